@@ -1,0 +1,35 @@
+/**
+ * The native trace format: zod schemas, inferred types, usage normalization
+ * and the JSON Schema for other producers.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { EVENT_SCHEMAS, customEventSchema } from "./events.ts";
+
+export * from "./events.ts";
+export * from "./usage.ts";
+
+/**
+ * The JSON Schema (draft 2020-12) of one trace line, for other producers.
+ * `deno task schema` writes it to `schema/trace-event.schema.json`.
+ */
+export function traceEventJsonSchema(): Record<string, unknown> {
+  const anyEvent = z.union([
+    EVENT_SCHEMAS.session_start,
+    EVENT_SCHEMAS.session_metadata,
+    EVENT_SCHEMAS.llm_request,
+    EVENT_SCHEMAS.llm_response,
+    EVENT_SCHEMAS.llm_error,
+    EVENT_SCHEMAS.session_end,
+    customEventSchema,
+  ]);
+  const schema = z.toJSONSchema(anyEvent, { target: "draft-2020-12" }) as Record<string, unknown>;
+  return {
+    $id: "https://tracebook.dev/schema/trace-event.schema.json",
+    title: "tracebook trace event",
+    description:
+      "One line of a tracebook native trace file (JSON Lines). Unknown event types are custom events.",
+    ...schema,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Token usage: the schema of `data.usage` and its normalization to our names.
+ *
+ * Accepts our names (`input_tokens`, `output_tokens`, `total_tokens`,
+ * `cache_read_tokens`, `cache_write_tokens`, `reasoning_tokens`), OpenAI's
+ * (`prompt_tokens`, `completion_tokens`, `prompt_tokens_details.cached_tokens`,
+ * `completion_tokens_details.reasoning_tokens`) and Anthropic's
+ * (`cache_read_input_tokens`, `cache_creation_input_tokens`).
+ *
+ * @module
+ */
+import { z } from "zod";
+
+const count = z.number().int().nonnegative().nullable().optional();
+
+/** The schema of `data.usage` (extra fields allowed). */
+export const usageSchema = z.looseObject({
+  input_tokens: count,
+  output_tokens: count,
+  total_tokens: count,
+  cache_read_tokens: count,
+  cache_write_tokens: count,
+  reasoning_tokens: count,
+  prompt_tokens: count,
+  completion_tokens: count,
+  cache_read_input_tokens: count,
+  cache_creation_input_tokens: count,
+  prompt_tokens_details: z.looseObject({ cached_tokens: count }).nullable().optional(),
+  completion_tokens_details: z.looseObject({ reasoning_tokens: count }).nullable().optional(),
+});
+
+/** Usage as it appears in a trace, in any of the accepted shapes. */
+export type RawUsage = z.infer<typeof usageSchema>;
+
+/** Usage in our names; a field is `null` when the trace does not say. */
+export interface Usage {
+  input_tokens: number | null;
+  output_tokens: number | null;
+  total_tokens: number | null;
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
+  reasoning_tokens: number | null;
+}
+
+/** The names of {@link Usage}, in order. */
+export const USAGE_FIELDS = [
+  "input_tokens",
+  "output_tokens",
+  "total_tokens",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "reasoning_tokens",
+] as const;
+
+function num(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+function first(...values: unknown[]): number | null {
+  for (const v of values) {
+    const n = num(v);
+    if (n !== null) return n;
+  }
+  return null;
+}
+
+/**
+ * Normalize usage from any accepted shape to our names. `total_tokens` is
+ * computed as input + output when absent and both are known.
+ *
+ * @example
+ * ```ts
+ * import { normalizeUsage } from "./usage.ts";
+ * const u = normalizeUsage({ prompt_tokens: 10, completion_tokens: 5 });
+ * if (u.total_tokens !== 15) throw new Error("expected 15");
+ * ```
+ */
+export function normalizeUsage(raw: unknown): Usage {
+  const u = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
+  const promptDetails = (u.prompt_tokens_details ?? {}) as Record<string, unknown>;
+  const completionDetails = (u.completion_tokens_details ?? {}) as Record<string, unknown>;
+  const input = first(u.input_tokens, u.prompt_tokens);
+  const output = first(u.output_tokens, u.completion_tokens);
+  const total = first(u.total_tokens) ??
+    (input !== null && output !== null ? input + output : null);
+  return {
+    input_tokens: input,
+    output_tokens: output,
+    total_tokens: total,
+    cache_read_tokens: first(u.cache_read_tokens, u.cache_read_input_tokens, promptDetails.cached_tokens),
+    cache_write_tokens: first(u.cache_write_tokens, u.cache_creation_input_tokens),
+    reasoning_tokens: first(u.reasoning_tokens, completionDetails.reasoning_tokens),
+  };
+}
