@@ -1,0 +1,73 @@
+/**
+ * The one CLI entry: `deno run -A src/cli/main.ts <command> …`; each command is
+ * also a `deno task` of the same name. Commands live in `src/cli/commands/<name>.ts`
+ * and are imported only when run (so `simulate` never loads jsdom).
+ *
+ * Exit codes: 0 success, 1 a check or gate failed or input was unusable, 2 wrong usage.
+ * A user error is one sentence on stderr, never a stack trace.
+ *
+ * @module
+ */
+import { Command, CommanderError } from "commander";
+import { UserError } from "../log/mod.ts";
+
+/** What a command module exports. */
+export interface CommandModule {
+  /** Add arguments, options and the action to `cmd` (already named and described). */
+  define(cmd: Command): void;
+}
+
+/** The commands, in the order `--help` lists them. */
+export const COMMANDS: { name: string; summary: string }[] = [
+  { name: "report", summary: "render the self-contained HTML report of trace files (the main job)" },
+  { name: "analyze", summary: "the seed's analysis: summary.txt/.json and the two figures" },
+  { name: "simulate", summary: "write realistic, seeded traces through the tracer" },
+  { name: "generate", summary: "run the traced taxonomy generator against an OpenAI-compatible endpoint" },
+];
+
+const VERSION = "0.1.0";
+
+/** Build the program; only the command being run is imported. */
+export async function buildProgram(argv: string[]): Promise<Command> {
+  const program = new Command("tracebook")
+    .description("Analyse LLM call traces: load JSONL traces, compute metrics, draw figures, render reports.")
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeErr: (s) => Deno.stderr.writeSync(new TextEncoder().encode(s)) });
+  const wanted = argv.find((a) => !a.startsWith("-"));
+  for (const { name, summary } of COMMANDS) {
+    const cmd = program.command(name).description(summary).exitOverride();
+    if (name === wanted) {
+      const mod = await import(`./commands/${name}.ts`) as CommandModule;
+      mod.define(cmd);
+    } else {
+      cmd.allowUnknownOption().allowExcessArguments();
+    }
+  }
+  return program;
+}
+
+/** Run the CLI with `argv` (without the runtime and script); returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const program = await buildProgram(argv);
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;
+      if (err.code === "commander.help") return 0;
+      return 2;
+    }
+    if (err instanceof UserError) {
+      console.error(`error: ${err.message}`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
