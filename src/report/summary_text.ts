@@ -1,0 +1,143 @@
+/**
+ * `renderSummaryText`: the seed's `{prefix}_summary.txt`, byte for byte in its
+ * sections, titles, line formats and order (from the seed's `analyze_traces.py`),
+ * then our extra sections after it.
+ *
+ * Seed quirks kept on purpose: with no response times the three statistics print
+ * `0.00` and the `Standard Deviation` line (and its blank line) is absent;
+ * `Models Used` lists models in the order they were first requested.
+ *
+ * @module
+ */
+import { formatFixed } from "./format.ts";
+
+/** The fields of the summary (DESIGN.md `summary.json`) that the text uses. */
+export interface SummaryTextInput {
+  generated_at: string;
+  inputs: string[];
+  request_count: number;
+  response_count: number;
+  error_count: number;
+  response_time: {
+    count: number;
+    mean: number | null;
+    std: number | null;
+    min: number | null;
+    max: number | null;
+    p50: number | null;
+    p90: number | null;
+    p95: number | null;
+    p99: number | null;
+  };
+  models_used: Record<string, number>;
+  calls: { total: number; ok: number; error: number; pending: number };
+  tokens: { input: number; output: number; total: number; calls_with_usage: number };
+  cost_usd: { total: number | null; priced_calls: number; unpriced_models: string[] };
+  sessions: { count: number; complete: number; unfinished: number };
+  by_model: {
+    model: string;
+    calls: number;
+    ok: number;
+    errors: number;
+    error_rate: number | null;
+    latency: { mean: number | null; p50: number | null; p95: number | null };
+    cost_usd: number | null;
+  }[];
+  diagnostics: { count: number; by_code: Record<string, number> };
+}
+
+const f2 = (x: number | null | undefined) => formatFixed(x ?? 0, 2);
+const opt = (x: number | null | undefined, suffix = "") => x === null || x === undefined ? "n/a" : `${f2(x)}${suffix}`;
+
+/**
+ * Render the seed's summary text, then the extra sections.
+ *
+ * @example
+ * ```ts ignore
+ * import { renderSummaryText } from "./summary_text.ts";
+ * const text = renderSummaryText(summary);
+ * // "Trace Analysis Summary\n=====================\n\nGenerated: …"
+ * ```
+ */
+export function renderSummaryText(s: SummaryTextInput): string {
+  const rt = s.response_time;
+  const lines: string[] = [];
+  const w = (line = "") => lines.push(line);
+  // The seed's sections, exactly.
+  w("Trace Analysis Summary");
+  w("=====================");
+  w();
+  w(`Generated: ${s.generated_at}`);
+  w();
+  w("Request Statistics");
+  w("-----------------");
+  w(`Total Requests: ${s.request_count}`);
+  w(`Successful Responses: ${s.response_count}`);
+  w(`Errors: ${s.error_count}`);
+  w();
+  w("Response Time Statistics");
+  w("-----------------------");
+  w(`Average Response Time: ${f2(rt.count ? rt.mean : 0)} seconds`);
+  w(`Maximum Response Time: ${f2(rt.count ? rt.max : 0)} seconds`);
+  w(`Minimum Response Time: ${f2(rt.count ? rt.min : 0)} seconds`);
+  if (rt.count > 0) {
+    w(`Standard Deviation: ${f2(rt.std)} seconds`);
+    w();
+  }
+  w("Models Used");
+  w("-----------");
+  for (const [model, count] of Object.entries(s.models_used)) w(`${model}: ${count} requests`);
+
+  // Our extra sections, after the seed's.
+  w();
+  w("Response Time Percentiles");
+  w("-------------------------");
+  for (const p of ["p50", "p90", "p95", "p99"] as const) w(`${p}: ${opt(rt[p], " seconds")}`);
+  w();
+  w("Calls by Status");
+  w("---------------");
+  w(`Total: ${s.calls.total}`);
+  w(`ok: ${s.calls.ok}`);
+  w(`error: ${s.calls.error}`);
+  w(`pending: ${s.calls.pending}`);
+  w();
+  w("Tokens");
+  w("------");
+  w(`Input: ${s.tokens.input}`);
+  w(`Output: ${s.tokens.output}`);
+  w(`Total: ${s.tokens.total}`);
+  w(`Calls with usage: ${s.tokens.calls_with_usage}`);
+  w();
+  w("Cost");
+  w("----");
+  w(`Total: ${s.cost_usd.total === null ? "n/a" : `$${formatFixed(s.cost_usd.total, 6)}`}`);
+  w(`Priced calls: ${s.cost_usd.priced_calls}`);
+  w(`Unpriced models: ${s.cost_usd.unpriced_models.length ? s.cost_usd.unpriced_models.join(", ") : "none"}`);
+  w();
+  w("Sessions");
+  w("--------");
+  w(`Sessions: ${s.sessions.count}`);
+  w(`Complete: ${s.sessions.complete}`);
+  w(`Unfinished: ${s.sessions.unfinished}`);
+  w();
+  w("By Model");
+  w("--------");
+  for (const m of s.by_model) {
+    const rate = m.error_rate === null ? "n/a" : `${formatFixed(m.error_rate * 100, 1)}%`;
+    const cost = m.cost_usd === null ? "unpriced" : `$${formatFixed(m.cost_usd, 6)}`;
+    w(
+      `${m.model}: ${m.calls} calls, ${m.ok} ok, ${m.errors} errors (${rate}), ` +
+        `mean ${opt(m.latency.mean, " s")}, p50 ${opt(m.latency.p50, " s")}, p95 ${opt(m.latency.p95, " s")}, cost ${cost}`,
+    );
+  }
+  w();
+  w("Data Quality");
+  w("------------");
+  w(`Diagnostics: ${s.diagnostics.count}`);
+  for (const [code, n] of Object.entries(s.diagnostics.by_code)) w(`${code}: ${n}`);
+  w();
+  w("Inputs");
+  w("------");
+  for (const input of s.inputs) w(input);
+  return lines.join("\n") + "\n";
+}
