@@ -1,0 +1,414 @@
+/**
+ * The view model of the report: `ReportInput` turned into headline cards and
+ * tables of formatted cells that the templates print (escaped). No HTML here.
+ *
+ * @module
+ */
+import { formatFixed } from "./format.ts";
+import type { CallRow, Listing, ModelSummary, ReportFigure, ReportInput } from "./input.ts";
+
+/** One table cell: the text shown and, for numbers and times, the exact value it sorts by. */
+export interface CellView {
+  text: string;
+  /** The exact value (`data-value`): a number's full precision, a timestamp's ISO text. */
+  value?: string;
+  /** The best value of its column (model comparison). */
+  best?: boolean;
+  /** Extra classes: `num`, `bad`, `muted`, `mono`. */
+  className?: string;
+  /** A tooltip (the full text of a cut value). */
+  title?: string;
+}
+
+/** One column of a table. */
+export interface ColumnView {
+  label: string;
+  /** Numbers: right-aligned, sorted numerically. */
+  num?: boolean;
+  /** A tooltip on the header saying what the column means. */
+  title?: string;
+}
+
+/** A sortable table. */
+export interface TableView {
+  id: string;
+  columns: ColumnView[];
+  rows: CellView[][];
+  /** "Showing the first N of M." when the list was cut. */
+  note?: string;
+  /** What to say when there are no rows. */
+  empty: string;
+}
+
+/** A headline number. */
+export interface CardView {
+  label: string;
+  text: string;
+  /** The exact value, for tests and copy-paste (`data-value`). */
+  value: string;
+  /** A smaller line under the number. */
+  detail?: string;
+  /** Shown in red: errors or data problems above zero. */
+  bad?: boolean;
+}
+
+/** A figure ready to inline. */
+export interface FigureView {
+  id: string;
+  title: string;
+  caption?: string;
+  /** Our own SVG, with ids made unique in the page. */
+  svg: string;
+}
+
+/** Everything the template prints. */
+export interface ReportView {
+  title: string;
+  generatedAt: string;
+  inputs: string[];
+  cards: CardView[];
+  models: TableView;
+  unpricedModels: string[];
+  figures: FigureView[];
+  sessions?: TableView;
+  slowest?: TableView;
+  errorGroups?: TableView;
+  failedCalls?: TableView;
+  eventTypes?: TableView;
+  quality: CardView[];
+  diagnostics?: TableView;
+  diagnosticCodes: TableView;
+  files?: TableView;
+}
+
+// --- formatting -------------------------------------------------------------
+
+const EMPTY = "–";
+
+/** An integer with thousands separators. */
+export function formatInt(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return EMPTY;
+  return Math.round(n).toLocaleString("en-US");
+}
+
+/** Seconds: 3 decimals under one second, else 2 (as summary.txt). */
+export function formatSeconds(s: number | null | undefined): string {
+  if (s === null || s === undefined || !Number.isFinite(s)) return EMPTY;
+  return formatFixed(s, Math.abs(s) < 1 ? 3 : 2);
+}
+
+/** A rate in [0, 1] as a percentage with one decimal. */
+export function formatPercent(r: number | null | undefined): string {
+  if (r === null || r === undefined || !Number.isFinite(r)) return EMPTY;
+  return `${formatFixed(r * 100, 1)}%`;
+}
+
+/** US dollars: cents from $1 up, else up to 6 decimals (at least 2). */
+export function formatUsd(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return EMPTY;
+  if (x === 0) return "$0.00";
+  if (Math.abs(x) >= 1) return `$${Number(formatFixed(x, 2)).toLocaleString("en-US", { minimumFractionDigits: 2 })}`;
+  const text = formatFixed(x, 6).replace(/0+$/, "");
+  const decimals = text.split(".")[1]?.length ?? 0;
+  return `$${decimals < 2 ? formatFixed(x, 2) : text}`;
+}
+
+/** An ISO timestamp as `YYYY-MM-DD HH:MM:SS` (UTC). */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return EMPTY;
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso);
+  return m ? `${m[1]} ${m[2]}` : iso;
+}
+
+/** Cut long untrusted text for a table cell; the full text goes in the tooltip. */
+function cut(text: string | null | undefined, max = 160): CellView {
+  if (text === null || text === undefined) return { text: EMPTY, className: "muted" };
+  const oneLine = text.replace(/\s+/g, " ").trim();
+  return oneLine.length > max ? { text: `${oneLine.slice(0, max - 1)}…`, title: text } : { text: oneLine };
+}
+
+const num = (text: string, value: number | null | undefined, className = "num"): CellView =>
+  value === null || value === undefined || !Number.isFinite(value)
+    ? { text: EMPTY, className: `${className} muted` }
+    : { text, value: String(value), className };
+const int = (n: number | null | undefined) => num(formatInt(n), n);
+const secs = (s: number | null | undefined) => num(formatSeconds(s), s);
+const usd = (x: number | null | undefined) => num(formatUsd(x), x);
+const pct = (r: number | null | undefined) => num(formatPercent(r), r);
+const time = (iso: string | null | undefined): CellView =>
+  iso ? { text: formatTime(iso), value: iso, className: "time" } : { text: EMPTY, className: "time muted" };
+const text = (t: string | null | undefined, className?: string): CellView =>
+  t === null || t === undefined ? { text: EMPTY, className: "muted" } : { text: t, className };
+const where = (file: string | null, line: number | null) =>
+  file === null ? null : line === null ? file : `${file}:${line}`;
+
+function note(listing: Listing<unknown>, noun: string): string | undefined {
+  return listing.total > listing.rows.length
+    ? `Showing the first ${formatInt(listing.rows.length)} of ${formatInt(listing.total)} ${noun}.`
+    : undefined;
+}
+
+// --- tables -----------------------------------------------------------------
+
+/** Columns of the model comparison where the lowest value is the best. */
+const LOWER_IS_BETTER = ["error_rate", "mean", "p50", "p90", "p95", "p99", "cost_per_call"] as const;
+type Ranked = (typeof LOWER_IS_BETTER)[number];
+
+function rankedValue(m: ModelSummary, key: Ranked): number | null {
+  if (key === "error_rate") return m.error_rate;
+  if (key === "cost_per_call") return m.cost_usd === null || m.calls === 0 ? null : m.cost_usd / m.calls;
+  return m.latency[key];
+}
+
+/** The best (lowest) value of each ranked column, when at least two models have one. */
+function bestValues(models: ModelSummary[]): Map<Ranked, number> {
+  const best = new Map<Ranked, number>();
+  for (const key of LOWER_IS_BETTER) {
+    const values = models.map((m) => rankedValue(m, key)).filter((v): v is number => v !== null && Number.isFinite(v));
+    if (values.length >= 2 && new Set(values).size > 1) best.set(key, Math.min(...values));
+  }
+  return best;
+}
+
+function modelTable(models: ModelSummary[]): TableView {
+  const best = bestValues(models);
+  const ranked = (m: ModelSummary, key: Ranked, cell: CellView): CellView =>
+    best.has(key) && rankedValue(m, key) === best.get(key) ? { ...cell, best: true, className: `${cell.className} best` } : cell;
+  return {
+    id: "models",
+    columns: [
+      { label: "Model" },
+      { label: "Calls", num: true, title: "Requests attributed to the model" },
+      { label: "OK", num: true },
+      { label: "Errors", num: true },
+      { label: "Error rate", num: true, title: "errors / (ok + errors); pending calls excluded" },
+      { label: "Mean s", num: true, title: "Mean latency of successful responses, seconds" },
+      { label: "p50 s", num: true },
+      { label: "p90 s", num: true },
+      { label: "p95 s", num: true },
+      { label: "p99 s", num: true },
+      { label: "Max s", num: true },
+      { label: "Input tokens", num: true },
+      { label: "Output tokens", num: true },
+      { label: "Cost", num: true, title: "USD, through genai-prices; – when the model has no known price" },
+      { label: "Cost / call", num: true },
+    ],
+    rows: models.map((m) => [
+      text(m.model, "model"),
+      int(m.calls),
+      int(m.ok),
+      { ...int(m.errors), className: m.errors > 0 ? "num bad" : "num" },
+      ranked(m, "error_rate", pct(m.error_rate)),
+      ranked(m, "mean", secs(m.latency.mean)),
+      ranked(m, "p50", secs(m.latency.p50)),
+      ranked(m, "p90", secs(m.latency.p90)),
+      ranked(m, "p95", secs(m.latency.p95)),
+      ranked(m, "p99", secs(m.latency.p99)),
+      secs(m.latency.max),
+      int(m.input_tokens),
+      int(m.output_tokens),
+      usd(m.cost_usd),
+      ranked(m, "cost_per_call", usd(rankedValue(m, "cost_per_call"))),
+    ]),
+    empty: "No model calls in these traces.",
+  };
+}
+
+function callTable(id: string, listing: Listing<CallRow>, empty: string, withError: boolean): TableView {
+  return {
+    id,
+    columns: [
+      { label: "Started (UTC)" },
+      { label: "Duration s", num: true },
+      { label: "Model" },
+      { label: "Status" },
+      ...(withError ? [{ label: "Error" }] : []),
+      { label: "Input tokens", num: true },
+      { label: "Output tokens", num: true },
+      { label: "Cost", num: true },
+      { label: "Session" },
+      { label: "Request" },
+      { label: "Where", title: "Trace file and line of the request" },
+    ],
+    rows: listing.rows.map((c) => [
+      time(c.started_at),
+      secs(c.duration_s),
+      text(c.model, "model"),
+      text(c.status, c.status === "ok" ? "status" : "status bad"),
+      ...(withError ? [cut(c.error)] : []),
+      int(c.input_tokens),
+      int(c.output_tokens),
+      usd(c.cost_usd),
+      { ...cut(c.session_id, 40), className: "mono" },
+      { ...cut(c.request_id, 40), className: "mono" },
+      { ...cut(where(c.file, c.line), 80), className: "mono" },
+    ]),
+    note: note(listing, "calls"),
+    empty,
+  };
+}
+
+function sessionTable(input: NonNullable<ReportInput["sessions"]>): TableView {
+  const keys = [...new Set(input.rows.flatMap((s) => Object.keys(s.metadata)))];
+  return {
+    id: "sessions",
+    columns: [
+      { label: "Session" },
+      { label: "Started (UTC)" },
+      { label: "Duration s", num: true },
+      { label: "Complete", title: "Has a session_end event" },
+      { label: "Calls", num: true },
+      { label: "Errors", num: true },
+      ...keys.map((k) => ({ label: k })),
+      { label: "File" },
+    ],
+    rows: input.rows.map((s) => [
+      { ...cut(s.session_id, 40), className: "mono" },
+      time(s.started_at),
+      secs(s.duration_s),
+      s.complete ? text("yes") : text("no", "bad"),
+      int(s.calls),
+      { ...int(s.errors), className: s.errors > 0 ? "num bad" : "num" },
+      ...keys.map((k) => cut(s.metadata[k] ?? null, 80)),
+      { ...cut(s.file, 80), className: "mono" },
+    ]),
+    note: note(input, "sessions"),
+    empty: "No sessions in these traces.",
+  };
+}
+
+// --- figures ----------------------------------------------------------------
+
+/**
+ * Make the ids of one inline SVG unique in the page (two figures may both use
+ * `clip-1`), rewriting `url(#id)` and `href="#id"` references to match.
+ */
+export function prefixSvgIds(svg: string, prefix: string): string {
+  const ids = new Set([...svg.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!));
+  if (ids.size === 0) return svg;
+  const rename = (id: string) => (ids.has(id) ? `${prefix}-${id}` : id);
+  return svg
+    .replace(/(\sid=")([^"]+)(")/g, (_, a, id, b) => `${a}${rename(id)}${b}`)
+    .replace(/url\(#([^)]+)\)/g, (_, id) => `url(#${rename(id)})`)
+    .replace(/((?:xlink:)?href=")#([^"]+)(")/g, (_, a, id, b) => `${a}#${rename(id)}${b}`);
+}
+
+/** Refuse SVG that could run script: figures are ours, so this never fires on good input. */
+export function assertInertSvg(svg: string, title: string): string {
+  if (!/^\s*<svg[\s>]/.test(svg)) throw new TypeError(`The figure "${title}" is not an SVG document.`);
+  if (/<(script|foreignObject|iframe)[\s>/]/i.test(svg)) {
+    throw new TypeError(`The figure "${title}" holds a <script>, <foreignObject> or <iframe> element.`);
+  }
+  return svg.replace(/^\s*<\?xml[^>]*\?>\s*/, "");
+}
+
+function figureViews(figures: ReportFigure[]): FigureView[] {
+  return figures.map((f, i) => {
+    const id = `figure-${i + 1}`;
+    return { id, title: f.title, caption: f.caption, svg: prefixSvgIds(assertInertSvg(f.svg, f.title), id) };
+  });
+}
+
+// --- the whole view ---------------------------------------------------------
+
+/** Build the view the template prints. */
+export function buildView(input: ReportInput, title: string): ReportView {
+  const s = input.summary;
+  const rt = s.response_time;
+  const finished = s.calls.ok + s.calls.error;
+  const errorRate = finished > 0 ? s.calls.error / finished : null;
+  const cards: CardView[] = [
+    { label: "Requests", text: formatInt(s.request_count), value: String(s.request_count), detail: `${formatInt(s.sessions.count)} sessions` },
+    { label: "Responses", text: formatInt(s.response_count), value: String(s.response_count) },
+    {
+      label: "Errors",
+      text: formatInt(s.error_count),
+      value: String(s.error_count),
+      detail: errorRate === null ? undefined : `${formatPercent(errorRate)} of finished calls`,
+      bad: s.error_count > 0,
+    },
+    { label: "Mean latency", text: `${formatSeconds(rt.mean)} s`, value: String(rt.mean), detail: `std ${formatSeconds(rt.std)} s, n = ${formatInt(rt.count)}` },
+    { label: "p50 latency", text: `${formatSeconds(rt.p50)} s`, value: String(rt.p50) },
+    { label: "p95 latency", text: `${formatSeconds(rt.p95)} s`, value: String(rt.p95), detail: `p99 ${formatSeconds(rt.p99)} s, max ${formatSeconds(rt.max)} s` },
+    {
+      label: "Tokens",
+      text: formatInt(s.tokens.total),
+      value: String(s.tokens.total),
+      detail: `${formatInt(s.tokens.input)} in, ${formatInt(s.tokens.output)} out`,
+    },
+    {
+      label: "Cost",
+      text: formatUsd(s.cost_usd.total),
+      value: String(s.cost_usd.total),
+      detail: s.cost_usd.unpriced_models.length
+        ? `${formatInt(s.cost_usd.priced_calls)} priced calls; ${s.cost_usd.unpriced_models.length} unpriced model(s)`
+        : `${formatInt(s.cost_usd.priced_calls)} priced calls`,
+    },
+  ];
+  const dq = input.dataQuality;
+  const quality: CardView[] = [
+    { label: "Diagnostics", text: formatInt(s.diagnostics.count), value: String(s.diagnostics.count), bad: s.diagnostics.count > 0 },
+    { label: "Unfinished sessions", text: formatInt(s.sessions.unfinished), value: String(s.sessions.unfinished), bad: s.sessions.unfinished > 0 },
+    { label: "Pending calls", text: formatInt(s.calls.pending), value: String(s.calls.pending), bad: s.calls.pending > 0 },
+    ...(dq
+      ? [{ label: "Orphan responses", text: formatInt(dq.orphan_responses), value: String(dq.orphan_responses), bad: dq.orphan_responses > 0 }]
+      : []),
+  ];
+  const codes = Object.entries(s.diagnostics.by_code).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return {
+    title,
+    generatedAt: s.generated_at,
+    inputs: s.inputs,
+    cards,
+    models: modelTable(s.by_model),
+    unpricedModels: s.cost_usd.unpriced_models,
+    figures: figureViews(input.figures ?? []),
+    sessions: input.sessions && sessionTable(input.sessions),
+    slowest: input.slowestCalls && callTable("slowest", input.slowestCalls, "No finished calls.", true),
+    errorGroups: input.errorGroups && {
+      id: "error-groups",
+      columns: [{ label: "Error" }, { label: "Count", num: true }, { label: "Models" }, { label: "First seen at" }],
+      rows: input.errorGroups.rows.map((g) => [
+        cut(g.message, 240),
+        int(g.count),
+        cut(g.models.join(", "), 80),
+        { ...cut(g.first, 80), className: "mono" },
+      ]),
+      note: note(input.errorGroups, "distinct errors"),
+      empty: "No errors.",
+    },
+    failedCalls: input.failedCalls && callTable("failed", input.failedCalls, "No failed calls.", true),
+    eventTypes: input.eventTypes && {
+      id: "events",
+      columns: [{ label: "Event type" }, { label: "Count", num: true }, { label: "Sessions", num: true }, { label: "First payload" }],
+      rows: input.eventTypes.rows.map((e) => [{ ...text(e.type), className: "mono" }, int(e.count), int(e.sessions), { ...cut(e.example, 200), className: "mono" }]),
+      note: note(input.eventTypes, "event types"),
+      empty: "No custom events.",
+    },
+    quality,
+    diagnosticCodes: {
+      id: "diagnostic-codes",
+      columns: [{ label: "Code" }, { label: "Count", num: true }],
+      rows: codes.map(([code, n]) => [{ text: code, className: "mono" }, int(n)]),
+      empty: "No diagnostics: every input line is a valid event.",
+    },
+    diagnostics: input.diagnostics && {
+      id: "diagnostics",
+      columns: [{ label: "Where" }, { label: "Severity" }, { label: "Code" }, { label: "Message" }],
+      rows: input.diagnostics.rows.map((d) => [
+        { ...cut(where(d.file, d.line), 80), className: "mono", value: d.file === null ? undefined : `${d.file}:${String(d.line ?? 0).padStart(12, "0")}` },
+        text(d.severity, d.severity === "error" ? "bad" : undefined),
+        { ...text(d.code), className: "mono" },
+        cut(d.message, 240),
+      ]),
+      note: note(input.diagnostics, "diagnostics"),
+      empty: "No diagnostics.",
+    },
+    files: input.files && {
+      id: "files",
+      columns: [{ label: "File" }, { label: "Calls", num: true }, { label: "Sessions", num: true }],
+      rows: input.files.map((f) => [{ ...text(f.file), className: "mono" }, int(f.calls), int(f.sessions)]),
+      empty: "No input files.",
+    },
+  };
+}

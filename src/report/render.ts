@@ -1,0 +1,108 @@
+/**
+ * `renderReport`: the self-contained HTML report, from `templates/report.eta`.
+ *
+ * The file loads nothing: styles, the sort script (bundled by esbuild, see
+ * `scripts/build_report_js.ts`) and the figures (inline SVG) are all inside it, and
+ * its Content-Security-Policy allows no network request and no script but ours
+ * (pinned by its SHA-256). Templates escape every value by default; the only raw
+ * HTML is our CSS, our script, our SVG figures and the summary JSON (escaped for a
+ * `<script>` block).
+ *
+ * @module
+ */
+import { Eta } from "eta";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { CLIENT_SCRIPT } from "./_client_bundle.ts";
+import { buildView, formatTime } from "./_view.ts";
+import type { ReportInput } from "./input.ts";
+
+/** Options of {@linkcode renderReport}. */
+export interface RenderReportOptions {
+  /**
+   * The report's title (untrusted text is fine: it is escaped).
+   * @default {"LLM trace report"}
+   */
+  title?: string;
+}
+
+const TEMPLATES = new URL("../../templates/", import.meta.url);
+
+let eta: Eta | undefined;
+let css: string | undefined;
+
+function templates(): { eta: Eta; css: string } {
+  if (!eta || css === undefined) {
+    if (TEMPLATES.protocol !== "file:") {
+      throw new Error(`Cannot read the report templates from ${TEMPLATES.href}: they must be local files.`);
+    }
+    const views = fileURLToPath(TEMPLATES);
+    eta = new Eta({ views, autoEscape: true, cache: true, autoTrim: [false, "nl"] });
+    css = readFileSync(`${views}report.css`, "utf8");
+  }
+  return { eta, css };
+}
+
+/**
+ * JSON that is safe inside `<script type="application/json">`: `<`, `>`, `&` and the
+ * line separators are written as `\uXXXX` escapes, so no string can close the block.
+ *
+ * @example
+ * ```ts
+ * import { jsonForScript } from "./render.ts";
+ * jsonForScript({ model: "</script>" }); // '{"model":"\\u003c/script\\u003e"}'
+ * ```
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/>/g, "\\u003e")
+    .replace(/&/g, "\\u0026")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+}
+
+/** The `script-src` source of an inline script: its SHA-256 in base64. */
+function scriptHash(script: string): string {
+  return `'sha256-${createHash("sha256").update(script, "utf8").digest("base64")}'`;
+}
+
+/**
+ * Render the report as one self-contained HTML document: the headline numbers, the
+ * model comparison (best value per column marked), every figure inline, the sessions,
+ * the slowest calls, the errors, the custom events, the data-quality section and the
+ * inputs. Readable with JavaScript off; with it, clicking a table header sorts the rows.
+ * Pure: the same input gives the same HTML.
+ *
+ * @example
+ * ```ts ignore
+ * import { buildReportInput, renderReport } from "./mod.ts";
+ * import { loadTraces } from "../load/mod.ts";
+ * const html = renderReport(await buildReportInput(await loadTraces(["traces/"])), { title: "Nightly run" });
+ * Deno.writeTextFileSync("analysis/report.html", html);
+ * ```
+ */
+export function renderReport(input: ReportInput, options: RenderReportOptions = {}): string {
+  const { eta, css } = templates();
+  const title = options.title ?? "LLM trace report";
+  const view = buildView(input, title);
+  const script = CLIENT_SCRIPT;
+  const csp = [
+    "default-src 'none'",
+    `script-src ${scriptHash(script)}`,
+    "style-src 'unsafe-inline'",
+    "img-src data:",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+  const generatedAt = input.summary.generated_at;
+  return eta.render("./report", {
+    ...view,
+    generatedAtText: /(Z|[+-]00:?00)$/.test(generatedAt) ? `${formatTime(generatedAt)} UTC` : formatTime(generatedAt),
+    css,
+    script,
+    csp,
+    summaryJson: jsonForScript(input.summary),
+  });
+}

@@ -1,0 +1,165 @@
+/**
+ * The report in a real browser (Debian's Chromium through playwright-core): it
+ * loads nothing from the network, logs no console error, shows every figure, sorts
+ * a table when a header is clicked, reads without JavaScript, and no script planted
+ * in a trace string runs. Saves `analysis/report-screenshot.png`.
+ *
+ * Skips with a message where Chromium is absent; fails instead under
+ * TRACEBOOK_REQUIRE_ALL=1 (CI).
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { hasExecutable, missing, ROOT } from "../_helpers.ts";
+import { renderReport } from "../../src/report/render.ts";
+import { SAMPLE_INPUT, XSS } from "../fixtures/report/sample_input.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const skip = missing("chromium", hasExecutable(CHROMIUM));
+
+/** Launch Chromium headless, run `fn`, always close. */
+async function withBrowser<T>(fn: (browser: import("playwright-core").Browser) => Promise<T>): Promise<T> {
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  try {
+    return await fn(browser);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Write `html` to a temporary file and return its file:// URL and a cleanup. */
+function writeTemp(html: string): { url: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "tracebook-report-"));
+  const path = join(dir, "report.html");
+  writeFileSync(path, html);
+  return { url: pathToFileURL(path).href, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** What a page did while it loaded: console errors, dialogs, requests. */
+interface Watch {
+  consoleErrors: string[];
+  pageErrors: string[];
+  dialogs: string[];
+  requests: string[];
+}
+
+function watch(page: import("playwright-core").Page): Watch {
+  const w: Watch = { consoleErrors: [], pageErrors: [], dialogs: [], requests: [] };
+  page.on("console", (msg) => {
+    if (msg.type() === "error" || msg.type() === "warning") w.consoleErrors.push(`${msg.type()}: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => w.pageErrors.push(err.message));
+  page.on("dialog", (dialog) => {
+    w.dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on("request", (req) => w.requests.push(req.url()));
+  return w;
+}
+
+Deno.test({
+  name: "the report runs no planted script, requests nothing, shows every figure and sorts tables in Chromium",
+  ignore: skip !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const html = renderReport(SAMPLE_INPUT, { title: XSS.title });
+    const { url, cleanup } = writeTemp(html);
+    try {
+      await withBrowser(async (browser) => {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        const seen = watch(page);
+        await page.goto(url, { waitUntil: "load" });
+
+        // Nothing ran, nothing was fetched, nothing complained.
+        assert.equal(await page.evaluate(() => (globalThis as { __xss?: unknown }).__xss), undefined);
+        assert.deepEqual(seen.dialogs, []);
+        assert.deepEqual(seen.pageErrors, []);
+        assert.deepEqual(seen.consoleErrors, []);
+        assert.deepEqual(seen.requests, [url]);
+
+        // The payloads show as text, where a reader expects them.
+        assert.equal(await page.title(), XSS.title);
+        const modelCells = await page.locator("#table-models td.model").allTextContents();
+        assert.deepEqual(modelCells, ["gpt-4o", XSS.model]);
+        assert.equal(await page.locator("#table-error-groups tbody td").first().textContent(), XSS.error);
+        const sessionText = await page.locator("#table-sessions").textContent();
+        assert.ok(sessionText?.includes(XSS.metadata), "metadata value shown literally");
+        assert.equal(await page.locator("#table-events tbody td").first().textContent(), XSS.eventType);
+        // `</table>` in a metadata value did not close the table: every section is still there.
+        assert.equal(await page.locator("#table-sessions tbody tr").count(), 2);
+        assert.equal(await page.locator("script").count(), 2); // the summary JSON and our sort script
+        assert.equal(await page.locator("img, iframe").count(), 0);
+
+        // Every figure is drawn with a non-zero size.
+        const figures = page.locator("figure.figure svg");
+        assert.equal(await figures.count(), SAMPLE_INPUT.figures!.length);
+        for (let i = 0; i < (await figures.count()); i++) {
+          const box = await figures.nth(i).boundingBox();
+          assert.ok(box && box.width > 0 && box.height > 0, `figure ${i + 1} is visible`);
+        }
+
+        // Clicking a header sorts: Calls is numeric, largest first, then reversed.
+        const models = () => page.locator("#table-models tbody td.model").allTextContents();
+        const calls = page.locator("#table-models thead th", { hasText: "Calls" });
+        await calls.click();
+        assert.equal(await calls.getAttribute("aria-sort"), "descending");
+        assert.deepEqual(await models(), ["gpt-4o", XSS.model]);
+        await calls.click();
+        assert.equal(await calls.getAttribute("aria-sort"), "ascending");
+        assert.deepEqual(await models(), [XSS.model, "gpt-4o"]);
+        // Durations sort as numbers (0.5 before 1, 2, 3), not as text.
+        const duration = page.locator("#table-slowest thead th", { hasText: "Duration s" });
+        await duration.click();
+        await duration.click();
+        assert.deepEqual(await page.locator("#table-slowest tbody td:nth-child(2)").allTextContents(), ["1.00", "2.00", "3.00"]);
+
+        assert.equal(await page.evaluate(() => (globalThis as { __xss?: unknown }).__xss), undefined);
+        assert.deepEqual(seen.dialogs, []);
+        assert.deepEqual(seen.consoleErrors, []);
+        assert.deepEqual(seen.requests, [url]);
+      });
+    } finally {
+      cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "the report reads with JavaScript off: tables and figures are in the HTML",
+  ignore: skip !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { url, cleanup } = writeTemp(renderReport(SAMPLE_INPUT));
+    try {
+      await withBrowser(async (browser) => {
+        const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+        const page = await context.newPage();
+        await page.goto(url, { waitUntil: "load" });
+        assert.equal(await page.locator("#table-models tbody tr").count(), 2);
+        assert.equal(await page.locator("#table-models button.sort").count(), 0);
+        const box = await page.locator("figure.figure svg").first().boundingBox();
+        assert.ok(box && box.width > 0 && box.width <= 390, "the figure fits a phone's width");
+        await context.close();
+      });
+    } finally {
+      cleanup();
+    }
+  },
+});
