@@ -1,23 +1,55 @@
 /**
- * Prices: per-call cost through `@pydantic/genai-prices` with its bundled data
- * (never a network fetch), plus user overrides (`--prices FILE`).
+ * Prices: per-call cost through `@pydantic/genai-prices` with its **bundled**
+ * data (never a network fetch: nothing here calls `updatePrices`), plus user
+ * overrides (`--prices FILE`).
  *
- * NOTE: signature fixed by the frame contract; implementation owned by the
- * metrics work (issue 3). Until then it returns the calls unchanged.
+ * How a call is priced:
+ * - The model is looked up once per distinct `(provider, model)`: with the
+ *   trace's provider when it names one that genai-prices knows, else from the
+ *   model name alone (the provider is then inferred and filled in when the trace
+ *   had none). A user override for the exact model name wins over the bundled data.
+ * - genai-prices' own rules apply: `input_tokens` is the whole prompt, cache-read
+ *   and cache-write tokens are the parts of it billed at their own rates (at the
+ *   input rate when the model has no cache price), tiered prices by prompt size,
+ *   and prices that depend on the date or the time of day (the call's `started_at`).
+ *   When the cache tokens exceed `input_tokens` the trace follows Anthropic's
+ *   convention (input excludes the cache) and they are added to it.
+ * - Prices are linear within one tier and one dated price set, so the rates are
+ *   measured once per model through `calcPrice` and applied to every call as a
+ *   Polars expression: 200k calls take milliseconds, not seconds.
+ * - `cost_usd` is null for a model with no known price (never a silent 0) and for
+ *   a call that reports no token usage (input and output tokens both null).
  *
  * @module
  */
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
+import {
+  calcPrice,
+  type ModelInfo,
+  type PriceCalculation,
+  type Provider,
+} from "@pydantic/genai-prices";
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { UserError } from "../log/mod.ts";
 
-/** User price overrides: USD per million tokens, by model name. */
+/** The price of one model given by the user, in USD per million tokens. */
+export interface PriceOverride {
+  /** USD per million input (prompt) tokens. */
+  input: number;
+  /** USD per million output (completion) tokens. */
+  output: number;
+  /** USD per million cache-read input tokens. @default the input price */
+  cache_read?: number;
+  /** USD per million cache-write input tokens. @default the input price */
+  cache_write?: number;
+  /** Provider to fill in when the trace names none. */
+  provider?: string;
+}
+
+/** User price overrides: USD per million tokens, by exact model name. */
 export interface PriceOverrides {
-  [model: string]: {
-    input: number;
-    output: number;
-    cache_read?: number;
-    cache_write?: number;
-    provider?: string;
-  };
+  [model: string]: PriceOverride;
 }
 
 /** Options of {@link applyPrices}. */
@@ -26,10 +58,392 @@ export interface ApplyPricesOptions {
   overrides?: PriceOverrides;
 }
 
+const perMillion = z.number({ error: "must be a number" }).finite().nonnegative({
+  error: "must not be negative",
+});
+
+/** The zod schema of a `--prices` file. */
+export const priceOverridesSchema: z.ZodType<PriceOverrides> = z.record(
+  z.string().min(1, { error: "a model name must not be empty" }),
+  z.strictObject({
+    input: perMillion,
+    output: perMillion,
+    cache_read: perMillion.optional(),
+    cache_write: perMillion.optional(),
+    provider: z.string().min(1).optional(),
+  }),
+);
+
 /**
- * Fill `cost_usd` (null when the model has no known price) and `provider`
- * (when null, inferred from the model name) of a `calls` frame.
+ * Parse the text of a `--prices` file: a JSON object mapping model names to
+ * prices in USD per million tokens. `source` names the file in error messages.
+ *
+ * @throws {UserError} naming the file and what is wrong.
+ * @example
+ * ```ts
+ * import { parsePriceOverrides } from "./mod.ts";
+ * const prices = parsePriceOverrides('{"my-model": {"input": 0.5, "output": 1.5, "cache_read": 0.05}}');
+ * if (prices["my-model"]?.output !== 1.5) throw new Error("expected 1.5");
+ * ```
  */
-export function applyPrices(calls: pl.DataFrame, _options: ApplyPricesOptions = {}): pl.DataFrame {
-  return calls;
+export function parsePriceOverrides(text: string, source = "prices"): PriceOverrides {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (error) {
+    throw new UserError(`Cannot parse ${source}: ${(error as Error).message}.`, { cause: error });
+  }
+  const result = priceOverridesSchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.length
+      ? issue.path.map((p) => JSON.stringify(String(p))).join(".")
+      : "the file";
+    const what = issue.code === "unrecognized_keys"
+      ? `has unknown field ${
+        issue.keys.map((k) => JSON.stringify(k)).join(", ")
+      } (expected input, output, cache_read, cache_write, provider)`
+      : issue.code === "invalid_type" && issue.path.length === 0
+      ? 'must be a JSON object like {"my-model": {"input": 0.5, "output": 1.5}}'
+      : issue.code === "invalid_type" && valueAt(value, issue.path) === undefined
+      ? "is missing"
+      : issue.message;
+    throw new UserError(`Invalid prices in ${source}: ${where} ${what}.`, { cause: result.error });
+  }
+  return result.data;
+}
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  let v = root;
+  for (const key of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+/**
+ * Read and validate a `--prices` file (see {@link parsePriceOverrides}).
+ *
+ * The file is a small JSON object, USD per million tokens, by exact model name:
+ * `{ "my-model": { "input": 0.5, "output": 1.5, "cache_read": 0.05 } }`
+ * (`cache_read`, `cache_write` and `provider` are optional).
+ *
+ * @throws {UserError} when the file cannot be read or is not valid.
+ * @example
+ * ```ts ignore
+ * import { loadPriceOverrides } from "./mod.ts";
+ * const overrides = loadPriceOverrides("prices.json");
+ * ```
+ */
+export function loadPriceOverrides(path: string): PriceOverrides {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why = code === "ENOENT"
+      ? "no such file"
+      : code === "EISDIR"
+      ? "it is a directory"
+      : (error as Error).message;
+    throw new UserError(`Cannot read prices file ${path}: ${why}.`, { cause: error });
+  }
+  return parsePriceOverrides(text, path);
+}
+
+/** Linear rates (USD per token, USD per call) valid for prompts in `(lo, hi]` tokens. */
+interface Bracket {
+  lo: number;
+  hi: number;
+  c0: number;
+  cIn: number;
+  cCacheRead: number;
+  cCacheWrite: number;
+  cOut: number;
+}
+
+/** A model as resolved once: its provider and how to measure its rates. */
+interface Resolved {
+  providerId: string;
+  model: ModelInfo;
+  options: { providerId?: string; provider?: Provider };
+  /** True when the price depends on the date or time of day. */
+  dated: boolean;
+}
+
+const MTOK = 1e6;
+
+function overrideProvider(name: string, o: PriceOverride): Provider {
+  const prices: Record<string, number> = { input_mtok: o.input, output_mtok: o.output };
+  if (o.cache_read !== undefined) prices.cache_read_mtok = o.cache_read;
+  if (o.cache_write !== undefined) prices.cache_write_mtok = o.cache_write;
+  return {
+    id: o.provider ?? "custom",
+    name: "--prices override",
+    api_pattern: "(?!)",
+    models: [{ id: name, match: { equals: name }, prices }],
+  };
+}
+
+function resolve(
+  model: string,
+  provider: string | null,
+  overrides: PriceOverrides,
+): Resolved | null {
+  const o = Object.hasOwn(overrides, model) ? overrides[model] : undefined;
+  if (o) {
+    const p = overrideProvider(model, o);
+    const r = calcPrice({}, model, { provider: p })!;
+    const inferred = o.provider ?? provider ?? resolve(model, null, {})?.providerId ?? "";
+    return { providerId: inferred, model: r.model, options: { provider: p }, dated: false };
+  }
+  const tries: ({ providerId?: string })[] = provider ? [{ providerId: provider }, {}] : [{}];
+  for (const options of tries) {
+    let r: PriceCalculation | null = null;
+    try {
+      r = calcPrice({}, model, options);
+    } catch {
+      r = null;
+    }
+    if (r) {
+      return {
+        providerId: r.provider.id,
+        model: r.model,
+        options: { providerId: r.provider.id },
+        dated: Array.isArray(r.model.prices),
+      };
+    }
+  }
+  return null;
+}
+
+function tierStarts(modelPrice: Record<string, unknown>): number[] {
+  const starts = new Set<number>();
+  for (const v of Object.values(modelPrice)) {
+    if (v && typeof v === "object" && Array.isArray((v as { tiers?: unknown }).tiers)) {
+      for (const t of (v as { tiers: { start: number }[] }).tiers) starts.add(t.start);
+    }
+  }
+  return [...starts].sort((a, b) => a - b);
+}
+
+/** Measure the linear rates of one price set, per prompt-size tier, through `calcPrice`. */
+function brackets(r: Resolved, timestamp: Date): Bracket[] {
+  const price = (usage: Record<string, number>) =>
+    calcPrice(usage, modelName(r), { ...r.options, timestamp })!.total_price;
+  const first = calcPrice({ input_tokens: 0 }, modelName(r), { ...r.options, timestamp })!;
+  const starts = tierStarts(first.model_price as Record<string, unknown>);
+  // A tier applies when the prompt is strictly above its `start`.
+  const bounds = [-1, ...starts, Number.POSITIVE_INFINITY];
+  const c0 = price({ input_tokens: 0 });
+  const out: Bracket[] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const lo = bounds[i]!, hi = bounds[i + 1]!;
+    // A prompt size inside (lo, hi] at which to measure the rates of this tier.
+    const rep = Number.isFinite(hi) ? hi : Math.max(lo + 1, MTOK);
+    const per = (usd: number) => (rep > 0 ? (usd - c0) / rep : 0);
+    const base = price({ input_tokens: rep });
+    out.push({
+      lo,
+      hi: Number.isFinite(hi) ? hi : Number.MAX_VALUE,
+      c0,
+      cIn: per(base),
+      cCacheRead: per(price({ input_tokens: rep, cache_read_tokens: rep })),
+      cCacheWrite: per(price({ input_tokens: rep, cache_write_tokens: rep })),
+      cOut: (price({ input_tokens: rep, output_tokens: MTOK }) - base) / MTOK,
+    });
+  }
+  return out;
+}
+
+// calcPrice matches on the model name it is given; keep the trace's name so that
+// the same match (and date-stripping fallback) is used when measuring rates.
+const NAMES = new WeakMap<Resolved, string>();
+function modelName(r: Resolved): string {
+  return NAMES.get(r) ?? r.model.id;
+}
+
+/**
+ * Fill `cost_usd` (null when the model has no known price, or the call reports
+ * no usage) and `provider` (when null, inferred from the model name) of a
+ * `calls` frame. Uses genai-prices' bundled data only; `overrides` win.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { applyPrices } from "./mod.ts";
+ * const calls = pl.DataFrame({
+ *   model: ["gpt-4o", "my-model", "unknown"],
+ *   provider: [null, null, null],
+ *   input_tokens: [1000, 1000, 10],
+ *   output_tokens: [100, 100, 10],
+ *   cache_read_tokens: [null, null, null],
+ *   started_at: [null, null, null],
+ * });
+ * const priced = applyPrices(calls, { overrides: { "my-model": { input: 1, output: 2 } } });
+ * // gpt-4o: 1000 × $2.50/M + 100 × $10/M; my-model: 1000 × $1/M + 100 × $2/M
+ * const cost = priced.getColumn("cost_usd").toArray();
+ * if (Math.abs(cost[0]! - 0.0035) > 1e-12 || Math.abs(cost[1]! - 0.0012) > 1e-12) throw new Error("bad cost");
+ * if (cost[2] !== null) throw new Error("an unknown model has no price");
+ * if (priced.getColumn("provider").toArray()[0] !== "openai") throw new Error("provider not inferred");
+ * ```
+ */
+export function applyPrices(calls: pl.DataFrame, options: ApplyPricesOptions = {}): pl.DataFrame {
+  const overrides = options.overrides ?? {};
+  const has = (name: string) => calls.columns.includes(name);
+  const utf8 = (name: string) =>
+    (has(name) ? pl.col(name).cast(pl.Utf8) : pl.lit(null).cast(pl.Utf8)).fillNull("");
+  const f64 = (name: string) =>
+    has(name) ? pl.col(name).cast(pl.Float64) : pl.lit(null).cast(pl.Float64);
+  const time = (name: string) =>
+    has(name)
+      ? pl.col(name).cast(pl.Datetime("us", "UTC")).cast(pl.Int64)
+      : pl.lit(null).cast(pl.Int64);
+
+  const inTok = f64("input_tokens"), outTok = f64("output_tokens");
+  const cr = f64("cache_read_tokens").fillNull(0), cw = f64("cache_write_tokens").fillNull(0);
+  const cache = cr.add(cw);
+  const prompt = pl.when(cache.gt(inTok.fillNull(0))).then(inTok.fillNull(0).add(cache)).otherwise(
+    inTok.fillNull(0),
+  );
+  const work = calls.select(
+    utf8("provider").alias("__pk"),
+    utf8("model").alias("__model"),
+    // Start (else end) to the second: what dated prices depend on.
+    time("started_at").fillNull(time("ended_at")).div(1_000_000).floor().cast(pl.Int64).alias(
+      "__second",
+    ),
+    prompt.alias("__prompt"),
+    cr.alias("__cr"),
+    cw.alias("__cw"),
+    outTok.fillNull(0).alias("__out"),
+    inTok.isNotNull().or(outTok.isNotNull()).alias("__has_usage"),
+  ).withRowIndex("__row");
+
+  // One lookup per distinct (provider, model).
+  const pairs = work.select("__pk", "__model").unique().toRecords() as {
+    __pk: string;
+    __model: string;
+  }[];
+  const rateRows: Record<string, unknown>[] = [];
+  const addRates = (pk: string, model: string, set: number, provider: string, list: Bracket[]) => {
+    for (const b of list) {
+      rateRows.push({ __pk: pk, __model: model, __set: set, __provider: provider, ...b });
+    }
+  };
+  const dated = new Map<string, Resolved>();
+  const providers: { __pk: string; __model: string; __provider: string | null }[] = [];
+  for (const { __pk: pk, __model: model } of pairs) {
+    const r = model ? resolve(model, pk || null, overrides) : null;
+    providers.push({ __pk: pk, __model: model, __provider: pk || r?.providerId || null });
+    if (!r) continue;
+    NAMES.set(r, model);
+    if (r.dated) dated.set(`${pk}\u0000${model}`, r);
+    else addRates(pk, model, 0, r.providerId, brackets(r, new Date(0)));
+  }
+
+  let keyed = work.withColumns(pl.lit(0).cast(pl.Int64).alias("__set"));
+  if (dated.size) {
+    // Prices that depend on the date or the time of day: find the price set of
+    // each distinct second, and measure the rates of each set once.
+    const isDated = pl.concatString(["__pk", "__model"], "\u0000").isIn([...dated.keys()]);
+    const seconds = keyed.filter(isDated).select("__pk", "__model", "__second").unique()
+      .toRecords() as {
+        __pk: string;
+        __model: string;
+        __second: number | null;
+      }[];
+    const measured = new Set<string>();
+    const sets = seconds.map((s) => {
+      const r = dated.get(`${s.__pk}\u0000${s.__model}`)!;
+      const when = s.__second === null ? new Date() : new Date(Number(s.__second) * 1000);
+      const chosen = calcPrice({}, modelName(r), { ...r.options, timestamp: when })!.model_price;
+      const set = (r.model.prices as { prices: unknown }[]).findIndex((c) => c.prices === chosen) +
+        1;
+      const id = `${s.__pk}\u0000${s.__model}\u0000${set}`;
+      if (!measured.has(id)) {
+        measured.add(id);
+        addRates(s.__pk, s.__model, set, r.providerId, brackets(r, when));
+      }
+      return { ...s, __dated_set: set };
+    });
+    const setFrame = pl.DataFrame([
+      pl.Series("__pk", sets.map((s) => s.__pk), pl.Utf8),
+      pl.Series("__model", sets.map((s) => s.__model), pl.Utf8),
+      pl.Series("__second", sets.map((s) => s.__second), pl.Int64),
+      pl.Series("__dated_set", sets.map((s) => s.__dated_set), pl.Int64),
+    ]);
+    keyed = keyed
+      .join(
+        setFrame,
+        { on: ["__pk", "__model", "__second"], how: "left", joinNulls: true } as never,
+      )
+      .withColumns(pl.col("__dated_set").fillNull(0).cast(pl.Int64).alias("__set"))
+      .drop("__dated_set");
+  }
+
+  const num = (k: keyof Bracket) =>
+    pl.Series(`__${k}`, rateRows.map((r) => r[k] as number), pl.Float64);
+  const rateFrame = pl.DataFrame([
+    pl.Series("__pk", rateRows.map((r) => r.__pk as string), pl.Utf8),
+    pl.Series("__model", rateRows.map((r) => r.__model as string), pl.Utf8),
+    pl.Series("__set", rateRows.map((r) => r.__set as number), pl.Int64),
+    num("lo"),
+    num("hi"),
+    num("c0"),
+    num("cIn"),
+    num("cCacheRead"),
+    num("cCacheWrite"),
+    num("cOut"),
+  ]);
+  const c = (k: string) => pl.col(`__${k}`);
+  const costs = keyed
+    .join(rateFrame, { on: ["__pk", "__model", "__set"], how: "inner" })
+    .filter(c("prompt").gt(c("lo")).and(c("prompt").ltEq(c("hi"))))
+    .select(
+      c("row"),
+      pl.when(c("has_usage"))
+        .then(
+          c("c0")
+            .add(c("cIn").mul(c("prompt").sub(c("cr")).sub(c("cw"))))
+            .add(c("cCacheRead").mul(c("cr")))
+            .add(c("cCacheWrite").mul(c("cw")))
+            .add(c("cOut").mul(c("out"))),
+        )
+        .otherwise(pl.lit(null).cast(pl.Float64))
+        .alias("cost_usd"),
+    );
+  const providerFrame = pl.DataFrame([
+    pl.Series("__pk", providers.map((p) => p.__pk), pl.Utf8),
+    pl.Series("__model", providers.map((p) => p.__model), pl.Utf8),
+    pl.Series("provider", providers.map((p) => p.__provider), pl.Utf8),
+  ]);
+  const filled = work
+    .select("__row", "__pk", "__model")
+    .join(providerFrame, { on: ["__pk", "__model"], how: "left" })
+    .join(costs, { on: "__row", how: "left" })
+    .sort("__row");
+  return calls.withColumns(filled.getColumn("cost_usd"), filled.getColumn("provider"));
+}
+
+/**
+ * The genai-prices price of one model, or `null` when neither the overrides nor
+ * the bundled data know it. For display ("price per million tokens") and checks.
+ *
+ * @example
+ * ```ts
+ * import { lookupPrice } from "./mod.ts";
+ * const p = lookupPrice("gpt-4o");
+ * if (p?.provider !== "openai") throw new Error("expected openai");
+ * if (lookupPrice("unknown") !== null) throw new Error("unknown has no price");
+ * ```
+ */
+export function lookupPrice(
+  model: string,
+  options: { provider?: string | null; overrides?: PriceOverrides } = {},
+): { provider: string | null; model: string; prices: unknown } | null {
+  const r = resolve(model, options.provider ?? null, options.overrides ?? {});
+  if (!r) return null;
+  return { provider: r.providerId || null, model: r.model.id, prices: r.model.prices };
 }

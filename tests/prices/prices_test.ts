@@ -1,0 +1,275 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import pl from "nodejs-polars";
+import { calcPrice } from "@pydantic/genai-prices";
+import {
+  applyPrices,
+  loadPriceOverrides,
+  lookupPrice,
+  parsePriceOverrides,
+} from "../../src/prices/mod.ts";
+import { UserError } from "../../src/log/mod.ts";
+import { ROOT } from "../_helpers.ts";
+
+type Row = {
+  model: string;
+  provider?: string | null;
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_read_tokens?: number | null;
+  cache_write_tokens?: number | null;
+  started_at?: Date | null;
+};
+
+function callsOf(rows: Row[]): pl.DataFrame {
+  const col = <K extends keyof Row>(k: K) => rows.map((r) => r[k] ?? null);
+  return pl.DataFrame([
+    pl.Series("model", col("model"), pl.Utf8),
+    pl.Series("provider", col("provider"), pl.Utf8),
+    pl.Series("started_at", col("started_at"), pl.Datetime("us", "UTC")),
+    pl.Series("input_tokens", col("input_tokens"), pl.Int64),
+    pl.Series("output_tokens", col("output_tokens"), pl.Int64),
+    pl.Series("cache_read_tokens", col("cache_read_tokens"), pl.Int64),
+    pl.Series("cost_usd", rows.map(() => null), pl.Float64),
+    pl.Series("cache_write_tokens", col("cache_write_tokens"), pl.Int64),
+  ]);
+}
+
+const costs = (df: pl.DataFrame) => df.getColumn("cost_usd").toArray() as (number | null)[];
+const close = (a: number | null, b: number, what: string) => {
+  assert.ok(a !== null, `${what}: cost is null`);
+  assert.ok(Math.abs(a - b) <= 1e-12 + 1e-9 * Math.abs(b), `${what}: ${a} != ${b}`);
+};
+
+Deno.test("applyPrices() prices gpt-4o from genai-prices' bundled data: $2.50/M input, $1.25/M cache read, $10/M output", () => {
+  const out = applyPrices(callsOf([
+    { model: "gpt-4o", input_tokens: 1000, output_tokens: 100 },
+    { model: "gpt-4o", input_tokens: 1000, output_tokens: 100, cache_read_tokens: 200 },
+  ]));
+  const [a, b] = costs(out);
+  close(a!, (1000 * 2.5 + 100 * 10) / 1e6, "no cache"); // 0.0035
+  close(b!, (800 * 2.5 + 200 * 1.25 + 100 * 10) / 1e6, "200 cached"); // 0.00325
+  assert.deepEqual(out.getColumn("provider").toArray(), ["openai", "openai"]);
+});
+
+Deno.test("applyPrices() gives a null cost, never 0, for an unknown model and for a call without usage", () => {
+  const out = applyPrices(callsOf([
+    { model: "unknown", input_tokens: 10, output_tokens: 10 },
+    { model: "gpt-4o" },
+    { model: "gpt-4o", input_tokens: 0, output_tokens: 0 },
+  ]));
+  assert.deepEqual(costs(out), [null, null, 0]);
+  assert.deepEqual(out.getColumn("provider").toArray(), [null, "openai", "openai"]);
+});
+
+Deno.test("applyPrices() keeps the trace's provider and prices with it; an unknown provider falls back to the model name", () => {
+  const out = applyPrices(callsOf([
+    { model: "llama-3.1-8b-instant", provider: "groq", input_tokens: 1000, output_tokens: 100 },
+    { model: "llama-3.1-8b-instant", input_tokens: 1000, output_tokens: 100 },
+    { model: "gpt-4o", provider: "my-gateway", input_tokens: 1000, output_tokens: 100 },
+  ]));
+  const c = costs(out);
+  close(c[0]!, (1000 * 0.05 + 100 * 0.08) / 1e6, "groq llama");
+  assert.equal(c[1], null, "without a provider the bundled data has no match for this name");
+  close(c[2]!, 0.0035, "gpt-4o through a gateway");
+  assert.deepEqual(out.getColumn("provider").toArray(), ["groq", null, "my-gateway"]);
+});
+
+Deno.test("applyPrices() follows Anthropic's convention when cache tokens exceed input_tokens", () => {
+  // claude-3-5-sonnet: $3/M input, $0.30/M cache read, $3.75/M cache write, $15/M output.
+  const out = applyPrices(callsOf([
+    {
+      model: "claude-3-5-sonnet-20241022",
+      input_tokens: 100,
+      output_tokens: 50,
+      cache_read_tokens: 1000,
+      cache_write_tokens: 500,
+    },
+  ]));
+  close(costs(out)[0]!, (100 * 3 + 1000 * 0.3 + 500 * 3.75 + 50 * 15) / 1e6, "claude");
+});
+
+Deno.test("applyPrices() uses tiered prices by prompt size (gemini-2.5-pro above 200k tokens)", () => {
+  const out = applyPrices(callsOf([
+    { model: "gemini-2.5-pro", input_tokens: 200_000, output_tokens: 100 },
+    { model: "gemini-2.5-pro", input_tokens: 200_001, output_tokens: 100 },
+  ]));
+  const [a, b] = costs(out);
+  close(a!, (200_000 * 1.25 + 100 * 10) / 1e6, "at the threshold: base tier");
+  close(b!, (200_001 * 2.5 + 100 * 15) / 1e6, "above it: upper tier");
+});
+
+Deno.test("applyPrices() equals calcPrice call by call on varied usage, tiers and time-of-day prices", () => {
+  const models: [string, string | null][] = [
+    ["gpt-4o", null],
+    ["gpt-4o-mini", null],
+    ["o3-mini", null],
+    ["gpt-3.5-turbo-0125", null],
+    ["claude-sonnet-4-20250514", "anthropic"],
+    ["claude-3-5-sonnet-20241022", null],
+    ["gemini-2.5-pro", null],
+    ["deepseek-chat", null],
+    ["llama-3.1-8b-instant", "groq"],
+  ];
+  let seed = 7;
+  const rnd = (k: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % k;
+  const rows: Row[] = [];
+  for (let i = 0; i < 400; i++) {
+    const [model, provider] = models[i % models.length]!;
+    const input = rnd(400_000);
+    rows.push({
+      model,
+      provider,
+      input_tokens: input,
+      output_tokens: rnd(5000),
+      cache_read_tokens: rnd(3) === 0 ? null : rnd(input + 1),
+      started_at: new Date(Date.UTC(2025, 0, 1 + rnd(300), rnd(24), rnd(60), rnd(60))),
+    });
+  }
+  const got = costs(applyPrices(callsOf(rows)));
+  rows.forEach((r, i) => {
+    const usage: Record<string, number> = {
+      input_tokens: r.input_tokens!,
+      output_tokens: r.output_tokens!,
+    };
+    if (r.cache_read_tokens !== null && r.cache_read_tokens !== undefined) {
+      usage.cache_read_tokens = r.cache_read_tokens;
+    }
+    const want =
+      calcPrice(usage, r.model, { providerId: r.provider ?? undefined, timestamp: r.started_at! })!
+        .total_price;
+    close(got[i]!, want, `row ${i} ${r.model}`);
+  });
+});
+
+Deno.test("applyPrices() lets overrides win over the bundled data and add models", () => {
+  const overrides = {
+    "gpt-4o": { input: 1, output: 2 },
+    "my-model": { input: 0.5, output: 1.5, cache_read: 0.05, provider: "acme" },
+  };
+  const out = applyPrices(
+    callsOf([
+      { model: "gpt-4o", input_tokens: 1000, output_tokens: 100 },
+      { model: "my-model", input_tokens: 1000, output_tokens: 100, cache_read_tokens: 400 },
+    ]),
+    { overrides },
+  );
+  const [a, b] = costs(out);
+  close(a!, (1000 * 1 + 100 * 2) / 1e6, "overridden gpt-4o");
+  close(b!, (600 * 0.5 + 400 * 0.05 + 100 * 1.5) / 1e6, "my-model");
+  assert.deepEqual(out.getColumn("provider").toArray(), ["openai", "acme"]);
+});
+
+Deno.test("applyPrices() keeps every other column and the row order, and adds cost_usd when absent", () => {
+  const calls = pl.DataFrame({
+    model: ["unknown", "gpt-4o"],
+    input_tokens: [1, 1000],
+    output_tokens: [1, 100],
+    x: ["a", "b"],
+  });
+  const out = applyPrices(calls);
+  assert.deepEqual(out.columns, [
+    "model",
+    "input_tokens",
+    "output_tokens",
+    "x",
+    "cost_usd",
+    "provider",
+  ]);
+  assert.deepEqual(out.getColumn("x").toArray(), ["a", "b"]);
+  assert.equal(costs(out)[0], null);
+});
+
+Deno.test("applyPrices() never touches the network (fetch stubbed to throw)", () => {
+  const original = globalThis.fetch;
+  let fetched = 0;
+  globalThis.fetch = (() => {
+    fetched++;
+    throw new Error("network access is forbidden in this test");
+  }) as typeof fetch;
+  try {
+    applyPrices(
+      callsOf([{ model: "gpt-4o", input_tokens: 1, output_tokens: 1 }, {
+        model: "deepseek-chat",
+        input_tokens: 1,
+        output_tokens: 1,
+        started_at: new Date(),
+      }]),
+    );
+  } finally {
+    globalThis.fetch = original;
+  }
+  assert.equal(fetched, 0);
+  const source = readFileSync(join(ROOT, "src/prices/mod.ts"), "utf8");
+  assert.doesNotMatch(
+    source,
+    /updatePrices\s*\(|waitForUpdate|REMOTE_DATA_JSON_URL|enableAutoUpdate/,
+  );
+});
+
+Deno.test("lookupPrice() names the provider and model genai-prices matched, or null", () => {
+  assert.equal(lookupPrice("gpt-3.5-turbo-0125")?.model, "gpt-3.5-turbo");
+  assert.equal(lookupPrice("gpt-3.5-turbo-0125")?.provider, "openai");
+  assert.equal(lookupPrice("unknown"), null);
+  assert.equal(
+    lookupPrice("mine", { overrides: { mine: { input: 1, output: 1 } } })?.model,
+    "mine",
+  );
+});
+
+Deno.test("parsePriceOverrides() reads the documented JSON", () => {
+  assert.deepEqual(
+    parsePriceOverrides('{ "my-model": { "input": 0.5, "output": 1.5, "cache_read": 0.05 } }'),
+    {
+      "my-model": { input: 0.5, output: 1.5, cache_read: 0.05 },
+    },
+  );
+});
+
+Deno.test("parsePriceOverrides() rejects bad files with one sentence naming the file and the problem", () => {
+  const cases: [string, string][] = [
+    ['{"m": {"input": 1}}', 'Invalid prices in p.json: "m"."output" is missing.'],
+    [
+      '{"m": {"input": -1, "output": 1}}',
+      'Invalid prices in p.json: "m"."input" must not be negative.',
+    ],
+    [
+      '{"m": {"input": "1", "output": 1}}',
+      'Invalid prices in p.json: "m"."input" must be a number.',
+    ],
+    [
+      '{"m": {"input": 1, "output": 1, "cached": 1}}',
+      'Invalid prices in p.json: "m" has unknown field "cached" (expected input, output, cache_read, cache_write, provider).',
+    ],
+    [
+      "[1]",
+      'Invalid prices in p.json: the file must be a JSON object like {"my-model": {"input": 0.5, "output": 1.5}}.',
+    ],
+  ];
+  for (const [text, message] of cases) {
+    assert.throws(() => parsePriceOverrides(text, "p.json"), (e: unknown) => {
+      assert.ok(e instanceof UserError);
+      assert.equal(e.message, message);
+      assert.equal(e.exitCode, 1);
+      return true;
+    });
+  }
+  assert.throws(() => parsePriceOverrides("{\n  oops\n}", "p.json"), (e: unknown) => {
+    assert.ok(e instanceof UserError);
+    assert.match(e.message, /^Cannot parse p\.json: .*line 2.*\.$/);
+    return true;
+  });
+});
+
+Deno.test("loadPriceOverrides() reads a file, and names a missing one", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tracebook-prices-"));
+  const path = join(dir, "prices.json");
+  writeFileSync(path, '{"my-model": {"input": 2, "output": 4}}');
+  assert.deepEqual(loadPriceOverrides(path), { "my-model": { input: 2, output: 4 } });
+  assert.throws(() => loadPriceOverrides(join(dir, "nope.json")), {
+    name: "UserError",
+    message: `Cannot read prices file ${join(dir, "nope.json")}: no such file.`,
+  });
+});
