@@ -1,0 +1,141 @@
+/**
+ * Frame helpers shared by the figure files: checking the input at the boundary,
+ * selecting the populations the figures draw, and the model colour scale.
+ *
+ * @module
+ */
+import pl from "nodejs-polars";
+import { categoricalRange } from "./_style.ts";
+
+/**
+ * Throw a `TypeError` naming the figure and the missing columns when `frame`
+ * lacks any of `columns` (the frame contract is `src/frames/columns.ts`).
+ */
+export function requireColumns(frame: pl.DataFrame, columns: readonly string[], figure: string): void {
+  const have = new Set(frame.columns);
+  const lacking = columns.filter((c) => !have.has(c));
+  if (lacking.length) {
+    throw new TypeError(
+      `Cannot draw ${figure}: the calls frame has no column ${lacking.map((c) => `"${c}"`).join(", ")}`,
+    );
+  }
+}
+
+/**
+ * Calls that completed with a response and a positive duration: the seed's
+ * response-time population (`llm_response` events with `duration_seconds > 0`,
+ * orphan responses included).
+ */
+export function completedCalls(calls: pl.DataFrame): pl.DataFrame {
+  return calls.filter(pl.col("status").eq(pl.lit("ok")).and(pl.col("duration_s").gt(0)));
+}
+
+/** Calls that have a request (orphan responses dropped when the `orphan` column exists). */
+export function requestedCalls(calls: pl.DataFrame): pl.DataFrame {
+  if (!calls.columns.includes("orphan")) return calls;
+  return calls.filter(pl.col("orphan").fillNull(false).not());
+}
+
+/** The rows of `columns` as plain objects (datetimes become `Date`s). */
+export function rows<T>(frame: pl.DataFrame, columns: readonly string[]): T[] {
+  if (frame.height === 0) return [];
+  return frame.select(...columns).toRecords() as unknown as T[];
+}
+
+/** The values of one numeric column as numbers, nulls dropped. */
+export function numbers(frame: pl.DataFrame, column: string): number[] {
+  return (frame.getColumn(column).dropNulls().toArray() as unknown[]).map(Number);
+}
+
+/** A colour for every model, the same in every figure of the same calls frame. */
+export interface ModelColors {
+  domain: string[];
+  range: string[];
+}
+
+/**
+ * The model colour scale: every model of `calls`, sorted by name, so a model has
+ * the same colour in every figure drawn from the same frame (even after a
+ * figure filters its rows).
+ */
+export function modelColors(calls: pl.DataFrame): ModelColors {
+  const domain = calls.height === 0
+    ? []
+    : (calls.getColumn("model").dropNulls().unique().toArray() as string[]).sort();
+  return { domain, range: categoricalRange(domain.length) };
+}
+
+/** The colour of `model` on `scale`. */
+export function colorOf(scale: ModelColors, model: string): string {
+  const i = scale.domain.indexOf(model);
+  return scale.range[i < 0 ? 0 : i]!;
+}
+
+/**
+ * Keep every k-th row so at most `max` rows remain (deterministic, order kept).
+ * Returns the frame and the step used (1 when nothing was dropped).
+ */
+export function thin(frame: pl.DataFrame, max: number): { frame: pl.DataFrame; step: number } {
+  if (frame.height <= max) return { frame, step: 1 };
+  const step = Math.ceil(frame.height / max);
+  return { frame: frame.gatherEvery(step), step };
+}
+
+/** A time bucket width: Polars' duration string, its length and its name. */
+export interface TimeInterval {
+  /** For `dt.truncate` (`"5m"`). */
+  every: string;
+  ms: number;
+  /** For labels (`"5 minutes"`). */
+  name: string;
+}
+
+const INTERVALS: TimeInterval[] = [
+  ["1s", 1e3, "second"],
+  ["5s", 5e3, "5 seconds"],
+  ["10s", 1e4, "10 seconds"],
+  ["30s", 3e4, "30 seconds"],
+  ["1m", 6e4, "minute"],
+  ["5m", 3e5, "5 minutes"],
+  ["10m", 6e5, "10 minutes"],
+  ["30m", 18e5, "30 minutes"],
+  ["1h", 36e5, "hour"],
+  ["3h", 108e5, "3 hours"],
+  ["6h", 216e5, "6 hours"],
+  ["12h", 432e5, "12 hours"],
+  ["1d", 864e5, "day"],
+  ["1w", 6048e5, "week"],
+].map(([every, ms, name]) => ({ every: every as string, ms: ms as number, name: name as string }));
+
+/**
+ * The narrowest bucket width from a fixed ladder (1 s, 5 s, … 1 day, 1 week)
+ * that splits `spanMs` into at most `maxBuckets` buckets.
+ *
+ * @example
+ * ```ts
+ * import { chooseInterval } from "./_data.ts";
+ * chooseInterval(30 * 60_000, 60).name; // "minute"
+ * ```
+ */
+export function chooseInterval(spanMs: number, maxBuckets: number): TimeInterval {
+  return INTERVALS.find((i) => spanMs / i.ms < maxBuckets) ?? INTERVALS.at(-1)!;
+}
+
+/** The interval named by a Polars duration string of the ladder, or a `RangeError`. */
+export function intervalOf(every: string): TimeInterval {
+  const found = INTERVALS.find((i) => i.every === every);
+  if (!found) {
+    throw new RangeError(
+      `Cannot bucket by "${every}": use one of ${INTERVALS.map((i) => i.every).join(", ")}`,
+    );
+  }
+  return found;
+}
+
+/** The earliest and latest value of a datetime column (null for no values). */
+export function timeExtent(frame: pl.DataFrame, column: string): [Date, Date] | null {
+  if (frame.height === 0) return null;
+  const [r] = frame.select(pl.col(column).min().alias("lo"), pl.col(column).max().alias("hi"))
+    .toRecords() as { lo: Date | null; hi: Date | null }[];
+  return r?.lo && r.hi ? [r.lo, r.hi] : null;
+}

@@ -1,0 +1,244 @@
+/**
+ * Rendering shared by every figure: Observable Plot draws the chart into a
+ * jsdom document (imported lazily, on first use: it costs ~0.3 s), then the
+ * chart is composed with a title, a subtitle and a legend into one standalone
+ * SVG that resvg and browsers both render.
+ *
+ * Plot's own `title` and `legend` options produce HTML (`<figure>`, `<div>`),
+ * which neither an `.svg` file nor resvg can hold, so both are drawn here in SVG.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import { Figure } from "./figure.ts";
+import { COLORS, FONT_FAMILY, FONT_SIZE, LAYOUT, textWidth } from "./_style.ts";
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
+
+interface Dom {
+  document: Document;
+  serialize(node: Node): string;
+}
+
+let dom: Promise<Dom> | undefined;
+
+/** The shared jsdom document, created on first use. */
+function loadDom(): Promise<Dom> {
+  dom ??= import("jsdom").then(({ JSDOM }) => {
+    const { window } = new JSDOM("<!DOCTYPE html><html><body></body></html>");
+    const serializer = new window.XMLSerializer();
+    return {
+      document: window.document as unknown as Document,
+      serialize: (node: Node) => serializer.serializeToString(node as never),
+    };
+  });
+  return dom;
+}
+
+/** One entry of a figure's legend. */
+export interface LegendItem {
+  label: string;
+  color: string;
+  /** How the swatch is drawn. @default {"square"} */
+  symbol?: "square" | "times";
+}
+
+/** What a figure file hands to {@linkcode renderFigure}. */
+export interface FigureSpec {
+  title: string;
+  /** One line under the title (counts, what was left out). */
+  subtitle?: string;
+  /** Total width of the figure. */
+  width: number;
+  /** Height of the plot area below the title block. */
+  height: number;
+  legend?: LegendItem[];
+  /** Plot options without `document`, `width` and `height`; absent for an empty-state figure. */
+  plot?: Plot.PlotOptions;
+  /** The message of an empty-state figure (used when `plot` is absent). */
+  message?: string;
+}
+
+/** Draw Plot's chart into the jsdom document and collect the warnings Plot emits. */
+function plotWithWarnings(
+  options: Plot.PlotOptions,
+): { svg: SVGSVGElement; warnings: string[] } {
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(" "));
+  try {
+    const svg = Plot.plot(options) as unknown as SVGSVGElement;
+    return { svg, warnings };
+  } finally {
+    console.warn = warn;
+  }
+}
+
+function el(document: Document, name: string, attrs: Record<string, string | number>): SVGElement {
+  const node = document.createElementNS(SVG_NS, name) as SVGElement;
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  return node;
+}
+
+function text(
+  document: Document,
+  content: string,
+  attrs: Record<string, string | number>,
+): SVGElement {
+  const node = el(document, "text", attrs);
+  node.textContent = content;
+  return node;
+}
+
+/** Break `line` at spaces into lines at most `width` pixels wide. */
+function wrap(line: string, width: number, fontSize: number): string[] {
+  const lines: string[] = [];
+  let current = "";
+  for (const word of line.split(" ")) {
+    const next = current ? `${current} ${word}` : word;
+    if (current && textWidth(next, fontSize) > width) {
+      lines.push(current);
+      current = word;
+    } else current = next;
+  }
+  if (current) lines.push(current);
+  return lines;
+}
+
+/** Lay the legend out in rows that fit `width`; returns the group and its height. */
+function legendGroup(document: Document, items: LegendItem[], width: number): { g: SVGElement; height: number } {
+  const g = el(document, "g", { "aria-label": "legend", "font-size": FONT_SIZE.legend, "text-anchor": "start" });
+  const size = 12;
+  const rowHeight = 20;
+  let x = LAYOUT.pad;
+  let y = 0;
+  for (const item of items) {
+    const w = size + 6 + textWidth(item.label, FONT_SIZE.legend) + 18;
+    if (x > LAYOUT.pad && x + w > width - LAYOUT.pad) {
+      x = LAYOUT.pad;
+      y += rowHeight;
+    }
+    const swatch = el(document, "g", { transform: `translate(${x},${y})` });
+    if (item.symbol === "times") {
+      swatch.append(
+        el(document, "path", { d: "M2,2L10,10M10,2L2,10", stroke: item.color, "stroke-width": 2, fill: "none" }),
+      );
+    } else {
+      swatch.append(el(document, "rect", { width: size, height: size, fill: item.color }));
+    }
+    swatch.append(text(document, item.label, { x: size + 6, y: size / 2, dy: "0.35em" }));
+    g.append(swatch);
+    x += w;
+  }
+  return { g, height: items.length ? y + rowHeight : 0 };
+}
+
+/**
+ * Render a figure: Plot's chart (or the empty-state message) under a title,
+ * an optional subtitle and an optional legend, as one standalone SVG.
+ */
+export async function renderFigure(spec: FigureSpec): Promise<Figure> {
+  const { document, serialize } = await loadDom();
+  const { width } = spec;
+
+  const root = el(document, "svg", {
+    width,
+    height: 0,
+    viewBox: "",
+    role: "img",
+    "aria-label": spec.title,
+    "font-family": FONT_FAMILY,
+    "font-size": FONT_SIZE.tick,
+  });
+  root.setAttributeNS(XMLNS_NS, "xmlns", SVG_NS);
+  const title = el(document, "title", {});
+  title.textContent = spec.title;
+  root.append(title);
+  const background = el(document, "rect", { width: "100%", height: "100%", fill: COLORS.background });
+  root.append(background);
+
+  let top = LAYOUT.pad;
+  root.append(
+    text(document, spec.title, {
+      x: LAYOUT.pad,
+      y: top + FONT_SIZE.title,
+      "font-size": FONT_SIZE.title,
+      "font-weight": "bold",
+      fill: COLORS.text,
+    }),
+  );
+  top += FONT_SIZE.title + 6;
+  for (const line of spec.subtitle ? wrap(spec.subtitle, width - 2 * LAYOUT.pad, FONT_SIZE.subtitle) : []) {
+    root.append(
+      text(document, line, {
+        x: LAYOUT.pad,
+        y: top + FONT_SIZE.subtitle + 2,
+        "font-size": FONT_SIZE.subtitle,
+        fill: COLORS.muted,
+      }),
+    );
+    top += FONT_SIZE.subtitle + 6;
+  }
+  top += 8;
+  if (spec.legend?.length) {
+    const legend = legendGroup(document, spec.legend, width);
+    legend.g.setAttribute("transform", `translate(0,${top})`);
+    root.append(legend.g);
+    top += legend.height + 4;
+  }
+
+  let warnings: string[] = [];
+  if (spec.plot) {
+    const rendered = plotWithWarnings({ ...spec.plot, width, height: spec.height, document });
+    warnings = rendered.warnings;
+    const chart = rendered.svg;
+    // The chart's class carries Plot's stylesheet; it moves to the root so the
+    // stylesheet applies to the standalone figure.
+    const cls = chart.getAttribute("class");
+    if (cls) root.setAttribute("class", cls);
+    const g = el(document, "g", { "aria-label": "chart", transform: `translate(0,${top})` });
+    for (const name of ["fill", "font-variant", "text-anchor"]) {
+      const value = chart.getAttribute(name);
+      if (value !== null) g.setAttribute(name, value);
+    }
+    while (chart.firstChild) g.append(chart.firstChild);
+    // Plot's stylesheet must stay a direct child of the root for resvg.
+    for (const style of g.querySelectorAll("style")) root.insertBefore(style, background);
+    root.append(g);
+  } else {
+    const h = spec.height;
+    const g = el(document, "g", { "aria-label": "empty", transform: `translate(0,${top})` });
+    g.append(
+      el(document, "rect", {
+        x: LAYOUT.pad,
+        y: 0,
+        width: width - 2 * LAYOUT.pad,
+        height: h - LAYOUT.pad,
+        fill: "none",
+        stroke: COLORS.faint,
+        "stroke-dasharray": "4,4",
+      }),
+      text(document, spec.message ?? "No data", {
+        x: width / 2,
+        y: (h - LAYOUT.pad) / 2,
+        dy: "0.35em",
+        "text-anchor": "middle",
+        "font-size": FONT_SIZE.message,
+        fill: COLORS.muted,
+      }),
+    );
+    root.append(g);
+  }
+
+  const height = top + spec.height;
+  root.setAttribute("height", String(height));
+  root.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  return new Figure(serialize(root), {
+    title: spec.title,
+    width,
+    height,
+    warnings,
+    empty: !spec.plot,
+  });
+}

@@ -1,0 +1,145 @@
+/**
+ * The shared look of every figure: fonts, sizes, colours, and the text-width
+ * estimate that sizes margins so long labels (model names) are never clipped.
+ * Change the look here, not in the figure files.
+ *
+ * @module
+ */
+
+/**
+ * The font stack. Browsers pick the first installed family; resvg (PNG) picks
+ * the first family its font database holds, which on Debian is Liberation Sans
+ * or DejaVu Sans. Margins are sized for DejaVu Sans, the widest of the stack.
+ */
+export const FONT_FAMILY =
+  'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", sans-serif';
+
+/** Font sizes in pixels. */
+export const FONT_SIZE = { tick: 12, title: 16, subtitle: 12, legend: 12, message: 14 } as const;
+
+/** Colours shared by all figures. */
+export const COLORS = {
+  /** One-series marks (histogram bars, request counts). */
+  primary: "#4269d0",
+  /** Secondary text (subtitles, notes, the empty-state message). */
+  muted: "#6b6b6b",
+  /** Light frame of the empty-state figure and of grid lines. */
+  faint: "#d9d9d9",
+  background: "white",
+  text: "black",
+  /** The categorical scheme for models (Plot's "observable10"). */
+  categorical: [
+    "#4269d0",
+    "#efb118",
+    "#ff725c",
+    "#6cc5b0",
+    "#3ca951",
+    "#ff8ab7",
+    "#a463f2",
+    "#97bbf5",
+    "#9c6b4e",
+    "#9498a0",
+  ],
+} as const;
+
+/** Colours of the call statuses, the same in every figure. */
+export const STATUS_COLORS: Record<string, string> = {
+  ok: "#4269d0",
+  error: "#d62728",
+  pending: "#9498a0",
+};
+
+/** Layout constants in pixels. */
+export const LAYOUT = {
+  /** Default figure width. */
+  width: 720,
+  /** Default height of the plot area (axes included) under the title. */
+  plotHeight: 400,
+  /** Padding around the title block. */
+  pad: 12,
+  /** Space for an axis label beside its tick labels. */
+  axisLabel: 22,
+  /** Longest label, in characters, drawn in full; longer ones are shortened in the middle. */
+  maxLabelChars: 64,
+} as const;
+
+// Advance widths of DejaVu Sans in em, grouped (DejaVu Sans is the widest font of the stack).
+const NARROW = new Set("iljIft.,:;!|'`()[]{} /\\-");
+const WIDE = new Set("mwMW@%");
+
+/**
+ * The estimated width in pixels of `text` drawn at `fontSize` in the widest font
+ * of {@linkcode FONT_FAMILY}. An upper bound for typical labels, used to size margins.
+ *
+ * @example
+ * ```ts
+ * import { textWidth } from "./_style.ts";
+ * textWidth("gpt-4o", 12); // ≈ 38 px
+ * ```
+ */
+export function textWidth(text: string, fontSize: number): number {
+  let em = 0;
+  for (const ch of text) {
+    if (NARROW.has(ch)) em += 0.36;
+    else if (WIDE.has(ch)) em += 0.98;
+    else if (ch >= "A" && ch <= "Z") em += 0.72;
+    else em += 0.64;
+  }
+  return Math.ceil(em * fontSize);
+}
+
+/** The widest of `labels` in pixels at the tick font size (0 for none). */
+export function maxLabelWidth(labels: Iterable<string>, fontSize: number = FONT_SIZE.tick): number {
+  let max = 0;
+  for (const label of labels) max = Math.max(max, textWidth(label, fontSize));
+  return max;
+}
+
+/**
+ * A label of at most `max` characters: longer ones keep their start and end
+ * around an ellipsis, so model families and versions both stay readable.
+ */
+export function shortLabel(label: string, max: number = LAYOUT.maxLabelChars): string {
+  const chars = [...label];
+  if (chars.length <= max) return label;
+  const head = Math.ceil((max - 1) / 2);
+  const tail = max - 1 - head;
+  return chars.slice(0, head).join("") + "…" + chars.slice(chars.length - tail).join("");
+}
+
+/** The colour range for a categorical domain, cycling the scheme. */
+export function categoricalRange(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => COLORS.categorical[i % COLORS.categorical.length]!);
+}
+
+/** Axis options shared by every figure: no arrows on labels, readable ticks. */
+export const AXIS = { labelArrow: "none" } as const;
+
+/** Format a count with thousands separators (`12,345`). */
+export function formatCount(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+/** Format US dollars with a precision that suits the magnitude (`$12.30`, `$0.0042`). */
+export function formatUsd(x: number): string {
+  if (x === 0) return "$0";
+  const abs = Math.abs(x);
+  const digits = abs >= 1 ? 2 : Math.min(6, 1 - Math.floor(Math.log10(abs)) + 1);
+  return `$${x.toFixed(digits)}`;
+}
+
+/**
+ * Y-axis options for a count scale: whole-number ticks only (no `0.5 requests`),
+ * a nice domain from zero.
+ */
+export function countAxis(max: number, label: string): Record<string, unknown> {
+  const ticks = max <= 10 ? Array.from({ length: Math.max(1, Math.ceil(max)) + 1 }, (_, i) => i) : undefined;
+  return {
+    ...AXIS,
+    label,
+    domain: [0, Math.max(1, max)],
+    nice: true,
+    grid: true,
+    ...(ticks ? { ticks } : { tickFormat: (d: number) => (Number.isInteger(d) ? formatCount(d) : "") }),
+  };
+}

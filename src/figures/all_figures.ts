@@ -1,0 +1,76 @@
+/**
+ * The ordered set of figures the report embeds.
+ *
+ * @module
+ */
+import type { TraceSet } from "../frames/columns.ts";
+import type { Figure } from "./figure.ts";
+import { callsOverTime } from "./calls_over_time.ts";
+import { costByModel } from "./cost_by_model.ts";
+import { inFlight } from "./in_flight.ts";
+import { latencyByModel } from "./latency_by_model.ts";
+import { latencyHistogram } from "./latency_histogram.ts";
+import { modelsUsed } from "./models_used.ts";
+import { sessionTimeline } from "./session_timeline.ts";
+import { tokensVsLatency } from "./tokens_vs_latency.ts";
+import { LAYOUT } from "./_style.ts";
+
+/** A figure with the name it is saved under and its title. */
+export interface NamedFigure {
+  /** A file-name stem (`response_times`, `models_used`, …), stable across versions. */
+  name: string;
+  title: string;
+  figure: Figure;
+}
+
+/** Options of {@linkcode allFigures}. */
+export interface AllFiguresOptions {
+  /** The width of every figure. @default {720} */
+  width?: number;
+}
+
+/** The figures of {@linkcode allFigures}, in report order. */
+export const FIGURE_NAMES = [
+  "response_times",
+  "models_used",
+  "latency_by_model",
+  "calls_over_time",
+  "session_timeline",
+  "tokens_vs_latency",
+  "cost_by_model",
+  "in_flight",
+] as const;
+
+/**
+ * Every figure of a trace set, named and in report order: the seed's two
+ * (`response_times`, `models_used`), then latency by model, calls and errors
+ * over time, the session timeline, tokens versus latency, cost by model and
+ * calls in flight. An empty trace set gives empty-state figures, never an error.
+ *
+ * @example
+ * ```ts ignore
+ * for (const { name, figure } of await allFigures(traces)) {
+ *   await Deno.writeTextFile(`analysis/${name}.svg`, figure.toSVG());
+ * }
+ * ```
+ */
+export async function allFigures(traces: TraceSet, options: AllFiguresOptions = {}): Promise<NamedFigure[]> {
+  const width = options.width ?? LAYOUT.width;
+  const { calls } = traces;
+  const figures: [typeof FIGURE_NAMES[number], () => Promise<Figure>][] = [
+    ["response_times", () => latencyHistogram(calls, { width })],
+    ["models_used", () => modelsUsed(calls, { width })],
+    ["latency_by_model", () => latencyByModel(calls, { width })],
+    ["calls_over_time", () => callsOverTime(calls, { width })],
+    ["session_timeline", () => sessionTimeline(calls, { width })],
+    ["tokens_vs_latency", () => tokensVsLatency(calls, { width })],
+    ["cost_by_model", () => costByModel(calls, { width })],
+    ["in_flight", () => inFlight(calls, { width })],
+  ];
+  const out: NamedFigure[] = [];
+  for (const [name, draw] of figures) {
+    const figure = await draw();
+    out.push({ name, title: figure.title, figure });
+  }
+  return out;
+}

@@ -1,0 +1,151 @@
+/**
+ * Calls and errors over time: stacked bars of calls per time bucket by status.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import pl from "nodejs-polars";
+import type { Figure } from "./figure.ts";
+import { chooseInterval, intervalOf, requireColumns, rows, timeExtent } from "./_data.ts";
+import { renderFigure } from "./_render.ts";
+import { AXIS, countAxis, formatCount, LAYOUT, STATUS_COLORS } from "./_style.ts";
+
+/** Options of {@linkcode callsOverTime}. */
+export interface CallsOverTimeOptions {
+  /** @default {"Calls and Errors over Time"} */
+  title?: string;
+  /**
+   * The bucket width as a Polars duration of the ladder (`"1s"`, `"5s"`, `"10s"`,
+   * `"30s"`, `"1m"`, `"5m"`, `"10m"`, `"30m"`, `"1h"`, `"3h"`, `"6h"`, `"12h"`,
+   * `"1d"`, `"1w"`); by default the narrowest giving at most `maxBuckets` buckets.
+   */
+  interval?: string;
+  /** @default {60} */
+  maxBuckets?: number;
+  /** @default {720} */
+  width?: number;
+  /** @default {360} */
+  height?: number;
+}
+
+const DEFAULTS = {
+  title: "Calls and Errors over Time",
+  maxBuckets: 60,
+  width: LAYOUT.width,
+  height: 360,
+};
+
+const STATUSES = ["ok", "error", "pending"] as const;
+
+/** One stacked segment: the calls of one status in one bucket. */
+export interface CallBucket {
+  start: Date;
+  end: Date;
+  status: string;
+  calls: number;
+  /** Stack offsets. */
+  y1: number;
+  y2: number;
+}
+
+/**
+ * Calls per bucket of `started_at` (the response time for an orphan response) and
+ * status, stacked ok, error, pending. Computed with Polars (`dt.truncate`, group by).
+ */
+export function callBuckets(
+  calls: pl.DataFrame,
+  options: { interval?: string; maxBuckets?: number } = {},
+): { buckets: CallBucket[]; interval: ReturnType<typeof intervalOf> } {
+  const timed = calls
+    .select(pl.col("started_at").fillNull(pl.col("ended_at")).alias("t"), pl.col("status"))
+    .filter(pl.col("t").isNotNull());
+  if (timed.height === 0) return { buckets: [], interval: intervalOf("1m") };
+  const [lo, hi] = timeExtent(timed, "t")!;
+  const span = hi.getTime() - lo.getTime();
+  const interval = options.interval ? intervalOf(options.interval) : chooseInterval(span, options.maxBuckets ?? 60);
+  const counted = timed
+    .withColumns(pl.col("t").dt.truncate(interval.every).alias("start"))
+    .groupBy(["start", "status"])
+    .agg(pl.len().alias("calls"))
+    .sort("start");
+  const order = (s: string) => {
+    const i = (STATUSES as readonly string[]).indexOf(s);
+    return i < 0 ? STATUSES.length : i;
+  };
+  const raw = rows<{ start: Date; status: string; calls: number }>(counted, ["start", "status", "calls"])
+    .sort((a, b) => a.start.getTime() - b.start.getTime() || order(a.status) - order(b.status));
+  const buckets: CallBucket[] = [];
+  let current = NaN;
+  let top = 0;
+  for (const r of raw) {
+    if (r.start.getTime() !== current) {
+      current = r.start.getTime();
+      top = 0;
+    }
+    const calls = Number(r.calls);
+    buckets.push({
+      start: r.start,
+      end: new Date(current + interval.ms),
+      status: r.status,
+      calls,
+      y1: top,
+      y2: top + calls,
+    });
+    top += calls;
+  }
+  return { buckets, interval };
+}
+
+/**
+ * Calls started per time bucket as stacked bars, coloured by status (ok,
+ * error, pending), so bursts and error spikes show at a glance. Time is UTC.
+ *
+ * @example
+ * ```ts ignore
+ * const fig = await callsOverTime(traces.calls, { interval: "1m" });
+ * ```
+ */
+export async function callsOverTime(
+  calls: pl.DataFrame,
+  options: CallsOverTimeOptions = {},
+): Promise<Figure> {
+  const o = { ...DEFAULTS, ...options };
+  requireColumns(calls, ["started_at", "ended_at", "status"], "callsOverTime()");
+  const { buckets, interval } = callBuckets(calls, o);
+  if (buckets.length === 0) {
+    return renderFigure({ title: o.title, width: o.width, height: o.height, message: "No calls with a time" });
+  }
+  const totals = new Map<string, number>();
+  for (const b of buckets) totals.set(b.status, (totals.get(b.status) ?? 0) + b.calls);
+  const statuses = [...totals.keys()].sort((a, b) => STATUSES.indexOf(a as never) - STATUSES.indexOf(b as never));
+  const peak = Math.max(...buckets.map((b) => b.y2));
+  const total = [...totals.values()].reduce((s, n) => s + n, 0);
+  const errors = totals.get("error") ?? 0;
+  return renderFigure({
+    title: o.title,
+    subtitle: `${formatCount(total)} calls, ${formatCount(errors)} error${errors === 1 ? "" : "s"}, per ${interval.name} (UTC)`,
+    width: o.width,
+    height: o.height,
+    legend: statuses.map((s) => ({ label: `${s} (${formatCount(totals.get(s)!)})`, color: STATUS_COLORS[s] ?? "#999" })),
+    plot: {
+      marginLeft: 60,
+      marginRight: 24,
+      marginBottom: 50,
+      x: { ...AXIS, type: "utc", label: "Time (UTC)", labelAnchor: "center", labelOffset: 40 },
+      y: { ...countAxis(peak, `Calls per ${interval.name}`), labelAnchor: "center", labelOffset: 48 },
+      marks: [
+        Plot.rectY(buckets, {
+          x1: "start",
+          x2: "end",
+          y1: "y1",
+          y2: "y2",
+          fill: (b: CallBucket) => STATUS_COLORS[b.status] ?? "#999",
+          insetLeft: 0.5,
+          insetRight: 0.5,
+          title: (b: CallBucket) => `${b.start.toISOString()}: ${b.calls} ${b.status}`,
+        }),
+        Plot.ruleY([0]),
+      ],
+    },
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * Cost by model: total cost in US dollars per model, unpriced models named.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import pl from "nodejs-polars";
+import type { Figure } from "./figure.ts";
+import { colorOf, modelColors, requireColumns, rows } from "./_data.ts";
+import { renderFigure } from "./_render.ts";
+import { AXIS, FONT_SIZE, formatUsd, LAYOUT, maxLabelWidth, shortLabel } from "./_style.ts";
+
+/** Options of {@linkcode costByModel}. */
+export interface CostByModelOptions {
+  /** @default {"Cost by Model"} */
+  title?: string;
+  /** @default {720} */
+  width?: number;
+  /** Height of one model's row. @default {32} */
+  rowHeight?: number;
+}
+
+const DEFAULTS: Required<CostByModelOptions> = {
+  title: "Cost by Model",
+  width: LAYOUT.width,
+  rowHeight: 32,
+};
+
+/** Cost per model: priced models by total cost (highest first), and the models with no price. */
+export function costPerModel(calls: pl.DataFrame): {
+  priced: { model: string; cost_usd: number; calls: number }[];
+  unpriced: string[];
+} {
+  if (calls.height === 0) return { priced: [], unpriced: [] };
+  const per = calls.groupBy("model").agg(
+    pl.col("cost_usd").sum().alias("cost_usd"),
+    pl.col("cost_usd").count().alias("calls"),
+  );
+  const priced = rows<{ model: string; cost_usd: number; calls: number }>(
+    per.filter(pl.col("calls").gt(0)).sort(["cost_usd", "model"], [true, false]),
+    ["model", "cost_usd", "calls"],
+  ).map((r) => ({ ...r, calls: Number(r.calls) }));
+  const unpriced = (per.filter(pl.col("calls").eq(0)).getColumn("model").toArray() as string[]).sort();
+  return { priced, unpriced };
+}
+
+/**
+ * Total cost per model as horizontal bars, highest first, each labelled in
+ * dollars. Models with no price are named in the subtitle, never shown as $0.
+ *
+ * @example
+ * ```ts ignore
+ * const fig = await costByModel(traces.calls);
+ * ```
+ */
+export async function costByModel(calls: pl.DataFrame, options: CostByModelOptions = {}): Promise<Figure> {
+  const o = { ...DEFAULTS, ...options };
+  requireColumns(calls, ["model", "cost_usd"], "costByModel()");
+  const colors = modelColors(calls);
+  const { priced, unpriced } = costPerModel(calls);
+  const subtitle = unpriced.length ? `No price for ${unpriced.join(", ")}` : undefined;
+  if (priced.length === 0) {
+    return renderFigure({ title: o.title, subtitle, width: o.width, height: 160, message: "No priced calls" });
+  }
+  const total = priced.reduce((s, p) => s + p.cost_usd, 0);
+  const domain = priced.map((p) => p.model);
+  return renderFigure({
+    title: o.title,
+    subtitle: [`${formatUsd(total)} in total`, subtitle].filter(Boolean).join("; "),
+    width: o.width,
+    height: priced.length * o.rowHeight + 70,
+    plot: {
+      marginLeft: Math.max(60, maxLabelWidth(domain.map((m) => shortLabel(m)), FONT_SIZE.tick) + 16),
+      marginRight: 80,
+      marginBottom: 50,
+      x: { ...AXIS, label: "Cost (USD)", labelAnchor: "center", labelOffset: 40, grid: true, nice: true, tickFormat: (d: number) => formatUsd(d) },
+      y: { ...AXIS, label: null, domain, padding: 0.2, tickFormat: (m: string) => shortLabel(m), tickSize: 0 },
+      marks: [
+        Plot.barX(priced, {
+          y: "model",
+          x: "cost_usd",
+          fill: (p: { model: string }) => colorOf(colors, p.model),
+          title: (p: { model: string; cost_usd: number; calls: number }) =>
+            `${p.model}: ${formatUsd(p.cost_usd)} over ${p.calls} priced calls`,
+        }),
+        Plot.text(priced, {
+          y: "model",
+          x: "cost_usd",
+          text: (p: { cost_usd: number }) => formatUsd(p.cost_usd),
+          dx: 6,
+          textAnchor: "start",
+        }),
+        Plot.ruleX([0]),
+      ],
+    },
+  });
+}

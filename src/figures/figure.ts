@@ -1,0 +1,104 @@
+/**
+ * The `Figure`: one standalone SVG chart that renders inline in HTML and in a
+ * Deno notebook, and to PNG headless.
+ *
+ * @module
+ */
+import { Resvg } from "@resvg/resvg-js";
+import { COLORS } from "./_style.ts";
+
+/** Options of {@linkcode Figure.toPNG}. */
+export interface PngOptions {
+  /**
+   * Pixels per SVG unit: 2 gives a sharp image on high-density screens.
+   * @default {2}
+   */
+  scale?: number;
+  /**
+   * The background colour.
+   * @default {"white"}
+   */
+  background?: string;
+}
+
+/** What a figure knows besides its SVG. */
+export interface FigureInfo {
+  /** The title drawn at the top of the figure. */
+  title: string;
+  /** Width in SVG units (pixels at scale 1). */
+  width: number;
+  /** Height in SVG units. */
+  height: number;
+  /** Warnings Observable Plot emitted while rendering (empty for a clean figure). */
+  warnings?: readonly string[];
+  /** True when the figure shows a message instead of data (no rows to draw). */
+  empty?: boolean;
+}
+
+/**
+ * A rendered chart. Create figures with the figure functions (`latencyHistogram`,
+ * `modelsUsed`, …); they are async because the DOM they draw with (jsdom) is
+ * imported lazily, on first use.
+ *
+ * In a Deno notebook a `Figure` as the last expression of a cell shows inline.
+ *
+ * @example
+ * ```ts
+ * import { Figure } from "./figure.ts";
+ * const fig = new Figure(
+ *   '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>',
+ *   { title: "Blank", width: 10, height: 10 },
+ * );
+ * fig.toPNG().length > 0; // true
+ * ```
+ */
+export class Figure {
+  readonly #svg: string;
+  /** The title drawn at the top of the figure. */
+  readonly title: string;
+  /** Width in SVG units. */
+  readonly width: number;
+  /** Height in SVG units. */
+  readonly height: number;
+  /** Warnings Observable Plot emitted while rendering; part of the contract, tested. */
+  readonly warnings: readonly string[];
+  /** True when the figure shows an empty-state message instead of data. */
+  readonly empty: boolean;
+
+  /** Wrap a standalone SVG document (it must declare the SVG namespace). */
+  constructor(svg: string, info: FigureInfo) {
+    if (!/^<svg[^>]*\sxmlns="http:\/\/www\.w3\.org\/2000\/svg"/.test(svg)) {
+      throw new TypeError('Cannot create a Figure: the SVG must start with <svg xmlns="http://www.w3.org/2000/svg">');
+    }
+    this.#svg = svg;
+    this.title = info.title;
+    this.width = info.width;
+    this.height = info.height;
+    this.warnings = Object.freeze([...(info.warnings ?? [])]);
+    this.empty = info.empty ?? false;
+  }
+
+  /**
+   * The standalone SVG (with `xmlns`), for a `.svg` file or inline in HTML.
+   * Text from traces in it is escaped by XML serialization.
+   */
+  toSVG(): string {
+    return this.#svg;
+  }
+
+  /** The figure as a PNG image, rendered by resvg with the system fonts. */
+  toPNG(options: PngOptions = {}): Uint8Array {
+    const { scale = 2, background = COLORS.background } = options;
+    const resvg = new Resvg(this.#svg, {
+      background,
+      fitTo: { mode: "zoom", value: scale },
+      font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
+    });
+    return resvg.render().asPng();
+  }
+
+  /** The MIME bundle a Deno notebook shows inline. */
+  [Symbol.for("Jupyter.display")](): Record<string, string> {
+    return { "image/svg+xml": this.#svg };
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Latency by model: one horizontal box plot per model.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import pl from "nodejs-polars";
+import type { Figure } from "./figure.ts";
+import { colorOf, completedCalls, modelColors, requireColumns, rows, thin } from "./_data.ts";
+import { renderFigure } from "./_render.ts";
+import { AXIS, FONT_SIZE, formatCount, LAYOUT, maxLabelWidth, shortLabel } from "./_style.ts";
+
+/** Options of {@linkcode latencyByModel}. */
+export interface LatencyByModelOptions {
+  /** @default {"Latency by Model"} */
+  title?: string;
+  /** @default {720} */
+  width?: number;
+  /** Height of one model's row. @default {44} */
+  rowHeight?: number;
+  /** The x scale: `"log"` suits latencies spread over orders of magnitude. @default {"linear"} */
+  scale?: "linear" | "log";
+  /** At most this many outlier dots are drawn (every k-th beyond it). @default {2000} */
+  maxOutliers?: number;
+}
+
+const DEFAULTS: Required<LatencyByModelOptions> = {
+  title: "Latency by Model",
+  width: LAYOUT.width,
+  rowHeight: 44,
+  scale: "linear",
+  maxOutliers: 2000,
+};
+
+/** The five numbers of one model's box, in seconds. */
+export interface LatencyBox {
+  model: string;
+  count: number;
+  /** Lowest value within 1.5 × IQR below the first quartile. */
+  low: number;
+  q1: number;
+  median: number;
+  q3: number;
+  /** Highest value within 1.5 × IQR above the third quartile. */
+  high: number;
+}
+
+/**
+ * Box statistics of the response time per model (completed calls, `duration_s > 0`),
+ * quartiles with linear interpolation (numpy's default), fastest median first.
+ */
+export function latencyBoxes(calls: pl.DataFrame): { boxes: LatencyBox[]; outliers: pl.DataFrame } {
+  const done = completedCalls(calls).select("model", "duration_s");
+  const d = pl.col("duration_s");
+  const stats = done.groupBy("model").agg(
+    pl.len().alias("count"),
+    d.quantile(0.25, "linear").alias("q1"),
+    d.quantile(0.5, "linear").alias("median"),
+    d.quantile(0.75, "linear").alias("q3"),
+  ).withColumns(
+    pl.col("q1").sub(pl.col("q3").sub(pl.col("q1")).mul(1.5)).alias("lo_fence"),
+    pl.col("q3").add(pl.col("q3").sub(pl.col("q1")).mul(1.5)).alias("hi_fence"),
+  );
+  const joined = done.join(stats, { on: "model" });
+  const inside = d.gtEq(pl.col("lo_fence")).and(d.ltEq(pl.col("hi_fence")));
+  const whiskers = joined.filter(inside).groupBy("model").agg(d.min().alias("low"), d.max().alias("high"));
+  const table = stats.join(whiskers, { on: "model" }).sort(["median", "model"]);
+  const boxes = rows<LatencyBox>(table, ["model", "count", "low", "q1", "median", "q3", "high"])
+    .map((b) => ({ ...b, count: Number(b.count) }));
+  const outliers = joined.filter(inside.not()).select("model", "duration_s").sort(["model", "duration_s"]);
+  return { boxes, outliers };
+}
+
+/**
+ * The response time of completed calls per model as horizontal box plots: the
+ * box spans the 25th to 75th percentile, the black tick is the median, the
+ * whiskers reach the farthest values within 1.5 × IQR, dots are the calls
+ * beyond. Models are sorted by median, fastest at the top.
+ *
+ * @example
+ * ```ts ignore
+ * const fig = await latencyByModel(traces.calls, { scale: "log" });
+ * ```
+ */
+export async function latencyByModel(
+  calls: pl.DataFrame,
+  options: LatencyByModelOptions = {},
+): Promise<Figure> {
+  const o = { ...DEFAULTS, ...options };
+  requireColumns(calls, ["model", "status", "duration_s"], "latencyByModel()");
+  const colors = modelColors(calls);
+  const { boxes, outliers } = latencyBoxes(calls);
+  if (boxes.length === 0) {
+    return renderFigure({
+      title: o.title,
+      width: o.width,
+      height: 200,
+      message: "No completed calls with a response time",
+    });
+  }
+  const shown = thin(outliers, o.maxOutliers);
+  const dots = rows<{ model: string; duration_s: number }>(shown.frame, ["model", "duration_s"]);
+  const domain = boxes.map((b) => b.model);
+  const marginLeft = Math.max(60, maxLabelWidth(domain.map((m) => shortLabel(m))) + 16);
+  const total = boxes.reduce((s, b) => s + b.count, 0);
+  const fill = (b: LatencyBox) => colorOf(colors, b.model);
+  const notes = [
+    `${formatCount(total)} completed calls; box 25th–75th percentile, tick median, whiskers 1.5 × IQR`,
+  ];
+  if (shown.step > 1) notes.push(`every ${shown.step}th outlier drawn`);
+  return renderFigure({
+    title: o.title,
+    subtitle: notes.join("; "),
+    width: o.width,
+    height: boxes.length * o.rowHeight + 70,
+    plot: {
+      marginLeft,
+      marginRight: 72,
+      marginBottom: 50,
+      x: {
+        ...AXIS,
+        type: o.scale,
+        label: "Response Time (seconds)",
+        labelAnchor: "center",
+        labelOffset: 40,
+        grid: true,
+        nice: true,
+      },
+      y: { ...AXIS, label: null, domain, padding: 0.3, tickFormat: (m: string) => shortLabel(m), tickSize: 0 },
+      marks: [
+        Plot.ruleY(boxes, { y: "model", x1: "low", x2: "high" }),
+        Plot.barX(boxes, {
+          y: "model",
+          x1: "q1",
+          x2: "q3",
+          fill,
+          fillOpacity: 0.75,
+          stroke: "currentColor",
+          strokeWidth: 0.75,
+          title: (b: LatencyBox) =>
+            `${b.model}: n=${b.count}, median ${b.median.toFixed(3)} s, IQR ${b.q1.toFixed(3)}–${b.q3.toFixed(3)} s`,
+        }),
+        Plot.tickX(boxes, { y: "model", x: "median", strokeWidth: 2.5 }),
+        Plot.dot(dots, { y: "model", x: "duration_s", r: 2.5, stroke: "currentColor", strokeOpacity: 0.6 }),
+        Plot.text(boxes, {
+          y: "model",
+          frameAnchor: "right",
+          text: (b: LatencyBox) => `n=${formatCount(b.count)}`,
+          dx: 8,
+          textAnchor: "start",
+          fontSize: FONT_SIZE.tick - 1,
+          fill: "#555",
+        }),
+      ],
+    },
+  });
+}

@@ -1,0 +1,29 @@
+/**
+ * Figures: `(frame, options) => Promise<Figure>` factories drawn with Observable
+ * Plot, and the {@linkcode Figure} they return (standalone SVG, PNG through
+ * resvg, inline display in a Deno notebook).
+ *
+ * Every figure function is async: the DOM Plot draws into (jsdom, ~0.3 s to
+ * import) is imported lazily on the first figure, so loading this module stays cheap.
+ *
+ * @example
+ * ```ts ignore
+ * import { latencyHistogram } from "./mod.ts";
+ * const fig = await latencyHistogram(traces.calls);
+ * await Deno.writeFile("analysis/response_times.png", fig.toPNG());
+ * fig; // in a notebook cell: shows the figure inline
+ * ```
+ *
+ * @module
+ */
+export { Figure, type FigureInfo, type PngOptions } from "./figure.ts";
+export { latencyHistogram, type LatencyHistogramOptions } from "./latency_histogram.ts";
+export { modelsUsed, type ModelsUsedOptions, requestsPerModel } from "./models_used.ts";
+export { type LatencyBox, latencyByModel, type LatencyByModelOptions, latencyBoxes } from "./latency_by_model.ts";
+export { type CallBucket, callBuckets, callsOverTime, type CallsOverTimeOptions } from "./calls_over_time.ts";
+export { sessionTimeline, type SessionTimelineOptions } from "./session_timeline.ts";
+export { tokensVsLatency, type TokensVsLatencyOptions } from "./tokens_vs_latency.ts";
+export { costByModel, type CostByModelOptions, costPerModel } from "./cost_by_model.ts";
+export { inFlight, type InFlightOptions, type InFlightPoint, inFlightSeries } from "./in_flight.ts";
+export { allFigures, type AllFiguresOptions, FIGURE_NAMES, type NamedFigure } from "./all_figures.ts";
+export { histogramBins, type Bin } from "./_bins.ts";

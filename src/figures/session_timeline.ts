@@ -1,0 +1,173 @@
+/**
+ * The session timeline: every call a bar from start to end on its session's
+ * row, coloured by model, errors marked.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import pl from "nodejs-polars";
+import type { Figure } from "./figure.ts";
+import { colorOf, modelColors, requireColumns, rows, timeExtent } from "./_data.ts";
+import type { LegendItem } from "./_render.ts";
+import { renderFigure } from "./_render.ts";
+import { AXIS, FONT_SIZE, formatCount, LAYOUT, maxLabelWidth, shortLabel, STATUS_COLORS } from "./_style.ts";
+
+/** Options of {@linkcode sessionTimeline}. */
+export interface SessionTimelineOptions {
+  /** @default {"Session Timeline"} */
+  title?: string;
+  /** At most this many sessions (rows) are drawn, the earliest first. @default {30} */
+  maxSessions?: number;
+  /**
+   * `"absolute"`: a shared UTC time axis. `"relative"`: seconds since each session's
+   * first call, for sessions far apart in time. `"auto"` picks relative when the
+   * sessions span more than 20 times the longest one.
+   * @default {"auto"}
+   */
+  time?: "auto" | "absolute" | "relative";
+  /** @default {720} */
+  width?: number;
+  /** Height of one session's row. @default {26} */
+  rowHeight?: number;
+}
+
+const DEFAULTS: Required<SessionTimelineOptions> = {
+  title: "Session Timeline",
+  maxSessions: 30,
+  time: "auto",
+  width: LAYOUT.width,
+  rowHeight: 26,
+};
+
+interface Bar {
+  session: string;
+  model: string;
+  status: string;
+  request_id: string | null;
+  x1: Date | number;
+  x2: Date | number;
+}
+
+/** Session labels: the first 8 characters when those are unique, else the ids. */
+function sessionLabels(ids: string[]): Map<string, string> {
+  const short = ids.map((id) => (id.length > 12 ? id.slice(0, 8) + "…" : id));
+  const unique = new Set(short).size === ids.length;
+  return new Map(ids.map((id, i) => [id, unique ? short[i]! : shortLabel(id, 40)]));
+}
+
+/**
+ * Each call as a bar from `started_at` to `ended_at` on its session's row,
+ * coloured by model; a pending call runs to the last time in the frame with
+ * a grey outline; an error is marked with a red × at its end. Sessions are
+ * ordered by their first call; at most `maxSessions` rows.
+ *
+ * @example
+ * ```ts ignore
+ * const fig = await sessionTimeline(traces.calls, { time: "relative" });
+ * ```
+ */
+export async function sessionTimeline(
+  calls: pl.DataFrame,
+  options: SessionTimelineOptions = {},
+): Promise<Figure> {
+  const o = { ...DEFAULTS, ...options };
+  requireColumns(calls, ["session_id", "model", "started_at", "ended_at", "status"], "sessionTimeline()");
+  const colors = modelColors(calls);
+  const timed = calls
+    .filter(pl.col("started_at").isNotNull())
+    .select("session_id", "request_id", "model", "status", "started_at", "ended_at");
+  if (timed.height === 0) {
+    return renderFigure({ title: o.title, width: o.width, height: 160, message: "No calls with a start time" });
+  }
+  const lastTime = new Date(
+    Math.max(timeExtent(timed, "started_at")![1].getTime(), timeExtent(timed, "ended_at")?.[1].getTime() ?? 0),
+  );
+  const sessions = timed
+    .groupBy("session_id")
+    .agg(
+      pl.col("started_at").min().alias("first"),
+      pl.col("ended_at").fillNull(pl.col("started_at")).max().alias("last"),
+    )
+    .sort(["first", "session_id"]);
+  const all = rows<{ session_id: string; first: Date; last: Date }>(sessions, ["session_id", "first", "last"]);
+  const shownSessions = all.slice(0, o.maxSessions);
+  const shownIds = shownSessions.map((s) => s.session_id);
+  const firstOf = new Map(shownSessions.map((s) => [s.session_id, s.first.getTime()]));
+  const lastOf = new Map(shownSessions.map((s) => [s.session_id, s.last]));
+  const longest = Math.max(...all.map((s) => s.last.getTime() - s.first.getTime()));
+  const span = Math.max(...all.map((s) => s.last.getTime())) - Math.min(...all.map((s) => s.first.getTime()));
+  const relative = o.time === "relative" || (o.time === "auto" && all.length > 1 && span > 20 * Math.max(longest, 1));
+
+  const labels = sessionLabels(shownIds);
+  const pos = (sid: string, d: Date) => (relative ? (d.getTime() - firstOf.get(sid)!) / 1000 : d);
+  const bars: Bar[] = rows<{
+    session_id: string;
+    request_id: string | null;
+    model: string;
+    status: string;
+    started_at: Date;
+    ended_at: Date | null;
+  }>(timed.filter(pl.col("session_id").isIn(shownIds)), [
+    "session_id",
+    "request_id",
+    "model",
+    "status",
+    "started_at",
+    "ended_at",
+  ]).map((r) => ({
+    session: labels.get(r.session_id)!,
+    model: r.model,
+    status: r.status,
+    request_id: r.request_id,
+    x1: pos(r.session_id, r.started_at),
+    // A pending call has no end: it runs to the last time of its session (relative) or of the frame.
+    x2: pos(r.session_id, r.ended_at ?? (relative ? lastOf.get(r.session_id)! : lastTime)),
+  }));
+  const done = bars.filter((b) => b.status !== "pending");
+  const pending = bars.filter((b) => b.status === "pending");
+  const errors = bars.filter((b) => b.status === "error");
+
+  const models = colors.domain.filter((m) => bars.some((b) => b.model === m));
+  const legend: LegendItem[] = models.map((m) => ({ label: m, color: colorOf(colors, m) }));
+  if (errors.length) legend.push({ label: "error", color: STATUS_COLORS.error!, symbol: "times" });
+  if (pending.length) legend.push({ label: "pending", color: STATUS_COLORS.pending! });
+
+  const domain = shownIds.map((id) => labels.get(id)!);
+  const notes = [`${formatCount(bars.length)} calls in ${formatCount(shownIds.length)} sessions`];
+  if (all.length > shownIds.length) notes.push(`first ${shownIds.length} of ${formatCount(all.length)} sessions shown`);
+  if (relative) notes.push("time since each session's first call");
+  const fillOf = (b: Bar) => colorOf(colors, b.model);
+  const title = (b: Bar) => `${b.model} ${b.status}${b.request_id ? ` (${b.request_id})` : ""}`;
+  return renderFigure({
+    title: o.title,
+    subtitle: notes.join("; "),
+    width: o.width,
+    height: domain.length * o.rowHeight + 70,
+    legend,
+    plot: {
+      marginLeft: Math.max(60, maxLabelWidth(domain, FONT_SIZE.tick) + 16),
+      marginRight: 24,
+      marginBottom: 50,
+      x: relative
+        ? { ...AXIS, type: "linear", label: "Seconds since session start", labelAnchor: "center", labelOffset: 40, grid: true }
+        : { ...AXIS, type: "utc", label: "Time (UTC)", labelAnchor: "center", labelOffset: 40, grid: true },
+      y: { ...AXIS, label: null, domain, padding: 0.25, tickSize: 0 },
+      marks: [
+        Plot.barX(done, { y: "session", x1: "x1", x2: "x2", fill: fillOf, fillOpacity: 0.85, title }),
+        Plot.barX(pending, {
+          y: "session",
+          x1: "x1",
+          x2: "x2",
+          fill: fillOf,
+          fillOpacity: 0.25,
+          stroke: STATUS_COLORS.pending!,
+          strokeDasharray: "3,2",
+          title,
+        }),
+        // A start tick keeps calls of a few milliseconds visible at any zoom.
+        Plot.tickX(bars, { y: "session", x: "x1", stroke: fillOf, strokeWidth: 1.5 }),
+        Plot.dot(errors, { y: "session", x: "x2", symbol: "times", r: 5, stroke: STATUS_COLORS.error!, strokeWidth: 2, title }),
+      ],
+    },
+  });
+}
