@@ -1,0 +1,254 @@
+/**
+ * `reportTables`: the report's row listings (sessions, slowest calls, failed calls,
+ * error groups, custom events, diagnostics, files) cut from a `TraceSet`'s frames
+ * into plain rows. The summary numbers come from `metrics/`; this is only the lists.
+ *
+ * @module
+ */
+import pl from "nodejs-polars";
+import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
+import type {
+  CallRow,
+  DataQuality,
+  DiagnosticRow,
+  ErrorGroup,
+  EventTypeRow,
+  FileRow,
+  Listing,
+  SessionRow,
+} from "./input.ts";
+
+/** How many rows each listing shows at most. */
+export interface ReportLimits {
+  /** @default {500} */
+  sessions?: number;
+  /** @default {20} */
+  slowestCalls?: number;
+  /** @default {100} */
+  failedCalls?: number;
+  /** @default {50} */
+  errorGroups?: number;
+  /** @default {100} */
+  eventTypes?: number;
+  /** @default {500} */
+  diagnostics?: number;
+}
+
+/** The default limits. */
+export const DEFAULT_LIMITS: Required<ReportLimits> = {
+  sessions: 500,
+  slowestCalls: 20,
+  failedCalls: 100,
+  errorGroups: 50,
+  eventTypes: 100,
+  diagnostics: 500,
+};
+
+/** The listings `reportTables` returns (the `ReportInput` fields besides summary and figures). */
+export interface ReportTables {
+  sessions: Listing<SessionRow>;
+  slowestCalls: Listing<CallRow>;
+  failedCalls: Listing<CallRow>;
+  errorGroups: Listing<ErrorGroup>;
+  eventTypes: Listing<EventTypeRow>;
+  diagnostics: Listing<DiagnosticRow>;
+  dataQuality: DataQuality;
+  files: FileRow[];
+}
+
+/** Event types of the trace format; every other type is a custom event. */
+const CORE_EVENT_TYPES = ["session_start", "session_metadata", "session_end", "llm_request", "llm_response", "llm_error"];
+
+/**
+ * An error message with what varies between occurrences masked, so one failure
+ * mode is one group: UUIDs and long hex ids become `<id>`, numbers `<n>`.
+ *
+ * @example
+ * ```ts
+ * import { normalizeErrorMessage } from "./tables.ts";
+ * normalizeErrorMessage("Rate limit: retry in 20s (req_8f3a2b9c1d4e)");
+ * // "Rate limit: retry in <n>s (req_<id>)"
+ * normalizeErrorMessage("Error code: 429 after 3 tries"); // "Error code: 429 after <n> tries"
+ * ```
+ */
+export function normalizeErrorMessage(message: string): string {
+  return message
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "<id>")
+    .replace(/\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b/gi, "<id>")
+    .replace(/(?<=_)(?=[0-9a-z]*\d)[0-9a-z]{8,}\b/gi, "<id>")
+    // Numbers vary (`retry in 20s`), except a status code, which names the failure.
+    .replace(/\d+(?:\.\d+)?/g, (n, offset: number, all: string) =>
+      /(?:code|status|http|error)[\s:=#]*$/i.test(all.slice(Math.max(0, offset - 12), offset)) ? n : "<n>")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+// --- values out of Polars rows ---------------------------------------------
+
+type Row = Record<string, unknown>;
+
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const numOrNull = (v: unknown): number | null =>
+  v === null || v === undefined ? null : typeof v === "bigint" ? Number(v) : typeof v === "number" ? (Number.isNaN(v) ? null : v) : Number(v);
+const count = (v: unknown): number => numOrNull(v) ?? 0;
+const iso = (v: unknown): string | null =>
+  v instanceof Date ? (Number.isNaN(v.getTime()) ? null : v.toISOString()) : v === null || v === undefined ? null : String(v);
+
+function column(frame: pl.DataFrame, name: string): boolean {
+  return frame.columns.includes(name);
+}
+
+function callRow(r: Row): CallRow {
+  const row: CallRow = {
+    session_id: str(r.session_id),
+    request_id: str(r.request_id),
+    model: str(r.model) ?? "unknown",
+    started_at: iso(r.started_at),
+    duration_s: numOrNull(r.duration_s),
+    status: str(r.status) ?? "pending",
+    error: str(r.error),
+    input_tokens: numOrNull(r.input_tokens),
+    output_tokens: numOrNull(r.output_tokens),
+    cost_usd: numOrNull(r.cost_usd),
+    file: str(r.file),
+    line: numOrNull(r.line),
+  };
+  return row;
+}
+
+function listing<T>(frame: pl.DataFrame, limit: number, map: (r: Row) => T): Listing<T> {
+  return { rows: frame.head(limit).toRecords().map((r) => map(r as Row)), total: frame.height };
+}
+
+// --- the listings -------------------------------------------------------------
+
+function sessions(traces: TraceSet, limit: number): Listing<SessionRow> {
+  const frame = traces.sessions.sort(["started_at", "session_id"], false, true);
+  const metadataColumns = frame.columns.filter((c) => !(c in SESSION_COLUMNS));
+  return listing(frame, limit, (r) => ({
+    session_id: str(r.session_id) ?? "",
+    file: str(r.file),
+    started_at: iso(r.started_at),
+    ended_at: iso(r.ended_at),
+    duration_s: numOrNull(r.duration_s),
+    complete: r.complete === true,
+    calls: count(r.calls),
+    errors: count(r.errors),
+    metadata: Object.fromEntries(metadataColumns.map((c) => [c, str(r[c])])),
+  }));
+}
+
+function slowestCalls(calls: pl.DataFrame, limit: number): Listing<CallRow> {
+  const finished = calls.filter(pl.col("status").neq(pl.lit("pending")).and(pl.col("duration_s").isNotNull()));
+  return listing(finished.sort(["duration_s", "started_at"], [true, false], true), limit, callRow);
+}
+
+function failedCalls(calls: pl.DataFrame, limit: number): Listing<CallRow> {
+  const failed = calls.filter(pl.col("status").eq(pl.lit("error")));
+  return listing(failed.sort(["started_at", "file", "line"], false, true), limit, callRow);
+}
+
+function errorGroups(calls: pl.DataFrame, limit: number): Listing<ErrorGroup> {
+  const failed = calls.filter(pl.col("status").eq(pl.lit("error"))).sort(["started_at", "file", "line"], false, true)
+    .select("error", "model", "file", "line").toRecords() as Row[];
+  const groups = new Map<string, { message: string; count: number; models: Map<string, number>; first: string | null }>();
+  for (const r of failed) {
+    const message = str(r.error) ?? "(no message)";
+    const key = normalizeErrorMessage(message);
+    let g = groups.get(key);
+    if (!g) {
+      const file = str(r.file);
+      const line = numOrNull(r.line);
+      g = { message, count: 0, models: new Map(), first: file === null ? null : line === null ? file : `${file}:${line}` };
+      groups.set(key, g);
+    }
+    g.count++;
+    const model = str(r.model) ?? "unknown";
+    g.models.set(model, (g.models.get(model) ?? 0) + 1);
+  }
+  const rows = [...groups.entries()]
+    .map(([key, g]) => ({
+      // One occurrence shows its own text; several show the masked pattern.
+      message: g.count === 1 ? g.message : key,
+      count: g.count,
+      models: [...g.models.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([m]) => m),
+      first: g.first,
+    }))
+    .sort((a, b) => b.count - a.count || a.message.localeCompare(b.message));
+  return { rows: rows.slice(0, limit), total: rows.length };
+}
+
+function eventTypes(events: pl.DataFrame, limit: number): Listing<EventTypeRow> {
+  const custom = events.filter(pl.col("type").isIn(CORE_EVENT_TYPES).not());
+  const grouped = custom
+    .sort(["timestamp", "file", "line"], false, true)
+    .groupBy("type")
+    .agg(
+      pl.len().alias("count"),
+      pl.col("session_id").nUnique().alias("sessions"),
+      pl.col("payload").first().alias("example"),
+    )
+    .sort(["count", "type"], [true, false]);
+  return listing(grouped, limit, (r) => ({
+    type: str(r.type) ?? "",
+    count: count(r.count),
+    sessions: count(r.sessions),
+    example: str(r.example),
+  }));
+}
+
+function diagnostics(frame: pl.DataFrame, limit: number): Listing<DiagnosticRow> {
+  return listing(frame.sort(["file", "line"], false, true), limit, (r) => ({
+    file: str(r.file),
+    line: numOrNull(r.line),
+    code: str(r.code) ?? "",
+    message: str(r.message) ?? "",
+    severity: str(r.severity) ?? "error",
+  }));
+}
+
+function files(traces: TraceSet): FileRow[] {
+  const per = (frame: pl.DataFrame) =>
+    new Map(
+      (frame.groupBy("file").agg(pl.len().alias("n")).toRecords() as Row[]).map((r) => [str(r.file), count(r.n)]),
+    );
+  const calls = per(traces.calls);
+  const sessions = per(traces.sessions);
+  return traces.files.map((file) => ({ file, calls: calls.get(file) ?? 0, sessions: sessions.get(file) ?? 0 }));
+}
+
+function dataQuality(traces: TraceSet): DataQuality {
+  const { calls, sessions } = traces;
+  return {
+    orphan_responses: column(calls, "orphan") ? calls.filter(pl.col("orphan").eq(pl.lit(true))).height : 0,
+    pending_calls: calls.filter(pl.col("status").eq(pl.lit("pending"))).height,
+    unfinished_sessions: sessions.filter(pl.col("complete").not()).height,
+  };
+}
+
+/**
+ * Cut the report's listings from the frames: sessions by start time, the slowest
+ * finished calls, failed calls by time, error messages grouped (numbers and ids
+ * masked) most frequent first, custom event types, diagnostics by file and line,
+ * and per-file counts. Each listing keeps its total when it is cut.
+ *
+ * @example
+ * ```ts ignore
+ * import { reportTables } from "./tables.ts";
+ * const { slowestCalls } = reportTables(traces, { slowestCalls: 5 });
+ * slowestCalls.rows[0].duration_s; // the longest call, in seconds
+ * ```
+ */
+export function reportTables(traces: TraceSet, limits: ReportLimits = {}): ReportTables {
+  const l = { ...DEFAULT_LIMITS, ...limits };
+  return {
+    sessions: sessions(traces, l.sessions),
+    slowestCalls: slowestCalls(traces.calls, l.slowestCalls),
+    failedCalls: failedCalls(traces.calls, l.failedCalls),
+    errorGroups: errorGroups(traces.calls, l.errorGroups),
+    eventTypes: eventTypes(traces.events, l.eventTypes),
+    diagnostics: diagnostics(traces.diagnostics, l.diagnostics),
+    dataQuality: dataQuality(traces),
+    files: files(traces),
+  };
+}

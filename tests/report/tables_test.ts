@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { normalizeErrorMessage, reportTables } from "../../src/report/tables.ts";
+import { sampleTraceSet } from "../fixtures/report/frames.ts";
+
+Deno.test("normalizeErrorMessage() masks numbers and ids but keeps status codes", () => {
+  assert.equal(normalizeErrorMessage("Rate limit: retry in 20s (req_8f3a2b9c1d4e)"), "Rate limit: retry in <n>s (req_<id>)");
+  assert.equal(
+    normalizeErrorMessage("Request 3f2b8c1e-0a4d-4e5f-9a8b-7c6d5e4f3a2b timed out after 30.5 s"),
+    "Request <id> timed out after <n> s",
+  );
+  assert.equal(normalizeErrorMessage("Error code: 429 after 3 tries"), "Error code: 429 after <n> tries");
+  assert.equal(normalizeErrorMessage("HTTP 503  Service\nUnavailable"), "HTTP 503 Service Unavailable");
+});
+
+Deno.test("reportTables() lists sessions by start time with their metadata", () => {
+  const { sessions } = reportTables(sampleTraceSet());
+  assert.equal(sessions.total, 2);
+  assert.deepEqual(sessions.rows.map((s) => [s.session_id, s.started_at, s.complete, s.calls, s.errors, s.metadata]), [
+    ["s-1", "2025-04-08T09:59:59.000Z", true, 3, 0, { user: "ann" }],
+    ["s-2", "2025-04-08T10:04:59.000Z", false, 3, 2, { user: "bob" }],
+  ]);
+});
+
+Deno.test("reportTables() lists the slowest finished calls first and cuts at the limit", () => {
+  const { slowestCalls } = reportTables(sampleTraceSet(), { slowestCalls: 3 });
+  assert.equal(slowestCalls.total, 5); // the pending call has no duration
+  assert.deepEqual(slowestCalls.rows.map((c) => [c.request_id, c.duration_s, c.status, c.file, c.line]), [
+    ["r-2", 3.25, "ok", "a.jsonl", 4],
+    ["r-4", 2, "error", "a.jsonl", 11],
+    ["r-1", 1.5, "ok", "a.jsonl", 2],
+  ]);
+  assert.equal(slowestCalls.rows[2]!.input_tokens, 10);
+});
+
+Deno.test("reportTables() groups errors that differ only in numbers and ids", () => {
+  const { errorGroups, failedCalls } = reportTables(sampleTraceSet());
+  assert.deepEqual(errorGroups, {
+    rows: [{ message: "Rate limit: retry in <n>s (req_<id>)", count: 2, models: ["claude-3-5-haiku", "gpt-4o"], first: "a.jsonl:11" }],
+    total: 1,
+  });
+  assert.deepEqual(failedCalls.rows.map((c) => [c.request_id, c.model, c.error]), [
+    ["r-4", "gpt-4o", "Rate limit: retry in 20s (req_8f3a2b9c1d4e)"],
+    ["r-5", "claude-3-5-haiku", "Rate limit: retry in 35s (req_77aa00bb11cc)"],
+  ]);
+});
+
+Deno.test("reportTables() counts custom events, data-quality problems and calls per file", () => {
+  const t = reportTables(sampleTraceSet());
+  assert.deepEqual(t.eventTypes, { rows: [{ type: "node_expanded", count: 2, sessions: 1, example: '{"depth":3}' }], total: 1 });
+  assert.deepEqual(t.dataQuality, { orphan_responses: 0, pending_calls: 1, unfinished_sessions: 1 });
+  assert.deepEqual(t.diagnostics.rows, [
+    { file: "a.jsonl", line: 16, code: "invalid_json", message: "a.jsonl:16 is not JSON.", severity: "error" },
+  ]);
+  assert.deepEqual(t.files, [{ file: "a.jsonl", calls: 6, sessions: 2 }]);
+});
