@@ -295,11 +295,12 @@ export function prefixSvgIds(svg: string, prefix: string): string {
 
 /** Refuse SVG that could run script: figures are ours, so this never fires on good input. */
 export function assertInertSvg(svg: string, title: string): string {
-  if (!/^\s*<svg[\s>]/.test(svg)) throw new TypeError(`The figure "${title}" is not an SVG document.`);
-  if (/<(script|foreignObject|iframe)[\s>/]/i.test(svg)) {
+  const body = svg.replace(/^\s*<\?xml[^>]*\?>\s*/, "");
+  if (!/^\s*<svg[\s>]/.test(body)) throw new TypeError(`The figure "${title}" is not an SVG document.`);
+  if (/<(script|foreignObject|iframe)[\s>/]/i.test(body)) {
     throw new TypeError(`The figure "${title}" holds a <script>, <foreignObject> or <iframe> element.`);
   }
-  return svg.replace(/^\s*<\?xml[^>]*\?>\s*/, "");
+  return body;
 }
 
 function figureViews(figures: ReportFigure[]): FigureView[] {
