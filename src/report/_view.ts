@@ -368,12 +368,19 @@ export function buildView(input: ReportInput, title: string): ReportView {
     slowest: input.slowestCalls && callTable("slowest", input.slowestCalls, "No finished calls.", true),
     errorGroups: input.errorGroups && {
       id: "error-groups",
-      columns: [{ label: "Error" }, { label: "Count", num: true }, { label: "Models" }, { label: "First seen at" }],
+      columns: [
+        { label: "Error", title: "The message with numbers and ids masked" },
+        { label: "Count", num: true },
+        { label: "Share", num: true, title: "Share of all failed calls" },
+        { label: "Models" },
+        { label: "Example" },
+      ],
       rows: input.errorGroups.rows.map((g) => [
         cut(g.message, 240),
         int(g.count),
+        pct(g.share),
         cut(g.models.join(", "), 80),
-        { ...cut(g.first, 80), className: "mono" },
+        cut(g.example, 240),
       ]),
       note: note(input.errorGroups, "distinct errors"),
       empty: "No errors.",

@@ -101,14 +101,17 @@ export interface CallRow {
   line: number | null;
 }
 
-/** Errors with the same (normalized) message. */
+/** Errors with the same normalized message (numbers and ids masked): `topErrors` of metrics. */
 export interface ErrorGroup {
+  /** The normalized message. */
   message: string;
   count: number;
-  /** The models these errors came from, most frequent first. */
+  /** Share of all failed calls, in [0, 1]. */
+  share: number;
+  /** One original message. */
+  example: string;
+  /** The models these errors came from. */
   models: string[];
-  /** Where the first one is (`file:line`). */
-  first: string | null;
 }
 
 /** A custom event type (`tracer.logEvent(type, data)`) and how often it occurs. */

@@ -7,6 +7,7 @@
  */
 import pl from "nodejs-polars";
 import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
+import { topErrors } from "../metrics/errors.ts";
 import type {
   CallRow,
   DataQuality,
@@ -58,30 +59,6 @@ export interface ReportTables {
 
 /** Event types of the trace format; every other type is a custom event. */
 const CORE_EVENT_TYPES = ["session_start", "session_metadata", "session_end", "llm_request", "llm_response", "llm_error"];
-
-/**
- * An error message with what varies between occurrences masked, so one failure
- * mode is one group: UUIDs and long hex ids become `<id>`, numbers `<n>`.
- *
- * @example
- * ```ts
- * import { normalizeErrorMessage } from "./tables.ts";
- * normalizeErrorMessage("Rate limit: retry in 20s (req_8f3a2b9c1d4e)");
- * // "Rate limit: retry in <n>s (req_<id>)"
- * normalizeErrorMessage("Error code: 429 after 3 tries"); // "Error code: 429 after <n> tries"
- * ```
- */
-export function normalizeErrorMessage(message: string): string {
-  return message
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "<id>")
-    .replace(/\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b/gi, "<id>")
-    .replace(/(?<=_)(?=[0-9a-z]*\d)[0-9a-z]{8,}\b/gi, "<id>")
-    // Numbers vary (`retry in 20s`), except a status code, which names the failure.
-    .replace(/\d+(?:\.\d+)?/g, (n, offset: number, all: string) =>
-      /(?:code|status|http|error)[\s:=#]*$/i.test(all.slice(Math.max(0, offset - 12), offset)) ? n : "<n>")
-    .replace(/\s+/g, " ")
-    .trim();
-}
 
 // --- values out of Polars rows ---------------------------------------------
 
@@ -149,33 +126,8 @@ function failedCalls(calls: pl.DataFrame, limit: number): Listing<CallRow> {
 }
 
 function errorGroups(calls: pl.DataFrame, limit: number): Listing<ErrorGroup> {
-  const failed = calls.filter(pl.col("status").eq(pl.lit("error"))).sort(["started_at", "file", "line"], false, true)
-    .select("error", "model", "file", "line").toRecords() as Row[];
-  const groups = new Map<string, { message: string; count: number; models: Map<string, number>; first: string | null }>();
-  for (const r of failed) {
-    const message = str(r.error) ?? "(no message)";
-    const key = normalizeErrorMessage(message);
-    let g = groups.get(key);
-    if (!g) {
-      const file = str(r.file);
-      const line = numOrNull(r.line);
-      g = { message, count: 0, models: new Map(), first: file === null ? null : line === null ? file : `${file}:${line}` };
-      groups.set(key, g);
-    }
-    g.count++;
-    const model = str(r.model) ?? "unknown";
-    g.models.set(model, (g.models.get(model) ?? 0) + 1);
-  }
-  const rows = [...groups.entries()]
-    .map(([key, g]) => ({
-      // One occurrence shows its own text; several show the masked pattern.
-      message: g.count === 1 ? g.message : key,
-      count: g.count,
-      models: [...g.models.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([m]) => m),
-      first: g.first,
-    }))
-    .sort((a, b) => b.count - a.count || a.message.localeCompare(b.message));
-  return { rows: rows.slice(0, limit), total: rows.length };
+  const all = topErrors(calls, { limit: Number.MAX_SAFE_INTEGER });
+  return { rows: all.slice(0, limit), total: all.length };
 }
 
 function eventTypes(events: pl.DataFrame, limit: number): Listing<EventTypeRow> {
@@ -228,8 +180,8 @@ function dataQuality(traces: TraceSet): DataQuality {
 
 /**
  * Cut the report's listings from the frames: sessions by start time, the slowest
- * finished calls, failed calls by time, error messages grouped (numbers and ids
- * masked) most frequent first, custom event types, diagnostics by file and line,
+ * finished calls, failed calls by time, error messages grouped by `topErrors` (numbers
+ * and ids masked) most frequent first, custom event types, diagnostics by file and line,
  * and per-file counts. Each listing keeps its total when it is cut.
  *
  * @example
