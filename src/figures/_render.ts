@@ -11,7 +11,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { Figure } from "./figure.ts";
-import { COLORS, FONT_FAMILY, FONT_SIZE, LAYOUT, textWidth } from "./_style.ts";
+import { COLORS, EMPTY_HEIGHT, FONT_FAMILY, FONT_SIZE, LAYOUT, textWidth } from "./_style.ts";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
@@ -207,7 +207,7 @@ export async function renderFigure(spec: FigureSpec): Promise<Figure> {
     for (const style of g.querySelectorAll("style")) root.insertBefore(style, background);
     root.append(g);
   } else {
-    const h = spec.height;
+    const h = EMPTY_HEIGHT;
     const g = el(document, "g", { "aria-label": "empty", transform: `translate(0,${top})` });
     g.append(
       el(document, "rect", {
@@ -231,7 +231,7 @@ export async function renderFigure(spec: FigureSpec): Promise<Figure> {
     root.append(g);
   }
 
-  const height = top + spec.height;
+  const height = top + (spec.plot ? spec.height : EMPTY_HEIGHT);
   root.setAttribute("height", String(height));
   root.setAttribute("viewBox", `0 0 ${width} ${height}`);
   return new Figure(serialize(root), {

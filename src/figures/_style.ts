@@ -120,6 +120,26 @@ export function formatCount(n: number): string {
   return n.toLocaleString("en-US");
 }
 
+/** Format a dollar tick (`$0.05`, `$1.5`, `$1,200`): no trailing zeros. */
+export function formatUsdTick(x: number): string {
+  return `$${(+x.toPrecision(6)).toLocaleString("en-US", { maximumFractionDigits: 6 })}`;
+}
+
+/** Height of the plot area of an empty-state figure. */
+export const EMPTY_HEIGHT = 160;
+
+/** X-axis options for UTC time: two-line ticks need room above the axis label. */
+export const TIME_AXIS = {
+  ...AXIS,
+  type: "utc",
+  label: "Time (UTC)",
+  labelAnchor: "center",
+  labelOffset: 52,
+} as const;
+
+/** Bottom margin under a UTC time axis. */
+export const TIME_MARGIN_BOTTOM = 62;
+
 /** Format US dollars with a precision that suits the magnitude (`$12.30`, `$0.0042`). */
 export function formatUsd(x: number): string {
   if (x === 0) return "$0";
@@ -140,6 +160,7 @@ export function countAxis(max: number, label: string): Record<string, unknown> {
     domain: [0, Math.max(1, max)],
     nice: true,
     grid: true,
-    ...(ticks ? { ticks } : { tickFormat: (d: number) => (Number.isInteger(d) ? formatCount(d) : "") }),
+    ...(ticks ? { ticks } : {}),
+    tickFormat: (d: number) => (Number.isInteger(d) ? formatCount(d) : ""),
   };
 }

@@ -8,7 +8,7 @@ import pl from "nodejs-polars";
 import type { Figure } from "./figure.ts";
 import { chooseInterval, intervalOf, requireColumns, rows, timeExtent } from "./_data.ts";
 import { renderFigure } from "./_render.ts";
-import { AXIS, countAxis, formatCount, LAYOUT, STATUS_COLORS } from "./_style.ts";
+import { countAxis, formatCount, LAYOUT, STATUS_COLORS, TIME_AXIS, TIME_MARGIN_BOTTOM } from "./_style.ts";
 
 /** Options of {@linkcode callsOverTime}. */
 export interface CallsOverTimeOptions {
@@ -130,8 +130,8 @@ export async function callsOverTime(
     plot: {
       marginLeft: 60,
       marginRight: 24,
-      marginBottom: 50,
-      x: { ...AXIS, type: "utc", label: "Time (UTC)", labelAnchor: "center", labelOffset: 40 },
+      marginBottom: TIME_MARGIN_BOTTOM,
+      x: TIME_AXIS,
       y: { ...countAxis(peak, `Calls per ${interval.name}`), labelAnchor: "center", labelOffset: 48 },
       marks: [
         Plot.rectY(buckets, {

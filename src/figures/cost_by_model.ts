@@ -8,7 +8,7 @@ import pl from "nodejs-polars";
 import type { Figure } from "./figure.ts";
 import { colorOf, modelColors, requireColumns, rows } from "./_data.ts";
 import { renderFigure } from "./_render.ts";
-import { AXIS, FONT_SIZE, formatUsd, LAYOUT, maxLabelWidth, shortLabel } from "./_style.ts";
+import { AXIS, FONT_SIZE, formatUsd, formatUsdTick, LAYOUT, maxLabelWidth, shortLabel } from "./_style.ts";
 
 /** Options of {@linkcode costByModel}. */
 export interface CostByModelOptions {
@@ -58,9 +58,15 @@ export async function costByModel(calls: pl.DataFrame, options: CostByModelOptio
   requireColumns(calls, ["model", "cost_usd"], "costByModel()");
   const colors = modelColors(calls);
   const { priced, unpriced } = costPerModel(calls);
-  const subtitle = unpriced.length ? `No price for ${unpriced.join(", ")}` : undefined;
+  const subtitle = unpriced.length ? `no price for ${unpriced.join(", ")}` : undefined;
   if (priced.length === 0) {
-    return renderFigure({ title: o.title, subtitle, width: o.width, height: 160, message: "No priced calls" });
+    return renderFigure({
+      title: o.title,
+      subtitle: subtitle && `N${subtitle.slice(1)}`,
+      width: o.width,
+      height: 0,
+      message: "No priced calls",
+    });
   }
   const total = priced.reduce((s, p) => s + p.cost_usd, 0);
   const domain = priced.map((p) => p.model);
@@ -73,7 +79,7 @@ export async function costByModel(calls: pl.DataFrame, options: CostByModelOptio
       marginLeft: Math.max(60, maxLabelWidth(domain.map((m) => shortLabel(m)), FONT_SIZE.tick) + 16),
       marginRight: 80,
       marginBottom: 50,
-      x: { ...AXIS, label: "Cost (USD)", labelAnchor: "center", labelOffset: 40, grid: true, nice: true, tickFormat: (d: number) => formatUsd(d) },
+      x: { ...AXIS, label: "Cost (USD)", labelAnchor: "center", labelOffset: 40, grid: true, nice: true, tickFormat: formatUsdTick },
       y: { ...AXIS, label: null, domain, padding: 0.2, tickFormat: (m: string) => shortLabel(m), tickSize: 0 },
       marks: [
         Plot.barX(priced, {

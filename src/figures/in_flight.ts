@@ -8,7 +8,7 @@ import pl from "nodejs-polars";
 import type { Figure } from "./figure.ts";
 import { chooseInterval, requireColumns, rows } from "./_data.ts";
 import { renderFigure } from "./_render.ts";
-import { AXIS, COLORS, countAxis, LAYOUT } from "./_style.ts";
+import { COLORS, countAxis, LAYOUT, TIME_AXIS, TIME_MARGIN_BOTTOM } from "./_style.ts";
 
 /** Options of {@linkcode inFlight}. */
 export interface InFlightOptions {
@@ -111,8 +111,8 @@ export async function inFlight(calls: pl.DataFrame, options: InFlightOptions = {
     plot: {
       marginLeft: 60,
       marginRight: 24,
-      marginBottom: 50,
-      x: { ...AXIS, type: "utc", label: "Time (UTC)", labelAnchor: "center", labelOffset: 40 },
+      marginBottom: TIME_MARGIN_BOTTOM,
+      x: TIME_AXIS,
       y: { ...countAxis(peak, "Calls in flight"), labelAnchor: "center", labelOffset: 48 },
       marks: [
         Plot.areaY(points, { x: "t", y: "in_flight", curve: "step-after", fill: COLORS.primary, fillOpacity: 0.25 }),

@@ -10,7 +10,17 @@ import type { Figure } from "./figure.ts";
 import { colorOf, modelColors, requireColumns, rows, timeExtent } from "./_data.ts";
 import type { LegendItem } from "./_render.ts";
 import { renderFigure } from "./_render.ts";
-import { AXIS, FONT_SIZE, formatCount, LAYOUT, maxLabelWidth, shortLabel, STATUS_COLORS } from "./_style.ts";
+import {
+  AXIS,
+  FONT_SIZE,
+  formatCount,
+  LAYOUT,
+  maxLabelWidth,
+  shortLabel,
+  STATUS_COLORS,
+  TIME_AXIS,
+  TIME_MARGIN_BOTTOM,
+} from "./_style.ts";
 
 /** Options of {@linkcode sessionTimeline}. */
 export interface SessionTimelineOptions {
@@ -142,15 +152,15 @@ export async function sessionTimeline(
     title: o.title,
     subtitle: notes.join("; "),
     width: o.width,
-    height: domain.length * o.rowHeight + 70,
+    height: domain.length * o.rowHeight + 80,
     legend,
     plot: {
       marginLeft: Math.max(60, maxLabelWidth(domain, FONT_SIZE.tick) + 16),
       marginRight: 24,
-      marginBottom: 50,
+      marginBottom: relative ? 50 : TIME_MARGIN_BOTTOM,
       x: relative
         ? { ...AXIS, type: "linear", label: "Seconds since session start", labelAnchor: "center", labelOffset: 40, grid: true }
-        : { ...AXIS, type: "utc", label: "Time (UTC)", labelAnchor: "center", labelOffset: 40, grid: true },
+        : { ...TIME_AXIS, grid: true },
       y: { ...AXIS, label: null, domain, padding: 0.25, tickSize: 0 },
       marks: [
         Plot.barX(done, { y: "session", x1: "x1", x2: "x2", fill: fillOf, fillOpacity: 0.85, title }),

@@ -83,7 +83,7 @@ export async function tokensVsLatency(
       marginLeft: 60,
       marginRight: 24,
       marginBottom: 50,
-      x: { ...AXIS, label: TOKEN_LABELS[o.tokens], labelAnchor: "center", labelOffset: 40, grid: true, nice: true, tickFormat: "~s" },
+      x: { ...AXIS, label: TOKEN_LABELS[o.tokens], labelAnchor: "center", labelOffset: 40, grid: true, nice: true, tickFormat: "," },
       y: { ...AXIS, label: "Response Time (seconds)", labelAnchor: "center", labelOffset: 48, grid: true, nice: true, zero: true },
       marks: [
         Plot.dot(data, {
