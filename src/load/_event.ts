@@ -1,0 +1,158 @@
+/**
+ * The loader's internal event record (one valid trace line, reduced to what
+ * the frames need) and its construction from a parsed JSON value.
+ *
+ * @module
+ */
+import { describeIssue, KNOWN_EVENT_TYPES, normalizeUsage, type Usage, validateEvent } from "../schema/mod.ts";
+import { parseTimestamp } from "./timestamp.ts";
+import { messages } from "./messages.ts";
+
+/** One valid event, reduced to what the frames need. */
+export interface EventRecord {
+  file: string;
+  /** 1-based line. */
+  line: number;
+  type: string;
+  /** Microseconds since the epoch, UTC. */
+  ts: number;
+  session_id: string;
+  request_id: string | null;
+  model: string | null;
+  provider: string | null;
+  /** `data.duration_seconds`, or the top-level one of `session_end`. */
+  duration: number | null;
+  error: string | null;
+  usage: Usage | null;
+  ttft: number | null;
+  finish_reason: string | null;
+  retry_of: string | null;
+  prompt_chars: number | null;
+  output_chars: number | null;
+  /** JSON of `data` for custom and `session_metadata` events. */
+  payload: string | null;
+  /** The `data` of a `session_metadata` event. */
+  metadata: Record<string, unknown> | null;
+  /** With `keepText`: the request's messages as JSON. */
+  messages?: string | null;
+  /** With `keepText`: the response's output. */
+  output?: string | null;
+}
+
+/** One problem of one line. */
+export interface Diagnostic {
+  file: string;
+  line: number;
+  code: string;
+  message: string;
+  severity: "error" | "warning";
+}
+
+/** Options the record builders need. */
+export interface RecordOptions {
+  timezone?: string;
+  keepText?: boolean;
+}
+
+const LLM_TYPES = new Set(["llm_request", "llm_response", "llm_error"]);
+const KNOWN = new Set<string>(KNOWN_EVENT_TYPES);
+const NO_PAYLOAD_TYPES = new Set(["session_start", "session_end", "llm_request", "llm_response", "llm_error"]);
+
+/** Number of Unicode code points of `s` (as Python's `len` and Polars' `str.lengths` count). */
+export function countChars(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * Characters of message contents: a string `content` counts whole; a list of
+ * parts counts the `text` of each part. Null when there are no messages.
+ */
+export function promptChars(msgs: unknown): number | null {
+  if (!Array.isArray(msgs)) return null;
+  let n = 0;
+  for (const m of msgs) {
+    const content = m && typeof m === "object" ? (m as Record<string, unknown>).content : undefined;
+    if (typeof content === "string") n += countChars(content);
+    else if (Array.isArray(content)) {
+      for (const part of content) {
+        const text = part && typeof part === "object" ? (part as Record<string, unknown>).text : undefined;
+        if (typeof text === "string") n += countChars(text);
+      }
+    }
+  }
+  return n;
+}
+
+function str(v: unknown): string | null {
+  return typeof v === "string" ? v : null;
+}
+
+function num(v: unknown): number | null {
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+/**
+ * Validate one parsed JSON value and reduce it to an {@link EventRecord}, or
+ * return the one diagnostic that explains why the line is not loaded.
+ */
+export function toEventRecord(
+  value: unknown,
+  file: string,
+  line: number,
+  options: RecordOptions,
+): EventRecord | Diagnostic {
+  const bad = (code: string, message: string): Diagnostic => ({ file, line, code, message, severity: "error" });
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    const got = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
+    return bad("not_an_object", messages.notAnObject(got));
+  }
+  const obj = value as Record<string, unknown>;
+  if (!("type" in obj)) return bad("missing_type", messages.missingType());
+  if (typeof obj.type !== "string" || obj.type === "") return bad("bad_type", messages.badType(obj.type));
+  if (!("timestamp" in obj)) return bad("missing_timestamp", messages.missingTimestamp());
+  if (typeof obj.timestamp !== "string") return bad("bad_timestamp", messages.badTimestamp(obj.timestamp));
+  const ts = parseTimestamp(obj.timestamp, options);
+  if (ts === null) return bad("bad_timestamp", messages.badTimestamp(obj.timestamp));
+  const result = validateEvent(obj);
+  if (!result.success) return bad("invalid_field", describeIssue(result.error, obj));
+  const type = obj.type;
+  const data = (obj.data && typeof obj.data === "object" ? obj.data : {}) as Record<string, unknown>;
+  const llm = LLM_TYPES.has(type);
+  const custom = !KNOWN.has(type);
+  const record: EventRecord = {
+    file,
+    line,
+    type,
+    ts,
+    session_id: obj.session_id as string,
+    request_id: llm || custom ? str(data.request_id) : null,
+    model: llm ? str(data.model) : null,
+    provider: llm ? str(data.provider) : null,
+    duration: type === "session_end" ? num(obj.duration_seconds) : llm ? num(data.duration_seconds) : null,
+    error: type === "llm_error" ? str(data.error) : null,
+    usage: type === "llm_response" && data.usage != null ? normalizeUsage(data.usage) : null,
+    ttft: type === "llm_response" ? num(data.ttft_seconds) : null,
+    finish_reason: type === "llm_response" ? str(data.finish_reason) : null,
+    retry_of: llm ? str(data.retry_of) : null,
+    prompt_chars: type === "llm_request" ? promptChars(data.messages) : null,
+    output_chars: type === "llm_response" && typeof data.output === "string" ? countChars(data.output) : null,
+    payload: NO_PAYLOAD_TYPES.has(type) || obj.data === undefined ? null : JSON.stringify(obj.data),
+    metadata: type === "session_metadata" ? data : null,
+  };
+  if (options.keepText) {
+    record.messages = type === "llm_request" && data.messages !== undefined ? JSON.stringify(data.messages) : null;
+    record.output = type === "llm_response" ? str(data.output) : null;
+  }
+  return record;
+}

@@ -1,0 +1,39 @@
+/**
+ * Every user-facing message of the loader, in one place (diagnostic reasons
+ * and errors). Reasons are clauses; the strict error and the CLI prefix them
+ * with `file:line: `.
+ *
+ * @module
+ */
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function kind(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+}
+
+/** Message functions of the loader. */
+export const messages = {
+  invalidJson: (reason: string) => `line is not valid JSON (${reason})`,
+  truncatedLine: () => "last line is truncated (no closing brace or newline; was the writer interrupted?)",
+  lineTooLong: (bytes: number, limit: number) =>
+    `line is ${(bytes / 1e6).toFixed(1)} MB, over the ${(limit / 1e6).toFixed(1)} MB limit (option maxLineBytes)`,
+  notAnObject: (got: string) => `line is ${got}, not a JSON object`,
+  missingType: () => `"type" is missing`,
+  badType: (value: unknown) => `"type" must be a non-empty string, got ${kind(value)} ${show(value)}`,
+  missingTimestamp: () => `"timestamp" is missing`,
+  badTimestamp: (value: unknown) => `"timestamp" is not an ISO 8601 date-time: ${show(value)}`,
+  orphanResponse: (type: string, requestId: string) =>
+    `${type} for request_id ${show(requestId)} has no llm_request in its session (counted as an orphan call)`,
+  duplicateRequestId: (requestId: string, firstLine: number) =>
+    `request_id ${show(requestId)} was already used by the llm_request on line ${firstLine} (kept as a separate call)`,
+  duplicateOutcome: (type: string, requestId: string) =>
+    `${type} for request_id ${show(requestId)} comes after that request already ended (counted as an orphan call)`,
+  missingInput: (input: string) => `Input "${input}" does not exist.`,
+  noTraceFiles: (inputs: string[]) => `No trace files found in ${inputs.map((i) => `"${i}"`).join(", ")} (looked for *.jsonl).`,
+  strict: (count: number, first: string[]) =>
+    `Found ${count} bad line${count === 1 ? "" : "s"} in strict mode: ${first.join("; ")}${count > first.length ? "; …" : ""}.`,
+};

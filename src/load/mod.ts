@@ -1,0 +1,21 @@
+/**
+ * The loader: native JSONL trace files → the frames of `src/frames/columns.ts`.
+ *
+ * Tiers (as Arquero's `fromJSON`/`loadJSON`): {@link parseTraceText} (text →
+ * events + diagnostics), {@link fromTraceText} (text → TraceSet),
+ * {@link loadTraces} (paths → TraceSet), {@link loadTraceGroups} (labelled paths
+ * → one TraceSet).
+ *
+ * @module
+ */
+export { fromTraceText, type FromTraceTextOptions, loadTraceGroups, loadTraces, type LoadOptions } from "./load_traces.ts";
+export {
+  DEFAULT_MAX_LINE_BYTES,
+  type Diagnostic,
+  type EventRecord,
+  type ParsedTrace,
+  parseTraceText,
+  type ParseTraceOptions,
+} from "./parse_trace_text.ts";
+export { parseTimestamp, type ParseTimestampOptions } from "./timestamp.ts";
+export { expandInputs } from "./inputs.ts";
