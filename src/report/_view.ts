@@ -5,7 +5,7 @@
  * @module
  */
 import { formatFixed } from "./format.ts";
-import type { CallRow, Listing, ModelSummary, ReportFigure, ReportInput } from "./input.ts";
+import type { CallRow, Listing, MetricValue, ModelSummary, ReportFigure, ReportInput } from "./input.ts";
 
 /** One table cell: the text shown and, for numbers and times, the exact value it sorts by. */
 export interface CellView {
@@ -67,6 +67,8 @@ export interface ReportView {
   generatedAt: string;
   inputs: string[];
   cards: CardView[];
+  /** The user's named metrics over all calls. */
+  metricCards: CardView[];
   models: TableView;
   unpricedModels: string[];
   figures: FigureView[];
@@ -120,6 +122,18 @@ export function formatTime(iso: string | null | undefined): string {
   return m ? `${m[1]} ${m[2]}` : iso;
 }
 
+/** A user metric's value: integers with separators, other numbers to 4 significant digits. */
+export function formatMetric(v: MetricValue | undefined): string {
+  if (v === null || v === undefined) return EMPTY;
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) return EMPTY;
+    if (Number.isInteger(v)) return formatInt(v);
+    const abs = Math.abs(v);
+    return abs >= 1e-3 && abs < 1e15 ? String(Number(v.toPrecision(4))) : v.toExponential(3);
+  }
+  return String(v);
+}
+
 /** Cut long untrusted text for a table cell; the full text goes in the tooltip. */
 function cut(text: string | null | undefined, max = 160): CellView {
   if (text === null || text === undefined) return { text: EMPTY, className: "muted" };
@@ -135,10 +149,17 @@ const int = (n: number | null | undefined) => num(formatInt(n), n);
 const secs = (s: number | null | undefined) => num(formatSeconds(s), s);
 const usd = (x: number | null | undefined) => num(formatUsd(x), x);
 const pct = (r: number | null | undefined) => num(formatPercent(r), r);
+const metric = (v: MetricValue | undefined): CellView =>
+  typeof v === "number" ? num(formatMetric(v), v) : v === null || v === undefined ? { text: EMPTY, className: "muted" } : { text: String(v) };
 const time = (iso: string | null | undefined): CellView =>
   iso ? { text: formatTime(iso), value: iso, className: "time" } : { text: EMPTY, className: "time muted" };
 const text = (t: string | null | undefined, className?: string): CellView =>
   t === null || t === undefined ? { text: EMPTY, className: "muted" } : { text: t, className };
+/** Add classes to a cell, keeping its own (`muted` for a missing value). */
+const withClass = (cell: CellView, className: string): CellView => ({
+  ...cell,
+  className: cell.className ? `${cell.className} ${className}` : className,
+});
 const where = (file: string | null, line: number | null) =>
   file === null ? null : line === null ? file : `${file}:${line}`;
 
@@ -170,10 +191,15 @@ function bestValues(models: ModelSummary[]): Map<Ranked, number> {
   return best;
 }
 
-function modelTable(models: ModelSummary[]): TableView {
+function modelTable(models: ModelSummary[], metricNames: string[]): TableView {
   const best = bestValues(models);
   const ranked = (m: ModelSummary, key: Ranked, cell: CellView): CellView =>
     best.has(key) && rankedValue(m, key) === best.get(key) ? { ...cell, best: true, className: `${cell.className} best` } : cell;
+  const ci = (m: ModelSummary): CellView => {
+    const cell = ranked(m, "error_rate", pct(m.error_rate));
+    const bounds = m.error_rate_ci;
+    return bounds ? { ...cell, title: `95% interval ${formatPercent(bounds[0])} to ${formatPercent(bounds[1])}` } : cell;
+  };
   return {
     id: "models",
     columns: [
@@ -192,13 +218,14 @@ function modelTable(models: ModelSummary[]): TableView {
       { label: "Output tokens", num: true },
       { label: "Cost", num: true, title: "USD, through genai-prices; – when the model has no known price" },
       { label: "Cost / call", num: true },
+      ...metricNames.map((name) => ({ label: name, num: true, title: "Your metric (summarize options.metrics)" })),
     ],
     rows: models.map((m) => [
       text(m.model, "model"),
       int(m.calls),
       int(m.ok),
-      { ...int(m.errors), className: m.errors > 0 ? "num bad" : "num" },
-      ranked(m, "error_rate", pct(m.error_rate)),
+      m.errors > 0 ? withClass(int(m.errors), "bad") : int(m.errors),
+      ci(m),
       ranked(m, "mean", secs(m.latency.mean)),
       ranked(m, "p50", secs(m.latency.p50)),
       ranked(m, "p90", secs(m.latency.p90)),
@@ -209,12 +236,14 @@ function modelTable(models: ModelSummary[]): TableView {
       int(m.output_tokens),
       usd(m.cost_usd),
       ranked(m, "cost_per_call", usd(rankedValue(m, "cost_per_call"))),
+      ...metricNames.map((name) => metric(m.metrics?.[name])),
     ]),
     empty: "No model calls in these traces.",
   };
 }
 
 function callTable(id: string, listing: Listing<CallRow>, empty: string, withError: boolean): TableView {
+  const withOutput = listing.rows.some((c) => c.output !== undefined);
   return {
     id,
     columns: [
@@ -223,6 +252,7 @@ function callTable(id: string, listing: Listing<CallRow>, empty: string, withErr
       { label: "Model" },
       { label: "Status" },
       ...(withError ? [{ label: "Error" }] : []),
+      ...(withOutput ? [{ label: "Output", title: "The start of the response's text" }] : []),
       { label: "Input tokens", num: true },
       { label: "Output tokens", num: true },
       { label: "Cost", num: true },
@@ -235,13 +265,14 @@ function callTable(id: string, listing: Listing<CallRow>, empty: string, withErr
       secs(c.duration_s),
       text(c.model, "model"),
       text(c.status, c.status === "ok" ? "status" : "status bad"),
-      ...(withError ? [cut(c.error)] : []),
+      ...(withError ? [withClass(cut(c.error), "text")] : []),
+      ...(withOutput ? [withClass(cut(c.output, 120), "text")] : []),
       int(c.input_tokens),
       int(c.output_tokens),
       usd(c.cost_usd),
-      { ...cut(c.session_id, 40), className: "mono" },
-      { ...cut(c.request_id, 40), className: "mono" },
-      { ...cut(where(c.file, c.line), 80), className: "mono" },
+      withClass(cut(c.session_id, 40), "mono"),
+      withClass(cut(c.request_id, 40), "mono"),
+      withClass(cut(where(c.file, c.line), 80), "mono"),
     ]),
     note: note(listing, "calls"),
     empty,
@@ -263,14 +294,14 @@ function sessionTable(input: NonNullable<ReportInput["sessions"]>): TableView {
       { label: "File" },
     ],
     rows: input.rows.map((s) => [
-      { ...cut(s.session_id, 40), className: "mono" },
+      withClass(cut(s.session_id, 40), "mono"),
       time(s.started_at),
       secs(s.duration_s),
       s.complete ? text("yes") : text("no", "bad"),
       int(s.calls),
-      { ...int(s.errors), className: s.errors > 0 ? "num bad" : "num" },
+      s.errors > 0 ? withClass(int(s.errors), "bad") : int(s.errors),
       ...keys.map((k) => cut(s.metadata[k] ?? null, 80)),
-      { ...cut(s.file, 80), className: "mono" },
+      withClass(cut(s.file, 80), "mono"),
     ]),
     note: note(input, "sessions"),
     empty: "No sessions in these traces.",
@@ -325,7 +356,12 @@ export function buildView(input: ReportInput, title: string): ReportView {
       label: "Errors",
       text: formatInt(s.error_count),
       value: String(s.error_count),
-      detail: errorRate === null ? undefined : `${formatPercent(errorRate)} of finished calls`,
+      detail: errorRate === null
+        ? undefined
+        : `${formatPercent(errorRate)} of finished calls` +
+          (s.error_rate?.low != null && s.error_rate.high != null
+            ? ` (95% CI ${formatPercent(s.error_rate.low)}–${formatPercent(s.error_rate.high)})`
+            : ""),
       bad: s.error_count > 0,
     },
     { label: "Mean latency", text: `${formatSeconds(rt.mean)} s`, value: String(rt.mean), detail: `std ${formatSeconds(rt.std)} s, n = ${formatInt(rt.count)}` },
@@ -346,13 +382,55 @@ export function buildView(input: ReportInput, title: string): ReportView {
         : `${formatInt(s.cost_usd.priced_calls)} priced calls`,
     },
   ];
-  const dq = input.dataQuality;
+  if (s.ttft && s.ttft.count > 0) {
+    cards.push({
+      label: "Time to first token",
+      text: `${formatSeconds(s.ttft.p50)} s`,
+      value: String(s.ttft.p50),
+      detail: `p50 of ${formatInt(s.ttft.count)} streamed calls; p95 ${formatSeconds(s.ttft.p95)} s`,
+    });
+  }
+  if (s.throughput && s.throughput.calls_per_minute !== null) {
+    cards.push({
+      label: "Throughput",
+      text: `${formatMetric(s.throughput.calls_per_minute)}/min`,
+      value: String(s.throughput.calls_per_minute),
+      detail: `peak ${formatInt(s.throughput.peak_calls_per_minute)}/min; up to ${formatInt(s.throughput.peak_in_flight)} in flight`,
+    });
+  }
+  if (s.session_stats && s.session_stats.share_in_calls !== null) {
+    cards.push({
+      label: "Time in model calls",
+      text: formatPercent(s.session_stats.share_in_calls),
+      value: String(s.session_stats.share_in_calls),
+      detail: `of session time; median session ${formatSeconds(s.session_stats.duration_s.p50)} s`,
+    });
+  }
+  const metricNames = Object.keys(s.metrics ?? {});
+  const metricCards: CardView[] = metricNames.map((name) => ({
+    label: name,
+    text: formatMetric(s.metrics![name]),
+    value: String(s.metrics![name]),
+  }));
+  const dq = input.dataQuality ?? (s.data_quality && {
+    orphan_responses: s.data_quality.orphan_responses,
+    pending_calls: s.data_quality.pending_calls,
+    unfinished_sessions: s.data_quality.sessions_without_end,
+  });
   const quality: CardView[] = [
     { label: "Diagnostics", text: formatInt(s.diagnostics.count), value: String(s.diagnostics.count), bad: s.diagnostics.count > 0 },
     { label: "Unfinished sessions", text: formatInt(s.sessions.unfinished), value: String(s.sessions.unfinished), bad: s.sessions.unfinished > 0 },
     { label: "Pending calls", text: formatInt(s.calls.pending), value: String(s.calls.pending), bad: s.calls.pending > 0 },
     ...(dq
       ? [{ label: "Orphan responses", text: formatInt(dq.orphan_responses), value: String(dq.orphan_responses), bad: dq.orphan_responses > 0 }]
+      : []),
+    ...(s.data_quality
+      ? [{
+        label: "Calls with unknown model",
+        text: formatInt(s.data_quality.unknown_model_calls),
+        value: String(s.data_quality.unknown_model_calls),
+        bad: s.data_quality.unknown_model_calls > 0,
+      }]
       : []),
   ];
   const codes = Object.entries(s.diagnostics.by_code).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
@@ -361,7 +439,8 @@ export function buildView(input: ReportInput, title: string): ReportView {
     generatedAt: s.generated_at,
     inputs: s.inputs,
     cards,
-    models: modelTable(s.by_model),
+    metricCards,
+    models: modelTable(s.by_model, metricNames),
     unpricedModels: s.cost_usd.unpriced_models,
     figures: figureViews(input.figures ?? []),
     sessions: input.sessions && sessionTable(input.sessions),
@@ -376,11 +455,11 @@ export function buildView(input: ReportInput, title: string): ReportView {
         { label: "Example" },
       ],
       rows: input.errorGroups.rows.map((g) => [
-        cut(g.message, 240),
+        withClass(cut(g.message, 240), "text"),
         int(g.count),
         pct(g.share),
         cut(g.models.join(", "), 80),
-        cut(g.example, 240),
+        withClass(cut(g.example, 240), "text"),
       ]),
       note: note(input.errorGroups, "distinct errors"),
       empty: "No errors.",
@@ -389,7 +468,7 @@ export function buildView(input: ReportInput, title: string): ReportView {
     eventTypes: input.eventTypes && {
       id: "events",
       columns: [{ label: "Event type" }, { label: "Count", num: true }, { label: "Sessions", num: true }, { label: "First payload" }],
-      rows: input.eventTypes.rows.map((e) => [{ ...text(e.type), className: "mono" }, int(e.count), int(e.sessions), { ...cut(e.example, 200), className: "mono" }]),
+      rows: input.eventTypes.rows.map((e) => [withClass(text(e.type), "mono"), int(e.count), int(e.sessions), withClass(cut(e.example, 200), "mono")]),
       note: note(input.eventTypes, "event types"),
       empty: "No custom events.",
     },
@@ -406,7 +485,7 @@ export function buildView(input: ReportInput, title: string): ReportView {
       rows: input.diagnostics.rows.map((d) => [
         { ...cut(where(d.file, d.line), 80), className: "mono", value: d.file === null ? undefined : `${d.file}:${String(d.line ?? 0).padStart(12, "0")}` },
         text(d.severity, d.severity === "error" ? "bad" : undefined),
-        { ...text(d.code), className: "mono" },
+        withClass(text(d.code), "mono"),
         cut(d.message, 240),
       ]),
       note: note(input.diagnostics, "diagnostics"),
@@ -415,7 +494,7 @@ export function buildView(input: ReportInput, title: string): ReportView {
     files: input.files && {
       id: "files",
       columns: [{ label: "File" }, { label: "Calls", num: true }, { label: "Sessions", num: true }],
-      rows: input.files.map((f) => [{ ...text(f.file), className: "mono" }, int(f.calls), int(f.sessions)]),
+      rows: input.files.map((f) => [withClass(text(f.file), "mono"), int(f.calls), int(f.sessions)]),
       empty: "No input files.",
     },
   };

@@ -33,7 +33,17 @@ export interface ModelSummary {
   output_tokens: number | null;
   /** Null when the model has no known price. */
   cost_usd: number | null;
+  /** Wilson 95% interval of `error_rate` (an extra of `summarize`). */
+  error_rate_ci?: [number, number] | null;
+  /** The user's named metrics over this model's calls (`summarize(…, { metrics })`). */
+  metrics?: Record<string, MetricValue>;
 }
+
+/** The value of a user's named metric. */
+export type MetricValue = number | string | boolean | null;
+
+/** A statistics block with its count (`response_time`, `ttft`, …). */
+export type CountedStats = LatencyStats & { count: number; std: number | null };
 
 /** The summary the report shows: the shape of DESIGN.md's `summary.json`. */
 export interface ReportSummary {
@@ -43,7 +53,7 @@ export interface ReportSummary {
   request_count: number;
   response_count: number;
   error_count: number;
-  response_time: LatencyStats & { count: number; std: number | null };
+  response_time: CountedStats;
   models_used: Record<string, number>;
   calls: { total: number; ok: number; error: number; pending: number };
   tokens: { input: number; output: number; total: number; calls_with_usage: number };
@@ -51,6 +61,22 @@ export interface ReportSummary {
   sessions: { count: number; complete: number; unfinished: number };
   by_model: ModelSummary[];
   diagnostics: { count: number; by_code: Record<string, number> };
+  // Extras of `summarize`, shown when present.
+  /** errors / (ok + errors) with its Wilson 95% interval. */
+  error_rate?: { rate: number | null; low: number | null; high: number | null };
+  /** Time to first token of streamed calls. */
+  ttft?: CountedStats;
+  output_tokens_per_second?: CountedStats;
+  throughput?: { calls_per_minute: number | null; peak_calls_per_minute: number; peak_in_flight: number; span_s: number | null };
+  session_stats?: { duration_s: CountedStats; share_in_calls: number | null };
+  data_quality?: {
+    orphan_responses: number;
+    pending_calls: number;
+    sessions_without_end: number;
+    unknown_model_calls: number;
+  };
+  /** The user's named metrics over all calls. */
+  metrics?: Record<string, MetricValue>;
 }
 
 /** A figure to show inline: our own SVG (the only raw HTML in the report). */
@@ -99,6 +125,8 @@ export interface CallRow {
   cost_usd: number | null;
   file: string | null;
   line: number | null;
+  /** The response's text, when the traces were loaded with `keepText` (else absent). */
+  output?: string | null;
 }
 
 /** Errors with the same normalized message (numbers and ids masked): `topErrors` of metrics. */

@@ -90,6 +90,7 @@ function callRow(r: Row): CallRow {
     file: str(r.file),
     line: numOrNull(r.line),
   };
+  if ("output" in r) row.output = str(r.output);
   return row;
 }
 

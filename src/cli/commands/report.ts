@@ -1,0 +1,79 @@
+/**
+ * `report [inputs…] [--output-dir analysis] [--title …] [--prices FILE] [--strict] [--quiet]`:
+ * the main job. Loads the traces (default `traces/`) and writes
+ * `{output-dir}/report.html`, one self-contained file, and `report_summary.json`
+ * beside it, whose numbers are the report's.
+ *
+ * @module
+ */
+import type { Command } from "commander";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadTraces } from "../../load/mod.ts";
+import { loadPriceOverrides } from "../../prices/mod.ts";
+import { buildReportInput } from "../../report/build.ts";
+import { renderReport } from "../../report/render.ts";
+import { progressReporter } from "../progress.ts";
+
+/** Options of the `report` command. */
+export interface ReportOptions {
+  outputDir: string;
+  title?: string;
+  prices?: string;
+  timezone?: string;
+  strict?: boolean;
+  quiet?: boolean;
+  /** Load the response texts and show them in the call tables. */
+  outputs?: boolean;
+}
+
+/** What `report` wrote. */
+export interface ReportResult {
+  html: string;
+  summary: string;
+}
+
+/** Load, summarize, draw and render; write the report and its summary. The CLI action calls this. */
+export async function runReport(inputs: string[], options: ReportOptions): Promise<ReportResult> {
+  const progress = options.quiet ? undefined : progressReporter("Loading traces");
+  const traces = await loadTraces(inputs.length ? inputs : ["traces/"], {
+    strict: options.strict ?? false,
+    timezone: options.timezone,
+    prices: options.prices ? loadPriceOverrides(options.prices) : undefined,
+    keepText: options.outputs ?? false,
+    onProgress: progress?.update,
+  }).finally(() => progress?.stop());
+  const input = await buildReportInput(traces);
+  const html = renderReport(input, { title: options.title });
+  mkdirSync(options.outputDir, { recursive: true });
+  const result = { html: join(options.outputDir, "report.html"), summary: join(options.outputDir, "report_summary.json") };
+  writeFileSync(result.summary, JSON.stringify(input.summary, null, 2) + "\n");
+  writeFileSync(result.html, html);
+  if (!options.quiet) {
+    const s = input.summary;
+    const problems = s.diagnostics.count ? `; ${s.diagnostics.count} diagnostic(s), see the Data quality section` : "";
+    console.error(
+      `Report of ${traces.files.length} file(s): ${s.request_count} requests, ${s.response_count} responses, ` +
+        `${s.error_count} errors, ${s.by_model.length} model(s)${problems}.`,
+    );
+    console.log(result.html);
+    console.log(result.summary);
+  }
+  return result;
+}
+
+/** Define the `report` command. */
+export function define(cmd: Command): void {
+  cmd
+    .argument("[inputs...]", "trace files, directories or globs (default: traces/)", [])
+    .option("-o, --output-dir <dir>", "directory to write report.html and report_summary.json to", "analysis")
+    .option("-t, --title <title>", "the report's title", "LLM trace report")
+    .option("--prices <file>", "JSON of per-model prices (USD per million tokens) to add or override")
+    .option("--timezone <iana>", "time zone of naive timestamps (default UTC)")
+    .option("--outputs", "show the start of each response's text in the call tables (reads every line; slower)")
+    .option("--strict", "fail (exit 1) when any input line is bad")
+    .option("-q, --quiet", "print nothing but errors")
+    .action(async (inputs: string[], opts: ReportOptions) => {
+      await runReport(inputs, opts);
+    });
+}

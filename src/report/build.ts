@@ -1,0 +1,59 @@
+/**
+ * `buildReportInput`: everything the report shows, computed from a `TraceSet`:
+ * the summary (`summarize`, the numbers of `summary.json`), every figure
+ * (`allFigures`) and the row listings (`reportTables`).
+ *
+ * @module
+ */
+import type { TraceSet } from "../frames/columns.ts";
+import { summarize } from "../metrics/summary.ts";
+import { allFigures } from "../figures/all_figures.ts";
+import type { ReportFigure, ReportInput, ReportSummary } from "./input.ts";
+import { type ReportLimits, reportTables } from "./tables.ts";
+
+/** Options of {@linkcode buildReportInput}. */
+export interface BuildReportOptions {
+  /** Use this summary instead of computing `summarize(traces)` (e.g. one with user metrics). */
+  summary?: ReportSummary;
+  /**
+   * Draw the figures (jsdom and Observable Plot; the slowest part).
+   * @default {true}
+   */
+  figures?: boolean;
+  /** How many rows each listing shows at most. */
+  limits?: ReportLimits;
+}
+
+/** A sentence under each figure of `allFigures`, saying how to read it. */
+export const FIGURE_CAPTIONS: Record<string, string> = {
+  response_times: "Response times of successful calls (the seed's histogram).",
+  models_used: "Requests per model (the seed's bar chart).",
+  latency_by_model: "Latency of successful calls per model: the box spans p25–p75, the line is the median.",
+  calls_over_time: "Calls per time bucket, errors stacked on top.",
+  session_timeline: "Each call is a bar from its start to its end, one row per session; errors are marked.",
+  tokens_vs_latency: "Output tokens against latency, one dot per call: a steep slope means slow generation.",
+  cost_by_model: "Total cost per model through genai-prices; unpriced models are listed, never counted as zero.",
+  in_flight: "How many calls were running at once: the concurrency the traced app reached.",
+};
+
+/**
+ * Compute what the report shows from loaded traces. The summary is the same
+ * object the CLI writes as `report_summary.json`, so the report's numbers equal it.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadTraces } from "../load/mod.ts";
+ * import { buildReportInput, renderReport } from "./mod.ts";
+ * const input = await buildReportInput(await loadTraces(["traces/"]));
+ * await Deno.writeTextFile("analysis/report.html", renderReport(input, { title: "Traces" }));
+ * ```
+ */
+export async function buildReportInput(traces: TraceSet, options: BuildReportOptions = {}): Promise<ReportInput> {
+  const summary: ReportSummary = options.summary ?? summarize(traces);
+  const figures: ReportFigure[] = options.figures === false ? [] : (await allFigures(traces)).map(({ name, title, figure }) => ({
+    title,
+    svg: figure.toSVG(),
+    caption: FIGURE_CAPTIONS[name],
+  }));
+  return { summary, figures, ...reportTables(traces, options.limits) };
+}
