@@ -1,0 +1,269 @@
+/**
+ * `deno task bundle`: the library as one ESM file for Node, with type declarations.
+ *
+ * - `dist/mod.js`: `src/mod.ts` bundled by esbuild (platform node, ESM). The pure
+ *   JavaScript dependencies (Observable Plot, zod, genai-prices, …) are inside it;
+ *   the native ones (nodejs-polars, @resvg/resvg-js) and jsdom stay external and
+ *   are resolved by Node from a `node_modules/` above `dist/`: in this checkout the
+ *   one Deno lays out (`nodeModulesDir: "auto"`); for a copied `dist/`, the
+ *   `npm install` that `dist/package.json` asks for.
+ * - Files the library reads at run time through `new URL("…", import.meta.url)`
+ *   (the report's `templates/`) are copied into `dist/` and the URLs rewritten, so
+ *   they resolve beside the bundle.
+ * - `dist/mod.d.ts` (and one `.d.ts` per module beside it): declarations from the
+ *   TypeScript compiler (pinned), with `.ts` import specifiers rewritten to `.js`.
+ * - `dist/package.json`: `"type": "module"`, the entry, the types, and the
+ *   external dependencies pinned to the versions of `deno.json`.
+ *
+ * - `npm install` in `dist/` puts the externals in `dist/node_modules/` (skip it
+ *   with `--no-install`).
+ *
+ * Usage: `deno task bundle [--entry src/mod.ts] [--outdir dist] [--no-install]`.
+ *
+ * @module
+ */
+import * as esbuild from "esbuild";
+import ts from "typescript";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/** Packages left out of the bundle: native addons, and jsdom (it loads files of its own at run time). */
+export const EXTERNAL = ["nodejs-polars", "@resvg/resvg-js", "jsdom"] as const;
+/** Platform packages of the externals: optional dependencies (npm skips the other platforms'). */
+export const OPTIONAL_EXTERNAL = ["nodejs-polars-linux-x64-gnu"] as const;
+/**
+ * Versions for Node that differ from deno.json's: jsdom 30+ needs Node 22
+ * (its undici calls zlib's zstd), so the bundle asks for the newest jsdom that
+ * runs on Node 20.19+, which Plot draws with just as well.
+ */
+export const NODE_PINS: Record<string, string> = { jsdom: "29.0.1" };
+
+/** Options of {@linkcode bundle}. */
+export interface BundleOptions {
+  /** @default {"src/mod.ts"} */
+  entry?: string;
+  /** @default {"dist"} */
+  outdir?: string;
+  /** Also write the type declarations. @default {true} */
+  declarations?: boolean;
+  /**
+   * Run `npm install` in OUTDIR, so that Node finds the external packages in
+   * `OUTDIR/node_modules/` (as a user who copies `dist/` would).
+   * @default {true}
+   */
+  install?: boolean;
+}
+
+/** What {@linkcode bundle} wrote. */
+export interface BundleResult {
+  /** The bundle, `OUTDIR/mod.js`. */
+  js: string;
+  /** The entry's declarations, `OUTDIR/mod.d.ts` (absent when not asked). */
+  dts?: string;
+  /** Run-time asset folders copied into `OUTDIR` (relative to the repository root). */
+  assets: string[];
+  /** Type errors the declaration emit met (declarations are written anyway). */
+  typeErrors: number;
+}
+
+/** `npm:` version pins of deno.json, by package name. */
+export function denoJsonPins(): Record<string, string> {
+  const imports = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")).imports as Record<string, string>;
+  const pins: Record<string, string> = {};
+  for (const spec of Object.values(imports)) {
+    const m = /^npm:(@?[^@]+)@([^/]+)$/.exec(spec);
+    if (m) pins[m[1]!] = m[2]!;
+  }
+  return pins;
+}
+
+/** esbuild plugin: `npm:name@1.2.3/sub` specifiers → `name/sub` (resolved in node_modules). */
+const npmSpecifiers: esbuild.Plugin = {
+  name: "npm-specifiers",
+  setup(build) {
+    build.onResolve({ filter: /^npm:/ }, (args) => {
+      const m = /^npm:(@[^/]+\/[^@/]+|[^@/]+)(?:@[^/]+)?(\/.*)?$/.exec(args.path);
+      if (!m) return undefined;
+      const path = m[1]! + (m[2] ?? "");
+      if (EXTERNAL.some((e) => path === e || path.startsWith(`${e}/`))) return { path, external: true };
+      return build.resolve(path, { kind: args.kind, resolveDir: args.resolveDir });
+    });
+  },
+};
+
+/**
+ * esbuild plugin: `new URL("../../templates/", import.meta.url)` in a source file
+ * points at a repository folder; rewrite it to the same folder beside the bundle,
+ * and note the folder so it is copied there.
+ */
+function assetUrls(assets: Set<string>): esbuild.Plugin {
+  return {
+    name: "asset-urls",
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, (args) => {
+        let source = readFileSync(args.path, "utf8");
+        if (args.path.includes(`${sep}node_modules${sep}`)) return { contents: source, loader: "ts" };
+        source = source.replace(
+          /new URL\(\s*(["'])(\.{1,2}\/[^"']*)\1\s*,\s*import\.meta\.url\s*\)/g,
+          (whole, _q: string, rel: string) => {
+            const target = resolve(dirname(args.path), rel);
+            const fromRoot = relative(ROOT, target);
+            if (fromRoot.startsWith("..") || fromRoot === "" || fromRoot.startsWith(`src${sep}`)) return whole;
+            assets.add(fromRoot.split(sep)[0]!);
+            const suffix = rel.endsWith("/") ? "/" : "";
+            return `new URL(${JSON.stringify(`./${fromRoot.split(sep).join("/")}${suffix}`)}, import.meta.url)`;
+          },
+        );
+        return { contents: source, loader: "ts" };
+      });
+    },
+  };
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}
+
+/** Emit `.d.ts` files for `entry` and what it imports into `outdir`; returns the type-error count. */
+export function emitDeclarations(entry: string, outdir: string): number {
+  const options: ts.CompilerOptions = {
+    declaration: true,
+    emitDeclarationOnly: true,
+    allowImportingTsExtensions: true,
+    rewriteRelativeImportExtensions: true,
+    noEmitOnError: false,
+    skipLibCheck: true,
+    strict: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    lib: ["lib.esnext.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
+    types: [],
+    rootDir: join(ROOT, "src"),
+    outDir: outdir,
+  };
+  const program = ts.createProgram([entry], options);
+  const emitted = program.emit();
+  const errors = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics]
+    .filter((d) => d.category === ts.DiagnosticCategory.Error);
+  for (const d of errors.slice(0, 5)) {
+    const where = d.file ? `${relative(ROOT, d.file.fileName)}: ` : "";
+    console.warn(`warning: ${where}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
+  }
+  // Specifiers in declarations must name the emitted files: "./x.ts" → "./x.js".
+  for (const file of walk(outdir).filter((f) => f.endsWith(".d.ts"))) {
+    const text = readFileSync(file, "utf8");
+    const fixed = text.replace(/((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']+)\.ts(["'])/g, "$1$2.js$3");
+    if (fixed !== text) writeFileSync(file, fixed);
+  }
+  return errors.length;
+}
+
+/** Make sure every npm package of deno.json is in `node_modules/` (esbuild resolves there). */
+function denoInstall(): void {
+  const result = spawnSync(Deno.execPath(), ["install", "--quiet"], { cwd: ROOT, stdio: "inherit" });
+  if (result.status !== 0) throw new Error(`deno install failed (exit ${result.status}).`);
+}
+
+/** Build `OUTDIR/mod.js`, its declarations and `OUTDIR/package.json`. */
+export async function bundle(options: BundleOptions = {}): Promise<BundleResult> {
+  const entry = resolve(ROOT, options.entry ?? "src/mod.ts");
+  const outdir = resolve(ROOT, options.outdir ?? "dist");
+  if (!existsSync(entry)) throw new Error(`Cannot bundle: ${entry} does not exist.`);
+  denoInstall();
+  mkdirSync(outdir, { recursive: true });
+  // Start clean, but keep the installed externals (npm install is then a no-op).
+  for (const name of readdirSync(outdir)) {
+    if (name !== "node_modules" && name !== "package-lock.json") rmSync(join(outdir, name), { recursive: true, force: true });
+  }
+  const assets = new Set<string>();
+  const js = join(outdir, "mod.js");
+  try {
+    await esbuild.build({
+      entryPoints: [entry],
+      outfile: js,
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      sourcemap: "linked",
+      legalComments: "none",
+      absWorkingDir: ROOT,
+      external: [...EXTERNAL, ...OPTIONAL_EXTERNAL],
+      plugins: [npmSpecifiers, assetUrls(assets)],
+      // CommonJS code inside an ESM bundle may call require() for Node built-ins.
+      banner: {
+        js: 'import { createRequire as __tracebookCreateRequire } from "node:module";\n' +
+          "const require = __tracebookCreateRequire(import.meta.url);",
+      },
+      logLevel: "warning",
+    });
+  } finally {
+    await esbuild.stop();
+  }
+  for (const asset of assets) cpSync(join(ROOT, asset), join(outdir, asset), { recursive: true });
+
+  let dts: string | undefined;
+  let typeErrors = 0;
+  if (options.declarations !== false) {
+    typeErrors = emitDeclarations(entry, outdir);
+    dts = join(outdir, relative(join(ROOT, "src"), entry).replace(/\.ts$/, ".d.ts"));
+  }
+
+  const pins = { ...denoJsonPins(), ...NODE_PINS };
+  const pin = (names: readonly string[]) => Object.fromEntries(names.map((n) => [n, pins[n] ?? "*"]));
+  writeFileSync(
+    join(outdir, "package.json"),
+    JSON.stringify(
+      {
+        name: "tracebook",
+        private: true,
+        type: "module",
+        main: "./mod.js",
+        types: "./mod.d.ts",
+        exports: { ".": { types: "./mod.d.ts", default: "./mod.js" } },
+        dependencies: pin(EXTERNAL),
+        optionalDependencies: pin(OPTIONAL_EXTERNAL),
+        engines: { node: ">=20.19" },
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  if (options.install !== false) npmInstall(outdir);
+  return { js, dts, assets: [...assets].sort(), typeErrors };
+}
+
+/** `npm install` the externals into `dir/node_modules/`. */
+export function npmInstall(dir: string): void {
+  const npm = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd: dir,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  if (npm.status !== 0) throw new Error(`npm install in ${dir} failed (exit ${npm.status}).`);
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { entry: { type: "string" }, outdir: { type: "string" }, "no-install": { type: "boolean" } },
+  });
+  try {
+    const result = await bundle({ entry: values.entry, outdir: values.outdir, install: !values["no-install"] });
+    const size = (statSync(result.js).size / 1024).toFixed(0);
+    console.log(`Wrote ${relative(ROOT, result.js)} (${size} KiB) and ${result.dts ? relative(ROOT, result.dts) : "no declarations"}`);
+    if (result.assets.length) console.log(`Copied beside it: ${result.assets.join(", ")}`);
+    if (result.typeErrors) console.warn(`warning: the declaration emit met ${result.typeErrors} type error(s)`);
+  } catch (error) {
+    console.error((error as Error).message);
+    Deno.exit(1);
+  }
+}
