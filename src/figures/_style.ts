@@ -140,12 +140,10 @@ export const TIME_AXIS = {
 /** Bottom margin under a UTC time axis. */
 export const TIME_MARGIN_BOTTOM = 62;
 
-/** Format US dollars with a precision that suits the magnitude (`$12.30`, `$0.0042`). */
+/** Format US dollars: cents above a dollar (`$12.30`), three significant digits below (`$0.0781`). */
 export function formatUsd(x: number): string {
-  if (x === 0) return "$0";
-  const abs = Math.abs(x);
-  const digits = abs >= 1 ? 2 : Math.min(6, 1 - Math.floor(Math.log10(abs)) + 1);
-  return `$${x.toFixed(digits)}`;
+  if (Math.abs(x) >= 1) return `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return `$${+x.toPrecision(3)}`;
 }
 
 /**

@@ -95,13 +95,16 @@ export async function inFlight(calls: pl.DataFrame, options: InFlightOptions = {
   const peak = Math.max(...points.map((p) => p.in_flight));
   const peakAt = points.find((p) => p.in_flight === peak)!.t;
   const notes = [`peak ${peak} at ${peakAt.toISOString().replace("T", " ").replace(/\.\d+Z$|Z$/, "")} UTC`];
+  const last = points.at(-1)!;
   if (points.length > o.maxPoints) {
-    const span = points.at(-1)!.t.getTime() - points[0]!.t.getTime();
+    const span = last.t.getTime() - points[0]!.t.getTime();
     const interval = chooseInterval(span, o.maxPoints / 2);
     points = reduceToMax(points, interval.ms);
+    // The series still ends at the level after the last change.
+    if (points.at(-1)!.t.getTime() < last.t.getTime()) points.push(last);
     notes.push(`maximum per ${interval.name}`);
   }
-  const pending = points.at(-1)!.in_flight;
+  const pending = last.in_flight;
   if (pending > 0) notes.push(`${pending} still in flight at the end`);
   return renderFigure({
     title: o.title,

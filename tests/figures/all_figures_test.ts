@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { allFigures, FIGURE_NAMES } from "../../src/figures/all_figures.ts";
+import { emptyFrame, EVENT_COLUMNS, DIAGNOSTIC_COLUMNS, SESSION_COLUMNS, type TraceSet } from "../../src/frames/columns.ts";
+import { callsFrame } from "./_calls.ts";
+import { sampleCalls } from "./_sample.ts";
+
+function traces(calls: TraceSet["calls"]): TraceSet {
+  return {
+    calls,
+    sessions: emptyFrame(SESSION_COLUMNS),
+    events: emptyFrame(EVENT_COLUMNS),
+    diagnostics: emptyFrame(DIAGNOSTIC_COLUMNS),
+    files: [],
+    inputs: [],
+  };
+}
+
+Deno.test("allFigures() returns the eight figures in report order, without Plot warnings", async () => {
+  const figures = await allFigures(traces(sampleCalls()));
+  assert.deepEqual(figures.map((f) => f.name), [...FIGURE_NAMES]);
+  assert.deepEqual(figures.map((f) => f.title), [
+    "Distribution of Response Times",
+    "Models Used",
+    "Latency by Model",
+    "Calls and Errors over Time",
+    "Session Timeline",
+    "Tokens vs Latency",
+    "Cost by Model",
+    "Calls in Flight",
+  ]);
+  for (const { name, figure } of figures) {
+    assert.deepEqual(figure.warnings, [], name);
+    assert.equal(figure.empty, false, name);
+    assert.equal(figure.width, 720, name);
+  }
+});
+
+Deno.test("allFigures() of an empty trace set gives empty-state figures, not an error", async () => {
+  const figures = await allFigures(traces(callsFrame([])), { width: 600 });
+  assert.equal(figures.length, 8);
+  for (const { name, figure } of figures) {
+    assert.equal(figure.empty, true, name);
+    assert.equal(figure.width, 600, name);
+    assert.ok(figure.toPNG().length > 0, name);
+  }
+});
