@@ -1,0 +1,27 @@
+/**
+ * Metrics: small builders returning Polars expressions (`pl.Expr`), combined by
+ * a spec `{ name: metric }` and applied overall (`aggregate`) or per group
+ * (`summarizeBy`: model, session, file, provider, session metadata, time bucket);
+ * `summarize` builds the `summary.json` object, `compareGroups` the comparison
+ * table of the report. Metrics never read files or draw.
+ *
+ * @example Add a metric of your own
+ * ```ts ignore
+ * import pl from "nodejs-polars";
+ * import { summarize, summarizeBy, timeBucket } from "./mod.ts";
+ * const p75 = pl.col("duration_s").quantile(0.75, "linear");
+ * summarize(traces, { metrics: { p75_latency: p75 } }).by_model[0]!.metrics.p75_latency;
+ * summarizeBy(traces.calls, timeBucket("1h"), { calls: pl.len(), p75_latency: p75 });
+ * ```
+ *
+ * @module
+ */
+export * from "./spec.ts";
+export * from "./latency.ts";
+export * from "./errors.ts";
+export * from "./tokens.ts";
+export * from "./throughput.ts";
+export * from "./sessions.ts";
+export * from "./quality.ts";
+export * from "./summary.ts";
+export * from "./compare.ts";

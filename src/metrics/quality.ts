@@ -1,0 +1,61 @@
+/**
+ * Data quality: the loader's diagnostics, orphan responses, pending calls and
+ * sessions without an end.
+ *
+ * @module
+ */
+import pl from "nodejs-polars";
+import type { TraceSet } from "../frames/columns.ts";
+import { plainValue } from "./spec.ts";
+
+/** The data-quality section of the summary. */
+export interface DataQuality {
+  /** Diagnostics by code, most frequent first (ties by code). */
+  diagnostics_by_code: Record<string, number>;
+  /** Diagnostics by severity (`error`: line not loaded, `warning`: loaded but suspicious). */
+  diagnostics_by_severity: Record<string, number>;
+  /** Responses with no request (counted as the seed counts them). */
+  orphan_responses: number;
+  /** Requests with no response or error. */
+  pending_calls: number;
+  /** Sessions with no `session_end` (crashed or still running). */
+  sessions_without_end: number;
+  /** Calls whose model is `"unknown"` (no event named one). */
+  unknown_model_calls: number;
+}
+
+/** Counts of a column, most frequent first (ties by value), as an ordered object. */
+export function countsBy(frame: pl.DataFrame, column: string): Record<string, number> {
+  if (frame.height === 0) return {};
+  const t = frame.groupBy(column).agg(pl.len().cast(pl.Int64).alias("__n")).sort(
+    ["__n", column],
+    [true, false] as never,
+  );
+  return Object.fromEntries(
+    t.toRecords().map((r) => [String(r[column]), plainValue(r.__n) as number]),
+  );
+}
+
+/**
+ * The data-quality numbers of a trace set.
+ *
+ * @example
+ * ```ts ignore
+ * const q = dataQuality(traces);
+ * console.log(q.orphan_responses, q.sessions_without_end);
+ * ```
+ */
+export function dataQuality(traces: TraceSet): DataQuality {
+  const { calls, sessions, diagnostics } = traces;
+  const n = (df: pl.DataFrame) => df.height;
+  return {
+    diagnostics_by_code: countsBy(diagnostics, "code"),
+    diagnostics_by_severity: countsBy(diagnostics, "severity"),
+    orphan_responses: calls.columns.includes("orphan")
+      ? n(calls.filter(pl.col("orphan").eq(true)))
+      : 0,
+    pending_calls: n(calls.filter(pl.col("status").eq(pl.lit("pending")))),
+    sessions_without_end: n(sessions.filter(pl.col("complete").not())),
+    unknown_model_calls: n(calls.filter(pl.col("model").eq(pl.lit("unknown")))),
+  };
+}

@@ -1,0 +1,382 @@
+/**
+ * `summarize`: the `{prefix}_summary.json` object of DESIGN.md ("CLI and
+ * outputs"), key for key, then the extra metrics after those keys.
+ *
+ * @module
+ */
+import pl from "nodejs-polars";
+import type { TraceSet } from "../frames/columns.ts";
+import { aggregate, type MetricSpec, type MetricValue, plainValue, summarizeBy } from "./spec.ts";
+import {
+  errorLatency,
+  latency,
+  outputTokensPerSecond,
+  statsSpec,
+  timePerOutputToken,
+  ttft,
+} from "./latency.ts";
+import {
+  errorCount,
+  errorRate,
+  errorRateBound,
+  okCount,
+  pendingCount,
+  type TopError,
+  topErrors,
+} from "./errors.ts";
+import { callsWithUsage, costTotal, pricedCalls, tokenSum, unpricedModels } from "./tokens.ts";
+import { callsOverTime, inFlight } from "./throughput.ts";
+import { sessionTable } from "./sessions.ts";
+import { countsBy, type DataQuality, dataQuality } from "./quality.ts";
+
+/** count, mean, sample std, min, max and linear percentiles; null over zero values. */
+export interface Stats {
+  count: number;
+  mean: number | null;
+  std: number | null;
+  min: number | null;
+  max: number | null;
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/** One model in `by_model`. */
+export interface ModelSummary {
+  model: string;
+  /** Every call attributed to the model (ok, error, pending, orphans). */
+  calls: number;
+  ok: number;
+  errors: number;
+  /** errors / (ok + errors); null when neither. */
+  error_rate: number | null;
+  /** Over the `response_time` population of this model. */
+  latency: {
+    mean: number | null;
+    p50: number | null;
+    p90: number | null;
+    p95: number | null;
+    p99: number | null;
+    min: number | null;
+    max: number | null;
+  };
+  input_tokens: number;
+  output_tokens: number;
+  /** Null when no call of the model is priced. */
+  cost_usd: number | null;
+  // Extras, after the contract keys.
+  pending: number;
+  /** Wilson 95% interval of `error_rate`. */
+  error_rate_ci: [number, number] | null;
+  /** Custom metrics (`summarize(…, { metrics })`) over this model's calls. */
+  metrics: Record<string, MetricValue>;
+}
+
+/** The `{prefix}_summary.json` object (schema `tracebook.summary/1`). */
+export interface Summary {
+  schema: "tracebook.summary/1";
+  generated_at: string;
+  inputs: string[];
+  /** `llm_request` events (non-orphan calls). */
+  request_count: number;
+  /** `llm_response` events (calls with status ok, orphans included). */
+  response_count: number;
+  /** `llm_error` events. */
+  error_count: number;
+  /** Over `llm_response` events with `duration_seconds > 0`. */
+  response_time: Stats;
+  /** Requests per model, in the order models were first requested. */
+  models_used: Record<string, number>;
+  calls: { total: number; ok: number; error: number; pending: number };
+  tokens: { input: number; output: number; total: number; calls_with_usage: number };
+  cost_usd: { total: number | null; priced_calls: number; unpriced_models: string[] };
+  sessions: { count: number; complete: number; unfinished: number };
+  by_model: ModelSummary[];
+  diagnostics: { count: number; by_code: Record<string, number> };
+  // Extras, after the contract keys.
+  /** Failed calls with a positive duration: never mixed into `response_time`. */
+  error_latency: Stats;
+  /** Wilson 95% interval of errors / (ok + errors). */
+  error_rate: { rate: number | null; low: number | null; high: number | null };
+  ttft: Stats;
+  time_per_output_token: Stats;
+  output_tokens_per_second: Stats;
+  token_details: { cache_read: number; cache_write: number; reasoning: number };
+  throughput: {
+    first_call_at: string | null;
+    last_call_at: string | null;
+    span_s: number | null;
+    calls_per_minute: number | null;
+    peak_calls_per_minute: number;
+    peak_in_flight: number;
+  };
+  session_stats: {
+    duration_s: Stats;
+    calls_per_session: Stats;
+    time_in_calls_s: number;
+    time_outside_calls_s: number;
+    /** time in calls / (time in + outside), over sessions with a duration. */
+    share_in_calls: number | null;
+  };
+  top_errors: TopError[];
+  data_quality: DataQuality;
+  /** Custom metrics over all calls. */
+  metrics: Record<string, MetricValue>;
+}
+
+/** Options of {@link summarize}. */
+export interface SummarizeOptions {
+  /**
+   * Named metrics to add: expressions over the `calls` frame, reported overall
+   * (`summary.metrics`) and per model (`summary.by_model[i].metrics`).
+   */
+  metrics?: MetricSpec;
+  /** The `generated_at` time. @default now */
+  now?: Date;
+  /** How many normalized error messages to list. @default 10 */
+  topErrors?: number;
+}
+
+function stats(frame: pl.DataFrame, values: pl.Expr): Stats {
+  const s = aggregate(frame, statsSpec(values));
+  return { ...s, count: (s.count as number) ?? 0 } as unknown as Stats;
+}
+
+const LAT_KEYS = ["mean", "p50", "p90", "p95", "p99", "min", "max"] as const;
+
+/** The call columns a summary needs, added as nulls when a hand-made frame lacks them. */
+const OPTIONAL_CALL_COLUMNS: Record<string, pl.DataType> = {
+  provider: pl.Utf8,
+  started_at: pl.Datetime("us", "UTC"),
+  ended_at: pl.Datetime("us", "UTC"),
+  duration_s: pl.Float64,
+  error: pl.Utf8,
+  input_tokens: pl.Int64,
+  output_tokens: pl.Int64,
+  total_tokens: pl.Int64,
+  cache_read_tokens: pl.Int64,
+  cache_write_tokens: pl.Int64,
+  reasoning_tokens: pl.Int64,
+  ttft_s: pl.Float64,
+  cost_usd: pl.Float64,
+  file: pl.Utf8,
+  line: pl.Int64,
+  orphan: pl.Bool,
+};
+
+/** `calls` with every column the metrics read (missing optional ones as nulls). */
+export function withCallDefaults(calls: pl.DataFrame): pl.DataFrame {
+  const missing = Object.entries(OPTIONAL_CALL_COLUMNS).filter(([name]) =>
+    !calls.columns.includes(name)
+  );
+  if (missing.length === 0) return calls;
+  return calls.withColumns(
+    ...missing.map(([name, dtype]) =>
+      (name === "orphan" ? pl.lit(false) : pl.lit(null).cast(dtype)).alias(name)
+    ),
+  );
+}
+
+/** The per-model spec of `by_model` (contract keys, then extras). */
+export function modelSpec(): MetricSpec {
+  return {
+    calls: () => pl.len().cast(pl.Int64),
+    ok: okCount,
+    errors: errorCount,
+    error_rate: errorRate,
+    ...statsSpec(latency(), "latency", ["mean", "p50", "p90", "p95", "p99", "min", "max"]),
+    input_tokens: () => tokenSum("input_tokens"),
+    output_tokens: () => tokenSum("output_tokens"),
+    cost_usd: costTotal,
+    pending: pendingCount,
+    error_rate_low: () => errorRateBound("low"),
+    error_rate_high: () => errorRateBound("high"),
+  };
+}
+
+/**
+ * Summarize a trace set: exactly the `{prefix}_summary.json` object of DESIGN.md,
+ * with the extra metrics after the contract keys. Full-precision numbers;
+ * statistics over zero values are null.
+ *
+ * Counts follow the seed: `request_count` = non-orphan calls (= `llm_request`
+ * events), `response_count` = calls with status ok (= `llm_response` events,
+ * orphans included), `error_count` = calls with status error. `response_time`
+ * and every `by_model[].latency` are over successful calls with `duration_s > 0`.
+ *
+ * Add your own metric with `metrics`: any Polars aggregation over `calls`.
+ *
+ * @example
+ * ```ts ignore
+ * import pl from "nodejs-polars";
+ * import { loadTraces, summarize } from "tracebook";
+ * const traces = await loadTraces(["traces/"]);
+ * const summary = summarize(traces, {
+ *   metrics: { p75_latency: pl.col("duration_s").quantile(0.75, "linear") },
+ * });
+ * summary.metrics.p75_latency;             // over all calls
+ * summary.by_model[0]!.metrics.p75_latency; // per model
+ * ```
+ */
+export function summarize(traces: TraceSet, options: SummarizeOptions = {}): Summary {
+  const calls = withCallDefaults(traces.calls);
+  const custom = options.metrics ?? {};
+
+  const counts = aggregate(calls, {
+    total: () => pl.len().cast(pl.Int64),
+    requests: () => pl.col("orphan").fillNull(false).not().sum().cast(pl.Int64),
+    ok: okCount,
+    error: errorCount,
+    pending: pendingCount,
+    input: () => tokenSum("input_tokens"),
+    output: () => tokenSum("output_tokens"),
+    tokens_total: () => tokenSum("total_tokens"),
+    calls_with_usage: callsWithUsage,
+    cache_read: () => tokenSum("cache_read_tokens"),
+    cache_write: () => tokenSum("cache_write_tokens"),
+    reasoning: () => tokenSum("reasoning_tokens"),
+    cost_total: costTotal,
+    priced_calls: pricedCalls,
+    error_rate: errorRate,
+    error_rate_low: () => errorRateBound("low"),
+    error_rate_high: () => errorRateBound("high"),
+    first_call_at: () => pl.col("started_at").min(),
+  });
+  const num = (k: string) => (counts[k] as number | null) ?? 0;
+
+  // Models in the order they were first requested (the seed's dict order).
+  const requested = calls.withRowIndex("__i").filter(pl.col("orphan").fillNull(false).not())
+    .groupBy("model").agg(pl.len().cast(pl.Int64).alias("n"), pl.col("__i").min().alias("__first"))
+    .sort("__first");
+  const models_used = Object.fromEntries(
+    requested.toRecords().map((r) => [String(r.model), plainValue(r.n) as number]),
+  );
+
+  const byModelFrame = summarizeBy(calls, "model", modelSpec())
+    .sort(["calls", "model"], [true, false] as never);
+  const customByModel = Object.keys(custom).length
+    ? new Map(summarizeBy(calls, "model", custom).toRecords().map((r) => [String(r.model), r]))
+    : new Map<string, Record<string, unknown>>();
+  const by_model: ModelSummary[] = byModelFrame.toRecords().map((r) => {
+    const v = (k: string) => plainValue(r[k]) as number | null;
+    const low = v("error_rate_low"), high = v("error_rate_high");
+    const c = customByModel.get(String(r.model));
+    return {
+      model: String(r.model),
+      calls: v("calls") ?? 0,
+      ok: v("ok") ?? 0,
+      errors: v("errors") ?? 0,
+      error_rate: v("error_rate"),
+      latency: Object.fromEntries(
+        LAT_KEYS.map((k) => [k, v(`latency_${k}`)]),
+      ) as ModelSummary["latency"],
+      input_tokens: v("input_tokens") ?? 0,
+      output_tokens: v("output_tokens") ?? 0,
+      cost_usd: v("cost_usd"),
+      pending: v("pending") ?? 0,
+      error_rate_ci: low === null || high === null ? null : [low, high],
+      metrics: Object.fromEntries(Object.keys(custom).map((k) => [k, plainValue(c?.[k])])),
+    };
+  });
+
+  const sessionsFrame = traces.sessions;
+  const complete = sessionsFrame.height
+    ? sessionsFrame.filter(pl.col("complete").eq(true)).height
+    : 0;
+
+  // Throughput and concurrency.
+  const perMinute = callsOverTime(calls, { every: "1m" });
+  const flight = inFlight(calls);
+  const first = counts.first_call_at as string | null;
+  const ends = calls.select(
+    pl.col("ended_at").max().alias("e"),
+    pl.col("started_at").max().alias("s"),
+  ).toRecords()[0]!;
+  const times = [ends.e, ends.s].map((d) => plainValue(d)).filter((d): d is string =>
+    typeof d === "string"
+  );
+  const last = times.length
+    ? times.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b))
+    : null;
+  const span = first && last ? (Date.parse(last) - Date.parse(first)) / 1000 : null;
+
+  // Sessions.
+  const table = sessionTable(calls, sessionsFrame);
+  const withDuration = table.filter(pl.col("duration_s").isNotNull());
+  const inCalls = withDuration.height
+    ? (plainValue(withDuration.getColumn("time_in_calls_s").sum()) as number)
+    : 0;
+  const outside = withDuration.height
+    ? (plainValue(withDuration.getColumn("time_outside_calls_s").sum()) as number)
+    : 0;
+
+  return {
+    schema: "tracebook.summary/1",
+    generated_at: (options.now ?? new Date()).toISOString(),
+    inputs: [...traces.inputs],
+    request_count: num("requests"),
+    response_count: num("ok"),
+    error_count: num("error"),
+    response_time: stats(calls, latency()),
+    models_used,
+    calls: { total: num("total"), ok: num("ok"), error: num("error"), pending: num("pending") },
+    tokens: {
+      input: num("input"),
+      output: num("output"),
+      total: num("tokens_total"),
+      calls_with_usage: num("calls_with_usage"),
+    },
+    cost_usd: {
+      total: counts.cost_total as number | null,
+      priced_calls: num("priced_calls"),
+      unpriced_models: unpricedModels(calls),
+    },
+    sessions: {
+      count: sessionsFrame.height,
+      complete,
+      unfinished: sessionsFrame.height - complete,
+    },
+    by_model,
+    diagnostics: {
+      count: traces.diagnostics.height,
+      by_code: countsBy(traces.diagnostics, "code"),
+    },
+    error_latency: stats(calls, errorLatency()),
+    error_rate: {
+      rate: counts.error_rate as number | null,
+      low: counts.error_rate_low as number | null,
+      high: counts.error_rate_high as number | null,
+    },
+    ttft: stats(calls, ttft()),
+    time_per_output_token: stats(calls, timePerOutputToken()),
+    output_tokens_per_second: stats(calls, outputTokensPerSecond()),
+    token_details: {
+      cache_read: num("cache_read"),
+      cache_write: num("cache_write"),
+      reasoning: num("reasoning"),
+    },
+    throughput: {
+      first_call_at: first,
+      last_call_at: last,
+      span_s: span,
+      calls_per_minute: span && span > 0 ? num("total") / (span / 60) : null,
+      peak_calls_per_minute: perMinute.height
+        ? (plainValue(perMinute.getColumn("calls").max()) as number)
+        : 0,
+      peak_in_flight: flight.height
+        ? (plainValue(flight.getColumn("in_flight").max()) as number)
+        : 0,
+    },
+    session_stats: {
+      duration_s: stats(table, pl.col("duration_s").filter(pl.col("duration_s").isNotNull())),
+      calls_per_session: stats(table, pl.col("calls").cast(pl.Float64)),
+      time_in_calls_s: inCalls,
+      time_outside_calls_s: outside,
+      share_in_calls: inCalls + outside > 0 ? inCalls / (inCalls + outside) : null,
+    },
+    top_errors: topErrors(calls, { limit: options.topErrors ?? 10 }),
+    data_quality: dataQuality({ ...traces, calls }),
+    metrics: aggregate(calls, custom),
+  };
+}
