@@ -162,6 +162,18 @@ const withClass = (cell: CellView, className: string): CellView => ({
 });
 const where = (file: string | null, line: number | null) =>
   file === null ? null : line === null ? file : `${file}:${line}`;
+/** A file (and line) shown by its base name, the full path in the tooltip, sorted by path then line. */
+const place = (file: string | null, line: number | null = null): CellView => {
+  if (file === null) return { text: EMPTY, className: "mono muted" };
+  const base = file.split(/[\\/]/).filter(Boolean).pop() ?? file;
+  const shown = line === null ? base : `${base}:${line}`;
+  return {
+    text: shown.length > 60 ? `…${shown.slice(-59)}` : shown,
+    title: where(file, line) ?? undefined,
+    value: line === null ? file : `${file}:${String(line).padStart(12, "0")}`,
+    className: "mono nowrap",
+  };
+};
 
 function note(listing: Listing<unknown>, noun: string): string | undefined {
   return listing.total > listing.rows.length
@@ -270,9 +282,9 @@ function callTable(id: string, listing: Listing<CallRow>, empty: string, withErr
       int(c.input_tokens),
       int(c.output_tokens),
       usd(c.cost_usd),
-      withClass(cut(c.session_id, 40), "mono"),
-      withClass(cut(c.request_id, 40), "mono"),
-      withClass(cut(where(c.file, c.line), 80), "mono"),
+      withClass(cut(c.session_id, 40), "mono nowrap"),
+      withClass(cut(c.request_id, 40), "mono nowrap"),
+      place(c.file, c.line),
     ]),
     note: note(listing, "calls"),
     empty,
@@ -294,14 +306,14 @@ function sessionTable(input: NonNullable<ReportInput["sessions"]>): TableView {
       { label: "File" },
     ],
     rows: input.rows.map((s) => [
-      withClass(cut(s.session_id, 40), "mono"),
+      withClass(cut(s.session_id, 40), "mono nowrap"),
       time(s.started_at),
       secs(s.duration_s),
       s.complete ? text("yes") : text("no", "bad"),
       int(s.calls),
       s.errors > 0 ? withClass(int(s.errors), "bad") : int(s.errors),
       ...keys.map((k) => cut(s.metadata[k] ?? null, 80)),
-      withClass(cut(s.file, 80), "mono"),
+      place(s.file),
     ]),
     note: note(input, "sessions"),
     empty: "No sessions in these traces.",
@@ -483,7 +495,7 @@ export function buildView(input: ReportInput, title: string): ReportView {
       id: "diagnostics",
       columns: [{ label: "Where" }, { label: "Severity" }, { label: "Code" }, { label: "Message" }],
       rows: input.diagnostics.rows.map((d) => [
-        { ...cut(where(d.file, d.line), 80), className: "mono", value: d.file === null ? undefined : `${d.file}:${String(d.line ?? 0).padStart(12, "0")}` },
+        place(d.file, d.line),
         text(d.severity, d.severity === "error" ? "bad" : undefined),
         withClass(text(d.code), "mono"),
         cut(d.message, 240),

@@ -1,0 +1,112 @@
+/**
+ * The `report` command end to end on a small fixture trace: the files it writes,
+ * the numbers of the report equal `report_summary.json`, and its exit codes.
+ * (Mirrors `src/cli/commands/report.ts`; kept beside the other report tests.)
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { JSDOM } from "jsdom";
+import { ROOT } from "../_helpers.ts";
+import { main } from "../../src/cli/main.ts";
+import { runReport } from "../../src/cli/commands/report.ts";
+import type { ReportSummary } from "../../src/report/input.ts";
+
+const FIXTURE = join(ROOT, "tests/fixtures/report/xss.jsonl");
+
+/** Run `fn` with a fresh temporary directory, removed afterwards. */
+async function inTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), "tracebook-report-cmd-"));
+  try {
+    return await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Run the CLI, capturing what it prints on stderr. */
+async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
+  const lines: string[] = [];
+  const error = console.error;
+  const log = console.log;
+  console.error = (...a: unknown[]) => lines.push(a.join(" "));
+  console.log = () => {};
+  try {
+    return { code: await main(args), stderr: lines.join("\n") };
+  } finally {
+    console.error = error;
+    console.log = log;
+  }
+}
+
+Deno.test("report writes report.html and report_summary.json, and the report's numbers equal the JSON", async () => {
+  await inTemp(async (dir) => {
+    const out = await runReport([FIXTURE], { outputDir: dir, quiet: true, outputs: true });
+    assert.deepEqual(out, { html: join(dir, "report.html"), summary: join(dir, "report_summary.json") });
+    const summary = JSON.parse(readFileSync(out.summary, "utf8")) as ReportSummary;
+    const doc = new JSDOM(readFileSync(out.html, "utf8")).window.document;
+
+    // The fixture: 6 requests (one pending), 4 responses, 1 error, 2 models, a truncated last line.
+    assert.equal(summary.request_count, 6);
+    assert.equal(summary.response_count, 4);
+    assert.equal(summary.error_count, 1);
+    assert.equal(summary.diagnostics.count, 1);
+
+    // The embedded copy is the same object.
+    assert.deepEqual(JSON.parse(doc.getElementById("tracebook-summary")!.textContent!), summary);
+    // Headline cards carry the exact values.
+    const card = (label: string) => {
+      const dt = [...doc.querySelectorAll("#overview dt")].find((el) => el.textContent === label)!;
+      return dt.parentElement!.querySelector("dd.value")!.getAttribute("data-value");
+    };
+    assert.equal(card("Requests"), String(summary.request_count));
+    assert.equal(card("Responses"), String(summary.response_count));
+    assert.equal(card("Errors"), String(summary.error_count));
+    assert.equal(card("Mean latency"), String(summary.response_time.mean));
+    assert.equal(card("p50 latency"), String(summary.response_time.p50));
+    assert.equal(card("p95 latency"), String(summary.response_time.p95));
+    assert.equal(card("Tokens"), String(summary.tokens.total));
+    assert.equal(card("Cost"), String(summary.cost_usd.total));
+    // Every model row carries its by_model values, in the summary's order.
+    const rows = [...doc.querySelectorAll("#table-models tbody tr")];
+    assert.equal(rows.length, summary.by_model.length);
+    summary.by_model.forEach((m, i) => {
+      const td = [...rows[i]!.querySelectorAll("td")];
+      const v = (j: number) => td[j]!.getAttribute("data-value");
+      assert.equal(td[0]!.textContent, m.model);
+      assert.deepEqual(
+        [v(1), v(2), v(3), v(4), v(5), v(6), v(8), v(10), v(13)],
+        [m.calls, m.ok, m.errors, m.error_rate, m.latency.mean, m.latency.p50, m.latency.p95, m.latency.max, m.cost_usd]
+          .map((x) => (x === null ? null : String(x))),
+      );
+    });
+    // Sections from the frames.
+    assert.equal(doc.querySelectorAll("#table-sessions tbody tr").length, summary.sessions.count);
+    assert.equal(doc.querySelectorAll("#table-failed tbody tr").length, summary.error_count);
+    assert.equal(doc.querySelectorAll("figure.figure svg").length, 8);
+    assert.deepEqual(
+      [...doc.querySelectorAll("#table-diagnostic-codes tbody td")].map((td) => td.textContent),
+      Object.entries(summary.diagnostics.by_code).flat().map(String),
+    );
+  });
+});
+
+Deno.test("report exits 1 with one sentence when an input is missing or --strict meets a bad line", async () => {
+  await inTemp(async (dir) => {
+    const missing = await cli(["report", join(dir, "nope.jsonl"), "--output-dir", dir, "--quiet"]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^error: .*nope\.jsonl/);
+    assert.ok(!missing.stderr.includes("    at "), "no stack trace");
+
+    const strict = await cli(["report", FIXTURE, "--output-dir", dir, "--strict", "--quiet"]);
+    assert.equal(strict.code, 1);
+    assert.match(strict.stderr, /^error: .*xss\.jsonl:17/);
+    assert.equal(existsSync(join(dir, "report.html")), false, "nothing is written on failure");
+  });
+});
+
+Deno.test("report exits 2 on wrong usage", async () => {
+  const { code } = await cli(["report", "--no-such-option"]);
+  assert.equal(code, 2);
+});
