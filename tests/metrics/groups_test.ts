@@ -17,13 +17,14 @@ import {
   wilsonInterval,
 } from "../../src/metrics/mod.ts";
 import { applyPrices } from "../../src/prices/mod.ts";
-import { callsFrame, mixedTraceSet, near } from "./_frames.ts";
+import { callsFrame, CLAUDE, mixedTraceSet, near } from "./_frames.ts";
 
-const CLAUDE = "claude-3-5-sonnet-20241022";
 const iso = (d: unknown) => (d as Date).toISOString();
 
 Deno.test("latency statistics use linear interpolation, as numpy's percentile does", () => {
-  const calls = callsFrame([1, 2, 4, 6, 10].map((d) => ({ status: "ok", duration_s: d, model: "m" })));
+  const calls = callsFrame(
+    [1, 2, 4, 6, 10].map((d) => ({ status: "ok", duration_s: d, model: "m" })),
+  );
   const s = aggregate(calls, statsSpec(latency(), "lat"));
   // numpy.percentile([1, 2, 4, 6, 10], [50, 90, 95, 99]) = 4, 8.4, 9.2, 9.84
   near(s.lat_p50, 4, "p50");
@@ -34,8 +35,14 @@ Deno.test("latency statistics use linear interpolation, as numpy's percentile do
 });
 
 Deno.test("error rate excludes pending calls and carries a Wilson 95% interval", () => {
-  const calls = callsFrame(["ok", "ok", "ok", "error", "pending", "pending"].map((status) => ({ status, model: "m" })));
-  const r = aggregate(calls, { rate: errorRate, low: () => errorRateBound("low"), high: () => errorRateBound("high") });
+  const calls = callsFrame(
+    ["ok", "ok", "ok", "error", "pending", "pending"].map((status) => ({ status, model: "m" })),
+  );
+  const r = aggregate(calls, {
+    rate: errorRate,
+    low: () => errorRateBound("low"),
+    high: () => errorRateBound("high"),
+  });
   near(r.rate, 0.25, "1 error of 4 finished calls");
   near(r.low, 0.045587260809700575, "low");
   near(r.high, 0.6993581574175981, "high");
@@ -47,8 +54,14 @@ Deno.test("error rate excludes pending calls and carries a Wilson 95% interval",
 
 Deno.test("normalizeErrorMessage() folds ids, uuids, numbers and times into placeholders", () => {
   const cases: [string, string][] = [
-    ["Rate limit (429), retry in 2.5s, request req_8f3k2j9d", "Rate limit (<n>), retry in <n>, request <id>"],
-    ["Request 3f2b1c9e-8d7a-4b6c-9e5f-1a2b3c4d5e6f timed out after 30000ms", "Request <uuid> timed out after <n>"],
+    [
+      "Rate limit (429), retry in 2.5s, request req_8f3k2j9d",
+      "Rate limit (<n>), retry in <n>, request <id>",
+    ],
+    [
+      "Request 3f2b1c9e-8d7a-4b6c-9e5f-1a2b3c4d5e6f timed out after 30000ms",
+      "Request <uuid> timed out after <n>",
+    ],
     ["Overloaded at 2025-04-08T19:42:09.123Z", "Overloaded at <time>"],
     ["  Invalid   API key  ", "Invalid API key"],
     ["model gpt-4o not found", "model gpt-4o not found"], // short names stay readable
@@ -58,7 +71,10 @@ Deno.test("normalizeErrorMessage() folds ids, uuids, numbers and times into plac
 
 Deno.test("summarizeBy() groups by a column, sorted by the key", () => {
   const t = mixedTraceSet();
-  const table = summarizeBy(t.calls, "session_id", { calls: pl.len(), p50: latency().quantile(0.5, "linear") });
+  const table = summarizeBy(t.calls, "session_id", {
+    calls: pl.len(),
+    p50: latency().quantile(0.5, "linear"),
+  });
   assert.deepEqual(table.columns, ["session_id", "calls", "p50"]);
   assert.deepEqual(table.toRecords(), [
     { session_id: "s1", calls: 5, p50: 4 }, // ok latencies r1 2, r2 4, r4 6
@@ -96,30 +112,79 @@ Deno.test("callsOverTime() counts calls per minute by status and fills empty min
 });
 
 Deno.test("inFlight() steps up at each start and down at each end; a pending call stays in flight", () => {
-  const rows = inFlight(mixedTraceSet().calls).toRecords().map((r) => [iso(r.time).slice(14, 19), r.in_flight]);
+  const rows = inFlight(mixedTraceSet().calls).toRecords().map((
+    r,
+  ) => [iso(r.time).slice(14, 19), r.in_flight]);
   assert.deepEqual(rows, [
-    ["00:00", 1], ["00:01", 2], ["00:02", 1], ["00:05", 0],
-    ["00:10", 1], ["00:11", 0], ["00:20", 1], ["00:26", 0],
+    ["00:00", 1],
+    ["00:01", 2],
+    ["00:02", 1],
+    ["00:05", 0],
+    ["00:10", 1],
+    ["00:11", 0],
+    ["00:20", 1],
+    ["00:26", 0],
     ["00:30", 0], // r5 starts and ends at once
-    ["02:00", 1], ["02:03", 0], ["02:10", 2], ["02:20", 1], ["02:30", 2], ["02:31", 1],
+    ["02:00", 1],
+    ["02:03", 0],
+    ["02:10", 2],
+    ["02:20", 1],
+    ["02:30", 2],
+    ["02:31", 1],
   ]);
 });
 
 Deno.test("timeInCalls() counts overlapping calls once", () => {
   const t = timeInCalls(mixedTraceSet().calls).sort("session_id");
   // s1: [0,2] ∪ [1,5] = 5, + 1 + 6 + 0; s2: [120,123] [130,140] [150,151] (r7 pending: no end)
-  assert.deepEqual(t.toRecords(), [{ session_id: "s1", time_in_calls_s: 12 }, { session_id: "s2", time_in_calls_s: 14 }]);
+  assert.deepEqual(t.toRecords(), [{ session_id: "s1", time_in_calls_s: 12 }, {
+    session_id: "s2",
+    time_in_calls_s: 14,
+  }]);
 });
 
 Deno.test("sessionTable() adds per-session calls, tokens, cost and time outside calls", () => {
   const t = mixedTraceSet();
   const table = sessionTable(applyPrices(t.calls), t.sessions).sort("session_id");
-  const rows = table.select("session_id", "user", "calls", "errors", "pending", "input_tokens", "output_tokens", "cost_usd", "time_in_calls_s", "time_outside_calls_s").toRecords();
+  const rows = table.select(
+    "session_id",
+    "user",
+    "calls",
+    "errors",
+    "pending",
+    "input_tokens",
+    "output_tokens",
+    "cost_usd",
+    "time_in_calls_s",
+    "time_outside_calls_s",
+  ).toRecords();
   near(rows[0]!.cost_usd, 0.0035 + 0.00675 + 0.00225 + 0.000035, "s1 cost");
   near(rows[1]!.cost_usd, 0.00035, "s2 cost (my-model unpriced)");
   assert.deepEqual(rows.map((r) => ({ ...r, cost_usd: null })), [
-    { session_id: "s1", user: "alice", calls: 5, errors: 1, pending: 0, input_tokens: 3510, output_tokens: 451, cost_usd: null, time_in_calls_s: 12, time_outside_calls_s: 48 },
-    { session_id: "s2", user: "bob", calls: 4, errors: 1, pending: 1, input_tokens: 1100, output_tokens: 1010, cost_usd: null, time_in_calls_s: 14, time_outside_calls_s: null },
+    {
+      session_id: "s1",
+      user: "alice",
+      calls: 5,
+      errors: 1,
+      pending: 0,
+      input_tokens: 3510,
+      output_tokens: 451,
+      cost_usd: null,
+      time_in_calls_s: 12,
+      time_outside_calls_s: 48,
+    },
+    {
+      session_id: "s2",
+      user: "bob",
+      calls: 4,
+      errors: 1,
+      pending: 1,
+      input_tokens: 1100,
+      output_tokens: 1010,
+      cost_usd: null,
+      time_in_calls_s: 14,
+      time_outside_calls_s: null,
+    },
   ]);
 });
 
@@ -128,11 +193,18 @@ Deno.test("compareGroups() tabulates models and names the best on each metric", 
   const { table, best } = compareGroups({ ...t, calls: applyPrices(t.calls) }, "model");
   assert.deepEqual(table.getColumn("model").toArray(), [CLAUDE, "gpt-4o", "my-model"]);
   const pick = (m: string) => best.find((b) => b.metric === m)!;
-  assert.deepEqual([pick("error_rate").group, pick("error_rate").value, pick("error_rate").tied], ["gpt-4o", 0, ["my-model"]]);
+  assert.deepEqual([pick("error_rate").group, pick("error_rate").value, pick("error_rate").tied], [
+    "gpt-4o",
+    0,
+    ["my-model"],
+  ]);
   assert.deepEqual([pick("latency_p50").group, pick("latency_p50").value], ["my-model", 1]);
   assert.deepEqual([pick("ttft_p50").group, pick("ttft_p50").value], ["gpt-4o", 0.5]);
   // median output tokens/s: gpt-4o [50, 75, 1] → 50; claude 50/6; my-model 1000
-  assert.deepEqual([pick("output_tokens_per_second").group, pick("output_tokens_per_second").value], ["my-model", 1000]);
+  assert.deepEqual(
+    [pick("output_tokens_per_second").group, pick("output_tokens_per_second").value],
+    ["my-model", 1000],
+  );
   // cost per priced call: gpt-4o 0.010635 / 4 = 0.00265875, claude 0.00225 / 1; my-model unpriced
   assert.equal(pick("cost_per_call").group, CLAUDE);
   near(pick("cost_per_call").value, 0.00225, "claude cost per call");

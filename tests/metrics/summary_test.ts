@@ -2,108 +2,12 @@ import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { summarize } from "../../src/metrics/mod.ts";
 import { applyPrices } from "../../src/prices/mod.ts";
-import { mixedTraceSet, traceSet } from "./_frames.ts";
-
-/** Deep equality where numbers agree to 1e-12 (relative) and key order matters. */
-export function assertClose(actual: unknown, expected: unknown, path = "summary"): void {
-  if (typeof expected === "number" && typeof actual === "number") {
-    assert.ok(
-      Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected)),
-      `${path}: ${actual} != ${expected}`,
-    );
-  } else if (Array.isArray(expected)) {
-    assert.ok(Array.isArray(actual), `${path}: not an array`);
-    assert.equal(actual.length, expected.length, `${path}: length`);
-    expected.forEach((e, i) => assertClose(actual[i], e, `${path}[${i}]`));
-  } else if (expected && typeof expected === "object") {
-    assert.ok(actual && typeof actual === "object", `${path}: not an object`);
-    assert.deepEqual(Object.keys(actual as object), Object.keys(expected), `${path}: keys`);
-    for (const [k, v] of Object.entries(expected)) {
-      assertClose((actual as Record<string, unknown>)[k], v, `${path}.${k}`);
-    }
-  } else {
-    assert.deepEqual(actual, expected, path);
-  }
-}
+import { assertClose, CLAUDE, EXPECTED_CONTRACT, mixedTraceSet, traceSet } from "./_frames.ts";
 
 const NOW = new Date("2025-02-03T04:05:06.000Z");
 const priced = () => {
   const t = mixedTraceSet();
   return { ...t, calls: applyPrices(t.calls) };
-};
-
-// Hand-computed: see the fixture description in _frames.ts.
-const CLAUDE = "claude-3-5-sonnet-20241022";
-const EXPECTED_CONTRACT = {
-  schema: "tracebook.summary/1",
-  generated_at: "2025-02-03T04:05:06.000Z",
-  inputs: ["mixed.jsonl"],
-  request_count: 8, // 9 calls, one an orphan response
-  response_count: 6, // r1 r2 r4 r5 r8 r9
-  error_count: 2, // r3 r6
-  // ok calls with duration > 0: [2, 4, 6, 10, 1] (r5's 0 s is left out)
-  response_time: {
-    count: 5,
-    mean: 4.6,
-    std: 3.5777087639996634,
-    min: 1,
-    max: 10,
-    p50: 4,
-    p90: 8.4,
-    p95: 9.2,
-    p99: 9.84,
-  },
-  models_used: { "gpt-4o": 4, [CLAUDE]: 3, "my-model": 1 }, // requests, first-requested order
-  calls: { total: 9, ok: 6, error: 2, pending: 1 },
-  tokens: { input: 4610, output: 1461, total: 6071, calls_with_usage: 6 },
-  // gpt-4o: r1 0.0035 + r2 (1000×2.5 + 1000×1.25 + 300×10)/1e6 + r5 0.000035 + r8 0.00035; claude r4 (500×3 + 50×15)/1e6
-  cost_usd: { total: 0.012885, priced_calls: 5, unpriced_models: ["my-model"] },
-  sessions: { count: 2, complete: 1, unfinished: 1 },
-  by_model: [
-    {
-      model: "gpt-4o",
-      calls: 5,
-      ok: 4,
-      errors: 0,
-      error_rate: 0,
-      latency: { mean: 16 / 3, p50: 4, p90: 8.8, p95: 9.4, p99: 9.88, min: 2, max: 10 }, // [2, 4, 10]
-      input_tokens: 3110,
-      output_tokens: 411,
-      cost_usd: 0.010635,
-      pending: 1,
-      error_rate_ci: [0, 0.4898908364545973],
-      metrics: {},
-    },
-    {
-      model: CLAUDE,
-      calls: 3,
-      ok: 1,
-      errors: 2,
-      error_rate: 2 / 3,
-      latency: { mean: 6, p50: 6, p90: 6, p95: 6, p99: 6, min: 6, max: 6 },
-      input_tokens: 500,
-      output_tokens: 50,
-      cost_usd: 0.00225,
-      pending: 0,
-      error_rate_ci: [0.20765960080204768, 0.9385080552796037],
-      metrics: {},
-    },
-    {
-      model: "my-model",
-      calls: 1,
-      ok: 1,
-      errors: 0,
-      error_rate: 0,
-      latency: { mean: 1, p50: 1, p90: 1, p95: 1, p99: 1, min: 1, max: 1 },
-      input_tokens: 1000,
-      output_tokens: 1000,
-      cost_usd: null,
-      pending: 0,
-      error_rate_ci: [0, 0.7934506856227626],
-      metrics: {},
-    },
-  ],
-  diagnostics: { count: 2, by_code: { invalid_json: 1, orphan_response: 1 } },
 };
 
 Deno.test("summarize() returns the summary.json contract, hand-computed on the mixed fixture", () => {
