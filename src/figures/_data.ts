@@ -11,12 +11,18 @@ import { categoricalRange } from "./_style.ts";
  * Throw a `TypeError` naming the figure and the missing columns when `frame`
  * lacks any of `columns` (the frame contract is `src/frames/columns.ts`).
  */
-export function requireColumns(frame: pl.DataFrame, columns: readonly string[], figure: string): void {
+export function requireColumns(
+  frame: pl.DataFrame,
+  columns: readonly string[],
+  figure: string,
+): void {
   const have = new Set(frame.columns);
   const lacking = columns.filter((c) => !have.has(c));
   if (lacking.length) {
     throw new TypeError(
-      `Cannot draw ${figure}: the calls frame has no column ${lacking.map((c) => `"${c}"`).join(", ")}`,
+      `Cannot draw ${figure}: the calls frame has no column ${
+        lacking.map((c) => `"${c}"`).join(", ")
+      }`,
     );
   }
 }
@@ -81,9 +87,9 @@ export function thin(frame: pl.DataFrame, max: number): { frame: pl.DataFrame; s
   return { frame: frame.gatherEvery(step), step };
 }
 
-/** A time bucket width: Polars' duration string, its length and its name. */
+/** A time bucket width: its duration string, its length and its name. */
 export interface TimeInterval {
-  /** For `dt.truncate` (`"5m"`). */
+  /** For `callsOverTime` of `src/metrics/` (`"5m"`). */
   every: string;
   ms: number;
   /** For labels (`"5 minutes"`). */
@@ -104,11 +110,11 @@ const INTERVALS: TimeInterval[] = [
   ["6h", 216e5, "6 hours"],
   ["12h", 432e5, "12 hours"],
   ["1d", 864e5, "day"],
-  ["1w", 6048e5, "week"],
+  ["7d", 6048e5, "week"],
 ].map(([every, ms, name]) => ({ every: every as string, ms: ms as number, name: name as string }));
 
 /**
- * The narrowest bucket width from a fixed ladder (1 s, 5 s, … 1 day, 1 week)
+ * The narrowest bucket width from a fixed ladder (1 s, 5 s, … 1 day, 7 days)
  * that splits `spanMs` into at most `maxBuckets` buckets.
  *
  * @example
@@ -121,7 +127,7 @@ export function chooseInterval(spanMs: number, maxBuckets: number): TimeInterval
   return INTERVALS.find((i) => spanMs / i.ms < maxBuckets) ?? INTERVALS.at(-1)!;
 }
 
-/** The interval named by a Polars duration string of the ladder, or a `RangeError`. */
+/** The interval named by a duration string of the ladder, or a `RangeError`. */
 export function intervalOf(every: string): TimeInterval {
   const found = INTERVALS.find((i) => i.every === every);
   if (!found) {
@@ -138,4 +144,18 @@ export function timeExtent(frame: pl.DataFrame, column: string): [Date, Date] | 
   const [r] = frame.select(pl.col(column).min().alias("lo"), pl.col(column).max().alias("hi"))
     .toRecords() as { lo: Date | null; hi: Date | null }[];
   return r?.lo && r.hi ? [r.lo, r.hi] : null;
+}
+
+/** The largest of `values` (−Infinity for none); safe for arrays of any length, unlike `Math.max(...xs)`. */
+export function maxOf(values: Iterable<number>): number {
+  let max = -Infinity;
+  for (const v of values) if (v > max) max = v;
+  return max;
+}
+
+/** The smallest of `values` (Infinity for none); safe for arrays of any length. */
+export function minOf(values: Iterable<number>): number {
+  let min = Infinity;
+  for (const v of values) if (v < min) min = v;
+  return min;
 }

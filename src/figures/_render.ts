@@ -107,8 +107,16 @@ function wrap(line: string, width: number, fontSize: number): string[] {
 }
 
 /** Lay the legend out in rows that fit `width`; returns the group and its height. */
-function legendGroup(document: Document, items: LegendItem[], width: number): { g: SVGElement; height: number } {
-  const g = el(document, "g", { "aria-label": "legend", "font-size": FONT_SIZE.legend, "text-anchor": "start" });
+function legendGroup(
+  document: Document,
+  items: LegendItem[],
+  width: number,
+): { g: SVGElement; height: number } {
+  const g = el(document, "g", {
+    "aria-label": "legend",
+    "font-size": FONT_SIZE.legend,
+    "text-anchor": "start",
+  });
   const size = 12;
   const rowHeight = 20;
   let x = LAYOUT.pad;
@@ -122,7 +130,12 @@ function legendGroup(document: Document, items: LegendItem[], width: number): { 
     const swatch = el(document, "g", { transform: `translate(${x},${y})` });
     if (item.symbol === "times") {
       swatch.append(
-        el(document, "path", { d: "M2,2L10,10M10,2L2,10", stroke: item.color, "stroke-width": 2, fill: "none" }),
+        el(document, "path", {
+          d: "M2,2L10,10M10,2L2,10",
+          stroke: item.color,
+          "stroke-width": 2,
+          fill: "none",
+        }),
       );
     } else {
       swatch.append(el(document, "rect", { width: size, height: size, fill: item.color }));
@@ -155,7 +168,11 @@ export async function renderFigure(spec: FigureSpec): Promise<Figure> {
   const title = el(document, "title", {});
   title.textContent = spec.title;
   root.append(title);
-  const background = el(document, "rect", { width: "100%", height: "100%", fill: COLORS.background });
+  const background = el(document, "rect", {
+    width: "100%",
+    height: "100%",
+    fill: COLORS.background,
+  });
   root.append(background);
 
   let top = LAYOUT.pad;
@@ -169,7 +186,11 @@ export async function renderFigure(spec: FigureSpec): Promise<Figure> {
     }),
   );
   top += FONT_SIZE.title + 6;
-  for (const line of spec.subtitle ? wrap(spec.subtitle, width - 2 * LAYOUT.pad, FONT_SIZE.subtitle) : []) {
+  for (
+    const line of spec.subtitle
+      ? wrap(spec.subtitle, width - 2 * LAYOUT.pad, FONT_SIZE.subtitle)
+      : []
+  ) {
     root.append(
       text(document, line, {
         x: LAYOUT.pad,

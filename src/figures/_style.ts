@@ -142,7 +142,9 @@ export const TIME_MARGIN_BOTTOM = 62;
 
 /** Format US dollars: cents above a dollar (`$12.30`), three significant digits below (`$0.0781`). */
 export function formatUsd(x: number): string {
-  if (Math.abs(x) >= 1) return `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  if (Math.abs(x) >= 1) {
+    return `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  }
   return `$${+x.toPrecision(3)}`;
 }
 
@@ -151,7 +153,9 @@ export function formatUsd(x: number): string {
  * a nice domain from zero.
  */
 export function countAxis(max: number, label: string): Record<string, unknown> {
-  const ticks = max <= 10 ? Array.from({ length: Math.max(1, Math.ceil(max)) + 1 }, (_, i) => i) : undefined;
+  const ticks = max <= 10
+    ? Array.from({ length: Math.max(1, Math.ceil(max)) + 1 }, (_, i) => i)
+    : undefined;
   return {
     ...AXIS,
     label,

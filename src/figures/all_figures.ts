@@ -54,7 +54,10 @@ export const FIGURE_NAMES = [
  * }
  * ```
  */
-export async function allFigures(traces: TraceSet, options: AllFiguresOptions = {}): Promise<NamedFigure[]> {
+export async function allFigures(
+  traces: TraceSet,
+  options: AllFiguresOptions = {},
+): Promise<NamedFigure[]> {
   const width = options.width ?? LAYOUT.width;
   const { calls } = traces;
   const figures: [typeof FIGURE_NAMES[number], () => Promise<Figure>][] = [

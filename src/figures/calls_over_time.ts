@@ -6,9 +6,25 @@
 import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
 import type { Figure } from "./figure.ts";
-import { chooseInterval, intervalOf, requireColumns, rows, timeExtent } from "./_data.ts";
+import { callsOverTime as countCallsOverTime } from "../metrics/throughput.ts";
+import {
+  chooseInterval,
+  intervalOf,
+  maxOf,
+  requireColumns,
+  rows,
+  timeExtent,
+  type TimeInterval,
+} from "./_data.ts";
 import { renderFigure } from "./_render.ts";
-import { countAxis, formatCount, LAYOUT, STATUS_COLORS, TIME_AXIS, TIME_MARGIN_BOTTOM } from "./_style.ts";
+import {
+  countAxis,
+  formatCount,
+  LAYOUT,
+  STATUS_COLORS,
+  TIME_AXIS,
+  TIME_MARGIN_BOTTOM,
+} from "./_style.ts";
 
 /** Options of {@linkcode callsOverTime}. */
 export interface CallsOverTimeOptions {
@@ -17,7 +33,7 @@ export interface CallsOverTimeOptions {
   /**
    * The bucket width as a Polars duration of the ladder (`"1s"`, `"5s"`, `"10s"`,
    * `"30s"`, `"1m"`, `"5m"`, `"10m"`, `"30m"`, `"1h"`, `"3h"`, `"6h"`, `"12h"`,
-   * `"1d"`, `"1w"`); by default the narrowest giving at most `maxBuckets` buckets.
+   * `"1d"`, `"7d"`); by default the narrowest giving at most `maxBuckets` buckets.
    */
   interval?: string;
   /** @default {60} */
@@ -35,7 +51,7 @@ const DEFAULTS = {
   height: 360,
 };
 
-const STATUSES = ["ok", "error", "pending"] as const;
+const STATUSES = ["ok", "error", "pending"];
 
 /** One stacked segment: the calls of one status in one bucket. */
 export interface CallBucket {
@@ -49,49 +65,36 @@ export interface CallBucket {
 }
 
 /**
- * Calls per bucket of `started_at` (the response time for an orphan response) and
- * status, stacked ok, error, pending. Computed with Polars (`dt.truncate`, group by).
+ * Calls per bucket of `started_at` and status, stacked ok, error, pending, from
+ * `callsOverTime` of `src/metrics/` (calls with no start time are left out;
+ * the loader gives an orphan response the start its duration implies).
  */
 export function callBuckets(
   calls: pl.DataFrame,
   options: { interval?: string; maxBuckets?: number } = {},
-): { buckets: CallBucket[]; interval: ReturnType<typeof intervalOf> } {
-  const timed = calls
-    .select(pl.col("started_at").fillNull(pl.col("ended_at")).alias("t"), pl.col("status"))
-    .filter(pl.col("t").isNotNull());
-  if (timed.height === 0) return { buckets: [], interval: intervalOf("1m") };
-  const [lo, hi] = timeExtent(timed, "t")!;
-  const span = hi.getTime() - lo.getTime();
-  const interval = options.interval ? intervalOf(options.interval) : chooseInterval(span, options.maxBuckets ?? 60);
-  const counted = timed
-    .withColumns(pl.col("t").dt.truncate(interval.every).alias("start"))
-    .groupBy(["start", "status"])
-    .agg(pl.len().alias("calls"))
-    .sort("start");
-  const order = (s: string) => {
-    const i = (STATUSES as readonly string[]).indexOf(s);
-    return i < 0 ? STATUSES.length : i;
-  };
-  const raw = rows<{ start: Date; status: string; calls: number }>(counted, ["start", "status", "calls"])
-    .sort((a, b) => a.start.getTime() - b.start.getTime() || order(a.status) - order(b.status));
+): { buckets: CallBucket[]; interval: TimeInterval } {
+  const extent = timeExtent(calls.filter(pl.col("started_at").isNotNull()), "started_at");
+  if (!extent) return { buckets: [], interval: intervalOf("1m") };
+  const span = extent[1].getTime() - extent[0].getTime();
+  const interval = options.interval
+    ? intervalOf(options.interval)
+    : chooseInterval(span, options.maxBuckets ?? 60);
+  const counted = rows<{ time: Date; ok: number; errors: number; pending: number }>(
+    countCallsOverTime(calls, { every: interval.every }),
+    ["time", "ok", "errors", "pending"],
+  );
   const buckets: CallBucket[] = [];
-  let current = NaN;
-  let top = 0;
-  for (const r of raw) {
-    if (r.start.getTime() !== current) {
-      current = r.start.getTime();
-      top = 0;
+  for (const r of counted) {
+    let top = 0;
+    const end = new Date(r.time.getTime() + interval.ms);
+    for (
+      const [status, n] of [["ok", r.ok], ["error", r.errors], ["pending", r.pending]] as const
+    ) {
+      const calls = Number(n);
+      if (calls === 0) continue;
+      buckets.push({ start: r.time, end, status, calls, y1: top, y2: top + calls });
+      top += calls;
     }
-    const calls = Number(r.calls);
-    buckets.push({
-      start: r.start,
-      end: new Date(current + interval.ms),
-      status: r.status,
-      calls,
-      y1: top,
-      y2: top + calls,
-    });
-    top += calls;
   }
   return { buckets, interval };
 }
@@ -110,29 +113,43 @@ export async function callsOverTime(
   options: CallsOverTimeOptions = {},
 ): Promise<Figure> {
   const o = { ...DEFAULTS, ...options };
-  requireColumns(calls, ["started_at", "ended_at", "status"], "callsOverTime()");
+  requireColumns(calls, ["started_at", "status"], "callsOverTime()");
   const { buckets, interval } = callBuckets(calls, o);
   if (buckets.length === 0) {
-    return renderFigure({ title: o.title, width: o.width, height: o.height, message: "No calls with a time" });
+    return await renderFigure({
+      title: o.title,
+      width: o.width,
+      height: o.height,
+      message: "No calls with a time",
+    });
   }
   const totals = new Map<string, number>();
   for (const b of buckets) totals.set(b.status, (totals.get(b.status) ?? 0) + b.calls);
-  const statuses = [...totals.keys()].sort((a, b) => STATUSES.indexOf(a as never) - STATUSES.indexOf(b as never));
-  const peak = Math.max(...buckets.map((b) => b.y2));
+  const statuses = STATUSES.filter((s) => totals.has(s));
+  const peak = maxOf(buckets.map((b) => b.y2));
   const total = [...totals.values()].reduce((s, n) => s + n, 0);
   const errors = totals.get("error") ?? 0;
-  return renderFigure({
+  return await renderFigure({
     title: o.title,
-    subtitle: `${formatCount(total)} calls, ${formatCount(errors)} error${errors === 1 ? "" : "s"}, per ${interval.name} (UTC)`,
+    subtitle: `${formatCount(total)} calls, ${formatCount(errors)} error${
+      errors === 1 ? "" : "s"
+    }, per ${interval.name} (UTC)`,
     width: o.width,
     height: o.height,
-    legend: statuses.map((s) => ({ label: `${s} (${formatCount(totals.get(s)!)})`, color: STATUS_COLORS[s] ?? "#999" })),
+    legend: statuses.map((s) => ({
+      label: `${s} (${formatCount(totals.get(s)!)})`,
+      color: STATUS_COLORS[s] ?? "#999",
+    })),
     plot: {
       marginLeft: 60,
       marginRight: 24,
       marginBottom: TIME_MARGIN_BOTTOM,
       x: TIME_AXIS,
-      y: { ...countAxis(peak, `Calls per ${interval.name}`), labelAnchor: "center", labelOffset: 48 },
+      y: {
+        ...countAxis(peak, `Calls per ${interval.name}`),
+        labelAnchor: "center",
+        labelOffset: 48,
+      },
       marks: [
         Plot.rectY(buckets, {
           x1: "start",

@@ -8,7 +8,15 @@ import pl from "nodejs-polars";
 import type { Figure } from "./figure.ts";
 import { colorOf, modelColors, requireColumns, rows } from "./_data.ts";
 import { renderFigure } from "./_render.ts";
-import { AXIS, FONT_SIZE, formatUsd, formatUsdTick, LAYOUT, maxLabelWidth, shortLabel } from "./_style.ts";
+import {
+  AXIS,
+  FONT_SIZE,
+  formatUsd,
+  formatUsdTick,
+  LAYOUT,
+  maxLabelWidth,
+  shortLabel,
+} from "./_style.ts";
 
 /** Options of {@linkcode costByModel}. */
 export interface CostByModelOptions {
@@ -40,7 +48,8 @@ export function costPerModel(calls: pl.DataFrame): {
     per.filter(pl.col("calls").gt(0)).sort(["cost_usd", "model"], [true, false]),
     ["model", "cost_usd", "calls"],
   ).map((r) => ({ ...r, calls: Number(r.calls) }));
-  const unpriced = (per.filter(pl.col("calls").eq(0)).getColumn("model").toArray() as string[]).sort();
+  const unpriced = (per.filter(pl.col("calls").eq(0)).getColumn("model").toArray() as string[])
+    .sort();
   return { priced, unpriced };
 }
 
@@ -53,14 +62,17 @@ export function costPerModel(calls: pl.DataFrame): {
  * const fig = await costByModel(traces.calls);
  * ```
  */
-export async function costByModel(calls: pl.DataFrame, options: CostByModelOptions = {}): Promise<Figure> {
+export async function costByModel(
+  calls: pl.DataFrame,
+  options: CostByModelOptions = {},
+): Promise<Figure> {
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["model", "cost_usd"], "costByModel()");
   const colors = modelColors(calls);
   const { priced, unpriced } = costPerModel(calls);
   const subtitle = unpriced.length ? `no price for ${unpriced.join(", ")}` : undefined;
   if (priced.length === 0) {
-    return renderFigure({
+    return await renderFigure({
       title: o.title,
       subtitle: subtitle && `N${subtitle.slice(1)}`,
       width: o.width,
@@ -70,17 +82,35 @@ export async function costByModel(calls: pl.DataFrame, options: CostByModelOptio
   }
   const total = priced.reduce((s, p) => s + p.cost_usd, 0);
   const domain = priced.map((p) => p.model);
-  return renderFigure({
+  return await renderFigure({
     title: o.title,
     subtitle: [`${formatUsd(total)} in total`, subtitle].filter(Boolean).join("; "),
     width: o.width,
     height: priced.length * o.rowHeight + 70,
     plot: {
-      marginLeft: Math.max(60, maxLabelWidth(domain.map((m) => shortLabel(m)), FONT_SIZE.tick) + 16),
+      marginLeft: Math.max(
+        60,
+        maxLabelWidth(domain.map((m) => shortLabel(m)), FONT_SIZE.tick) + 16,
+      ),
       marginRight: 80,
       marginBottom: 50,
-      x: { ...AXIS, label: "Cost (USD)", labelAnchor: "center", labelOffset: 40, grid: true, nice: true, tickFormat: formatUsdTick },
-      y: { ...AXIS, label: null, domain, padding: 0.2, tickFormat: (m: string) => shortLabel(m), tickSize: 0 },
+      x: {
+        ...AXIS,
+        label: "Cost (USD)",
+        labelAnchor: "center",
+        labelOffset: 40,
+        grid: true,
+        nice: true,
+        tickFormat: formatUsdTick,
+      },
+      y: {
+        ...AXIS,
+        label: null,
+        domain,
+        padding: 0.2,
+        tickFormat: (m: string) => shortLabel(m),
+        tickSize: 0,
+      },
       marks: [
         Plot.barX(priced, {
           y: "model",

@@ -68,7 +68,9 @@ export class Figure {
   /** Wrap a standalone SVG document (it must declare the SVG namespace). */
   constructor(svg: string, info: FigureInfo) {
     if (!/^<svg[^>]*\sxmlns="http:\/\/www\.w3\.org\/2000\/svg"/.test(svg)) {
-      throw new TypeError('Cannot create a Figure: the SVG must start with <svg xmlns="http://www.w3.org/2000/svg">');
+      throw new TypeError(
+        'Cannot create a Figure: the SVG must start with <svg xmlns="http://www.w3.org/2000/svg">',
+      );
     }
     this.#svg = svg;
     this.title = info.title;

@@ -4,9 +4,10 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
-import pl from "nodejs-polars";
+import type pl from "nodejs-polars";
+import { inFlight as countInFlight } from "../metrics/throughput.ts";
 import type { Figure } from "./figure.ts";
-import { chooseInterval, requireColumns, rows } from "./_data.ts";
+import { chooseInterval, maxOf, requireColumns, rows } from "./_data.ts";
 import { renderFigure } from "./_render.ts";
 import { COLORS, countAxis, LAYOUT, TIME_AXIS, TIME_MARGIN_BOTTOM } from "./_style.ts";
 
@@ -36,10 +37,10 @@ export interface InFlightPoint {
 }
 
 /**
- * The in-flight series, computed with Polars: +1 at every `started_at`, −1 at
- * every `ended_at` (a call that ends when another starts is counted as ended
- * first), cumulated in time order. A pending call stays in flight to the end of
- * the frame. Calls without a start time (orphan responses) are left out.
+ * The in-flight series from `inFlight` of `src/metrics/`: the number of calls
+ * running just after each instant a call starts or ends (a call ending when
+ * another starts is not counted twice; a pending call stays in flight to the
+ * end; calls without a start time are left out).
  *
  * @example
  * ```ts ignore
@@ -47,19 +48,8 @@ export interface InFlightPoint {
  * ```
  */
 export function inFlightSeries(calls: pl.DataFrame): InFlightPoint[] {
-  const timed = calls.filter(pl.col("started_at").isNotNull()).select("started_at", "ended_at");
-  if (timed.height === 0) return [];
-  const starts = timed.select(pl.col("started_at").alias("t"), pl.lit(1).cast(pl.Int64).alias("delta"));
-  const ends = timed
-    .filter(pl.col("ended_at").isNotNull())
-    .select(pl.col("ended_at").alias("t"), pl.lit(-1).cast(pl.Int64).alias("delta"));
-  const series = pl.concat([starts, ends])
-    .groupBy("t")
-    .agg(pl.col("delta").sum().alias("delta"))
-    .sort("t")
-    .select(pl.col("t"), pl.col("delta").cumSum().alias("in_flight"));
-  return rows<{ t: Date; in_flight: number }>(series, ["t", "in_flight"])
-    .map((p) => ({ t: p.t, in_flight: Number(p.in_flight) }));
+  return rows<{ time: Date; in_flight: number }>(countInFlight(calls), ["time", "in_flight"])
+    .map((p) => ({ t: p.time, in_flight: Number(p.in_flight) }));
 }
 
 /** The maximum per bucket, as a step series (one point per bucket start). */
@@ -85,16 +75,26 @@ function reduceToMax(points: InFlightPoint[], ms: number): InFlightPoint[] {
  * const fig = await inFlight(traces.calls);
  * ```
  */
-export async function inFlight(calls: pl.DataFrame, options: InFlightOptions = {}): Promise<Figure> {
+export async function inFlight(
+  calls: pl.DataFrame,
+  options: InFlightOptions = {},
+): Promise<Figure> {
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["started_at", "ended_at"], "inFlight()");
   let points = inFlightSeries(calls);
   if (points.length === 0) {
-    return renderFigure({ title: o.title, width: o.width, height: o.height, message: "No calls with a start time" });
+    return await renderFigure({
+      title: o.title,
+      width: o.width,
+      height: o.height,
+      message: "No calls with a start time",
+    });
   }
-  const peak = Math.max(...points.map((p) => p.in_flight));
+  const peak = maxOf(points.map((p) => p.in_flight));
   const peakAt = points.find((p) => p.in_flight === peak)!.t;
-  const notes = [`peak ${peak} at ${peakAt.toISOString().replace("T", " ").replace(/\.\d+Z$|Z$/, "")} UTC`];
+  const notes = [
+    `peak ${peak} at ${peakAt.toISOString().replace("T", " ").replace(/\.\d+Z$|Z$/, "")} UTC`,
+  ];
   const last = points.at(-1)!;
   if (points.length > o.maxPoints) {
     const span = last.t.getTime() - points[0]!.t.getTime();
@@ -106,7 +106,7 @@ export async function inFlight(calls: pl.DataFrame, options: InFlightOptions = {
   }
   const pending = last.in_flight;
   if (pending > 0) notes.push(`${pending} still in flight at the end`);
-  return renderFigure({
+  return await renderFigure({
     title: o.title,
     subtitle: notes.join("; "),
     width: o.width,
@@ -118,8 +118,20 @@ export async function inFlight(calls: pl.DataFrame, options: InFlightOptions = {
       x: TIME_AXIS,
       y: { ...countAxis(peak, "Calls in flight"), labelAnchor: "center", labelOffset: 48 },
       marks: [
-        Plot.areaY(points, { x: "t", y: "in_flight", curve: "step-after", fill: COLORS.primary, fillOpacity: 0.25 }),
-        Plot.lineY(points, { x: "t", y: "in_flight", curve: "step-after", stroke: COLORS.primary, strokeWidth: 1.5 }),
+        Plot.areaY(points, {
+          x: "t",
+          y: "in_flight",
+          curve: "step-after",
+          fill: COLORS.primary,
+          fillOpacity: 0.25,
+        }),
+        Plot.lineY(points, {
+          x: "t",
+          y: "in_flight",
+          curve: "step-after",
+          stroke: COLORS.primary,
+          strokeWidth: 1.5,
+        }),
         Plot.ruleY([0]),
       ],
     },

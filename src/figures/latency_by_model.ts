@@ -63,11 +63,17 @@ export function latencyBoxes(calls: pl.DataFrame): { boxes: LatencyBox[]; outlie
   );
   const joined = done.join(stats, { on: "model" });
   const inside = d.gtEq(pl.col("lo_fence")).and(d.ltEq(pl.col("hi_fence")));
-  const whiskers = joined.filter(inside).groupBy("model").agg(d.min().alias("low"), d.max().alias("high"));
+  const whiskers = joined.filter(inside).groupBy("model").agg(
+    d.min().alias("low"),
+    d.max().alias("high"),
+  );
   const table = stats.join(whiskers, { on: "model" }).sort(["median", "model"]);
   const boxes = rows<LatencyBox>(table, ["model", "count", "low", "q1", "median", "q3", "high"])
     .map((b) => ({ ...b, count: Number(b.count) }));
-  const outliers = joined.filter(inside.not()).select("model", "duration_s").sort(["model", "duration_s"]);
+  const outliers = joined.filter(inside.not()).select("model", "duration_s").sort([
+    "model",
+    "duration_s",
+  ]);
   return { boxes, outliers };
 }
 
@@ -91,7 +97,7 @@ export async function latencyByModel(
   const colors = modelColors(calls);
   const { boxes, outliers } = latencyBoxes(calls);
   if (boxes.length === 0) {
-    return renderFigure({
+    return await renderFigure({
       title: o.title,
       width: o.width,
       height: 200,
@@ -105,10 +111,12 @@ export async function latencyByModel(
   const total = boxes.reduce((s, b) => s + b.count, 0);
   const fill = (b: LatencyBox) => colorOf(colors, b.model);
   const notes = [
-    `${formatCount(total)} completed calls; box 25th–75th percentile, tick median, whiskers 1.5 × IQR`,
+    `${
+      formatCount(total)
+    } completed calls; box 25th–75th percentile, tick median, whiskers 1.5 × IQR`,
   ];
-  if (shown.step > 1) notes.push(`every ${shown.step}th outlier drawn`);
-  return renderFigure({
+  if (shown.step > 1) notes.push(`1 in ${shown.step} outliers drawn`);
+  return await renderFigure({
     title: o.title,
     subtitle: notes.join("; "),
     width: o.width,
@@ -126,7 +134,14 @@ export async function latencyByModel(
         grid: true,
         nice: true,
       },
-      y: { ...AXIS, label: null, domain, padding: 0.3, tickFormat: (m: string) => shortLabel(m), tickSize: 0 },
+      y: {
+        ...AXIS,
+        label: null,
+        domain,
+        padding: 0.3,
+        tickFormat: (m: string) => shortLabel(m),
+        tickSize: 0,
+      },
       marks: [
         Plot.ruleY(boxes, { y: "model", x1: "low", x2: "high" }),
         Plot.barX(boxes, {
@@ -138,10 +153,18 @@ export async function latencyByModel(
           stroke: "currentColor",
           strokeWidth: 0.75,
           title: (b: LatencyBox) =>
-            `${b.model}: n=${b.count}, median ${b.median.toFixed(3)} s, IQR ${b.q1.toFixed(3)}–${b.q3.toFixed(3)} s`,
+            `${b.model}: n=${b.count}, median ${b.median.toFixed(3)} s, IQR ${b.q1.toFixed(3)}–${
+              b.q3.toFixed(3)
+            } s`,
         }),
         Plot.tickX(boxes, { y: "model", x: "median", strokeWidth: 2.5 }),
-        Plot.dot(dots, { y: "model", x: "duration_s", r: 2.5, stroke: "currentColor", strokeOpacity: 0.6 }),
+        Plot.dot(dots, {
+          y: "model",
+          x: "duration_s",
+          r: 2.5,
+          stroke: "currentColor",
+          strokeOpacity: 0.6,
+        }),
         Plot.text(boxes, {
           y: "model",
           frameAnchor: "right",

@@ -7,7 +7,7 @@ import * as Plot from "@observablehq/plot";
 import type pl from "nodejs-polars";
 import type { Figure } from "./figure.ts";
 import { histogramBins } from "./_bins.ts";
-import { completedCalls, numbers, requireColumns } from "./_data.ts";
+import { completedCalls, maxOf, numbers, requireColumns } from "./_data.ts";
 import { renderFigure } from "./_render.ts";
 import { AXIS, COLORS, countAxis, formatCount, LAYOUT } from "./_style.ts";
 
@@ -50,7 +50,7 @@ export async function latencyHistogram(
   requireColumns(calls, ["status", "duration_s"], "latencyHistogram()");
   const values = numbers(completedCalls(calls), "duration_s");
   if (values.length === 0) {
-    return renderFigure({
+    return await renderFigure({
       title: o.title,
       width: o.width,
       height: o.height,
@@ -58,17 +58,29 @@ export async function latencyHistogram(
     });
   }
   const bins = histogramBins(values, o.bins);
-  return renderFigure({
+  return await renderFigure({
     title: o.title,
-    subtitle: `${formatCount(values.length)} completed call${values.length === 1 ? "" : "s"}, ${o.bins} bins`,
+    subtitle: `${formatCount(values.length)} completed call${
+      values.length === 1 ? "" : "s"
+    }, ${o.bins} bins`,
     width: o.width,
     height: o.height,
     plot: {
       marginLeft: 60,
       marginBottom: 50,
       marginRight: 24,
-      x: { ...AXIS, label: "Response Time (seconds)", labelAnchor: "center", labelOffset: 40, domain: [bins[0]!.x0, bins.at(-1)!.x1] },
-      y: { ...countAxis(Math.max(...bins.map((b) => b.count)), "Frequency"), labelAnchor: "center", labelOffset: 48 },
+      x: {
+        ...AXIS,
+        label: "Response Time (seconds)",
+        labelAnchor: "center",
+        labelOffset: 40,
+        domain: [bins[0]!.x0, bins.at(-1)!.x1],
+      },
+      y: {
+        ...countAxis(maxOf(bins.map((b) => b.count)), "Frequency"),
+        labelAnchor: "center",
+        labelOffset: 48,
+      },
       marks: [
         Plot.rectY(bins, {
           x1: "x0",

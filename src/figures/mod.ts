@@ -19,11 +19,26 @@
 export { Figure, type FigureInfo, type PngOptions } from "./figure.ts";
 export { latencyHistogram, type LatencyHistogramOptions } from "./latency_histogram.ts";
 export { modelsUsed, type ModelsUsedOptions, requestsPerModel } from "./models_used.ts";
-export { type LatencyBox, latencyByModel, type LatencyByModelOptions, latencyBoxes } from "./latency_by_model.ts";
-export { type CallBucket, callBuckets, callsOverTime, type CallsOverTimeOptions } from "./calls_over_time.ts";
+export {
+  type LatencyBox,
+  latencyBoxes,
+  latencyByModel,
+  type LatencyByModelOptions,
+} from "./latency_by_model.ts";
+export {
+  type CallBucket,
+  callBuckets,
+  callsOverTime,
+  type CallsOverTimeOptions,
+} from "./calls_over_time.ts";
 export { sessionTimeline, type SessionTimelineOptions } from "./session_timeline.ts";
 export { tokensVsLatency, type TokensVsLatencyOptions } from "./tokens_vs_latency.ts";
 export { costByModel, type CostByModelOptions, costPerModel } from "./cost_by_model.ts";
 export { inFlight, type InFlightOptions, type InFlightPoint, inFlightSeries } from "./in_flight.ts";
-export { allFigures, type AllFiguresOptions, FIGURE_NAMES, type NamedFigure } from "./all_figures.ts";
-export { histogramBins, type Bin } from "./_bins.ts";
+export {
+  allFigures,
+  type AllFiguresOptions,
+  FIGURE_NAMES,
+  type NamedFigure,
+} from "./all_figures.ts";
+export { type Bin, histogramBins } from "./_bins.ts";

@@ -8,7 +8,16 @@ import pl from "nodejs-polars";
 import type { Figure } from "./figure.ts";
 import { requestedCalls, requireColumns, rows } from "./_data.ts";
 import { renderFigure } from "./_render.ts";
-import { AXIS, COLORS, countAxis, FONT_SIZE, formatCount, LAYOUT, shortLabel, textWidth } from "./_style.ts";
+import {
+  AXIS,
+  COLORS,
+  countAxis,
+  FONT_SIZE,
+  formatCount,
+  LAYOUT,
+  shortLabel,
+  textWidth,
+} from "./_style.ts";
 
 /** Options of {@linkcode modelsUsed}. */
 export interface ModelsUsedOptions {
@@ -52,12 +61,20 @@ export function requestsPerModel(calls: pl.DataFrame): { model: string; requests
  * await Deno.writeTextFile("models_used.svg", fig.toSVG());
  * ```
  */
-export async function modelsUsed(calls: pl.DataFrame, options: ModelsUsedOptions = {}): Promise<Figure> {
+export async function modelsUsed(
+  calls: pl.DataFrame,
+  options: ModelsUsedOptions = {},
+): Promise<Figure> {
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["model"], "modelsUsed()");
   const data = requestsPerModel(calls);
   if (data.length === 0) {
-    return renderFigure({ title: o.title, width: o.width, height: o.height, message: "No model requests" });
+    return await renderFigure({
+      title: o.title,
+      width: o.width,
+      height: o.height,
+      message: "No model requests",
+    });
   }
   const labels = data.map((d) => shortLabel(d.model));
   const widths = labels.map((l) => textWidth(l, FONT_SIZE.tick));
@@ -76,11 +93,11 @@ export async function modelsUsed(calls: pl.DataFrame, options: ModelsUsedOptions
     marginLeft = Math.max(marginLeft, Math.ceil(reach + 16));
   }
   const max = data[0]!.requests;
-  return renderFigure({
+  return await renderFigure({
     title: o.title,
-    subtitle: `${formatCount(data.reduce((s, d) => s + d.requests, 0))} requests, ${data.length} model${
-      data.length === 1 ? "" : "s"
-    }`,
+    subtitle: `${
+      formatCount(data.reduce((s, d) => s + d.requests, 0))
+    } requests, ${data.length} model${data.length === 1 ? "" : "s"}`,
     width: o.width,
     height: o.height + marginBottom - 50,
     plot: {
@@ -99,8 +116,18 @@ export async function modelsUsed(calls: pl.DataFrame, options: ModelsUsedOptions
       },
       y: { ...countAxis(max, "Number of Requests"), labelAnchor: "center", labelOffset: 48 },
       marks: [
-        Plot.barY(data, { x: "model", y: "requests", fill: COLORS.primary, title: (d: { model: string; requests: number }) => `${d.model}: ${d.requests} requests` }),
-        Plot.text(data, { x: "model", y: "requests", text: (d: { requests: number }) => formatCount(d.requests), dy: -8 }),
+        Plot.barY(data, {
+          x: "model",
+          y: "requests",
+          fill: COLORS.primary,
+          title: (d: { model: string; requests: number }) => `${d.model}: ${d.requests} requests`,
+        }),
+        Plot.text(data, {
+          x: "model",
+          y: "requests",
+          text: (d: { requests: number }) => formatCount(d.requests),
+          dy: -8,
+        }),
         Plot.ruleY([0]),
       ],
     },

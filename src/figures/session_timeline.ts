@@ -7,7 +7,16 @@
 import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
 import type { Figure } from "./figure.ts";
-import { colorOf, modelColors, requireColumns, rows, timeExtent } from "./_data.ts";
+import {
+  colorOf,
+  maxOf,
+  minOf,
+  modelColors,
+  requireColumns,
+  rows,
+  thin,
+  timeExtent,
+} from "./_data.ts";
 import type { LegendItem } from "./_render.ts";
 import { renderFigure } from "./_render.ts";
 import {
@@ -35,6 +44,8 @@ export interface SessionTimelineOptions {
    * @default {"auto"}
    */
   time?: "auto" | "absolute" | "relative";
+  /** At most this many calls are drawn (every k-th call beyond it, said in the subtitle). @default {2000} */
+  maxCalls?: number;
   /** @default {720} */
   width?: number;
   /** Height of one session's row. @default {26} */
@@ -45,6 +56,7 @@ const DEFAULTS: Required<SessionTimelineOptions> = {
   title: "Session Timeline",
   maxSessions: 30,
   time: "auto",
+  maxCalls: 2000,
   width: LAYOUT.width,
   rowHeight: 26,
 };
@@ -81,16 +93,28 @@ export async function sessionTimeline(
   options: SessionTimelineOptions = {},
 ): Promise<Figure> {
   const o = { ...DEFAULTS, ...options };
-  requireColumns(calls, ["session_id", "model", "started_at", "ended_at", "status"], "sessionTimeline()");
+  requireColumns(
+    calls,
+    ["session_id", "model", "started_at", "ended_at", "status"],
+    "sessionTimeline()",
+  );
   const colors = modelColors(calls);
   const timed = calls
     .filter(pl.col("started_at").isNotNull())
     .select("session_id", "request_id", "model", "status", "started_at", "ended_at");
   if (timed.height === 0) {
-    return renderFigure({ title: o.title, width: o.width, height: 160, message: "No calls with a start time" });
+    return await renderFigure({
+      title: o.title,
+      width: o.width,
+      height: 160,
+      message: "No calls with a start time",
+    });
   }
   const lastTime = new Date(
-    Math.max(timeExtent(timed, "started_at")![1].getTime(), timeExtent(timed, "ended_at")?.[1].getTime() ?? 0),
+    Math.max(
+      timeExtent(timed, "started_at")![1].getTime(),
+      timeExtent(timed, "ended_at")?.[1].getTime() ?? 0,
+    ),
   );
   const sessions = timed
     .groupBy("session_id")
@@ -99,16 +123,23 @@ export async function sessionTimeline(
       pl.col("ended_at").fillNull(pl.col("started_at")).max().alias("last"),
     )
     .sort(["first", "session_id"]);
-  const all = rows<{ session_id: string; first: Date; last: Date }>(sessions, ["session_id", "first", "last"]);
+  const all = rows<{ session_id: string; first: Date; last: Date }>(sessions, [
+    "session_id",
+    "first",
+    "last",
+  ]);
   const shownSessions = all.slice(0, o.maxSessions);
   const shownIds = shownSessions.map((s) => s.session_id);
   const firstOf = new Map(shownSessions.map((s) => [s.session_id, s.first.getTime()]));
   const lastOf = new Map(shownSessions.map((s) => [s.session_id, s.last]));
-  const longest = Math.max(...all.map((s) => s.last.getTime() - s.first.getTime()));
-  const span = Math.max(...all.map((s) => s.last.getTime())) - Math.min(...all.map((s) => s.first.getTime()));
-  const relative = o.time === "relative" || (o.time === "auto" && all.length > 1 && span > 20 * Math.max(longest, 1));
+  const longest = maxOf(all.map((s) => s.last.getTime() - s.first.getTime()));
+  const span = maxOf(all.map((s) => s.last.getTime())) - minOf(all.map((s) => s.first.getTime()));
+  const relative = o.time === "relative" ||
+    (o.time === "auto" && all.length > 1 && span > 20 * Math.max(longest, 1));
 
   const labels = sessionLabels(shownIds);
+  const inShown = timed.filter(pl.col("session_id").isIn(shownIds));
+  const shownCalls = thin(inShown, o.maxCalls);
   const pos = (sid: string, d: Date) => (relative ? (d.getTime() - firstOf.get(sid)!) / 1000 : d);
   const bars: Bar[] = rows<{
     session_id: string;
@@ -117,7 +148,7 @@ export async function sessionTimeline(
     status: string;
     started_at: Date;
     ended_at: Date | null;
-  }>(timed.filter(pl.col("session_id").isIn(shownIds)), [
+  }>(shownCalls.frame, [
     "session_id",
     "request_id",
     "model",
@@ -144,11 +175,16 @@ export async function sessionTimeline(
 
   const domain = shownIds.map((id) => labels.get(id)!);
   const notes = [`${formatCount(bars.length)} calls in ${formatCount(shownIds.length)} sessions`];
-  if (all.length > shownIds.length) notes.push(`first ${shownIds.length} of ${formatCount(all.length)} sessions shown`);
+  if (all.length > shownIds.length) {
+    notes.push(`first ${shownIds.length} of ${formatCount(all.length)} sessions shown`);
+  }
+  if (shownCalls.step > 1) {
+    notes.push(`1 in ${shownCalls.step} of ${formatCount(inShown.height)} calls drawn`);
+  }
   if (relative) notes.push("time since each session's first call");
   const fillOf = (b: Bar) => colorOf(colors, b.model);
   const title = (b: Bar) => `${b.model} ${b.status}${b.request_id ? ` (${b.request_id})` : ""}`;
-  return renderFigure({
+  return await renderFigure({
     title: o.title,
     subtitle: notes.join("; "),
     width: o.width,
@@ -159,11 +195,25 @@ export async function sessionTimeline(
       marginRight: 24,
       marginBottom: relative ? 50 : TIME_MARGIN_BOTTOM,
       x: relative
-        ? { ...AXIS, type: "linear", label: "Seconds since session start", labelAnchor: "center", labelOffset: 40, grid: true }
+        ? {
+          ...AXIS,
+          type: "linear",
+          label: "Seconds since session start",
+          labelAnchor: "center",
+          labelOffset: 40,
+          grid: true,
+        }
         : { ...TIME_AXIS, grid: true },
       y: { ...AXIS, label: null, domain, padding: 0.25, tickSize: 0 },
       marks: [
-        Plot.barX(done, { y: "session", x1: "x1", x2: "x2", fill: fillOf, fillOpacity: 0.85, title }),
+        Plot.barX(done, {
+          y: "session",
+          x1: "x1",
+          x2: "x2",
+          fill: fillOf,
+          fillOpacity: 0.85,
+          title,
+        }),
         Plot.barX(pending, {
           y: "session",
           x1: "x1",
@@ -176,7 +226,15 @@ export async function sessionTimeline(
         }),
         // A start tick keeps calls of a few milliseconds visible at any zoom.
         Plot.tickX(bars, { y: "session", x: "x1", stroke: fillOf, strokeWidth: 1.5 }),
-        Plot.dot(errors, { y: "session", x: "x2", symbol: "times", r: 5, stroke: STATUS_COLORS.error!, strokeWidth: 2, title }),
+        Plot.dot(errors, {
+          y: "session",
+          x: "x2",
+          symbol: "times",
+          r: 5,
+          stroke: STATUS_COLORS.error!,
+          strokeWidth: 2,
+          title,
+        }),
       ],
     },
   });

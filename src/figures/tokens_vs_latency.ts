@@ -56,9 +56,13 @@ export async function tokensVsLatency(
   requireColumns(calls, ["model", "status", "duration_s", o.tokens], "tokensVsLatency()");
   const colors = modelColors(calls);
   const done = completedCalls(calls);
-  const withTokens = done.filter(pl.col(o.tokens).isNotNull()).select("model", o.tokens, "duration_s");
+  const withTokens = done.filter(pl.col(o.tokens).isNotNull()).select(
+    "model",
+    o.tokens,
+    "duration_s",
+  );
   if (withTokens.height === 0) {
-    return renderFigure({
+    return await renderFigure({
       title: o.title,
       width: o.width,
       height: o.height,
@@ -67,13 +71,17 @@ export async function tokensVsLatency(
   }
   const shown = thin(withTokens, o.maxPoints);
   const data = rows<Record<string, unknown>>(shown.frame, ["model", o.tokens, "duration_s"])
-    .map((r) => ({ model: r.model as string, tokens: Number(r[o.tokens]), duration_s: r.duration_s as number }));
+    .map((r) => ({
+      model: r.model as string,
+      tokens: Number(r[o.tokens]),
+      duration_s: r.duration_s as number,
+    }));
   const models = colors.domain.filter((m) => data.some((d) => d.model === m));
   const notes = [`${formatCount(withTokens.height)} completed calls with usage`];
   const without = done.height - withTokens.height;
   if (without > 0) notes.push(`${formatCount(without)} without usage left out`);
-  if (shown.step > 1) notes.push(`every ${shown.step}th call drawn`);
-  return renderFigure({
+  if (shown.step > 1) notes.push(`1 in ${shown.step} calls drawn`);
+  return await renderFigure({
     title: o.title,
     subtitle: notes.join("; "),
     width: o.width,
@@ -83,8 +91,24 @@ export async function tokensVsLatency(
       marginLeft: 60,
       marginRight: 24,
       marginBottom: 50,
-      x: { ...AXIS, label: TOKEN_LABELS[o.tokens], labelAnchor: "center", labelOffset: 40, grid: true, nice: true, tickFormat: "," },
-      y: { ...AXIS, label: "Response Time (seconds)", labelAnchor: "center", labelOffset: 48, grid: true, nice: true, zero: true },
+      x: {
+        ...AXIS,
+        label: TOKEN_LABELS[o.tokens],
+        labelAnchor: "center",
+        labelOffset: 40,
+        grid: true,
+        nice: true,
+        tickFormat: ",",
+      },
+      y: {
+        ...AXIS,
+        label: "Response Time (seconds)",
+        labelAnchor: "center",
+        labelOffset: 48,
+        grid: true,
+        nice: true,
+        zero: true,
+      },
       marks: [
         Plot.dot(data, {
           x: "tokens",

@@ -7,7 +7,9 @@ import pl from "nodejs-polars";
 import { CALL_COLUMNS, CALL_EXTRA_COLUMNS, DATETIME_UTC } from "../../src/frames/columns.ts";
 
 /** One call; omitted fields take the defaults below, timestamps are ISO strings in UTC. */
-export type CallRow = Partial<Record<keyof typeof CALL_COLUMNS | keyof typeof CALL_EXTRA_COLUMNS, unknown>>;
+export type CallRow = Partial<
+  Record<keyof typeof CALL_COLUMNS | keyof typeof CALL_EXTRA_COLUMNS, unknown>
+>;
 
 /** A calls frame with every contract and extra column, in contract order. */
 export function callsFrame(rows: CallRow[]): pl.DataFrame {

@@ -34,7 +34,11 @@ function random(seed: number): () => number {
 export function sampleCalls(n = 60): pl.DataFrame {
   const rand = random(42);
   const rows: CallRow[] = [];
-  const sessions = ["7f5cdcdc-afcc-46be-8f38-9c59c541392b", "0a1b2c3d-1111-4222-8333-944455556666", "c0ffee00-dead-4bee-f000-123456789abc"];
+  const sessions = [
+    "7f5cdcdc-afcc-46be-8f38-9c59c541392b",
+    "0a1b2c3d-1111-4222-8333-944455556666",
+    "c0ffee00-dead-4bee-f000-123456789abc",
+  ];
   for (let i = 0; i < n; i++) {
     const s = i % 3;
     const model = MODELS[Math.floor(rand() * MODELS.length)]!;
@@ -57,7 +61,13 @@ export function sampleCalls(n = 60): pl.DataFrame {
       cost_usd: status === "ok" && price != null ? output * price : null,
     });
   }
-  rows.push({ session_id: sessions[2], request_id: "req-pending", model: "gpt-4o", status: "pending", started_at: at(230) });
+  rows.push({
+    session_id: sessions[2],
+    request_id: "req-pending",
+    model: "gpt-4o",
+    status: "pending",
+    started_at: at(230),
+  });
   rows.push({
     session_id: sessions[1],
     request_id: "req-orphan",

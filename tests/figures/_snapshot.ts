@@ -42,7 +42,11 @@ export function assertSnapshot(name: string, svg: string): void {
     return;
   }
   const expected = readFileSync(file, "utf8");
-  assert.equal(actual, expected, `${name}.svg differs from its snapshot (UPDATE_SNAPSHOTS=1 rewrites it)`);
+  assert.equal(
+    actual,
+    expected,
+    `${name}.svg differs from its snapshot (UPDATE_SNAPSHOTS=1 rewrites it)`,
+  );
 }
 
 /** Parse an SVG string into a DOM to read facts from it. */
@@ -56,12 +60,18 @@ export function parseSvg(svg: string): Element {
 
 /** The elements of the Plot mark with `aria-label` = `mark` (e.g. "rect", "bar", "dot"). */
 export function markElements(root: Element, mark: string, tag: string): Element[] {
-  return [...root.querySelectorAll(`g[aria-label="${mark}"] > ${tag}, g[aria-label="${mark}"] > g > ${tag}`)];
+  return [
+    ...root.querySelectorAll(
+      `g[aria-label="${mark}"] > ${tag}, g[aria-label="${mark}"] > g > ${tag}`,
+    ),
+  ];
 }
 
 /** The text of every tick label of an axis (`"x-axis"` or `"y-axis"`). */
 export function tickLabels(root: Element, axis: "x-axis" | "y-axis"): string[] {
-  return [...root.querySelectorAll(`g[aria-label="${axis} tick label"] text`)].map((t) => t.textContent ?? "");
+  return [...root.querySelectorAll(`g[aria-label="${axis} tick label"] text`)].map((t) =>
+    t.textContent ?? ""
+  );
 }
 
 /** The text of every `<text>` element of the figure. */

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { allFigures, FIGURE_NAMES } from "../../src/figures/all_figures.ts";
-import { emptyFrame, EVENT_COLUMNS, DIAGNOSTIC_COLUMNS, SESSION_COLUMNS, type TraceSet } from "../../src/frames/columns.ts";
+import {
+  DIAGNOSTIC_COLUMNS,
+  emptyFrame,
+  EVENT_COLUMNS,
+  SESSION_COLUMNS,
+  type TraceSet,
+} from "../../src/frames/columns.ts";
 import { callsFrame } from "./_calls.ts";
 import { sampleCalls } from "./_sample.ts";
 

@@ -4,14 +4,16 @@ import { at, callsFrame } from "./_calls.ts";
 import { assertSnapshot, markElements, parseSvg, texts } from "./_snapshot.ts";
 
 // Minute 0: an ok call and an error; minute 1: an ok call and a pending one;
-// minute 2: an ok call. An orphan response is placed at its end time (minute 2).
+// minute 2: an ok call and an orphan response (the loader gives it the start
+// its duration implies); a call with no start time is left out.
 const calls = callsFrame([
   { started_at: at(0), ended_at: at(2), duration_s: 2 },
   { started_at: at(10), ended_at: at(11), duration_s: 1, status: "error" },
   { started_at: at(70), ended_at: at(72), duration_s: 2 },
   { started_at: at(75), status: "pending" },
   { started_at: at(130), ended_at: at(131), duration_s: 1 },
-  { ended_at: at(140), duration_s: 3, orphan: true },
+  { started_at: at(137), ended_at: at(140), duration_s: 3, orphan: true },
+  { ended_at: at(150), duration_s: 3, orphan: true },
 ]);
 
 Deno.test("callBuckets() counts calls per minute and status, stacked ok, error, pending", () => {
@@ -41,7 +43,16 @@ Deno.test("callsOverTime() draws the stacked segments with a status legend", asy
   const root = parseSvg(fig.toSVG());
   assert.equal(markElements(root, "rect", "rect").length, 5);
   const all = texts(root);
-  for (const t of ["Calls and Errors over Time", "ok (4)", "error (1)", "pending (1)", "Calls per minute", "Time (UTC)"]) {
+  for (
+    const t of [
+      "Calls and Errors over Time",
+      "ok (4)",
+      "error (1)",
+      "pending (1)",
+      "Calls per minute",
+      "Time (UTC)",
+    ]
+  ) {
     assert.ok(all.includes(t), t);
   }
   assert.ok(all.includes("6 calls, 1 error, per minute (UTC)"));
@@ -54,7 +65,9 @@ Deno.test("callsOverTime() rejects an interval outside its ladder", async () => 
 });
 
 Deno.test("callsOverTime() of a single call draws one bar; of none an empty-state figure", async () => {
-  const one = await callsOverTime(callsFrame([{ started_at: at(0), ended_at: at(1), duration_s: 1 }]));
+  const one = await callsOverTime(
+    callsFrame([{ started_at: at(0), ended_at: at(1), duration_s: 1 }]),
+  );
   assert.equal(markElements(parseSvg(one.toSVG()), "rect", "rect").length, 1);
   assert.deepEqual(one.warnings, []);
   const none = await callsOverTime(callsFrame([]));

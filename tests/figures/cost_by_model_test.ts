@@ -31,7 +31,15 @@ Deno.test("costByModel() draws bars highest first, labelled in dollars, naming u
   const widths = bars.map((b) => Number(b.getAttribute("width")));
   assert.ok(Math.abs(widths[0]! / widths[1]! - 5 / 3) < 1e-9);
   const all = texts(root);
-  for (const t of ["Cost by Model", "$0.05", "$0.03", "Cost (USD)", "$0.08 in total; no price for my-finetune, o1-mini"]) {
+  for (
+    const t of [
+      "Cost by Model",
+      "$0.05",
+      "$0.03",
+      "Cost (USD)",
+      "$0.08 in total; no price for my-finetune, o1-mini",
+    ]
+  ) {
     assert.ok(all.includes(t), t);
   }
   assert.deepEqual(fig.warnings, []);
@@ -41,5 +49,9 @@ Deno.test("costByModel() draws bars highest first, labelled in dollars, naming u
 Deno.test("costByModel() with no priced call is an empty-state figure that still names the unpriced models", async () => {
   const fig = await costByModel(callsFrame([{ model: "o1-mini" }]));
   assert.equal(fig.empty, true);
-  assert.deepEqual(texts(parseSvg(fig.toSVG())), ["Cost by Model", "No price for o1-mini", "No priced calls"]);
+  assert.deepEqual(texts(parseSvg(fig.toSVG())), [
+    "Cost by Model",
+    "No price for o1-mini",
+    "No priced calls",
+  ]);
 });

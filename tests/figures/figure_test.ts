@@ -37,7 +37,9 @@ Deno.test("Figure.toPNG() renders a PNG at twice the SVG size by default", async
 
 Deno.test("Figure shows itself in a Deno notebook as image/svg+xml", async () => {
   const fig = await latencyHistogram(calls);
-  const display = (fig as unknown as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]!;
+  const display = (fig as unknown as Record<symbol, () => Record<string, string>>)[
+    Symbol.for("Jupyter.display")
+  ]!;
   assert.deepEqual(display.call(fig), { "image/svg+xml": fig.toSVG() });
 });
 

@@ -25,7 +25,9 @@ Deno.test("inFlight() draws the step series with its peak and the calls left in 
   const root = parseSvg(fig.toSVG());
   assert.equal(root.querySelectorAll('g[aria-label="line"] path').length, 1);
   const all = texts(root);
-  for (const t of ["Calls in Flight", "Calls in flight", "Time (UTC)"]) assert.ok(all.includes(t), t);
+  for (const t of ["Calls in Flight", "Calls in flight", "Time (UTC)"]) {
+    assert.ok(all.includes(t), t);
+  }
   assert.ok(all.includes("peak 3 at 2025-04-08 12:00:12 UTC; 1 still in flight at the end"));
   assert.deepEqual(fig.warnings, []);
   assertSnapshot("in_flight", fig.toSVG());
@@ -33,10 +35,16 @@ Deno.test("inFlight() draws the step series with its peak and the calls left in 
 
 Deno.test("inFlight() reduces long series to the maximum per bucket", async () => {
   const many = callsFrame(
-    Array.from({ length: 300 }, (_, i) => ({ started_at: at(i), ended_at: at(i + 0.5), duration_s: 0.5 })),
+    Array.from(
+      { length: 300 },
+      (_, i) => ({ started_at: at(i), ended_at: at(i + 0.5), duration_s: 0.5 }),
+    ),
   );
   const all = texts(parseSvg((await inFlight(many, { maxPoints: 100 })).toSVG()));
-  assert.ok(all.includes("peak 1 at 2025-04-08 12:00:00 UTC; maximum per 10 seconds"), all.join(" | "));
+  assert.ok(
+    all.includes("peak 1 at 2025-04-08 12:00:00 UTC; maximum per 10 seconds"),
+    all.join(" | "),
+  );
 });
 
 Deno.test("inFlight() of no timed call is an empty-state figure", async () => {

@@ -29,7 +29,9 @@ Deno.test("latencyByModel() draws a box per model, fastest median first, and the
   assert.equal(markElements(root, "bar", "rect").length, 2);
   assert.equal(markElements(root, "dot", "circle").length, 1);
   const all = texts(root);
-  for (const t of ["Latency by Model", "Response Time (seconds)", "n=5", "n=1"]) assert.ok(all.includes(t), t);
+  for (const t of ["Latency by Model", "Response Time (seconds)", "n=5", "n=1"]) {
+    assert.ok(all.includes(t), t);
+  }
   assert.deepEqual(fig.warnings, []);
   assertSnapshot("latency_by_model", fig.toSVG());
 });
@@ -37,5 +39,8 @@ Deno.test("latencyByModel() draws a box per model, fastest median first, and the
 Deno.test("latencyByModel() of no completed call is an empty-state figure", async () => {
   const fig = await latencyByModel(callsFrame([{ status: "error", duration_s: 2 }]));
   assert.equal(fig.empty, true);
-  assert.deepEqual(texts(parseSvg(fig.toSVG())), ["Latency by Model", "No completed calls with a response time"]);
+  assert.deepEqual(texts(parseSvg(fig.toSVG())), [
+    "Latency by Model",
+    "No completed calls with a response time",
+  ]);
 });

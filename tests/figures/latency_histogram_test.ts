@@ -59,7 +59,9 @@ Deno.test("latencyHistogram() matches its golden SVG", async () => {
 });
 
 Deno.test("latencyHistogram() of a single call draws one bar of height 1 centred on it", async () => {
-  const fig = await latencyHistogram(callsFrame([{ started_at: at(0), ended_at: at(2.5), duration_s: 2.5 }]));
+  const fig = await latencyHistogram(
+    callsFrame([{ started_at: at(0), ended_at: at(2.5), duration_s: 2.5 }]),
+  );
   const bars = markElements(parseSvg(fig.toSVG()), "rect", "rect");
   assert.equal(bars.length, 10);
   assert.deepEqual(
@@ -74,7 +76,10 @@ Deno.test("latencyHistogram() of no completed call is an empty-state figure with
     const fig = await latencyHistogram(frame);
     assert.equal(fig.empty, true);
     const all = texts(parseSvg(fig.toSVG()));
-    assert.deepEqual(all, ["Distribution of Response Times", "No completed calls with a response time"]);
+    assert.deepEqual(all, [
+      "Distribution of Response Times",
+      "No completed calls with a response time",
+    ]);
   }
   assertSnapshot("latency_histogram_empty", (await latencyHistogram(callsFrame([]))).toSVG());
 });
@@ -83,6 +88,9 @@ Deno.test("latencyHistogram() names the missing column of a frame that breaks th
   const { default: pl } = await import("nodejs-polars");
   await assert.rejects(
     () => latencyHistogram(pl.DataFrame({ status: ["ok"] })),
-    { name: "TypeError", message: 'Cannot draw latencyHistogram(): the calls frame has no column "duration_s"' },
+    {
+      name: "TypeError",
+      message: 'Cannot draw latencyHistogram(): the calls frame has no column "duration_s"',
+    },
   );
 });

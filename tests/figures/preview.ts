@@ -15,7 +15,14 @@ const dir = new URL("../../analysis/figures-preview/", import.meta.url);
 Deno.mkdirSync(dir, { recursive: true });
 const empty = callsFrame([]);
 for (const [prefix, calls] of [["sample", sampleCalls()], ["empty", empty]] as const) {
-  const traces = { calls, sessions: emptyFrame(SESSION_COLUMNS), events: empty, diagnostics: empty, files: [], inputs: [] };
+  const traces = {
+    calls,
+    sessions: emptyFrame(SESSION_COLUMNS),
+    events: empty,
+    diagnostics: empty,
+    files: [],
+    inputs: [],
+  };
   for (const { name, figure } of await allFigures(traces)) {
     Deno.writeFileSync(new URL(`${prefix}_${name}.png`, dir), figure.toPNG());
     Deno.writeTextFileSync(new URL(`${prefix}_${name}.svg`, dir), figure.toSVG());

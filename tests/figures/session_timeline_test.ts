@@ -7,7 +7,14 @@ const S1 = "7f5cdcdc-afcc-46be-8f38-9c59c541392b";
 const S2 = "0a1b2c3d-1111-4222-8333-944455556666";
 const calls = callsFrame([
   { session_id: S1, model: "gpt-4o", started_at: at(0), ended_at: at(4), duration_s: 4 },
-  { session_id: S1, model: "o1-mini", started_at: at(5), ended_at: at(9), duration_s: 4, status: "error" },
+  {
+    session_id: S1,
+    model: "o1-mini",
+    started_at: at(5),
+    ended_at: at(9),
+    duration_s: 4,
+    status: "error",
+  },
   { session_id: S2, model: "gpt-4o", started_at: at(2), ended_at: at(6), duration_s: 4 },
   { session_id: S2, model: "o1-mini", started_at: at(7), status: "pending" },
 ]);
@@ -27,7 +34,17 @@ Deno.test("sessionTimeline() puts each call on its session's row, errors marked,
   ]);
   assert.equal(markElements(root, "dot", "path").length, 1);
   const all = texts(root);
-  for (const t of ["Session Timeline", "gpt-4o", "o1-mini", "error", "pending", "Time (UTC)", "4 calls in 2 sessions"]) {
+  for (
+    const t of [
+      "Session Timeline",
+      "gpt-4o",
+      "o1-mini",
+      "error",
+      "pending",
+      "Time (UTC)",
+      "4 calls in 2 sessions",
+    ]
+  ) {
     assert.ok(all.includes(t), t);
   }
   assert.deepEqual(fig.warnings, []);
@@ -48,7 +65,10 @@ Deno.test("sessionTimeline() switches to time since session start for sessions d
 
 Deno.test("sessionTimeline() draws at most maxSessions rows and says so", async () => {
   const many = callsFrame(
-    Array.from({ length: 5 }, (_, i) => ({ session_id: `s${i}`, started_at: at(i), ended_at: at(i + 1), duration_s: 1 })),
+    Array.from(
+      { length: 5 },
+      (_, i) => ({ session_id: `s${i}`, started_at: at(i), ended_at: at(i + 1), duration_s: 1 }),
+    ),
   );
   const root = parseSvg((await sessionTimeline(many, { maxSessions: 3 })).toSVG());
   assert.deepEqual(tickLabels(root, "y-axis"), ["s0", "s1", "s2"]);
