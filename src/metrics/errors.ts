@@ -61,7 +61,7 @@ export function errorRateBound(side: "low" | "high", z = Z95): pl.Expr {
  * ```ts
  * import { wilsonInterval } from "./errors.ts";
  * const [low, high] = wilsonInterval(1, 4)!;
- * if (Math.abs(low - 0.045586) > 1e-6 || Math.abs(high - 0.699358) > 1e-6) throw new Error("bad");
+ * if (Math.abs(low - 0.0455873) > 1e-6 || Math.abs(high - 0.6993582) > 1e-6) throw new Error("bad");
  * ```
  */
 export function wilsonInterval(k: number, n: number, z = Z95): [number, number] | null {

@@ -283,7 +283,7 @@ function modelName(r: Resolved): string {
  * });
  * const priced = applyPrices(calls, { overrides: { "my-model": { input: 1, output: 2 } } });
  * // gpt-4o: 1000 × $2.50/M + 100 × $10/M; my-model: 1000 × $1/M + 100 × $2/M
- * const cost = priced.getColumn("cost_usd").toArray();
+ * const cost = priced.getColumn("cost_usd").toArray() as (number | null)[];
  * if (Math.abs(cost[0]! - 0.0035) > 1e-12 || Math.abs(cost[1]! - 0.0012) > 1e-12) throw new Error("bad cost");
  * if (cost[2] !== null) throw new Error("an unknown model has no price");
  * if (priced.getColumn("provider").toArray()[0] !== "openai") throw new Error("provider not inferred");
