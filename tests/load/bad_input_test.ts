@@ -127,7 +127,7 @@ Deno.test("loadTraces() counts a response or error without a request as an orpha
     { request_id: "ghost2", model: "unknown", status: "error", error: "timeout", orphan: true, duration_s: 0.5 },
   ]);
   // an orphan's start is derived from its end and duration
-  assert.equal((t.calls.getColumn("started_at").toArray()[0] as Date).toISOString(), "2025-04-08T19:42:09.000Z");
+  assert.equal((t.calls.getColumn("started_at").toArray()[0] as unknown as Date).toISOString(), "2025-04-08T19:42:09.000Z");
 });
 
 Deno.test("loadTraces() reports a 10 MB line as line_too_long and loads the rest", async () => {
@@ -196,6 +196,6 @@ Deno.test("loadTraces() loads a BOM, CRLF, blank lines, unknown fields and unkno
     assert.deepEqual(t.calls.select("line", "model", "status", "duration_s", "output_chars").toRecords(), [
       { line: 3, model: "gpt-4o-2024-08-06", status: "ok", duration_s: 1.25, output_chars: 2 },
     ]);
-    assert.equal((t.events.getColumn("timestamp").toArray()[2] as Date).toISOString(), "2025-04-08T19:42:10.123Z");
+    assert.equal((t.events.getColumn("timestamp").toArray()[2] as unknown as Date).toISOString(), "2025-04-08T19:42:10.123Z");
   }
 });
