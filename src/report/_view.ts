@@ -254,8 +254,8 @@ function modelTable(models: ModelSummary[], metricNames: string[]): TableView {
   };
 }
 
-function callTable(id: string, listing: Listing<CallRow>, empty: string, withError: boolean): TableView {
-  const withOutput = listing.rows.some((c) => c.output !== undefined);
+function callTable(id: string, listing: Listing<CallRow>, empty: string, outputs: boolean): TableView {
+  const withOutput = outputs && listing.rows.some((c) => c.output !== undefined);
   return {
     id,
     columns: [
@@ -263,7 +263,7 @@ function callTable(id: string, listing: Listing<CallRow>, empty: string, withErr
       { label: "Duration s", num: true },
       { label: "Model" },
       { label: "Status" },
-      ...(withError ? [{ label: "Error" }] : []),
+      { label: "Error" },
       ...(withOutput ? [{ label: "Output", title: "The start of the response's text" }] : []),
       { label: "Input tokens", num: true },
       { label: "Output tokens", num: true },
@@ -277,7 +277,7 @@ function callTable(id: string, listing: Listing<CallRow>, empty: string, withErr
       secs(c.duration_s),
       text(c.model, "model"),
       text(c.status, c.status === "ok" ? "status" : "status bad"),
-      ...(withError ? [withClass(cut(c.error), "text")] : []),
+      withClass(cut(c.error), "text"),
       ...(withOutput ? [withClass(cut(c.output, 120), "text")] : []),
       int(c.input_tokens),
       int(c.output_tokens),
@@ -476,7 +476,7 @@ export function buildView(input: ReportInput, title: string): ReportView {
       note: note(input.errorGroups, "distinct errors"),
       empty: "No errors.",
     },
-    failedCalls: input.failedCalls && callTable("failed", input.failedCalls, "No failed calls.", true),
+    failedCalls: input.failedCalls && callTable("failed", input.failedCalls, "No failed calls.", false),
     eventTypes: input.eventTypes && {
       id: "events",
       columns: [{ label: "Event type" }, { label: "Count", num: true }, { label: "Sessions", num: true }, { label: "First payload" }],

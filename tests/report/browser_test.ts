@@ -2,7 +2,8 @@
  * The report in a real browser (Debian's Chromium through playwright-core): it
  * loads nothing from the network, logs no console error, shows every figure, sorts
  * a table when a header is clicked, reads without JavaScript, and no script planted
- * in a trace string runs. Saves `analysis/report-screenshot.png`.
+ * in a trace string runs. Saves `analysis/report-screenshot.png` (the report of
+ * the XSS fixture trace, full page) and `analysis/report-screenshot-narrow.png`.
  *
  * Skips with a message where Chromium is absent; fails instead under
  * TRACEBOOK_REQUIRE_ALL=1 (CI).
@@ -14,7 +15,19 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { hasExecutable, missing, ROOT } from "../_helpers.ts";
 import { renderReport } from "../../src/report/render.ts";
+import { buildReportInput } from "../../src/report/build.ts";
+import { loadTraces } from "../../src/load/mod.ts";
 import { SAMPLE_INPUT, XSS } from "../fixtures/report/sample_input.ts";
+
+/** The payloads planted in `tests/fixtures/report/xss.jsonl`. */
+const TRACE_XSS = {
+  model: "<script>window.__xss=1</script>evil-model",
+  output: '<img src=x onerror="window.__xss=1;alert(1)">output</table>',
+  error: '<img src=x onerror="window.__xss=1;alert(2)"> upstream 500',
+  metadata: '</table><script>alert("meta")</script>',
+  eventType: "<svg onload=alert(3)>custom_event",
+  eventPayload: '{"category":"<i>taxonomy</i>","node_count":25}',
+} as const;
 
 const CHROMIUM = "/usr/bin/chromium";
 const skip = missing("chromium", hasExecutable(CHROMIUM));
@@ -157,6 +170,65 @@ Deno.test({
         const box = await page.locator("figure.figure svg").first().boundingBox();
         assert.ok(box && box.width > 0 && box.width <= 390, "the figure fits a phone's width");
         await context.close();
+      });
+    } finally {
+      cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "the report of a trace with planted payloads runs none of them in Chromium and shows them as text",
+  ignore: skip !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const traces = await loadTraces([join(ROOT, "tests/fixtures/report/xss.jsonl")], { keepText: true });
+    const input = await buildReportInput(traces);
+    const { url, cleanup } = writeTemp(renderReport(input, { title: "Report of a hostile trace" }));
+    try {
+      await withBrowser(async (browser) => {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        const seen = watch(page);
+        await page.goto(url, { waitUntil: "load" });
+        // Hover and click around, as a reader would: nothing fires.
+        await page.locator("#table-models thead th", { hasText: "Error rate" }).click();
+        await page.locator("#table-slowest tbody tr").first().hover();
+
+        assert.equal(await page.evaluate(() => (globalThis as { __xss?: unknown }).__xss), undefined);
+        assert.deepEqual(seen.dialogs, []);
+        assert.deepEqual(seen.pageErrors, []);
+        assert.deepEqual(seen.consoleErrors, []);
+        assert.deepEqual(seen.requests, [url]);
+        assert.equal(await page.locator("img, iframe, i, b").count(), 0);
+
+        const text = (selector: string) => page.locator(selector).allTextContents();
+        assert.ok((await text("#table-models td.model")).includes(TRACE_XSS.model), "model name");
+        assert.ok((await text("#table-slowest td")).includes(TRACE_XSS.output), "output");
+        assert.ok((await text("#table-failed td")).includes(TRACE_XSS.error), "error message");
+        assert.ok((await text("#table-sessions td")).includes(TRACE_XSS.metadata), "metadata value");
+        assert.deepEqual(await text("#table-events tbody td:first-child"), [TRACE_XSS.eventType]);
+        assert.deepEqual(await text("#table-events tbody td:last-child"), [TRACE_XSS.eventPayload]);
+        // Plot drew the model name into the SVG as text, not as an element.
+        const svgText = await page.locator("figure.figure svg text, figure.figure svg tspan").allTextContents();
+        assert.ok(svgText.some((t) => t.includes("<script>")), "the model name is drawn as text in a figure");
+        assert.equal(await page.locator("figure.figure svg script").count(), 0);
+
+        // Every figure is drawn with a non-zero size.
+        const figures = page.locator("figure.figure svg");
+        assert.equal(await figures.count(), input.figures!.length);
+        for (let i = 0; i < input.figures!.length; i++) {
+          const box = await figures.nth(i).boundingBox();
+          assert.ok(box && box.width > 0 && box.height > 0, `figure ${i + 1} (${input.figures![i]!.title}) is visible`);
+        }
+
+        mkdirSync(join(ROOT, "analysis"), { recursive: true });
+        await page.screenshot({ path: join(ROOT, "analysis/report-screenshot.png"), fullPage: true });
+        await page.setViewportSize({ width: 390, height: 844 });
+        await page.evaluate(() => globalThis.scrollTo(0, 0));
+        await page.screenshot({ path: join(ROOT, "analysis/report-screenshot-narrow.png"), fullPage: false });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.equal(overflow, 0, "no sideways scrolling of the page on a phone (wide tables scroll inside their box)");
       });
     } finally {
       cleanup();

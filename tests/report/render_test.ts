@@ -166,3 +166,24 @@ Deno.test("the committed client bundle is built from src/report/client/sort.ts",
   }).output();
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
 });
+
+Deno.test("renderReport() shows the user's named metrics overall and per model", () => {
+  const [a, b] = SAMPLE_INPUT.summary.by_model;
+  const input: ReportInput = {
+    summary: {
+      ...SAMPLE_INPUT.summary,
+      metrics: { p75_latency: 2.5, long_outputs: 7 },
+      by_model: [{ ...a!, metrics: { p75_latency: 2.5, long_outputs: 7 } }, { ...b!, metrics: { p75_latency: null, long_outputs: 0 } }],
+    },
+  };
+  const doc = parse(renderReport(input));
+  const cards = [...doc.querySelectorAll("#overview .cards")[1]!.querySelectorAll(".card")].map((c) => [
+    c.querySelector("dt")!.textContent,
+    c.querySelector("dd.value")!.textContent,
+  ]);
+  assert.deepEqual(cards, [["p75_latency", "2.5"], ["long_outputs", "7"]]);
+  const header = cells(doc, "#table-models thead th");
+  assert.deepEqual(header.slice(-2), ["p75_latency", "long_outputs"]);
+  assert.deepEqual(cells(doc, "#table-models tbody tr:nth-child(1) td").slice(-2), ["2.5", "7"]);
+  assert.deepEqual(cells(doc, "#table-models tbody tr:nth-child(2) td").slice(-2), ["–", "0"]);
+});
