@@ -218,6 +218,15 @@ function resolve(
   return null;
 }
 
+/** Whether every date or time-of-day boundary of a model's prices falls on a whole minute. */
+function onWholeMinutes(r: Resolved): boolean {
+  const sets = Array.isArray(r.model.prices) ? r.model.prices : [];
+  return sets.every(({ constraint: c }) =>
+    !c || c.type === "start_date" ||
+    [c.start_time, c.end_time].every((t) => /^\d{2}:\d{2}(:00(\.0*)?)?(Z|[+-]\d{2}:\d{2})$/.test(t))
+  );
+}
+
 function tierStarts(modelPrice: Record<string, unknown>): number[] {
   const starts = new Set<number>();
   for (const v of Object.values(modelPrice)) {
@@ -346,7 +355,14 @@ export function applyPrices(calls: pl.DataFrame, options: ApplyPricesOptions = {
   let keyed = work.withColumns(pl.lit(0).cast(pl.Int64).alias("__set"));
   if (dated.size) {
     // Prices that depend on the date or the time of day: find the price set of
-    // each distinct second, and measure the rates of each set once.
+    // each distinct second (minute, when every boundary is on a whole minute),
+    // and measure the rates of each set once.
+    const step = [...dated.values()].every(onWholeMinutes) ? 60 : 1;
+    if (step > 1) {
+      keyed = keyed.withColumns(
+        pl.col("__second").div(step).floor().mul(step).cast(pl.Int64).alias("__second"),
+      );
+    }
     const isDated = pl.concatString(["__pk", "__model"], "\u0000").isIn([...dated.keys()]);
     const seconds = keyed.filter(isDated).select("__pk", "__model", "__second").unique()
       .toRecords() as {
