@@ -1,0 +1,38 @@
+/**
+ * The tracing library: writes native JSONL traces of model calls (the seed's
+ * `LLMTracingPlugin`, in TypeScript). Imports only `schema/` and `log/`.
+ *
+ * ```ts
+ * import { Tracer } from "./mod.ts";
+ * const tracer = new Tracer({ traceDir: Deno.makeTempDirSync() });
+ * const call = tracer.traceModelCall(async (model: string, prompt: string) => `echo ${prompt}`);
+ * await call("gpt-4o-mini", "hello");
+ * tracer.close();
+ * ```
+ *
+ * @module
+ */
+export {
+  type CallHandle,
+  type CallOutcome,
+  type CallSink,
+  type CallStart,
+  type Clock,
+  createTracer,
+  DEFAULT_TRACE_DIR,
+  type FinishedCall,
+  type TraceCallOptions,
+  type TraceModelCall,
+  Tracer,
+  type TracerOptions,
+} from "./tracer.ts";
+export { type EmitterLike, type EventBus, type EventHandler, fromEventEmitter, LLM_EVENTS } from "./event_bus.ts";
+export {
+  BufferedFileWriter,
+  type BufferedFileWriterOptions,
+  FileTraceWriter,
+  MemoryTraceWriter,
+  type TraceWriter,
+} from "./writer.ts";
+export { DEFAULT_SECRET_KEYS, REDACTED, redactString, sanitize, type SanitizeOptions } from "./redact.ts";
+export { formatNaiveIso } from "./_time.ts";

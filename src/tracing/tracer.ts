@@ -1,0 +1,661 @@
+/**
+ * The tracer: one instance is one session, written to
+ * `<traceDir>/trace_<session_id>.jsonl` in the native format (the seed's).
+ *
+ * - Creating it writes `session_start`; `close()` writes `session_end` with a
+ *   top-level `duration_seconds`; an unclosed tracer ends its session when the
+ *   process exits normally (Deno's `unload` event, Node's `process.on("exit")`).
+ * - `traceModelCall` wraps a model call (function wrapper or TC39 method
+ *   decorator) and writes `llm_request` then `llm_response` or `llm_error`.
+ * - Every event is validated strictly and written as one complete line in one
+ *   synchronous append. A failing write never breaks the traced call: it is
+ *   reported once through `onWarn`.
+ *
+ * @module
+ */
+import { type WarnFn, warnToStderr } from "../log/mod.ts";
+import type { Usage } from "../schema/mod.ts";
+import { type Clock, formatNaiveIso, readMicros, secondsBetween, systemClock } from "./_time.ts";
+import { redactString, sanitize, secretKeySet } from "./redact.ts";
+import {
+  isAsyncIterable,
+  parameterNames,
+  providerOfModel,
+  requestInfo,
+  type ResponseInfo,
+  responseInfo,
+  StreamAccumulator,
+} from "./_extract.ts";
+import { strictProblem } from "./_validate.ts";
+import { FileTraceWriter, type TraceWriter } from "./writer.ts";
+import { type EventBus, subscribePlugin } from "./event_bus.ts";
+
+export type { Clock } from "./_time.ts";
+
+/** The trace folder of the seed's plugin. */
+export const DEFAULT_TRACE_DIR = "traces/llm_calls";
+
+/** A model call that has ended, as handed to {@link CallSink}s (e.g. the OpenTelemetry exporter). */
+export interface FinishedCall {
+  sessionId: string;
+  requestId: string;
+  /** The model the request named (`"unknown"` when none). */
+  requestModel: string;
+  /** The model the response named, when it named one. */
+  responseModel?: string;
+  provider?: string;
+  operation?: string;
+  params: Record<string, unknown>;
+  /** Epoch microseconds. */
+  startMicros: number;
+  /** Epoch microseconds. */
+  endMicros: number;
+  status: "ok" | "error";
+  error?: string;
+  errorType?: string;
+  usage?: Usage;
+  finishReason?: string | null;
+  ttftSeconds?: number;
+  stream: boolean;
+}
+
+/** Receives every finished call (besides the trace file). */
+export interface CallSink {
+  onCall(call: FinishedCall): void;
+}
+
+/** Options of {@link Tracer}. */
+export interface TracerOptions {
+  /** Folder of the trace file `trace_<session_id>.jsonl`. @default "traces/llm_calls" */
+  traceDir?: string;
+  /** Exact path of the trace file (overrides `traceDir`). */
+  file?: string;
+  /** Where lines go (overrides `file` and `traceDir`); the tracer does not close a writer it was given. */
+  writer?: TraceWriter;
+  /** @default a random UUID */
+  sessionId?: string;
+  /** Epoch milliseconds (or a `Date`) for timestamps and durations. @default wall time, µs resolution */
+  clock?: Clock;
+  /** Makes request ids. @default crypto.randomUUID */
+  newId?: () => string;
+  /** Where tracing failures are reported, once each. @default warnToStderr */
+  onWarn?: WarnFn;
+  /** Provider of every call, when the model name does not say. */
+  provider?: string;
+  /** More keys to redact besides api_key, apiKey, authorization, x-api-key, …. */
+  redactKeys?: string[];
+  /** End the session (`session_end`) when the process exits and `close()` was not called. @default true */
+  endOnExit?: boolean;
+  /** Written as a `session_metadata` event right after `session_start`. */
+  metadata?: Record<string, unknown>;
+  /** Also receive every finished call (e.g. `otelSink()`). */
+  sinks?: CallSink[];
+}
+
+/** What a call is, for {@link Tracer.startCall}. */
+export interface CallStart {
+  /** @default "unknown" */
+  model?: string;
+  /** Parameters without the messages (redacted before writing). */
+  params?: Record<string, unknown>;
+  messages?: unknown[];
+  provider?: string;
+  operation?: string;
+  stream?: boolean;
+  /** The request id of the call this one retries. */
+  retryOf?: string;
+  /** @default a new id */
+  requestId?: string;
+}
+
+/** Overrides of what is read from a response, for {@link CallHandle.succeed}. */
+export interface CallOutcome {
+  model?: string;
+  output?: string | null;
+  usage?: Usage;
+  finishReason?: string | null;
+  ttftSeconds?: number;
+}
+
+/** Options of {@link Tracer.traceModelCall} when given as an object. */
+export interface TraceCallOptions {
+  /** The model, or how to read it from the arguments (else: named or positional `model`). */
+  model?: string | ((args: unknown[]) => string | undefined);
+  provider?: string;
+  operation?: string;
+}
+
+// deno-lint-ignore no-explicit-any
+type AnyFn = (this: any, ...args: any[]) => any;
+
+/** `traceModelCall`: a wrapper, a method decorator, or a factory of both given options. */
+export interface TraceModelCall {
+  <F extends AnyFn>(fn: F, context?: ClassMethodDecoratorContext): F;
+  (options: TraceCallOptions): <F extends AnyFn>(fn: F, context?: ClassMethodDecoratorContext) => F;
+}
+
+type Obj = Record<string, unknown>;
+
+const openTracers = new Set<Tracer>();
+let exitHooked = false;
+
+function hookExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  const endAll = () => {
+    for (const t of [...openTracers]) t.close();
+  };
+  if ("Deno" in globalThis && typeof globalThis.addEventListener === "function") {
+    globalThis.addEventListener("unload", endAll);
+  } else {
+    const proc = (globalThis as { process?: { on?: (e: string, f: () => void) => void } }).process;
+    proc?.on?.("exit", endAll);
+  }
+}
+
+function errorType(err: unknown): string {
+  if (err instanceof Error) {
+    if (err.name && err.name !== "Error") return err.name;
+    const ctor = err.constructor?.name;
+    return ctor && ctor !== "Object" ? ctor : "Error";
+  }
+  return typeof err;
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  if (typeof err === "string") return err;
+  try {
+    return JSON.stringify(err) ?? String(err);
+  } catch {
+    return String(err);
+  }
+}
+
+/**
+ * One traced model call in flight: end it with {@link succeed} or {@link fail}
+ * (only the first ending counts).
+ */
+export class CallHandle {
+  readonly requestId: string;
+  readonly startMicros: number;
+  #tracer: Tracer;
+  #start: CallStart & { model: string; params: Obj };
+  #firstTokenMicros: number | undefined;
+  #done = false;
+
+  /** @internal use {@link Tracer.startCall} */
+  constructor(tracer: Tracer, requestId: string, startMicros: number, start: CallStart & { model: string; params: Obj }) {
+    this.#tracer = tracer;
+    this.requestId = requestId;
+    this.startMicros = startMicros;
+    this.#start = start;
+  }
+
+  /** Whether the call has ended. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Note that the response is streamed (the response event carries `stream: true`). */
+  markStream(): void {
+    this.#start.stream = true;
+  }
+
+  /** Note the arrival of the first streamed chunk (time to first token). */
+  markFirstToken(): void {
+    this.#firstTokenMicros ??= this.#tracer.nowMicros();
+  }
+
+  /** The call returned `response`; writes `llm_response`. */
+  succeed(response: unknown, overrides: CallOutcome = {}): void {
+    if (this.#done) return;
+    this.#done = true;
+    const info: ResponseInfo = response === undefined && overrides.output !== undefined
+      ? { output: null }
+      : responseInfo(response);
+    this.#tracer._endCall(this.#start, this.requestId, this.startMicros, {
+      model: overrides.model ?? info.model,
+      output: overrides.output !== undefined ? overrides.output : info.output,
+      usage: overrides.usage ?? info.usage,
+      finishReason: overrides.finishReason !== undefined ? overrides.finishReason : info.finishReason,
+      ttftSeconds: overrides.ttftSeconds ??
+        (this.#firstTokenMicros === undefined ? undefined : secondsBetween(this.startMicros, this.#firstTokenMicros)),
+    });
+  }
+
+  /** The call threw `error`; writes `llm_error`. */
+  fail(error: unknown): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#tracer._failCall(this.#start, this.requestId, this.startMicros, error);
+  }
+}
+
+/**
+ * A tracing session. Creating one writes `session_start`.
+ *
+ * @example
+ * ```ts
+ * import { Tracer } from "./tracer.ts";
+ * const tracer = new Tracer({ traceDir: Deno.makeTempDirSync() });
+ * const chat = tracer.traceModelCall(async (req: { model: string; messages: unknown[] }) =>
+ *   ({ model: req.model, choices: [{ message: { content: "hi" }, finish_reason: "stop" }] })
+ * );
+ * await chat({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] });
+ * tracer.close();
+ * ```
+ */
+export class Tracer {
+  /** The session id (also in the file name). */
+  readonly sessionId: string;
+  /** The trace file, when writing to a file. */
+  readonly traceFile: string | undefined;
+  /** Epoch microseconds of `session_start`. */
+  readonly startMicros: number;
+  /** Wrap a model call; see {@link TraceModelCall}. Bound: usable as `@tracer.traceModelCall`. */
+  readonly traceModelCall: TraceModelCall;
+
+  #writer: TraceWriter;
+  #ownsWriter: boolean;
+  #clock: Clock;
+  #newId: () => string;
+  #warn: WarnFn;
+  #warned = new Set<string>();
+  #provider: string | undefined;
+  #secretKeys: Set<string>;
+  #sinks: CallSink[];
+  #closed = false;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(options: TracerOptions = {}) {
+    this.sessionId = options.sessionId ?? crypto.randomUUID();
+    this.#clock = options.clock ?? systemClock;
+    this.#newId = options.newId ?? (() => crypto.randomUUID());
+    this.#warn = options.onWarn ?? warnToStderr;
+    this.#provider = options.provider;
+    this.#secretKeys = secretKeySet(options.redactKeys);
+    this.#sinks = options.sinks ?? [];
+    if (options.writer) {
+      this.#writer = options.writer;
+      this.#ownsWriter = false;
+      this.traceFile = options.writer.path;
+    } else {
+      this.traceFile = options.file ??
+        `${(options.traceDir ?? DEFAULT_TRACE_DIR).replace(/\/+$/, "")}/trace_${this.sessionId}.jsonl`;
+      this.#writer = new FileTraceWriter(this.traceFile);
+      this.#ownsWriter = true;
+    }
+    this.traceModelCall = ((arg: AnyFn | TraceCallOptions, context?: ClassMethodDecoratorContext) =>
+      typeof arg === "function"
+        ? this.#wrap(arg, {}, context)
+        : (fn: AnyFn, ctx?: ClassMethodDecoratorContext) => this.#wrap(fn, arg, ctx)) as TraceModelCall;
+    this.startMicros = this.nowMicros();
+    this.#emit({ type: "session_start", timestamp: formatNaiveIso(this.startMicros), session_id: this.sessionId });
+    if (options.metadata) this.logMetadata(options.metadata);
+    if (options.endOnExit ?? true) {
+      openTracers.add(this);
+      hookExit();
+    }
+  }
+
+  /** Whether `close()` (or `abandon()`) was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The clock, read as epoch microseconds. */
+  nowMicros(): number {
+    return readMicros(this.#clock);
+  }
+
+  /**
+   * Log a custom event (any type but the known ones; `session_metadata` is
+   * accepted and means {@link logMetadata}). `data` is redacted and made JSON-safe.
+   *
+   * @throws {TypeError} when `type` is empty or names an event the tracer writes itself.
+   */
+  logEvent(type: string, data: Record<string, unknown> = {}): void {
+    if (typeof type !== "string" || type === "") throw new TypeError("An event type must be a non-empty string.");
+    if (type === "session_metadata") return this.logMetadata(data);
+    if (["session_start", "session_end", "llm_request", "llm_response", "llm_error"].includes(type)) {
+      throw new TypeError(`The "${type}" event is written by the tracer itself; use traceModelCall, startCall or close.`);
+    }
+    this.#emitWith(type, this.#clean(data));
+  }
+
+  /** Log session metadata (`user`, `project`, `version`, …) as a `session_metadata` event. */
+  logMetadata(data: Record<string, unknown>): void {
+    this.#emitWith("session_metadata", this.#clean(data));
+  }
+
+  /**
+   * Start a model call by hand (for code that cannot be wrapped): writes
+   * `llm_request` and returns the handle that ends it.
+   */
+  startCall(start: CallStart = {}): CallHandle {
+    const requestId = start.requestId ?? this.#newId();
+    const model = start.model ?? "unknown";
+    const params = (this.#clean(start.params ?? {}) as Obj);
+    const messages = (sanitize(start.messages ?? [], { secretKeys: this.#secretKeys }) as unknown[]);
+    const provider = start.provider ?? this.#provider ?? providerOfModel(model);
+    const startMicros = this.nowMicros();
+    const data: Obj = { request_id: requestId, model, params, messages };
+    if (provider !== undefined) data.provider = provider;
+    if (start.operation !== undefined) data.operation = start.operation;
+    if (start.stream) data.stream = true;
+    if (start.retryOf !== undefined) data.retry_of = start.retryOf;
+    this.#emit({ type: "llm_request", timestamp: formatNaiveIso(startMicros), session_id: this.sessionId, data });
+    return new CallHandle(this, requestId, startMicros, { ...start, model, params, provider });
+  }
+
+  /** @internal */
+  _endCall(start: CallStart & { model: string; params: Obj }, requestId: string, startMicros: number, out: CallOutcome): void {
+    const end = this.nowMicros();
+    const model = out.model && out.model !== "unknown" ? out.model : start.model;
+    const data: Obj = {
+      request_id: requestId,
+      duration_seconds: secondsBetween(startMicros, end),
+      success: true,
+      model,
+      output: typeof out.output === "string" ? redactString(out.output) : out.output ?? null,
+    };
+    if (out.usage) data.usage = out.usage;
+    if (out.ttftSeconds !== undefined) data.ttft_seconds = out.ttftSeconds;
+    if (out.finishReason !== undefined && out.finishReason !== null) data.finish_reason = out.finishReason;
+    const provider = start.provider ?? providerOfModel(model);
+    if (provider !== undefined) data.provider = provider;
+    if (start.operation !== undefined) data.operation = start.operation;
+    if (start.stream) data.stream = true;
+    if (start.retryOf !== undefined) data.retry_of = start.retryOf;
+    this.#emit({ type: "llm_response", timestamp: formatNaiveIso(end), session_id: this.sessionId, data });
+    if (this.#sinks.length) {
+      this.#toSinks({
+        sessionId: this.sessionId,
+        requestId,
+        requestModel: start.model,
+        responseModel: out.model,
+        provider,
+        operation: start.operation,
+        params: start.params,
+        startMicros,
+        endMicros: end,
+        status: "ok",
+        usage: out.usage,
+        finishReason: out.finishReason,
+        ttftSeconds: out.ttftSeconds,
+        stream: start.stream ?? false,
+      });
+    }
+  }
+
+  /** @internal */
+  _failCall(start: CallStart & { model: string; params: Obj }, requestId: string, startMicros: number, err: unknown): void {
+    const end = this.nowMicros();
+    const message = redactString(errorMessage(err));
+    const type = errorType(err);
+    const data: Obj = {
+      request_id: requestId,
+      duration_seconds: secondsBetween(startMicros, end),
+      success: false,
+      error: message,
+      error_type: type,
+    };
+    if (start.provider !== undefined) data.provider = start.provider;
+    if (start.retryOf !== undefined) data.retry_of = start.retryOf;
+    this.#emit({ type: "llm_error", timestamp: formatNaiveIso(end), session_id: this.sessionId, data });
+    if (this.#sinks.length) {
+      this.#toSinks({
+        sessionId: this.sessionId,
+        requestId,
+        requestModel: start.model,
+        provider: start.provider,
+        operation: start.operation,
+        params: start.params,
+        startMicros,
+        endMicros: end,
+        status: "error",
+        error: message,
+        errorType: type,
+        stream: start.stream ?? false,
+      });
+    }
+  }
+
+  /**
+   * End the session: writes `session_end` with `duration_seconds` and releases
+   * the file. Calling it again does nothing.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    const end = this.nowMicros();
+    this.#emit({
+      type: "session_end",
+      timestamp: formatNaiveIso(end),
+      session_id: this.sessionId,
+      duration_seconds: secondsBetween(this.startMicros, end),
+    });
+    this.#release();
+  }
+
+  /** Stop without writing `session_end`, as a crashed run would (the simulator's unfinished sessions). */
+  abandon(): void {
+    if (this.#closed) return;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#release();
+  }
+
+  /**
+   * The seed's Symphony integration: subscribe to `llm.request`,
+   * `llm.response` and `llm.error` on `eventBus` and log them. When
+   * `container` has a `register(name, value)` method the tracer registers
+   * itself as `"llm_tracer"`.
+   */
+  initialize(container: unknown, eventBus: EventBus): void {
+    this.#unsubscribe?.();
+    const c = container as { register?: (name: string, value: unknown) => unknown } | null | undefined;
+    if (c && typeof c.register === "function") c.register("llm_tracer", this);
+    this.#unsubscribe = subscribePlugin(this, eventBus);
+  }
+
+  /** The seed plugin's `cleanup()`: unsubscribe from the event bus and end the session ({@link close}). */
+  cleanup(): void {
+    this.close();
+  }
+
+  #release(): void {
+    this.#closed = true;
+    openTracers.delete(this);
+    if (this.#ownsWriter) {
+      try {
+        this.#writer.close?.();
+      } catch (err) {
+        this.#warnOnce("write", `Cannot close trace file ${this.traceFile}: ${errorMessage(err)}.`);
+      }
+    }
+  }
+
+  #clean(data: unknown): Obj {
+    const clean = sanitize(data, { secretKeys: this.#secretKeys });
+    if (typeof clean !== "object" || clean === null || Array.isArray(clean)) {
+      throw new TypeError("Event data must be a plain object.");
+    }
+    return clean as Obj;
+  }
+
+  #emitWith(type: string, data: Obj): void {
+    this.#emit({ type, timestamp: formatNaiveIso(this.nowMicros()), session_id: this.sessionId, data });
+  }
+
+  #emit(event: Obj): void {
+    if (this.#closed) {
+      this.#warnOnce("closed", `The tracer of session ${this.sessionId} is closed; later events are not written.`);
+      return;
+    }
+    const problem = strictProblem(event);
+    if (problem !== undefined) {
+      this.#warnOnce(`invalid:${event.type}`, `A "${event.type}" event was not written because ${problem}.`);
+      return;
+    }
+    let line: string;
+    try {
+      line = JSON.stringify(event) + "\n";
+    } catch (err) {
+      this.#warnOnce("json", `A "${event.type}" event was not written because it is not JSON: ${errorMessage(err)}.`);
+      return;
+    }
+    try {
+      this.#writer.write(line);
+    } catch (err) {
+      this.#warnOnce(
+        "write",
+        `Cannot write trace file ${this.traceFile ?? "(writer)"} (${errorMessage(err)}); traced calls go on, their events are lost.`,
+      );
+    }
+  }
+
+  #toSinks(call: FinishedCall): void {
+    for (const sink of this.#sinks) {
+      try {
+        sink.onCall(call);
+      } catch (err) {
+        this.#warnOnce("sink", `A trace sink failed (${errorMessage(err)}); traced calls go on.`);
+      }
+    }
+  }
+
+  #warnOnce(key: string, message: string): void {
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    try {
+      this.#warn(message);
+    } catch {
+      // a failing warn sink must not break the call either
+    }
+  }
+
+  #wrap<F extends AnyFn>(fn: F, options: TraceCallOptions, context?: ClassMethodDecoratorContext): F {
+    if (context !== undefined && context.kind !== "method") {
+      throw new TypeError(`traceModelCall decorates methods, not a ${context.kind}.`);
+    }
+    const names = parameterNames(fn);
+    const tracer = this;
+    const wrapped = function (this: unknown, ...args: unknown[]) {
+      let handle: CallHandle | undefined;
+      try {
+        handle = tracer.#begin(args, names, options);
+      } catch (err) {
+        tracer.#warnOnce("begin", `Tracing a call failed (${errorMessage(err)}); the call goes on untraced.`);
+      }
+      if (!handle) return fn.apply(this, args);
+      const h = handle;
+      let result: unknown;
+      try {
+        result = fn.apply(this, args);
+      } catch (err) {
+        h.fail(err);
+        throw err;
+      }
+      if (result instanceof Promise || (typeof result === "object" && result !== null && typeof (result as PromiseLike<unknown>).then === "function")) {
+        return Promise.resolve(result).then(
+          (value) => tracer.#finish(h, value),
+          (err) => {
+            h.fail(err);
+            throw err;
+          },
+        );
+      }
+      return tracer.#finish(h, result);
+    };
+    Object.defineProperty(wrapped, "name", { value: fn.name, configurable: true });
+    return wrapped as unknown as F;
+  }
+
+  #begin(args: unknown[], names: (string | undefined)[] | undefined, options: TraceCallOptions): CallHandle {
+    const info = requestInfo(args, names);
+    const model = typeof options.model === "function"
+      ? options.model(args) ?? info.model
+      : options.model ?? info.model;
+    return this.startCall({
+      model,
+      params: info.params,
+      messages: info.messages,
+      provider: options.provider,
+      operation: options.operation,
+      stream: info.stream || undefined,
+    });
+  }
+
+  #finish(handle: CallHandle, value: unknown): unknown {
+    try {
+      if (isAsyncIterable(value) && typeof value !== "string") return this.#wrapStream(handle, value);
+      handle.succeed(value);
+    } catch (err) {
+      this.#warnOnce("finish", `Tracing a response failed (${errorMessage(err)}); the call goes on.`);
+    }
+    return value;
+  }
+
+  #wrapStream(handle: CallHandle, stream: AsyncIterable<unknown>): AsyncIterable<unknown> {
+    const acc = new StreamAccumulator();
+    const outcome = (): CallOutcome => ({
+      model: acc.model,
+      output: acc.text,
+      usage: acc.usage,
+      finishReason: acc.finishReason ?? null,
+    });
+    async function* traced(): AsyncGenerator<unknown> {
+      let ended = false;
+      try {
+        for await (const chunk of stream) {
+          handle.markFirstToken();
+          acc.add(chunk);
+          yield chunk;
+        }
+        ended = true;
+        handle.succeed(undefined, outcome());
+      } catch (err) {
+        ended = true;
+        handle.fail(err);
+        throw err;
+      } finally {
+        if (!ended) handle.succeed(undefined, { ...outcome(), finishReason: acc.finishReason ?? "cancelled" });
+      }
+    }
+    handle.markStream();
+    const self = stream as AsyncIterable<unknown> & { next?: unknown };
+    if (typeof self.next === "function" && self[Symbol.asyncIterator]() === self) return traced();
+    let used = false;
+    return new Proxy(stream as object, {
+      get(target, prop) {
+        if (prop === Symbol.asyncIterator) {
+          return () => {
+            if (used) return (target as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+            used = true;
+            return traced();
+          };
+        }
+        const v = Reflect.get(target, prop, target);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    }) as AsyncIterable<unknown>;
+  }
+}
+
+/**
+ * Create a tracer (one session). Same as `new Tracer(options)`.
+ *
+ * @example
+ * ```ts
+ * import { createTracer } from "./tracer.ts";
+ * const tracer = createTracer({ traceDir: Deno.makeTempDirSync(), metadata: { project: "demo" } });
+ * tracer.logEvent("cache_hit", { key: "k1" });
+ * tracer.close();
+ * ```
+ */
+export function createTracer(options: TracerOptions = {}): Tracer {
+  return new Tracer(options);
+}

@@ -1,0 +1,140 @@
+/**
+ * Where trace lines go. A writer takes one complete line at a time and writes
+ * it in ONE synchronous append, so lines from concurrent calls never
+ * interleave and a killed process leaves at most one truncated last line.
+ *
+ * @module
+ */
+import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+
+/** Receives complete trace lines (each ends with `\n`). May throw: the tracer catches and reports it. */
+export interface TraceWriter {
+  /** Write one line, synchronously. */
+  write(line: string): void;
+  /** Flush and release the file. */
+  close?(): void;
+  /** The file written, for messages. */
+  readonly path?: string;
+}
+
+const encoder = new TextEncoder();
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    offset += writeSync(fd, bytes, offset, bytes.length - offset);
+  }
+}
+
+/**
+ * Appends each line to a file with one `write(2)` on a descriptor opened once
+ * in append mode (the folder is created when missing). The file is opened on
+ * the first write and reopened after a failure.
+ *
+ * @example
+ * ```ts
+ * import { FileTraceWriter } from "./writer.ts";
+ * const w = new FileTraceWriter(Deno.makeTempDirSync() + "/t.jsonl");
+ * w.write('{"type":"x"}\n');
+ * w.close();
+ * ```
+ */
+export class FileTraceWriter implements TraceWriter {
+  readonly path: string;
+  #fd: number | null = null;
+
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  write(line: string): void {
+    if (this.#fd === null) {
+      mkdirSync(dirname(this.path), { recursive: true });
+      this.#fd = openSync(this.path, "a");
+    }
+    try {
+      writeAll(this.#fd, encoder.encode(line));
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  close(): void {
+    if (this.#fd === null) return;
+    const fd = this.#fd;
+    this.#fd = null;
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** Options of {@link BufferedFileWriter}. */
+export interface BufferedFileWriterOptions {
+  /** Flush when this many characters are buffered. @default 1_048_576 */
+  bufferChars?: number;
+  /** Truncate the file first instead of appending. @default false */
+  truncate?: boolean;
+}
+
+/**
+ * Buffers lines and appends them in large blocks: for bulk writers such as the
+ * simulator, not for live tracing (a crash loses the buffer). Flushes on
+ * `flush()` and `close()`.
+ */
+export class BufferedFileWriter implements TraceWriter {
+  readonly path: string;
+  #fd: number | null = null;
+  #parts: string[] = [];
+  #size = 0;
+  #limit: number;
+  #truncate: boolean;
+
+  constructor(path: string, options: BufferedFileWriterOptions = {}) {
+    this.path = path;
+    this.#limit = options.bufferChars ?? 1 << 20;
+    this.#truncate = options.truncate ?? false;
+  }
+
+  write(line: string): void {
+    this.#parts.push(line);
+    this.#size += line.length;
+    if (this.#size >= this.#limit) this.flush();
+  }
+
+  /** Write the buffered lines to the file. */
+  flush(): void {
+    if (this.#parts.length === 0) return;
+    if (this.#fd === null) {
+      mkdirSync(dirname(this.path), { recursive: true });
+      this.#fd = openSync(this.path, this.#truncate ? "w" : "a");
+    }
+    const text = this.#parts.join("");
+    this.#parts = [];
+    this.#size = 0;
+    writeAll(this.#fd, encoder.encode(text));
+  }
+
+  close(): void {
+    this.flush();
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
+  }
+}
+
+/** Keeps lines in memory (tests, notebooks). */
+export class MemoryTraceWriter implements TraceWriter {
+  /** The lines written, each with its `\n`. */
+  readonly lines: string[] = [];
+  write(line: string): void {
+    this.lines.push(line);
+  }
+  /** The lines parsed as JSON. */
+  events(): Record<string, unknown>[] {
+    return this.lines.map((l) => JSON.parse(l));
+  }
+}
