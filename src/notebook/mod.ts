@@ -23,3 +23,4 @@ export {
   traceSetHeadline,
   traceSetHTML,
 } from "./display.ts";
+export { plotFigure, type PlotFigureSpec } from "./plot_figure.ts";

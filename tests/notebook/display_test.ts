@@ -152,3 +152,21 @@ Deno.test("show() returns a value a Deno notebook displays through Symbol.for(\"
   assert.ok(bundle["text/html"]!.includes("shape: (3, 1)"));
   assert.equal(shown.text, bundle["text/plain"]);
 });
+
+Deno.test("plotFigure() draws a Plot chart as a Figure with the title escaped", async () => {
+  const Plot = await import("@observablehq/plot");
+  const { plotFigure } = await import("../../src/notebook/mod.ts");
+  const fig = await plotFigure({
+    title: XSS,
+    width: 300,
+    height: 200,
+    plot: { marks: [Plot.barY([{ m: "a", n: 2 }, { m: "b", n: 3 }], { x: "m", y: "n" })] },
+  });
+  const svg = fig.toSVG();
+  assert.match(svg, /^<svg[^>]*\sxmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.ok(!svg.includes("<script>"));
+  assert.ok(svg.includes("&lt;script&gt;"));
+  assert.equal(fig.width, 300);
+  assert.equal(fig.title, XSS);
+  assert.equal((svg.match(/<rect /g) ?? []).length >= 2, true);
+});

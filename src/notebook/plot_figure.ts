@@ -1,0 +1,51 @@
+/**
+ * `plotFigure`: a custom figure from any Observable Plot chart, drawn with the
+ * house style (title, subtitle, legend) into the same `Figure` the built-in
+ * figures return: inline in a notebook, SVG and PNG headless.
+ *
+ * @module
+ */
+import type * as Plot from "@observablehq/plot";
+import type { Figure } from "../figures/figure.ts";
+import { type LegendItem, renderFigure } from "../figures/_render.ts";
+import { LAYOUT } from "../figures/_style.ts";
+
+/** What {@linkcode plotFigure} draws. */
+export interface PlotFigureSpec {
+  /** The title drawn at the top (text from traces is escaped by SVG serialization). */
+  title: string;
+  /** One line under the title. */
+  subtitle?: string;
+  /** Plot's options (`marks`, scales, …) without `document`, `width` and `height`. */
+  plot: Plot.PlotOptions;
+  /** @default {720} */
+  width?: number;
+  /** Height of the plot area. @default {320} */
+  height?: number;
+  /** Legend entries drawn under the title. */
+  legend?: LegendItem[];
+}
+
+/**
+ * Draw an Observable Plot chart as a {@linkcode Figure}.
+ *
+ * @example
+ * ```ts ignore
+ * import * as Plot from "@observablehq/plot";
+ * const fig = await plotFigure({
+ *   title: "Output tokens per call",
+ *   plot: { marks: [Plot.dot(traces.calls.toRecords(), { x: "started_at", y: "output_tokens" })] },
+ * });
+ * fig.toSVG().startsWith("<svg"); // true
+ * ```
+ */
+export function plotFigure(spec: PlotFigureSpec): Promise<Figure> {
+  return renderFigure({
+    title: spec.title,
+    subtitle: spec.subtitle,
+    legend: spec.legend,
+    width: spec.width ?? LAYOUT.width,
+    height: spec.height ?? 320,
+    plot: spec.plot,
+  });
+}
