@@ -128,17 +128,42 @@ export function formatUsdTick(x: number): string {
 /** Height of the plot area of an empty-state figure. */
 export const EMPTY_HEIGHT = 160;
 
-/** X-axis options for UTC time: two-line ticks need room above the axis label. */
-export const TIME_AXIS = {
-  ...AXIS,
-  type: "utc",
-  label: "Time (UTC)",
-  labelAnchor: "center",
-  labelOffset: 52,
-} as const;
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const pad2 = (n: number) => String(n).padStart(2, "0");
+
+/**
+ * X-axis options for UTC time between `lo` and `hi`: 24-hour tick labels on one
+ * line (`12:05`, `12:05:30`, `Apr 9`, `Apr 9 06:00`) and, when the span falls
+ * within one day, that date in the axis label (`Time (UTC, 2025-04-08)`).
+ */
+export function timeAxis(lo: Date, hi: Date): Record<string, unknown> {
+  const sameDay = lo.toISOString().slice(0, 10) === hi.toISOString().slice(0, 10);
+  const seconds = hi.getTime() - lo.getTime() < 10 * 60_000;
+  const tickFormat = (d: Date) => {
+    const hm = `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`;
+    const time = seconds || d.getUTCSeconds() ? `${hm}:${pad2(d.getUTCSeconds())}` : hm;
+    if (sameDay) return time;
+    const day = `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}`;
+    return d.getUTCHours() || d.getUTCMinutes() || d.getUTCSeconds() ? `${day} ${time}` : day;
+  };
+  return {
+    ...AXIS,
+    type: "utc",
+    label: sameDay ? `Time (UTC, ${lo.toISOString().slice(0, 10)})` : "Time (UTC)",
+    labelAnchor: "center",
+    labelOffset: 40,
+    tickFormat,
+    ticks: sameDay ? 8 : 6,
+  };
+}
 
 /** Bottom margin under a UTC time axis. */
-export const TIME_MARGIN_BOTTOM = 62;
+export const TIME_MARGIN_BOTTOM = 50;
+
+/** `1 call`, `2 calls`: a count and its noun, singular or plural. */
+export function plural(n: number, noun: string, nouns: string = `${noun}s`): string {
+  return `${formatCount(n)} ${n === 1 ? noun : nouns}`;
+}
 
 /** Format US dollars: cents above a dollar (`$12.30`), three significant digits below (`$0.0781`). */
 export function formatUsd(x: number): string {

@@ -21,9 +21,10 @@ import {
   countAxis,
   formatCount,
   LAYOUT,
+  plural,
   STATUS_COLORS,
-  TIME_AXIS,
   TIME_MARGIN_BOTTOM,
+  timeAxis,
 } from "./_style.ts";
 
 /** Options of {@linkcode callsOverTime}. */
@@ -131,9 +132,7 @@ export async function callsOverTime(
   const errors = totals.get("error") ?? 0;
   return await renderFigure({
     title: o.title,
-    subtitle: `${formatCount(total)} calls, ${formatCount(errors)} error${
-      errors === 1 ? "" : "s"
-    }, per ${interval.name} (UTC)`,
+    subtitle: `${plural(total, "call")}, ${plural(errors, "error")}, per ${interval.name}`,
     width: o.width,
     height: o.height,
     legend: statuses.map((s) => ({
@@ -144,7 +143,7 @@ export async function callsOverTime(
       marginLeft: 60,
       marginRight: 24,
       marginBottom: TIME_MARGIN_BOTTOM,
-      x: TIME_AXIS,
+      x: timeAxis(buckets[0]!.start, buckets.at(-1)!.end),
       y: {
         ...countAxis(peak, `Calls per ${interval.name}`),
         labelAnchor: "center",

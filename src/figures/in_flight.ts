@@ -9,7 +9,7 @@ import { inFlight as countInFlight } from "../metrics/throughput.ts";
 import type { Figure } from "./figure.ts";
 import { chooseInterval, maxOf, requireColumns, rows } from "./_data.ts";
 import { renderFigure } from "./_render.ts";
-import { COLORS, countAxis, LAYOUT, TIME_AXIS, TIME_MARGIN_BOTTOM } from "./_style.ts";
+import { COLORS, countAxis, LAYOUT, TIME_MARGIN_BOTTOM, timeAxis } from "./_style.ts";
 
 /** Options of {@linkcode inFlight}. */
 export interface InFlightOptions {
@@ -115,7 +115,7 @@ export async function inFlight(
       marginLeft: 60,
       marginRight: 24,
       marginBottom: TIME_MARGIN_BOTTOM,
-      x: TIME_AXIS,
+      x: timeAxis(points[0]!.t, last.t),
       y: { ...countAxis(peak, "Calls in flight"), labelAnchor: "center", labelOffset: 48 },
       marks: [
         Plot.areaY(points, {

@@ -8,7 +8,15 @@ import pl from "nodejs-polars";
 import type { Figure } from "./figure.ts";
 import { colorOf, completedCalls, modelColors, requireColumns, rows, thin } from "./_data.ts";
 import { renderFigure } from "./_render.ts";
-import { AXIS, FONT_SIZE, formatCount, LAYOUT, maxLabelWidth, shortLabel } from "./_style.ts";
+import {
+  AXIS,
+  FONT_SIZE,
+  formatCount,
+  LAYOUT,
+  maxLabelWidth,
+  plural,
+  shortLabel,
+} from "./_style.ts";
 
 /** Options of {@linkcode latencyByModel}. */
 export interface LatencyByModelOptions {
@@ -111,9 +119,7 @@ export async function latencyByModel(
   const total = boxes.reduce((s, b) => s + b.count, 0);
   const fill = (b: LatencyBox) => colorOf(colors, b.model);
   const notes = [
-    `${
-      formatCount(total)
-    } completed calls; box 25th–75th percentile, tick median, whiskers 1.5 × IQR`,
+    `${plural(total, "completed call")}; box 25th–75th percentile, tick median, whiskers 1.5 × IQR`,
   ];
   if (shown.step > 1) notes.push(`1 in ${shown.step} outliers drawn`);
   return await renderFigure({

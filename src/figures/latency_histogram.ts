@@ -9,7 +9,7 @@ import type { Figure } from "./figure.ts";
 import { histogramBins } from "./_bins.ts";
 import { completedCalls, maxOf, numbers, requireColumns } from "./_data.ts";
 import { renderFigure } from "./_render.ts";
-import { AXIS, COLORS, countAxis, formatCount, LAYOUT } from "./_style.ts";
+import { AXIS, COLORS, countAxis, LAYOUT, plural } from "./_style.ts";
 
 /** Options of {@linkcode latencyHistogram}. */
 export interface LatencyHistogramOptions {
@@ -60,9 +60,7 @@ export async function latencyHistogram(
   const bins = histogramBins(values, o.bins);
   return await renderFigure({
     title: o.title,
-    subtitle: `${formatCount(values.length)} completed call${
-      values.length === 1 ? "" : "s"
-    }, ${o.bins} bins`,
+    subtitle: `${plural(values.length, "completed call")}, ${o.bins} bins`,
     width: o.width,
     height: o.height,
     plot: {

@@ -15,6 +15,7 @@ import {
   FONT_SIZE,
   formatCount,
   LAYOUT,
+  plural,
   shortLabel,
   textWidth,
 } from "./_style.ts";
@@ -95,9 +96,9 @@ export async function modelsUsed(
   const max = data[0]!.requests;
   return await renderFigure({
     title: o.title,
-    subtitle: `${
-      formatCount(data.reduce((s, d) => s + d.requests, 0))
-    } requests, ${data.length} model${data.length === 1 ? "" : "s"}`,
+    subtitle: `${plural(data.reduce((s, d) => s + d.requests, 0), "request")}, ${
+      plural(data.length, "model")
+    }`,
     width: o.width,
     height: o.height + marginBottom - 50,
     plot: {

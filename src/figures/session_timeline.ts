@@ -25,10 +25,11 @@ import {
   formatCount,
   LAYOUT,
   maxLabelWidth,
+  plural,
   shortLabel,
   STATUS_COLORS,
-  TIME_AXIS,
   TIME_MARGIN_BOTTOM,
+  timeAxis,
 } from "./_style.ts";
 
 /** Options of {@linkcode sessionTimeline}. */
@@ -174,7 +175,7 @@ export async function sessionTimeline(
   if (pending.length) legend.push({ label: "pending", color: STATUS_COLORS.pending! });
 
   const domain = shownIds.map((id) => labels.get(id)!);
-  const notes = [`${formatCount(bars.length)} calls in ${formatCount(shownIds.length)} sessions`];
+  const notes = [`${plural(bars.length, "call")} in ${plural(shownIds.length, "session")}`];
   if (all.length > shownIds.length) {
     notes.push(`first ${shownIds.length} of ${formatCount(all.length)} sessions shown`);
   }
@@ -203,7 +204,10 @@ export async function sessionTimeline(
           labelOffset: 40,
           grid: true,
         }
-        : { ...TIME_AXIS, grid: true },
+        : {
+          ...timeAxis(new Date(minOf(shownSessions.map((s) => s.first.getTime()))), lastTime),
+          grid: true,
+        },
       y: { ...AXIS, label: null, domain, padding: 0.25, tickSize: 0 },
       marks: [
         Plot.barX(done, {

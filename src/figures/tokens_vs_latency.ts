@@ -8,7 +8,7 @@ import pl from "nodejs-polars";
 import type { Figure } from "./figure.ts";
 import { colorOf, completedCalls, modelColors, requireColumns, rows, thin } from "./_data.ts";
 import { renderFigure } from "./_render.ts";
-import { AXIS, formatCount, LAYOUT } from "./_style.ts";
+import { AXIS, formatCount, LAYOUT, plural } from "./_style.ts";
 
 /** Options of {@linkcode tokensVsLatency}. */
 export interface TokensVsLatencyOptions {
@@ -77,7 +77,7 @@ export async function tokensVsLatency(
       duration_s: r.duration_s as number,
     }));
   const models = colors.domain.filter((m) => data.some((d) => d.model === m));
-  const notes = [`${formatCount(withTokens.height)} completed calls with usage`];
+  const notes = [`${plural(withTokens.height, "completed call")} with usage`];
   const without = done.height - withTokens.height;
   if (without > 0) notes.push(`${formatCount(without)} without usage left out`);
   if (shown.step > 1) notes.push(`1 in ${shown.step} calls drawn`);

@@ -25,7 +25,7 @@ Deno.test("inFlight() draws the step series with its peak and the calls left in 
   const root = parseSvg(fig.toSVG());
   assert.equal(root.querySelectorAll('g[aria-label="line"] path').length, 1);
   const all = texts(root);
-  for (const t of ["Calls in Flight", "Calls in flight", "Time (UTC)"]) {
+  for (const t of ["Calls in Flight", "Calls in flight", "Time (UTC, 2025-04-08)"]) {
     assert.ok(all.includes(t), t);
   }
   assert.ok(all.includes("peak 3 at 2025-04-08 12:00:12 UTC; 1 still in flight at the end"));

@@ -41,7 +41,7 @@ Deno.test("sessionTimeline() puts each call on its session's row, errors marked,
       "o1-mini",
       "error",
       "pending",
-      "Time (UTC)",
+      "Time (UTC, 2025-04-08)",
       "4 calls in 2 sessions",
     ]
   ) {
