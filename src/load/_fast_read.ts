@@ -66,90 +66,85 @@ export const FAST_SCHEMA = {
 
 /** A string Polars may have made from a non-string JSON value. */
 const COERCED = /^(?:-?\d[\d.eE+-]*|true|false)$|^[[{]/;
-const COERCED_SOURCE = String.raw`^(?:-?\d[\d.eE+-]*|true|false)$|^[\[{]`;
+/** The same test as {@link COERCED}, as Polars expressions (anchored: cheap on long text). */
+const coerced = (e: pl.Expr) =>
+  e.str.contains(String.raw`^(?:-?[0-9][0-9.eE+-]*|true|false)$`).or(e.str.slice(0, 1).str.contains(String.raw`^[\[{]`));
 
 const FAST_TYPES = new Set(["session_start", "session_end", "llm_request", "llm_response", "llm_error"]);
 
 /** Rows validated again in JS above this share make the whole file fall back. */
 const MAX_RECHECK_SHARE = 0.25;
 const CHUNK = 8 * 1024 * 1024;
-const NULL_BYTES = Buffer.from("null");
 
 interface LineIndex {
   /** Byte offset of each line start. */
   starts: Float64Array;
   count: number;
-  /** Absolute byte offsets of the text `null`. */
-  nulls: number[];
+  /** Lines (0-based) that hold the text `null` (explicit nulls must be validated by zod). */
+  nullLines: number[];
   /** Why the file cannot take the fast path, if it cannot. */
   reject?: string;
 }
 
-/** Pass 1: line starts, the offsets of `null`, and the cheap reasons to fall back. */
+/** Pass 1: line starts, the lines that hold the text `null`, and the cheap reasons to fall back. */
 function indexLines(path: string, size: number, maxLineBytes: number, onBytes: (n: number) => void): LineIndex {
   let starts = new Float64Array(1024);
   let count = 0;
-  const nulls: number[] = [];
+  const nullLines: number[] = [];
+  const push = (start: number) => {
+    if (count === starts.length) {
+      const grown = new Float64Array(starts.length * 2);
+      grown.set(starts);
+      starts = grown;
+    }
+    starts[count++] = start;
+  };
+  const decoder = new TextDecoder();
   const fd = openSync(path, "r");
   try {
-    const buf = Buffer.alloc(CHUNK + 3);
+    const buf = new Uint8Array(CHUNK);
     let offset = 0;
     let lineStart = 0;
-    let carry = 0;
     while (offset < size) {
-      const n = readSync(fd, buf, carry, CHUNK, offset);
+      // read whole lines: the chunk starts at the current line start
+      const n = readSync(fd, buf, 0, CHUNK, lineStart);
       if (n <= 0) break;
-      if (offset === 0 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
-        return { starts, count, nulls, reject: "bom" };
+      if (lineStart === 0 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+        return { starts, count, nullLines, reject: "bom" };
       }
-      const view = buf.subarray(0, carry + n);
-      const base = offset - carry;
-      for (let p = view.indexOf(NULL_BYTES); p >= 0; p = view.indexOf(NULL_BYTES, p + 1)) nulls.push(base + p);
-      let p = carry;
-      while (true) {
-        const nl = view.indexOf(10, p);
-        if (nl < 0) break;
-        const abs = base + nl;
-        if (abs - lineStart > maxLineBytes) return { starts, count, nulls, reject: "long line" };
-        if (count === starts.length) {
-          const grown = new Float64Array(starts.length * 2);
-          grown.set(starts);
-          starts = grown;
+      const last = n < CHUNK && lineStart + n >= size ? n : buf.lastIndexOf(10, n - 1) + 1;
+      if (last <= 0) return { starts, count, nullLines, reject: "long line" };
+      const view = buf.subarray(0, last);
+      // `null` rarely occurs: search the decoded text, then map to lines lazily
+      const text = decoder.decode(view);
+      let nextNull = text.indexOf("null");
+      let textPos = 0;
+      let p = 0;
+      while (p < last) {
+        let nl = view.indexOf(10, p);
+        if (nl < 0) nl = last;
+        if (nl - p > maxLineBytes) return { starts, count, nullLines, reject: "long line" };
+        push(lineStart + p);
+        if (nextNull >= 0) {
+          // advance the text position to the end of this line
+          const textEnd = text.indexOf("\n", textPos);
+          const lineTextEnd = textEnd < 0 ? text.length : textEnd;
+          if (nextNull < lineTextEnd) {
+            nullLines.push(count - 1);
+            nextNull = text.indexOf("null", lineTextEnd);
+          }
+          textPos = lineTextEnd + 1;
         }
-        starts[count++] = lineStart;
-        lineStart = abs + 1;
         p = nl + 1;
       }
-      // keep the last 3 bytes so that a `null` across chunks is found
-      carry = Math.min(3, view.length);
-      view.copyWithin(0, view.length - carry);
-      offset += n;
-      onBytes(n);
-    }
-    if (size - lineStart > maxLineBytes) return { starts, count, nulls, reject: "long line" };
-    if (lineStart < size) {
-      if (count === starts.length) {
-        const grown = new Float64Array(starts.length + 1);
-        grown.set(starts);
-        starts = grown;
-      }
-      starts[count++] = lineStart;
+      lineStart += last;
+      offset = lineStart;
+      onBytes(last);
     }
   } finally {
     closeSync(fd);
   }
-  return { starts, count, nulls };
-}
-
-/** Index of the line holding byte `offset` (binary search over line starts). */
-function lineOf(index: LineIndex, offset: number): number {
-  let lo = 0, hi = index.count - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (index.starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  return { starts, count, nullLines };
 }
 
 /** Options of {@link readTraceFileFast}. */
@@ -190,9 +185,9 @@ export async function readTraceFileFast(
       field("usage").struct.field("prompt_tokens_details").struct.field("cached_tokens").alias("u_cached"),
       field("usage").struct.field("completion_tokens_details").struct.field("reasoning_tokens").alias("u_reasoning"),
       field("output").str.lengths().alias("output_chars"),
-      field("output").str.contains(COERCED_SOURCE).alias("output_odd"),
+      coerced(field("output")).alias("output_odd"),
       field("messages").lst.eval(pl.element().struct.field("content").str.lengths()).lst.sum().alias("prompt_chars"),
-      field("messages").lst.eval(pl.element().struct.field("content").str.contains(COERCED_SOURCE).cast(pl.Int32))
+      field("messages").lst.eval(coerced(pl.element().struct.field("content")).cast(pl.Int32))
         .lst.sum().alias("messages_odd"),
       field("messages").isNull().alias("no_messages"),
     ).collect();
@@ -202,8 +197,9 @@ export async function readTraceFileFast(
   if (df.height !== index.count) return null;
   const col = (name: string) => df.getColumn(name).toArray() as unknown[];
   const c = Object.fromEntries(df.columns.map((name) => [name, col(name)])) as Record<string, unknown[]>;
+  const usageColumns = df.columns.filter((name) => name.startsWith("u_")).map((name) => c[name]!);
   const recheck = new Set<number>();
-  for (const offset of index.nulls) recheck.add(lineOf(index, offset));
+  for (const i of index.nullLines) recheck.add(i);
   const events: (EventRecord | undefined)[] = new Array(df.height);
   const num = (v: unknown) => (typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : null);
   const nonNegative = (v: unknown) => v === null || (num(v) ?? -1) >= 0;
@@ -228,7 +224,7 @@ export async function readTraceFileFast(
       else ok &&= duration !== null && duration >= 0;
       if (type === "llm_response") {
         ok &&= nonNegative(c.d_ttft_seconds![i]) && optionalString(c.d_finish_reason![i]) && !c.output_odd![i];
-        for (const name of df.columns) if (name.startsWith("u_")) ok &&= nonNegative(c[name]![i]);
+        for (const u of usageColumns) ok &&= nonNegative(u[i]);
       }
       if (type === "llm_error") ok &&= plainString(c.d_error![i]) && optionalString(c.d_error_type![i]);
     } else if (type === "session_end") ok = duration !== null && duration >= 0;

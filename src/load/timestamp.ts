@@ -33,6 +33,55 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * ```
  */
 export function parseTimestamp(text: string, options: ParseTimestampOptions = {}): number | null {
+  return parseCommon(text, options.timezone) ?? parseAny(text, options);
+}
+
+/** Minute prefix `YYYY-MM-DDTHH:MM` (+ zone) → epoch ms of that minute, or NaN when invalid. */
+const minuteCache = new Map<string, number>();
+
+function digit(text: string, i: number): number {
+  const c = text.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+
+/**
+ * The common shapes, without a regex: `YYYY-MM-DDTHH:MM:SS`, an optional `.` and
+ * 1–9 digits, an optional `Z`. The minute is parsed once and cached. Returns
+ * `undefined` for any other shape (the general parser decides).
+ */
+function parseCommon(text: string, timezone: string | undefined): number | null | undefined {
+  const n = text.length;
+  if (n < 19 || text.charCodeAt(16) !== 58 /* : */) return undefined;
+  let end = n;
+  const z = text.charCodeAt(n - 1) === 90; /* Z */
+  if (z) end--;
+  const s1 = digit(text, 17), s2 = digit(text, 18);
+  if (s1 < 0 || s2 < 0) return undefined;
+  let micros = 0;
+  if (end > 19) {
+    if (text.charCodeAt(19) !== 46 /* . */ || end - 20 < 1 || end - 20 > 9) return undefined;
+    for (let i = 20; i < end; i++) {
+      const d = digit(text, i);
+      if (d < 0) return undefined;
+      if (i < 26) micros = micros * 10 + d;
+    }
+    for (let i = Math.min(end, 26); i < 26; i++) micros *= 10;
+  }
+  const zone = z ? "Z" : timezone && timezone !== "UTC" ? timezone : "";
+  const key = text.slice(0, 16) + zone;
+  let minute = minuteCache.get(key);
+  if (minute === undefined) {
+    const parsed = parseAny(`${text.slice(0, 16)}:00${z ? "Z" : ""}`, { timezone });
+    minute = parsed === null ? NaN : parsed / 1000;
+    if (minuteCache.size > 100_000) minuteCache.clear();
+    minuteCache.set(key, minute);
+  }
+  const second = s1 * 10 + s2;
+  if (Number.isNaN(minute) || second > 59) return null;
+  return (minute + second * 1000) * 1000 + micros;
+}
+
+function parseAny(text: string, options: ParseTimestampOptions): number | null {
   const m = TIMESTAMP_PATTERN.exec(text);
   if (!m) return null;
   const [, ys, mos, ds, hs, mis, ss, frac, zone] = m;
