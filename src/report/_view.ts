@@ -5,7 +5,14 @@
  * @module
  */
 import { formatFixed } from "./format.ts";
-import type { CallRow, Listing, MetricValue, ModelSummary, ReportFigure, ReportInput } from "./input.ts";
+import type {
+  CallRow,
+  Listing,
+  MetricValue,
+  ModelSummary,
+  ReportFigure,
+  ReportInput,
+} from "./input.ts";
 
 /** One table cell: the text shown and, for numbers and times, the exact value it sorts by. */
 export interface CellView {
@@ -109,7 +116,9 @@ export function formatPercent(r: number | null | undefined): string {
 export function formatUsd(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return EMPTY;
   if (x === 0) return "$0.00";
-  if (Math.abs(x) >= 1) return `$${Number(formatFixed(x, 2)).toLocaleString("en-US", { minimumFractionDigits: 2 })}`;
+  if (Math.abs(x) >= 1) {
+    return `$${Number(formatFixed(x, 2)).toLocaleString("en-US", { minimumFractionDigits: 2 })}`;
+  }
   const text = formatFixed(x, 6).replace(/0+$/, "");
   const decimals = text.split(".")[1]?.length ?? 0;
   return `$${decimals < 2 ? formatFixed(x, 2) : text}`;
@@ -138,7 +147,9 @@ export function formatMetric(v: MetricValue | undefined): string {
 function cut(text: string | null | undefined, max = 160): CellView {
   if (text === null || text === undefined) return { text: EMPTY, className: "muted" };
   const oneLine = text.replace(/\s+/g, " ").trim();
-  return oneLine.length > max ? { text: `${oneLine.slice(0, max - 1)}…`, title: text } : { text: oneLine };
+  return oneLine.length > max
+    ? { text: `${oneLine.slice(0, max - 1)}…`, title: text }
+    : { text: oneLine };
 }
 
 const num = (text: string, value: number | null | undefined, className = "num"): CellView =>
@@ -150,9 +161,15 @@ const secs = (s: number | null | undefined) => num(formatSeconds(s), s);
 const usd = (x: number | null | undefined) => num(formatUsd(x), x);
 const pct = (r: number | null | undefined) => num(formatPercent(r), r);
 const metric = (v: MetricValue | undefined): CellView =>
-  typeof v === "number" ? num(formatMetric(v), v) : v === null || v === undefined ? { text: EMPTY, className: "muted" } : { text: String(v) };
+  typeof v === "number"
+    ? num(formatMetric(v), v)
+    : v === null || v === undefined
+    ? { text: EMPTY, className: "muted" }
+    : { text: String(v) };
 const time = (iso: string | null | undefined): CellView =>
-  iso ? { text: formatTime(iso), value: iso, className: "time" } : { text: EMPTY, className: "time muted" };
+  iso
+    ? { text: formatTime(iso), value: iso, className: "time" }
+    : { text: EMPTY, className: "time muted" };
 const text = (t: string | null | undefined, className?: string): CellView =>
   t === null || t === undefined ? { text: EMPTY, className: "muted" } : { text: t, className };
 /** Add classes to a cell, keeping its own (`muted` for a missing value). */
@@ -184,12 +201,22 @@ function note(listing: Listing<unknown>, noun: string): string | undefined {
 // --- tables -----------------------------------------------------------------
 
 /** Columns of the model comparison where the lowest value is the best. */
-const LOWER_IS_BETTER = ["error_rate", "mean", "p50", "p90", "p95", "p99", "cost_per_call"] as const;
+const LOWER_IS_BETTER = [
+  "error_rate",
+  "mean",
+  "p50",
+  "p90",
+  "p95",
+  "p99",
+  "cost_per_call",
+] as const;
 type Ranked = (typeof LOWER_IS_BETTER)[number];
 
 function rankedValue(m: ModelSummary, key: Ranked): number | null {
   if (key === "error_rate") return m.error_rate;
-  if (key === "cost_per_call") return m.cost_usd === null || m.calls === 0 ? null : m.cost_usd / m.calls;
+  if (key === "cost_per_call") {
+    return m.cost_usd === null || m.calls === 0 ? null : m.cost_usd / m.calls;
+  }
   return m.latency[key];
 }
 
@@ -197,7 +224,9 @@ function rankedValue(m: ModelSummary, key: Ranked): number | null {
 function bestValues(models: ModelSummary[]): Map<Ranked, number> {
   const best = new Map<Ranked, number>();
   for (const key of LOWER_IS_BETTER) {
-    const values = models.map((m) => rankedValue(m, key)).filter((v): v is number => v !== null && Number.isFinite(v));
+    const values = models.map((m) => rankedValue(m, key)).filter((v): v is number =>
+      v !== null && Number.isFinite(v)
+    );
     if (values.length >= 2 && new Set(values).size > 1) best.set(key, Math.min(...values));
   }
   return best;
@@ -206,11 +235,18 @@ function bestValues(models: ModelSummary[]): Map<Ranked, number> {
 function modelTable(models: ModelSummary[], metricNames: string[]): TableView {
   const best = bestValues(models);
   const ranked = (m: ModelSummary, key: Ranked, cell: CellView): CellView =>
-    best.has(key) && rankedValue(m, key) === best.get(key) ? { ...cell, best: true, className: `${cell.className} best` } : cell;
+    best.has(key) && rankedValue(m, key) === best.get(key)
+      ? { ...cell, best: true, className: `${cell.className} best` }
+      : cell;
   const ci = (m: ModelSummary): CellView => {
     const cell = ranked(m, "error_rate", pct(m.error_rate));
     const bounds = m.error_rate_ci;
-    return bounds ? { ...cell, title: `95% interval ${formatPercent(bounds[0])} to ${formatPercent(bounds[1])}` } : cell;
+    return bounds
+      ? {
+        ...cell,
+        title: `95% interval ${formatPercent(bounds[0])} to ${formatPercent(bounds[1])}`,
+      }
+      : cell;
   };
   return {
     id: "models",
@@ -228,9 +264,17 @@ function modelTable(models: ModelSummary[], metricNames: string[]): TableView {
       { label: "Max s", num: true },
       { label: "Input tokens", num: true },
       { label: "Output tokens", num: true },
-      { label: "Cost", num: true, title: "USD, through genai-prices; – when the model has no known price" },
+      {
+        label: "Cost",
+        num: true,
+        title: "USD, through genai-prices; – when the model has no known price",
+      },
       { label: "Cost / call", num: true },
-      ...metricNames.map((name) => ({ label: name, num: true, title: "Your metric (summarize options.metrics)" })),
+      ...metricNames.map((name) => ({
+        label: name,
+        num: true,
+        title: "Your metric (summarize options.metrics)",
+      })),
     ],
     rows: models.map((m) => [
       text(m.model, "model"),
@@ -254,7 +298,12 @@ function modelTable(models: ModelSummary[], metricNames: string[]): TableView {
   };
 }
 
-function callTable(id: string, listing: Listing<CallRow>, empty: string, outputs: boolean): TableView {
+function callTable(
+  id: string,
+  listing: Listing<CallRow>,
+  empty: string,
+  outputs: boolean,
+): TableView {
   const withOutput = outputs && listing.rows.some((c) => c.output !== undefined);
   return {
     id,
@@ -339,9 +388,13 @@ export function prefixSvgIds(svg: string, prefix: string): string {
 /** Refuse SVG that could run script: figures are ours, so this never fires on good input. */
 export function assertInertSvg(svg: string, title: string): string {
   const body = svg.replace(/^\s*<\?xml[^>]*\?>\s*/, "");
-  if (!/^\s*<svg[\s>]/.test(body)) throw new TypeError(`The figure "${title}" is not an SVG document.`);
+  if (!/^\s*<svg[\s>]/.test(body)) {
+    throw new TypeError(`The figure "${title}" is not an SVG document.`);
+  }
   if (/<(script|foreignObject|iframe)[\s>/]/i.test(body)) {
-    throw new TypeError(`The figure "${title}" holds a <script>, <foreignObject> or <iframe> element.`);
+    throw new TypeError(
+      `The figure "${title}" holds a <script>, <foreignObject> or <iframe> element.`,
+    );
   }
   return body;
 }
@@ -349,7 +402,12 @@ export function assertInertSvg(svg: string, title: string): string {
 function figureViews(figures: ReportFigure[]): FigureView[] {
   return figures.map((f, i) => {
     const id = `figure-${i + 1}`;
-    return { id, title: f.title, caption: f.caption, svg: prefixSvgIds(assertInertSvg(f.svg, f.title), id) };
+    return {
+      id,
+      title: f.title,
+      caption: f.caption,
+      svg: prefixSvgIds(assertInertSvg(f.svg, f.title), id),
+    };
   });
 }
 
@@ -362,23 +420,36 @@ export function buildView(input: ReportInput, title: string): ReportView {
   const finished = s.calls.ok + s.calls.error;
   const errorRate = finished > 0 ? s.calls.error / finished : null;
   const cards: CardView[] = [
-    { label: "Requests", text: formatInt(s.request_count), value: String(s.request_count), detail: `${formatInt(s.sessions.count)} sessions` },
+    {
+      label: "Requests",
+      text: formatInt(s.request_count),
+      value: String(s.request_count),
+      detail: `${formatInt(s.sessions.count)} sessions`,
+    },
     { label: "Responses", text: formatInt(s.response_count), value: String(s.response_count) },
     {
       label: "Errors",
       text: formatInt(s.error_count),
       value: String(s.error_count),
-      detail: errorRate === null
-        ? undefined
-        : `${formatPercent(errorRate)} of finished calls` +
-          (s.error_rate?.low != null && s.error_rate.high != null
-            ? ` (95% CI ${formatPercent(s.error_rate.low)}–${formatPercent(s.error_rate.high)})`
-            : ""),
+      detail: errorRate === null ? undefined : `${formatPercent(errorRate)} of finished calls` +
+        (s.error_rate?.low != null && s.error_rate.high != null
+          ? ` (95% CI ${formatPercent(s.error_rate.low)}–${formatPercent(s.error_rate.high)})`
+          : ""),
       bad: s.error_count > 0,
     },
-    { label: "Mean latency", text: `${formatSeconds(rt.mean)} s`, value: String(rt.mean), detail: `std ${formatSeconds(rt.std)} s, n = ${formatInt(rt.count)}` },
+    {
+      label: "Mean latency",
+      text: `${formatSeconds(rt.mean)} s`,
+      value: String(rt.mean),
+      detail: `std ${formatSeconds(rt.std)} s, n = ${formatInt(rt.count)}`,
+    },
     { label: "p50 latency", text: `${formatSeconds(rt.p50)} s`, value: String(rt.p50) },
-    { label: "p95 latency", text: `${formatSeconds(rt.p95)} s`, value: String(rt.p95), detail: `p99 ${formatSeconds(rt.p99)} s, max ${formatSeconds(rt.max)} s` },
+    {
+      label: "p95 latency",
+      text: `${formatSeconds(rt.p95)} s`,
+      value: String(rt.p95),
+      detail: `p99 ${formatSeconds(rt.p99)} s, max ${formatSeconds(rt.max)} s`,
+    },
     {
       label: "Tokens",
       text: formatInt(s.tokens.total),
@@ -390,7 +461,9 @@ export function buildView(input: ReportInput, title: string): ReportView {
       text: formatUsd(s.cost_usd.total),
       value: String(s.cost_usd.total),
       detail: s.cost_usd.unpriced_models.length
-        ? `${formatInt(s.cost_usd.priced_calls)} priced calls; ${s.cost_usd.unpriced_models.length} unpriced model(s)`
+        ? `${
+          formatInt(s.cost_usd.priced_calls)
+        } priced calls; ${s.cost_usd.unpriced_models.length} unpriced model(s)`
         : `${formatInt(s.cost_usd.priced_calls)} priced calls`,
     },
   ];
@@ -399,7 +472,9 @@ export function buildView(input: ReportInput, title: string): ReportView {
       label: "Time to first token",
       text: `${formatSeconds(s.ttft.p50)} s`,
       value: String(s.ttft.p50),
-      detail: `p50 of ${formatInt(s.ttft.count)} streamed calls; p95 ${formatSeconds(s.ttft.p95)} s`,
+      detail: `p50 of ${formatInt(s.ttft.count)} streamed calls; p95 ${
+        formatSeconds(s.ttft.p95)
+      } s`,
     });
   }
   if (s.throughput && s.throughput.calls_per_minute !== null) {
@@ -407,7 +482,9 @@ export function buildView(input: ReportInput, title: string): ReportView {
       label: "Throughput",
       text: `${formatMetric(s.throughput.calls_per_minute)}/min`,
       value: String(s.throughput.calls_per_minute),
-      detail: `peak ${formatInt(s.throughput.peak_calls_per_minute)}/min; up to ${formatInt(s.throughput.peak_in_flight)} in flight`,
+      detail: `peak ${formatInt(s.throughput.peak_calls_per_minute)}/min; up to ${
+        formatInt(s.throughput.peak_in_flight)
+      } in flight`,
     });
   }
   if (s.session_stats && s.session_stats.share_in_calls !== null) {
@@ -430,11 +507,31 @@ export function buildView(input: ReportInput, title: string): ReportView {
     unfinished_sessions: s.data_quality.sessions_without_end,
   });
   const quality: CardView[] = [
-    { label: "Diagnostics", text: formatInt(s.diagnostics.count), value: String(s.diagnostics.count), bad: s.diagnostics.count > 0 },
-    { label: "Unfinished sessions", text: formatInt(s.sessions.unfinished), value: String(s.sessions.unfinished), bad: s.sessions.unfinished > 0 },
-    { label: "Pending calls", text: formatInt(s.calls.pending), value: String(s.calls.pending), bad: s.calls.pending > 0 },
+    {
+      label: "Diagnostics",
+      text: formatInt(s.diagnostics.count),
+      value: String(s.diagnostics.count),
+      bad: s.diagnostics.count > 0,
+    },
+    {
+      label: "Unfinished sessions",
+      text: formatInt(s.sessions.unfinished),
+      value: String(s.sessions.unfinished),
+      bad: s.sessions.unfinished > 0,
+    },
+    {
+      label: "Pending calls",
+      text: formatInt(s.calls.pending),
+      value: String(s.calls.pending),
+      bad: s.calls.pending > 0,
+    },
     ...(dq
-      ? [{ label: "Orphan responses", text: formatInt(dq.orphan_responses), value: String(dq.orphan_responses), bad: dq.orphan_responses > 0 }]
+      ? [{
+        label: "Orphan responses",
+        text: formatInt(dq.orphan_responses),
+        value: String(dq.orphan_responses),
+        bad: dq.orphan_responses > 0,
+      }]
       : []),
     ...(s.data_quality
       ? [{
@@ -445,7 +542,9 @@ export function buildView(input: ReportInput, title: string): ReportView {
       }]
       : []),
   ];
-  const codes = Object.entries(s.diagnostics.by_code).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const codes = Object.entries(s.diagnostics.by_code).sort((a, b) =>
+    b[1] - a[1] || a[0].localeCompare(b[0])
+  );
   return {
     title,
     generatedAt: s.generated_at,
@@ -456,7 +555,8 @@ export function buildView(input: ReportInput, title: string): ReportView {
     unpricedModels: s.cost_usd.unpriced_models,
     figures: figureViews(input.figures ?? []),
     sessions: input.sessions && sessionTable(input.sessions),
-    slowest: input.slowestCalls && callTable("slowest", input.slowestCalls, "No finished calls.", true),
+    slowest: input.slowestCalls &&
+      callTable("slowest", input.slowestCalls, "No finished calls.", true),
     errorGroups: input.errorGroups && {
       id: "error-groups",
       columns: [
@@ -476,11 +576,22 @@ export function buildView(input: ReportInput, title: string): ReportView {
       note: note(input.errorGroups, "distinct errors"),
       empty: "No errors.",
     },
-    failedCalls: input.failedCalls && callTable("failed", input.failedCalls, "No failed calls.", false),
+    failedCalls: input.failedCalls &&
+      callTable("failed", input.failedCalls, "No failed calls.", false),
     eventTypes: input.eventTypes && {
       id: "events",
-      columns: [{ label: "Event type" }, { label: "Count", num: true }, { label: "Sessions", num: true }, { label: "First payload" }],
-      rows: input.eventTypes.rows.map((e) => [withClass(text(e.type), "mono"), int(e.count), int(e.sessions), withClass(cut(e.example, 200), "mono")]),
+      columns: [{ label: "Event type" }, { label: "Count", num: true }, {
+        label: "Sessions",
+        num: true,
+      }, { label: "First payload" }],
+      rows: input.eventTypes.rows.map((
+        e,
+      ) => [
+        withClass(text(e.type), "mono"),
+        int(e.count),
+        int(e.sessions),
+        withClass(cut(e.example, 200), "mono"),
+      ]),
       note: note(input.eventTypes, "event types"),
       empty: "No custom events.",
     },
@@ -506,7 +617,9 @@ export function buildView(input: ReportInput, title: string): ReportView {
     files: input.files && {
       id: "files",
       columns: [{ label: "File" }, { label: "Calls", num: true }, { label: "Sessions", num: true }],
-      rows: input.files.map((f) => [withClass(text(f.file), "mono"), int(f.calls), int(f.sessions)]),
+      rows: input.files.map((
+        f,
+      ) => [withClass(text(f.file), "mono"), int(f.calls), int(f.sessions)]),
       empty: "No input files.",
     },
   };

@@ -28,11 +28,15 @@ export interface BuildReportOptions {
 export const FIGURE_CAPTIONS: Record<string, string> = {
   response_times: "Response times of successful calls (the seed's histogram).",
   models_used: "Requests per model (the seed's bar chart).",
-  latency_by_model: "Latency of successful calls per model: the box spans p25–p75, the line is the median.",
+  latency_by_model:
+    "Latency of successful calls per model: the box spans p25–p75, the line is the median.",
   calls_over_time: "Calls per time bucket, errors stacked on top.",
-  session_timeline: "Each call is a bar from its start to its end, one row per session; errors are marked.",
-  tokens_vs_latency: "Output tokens against latency, one dot per call: a steep slope means slow generation.",
-  cost_by_model: "Total cost per model through genai-prices; unpriced models are listed, never counted as zero.",
+  session_timeline:
+    "Each call is a bar from its start to its end, one row per session; errors are marked.",
+  tokens_vs_latency:
+    "Output tokens against latency, one dot per call: a steep slope means slow generation.",
+  cost_by_model:
+    "Total cost per model through genai-prices; unpriced models are listed, never counted as zero.",
   in_flight: "How many calls were running at once: the concurrency the traced app reached.",
 };
 
@@ -48,12 +52,17 @@ export const FIGURE_CAPTIONS: Record<string, string> = {
  * await Deno.writeTextFile("analysis/report.html", renderReport(input, { title: "Traces" }));
  * ```
  */
-export async function buildReportInput(traces: TraceSet, options: BuildReportOptions = {}): Promise<ReportInput> {
+export async function buildReportInput(
+  traces: TraceSet,
+  options: BuildReportOptions = {},
+): Promise<ReportInput> {
   const summary: ReportSummary = options.summary ?? summarize(traces);
-  const figures: ReportFigure[] = options.figures === false ? [] : (await allFigures(traces)).map(({ name, title, figure }) => ({
-    title,
-    svg: figure.toSVG(),
-    caption: FIGURE_CAPTIONS[name],
-  }));
+  const figures: ReportFigure[] = options.figures === false
+    ? []
+    : (await allFigures(traces)).map(({ name, title, figure }) => ({
+      title,
+      svg: figure.toSVG(),
+      caption: FIGURE_CAPTIONS[name],
+    }));
   return { summary, figures, ...reportTables(traces, options.limits) };
 }

@@ -67,7 +67,12 @@ export interface ReportSummary {
   /** Time to first token of streamed calls. */
   ttft?: CountedStats;
   output_tokens_per_second?: CountedStats;
-  throughput?: { calls_per_minute: number | null; peak_calls_per_minute: number; peak_in_flight: number; span_s: number | null };
+  throughput?: {
+    calls_per_minute: number | null;
+    peak_calls_per_minute: number;
+    peak_in_flight: number;
+    span_s: number | null;
+  };
   session_stats?: { duration_s: CountedStats; share_in_calls: number | null };
   data_quality?: {
     orphan_responses: number;

@@ -35,7 +35,9 @@ let css: string | undefined;
 function templates(): { eta: Eta; css: string } {
   if (!eta || css === undefined) {
     if (TEMPLATES.protocol !== "file:") {
-      throw new Error(`Cannot read the report templates from ${TEMPLATES.href}: they must be local files.`);
+      throw new Error(
+        `Cannot read the report templates from ${TEMPLATES.href}: they must be local files.`,
+      );
     }
     const views = fileURLToPath(TEMPLATES);
     eta = new Eta({ views, autoEscape: true, cache: true, autoTrim: [false, "nl"] });
@@ -99,7 +101,9 @@ export function renderReport(input: ReportInput, options: RenderReportOptions = 
   const generatedAt = input.summary.generated_at;
   return eta.render("./report", {
     ...view,
-    generatedAtText: /(Z|[+-]00:?00)$/.test(generatedAt) ? `${formatTime(generatedAt)} UTC` : formatTime(generatedAt),
+    generatedAtText: /(Z|[+-]00:?00)$/.test(generatedAt)
+      ? `${formatTime(generatedAt)} UTC`
+      : formatTime(generatedAt),
     css,
     script,
     csp,

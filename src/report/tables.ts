@@ -58,7 +58,14 @@ export interface ReportTables {
 }
 
 /** Event types of the trace format; every other type is a custom event. */
-const CORE_EVENT_TYPES = ["session_start", "session_metadata", "session_end", "llm_request", "llm_response", "llm_error"];
+const CORE_EVENT_TYPES = [
+  "session_start",
+  "session_metadata",
+  "session_end",
+  "llm_request",
+  "llm_response",
+  "llm_error",
+];
 
 // --- values out of Polars rows ---------------------------------------------
 
@@ -66,10 +73,20 @@ type Row = Record<string, unknown>;
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const numOrNull = (v: unknown): number | null =>
-  v === null || v === undefined ? null : typeof v === "bigint" ? Number(v) : typeof v === "number" ? (Number.isNaN(v) ? null : v) : Number(v);
+  v === null || v === undefined
+    ? null
+    : typeof v === "bigint"
+    ? Number(v)
+    : typeof v === "number"
+    ? (Number.isNaN(v) ? null : v)
+    : Number(v);
 const count = (v: unknown): number => numOrNull(v) ?? 0;
 const iso = (v: unknown): string | null =>
-  v instanceof Date ? (Number.isNaN(v.getTime()) ? null : v.toISOString()) : v === null || v === undefined ? null : String(v);
+  v instanceof Date
+    ? (Number.isNaN(v.getTime()) ? null : v.toISOString())
+    : v === null || v === undefined
+    ? null
+    : String(v);
 
 function column(frame: pl.DataFrame, name: string): boolean {
   return frame.columns.includes(name);
@@ -117,7 +134,9 @@ function sessions(traces: TraceSet, limit: number): Listing<SessionRow> {
 }
 
 function slowestCalls(calls: pl.DataFrame, limit: number): Listing<CallRow> {
-  const finished = calls.filter(pl.col("status").neq(pl.lit("pending")).and(pl.col("duration_s").isNotNull()));
+  const finished = calls.filter(
+    pl.col("status").neq(pl.lit("pending")).and(pl.col("duration_s").isNotNull()),
+  );
   return listing(finished.sort(["duration_s", "started_at"], [true, false], true), limit, callRow);
 }
 
@@ -163,17 +182,25 @@ function diagnostics(frame: pl.DataFrame, limit: number): Listing<DiagnosticRow>
 function files(traces: TraceSet): FileRow[] {
   const per = (frame: pl.DataFrame) =>
     new Map(
-      (frame.groupBy("file").agg(pl.len().alias("n")).toRecords() as Row[]).map((r) => [str(r.file), count(r.n)]),
+      (frame.groupBy("file").agg(pl.len().alias("n")).toRecords() as Row[]).map((
+        r,
+      ) => [str(r.file), count(r.n)]),
     );
   const calls = per(traces.calls);
   const sessions = per(traces.sessions);
-  return traces.files.map((file) => ({ file, calls: calls.get(file) ?? 0, sessions: sessions.get(file) ?? 0 }));
+  return traces.files.map((file) => ({
+    file,
+    calls: calls.get(file) ?? 0,
+    sessions: sessions.get(file) ?? 0,
+  }));
 }
 
 function dataQuality(traces: TraceSet): DataQuality {
   const { calls, sessions } = traces;
   return {
-    orphan_responses: column(calls, "orphan") ? calls.filter(pl.col("orphan").eq(pl.lit(true))).height : 0,
+    orphan_responses: column(calls, "orphan")
+      ? calls.filter(pl.col("orphan").eq(pl.lit(true))).height
+      : 0,
     pending_calls: calls.filter(pl.col("status").eq(pl.lit("pending"))).height,
     unfinished_sessions: sessions.filter(pl.col("complete").not()).height,
   };

@@ -33,7 +33,9 @@ const CHROMIUM = "/usr/bin/chromium";
 const skip = missing("chromium", hasExecutable(CHROMIUM));
 
 /** Launch Chromium headless, run `fn`, always close. */
-async function withBrowser<T>(fn: (browser: import("playwright-core").Browser) => Promise<T>): Promise<T> {
+async function withBrowser<T>(
+  fn: (browser: import("playwright-core").Browser) => Promise<T>,
+): Promise<T> {
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -60,7 +62,10 @@ function writeTemp(html: string): { url: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "tracebook-report-"));
   const path = join(dir, "report.html");
   writeFileSync(path, html);
-  return { url: pathToFileURL(path).href, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    url: pathToFileURL(path).href,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** What a page did while it loaded: console errors, dialogs, requests. */
@@ -74,7 +79,9 @@ interface Watch {
 function watch(page: import("playwright-core").Page): Watch {
   const w: Watch = { consoleErrors: [], pageErrors: [], dialogs: [], requests: [] };
   page.on("console", (msg) => {
-    if (msg.type() === "error" || msg.type() === "warning") w.consoleErrors.push(`${msg.type()}: ${msg.text()}`);
+    if (msg.type() === "error" || msg.type() === "warning") {
+      w.consoleErrors.push(`${msg.type()}: ${msg.text()}`);
+    }
   });
   page.on("pageerror", (err) => w.pageErrors.push(err.message));
   page.on("dialog", (dialog) => {
@@ -86,7 +93,8 @@ function watch(page: import("playwright-core").Page): Watch {
 }
 
 Deno.test({
-  name: "the report runs no planted script, requests nothing, shows every figure and sorts tables in Chromium",
+  name:
+    "the report runs no planted script, requests nothing, shows every figure and sorts tables in Chromium",
   ignore: skip !== undefined,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -100,7 +108,10 @@ Deno.test({
         await page.goto(url, { waitUntil: "load" });
 
         // Nothing ran, nothing was fetched, nothing complained.
-        assert.equal(await page.evaluate(() => (globalThis as { __xss?: unknown }).__xss), undefined);
+        assert.equal(
+          await page.evaluate(() => (globalThis as { __xss?: unknown }).__xss),
+          undefined,
+        );
         assert.deepEqual(seen.dialogs, []);
         assert.deepEqual(seen.pageErrors, []);
         assert.deepEqual(seen.consoleErrors, []);
@@ -110,10 +121,16 @@ Deno.test({
         assert.equal(await page.title(), XSS.title);
         const modelCells = await page.locator("#table-models td.model").allTextContents();
         assert.deepEqual(modelCells, ["gpt-4o", XSS.model]);
-        assert.equal(await page.locator("#table-error-groups tbody td").first().textContent(), XSS.error);
+        assert.equal(
+          await page.locator("#table-error-groups tbody td").first().textContent(),
+          XSS.error,
+        );
         const sessionText = await page.locator("#table-sessions").textContent();
         assert.ok(sessionText?.includes(XSS.metadata), "metadata value shown literally");
-        assert.equal(await page.locator("#table-events tbody td").first().textContent(), XSS.eventType);
+        assert.equal(
+          await page.locator("#table-events tbody td").first().textContent(),
+          XSS.eventType,
+        );
         // `</table>` in a metadata value did not close the table: every section is still there.
         assert.equal(await page.locator("#table-sessions tbody tr").count(), 2);
         assert.equal(await page.locator("script").count(), 2); // the summary JSON and our sort script
@@ -140,9 +157,15 @@ Deno.test({
         const duration = page.locator("#table-slowest thead th", { hasText: "Duration s" });
         await duration.click();
         await duration.click();
-        assert.deepEqual(await page.locator("#table-slowest tbody td:nth-child(2)").allTextContents(), ["1.00", "2.00", "3.00"]);
+        assert.deepEqual(
+          await page.locator("#table-slowest tbody td:nth-child(2)").allTextContents(),
+          ["1.00", "2.00", "3.00"],
+        );
 
-        assert.equal(await page.evaluate(() => (globalThis as { __xss?: unknown }).__xss), undefined);
+        assert.equal(
+          await page.evaluate(() => (globalThis as { __xss?: unknown }).__xss),
+          undefined,
+        );
         assert.deepEqual(seen.dialogs, []);
         assert.deepEqual(seen.consoleErrors, []);
         assert.deepEqual(seen.requests, [url]);
@@ -162,7 +185,10 @@ Deno.test({
     const { url, cleanup } = writeTemp(renderReport(SAMPLE_INPUT));
     try {
       await withBrowser(async (browser) => {
-        const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+        const context = await browser.newContext({
+          javaScriptEnabled: false,
+          viewport: { width: 390, height: 844 },
+        });
         const page = await context.newPage();
         await page.goto(url, { waitUntil: "load" });
         assert.equal(await page.locator("#table-models tbody tr").count(), 2);
@@ -178,12 +204,15 @@ Deno.test({
 });
 
 Deno.test({
-  name: "the report of a trace with planted payloads runs none of them in Chromium and shows them as text",
+  name:
+    "the report of a trace with planted payloads runs none of them in Chromium and shows them as text",
   ignore: skip !== undefined,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const traces = await loadTraces([join(ROOT, "tests/fixtures/report/xss.jsonl")], { keepText: true });
+    const traces = await loadTraces([join(ROOT, "tests/fixtures/report/xss.jsonl")], {
+      keepText: true,
+    });
     const input = await buildReportInput(traces);
     const { url, cleanup } = writeTemp(renderReport(input, { title: "Report of a hostile trace" }));
     try {
@@ -195,7 +224,10 @@ Deno.test({
         await page.locator("#table-models thead th", { hasText: "Error rate" }).click();
         await page.locator("#table-slowest tbody tr").first().hover();
 
-        assert.equal(await page.evaluate(() => (globalThis as { __xss?: unknown }).__xss), undefined);
+        assert.equal(
+          await page.evaluate(() => (globalThis as { __xss?: unknown }).__xss),
+          undefined,
+        );
         assert.deepEqual(seen.dialogs, []);
         assert.deepEqual(seen.pageErrors, []);
         assert.deepEqual(seen.consoleErrors, []);
@@ -206,12 +238,19 @@ Deno.test({
         assert.ok((await text("#table-models td.model")).includes(TRACE_XSS.model), "model name");
         assert.ok((await text("#table-slowest td")).includes(TRACE_XSS.output), "output");
         assert.ok((await text("#table-failed td")).includes(TRACE_XSS.error), "error message");
-        assert.ok((await text("#table-sessions td")).includes(TRACE_XSS.metadata), "metadata value");
+        assert.ok(
+          (await text("#table-sessions td")).includes(TRACE_XSS.metadata),
+          "metadata value",
+        );
         assert.deepEqual(await text("#table-events tbody td:first-child"), [TRACE_XSS.eventType]);
         assert.deepEqual(await text("#table-events tbody td:last-child"), [TRACE_XSS.eventPayload]);
         // Plot drew the model name into the SVG as text, not as an element.
-        const svgText = await page.locator("figure.figure svg text, figure.figure svg tspan").allTextContents();
-        assert.ok(svgText.some((t) => t.includes("<script>")), "the model name is drawn as text in a figure");
+        const svgText = await page.locator("figure.figure svg text, figure.figure svg tspan")
+          .allTextContents();
+        assert.ok(
+          svgText.some((t) => t.includes("<script>")),
+          "the model name is drawn as text in a figure",
+        );
         assert.equal(await page.locator("figure.figure svg script").count(), 0);
 
         // Every figure is drawn with a non-zero size.
@@ -219,16 +258,31 @@ Deno.test({
         assert.equal(await figures.count(), input.figures!.length);
         for (let i = 0; i < input.figures!.length; i++) {
           const box = await figures.nth(i).boundingBox();
-          assert.ok(box && box.width > 0 && box.height > 0, `figure ${i + 1} (${input.figures![i]!.title}) is visible`);
+          assert.ok(
+            box && box.width > 0 && box.height > 0,
+            `figure ${i + 1} (${input.figures![i]!.title}) is visible`,
+          );
         }
 
         mkdirSync(join(ROOT, "analysis"), { recursive: true });
-        await page.screenshot({ path: join(ROOT, "analysis/report-screenshot.png"), fullPage: true });
+        await page.screenshot({
+          path: join(ROOT, "analysis/report-screenshot.png"),
+          fullPage: true,
+        });
         await page.setViewportSize({ width: 390, height: 844 });
         await page.evaluate(() => globalThis.scrollTo(0, 0));
-        await page.screenshot({ path: join(ROOT, "analysis/report-screenshot-narrow.png"), fullPage: false });
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        assert.equal(overflow, 0, "no sideways scrolling of the page on a phone (wide tables scroll inside their box)");
+        await page.screenshot({
+          path: join(ROOT, "analysis/report-screenshot-narrow.png"),
+          fullPage: false,
+        });
+        const overflow = await page.evaluate(() =>
+          document.documentElement.scrollWidth - document.documentElement.clientWidth
+        );
+        assert.equal(
+          overflow,
+          0,
+          "no sideways scrolling of the page on a phone (wide tables scroll inside their box)",
+        );
       });
     } finally {
       cleanup();

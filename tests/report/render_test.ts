@@ -4,7 +4,14 @@ import { JSDOM } from "jsdom";
 import { ROOT } from "../_helpers.ts";
 import { renderReport } from "../../src/report/render.ts";
 import { jsonForScript } from "../../src/report/render.ts";
-import { assertInertSvg, formatPercent, formatSeconds, formatTime, formatUsd, prefixSvgIds } from "../../src/report/_view.ts";
+import {
+  assertInertSvg,
+  formatPercent,
+  formatSeconds,
+  formatTime,
+  formatUsd,
+  prefixSvgIds,
+} from "../../src/report/_view.ts";
 import { CLIENT_SCRIPT } from "../../src/report/_client_bundle.ts";
 import type { ReportInput } from "../../src/report/input.ts";
 import { SAMPLE_INPUT, XSS } from "../fixtures/report/sample_input.ts";
@@ -28,7 +35,9 @@ Deno.test("renderReport() shows every trace string as text: no planted tag becom
   // Only our two scripts, no planted elements, no event-handler attributes anywhere.
   assert.equal(doc.querySelectorAll("script").length, 2);
   assert.equal(doc.querySelectorAll("img, iframe, object, embed, link, b").length, 0);
-  const handlers = [...doc.querySelectorAll("*")].flatMap((el) => el.getAttributeNames().filter((a) => a.startsWith("on")));
+  const handlers = [...doc.querySelectorAll("*")].flatMap((el) =>
+    el.getAttributeNames().filter((a) => a.startsWith("on"))
+  );
   assert.deepEqual(handlers, []);
   // The payloads read literally where they belong.
   assert.deepEqual(cells(doc, "#table-models td.model"), ["gpt-4o", XSS.model]);
@@ -45,7 +54,10 @@ Deno.test("renderReport() embeds the summary as JSON equal to the input, safe in
   const json = doc.getElementById("tracebook-summary")?.textContent ?? "";
   assert.ok(!json.includes("</script"));
   assert.deepEqual(JSON.parse(json), SAMPLE_INPUT.summary);
-  assert.equal(jsonForScript({ m: "</script><!--\u2028&" }), '{"m":"\\u003c/script\\u003e\\u003c!--\\u2028\\u0026"}');
+  assert.equal(
+    jsonForScript({ m: "</script><!--\u2028&" }),
+    '{"m":"\\u003c/script\\u003e\\u003c!--\\u2028\\u0026"}',
+  );
 });
 
 Deno.test("renderReport() prints the summary's numbers: headline cards and the model table", () => {
@@ -65,18 +77,57 @@ Deno.test("renderReport() prints the summary's numbers: headline cards and the m
 
   const header = cells(doc, "#table-models thead th");
   assert.deepEqual(header, [
-    "Model", "Calls", "OK", "Errors", "Error rate", "Mean s", "p50 s", "p90 s", "p95 s", "p99 s", "Max s",
-    "Input tokens", "Output tokens", "Cost", "Cost / call",
+    "Model",
+    "Calls",
+    "OK",
+    "Errors",
+    "Error rate",
+    "Mean s",
+    "p50 s",
+    "p90 s",
+    "p95 s",
+    "p99 s",
+    "Max s",
+    "Input tokens",
+    "Output tokens",
+    "Cost",
+    "Cost / call",
   ]);
   const row = [...doc.querySelectorAll("#table-models tbody tr")[0]!.querySelectorAll("td")];
   const m = SAMPLE_INPUT.summary.by_model[0]!;
   assert.deepEqual(row.map((td) => td.getAttribute("data-value")), [
-    null, String(m.calls), String(m.ok), String(m.errors), String(m.error_rate),
-    String(m.latency.mean), String(m.latency.p50), String(m.latency.p90), String(m.latency.p95), String(m.latency.p99),
-    String(m.latency.max), String(m.input_tokens), String(m.output_tokens), String(m.cost_usd), String(m.cost_usd! / m.calls),
+    null,
+    String(m.calls),
+    String(m.ok),
+    String(m.errors),
+    String(m.error_rate),
+    String(m.latency.mean),
+    String(m.latency.p50),
+    String(m.latency.p90),
+    String(m.latency.p95),
+    String(m.latency.p99),
+    String(m.latency.max),
+    String(m.input_tokens),
+    String(m.output_tokens),
+    String(m.cost_usd),
+    String(m.cost_usd! / m.calls),
   ]);
   assert.deepEqual(row.map((td) => td.textContent), [
-    "gpt-4o", "3", "3", "0", "0.0% ★", "2.00", "2.00", "2.80", "2.90", "2.98", "3.00", "1,200", "345", "$0.012345", "$0.004115",
+    "gpt-4o",
+    "3",
+    "3",
+    "0",
+    "0.0% ★",
+    "2.00",
+    "2.00",
+    "2.80",
+    "2.90",
+    "2.98",
+    "3.00",
+    "1,200",
+    "345",
+    "$0.012345",
+    "$0.004115",
   ]);
   // A model with no latency shows dashes, not zeros.
   const second = cells(doc, "#table-models tbody tr:nth-child(2) td");
@@ -89,8 +140,22 @@ Deno.test("renderReport() marks the best value of each ranked column when models
     summary: {
       ...SAMPLE_INPUT.summary,
       by_model: [
-        { ...a, model: "fast", error_rate: 0.1, latency: { ...a.latency, p50: 1, p95: 4 }, cost_usd: 0.3, calls: 3 },
-        { ...a, model: "cheap", error_rate: 0.1, latency: { ...a.latency, p50: 2, p95: 3 }, cost_usd: 0.1, calls: 2 },
+        {
+          ...a,
+          model: "fast",
+          error_rate: 0.1,
+          latency: { ...a.latency, p50: 1, p95: 4 },
+          cost_usd: 0.3,
+          calls: 3,
+        },
+        {
+          ...a,
+          model: "cheap",
+          error_rate: 0.1,
+          latency: { ...a.latency, p50: 2, p95: 3 },
+          cost_usd: 0.1,
+          calls: 2,
+        },
       ],
     },
   };
@@ -107,7 +172,8 @@ Deno.test("renderReport() marks the best value of each ranked column when models
 Deno.test("renderReport() loads nothing: inline styles, an inline script pinned by its hash, inline SVG", () => {
   const html = renderReport(SAMPLE_INPUT);
   const doc = parse(html);
-  const csp = doc.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute("content") ?? "";
+  const csp =
+    doc.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute("content") ?? "";
   const hash = createHash("sha256").update(CLIENT_SCRIPT).digest("base64");
   assert.equal(
     csp,
@@ -116,7 +182,10 @@ Deno.test("renderReport() loads nothing: inline styles, an inline script pinned 
   assert.equal(doc.querySelectorAll("script")[1]?.textContent, CLIENT_SCRIPT);
   const external = [...doc.querySelectorAll("[src], link[href], [href^='http'], [href^='//']")];
   assert.deepEqual(external.map((el) => el.outerHTML), []);
-  assert.ok(!/@import|url\((?!#)/.test(doc.querySelector("style")?.textContent ?? ""), "no CSS import or url()");
+  assert.ok(
+    !/@import|url\((?!#)/.test(doc.querySelector("style")?.textContent ?? ""),
+    "no CSS import or url()",
+  );
   assert.equal(doc.querySelectorAll("figure.figure > svg").length, 2);
 });
 
@@ -125,11 +194,15 @@ Deno.test("renderReport() makes figure ids unique across the page", () => {
   const ids = [...doc.querySelectorAll("[id]")].map((el) => el.id);
   assert.equal(new Set(ids).size, ids.length);
   assert.ok(ids.includes("figure-1-clip-1") && ids.includes("figure-2-clip-1"));
-  assert.equal(doc.querySelector("#figure-2 g")?.getAttribute("clip-path"), "url(#figure-2-clip-1)");
+  assert.equal(
+    doc.querySelector("#figure-2 g")?.getAttribute("clip-path"),
+    "url(#figure-2-clip-1)",
+  );
 });
 
 Deno.test("prefixSvgIds() renames ids and every reference to them", () => {
-  const svg = `<svg><clipPath id="c"/><use href="#c"/><use xlink:href="#c"/><g clip-path="url(#c)" fill="url(#other)"/></svg>`;
+  const svg =
+    `<svg><clipPath id="c"/><use href="#c"/><use xlink:href="#c"/><g clip-path="url(#c)" fill="url(#other)"/></svg>`;
   assert.equal(
     prefixSvgIds(svg, "f1"),
     `<svg><clipPath id="f1-c"/><use href="#f1-c"/><use xlink:href="#f1-c"/><g clip-path="url(#f1-c)" fill="url(#other)"/></svg>`,
@@ -141,7 +214,9 @@ Deno.test("assertInertSvg() refuses a figure that holds a script", () => {
     name: "TypeError",
     message: 'The figure "Bad" holds a <script>, <foreignObject> or <iframe> element.',
   });
-  assert.throws(() => assertInertSvg(`<div></div>`, "Div"), { message: 'The figure "Div" is not an SVG document.' });
+  assert.throws(() => assertInertSvg(`<div></div>`, "Div"), {
+    message: 'The figure "Div" is not an SVG document.',
+  });
   assert.equal(assertInertSvg(`<?xml version="1.0"?>\n<svg></svg>`, "Ok"), "<svg></svg>");
 });
 
@@ -173,11 +248,16 @@ Deno.test("renderReport() shows the user's named metrics overall and per model",
     summary: {
       ...SAMPLE_INPUT.summary,
       metrics: { p75_latency: 2.5, long_outputs: 7 },
-      by_model: [{ ...a!, metrics: { p75_latency: 2.5, long_outputs: 7 } }, { ...b!, metrics: { p75_latency: null, long_outputs: 0 } }],
+      by_model: [{ ...a!, metrics: { p75_latency: 2.5, long_outputs: 7 } }, {
+        ...b!,
+        metrics: { p75_latency: null, long_outputs: 0 },
+      }],
     },
   };
   const doc = parse(renderReport(input));
-  const cards = [...doc.querySelectorAll("#overview .cards")[1]!.querySelectorAll(".card")].map((c) => [
+  const cards = [...doc.querySelectorAll("#overview .cards")[1]!.querySelectorAll(".card")].map((
+    c,
+  ) => [
     c.querySelector("dt")!.textContent,
     c.querySelector("dd.value")!.textContent,
   ]);

@@ -43,7 +43,10 @@ async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
 Deno.test("report writes report.html and report_summary.json, and the report's numbers equal the JSON", async () => {
   await inTemp(async (dir) => {
     const out = await runReport([FIXTURE], { outputDir: dir, quiet: true, outputs: true });
-    assert.deepEqual(out, { html: join(dir, "report.html"), summary: join(dir, "report_summary.json") });
+    assert.deepEqual(out, {
+      html: join(dir, "report.html"),
+      summary: join(dir, "report_summary.json"),
+    });
     const summary = JSON.parse(readFileSync(out.summary, "utf8")) as ReportSummary;
     const doc = new JSDOM(readFileSync(out.html, "utf8")).window.document;
 
@@ -77,7 +80,17 @@ Deno.test("report writes report.html and report_summary.json, and the report's n
       assert.equal(td[0]!.textContent, m.model);
       assert.deepEqual(
         [v(1), v(2), v(3), v(4), v(5), v(6), v(8), v(10), v(13)],
-        [m.calls, m.ok, m.errors, m.error_rate, m.latency.mean, m.latency.p50, m.latency.p95, m.latency.max, m.cost_usd]
+        [
+          m.calls,
+          m.ok,
+          m.errors,
+          m.error_rate,
+          m.latency.mean,
+          m.latency.p50,
+          m.latency.p95,
+          m.latency.max,
+          m.cost_usd,
+        ]
           .map((x) => (x === null ? null : String(x))),
       );
     });

@@ -5,20 +5,28 @@ import { sampleTraceSet } from "../fixtures/report/frames.ts";
 Deno.test("reportTables() lists sessions by start time with their metadata", () => {
   const { sessions } = reportTables(sampleTraceSet());
   assert.equal(sessions.total, 2);
-  assert.deepEqual(sessions.rows.map((s) => [s.session_id, s.started_at, s.complete, s.calls, s.errors, s.metadata]), [
-    ["s-1", "2025-04-08T09:59:59.000Z", true, 3, 0, { user: "ann" }],
-    ["s-2", "2025-04-08T10:04:59.000Z", false, 3, 2, { user: "bob" }],
-  ]);
+  assert.deepEqual(
+    sessions.rows.map((
+      s,
+    ) => [s.session_id, s.started_at, s.complete, s.calls, s.errors, s.metadata]),
+    [
+      ["s-1", "2025-04-08T09:59:59.000Z", true, 3, 0, { user: "ann" }],
+      ["s-2", "2025-04-08T10:04:59.000Z", false, 3, 2, { user: "bob" }],
+    ],
+  );
 });
 
 Deno.test("reportTables() lists the slowest finished calls first and cuts at the limit", () => {
   const { slowestCalls } = reportTables(sampleTraceSet(), { slowestCalls: 3 });
   assert.equal(slowestCalls.total, 5); // the pending call has no duration
-  assert.deepEqual(slowestCalls.rows.map((c) => [c.request_id, c.duration_s, c.status, c.file, c.line]), [
-    ["r-2", 3.25, "ok", "a.jsonl", 4],
-    ["r-4", 2, "error", "a.jsonl", 11],
-    ["r-1", 1.5, "ok", "a.jsonl", 2],
-  ]);
+  assert.deepEqual(
+    slowestCalls.rows.map((c) => [c.request_id, c.duration_s, c.status, c.file, c.line]),
+    [
+      ["r-2", 3.25, "ok", "a.jsonl", 4],
+      ["r-4", 2, "error", "a.jsonl", 11],
+      ["r-1", 1.5, "ok", "a.jsonl", 2],
+    ],
+  );
   assert.equal(slowestCalls.rows[2]!.input_tokens, 10);
 });
 
@@ -42,10 +50,23 @@ Deno.test("reportTables() groups errors that differ only in numbers and ids", ()
 
 Deno.test("reportTables() counts custom events, data-quality problems and calls per file", () => {
   const t = reportTables(sampleTraceSet());
-  assert.deepEqual(t.eventTypes, { rows: [{ type: "node_expanded", count: 2, sessions: 1, example: '{"depth":3}' }], total: 1 });
-  assert.deepEqual(t.dataQuality, { orphan_responses: 0, pending_calls: 1, unfinished_sessions: 1 });
+  assert.deepEqual(t.eventTypes, {
+    rows: [{ type: "node_expanded", count: 2, sessions: 1, example: '{"depth":3}' }],
+    total: 1,
+  });
+  assert.deepEqual(t.dataQuality, {
+    orphan_responses: 0,
+    pending_calls: 1,
+    unfinished_sessions: 1,
+  });
   assert.deepEqual(t.diagnostics.rows, [
-    { file: "a.jsonl", line: 16, code: "invalid_json", message: "a.jsonl:16 is not JSON.", severity: "error" },
+    {
+      file: "a.jsonl",
+      line: 16,
+      code: "invalid_json",
+      message: "a.jsonl:16 is not JSON.",
+      severity: "error",
+    },
   ]);
   assert.deepEqual(t.files, [{ file: "a.jsonl", calls: 6, sessions: 2 }]);
 });

@@ -46,12 +46,17 @@ export async function runReport(inputs: string[], options: ReportOptions): Promi
   const input = await buildReportInput(traces);
   const html = renderReport(input, { title: options.title });
   mkdirSync(options.outputDir, { recursive: true });
-  const result = { html: join(options.outputDir, "report.html"), summary: join(options.outputDir, "report_summary.json") };
+  const result = {
+    html: join(options.outputDir, "report.html"),
+    summary: join(options.outputDir, "report_summary.json"),
+  };
   writeFileSync(result.summary, JSON.stringify(input.summary, null, 2) + "\n");
   writeFileSync(result.html, html);
   if (!options.quiet) {
     const s = input.summary;
-    const problems = s.diagnostics.count ? `; ${s.diagnostics.count} diagnostic(s), see the Data quality section` : "";
+    const problems = s.diagnostics.count
+      ? `; ${s.diagnostics.count} diagnostic(s), see the Data quality section`
+      : "";
     console.error(
       `Report of ${traces.files.length} file(s): ${s.request_count} requests, ${s.response_count} responses, ` +
         `${s.error_count} errors, ${s.by_model.length} model(s)${problems}.`,
@@ -66,11 +71,21 @@ export async function runReport(inputs: string[], options: ReportOptions): Promi
 export function define(cmd: Command): void {
   cmd
     .argument("[inputs...]", "trace files, directories or globs (default: traces/)", [])
-    .option("-o, --output-dir <dir>", "directory to write report.html and report_summary.json to", "analysis")
+    .option(
+      "-o, --output-dir <dir>",
+      "directory to write report.html and report_summary.json to",
+      "analysis",
+    )
     .option("-t, --title <title>", "the report's title", "LLM trace report")
-    .option("--prices <file>", "JSON of per-model prices (USD per million tokens) to add or override")
+    .option(
+      "--prices <file>",
+      "JSON of per-model prices (USD per million tokens) to add or override",
+    )
     .option("--timezone <iana>", "time zone of naive timestamps (default UTC)")
-    .option("--outputs", "show the start of each response's text in the call tables (reads every line; slower)")
+    .option(
+      "--outputs",
+      "show the start of each response's text in the call tables (reads every line; slower)",
+    )
     .option("--strict", "fail (exit 1) when any input line is bad")
     .option("-q, --quiet", "print nothing but errors")
     .action(async (inputs: string[], opts: ReportOptions) => {

@@ -65,7 +65,9 @@ export function enableSorting(root: Document): void {
         // Numbers sort largest first on the first click, text A to Z.
         const first: Direction = th.dataset.type === "num" ? "descending" : "ascending";
         const current = th.getAttribute("aria-sort");
-        const next: Direction = current === first ? (first === "ascending" ? "descending" : "ascending") : first;
+        const next: Direction = current === first
+          ? (first === "ascending" ? "descending" : "ascending")
+          : first;
         sortTable(table, i, next);
       });
     }
