@@ -134,9 +134,14 @@ const pad2 = (n: number) => String(n).padStart(2, "0");
 /**
  * X-axis options for UTC time between `lo` and `hi`: 24-hour tick labels on one
  * line (`12:05`, `12:05:30`, `Apr 9`, `Apr 9 06:00`) and, when the span falls
- * within one day, that date in the axis label (`Time (UTC, 2025-04-08)`).
+ * within one day, that date in the axis label (`Time (UTC, 2025-04-08)`); about one
+ * tick per 120 px of `width`.
  */
-export function timeAxis(lo: Date, hi: Date): Record<string, unknown> {
+export function timeAxis(
+  lo: Date,
+  hi: Date,
+  width: number = LAYOUT.width,
+): Record<string, unknown> {
   const sameDay = lo.toISOString().slice(0, 10) === hi.toISOString().slice(0, 10);
   const seconds = hi.getTime() - lo.getTime() < 10 * 60_000;
   const tickFormat = (d: Date) => {
@@ -153,12 +158,20 @@ export function timeAxis(lo: Date, hi: Date): Record<string, unknown> {
     labelAnchor: "center",
     labelOffset: 40,
     tickFormat,
-    ticks: sameDay ? 8 : 6,
+    // About one tick per 120 px: the widest labels (`Apr 9 06:00:30`) never touch.
+    ticks: Math.max(2, Math.floor((width - 100) / 120)),
+    // A single instant gets a one-minute window instead of a degenerate scale.
+    ...(lo.getTime() === hi.getTime()
+      ? { domain: [new Date(lo.getTime() - 30_000), new Date(hi.getTime() + 30_000)] }
+      : {}),
   };
 }
 
 /** Bottom margin under a UTC time axis. */
 export const TIME_MARGIN_BOTTOM = 50;
+
+/** Right margin beside a UTC time axis: room for half the last tick label. */
+export const TIME_MARGIN_RIGHT = 48;
 
 /** `1 call`, `2 calls`: a count and its noun, singular or plural. */
 export function plural(n: number, noun: string, nouns: string = `${noun}s`): string {

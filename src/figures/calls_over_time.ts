@@ -24,6 +24,7 @@ import {
   plural,
   STATUS_COLORS,
   TIME_MARGIN_BOTTOM,
+  TIME_MARGIN_RIGHT,
   timeAxis,
 } from "./_style.ts";
 
@@ -141,9 +142,9 @@ export async function callsOverTime(
     })),
     plot: {
       marginLeft: 60,
-      marginRight: 24,
+      marginRight: TIME_MARGIN_RIGHT,
       marginBottom: TIME_MARGIN_BOTTOM,
-      x: timeAxis(buckets[0]!.start, buckets.at(-1)!.end),
+      x: timeAxis(buckets[0]!.start, buckets.at(-1)!.end, o.width),
       y: {
         ...countAxis(peak, `Calls per ${interval.name}`),
         labelAnchor: "center",

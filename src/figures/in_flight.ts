@@ -9,7 +9,14 @@ import { inFlight as countInFlight } from "../metrics/throughput.ts";
 import type { Figure } from "./figure.ts";
 import { chooseInterval, maxOf, requireColumns, rows } from "./_data.ts";
 import { renderFigure } from "./_render.ts";
-import { COLORS, countAxis, LAYOUT, TIME_MARGIN_BOTTOM, timeAxis } from "./_style.ts";
+import {
+  COLORS,
+  countAxis,
+  LAYOUT,
+  TIME_MARGIN_BOTTOM,
+  TIME_MARGIN_RIGHT,
+  timeAxis,
+} from "./_style.ts";
 
 /** Options of {@linkcode inFlight}. */
 export interface InFlightOptions {
@@ -113,9 +120,9 @@ export async function inFlight(
     height: o.height,
     plot: {
       marginLeft: 60,
-      marginRight: 24,
+      marginRight: TIME_MARGIN_RIGHT,
       marginBottom: TIME_MARGIN_BOTTOM,
-      x: timeAxis(points[0]!.t, last.t),
+      x: timeAxis(points[0]!.t, last.t, o.width),
       y: { ...countAxis(peak, "Calls in flight"), labelAnchor: "center", labelOffset: 48 },
       marks: [
         Plot.areaY(points, {

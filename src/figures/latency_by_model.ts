@@ -139,6 +139,8 @@ export async function latencyByModel(
         labelOffset: 40,
         grid: true,
         nice: true,
+        // Latencies start at zero; this also gives a single value a proper axis.
+        zero: o.scale === "linear",
       },
       y: {
         ...AXIS,

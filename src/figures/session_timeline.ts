@@ -29,6 +29,7 @@ import {
   shortLabel,
   STATUS_COLORS,
   TIME_MARGIN_BOTTOM,
+  TIME_MARGIN_RIGHT,
   timeAxis,
 } from "./_style.ts";
 
@@ -193,7 +194,7 @@ export async function sessionTimeline(
     legend,
     plot: {
       marginLeft: Math.max(60, maxLabelWidth(domain, FONT_SIZE.tick) + 16),
-      marginRight: 24,
+      marginRight: relative ? 24 : TIME_MARGIN_RIGHT,
       marginBottom: relative ? 50 : TIME_MARGIN_BOTTOM,
       x: relative
         ? {
@@ -205,7 +206,11 @@ export async function sessionTimeline(
           grid: true,
         }
         : {
-          ...timeAxis(new Date(minOf(shownSessions.map((s) => s.first.getTime()))), lastTime),
+          ...timeAxis(
+            new Date(minOf(shownSessions.map((s) => s.first.getTime()))),
+            lastTime,
+            o.width,
+          ),
           grid: true,
         },
       y: { ...AXIS, label: null, domain, padding: 0.25, tickSize: 0 },

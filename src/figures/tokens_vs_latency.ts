@@ -98,7 +98,8 @@ export async function tokensVsLatency(
         labelOffset: 40,
         grid: true,
         nice: true,
-        tickFormat: ",",
+        zero: true,
+        tickFormat: (d: number) => formatCount(d),
       },
       y: {
         ...AXIS,
