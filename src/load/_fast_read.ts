@@ -65,10 +65,10 @@ export const FAST_SCHEMA = {
 };
 
 /** A string Polars may have made from a non-string JSON value. */
-const COERCED = /^(?:-?\d[\d.eE+-]*|true|false)$|^[[{]/;
+const COERCED = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false)$|^[[{]/;
 /** The same test as {@link COERCED}, as Polars expressions (anchored: cheap on long text). */
 const coerced = (e: pl.Expr) =>
-  e.str.contains(String.raw`^(?:-?[0-9][0-9.eE+-]*|true|false)$`).or(e.str.slice(0, 1).str.contains(String.raw`^[\[{]`));
+  e.str.contains(String.raw`^(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false)$`).or(e.str.slice(0, 1).str.contains(String.raw`^[\[{]`));
 
 const FAST_TYPES = new Set(["session_start", "session_end", "llm_request", "llm_response", "llm_error"]);
 
@@ -147,6 +147,16 @@ function indexLines(path: string, size: number, maxLineBytes: number, onBytes: (
   return { starts, count, nullLines };
 }
 
+/** Return `null` (read line by line); say why on stderr when `TRACEBOOK_DEBUG` is set. */
+function fallBack(file: string, reason: string): null {
+  let debug = false;
+  try {
+    debug = !!Deno.env.get("TRACEBOOK_DEBUG");
+  } catch { /* no env permission */ }
+  if (debug) console.error(`tracebook: ${file}: read line by line (${reason})`);
+  return null;
+}
+
 /** Options of {@link readTraceFileFast}. */
 export interface FastReadOptions extends RecordOptions {
   maxLineBytes: number;
@@ -166,7 +176,7 @@ export async function readTraceFileFast(
 ): Promise<{ events: EventRecord[]; diagnostics: Diagnostic[] } | null> {
   const report = options.onBytes ?? (() => {});
   const index = indexLines(path, size, options.maxLineBytes, (n) => report(Math.floor(n / 2)));
-  if (index.reject) return null;
+  if (index.reject) return fallBack(file, index.reject);
   if (index.count === 0) return { events: [], diagnostics: [] };
   const d = pl.col("data");
   const field = (name: string) => d.struct.field(name);
@@ -191,10 +201,10 @@ export async function readTraceFileFast(
         .lst.sum().alias("messages_odd"),
       field("messages").isNull().alias("no_messages"),
     ).collect();
-  } catch {
-    return null;
+  } catch (err) {
+    return fallBack(file, `Polars: ${(err as Error).message.split("\n")[0]}`);
   }
-  if (df.height !== index.count) return null;
+  if (df.height !== index.count) return fallBack(file, `${df.height} rows for ${index.count} lines (blank lines?)`);
   const col = (name: string) => df.getColumn(name).toArray() as unknown[];
   const c = Object.fromEntries(df.columns.map((name) => [name, col(name)])) as Record<string, unknown[]>;
   const usageColumns = df.columns.filter((name) => name.startsWith("u_")).map((name) => c[name]!);
@@ -234,7 +244,9 @@ export async function readTraceFileFast(
     }
     events[i] = fastRecord(c, i, type, ts, file, duration);
   }
-  if (recheck.size > index.count * MAX_RECHECK_SHARE && recheck.size > 1000) return null;
+  if (recheck.size > index.count * MAX_RECHECK_SHARE && recheck.size > 1000) {
+    return fallBack(file, `${recheck.size} of ${index.count} lines need a second look`);
+  }
   const diagnostics: Diagnostic[] = [];
   if (recheck.size) {
     const fd = openSync(path, "r");

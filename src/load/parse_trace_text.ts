@@ -32,6 +32,11 @@ export interface ParseTraceOptions {
   maxLineBytes?: number;
   /** The first line number of `text` (when it is a slice of a file). @default {1} */
   firstLine?: number;
+  /**
+   * `text` ends the file: an unparseable last line with no newline is `truncated_line`.
+   * @default {true}
+   */
+  endOfFile?: boolean;
 }
 
 /** What {@link parseTraceText} returns. */
@@ -69,7 +74,7 @@ export function parseTraceText(text: string, file: string, options: ParseTraceOp
   const first = options.firstLine ?? 1;
   const recordOptions: RecordOptions = { timezone: options.timezone, keepText: options.keepText };
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const endsWithNewline = text.endsWith("\n");
+  const endsWithNewline = text.endsWith("\n") || options.endOfFile === false;
   let start = 0;
   let index = 0;
   while (start < text.length) {
