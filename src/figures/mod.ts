@@ -42,3 +42,4 @@ export {
   type NamedFigure,
 } from "./all_figures.ts";
 export { type Bin, histogramBins } from "./_bins.ts";
+export { type FigureSpec, type LegendItem, renderFigure } from "./_render.ts";
