@@ -1,11 +1,11 @@
 /**
  * Loader benchmark: `loadTraces` on a generated native trace of N calls (default
- * 200,000, ~780 MB; `BENCH_LOAD_CALLS` to change), through the fast Polars
- * reader and line by line. Prints a Markdown table. The file is written to a
+ * 200,000, ~780 MB; `BENCH_LOAD_CALLS` to change), line by line (the default)
+ * and through the Polars reader. Prints a Markdown table. The file is written to a
  * temporary directory and removed.
  *
  * For peak memory, run one mode alone under `/usr/bin/time -v`:
- * `deno run -A bench/load.ts fast` (or `lines`).
+ * `deno run -A bench/load.ts lines` (or `polars`).
  *
  * @module
  */
@@ -14,7 +14,7 @@ import { loadTraces } from "../src/load/mod.ts";
 import { writeNativeTrace } from "./_gen_native.ts";
 
 const calls = Number(Deno.env.get("BENCH_LOAD_CALLS") ?? 200_000);
-const modes = Deno.args.length ? Deno.args : ["fast", "lines"];
+const modes = Deno.args.length ? Deno.args : ["lines", "polars"];
 const dir = Deno.makeTempDirSync({ prefix: "tracebook-bench-load-" });
 try {
   const path = join(dir, "trace.jsonl");
@@ -24,7 +24,7 @@ try {
   console.log(`|---|---:|---:|---:|---:|`);
   for (const mode of modes) {
     const t0 = performance.now();
-    const t = await loadTraces(path, { fast: mode === "fast" });
+    const t = await loadTraces(path, { reader: mode === "polars" ? "polars" : "lines" });
     const s = (performance.now() - t0) / 1000;
     const rss = Deno.memoryUsage().rss / 1e6;
     console.log(`| ${mode} | ${t.calls.height} | ${mb.toFixed(0)} | ${s.toFixed(2)} | ${rss.toFixed(0)} |`);

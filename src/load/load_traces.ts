@@ -2,7 +2,8 @@
  * The path tier of the loader: trace files, directories and globs → `TraceSet`.
  *
  * ```
- * inputs ─► expandInputs ─► per file: fast Polars reader ──(fails)──► parseTraceText
+ * inputs ─► expandInputs ─► per file: line by line (parseTraceText, default)
+ *                               or the Polars reader ──(file not clean)──► line by line
  *        ─► events + diagnostics ─► pairCalls / sessions ─► frames ─► applyPrices
  * ```
  *
@@ -47,10 +48,14 @@ export interface LoadOptions {
   /** A longer line is reported as `line_too_long` and skipped. @default {8388608} (8 MiB) */
   maxLineBytes?: number;
   /**
-   * Use the Polars reader for clean files (`false` reads every line with JSON.parse and zod).
-   * @default {true}
+   * How files are read. `"lines"`: JSON.parse and zod, line by line (measured
+   * fastest: 6.8 s for 200k calls / 784 MB). `"polars"`: Polars' NDJSON reader
+   * with an explicit schema for clean files, falling back to `"lines"` for a file
+   * that is not (measured 19.6 s on the same file, because the message and
+   * output texts must be materialized to count their characters).
+   * @default {"lines"}
    */
-  fast?: boolean;
+  reader?: "lines" | "polars";
   /** Progress in bytes, for a progress bar: called as files are read. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -75,7 +80,7 @@ export async function readTraceFiles(
       inFile += n;
       progress?.(done + inFile, total);
     };
-    let parsed = options.fast === false || options.keepText
+    let parsed = options.reader !== "polars" || options.keepText
       ? null
       : await readTraceFileFast(file, file, size, { ...options, maxLineBytes, onBytes });
     parsed ??= parseFileByLines(file, size, { ...options, maxLineBytes });
@@ -164,7 +169,7 @@ export async function loadTraces(inputs: string | string[], options: LoadOptions
 }
 
 /** Options of {@link fromTraceText}. */
-export interface FromTraceTextOptions extends Omit<LoadOptions, "fast" | "onProgress"> {
+export interface FromTraceTextOptions extends Omit<LoadOptions, "reader" | "onProgress"> {
   /** The name reported in the `file` columns. @default {"<text>"} */
   file?: string;
 }

@@ -1,6 +1,6 @@
 /**
  * Bad input, lenient by default: every non-blank line is an event or exactly one
- * error diagnostic, through the fast reader and line by line alike.
+ * error diagnostic, through the Polars reader and line by line alike.
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -28,14 +28,14 @@ function errorCount(t: TraceSet): number {
 for (const name of readdirSync(BAD).sort()) {
   Deno.test(`loadTraces() accounts for every line of bad/${name}: events + error diagnostics == non-blank lines`, async () => {
     const path = join(BAD, name);
-    for (const fast of [true, false]) {
-      const t = await loadTraces(path, { fast });
-      assert.equal(t.events.height + errorCount(t), nonBlankLines(path), `fast: ${fast}`);
+    for (const reader of ["polars", "lines"] as const) {
+      const t = await loadTraces(path, { reader });
+      assert.equal(t.events.height + errorCount(t), nonBlankLines(path), `reader: ${reader}`);
     }
   });
-  Deno.test(`loadTraces() gives the same frames for bad/${name} through the fast reader and line by line`, async () => {
+  Deno.test(`loadTraces() gives the same frames for bad/${name} through the Polars reader and line by line`, async () => {
     const path = join(BAD, name);
-    const [a, b] = [await loadTraces(path, { fast: true }), await loadTraces(path, { fast: false })];
+    const [a, b] = [await loadTraces(path, { reader: "polars" }), await loadTraces(path, { reader: "lines" })];
     for (const k of ["calls", "sessions", "events", "diagnostics"] as const) {
       assert.deepEqual(a[k].toRecords(), b[k].toRecords(), k);
     }
@@ -146,8 +146,8 @@ Deno.test("loadTraces() reports a 10 MB line as line_too_long and loads the rest
       `{"type": "session_end", "timestamp": "2025-04-08T19:42:12", "session_id": "s1", "duration_seconds": 3}`,
       "",
     ].join("\n"));
-    for (const fast of [true, false]) {
-      const t = await loadTraces(path, { fast });
+    for (const reader of ["polars", "lines"] as const) {
+      const t = await loadTraces(path, { reader });
       assert.deepEqual(diagnostics(t), ["2 error line_too_long"]);
       assert.equal(t.diagnostics.getColumn("message").get(0), "line is 10.0 MB, over the 8.4 MB limit (option maxLineBytes)");
       assert.equal(t.events.height, 2);
@@ -184,8 +184,8 @@ Deno.test("loadTraces() loads an empty file with no diagnostic", async () => {
 });
 
 Deno.test("loadTraces() loads a BOM, CRLF, blank lines, unknown fields and unknown types with no diagnostic and right lines", async () => {
-  for (const fast of [true, false]) {
-    const t = await loadTraces(join(UNUSUAL, "bom_crlf_blank.jsonl"), { fast });
+  for (const reader of ["polars", "lines"] as const) {
+    const t = await loadTraces(join(UNUSUAL, "bom_crlf_blank.jsonl"), { reader });
     assert.equal(t.diagnostics.height, 0);
     assert.deepEqual(t.events.select("line", "type", "payload").toRecords(), [
       { line: 1, type: "session_start", payload: null },

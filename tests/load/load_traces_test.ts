@@ -79,8 +79,8 @@ Deno.test("loadTraces() returns exactly the contract's columns and dtypes", with
 }));
 
 Deno.test("loadTraces() pairs calls by request_id with the model rules of DESIGN.md", withTemp({ "a.jsonl": SESSION }, async (dir) => {
-  for (const fast of [true, false]) {
-    const t = await loadTraces(dir, { fast });
+  for (const reader of ["polars", "lines"] as const) {
+    const t = await loadTraces(dir, { reader });
     assert.deepEqual(
       t.calls.select("request_id", "model", "status", "error", "duration_s", "line", "orphan").toRecords(),
       [
@@ -92,7 +92,7 @@ Deno.test("loadTraces() pairs calls by request_id with the model rules of DESIGN
         // no model anywhere (the response's is "unknown"): "unknown"
         { request_id: "d", model: "unknown", status: "ok", error: null, duration_s: 2, line: 8, orphan: false },
       ],
-      `fast: ${fast}`,
+      `reader: ${reader}`,
     );
     // tokens normalized from OpenAI names; prompt_chars counts code points: "Be brief." (9) + "héllo 😀" (7)
     assert.deepEqual(
@@ -211,8 +211,8 @@ Deno.test({
   name: "loadTraces() loads the real native traces with no error: 2 sessions, 1 complete, 1 call of model unknown",
   ignore: native === undefined,
   async fn() {
-    for (const fast of [true, false]) {
-      const t: TraceSet = await loadTraces(native!, { fast });
+    for (const reader of ["polars", "lines"] as const) {
+      const t: TraceSet = await loadTraces(native!, { reader });
       assert.equal(t.diagnostics.height, 0);
       assert.equal(t.sessions.height, 2);
       assert.deepEqual(t.sessions.getColumn("complete").toArray(), [false, true]);
