@@ -123,6 +123,8 @@ export interface TraceCallOptions {
   model?: string | ((args: unknown[]) => string | undefined);
   provider?: string;
   operation?: string;
+  /** The request id of the call this one retries, read from the arguments. */
+  retryOf?: (args: unknown[]) => string | undefined;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -586,6 +588,7 @@ export class Tracer {
       provider: options.provider,
       operation: options.operation,
       stream: info.stream || undefined,
+      retryOf: options.retryOf?.(args),
     });
   }
 
