@@ -8,18 +8,20 @@
  * the tslab notebook needs the bundle (`deno task bundle`). Executed notebooks
  * go to a temporary folder: the committed ones stay without outputs.
  *
- * Usage: `deno task notebooks [NOTEBOOK…] [--out analysis/notebooks] [--timeout 600]`
+ * Usage: `deno task notebooks [NOTEBOOK…] [--out analysis/notebooks] [--executed DIR] [--timeout 600]`
  *
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { Buffer } from "node:buffer";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const SCRIPTS = fileURLToPath(new URL("./", import.meta.url));
 
 /** A notebook cell, as nbformat stores it. */
 interface Cell {
@@ -73,6 +75,26 @@ export function describeFailure(notebookPath: string, stderr: string): string {
   return `${name}: ${where} failed (${first}):\n${error}`;
 }
 
+/**
+ * nbconvert's HTML export passes `image/svg+xml` outputs through an HTML
+ * sanitizer that drops SVG elements (blank figures), so the HTML copies show
+ * each SVG as an `<img>` with a data URI instead (which also runs no script).
+ */
+export function svgAsImages(notebook: { cells: Cell[] }): { cells: Cell[] } {
+  for (const cell of notebook.cells) {
+    for (const output of cell.outputs ?? []) {
+      const data = (output as { data?: Record<string, string | string[]> }).data;
+      const svg = data?.["image/svg+xml"];
+      if (!data || svg === undefined) continue;
+      const text = Array.isArray(svg) ? svg.join("") : svg;
+      const b64 = Buffer.from(text, "utf8").toString("base64");
+      data["text/html"] = `<img alt="figure" style="max-width:100%" src="data:image/svg+xml;base64,${b64}">`;
+      delete data["image/svg+xml"];
+    }
+  }
+  return notebook;
+}
+
 /** Execute one notebook into `workDir`, then export its HTML copy into `outDir`. */
 export function runNotebook(
   path: string,
@@ -86,7 +108,9 @@ export function runNotebook(
     "nbconvert",
     "--to",
     "notebook",
-    "--execute",
+    // --execute, through a subclass that keeps a result Deno's kernel sends after idle.
+    "--NotebookExporter.preprocessors=late_outputs.LateOutputExecutePreprocessor",
+    "--LateOutputExecutePreprocessor.enabled=True",
     `--ExecutePreprocessor.kernel_name=${kernel}`,
     `--ExecutePreprocessor.timeout=${options.timeout ?? 600}`,
     "--ExecutePreprocessor.startup_timeout=120",
@@ -95,7 +119,12 @@ export function runNotebook(
     "--output",
     name,
     path,
-  ], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  ], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...Deno.env.toObject(), PYTHONPATH: [SCRIPTS, Deno.env.get("PYTHONPATH")].filter(Boolean).join(":") },
+  });
   if (run.error) throw new Error(`Cannot run jupyter nbconvert: ${run.error.message}`);
   if (run.status !== 0) {
     return { notebook: path, kernel, ok: false, error: describeFailure(path, run.stderr ?? "") };
@@ -112,6 +141,7 @@ export function runNotebook(
       error: `${relative(ROOT, path)}: cell ${bad + 1} failed: ${out.ename}: ${stripAnsi(out.evalue ?? "")}`,
     };
   }
+  writeFileSync(executed, JSON.stringify(svgAsImages(JSON.parse(readFileSync(executed, "utf8")))));
   mkdirSync(options.outDir, { recursive: true });
   const html = spawnSync("jupyter", ["nbconvert", "--to", "html", "--output-dir", options.outDir, executed], {
     cwd: ROOT,
@@ -126,10 +156,18 @@ export function runNotebook(
 /** Execute notebooks in order; stop at the first failure. */
 export function runNotebooks(
   notebooks: string[] = listNotebooks(),
-  options: { outDir?: string; timeout?: number; log?: (line: string) => void } = {},
+  options: {
+    outDir?: string;
+    /** Keep the executed notebooks here (default: a temporary folder, removed). */
+    executedDir?: string;
+    timeout?: number;
+    log?: (line: string) => void;
+  } = {},
 ): NotebookRun[] {
   const outDir = resolve(ROOT, options.outDir ?? "analysis/notebooks");
-  const workDir = mkdtempSync(join(tmpdir(), "tracebook-notebooks-"));
+  const workDir = options.executedDir
+    ? (mkdirSync(options.executedDir, { recursive: true }), resolve(options.executedDir))
+    : mkdtempSync(join(tmpdir(), "tracebook-notebooks-"));
   const log = options.log ?? ((line: string) => console.error(line));
   const runs: NotebookRun[] = [];
   try {
@@ -145,7 +183,7 @@ export function runNotebooks(
       log(`ok   ${relative(ROOT, result.notebook)} [${result.kernel}] (${seconds} s) → ${relative(ROOT, result.html!)}`);
     }
   } finally {
-    rmSync(workDir, { recursive: true, force: true });
+    if (!options.executedDir) rmSync(workDir, { recursive: true, force: true });
   }
   return runs;
 }
@@ -154,12 +192,12 @@ if (import.meta.main) {
   const { values, positionals } = parseArgs({
     args: Deno.args,
     allowPositionals: true,
-    options: { out: { type: "string" }, timeout: { type: "string" } },
+    options: { out: { type: "string" }, executed: { type: "string" }, timeout: { type: "string" } },
   });
   const notebooks = positionals.length ? positionals : listNotebooks();
   let runs: NotebookRun[];
   try {
-    runs = runNotebooks(notebooks, { outDir: values.out, timeout: values.timeout ? Number(values.timeout) : undefined });
+    runs = runNotebooks(notebooks, { outDir: values.out, executedDir: values.executed, timeout: values.timeout ? Number(values.timeout) : undefined });
   } catch (error) {
     console.error((error as Error).message);
     Deno.exit(1);
