@@ -6,8 +6,8 @@
  * @module
  */
 import type { TraceSet } from "../frames/columns.ts";
-import { summarize } from "../metrics/summary.ts";
-import { allFigures } from "../figures/all_figures.ts";
+import { summarize } from "../metrics/mod.ts";
+import { allFigures } from "../figures/mod.ts";
 import type { ReportFigure, ReportInput, ReportSummary } from "./input.ts";
 import { type ReportLimits, reportTables } from "./tables.ts";
 

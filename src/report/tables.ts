@@ -7,7 +7,7 @@
  */
 import pl from "nodejs-polars";
 import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
-import { topErrors } from "../metrics/errors.ts";
+import { topErrors } from "../metrics/mod.ts";
 import type {
   CallRow,
   DataQuality,

@@ -11,8 +11,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadTraces } from "../../load/mod.ts";
 import { loadPriceOverrides } from "../../prices/mod.ts";
-import { buildReportInput } from "../../report/build.ts";
-import { renderReport } from "../../report/render.ts";
+import { buildReportInput, renderReport } from "../../report/mod.ts";
 import { progressReporter } from "../progress.ts";
 
 /** Options of the `report` command. */

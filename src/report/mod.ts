@@ -1,0 +1,45 @@
+/**
+ * The report stage: what the report shows (`buildReportInput`, from a `TraceSet`)
+ * and how it is written (`renderReport`, one self-contained HTML file from the
+ * templates in `templates/`; `renderSummaryText`, the seed's summary.txt).
+ *
+ * ```
+ * TraceSet ──► buildReportInput ──► ReportInput (plain JSON) ──► renderReport ──► HTML
+ *   summarize (metrics) + allFigures (figures) + reportTables (listings)
+ * ```
+ *
+ * Rendering is pure and escapes every trace string; the only raw HTML is our own
+ * CSS, sort script and SVG figures.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadTraces } from "../load/mod.ts";
+ * import { buildReportInput, renderReport } from "./mod.ts";
+ * const traces = await loadTraces(["traces/"]);
+ * const html = renderReport(await buildReportInput(traces), { title: "Nightly run" });
+ * ```
+ *
+ * @module
+ */
+export { buildReportInput, type BuildReportOptions, FIGURE_CAPTIONS } from "./build.ts";
+export { jsonForScript, renderReport, type RenderReportOptions } from "./render.ts";
+export { DEFAULT_LIMITS, type ReportLimits, type ReportTables, reportTables } from "./tables.ts";
+export type {
+  CallRow,
+  CountedStats,
+  DataQuality,
+  DiagnosticRow,
+  ErrorGroup,
+  EventTypeRow,
+  FileRow,
+  LatencyStats,
+  Listing,
+  MetricValue,
+  ModelSummary,
+  ReportFigure,
+  ReportInput,
+  ReportSummary,
+  SessionRow,
+} from "./input.ts";
+export { renderSummaryText, type SummaryTextInput } from "./summary_text.ts";
+export { formatFixed } from "./format.ts";
