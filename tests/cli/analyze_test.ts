@@ -1,0 +1,148 @@
+/**
+ * `analyze` as a user runs it: the seed's files with the seed's numbers, and the
+ * command's behaviour on bad usage and bad input (one sentence, an exit code).
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { realFixture, ROOT } from "../_helpers.ts";
+
+const FIXTURES = join(ROOT, "tests/fixtures/analyze");
+
+async function cli(...args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(ROOT, "src/cli/main.ts"), ...args],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), "tracebook-analyze-"));
+}
+
+/** The seed's sections of summary.txt: everything before our first extra section. */
+function seedPart(text: string): string {
+  return text.slice(0, text.indexOf("\nResponse Time Percentiles")).replace(/^Generated: .*$/m, "Generated: X");
+}
+
+Deno.test("analyze writes the seed's files with the seed's numbers for a mixed trace", async () => {
+  const dir = tmp();
+  const r = await cli("analyze", join(FIXTURES, "mixed.jsonl"), "--output-dir", dir, "--prefix", "mixed");
+  assert.equal(r.code, 0, r.stderr);
+  for (const suffix of ["summary.txt", "summary.json", "response_times.png", "response_times.svg", "models_used.png", "models_used.svg"]) {
+    assert.ok(existsSync(join(dir, `mixed_${suffix}`)), `mixed_${suffix} written`);
+  }
+  // Hand-computed: 6 llm_request, 5 llm_response (one orphan, one of 0 s), 1 llm_error;
+  // response times > 0 are [2, 4, 3, 6]: mean 3.75, sample std 1.7078…, models in request order.
+  assert.equal(
+    seedPart(readFileSync(join(dir, "mixed_summary.txt"), "utf8")),
+    [
+      "Trace Analysis Summary",
+      "=====================",
+      "",
+      "Generated: X",
+      "",
+      "Request Statistics",
+      "-----------------",
+      "Total Requests: 6",
+      "Successful Responses: 5",
+      "Errors: 1",
+      "",
+      "Response Time Statistics",
+      "-----------------------",
+      "Average Response Time: 3.75 seconds",
+      "Maximum Response Time: 6.00 seconds",
+      "Minimum Response Time: 2.00 seconds",
+      "Standard Deviation: 1.71 seconds",
+      "",
+      "Models Used",
+      "-----------",
+      "gpt-4o: 2 requests",
+      "claude-3-5-sonnet-20241022: 2 requests",
+      "gpt-4o-mini: 1 requests",
+      "unknown: 1 requests",
+      "",
+    ].join("\n"),
+  );
+  const json = JSON.parse(readFileSync(join(dir, "mixed_summary.json"), "utf8"));
+  assert.equal(json.schema, "tracebook.summary/1");
+  assert.deepEqual(
+    [json.request_count, json.response_count, json.error_count],
+    [6, 5, 1],
+  );
+  assert.equal(json.response_time.count, 4);
+  assert.equal(json.response_time.mean, 3.75);
+  assert.ok(Math.abs(json.response_time.std - 1.707825127659933) < 1e-12);
+  // numpy.percentile([2, 4, 3, 6], [50, 90, 95, 99]) with linear interpolation
+  assert.ok(Math.abs(json.response_time.p50 - 3.5) < 1e-12);
+  assert.ok(Math.abs(json.response_time.p90 - 5.4) < 1e-12);
+  assert.ok(Math.abs(json.response_time.p95 - 5.7) < 1e-12);
+  assert.ok(Math.abs(json.response_time.p99 - 5.94) < 1e-12);
+  assert.deepEqual(json.calls, { total: 7, ok: 5, error: 1, pending: 1 });
+  assert.deepEqual(json.sessions, { count: 1, complete: 1, unfinished: 0 });
+  assert.deepEqual(json.diagnostics.by_code, { orphan_response: 1 });
+  const byModel = Object.fromEntries(json.by_model.map((m: { model: string }) => [m.model, m]));
+  // The orphan (6 s) is attributed to its response's model, gpt-4o: latencies [2, 4, 6].
+  assert.equal(byModel["gpt-4o"].latency.mean, 4);
+  assert.equal(byModel["claude-3-5-sonnet-20241022"].errors, 1);
+  assert.equal(byModel["claude-3-5-sonnet-20241022"].error_rate, 0.5);
+});
+
+Deno.test("analyze on the seed's real traces prints what the seed's analyzer printed", async () => {
+  const native = realFixture("native");
+  if (!native) return;
+  const dir = tmp();
+  const r = await cli("analyze", native, "--output-dir", dir, "--quiet");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "");
+  const text = readFileSync(join(dir, "trace_analysis_summary.txt"), "utf8");
+  for (const line of ["Total Requests: 1", "Successful Responses: 1", "Errors: 0", "Average Response Time: 24.99 seconds", "unknown: 1 requests"]) {
+    assert.ok(text.includes(`\n${line}\n`), `summary has "${line}"`);
+  }
+});
+
+Deno.test("analyze names a missing input in one sentence and exits 1", async () => {
+  const r = await cli("analyze", "no/such/file.jsonl", "--output-dir", tmp());
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  assert.match(r.stderr, /no\/such\/file\.jsonl/);
+  assert.doesNotMatch(r.stderr, /    at /);
+});
+
+Deno.test("analyze exits 1 when no trace files are found", async () => {
+  const empty = tmp();
+  const r = await cli("analyze", empty, "--output-dir", tmp());
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /No trace files found/);
+  assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+});
+
+Deno.test("analyze exits 2 on wrong usage", async () => {
+  assert.equal((await cli("analyze", "--no-such-flag")).code, 2);
+  assert.equal((await cli("analyze", "--prefix", "a/b", join(FIXTURES, "mixed.jsonl"), "--output-dir", tmp())).code, 2);
+});
+
+Deno.test("analyze --help describes the options and exits 0", async () => {
+  const r = await cli("analyze", "--help");
+  assert.equal(r.code, 0);
+  for (const flag of ["--output-dir", "--prefix", "--strict", "--quiet"]) assert.match(r.stdout, new RegExp(flag));
+});
+
+Deno.test("analyze loads around a bad line by default and fails with --strict", async () => {
+  const bad = join(FIXTURES, "bad.jsonl");
+  const lenient = await cli("analyze", bad, "--output-dir", tmp());
+  assert.equal(lenient.code, 0, lenient.stderr);
+  assert.match(lenient.stderr, /1 diagnostic/);
+  const strict = await cli("analyze", bad, "--output-dir", tmp(), "--strict");
+  assert.equal(strict.code, 1);
+  assert.match(strict.stderr, /bad\.jsonl:2/);
+  assert.doesNotMatch(strict.stderr, /    at /);
+});
