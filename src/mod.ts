@@ -1,0 +1,158 @@
+/**
+ * tracebook: analyse the traces of LLM calls.
+ *
+ * ```
+ * trace files ──► load ──► frames ──► metrics ──► figures ──► report
+ *  (JSONL)        (zod +    (Polars    (pl.Expr,    (Observable   (HTML, summary.txt/.json)
+ *                  Polars)   DataFrames) summaries)  Plot → SVG/PNG)
+ * tracing ──► writes native JSONL (imports schema only)
+ * cli/, notebooks/ ──► thin shells over this library
+ * ```
+ *
+ * Importing this module also installs rich notebook display for Polars
+ * DataFrames (`src/notebook/display.ts`).
+ *
+ * @example
+ * ```ts ignore
+ * import { loadTraces, summarize, latencyHistogram } from "./mod.ts";
+ * const traces = await loadTraces("traces/");
+ * const summary = summarize(traces);
+ * console.log(summary.request_count, summary.response_time.p95);
+ * const fig = await latencyHistogram(traces.calls);
+ * await Deno.writeTextFile("analysis/latency.svg", fig.toSVG());
+ * ```
+ *
+ * @module
+ */
+
+// schema: the native trace format
+export {
+  describeIssue,
+  EVENT_SCHEMAS,
+  KNOWN_EVENT_TYPES,
+  normalizeUsage,
+  traceEventJsonSchema,
+  USAGE_FIELDS,
+  validateEvent,
+} from "./schema/mod.ts";
+export type * from "./schema/mod.ts";
+
+// log: the error callers may catch
+export { UserError } from "./log/mod.ts";
+
+// prices
+export { applyPrices, loadPriceOverrides, lookupPrice, parsePriceOverrides } from "./prices/mod.ts";
+export type * from "./prices/mod.ts";
+
+// frames: the contract
+export {
+  CALL_COLUMNS,
+  CALL_EXTRA_COLUMNS,
+  DIAGNOSTIC_COLUMNS,
+  emptyFrame,
+  EVENT_COLUMNS,
+  SESSION_COLUMNS,
+} from "./frames/columns.ts";
+export type { CallStatus, TraceSet } from "./frames/columns.ts";
+export { concatTraceSets } from "./frames/concat.ts";
+
+// load: paths → TraceSet
+export {
+  DEFAULT_MAX_LINE_BYTES,
+  expandInputs,
+  fromTraceText,
+  loadTraceGroups,
+  loadTraces,
+  parseTimestamp,
+  parseTraceText,
+} from "./load/mod.ts";
+export type * from "./load/mod.ts";
+
+// metrics: expressions, summaries, comparisons
+export {
+  aggregate,
+  callsOverTime,
+  compareGroups,
+  comparisonSpec,
+  costPerCall,
+  costTotal,
+  countsBy,
+  dataQuality,
+  errorCount,
+  errorLatency,
+  errorRate,
+  inFlight,
+  latency,
+  modelSpec,
+  normalizeErrorMessage,
+  outputTokensPerSecond,
+  quantile,
+  sampleStd,
+  sessionTable,
+  specExprs,
+  statsSpec,
+  summarize,
+  summarizeBy,
+  timeBucket,
+  timeInCalls,
+  timePerOutputToken,
+  tokenSum,
+  topErrors,
+  ttft,
+  unpricedModels,
+  wilsonInterval,
+} from "./metrics/mod.ts";
+export type * from "./metrics/mod.ts";
+
+// figures: frame → Figure (figure names that clash with metrics get a suffix)
+export {
+  allFigures,
+  callsOverTime as callsOverTimeFigure,
+  costByModel,
+  Figure,
+  FIGURE_NAMES,
+  inFlight as inFlightFigure,
+  latencyByModel,
+  latencyHistogram,
+  modelsUsed,
+  renderFigure,
+  sessionTimeline,
+  tokensVsLatency,
+} from "./figures/mod.ts";
+export type {
+  AllFiguresOptions,
+  FigureInfo,
+  FigureSpec,
+  LegendItem,
+  NamedFigure,
+  PngOptions,
+} from "./figures/mod.ts";
+
+// report: HTML and text
+export { buildReportInput, renderReport, renderSummaryText } from "./report/mod.ts";
+export type {
+  BuildReportOptions,
+  RenderReportOptions,
+  ReportLimits,
+  ReportTables,
+  SummaryTextInput,
+} from "./report/mod.ts";
+
+// tracing: writes native JSONL around model calls
+export {
+  createTracer,
+  DEFAULT_TRACE_DIR,
+  fromEventEmitter,
+  MemoryTraceWriter,
+  redactString,
+  sanitize,
+  Tracer,
+} from "./tracing/mod.ts";
+export type * from "./tracing/mod.ts";
+
+// simulate: realistic, seeded traces through the tracer
+export { simulate, SIMULATE_DEFAULTS } from "./simulate/mod.ts";
+export type * from "./simulate/mod.ts";
+
+// notebook: rich display
+export { plotFigure, show, toHTML } from "./notebook/mod.ts";
