@@ -2,8 +2,9 @@
  * The report in a real browser (Debian's Chromium through playwright-core): it
  * loads nothing from the network, logs no console error, shows every figure, sorts
  * a table when a header is clicked, reads without JavaScript, and no script planted
- * in a trace string runs. Saves `analysis/report-screenshot.png` (the report of
- * the XSS fixture trace, full page) and `analysis/report-screenshot-narrow.png`.
+ * in a trace string runs. Saves `analysis/report-screenshot.png` (the report of the
+ * bundled `traces/`, full page), `analysis/report-screenshot-narrow.png` (a phone's
+ * first screen) and `analysis/report-xss-screenshot.png` (the hostile fixture).
  *
  * Skips with a message where Chromium is absent; fails instead under
  * TRACEBOOK_REQUIRE_ALL=1 (CI).
@@ -266,9 +267,52 @@ Deno.test({
 
         mkdirSync(join(ROOT, "analysis"), { recursive: true });
         await page.screenshot({
+          path: join(ROOT, "analysis/report-xss-screenshot.png"),
+          fullPage: true,
+        });
+      });
+    } finally {
+      cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "the report of the bundled traces/ loads cleanly in Chromium, on a desktop and on a phone",
+  ignore: skip !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const traces = await loadTraces([join(ROOT, "traces/")]);
+    const input = await buildReportInput(traces);
+    const { url, cleanup } = writeTemp(renderReport(input, { title: "LLM trace report" }));
+    try {
+      await withBrowser(async (browser) => {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        const seen = watch(page);
+        await page.goto(url, { waitUntil: "load" });
+        assert.deepEqual(seen.pageErrors, []);
+        assert.deepEqual(seen.consoleErrors, []);
+        assert.deepEqual(seen.requests, [url]);
+        const figures = page.locator("figure.figure svg");
+        assert.equal(await figures.count(), input.figures!.length);
+        for (let i = 0; i < input.figures!.length; i++) {
+          const box = await figures.nth(i).boundingBox();
+          assert.ok(
+            box && box.width > 0 && box.height > 0,
+            `figure ${i + 1} (${input.figures![i]!.title}) is visible`,
+          );
+        }
+        assert.equal(
+          await page.locator("#table-models tbody tr").count(),
+          input.summary.by_model.length,
+        );
+        mkdirSync(join(ROOT, "analysis"), { recursive: true });
+        await page.screenshot({
           path: join(ROOT, "analysis/report-screenshot.png"),
           fullPage: true,
         });
+
         await page.setViewportSize({ width: 390, height: 844 });
         await page.evaluate(() => globalThis.scrollTo(0, 0));
         await page.screenshot({
