@@ -326,7 +326,7 @@ function callTable(
       secs(c.duration_s),
       text(c.model, "model"),
       text(c.status, c.status === "ok" ? "status" : "status bad"),
-      withClass(cut(c.error), "text"),
+      c.error === null ? cut(null) : withClass(cut(c.error), "text"),
       ...(withOutput ? [withClass(cut(c.output, 120), "text")] : []),
       int(c.input_tokens),
       int(c.output_tokens),
