@@ -50,6 +50,11 @@ export const CALL_EXTRA_COLUMNS = {
   /** The response had no request (an orphan, counted as the seed counts it). */
   orphan: pl.Bool,
   retry_of: pl.Utf8,
+  /**
+   * The model the request named (`"unknown"` when it named none; null for an
+   * orphan). The seed's `Models Used` counts requests by this name.
+   */
+  request_model: pl.Utf8,
 } as const;
 
 /** Columns of `sessions`, followed by one Utf8 column per session-metadata field. */

@@ -45,6 +45,7 @@ interface CallRow {
   cache_write_tokens: number | null;
   orphan: boolean;
   retry_of: string | null;
+  request_model: string | null;
   messages?: string | null;
   output?: string | null;
 }
@@ -108,6 +109,7 @@ function callRow(
     cache_write_tokens: usage?.cache_write_tokens ?? null,
     orphan: !request,
     retry_of: request?.retry_of ?? outcome?.retry_of ?? null,
+    request_model: request ? request.model ?? "unknown" : null,
   };
   if (keepText) {
     row.messages = request?.messages ?? null;

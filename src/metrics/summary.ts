@@ -246,7 +246,11 @@ export function summarize(traces: TraceSet, options: SummarizeOptions = {}): Sum
   const num = (k: string) => (counts[k] as number | null) ?? 0;
 
   // Models in the order they were first requested (the seed's dict order).
+  // The seed counts `llm_request.data.model`, so use the request's own model name when the
+  // loader provides it (a response naming a more precise model does not change this count).
+  const requestModel = calls.columns.includes("request_model") ? "request_model" : "model";
   const requested = calls.withRowIndex("__i").filter(pl.col("orphan").fillNull(false).not())
+    .withColumns(pl.col(requestModel).fillNull(pl.col("model")).alias("model"))
     .groupBy("model").agg(pl.len().cast(pl.Int64).alias("n"), pl.col("__i").min().alias("__first"))
     .sort("__first");
   const models_used = Object.fromEntries(

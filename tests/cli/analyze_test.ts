@@ -90,8 +90,12 @@ Deno.test("analyze writes the seed's files with the seed's numbers for a mixed t
   assert.deepEqual(json.sessions, { count: 1, complete: 1, unfinished: 0 });
   assert.deepEqual(json.diagnostics.by_code, { orphan_response: 1 });
   const byModel = Object.fromEntries(json.by_model.map((m: { model: string }) => [m.model, m]));
-  // The orphan (6 s) is attributed to its response's model, gpt-4o: latencies [2, 4, 6].
+  // A response's model wins for the call (r2 answered as gpt-4o-2024-08-06, 4 s), while
+  // `models_used` counts the request's model as the seed does. The orphan (6 s) is gpt-4o's.
   assert.equal(byModel["gpt-4o"].latency.mean, 4);
+  assert.equal(byModel["gpt-4o"].calls, 2);
+  assert.equal(byModel["gpt-4o-2024-08-06"].latency.mean, 4);
+  assert.deepEqual(json.models_used, { "gpt-4o": 2, "claude-3-5-sonnet-20241022": 2, "gpt-4o-mini": 1, unknown: 1 });
   assert.equal(byModel["claude-3-5-sonnet-20241022"].errors, 1);
   assert.equal(byModel["claude-3-5-sonnet-20241022"].error_rate, 0.5);
 });
