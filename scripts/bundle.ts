@@ -132,6 +132,11 @@ function walk(dir: string): string[] {
   });
 }
 
+/** `src/` for an entry inside it (the usual case), else the repository root. */
+function declarationRoot(entry: string): string {
+  return relative(join(ROOT, "src"), entry).startsWith("..") ? ROOT : join(ROOT, "src");
+}
+
 /** Emit `.d.ts` files for `entry` and what it imports into `outdir`; returns the type-error count. */
 export function emitDeclarations(entry: string, outdir: string): number {
   const options: ts.CompilerOptions = {
@@ -147,7 +152,7 @@ export function emitDeclarations(entry: string, outdir: string): number {
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     lib: ["lib.esnext.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
     types: [],
-    rootDir: join(ROOT, "src"),
+    rootDir: declarationRoot(entry),
     outDir: outdir,
   };
   const program = ts.createProgram([entry], options);
@@ -215,7 +220,12 @@ export async function bundle(options: BundleOptions = {}): Promise<BundleResult>
   let typeErrors = 0;
   if (options.declarations !== false) {
     typeErrors = emitDeclarations(entry, outdir);
-    dts = join(outdir, relative(join(ROOT, "src"), entry).replace(/\.ts$/, ".d.ts"));
+    const entryDts = join(outdir, relative(declarationRoot(entry), entry).replace(/\.ts$/, ".d.ts"));
+    dts = join(outdir, "mod.d.ts");
+    if (entryDts !== dts) {
+      // An entry outside src/ (a test's): mod.d.ts points at its declarations.
+      writeFileSync(dts, `export * from "./${relative(outdir, entryDts).split(sep).join("/").replace(/\.d\.ts$/, ".js")}";\n`);
+    }
   }
 
   const pins = { ...denoJsonPins(), ...NODE_PINS };

@@ -1,4 +1,5 @@
-"""An nbconvert ExecutePreprocessor that keeps outputs a kernel publishes late.
+"""An nbconvert ExecutePreprocessor that keeps outputs a kernel publishes late,
+and names a failing cell's stderr in the error.
 
 Deno's Jupyter kernel (2.9.6) sometimes publishes a cell's `execute_result`
 just after its `status: idle` message; nbclient stops listening at idle and the
@@ -13,7 +14,7 @@ grace period when the cell has no result yet. Used by scripts/run_notebooks.ts:
 import time
 from queue import Empty
 
-from nbclient.exceptions import CellExecutionComplete
+from nbclient.exceptions import CellExecutionComplete, CellExecutionError
 from nbclient.util import ensure_async
 from nbconvert.preprocessors import ExecutePreprocessor
 from traitlets import Float
@@ -45,3 +46,17 @@ class LateOutputExecutePreprocessor(ExecutePreprocessor):
                 self.process_message(msg, cell, cell_index)
             except CellExecutionComplete:
                 pass
+
+    async def _check_raise_for_error(self, cell, cell_index, exec_reply):
+        # tslab reports compile errors on stderr, with an empty traceback: add it.
+        try:
+            await ensure_async(super()._check_raise_for_error(cell, cell_index, exec_reply))
+        except CellExecutionError as error:
+            stderr = "".join(
+                o.get("text", "")
+                for o in cell.get("outputs", [])
+                if o.get("output_type") == "stream" and o.get("name") == "stderr"
+            )
+            if not stderr.strip():
+                raise
+            raise CellExecutionError(f"{error}\n{stderr}", error.ename, error.evalue) from None
