@@ -37,7 +37,7 @@ Deno.test("analyze writes the seed's files with the seed's numbers for a mixed t
   const dir = tmp();
   const r = await cli("analyze", join(FIXTURES, "mixed.jsonl"), "--output-dir", dir, "--prefix", "mixed");
   assert.equal(r.code, 0, r.stderr);
-  for (const suffix of ["summary.txt", "summary.json", "response_times.png", "response_times.svg", "models_used.png", "models_used.svg"]) {
+  for (const suffix of ["summary.txt", "summary.json", "response_times.png", "response_times.svg", "models_used.png", "models_used.svg", "report.html"]) {
     assert.ok(existsSync(join(dir, `mixed_${suffix}`)), `mixed_${suffix} written`);
   }
   // Hand-computed: 6 llm_request, 5 llm_response (one orphan, one of 0 s), 1 llm_error;

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { loadTraces } from "../../load/mod.ts";
 import { summarize } from "../../metrics/mod.ts";
 import { latencyHistogram, modelsUsed } from "../../figures/mod.ts";
-import { renderSummaryText } from "../../report/summary_text.ts";
+import { buildReportInput, renderReport, renderSummaryText } from "../../report/mod.ts";
 import { loadPriceOverrides } from "../../prices/mod.ts";
 import { UserError } from "../../log/mod.ts";
 import { progressReporter } from "../progress.ts";
@@ -57,6 +57,8 @@ export async function runAnalyze(inputs: string[], options: AnalyzeOptions): Pro
     write(out(`${name}.svg`), figure.toSVG());
     write(out(`${name}.png`), figure.toPNG());
   }
+  const report = await buildReportInput(traces, { summary });
+  write(out("report.html"), renderReport(report, { title: `Trace analysis: ${options.prefix}` }));
   if (!options.quiet) {
     const diagnostics = traces.diagnostics.height;
     console.error(
