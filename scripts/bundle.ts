@@ -34,8 +34,12 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 /** Packages left out of the bundle: native addons, and jsdom (it loads files of its own at run time). */
 export const EXTERNAL = ["nodejs-polars", "@resvg/resvg-js", "jsdom"] as const;
-/** Platform packages of the externals: optional dependencies (npm skips the other platforms'). */
-export const OPTIONAL_EXTERNAL = ["nodejs-polars-linux-x64-gnu"] as const;
+/**
+ * Platform packages of the externals. npm silently drops nodejs-polars' platform
+ * binary when it is only an optional dependency (measured with npm 11), so the
+ * one of this platform is a plain dependency of `dist/package.json`.
+ */
+export const PLATFORM_EXTERNAL = ["nodejs-polars-linux-x64-gnu"] as const;
 /**
  * Versions for Node that differ from deno.json's: jsdom 30+ needs Node 22
  * (its undici calls zlib's zstd), so the bundle asks for the newest jsdom that
@@ -202,7 +206,7 @@ export async function bundle(options: BundleOptions = {}): Promise<BundleResult>
       sourcemap: "linked",
       legalComments: "none",
       absWorkingDir: ROOT,
-      external: [...EXTERNAL, ...OPTIONAL_EXTERNAL],
+      external: [...EXTERNAL, ...PLATFORM_EXTERNAL],
       plugins: [npmSpecifiers, assetUrls(assets)],
       // CommonJS code inside an ESM bundle may call require() for Node built-ins.
       banner: {
@@ -240,8 +244,7 @@ export async function bundle(options: BundleOptions = {}): Promise<BundleResult>
         main: "./mod.js",
         types: "./mod.d.ts",
         exports: { ".": { types: "./mod.d.ts", default: "./mod.js" } },
-        dependencies: pin(EXTERNAL),
-        optionalDependencies: pin(OPTIONAL_EXTERNAL),
+        dependencies: pin([...EXTERNAL, ...PLATFORM_EXTERNAL]),
         engines: { node: ">=20.19" },
       },
       null,

@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hasExecutable, missing, ROOT } from "../_helpers.ts";
+import { bundle } from "../../scripts/bundle.ts";
+import { withDistLock } from "./_dist.ts";
+
+const skip = missing("node and npm", hasExecutable("node") && hasExecutable("npm"));
+
+/** What the bundled traces/ hold (traces/README.md). */
+const EXPECTED_SUMMARY = [
+  "90 requests, 6 errors, p95 16.27 s",
+  "gpt-4o: 39 calls, 7.7% errors",
+  "claude-3-5-sonnet-20241022: 27 calls, 11.1% errors",
+  "gpt-4o-mini: 24 calls, 0.0% errors",
+  "",
+].join("\n");
+
+function node(args: string[], cwd: string) {
+  const r = spawnSync("node", args, { cwd, encoding: "utf8" });
+  assert.equal(r.status, 0, `node ${args.join(" ")} failed:\n${r.stderr}`);
+  return r.stdout;
+}
+
+Deno.test({
+  name: "bundle() writes a dist/ that plain node imports, copied anywhere, and loads the bundled traces",
+  ignore: skip !== undefined,
+  fn: async () => {
+    const out = mkdtempSync(join(tmpdir(), "tracebook-dist-"));
+    try {
+      const result = await bundle({ outdir: out });
+      assert.deepEqual(result.assets, ["templates"]);
+      assert.ok(existsSync(join(out, "mod.d.ts")));
+      assert.match(readFileSync(join(out, "mod.d.ts"), "utf8"), /from "\.\/load\/mod\.js"/);
+      const pkg = JSON.parse(readFileSync(join(out, "package.json"), "utf8"));
+      assert.deepEqual(pkg.dependencies, {
+        "nodejs-polars": "0.25.2",
+        "@resvg/resvg-js": "2.6.2",
+        jsdom: "29.0.1",
+        "nodejs-polars-linux-x64-gnu": "0.25.2",
+      });
+      // Native packages stay outside the bundle.
+      const js = readFileSync(join(out, "mod.js"), "utf8");
+      assert.match(js, /from "nodejs-polars"/);
+      const script = `
+        import { loadTraces, summarize, latencyHistogram, toHTML } from "./mod.js";
+        const t = await loadTraces(${JSON.stringify(join(ROOT, "traces"))});
+        const s = summarize(t);
+        const fig = await latencyHistogram(t.calls);
+        console.log(JSON.stringify({
+          files: t.files.length, calls: t.calls.height, sessions: t.sessions.height,
+          events: t.events.height, diagnostics: t.diagnostics.height,
+          requests: s.request_count, responses: s.response_count, errors: s.error_count,
+          pending: s.calls.pending, png: fig.toPNG().subarray(1, 4).toString(),
+          html: toHTML(t).startsWith('<div class="tracebook-traces">'),
+        }));`;
+      const printed = JSON.parse(node(["--input-type=module", "-e", script], out));
+      assert.deepEqual(printed, {
+        files: 6, calls: 90, sessions: 6, events: 231, diagnostics: 0,
+        requests: 90, responses: 83, errors: 6, pending: 1, png: "PNG", html: true,
+      });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "examples/node-script.mjs (on dist/) and examples/deno-script.ts print the same summary and write a PNG",
+  ignore: skip !== undefined,
+  fn: async () => {
+    const out = mkdtempSync(join(tmpdir(), "tracebook-examples-"));
+    try {
+      await withDistLock(async () => {
+        await bundle();
+        assert.equal(node(["examples/node-script.mjs", "traces/", join(out, "node")], ROOT), EXPECTED_SUMMARY);
+      });
+      const deno = spawnSync(Deno.execPath(), ["run", "-A", "examples/deno-script.ts", "traces/", join(out, "deno")], {
+        cwd: ROOT,
+        encoding: "utf8",
+      });
+      assert.equal(deno.status, 0, deno.stderr);
+      assert.equal(deno.stdout, EXPECTED_SUMMARY);
+      for (const who of ["node", "deno"]) assert.ok(statSync(join(out, who, "latency.png")).size > 1000);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  },
+});
