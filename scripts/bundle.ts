@@ -61,6 +61,8 @@ export interface BundleOptions {
    * @default {true}
    */
   install?: boolean;
+  /** Print nothing but errors (type errors of the declaration emit are then only counted). @default {false} */
+  quiet?: boolean;
 }
 
 /** What {@linkcode bundle} wrote. */
@@ -142,7 +144,7 @@ function declarationRoot(entry: string): string {
 }
 
 /** Emit `.d.ts` files for `entry` and what it imports into `outdir`; returns the type-error count. */
-export function emitDeclarations(entry: string, outdir: string): number {
+export function emitDeclarations(entry: string, outdir: string, quiet = false): number {
   const options: ts.CompilerOptions = {
     declaration: true,
     emitDeclarationOnly: true,
@@ -163,7 +165,7 @@ export function emitDeclarations(entry: string, outdir: string): number {
   const emitted = program.emit();
   const errors = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics]
     .filter((d) => d.category === ts.DiagnosticCategory.Error);
-  for (const d of errors.slice(0, 5)) {
+  for (const d of quiet ? [] : errors.slice(0, 5)) {
     const where = d.file ? `${relative(ROOT, d.file.fileName)}: ` : "";
     console.warn(`warning: ${where}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
   }
@@ -178,7 +180,7 @@ export function emitDeclarations(entry: string, outdir: string): number {
 
 /** Make sure every npm package of deno.json is in `node_modules/` (esbuild resolves there). */
 function denoInstall(): void {
-  const result = spawnSync(Deno.execPath(), ["install", "--quiet"], { cwd: ROOT, stdio: "inherit" });
+  const result = spawnSync(Deno.execPath(), ["install", "--quiet"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
   if (result.status !== 0) throw new Error(`deno install failed (exit ${result.status}).`);
 }
 
@@ -223,7 +225,7 @@ export async function bundle(options: BundleOptions = {}): Promise<BundleResult>
   let dts: string | undefined;
   let typeErrors = 0;
   if (options.declarations !== false) {
-    typeErrors = emitDeclarations(entry, outdir);
+    typeErrors = emitDeclarations(entry, outdir, options.quiet);
     const entryDts = join(outdir, relative(declarationRoot(entry), entry).replace(/\.ts$/, ".d.ts"));
     dts = join(outdir, "mod.d.ts");
     if (entryDts !== dts) {
@@ -251,15 +253,15 @@ export async function bundle(options: BundleOptions = {}): Promise<BundleResult>
       2,
     ) + "\n",
   );
-  if (options.install !== false) npmInstall(outdir);
+  if (options.install !== false) npmInstall(outdir, options.quiet);
   return { js, dts, assets: [...assets].sort(), typeErrors };
 }
 
 /** `npm install` the externals into `dir/node_modules/`. */
-export function npmInstall(dir: string): void {
+export function npmInstall(dir: string, quiet = false): void {
   const npm = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], {
     cwd: dir,
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", quiet ? "ignore" : "inherit", "inherit"],
   });
   if (npm.status !== 0) throw new Error(`npm install in ${dir} failed (exit ${npm.status}).`);
 }

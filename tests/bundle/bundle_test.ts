@@ -30,7 +30,7 @@ Deno.test({
   fn: async () => {
     const out = mkdtempSync(join(tmpdir(), "tracebook-dist-"));
     try {
-      const result = await bundle({ outdir: out });
+      const result = await bundle({ outdir: out, quiet: true });
       assert.deepEqual(result.assets, ["templates"]);
       assert.ok(existsSync(join(out, "mod.d.ts")));
       assert.match(readFileSync(join(out, "mod.d.ts"), "utf8"), /from "\.\/load\/mod\.js"/);
@@ -74,7 +74,7 @@ Deno.test({
     const out = mkdtempSync(join(tmpdir(), "tracebook-examples-"));
     try {
       await withDistLock(async () => {
-        await bundle();
+        await bundle({ quiet: true });
         assert.equal(node(["examples/node-script.mjs", "traces/", join(out, "node")], ROOT), EXPECTED_SUMMARY);
       });
       const deno = spawnSync(Deno.execPath(), ["run", "-A", "examples/deno-script.ts", "traces/", join(out, "deno")], {
