@@ -5,7 +5,11 @@ import { latencyHistogram, loadTraces, summarize } from "../dist/mod.js";
 const [input = "traces/", out = "analysis/"] = process.argv.slice(2);
 const traces = await loadTraces(input);
 const s = summarize(traces);
-console.log(`${s.request_count} requests, ${s.error_count} errors, p95 ${s.response_time.p95?.toFixed(2)} s`);
-for (const m of s.by_model) console.log(`${m.model}: ${m.calls} calls, ${((m.error_rate ?? 0) * 100).toFixed(1)}% errors`);
+console.log(
+  `${s.request_count} requests, ${s.error_count} errors, p95 ${s.response_time.p95?.toFixed(2)} s`,
+);
+for (const m of s.by_model) {
+  console.log(`${m.model}: ${m.calls} calls, ${((m.error_rate ?? 0) * 100).toFixed(1)}% errors`);
+}
 mkdirSync(out, { recursive: true });
 writeFileSync(`${out}/latency.png`, (await latencyHistogram(traces.calls)).toPNG());

@@ -25,7 +25,16 @@
 import * as esbuild from "esbuild";
 import ts from "typescript";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -79,7 +88,10 @@ export interface BundleResult {
 
 /** `npm:` version pins of deno.json, by package name. */
 export function denoJsonPins(): Record<string, string> {
-  const imports = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")).imports as Record<string, string>;
+  const imports = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")).imports as Record<
+    string,
+    string
+  >;
   const pins: Record<string, string> = {};
   for (const spec of Object.values(imports)) {
     const m = /^npm:(@?[^@]+)@([^/]+)$/.exec(spec);
@@ -96,7 +108,9 @@ const npmSpecifiers: esbuild.Plugin = {
       const m = /^npm:(@[^/]+\/[^@/]+|[^@/]+)(?:@[^/]+)?(\/.*)?$/.exec(args.path);
       if (!m) return undefined;
       const path = m[1]! + (m[2] ?? "");
-      if (EXTERNAL.some((e) => path === e || path.startsWith(`${e}/`))) return { path, external: true };
+      if (EXTERNAL.some((e) => path === e || path.startsWith(`${e}/`))) {
+        return { path, external: true };
+      }
       return build.resolve(path, { kind: args.kind, resolveDir: args.resolveDir });
     });
   },
@@ -113,16 +127,22 @@ function assetUrls(assets: Set<string>): esbuild.Plugin {
     setup(build) {
       build.onLoad({ filter: /\.ts$/ }, (args) => {
         let source = readFileSync(args.path, "utf8");
-        if (args.path.includes(`${sep}node_modules${sep}`)) return { contents: source, loader: "ts" };
+        if (args.path.includes(`${sep}node_modules${sep}`)) {
+          return { contents: source, loader: "ts" };
+        }
         source = source.replace(
           /new URL\(\s*(["'])(\.{1,2}\/[^"']*)\1\s*,\s*import\.meta\.url\s*\)/g,
           (whole, _q: string, rel: string) => {
             const target = resolve(dirname(args.path), rel);
             const fromRoot = relative(ROOT, target);
-            if (fromRoot.startsWith("..") || fromRoot === "" || fromRoot.startsWith(`src${sep}`)) return whole;
+            if (fromRoot.startsWith("..") || fromRoot === "" || fromRoot.startsWith(`src${sep}`)) {
+              return whole;
+            }
             assets.add(fromRoot.split(sep)[0]!);
             const suffix = rel.endsWith("/") ? "/" : "";
-            return `new URL(${JSON.stringify(`./${fromRoot.split(sep).join("/")}${suffix}`)}, import.meta.url)`;
+            return `new URL(${
+              JSON.stringify(`./${fromRoot.split(sep).join("/")}${suffix}`)
+            }, import.meta.url)`;
           },
         );
         return { contents: source, loader: "ts" };
@@ -172,7 +192,10 @@ export function emitDeclarations(entry: string, outdir: string, quiet = false): 
   // Specifiers in declarations must name the emitted files: "./x.ts" → "./x.js".
   for (const file of walk(outdir).filter((f) => f.endsWith(".d.ts"))) {
     const text = readFileSync(file, "utf8");
-    const fixed = text.replace(/((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']+)\.ts(["'])/g, "$1$2.js$3");
+    const fixed = text.replace(
+      /((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']+)\.ts(["'])/g,
+      "$1$2.js$3",
+    );
     if (fixed !== text) writeFileSync(file, fixed);
   }
   return errors.length;
@@ -180,7 +203,10 @@ export function emitDeclarations(entry: string, outdir: string, quiet = false): 
 
 /** Make sure every npm package of deno.json is in `node_modules/` (esbuild resolves there). */
 function denoInstall(): void {
-  const result = spawnSync(Deno.execPath(), ["install", "--quiet"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  const result = spawnSync(Deno.execPath(), ["install", "--quiet"], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   if (result.status !== 0) throw new Error(`deno install failed (exit ${result.status}).`);
 }
 
@@ -193,7 +219,9 @@ export async function bundle(options: BundleOptions = {}): Promise<BundleResult>
   mkdirSync(outdir, { recursive: true });
   // Start clean, but keep the installed externals (npm install is then a no-op).
   for (const name of readdirSync(outdir)) {
-    if (name !== "node_modules" && name !== "package-lock.json") rmSync(join(outdir, name), { recursive: true, force: true });
+    if (name !== "node_modules" && name !== "package-lock.json") {
+      rmSync(join(outdir, name), { recursive: true, force: true });
+    }
   }
   const assets = new Set<string>();
   const js = join(outdir, "mod.js");
@@ -226,16 +254,25 @@ export async function bundle(options: BundleOptions = {}): Promise<BundleResult>
   let typeErrors = 0;
   if (options.declarations !== false) {
     typeErrors = emitDeclarations(entry, outdir, options.quiet);
-    const entryDts = join(outdir, relative(declarationRoot(entry), entry).replace(/\.ts$/, ".d.ts"));
+    const entryDts = join(
+      outdir,
+      relative(declarationRoot(entry), entry).replace(/\.ts$/, ".d.ts"),
+    );
     dts = join(outdir, "mod.d.ts");
     if (entryDts !== dts) {
       // An entry outside src/ (a test's): mod.d.ts points at its declarations.
-      writeFileSync(dts, `export * from "./${relative(outdir, entryDts).split(sep).join("/").replace(/\.d\.ts$/, ".js")}";\n`);
+      writeFileSync(
+        dts,
+        `export * from "./${
+          relative(outdir, entryDts).split(sep).join("/").replace(/\.d\.ts$/, ".js")
+        }";\n`,
+      );
     }
   }
 
   const pins = { ...denoJsonPins(), ...NODE_PINS };
-  const pin = (names: readonly string[]) => Object.fromEntries(names.map((n) => [n, pins[n] ?? "*"]));
+  const pin = (names: readonly string[]) =>
+    Object.fromEntries(names.map((n) => [n, pins[n] ?? "*"]));
   writeFileSync(
     join(outdir, "package.json"),
     JSON.stringify(
@@ -269,14 +306,28 @@ export function npmInstall(dir: string, quiet = false): void {
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { entry: { type: "string" }, outdir: { type: "string" }, "no-install": { type: "boolean" } },
+    options: {
+      entry: { type: "string" },
+      outdir: { type: "string" },
+      "no-install": { type: "boolean" },
+    },
   });
   try {
-    const result = await bundle({ entry: values.entry, outdir: values.outdir, install: !values["no-install"] });
+    const result = await bundle({
+      entry: values.entry,
+      outdir: values.outdir,
+      install: !values["no-install"],
+    });
     const size = (statSync(result.js).size / 1024).toFixed(0);
-    console.log(`Wrote ${relative(ROOT, result.js)} (${size} KiB) and ${result.dts ? relative(ROOT, result.dts) : "no declarations"}`);
+    console.log(
+      `Wrote ${relative(ROOT, result.js)} (${size} KiB) and ${
+        result.dts ? relative(ROOT, result.dts) : "no declarations"
+      }`,
+    );
     if (result.assets.length) console.log(`Copied beside it: ${result.assets.join(", ")}`);
-    if (result.typeErrors) console.warn(`warning: the declaration emit met ${result.typeErrors} type error(s)`);
+    if (result.typeErrors) {
+      console.warn(`warning: the declaration emit met ${result.typeErrors} type error(s)`);
+    }
   } catch (error) {
     console.error((error as Error).message);
     Deno.exit(1);

@@ -43,7 +43,10 @@ export function jupyterDataDir(): string {
   const fromEnv = Deno.env.get("JUPYTER_DATA_DIR");
   if (fromEnv) return fromEnv;
   try {
-    const out = execFileSync("jupyter", ["--data-dir"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const out = execFileSync("jupyter", ["--data-dir"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
     if (out) return out;
   } catch { /* jupyter not installed yet: use the default */ }
   const home = Deno.env.get("HOME") ?? ".";
@@ -83,7 +86,9 @@ export function tslabKernelSpec(node: string, tslabDir: string = TSLAB_DIR): Ker
 /** Install the pinned tslab with npm into `dir` (skipped when that version is there). */
 export function installTslab(dir: string = TSLAB_DIR): void {
   const installed = join(dir, "node_modules", "tslab", "package.json");
-  if (existsSync(installed) && JSON.parse(readFileSync(installed, "utf8")).version === TSLAB_VERSION) return;
+  if (
+    existsSync(installed) && JSON.parse(readFileSync(installed, "utf8")).version === TSLAB_VERSION
+  ) return;
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, "package.json"),
@@ -94,7 +99,9 @@ export function installTslab(dir: string = TSLAB_DIR): void {
     cwd: dir,
     stdio: "inherit",
   });
-  if (npm.status !== 0) throw new Error(`npm install tslab@${TSLAB_VERSION} failed (exit ${npm.status}).`);
+  if (npm.status !== 0) {
+    throw new Error(`npm install tslab@${TSLAB_VERSION} failed (exit ${npm.status}).`);
+  }
 }
 
 /** Write `kernel.json` for `name` under `dataDir/kernels/`. Returns its path. */

@@ -43,7 +43,9 @@ export interface NotebookRun {
 
 /** The notebooks of `notebooks/`, sorted by name. */
 export function listNotebooks(dir: string = join(ROOT, "notebooks")): string[] {
-  return readdirSync(dir).filter((n) => n.endsWith(".ipynb") && !n.startsWith("_")).sort().map((n) => join(dir, n));
+  return readdirSync(dir).filter((n) => n.endsWith(".ipynb") && !n.startsWith("_")).sort().map((
+    n,
+  ) => join(dir, n));
 }
 
 function sourceOf(cell: Cell): string {
@@ -58,16 +60,19 @@ const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
  * executing the following cell: ---- SOURCE ---- TRACEBACK").
  */
 export function describeFailure(notebookPath: string, stderr: string): string {
-  const cells = (JSON.parse(readFileSync(notebookPath, "utf8")).cells as Cell[]);
+  const cells = JSON.parse(readFileSync(notebookPath, "utf8")).cells as Cell[];
   const clean = stripAnsi(stderr);
-  const m = /An error occurred while executing the following cell:\n-+\n([\s\S]*?)\n-+\n([\s\S]*)$/.exec(clean);
+  const m = /An error occurred while executing the following cell:\n-+\n([\s\S]*?)\n-+\n([\s\S]*)$/
+    .exec(clean);
   const name = relative(ROOT, notebookPath);
   if (!m) {
     const tail = clean.trim().split("\n").slice(-8).join("\n");
     return `${name} failed to execute:\n${tail}`;
   }
   const [, source, rest] = m;
-  const index = cells.findIndex((c) => c.cell_type === "code" && sourceOf(c).trim() === source!.trim());
+  const index = cells.findIndex((c) =>
+    c.cell_type === "code" && sourceOf(c).trim() === source!.trim()
+  );
   const where = index >= 0 ? `cell ${index + 1}` : "a cell";
   const lines = rest!.trim().split("\n").filter((l) => l.trim() !== "");
   const error = lines.slice(-6).join("\n");
@@ -88,7 +93,8 @@ export function svgAsImages(notebook: { cells: Cell[] }): { cells: Cell[] } {
       if (!data || svg === undefined) continue;
       const text = Array.isArray(svg) ? svg.join("") : svg;
       const b64 = Buffer.from(text, "utf8").toString("base64");
-      data["text/html"] = `<img alt="figure" style="max-width:100%" src="data:image/svg+xml;base64,${b64}">`;
+      data["text/html"] =
+        `<img alt="figure" style="max-width:100%" src="data:image/svg+xml;base64,${b64}">`;
       delete data["image/svg+xml"];
     }
   }
@@ -123,7 +129,10 @@ export function runNotebook(
     cwd: ROOT,
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...Deno.env.toObject(), PYTHONPATH: [SCRIPTS, Deno.env.get("PYTHONPATH")].filter(Boolean).join(":") },
+    env: {
+      ...Deno.env.toObject(),
+      PYTHONPATH: [SCRIPTS, Deno.env.get("PYTHONPATH")].filter(Boolean).join(":"),
+    },
   });
   if (run.error) throw new Error(`Cannot run jupyter nbconvert: ${run.error.message}`);
   if (run.status !== 0) {
@@ -138,19 +147,38 @@ export function runNotebook(
       notebook: path,
       kernel,
       ok: false,
-      error: `${relative(ROOT, path)}: cell ${bad + 1} failed: ${out.ename}: ${stripAnsi(out.evalue ?? "")}`,
+      error: `${relative(ROOT, path)}: cell ${bad + 1} failed: ${out.ename}: ${
+        stripAnsi(out.evalue ?? "")
+      }`,
     };
   }
   writeFileSync(executed, JSON.stringify(svgAsImages(JSON.parse(readFileSync(executed, "utf8")))));
   mkdirSync(options.outDir, { recursive: true });
-  const html = spawnSync("jupyter", ["nbconvert", "--to", "html", "--output-dir", options.outDir, executed], {
+  const html = spawnSync("jupyter", [
+    "nbconvert",
+    "--to",
+    "html",
+    "--output-dir",
+    options.outDir,
+    executed,
+  ], {
     cwd: ROOT,
     encoding: "utf8",
   });
   if (html.status !== 0) {
-    return { notebook: path, kernel, ok: false, error: `${relative(ROOT, path)}: HTML export failed:\n${html.stderr}` };
+    return {
+      notebook: path,
+      kernel,
+      ok: false,
+      error: `${relative(ROOT, path)}: HTML export failed:\n${html.stderr}`,
+    };
   }
-  return { notebook: path, kernel, ok: true, html: join(options.outDir, name.replace(/\.ipynb$/, ".html")) };
+  return {
+    notebook: path,
+    kernel,
+    ok: true,
+    html: join(options.outDir, name.replace(/\.ipynb$/, ".html")),
+  };
 }
 
 /** Execute notebooks in order; stop at the first failure. */
@@ -180,7 +208,11 @@ export function runNotebooks(
         log(`FAIL ${relative(ROOT, result.notebook)} [${result.kernel}] (${seconds} s)`);
         break;
       }
-      log(`ok   ${relative(ROOT, result.notebook)} [${result.kernel}] (${seconds} s) → ${relative(ROOT, result.html!)}`);
+      log(
+        `ok   ${relative(ROOT, result.notebook)} [${result.kernel}] (${seconds} s) → ${
+          relative(ROOT, result.html!)
+        }`,
+      );
     }
   } finally {
     if (!options.executedDir) rmSync(workDir, { recursive: true, force: true });
@@ -197,7 +229,11 @@ if (import.meta.main) {
   const notebooks = positionals.length ? positionals : listNotebooks();
   let runs: NotebookRun[];
   try {
-    runs = runNotebooks(notebooks, { outDir: values.out, executedDir: values.executed, timeout: values.timeout ? Number(values.timeout) : undefined });
+    runs = runNotebooks(notebooks, {
+      outDir: values.out,
+      executedDir: values.executed,
+      timeout: values.timeout ? Number(values.timeout) : undefined,
+    });
   } catch (error) {
     console.error((error as Error).message);
     Deno.exit(1);

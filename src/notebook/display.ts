@@ -117,7 +117,8 @@ export function formatCell(value: unknown, maxChars: number = DEFAULTS.maxChars)
   else if (typeof value === "bigint") text = value.toString();
   else if (typeof value === "string") text = value;
   else if (typeof value === "object") {
-    text = JSON.stringify(value, (_k, v) => typeof v === "bigint" ? v.toString() : v) ?? String(value);
+    text = JSON.stringify(value, (_k, v) => typeof v === "bigint" ? v.toString() : v) ??
+      String(value);
   } else text = String(value);
   return text.length > maxChars ? `${text.slice(0, Math.max(1, maxChars - 1))}…` : text;
 }
@@ -170,7 +171,8 @@ export function frameHTML(df: pl.DataFrame, options: DisplayOptions = {}): strin
     }).join("") + "</tr>";
   const shape = `shape: (${df.height.toLocaleString("en-US")}, ${df.width})` +
     (hidden > 0 ? `, ${hidden} more column${hidden === 1 ? "" : "s"} not shown` : "");
-  const caption = (options.caption ? `<b>${escapeHTML(options.caption)}</b> · ` : "") + escapeHTML(shape);
+  const caption = (options.caption ? `<b>${escapeHTML(options.caption)}</b> · ` : "") +
+    escapeHTML(shape);
   const ellipsis = tail.length > 0
     ? `<tr>${columns.map(() => `<td style="${CELL_STYLE};color:#999">…</td>`).join("")}</tr>`
     : "";
@@ -180,9 +182,9 @@ export function frameHTML(df: pl.DataFrame, options: DisplayOptions = {}): strin
     `<caption style="text-align:left;caption-side:top;color:#555">${caption}</caption>`,
     "<thead><tr>",
     columns.map((c, i) =>
-      `<th style="${CELL_STYLE};text-align:left">${escapeHTML(c)}<br><small style="color:#888;font-weight:normal">${
-        escapeHTML(dtypes[i]!)
-      }</small></th>`
+      `<th style="${CELL_STYLE};text-align:left">${
+        escapeHTML(c)
+      }<br><small style="color:#888;font-weight:normal">${escapeHTML(dtypes[i]!)}</small></th>`
     ).join(""),
     "</tr></thead><tbody>",
     head.map(row).join(""),
@@ -193,10 +195,13 @@ export function frameHTML(df: pl.DataFrame, options: DisplayOptions = {}): strin
 }
 
 function keyValueTable(rows: [string, string | number | null][]): string {
-  return `<table style="${TABLE_STYLE}"><tbody>` + rows.map(([k, v]) =>
-    `<tr><th style="${CELL_STYLE};text-align:left">${escapeHTML(k)}</th>` +
-    `<td style="${CELL_STYLE};text-align:right">${v === null ? "n/a" : escapeHTML(typeof v === "number" ? formatNumber(v) : v)}</td></tr>`
-  ).join("") + "</tbody></table>";
+  return `<table style="${TABLE_STYLE}"><tbody>` +
+    rows.map(([k, v]) =>
+      `<tr><th style="${CELL_STYLE};text-align:left">${escapeHTML(k)}</th>` +
+      `<td style="${CELL_STYLE};text-align:right">${
+        v === null ? "n/a" : escapeHTML(typeof v === "number" ? formatNumber(v) : v)
+      }</td></tr>`
+    ).join("") + "</tbody></table>";
 }
 
 function htmlTable(header: string[], body: (string | number | null)[][]): string {
@@ -212,9 +217,12 @@ function htmlTable(header: string[], body: (string | number | null)[][]): string
     ).join("") + "</tbody></table>";
 }
 
-const seconds = (x: number | null | undefined) => x === null || x === undefined ? null : `${x.toFixed(2)} s`;
-const percent = (x: number | null | undefined) => x === null || x === undefined ? null : `${(x * 100).toFixed(1)}%`;
-const usd = (x: number | null | undefined) => x === null || x === undefined ? null : `$${x.toFixed(6)}`;
+const seconds = (x: number | null | undefined) =>
+  x === null || x === undefined ? null : `${x.toFixed(2)} s`;
+const percent = (x: number | null | undefined) =>
+  x === null || x === undefined ? null : `${(x * 100).toFixed(1)}%`;
+const usd = (x: number | null | undefined) =>
+  x === null || x === undefined ? null : `$${x.toFixed(6)}`;
 
 /**
  * The summary (`summarize()`'s object, the `summary.json` of DESIGN.md) as HTML:
@@ -237,7 +245,10 @@ export function summaryHTML(s: SummaryTextInput): string {
     ["Response time min / max", rt.min === null ? null : `${seconds(rt.min)} / ${seconds(rt.max)}`],
     ["Tokens in / out", `${s.tokens.input} / ${s.tokens.output}`],
     ["Cost", usd(s.cost_usd.total)],
-    ["Sessions (complete / unfinished)", `${s.sessions.count} (${s.sessions.complete} / ${s.sessions.unfinished})`],
+    [
+      "Sessions (complete / unfinished)",
+      `${s.sessions.count} (${s.sessions.complete} / ${s.sessions.unfinished})`,
+    ],
     ["Diagnostics", s.diagnostics.count],
   ]);
   const models = htmlTable(
@@ -260,13 +271,19 @@ export function summaryHTML(s: SummaryTextInput): string {
 /** The one-line headline of a TraceSet (`12 files · 240 calls (…) · …`). */
 export function traceSetHeadline(traces: TraceSet): string {
   const status = traces.calls.height > 0 && traces.calls.columns.includes("status")
-    ? traces.calls.getColumn("status").valueCounts().toRecords() as { status: string; count: number }[]
+    ? traces.calls.getColumn("status").valueCounts().toRecords() as {
+      status: string;
+      count: number;
+    }[]
     : [];
   const by = Object.fromEntries(status.map((r) => [r.status, Number(r.count)]));
-  const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+  const plural = (n: number, word: string) =>
+    `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
   return [
     plural(traces.files.length, "file"),
-    `${plural(traces.calls.height, "call")} (${by.ok ?? 0} ok, ${by.error ?? 0} error, ${by.pending ?? 0} pending)`,
+    `${plural(traces.calls.height, "call")} (${by.ok ?? 0} ok, ${by.error ?? 0} error, ${
+      by.pending ?? 0
+    } pending)`,
     plural(traces.sessions.height, "session"),
     plural(traces.events.height, "event"),
     plural(traces.diagnostics.height, "diagnostic"),
@@ -284,7 +301,9 @@ export function traceSetHTML(traces: TraceSet, options: DisplayOptions = {}): st
     frameHTML(traces.calls, { ...rows, caption: "calls" }),
     frameHTML(traces.sessions, { ...rows, caption: "sessions" }),
   ];
-  if (traces.diagnostics.height > 0) parts.push(frameHTML(traces.diagnostics, { ...rows, caption: "diagnostics" }));
+  if (traces.diagnostics.height > 0) {
+    parts.push(frameHTML(traces.diagnostics, { ...rows, caption: "diagnostics" }));
+  }
   parts.push("</div>");
   return parts.join("");
 }
@@ -326,7 +345,9 @@ export function toText(x: unknown): string {
  * rest, always with `text/plain`.
  */
 export function mimeBundle(x: unknown, options: DisplayOptions = {}): MimeBundle {
-  if (isSvgLike(x) && !isDataFrame(x)) return { "image/svg+xml": x.toSVG(), "text/plain": toText(x) };
+  if (isSvgLike(x) && !isDataFrame(x)) {
+    return { "image/svg+xml": x.toSVG(), "text/plain": toText(x) };
+  }
   return { "text/html": toHTML(x, options), "text/plain": toText(x) };
 }
 

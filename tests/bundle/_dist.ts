@@ -18,7 +18,9 @@ export async function withDistLock<T>(fn: () => Promise<T>): Promise<T> {
       break;
     } catch {
       try {
-        if (Date.now() - statSync(LOCK).mtimeMs > 20 * 60 * 1000) rmSync(LOCK, { recursive: true, force: true });
+        if (Date.now() - statSync(LOCK).mtimeMs > 20 * 60 * 1000) {
+          rmSync(LOCK, { recursive: true, force: true });
+        }
       } catch { /* released meanwhile */ }
       await new Promise((r) => setTimeout(r, 500));
     }

@@ -25,7 +25,8 @@ function node(args: string[], cwd: string) {
 }
 
 Deno.test({
-  name: "bundle() writes a dist/ that plain node imports, copied anywhere, and loads the bundled traces",
+  name:
+    "bundle() writes a dist/ that plain node imports, copied anywhere, and loads the bundled traces",
   ignore: skip !== undefined,
   fn: async () => {
     const out = mkdtempSync(join(tmpdir(), "tracebook-dist-"));
@@ -58,8 +59,17 @@ Deno.test({
         }));`;
       const printed = JSON.parse(node(["--input-type=module", "-e", script], out));
       assert.deepEqual(printed, {
-        files: 6, calls: 90, sessions: 6, events: 231, diagnostics: 0,
-        requests: 90, responses: 83, errors: 6, pending: 1, png: "PNG", html: true,
+        files: 6,
+        calls: 90,
+        sessions: 6,
+        events: 231,
+        diagnostics: 0,
+        requests: 90,
+        responses: 83,
+        errors: 6,
+        pending: 1,
+        png: "PNG",
+        html: true,
       });
     } finally {
       rmSync(out, { recursive: true, force: true });
@@ -68,22 +78,34 @@ Deno.test({
 });
 
 Deno.test({
-  name: "examples/node-script.mjs (on dist/) and examples/deno-script.ts print the same summary and write a PNG",
+  name:
+    "examples/node-script.mjs (on dist/) and examples/deno-script.ts print the same summary and write a PNG",
   ignore: skip !== undefined,
   fn: async () => {
     const out = mkdtempSync(join(tmpdir(), "tracebook-examples-"));
     try {
       await withDistLock(async () => {
         await bundle({ quiet: true });
-        assert.equal(node(["examples/node-script.mjs", "traces/", join(out, "node")], ROOT), EXPECTED_SUMMARY);
+        assert.equal(
+          node(["examples/node-script.mjs", "traces/", join(out, "node")], ROOT),
+          EXPECTED_SUMMARY,
+        );
       });
-      const deno = spawnSync(Deno.execPath(), ["run", "-A", "examples/deno-script.ts", "traces/", join(out, "deno")], {
+      const deno = spawnSync(Deno.execPath(), [
+        "run",
+        "-A",
+        "examples/deno-script.ts",
+        "traces/",
+        join(out, "deno"),
+      ], {
         cwd: ROOT,
         encoding: "utf8",
       });
       assert.equal(deno.status, 0, deno.stderr);
       assert.equal(deno.stdout, EXPECTED_SUMMARY);
-      for (const who of ["node", "deno"]) assert.ok(statSync(join(out, who, "latency.png")).size > 1000);
+      for (const who of ["node", "deno"]) {
+        assert.ok(statSync(join(out, who, "latency.png")).size > 1000);
+      }
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -21,7 +21,10 @@ function rowsOf(html: string): number {
 }
 
 Deno.test("escapeHTML() escapes the five HTML-significant characters", () => {
-  assert.equal(escapeHTML(`<a href="x">'&'</a>`), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+  assert.equal(
+    escapeHTML(`<a href="x">'&'</a>`),
+    "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;",
+  );
 });
 
 Deno.test("formatCell() formats dates, floats, bigints, nulls and long text", () => {
@@ -44,7 +47,10 @@ Deno.test("frameHTML() escapes column names and values from traces", () => {
 });
 
 Deno.test("frameHTML() shows the shape, the dtypes and at most maxRows rows around an ellipsis", () => {
-  const df = pl.DataFrame({ i: Array.from({ length: 100 }, (_, k) => k), s: Array.from({ length: 100 }, (_, k) => `r${k}`) });
+  const df = pl.DataFrame({
+    i: Array.from({ length: 100 }, (_, k) => k),
+    s: Array.from({ length: 100 }, (_, k) => `r${k}`),
+  });
   const html = frameHTML(df, { maxRows: 6 });
   assert.ok(html.includes("shape: (100, 2)"));
   assert.ok(html.includes(">Float64<"));
@@ -64,7 +70,7 @@ Deno.test("frameHTML() limits columns and says how many are hidden", () => {
 
 Deno.test("frameHTML() shows nulls as a grey null", () => {
   const html = frameHTML(pl.DataFrame({ a: [null, 1] }));
-  assert.ok(html.includes("color:#999\">null</td>"));
+  assert.ok(html.includes('color:#999">null</td>'));
 });
 
 const SUMMARY = {
@@ -74,7 +80,17 @@ const SUMMARY = {
   request_count: 3,
   response_count: 2,
   error_count: 1,
-  response_time: { count: 2, mean: 1.5, std: 0.7071, min: 1, max: 2, p50: 1.5, p90: 1.9, p95: 1.95, p99: 1.99 },
+  response_time: {
+    count: 2,
+    mean: 1.5,
+    std: 0.7071,
+    min: 1,
+    max: 2,
+    p50: 1.5,
+    p90: 1.9,
+    p95: 1.95,
+    p99: 1.99,
+  },
   models_used: { [XSS]: 3 },
   calls: { total: 3, ok: 2, error: 1, pending: 0 },
   tokens: { input: 10, output: 20, total: 30, calls_with_usage: 2 },
@@ -97,7 +113,11 @@ const SUMMARY = {
 Deno.test("summaryHTML() shows the headline numbers and one escaped row per model", () => {
   const html = summaryHTML(SUMMARY);
   assert.ok(!html.includes("<script>"));
-  assert.ok(html.includes(">Total requests</th><td style=\"padding:2px 8px;border-bottom:1px solid #ddd;white-space:nowrap;text-align:right\">3</td>"));
+  assert.ok(
+    html.includes(
+      '>Total requests</th><td style="padding:2px 8px;border-bottom:1px solid #ddd;white-space:nowrap;text-align:right">3</td>',
+    ),
+  );
   assert.ok(html.includes(">1.50 s / 1.95 s<"));
   assert.ok(html.includes(">33.3%<"));
   assert.ok(html.includes(">unpriced<"));
@@ -138,14 +158,18 @@ Deno.test("toHTML() of a TraceSet shows calls and sessions, escaped, and no empt
 
 Deno.test("mimeBundle() of a figure is its SVG; of anything else escaped HTML and text", () => {
   const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"></svg>';
-  assert.deepEqual(mimeBundle({ toSVG: () => svg, title: "T" }), { "image/svg+xml": svg, "text/plain": "Figure: T" });
+  assert.deepEqual(mimeBundle({ toSVG: () => svg, title: "T" }), {
+    "image/svg+xml": svg,
+    "text/plain": "Figure: T",
+  });
   assert.deepEqual(mimeBundle({ prompt: XSS }), {
-    "text/html": '<pre>{\n  &quot;prompt&quot;: &quot;&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt;&quot;\n}</pre>',
+    "text/html":
+      "<pre>{\n  &quot;prompt&quot;: &quot;&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt;&quot;\n}</pre>",
     "text/plain": '{\n  "prompt": "<script>alert(\\"x\\")</script>"\n}',
   });
 });
 
-Deno.test("show() returns a value a Deno notebook displays through Symbol.for(\"Jupyter.display\")", () => {
+Deno.test('show() returns a value a Deno notebook displays through Symbol.for("Jupyter.display")', () => {
   const shown = show(pl.DataFrame({ a: [1, 2, 3] }));
   const bundle = shown[JUPYTER_DISPLAY]();
   assert.deepEqual(Object.keys(bundle), ["text/html", "text/plain"]);
