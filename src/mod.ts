@@ -9,8 +9,8 @@
  * cli/, notebooks/ ──► thin shells over this library
  * ```
  *
- * Importing this module also installs rich notebook display for Polars
- * DataFrames (`src/notebook/display.ts`).
+ * In a notebook, `show(x)` displays frames, trace sets, summaries and figures
+ * richly (escaped HTML tables with a row limit, inline SVG).
  *
  * @example
  * ```ts ignore
@@ -82,6 +82,7 @@ export {
   errorLatency,
   errorRate,
   inFlight,
+  isLatencySample,
   latency,
   modelSpec,
   normalizeErrorMessage,
@@ -129,7 +130,14 @@ export type {
 } from "./figures/mod.ts";
 
 // report: HTML and text
-export { buildReportInput, renderReport, renderSummaryText } from "./report/mod.ts";
+export {
+  buildReportInput,
+  DEFAULT_LIMITS,
+  FIGURE_CAPTIONS,
+  renderReport,
+  renderSummaryText,
+  reportTables,
+} from "./report/mod.ts";
 export type {
   BuildReportOptions,
   RenderReportOptions,
@@ -155,4 +163,17 @@ export { simulate, SIMULATE_DEFAULTS } from "./simulate/mod.ts";
 export type * from "./simulate/mod.ts";
 
 // notebook: rich display
-export { plotFigure, show, toHTML } from "./notebook/mod.ts";
+export {
+  frameHTML,
+  mimeBundle,
+  plotFigure,
+  show,
+  summaryHTML,
+  toHTML,
+  toText,
+  traceSetHTML,
+} from "./notebook/mod.ts";
+export type { Displayable, DisplayOptions, PlotFigureSpec } from "./notebook/mod.ts";
+
+/** nodejs-polars, re-exported so notebooks and scripts use the same instance. */
+export { default as pl } from "nodejs-polars";
