@@ -5,6 +5,7 @@ import { MemoryTraceWriter, Tracer } from "../../src/tracing/mod.ts";
 import { REDACTED } from "../../src/tracing/redact.ts";
 import { readEvents, tempDir } from "./_util.ts";
 import { ROOT } from "../_helpers.ts";
+import { loadTraces } from "../../src/load/mod.ts";
 
 const CHILD = fileURLToPath(new URL("./_child.ts", import.meta.url));
 
@@ -52,6 +53,9 @@ Deno.test("a process killed (SIGKILL) mid-run leaves every line but at most the 
   for (const [i, line] of lines.entries()) assert.doesNotThrow(() => JSON.parse(line), `line ${i + 1} is complete`);
   assert.ok(lines.length > 100, `the child wrote ${lines.length} lines`);
   if (last !== "") assert.throws(() => JSON.parse(last), "only a truncated last line may be incomplete");
+  const traces = await loadTraces([file]);
+  assert.ok(traces.diagnostics.height <= 1, `the loader reports ${traces.diagnostics.height} diagnostics`);
+  if (traces.diagnostics.height === 1) assert.equal(traces.diagnostics.getColumn("line").toArray()[0], lines.length + 1);
   rmSync(dir, { recursive: true, force: true });
 });
 
