@@ -17,18 +17,25 @@ const dir = mkdtempSync(join(tmpdir(), "tracebook-bench-"));
 
 const messages = [
   { role: "system", content: "You are a taxonomy planner." },
-  { role: "user", content: "Generate a taxonomy for Sports with compliance and legal details for the USA." },
+  {
+    role: "user",
+    content: "Generate a taxonomy for Sports with compliance and legal details for the USA.",
+  },
 ];
 const response = {
   id: "chatcmpl-1",
   object: "chat.completion",
   model: "gpt-4o-mini-2024-07-18",
-  choices: [{ index: 0, message: { role: "assistant", content: "Team Sports; Individual Sports; Motor Sports" }, finish_reason: "stop" }],
+  choices: [{
+    index: 0,
+    message: { role: "assistant", content: "Team Sports; Individual Sports; Motor Sports" },
+    finish_reason: "stop",
+  }],
   usage: { prompt_tokens: 42, completion_tokens: 12, total_tokens: 54 },
 };
 
-async function model(req: { model: string; messages: unknown[]; temperature: number }) {
-  return response;
+function model(_req: { model: string; messages: unknown[]; temperature: number }) {
+  return Promise.resolve(response);
 }
 
 async function timeLoop(fn: (i: number) => Promise<unknown>, n: number): Promise<number> {
@@ -104,10 +111,26 @@ const base = median(bare);
 const tracedUs = median(traced) - base;
 const naiveUs = median(naive) - base;
 const bytes = statSync(tracedFile).size;
-console.log(`Per-call overhead, ${CALLS.toLocaleString("en-US")} sequential calls × ${rounds} rounds (median), model call excluded:\n`);
+console.log(
+  `Per-call overhead, ${
+    CALLS.toLocaleString("en-US")
+  } sequential calls × ${rounds} rounds (median), model call excluded:\n`,
+);
 console.log("| writer | µs per call | events per call | target |");
 console.log("|---|---:|---:|---|");
-console.log(`| tracebook Tracer (validated, redacted, one fd, one write per event) | ${tracedUs.toFixed(1)} | 2 | < 50 µs ${tracedUs < 50 ? "✓" : "✗"} |`);
-console.log(`| naive open-append-close per event (the seed's way; no validation) | ${naiveUs.toFixed(1)} | 2 | |`);
-console.log(`\nTrace file: ${(bytes / CALLS).toFixed(0)} bytes per call. Untraced call: ${base.toFixed(2)} µs.`);
+console.log(
+  `| tracebook Tracer (validated, redacted, one fd, one write per event) | ${
+    tracedUs.toFixed(1)
+  } | 2 | < 50 µs ${tracedUs < 50 ? "✓" : "✗"} |`,
+);
+console.log(
+  `| naive open-append-close per event (the seed's way; no validation) | ${
+    naiveUs.toFixed(1)
+  } | 2 | |`,
+);
+console.log(
+  `\nTrace file: ${(bytes / CALLS).toFixed(0)} bytes per call. Untraced call: ${
+    base.toFixed(2)
+  } µs.`,
+);
 rmSync(dir, { recursive: true, force: true });

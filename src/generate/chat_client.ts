@@ -80,11 +80,18 @@ export async function chatCompletion(endpoint: Endpoint, request: ChatRequest): 
     } catch {
       // not JSON: keep the text
     }
-    throw new ChatApiError(errorName(response.status), `${response.status} ${message}`, response.status);
+    throw new ChatApiError(
+      errorName(response.status),
+      `${response.status} ${message}`,
+      response.status,
+    );
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new ChatApiError("APIError", `The endpoint answered with something that is not JSON: ${text.slice(0, 80)}`);
+    throw new ChatApiError(
+      "APIError",
+      `The endpoint answered with something that is not JSON: ${text.slice(0, 80)}`,
+    );
   }
 }

@@ -51,7 +51,8 @@ const SYSTEM = "You are a taxonomy planner. Answer with JSON only: " +
 
 /** A file-name-safe form of a category. */
 export function slugOf(category: string): string {
-  return category.trim().toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "") || "category";
+  return category.trim().toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "") ||
+    "category";
 }
 
 /** The JSON block of a model's answer (a ```json fence, else the outermost braces). */
@@ -77,14 +78,19 @@ function countNodes(node: TaxonomyNode): number {
  * Generate the taxonomy of one category, traced. A failing call is traced as
  * `llm_error` and the run goes on with what it has.
  */
-export async function generateTaxonomy(category: string, options: GenerateTaxonomyOptions): Promise<TaxonomyRun> {
+export async function generateTaxonomy(
+  category: string,
+  options: GenerateTaxonomyOptions,
+): Promise<TaxonomyRun> {
   const model = options.plannerModel ?? "gpt-4";
   const slug = slugOf(category);
   const tracer = new Tracer({
     traceDir: options.traceDir,
     metadata: { category, planner_model: model, tool: "tracebook generate" },
   });
-  const create = tracer.traceModelCall(async (request: ChatRequest) => await chatCompletion(options.endpoint, request));
+  const create = tracer.traceModelCall(async (request: ChatRequest) =>
+    await chatCompletion(options.endpoint, request)
+  );
   const run: TaxonomyRun = {
     category,
     slug,
@@ -124,7 +130,9 @@ export async function generateTaxonomy(category: string, options: GenerateTaxono
     try {
       const node = JSON.parse(block) as TaxonomyNode;
       if (typeof node?.name !== "string") throw new Error('the JSON has no "name"');
-      const subs = Array.isArray(node.subcategories) ? node.subcategories.filter((s) => typeof s?.name === "string") : [];
+      const subs = Array.isArray(node.subcategories)
+        ? node.subcategories.filter((s) => typeof s?.name === "string")
+        : [];
       tracer.logEvent("json_parsing_success", { category_count: subs.length });
       return { name: node.name, subcategories: subs };
     } catch (err) {
@@ -139,7 +147,9 @@ export async function generateTaxonomy(category: string, options: GenerateTaxono
     if (root) {
       const subs = root.subcategories ?? [];
       for (const [i, sub] of subs.slice(0, options.maxSubcategories ?? 3).entries()) {
-        const expanded = await ask(`Expand "${sub.name}" in the taxonomy of "${category}" into its subcategories.`);
+        const expanded = await ask(
+          `Expand "${sub.name}" in the taxonomy of "${category}" into its subcategories.`,
+        );
         if (expanded) subs[i] = { name: sub.name, subcategories: expanded.subcategories };
       }
       mkdirSync(options.taxonomyDir, { recursive: true });

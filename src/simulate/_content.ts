@@ -8,7 +8,14 @@ import type { Random } from "./prng.ts";
 
 /** Categories, with subcategories, of the simulated taxonomies. */
 export const CATEGORIES: Record<string, readonly string[]> = {
-  Sports: ["Team Sports", "Individual Sports", "Motor Sports", "Water Sports", "Winter Sports", "Combat Sports"],
+  Sports: [
+    "Team Sports",
+    "Individual Sports",
+    "Motor Sports",
+    "Water Sports",
+    "Winter Sports",
+    "Combat Sports",
+  ],
   Finance: ["Banking", "Insurance", "Investment", "Payments", "Lending", "Accounting"],
   Technology: ["Software", "Hardware", "Cloud", "Semiconductors", "Security", "AI"],
   Healthcare: ["Hospitals", "Pharma", "Medical Devices", "Telehealth", "Insurance", "Research"],
@@ -17,8 +24,18 @@ export const CATEGORIES: Record<string, readonly string[]> = {
 };
 
 const LEAVES = [
-  "Regulation", "Licensing", "Standards", "Contracts", "Privacy", "Safety", "Taxation", "Compliance",
-  "Consumer Protection", "Labor", "Intellectual Property", "Reporting",
+  "Regulation",
+  "Licensing",
+  "Standards",
+  "Contracts",
+  "Privacy",
+  "Safety",
+  "Taxation",
+  "Compliance",
+  "Consumer Protection",
+  "Labor",
+  "Intellectual Property",
+  "Reporting",
 ];
 
 export const USERS = ["researcher1", "analyst2", "ops-bot", "planner-ci"];

@@ -46,7 +46,12 @@ const KINDS: Record<ResponseShape, ErrorKind[]> = {
       weight: 20,
       retryable: true,
       latency: (rng, lat) => lat * rng.uniform(0.2, 1),
-      make: () => new SimulatedApiError("InternalServerError", "500 The server had an error while processing your request.", 500),
+      make: () =>
+        new SimulatedApiError(
+          "InternalServerError",
+          "500 The server had an error while processing your request.",
+          500,
+        ),
     },
     {
       weight: 15,
@@ -108,13 +113,23 @@ const KINDS: Record<ResponseShape, ErrorKind[]> = {
       weight: 60,
       retryable: true,
       latency: (rng) => rng.uniform(0.05, 0.4),
-      make: () => new SimulatedApiError("ResourceExhausted", "429 Resource has been exhausted (e.g. check quota).", 429),
+      make: () =>
+        new SimulatedApiError(
+          "ResourceExhausted",
+          "429 Resource has been exhausted (e.g. check quota).",
+          429,
+        ),
     },
     {
       weight: 40,
       retryable: true,
       latency: (rng, lat) => lat * rng.uniform(0.2, 1),
-      make: () => new SimulatedApiError("ServiceUnavailable", "503 The model is overloaded. Please try again later.", 503),
+      make: () =>
+        new SimulatedApiError(
+          "ServiceUnavailable",
+          "503 The model is overloaded. Please try again later.",
+          503,
+        ),
     },
   ],
 };
@@ -127,7 +142,12 @@ export interface SimulatedFailure {
 }
 
 /** Draw a failure for a call of `model` (response shape `shape`) that would have taken `latency` seconds. */
-export function drawFailure(rng: Random, model: string, shape: ResponseShape, latency: number): SimulatedFailure {
+export function drawFailure(
+  rng: Random,
+  model: string,
+  shape: ResponseShape,
+  latency: number,
+): SimulatedFailure {
   const kinds = KINDS[shape];
   const total = kinds.reduce((s, k) => s + k.weight, 0);
   let x = rng.next() * total;
@@ -139,5 +159,9 @@ export function drawFailure(rng: Random, model: string, shape: ResponseShape, la
       break;
     }
   }
-  return { error: kind.make(model, rng), latency: kind.latency(rng, latency), retryable: kind.retryable };
+  return {
+    error: kind.make(model, rng),
+    latency: kind.latency(rng, latency),
+    retryable: kind.retryable,
+  };
 }

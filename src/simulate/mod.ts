@@ -4,7 +4,18 @@
  *
  * @module
  */
-export { SIMULATE_DEFAULTS, simulate, type SimulateOptions, type SimulationResult } from "./simulate.ts";
-export { DEFAULT_MODELS, MODEL_PROFILES, type ModelProfile, profileOf, type ResponseShape } from "./models.ts";
+export {
+  simulate,
+  SIMULATE_DEFAULTS,
+  type SimulateOptions,
+  type SimulationResult,
+} from "./simulate.ts";
+export {
+  DEFAULT_MODELS,
+  MODEL_PROFILES,
+  type ModelProfile,
+  profileOf,
+  type ResponseShape,
+} from "./models.ts";
 export { Random } from "./prng.ts";
 export { SimulatedApiError } from "./errors.ts";

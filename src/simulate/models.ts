@@ -39,7 +39,9 @@ export const MODEL_PROFILES: Record<string, ModelProfile> = Object.fromEntries(
     ["claude-3-5-haiku-20241022", "anthropic", 0.45, 0.014, 200, 1, 0, 0.4],
     ["gemini-1.5-flash", "gemini", 0.3, 0.006, 210, 0.8, 0, 0.35],
     ["gemini-2.0-flash", "gemini", 0.28, 0.005, 220, 0.8, 0, 0.35],
-  ] as const).map(([name, shape, ttft, tpot, outputTokens, errorWeight, reasoningTokens, sigma]) => [
+  ] as const).map((
+    [name, shape, ttft, tpot, outputTokens, errorWeight, reasoningTokens, sigma],
+  ) => [
     name,
     { name, shape, ttft, tpot, outputTokens, errorWeight, reasoningTokens, sigma },
   ]),
@@ -62,7 +64,11 @@ export function profileOf(name: string): ModelProfile {
   const known = MODEL_PROFILES[name];
   if (known) return known;
   const h = hash(name);
-  const shape: ResponseShape = name.startsWith("claude") ? "anthropic" : name.startsWith("gemini") ? "gemini" : "openai";
+  const shape: ResponseShape = name.startsWith("claude")
+    ? "anthropic"
+    : name.startsWith("gemini")
+    ? "gemini"
+    : "openai";
   return {
     name,
     shape,

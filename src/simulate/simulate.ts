@@ -10,11 +10,11 @@
  * @module
  */
 import { join } from "node:path";
-import { BufferedFileWriter, type TraceWriter, Tracer } from "../tracing/mod.ts";
+import { BufferedFileWriter, Tracer, type TraceWriter } from "../tracing/mod.ts";
 import { Random } from "./prng.ts";
 import { DEFAULT_MODELS, type ModelProfile, profileOf } from "./models.ts";
 import { drawFailure, type SimulatedApiError } from "./errors.ts";
-import { CATEGORIES, outputText, PROJECTS, SYSTEM_PROMPT, USERS, userPrompt } from "./_content.ts";
+import { CATEGORIES, outputText, PROJECTS, SYSTEM_PROMPT, userPrompt, USERS } from "./_content.ts";
 
 /** Options of {@link simulate}. */
 export interface SimulateOptions {
@@ -130,7 +130,11 @@ export async function simulate(options: SimulateOptions = {}): Promise<Simulatio
   const weights = Array.from({ length: sessions }, () => rng.lognormal(1, 0.5));
   const wsum = weights.reduce((a, b) => a + b, 0);
   const perSession = weights.map((w) => Math.floor((w / wsum) * totalCalls));
-  for (let k = totalCalls - perSession.reduce((a, b) => a + b, 0), i = 0; k > 0; k--, i = (i + 1) % sessions) {
+  for (
+    let k = totalCalls - perSession.reduce((a, b) => a + b, 0), i = 0;
+    k > 0;
+    k--, i = (i + 1) % sessions
+  ) {
     perSession[i]!++;
   }
 
@@ -145,7 +149,9 @@ export async function simulate(options: SimulateOptions = {}): Promise<Simulatio
     retries: 0,
     streamed: 0,
   };
-  const single = o.singleFile ? new BufferedFileWriter(join(o.out, o.singleFile), { truncate: true }) : undefined;
+  const single = o.singleFile
+    ? new BufferedFileWriter(join(o.out, o.singleFile), { truncate: true })
+    : undefined;
   if (single) result.files.push(single.path);
   let sessionStartUs = o.start.getTime() * 1000;
   const categories = Object.keys(CATEGORIES);
@@ -168,7 +174,14 @@ export async function simulate(options: SimulateOptions = {}): Promise<Simulatio
         onProgress: options.onProgress,
         category: categories[s % categories.length]!,
       };
-      await simulateSession(ctx, sessionId, writer, perSession[s]!, o.parallelRate, unfinished.has(s));
+      await simulateSession(
+        ctx,
+        sessionId,
+        writer,
+        perSession[s]!,
+        o.parallelRate,
+        unfinished.has(s),
+      );
       if (!single) (writer as BufferedFileWriter).close();
     }
   } finally {
@@ -261,7 +274,11 @@ async function simulateSession(
       running.push({
         plan,
         promise,
-        settle: (ok) => (ok ? resolve(plan.request.stream ? streamOf(ctx, plan) : responseOf(plan)) : reject(plan.failure!.error)),
+        settle: (
+          ok,
+        ) => (ok
+          ? resolve(plan.request.stream ? streamOf(ctx, plan) : responseOf(plan))
+          : reject(plan.failure!.error)),
       });
     }
     running.sort((a, b) => a.plan.endUs - b.plan.endUs);
@@ -273,7 +290,9 @@ async function simulateSession(
       try {
         const value = await r.promise;
         if (r.plan.request.stream) {
-          for await (const _ of value as AsyncIterable<unknown>) { /* the consumer reads every chunk */ }
+          for await (
+            const _ of value as AsyncIterable<unknown>
+          ) { /* the consumer reads every chunk */ }
           ctx.result.streamed++;
         }
         ctx.result.responses++;
@@ -294,7 +313,10 @@ async function simulateSession(
       break;
     }
     if (retry && done >= calls) retry = undefined;
-    if (ctx.onProgress && Math.floor(ctx.result.calls / 1000) !== Math.floor((ctx.result.calls - batch.length) / 1000)) {
+    if (
+      ctx.onProgress &&
+      Math.floor(ctx.result.calls / 1000) !== Math.floor((ctx.result.calls - batch.length) / 1000)
+    ) {
       ctx.onProgress(ctx.result.calls, ctx.totalCalls);
     }
   }
@@ -332,8 +354,13 @@ function makePlan(ctx: SessionContext, subs: readonly string[], retryOf: Plan | 
   const startUs = ctx.nowUs + rng.int(0, 15_000);
   const inputTokens = Math.max(40, Math.round(rng.lognormal(650, 0.5)));
   const cachedTokens = rng.chance(0.3) ? Math.floor(inputTokens * rng.uniform(0.3, 0.8)) : 0;
-  const outputTokens = Math.min(MAX_TOKENS, Math.max(1, Math.round(rng.lognormal(profile.outputTokens, 0.55))));
-  const reasoningTokens = profile.reasoningTokens ? Math.round(rng.lognormal(profile.reasoningTokens, 0.5)) : 0;
+  const outputTokens = Math.min(
+    MAX_TOKENS,
+    Math.max(1, Math.round(rng.lognormal(profile.outputTokens, 0.55))),
+  );
+  const reasoningTokens = profile.reasoningTokens
+    ? Math.round(rng.lognormal(profile.reasoningTokens, 0.5))
+    : 0;
   const ttft = rng.lognormal(profile.ttft, profile.sigma);
   let latency = ttft + (outputTokens + reasoningTokens) * profile.tpot * rng.lognormal(1, 0.2);
   if (rng.chance(0.02)) latency *= rng.uniform(2.5, 6); // a queueing spike: the long tail
@@ -378,7 +405,10 @@ function responseOf(plan: Plan): unknown {
       };
     case "gemini":
       return {
-        candidates: [{ content: { role: "model", parts: [{ text: output }] }, finishReason: plan.finishLength ? "MAX_TOKENS" : "STOP" }],
+        candidates: [{
+          content: { role: "model", parts: [{ text: output }] },
+          finishReason: plan.finishLength ? "MAX_TOKENS" : "STOP",
+        }],
         usageMetadata: {
           promptTokenCount: plan.inputTokens,
           candidatesTokenCount: plan.outputTokens,
@@ -391,7 +421,11 @@ function responseOf(plan: Plan): unknown {
       return {
         object: "chat.completion",
         model: profile.name,
-        choices: [{ index: 0, message: { role: "assistant", content: output }, finish_reason: plan.finishLength ? "length" : "stop" }],
+        choices: [{
+          index: 0,
+          message: { role: "assistant", content: output },
+          finish_reason: plan.finishLength ? "length" : "stop",
+        }],
         usage: openaiUsage(plan),
       };
   }
@@ -416,7 +450,10 @@ async function* streamOf(ctx: SessionContext, plan: Plan): AsyncGenerator<unknow
   const name = plan.profile.name;
   if (plan.profile.shape === "anthropic") {
     ctx.nowUs = plan.ttftUs;
-    yield { type: "message_start", message: { model: name, usage: { input_tokens: plan.inputTokens, output_tokens: 1 } } };
+    yield {
+      type: "message_start",
+      message: { model: name, usage: { input_tokens: plan.inputTokens, output_tokens: 1 } },
+    };
     yield { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: a } };
     ctx.nowUs = mid;
     yield { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: b } };
@@ -433,15 +470,29 @@ async function* streamOf(ctx: SessionContext, plan: Plan): AsyncGenerator<unknow
     yield { candidates: [{ content: { parts: [{ text: a }] } }], modelVersion: name };
     ctx.nowUs = plan.endUs;
     yield {
-      candidates: [{ content: { parts: [{ text: b }] }, finishReason: plan.finishLength ? "MAX_TOKENS" : "STOP" }],
-      usageMetadata: { promptTokenCount: plan.inputTokens, candidatesTokenCount: plan.outputTokens },
+      candidates: [{
+        content: { parts: [{ text: b }] },
+        finishReason: plan.finishLength ? "MAX_TOKENS" : "STOP",
+      }],
+      usageMetadata: {
+        promptTokenCount: plan.inputTokens,
+        candidatesTokenCount: plan.outputTokens,
+      },
     };
     return;
   }
   ctx.nowUs = plan.ttftUs;
-  yield { object: "chat.completion.chunk", model: name, choices: [{ index: 0, delta: { role: "assistant", content: a } }] };
+  yield {
+    object: "chat.completion.chunk",
+    model: name,
+    choices: [{ index: 0, delta: { role: "assistant", content: a } }],
+  };
   ctx.nowUs = mid;
-  yield { object: "chat.completion.chunk", model: name, choices: [{ index: 0, delta: { content: b } }] };
+  yield {
+    object: "chat.completion.chunk",
+    model: name,
+    choices: [{ index: 0, delta: { content: b } }],
+  };
   ctx.nowUs = plan.endUs;
   yield {
     object: "chat.completion.chunk",
@@ -465,7 +516,9 @@ function afterSuccess(ctx: SessionContext, tracer: Tracer, plan: Plan): number {
   }
   if (x < 0.14) {
     ctx.nowUs += rng.int(100, 2000);
-    tracer.logEvent("json_parsing_error", { error: "Expecting ',' delimiter: line 12 column 5 (char 311)" });
+    tracer.logEvent("json_parsing_error", {
+      error: "Expecting ',' delimiter: line 12 column 5 (char 311)",
+    });
     return 0;
   }
   if (x < 0.17) {

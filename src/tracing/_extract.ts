@@ -26,7 +26,9 @@ const PROMPT_NAMES = new Set(["prompt", "input", "text", "query", "question"]);
  * the source cannot be read, as for native or bound functions). Handles plain,
  * async, arrow and method syntax; destructured parameters get no name.
  */
-export function parameterNames(fn: Function): (string | undefined)[] | undefined {
+export function parameterNames(
+  fn: (...args: never[]) => unknown,
+): (string | undefined)[] | undefined {
   let src: string;
   try {
     src = Function.prototype.toString.call(fn);
@@ -84,7 +86,10 @@ export interface RequestInfo {
  * positional: the argument whose parameter is named `model` (or `modelName`,
  * `model_name`), and `prompt`/`input` as a user message.
  */
-export function requestInfo(args: readonly unknown[], names: (string | undefined)[] | undefined): RequestInfo {
+export function requestInfo(
+  args: readonly unknown[],
+  names: (string | undefined)[] | undefined,
+): RequestInfo {
   let model: string | undefined;
   let messages: unknown[] | undefined;
   const params: Obj = {};
@@ -146,7 +151,8 @@ function textOfContent(content: unknown): string | undefined {
 /** Usage in our names with the unknown fields left out (`undefined` when none is known). */
 export function compactUsage(raw: unknown): Usage | undefined {
   if (!isObj(raw)) return undefined;
-  const gemini = typeof raw.promptTokenCount === "number" || typeof raw.candidatesTokenCount === "number";
+  const gemini = typeof raw.promptTokenCount === "number" ||
+    typeof raw.candidatesTokenCount === "number";
   const u = normalizeUsage(
     gemini
       ? {
@@ -183,27 +189,47 @@ export function responseInfo(response: unknown): ResponseInfo {
   }
   const model = str(response.model) ?? str(response.modelVersion);
   const usage = compactUsage(response.usage ?? response.usageMetadata);
-  const choice = Array.isArray(response.choices) && isObj(response.choices[0]) ? response.choices[0] : undefined;
+  const choice = Array.isArray(response.choices) && isObj(response.choices[0])
+    ? response.choices[0]
+    : undefined;
   if (choice) {
     const message = isObj(choice.message) ? choice.message : undefined;
     const output = textOfContent(message?.content) ?? str(choice.text) ?? null;
     return { model, output, usage, finishReason: str(choice.finish_reason) ?? null };
   }
   if (Array.isArray(response.content)) {
-    return { model, output: textOfContent(response.content) ?? null, usage, finishReason: str(response.stop_reason) ?? null };
+    return {
+      model,
+      output: textOfContent(response.content) ?? null,
+      usage,
+      finishReason: str(response.stop_reason) ?? null,
+    };
   }
   if (typeof response.output_text === "string") {
-    return { model, output: response.output_text, usage, finishReason: str(response.status) ?? null };
+    return {
+      model,
+      output: response.output_text,
+      usage,
+      finishReason: str(response.status) ?? null,
+    };
   }
   const candidate = Array.isArray(response.candidates) && isObj(response.candidates[0])
     ? response.candidates[0]
     : undefined;
   if (candidate) {
     const content = isObj(candidate.content) ? candidate.content : undefined;
-    return { model, output: textOfContent(content?.parts) ?? null, usage, finishReason: str(candidate.finishReason) ?? null };
+    return {
+      model,
+      output: textOfContent(content?.parts) ?? null,
+      usage,
+      finishReason: str(candidate.finishReason) ?? null,
+    };
   }
-  const text = str(response.output) ?? str(response.text) ?? str(response.content) ?? str(response.completion);
-  if (text !== undefined) return { model, output: text, usage, finishReason: str(response.finish_reason) ?? null };
+  const text = str(response.output) ?? str(response.text) ?? str(response.content) ??
+    str(response.completion);
+  if (text !== undefined) {
+    return { model, output: text, usage, finishReason: str(response.finish_reason) ?? null };
+  }
   let json: string | undefined;
   try {
     json = JSON.stringify(response);
@@ -240,13 +266,19 @@ export class StreamAccumulator {
       }
     }
     // Anthropic stream events
-    if (chunk.type === "content_block_delta" && isObj(chunk.delta) && typeof chunk.delta.text === "string") {
+    if (
+      chunk.type === "content_block_delta" && isObj(chunk.delta) &&
+      typeof chunk.delta.text === "string"
+    ) {
       this.text += chunk.delta.text;
     }
     if (chunk.type === "message_start" && isObj(chunk.message) && isObj(chunk.message.usage)) {
       Object.assign(this.#rawUsage, chunk.message.usage);
     }
-    if (chunk.type === "message_delta" && isObj(chunk.delta) && typeof chunk.delta.stop_reason === "string") {
+    if (
+      chunk.type === "message_delta" && isObj(chunk.delta) &&
+      typeof chunk.delta.stop_reason === "string"
+    ) {
       this.finishReason = chunk.delta.stop_reason;
     }
     // Gemini chunks
@@ -256,7 +288,9 @@ export class StreamAccumulator {
       if (piece) this.text += piece;
       if (typeof cand.finishReason === "string") this.finishReason = cand.finishReason;
     }
-    if (typeof chunk.text === "string" && !chunk.choices && chunk.type === undefined) this.text += chunk.text;
+    if (typeof chunk.text === "string" && !chunk.choices && chunk.type === undefined) {
+      this.text += chunk.text;
+    }
     const usage = chunk.usage ?? chunk.usageMetadata;
     if (isObj(usage)) {
       Object.assign(this.#rawUsage, usage);
@@ -274,7 +308,9 @@ export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown>
 /** The provider, inferred from a model name (genai-prices' provider ids), or `undefined`. */
 export function providerOfModel(model: string): string | undefined {
   const m = model.toLowerCase();
-  if (/^(gpt-|o[1-9](-|$)|chatgpt|text-embedding|davinci|babbage|dall-e|whisper|tts-)/.test(m)) return "openai";
+  if (/^(gpt-|o[1-9](-|$)|chatgpt|text-embedding|davinci|babbage|dall-e|whisper|tts-)/.test(m)) {
+    return "openai";
+  }
   if (m.startsWith("claude")) return "anthropic";
   if (m.startsWith("gemini") || m.startsWith("gemma")) return "google";
   if (/^(mistral|mixtral|codestral|ministral|pixtral|magistral)/.test(m)) return "mistral";

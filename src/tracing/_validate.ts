@@ -19,7 +19,11 @@ import {
   usageSchema,
 } from "../schema/mod.ts";
 
-const envelope = { type: z.string(), timestamp: sessionStartSchema.shape.timestamp, session_id: z.string() };
+const envelope = {
+  type: z.string(),
+  timestamp: sessionStartSchema.shape.timestamp,
+  session_id: z.string(),
+};
 
 /** Strict schemas of every event type the tracer writes. */
 export const STRICT_SCHEMAS: Record<string, z.ZodType> = {
@@ -61,7 +65,9 @@ const strictCustom = z.strictObject({ ...customEventSchema.shape });
  */
 export function strictProblem(event: Record<string, unknown>): string | undefined {
   const type = event.type;
-  const schema = typeof type === "string" && isKnownEventType(type) ? STRICT_SCHEMAS[type]! : strictCustom;
+  const schema = typeof type === "string" && isKnownEventType(type)
+    ? STRICT_SCHEMAS[type]!
+    : strictCustom;
   const r = schema.safeParse(event);
   return r.success ? undefined : describeIssue(r.error, event);
 }

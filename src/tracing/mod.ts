@@ -26,7 +26,13 @@ export {
   Tracer,
   type TracerOptions,
 } from "./tracer.ts";
-export { type EmitterLike, type EventBus, type EventHandler, fromEventEmitter, LLM_EVENTS } from "./event_bus.ts";
+export {
+  type EmitterLike,
+  type EventBus,
+  type EventHandler,
+  fromEventEmitter,
+  LLM_EVENTS,
+} from "./event_bus.ts";
 export {
   BufferedFileWriter,
   type BufferedFileWriterOptions,
@@ -34,5 +40,11 @@ export {
   MemoryTraceWriter,
   type TraceWriter,
 } from "./writer.ts";
-export { DEFAULT_SECRET_KEYS, REDACTED, redactString, sanitize, type SanitizeOptions } from "./redact.ts";
+export {
+  DEFAULT_SECRET_KEYS,
+  REDACTED,
+  redactString,
+  sanitize,
+  type SanitizeOptions,
+} from "./redact.ts";
 export { formatNaiveIso } from "./_time.ts";

@@ -73,7 +73,9 @@ export function genAiAttributes(call: FinishedCall): Attributes {
   if (u?.input_tokens != null) a["gen_ai.usage.input_tokens"] = u.input_tokens;
   if (u?.output_tokens != null) a["gen_ai.usage.output_tokens"] = u.output_tokens;
   if (u?.cache_read_tokens != null) a["gen_ai.usage.cache_read.input_tokens"] = u.cache_read_tokens;
-  if (u?.cache_write_tokens != null) a["gen_ai.usage.cache_creation.input_tokens"] = u.cache_write_tokens;
+  if (u?.cache_write_tokens != null) {
+    a["gen_ai.usage.cache_creation.input_tokens"] = u.cache_write_tokens;
+  }
   if (call.finishReason) a["gen_ai.response.finish_reasons"] = [call.finishReason];
   if (call.ttftSeconds !== undefined) a["gen_ai.response.time_to_first_chunk"] = call.ttftSeconds;
   if (call.stream) a["gen_ai.request.stream"] = true;
@@ -98,7 +100,8 @@ export function genAiAttributes(call: FinishedCall): Attributes {
  * ```
  */
 export function otelSink(options: OtelSinkOptions = {}): OtelSink {
-  const exporter = options.exporter ?? new OTLPTraceExporter({ url: options.url, headers: options.headers });
+  const exporter = options.exporter ??
+    new OTLPTraceExporter({ url: options.url, headers: options.headers });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ "service.name": options.serviceName ?? "tracebook" }),
     spanProcessors: [new BatchSpanProcessor({ exporter })],
@@ -111,7 +114,9 @@ export function otelSink(options: OtelSinkOptions = {}): OtelSink {
         startTime: hrTime(call.startMicros),
         attributes: genAiAttributes(call),
       });
-      if (call.status === "error") span.setStatus({ code: SpanStatusCode.ERROR, message: call.error });
+      if (call.status === "error") {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: call.error });
+      }
       span.end(hrTime(call.endMicros));
     },
     forceFlush: () => provider.forceFlush(),

@@ -37,7 +37,9 @@ const DEFAULT_KEYS = secretKeySet();
 
 /** Redact `Bearer …` tokens inside a string. */
 export function redactString(text: string): string {
-  return text.includes("earer") || text.includes("EARER") ? text.replace(BEARER, `$1 ${REDACTED}`) : text;
+  return text.includes("earer") || text.includes("EARER")
+    ? text.replace(BEARER, `$1 ${REDACTED}`)
+    : text;
 }
 
 /** Options of {@link sanitize}. */

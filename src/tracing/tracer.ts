@@ -187,7 +187,12 @@ export class CallHandle {
   #done = false;
 
   /** @internal use {@link Tracer.startCall} */
-  constructor(tracer: Tracer, requestId: string, startMicros: number, start: CallStart & { model: string; params: Obj }) {
+  constructor(
+    tracer: Tracer,
+    requestId: string,
+    startMicros: number,
+    start: CallStart & { model: string; params: Obj },
+  ) {
     this.#tracer = tracer;
     this.requestId = requestId;
     this.startMicros = startMicros;
@@ -220,9 +225,13 @@ export class CallHandle {
       model: overrides.model ?? info.model,
       output: overrides.output !== undefined ? overrides.output : info.output,
       usage: overrides.usage ?? info.usage,
-      finishReason: overrides.finishReason !== undefined ? overrides.finishReason : info.finishReason,
+      finishReason: overrides.finishReason !== undefined
+        ? overrides.finishReason
+        : info.finishReason,
       ttftSeconds: overrides.ttftSeconds ??
-        (this.#firstTokenMicros === undefined ? undefined : secondsBetween(this.startMicros, this.#firstTokenMicros)),
+        (this.#firstTokenMicros === undefined
+          ? undefined
+          : secondsBetween(this.startMicros, this.#firstTokenMicros)),
     });
   }
 
@@ -284,16 +293,24 @@ export class Tracer {
       this.traceFile = options.writer.path;
     } else {
       this.traceFile = options.file ??
-        `${(options.traceDir ?? DEFAULT_TRACE_DIR).replace(/\/+$/, "")}/trace_${this.sessionId}.jsonl`;
+        `${
+          (options.traceDir ?? DEFAULT_TRACE_DIR).replace(/\/+$/, "")
+        }/trace_${this.sessionId}.jsonl`;
       this.#writer = new FileTraceWriter(this.traceFile);
       this.#ownsWriter = true;
     }
-    this.traceModelCall = ((arg: AnyFn | TraceCallOptions, context?: ClassMethodDecoratorContext) =>
-      typeof arg === "function"
-        ? this.#wrap(arg, {}, context)
-        : (fn: AnyFn, ctx?: ClassMethodDecoratorContext) => this.#wrap(fn, arg, ctx)) as TraceModelCall;
+    this.traceModelCall =
+      ((arg: AnyFn | TraceCallOptions, context?: ClassMethodDecoratorContext) =>
+        typeof arg === "function"
+          ? this.#wrap(arg, {}, context)
+          : (fn: AnyFn, ctx?: ClassMethodDecoratorContext) =>
+            this.#wrap(fn, arg, ctx)) as TraceModelCall;
     this.startMicros = this.nowMicros();
-    this.#emit({ type: "session_start", timestamp: formatNaiveIso(this.startMicros), session_id: this.sessionId });
+    this.#emit({
+      type: "session_start",
+      timestamp: formatNaiveIso(this.startMicros),
+      session_id: this.sessionId,
+    });
     if (options.metadata) this.logMetadata(options.metadata);
     if (options.endOnExit ?? true) {
       openTracers.add(this);
@@ -318,10 +335,16 @@ export class Tracer {
    * @throws {TypeError} when `type` is empty or names an event the tracer writes itself.
    */
   logEvent(type: string, data: Record<string, unknown> = {}): void {
-    if (typeof type !== "string" || type === "") throw new TypeError("An event type must be a non-empty string.");
+    if (typeof type !== "string" || type === "") {
+      throw new TypeError("An event type must be a non-empty string.");
+    }
     if (type === "session_metadata") return this.logMetadata(data);
-    if (["session_start", "session_end", "llm_request", "llm_response", "llm_error"].includes(type)) {
-      throw new TypeError(`The "${type}" event is written by the tracer itself; use traceModelCall, startCall or close.`);
+    if (
+      ["session_start", "session_end", "llm_request", "llm_response", "llm_error"].includes(type)
+    ) {
+      throw new TypeError(
+        `The "${type}" event is written by the tracer itself; use traceModelCall, startCall or close.`,
+      );
     }
     this.#emitWith(type, this.#clean(data));
   }
@@ -338,8 +361,8 @@ export class Tracer {
   startCall(start: CallStart = {}): CallHandle {
     const requestId = start.requestId ?? this.#newId();
     const model = start.model ?? "unknown";
-    const params = (this.#clean(start.params ?? {}) as Obj);
-    const messages = (sanitize(start.messages ?? [], { secretKeys: this.#secretKeys }) as unknown[]);
+    const params = this.#clean(start.params ?? {}) as Obj;
+    const messages = sanitize(start.messages ?? [], { secretKeys: this.#secretKeys }) as unknown[];
     const provider = start.provider ?? this.#provider ?? providerOfModel(model);
     const startMicros = this.nowMicros();
     const data: Obj = { request_id: requestId, model, params, messages };
@@ -347,12 +370,22 @@ export class Tracer {
     if (start.operation !== undefined) data.operation = start.operation;
     if (start.stream) data.stream = true;
     if (start.retryOf !== undefined) data.retry_of = start.retryOf;
-    this.#emit({ type: "llm_request", timestamp: formatNaiveIso(startMicros), session_id: this.sessionId, data });
+    this.#emit({
+      type: "llm_request",
+      timestamp: formatNaiveIso(startMicros),
+      session_id: this.sessionId,
+      data,
+    });
     return new CallHandle(this, requestId, startMicros, { ...start, model, params, provider });
   }
 
   /** @internal */
-  _endCall(start: CallStart & { model: string; params: Obj }, requestId: string, startMicros: number, out: CallOutcome): void {
+  _endCall(
+    start: CallStart & { model: string; params: Obj },
+    requestId: string,
+    startMicros: number,
+    out: CallOutcome,
+  ): void {
     const end = this.nowMicros();
     const model = out.model && out.model !== "unknown" ? out.model : start.model;
     const data: Obj = {
@@ -364,13 +397,20 @@ export class Tracer {
     };
     if (out.usage) data.usage = out.usage;
     if (out.ttftSeconds !== undefined) data.ttft_seconds = out.ttftSeconds;
-    if (out.finishReason !== undefined && out.finishReason !== null) data.finish_reason = out.finishReason;
+    if (out.finishReason !== undefined && out.finishReason !== null) {
+      data.finish_reason = out.finishReason;
+    }
     const provider = start.provider ?? providerOfModel(model);
     if (provider !== undefined) data.provider = provider;
     if (start.operation !== undefined) data.operation = start.operation;
     if (start.stream) data.stream = true;
     if (start.retryOf !== undefined) data.retry_of = start.retryOf;
-    this.#emit({ type: "llm_response", timestamp: formatNaiveIso(end), session_id: this.sessionId, data });
+    this.#emit({
+      type: "llm_response",
+      timestamp: formatNaiveIso(end),
+      session_id: this.sessionId,
+      data,
+    });
     if (this.#sinks.length) {
       this.#toSinks({
         sessionId: this.sessionId,
@@ -392,7 +432,12 @@ export class Tracer {
   }
 
   /** @internal */
-  _failCall(start: CallStart & { model: string; params: Obj }, requestId: string, startMicros: number, err: unknown): void {
+  _failCall(
+    start: CallStart & { model: string; params: Obj },
+    requestId: string,
+    startMicros: number,
+    err: unknown,
+  ): void {
     const end = this.nowMicros();
     const message = redactString(errorMessage(err));
     const type = errorType(err);
@@ -405,7 +450,12 @@ export class Tracer {
     };
     if (start.provider !== undefined) data.provider = start.provider;
     if (start.retryOf !== undefined) data.retry_of = start.retryOf;
-    this.#emit({ type: "llm_error", timestamp: formatNaiveIso(end), session_id: this.sessionId, data });
+    this.#emit({
+      type: "llm_error",
+      timestamp: formatNaiveIso(end),
+      session_id: this.sessionId,
+      data,
+    });
     if (this.#sinks.length) {
       this.#toSinks({
         sessionId: this.sessionId,
@@ -458,7 +508,10 @@ export class Tracer {
    */
   initialize(container: unknown, eventBus: EventBus): void {
     this.#unsubscribe?.();
-    const c = container as { register?: (name: string, value: unknown) => unknown } | null | undefined;
+    const c = container as
+      | { register?: (name: string, value: unknown) => unknown }
+      | null
+      | undefined;
     if (c && typeof c.register === "function") c.register("llm_tracer", this);
     this.#unsubscribe = subscribePlugin(this, eventBus);
   }
@@ -489,24 +542,38 @@ export class Tracer {
   }
 
   #emitWith(type: string, data: Obj): void {
-    this.#emit({ type, timestamp: formatNaiveIso(this.nowMicros()), session_id: this.sessionId, data });
+    this.#emit({
+      type,
+      timestamp: formatNaiveIso(this.nowMicros()),
+      session_id: this.sessionId,
+      data,
+    });
   }
 
   #emit(event: Obj): void {
     if (this.#closed) {
-      this.#warnOnce("closed", `The tracer of session ${this.sessionId} is closed; later events are not written.`);
+      this.#warnOnce(
+        "closed",
+        `The tracer of session ${this.sessionId} is closed; later events are not written.`,
+      );
       return;
     }
     const problem = strictProblem(event);
     if (problem !== undefined) {
-      this.#warnOnce(`invalid:${event.type}`, `A "${event.type}" event was not written because ${problem}.`);
+      this.#warnOnce(
+        `invalid:${event.type}`,
+        `A "${event.type}" event was not written because ${problem}.`,
+      );
       return;
     }
     let line: string;
     try {
       line = JSON.stringify(event) + "\n";
     } catch (err) {
-      this.#warnOnce("json", `A "${event.type}" event was not written because it is not JSON: ${errorMessage(err)}.`);
+      this.#warnOnce(
+        "json",
+        `A "${event.type}" event was not written because it is not JSON: ${errorMessage(err)}.`,
+      );
       return;
     }
     try {
@@ -514,7 +581,9 @@ export class Tracer {
     } catch (err) {
       this.#warnOnce(
         "write",
-        `Cannot write trace file ${this.traceFile ?? "(writer)"} (${errorMessage(err)}); traced calls go on, their events are lost.`,
+        `Cannot write trace file ${this.traceFile ?? "(writer)"} (${
+          errorMessage(err)
+        }); traced calls go on, their events are lost.`,
       );
     }
   }
@@ -539,18 +608,26 @@ export class Tracer {
     }
   }
 
-  #wrap<F extends AnyFn>(fn: F, options: TraceCallOptions, context?: ClassMethodDecoratorContext): F {
+  #wrap<F extends AnyFn>(
+    fn: F,
+    options: TraceCallOptions,
+    context?: ClassMethodDecoratorContext,
+  ): F {
     if (context !== undefined && context.kind !== "method") {
       throw new TypeError(`traceModelCall decorates methods, not a ${context.kind}.`);
     }
     const names = parameterNames(fn);
+    // deno-lint-ignore no-this-alias -- the wrapper needs its own `this` (the decorated instance)
     const tracer = this;
     const wrapped = function (this: unknown, ...args: unknown[]) {
       let handle: CallHandle | undefined;
       try {
         handle = tracer.#begin(args, names, options);
       } catch (err) {
-        tracer.#warnOnce("begin", `Tracing a call failed (${errorMessage(err)}); the call goes on untraced.`);
+        tracer.#warnOnce(
+          "begin",
+          `Tracing a call failed (${errorMessage(err)}); the call goes on untraced.`,
+        );
       }
       if (!handle) return fn.apply(this, args);
       const h = handle;
@@ -561,7 +638,11 @@ export class Tracer {
         h.fail(err);
         throw err;
       }
-      if (result instanceof Promise || (typeof result === "object" && result !== null && typeof (result as PromiseLike<unknown>).then === "function")) {
+      if (
+        result instanceof Promise ||
+        (typeof result === "object" && result !== null &&
+          typeof (result as PromiseLike<unknown>).then === "function")
+      ) {
         return Promise.resolve(result).then(
           (value) => tracer.#finish(h, value),
           (err) => {
@@ -576,7 +657,11 @@ export class Tracer {
     return wrapped as unknown as F;
   }
 
-  #begin(args: unknown[], names: (string | undefined)[] | undefined, options: TraceCallOptions): CallHandle {
+  #begin(
+    args: unknown[],
+    names: (string | undefined)[] | undefined,
+    options: TraceCallOptions,
+  ): CallHandle {
     const info = requestInfo(args, names);
     const model = typeof options.model === "function"
       ? options.model(args) ?? info.model
@@ -594,10 +679,15 @@ export class Tracer {
 
   #finish(handle: CallHandle, value: unknown): unknown {
     try {
-      if (isAsyncIterable(value) && typeof value !== "string") return this.#wrapStream(handle, value);
+      if (isAsyncIterable(value) && typeof value !== "string") {
+        return this.#wrapStream(handle, value);
+      }
       handle.succeed(value);
     } catch (err) {
-      this.#warnOnce("finish", `Tracing a response failed (${errorMessage(err)}); the call goes on.`);
+      this.#warnOnce(
+        "finish",
+        `Tracing a response failed (${errorMessage(err)}); the call goes on.`,
+      );
     }
     return value;
   }
@@ -625,7 +715,12 @@ export class Tracer {
         handle.fail(err);
         throw err;
       } finally {
-        if (!ended) handle.succeed(undefined, { ...outcome(), finishReason: acc.finishReason ?? "cancelled" });
+        if (!ended) {
+          handle.succeed(undefined, {
+            ...outcome(),
+            finishReason: acc.finishReason ?? "cancelled",
+          });
+        }
       }
     }
     handle.markStream();

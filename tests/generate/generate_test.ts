@@ -8,20 +8,30 @@ function stubServer() {
   const seen: { auth: string | null; model: string; prompt: string }[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
     const url = new URL(req.url);
-    if (req.method !== "POST" || url.pathname !== "/v1/chat/completions") return new Response("not found", { status: 404 });
+    if (req.method !== "POST" || url.pathname !== "/v1/chat/completions") {
+      return new Response("not found", { status: 404 });
+    }
     const body = await req.json();
     const prompt: string = body.messages.at(-1).content;
     seen.push({ auth: req.headers.get("authorization"), model: body.model, prompt });
     if (prompt.includes('"Banking"')) {
       return Response.json(
-        { error: { message: "The server had an error while processing your request.", type: "server_error" } },
+        {
+          error: {
+            message: "The server had an error while processing your request.",
+            type: "server_error",
+          },
+        },
         { status: 500 },
       );
     }
     if (prompt.includes('"Insurance"')) await new Promise((r) => setTimeout(r, 400));
     const topic = /"([^"]+)"/.exec(prompt)![1]!;
-    const subs = topic === "Finance" ? ["Banking", "Insurance", "Payments"] : [`${topic} A`, `${topic} B`];
-    const content = "```json\n" + JSON.stringify({ name: topic, subcategories: subs.map((name) => ({ name })) }) + "\n```";
+    const subs = topic === "Finance"
+      ? ["Banking", "Insurance", "Payments"]
+      : [`${topic} A`, `${topic} B`];
+    const content = "```json\n" +
+      JSON.stringify({ name: topic, subcategories: subs.map((name) => ({ name })) }) + "\n```";
     return Response.json({
       id: "chatcmpl-stub",
       object: "chat.completion",
@@ -51,7 +61,18 @@ Deno.test("generate runs the traced generator per category against an OpenAI-com
   const out = Deno.makeTempDirSync({ prefix: "tracebook-generate-" });
   try {
     const { value: code } = await captureStderr(() =>
-      main(["generate", "Sports,Finance", "--base-url", url, "--api-key", "sk-test-SECRET", "--output-dir", out, "--planner-model", "gpt-4"])
+      main([
+        "generate",
+        "Sports,Finance",
+        "--base-url",
+        url,
+        "--api-key",
+        "sk-test-SECRET",
+        "--output-dir",
+        out,
+        "--planner-model",
+        "gpt-4",
+      ])
     );
     assert.equal(code, 0);
     assert.equal(seen.length, 7, "Sports: plan + 2 expansions; Finance: plan + 3 expansions");
@@ -69,21 +90,30 @@ Deno.test("generate runs the traced generator per category against an OpenAI-com
       [finance.category, finance.request_count, finance.response_count, finance.error_count],
       ["Finance", 4, 3, 1],
     );
-    assert.ok(finance.mean_latency_s >= 0.4 / 3, `the slow answer shows in the mean latency (${finance.mean_latency_s})`);
+    assert.ok(
+      finance.mean_latency_s >= 0.4 / 3,
+      `the slow answer shows in the mean latency (${finance.mean_latency_s})`,
+    );
     assert.equal(finance.failure, null, "the planner call succeeded; one expansion failed");
     for (const e of index.categories) {
-      assert.ok(existsSync(e.trace_file) && existsSync(e.summary_file) && existsSync(e.taxonomy_file));
+      assert.ok(
+        existsSync(e.trace_file) && existsSync(e.summary_file) && existsSync(e.taxonomy_file),
+      );
     }
     assert.notEqual(sports.trace_file, finance.trace_file, "one trace file per category");
 
-    const events = readFileSync(finance.trace_file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const events = readFileSync(finance.trace_file, "utf8").trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
     const error = events.find((e) => e.type === "llm_error");
     assert.equal(error.data.error, "500 The server had an error while processing your request.");
     assert.equal(error.data.error_type, "InternalServerError");
     const slow = events.find((e) =>
       e.type === "llm_request" && e.data.messages.at(-1).content.includes('"Insurance"')
     );
-    const slowResponse = events.find((e) => e.type === "llm_response" && e.data.request_id === slow.data.request_id);
+    const slowResponse = events.find((e) =>
+      e.type === "llm_response" && e.data.request_id === slow.data.request_id
+    );
     assert.ok(slowResponse.data.duration_seconds >= 0.4);
     assert.equal(slowResponse.data.model, "gpt-4-0613");
     assert.deepEqual(
@@ -91,11 +121,20 @@ Deno.test("generate runs the traced generator per category against an OpenAI-com
       ["session_start", "session_metadata", "taxonomy_output", "session_end"],
     );
     for (const file of [sports.trace_file, finance.trace_file]) {
-      assert.ok(!readFileSync(file, "utf8").includes("sk-test-SECRET"), "the API key never reaches a trace");
+      assert.ok(
+        !readFileSync(file, "utf8").includes("sk-test-SECRET"),
+        "the API key never reaches a trace",
+      );
     }
     const taxonomy = JSON.parse(readFileSync(finance.taxonomy_file, "utf8"));
-    assert.deepEqual(taxonomy.subcategories.map((s: { name: string }) => s.name), ["Banking", "Insurance", "Payments"]);
-    assert.deepEqual(taxonomy.subcategories[1].subcategories, [{ name: "Insurance A" }, { name: "Insurance B" }]);
+    assert.deepEqual(taxonomy.subcategories.map((s: { name: string }) => s.name), [
+      "Banking",
+      "Insurance",
+      "Payments",
+    ]);
+    assert.deepEqual(taxonomy.subcategories[1].subcategories, [{ name: "Insurance A" }, {
+      name: "Insurance B",
+    }]);
     const md = readFileSync(`${out}/index.md`, "utf8");
     assert.match(md, /\| Finance \| 4 \| 3 \| 1 \| \d+\.\d\d \|/);
   } finally {
@@ -122,10 +161,22 @@ Deno.test("generate with no endpoint configured says so in one sentence and exit
 Deno.test("generate exits 1 when no category could be generated (endpoint down)", async () => {
   const out = Deno.makeTempDirSync({ prefix: "tracebook-generate-" });
   const { value: code, stderr } = await captureStderr(() =>
-    main(["generate", "Sports", "--base-url", "http://127.0.0.1:9/v1", "--output-dir", out, "--timeout", "5"])
+    main([
+      "generate",
+      "Sports",
+      "--base-url",
+      "http://127.0.0.1:9/v1",
+      "--output-dir",
+      out,
+      "--timeout",
+      "5",
+    ])
   );
   assert.equal(code, 1);
-  assert.match(stderr.at(-1)!, /^error: No taxonomy could be generated; the first failure: Connection error: /);
+  assert.match(
+    stderr.at(-1)!,
+    /^error: No taxonomy could be generated; the first failure: Connection error: /,
+  );
   const index = JSON.parse(readFileSync(`${out}/index.json`, "utf8"));
   assert.deepEqual([index.categories[0].request_count, index.categories[0].error_count], [1, 1]);
 });

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- tests read parsed JSON
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,12 +11,16 @@ import { ROOT } from "../_helpers.ts";
 
 function files(dir: string): Record<string, string> {
   return Object.fromEntries(
-    readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort().map((f) => [f, readFileSync(join(dir, f), "utf8")]),
+    readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort().map((
+      f,
+    ) => [f, readFileSync(join(dir, f), "utf8")]),
   );
 }
 
 function events(dir: string): Record<string, any>[] {
-  return Object.values(files(dir)).flatMap((text) => text.trimEnd().split("\n").map((l) => JSON.parse(l)));
+  return Object.values(files(dir)).flatMap((text) =>
+    text.trimEnd().split("\n").map((l) => JSON.parse(l))
+  );
 }
 
 Deno.test("Random is seeded: the same seed gives the same sequence, another seed another one", () => {
@@ -23,7 +28,10 @@ Deno.test("Random is seeded: the same seed gives the same sequence, another seed
   const take = (r: Random) => Array.from({ length: 5 }, () => r.uint32());
   assert.deepEqual(take(a), take(b));
   assert.notDeepEqual(take(new Random(42)), take(c));
-  assert.match(new Random(1).uuid(), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.match(
+    new Random(1).uuid(),
+    /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+  );
 });
 
 Deno.test("simulate() with the same seed writes byte-identical files; another seed writes others", async () => {
@@ -38,7 +46,13 @@ Deno.test("simulate() with the same seed writes byte-identical files; another se
 
 Deno.test("simulate() writes exactly the calls asked for, every line strictly valid, with metadata, custom events and unfinished sessions", async () => {
   const out = Deno.makeTempDirSync({ prefix: "tracebook-sim-" });
-  const r = await simulate({ out, sessions: 10, calls: 400, seed: 5, models: ["gpt-4o-mini", "gpt-4o", "claude-3-5-haiku-20241022", "gemini-2.0-flash"] });
+  const r = await simulate({
+    out,
+    sessions: 10,
+    calls: 400,
+    seed: 5,
+    models: ["gpt-4o-mini", "gpt-4o", "claude-3-5-haiku-20241022", "gemini-2.0-flash"],
+  });
   const all = events(out);
   for (const e of all) assert.equal(strictProblem(e), undefined, JSON.stringify(e).slice(0, 120));
   const count = (type: string) => all.filter((e) => e.type === type).length;
@@ -58,9 +72,18 @@ Deno.test("simulate() writes exactly the calls asked for, every line strictly va
     new Set(all.filter((e) => e.type === "llm_request").map((e) => e.data.model)),
     new Set(["gpt-4o-mini", "gpt-4o", "claude-3-5-haiku-20241022", "gemini-2.0-flash"]),
   );
-  assert.ok(all.every((e) => /^2025-04-08T\d\d:\d\d:\d\d(\.\d{6})?$/.test(e.timestamp)), "naive timestamps like the seed's");
-  assert.ok(all.some((e) => e.type === "llm_request" && e.data.retry_of), "retries name the call they retry");
-  assert.ok(all.some((e) => e.type === "llm_response" && e.data.ttft_seconds > 0), "streamed calls have a TTFT");
+  assert.ok(
+    all.every((e) => /^2025-04-08T\d\d:\d\d:\d\d(\.\d{6})?$/.test(e.timestamp)),
+    "naive timestamps like the seed's",
+  );
+  assert.ok(
+    all.some((e) => e.type === "llm_request" && e.data.retry_of),
+    "retries name the call they retry",
+  );
+  assert.ok(
+    all.some((e) => e.type === "llm_response" && e.data.ttft_seconds > 0),
+    "streamed calls have a TTFT",
+  );
 });
 
 Deno.test("the loader and summarize() read the simulator's numbers back", async () => {
@@ -75,7 +98,10 @@ Deno.test("the loader and summarize() read the simulator's numbers back", async 
   assert.equal(s.diagnostics.count, 0);
   assert.deepEqual(s.cost_usd.unpriced_models, [], "every default model has a price");
   const latency = Object.fromEntries(s.by_model.map((m: any) => [m.model, m.latency.p50]));
-  assert.ok(latency["gpt-4o-mini"] < latency["gpt-4o"] && latency["gpt-4o"] < latency["claude-3-5-sonnet-20241022"]);
+  assert.ok(
+    latency["gpt-4o-mini"] < latency["gpt-4o"] &&
+      latency["gpt-4o"] < latency["claude-3-5-sonnet-20241022"],
+  );
 });
 
 Deno.test("simulate({ singleFile }) writes every session into one file", async () => {
@@ -92,5 +118,9 @@ Deno.test("the bundled traces/ sample is exactly what the command in traces/READ
   assert.match(readme, /deno task simulate --out traces --sessions 6 --calls 90 --seed 1/);
   const out = Deno.makeTempDirSync({ prefix: "tracebook-sim-" });
   await simulate({ out, sessions: 6, calls: 90, seed: 1 });
-  assert.deepEqual(files(out), files(join(ROOT, "traces")), "regenerate traces/ after changing the simulator");
+  assert.deepEqual(
+    files(out),
+    files(join(ROOT, "traces")),
+    "regenerate traces/ after changing the simulator",
+  );
 });

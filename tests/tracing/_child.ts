@@ -1,3 +1,4 @@
+// deno-lint-ignore-file require-await -- tests stub model calls
 /**
  * A child process for the tracing tests: `deno run -A _child.ts <mode> <traceDir>`.
  * - `loop`: traces calls with large outputs until killed.

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- tests read parsed JSON
 /**
  * Helpers of the tracing tests: a fixed clock and reading a trace file back.
  * @module

@@ -1,6 +1,12 @@
+// deno-lint-ignore-file no-explicit-any -- tests read parsed JSON
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import { type EventBus, fromEventEmitter, MemoryTraceWriter, Tracer } from "../../src/tracing/mod.ts";
+import {
+  type EventBus,
+  fromEventEmitter,
+  MemoryTraceWriter,
+  Tracer,
+} from "../../src/tracing/mod.ts";
 import { manualClock } from "./_util.ts";
 
 Deno.test("initialize(container, eventBus) logs llm.request, llm.response and llm.error from a Node EventEmitter", () => {
@@ -23,7 +29,10 @@ Deno.test("initialize(container, eventBus) logs llm.request, llm.response and ll
   advance(2);
   emitter.emit("llm.response", {
     request_id: "a",
-    response: { model: "gpt-4-0613", choices: [{ message: { content: "{}" }, finish_reason: "stop" }] },
+    response: {
+      model: "gpt-4-0613",
+      choices: [{ message: { content: "{}" }, finish_reason: "stop" }],
+    },
   });
   advance(1);
   emitter.emit("llm.error", { request_id: "b", error: new Error("429 Too Many Requests") });
@@ -76,7 +85,9 @@ Deno.test("a bus whose subscribe returns nothing is unsubscribed through unsubsc
   tracer.initialize(null, bus);
   assert.deepEqual([...handlers.keys()], ["llm.request", "llm.response", "llm.error"]);
   for (const h of handlers.get("llm.request")!) h({ request_id: "x", model: "gpt-4o" });
-  for (const h of handlers.get("llm.response")!) h({ request_id: "x", output: "done", usage: { prompt_tokens: 3, completion_tokens: 1 } });
+  for (const h of handlers.get("llm.response")!) {
+    h({ request_id: "x", output: "done", usage: { prompt_tokens: 3, completion_tokens: 1 } });
+  }
   tracer.cleanup();
   assert.equal([...handlers.values()].reduce((n, s) => n + s.size, 0), 0);
   const response = writer.events()[2] as any;

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file require-await -- tests stub model calls
 import assert from "node:assert/strict";
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -17,12 +18,18 @@ Deno.test("1,000 concurrent traced calls give 1,000 complete pairs, every line v
     if (i % 10 === 0) throw new Error(`failure ${i}`);
     return "x".repeat(1000 + (i % 50) * 200);
   });
-  const results = await Promise.allSettled(Array.from({ length: 1000 }, (_, i) => call("gpt-4o", i)));
+  const results = await Promise.allSettled(
+    Array.from({ length: 1000 }, (_, i) => call("gpt-4o", i)),
+  );
   tracer.close();
   assert.equal(results.filter((r) => r.status === "fulfilled").length, 900);
   const events = readEvents(tracer.traceFile!); // throws on any line that is not strictly valid JSON
-  const requests = new Set(events.filter((e) => e.type === "llm_request").map((e) => e.data.request_id));
-  const ends = events.filter((e) => e.type === "llm_response" || e.type === "llm_error").map((e) => e.data.request_id);
+  const requests = new Set(
+    events.filter((e) => e.type === "llm_request").map((e) => e.data.request_id),
+  );
+  const ends = events.filter((e) => e.type === "llm_response" || e.type === "llm_error").map((e) =>
+    e.data.request_id
+  );
   assert.equal(requests.size, 1000);
   assert.equal(ends.length, 1000);
   assert.deepEqual(new Set(ends), requests, "every request has exactly one outcome");
@@ -50,12 +57,21 @@ Deno.test("a process killed (SIGKILL) mid-run leaves every line but at most the 
   const text = readFileSync(file, "utf8");
   const lines = text.split("\n");
   const last = lines.pop()!; // "" when the file ends with a newline
-  for (const [i, line] of lines.entries()) assert.doesNotThrow(() => JSON.parse(line), `line ${i + 1} is complete`);
+  for (const [i, line] of lines.entries()) {
+    assert.doesNotThrow(() => JSON.parse(line), `line ${i + 1} is complete`);
+  }
   assert.ok(lines.length > 100, `the child wrote ${lines.length} lines`);
-  if (last !== "") assert.throws(() => JSON.parse(last), "only a truncated last line may be incomplete");
+  if (last !== "") {
+    assert.throws(() => JSON.parse(last), "only a truncated last line may be incomplete");
+  }
   const traces = await loadTraces([file]);
-  assert.ok(traces.diagnostics.height <= 1, `the loader reports ${traces.diagnostics.height} diagnostics`);
-  if (traces.diagnostics.height === 1) assert.equal(traces.diagnostics.getColumn("line").toArray()[0], lines.length + 1);
+  assert.ok(
+    traces.diagnostics.height <= 1,
+    `the loader reports ${traces.diagnostics.height} diagnostics`,
+  );
+  if (traces.diagnostics.height === 1) {
+    assert.equal(traces.diagnostics.getColumn("line").toArray()[0], lines.length + 1);
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -82,7 +98,11 @@ Deno.test("a full disk never breaks the traced call; the failure is reported onc
   const writer = {
     path: "/full/disk.jsonl",
     write() {
-      if (!accepting) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+      if (!accepting) {
+        throw Object.assign(new Error("ENOSPC: no space left on device, write"), {
+          code: "ENOSPC",
+        });
+      }
     },
   };
   const tracer = new Tracer({ writer, onWarn: (m) => warnings.push(m), endOnExit: false });
@@ -112,7 +132,9 @@ Deno.test("an unwritable trace folder never breaks the traced call; the failure 
     chmodSync(`${dir}/readonly`, 0o500);
     folders.push(`${dir}/readonly`);
   } else {
-    console.warn("running as root: the read-only folder case is covered by the not-a-folder case only");
+    console.warn(
+      "running as root: the read-only folder case is covered by the not-a-folder case only",
+    );
   }
   for (const traceDir of folders) {
     const warnings: string[] = [];
@@ -122,14 +144,23 @@ Deno.test("an unwritable trace folder never breaks the traced call; the failure 
     assert.equal(await call("gpt-4o"), 42);
     tracer.close();
     assert.equal(warnings.length, 1, traceDir);
-    assert.match(warnings[0]!, /^Cannot write trace file .*trace_.*\.jsonl \(.+\); traced calls go on, their events are lost\.$/);
+    assert.match(
+      warnings[0]!,
+      /^Cannot write trace file .*trace_.*\.jsonl \(.+\); traced calls go on, their events are lost\.$/,
+    );
   }
 });
 
 Deno.test("secrets never reach the file: api keys, authorization headers and bearer tokens are redacted", async () => {
   const dir = tempDir();
   const tracer = new Tracer({ traceDir: dir, endOnExit: false });
-  const secrets = ["sk-live-AAAA1111", "sk-ant-BBBB2222", "tok-CCCC3333", "xk-DDDD4444", "EEEE5555bearer"];
+  const secrets = [
+    "sk-live-AAAA1111",
+    "sk-ant-BBBB2222",
+    "tok-CCCC3333",
+    "xk-DDDD4444",
+    "EEEE5555bearer",
+  ];
   const call = tracer.traceModelCall(async (_req: object) => {
     throw new Error(`401 Invalid header Authorization: Bearer ${secrets[4]}`);
   });
@@ -137,7 +168,11 @@ Deno.test("secrets never reach the file: api keys, authorization headers and bea
     model: "gpt-4o",
     messages: [{ role: "user", content: `my token is Bearer ${secrets[2]} ok` }],
     api_key: secrets[0],
-    headers: { Authorization: `Bearer ${secrets[2]}`, "x-api-key": secrets[1], "X-Trace": "keep-me" },
+    headers: {
+      Authorization: `Bearer ${secrets[2]}`,
+      "x-api-key": secrets[1],
+      "X-Trace": "keep-me",
+    },
     client: { apiKey: secrets[3], nested: [{ AUTHORIZATION: "Basic abc" }] },
   }));
   tracer.logEvent("config", { provider: { api_key: secrets[0] }, note: `Bearer ${secrets[2]}` });

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any require-await -- tests read parsed JSON and stub model calls
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { MemoryTraceWriter, Tracer } from "../../src/tracing/mod.ts";
@@ -8,8 +9,17 @@ const openaiResponse = {
   id: "chatcmpl-1",
   object: "chat.completion",
   model: "gpt-4o-2024-08-06",
-  choices: [{ index: 0, message: { role: "assistant", content: "Team Sports" }, finish_reason: "stop" }],
-  usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15, prompt_tokens_details: { cached_tokens: 4 } },
+  choices: [{
+    index: 0,
+    message: { role: "assistant", content: "Team Sports" },
+    finish_reason: "stop",
+  }],
+  usage: {
+    prompt_tokens: 12,
+    completion_tokens: 3,
+    total_tokens: 15,
+    prompt_tokens_details: { cached_tokens: 4 },
+  },
 };
 
 const anthropicResponse = {
@@ -46,7 +56,10 @@ Deno.test("the default trace folder is traces/llm_calls, as the seed's plugin", 
     const tracer = new Tracer({ sessionId: "x", endOnExit: false });
     tracer.close();
     assert.equal(tracer.traceFile, "traces/llm_calls/trace_x.jsonl");
-    assert.deepEqual(readEvents(`${dir}/traces/llm_calls/trace_x.jsonl`).map((e) => e.type), ["session_start", "session_end"]);
+    assert.deepEqual(readEvents(`${dir}/traces/llm_calls/trace_x.jsonl`).map((e) => e.type), [
+      "session_start",
+      "session_end",
+    ]);
   } finally {
     Deno.chdir(cwd);
   }
@@ -102,19 +115,32 @@ Deno.test("traceModelCall() reads named arguments: params without messages, and 
   assert.equal(response.data.model, "gpt-4o-2024-08-06", "the response's model wins");
   assert.equal(response.data.output, "Team Sports");
   assert.equal(response.data.finish_reason, "stop");
-  assert.deepEqual(response.data.usage, { input_tokens: 12, output_tokens: 3, total_tokens: 15, cache_read_tokens: 4 });
+  assert.deepEqual(response.data.usage, {
+    input_tokens: 12,
+    output_tokens: 3,
+    total_tokens: 15,
+    cache_read_tokens: 4,
+  });
 });
 
 Deno.test("traceModelCall() reads Anthropic-shaped and plain-string responses", async () => {
   const writer = new MemoryTraceWriter();
   const tracer = new Tracer({ writer, endOnExit: false });
-  await tracer.traceModelCall(async (_r: object) => anthropicResponse)({ model: "claude-3-5-sonnet-20241022", messages: [] });
+  await tracer.traceModelCall(async (_r: object) => anthropicResponse)({
+    model: "claude-3-5-sonnet-20241022",
+    messages: [],
+  });
   await tracer.traceModelCall(async () => "plain text")();
   const [, , claude, , plain] = writer.events() as any[];
   assert.equal(claude.data.output, "Motor Sports");
   assert.equal(claude.data.finish_reason, "end_turn");
   assert.equal(claude.data.provider, "anthropic");
-  assert.deepEqual(claude.data.usage, { input_tokens: 20, output_tokens: 5, total_tokens: 25, cache_read_tokens: 8 });
+  assert.deepEqual(claude.data.usage, {
+    input_tokens: 20,
+    output_tokens: 5,
+    total_tokens: 25,
+    cache_read_tokens: 8,
+  });
   assert.equal(plain.data.output, "plain text");
   assert.equal(plain.data.model, "unknown");
 });
@@ -172,8 +198,15 @@ Deno.test("a streamed OpenAI response records time to first token, the whole out
     advance(0.4);
     yield { model: "gpt-4o-mini", choices: [{ index: 0, delta: { content: "Team " } }] };
     advance(0.6);
-    yield { model: "gpt-4o-mini", choices: [{ index: 0, delta: { content: "Sports" }, finish_reason: "stop" }] };
-    yield { model: "gpt-4o-mini", choices: [], usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 } };
+    yield {
+      model: "gpt-4o-mini",
+      choices: [{ index: 0, delta: { content: "Sports" }, finish_reason: "stop" }],
+    };
+    yield {
+      model: "gpt-4o-mini",
+      choices: [],
+      usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 },
+    };
   }
   const create = tracer.traceModelCall(async (_req: object) => chunks());
   const stream = await create({ model: "gpt-4o-mini", messages: [], stream: true });
@@ -200,7 +233,13 @@ Deno.test("a streamed Anthropic response (SDK-like object, not a generator) keep
   const writer = new MemoryTraceWriter();
   const tracer = new Tracer({ writer, endOnExit: false });
   const events = [
-    { type: "message_start", message: { model: "claude-3-5-haiku-20241022", usage: { input_tokens: 30, output_tokens: 1 } } },
+    {
+      type: "message_start",
+      message: {
+        model: "claude-3-5-haiku-20241022",
+        usage: { input_tokens: 30, output_tokens: 1 },
+      },
+    },
     { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Hel" } },
     { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "lo" } },
     { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: 7 } },
@@ -211,7 +250,9 @@ Deno.test("a streamed Anthropic response (SDK-like object, not a generator) keep
       yield* events;
     },
   };
-  const stream = await tracer.traceModelCall(async (_r: object) => sdkStream)({ model: "claude-3-5-haiku-20241022" });
+  const stream = await tracer.traceModelCall(async (_r: object) => sdkStream)({
+    model: "claude-3-5-haiku-20241022",
+  });
   assert.equal((stream as typeof sdkStream).controller, "abort-me");
   for await (const _ of stream) { /* consume */ }
   const response = writer.events()[2] as any;
@@ -233,7 +274,11 @@ Deno.test("a stream that fails midway writes llm_error and rethrows", async () =
   await assert.rejects(async () => {
     for await (const _ of stream) { /* consume */ }
   }, (e) => e === cut);
-  assert.deepEqual(writer.events().map((e) => e.type), ["session_start", "llm_request", "llm_error"]);
+  assert.deepEqual(writer.events().map((e) => e.type), [
+    "session_start",
+    "llm_request",
+    "llm_error",
+  ]);
 });
 
 Deno.test("traceModelCall works as a TC39 method decorator and keeps `this`", async () => {
@@ -242,12 +287,16 @@ Deno.test("traceModelCall works as a TC39 method decorator and keeps `this`", as
   class Planner {
     prefix = "taxonomy:";
     @tracer.traceModelCall
+    // deno-lint-ignore no-unused-vars -- the tracer reads the model from the parameter named `model`
     async plan(model: string, prompt: string): Promise<string> {
       return `${this.prefix} ${prompt}`;
     }
     @tracer.traceModelCall({ provider: "azure" })
     async create(request: { model: string; messages: unknown[] }): Promise<unknown> {
-      return { model: request.model, choices: [{ message: { content: "ok" }, finish_reason: "stop" }] };
+      return {
+        model: request.model,
+        choices: [{ message: { content: "ok" }, finish_reason: "stop" }],
+      };
     }
   }
   const p = new Planner();
@@ -263,7 +312,13 @@ Deno.test("traceModelCall works as a TC39 method decorator and keeps `this`", as
 Deno.test("logEvent() and logMetadata() write custom and session_metadata events; close() writes session_end once", () => {
   const dir = tempDir();
   const { clock, advance } = manualClock();
-  const tracer = new Tracer({ traceDir: dir, sessionId: "s", clock, endOnExit: false, metadata: { user: "researcher1" } });
+  const tracer = new Tracer({
+    traceDir: dir,
+    sessionId: "s",
+    clock,
+    endOnExit: false,
+    metadata: { user: "researcher1" },
+  });
   advance(1);
   tracer.logEvent("json_parsing_success", { category_count: 8, nested: { depth: 3 } });
   tracer.logMetadata({ project: "finance_taxonomy", version: "1.2.3" });
@@ -272,7 +327,12 @@ Deno.test("logEvent() and logMetadata() write custom and session_metadata events
   tracer.close();
   assert.deepEqual(readEvents(tracer.traceFile!), [
     { type: "session_start", timestamp: "2025-04-08T19:42:09", session_id: "s" },
-    { type: "session_metadata", timestamp: "2025-04-08T19:42:09", session_id: "s", data: { user: "researcher1" } },
+    {
+      type: "session_metadata",
+      timestamp: "2025-04-08T19:42:09",
+      session_id: "s",
+      data: { user: "researcher1" },
+    },
     {
       type: "json_parsing_success",
       timestamp: "2025-04-08T19:42:10",
@@ -285,7 +345,12 @@ Deno.test("logEvent() and logMetadata() write custom and session_metadata events
       session_id: "s",
       data: { project: "finance_taxonomy", version: "1.2.3" },
     },
-    { type: "session_end", timestamp: "2025-04-08T19:42:12.500000", session_id: "s", duration_seconds: 3.5 },
+    {
+      type: "session_end",
+      timestamp: "2025-04-08T19:42:12.500000",
+      session_id: "s",
+      duration_seconds: 3.5,
+    },
   ]);
 });
 
@@ -304,7 +369,13 @@ Deno.test("startCall() traces a call by hand, with retry_of", () => {
   retry.succeed("fine");
   retry.succeed("ignored: a call ends once");
   const events = writer.events() as any[];
-  assert.deepEqual(events.map((e) => e.type), ["session_start", "llm_request", "llm_error", "llm_request", "llm_response"]);
+  assert.deepEqual(events.map((e) => e.type), [
+    "session_start",
+    "llm_request",
+    "llm_error",
+    "llm_request",
+    "llm_response",
+  ]);
   assert.equal(events[3].data.retry_of, first.requestId);
   assert.equal(events[4].data.retry_of, first.requestId);
 });

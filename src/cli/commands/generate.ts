@@ -46,9 +46,12 @@ export interface IndexEntry {
 }
 
 /** The endpoint from flags, else OPENAI_BASE_URL / OPENAI_API_KEY (a key alone means api.openai.com). */
-export function resolveEndpoint(flags: { baseUrl?: string; apiKey?: string }): { baseUrl: string; apiKey?: string } {
+export function resolveEndpoint(
+  flags: { baseUrl?: string; apiKey?: string },
+): { baseUrl: string; apiKey?: string } {
   const apiKey = flags.apiKey ?? Deno.env.get("OPENAI_API_KEY") ?? undefined;
-  const baseUrl = flags.baseUrl ?? Deno.env.get("OPENAI_BASE_URL") ?? (apiKey ? "https://api.openai.com/v1" : undefined);
+  const baseUrl = flags.baseUrl ?? Deno.env.get("OPENAI_BASE_URL") ??
+    (apiKey ? "https://api.openai.com/v1" : undefined);
   if (!baseUrl) {
     throw new UserError(
       "No model endpoint is configured: pass --base-url (and --api-key) or set OPENAI_BASE_URL (and OPENAI_API_KEY).",
@@ -59,7 +62,9 @@ export function resolveEndpoint(flags: { baseUrl?: string; apiKey?: string }): {
 }
 
 function markdownIndex(entries: IndexEntry[], model: string, outputDir: string): string {
-  const rel = (p: string | null) => (p ? `[${relative(outputDir, p)}](${relative(outputDir, p)})` : "—");
+  const rel = (
+    p: string | null,
+  ) => (p ? `[${relative(outputDir, p)}](${relative(outputDir, p)})` : "—");
   const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
   const lines = [
     "# Taxonomy generation: index of the analyses",
@@ -76,20 +81,30 @@ function markdownIndex(entries: IndexEntry[], model: string, outputDir: string):
   ];
   const failed = entries.filter((e) => e.failure);
   if (failed.length) {
-    lines.push("", "## Failures", "", ...failed.map((e) => `- ${cell(e.category)}: ${cell(e.failure!)}`));
+    lines.push(
+      "",
+      "## Failures",
+      "",
+      ...failed.map((e) => `- ${cell(e.category)}: ${cell(e.failure!)}`),
+    );
   }
   return lines.join("\n") + "\n";
 }
 
 /** Generate, analyze and index every category; returns the index entries. */
-export async function runGenerate(categories: string[], options: GenerateCommandOptions): Promise<IndexEntry[]> {
+export async function runGenerate(
+  categories: string[],
+  options: GenerateCommandOptions,
+): Promise<IndexEntry[]> {
   const endpoint = { ...resolveEndpoint(options), timeoutSeconds: options.timeout };
   const out = options.outputDir;
   const traceDir = options.traceDir ?? join(out, "traces");
   mkdirSync(out, { recursive: true });
   const entries: IndexEntry[] = [];
   for (const category of categories) {
-    if (!options.quiet) console.error(`Generating the ${category} taxonomy with ${options.plannerModel}…`);
+    if (!options.quiet) {
+      console.error(`Generating the ${category} taxonomy with ${options.plannerModel}…`);
+    }
     const run: TaxonomyRun = await generateTaxonomy(category, {
       endpoint,
       plannerModel: options.plannerModel,
@@ -140,21 +155,35 @@ export function define(cmd: Command): void {
     .option("--planner-model <model>", "model of the planner", "gpt-4")
     .option("--base-url <url>", "OpenAI-compatible API base URL (default: OPENAI_BASE_URL)")
     .option("--api-key <key>", "API key (default: OPENAI_API_KEY); never written to traces")
-    .option("-o, --output-dir <dir>", "output folder (traces, taxonomies, analyses, index)", "analysis/generate")
+    .option(
+      "-o, --output-dir <dir>",
+      "output folder (traces, taxonomies, analyses, index)",
+      "analysis/generate",
+    )
     .option("--trace-dir <dir>", "folder of the trace files (default <output-dir>/traces)")
     .option("--max-subcategories <n>", "subcategories expanded per category", (v) => {
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) throw new UserError(`--max-subcategories must be a whole number, got "${v}".`, { exitCode: 2 });
+      if (!Number.isInteger(n) || n < 0) {
+        throw new UserError(`--max-subcategories must be a whole number, got "${v}".`, {
+          exitCode: 2,
+        });
+      }
       return n;
     }, 3)
     .option("--timeout <seconds>", "timeout of one model call", (v) => {
       const n = Number(v);
-      if (!(n > 0)) throw new UserError(`--timeout must be a positive number of seconds, got "${v}".`, { exitCode: 2 });
+      if (!(n > 0)) {
+        throw new UserError(`--timeout must be a positive number of seconds, got "${v}".`, {
+          exitCode: 2,
+        });
+      }
       return n;
     }, 120)
     .action(async (list: string, opts: GenerateCommandOptions) => {
       const categories = list.split(",").map((c) => c.trim()).filter(Boolean);
-      if (categories.length === 0) throw new UserError("No category given: pass e.g. \"Sports,Finance\".", { exitCode: 2 });
+      if (categories.length === 0) {
+        throw new UserError('No category given: pass e.g. "Sports,Finance".', { exitCode: 2 });
+      }
       const entries = await runGenerate(categories, opts);
       for (const e of entries) {
         console.error(
@@ -165,7 +194,10 @@ export function define(cmd: Command): void {
       console.log(join(opts.outputDir, "index.md"));
       console.log(join(opts.outputDir, "index.json"));
       if (entries.every((e) => e.failure)) {
-        throw new UserError(`No taxonomy could be generated; the first failure: ${entries[0]!.failure}`, { exitCode: 1 });
+        throw new UserError(
+          `No taxonomy could be generated; the first failure: ${entries[0]!.failure}`,
+          { exitCode: 1 },
+        );
       }
     });
 }
