@@ -47,7 +47,10 @@ Deno.test("a process killed (SIGKILL) mid-run leaves every line but at most the 
   const reader = child.stdout.getReader();
   await reader.read(); // "started"
   const file = `${dir}/trace_loop.jsonl`;
+  let exited = false;
+  child.status.then(() => exited = true);
   while ((statSync(file, { throwIfNoEntry: false })?.size ?? 0) < 2_000_000) {
+    assert.ok(!exited, "the child process ended before it was killed");
     await new Promise((r) => setTimeout(r, 20));
   }
   child.kill("SIGKILL");
