@@ -148,10 +148,14 @@ export type {
 
 // tracing: writes native JSONL around model calls
 export {
+  BufferedFileWriter,
   createTracer,
   DEFAULT_TRACE_DIR,
+  FileTraceWriter,
   fromEventEmitter,
+  LLM_EVENTS,
   MemoryTraceWriter,
+  REDACTED,
   redactString,
   sanitize,
   Tracer,
@@ -161,6 +165,10 @@ export type * from "./tracing/mod.ts";
 // simulate: realistic, seeded traces through the tracer
 export { simulate, SIMULATE_DEFAULTS } from "./simulate/mod.ts";
 export type * from "./simulate/mod.ts";
+
+// generate: the seed's traced taxonomy generator
+export { ChatApiError, chatCompletion, generateTaxonomy } from "./generate/mod.ts";
+export type * from "./generate/mod.ts";
 
 // notebook: rich display
 export {
