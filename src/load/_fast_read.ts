@@ -196,7 +196,8 @@ export async function readTraceFileFast(
       field("usage").struct.field("completion_tokens_details").struct.field("reasoning_tokens").alias("u_reasoning"),
       field("output").str.lengths().alias("output_chars"),
       coerced(field("output")).alias("output_odd"),
-      field("messages").lst.eval(pl.element().struct.field("content").str.lengths()).lst.sum().alias("prompt_chars"),
+      field("messages").lst.eval(pl.element().struct.field("content").str.lengths().cast(pl.Int64)).lst.sum()
+        .alias("prompt_chars"), // the cast inside eval avoids a Polars 0.25 panic (String vs UInt32) on some files
       field("messages").lst.eval(coerced(pl.element().struct.field("content")).cast(pl.Int32))
         .lst.sum().alias("messages_odd"),
       field("messages").isNull().alias("no_messages"),

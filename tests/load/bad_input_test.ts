@@ -199,3 +199,14 @@ Deno.test("loadTraces() loads a BOM, CRLF, blank lines, unknown fields and unkno
     assert.equal((t.events.getColumn("timestamp").toArray()[2] as unknown as Date).toISOString(), "2025-04-08T19:42:10.123Z");
   }
 });
+
+Deno.test("loadTraces() gives the same frames for the bundled traces/ through the Polars reader and line by line", async () => {
+  // Regression: Polars 0.25 aborted the process on one of these files (String vs UInt32 in lst.eval).
+  const traces = join(ROOT, "traces");
+  for (const name of readdirSync(traces).filter((f) => f.endsWith(".jsonl")).sort()) {
+    const path = join(traces, name);
+    const [a, b] = [await loadTraces(path, { reader: "polars" }), await loadTraces(path, { reader: "lines" })];
+    assert.deepEqual(a.calls.toRecords(), b.calls.toRecords(), name);
+    assert.deepEqual(a.events.toRecords(), b.events.toRecords(), name);
+  }
+});
