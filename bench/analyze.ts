@@ -18,10 +18,17 @@ const file = `${dir}/trace_simulated.jsonl`;
 const cli = `${root}src/cli/main.ts`;
 const hasTime = existsSync("/usr/bin/time");
 
-async function run(cmd: string, args: string[]): Promise<{ seconds: number; rssMb: number | null }> {
+async function run(
+  cmd: string,
+  args: string[],
+): Promise<{ seconds: number; rssMb: number | null }> {
   const argv = hasTime ? ["/usr/bin/time", "-v", cmd, ...args] : [cmd, ...args];
   const t0 = performance.now();
-  const out = await new Deno.Command(argv[0]!, { args: argv.slice(1), stdout: "null", stderr: "piped" }).output();
+  const out = await new Deno.Command(argv[0]!, {
+    args: argv.slice(1),
+    stdout: "null",
+    stderr: "piped",
+  }).output();
   const seconds = (performance.now() - t0) / 1000;
   const err = new TextDecoder().decode(out.stderr);
   if (out.code !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${err}`);
@@ -32,18 +39,63 @@ async function run(cmd: string, args: string[]): Promise<{ seconds: number; rssM
 if (!existsSync(file)) {
   mkdirSync(dir, { recursive: true });
   const sessions = String(Math.max(1, Math.round(calls / 500)));
-  await run(Deno.execPath(), ["run", "-A", cli, "simulate", "--out", dir, "--calls", String(calls), "--sessions", sessions, "--single-file", "--seed", "7"]);
+  await run(Deno.execPath(), [
+    "run",
+    "-A",
+    cli,
+    "simulate",
+    "--out",
+    dir,
+    "--calls",
+    String(calls),
+    "--sessions",
+    sessions,
+    "--single-file",
+    "--seed",
+    "7",
+  ]);
 }
 const size = Deno.statSync(file).size / 1e6;
 
 const rows: [string, { seconds: number; rssMb: number | null }][] = [];
-rows.push(["tracebook analyze (txt, json, 2 figures, report.html)", await run(Deno.execPath(), ["run", "-A", cli, "analyze", file, "--output-dir", `${dir}/out`, "--quiet"])]);
-rows.push(["tracebook report", await run(Deno.execPath(), ["run", "-A", cli, "report", file, "--output-dir", `${dir}/out`, "--quiet"])]);
+rows.push([
+  "tracebook analyze (txt, json, 2 figures, report.html)",
+  await run(Deno.execPath(), [
+    "run",
+    "-A",
+    cli,
+    "analyze",
+    file,
+    "--output-dir",
+    `${dir}/out`,
+    "--quiet",
+  ]),
+]);
+rows.push([
+  "tracebook report",
+  await run(Deno.execPath(), [
+    "run",
+    "-A",
+    cli,
+    "report",
+    file,
+    "--output-dir",
+    `${dir}/out`,
+    "--quiet",
+  ]),
+]);
 const seedLoop = `${root}bench/_seed_loop.py`;
 if (existsSync(seedLoop) && existsSync("/usr/bin/python3")) {
-  rows.push(["seed's analysis loop in Python (json + statistics, no figures)", await run("/usr/bin/python3", [seedLoop, file])]);
+  rows.push([
+    "seed's analysis loop in Python (json + statistics, no figures)",
+    await run("/usr/bin/python3", [seedLoop, file]),
+  ]);
 }
 
 console.log(`Input: ${file} (${calls.toLocaleString("en")} calls, ${size.toFixed(0)} MB)\n`);
 console.log("| command | wall (s) | peak RSS (MB) |\n|---|---:|---:|");
-for (const [name, r] of rows) console.log(`| ${name} | ${r.seconds.toFixed(2)} | ${r.rssMb === null ? "n/a" : r.rssMb.toFixed(0)} |`);
+for (const [name, r] of rows) {
+  console.log(
+    `| ${name} | ${r.seconds.toFixed(2)} | ${r.rssMb === null ? "n/a" : r.rssMb.toFixed(0)} |`,
+  );
+}

@@ -22,7 +22,9 @@ function allowed(stage: string): string[] {
   const i = PIPELINE.indexOf(stage);
   if (i >= 0) return PIPELINE.slice(0, i + 1);
   const branch = BRANCHES[stage];
-  if (!branch) throw new Error(`src/${stage}/ is not a known stage: add it to tests/architecture_test.ts`);
+  if (!branch) {
+    throw new Error(`src/${stage}/ is not a known stage: add it to tests/architecture_test.ts`);
+  }
   return branch;
 }
 
@@ -36,13 +38,15 @@ function files(dir: string): string[] {
 /** Every relative import (static, dynamic or re-export) of a source file. */
 export function relativeImports(source: string): string[] {
   const found: string[] = [];
-  const re = /(?:import|export)\s[^'"]*?from\s*["'](\.[^"']+)["']|import\(\s*[`"'](\.[^`"']+)[`"']|import\s*["'](\.[^"']+)["']/g;
+  const re =
+    /(?:import|export)\s[^'"]*?from\s*["'](\.[^"']+)["']|import\(\s*[`"'](\.[^`"']+)[`"']|import\s*["'](\.[^"']+)["']/g;
   for (const m of source.matchAll(re)) found.push((m[1] ?? m[2] ?? m[3])!);
   return found;
 }
 
 Deno.test("relativeImports() finds static, dynamic and re-export imports", () => {
-  const src = `import a from "./a.ts";\nexport * from "../b/c.ts";\nconst m = await import("./d.ts");\nimport "./e.ts";`;
+  const src =
+    `import a from "./a.ts";\nexport * from "../b/c.ts";\nconst m = await import("./d.ts");\nimport "./e.ts";`;
   assert.deepEqual(relativeImports(src), ["./a.ts", "../b/c.ts", "./d.ts", "./e.ts"]);
 });
 
@@ -62,7 +66,9 @@ Deno.test("src/ has no backward import between stages", () => {
         continue;
       }
       const targetStage = target.includes("/") ? target.split("/")[0]! : "mod.ts";
-      if (!ok.includes(targetStage)) violations.push(`${rel} (${stage}) imports ${target} (${targetStage})`);
+      if (!ok.includes(targetStage)) {
+        violations.push(`${rel} (${stage}) imports ${target} (${targetStage})`);
+      }
     }
   }
   assert.deepEqual(violations, []);

@@ -12,7 +12,9 @@ const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
 Deno.test("every `deno task` the README names exists in deno.json", () => {
   const tasks = Object.keys(JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")).tasks);
-  const named = new Set([...readme.matchAll(/deno(?:@[\d.]+)? task ([a-z:-]+)/g)].map((m) => m[1]!));
+  const named = new Set(
+    [...readme.matchAll(/deno(?:@[\d.]+)? task ([a-z:-]+)/g)].map((m) => m[1]!),
+  );
   assert.deepEqual([...named].filter((t) => !tasks.includes(t)), []);
 });
 

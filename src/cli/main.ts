@@ -19,10 +19,16 @@ export interface CommandModule {
 
 /** The commands, in the order `--help` lists them. */
 export const COMMANDS: { name: string; summary: string }[] = [
-  { name: "report", summary: "render the self-contained HTML report of trace files (the main job)" },
+  {
+    name: "report",
+    summary: "render the self-contained HTML report of trace files (the main job)",
+  },
   { name: "analyze", summary: "the seed's analysis: summary.txt/.json and the two figures" },
   { name: "simulate", summary: "write realistic, seeded traces through the tracer" },
-  { name: "generate", summary: "run the traced taxonomy generator against an OpenAI-compatible endpoint" },
+  {
+    name: "generate",
+    summary: "run the traced taxonomy generator against an OpenAI-compatible endpoint",
+  },
 ];
 
 const VERSION = "0.1.0";
@@ -30,7 +36,9 @@ const VERSION = "0.1.0";
 /** Build the program; only the command being run is imported. */
 export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command("tracebook")
-    .description("Analyse LLM call traces: load JSONL traces, compute metrics, draw figures, render reports.")
+    .description(
+      "Analyse LLM call traces: load JSONL traces, compute metrics, draw figures, render reports.",
+    )
     .version(VERSION)
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)")

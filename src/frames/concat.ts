@@ -4,7 +4,14 @@
  * @module
  */
 import pl from "nodejs-polars";
-import { CALL_COLUMNS, DIAGNOSTIC_COLUMNS, EVENT_COLUMNS, SESSION_COLUMNS, type TraceSet, emptyFrame } from "./columns.ts";
+import {
+  CALL_COLUMNS,
+  DIAGNOSTIC_COLUMNS,
+  emptyFrame,
+  EVENT_COLUMNS,
+  SESSION_COLUMNS,
+  type TraceSet,
+} from "./columns.ts";
 
 /** Stack frames that may differ in extra Utf8 columns: missing columns become null. */
 function stack(frames: pl.DataFrame[], base: Record<string, pl.DataType>): pl.DataFrame {
@@ -20,7 +27,11 @@ function stack(frames: pl.DataFrame[], base: Record<string, pl.DataType>): pl.Da
     }
   }
   const aligned = frames.map((f) =>
-    f.select(...names.map((n) => f.columns.includes(n) ? pl.col(n) : pl.lit(null).cast(dtypes.get(n)!).alias(n)))
+    f.select(
+      ...names.map((n) =>
+        f.columns.includes(n) ? pl.col(n) : pl.lit(null).cast(dtypes.get(n)!).alias(n)
+      ),
+    )
   );
   return aligned.length === 1 ? aligned[0]! : pl.concat(aligned, { how: "vertical" });
 }

@@ -47,7 +47,8 @@ export interface SummaryTextInput {
 }
 
 const f2 = (x: number | null | undefined) => formatFixed(x ?? 0, 2);
-const opt = (x: number | null | undefined, suffix = "") => x === null || x === undefined ? "n/a" : `${f2(x)}${suffix}`;
+const opt = (x: number | null | undefined, suffix = "") =>
+  x === null || x === undefined ? "n/a" : `${f2(x)}${suffix}`;
 
 /**
  * Render the seed's summary text, then the extra sections.
@@ -112,7 +113,9 @@ export function renderSummaryText(s: SummaryTextInput): string {
   w("----");
   w(`Total: ${s.cost_usd.total === null ? "n/a" : `$${formatFixed(s.cost_usd.total, 6)}`}`);
   w(`Priced calls: ${s.cost_usd.priced_calls}`);
-  w(`Unpriced models: ${s.cost_usd.unpriced_models.length ? s.cost_usd.unpriced_models.join(", ") : "none"}`);
+  w(`Unpriced models: ${
+    s.cost_usd.unpriced_models.length ? s.cost_usd.unpriced_models.join(", ") : "none"
+  }`);
   w();
   w("Sessions");
   w("--------");
@@ -127,7 +130,9 @@ export function renderSummaryText(s: SummaryTextInput): string {
     const cost = m.cost_usd === null ? "unpriced" : `$${formatFixed(m.cost_usd, 6)}`;
     w(
       `${m.model}: ${m.calls} calls, ${m.ok} ok, ${m.errors} errors (${rate}), ` +
-        `mean ${opt(m.latency.mean, " s")}, p50 ${opt(m.latency.p50, " s")}, p95 ${opt(m.latency.p95, " s")}, cost ${cost}`,
+        `mean ${opt(m.latency.mean, " s")}, p50 ${opt(m.latency.p50, " s")}, p95 ${
+          opt(m.latency.p95, " s")
+        }, cost ${cost}`,
     );
   }
   w();

@@ -203,9 +203,17 @@ export function describeIssue(error: z.ZodError, value?: unknown): string {
   if (issue.code === "invalid_type") {
     let input: unknown = value;
     for (const key of issue.path) {
-      input = input && typeof input === "object" ? (input as Record<PropertyKey, unknown>)[key] : undefined;
+      input = input && typeof input === "object"
+        ? (input as Record<PropertyKey, unknown>)[key]
+        : undefined;
     }
-    const got = input === undefined ? "nothing" : input === null ? "null" : Array.isArray(input) ? "array" : typeof input;
+    const got = input === undefined
+      ? "nothing"
+      : input === null
+      ? "null"
+      : Array.isArray(input)
+      ? "array"
+      : typeof input;
     return input === undefined
       ? `${path} is missing`
       : `${path} must be ${article(issue.expected)}, got ${got}`;

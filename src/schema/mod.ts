@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { EVENT_SCHEMAS, customEventSchema } from "./events.ts";
+import { customEventSchema, EVENT_SCHEMAS } from "./events.ts";
 
 export * from "./events.ts";
 export * from "./usage.ts";

@@ -87,7 +87,11 @@ export function normalizeUsage(raw: unknown): Usage {
     input_tokens: input,
     output_tokens: output,
     total_tokens: total,
-    cache_read_tokens: first(u.cache_read_tokens, u.cache_read_input_tokens, promptDetails.cached_tokens),
+    cache_read_tokens: first(
+      u.cache_read_tokens,
+      u.cache_read_input_tokens,
+      promptDetails.cached_tokens,
+    ),
     cache_write_tokens: first(u.cache_write_tokens, u.cache_creation_input_tokens),
     reasoning_tokens: first(u.reasoning_tokens, completionDetails.reasoning_tokens),
   };

@@ -30,14 +30,34 @@ function tmp(): string {
 
 /** The seed's sections of summary.txt: everything before our first extra section. */
 function seedPart(text: string): string {
-  return text.slice(0, text.indexOf("\nResponse Time Percentiles")).replace(/^Generated: .*$/m, "Generated: X");
+  return text.slice(0, text.indexOf("\nResponse Time Percentiles")).replace(
+    /^Generated: .*$/m,
+    "Generated: X",
+  );
 }
 
 Deno.test("analyze writes the seed's files with the seed's numbers for a mixed trace", async () => {
   const dir = tmp();
-  const r = await cli("analyze", join(FIXTURES, "mixed.jsonl"), "--output-dir", dir, "--prefix", "mixed");
+  const r = await cli(
+    "analyze",
+    join(FIXTURES, "mixed.jsonl"),
+    "--output-dir",
+    dir,
+    "--prefix",
+    "mixed",
+  );
   assert.equal(r.code, 0, r.stderr);
-  for (const suffix of ["summary.txt", "summary.json", "response_times.png", "response_times.svg", "models_used.png", "models_used.svg", "report.html"]) {
+  for (
+    const suffix of [
+      "summary.txt",
+      "summary.json",
+      "response_times.png",
+      "response_times.svg",
+      "models_used.png",
+      "models_used.svg",
+      "report.html",
+    ]
+  ) {
     assert.ok(existsSync(join(dir, `mixed_${suffix}`)), `mixed_${suffix} written`);
   }
   // Hand-computed: 6 llm_request, 5 llm_response (one orphan, one of 0 s), 1 llm_error;
@@ -95,7 +115,12 @@ Deno.test("analyze writes the seed's files with the seed's numbers for a mixed t
   assert.equal(byModel["gpt-4o"].latency.mean, 4);
   assert.equal(byModel["gpt-4o"].calls, 2);
   assert.equal(byModel["gpt-4o-2024-08-06"].latency.mean, 4);
-  assert.deepEqual(json.models_used, { "gpt-4o": 2, "claude-3-5-sonnet-20241022": 2, "gpt-4o-mini": 1, unknown: 1 });
+  assert.deepEqual(json.models_used, {
+    "gpt-4o": 2,
+    "claude-3-5-sonnet-20241022": 2,
+    "gpt-4o-mini": 1,
+    unknown: 1,
+  });
   assert.equal(byModel["claude-3-5-sonnet-20241022"].errors, 1);
   assert.equal(byModel["claude-3-5-sonnet-20241022"].error_rate, 0.5);
 });
@@ -108,7 +133,15 @@ Deno.test("analyze on the seed's real traces prints what the seed's analyzer pri
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, "");
   const text = readFileSync(join(dir, "trace_analysis_summary.txt"), "utf8");
-  for (const line of ["Total Requests: 1", "Successful Responses: 1", "Errors: 0", "Average Response Time: 24.99 seconds", "unknown: 1 requests"]) {
+  for (
+    const line of [
+      "Total Requests: 1",
+      "Successful Responses: 1",
+      "Errors: 0",
+      "Average Response Time: 24.99 seconds",
+      "unknown: 1 requests",
+    ]
+  ) {
     assert.ok(text.includes(`\n${line}\n`), `summary has "${line}"`);
   }
 });
@@ -118,7 +151,7 @@ Deno.test("analyze names a missing input in one sentence and exits 1", async () 
   assert.equal(r.code, 1);
   assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   assert.match(r.stderr, /no\/such\/file\.jsonl/);
-  assert.doesNotMatch(r.stderr, /    at /);
+  assert.doesNotMatch(r.stderr, / {4}at /);
 });
 
 Deno.test("analyze exits 1 when no trace files are found", async () => {
@@ -131,13 +164,19 @@ Deno.test("analyze exits 1 when no trace files are found", async () => {
 
 Deno.test("analyze exits 2 on wrong usage", async () => {
   assert.equal((await cli("analyze", "--no-such-flag")).code, 2);
-  assert.equal((await cli("analyze", "--prefix", "a/b", join(FIXTURES, "mixed.jsonl"), "--output-dir", tmp())).code, 2);
+  assert.equal(
+    (await cli("analyze", "--prefix", "a/b", join(FIXTURES, "mixed.jsonl"), "--output-dir", tmp()))
+      .code,
+    2,
+  );
 });
 
 Deno.test("analyze --help describes the options and exits 0", async () => {
   const r = await cli("analyze", "--help");
   assert.equal(r.code, 0);
-  for (const flag of ["--output-dir", "--prefix", "--strict", "--quiet"]) assert.match(r.stdout, new RegExp(flag));
+  for (const flag of ["--output-dir", "--prefix", "--strict", "--quiet"]) {
+    assert.match(r.stdout, new RegExp(flag));
+  }
 });
 
 Deno.test("analyze loads around a bad line by default and fails with --strict", async () => {
@@ -148,5 +187,5 @@ Deno.test("analyze loads around a bad line by default and fails with --strict", 
   const strict = await cli("analyze", bad, "--output-dir", tmp(), "--strict");
   assert.equal(strict.code, 1);
   assert.match(strict.stderr, /bad\.jsonl:2/);
-  assert.doesNotMatch(strict.stderr, /    at /);
+  assert.doesNotMatch(strict.stderr, / {4}at /);
 });

@@ -34,7 +34,10 @@ export interface AnalyzeResult {
 }
 
 /** Run the analysis and write its files; the CLI action and the `generate` command call this. */
-export async function runAnalyze(inputs: string[], options: AnalyzeOptions): Promise<AnalyzeResult> {
+export async function runAnalyze(
+  inputs: string[],
+  options: AnalyzeOptions,
+): Promise<AnalyzeResult> {
   const progress = options.quiet ? undefined : progressReporter("Loading traces");
   const traces = await loadTraces(inputs.length ? inputs : ["traces/"], {
     strict: options.strict ?? false,
@@ -52,7 +55,12 @@ export async function runAnalyze(inputs: string[], options: AnalyzeOptions): Pro
   };
   write(out("summary.txt"), renderSummaryText(summary));
   write(out("summary.json"), JSON.stringify(summary, null, 2) + "\n");
-  const figures = { response_times: await latencyHistogram(traces.calls, { title: "Distribution of Model Response Times" }), models_used: await modelsUsed(traces.calls) };
+  const figures = {
+    response_times: await latencyHistogram(traces.calls, {
+      title: "Distribution of Model Response Times",
+    }),
+    models_used: await modelsUsed(traces.calls),
+  };
   for (const [name, figure] of Object.entries(figures)) {
     write(out(`${name}.svg`), figure.toSVG());
     write(out(`${name}.png`), figure.toPNG());
@@ -77,13 +85,18 @@ export function define(cmd: Command): void {
     .argument("[inputs...]", "trace files, directories or globs", [])
     .option("-o, --output-dir <dir>", "directory to save analysis results", "analysis")
     .option("-p, --prefix <prefix>", "prefix for output files", "trace_analysis")
-    .option("--prices <file>", "JSON of per-model prices (USD per million tokens) to add or override")
+    .option(
+      "--prices <file>",
+      "JSON of per-model prices (USD per million tokens) to add or override",
+    )
     .option("--timezone <iana>", "time zone of naive timestamps (default UTC)")
     .option("--strict", "fail (exit 1) when any input line is bad")
     .option("-q, --quiet", "print nothing but errors")
     .action(async (inputs: string[], opts: AnalyzeOptions) => {
       if (!opts.prefix || /[\\/]/.test(opts.prefix)) {
-        throw new UserError(`The prefix "${opts.prefix}" must be a plain file name part.`, { exitCode: 2 });
+        throw new UserError(`The prefix "${opts.prefix}" must be a plain file name part.`, {
+          exitCode: 2,
+        });
       }
       await runAnalyze(inputs, opts);
     });
