@@ -200,7 +200,8 @@ export function fromTraceText(text: string, options: FromTraceTextOptions = {}):
  * @example
  * ```ts
  * import { loadTraceGroups } from "./load_traces.ts";
- * const t = await loadTraceGroups({ before: ["runs/v1/"], after: ["runs/v2/"] });
+ * const t = await loadTraceGroups({ early: ["traces/trace_[0-9]*.jsonl"], late: ["traces/trace_[a-f]*.jsonl"] });
+ * if (t.calls.getColumn("group").unique().len() !== 2) throw new Error("two groups");
  * ```
  */
 export async function loadTraceGroups(
