@@ -56,6 +56,39 @@ export async function buildProgram(argv: string[]): Promise<Command> {
   return program;
 }
 
+const FS_REASONS: Record<string, string> = {
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  EISDIR: "is a directory",
+  ENOTDIR: "a part of the path is not a directory",
+  EEXIST: "already exists",
+  EMFILE: "too many open files",
+};
+const FS_ACTIONS: Record<string, string> = {
+  mkdir: "create the folder",
+  open: "open",
+  write: "write",
+  read: "read",
+  scandir: "read the folder",
+  stat: "read",
+  rename: "rename",
+};
+
+/**
+ * One sentence for an operating-system file error (a folder that cannot be
+ * created, a disk that is full), or `undefined` for any other error.
+ */
+export function describeFileSystemError(err: unknown): string | undefined {
+  const e = err as { code?: unknown; syscall?: unknown; path?: unknown };
+  if (typeof e?.code !== "string" || !(e.code in FS_REASONS)) return undefined;
+  const action = typeof e.syscall === "string" ? FS_ACTIONS[e.syscall] ?? e.syscall : "use";
+  const path = typeof e.path === "string" ? ` ${e.path}` : "";
+  return `Cannot ${action}${path}: ${FS_REASONS[e.code]}.`;
+}
+
 /** Run the CLI with `argv` (without the runtime and script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -71,6 +104,11 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UserError) {
       console.error(`error: ${err.message}`);
       return err.exitCode;
+    }
+    const fsMessage = describeFileSystemError(err);
+    if (fsMessage) {
+      console.error(`error: ${fsMessage}`);
+      return 1;
     }
     throw err;
   }

@@ -3,7 +3,7 @@
  * command's behaviour on bad usage and bad input (one sentence, an exit code).
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { realFixture, ROOT } from "../_helpers.ts";
@@ -188,4 +188,22 @@ Deno.test("analyze loads around a bad line by default and fails with --strict", 
   assert.equal(strict.code, 1);
   assert.match(strict.stderr, /bad\.jsonl:2/);
   assert.doesNotMatch(strict.stderr, / {4}at /);
+});
+
+Deno.test("analyze says in one sentence when it cannot create the output folder, and exits 1", async () => {
+  const dir = tmp();
+  writeFileSync(join(dir, "file"), "");
+  const r = await cli(
+    "analyze",
+    join(FIXTURES, "mixed.jsonl"),
+    "--output-dir",
+    join(dir, "file", "sub"),
+  );
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.stderr.trim(),
+    `error: Cannot create the folder ${
+      join(dir, "file", "sub")
+    }: a part of the path is not a directory.`,
+  );
 });
