@@ -18,6 +18,7 @@ import type { Diagnostic, EventRecord } from "./_event.ts";
 import { assembleFrames } from "./_assemble.ts";
 import { readTraceFileFast } from "./_fast_read.ts";
 import { expandInputs } from "./inputs.ts";
+import { importForeignFiles, mergeImported, splitByFormat } from "./import/mod.ts";
 import { messages } from "./messages.ts";
 import { DEFAULT_MAX_LINE_BYTES, type ParsedTrace, parseTraceText, type ParseTraceOptions } from "./parse_trace_text.ts";
 import { checkTimezone } from "./timestamp.ts";
@@ -157,9 +158,15 @@ export async function loadTraces(inputs: string | string[], options: LoadOptions
   const list = typeof inputs === "string" ? [inputs] : [...inputs];
   if (options.timezone) checkTimezone(options.timezone);
   const files = await expandInputs(list);
-  const { events, diagnostics } = await readTraceFiles(files, options);
-  if (options.strict) checkStrict(diagnostics);
-  const frames = assembleFrames(events, diagnostics, { group: options.group ?? null, keepText: options.keepText });
+  // OTLP/JSON and OpenAI Batch files (told by content) go to the importers of ./import/
+  const { native, foreign } = splitByFormat(files);
+  const { events, diagnostics } = await readTraceFiles(native, options);
+  const imported = importForeignFiles(foreign, { group: options.group ?? null, keepText: options.keepText });
+  if (options.strict) checkStrict([...diagnostics, ...imported?.diagnostics ?? []]);
+  const frames = mergeImported(
+    assembleFrames(events, diagnostics, { group: options.group ?? null, keepText: options.keepText }),
+    imported,
+  );
   return {
     ...frames,
     calls: applyPrices(frames.calls, { overrides: options.prices }),

@@ -1,0 +1,107 @@
+/**
+ * Text holding JSON values one after the other (one per line, pretty-printed and
+ * concatenated, or one document) → the values with the 1-based line each one
+ * starts on, and a problem for every piece of text that is not a value.
+ *
+ * @module
+ */
+import type { Diagnostic } from "../_event.ts";
+import { importMessages } from "./messages.ts";
+
+/** One top-level JSON value of a text. */
+export interface JsonValue {
+  /** 1-based line where the value starts. */
+  line: number;
+  value: unknown;
+}
+
+const OPEN_BRACE = 123, OPEN_BRACKET = 91, CLOSE_BRACE = 125, CLOSE_BRACKET = 93;
+const QUOTE = 34, BACKSLASH = 92, NEWLINE = 10;
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 0xfeff;
+}
+
+/**
+ * Split `text` into its top-level JSON values (objects or arrays). A value that
+ * does not parse, a value still open at the end of the text, and any other text
+ * outside a value each give one `error` diagnostic (one per line of stray text).
+ *
+ * Recovery: a `{` at the start of a line while a value is still open (and that
+ * value is not an array holding objects at column 0) ends the open value as
+ * truncated and starts a new one, so one broken object does not swallow the
+ * rest of the file. Pretty-printers indent nested objects, so this never splits
+ * a valid value of such a file.
+ */
+export function parseJsonValues(
+  text: string,
+  file: string,
+): { values: JsonValue[]; diagnostics: Diagnostic[] } {
+  const values: JsonValue[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const problem = (line: number, code: string, message: string) =>
+    diagnostics.push({ file, line, code, message, severity: "error" });
+  let line = 1, depth = 0, inString = false, escaped = false, topArray = false;
+  let start = -1, startLine = 0;
+  let stray = -1, strayLine = 0;
+  const flushStray = (end: number) => {
+    if (stray < 0) return;
+    problem(
+      strayLine,
+      "stray_text",
+      importMessages.strayText(text.slice(stray, Math.min(end, stray + 80)).trim()),
+    );
+    stray = -1;
+  };
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === NEWLINE) {
+      line++;
+      if (depth === 0) flushStray(i);
+      else if (text.charCodeAt(i + 1) === OPEN_BRACE && !(topArray && depth === 1 && !inString)) {
+        problem(startLine, "truncated_object", importMessages.truncatedObject());
+        depth = 0;
+        inString = false;
+        escaped = false;
+      }
+      continue;
+    }
+    if (depth === 0) {
+      if (isBlank(c)) continue;
+      if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        flushStray(i);
+        start = i;
+        startLine = line;
+        depth = 1;
+        topArray = c === OPEN_BRACKET;
+      } else if (stray < 0) {
+        stray = i;
+        strayLine = line;
+      }
+      continue;
+    }
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === BACKSLASH) escaped = true;
+      else if (c === QUOTE) inString = false;
+      continue;
+    }
+    if (c === QUOTE) inString = true;
+    else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+      if (depth === 0) {
+        try {
+          values.push({ line: startLine, value: JSON.parse(text.slice(start, i + 1)) });
+        } catch (e) {
+          problem(startLine, "invalid_json", importMessages.invalidJson((e as Error).message));
+        }
+      }
+    }
+  }
+  if (depth > 0) problem(startLine, "truncated_object", importMessages.truncatedObject());
+  flushStray(n);
+  diagnostics.sort((a, b) => a.line - b.line);
+  return { values, diagnostics };
+}

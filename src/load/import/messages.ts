@@ -1,0 +1,49 @@
+/**
+ * Every user-facing message of the importers of foreign formats (OTLP/JSON,
+ * OpenAI Batch output), in one place. Reasons are clauses; the strict error
+ * and the CLI prefix them with `file:line: `.
+ *
+ * @module
+ */
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function kind(value: unknown): string {
+  return value === null
+    ? "null"
+    : Array.isArray(value)
+    ? "an array"
+    : value === undefined
+    ? "missing"
+    : `a ${typeof value}`;
+}
+
+/** Message functions of the importers. */
+export const importMessages = {
+  invalidJson: (reason: string) => `object is not valid JSON (${reason})`,
+  truncatedObject: () =>
+    "JSON object never ends (truncated file, or the next object starts before this one closed)",
+  strayText: (text: string) => `text outside any JSON object: ${show(text)}`,
+  fileTooLarge: (bytes: number) =>
+    `file is ${(bytes / 1e6).toFixed(0)} MB, too large to import as OTLP/JSON in one piece`,
+  otlpNotSpans: (value: unknown) =>
+    `OTLP/JSON object has neither "resourceSpans" nor "scopeSpans" (got ${kind(value)} ${
+      show(value)
+    })`,
+  otlpNotArray: (path: string, value: unknown) => `${path} must be an array, got ${kind(value)}`,
+  otlpBadSpan: (path: string, reason: string) => `span ${path} is not loaded: ${reason}`,
+  otlpDuplicateSpan: (spanId: string, firstLine: number) =>
+    `span ${
+      show(spanId)
+    } of this trace was already read on line ${firstLine} (kept as a separate event)`,
+  batchNotObject: (got: string) => `line is ${got}, not a JSON object`,
+  batchBadLine: (reason: string) => `OpenAI Batch output line is not loaded: ${reason}`,
+  batchDuplicateCustomId: (customId: string, firstLine: number) =>
+    `custom_id ${show(customId)} was already used on line ${firstLine} (kept as a separate call)`,
+  batchNoBody: (statusCode: unknown) => `response with status_code ${show(statusCode)} has no body`,
+  batchHttpError: (statusCode: unknown) => `HTTP status ${show(statusCode)}`,
+  spanError: () => "span status is ERROR",
+};

@@ -1,0 +1,199 @@
+/**
+ * OpenAI Batch API output (and OpenAI-compatible ones such as Groq's) →
+ * imported records: one call and one event per line.
+ *
+ * Line: `{id, custom_id, response: {status_code, request_id, body: {model,
+ * created, choices, usage}} | null, error: null | {code, message}}`.
+ * Batch output has no latency: `started_at` = `ended_at` = `body.created` (unix
+ * seconds) and `duration_s` is null, except when `usage.total_time` (Groq,
+ * seconds) gives it; then `ended_at` = `created` + `total_time`.
+ *
+ * @module
+ */
+import { basename } from "node:path";
+import { normalizeUsage } from "../../schema/mod.ts";
+import { countChars } from "../_event.ts";
+import type { ImportedCall, ImportedEvent, ImportedRecords } from "./_records.ts";
+import { importMessages } from "./messages.ts";
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
+const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/** The session of a Batch output file: its name without `.jsonl`/`.json`. */
+export function batchSessionId(file: string): string {
+  return basename(file).replace(/\.jsonl?$/i, "");
+}
+
+/** Text of `body.choices[].message.content` (strings only), or null when there is none. */
+function outputText(body: Obj): string | null {
+  if (!Array.isArray(body.choices)) return null;
+  const texts = body.choices
+    .map((c) => (isObj(c) && isObj(c.message) ? c.message.content : null))
+    .filter((t): t is string => typeof t === "string");
+  return texts.length ? texts.join("") : null;
+}
+
+function errorMessage(v: unknown): string | null {
+  if (typeof v === "string") return v || null;
+  if (!isObj(v)) return null;
+  return str(v.message) ?? str(v.code) ?? JSON.stringify(v);
+}
+
+/** Options of {@link parseOpenAIBatchText}. */
+export interface ParseOpenAIBatchOptions {
+  /** Keep the output text of each response. @default {false} */
+  keepText?: boolean;
+  /** `session_id` of every call. @default {batchSessionId(file)} */
+  sessionId?: string;
+}
+
+/**
+ * Parse the text of an OpenAI Batch output file: each non-blank line becomes a
+ * call and an event (`openai_batch.response`), or one diagnostic.
+ *
+ * @example
+ * ```ts
+ * import { parseOpenAIBatchText } from "./openai_batch.ts";
+ * const line = {
+ *   id: "batch_req_1", custom_id: "request-1", error: null,
+ *   response: { status_code: 200, body: { model: "gpt-4o-mini", created: 1700000000, usage: { prompt_tokens: 3, completion_tokens: 2 } } },
+ * };
+ * const r = parseOpenAIBatchText(JSON.stringify(line) + "\n", "out.jsonl");
+ * if (r.calls[0]!.request_id !== "request-1" || r.calls[0]!.total_tokens !== 5) throw new Error("wrong");
+ * ```
+ */
+export function parseOpenAIBatchText(
+  text: string,
+  file: string,
+  options: ParseOpenAIBatchOptions = {},
+): ImportedRecords {
+  const sessionId = options.sessionId ?? batchSessionId(file);
+  const records: ImportedRecords = { calls: [], events: [], diagnostics: [] };
+  const seen = new Map<string, number>();
+  const lines = text.split("\n");
+  for (const [i, raw] of lines.entries()) {
+    const line = i + 1;
+    const source = i === 0 ? raw.replace(/^\uFEFF/, "") : raw;
+    if (source.trim() === "") continue;
+    const bad = (code: string, message: string) =>
+      records.diagnostics.push({ file, line, code, message, severity: "error" });
+    let value: unknown;
+    try {
+      value = JSON.parse(source);
+    } catch (e) {
+      bad(
+        i === lines.length - 1 ? "truncated_line" : "invalid_json",
+        importMessages.invalidJson((e as Error).message),
+      );
+      continue;
+    }
+    if (!isObj(value)) {
+      bad(
+        "not_an_object",
+        importMessages.batchNotObject(
+          Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`,
+        ),
+      );
+      continue;
+    }
+    const customId = str(value.custom_id);
+    if (customId === null) {
+      bad("batch_bad_line", importMessages.batchBadLine(`"custom_id" is missing or not a string`));
+      continue;
+    }
+    const response = value.response ?? null;
+    const error = value.error ?? null;
+    if (response === null && error === null) {
+      bad(
+        "batch_bad_line",
+        importMessages.batchBadLine(`both "response" and "error" are null or missing`),
+      );
+      continue;
+    }
+    if (response !== null && !isObj(response)) {
+      bad("batch_bad_line", importMessages.batchBadLine(`"response" must be an object or null`));
+      continue;
+    }
+    const first = seen.get(customId);
+    if (first !== undefined) {
+      records.diagnostics.push({
+        file,
+        line,
+        code: "duplicate_custom_id",
+        message: importMessages.batchDuplicateCustomId(customId, first),
+        severity: "warning",
+      });
+    } else seen.set(customId, line);
+
+    const statusCode = response?.status_code ?? null;
+    const body = isObj(response?.body) ? response.body : null;
+    const ok = error === null && statusCode === 200 && body !== null && !isObj(body.error);
+    const created = num(body?.created);
+    const usageRaw = isObj(body?.usage) ? body.usage : null;
+    const usage = usageRaw ? normalizeUsage(usageRaw) : null;
+    const totalTime = num(usageRaw?.total_time);
+    const started = created === null ? null : Math.round(created * 1e6);
+    const ended = started === null
+      ? null
+      : started + (totalTime === null ? 0 : Math.round(totalTime * 1e6));
+    const errorText = ok ? null : errorMessage(error) ?? errorMessage(body?.error) ??
+      (statusCode !== null && statusCode !== 200
+        ? importMessages.batchHttpError(statusCode)
+        : importMessages.batchNoBody(statusCode));
+    const model = str(body?.model) ?? "unknown";
+    const output = body ? outputText(body) : null;
+    const finish = Array.isArray(body?.choices) && isObj(body.choices[0])
+      ? str(body.choices[0].finish_reason)
+      : null;
+    const call: ImportedCall = {
+      session_id: sessionId,
+      request_id: customId,
+      model,
+      // Groq marks its bodies with `x_groq`; otherwise genai-prices infers the provider from the model
+      provider: body && "x_groq" in body ? "groq" : null,
+      started_at: started,
+      ended_at: ended,
+      duration_s: totalTime,
+      status: ok ? "ok" : "error",
+      error: errorText,
+      input_tokens: usage?.input_tokens ?? null,
+      output_tokens: usage?.output_tokens ?? null,
+      total_tokens: usage?.total_tokens ?? null,
+      cache_read_tokens: usage?.cache_read_tokens ?? null,
+      reasoning_tokens: usage?.reasoning_tokens ?? null,
+      ttft_s: null,
+      prompt_chars: null,
+      output_chars: output === null ? null : countChars(output),
+      file,
+      line,
+      finish_reason: finish,
+      cache_write_tokens: usage?.cache_write_tokens ?? null,
+      request_model: model,
+    };
+    if (options.keepText) {
+      call.messages = null;
+      call.output = output;
+    }
+    records.calls.push(call);
+    const event: ImportedEvent = {
+      file,
+      line,
+      type: "openai_batch.response",
+      ts: started,
+      end: ended,
+      session_id: sessionId,
+      request_id: customId,
+      payload: JSON.stringify({
+        id: value.id ?? null,
+        status_code: statusCode,
+        response_request_id: response?.request_id ?? null,
+        error,
+      }),
+    };
+    records.events.push(event);
+  }
+  return records;
+}
