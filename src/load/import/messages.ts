@@ -17,7 +17,9 @@ function kind(value: unknown): string {
     : Array.isArray(value)
     ? "an array"
     : value === undefined
-    ? "missing"
+    ? "nothing"
+    : typeof value === "object"
+    ? "an object"
     : `a ${typeof value}`;
 }
 

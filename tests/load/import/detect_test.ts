@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { copyFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pl from "nodejs-polars";
+import { loadTraces } from "../../../src/load/mod.ts";
+import { detectTraceFormat, detectTraceFormatOfText } from "../../../src/load/import/mod.ts";
+import { firstObjectKeys } from "../../../src/load/import/detect.ts";
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+Deno.test("detectTraceFormatOfText() tells the formats apart by the keys of the first object", () => {
+  const cases: [string, string][] = [
+    ['{"type":"session_start","timestamp":"2025-04-08T19:42:09","session_id":"s"}\n', "native"],
+    ['{"resourceSpans":[]}', "otlp"],
+    ['{\n  "resource": {\n    "attributes": []\n  },\n  "scopeSpans": []\n}', "otlp"],
+    ['[{"resourceSpans":[]}]', "otlp"],
+    ['\uFEFF{"id":"batch_req_1","custom_id":"r1","response":{"status_code":200}}', "openai_batch"],
+    ['{"custom_id":"r1","error":{"code":"x"},"response":null}', "openai_batch"],
+    // a native event that happens to carry custom_id is still native
+    ['{"type":"llm_request","custom_id":"r1","response":1}', "native"],
+    ["", "undecided"],
+    ["not json at all", "native"],
+    ['{"resource": {"attributes": [', "undecided"],
+  ];
+  for (const [text, format] of cases) assert.equal(detectTraceFormatOfText(text), format, text);
+  assert.deepEqual(firstObjectKeys('{"a": {"b": 1}, "c\\"d": [1, {"e": 2}], "f'), {
+    keys: ["a", 'c"d'],
+    closed: false,
+  });
+});
+
+Deno.test("detectTraceFormat() reads the head of files, not their names", () => {
+  assert.equal(detectTraceFormat(fixture("otlp_small.jsonl")), "otlp");
+  assert.equal(detectTraceFormat(fixture("batch_small.jsonl")), "openai_batch");
+  assert.equal(
+    detectTraceFormat("traces/trace_0a4b9416-8efa-4c9c-b16f-f9c082ac69da.jsonl"),
+    "native",
+  );
+  const dir = Deno.makeTempDirSync();
+  try {
+    // a pretty-printed ResourceSpans whose resource block is longer than the first 64 KiB read
+    const big = {
+      resource: { attributes: [{ key: "big", value: { stringValue: "x".repeat(100_000) } }] },
+      scopeSpans: [],
+    };
+    writeFileSync(join(dir, "big.json"), JSON.stringify(big, null, 2));
+    assert.equal(detectTraceFormat(join(dir, "big.json")), "otlp");
+    writeFileSync(join(dir, "empty.jsonl"), "");
+    assert.equal(detectTraceFormat(join(dir, "empty.jsonl")), "native");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadTraces() reads native, OTLP and Batch files of one folder into the same frames, in file order", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    copyFileSync(fixture("batch_small.jsonl"), join(dir, "a_batch.jsonl"));
+    copyFileSync(
+      "traces/trace_0a4b9416-8efa-4c9c-b16f-f9c082ac69da.jsonl",
+      join(dir, "b_native.jsonl"),
+    );
+    copyFileSync(fixture("otlp_small.jsonl"), join(dir, "c_otlp.jsonl"));
+    const native = await loadTraces(join(dir, "b_native.jsonl"));
+    const t = await loadTraces(dir);
+    const perFile = (df: pl.DataFrame) =>
+      df.groupBy("file").len().sort("file").toRecords().map((
+        r,
+      ) => [String(r.file).slice(dir.length + 1), r.len]);
+    assert.deepEqual(perFile(t.calls), [["a_batch.jsonl", 4], [
+      "b_native.jsonl",
+      native.calls.height,
+    ], ["c_otlp.jsonl", 3]]);
+    assert.deepEqual(perFile(t.diagnostics), [["a_batch.jsonl", 5], ["c_otlp.jsonl", 5]]);
+    assert.equal(t.sessions.height, 1 + native.sessions.height + 2);
+    assert.equal(t.events.height, 4 + native.events.height + 5);
+    // rows in file then line order; the native rows as loading that file alone gives them
+    const order = t.calls.select("file", "line").toRecords().map((r) =>
+      `${r.file}:${String(r.line).padStart(6, "0")}`
+    );
+    assert.deepEqual(order, [...order].sort());
+    assert.deepEqual(
+      t.calls.filter(pl.col("file").str.endsWith("b_native.jsonl")).select(
+        "request_id",
+        "model",
+        "duration_s",
+      ).toRecords(),
+      native.calls.select("request_id", "model", "duration_s").toRecords(),
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,291 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import pl from "nodejs-polars";
+import { realFixture } from "../../_helpers.ts";
+import { loadTraces } from "../../../src/load/mod.ts";
+import { batchSessionId, parseOpenAIBatchText } from "../../../src/load/import/mod.ts";
+
+const SMALL = fileURLToPath(new URL("./fixtures/batch_small.jsonl", import.meta.url));
+const rows = (df: pl.DataFrame, ...cols: string[]) => df.select(...cols).toRecords();
+
+Deno.test("loadTraces() imports OpenAI Batch output: one call per line, ok on status 200, errors with their message", async () => {
+  const t = await loadTraces(SMALL);
+  assert.deepEqual(rows(t.calls, "line", "session_id", "request_id", "model", "status", "error"), [
+    {
+      line: 1,
+      session_id: "batch_small",
+      request_id: "request-1",
+      model: "gpt-4o-mini-2024-07-18",
+      status: "ok",
+      error: null,
+    },
+    {
+      line: 2,
+      session_id: "batch_small",
+      request_id: "request-2",
+      model: "unknown",
+      status: "error",
+      error: "This request could not be executed before the completion window expired.",
+    },
+    {
+      line: 3,
+      session_id: "batch_small",
+      request_id: "request-3",
+      model: "unknown",
+      status: "error",
+      error: "Invalid model",
+    },
+    {
+      line: 8,
+      session_id: "batch_small",
+      request_id: "request-1",
+      model: "gpt-4o-mini-2024-07-18",
+      status: "ok",
+      error: null,
+    },
+  ]);
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "input_tokens",
+      "output_tokens",
+      "total_tokens",
+      "cache_read_tokens",
+      "reasoning_tokens",
+    ),
+    [
+      {
+        input_tokens: 30,
+        output_tokens: 12,
+        total_tokens: 42,
+        cache_read_tokens: 10,
+        reasoning_tokens: 5,
+      },
+      {
+        input_tokens: null,
+        output_tokens: null,
+        total_tokens: null,
+        cache_read_tokens: null,
+        reasoning_tokens: null,
+      },
+      {
+        input_tokens: null,
+        output_tokens: null,
+        total_tokens: null,
+        cache_read_tokens: null,
+        reasoning_tokens: null,
+      },
+      {
+        input_tokens: 20,
+        output_tokens: 8,
+        total_tokens: 28,
+        cache_read_tokens: null,
+        reasoning_tokens: null,
+      },
+    ],
+  );
+  // Batch output has no latency: start = end = body.created, duration null
+  assert.deepEqual(
+    rows(t.calls, "started_at", "ended_at", "duration_s", "output_chars", "finish_reason"),
+    [
+      {
+        started_at: new Date(1700000000000),
+        ended_at: new Date(1700000000000),
+        duration_s: null,
+        output_chars: 9,
+        finish_reason: "stop",
+      },
+      {
+        started_at: null,
+        ended_at: null,
+        duration_s: null,
+        output_chars: null,
+        finish_reason: null,
+      },
+      {
+        started_at: null,
+        ended_at: null,
+        duration_s: null,
+        output_chars: null,
+        finish_reason: null,
+      },
+      {
+        started_at: new Date(1700000060000),
+        ended_at: new Date(1700000060000),
+        duration_s: null,
+        output_chars: 6,
+        finish_reason: "stop",
+      },
+    ],
+  );
+  assert.deepEqual(
+    rows(
+      t.sessions,
+      "session_id",
+      "started_at",
+      "ended_at",
+      "duration_s",
+      "complete",
+      "calls",
+      "errors",
+    ),
+    [
+      {
+        session_id: "batch_small",
+        started_at: new Date(1700000000000),
+        ended_at: new Date(1700000060000),
+        duration_s: 60,
+        complete: true,
+        calls: 4,
+        errors: 2,
+      },
+    ],
+  );
+  assert.deepEqual(rows(t.events, "line", "type", "request_id"), [
+    { line: 1, type: "openai_batch.response", request_id: "request-1" },
+    { line: 2, type: "openai_batch.response", request_id: "request-2" },
+    { line: 3, type: "openai_batch.response", request_id: "request-3" },
+    { line: 8, type: "openai_batch.response", request_id: "request-1" },
+  ]);
+});
+
+Deno.test("loadTraces() reports every bad Batch output line as a diagnostic", async () => {
+  const t = await loadTraces(SMALL);
+  assert.deepEqual(rows(t.diagnostics, "line", "code", "severity"), [
+    { line: 4, code: "invalid_json", severity: "error" },
+    { line: 5, code: "batch_bad_line", severity: "error" },
+    { line: 6, code: "not_an_object", severity: "error" },
+    { line: 8, code: "duplicate_custom_id", severity: "warning" },
+    { line: 9, code: "batch_bad_line", severity: "error" },
+  ]);
+  assert.deepEqual(t.diagnostics.getColumn("message").toArray().slice(1), [
+    'OpenAI Batch output line is not loaded: both "response" and "error" are null or missing',
+    "line is an array, not a JSON object",
+    'custom_id "request-1" was already used on line 1 (kept as a separate call)',
+    'OpenAI Batch output line is not loaded: "custom_id" is missing or not a string',
+  ]);
+  await assert.rejects(
+    () => loadTraces(SMALL, { strict: true }),
+    /Found 4 bad lines in strict mode/,
+  );
+});
+
+Deno.test("parseOpenAIBatchText() reports a cut-off last line as truncated and takes Groq's total_time as the duration", () => {
+  const groq = {
+    custom_id: "g1",
+    error: null,
+    response: {
+      status_code: 200,
+      body: {
+        model: "llama-3.1-8b-instant",
+        created: 1742500035,
+        usage: { prompt_tokens: 5, completion_tokens: 6, total_tokens: 11, total_time: 0.5 },
+        x_groq: { id: "req_1" },
+      },
+    },
+  };
+  const r = parseOpenAIBatchText(
+    `${JSON.stringify(groq)}\n{"custom_id": "g2", "resp`,
+    "dir/groq.batch_output.json",
+  );
+  assert.deepEqual(
+    r.calls.map((c) => [c.session_id, c.provider, c.started_at, c.ended_at, c.duration_s]),
+    [
+      ["groq.batch_output", "groq", 1742500035000000, 1742500035500000, 0.5],
+    ],
+  );
+  assert.deepEqual(r.diagnostics.map((d) => [d.line, d.code]), [[2, "truncated_line"]]);
+  assert.equal(batchSessionId("/a/b/out.JSONL"), "out");
+});
+
+const gpt35 = realFixture("openai-batch/gpt-3.5-turbo-0125.batch_output.jsonl");
+Deno.test({
+  name:
+    "loadTraces() imports the real gpt-3.5-turbo Batch output: 1500 ok calls, priced, no latency",
+  ignore: gpt35 === undefined,
+  async fn() {
+    const t = await loadTraces(gpt35!);
+    // figures computed independently with python3 (json.loads per line)
+    assert.equal(t.diagnostics.height, 0);
+    assert.deepEqual(t.calls.groupBy(["model", "status"]).len().toRecords(), [
+      { model: "gpt-3.5-turbo-0125", status: "ok", len: 1500 },
+    ]);
+    const sum = (c: string) => t.calls.getColumn(c).sum();
+    assert.equal(sum("input_tokens"), 453974);
+    assert.equal(sum("output_tokens"), 240833);
+    assert.equal(sum("total_tokens"), 694807);
+    assert.equal(sum("cache_read_tokens"), 0);
+    assert.equal(sum("reasoning_tokens"), 0);
+    assert.equal(sum("output_chars"), 938743);
+    assert.equal(t.calls.getColumn("duration_s").nullCount(), 1500);
+    assert.equal(t.calls.getColumn("request_id").nUnique(), 1500);
+    // $0.50/M input + $1.50/M output (standard price; the Batch API's 50% discount is not applied)
+    assert.ok(Math.abs(sum("cost_usd") - (453974 * 0.5 + 240833 * 1.5) / 1e6) < 1e-12);
+    assert.equal(t.calls.getColumn("cost_usd").nullCount(), 0);
+    assert.deepEqual(
+      rows(
+        t.sessions,
+        "session_id",
+        "started_at",
+        "ended_at",
+        "duration_s",
+        "complete",
+        "calls",
+        "errors",
+      ),
+      [
+        {
+          session_id: "gpt-3.5-turbo-0125.batch_output",
+          started_at: new Date(1743274323000),
+          ended_at: new Date(1743275341000),
+          duration_s: 1018,
+          complete: true,
+          calls: 1500,
+          errors: 0,
+        },
+      ],
+    );
+    assert.equal(t.events.height, 1500);
+  },
+});
+
+const groq = realFixture("openai-batch/groq-llama-3.1-8b.batch_output.jsonl");
+Deno.test({
+  name:
+    "loadTraces() imports the real Groq Batch output: 3 calls with durations from usage.total_time",
+  ignore: groq === undefined,
+  async fn() {
+    const t = await loadTraces(groq!);
+    assert.equal(t.diagnostics.height, 0);
+    assert.deepEqual(
+      rows(
+        t.calls,
+        "request_id",
+        "model",
+        "provider",
+        "status",
+        "duration_s",
+        "input_tokens",
+        "output_tokens",
+      ),
+      [
+        ["request-2", 0.104815791, 55, 76],
+        ["request-3", 2.678915092, 75, 2003],
+        ["request-1", 0.019871881, 48, 12],
+      ].map(([request_id, duration_s, input_tokens, output_tokens]) => ({
+        request_id,
+        model: "llama-3.1-8b-instant",
+        provider: "groq",
+        status: "ok",
+        duration_s,
+        input_tokens,
+        output_tokens,
+      })),
+    );
+    assert.equal(t.calls.getColumn("total_tokens").sum(), 2269);
+    // Groq llama-3.1-8b-instant: $0.05/M input, $0.08/M output
+    assert.ok(
+      Math.abs(t.calls.getColumn("cost_usd").sum() - (178 * 0.05 + 2091 * 0.08) / 1e6) < 1e-12,
+    );
+  },
+});

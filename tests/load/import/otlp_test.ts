@@ -1,0 +1,373 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import pl from "nodejs-polars";
+import { realFixture } from "../../_helpers.ts";
+import { loadTraces } from "../../../src/load/mod.ts";
+import { fromForeignText, parseOtlpText } from "../../../src/load/import/mod.ts";
+import { CALL_COLUMNS, EVENT_COLUMNS, SESSION_COLUMNS } from "../../../src/frames/columns.ts";
+
+const SMALL = fileURLToPath(new URL("./fixtures/otlp_small.jsonl", import.meta.url));
+const us = (seconds: number) => new Date(Math.round(seconds * 1000));
+
+const rows = (df: pl.DataFrame, ...cols: string[]) => df.select(...cols).toRecords();
+
+/** Column names and dtypes of the contract, with Utf8 and String spelled alike, found in `frame`. */
+function assertColumns(frame: pl.DataFrame, columns: Record<string, pl.DataType>) {
+  const spell = (d: unknown) => String(d).replace("Utf8", "String");
+  for (const [name, dtype] of Object.entries(columns)) {
+    assert.equal(spell(frame.schema[name]), spell(dtype), name);
+  }
+}
+
+Deno.test("loadTraces() imports OTLP/JSON call spans (chat, text_completion, generate_content) as calls", async () => {
+  const t = await loadTraces(SMALL);
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "session_id",
+      "request_id",
+      "model",
+      "request_model",
+      "provider",
+      "status",
+      "error",
+      "line",
+    ),
+    [
+      {
+        session_id: "trace-1",
+        request_id: "span-a",
+        model: "gpt-4o-2024-08-06",
+        request_model: "gpt-4o",
+        provider: "openai",
+        status: "ok",
+        error: null,
+        line: 1,
+      },
+      {
+        session_id: "trace-2",
+        request_id: "span-b",
+        model: "claude-3-5-haiku-20241022",
+        request_model: "claude-3-5-haiku-20241022",
+        provider: "anthropic",
+        status: "error",
+        error: "rate limited",
+        line: 2,
+      },
+      {
+        session_id: "trace-2",
+        request_id: "span-c",
+        model: "unknown",
+        request_model: "unknown",
+        provider: null,
+        status: "ok",
+        error: null,
+        line: 6,
+      },
+    ],
+  );
+  // tokens from the call spans only: the invoke_agent span repeats them and is not counted
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "input_tokens",
+      "output_tokens",
+      "total_tokens",
+      "cache_read_tokens",
+      "reasoning_tokens",
+    ),
+    [
+      {
+        input_tokens: 100,
+        output_tokens: 20,
+        total_tokens: 120,
+        cache_read_tokens: 40,
+        reasoning_tokens: null,
+      },
+      {
+        input_tokens: 7,
+        output_tokens: 0,
+        total_tokens: 7,
+        cache_read_tokens: null,
+        reasoning_tokens: null,
+      },
+      {
+        input_tokens: null,
+        output_tokens: null,
+        total_tokens: null,
+        cache_read_tokens: null,
+        reasoning_tokens: null,
+      },
+    ],
+  );
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "started_at",
+      "ended_at",
+      "duration_s",
+      "ttft_s",
+      "finish_reason",
+      "prompt_chars",
+      "output_chars",
+    ),
+    [
+      {
+        started_at: us(1700000000),
+        ended_at: us(1700000001.5),
+        duration_s: 1.5,
+        ttft_s: 0.25,
+        finish_reason: "stop",
+        prompt_chars: 9,
+        output_chars: 3,
+      },
+      {
+        started_at: us(1700000005),
+        ended_at: us(1700000005.25),
+        duration_s: 0.25,
+        ttft_s: null,
+        finish_reason: null,
+        prompt_chars: null,
+        output_chars: null,
+      },
+      {
+        started_at: us(1700000006),
+        ended_at: us(1700000006.1),
+        duration_s: 0.1,
+        ttft_s: null,
+        finish_reason: null,
+        prompt_chars: null,
+        output_chars: null,
+      },
+    ],
+  );
+  // gpt-4o-2024-08-06: 60 uncached input at $2.50/M, 40 cached at $1.25/M, 20 output at $10/M
+  assert.ok(Math.abs((t.calls.getColumn("cost_usd").get(0) as number) - 0.0004) < 1e-12);
+  assertColumns(t.calls, CALL_COLUMNS);
+});
+
+Deno.test("loadTraces() gives one event per OTLP span and one complete session per trace", async () => {
+  const t = await loadTraces(SMALL);
+  assert.deepEqual(rows(t.events, "line", "type", "session_id", "request_id"), [
+    { line: 1, type: "otel.chat", session_id: "trace-1", request_id: "span-a" },
+    { line: 1, type: "otel.invoke_agent", session_id: "trace-1", request_id: "span-agent" },
+    { line: 1, type: "otel.execute_tool", session_id: "trace-1", request_id: "span-tool" },
+    { line: 2, type: "otel.text_completion", session_id: "trace-2", request_id: "span-b" },
+    { line: 6, type: "otel.generate_content", session_id: "trace-2", request_id: "span-c" },
+  ]);
+  const tool = JSON.parse(t.events.getColumn("payload").get(2) as string);
+  assert.deepEqual(tool.status, { code: 2, message: "boom" });
+  assert.equal(tool.parent_span_id, "span-agent");
+  assertColumns(t.events, EVENT_COLUMNS);
+
+  assert.deepEqual(
+    rows(
+      t.sessions,
+      "session_id",
+      "started_at",
+      "ended_at",
+      "duration_s",
+      "complete",
+      "calls",
+      "errors",
+      "service_name",
+    ),
+    [
+      {
+        session_id: "trace-1",
+        started_at: us(1699999999.9),
+        ended_at: us(1700000002),
+        duration_s: 2.1,
+        complete: true,
+        calls: 1,
+        errors: 0,
+        service_name: "demo-app",
+      },
+      {
+        session_id: "trace-2",
+        started_at: us(1700000005),
+        ended_at: us(1700000006.1),
+        duration_s: 1.1,
+        complete: true,
+        calls: 2,
+        errors: 1,
+        service_name: "demo-app",
+      },
+    ],
+  );
+  assertColumns(t.sessions, SESSION_COLUMNS);
+});
+
+Deno.test("loadTraces() reports every bad OTLP object as a diagnostic and loads the rest", async () => {
+  const t = await loadTraces(SMALL);
+  assert.deepEqual(rows(t.diagnostics, "line", "code", "severity"), [
+    { line: 3, code: "stray_text", severity: "error" },
+    { line: 4, code: "otlp_bad_object", severity: "error" },
+    { line: 5, code: "otlp_not_spans", severity: "error" },
+    { line: 6, code: "otlp_bad_span", severity: "error" },
+    { line: 7, code: "truncated_object", severity: "error" },
+  ]);
+  assert.deepEqual(t.diagnostics.getColumn("message").toArray(), [
+    'text outside any JSON object: "garbage here"',
+    "resourceSpans must be an array, got a string",
+    'OTLP/JSON object has neither "resourceSpans" nor "scopeSpans" (got an object {"hello":1})',
+    'span resourceSpans[0].scopeSpans[0].spans[0] is not loaded: "startTimeUnixNano" is not an integer of nanoseconds',
+    "JSON object never ends (truncated file, or the next object starts before this one closed)",
+  ]);
+  await assert.rejects(
+    () => loadTraces(SMALL, { strict: true }),
+    /Found 5 bad lines in strict mode/,
+  );
+});
+
+Deno.test("parseOtlpText() reads concatenated pretty-printed ResourceSpans with the line each starts on", () => {
+  const resourceSpans = (spanId: string, start: string) => ({
+    resource: { attributes: [] },
+    scopeSpans: [{
+      spans: [{
+        traceId: "t",
+        spanId,
+        name: "chat",
+        startTimeUnixNano: start,
+        endTimeUnixNano: "1700000002000000001",
+        attributes: [{ key: "gen_ai.operation.name", value: { stringValue: "chat" } }],
+        status: {},
+      }],
+    }],
+  });
+  const first = JSON.stringify(resourceSpans("s1", "1700000001000000000"), null, 2);
+  const text = `${first}\n${JSON.stringify(resourceSpans("s2", "1700000000999999999"), null, 2)}\n`;
+  const r = parseOtlpText(text, "pretty.jsonl");
+  const secondLine = first.split("\n").length + 1;
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual(r.calls.map((c) => [c.request_id, c.line, c.started_at, c.duration_s]), [
+    ["s1", 1, 1700000001000000, 1.000000001],
+    ["s2", secondLine, 1700000000999999, 1.000000002],
+  ]);
+});
+
+Deno.test("parseOtlpText() recovers after an object cut off in the middle of a line-delimited file", () => {
+  const ok = (spanId: string) =>
+    JSON.stringify({
+      resourceSpans: [{
+        scopeSpans: [{
+          spans: [{ traceId: "t", spanId, startTimeUnixNano: "1", endTimeUnixNano: "2" }],
+        }],
+      }],
+    });
+  const r = parseOtlpText(
+    `${ok("a")}\n{"resourceSpans": [{"scopeSpans": [{"sp\n${ok("b")}\n[1, }\n${ok("b")}\n`,
+    "cut.jsonl",
+  );
+  assert.deepEqual(r.events.map((e) => [e.line, e.type]), [[1, "otel.span"], [3, "otel.span"], [
+    5,
+    "otel.span",
+  ]]);
+  assert.deepEqual(r.diagnostics.map((d) => [d.line, d.code, d.severity]), [
+    [2, "truncated_object", "error"],
+    [4, "invalid_json", "error"],
+    [5, "duplicate_span", "warning"],
+  ]);
+  assert.equal(r.calls.length, 0);
+});
+
+Deno.test("fromForeignText() builds a TraceSet from OTLP text and detects the format", () => {
+  const text = JSON.stringify({
+    resourceSpans: [{
+      scopeSpans: [{
+        spans: [{
+          traceId: "t",
+          spanId: "s",
+          startTimeUnixNano: 1700000000000000000,
+          endTimeUnixNano: "1700000000500000000",
+          attributes: [
+            { key: "gen_ai.operation.name", value: { stringValue: "chat" } },
+            { key: "gen_ai.request.model", value: { stringValue: "my-model" } },
+          ],
+        }],
+      }],
+    }],
+  });
+  const t = fromForeignText(text, { file: "x.json" });
+  assert.deepEqual(rows(t.calls, "model", "duration_s", "cost_usd", "file"), [
+    { model: "my-model", duration_s: 0.5, cost_usd: null, file: "x.json" },
+  ]);
+  assert.throws(() => fromForeignText('{"type":"session_start"}'), TypeError);
+});
+
+const copilot = realFixture("otlp/copilot-cli.otel-raw.jsonl");
+Deno.test({
+  name:
+    "loadTraces() imports the real Copilot CLI OTLP file: 62 chat calls, 2 models, tokens of chat spans only",
+  ignore: copilot === undefined,
+  async fn() {
+    const t = await loadTraces(copilot!);
+    // figures computed independently with python3 (json.JSONDecoder.raw_decode over the file)
+    assert.equal(t.diagnostics.height, 0);
+    assert.equal(t.calls.height, 62);
+    assert.deepEqual(
+      t.calls.groupBy("status").len().toRecords(),
+      [{ status: "ok", len: 62 }],
+    );
+    assert.deepEqual(
+      t.calls.groupBy("model").agg(pl.len().alias("n")).sort("model").toRecords(),
+      [{ model: "claude-haiku-4.5", n: 2 }, { model: "claude-opus-4.6-1m", n: 60 }],
+    );
+    const sum = (c: string) => t.calls.getColumn(c).sum();
+    assert.equal(sum("input_tokens"), 6225557); // every span summed: 12451114
+    assert.equal(sum("output_tokens"), 24709);
+    assert.equal(sum("total_tokens"), 6250266);
+    assert.equal(sum("cache_read_tokens"), 5894173);
+    assert.equal(t.calls.getColumn("cache_read_tokens").nullCount(), 2);
+    assert.equal(sum("prompt_chars"), 1996);
+    assert.equal(t.calls.getColumn("prompt_chars").nullCount(), 5);
+    assert.equal(sum("output_chars"), 21242);
+    assert.ok(Math.abs(sum("duration_s") - 1412.2223794) < 1e-6);
+    assert.equal(t.calls.getColumn("duration_s").max(), 300.1660857);
+    assert.equal(t.calls.getColumn("duration_s").min(), 2.8844049);
+    assert.deepEqual(t.calls.getColumn("provider").unique().toArray(), ["github"]);
+    assert.deepEqual(t.calls.getColumn("finish_reason").unique().toArray(), ["stop"]);
+    assert.deepEqual(
+      rows(t.calls.filter(pl.col("model").eq(pl.lit("claude-haiku-4.5"))), "line", "request_id"),
+      [{ line: 5688, request_id: "f5218713159efdff" }, {
+        line: 17459,
+        request_id: "6a9ad7d6347bd9d8",
+      }],
+    );
+    assert.equal(t.calls.getColumn("cost_usd").nullCount(), 0);
+
+    assert.equal(t.events.height, 281);
+    assert.deepEqual(t.events.groupBy("type").len().sort("type").toRecords(), [
+      { type: "otel.chat", len: 62 },
+      { type: "otel.execute_tool", len: 113 },
+      { type: "otel.invoke_agent", len: 7 },
+      { type: "otel.permission", len: 99 },
+    ]);
+    // the one error of the file is on a tool span: an event, not a call
+    const failed = t.events.filter(pl.col("payload").str.contains("STATUS_CODE_ERROR"));
+    assert.deepEqual(rows(failed, "line", "type", "request_id"), [
+      { line: 1362, type: "otel.execute_tool", request_id: "84efe58b840ede7e" },
+    ]);
+
+    assert.deepEqual(
+      rows(t.sessions, "session_id", "duration_s", "complete", "calls", "errors", "service_name"),
+      [
+        ["46475c9b1cc20e18782ada45384cccb9", 11.66728, 2],
+        ["d72ccce4ce3514a2eae0dbe74711fac7", 31.082245, 2],
+        ["1476af6c5f07596ef1d0857586cdd250", 326.514138, 19],
+        ["a5bbb28b4c5bc4eb5b529f65f42b85c6", 652.236236, 37],
+        ["c2597dac30e8a902bb176093eaf8e8c2", 50.784089, 2],
+      ].map(([session_id, duration_s, calls]) => ({
+        session_id,
+        duration_s,
+        complete: true,
+        calls,
+        errors: 0,
+        service_name: "github-copilot",
+      })),
+    );
+    assert.deepEqual(rows(t.sessions.head(1), "started_at"), [{
+      started_at: new Date(1774459417705),
+    }]);
+  },
+});
