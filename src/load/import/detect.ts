@@ -82,10 +82,11 @@ export function detectTraceFormatOfText(head: string): TraceFormat | "undecided"
     : "native";
 }
 
-const HEADS = [64 * 1024, 1024 * 1024];
+/** Bytes read from the start of a file, each size tried while the first object is undecided. */
+const HEADS = [4 * 1024, 64 * 1024, 1024 * 1024];
 
 /**
- * The format of a file, from its first 64 KiB (1 MiB when the first object is
+ * The format of a file, from its first 4 KiB (64 KiB, then 1 MiB, when the first object is
  * longer). A file that cannot be told apart is native.
  *
  * @example
