@@ -26,6 +26,7 @@ function kind(value: unknown): string {
 /** Message functions of the importers. */
 export const importMessages = {
   invalidJson: (reason: string) => `object is not valid JSON (${reason})`,
+  invalidJsonLine: (reason: string) => `line is not valid JSON (${reason})`,
   truncatedObject: () =>
     "JSON object never ends (truncated file, or the next object starts before this one closed)",
   strayText: (text: string) => `text outside any JSON object: ${show(text)}`,

@@ -86,7 +86,7 @@ export function parseOpenAIBatchText(
     } catch (e) {
       bad(
         i === lines.length - 1 ? "truncated_line" : "invalid_json",
-        importMessages.invalidJson((e as Error).message),
+        importMessages.invalidJsonLine((e as Error).message),
       );
       continue;
     }
