@@ -4,7 +4,13 @@
  *
  * @module
  */
-import { describeIssue, KNOWN_EVENT_TYPES, normalizeUsage, type Usage, validateEvent } from "../schema/mod.ts";
+import {
+  describeIssue,
+  KNOWN_EVENT_TYPES,
+  normalizeUsage,
+  type Usage,
+  validateEvent,
+} from "../schema/mod.ts";
 import { parseTimestamp } from "./timestamp.ts";
 import { messages } from "./messages.ts";
 
@@ -56,11 +62,21 @@ export interface RecordOptions {
 
 const LLM_TYPES = new Set(["llm_request", "llm_response", "llm_error"]);
 const KNOWN = new Set<string>(KNOWN_EVENT_TYPES);
-const NO_PAYLOAD_TYPES = new Set(["session_start", "session_end", "llm_request", "llm_response", "llm_error"]);
+const NO_PAYLOAD_TYPES = new Set([
+  "session_start",
+  "session_end",
+  "llm_request",
+  "llm_response",
+  "llm_error",
+]);
+
+/** A high surrogate: the only code unit after which a string can hold fewer code points than units. */
+const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
 
 /** Number of Unicode code points of `s` (as Python's `len` and Polars' `str.lengths` count). */
 export function countChars(s: string): number {
   let n = s.length;
+  if (!HIGH_SURROGATE.test(s)) return n;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdbff) {
@@ -86,7 +102,9 @@ export function promptChars(msgs: unknown): number | null {
     if (typeof content === "string") n += countChars(content);
     else if (Array.isArray(content)) {
       for (const part of content) {
-        const text = part && typeof part === "object" ? (part as Record<string, unknown>).text : undefined;
+        const text = part && typeof part === "object"
+          ? (part as Record<string, unknown>).text
+          : undefined;
         if (typeof text === "string") n += countChars(text);
       }
     }
@@ -102,6 +120,86 @@ function num(v: unknown): number | null {
   return typeof v === "number" && Number.isFinite(v) ? v : null;
 }
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function optionalString(v: unknown): boolean {
+  return v === undefined || typeof v === "string";
+}
+
+function optionalBoolean(v: unknown): boolean {
+  return v === undefined || typeof v === "boolean";
+}
+
+function nonNegative(v: unknown): boolean {
+  return typeof v === "number" && Number.isFinite(v) && v >= 0;
+}
+
+/** A token count of `usageSchema`: absent, null, or a non-negative safe integer. */
+function tokenCount(v: unknown): boolean {
+  return v === undefined || v === null || (Number.isSafeInteger(v) && (v as number) >= 0);
+}
+
+function usageValid(u: unknown): boolean {
+  if (u === undefined) return true;
+  if (!isObject(u)) return false;
+  if (
+    !tokenCount(u.input_tokens) || !tokenCount(u.output_tokens) || !tokenCount(u.total_tokens) ||
+    !tokenCount(u.cache_read_tokens) || !tokenCount(u.cache_write_tokens) ||
+    !tokenCount(u.reasoning_tokens) ||
+    !tokenCount(u.prompt_tokens) || !tokenCount(u.completion_tokens) ||
+    !tokenCount(u.cache_read_input_tokens) ||
+    !tokenCount(u.cache_creation_input_tokens)
+  ) return false;
+  const p = u.prompt_tokens_details, c = u.completion_tokens_details;
+  if (p !== undefined && p !== null && !(isObject(p) && tokenCount(p.cached_tokens))) return false;
+  if (c !== undefined && c !== null && !(isObject(c) && tokenCount(c.reasoning_tokens))) {
+    return false;
+  }
+  return true;
+}
+
+/**
+ * A hand-written check of the zod schemas (`src/schema/events.ts`) for a JSON
+ * value whose `type` is a non-empty string and whose `timestamp` parsed (so it
+ * matches `TIMESTAMP_PATTERN`). True only when `validateEvent` would succeed
+ * (a test holds them together); false sends the value to zod, which then
+ * decides and explains. It checks only JSON values (from `JSON.parse`).
+ */
+export function fastValid(obj: Record<string, unknown>): boolean {
+  if (typeof obj.session_id !== "string") return false;
+  const d = obj.data;
+  switch (obj.type) {
+    case "session_start":
+      return true;
+    case "session_end":
+      return nonNegative(obj.duration_seconds);
+    case "session_metadata":
+      return isObject(d);
+    case "llm_request":
+      return isObject(d) && typeof d.request_id === "string" && optionalString(d.model) &&
+        (d.params === undefined || isObject(d.params)) &&
+        (d.messages === undefined || Array.isArray(d.messages)) &&
+        optionalString(d.provider) && optionalString(d.operation) && optionalBoolean(d.stream) &&
+        optionalString(d.retry_of);
+    case "llm_response":
+      return isObject(d) && typeof d.request_id === "string" && nonNegative(d.duration_seconds) &&
+        optionalBoolean(d.success) && optionalString(d.model) &&
+        (d.output === null || optionalString(d.output)) &&
+        usageValid(d.usage) && (d.ttft_seconds === undefined || nonNegative(d.ttft_seconds)) &&
+        (d.finish_reason === null || optionalString(d.finish_reason)) &&
+        optionalString(d.provider) &&
+        optionalString(d.operation) && optionalBoolean(d.stream) && optionalString(d.retry_of);
+    case "llm_error":
+      return isObject(d) && typeof d.request_id === "string" && nonNegative(d.duration_seconds) &&
+        optionalBoolean(d.success) && typeof d.error === "string" && optionalString(d.error_type) &&
+        optionalString(d.provider) && optionalString(d.retry_of);
+    default:
+      return d === undefined || isObject(d);
+  }
+}
+
 /**
  * Validate one parsed JSON value and reduce it to an {@link EventRecord}, or
  * return the one diagnostic that explains why the line is not loaded.
@@ -112,22 +210,37 @@ export function toEventRecord(
   line: number,
   options: RecordOptions,
 ): EventRecord | Diagnostic {
-  const bad = (code: string, message: string): Diagnostic => ({ file, line, code, message, severity: "error" });
+  const bad = (code: string, message: string): Diagnostic => ({
+    file,
+    line,
+    code,
+    message,
+    severity: "error",
+  });
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     const got = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
     return bad("not_an_object", messages.notAnObject(got));
   }
   const obj = value as Record<string, unknown>;
   if (!("type" in obj)) return bad("missing_type", messages.missingType());
-  if (typeof obj.type !== "string" || obj.type === "") return bad("bad_type", messages.badType(obj.type));
+  if (typeof obj.type !== "string" || obj.type === "") {
+    return bad("bad_type", messages.badType(obj.type));
+  }
   if (!("timestamp" in obj)) return bad("missing_timestamp", messages.missingTimestamp());
-  if (typeof obj.timestamp !== "string") return bad("bad_timestamp", messages.badTimestamp(obj.timestamp));
+  if (typeof obj.timestamp !== "string") {
+    return bad("bad_timestamp", messages.badTimestamp(obj.timestamp));
+  }
   const ts = parseTimestamp(obj.timestamp, options);
   if (ts === null) return bad("bad_timestamp", messages.badTimestamp(obj.timestamp));
-  const result = validateEvent(obj);
-  if (!result.success) return bad("invalid_field", describeIssue(result.error, obj));
+  if (!fastValid(obj)) {
+    const result = validateEvent(obj);
+    if (!result.success) return bad("invalid_field", describeIssue(result.error, obj));
+  }
   const type = obj.type;
-  const data = (obj.data && typeof obj.data === "object" ? obj.data : {}) as Record<string, unknown>;
+  const data = (obj.data && typeof obj.data === "object" ? obj.data : {}) as Record<
+    string,
+    unknown
+  >;
   const llm = LLM_TYPES.has(type);
   const custom = !KNOWN.has(type);
   const record: EventRecord = {
@@ -139,19 +252,27 @@ export function toEventRecord(
     request_id: llm || custom ? str(data.request_id) : null,
     model: llm ? str(data.model) : null,
     provider: llm ? str(data.provider) : null,
-    duration: type === "session_end" ? num(obj.duration_seconds) : llm ? num(data.duration_seconds) : null,
+    duration: type === "session_end"
+      ? num(obj.duration_seconds)
+      : llm
+      ? num(data.duration_seconds)
+      : null,
     error: type === "llm_error" ? str(data.error) : null,
     usage: type === "llm_response" && data.usage != null ? normalizeUsage(data.usage) : null,
     ttft: type === "llm_response" ? num(data.ttft_seconds) : null,
     finish_reason: type === "llm_response" ? str(data.finish_reason) : null,
     retry_of: llm ? str(data.retry_of) : null,
     prompt_chars: type === "llm_request" ? promptChars(data.messages) : null,
-    output_chars: type === "llm_response" && typeof data.output === "string" ? countChars(data.output) : null,
+    output_chars: type === "llm_response" && typeof data.output === "string"
+      ? countChars(data.output)
+      : null,
     payload: NO_PAYLOAD_TYPES.has(type) || obj.data === undefined ? null : JSON.stringify(obj.data),
     metadata: type === "session_metadata" ? data : null,
   };
   if (options.keepText) {
-    record.messages = type === "llm_request" && data.messages !== undefined ? JSON.stringify(data.messages) : null;
+    record.messages = type === "llm_request" && data.messages !== undefined
+      ? JSON.stringify(data.messages)
+      : null;
     record.output = type === "llm_response" ? str(data.output) : null;
   }
   return record;

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { applyPrices, type PriceOverrides } from "../prices/mod.ts";
 import { concatTraceSets } from "../frames/concat.ts";
 import type { TraceSet } from "../frames/columns.ts";
@@ -20,7 +20,7 @@ import { readTraceFileFast } from "./_fast_read.ts";
 import { expandInputs } from "./inputs.ts";
 import { importForeignFiles, mergeImported, splitByFormat } from "./import/mod.ts";
 import { messages } from "./messages.ts";
-import { DEFAULT_MAX_LINE_BYTES, type ParsedTrace, parseTraceText, type ParseTraceOptions } from "./parse_trace_text.ts";
+import { DEFAULT_MAX_LINE_BYTES, parseTraceFile, parseTraceText } from "./parse_trace_text.ts";
 import { checkTimezone } from "./timestamp.ts";
 
 /** Options of {@link loadTraces}. */
@@ -84,52 +84,11 @@ export async function readTraceFiles(
     let parsed = options.reader !== "polars" || options.keepText
       ? null
       : await readTraceFileFast(file, file, size, { ...options, maxLineBytes, onBytes });
-    parsed ??= parseFileByLines(file, size, { ...options, maxLineBytes });
+    parsed ??= parseTraceFile(file, file, { ...options, maxLineBytes, onBytes });
     for (const e of parsed.events) events.push(e);
     for (const d of parsed.diagnostics) diagnostics.push(d);
     done += size;
     progress?.(done, total);
-  }
-  return { events, diagnostics };
-}
-
-/** Line-aligned slices of this size are decoded and parsed one at a time (V8 strings stop at ~512 MB). */
-const SLICE_BYTES = 64 * 1024 * 1024;
-
-/** The line-by-line reader for a whole file, in line-aligned slices. */
-function parseFileByLines(file: string, size: number, options: ParseTraceOptions): ParsedTrace {
-  if (size <= SLICE_BYTES) return parseTraceText(new TextDecoder().decode(readFileSync(file)), file, options);
-  const events: EventRecord[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const fd = openSync(file, "r");
-  try {
-    let position = 0;
-    let firstLine = 1;
-    let carry = new Uint8Array(0);
-    const buf = new Uint8Array(SLICE_BYTES);
-    while (true) {
-      const n = readSync(fd, buf, 0, SLICE_BYTES, position);
-      position += n;
-      const bytes = new Uint8Array(carry.length + n);
-      bytes.set(carry);
-      bytes.set(buf.subarray(0, n), carry.length);
-      const end = n === 0 ? bytes.length : bytes.lastIndexOf(10) + 1;
-      // a line longer than a slice is carried on (it is reported as too long when it ends)
-      if (end === 0 && n > 0) {
-        carry = bytes;
-        continue;
-      }
-      const slice = bytes.subarray(0, end);
-      const text = new TextDecoder().decode(slice);
-      const parsed = parseTraceText(text, file, { ...options, firstLine, endOfFile: n === 0 });
-      for (const e of parsed.events) events.push(e);
-      for (const d of parsed.diagnostics) diagnostics.push(d);
-      for (let i = 0; i < slice.length; i++) if (slice[i] === 10) firstLine++;
-      carry = bytes.slice(end);
-      if (n === 0) break;
-    }
-  } finally {
-    closeSync(fd);
   }
   return { events, diagnostics };
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { closeSync, openSync, readSync } from "node:fs";
 import { type Diagnostic, type EventRecord, type RecordOptions, toEventRecord } from "./_event.ts";
 import { messages } from "./messages.ts";
 
@@ -53,6 +54,79 @@ function byteLength(s: string, limit: number): number {
   return new TextEncoder().encode(s).length;
 }
 
+/** How one piece of text is parsed by {@link parseLines}. */
+interface LinesOptions {
+  file: string;
+  limit: number;
+  /** Line number of the first line of the text. */
+  firstLine: number;
+  /** The text ends the file (an unparseable last line with no newline is `truncated_line`). */
+  endOfFile: boolean;
+  record: RecordOptions;
+}
+
+/**
+ * Parse the lines of `text` into `out`. Returns the number of lines seen
+ * (newlines, plus one for a last line without a newline).
+ */
+function parseLines(text: string, options: LinesOptions, out: ParsedTrace): number {
+  const { file, limit, firstLine: first, record } = options;
+  const { events, diagnostics } = out;
+  const endsWithNewline = text.endsWith("\n") || !options.endOfFile;
+  let start = 0;
+  let index = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const line = first + index;
+    index++;
+    let raw = text.slice(start, end);
+    start = end + 1;
+    if (raw.charCodeAt(raw.length - 1) === 13 /* \r */) raw = raw.slice(0, -1);
+    // a line that starts with "{" is not blank: skip the trim (and its copy) in the common case
+    if (raw.charCodeAt(0) !== 123 && raw.trim() === "") continue;
+    const bytes = byteLength(raw, limit);
+    if (bytes > limit) {
+      diagnostics.push({
+        file,
+        line,
+        code: "line_too_long",
+        message: messages.lineTooLong(bytes, limit),
+        severity: "error",
+      });
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (err) {
+      const isLast = start >= text.length && !endsWithNewline;
+      diagnostics.push(
+        isLast
+          ? {
+            file,
+            line,
+            code: "truncated_line",
+            message: messages.truncatedLine(),
+            severity: "error",
+          }
+          : {
+            file,
+            line,
+            code: "invalid_json",
+            message: messages.invalidJson((err as Error).message),
+            severity: "error",
+          },
+      );
+      continue;
+    }
+    const result = toEventRecord(value, file, line, record);
+    if ("code" in result) diagnostics.push(result);
+    else events.push(result);
+  }
+  return index;
+}
+
 /**
  * Parse the text of a native trace file. Each non-blank line becomes either an
  * event or exactly one diagnostic; blank lines, a UTF-8 BOM and CRLF line ends
@@ -67,44 +141,92 @@ function byteLength(s: string, limit: number): number {
  * if (events.length !== 1 || diagnostics[0]?.line !== 2) throw new Error("wrong");
  * ```
  */
-export function parseTraceText(text: string, file: string, options: ParseTraceOptions = {}): ParsedTrace {
-  const events: EventRecord[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const limit = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const first = options.firstLine ?? 1;
-  const recordOptions: RecordOptions = { timezone: options.timezone, keepText: options.keepText };
+export function parseTraceText(
+  text: string,
+  file: string,
+  options: ParseTraceOptions = {},
+): ParsedTrace {
+  const out: ParsedTrace = { events: [], diagnostics: [] };
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const endsWithNewline = text.endsWith("\n") || options.endOfFile === false;
-  let start = 0;
-  let index = 0;
-  while (start < text.length) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
-    const line = first + index;
-    index++;
-    let raw = text.slice(start, end);
-    start = end + 1;
-    if (raw.endsWith("\r")) raw = raw.slice(0, -1);
-    if (raw.trim() === "") continue;
-    const bad = (code: string, message: string) =>
-      diagnostics.push({ file, line, code, message, severity: "error" });
-    const bytes = byteLength(raw, limit);
-    if (bytes > limit) {
-      bad("line_too_long", messages.lineTooLong(bytes, limit));
-      continue;
+  parseLines(text, {
+    file,
+    limit: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    firstLine: options.firstLine ?? 1,
+    endOfFile: options.endOfFile ?? true,
+    record: { timezone: options.timezone, keepText: options.keepText },
+  }, out);
+  return out;
+}
+
+/** Bytes read and decoded at a time by {@link parseTraceFile} (grown for a longer line). */
+const SLICE_BYTES = 4 * 1024 * 1024;
+
+/** Options of {@link parseTraceFile}. */
+export interface ParseTraceFileOptions extends Omit<ParseTraceOptions, "firstLine" | "endOfFile"> {
+  /** Called with the number of bytes parsed, after each slice. */
+  onBytes?: (bytes: number) => void;
+}
+
+/**
+ * Parse a native trace file as {@link parseTraceText} parses its whole text, but
+ * reading line-aligned slices of a few MB, so that neither the file's text nor
+ * its parsed JSON is ever held whole (only the events, reduced to what the
+ * frames need).
+ *
+ * @example
+ * ```ts ignore
+ * import { parseTraceFile } from "./parse_trace_text.ts";
+ * const { events, diagnostics } = parseTraceFile("traces/run.jsonl", "traces/run.jsonl");
+ * ```
+ */
+export function parseTraceFile(
+  path: string,
+  file: string,
+  options: ParseTraceFileOptions = {},
+): ParsedTrace {
+  const out: ParsedTrace = { events: [], diagnostics: [] };
+  const lines: LinesOptions = {
+    file,
+    limit: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    firstLine: 1,
+    endOfFile: false,
+    record: { timezone: options.timezone, keepText: options.keepText },
+  };
+  // as decoding the whole file at once: one BOM is dropped by the first decode, and
+  // parseTraceText drops one more; later slices keep theirs (a BOM mid-file is text)
+  const firstDecoder = new TextDecoder();
+  const laterDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  const fd = openSync(path, "r");
+  try {
+    let buf = new Uint8Array(SLICE_BYTES);
+    let have = 0;
+    let first = true;
+    while (true) {
+      if (have === buf.length) {
+        const bigger = new Uint8Array(buf.length * 2);
+        bigger.set(buf);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, have, buf.length - have, null);
+      const filled = have + n;
+      const eof = n === 0;
+      const end = eof ? filled : filled === 0 ? 0 : buf.lastIndexOf(10, filled - 1) + 1;
+      if (end === 0 && !eof) {
+        have = filled; // no whole line yet: read on (a line longer than the buffer grows it)
+        continue;
+      }
+      let text = (first ? firstDecoder : laterDecoder).decode(buf.subarray(0, end));
+      if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      lines.endOfFile = eof;
+      lines.firstLine += parseLines(text, lines, out);
+      options.onBytes?.(end);
+      first = false;
+      if (eof) break;
+      buf.copyWithin(0, end, filled);
+      have = filled - end;
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (err) {
-      const isLast = start >= text.length && !endsWithNewline;
-      if (isLast) bad("truncated_line", messages.truncatedLine());
-      else bad("invalid_json", messages.invalidJson((err as Error).message));
-      continue;
-    }
-    const result = toEventRecord(value, file, line, recordOptions);
-    if ("code" in result) diagnostics.push(result);
-    else events.push(result);
+  } finally {
+    closeSync(fd);
   }
-  return { events, diagnostics };
+  return out;
 }
