@@ -59,7 +59,11 @@ export { concatTraceSets } from "./frames/concat.ts";
 // load: paths → TraceSet
 export {
   DEFAULT_MAX_LINE_BYTES,
+  detectTraceFormat,
   expandInputs,
+  fromForeignText,
+  parseOpenAIBatchText,
+  parseOtlpText,
   fromTraceText,
   loadTraceGroups,
   loadTraces,

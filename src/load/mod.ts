@@ -19,3 +19,12 @@ export {
 } from "./parse_trace_text.ts";
 export { parseTimestamp, type ParseTimestampOptions } from "./timestamp.ts";
 export { expandInputs } from "./inputs.ts";
+export {
+  detectTraceFormat,
+  type ForeignFormat,
+  fromForeignText,
+  type FromForeignTextOptions,
+  parseOpenAIBatchText,
+  parseOtlpText,
+  type TraceFormat,
+} from "./import/mod.ts";
