@@ -93,6 +93,7 @@ export function renderSummaryText(s: SummaryTextInput): string {
   w();
   w("Response Time Percentiles");
   w("-------------------------");
+  w(`Responses timed (duration > 0): ${rt.count} of ${s.response_count}`);
   for (const p of ["p50", "p90", "p95", "p99"] as const) w(`${p}: ${opt(rt[p], " seconds")}`);
   w();
   w("Calls by Status");
