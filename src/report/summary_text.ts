@@ -9,42 +9,26 @@
  *
  * @module
  */
+import type { Summary } from "../metrics/mod.ts";
 import { formatFixed } from "./format.ts";
 
 /** The fields of the summary (DESIGN.md `summary.json`) that the text uses. */
-export interface SummaryTextInput {
-  generated_at: string;
-  inputs: string[];
-  request_count: number;
-  response_count: number;
-  error_count: number;
-  response_time: {
-    count: number;
-    mean: number | null;
-    std: number | null;
-    min: number | null;
-    max: number | null;
-    p50: number | null;
-    p90: number | null;
-    p95: number | null;
-    p99: number | null;
-  };
-  models_used: Record<string, number>;
-  calls: { total: number; ok: number; error: number; pending: number };
-  tokens: { input: number; output: number; total: number; calls_with_usage: number };
-  cost_usd: { total: number | null; priced_calls: number; unpriced_models: string[] };
-  sessions: { count: number; complete: number; unfinished: number };
-  by_model: {
-    model: string;
-    calls: number;
-    ok: number;
-    errors: number;
-    error_rate: number | null;
-    latency: { mean: number | null; p50: number | null; p95: number | null };
-    cost_usd: number | null;
-  }[];
-  diagnostics: { count: number; by_code: Record<string, number> };
-}
+export type SummaryTextInput = Pick<
+  Summary,
+  | "generated_at"
+  | "inputs"
+  | "request_count"
+  | "response_count"
+  | "error_count"
+  | "response_time"
+  | "models_used"
+  | "calls"
+  | "tokens"
+  | "cost_usd"
+  | "sessions"
+  | "by_model"
+  | "diagnostics"
+>;
 
 const f2 = (x: number | null | undefined) => formatFixed(x ?? 0, 2);
 const opt = (x: number | null | undefined, suffix = "") =>
