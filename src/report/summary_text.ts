@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { Summary } from "../metrics/mod.ts";
+import type { ModelSummary, Summary } from "../metrics/mod.ts";
 import { formatFixed } from "./format.ts";
 
 /** The fields of the summary (DESIGN.md `summary.json`) that the text uses. */
@@ -26,9 +26,10 @@ export type SummaryTextInput = Pick<
   | "tokens"
   | "cost_usd"
   | "sessions"
-  | "by_model"
   | "diagnostics"
->;
+> & {
+  by_model: Pick<ModelSummary, "model" | "calls" | "ok" | "errors" | "error_rate" | "latency" | "cost_usd">[];
+};
 
 const f2 = (x: number | null | undefined) => formatFixed(x ?? 0, 2);
 const opt = (x: number | null | undefined, suffix = "") =>
