@@ -4,13 +4,7 @@
  *
  * @module
  */
-import {
-  describeIssue,
-  KNOWN_EVENT_TYPES,
-  normalizeUsage,
-  type Usage,
-  validateEvent,
-} from "../schema/mod.ts";
+import { describeIssue, normalizeUsage, type Usage, validateEvent } from "../schema/mod.ts";
 import { parseTimestamp } from "./timestamp.ts";
 import { messages } from "./messages.ts";
 
@@ -58,17 +52,28 @@ export interface Diagnostic {
 export interface RecordOptions {
   timezone?: string;
   keepText?: boolean;
+  /**
+   * Strings seen so far (type, session_id, model, provider): a repeated value is
+   * stored once, which saves memory and speeds up pairing and the string columns.
+   */
+  strings?: Map<string, string>;
 }
 
-const LLM_TYPES = new Set(["llm_request", "llm_response", "llm_error"]);
-const KNOWN = new Set<string>(KNOWN_EVENT_TYPES);
-const NO_PAYLOAD_TYPES = new Set([
-  "session_start",
-  "session_end",
-  "llm_request",
-  "llm_response",
-  "llm_error",
-]);
+function badLine(file: string, line: number, code: string, message: string): Diagnostic {
+  return { file, line, code, message, severity: "error" };
+}
+
+/** The one copy of `s` in `strings` (repeated ids and names then share one string). */
+function intern(strings: Map<string, string>, s: string): string {
+  const found = strings.get(s);
+  if (found !== undefined) return found;
+  strings.set(s, s);
+  return s;
+}
+
+function internOrNull(strings: Map<string, string>, v: unknown): string | null {
+  return typeof v === "string" ? intern(strings, v) : null;
+}
 
 /** A high surrogate: the only code unit after which a string can hold fewer code points than units. */
 const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
@@ -210,13 +215,7 @@ export function toEventRecord(
   line: number,
   options: RecordOptions,
 ): EventRecord | Diagnostic {
-  const bad = (code: string, message: string): Diagnostic => ({
-    file,
-    line,
-    code,
-    message,
-    severity: "error",
-  });
+  const bad = (code: string, message: string): Diagnostic => badLine(file, line, code, message);
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     const got = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
     return bad("not_an_object", messages.notAnObject(got));
@@ -241,17 +240,32 @@ export function toEventRecord(
     string,
     unknown
   >;
-  const llm = LLM_TYPES.has(type);
-  const custom = !KNOWN.has(type);
+  let llm = false, custom = false, noPayload = false;
+  switch (type) {
+    case "llm_request":
+    case "llm_response":
+    case "llm_error":
+      llm = noPayload = true;
+      break;
+    case "session_start":
+    case "session_end":
+      noPayload = true;
+      break;
+    case "session_metadata":
+      break;
+    default:
+      custom = true;
+  }
+  const strings = options.strings;
   const record: EventRecord = {
     file,
     line,
-    type,
+    type: strings ? intern(strings, type) : type,
     ts,
-    session_id: obj.session_id as string,
+    session_id: strings ? intern(strings, obj.session_id as string) : obj.session_id as string,
     request_id: llm || custom ? str(data.request_id) : null,
-    model: llm ? str(data.model) : null,
-    provider: llm ? str(data.provider) : null,
+    model: llm ? (strings ? internOrNull(strings, data.model) : str(data.model)) : null,
+    provider: llm ? (strings ? internOrNull(strings, data.provider) : str(data.provider)) : null,
     duration: type === "session_end"
       ? num(obj.duration_seconds)
       : llm
@@ -266,7 +280,7 @@ export function toEventRecord(
     output_chars: type === "llm_response" && typeof data.output === "string"
       ? countChars(data.output)
       : null,
-    payload: NO_PAYLOAD_TYPES.has(type) || obj.data === undefined ? null : JSON.stringify(obj.data),
+    payload: noPayload || obj.data === undefined ? null : JSON.stringify(obj.data),
     metadata: type === "session_metadata" ? data : null,
   };
   if (options.keepText) {

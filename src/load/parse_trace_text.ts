@@ -190,7 +190,7 @@ export function parseTraceFile(
     limit: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     firstLine: 1,
     endOfFile: false,
-    record: { timezone: options.timezone, keepText: options.keepText },
+    record: { timezone: options.timezone, keepText: options.keepText, strings: new Map() },
   };
   // as decoding the whole file at once: one BOM is dropped by the first decode, and
   // parseTraceText drops one more; later slices keep theirs (a BOM mid-file is text)
