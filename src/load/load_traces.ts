@@ -53,8 +53,9 @@ export interface LoadOptions {
    * known fields (zod for a line it does not pass), line by line in 4 MB slices
    * (measured fastest: 2.3 s and 0.66 GB peak RSS for 200k calls / 784 MB).
    * `"polars"`: Polars' NDJSON reader with an explicit schema for clean files,
-   * falling back to `"lines"` for a file that is not (measured 19.6 s on the same file, because the message and
-   * output texts must be materialized to count their characters).
+   * falling back to `"lines"` for a file that is not (measured 19.6 s on the
+   * same file, because the message and output texts must be materialized to
+   * count their characters).
    * @default {"lines"}
    */
   reader?: "lines" | "polars";
