@@ -25,7 +25,7 @@ export interface Bin {
  * histogramBins([1, 2, 2, 3], 2).map((b) => b.count); // [1, 3]
  * ```
  */
-export function histogramBins(values: readonly number[], n: number): Bin[] {
+export function histogramBins(values: readonly number[] | Float64Array, n: number): Bin[] {
   const xs = values.filter(Number.isFinite);
   if (xs.length === 0 || n < 1) return [];
   let first = Infinity;

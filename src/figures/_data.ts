@@ -28,18 +28,39 @@ export function requireColumns(
 }
 
 /**
+ * The frame narrowed to `columns` (plus those of `extra` it has), in that order:
+ * a filter or sort then copies only the columns a figure reads, not every
+ * column of a wide calls frame. Selecting is free (columns are shared).
+ */
+export function only(
+  frame: pl.DataFrame,
+  columns: readonly string[],
+  extra: readonly string[] = [],
+): pl.DataFrame {
+  const have = new Set(frame.columns);
+  const keep = [...new Set([...columns, ...extra.filter((c) => have.has(c))])];
+  return frame.select(...keep);
+}
+
+/**
  * Calls that completed with a response and a positive duration: the seed's
  * response-time population (`llm_response` events with `duration_seconds > 0`,
- * orphan responses included).
+ * orphan responses included). With `columns`, only those columns are kept
+ * (selected before filtering, which is much cheaper on a wide frame).
  */
-export function completedCalls(calls: pl.DataFrame): pl.DataFrame {
-  return calls.filter(pl.col("status").eq(pl.lit("ok")).and(pl.col("duration_s").gt(0)));
+export function completedCalls(calls: pl.DataFrame, columns?: readonly string[]): pl.DataFrame {
+  const narrow = columns ? only(calls, [...columns, "status", "duration_s"]) : calls;
+  const done = narrow.filter(pl.col("status").eq(pl.lit("ok")).and(pl.col("duration_s").gt(0)));
+  return columns ? done.select(...columns) : done;
 }
 
 /** Calls that have a request (orphan responses dropped when the `orphan` column exists). */
-export function requestedCalls(calls: pl.DataFrame): pl.DataFrame {
-  if (!calls.columns.includes("orphan")) return calls;
-  return calls.filter(pl.col("orphan").fillNull(false).not());
+export function requestedCalls(calls: pl.DataFrame, columns?: readonly string[]): pl.DataFrame {
+  const narrow = columns ? only(calls, columns, ["orphan"]) : calls;
+  const requested = narrow.columns.includes("orphan")
+    ? narrow.filter(pl.col("orphan").fillNull(false).not())
+    : narrow;
+  return columns ? requested.select(...columns) : requested;
 }
 
 /** The rows of `columns` as plain objects (datetimes become `Date`s). */
@@ -49,8 +70,11 @@ export function rows<T>(frame: pl.DataFrame, columns: readonly string[]): T[] {
 }
 
 /** The values of one numeric column as numbers, nulls dropped. */
-export function numbers(frame: pl.DataFrame, column: string): number[] {
-  return (frame.getColumn(column).dropNulls().toArray() as unknown[]).map(Number);
+export function numbers(frame: pl.DataFrame, column: string): number[] | Float64Array {
+  const series = frame.getColumn(column).dropNulls();
+  // A Float64 column converts in one copy, without a JS value per element.
+  if (series.dtype.equals(pl.Float64)) return series.toTypedArray() as Float64Array;
+  return (series.toArray() as unknown[]).map(Number);
 }
 
 /** A colour for every model, the same in every figure of the same calls frame. */

@@ -40,7 +40,7 @@ export function costPerModel(calls: pl.DataFrame): {
   unpriced: string[];
 } {
   if (calls.height === 0) return { priced: [], unpriced: [] };
-  const per = calls.groupBy("model").agg(
+  const per = calls.select("model", "cost_usd").groupBy("model").agg(
     pl.col("cost_usd").sum().alias("cost_usd"),
     pl.col("cost_usd").count().alias("calls"),
   );

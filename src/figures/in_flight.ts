@@ -4,7 +4,7 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
 import { inFlight as countInFlight } from "../metrics/throughput.ts";
 import type { Figure } from "./figure.ts";
 import { chooseInterval, maxOf, requireColumns, rows } from "./_data.ts";
@@ -55,22 +55,43 @@ export interface InFlightPoint {
  * ```
  */
 export function inFlightSeries(calls: pl.DataFrame): InFlightPoint[] {
-  return rows<{ time: Date; in_flight: number }>(countInFlight(calls), ["time", "in_flight"])
+  return toPoints(seriesFrame(calls));
+}
+
+/** The in-flight series as a frame (`time`, `in_flight`), from the two columns it reads. */
+function seriesFrame(calls: pl.DataFrame): pl.DataFrame {
+  return countInFlight(calls.select("started_at", "ended_at"));
+}
+
+function toPoints(series: pl.DataFrame): InFlightPoint[] {
+  return rows<{ time: Date; in_flight: number }>(series, ["time", "in_flight"])
     .map((p) => ({ t: p.time, in_flight: Number(p.in_flight) }));
 }
 
-/** The maximum per bucket, as a step series (one point per bucket start). */
-function reduceToMax(points: InFlightPoint[], ms: number): InFlightPoint[] {
-  const out: InFlightPoint[] = [];
-  let level = 0; // the level carried into a bucket from the one before
-  for (const p of points) {
-    const start = Math.floor(p.t.getTime() / ms) * ms;
-    const last = out.at(-1);
-    if (last && last.t.getTime() === start) last.in_flight = Math.max(last.in_flight, p.in_flight);
-    else out.push({ t: new Date(start), in_flight: Math.max(level, p.in_flight) });
-    level = p.in_flight;
-  }
-  return out;
+/**
+ * The maximum per bucket of `ms` milliseconds, as a step series (one point per
+ * bucket start), computed in Polars: a bucket's level is the highest of its
+ * points and of the level carried into it from the point before.
+ */
+function reduceToMax(series: pl.DataFrame, ms: number): InFlightPoint[] {
+  // Milliseconds as a JS Date holds them (truncated), then the bucket start.
+  const t = pl.col("time").cast(pl.Int64).div(1000).floor();
+  const reduced = series
+    .select(
+      t.div(ms).floor().mul(ms).alias("start"),
+      pl.col("in_flight"),
+      pl.col("in_flight").shift(1).fillNull(0).alias("carried"),
+    )
+    .groupBy("start")
+    .agg(pl.col("in_flight").max().alias("peak"), pl.col("carried").first().alias("carried"))
+    .sort("start");
+  const starts = reduced.getColumn("start").toArray() as unknown[];
+  const peaks = reduced.getColumn("peak").toArray() as unknown[];
+  const carried = reduced.getColumn("carried").toArray() as unknown[];
+  return starts.map((start, i) => ({
+    t: new Date(Number(start)),
+    in_flight: Math.max(Number(carried[i]), Number(peaks[i])),
+  }));
 }
 
 /**
@@ -88,8 +109,8 @@ export async function inFlight(
 ): Promise<Figure> {
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["started_at", "ended_at"], "inFlight()");
-  let points = inFlightSeries(calls);
-  if (points.length === 0) {
+  const series = seriesFrame(calls);
+  if (series.height === 0) {
     return await renderFigure({
       title: o.title,
       width: o.width,
@@ -97,16 +118,34 @@ export async function inFlight(
       message: "No calls with a start time",
     });
   }
-  const peak = maxOf(points.map((p) => p.in_flight));
-  const peakAt = points.find((p) => p.in_flight === peak)!.t;
+  // Only a series short enough to draw whole becomes JS objects; a longer one is
+  // reduced in Polars, its peak, first and last points read from the frame.
+  const whole = series.height <= o.maxPoints;
+  let points = whole ? toPoints(series) : [];
+  let peak: number;
+  let peakAt: Date;
+  let first: InFlightPoint;
+  let last: InFlightPoint;
+  if (whole) {
+    peak = maxOf(points.map((p) => p.in_flight));
+    peakAt = points.find((p) => p.in_flight === peak)!.t;
+    first = points[0]!;
+    last = points.at(-1)!;
+  } else {
+    peak = Number(series.getColumn("in_flight").max());
+    [{ t: peakAt }] = toPoints(series.filter(pl.col("in_flight").eq(peak)).head(1)) as [
+      InFlightPoint,
+    ];
+    [first] = toPoints(series.head(1)) as [InFlightPoint];
+    [last] = toPoints(series.tail(1)) as [InFlightPoint];
+  }
   const notes = [
     `peak ${peak} at ${peakAt.toISOString().replace("T", " ").replace(/\.\d+Z$|Z$/, "")} UTC`,
   ];
-  const last = points.at(-1)!;
-  if (points.length > o.maxPoints) {
-    const span = last.t.getTime() - points[0]!.t.getTime();
+  if (!whole) {
+    const span = last.t.getTime() - first.t.getTime();
     const interval = chooseInterval(span, o.maxPoints / 2);
-    points = reduceToMax(points, interval.ms);
+    points = reduceToMax(series, interval.ms);
     // The series still ends at the level after the last change.
     if (points.at(-1)!.t.getTime() < last.t.getTime()) points.push(last);
     notes.push(`maximum per ${interval.name}`);

@@ -58,7 +58,7 @@ export interface LatencyBox {
  * quartiles with linear interpolation (numpy's default), fastest median first.
  */
 export function latencyBoxes(calls: pl.DataFrame): { boxes: LatencyBox[]; outliers: pl.DataFrame } {
-  const done = completedCalls(calls).select("model", "duration_s");
+  const done = completedCalls(calls, ["model", "duration_s"]);
   const d = pl.col("duration_s");
   const stats = done.groupBy("model").agg(
     pl.len().alias("count"),

@@ -48,7 +48,7 @@ export async function latencyHistogram(
 ): Promise<Figure> {
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["status", "duration_s"], "latencyHistogram()");
-  const values = numbers(completedCalls(calls), "duration_s");
+  const values = numbers(completedCalls(calls, ["duration_s"]), "duration_s");
   if (values.length === 0) {
     return await renderFigure({
       title: o.title,

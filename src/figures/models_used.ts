@@ -42,7 +42,7 @@ const PADDING = 0.2;
 
 /** Requests per model, most requested first (ties by name). */
 export function requestsPerModel(calls: pl.DataFrame): { model: string; requests: number }[] {
-  const counted = requestedCalls(calls)
+  const counted = requestedCalls(calls, ["model"])
     .groupBy("model")
     .agg(pl.len().alias("requests"))
     .sort(["requests", "model"], [true, false]);

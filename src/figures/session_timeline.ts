@@ -102,8 +102,8 @@ export async function sessionTimeline(
   );
   const colors = modelColors(calls);
   const timed = calls
-    .filter(pl.col("started_at").isNotNull())
-    .select("session_id", "request_id", "model", "status", "started_at", "ended_at");
+    .select("session_id", "request_id", "model", "status", "started_at", "ended_at")
+    .filter(pl.col("started_at").isNotNull());
   if (timed.height === 0) {
     return await renderFigure({
       title: o.title,

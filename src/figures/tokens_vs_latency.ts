@@ -55,12 +55,8 @@ export async function tokensVsLatency(
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["model", "status", "duration_s", o.tokens], "tokensVsLatency()");
   const colors = modelColors(calls);
-  const done = completedCalls(calls);
-  const withTokens = done.filter(pl.col(o.tokens).isNotNull()).select(
-    "model",
-    o.tokens,
-    "duration_s",
-  );
+  const done = completedCalls(calls, ["model", o.tokens, "duration_s"]);
+  const withTokens = done.filter(pl.col(o.tokens).isNotNull());
   if (withTokens.height === 0) {
     return await renderFigure({
       title: o.title,

@@ -115,6 +115,27 @@ function listing<T>(frame: pl.DataFrame, limit: number, map: (r: Row) => T): Lis
   return { rows: frame.head(limit).toRecords().map((r) => map(r as Row)), total: frame.height };
 }
 
+/**
+ * The first `limit` rows of `frame` in the order of `by`, and its height:
+ * only the sort keys and a row index are sorted (ties keep frame order), then
+ * the rows kept are gathered, so a wide frame of many rows is never sorted whole.
+ */
+function topRows(
+  frame: pl.DataFrame,
+  by: string[],
+  descending: boolean[],
+  limit: number,
+): pl.DataFrame {
+  const keys = frame.select(...by).withRowIndex("__row");
+  const order = keys.sort([...by, "__row"], [...descending, false], true).head(limit);
+  return gatherRows(frame, order.getColumn("__row").toArray() as unknown[]);
+}
+
+/** The rows of `frame` at `indices`, in that order. */
+function gatherRows(frame: pl.DataFrame, indices: unknown[]): pl.DataFrame {
+  return frame.select(pl.all().gather(indices.map(Number)));
+}
+
 // --- the listings -------------------------------------------------------------
 
 function sessions(traces: TraceSet, limit: number): Listing<SessionRow> {
@@ -134,19 +155,45 @@ function sessions(traces: TraceSet, limit: number): Listing<SessionRow> {
 }
 
 function slowestCalls(calls: pl.DataFrame, limit: number): Listing<CallRow> {
-  const finished = calls.filter(
-    pl.col("status").neq(pl.lit("pending")).and(pl.col("duration_s").isNotNull()),
+  // Filter the row numbers, not the wide frame: only the listed rows are gathered.
+  const finished = calls.select("status", "duration_s", "started_at").withRowIndex("__call")
+    .filter(pl.col("status").neq(pl.lit("pending")).and(pl.col("duration_s").isNotNull()));
+  return gathered(
+    calls,
+    finished,
+    ["duration_s", "started_at"],
+    [true, false],
+    limit,
   );
-  return listing(finished.sort(["duration_s", "started_at"], [true, false], true), limit, callRow);
 }
 
 function failedCalls(calls: pl.DataFrame, limit: number): Listing<CallRow> {
-  const failed = calls.filter(pl.col("status").eq(pl.lit("error")));
-  return listing(failed.sort(["started_at", "file", "line"], false, true), limit, callRow);
+  const failed = calls.select("status", "started_at", "file", "line").withRowIndex("__call")
+    .filter(pl.col("status").eq(pl.lit("error")));
+  return gathered(calls, failed, ["started_at", "file", "line"], [false, false, false], limit);
+}
+
+/**
+ * The call rows listed from `keys` (sort keys and `__call`, the row number in
+ * `calls`): the first `limit` by `by`, gathered from `calls` with every column.
+ */
+function gathered(
+  calls: pl.DataFrame,
+  keys: pl.DataFrame,
+  by: string[],
+  descending: boolean[],
+  limit: number,
+): Listing<CallRow> {
+  const top = topRows(keys, by, descending, limit);
+  const picked = gatherRows(calls, top.getColumn("__call").toArray() as unknown[]);
+  return { rows: picked.toRecords().map((r) => callRow(r as Row)), total: keys.height };
 }
 
 function errorGroups(calls: pl.DataFrame, limit: number): Listing<ErrorGroup> {
-  const all = topErrors(calls, { limit: Number.MAX_SAFE_INTEGER });
+  // Only the columns topErrors reads, so its filter does not copy the wide frame.
+  const all = topErrors(calls.select("status", "error", "model"), {
+    limit: Number.MAX_SAFE_INTEGER,
+  });
   return { rows: all.slice(0, limit), total: all.length };
 }
 
@@ -182,7 +229,7 @@ function diagnostics(frame: pl.DataFrame, limit: number): Listing<DiagnosticRow>
 function files(traces: TraceSet): FileRow[] {
   const per = (frame: pl.DataFrame) =>
     new Map(
-      (frame.groupBy("file").agg(pl.len().alias("n")).toRecords() as Row[]).map((
+      (frame.select("file").groupBy("file").agg(pl.len().alias("n")).toRecords() as Row[]).map((
         r,
       ) => [str(r.file), count(r.n)]),
     );
@@ -199,9 +246,9 @@ function dataQuality(traces: TraceSet): DataQuality {
   const { calls, sessions } = traces;
   return {
     orphan_responses: column(calls, "orphan")
-      ? calls.filter(pl.col("orphan").eq(pl.lit(true))).height
+      ? calls.select("orphan").filter(pl.col("orphan").eq(pl.lit(true))).height
       : 0,
-    pending_calls: calls.filter(pl.col("status").eq(pl.lit("pending"))).height,
+    pending_calls: calls.select("status").filter(pl.col("status").eq(pl.lit("pending"))).height,
     unfinished_sessions: sessions.filter(pl.col("complete").not()).height,
   };
 }
