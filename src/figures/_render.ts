@@ -30,10 +30,67 @@ function loadDom(): Promise<Dom> {
     const serializer = new window.XMLSerializer();
     return {
       document: window.document as unknown as Document,
-      serialize: (node: Node) => serializer.serializeToString(node as never),
+      serialize: (node: Node) =>
+        serializeSvg(node as Element) ?? serializer.serializeToString(node as never),
     };
   });
   return dom;
+}
+
+const escapeText = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeAttr = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/\t/g, "&#x9;").replace(/\n/g, "&#xA;").replace(/\r/g, "&#xD;");
+const NEEDS_ESCAPE = /[&<>"\t\n\r]/;
+
+/**
+ * The XML serialization of a figure's SVG tree, the same string jsdom's
+ * `XMLSerializer` gives (the DOM Parsing algorithm, `requireWellFormed` off) for
+ * the trees figures build: SVG-namespace elements whose attributes have no
+ * namespace, and text. It is several times faster on figures of thousands of
+ * marks (it keeps no namespace prefix maps). Returns null for any other tree
+ * (a comment, another namespace, a namespaced attribute besides the root's
+ * `xmlns`), which the caller then hands to `XMLSerializer`.
+ */
+function serializeSvg(root: Element): string | null {
+  if (root.namespaceURI !== SVG_NS || root.getAttribute("xmlns") !== SVG_NS) return null;
+  const out: string[] = [];
+  const element = (node: Element, isRoot: boolean): boolean => {
+    if (node.namespaceURI !== SVG_NS) return false;
+    const name = node.localName;
+    let markup = "<" + name;
+    const attrs = node.attributes;
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs[i]!;
+      if (a.namespaceURI !== null) {
+        // Only the root's default-namespace declaration, written as it stands.
+        if (!(isRoot && a.namespaceURI === XMLNS_NS && a.prefix === null && a.localName === "xmlns")) {
+          return false;
+        }
+      } else if (a.localName === "xmlns" || a.localName.includes(":")) return false;
+      const v = a.value;
+      markup += " " + a.localName + '="' + (NEEDS_ESCAPE.test(v) ? escapeAttr(v) : v) + '"';
+    }
+    const children = node.childNodes;
+    if (children.length === 0) {
+      out.push(markup + "/>");
+      return true;
+    }
+    out.push(markup + ">");
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i]!;
+      if (child.nodeType === 1) {
+        if (!element(child as Element, false)) return false;
+      } else if (child.nodeType === 3) {
+        const data = (child as Text).data;
+        out.push(NEEDS_ESCAPE.test(data) ? escapeText(data) : data);
+      } else return false;
+    }
+    out.push("</" + name + ">");
+    return true;
+  };
+  return element(root, true) ? out.join("") : null;
 }
 
 /** One entry of a figure's legend. */
