@@ -49,18 +49,20 @@ export function only(
  * (selected before filtering, which is much cheaper on a wide frame).
  */
 export function completedCalls(calls: pl.DataFrame, columns?: readonly string[]): pl.DataFrame {
-  const narrow = columns ? only(calls, [...columns, "status", "duration_s"]) : calls;
-  const done = narrow.filter(pl.col("status").eq(pl.lit("ok")).and(pl.col("duration_s").gt(0)));
-  return columns ? done.select(...columns) : done;
+  const completed = pl.col("status").eq(pl.lit("ok")).and(pl.col("duration_s").gt(0));
+  if (!columns) return calls.filter(completed);
+  // Lazily, so the filter columns that are not kept are never copied.
+  return only(calls, [...columns, "status", "duration_s"]).lazy().filter(completed)
+    .select(...columns).collectSync();
 }
 
 /** Calls that have a request (orphan responses dropped when the `orphan` column exists). */
 export function requestedCalls(calls: pl.DataFrame, columns?: readonly string[]): pl.DataFrame {
   const narrow = columns ? only(calls, columns, ["orphan"]) : calls;
-  const requested = narrow.columns.includes("orphan")
-    ? narrow.filter(pl.col("orphan").fillNull(false).not())
-    : narrow;
-  return columns ? requested.select(...columns) : requested;
+  if (!narrow.columns.includes("orphan")) return narrow;
+  const requested = pl.col("orphan").fillNull(false).not();
+  if (!columns) return narrow.filter(requested);
+  return narrow.lazy().filter(requested).select(...columns).collectSync();
 }
 
 /** The rows of `columns` as plain objects (datetimes become `Date`s). */
