@@ -24,6 +24,7 @@ export const COMMANDS: { name: string; summary: string }[] = [
     summary: "render the self-contained HTML report of trace files (the main job)",
   },
   { name: "analyze", summary: "the seed's analysis: summary.txt/.json and the two figures" },
+  { name: "validate", summary: "check trace files: every bad line as file:line, exit 1 if any" },
   { name: "simulate", summary: "write realistic, seeded traces through the tracer" },
   {
     name: "generate",
@@ -94,7 +95,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: "user" });
-    return 0;
+    return Deno.exitCode; // a command that fails a check sets it (0 by default)
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;

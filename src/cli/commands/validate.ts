@@ -1,0 +1,81 @@
+/**
+ * `validate [inputs…] [--json] [--warnings-fail]`: check trace files and list every
+ * problem as `file:line: severity code: message`. Exit 0 when every line loads,
+ * 1 when a line is bad (or, with `--warnings-fail`, when anything is suspicious).
+ *
+ * @module
+ */
+import type { Command } from "commander";
+import { loadTraces } from "../../load/mod.ts";
+import { progressReporter } from "../progress.ts";
+
+/** Options of the `validate` command. */
+export interface ValidateOptions {
+  json?: boolean;
+  warningsFail?: boolean;
+  timezone?: string;
+  quiet?: boolean;
+}
+
+interface DiagnosticRow {
+  file: string;
+  line: number | null;
+  code: string;
+  message: string;
+  severity: string;
+}
+
+/** Validate the inputs; returns the exit code. */
+export async function runValidate(inputs: string[], options: ValidateOptions): Promise<number> {
+  const progress = options.quiet || options.json ? undefined : progressReporter("Checking traces");
+  const traces = await loadTraces(inputs.length ? inputs : ["traces/"], {
+    timezone: options.timezone,
+    onProgress: progress?.update,
+  }).finally(() => progress?.stop());
+  const rows = traces.diagnostics.toRecords() as unknown as DiagnosticRow[];
+  const errors = rows.filter((d) => d.severity === "error").length;
+  const warnings = rows.length - errors;
+  const failed = errors > 0 || (options.warningsFail === true && warnings > 0);
+  if (options.json) {
+    console.log(JSON.stringify(
+      {
+        files: traces.files,
+        events: traces.events.height,
+        calls: traces.calls.height,
+        errors,
+        warnings,
+        valid: !failed,
+        diagnostics: rows,
+      },
+      null,
+      2,
+    ));
+  } else {
+    for (const d of rows) {
+      console.log(
+        `${d.file}${d.line === null ? "" : `:${d.line}`}: ${d.severity} ${d.code}: ${d.message}`,
+      );
+    }
+    if (!options.quiet) {
+      console.error(
+        `${traces.files.length} file(s), ${traces.events.height} valid event(s), ${traces.calls.height} call(s): ` +
+          `${errors} bad line(s), ${warnings} warning(s).`,
+      );
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+/** Define the `validate` command. */
+export function define(cmd: Command): void {
+  cmd
+    .argument("[inputs...]", "trace files, directories or globs (default traces/)", [])
+    .option("--json", "print the result as JSON on stdout")
+    .option("--warnings-fail", "also exit 1 on warnings (orphan responses, duplicate request ids)")
+    .option("--timezone <iana>", "time zone of naive timestamps (default UTC)")
+    .option("-q, --quiet", "print only the problems")
+    .action(async (inputs: string[], opts: ValidateOptions) => {
+      const code = await runValidate(inputs, opts);
+      if (code !== 0) Deno.exitCode = code;
+    });
+}

@@ -1,0 +1,53 @@
+/** `validate` as a user runs it: every problem as file:line, and the exit code. */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ROOT } from "../_helpers.ts";
+
+const FIXTURES = join(ROOT, "tests/fixtures/analyze");
+
+async function validate(...args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(ROOT, "src/cli/main.ts"), "validate", ...args],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+Deno.test("validate lists a bad line as file:line and exits 1", async () => {
+  const file = join(FIXTURES, "bad.jsonl");
+  const r = await validate(file);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, new RegExp(`^${file.replaceAll("/", "\\/")}:2: error invalid_json: `));
+  assert.equal(r.stdout.trim().split("\n").length, 1);
+  assert.equal(
+    r.stderr.trim(),
+    "1 file(s), 1 valid event(s), 0 call(s): 1 bad line(s), 0 warning(s).",
+  );
+});
+
+Deno.test("validate passes a file with only warnings, unless --warnings-fail", async () => {
+  const file = join(FIXTURES, "mixed.jsonl");
+  const ok = await validate(file, "--json");
+  assert.equal(ok.code, 0);
+  const json = JSON.parse(ok.stdout);
+  assert.deepEqual(
+    [json.events, json.calls, json.errors, json.warnings, json.valid],
+    [15, 7, 0, 1, true],
+  );
+  assert.equal(json.diagnostics[0].code, "orphan_response");
+  assert.equal(json.diagnostics[0].line, 11);
+  assert.equal((await validate(file, "--warnings-fail", "--quiet")).code, 1);
+});
+
+Deno.test("validate passes the bundled traces/", async () => {
+  const r = await validate();
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.stdout, "");
+  assert.match(
+    r.stderr,
+    /^6 file\(s\), 231 valid event\(s\), 90 call\(s\): 0 bad line\(s\), 0 warning\(s\)\.$/m,
+  );
+});
