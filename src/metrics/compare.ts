@@ -57,6 +57,9 @@ export function comparisonSpec(): MetricSpec {
     output_tokens: () => tokenSum("output_tokens"),
     cost_usd: costTotal,
     cost_per_call: costPerCall,
+    // Appended (the report's group table shows them as the model table does).
+    latency_p90: () => quantile(latency(), 0.9),
+    latency_max: () => latency().max(),
   };
 }
 

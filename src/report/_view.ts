@@ -7,6 +7,8 @@
 import { formatFixed } from "./format.ts";
 import type {
   CallRow,
+  GroupComparison,
+  GroupSummary,
   Listing,
   MetricValue,
   ModelSummary,
@@ -77,6 +79,8 @@ export interface ReportView {
   /** The user's named metrics over all calls. */
   metricCards: CardView[];
   models: TableView;
+  /** The comparison by a field (`--group-by`), when asked for. */
+  groups?: { by: string; table: TableView };
   unpricedModels: string[];
   figures: FigureView[];
   sessions?: TableView;
@@ -295,6 +299,80 @@ function modelTable(models: ModelSummary[], metricNames: string[]): TableView {
       ...metricNames.map((name) => metric(m.metrics?.[name])),
     ]),
     empty: "No model calls in these traces.",
+  };
+}
+
+function groupRankedValue(g: GroupSummary, key: Ranked): number | null {
+  if (key === "error_rate") return g.error_rate;
+  if (key === "cost_per_call") return g.cost_per_call;
+  return g.latency[key];
+}
+
+/** The comparison by a field: the model table's columns and ★ rule, one row per group. */
+function groupTable(comparison: GroupComparison): TableView {
+  const { groups } = comparison;
+  const best = new Map<Ranked, number>();
+  for (const key of LOWER_IS_BETTER) {
+    const values = groups.map((g) => groupRankedValue(g, key)).filter((v): v is number =>
+      v !== null && Number.isFinite(v)
+    );
+    if (values.length >= 2 && new Set(values).size > 1) best.set(key, Math.min(...values));
+  }
+  const ranked = (g: GroupSummary, key: Ranked, cell: CellView): CellView =>
+    best.has(key) && groupRankedValue(g, key) === best.get(key)
+      ? { ...cell, best: true, className: `${cell.className} best` }
+      : cell;
+  const ci = (g: GroupSummary): CellView => {
+    const cell = ranked(g, "error_rate", pct(g.error_rate));
+    const bounds = g.error_rate_ci;
+    return bounds
+      ? {
+        ...cell,
+        title: `95% interval ${formatPercent(bounds[0])} to ${formatPercent(bounds[1])}`,
+      }
+      : cell;
+  };
+  return {
+    id: "groups",
+    columns: [
+      { label: comparison.by },
+      { label: "Calls", num: true, title: "Requests of the group" },
+      { label: "OK", num: true },
+      { label: "Errors", num: true },
+      { label: "Error rate", num: true, title: "errors / (ok + errors); pending calls excluded" },
+      { label: "Mean s", num: true, title: "Mean latency of successful responses, seconds" },
+      { label: "p50 s", num: true },
+      { label: "p90 s", num: true },
+      { label: "p95 s", num: true },
+      { label: "p99 s", num: true },
+      { label: "Max s", num: true },
+      { label: "Input tokens", num: true },
+      { label: "Output tokens", num: true },
+      {
+        label: "Cost",
+        num: true,
+        title: "USD, through genai-prices; – when no call of the group has a known price",
+      },
+      { label: "Cost / call", num: true, title: "Mean cost of the group's priced calls, USD" },
+    ],
+    rows: groups.map((g) => [
+      text(g.group, "model"),
+      int(g.calls),
+      int(g.ok),
+      g.errors > 0 ? withClass(int(g.errors), "bad") : int(g.errors),
+      ci(g),
+      ranked(g, "mean", secs(g.latency.mean)),
+      ranked(g, "p50", secs(g.latency.p50)),
+      ranked(g, "p90", secs(g.latency.p90)),
+      ranked(g, "p95", secs(g.latency.p95)),
+      ranked(g, "p99", secs(g.latency.p99)),
+      secs(g.latency.max),
+      int(g.input_tokens),
+      int(g.output_tokens),
+      usd(g.cost_usd),
+      ranked(g, "cost_per_call", usd(g.cost_per_call)),
+    ]),
+    empty: "No calls in these traces.",
   };
 }
 
@@ -552,6 +630,7 @@ export function buildView(input: ReportInput, title: string): ReportView {
     cards,
     metricCards,
     models: modelTable(s.by_model, metricNames),
+    groups: s.by_group && { by: s.by_group.by, table: groupTable(s.by_group) },
     unpricedModels: s.cost_usd.unpriced_models,
     figures: figureViews(input.figures ?? []),
     sessions: input.sessions && sessionTable(input.sessions),

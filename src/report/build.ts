@@ -10,6 +10,7 @@ import { summarize } from "../metrics/mod.ts";
 import { allFigures } from "../figures/mod.ts";
 import type { ReportFigure, ReportInput, ReportSummary } from "./input.ts";
 import { type ReportLimits, reportTables } from "./tables.ts";
+import { groupComparison } from "./groups.ts";
 
 /** Options of {@linkcode buildReportInput}. */
 export interface BuildReportOptions {
@@ -22,6 +23,13 @@ export interface BuildReportOptions {
   figures?: boolean;
   /** How many rows each listing shows at most. */
   limits?: ReportLimits;
+  /**
+   * Add a comparison by this field (a calls column or a session-metadata field, see
+   * `groupByFields`) as `summary.by_group`; the report shows it after the models.
+   */
+  groupBy?: string;
+  /** Group labels listed first in the comparison, in this order (e.g. baseline, candidate). */
+  groupOrder?: string[];
 }
 
 /** A sentence under each figure of `allFigures`, saying how to read it. */
@@ -56,7 +64,13 @@ export async function buildReportInput(
   traces: TraceSet,
   options: BuildReportOptions = {},
 ): Promise<ReportInput> {
-  const summary: ReportSummary = options.summary ?? summarize(traces);
+  let summary: ReportSummary = options.summary ?? summarize(traces);
+  if (options.groupBy !== undefined) {
+    summary = {
+      ...summary,
+      by_group: groupComparison(traces, options.groupBy, options.groupOrder),
+    };
+  }
   const figures: ReportFigure[] = options.figures === false
     ? []
     : (await allFigures(traces)).map(({ name, title, figure }) => ({

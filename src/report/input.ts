@@ -82,6 +82,49 @@ export interface ReportSummary {
   };
   /** The user's named metrics over all calls. */
   metrics?: Record<string, MetricValue>;
+  /** The comparison by a field (`report --group-by FIELD`, `compare`); absent otherwise. */
+  by_group?: GroupComparison;
+}
+
+/** One group's row of the comparison by a field (from `compareGroups`). */
+export interface GroupSummary {
+  /** The group's value of the field (`(none)` for calls without one). */
+  group: string;
+  calls: number;
+  ok: number;
+  errors: number;
+  pending: number;
+  /** errors / (ok + errors); null when neither. */
+  error_rate: number | null;
+  /** Wilson 95% interval of `error_rate`. */
+  error_rate_ci: [number, number] | null;
+  /** Over successful responses with a duration, seconds. */
+  latency: {
+    count: number;
+    mean: number | null;
+    p50: number | null;
+    p90: number | null;
+    p95: number | null;
+    p99: number | null;
+    max: number | null;
+  };
+  ttft_p50: number | null;
+  output_tokens_per_second: number | null;
+  input_tokens: number;
+  output_tokens: number;
+  /** (input + output tokens) / calls; null without calls. */
+  tokens_per_call: number | null;
+  /** Null when no call of the group has a known price. */
+  cost_usd: number | null;
+  /** Mean cost of the priced calls. */
+  cost_per_call: number | null;
+}
+
+/** The comparison by a field: one row per group. */
+export interface GroupComparison {
+  /** The field: a calls column or a session-metadata field. */
+  by: string;
+  groups: GroupSummary[];
 }
 
 /** A figure to show inline: our own SVG (the only raw HTML in the report). */

@@ -23,6 +23,7 @@
  */
 export { buildReportInput, type BuildReportOptions, FIGURE_CAPTIONS } from "./build.ts";
 export { jsonForScript, renderReport, type RenderReportOptions } from "./render.ts";
+export { CALL_GROUP_FIELDS, groupByFields, groupComparison } from "./groups.ts";
 export { DEFAULT_LIMITS, type ReportLimits, type ReportTables, reportTables } from "./tables.ts";
 export type {
   CallRow,
@@ -32,6 +33,8 @@ export type {
   ErrorGroup,
   EventTypeRow,
   FileRow,
+  GroupComparison,
+  GroupSummary,
   LatencyStats,
   Listing,
   MetricValue,

@@ -1,5 +1,5 @@
 /**
- * `report [inputs…] [--output-dir analysis] [--title …] [--prices FILE] [--strict] [--quiet]`:
+ * `report [inputs…] [--output-dir analysis] [--title …] [--prices FILE] [--group-by FIELD] [--strict] [--quiet]`:
  * the main job. Loads the traces (default `traces/`) and writes
  * `{output-dir}/report.html`, one self-contained file, and `report_summary.json`
  * beside it, whose numbers are the report's.
@@ -11,7 +11,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadTraces } from "../../load/mod.ts";
 import { loadPriceOverrides } from "../../prices/mod.ts";
-import { buildReportInput, renderReport } from "../../report/mod.ts";
+import { buildReportInput, groupByFields, renderReport } from "../../report/mod.ts";
+import type { TraceSet } from "../../frames/columns.ts";
+import { UserError } from "../../log/mod.ts";
 import { progressReporter } from "../progress.ts";
 
 /** Options of the `report` command. */
@@ -24,6 +26,24 @@ export interface ReportOptions {
   quiet?: boolean;
   /** Load the response texts and show them in the call tables. */
   outputs?: boolean;
+  /** Add a comparison by this field (a calls column or a session-metadata field). */
+  groupBy?: string;
+}
+
+/**
+ * Check that `field` is one `traces` can be grouped by; else a {@link UserError}
+ * (exit 2, wrong usage) naming it and the available fields.
+ */
+export function checkGroupBy(traces: TraceSet, field: string): void {
+  const fields = groupByFields(traces);
+  if (!fields.includes(field)) {
+    throw new UserError(
+      `Cannot group by "${field}": it is neither a calls column nor a session-metadata field of these traces (available: ${
+        fields.join(", ")
+      }).`,
+      { exitCode: 2 },
+    );
+  }
 }
 
 /** What `report` wrote. */
@@ -42,7 +62,8 @@ export async function runReport(inputs: string[], options: ReportOptions): Promi
     keepText: options.outputs ?? false,
     onProgress: progress?.update,
   }).finally(() => progress?.stop());
-  const input = await buildReportInput(traces);
+  if (options.groupBy !== undefined) checkGroupBy(traces, options.groupBy);
+  const input = await buildReportInput(traces, { groupBy: options.groupBy });
   const html = renderReport(input, { title: options.title });
   mkdirSync(options.outputDir, { recursive: true });
   const result = {
@@ -84,6 +105,10 @@ export function define(cmd: Command): void {
     .option(
       "--outputs",
       "show the start of each response's text in the call tables (reads every line; slower)",
+    )
+    .option(
+      "--group-by <field>",
+      "add a comparison by a calls column (model, provider, file, session_id, group) or a session-metadata field (version, …)",
     )
     .option("--strict", "fail (exit 1) when any input line is bad")
     .option("-q, --quiet", "print nothing but errors")
