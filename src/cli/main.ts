@@ -23,6 +23,10 @@ export const COMMANDS: { name: string; summary: string }[] = [
     name: "report",
     summary: "render the self-contained HTML report of trace files (the main job)",
   },
+  {
+    name: "compare",
+    summary: "compare a candidate run with a baseline: compare.html/.json, exit 1 if a gate fails",
+  },
   { name: "analyze", summary: "the seed's analysis: summary.txt/.json and the two figures" },
   { name: "validate", summary: "check trace files: every bad line as file:line, exit 1 if any" },
   { name: "simulate", summary: "write realistic, seeded traces through the tracer" },
