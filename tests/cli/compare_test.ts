@@ -1,0 +1,312 @@
+/**
+ * The `compare` command on two tiny hand-made runs (tests/fixtures/compare/):
+ *
+ * - base.jsonl: 4 ok calls of `test-model`, 1, 2, 3 and 4 s, 100 input + 50 output tokens each.
+ * - candidate.jsonl: 4 ok calls of 2, 2, 4 and 6 s, 100 + 100 tokens each, and 1 error (0.5 s).
+ * - prices.json: `test-model` at 1 USD (input) and 2 USD (output) per million tokens,
+ *   so a base call costs 100e-6 + 100e-6 = 0.0002 and a candidate ok call 100e-6 + 200e-6 = 0.0003.
+ *
+ * Percentiles are Polars' linear ones over the successful latencies: p at index
+ * q·(n − 1) between the sorted values (0.95·3 = 2.85: base 3 + 0.85·1, candidate 4 + 0.85·2).
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { JSDOM } from "jsdom";
+import { ROOT } from "../_helpers.ts";
+import { main } from "../../src/cli/main.ts";
+import type { CompareJson } from "../../src/cli/commands/compare.ts";
+
+const DIR = join(ROOT, "tests/fixtures/compare");
+const BASE = join(DIR, "base.jsonl");
+const CANDIDATE = join(DIR, "candidate.jsonl");
+const PRICES = join(DIR, "prices.json");
+
+/** Run the CLI in a fresh temporary output directory, capturing stdout and stderr. */
+async function compare(
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "tracebook-compare-"));
+  const out: string[] = [], err: string[] = [];
+  const { log, error } = console;
+  console.log = (...a: unknown[]) => out.push(a.join(" "));
+  console.error = (...a: unknown[]) => err.push(a.join(" "));
+  try {
+    const code = await main(["compare", ...args, "--output-dir", dir, "--prices", PRICES]);
+    return { code, stdout: out.join("\n"), stderr: err.join("\n"), dir };
+  } finally {
+    console.log = log;
+    console.error = error;
+    Deno.exitCode = 0; // a failed gate sets it for the process; not for the test runner
+  }
+}
+
+function readJson(dir: string): CompareJson {
+  return JSON.parse(readFileSync(join(dir, "compare.json"), "utf8"));
+}
+
+/** Float results of library arithmetic (quantile interpolation, prices): equal to 1e-12. */
+function near(actual: number | null, expected: number, what: string): void {
+  assert.ok(
+    actual !== null && Math.abs(actual - expected) < 1e-12,
+    `${what}: expected ${expected}, got ${actual}`,
+  );
+}
+
+Deno.test("compare writes the exact deltas of the two runs to compare.json", async () => {
+  const r = await compare([BASE, CANDIDATE]);
+  try {
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    const j = readJson(r.dir);
+    assert.equal(j.schema, "tracebook.compare/1");
+    assert.equal(j.baseline.label, "base");
+    assert.equal(j.candidate.label, "candidate");
+    assert.equal(j.baseline.input, BASE);
+    assert.deepEqual(
+      [j.baseline.calls, j.baseline.ok, j.baseline.errors, j.baseline.pending],
+      [4, 4, 0, 0],
+    );
+    assert.deepEqual(
+      [j.candidate.calls, j.candidate.ok, j.candidate.errors, j.candidate.pending],
+      [5, 4, 1, 0],
+    );
+    // Exact: counts, rates, means and medians.
+    assert.deepEqual(j.deltas.calls, {
+      baseline: 4,
+      candidate: 5,
+      change: 1,
+      relative_change: 0.25,
+    });
+    // 0 → 1/5: no relative change from a zero baseline.
+    assert.deepEqual(j.deltas.error_rate, {
+      baseline: 0,
+      candidate: 0.2,
+      change: 0.2,
+      relative_change: null,
+    });
+    // mean (1+2+3+4)/4 = 2.5 → (2+2+4+6)/4 = 3.5
+    assert.deepEqual(j.deltas.latency_mean, {
+      baseline: 2.5,
+      candidate: 3.5,
+      change: 1,
+      relative_change: 0.4,
+    });
+    // median (2+3)/2 = 2.5 → (2+4)/2 = 3
+    assert.deepEqual(j.deltas.latency_p50, {
+      baseline: 2.5,
+      candidate: 3,
+      change: 0.5,
+      relative_change: 0.2,
+    });
+    // tokens per call: 4·150/4 = 150 → 4·200/5 = 160
+    assert.deepEqual(j.deltas.tokens_per_call, {
+      baseline: 150,
+      candidate: 160,
+      change: 10,
+      relative_change: 10 / 150,
+    });
+    // p95: 3.85 → 5.7, p99: 3 + 0.97 = 3.97 → 4 + 0.97·2 = 5.94 (float interpolation).
+    const p95 = j.deltas.latency_p95, p99 = j.deltas.latency_p99;
+    near(p95.baseline, 3.85, "base p95");
+    near(p95.candidate, 5.7, "candidate p95");
+    near(p95.change, 1.85, "p95 change");
+    near(p95.relative_change, 1.85 / 3.85, "p95 relative change");
+    near(p99.baseline, 3.97, "base p99");
+    near(p99.candidate, 5.94, "candidate p99");
+    near(p99.relative_change, 1.97 / 3.97, "p99 relative change");
+    // cost per priced call: 0.0002 → 0.0003 (the failed call has no usage, so no cost)
+    near(j.deltas.cost_per_call.baseline, 0.0002, "base cost per call");
+    near(j.deltas.cost_per_call.candidate, 0.0003, "candidate cost per call");
+    near(j.deltas.cost_per_call.relative_change, 0.5, "cost relative change");
+    near(j.baseline.cost_usd, 0.0008, "base cost");
+    near(j.candidate.cost_usd, 0.0012, "candidate cost");
+    // No gate set: all passed.
+    assert.deepEqual(j.gates, []);
+    assert.equal(j.passed, true);
+
+    // stdout: the delta table, the gates line, then the two paths.
+    const lines = r.stdout.split("\n");
+    assert.deepEqual(lines.slice(0, 3), [
+      "                 base       candidate  change",
+      "calls            4          5          +1 (+25.0%)",
+      "error rate       0.0%       20.0%      +20.0 pp",
+    ]);
+    assert.ok(lines.includes("p95 latency      3.85 s     5.70 s     +1.85 s (+48.1%)"));
+    assert.ok(lines.includes("cost per call    $0.000200  $0.000300  +$0.000100 (+50.0%)"));
+    assert.deepEqual(lines.slice(-3), [
+      "gates: none set",
+      join(r.dir, "compare.html"),
+      join(r.dir, "compare.json"),
+    ]);
+  } finally {
+    rmSync(r.dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("compare exits 0 when every gate passes", async () => {
+  const r = await compare([
+    BASE,
+    CANDIDATE,
+    "--max-error-rate",
+    "25%",
+    "--max-p95-increase",
+    "50",
+    "--max-mean-increase",
+    "41",
+    "--max-cost-increase",
+    "60",
+  ]);
+  try {
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    const j = readJson(r.dir);
+    assert.deepEqual(j.gates.map((g) => [g.gate, g.limit, g.passed]), [
+      ["max_error_rate", 0.25, true],
+      ["max_p95_increase", 50, true],
+      ["max_mean_increase", 41, true],
+      ["max_cost_increase", 60, true],
+    ]);
+    assert.equal(j.passed, true);
+    assert.ok(r.stdout.includes("gates: 4 of 4 passed"));
+  } finally {
+    rmSync(r.dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("compare exits 1 with one stderr line per failed gate", async () => {
+  const r = await compare([
+    BASE,
+    CANDIDATE,
+    "--baseline-label",
+    "v1",
+    "--candidate-label",
+    "v2",
+    "--max-error-rate",
+    "0.1",
+    "--max-p95-increase",
+    "10",
+    "--max-mean-increase",
+    "50",
+    "--max-cost-increase",
+    "20",
+  ]);
+  try {
+    assert.equal(r.code, 1);
+    assert.deepEqual(r.stderr.split("\n"), [
+      "gate failed: error rate is 20.0% (1 of 5 finished calls), more than the allowed 10%",
+      "gate failed: p95 latency rose 48.1% (3.85 s → 5.70 s), more than the allowed 10%",
+      "gate failed: cost per call rose 50.0% ($0.000200 → $0.000300), more than the allowed 20%",
+    ]);
+    const j = readJson(r.dir);
+    assert.deepEqual([j.baseline.label, j.candidate.label], ["v1", "v2"]);
+    assert.deepEqual(j.gates.map((g) => [g.gate, g.passed]), [
+      ["max_error_rate", false],
+      ["max_p95_increase", false],
+      ["max_mean_increase", true], // 40% ≤ 50%
+      ["max_cost_increase", false],
+    ]);
+    assert.equal(
+      j.gates[2]!.message,
+      "mean latency rose 40.0% (2.50 s → 3.50 s), within the allowed 50%",
+    );
+    assert.equal(j.passed, false);
+    assert.ok(r.stdout.includes("gates: 1 of 4 passed"));
+
+    // The HTML: a comparison by group, baseline first, with ★ on the better values.
+    const doc = new JSDOM(readFileSync(join(r.dir, "compare.html"), "utf8")).window.document;
+    assert.equal(doc.querySelector("h1")!.textContent, "Comparison: v1 vs v2");
+    assert.equal(doc.querySelector("#groups h2")!.textContent, "Comparison by group");
+    const rows = [...doc.querySelectorAll("#table-groups tbody tr")].map((tr) =>
+      [...tr.querySelectorAll("td")].map((td) => td.textContent)
+    );
+    assert.deepEqual(rows.map((r) => r.slice(0, 5)), [
+      ["v1", "4", "4", "0", "0.0% ★"],
+      ["v2", "5", "4", "1", "20.0%"],
+    ]);
+  } finally {
+    rmSync(r.dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("compare: wrong usage exits 2, an empty or missing run exits 1", async () => {
+  const usage = [
+    [BASE], // no candidate
+    [BASE, CANDIDATE, "--max-p95-increase", "ten"],
+    [BASE, CANDIDATE, "--max-error-rate", "2"],
+    [BASE, CANDIDATE, "--baseline-label", "x", "--candidate-label", "x"],
+  ];
+  for (const args of usage) {
+    const r = await compare(args);
+    rmSync(r.dir, { recursive: true, force: true });
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+  }
+  const labels = await compare([
+    BASE,
+    CANDIDATE,
+    "--baseline-label",
+    "x",
+    "--candidate-label",
+    "x",
+  ]);
+  rmSync(labels.dir, { recursive: true, force: true });
+  assert.equal(
+    labels.stderr,
+    'error: The baseline and candidate labels must differ (both are "x").',
+  );
+
+  const dir = mkdtempSync(join(tmpdir(), "tracebook-compare-empty-"));
+  try {
+    // A run whose file holds a session but no model call.
+    const empty = join(dir, "empty.jsonl");
+    Deno.writeTextFileSync(
+      empty,
+      '{"type": "session_start", "timestamp": "2025-04-08T10:00:00", "session_id": "e"}\n',
+    );
+    const r = await compare([BASE, empty]);
+    rmSync(r.dir, { recursive: true, force: true });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `error: The candidate (${empty}) has no model calls to compare.`);
+    const missing = await compare([join(dir, "nope.jsonl"), CANDIDATE]);
+    rmSync(missing.dir, { recursive: true, force: true });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^error: .*nope\.jsonl/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("deno task compare: the process exits 1 on a failed gate, with no stack trace", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tracebook-compare-proc-"));
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        join(ROOT, "src/cli/main.ts"),
+        "compare",
+        BASE,
+        CANDIDATE,
+        "--prices",
+        PRICES,
+        "--output-dir",
+        dir,
+        "--quiet",
+        "--max-p95-increase",
+        "10",
+      ],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 1);
+    assert.equal(new TextDecoder().decode(out.stdout), "");
+    assert.equal(
+      new TextDecoder().decode(out.stderr),
+      "gate failed: p95 latency rose 48.1% (3.85 s → 5.70 s), more than the allowed 10%\n",
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
