@@ -213,13 +213,32 @@ export function describeIssue(error: z.ZodError, value?: unknown): string {
       ? "null"
       : Array.isArray(input)
       ? "array"
+      : typeof input === "number" && issue.expected === "int"
+      ? String(input)
       : typeof input;
+    const expected = EXPECTED_NAMES[issue.expected] ?? issue.expected;
     return input === undefined
       ? `${path} is missing`
-      : `${path} must be ${article(issue.expected)}, got ${got}`;
+      : `${path} must be ${article(expected)}, got ${got}`;
+  }
+  if (issue.code === "too_small" || issue.code === "too_big") {
+    const bound = (issue as { minimum?: unknown; maximum?: unknown }).minimum ??
+      (issue as { maximum?: unknown }).maximum;
+    let input: unknown = value;
+    for (const key of issue.path) {
+      input = input && typeof input === "object"
+        ? (input as Record<PropertyKey, unknown>)[key]
+        : undefined;
+    }
+    const word = issue.code === "too_small" ? "at least" : "at most";
+    const got = typeof input === "number" ? `, got ${input}` : "";
+    return `${path} must be ${word} ${String(bound)}${got}`;
   }
   return `${path} ${issue.message}`;
 }
+
+/** zod's type names as a user reads them. */
+const EXPECTED_NAMES: Record<string, string> = { int: "integer", record: "object" };
 
 function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
