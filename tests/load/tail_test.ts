@@ -1,0 +1,96 @@
+/** `TraceTail`: appended bytes only, partial lines, new files, truncation, rotation. */
+import assert from "node:assert/strict";
+import { appendFileSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { TraceTail } from "../../src/load/tail.ts";
+import { parseTraceText } from "../../src/load/parse_trace_text.ts";
+import { UserError } from "../../src/log/mod.ts";
+
+const line = (type: string, id: string, extra = "") =>
+  `{"type":"${type}","timestamp":"2025-04-08T10:00:0${id}Z","session_id":"s","data":{"request_id":"r${id}"${extra}}}\n`;
+
+const brief = (
+  u: { events: { line: number; type: string }[]; diagnostics: { line: number; code: string }[] },
+) => ({
+  events: u.events.map((e) => `${e.line} ${e.type}`),
+  diagnostics: u.diagnostics.map((d) => `${d.line} ${d.code}`),
+});
+
+Deno.test("TraceTail reads only appended lines and holds a partial line until its newline", async () => {
+  const dir = Deno.makeTempDirSync();
+  const file = join(dir, "a.jsonl");
+  writeFileSync(file, line("llm_request", "1"));
+  const tail = TraceTail.open([dir]);
+  const first = await tail.poll();
+  assert.deepEqual(brief(first), { events: ["1 llm_request"], diagnostics: [] });
+  assert.deepEqual(first.added, [file]);
+
+  const half = line("llm_response", "1", ',"duration_seconds":1.5');
+  appendFileSync(file, half.slice(0, 30));
+  assert.deepEqual(brief(await tail.poll()), { events: [], diagnostics: [] });
+  assert.equal(tail.partialBytes, 30);
+  appendFileSync(file, half.slice(30) + "not json\n\n" + line("llm_request", "2"));
+  const second = await tail.poll();
+  assert.deepEqual(brief(second), {
+    events: ["2 llm_response", "5 llm_request"],
+    diagnostics: ["3 invalid_json"],
+  });
+  assert.equal(second.events[0]!.duration, 1.5);
+  assert.deepEqual(second.added, []);
+  assert.equal(tail.partialBytes, 0);
+});
+
+Deno.test("TraceTail gives the same diagnostics as the loader, and parses a last line on the final poll", async () => {
+  const dir = Deno.makeTempDirSync();
+  const file = join(dir, "a.jsonl");
+  const text = line("llm_request", "1") + "[1]\n" + '{"type":"x"}\n' +
+    line("llm_request", "2").trim();
+  writeFileSync(file, text);
+  const tail = TraceTail.open([file]);
+  const live = await tail.poll();
+  const last = await tail.poll({ final: true });
+  const whole = parseTraceText(text, file);
+  assert.deepEqual([...live.events, ...last.events], whole.events);
+  assert.deepEqual([...live.diagnostics, ...last.diagnostics], whole.diagnostics);
+  assert.deepEqual(brief(last), { events: ["4 llm_request"], diagnostics: [] });
+
+  writeFileSync(join(dir, "b.jsonl"), "{oops");
+  const cut = await TraceTail.open([join(dir, "b.jsonl")]).poll({ final: true });
+  assert.deepEqual(brief(cut), { events: [], diagnostics: ["1 truncated_line"] });
+});
+
+Deno.test("TraceTail follows new files in a directory and restarts a truncated or rotated file", async () => {
+  const dir = Deno.makeTempDirSync();
+  const a = join(dir, "a.jsonl");
+  writeFileSync(a, line("llm_request", "1") + line("llm_request", "2"));
+  const tail = TraceTail.open([dir]);
+  assert.equal((await tail.poll()).events.length, 2);
+
+  mkdirSync(join(dir, "sub"));
+  const b = join(dir, "sub", "b.jsonl");
+  writeFileSync(b, line("llm_request", "3"));
+  writeFileSync(join(dir, "notes.txt"), "not a trace\n");
+  const added = await tail.poll();
+  assert.deepEqual(added.added, [b]);
+  assert.deepEqual(added.events.map((e) => `${e.file} ${e.request_id}`), [`${b} r3`]);
+
+  writeFileSync(a, line("llm_request", "4")); // truncated, shorter than before
+  const truncated = await tail.poll();
+  assert.deepEqual(truncated.restarted, [a]);
+  assert.deepEqual(brief(truncated), { events: ["1 llm_request"], diagnostics: [] });
+
+  renameSync(a, join(dir, "a.old"));
+  writeFileSync(join(dir, "new.tmp"), line("llm_request", "5") + line("llm_request", "6"));
+  renameSync(join(dir, "new.tmp"), a); // rotated: another inode, longer than before
+  const rotated = await tail.poll();
+  assert.deepEqual(rotated.restarted, [a]);
+  assert.deepEqual(rotated.events.map((e) => `${e.line} ${e.request_id}`), ["1 r5", "2 r6"]);
+  assert.deepEqual(tail.files, [a, b]);
+});
+
+Deno.test("TraceTail.open rejects a missing input, accepts an empty directory", async () => {
+  assert.throws(() => TraceTail.open(["/nonexistent/traces.jsonl"]), UserError);
+  const empty = Deno.makeTempDirSync();
+  const u = await TraceTail.open([empty]).poll();
+  assert.deepEqual([u.events.length, u.diagnostics.length, u.added.length], [0, 0, 0]);
+});
