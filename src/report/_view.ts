@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type ComparisonView, comparisonView } from "./comparison.ts";
 import { formatFixed } from "./format.ts";
 import type {
   CallRow,
@@ -92,6 +93,8 @@ export interface ReportView {
   diagnostics?: TableView;
   diagnosticCodes: TableView;
   files?: TableView;
+  /** Baseline vs candidate (`compare`): deltas, gates and verdict. */
+  comparison?: ComparisonView;
 }
 
 // --- formatting -------------------------------------------------------------
@@ -631,6 +634,7 @@ export function buildView(input: ReportInput, title: string): ReportView {
     metricCards,
     models: modelTable(s.by_model, metricNames),
     groups: s.by_group && { by: s.by_group.by, table: groupTable(s.by_group) },
+    comparison: input.comparison && comparisonView(input.comparison),
     unpricedModels: s.cost_usd.unpriced_models,
     figures: figureViews(input.figures ?? []),
     sessions: input.sessions && sessionTable(input.sessions),

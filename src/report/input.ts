@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { RunComparison } from "./comparison.ts";
 
 /** A latency statistics block (seconds); `null` over zero values. */
 export interface LatencyStats {
@@ -238,4 +239,6 @@ export interface ReportInput {
   diagnostics?: Listing<DiagnosticRow>;
   dataQuality?: DataQuality;
   files?: FileRow[];
+  /** A candidate run against a baseline (`compare`): shown first, as "Baseline vs candidate". */
+  comparison?: RunComparison;
 }

@@ -46,3 +46,13 @@ export type {
 } from "./input.ts";
 export { renderSummaryText, type SummaryTextInput } from "./summary_text.ts";
 export { formatFixed } from "./format.ts";
+export {
+  comparisonView,
+  type Delta,
+  DELTA_LABELS,
+  DELTA_METRICS,
+  type DeltaMetric,
+  type GateResult,
+  gateVerdict,
+  type RunComparison,
+} from "./comparison.ts";

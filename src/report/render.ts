@@ -31,9 +31,10 @@ const TEMPLATES = new URL("../../templates/", import.meta.url);
 
 let eta: Eta | undefined;
 let css: string | undefined;
+let comparisonCss: string | undefined;
 
-function templates(): { eta: Eta; css: string } {
-  if (!eta || css === undefined) {
+function templates(): { eta: Eta; css: string; comparisonCss: string } {
+  if (!eta || css === undefined || comparisonCss === undefined) {
     if (TEMPLATES.protocol !== "file:") {
       throw new Error(
         `Cannot read the report templates from ${TEMPLATES.href}: they must be local files.`,
@@ -42,8 +43,10 @@ function templates(): { eta: Eta; css: string } {
     const views = fileURLToPath(TEMPLATES);
     eta = new Eta({ views, autoEscape: true, cache: true, autoTrim: [false, "nl"] });
     css = readFileSync(`${views}report.css`, "utf8");
+    // Only in pages with a comparison, so the default report stays as it was.
+    comparisonCss = readFileSync(`${views}comparison.css`, "utf8");
   }
-  return { eta, css };
+  return { eta, css, comparisonCss };
 }
 
 /**
@@ -86,7 +89,7 @@ function scriptHash(script: string): string {
  * ```
  */
 export function renderReport(input: ReportInput, options: RenderReportOptions = {}): string {
-  const { eta, css } = templates();
+  const { eta, css, comparisonCss } = templates();
   const title = options.title ?? "LLM trace report";
   const view = buildView(input, title);
   const script = CLIENT_SCRIPT;
@@ -105,6 +108,7 @@ export function renderReport(input: ReportInput, options: RenderReportOptions = 
       ? `${formatTime(generatedAt)} UTC`
       : formatTime(generatedAt),
     css,
+    comparisonCss,
     script,
     csp,
     summaryJson: jsonForScript(input.summary),

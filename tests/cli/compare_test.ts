@@ -46,6 +46,46 @@ function readJson(dir: string): CompareJson {
   return JSON.parse(readFileSync(join(dir, "compare.json"), "utf8"));
 }
 
+/** The page's "Baseline vs candidate" section: header, deltas rows, verdict and gates, as text. */
+function section(dir: string) {
+  const doc = new JSDOM(readFileSync(join(dir, "compare.html"), "utf8")).window.document;
+  const text = (el: Element) => el.textContent ?? "";
+  const verdict = doc.querySelector("#comparison .verdict")!;
+  return {
+    doc,
+    /** The first section of the page. */
+    first: doc.querySelector("main > section")!.id,
+    header: [...doc.querySelectorAll("#table-deltas thead th")].map(text),
+    rows: [...doc.querySelectorAll("#table-deltas tbody tr")].map((tr) =>
+      [...tr.querySelectorAll("td")].map(text)
+    ),
+    /** The class of each row's change cell beyond `num`: bad (worse), good (better) or "". */
+    colours: [...doc.querySelectorAll("#table-deltas tbody tr")].map((tr) =>
+      tr.querySelectorAll("td")[3]!.className.replace(/^num ?/, "")
+    ),
+    verdict: text(verdict),
+    verdictPassed: verdict.classList.contains("passed"),
+    gates: [...doc.querySelectorAll("#comparison .gates li")].map((li) => [
+      li.querySelector(".gate-status")!.textContent,
+      li.querySelector(".gate-sentence")!.textContent,
+      li.querySelector(".gate-limit")!.textContent,
+    ]),
+  };
+}
+
+/** The deltas rows of the fixtures, base → candidate (the same numbers as the stdout table). */
+const FIXTURE_ROWS = [
+  ["calls", "4", "5", "+1", "+25.0%", ""],
+  ["error rate", "0.0%", "20.0%", "+20.0 pp", "–", "worse"],
+  ["mean latency", "2.50 s", "3.50 s", "+1.00 s", "+40.0%", "worse"],
+  ["p50 latency", "2.50 s", "3.00 s", "+0.50 s", "+20.0%", "worse"],
+  ["p95 latency", "3.85 s", "5.70 s", "+1.85 s", "+48.1%", "worse"],
+  ["p99 latency", "3.97 s", "5.94 s", "+1.97 s", "+49.6%", "worse"],
+  ["cost per call", "$0.000200", "$0.000300", "+$0.000100", "+50.0%", "worse"],
+  ["tokens per call", "150.0", "160.0", "+10.0", "+6.7%", ""],
+];
+const FIXTURE_COLOURS = ["", "bad", "bad", "bad", "bad", "bad", "bad", ""];
+
 /** Float results of library arithmetic (quantile interpolation, prices): equal to 1e-12. */
 function near(actual: number | null, expected: number, what: string): void {
   assert.ok(
@@ -140,6 +180,24 @@ Deno.test("compare writes the exact deltas of the two runs to compare.json", asy
       join(r.dir, "compare.html"),
       join(r.dir, "compare.json"),
     ]);
+
+    // The page opens with the same deltas, rises of latency, errors and cost marked worse.
+    const page = section(r.dir);
+    assert.equal(page.first, "comparison");
+    assert.equal(page.doc.querySelector("#comparison h2")!.textContent, "Baseline vs candidate");
+    assert.deepEqual(page.header, [
+      "Metric",
+      "base",
+      "candidate",
+      "Change",
+      "Relative change",
+      "Assessment",
+    ]);
+    assert.deepEqual(page.rows, FIXTURE_ROWS);
+    assert.deepEqual(page.colours, FIXTURE_COLOURS);
+    assert.equal(page.verdict, "No gates set");
+    assert.equal(page.verdictPassed, true);
+    assert.deepEqual(page.gates, []);
   } finally {
     rmSync(r.dir, { recursive: true, force: true });
   }
@@ -170,6 +228,31 @@ Deno.test("compare exits 0 when every gate passes", async () => {
     ]);
     assert.equal(j.passed, true);
     assert.ok(r.stdout.includes("gates: 4 of 4 passed"));
+    const page = section(r.dir);
+    assert.equal(page.verdict, "All 4 gates passed");
+    assert.equal(page.verdictPassed, (r.code as number) === 0);
+    assert.deepEqual(page.gates, [
+      [
+        "passed",
+        "error rate 20.0% is within the allowed 25%",
+        "(limit: error rate at most 25%)",
+      ],
+      [
+        "passed",
+        "p95 latency rose 48.1% (3.85 s → 5.70 s), within the allowed 50%",
+        "(limit: p95 latency rise at most 50%)",
+      ],
+      [
+        "passed",
+        "mean latency rose 40.0% (2.50 s → 3.50 s), within the allowed 41%",
+        "(limit: mean latency rise at most 41%)",
+      ],
+      [
+        "passed",
+        "cost per call rose 50.0% ($0.000200 → $0.000300), within the allowed 60%",
+        "(limit: cost per call rise at most 60%)",
+      ],
+    ]);
   } finally {
     rmSync(r.dir, { recursive: true, force: true });
   }
@@ -225,6 +308,86 @@ Deno.test("compare exits 1 with one stderr line per failed gate", async () => {
       ["v1", "4", "4", "0", "0.0% ★"],
       ["v2", "5", "4", "1", "20.0%"],
     ]);
+
+    // The "Baseline vs candidate" section: the labels head the columns; the verdict is the exit code's.
+    const page = section(r.dir);
+    assert.equal(page.first, "comparison");
+    assert.deepEqual(page.header.slice(1, 3), ["v1", "v2"]);
+    assert.deepEqual(page.rows, FIXTURE_ROWS);
+    assert.equal(page.verdict, "3 of 4 gates failed");
+    assert.equal(page.verdictPassed, (r.code as number) === 0);
+    assert.ok(page.doc.querySelector("#comparison .verdict")!.classList.contains("failed"));
+    assert.deepEqual(page.gates, [
+      [
+        "failed",
+        "error rate is 20.0% (1 of 5 finished calls), more than the allowed 10%",
+        "(limit: error rate at most 10%)",
+      ],
+      [
+        "failed",
+        "p95 latency rose 48.1% (3.85 s → 5.70 s), more than the allowed 10%",
+        "(limit: p95 latency rise at most 10%)",
+      ],
+      [
+        "passed",
+        "mean latency rose 40.0% (2.50 s → 3.50 s), within the allowed 50%",
+        "(limit: mean latency rise at most 50%)",
+      ],
+      [
+        "failed",
+        "cost per call rose 50.0% ($0.000200 → $0.000300), more than the allowed 20%",
+        "(limit: cost per call rise at most 20%)",
+      ],
+    ]);
+  } finally {
+    rmSync(r.dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("compare.html marks falls as better in green, and one gate's verdict matches the exit code", async () => {
+  // Swapped: the candidate is the faster, cheaper run.
+  const r = await compare([CANDIDATE, BASE, "--max-p95-increase", "0"]);
+  try {
+    assert.equal(r.code, 0, r.stderr);
+    const page = section(r.dir);
+    assert.deepEqual(page.rows, [
+      ["calls", "5", "4", "−1", "−20.0%", ""],
+      ["error rate", "20.0%", "0.0%", "−20.0 pp", "−100.0%", "better"],
+      ["mean latency", "3.50 s", "2.50 s", "−1.00 s", "−28.6%", "better"],
+      ["p50 latency", "3.00 s", "2.50 s", "−0.50 s", "−16.7%", "better"],
+      ["p95 latency", "5.70 s", "3.85 s", "−1.85 s", "−32.5%", "better"],
+      ["p99 latency", "5.94 s", "3.97 s", "−1.97 s", "−33.2%", "better"],
+      ["cost per call", "$0.000300", "$0.000200", "−$0.000100", "−33.3%", "better"],
+      ["tokens per call", "160.0", "150.0", "−10.0", "−6.3%", ""],
+    ]);
+    assert.deepEqual(page.colours, ["", "good", "good", "good", "good", "good", "good", ""]);
+    assert.equal(page.verdict, "The gate passed");
+    assert.equal(page.verdictPassed, true);
+  } finally {
+    rmSync(r.dir, { recursive: true, force: true });
+  }
+  const failed = await compare([BASE, CANDIDATE, "--max-mean-increase", "39.9"]);
+  try {
+    assert.equal(failed.code, 1);
+    const page = section(failed.dir);
+    assert.equal(page.verdict, "The gate failed");
+    assert.equal(page.verdictPassed, false);
+  } finally {
+    rmSync(failed.dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("compare.html escapes the labels in the Baseline vs candidate section", async () => {
+  const evil = '<img src=x onerror="alert(1)">';
+  const r = await compare([BASE, CANDIDATE, "--baseline-label", evil, "--max-p95-increase", "10"]);
+  try {
+    assert.equal(r.code, 1);
+    const html = readFileSync(join(r.dir, "compare.html"), "utf8");
+    assert.ok(!html.includes(evil));
+    const page = section(r.dir);
+    assert.equal(page.doc.querySelectorAll("img").length, 0);
+    assert.equal(page.header[1], evil);
+    assert.equal(page.doc.querySelector("#comparison .lead .mono")!.textContent, evil);
   } finally {
     rmSync(r.dir, { recursive: true, force: true });
   }

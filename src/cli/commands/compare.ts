@@ -4,7 +4,8 @@
  * [--max-mean-increase PCT] [--max-cost-increase PCT]`: two runs side by side, for CI.
  *
  * Loads each side (a file, directory or glob) as a labelled group (`loadTraceGroups`),
- * writes `compare.html` (the report with a comparison by group, baseline first) and
+ * writes `compare.html` (the report, opening with a "Baseline vs candidate" section of
+ * the deltas and gate results, plus a comparison by group, baseline first) and
  * `compare.json` (both sides' numbers, the deltas and the gate results), prints the
  * deltas, and checks the gates on the candidate against the baseline: one
  * `gate failed: …` line per failed gate on stderr and exit 1, else exit 0.
@@ -18,7 +19,18 @@ import { loadTraceGroups } from "../../load/mod.ts";
 import { UserError } from "../../log/mod.ts";
 import { loadPriceOverrides } from "../../prices/mod.ts";
 import { buildReportInput, type GroupSummary, renderReport } from "../../report/mod.ts";
+import {
+  type Delta,
+  DELTA_LABELS,
+  DELTA_METRICS,
+  type DeltaMetric,
+  formatChange,
+  formatDeltaValue,
+  type GateResult,
+} from "../../report/comparison.ts";
 import { progressReporter } from "../progress.ts";
+
+export { type Delta, DELTA_METRICS, type DeltaMetric, type GateResult };
 
 /** Options of the `compare` command. */
 export interface CompareOptions {
@@ -38,47 +50,6 @@ export interface CompareOptions {
   timezone?: string;
   strict?: boolean;
   quiet?: boolean;
-}
-
-/** One metric of both sides and how it changed. */
-export interface Delta {
-  baseline: number | null;
-  candidate: number | null;
-  /** candidate − baseline; null when either is null. */
-  change: number | null;
-  /**
-   * change / baseline; null when either is null or the baseline is 0 (then
-   * 0 when both are 0).
-   */
-  relative_change: number | null;
-}
-
-/** The compared metrics, in the order of the table and of `deltas`. */
-export const DELTA_METRICS = [
-  "calls",
-  "error_rate",
-  "latency_mean",
-  "latency_p50",
-  "latency_p95",
-  "latency_p99",
-  "cost_per_call",
-  "tokens_per_call",
-] as const;
-/** A compared metric. */
-export type DeltaMetric = (typeof DELTA_METRICS)[number];
-
-/** A gate's result. */
-export interface GateResult {
-  /** The option: `max_error_rate`, `max_p95_increase`, `max_mean_increase`, `max_cost_increase`. */
-  gate: string;
-  metric: DeltaMetric;
-  /** The limit as given: a fraction for the error rate, a percent for the others. */
-  limit: number;
-  /** The candidate's error rate, or the rise in percent; null when it cannot be computed. */
-  value: number | null;
-  passed: boolean;
-  /** The `gate failed: …` line, or a short "ok" sentence. */
-  message: string;
 }
 
 /** One side of the comparison in `compare.json`. */
@@ -142,39 +113,8 @@ export function deltas(
 /** A limit as short text: 10 → "10", 12.5 → "12.5". */
 const plain = (x: number) => String(Number(x.toFixed(6)));
 const pct1 = (r: number) => `${(r * 100).toFixed(1)}%`;
-const signed = (text: string, x: number) => (x >= 0 ? `+${text}` : `−${text.replace(/^-/, "")}`);
-
-function formatValue(metric: DeltaMetric, x: number | null): string {
-  if (x === null) return "–";
-  if (metric === "calls") return String(x);
-  if (metric === "error_rate") return pct1(x);
-  if (metric === "cost_per_call") return `$${x.toPrecision(3)}`;
-  if (metric === "tokens_per_call") return x.toFixed(1);
-  return `${x.toFixed(2)} s`;
-}
-
-function formatChange(metric: DeltaMetric, d: Delta): string {
-  if (d.change === null) return "–";
-  const c = d.change;
-  const abs = metric === "error_rate"
-    ? `${(Math.abs(c) * 100).toFixed(1)} pp`
-    : formatValue(metric, Math.abs(c));
-  const rel = d.relative_change === null
-    ? ""
-    : ` (${signed(pct1(Math.abs(d.relative_change)), d.relative_change)})`;
-  return `${c >= 0 ? "+" : "−"}${abs}${rel}`;
-}
-
-const LABELS: Record<DeltaMetric, string> = {
-  calls: "calls",
-  error_rate: "error rate",
-  latency_mean: "mean latency",
-  latency_p50: "p50 latency",
-  latency_p95: "p95 latency",
-  latency_p99: "p99 latency",
-  cost_per_call: "cost per call",
-  tokens_per_call: "tokens per call",
-};
+const formatValue = formatDeltaValue;
+const LABELS = DELTA_LABELS;
 
 /** The deltas as a plain-text table (what `compare` prints). */
 export function deltaTable(
@@ -313,7 +253,10 @@ export async function runCompare(
     gates,
     passed: gates.every((g) => g.passed),
   };
-  const html = renderReport(input, { title: options.title ?? `Comparison: ${base} vs ${cand}` });
+  const html = renderReport(
+    { ...input, comparison: { baseline: base, candidate: cand, deltas: d, gates } },
+    { title: options.title ?? `Comparison: ${base} vs ${cand}` },
+  );
   mkdirSync(outputDir, { recursive: true });
   const result = {
     html: join(outputDir, "compare.html"),
