@@ -29,6 +29,7 @@ export const COMMANDS: { name: string; summary: string }[] = [
   },
   { name: "analyze", summary: "the seed's analysis: summary.txt/.json and the two figures" },
   { name: "validate", summary: "check trace files: every bad line as file:line, exit 1 if any" },
+  { name: "watch", summary: "follow trace files as they are written: live totals, errors, latency" },
   { name: "simulate", summary: "write realistic, seeded traces through the tracer" },
   {
     name: "generate",

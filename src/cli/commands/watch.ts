@@ -1,0 +1,279 @@
+/**
+ * `watch [inputs…] [--interval SECONDS] [--window MINUTES] [--once] [--json]`:
+ * real-time monitoring of trace files as they are written. Follows every
+ * `*.jsonl` file of the inputs (`TraceTail`: appended bytes only), keeps running
+ * totals, prints one status line every interval on stdout (one JSON object per
+ * line with `--json`), and each new `llm_error` and bad line on stderr as it is
+ * read. `--once` reads what is there, prints one status and exits. Ctrl-C
+ * (SIGINT) prints a final summary and exits 0.
+ *
+ * Time windows (latency percentiles, calls per minute) run on the traces' own
+ * clock: "now" is the newest event timestamp seen, advanced by the wall-clock
+ * time since it was read. So an old file is summarised over its own last
+ * minutes, naive timestamps need no time zone to be compared with, and a quiet
+ * run's windows empty as time passes.
+ *
+ * @module
+ */
+import type { Command } from "commander";
+import { UserError } from "../../log/mod.ts";
+import type { Diagnostic, EventRecord } from "../../load/mod.ts";
+import { TraceTail } from "../../load/tail.ts";
+
+/** Options of the `watch` command. */
+export interface WatchOptions {
+  interval?: string;
+  window?: string;
+  once?: boolean;
+  json?: boolean;
+  timezone?: string;
+}
+
+/** Latency samples kept at most (the window is also bounded by `--window` minutes). */
+const MAX_SAMPLES = 1000;
+
+interface ModelTotals {
+  requests: number;
+  responses: number;
+  errors: number;
+}
+
+/** One status, as printed with `--json`. */
+export interface WatchStatus {
+  time: string;
+  files: number;
+  requests: number;
+  responses: number;
+  errors: number;
+  pending: number;
+  error_rate: number | null;
+  latency_p50_s: number | null;
+  latency_p95_s: number | null;
+  latency_samples: number;
+  calls_per_minute: number;
+  bad_lines: number;
+  by_model: Record<string, ModelTotals & { latency_p50_s: number | null }>;
+  final: boolean;
+}
+
+/** Quantile `q` of sorted `values`, linear interpolation (numpy's default); null when empty. */
+function quantile(sorted: number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+/** Running totals of everything read so far. */
+export class LiveTotals {
+  requests = 0;
+  responses = 0;
+  errors = 0;
+  badLines = 0;
+  readonly byModel = new Map<string, ModelTotals>();
+  /** session_id \0 request_id → requests still waiting for their outcome. */
+  readonly #open = new Map<string, EventRecord[]>();
+  #pending = 0;
+  /** The last responses' latencies (µs timestamp, model, seconds). */
+  #samples: { ts: number; model: string; seconds: number }[] = [];
+  /** Request timestamps of the last minute (trace clock). */
+  #recent: number[] = [];
+  #newestTs: number | null = null;
+  #newestAt = 0;
+
+  constructor(readonly windowMinutes: number) {}
+
+  #model(name: string): ModelTotals {
+    let m = this.byModel.get(name);
+    if (!m) this.byModel.set(name, m = { requests: 0, responses: 0, errors: 0 });
+    return m;
+  }
+
+  /**
+   * Count a batch of events; requests first, so an outcome read with its request
+   * pairs. Returns the `llm_error` events with their model (the loader's rule).
+   */
+  add(events: EventRecord[], diagnostics: Diagnostic[]): { event: EventRecord; model: string }[] {
+    const errors: { event: EventRecord; model: string }[] = [];
+    this.badLines += diagnostics.filter((d) => d.severity === "error").length;
+    for (const e of events) {
+      if (this.#newestTs === null || e.ts > this.#newestTs) {
+        this.#newestTs = e.ts;
+        this.#newestAt = Date.now();
+      }
+      if (e.type !== "llm_request") continue;
+      this.requests++;
+      this.#pending++;
+      this.#model(e.model ?? "unknown").requests++;
+      this.#recent.push(e.ts);
+      const key = `${e.session_id}\0${e.request_id}`;
+      const list = this.#open.get(key);
+      if (list) list.push(e);
+      else this.#open.set(key, [e]);
+    }
+    for (const e of events) {
+      if (e.type !== "llm_response" && e.type !== "llm_error") continue;
+      const key = `${e.session_id}\0${e.request_id}`;
+      const list = this.#open.get(key);
+      const request = list?.shift();
+      if (list && list.length === 0) this.#open.delete(key);
+      if (request) this.#pending--;
+      const model = e.model !== null && e.model !== "unknown"
+        ? e.model
+        : request?.model ?? e.model ?? "unknown";
+      const m = this.#model(model);
+      if (e.type === "llm_error") {
+        this.errors++;
+        m.errors++;
+        errors.push({ event: e, model });
+        continue;
+      }
+      this.responses++;
+      m.responses++;
+      const seconds = e.duration ?? (request ? (e.ts - request.ts) / 1e6 : null);
+      if (seconds !== null && seconds > 0) {
+        this.#samples.push({ ts: e.ts, model, seconds });
+        if (this.#samples.length > 2 * MAX_SAMPLES) {
+          this.#samples = this.#samples.slice(-MAX_SAMPLES);
+        }
+      }
+    }
+    return errors;
+  }
+
+  /** The status now; `files` is the number of files followed. */
+  status(files: number, final = false): WatchStatus {
+    const now = this.#newestTs === null
+      ? null
+      : this.#newestTs + (Date.now() - this.#newestAt) * 1000;
+    const windowStart = now === null ? 0 : now - this.windowMinutes * 60e6;
+    const samples = this.#samples.slice(-MAX_SAMPLES).filter((s) => s.ts >= windowStart);
+    const sorted = (xs: number[]) => xs.sort((a, b) => a - b);
+    const all = sorted(samples.map((s) => s.seconds));
+    this.#recent = now === null ? [] : this.#recent.filter((ts) => ts > now - 60e6);
+    const outcomes = this.responses + this.errors;
+    const byModel: WatchStatus["by_model"] = {};
+    for (const name of [...this.byModel.keys()].sort()) {
+      const mine = sorted(samples.filter((s) => s.model === name).map((s) => s.seconds));
+      byModel[name] = { ...this.byModel.get(name)!, latency_p50_s: quantile(mine, 0.5) };
+    }
+    return {
+      time: new Date().toISOString(),
+      files,
+      requests: this.requests,
+      responses: this.responses,
+      errors: this.errors,
+      pending: this.#pending,
+      error_rate: outcomes === 0 ? null : this.errors / outcomes,
+      latency_p50_s: quantile(all, 0.5),
+      latency_p95_s: quantile(all, 0.95),
+      latency_samples: all.length,
+      calls_per_minute: this.#recent.length,
+      bad_lines: this.badLines,
+      by_model: byModel,
+      final,
+    };
+  }
+}
+
+const seconds = (x: number | null) => (x === null ? "-" : `${x.toFixed(2)}s`);
+
+/** One status as a line of text. */
+export function statusLine(s: WatchStatus): string {
+  const rate = s.error_rate === null ? "" : ` (${(s.error_rate * 100).toFixed(1)}%)`;
+  const models = Object.entries(s.by_model)
+    .map(([name, m]) => `${name} ${m.requests}/${m.responses}/${m.errors}`)
+    .join(", ");
+  return `${s.final ? "final" : s.time.slice(11, 19)} ` +
+    `files ${s.files} · requests ${s.requests} · responses ${s.responses} · ` +
+    `errors ${s.errors}${rate} · pending ${s.pending} · ` +
+    `p50 ${seconds(s.latency_p50_s)} p95 ${seconds(s.latency_p95_s)} · ` +
+    `${s.calls_per_minute} calls/min · bad lines ${s.bad_lines}` +
+    (models ? ` · by model (req/ok/err): ${models}` : "");
+}
+
+function positive(value: string | undefined, fallback: number, option: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new UserError(`${option} must be a number above 0, got "${value}".`, { exitCode: 2 });
+  }
+  return n;
+}
+
+/** Watch the inputs until SIGINT (or once); returns the exit code. */
+export async function runWatch(inputs: string[], options: WatchOptions): Promise<number> {
+  const interval = positive(options.interval, 2, "--interval");
+  const window = positive(options.window, 5, "--window");
+  const tail = TraceTail.open(inputs.length ? inputs : ["traces/"], {
+    timezone: options.timezone,
+  });
+  const totals = new LiveTotals(window);
+  const print = (final: boolean) => {
+    const s = totals.status(tail.files.length, final);
+    console.log(options.json ? JSON.stringify(s) : statusLine(s));
+  };
+  const step = async (final: boolean) => {
+    const u = await tail.poll({ final });
+    for (const f of u.restarted) {
+      console.error(`${f}: truncated or replaced, reading it again from the start`);
+    }
+    for (const d of u.diagnostics) {
+      console.error(`${d.file}:${d.line}: ${d.severity} ${d.code}: ${d.message}`);
+    }
+    for (const { event: e, model } of totals.add(u.events, u.diagnostics)) {
+      console.error(
+        `${e.file}:${e.line}: llm_error ${model} ${e.request_id ?? ""}: ${e.error ?? ""}`,
+      );
+    }
+  };
+
+  if (options.once) {
+    await step(true);
+    print(false);
+    return 0;
+  }
+
+  let stop = false;
+  let wake: () => void = () => {};
+  const onSignal = () => {
+    stop = true;
+    wake();
+  };
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  try {
+    while (!stop) {
+      await step(false);
+      print(false);
+      if (stop) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, interval * 1000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    await step(false); // what was written up to the signal (a partial last line stays unread)
+    print(true);
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+  }
+  return 0;
+}
+
+/** Define the `watch` command. */
+export function define(cmd: Command): void {
+  cmd
+    .argument("[inputs...]", "trace files, directories or globs (default traces/)", [])
+    .option("--interval <seconds>", "seconds between status lines (default 2)")
+    .option("--window <minutes>", "latency percentiles over the last minutes (default 5)")
+    .option("--once", "read what is there, print one status and exit")
+    .option("--json", "one JSON object per status line")
+    .option("--timezone <iana>", "time zone of naive timestamps (default UTC)")
+    .action(async (inputs: string[], opts: WatchOptions) => {
+      const code = await runWatch(inputs, opts);
+      if (code !== 0) Deno.exitCode = code;
+    });
+}
