@@ -333,3 +333,52 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "compare's Baseline vs candidate section: worse in red, better in green, under the CSP",
+  ignore: skip !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const d = (b: number, c: number) => ({
+      baseline: b,
+      candidate: c,
+      change: c - b,
+      relative_change: (c - b) / b,
+    });
+    const { url, cleanup } = writeTemp(renderReport({
+      ...SAMPLE_INPUT,
+      comparison: {
+        baseline: "base",
+        candidate: "candidate",
+        deltas: {
+          calls: d(4, 5),
+          error_rate: d(0.2, 0.1),
+          latency_mean: d(2.5, 3.5),
+          latency_p50: d(2.5, 3),
+          latency_p95: d(3.85, 5.7),
+          latency_p99: d(3.97, 5.94),
+          cost_per_call: d(0.0003, 0.0002),
+          tokens_per_call: d(150, 160),
+        },
+        gates: [],
+      },
+    }));
+    try {
+      await withBrowser(async (browser) => {
+        const page = await browser.newPage();
+        await page.goto(url, { waitUntil: "load" });
+        const colour = (row: number) =>
+          page.locator(`#table-deltas tbody tr:nth-child(${row}) td`).nth(3).evaluate((el) =>
+            getComputedStyle(el).color
+          );
+        assert.equal(await colour(2), "rgb(17, 99, 41)"); // error rate fell: --best-fg
+        assert.equal(await colour(3), "rgb(207, 34, 46)"); // mean latency rose: --bad
+        assert.equal(await colour(1), "rgb(31, 35, 40)"); // calls: not judged, --fg
+        await page.close();
+      });
+    } finally {
+      cleanup();
+    }
+  },
+});
