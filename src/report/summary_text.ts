@@ -13,27 +13,55 @@ import type { ModelSummary, Summary } from "../metrics/mod.ts";
 import { formatFixed } from "./format.ts";
 
 /** The fields of the summary (DESIGN.md `summary.json`) that the text uses. */
-export type SummaryTextInput = Pick<
-  Summary,
-  | "generated_at"
-  | "inputs"
-  | "request_count"
-  | "response_count"
-  | "error_count"
-  | "response_time"
-  | "models_used"
-  | "calls"
-  | "tokens"
-  | "cost_usd"
-  | "sessions"
-  | "diagnostics"
-> & {
-  by_model: Pick<ModelSummary, "model" | "calls" | "ok" | "errors" | "error_rate" | "latency" | "cost_usd">[];
-};
+export type SummaryTextInput =
+  & Pick<
+    Summary,
+    | "generated_at"
+    | "inputs"
+    | "request_count"
+    | "response_count"
+    | "error_count"
+    | "response_time"
+    | "models_used"
+    | "calls"
+    | "tokens"
+    | "cost_usd"
+    | "sessions"
+    | "diagnostics"
+  >
+  & {
+    by_model: Pick<
+      ModelSummary,
+      "model" | "calls" | "ok" | "errors" | "error_rate" | "latency" | "cost_usd"
+    >[];
+  };
 
 const f2 = (x: number | null | undefined) => formatFixed(x ?? 0, 2);
 const opt = (x: number | null | undefined, suffix = "") =>
   x === null || x === undefined ? "n/a" : `${f2(x)}${suffix}`;
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+
+/**
+ * The seed writes `datetime.now().isoformat()`: local time, no offset, microseconds
+ * (dropped when they are 0). `generated_at` (ISO, UTC) is shown the same way.
+ *
+ * @example
+ * ```ts
+ * import { pythonLocalIsoformat } from "./summary_text.ts";
+ * if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?$/.test(pythonLocalIsoformat("2025-04-08T19:42:09.345Z"))) {
+ *   throw new Error("expected Python's isoformat");
+ * }
+ * ```
+ */
+export function pythonLocalIsoformat(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const base = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const micros = d.getMilliseconds() * 1000;
+  return micros === 0 ? base : `${base}.${pad(micros, 6)}`;
+}
 
 /**
  * Render the seed's summary text, then the extra sections.
@@ -53,7 +81,7 @@ export function renderSummaryText(s: SummaryTextInput): string {
   w("Trace Analysis Summary");
   w("=====================");
   w();
-  w(`Generated: ${s.generated_at}`);
+  w(`Generated: ${pythonLocalIsoformat(s.generated_at)}`);
   w();
   w("Request Statistics");
   w("-----------------");
