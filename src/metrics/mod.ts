@@ -23,5 +23,6 @@ export * from "./tokens.ts";
 export * from "./throughput.ts";
 export * from "./sessions.ts";
 export * from "./quality.ts";
+export * from "./exact.ts";
 export * from "./summary.ts";
 export * from "./compare.ts";

@@ -6,9 +6,11 @@
  */
 import pl from "nodejs-polars";
 import type { TraceSet } from "../frames/columns.ts";
+import { exactMean, exactSampleStd } from "./exact.ts";
 import { aggregate, type MetricSpec, type MetricValue, plainValue, summarizeBy } from "./spec.ts";
 import {
   errorLatency,
+  isLatencySample,
   latency,
   outputTokensPerSecond,
   statsSpec,
@@ -141,6 +143,18 @@ export interface SummarizeOptions {
 function stats(frame: pl.DataFrame, values: pl.Expr): Stats {
   const s = aggregate(frame, statsSpec(values));
   return { ...s, count: (s.count as number) ?? 0 } as unknown as Stats;
+}
+
+/**
+ * `response_time`: the seed's population. The mean and standard deviation are exact
+ * and rounded once, as Python's `statistics` module computes them (bit for bit);
+ * percentiles, min and max come from Polars.
+ */
+function seedStats(calls: pl.DataFrame): Stats {
+  const s = stats(calls, latency());
+  const values = calls.filter(isLatencySample()).getColumn("duration_s").cast(pl.Float64);
+  const array = values.toTypedArray() as Float64Array;
+  return { ...s, mean: exactMean(array), std: exactSampleStd(array) };
 }
 
 const LAT_KEYS = ["mean", "p50", "p90", "p95", "p99", "min", "max"] as const;
@@ -322,7 +336,7 @@ export function summarize(traces: TraceSet, options: SummarizeOptions = {}): Sum
     request_count: num("requests"),
     response_count: num("ok"),
     error_count: num("error"),
-    response_time: stats(calls, latency()),
+    response_time: seedStats(calls),
     models_used,
     calls: { total: num("total"), ok: num("ok"), error: num("error"), pending: num("pending") },
     tokens: {
