@@ -227,11 +227,14 @@ function rankedValue(m: ModelSummary, key: Ranked): number | null {
   return m.latency[key];
 }
 
-/** The best (lowest) value of each ranked column, when at least two models have one. */
-function bestValues(models: ModelSummary[]): Map<Ranked, number> {
+/** The best (lowest) value of each ranked column, when at least two rows differ in it. */
+function bestValues<R>(
+  rows: R[],
+  valueOf: (row: R, key: Ranked) => number | null,
+): Map<Ranked, number> {
   const best = new Map<Ranked, number>();
   for (const key of LOWER_IS_BETTER) {
-    const values = models.map((m) => rankedValue(m, key)).filter((v): v is number =>
+    const values = rows.map((r) => valueOf(r, key)).filter((v): v is number =>
       v !== null && Number.isFinite(v)
     );
     if (values.length >= 2 && new Set(values).size > 1) best.set(key, Math.min(...values));
@@ -239,15 +242,24 @@ function bestValues(models: ModelSummary[]): Map<Ranked, number> {
   return best;
 }
 
-function modelTable(models: ModelSummary[], metricNames: string[]): TableView {
-  const best = bestValues(models);
-  const ranked = (m: ModelSummary, key: Ranked, cell: CellView): CellView =>
-    best.has(key) && rankedValue(m, key) === best.get(key)
+/**
+ * The ★ rule and the error-rate cell with its 95% interval, shared by the model
+ * table and the comparison by group.
+ */
+function rankedCells<
+  R extends { error_rate: number | null; error_rate_ci?: [number, number] | null },
+>(
+  rows: R[],
+  valueOf: (row: R, key: Ranked) => number | null,
+) {
+  const best = bestValues(rows, valueOf);
+  const ranked = (r: R, key: Ranked, cell: CellView): CellView =>
+    best.has(key) && valueOf(r, key) === best.get(key)
       ? { ...cell, best: true, className: `${cell.className} best` }
       : cell;
-  const ci = (m: ModelSummary): CellView => {
-    const cell = ranked(m, "error_rate", pct(m.error_rate));
-    const bounds = m.error_rate_ci;
+  const ci = (r: R): CellView => {
+    const cell = ranked(r, "error_rate", pct(r.error_rate));
+    const bounds = r.error_rate_ci;
     return bounds
       ? {
         ...cell,
@@ -255,6 +267,11 @@ function modelTable(models: ModelSummary[], metricNames: string[]): TableView {
       }
       : cell;
   };
+  return { ranked, ci };
+}
+
+function modelTable(models: ModelSummary[], metricNames: string[]): TableView {
+  const { ranked, ci } = rankedCells(models, rankedValue);
   return {
     id: "models",
     columns: [
@@ -314,27 +331,7 @@ function groupRankedValue(g: GroupSummary, key: Ranked): number | null {
 /** The comparison by a field: the model table's columns and ★ rule, one row per group. */
 function groupTable(comparison: GroupComparison): TableView {
   const { groups } = comparison;
-  const best = new Map<Ranked, number>();
-  for (const key of LOWER_IS_BETTER) {
-    const values = groups.map((g) => groupRankedValue(g, key)).filter((v): v is number =>
-      v !== null && Number.isFinite(v)
-    );
-    if (values.length >= 2 && new Set(values).size > 1) best.set(key, Math.min(...values));
-  }
-  const ranked = (g: GroupSummary, key: Ranked, cell: CellView): CellView =>
-    best.has(key) && groupRankedValue(g, key) === best.get(key)
-      ? { ...cell, best: true, className: `${cell.className} best` }
-      : cell;
-  const ci = (g: GroupSummary): CellView => {
-    const cell = ranked(g, "error_rate", pct(g.error_rate));
-    const bounds = g.error_rate_ci;
-    return bounds
-      ? {
-        ...cell,
-        title: `95% interval ${formatPercent(bounds[0])} to ${formatPercent(bounds[1])}`,
-      }
-      : cell;
-  };
+  const { ranked, ci } = rankedCells(groups, groupRankedValue);
   return {
     id: "groups",
     columns: [
