@@ -188,4 +188,4 @@ export {
 export type { Displayable, DisplayOptions, PlotFigureSpec } from "./notebook/mod.ts";
 
 /** nodejs-polars, re-exported so notebooks and scripts use the same instance. */
-export { default as pl } from "nodejs-polars";
+export { default as pl } from "npm:nodejs-polars@0.25.2";

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError } from "npm:commander@15.1.0";
 import { UserError } from "../log/mod.ts";
 
 /** What a command module exports. */

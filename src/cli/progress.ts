@@ -4,7 +4,7 @@
  *
  * @module
  */
-import cliProgress from "cli-progress";
+import cliProgress from "npm:cli-progress@3.12.0";
 import process from "node:process";
 
 /** Inputs smaller than this load too fast to need a bar. */

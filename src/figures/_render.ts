@@ -9,7 +9,7 @@
  *
  * @module
  */
-import * as Plot from "@observablehq/plot";
+import * as Plot from "npm:@observablehq/plot@0.6.17";
 import { Figure } from "./figure.ts";
 import { COLORS, EMPTY_HEIGHT, FONT_FAMILY, FONT_SIZE, LAYOUT, textWidth } from "./_style.ts";
 
@@ -25,7 +25,7 @@ let dom: Promise<Dom> | undefined;
 
 /** The shared jsdom document, created on first use. */
 function loadDom(): Promise<Dom> {
-  dom ??= import("jsdom").then(({ JSDOM }) => {
+  dom ??= import("npm:jsdom@31.0.1").then(({ JSDOM }) => {
     const { window } = new JSDOM("<!DOCTYPE html><html><body></body></html>");
     const serializer = new window.XMLSerializer();
     return {

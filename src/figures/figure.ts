@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Resvg } from "@resvg/resvg-js";
+import { Resvg } from "npm:@resvg/resvg-js@2.6.2";
 import { COLORS } from "./_style.ts";
 
 /** Options of {@linkcode Figure.toPNG}. */

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import * as Plot from "@observablehq/plot";
-import pl from "nodejs-polars";
+import * as Plot from "npm:@observablehq/plot@0.6.17";
+import pl from "npm:nodejs-polars@0.25.2";
 import { inFlight as countInFlight } from "../metrics/throughput.ts";
 import type { Figure } from "./figure.ts";
 import { chooseInterval, maxOf, requireColumns, rows } from "./_data.ts";

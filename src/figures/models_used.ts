@@ -3,8 +3,8 @@
  *
  * @module
  */
-import * as Plot from "@observablehq/plot";
-import pl from "nodejs-polars";
+import * as Plot from "npm:@observablehq/plot@0.6.17";
+import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
 import { requestedCalls, requireColumns, rows } from "./_data.ts";
 import { renderFigure } from "./_render.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import pl from "nodejs-polars";
+import pl from "npm:nodejs-polars@0.25.2";
 
 /** Datetime in microseconds, UTC. */
 export const DATETIME_UTC = pl.Datetime("us", "UTC");

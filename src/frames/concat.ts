@@ -3,7 +3,7 @@
  *
  * @module
  */
-import pl from "nodejs-polars";
+import pl from "npm:nodejs-polars@0.25.2";
 import {
   CALL_COLUMNS,
   DIAGNOSTIC_COLUMNS,

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import pl from "nodejs-polars";
+import pl from "npm:nodejs-polars@0.25.2";
 import { Buffer } from "node:buffer";
 import { closeSync, openSync, readSync } from "node:fs";
 import { type Diagnostic, type EventRecord, type RecordOptions, toEventRecord } from "./_event.ts";

@@ -6,7 +6,7 @@
  */
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { glob, isDynamicPattern } from "tinyglobby";
+import { glob, isDynamicPattern } from "npm:tinyglobby@0.2.17";
 import { UserError } from "../log/mod.ts";
 import { messages } from "./messages.ts";
 

@@ -19,7 +19,7 @@ import {
   statSync,
 } from "node:fs";
 import { join } from "node:path";
-import { glob, isDynamicPattern } from "tinyglobby";
+import { glob, isDynamicPattern } from "npm:tinyglobby@0.2.17";
 import { UserError } from "../log/mod.ts";
 import type { Diagnostic, EventRecord } from "./_event.ts";
 import { messages } from "./messages.ts";

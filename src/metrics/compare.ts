@@ -4,7 +4,7 @@
  *
  * @module
  */
-import pl from "nodejs-polars";
+import pl from "npm:nodejs-polars@0.25.2";
 import type { TraceSet } from "../frames/columns.ts";
 import { type GroupBy, type MetricSpec, plainValue, summarizeBy } from "./spec.ts";
 import { latency, outputTokensPerSecond, quantile, ttft } from "./latency.ts";

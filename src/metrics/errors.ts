@@ -4,7 +4,7 @@
  *
  * @module
  */
-import pl from "nodejs-polars";
+import pl from "npm:nodejs-polars@0.25.2";
 import { plainValue } from "./spec.ts";
 
 const status = (s: string) => pl.col("status").eq(pl.lit(s));
@@ -125,7 +125,7 @@ export interface TopError {
  *
  * @example
  * ```ts
- * import pl from "nodejs-polars";
+ * import pl from "npm:nodejs-polars@0.25.2";
  * import { topErrors } from "./errors.ts";
  * const calls = pl.DataFrame({
  *   status: ["error", "error", "ok"],

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import pl from "nodejs-polars";
+import pl from "npm:nodejs-polars@0.25.2";
 import type { MetricSpec } from "./spec.ts";
 
 /** Successful calls with a positive duration (the seed's response-time population). */
@@ -83,7 +83,7 @@ export const STAT_NAMES = [
  *
  * @example
  * ```ts
- * import pl from "nodejs-polars";
+ * import pl from "npm:nodejs-polars@0.25.2";
  * import { aggregate } from "./spec.ts";
  * import { latency, statsSpec } from "./latency.ts";
  * const calls = pl.DataFrame({ status: ["ok", "ok", "error"], duration_s: [1, 3, 9] });

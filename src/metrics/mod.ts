@@ -7,7 +7,7 @@
  *
  * @example Add a metric of your own
  * ```ts ignore
- * import pl from "nodejs-polars";
+ * import pl from "npm:nodejs-polars@0.25.2";
  * import { summarize, summarizeBy, timeBucket } from "./mod.ts";
  * const p75 = pl.col("duration_s").quantile(0.75, "linear");
  * summarize(traces, { metrics: { p75_latency: p75 } }).by_model[0]!.metrics.p75_latency;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import pl from "nodejs-polars";
+import pl from "npm:nodejs-polars@0.25.2";
 
 /** One metric: an aggregation expression, or a builder returning one. */
 export type Metric = pl.Expr | (() => pl.Expr);
@@ -39,7 +39,7 @@ export function plainValue(v: unknown): MetricValue {
  *
  * @example
  * ```ts
- * import pl from "nodejs-polars";
+ * import pl from "npm:nodejs-polars@0.25.2";
  * import { aggregate } from "./spec.ts";
  * const calls = pl.DataFrame({ duration_s: [1, 2, 3, 4] });
  * const m = aggregate(calls, { p75: pl.col("duration_s").quantile(0.75, "linear") });
@@ -74,7 +74,7 @@ export interface SummarizeByOptions {
  *
  * @example
  * ```ts
- * import pl from "nodejs-polars";
+ * import pl from "npm:nodejs-polars@0.25.2";
  * import { summarizeBy } from "./spec.ts";
  * const calls = pl.DataFrame({ model: ["a", "b", "a"], duration_s: [1, 5, 3] });
  * const t = summarizeBy(calls, "model", { calls: pl.len(), mean: pl.col("duration_s").mean() });

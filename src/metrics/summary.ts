@@ -4,7 +4,7 @@
  *
  * @module
  */
-import pl from "nodejs-polars";
+import pl from "npm:nodejs-polars@0.25.2";
 import type { TraceSet } from "../frames/columns.ts";
 import { exactMean, exactSampleStd } from "./exact.ts";
 import { aggregate, type MetricSpec, type MetricValue, plainValue, summarizeBy } from "./spec.ts";
@@ -223,7 +223,7 @@ export function modelSpec(): MetricSpec {
  *
  * @example
  * ```ts ignore
- * import pl from "nodejs-polars";
+ * import pl from "npm:nodejs-polars@0.25.2";
  * import { loadTraces, summarize } from "tracebook";
  * const traces = await loadTraces(["traces/"]);
  * const summary = summarize(traces, {

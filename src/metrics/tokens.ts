@@ -3,7 +3,7 @@
  *
  * @module
  */
-import pl from "nodejs-polars";
+import pl from "npm:nodejs-polars@0.25.2";
 
 /** Sum of a token column (0 when no call reports it). */
 export function tokenSum(column: string): pl.Expr {
@@ -40,7 +40,7 @@ export function costPerCall(): pl.Expr {
  *
  * @example
  * ```ts
- * import pl from "nodejs-polars";
+ * import pl from "npm:nodejs-polars@0.25.2";
  * import { unpricedModels } from "./tokens.ts";
  * const calls = pl.DataFrame({
  *   model: ["gpt-4o", "unknown"],

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type pl from "nodejs-polars";
+import type pl from "npm:nodejs-polars@0.25.2";
 import type { TraceSet } from "../frames/columns.ts";
 import { renderSummaryText, type SummaryTextInput } from "../report/summary_text.ts";
 
@@ -140,7 +140,7 @@ function dtypeName(dtype: unknown): string {
  *
  * @example
  * ```ts
- * import pl from "nodejs-polars";
+ * import pl from "npm:nodejs-polars@0.25.2";
  * import { frameHTML } from "./display.ts";
  * const html = frameHTML(pl.DataFrame({ model: ["<b>gpt</b>"] }));
  * html.includes("&lt;b&gt;gpt&lt;/b&gt;"); // true
@@ -367,7 +367,7 @@ export interface Displayable {
  *
  * @example
  * ```ts
- * import pl from "nodejs-polars";
+ * import pl from "npm:nodejs-polars@0.25.2";
  * import { show } from "./display.ts";
  * const shown = show(pl.DataFrame({ a: [1, 2, 3] }), { maxRows: 2 });
  * shown.html.includes("shape: (3, 1)"); // true

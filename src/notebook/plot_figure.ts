@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type * as Plot from "@observablehq/plot";
+import type * as Plot from "npm:@observablehq/plot@0.6.17";
 import type { Figure } from "../figures/figure.ts";
 import { type LegendItem, renderFigure } from "../figures/_render.ts";
 import { LAYOUT } from "../figures/_style.ts";
@@ -31,7 +31,7 @@ export interface PlotFigureSpec {
  *
  * @example
  * ```ts ignore
- * import * as Plot from "@observablehq/plot";
+ * import * as Plot from "npm:@observablehq/plot@0.6.17";
  * const fig = await plotFigure({
  *   title: "Output tokens per call",
  *   plot: { marks: [Plot.dot(traces.calls.toRecords(), { x: "started_at", y: "output_tokens" })] },

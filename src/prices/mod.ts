@@ -22,15 +22,15 @@
  *
  * @module
  */
-import pl from "nodejs-polars";
+import pl from "npm:nodejs-polars@0.25.2";
 import {
   calcPrice,
   type ModelInfo,
   type PriceCalculation,
   type Provider,
-} from "@pydantic/genai-prices";
+} from "npm:@pydantic/genai-prices@0.1.8";
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { UserError } from "../log/mod.ts";
 
 /** The price of one model given by the user, in USD per million tokens. */
@@ -280,7 +280,7 @@ function modelName(r: Resolved): string {
  *
  * @example
  * ```ts
- * import pl from "nodejs-polars";
+ * import pl from "npm:nodejs-polars@0.25.2";
  * import { applyPrices } from "./mod.ts";
  * const calls = pl.DataFrame({
  *   model: ["gpt-4o", "my-model", "unknown"],

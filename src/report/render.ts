@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { Eta } from "eta";
+import { Eta } from "npm:eta@4.6.0";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import pl from "nodejs-polars";
+import pl from "npm:nodejs-polars@0.25.2";
 import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
 import { topErrors } from "../metrics/mod.ts";
 import type {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { usageSchema } from "./usage.ts";
 
 /** The event types the format defines; any other `type` is a custom event. */

@@ -10,10 +10,10 @@
  *
  * @module
  */
-import { type Attributes, type HrTime, SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import { BatchSpanProcessor, type SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { type Attributes, type HrTime, SpanKind, SpanStatusCode } from "npm:@opentelemetry/api@1.10.0";
+import { BatchSpanProcessor, type SpanExporter, TracerProvider } from "npm:@opentelemetry/sdk-trace@3.1.0";
+import { resourceFromAttributes } from "npm:@opentelemetry/resources@3.1.0";
+import { OTLPTraceExporter } from "npm:@opentelemetry/exporter-trace-otlp-http@0.301.0";
 import type { CallSink, FinishedCall } from "./tracer.ts";
 
 /** Options of {@link otelSink}. */

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError } from "npm:commander@15.1.0";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadTraceGroups } from "../../load/mod.ts";

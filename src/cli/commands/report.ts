@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "npm:commander@15.1.0";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadTraces } from "../../load/mod.ts";

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Command } from "commander";
-import cliProgress from "cli-progress";
+import type { Command } from "npm:commander@15.1.0";
+import cliProgress from "npm:cli-progress@3.12.0";
 import process from "node:process";
 import { UserError } from "../../log/mod.ts";
 import { simulate, SIMULATE_DEFAULTS, type SimulateOptions } from "../../simulate/mod.ts";

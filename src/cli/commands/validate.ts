@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "npm:commander@15.1.0";
 import { loadTraces } from "../../load/mod.ts";
 import { progressReporter } from "../progress.ts";
 

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "npm:commander@15.1.0";
 import { UserError } from "../../log/mod.ts";
 import type { Diagnostic, EventRecord } from "../../load/mod.ts";
 import { TraceTail } from "../../load/tail.ts";
