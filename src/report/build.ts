@@ -8,9 +8,14 @@
 import type { TraceSet } from "../frames/columns.ts";
 import { summarize } from "../metrics/mod.ts";
 import { allFigures } from "../figures/mod.ts";
-import type { ReportFigure, ReportInput, ReportSummary } from "./input.ts";
+import type { ReportFigure, ReportSummary } from "./input.ts";
 import { type ReportLimits, reportTables } from "./tables.ts";
 import { groupComparison } from "./groups.ts";
+import {
+  callsExplorer,
+  type CallsExplorerOptions,
+  type ReportInputWithCalls,
+} from "./calls_explorer.ts";
 
 /** Options of {@linkcode buildReportInput}. */
 export interface BuildReportOptions {
@@ -30,6 +35,11 @@ export interface BuildReportOptions {
   groupBy?: string;
   /** Group labels listed first in the comparison, in this order (e.g. baseline, candidate). */
   groupOrder?: string[];
+  /**
+   * The Calls section (the call explorer): its options, or `false` to leave it out.
+   * @default {{ limit: 5000 }}
+   */
+  calls?: CallsExplorerOptions | false;
 }
 
 /** A sentence under each figure of `allFigures`, saying how to read it. */
@@ -63,7 +73,7 @@ export const FIGURE_CAPTIONS: Record<string, string> = {
 export async function buildReportInput(
   traces: TraceSet,
   options: BuildReportOptions = {},
-): Promise<ReportInput> {
+): Promise<ReportInputWithCalls> {
   let summary: ReportSummary = options.summary ?? summarize(traces);
   if (options.groupBy !== undefined) {
     summary = {
@@ -78,5 +88,7 @@ export async function buildReportInput(
       svg: figure.toSVG(),
       caption: FIGURE_CAPTIONS[name],
     }));
-  return { summary, figures, ...reportTables(traces, options.limits) };
+  const input: ReportInputWithCalls = { summary, figures, ...reportTables(traces, options.limits) };
+  if (options.calls !== false) input.calls = callsExplorer(traces, options.calls);
+  return input;
 }

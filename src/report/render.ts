@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { CLIENT_SCRIPT } from "./_client_bundle.ts";
 import { buildView, formatTime } from "./_view.ts";
 import type { ReportInput } from "./input.ts";
+import { callsSectionView, type ReportInputWithCalls } from "./calls_explorer.ts";
 
 /** Options of {@linkcode renderReport}. */
 export interface RenderReportOptions {
@@ -32,9 +33,10 @@ const TEMPLATES = new URL("../../templates/", import.meta.url);
 let eta: Eta | undefined;
 let css: string | undefined;
 let comparisonCss: string | undefined;
+let callsCss: string | undefined;
 
-function templates(): { eta: Eta; css: string; comparisonCss: string } {
-  if (!eta || css === undefined || comparisonCss === undefined) {
+function templates(): { eta: Eta; css: string; comparisonCss: string; callsCss: string } {
+  if (!eta || css === undefined || comparisonCss === undefined || callsCss === undefined) {
     if (TEMPLATES.protocol !== "file:") {
       throw new Error(
         `Cannot read the report templates from ${TEMPLATES.href}: they must be local files.`,
@@ -45,8 +47,10 @@ function templates(): { eta: Eta; css: string; comparisonCss: string } {
     css = readFileSync(`${views}report.css`, "utf8");
     // Only in pages with a comparison, so the default report stays as it was.
     comparisonCss = readFileSync(`${views}comparison.css`, "utf8");
+    // Only in pages with the Calls section.
+    callsCss = readFileSync(`${views}calls.css`, "utf8");
   }
-  return { eta, css, comparisonCss };
+  return { eta, css, comparisonCss, callsCss };
 }
 
 /**
@@ -88,8 +92,14 @@ function scriptHash(script: string): string {
  * Deno.writeTextFileSync("analysis/report.html", html);
  * ```
  */
-export function renderReport(input: ReportInput, options: RenderReportOptions = {}): string {
-  const { eta, css, comparisonCss } = templates();
+export function renderReport(
+  input: ReportInput | ReportInputWithCalls,
+  options: RenderReportOptions = {},
+): string {
+  const { eta, css, comparisonCss, callsCss } = templates();
+  const calls = "calls" in input && input.calls
+    ? callsSectionView(input.calls, jsonForScript)
+    : undefined;
   const title = options.title ?? "LLM trace report";
   const view = buildView(input, title);
   const script = CLIENT_SCRIPT;
@@ -109,6 +119,8 @@ export function renderReport(input: ReportInput, options: RenderReportOptions = 
       : formatTime(generatedAt),
     css,
     comparisonCss,
+    calls,
+    callsCss,
     script,
     csp,
     summaryJson: jsonForScript(input.summary),

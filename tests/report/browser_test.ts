@@ -4,7 +4,8 @@
  * a table when a header is clicked, reads without JavaScript, and no script planted
  * in a trace string runs. Saves `analysis/report-screenshot.png` (the report of the
  * bundled `traces/`, full page), `analysis/report-screenshot-narrow.png` (a phone's
- * first screen) and `analysis/report-xss-screenshot.png` (the hostile fixture).
+ * first screen), `analysis/report-xss-screenshot.png` (the hostile fixture) and
+ * `analysis/report-explorer-screenshot.png` (a call opened in the call explorer).
  *
  * Skips with a message where Chromium is absent; fails instead under
  * TRACEBOOK_REQUIRE_ALL=1 (CI).
@@ -19,6 +20,8 @@ import { renderReport } from "../../src/report/render.ts";
 import { buildReportInput } from "../../src/report/build.ts";
 import { loadTraces } from "../../src/load/mod.ts";
 import { SAMPLE_INPUT, XSS } from "../fixtures/report/sample_input.ts";
+import { explorerTraceSet, PAYLOADS } from "../fixtures/report/explorer_frames.ts";
+import { callsExplorer } from "../../src/report/calls_explorer.ts";
 
 /** The payloads planted in `tests/fixtures/report/xss.jsonl`. */
 const TRACE_XSS = {
@@ -376,6 +379,132 @@ Deno.test({
         assert.equal(await colour(3), "rgb(207, 34, 46)"); // mean latency rose: --bad
         assert.equal(await colour(1), "rgb(31, 35, 40)"); // calls: not judged, --fg
         await page.close();
+      });
+    } finally {
+      cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "the call explorer filters by model, status, session and text, opens a call and its trace, and runs no planted script",
+  ignore: skip !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const traces = explorerTraceSet();
+    const input = { ...SAMPLE_INPUT, calls: callsExplorer(traces) };
+    const { url, cleanup } = writeTemp(renderReport(input, { title: "Explorer" }));
+    try {
+      await withBrowser(async (browser) => {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        const seen = watch(page);
+        await page.goto(url, { waitUntil: "load" });
+        const count = () => page.locator("#explorer-count").textContent();
+        const column = (n: number) =>
+          page.locator(`#table-calls tbody td:nth-child(${n})`).allTextContents();
+        // The 5 calls of the fixture, listed by start time.
+        assert.equal(await count(), "5 of 5 calls match.");
+        assert.deepEqual(await column(4), ["gpt-4o", "o1-mini", "o1-mini", "gpt-4o", "gpt-4o"]);
+
+        // Filters: model, then status, then session, then words of a prompt.
+        await page.selectOption("#filter-model", "o1-mini");
+        assert.equal(await count(), "2 of 5 calls match.");
+        assert.deepEqual(await column(4), ["o1-mini", "o1-mini"]);
+        await page.selectOption("#filter-status", "error");
+        assert.equal(await count(), "1 of 5 calls match.");
+        assert.deepEqual(await column(5), ["error"]);
+        await page.selectOption("#filter-model", "");
+        await page.selectOption("#filter-status", "");
+        await page.selectOption("#filter-session", "trace-1");
+        assert.equal(await count(), "2 of 5 calls match.");
+        await page.selectOption("#filter-session", "");
+        await page.fill("#filter-text", "PLAN a taxonomy");
+        assert.equal(await count(), "1 of 5 calls match.");
+        await page.fill("#filter-text", "no such words");
+        assert.equal(await count(), "0 of 5 calls match.");
+        await page.fill("#filter-text", "");
+        // Slowest first: 3 s, 2 s, 1.5 s, 1 s, 0.5 s.
+        await page.selectOption("#explorer-sort", "slowest");
+        assert.deepEqual(await column(3), ["3.00 s", "2.00 s", "1.50 s", "1.00 s", "0.500 s"]);
+        await page.selectOption("#explorer-sort", "time");
+
+        // Open the first call: its messages and output read as text, planted tags and all.
+        await page.locator("#table-calls tbody tr").nth(0).locator("button.open-call").click();
+        const detail = page.locator("#call-detail");
+        assert.equal(await detail.isVisible(), true);
+        assert.deepEqual(await detail.locator(".message .role").allTextContents(), [
+          "system",
+          "user",
+        ]);
+        assert.deepEqual(await detail.locator("pre.content").allTextContents(), [
+          PAYLOADS.system,
+          PAYLOADS.user,
+        ]);
+        assert.equal(await detail.locator("pre.output").textContent(), PAYLOADS.output);
+        assert.equal(await detail.locator("pre.params").textContent(), '{"temperature":0}');
+
+        // The failed call shows its error; the long output is clipped with its length.
+        await page.locator("#table-calls tbody tr").nth(1).locator("button.open-call").click();
+        assert.equal(await detail.locator("pre.error-text").textContent(), PAYLOADS.error);
+        await page.locator("#table-calls tbody tr").nth(2).locator("button.open-call").click();
+        assert.equal((await detail.locator("pre.output").textContent())!.length, 4000);
+        assert.equal(
+          await detail.locator(".clipped").textContent(),
+          "Clipped: showing 4,000 of 5,000 characters.",
+        );
+
+        // A span-format call: its trace as a waterfall, agent → model → tool, in tree order.
+        await page.locator("#table-calls tbody tr").nth(3).locator("button.open-call").click();
+        assert.deepEqual(await detail.locator(".waterfall .span-kind").allTextContents(), [
+          "agent",
+          "model",
+          "model",
+          "tool",
+        ]);
+        assert.deepEqual(await detail.locator(".waterfall .span-name").allTextContents(), [
+          "invoke_agent planner",
+          "chat",
+          "chat",
+          PAYLOADS.spanName,
+        ]);
+        assert.equal(await detail.locator(".span-row.current .span-name").textContent(), "chat");
+        // The agent span (0–4 s) spans the whole track; the first chat (1–3 s) half of it.
+        const width = (i: number) =>
+          detail.locator(".waterfall .bar").nth(i).evaluate((el) =>
+            (el as HTMLElement).getBoundingClientRect().width /
+            (el.parentElement as HTMLElement).getBoundingClientRect().width
+          );
+        assert.ok(Math.abs((await width(0)) - 1) < 0.01, "the agent bar is the whole trace");
+        assert.ok(Math.abs((await width(1)) - 0.5) < 0.01, "the 2 s chat is half of 4 s");
+        // The other chat of the trace opens from its span.
+        await detail.locator(".waterfall button.open-span").click();
+        assert.equal(
+          await page.locator("#table-calls tr.selected td.time").textContent(),
+          "2025-04-08 10:02:03.000",
+        );
+
+        mkdirSync(join(ROOT, "analysis"), { recursive: true });
+        await page.screenshot({
+          path: join(ROOT, "analysis/report-explorer-screenshot.png"),
+          fullPage: false,
+        });
+
+        // Nothing ran, nothing was fetched, nothing was added as an element.
+        assert.equal(
+          await page.evaluate(() => (globalThis as { __xss?: unknown }).__xss),
+          undefined,
+        );
+        assert.deepEqual(seen.dialogs, []);
+        assert.deepEqual(seen.pageErrors, []);
+        assert.deepEqual(seen.consoleErrors, []);
+        assert.deepEqual(seen.requests, [url]);
+        assert.equal(
+          await page.locator("#calls img, #calls svg, #calls script:not([type])").count(),
+          0,
+        );
+        assert.equal(await page.locator("script").count(), 3);
       });
     } finally {
       cleanup();

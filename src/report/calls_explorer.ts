@@ -1,0 +1,654 @@
+/**
+ * `callsExplorer`: the data of the report's Calls section, one plain JSON object the
+ * page embeds (`<script type="application/json" id="tracebook-calls">`) and its
+ * client script (`src/report/client/explorer.ts`) filters and opens: every call up to
+ * a limit, with its messages, output, params, usage, error and timings, and for span
+ * formats the spans of its trace (agent → model → tool) for a waterfall.
+ *
+ * ```
+ * TraceSet ──► pickCalls (all, or slowest + failed + seeded sample) ──► explorerCall (texts clipped)
+ *          └─► traceSpans (events with a span id, and the shown calls) ──► CallsExplorerData
+ * ```
+ *
+ * Every string here comes from a trace and is untrusted: the page embeds it as JSON
+ * made safe for a `<script>` block and the client writes it with `textContent` only.
+ *
+ * @module
+ */
+import pl from "npm:nodejs-polars@0.25.2";
+import type { TraceSet } from "../frames/columns.ts";
+import type { ReportInput } from "./input.ts";
+
+/** A text cut to at most the clip limit, with the full length of the original. */
+export interface ClippedText {
+  /** The text, or its first `limit` characters. */
+  text: string;
+  /** Characters (code points) of the whole text: more than `text` holds when it was cut. */
+  chars: number;
+}
+
+/** One message of a call's prompt. */
+export interface ExplorerMessage {
+  /** `system`, `user`, `assistant`, `tool`, … (null when the message names none). */
+  role: string | null;
+  content: ClippedText;
+}
+
+/** Why a call is in the explorer when not every call fits. */
+export type PickReason = "slowest" | "failed" | "sample";
+
+/** One call of the explorer. Absent fields are unknown (null in the frame). */
+export interface ExplorerCall {
+  /** Position in `CallsExplorerData.calls`: the call's id in the page. */
+  id: number;
+  session_id?: string;
+  request_id?: string;
+  model: string;
+  served_model?: string;
+  provider?: string;
+  group?: string;
+  /** `ok` | `error` | `pending`. */
+  status: string;
+  error?: ClippedText;
+  /** ISO 8601, UTC. */
+  started_at?: string;
+  ended_at?: string;
+  duration_s?: number;
+  ttft_s?: number;
+  input_tokens?: number;
+  output_tokens?: number;
+  total_tokens?: number;
+  cache_read_tokens?: number;
+  cache_write_tokens?: number;
+  reasoning_tokens?: number;
+  cost_usd?: number;
+  finish_reason?: string;
+  retry_of?: string;
+  format?: string;
+  file?: string;
+  line?: number;
+  trace_id?: string;
+  span_id?: string;
+  parent_span_id?: string;
+  /** Characters of the prompt and of the output (known even when the texts are not loaded). */
+  prompt_chars?: number;
+  output_chars?: number;
+  /** The prompt's messages (texts loaded); at most `maxMessages`, first and last kept. */
+  messages?: ExplorerMessage[];
+  /** Messages left out of `messages` (the middle of a long conversation). */
+  messages_omitted?: number;
+  output?: ClippedText;
+  /** The request's parameters as JSON, when the frame has a `params` column. */
+  params?: ClippedText;
+  /** Why the call was picked, when not every call fits. */
+  picked?: PickReason;
+}
+
+/** One span of a trace, for the waterfall. */
+export interface ExplorerSpan {
+  span_id: string;
+  parent_span_id: string | null;
+  name: string;
+  /** `agent` (agent, chain, workflow), `model` (a model call), `tool`, or `span`. */
+  kind: "agent" | "model" | "tool" | "span";
+  /** ISO 8601, UTC; null when the format gives no time. */
+  start: string | null;
+  /** Null when the span's end is not recorded. */
+  end: string | null;
+  status: "ok" | "error" | "pending" | null;
+  /** The explorer id of the call this span is, when the call is shown. */
+  call?: number;
+}
+
+/** How the calls were picked when there were more than the limit. */
+export interface CallSelection {
+  limit: number;
+  seed: number;
+  slowest: number;
+  failed: number;
+  /** Failed calls in all (more than `failed` when they were sampled too). */
+  failed_total: number;
+  sample: number;
+  /** The rule in one sentence, shown on the page. */
+  rule: string;
+}
+
+/** The Calls section's data. */
+export interface CallsExplorerData {
+  /** Calls in the traces. */
+  total: number;
+  calls: ExplorerCall[];
+  /** Null when every call is shown. */
+  selection: CallSelection | null;
+  /** Whether the prompts and outputs were loaded (`report --outputs`, `keepText`). */
+  texts: boolean;
+  /** The clip limit of every text, in characters. */
+  text_limit: number;
+  /** Spans per trace id, for the traces of the shown calls (span formats only). */
+  traces: Record<string, ExplorerSpan[]>;
+  /** Spans left out by the per-trace and total caps. */
+  spans_omitted: number;
+}
+
+/** Options of {@linkcode callsExplorer}. */
+export interface CallsExplorerOptions {
+  /** At most this many calls. @default {5000} */
+  limit?: number;
+  /** Seed of the random sample beyond the limit. @default {1} */
+  seed?: number;
+  /** Texts (messages, output, params, errors) are cut to this many characters. @default {4000} */
+  textLimit?: number;
+  /** At most this many messages per call, the first and the last halves kept. @default {40} */
+  maxMessages?: number;
+  /** At most this many spans per trace. @default {500} */
+  maxSpansPerTrace?: number;
+  /** At most this many spans in all. @default {20000} */
+  maxSpans?: number;
+}
+
+/** The default options. */
+export const EXPLORER_DEFAULTS: Required<CallsExplorerOptions> = {
+  limit: 5000,
+  seed: 1,
+  textLimit: 4000,
+  maxMessages: 40,
+  maxSpansPerTrace: 500,
+  maxSpans: 20000,
+};
+
+// --- small value helpers -------------------------------------------------------
+
+type Row = Record<string, unknown>;
+
+const str = (v: unknown): string | undefined =>
+  v === null || v === undefined ? undefined : String(v);
+const num = (v: unknown): number | undefined => {
+  if (v === null || v === undefined) return undefined;
+  const n = typeof v === "bigint" ? Number(v) : Number(v);
+  return Number.isFinite(n) ? n : undefined;
+};
+const iso = (v: unknown): string | undefined =>
+  v instanceof Date ? (Number.isNaN(v.getTime()) ? undefined : v.toISOString()) : str(v);
+
+/**
+ * `text` cut to at most `limit` code points (never inside a surrogate pair), with
+ * its full length in code points.
+ *
+ * @example
+ * ```ts
+ * import { clipText } from "./calls_explorer.ts";
+ * const c = clipText("abcdef", 4);
+ * if (c.text !== "abcd" || c.chars !== 6) throw new Error("wrong clip");
+ * ```
+ */
+export function clipText(text: string, limit: number): ClippedText {
+  let chars = 0;
+  let cut = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (chars === limit && cut < 0) cut = i;
+    chars++;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+  }
+  return { text: cut < 0 ? text : text.slice(0, cut), chars };
+}
+
+/** A message's content as text: a string as is, text parts joined, anything else as JSON. */
+function contentText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content) && content.length > 0) {
+    const parts = content.map((p) =>
+      typeof p === "string"
+        ? p
+        : p && typeof p === "object" && typeof (p as Row).text === "string"
+        ? (p as Row).text as string
+        : p && typeof p === "object" && typeof (p as Row).content === "string"
+        ? (p as Row).content as string
+        : null
+    );
+    if (parts.every((p) => p !== null)) return parts.join("\n");
+  }
+  return JSON.stringify(content, null, 2) ?? "";
+}
+
+/**
+ * The messages of a prompt (the `messages` column: JSON of the request's message
+ * list) as role and text, clipped; at most `max`, the first and last halves kept.
+ *
+ * @example
+ * ```ts
+ * import { parseMessages } from "./calls_explorer.ts";
+ * const m = parseMessages('[{"role":"user","content":"Hi"}]', 100, 40);
+ * if (m.messages[0]!.role !== "user" || m.messages[0]!.content.text !== "Hi") throw new Error();
+ * ```
+ */
+export function parseMessages(
+  json: string,
+  textLimit: number,
+  max: number,
+): { messages: ExplorerMessage[]; omitted: number } {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return { messages: [{ role: null, content: clipText(json, textLimit) }], omitted: 0 };
+  }
+  const list = Array.isArray(value) ? value : [value];
+  const head = Math.ceil(max / 2);
+  const kept = list.length > max
+    ? [...list.slice(0, head), ...list.slice(list.length - (max - head))]
+    : list;
+  const messages = kept.map((m): ExplorerMessage => {
+    if (m && typeof m === "object" && !Array.isArray(m)) {
+      const o = m as Row;
+      const role = typeof o.role === "string" ? o.role : typeof o.type === "string" ? o.type : null;
+      const content = "content" in o
+        ? o.content
+        : "text" in o
+        ? o.text
+        : "parts" in o
+        ? o.parts
+        : o;
+      return { role, content: clipText(contentText(content), textLimit) };
+    }
+    return { role: null, content: clipText(contentText(m), textLimit) };
+  });
+  return { messages, omitted: list.length - kept.length };
+}
+
+// --- picking the calls -----------------------------------------------------------
+
+const plural = (n: number, one: string, many = `${one}s`) =>
+  `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+
+/**
+ * The row numbers of the calls to show: all of them up to `limit`; beyond it the
+ * slowest (a fifth of the limit, finished calls by duration), the failed ones (up to
+ * two fifths, a seeded sample when there are more) and a seeded random sample of
+ * the others for the rest, each row with why it was picked.
+ */
+function pickCalls(
+  calls: pl.DataFrame,
+  limit: number,
+  seed: number,
+): { rows: Map<number, PickReason | undefined>; selection: CallSelection | null } {
+  const n = calls.height;
+  if (n <= limit) {
+    return { rows: new Map(Array.from({ length: n }, (_, i) => [i, undefined])), selection: null };
+  }
+  const keys = calls.select("status", "duration_s").withRowIndex("__row");
+  const rowsOf = (frame: pl.DataFrame) =>
+    (frame.getColumn("__row").toArray() as unknown[]).map(Number);
+  const picked = new Map<number, PickReason | undefined>();
+  const slowestQuota = Math.floor(limit / 5);
+  const slowest = rowsOf(
+    keys.filter(pl.col("status").neq(pl.lit("pending")).and(pl.col("duration_s").isNotNull()))
+      .sort(["duration_s", "__row"], [true, false])
+      .head(slowestQuota),
+  );
+  for (const r of slowest) picked.set(r, "slowest");
+  const failedQuota = Math.floor((2 * limit) / 5);
+  const failedAll = keys.filter(pl.col("status").eq(pl.lit("error")));
+  const failedLeft = failedAll.filter(pl.col("__row").isIn(slowest).not());
+  const failed = failedLeft.height <= failedQuota
+    ? rowsOf(failedLeft)
+    : rowsOf(failedLeft.sample({ n: failedQuota, seed }));
+  for (const r of failed) picked.set(r, "failed");
+  const others = keys.filter(pl.col("__row").isIn([...picked.keys()]).not());
+  const sampleSize = Math.min(limit - picked.size, others.height);
+  const sample = rowsOf(others.sample({ n: sampleSize, seed }));
+  for (const r of sample) picked.set(r, "sample");
+  const failedText = failed.length === failedLeft.height
+    ? `every failed call not among them (${failed.length.toLocaleString("en-US")})`
+    : `a random sample of ${failed.length.toLocaleString("en-US")} of the ${
+      failedLeft.height.toLocaleString("en-US")
+    } failed calls not among them`;
+  const rule = `Showing ${plural(picked.size, "call")} of ${n.toLocaleString("en-US")} ` +
+    `(limit ${limit.toLocaleString("en-US")}): the ${plural(slowest.length, "slowest call")} ` +
+    `(a fifth of the limit), ${failedText}, and a random sample of ${
+      sample.length.toLocaleString("en-US")
+    } of the other calls (seed ${seed}).`;
+  return {
+    rows: picked,
+    selection: {
+      limit,
+      seed,
+      slowest: slowest.length,
+      failed: failed.length,
+      failed_total: failedAll.height,
+      sample: sample.length,
+      rule,
+    },
+  };
+}
+
+/** The rows at `indices` of `frame`, in that order. */
+function gather(frame: pl.DataFrame, indices: number[]): Row[] {
+  if (indices.length === 0) return [];
+  return frame.select(pl.all().gather(indices)).toRecords() as Row[];
+}
+
+function explorerCall(
+  r: Row,
+  id: number,
+  picked: PickReason | undefined,
+  o: Required<CallsExplorerOptions>,
+): ExplorerCall {
+  const call: ExplorerCall = {
+    id,
+    model: str(r.model) ?? "unknown",
+    status: str(r.status) ?? "pending",
+  };
+  const set = <K extends keyof ExplorerCall>(key: K, value: ExplorerCall[K] | undefined) => {
+    if (value !== undefined) call[key] = value;
+  };
+  for (
+    const key of [
+      "session_id",
+      "request_id",
+      "served_model",
+      "provider",
+      "group",
+      "finish_reason",
+      "retry_of",
+      "format",
+      "file",
+      "trace_id",
+      "span_id",
+      "parent_span_id",
+    ] as const
+  ) set(key, str(r[key]));
+  if (call.served_model === call.model) delete call.served_model;
+  set("started_at", iso(r.started_at));
+  set("ended_at", iso(r.ended_at));
+  for (
+    const key of [
+      "duration_s",
+      "ttft_s",
+      "input_tokens",
+      "output_tokens",
+      "total_tokens",
+      "cache_read_tokens",
+      "cache_write_tokens",
+      "reasoning_tokens",
+      "cost_usd",
+      "line",
+      "prompt_chars",
+      "output_chars",
+    ] as const
+  ) set(key, num(r[key]));
+  const error = str(r.error);
+  if (error !== undefined) call.error = clipText(error, o.textLimit);
+  const messages = str(r.messages);
+  if (messages !== undefined) {
+    const parsed = parseMessages(messages, o.textLimit, o.maxMessages);
+    call.messages = parsed.messages;
+    if (parsed.omitted) call.messages_omitted = parsed.omitted;
+  }
+  const output = str(r.output);
+  if (output !== undefined) call.output = clipText(output, o.textLimit);
+  if (r.params !== null && r.params !== undefined) {
+    const params = typeof r.params === "string" ? r.params : JSON.stringify(r.params);
+    call.params = clipText(params, o.textLimit);
+  }
+  if (picked) call.picked = picked;
+  return call;
+}
+
+// --- spans -------------------------------------------------------------------------
+
+function parsePayload(payload: unknown): Row {
+  if (typeof payload !== "string") return {};
+  try {
+    const v = JSON.parse(payload);
+    return v && typeof v === "object" && !Array.isArray(v) ? v as Row : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The kind of a span from its name, event type and attributes. */
+function spanKind(name: string, type: string, attributes: Row): ExplorerSpan["kind"] {
+  const op = [
+    attributes["gen_ai.operation.name"],
+    attributes["mlflow.spanType"],
+    attributes["span_type"],
+    attributes["openinference.span.kind"],
+    attributes["langfuse.observation.type"],
+    type,
+    name,
+  ].filter((v) => typeof v === "string").join(" ").toLowerCase();
+  if (/tool|function_call|retriever/.test(op)) return "tool";
+  if (/agent|chain|workflow|invoke/.test(op)) return "agent";
+  if (/chat|llm|generation|completion|generate_content|chat_model/.test(op)) return "model";
+  return "span";
+}
+
+function spanStatus(status: unknown): ExplorerSpan["status"] {
+  if (status === null || status === undefined) return null;
+  const code = typeof status === "object"
+    ? (status as Row).code ?? (status as Row).status_code
+    : status;
+  const text = String(code ?? "").toUpperCase();
+  if (text === "2" || text.includes("ERROR")) return "error";
+  if (text === "1" || text.includes("OK")) return "ok";
+  return null;
+}
+
+/**
+ * The spans of the traces of `shown` calls: events with a span id (columns
+ * `trace_id`/`span_id`/`parent_span_id` when the events frame has them, else the
+ * OTLP layout of `session_id`/`request_id` and the payload's `parent_span_id`),
+ * merged with the shown calls that have a span id.
+ */
+function traceSpans(
+  traces: TraceSet,
+  shown: ExplorerCall[],
+  spanCalls: boolean,
+  o: Required<CallsExplorerOptions>,
+): { traces: Record<string, ExplorerSpan[]>; omitted: number } {
+  // A call's trace and span: its columns, else (the OTLP layout) its session and request ids.
+  const traceOf = (c: ExplorerCall) => c.trace_id ?? (spanCalls ? c.session_id : undefined);
+  const spanOf = (c: ExplorerCall) => c.span_id ?? (spanCalls ? c.request_id : undefined);
+  const wanted = new Set(shown.map(traceOf).filter((t): t is string => t !== undefined));
+  const out = new Map<string, Map<string, ExplorerSpan>>();
+  if (wanted.size === 0) return { traces: {}, omitted: 0 };
+  const { events } = traces;
+  const has = (c: string) => events.columns.includes(c);
+  const traceCol = has("trace_id") ? "trace_id" : "session_id";
+  const spanEvents = has("span_id")
+    ? events.filter(pl.col("span_id").isNotNull().and(pl.col(traceCol).isIn([...wanted])))
+    : has("payload")
+    ? events.filter(
+      pl.col("session_id").isIn([...wanted]).and(
+        pl.col("payload").str.contains("parent_span_id", true),
+      ),
+    )
+    : events.head(0);
+  const extra = ["span_id", "parent_span_id", "trace_id", "ended_at", "name"].filter(has);
+  const rows = spanEvents.height
+    ? spanEvents.select(
+      ...new Set(["type", "timestamp", "session_id", "request_id", "payload", ...extra]),
+    ).sort("timestamp", false, true).toRecords() as Row[]
+    : [];
+  let omitted = 0;
+  let count = 0;
+  for (const r of rows) {
+    const payload = parsePayload(r.payload);
+    const trace = str(r[traceCol]);
+    const span = str(r.span_id) ?? str(payload.span_id) ?? str(r.request_id);
+    if (trace === undefined || span === undefined) continue;
+    let spans = out.get(trace);
+    if (!spans) out.set(trace, spans = new Map());
+    if (spans.has(span)) continue;
+    if (spans.size >= o.maxSpansPerTrace || count >= o.maxSpans) {
+      omitted++;
+      continue;
+    }
+    const attributes = (payload.attributes && typeof payload.attributes === "object"
+      ? payload.attributes
+      : {}) as Row;
+    const type = str(r.type) ?? "";
+    const name = str(r.name) ?? str(payload.name) ?? type.replace(/^otel\./, "");
+    const end = iso(r.ended_at) ?? str(payload.ended_at) ?? str(payload.end_time) ?? null;
+    spans.set(span, {
+      span_id: span,
+      parent_span_id: str(r.parent_span_id) ?? str(payload.parent_span_id) ?? null,
+      name,
+      kind: spanKind(name, type, attributes),
+      start: iso(r.timestamp) ?? null,
+      end,
+      status: spanStatus(payload.status),
+    });
+    count++;
+  }
+  // The shown calls are their spans (with their end and status), or add them. A call
+  // without span columns counts as a span only in a trace the events hold (OTLP layout).
+  for (const c of shown) {
+    const explicit = c.trace_id !== undefined && c.span_id !== undefined;
+    const trace = traceOf(c);
+    const span = spanOf(c);
+    if (trace === undefined || span === undefined || (!explicit && !out.has(trace))) continue;
+    let spans = out.get(trace);
+    if (!spans) out.set(trace, spans = new Map());
+    const found = spans.get(span);
+    const status = c.status === "ok" || c.status === "error" || c.status === "pending"
+      ? c.status
+      : null;
+    if (found) {
+      Object.assign(found, {
+        kind: "model",
+        call: c.id,
+        start: found.start ?? c.started_at ?? null,
+        end: c.ended_at ?? found.end,
+        status,
+      });
+    } else if (spans.size < o.maxSpansPerTrace) {
+      spans.set(span, {
+        span_id: span,
+        parent_span_id: c.parent_span_id ?? null,
+        name: c.model,
+        kind: "model",
+        start: c.started_at ?? null,
+        end: c.ended_at ?? null,
+        status,
+        call: c.id,
+      });
+    } else omitted++;
+  }
+  const result: Record<string, ExplorerSpan[]> = {};
+  for (const [trace, spans] of out) {
+    // A trace of one span without parent or children has no tree to draw.
+    if (spans.size > 1) result[trace] = [...spans.values()];
+  }
+  return { traces: result, omitted };
+}
+
+/**
+ * The Calls section's data from a `TraceSet`: every call when there are at most
+ * `limit`, else the slowest fifth of the limit, the failed calls (up to two fifths)
+ * and a seeded random sample of the others, with the rule in one sentence. Calls are
+ * listed by start time. Texts (messages, output, params, errors) are clipped to
+ * `textLimit` characters with their full length kept. For span formats, the spans of
+ * each shown call's trace.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { callsExplorer } from "./calls_explorer.ts";
+ * // 8 calls, one failed; the slowest takes 9 s.
+ * const calls = pl.DataFrame({
+ *   model: ["gpt-4o", "gpt-4o", "o1-mini", "gpt-4o", "gpt-4o", "gpt-4o", "gpt-4o", "gpt-4o"],
+ *   status: ["ok", "error", "ok", "ok", "ok", "ok", "ok", "ok"],
+ *   duration_s: [1.5, 0.2, 9.0, 1, 1, 1, 1, 1],
+ *   started_at: [1, 2, 3, 4, 5, 6, 7, 8].map((s) => new Date(Date.UTC(2025, 3, 8, 10, 0, s))),
+ * });
+ * const empty = pl.DataFrame({});
+ * const traces = { calls, sessions: empty, events: empty, diagnostics: empty, files: [], inputs: [] };
+ * const data = callsExplorer(traces, { limit: 5 });
+ * // A fifth of 5 is the 1 slowest (9 s), two fifths allow 2 failed (there is 1), 3 sampled.
+ * const s = data.selection!;
+ * if (data.total !== 8 || data.calls.length !== 5 || s.slowest !== 1 || s.failed !== 1 || s.sample !== 3) {
+ *   throw new Error("wrong selection");
+ * }
+ * if (data.calls.find((c) => c.picked === "slowest")!.duration_s !== 9) throw new Error("wrong slowest");
+ * ```
+ */
+export function callsExplorer(
+  traces: TraceSet,
+  options: CallsExplorerOptions = {},
+): CallsExplorerData {
+  const o = { ...EXPLORER_DEFAULTS, ...options };
+  if (!Number.isInteger(o.limit) || o.limit < 0) {
+    throw new RangeError(`The calls limit must be an integer of at least 0, got ${o.limit}.`);
+  }
+  const { calls } = traces;
+  const { rows, selection } = pickCalls(calls, o.limit, o.seed);
+  const indices = [...rows.keys()];
+  // List by start time (unknown last), then by row: the frame's order.
+  const order = calls.height && indices.length
+    ? (calls.select(pl.col("started_at")).withRowIndex("__row")
+      .filter(pl.col("__row").isIn(indices))
+      .sort(["started_at", "__row"], false, true)
+      .getColumn("__row").toArray() as unknown[]).map(Number)
+    : [];
+  const records = gather(calls, order);
+  const shown = records.map((r, i) => explorerCall(r, i, rows.get(order[i]!), o));
+  // The OTLP layout: calls whose session is a trace id and request a span id.
+  const spanCalls = !calls.columns.includes("span_id") &&
+    traces.events.columns.includes("payload") && traces.events.height > 0;
+  const spans = traceSpans(traces, shown, spanCalls, o);
+  return {
+    total: calls.height,
+    calls: shown,
+    selection,
+    texts: calls.columns.includes("messages") || calls.columns.includes("output"),
+    text_limit: o.textLimit,
+    traces: spans.traces,
+    spans_omitted: spans.omitted,
+  };
+}
+
+/** A `ReportInput` with the Calls section's data (`buildReportInput` adds it). */
+export type ReportInputWithCalls = ReportInput & {
+  /** The call explorer's data; absent leaves the Calls section out. */
+  calls?: CallsExplorerData;
+};
+
+/** What the Calls section's template prints around the explorer (all text, escaped). */
+export interface CallsSectionView {
+  /** The embedded data, made safe for `<script type="application/json">`. */
+  json: string;
+  /** Sentences above the explorer: what is shown, the clip limit, the texts. */
+  lead: string[];
+}
+
+/** The Calls section's sentences and embedded JSON, from its data. */
+export function callsSectionView(
+  data: CallsExplorerData,
+  jsonForScript: (value: unknown) => string,
+): CallsSectionView {
+  const how = "Filter the calls, then open one to see its prompt, output and timings.";
+  const lead = data.selection ? [`${data.selection.rule} ${how}`] : [
+    `${data.total === 1 ? "One call" : `All ${data.total.toLocaleString("en-US")} calls`}. ${how}`,
+  ];
+  lead.push(
+    data.texts
+      ? `Texts longer than ${
+        data.text_limit.toLocaleString("en-US")
+      } characters are clipped, with their full length shown.`
+      : "Prompts and outputs were not loaded: run the report with --outputs to see them.",
+  );
+  const traces = Object.keys(data.traces).length;
+  if (traces) {
+    lead.push(
+      `${traces.toLocaleString("en-US")} ${
+        traces === 1 ? "trace has" : "traces have"
+      } spans: a call's detail shows its trace as a waterfall (agent → model → tool).`,
+    );
+  }
+  return { json: jsonForScript(data), lead };
+}
