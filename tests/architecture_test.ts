@@ -15,7 +15,8 @@ const BRANCHES: Record<string, string[]> = {
   simulate: ["log", "schema", "tracing", "simulate"],
   generate: [...PIPELINE, "tracing", "generate"],
   notebook: [...PIPELINE, "tracing", "simulate", "notebook"],
-  cli: [...PIPELINE, "tracing", "simulate", "generate", "notebook", "cli"],
+  export: [...PIPELINE, "export"],
+  cli: [...PIPELINE, "tracing", "simulate", "generate", "notebook", "export", "cli"],
 };
 
 function allowed(stage: string): string[] {

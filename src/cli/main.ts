@@ -29,6 +29,11 @@ export const COMMANDS: { name: string; summary: string }[] = [
   },
   { name: "analyze", summary: "the seed's analysis: summary.txt/.json and the two figures" },
   { name: "validate", summary: "check trace files: every bad line as file:line, exit 1 if any" },
+  {
+    name: "export",
+    summary: "write traces for other tools: parquet, csv, jsonl, otlp (OpenTelemetry) or tensorboard",
+  },
+  { name: "sql", summary: "write SQL views of the summary over an exported Parquet dataset" },
   { name: "watch", summary: "follow trace files as they are written: live totals, errors, latency" },
   { name: "simulate", summary: "write realistic, seeded traces through the tracer" },
   {

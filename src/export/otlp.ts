@@ -1,0 +1,363 @@
+/**
+ * OTLP export: the calls as OpenTelemetry spans with the GenAI semantic-convention
+ * attributes (v1.41 names), in one OTLP/JSON `ExportTraceServiceRequest`
+ * (`DIR/traces.otlp.json`), and optionally sent to an OTLP/HTTP endpoint (JSON
+ * encoding), so traces already on disk reach Jaeger, Phoenix, Langfuse or any
+ * OpenTelemetry backend.
+ *
+ * - Each session is one trace: a root span `session <id>` (kind INTERNAL, from
+ *   the session's start to its end) with one child span per call.
+ * - A call is a span `chat <model>` (kind CLIENT) from `started_at` for
+ *   `duration_s`, with `gen_ai.operation.name`, `gen_ai.request.model`,
+ *   `gen_ai.response.model`, `gen_ai.provider.name`, `gen_ai.conversation.id`,
+ *   `gen_ai.usage.input_tokens`, `gen_ai.usage.output_tokens`,
+ *   `gen_ai.usage.cache_read.input_tokens`, `gen_ai.usage.cache_creation.input_tokens`,
+ *   `gen_ai.usage.reasoning.output_tokens`, `gen_ai.response.finish_reasons`,
+ *   `gen_ai.response.time_to_first_chunk`, and `error.type` with an ERROR
+ *   status for a failed call; plus `tracebook.request_id`, `tracebook.cost_usd`
+ *   and `tracebook.status`.
+ * - A pending call (no outcome yet) is a span of zero length with an unset
+ *   status and `tracebook.status = "pending"`.
+ * - Trace and span ids are the frame's `trace_id`/`span_id` when they are valid
+ *   OTLP ids (calls read from OTLP keep theirs), else derived from the session
+ *   and request ids by SHA-256, so exporting twice gives the same ids.
+ *
+ * @module
+ */
+import pl from "npm:nodejs-polars@0.25.2";
+import { createHash } from "node:crypto";
+import type { TraceSet } from "../frames/columns.ts";
+import { UserError } from "../log/mod.ts";
+
+/** OTLP span kinds (`opentelemetry.proto.trace.v1.Span.SpanKind`). */
+const KIND_INTERNAL = 1, KIND_CLIENT = 3;
+/** OTLP status codes. */
+const STATUS_ERROR = 2;
+
+/** Provider names of the GenAI semantic conventions, from genai-prices' provider ids. */
+const PROVIDER_NAMES: Record<string, string> = {
+  google: "gcp.gemini",
+  mistral: "mistral_ai",
+  "x-ai": "x_ai",
+  azure: "azure.ai.openai",
+  bedrock: "aws.bedrock",
+};
+
+/** An OTLP/JSON `KeyValue`. */
+export interface OtlpKeyValue {
+  key: string;
+  value: OtlpAnyValue;
+}
+/** An OTLP/JSON `AnyValue` (int64 as a decimal string, as the JSON mapping has it). */
+export type OtlpAnyValue =
+  | { stringValue: string }
+  | { intValue: string }
+  | { doubleValue: number }
+  | { boolValue: boolean }
+  | { arrayValue: { values: OtlpAnyValue[] } };
+
+/** An OTLP/JSON span. */
+export interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  attributes: OtlpKeyValue[];
+  status: { code?: number; message?: string };
+}
+
+/** An OTLP/JSON `ExportTraceServiceRequest`. */
+export interface OtlpRequest {
+  resourceSpans: {
+    resource: { attributes: OtlpKeyValue[] };
+    scopeSpans: { scope: { name: string; version?: string }; spans: OtlpSpan[] }[];
+  }[];
+}
+
+/** Options of {@linkcode toOtlpRequest}. */
+export interface OtlpExportOptions {
+  /** `service.name` of the resource. @default {"tracebook"} */
+  serviceName?: string;
+}
+
+function anyValue(v: unknown): OtlpAnyValue | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === "string") return { stringValue: v };
+  if (typeof v === "boolean") return { boolValue: v };
+  if (typeof v === "bigint") return { intValue: v.toString() };
+  if (typeof v === "number") {
+    return Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v };
+  }
+  if (Array.isArray(v)) {
+    return { arrayValue: { values: v.map(anyValue).filter((x) => x !== undefined) } };
+  }
+  return { stringValue: JSON.stringify(v) };
+}
+
+function attributes(entries: [string, unknown][]): OtlpKeyValue[] {
+  const out: OtlpKeyValue[] = [];
+  for (const [key, v] of entries) {
+    const value = anyValue(v);
+    if (value !== undefined) out.push({ key, value });
+  }
+  return out;
+}
+
+const hex = (text: string, chars: number) =>
+  createHash("sha256").update(text).digest("hex").slice(0, chars);
+const validId = (v: unknown, chars: number): v is string =>
+  typeof v === "string" && new RegExp(`^[0-9a-f]{${chars}}$`).test(v) && !/^0+$/.test(v);
+
+/** Microseconds since the epoch (a Date, a number or a bigint) → nanoseconds as text. */
+function micros(v: unknown): bigint | null {
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : BigInt(v.getTime()) * 1000n;
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number" && Number.isFinite(v)) return BigInt(Math.round(v));
+  return null;
+}
+
+type Row = Record<string, unknown>;
+
+/** Epoch µs of the datetime columns, read exactly (a JS Date keeps only milliseconds). */
+function withMicros(df: pl.DataFrame, columns: string[]): pl.DataFrame {
+  return df.withColumns(
+    ...columns.filter((c) => df.columns.includes(c)).map((c) =>
+      pl.col(c).cast(pl.Int64).alias(`__${c}_us`)
+    ),
+  );
+}
+
+/**
+ * The calls of `traces` as one OTLP/JSON export request (one trace per session).
+ *
+ * @example
+ * ```ts
+ * import { fromTraceText } from "../load/mod.ts";
+ * import { toOtlpRequest } from "./otlp.ts";
+ * const traces = fromTraceText([
+ *   '{"type":"llm_request","timestamp":"2025-04-08T09:00:00Z","session_id":"s","data":{"request_id":"r","model":"gpt-4o"}}',
+ *   '{"type":"llm_response","timestamp":"2025-04-08T09:00:01.5Z","session_id":"s","data":{"request_id":"r","model":"gpt-4o","duration_seconds":1.5,"success":true,"usage":{"input_tokens":12,"output_tokens":3}}}',
+ * ].join("\n"));
+ * const spans = toOtlpRequest(traces).resourceSpans[0]!.scopeSpans[0]!.spans;
+ * const call = spans.find((s) => s.name === "chat gpt-4o")!;
+ * // 1.5 s after 2025-04-08T09:00:00Z (1744102800 s since the epoch)
+ * if (call.startTimeUnixNano !== "1744102800000000000" || call.endTimeUnixNano !== "1744102801500000000") {
+ *   throw new Error(JSON.stringify(call));
+ * }
+ * ```
+ */
+export function toOtlpRequest(traces: TraceSet, options: OtlpExportOptions = {}): OtlpRequest {
+  const calls = withMicros(traces.calls, ["started_at", "ended_at"]).toRecords() as Row[];
+  const sessions = withMicros(traces.sessions, ["started_at", "ended_at"]).toRecords() as Row[];
+  const sessionById = new Map(sessions.map((s) => [String(s.session_id), s]));
+  const metadataColumns = traces.sessions.columns.slice(8); // after the contract columns
+
+  const bySession = new Map<string, Row[]>();
+  for (const call of calls) {
+    const id = String(call.session_id ?? "");
+    if (!bySession.has(id)) bySession.set(id, []);
+    bySession.get(id)!.push(call);
+  }
+
+  const spans: OtlpSpan[] = [];
+  for (const [sessionId, rows] of bySession) {
+    const traceId = rows.map((r) => r.trace_id).find((t) => validId(t, 32)) ??
+      hex(`trace ${sessionId}`, 32);
+    const rootId = hex(`session ${sessionId}`, 16);
+    const callSpans: OtlpSpan[] = [];
+    for (const call of rows) {
+      const start = micros(call.__started_at_us) ??
+        (micros(call.__ended_at_us) !== null && typeof call.duration_s === "number"
+          ? micros(call.__ended_at_us)! - BigInt(Math.round(call.duration_s * 1e6))
+          : null);
+      if (start === null) continue; // a call with no time at all cannot be a span
+      const startNs = start * 1000n;
+      const duration = typeof call.duration_s === "number" ? call.duration_s : null;
+      const endNs = duration !== null
+        ? startNs + BigInt(Math.round(duration * 1e9))
+        : call.status === "pending"
+        ? startNs
+        : (micros(call.__ended_at_us) ?? start) * 1000n;
+      const model = String(call.model ?? "unknown");
+      const requestModel = typeof call.request_model === "string" ? call.request_model : model;
+      const served = typeof call.served_model === "string"
+        ? call.served_model
+        : call.status === "ok"
+        ? model
+        : null;
+      const provider = typeof call.provider === "string"
+        ? PROVIDER_NAMES[call.provider] ?? call.provider
+        : null;
+      const failed = call.status === "error";
+      callSpans.push({
+        traceId,
+        spanId: validId(call.span_id, 16)
+          ? call.span_id
+          : hex(`call ${sessionId} ${call.request_id} ${call.file} ${call.line}`, 16),
+        parentSpanId: rootId,
+        name: `chat ${requestModel}`,
+        kind: KIND_CLIENT,
+        startTimeUnixNano: startNs.toString(),
+        endTimeUnixNano: (endNs < startNs ? startNs : endNs).toString(),
+        attributes: attributes([
+          ["gen_ai.operation.name", "chat"],
+          ["gen_ai.request.model", requestModel],
+          ["gen_ai.response.model", served],
+          ["gen_ai.provider.name", provider],
+          ["gen_ai.conversation.id", sessionId],
+          ["gen_ai.usage.input_tokens", call.input_tokens],
+          ["gen_ai.usage.output_tokens", call.output_tokens],
+          ["gen_ai.usage.cache_read.input_tokens", call.cache_read_tokens],
+          ["gen_ai.usage.cache_creation.input_tokens", call.cache_write_tokens],
+          ["gen_ai.usage.reasoning.output_tokens", call.reasoning_tokens],
+          ["gen_ai.response.finish_reasons", call.finish_reason ? [call.finish_reason] : null],
+          [
+            "gen_ai.response.time_to_first_chunk",
+            typeof call.ttft_s === "number" ? call.ttft_s : null,
+          ],
+          ["error.type", failed ? "_OTHER" : null],
+          ["tracebook.request_id", call.request_id],
+          ["tracebook.status", call.status],
+          ["tracebook.cost_usd", typeof call.cost_usd === "number" ? call.cost_usd : null],
+        ]),
+        status: failed ? { code: STATUS_ERROR, message: String(call.error ?? "error") } : {},
+      });
+    }
+    if (!callSpans.length) continue;
+    const session = sessionById.get(sessionId);
+    const starts = callSpans.map((s) => BigInt(s.startTimeUnixNano));
+    const ends = callSpans.map((s) => BigInt(s.endTimeUnixNano));
+    const min = (xs: bigint[]) => xs.reduce((a, b) => (b < a ? b : a));
+    const max = (xs: bigint[]) => xs.reduce((a, b) => (b > a ? b : a));
+    const sessionStart = micros(session?.__started_at_us);
+    const sessionEnd = micros(session?.__ended_at_us);
+    const rootStart = min([...starts, ...(sessionStart !== null ? [sessionStart * 1000n] : [])]);
+    const rootEnd = max([...ends, ...(sessionEnd !== null ? [sessionEnd * 1000n] : [])]);
+    spans.push({
+      traceId,
+      spanId: rootId,
+      name: `session ${sessionId}`,
+      kind: KIND_INTERNAL,
+      startTimeUnixNano: rootStart.toString(),
+      endTimeUnixNano: rootEnd.toString(),
+      attributes: attributes([
+        ["gen_ai.conversation.id", sessionId],
+        ...metadataColumns.map((c): [string, unknown] => [`tracebook.session.${c}`, session?.[c]]),
+      ]),
+      status: {},
+    }, ...callSpans);
+  }
+  return {
+    resourceSpans: [{
+      resource: { attributes: attributes([["service.name", options.serviceName ?? "tracebook"]]) },
+      scopeSpans: [{ scope: { name: "tracebook" }, spans }],
+    }],
+  };
+}
+
+/** The number of call spans (`gen_ai.operation.name` set) in a request. */
+export function callSpanCount(request: OtlpRequest): number {
+  return request.resourceSpans.flatMap((r) => r.scopeSpans).flatMap((s) => s.spans)
+    .filter((s) => s.attributes.some((a) => a.key === "gen_ai.operation.name")).length;
+}
+
+/** Options of {@linkcode postOtlp}. */
+export interface PostOtlpOptions {
+  /** Extra HTTP headers (an API key of the collector, …). */
+  headers?: Record<string, string>;
+  /** Spans per request: large exports go in several requests. @default {5000} */
+  batchSpans?: number;
+}
+
+/** What {@linkcode postOtlp} sent. */
+export interface PostOtlpResult {
+  url: string;
+  requests: number;
+  spans: number;
+  /** Spans the receiver said it rejected (OTLP partial success). */
+  rejectedSpans: number;
+}
+
+/**
+ * The traces endpoint of `url`: a URL with no path gets OTLP's `/v1/traces`
+ * (as `OTEL_EXPORTER_OTLP_ENDPOINT` does); any other URL is used as it is.
+ */
+export function tracesEndpoint(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UserError(`--endpoint ${url} is not a URL (e.g. http://localhost:4318/v1/traces).`, {
+      exitCode: 2,
+    });
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new UserError(`--endpoint ${url} must be an http:// or https:// URL.`, { exitCode: 2 });
+  }
+  if (parsed.pathname === "/" || parsed.pathname === "") parsed.pathname = "/v1/traces";
+  return parsed.toString();
+}
+
+/**
+ * POST `request` to an OTLP/HTTP endpoint as JSON (`Content-Type:
+ * application/json`), whole traces per request, at most `batchSpans` spans each.
+ * A refused request (a status other than 2xx, or no connection) is a
+ * `UserError` naming the endpoint and its answer.
+ */
+export async function postOtlp(
+  request: OtlpRequest,
+  url: string,
+  options: PostOtlpOptions = {},
+): Promise<PostOtlpResult> {
+  const endpoint = tracesEndpoint(url);
+  const limit = options.batchSpans ?? 5000;
+  const result: PostOtlpResult = { url: endpoint, requests: 0, spans: 0, rejectedSpans: 0 };
+  for (const rs of request.resourceSpans) {
+    for (const scope of rs.scopeSpans) {
+      // Keep each trace's spans together.
+      const batches: OtlpSpan[][] = [[]];
+      let lastTrace = "";
+      for (const span of scope.spans) {
+        const current = batches[batches.length - 1]!;
+        if (current.length >= limit && span.traceId !== lastTrace) batches.push([]);
+        batches[batches.length - 1]!.push(span);
+        lastTrace = span.traceId;
+      }
+      for (const spans of batches.filter((b) => b.length)) {
+        const body: OtlpRequest = {
+          resourceSpans: [{ resource: rs.resource, scopeSpans: [{ scope: scope.scope, spans }] }],
+        };
+        let response: Response;
+        try {
+          response = await fetch(endpoint, {
+            method: "POST",
+            headers: { "content-type": "application/json", ...options.headers },
+            body: JSON.stringify(body),
+          });
+        } catch (err) {
+          throw new UserError(
+            `Cannot send the traces to ${endpoint}: ${(err as Error).message}.`,
+          );
+        }
+        const text = await response.text();
+        if (!response.ok) {
+          throw new UserError(
+            `The OTLP endpoint ${endpoint} answered ${response.status} ${response.statusText}${
+              text ? `: ${text.slice(0, 200)}` : ""
+            }.`,
+          );
+        }
+        try {
+          const answer = text ? JSON.parse(text) : {};
+          result.rejectedSpans += Number(answer?.partialSuccess?.rejectedSpans ?? 0) || 0;
+        } catch { /* a receiver may answer with no JSON */ }
+        result.requests++;
+        result.spans += spans.length;
+      }
+    }
+  }
+  return result;
+}
