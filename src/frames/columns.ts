@@ -14,8 +14,13 @@ export const DATETIME_UTC = pl.Datetime("us", "UTC");
 export const CALL_COLUMNS = {
   session_id: pl.Utf8,
   request_id: pl.Utf8,
-  /** Never null: `"unknown"` when no event names one. */
+  /**
+   * The model the request asked for; when no request names one, the model the
+   * response names; else `"unknown"` (DESIGN.md, "The model rule"). Never null.
+   */
   model: pl.Utf8,
+  /** The model the response names (e.g. `gpt-4o-2024-08-06` for `gpt-4o`); null when none does. */
+  served_model: pl.Utf8,
   /** Null when the trace does not name one and none can be inferred. */
   provider: pl.Utf8,
   started_at: DATETIME_UTC,
@@ -35,10 +40,18 @@ export const CALL_COLUMNS = {
   cost_usd: pl.Float64,
   prompt_chars: pl.Int64,
   output_chars: pl.Int64,
+  /** The format the file was read as (`native`, `otlp`, `openai_batch`, …; `deno task formats`). */
+  format: pl.Utf8,
   /** The file of the request (of the response for an orphan). */
   file: pl.Utf8,
   /** 1-based line of the request (of the response for an orphan). */
   line: pl.Int64,
+  /** Trace id, for formats with a span tree (null otherwise). */
+  trace_id: pl.Utf8,
+  /** Span id of the call, for formats with a span tree. */
+  span_id: pl.Utf8,
+  /** Span id of the call's parent span (an agent or workflow span), when it has one. */
+  parent_span_id: pl.Utf8,
   /** Comparison group label (null when inputs are not grouped). */
   group: pl.Utf8,
 } as const;
@@ -50,11 +63,8 @@ export const CALL_EXTRA_COLUMNS = {
   /** The response had no request (an orphan, counted as the seed counts it). */
   orphan: pl.Bool,
   retry_of: pl.Utf8,
-  /**
-   * The model the request named (`"unknown"` when it named none; null for an
-   * orphan). The seed's `Models Used` counts requests by this name.
-   */
-  request_model: pl.Utf8,
+  /** A batch result, priced at the provider's batch rate unless list prices are asked for. */
+  batch: pl.Bool,
 } as const;
 
 /** Columns of `sessions`, followed by one Utf8 column per session-metadata field. */
@@ -105,6 +115,8 @@ export interface TraceSet {
   files: string[];
   /** The inputs as the caller gave them. */
   inputs: string[];
+  /** The format each file was read as, by file name (`deno task formats`). */
+  formats?: Record<string, string>;
 }
 
 /** An empty DataFrame with the given columns. */

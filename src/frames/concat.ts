@@ -55,5 +55,6 @@ export function concatTraceSets(sets: TraceSet[]): TraceSet {
     diagnostics: stack(sets.map((s) => s.diagnostics), DIAGNOSTIC_COLUMNS),
     files: sets.flatMap((s) => s.files),
     inputs: sets.flatMap((s) => s.inputs),
+    formats: Object.assign({}, ...sets.map((s) => s.formats ?? {})),
   };
 }

@@ -161,10 +161,14 @@ function boolSeries(name: string, values: unknown[]): pl.Series | null {
 
 const isOutcome = (type: string) => type === "llm_response" || type === "llm_error";
 
+/**
+ * The model rule (DESIGN.md): the model the request asked for; when no request
+ * names one (or names `"unknown"`), the model the response names; else `"unknown"`.
+ */
 function modelOf(request: EventRecord | undefined, outcome: EventRecord | undefined): string {
-  const responseModel = outcome?.model ?? null;
-  if (responseModel !== null && responseModel !== "unknown") return responseModel;
-  return request?.model ?? responseModel ?? "unknown";
+  const requested = request?.model ?? null;
+  if (requested !== null && requested !== "unknown") return requested;
+  return outcome?.model ?? requested ?? "unknown";
 }
 
 /** A call being assembled: its request, its outcome, or both. */
@@ -254,6 +258,7 @@ function callColumns(
     session_id: col(),
     request_id: col(),
     model: col(),
+    served_model: col(),
     provider: col(),
     started_at: col(),
     ended_at: col(),
@@ -269,14 +274,18 @@ function callColumns(
     cost_usd: new Array<unknown>(n).fill(null),
     prompt_chars: col(),
     output_chars: col(),
+    format: new Array<unknown>(n).fill("native"),
     file: col(),
     line: col(),
+    trace_id: new Array<unknown>(n).fill(null),
+    span_id: new Array<unknown>(n).fill(null),
+    parent_span_id: new Array<unknown>(n).fill(null),
     group: new Array<unknown>(n).fill(group),
     finish_reason: col(),
     cache_write_tokens: col(),
     orphan: col(),
     retry_of: col(),
-    request_model: col(),
+    batch: new Array<unknown>(n).fill(false),
   } satisfies Record<keyof typeof CALL_COLUMNS | keyof typeof CALL_EXTRA_COLUMNS, unknown[]>;
   const text = keepText ? { messages: col(), output: col() } : null;
   for (let i = 0; i < n; i++) {
@@ -290,6 +299,7 @@ function callColumns(
     c.session_id[i] = anchor.session_id;
     c.request_id[i] = anchor.request_id;
     c.model[i] = modelOf(request, outcome);
+    c.served_model[i] = outcome?.model && outcome.model !== "unknown" ? outcome.model : null;
     c.provider[i] = outcome?.provider ?? request?.provider ?? null;
     c.started_at[i] = request?.ts ??
       (ended !== null && duration !== null ? ended - Math.round(duration * 1e6) : null);
@@ -311,7 +321,6 @@ function callColumns(
     c.cache_write_tokens[i] = usage?.cache_write_tokens ?? null;
     c.orphan[i] = !request;
     c.retry_of[i] = request?.retry_of ?? outcome?.retry_of ?? null;
-    c.request_model[i] = request ? request.model ?? "unknown" : null;
     if (text) {
       text.messages[i] = request?.messages ?? null;
       text.output[i] = outcome?.output ?? null;

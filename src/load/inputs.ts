@@ -1,47 +1,177 @@
 /**
  * Inputs → trace files: files as given, directories searched recursively for
- * `*.jsonl`, glob patterns (tinyglobby); de-duplicated, in sorted order.
+ * `*.jsonl`, `*.json`, `*.ndjson` and their `.gz` forms (skipping hidden folders
+ * and `node_modules`), glob patterns (tinyglobby), and `-` for standard input;
+ * de-duplicated (a file reached twice by a link loads once), in sorted order.
+ *
+ * Standard input, pipes, FIFOs and gzip files are staged: copied as a stream
+ * (gzip decompressed) into a temporary regular file that the readers read like
+ * any other, under the name the user gave.
  *
  * @module
  */
-import { existsSync, realpathSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import process from "node:process";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
 import { glob, isDynamicPattern } from "npm:tinyglobby@0.2.17";
 import { UserError } from "../log/mod.ts";
+import type { Diagnostic } from "./_event.ts";
 import { messages } from "./messages.ts";
 
+/** The patterns a directory is searched for. */
+export const TRACE_FILE_PATTERNS: readonly string[] = [
+  "**/*.jsonl",
+  "**/*.json",
+  "**/*.ndjson",
+  "**/*.jsonl.gz",
+  "**/*.json.gz",
+  "**/*.ndjson.gz",
+];
+
+/** One input file. */
+export interface TraceInput {
+  /** Where to read it (a regular file; a staged copy for stdin, pipes and gzip). */
+  path: string;
+  /** The name reported in the frames and messages (`<stdin>` for `-`). */
+  name: string;
+  /** Named by the user (not found in a directory or by a glob). */
+  named: boolean;
+}
+
 /**
- * Expand inputs (files, directories, globs) to the trace files they name, sorted
+ * Expand inputs (files, directories, globs, `-`) to the files they name, sorted
  * and de-duplicated. A missing input that is not a glob throws a {@link UserError};
- * so does finding no file at all.
+ * so does finding no file at all. Unreadable folders become `diagnostics`.
+ *
+ * @example
+ * ```ts
+ * import { findTraceInputs } from "./inputs.ts";
+ * const { inputs } = await findTraceInputs(["traces/"]);
+ * if (inputs.length < 1 || inputs[0]!.named) throw new Error();
+ * ```
+ */
+export async function findTraceInputs(
+  list: string[],
+): Promise<{ inputs: TraceInput[]; diagnostics: Diagnostic[] }> {
+  const found = new Map<string, TraceInput>();
+  const diagnostics: Diagnostic[] = [];
+  const add = (path: string, named: boolean) => {
+    let key = path;
+    try {
+      key = realpathSync(path);
+      const st = statSync(path);
+      if (st.isFile() && st.ino) key = `${st.dev}:${st.ino}`; // hard links load once
+    } catch { /* keep the path as given */ }
+    const seen = found.get(key);
+    if (!seen) found.set(key, { path, name: path, named });
+    else if (named) seen.named = true;
+  };
+  for (const input of list) {
+    if (input === "-") {
+      found.set("-", { path: "-", name: "<stdin>", named: true });
+    } else if (existsSync(input)) {
+      if (statSync(input).isDirectory()) {
+        for (const dir of unreadableDirs(input)) {
+          diagnostics.push({
+            file: dir,
+            line: 0,
+            code: "unreadable",
+            message: messages.unreadableDir(),
+            severity: "warning",
+          });
+        }
+        const names = await glob([...TRACE_FILE_PATTERNS], {
+          cwd: input,
+          onlyFiles: true,
+          followSymbolicLinks: true,
+          ignore: ["**/node_modules/**"],
+          dot: false,
+        });
+        for (const name of names) add(join(input, name), false);
+      } else add(input, true);
+    } else if (isDynamicPattern(input)) {
+      for (const path of await glob(input, { onlyFiles: true })) add(path, false);
+    } else {
+      throw new UserError(messages.missingInput(input));
+    }
+  }
+  if (found.size === 0) throw new UserError(messages.noTraceFiles(list));
+  const inputs = [...found.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { inputs, diagnostics };
+}
+
+/** Folders below `dir` (not hidden, not node_modules) that cannot be listed. */
+function unreadableDirs(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, depth: number) => {
+    if (depth > 64) return;
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      out.push(d);
+      return;
+    }
+    for (const e of entries) {
+      if (e.isDirectory() && !e.name.startsWith(".") && e.name !== "node_modules") {
+        walk(join(d, e.name), depth + 1);
+      }
+    }
+  };
+  walk(dir, 0);
+  return out;
+}
+
+/**
+ * Expand inputs to file names (see {@link findTraceInputs}).
  *
  * @example
  * ```ts
  * import { expandInputs } from "./inputs.ts";
  * const files = await expandInputs(["traces/"]);
+ * if (!files.every((f) => f.startsWith("traces/"))) throw new Error();
  * ```
  */
 export async function expandInputs(inputs: string[]): Promise<string[]> {
-  const found = new Map<string, string>();
-  const add = (path: string) => {
-    let key = path;
-    try {
-      key = realpathSync(path);
-    } catch { /* keep the path as given */ }
-    if (!found.has(key)) found.set(key, path);
-  };
+  return (await findTraceInputs(inputs)).inputs.map((i) => i.name);
+}
+
+/**
+ * Stage the inputs that cannot be read in place (standard input, pipes, FIFOs,
+ * gzip files): each is streamed into a temporary regular file. `cleanup`
+ * removes the copies.
+ */
+export async function stageInputs(
+  inputs: TraceInput[],
+): Promise<{ inputs: TraceInput[]; cleanup: () => void }> {
+  let dir: string | null = null;
+  const staged: TraceInput[] = [];
   for (const input of inputs) {
-    if (existsSync(input)) {
-      if (statSync(input).isDirectory()) {
-        const names = await glob("**/*.jsonl", { cwd: input, onlyFiles: true, followSymbolicLinks: true });
-        for (const name of names) add(join(input, name));
-      } else add(input);
-    } else if (isDynamicPattern(input)) {
-      for (const path of await glob(input, { onlyFiles: true })) add(path);
-    } else {
-      throw new UserError(messages.missingInput(input));
+    const gz = /\.gz$/i.test(input.path);
+    const regular = input.path !== "-" && statSync(input.path).isFile();
+    if (regular && !gz) {
+      staged.push(input);
+      continue;
     }
+    dir ??= mkdtempSync(join(tmpdir(), "tracebook-"));
+    const path = join(dir, `${staged.length}-${basename(input.name).replace(/\.gz$/i, "")}`);
+    const source = input.path === "-" ? process.stdin : createReadStream(input.path);
+    try {
+      if (gz) await pipeline(source, createGunzip(), createWriteStream(path));
+      else await pipeline(source, createWriteStream(path));
+    } catch (e) {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      throw new UserError(messages.unreadableInput(input.name, (e as Error).message), { cause: e });
+    }
+    staged.push({ ...input, path });
   }
-  if (found.size === 0) throw new UserError(messages.noTraceFiles(inputs));
-  return [...found.values()].sort();
+  return {
+    inputs: staged,
+    cleanup: () => {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -2,14 +2,16 @@
  * The path tier of the loader: trace files, directories and globs → `TraceSet`.
  *
  * ```
- * inputs ─► expandInputs ─► per file: line by line (parseTraceFile, default)
- *                               or the Polars reader ──(file not clean)──► line by line
- *        ─► events + diagnostics ─► pairCalls / sessions ─► frames ─► applyPrices
+ * inputs ─► findTraceInputs ─► stageInputs (stdin, pipes, gzip → temporary files)
+ *        ─► per file: sampleFile ─► detectFormat (or --format)
+ *             native ─► line by line (parseTraceFile) ─► events ─► pairCalls / sessions ─► frames ─┐
+ *             other ──► adapter.parse(text) ─► records ─► assembleImportedFrames ─────────────────┼► merge ─► applyPrices
+ *             none ───► a `not_a_trace` warning (an error for a file named by the user) ─────────┘
  * ```
  *
  * @module
  */
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { applyPrices, type PriceOverrides } from "../prices/mod.ts";
 import { concatTraceSets } from "../frames/concat.ts";
 import type { TraceSet } from "../frames/columns.ts";
@@ -17,8 +19,11 @@ import { UserError } from "../log/mod.ts";
 import type { Diagnostic, EventRecord } from "./_event.ts";
 import { assembleFrames } from "./_assemble.ts";
 import { readTraceFileFast } from "./_fast_read.ts";
-import { expandInputs } from "./inputs.ts";
-import { importForeignFiles, mergeImported, splitByFormat } from "./import/mod.ts";
+import type { FormatAdapter } from "./formats/adapter.ts";
+import { assembleImportedFrames, type ImportedFrames, type ImportedRecords } from "./formats/_records.ts";
+import { describeSample, detectFormat, formatByName } from "./formats/registry.ts";
+import { sampleFile, sampleOfText } from "./formats/sample.ts";
+import { findTraceInputs, stageInputs, type TraceInput } from "./inputs.ts";
 import { messages } from "./messages.ts";
 import { DEFAULT_MAX_LINE_BYTES, parseTraceFile, parseTraceText } from "./parse_trace_text.ts";
 import { checkTimezone } from "./timestamp.ts";
@@ -61,14 +66,30 @@ export interface LoadOptions {
   reader?: "lines" | "polars";
   /** Progress in bytes, for a progress bar: called as files are read. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Read every file as this format (a name of `deno task formats`) instead of
+   * detecting each file's format from its first bytes.
+   */
+  format?: string;
+  /**
+   * Field mapping for per-call logs (`generic` format): our column → the log's
+   * field path, e.g. `{ model: "engine", duration_ms: "elapsed" }`.
+   */
+  map?: Record<string, string>;
+  /** Price batch results at list prices instead of the provider's batch rate. @default {false} */
+  listPrices?: boolean;
 }
+
+/** Larger files of formats read in one piece cannot be decoded into one JavaScript string. */
+const MAX_DOCUMENT_BYTES = 500 * 1024 * 1024;
 
 /** Events and bad-line diagnostics of the files, in file then line order. */
 export async function readTraceFiles(
-  files: string[],
+  inputs: (string | TraceInput)[],
   options: LoadOptions = {},
 ): Promise<{ events: EventRecord[]; diagnostics: Diagnostic[] }> {
-  const sizes = files.map((f) => statSync(f).size);
+  const files = inputs.map((f) => typeof f === "string" ? { path: f, name: f } : f);
+  const sizes = files.map((f) => statSync(f.path).size);
   const total = sizes.reduce((a, b) => a + b, 0);
   let done = 0;
   const progress = options.onProgress;
@@ -85,8 +106,8 @@ export async function readTraceFiles(
     };
     let parsed = options.reader !== "polars" || options.keepText
       ? null
-      : await readTraceFileFast(file, file, size, { ...options, maxLineBytes, onBytes });
-    parsed ??= parseTraceFile(file, file, { ...options, maxLineBytes, onBytes });
+      : await readTraceFileFast(file.path, file.name, size, { ...options, maxLineBytes, onBytes });
+    parsed ??= parseTraceFile(file.path, file.name, { ...options, maxLineBytes, onBytes });
     for (const e of parsed.events) events.push(e);
     for (const d of parsed.diagnostics) diagnostics.push(d);
     done += size;
@@ -104,36 +125,124 @@ function checkStrict(diagnostics: Diagnostic[]): void {
 }
 
 /**
- * Load native trace files into the frames of the contract (`src/frames/columns.ts`).
- * Inputs are files, directories (searched recursively for `*.jsonl`) and globs.
- * Lenient by default: every non-blank line is an event or one row of `diagnostics`.
+ * Read files of the non-native formats with their adapters (each file in one
+ * piece) into records, the `format` of each call set.
+ */
+function readFormatFiles(
+  files: { input: TraceInput; adapter: FormatAdapter }[],
+  options: LoadOptions,
+): ImportedRecords {
+  const all: ImportedRecords = { calls: [], events: [], diagnostics: [], sessions: [] };
+  for (const { input, adapter } of files) {
+    const size = statSync(input.path).size;
+    if (size > MAX_DOCUMENT_BYTES) {
+      all.diagnostics.push({
+        file: input.name,
+        line: 1,
+        code: "file_too_large",
+        message: messages.fileTooLarge(size, adapter.title),
+        severity: "error",
+      });
+      continue;
+    }
+    const text = new TextDecoder().decode(readFileSync(input.path));
+    appendRecords(all, adapter.parse!(text, input.name, options), adapter.name);
+  }
+  return all;
+}
+
+function appendRecords(all: ImportedRecords, records: ImportedRecords, format: string): void {
+  for (const c of records.calls) all.calls.push(Object.assign(c, { format }));
+  for (const e of records.events) all.events.push(e);
+  for (const d of records.diagnostics) all.diagnostics.push(d);
+  for (const s of records.sessions ?? []) all.sessions!.push(s);
+}
+
+/**
+ * Native frames and the frames of other formats as one set of frames, rows
+ * ordered by file then line.
+ */
+function mergeFrames<F extends ImportedFrames>(native: F, imported: ImportedFrames | null): F {
+  if (imported === null) return native;
+  const empty = { files: [], inputs: [] };
+  const both = concatTraceSets([{ ...native, ...empty }, { ...imported, ...empty }]);
+  const byFileLine = (df: typeof both.calls) => df.sort(["file", "line"], false, true, true);
+  return {
+    ...native,
+    calls: byFileLine(both.calls),
+    sessions: both.sessions.sort("file", false, true, true),
+    events: byFileLine(both.events),
+    diagnostics: byFileLine(both.diagnostics),
+  };
+}
+
+/**
+ * Load trace files of any format tracebook reads into the frames of the
+ * contract (`src/frames/columns.ts`). Inputs are files, directories (searched
+ * recursively for `*.jsonl`, `*.json`, `*.ndjson` and `.gz` forms), globs and
+ * `-` (standard input). Each file's format is detected from its first bytes
+ * (`options.format` overrides it). Lenient by default: every non-blank line of
+ * a native file is an event or one row of `diagnostics`; a file of no known
+ * format is one `not_a_trace` warning, or a {@link UserError} when the user
+ * named it; a run with no trace at all throws.
  *
  * @example
  * ```ts
  * import { loadTraces } from "./load_traces.ts";
  * const traces = await loadTraces("traces/");
- * console.log(traces.calls.height, traces.diagnostics.height);
+ * if (traces.calls.height === 0 || traces.formats?.[traces.files[0]!] !== "native") throw new Error();
  * ```
  */
 export async function loadTraces(inputs: string | string[], options: LoadOptions = {}): Promise<TraceSet> {
   const list = typeof inputs === "string" ? [inputs] : [...inputs];
   if (options.timezone) checkTimezone(options.timezone);
-  const files = await expandInputs(list);
-  // OTLP/JSON and OpenAI Batch files (told by content) go to the importers of ./import/
-  const { native, foreign } = splitByFormat(files);
-  const { events, diagnostics } = await readTraceFiles(native, options);
-  const imported = importForeignFiles(foreign, { group: options.group ?? null, keepText: options.keepText });
-  if (options.strict) checkStrict([...diagnostics, ...imported?.diagnostics ?? []]);
-  const frames = mergeImported(
-    assembleFrames(events, diagnostics, { group: options.group ?? null, keepText: options.keepText }),
-    imported,
-  );
-  return {
-    ...frames,
-    calls: applyPrices(frames.calls, { overrides: options.prices }),
-    files,
-    inputs: list,
-  };
+  const forced = options.format ? formatByName(options.format) : null;
+  const found = await findTraceInputs(list);
+  const { inputs: staged, cleanup } = await stageInputs(found.inputs);
+  try {
+    const nativeFiles: TraceInput[] = [];
+    const others: { input: TraceInput; adapter: FormatAdapter }[] = [];
+    const formats: Record<string, string> = {};
+    const fileDiagnostics: Diagnostic[] = [...found.diagnostics];
+    for (const input of staged) {
+      const sample = forced ? null : sampleFile(input.path, input.name);
+      const adapter = forced ?? detectFormat(sample!);
+      if (!adapter) {
+        const looks = describeSample(sample!);
+        if (input.named) throw new UserError(messages.notATrace(input.name, looks));
+        fileDiagnostics.push({
+          file: input.name,
+          line: 1,
+          code: "not_a_trace",
+          message: messages.notATraceDiagnostic(looks),
+          severity: "warning",
+        });
+        continue;
+      }
+      formats[input.name] = adapter.name;
+      if (adapter.parse) others.push({ input, adapter });
+      else nativeFiles.push(input);
+    }
+    if (Object.keys(formats).length === 0) throw new UserError(messages.noTraceAtAll(list));
+    const { events, diagnostics } = await readTraceFiles(nativeFiles, options);
+    for (const d of fileDiagnostics) diagnostics.push(d);
+    const records = readFormatFiles(others, options);
+    if (options.strict) checkStrict([...diagnostics, ...records.diagnostics]);
+    const frameOptions = { group: options.group ?? null, keepText: options.keepText };
+    const frames = mergeFrames(
+      assembleFrames(events, diagnostics, frameOptions),
+      others.length || records.diagnostics.length ? assembleImportedFrames(records, frameOptions) : null,
+    );
+    return {
+      ...frames,
+      calls: applyPrices(frames.calls, { overrides: options.prices, listPrices: options.listPrices }),
+      files: staged.map((i) => i.name),
+      inputs: list,
+      formats,
+    };
+  } finally {
+    cleanup();
+  }
 }
 
 /** Options of {@link fromTraceText}. */
@@ -143,22 +252,44 @@ export interface FromTraceTextOptions extends Omit<LoadOptions, "reader" | "onPr
 }
 
 /**
- * Build a `TraceSet` from the text of a native trace (e.g. in a notebook or a test).
+ * Build a `TraceSet` from the text of a trace file of any format (e.g. in a
+ * notebook or a test): the format is detected from the text unless
+ * `options.format` names it.
  *
  * @example
  * ```ts
  * import { fromTraceText } from "./load_traces.ts";
  * const t = fromTraceText('{"type":"llm_request","timestamp":"2025-04-08T19:42:09","session_id":"s","data":{"request_id":"r"}}\n');
  * if (t.calls.getColumn("status").get(0) !== "pending") throw new Error("wrong");
+ * const b = fromTraceText('{"custom_id":"r1","response":null,"error":{"code":"expired","message":"Batch expired"}}\n');
+ * if (b.calls.getColumn("error").get(0) !== "Batch expired" || b.formats?.["<text>"] !== "openai_batch") throw new Error();
  * ```
  */
 export function fromTraceText(text: string, options: FromTraceTextOptions = {}): TraceSet {
   if (options.timezone) checkTimezone(options.timezone);
   const file = options.file ?? "<text>";
-  const { events, diagnostics } = parseTraceText(text, file, options);
-  if (options.strict) checkStrict(diagnostics);
-  const frames = assembleFrames(events, diagnostics, { group: options.group ?? null, keepText: options.keepText });
-  return { ...frames, calls: applyPrices(frames.calls, { overrides: options.prices }), files: [file], inputs: [file] };
+  const sample = sampleOfText(text.slice(0, 4 * 1024 * 1024), file);
+  const adapter = options.format ? formatByName(options.format) : detectFormat(sample);
+  if (!adapter) throw new UserError(messages.notATrace(file, describeSample(sample)));
+  const frameOptions = { group: options.group ?? null, keepText: options.keepText };
+  let frames: ImportedFrames;
+  if (adapter.parse) {
+    const records: ImportedRecords = { calls: [], events: [], diagnostics: [], sessions: [] };
+    appendRecords(records, adapter.parse(text, file, options), adapter.name);
+    if (options.strict) checkStrict(records.diagnostics);
+    frames = assembleImportedFrames(records, frameOptions);
+  } else {
+    const { events, diagnostics } = parseTraceText(text, file, options);
+    if (options.strict) checkStrict(diagnostics);
+    frames = assembleFrames(events, diagnostics, frameOptions);
+  }
+  return {
+    ...frames,
+    calls: applyPrices(frames.calls, { overrides: options.prices, listPrices: options.listPrices }),
+    files: [file],
+    inputs: [file],
+    formats: { [file]: adapter.name },
+  };
 }
 
 /**

@@ -33,7 +33,18 @@ export const messages = {
   duplicateOutcome: (type: string, requestId: string) =>
     `${type} for request_id ${show(requestId)} comes after that request already ended (counted as an orphan call)`,
   missingInput: (input: string) => `Input "${input}" does not exist.`,
-  noTraceFiles: (inputs: string[]) => `No trace files found in ${inputs.map((i) => `"${i}"`).join(", ")} (looked for *.jsonl).`,
+  noTraceFiles: (inputs: string[]) =>
+    `No trace files found in ${inputs.map((i) => `"${i}"`).join(", ")} (looked for *.jsonl, *.json, *.ndjson and their .gz forms).`,
+  unreadableDir: () => "folder cannot be read (permission denied?); its files were not loaded",
+  unreadableInput: (name: string, reason: string) => `Cannot read ${name}: ${reason}.`,
+  notATrace: (name: string, looks: string) =>
+    `${name} is not a trace file tracebook can read (${looks}); 'deno task formats' lists the formats it reads, and --map reads a per-call log.`,
+  notATraceDiagnostic: (looks: string) =>
+    `file is not a trace file tracebook can read (${looks}); it was skipped ('deno task formats' lists the formats)`,
+  noTraceAtAll: (inputs: string[]) =>
+    `No trace in ${inputs.map((i) => `"${i}"`).join(", ")}: no file is in a format tracebook reads ('deno task formats' lists them).`,
+  fileTooLarge: (bytes: number, format: string) =>
+    `file is ${(bytes / 1e6).toFixed(0)} MB, too large to read as ${format} in one piece`,
   strict: (count: number, first: string[]) =>
     `Found ${count} bad line${count === 1 ? "" : "s"} in strict mode: ${first.join("; ")}${count > first.length ? "; …" : ""}.`,
 };

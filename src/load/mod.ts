@@ -18,13 +18,9 @@ export {
   type ParseTraceOptions,
 } from "./parse_trace_text.ts";
 export { parseTimestamp, type ParseTimestampOptions } from "./timestamp.ts";
-export { expandInputs } from "./inputs.ts";
-export {
-  detectTraceFormat,
-  type ForeignFormat,
-  fromForeignText,
-  type FromForeignTextOptions,
-  parseOpenAIBatchText,
-  parseOtlpText,
-  type TraceFormat,
-} from "./import/mod.ts";
+export { expandInputs, findTraceInputs, type TraceInput } from "./inputs.ts";
+export type { FormatAdapter, FormatSample, ParseOptions } from "./formats/adapter.ts";
+export { describeSample, detectFormat, formatByName, FORMATS } from "./formats/registry.ts";
+export { sampleFile, sampleOfText } from "./formats/sample.ts";
+export { parseOpenAIBatchText } from "./formats/openai_batch.ts";
+export { parseOtlpText } from "./formats/otlp.ts";

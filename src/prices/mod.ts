@@ -56,7 +56,16 @@ export interface PriceOverrides {
 export interface ApplyPricesOptions {
   /** Per-model overrides that win over the bundled data. */
   overrides?: PriceOverrides;
+  /**
+   * Price batch results (`batch` column true) at list prices instead of the
+   * providers' batch rate (OpenAI and Anthropic: half the list price).
+   * @default {false}
+   */
+  listPrices?: boolean;
 }
+
+/** The batch rate of OpenAI's and Anthropic's batch APIs, as a fraction of the list price. */
+export const BATCH_PRICE_FACTOR = 0.5;
 
 const perMillion = z.number({ error: "must be a number" }).finite().nonnegative({
   error: "must not be negative",
@@ -316,9 +325,23 @@ export function applyPrices(calls: pl.DataFrame, options: ApplyPricesOptions = {
   const prompt = pl.when(cache.gt(inTok.fillNull(0))).then(inTok.fillNull(0).add(cache)).otherwise(
     inTok.fillNull(0),
   );
+  // The model rule: prices follow the served model when the response names one,
+  // unless an override names the requested model.
+  const overridden = Object.keys(overrides);
+  const notOverridden = overridden.length
+    ? utf8("model").isIn(pl.Series("overridden", overridden, pl.Utf8)).not()
+    : pl.lit(true);
+  const priceModel = has("served_model")
+    ? pl.when(pl.col("served_model").isNotNull().and(notOverridden))
+      .then(pl.col("served_model").cast(pl.Utf8)).otherwise(utf8("model"))
+    : utf8("model");
+  const batchFactor = has("batch") && !options.listPrices
+    ? pl.when(pl.col("batch").fillNull(false)).then(pl.lit(BATCH_PRICE_FACTOR)).otherwise(pl.lit(1.0))
+    : pl.lit(1.0);
   const work = calls.select(
     utf8("provider").alias("__pk"),
-    utf8("model").alias("__model"),
+    priceModel.alias("__model"),
+    batchFactor.cast(pl.Float64).alias("__factor"),
     // Start (else end) to the second: what dated prices depend on.
     time("started_at").fillNull(time("ended_at")).div(1_000_000).floor().cast(pl.Int64).alias(
       "__second",
@@ -425,7 +448,8 @@ export function applyPrices(calls: pl.DataFrame, options: ApplyPricesOptions = {
             .add(c("cIn").mul(c("prompt").sub(c("cr")).sub(c("cw"))))
             .add(c("cCacheRead").mul(c("cr")))
             .add(c("cCacheWrite").mul(c("cw")))
-            .add(c("cOut").mul(c("out"))),
+            .add(c("cOut").mul(c("out")))
+            .mul(c("factor")),
         )
         .otherwise(pl.lit(null).cast(pl.Float64))
         .alias("cost_usd"),

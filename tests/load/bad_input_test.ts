@@ -262,9 +262,9 @@ Deno.test("loadTraces() loads a BOM, CRLF, blank lines, unknown fields and unkno
       { line: 6, type: "llm_response", payload: null },
     ]);
     assert.deepEqual(
-      t.calls.select("line", "model", "status", "duration_s", "output_chars").toRecords(),
+      t.calls.select("line", "model", "served_model", "status", "duration_s", "output_chars").toRecords(),
       [
-        { line: 3, model: "gpt-4o-2024-08-06", status: "ok", duration_s: 1.25, output_chars: 2 },
+        { line: 3, model: "gpt-4o", served_model: "gpt-4o-2024-08-06", status: "ok", duration_s: 1.25, output_chars: 2 },
       ],
     );
     assert.equal(

@@ -82,15 +82,15 @@ Deno.test("loadTraces() pairs calls by request_id with the model rules of DESIGN
   for (const reader of ["polars", "lines"] as const) {
     const t = await loadTraces(dir, { reader });
     assert.deepEqual(
-      t.calls.select("request_id", "model", "status", "error", "duration_s", "line", "orphan").toRecords(),
+      t.calls.select("request_id", "model", "served_model", "status", "error", "duration_s", "line", "orphan").toRecords(),
       [
-        // the response's model wins over the request's
-        { request_id: "a", model: "gpt-4o-2024-08-06", status: "ok", error: null, duration_s: 2.5, line: 3, orphan: false },
-        // an llm_error names no model: the request's
-        { request_id: "b", model: "claude-3-5-sonnet", status: "error", error: "RateLimitError", duration_s: 1, line: 5, orphan: false },
-        { request_id: "c", model: "gpt-4o", status: "pending", error: null, duration_s: null, line: 7, orphan: false },
+        // the model rule: the request's model groups; the response's version is served_model
+        { request_id: "a", model: "gpt-4o", served_model: "gpt-4o-2024-08-06", status: "ok", error: null, duration_s: 2.5, line: 3, orphan: false },
+        // an llm_error names no model: the request's, and nothing was served
+        { request_id: "b", model: "claude-3-5-sonnet", served_model: null, status: "error", error: "RateLimitError", duration_s: 1, line: 5, orphan: false },
+        { request_id: "c", model: "gpt-4o", served_model: null, status: "pending", error: null, duration_s: null, line: 7, orphan: false },
         // no model anywhere (the response's is "unknown"): "unknown"
-        { request_id: "d", model: "unknown", status: "ok", error: null, duration_s: 2, line: 8, orphan: false },
+        { request_id: "d", model: "unknown", served_model: null, status: "ok", error: null, duration_s: 2, line: 8, orphan: false },
       ],
       `reader: ${reader}`,
     );
@@ -103,8 +103,8 @@ Deno.test("loadTraces() pairs calls by request_id with the model rules of DESIGN
     // data.provider is taken as written (applyPrices may infer the others from the model)
     assert.equal(t.calls.getColumn("provider").toArray()[0], "openai");
     const a = t.calls.row(0);
-    assert.equal((a[4] as Date).toISOString(), "2025-04-08T10:00:01.000Z");
-    assert.equal((a[5] as Date).toISOString(), "2025-04-08T10:00:03.500Z");
+    assert.equal((a[5] as Date).toISOString(), "2025-04-08T10:00:01.000Z");
+    assert.equal((a[6] as Date).toISOString(), "2025-04-08T10:00:03.500Z");
     assert.equal(t.diagnostics.height, 0);
   }
 }));
@@ -173,7 +173,7 @@ Deno.test("loadTraces() names a missing input, and says when nothing was found",
   });
   await assert.rejects(() => loadTraces(dir), (e: unknown) => {
     assert.ok(e instanceof UserError);
-    assert.equal(e.message, `No trace files found in "${dir}" (looked for *.jsonl).`);
+    assert.equal(e.message, `No trace files found in "${dir}" (looked for *.jsonl, *.json, *.ndjson and their .gz forms).`);
     return true;
   });
 }));

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { fromTraceText } from "../../../src/load/mod.ts";
-import { fromForeignText } from "../../../src/load/import/mod.ts";
 import { MemoryTraceWriter, Tracer } from "../../../src/tracing/mod.ts";
 import { otelSink } from "../../../src/tracing/otel.ts";
 import { manualClock } from "../../tracing/_util.ts";
@@ -45,7 +44,7 @@ Deno.test("calls exported by our own otelSink() import as the same calls as the 
     await otel.shutdown();
 
     const native = fromTraceText(writer.lines.join(""));
-    const imported = fromForeignText(bodies.map((b) => JSON.stringify(b)).join("\n") + "\n", {
+    const imported = fromTraceText(bodies.map((b) => JSON.stringify(b)).join("\n") + "\n", {
       file: "otel.jsonl",
     });
     assert.equal(imported.diagnostics.height, 0);

@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
 import { realFixture } from "../../_helpers.ts";
 import { loadTraces } from "../../../src/load/mod.ts";
-import { batchSessionId, parseOpenAIBatchText } from "../../../src/load/import/mod.ts";
+import { parseOpenAIBatchText } from "../../../src/load/mod.ts";
+import { batchSessionId } from "../../../src/load/formats/openai_batch.ts";
 
 const SMALL = fileURLToPath(new URL("./fixtures/batch_small.jsonl", import.meta.url));
 const rows = (df: pl.DataFrame, ...cols: string[]) => df.select(...cols).toRecords();
@@ -13,7 +14,7 @@ Deno.test("loadTraces() imports OpenAI Batch output: one call per line, ok on st
   assert.deepEqual(rows(t.calls, "line", "session_id", "request_id", "model", "status", "error"), [
     {
       line: 1,
-      session_id: "batch_small",
+      session_id: SMALL,
       request_id: "request-1",
       model: "gpt-4o-mini-2024-07-18",
       status: "ok",
@@ -21,7 +22,7 @@ Deno.test("loadTraces() imports OpenAI Batch output: one call per line, ok on st
     },
     {
       line: 2,
-      session_id: "batch_small",
+      session_id: SMALL,
       request_id: "request-2",
       model: "unknown",
       status: "error",
@@ -29,7 +30,7 @@ Deno.test("loadTraces() imports OpenAI Batch output: one call per line, ok on st
     },
     {
       line: 3,
-      session_id: "batch_small",
+      session_id: SMALL,
       request_id: "request-3",
       model: "unknown",
       status: "error",
@@ -37,7 +38,7 @@ Deno.test("loadTraces() imports OpenAI Batch output: one call per line, ok on st
     },
     {
       line: 8,
-      session_id: "batch_small",
+      session_id: SMALL,
       request_id: "request-1",
       model: "gpt-4o-mini-2024-07-18",
       status: "ok",
@@ -131,7 +132,7 @@ Deno.test("loadTraces() imports OpenAI Batch output: one call per line, ok on st
     ),
     [
       {
-        session_id: "batch_small",
+        session_id: SMALL,
         started_at: new Date(1700000000000),
         ended_at: new Date(1700000060000),
         duration_s: 60,
@@ -191,11 +192,12 @@ Deno.test("parseOpenAIBatchText() reports a cut-off last line as truncated and t
   assert.deepEqual(
     r.calls.map((c) => [c.session_id, c.provider, c.started_at, c.ended_at, c.duration_s]),
     [
-      ["groq.batch_output", "groq", 1742500035000000, 1742500035500000, 0.5],
+      ["dir/groq.batch_output.json", "groq", 1742500035000000, 1742500035500000, 0.5],
     ],
   );
   assert.deepEqual(r.diagnostics.map((d) => [d.line, d.code]), [[2, "truncated_line"]]);
-  assert.equal(batchSessionId("/a/b/out.JSONL"), "out");
+  // the session is the file's path: two batch_output.jsonl in two folders are two sessions
+  assert.equal(batchSessionId("/a/b/out.JSONL"), "/a/b/out.JSONL");
 });
 
 const gpt35 = realFixture("openai-batch/gpt-3.5-turbo-0125.batch_output.jsonl");
@@ -219,8 +221,12 @@ Deno.test({
     assert.equal(sum("output_chars"), 938743);
     assert.equal(t.calls.getColumn("duration_s").nullCount(), 1500);
     assert.equal(t.calls.getColumn("request_id").nUnique(), 1500);
-    // $0.50/M input + $1.50/M output (standard price; the Batch API's 50% discount is not applied)
-    assert.ok(Math.abs(sum("cost_usd") - (453974 * 0.5 + 240833 * 1.5) / 1e6) < 1e-12);
+    // $0.50/M input + $1.50/M output list price, at the Batch API's rate: half of it
+    assert.ok(Math.abs(sum("cost_usd") - 0.5 * (453974 * 0.5 + 240833 * 1.5) / 1e6) < 1e-12);
+    const list = await loadTraces(gpt35!, { listPrices: true });
+    assert.ok(
+      Math.abs(list.calls.getColumn("cost_usd").sum() - (453974 * 0.5 + 240833 * 1.5) / 1e6) < 1e-12,
+    );
     assert.equal(t.calls.getColumn("cost_usd").nullCount(), 0);
     assert.deepEqual(
       rows(
@@ -235,7 +241,7 @@ Deno.test({
       ),
       [
         {
-          session_id: "gpt-3.5-turbo-0125.batch_output",
+          session_id: gpt35,
           started_at: new Date(1743274323000),
           ended_at: new Date(1743275341000),
           duration_s: 1018,
@@ -283,9 +289,9 @@ Deno.test({
       })),
     );
     assert.equal(t.calls.getColumn("total_tokens").sum(), 2269);
-    // Groq llama-3.1-8b-instant: $0.05/M input, $0.08/M output
+    // Groq llama-3.1-8b-instant: $0.05/M input, $0.08/M output, at the batch rate (half)
     assert.ok(
-      Math.abs(t.calls.getColumn("cost_usd").sum() - (178 * 0.05 + 2091 * 0.08) / 1e6) < 1e-12,
+      Math.abs(t.calls.getColumn("cost_usd").sum() - 0.5 * (178 * 0.05 + 2091 * 0.08) / 1e6) < 1e-12,
     );
   },
 });

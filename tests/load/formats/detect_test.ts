@@ -4,13 +4,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
 import { loadTraces } from "../../../src/load/mod.ts";
-import { detectTraceFormat, detectTraceFormatOfText } from "../../../src/load/import/mod.ts";
-import { firstObjectKeys } from "../../../src/load/import/detect.ts";
+import { detectFormat, sampleFile, sampleOfText } from "../../../src/load/mod.ts";
+import { firstObjectKeys } from "../../../src/load/formats/_first_keys.ts";
+
+const detectTraceFormatOfText = (text: string) => detectFormat(sampleOfText(text, "x"))?.name ?? null;
+const detectTraceFormat = (file: string) => detectFormat(sampleFile(file))?.name ?? null;
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
-Deno.test("detectTraceFormatOfText() tells the formats apart by the keys of the first object", () => {
-  const cases: [string, string][] = [
+Deno.test("detectFormat() tells the formats apart by the keys of the first object", () => {
+  const cases: [string, string | null][] = [
     ['{"type":"session_start","timestamp":"2025-04-08T19:42:09","session_id":"s"}\n', "native"],
     ['{"resourceSpans":[]}', "otlp"],
     ['{\n  "resource": {\n    "attributes": []\n  },\n  "scopeSpans": []\n}', "otlp"],
@@ -19,9 +22,11 @@ Deno.test("detectTraceFormatOfText() tells the formats apart by the keys of the 
     ['{"custom_id":"r1","error":{"code":"x"},"response":null}', "openai_batch"],
     // a native event that happens to carry custom_id is still native
     ['{"type":"llm_request","custom_id":"r1","response":1}', "native"],
-    ["", "undecided"],
-    ["not json at all", "native"],
-    ['{"resource": {"attributes": [', "undecided"],
+    // an empty file is an empty native trace; text of no known format is no format
+    ["", "native"],
+    ["not json at all", null],
+    ['{"resource": {"attributes": [', null],
+    ['{"name": "my-app", "version": "1.0", "dependencies": {}}', null],
   ];
   for (const [text, format] of cases) assert.equal(detectTraceFormatOfText(text), format, text);
   assert.deepEqual(firstObjectKeys('{"a": {"b": 1}, "c\\"d": [1, {"e": 2}], "f'), {
@@ -30,7 +35,7 @@ Deno.test("detectTraceFormatOfText() tells the formats apart by the keys of the 
   });
 });
 
-Deno.test("detectTraceFormat() reads the head of files, not their names", () => {
+Deno.test("detectFormat(sampleFile()) reads the head of files, not their names", () => {
   assert.equal(detectTraceFormat(fixture("otlp_small.jsonl")), "otlp");
   assert.equal(detectTraceFormat(fixture("batch_small.jsonl")), "openai_batch");
   assert.equal(

@@ -10,21 +10,19 @@
  *
  * @module
  */
-import { basename } from "node:path";
 import { normalizeUsage } from "../../schema/mod.ts";
 import { countChars } from "../_event.ts";
+import type { FormatAdapter } from "./adapter.ts";
 import type { ImportedCall, ImportedEvent, ImportedRecords } from "./_records.ts";
+import { isObj, num, type Obj, str } from "./_util.ts";
 import { importMessages } from "./messages.ts";
 
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
-const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
-const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
-
-/** The session of a Batch output file: its name without `.jsonl`/`.json`. */
+/**
+ * The session of a batch results file: the file's path as given (two files
+ * both named `batch_output.jsonl` in different folders are two sessions).
+ */
 export function batchSessionId(file: string): string {
-  return basename(file).replace(/\.jsonl?$/i, "");
+  return file;
 }
 
 /** Text of `body.choices[].message.content` (strings only), or null when there is none. */
@@ -143,7 +141,7 @@ export function parseOpenAIBatchText(
       (statusCode !== null && statusCode !== 200
         ? importMessages.batchHttpError(statusCode)
         : importMessages.batchNoBody(statusCode));
-    const model = str(body?.model) ?? "unknown";
+    const served = str(body?.model);
     const output = body ? outputText(body) : null;
     const finish = Array.isArray(body?.choices) && isObj(body.choices[0])
       ? str(body.choices[0].finish_reason)
@@ -151,7 +149,9 @@ export function parseOpenAIBatchText(
     const call: ImportedCall = {
       session_id: sessionId,
       request_id: customId,
-      model,
+      // the request's model is in the batch input file, not here: the response names it
+      model: served ?? "unknown",
+      served_model: served,
       // Groq marks its bodies with `x_groq`; otherwise genai-prices infers the provider from the model
       provider: body && "x_groq" in body ? "groq" : null,
       started_at: started,
@@ -171,7 +171,7 @@ export function parseOpenAIBatchText(
       line,
       finish_reason: finish,
       cache_write_tokens: usage?.cache_write_tokens ?? null,
-      request_model: model,
+      batch: true,
     };
     if (options.keepText) {
       call.messages = null;
@@ -197,3 +197,18 @@ export function parseOpenAIBatchText(
   }
   return records;
 }
+
+/** OpenAI Batch API output (and OpenAI-compatible batch output such as Groq's). */
+export const openaiBatch: FormatAdapter = {
+  name: "openai_batch",
+  title: "OpenAI Batch API output",
+  reads:
+    "one call per line, ok when status_code is 200 with no error; the file is the session; priced at the batch rate",
+  example: '{"id": "batch_req_1", "custom_id": "r1", "response": {"status_code": 200, "body": {...}}, "error": null}',
+  detect: (s) => {
+    const k = s.keys;
+    return k.includes("custom_id") && (k.includes("response") || k.includes("error")) &&
+      !k.includes("type") && !k.includes("result");
+  },
+  parse: (text, file, options) => parseOpenAIBatchText(text, file, options),
+};

@@ -1,7 +1,6 @@
 /**
- * What the importers produce (calls, events, diagnostics of foreign files) and
- * its assembly into the four frames of the contract, with sessions derived
- * from the events.
+ * What format adapters produce (calls, events, sessions and diagnostics of one
+ * file) and its assembly into the four frames of the contract.
  *
  * @module
  */
@@ -16,16 +15,19 @@ import {
 import type { Diagnostic } from "../_event.ts";
 import { frameFromRows } from "../_assemble.ts";
 
-/** One model call of a foreign file, with the columns of `calls` (timestamps in µs). */
+/** One model call of a file, with the columns of `calls` (timestamps in µs since the epoch). */
 export interface ImportedCall {
   session_id: string;
   request_id: string | null;
+  /** The model the request asked for; else the one the response names; else `"unknown"`. */
   model: string;
+  /** The model the response names (null when none does). */
+  served_model: string | null;
   provider: string | null;
   started_at: number | null;
   ended_at: number | null;
   duration_s: number | null;
-  status: "ok" | "error";
+  status: "ok" | "error" | "pending";
   error: string | null;
   input_tokens: number | null;
   output_tokens: number | null;
@@ -39,12 +41,17 @@ export interface ImportedCall {
   line: number;
   finish_reason: string | null;
   cache_write_tokens: number | null;
-  request_model: string;
+  /** Span tree ids, where the format has one. */
+  trace_id?: string | null;
+  span_id?: string | null;
+  parent_span_id?: string | null;
+  /** Priced at the provider's batch rate (batch results). */
+  batch?: boolean;
   messages?: string | null;
   output?: string | null;
 }
 
-/** One event of a foreign file (an OTLP span, a Batch output line). */
+/** One event of a file (a span, a batch line, a log record). */
 export interface ImportedEvent {
   file: string;
   line: number;
@@ -60,11 +67,22 @@ export interface ImportedEvent {
   metadata?: Record<string, string>;
 }
 
-/** Everything read from foreign files. */
+/** What an adapter knows of a session beyond its events (all optional). */
+export interface ImportedSession {
+  session_id: string;
+  /** False for a session that never finished (no end record, a pending call). @default {true} */
+  complete?: boolean;
+  started_at?: number | null;
+  ended_at?: number | null;
+  metadata?: Record<string, string>;
+}
+
+/** Everything read from one or more files. */
 export interface ImportedRecords {
   calls: ImportedCall[];
   events: ImportedEvent[];
   diagnostics: Diagnostic[];
+  sessions?: ImportedSession[];
 }
 
 /** Options of the frame assembly. */
@@ -87,9 +105,9 @@ const byFileLine = (a: { file: string; line: number }, b: { file: string; line: 
   a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
 
 /**
- * Sessions of imported records: one per `session_id` (an OTLP trace, a Batch
- * file), from the earliest event start to the latest event end; always
- * complete (these formats only hold finished work).
+ * Sessions of records: one per `session_id`, from the earliest event or call
+ * start to the latest end; complete unless an adapter says otherwise or a
+ * call is still pending.
  */
 function sessionRows(
   records: ImportedRecords,
@@ -101,37 +119,48 @@ function sessionRows(
     max: number | null;
     calls: number;
     errors: number;
+    pending: number;
     meta: Record<string, string>;
   }
   const sessions = new Map<string, S>();
   const metaNames = new Set<string>();
-  for (const e of records.events) {
-    let s = sessions.get(e.session_id);
+  const get = (id: string, file: string) => {
+    let s = sessions.get(id);
     if (!s) {
-      s = {
-        session_id: e.session_id,
-        file: e.file,
-        min: null,
-        max: null,
-        calls: 0,
-        errors: 0,
-        meta: {},
-      };
-      sessions.set(e.session_id, s);
+      s = { session_id: id, file, min: null, max: null, calls: 0, errors: 0, pending: 0, meta: {} };
+      sessions.set(id, s);
     }
-    const end = e.end ?? e.ts;
-    if (e.ts !== null && (s.min === null || e.ts < s.min)) s.min = e.ts;
+    return s;
+  };
+  const span = (s: S, start: number | null, end: number | null) => {
+    if (start !== null && (s.min === null || start < s.min)) s.min = start;
     if (end !== null && (s.max === null || end > s.max)) s.max = end;
-    for (const [key, value] of Object.entries(e.metadata ?? {})) {
+  };
+  const addMeta = (s: S, meta: Record<string, string> | undefined) => {
+    for (const [key, value] of Object.entries(meta ?? {})) {
       metaNames.add(key);
       s.meta[key] ??= value;
     }
+  };
+  for (const e of records.events) {
+    const s = get(e.session_id, e.file);
+    span(s, e.ts, e.end ?? e.ts);
+    addMeta(s, e.metadata);
   }
   for (const c of records.calls) {
-    const s = sessions.get(c.session_id);
-    if (!s) continue;
+    const s = get(c.session_id, c.file);
+    span(s, c.started_at, c.ended_at ?? c.started_at);
     s.calls++;
     if (c.status === "error") s.errors++;
+    if (c.status === "pending") s.pending++;
+  }
+  const told = new Map((records.sessions ?? []).map((s) => [s.session_id, s]));
+  for (const t of told.values()) {
+    const s = sessions.get(t.session_id);
+    if (!s) continue;
+    if (t.started_at != null) s.min = t.started_at;
+    if (t.ended_at != null) s.max = t.ended_at;
+    addMeta(s, t.metadata);
   }
   const columns: Record<string, pl.DataType> = { ...SESSION_COLUMNS };
   for (const name of metaNames) if (!(name in SESSION_COLUMNS)) columns[name] = pl.Utf8;
@@ -142,14 +171,14 @@ function sessionRows(
     started_at: s.min,
     ended_at: s.max,
     duration_s: s.min !== null && s.max !== null ? (s.max - s.min) / 1e6 : null,
-    complete: true,
+    complete: told.get(s.session_id)?.complete ?? s.pending === 0,
     calls: s.calls,
     errors: s.errors,
   }));
   return { rows, columns };
 }
 
-/** Assemble imported records into the frames of the contract (`src/frames/columns.ts`). */
+/** Assemble records into the frames of the contract (`src/frames/columns.ts`). */
 export function assembleImportedFrames(
   records: ImportedRecords,
   options: ImportFrameOptions = {},
@@ -159,6 +188,10 @@ export function assembleImportedFrames(
   if (options.keepText) Object.assign(callColumns, { messages: pl.Utf8, output: pl.Utf8 });
   const calls = [...records.calls].sort(byFileLine).map((c) => ({
     ...c,
+    trace_id: c.trace_id ?? null,
+    span_id: c.span_id ?? null,
+    parent_span_id: c.parent_span_id ?? null,
+    batch: c.batch ?? false,
     cost_usd: null,
     group,
     orphan: false,

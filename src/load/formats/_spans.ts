@@ -1,0 +1,455 @@
+/**
+ * Spans → calls, events and diagnostics: the one place that decides which
+ * span of a span tree is a model call, for every span format (OTLP/JSON,
+ * OpenTelemetry Python and JS dumps, Jaeger, Zipkin, MLflow, OpenInference,
+ * Langfuse). An adapter only maps its file to {@link Span}s.
+ *
+ * The rules (DESIGN.md, "Other formats"):
+ * - a span is a model call when its attributes say so in any of the known
+ *   conventions ({@link callFieldsOf}), or when the adapter says so (`span.call`);
+ * - a call-like span with a call-like span below it is a wrapper (an agent or
+ *   workflow span that repeats the usage of its calls): an event, not a call, so
+ *   tokens are never counted twice;
+ * - tool and other spans are events;
+ * - an error status, an `exception` event or `error.type` makes a call an error;
+ *   a span with no end is pending;
+ * - several records of one span (identical repeats, a start record then an end
+ *   record) are one span, with one warning.
+ *
+ * @module
+ */
+import { countChars, type Diagnostic } from "../_event.ts";
+import type { ImportedCall, ImportedEvent, ImportedRecords, ImportedSession } from "./_records.ts";
+import { count, first, isObj, num, type Obj, str } from "./_util.ts";
+
+/** One span, in the shape every span adapter maps its format to. */
+export interface Span {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  name: string | null;
+  kind?: unknown;
+  /** Start, µs since the epoch (null when unknown). */
+  start_us: number | null;
+  /** End, µs since the epoch; null when the span never ended (pending). */
+  end_us: number | null;
+  /** Exact duration in seconds when the format gives more precision than µs (OTLP's ns). */
+  duration_s?: number | null;
+  status: "ok" | "error" | "unset";
+  status_message?: string | null;
+  /** Flat attributes, values decoded (numbers as numbers). */
+  attributes: Obj;
+  events?: { name: string; ts: number | null; attributes: Obj }[];
+  /** 1-based line where the span's record starts. */
+  line: number;
+  /** Resource attributes (e.g. `service.name`). */
+  resource?: Obj;
+  /** The session, when the format names one apart from the attributes (Langfuse's `sessionId`). */
+  session_id?: string | null;
+  /**
+   * What the adapter already knows of the call (e.g. a Langfuse GENERATION):
+   * merged over {@link callFieldsOf}. `null`: this span is never a call.
+   */
+  call?: Partial<CallFields> | null;
+}
+
+/** The call fields a span's attributes give. */
+export interface CallFields {
+  model: string | null;
+  served_model: string | null;
+  provider: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  total_tokens: number | null;
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
+  reasoning_tokens: number | null;
+  ttft_s: number | null;
+  finish_reason: string | null;
+  /** Prompt and output text, when the span carries them. */
+  messages: string | null;
+  prompt_chars: number | null;
+  output: string | null;
+  output_chars: number | null;
+  error: string | null;
+}
+
+/** `gen_ai.operation.name` values of spans that are model calls. */
+export const CALL_OPERATIONS: readonly string[] = [
+  "chat",
+  "text_completion",
+  "generate_content",
+  "completion",
+];
+
+/** Operations that are never model calls, even with a model attribute. */
+const NOT_CALL_OPERATIONS = new Set([
+  "invoke_agent",
+  "create_agent",
+  "execute_tool",
+  "embeddings",
+  "invoke_workflow",
+]);
+
+const TTFT_KEYS = [
+  "gen_ai.response.time_to_first_chunk",
+  "gen_ai.server.time_to_first_token",
+  "gen_ai.response.time_to_first_token",
+];
+
+/** A list of messages (JSON text or a value), or null. */
+function messageList(v: unknown): unknown[] | null {
+  let value = v;
+  if (typeof v === "string") {
+    try {
+      value = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
+  return Array.isArray(value) ? value : null;
+}
+
+/** Text of messages: `text` parts (GenAI conventions), string `content`, and strings. */
+function messageText(list: unknown[] | null): string | null {
+  if (!list) return null;
+  const texts: string[] = [];
+  for (const m of list) {
+    if (typeof m === "string") texts.push(m);
+    if (!isObj(m)) continue;
+    if (typeof m.content === "string") texts.push(m.content);
+    if (Array.isArray(m.parts)) {
+      for (const p of m.parts) {
+        if (isObj(p) && p.type === "text" && typeof p.content === "string") texts.push(p.content);
+      }
+    }
+  }
+  return texts.join("");
+}
+
+/** OpenInference's flattened messages (`llm.input_messages.0.message.content`) as text. */
+function flatMessages(a: Obj, prefix: string): string | null {
+  const texts: string[] = [];
+  for (const [k, v] of Object.entries(a)) {
+    if (k.startsWith(prefix) && k.endsWith(".message.content") && typeof v === "string") {
+      texts.push(v);
+    }
+  }
+  return texts.length ? texts.join("") : null;
+}
+
+function joined(v: unknown): string | null {
+  if (Array.isArray(v)) return v.filter((f) => typeof f === "string").join(",") || null;
+  return str(v);
+}
+
+/**
+ * Which convention marks a span as a model call: `gen_ai` (OpenTelemetry GenAI),
+ * `openinference`, `promptflow`, `mlflow`, or null when none does.
+ */
+export function callConvention(a: Obj): string | null {
+  const op = str(a["gen_ai.operation.name"]);
+  if (op !== null) {
+    if (CALL_OPERATIONS.includes(op)) return "gen_ai";
+    if (NOT_CALL_OPERATIONS.has(op)) return null;
+  }
+  const kind = str(a["openinference.span.kind"]);
+  if (kind !== null) return kind.toUpperCase() === "LLM" ? "openinference" : null;
+  const mlflowType = str(a["mlflow.spanType"]);
+  if (mlflowType !== null) {
+    return mlflowType === "CHAT_MODEL" || mlflowType === "LLM" ? "mlflow" : null;
+  }
+  const spanType = str(a["span_type"]);
+  if (spanType !== null) return spanType === "LLM" ? "promptflow" : null;
+  // GenAI attributes without an operation name (older instrumentations)
+  if (op === null && (str(a["gen_ai.request.model"]) ?? str(a["gen_ai.response.model"])) !== null) {
+    return "gen_ai";
+  }
+  return null;
+}
+
+/**
+ * The call fields of a span's attributes, in every known convention (the first
+ * present wins): OpenTelemetry GenAI (`gen_ai.*`, current and older names),
+ * OpenInference (`llm.*`), promptflow (`llm.usage.*`), MLflow (`mlflow.chat.tokenUsage`,
+ * `usage`, `model_name`).
+ */
+export function callFieldsOf(a: Obj): CallFields {
+  const requested = first(
+    str(a["gen_ai.request.model"]),
+    str(a["llm.request.model"]),
+    str(a["model_name"]),
+    str(a["model"]),
+  );
+  const served = first(
+    str(a["gen_ai.response.model"]),
+    str(a["llm.response.model"]),
+    str(a["llm.model_name"]),
+  );
+  const usage = isObj(a["usage"]) ? a["usage"] as Obj : {};
+  const mlflowUsage = isObj(a["mlflow.chat.tokenUsage"]) ? a["mlflow.chat.tokenUsage"] as Obj : {};
+  const input = first(
+    count(a["gen_ai.usage.input_tokens"]),
+    count(a["gen_ai.usage.prompt_tokens"]),
+    count(a["llm.token_count.prompt"]),
+    count(a["llm.usage.prompt_tokens"]),
+    count(mlflowUsage.input_tokens),
+    count(usage.prompt_tokens),
+    count(usage.input_tokens),
+  );
+  const output = first(
+    count(a["gen_ai.usage.output_tokens"]),
+    count(a["gen_ai.usage.completion_tokens"]),
+    count(a["llm.token_count.completion"]),
+    count(a["llm.usage.completion_tokens"]),
+    count(mlflowUsage.output_tokens),
+    count(usage.completion_tokens),
+    count(usage.output_tokens),
+  );
+  const total = first(
+    count(a["gen_ai.usage.total_tokens"]),
+    count(a["llm.token_count.total"]),
+    count(a["llm.usage.total_tokens"]),
+    count(mlflowUsage.total_tokens),
+    count(usage.total_tokens),
+  ) ?? (input !== null && output !== null ? input + output : null);
+  const inputList = messageList(first(a["gen_ai.input.messages"], a["gen_ai.prompt"]));
+  const outputList = messageList(first(a["gen_ai.output.messages"], a["gen_ai.completion"]));
+  const prompt = messageText(inputList) ?? flatMessages(a, "llm.input_messages.") ??
+    str(a["input.value"]);
+  const output_ = messageText(outputList) ?? flatMessages(a, "llm.output_messages.") ??
+    str(a["output.value"]);
+  return {
+    model: requested ?? served,
+    served_model: served,
+    provider: first(
+      str(a["gen_ai.provider.name"]),
+      str(a["gen_ai.system"]),
+      str(a["llm.provider"]),
+      str(a["llm.system"]),
+    ),
+    input_tokens: input,
+    output_tokens: output,
+    total_tokens: total,
+    cache_read_tokens: first(
+      count(a["gen_ai.usage.cache_read.input_tokens"]),
+      count(a["gen_ai.usage.cache_read_input_tokens"]),
+      count(a["llm.token_count.prompt_details.cache_read"]),
+    ),
+    cache_write_tokens: first(
+      count(a["gen_ai.usage.cache_creation.input_tokens"]),
+      count(a["gen_ai.usage.cache_creation_input_tokens"]),
+      count(a["llm.token_count.prompt_details.cache_write"]),
+    ),
+    reasoning_tokens: first(
+      count(a["gen_ai.usage.reasoning.output_tokens"]),
+      count(a["gen_ai.usage.reasoning_tokens"]),
+      count(a["llm.token_count.completion_details.reasoning"]),
+    ),
+    ttft_s: TTFT_KEYS.map((k) => num(a[k])).find((v) => v !== null) ?? null,
+    finish_reason: joined(a["gen_ai.response.finish_reasons"]),
+    messages: inputList ? JSON.stringify(inputList) : prompt,
+    prompt_chars: prompt === null ? null : countChars(prompt),
+    output: output_,
+    output_chars: output_ === null ? null : countChars(output_),
+    error: null,
+  };
+}
+
+/** Options of {@link spansToRecords}. */
+export interface SpansOptions {
+  /** Prefix of the events' `type` (`otel` gives `otel.chat`, `otel.execute_tool`). @default {"otel"} */
+  eventPrefix?: string;
+  /** Keep the prompt and output text of calls. @default {false} */
+  keepText?: boolean;
+}
+
+/** The session a span names: by the format or an attribute (null when it names none). */
+function namedSession(span: Span): string | null {
+  const a = span.attributes;
+  return first(
+    str(span.session_id),
+    str(a["session.id"]),
+    str(a["gen_ai.conversation.id"]),
+    str(a["langfuse.session.id"]),
+    str(a["ai.telemetry.metadata.sessionId"]),
+  );
+}
+
+/** The error text of a failed span: status message, exception event, `error.type`. */
+function errorOf(span: Span): string | null {
+  const exception = (span.events ?? []).find((e) => e.name === "exception");
+  const failed = span.status === "error" || exception !== undefined;
+  if (!failed) return null;
+  return first(
+    str(span.status_message),
+    exception ? first(str(exception.attributes["exception.message"]), str(exception.attributes["exception.type"])) : null,
+    str(span.attributes["error.type"]),
+  ) ?? "span status is ERROR";
+}
+
+/** Merge two records of one span: the later one fills what the first lacks. */
+function mergeSpan(a: Span, b: Span): Span {
+  return {
+    ...a,
+    end_us: a.end_us ?? b.end_us,
+    duration_s: a.duration_s ?? b.duration_s,
+    start_us: a.start_us ?? b.start_us,
+    status: a.status === "unset" ? b.status : a.status,
+    status_message: a.status_message ?? b.status_message,
+    attributes: { ...b.attributes, ...a.attributes },
+    events: [...(a.events ?? []), ...(b.events ?? [])],
+    parent_span_id: a.parent_span_id ?? b.parent_span_id,
+    name: a.name ?? b.name,
+    call: a.call === undefined ? b.call : a.call,
+  };
+}
+
+/**
+ * Calls, events and diagnostics of a file's spans. `diagnostics` of the
+ * adapter (unreadable records) are passed in and returned with the warnings
+ * of this step.
+ *
+ * @example
+ * ```ts
+ * import { spansToRecords } from "./_spans.ts";
+ * const base = { trace_id: "t", start_us: 0, end_us: 2_000_000, status: "ok" as const, line: 1 };
+ * const r = spansToRecords([
+ *   { ...base, span_id: "a", parent_span_id: null, name: "agent",
+ *     attributes: { "gen_ai.operation.name": "invoke_agent", "gen_ai.usage.input_tokens": 5 } },
+ *   { ...base, span_id: "c", parent_span_id: "a", name: "chat",
+ *     attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 5 } },
+ * ], "f.json");
+ * if (r.calls.length !== 1 || r.calls[0]!.input_tokens !== 5 || r.events.length !== 2) throw new Error();
+ * ```
+ */
+export function spansToRecords(
+  spans: Span[],
+  file: string,
+  options: SpansOptions = {},
+  diagnostics: Diagnostic[] = [],
+): ImportedRecords {
+  const prefix = options.eventPrefix ?? "otel";
+  // one record per span
+  const byKey = new Map<string, Span>();
+  for (const span of spans) {
+    const key = `${span.trace_id}\u0000${span.span_id}`;
+    const seen = byKey.get(key);
+    if (seen) {
+      diagnostics.push({
+        file,
+        line: span.line,
+        code: "duplicate_span",
+        message: `span ${JSON.stringify(span.span_id)} of trace ${
+          JSON.stringify(span.trace_id)
+        } was already read on line ${seen.line} (read as one span)`,
+        severity: "warning",
+      });
+      byKey.set(key, mergeSpan(seen, span));
+    } else byKey.set(key, span);
+  }
+  const unique = [...byKey.values()];
+  // call-like spans, then wrappers: call-like spans with a call-like span below them
+  const callLike = new Map<string, CallFields>();
+  for (const s of unique) {
+    if (s.call === null) continue;
+    const convention = callConvention(s.attributes);
+    if (convention === null && s.call === undefined) continue;
+    const fields = callFieldsOf(s.attributes);
+    for (const [k, v] of Object.entries(s.call ?? {})) {
+      if (v !== null && v !== undefined) (fields as unknown as Obj)[k] = v;
+    }
+    callLike.set(`${s.trace_id}\u0000${s.span_id}`, fields);
+  }
+  const wrappers = new Set<string>();
+  for (const s of unique) {
+    if (!callLike.has(`${s.trace_id}\u0000${s.span_id}`)) continue;
+    const guard = new Set<string>();
+    for (let p = s.parent_span_id; p !== null && !guard.has(p);) {
+      guard.add(p);
+      const key = `${s.trace_id}\u0000${p}`;
+      if (callLike.has(key)) wrappers.add(key);
+      p = byKey.get(key)?.parent_span_id ?? null;
+    }
+  }
+  // every span of a trace is in the session the trace names (its first span that
+  // names one, in file order), else in the trace's own session
+  const traceSession = new Map<string, string>();
+  for (const s of unique) {
+    const named = namedSession(s);
+    if (named !== null && !traceSession.has(s.trace_id)) traceSession.set(s.trace_id, named);
+  }
+  const calls: ImportedCall[] = [];
+  const events: ImportedEvent[] = [];
+  const sessions = new Map<string, ImportedSession>();
+  for (const s of unique) {
+    const a = s.attributes;
+    const key = `${s.trace_id}\u0000${s.span_id}`;
+    const session_id = traceSession.get(s.trace_id) ?? s.trace_id;
+    const operation = str(a["gen_ai.operation.name"]);
+    const service = str(s.resource?.["service.name"]);
+    events.push({
+      file,
+      line: s.line,
+      type: `${prefix}.${operation ?? s.name ?? "span"}`,
+      ts: s.start_us,
+      end: s.end_us,
+      session_id,
+      request_id: s.span_id,
+      payload: JSON.stringify({
+        name: s.name,
+        kind: s.kind ?? null,
+        trace_id: s.trace_id,
+        parent_span_id: s.parent_span_id,
+        status: s.status,
+        status_message: s.status_message ?? null,
+        attributes: a,
+      }),
+      metadata: service === null ? undefined : { service_name: service },
+    });
+    if (s.end_us === null) {
+      const known = sessions.get(session_id);
+      if (!known) sessions.set(session_id, { session_id, complete: false });
+    }
+    const fields = callLike.get(key);
+    if (!fields || wrappers.has(key)) continue;
+    const error = fields.error ?? errorOf(s);
+    const pending = s.end_us === null;
+    const call: ImportedCall = {
+      session_id,
+      request_id: s.span_id,
+      model: fields.model ?? "unknown",
+      served_model: fields.served_model,
+      provider: fields.provider,
+      started_at: s.start_us,
+      ended_at: s.end_us,
+      duration_s: pending
+        ? null
+        : s.duration_s ?? (s.start_us !== null && s.end_us !== null ? (s.end_us - s.start_us) / 1e6 : null),
+      status: error !== null ? "error" : pending ? "pending" : "ok",
+      error,
+      input_tokens: fields.input_tokens,
+      output_tokens: fields.output_tokens,
+      total_tokens: fields.total_tokens,
+      cache_read_tokens: fields.cache_read_tokens,
+      reasoning_tokens: fields.reasoning_tokens,
+      ttft_s: fields.ttft_s,
+      prompt_chars: fields.prompt_chars,
+      output_chars: fields.output_chars,
+      file,
+      line: s.line,
+      finish_reason: fields.finish_reason,
+      cache_write_tokens: fields.cache_write_tokens,
+      trace_id: s.trace_id,
+      span_id: s.span_id,
+      parent_span_id: s.parent_span_id,
+    };
+    if (options.keepText) {
+      call.messages = fields.messages;
+      call.output = fields.output;
+    }
+    calls.push(call);
+  }
+  diagnostics.sort((x, y) => x.line - y.line);
+  return { calls, events, diagnostics, sessions: [...sessions.values()] };
+}

@@ -1,0 +1,114 @@
+/**
+ * Small readers that every adapter uses on untrusted JSON values: type guards,
+ * numbers and strings that are only taken when they are what they say, and
+ * times in every shape real files write them.
+ *
+ * @module
+ */
+import { parseTimestamp } from "../timestamp.ts";
+
+/** A plain JSON object. */
+export type Obj = Record<string, unknown>;
+
+/** True for a plain object (not null, not an array). */
+export const isObj = (v: unknown): v is Obj =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** A non-empty string, else null. */
+export const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
+
+/** A finite number (or a numeric string), else null. */
+export const num = (v: unknown): number | null => {
+  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+  return typeof n === "number" && Number.isFinite(n) ? n : null;
+};
+
+/** A non-negative integer count (or a numeric string of one), else null; beyond 2^53 → null. */
+export const count = (v: unknown): number | null => {
+  const n = num(v);
+  return n !== null && Number.isSafeInteger(Math.trunc(n)) && n >= 0 ? Math.trunc(n) : null;
+};
+
+/** The value at a dotted path (`a.b.c`; a key holding dots is tried whole first). */
+export function at(obj: unknown, path: string): unknown {
+  if (!isObj(obj)) return undefined;
+  if (path in obj) return obj[path];
+  const dot = path.indexOf(".");
+  if (dot < 0) return undefined;
+  // try the longest key prefix first: attributes often hold dotted keys
+  for (let i = path.lastIndexOf("."); i > 0; i = path.lastIndexOf(".", i - 1)) {
+    const head = path.slice(0, i);
+    if (head in obj) return at(obj[head], path.slice(i + 1));
+  }
+  return undefined;
+}
+
+/** The first of the values that is not null or undefined. */
+export function first<T>(...values: (T | null | undefined)[]): T | null {
+  for (const v of values) if (v !== null && v !== undefined) return v;
+  return null;
+}
+
+/** The unit of a bare number of time. */
+export type TimeUnit = "s" | "ms" | "us" | "ns";
+
+/** The sentinel some writers use for "no time" (Go's zero time). */
+const ZERO_TIME = /^0001-01-01T00:00:00(\.0+)?(Z|[+-]00:?00)?$/;
+
+/** Result of {@link toMicros}: µs since the epoch, or null with a reason when unreadable. */
+export type Micros = { us: number | null; problem?: string };
+
+/**
+ * A time in any shape real files use → µs since the epoch:
+ * ISO 8601 (0–9 fraction digits, `Z`, offsets, naive = UTC or `timezone`),
+ * numbers and numeric strings in `unit` (or guessed from their size when `unit`
+ * is absent: s < 1e11 ≤ ms < 1e14 ≤ µs < 1e17 ≤ ns), `[seconds, nanos]` tuples.
+ * `0001-01-01T00:00:00Z` is a null time with a problem; so is an out-of-range one.
+ *
+ * @example
+ * ```ts
+ * import { toMicros } from "./_util.ts";
+ * if (toMicros("1970-01-01T00:00:01.5Z").us !== 1_500_000) throw new Error("iso");
+ * if (toMicros([1, 500_000_000]).us !== 1_500_000) throw new Error("tuple");
+ * if (toMicros(1_700_000_000_123, undefined).us !== 1_700_000_000_123_000) throw new Error("ms");
+ * if (toMicros("0001-01-01T00:00:00Z").us !== null) throw new Error("zero");
+ * ```
+ */
+export function toMicros(v: unknown, unit?: TimeUnit, timezone?: string): Micros {
+  if (v === null || v === undefined || v === "") return { us: null };
+  if (Array.isArray(v) && v.length === 2 && typeof v[0] === "number" && typeof v[1] === "number") {
+    return checked(v[0] * 1e6 + Math.trunc(v[1] / 1000));
+  }
+  if (typeof v === "string") {
+    const t = v.trim();
+    if (ZERO_TIME.test(t)) return { us: null, problem: `time ${t} is the zero-time sentinel` };
+    if (/^-?\d+(\.\d+)?$/.test(t)) {
+      if (/^\d{16,}$/.test(t) && (unit === "ns" || (!unit && t.length >= 18))) {
+        return checked(Number(BigInt(t) / 1000n));
+      }
+      return toMicros(Number(t), unit, timezone);
+    }
+    const us = parseTimestamp(t, { timezone });
+    return us === null ? { us: null, problem: `time ${JSON.stringify(t)} is not a date` } : checked(us);
+  }
+  if (typeof v === "number" && Number.isFinite(v)) {
+    const u = unit ?? (Math.abs(v) < 1e11 ? "s" : Math.abs(v) < 1e14 ? "ms" : Math.abs(v) < 1e17 ? "us" : "ns");
+    const us = u === "s" ? v * 1e6 : u === "ms" ? v * 1e3 : u === "us" ? v : v / 1e3;
+    return checked(Math.round(us));
+  }
+  return { us: null, problem: `time ${JSON.stringify(v)?.slice(0, 40)} is not a date` };
+}
+
+/** Dates JavaScript (and Polars' µs datetimes) can hold: years 0001–9999. */
+const MIN_US = -62135596800000000, MAX_US = 253402300799999999;
+
+function checked(us: number): Micros {
+  return Number.isFinite(us) && us >= MIN_US && us <= MAX_US
+    ? { us }
+    : { us: null, problem: `time is out of the range of a date` };
+}
+
+/** Seconds between two µs times, or null. */
+export function secondsBetween(start: number | null, end: number | null): number | null {
+  return start === null || end === null ? null : (end - start) / 1e6;
+}

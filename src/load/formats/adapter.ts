@@ -1,0 +1,59 @@
+/**
+ * The shape of a format adapter: how it recognises its files and how it reads
+ * one into records. Every format tracebook reads is one adapter in
+ * `registry.ts` (DESIGN.md, "Other formats: one adapter each").
+ *
+ * @module
+ */
+import type { ImportedRecords } from "./_records.ts";
+
+/** What detection sees of a file: its first bytes, parsed as far as they go. */
+export interface FormatSample {
+  /** The first bytes of the file (up to 1 MiB), decoded. */
+  head: string;
+  /**
+   * The complete top-level JSON values at the start of the file, in order: the
+   * first lines of a JSON Lines file, the first objects of pretty-printed
+   * objects concatenated, or the whole document when it fits in the head.
+   * Values that do not parse are left out.
+   */
+  values: unknown[];
+  /**
+   * The keys of the first top-level object (of the first element when the file
+   * is an array), also when that object does not end inside the head.
+   */
+  keys: string[];
+  /** The file is one JSON array (`[` first). */
+  array: boolean;
+  /** The file's name (for formats that are only told apart by name, e.g. CSV). */
+  file: string;
+}
+
+/** Options every adapter's `parse` takes. */
+export interface ParseOptions {
+  /** Keep the prompt (`messages`, JSON) and output text of each call. @default {false} */
+  keepText?: boolean;
+  /** IANA time zone of naive timestamps. @default {"UTC"} */
+  timezone?: string;
+  /** Field mapping of the generic per-call log adapter (`--map`): our column → the log's field path. */
+  map?: Record<string, string>;
+}
+
+/** One format tracebook reads. */
+export interface FormatAdapter {
+  /** The name `--format` takes and the `format` column holds, e.g. `"otlp"`. */
+  name: string;
+  /** A short title, e.g. `"OTLP/JSON traces"`. */
+  title: string;
+  /** What it reads as calls, sessions and errors (one sentence, for `deno task formats`). */
+  reads: string;
+  /** A one-line example of the file's shape. */
+  example: string;
+  /** True when the sample is this format. Adapters are tried in registry order. */
+  detect(sample: FormatSample): boolean;
+  /**
+   * Read the whole text of one file. `file` is the name reported in the frames.
+   * Absent for the native format, which the loader reads line by line itself.
+   */
+  parse?(text: string, file: string, options: ParseOptions): ImportedRecords;
+}

@@ -1,0 +1,219 @@
+/**
+ * OTLP/JSON traces (OpenTelemetry's JSON encoding of an export request) →
+ * spans → records (`_spans.ts` decides which spans are model calls).
+ *
+ * Accepts `{"resourceSpans": [...]}` requests (one per line or pretty-printed),
+ * bare `ResourceSpans` objects (`{"resource", "scopeSpans"}`) concatenated, and
+ * JSON arrays of either. Every span is one event (`otel.<operation or name>`).
+ *
+ * @module
+ */
+import type { Diagnostic } from "../_event.ts";
+import type { FormatAdapter } from "./adapter.ts";
+import { parseJsonValues } from "./_json_values.ts";
+import type { ImportedRecords } from "./_records.ts";
+import { type Span, spansToRecords } from "./_spans.ts";
+import { isObj, type Obj, str } from "./_util.ts";
+import { importMessages } from "./messages.ts";
+
+export { CALL_OPERATIONS } from "./_spans.ts";
+
+/** An OTLP `AnyValue` as a plain value (`intValue` strings → numbers). */
+export function anyValue(v: unknown): unknown {
+  if (!isObj(v)) return null;
+  if ("stringValue" in v) return v.stringValue;
+  if ("intValue" in v) {
+    const n = typeof v.intValue === "string" ? Number(v.intValue) : v.intValue;
+    return typeof n === "number" && Number.isFinite(n) ? n : null;
+  }
+  if ("doubleValue" in v) {
+    const n = typeof v.doubleValue === "string" ? Number(v.doubleValue) : v.doubleValue;
+    return typeof n === "number" ? n : null;
+  }
+  if ("boolValue" in v) return v.boolValue;
+  if ("arrayValue" in v) {
+    const values = isObj(v.arrayValue) && Array.isArray(v.arrayValue.values)
+      ? v.arrayValue.values
+      : [];
+    return values.map(anyValue);
+  }
+  if ("kvlistValue" in v) return attributeMap(isObj(v.kvlistValue) ? v.kvlistValue.values : []);
+  if ("bytesValue" in v) return v.bytesValue;
+  return null;
+}
+
+/** OTLP `attributes` (`[{key, value}]`) as an object. */
+export function attributeMap(list: unknown): Obj {
+  const out: Obj = {};
+  if (!Array.isArray(list)) return out;
+  for (const a of list) {
+    if (isObj(a) && typeof a.key === "string") out[a.key] = anyValue(a.value);
+  }
+  return out;
+}
+
+/** The last µs a date can hold (9999-12-31). */
+const MAX_US = 253402300799999999;
+
+/** Nanoseconds (string or number) → µs, or null when not a non-negative integer. */
+function nanosToMicros(v: unknown): { us: number; ns: bigint } | null {
+  let ns: bigint;
+  if (typeof v === "string" && /^\d+$/.test(v)) ns = BigInt(v);
+  else if (typeof v === "number" && Number.isInteger(v) && v >= 0) ns = BigInt(v);
+  else return null;
+  return { us: Number(ns / 1000n), ns };
+}
+
+function isErrorStatus(status: unknown): boolean {
+  if (!isObj(status)) return false;
+  return status.code === 2 || status.code === "2" || status.code === "STATUS_CODE_ERROR" ||
+    status.code === "ERROR";
+}
+
+/** Options of {@link parseOtlpText}. */
+export interface ParseOtlpOptions {
+  /** Keep the input messages (JSON) and the output text of call spans. @default {false} */
+  keepText?: boolean;
+}
+
+/**
+ * Parse the text of an OTLP/JSON trace file into calls, events (one per span)
+ * and diagnostics. Lines are the 1-based line where each top-level object starts.
+ *
+ * @example
+ * ```ts
+ * import { parseOtlpText } from "./otlp.ts";
+ * const span = {
+ *   traceId: "t1", spanId: "s1", name: "chat gpt-4o",
+ *   startTimeUnixNano: "1700000000000000000", endTimeUnixNano: "1700000001500000000",
+ *   attributes: [
+ *     { key: "gen_ai.operation.name", value: { stringValue: "chat" } },
+ *     { key: "gen_ai.request.model", value: { stringValue: "gpt-4o" } },
+ *     { key: "gen_ai.usage.input_tokens", value: { intValue: "12" } },
+ *   ],
+ * };
+ * const r = parseOtlpText(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }), "a.jsonl");
+ * if (r.calls[0]!.duration_s !== 1.5 || r.calls[0]!.input_tokens !== 12) throw new Error("wrong");
+ * ```
+ */
+export function parseOtlpText(
+  text: string,
+  file: string,
+  options: ParseOtlpOptions = {},
+): ImportedRecords {
+  const { values, diagnostics } = parseJsonValues(text, file);
+  const spans: Span[] = [];
+  const problem = (
+    line: number,
+    code: string,
+    message: string,
+    severity: Diagnostic["severity"] = "error",
+  ) => diagnostics.push({ file, line, code, message, severity });
+
+  const readSpan = (span: unknown, path: string, line: number, resource: Obj) => {
+    const bad = (reason: string) =>
+      problem(line, "otlp_bad_span", importMessages.otlpBadSpan(path, reason));
+    if (!isObj(span)) return bad("not an object");
+    const traceId = str(span.traceId), spanId = str(span.spanId);
+    if (traceId === null) return bad(`"traceId" is missing`);
+    if (spanId === null) return bad(`"spanId" is missing`);
+    const start = nanosToMicros(span.startTimeUnixNano);
+    if (start === null) return bad(`"startTimeUnixNano" is not an integer of nanoseconds`);
+    // an absent or zero end time: the span never ended (pending)
+    const endRaw = span.endTimeUnixNano;
+    const end = endRaw === undefined || endRaw === null || endRaw === "0" || endRaw === 0
+      ? null
+      : nanosToMicros(endRaw);
+    if (end === null && !(endRaw === undefined || endRaw === null || endRaw === "0" || endRaw === 0)) {
+      return bad(`"endTimeUnixNano" is not an integer of nanoseconds`);
+    }
+    if (start.us > MAX_US || (end !== null && end.us > MAX_US)) {
+      return bad("a time is out of the range of a date");
+    }
+    const status = isObj(span.status) ? span.status : {};
+    spans.push({
+      trace_id: traceId,
+      span_id: spanId,
+      parent_span_id: str(span.parentSpanId),
+      name: str(span.name),
+      kind: span.kind ?? null,
+      start_us: start.us,
+      end_us: end?.us ?? null,
+      duration_s: end === null ? null : Number(end.ns - start.ns) / 1e9,
+      status: isErrorStatus(status) ? "error" : status.code === 1 || status.code === "STATUS_CODE_OK" ? "ok" : "unset",
+      status_message: str(status.message),
+      attributes: attributeMap(span.attributes),
+      events: Array.isArray(span.events)
+        ? span.events.filter(isObj).map((e) => ({
+          name: str(e.name) ?? "",
+          ts: nanosToMicros(e.timeUnixNano)?.us ?? null,
+          attributes: attributeMap(e.attributes),
+        }))
+        : [],
+      line,
+      resource,
+    });
+  };
+
+  const readResourceSpans = (rs: unknown, path: string, line: number) => {
+    if (!isObj(rs)) return problem(line, "otlp_not_spans", importMessages.otlpNotSpans(rs));
+    const scopes = rs.scopeSpans ?? rs.instrumentationLibrarySpans;
+    if (!Array.isArray(scopes)) {
+      return problem(
+        line,
+        "otlp_bad_object",
+        importMessages.otlpNotArray(`${path}.scopeSpans`, scopes),
+      );
+    }
+    const resource = attributeMap(isObj(rs.resource) ? rs.resource.attributes : undefined);
+    for (const [i, scope] of scopes.entries()) {
+      const spans = isObj(scope) ? scope.spans : undefined;
+      if (!Array.isArray(spans)) {
+        problem(
+          line,
+          "otlp_bad_object",
+          importMessages.otlpNotArray(`${path}.scopeSpans[${i}].spans`, spans),
+        );
+        continue;
+      }
+      for (const [j, span] of spans.entries()) {
+        readSpan(span, `${path}.scopeSpans[${i}].spans[${j}]`, line, resource);
+      }
+    }
+  };
+
+  /** `prefix` is `""` for a top-level object, `"[i]."` for an element of a top-level array. */
+  const readValue = (value: unknown, prefix: string, line: number) => {
+    if (Array.isArray(value) && prefix === "") {
+      for (const [i, v] of value.entries()) readValue(v, `[${i}].`, line);
+    } else if (isObj(value) && "resourceSpans" in value) {
+      if (!Array.isArray(value.resourceSpans)) {
+        return problem(
+          line,
+          "otlp_bad_object",
+          importMessages.otlpNotArray(`${prefix}resourceSpans`, value.resourceSpans),
+        );
+      }
+      for (const [i, rs] of value.resourceSpans.entries()) {
+        readResourceSpans(rs, `${prefix}resourceSpans[${i}]`, line);
+      }
+    } else if (isObj(value) && ("scopeSpans" in value || "instrumentationLibrarySpans" in value)) {
+      readResourceSpans(value, prefix === "" ? "ResourceSpans" : prefix.slice(0, -1), line);
+    } else problem(line, "otlp_not_spans", importMessages.otlpNotSpans(value));
+  };
+
+  for (const { line, value } of values) readValue(value, "", line);
+  return spansToRecords(spans, file, options, diagnostics);
+}
+
+/** OTLP/JSON traces. */
+export const otlp: FormatAdapter = {
+  name: "otlp",
+  title: "OTLP/JSON traces (OpenTelemetry)",
+  reads:
+    "spans with gen_ai.* (or OpenInference llm.*) attributes are calls; wrapper spans that repeat usage and tool spans are events; the trace is the session",
+  example: '{"resourceSpans": [{"resource": {...}, "scopeSpans": [{"spans": [{"traceId", "spanId", "name": "chat gpt-4o", "attributes": [...]}]}]}]}',
+  detect: (s) =>
+    ["resourceSpans", "scopeSpans", "instrumentationLibrarySpans"].some((k) => s.keys.includes(k)),
+  parse: (text, file, options) => parseOtlpText(text, file, options),
+};

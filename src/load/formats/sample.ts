@@ -1,0 +1,64 @@
+/**
+ * What format detection sees of a file: its first bytes, parsed as far as they
+ * go (see {@link FormatSample}).
+ *
+ * @module
+ */
+import { closeSync, openSync, readSync } from "node:fs";
+import type { FormatSample } from "./adapter.ts";
+import { firstObjectKeys } from "./_first_keys.ts";
+import { parseJsonValues } from "./_json_values.ts";
+
+/** Bytes of a file that detection reads. */
+export const SAMPLE_BYTES = 1024 * 1024;
+
+/** At most this many values are parsed for a sample. */
+const MAX_VALUES = 200;
+
+/**
+ * The sample of a text's beginning. The elements of a top-level array count as
+ * values, so an array of spans is sampled like spans one per line.
+ *
+ * @example
+ * ```ts
+ * import { sampleOfText } from "./sample.ts";
+ * const s = sampleOfText('{"a":1}\n{"b":2}\n{"c":', "x.jsonl");
+ * if (s.values.length !== 2 || s.keys[0] !== "a" || s.array) throw new Error("wrong");
+ * ```
+ */
+export function sampleOfText(head: string, file: string): FormatSample {
+  const text = head.replace(/^\uFEFF/, "");
+  const trimmed = text.trimStart();
+  const array = trimmed.startsWith("[");
+  const { keys } = firstObjectKeys(text);
+  let values: unknown[] = [];
+  if (trimmed.startsWith("{") || array) {
+    // an array's elements are read as values of their own (commas are stray text)
+    const body = array ? trimmed.slice(1) : text;
+    values = parseJsonValues(body.slice(0, 4 * SAMPLE_BYTES), file).values.slice(0, MAX_VALUES)
+      .map((v) => v.value);
+    if (array && values.length === 1 && Array.isArray(values[0])) values = values[0] as unknown[];
+  }
+  return { head: text, values, keys, array, file };
+}
+
+/**
+ * The sample of a file: its first {@link SAMPLE_BYTES} bytes.
+ *
+ * @example
+ * ```ts
+ * import { sampleFile } from "./sample.ts";
+ * const s = sampleFile("traces/trace_0a4b9416-8efa-4c9c-b16f-f9c082ac69da.jsonl");
+ * if (s.keys[0] !== "type") throw new Error("wrong");
+ * ```
+ */
+export function sampleFile(path: string, name: string = path): FormatSample {
+  const fd = openSync(path, "r");
+  try {
+    const buf = new Uint8Array(SAMPLE_BYTES);
+    const n = readSync(fd, buf, 0, SAMPLE_BYTES, 0);
+    return sampleOfText(new TextDecoder().decode(buf.subarray(0, n)), name);
+  } finally {
+    closeSync(fd);
+  }
+}
