@@ -1,76 +1,120 @@
 /**
  * Secrets never reach a trace file: every value the tracer writes from the
- * caller's arguments goes through {@link sanitize}, which redacts secret keys
- * (`api_key`, `apiKey`, `authorization`, `x-api-key`, … at any depth, in any
- * case) and `Bearer …` tokens inside any string, and turns the value into
- * plain JSON (no functions, no cycles, bigint as a string) in the same walk.
+ * caller's arguments, responses and errors goes through {@link sanitize},
+ * which redacts by name and by shape (see `secrets.ts`) and turns the value
+ * into plain JSON in the same walk, reading only data properties: no getter,
+ * proxy trap, `toJSON` or `toString` of the caller's runs.
+ *
+ * Headers are redacted in every form: a plain object, `[name, value]` pairs,
+ * a `Headers` or a `Map`; URLs as strings or `URL` objects (userinfo and
+ * key-like query parameters).
  *
  * @module
  */
+import { inherits, isErrorLike, isProxy, ownDataEntries, primitiveText } from "./_safe.ts";
+import { isSecretName, REDACTED, redactText, secretKeySet } from "./secrets.ts";
+import { errorMessage } from "./_errors.ts";
 
-/** What a redacted value is replaced with. */
-export const REDACTED = "[REDACTED]";
-
-/** Keys whose values are always redacted (compared lower-cased, `-` and `_` ignored). */
-export const DEFAULT_SECRET_KEYS: readonly string[] = [
-  "api_key",
-  "apiKey",
-  "authorization",
-  "x-api-key",
-  "proxy-authorization",
-  "x-goog-api-key",
-  "api-key",
-];
-
-const BEARER = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]+/gi;
-
-function normalizeKey(key: string): string {
-  return key.toLowerCase().replace(/[-_]/g, "");
-}
-
-/** A set of secret keys in their normalized form. */
-export function secretKeySet(extra: readonly string[] = []): Set<string> {
-  return new Set([...DEFAULT_SECRET_KEYS, ...extra].map(normalizeKey));
-}
+export { DEFAULT_SECRET_KEYS, REDACTED, secretKeySet } from "./secrets.ts";
 
 const DEFAULT_KEYS = secretKeySet();
 
-/** Redact `Bearer …` tokens inside a string. */
+/**
+ * `text` with secrets found by shape redacted: provider keys, credential
+ * schemes, URL userinfo and `name=value` pairs with a secret name.
+ *
+ * @example
+ * ```ts
+ * import { redactString } from "./redact.ts";
+ * const out = redactString("401: Authorization: Bearer abc.def.ghi rejected");
+ * if (out !== "401: Authorization: Bearer [REDACTED] rejected") throw new Error(out);
+ * ```
+ */
 export function redactString(text: string): string {
-  return text.includes("earer") || text.includes("EARER")
-    ? text.replace(BEARER, `$1 ${REDACTED}`)
-    : text;
+  return redactText(text);
 }
 
 /** Options of {@link sanitize}. */
 export interface SanitizeOptions {
-  /** Secret keys (from {@link secretKeySet}). @default the {@link DEFAULT_SECRET_KEYS} */
+  /** Extra secret keys (from `secretKeySet`). @default the `DEFAULT_SECRET_KEYS` */
   secretKeys?: Set<string>;
   /** Deeper values are replaced by `"[…]"`. @default 12 */
   maxDepth?: number;
+  /** Redact secrets; `false` only copies (for reading a response safely). @default true */
+  redact?: boolean;
+}
+
+interface Walk {
+  keys: Set<string>;
+  redact: boolean;
+  seen: Set<object>;
+}
+
+const URL_HREF = Object.getOwnPropertyDescriptor(URL.prototype, "href")!.get!;
+const DATE_TIME = Date.prototype.getTime;
+const DATE_ISO = Date.prototype.toISOString;
+const MAP_ENTRIES = Map.prototype.entries;
+const HEADERS_ENTRIES = typeof Headers === "undefined" ? undefined : Headers.prototype.entries;
+const SEARCH_TO_STRING = URLSearchParams.prototype.toString;
+const TYPED_LENGTH = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Uint8Array.prototype),
+  "byteLength",
+)!.get!;
+
+function tryBuiltin<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+
+function keyText(k: unknown): string {
+  return typeof k === "string" ? k : primitiveText(k);
 }
 
 /**
  * A JSON-safe copy of `value` with secrets redacted. `undefined` and functions
  * are dropped from objects (`null` in arrays), bigint becomes a string, a
- * `Date` its ISO string, an `Error` its message, `Headers`/`Map` plain objects,
- * a cycle `"[Circular]"`.
+ * `Date` its ISO string, a `URL` its redacted address, an `Error` its redacted
+ * message, `Headers`/`Map` plain objects, a cycle `"[Circular]"`, a Proxy
+ * `"[Proxy]"`; accessors are skipped (never invoked).
  *
  * @example
  * ```ts
  * import { sanitize } from "./redact.ts";
- * sanitize({ headers: { Authorization: "Bearer sk-123" }, apiKey: "sk-1", n: 1 });
- * // { headers: { Authorization: "[REDACTED]" }, apiKey: "[REDACTED]", n: 1 }
+ * const out = sanitize({
+ *   headers: [["Authorization", "Bearer sk-123"], ["Accept", "*\/*"]],
+ *   openAIApiKey: "k",
+ *   max_tokens: 9,
+ * });
+ * const want = { headers: [["Authorization", "[REDACTED]"], ["Accept", "*\/*"]], openAIApiKey: "[REDACTED]", max_tokens: 9 };
+ * if (JSON.stringify(out) !== JSON.stringify(want)) throw new Error(JSON.stringify(out));
  * ```
  */
 export function sanitize(value: unknown, options: SanitizeOptions = {}): unknown {
-  return walk(value, options.secretKeys ?? DEFAULT_KEYS, options.maxDepth ?? 12, new Set());
+  try {
+    const ctx: Walk = {
+      keys: options.secretKeys ?? DEFAULT_KEYS,
+      redact: options.redact ?? true,
+      seen: new Set(),
+    };
+    return walk(value, options.maxDepth ?? 12, ctx);
+  } catch {
+    return "[unreadable]";
+  }
 }
 
-function walk(value: unknown, keys: Set<string>, depth: number, seen: Set<object>): unknown {
+function secretValue(v: unknown): unknown {
+  return v === undefined || v === null || typeof v === "boolean" ? v : REDACTED;
+}
+
+function walk(value: unknown, depth: number, ctx: Walk): unknown {
+  const { keys, seen } = ctx;
+  const text = (s: string) => ctx.redact ? redactText(s, keys) : s;
   switch (typeof value) {
     case "string":
-      return redactString(value);
+      return text(value);
     case "number":
       return Number.isFinite(value) ? value : null;
     case "boolean":
@@ -84,34 +128,59 @@ function walk(value: unknown, keys: Set<string>, depth: number, seen: Set<object
   }
   if (value === null) return null;
   const obj = value as object;
+  if (isProxy(obj)) return "[Proxy]";
   if (seen.has(obj)) return "[Circular]";
   if (depth <= 0) return "[…]";
-  if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
-  if (obj instanceof Error) return redactString(obj.message);
+  if (inherits(obj, Date.prototype)) {
+    const t = tryBuiltin(() => DATE_TIME.call(obj));
+    return t === undefined || Number.isNaN(t) ? null : DATE_ISO.call(obj);
+  }
+  if (inherits(obj, URL.prototype)) return text(tryBuiltin(() => URL_HREF.call(obj)) ?? "");
+  if (inherits(obj, URLSearchParams.prototype)) {
+    return text(tryBuiltin(() => SEARCH_TO_STRING.call(obj)) ?? "");
+  }
+  if (isErrorLike(obj)) return ctx.redact ? errorMessage(obj, keys) : errorMessage(obj, new Set());
+  if (ArrayBuffer.isView(obj)) {
+    const n = tryBuiltin(() => TYPED_LENGTH.call(obj));
+    return n === undefined ? "[binary]" : `[${n} bytes]`;
+  }
+  if (inherits(obj, ArrayBuffer.prototype)) return "[binary]";
   seen.add(obj);
   try {
-    if (Array.isArray(obj)) {
-      return obj.map((v) => walk(v, keys, depth - 1, seen) ?? null);
-    }
-    if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) return `[${obj.byteLength} bytes]`;
-    let entries: Iterable<[unknown, unknown]>;
-    if (obj instanceof Map) entries = obj.entries();
-    else if (typeof Headers !== "undefined" && obj instanceof Headers) entries = obj.entries();
-    else if (typeof (obj as { toJSON?: unknown }).toJSON === "function") {
-      return walk((obj as { toJSON(): unknown }).toJSON(), keys, depth - 1, seen);
-    } else entries = Object.entries(obj);
+    if (Array.isArray(obj)) return walkArray(obj, depth, ctx);
+    let entries: [unknown, unknown][];
+    if (inherits(obj, Map.prototype)) entries = tryBuiltin(() => [...MAP_ENTRIES.call(obj)]) ?? [];
+    else if (HEADERS_ENTRIES && inherits(obj, Headers.prototype)) {
+      entries = tryBuiltin(() => [...HEADERS_ENTRIES.call(obj)]) ?? [];
+    } else entries = ownDataEntries(obj);
     const out: Record<string, unknown> = {};
     for (const [k, v] of entries) {
-      const key = String(k);
-      if (keys.has(normalizeKey(key))) {
-        if (v !== undefined && v !== null) out[key] = REDACTED;
+      const key = keyText(k);
+      if (ctx.redact && isSecretName(key, keys)) {
+        const s = secretValue(v);
+        if (s !== undefined) out[key] = s;
         continue;
       }
-      const clean = walk(v, keys, depth - 1, seen);
+      const clean = walk(v, depth - 1, ctx);
       if (clean !== undefined) out[key] = clean;
     }
     return out;
   } finally {
     seen.delete(obj);
   }
+}
+
+/** An array, element by element; a `[name, value]` pair with a secret name keeps its name only. */
+function walkArray(arr: unknown[], depth: number, ctx: Walk): unknown[] {
+  const items: unknown[] = [];
+  for (const [k, v] of ownDataEntries(arr)) {
+    if (/^\d+$/.test(k)) items[Number(k)] = v;
+  }
+  const n = Math.min(items.length, 1_000_000);
+  if (ctx.redact && n === 2 && typeof items[0] === "string" && isSecretName(items[0], ctx.keys)) {
+    return [items[0], secretValue(items[1]) ?? null];
+  }
+  const out: unknown[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = walk(items[i], depth - 1, ctx) ?? null;
+  return out;
 }

@@ -3,33 +3,39 @@
  * `<traceDir>/trace_<session_id>.jsonl` in the native format (the seed's).
  *
  * - Creating it writes `session_start`; `close()` writes `session_end` with a
- *   top-level `duration_seconds`; an unclosed tracer ends its session when the
- *   process exits normally (Deno's `unload` event, Node's `process.on("exit")`).
+ *   top-level `duration_seconds` and flushes every sink; an unclosed tracer
+ *   ends its session when the process exits normally (`exit_hook.ts`).
  * - `traceModelCall` wraps a model call (function wrapper or TC39 method
- *   decorator) and writes `llm_request` then `llm_response` or `llm_error`.
- * - Every event is validated strictly and written as one complete line in one
- *   synchronous append. A failing write never breaks the traced call: it is
- *   reported once through `onWarn`.
+ *   decorator, `wrap.ts`) and writes `llm_request` then `llm_response` or
+ *   `llm_error` (`call_handle.ts`).
+ * - Every event is redacted (`redact.ts`), validated strictly and written as
+ *   one complete line in one synchronous append. A failing write never breaks
+ *   the traced call: it is reported once through `onWarn`.
  *
  * @module
  */
 import { type WarnFn, warnToStderr } from "../log/mod.ts";
 import type { Usage } from "../schema/mod.ts";
+import { USAGE_FIELDS } from "../schema/mod.ts";
 import { type Clock, formatNaiveIso, readMicros, secondsBetween, systemClock } from "./_time.ts";
-import { redactString, sanitize, secretKeySet } from "./redact.ts";
-import {
-  isAsyncIterable,
-  parameterNames,
-  providerOfModel,
-  requestInfo,
-  type ResponseInfo,
-  responseInfo,
-  StreamAccumulator,
-} from "./_extract.ts";
+import { sanitize, secretKeySet } from "./redact.ts";
+import { redactText } from "./secrets.ts";
+import { parameterNames, providerOfModel, requestInfo } from "./_extract.ts";
+import { errorMessage, errorType } from "./_errors.ts";
 import { strictProblem } from "./_validate.ts";
 import { FileTraceWriter, type TraceWriter } from "./writer.ts";
 import { type EventBus, subscribePlugin } from "./event_bus.ts";
+import {
+  CallHandle,
+  type CallOutcome,
+  type CallRecorder,
+  type CallStart,
+  type StartedCall,
+} from "./call_handle.ts";
+import { type AnyFn, wrapCall } from "./wrap.ts";
+import { closeOnExit, forgetOnExit } from "./exit_hook.ts";
 
+export { CallHandle, type CallOutcome, type CallStart } from "./call_handle.ts";
 export type { Clock } from "./_time.ts";
 
 /** The trace folder of the seed's plugin. */
@@ -62,6 +68,8 @@ export interface FinishedCall {
 /** Receives every finished call (besides the trace file). */
 export interface CallSink {
   onCall(call: FinishedCall): void;
+  /** Export what is buffered; `Tracer.close()` calls and awaits it. */
+  forceFlush?(): Promise<void> | void;
 }
 
 /** Options of {@link Tracer}. */
@@ -92,31 +100,6 @@ export interface TracerOptions {
   sinks?: CallSink[];
 }
 
-/** What a call is, for {@link Tracer.startCall}. */
-export interface CallStart {
-  /** @default "unknown" */
-  model?: string;
-  /** Parameters without the messages (redacted before writing). */
-  params?: Record<string, unknown>;
-  messages?: unknown[];
-  provider?: string;
-  operation?: string;
-  stream?: boolean;
-  /** The request id of the call this one retries. */
-  retryOf?: string;
-  /** @default a new id */
-  requestId?: string;
-}
-
-/** Overrides of what is read from a response, for {@link CallHandle.succeed}. */
-export interface CallOutcome {
-  model?: string;
-  output?: string | null;
-  usage?: Usage;
-  finishReason?: string | null;
-  ttftSeconds?: number;
-}
-
 /** Options of {@link Tracer.traceModelCall} when given as an object. */
 export interface TraceCallOptions {
   /** The model, or how to read it from the arguments (else: named or positional `model`). */
@@ -127,9 +110,6 @@ export interface TraceCallOptions {
   retryOf?: (args: unknown[]) => string | undefined;
 }
 
-// deno-lint-ignore no-explicit-any
-type AnyFn = (this: any, ...args: any[]) => any;
-
 /** `traceModelCall`: a wrapper, a method decorator, or a factory of both given options. */
 export interface TraceModelCall {
   <F extends AnyFn>(fn: F, context?: ClassMethodDecoratorContext): F;
@@ -137,111 +117,6 @@ export interface TraceModelCall {
 }
 
 type Obj = Record<string, unknown>;
-
-const openTracers = new Set<Tracer>();
-let exitHooked = false;
-
-function hookExit(): void {
-  if (exitHooked) return;
-  exitHooked = true;
-  const endAll = () => {
-    for (const t of [...openTracers]) t.close();
-  };
-  if ("Deno" in globalThis && typeof globalThis.addEventListener === "function") {
-    globalThis.addEventListener("unload", endAll);
-  } else {
-    const proc = (globalThis as { process?: { on?: (e: string, f: () => void) => void } }).process;
-    proc?.on?.("exit", endAll);
-  }
-}
-
-function errorType(err: unknown): string {
-  if (err instanceof Error) {
-    if (err.name && err.name !== "Error") return err.name;
-    const ctor = err.constructor?.name;
-    return ctor && ctor !== "Object" ? ctor : "Error";
-  }
-  return typeof err;
-}
-
-function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  if (typeof err === "string") return err;
-  try {
-    return JSON.stringify(err) ?? String(err);
-  } catch {
-    return String(err);
-  }
-}
-
-/**
- * One traced model call in flight: end it with {@link succeed} or {@link fail}
- * (only the first ending counts).
- */
-export class CallHandle {
-  readonly requestId: string;
-  readonly startMicros: number;
-  #tracer: Tracer;
-  #start: CallStart & { model: string; params: Obj };
-  #firstTokenMicros: number | undefined;
-  #done = false;
-
-  /** @internal use {@link Tracer.startCall} */
-  constructor(
-    tracer: Tracer,
-    requestId: string,
-    startMicros: number,
-    start: CallStart & { model: string; params: Obj },
-  ) {
-    this.#tracer = tracer;
-    this.requestId = requestId;
-    this.startMicros = startMicros;
-    this.#start = start;
-  }
-
-  /** Whether the call has ended. */
-  get done(): boolean {
-    return this.#done;
-  }
-
-  /** Note that the response is streamed (the response event carries `stream: true`). */
-  markStream(): void {
-    this.#start.stream = true;
-  }
-
-  /** Note the arrival of the first streamed chunk (time to first token). */
-  markFirstToken(): void {
-    this.#firstTokenMicros ??= this.#tracer.nowMicros();
-  }
-
-  /** The call returned `response`; writes `llm_response`. */
-  succeed(response: unknown, overrides: CallOutcome = {}): void {
-    if (this.#done) return;
-    this.#done = true;
-    const info: ResponseInfo = response === undefined && overrides.output !== undefined
-      ? { output: null }
-      : responseInfo(response);
-    this.#tracer._endCall(this.#start, this.requestId, this.startMicros, {
-      model: overrides.model ?? info.model,
-      output: overrides.output !== undefined ? overrides.output : info.output,
-      usage: overrides.usage ?? info.usage,
-      finishReason: overrides.finishReason !== undefined
-        ? overrides.finishReason
-        : info.finishReason,
-      ttftSeconds: overrides.ttftSeconds ??
-        (this.#firstTokenMicros === undefined
-          ? undefined
-          : secondsBetween(this.startMicros, this.#firstTokenMicros)),
-    });
-  }
-
-  /** The call threw `error`; writes `llm_error`. */
-  fail(error: unknown): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.#tracer._failCall(this.#start, this.requestId, this.startMicros, error);
-  }
-}
 
 /**
  * A tracing session. Creating one writes `session_start`.
@@ -257,7 +132,7 @@ export class CallHandle {
  * tracer.close();
  * ```
  */
-export class Tracer {
+export class Tracer implements CallRecorder {
   /** The session id (also in the file name). */
   readonly sessionId: string;
   /** The trace file, when writing to a file. */
@@ -312,10 +187,7 @@ export class Tracer {
       session_id: this.sessionId,
     });
     if (options.metadata) this.logMetadata(options.metadata);
-    if (options.endOnExit ?? true) {
-      openTracers.add(this);
-      hookExit();
-    }
+    if (options.endOnExit ?? true) closeOnExit(this);
   }
 
   /** Whether `close()` (or `abandon()`) was called. */
@@ -379,23 +251,61 @@ export class Tracer {
     return new CallHandle(this, requestId, startMicros, { ...start, model, params, provider });
   }
 
+  /**
+   * A handle for a call whose `llm_request` was never seen (an event-bus
+   * response or error with no earlier request): ending it writes the response
+   * or error alone, an orphan as the loader calls it.
+   * @internal
+   */
+  _orphanCall(start: CallStart = {}): CallHandle {
+    const model = start.model ?? "unknown";
+    return new CallHandle(this, start.requestId ?? this.#newId(), this.nowMicros(), {
+      ...start,
+      model,
+      params: {},
+      provider: start.provider ?? this.#provider ?? providerOfModel(model),
+    });
+  }
+
+  /** Usage with every count JSON can hold exactly; a larger one becomes null with a warning. */
+  #jsonUsage(usage: Usage | undefined): Usage | undefined {
+    if (!usage) return undefined;
+    const out: Partial<Record<keyof Usage, number | null>> = {};
+    for (const k of USAGE_FIELDS) {
+      const v = usage[k];
+      if (v === undefined) continue;
+      if (v === null || Number.isSafeInteger(v)) out[k] = v;
+      else {
+        out[k] = null;
+        this.#warnOnce(
+          `usage:${k}`,
+          `A usage count (${k} = ${v}) is too large to be exact in JSON; it is recorded as null.`,
+        );
+      }
+    }
+    return out as Usage;
+  }
+
   /** @internal */
   _endCall(
-    start: CallStart & { model: string; params: Obj },
+    start: StartedCall,
     requestId: string,
     startMicros: number,
     out: CallOutcome,
   ): void {
     const end = this.nowMicros();
+    const usage = this.#jsonUsage(out.usage);
     const model = out.model && out.model !== "unknown" ? out.model : start.model;
     const data: Obj = {
       request_id: requestId,
-      duration_seconds: secondsBetween(startMicros, end),
+      duration_seconds: out.durationSeconds ?? secondsBetween(startMicros, end),
       success: true,
       model,
-      output: typeof out.output === "string" ? redactString(out.output) : out.output ?? null,
+      output: typeof out.output === "string"
+        ? redactText(out.output, this.#secretKeys)
+        : out.output ?? null,
     };
-    if (out.usage) data.usage = out.usage;
+    if (usage) data.usage = usage;
     if (out.ttftSeconds !== undefined) data.ttft_seconds = out.ttftSeconds;
     if (out.finishReason !== undefined && out.finishReason !== null) {
       data.finish_reason = out.finishReason;
@@ -423,7 +333,7 @@ export class Tracer {
         startMicros,
         endMicros: end,
         status: "ok",
-        usage: out.usage,
+        usage,
         finishReason: out.finishReason,
         ttftSeconds: out.ttftSeconds,
         stream: start.stream ?? false,
@@ -433,17 +343,18 @@ export class Tracer {
 
   /** @internal */
   _failCall(
-    start: CallStart & { model: string; params: Obj },
+    start: StartedCall,
     requestId: string,
     startMicros: number,
     err: unknown,
+    durationSeconds?: number,
   ): void {
     const end = this.nowMicros();
-    const message = redactString(errorMessage(err));
+    const message = errorMessage(err, this.#secretKeys);
     const type = errorType(err);
     const data: Obj = {
       request_id: requestId,
-      duration_seconds: secondsBetween(startMicros, end),
+      duration_seconds: durationSeconds ?? secondsBetween(startMicros, end),
       success: false,
       error: message,
       error_type: type,
@@ -475,11 +386,19 @@ export class Tracer {
   }
 
   /**
-   * End the session: writes `session_end` with `duration_seconds` and releases
-   * the file. Calling it again does nothing.
+   * End the session: writes `session_end` with `duration_seconds`, releases
+   * the file, and flushes every sink (`forceFlush`). The file is complete when
+   * `close()` returns; the returned promise settles when the sinks have
+   * flushed (it never rejects: a failing sink is reported through `onWarn`).
+   * Calling it again does nothing.
    */
-  close(): void {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#end();
+    return this.#flushSinks();
+  }
+
+  #end(): void {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     const end = this.nowMicros();
@@ -517,13 +436,23 @@ export class Tracer {
   }
 
   /** The seed plugin's `cleanup()`: unsubscribe from the event bus and end the session ({@link close}). */
-  cleanup(): void {
-    this.close();
+  cleanup(): Promise<void> {
+    return this.close();
+  }
+
+  async #flushSinks(): Promise<void> {
+    for (const sink of this.#sinks) {
+      try {
+        await sink.forceFlush?.();
+      } catch (err) {
+        this.#warnOnce("sink", `A trace sink failed (${errorMessage(err)}); traced calls go on.`);
+      }
+    }
   }
 
   #release(): void {
     this.#closed = true;
-    openTracers.delete(this);
+    forgetOnExit(this);
     if (this.#ownsWriter) {
       try {
         this.#writer.close?.();
@@ -617,129 +546,33 @@ export class Tracer {
       throw new TypeError(`traceModelCall decorates methods, not a ${context.kind}.`);
     }
     const names = parameterNames(fn);
-    // deno-lint-ignore no-this-alias -- the wrapper needs its own `this` (the decorated instance)
-    const tracer = this;
-    const wrapped = function (this: unknown, ...args: unknown[]) {
-      let handle: CallHandle | undefined;
-      try {
-        handle = tracer.#begin(args, names, options);
-      } catch (err) {
-        tracer.#warnOnce(
-          "begin",
-          `Tracing a call failed (${errorMessage(err)}); the call goes on untraced.`,
-        );
-      }
-      if (!handle) return fn.apply(this, args);
-      const h = handle;
-      let result: unknown;
-      try {
-        result = fn.apply(this, args);
-      } catch (err) {
-        h.fail(err);
-        throw err;
-      }
-      if (
-        result instanceof Promise ||
-        (typeof result === "object" && result !== null &&
-          typeof (result as PromiseLike<unknown>).then === "function")
-      ) {
-        return Promise.resolve(result).then(
-          (value) => tracer.#finish(h, value),
-          (err) => {
-            h.fail(err);
-            throw err;
-          },
-        );
-      }
-      return tracer.#finish(h, result);
-    };
-    Object.defineProperty(wrapped, "name", { value: fn.name, configurable: true });
-    return wrapped as unknown as F;
-  }
-
-  #begin(
-    args: unknown[],
-    names: (string | undefined)[] | undefined,
-    options: TraceCallOptions,
-  ): CallHandle {
-    const info = requestInfo(args, names);
-    const model = typeof options.model === "function"
-      ? options.model(args) ?? info.model
-      : options.model ?? info.model;
-    return this.startCall({
-      model,
-      params: info.params,
-      messages: info.messages,
-      provider: options.provider,
-      operation: options.operation,
-      stream: info.stream || undefined,
-      retryOf: options.retryOf?.(args),
-    });
-  }
-
-  #finish(handle: CallHandle, value: unknown): unknown {
-    try {
-      if (isAsyncIterable(value) && typeof value !== "string") {
-        return this.#wrapStream(handle, value);
-      }
-      handle.succeed(value);
-    } catch (err) {
-      this.#warnOnce(
-        "finish",
-        `Tracing a response failed (${errorMessage(err)}); the call goes on.`,
-      );
-    }
-    return value;
-  }
-
-  #wrapStream(handle: CallHandle, stream: AsyncIterable<unknown>): AsyncIterable<unknown> {
-    const acc = new StreamAccumulator();
-    const outcome = (): CallOutcome => ({
-      model: acc.model,
-      output: acc.text,
-      usage: acc.usage,
-      finishReason: acc.finishReason ?? null,
-    });
-    async function* traced(): AsyncGenerator<unknown> {
-      let ended = false;
-      try {
-        for await (const chunk of stream) {
-          handle.markFirstToken();
-          acc.add(chunk);
-          yield chunk;
-        }
-        ended = true;
-        handle.succeed(undefined, outcome());
-      } catch (err) {
-        ended = true;
-        handle.fail(err);
-        throw err;
-      } finally {
-        if (!ended) {
-          handle.succeed(undefined, {
-            ...outcome(),
-            finishReason: acc.finishReason ?? "cancelled",
+    return wrapCall({
+      begin: (args) => {
+        try {
+          // plain copies: reading the arguments never runs a getter of the caller's
+          const info = requestInfo(args.map((a) => sanitize(a, { redact: false })), names);
+          const model = typeof options.model === "function"
+            ? options.model(args) ?? info.model
+            : options.model ?? info.model;
+          return this.startCall({
+            model,
+            params: info.params,
+            messages: info.messages,
+            provider: options.provider,
+            operation: options.operation,
+            stream: info.stream || undefined,
+            retryOf: options.retryOf?.(args),
           });
+        } catch (err) {
+          this.#warnOnce(
+            "begin",
+            `Tracing a call failed (${errorMessage(err)}); the call goes on untraced.`,
+          );
+          return undefined;
         }
-      }
-    }
-    handle.markStream();
-    const self = stream as AsyncIterable<unknown> & { next?: unknown };
-    if (typeof self.next === "function" && self[Symbol.asyncIterator]() === self) return traced();
-    let used = false;
-    return new Proxy(stream as object, {
-      get(target, prop) {
-        if (prop === Symbol.asyncIterator) {
-          return () => {
-            if (used) return (target as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-            used = true;
-            return traced();
-          };
-        }
-        const v = Reflect.get(target, prop, target);
-        return typeof v === "function" ? v.bind(target) : v;
       },
-    }) as AsyncIterable<unknown>;
+      warnOnce: (key, message) => this.#warnOnce(key, message),
+    }, fn);
   }
 }
 

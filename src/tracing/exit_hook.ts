@@ -1,0 +1,56 @@
+/**
+ * Ending open sessions when the process exits: an unclosed tracer writes its
+ * `session_end` on a normal exit (Deno's `unload` event, Node's
+ * `process.on("exit")`). The hook is installed once, on the first tracer.
+ *
+ * @module
+ */
+
+/** Something that ends when the process exits. */
+export interface Closable {
+  close(): unknown;
+}
+
+const open = new Set<Closable>();
+let hooked = false;
+
+function hook(): void {
+  if (hooked) return;
+  hooked = true;
+  const endAll = () => {
+    for (const t of [...open]) {
+      try {
+        t.close();
+      } catch {
+        // one failing close must not stop the others
+      }
+    }
+  };
+  if ("Deno" in globalThis && typeof globalThis.addEventListener === "function") {
+    globalThis.addEventListener("unload", endAll);
+  } else {
+    const proc = (globalThis as { process?: { on?: (e: string, f: () => void) => void } }).process;
+    proc?.on?.("exit", endAll);
+  }
+}
+
+/**
+ * Close `item` when the process exits, unless {@link forgetOnExit} was called first.
+ *
+ * @example
+ * ```ts
+ * import { closeOnExit, forgetOnExit } from "./exit_hook.ts";
+ * const item = { close() {} };
+ * closeOnExit(item);
+ * forgetOnExit(item);
+ * ```
+ */
+export function closeOnExit(item: Closable): void {
+  open.add(item);
+  hook();
+}
+
+/** Stop closing `item` on exit (it was closed already). */
+export function forgetOnExit(item: Closable): void {
+  open.delete(item);
+}

@@ -1,0 +1,286 @@
+/**
+ * Wrapping a model call so that tracing changes nothing the caller sees.
+ *
+ * The wrapper returns exactly what the call returns: the same value, the same
+ * promise (an SDK's `APIPromise` keeps `.withResponse()`, `.asResponse()` and
+ * its class), the same stream with its chunks and return value; it throws
+ * exactly what the call throws; a sync call stays sync; `name` and `length`
+ * are kept. The outcome is observed, never produced:
+ *
+ * - a native promise gets one extra reaction;
+ * - any other thenable (lazy ones included) gets its own `then` (and `catch`,
+ *   `finally`, `withResponse`, `asResponse` when it has them) that records the
+ *   outcome when the caller asks for it, so nothing runs earlier than untraced;
+ * - a stream (async iterable) gets its iterator's `next`/`return`/`throw`
+ *   observed in place: chunks are read as plain copies, so a chunk with a
+ *   throwing getter reaches the caller untouched.
+ *
+ * @module
+ */
+import { dataProp, isProxy } from "./_safe.ts";
+import type { CallHandle } from "./call_handle.ts";
+import { StreamAccumulator } from "./_extract.ts";
+import { sanitize } from "./redact.ts";
+
+// deno-lint-ignore no-explicit-any
+export type AnyFn = (this: any, ...args: any[]) => any;
+
+/** What the wrapper needs from the tracer. */
+export interface WrapHost {
+  /** Start a call for these arguments; `undefined` when tracing it failed (never throws). */
+  begin(args: unknown[], self: unknown): CallHandle | undefined;
+  /** Report a tracing problem once per key. */
+  warnOnce(key: string, message: string): void;
+}
+
+const PROMISE_THEN = Promise.prototype.then;
+const PROMISE_CATCH = Promise.prototype.catch;
+const PROMISE_FINALLY = Promise.prototype.finally;
+
+function isObjectLike(v: unknown): v is object {
+  return (typeof v === "object" || typeof v === "function") && v !== null;
+}
+
+/** A promise whose `then` is the built-in one and that no own property changes. */
+function isNativePromise(v: unknown): v is Promise<unknown> {
+  if (!isObjectLike(v) || isProxy(v)) return false;
+  try {
+    return Reflect.getPrototypeOf(v) === Promise.prototype &&
+      Reflect.getOwnPropertyDescriptor(v, "then") === undefined &&
+      Reflect.getOwnPropertyDescriptor(v, "constructor") === undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** Add a reaction to a native promise without marking anything for the caller. */
+function observe(p: Promise<unknown>, ok: (v: unknown) => void, err: (e: unknown) => void): void {
+  PROMISE_THEN.call(p, (v) => {
+    try {
+      ok(v);
+    } catch {
+      // recording never throws into anything
+    }
+  }, (e) => {
+    try {
+      err(e);
+    } catch {
+      // idem
+    }
+  });
+}
+
+function define(obj: object, key: PropertyKey, value: unknown): boolean {
+  try {
+    return Reflect.defineProperty(obj, key, {
+      value,
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  } catch {
+    return false;
+  }
+}
+
+function keepShape(wrapper: AnyFn, original: AnyFn): void {
+  for (const key of ["name", "length"] as const) {
+    const d = Reflect.getOwnPropertyDescriptor(original, key);
+    if (d && "value" in d) {
+      Reflect.defineProperty(wrapper, key, { value: d.value, configurable: true });
+    }
+  }
+}
+
+/**
+ * Wrap `fn` so that every call is traced through `host`.
+ *
+ * @example
+ * ```ts
+ * import { MemoryTraceWriter, Tracer } from "./mod.ts";
+ * const tracer = new Tracer({ writer: new MemoryTraceWriter(), endOnExit: false });
+ * function add(model: string, a: number, b: number) { return a + b; }
+ * const traced = tracer.traceModelCall(add);
+ * if (traced("m", 1, 2) !== 3 || traced.name !== "add" || traced.length !== 3) throw new Error("changed");
+ * tracer.close();
+ * ```
+ */
+export function wrapCall<F extends AnyFn>(host: WrapHost, fn: F): F {
+  const wrapped = function (this: unknown, ...args: unknown[]) {
+    const handle = host.begin(args, this);
+    if (!handle) return Reflect.apply(fn, this, args);
+    let result: unknown;
+    try {
+      result = Reflect.apply(fn, this, args);
+    } catch (err) {
+      handle.fail(err);
+      throw err;
+    }
+    try {
+      observeResult(host, handle, result);
+    } catch {
+      // recording never changes the result
+    }
+    return result;
+  };
+  keepShape(wrapped, fn);
+  return wrapped as unknown as F;
+}
+
+/** Record the outcome of `result` (a value, a promise, a thenable or a stream) when it comes. */
+function observeResult(host: WrapHost, handle: CallHandle, result: unknown): void {
+  if (!isObjectLike(result)) return handle.succeed(result);
+  if (isProxy(result)) return handle.succeed(undefined, { output: null });
+  if (isNativePromise(result)) {
+    return observe(result, (v) => settle(host, handle, v), (e) => handle.fail(e));
+  }
+  const then = dataProp(result, "then");
+  if (typeof then === "function") return hookThenable(host, handle, result, then as AnyFn);
+  settle(host, handle, result);
+}
+
+/** A value has arrived: a stream is observed as it is read, anything else recorded now. */
+function settle(host: WrapHost, handle: CallHandle, value: unknown): void {
+  if (handle.done) return;
+  if (isObjectLike(value) && !isProxy(value) && typeof value !== "function") {
+    const iter = dataProp(value, Symbol.asyncIterator);
+    if (typeof iter === "function") return hookStream(host, handle, value);
+  }
+  handle.succeed(value);
+}
+
+function hookThenable(host: WrapHost, handle: CallHandle, p: object, then: AnyFn): void {
+  const onValue = (v: unknown) => {
+    try {
+      settle(host, handle, v);
+    } catch {
+      // recording never throws into the caller
+    }
+  };
+  const onError = (e: unknown) => handle.fail(e);
+  function hookedThen(this: unknown, onFulfilled?: unknown, onRejected?: unknown) {
+    return Reflect.apply(then, this, [
+      (v: unknown) => {
+        onValue(v);
+        return typeof onFulfilled === "function" ? onFulfilled(v) : v;
+      },
+      (e: unknown) => {
+        onError(e);
+        if (typeof onRejected === "function") return onRejected(e);
+        throw e;
+      },
+    ]);
+  }
+  Reflect.defineProperty(hookedThen, "name", { value: "then" });
+  if (!define(p, "then", hookedThen)) {
+    host.warnOnce(
+      "frozen",
+      "A traced call returned a frozen thenable; its outcome is not recorded.",
+    );
+    return;
+  }
+  const ownCatch = dataProp(p, "catch");
+  if (typeof ownCatch === "function" && ownCatch !== PROMISE_CATCH) {
+    define(p, "catch", function (this: { then: AnyFn }, onRejected?: unknown) {
+      return this.then(undefined, onRejected);
+    });
+  }
+  const ownFinally = dataProp(p, "finally");
+  if (typeof ownFinally === "function" && ownFinally !== PROMISE_FINALLY) {
+    define(p, "finally", function (this: { then: AnyFn }, onFinally?: unknown) {
+      if (typeof onFinally !== "function") return this.then(onFinally, onFinally);
+      return this.then(
+        (v: unknown) => Promise.resolve(onFinally()).then(() => v),
+        (e: unknown) =>
+          Promise.resolve(onFinally()).then(() => {
+            throw e;
+          }),
+      );
+    });
+  }
+  // The SDKs' APIPromise: `.withResponse()` gives `{ data, response }`, `.asResponse()` the raw response.
+  const withResponse = dataProp(p, "withResponse");
+  if (typeof withResponse === "function") {
+    define(p, "withResponse", function (this: unknown, ...args: unknown[]) {
+      const r = Reflect.apply(withResponse, this, args);
+      if (isNativePromise(r)) observe(r, (x) => onValue(dataProp(x, "data")), onError);
+      return r;
+    });
+  }
+  const asResponse = dataProp(p, "asResponse");
+  if (typeof asResponse === "function") {
+    define(p, "asResponse", function (this: unknown, ...args: unknown[]) {
+      const r = Reflect.apply(asResponse, this, args);
+      if (isNativePromise(r)) {
+        observe(r, () => handle.succeed(undefined, { output: null }), onError);
+      }
+      return r;
+    });
+  }
+}
+
+/** Observe a stream in place: its async iterator's `next`, `return` and `throw`. */
+function hookStream(host: WrapHost, handle: CallHandle, stream: object): void {
+  handle.markStream();
+  const acc = new StreamAccumulator();
+  const end = (finishReason?: string) =>
+    handle.succeed(undefined, {
+      model: acc.model,
+      output: acc.text,
+      usage: acc.usage,
+      finishReason: acc.finishReason ?? finishReason ?? null,
+    });
+  const hooked = new WeakSet<object>();
+  const hookIterator = (it: unknown): boolean => {
+    if (!isObjectLike(it) || isProxy(it)) return false;
+    if (hooked.has(it)) return true;
+    const next = dataProp(it, "next");
+    if (typeof next !== "function") return false;
+    const onStep = (step: unknown) => {
+      if (dataProp(step, "done") === true) return end();
+      handle.markFirstToken();
+      acc.add(sanitize(dataProp(step, "value"), { redact: false, maxDepth: 8 }));
+    };
+    const ok = define(it, "next", function (this: unknown, ...args: unknown[]) {
+      const r = Reflect.apply(next, this, args);
+      if (isNativePromise(r)) observe(r, onStep, (e) => handle.fail(e));
+      return r;
+    });
+    if (!ok) return false;
+    hooked.add(it);
+    for (const key of ["return", "throw"] as const) {
+      const method = dataProp(it, key);
+      if (typeof method !== "function") continue;
+      define(it, key, function (this: unknown, ...args: unknown[]) {
+        const r = Reflect.apply(method, this, args);
+        if (isNativePromise(r)) {
+          observe(r, (step) => {
+            if (dataProp(step, "done") === true || key === "return") end("cancelled");
+            else onStep(step);
+          }, (e) => handle.fail(e));
+        }
+        return r;
+      });
+    }
+    return true;
+  };
+  // An async generator is its own iterator: observe it directly.
+  if (typeof dataProp(stream, "next") === "function") hookIterator(stream);
+  const iterate = dataProp(stream, Symbol.asyncIterator) as AnyFn;
+  const ok = define(stream, Symbol.asyncIterator, function (this: unknown, ...args: unknown[]) {
+    const it = Reflect.apply(iterate, this, args);
+    try {
+      hookIterator(it);
+    } catch {
+      // recording never breaks the stream
+    }
+    return it;
+  });
+  if (!ok) {
+    host.warnOnce(
+      "frozen",
+      "A traced call returned a frozen stream; its output is not recorded.",
+    );
+    handle.succeed(undefined, { output: null });
+  }
+}
