@@ -59,16 +59,16 @@ export async function allFigures(
   options: AllFiguresOptions = {},
 ): Promise<NamedFigure[]> {
   const width = options.width ?? LAYOUT.width;
-  const { calls } = traces;
+  const { calls, sessions } = traces;
   const figures: [typeof FIGURE_NAMES[number], () => Promise<Figure>][] = [
     ["response_times", () => latencyHistogram(calls, { width })],
     ["models_used", () => modelsUsed(calls, { width })],
     ["latency_by_model", () => latencyByModel(calls, { width })],
     ["calls_over_time", () => callsOverTime(calls, { width })],
-    ["session_timeline", () => sessionTimeline(calls, { width })],
+    ["session_timeline", () => sessionTimeline(calls, { width, sessions })],
     ["tokens_vs_latency", () => tokensVsLatency(calls, { width })],
     ["cost_by_model", () => costByModel(calls, { width })],
-    ["in_flight", () => inFlight(calls, { width })],
+    ["in_flight", () => inFlight(calls, { width, sessions })],
   ];
   const out: NamedFigure[] = [];
   for (const [name, draw] of figures) {

@@ -7,12 +7,13 @@ import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import { inFlight as countInFlight } from "../metrics/throughput.ts";
 import type { Figure } from "./figure.ts";
-import { chooseInterval, maxOf, requireColumns, rows } from "./_data.ts";
+import { chooseInterval, drawnEnds, maxOf, requireColumns, rows } from "./_data.ts";
 import { renderFigure } from "./_render.ts";
 import {
   COLORS,
   countAxis,
   LAYOUT,
+  plural,
   TIME_MARGIN_BOTTOM,
   TIME_MARGIN_RIGHT,
   timeAxis,
@@ -28,9 +29,14 @@ export interface InFlightOptions {
   width?: number;
   /** @default {320} */
   height?: number;
+  /**
+   * The sessions frame: a pending call is in flight until its session's last event
+   * (its `ended_at`). Without it, until the last start or end among its session's calls.
+   */
+  sessions?: pl.DataFrame;
 }
 
-const DEFAULTS: Required<InFlightOptions> = {
+const DEFAULTS: Required<Omit<InFlightOptions, "sessions">> = {
   title: "Calls in Flight",
   maxPoints: 2000,
   width: LAYOUT.width,
@@ -46,21 +52,28 @@ export interface InFlightPoint {
 /**
  * The in-flight series from `inFlight` of `src/metrics/`: the number of calls
  * running just after each instant a call starts or ends (a call ending when
- * another starts is not counted twice; a pending call stays in flight to the
- * end; calls without a start time are left out).
+ * another starts is not counted twice; a pending call stays in flight until
+ * its session's last event, see `drawnEnds`; calls without a start time are left out).
  *
  * @example
  * ```ts ignore
  * inFlightSeries(calls); // [{ t, in_flight: 1 }, { t, in_flight: 2 }, …, { t, in_flight: 0 }]
  * ```
  */
-export function inFlightSeries(calls: pl.DataFrame): InFlightPoint[] {
-  return toPoints(seriesFrame(calls));
+export function inFlightSeries(calls: pl.DataFrame, sessions?: pl.DataFrame): InFlightPoint[] {
+  return toPoints(seriesFrame(calls, sessions));
 }
 
-/** The in-flight series as a frame (`time`, `in_flight`), from the two columns it reads. */
-function seriesFrame(calls: pl.DataFrame): pl.DataFrame {
-  return countInFlight(calls.select("started_at", "ended_at"));
+/**
+ * The in-flight series as a frame (`time`, `in_flight`), from the columns it reads;
+ * a pending call ends at its session's last event.
+ */
+function seriesFrame(calls: pl.DataFrame, sessions?: pl.DataFrame): pl.DataFrame {
+  const timed = calls.select("session_id", "started_at", "ended_at")
+    .filter(pl.col("started_at").isNotNull());
+  return countInFlight(
+    drawnEnds(timed, sessions).select(pl.col("started_at"), pl.col("drawn_end").alias("ended_at")),
+  );
 }
 
 function toPoints(series: pl.DataFrame): InFlightPoint[] {
@@ -108,8 +121,8 @@ export async function inFlight(
   options: InFlightOptions = {},
 ): Promise<Figure> {
   const o = { ...DEFAULTS, ...options };
-  requireColumns(calls, ["started_at", "ended_at"], "inFlight()");
-  const series = seriesFrame(calls);
+  requireColumns(calls, ["session_id", "started_at", "ended_at"], "inFlight()");
+  const series = seriesFrame(calls, options.sessions);
   if (series.height === 0) {
     return await renderFigure({
       title: o.title,
@@ -150,8 +163,14 @@ export async function inFlight(
     if (points.at(-1)!.t.getTime() < last.t.getTime()) points.push(last);
     notes.push(`maximum per ${interval.name}`);
   }
-  const pending = last.in_flight;
-  if (pending > 0) notes.push(`${pending} still in flight at the end`);
+  if (last.in_flight > 0) notes.push(`${last.in_flight} still in flight at the end`);
+  const pending = calls.columns.includes("status")
+    ? calls.select("status", "started_at")
+      .filter(pl.col("status").eq(pl.lit("pending")).and(pl.col("started_at").isNotNull())).height
+    : 0;
+  if (pending > 0) {
+    notes.push(`${plural(pending, "pending call")} counted until its session's last event`);
+  }
   return await renderFigure({
     title: o.title,
     subtitle: notes.join("; "),

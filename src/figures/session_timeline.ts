@@ -9,6 +9,7 @@ import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
 import {
   colorOf,
+  drawnEnds,
   maxOf,
   minOf,
   modelColors,
@@ -52,9 +53,14 @@ export interface SessionTimelineOptions {
   width?: number;
   /** Height of one session's row. @default {26} */
   rowHeight?: number;
+  /**
+   * The sessions frame: a pending call is drawn to its session's last event (its
+   * `ended_at`). Without it, to the last start or end among its session's calls.
+   */
+  sessions?: pl.DataFrame;
 }
 
-const DEFAULTS: Required<SessionTimelineOptions> = {
+const DEFAULTS: Required<Omit<SessionTimelineOptions, "sessions">> = {
   title: "Session Timeline",
   maxSessions: 30,
   time: "auto",
@@ -81,8 +87,8 @@ function sessionLabels(ids: string[]): Map<string, string> {
 
 /**
  * Each call as a bar from `started_at` to `ended_at` on its session's row,
- * coloured by model; a pending call runs to the last time in the frame with
- * a grey outline; an error is marked with a red × at its end. Sessions are
+ * coloured by model; a pending call runs to its session's last event (never
+ * to the end of the whole run) with a grey dashed outline; an error is marked with a red × at its end. Sessions are
  * ordered by their first call; at most `maxSessions` rows.
  *
  * @example
@@ -101,9 +107,12 @@ export async function sessionTimeline(
     "sessionTimeline()",
   );
   const colors = modelColors(calls);
-  const timed = calls
-    .select("session_id", "request_id", "model", "status", "started_at", "ended_at")
-    .filter(pl.col("started_at").isNotNull());
+  const timed = drawnEnds(
+    calls
+      .select("session_id", "request_id", "model", "status", "started_at", "ended_at")
+      .filter(pl.col("started_at").isNotNull()),
+    options.sessions,
+  );
   if (timed.height === 0) {
     return await renderFigure({
       title: o.title,
@@ -115,14 +124,14 @@ export async function sessionTimeline(
   const lastTime = new Date(
     Math.max(
       timeExtent(timed, "started_at")![1].getTime(),
-      timeExtent(timed, "ended_at")?.[1].getTime() ?? 0,
+      timeExtent(timed, "drawn_end")?.[1].getTime() ?? 0,
     ),
   );
   const sessions = timed
     .groupBy("session_id")
     .agg(
       pl.col("started_at").min().alias("first"),
-      pl.col("ended_at").fillNull(pl.col("started_at")).max().alias("last"),
+      pl.col("drawn_end").fillNull(pl.col("started_at")).max().alias("last"),
     )
     .sort(["first", "session_id"]);
   const all = rows<{ session_id: string; first: Date; last: Date }>(sessions, [
@@ -133,7 +142,6 @@ export async function sessionTimeline(
   const shownSessions = all.slice(0, o.maxSessions);
   const shownIds = shownSessions.map((s) => s.session_id);
   const firstOf = new Map(shownSessions.map((s) => [s.session_id, s.first.getTime()]));
-  const lastOf = new Map(shownSessions.map((s) => [s.session_id, s.last]));
   const longest = maxOf(all.map((s) => s.last.getTime() - s.first.getTime()));
   const span = maxOf(all.map((s) => s.last.getTime())) - minOf(all.map((s) => s.first.getTime()));
   const relative = o.time === "relative" ||
@@ -149,22 +157,22 @@ export async function sessionTimeline(
     model: string;
     status: string;
     started_at: Date;
-    ended_at: Date | null;
+    drawn_end: Date;
   }>(shownCalls.frame, [
     "session_id",
     "request_id",
     "model",
     "status",
     "started_at",
-    "ended_at",
+    "drawn_end",
   ]).map((r) => ({
     session: labels.get(r.session_id)!,
     model: r.model,
     status: r.status,
     request_id: r.request_id,
     x1: pos(r.session_id, r.started_at),
-    // A pending call has no end: it runs to the last time of its session (relative) or of the frame.
-    x2: pos(r.session_id, r.ended_at ?? (relative ? lastOf.get(r.session_id)! : lastTime)),
+    // A pending call has no end: it runs to its session's last event (drawnEnds).
+    x2: pos(r.session_id, r.drawn_end),
   }));
   const done = bars.filter((b) => b.status !== "pending");
   const pending = bars.filter((b) => b.status === "pending");

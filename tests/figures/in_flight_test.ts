@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import pl from "nodejs-polars";
 import { inFlight, inFlightSeries } from "../../src/figures/in_flight.ts";
 import { at, callsFrame } from "./_calls.ts";
 import { assertSnapshot, parseSvg, texts } from "./_snapshot.ts";
@@ -13,11 +14,35 @@ const calls = callsFrame([
   { ended_at: at(8), duration_s: 1, orphan: true },
 ]);
 
+const secondsAndCounts = (points: { t: Date; in_flight: number }[]) =>
+  points.map((p) => [p.t.toISOString().slice(17, 19), p.in_flight]);
+
 Deno.test("inFlightSeries() counts calls running from each change point on", () => {
+  // D (pending) runs until its session's last time: C's end at 20 s, so all four end by then.
   assert.deepEqual(
-    inFlightSeries(calls).map((p) => [p.t.toISOString().slice(17, 19), p.in_flight]),
-    [["00", 1], ["05", 2], ["10", 2], ["12", 3], ["15", 2], ["20", 1]],
+    secondsAndCounts(inFlightSeries(calls)),
+    [["00", 1], ["05", 2], ["10", 2], ["12", 3], ["15", 2], ["20", 0]],
   );
+});
+
+Deno.test("inFlightSeries() ends a pending call at its own session's last event, not at the run's end", () => {
+  // Session a: a call 0–10 s. Session b: a call pending from 2 s; b's last event is at 4 s.
+  const two = callsFrame([
+    { session_id: "a", started_at: at(0), ended_at: at(10), duration_s: 10 },
+    { session_id: "b", started_at: at(2), status: "pending" },
+  ]);
+  const sessions = pl.DataFrame({
+    session_id: ["a", "b"],
+    ended_at: [new Date(at(10)), new Date(at(4))],
+  });
+  // 0 s: a starts (1); 2 s: the pending call starts (2); 4 s: b's last event (1); 10 s: a ends (0).
+  assert.deepEqual(
+    secondsAndCounts(inFlightSeries(two, sessions)),
+    [["00", 1], ["02", 2], ["04", 1], ["10", 0]],
+  );
+  // Without the sessions frame, b's last time is the pending call's own start: it adds nothing,
+  // and nothing stays in flight after 10 s (it used to stay at 1 to the end of the run).
+  assert.deepEqual(secondsAndCounts(inFlightSeries(two)), [["00", 1], ["02", 1], ["10", 0]]);
 });
 
 Deno.test("inFlight() draws the step series with its peak and the calls left in flight", async () => {
@@ -28,7 +53,12 @@ Deno.test("inFlight() draws the step series with its peak and the calls left in 
   for (const t of ["Calls in Flight", "Calls in flight", "Time (UTC, 2025-04-08)"]) {
     assert.ok(all.includes(t), t);
   }
-  assert.ok(all.includes("peak 3 at 2025-04-08 12:00:12 UTC; 1 still in flight at the end"));
+  assert.ok(
+    all.includes(
+      "peak 3 at 2025-04-08 12:00:12 UTC; 1 pending call counted until its session's last event",
+    ),
+    all.join(" | "),
+  );
   assert.deepEqual(fig.warnings, []);
   assertSnapshot("in_flight", fig.toSVG());
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import pl from "nodejs-polars";
 import { sessionTimeline } from "../../src/figures/session_timeline.ts";
 import { at, callsFrame } from "./_calls.ts";
 import { assertSnapshot, markElements, parseSvg, texts, tickLabels } from "./_snapshot.ts";
@@ -78,4 +79,22 @@ Deno.test("sessionTimeline() draws at most maxSessions rows and says so", async 
 Deno.test("sessionTimeline() of no timed call is an empty-state figure", async () => {
   const fig = await sessionTimeline(callsFrame([{ ended_at: at(1), orphan: true, duration_s: 1 }]));
   assert.equal(fig.empty, true);
+});
+
+Deno.test("sessionTimeline() draws a pending call to its session's last event, not to the end of the run", async () => {
+  // S2's last event is at 8 s (its sessions row); S1 runs to 9 s. The pending call starts at 7 s.
+  const sessions = pl.DataFrame({
+    session_id: [S1, S2],
+    ended_at: [new Date(at(9)), new Date(at(8))],
+  });
+  const width = (fig: { toSVG(): string }, title: string) => {
+    const bar = markElements(parseSvg(fig.toSVG()), "bar", "rect").find((b) =>
+      b.querySelector("title")?.textContent === title
+    )!;
+    return Number(bar.getAttribute("width"));
+  };
+  const fig = await sessionTimeline(calls, { sessions });
+  // The error call spans 5–9 s (4 s); the pending one 7–8 s (1 s): a quarter of its width.
+  const ratio = width(fig, "o1-mini pending (r4)") / width(fig, "o1-mini error (r2)");
+  assert.ok(Math.abs(ratio - 0.25) < 0.01, `pending / error width ${ratio}, expected 0.25`);
 });
