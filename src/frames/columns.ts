@@ -100,6 +100,11 @@ export const DIAGNOSTIC_COLUMNS = {
   message: pl.Utf8,
   /** `error` (the line was not loaded) | `warning` (loaded, but suspicious). */
   severity: pl.Utf8,
+  /**
+   * Lines this row stands for: 1, except the one row per file and code that counts
+   * the lines past the first 100 of that code (memory stays bounded; the count exact).
+   */
+  count: pl.Int64,
 } as const;
 
 /** Call status values. */

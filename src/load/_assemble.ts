@@ -463,6 +463,9 @@ export function assembleFrames(
     ),
     sessions: frameFromRows(sessions.rows, sessions.columns),
     events: frameFromColumns(eventColumns, EVENT_COLUMNS),
-    diagnostics: frameFromRows(allDiagnostics as unknown as Row[], DIAGNOSTIC_COLUMNS),
+    diagnostics: frameFromRows(
+      allDiagnostics.map((d) => ({ ...d, count: d.count ?? 1 })) as unknown as Row[],
+      DIAGNOSTIC_COLUMNS,
+    ),
   };
 }

@@ -46,6 +46,8 @@ export interface Diagnostic {
   code: string;
   message: string;
   severity: "error" | "warning";
+  /** Lines this row stands for: 1, or more for the row that counts the lines past the listing limit. */
+  count?: number;
 }
 
 /** Options the record builders need. */

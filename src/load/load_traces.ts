@@ -25,7 +25,7 @@ import { describeSample, detectFormat, formatByName } from "./formats/registry.t
 import { sampleFile, sampleOfText } from "./formats/sample.ts";
 import { findTraceInputs, stageInputs, type TraceInput } from "./inputs.ts";
 import { messages } from "./messages.ts";
-import { DEFAULT_MAX_LINE_BYTES, parseTraceFile, parseTraceText } from "./parse_trace_text.ts";
+import { boundDiagnostics, DEFAULT_MAX_LINE_BYTES, parseTraceFile, parseTraceText } from "./parse_trace_text.ts";
 import { checkTimezone } from "./timestamp.ts";
 
 /** Options of {@link loadTraces}. */
@@ -146,7 +146,9 @@ function readFormatFiles(
       continue;
     }
     const text = new TextDecoder().decode(readFileSync(input.path));
-    appendRecords(all, adapter.parse!(text, input.name, options), adapter.name);
+    const records = adapter.parse!(text, input.name, options);
+    records.diagnostics = boundDiagnostics(records.diagnostics);
+    appendRecords(all, records, adapter.name);
   }
   return all;
 }

@@ -21,6 +21,10 @@ export const messages = {
   truncatedLine: () => "last line is truncated (no closing brace or newline; was the writer interrupted?)",
   lineTooLong: (bytes: number, limit: number) =>
     `line is ${(bytes / 1e6).toFixed(1)} MB, over the ${(limit / 1e6).toFixed(1)} MB limit (option maxLineBytes)`,
+  gluedFragment: (at: number) =>
+    `line starts with a cut-off fragment of ${at} characters (an interrupted write); the event after it was loaded`,
+  foldedDiagnostics: (count: number, code: string, first: number, last: number) =>
+    `${count} more lines with ${code} (lines ${first} to ${last}), counted, not listed one by one`,
   notAnObject: (got: string) => `line is ${got}, not a JSON object`,
   missingType: () => `"type" is missing`,
   badType: (value: unknown) => `"type" must be a non-empty string, got ${kind(value)} ${show(value)}`,

@@ -44,8 +44,94 @@ export interface ParseTraceOptions {
 export interface ParsedTrace {
   /** Valid events, in line order. */
   events: EventRecord[];
-  /** One per bad line (severity `error`), in line order. */
+  /** One per bad line (severity `error`), in line order; past 100 of a code, one folded row. */
   diagnostics: Diagnostic[];
+  /** Counts of diagnostics past the limit, per code (while parsing). */
+  folded?: Map<string, { kept: number; count: number; first: number; last: number; file: string; severity: Diagnostic["severity"] }>;
+}
+
+/** A line of JSON white space only (space, tab, CR). */
+const JSON_BLANK = /^[ \t\r]*$/;
+
+/** Diagnostics of one code kept whole per file; the rest are counted in one folded row. */
+export const DIAGNOSTICS_KEPT_PER_CODE = 100;
+
+/**
+ * Add a diagnostic, keeping memory bounded however many lines are bad: past
+ * {@link DIAGNOSTICS_KEPT_PER_CODE} of one code in one file, the rest are
+ * counted into one row per code (its `count`), appended by {@link foldDiagnostics}.
+ */
+function addDiagnostic(out: ParsedTrace, d: Diagnostic): void {
+  const folded = (out.folded ??= new Map());
+  const f = folded.get(d.code);
+  if (!f) {
+    folded.set(d.code, { kept: 1, count: 0, first: 0, last: 0, file: d.file, severity: d.severity });
+    out.diagnostics.push(d);
+  } else if (f.kept < DIAGNOSTICS_KEPT_PER_CODE) {
+    f.kept++;
+    out.diagnostics.push(d);
+  } else {
+    if (f.count === 0) f.first = d.line;
+    f.count++;
+    f.last = d.line;
+  }
+}
+
+/**
+ * A list of diagnostics bounded as the line reader bounds its own: the first
+ * {@link DIAGNOSTICS_KEPT_PER_CODE} per file and code, then one counting row each.
+ *
+ * @example
+ * ```ts
+ * import { boundDiagnostics } from "./parse_trace_text.ts";
+ * const many = Array.from({ length: 250 }, (_, i) => ({ file: "f", line: i + 1, code: "x", message: "m", severity: "error" as const }));
+ * const kept = boundDiagnostics(many);
+ * if (kept.length !== 101 || kept[100]!.count !== 150) throw new Error();
+ * ```
+ */
+export function boundDiagnostics(list: Diagnostic[]): Diagnostic[] {
+  const byFile = new Map<string, ParsedTrace>();
+  for (const d of list) {
+    let out = byFile.get(d.file);
+    if (!out) byFile.set(d.file, out = { events: [], diagnostics: [] });
+    addDiagnostic(out, d);
+  }
+  return [...byFile.values()].flatMap((out) => {
+    foldDiagnostics(out);
+    return out.diagnostics;
+  });
+}
+
+/** Append one row per code whose diagnostics were counted past the limit. */
+function foldDiagnostics(out: ParsedTrace): void {
+  for (const [code, f] of out.folded ?? []) {
+    if (f.count === 0) continue;
+    out.diagnostics.push({
+      file: f.file,
+      line: f.first,
+      code,
+      message: messages.foldedDiagnostics(f.count, code, f.first, f.last),
+      severity: f.severity,
+      count: f.count,
+    });
+  }
+  out.folded = undefined;
+}
+
+/**
+ * A line that does not parse may be a cut-off fragment with a whole event glued
+ * after it (a writer that crashed mid-line, then appended). The event that
+ * starts at the last `{"` from which the rest parses, or null.
+ */
+function gluedEvent(raw: string): { at: number; value: unknown } | null {
+  let tries = 0;
+  for (let at = raw.indexOf('{"', 1); at > 0 && tries < 32; at = raw.indexOf('{"', at + 1), tries++) {
+    try {
+      const value = JSON.parse(raw.slice(at));
+      if (value !== null && typeof value === "object" && !Array.isArray(value)) return { at, value };
+    } catch { /* not from here */ }
+  }
+  return null;
 }
 
 /** UTF-8 byte length of `s`, exact (only computed when it could matter). */
@@ -71,7 +157,7 @@ interface LinesOptions {
  */
 function parseLines(text: string, options: LinesOptions, out: ParsedTrace): number {
   const { file, limit, firstLine: first, record } = options;
-  const { events, diagnostics } = out;
+  const { events } = out;
   const endsWithNewline = text.endsWith("\n") || !options.endOfFile;
   let start = 0;
   let index = 0;
@@ -83,11 +169,12 @@ function parseLines(text: string, options: LinesOptions, out: ParsedTrace): numb
     let raw = text.slice(start, end);
     start = end + 1;
     if (raw.charCodeAt(raw.length - 1) === 13 /* \r */) raw = raw.slice(0, -1);
-    // a line that starts with "{" is not blank: skip the trim (and its copy) in the common case
-    if (raw.charCodeAt(0) !== 123 && raw.trim() === "") continue;
+    // a line that starts with "{" is not blank: skip the check in the common case. Only
+    // JSON's own white space makes a blank line: NBSP, U+2028 or a stray BOM is a bad line
+    if (raw.charCodeAt(0) !== 123 && JSON_BLANK.test(raw)) continue;
     const bytes = byteLength(raw, limit);
     if (bytes > limit) {
-      diagnostics.push({
+      addDiagnostic(out, {
         file,
         line,
         code: "line_too_long",
@@ -101,7 +188,23 @@ function parseLines(text: string, options: LinesOptions, out: ParsedTrace): numb
       value = JSON.parse(raw);
     } catch (err) {
       const isLast = start >= text.length && !endsWithNewline;
-      diagnostics.push(
+      const glued = isLast ? null : gluedEvent(raw);
+      if (glued) {
+        // the fragment is one bad line; the event after it is kept
+        addDiagnostic(out, {
+          file,
+          line,
+          code: "truncated_line",
+          message: messages.gluedFragment(glued.at),
+          severity: "error",
+        });
+        const result = toEventRecord(glued.value, file, line, record);
+        if ("code" in result) addDiagnostic(out, { ...result, severity: "warning" });
+        else events.push(result);
+        continue;
+      }
+      addDiagnostic(
+        out,
         isLast
           ? {
             file,
@@ -121,7 +224,7 @@ function parseLines(text: string, options: LinesOptions, out: ParsedTrace): numb
       continue;
     }
     const result = toEventRecord(value, file, line, record);
-    if ("code" in result) diagnostics.push(result);
+    if ("code" in result) addDiagnostic(out, result);
     else events.push(result);
   }
   return index;
@@ -155,6 +258,7 @@ export function parseTraceText(
     endOfFile: options.endOfFile ?? true,
     record: { timezone: options.timezone, keepText: options.keepText },
   }, out);
+  foldDiagnostics(out);
   return out;
 }
 
@@ -211,6 +315,23 @@ export function parseTraceFile(
       const filled = have + n;
       const eof = n === 0;
       const end = eof ? filled : filled === 0 ? 0 : buf.lastIndexOf(10, filled - 1) + 1;
+      if (end === 0 && !eof && filled > lines.limit) {
+        // a line over the limit: count its bytes and drop them as they come, never holding it whole
+        const skip = skipLine(fd, buf, filled);
+        addDiagnostic(out, {
+          file,
+          line: lines.firstLine,
+          code: "line_too_long",
+          message: messages.lineTooLong(skip.bytes, lines.limit),
+          severity: "error",
+        });
+        lines.firstLine++;
+        options.onBytes?.(skip.bytes + 1);
+        first = false;
+        if (skip.eof) break;
+        have = skip.have;
+        continue;
+      }
       if (end === 0 && !eof) {
         have = filled; // no whole line yet: read on (a line longer than the buffer grows it)
         continue;
@@ -228,5 +349,25 @@ export function parseTraceFile(
   } finally {
     closeSync(fd);
   }
+  foldDiagnostics(out);
   return out;
+}
+
+/**
+ * Read past the rest of a line whose first `have` bytes are in `buf`: returns
+ * its length in bytes, and the bytes after its newline moved to the start of
+ * `buf` (`have`), or `eof` when the file ended first.
+ */
+function skipLine(fd: number, buf: Uint8Array, have: number): { bytes: number; have: number; eof: boolean } {
+  let bytes = have;
+  while (true) {
+    const n = readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) return { bytes, have: 0, eof: true };
+    const nl = buf.subarray(0, n).indexOf(10);
+    if (nl >= 0) {
+      buf.copyWithin(0, nl + 1, n);
+      return { bytes: bytes + nl, have: n - nl - 1, eof: false };
+    }
+    bytes += n;
+  }
 }

@@ -91,7 +91,7 @@ function parseAny(text: string, options: ParseTimestampOptions): number | null {
   if (month === 2 && day === 29 && !isLeapYear(year)) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
   const micros = frac ? Number(frac.slice(0, 6).padEnd(6, "0")) : 0;
-  const wallMs = Date.UTC(year, month - 1, day, hour, minute, second);
+  const wallMs = utcMs(year, month - 1, day, hour, minute, second);
   let offsetMinutes = 0;
   if (zone && zone !== "Z" && zone !== "z") {
     const sign = zone[0] === "-" ? -1 : 1;
@@ -103,6 +103,14 @@ function parseAny(text: string, options: ParseTimestampOptions): number | null {
     offsetMinutes = zoneOffsetMinutes(options.timezone, wallMs);
   }
   return (wallMs - offsetMinutes * 60_000) * 1000 + micros;
+}
+
+/** `Date.UTC` for every year: `Date.UTC` reads years 0–99 as 1900–1999. */
+function utcMs(year: number, month: number, day: number, h: number, mi: number, s: number): number {
+  if (year >= 100) return Date.UTC(year, month, day, h, mi, s);
+  const d = new Date(Date.UTC(2000, month, day, h, mi, s));
+  d.setUTCFullYear(year);
+  return d.getTime();
 }
 
 function isLeapYear(year: number): boolean {

@@ -212,7 +212,10 @@ export function assembleImportedFrames(
     sessions: frameFromRows(sessions.rows, sessions.columns),
     events: frameFromRows(events, EVENT_COLUMNS),
     diagnostics: frameFromRows(
-      [...records.diagnostics].sort(byFileLine) as unknown as Record<string, unknown>[],
+      [...records.diagnostics].sort(byFileLine).map((d) => ({ ...d, count: d.count ?? 1 })) as unknown as Record<
+        string,
+        unknown
+      >[],
       DIAGNOSTIC_COLUMNS,
     ),
   };

@@ -9,7 +9,8 @@
  *   conventions ({@link callFieldsOf}), or when the adapter says so (`span.call`);
  * - a call-like span with a call-like span below it is a wrapper (an agent or
  *   workflow span that repeats the usage of its calls): an event, not a call, so
- *   tokens are never counted twice;
+ *   tokens are never counted twice; a call that names no model takes the model
+ *   of its nearest wrapper;
  * - tool and other spans are events;
  * - an error status, an `exception` event or `error.type` makes a call an error;
  *   a span with no end is pending;
@@ -97,6 +98,18 @@ const TTFT_KEYS = [
   "gen_ai.response.time_to_first_token",
 ];
 
+/** A field of an object given as JSON text (or as the object), or undefined. */
+function jsonField(v: unknown, key: string): unknown {
+  if (typeof v !== "string") return isObj(v) ? v[key] : undefined;
+  if (!v.trimStart().startsWith("{")) return undefined;
+  try {
+    const o = JSON.parse(v);
+    return isObj(o) ? o[key] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A list of messages (JSON text or a value), or null. */
 function messageList(v: unknown): unknown[] | null {
   let value = v;
@@ -161,8 +174,19 @@ export function callConvention(a: Obj): string | null {
   }
   const spanType = str(a["span_type"]);
   if (spanType !== null) return spanType === "LLM" ? "promptflow" : null;
-  // GenAI attributes without an operation name (older instrumentations)
-  if (op === null && (str(a["gen_ai.request.model"]) ?? str(a["gen_ai.response.model"])) !== null) {
+  // GenAI attributes without an operation name (older or hand-written instrumentations):
+  // a model named, or token usage counted (a generation span that leaves the model to its parent)
+  if (
+    op === null &&
+    [
+      "gen_ai.request.model",
+      "gen_ai.response.model",
+      "gen_ai.usage.input_tokens",
+      "gen_ai.usage.output_tokens",
+      "gen_ai.usage.prompt_tokens",
+      "gen_ai.usage.completion_tokens",
+    ].some((k) => a[k] !== undefined && a[k] !== null && a[k] !== "")
+  ) {
     return "gen_ai";
   }
   return null;
@@ -180,6 +204,8 @@ export function callFieldsOf(a: Obj): CallFields {
     str(a["llm.request.model"]),
     str(a["model_name"]),
     str(a["model"]),
+    // promptflow: the LLM span's `inputs` are the request's arguments (JSON)
+    str(a["span_type"]) === "LLM" ? str(jsonField(a["inputs"], "model")) : null,
   );
   const served = first(
     str(a["gen_ai.response.model"]),
@@ -413,6 +439,20 @@ export function spansToRecords(
     }
     const fields = callLike.get(key);
     if (!fields || wrappers.has(key)) continue;
+    // a call that names no model takes the one its nearest wrapper asked for
+    // (an endpoint span naming the model above a generation span counting tokens)
+    if (fields.model === null) {
+      const guard = new Set<string>();
+      for (let p = s.parent_span_id; p !== null && !guard.has(p);) {
+        guard.add(p);
+        const wrapper = callLike.get(`${s.trace_id}\u0000${p}`);
+        if (wrapper?.model) {
+          fields.model = wrapper.model;
+          break;
+        }
+        p = byKey.get(`${s.trace_id}\u0000${p}`)?.parent_span_id ?? null;
+      }
+    }
     const error = fields.error ?? errorOf(s);
     const pending = s.end_us === null;
     const call: ImportedCall = {

@@ -49,4 +49,13 @@ export const importMessages = {
   batchNoBody: (statusCode: unknown) => `response with status_code ${show(statusCode)} has no body`,
   batchHttpError: (statusCode: unknown) => `HTTP status ${show(statusCode)}`,
   spanError: () => "span status is ERROR",
+  anthropicBatchBadLine: (reason: string) =>
+    `Anthropic batch result is not loaded: ${reason}`,
+  anthropicBatchErrored: (type: string | null) =>
+    `request errored${type ? ` (${type})` : ""} with no message`,
+  anthropicBatchCanceled: () => "request canceled: the batch was canceled before it ran",
+  anthropicBatchExpired: () => "request expired: the batch ended (24 h) before it ran",
+  anthropicBatchNoMessage: () => `result "succeeded" has no message`,
+  anthropicBatchUnknownType: (type: string) =>
+    `result type ${show(type)} is not succeeded, errored, canceled or expired (counted as an error)`,
 };

@@ -15,6 +15,7 @@
  */
 import { UserError } from "../../log/mod.ts";
 import type { FormatAdapter, FormatSample } from "./adapter.ts";
+import { anthropicBatch } from "./anthropic_batch.ts";
 import { native } from "./native.ts";
 import { openaiBatch } from "./openai_batch.ts";
 import { otlp } from "./otlp.ts";
@@ -23,6 +24,7 @@ import { otlp } from "./otlp.ts";
 export const FORMATS: readonly FormatAdapter[] = [
   otlp,
   openaiBatch,
+  anthropicBatch,
   native,
 ];
 

@@ -1,0 +1,138 @@
+/**
+ * What the adapters of agent and CLI logs (Claude Code, Codex CLI, Anthropic
+ * managed-agent events, Gemini CLI, ATIF) share: an empty call to fill in,
+ * times that become warnings when unreadable, and event payloads kept small.
+ *
+ * @module
+ */
+import type { Diagnostic } from "../_event.ts";
+import type { ImportedCall } from "./_records.ts";
+import { isObj, toMicros } from "./_util.ts";
+
+/**
+ * A call with every measure unknown, `model` `"unknown"` and status `ok`:
+ * adapters set what their format says.
+ *
+ * @example
+ * ```ts
+ * import { blankCall } from "./_agent_logs.ts";
+ * const c = blankCall("f.jsonl", 3, "s1");
+ * if (c.model !== "unknown" || c.input_tokens !== null || c.line !== 3) throw new Error();
+ * ```
+ */
+export function blankCall(file: string, line: number, session_id: string): ImportedCall {
+  return {
+    session_id,
+    request_id: null,
+    model: "unknown",
+    served_model: null,
+    provider: null,
+    started_at: null,
+    ended_at: null,
+    duration_s: null,
+    status: "ok",
+    error: null,
+    input_tokens: null,
+    output_tokens: null,
+    total_tokens: null,
+    cache_read_tokens: null,
+    reasoning_tokens: null,
+    ttft_s: null,
+    prompt_chars: null,
+    output_chars: null,
+    file,
+    line,
+    finish_reason: null,
+    cache_write_tokens: null,
+  };
+}
+
+/**
+ * Reads times of one file: µs since the epoch, or null; an unreadable time is
+ * one warning diagnostic (`bad_time`) naming the line, never a crash.
+ *
+ * @example
+ * ```ts
+ * import { timeReader } from "./_agent_logs.ts";
+ * const diagnostics: import("../_event.ts").Diagnostic[] = [];
+ * const time = timeReader("f.jsonl", diagnostics);
+ * if (time("1970-01-01T00:00:01Z", 1) !== 1_000_000) throw new Error("iso");
+ * if (time("yesterday", 2) !== null || diagnostics.length !== 1) throw new Error("warning");
+ * if (time(undefined, 3) !== null || diagnostics.length !== 1) throw new Error("absent is no problem");
+ * ```
+ */
+export function timeReader(
+  file: string,
+  diagnostics: Diagnostic[],
+  timezone?: string,
+): (value: unknown, line: number) => number | null {
+  return (value, line) => {
+    const { us, problem } = toMicros(value, undefined, timezone);
+    if (problem) {
+      diagnostics.push({ file, line, code: "bad_time", message: `${problem} (kept with no time)`, severity: "warning" });
+    }
+    return us;
+  };
+}
+
+/** Longest string kept whole in an event payload. */
+const PAYLOAD_STRING = 300;
+
+/**
+ * A JSON value made small enough for an event's payload: strings past 300
+ * characters are clipped (with their length noted), arrays past 20 elements
+ * are cut, objects nested past 6 levels become `"…"`. Still valid JSON.
+ *
+ * @example
+ * ```ts
+ * import { compactPayload } from "./_agent_logs.ts";
+ * const p = JSON.parse(compactPayload({ a: "x".repeat(1000), b: [1, 2] }));
+ * if (p.a.length > 400 || p.b.length !== 2) throw new Error();
+ * ```
+ */
+export function compactPayload(value: unknown): string {
+  const clip = (v: unknown, depth: number): unknown => {
+    if (typeof v === "string") {
+      return v.length > PAYLOAD_STRING ? `${v.slice(0, PAYLOAD_STRING)}… (${v.length} characters)` : v;
+    }
+    if (Array.isArray(v)) {
+      if (depth > 6) return "…";
+      const kept = v.slice(0, 20).map((x) => clip(x, depth + 1));
+      if (v.length > 20) kept.push(`… (${v.length} elements)`);
+      return kept;
+    }
+    if (isObj(v)) {
+      if (depth > 6) return "…";
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = clip(x, depth + 1);
+      return out;
+    }
+    return v;
+  };
+  return JSON.stringify(clip(value, 0)) ?? "null";
+}
+
+/**
+ * The text of message content as agent logs write it: a string, or blocks
+ * `[{type: "text", text}]` (other blocks are skipped). Null when there is none.
+ *
+ * @example
+ * ```ts
+ * import { contentText } from "./_agent_logs.ts";
+ * if (contentText([{ type: "text", text: "a" }, { type: "tool_use" }, { text: "b" }]) !== "ab") throw new Error();
+ * if (contentText("hi") !== "hi" || contentText(42) !== null) throw new Error();
+ * ```
+ */
+export function contentText(content: unknown): string | null {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return null;
+  const texts = content
+    .map((b) => (isObj(b) && (b.type === "text" || b.type === undefined) ? b.text : null))
+    .filter((t): t is string => typeof t === "string");
+  return texts.length ? texts.join("") : null;
+}
+
+/** The base name of a path (for messages). */
+export function baseName(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
+}
