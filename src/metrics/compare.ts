@@ -4,64 +4,44 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import type pl from "npm:nodejs-polars@0.25.2";
 import type { TraceSet } from "../frames/columns.ts";
-import { type GroupBy, type MetricSpec, plainValue, summarizeBy } from "./spec.ts";
-import { latency, outputTokensPerSecond, quantile, ttft } from "./latency.ts";
-import { errorCount, errorRate, errorRateBound, okCount, pendingCount } from "./errors.ts";
-import { costPerCall, costTotal, tokenSum } from "./tokens.ts";
-import { withCallDefaults } from "./summary.ts";
+import { type GroupBy, plainValue } from "./spec.ts";
+import { BETTER, groupTable, type RankedMetric } from "./group_summary.ts";
 
 /** A metric of the comparison and which direction is better. */
 export interface ComparedMetric {
   /** Column of the table. */
-  metric: string;
+  metric: RankedMetric;
   /** Human label. */
   label: string;
   better: "lower" | "higher";
 }
 
-/** The metrics {@link compareGroups} ranks, in table order. */
-export const COMPARED_METRICS: readonly ComparedMetric[] = [
-  { metric: "error_rate", label: "Error rate", better: "lower" },
-  { metric: "latency_mean", label: "Mean latency (s)", better: "lower" },
-  { metric: "latency_p50", label: "p50 latency (s)", better: "lower" },
-  { metric: "latency_p95", label: "p95 latency (s)", better: "lower" },
-  { metric: "ttft_p50", label: "p50 time to first token (s)", better: "lower" },
-  {
-    metric: "output_tokens_per_second",
-    label: "Output tokens per second (median)",
-    better: "higher",
-  },
-  { metric: "cost_per_call", label: "Cost per priced call (USD)", better: "lower" },
-];
+const LABELS: Record<RankedMetric, string> = {
+  error_rate: "Error rate",
+  latency_mean: "Mean latency (s)",
+  latency_p50: "p50 latency (s)",
+  latency_p90: "p90 latency (s)",
+  latency_p95: "p95 latency (s)",
+  latency_p99: "p99 latency (s)",
+  ttft_p50: "p50 time to first token (s)",
+  output_tokens_per_second: "Output tokens per second (median)",
+  cost_per_call: "Cost per priced call (USD)",
+};
 
-/** The spec of the comparison table. */
-export function comparisonSpec(): MetricSpec {
-  return {
-    calls: () => pl.len().cast(pl.Int64),
-    ok: okCount,
-    errors: errorCount,
-    pending: pendingCount,
-    error_rate: errorRate,
-    error_rate_low: () => errorRateBound("low"),
-    error_rate_high: () => errorRateBound("high"),
-    latency_count: () => latency().count().cast(pl.Int64),
-    latency_mean: () => latency().mean(),
-    latency_p50: () => quantile(latency(), 0.5),
-    latency_p95: () => quantile(latency(), 0.95),
-    latency_p99: () => quantile(latency(), 0.99),
-    ttft_p50: () => quantile(ttft(), 0.5),
-    output_tokens_per_second: () => quantile(outputTokensPerSecond(), 0.5),
-    input_tokens: () => tokenSum("input_tokens"),
-    output_tokens: () => tokenSum("output_tokens"),
-    cost_usd: costTotal,
-    cost_per_call: costPerCall,
-    // Appended (the report's group table shows them as the model table does).
-    latency_p90: () => quantile(latency(), 0.9),
-    latency_max: () => latency().max(),
-  };
-}
+/** The metrics {@link compareGroups} ranks, in table order (directions from `BETTER`). */
+export const COMPARED_METRICS: readonly ComparedMetric[] = (
+  [
+    "error_rate",
+    "latency_mean",
+    "latency_p50",
+    "latency_p95",
+    "ttft_p50",
+    "output_tokens_per_second",
+    "cost_per_call",
+  ] as const
+).map((metric) => ({ metric, label: LABELS[metric], better: BETTER[metric] }));
 
 /** The best group on one metric. */
 export interface Best extends ComparedMetric {
@@ -74,7 +54,7 @@ export interface Best extends ComparedMetric {
 
 /** The result of {@link compareGroups}. */
 export interface Comparison {
-  /** One row per group: the group column(s), then the {@link comparisonSpec} metrics. */
+  /** One row per group: the group column(s), then the `groupSpec` metrics. */
   table: pl.DataFrame;
   /** The best group on each of {@link COMPARED_METRICS}. */
   best: Best[];
@@ -94,9 +74,8 @@ export interface Comparison {
  * ```
  */
 export function compareGroups(traces: TraceSet, by: GroupBy = "model"): Comparison {
-  const calls = withCallDefaults(traces.calls);
-  const table = summarizeBy(calls, by, comparisonSpec(), { sessions: traces.sessions });
-  const keyCount = table.width - Object.keys(comparisonSpec()).length;
+  const table = groupTable(traces, by);
+  const keyCount = Array.isArray(by) ? by.length : 1;
   const keys = table.columns.slice(0, keyCount);
   const rows = table.toRecords();
   const label = (r: Record<string, unknown>) =>

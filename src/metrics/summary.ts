@@ -7,7 +7,7 @@
 import pl from "npm:nodejs-polars@0.25.2";
 import type { TraceSet } from "../frames/columns.ts";
 import { exactMean, exactSampleStd } from "./exact.ts";
-import { aggregate, type MetricSpec, type MetricValue, plainValue, summarizeBy } from "./spec.ts";
+import { aggregate, type MetricSpec, type MetricValue, plainValue } from "./spec.ts";
 import {
   errorLatency,
   isLatencySample,
@@ -26,6 +26,8 @@ import {
   type TopError,
   topErrors,
 } from "./errors.ts";
+import { withCallDefaults } from "./calls.ts";
+import { type ModelSummary, summarizeGroups } from "./group_summary.ts";
 import { callsWithUsage, costTotal, pricedCalls, tokenSum, unpricedModels } from "./tokens.ts";
 import { callsOverTime, inFlight } from "./throughput.ts";
 import { sessionTable } from "./sessions.ts";
@@ -42,37 +44,6 @@ export interface Stats {
   p90: number | null;
   p95: number | null;
   p99: number | null;
-}
-
-/** One model in `by_model`. */
-export interface ModelSummary {
-  model: string;
-  /** Every call attributed to the model (ok, error, pending, orphans). */
-  calls: number;
-  ok: number;
-  errors: number;
-  /** errors / (ok + errors); null when neither. */
-  error_rate: number | null;
-  /** Over the `response_time` population of this model. */
-  latency: {
-    mean: number | null;
-    p50: number | null;
-    p90: number | null;
-    p95: number | null;
-    p99: number | null;
-    min: number | null;
-    max: number | null;
-  };
-  input_tokens: number;
-  output_tokens: number;
-  /** Null when no call of the model is priced. */
-  cost_usd: number | null;
-  // Extras, after the contract keys.
-  pending: number;
-  /** Wilson 95% interval of `error_rate`. */
-  error_rate_ci: [number, number] | null;
-  /** Custom metrics (`summarize(…, { metrics })`) over this model's calls. */
-  metrics: Record<string, MetricValue>;
 }
 
 /** The `{prefix}_summary.json` object (schema `tracebook.summary/1`). */
@@ -157,58 +128,6 @@ function seedStats(calls: pl.DataFrame): Stats {
   return { ...s, mean: exactMean(array), std: exactSampleStd(array) };
 }
 
-const LAT_KEYS = ["mean", "p50", "p90", "p95", "p99", "min", "max"] as const;
-
-/** The call columns a summary needs, added as nulls when a hand-made frame lacks them. */
-const OPTIONAL_CALL_COLUMNS: Record<string, pl.DataType> = {
-  provider: pl.Utf8,
-  started_at: pl.Datetime("us", "UTC"),
-  ended_at: pl.Datetime("us", "UTC"),
-  duration_s: pl.Float64,
-  error: pl.Utf8,
-  input_tokens: pl.Int64,
-  output_tokens: pl.Int64,
-  total_tokens: pl.Int64,
-  cache_read_tokens: pl.Int64,
-  cache_write_tokens: pl.Int64,
-  reasoning_tokens: pl.Int64,
-  ttft_s: pl.Float64,
-  cost_usd: pl.Float64,
-  file: pl.Utf8,
-  line: pl.Int64,
-  orphan: pl.Bool,
-};
-
-/** `calls` with every column the metrics read (missing optional ones as nulls). */
-export function withCallDefaults(calls: pl.DataFrame): pl.DataFrame {
-  const missing = Object.entries(OPTIONAL_CALL_COLUMNS).filter(([name]) =>
-    !calls.columns.includes(name)
-  );
-  if (missing.length === 0) return calls;
-  return calls.withColumns(
-    ...missing.map(([name, dtype]) =>
-      (name === "orphan" ? pl.lit(false) : pl.lit(null).cast(dtype)).alias(name)
-    ),
-  );
-}
-
-/** The per-model spec of `by_model` (contract keys, then extras). */
-export function modelSpec(): MetricSpec {
-  return {
-    calls: () => pl.len().cast(pl.Int64),
-    ok: okCount,
-    errors: errorCount,
-    error_rate: errorRate,
-    ...statsSpec(latency(), "latency", ["mean", "p50", "p90", "p95", "p99", "min", "max"]),
-    input_tokens: () => tokenSum("input_tokens"),
-    output_tokens: () => tokenSum("output_tokens"),
-    cost_usd: costTotal,
-    pending: pendingCount,
-    error_rate_low: () => errorRateBound("low"),
-    error_rate_high: () => errorRateBound("high"),
-  };
-}
-
 /**
  * Summarize a trace set: exactly the `{prefix}_summary.json` object of DESIGN.md,
  * with the extra metrics after the contract keys. Full-precision numbers;
@@ -259,44 +178,19 @@ export function summarize(traces: TraceSet, options: SummarizeOptions = {}): Sum
   });
   const num = (k: string) => (counts[k] as number | null) ?? 0;
 
-  // Models in the order they were first requested (the seed's dict order).
-  // The seed counts `llm_request.data.model`, so use the request's own model name when the
-  // loader provides it (a response naming a more precise model does not change this count).
-  const requestModel = calls.columns.includes("request_model") ? "request_model" : "model";
+  // Requests per model (the model rule: the requested model), in the order models were
+  // first requested (the seed's dict order).
   const requested = calls.withRowIndex("__i").filter(pl.col("orphan").fillNull(false).not())
-    .withColumns(pl.col(requestModel).fillNull(pl.col("model")).alias("model"))
     .groupBy("model").agg(pl.len().cast(pl.Int64).alias("n"), pl.col("__i").min().alias("__first"))
     .sort("__first");
   const models_used = Object.fromEntries(
     requested.toRecords().map((r) => [String(r.model), plainValue(r.n) as number]),
   );
 
-  const byModelFrame = summarizeBy(calls, "model", modelSpec())
-    .sort(["calls", "model"], [true, false] as never);
-  const customByModel = Object.keys(custom).length
-    ? new Map(summarizeBy(calls, "model", custom).toRecords().map((r) => [String(r.model), r]))
-    : new Map<string, Record<string, unknown>>();
-  const by_model: ModelSummary[] = byModelFrame.toRecords().map((r) => {
-    const v = (k: string) => plainValue(r[k]) as number | null;
-    const low = v("error_rate_low"), high = v("error_rate_high");
-    const c = customByModel.get(String(r.model));
-    return {
-      model: String(r.model),
-      calls: v("calls") ?? 0,
-      ok: v("ok") ?? 0,
-      errors: v("errors") ?? 0,
-      error_rate: v("error_rate"),
-      latency: Object.fromEntries(
-        LAT_KEYS.map((k) => [k, v(`latency_${k}`)]),
-      ) as ModelSummary["latency"],
-      input_tokens: v("input_tokens") ?? 0,
-      output_tokens: v("output_tokens") ?? 0,
-      cost_usd: v("cost_usd"),
-      pending: v("pending") ?? 0,
-      error_rate_ci: low === null || high === null ? null : [low, high],
-      metrics: Object.fromEntries(Object.keys(custom).map((k) => [k, plainValue(c?.[k])])),
-    };
-  });
+  // One row per model, most calls first (ties by name): the same rows as every group table.
+  const by_model: ModelSummary[] = summarizeGroups(traces, "model", { metrics: custom })
+    .sort((a, b) => b.calls - a.calls || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))
+    .map(({ group, ...row }) => ({ model: group, ...row }));
 
   const sessionsFrame = traces.sessions;
   const complete = sessionsFrame.height

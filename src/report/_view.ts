@@ -6,10 +6,10 @@
  */
 import { type ComparisonView, comparisonView } from "./comparison.ts";
 import { formatFixed } from "./format.ts";
+import { BETTER, type RankedMetric } from "../metrics/mod.ts";
 import type {
   CallRow,
   GroupComparison,
-  GroupSummary,
   Listing,
   MetricValue,
   ModelSummary,
@@ -207,57 +207,87 @@ function note(listing: Listing<unknown>, noun: string): string | undefined {
 
 // --- tables -----------------------------------------------------------------
 
-/** Columns of the model comparison where the lowest value is the best. */
-const LOWER_IS_BETTER = [
+/** The columns of a summary table that carry a ★ (directions from metrics' `BETTER`). */
+const STARRED = [
   "error_rate",
-  "mean",
-  "p50",
-  "p90",
-  "p95",
-  "p99",
+  "latency_mean",
+  "latency_p50",
+  "latency_p90",
+  "latency_p95",
+  "latency_p99",
   "cost_per_call",
-] as const;
-type Ranked = (typeof LOWER_IS_BETTER)[number];
+] as const satisfies readonly RankedMetric[];
 
-function rankedValue(m: ModelSummary, key: Ranked): number | null {
-  if (key === "error_rate") return m.error_rate;
-  if (key === "cost_per_call") {
-    return m.cost_usd === null || m.calls === 0 ? null : m.cost_usd / m.calls;
+/** A ranked metric's value in a (possibly older, partial) summary row. */
+function starredValue(row: SummaryRow, metric: RankedMetric): number | null {
+  switch (metric) {
+    case "error_rate":
+      return row.error_rate;
+    case "latency_mean":
+      return row.latency.mean;
+    case "latency_p50":
+      return row.latency.p50;
+    case "latency_p90":
+      return row.latency.p90;
+    case "latency_p95":
+      return row.latency.p95;
+    case "latency_p99":
+      return row.latency.p99;
+    case "ttft_p50":
+      return row.ttft_p50 ?? null;
+    case "output_tokens_per_second":
+      return row.output_tokens_per_second ?? null;
+    case "cost_per_call":
+      return row.cost_per_call ?? null;
   }
-  return m.latency[key];
 }
 
-/** The best (lowest) value of each ranked column, when at least two rows differ in it. */
-function bestValues<R>(
-  rows: R[],
-  valueOf: (row: R, key: Ranked) => number | null,
-): Map<Ranked, number> {
-  const best = new Map<Ranked, number>();
-  for (const key of LOWER_IS_BETTER) {
-    const values = rows.map((r) => valueOf(r, key)).filter((v): v is number =>
+/** The best value of each starred column, when at least two rows differ in it. */
+function bestValues(rows: SummaryRow[]): Map<RankedMetric, number> {
+  const best = new Map<RankedMetric, number>();
+  for (const key of STARRED) {
+    const values = rows.map((r) => starredValue(r, key)).filter((v): v is number =>
       v !== null && Number.isFinite(v)
     );
-    if (values.length >= 2 && new Set(values).size > 1) best.set(key, Math.min(...values));
+    if (values.length >= 2 && new Set(values).size > 1) {
+      best.set(key, BETTER[key] === "lower" ? Math.min(...values) : Math.max(...values));
+    }
   }
   return best;
 }
 
+/** A row of a summary table: a model of `by_model` or a group of `by_group`. */
+type SummaryRow = Omit<ModelSummary, "model"> & { label: string };
+
+/** How a summary table is titled. */
+interface SummaryTableOptions {
+  id: string;
+  /** The first column's label: `Model`, or the grouping field. */
+  key: string;
+  /** The Calls column's tooltip. */
+  callsTitle: string;
+  /** The Cost column's tooltip. */
+  costTitle: string;
+  empty: string;
+  /** The user's metric names (model table). */
+  metricNames?: string[];
+  /** Rows are models: show their served versions when any differs from the row's name. */
+  models?: boolean;
+}
+
 /**
- * The ★ rule and the error-rate cell with its 95% interval, shared by the model
- * table and the comparison by group.
+ * The model table and the comparison by group: one function, the same columns,
+ * the same ★ rule and the same numbers for the same rows (cost per call is the mean
+ * over priced calls, as in `compare`). Served versions (`served_models`) are shown in
+ * a "Served as" column when any row was served under another name.
  */
-function rankedCells<
-  R extends { error_rate: number | null; error_rate_ci?: [number, number] | null },
->(
-  rows: R[],
-  valueOf: (row: R, key: Ranked) => number | null,
-) {
-  const best = bestValues(rows, valueOf);
-  const ranked = (r: R, key: Ranked, cell: CellView): CellView =>
-    best.has(key) && valueOf(r, key) === best.get(key)
+function summaryTable(rows: SummaryRow[], o: SummaryTableOptions): TableView {
+  const best = bestValues(rows);
+  const ranked = (r: SummaryRow, key: RankedMetric, cell: CellView): CellView =>
+    best.has(key) && starredValue(r, key) === best.get(key)
       ? { ...cell, best: true, className: `${cell.className} best` }
       : cell;
-  const ci = (r: R): CellView => {
+  const errorRateCell = (r: SummaryRow): CellView => {
     const cell = ranked(r, "error_rate", pct(r.error_rate));
     const bounds = r.error_rate_ci;
     return bounds
@@ -267,16 +297,17 @@ function rankedCells<
       }
       : cell;
   };
-  return { ranked, ci };
-}
-
-function modelTable(models: ModelSummary[], metricNames: string[]): TableView {
-  const { ranked, ci } = rankedCells(models, rankedValue);
+  const served = (o.models ?? false) &&
+    rows.some((r) => (r.served_models ?? []).some((m) => m !== r.label));
+  const metricNames = o.metricNames ?? [];
   return {
-    id: "models",
+    id: o.id,
     columns: [
-      { label: "Model" },
-      { label: "Calls", num: true, title: "Requests attributed to the model" },
+      { label: o.key },
+      ...(served
+        ? [{ label: "Served as", title: "The models the responses named (served_model)" }]
+        : []),
+      { label: "Calls", num: true, title: o.callsTitle },
       { label: "OK", num: true },
       { label: "Errors", num: true },
       { label: "Error rate", num: true, title: "errors / (ok + errors); pending calls excluded" },
@@ -288,92 +319,59 @@ function modelTable(models: ModelSummary[], metricNames: string[]): TableView {
       { label: "Max s", num: true },
       { label: "Input tokens", num: true },
       { label: "Output tokens", num: true },
-      {
-        label: "Cost",
-        num: true,
-        title: "USD, through genai-prices; – when the model has no known price",
-      },
-      { label: "Cost / call", num: true },
+      { label: "Cost", num: true, title: o.costTitle },
+      { label: "Cost / call", num: true, title: "Mean cost of the priced calls, USD" },
       ...metricNames.map((name) => ({
         label: name,
         num: true,
         title: "Your metric (summarize options.metrics)",
       })),
     ],
-    rows: models.map((m) => [
-      text(m.model, "model"),
-      int(m.calls),
-      int(m.ok),
-      m.errors > 0 ? withClass(int(m.errors), "bad") : int(m.errors),
-      ci(m),
-      ranked(m, "mean", secs(m.latency.mean)),
-      ranked(m, "p50", secs(m.latency.p50)),
-      ranked(m, "p90", secs(m.latency.p90)),
-      ranked(m, "p95", secs(m.latency.p95)),
-      ranked(m, "p99", secs(m.latency.p99)),
-      secs(m.latency.max),
-      int(m.input_tokens),
-      int(m.output_tokens),
-      usd(m.cost_usd),
-      ranked(m, "cost_per_call", usd(rankedValue(m, "cost_per_call"))),
-      ...metricNames.map((name) => metric(m.metrics?.[name])),
+    rows: rows.map((r) => [
+      text(r.label, "model"),
+      ...(served ? [cut((r.served_models ?? []).join(", ") || null, 120)] : []),
+      int(r.calls),
+      int(r.ok),
+      r.errors > 0 ? withClass(int(r.errors), "bad") : int(r.errors),
+      errorRateCell(r),
+      ranked(r, "latency_mean", secs(r.latency.mean)),
+      ranked(r, "latency_p50", secs(r.latency.p50)),
+      ranked(r, "latency_p90", secs(r.latency.p90)),
+      ranked(r, "latency_p95", secs(r.latency.p95)),
+      ranked(r, "latency_p99", secs(r.latency.p99)),
+      secs(r.latency.max),
+      int(r.input_tokens),
+      int(r.output_tokens),
+      usd(r.cost_usd),
+      ranked(r, "cost_per_call", usd(r.cost_per_call)),
+      ...metricNames.map((name) => metric(r.metrics?.[name])),
     ]),
-    empty: "No model calls in these traces.",
+    empty: o.empty,
   };
 }
 
-function groupRankedValue(g: GroupSummary, key: Ranked): number | null {
-  if (key === "error_rate") return g.error_rate;
-  if (key === "cost_per_call") return g.cost_per_call;
-  return g.latency[key];
+function modelTable(models: ModelSummary[], metricNames: string[]): TableView {
+  return summaryTable(models.map(({ model, ...r }) => ({ label: model, ...r })), {
+    id: "models",
+    key: "Model",
+    callsTitle: "Requests attributed to the model (the requested model)",
+    costTitle: "USD, through genai-prices; – when the model has no known price",
+    empty: "No model calls in these traces.",
+    metricNames,
+    models: true,
+  });
 }
 
 /** The comparison by a field: the model table's columns and ★ rule, one row per group. */
 function groupTable(comparison: GroupComparison): TableView {
-  const { groups } = comparison;
-  const { ranked, ci } = rankedCells(groups, groupRankedValue);
-  return {
+  return summaryTable(comparison.groups.map(({ group, ...r }) => ({ label: group, ...r })), {
     id: "groups",
-    columns: [
-      { label: comparison.by },
-      { label: "Calls", num: true, title: "Requests of the group" },
-      { label: "OK", num: true },
-      { label: "Errors", num: true },
-      { label: "Error rate", num: true, title: "errors / (ok + errors); pending calls excluded" },
-      { label: "Mean s", num: true, title: "Mean latency of successful responses, seconds" },
-      { label: "p50 s", num: true },
-      { label: "p90 s", num: true },
-      { label: "p95 s", num: true },
-      { label: "p99 s", num: true },
-      { label: "Max s", num: true },
-      { label: "Input tokens", num: true },
-      { label: "Output tokens", num: true },
-      {
-        label: "Cost",
-        num: true,
-        title: "USD, through genai-prices; – when no call of the group has a known price",
-      },
-      { label: "Cost / call", num: true, title: "Mean cost of the group's priced calls, USD" },
-    ],
-    rows: groups.map((g) => [
-      text(g.group, "model"),
-      int(g.calls),
-      int(g.ok),
-      g.errors > 0 ? withClass(int(g.errors), "bad") : int(g.errors),
-      ci(g),
-      ranked(g, "mean", secs(g.latency.mean)),
-      ranked(g, "p50", secs(g.latency.p50)),
-      ranked(g, "p90", secs(g.latency.p90)),
-      ranked(g, "p95", secs(g.latency.p95)),
-      ranked(g, "p99", secs(g.latency.p99)),
-      secs(g.latency.max),
-      int(g.input_tokens),
-      int(g.output_tokens),
-      usd(g.cost_usd),
-      ranked(g, "cost_per_call", usd(g.cost_per_call)),
-    ]),
+    key: comparison.by,
+    callsTitle: "Requests of the group",
+    costTitle: "USD, through genai-prices; – when no call of the group has a known price",
     empty: "No calls in these traces.",
-  };
+    models: comparison.by === "model",
+  });
 }
 
 function callTable(
@@ -579,11 +577,7 @@ export function buildView(input: ReportInput, title: string): ReportView {
     text: formatMetric(s.metrics![name]),
     value: String(s.metrics![name]),
   }));
-  const dq = input.dataQuality ?? (s.data_quality && {
-    orphan_responses: s.data_quality.orphan_responses,
-    pending_calls: s.data_quality.pending_calls,
-    unfinished_sessions: s.data_quality.sessions_without_end,
-  });
+  const dq = s.data_quality;
   const quality: CardView[] = [
     {
       label: "Diagnostics",

@@ -8,47 +8,20 @@
  * @module
  */
 import type { CellView, TableView } from "./_view.ts";
+import {
+  assessDelta,
+  type Delta,
+  DELTA_LABELS,
+  DELTA_METRICS,
+  type DeltaMetric,
+  formatDeltaValue,
+  formatP,
+  type GateResult,
+  type Paired,
+} from "../metrics/mod.ts";
 
-/** The compared metrics, in the order of the table and of `deltas`. */
-export const DELTA_METRICS = [
-  "calls",
-  "error_rate",
-  "latency_mean",
-  "latency_p50",
-  "latency_p95",
-  "latency_p99",
-  "cost_per_call",
-  "tokens_per_call",
-] as const;
-/** A compared metric. */
-export type DeltaMetric = (typeof DELTA_METRICS)[number];
-
-/** One metric of both sides and how it changed. */
-export interface Delta {
-  baseline: number | null;
-  candidate: number | null;
-  /** candidate − baseline; null when either is null. */
-  change: number | null;
-  /**
-   * change / baseline; null when either is null or the baseline is 0 (then
-   * 0 when both are 0).
-   */
-  relative_change: number | null;
-}
-
-/** A gate's result. */
-export interface GateResult {
-  /** The option: `max_error_rate`, `max_p95_increase`, `max_mean_increase`, `max_cost_increase`. */
-  gate: string;
-  metric: DeltaMetric;
-  /** The limit as given: a fraction for the error rate, a percent for the others. */
-  limit: number;
-  /** The candidate's error rate, or the rise in percent; null when it cannot be computed. */
-  value: number | null;
-  passed: boolean;
-  /** The `gate failed: …` line, or a short "ok" sentence. */
-  message: string;
-}
+export { assessDelta, type Delta, DELTA_LABELS, DELTA_METRICS, type DeltaMetric, formatDeltaValue };
+export type { GateResult, Paired };
 
 /** What the report's "Baseline vs candidate" section shows (from `compare`). */
 export interface RunComparison {
@@ -58,51 +31,27 @@ export interface RunComparison {
   candidate: string;
   deltas: Record<DeltaMetric, Delta>;
   gates: GateResult[];
+  /** The paired comparison, when the runs share call keys. */
+  paired?: Paired | null;
+  /** The gates' significance level, when set. */
+  significance?: number | null;
 }
-
-/** The metrics' names in tables. */
-export const DELTA_LABELS: Record<DeltaMetric, string> = {
-  calls: "calls",
-  error_rate: "error rate",
-  latency_mean: "mean latency",
-  latency_p50: "p50 latency",
-  latency_p95: "p95 latency",
-  latency_p99: "p99 latency",
-  cost_per_call: "cost per call",
-  tokens_per_call: "tokens per call",
-};
-
-/** The metrics whose rise is worse (the others, calls and tokens, are not judged). */
-const HIGHER_IS_WORSE: ReadonlySet<DeltaMetric> = new Set<DeltaMetric>([
-  "error_rate",
-  "latency_mean",
-  "latency_p50",
-  "latency_p95",
-  "latency_p99",
-  "cost_per_call",
-]);
 
 const EMPTY = "–";
 const pct1 = (r: number) => `${(r * 100).toFixed(1)}%`;
 
-/** A metric's value as text: `5`, `20.0%`, `3.85 s`, `$0.000200`, `150.0`; `–` for null. */
-export function formatDeltaValue(metric: DeltaMetric, x: number | null): string {
+/** A signed difference: `+1.85 s`, `−$0.000100`, `+20.0 pp`; `–` for null. */
+export function formatSigned(metric: DeltaMetric, x: number | null): string {
   if (x === null) return EMPTY;
-  if (metric === "calls") return String(x);
-  if (metric === "error_rate") return pct1(x);
-  if (metric === "cost_per_call") return `$${x.toPrecision(3)}`;
-  if (metric === "tokens_per_call") return x.toFixed(1);
-  return `${x.toFixed(2)} s`;
+  const abs = metric === "error_rate"
+    ? `${(Math.abs(x) * 100).toFixed(1)} pp`
+    : formatDeltaValue(metric, Math.abs(x));
+  return `${x >= 0 ? "+" : "−"}${abs}`;
 }
 
 /** The absolute change with its sign: `+1.85 s`, `−$0.000100`, `+20.0 pp`; `–` for null. */
 export function formatAbsoluteChange(metric: DeltaMetric, d: Delta): string {
-  if (d.change === null) return EMPTY;
-  const c = d.change;
-  const abs = metric === "error_rate"
-    ? `${(Math.abs(c) * 100).toFixed(1)} pp`
-    : formatDeltaValue(metric, Math.abs(c));
-  return `${c >= 0 ? "+" : "−"}${abs}`;
+  return formatSigned(metric, d.change);
 }
 
 /** The relative change with its sign: `+48.1%`, `−12.0%`; `–` for null. */
@@ -119,17 +68,19 @@ export function formatChange(metric: DeltaMetric, d: Delta): string {
   return `${formatAbsoluteChange(metric, d)}${rel}`;
 }
 
-/**
- * Whether the change is good news: `worse` (a rise of latency, errors or cost),
- * `better` (a fall), `unchanged`, or null for metrics that are not judged (calls,
- * tokens) and changes that cannot be computed.
- */
-export function assessDelta(
-  metric: DeltaMetric,
-  d: Delta,
-): "worse" | "better" | "unchanged" | null {
-  if (!HIGHER_IS_WORSE.has(metric) || d.change === null) return null;
-  return d.change > 0 ? "worse" : d.change < 0 ? "better" : "unchanged";
+/** A 95% interval of a change: `[−0.12 s, +1.85 s]`, `[−5.0 pp, +45.0 pp]`; `–` for none. */
+export function formatInterval(metric: DeltaMetric, ci: [number, number] | null): string {
+  return ci ? `[${formatSigned(metric, ci[0])}, ${formatSigned(metric, ci[1])}]` : EMPTY;
+}
+
+/** A p-value as text: `0.031`, `< 0.001`; `–` for none. */
+export function formatPValue(p: number | null): string {
+  return p === null ? EMPTY : formatP(p).replace(/^p [=] /, "").replace(/^p /, "");
+}
+
+/** n on both sides: `4 / 5`. */
+export function formatN(d: Delta): string {
+  return `${d.n_baseline} / ${d.n_candidate}`;
 }
 
 /** A limit as short text: 10 → "10", 12.5 → "12.5". */
@@ -161,16 +112,30 @@ export interface GateView {
   limit: string;
 }
 
+/** The paired part of the section. */
+export interface PairedView {
+  /** One sentence: how many pairs, by which key, and the keys only one side has. */
+  lead: string;
+  /** Paired differences of latency, tokens and cost (id `paired`). */
+  metrics: TableView;
+  /** The largest latency differences with both outputs (id `paired-calls`). */
+  largest: TableView;
+}
+
 /** What the report's "Baseline vs candidate" section prints. */
 export interface ComparisonView {
   baseline: string;
   candidate: string;
   deltas: TableView;
+  /** Deltas computed on fewer values than the minimum sample, as sentences. */
+  warnings: string[];
   gates: GateView[];
   /** From {@link gateVerdict}. */
   verdict: string;
   /** Every gate passed (also when none is set). */
   passed: boolean;
+  /** The paired comparison, when the runs share keys. */
+  paired?: PairedView;
 }
 
 const num = (text: string, value: number | null, className?: string): CellView => ({
@@ -178,6 +143,81 @@ const num = (text: string, value: number | null, className?: string): CellView =
   value: value === null ? undefined : String(value),
   className: className ? `num ${className}` : "num",
 });
+
+const clip = (t: string | null, max = 600): CellView =>
+  t === null
+    ? { text: EMPTY, className: "muted" }
+    : t.length > max
+    ? { text: `${t.slice(0, max - 1)}… (${t.length} characters)`, title: t, className: "text" }
+    : { text: t, className: "text" };
+
+/** The paired part: the pairs' differences and the largest latency differences. */
+export function pairedView(p: Paired, labels: { baseline: string; candidate: string }): PairedView {
+  const unit: [string, "latency" | "input_tokens" | "output_tokens" | "cost", DeltaMetric][] = [
+    ["latency", "latency", "latency_mean"],
+    ["input tokens", "input_tokens", "input_tokens_per_call"],
+    ["output tokens", "output_tokens", "output_tokens_per_call"],
+    ["cost", "cost", "cost_per_call"],
+  ];
+  const only = `${p.baseline_only} key${
+    p.baseline_only === 1 ? "" : "s"
+  } only in ${labels.baseline}, ${p.candidate_only} only in ${labels.candidate}`;
+  const dup = p.duplicates.baseline + p.duplicates.candidate;
+  return {
+    lead: `${p.pairs} call${p.pairs === 1 ? "" : "s"} paired by ${p.by}; ${only}` +
+      (dup ? `; ${dup} repeated key(s) not paired` : "") +
+      `. Outcomes of the pairs: ${p.outcomes.both_ok} both ok, ${p.outcomes.candidate_error_only} failed only in ${labels.candidate}, ${p.outcomes.baseline_error_only} failed only in ${labels.baseline}, ${p.outcomes.both_error} failed in both.`,
+    metrics: {
+      id: "paired",
+      columns: [
+        { label: "Metric" },
+        { label: "Pairs", num: true, title: "pairs with the value on both sides" },
+        { label: "Mean difference", num: true, title: `${labels.candidate} − ${labels.baseline}` },
+        { label: "Median difference", num: true },
+        { label: "95% CI", num: true, title: "bootstrap interval of the mean difference" },
+        { label: "p", num: true, title: "two-sided p-value" },
+        { label: "Test" },
+      ],
+      rows: unit.map(([label, key, metric]) => {
+        const m = p[key];
+        return [
+          { text: label },
+          num(String(m.n), m.n),
+          num(formatSigned(metric, m.mean_difference), m.mean_difference),
+          num(formatSigned(metric, m.median_difference), m.median_difference),
+          { text: formatInterval(metric, m.ci95), className: "num" },
+          num(formatPValue(m.p_value), m.p_value),
+          {
+            text: m.test,
+            title: m.warning ?? undefined,
+            className: m.warning ? "warn" : undefined,
+          },
+        ];
+      }),
+      empty: "No pairs.",
+    },
+    largest: {
+      id: "paired-calls",
+      columns: [
+        { label: p.by },
+        { label: "Difference s", num: true, title: `${labels.candidate} − ${labels.baseline}` },
+        { label: `${labels.baseline} s`, num: true },
+        { label: `${labels.candidate} s`, num: true },
+        { label: `${labels.baseline} output` },
+        { label: `${labels.candidate} output` },
+      ],
+      rows: p.largest.map((c) => [
+        { text: c.key, className: "mono" },
+        num(formatSigned("latency_mean", c.difference_s), c.difference_s),
+        num(formatDeltaValue("latency_mean", c.baseline.duration_s), c.baseline.duration_s),
+        num(formatDeltaValue("latency_mean", c.candidate.duration_s), c.candidate.duration_s),
+        clip(c.baseline.output),
+        clip(c.candidate.output),
+      ]),
+      empty: "No pair with a latency on both sides.",
+    },
+  };
+}
 
 /** The section's view: the deltas table (id `deltas`), the gates and the verdict. */
 export function comparisonView(c: RunComparison): ComparisonView {
@@ -193,8 +233,19 @@ export function comparisonView(c: RunComparison): ComparisonView {
       num(formatAbsoluteChange(m, d), d.change, cls),
       num(formatRelativeChange(d), d.relative_change, d.relative_change === null ? undefined : cls),
       { text: judged ?? "", className: cls ? `assessment ${cls}` : "assessment" },
+      { text: formatInterval(m, d.ci95), className: "num nowrap" },
+      num(formatPValue(d.p_value), d.p_value),
+      { text: d.test ?? EMPTY, className: d.test ? undefined : "muted" },
+      {
+        text: formatN(d),
+        className: d.warning ? "num warn" : "num",
+        title: d.warning ?? undefined,
+      },
     ];
   });
+  const warnings = DELTA_METRICS.filter((m) => c.deltas[m].warning).map((m) =>
+    `${DELTA_LABELS[m]}: ${c.deltas[m].warning}.`
+  );
   return {
     baseline: c.baseline,
     candidate: c.candidate,
@@ -210,10 +261,15 @@ export function comparisonView(c: RunComparison): ComparisonView {
           label: "Assessment",
           title: "worse: latency, error rate or cost rose; better: it fell",
         },
+        { label: "95% CI", num: true, title: "95% confidence interval of the change" },
+        { label: "p", num: true, title: "two-sided p-value of no change" },
+        { label: "Test", title: "the test of the p-value" },
+        { label: "n", num: true, title: "values on each side: baseline / candidate" },
       ],
       rows,
       empty: "No metrics.",
     },
+    warnings,
     gates: c.gates.map((g) => ({
       passed: g.passed,
       status: g.passed ? "passed" : "failed",
@@ -222,5 +278,33 @@ export function comparisonView(c: RunComparison): ComparisonView {
     })),
     verdict: gateVerdict(c.gates),
     passed: c.gates.every((g) => g.passed),
+    paired: c.paired ? pairedView(c.paired, c) : undefined,
   };
+}
+
+/**
+ * The deltas as a plain-text table (what `compare` prints): the values, the change,
+ * its 95% interval, the p-value and the test.
+ */
+export function deltaTable(
+  d: Record<DeltaMetric, Delta>,
+  labels: { baseline: string; candidate: string },
+): string {
+  const rows = [
+    ["", labels.baseline, labels.candidate, "change", "95% CI", "p", "test"],
+    ...DELTA_METRICS.map((m) => [
+      DELTA_LABELS[m],
+      formatDeltaValue(m, d[m].baseline),
+      formatDeltaValue(m, d[m].candidate),
+      formatChange(m, d[m]),
+      formatInterval(m, d[m].ci95),
+      formatPValue(d[m].p_value),
+      d[m].test ?? "",
+    ]),
+  ];
+  const last = rows[0]!.length - 1;
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...r[i]!].length)));
+  return rows.map((r) =>
+    r.map((cell, i) => (i < last ? cell.padEnd(widths[i]! + 2) : cell)).join("").trimEnd()
+  ).join("\n");
 }

@@ -6,11 +6,18 @@
  * @module
  */
 import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
-import { compareGroups, plainValue } from "../metrics/mod.ts";
-import type { GroupComparison, GroupSummary } from "./input.ts";
+import { type GroupSummary, summarizeGroups } from "../metrics/mod.ts";
+import type { GroupComparison } from "./input.ts";
 
 /** The calls columns one can group by. */
-export const CALL_GROUP_FIELDS = ["model", "provider", "file", "session_id", "group"] as const;
+export const CALL_GROUP_FIELDS = [
+  "model",
+  "served_model",
+  "provider",
+  "file",
+  "session_id",
+  "group",
+] as const;
 
 /**
  * The fields `traces` can be grouped by: {@link CALL_GROUP_FIELDS}, then the
@@ -23,20 +30,21 @@ export function groupByFields(traces: TraceSet): string[] {
   return [...CALL_GROUP_FIELDS, ...metadata];
 }
 
-const num = (v: unknown): number | null => {
-  const p = plainValue(v);
-  return typeof p === "number" ? p : null;
-};
-
 /**
- * One row per group of `by` (a field of {@link groupByFields}), with the metrics of
- * `compareGroups`. Rows are sorted by group, except that the labels of `order` come
- * first, in that order (e.g. the baseline before the candidate).
+ * One row per group of `by` (a field of {@link groupByFields}): the same
+ * `GroupSummary` rows as `summary.by_model` (`summarizeGroups`). Rows are sorted by
+ * group, except that the labels of `order` come first, in that order (e.g. the
+ * baseline before the candidate).
  *
  * @example
- * ```ts ignore
- * const { groups } = groupComparison(traces, "version");
- * groups.map((g) => [g.group, g.latency.p95]);
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { groupComparison } from "./groups.ts";
+ * const calls = pl.DataFrame({ model: ["a", "b", "b"], status: ["ok", "ok", "error"], duration_s: [1, 2, 3] });
+ * const traces = { calls, sessions: pl.DataFrame({ session_id: [] }) } as never;
+ * const { groups } = groupComparison(traces, "model", ["b"]);
+ * // b first (ordered), 1 error of 2 calls; then a.
+ * if (groups.map((g) => `${g.group}:${g.error_rate}`).join() !== "b:0.5,a:0") throw new Error("bad");
  * ```
  */
 export function groupComparison(
@@ -44,42 +52,11 @@ export function groupComparison(
   by: string,
   order: string[] = [],
 ): GroupComparison {
-  const { table } = compareGroups(traces, by);
-  const groups = table.toRecords().map((r): GroupSummary => {
-    const calls = num(r.calls) ?? 0;
-    const input = num(r.input_tokens) ?? 0;
-    const output = num(r.output_tokens) ?? 0;
-    const low = num(r.error_rate_low), high = num(r.error_rate_high);
-    return {
-      group: r[by] === null || r[by] === undefined ? "(none)" : String(r[by]),
-      calls,
-      ok: num(r.ok) ?? 0,
-      errors: num(r.errors) ?? 0,
-      pending: num(r.pending) ?? 0,
-      error_rate: num(r.error_rate),
-      error_rate_ci: low === null || high === null ? null : [low, high],
-      latency: {
-        count: num(r.latency_count) ?? 0,
-        mean: num(r.latency_mean),
-        p50: num(r.latency_p50),
-        p90: num(r.latency_p90),
-        p95: num(r.latency_p95),
-        p99: num(r.latency_p99),
-        max: num(r.latency_max),
-      },
-      ttft_p50: num(r.ttft_p50),
-      output_tokens_per_second: num(r.output_tokens_per_second),
-      input_tokens: input,
-      output_tokens: output,
-      tokens_per_call: calls > 0 ? (input + output) / calls : null,
-      cost_usd: num(r.cost_usd),
-      cost_per_call: num(r.cost_per_call),
-    };
-  });
+  const groups = summarizeGroups(traces, by);
   const rank = (g: GroupSummary) => {
     const i = order.indexOf(g.group);
     return i < 0 ? order.length : i;
   };
-  groups.sort((a, b) => rank(a) - rank(b)); // stable: the rest keep compareGroups' order
+  groups.sort((a, b) => rank(a) - rank(b)); // stable: the rest keep their order
   return { by, groups };
 }

@@ -8,118 +8,75 @@
  *
  * @module
  */
+import type {
+  DataQuality as SummaryDataQuality,
+  GroupSummary,
+  LatencySummary,
+  MetricValue,
+  ModelSummary as MetricsModelSummary,
+  Stats,
+  Summary,
+} from "../metrics/mod.ts";
 import type { RunComparison } from "./comparison.ts";
 
-/** A latency statistics block (seconds); `null` over zero values. */
-export interface LatencyStats {
-  mean: number | null;
-  p50: number | null;
-  p90: number | null;
-  p95: number | null;
-  p99: number | null;
-  min: number | null;
-  max: number | null;
-}
+export type { GroupSummary, MetricValue };
 
-/** One model's row of `summary.by_model` (DESIGN.md, `summary.json`). */
-export interface ModelSummary {
-  model: string;
-  calls: number;
-  ok: number;
-  errors: number;
-  /** errors / (ok + errors); null when neither. */
-  error_rate: number | null;
-  latency: LatencyStats;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  /** Null when the model has no known price. */
-  cost_usd: number | null;
-  /** Wilson 95% interval of `error_rate` (an extra of `summarize`). */
-  error_rate_ci?: [number, number] | null;
-  /** The user's named metrics over this model's calls (`summarize(…, { metrics })`). */
-  metrics?: Record<string, MetricValue>;
-}
+/** The keys of a `by_model` row that every summary has (the contract of `summary.json`). */
+type ModelContractKey =
+  | "model"
+  | "calls"
+  | "ok"
+  | "errors"
+  | "error_rate"
+  | "latency"
+  | "input_tokens"
+  | "output_tokens"
+  | "cost_usd";
 
-/** The value of a user's named metric. */
-export type MetricValue = number | string | boolean | null;
+/** A latency statistics block (seconds); `null` over zero values; `count` when known. */
+export type LatencyStats = Omit<LatencySummary, "count"> & { count?: number };
+
+/**
+ * One model's row of `summary.by_model`: `summarize`'s row, whose extras may be
+ * absent in a summary saved by an older version (then the report shows –).
+ */
+export type ModelSummary =
+  & Omit<Pick<MetricsModelSummary, ModelContractKey>, "latency">
+  & { latency: LatencyStats }
+  & Partial<Omit<MetricsModelSummary, ModelContractKey>>;
 
 /** A statistics block with its count (`response_time`, `ttft`, …). */
-export type CountedStats = LatencyStats & { count: number; std: number | null };
+export type CountedStats = Stats;
 
-/** The summary the report shows: the shape of DESIGN.md's `summary.json`. */
-export interface ReportSummary {
-  schema?: string;
-  generated_at: string;
-  inputs: string[];
-  request_count: number;
-  response_count: number;
-  error_count: number;
-  response_time: CountedStats;
-  models_used: Record<string, number>;
-  calls: { total: number; ok: number; error: number; pending: number };
-  tokens: { input: number; output: number; total: number; calls_with_usage: number };
-  cost_usd: { total: number | null; priced_calls: number; unpriced_models: string[] };
-  sessions: { count: number; complete: number; unfinished: number };
-  by_model: ModelSummary[];
-  diagnostics: { count: number; by_code: Record<string, number> };
-  // Extras of `summarize`, shown when present.
-  /** errors / (ok + errors) with its Wilson 95% interval. */
-  error_rate?: { rate: number | null; low: number | null; high: number | null };
-  /** Time to first token of streamed calls. */
-  ttft?: CountedStats;
-  output_tokens_per_second?: CountedStats;
-  throughput?: {
-    calls_per_minute: number | null;
-    peak_calls_per_minute: number;
-    peak_in_flight: number;
-    span_s: number | null;
-  };
-  session_stats?: { duration_s: CountedStats; share_in_calls: number | null };
-  data_quality?: {
-    orphan_responses: number;
-    pending_calls: number;
-    sessions_without_end: number;
-    unknown_model_calls: number;
-  };
-  /** The user's named metrics over all calls. */
-  metrics?: Record<string, MetricValue>;
-  /** The comparison by a field (`report --group-by FIELD`, `compare`); absent otherwise. */
-  by_group?: GroupComparison;
-}
+/** The keys every summary has (DESIGN.md's `summary.json` contract). */
+type SummaryContractKey =
+  | "generated_at"
+  | "inputs"
+  | "request_count"
+  | "response_count"
+  | "error_count"
+  | "response_time"
+  | "models_used"
+  | "calls"
+  | "tokens"
+  | "cost_usd"
+  | "sessions"
+  | "diagnostics";
 
-/** One group's row of the comparison by a field (from `compareGroups`). */
-export interface GroupSummary {
-  /** The group's value of the field (`(none)` for calls without one). */
-  group: string;
-  calls: number;
-  ok: number;
-  errors: number;
-  pending: number;
-  /** errors / (ok + errors); null when neither. */
-  error_rate: number | null;
-  /** Wilson 95% interval of `error_rate`. */
-  error_rate_ci: [number, number] | null;
-  /** Over successful responses with a duration, seconds. */
-  latency: {
-    count: number;
-    mean: number | null;
-    p50: number | null;
-    p90: number | null;
-    p95: number | null;
-    p99: number | null;
-    max: number | null;
+/**
+ * The summary the report shows: `summarize`'s `Summary` (the shape of DESIGN.md's
+ * `summary.json`), whose extras are shown when present, plus the comparison by a
+ * field when one was asked for.
+ */
+export type ReportSummary =
+  & Pick<Summary, SummaryContractKey>
+  & Partial<Omit<Summary, SummaryContractKey | "schema" | "by_model">>
+  & {
+    schema?: string;
+    by_model: ModelSummary[];
+    /** The comparison by a field (`report --group-by FIELD`, `compare`); absent otherwise. */
+    by_group?: GroupComparison;
   };
-  ttft_p50: number | null;
-  output_tokens_per_second: number | null;
-  input_tokens: number;
-  output_tokens: number;
-  /** (input + output tokens) / calls; null without calls. */
-  tokens_per_call: number | null;
-  /** Null when no call of the group has a known price. */
-  cost_usd: number | null;
-  /** Mean cost of the priced calls. */
-  cost_per_call: number | null;
-}
 
 /** The comparison by a field: one row per group. */
 export interface GroupComparison {
@@ -127,6 +84,9 @@ export interface GroupComparison {
   by: string;
   groups: GroupSummary[];
 }
+
+/** The data-quality numbers of the summary (`summarize().data_quality`). */
+export type DataQuality = SummaryDataQuality;
 
 /** A figure to show inline: our own SVG (the only raw HTML in the report). */
 export interface ReportFigure {
@@ -210,16 +170,6 @@ export interface DiagnosticRow {
   severity: string;
 }
 
-/** Data-quality counts beyond the diagnostics. */
-export interface DataQuality {
-  /** Responses with no matching request. */
-  orphan_responses: number;
-  /** Requests with neither a response nor an error. */
-  pending_calls: number;
-  /** Sessions with no `session_end`. */
-  unfinished_sessions: number;
-}
-
 /** One input file and what it held. */
 export interface FileRow {
   file: string;
@@ -237,7 +187,6 @@ export interface ReportInput {
   failedCalls?: Listing<CallRow>;
   eventTypes?: Listing<EventTypeRow>;
   diagnostics?: Listing<DiagnosticRow>;
-  dataQuality?: DataQuality;
   files?: FileRow[];
   /** A candidate run against a baseline (`compare`): shown first, as "Baseline vs candidate". */
   comparison?: RunComparison;

@@ -10,7 +10,6 @@ import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
 import { topErrors } from "../metrics/mod.ts";
 import type {
   CallRow,
-  DataQuality,
   DiagnosticRow,
   ErrorGroup,
   EventTypeRow,
@@ -53,7 +52,6 @@ export interface ReportTables {
   errorGroups: Listing<ErrorGroup>;
   eventTypes: Listing<EventTypeRow>;
   diagnostics: Listing<DiagnosticRow>;
-  dataQuality: DataQuality;
   files: FileRow[];
 }
 
@@ -87,10 +85,6 @@ const iso = (v: unknown): string | null =>
     : v === null || v === undefined
     ? null
     : String(v);
-
-function column(frame: pl.DataFrame, name: string): boolean {
-  return frame.columns.includes(name);
-}
 
 function callRow(r: Row): CallRow {
   const row: CallRow = {
@@ -242,17 +236,6 @@ function files(traces: TraceSet): FileRow[] {
   }));
 }
 
-function dataQuality(traces: TraceSet): DataQuality {
-  const { calls, sessions } = traces;
-  return {
-    orphan_responses: column(calls, "orphan")
-      ? calls.select("orphan").filter(pl.col("orphan").eq(pl.lit(true))).height
-      : 0,
-    pending_calls: calls.select("status").filter(pl.col("status").eq(pl.lit("pending"))).height,
-    unfinished_sessions: sessions.filter(pl.col("complete").not()).height,
-  };
-}
-
 /**
  * Cut the report's listings from the frames: sessions by start time, the slowest
  * finished calls, failed calls by time, error messages grouped by `topErrors` (numbers
@@ -275,7 +258,6 @@ export function reportTables(traces: TraceSet, limits: ReportLimits = {}): Repor
     errorGroups: errorGroups(traces.calls, l.errorGroups),
     eventTypes: eventTypes(traces.events, l.eventTypes),
     diagnostics: diagnostics(traces.diagnostics, l.diagnostics),
-    dataQuality: dataQuality(traces),
     files: files(traces),
   };
 }

@@ -8,6 +8,21 @@
  *
  * Percentiles are Polars' linear ones over the successful latencies: p at index
  * q·(n − 1) between the sorted values (0.95·3 = 2.85: base 3 + 0.85·1, candidate 4 + 0.85·2).
+ *
+ * Statistics, by hand:
+ * - error rate 0/4 → 1/5. Wilson 95% (z² = 3.841459): 0/4 → [0, 0.960365/1.960365 = 0.489891];
+ *   1/5 → centre 0.2 + 0.384146, half z·√(0.032 + 0.038415) = 0.520090, over 1.768292:
+ *   [0.036225, 0.624466]. Newcombe: 0.2 ∓ √(0.163775² + 0.489891²) / +√(0.424466² + 0)
+ *   = [−0.316541, +0.624466] → [−31.7 pp, +62.4 pp]. Fisher: N 9, 1 error, 4 baseline calls:
+ *   P(0) = C(8,4)/C(9,4) = 70/126, P(1) = 56/126, both ≤ P(0): p = 1.
+ * - latency, Mann–Whitney U: [1,2,3,4] vs [2,2,4,6], ranks 1 | 3 3 3 | 5 | 6.5 6.5 | 8; the
+ *   candidate's sum 3+3+6.5+8 = 20.5, U = 20.5 − 10 = 10.5, μ = 8, ties Σ(t³−t) = 24 + 6 = 30,
+ *   σ² = 16/12·(9 − 30/56) = 11.285714, z = (2.5 − 0.5)/3.359422 = 0.595341,
+ *   p = 2·(1 − Φ(0.595341)) = 2·(1 − 0.72419) = 0.5516.
+ * - cost per priced call: every base call 0.0002, every candidate call 0.0003: every bootstrap
+ *   resample differs by exactly +0.0001 (interval [+0.0001, +0.0001]); none ≤ 0, so the
+ *   bootstrap p is 2·(0 + 1)/(2000 + 1) < 0.001.
+ * - input tokens per call 100 → (4·100 + 0)/5 = 80; output 50 → (4·100 + 0)/5 = 80.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -86,6 +101,15 @@ const FIXTURE_ROWS = [
 ];
 const FIXTURE_COLOURS = ["", "bad", "bad", "bad", "bad", "bad", "bad", ""];
 
+/** The point fields of a delta (value on each side, change, relative change). */
+function point(d: CompareJson["deltas"][keyof CompareJson["deltas"]]) {
+  const { baseline, candidate, change, relative_change } = d;
+  return { baseline, candidate, change, relative_change };
+}
+
+/** A text table's cells: columns are separated by two or more spaces. */
+const cells = (line: string) => line.trim().split(/\s{2,}/);
+
 /** Float results of library arithmetic (quantile interpolation, prices): equal to 1e-12. */
 function near(actual: number | null, expected: number, what: string): void {
   assert.ok(
@@ -113,35 +137,35 @@ Deno.test("compare writes the exact deltas of the two runs to compare.json", asy
       [5, 4, 1, 0],
     );
     // Exact: counts, rates, means and medians.
-    assert.deepEqual(j.deltas.calls, {
+    assert.deepEqual(point(j.deltas.calls), {
       baseline: 4,
       candidate: 5,
       change: 1,
       relative_change: 0.25,
     });
     // 0 → 1/5: no relative change from a zero baseline.
-    assert.deepEqual(j.deltas.error_rate, {
+    assert.deepEqual(point(j.deltas.error_rate), {
       baseline: 0,
       candidate: 0.2,
       change: 0.2,
       relative_change: null,
     });
     // mean (1+2+3+4)/4 = 2.5 → (2+2+4+6)/4 = 3.5
-    assert.deepEqual(j.deltas.latency_mean, {
+    assert.deepEqual(point(j.deltas.latency_mean), {
       baseline: 2.5,
       candidate: 3.5,
       change: 1,
       relative_change: 0.4,
     });
     // median (2+3)/2 = 2.5 → (2+4)/2 = 3
-    assert.deepEqual(j.deltas.latency_p50, {
+    assert.deepEqual(point(j.deltas.latency_p50), {
       baseline: 2.5,
       candidate: 3,
       change: 0.5,
       relative_change: 0.2,
     });
     // tokens per call: 4·150/4 = 150 → 4·200/5 = 160
-    assert.deepEqual(j.deltas.tokens_per_call, {
+    assert.deepEqual(point(j.deltas.tokens_per_call), {
       baseline: 150,
       candidate: 160,
       change: 10,
@@ -166,15 +190,85 @@ Deno.test("compare writes the exact deltas of the two runs to compare.json", asy
     assert.deepEqual(j.gates, []);
     assert.equal(j.passed, true);
 
-    // stdout: the delta table, the gates line, then the two paths.
-    const lines = r.stdout.split("\n");
-    assert.deepEqual(lines.slice(0, 3), [
-      "                 base       candidate  change",
-      "calls            4          5          +1 (+25.0%)",
-      "error rate       0.0%       20.0%      +20.0 pp",
+    // Statistics (see the header): the test, n on both sides, intervals and p-values.
+    const er = j.deltas.error_rate;
+    assert.deepEqual([er.test, er.interval, er.n_baseline, er.n_candidate], [
+      "Fisher's exact",
+      "Newcombe",
+      4,
+      5,
     ]);
-    assert.ok(lines.includes("p95 latency      3.85 s     5.70 s     +1.85 s (+48.1%)"));
-    assert.ok(lines.includes("cost per call    $0.000200  $0.000300  +$0.000100 (+50.0%)"));
+    assert.ok(Math.abs(er.ci95![0] - -0.316541) < 1e-6, `Newcombe low ${er.ci95}`);
+    assert.ok(Math.abs(er.ci95![1] - 0.624466) < 1e-6, `Newcombe high ${er.ci95}`);
+    near(er.p_value, 1, "Fisher p");
+    for (const m of ["latency_mean", "latency_p50", "latency_p95", "latency_p99"] as const) {
+      const d = j.deltas[m];
+      assert.deepEqual([d.test, d.interval, d.n_baseline, d.n_candidate], [
+        "Mann–Whitney U",
+        "bootstrap",
+        4,
+        4,
+      ]);
+      assert.ok(Math.abs(d.p_value! - 0.5516) < 1e-4, `${m} p ${d.p_value}`);
+      // A bootstrap interval holds values of the resampled differences: within the
+      // largest possible difference (6 − 1 = 5 s) either way, low ≤ high.
+      assert.ok(d.ci95![0] <= d.ci95![1] && d.ci95![0] >= -5 && d.ci95![1] <= 5, `${m} ${d.ci95}`);
+      assert.match(d.warning!, /only 4 values/);
+    }
+    const cost = j.deltas.cost_per_call;
+    near(cost.ci95![0], 0.0001, "cost interval low");
+    near(cost.ci95![1], 0.0001, "cost interval high");
+    assert.ok(cost.p_value! < 0.001 && cost.test === "bootstrap");
+    assert.deepEqual([cost.n_baseline, cost.n_candidate], [4, 4]); // priced calls
+    assert.deepEqual(point(j.deltas.input_tokens_per_call), {
+      baseline: 100,
+      candidate: 80,
+      change: -20,
+      relative_change: -0.2,
+    });
+    assert.deepEqual(point(j.deltas.output_tokens_per_call), {
+      baseline: 50,
+      candidate: 80,
+      change: 30,
+      relative_change: 0.6,
+    });
+    assert.deepEqual(
+      [j.deltas.tokens_per_call.n_baseline, j.deltas.tokens_per_call.n_candidate],
+      [4, 5],
+    );
+    // The fixtures' request ids differ (base-1-r1 …, cand-…): not paired.
+    assert.equal(j.paired, null);
+
+    // stdout: the delta table (with the interval, p and test), the gates line, then the paths.
+    const lines = r.stdout.split("\n");
+    assert.deepEqual(cells(lines[0]!), ["base", "candidate", "change", "95% CI", "p", "test"]);
+    assert.deepEqual(cells(lines[1]!), ["calls", "4", "5", "+1 (+25.0%)", "–", "–"]);
+    assert.deepEqual(cells(lines[2]!), [
+      "error rate",
+      "0.0%",
+      "20.0%",
+      "+20.0 pp",
+      "[−31.7 pp, +62.4 pp]",
+      "1.000",
+      "Fisher's exact",
+    ]);
+    const row = (label: string) => cells(lines.find((l) => l.startsWith(label + " "))!);
+    assert.deepEqual(row("p95 latency").slice(0, 4), [
+      "p95 latency",
+      "3.85 s",
+      "5.70 s",
+      "+1.85 s (+48.1%)",
+    ]);
+    assert.deepEqual(row("p95 latency").slice(5), ["0.552", "Mann–Whitney U"]);
+    assert.deepEqual(row("cost per call"), [
+      "cost per call",
+      "$0.000200",
+      "$0.000300",
+      "+$0.000100 (+50.0%)",
+      "[+$0.000100, +$0.000100]",
+      "< 0.001",
+      "bootstrap",
+    ]);
     assert.deepEqual(lines.slice(-3), [
       "gates: none set",
       join(r.dir, "compare.html"),
@@ -192,9 +286,30 @@ Deno.test("compare writes the exact deltas of the two runs to compare.json", asy
       "Change",
       "Relative change",
       "Assessment",
+      "95% CI",
+      "p",
+      "Test",
+      "n",
     ]);
-    assert.deepEqual(page.rows, FIXTURE_ROWS);
-    assert.deepEqual(page.colours, FIXTURE_COLOURS);
+    assert.deepEqual(page.rows.slice(0, 8).map((r) => r.slice(0, 6)), FIXTURE_ROWS);
+    assert.deepEqual(page.rows.slice(8).map((r) => r.slice(0, 6)), [
+      ["input tokens per call", "100.0", "80.0", "−20.0", "−20.0%", ""],
+      ["output tokens per call", "50.0", "80.0", "+30.0", "+60.0%", ""],
+    ]);
+    assert.deepEqual(page.rows[1]!.slice(6), [
+      "[−31.7 pp, +62.4 pp]",
+      "1.000",
+      "Fisher's exact",
+      "4 / 5",
+    ]);
+    assert.deepEqual(page.rows[2]!.slice(7), ["0.552", "Mann–Whitney U", "4 / 4"]);
+    assert.deepEqual(page.colours, [...FIXTURE_COLOURS, "", ""]);
+    // Small samples are named under the table.
+    assert.ok(
+      [...page.doc.querySelectorAll("#comparison .warnings li")].some((li) =>
+        li.textContent!.startsWith("mean latency: only 4 values")
+      ),
+    );
     assert.equal(page.verdict, "No gates set");
     assert.equal(page.verdictPassed, true);
     assert.deepEqual(page.gates, []);
@@ -313,7 +428,7 @@ Deno.test("compare exits 1 with one stderr line per failed gate", async () => {
     const page = section(r.dir);
     assert.equal(page.first, "comparison");
     assert.deepEqual(page.header.slice(1, 3), ["v1", "v2"]);
-    assert.deepEqual(page.rows, FIXTURE_ROWS);
+    assert.deepEqual(page.rows.slice(0, 8).map((r) => r.slice(0, 6)), FIXTURE_ROWS);
     assert.equal(page.verdict, "3 of 4 gates failed");
     assert.equal(page.verdictPassed, (r.code as number) === 0);
     assert.ok(page.doc.querySelector("#comparison .verdict")!.classList.contains("failed"));
@@ -350,7 +465,7 @@ Deno.test("compare.html marks falls as better in green, and one gate's verdict m
   try {
     assert.equal(r.code, 0, r.stderr);
     const page = section(r.dir);
-    assert.deepEqual(page.rows, [
+    assert.deepEqual(page.rows.slice(0, 8).map((r) => r.slice(0, 6)), [
       ["calls", "5", "4", "−1", "−20.0%", ""],
       ["error rate", "20.0%", "0.0%", "−20.0 pp", "−100.0%", "better"],
       ["mean latency", "3.50 s", "2.50 s", "−1.00 s", "−28.6%", "better"],
@@ -360,7 +475,18 @@ Deno.test("compare.html marks falls as better in green, and one gate's verdict m
       ["cost per call", "$0.000300", "$0.000200", "−$0.000100", "−33.3%", "better"],
       ["tokens per call", "160.0", "150.0", "−10.0", "−6.3%", ""],
     ]);
-    assert.deepEqual(page.colours, ["", "good", "good", "good", "good", "good", "good", ""]);
+    assert.deepEqual(page.colours, [
+      "",
+      "good",
+      "good",
+      "good",
+      "good",
+      "good",
+      "good",
+      "",
+      "",
+      "",
+    ]);
     assert.equal(page.verdict, "The gate passed");
     assert.equal(page.verdictPassed, true);
   } finally {

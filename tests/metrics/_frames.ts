@@ -96,6 +96,7 @@ const usage = (input: number, output: number, more: Row = {}): Row => ({
  * Session s1 (complete, 60 s, user alice): r1, r2 gpt-4o ok; r3 claude error;
  * r4 claude ok; r5 gpt-4o ok with a zero duration. Session s2 (no end, user bob):
  * r6 claude error; r7 gpt-4o pending; r8 gpt-4o orphan response; r9 my-model ok.
+ * `served_model` is the response's model (errors and the pending call have none).
  */
 export function mixedTraceSet(): TraceSet {
   const claude = "claude-3-5-sonnet-20241022";
@@ -105,6 +106,7 @@ export function mixedTraceSet(): TraceSet {
         session_id: "s1",
         request_id: "r1",
         model: "gpt-4o",
+        served_model: "gpt-4o", // the response names it
         started_at: T("00:00"),
         ended_at: T("00:02"),
         duration_s: 2,
@@ -116,6 +118,7 @@ export function mixedTraceSet(): TraceSet {
         session_id: "s1",
         request_id: "r2",
         model: "gpt-4o",
+        served_model: "gpt-4o", // the response names it
         started_at: T("00:01"),
         ended_at: T("00:05"),
         duration_s: 4,
@@ -139,6 +142,7 @@ export function mixedTraceSet(): TraceSet {
         session_id: "s1",
         request_id: "r4",
         model: claude,
+        served_model: claude, // the response names it
         started_at: T("00:20"),
         ended_at: T("00:26"),
         duration_s: 6,
@@ -151,6 +155,7 @@ export function mixedTraceSet(): TraceSet {
         session_id: "s1",
         request_id: "r5",
         model: "gpt-4o",
+        served_model: "gpt-4o", // the response names it
         started_at: T("00:30"),
         ended_at: T("00:30"),
         duration_s: 0,
@@ -183,6 +188,7 @@ export function mixedTraceSet(): TraceSet {
         session_id: "s2",
         request_id: "r8",
         model: "gpt-4o",
+        served_model: "gpt-4o", // the response names it
         started_at: T("02:10"),
         ended_at: T("02:20"),
         duration_s: 10,
@@ -195,6 +201,7 @@ export function mixedTraceSet(): TraceSet {
         session_id: "s2",
         request_id: "r9",
         model: "my-model",
+        served_model: "my-model", // the response names it
         started_at: T("02:30"),
         ended_at: T("02:31"),
         duration_s: 1,
@@ -303,12 +310,21 @@ export const EXPECTED_CONTRACT = {
       ok: 4,
       errors: 0,
       error_rate: 0,
-      latency: { mean: 16 / 3, p50: 4, p90: 8.8, p95: 9.4, p99: 9.88, min: 2, max: 10 }, // [2, 4, 10]
+      // [2, 4, 10]
+      latency: { mean: 16 / 3, p50: 4, p90: 8.8, p95: 9.4, p99: 9.88, min: 2, max: 10, count: 3 },
       input_tokens: 3110,
       output_tokens: 411,
       cost_usd: 0.010635,
       pending: 1,
       error_rate_ci: [0, 0.4898908364545973],
+      served_models: ["gpt-4o"],
+      ttft_p50: 0.5, // r2 only
+      output_tokens_per_second: 50, // median of r1 100/2, r2 300/4, r8 10/10
+      tokens_per_call: (3110 + 411) / 5,
+      input_tokens_per_call: 3110 / 5,
+      output_tokens_per_call: 411 / 5,
+      priced_calls: 4, // r1 r2 r5 r8
+      cost_per_call: 0.010635 / 4,
       metrics: {},
     },
     {
@@ -317,12 +333,20 @@ export const EXPECTED_CONTRACT = {
       ok: 1,
       errors: 2,
       error_rate: 2 / 3,
-      latency: { mean: 6, p50: 6, p90: 6, p95: 6, p99: 6, min: 6, max: 6 },
+      latency: { mean: 6, p50: 6, p90: 6, p95: 6, p99: 6, min: 6, max: 6, count: 1 },
       input_tokens: 500,
       output_tokens: 50,
       cost_usd: 0.00225,
       pending: 0,
       error_rate_ci: [0.20765960080204768, 0.9385080552796037],
+      served_models: [CLAUDE],
+      ttft_p50: 1.5,
+      output_tokens_per_second: 50 / 6,
+      tokens_per_call: 550 / 3,
+      input_tokens_per_call: 500 / 3,
+      output_tokens_per_call: 50 / 3,
+      priced_calls: 1,
+      cost_per_call: 0.00225,
       metrics: {},
     },
     {
@@ -331,12 +355,20 @@ export const EXPECTED_CONTRACT = {
       ok: 1,
       errors: 0,
       error_rate: 0,
-      latency: { mean: 1, p50: 1, p90: 1, p95: 1, p99: 1, min: 1, max: 1 },
+      latency: { mean: 1, p50: 1, p90: 1, p95: 1, p99: 1, min: 1, max: 1, count: 1 },
       input_tokens: 1000,
       output_tokens: 1000,
       cost_usd: null,
       pending: 0,
       error_rate_ci: [0, 0.7934506856227626],
+      served_models: ["my-model"],
+      ttft_p50: null,
+      output_tokens_per_second: 1000,
+      tokens_per_call: 2000,
+      input_tokens_per_call: 1000,
+      output_tokens_per_call: 1000,
+      priced_calls: 0,
+      cost_per_call: null, // unpriced
       metrics: {},
     },
   ],

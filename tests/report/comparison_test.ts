@@ -14,13 +14,26 @@ import {
 } from "../../src/report/comparison.ts";
 import { SAMPLE_INPUT, XSS } from "../fixtures/report/sample_input.ts";
 
-const delta = { baseline: 1, candidate: 2, change: 1, relative_change: 1 };
+const delta = {
+  baseline: 1,
+  candidate: 2,
+  change: 1,
+  relative_change: 1,
+  ci95: null,
+  p_value: null,
+  test: null,
+  interval: null,
+  n_baseline: 1,
+  n_candidate: 1,
+  warning: null,
+};
 const gate = (passed: boolean, message = "p95 latency rose 100.0%"): GateResult => ({
   gate: "max_p95_increase",
   metric: "latency_p95",
   limit: 10,
   value: 100,
   passed,
+  p_value: null,
   message: passed ? message : `gate failed: ${message}`,
 });
 

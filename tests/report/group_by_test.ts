@@ -164,7 +164,7 @@ Deno.test("report --group-by an unknown field exits 2 naming it and the availabl
     }
     assert.equal(code, 2);
     assert.deepEqual(lines, [
-      'error: Cannot group by "colour": it is neither a calls column nor a session-metadata field of these traces (available: model, provider, file, session_id, group, version, planner_model).',
+      'error: Cannot group by "colour": it is neither a calls column nor a session-metadata field of these traces (available: model, served_model, provider, file, session_id, group, version, planner_model).',
     ]);
   });
 });

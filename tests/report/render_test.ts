@@ -147,6 +147,7 @@ Deno.test("renderReport() marks the best value of each ranked column when models
           latency: { ...a.latency, p50: 1, p95: 4 },
           cost_usd: 0.3,
           calls: 3,
+          cost_per_call: 0.3 / 3, // 3 priced calls
         },
         {
           ...a,
@@ -155,6 +156,7 @@ Deno.test("renderReport() marks the best value of each ranked column when models
           latency: { ...a.latency, p50: 2, p95: 3 },
           cost_usd: 0.1,
           calls: 2,
+          cost_per_call: 0.1 / 2, // 2 priced calls
         },
       ],
     },

@@ -1,0 +1,742 @@
+/**
+ * Two runs compared (`compare BASELINE CANDIDATE`, and the library): the deltas of
+ * each metric with its 95% interval, p-value, test and n on both sides
+ * ({@link runDeltas}), the gates ({@link evaluateGates}), and, when both runs share
+ * call keys, the paired comparison ({@link pairedComparison}). The CLI only parses,
+ * calls {@link compareRuns} and prints.
+ *
+ * Tests (DESIGN.md, "Comparisons"): latency mean and percentiles, a seeded
+ * percentile bootstrap interval and the Mann–Whitney U test; error rate, Newcombe's
+ * interval and Fisher's exact test; per-call tokens and cost, a bootstrap interval
+ * and p-value. Paired: Wilcoxon signed-rank and a bootstrap interval of the mean
+ * difference.
+ *
+ * @module
+ */
+import pl from "npm:nodejs-polars@0.25.2";
+import binomialCdf from "npm:@stdlib/stats-base-dists-binomial-cdf@0.2.3";
+import type { TraceSet } from "../frames/columns.ts";
+import { withCallDefaults } from "./calls.ts";
+import { BETTER, type GroupSummary, summarizeGroups } from "./group_summary.ts";
+import { isLatencySample } from "./latency.ts";
+import {
+  bootstrapDifference,
+  bootstrapMean,
+  fisherExact,
+  mannWhitneyU,
+  newcombeInterval,
+  quantileSorted,
+  seededUniform,
+  type Statistic,
+  wilcoxonSignedRank,
+} from "./stats.ts";
+
+/** The compared metrics, in the order of the table and of `deltas`. */
+export const DELTA_METRICS = [
+  "calls",
+  "error_rate",
+  "latency_mean",
+  "latency_p50",
+  "latency_p95",
+  "latency_p99",
+  "cost_per_call",
+  "tokens_per_call",
+  "input_tokens_per_call",
+  "output_tokens_per_call",
+] as const;
+/** A compared metric. */
+export type DeltaMetric = (typeof DELTA_METRICS)[number];
+
+/** The metrics' names in tables. */
+export const DELTA_LABELS: Record<DeltaMetric, string> = {
+  calls: "calls",
+  error_rate: "error rate",
+  latency_mean: "mean latency",
+  latency_p50: "p50 latency",
+  latency_p95: "p95 latency",
+  latency_p99: "p99 latency",
+  cost_per_call: "cost per call",
+  tokens_per_call: "tokens per call",
+  input_tokens_per_call: "input tokens per call",
+  output_tokens_per_call: "output tokens per call",
+};
+
+/** Below this many values on either side, a delta carries a warning. */
+export const MIN_SAMPLE = 20;
+
+/** One metric of both sides, how it changed, and how sure that is. */
+export interface Delta {
+  baseline: number | null;
+  candidate: number | null;
+  /** candidate − baseline; null when either is null. */
+  change: number | null;
+  /** change / baseline; null when either is null or the baseline is 0 (then 0 when both are 0). */
+  relative_change: number | null;
+  /** 95% interval of `change`; null when it cannot be computed (or for `calls`). */
+  ci95: [number, number] | null;
+  /** Two-sided p-value of "no change"; null when untested. */
+  p_value: number | null;
+  /** The test of `p_value` (`Mann–Whitney U`, `Fisher's exact`, `bootstrap`); null when untested. */
+  test: string | null;
+  /** How `ci95` was computed (`bootstrap`, `Newcombe`). */
+  interval: string | null;
+  /** Values behind the statistic on each side (latencies, finished calls, calls, priced calls). */
+  n_baseline: number;
+  n_candidate: number;
+  /** Set when a side has fewer than {@link MIN_SAMPLE} values. */
+  warning: string | null;
+}
+
+/** Options of the statistics. */
+export interface StatsOptions {
+  /** Bootstrap resamples. @default 2000 */
+  resamples?: number;
+  /** Bootstrap seed. @default 1 */
+  seed?: number;
+}
+
+/** A metric's value in a summary row. */
+export function deltaValue(g: GroupSummary, metric: DeltaMetric): number | null {
+  switch (metric) {
+    case "calls":
+      return g.calls;
+    case "error_rate":
+      return g.error_rate;
+    case "latency_mean":
+      return g.latency.mean;
+    case "latency_p50":
+      return g.latency.p50;
+    case "latency_p95":
+      return g.latency.p95;
+    case "latency_p99":
+      return g.latency.p99;
+    case "cost_per_call":
+      return g.cost_per_call;
+    case "tokens_per_call":
+      return g.tokens_per_call;
+    case "input_tokens_per_call":
+      return g.input_tokens_per_call;
+    case "output_tokens_per_call":
+      return g.output_tokens_per_call;
+  }
+}
+
+/** The per-call values behind the statistics of one side. */
+export interface SideSamples {
+  /** Latencies of successful responses with a positive duration. */
+  latency: Float64Array;
+  ok: number;
+  errors: number;
+  /** Per call, a missing count as 0 (so the mean is `tokens_per_call`). */
+  tokens: Float64Array;
+  input_tokens: Float64Array;
+  output_tokens: Float64Array;
+  /** Costs of priced calls. */
+  cost: Float64Array;
+}
+
+const floats = (frame: pl.DataFrame, expr: pl.Expr): Float64Array =>
+  Float64Array.from(
+    frame.select(expr.cast(pl.Float64).alias("v")).getColumn("v").toArray() as number[],
+  );
+
+/** The samples of a `calls` frame (one side). */
+export function sideSamples(calls: pl.DataFrame): SideSamples {
+  const c = withCallDefaults(calls);
+  const tok = (col: string) => pl.col(col).fillNull(0);
+  const counts = c.select(
+    pl.col("status").eq(pl.lit("ok")).sum().alias("ok"),
+    pl.col("status").eq(pl.lit("error")).sum().alias("errors"),
+  ).toRecords()[0] ?? {};
+  return {
+    latency: floats(c.filter(isLatencySample()), pl.col("duration_s")),
+    ok: Number(counts.ok ?? 0),
+    errors: Number(counts.errors ?? 0),
+    tokens: floats(c, tok("input_tokens").add(tok("output_tokens"))),
+    input_tokens: floats(c, tok("input_tokens")),
+    output_tokens: floats(c, tok("output_tokens")),
+    cost: floats(c.filter(pl.col("cost_usd").isNotNull()), pl.col("cost_usd")),
+  };
+}
+
+function point(b: number | null, c: number | null) {
+  const change = b === null || c === null ? null : c - b;
+  const relative_change = change === null ? null : b === 0 ? (c === 0 ? 0 : null) : change / b!;
+  return { baseline: b, candidate: c, change, relative_change };
+}
+
+function warn(nb: number, nc: number): string | null {
+  const n = Math.min(nb, nc);
+  return n < MIN_SAMPLE
+    ? `only ${n} value${
+      n === 1 ? "" : "s"
+    } on one side (fewer than ${MIN_SAMPLE}): the interval and p-value are rough`
+    : null;
+}
+
+/**
+ * A bootstrap p-value of "no difference": twice the smaller share of resampled
+ * differences on either side of 0, with the +1 correction, at most 1.
+ */
+function bootstrapP(
+  b: Float64Array,
+  c: Float64Array,
+  options: StatsOptions,
+): number | null {
+  if (b.length === 0 || c.length === 0) return null;
+  const resamples = options.resamples ?? 2000;
+  const uniform = seededUniform((options.seed ?? 1) + 7919);
+  let below = 0, above = 0;
+  for (let r = 0; r < resamples; r++) {
+    let sb = 0, sc = 0;
+    for (let i = 0; i < b.length; i++) sb += b[Math.floor(uniform() * b.length)]!;
+    for (let i = 0; i < c.length; i++) sc += c[Math.floor(uniform() * c.length)]!;
+    const d = sc / c.length - sb / b.length;
+    if (d <= 0) below++;
+    if (d >= 0) above++;
+  }
+  return Math.min(1, 2 * (Math.min(below, above) + 1) / (resamples + 1));
+}
+
+/**
+ * The deltas of every {@link DELTA_METRICS} metric from `baseline` to `candidate`
+ * (their summary rows and per-call samples), each with its 95% interval, p-value,
+ * test and n on both sides.
+ */
+export function runDeltas(
+  baseline: GroupSummary,
+  candidate: GroupSummary,
+  samples: { baseline: SideSamples; candidate: SideSamples },
+  options: StatsOptions = {},
+): Record<DeltaMetric, Delta> {
+  const { baseline: sb, candidate: sc } = samples;
+  const latencyStats: Statistic[] = ["mean", "p50", "p95", "p99"];
+  const latencyCi = bootstrapDifference(sb.latency, sc.latency, latencyStats, options);
+  const mwu = mannWhitneyU(sb.latency, sc.latency);
+  const nb = sb.ok + sb.errors, nc = sc.ok + sc.errors;
+  const fisher = fisherExact(sb.errors, nb, sc.errors, nc);
+  const perCall = (b: Float64Array, c: Float64Array) => ({
+    ci95: bootstrapDifference(b, c, ["mean"], options).mean,
+    p_value: bootstrapP(b, c, options),
+    test: b.length && c.length ? "bootstrap" : null,
+    interval: b.length && c.length ? "bootstrap" : null,
+    n_baseline: b.length,
+    n_candidate: c.length,
+    warning: b.length && c.length ? warn(b.length, c.length) : null,
+  });
+  const latency = (stat: Statistic) => ({
+    ci95: latencyCi[stat],
+    p_value: mwu?.p_value ?? null,
+    test: mwu ? "Mann–Whitney U" : null,
+    interval: latencyCi[stat] ? "bootstrap" : null,
+    n_baseline: sb.latency.length,
+    n_candidate: sc.latency.length,
+    warning: sb.latency.length && sc.latency.length
+      ? warn(sb.latency.length, sc.latency.length)
+      : null,
+  });
+  const stats: Record<DeltaMetric, Omit<Delta, keyof ReturnType<typeof point>>> = {
+    calls: {
+      ci95: null,
+      p_value: null,
+      test: null,
+      interval: null,
+      n_baseline: baseline.calls,
+      n_candidate: candidate.calls,
+      warning: null,
+    },
+    error_rate: {
+      ci95: newcombeInterval(sb.errors, nb, sc.errors, nc),
+      p_value: fisher?.p_value ?? null,
+      test: fisher ? "Fisher's exact" : null,
+      interval: nb && nc ? "Newcombe" : null,
+      n_baseline: nb,
+      n_candidate: nc,
+      warning: nb && nc ? warn(nb, nc) : null,
+    },
+    latency_mean: latency("mean"),
+    latency_p50: latency("p50"),
+    latency_p95: latency("p95"),
+    latency_p99: latency("p99"),
+    cost_per_call: perCall(sb.cost, sc.cost),
+    tokens_per_call: perCall(sb.tokens, sc.tokens),
+    input_tokens_per_call: perCall(sb.input_tokens, sc.input_tokens),
+    output_tokens_per_call: perCall(sb.output_tokens, sc.output_tokens),
+  };
+  return Object.fromEntries(DELTA_METRICS.map((m) => [
+    m,
+    { ...point(deltaValue(baseline, m), deltaValue(candidate, m)), ...stats[m] },
+  ])) as Record<DeltaMetric, Delta>;
+}
+
+/**
+ * Whether a change is good news: `worse` (a rise of latency, errors or cost),
+ * `better` (a fall), `unchanged`, or null for metrics that are not judged (calls,
+ * tokens) and changes that cannot be computed. Directions from `BETTER`.
+ */
+export function assessDelta(
+  metric: DeltaMetric,
+  d: Pick<Delta, "change">,
+): "worse" | "better" | "unchanged" | null {
+  const better = (BETTER as Record<string, "lower" | "higher">)[metric];
+  if (!better || d.change === null) return null;
+  if (d.change === 0) return "unchanged";
+  return (d.change > 0) === (better === "lower") ? "worse" : "better";
+}
+
+// --- gates ----------------------------------------------------------------------
+
+/** The gates of a comparison: limits on the candidate, and how sure a failure must be. */
+export interface GateOptions {
+  /** The highest error rate the candidate may have, as a fraction (0.05 = 5%). */
+  maxErrorRate?: number;
+  /** The largest allowed rise of the p95 latency, in percent of the baseline's. */
+  maxP95Increase?: number;
+  /** The largest allowed rise of the mean latency, in percent of the baseline's. */
+  maxMeanIncrease?: number;
+  /** The largest allowed rise of the cost per priced call, in percent of the baseline's. */
+  maxCostIncrease?: number;
+  /**
+   * With it, a gate fails only when its limit is passed and the change is
+   * significant at this level (p < significance).
+   */
+  significance?: number;
+}
+
+/** A gate's result. */
+export interface GateResult {
+  /** The option: `max_error_rate`, `max_p95_increase`, `max_mean_increase`, `max_cost_increase`. */
+  gate: string;
+  metric: DeltaMetric;
+  /** The limit as given: a fraction for the error rate, a percent for the others. */
+  limit: number;
+  /** The candidate's error rate, or the rise in percent; null when it cannot be computed. */
+  value: number | null;
+  passed: boolean;
+  /**
+   * The p-value the significance was judged on (the delta's, or for the error rate
+   * the exact binomial test of "rate ≤ limit"); null without `significance`.
+   */
+  p_value: number | null;
+  /** The `gate failed: …` line, or a short "ok" sentence. */
+  message: string;
+}
+
+/** A limit as short text: 10 → "10", 12.5 → "12.5". */
+const plain = (x: number) => String(Number(x.toFixed(6)));
+const pct1 = (r: number) => `${(r * 100).toFixed(1)}%`;
+/** A p-value as text: `p = 0.031`, `p < 0.001`. */
+export function formatP(p: number): string {
+  return p < 0.001 ? "p < 0.001" : `p = ${p.toFixed(3)}`;
+}
+
+/** A metric's value as text: `5`, `20.0%`, `3.85 s`, `$0.000200`, `150.0`; `–` for null. */
+export function formatDeltaValue(metric: DeltaMetric, x: number | null): string {
+  if (x === null) return "–";
+  if (metric === "calls") return String(x);
+  if (metric === "error_rate") return pct1(x);
+  if (metric === "cost_per_call") return `${x < 0 ? "−" : ""}$${Math.abs(x).toPrecision(3)}`;
+  if (metric.endsWith("tokens_per_call")) return x.toFixed(1);
+  return `${x.toFixed(2)} s`;
+}
+
+/**
+ * Check the gates on the candidate against the baseline: one result per gate set.
+ * With `significance`, a limit passed by a change that is not significant passes,
+ * saying so.
+ *
+ * @example
+ * ```ts
+ * import { evaluateGates } from "./run_compare.ts";
+ * const d = { baseline: 2, candidate: 2.5, change: 0.5, relative_change: 0.25, p_value: 0.3 };
+ * const deltas = { latency_p95: d } as never;
+ * const candidate = { error_rate: 0, errors: 0, ok: 10 };
+ * // A 25% rise passes a 10% limit: it fails, unless not significant at 0.05 (p = 0.3).
+ * if (evaluateGates(deltas, candidate, { maxP95Increase: 10 })[0]!.passed) throw new Error("fails");
+ * if (!evaluateGates(deltas, candidate, { maxP95Increase: 10, significance: 0.05 })[0]!.passed) {
+ *   throw new Error("passes when not significant");
+ * }
+ * ```
+ */
+export function evaluateGates(
+  d: Record<DeltaMetric, Pick<Delta, "baseline" | "candidate" | "p_value">>,
+  candidate: Pick<GroupSummary, "error_rate" | "errors" | "ok">,
+  options: GateOptions,
+): GateResult[] {
+  const alpha = options.significance;
+  const results: GateResult[] = [];
+  if (options.maxErrorRate !== undefined) {
+    const limit = options.maxErrorRate;
+    const rate = candidate.error_rate;
+    const finished = candidate.ok + candidate.errors;
+    const over = rate !== null && rate > limit;
+    // One-sided exact binomial test of "the true rate is at most the limit".
+    const p = alpha === undefined || rate === null
+      ? null
+      : candidate.errors === 0
+      ? 1
+      : 1 - binomialCdf(candidate.errors - 1, finished, limit);
+    const significant = p === null || p < alpha!;
+    const passed = rate !== null && (!over || !significant);
+    const sig = p === null
+      ? ""
+      : ` (${formatP(p)}${significant ? "" : `, not significant at ${plain(alpha!)}`})`;
+    results.push({
+      gate: "max_error_rate",
+      metric: "error_rate",
+      limit,
+      value: rate,
+      passed,
+      p_value: p,
+      message: rate === null
+        ? `gate failed: the error rate cannot be checked, the candidate has no finished calls`
+        : !over
+        ? `error rate ${pct1(rate)} is within the allowed ${plain(limit * 100)}%`
+        : passed
+        ? `error rate ${pct1(rate)} is above the allowed ${plain(limit * 100)}%${sig}`
+        : `gate failed: error rate is ${
+          pct1(rate)
+        } (${candidate.errors} of ${finished} finished calls), more than the allowed ${
+          plain(limit * 100)
+        }%${sig}`,
+    });
+  }
+  const rises: [keyof GateOptions, string, DeltaMetric, string][] = [
+    ["maxP95Increase", "max_p95_increase", "latency_p95", "p95 latency"],
+    ["maxMeanIncrease", "max_mean_increase", "latency_mean", "mean latency"],
+    ["maxCostIncrease", "max_cost_increase", "cost_per_call", "cost per call"],
+  ];
+  for (const [option, gate, metric, label] of rises) {
+    const limit = options[option] as number | undefined;
+    if (limit === undefined) continue;
+    const { baseline: b, candidate: c } = d[metric];
+    const p = alpha === undefined ? null : d[metric].p_value;
+    let value: number | null = null, message: string, passed = false;
+    if (b === null || c === null) {
+      const side = b === null ? "baseline" : "candidate";
+      message = `gate failed: ${label} cannot be compared, the ${side} has no ${
+        metric === "cost_per_call" ? "priced calls" : "successful responses"
+      }`;
+    } else {
+      value = b === 0 ? (c === 0 ? 0 : Infinity) : (c - b) / b * 100;
+      const range = `(${formatDeltaValue(metric, b)} → ${formatDeltaValue(metric, c)})`;
+      const rise = Number.isFinite(value)
+        ? `${value >= 0 ? "rose" : "fell"} ${Math.abs(value).toFixed(1)}%`
+        : "rose from zero";
+      const significant = alpha === undefined || (p !== null && p < alpha);
+      const sig = alpha === undefined
+        ? ""
+        : p === null
+        ? " (untested)"
+        : ` (${formatP(p)}${significant ? "" : `, not significant at ${plain(alpha)}`})`;
+      passed = value <= limit || !significant;
+      message = value <= limit
+        ? `${label} ${rise} ${range}, within the allowed ${plain(limit)}%`
+        : passed
+        ? `${label} ${rise} ${range}, more than the allowed ${plain(limit)}%${sig}`
+        : `gate failed: ${label} ${rise} ${range}, more than the allowed ${plain(limit)}%${sig}`;
+    }
+    results.push({
+      gate,
+      metric,
+      limit,
+      value: value === Infinity ? null : value,
+      passed,
+      p_value: p,
+      message,
+    });
+  }
+  return results;
+}
+
+// --- pairing --------------------------------------------------------------------
+
+/** One paired metric: the mean of candidate − baseline over the pairs that have it. */
+export interface PairedMetric {
+  /** Pairs with the value on both sides. */
+  n: number;
+  mean_difference: number | null;
+  median_difference: number | null;
+  /** Bootstrap 95% interval of the mean difference. */
+  ci95: [number, number] | null;
+  p_value: number | null;
+  test: "Wilcoxon signed-rank";
+  warning: string | null;
+}
+
+/** One pair with both sides' call (the largest latency differences). */
+export interface PairedCall {
+  key: string;
+  /** candidate − baseline latency, seconds. */
+  difference_s: number;
+  baseline: PairSide;
+  candidate: PairSide;
+}
+
+/** One side of a listed pair. */
+export interface PairSide {
+  model: string | null;
+  status: string | null;
+  duration_s: number | null;
+  output_tokens: number | null;
+  /** The response's text, when the traces were loaded with `keepText`. */
+  output: string | null;
+}
+
+/** The paired comparison (`compare.json`'s `paired`). */
+export interface Paired {
+  /** The key: `request_id` or the `--pair-by` field. */
+  by: string;
+  /** Keys on both sides. */
+  pairs: number;
+  /** Keys only the baseline has. */
+  baseline_only: number;
+  /** Keys only the candidate has. */
+  candidate_only: number;
+  /** Calls beyond the first with the same key on a side (not paired). */
+  duplicates: { baseline: number; candidate: number };
+  /** Pairs by outcome: both ok, only the baseline failed, only the candidate failed, both failed. */
+  outcomes: {
+    both_ok: number;
+    baseline_error_only: number;
+    candidate_error_only: number;
+    both_error: number;
+  };
+  latency: PairedMetric;
+  input_tokens: PairedMetric;
+  output_tokens: PairedMetric;
+  cost: PairedMetric;
+  /** The pairs with the largest latency difference (either way), largest first. */
+  largest: PairedCall[];
+}
+
+/** Options of {@link pairedComparison}. */
+export interface PairOptions extends StatsOptions {
+  /** The key: a calls column or a session-metadata field. @default "request_id" */
+  by?: string;
+  /** How many pairs `largest` lists. @default 10 */
+  largest?: number;
+  /**
+   * Pair only when the runs share at least one key. With `by` given explicitly,
+   * a comparison without shared keys still reports its counts. @default true when `by` is absent
+   */
+  requireShared?: boolean;
+}
+
+/** The pairing key of each call of `calls` (a column, or a metadata field of `sessions`). */
+function keyed(calls: pl.DataFrame, sessions: pl.DataFrame, by: string): pl.DataFrame {
+  let frame = withCallDefaults(calls);
+  if (!frame.columns.includes(by)) {
+    if (!sessions.columns.includes(by)) {
+      throw new RangeError(
+        `Cannot pair by "${by}": it is neither a calls column nor a session-metadata field.`,
+      );
+    }
+    const on = sessions.columns.includes("file") ? ["session_id", "file"] : ["session_id"];
+    frame = frame.join(
+      sessions.select(...on, pl.col(by).alias("__meta")).unique({ subset: on, keep: "first" }),
+      { on, how: "left" },
+    ).withColumns(pl.col("__meta").alias(by)).drop("__meta");
+  }
+  return frame.withColumns(pl.col(by).cast(pl.Utf8).alias("__key")).filter(
+    pl.col("__key").isNotNull(),
+  );
+}
+
+function pairedMetric(values: number[], options: StatsOptions): PairedMetric {
+  const sorted = Float64Array.from(values).sort();
+  const mean = values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+  const w = wilcoxonSignedRank(values);
+  return {
+    n: values.length,
+    mean_difference: mean,
+    median_difference: quantileSorted(sorted, 0.5),
+    ci95: bootstrapMean(values, options),
+    p_value: values.length === 0 ? null : w ? w.p_value : 1,
+    test: "Wilcoxon signed-rank",
+    warning: values.length && values.length < MIN_SAMPLE
+      ? `only ${values.length} pairs (fewer than ${MIN_SAMPLE}): the interval and p-value are rough`
+      : null,
+  };
+}
+
+type CallRecord = Record<string, unknown>;
+const numOrNull = (v: unknown): number | null =>
+  v === null || v === undefined ? null : Number.isFinite(Number(v)) ? Number(v) : null;
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function side(r: CallRecord): PairSide {
+  return {
+    model: strOrNull(r.model),
+    status: strOrNull(r.status),
+    duration_s: numOrNull(r.duration_s),
+    output_tokens: numOrNull(r.output_tokens),
+    output: strOrNull(r.output),
+  };
+}
+
+/**
+ * Pair the calls of two runs by a key (`request_id` by default; an OpenAI Batch
+ * run's `request_id` is its `custom_id`): paired differences of latency, tokens and
+ * cost (candidate − baseline) with a Wilcoxon signed-rank test and a bootstrap
+ * interval of the mean difference, the keys only one side has, and the pairs with
+ * the largest latency difference. The first call of a key on a side is paired;
+ * later ones are counted as duplicates. Null when `requireShared` and no key is
+ * shared.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { pairedComparison } from "./run_compare.ts";
+ * const none = pl.DataFrame({ session_id: [] });
+ * const b = pl.DataFrame({ request_id: ["a", "b", "c"], status: ["ok", "ok", "ok"], duration_s: [1, 2, 3] });
+ * const c = pl.DataFrame({ request_id: ["b", "c", "d"], status: ["ok", "ok", "ok"], duration_s: [2.5, 4, 9] });
+ * const p = pairedComparison({ calls: b, sessions: none }, { calls: c, sessions: none })!;
+ * // Keys b and c pair: differences 0.5 and 1, mean 0.75; a and d are unmatched.
+ * if (p.pairs !== 2 || p.baseline_only !== 1 || p.candidate_only !== 1) throw new Error("counts");
+ * if (p.latency.mean_difference !== 0.75 || p.largest[0]!.key !== "c") throw new Error("latency");
+ * ```
+ */
+export function pairedComparison(
+  baseline: Pick<TraceSet, "calls" | "sessions">,
+  candidate: Pick<TraceSet, "calls" | "sessions">,
+  options: PairOptions = {},
+): Paired | null {
+  const by = options.by ?? "request_id";
+  const requireShared = options.requireShared ?? options.by === undefined;
+  const kb = keyed(baseline.calls, baseline.sessions, by);
+  const kc = keyed(candidate.calls, candidate.sessions, by);
+  const firsts = (frame: pl.DataFrame) => {
+    const map = new Map<string, CallRecord>();
+    let duplicates = 0;
+    for (const r of frame.toRecords() as CallRecord[]) {
+      const key = String(r.__key);
+      if (map.has(key)) duplicates++;
+      else map.set(key, r);
+    }
+    return { map, duplicates };
+  };
+  const b = firsts(kb), c = firsts(kc);
+  const shared = [...b.map.keys()].filter((k) => c.map.has(k));
+  if (requireShared && shared.length === 0) return null;
+  const latency: number[] = [], input: number[] = [], output: number[] = [], cost: number[] = [];
+  const outcomes = { both_ok: 0, baseline_error_only: 0, candidate_error_only: 0, both_error: 0 };
+  const listed: PairedCall[] = [];
+  for (const key of shared) {
+    const rb = b.map.get(key)!, rc = c.map.get(key)!;
+    const eb = rb.status === "error", ec = rc.status === "error";
+    if (rb.status === "ok" && rc.status === "ok") outcomes.both_ok++;
+    else if (eb && ec) outcomes.both_error++;
+    else if (eb && rc.status === "ok") outcomes.baseline_error_only++;
+    else if (ec && rb.status === "ok") outcomes.candidate_error_only++;
+    const db = numOrNull(rb.duration_s), dc = numOrNull(rc.duration_s);
+    if (
+      rb.status === "ok" && rc.status === "ok" && db !== null && dc !== null && db > 0 && dc > 0
+    ) {
+      latency.push(dc - db);
+      listed.push({ key, difference_s: dc - db, baseline: side(rb), candidate: side(rc) });
+    }
+    const diff = (col: string, into: number[]) => {
+      const x = numOrNull(rb[col]), y = numOrNull(rc[col]);
+      if (x !== null && y !== null) into.push(y - x);
+    };
+    diff("input_tokens", input);
+    diff("output_tokens", output);
+    diff("cost_usd", cost);
+  }
+  listed.sort((x, y) =>
+    Math.abs(y.difference_s) - Math.abs(x.difference_s) || (x.key < y.key ? -1 : 1)
+  );
+  return {
+    by,
+    pairs: shared.length,
+    baseline_only: b.map.size - shared.length,
+    candidate_only: c.map.size - shared.length,
+    duplicates: { baseline: b.duplicates, candidate: c.duplicates },
+    outcomes,
+    latency: pairedMetric(latency, options),
+    input_tokens: pairedMetric(input, options),
+    output_tokens: pairedMetric(output, options),
+    cost: pairedMetric(cost, options),
+    largest: listed.slice(0, options.largest ?? 10),
+  };
+}
+
+// --- the whole comparison ---------------------------------------------------------
+
+/** One side of the comparison in `compare.json`. */
+export type Side = Omit<GroupSummary, "group"> & { label: string; input: string };
+
+/** A comparison of two runs: what `compare.json` holds. */
+export interface RunComparisonResult {
+  schema: "tracebook.compare/1";
+  generated_at: string;
+  baseline: Side;
+  candidate: Side;
+  deltas: Record<DeltaMetric, Delta>;
+  /** The paired comparison when the runs share call keys, else null. */
+  paired: Paired | null;
+  gates: GateResult[];
+  /** The significance level of the gates, when set. */
+  significance: number | null;
+  /** Every gate passed (true when none is set). */
+  passed: boolean;
+}
+
+/** Options of {@link compareRuns}. */
+export interface CompareRunsOptions extends GateOptions, StatsOptions {
+  /** The baseline's and the candidate's `group` labels in `traces`. */
+  baseline: string;
+  candidate: string;
+  /** The inputs as given (shown in `compare.json`). */
+  inputs?: { baseline: string; candidate: string };
+  /** Pair by this field (a calls column or a session-metadata field); default `request_id` when shared. */
+  pairBy?: string;
+  /** The `generated_at` time. @default now */
+  now?: Date;
+}
+
+/**
+ * Compare two runs loaded as groups (`loadTraceGroups({ base: […], candidate: […] })`):
+ * both sides' summary rows (the same rows as `by_model`), the deltas with their
+ * statistics, the paired comparison when the runs share keys, and the gates.
+ * Throws a `RangeError` when a side has no calls.
+ */
+export function compareRuns(traces: TraceSet, options: CompareRunsOptions): RunComparisonResult {
+  const rows = summarizeGroups(traces, "group");
+  const calls = withCallDefaults(traces.calls);
+  const part = (label: string, which: string) => {
+    const row = rows.find((g) => g.group === label);
+    if (!row || row.calls === 0) {
+      throw new RangeError(`The ${which} (${label}) has no model calls to compare.`);
+    }
+    return { row, calls: calls.filter(pl.col("group").eq(pl.lit(label))) };
+  };
+  const b = part(options.baseline, "baseline"), c = part(options.candidate, "candidate");
+  const deltas = runDeltas(b.row, c.row, {
+    baseline: sideSamples(b.calls),
+    candidate: sideSamples(c.calls),
+  }, options);
+  const paired = pairedComparison(
+    { calls: b.calls, sessions: traces.sessions },
+    { calls: c.calls, sessions: traces.sessions },
+    { by: options.pairBy, resamples: options.resamples, seed: options.seed },
+  );
+  const gates = evaluateGates(deltas, c.row, options);
+  const strip = ({ group, ...rest }: GroupSummary, input: string): Side => ({
+    label: group,
+    input,
+    ...rest,
+  });
+  return {
+    schema: "tracebook.compare/1",
+    generated_at: (options.now ?? new Date()).toISOString(),
+    baseline: strip(b.row, options.inputs?.baseline ?? options.baseline),
+    candidate: strip(c.row, options.inputs?.candidate ?? options.candidate),
+    deltas,
+    paired,
+    gates,
+    significance: options.significance ?? null,
+    passed: gates.every((g) => g.passed),
+  };
+}
