@@ -86,7 +86,11 @@ export function parseAnthropicBatchText(
         severity: "error",
       });
     if (!isObj(value)) {
-      bad(`it is ${Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`}, not an object`);
+      bad(
+        `it is ${
+          Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`
+        }, not an object`,
+      );
       continue;
     }
     const customId = str(value.custom_id);
@@ -125,7 +129,9 @@ export function parseAnthropicBatchText(
     const usage = isObj(message?.usage) ? normalizeUsage(message.usage) : null;
     const served = str(message?.model);
     const output = message ? outputText(message) : null;
-    const error = ok ? null : type === "succeeded"
+    const error = ok
+      ? null
+      : type === "succeeded"
       ? importMessages.anthropicBatchNoMessage()
       : type === "errored"
       ? erroredMessage(result.error)

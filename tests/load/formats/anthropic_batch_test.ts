@@ -15,60 +15,76 @@ Deno.test("anthropic_batch: succeeded is ok, errored/canceled/expired are errors
   // fixture written from Anthropic's "Retrieve Message Batch results" documentation
   const t = await loadTraces(MIXED);
   assert.equal(t.formats?.[MIXED], "anthropic_batch");
-  assert.deepEqual(rows(t.calls, "line", "request_id", "model", "status", "error", "finish_reason"), [
-    {
-      line: 1,
-      request_id: "req-2",
-      model: "claude-3-5-sonnet-20240620",
-      status: "ok",
-      error: null,
-      finish_reason: "end_turn",
-    },
-    {
-      line: 2,
-      request_id: "req-3",
-      model: "unknown",
-      status: "error",
-      error: "max_tokens: Field required",
-      finish_reason: null,
-    },
-    {
-      line: 3,
-      request_id: "req-4",
-      model: "unknown",
-      status: "error",
-      error: "request errored (overloaded_error) with no message",
-      finish_reason: null,
-    },
-    {
-      line: 4,
-      request_id: "req-5",
-      model: "unknown",
-      status: "error",
-      error: "request canceled: the batch was canceled before it ran",
-      finish_reason: null,
-    },
-    {
-      line: 6,
-      request_id: "req-6",
-      model: "unknown",
-      status: "error",
-      error: "request expired: the batch ended (24 h) before it ran",
-      finish_reason: null,
-    },
-    {
-      line: 7,
-      request_id: "req-1",
-      model: "claude-3-5-haiku-20241022",
-      status: "ok",
-      error: null,
-      finish_reason: "tool_use",
-    },
-  ]);
   assert.deepEqual(
-    rows(t.calls, "input_tokens", "output_tokens", "total_tokens", "cache_read_tokens", "cache_write_tokens")[0],
+    rows(t.calls, "line", "request_id", "model", "status", "error", "finish_reason"),
+    [
+      {
+        line: 1,
+        request_id: "req-2",
+        model: "claude-3-5-sonnet-20240620",
+        status: "ok",
+        error: null,
+        finish_reason: "end_turn",
+      },
+      {
+        line: 2,
+        request_id: "req-3",
+        model: "unknown",
+        status: "error",
+        error: "max_tokens: Field required",
+        finish_reason: null,
+      },
+      {
+        line: 3,
+        request_id: "req-4",
+        model: "unknown",
+        status: "error",
+        error: "request errored (overloaded_error) with no message",
+        finish_reason: null,
+      },
+      {
+        line: 4,
+        request_id: "req-5",
+        model: "unknown",
+        status: "error",
+        error: "request canceled: the batch was canceled before it ran",
+        finish_reason: null,
+      },
+      {
+        line: 6,
+        request_id: "req-6",
+        model: "unknown",
+        status: "error",
+        error: "request expired: the batch ended (24 h) before it ran",
+        finish_reason: null,
+      },
+      {
+        line: 7,
+        request_id: "req-1",
+        model: "claude-3-5-haiku-20241022",
+        status: "ok",
+        error: null,
+        finish_reason: "tool_use",
+      },
+    ],
+  );
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "input_tokens",
+      "output_tokens",
+      "total_tokens",
+      "cache_read_tokens",
+      "cache_write_tokens",
+    )[0],
     // Anthropic's input_tokens exclude the cache: total = 11 + 36
-    { input_tokens: 11, output_tokens: 36, total_tokens: 47, cache_read_tokens: 2000, cache_write_tokens: 100 },
+    {
+      input_tokens: 11,
+      output_tokens: 36,
+      total_tokens: 47,
+      cache_read_tokens: 2000,
+      cache_write_tokens: 100,
+    },
   );
   // "Hello again!" (12) + " How can I help?" (16); a tool_use block has no text
   assert.deepEqual(t.calls.getColumn("output_chars").toArray(), [28, null, null, null, null, null]);
@@ -113,12 +129,10 @@ Deno.test("anthropic_batch: a file where all 36 requests failed reports 36 error
   const lines = Array.from({ length: 36 }, (_, i) =>
     JSON.stringify({
       custom_id: `r${i}`,
-      result: i % 3 === 0
-        ? { type: "expired" }
-        : {
-          type: "errored",
-          error: { type: "error", error: { type: "invalid_request_error", message: `bad ${i}` } },
-        },
+      result: i % 3 === 0 ? { type: "expired" } : {
+        type: "errored",
+        error: { type: "error", error: { type: "invalid_request_error", message: `bad ${i}` } },
+      },
     }));
   const t = fromTraceText(lines.join("\n") + "\n", { file: "all_failed.jsonl" });
   assert.equal(t.formats?.["all_failed.jsonl"], "anthropic_batch");
@@ -132,10 +146,25 @@ Deno.test("anthropic_batch: a JSON array of pretty-printed results is read too",
   const file = fixture("anthropic_batch_pretty.json");
   assert.equal(detectFormat(sampleFile(file))?.name, "anthropic_batch");
   const t = await loadTraces(file);
-  assert.deepEqual(rows(t.calls, "request_id", "model", "status", "input_tokens", "output_tokens"), [
-    { request_id: "p-1", model: "claude-sonnet-4-20250514", status: "ok", input_tokens: 20, output_tokens: 4 },
-    { request_id: "p-2", model: "unknown", status: "error", input_tokens: null, output_tokens: null },
-  ]);
+  assert.deepEqual(
+    rows(t.calls, "request_id", "model", "status", "input_tokens", "output_tokens"),
+    [
+      {
+        request_id: "p-1",
+        model: "claude-sonnet-4-20250514",
+        status: "ok",
+        input_tokens: 20,
+        output_tokens: 4,
+      },
+      {
+        request_id: "p-2",
+        model: "unknown",
+        status: "error",
+        input_tokens: null,
+        output_tokens: null,
+      },
+    ],
+  );
   assert.equal(t.diagnostics.height, 0);
 });
 
@@ -167,7 +196,8 @@ Deno.test({
     const lines = readFileSync(yard!, "utf8").split("\n").filter((l) => l.trim() !== "")
       .map((l) => JSON.parse(l));
     const usage = lines.map((l) => l.result.message.usage);
-    const total = (k: string) => usage.reduce((a: number, u: Record<string, number>) => a + u[k]!, 0);
+    const total = (k: string) =>
+      usage.reduce((a: number, u: Record<string, number>) => a + u[k]!, 0);
     assert.equal(lines.length, 20);
 
     const t = await loadTraces(yard!);
