@@ -199,10 +199,18 @@ function hookThenable(host: WrapHost, handle: CallHandle, p: object, then: AnyFn
     });
   }
   // The SDKs' APIPromise: `.withResponse()` gives `{ data, response }`, `.asResponse()` the raw response.
+  // `.withResponse()` calls `this.asResponse()` itself: that inner call is not the caller's.
+  let inWithResponse = false;
   const withResponse = dataProp(p, "withResponse");
   if (typeof withResponse === "function") {
     define(p, "withResponse", function (this: unknown, ...args: unknown[]) {
-      const r = Reflect.apply(withResponse, this, args);
+      let r: unknown;
+      inWithResponse = true;
+      try {
+        r = Reflect.apply(withResponse, this, args);
+      } finally {
+        inWithResponse = false;
+      }
       if (isNativePromise(r)) observe(r, (x) => onValue(dataProp(x, "data")), onError);
       return r;
     });
@@ -211,7 +219,7 @@ function hookThenable(host: WrapHost, handle: CallHandle, p: object, then: AnyFn
   if (typeof asResponse === "function") {
     define(p, "asResponse", function (this: unknown, ...args: unknown[]) {
       const r = Reflect.apply(asResponse, this, args);
-      if (isNativePromise(r)) {
+      if (!inWithResponse && isNativePromise(r)) {
         observe(r, () => handle.succeed(undefined, { output: null }), onError);
       }
       return r;

@@ -1,0 +1,283 @@
+// deno-lint-ignore-file no-explicit-any -- tests read parsed JSON and SDK objects
+/**
+ * The real `openai` and `@anthropic-ai/sdk` clients, traced, against a stub
+ * HTTP server on 127.0.0.1: what the caller gets is what the untraced client
+ * gives (APIPromise with `.withResponse()`/`.asResponse()`, streams, APIError
+ * subclasses), and the trace holds the call without the API key.
+ * @module
+ */
+import assert from "node:assert/strict";
+import OpenAI from "openai";
+import Anthropic from "@anthropic-ai/sdk";
+import { MemoryTraceWriter, Tracer } from "../../src/tracing/mod.ts";
+
+const KEY = "sk-proj-stubKEYthatMustNeverBeWritten0123456789";
+const sse = (events: [string | null, unknown][]) =>
+  events.map(([event, data]) =>
+    `${event ? `event: ${event}\n` : ""}data: ${
+      typeof data === "string" ? data : JSON.stringify(data)
+    }\n\n`
+  ).join("");
+
+function openaiChunk(content: string | null, finish: string | null, usage?: object) {
+  return {
+    id: "chatcmpl-1",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "gpt-4o-mini-2024-07-18",
+    choices: usage
+      ? []
+      : [{ index: 0, delta: content === null ? {} : { content }, finish_reason: finish }],
+    ...(usage ? { usage } : {}),
+  };
+}
+
+async function stub(req: Request): Promise<Response> {
+  const url = new URL(req.url);
+  const body = await req.json();
+  const json = (status: number, value: unknown) =>
+    new Response(JSON.stringify(value), {
+      status,
+      headers: { "content-type": "application/json" },
+    });
+  const stream = (text: string) =>
+    new Response(text, { headers: { "content-type": "text/event-stream" } });
+  if (url.pathname === "/v1/chat/completions") {
+    if (body.model === "gpt-denied") {
+      return json(401, {
+        error: {
+          message: `Incorrect API key provided: ${KEY}.`,
+          type: "invalid_request_error",
+          code: "invalid_api_key",
+        },
+      });
+    }
+    if (body.stream) {
+      return stream(sse([
+        [null, openaiChunk("Hel", null)],
+        [null, openaiChunk("lo", "stop")],
+        [
+          null,
+          openaiChunk(null, null, { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 }),
+        ],
+        [null, "[DONE]"],
+      ]));
+    }
+    return json(200, {
+      id: "chatcmpl-1",
+      object: "chat.completion",
+      created: 1,
+      model: "gpt-4o-mini-2024-07-18",
+      choices: [{
+        index: 0,
+        message: { role: "assistant", content: "Hello from stub" },
+        finish_reason: "stop",
+      }],
+      usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 },
+    });
+  }
+  if (url.pathname === "/v1/messages") {
+    if (body.model === "claude-missing") {
+      return json(404, {
+        type: "error",
+        error: { type: "not_found_error", message: "model: claude-missing" },
+      });
+    }
+    const message = {
+      id: "msg_1",
+      type: "message",
+      role: "assistant",
+      model: "claude-3-5-haiku-20241022",
+      content: [] as unknown[],
+      stop_reason: null as string | null,
+      stop_sequence: null,
+      usage: { input_tokens: 7, output_tokens: 1 },
+    };
+    if (body.stream) {
+      return stream(sse([
+        ["message_start", { type: "message_start", message }],
+        ["content_block_start", {
+          type: "content_block_start",
+          index: 0,
+          content_block: { type: "text", text: "" },
+        }],
+        ["content_block_delta", {
+          type: "content_block_delta",
+          index: 0,
+          delta: { type: "text_delta", text: "Bon" },
+        }],
+        ["content_block_delta", {
+          type: "content_block_delta",
+          index: 0,
+          delta: { type: "text_delta", text: "jour" },
+        }],
+        ["content_block_stop", { type: "content_block_stop", index: 0 }],
+        ["message_delta", {
+          type: "message_delta",
+          delta: { stop_reason: "end_turn", stop_sequence: null },
+          usage: { output_tokens: 2 },
+        }],
+        ["message_stop", { type: "message_stop" }],
+      ]));
+    }
+    return json(200, {
+      ...message,
+      content: [{ type: "text", text: "Bonjour from stub" }],
+      stop_reason: "end_turn",
+      usage: { input_tokens: 7, output_tokens: 4 },
+    });
+  }
+  return json(404, { error: { message: "no such route" } });
+}
+
+async function withStub(run: (base: string) => Promise<void>): Promise<void> {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, stub);
+  try {
+    await run(`http://127.0.0.1:${server.addr.port}`);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+function traced() {
+  const writer = new MemoryTraceWriter();
+  const tracer = new Tracer({ writer, endOnExit: false });
+  return { tracer, writer, events: () => writer.events() as any[] };
+}
+
+Deno.test("openai: a traced create() is the SDK's APIPromise, with .withResponse() and .asResponse()", async () => {
+  await withStub(async (base) => {
+    const client = new OpenAI({ apiKey: KEY, baseURL: `${base}/v1`, maxRetries: 0 });
+    const { tracer, writer, events } = traced();
+    const create = tracer.traceModelCall((req: any): any => client.chat.completions.create(req));
+    const req = { model: "gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] };
+
+    const untraced = client.chat.completions.create(req as any);
+    const result = create(req);
+    assert.equal(Object.getPrototypeOf(result), Object.getPrototypeOf(untraced));
+    assert.equal(typeof result.withResponse, "function");
+    await untraced;
+
+    const { data, response } = await result.withResponse();
+    assert.equal(data.choices[0].message.content, "Hello from stub");
+    assert.equal(response.status, 200);
+
+    const raw = await create(req).asResponse();
+    assert.equal(
+      (await raw.json()).choices[0].message.content,
+      "Hello from stub",
+      "the body was not consumed",
+    );
+
+    const completion = await create(req);
+    assert.equal(completion.choices[0].message.content, "Hello from stub");
+    await tracer.close();
+
+    const responses = events().filter((e) => e.type === "llm_response");
+    assert.equal(responses.length, 3);
+    assert.deepEqual(responses[0].data.usage, {
+      input_tokens: 9,
+      output_tokens: 3,
+      total_tokens: 12,
+    });
+    assert.equal(responses[0].data.output, "Hello from stub");
+    assert.equal(responses[0].data.model, "gpt-4o-mini-2024-07-18");
+    assert.equal(responses[1].data.output, null, ".asResponse() leaves the body to the caller");
+    assert.equal(responses[2].data.output, "Hello from stub");
+    assert.ok(!writer.lines.join("").includes(KEY.slice(8)));
+  });
+});
+
+Deno.test("openai: a traced stream yields the SDK's chunks, and the trace has the output, usage and TTFT", async () => {
+  await withStub(async (base) => {
+    const client = new OpenAI({ apiKey: KEY, baseURL: `${base}/v1`, maxRetries: 0 });
+    const { tracer, events } = traced();
+    const create = tracer.traceModelCall((req: any): any => client.chat.completions.create(req));
+    const stream = await create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "Hi" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    assert.equal(typeof stream.toReadableStream, "function", "still the SDK's Stream");
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+    assert.equal(text, "Hello");
+    await tracer.close();
+    const response = events()[2];
+    assert.equal(response.type, "llm_response");
+    assert.equal(response.data.output, "Hello");
+    assert.equal(response.data.stream, true);
+    assert.equal(response.data.finish_reason, "stop");
+    assert.deepEqual(response.data.usage, { input_tokens: 9, output_tokens: 2, total_tokens: 11 });
+    assert.equal(typeof response.data.ttft_seconds, "number");
+  });
+});
+
+Deno.test("openai: an APIError subclass reaches the caller as it is; the echoed key is redacted", async () => {
+  await withStub(async (base) => {
+    const client = new OpenAI({ apiKey: KEY, baseURL: `${base}/v1`, maxRetries: 0 });
+    const { tracer, writer, events } = traced();
+    const create = tracer.traceModelCall((req: any): any => client.chat.completions.create(req));
+    let caught: any;
+    try {
+      await create({ model: "gpt-denied", messages: [] });
+    } catch (e) {
+      caught = e;
+    }
+    assert.ok(caught instanceof OpenAI.AuthenticationError);
+    assert.equal(caught.status, 401);
+    await tracer.close();
+    const error = events()[2];
+    assert.equal(error.type, "llm_error");
+    assert.equal(error.data.error_type, "AuthenticationError");
+    assert.equal(error.data.error, "401 Incorrect API key provided: [REDACTED].");
+    assert.ok(!writer.lines.join("").includes(KEY.slice(8)));
+  });
+});
+
+Deno.test("anthropic: messages.create() keeps .withResponse(), streams events, and throws NotFoundError as it is", async () => {
+  await withStub(async (base) => {
+    const client = new Anthropic({ apiKey: KEY, baseURL: base, maxRetries: 0 });
+    const { tracer, writer, events } = traced();
+    const create = tracer.traceModelCall((req: any): any => client.messages.create(req));
+    const req = {
+      model: "claude-3-5-haiku-latest",
+      max_tokens: 64,
+      messages: [{ role: "user", content: "Hi" }],
+    };
+
+    const { data, response } = await create(req).withResponse();
+    assert.equal(data.content[0].text, "Bonjour from stub");
+    assert.equal(response.status, 200);
+
+    const stream = await create({ ...req, stream: true });
+    let text = "";
+    for await (const event of stream) {
+      if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
+        text += event.delta.text;
+      }
+    }
+    assert.equal(text, "Bonjour");
+
+    let caught: any;
+    try {
+      await create({ ...req, model: "claude-missing" });
+    } catch (e) {
+      caught = e;
+    }
+    assert.ok(caught instanceof Anthropic.NotFoundError);
+    await tracer.close();
+
+    const ends = events().filter((e) => e.type === "llm_response" || e.type === "llm_error");
+    assert.deepEqual(ends.map((e) => e.type), ["llm_response", "llm_response", "llm_error"]);
+    assert.equal(ends[0].data.output, "Bonjour from stub");
+    assert.deepEqual(ends[0].data.usage, { input_tokens: 7, output_tokens: 4, total_tokens: 11 });
+    assert.equal(ends[0].data.finish_reason, "end_turn");
+    assert.equal(ends[1].data.output, "Bonjour");
+    assert.equal(ends[1].data.finish_reason, "end_turn");
+    assert.deepEqual(ends[1].data.usage, { input_tokens: 7, output_tokens: 2, total_tokens: 9 });
+    assert.equal(ends[2].data.error_type, "NotFoundError");
+    assert.ok(!writer.lines.join("").includes(KEY.slice(8)));
+  });
+});
