@@ -122,6 +122,7 @@ export {
   FIGURE_NAMES,
   inFlight as inFlightFigure,
   latencyByModel,
+  latencyEcdf,
   latencyHistogram,
   modelsUsed,
   renderFigure,
@@ -131,6 +132,7 @@ export {
 export type {
   AllFiguresOptions,
   FigureInfo,
+  LatencyEcdfOptions,
   FigureSpec,
   LegendItem,
   NamedFigure,

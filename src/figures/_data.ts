@@ -244,3 +244,24 @@ export function drawnEnds(calls: pl.DataFrame, sessions?: pl.DataFrame): pl.Data
     .drop("__last")
     .collectSync();
 }
+
+/**
+ * The comparison groups of `calls` (the `group` column: baseline and candidate on a
+ * compare page), in order of first appearance; null when there are fewer than two,
+ * so a figure draws one panel as before.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { groupsOf } from "./_data.ts";
+ * const calls = pl.DataFrame({ group: ["base", "base", "cand", null] });
+ * const g = groupsOf(calls);
+ * if (g?.join() !== "base,cand") throw new Error("wrong groups");
+ * ```
+ */
+export function groupsOf(calls: pl.DataFrame): string[] | null {
+  if (!calls.columns.includes("group") || calls.height === 0) return null;
+  const values = calls.getColumn("group").dropNulls().unique({ maintainOrder: true })
+    .toArray() as string[];
+  return values.length >= 2 ? values : null;
+}

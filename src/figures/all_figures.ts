@@ -9,6 +9,7 @@ import { callsOverTime } from "./calls_over_time.ts";
 import { costByModel } from "./cost_by_model.ts";
 import { inFlight } from "./in_flight.ts";
 import { latencyByModel } from "./latency_by_model.ts";
+import { latencyEcdf } from "./latency_ecdf.ts";
 import { latencyHistogram } from "./latency_histogram.ts";
 import { modelsUsed } from "./models_used.ts";
 import { sessionTimeline } from "./session_timeline.ts";
@@ -34,6 +35,7 @@ export const FIGURE_NAMES = [
   "response_times",
   "models_used",
   "latency_by_model",
+  "latency_ecdf",
   "calls_over_time",
   "session_timeline",
   "tokens_vs_latency",
@@ -43,7 +45,7 @@ export const FIGURE_NAMES = [
 
 /**
  * Every figure of a trace set, named and in report order: the seed's two
- * (`response_times`, `models_used`), then latency by model, calls and errors
+ * (`response_times`, `models_used`), then latency by model, its ECDF, calls and errors
  * over time, the session timeline, tokens versus latency, cost by model and
  * calls in flight. An empty trace set gives empty-state figures, never an error.
  *
@@ -64,6 +66,7 @@ export async function allFigures(
     ["response_times", () => latencyHistogram(calls, { width })],
     ["models_used", () => modelsUsed(calls, { width })],
     ["latency_by_model", () => latencyByModel(calls, { width })],
+    ["latency_ecdf", () => latencyEcdf(calls, { width })],
     ["calls_over_time", () => callsOverTime(calls, { width })],
     ["session_timeline", () => sessionTimeline(calls, { width, sessions })],
     ["tokens_vs_latency", () => tokensVsLatency(calls, { width })],

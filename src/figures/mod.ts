@@ -18,6 +18,12 @@
  */
 export { Figure, type FigureInfo, type PngOptions } from "./figure.ts";
 export { latencyHistogram, type LatencyHistogramOptions } from "./latency_histogram.ts";
+export {
+  type EcdfPoint,
+  ecdfPoints,
+  latencyEcdf,
+  type LatencyEcdfOptions,
+} from "./latency_ecdf.ts";
 export { modelsUsed, type ModelsUsedOptions, requestsPerModel } from "./models_used.ts";
 export {
   type LatencyBox,

@@ -48,6 +48,8 @@ export const FIGURE_CAPTIONS: Record<string, string> = {
   models_used: "Requests per model (the seed's bar chart).",
   latency_by_model:
     "Latency of successful calls per model: the box spans p25–p75, the line is the median.",
+  latency_ecdf:
+    "Share of each model's successful calls done within a time: the line further left is faster; dashed guides at 50% and 95%.",
   calls_over_time: "Calls per time bucket, errors stacked on top.",
   session_timeline:
     "Each call is a bar from its start to its end, one row per session; errors are marked.",

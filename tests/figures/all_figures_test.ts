@@ -21,13 +21,14 @@ function traces(calls: TraceSet["calls"]): TraceSet {
   };
 }
 
-Deno.test("allFigures() returns the eight figures in report order, without Plot warnings", async () => {
+Deno.test("allFigures() returns the nine figures in report order, without Plot warnings", async () => {
   const figures = await allFigures(traces(sampleCalls()));
   assert.deepEqual(figures.map((f) => f.name), [...FIGURE_NAMES]);
   assert.deepEqual(figures.map((f) => f.title), [
     "Distribution of Response Times",
     "Models Used",
     "Latency by Model",
+    "Latency ECDF by Model",
     "Calls and Errors over Time",
     "Session Timeline",
     "Tokens vs Latency",
@@ -43,7 +44,7 @@ Deno.test("allFigures() returns the eight figures in report order, without Plot 
 
 Deno.test("allFigures() of an empty trace set gives empty-state figures, not an error", async () => {
   const figures = await allFigures(traces(callsFrame([])), { width: 600 });
-  assert.equal(figures.length, 8);
+  assert.equal(figures.length, 9);
   for (const { name, figure } of figures) {
     assert.equal(figure.empty, true, name);
     assert.equal(figure.width, 600, name);

@@ -1,0 +1,202 @@
+/**
+ * The empirical cumulative distribution (ECDF) of latency per model: for each
+ * response time x, the share of a model's successful calls that took at most x.
+ *
+ * @module
+ */
+import * as Plot from "npm:@observablehq/plot@0.6.17";
+import pl from "npm:nodejs-polars@0.25.2";
+import type { Figure } from "./figure.ts";
+import {
+  colorOf,
+  completedCalls,
+  groupsOf,
+  maxOf,
+  minOf,
+  modelColors,
+  requireColumns,
+  rows,
+} from "./_data.ts";
+import { renderFigure } from "./_render.ts";
+import { AXIS, FONT_SIZE, LAYOUT, maxLabelWidth, plural, shortLabel } from "./_style.ts";
+
+/** Options of {@linkcode latencyEcdf}. */
+export interface LatencyEcdfOptions {
+  /** @default {"Latency ECDF by Model"} */
+  title?: string;
+  /** The x scale: `"log"` spreads long-tailed latencies. @default {"linear"} */
+  scale?: "linear" | "log";
+  /** At most this many points per model (evenly spaced ranks beyond it). @default {1000} */
+  maxPoints?: number;
+  /** @default {720} */
+  width?: number;
+  /** Height of the plot area (of each group's panel on a compare page). @default {320} */
+  height?: number;
+}
+
+const DEFAULTS: Required<LatencyEcdfOptions> = {
+  title: "Latency ECDF by Model",
+  scale: "linear",
+  maxPoints: 1000,
+  width: LAYOUT.width,
+  height: 320,
+};
+
+/** One step of an ECDF: the share `y` of calls that took at most `x` seconds. */
+export interface EcdfPoint {
+  model: string;
+  /** The comparison group, on a compare page. */
+  group: string | null;
+  x: number;
+  y: number;
+}
+
+/**
+ * The ECDF steps of the successful calls' latency, per model (and group): for the
+ * i-th smallest of n durations, the point (x(i), i / n), after a first point
+ * (x(1), 0). Beyond `maxPoints` per series, evenly spaced ranks and the last one.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { ecdfPoints } from "./latency_ecdf.ts";
+ * const calls = pl.DataFrame({ model: ["a", "a"], status: ["ok", "ok"], duration_s: [2, 1] });
+ * const p = ecdfPoints(calls).map((q) => [q.x, q.y]);
+ * if (JSON.stringify(p) !== "[[1,0],[1,0.5],[2,1]]") throw new Error(JSON.stringify(p));
+ * ```
+ */
+export function ecdfPoints(calls: pl.DataFrame, maxPoints = DEFAULTS.maxPoints): EcdfPoint[] {
+  const hasGroup = calls.columns.includes("group");
+  const columns = hasGroup ? ["model", "group", "duration_s"] : ["model", "duration_s"];
+  const done = completedCalls(calls, columns).sort(
+    hasGroup ? ["group", "model", "duration_s"] : ["model", "duration_s"],
+    false,
+    true,
+  );
+  const series = new Map<string, { model: string; group: string | null; xs: number[] }>();
+  for (
+    const r of rows<{ model: string; group?: string | null; duration_s: number }>(done, columns)
+  ) {
+    const group = r.group ?? null;
+    const key = `${group}\u0000${r.model}`;
+    let s = series.get(key);
+    if (!s) series.set(key, s = { model: r.model, group, xs: [] });
+    s.xs.push(r.duration_s);
+  }
+  const out: EcdfPoint[] = [];
+  for (const { model, group, xs } of series.values()) {
+    const n = xs.length;
+    out.push({ model, group, x: xs[0]!, y: 0 });
+    const step = n > maxPoints ? Math.ceil(n / maxPoints) : 1;
+    for (let i = 1; i <= n; i++) {
+      if (step === 1 || i % step === 0 || i === n) {
+        out.push({ model, group, x: xs[i - 1]!, y: i / n });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The ECDF of latency per model, one step line each: read the share of calls done
+ * within a time off the y axis, or the time within which a share of them finished
+ * (the median at 0.5, p95 at 0.95) off the x axis; the line further left is faster.
+ * Successful calls with a positive duration, as the other latency figures. On a
+ * compare page (a `group` column with two values or more), one panel per group.
+ *
+ * @example
+ * ```ts ignore
+ * const fig = await latencyEcdf(traces.calls, { scale: "log" });
+ * ```
+ */
+export async function latencyEcdf(
+  calls: pl.DataFrame,
+  options: LatencyEcdfOptions = {},
+): Promise<Figure> {
+  const o = { ...DEFAULTS, ...options };
+  requireColumns(calls, ["model", "status", "duration_s"], "latencyEcdf()");
+  const colors = modelColors(calls);
+  const points = ecdfPoints(calls, o.maxPoints);
+  if (points.length === 0) {
+    return await renderFigure({
+      title: o.title,
+      width: o.width,
+      height: o.height,
+      message: "No completed calls with a response time",
+    });
+  }
+  const groups = groupsOf(calls);
+  const lo = minOf(points.map((p) => p.x));
+  const hi = maxOf(points.map((p) => p.x));
+  const models = colors.domain.filter((m) => points.some((p) => p.model === m));
+  const n = points.filter((p) => p.y > 0).length;
+  const total = completedCalls(calls, ["model"]).height;
+  const notes = [`${plural(total, "completed call")} of ${plural(models.length, "model")}`];
+  if (n < total) notes.push(`at most ${o.maxPoints.toLocaleString("en-US")} steps per model drawn`);
+  if (groups) notes.push(`one panel per ${groups.length === 2 ? "run" : "group"}`);
+  const groupLabels = groups?.map((g) => shortLabel(g, 24)) ?? [];
+  return await renderFigure({
+    title: o.title,
+    subtitle: notes.join("; "),
+    width: o.width,
+    height: o.height * (groups?.length ?? 1),
+    legend: models.map((m) => ({ label: m, color: colorOf(colors, m) })),
+    plot: {
+      marginLeft: 60,
+      marginRight: groups ? Math.max(24, maxLabelWidth(groupLabels, FONT_SIZE.tick) + 16) : 24,
+      marginBottom: 50,
+      x: {
+        ...AXIS,
+        type: o.scale,
+        label: o.scale === "log" ? "Response Time (seconds, log scale)" : "Response Time (seconds)",
+        labelAnchor: "center",
+        labelOffset: 40,
+        grid: true,
+        // Linear from 0 (a single value still gets a proper axis); log over the data, widened
+        // when it is one value.
+        domain: o.scale === "log"
+          ? (lo === hi ? [lo / 2, hi * 2] : [lo, hi])
+          : [0, hi > 0 ? hi : 1],
+        nice: true,
+      },
+      y: {
+        ...AXIS,
+        // Over facets, a centred label would sit between two panels: it goes on top.
+        label: "Share of calls",
+        labelAnchor: groups ? "top" : "center",
+        labelOffset: groups ? undefined : 48,
+        domain: [0, 1],
+        grid: true,
+        tickFormat: (d: number) => `${Math.round(d * 100)}%`,
+      },
+      ...(groups
+        ? {
+          fy: {
+            ...AXIS,
+            label: null,
+            domain: groups,
+            padding: 0.15,
+            tickFormat: (g: string) => shortLabel(g, 24),
+          },
+        }
+        : {}),
+      marks: [
+        Plot.ruleY([0.5, 0.95], {
+          stroke: "currentColor",
+          strokeOpacity: 0.3,
+          strokeDasharray: "4,3",
+        }),
+        Plot.line(points, {
+          x: "x",
+          y: "y",
+          z: "model",
+          ...(groups ? { fy: "group" } : {}),
+          stroke: (p: EcdfPoint) => colorOf(colors, p.model),
+          strokeWidth: 1.75,
+          curve: "step-after",
+        }),
+        Plot.ruleY([0]),
+      ],
+    },
+  });
+}
