@@ -1,18 +1,26 @@
 /**
  * The seed's Symphony integration: a tracer subscribes to `llm.request`,
  * `llm.response` and `llm.error` on an event bus and logs them. The bus is
- * any object with `subscribe` (and optionally `unsubscribe`); Node's
- * `EventEmitter` fits through {@link fromEventEmitter}.
+ * any object with `subscribe` (and optionally `unsubscribe`): Symphony's
+ * (`subscribe` returns an id, `unsubscribe(id)`), one whose `subscribe`
+ * returns an unsubscribe function or a subscription with `.unsubscribe()`, or
+ * one with `unsubscribe(event, handler)`; Node's `EventEmitter` fits through
+ * {@link fromEventEmitter}.
  *
+ * Handlers take a Symphony `Event` (the payload in `.data`) or a bare payload.
  * Payloads (all fields optional but `request_id` pairs them):
  * - `llm.request`: `{ request_id, model, params, messages, provider, operation }`
  * - `llm.response`: `{ request_id, response }` (a raw SDK response), or
  *   `{ request_id, output, model, usage, finish_reason }`
  * - `llm.error`: `{ request_id, error }`
  *
+ * A `duration_seconds` in a response or error payload is the publisher's
+ * measure and is kept. A response or error whose request was never seen is
+ * recorded alone (an orphan).
+ *
  * @module
  */
-import type { CallHandle, Tracer } from "./tracer.ts";
+import type { CallHandle, CallStart } from "./call_handle.ts";
 import { compactUsage } from "./_extract.ts";
 
 /** A handler of one event. */
@@ -20,10 +28,20 @@ export type EventHandler = (payload: unknown) => void;
 
 /** The small event-bus interface the plugin needs. */
 export interface EventBus {
-  /** Subscribe; may return a function that unsubscribes. */
-  subscribe(event: string, handler: EventHandler): void | (() => void);
-  /** Unsubscribe (used when `subscribe` returned nothing). */
-  unsubscribe?(event: string, handler: EventHandler): void;
+  /**
+   * Subscribe; may return a function that unsubscribes, a subscription with
+   * `unsubscribe()`, or an id for `unsubscribe(id)` (Symphony).
+   */
+  subscribe(event: string, handler: EventHandler): unknown;
+  /** `unsubscribe(id)` when `subscribe` returned an id, else `unsubscribe(event, handler)`. */
+  // deno-lint-ignore no-explicit-any
+  unsubscribe?(...args: any[]): unknown;
+}
+
+/** What the plugin needs of the tracer. */
+export interface BusTracer {
+  startCall(start: CallStart): CallHandle;
+  _orphanCall(start: CallStart): CallHandle;
 }
 
 /** The part of Node's `EventEmitter` the adapter uses. */
@@ -69,15 +87,33 @@ function str(v: unknown): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
+/** The payload of a Symphony `Event` (its `.data`), or the bare payload itself. */
+function payloadOf(message: unknown): Obj {
+  const p = obj(message);
+  if ("request_id" in p) return p;
+  try {
+    const data = p.data;
+    if (typeof data === "object" && data !== null && !Array.isArray(data)) return data as Obj;
+  } catch {
+    // a throwing `data` getter: the message is its own payload
+  }
+  return p;
+}
+
+function duration(p: Obj): number | undefined {
+  const d = p.duration_seconds;
+  return typeof d === "number" && Number.isFinite(d) && d >= 0 ? d : undefined;
+}
+
 /**
  * Subscribe `tracer` to the LLM events of `bus`; returns the function that
  * unsubscribes. Used by `Tracer.initialize`.
  */
-export function subscribePlugin(tracer: Tracer, bus: EventBus): () => void {
+export function subscribePlugin(tracer: BusTracer, bus: EventBus): () => void {
   const inFlight = new Map<string, CallHandle>();
   const handlers: Record<(typeof LLM_EVENTS)[number], EventHandler> = {
-    "llm.request": (payload) => {
-      const p = obj(payload);
+    "llm.request": (message) => {
+      const p = payloadOf(message);
       const handle = tracer.startCall({
         requestId: str(p.request_id),
         model: str(p.model),
@@ -89,32 +125,40 @@ export function subscribePlugin(tracer: Tracer, bus: EventBus): () => void {
       });
       inFlight.set(handle.requestId, handle);
     },
-    "llm.response": (payload) => {
-      const p = obj(payload);
+    "llm.response": (message) => {
+      const p = payloadOf(message);
       const handle = take(p);
-      if (!handle) return;
-      if ("response" in p) handle.succeed(p.response);
+      const durationSeconds = duration(p);
+      if ("response" in p) handle.succeed(p.response, { durationSeconds });
       else {
         handle.succeed(undefined, {
           model: str(p.model),
           output: str(p.output) ?? null,
           finishReason: str(p.finish_reason) ?? null,
           usage: compactUsage(p.usage),
+          durationSeconds,
         });
       }
     },
-    "llm.error": (payload) => {
-      const p = obj(payload);
+    "llm.error": (message) => {
+      const p = payloadOf(message);
       const handle = take(p);
-      handle?.fail("error" in p ? p.error : payload);
+      handle.fail("error" in p ? p.error : p, duration(p) ?? (handle.orphan ? 0 : undefined));
     },
   };
-  function take(p: Obj): CallHandle | undefined {
+  /** The call a response or error ends: its request's, or an orphan. */
+  function take(p: Obj): CallHandle & { orphan?: boolean } {
     const id = str(p.request_id);
-    if (id === undefined) return inFlight.size === 1 ? popOnly() : undefined;
-    const h = inFlight.get(id);
-    inFlight.delete(id);
-    return h;
+    const h = id === undefined ? (inFlight.size === 1 ? popOnly() : undefined) : inFlight.get(id);
+    if (id !== undefined) inFlight.delete(id);
+    if (h) return h;
+    const orphan = tracer._orphanCall({
+      requestId: id,
+      model: str(p.model),
+      provider: str(p.provider),
+      operation: str(p.operation),
+    });
+    return Object.assign(orphan, { orphan: true });
   }
   function popOnly(): CallHandle | undefined {
     const [id, h] = inFlight.entries().next().value!;
@@ -125,7 +169,13 @@ export function subscribePlugin(tracer: Tracer, bus: EventBus): () => void {
   for (const event of LLM_EVENTS) {
     const handler = handlers[event];
     const off = bus.subscribe(event, handler);
-    offs.push(typeof off === "function" ? off : () => bus.unsubscribe?.(event, handler));
+    const unsubscribe = (off as { unsubscribe?: unknown } | null)?.unsubscribe;
+    if (typeof off === "function") offs.push(off as () => void);
+    else if (typeof off === "object" && off !== null && typeof unsubscribe === "function") {
+      offs.push(() => unsubscribe.call(off));
+    } else if (typeof off === "string" || typeof off === "number" || typeof off === "symbol") {
+      offs.push(() => bus.unsubscribe?.(off));
+    } else offs.push(() => bus.unsubscribe?.(event, handler));
   }
   return () => {
     for (const off of offs) off();

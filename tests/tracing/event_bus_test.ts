@@ -94,3 +94,72 @@ Deno.test("a bus whose subscribe returns nothing is unsubscribed through unsubsc
   assert.equal(response.data.output, "done");
   assert.deepEqual(response.data.usage, { input_tokens: 3, output_tokens: 1, total_tokens: 4 });
 });
+
+/** A Symphony-style bus: `subscribe` returns an id, `unsubscribe(id)`, handlers get `Event`s. */
+class SymphonyBus {
+  #next = 0;
+  readonly handlers = new Map<string, { type: string; handler: (e: unknown) => void }>();
+  subscribe(type: string, handler: (e: unknown) => void): string {
+    const id = `sub-${++this.#next}`;
+    this.handlers.set(id, { type, handler });
+    return id;
+  }
+  unsubscribe(id: string): void {
+    this.handlers.delete(id);
+  }
+  publish(type: string, data: Record<string, unknown>): void {
+    const event = { type, data, timestamp: 1744141329, source: "planner" };
+    for (const h of this.handlers.values()) if (h.type === type) h.handler(event);
+  }
+}
+
+Deno.test("Symphony drop-in: Event objects with .data, the publisher's durations, orphans, and unsubscribe(id)", () => {
+  const bus = new SymphonyBus();
+  const writer = new MemoryTraceWriter();
+  const { clock, advance } = manualClock();
+  const tracer = new Tracer({ writer, clock, sessionId: "s", endOnExit: false });
+  tracer.initialize(null, bus as unknown as EventBus);
+  assert.equal(bus.handlers.size, 3);
+
+  bus.publish("llm.request", { request_id: "r1", model: "gpt-4", messages: [] });
+  advance(5); // the tracer's own clock says 5 s; the publisher measured 1.5 s
+  bus.publish("llm.response", { request_id: "r1", output: "ok", duration_seconds: 1.5 });
+  bus.publish("llm.request", { request_id: "r2", model: "gpt-4" });
+  bus.publish("llm.error", { request_id: "r2", error: "timeout", duration_seconds: 0.25 });
+  // responses and errors whose request was never seen are orphans, still recorded
+  bus.publish("llm.response", {
+    request_id: "ghost",
+    model: "claude-3-haiku",
+    output: "late",
+    duration_seconds: 2,
+  });
+  bus.publish("llm.error", { request_id: "ghost-2", error: new Error("503 Service Unavailable") });
+  tracer.cleanup();
+  assert.equal(bus.handlers.size, 0, "cleanup() unsubscribed by id");
+
+  const events = writer.events() as any[];
+  assert.deepEqual(events.map((e) => [e.type, e.data?.request_id]), [
+    ["session_start", undefined],
+    ["llm_request", "r1"],
+    ["llm_response", "r1"],
+    ["llm_request", "r2"],
+    ["llm_error", "r2"],
+    ["llm_response", "ghost"],
+    ["llm_error", "ghost-2"],
+    ["session_end", undefined],
+  ]);
+  assert.equal(events[2].data.duration_seconds, 1.5);
+  assert.equal(events[2].data.output, "ok");
+  assert.equal(events[4].data.duration_seconds, 0.25);
+  assert.equal(events[4].data.error, "timeout");
+  assert.deepEqual(events[5].data, {
+    request_id: "ghost",
+    duration_seconds: 2,
+    success: true,
+    model: "claude-3-haiku",
+    output: "late",
+    provider: "anthropic",
+  });
+  assert.equal(events[6].data.error, "503 Service Unavailable");
+  assert.equal(events[6].data.duration_seconds, 0, "an orphan error with no duration: 0");
+});
