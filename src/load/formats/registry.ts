@@ -19,12 +19,14 @@ import { anthropicBatch } from "./anthropic_batch.ts";
 import { native } from "./native.ts";
 import { openaiBatch } from "./openai_batch.ts";
 import { otlp } from "./otlp.ts";
+import { otelPython } from "./otel_python.ts";
 
 /** The formats, in detection order. */
 export const FORMATS: readonly FormatAdapter[] = [
   otlp,
   openaiBatch,
   anthropicBatch,
+  otelPython,
   native,
 ];
 

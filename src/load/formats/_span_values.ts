@@ -1,0 +1,95 @@
+/**
+ * What the span-dump adapters (OpenTelemetry Python and JS dumps, Jaeger,
+ * Zipkin) share: the file's JSON values with top-level arrays opened, and a
+ * bounded list of problems (one per unreadable record, at most
+ * {@link MAX_PROBLEMS}, then one line that says how many more there were).
+ *
+ * @module
+ */
+import type { Diagnostic } from "../_event.ts";
+import { parseJsonValues } from "./_json_values.ts";
+import { type Span, spansToRecords } from "./_spans.ts";
+import type { ImportedRecords } from "./_records.ts";
+import type { ParseOptions } from "./adapter.ts";
+
+/** Problems reported one by one; past this many, one summary line. */
+export const MAX_PROBLEMS = 50;
+
+/** One top-level record of a span file: its value, the line it starts on and its path. */
+export interface SpanRecord {
+  value: unknown;
+  line: number;
+  /** `""` for a top-level value, `"[3]"` for an element of a top-level array. */
+  path: string;
+}
+
+/** The records of a span file and the problem list that goes with them. */
+export interface SpanFile {
+  records: SpanRecord[];
+  diagnostics: Diagnostic[];
+  /** Report a record that is not read (bounded). */
+  problem(line: number, code: string, message: string, severity?: Diagnostic["severity"]): void;
+  /** The records of the spans read: calls, events, sessions and the diagnostics. */
+  finish(spans: Span[], prefix: string, options: ParseOptions): ImportedRecords;
+}
+
+/**
+ * Read `text` (JSON Lines, pretty-printed values concatenated, or one
+ * document): every top-level value, the elements of top-level arrays as
+ * records of their own (`levels` = 2 also opens arrays inside them: Zipkin's
+ * list of traces).
+ *
+ * @example
+ * ```ts
+ * import { readSpanFile } from "./_span_values.ts";
+ * const f = readSpanFile('[{"a":1},{"b":2}]\n{"c":3}\n', "x.json");
+ * if (f.records.length !== 3 || f.records[1]!.path !== "[1]" || f.records[2]!.line !== 2) throw new Error();
+ * ```
+ */
+export function readSpanFile(text: string, file: string, levels = 1): SpanFile {
+  const parsed = parseJsonValues(text, file);
+  const diagnostics = parsed.diagnostics;
+  let dropped = 0;
+  const problem: SpanFile["problem"] = (line, code, message, severity = "error") => {
+    if (diagnostics.length < MAX_PROBLEMS) diagnostics.push({ file, line, code, message, severity });
+    else dropped++;
+  };
+  const records: SpanRecord[] = [];
+  const open = (value: unknown, line: number, path: string, depth: number) => {
+    if (Array.isArray(value) && depth < levels) {
+      value.forEach((v, i) => open(v, line, `${path}[${i}]`, depth + 1));
+    } else records.push({ value, line, path });
+  };
+  for (const { value, line } of parsed.values) open(value, line, "", 0);
+  return {
+    records,
+    diagnostics,
+    problem,
+    finish(spans, prefix, options) {
+      if (dropped > 0) {
+        diagnostics.push({
+          file,
+          line: diagnostics.at(-1)?.line ?? 1,
+          code: "more_problems",
+          message: `${dropped} more records of this file are not loaded (only the first ${MAX_PROBLEMS} problems are listed)`,
+          severity: "error",
+        });
+      }
+      return spansToRecords(spans, file, { eventPrefix: prefix, keepText: options.keepText }, diagnostics);
+    },
+  };
+}
+
+/** A hex id without its `0x` prefix (OpenTelemetry Python writes `0x…`), lower-cased. */
+export function hexId(v: unknown): string | null {
+  if (typeof v === "number" && Number.isSafeInteger(v)) return v.toString(16);
+  if (typeof v !== "string" || v === "") return null;
+  const id = v.replace(/^0x/i, "");
+  return id === "" ? null : /^[0-9a-fA-F]+$/.test(id) ? id.toLowerCase() : v;
+}
+
+/** A parent span id: {@link hexId}, with an all-zero id read as "no parent". */
+export function parentId(v: unknown): string | null {
+  const id = hexId(v);
+  return id === null || /^0+$/.test(id) ? null : id;
+}

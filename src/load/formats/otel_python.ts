@@ -1,0 +1,133 @@
+/**
+ * OpenTelemetry Python SDK span JSON → spans → records (`_spans.ts` decides
+ * which spans are model calls).
+ *
+ * What the Python SDK's `ReadableSpan.to_json()` writes, and so what its
+ * `ConsoleSpanExporter` prints (one pretty-printed object per span,
+ * concatenated): `{name, context: {trace_id, span_id, trace_state}, kind,
+ * parent_id, start_time, end_time, status: {status_code, description?},
+ * attributes, events: [{name, timestamp, attributes}], links, resource:
+ * {attributes, schema_url}}`, with ids as `"0x…"` hex and ISO 8601 times.
+ * Also read: one span per line (`to_json(indent=None)`), JSON arrays of spans,
+ * and older SDKs' flat `resource` (the attributes themselves).
+ *
+ * Status `ERROR` (or an `exception` event) is an error; a span with no
+ * `end_time` is pending. The trace is the session unless an attribute names one.
+ *
+ * @module
+ */
+import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
+import type { ImportedRecords } from "./_records.ts";
+import type { Span } from "./_spans.ts";
+import { hexId, parentId, readSpanFile } from "./_span_values.ts";
+import { isObj, type Obj, str, toMicros } from "./_util.ts";
+
+/** True for a value shaped as one span of `to_json()`. */
+function isPythonSpan(v: unknown): v is Obj {
+  if (!isObj(v) || !isObj(v.context)) return false;
+  if (str(v.context.trace_id) === null || str(v.context.span_id) === null) return false;
+  if (!("start_time" in v || "parent_id" in v || "end_time" in v)) return false;
+  // MLflow 2 wrote spans of the same shape with JSON-encoded attributes: its own adapter reads them
+  return !(isObj(v.attributes) && Object.keys(v.attributes).some((k) => k.startsWith("mlflow.")));
+}
+
+function detect(s: FormatSample): boolean {
+  if (s.values.length > 0) return isPythonSpan(s.values[0]);
+  // a first span longer than the sample: its keys and the context's
+  return s.keys.includes("context") && (s.keys.includes("parent_id") || s.keys.includes("start_time")) &&
+    /"trace_id"\s*:\s*"0x/.test(s.head);
+}
+
+function statusOf(status: unknown): Span["status"] {
+  const code = isObj(status) ? str(status.status_code) : null;
+  // older SDKs: "StatusCode.ERROR"
+  const name = code?.replace(/^StatusCode\./, "").toUpperCase();
+  return name === "ERROR" ? "error" : name === "OK" ? "ok" : "unset";
+}
+
+/**
+ * Parse the text of an OpenTelemetry Python span dump into calls, events (one
+ * per span, `otel.<name>`) and diagnostics.
+ *
+ * @example
+ * ```ts
+ * import { parseOtelPythonText } from "./otel_python.ts";
+ * const span = {
+ *   name: "chat gpt-4o", context: { trace_id: "0xaa", span_id: "0x01", trace_state: "[]" },
+ *   kind: "SpanKind.CLIENT", parent_id: null,
+ *   start_time: "2024-04-30T20:40:30.000000Z", end_time: "2024-04-30T20:40:31.250000Z",
+ *   status: { status_code: "UNSET" },
+ *   attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 9 },
+ *   events: [], links: [], resource: { attributes: { "service.name": "app" }, schema_url: "" },
+ * };
+ * const r = parseOtelPythonText(JSON.stringify(span, null, 4) + "\n", "spans.json");
+ * const c = r.calls[0]!;
+ * if (c.trace_id !== "aa" || c.span_id !== "01" || c.duration_s !== 1.25 || c.input_tokens !== 9) throw new Error();
+ * ```
+ */
+export function parseOtelPythonText(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+): ImportedRecords {
+  const f = readSpanFile(text, file);
+  const spans: Span[] = [];
+  for (const { value, line, path } of f.records) {
+    const where = path ? `span ${path}` : "span";
+    const bad = (reason: string) =>
+      f.problem(line, "otel_python_bad_span", `${where} is not loaded: ${reason}`);
+    if (!isObj(value)) {
+      bad(`it is ${Array.isArray(value) ? "an array" : JSON.stringify(value)?.slice(0, 40)}, not a span object`);
+      continue;
+    }
+    const context = isObj(value.context) ? value.context : {};
+    const traceId = hexId(context.trace_id), spanId = hexId(context.span_id);
+    if (traceId === null || spanId === null) {
+      bad(`"context.${traceId === null ? "trace_id" : "span_id"}" is missing`);
+      continue;
+    }
+    const time = (key: string) => {
+      const t = toMicros(value[key], undefined, options.timezone);
+      if (t.problem) f.problem(line, "otel_python_bad_time", `${where} ${JSON.stringify(spanId)}: "${key}": ${t.problem}`, "warning");
+      return t.us;
+    };
+    const resource = isObj(value.resource)
+      ? isObj(value.resource.attributes) ? value.resource.attributes : value.resource
+      : {};
+    const status = isObj(value.status) ? value.status : {};
+    spans.push({
+      trace_id: traceId,
+      span_id: spanId,
+      parent_span_id: parentId(value.parent_id),
+      name: str(value.name),
+      kind: value.kind ?? null,
+      start_us: time("start_time"),
+      end_us: time("end_time"),
+      status: statusOf(status),
+      status_message: str(status.description),
+      attributes: isObj(value.attributes) ? value.attributes : {},
+      events: Array.isArray(value.events)
+        ? value.events.filter(isObj).map((e) => ({
+          name: str(e.name) ?? "",
+          ts: toMicros(e.timestamp, undefined, options.timezone).us,
+          attributes: isObj(e.attributes) ? e.attributes : {},
+        }))
+        : [],
+      line,
+      resource,
+    });
+  }
+  return f.finish(spans, "otel", options);
+}
+
+/** OpenTelemetry Python SDK span JSON. */
+export const otelPython: FormatAdapter = {
+  name: "otel_python",
+  title: "OpenTelemetry Python span JSON (ConsoleSpanExporter, Span.to_json())",
+  reads:
+    "spans with gen_ai.* / OpenInference llm.* / promptflow (span_type LLM) attributes are calls; wrapper spans that repeat usage and other spans are events; status ERROR is an error, no end_time is pending; the trace is the session",
+  example:
+    '{"name": "chat gpt-4o", "context": {"trace_id": "0x5b8a…", "span_id": "0x051f…"}, "parent_id": null, "start_time": "2024-04-30T20:40:30.790768Z", "end_time": "…", "status": {"status_code": "OK"}, "attributes": {…}}',
+  detect,
+  parse: (text, file, options) => parseOtelPythonText(text, file, options),
+};

@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { realFixture } from "../../_helpers.ts";
+import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
+import { figures, figuresOfRows, rounded } from "./_span_summary.ts";
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+/** µs since the epoch of an ISO time with a 6-digit fraction and `Z` (read here, not by tracebook). */
+const isoMicros = (s: string) => Date.parse(`${s.slice(0, 19)}Z`) * 1000 + Number(s.slice(20, 26));
+
+Deno.test("otel_python: the real promptflow dump is 1 call; the wrapper's __computed__ counts are not counted again", async () => {
+  const path = realFixture("otel-python/promptflow-assistant-pf-demo.spans.json");
+  if (!path) return;
+  const t = await loadTraces(path);
+  assert.equal(t.formats?.[path], "otel_python");
+  // independent reading: the file is pretty-printed objects, each closing `}` at column 0
+  const text = readFileSync(path, "utf8");
+  const spans = JSON.parse(`[${text.trim().replace(/\n}\s*\n{/g, "\n},{")}]`) as {
+    name: string;
+    context: { trace_id: string; span_id: string };
+    start_time: string;
+    end_time: string;
+    status: { status_code: string };
+    attributes: Record<string, unknown>;
+  }[];
+  assert.equal(spans.length, 6);
+  const llm = spans.filter((s) => s.attributes.span_type === "LLM");
+  const expected = figuresOfRows(llm.map((s) => ({
+    // the model rule: the request's model (`inputs.model`, the Azure deployment) groups
+    model: JSON.parse(s.attributes.inputs as string).model,
+    status: s.status.status_code === "ERROR" ? "error" : "ok",
+    input_tokens: s.attributes["llm.usage.prompt_tokens"],
+    output_tokens: s.attributes["llm.usage.completion_tokens"],
+    duration_s: (isoMicros(s.end_time) - isoMicros(s.start_time)) / 1e6,
+  })));
+  // by hand: 1 call, gpt-35-turbo-1106 asked for, gpt-35-turbo served; 450 in, 17 out;
+  // 20:40:31.943844 − 20:40:30.790768 = 1.153076 s
+  assert.deepEqual(rounded(expected), {
+    calls: 1,
+    ok: 1,
+    errors: 0,
+    pending: 0,
+    models: { "gpt-35-turbo-1106": 1 },
+    input: 450,
+    output: 17,
+    cache_read: 0,
+    latency: { n: 1, p50: 1.153076, max: 1.153076 },
+  });
+  assert.deepEqual(rounded(figures(t.calls)), rounded(expected));
+  const call = t.calls.toRecords()[0]!;
+  assert.equal(call.served_model, "gpt-35-turbo");
+  // ids without their 0x; the session is the trace
+  assert.equal(call.span_id, "069795b63654ddfc");
+  assert.equal(call.parent_span_id, "8fc272a9f8494244");
+  assert.equal(call.session_id, "2003e6451fd0a4f57180c96bfb737ca2");
+  // every span is an event; 2 traces are 2 sessions; run_conversation ending before its
+  // child starts is no problem
+  assert.equal(t.events.height, 6);
+  assert.equal(t.sessions.height, new Set(spans.map((s) => s.context.trace_id)).size);
+  assert.equal(t.diagnostics.height, 0);
+});
+
+Deno.test("otel_python: errors (status, exception event), pending, wrappers, old resource, bad records", async () => {
+  // written from the OpenTelemetry Python SDK's ReadableSpan.to_json() (one span per line)
+  const path = fixture("otel_python_small.jsonl");
+  const t = await loadTraces(path);
+  assert.equal(t.formats?.[path], "otel_python");
+  assert.deepEqual(
+    t.calls.select("line", "span_id", "model", "served_model", "status", "error", "session_id").toRecords(),
+    [
+      // line 1 is the invoke_agent span: its usage repeats the chat call's, not a call
+      {
+        line: 2,
+        span_id: "0202020202020202",
+        model: "gpt-4o",
+        served_model: "gpt-4o-2024-08-06",
+        status: "ok",
+        error: null,
+        session_id: "a".repeat(32),
+      },
+      {
+        line: 3,
+        span_id: "0303030303030303",
+        model: "claude-3-5-haiku-20241022",
+        served_model: null,
+        status: "error",
+        error: "rate limited",
+        // trace bb names its session on line 4 (session.id)
+        session_id: "sess-1",
+      },
+      {
+        line: 4,
+        span_id: "0404040404040404",
+        model: "gpt-4o-mini",
+        served_model: null,
+        status: "pending",
+        error: null,
+        session_id: "sess-1",
+      },
+      {
+        line: 5,
+        span_id: "0505050505050505",
+        model: "gpt-4o",
+        served_model: null,
+        status: "error",
+        error: "boom",
+        session_id: "c".repeat(32),
+      },
+    ],
+  );
+  // tokens: 100 + 7 in, 20 + 0 out, 40 cache read; latency over the ok call: 1.5 s
+  assert.deepEqual(rounded(figures(t.calls)), {
+    calls: 4,
+    ok: 1,
+    errors: 2,
+    pending: 1,
+    models: { "claude-3-5-haiku-20241022": 1, "gpt-4o": 2, "gpt-4o-mini": 1 },
+    input: 107,
+    output: 20,
+    cache_read: 40,
+    latency: { n: 1, p50: 1.5, max: 1.5 },
+  });
+  assert.deepEqual(
+    t.calls.select("duration_s").toRecords().map((r) => r.duration_s),
+    // 10:00:01.5 − 10:00:00; 10:01:00.25 − 10:01:00; pending; 10:02:02.1 − 10:02:00.1
+    [1.5, 0.25, null, 2],
+  );
+  assert.deepEqual(
+    t.diagnostics.select("line", "code", "severity").toRecords(),
+    [
+      { line: 6, code: "otel_python_bad_span", severity: "error" },
+      { line: 7, code: "otel_python_bad_time", severity: "warning" },
+    ],
+  );
+  // the 6 spans are events; the sess-1 session is unfinished (a pending call)
+  assert.equal(t.events.height, 6);
+  // the old SDK's flat resource (trace cc) names the service too
+  assert.deepEqual(t.sessions.select("session_id", "complete", "service_name").toRecords(), [
+    { session_id: "a".repeat(32), complete: true, service_name: "demo" },
+    { session_id: "sess-1", complete: false, service_name: "demo" },
+    { session_id: "c".repeat(32), complete: true, service_name: "old-sdk" },
+    { session_id: "d".repeat(32), complete: true, service_name: "demo" },
+  ]);
+});
+
+Deno.test("otel_python: a JSON array of the same spans reads as the same calls", async () => {
+  const text = readFileSync(fixture("otel_python_small.array.json"), "utf8");
+  const t = fromTraceText(text, { file: "spans.json" });
+  assert.deepEqual(
+    t.calls.select("span_id", "status", "input_tokens").toRecords(),
+    [
+      { span_id: "0202020202020202", status: "ok", input_tokens: 100 },
+      { span_id: "0303030303030303", status: "error", input_tokens: 7 },
+      { span_id: "0404040404040404", status: "pending", input_tokens: null },
+      { span_id: "0505050505050505", status: "error", input_tokens: null },
+    ],
+  );
+});
