@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 
 /** Receives complete trace lines (each ends with `\n`). May throw: the tracer catches and reports it. */
@@ -20,6 +20,29 @@ export interface TraceWriter {
 
 const encoder = new TextEncoder();
 
+/**
+ * Open `path` for appending; `midLine` is true when the file ends inside a line
+ * (a cut-off last line), so the next write must start with a newline.
+ */
+function openForAppend(path: string): { fd: number; midLine: boolean } {
+  mkdirSync(dirname(path), { recursive: true });
+  let fd: number;
+  try {
+    fd = openSync(path, "a+");
+  } catch {
+    return { fd: openSync(path, "a"), midLine: false }; // write-only: cannot look
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return { fd, midLine: false };
+    const last = new Uint8Array(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return { fd, midLine: last[0] !== 0x0a };
+  } catch {
+    return { fd, midLine: false };
+  }
+}
+
 function writeAll(fd: number, bytes: Uint8Array): void {
   let offset = 0;
   while (offset < bytes.length) {
@@ -30,7 +53,10 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 /**
  * Appends each line to a file with one `write(2)` on a descriptor opened once
  * in append mode (the folder is created when missing). The file is opened on
- * the first write and reopened after a failure.
+ * the first write and reopened after a failure. Each line starts on a fresh
+ * line: when the file ends inside a line (a cut-off write, by us or another
+ * process), a newline is written first, so the fragment stays one bad line
+ * and the next event survives.
  *
  * @example
  * ```ts
@@ -49,12 +75,14 @@ export class FileTraceWriter implements TraceWriter {
   }
 
   write(line: string): void {
+    let text = line;
     if (this.#fd === null) {
-      mkdirSync(dirname(this.path), { recursive: true });
-      this.#fd = openSync(this.path, "a");
+      const { fd, midLine } = openForAppend(this.path);
+      this.#fd = fd;
+      if (midLine) text = "\n" + line;
     }
     try {
-      writeAll(this.#fd, encoder.encode(line));
+      writeAll(this.#fd, encoder.encode(text));
     } catch (err) {
       this.close();
       throw err;
@@ -109,11 +137,18 @@ export class BufferedFileWriter implements TraceWriter {
   /** Write the buffered lines to the file. */
   flush(): void {
     if (this.#parts.length === 0) return;
+    let prefix = "";
     if (this.#fd === null) {
-      mkdirSync(dirname(this.path), { recursive: true });
-      this.#fd = openSync(this.path, this.#truncate ? "w" : "a");
+      if (this.#truncate) {
+        mkdirSync(dirname(this.path), { recursive: true });
+        this.#fd = openSync(this.path, "w");
+      } else {
+        const { fd, midLine } = openForAppend(this.path);
+        this.#fd = fd;
+        if (midLine) prefix = "\n";
+      }
     }
-    const text = this.#parts.join("");
+    const text = prefix + this.#parts.join("");
     this.#parts = [];
     this.#size = 0;
     writeAll(this.#fd, encoder.encode(text));
