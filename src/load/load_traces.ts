@@ -12,13 +12,14 @@
  * @module
  */
 import { readFileSync, statSync } from "node:fs";
+import pl from "npm:nodejs-polars@0.25.2";
 import { applyPrices, type PriceOverrides } from "../prices/mod.ts";
 import { concatTraceSets } from "../frames/concat.ts";
 import type { TraceSet } from "../frames/columns.ts";
 import { UserError } from "../log/mod.ts";
 import type { Diagnostic, EventRecord } from "./_event.ts";
 import { assembleFrames } from "./_assemble.ts";
-import { readTraceFileFast } from "./_fast_read.ts";
+import { cacheKey, defaultCacheDir, readCached, writeCached } from "./cache.ts";
 import type { FormatAdapter } from "./formats/adapter.ts";
 import { assembleImportedFrames, type ImportedFrames, type ImportedRecords } from "./formats/_records.ts";
 import { describeSample, detectFormat, formatByName } from "./formats/registry.ts";
@@ -54,16 +55,11 @@ export interface LoadOptions {
   /** A longer line is reported as `line_too_long` and skipped. @default {8388608} (8 MiB) */
   maxLineBytes?: number;
   /**
-   * How files are read. `"lines"`: JSON.parse and a hand-written check of the
-   * known fields (zod for a line it does not pass), line by line in 4 MB slices
-   * (measured fastest: 2.3 s and 0.66 GB peak RSS for 200k calls / 784 MB).
-   * `"polars"`: Polars' NDJSON reader with an explicit schema for clean files,
-   * falling back to `"lines"` for a file that is not (measured 19.6 s on the
-   * same file, because the message and output texts must be materialized to
-   * count their characters).
-   * @default {"lines"}
+   * The per-file columnar cache (DESIGN.md, "The cache"): a directory, or false
+   * to bypass it. A later load of an unchanged file reads its frames from there.
+   * @default {defaultCacheDir()} (`$XDG_CACHE_HOME/tracebook`, else `~/.cache/tracebook`)
    */
-  reader?: "lines" | "polars";
+  cache?: string | false;
   /** Progress in bytes, for a progress bar: called as files are read. */
   onProgress?: (done: number, total: number) => void;
   /**
@@ -84,10 +80,10 @@ export interface LoadOptions {
 const MAX_DOCUMENT_BYTES = 500 * 1024 * 1024;
 
 /** Events and bad-line diagnostics of the files, in file then line order. */
-export async function readTraceFiles(
+export function readTraceFiles(
   inputs: (string | TraceInput)[],
   options: LoadOptions = {},
-): Promise<{ events: EventRecord[]; diagnostics: Diagnostic[] }> {
+): { events: EventRecord[]; diagnostics: Diagnostic[] } {
   const files = inputs.map((f) => typeof f === "string" ? { path: f, name: f } : f);
   const sizes = files.map((f) => statSync(f.path).size);
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -98,84 +94,156 @@ export async function readTraceFiles(
   const diagnostics: Diagnostic[] = [];
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   for (const [i, file] of files.entries()) {
-    const size = sizes[i]!;
     let inFile = 0;
     const onBytes = (n: number) => {
       inFile += n;
       progress?.(done + inFile, total);
     };
-    let parsed = options.reader !== "polars" || options.keepText
-      ? null
-      : await readTraceFileFast(file.path, file.name, size, { ...options, maxLineBytes, onBytes });
-    parsed ??= parseTraceFile(file.path, file.name, { ...options, maxLineBytes, onBytes });
+    const parsed = parseTraceFile(file.path, file.name, { ...options, maxLineBytes, onBytes });
     for (const e of parsed.events) events.push(e);
     for (const d of parsed.diagnostics) diagnostics.push(d);
-    done += size;
+    done += sizes[i]!;
     progress?.(done, total);
   }
   return { events, diagnostics };
 }
 
 /** Throw the strict-mode {@link UserError} when any line was bad. */
-function checkStrict(diagnostics: Diagnostic[]): void {
-  const bad = diagnostics.filter((d) => d.severity === "error");
+function checkStrict(diagnostics: Diagnostic[] | pl.DataFrame): void {
+  const list = Array.isArray(diagnostics)
+    ? diagnostics
+    : diagnostics.filter(pl.col("severity").eq(pl.lit("error"))).head(5).toRecords() as unknown as Diagnostic[];
+  const bad = list.filter((d) => d.severity === "error");
+  if (!Array.isArray(diagnostics)) {
+    const total = diagnostics.filter(pl.col("severity").eq(pl.lit("error"))).getColumn("count").sum() as number;
+    if (total === 0) return;
+    const first = bad.map((d) => `${d.file}:${d.line}: ${d.message}`);
+    throw new UserError(messages.strict(total, first));
+  }
   if (bad.length === 0) return;
   const first = bad.slice(0, 5).map((d) => `${d.file}:${d.line}: ${d.message}`);
   throw new UserError(messages.strict(bad.length, first));
 }
 
-/**
- * Read files of the non-native formats with their adapters (each file in one
- * piece) into records, the `format` of each call set.
- */
-function readFormatFiles(
-  files: { input: TraceInput; adapter: FormatAdapter }[],
-  options: LoadOptions,
-): ImportedRecords {
-  const all: ImportedRecords = { calls: [], events: [], diagnostics: [], sessions: [] };
-  for (const { input, adapter } of files) {
-    const size = statSync(input.path).size;
-    if (size > MAX_DOCUMENT_BYTES) {
-      all.diagnostics.push({
+/** One file to load, with the adapter of its format. */
+interface FilePlan {
+  input: TraceInput;
+  adapter: FormatAdapter;
+}
+
+/** Records of one file of a non-native format (read in one piece), the `format` of its calls set. */
+function readFormatFile({ input, adapter }: FilePlan, options: LoadOptions): ImportedRecords {
+  const size = statSync(input.path).size;
+  if (size > MAX_DOCUMENT_BYTES) {
+    return {
+      calls: [],
+      events: [],
+      diagnostics: [{
         file: input.name,
         line: 1,
         code: "file_too_large",
         message: messages.fileTooLarge(size, adapter.title),
         severity: "error",
-      });
-      continue;
-    }
-    const text = new TextDecoder().decode(readFileSync(input.path));
-    const records = adapter.parse!(text, input.name, options);
-    records.diagnostics = boundDiagnostics(records.diagnostics);
-    appendRecords(all, records, adapter.name);
+      }],
+    };
   }
-  return all;
+  const records = adapter.parse!(new TextDecoder().decode(readFileSync(input.path)), input.name, options);
+  records.diagnostics = boundDiagnostics(records.diagnostics);
+  for (const c of records.calls) Object.assign(c, { format: adapter.name });
+  return records;
 }
 
-function appendRecords(all: ImportedRecords, records: ImportedRecords, format: string): void {
-  for (const c of records.calls) all.calls.push(Object.assign(c, { format }));
-  for (const e of records.events) all.events.push(e);
-  for (const d of records.diagnostics) all.diagnostics.push(d);
-  for (const s of records.sessions ?? []) all.sessions!.push(s);
+/** Frames of files read together (so that calls and sessions pair across them), before prices. */
+function readFiles(plans: FilePlan[], options: LoadOptions): ImportedFrames {
+  const native = plans.filter((p) => !p.adapter.parse);
+  const others = plans.filter((p) => p.adapter.parse);
+  const frameOptions = { keepText: options.keepText };
+  const parts: ImportedFrames[] = [];
+  if (native.length) {
+    const { events, diagnostics } = readTraceFiles(native.map((p) => p.input), options);
+    parts.push(assembleFrames(events, diagnostics, frameOptions));
+  }
+  if (others.length) {
+    const all: ImportedRecords = { calls: [], events: [], diagnostics: [], sessions: [] };
+    for (const plan of others) {
+      const r = readFormatFile(plan, options);
+      all.calls.push(...r.calls);
+      all.events.push(...r.events);
+      all.diagnostics.push(...r.diagnostics);
+      all.sessions!.push(...r.sessions ?? []);
+    }
+    parts.push(assembleImportedFrames(all, frameOptions));
+  }
+  return concatFrames(parts);
 }
 
-/**
- * Native frames and the frames of other formats as one set of frames, rows
- * ordered by file then line.
- */
-function mergeFrames<F extends ImportedFrames>(native: F, imported: ImportedFrames | null): F {
-  if (imported === null) return native;
+/** Frames one after the other, rows ordered by file then line. */
+function concatFrames(parts: ImportedFrames[]): ImportedFrames {
+  if (parts.length === 1) return parts[0]!;
   const empty = { files: [], inputs: [] };
-  const both = concatTraceSets([{ ...native, ...empty }, { ...imported, ...empty }]);
-  const byFileLine = (df: typeof both.calls) => df.sort(["file", "line"], false, true, true);
+  const both = concatTraceSets(parts.map((p) => ({ ...p, ...empty })));
+  const byFileLine = (df: pl.DataFrame) => df.sort(["file", "line"], false, true, true);
   return {
-    ...native,
     calls: byFileLine(both.calls),
     sessions: both.sessions.sort("file", false, true, true),
     events: byFileLine(both.events),
     diagnostics: byFileLine(both.diagnostics),
   };
+}
+
+/**
+ * Frames of every file: each file alone, through the cache; then the files
+ * whose sessions continue in another file are read again together, so that a
+ * request and its response in two files still pair (the cache never changes a
+ * result).
+ */
+function loadFrames(plans: FilePlan[], options: LoadOptions): ImportedFrames {
+  const dir = options.cache === false ? null : options.cache ?? defaultCacheDir();
+  const keyOptions = {
+    timezone: options.timezone ?? null,
+    keepText: options.keepText ?? false,
+    maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    format: null as string | null,
+    map: options.map ?? null,
+  };
+  // progress over all files, in bytes
+  const sizes = plans.map((p) => statSync(p.input.path).size);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let done = 0;
+  options.onProgress?.(0, total);
+  const perFile = plans.map((plan, i) => {
+    // staged inputs (stdin, pipes, gzip) are temporary copies: nothing to key them by
+    const key = dir && plan.input.path === plan.input.name
+      ? cacheKey(plan.input.path, { ...keyOptions, format: plan.adapter.name })
+      : null;
+    let frames = key ? readCached(dir!, key) : null;
+    if (!frames) {
+      const onProgress = options.onProgress && ((d: number) => options.onProgress!(done + d, total));
+      frames = readFiles([plan], { ...options, onProgress: onProgress || undefined });
+      if (key) writeCached(dir!, key, frames);
+    }
+    done += sizes[i]!;
+    options.onProgress?.(done, total);
+    return frames;
+  });
+  if (plans.length < 2) return perFile[0] ?? readFiles([], options);
+  // sessions that more than one file holds
+  const owners = new Map<string, Set<number>>();
+  perFile.forEach((f, i) => {
+    for (const id of f.sessions.getColumn("session_id").toArray() as string[]) {
+      let set = owners.get(id);
+      if (!set) owners.set(id, set = new Set());
+      set.add(i);
+    }
+  });
+  const joint = new Set<number>();
+  for (const set of owners.values()) if (set.size > 1) for (const i of set) joint.add(i);
+  if (joint.size === 0) return concatFrames(perFile);
+  const together = readFiles(
+    [...joint].sort((a, b) => a - b).map((i) => plans[i]!),
+    { ...options, onProgress: undefined },
+  );
+  return concatFrames([...perFile.filter((_, i) => !joint.has(i)), together]);
 }
 
 /**
@@ -186,7 +254,8 @@ function mergeFrames<F extends ImportedFrames>(native: F, imported: ImportedFram
  * (`options.format` overrides it). Lenient by default: every non-blank line of
  * a native file is an event or one row of `diagnostics`; a file of no known
  * format is one `not_a_trace` warning, or a {@link UserError} when the user
- * named it; a run with no trace at all throws.
+ * named it; a run with no trace at all throws. Each file's frames are cached
+ * (`options.cache`).
  *
  * @example
  * ```ts
@@ -202,8 +271,7 @@ export async function loadTraces(inputs: string | string[], options: LoadOptions
   const found = await findTraceInputs(list);
   const { inputs: staged, cleanup } = await stageInputs(found.inputs);
   try {
-    const nativeFiles: TraceInput[] = [];
-    const others: { input: TraceInput; adapter: FormatAdapter }[] = [];
+    const plans: FilePlan[] = [];
     const formats: Record<string, string> = {};
     const fileDiagnostics: Diagnostic[] = [...found.diagnostics];
     for (const input of staged) {
@@ -222,22 +290,20 @@ export async function loadTraces(inputs: string | string[], options: LoadOptions
         continue;
       }
       formats[input.name] = adapter.name;
-      if (adapter.parse) others.push({ input, adapter });
-      else nativeFiles.push(input);
+      plans.push({ input, adapter });
     }
-    if (Object.keys(formats).length === 0) throw new UserError(messages.noTraceAtAll(list));
-    const { events, diagnostics } = await readTraceFiles(nativeFiles, options);
-    for (const d of fileDiagnostics) diagnostics.push(d);
-    const records = readFormatFiles(others, options);
-    if (options.strict) checkStrict([...diagnostics, ...records.diagnostics]);
-    const frameOptions = { group: options.group ?? null, keepText: options.keepText };
-    const frames = mergeFrames(
-      assembleFrames(events, diagnostics, frameOptions),
-      others.length || records.diagnostics.length ? assembleImportedFrames(records, frameOptions) : null,
-    );
+    if (plans.length === 0) throw new UserError(messages.noTraceAtAll(list));
+    let frames = loadFrames(plans, options);
+    if (fileDiagnostics.length) {
+      frames = concatFrames([frames, assembleImportedFrames({ calls: [], events: [], diagnostics: fileDiagnostics })]);
+    }
+    if (options.strict) checkStrict(frames.diagnostics);
+    const calls = options.group === undefined
+      ? frames.calls
+      : frames.calls.withColumns(pl.lit(options.group).cast(pl.Utf8).alias("group"));
     return {
       ...frames,
-      calls: applyPrices(frames.calls, { overrides: options.prices, listPrices: options.listPrices }),
+      calls: applyPrices(calls, { overrides: options.prices, listPrices: options.listPrices }),
       files: staged.map((i) => i.name),
       inputs: list,
       formats,
@@ -248,7 +314,7 @@ export async function loadTraces(inputs: string | string[], options: LoadOptions
 }
 
 /** Options of {@link fromTraceText}. */
-export interface FromTraceTextOptions extends Omit<LoadOptions, "reader" | "onProgress"> {
+export interface FromTraceTextOptions extends Omit<LoadOptions, "cache" | "onProgress"> {
   /** The name reported in the `file` columns. @default {"<text>"} */
   file?: string;
 }
@@ -276,8 +342,9 @@ export function fromTraceText(text: string, options: FromTraceTextOptions = {}):
   const frameOptions = { group: options.group ?? null, keepText: options.keepText };
   let frames: ImportedFrames;
   if (adapter.parse) {
-    const records: ImportedRecords = { calls: [], events: [], diagnostics: [], sessions: [] };
-    appendRecords(records, adapter.parse(text, file, options), adapter.name);
+    const records = adapter.parse(text, file, options);
+    records.diagnostics = boundDiagnostics(records.diagnostics);
+    for (const c of records.calls) Object.assign(c, { format: adapter.name });
     if (options.strict) checkStrict(records.diagnostics);
     frames = assembleImportedFrames(records, frameOptions);
   } else {

@@ -1,6 +1,6 @@
 /**
  * Bad input, lenient by default: every non-blank line is an event or exactly one
- * error diagnostic, through the Polars reader and line by line alike.
+ * error diagnostic, with and without the cache (the second load reads it) alike.
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,6 +9,11 @@ import { ROOT } from "../_helpers.ts";
 import { loadTraces } from "../../src/load/mod.ts";
 import { UserError } from "../../src/log/mod.ts";
 import type { TraceSet } from "../../src/frames/columns.ts";
+
+/** A cache folder of this test file: `cold cache` writes it, `warm cache` then reads it. */
+const CACHE_DIR = Deno.makeTempDirSync({ prefix: "tracebook-test-cache-" });
+const cacheFor = (mode: string): string | false => (mode === "no cache" ? false : CACHE_DIR);
+
 
 const BAD = join(ROOT, "tests/fixtures/bad");
 const UNUSUAL = join(ROOT, "tests/fixtures/unusual");
@@ -30,16 +35,16 @@ function errorCount(t: TraceSet): number {
 for (const name of readdirSync(BAD).sort()) {
   Deno.test(`loadTraces() accounts for every line of bad/${name}: events + error diagnostics == non-blank lines`, async () => {
     const path = join(BAD, name);
-    for (const reader of ["polars", "lines"] as const) {
-      const t = await loadTraces(path, { reader });
+    for (const reader of ["no cache", "cold cache", "warm cache"] as const) {
+      const t = await loadTraces(path, { cache: cacheFor(reader) });
       assert.equal(t.events.height + errorCount(t), nonBlankLines(path), `reader: ${reader}`);
     }
   });
-  Deno.test(`loadTraces() gives the same frames for bad/${name} through the Polars reader and line by line`, async () => {
+  Deno.test(`loadTraces() gives the same frames for bad/${name} with and without the cache (the second load reads it)`, async () => {
     const path = join(BAD, name);
     const [a, b] = [
-      await loadTraces(path, { reader: "polars" }),
-      await loadTraces(path, { reader: "lines" }),
+      await loadTraces(path, { cache: false }),
+      (await loadTraces(path, { cache: CACHE_DIR }), await loadTraces(path, { cache: CACHE_DIR })),
     ];
     for (const k of ["calls", "sessions", "events", "diagnostics"] as const) {
       assert.deepEqual(a[k].toRecords(), b[k].toRecords(), k);
@@ -203,8 +208,8 @@ Deno.test("loadTraces() reports a 10 MB line as line_too_long and loads the rest
         "",
       ].join("\n"),
     );
-    for (const reader of ["polars", "lines"] as const) {
-      const t = await loadTraces(path, { reader });
+    for (const reader of ["no cache", "cold cache", "warm cache"] as const) {
+      const t = await loadTraces(path, { cache: cacheFor(reader) });
       assert.deepEqual(diagnostics(t), ["2 error line_too_long"]);
       assert.equal(
         t.diagnostics.getColumn("message").get(0),
@@ -252,8 +257,8 @@ Deno.test("loadTraces() loads an empty file with no diagnostic", async () => {
 });
 
 Deno.test("loadTraces() loads a BOM, CRLF, blank lines, unknown fields and unknown types with no diagnostic and right lines", async () => {
-  for (const reader of ["polars", "lines"] as const) {
-    const t = await loadTraces(join(UNUSUAL, "bom_crlf_blank.jsonl"), { reader });
+  for (const reader of ["no cache", "cold cache", "warm cache"] as const) {
+    const t = await loadTraces(join(UNUSUAL, "bom_crlf_blank.jsonl"), { cache: cacheFor(reader) });
     assert.equal(t.diagnostics.height, 0);
     assert.deepEqual(t.events.select("line", "type", "payload").toRecords(), [
       { line: 1, type: "session_start", payload: null },
@@ -274,14 +279,14 @@ Deno.test("loadTraces() loads a BOM, CRLF, blank lines, unknown fields and unkno
   }
 });
 
-Deno.test("loadTraces() gives the same frames for the bundled traces/ through the Polars reader and line by line", async () => {
+Deno.test("loadTraces() gives the same frames for the bundled traces/ with and without the cache (the second load reads it)", async () => {
   // Regression: Polars 0.25 aborted the process on one of these files (String vs UInt32 in lst.eval).
   const traces = join(ROOT, "traces");
   for (const name of readdirSync(traces).filter((f) => f.endsWith(".jsonl")).sort()) {
     const path = join(traces, name);
     const [a, b] = [
-      await loadTraces(path, { reader: "polars" }),
-      await loadTraces(path, { reader: "lines" }),
+      await loadTraces(path, { cache: false }),
+      (await loadTraces(path, { cache: CACHE_DIR }), await loadTraces(path, { cache: CACHE_DIR })),
     ];
     assert.deepEqual(a.calls.toRecords(), b.calls.toRecords(), name);
     assert.deepEqual(a.events.toRecords(), b.events.toRecords(), name);

@@ -14,6 +14,11 @@ import {
 } from "../../src/frames/columns.ts";
 import { UserError } from "../../src/log/mod.ts";
 
+/** A cache folder of this test file: `cold cache` writes it, `warm cache` then reads it. */
+const CACHE_DIR = Deno.makeTempDirSync({ prefix: "tracebook-test-cache-" });
+const cacheFor = (mode: string): string | false => (mode === "no cache" ? false : CACHE_DIR);
+
+
 const line = (type: string, ts: string, data?: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ type, timestamp: ts, session_id: "s1", ...(data ? { data } : {}), ...extra });
 
@@ -79,8 +84,8 @@ Deno.test("loadTraces() returns exactly the contract's columns and dtypes", with
 }));
 
 Deno.test("loadTraces() pairs calls by request_id with the model rules of DESIGN.md", withTemp({ "a.jsonl": SESSION }, async (dir) => {
-  for (const reader of ["polars", "lines"] as const) {
-    const t = await loadTraces(dir, { reader });
+  for (const reader of ["no cache", "cold cache", "warm cache"] as const) {
+    const t = await loadTraces(dir, { cache: cacheFor(reader) });
     assert.deepEqual(
       t.calls.select("request_id", "model", "served_model", "status", "error", "duration_s", "line", "orphan").toRecords(),
       [
@@ -211,8 +216,8 @@ Deno.test({
   name: "loadTraces() loads the real native traces with no error: 2 sessions, 1 complete, 1 call of model unknown",
   ignore: native === undefined,
   async fn() {
-    for (const reader of ["polars", "lines"] as const) {
-      const t: TraceSet = await loadTraces(native!, { reader });
+    for (const reader of ["no cache", "cold cache", "warm cache"] as const) {
+      const t: TraceSet = await loadTraces(native!, { cache: cacheFor(reader) });
       assert.equal(t.diagnostics.height, 0);
       assert.equal(t.sessions.height, 2);
       assert.deepEqual(t.sessions.getColumn("complete").toArray(), [false, true]);

@@ -69,7 +69,13 @@ export function timeReader(
   return (value, line) => {
     const { us, problem } = toMicros(value, undefined, timezone);
     if (problem) {
-      diagnostics.push({ file, line, code: "bad_time", message: `${problem} (kept with no time)`, severity: "warning" });
+      diagnostics.push({
+        file,
+        line,
+        code: "bad_time",
+        message: `${problem} (kept with no time)`,
+        severity: "warning",
+      });
     }
     return us;
   };
@@ -93,7 +99,9 @@ const PAYLOAD_STRING = 300;
 export function compactPayload(value: unknown): string {
   const clip = (v: unknown, depth: number): unknown => {
     if (typeof v === "string") {
-      return v.length > PAYLOAD_STRING ? `${v.slice(0, PAYLOAD_STRING)}… (${v.length} characters)` : v;
+      return v.length > PAYLOAD_STRING
+        ? `${v.slice(0, PAYLOAD_STRING)}… (${v.length} characters)`
+        : v;
     }
     if (Array.isArray(v)) {
       if (depth > 6) return "…";

@@ -48,6 +48,11 @@ export interface Span {
   /** The session, when the format names one apart from the attributes (Langfuse's `sessionId`). */
   session_id?: string | null;
   /**
+   * The event type after the prefix, when the format has a kind of its own
+   * (Langfuse's `GENERATION` → `langfuse.generation`). Default: the GenAI operation, else the name.
+   */
+  event_type?: string | null;
+  /**
    * What the adapter already knows of the call (e.g. a Langfuse GENERATION):
    * merged over {@link callFieldsOf}. `null`: this span is never a call.
    */
@@ -206,6 +211,11 @@ export function callFieldsOf(a: Obj): CallFields {
     str(a["model"]),
     // promptflow: the LLM span's `inputs` are the request's arguments (JSON)
     str(a["span_type"]) === "LLM" ? str(jsonField(a["inputs"], "model")) : null,
+    // MLflow 3's own model key; the request's parameters (OpenInference, LangChain via MLflow)
+    str(a["mlflow.llm.model"]),
+    str(jsonField(a["llm.invocation_parameters"], "model")),
+    str(jsonField(a["invocation_params"], "model")),
+    str(jsonField(a["invocation_params"], "model_name")),
   );
   const served = first(
     str(a["gen_ai.response.model"]),
@@ -253,6 +263,7 @@ export function callFieldsOf(a: Obj): CallFields {
       str(a["gen_ai.system"]),
       str(a["llm.provider"]),
       str(a["llm.system"]),
+      str(a["mlflow.llm.provider"]),
     ),
     input_tokens: input,
     output_tokens: output,
@@ -261,11 +272,13 @@ export function callFieldsOf(a: Obj): CallFields {
       count(a["gen_ai.usage.cache_read.input_tokens"]),
       count(a["gen_ai.usage.cache_read_input_tokens"]),
       count(a["llm.token_count.prompt_details.cache_read"]),
+      count(mlflowUsage.cache_read_input_tokens),
     ),
     cache_write_tokens: first(
       count(a["gen_ai.usage.cache_creation.input_tokens"]),
       count(a["gen_ai.usage.cache_creation_input_tokens"]),
       count(a["llm.token_count.prompt_details.cache_write"]),
+      count(mlflowUsage.cache_creation_input_tokens),
     ),
     reasoning_tokens: first(
       count(a["gen_ai.usage.reasoning.output_tokens"]),
@@ -417,7 +430,7 @@ export function spansToRecords(
     events.push({
       file,
       line: s.line,
-      type: `${prefix}.${operation ?? s.name ?? "span"}`,
+      type: `${prefix}.${s.event_type ?? operation ?? s.name ?? "span"}`,
       ts: s.start_us,
       end: s.end_us,
       session_id,

@@ -58,4 +58,20 @@ export const importMessages = {
   anthropicBatchNoMessage: () => `result "succeeded" has no message`,
   anthropicBatchUnknownType: (type: string) =>
     `result type ${show(type)} is not succeeded, errored, canceled or expired (counted as an error)`,
+  genericErrorValue: (field: string, value: unknown) => `${field} is ${show(value)}`,
+  genericBadTime: (field: string, problem: string) => `${field}: ${problem} (read as no time)`,
+  genericBadCsv: (reason: string) => `CSV row is not loaded: ${reason}`,
+  genericNoCalls: (mapped: boolean) =>
+    mapped
+      ? "no row has a field the mapping names (check the field paths of --map)"
+      : "no row has a model, token or timing field (name them with --map, e.g. --map model=engine,duration_ms=elapsed)",
+  mapNoField: (part: string) =>
+    `--map ${show(part)} must look like COLUMN=FIELD (e.g. model=engine,duration_ms=elapsed).`,
+  mapUnknownColumns: (unknown: string[], known: readonly string[]) =>
+    `--map names ${unknown.map((u) => show(u)).join(", ")}, which ${unknown.length === 1 ? "is not a column" : "are not columns"} tracebook maps; the columns are ${known.join(", ")}.`,
+  mapFileMissing: (path: string) => `The mapping file ${path} does not exist.`,
+  mapFileBad: (path: string, reason: string) =>
+    `The mapping file ${path} is not a mapping: ${reason} (expected a JSON object such as {"model": "engine", "duration_ms": "elapsed"}).`,
+  mapBadErrorWhen: (rule: string) =>
+    `--map error_when=${show(rule)} must look like FIELD:VALUE or FIELD:VALUE1|VALUE2.`,
 };

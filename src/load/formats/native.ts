@@ -1,7 +1,7 @@
 /**
  * The native format (the seed's JSON Lines, written by tracebook's tracer).
  * Detection only: the loader reads native files itself, line by line
- * (`parse_trace_text.ts`, `_fast_read.ts`), because they can be far larger
+ * (`parse_trace_text.ts`), because they can be far larger
  * than one string can hold.
  *
  * @module

@@ -16,6 +16,9 @@
 import { UserError } from "../../log/mod.ts";
 import type { FormatAdapter, FormatSample } from "./adapter.ts";
 import { anthropicBatch } from "./anthropic_batch.ts";
+import { claudeCode } from "./claude_code.ts";
+import { generic } from "./generic.ts";
+import { langfuse } from "./langfuse.ts";
 import { native } from "./native.ts";
 import { openaiBatch } from "./openai_batch.ts";
 import { otlp } from "./otlp.ts";
@@ -24,10 +27,13 @@ import { otelPython } from "./otel_python.ts";
 /** The formats, in detection order. */
 export const FORMATS: readonly FormatAdapter[] = [
   otlp,
+  langfuse,
   openaiBatch,
   anthropicBatch,
   otelPython,
+  claudeCode,
   native,
+  generic,
 ];
 
 /**

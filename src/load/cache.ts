@@ -1,0 +1,132 @@
+/**
+ * The per-file columnar cache (DESIGN.md, "The cache"): the frames one file
+ * loads into (calls before prices, sessions, events, diagnostics), written by
+ * Polars as Arrow IPC in one entry per file, keyed by the file's path, size,
+ * modification time, inode and device, the loader's version and the options
+ * that change what a file loads into. A missing, stale, partial or corrupt
+ * entry is rebuilt, never trusted; entries are written to a temporary file and
+ * renamed, so two processes writing one entry at once never leave half of one.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { Buffer } from "node:buffer";
+import pl from "npm:nodejs-polars@0.25.2";
+import type { ImportedFrames } from "./formats/_records.ts";
+
+/**
+ * The loader's version: part of every key, so that a tracebook whose loader
+ * reads files differently never reads an older entry. Bump it with any change
+ * to what a file loads into.
+ */
+export const LOADER_VERSION = "2026-11-30.1";
+
+/** Where entries live: `$XDG_CACHE_HOME/tracebook`, else `~/.cache/tracebook`. */
+export function defaultCacheDir(): string {
+  const xdg = process.env.XDG_CACHE_HOME;
+  return join(xdg && xdg.trim() !== "" ? xdg : join(homedir(), ".cache"), "tracebook");
+}
+
+const MAGIC = "TBC1";
+const FRAMES = ["calls", "sessions", "events", "diagnostics"] as const;
+
+/**
+ * The key of a file's entry, or null when the file cannot be keyed (gone, not a
+ * regular file): any change of the file (size, modification or change time,
+ * inode, device, path), of the loader's version or of the options gives another key.
+ *
+ * @example
+ * ```ts
+ * import { cacheKey } from "./cache.ts";
+ * const file = "traces/trace_0a4b9416-8efa-4c9c-b16f-f9c082ac69da.jsonl";
+ * if (cacheKey(file, {}) === cacheKey(file, {}, "another version")) throw new Error();
+ * if (cacheKey("no/such/file", {}) !== null) throw new Error();
+ * ```
+ */
+export function cacheKey(
+  path: string,
+  options: Record<string, unknown>,
+  version: string = LOADER_VERSION,
+): string | null {
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) return null;
+    const identity = {
+      v: version,
+      path: realpathSync(path),
+      size: st.size,
+      mtime: st.mtimeMs,
+      ctime: st.ctimeMs,
+      ino: st.ino,
+      dev: st.dev,
+      options,
+    };
+    return createHash("sha256").update(JSON.stringify(identity)).digest("hex");
+  } catch {
+    return null;
+  }
+}
+
+/** A file's frames from the cache, or null when there is no usable entry. */
+export function readCached(dir: string, key: string): ImportedFrames | null {
+  const path = join(dir, key.slice(0, 2), `${key}.tbc`);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return null;
+  }
+  try {
+    const text = new TextDecoder();
+    if (text.decode(bytes.subarray(0, 4)) !== MAGIC) throw new Error("bad magic");
+    const headerLength = new DataView(bytes.buffer, bytes.byteOffset + 4, 4).getUint32(0);
+    const header = JSON.parse(text.decode(bytes.subarray(8, 8 + headerLength))) as {
+      key: string;
+      lengths: number[];
+    };
+    if (header.key !== key || header.lengths.length !== FRAMES.length) throw new Error("bad header");
+    let at = 8 + headerLength;
+    if (at + header.lengths.reduce((a, b) => a + b, 0) !== bytes.length) throw new Error("partial");
+    const frames: Record<string, pl.DataFrame> = {};
+    for (const [i, name] of FRAMES.entries()) {
+      const n = header.lengths[i]!;
+      frames[name] = pl.readIPC(Buffer.from(bytes.buffer, bytes.byteOffset + at, n));
+      at += n;
+    }
+    return frames as unknown as ImportedFrames;
+  } catch {
+    // partial or corrupt: drop it, the caller rebuilds it
+    rmSync(path, { force: true });
+    return null;
+  }
+}
+
+/** Write a file's frames (atomically: a temporary file, then a rename). Failures are ignored. */
+export function writeCached(dir: string, key: string, frames: ImportedFrames): void {
+  const folder = join(dir, key.slice(0, 2));
+  const path = join(folder, `${key}.tbc`);
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    mkdirSync(folder, { recursive: true });
+    const buffers = FRAMES.map((name) => frames[name].writeIPC());
+    const header = new TextEncoder().encode(JSON.stringify({ key, lengths: buffers.map((b) => b.length) }));
+    const head = new Uint8Array(8);
+    head.set(new TextEncoder().encode(MAGIC));
+    new DataView(head.buffer).setUint32(4, header.length);
+    const fd = openSync(tmp, "w");
+    try {
+      writeSync(fd, head);
+      writeSync(fd, header);
+      for (const b of buffers) writeSync(fd, b);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch {
+    rmSync(tmp, { force: true }); // a cache that cannot be written is only slower
+  }
+}

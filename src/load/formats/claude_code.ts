@@ -1,0 +1,255 @@
+/**
+ * Claude Code session transcripts (`~/.claude/projects/<dir>/<session>.jsonl`)
+ * → imported records.
+ *
+ * One JSON object per line; `type` is `user`, `assistant`, `system`,
+ * `attachment`, `file-history-snapshot`, `summary`, … (unknown types occur).
+ * - A model call is one API response. Claude Code writes a response as one
+ *   `assistant` line per content block, each repeating the same
+ *   `message.usage`: the lines are grouped by `requestId` (else `message.id`)
+ *   and their usage is counted once (the largest value of each field, as a
+ *   response streamed over several lines only grows). Model `message.model`
+ *   (the request names no other: requested = served). Tokens:
+ *   `message.usage.input_tokens` (Anthropic's: without the cache),
+ *   `output_tokens`, `cache_read_input_tokens`, `cache_creation_input_tokens`.
+ * - Errors: every `system` line with `subtype: "api_error"` (one failed
+ *   attempt, retried) and every `assistant` line with `isApiErrorMessage: true`
+ *   (or model `"<synthetic>"` whose text starts with `API Error`) is one call
+ *   with status `error`, model `unknown` (no line names one) and no tokens.
+ *   Other `"<synthetic>"` lines are not model calls (events only).
+ * - Claude Code records no per-request latency: `duration_s` is null and
+ *   `started_at` is the time of the response's first line.
+ * - Session: `sessionId` (subagent sidechains carry their parent's and stay in
+ *   it); lines without one (`file-history-snapshot`) take the file's first
+ *   `sessionId`, else the file name. Lines without `timestamp` are events with
+ *   no time. Every line is an event `claude_code.<type>[.<subtype>]`.
+ *
+ * @module
+ */
+import { normalizeUsage } from "../../schema/mod.ts";
+import { countChars } from "../_event.ts";
+import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
+import { blankCall, compactPayload, contentText, timeReader } from "./_agent_logs.ts";
+import { parseJsonValues } from "./_json_values.ts";
+import type { ImportedCall, ImportedRecords } from "./_records.ts";
+import { count, isObj, type Obj, str } from "./_util.ts";
+
+/** Line types that only Claude Code writes (with a `sessionId`). */
+const META_TYPES = new Set([
+  "file-history-snapshot",
+  "summary",
+  "last-prompt",
+  "permission-mode",
+  "ai-title",
+  "queue-operation",
+  "attachment",
+]);
+
+/** True for one object that is a Claude Code transcript line. */
+function isClaudeLine(v: unknown): boolean {
+  if (!isObj(v) || typeof v.type !== "string") return false;
+  if (v.type === "file-history-snapshot" && "snapshot" in v) return true;
+  if (v.type === "summary" && "leafUuid" in v) return true;
+  if (typeof v.sessionId !== "string") return false;
+  return "uuid" in v || "parentUuid" in v || "leafUuid" in v || META_TYPES.has(v.type);
+}
+
+function detect(s: FormatSample): boolean {
+  if (s.array) return false;
+  if (s.values.length === 0) {
+    const k = s.keys;
+    return k.includes("type") && k.includes("sessionId") &&
+      (k.includes("uuid") || k.includes("parentUuid"));
+  }
+  return s.values.some(isClaudeLine);
+}
+
+/** The message of an `api_error` line's `error` (nested as Claude Code writes it). */
+function apiErrorText(v: Obj): string {
+  const e = v.error;
+  const parts: string[] = [];
+  if (typeof e === "string") parts.push(e);
+  else if (isObj(e)) {
+    const inner = isObj(e.error) ? (isObj(e.error.error) ? e.error.error : e.error) : null;
+    const message = str(inner?.message) ?? str(e.message) ??
+      (isObj(e.cause) ? str(e.cause.code) ?? str(e.cause.message) : null);
+    const status = count(e.status);
+    if (status !== null) parts.push(`HTTP ${status}`);
+    if (message) parts.push(message);
+    else if (str(inner?.type)) parts.push(str(inner?.type)!);
+  }
+  if (parts.length === 0 && typeof v.content === "string" && v.content) parts.push(v.content);
+  const attempt = count(v.retryAttempt), max = count(v.maxRetries);
+  const text = parts.length ? parts.join(": ") : "API error";
+  return attempt !== null
+    ? `${text} (attempt ${attempt}${max !== null ? ` of ${max}` : ""}, retried)`
+    : text;
+}
+
+/** One API response being assembled from its lines. */
+interface Response {
+  call: ImportedCall;
+  usage: Record<string, number>;
+  output: string[];
+}
+
+const USAGE_FIELDS = [
+  "input_tokens",
+  "output_tokens",
+  "cache_read_input_tokens",
+  "cache_creation_input_tokens",
+];
+
+/**
+ * Parse the text of a Claude Code session transcript.
+ *
+ * @example
+ * ```ts
+ * import { parseClaudeCodeText } from "./claude_code.ts";
+ * const usage = { input_tokens: 3, output_tokens: 20, cache_read_input_tokens: 100, cache_creation_input_tokens: 5 };
+ * const line = (block: string, ts: string) => JSON.stringify({
+ *   type: "assistant", sessionId: "s1", uuid: ts, parentUuid: null, timestamp: ts, requestId: "req_1",
+ *   message: { id: "msg_1", model: "claude-sonnet-4-6", content: [{ type: block }], usage },
+ * });
+ * const text = [line("thinking", "2026-01-01T00:00:01Z"), line("tool_use", "2026-01-01T00:00:02Z")].join("\n");
+ * const r = parseClaudeCodeText(text, "s.jsonl");
+ * // two lines of one response: one call, its usage counted once
+ * if (r.calls.length !== 1 || r.calls[0]!.output_tokens !== 20 || r.events.length !== 2) throw new Error();
+ * ```
+ */
+export function parseClaudeCodeText(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+): ImportedRecords {
+  const { values, diagnostics } = parseJsonValues(text, file);
+  const time = timeReader(file, diagnostics, options.timezone);
+  const records: ImportedRecords = { calls: [], events: [], diagnostics };
+  const fileSession =
+    values.map((v) => (isObj(v.value) ? str(v.value.sessionId) : null)).find((s) => s) ?? file;
+  const responses = new Map<string, Response>();
+  const errorCall = (
+    line: number,
+    session: string,
+    ts: number | null,
+    requestId: string | null,
+    error: string,
+  ) => {
+    const call = blankCall(file, line, session);
+    call.provider = "anthropic";
+    call.request_id = requestId;
+    call.started_at = ts;
+    call.status = "error";
+    call.error = error;
+    if (options.keepText) call.messages = call.output = null;
+    records.calls.push(call);
+  };
+  for (const { line, value: v } of values) {
+    if (!isObj(v)) {
+      diagnostics.push({
+        file,
+        line,
+        code: "not_an_object",
+        message: "value is not a JSON object (a Claude Code transcript line is one)",
+        severity: "error",
+      });
+      continue;
+    }
+    const type = str(v.type) ?? "unknown";
+    const subtype = str(v.subtype);
+    const ts = time(v.timestamp, line);
+    const session = str(v.sessionId) ?? fileSession;
+    const message = isObj(v.message) ? v.message : null;
+    records.events.push({
+      file,
+      line,
+      type: `claude_code.${type}${subtype ? `.${subtype}` : ""}`,
+      ts,
+      end: null,
+      session_id: session,
+      request_id: str(v.requestId) ?? str(message?.id),
+      payload: compactPayload(v),
+    });
+    if (type === "system" && subtype === "api_error") {
+      const e = isObj(v.error) ? v.error : null;
+      errorCall(
+        line,
+        session,
+        ts,
+        str(e?.requestID) ?? str(e?.request_id) ?? str(v.uuid),
+        apiErrorText(v),
+      );
+      continue;
+    }
+    if (type !== "assistant" || message === null) continue;
+    const model = str(message.model);
+    const apiError = v.isApiErrorMessage === true ||
+      (model === "<synthetic>" && /^API Error/i.test(contentText(message.content)?.trim() ?? ""));
+    if (apiError) {
+      const status = count(v.apiErrorStatus);
+      const text = contentText(message.content) ?? str(v.error) ?? "API error";
+      errorCall(
+        line,
+        session,
+        ts,
+        str(v.requestId) ?? str(message.id) ?? str(v.uuid),
+        status !== null && !text.includes(String(status)) ? `HTTP ${status}: ${text}` : text,
+      );
+      continue;
+    }
+    if (model === "<synthetic>") continue; // a message Claude Code wrote itself, not a response
+    const key = str(v.requestId) ?? str(message.id) ?? `line ${line}`;
+    let r = responses.get(`${session}\u0000${key}`);
+    if (!r) {
+      const call = blankCall(file, line, session);
+      call.request_id = str(v.requestId) ?? str(message.id);
+      call.model = model ?? "unknown";
+      call.served_model = model;
+      call.provider = "anthropic";
+      call.started_at = ts;
+      r = { call, usage: {}, output: [] };
+      responses.set(`${session}\u0000${key}`, r);
+      records.calls.push(call);
+    }
+    if (r.call.started_at === null) r.call.started_at = ts;
+    if (r.call.served_model === null && model) r.call.model = r.call.served_model = model;
+    const usage = isObj(message.usage) ? message.usage : {};
+    for (const field of USAGE_FIELDS) {
+      const n = count(usage[field]);
+      if (n !== null && (r.usage[field] === undefined || n > r.usage[field]!)) r.usage[field] = n;
+    }
+    const stop = str(message.stop_reason);
+    if (stop) r.call.finish_reason = stop;
+    const out = contentText(message.content);
+    if (out !== null) r.output.push(out);
+  }
+  for (const r of responses.values()) {
+    const u = normalizeUsage(r.usage);
+    Object.assign(r.call, {
+      input_tokens: u.input_tokens,
+      output_tokens: u.output_tokens,
+      total_tokens: u.total_tokens,
+      cache_read_tokens: u.cache_read_tokens,
+      cache_write_tokens: u.cache_write_tokens,
+    });
+    const output = r.output.length ? r.output.join("") : null;
+    r.call.output_chars = output === null ? null : countChars(output);
+    if (options.keepText) {
+      r.call.messages = null;
+      r.call.output = output;
+    }
+  }
+  return records;
+}
+
+/** Claude Code session transcripts. */
+export const claudeCode: FormatAdapter = {
+  name: "claude_code",
+  title: "Claude Code session transcript",
+  reads:
+    "one call per API response (assistant lines grouped by requestId, usage counted once); api_error lines and API error messages are errors; no latency; session = sessionId",
+  example:
+    '{"type": "assistant", "sessionId": "…", "requestId": "req_…", "timestamp": "…", "message": {"model": "claude-sonnet-4-6", "usage": {…}}}',
+  detect,
+  parse: (text, file, options) => parseClaudeCodeText(text, file, options),
+};

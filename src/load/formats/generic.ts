@@ -1,0 +1,530 @@
+/**
+ * Per-call logs that applications write themselves → imported records: one
+ * call per row, from JSON Lines (or a JSON array, or objects concatenated) or
+ * CSV with a header row.
+ *
+ * Recognised without help when rows use the common field names
+ * ({@link FIELD_ALIASES}): a model field plus token and/or timing fields.
+ * Everything else is read through a mapping (`--map`, {@link parseFieldMap}):
+ * our column on the left, the log's field path on the right, the unit in the
+ * column name (`duration_ms=elapsed`, `started_at_ms=t0`). A mapped field wins
+ * over the common names; fields not mapped are still found by their common names.
+ *
+ * Status: a row is an error when its error field is non-empty, its status field
+ * says error/failed/failure/exception/timeout/… or ends in `fallback` (the
+ * requested model did not answer: NexusCore's `mode: "stub-fallback"`), its
+ * `success`/`ok` field is false, its HTTP status is ≥ 400, or an `error_when`
+ * rule of the mapping matches (`error_when=mode:stub-fallback|stub`).
+ * The row's time (`ts`, `timestamp`, …) is taken as the start of the call;
+ * map `ended_at` when the log writes the end instead. No session field → the
+ * file is the session.
+ *
+ * @module
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { parse as parseCsv } from "npm:csv-parse@7.0.3/sync";
+import { UserError } from "../../log/mod.ts";
+import type { Diagnostic } from "../_event.ts";
+import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
+import { parseJsonValues } from "./_json_values.ts";
+import type { ImportedCall, ImportedRecords } from "./_records.ts";
+import { at, count, isObj, num, str, type TimeUnit, toMicros } from "./_util.ts";
+import { importMessages } from "./messages.ts";
+
+/** The common names of each of our fields, tried in order (dotted paths reach into objects). */
+export const FIELD_ALIASES = {
+  model: ["model", "model_name", "engine", "llm_model", "modelName", "model_id", "modelId", "deployment", "response.model"],
+  served_model: ["served_model", "response_model", "responseModel"],
+  provider: ["provider", "vendor", "llm_provider", "model_provider"],
+  session_id: [
+    "session_id", "sessionId", "session", "conversation_id", "conversationId", "conversation",
+    "thread_id", "threadId", "trace_id", "traceId", "run_id", "runId",
+  ],
+  request_id: ["request_id", "requestId", "call_id", "callId", "id", "response_id", "custom_id"],
+  input_tokens: [
+    "input_tokens", "prompt_tokens", "inputTokens", "promptTokens", "tokens_in", "usage.input_tokens",
+    "usage.prompt_tokens",
+  ],
+  output_tokens: [
+    "output_tokens", "completion_tokens", "outputTokens", "completionTokens", "tokens_out",
+    "usage.output_tokens", "usage.completion_tokens",
+  ],
+  total_tokens: ["total_tokens", "totalTokens", "tokens", "usage.total_tokens"],
+  cache_read_tokens: [
+    "cached_input_tokens", "cache_read_tokens", "cache_read_input_tokens", "cached_tokens",
+    "usage.cache_read_input_tokens", "usage.prompt_tokens_details.cached_tokens",
+  ],
+  cache_write_tokens: ["cache_write_tokens", "cache_creation_input_tokens", "usage.cache_creation_input_tokens"],
+  reasoning_tokens: [
+    "reasoning_tokens", "reasoning_output_tokens", "usage.completion_tokens_details.reasoning_tokens",
+  ],
+  duration_s: ["duration_s", "duration_sec", "duration_secs", "duration_seconds", "latency_s", "latency_sec", "latency_seconds", "elapsed_s", "elapsed_sec", "elapsed_seconds", "response_time_s"],
+  duration_ms: ["duration_ms", "latency_ms", "elapsed_ms", "response_time_ms", "durationMs", "latencyMs", "elapsedMs"],
+  started_at: ["started_at", "start_time", "startTime", "ts", "timestamp", "timestamp_utc", "created_at", "createdAt", "datetime"],
+  ended_at: ["ended_at", "end_time", "endTime", "finished_at", "completed_at"],
+  ttft_s: ["ttft_s", "time_to_first_token_s"],
+  ttft_ms: ["ttft_ms", "time_to_first_token_ms"],
+  error: ["error", "error_message", "error_msg", "errorMessage", "exception", "err"],
+  status: ["status", "state", "outcome", "call_status", "request_status", "mode"],
+  success: ["success", "ok", "succeeded"],
+  is_error: ["is_error", "isError", "failed"],
+  http_status: ["status_code", "http_status", "statusCode", "httpStatus"],
+  finish_reason: ["finish_reason", "stop_reason", "finishReason", "stopReason"],
+} as const;
+
+const TIME_UNITS: Record<string, TimeUnit> = { s: "s", ms: "ms", us: "us", ns: "ns" };
+
+/** The names a mapping may use (our columns, the unit in the name; `error_when`; `rows`). */
+export const MAP_KEYS: readonly string[] = [
+  "model", "served_model", "provider", "session_id", "request_id",
+  "input_tokens", "output_tokens", "total_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
+  "duration_s", "duration_ms", "duration_us",
+  "started_at", "started_at_s", "started_at_ms", "started_at_us", "started_at_ns",
+  "ended_at", "ended_at_s", "ended_at_ms", "ended_at_us", "ended_at_ns",
+  "ttft_s", "ttft_ms",
+  "error", "status", "success", "finish_reason", "error_when", "rows",
+];
+
+/** Values of a status field that mean the call failed. */
+const ERROR_STATUS = /^(error|errored|failed|failure|fail|exception|timeout|timed[ _-]?out|cancel+ed|aborted|rejected)$|(^|[-_ :])fallback$/i;
+/** Values of a status field that mean the call has not ended. */
+const PENDING_STATUS = /^(pending|running|in[ _-]?progress|started)$/i;
+/** Token fields: one of them (or a duration or a time) beside a model makes a row a call. */
+const TOKEN_FIELDS = [
+  "input_tokens", "output_tokens", "total_tokens", "cache_read_tokens", "reasoning_tokens",
+] as const satisfies readonly (keyof typeof FIELD_ALIASES)[];
+
+/**
+ * A mapping spec (`model=engine,duration_ms=elapsed,error_when=mode:stub-fallback`)
+ * → `{ ourColumn: "the.log.field" }`. Unknown columns and empty fields are a
+ * usage error (exit 2) naming them.
+ *
+ * @example
+ * ```ts
+ * import { parseFieldMap } from "./generic.ts";
+ * const m = parseFieldMap("model=engine, duration_ms=timing.elapsed ,error_when=mode:stub-fallback");
+ * if (m.model !== "engine" || m.duration_ms !== "timing.elapsed" || m.error_when !== "mode:stub-fallback") throw new Error();
+ * ```
+ */
+export function parseFieldMap(spec: string): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const part of spec.split(",")) {
+    if (part.trim() === "") continue;
+    const eq = part.indexOf("=");
+    const key = (eq < 0 ? part : part.slice(0, eq)).trim();
+    const value = eq < 0 ? "" : part.slice(eq + 1).trim();
+    if (value === "") throw new UserError(importMessages.mapNoField(part.trim()), { exitCode: 2 });
+    map[key] = value;
+  }
+  return checkFieldMap(map);
+}
+
+/** A mapping's keys checked against {@link MAP_KEYS} (a usage error naming the unknown ones). */
+export function checkFieldMap(map: Record<string, string>): Record<string, string> {
+  const unknown = Object.keys(map).filter((k) => !MAP_KEYS.includes(k));
+  if (unknown.length) {
+    throw new UserError(importMessages.mapUnknownColumns(unknown, MAP_KEYS), { exitCode: 2 });
+  }
+  return map;
+}
+
+/**
+ * `--map SPEC|FILE` → a mapping: a path to a JSON mapping file (`{"model": "engine",
+ * "duration_ms": "elapsed", "error_when": {"mode": ["stub-fallback"]}}`), else a spec
+ * for {@link parseFieldMap}.
+ *
+ * @example
+ * ```ts
+ * import { readFieldMap } from "./generic.ts";
+ * const file = Deno.makeTempFileSync({ suffix: ".json" });
+ * Deno.writeTextFileSync(file, JSON.stringify({ model: "engine", error_when: { mode: ["stub-fallback", "stub"] } }));
+ * const m = readFieldMap(file);
+ * if (m.model !== "engine" || m.error_when !== "mode:stub-fallback|stub") throw new Error(JSON.stringify(m));
+ * if (readFieldMap("model=engine").model !== "engine") throw new Error();
+ * Deno.removeSync(file);
+ * ```
+ */
+export function readFieldMap(specOrFile: string): Record<string, string> {
+  const isFile = existsSync(specOrFile) && statSync(specOrFile).isFile();
+  if (!isFile) {
+    if (/\.json$/i.test(specOrFile) && !specOrFile.includes("=")) {
+      throw new UserError(importMessages.mapFileMissing(specOrFile), { exitCode: 2 });
+    }
+    return parseFieldMap(specOrFile);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(specOrFile, "utf8"));
+  } catch (e) {
+    throw new UserError(importMessages.mapFileBad(specOrFile, (e as Error).message), { exitCode: 2 });
+  }
+  if (!isObj(value)) throw new UserError(importMessages.mapFileBad(specOrFile, "it is not a JSON object"), { exitCode: 2 });
+  const map: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (key === "error_when" && isObj(v)) {
+      map[key] = Object.entries(v).map(([field, values]) =>
+        `${field}:${(Array.isArray(values) ? values : [values]).map(String).join("|")}`
+      ).join(";");
+    } else if (typeof v === "string" && v !== "") map[key] = v;
+    else throw new UserError(importMessages.mapFileBad(specOrFile, `"${key}" must be a field name (a string)`), { exitCode: 2 });
+  }
+  return checkFieldMap(map);
+}
+
+/** `error_when` rules: `field:v1|v2;other:v3` → [[field, [v1, v2]], …]. */
+function errorRules(spec: string | undefined): [string, string[]][] {
+  if (!spec) return [];
+  return spec.split(";").filter((r) => r.trim()).map((rule) => {
+    const colon = rule.indexOf(":");
+    if (colon <= 0) throw new UserError(importMessages.mapBadErrorWhen(rule), { exitCode: 2 });
+    return [rule.slice(0, colon).trim(), rule.slice(colon + 1).split("|").map((v) => v.trim())];
+  });
+}
+
+type Field = keyof typeof FIELD_ALIASES;
+
+/** Where each of our fields is read in a row: the mapped path (with its unit) first, then the common names. */
+interface Resolver {
+  get(row: unknown, field: Field): unknown;
+  /** The path a field was read from in this row (for an error text). */
+  path(row: unknown, field: Field): string;
+  /** A mapped time or duration: value and unit. */
+  time(row: unknown, field: "started_at" | "ended_at"): { value: unknown; unit?: TimeUnit };
+  duration(row: unknown): number | null;
+  ttft(row: unknown): number | null;
+  errorRules: [string, string[]][];
+}
+
+function resolver(map: Record<string, string>): Resolver {
+  const pick = (row: unknown, paths: readonly string[]): unknown => {
+    for (const p of paths) {
+      const v = at(row, p);
+      if (v !== undefined && v !== null && v !== "") return v;
+    }
+    return undefined;
+  };
+  const paths = (field: Field): readonly string[] =>
+    map[field] !== undefined ? [map[field]!] : FIELD_ALIASES[field];
+  const mappedUnit = (base: "started_at" | "ended_at" | "duration" | "ttft") =>
+    Object.keys(map).filter((k) => k === base || k.startsWith(`${base}_`));
+  return {
+    get: (row, field) => pick(row, paths(field)),
+    path: (row, field) => paths(field).find((p) => at(row, p) !== undefined) ?? field,
+    time(row, field) {
+      for (const key of mappedUnit(field)) {
+        const v = at(row, map[key]!);
+        if (v !== undefined && v !== null && v !== "") {
+          return { value: v, unit: TIME_UNITS[key.slice(field.length + 1)] };
+        }
+      }
+      return { value: pick(row, FIELD_ALIASES[field]) };
+    },
+    duration(row) {
+      const scale: Record<string, number> = { duration_s: 1, duration_ms: 1e-3, duration_us: 1e-6 };
+      for (const key of mappedUnit("duration")) {
+        const n = num(at(row, map[key]!));
+        if (n !== null) return n * scale[key]!;
+      }
+      const s = num(pick(row, FIELD_ALIASES.duration_s));
+      if (s !== null) return s;
+      const ms = num(pick(row, FIELD_ALIASES.duration_ms));
+      return ms === null ? null : ms / 1000;
+    },
+    ttft(row) {
+      if (map.ttft_s) return num(at(row, map.ttft_s));
+      if (map.ttft_ms) {
+        const ms = num(at(row, map.ttft_ms));
+        return ms === null ? null : ms / 1000;
+      }
+      const s = num(pick(row, FIELD_ALIASES.ttft_s));
+      if (s !== null) return s;
+      const ms = num(pick(row, FIELD_ALIASES.ttft_ms));
+      return ms === null ? null : ms / 1000;
+    },
+    errorRules: errorRules(map.error_when),
+  };
+}
+
+/** The resolver of the common names (no mapping). */
+const COMMON = resolver({});
+
+/** A boolean in JSON or CSV spelling, else null. */
+function bool(v: unknown): boolean | null {
+  if (typeof v === "boolean") return v;
+  if (typeof v === "number") return v === 1 ? true : v === 0 ? false : null;
+  if (typeof v === "string") {
+    const t = v.trim().toLowerCase();
+    if (["true", "yes", "1", "y", "t"].includes(t)) return true;
+    if (["false", "no", "0", "n", "f"].includes(t)) return false;
+  }
+  return null;
+}
+
+/** The status and error text of a row. */
+function statusOf(row: unknown, r: Resolver): { status: ImportedCall["status"]; error: string | null } {
+  for (const [field, values] of r.errorRules) {
+    const v = at(row, field);
+    if (v !== undefined && v !== null && values.includes(String(v))) {
+      return { status: "error", error: textOf(r.get(row, "error")) ?? importMessages.genericErrorValue(field, v) };
+    }
+  }
+  const error = r.get(row, "error");
+  const errorFlag = bool(error);
+  if (errorFlag === true) return { status: "error", error: importMessages.genericErrorValue("error", error) };
+  const errorText = errorFlag === false ? null : textOf(error);
+  if (errorText !== null) return { status: "error", error: errorText };
+  const status = r.get(row, "status");
+  if (typeof status === "string" && ERROR_STATUS.test(status.trim())) {
+    return { status: "error", error: importMessages.genericErrorValue(r.path(row, "status"), status) };
+  }
+  for (const field of ["success", "is_error"] as const) {
+    const flag = bool(r.get(row, field));
+    if (flag === (field === "is_error")) {
+      return { status: "error", error: importMessages.genericErrorValue(r.path(row, field), flag) };
+    }
+  }
+  const http = num(r.get(row, "http_status"));
+  if (http !== null && http >= 400) return { status: "error", error: importMessages.batchHttpError(http) };
+  if (typeof status === "string" && PENDING_STATUS.test(status.trim())) return { status: "pending", error: null };
+  return { status: "ok", error: null };
+}
+
+/** A non-empty error text of a value (a string, or an object's message), else null. */
+function textOf(v: unknown): string | null {
+  if (typeof v === "string") return v.trim() === "" || /^(none|null|nan)$/i.test(v.trim()) ? null : v;
+  if (isObj(v)) return str(v.message) ?? JSON.stringify(v);
+  return null;
+}
+
+/** The rows of a parsed JSON value: itself, an array's elements, or a wrapper's one array of rows. */
+function rowsOf(value: unknown, rowsPath: string | undefined): unknown[] {
+  if (rowsPath) {
+    const v = at(value, rowsPath);
+    return Array.isArray(v) ? v : [];
+  }
+  if (Array.isArray(value)) return value;
+  if (isObj(value) && !looksLikeCall(value)) {
+    const arrays = Object.values(value).filter((v) => Array.isArray(v) && v.some((x) => looksLikeCall(x)));
+    if (arrays.length === 1) return arrays[0] as unknown[];
+  }
+  return [value];
+}
+
+/**
+ * A row that is a call. Found by the common names: a model field and a token,
+ * duration or time field. With a mapping: a model or a token or duration field
+ * (a row with only a time, such as a heartbeat, is an event).
+ */
+function looksLikeCall(row: unknown, r: Resolver = COMMON, mapped = false): boolean {
+  if (!isObj(row)) return false;
+  // a value that can be a name, a count or a time (not an object or an array)
+  const present = (v: unknown) => typeof v === "number" || (typeof v === "string" && v.trim() !== "");
+  const model = present(r.get(row, "model"));
+  const measure = TOKEN_FIELDS.some((f) => present(r.get(row, f))) || r.duration(row) !== null;
+  if (mapped) return model || measure;
+  const time = present(r.time(row, "started_at").value) || present(r.time(row, "ended_at").value);
+  return model && (measure || time);
+}
+
+/** The delimiter of a CSV header line: the most frequent of `,`, tab and `;` outside quotes. */
+function csvDelimiter(line: string): string {
+  const counts: Record<string, number> = { ",": 0, "\t": 0, ";": 0 };
+  let quoted = false;
+  for (const c of line) {
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && c in counts) counts[c]!++;
+  }
+  return Object.entries(counts).sort((a, b) => b[1] - a[1])[0]![0];
+}
+
+function csvHeader(head: string): string[] {
+  const line = head.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "";
+  try {
+    const rows = parseCsv(line, { delimiter: csvDelimiter(line), relax_quotes: true }) as string[][];
+    return (rows[0] ?? []).map((h) => h.trim());
+  } catch {
+    return [];
+  }
+}
+
+function looksLikeCsv(head: string): boolean {
+  const t = head.trimStart();
+  return t !== "" && !t.startsWith("{") && !t.startsWith("[");
+}
+
+/** True when a sample's rows are a per-call log under the common names. */
+function detectGeneric(sample: FormatSample): boolean {
+  if (looksLikeCsv(sample.head)) {
+    const header = csvHeader(sample.head);
+    if (header.length < 2) return false;
+    const row = Object.fromEntries(header.map((h) => [h, "1"]));
+    return looksLikeCall(row);
+  }
+  const values = sample.values.length === 1 ? rowsOf(sample.values[0], undefined) : sample.values;
+  const objects = values.filter(isObj);
+  if (objects.length === 0) return false;
+  const calls = objects.filter((o) => looksLikeCall(o)).length;
+  return looksLikeCall(objects[0]) && calls * 2 >= objects.length;
+}
+
+/** Rows of the text with the line each starts on. */
+function readRows(
+  text: string,
+  file: string,
+  rowsPath: string | undefined,
+  diagnostics: Diagnostic[],
+): { line: number; row: unknown }[] {
+  if (!looksLikeCsv(text.slice(0, 4096))) {
+    const parsed = parseJsonValues(text, file);
+    for (const d of parsed.diagnostics) diagnostics.push(d);
+    return parsed.values.flatMap((v) => rowsOf(v.value, rowsPath).map((row) => ({ line: v.line, row })));
+  }
+  const body = text.replace(/^\uFEFF/, "");
+  const delimiter = csvDelimiter(body.split(/\r?\n/, 1)[0] ?? "");
+  const records = parseCsv(body, {
+    delimiter,
+    columns: (header: string[]) => header.map((h) => h.trim()),
+    info: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (err: { message: string; lines?: number } | undefined) => {
+      if (!err) return;
+      diagnostics.push({
+        file,
+        line: err.lines ?? 0,
+        code: "invalid_csv",
+        message: importMessages.genericBadCsv(err.message),
+        severity: "error",
+      });
+    },
+  }) as { info: { lines: number }; record: Record<string, string> }[];
+  return records.map(({ info, record }) => ({ line: info.lines, row: record }));
+}
+
+/**
+ * Parse the text of a per-call log (JSON rows or CSV) into calls (rows with a
+ * model, token or timing field, or a mapped one) and events (`generic.row`,
+ * the other rows).
+ *
+ * @example
+ * ```ts
+ * import { parseGenericText } from "./generic.ts";
+ * const text = '{"ts": 1700000000.5, "engine": "gpt-4o", "usage": {"prompt": 12}, "elapsed": 1500, "mode": "stub-fallback"}\n';
+ * const r = parseGenericText(text, "calls.jsonl", { map: { model: "engine", input_tokens: "usage.prompt", duration_ms: "elapsed", started_at: "ts" } });
+ * const c = r.calls[0]!;
+ * if (c.model !== "gpt-4o" || c.input_tokens !== 12 || c.duration_s !== 1.5) throw new Error("fields");
+ * if (c.started_at !== 1_700_000_000_500_000 || c.ended_at !== 1_700_000_002_000_000) throw new Error("times");
+ * if (c.status !== "error" || c.session_id !== "calls.jsonl") throw new Error("status or session");
+ * ```
+ */
+export function parseGenericText(text: string, file: string, options: ParseOptions = {}): ImportedRecords {
+  const map = checkFieldMap(options.map ?? {});
+  const r = resolver(map);
+  const diagnostics: Diagnostic[] = [];
+  const records: ImportedRecords = { calls: [], events: [], diagnostics };
+  const rows = readRows(text, file, map.rows, diagnostics);
+  const mapped = Object.keys(map).some((k) => k !== "rows" && k !== "error_when");
+  const warn = (line: number, message: string) =>
+    diagnostics.push({ file, line, code: "bad_time", message, severity: "warning" });
+  for (const { line, row } of rows) {
+    if (!isObj(row)) {
+      diagnostics.push({
+        file,
+        line,
+        code: "not_an_object",
+        message: importMessages.batchNotObject(Array.isArray(row) ? "an array" : row === null ? "null" : `a ${typeof row}`),
+        severity: "error",
+      });
+      continue;
+    }
+    const sessionId = textOf(r.get(row, "session_id")) ?? (num(r.get(row, "session_id"))?.toString() ?? file);
+    if (!looksLikeCall(row, r, mapped)) {
+      const t = r.time(row, "started_at");
+      const ts = toMicros(t.value, t.unit, options.timezone).us;
+      records.events.push({
+        file,
+        line,
+        type: "generic.row",
+        ts,
+        end: null,
+        session_id: sessionId,
+        request_id: null,
+        payload: JSON.stringify(row).slice(0, 2000),
+      });
+      continue;
+    }
+    const timeOf = (field: "started_at" | "ended_at") => {
+      const t = r.time(row, field);
+      const m = toMicros(t.value, t.unit, options.timezone);
+      if (m.problem) warn(line, importMessages.genericBadTime(field, m.problem));
+      return m.us;
+    };
+    let started = timeOf("started_at");
+    let ended = timeOf("ended_at");
+    let duration = r.duration(row);
+    if (duration !== null && duration < 0) duration = null;
+    if (duration === null && started !== null && ended !== null) duration = (ended - started) / 1e6;
+    if (ended === null && started !== null && duration !== null) ended = started + Math.round(duration * 1e6);
+    if (started === null && ended !== null && duration !== null) started = ended - Math.round(duration * 1e6);
+    const { status, error } = statusOf(row, r);
+    const input = count(r.get(row, "input_tokens"));
+    const output = count(r.get(row, "output_tokens"));
+    const model = textOf(r.get(row, "model"));
+    const served = textOf(r.get(row, "served_model"));
+    const requestRaw = r.get(row, "request_id");
+    const call: ImportedCall = {
+      session_id: sessionId,
+      request_id: typeof requestRaw === "number" ? String(requestRaw) : textOf(requestRaw),
+      model: model ?? served ?? "unknown",
+      served_model: served,
+      provider: textOf(r.get(row, "provider")),
+      started_at: started,
+      ended_at: status === "pending" ? null : ended,
+      duration_s: status === "pending" ? null : duration,
+      status,
+      error,
+      input_tokens: input,
+      output_tokens: output,
+      total_tokens: count(r.get(row, "total_tokens")) ??
+        (input !== null && output !== null ? input + output : null),
+      cache_read_tokens: count(r.get(row, "cache_read_tokens")),
+      reasoning_tokens: count(r.get(row, "reasoning_tokens")),
+      ttft_s: r.ttft(row),
+      prompt_chars: null,
+      output_chars: null,
+      file,
+      line,
+      finish_reason: textOf(r.get(row, "finish_reason")),
+      cache_write_tokens: count(r.get(row, "cache_write_tokens")),
+    };
+    if (options.keepText) {
+      call.messages = null;
+      call.output = null;
+    }
+    records.calls.push(call);
+  }
+  if (records.calls.length === 0 && rows.length > 0) {
+    diagnostics.push({
+      file,
+      line: rows[0]!.line,
+      code: "no_calls",
+      message: importMessages.genericNoCalls(mapped),
+      severity: "error",
+    });
+  }
+  return records;
+}
+
+/** Per-call logs with the common field names, or read through `--map`. */
+export const generic: FormatAdapter = {
+  name: "generic",
+  title: "per-call log (JSON Lines, JSON array or CSV)",
+  reads:
+    "one call per row: model, tokens (input/prompt, output/completion, cached, reasoning), duration (duration_s, latency_ms, …), time (ts, timestamp, … ISO or epoch), error/status; --map FIELD=PATH for other names; no session field → the file is the session",
+  example: '{"ts": 1763154448.75, "model": "gpt-4o", "input_tokens": 186, "output_tokens": 37, "duration_sec": 1.2}',
+  detect: detectGeneric,
+  parse: (text, file, options) => parseGenericText(text, file, options),
+};
+

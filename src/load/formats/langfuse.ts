@@ -1,0 +1,415 @@
+/**
+ * Langfuse trace exports → spans → records (`_spans.ts` applies the call rules).
+ *
+ * Reads, one JSON value after the other (one per line, pretty-printed, or in
+ * a top-level array):
+ * - the "export trace" JSON of the Langfuse UI: `{trace, observations}`. The
+ *   observation list is there twice (`trace.observations` without input and
+ *   output, and the top-level `observations`): it is read once, the top-level one;
+ * - a trace of `GET /api/public/traces/{id}` (the trace with `observations` inside);
+ * - pages of `GET /api/public/observations` or `/traces` (`{data: [...], meta}`);
+ * - observations one per line (the API's camelCase names or the blob-storage
+ *   export's snake_case ones: `trace_id`, `start_time`, `usage_details`, …).
+ *
+ * The rules:
+ * - a model call is a `GENERATION` observation; a GENERATION with a GENERATION
+ *   below it (the Vercel AI SDK's `ai.generateText` above `ai.generateText.doGenerate`)
+ *   is a wrapper: an event, so one request is never counted twice;
+ * - every other observation (SPAN, TOOL, AGENT, EVENT, …) and every trace record is an
+ *   event `langfuse.<type>`; `level: ERROR` is an error (`statusMessage` the text);
+ *   an observation with no `endTime` is pending (an EVENT is a point in time);
+ * - tokens: Langfuse's usage keys do not overlap (`total` = their sum: `output`
+ *   does not hold `output_reasoning`), so `input_tokens` is the sum of the keys
+ *   naming input (`input`, `input_cache_read`, `input_audio`, … as Langfuse's
+ *   `inputUsage`) and `output_tokens` the sum of those naming output (`output`,
+ *   `output_reasoning`, … as `outputUsage`): cache reads are inside
+ *   `input_tokens` and reasoning inside `output_tokens`, as in OpenAI's usage.
+ *   `reasoning_tokens` is `output_reasoning`, `cache_read_tokens` `input_cache_read`;
+ * - the model rule: `model` is the model the request named (LangChain's
+ *   `metadata.ls_model_name`, the AI SDK's `ai.model.id` / `gen_ai.request.model`),
+ *   else Langfuse's `model`; `served_model` is the response's (`gen_ai.response.model`,
+ *   `ai.response.model`), else Langfuse's `model` when it differs from the request's;
+ * - session: the trace's `sessionId`, else the trace id; latency `endTime − startTime`;
+ *   time to first token `completionStartTime − startTime`.
+ *
+ * @module
+ */
+import { countChars } from "../_event.ts";
+import type { FormatAdapter, FormatSample } from "./adapter.ts";
+import { parseJsonValues } from "./_json_values.ts";
+import type { ImportedRecords } from "./_records.ts";
+import { type CallFields, type Span, spansToRecords } from "./_spans.ts";
+import { count, first, isObj, num, type Obj, str, toMicros } from "./_util.ts";
+
+/** Observation types of Langfuse (v2 and v3 SDKs). */
+const TYPES = new Set([
+  "GENERATION",
+  "SPAN",
+  "EVENT",
+  "AGENT",
+  "TOOL",
+  "CHAIN",
+  "RETRIEVER",
+  "EVALUATOR",
+  "EMBEDDING",
+  "GUARDRAIL",
+]);
+
+/** The first of several spellings of a field (camelCase API, snake_case blob export). */
+const pick = (o: Obj, ...keys: string[]): unknown => first(...keys.map((k) => o[k]));
+
+/** An object, or a JSON text of one (Langfuse writes `metadata` as JSON text), else `{}`. */
+function objectOf(v: unknown): Obj {
+  if (isObj(v)) return v;
+  if (typeof v === "string" && v.trimStart().startsWith("{")) {
+    try {
+      const o = JSON.parse(v);
+      return isObj(o) ? o : {};
+    } catch {
+      return {};
+    }
+  }
+  return {};
+}
+
+/** True for a Langfuse observation record. */
+function isObservation(v: unknown): v is Obj {
+  return isObj(v) && str(v.id) !== null && TYPES.has(String(v.type)) &&
+    ("startTime" in v || "start_time" in v) && ("traceId" in v || "trace_id" in v);
+}
+
+/** True for a Langfuse trace record (API or export): an id, a timestamp and Langfuse's keys. */
+function isTrace(v: unknown): v is Obj {
+  return isObj(v) && str(v.id) !== null && "timestamp" in v && !("type" in v) &&
+    (Array.isArray(v.observations) || "sessionId" in v || "htmlPath" in v || "projectId" in v ||
+      "session_id" in v);
+}
+
+/** True for a page of the public API: `{data: [observations or traces], meta}`. */
+function isPage(v: unknown): v is Obj {
+  return isObj(v) && Array.isArray(v.data) && isObj(v.meta) &&
+    (isObservation(v.data[0]) || isTrace(v.data[0]));
+}
+
+function detect(s: FormatSample): boolean {
+  if (s.keys.includes("trace") && s.keys.includes("observations")) return true;
+  const v = s.values[0];
+  if (v !== undefined) return isObservation(v) || isPage(v) || (isTrace(v) && Array.isArray(v.observations));
+  // a first value longer than the sample: its keys (and Langfuse's own key names)
+  const k = new Set(s.keys);
+  return k.has("id") && k.has("traceId") && k.has("startTime") && k.has("type") &&
+    (k.has("parentObservationId") || k.has("completionStartTime"));
+}
+
+/** The text of a prompt or output: strings, message `content`, text parts; null when none. */
+function textOf(v: unknown, depth = 0): string | null {
+  if (depth > 6 || v === null || v === undefined) return null;
+  if (typeof v === "string") {
+    const t = v.trimStart();
+    if (t.startsWith("[") || t.startsWith("{")) {
+      try {
+        return textOf(JSON.parse(v), depth + 1) ?? "";
+      } catch {
+        return v;
+      }
+    }
+    return v;
+  }
+  const parts = Array.isArray(v)
+    ? v.map((x) => textOf(x, depth + 1))
+    : isObj(v)
+    ? [v.content, v.text, v.prompt, v.messages, v.completion].map((x) => textOf(x, depth + 1))
+    : [];
+  const found = parts.filter((p): p is string => p !== null);
+  return found.length ? found.join("") : null;
+}
+
+/** Sum of the usage keys that match, or null when none does. */
+function sumOf(d: Obj, match: (key: string) => boolean): number | null {
+  let total: number | null = null;
+  for (const [k, v] of Object.entries(d)) {
+    const n = count(v);
+    if (n !== null && match(k)) total = (total ?? 0) + n;
+  }
+  return total;
+}
+
+type Usage = Pick<
+  CallFields,
+  | "input_tokens"
+  | "output_tokens"
+  | "total_tokens"
+  | "cache_read_tokens"
+  | "cache_write_tokens"
+  | "reasoning_tokens"
+>;
+
+/**
+ * Tokens of an observation: `usageDetails` (keys that do not overlap), else the older
+ * `usage: {input, output, total}`, `promptTokens`/`completionTokens`/`totalTokens`,
+ * `inputUsage`/`outputUsage`/`totalUsage`.
+ */
+function usageOf(o: Obj): Usage {
+  const details = objectOf(pick(o, "usageDetails", "usage_details"));
+  const keys = Object.keys(details).filter((k) => count(details[k]) !== null);
+  if (keys.length > 0) {
+    const lower = (k: string) => k.toLowerCase();
+    const input = sumOf(details, (k) => lower(k) !== "total" && lower(k).includes("input"));
+    const output = sumOf(details, (k) => lower(k) !== "total" && lower(k).includes("output"));
+    return {
+      input_tokens: input,
+      output_tokens: output,
+      total_tokens: count(details.total) ??
+        sumOf(details, (k) => lower(k) !== "total"),
+      cache_read_tokens: sumOf(details, (k) => /cache_read|cached/.test(lower(k))),
+      cache_write_tokens: sumOf(details, (k) => /cache_creation|cache_write/.test(lower(k))),
+      reasoning_tokens: sumOf(details, (k) => lower(k).includes("reasoning")),
+    };
+  }
+  const usage = objectOf(o.usage);
+  const input = first(
+    count(usage.input),
+    count(usage.promptTokens),
+    count(pick(o, "promptTokens", "prompt_tokens")),
+    count(pick(o, "inputUsage", "input_usage")),
+  );
+  const output = first(
+    count(usage.output),
+    count(usage.completionTokens),
+    count(pick(o, "completionTokens", "completion_tokens")),
+    count(pick(o, "outputUsage", "output_usage")),
+  );
+  return {
+    input_tokens: input,
+    output_tokens: output,
+    total_tokens: first(
+      count(usage.total),
+      count(usage.totalTokens),
+      count(pick(o, "totalTokens", "total_tokens")),
+      count(pick(o, "totalUsage", "total_usage")),
+    ) ?? (input !== null && output !== null ? input + output : null),
+    cache_read_tokens: null,
+    cache_write_tokens: null,
+    reasoning_tokens: null,
+  };
+}
+
+/** What Langfuse knows of a trace that its observations need. */
+interface TraceInfo {
+  session: string | null;
+}
+
+/**
+ * Parse the text of a Langfuse export into calls, events and diagnostics.
+ *
+ * @example
+ * ```ts
+ * import { parseLangfuseText } from "./langfuse.ts";
+ * const gen = (id: string, parent: string | null, input: number) => ({
+ *   id, traceId: "t1", parentObservationId: parent, type: "GENERATION", model: "gpt-4o",
+ *   startTime: "2025-01-01T00:00:00.000Z", endTime: "2025-01-01T00:00:01.500Z",
+ *   level: "DEFAULT", usageDetails: { input, output: 5, output_reasoning: 2 },
+ * });
+ * const text = [gen("outer", null, 10), gen("inner", "outer", 12)].map((o) => JSON.stringify(o)).join("\n");
+ * const r = parseLangfuseText(text, "obs.jsonl");
+ * // the outer GENERATION wraps the inner one: one call; output 5 + reasoning 2
+ * if (r.calls.length !== 1 || r.calls[0]!.input_tokens !== 12 || r.calls[0]!.output_tokens !== 7) throw new Error();
+ * if (r.calls[0]!.duration_s !== 1.5 || r.events.length !== 2) throw new Error();
+ * ```
+ */
+export function parseLangfuseText(
+  text: string,
+  file: string,
+  options: { keepText?: boolean } = {},
+): ImportedRecords {
+  const { values, diagnostics } = parseJsonValues(text, file);
+  const traces = new Map<string, TraceInfo>();
+  const traceRecords: { trace: Obj; line: number }[] = [];
+  const observations: { o: Obj; line: number; trace: string | null }[] = [];
+  const problem = (line: number, code: string, message: string, severity: "error" | "warning" = "error") =>
+    diagnostics.push({ file, line, code, message, severity });
+
+  const addTrace = (t: Obj, line: number) => {
+    const id = str(t.id)!;
+    traces.set(id, { session: str(pick(t, "sessionId", "session_id")) });
+    traceRecords.push({ trace: t, line });
+  };
+  const addObservations = (list: unknown[], line: number, trace: string | null, path: string) => {
+    for (const [i, o] of list.entries()) {
+      if (typeof o === "string") continue; // the trace list API names its observations by id
+      if (isObservation(o)) observations.push({ o, line, trace });
+      else {
+        problem(
+          line,
+          "langfuse_bad_observation",
+          `${path}[${i}] is not a Langfuse observation (it needs "id", "type", "traceId" and "startTime")`,
+        );
+      }
+    }
+  };
+  const read = (v: unknown, line: number, path: string) => {
+    if (Array.isArray(v) && path === "") {
+      v.forEach((x, i) => read(x, line, `[${i}]`));
+    } else if (isObj(v) && ("trace" in v || "observations" in v) && !("id" in v)) {
+      // the export: {trace, observations}; the list is read once (the top-level one, with input and output)
+      const trace = isObj(v.trace) && str(v.trace.id) !== null ? v.trace : null;
+      if (trace) addTrace(trace, line);
+      const top = Array.isArray(v.observations) ? v.observations : [];
+      const inner = trace && Array.isArray(trace.observations) ? trace.observations : [];
+      const at = top.length > 0 || inner.length === 0 ? "observations" : "trace.observations";
+      addObservations(top.length > 0 || inner.length === 0 ? top : inner, line, str(trace?.id), `${path}${at}`);
+    } else if (isPage(v)) {
+      (v.data as unknown[]).forEach((x, i) => read(x, line, `${path}data[${i}]`));
+    } else if (isObservation(v)) {
+      observations.push({ o: v, line, trace: null });
+    } else if (isTrace(v)) {
+      addTrace(v, line);
+      if (Array.isArray(v.observations)) {
+        addObservations(v.observations, line, str(v.id), `${path}observations`);
+      }
+    } else {
+      const keys = isObj(v) ? Object.keys(v).slice(0, 5).map((k) => JSON.stringify(k)).join(", ") : "";
+      problem(
+        line,
+        "langfuse_unknown_record",
+        `${path || "record"} is neither a Langfuse trace nor an observation${keys ? ` (keys ${keys})` : ""}`,
+      );
+    }
+  };
+  for (const { value, line } of values) read(value, line, "");
+
+  // in a pretty-printed document, each observation's own line: where its `"id"` is written
+  // (the last time: the export's top-level list comes after `trace.observations`)
+  const perLine = new Map<number, number>();
+  for (const { line } of observations) perLine.set(line, (perLine.get(line) ?? 0) + 1);
+  const idLines = new Map<string, number>();
+  if ([...perLine.values()].some((n) => n > 1)) {
+    let lineNo = 1, from = 0;
+    for (const m of text.matchAll(/"id"\s*:\s*"((?:[^"\\]|\\.)*)"/g)) {
+      for (let i = text.indexOf("\n", from); i !== -1 && i < m.index; i = text.indexOf("\n", i + 1)) lineNo++;
+      from = m.index;
+      idLines.set(m[1]!, lineNo);
+    }
+  }
+  const lineOf = (id: string, line: number) =>
+    (perLine.get(line) ?? 0) > 1 && (idLines.get(id) ?? 0) >= line ? idLines.get(id)! : line;
+
+  const time = (v: unknown, line: number, what: string): number | null => {
+    const t = toMicros(v);
+    if (t.problem) problem(line, "langfuse_bad_time", `${what}: ${t.problem} (read as no time)`, "warning");
+    return t.us;
+  };
+  const spans: Span[] = [];
+  for (const { o, line: valueLine, trace } of observations) {
+    const id = str(o.id)!;
+    const line = lineOf(id, valueLine);
+    const traceId = str(pick(o, "traceId", "trace_id")) ?? trace ?? file;
+    const type = String(o.type);
+    const start = time(pick(o, "startTime", "start_time"), line, `observation ${id} startTime`);
+    let end = time(pick(o, "endTime", "end_time"), line, `observation ${id} endTime`);
+    if (end === null && type === "EVENT") end = start; // an event is a point in time
+    const level = str(o.level);
+    const meta = objectOf(o.metadata);
+    const attrs = objectOf(meta.attributes);
+    const span: Span = {
+      trace_id: traceId,
+      span_id: id,
+      parent_span_id: str(pick(o, "parentObservationId", "parent_observation_id")),
+      name: str(o.name),
+      kind: type,
+      start_us: start,
+      end_us: end,
+      status: level === "ERROR" ? "error" : "unset",
+      status_message: str(pick(o, "statusMessage", "status_message")),
+      attributes: {
+        "langfuse.observation.type": type,
+        "langfuse.observation.level": level,
+        "langfuse.observation.model": str(pick(o, "model", "provided_model_name")),
+      },
+      line,
+      session_id: first(traces.get(traceId)?.session, str(pick(o, "sessionId", "session_id"))),
+      event_type: type.toLowerCase(),
+      call: null,
+    };
+    if (type === "GENERATION") {
+      const recorded = str(pick(o, "model", "provided_model_name"));
+      const requested = first(
+        str(meta.ls_model_name),
+        str(attrs["gen_ai.request.model"]),
+        str(attrs["ai.model.id"]),
+      );
+      const responded = first(str(attrs["gen_ai.response.model"]), str(attrs["ai.response.model"]));
+      const model = requested ?? recorded;
+      const completionStart = time(
+        pick(o, "completionStartTime", "completion_start_time"),
+        line,
+        `observation ${id} completionStartTime`,
+      );
+      const ttftSeconds = num(pick(o, "timeToFirstToken", "time_to_first_token"));
+      const params = objectOf(pick(o, "modelParameters", "model_parameters"));
+      const promptText = textOf(o.input);
+      const outputText = textOf(o.output);
+      span.call = {
+        model,
+        served_model: responded ?? (recorded !== null && recorded !== model ? recorded : null),
+        // the AI SDK names the provider with its API (`openai.responses`)
+        provider: first(
+          str(meta.ls_provider),
+          str(attrs["gen_ai.system"]),
+          str(attrs["ai.model.provider"]),
+        )?.split(".")[0] ?? null,
+        ...usageOf(o),
+        ttft_s: completionStart !== null && start !== null
+          ? (completionStart - start) / 1e6
+          : ttftSeconds,
+        finish_reason: first(
+          str(attrs["ai.response.finishReason"]),
+          str(params.finishReason),
+          str(meta.finish_reason),
+        ),
+        messages: o.input === undefined || o.input === null
+          ? null
+          : typeof o.input === "string"
+          ? o.input
+          : JSON.stringify(o.input),
+        prompt_chars: promptText === null ? null : countChars(promptText),
+        output: outputText,
+        output_chars: outputText === null ? null : countChars(outputText),
+        error: level === "ERROR" ? str(pick(o, "statusMessage", "status_message")) ?? "level ERROR" : null,
+      };
+    }
+    spans.push(span);
+  }
+  const records = spansToRecords(spans, file, { eventPrefix: "langfuse", keepText: options.keepText }, diagnostics);
+  // every trace record is an event too (its session, its start)
+  for (const { trace, line } of traceRecords) {
+    const id = str(trace.id)!;
+    records.events.push({
+      file,
+      line,
+      type: "langfuse.trace",
+      ts: toMicros(trace.timestamp).us,
+      end: null,
+      session_id: traces.get(id)?.session ?? id,
+      request_id: id,
+      payload: JSON.stringify({
+        name: trace.name ?? null,
+        user_id: pick(trace, "userId", "user_id") ?? null,
+        tags: trace.tags ?? null,
+      }),
+    });
+  }
+  return records;
+}
+
+/** Langfuse trace exports. */
+export const langfuse: FormatAdapter = {
+  name: "langfuse",
+  title: "Langfuse trace exports",
+  reads:
+    "GENERATION observations are calls (a GENERATION wrapping another is an event, never counted twice); other observations and traces are events; level ERROR is an error; no endTime is pending; the trace's sessionId (else the trace) is the session",
+  example:
+    '{"trace": {"id", "sessionId", ...}, "observations": [{"id", "traceId", "type": "GENERATION", "model", "startTime", "endTime", "usageDetails": {"input", "output"}, "level"}]}',
+  detect,
+  parse: (text, file, options) => parseLangfuseText(text, file, options),
+};

@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { realFixture } from "../../_helpers.ts";
+import { loadTraces } from "../../../src/load/mod.ts";
+import { detectFormat, sampleFile } from "../../../src/load/mod.ts";
+import { figuresOf } from "./_agent_figures.ts";
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+const flux = realFixture("claude-code/flux.claude-session.jsonl");
+Deno.test({
+  name:
+    "claude_code: the real Flux session (21 assistant lines = 12 API responses, usage counted once)",
+  ignore: flux === undefined,
+  async fn() {
+    // independent reading: plain JSON.parse of each line, first usage of each requestId
+    const lines = readFileSync(flux!, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) =>
+      JSON.parse(l)
+    );
+    const assistant = lines.filter((l) => l.type === "assistant");
+    assert.equal(assistant.length, 21);
+    const usage = new Map<string, Record<string, number>>();
+    for (const l of assistant) if (!usage.has(l.requestId)) usage.set(l.requestId, l.message.usage);
+    const total = (k: string) => [...usage.values()].reduce((a, u) => a + u[k]!, 0);
+    assert.equal(usage.size, 12);
+
+    const t = await loadTraces(flux!);
+    assert.equal(t.formats?.[flux!], "claude_code");
+    assert.equal(t.diagnostics.height, 0);
+    assert.deepEqual(figuresOf(t.calls), {
+      calls: 12,
+      ok: 12,
+      errors: 0,
+      pending: 0,
+      models: { "claude-sonnet-4-6": 12 },
+      input: total("input_tokens"), // 18
+      output: total("output_tokens"), // 5288 (summing all 21 lines would give more)
+      cacheRead: total("cache_read_input_tokens"), // 335455
+      latency: { n: 0, p50: null, max: null }, // Claude Code records no per-request latency
+    });
+    assert.equal(
+      t.calls.getColumn("cache_write_tokens").sum(),
+      total("cache_creation_input_tokens"),
+    );
+    // every line is an event; the one sessionId is the one session
+    assert.equal(t.events.height, lines.length);
+    assert.deepEqual(t.sessions.getColumn("session_id").toArray(), [
+      lines.find((l) => l.sessionId).sessionId,
+    ]);
+    // started_at = the first line of each response
+    const firstTimes = [...new Set(assistant.map((l) => l.requestId))].map((id) =>
+      Date.parse(assistant.find((l) => l.requestId === id).timestamp) * 1000
+    );
+    assert.deepEqual(
+      t.calls.getColumn("started_at").toArray().map((d) => (d as unknown as Date).getTime() * 1000),
+      firstTimes,
+    );
+    // snapshot lines have no timestamp: events with a null time
+    const untimed = lines.filter((l) => l.timestamp === undefined).length;
+    assert.equal(t.events.getColumn("timestamp").nullCount(), untimed);
+  },
+});
+
+Deno.test("claude_code: api_error lines and API error messages are errors; synthetic lines are not calls; message.id groups lines", async () => {
+  // tests/load/formats/fixtures/claude_code_errors.jsonl is written from the shapes that
+  // Claude Code's documentation and public transcripts show (api_error retries, isApiErrorMessage)
+  const file = fixture("claude_code_errors.jsonl");
+  assert.equal(detectFormat(sampleFile(file))?.name, "claude_code");
+  const t = await loadTraces(file);
+  assert.deepEqual(figuresOf(t.calls), {
+    calls: 5, // 2 api_error lines + 1 API error message + msg_A (2 lines) + req_B
+    ok: 2,
+    errors: 3,
+    pending: 0,
+    models: { unknown: 3, "claude-opus-4-6": 1, "claude-haiku-4-5-20251001": 1 },
+    input: 10 + 7,
+    output: 40 + 3, // msg_A streamed 5 then 40 output tokens: its last count, once
+    cacheRead: 100,
+    latency: { n: 0, p50: null, max: null },
+  });
+  assert.deepEqual(t.calls.select("line", "status", "error", "request_id").toRecords(), [
+    {
+      line: 3,
+      status: "error",
+      error: "HTTP 529: Overloaded (attempt 1 of 10, retried)",
+      request_id: "req_err1",
+    },
+    { line: 4, status: "error", error: "ECONNRESET (attempt 2 of 10, retried)", request_id: "u3" },
+    { line: 5, status: "error", error: "API Error: 429 rate limited", request_id: "m-err" },
+    { line: 7, status: "ok", error: null, request_id: "msg_A" },
+    { line: 9, status: "ok", error: null, request_id: "req_B" },
+  ]);
+  assert.equal(t.calls.getColumn("finish_reason").toArray()[3], "end_turn");
+  // 10 readable lines are 10 events; the cut-off last line is one diagnostic
+  assert.equal(t.events.height, 10);
+  assert.deepEqual(t.diagnostics.select("line", "severity").toRecords(), [{
+    line: 11,
+    severity: "error",
+  }]);
+  // the summary line has no sessionId: it joins the file's session; the sidechain stays in it
+  assert.deepEqual(t.sessions.getColumn("session_id").toArray(), ["s-cc"]);
+  assert.ok(t.events.getColumn("type").toArray().includes("claude_code.system.turn_duration"));
+});

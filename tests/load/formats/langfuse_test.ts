@@ -1,0 +1,211 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import pl from "nodejs-polars";
+import { realFixture } from "../../_helpers.ts";
+import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
+
+// Hand-written fixtures, from the Langfuse public API reference (ObservationsView, Trace
+// with observations, `{data, meta}` pages) and the blob-storage export's snake_case names.
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const OBSERVATIONS = fixture("langfuse_observations.jsonl");
+const PAGE = fixture("langfuse_page.json");
+
+const rows = (df: pl.DataFrame, ...cols: string[]) => df.select(...cols).toRecords();
+const load = (file: string) => loadTraces(file, { cache: false });
+
+Deno.test("langfuse: observations one per line, a trace with its observations, older usage shapes, snake_case export", async () => {
+  assert.equal(detectFormat(sampleFile(OBSERVATIONS))?.name, "langfuse");
+  const t = await load(OBSERVATIONS);
+  assert.deepEqual(
+    rows(t.calls, "request_id", "session_id", "model", "served_model", "status", "error", "line"),
+    [
+      // o-1 is inside the trace of line 1, whose sessionId names the session
+      { request_id: "o-1", session_id: "sess-1", model: "gpt-4o", served_model: null, status: "ok", error: null, line: 1 },
+      // o-2's trace t-1 was read on line 1: same session; level ERROR is an error
+      {
+        request_id: "o-2",
+        session_id: "sess-1",
+        model: "claude-3-5-haiku-20241022",
+        served_model: null,
+        status: "error",
+        error: "Rate limit exceeded",
+        line: 2,
+      },
+      // endTime null: pending; no trace record: the trace id is the session
+      { request_id: "o-3", session_id: "t-2", model: "gpt-4o-mini", served_model: null, status: "pending", error: null, line: 3 },
+      // blob-storage names: provided_model_name, usage_details, session_id
+      { request_id: "o-5", session_id: "sess-9", model: "o3-mini", served_model: null, status: "ok", error: null, line: 5 },
+    ],
+  );
+  assert.deepEqual(
+    rows(t.calls, "input_tokens", "output_tokens", "total_tokens", "cache_read_tokens", "reasoning_tokens"),
+    [
+      // input 60 + input_cache_read 40 (Langfuse's keys do not overlap); total as written
+      { input_tokens: 100, output_tokens: 20, total_tokens: 120, cache_read_tokens: 40, reasoning_tokens: null },
+      // older `usage: {input, output, total}`
+      { input_tokens: 7, output_tokens: 0, total_tokens: 7, cache_read_tokens: null, reasoning_tokens: null },
+      // promptTokens / completionTokens / totalTokens
+      { input_tokens: 5, output_tokens: 0, total_tokens: 5, cache_read_tokens: null, reasoning_tokens: null },
+      // output 4 + output_reasoning 3 = 7; total 17 = 10 + 4 + 3
+      { input_tokens: 10, output_tokens: 7, total_tokens: 17, cache_read_tokens: null, reasoning_tokens: 3 },
+    ],
+  );
+  assert.deepEqual(rows(t.calls, "duration_s", "ttft_s", "prompt_chars", "output_chars"), [
+    // 10:00:00.000 → 10:00:01.500; completionStartTime 10:00:00.250; "Hello", "Hi!"
+    { duration_s: 1.5, ttft_s: 0.25, prompt_chars: 5, output_chars: 3 },
+    { duration_s: 0.25, ttft_s: null, prompt_chars: null, output_chars: null },
+    { duration_s: null, ttft_s: null, prompt_chars: null, output_chars: null },
+    // 13:46:19.963 → 13:46:21.463
+    { duration_s: 1.5, ttft_s: null, prompt_chars: null, output_chars: null },
+  ]);
+  assert.deepEqual(rows(t.calls, "started_at")[3], { started_at: new Date(Date.UTC(2024, 4, 29, 13, 46, 19, 963)) });
+  // 5 observations and 1 trace record; the EVENT without endTime is a point, not pending
+  assert.deepEqual(t.events.groupBy("type").len().sort("type").toRecords(), [
+    { type: "langfuse.event", len: 1 },
+    { type: "langfuse.generation", len: 4 },
+    { type: "langfuse.trace", len: 1 },
+  ]);
+  assert.deepEqual(
+    rows(t.sessions.sort("session_id"), "session_id", "complete", "calls", "errors"),
+    [
+      { session_id: "sess-1", complete: true, calls: 2, errors: 1 },
+      { session_id: "sess-9", complete: true, calls: 1, errors: 0 },
+      { session_id: "t-2", complete: false, calls: 1, errors: 0 },
+    ],
+  );
+  assert.deepEqual(rows(t.diagnostics, "line", "code", "severity"), [
+    { line: 6, code: "langfuse_unknown_record", severity: "error" },
+  ]);
+});
+
+Deno.test("langfuse: a page of the observations API; a GENERATION wrapping a GENERATION is one call", async () => {
+  assert.equal(detectFormat(sampleFile(PAGE))?.name, "langfuse");
+  const t = await load(PAGE);
+  // g-outer (14/43) wraps g-inner (62/85): only the inner one is the call;
+  // level WARNING is not an error; the line is where "id": "g-inner" is written
+  assert.deepEqual(
+    rows(t.calls, "request_id", "model", "status", "input_tokens", "output_tokens", "total_tokens", "line"),
+    [{ request_id: "g-inner", model: "gpt-5", status: "ok", input_tokens: 62, output_tokens: 85, total_tokens: 147, line: 16 }],
+  );
+  // 08:00:00.001 → 08:00:01.999
+  assert.ok(Math.abs((t.calls.getColumn("duration_s").get(0) as number) - 1.998) < 1e-9);
+  assert.deepEqual(rows(t.calls, "parent_span_id", "trace_id"), [{ parent_span_id: "g-outer", trace_id: "t-9" }]);
+  assert.equal(t.events.height, 3);
+  // the session spans the root SPAN: 07:59:59.900 → 08:00:02.100
+  assert.deepEqual(rows(t.sessions, "session_id", "duration_s", "complete"), [
+    { session_id: "t-9", duration_s: 2.2, complete: true },
+  ]);
+  assert.equal(t.diagnostics.height, 0);
+});
+
+// ---- the real exports: figures computed here with plain JSON.parse, apart from tracebook ----
+
+interface Expected {
+  calls: number;
+  models: string[];
+  input: number;
+  output: number;
+  cacheRead: number;
+  durations: number[];
+}
+
+/**
+ * The calls of a Langfuse export as its documentation defines them: GENERATION
+ * observations of the top-level list that no other GENERATION names as its parent.
+ */
+function expectedOf(path: string): Expected {
+  const doc = JSON.parse(readFileSync(path, "utf8"));
+  // deno-lint-ignore no-explicit-any
+  const obs: any[] = doc.observations;
+  const gens = obs.filter((o) => o.type === "GENERATION");
+  const parents = new Set(gens.map((o) => o.parentObservationId));
+  const calls = gens.filter((o) => !parents.has(o.id));
+  // deno-lint-ignore no-explicit-any
+  const sum = (o: any, word: string) =>
+    Object.entries(o.usageDetails as Record<string, number>)
+      .filter(([k]) => k !== "total" && k.includes(word))
+      .reduce((a, [, v]) => a + v, 0);
+  return {
+    calls: calls.length,
+    // the requested model: LangChain's ls_model_name, the AI SDK's ai.model.id
+    models: [
+      ...new Set(calls.map((o) => {
+        const m = JSON.parse(o.metadata);
+        return m.ls_model_name ?? m.attributes?.["ai.model.id"] ?? o.model;
+      })),
+    ].sort(),
+    input: calls.reduce((a, o) => a + sum(o, "input"), 0),
+    output: calls.reduce((a, o) => a + sum(o, "output"), 0),
+    cacheRead: calls.reduce((a, o) => a + (o.usageDetails.input_cache_read ?? 0), 0),
+    durations: calls.map((o) => (Date.parse(o.endTime) - Date.parse(o.startTime)) / 1000).sort((a, b) => a - b),
+  };
+}
+
+async function checkReal(path: string, e: Expected) {
+  assert.equal(detectFormat(sampleFile(path))?.name, "langfuse");
+  const t = await load(path);
+  assert.equal(t.diagnostics.height, 0);
+  assert.equal(t.calls.height, e.calls);
+  assert.deepEqual(t.calls.getColumn("status").toArray(), Array(e.calls).fill("ok"));
+  assert.deepEqual([...new Set(t.calls.getColumn("model").toArray())].sort(), e.models);
+  assert.equal(t.calls.getColumn("input_tokens").sum(), e.input);
+  assert.equal(t.calls.getColumn("output_tokens").sum(), e.output);
+  assert.equal(t.calls.getColumn("cache_read_tokens").sum() ?? 0, e.cacheRead);
+  const durations = (t.calls.getColumn("duration_s").toArray() as number[]).sort((a, b) => a - b);
+  assert.deepEqual(durations, e.durations);
+  assert.equal(t.sessions.height, 1);
+  assert.equal(t.sessions.getColumn("complete").get(0), true);
+  return t;
+}
+
+const vercel = realFixture("langfuse/vercel-aisdk-2025-11-17.trace.json");
+Deno.test({
+  name: "langfuse: the real Vercel AI SDK export: the inner doGenerate is the one call (62/85), not 2",
+  ignore: vercel === undefined,
+  async fn() {
+    const e = expectedOf(vercel!);
+    // by hand: ai.generateText (14/43) wraps ai.generateText.doGenerate (62/85), 3.043 s
+    assert.deepEqual(e, { calls: 1, models: ["gpt-5"], input: 62, output: 85, cacheRead: 0, durations: [3.043] });
+    const t = await checkReal(vercel!, e);
+    assert.deepEqual(rows(t.calls, "served_model", "provider", "total_tokens", "finish_reason", "line"), [
+      // ai.response.model in the observation's metadata; line of its "id" in the top-level list
+      { served_model: "gpt-5-2025-08-07", provider: "openai", total_tokens: 147, finish_reason: "tool-calls", line: 306 },
+    ]);
+    // 2 GENERATIONs, 1 TOOL, 1 trace record: the list given twice is read once
+    assert.equal(t.events.height, 4);
+  },
+});
+
+const langgraph = realFixture("langfuse/langgraph-js-2025-10-30.trace.json");
+Deno.test({
+  name: "langfuse: the real LangGraph.js export: 2 calls, output_reasoning inside output_tokens",
+  ignore: langgraph === undefined,
+  async fn() {
+    const e = expectedOf(langgraph!);
+    // by hand: (179 + 142) input, (35 + 64 + 24) output, 3.23 s and 1.822 s
+    assert.deepEqual(e, {
+      calls: 2,
+      models: ["gpt-5-mini"],
+      input: 321,
+      output: 123,
+      cacheRead: 0,
+      durations: [1.822, 3.23],
+    });
+    const t = await checkReal(langgraph!, e);
+    assert.deepEqual(
+      rows(t.calls.sort("line"), "served_model", "reasoning_tokens", "total_tokens", "output_tokens"),
+      [
+        // 278 = 179 + 35 + 64
+        { served_model: "gpt-5-mini-2025-08-07", reasoning_tokens: 64, total_tokens: 278, output_tokens: 99 },
+        { served_model: "gpt-5-mini-2025-08-07", reasoning_tokens: 0, total_tokens: 166, output_tokens: 24 },
+      ],
+    );
+    // 20 observations (2 GENERATION, 18 SPAN) and the trace record
+    assert.deepEqual(t.events.groupBy("type").len().sort("type").toRecords(), [
+      { type: "langfuse.generation", len: 2 },
+      { type: "langfuse.span", len: 18 },
+      { type: "langfuse.trace", len: 1 },
+    ]);
+  },
+});
