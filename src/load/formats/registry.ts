@@ -17,17 +17,23 @@ import { UserError } from "../../log/mod.ts";
 import type { FormatAdapter, FormatSample } from "./adapter.ts";
 import { anthropicBatch } from "./anthropic_batch.ts";
 import { claudeCode } from "./claude_code.ts";
+import { generic } from "./generic.ts";
+import { langfuse } from "./langfuse.ts";
 import { native } from "./native.ts";
 import { openaiBatch } from "./openai_batch.ts";
 import { otlp } from "./otlp.ts";
+import { otelPython } from "./otel_python.ts";
 
 /** The formats, in detection order. */
 export const FORMATS: readonly FormatAdapter[] = [
   otlp,
+  langfuse,
   openaiBatch,
   anthropicBatch,
+  otelPython,
   claudeCode,
   native,
+  generic,
 ];
 
 /**
