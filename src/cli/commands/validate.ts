@@ -7,6 +7,7 @@
  */
 import type { Command } from "npm:commander@15.1.0";
 import { loadTraces } from "../../load/mod.ts";
+import { escapeControl } from "../../log/terminal.ts";
 import { progressReporter } from "../progress.ts";
 
 /** Options of the `validate` command. */
@@ -37,24 +38,27 @@ export async function runValidate(inputs: string[], options: ValidateOptions): P
   const warnings = rows.length - errors;
   const failed = errors > 0 || (options.warningsFail === true && warnings > 0);
   if (options.json) {
-    console.log(JSON.stringify(
-      {
-        files: traces.files,
-        events: traces.events.height,
-        calls: traces.calls.height,
-        errors,
-        warnings,
-        valid: !failed,
-        diagnostics: rows,
-      },
-      null,
-      2,
+    console.log(escapeControl(
+      JSON.stringify(
+        {
+          files: traces.files,
+          events: traces.events.height,
+          calls: traces.calls.height,
+          errors,
+          warnings,
+          valid: !failed,
+          diagnostics: rows,
+        },
+        null,
+        2,
+      ),
+      { json: true },
     ));
   } else {
     for (const d of rows) {
-      console.log(
+      console.log(escapeControl(
         `${d.file}${d.line === null ? "" : `:${d.line}`}: ${d.severity} ${d.code}: ${d.message}`,
-      );
+      ));
     }
     if (!options.quiet) {
       console.error(

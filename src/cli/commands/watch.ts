@@ -17,6 +17,7 @@
  */
 import type { Command } from "npm:commander@15.1.0";
 import { UserError } from "../../log/mod.ts";
+import { escapeControl } from "../../log/terminal.ts";
 import type { Diagnostic, EventRecord } from "../../load/mod.ts";
 import { TraceTail } from "../../load/tail.ts";
 
@@ -211,20 +212,24 @@ export async function runWatch(inputs: string[], options: WatchOptions): Promise
   const totals = new LiveTotals(window);
   const print = (final: boolean) => {
     const s = totals.status(tail.files.length, final);
-    console.log(options.json ? JSON.stringify(s) : statusLine(s));
+    console.log(
+      options.json
+        ? escapeControl(JSON.stringify(s), { json: true })
+        : escapeControl(statusLine(s)),
+    );
   };
   const step = async (final: boolean) => {
     const u = await tail.poll({ final });
     for (const f of u.restarted) {
-      console.error(`${f}: truncated or replaced, reading it again from the start`);
+      console.error(`${escapeControl(f)}: truncated or replaced, reading it again from the start`);
     }
     for (const d of u.diagnostics) {
-      console.error(`${d.file}:${d.line}: ${d.severity} ${d.code}: ${d.message}`);
+      console.error(escapeControl(`${d.file}:${d.line}: ${d.severity} ${d.code}: ${d.message}`));
     }
     for (const { event: e, model } of totals.add(u.events, u.diagnostics)) {
-      console.error(
+      console.error(escapeControl(
         `${e.file}:${e.line}: llm_error ${model} ${e.request_id ?? ""}: ${e.error ?? ""}`,
-      );
+      ));
     }
   };
 
