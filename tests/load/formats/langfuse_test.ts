@@ -155,7 +155,7 @@ async function checkReal(path: string, e: Expected) {
   const durations = (t.calls.getColumn("duration_s").toArray() as number[]).sort((a, b) => a - b);
   assert.deepEqual(durations, e.durations);
   assert.equal(t.sessions.height, 1);
-  assert.equal(t.sessions.getColumn("complete").get(0), true);
+  assert.deepEqual(rows(t.sessions, "complete"), [{ complete: true }]);
   return t;
 }
 
