@@ -329,14 +329,16 @@ export function applyPrices(calls: pl.DataFrame, options: ApplyPricesOptions = {
   // unless an override names the requested model.
   const overridden = Object.keys(overrides);
   const notOverridden = overridden.length
-    ? utf8("model").isIn(pl.Series("overridden", overridden, pl.Utf8)).not()
+    ? utf8("model").isIn(overridden).not() // a JS array: a Series here is deprecated in Polars
     : pl.lit(true);
   const priceModel = has("served_model")
     ? pl.when(pl.col("served_model").isNotNull().and(notOverridden))
       .then(pl.col("served_model").cast(pl.Utf8)).otherwise(utf8("model"))
     : utf8("model");
   const batchFactor = has("batch") && !options.listPrices
-    ? pl.when(pl.col("batch").fillNull(false)).then(pl.lit(BATCH_PRICE_FACTOR)).otherwise(pl.lit(1.0))
+    ? pl.when(pl.col("batch").fillNull(false)).then(pl.lit(BATCH_PRICE_FACTOR)).otherwise(
+      pl.lit(1.0),
+    )
     : pl.lit(1.0);
   const work = calls.select(
     utf8("provider").alias("__pk"),
