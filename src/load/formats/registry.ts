@@ -19,6 +19,7 @@ import { anthropicBatch } from "./anthropic_batch.ts";
 import { claudeCode } from "./claude_code.ts";
 import { generic } from "./generic.ts";
 import { langfuse } from "./langfuse.ts";
+import { codex } from "./codex.ts";
 import { native } from "./native.ts";
 import { openaiBatch } from "./openai_batch.ts";
 import { otlp } from "./otlp.ts";
@@ -32,6 +33,7 @@ export const FORMATS: readonly FormatAdapter[] = [
   anthropicBatch,
   otelPython,
   claudeCode,
+  codex,
   native,
   generic,
 ];

@@ -1,0 +1,244 @@
+/**
+ * OpenAI Codex CLI rollouts (`~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl`)
+ * → imported records.
+ *
+ * Lines `{timestamp, type, payload}`: `session_meta` (`payload.id` is the
+ * session, `model_provider`), `turn_context` (`payload.model`: the model of the
+ * calls that follow), `event_msg` (`payload.type` `token_count`,
+ * `task_started`, `task_complete`, `turn_aborted`, `error`, `stream_error`,
+ * `agent_message`, …) and `response_item` (messages, reasoning, tool calls).
+ * - A model call is a `token_count` event whose `info.total_token_usage`
+ *   differs from the previous non-null one (Codex repeats unchanged counts, and
+ *   `info: null` carries rate limits only); the call's own usage is
+ *   `info.last_token_usage` (else the difference of the totals).
+ *   `input_tokens` includes `cached_input_tokens` (→ `cache_read_tokens`) and
+ *   `output_tokens` includes `reasoning_output_tokens` (→ `reasoning_tokens`),
+ *   as OpenAI counts them; both are kept as written.
+ * - Errors: each `event_msg` of type `error` (the turn failed) or
+ *   `stream_error` (an attempt failed and is retried) is one call with status
+ *   `error` and its message (a `sandbox_error` is not a model call: event only).
+ * - No per-call latency: `duration_s` is null; `started_at` is the time of the
+ *   token count (or of the error).
+ * - The model is the latest `turn_context.payload.model` (else
+ *   `session_meta.payload.model`, else `unknown`). A turn started and never
+ *   completed or aborted leaves the session unfinished.
+ * - Older rollouts (first line `{id, timestamp, instructions}`, then bare
+ *   response items) record no token usage: their lines are events and no call
+ *   is counted (one warning says so).
+ *
+ * @module
+ */
+import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
+import { blankCall, compactPayload, timeReader } from "./_agent_logs.ts";
+import { parseJsonValues } from "./_json_values.ts";
+import type { ImportedRecords } from "./_records.ts";
+import { count, isObj, type Obj, str } from "./_util.ts";
+
+/** Line types of the current rollout format. */
+const LINE_TYPES = new Set([
+  "session_meta",
+  "turn_context",
+  "event_msg",
+  "response_item",
+  "compacted",
+]);
+
+const isRolloutLine = (v: unknown) =>
+  isObj(v) && typeof v.type === "string" && LINE_TYPES.has(v.type) && isObj(v.payload) &&
+  "timestamp" in v;
+
+/** The first line of an older rollout: `{id, timestamp, instructions, git?}`. */
+const isOldHeader = (v: unknown) =>
+  isObj(v) && typeof v.id === "string" && "timestamp" in v && "instructions" in v && !("type" in v);
+
+function detect(s: FormatSample): boolean {
+  if (s.array) return false;
+  if (s.values.length === 0) {
+    return s.keys.includes("payload") && s.keys.includes("type") && s.keys.includes("timestamp");
+  }
+  return s.values.slice(0, 20).some(isRolloutLine) || isOldHeader(s.values[0]);
+}
+
+/** The usage fields of a Codex `TokenUsage`, as counts (null when absent). */
+function usageOf(u: unknown) {
+  const o = isObj(u) ? u : {};
+  return {
+    input: count(o.input_tokens),
+    cached: count(o.cached_input_tokens),
+    output: count(o.output_tokens),
+    reasoning: count(o.reasoning_output_tokens),
+    total: count(o.total_tokens),
+  };
+}
+
+type Usage = ReturnType<typeof usageOf>;
+
+const minus = (a: number | null, b: number | null) => (a === null ? null : a - (b ?? 0));
+
+/**
+ * Parse the text of a Codex CLI rollout file.
+ *
+ * @example
+ * ```ts
+ * import { parseCodexText } from "./codex.ts";
+ * const usage = { input_tokens: 100, cached_input_tokens: 80, output_tokens: 10, reasoning_output_tokens: 4, total_tokens: 110 };
+ * const lines = [
+ *   { timestamp: "2026-01-01T00:00:00Z", type: "session_meta", payload: { id: "s1", model_provider: "openai" } },
+ *   { timestamp: "2026-01-01T00:00:01Z", type: "turn_context", payload: { model: "gpt-5-codex" } },
+ *   { timestamp: "2026-01-01T00:00:05Z", type: "event_msg", payload: { type: "token_count", info: { total_token_usage: usage, last_token_usage: usage } } },
+ *   { timestamp: "2026-01-01T00:00:06Z", type: "event_msg", payload: { type: "token_count", info: { total_token_usage: usage, last_token_usage: usage } } },
+ * ];
+ * const r = parseCodexText(lines.map((l) => JSON.stringify(l)).join("\n"), "rollout.jsonl");
+ * // the repeated count is not a second call
+ * if (r.calls.length !== 1 || r.calls[0]!.cache_read_tokens !== 80 || r.calls[0]!.model !== "gpt-5-codex") throw new Error();
+ * ```
+ */
+export function parseCodexText(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+): ImportedRecords {
+  const { values, diagnostics } = parseJsonValues(text, file);
+  const time = timeReader(file, diagnostics, options.timezone);
+  const records: ImportedRecords = { calls: [], events: [], diagnostics, sessions: [] };
+  const first = values[0]?.value;
+  if (isOldHeader(first)) return parseOldRollout(values, file, records, time);
+  const meta = values.map((v) => v.value).find((v) =>
+    isObj(v) && v.type === "session_meta" && isObj(v.payload)
+  );
+  const metaPayload = isObj(meta) && isObj(meta.payload) ? meta.payload : {};
+  const session = str(metaPayload.id) ?? file;
+  const provider = str(metaPayload.model_provider);
+  let model = str(metaPayload.model);
+  let previous: Usage | null = null;
+  let previousKey: string | null = null;
+  let turnOpen = false;
+  for (const { line, value: v } of values) {
+    if (!isObj(v)) {
+      diagnostics.push({
+        file,
+        line,
+        code: "not_an_object",
+        message: "value is not a JSON object (a Codex rollout line is one)",
+        severity: "error",
+      });
+      continue;
+    }
+    const type = str(v.type) ?? "unknown";
+    const payload: Obj = isObj(v.payload) ? v.payload : {};
+    const kind = str(payload.type);
+    const ts = time(v.timestamp, line);
+    records.events.push({
+      file,
+      line,
+      type: `codex.${type}${kind ? `.${kind}` : ""}`,
+      ts,
+      end: null,
+      session_id: session,
+      request_id: str(payload.turn_id),
+      payload: compactPayload(payload),
+    });
+    if (type === "turn_context") {
+      model = str(payload.model) ?? model;
+      continue;
+    }
+    if (type !== "event_msg") continue;
+    if (kind === "task_started") turnOpen = true;
+    if (kind === "task_complete" || kind === "turn_aborted") turnOpen = false;
+    const newCall = () => {
+      const call = blankCall(file, line, session);
+      call.model = model ?? "unknown";
+      call.provider = provider;
+      call.started_at = ts;
+      if (options.keepText) call.messages = call.output = null;
+      records.calls.push(call);
+      return call;
+    };
+    if (kind === "error" || kind === "stream_error") {
+      const info = payload.codex_error_info;
+      if (info === "sandbox_error") continue;
+      const call = newCall();
+      call.status = "error";
+      const message = str(payload.message) ?? (kind === "error" ? "Codex error" : "stream error");
+      const detail = typeof info === "string" ? info : isObj(info) ? Object.keys(info)[0] : null;
+      call.error = `${message}${detail && !message.includes(detail) ? ` (${detail})` : ""}${
+        kind === "stream_error" ? " (retried)" : ""
+      }`;
+      continue;
+    }
+    if (kind !== "token_count" || !isObj(payload.info)) continue;
+    const total = usageOf(payload.info.total_token_usage);
+    const key = JSON.stringify(total);
+    if (key === previousKey) continue;
+    const last = isObj(payload.info.last_token_usage)
+      ? usageOf(payload.info.last_token_usage)
+      : previous === null
+      ? total
+      : {
+        input: minus(total.input, previous.input),
+        cached: minus(total.cached, previous.cached),
+        output: minus(total.output, previous.output),
+        reasoning: minus(total.reasoning, previous.reasoning),
+        total: minus(total.total, previous.total),
+      };
+    previous = total;
+    previousKey = key;
+    const call = newCall();
+    call.input_tokens = last.input;
+    call.cache_read_tokens = last.cached;
+    call.output_tokens = last.output;
+    call.reasoning_tokens = last.reasoning;
+    call.total_tokens = last.total ??
+      (last.input !== null && last.output !== null ? last.input + last.output : null);
+  }
+  if (turnOpen) records.sessions!.push({ session_id: session, complete: false });
+  return records;
+}
+
+/** An older rollout: events only (it records no token usage). */
+function parseOldRollout(
+  values: { line: number; value: unknown }[],
+  file: string,
+  records: ImportedRecords,
+  time: (v: unknown, line: number) => number | null,
+): ImportedRecords {
+  const header = values[0]!.value as Obj;
+  const session = str(header.id) ?? file;
+  for (const { line, value: v } of values) {
+    if (!isObj(v)) continue;
+    const kind = line === values[0]!.line
+      ? "session_meta"
+      : str(v.type) ?? str(v.record_type) ?? "unknown";
+    records.events.push({
+      file,
+      line,
+      type: `codex.${kind}`,
+      ts: time(v.timestamp, line),
+      end: null,
+      session_id: session,
+      request_id: null,
+      payload: compactPayload(v),
+    });
+  }
+  records.diagnostics.push({
+    file,
+    line: values[0]!.line,
+    code: "no_token_usage",
+    message:
+      "an older Codex rollout (first line {id, timestamp, instructions}) records no token usage: its lines are events and no model call is counted",
+    severity: "warning",
+  });
+  return records;
+}
+
+/** OpenAI Codex CLI rollouts. */
+export const codex: FormatAdapter = {
+  name: "codex",
+  title: "OpenAI Codex CLI rollout",
+  reads:
+    "one call per token_count whose total usage changed (its last_token_usage; cached input and reasoning kept apart); error and stream_error events are errors; no latency; session = session_meta id",
+  example:
+    '{"timestamp": "…", "type": "event_msg", "payload": {"type": "token_count", "info": {"total_token_usage": {…}, "last_token_usage": {…}}}}',
+  detect,
+  parse: (text, file, options) => parseCodexText(text, file, options),
+};

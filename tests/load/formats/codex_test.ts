@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { realFixture } from "../../_helpers.ts";
+import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
+import { figuresOf } from "./_agent_figures.ts";
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+const x402 = realFixture("codex-cli/privacy-x402.codex-session.jsonl");
+Deno.test({
+  name: "codex: the real privacy-x402 rollout (9 token_count events, 3 model calls)",
+  ignore: x402 === undefined,
+  async fn() {
+    // independent reading: a call is a token_count whose total_token_usage changed
+    const lines = readFileSync(x402!, "utf8").split("\n").filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l));
+    const counts = lines.filter((l) => l.type === "event_msg" && l.payload.type === "token_count");
+    assert.equal(counts.length, 9);
+    const calls: Record<string, number>[] = [];
+    let previous = "";
+    for (const c of counts) {
+      if (c.payload.info === null) continue;
+      const total = JSON.stringify(c.payload.info.total_token_usage);
+      if (total !== previous) calls.push(c.payload.info.last_token_usage);
+      previous = total;
+    }
+    const sum = (k: string) => calls.reduce((a, u) => a + u[k]!, 0);
+    assert.equal(calls.length, 3);
+    const models = lines.filter((l) => l.type === "turn_context").map((l) => l.payload.model);
+    assert.deepEqual([...new Set(models)], ["gpt-5.3-codex"]);
+
+    const t = await loadTraces(x402!);
+    assert.equal(t.formats?.[x402!], "codex");
+    assert.equal(t.diagnostics.height, 0);
+    assert.deepEqual(figuresOf(t.calls), {
+      calls: 3,
+      ok: 3,
+      errors: 0,
+      pending: 0,
+      models: { "gpt-5.3-codex": 3 },
+      input: sum("input_tokens"), // 32355, cached included (SOURCES.md)
+      output: sum("output_tokens"), // 2026, reasoning included
+      cacheRead: sum("cached_input_tokens"), // 27904
+      latency: { n: 0, p50: null, max: null }, // no per-call latency in rollouts
+    });
+    assert.equal(sum("input_tokens"), 32355);
+    assert.equal(sum("cached_input_tokens"), 27904);
+    assert.equal(t.calls.getColumn("reasoning_tokens").sum(), 1555);
+    assert.deepEqual(t.calls.getColumn("provider").toArray(), ["openai", "openai", "openai"]);
+    assert.deepEqual(t.sessions.getColumn("session_id").toArray(), [lines[0].payload.id]);
+    assert.deepEqual(t.sessions.getColumn("complete").toArray(), [true]);
+    assert.equal(t.events.height, lines.length);
+  },
+});
+
+Deno.test("codex: error and stream_error events are errors, repeated counts are not calls, the model follows turn_context", async () => {
+  // tests/load/formats/fixtures/codex_errors.jsonl is written from codex-rs's protocol (EventMsg
+  // Error {message, codex_error_info}, StreamError, TokenCount, TurnAborted)
+  const file = fixture("codex_errors.jsonl");
+  assert.equal(detectFormat(sampleFile(file))?.name, "codex");
+  const t = await loadTraces(file);
+  assert.deepEqual(figuresOf(t.calls), {
+    calls: 4, // stream_error, 2 changed counts (one repeat skipped, info null skipped), 1 error
+    ok: 2,
+    errors: 2, // the sandbox_error is no model call
+    pending: 0,
+    models: { "gpt-5-codex": 2, "gpt-5": 2 },
+    input: 1000 + (2500 - 1000), // the second count has no last_token_usage: totals' difference
+    output: 50 + (90 - 50),
+    cacheRead: 200 + (1200 - 200),
+    latency: { n: 0, p50: null, max: null },
+  });
+  assert.deepEqual(t.calls.select("line", "model", "status", "error").toRecords(), [
+    {
+      line: 5,
+      model: "gpt-5-codex",
+      status: "error",
+      error: "stream disconnected before completion: error sending request (retried)",
+    },
+    { line: 6, model: "gpt-5-codex", status: "ok", error: null },
+    { line: 10, model: "gpt-5", status: "ok", error: null },
+    {
+      line: 11,
+      model: "gpt-5",
+      status: "error",
+      error: "You've hit your usage limit. (usage_limit_exceeded)",
+    },
+  ]);
+  assert.equal(t.calls.getColumn("reasoning_tokens").sum(), 20 + 10);
+  // the last turn started and never ended: the session is unfinished
+  assert.deepEqual(t.sessions.select("session_id", "complete").toRecords(), [
+    { session_id: "sess-cx", complete: false },
+  ]);
+  assert.deepEqual(t.diagnostics.select("line", "code").toRecords(), [
+    { line: 15, code: "not_an_object" },
+  ]);
+  assert.equal(t.events.height, 14);
+});
+
+Deno.test("codex: an older rollout (no token usage) is events and one warning, no calls", async () => {
+  // tests/load/formats/fixtures/codex_old_rollout.jsonl: the pre-2025-09 shape (first line
+  // {id, timestamp, instructions, git}, then bare response items), written from codex-rs's rollout code
+  const file = fixture("codex_old_rollout.jsonl");
+  assert.equal(detectFormat(sampleFile(file))?.name, "codex");
+  const t = await loadTraces(file);
+  assert.equal(t.calls.height, 0);
+  assert.equal(t.events.height, 5);
+  assert.deepEqual(t.diagnostics.select("code", "severity").toRecords(), [
+    { code: "no_token_usage", severity: "warning" },
+  ]);
+  assert.deepEqual(t.sessions.getColumn("session_id").toArray(), [
+    "0f1e2d3c-0000-4000-8000-000000000001",
+  ]);
+});
