@@ -33,24 +33,31 @@ const OPTIONAL_CALL_COLUMNS: Record<string, pl.DataType> = {
  * The model rule on a `calls` frame: `model` the requested model, `served_model`
  * the response's. A frame with `served_model` already follows it and is returned
  * as is; one from the older loader (`model` the response's, `request_model` the
- * request's) is rewritten to it.
+ * request's) is rewritten to it (`served_model` then only for successful calls).
  *
  * @example
  * ```ts
  * import pl from "npm:nodejs-polars@0.25.2";
  * import { withModelRule } from "./calls.ts";
- * const old = pl.DataFrame({ model: ["o1-mini-2024-09-12", "o1-mini"], request_model: ["o1-mini", "o1-mini"] });
+ * const old = pl.DataFrame({
+ *   model: ["o1-mini-2024-09-12", "o1-mini"],
+ *   request_model: ["o1-mini", "o1-mini"],
+ *   status: ["ok", "error"],
+ * });
  * const calls = withModelRule(old);
  * if (calls.getColumn("model").toArray().join() !== "o1-mini,o1-mini") throw new Error("model");
- * if (calls.getColumn("served_model").toArray()[0] !== "o1-mini-2024-09-12") throw new Error("served");
+ * if (calls.getColumn("served_model").toArray().join() !== "o1-mini-2024-09-12,") throw new Error("served");
  * ```
  */
 export function withModelRule(calls: pl.DataFrame): pl.DataFrame {
   if (calls.columns.includes("served_model") || !calls.columns.includes("request_model")) {
     return calls;
   }
-  const served = pl.when(pl.col("model").eq(pl.lit("unknown"))).then(pl.lit(null).cast(pl.Utf8))
-    .otherwise(pl.col("model"));
+  // Only a response names a served model (an error or a pending call took the request's).
+  const named = pl.col("model").neq(pl.lit("unknown")).and(
+    calls.columns.includes("status") ? pl.col("status").eq(pl.lit("ok")) : pl.lit(true),
+  );
+  const served = pl.when(named).then(pl.col("model")).otherwise(pl.lit(null).cast(pl.Utf8));
   return calls.withColumns(
     pl.col("request_model").fillNull(pl.col("model")).alias("model"),
     served.alias("served_model"),

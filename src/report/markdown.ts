@@ -119,7 +119,7 @@ export function compareMarkdown(c: RunComparisonResult, options: MarkdownOptions
     lines.push(
       `### Paired by ${mdCell(p.by)}`,
       "",
-      `${p.pairs} pairs; ${p.baseline_only} keys only in ${
+      `${p.pairs} pairs; ${p.baseline_only} key${p.baseline_only === 1 ? "" : "s"} only in ${
         mdCell(b)
       }, ${p.candidate_only} only in ${mdCell(k)}.`,
       "",

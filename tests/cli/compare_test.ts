@@ -599,3 +599,122 @@ Deno.test("deno task compare: the process exits 1 on a failed gate, with no stac
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const PAIRED_BASE = join(DIR, "paired_base.jsonl");
+const PAIRED_CANDIDATE = join(DIR, "paired_candidate.jsonl");
+
+/**
+ * paired_base.jsonl / paired_candidate.jsonl: one call per session; request ids p1…p9 on
+ * both sides with the latencies of R's ?wilcox.test example (baseline y, candidate x),
+ * p10 only in the baseline, p11 and p12 only in the candidate (1 s each);
+ * 100 input tokens each, output 50 → 60; each session's metadata prompt_id is "q-" + the key.
+ * The candidate's responses name test-model-2025-01-01 (a served version of test-model),
+ * and its p3 output holds a script payload.
+ */
+Deno.test("compare pairs two runs that share request ids: Wilcoxon on the pairs, unmatched keys counted", async () => {
+  const summaryFile = join(mkdtempSync(join(tmpdir(), "tracebook-step-")), "summary.md");
+  Deno.writeTextFileSync(summaryFile, "earlier step\n");
+  Deno.env.set("GITHUB_STEP_SUMMARY", summaryFile);
+  let r;
+  try {
+    r = await compare([
+      PAIRED_BASE,
+      PAIRED_CANDIDATE,
+      "--max-mean-increase",
+      "10",
+      "--significance",
+      "0.01",
+    ]);
+  } finally {
+    Deno.env.delete("GITHUB_STEP_SUMMARY");
+  }
+  try {
+    const j = readJson(r.dir);
+    const p = j.paired!;
+    assert.deepEqual([p.by, p.pairs, p.baseline_only, p.candidate_only], ["request_id", 9, 1, 2]);
+    // x − y over the 9 pairs: V = 40, exact p = 20/512; mean difference 3.887/9.
+    assert.ok(Math.abs(p.latency.p_value! - 20 / 512) < 1e-12, `${p.latency.p_value}`);
+    assert.ok(Math.abs(p.latency.mean_difference! - 3.887 / 9) < 1e-12);
+    assert.deepEqual([p.output_tokens.mean_difference, p.output_tokens.ci95], [10, [10, 10]]);
+    assert.deepEqual(p.largest.slice(0, 3).map((c) => c.key), ["p3", "p1", "p5"]);
+    assert.equal(
+      p.largest[0]!.candidate.output,
+      "<script>window.__xss=1</script>candidate answer to p3",
+    );
+    assert.equal(p.largest[0]!.baseline.output, "base answer to p3");
+    // The served version is detail of the requested model.
+    assert.deepEqual(j.candidate.served_models, ["test-model-2025-01-01"]);
+    // Mean latency: baseline (sum y + 1 for p10)/10, candidate (sum x + 1 + 1)/11; a 10% gate
+    // with --significance 0.01 is judged on the Mann–Whitney p (not below 0.01 here: it passes).
+    const mean = j.deltas.latency_mean;
+    assert.equal(mean.test, "Mann–Whitney U");
+    assert.deepEqual([mean.n_baseline, mean.n_candidate], [10, 11]);
+    assert.equal(j.significance, 0.01);
+    assert.ok(mean.p_value! >= 0.01);
+    assert.equal(j.gates[0]!.passed, true);
+    assert.match(j.gates[0]!.message, /not significant at 0\.01/);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(
+      r.stdout.includes("paired by request_id: 9 pairs, 1 only in base, 2 only in candidate"),
+    );
+
+    // The page: the paired section lists the pairs with both outputs, escaped.
+    const html = readFileSync(join(r.dir, "compare.html"), "utf8");
+    assert.ok(!html.includes("<script>window.__xss"));
+    const doc = new JSDOM(html).window.document;
+    assert.equal(
+      doc.querySelector("#paired-lead")!.textContent,
+      "9 calls paired by request_id; 1 key only in base, 2 only in candidate. " +
+        "Outcomes of the pairs: 9 both ok, 0 failed only in candidate, 0 failed only in base, 0 failed in both.",
+    );
+    const first = [...doc.querySelectorAll("#table-paired-calls tbody tr")][0]!;
+    const cellsOf = [...first.querySelectorAll("td")].map((td) => td.textContent);
+    assert.deepEqual(cellsOf, [
+      "p3",
+      "+1.02 s",
+      "0.60 s",
+      "1.62 s",
+      "base answer to p3",
+      "<script>window.__xss=1</script>candidate answer to p3",
+    ]);
+    const latencyRow = [...doc.querySelectorAll("#table-paired tbody tr")][0]!;
+    assert.deepEqual(
+      [...latencyRow.querySelectorAll("td")].map((td) => td.textContent).filter((_, i) =>
+        i === 0 || i === 1 || i === 5 || i === 6
+      ),
+      ["latency", "9", "0.039", "Wilcoxon signed-rank"],
+    );
+
+    // compare.md, also appended to $GITHUB_STEP_SUMMARY after what was there.
+    const md = readFileSync(join(r.dir, "compare.md"), "utf8");
+    assert.ok(md.startsWith("## Comparison: base vs candidate\n"));
+    assert.ok(md.includes("**✅ The gate passed** (significance level 0.01)"));
+    assert.ok(md.includes("| mean latency |"));
+    assert.ok(md.includes("### Paired by request\\_id"));
+    assert.ok(md.includes("9 pairs; 1 key only in base, 2 only in candidate."));
+    // Both runs' 10 + 11 calls of the requested model, with its served versions.
+    assert.ok(md.includes("| test-model | test-model, test-model-2025-01-01 | 21 |"), md);
+    assert.equal(readFileSync(summaryFile, "utf8"), "earlier step\n" + md);
+  } finally {
+    rmSync(r.dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("compare --pair-by a session-metadata field pairs by it; an unknown field exits 2", async () => {
+  const r = await compare([PAIRED_BASE, PAIRED_CANDIDATE, "--pair-by", "prompt_id"]);
+  try {
+    assert.equal(r.code, 0, r.stderr);
+    const p = readJson(r.dir).paired!;
+    assert.deepEqual([p.by, p.pairs, p.baseline_only, p.candidate_only], ["prompt_id", 9, 1, 2]);
+    assert.ok(Math.abs(p.latency.p_value! - 20 / 512) < 1e-12);
+  } finally {
+    rmSync(r.dir, { recursive: true, force: true });
+  }
+  const bad = await compare([PAIRED_BASE, PAIRED_CANDIDATE, "--pair-by", "colour"]);
+  rmSync(bad.dir, { recursive: true, force: true });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /Cannot pair by "colour"/);
+  const alpha = await compare([BASE, CANDIDATE, "--significance", "5"]);
+  rmSync(alpha.dir, { recursive: true, force: true });
+  assert.equal(alpha.code, 2);
+});
