@@ -33,34 +33,104 @@ import { importMessages } from "./messages.ts";
 
 /** The common names of each of our fields, tried in order (dotted paths reach into objects). */
 export const FIELD_ALIASES = {
-  model: ["model", "model_name", "engine", "llm_model", "modelName", "model_id", "modelId", "deployment", "response.model"],
+  model: [
+    "model",
+    "model_name",
+    "engine",
+    "llm_model",
+    "modelName",
+    "model_id",
+    "modelId",
+    "deployment",
+    "response.model",
+  ],
   served_model: ["served_model", "response_model", "responseModel"],
   provider: ["provider", "vendor", "llm_provider", "model_provider"],
   session_id: [
-    "session_id", "sessionId", "session", "conversation_id", "conversationId", "conversation",
-    "thread_id", "threadId", "trace_id", "traceId", "run_id", "runId",
+    "session_id",
+    "sessionId",
+    "session",
+    "conversation_id",
+    "conversationId",
+    "conversation",
+    "thread_id",
+    "threadId",
+    "trace_id",
+    "traceId",
+    "run_id",
+    "runId",
   ],
   request_id: ["request_id", "requestId", "call_id", "callId", "id", "response_id", "custom_id"],
   input_tokens: [
-    "input_tokens", "prompt_tokens", "inputTokens", "promptTokens", "tokens_in", "usage.input_tokens",
+    "input_tokens",
+    "prompt_tokens",
+    "inputTokens",
+    "promptTokens",
+    "tokens_in",
+    "usage.input_tokens",
     "usage.prompt_tokens",
   ],
   output_tokens: [
-    "output_tokens", "completion_tokens", "outputTokens", "completionTokens", "tokens_out",
-    "usage.output_tokens", "usage.completion_tokens",
+    "output_tokens",
+    "completion_tokens",
+    "outputTokens",
+    "completionTokens",
+    "tokens_out",
+    "usage.output_tokens",
+    "usage.completion_tokens",
   ],
   total_tokens: ["total_tokens", "totalTokens", "tokens", "usage.total_tokens"],
   cache_read_tokens: [
-    "cached_input_tokens", "cache_read_tokens", "cache_read_input_tokens", "cached_tokens",
-    "usage.cache_read_input_tokens", "usage.prompt_tokens_details.cached_tokens",
+    "cached_input_tokens",
+    "cache_read_tokens",
+    "cache_read_input_tokens",
+    "cached_tokens",
+    "usage.cache_read_input_tokens",
+    "usage.prompt_tokens_details.cached_tokens",
   ],
-  cache_write_tokens: ["cache_write_tokens", "cache_creation_input_tokens", "usage.cache_creation_input_tokens"],
+  cache_write_tokens: [
+    "cache_write_tokens",
+    "cache_creation_input_tokens",
+    "usage.cache_creation_input_tokens",
+  ],
   reasoning_tokens: [
-    "reasoning_tokens", "reasoning_output_tokens", "usage.completion_tokens_details.reasoning_tokens",
+    "reasoning_tokens",
+    "reasoning_output_tokens",
+    "usage.completion_tokens_details.reasoning_tokens",
   ],
-  duration_s: ["duration_s", "duration_sec", "duration_secs", "duration_seconds", "latency_s", "latency_sec", "latency_seconds", "elapsed_s", "elapsed_sec", "elapsed_seconds", "response_time_s"],
-  duration_ms: ["duration_ms", "latency_ms", "elapsed_ms", "response_time_ms", "durationMs", "latencyMs", "elapsedMs"],
-  started_at: ["started_at", "start_time", "startTime", "ts", "timestamp", "timestamp_utc", "created_at", "createdAt", "datetime"],
+  duration_s: [
+    "duration_s",
+    "duration_sec",
+    "duration_secs",
+    "duration_seconds",
+    "latency_s",
+    "latency_sec",
+    "latency_seconds",
+    "elapsed_s",
+    "elapsed_sec",
+    "elapsed_seconds",
+    "response_time_s",
+  ],
+  duration_ms: [
+    "duration_ms",
+    "latency_ms",
+    "elapsed_ms",
+    "response_time_ms",
+    "durationMs",
+    "latencyMs",
+    "elapsedMs",
+  ],
+  started_at: [
+    "started_at",
+    "start_time",
+    "startTime",
+    "ts",
+    "timestamp",
+    "timestamp_utc",
+    "created_at",
+    "createdAt",
+    "datetime",
+  ],
   ended_at: ["ended_at", "end_time", "endTime", "finished_at", "completed_at"],
   ttft_s: ["ttft_s", "time_to_first_token_s"],
   ttft_ms: ["ttft_ms", "time_to_first_token_ms"],
@@ -76,22 +146,52 @@ const TIME_UNITS: Record<string, TimeUnit> = { s: "s", ms: "ms", us: "us", ns: "
 
 /** The names a mapping may use (our columns, the unit in the name; `error_when`; `rows`). */
 export const MAP_KEYS: readonly string[] = [
-  "model", "served_model", "provider", "session_id", "request_id",
-  "input_tokens", "output_tokens", "total_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
-  "duration_s", "duration_ms", "duration_us",
-  "started_at", "started_at_s", "started_at_ms", "started_at_us", "started_at_ns",
-  "ended_at", "ended_at_s", "ended_at_ms", "ended_at_us", "ended_at_ns",
-  "ttft_s", "ttft_ms",
-  "error", "status", "success", "finish_reason", "error_when", "rows",
+  "model",
+  "served_model",
+  "provider",
+  "session_id",
+  "request_id",
+  "input_tokens",
+  "output_tokens",
+  "total_tokens",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "reasoning_tokens",
+  "duration_s",
+  "duration_ms",
+  "duration_us",
+  "started_at",
+  "started_at_s",
+  "started_at_ms",
+  "started_at_us",
+  "started_at_ns",
+  "ended_at",
+  "ended_at_s",
+  "ended_at_ms",
+  "ended_at_us",
+  "ended_at_ns",
+  "ttft_s",
+  "ttft_ms",
+  "error",
+  "status",
+  "success",
+  "finish_reason",
+  "error_when",
+  "rows",
 ];
 
 /** Values of a status field that mean the call failed. */
-const ERROR_STATUS = /^(error|errored|failed|failure|fail|exception|timeout|timed[ _-]?out|cancel+ed|aborted|rejected)$|(^|[-_ :])fallback$/i;
+const ERROR_STATUS =
+  /^(error|errored|failed|failure|fail|exception|timeout|timed[ _-]?out|cancel+ed|aborted|rejected)$|(^|[-_ :])fallback$/i;
 /** Values of a status field that mean the call has not ended. */
 const PENDING_STATUS = /^(pending|running|in[ _-]?progress|started)$/i;
 /** Token fields: one of them (or a duration or a time) beside a model makes a row a call. */
 const TOKEN_FIELDS = [
-  "input_tokens", "output_tokens", "total_tokens", "cache_read_tokens", "reasoning_tokens",
+  "input_tokens",
+  "output_tokens",
+  "total_tokens",
+  "cache_read_tokens",
+  "reasoning_tokens",
 ] as const satisfies readonly (keyof typeof FIELD_ALIASES)[];
 
 /**
@@ -156,9 +256,15 @@ export function readFieldMap(specOrFile: string): Record<string, string> {
   try {
     value = JSON.parse(readFileSync(specOrFile, "utf8"));
   } catch (e) {
-    throw new UserError(importMessages.mapFileBad(specOrFile, (e as Error).message), { exitCode: 2 });
+    throw new UserError(importMessages.mapFileBad(specOrFile, (e as Error).message), {
+      exitCode: 2,
+    });
   }
-  if (!isObj(value)) throw new UserError(importMessages.mapFileBad(specOrFile, "it is not a JSON object"), { exitCode: 2 });
+  if (!isObj(value)) {
+    throw new UserError(importMessages.mapFileBad(specOrFile, "it is not a JSON object"), {
+      exitCode: 2,
+    });
+  }
   const map: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
     if (key === "error_when" && isObj(v)) {
@@ -166,7 +272,10 @@ export function readFieldMap(specOrFile: string): Record<string, string> {
         `${field}:${(Array.isArray(values) ? values : [values]).map(String).join("|")}`
       ).join(";");
     } else if (typeof v === "string" && v !== "") map[key] = v;
-    else throw new UserError(importMessages.mapFileBad(specOrFile, `"${key}" must be a field name (a string)`), { exitCode: 2 });
+    else {throw new UserError(
+        importMessages.mapFileBad(specOrFile, `"${key}" must be a field name (a string)`),
+        { exitCode: 2 },
+      );}
   }
   return checkFieldMap(map);
 }
@@ -261,37 +370,54 @@ function bool(v: unknown): boolean | null {
 }
 
 /** The status and error text of a row. */
-function statusOf(row: unknown, r: Resolver): { status: ImportedCall["status"]; error: string | null } {
+function statusOf(
+  row: unknown,
+  r: Resolver,
+): { status: ImportedCall["status"]; error: string | null } {
   for (const [field, values] of r.errorRules) {
     const v = at(row, field);
     if (v !== undefined && v !== null && values.includes(String(v))) {
-      return { status: "error", error: textOf(r.get(row, "error")) ?? importMessages.genericErrorValue(field, v) };
+      return {
+        status: "error",
+        error: textOf(r.get(row, "error")) ?? importMessages.genericErrorValue(field, v),
+      };
     }
   }
   const error = r.get(row, "error");
   const errorFlag = bool(error);
-  if (errorFlag === true) return { status: "error", error: importMessages.genericErrorValue("error", error) };
+  if (errorFlag === true) {
+    return { status: "error", error: importMessages.genericErrorValue("error", error) };
+  }
   const errorText = errorFlag === false ? null : textOf(error);
   if (errorText !== null) return { status: "error", error: errorText };
   const status = r.get(row, "status");
   if (typeof status === "string" && ERROR_STATUS.test(status.trim())) {
-    return { status: "error", error: importMessages.genericErrorValue(r.path(row, "status"), status) };
+    return {
+      status: "error",
+      error: importMessages.genericErrorValue(r.path(row, "status"), status),
+    };
   }
   for (const field of ["success", "is_error"] as const) {
-    const flag = bool(r.get(row, field));
-    if (flag === (field === "is_error")) {
-      return { status: "error", error: importMessages.genericErrorValue(r.path(row, field), flag) };
+    const raw = r.get(row, field);
+    if (bool(raw) === (field === "is_error")) {
+      return { status: "error", error: importMessages.genericErrorValue(r.path(row, field), raw) };
     }
   }
   const http = num(r.get(row, "http_status"));
-  if (http !== null && http >= 400) return { status: "error", error: importMessages.batchHttpError(http) };
-  if (typeof status === "string" && PENDING_STATUS.test(status.trim())) return { status: "pending", error: null };
+  if (http !== null && http >= 400) {
+    return { status: "error", error: importMessages.batchHttpError(http) };
+  }
+  if (typeof status === "string" && PENDING_STATUS.test(status.trim())) {
+    return { status: "pending", error: null };
+  }
   return { status: "ok", error: null };
 }
 
 /** A non-empty error text of a value (a string, or an object's message), else null. */
 function textOf(v: unknown): string | null {
-  if (typeof v === "string") return v.trim() === "" || /^(none|null|nan)$/i.test(v.trim()) ? null : v;
+  if (typeof v === "string") {
+    return v.trim() === "" || /^(none|null|nan)$/i.test(v.trim()) ? null : v;
+  }
   if (isObj(v)) return str(v.message) ?? JSON.stringify(v);
   return null;
 }
@@ -304,7 +430,9 @@ function rowsOf(value: unknown, rowsPath: string | undefined): unknown[] {
   }
   if (Array.isArray(value)) return value;
   if (isObj(value) && !looksLikeCall(value)) {
-    const arrays = Object.values(value).filter((v) => Array.isArray(v) && v.some((x) => looksLikeCall(x)));
+    const arrays = Object.values(value).filter((v) =>
+      Array.isArray(v) && v.some((x) => looksLikeCall(x))
+    );
     if (arrays.length === 1) return arrays[0] as unknown[];
   }
   return [value];
@@ -318,7 +446,8 @@ function rowsOf(value: unknown, rowsPath: string | undefined): unknown[] {
 function looksLikeCall(row: unknown, r: Resolver = COMMON, mapped = false): boolean {
   if (!isObj(row)) return false;
   // a value that can be a name, a count or a time (not an object or an array)
-  const present = (v: unknown) => typeof v === "number" || (typeof v === "string" && v.trim() !== "");
+  const present = (v: unknown) =>
+    typeof v === "number" || (typeof v === "string" && v.trim() !== "");
   const model = present(r.get(row, "model"));
   const measure = TOKEN_FIELDS.some((f) => present(r.get(row, f))) || r.duration(row) !== null;
   if (mapped) return model || measure;
@@ -340,7 +469,10 @@ function csvDelimiter(line: string): string {
 function csvHeader(head: string): string[] {
   const line = head.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "";
   try {
-    const rows = parseCsv(line, { delimiter: csvDelimiter(line), relax_quotes: true }) as string[][];
+    const rows = parseCsv(line, {
+      delimiter: csvDelimiter(line),
+      relax_quotes: true,
+    }) as string[][];
     return (rows[0] ?? []).map((h) => h.trim());
   } catch {
     return [];
@@ -377,7 +509,9 @@ function readRows(
   if (!looksLikeCsv(text.slice(0, 4096))) {
     const parsed = parseJsonValues(text, file);
     for (const d of parsed.diagnostics) diagnostics.push(d);
-    return parsed.values.flatMap((v) => rowsOf(v.value, rowsPath).map((row) => ({ line: v.line, row })));
+    return parsed.values.flatMap((v) =>
+      rowsOf(v.value, rowsPath).map((row) => ({ line: v.line, row }))
+    );
   }
   const body = text.replace(/^\uFEFF/, "");
   const delimiter = csvDelimiter(body.split(/\r?\n/, 1)[0] ?? "");
@@ -419,7 +553,11 @@ function readRows(
  * if (c.status !== "error" || c.session_id !== "calls.jsonl") throw new Error("status or session");
  * ```
  */
-export function parseGenericText(text: string, file: string, options: ParseOptions = {}): ImportedRecords {
+export function parseGenericText(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+): ImportedRecords {
   const map = checkFieldMap(options.map ?? {});
   const r = resolver(map);
   const diagnostics: Diagnostic[] = [];
@@ -434,12 +572,15 @@ export function parseGenericText(text: string, file: string, options: ParseOptio
         file,
         line,
         code: "not_an_object",
-        message: importMessages.batchNotObject(Array.isArray(row) ? "an array" : row === null ? "null" : `a ${typeof row}`),
+        message: importMessages.batchNotObject(
+          Array.isArray(row) ? "an array" : row === null ? "null" : `a ${typeof row}`,
+        ),
         severity: "error",
       });
       continue;
     }
-    const sessionId = textOf(r.get(row, "session_id")) ?? (num(r.get(row, "session_id"))?.toString() ?? file);
+    const sessionId = textOf(r.get(row, "session_id")) ??
+      (num(r.get(row, "session_id"))?.toString() ?? file);
     if (!looksLikeCall(row, r, mapped)) {
       const t = r.time(row, "started_at");
       const ts = toMicros(t.value, t.unit, options.timezone).us;
@@ -466,8 +607,12 @@ export function parseGenericText(text: string, file: string, options: ParseOptio
     let duration = r.duration(row);
     if (duration !== null && duration < 0) duration = null;
     if (duration === null && started !== null && ended !== null) duration = (ended - started) / 1e6;
-    if (ended === null && started !== null && duration !== null) ended = started + Math.round(duration * 1e6);
-    if (started === null && ended !== null && duration !== null) started = ended - Math.round(duration * 1e6);
+    if (ended === null && started !== null && duration !== null) {
+      ended = started + Math.round(duration * 1e6);
+    }
+    if (started === null && ended !== null && duration !== null) {
+      started = ended - Math.round(duration * 1e6);
+    }
     const { status, error } = statusOf(row, r);
     const input = count(r.get(row, "input_tokens"));
     const output = count(r.get(row, "output_tokens"));
@@ -523,8 +668,8 @@ export const generic: FormatAdapter = {
   title: "per-call log (JSON Lines, JSON array or CSV)",
   reads:
     "one call per row: model, tokens (input/prompt, output/completion, cached, reasoning), duration (duration_s, latency_ms, …), time (ts, timestamp, … ISO or epoch), error/status; --map FIELD=PATH for other names; no session field → the file is the session",
-  example: '{"ts": 1763154448.75, "model": "gpt-4o", "input_tokens": 186, "output_tokens": 37, "duration_sec": 1.2}',
+  example:
+    '{"ts": 1763154448.75, "model": "gpt-4o", "input_tokens": 186, "output_tokens": 37, "duration_sec": 1.2}',
   detect: detectGeneric,
   parse: (text, file, options) => parseGenericText(text, file, options),
 };
-

@@ -1,0 +1,310 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import pl from "nodejs-polars";
+import { realFixture } from "../../_helpers.ts";
+import {
+  detectFormat,
+  fromTraceText,
+  loadTraces,
+  sampleFile,
+  sampleOfText,
+} from "../../../src/load/mod.ts";
+import { parseFieldMap, readFieldMap } from "../../../src/load/formats/generic.ts";
+import { summarize } from "../../../src/metrics/mod.ts";
+import { UserError } from "../../../src/log/mod.ts";
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const rows = (df: pl.DataFrame, ...cols: string[]) => df.select(...cols).toRecords();
+const detect = (text: string, file = "x.jsonl") =>
+  detectFormat(sampleOfText(text, file))?.name ?? null;
+const date = (iso: string) => new Date(iso);
+
+Deno.test("generic: detection claims rows with a model and token or timing fields, nothing else", () => {
+  assert.equal(
+    detect('{"model": "gpt-4o", "prompt_tokens": 3, "completion_tokens": 1}\n'),
+    "generic",
+  );
+  assert.equal(detect('{"llm_model": "gpt-4o", "latency_ms": 300}\n'), "generic");
+  assert.equal(detect('{"engine": "gpt-4o", "ts": 1700000000}\n'), "generic");
+  assert.equal(detect('[{"model_name": "m", "usage": {"input_tokens": 4}}]'), "generic");
+  // a wrapper object with one array of rows
+  assert.equal(detect('{"calls": [{"model": "m", "duration_s": 1}], "version": 2}'), "generic");
+  assert.equal(detect("model,input_tokens,output_tokens\ngpt-4o,1,2\n", "calls.csv"), "generic");
+  assert.equal(detect("ts;model_name;latency_ms\n1;m;2\n", "calls.csv"), "generic");
+  // configs, package.json, CSV of other data: not claimed
+  assert.equal(detect('{"name": "my-app", "version": "1.0", "dependencies": {}}'), null);
+  assert.equal(detect('{"model": "gpt-4o", "temperature": 0.2, "max_tokens": 100}'), null);
+  assert.equal(detect('{"model": {"input_tokens": 1}}'), null);
+  assert.equal(detect("a,b\n1,2\n", "data.csv"), null);
+  assert.equal(detect("city,population\nParis,2100000\n", "data.csv"), null);
+  assert.equal(detect("model: gpt-4o\ntimeout_ms: 100\n", "config.yaml"), null);
+});
+
+Deno.test("generic: a CSV per-call log under the common names", async () => {
+  const file = fixture("generic_calls.csv");
+  assert.equal(detectFormat(sampleFile(file))?.name, "generic");
+  const t = await loadTraces(file);
+  assert.equal(t.formats?.[file], "generic");
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "line",
+      "session_id",
+      "model",
+      "status",
+      "error",
+      "started_at",
+      "ended_at",
+      "duration_s",
+    ),
+    [
+      {
+        line: 2,
+        session_id: "c1",
+        model: "gpt-4o-mini",
+        status: "ok",
+        error: null,
+        started_at: date("2025-03-01T10:00:00Z"),
+        ended_at: date("2025-03-01T10:00:00.850Z"), // + latency_ms 850
+        duration_s: 0.85,
+      },
+      {
+        line: 3,
+        session_id: "c1",
+        model: "gpt-4o-mini",
+        status: "error",
+        error: 'status is "timeout"',
+        started_at: date("2025-03-01T10:00:05.250Z"),
+        ended_at: date("2025-03-01T10:00:35.250Z"), // + 30000 ms
+        duration_s: 30,
+      },
+      {
+        line: 4,
+        session_id: "c2",
+        model: "claude-3-5-haiku-20241022",
+        status: "error", // an error text wins over status ok
+        error: "rate limited, retried",
+        started_at: date("2025-03-01T10:01:00Z"),
+        ended_at: date("2025-03-01T10:01:01.234Z"), // 1234.5 ms → µs 1_234_500, shown to the ms
+        duration_s: 1.2345,
+      },
+      {
+        line: 5,
+        session_id: "c2",
+        model: "claude-3-5-haiku-20241022",
+        status: "pending", // status running
+        error: null,
+        started_at: date("2025-03-01T10:02:00Z"),
+        ended_at: null,
+        duration_s: null,
+      },
+    ],
+  );
+  assert.deepEqual(
+    rows(t.calls, "input_tokens", "output_tokens", "total_tokens", "cache_read_tokens"),
+    [
+      { input_tokens: 1200, output_tokens: 300, total_tokens: 1500, cache_read_tokens: 1000 },
+      { input_tokens: 1500, output_tokens: 0, total_tokens: 1500, cache_read_tokens: null },
+      { input_tokens: 800, output_tokens: 120, total_tokens: 920, cache_read_tokens: null },
+      // "not-a-number" is no count
+      { input_tokens: null, output_tokens: 50, total_tokens: null, cache_read_tokens: null },
+    ],
+  );
+  assert.deepEqual(rows(t.sessions, "session_id", "calls", "errors", "complete"), [
+    { session_id: "c1", calls: 2, errors: 1, complete: true },
+    { session_id: "c2", calls: 2, errors: 1, complete: false },
+  ]);
+  assert.equal(t.diagnostics.height, 0);
+});
+
+Deno.test("generic: --map names the fields (paths, units in the column name, error_when) and reads a file detection does not claim", async () => {
+  const file = fixture("generic_mapped.jsonl");
+  assert.equal(detectFormat(sampleFile(file)), null);
+  await assert.rejects(loadTraces(file), /is not a trace file tracebook can read/);
+  const map = readFieldMap(fixture("generic_mapping.json"));
+  assert.equal(map.error_when, "outcome:gave_up|crashed");
+  const spec = parseFieldMap(
+    "model=engine,started_at_ms=t0_ms,duration_ms=elapsed,input_tokens=usage.prompt,output_tokens=usage.completion,session_id=thread,error_when=outcome:gave_up|crashed",
+  );
+  assert.deepEqual(spec, map);
+  const t = await loadTraces(file, { format: "generic", map });
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "line",
+      "session_id",
+      "model",
+      "status",
+      "error",
+      "started_at",
+      "duration_s",
+      "input_tokens",
+      "output_tokens",
+    ),
+    [
+      {
+        line: 1,
+        session_id: "th-1",
+        model: "gpt-4o",
+        status: "ok",
+        error: null,
+        started_at: new Date(1740823200000),
+        duration_s: 2.5,
+        input_tokens: 100,
+        output_tokens: 20,
+      },
+      {
+        line: 2,
+        session_id: "th-1",
+        model: "gpt-4o",
+        status: "error",
+        error: 'outcome is "gave_up"',
+        started_at: new Date(1740823260000),
+        duration_s: 120,
+        input_tokens: 50,
+        output_tokens: 0,
+      },
+      {
+        line: 4,
+        session_id: "th-2",
+        model: "o3-mini",
+        status: "ok",
+        error: null,
+        started_at: new Date(1740823300000),
+        duration_s: 0.4,
+        input_tokens: 10,
+        output_tokens: 5,
+      },
+    ],
+  );
+  // the heartbeat row is an event, in the file's session
+  assert.deepEqual(rows(t.events, "line", "type", "session_id", "timestamp"), [
+    { line: 3, type: "generic.row", session_id: file, timestamp: new Date(1740823270000) },
+  ]);
+});
+
+Deno.test("generic: mapping errors are one sentence and exit 2", () => {
+  const usage = (f: () => unknown, pattern: RegExp) =>
+    assert.throws(
+      f,
+      (e: unknown) => e instanceof UserError && e.exitCode === 2 && pattern.test(e.message),
+    );
+  usage(() => parseFieldMap("modle=engine"), /"modle", which is not a column tracebook maps/);
+  usage(() => parseFieldMap("model"), /must look like COLUMN=FIELD/);
+  usage(
+    () => readFieldMap("missing_mapping.json"),
+    /mapping file missing_mapping.json does not exist/,
+  );
+  usage(
+    () =>
+      fromTraceText('{"model": "m", "x": 1}\n', {
+        format: "generic",
+        map: { error_when: "nocolon" },
+      }),
+    /error_when="nocolon" must look like FIELD:VALUE/,
+  );
+});
+
+Deno.test("generic: a forced file with no call-like row is one error diagnostic, not a flood", () => {
+  const text = '{"a": 1}\n{"a": 2}\n{"a": 3}\n';
+  const t = fromTraceText(text, { format: "generic", file: "x.jsonl" });
+  assert.equal(t.calls.height, 0);
+  assert.equal(t.events.height, 3);
+  assert.deepEqual(rows(t.diagnostics, "line", "code", "severity"), [
+    { line: 1, code: "no_calls", severity: "error" },
+  ]);
+});
+
+Deno.test("generic: status, success, ok, is_error and HTTP status fields say failure", () => {
+  const lines = [
+    { model: "m", input_tokens: 1, success: false },
+    { model: "m", input_tokens: 1, ok: "false" },
+    { model: "m", input_tokens: 1, is_error: true },
+    { model: "m", input_tokens: 1, status_code: 503 },
+    { model: "m", input_tokens: 1, status: "FAILED" },
+    { model: "m", input_tokens: 1, state: "fallback" },
+    { model: "m", input_tokens: 1, error: { message: "boom" } },
+    { model: "m", input_tokens: 1, error: "", status: "success", status_code: 200 },
+    { model: "m", input_tokens: 1, error: null, success: true },
+  ].map((l) => JSON.stringify(l)).join("\n");
+  const t = fromTraceText(lines, { file: "s.jsonl" });
+  assert.equal(t.formats?.["s.jsonl"], "generic");
+  assert.deepEqual(t.calls.getColumn("status").toArray(), [
+    "error",
+    "error",
+    "error",
+    "error",
+    "error",
+    "error",
+    "error",
+    "ok",
+    "ok",
+  ]);
+  assert.deepEqual(t.calls.getColumn("error").toArray(), [
+    "success is false",
+    'ok is "false"',
+    "is_error is true",
+    "HTTP status 503",
+    'status is "FAILED"',
+    'state is "fallback"',
+    "boom",
+    null,
+    null,
+  ]);
+});
+
+const nexus = realFixture("generic-jsonl/nexuscore.llm_calls.jsonl");
+Deno.test({
+  name:
+    "generic: the real NexusCore llm_calls.jsonl (90 calls; mode stub-fallback = the real call failed)",
+  ignore: nexus === undefined,
+  async fn() {
+    // independent reading: plain JSON.parse of each line
+    const lines = readFileSync(nexus!, "utf8").split("\n").filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l) as Record<string, number & string>);
+    const failed = lines.filter((l) => l.mode === "stub-fallback");
+    const ok = lines.filter((l) => l.mode !== "stub-fallback");
+    assert.equal(lines.length, 90);
+    assert.equal(failed.length, 16);
+    const sum = (k: string) => lines.reduce((a, l) => a + l[k]!, 0);
+    const perModel = new Map<string, number>();
+    for (const l of lines) perModel.set(l.model, (perModel.get(l.model) ?? 0) + 1);
+    // latency: ok calls with duration > 0, percentiles by linear interpolation
+    const durations = ok.map((l) => l.duration_sec).filter((d) => d > 0).sort((a, b) => a - b);
+    const p50i = (durations.length - 1) * 0.5;
+    const p50 = durations[Math.floor(p50i)]! +
+      (durations[Math.ceil(p50i)]! - durations[Math.floor(p50i)]!) * (p50i - Math.floor(p50i));
+
+    for (const map of [undefined, { error_when: "mode:stub-fallback" }]) {
+      // the default (a status-like field ending in "fallback") and the explicit rule agree
+      const t = await loadTraces(nexus!, map ? { format: "generic", map } : {});
+      assert.equal(t.formats?.[nexus!], "generic");
+      assert.equal(t.diagnostics.height, 0);
+      assert.equal(t.calls.height, 90);
+      const byStatus = Object.fromEntries(
+        t.calls.groupBy("status").len().toRecords().map((r) => [r.status, r.len]),
+      );
+      assert.deepEqual(byStatus, { ok: 74, error: 16 });
+      assert.deepEqual(
+        Object.fromEntries(t.calls.groupBy("model").len().toRecords().map((r) => [r.model, r.len])),
+        Object.fromEntries(perModel),
+      );
+      assert.equal(t.calls.getColumn("input_tokens").sum(), sum("input_tokens"));
+      assert.equal(t.calls.getColumn("output_tokens").sum(), sum("output_tokens"));
+      assert.equal(t.calls.getColumn("cache_read_tokens").nullCount(), 90);
+      assert.deepEqual(t.sessions.getColumn("session_id").toArray(), [nexus]);
+      // ts (epoch seconds, float) is the start, to the µs
+      assert.equal(
+        t.calls.getColumn("started_at").cast(pl.Int64).cast(pl.Float64).toArray()[0],
+        Math.round(lines[0]!.ts * 1e6),
+      );
+      const s = summarize(t);
+      assert.equal(s.request_count, 90);
+      assert.equal(s.error_count, 16);
+      assert.equal(s.response_time.count, durations.length);
+      assert.equal(s.response_time.max, durations.at(-1));
+      assert.ok(Math.abs(s.response_time.p50! - p50) < 1e-12, `${s.response_time.p50} vs ${p50}`);
+    }
+  },
+});
