@@ -286,7 +286,8 @@ export function callFieldsOf(a: Obj): CallFields {
       count(a["llm.token_count.completion_details.reasoning"]),
     ),
     ttft_s: TTFT_KEYS.map((k) => num(a[k])).find((v) => v !== null) ?? null,
-    finish_reason: joined(a["gen_ai.response.finish_reasons"]),
+    // the spec's list; some instrumentations write one reason under the singular key
+    finish_reason: joined(a["gen_ai.response.finish_reasons"] ?? a["gen_ai.response.finish_reason"]),
     messages: inputList ? JSON.stringify(inputList) : prompt,
     prompt_chars: prompt === null ? null : countChars(prompt),
     output: output_,

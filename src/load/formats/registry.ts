@@ -24,6 +24,7 @@ import { native } from "./native.ts";
 import { openaiBatch } from "./openai_batch.ts";
 import { otlp } from "./otlp.ts";
 import { otelPython } from "./otel_python.ts";
+import { jaeger } from "./jaeger.ts";
 
 /** The formats, in detection order. */
 export const FORMATS: readonly FormatAdapter[] = [
@@ -32,6 +33,7 @@ export const FORMATS: readonly FormatAdapter[] = [
   openaiBatch,
   anthropicBatch,
   otelPython,
+  jaeger,
   claudeCode,
   codex,
   native,

@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { realFixture } from "../../_helpers.ts";
+import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
+import { figures, figuresOfRows, rounded } from "./_span_summary.ts";
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+type Tag = { key: string; value: unknown };
+type JSpan = { traceID: string; spanID: string; operationName: string; duration: number; tags: Tag[] };
+
+Deno.test("jaeger: the real lab file: the duplicate span is one span; predict (model) and generate-tokens (tokens) are 3 calls", async () => {
+  const path = realFixture("jaeger/day23-lab-mock-llm.traces.json");
+  if (!path) return;
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "jaeger");
+  // independent reading: every span of data[].spans once (by trace and span id); a call is a
+  // span with a gen_ai model or token tag (no gen_ai.operation.name in this file); no span
+  // has references, so none is a wrapper; no otel.status_code / error tag: all ok
+  const doc = JSON.parse(readFileSync(path, "utf8")) as { data: { spans: JSpan[] }[] };
+  const spans = new Map<string, JSpan>();
+  for (const trace of doc.data) for (const s of trace.spans) spans.set(`${s.traceID}/${s.spanID}`, s);
+  assert.equal(spans.size, 10); // 11 span records, one a duplicate
+  const tag = (s: JSpan, k: string) => s.tags.find((x) => x.key === k)?.value;
+  const KEYS = ["gen_ai.request.model", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens"];
+  const calls = [...spans.values()].filter((s) => KEYS.some((k) => tag(s, k) !== undefined));
+  const expected = figuresOfRows(calls.map((s) => ({
+    model: tag(s, "gen_ai.request.model") ?? "unknown",
+    status: tag(s, "error") === true ? "error" : "ok",
+    input_tokens: tag(s, "gen_ai.usage.input_tokens"),
+    output_tokens: tag(s, "gen_ai.usage.output_tokens"),
+    duration_s: s.duration / 1e6,
+  })));
+  // by hand: predict 69340 µs and 69710 µs (llama3-mock, no tokens); generate-tokens
+  // 230892 µs with 10 in / 14 out and no model; p50 of [0.06934, 0.06971, 0.230892] = 0.06971
+  assert.deepEqual(rounded(expected), {
+    calls: 3,
+    ok: 3,
+    errors: 0,
+    pending: 0,
+    models: { "llama3-mock": 2, unknown: 1 },
+    input: 10,
+    output: 14,
+    cache_read: 0,
+    latency: { n: 3, p50: 0.06971, max: 0.230892 },
+  });
+  assert.deepEqual(rounded(figures(t.calls)), expected);
+  // 10 spans are 10 events in 10 sessions (one per trace); one warning for the duplicate
+  assert.equal(t.events.height, 10);
+  assert.equal(t.sessions.height, 10);
+  assert.deepEqual(t.diagnostics.select("code", "severity").toRecords(), [
+    { code: "duplicate_span", severity: "warning" },
+  ]);
+  assert.deepEqual(
+    t.calls.select("span_id", "finish_reason").toRecords().at(-1),
+    { span_id: "102a4c89a17d1fdb", finish_reason: "stop" },
+  );
+});
+
+Deno.test("jaeger: CHILD_OF wrappers, otel.status_code, error tag + exception log, pending, query errors", async () => {
+  // written from the Jaeger query API's JSON (/api/traces) as the Jaeger UI downloads it
+  const path = fixture("jaeger_small.json");
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "jaeger");
+  assert.deepEqual(
+    t.calls.select("span_id", "parent_span_id", "model", "served_model", "status", "error", "session_id")
+      .toRecords(),
+    [
+      // predict (a2) names the model and wraps generate-tokens (a3), which counts the tokens
+      { span_id: "a3", parent_span_id: "a2", model: "llama3-8b", served_model: null, status: "ok", error: null, session_id: "t1" },
+      { span_id: "b1", parent_span_id: null, model: "gpt-4o", served_model: null, status: "error", error: "rate limited", session_id: "t2" },
+      { span_id: "c1", parent_span_id: null, model: "gpt-4o", served_model: null, status: "error", error: "timeout", session_id: "t3" },
+      // FOLLOWS_FROM c1 is a link, not a parent: c1 stays a call
+      { span_id: "c2", parent_span_id: null, model: "gpt-4o", served_model: "gpt-4o-2024-08-06", status: "ok", error: null, session_id: "t3" },
+      { span_id: "d1", parent_span_id: null, model: "gpt-4o-mini", served_model: null, status: "pending", error: null, session_id: "t4" },
+    ],
+  );
+  // tokens 12 + 7 + 100 ("100" is a string tag) in, 30 + 20 out, 40 cache read;
+  // ok latencies 0.4 s and 1.0 s: p50 = 0.7
+  assert.deepEqual(rounded(figures(t.calls)), {
+    calls: 5,
+    ok: 2,
+    errors: 2,
+    pending: 1,
+    models: { "gpt-4o": 3, "gpt-4o-mini": 1, "llama3-8b": 1 },
+    input: 119,
+    output: 50,
+    cache_read: 40,
+    latency: { n: 2, p50: 0.7, max: 1 },
+  });
+  assert.equal(t.events.height, 8);
+  assert.deepEqual(t.diagnostics.select("code", "severity").toRecords(), [
+    { code: "jaeger_bad_trace", severity: "error" },
+    { code: "jaeger_query_error", severity: "warning" },
+  ]);
+  assert.deepEqual(
+    t.sessions.select("session_id", "complete", "service_name").toRecords().at(-1),
+    { session_id: "t4", complete: false, service_name: "inference-api" },
+  );
+});
+
+Deno.test("jaeger: a bare array of traces, a single trace, and the protobuf-JSON spelling", () => {
+  const trace = {
+    traceID: "t1",
+    spans: [{
+      traceID: "t1",
+      spanID: "s1",
+      operationName: "chat",
+      references: [],
+      startTime: 1714557600000000,
+      duration: 2000000,
+      tags: [{ key: "gen_ai.request.model", type: "string", value: "m" }],
+      processID: "p1",
+    }],
+    processes: { p1: { serviceName: "svc", tags: [] } },
+  };
+  for (const text of [JSON.stringify([trace]), JSON.stringify(trace, null, 2)]) {
+    const t = fromTraceText(text, { file: "x.json" });
+    assert.deepEqual(t.calls.select("model", "duration_s").toRecords(), [{ model: "m", duration_s: 2 }]);
+  }
+  // Jaeger's protobuf JSON (api_v2): camelCase ids, vType tags, RFC 3339 times, "1.5s" durations
+  const span = {
+    traceId: "AAAAAAAAAAE=",
+    spanId: "AAAAAAAAAAI=",
+    operationName: "chat",
+    references: [{ traceId: "AAAAAAAAAAE=", spanId: "AAAAAAAAAAM=", refType: "CHILD_OF" }],
+    startTime: "2024-05-01T10:00:00.250Z",
+    duration: "1.5s",
+    tags: [
+      { key: "gen_ai.operation.name", vStr: "chat" },
+      { key: "gen_ai.request.model", vStr: "gpt-4o" },
+      { key: "gen_ai.usage.input_tokens", vType: "INT64", vInt64: "12" },
+      { key: "error", vType: "BOOL", vBool: true },
+    ],
+    process: { serviceName: "svc" },
+  };
+  const t = fromTraceText(JSON.stringify(span) + "\n", { file: "spans.jsonl" });
+  assert.deepEqual(
+    t.calls.select("model", "input_tokens", "duration_s", "status", "parent_span_id").toRecords(),
+    [{ model: "gpt-4o", input_tokens: 12, duration_s: 1.5, status: "error", parent_span_id: "AAAAAAAAAAM=" }],
+  );
+  assert.equal(t.calls.select("started_at").toRecords()[0]!.started_at?.valueOf(), Date.UTC(2024, 4, 1, 10, 0, 0, 250));
+});
