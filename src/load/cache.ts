@@ -1,7 +1,8 @@
 /**
  * The per-file columnar cache (DESIGN.md, "The cache"): the frames one file
  * loads into (calls before prices, sessions, events, diagnostics), written by
- * Polars as Arrow IPC in one entry per file, keyed by the file's path, size,
+ * Polars as Parquet (LZ4; measured on 200k calls: a 10 MB entry read in about
+ * 0.2 s, against 135 MB and 0.6 s as Arrow IPC) in one entry file per trace file, keyed by the file's path, size,
  * modification time, inode and device, the loader's version and the options
  * that change what a file loads into. A missing, stale, partial or corrupt
  * entry is rebuilt, never trusted; entries are written to a temporary file and
@@ -71,7 +72,10 @@ export function cacheKey(
   }
 }
 
-/** A file's frames from the cache, or null when there is no usable entry. */
+/**
+ * A file's frames from the cache, or null when there is no usable entry. The
+ * `file` column, the same on every row of an entry, is stored once and put back.
+ */
 export function readCached(dir: string, key: string): ImportedFrames | null {
   const path = join(dir, key.slice(0, 2), `${key}.tbc`);
   let bytes: Uint8Array;
@@ -86,6 +90,8 @@ export function readCached(dir: string, key: string): ImportedFrames | null {
     const headerLength = new DataView(bytes.buffer, bytes.byteOffset + 4, 4).getUint32(0);
     const header = JSON.parse(text.decode(bytes.subarray(8, 8 + headerLength))) as {
       key: string;
+      file: string;
+      columns: string[][];
       lengths: number[];
     };
     if (header.key !== key || header.lengths.length !== FRAMES.length) throw new Error("bad header");
@@ -94,7 +100,10 @@ export function readCached(dir: string, key: string): ImportedFrames | null {
     const frames: Record<string, pl.DataFrame> = {};
     for (const [i, name] of FRAMES.entries()) {
       const n = header.lengths[i]!;
-      frames[name] = pl.readIPC(Buffer.from(bytes.buffer, bytes.byteOffset + at, n));
+      const df = pl.readParquet(Buffer.from(bytes.buffer, bytes.byteOffset + at, n));
+      frames[name] = df.withColumns(pl.lit(header.file).cast(pl.Utf8).alias("file")).select(
+        ...header.columns[i]!,
+      );
       at += n;
     }
     return frames as unknown as ImportedFrames;
@@ -112,8 +121,20 @@ export function writeCached(dir: string, key: string, frames: ImportedFrames): v
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     mkdirSync(folder, { recursive: true });
-    const buffers = FRAMES.map((name) => frames[name].writeIPC());
-    const header = new TextEncoder().encode(JSON.stringify({ key, lengths: buffers.map((b) => b.length) }));
+    const files = new Set<string>();
+    for (const name of FRAMES) {
+      for (const f of frames[name].getColumn("file").unique().toArray()) files.add(String(f));
+    }
+    if (files.size > 1) return; // not one file's frames: not an entry
+    const buffers = FRAMES.map((name) => frames[name].drop("file").writeParquet({ compression: "lz4" }));
+    const header = new TextEncoder().encode(
+      JSON.stringify({
+        key,
+        file: [...files][0] ?? "",
+        columns: FRAMES.map((name) => frames[name].columns),
+        lengths: buffers.map((b) => b.length),
+      }),
+    );
     const head = new Uint8Array(8);
     head.set(new TextEncoder().encode(MAGIC));
     new DataView(head.buffer).setUint32(4, header.length);

@@ -214,7 +214,7 @@ function loadFrames(plans: FilePlan[], options: LoadOptions): ImportedFrames {
   const perFile = plans.map((plan, i) => {
     // staged inputs (stdin, pipes, gzip) are temporary copies: nothing to key them by
     const key = dir && plan.input.path === plan.input.name
-      ? cacheKey(plan.input.path, { ...keyOptions, format: plan.adapter.name })
+      ? cacheKey(plan.input.path, { ...keyOptions, format: plan.adapter.name, name: plan.input.name })
       : null;
     let frames = key ? readCached(dir!, key) : null;
     if (!frames) {

@@ -36,7 +36,7 @@ Deno.test("the cache: a second load of an unchanged file reads its entry, with e
   try {
     const cold = await loadTraces(file, { cache });
     assert.equal(entries(cache).length, 1);
-    const key = cacheKey(file, { timezone: null, keepText: false, maxLineBytes: 8 * 1024 * 1024, format: "native", map: null })!;
+    const key = cacheKey(file, { timezone: null, keepText: false, maxLineBytes: 8 * 1024 * 1024, format: "native", map: null, name: file })!;
     // the entry holds this file's frames: change the entry and the load shows it (the proof it was read)
     const entry = readCached(cache, key)!;
     writeCached(cache, key, { ...entry, calls: entry.calls.withColumns(pl.lit("gpt-4o-cached").alias("model")) });

@@ -216,11 +216,14 @@ export function callFieldsOf(a: Obj): CallFields {
     str(jsonField(a["llm.invocation_parameters"], "model")),
     str(jsonField(a["invocation_params"], "model")),
     str(jsonField(a["invocation_params"], "model_name")),
+    // MLflow autolog (OpenAI, Anthropic…): the call's arguments and its response
+    str(jsonField(a["mlflow.spanInputs"], "model")),
   );
   const served = first(
     str(a["gen_ai.response.model"]),
     str(a["llm.response.model"]),
     str(a["llm.model_name"]),
+    str(jsonField(a["mlflow.spanOutputs"], "model")),
   );
   const usage = isObj(a["usage"]) ? a["usage"] as Obj : {};
   const mlflowUsage = isObj(a["mlflow.chat.tokenUsage"]) ? a["mlflow.chat.tokenUsage"] as Obj : {};

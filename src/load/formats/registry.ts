@@ -15,11 +15,13 @@
  */
 import { UserError } from "../../log/mod.ts";
 import type { FormatAdapter, FormatSample } from "./adapter.ts";
+import { anthropicAgentEvents } from "./anthropic_agent_events.ts";
 import { anthropicBatch } from "./anthropic_batch.ts";
 import { claudeCode } from "./claude_code.ts";
+import { codex } from "./codex.ts";
 import { generic } from "./generic.ts";
 import { langfuse } from "./langfuse.ts";
-import { codex } from "./codex.ts";
+import { mlflow } from "./mlflow.ts";
 import { native } from "./native.ts";
 import { openaiBatch } from "./openai_batch.ts";
 import { otlp } from "./otlp.ts";
@@ -30,12 +32,14 @@ import { jaeger } from "./jaeger.ts";
 export const FORMATS: readonly FormatAdapter[] = [
   otlp,
   langfuse,
+  mlflow,
   openaiBatch,
   anthropicBatch,
   otelPython,
   jaeger,
   claudeCode,
   codex,
+  anthropicAgentEvents,
   native,
   generic,
 ];

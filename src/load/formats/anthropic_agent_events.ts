@@ -1,0 +1,178 @@
+/**
+ * Anthropic managed-agent session event logs (Claude Managed Agents: the
+ * events of `GET /v1/sessions/{id}/events`) → imported records.
+ *
+ * Lines are `{role, kind, time, content?, raw: {id, type, processed_at, …}}`
+ * (a transcript that wraps each API event) or the API events themselves
+ * (`{id, type, processed_at, …}`). Event types are `{domain}.{action}`:
+ * `user.*`, `agent.*`, `session.*`, `span.*`.
+ * - A model call is a `span.model_request_start` (`raw.id`) ended by the
+ *   `span.model_request_end` whose `model_request_start_id` names it; latency =
+ *   end time − start time (`time`, else `processed_at`); tokens from the end's
+ *   `model_usage.{input_tokens, output_tokens, cache_read_input_tokens,
+ *   cache_creation_input_tokens}` (Anthropic's: input without the cache).
+ *   `is_error: true` is an error. A start never ended is pending, unless a
+ *   `session.error` came after it (then it is an error with that message).
+ * - The events name no model: `unknown` (unless a start or end names one).
+ *   They name no session: the file is the session (unless a `session_id` is given).
+ * - `agent.tool_result` with `is_error` is a failed tool, not a failed model
+ *   call: an event. Every line is an event `anthropic_agent.<type>`.
+ *
+ * @module
+ */
+import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
+import { blankCall, compactPayload, timeReader } from "./_agent_logs.ts";
+import { parseJsonValues } from "./_json_values.ts";
+import type { ImportedCall, ImportedRecords } from "./_records.ts";
+import { count, isObj, type Obj, secondsBetween, str } from "./_util.ts";
+
+/** An event type of the managed-agents API (`span.model_request_start`, …). */
+const EVENT_TYPE = /^(session|span|agent|user)\.[a-z_]+$/;
+
+/** The API event of a line: its `raw` when it wraps one, else the line itself. */
+function apiEvent(v: Obj): Obj | null {
+  if (isObj(v.raw) && typeof v.raw.type === "string" && EVENT_TYPE.test(v.raw.type)) return v.raw;
+  if (typeof v.type === "string" && EVENT_TYPE.test(v.type) && "processed_at" in v) return v;
+  return null;
+}
+
+function detect(s: FormatSample): boolean {
+  if (s.array && s.values.length === 0) return false;
+  if (s.values.length === 0) return s.keys.includes("raw") && s.keys.includes("kind");
+  return s.values.slice(0, 20).some((v) => isObj(v) && apiEvent(v) !== null);
+}
+
+/** The message of an error object (`{type, message}` or nested). */
+function errorText(e: unknown): string | null {
+  if (typeof e === "string") return e || null;
+  if (!isObj(e)) return null;
+  const inner = isObj(e.error) ? e.error : e;
+  const message = str(inner.message), type = str(inner.type);
+  return message ? (type ? `${type}: ${message}` : message) : type;
+}
+
+/**
+ * Parse the text of a managed-agent event log.
+ *
+ * @example
+ * ```ts
+ * import { parseAnthropicAgentEventsText } from "./anthropic_agent_events.ts";
+ * const lines = [
+ *   { role: "system", kind: "model_request_start", time: "2026-01-01T00:00:00Z", raw: { id: "sevt_1", type: "span.model_request_start", processed_at: "2026-01-01T00:00:00Z" } },
+ *   { role: "system", kind: "model_request_end", time: "2026-01-01T00:00:02.5Z", raw: { id: "sevt_2", type: "span.model_request_end", model_request_start_id: "sevt_1", is_error: false, model_usage: { input_tokens: 2, output_tokens: 30, cache_read_input_tokens: 900 } } },
+ * ];
+ * const r = parseAnthropicAgentEventsText(lines.map((l) => JSON.stringify(l)).join("\n"), "t.jsonl");
+ * if (r.calls.length !== 1 || r.calls[0]!.duration_s !== 2.5 || r.calls[0]!.model !== "unknown") throw new Error();
+ * ```
+ */
+export function parseAnthropicAgentEventsText(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+): ImportedRecords {
+  const { values, diagnostics } = parseJsonValues(text, file);
+  const time = timeReader(file, diagnostics, options.timezone);
+  const records: ImportedRecords = { calls: [], events: [], diagnostics };
+  const named = values.map(({ value: v }) =>
+    isObj(v) ? str(v.session_id) ?? (isObj(v.raw) ? str(v.raw.session_id) : null) : null
+  ).find((s) => s);
+  const session = named ?? file;
+  const starts = new Map<string, ImportedCall>();
+  const open = new Set<ImportedCall>();
+  const newCall = (line: number, ts: number | null, id: string | null, raw: Obj) => {
+    const call = blankCall(file, line, session);
+    call.request_id = id;
+    call.provider = "anthropic";
+    call.started_at = ts;
+    call.status = "pending";
+    const model = str(raw.model);
+    if (model) call.model = model;
+    if (options.keepText) call.messages = call.output = null;
+    records.calls.push(call);
+    return call;
+  };
+  for (const { line, value: v } of values) {
+    const raw = isObj(v) ? apiEvent(v) : null;
+    if (!isObj(v) || raw === null) {
+      diagnostics.push({
+        file,
+        line,
+        code: "not_an_event",
+        message:
+          "value is not a managed-agent event (no raw.type such as span.model_request_start)",
+        severity: "error",
+      });
+      continue;
+    }
+    const type = raw.type as string;
+    const ts = time(v.time ?? raw.processed_at, line);
+    records.events.push({
+      file,
+      line,
+      type: `anthropic_agent.${type}`,
+      ts,
+      end: null,
+      session_id: session,
+      request_id: str(raw.model_request_start_id) ?? str(raw.id),
+      payload: compactPayload(raw),
+    });
+    if (type === "span.model_request_start") {
+      const id = str(raw.id);
+      const call = newCall(line, ts, id, raw);
+      if (id !== null) starts.set(id, call);
+      open.add(call);
+    } else if (type === "span.model_request_end") {
+      const startId = str(raw.model_request_start_id);
+      let call = startId === null ? undefined : starts.get(startId);
+      if (!call) {
+        diagnostics.push({
+          file,
+          line,
+          code: "end_without_start",
+          message: `span.model_request_end names start ${
+            JSON.stringify(startId)
+          }, which is not in the file (counted as a call with no latency)`,
+          severity: "warning",
+        });
+        call = newCall(line, null, startId, raw);
+      }
+      open.delete(call);
+      const model = str(raw.model);
+      if (model) call.model = model;
+      call.ended_at = ts;
+      call.duration_s = secondsBetween(call.started_at, ts);
+      const failed = raw.is_error === true;
+      call.status = failed ? "error" : "ok";
+      call.error = failed ? errorText(raw.error) ?? "model request failed (is_error: true)" : null;
+      const u = isObj(raw.model_usage) ? raw.model_usage : {};
+      call.input_tokens = count(u.input_tokens);
+      call.output_tokens = count(u.output_tokens);
+      call.cache_read_tokens = count(u.cache_read_input_tokens);
+      call.cache_write_tokens = count(u.cache_creation_input_tokens);
+      call.total_tokens = call.input_tokens !== null && call.output_tokens !== null
+        ? call.input_tokens + call.output_tokens
+        : null;
+    } else if (type === "session.error") {
+      // a session error ends the requests still open
+      for (const call of open) {
+        call.status = "error";
+        call.error = errorText(raw.error) ?? "session error";
+        call.ended_at = ts;
+      }
+      open.clear();
+    }
+  }
+  return records;
+}
+
+/** Anthropic managed-agent session event logs. */
+export const anthropicAgentEvents: FormatAdapter = {
+  name: "anthropic_agent_events",
+  title: "Anthropic managed-agent session events",
+  reads:
+    "one call per span.model_request_start joined to its span.model_request_end (latency end − start, model_usage tokens, is_error → error; no end → pending); no model → unknown; the file is the session",
+  example:
+    '{"role": "system", "kind": "model_request_end", "time": "…", "raw": {"type": "span.model_request_end", "model_request_start_id": "sevt_…", "is_error": false, "model_usage": {…}}}',
+  detect,
+  parse: (text, file, options) => parseAnthropicAgentEventsText(text, file, options),
+};

@@ -1,0 +1,233 @@
+/**
+ * MLflow trace JSON → spans → records (`_spans.ts` applies the call rules).
+ *
+ * Reads, one JSON value after the other (one per line, pretty-printed, or in
+ * a top-level array):
+ * - the trace artifact `traces.json`: `{"spans": [...]}` (MLflow 3: base64
+ *   `trace_id`/`span_id`, `start_time_unix_nano`, `status.code: STATUS_CODE_*`);
+ * - `mlflow.get_trace(id).to_json()`: `{"info": {...}, "data": {"spans": [...]}}`, with
+ *   MLflow 2 spans (`context.span_id`, `parent_id`, `start_time`/`end_time` in ns,
+ *   `status_code`) or MLflow 3 ones (also the newer `status.code: OK` and hex ids);
+ * - records of `mlflow.search_traces()` written as JSON (`spans` beside the trace info);
+ * - single span objects whose attributes are MLflow's.
+ *
+ * Every attribute value is JSON-encoded text in these files (`"\"CHAT_MODEL\""`): it is
+ * decoded before the conventions are read. Spans of type `CHAT_MODEL` or `LLM` are calls
+ * (a call-like span above another is a wrapper); the others are events `mlflow.<type>`.
+ * Ids are turned into hex. Event times may be in µs while span times are in ns: both
+ * are read by their size. The session is the trace's `mlflow.trace.session` (or a
+ * `session.id` attribute), else the MLflow trace id (`info.trace_id` / `request_id` /
+ * `mlflow.traceRequestId`). A trace whose info says `IN_PROGRESS` is unfinished.
+ *
+ * @module
+ */
+import type { FormatAdapter, FormatSample } from "./adapter.ts";
+import { parseJsonValues } from "./_json_values.ts";
+import type { ImportedRecords } from "./_records.ts";
+import { type Span, spansToRecords } from "./_spans.ts";
+import { first, isObj, type Obj, str, toMicros } from "./_util.ts";
+
+/** A JSON-encoded attribute value, decoded (text that is not JSON stays text). */
+function decoded(v: unknown): unknown {
+  if (typeof v !== "string") return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+function decodedAll(o: unknown): Obj {
+  const out: Obj = {};
+  if (isObj(o)) for (const [k, v] of Object.entries(o)) out[k] = decoded(v);
+  return out;
+}
+
+/** An id as hex: base64 (MLflow 3's artifact), `0x…` (MLflow 2) or already hex. */
+function hexId(v: unknown): string | null {
+  const s = str(v);
+  if (s === null) return null;
+  if (/^0x[0-9a-f]+$/i.test(s)) return s.slice(2).toLowerCase();
+  // 8-byte span ids and 16-byte trace ids in base64 are 12 and 24 characters
+  if ((s.length === 12 || s.length === 24) && /^[A-Za-z0-9+/]+={0,2}$/.test(s)) {
+    try {
+      const bytes = atob(s);
+      return [...bytes].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
+    } catch {
+      return s;
+    }
+  }
+  return s;
+}
+
+/** True for one MLflow span (any schema): an id and MLflow's own attributes. */
+function isMlflowSpan(v: unknown): v is Obj {
+  return isObj(v) && ("span_id" in v || isObj(v.context)) && isObj(v.attributes) &&
+    Object.keys(v.attributes).some((k) => k.startsWith("mlflow."));
+}
+
+/** The span list of a trace record (`spans`, or `data.spans`), or null. */
+function spansOf(v: Obj): unknown[] | null {
+  if (Array.isArray(v.spans)) return v.spans;
+  if (isObj(v.data) && Array.isArray(v.data.spans)) return v.data.spans;
+  return null;
+}
+
+/** True for a trace: an info with MLflow's ids, or a span list of MLflow spans. */
+function isTrace(v: unknown): v is Obj {
+  if (!isObj(v)) return false;
+  const spans = spansOf(v);
+  if (spans === null) return false;
+  if (spans.length > 0) return isMlflowSpan(spans[0]);
+  const info = isObj(v.info) ? v.info : v;
+  return str(info.request_id) !== null || (str(info.trace_id) !== null && "trace_location" in info);
+}
+
+function detect(s: FormatSample): boolean {
+  const v = s.values[0];
+  if (v !== undefined) return isTrace(v) || isMlflowSpan(v);
+  // a first trace longer than the sample: its keys and MLflow's attribute names
+  return (s.keys.includes("spans") || (s.keys.includes("info") && s.keys.includes("data"))) &&
+    /"mlflow\.(spanType|traceRequestId|spanInputs)"/.test(s.head);
+}
+
+/** What the trace info says of a trace: its id, session and whether it finished. */
+interface TraceInfo {
+  id: string | null;
+  session: string | null;
+  inProgress: boolean;
+}
+
+function infoOf(v: Obj): TraceInfo {
+  const info = isObj(v.info) ? v.info : v;
+  const meta = { ...decodedAll(info.request_metadata), ...decodedAll(info.trace_metadata) };
+  const state = str(first(info.state, info.status));
+  return {
+    id: first(str(info.trace_id), str(info.request_id)),
+    session: str(meta["mlflow.trace.session"]),
+    inProgress: state === "IN_PROGRESS",
+  };
+}
+
+/**
+ * Parse the text of an MLflow trace file into calls, events and diagnostics.
+ *
+ * @example
+ * ```ts
+ * import { parseMlflowText } from "./mlflow.ts";
+ * const span = (id: string, parent: string, type: string, attrs: Record<string, unknown>) => ({
+ *   trace_id: "AAAAAAAAAAAAAAAAAAAAAQ==", span_id: id, parent_span_id: parent, name: type,
+ *   start_time_unix_nano: 1_700_000_000_000_000_000, end_time_unix_nano: 1_700_000_002_000_000_000,
+ *   status: { code: "STATUS_CODE_OK" },
+ *   attributes: Object.fromEntries(Object.entries({ "mlflow.spanType": type, ...attrs })
+ *     .map(([k, v]) => [k, JSON.stringify(v)])),
+ * });
+ * const r = parseMlflowText(JSON.stringify({ spans: [
+ *   span("AAAAAAAAAAE=", "", "CHAIN", { "mlflow.traceRequestId": "tr-1" }),
+ *   span("AAAAAAAAAAI=", "AAAAAAAAAAE=", "CHAT_MODEL",
+ *     { model_name: "llama3.1", usage: { prompt_tokens: 10, completion_tokens: 2 } }),
+ * ] }), "traces.json");
+ * if (r.calls.length !== 1 || r.calls[0]!.input_tokens !== 10 || r.calls[0]!.session_id !== "tr-1") throw new Error();
+ * if (r.calls[0]!.span_id !== "0000000000000002" || r.calls[0]!.duration_s !== 2) throw new Error();
+ * ```
+ */
+export function parseMlflowText(
+  text: string,
+  file: string,
+  options: { keepText?: boolean } = {},
+): ImportedRecords {
+  const { values, diagnostics } = parseJsonValues(text, file);
+  const spans: Span[] = [];
+  const unfinished = new Set<string>();
+  const problem = (line: number, code: string, message: string, severity: "error" | "warning" = "error") =>
+    diagnostics.push({ file, line, code, message, severity });
+
+  /** The spans of one trace (or of lone spans: `info` null), with the trace's session. */
+  const readTrace = (list: unknown[], info: TraceInfo | null, line: number, path: string) => {
+    const good = list.filter((s, i) => {
+      if (isObj(s) && (str(s.span_id) ?? (isObj(s.context) ? str(s.context.span_id) : null)) !== null) return true;
+      problem(line, "mlflow_bad_span", `${path}[${i}] is not an MLflow span (it has no "span_id")`);
+      return false;
+    }) as Obj[];
+    const attrsOf = good.map((s) => decodedAll(s.attributes));
+    const session = first(
+      info?.session,
+      ...attrsOf.map((a) => first(str(a["mlflow.trace.session"]), str(a["session.id"]))),
+      info?.id,
+      ...attrsOf.map((a) => str(a["mlflow.traceRequestId"])),
+    );
+    for (const [i, s] of good.entries()) {
+      const a = attrsOf[i]!;
+      const ctx = isObj(s.context) ? s.context : {};
+      const traceId = hexId(first(s.otel_trace_id, ctx.trace_id, s.trace_id)) ?? info?.id ?? file;
+      const spanId = hexId(first(s.span_id, ctx.span_id))!;
+      const when = (v: unknown, what: string) => {
+        const t = toMicros(v);
+        if (t.problem) problem(line, "mlflow_bad_time", `span ${spanId} ${what}: ${t.problem} (read as no time)`, "warning");
+        return t.us;
+      };
+      const status = isObj(s.status) ? s.status : {};
+      const code = String(first(status.code, s.status_code) ?? "");
+      const type = str(a["mlflow.spanType"]);
+      spans.push({
+        trace_id: traceId,
+        span_id: spanId,
+        parent_span_id: hexId(first(s.parent_span_id, s.parent_id)),
+        name: str(s.name),
+        kind: type,
+        start_us: when(first(s.start_time_unix_nano, s.start_time), "start time"),
+        end_us: when(first(s.end_time_unix_nano, s.end_time), "end time"),
+        status: /ERROR$/.test(code) || code === "2" ? "error" : /OK$/.test(code) || code === "1" ? "ok" : "unset",
+        status_message: str(first(status.message, s.status_message)),
+        attributes: a,
+        events: Array.isArray(s.events)
+          ? s.events.filter(isObj).map((e) => ({
+            name: str(e.name) ?? "",
+            // µs in the artifact, ns in MLflow 2: read by size
+            ts: toMicros(first(e.time_unix_nano, e.timestamp)).us,
+            attributes: decodedAll(e.attributes),
+          }))
+          : [],
+        line,
+        session_id: session,
+        event_type: type?.toLowerCase() ?? null,
+      });
+      if (info?.inProgress) unfinished.add(session ?? traceId);
+    }
+  };
+
+  const read = (v: unknown, line: number, path: string) => {
+    if (Array.isArray(v) && path === "") v.forEach((x, i) => read(x, line, `[${i}]`));
+    else if (isObj(v) && spansOf(v) !== null) {
+      readTrace(spansOf(v)!, infoOf(v), line, `${path}${Array.isArray(v.spans) ? "spans" : "data.spans"}`);
+    } else if (isMlflowSpan(v)) readTrace([v], null, line, path || "span");
+    else {
+      const keys = isObj(v) ? Object.keys(v).slice(0, 5).map((k) => JSON.stringify(k)).join(", ") : "";
+      problem(
+        line,
+        "mlflow_unknown_record",
+        `${path || "record"} is neither an MLflow trace nor an MLflow span${keys ? ` (keys ${keys})` : ""}`,
+      );
+    }
+  };
+  for (const { value, line } of values) read(value, line, "");
+  const records = spansToRecords(spans, file, { eventPrefix: "mlflow", keepText: options.keepText }, diagnostics);
+  for (const id of unfinished) {
+    const known = records.sessions?.find((s) => s.session_id === id);
+    if (known) known.complete = false;
+    else (records.sessions ??= []).push({ session_id: id, complete: false });
+  }
+  return records;
+}
+
+/** MLflow trace JSON. */
+export const mlflow: FormatAdapter = {
+  name: "mlflow",
+  title: "MLflow traces (JSON)",
+  reads:
+    "spans of type CHAT_MODEL or LLM are calls (wrappers and other spans are events); attribute values are decoded from their JSON text; status ERROR or an exception event is an error, no end time is pending; the MLflow trace (or its session) is the session",
+  example:
+    '{"spans": [{"trace_id": "6l/06qOC…", "span_id": "+qUWgBryba0=", "parent_span_id": "ruJn…", "name": "Ollama.achat_1", "start_time_unix_nano": 1752749886957836400, "end_time_unix_nano": …, "status": {"code": "STATUS_CODE_OK"}, "attributes": {"mlflow.spanType": "\\"CHAT_MODEL\\"", "model_name": "\\"llama3.1:latest\\"", "usage": "{\\"prompt_tokens\\": 1647, …}"}}]}',
+  detect,
+  parse: (text, file, options) => parseMlflowText(text, file, options),
+};
