@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { realFixture } from "../../_helpers.ts";
+import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
+import { figuresOf, median } from "./_agent_figures.ts";
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+/** µs since the epoch of an ISO `Z` time with 0–9 fraction digits (independent of tracebook). */
+function micros(iso: string): number {
+  const m = /^(.*?)(?:\.(\d+))?Z$/.exec(iso)!;
+  return Date.parse(`${m[1]}Z`) * 1000 + Number((m[2] ?? "").padEnd(6, "0").slice(0, 6));
+}
+
+const offset = realFixture("anthropic-agent-events/effect-of-offset-correction.transcript.jsonl");
+Deno.test({
+  name:
+    "anthropic_agent_events: the real transcript (95 start/end pairs, no model, the file is the session)",
+  ignore: offset === undefined,
+  async fn() {
+    // independent reading: join ends to starts by raw.model_request_start_id
+    const lines = readFileSync(offset!, "utf8").split("\n").filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l));
+    const start = new Map<string, number>();
+    for (const l of lines) {
+      if (l.raw.type === "span.model_request_start") start.set(l.raw.id, micros(l.time));
+    }
+    const ends = lines.filter((l) => l.raw.type === "span.model_request_end");
+    const seconds = ends.map((l) =>
+      (micros(l.time) - start.get(l.raw.model_request_start_id)!) / 1e6
+    );
+    const sum = (k: string) => ends.reduce((a, l) => a + l.raw.model_usage[k], 0);
+    assert.equal(start.size, 95);
+    assert.equal(ends.length, 95);
+    assert.equal(ends.filter((l) => l.raw.is_error).length, 0);
+
+    const t = await loadTraces(offset!);
+    assert.equal(t.formats?.[offset!], "anthropic_agent_events");
+    assert.equal(t.diagnostics.height, 0);
+    const f = figuresOf(t.calls);
+    assert.deepEqual({ ...f, latency: { ...f.latency, p50: null, max: null } }, {
+      calls: 95,
+      ok: 95,
+      errors: 0, // the 4 failed tool results are events, not failed calls
+      pending: 0,
+      models: { unknown: 95 }, // no model name anywhere in the file
+      input: sum("input_tokens"),
+      output: sum("output_tokens"),
+      cacheRead: sum("cache_read_input_tokens"),
+      latency: { n: 95, p50: null, max: null },
+    });
+    // latencies to the microsecond (times have 3 to 6 fraction digits)
+    assert.ok(Math.abs(f.latency.p50! - median(seconds)!) < 1e-9);
+    assert.ok(Math.abs(f.latency.max! - Math.max(...seconds)) < 1e-9);
+    assert.ok(f.latency.max! > 127 && f.latency.max! < 128); // SOURCES.md: 1.4–127.7 s
+    assert.equal(t.calls.getColumn("cache_write_tokens").sum(), sum("cache_creation_input_tokens"));
+    assert.deepEqual(t.sessions.getColumn("session_id").toArray(), [offset]);
+    assert.equal(t.events.height, lines.length);
+  },
+});
+
+Deno.test("anthropic_agent_events: is_error, a session.error, an unended start and an end with no start (bare API events)", async () => {
+  // tests/load/formats/fixtures/anthropic_agent_events_errors.jsonl: API events as the managed-agents
+  // documentation gives them ({id, type, processed_at, …}, session.error {error: {type, message}})
+  const file = fixture("anthropic_agent_events_errors.jsonl");
+  assert.equal(detectFormat(sampleFile(file))?.name, "anthropic_agent_events");
+  const t = await loadTraces(file);
+  assert.deepEqual(figuresOf(t.calls), {
+    calls: 5,
+    ok: 2, // sevt_b and the end whose start is missing
+    errors: 2, // sevt_a (is_error) and sevt_c (open when the session.error came)
+    pending: 1, // sevt_d never ended
+    models: { unknown: 5 },
+    input: 3 + 1,
+    output: 40 + 1,
+    cacheRead: 1000 + 0,
+    latency: { n: 2, p50: (1.5 + 4) / 2, max: 4 }, // sevt_a 12:00:00 → 01.5; sevt_b 02 → 06
+  });
+  assert.deepEqual(t.calls.select("request_id", "status", "error").toRecords(), [
+    { request_id: "sevt_a", status: "error", error: "overloaded_error: Overloaded" },
+    { request_id: "sevt_b", status: "ok", error: null },
+    { request_id: "sevt_c", status: "error", error: "api_error: Internal server error" },
+    { request_id: "sevt_d", status: "pending", error: null },
+    { request_id: "sevt_zzz", status: "ok", error: null },
+  ]);
+  assert.deepEqual(t.diagnostics.select("line", "code", "severity").toRecords(), [
+    { line: 10, code: "end_without_start", severity: "warning" },
+  ]);
+  assert.deepEqual(t.sessions.select("session_id", "complete").toRecords(), [
+    { session_id: file, complete: false },
+  ]);
+  assert.equal(t.events.height, 10);
+});
