@@ -5,12 +5,18 @@
  * traces say what went wrong. Plain `fetch`: the official `openai` package
  * would add optional peers (AWS, Google auth, ws, undici) for one POST.
  *
+ * A base URL may carry credentials (`https://user:pass@host/v1`,
+ * `…/v1?key=…`): they are sent (userinfo as `Authorization: Basic …` when no
+ * API key is given, the query as it is) and never written anywhere:
+ * {@link publicBaseUrl} is the form for files and messages.
+ *
  * @module
  */
+import { redactString } from "../tracing/mod.ts";
 
 /** Where and how to reach the endpoint. */
 export interface Endpoint {
-  /** e.g. `https://api.openai.com/v1` or `http://127.0.0.1:8080/v1`. */
+  /** e.g. `https://api.openai.com/v1`, `http://127.0.0.1:8080/v1`, `https://h/v1?api-version=2024-10-21`. */
   baseUrl: string;
   /** Sent as `Authorization: Bearer …` when given. */
   apiKey?: string;
@@ -54,9 +60,10 @@ function errorName(status: number): string {
  * @throws {ChatApiError} on an HTTP error status, a timeout or a network failure.
  */
 export async function chatCompletion(endpoint: Endpoint, request: ChatRequest): Promise<unknown> {
-  const url = `${endpoint.baseUrl.replace(/\/+$/, "")}/chat/completions`;
+  const { url, basic } = requestUrl(endpoint.baseUrl);
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (endpoint.apiKey) headers.authorization = `Bearer ${endpoint.apiKey}`;
+  else if (basic) headers.authorization = `Basic ${basic}`;
   let response: Response;
   try {
     response = await fetch(url, {
@@ -94,4 +101,40 @@ export async function chatCompletion(endpoint: Endpoint, request: ChatRequest): 
       `The endpoint answered with something that is not JSON: ${text.slice(0, 80)}`,
     );
   }
+}
+
+/** The chat-completions URL of a base URL (its query kept), and its userinfo as Basic credentials. */
+function requestUrl(baseUrl: string): { url: string; basic?: string } {
+  let u: URL;
+  try {
+    u = new URL(baseUrl);
+  } catch {
+    return { url: `${baseUrl.replace(/\/+$/, "")}/chat/completions` };
+  }
+  u.pathname = `${u.pathname.replace(/\/+$/, "")}/chat/completions`;
+  let basic: string | undefined;
+  if (u.username || u.password) {
+    const user = decodeURIComponent(u.username);
+    const pass = decodeURIComponent(u.password);
+    const bytes = new TextEncoder().encode(`${user}:${pass}`);
+    basic = btoa(String.fromCharCode(...bytes));
+    u.username = "";
+    u.password = "";
+  }
+  return { url: u.href, basic };
+}
+
+/**
+ * A base URL as it may be written to a file or shown: userinfo and key-like
+ * query parameters redacted.
+ *
+ * @example
+ * ```ts
+ * import { publicBaseUrl } from "./chat_client.ts";
+ * const url = publicBaseUrl("https://u:p4ss@gw.example/v1?key=abc123&api-version=2024-10-21");
+ * if (url !== "https://[REDACTED]@gw.example/v1?key=[REDACTED]&api-version=2024-10-21") throw new Error(url);
+ * ```
+ */
+export function publicBaseUrl(baseUrl: string): string {
+  return redactString(baseUrl);
 }

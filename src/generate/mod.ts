@@ -4,7 +4,13 @@
  *
  * @module
  */
-export { ChatApiError, chatCompletion, type ChatRequest, type Endpoint } from "./chat_client.ts";
+export {
+  ChatApiError,
+  chatCompletion,
+  type ChatRequest,
+  type Endpoint,
+  publicBaseUrl,
+} from "./chat_client.ts";
 export {
   extractJsonBlock,
   generateTaxonomy,

@@ -16,7 +16,7 @@ import type { Command } from "npm:commander@15.1.0";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { UserError } from "../../log/mod.ts";
-import { generateTaxonomy, type TaxonomyRun } from "../../generate/mod.ts";
+import { generateTaxonomy, publicBaseUrl, type TaxonomyRun } from "../../generate/mod.ts";
 import { runAnalyze } from "./analyze.ts";
 
 /** Options of {@link runGenerate}. */
@@ -137,7 +137,7 @@ export async function runGenerate(
         schema: "tracebook.generate-index/1",
         generated_at: new Date().toISOString(),
         planner_model: options.plannerModel,
-        base_url: endpoint.baseUrl,
+        base_url: publicBaseUrl(endpoint.baseUrl),
         categories: entries,
       },
       null,
