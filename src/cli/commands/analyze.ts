@@ -16,9 +16,10 @@ import { buildReportInput, renderReport, renderSummaryText } from "../../report/
 import { loadPriceOverrides } from "../../prices/mod.ts";
 import { UserError } from "../../log/mod.ts";
 import { progressReporter } from "../progress.ts";
+import { addInputOptions, type InputOptions, inputLoadOptions } from "../input_options.ts";
 
 /** Options of the `analyze` command. */
-export interface AnalyzeOptions {
+export interface AnalyzeOptions extends InputOptions {
   outputDir: string;
   prefix: string;
   strict?: boolean;
@@ -43,6 +44,7 @@ export async function runAnalyze(
     strict: options.strict ?? false,
     timezone: options.timezone,
     prices: options.prices ? loadPriceOverrides(options.prices) : undefined,
+    ...inputLoadOptions(options),
     onProgress: progress?.update,
   }).finally(() => progress?.stop());
   const summary = summarize(traces);
@@ -100,4 +102,5 @@ export function define(cmd: Command): void {
       }
       await runAnalyze(inputs, opts);
     });
+  addInputOptions(cmd);
 }

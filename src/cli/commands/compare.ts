@@ -36,11 +36,12 @@ import { buildReportInput, renderReport } from "../../report/mod.ts";
 import { deltaTable } from "../../report/comparison.ts";
 import { compareMarkdown } from "../../report/markdown.ts";
 import { progressReporter } from "../progress.ts";
+import { addInputOptions, type InputOptions, inputLoadOptions } from "../input_options.ts";
 
 export { type Delta, DELTA_METRICS, type DeltaMetric, type GateResult, type Side };
 
 /** Options of the `compare` command. */
-export interface CompareOptions extends GateOptions {
+export interface CompareOptions extends GateOptions, InputOptions {
   baselineLabel?: string;
   candidateLabel?: string;
   outputDir?: string;
@@ -96,6 +97,7 @@ export async function runCompare(
     timezone: options.timezone,
     prices: options.prices ? loadPriceOverrides(options.prices) : undefined,
     keepText: true, // the outputs of the paired calls, side by side
+    ...inputLoadOptions(options),
     onProgress: progress?.update,
   }).finally(() => progress?.stop());
   if (options.pairBy !== undefined) {
@@ -256,4 +258,5 @@ export function define(cmd: Command): void {
       const { comparison } = await runCompare(baseline, candidate, opts);
       if (!comparison.passed) Deno.exitCode = 1;
     });
+  addInputOptions(cmd);
 }

@@ -18,9 +18,10 @@ import {
 } from "../../export/mod.ts";
 import { UserError } from "../../log/mod.ts";
 import { progressReporter } from "../progress.ts";
+import { addInputOptions, type InputOptions, inputLoadOptions } from "../input_options.ts";
 
 /** Options of the `export` command. */
-export interface ExportCommandOptions {
+export interface ExportCommandOptions extends Omit<InputOptions, "format"> {
   to: string;
   format?: ExportFormat;
   append?: boolean;
@@ -55,6 +56,7 @@ export async function runExport(
     strict: options.strict ?? false,
     timezone: options.timezone,
     prices: options.prices ? loadPriceOverrides(options.prices) : undefined,
+    ...inputLoadOptions(options, { inputFormatFlag: true }),
     onProgress: progress?.update,
   }).finally(() => progress?.stop());
   const result = await exportTraces(traces, options.to, {
@@ -129,4 +131,5 @@ Examples:
     .action(async (inputs: string[], opts: ExportCommandOptions) => {
       await runExport(inputs, opts);
     });
+  addInputOptions(cmd, { inputFormatFlag: true });
 }

@@ -15,9 +15,10 @@ import { buildReportInput, groupByFields, renderReport } from "../../report/mod.
 import type { TraceSet } from "../../frames/columns.ts";
 import { UserError } from "../../log/mod.ts";
 import { progressReporter } from "../progress.ts";
+import { addInputOptions, type InputOptions, inputLoadOptions } from "../input_options.ts";
 
 /** Options of the `report` command. */
-export interface ReportOptions {
+export interface ReportOptions extends InputOptions {
   outputDir: string;
   title?: string;
   prices?: string;
@@ -60,6 +61,7 @@ export async function runReport(inputs: string[], options: ReportOptions): Promi
     timezone: options.timezone,
     prices: options.prices ? loadPriceOverrides(options.prices) : undefined,
     keepText: options.outputs ?? false,
+    ...inputLoadOptions(options),
     onProgress: progress?.update,
   }).finally(() => progress?.stop());
   if (options.groupBy !== undefined) checkGroupBy(traces, options.groupBy);
@@ -115,4 +117,5 @@ export function define(cmd: Command): void {
     .action(async (inputs: string[], opts: ReportOptions) => {
       await runReport(inputs, opts);
     });
+  addInputOptions(cmd);
 }

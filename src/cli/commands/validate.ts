@@ -9,9 +9,10 @@ import type { Command } from "npm:commander@15.1.0";
 import { loadTraces } from "../../load/mod.ts";
 import { escapeControl } from "../../log/terminal.ts";
 import { progressReporter } from "../progress.ts";
+import { addInputOptions, type InputOptions, inputLoadOptions } from "../input_options.ts";
 
 /** Options of the `validate` command. */
-export interface ValidateOptions {
+export interface ValidateOptions extends InputOptions {
   json?: boolean;
   warningsFail?: boolean;
   timezone?: string;
@@ -31,6 +32,7 @@ export async function runValidate(inputs: string[], options: ValidateOptions): P
   const progress = options.quiet || options.json ? undefined : progressReporter("Checking traces");
   const traces = await loadTraces(inputs.length ? inputs : ["traces/"], {
     timezone: options.timezone,
+    ...inputLoadOptions(options),
     onProgress: progress?.update,
   }).finally(() => progress?.stop());
   const rows = traces.diagnostics.toRecords() as unknown as DiagnosticRow[];
@@ -82,4 +84,5 @@ export function define(cmd: Command): void {
       const code = await runValidate(inputs, opts);
       if (code !== 0) Deno.exitCode = code;
     });
+  addInputOptions(cmd);
 }

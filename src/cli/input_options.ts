@@ -1,0 +1,76 @@
+/**
+ * The options every command that reads traces shares about its inputs, defined
+ * once: `--format NAME` (read every input as this format), `--map SPEC|FILE`
+ * (the field mapping of a per-call log; implies `--format generic`) and
+ * `--list-prices` (batch results at list prices). Inputs themselves are files,
+ * directories, globs or `-` (standard input).
+ *
+ * @module
+ */
+import type { Command } from "npm:commander@15.1.0";
+import type { LoadOptions } from "../load/mod.ts";
+import { readFieldMap } from "../load/formats/generic.ts";
+
+/** The parsed shared input options (commander's camelCase names). */
+export interface InputOptions {
+  /** `--format` (or, for `export`, whose `--format` is the output's, `--input-format`). */
+  format?: string;
+  inputFormat?: string;
+  map?: string;
+  listPrices?: boolean;
+}
+
+/** Options of {@link addInputOptions}. */
+export interface AddInputOptions {
+  /**
+   * Name the input format option `--input-format` (for a command whose own
+   * `--format` is something else, e.g. `export`'s output format).
+   * @default {false}
+   */
+  inputFormatFlag?: boolean;
+}
+
+/**
+ * Add `--format`, `--map` and `--list-prices` to a command that reads traces.
+ *
+ * @example
+ * ```ts
+ * import { Command } from "npm:commander@15.1.0";
+ * import { addInputOptions, inputLoadOptions } from "./input_options.ts";
+ * const cmd = addInputOptions(new Command("x").argument("[inputs...]")).exitOverride();
+ * cmd.parse(["calls.jsonl", "--map", "model=engine,duration_ms=elapsed", "--list-prices"], { from: "user" });
+ * const o = inputLoadOptions(cmd.opts());
+ * if (o.format !== "generic" || o.map?.duration_ms !== "elapsed" || o.listPrices !== true) throw new Error(JSON.stringify(o));
+ * ```
+ */
+export function addInputOptions(cmd: Command, options: AddInputOptions = {}): Command {
+  const formatFlag = options.inputFormatFlag ? "--input-format <name>" : "--format <name>";
+  return cmd
+    .option(
+      formatFlag,
+      "read every input as this format instead of detecting each file's ('deno task formats' lists them)",
+    )
+    .option(
+      "--map <spec|file>",
+      "read a per-call log through a field mapping: COLUMN=FIELD,… (e.g. model=engine,duration_ms=elapsed) or a JSON mapping file; implies --format generic",
+    )
+    .option(
+      "--list-prices",
+      "price batch results at list prices (default: the batch rate, half the list price)",
+    );
+}
+
+/**
+ * The load options of the shared input options: the format (`generic` when a
+ * mapping is given without a format), the parsed mapping, and list prices.
+ * A mapping that does not parse is a usage error (exit 2).
+ */
+export function inputLoadOptions(
+  opts: InputOptions,
+  options: AddInputOptions = {},
+): Pick<LoadOptions, "format" | "map" | "listPrices"> {
+  const map = opts.map === undefined ? undefined : readFieldMap(opts.map);
+  const format = (options.inputFormatFlag ? opts.inputFormat : opts.format) ??
+    (map ? "generic" : undefined);
+  return { format, map, listPrices: opts.listPrices ?? false };
+}

@@ -1,0 +1,138 @@
+/**
+ * The input options every trace-reading command shares (`--format`, `--map`,
+ * `--list-prices`, `-`), and the one-sentence exit for a file that is not a
+ * trace, as a user runs them.
+ */
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../_helpers.ts";
+
+const FORMATS = join(ROOT, "tests/load/formats/fixtures");
+
+async function cli(args: string[], stdin?: string) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(ROOT, "src/cli/main.ts"), ...args],
+    cwd: ROOT,
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(stdin));
+    await w.close();
+  }
+  const out = await child.output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+Deno.test("a named file that is not a trace: exit 1, one sentence on stderr, no stack trace", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    writeFileSync(join(dir, "data.csv"), "city,population\nParis,2100000\n");
+    const out = join(dir, "out");
+    const r = await cli(["analyze", join(dir, "data.csv"), "-o", out, "-q"]);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      `error: ${
+        join(dir, "data.csv")
+      } is not a trace file tracebook can read (it looks like CSV); 'deno task formats' lists the formats it reads, and --map reads a per-call log.\n`,
+    );
+    // a folder holding only files that are not traces
+    writeFileSync(join(dir, "config.json"), '{"name": "x", "version": "1"}\n');
+    const v = await cli(["validate", dir]);
+    assert.equal(v.code, 1);
+    assert.match(v.stderr, /^error: No trace in ".*": no file is in a format tracebook reads/);
+    assert.doesNotMatch(v.stderr, /\n\s+at /);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("--map reads a per-call log detection does not claim (implies --format generic); a mapping file or a spec", async () => {
+  const file = join(FORMATS, "generic_mapped.jsonl");
+  const spec =
+    "model=engine,started_at_ms=t0_ms,duration_ms=elapsed,input_tokens=usage.prompt,output_tokens=usage.completion,session_id=thread,error_when=outcome:gave_up|crashed";
+  for (const map of [join(FORMATS, "generic_mapping.json"), spec]) {
+    const r = await cli(["validate", file, "--map", map, "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout);
+    // 4 rows: 3 calls and the heartbeat row (an event)
+    assert.deepEqual([json.calls, json.events, json.errors], [3, 1, 0]);
+  }
+  // forced without a mapping: no row is a call, one error diagnostic
+  const forced = await cli(["validate", file, "--format", "generic", "--json"]);
+  assert.equal(forced.code, 1);
+  assert.deepEqual(JSON.parse(forced.stdout).diagnostics.map((d: { code: string }) => d.code), [
+    "no_calls",
+  ]);
+});
+
+Deno.test("usage errors of the input options exit 2 with one sentence", async () => {
+  const file = join(FORMATS, "generic_mapped.jsonl");
+  const bad = await cli(["validate", file, "--map", "modle=engine"]);
+  assert.equal(bad.code, 2);
+  assert.match(
+    bad.stderr,
+    /^error: --map names "modle", which is not a column tracebook maps; the columns are model, /,
+  );
+  const unknown = await cli(["validate", file, "--format", "nope"]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /^error: Unknown format "nope": the formats are /);
+});
+
+Deno.test("- reads standard input (a CSV per-call log piped in)", async () => {
+  const csv = readFileSync(join(FORMATS, "generic_calls.csv"), "utf8");
+  const r = await cli(["validate", "-", "--json"], csv);
+  assert.equal(r.code, 0, r.stderr);
+  // generic_calls.csv: 4 rows, 4 calls
+  assert.equal(JSON.parse(r.stdout).calls, 4);
+});
+
+Deno.test("--list-prices prices batch results at list prices: twice the default batch-rate cost", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const file = join(FORMATS, "anthropic_batch_mixed.jsonl");
+    const cost = async (...extra: string[]) => {
+      const out = join(dir, extra.length ? "list" : "batch");
+      const r = await cli(["report", file, "-o", out, "-q", ...extra]);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(readFileSync(join(out, "report_summary.json"), "utf8")).cost_usd
+        .total as number;
+    };
+    const batch = await cost();
+    const list = await cost("--list-prices");
+    assert.ok(batch > 0);
+    assert.ok(Math.abs(list - 2 * batch) < 1e-12, `${list} vs ${batch}`);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("export takes the input format as --input-format (its --format is the output's)", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const file = join(FORMATS, "generic_mapped.jsonl");
+    const r = await cli([
+      "export",
+      file,
+      "--to",
+      dir,
+      "--format",
+      "jsonl",
+      "--input-format",
+      "generic",
+      "--map",
+      join(FORMATS, "generic_mapping.json"),
+      "-q",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const calls = readFileSync(join(dir, "calls.jsonl"), "utf8").trim().split("\n");
+    assert.equal(calls.length, 3);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
