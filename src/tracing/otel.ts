@@ -10,8 +10,17 @@
  *
  * @module
  */
-import { type Attributes, type HrTime, SpanKind, SpanStatusCode } from "npm:@opentelemetry/api@1.10.0";
-import { BatchSpanProcessor, type SpanExporter, TracerProvider } from "npm:@opentelemetry/sdk-trace@3.1.0";
+import {
+  type Attributes,
+  type HrTime,
+  SpanKind,
+  SpanStatusCode,
+} from "npm:@opentelemetry/api@1.10.0";
+import {
+  BatchSpanProcessor,
+  type SpanExporter,
+  TracerProvider,
+} from "npm:@opentelemetry/sdk-trace@3.1.0";
 import { resourceFromAttributes } from "npm:@opentelemetry/resources@3.1.0";
 import { OTLPTraceExporter } from "npm:@opentelemetry/exporter-trace-otlp-http@0.301.0";
 import type { CallSink, FinishedCall } from "./tracer.ts";
@@ -28,7 +37,7 @@ export interface OtelSinkOptions {
   exporter?: SpanExporter;
 }
 
-/** A {@link CallSink} that exports spans; flush or shut it down before the process ends. */
+/** A {@link CallSink} that exports spans; `await tracer.close()` flushes it, `shutdown()` stops it. */
 export interface OtelSink extends CallSink {
   /** Export the spans buffered so far. */
   forceFlush(): Promise<void>;
@@ -89,13 +98,17 @@ export function genAiAttributes(call: FinishedCall): Attributes {
  * start and end times).
  *
  * @example
- * ```ts ignore
- * import { Tracer } from "./mod.ts";
+ * ```ts
+ * import { InMemorySpanExporter } from "npm:@opentelemetry/sdk-trace@3.1.0";
+ * import { MemoryTraceWriter, Tracer } from "./mod.ts";
  * import { otelSink } from "./otel.ts";
- * const otel = otelSink({ url: "http://127.0.0.1:4318/v1/traces" });
- * const tracer = new Tracer({ sinks: [otel] });
- * // … traced calls …
- * tracer.close();
+ * // in real use: otelSink({ url: "http://127.0.0.1:4318/v1/traces" })
+ * const exporter = new InMemorySpanExporter();
+ * const otel = otelSink({ exporter });
+ * const tracer = new Tracer({ writer: new MemoryTraceWriter(), sinks: [otel], endOnExit: false });
+ * await tracer.traceModelCall(async (model: string) => `hi from ${model}`)("gpt-4o-mini");
+ * await tracer.close(); // flushes the sink: the span is exported
+ * if (exporter.getFinishedSpans()[0]?.name !== "chat gpt-4o-mini") throw new Error("not exported");
  * await otel.shutdown();
  * ```
  */

@@ -106,3 +106,28 @@ Deno.test("otelSink() exports the same calls as OTLP spans with GenAI attributes
     await server.shutdown();
   }
 });
+
+Deno.test("the README's otelSink example: `await tracer.close()` alone exports the spans", async () => {
+  const bodies: any[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    bodies.push(await req.json());
+    return new Response("{}", { headers: { "content-type": "application/json" } });
+  });
+  try {
+    const otel = otelSink({ url: `http://127.0.0.1:${server.addr.port}/v1/traces` });
+    const tracer = new Tracer({ writer: new MemoryTraceWriter(), sinks: [otel], endOnExit: false });
+    const chat = tracer.traceModelCall(async (req: { model: string }) => ({
+      model: req.model,
+      choices: [{ message: { content: "ok" }, finish_reason: "stop" }],
+    }));
+    await chat({ model: "gpt-4o-mini" });
+    await tracer.close(); // no otel.shutdown(): close() flushes every sink
+    const spans = bodies.flatMap((b) =>
+      b.resourceSpans.flatMap((rs: any) => rs.scopeSpans.flatMap((ss: any) => ss.spans))
+    );
+    assert.deepEqual(spans.map((s: any) => s.name), ["chat gpt-4o-mini"]);
+    await otel.shutdown();
+  } finally {
+    await server.shutdown();
+  }
+});
