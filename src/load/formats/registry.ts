@@ -27,6 +27,7 @@ import { openaiBatch } from "./openai_batch.ts";
 import { otlp } from "./otlp.ts";
 import { otelPython } from "./otel_python.ts";
 import { jaeger } from "./jaeger.ts";
+import { zipkin } from "./zipkin.ts";
 
 /** The formats, in detection order. */
 export const FORMATS: readonly FormatAdapter[] = [
@@ -37,6 +38,7 @@ export const FORMATS: readonly FormatAdapter[] = [
   anthropicBatch,
   otelPython,
   jaeger,
+  zipkin,
   claudeCode,
   codex,
   anthropicAgentEvents,

@@ -1,0 +1,133 @@
+/**
+ * Zipkin v2 JSON → spans → records (`_spans.ts` decides which spans are
+ * model calls).
+ *
+ * Reads what Zipkin's v2 API takes and gives (`POST /api/v2/spans`, `GET
+ * /api/v2/trace/{id}`: an array of spans; `GET /api/v2/traces`: an array of
+ * traces, each an array of spans), and spans one per line. A span is
+ * `{traceId, id, parentId?, name, kind, timestamp (µs since the epoch),
+ * duration (µs), localEndpoint: {serviceName}, remoteEndpoint, annotations:
+ * [{timestamp, value}], tags: {string: string}, shared?}`.
+ *
+ * Tag values are strings: token counts and times are read from their text,
+ * and a tag holding a JSON array (`["stop"]`) is read as the array.
+ * Failed: tag `error` present (its text is the message unless it is empty or
+ * `true`), or tag `otel.status_code` = `ERROR` (message:
+ * `otel.status_description`). A span with no duration is pending. The
+ * server half of an RPC that shares its client's id (`shared: true`) is a
+ * span of its own. The trace is the session.
+ *
+ * @module
+ */
+import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
+import type { ImportedRecords } from "./_records.ts";
+import type { Span } from "./_spans.ts";
+import { hexId, parentId, readSpanFile } from "./_span_values.ts";
+import { isObj, num, type Obj, str, toMicros } from "./_util.ts";
+
+/** True for an object shaped as a Zipkin v2 span (and not an OpenTelemetry JS console span). */
+function isZipkinSpan(v: unknown): v is Obj {
+  if (!isObj(v) || typeof v.traceId !== "string" || typeof v.id !== "string") return false;
+  if ("attributes" in v || "resource" in v || "status" in v || "spanId" in v) return false;
+  return ["timestamp", "duration", "localEndpoint", "tags", "annotations", "name", "kind"].some((k) => k in v);
+}
+
+function detect(s: FormatSample): boolean {
+  const v = s.values[0];
+  if (s.values.length > 0) return isZipkinSpan(Array.isArray(v) ? v[0] : v);
+  // a first span longer than the sample
+  return /^\s*\[?\s*\[?\s*\{\s*"traceId"\s*:/.test(s.head) && /"localEndpoint"\s*:/.test(s.head) &&
+    !/"attributes"\s*:/.test(s.head.slice(0, 4096));
+}
+
+/** Zipkin's string tags, with JSON arrays read as arrays. */
+function tagsOf(v: unknown): Obj {
+  const out: Obj = {};
+  if (!isObj(v)) return out;
+  for (const [k, value] of Object.entries(v)) {
+    out[k] = value;
+    if (typeof value === "string" && value.startsWith("[") && value.endsWith("]")) {
+      try {
+        const parsed = JSON.parse(value);
+        if (Array.isArray(parsed)) out[k] = parsed;
+      } catch { /* a string that only looks like an array */ }
+    }
+  }
+  return out;
+}
+
+/**
+ * Parse the text of a Zipkin v2 JSON file into calls, events (one per span,
+ * `zipkin.<name>`) and diagnostics.
+ *
+ * @example
+ * ```ts
+ * import { parseZipkinText } from "./zipkin.ts";
+ * const span = {
+ *   traceId: "5af7183fb1d4cf5f", id: "352bff9a74ca9ad2", name: "chat gpt-4o", kind: "CLIENT",
+ *   timestamp: 1700000000000000, duration: 1500000, localEndpoint: { serviceName: "app" },
+ *   tags: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": "12" },
+ * };
+ * const c = parseZipkinText(JSON.stringify([span]), "spans.json").calls[0]!;
+ * if (c.duration_s !== 1.5 || c.input_tokens !== 12 || c.status !== "ok") throw new Error();
+ * ```
+ */
+export function parseZipkinText(text: string, file: string, options: ParseOptions = {}): ImportedRecords {
+  const f = readSpanFile(text, file, 2);
+  const spans: Span[] = [];
+  for (const { value, line, path } of f.records) {
+    const where = path ? `span ${path}` : "span";
+    const bad = (reason: string) => f.problem(line, "zipkin_bad_span", `${where} is not loaded: ${reason}`);
+    if (!isObj(value)) {
+      bad("it is not a span object");
+      continue;
+    }
+    const traceId = hexId(value.traceId), id = hexId(value.id);
+    if (traceId === null || id === null) {
+      bad(`"${traceId === null ? "traceId" : "id"}" is missing`);
+      continue;
+    }
+    const start = toMicros(value.timestamp, "us");
+    if (start.problem) {
+      f.problem(line, "zipkin_bad_time", `${where} ${JSON.stringify(id)}: "timestamp": ${start.problem}`, "warning");
+    }
+    const duration = num(value.duration);
+    const tags = tagsOf(value.tags);
+    const code = str(tags["otel.status_code"])?.toUpperCase();
+    const errorTag = "error" in tags;
+    const errorText = str(tags.error) === "true" ? null : str(tags.error);
+    const local = isObj(value.localEndpoint) ? value.localEndpoint : {};
+    spans.push({
+      trace_id: traceId,
+      span_id: value.shared === true ? `${id}:shared` : id,
+      parent_span_id: parentId(value.parentId),
+      name: str(value.name),
+      kind: value.kind ?? null,
+      start_us: start.us,
+      end_us: start.us !== null && duration !== null && duration >= 0 ? start.us + duration : null,
+      status: code === "ERROR" || errorTag ? "error" : code === "OK" ? "ok" : "unset",
+      status_message: str(tags["otel.status_description"]) ?? errorText,
+      attributes: tags,
+      events: (Array.isArray(value.annotations) ? value.annotations.filter(isObj) : []).map((a) => ({
+        name: str(a.value) ?? "annotation",
+        ts: toMicros(a.timestamp, "us").us,
+        attributes: {},
+      })),
+      line,
+      resource: str(local.serviceName) === null ? {} : { "service.name": local.serviceName },
+    });
+  }
+  return f.finish(spans, "zipkin", options);
+}
+
+/** Zipkin v2 JSON. */
+export const zipkin: FormatAdapter = {
+  name: "zipkin",
+  title: "Zipkin v2 JSON (API v2 spans and traces)",
+  reads:
+    "spans whose tags carry gen_ai.* (or OpenInference llm.*) keys are calls (string tag values parsed); wrapper spans that repeat usage and other spans are events; tag error or otel.status_code=ERROR is an error, no duration is pending; the trace is the session",
+  example:
+    '[{"traceId": "5af7183fb1d4cf5f", "id": "352bff9a74ca9ad2", "name": "chat gpt-4o", "kind": "CLIENT", "timestamp": 1700000000000000, "duration": 1500000, "localEndpoint": {"serviceName": "app"}, "tags": {"gen_ai.usage.input_tokens": "12"}}]',
+  detect,
+  parse: (text, file, options) => parseZipkinText(text, file, options),
+};
