@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import pl from "nodejs-polars";
+import { realFixture } from "../../_helpers.ts";
+import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
+
+// Hand-written fixtures, from MLflow's documented shapes (mlflow/entities/span.py and
+// trace_info.py): an MLflow 2 `Trace.to_json()` (context ids in 0x hex, ns times,
+// status_code) and MLflow 3 ones one per line (info.trace_id, trace_metadata, span dict v4).
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const V2 = fixture("mlflow2_trace.json");
+const V3 = fixture("mlflow3_traces.jsonl");
+
+const rows = (df: pl.DataFrame, ...cols: string[]) => df.select(...cols).toRecords();
+const load = (file: string) => loadTraces(file, { cache: false });
+
+Deno.test("mlflow: an MLflow 2 Trace.to_json(): CHAT_MODEL spans are calls, the CHAIN root is not, exception events are errors", async () => {
+  assert.equal(detectFormat(sampleFile(V2))?.name, "mlflow");
+  const t = await load(V2);
+  assert.deepEqual(
+    rows(t.calls, "request_id", "session_id", "model", "served_model", "status", "error", "parent_span_id"),
+    [
+      {
+        request_id: "00000000000000a2",
+        session_id: "tr-abc", // info.request_id
+        model: "gpt-4o-mini", // mlflow.spanInputs.model (the request)
+        served_model: "gpt-4o-mini-2024-07-18", // mlflow.spanOutputs.model (the response)
+        status: "ok",
+        error: null,
+        parent_span_id: "00000000000000a1",
+      },
+      {
+        request_id: "00000000000000a3",
+        session_id: "tr-abc",
+        model: "gpt-4o", // invocation_params.model_name (LangChain)
+        served_model: null,
+        status: "error",
+        error: "Rate limit reached", // status_message is empty: the exception event's message
+        parent_span_id: "00000000000000a1",
+      },
+    ],
+  );
+  // the root CHAIN's usage (150/20) is not a call's
+  assert.deepEqual(rows(t.calls, "input_tokens", "output_tokens", "total_tokens", "cache_read_tokens", "duration_s"), [
+    // 0.1 s → 1.6 s
+    { input_tokens: 100, output_tokens: 20, total_tokens: 120, cache_read_tokens: 30, duration_s: 1.5 },
+    // 2.0 s → 2.5 s
+    { input_tokens: 50, output_tokens: 0, total_tokens: 50, cache_read_tokens: null, duration_s: 0.5 },
+  ]);
+  assert.deepEqual(t.events.groupBy("type").len().sort("type").toRecords(), [
+    { type: "mlflow.chain", len: 1 },
+    { type: "mlflow.chat_model", len: 2 },
+  ]);
+  assert.deepEqual(rows(t.sessions, "session_id", "duration_s", "complete", "calls", "errors"), [
+    { session_id: "tr-abc", duration_s: 4, complete: true, calls: 2, errors: 1 },
+  ]);
+  assert.equal(t.diagnostics.height, 0);
+});
+
+Deno.test("mlflow: MLflow 3 traces one per line: mlflow.llm.model, the session in trace_metadata, IN_PROGRESS unfinished", async () => {
+  assert.equal(detectFormat(sampleFile(V3))?.name, "mlflow");
+  const t = await load(V3);
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "request_id",
+      "session_id",
+      "model",
+      "provider",
+      "status",
+      "input_tokens",
+      "output_tokens",
+      "cache_write_tokens",
+      "duration_s",
+      "line",
+    ),
+    [
+      {
+        request_id: "a1b2c3d4e5f60718",
+        session_id: "chat-42", // trace_metadata["mlflow.trace.session"]
+        model: "claude-sonnet-4",
+        provider: "anthropic",
+        status: "ok",
+        input_tokens: 12,
+        output_tokens: 8,
+        cache_write_tokens: 4,
+        duration_s: 2.5,
+        line: 1,
+      },
+      {
+        request_id: "b1b2c3d4e5f60718",
+        session_id: "tr-222", // no session: the trace id
+        model: "gpt-4.1",
+        provider: "openai", // none in the file: the price table's, for gpt-4.1
+        status: "pending", // end_time_unix_nano null
+        input_tokens: null,
+        output_tokens: null,
+        cache_write_tokens: null,
+        duration_s: null,
+        line: 2,
+      },
+    ],
+  );
+  // the span dict v4 names the OTel trace apart from the MLflow id
+  assert.deepEqual(rows(t.calls, "trace_id"), [{ trace_id: "0000000000000000000000000000abcd" }, { trace_id: "tr-222" }]);
+  assert.deepEqual(rows(t.sessions.sort("session_id"), "session_id", "complete"), [
+    { session_id: "chat-42", complete: true },
+    { session_id: "tr-222", complete: false },
+  ]);
+  assert.deepEqual(rows(t.diagnostics, "line", "code"), [{ line: 3, code: "mlflow_unknown_record" }]);
+});
+
+const real = realFixture("mlflow/llamaindex-ollama-6eebff57.traces.json");
+Deno.test({
+  name: "mlflow: the real LlamaIndex/Ollama artifact: 6 CHAT_MODEL calls, 5 ok and 1 pending, the error on the CHAIN root",
+  ignore: real === undefined,
+  async fn() {
+    // independent reading: plain JSON.parse, attribute values decoded one by one
+    // deno-lint-ignore no-explicit-any
+    const spans: any[] = JSON.parse(readFileSync(real!, "utf8")).spans;
+    // deno-lint-ignore no-explicit-any
+    const attr = (s: any, k: string) => s.attributes[k] === undefined ? undefined : JSON.parse(s.attributes[k]);
+    const chat = spans.filter((s) => attr(s, "mlflow.spanType") === "CHAT_MODEL");
+    const ended = chat.filter((s) => s.end_time_unix_nano !== null);
+    const usage = ended.map((s) => attr(s, "usage"));
+    const durations = ended.map((s) => (s.end_time_unix_nano - s.start_time_unix_nano) / 1e9).sort((a, b) => a - b);
+    assert.equal(chat.length, 6);
+    assert.equal(ended.length, 5);
+    // no CHAT_MODEL span is below another one (their parents are the invoke_llm CHAIN spans)
+    const chatIds = new Set(chat.map((s) => s.span_id));
+    assert.ok(chat.every((s) => !chatIds.has(s.parent_span_id)));
+    const input = usage.reduce((a, u) => a + u.prompt_tokens, 0);
+    const output = usage.reduce((a, u) => a + u.completion_tokens, 0);
+    // by hand: 1647 + 1743 + 2028 + 2314 + 2499 and 62 + 40 + 143 + 71 + 119
+    assert.equal(input, 10231);
+    assert.equal(output, 435);
+
+    assert.equal(detectFormat(sampleFile(real!))?.name, "mlflow");
+    const t = await load(real!);
+    assert.equal(t.diagnostics.height, 0);
+    assert.equal(t.calls.height, 6);
+    assert.deepEqual(t.calls.groupBy("status").len().sort("status").toRecords(), [
+      { status: "ok", len: 5 },
+      { status: "pending", len: 1 },
+    ]);
+    assert.deepEqual([...new Set(t.calls.getColumn("model").toArray())], ["llama3.1:latest"]);
+    assert.equal(t.calls.getColumn("input_tokens").sum(), input);
+    assert.equal(t.calls.getColumn("output_tokens").sum(), output);
+    assert.equal(t.calls.getColumn("total_tokens").sum(), input + output);
+    assert.equal(t.calls.getColumn("cache_read_tokens").nullCount(), 6);
+    // latency: tracebook keeps µs; the file's ns differ by less than 1 µs per end
+    const got = (t.calls.getColumn("duration_s").toArray().filter((d) => d !== null) as number[]).sort((a, b) => a - b);
+    assert.equal(got.length, durations.length);
+    got.forEach((d, i) => assert.ok(Math.abs(d - durations[i]!) < 2e-6, `${d} vs ${durations[i]}`));
+    // by hand, end − start in ns: achat_1 5298904400, achat_2 3272645400, achat_3 11290540500,
+    // achat_4 5764588700, achat_5 9540426600: p50 (3rd of 5) is achat_4, max achat_3
+    // (JSON.parse holds these ns in doubles: 256 ns apart)
+    [3.2726454, 5.2989044, 5.7645887, 9.5404266, 11.2905405].forEach((d, i) => assert.ok(Math.abs(durations[i]! - d) < 5e-7));
+    // the pending call is Ollama.achat_6 ("4zySQymwZf4=" in base64)
+    assert.deepEqual(rows(t.calls.filter(pl.col("status").eq(pl.lit("pending"))), "request_id"), [
+      { request_id: "e33c924329b065fe" },
+    ]);
+    // 42 spans: 28 CHAIN (2 ERROR, not calls), 8 TOOL, 6 CHAT_MODEL; one unfinished session
+    assert.equal(t.events.height, spans.length);
+    assert.deepEqual(t.events.groupBy("type").len().sort("type").toRecords(), [
+      { type: "mlflow.chain", len: 28 },
+      { type: "mlflow.chat_model", len: 6 },
+      { type: "mlflow.tool", len: 8 },
+    ]);
+    assert.deepEqual(rows(t.sessions, "session_id", "complete", "calls", "errors"), [
+      // mlflow.traceRequestId
+      { session_id: "6eebff57412c4286bee9120e3202ec2d", complete: false, calls: 6, errors: 0 },
+    ]);
+  },
+});
