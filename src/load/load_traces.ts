@@ -192,10 +192,12 @@ function concatFrames(parts: ImportedFrames[]): ImportedFrames {
 }
 
 /**
- * Frames of every file: each file alone, through the cache; then the files
- * whose sessions continue in another file are read again together, so that a
- * request and its response in two files still pair (the cache never changes a
- * result).
+ * Frames of every file: those of unchanged files from the cache, the others
+ * read together (one pass, calls pairing across them), then cached file by
+ * file, except files whose sessions continue in another file. When a cached
+ * file shares a session with another file, those files are read again
+ * together, so that a request and its response in two files still pair: the
+ * cache never changes a result.
  */
 function loadFrames(plans: FilePlan[], options: LoadOptions): ImportedFrames {
   const dir = options.cache === false ? null : options.cache ?? defaultCacheDir();
@@ -203,47 +205,85 @@ function loadFrames(plans: FilePlan[], options: LoadOptions): ImportedFrames {
     timezone: options.timezone ?? null,
     keepText: options.keepText ?? false,
     maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
-    format: null as string | null,
     map: options.map ?? null,
   };
-  // progress over all files, in bytes
+  // staged inputs (stdin, pipes, gzip) are temporary copies: nothing to key them by
+  const keys = plans.map((plan) =>
+    dir && plan.input.path === plan.input.name
+      ? cacheKey(plan.input.path, { ...keyOptions, format: plan.adapter.name, name: plan.input.name })
+      : null
+  );
   const sizes = plans.map((p) => statSync(p.input.path).size);
   const total = sizes.reduce((a, b) => a + b, 0);
-  let done = 0;
   options.onProgress?.(0, total);
-  const perFile = plans.map((plan, i) => {
-    // staged inputs (stdin, pipes, gzip) are temporary copies: nothing to key them by
-    const key = dir && plan.input.path === plan.input.name
-      ? cacheKey(plan.input.path, { ...keyOptions, format: plan.adapter.name, name: plan.input.name })
-      : null;
-    let frames = key ? readCached(dir!, key) : null;
-    if (!frames) {
-      const onProgress = options.onProgress && ((d: number) => options.onProgress!(done + d, total));
-      frames = readFiles([plan], { ...options, onProgress: onProgress || undefined });
-      if (key) writeCached(dir!, key, frames);
-    }
-    done += sizes[i]!;
-    options.onProgress?.(done, total);
-    return frames;
-  });
-  if (plans.length < 2) return perFile[0] ?? readFiles([], options);
-  // sessions that more than one file holds
+  const cached = plans.map((_, i) => (keys[i] ? readCached(dir!, keys[i]!) : null));
+  const missing = plans.flatMap((_, i) => (cached[i] ? [] : [i]));
+  const cachedBytes = sizes.reduce((sum, size, i) => (cached[i] ? sum + size : sum), 0);
+  let fresh: ImportedFrames | null = null;
+  if (missing.length) {
+    const onProgress = options.onProgress &&
+      ((done: number) => options.onProgress!(cachedBytes + done, total));
+    fresh = readFiles(missing.map((i) => plans[i]!), { ...options, onProgress: onProgress || undefined });
+    if (dir) cacheFileByFile(dir, fresh, missing.flatMap((i) => (keys[i] ? [[plans[i]!.input.name, keys[i]!]] : [])));
+  }
+  options.onProgress?.(total, total);
+  // the units read apart: each cached file, and the fresh files together
+  const units: { frames: ImportedFrames; plans: number[] }[] = plans.flatMap((_, i) =>
+    cached[i] ? [{ frames: cached[i]!, plans: [i] }] : []
+  );
+  if (fresh) units.push({ frames: fresh, plans: missing });
+  if (units.length === 1) return units[0]!.frames;
   const owners = new Map<string, Set<number>>();
-  perFile.forEach((f, i) => {
-    for (const id of f.sessions.getColumn("session_id").toArray() as string[]) {
+  units.forEach((u, n) => {
+    for (const id of u.frames.sessions.getColumn("session_id").toArray() as string[]) {
       let set = owners.get(id);
       if (!set) owners.set(id, set = new Set());
-      set.add(i);
+      set.add(n);
     }
   });
   const joint = new Set<number>();
-  for (const set of owners.values()) if (set.size > 1) for (const i of set) joint.add(i);
-  if (joint.size === 0) return concatFrames(perFile);
-  const together = readFiles(
-    [...joint].sort((a, b) => a - b).map((i) => plans[i]!),
-    { ...options, onProgress: undefined },
+  for (const set of owners.values()) if (set.size > 1) for (const n of set) joint.add(n);
+  if (joint.size === 0) return concatFrames(units.map((u) => u.frames));
+  const again = [...joint].flatMap((n) => units[n]!.plans).sort((a, b) => a - b);
+  const together = readFiles(again.map((i) => plans[i]!), { ...options, onProgress: undefined });
+  return concatFrames([...units.filter((_, n) => !joint.has(n)).map((u) => u.frames), together]);
+}
+
+/**
+ * Write the cache entry of each file of frames read together, except files
+ * that share a session with another file (their frames depend on it).
+ */
+function cacheFileByFile(dir: string, frames: ImportedFrames, keyed: string[][]): void {
+  if (keyed.length === 1 && frames.sessions.getColumn("file").nUnique() <= 1) {
+    writeCached(dir, keyed[0]![1]!, frames);
+    return;
+  }
+  const spans = frames.events.select("session_id", "file")
+    .vstack(frames.calls.select("session_id", "file"))
+    .unique()
+    .groupBy("session_id")
+    .agg(pl.col("file").nUnique().alias("n"))
+    .filter(pl.col("n").gt(1));
+  const shared = new Set(
+    frames.events.join(spans.select("session_id"), { on: "session_id" }).getColumn("file").unique()
+      .toArray() as string[],
   );
-  return concatFrames([...perFile.filter((_, i) => !joint.has(i)), together]);
+  const parts = (df: pl.DataFrame) => {
+    const map = new Map<string, pl.DataFrame>();
+    if (df.height) for (const part of df.partitionBy("file")) map.set(String(part.getColumn("file").get(0)), part);
+    return map;
+  };
+  const split = {
+    calls: parts(frames.calls),
+    sessions: parts(frames.sessions),
+    events: parts(frames.events),
+    diagnostics: parts(frames.diagnostics),
+  };
+  for (const [name, key] of keyed) {
+    if (shared.has(name!)) continue;
+    const of = (k: keyof typeof split) => split[k].get(name!) ?? frames[k].head(0);
+    writeCached(dir, key!, { calls: of("calls"), sessions: of("sessions"), events: of("events"), diagnostics: of("diagnostics") });
+  }
 }
 
 /**

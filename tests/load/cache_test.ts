@@ -36,7 +36,7 @@ Deno.test("the cache: a second load of an unchanged file reads its entry, with e
   try {
     const cold = await loadTraces(file, { cache });
     assert.equal(entries(cache).length, 1);
-    const key = cacheKey(file, { timezone: null, keepText: false, maxLineBytes: 8 * 1024 * 1024, format: "native", map: null, name: file })!;
+    const key = entries(cache)[0]!.replace(/^.*\//, "").replace(/\.tbc$/, "");
     // the entry holds this file's frames: change the entry and the load shows it (the proof it was read)
     const entry = readCached(cache, key)!;
     writeCached(cache, key, { ...entry, calls: entry.calls.withColumns(pl.lit("gpt-4o-cached").alias("model")) });
@@ -142,6 +142,27 @@ Deno.test("--no-cache (cache: false) writes nothing", async () => {
   try {
     await loadTraces(file, { cache: false });
     assert.throws(() => readdirSync(cache));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a request and its response in two files pair, with the cache cold, warm, and with one file cached", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tracebook-cache-test-" });
+  try {
+    const cache = join(dir, "cache");
+    const [request, response] = call("a", "gpt-4o", 2).trim().split("\n");
+    writeFileSync(join(dir, "a.jsonl"), request + "\n");
+    writeFileSync(join(dir, "b.jsonl"), response + "\n");
+    writeFileSync(join(dir, "c.jsonl"), call("c", "o1-mini", 1).replaceAll('"s1"', '"s2"'));
+    const expected = [["gpt-4o", "ok", 2, false], ["o1-mini", "ok", 1, false]];
+    const rows = async (c: string | false) =>
+      (await loadTraces(dir, { cache: c })).calls.select("model", "status", "duration_s", "orphan").rows();
+    assert.deepEqual(await rows(false), expected);
+    assert.deepEqual(await rows(cache), expected); // cold
+    // only c.jsonl has an entry: a.jsonl and b.jsonl share a session and are never cached apart
+    assert.equal(entries(cache).length, 1);
+    assert.deepEqual(await rows(cache), expected); // warm
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

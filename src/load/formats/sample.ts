@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { FormatSample } from "./adapter.ts";
 import { firstObjectKeys } from "./_first_keys.ts";
 import { parseJsonValues } from "./_json_values.ts";
@@ -55,8 +55,9 @@ export function sampleOfText(head: string, file: string): FormatSample {
 export function sampleFile(path: string, name: string = path): FormatSample {
   const fd = openSync(path, "r");
   try {
-    const buf = new Uint8Array(SAMPLE_BYTES);
-    const n = readSync(fd, buf, 0, SAMPLE_BYTES, 0);
+    const size = Math.min(SAMPLE_BYTES, Math.max(fstatSync(fd).size, 1));
+    const buf = new Uint8Array(size);
+    const n = readSync(fd, buf, 0, size, 0);
     return sampleOfText(new TextDecoder().decode(buf.subarray(0, n)), name);
   } finally {
     closeSync(fd);

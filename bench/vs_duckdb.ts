@@ -1,0 +1,112 @@
+/**
+ * The benchmark of issue 13, all figures from one run: tracebook's `analyze`
+ * cold and warm (the per-file cache), `report` and `loadTraces` warm, DuckDB's
+ * `read_json` with the seed's aggregates on the same file, the seed's Python
+ * loop, 1,000 small files against one file of the same calls, and an appended
+ * file. Each command runs as its own process under `/usr/bin/time -v` (wall
+ * time and peak RSS). Prints a Markdown table with the ratios.
+ *
+ * Usage: `deno run -A bench/vs_duckdb.ts [CALLS=200000]`
+ *
+ * @module
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeNativeTrace } from "./_gen_native.ts";
+
+const calls = Number(Deno.args[0] ?? 200_000);
+const root = new URL("../", import.meta.url).pathname;
+const dir = join(root, ".bench", `vs-duckdb-${calls}`);
+const file = join(dir, "trace.jsonl");
+const cache = join(dir, "cache");
+const cli = join(root, "src/cli/main.ts");
+const hasTime = existsSync("/usr/bin/time");
+
+interface Run {
+  seconds: number;
+  rssMb: number | null;
+}
+
+async function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const argv = hasTime ? ["/usr/bin/time", "-v", cmd, ...args] : [cmd, ...args];
+  const t0 = performance.now();
+  const out = await new Deno.Command(argv[0]!, {
+    args: argv.slice(1),
+    stdout: "null",
+    stderr: "piped",
+    env: { XDG_CACHE_HOME: cache, ...env },
+  }).output();
+  const seconds = (performance.now() - t0) / 1000;
+  const err = new TextDecoder().decode(out.stderr);
+  if (out.code !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${err}`);
+  const rss = err.match(/Maximum resident set size \(kbytes\): (\d+)/);
+  return { seconds, rssMb: rss ? Number(rss[1]) / 1024 : null };
+}
+
+const deno = (args: string[], env?: Record<string, string>) => run(Deno.execPath(), ["run", "-A", ...args], env);
+const analyze = (input: string, extra: string[] = []) =>
+  deno([cli, "analyze", input, "--output-dir", join(dir, "out"), "--quiet", ...extra]);
+
+mkdirSync(dir, { recursive: true });
+if (!existsSync(file)) await writeNativeTrace(file, calls);
+const mb = statSync(file).size / 1e6;
+rmSync(cache, { recursive: true, force: true });
+
+const rows: [string, Run][] = [];
+const duck = await deno([join(root, "bench/_duckdb_seed.ts"), file]);
+rows.push(["DuckDB read_json + the seed's aggregates, percentiles, requests per model", duck]);
+const cold = await analyze(file);
+rows.push(["tracebook analyze, cold (summary, 2 seed figures, report)", cold]);
+const warm = await analyze(file);
+rows.push(["tracebook analyze, warm (unchanged file, cache)", warm]);
+rows.push(["tracebook report, warm", await deno([cli, "report", file, "--output-dir", join(dir, "out"), "--quiet"])]);
+const loadScript = join(dir, "load.ts");
+writeFileSync(loadScript, `import { loadTraces } from ${JSON.stringify(join(root, "src/mod.ts"))};\nawait loadTraces(${JSON.stringify(file)});\n`);
+rows.push(["tracebook loadTraces, warm (a script)", await deno([loadScript])]);
+const seedLoop = join(root, "bench/_seed_loop.py");
+let seed: Run | null = null;
+if (existsSync("/usr/bin/python3")) {
+  seed = await run("/usr/bin/python3", [seedLoop, file]);
+  rows.push(["the seed's analysis loop in Python", seed]);
+}
+
+// 1,000 small files holding the same calls as one file (a tenth of the calls, to keep it short)
+const manyDir = join(dir, "many");
+const oneFile = join(dir, "one.jsonl");
+if (!existsSync(manyDir)) {
+  mkdirSync(manyDir);
+  const lines = readFileSync(file, "utf8").split("\n").slice(0, Math.max(1000, Math.round(calls / 10) * 2));
+  // split on session boundaries so that no session spans two files
+  const sessions: string[][] = [];
+  for (const l of lines) {
+    if (l.includes('"session_start"') || sessions.length === 0) sessions.push([]);
+    if (l) sessions.at(-1)!.push(l);
+  }
+  const perFile = Math.ceil(sessions.length / 1000);
+  for (let i = 0; i * perFile < sessions.length; i++) {
+    writeFileSync(join(manyDir, `t${String(i).padStart(4, "0")}.jsonl`), sessions.slice(i * perFile, (i + 1) * perFile).flat().join("\n") + "\n");
+  }
+  writeFileSync(oneFile, sessions.flat().join("\n") + "\n");
+}
+const loadOf = (input: string) => {
+  const s = join(dir, `load_${input.endsWith(".jsonl") ? "one" : "many"}.ts`);
+  writeFileSync(s, `import { loadTraces } from ${JSON.stringify(join(root, "src/mod.ts"))};\nawait loadTraces(${JSON.stringify(input)}, { cache: false });\n`);
+  return deno([s]);
+};
+const one = await loadOf(oneFile);
+const many = await loadOf(manyDir);
+rows.push(["loadTraces, one file (a tenth of the calls), no cache", one]);
+rows.push(["loadTraces, the same calls in 1,000 files, no cache", many]);
+
+console.log(`Input: ${file} (${calls.toLocaleString("en")} calls, ${mb.toFixed(0)} MB)\n`);
+console.log("| command | wall (s) | peak RSS (MB) |\n|---|---:|---:|");
+for (const [name, r] of rows) {
+  console.log(`| ${name} | ${r.seconds.toFixed(2)} | ${r.rssMb === null ? "n/a" : r.rssMb.toFixed(0)} |`);
+}
+const ratio = (a: number, b: number) => (a / b).toFixed(2);
+console.log("\n| target | measured | goal |\n|---|---:|---:|");
+console.log(`| cold analyze / DuckDB | ${ratio(cold.seconds, duck.seconds)}× | ≤ 1.0× |`);
+if (seed) console.log(`| seed's loop / cold analyze | ${ratio(seed.seconds, cold.seconds)}× | ≥ 10× |`);
+console.log(`| warm analyze / DuckDB cold | ${ratio(warm.seconds, duck.seconds)}× | ≤ 0.1× |`);
+if (cold.rssMb) console.log(`| cold analyze peak RSS / input size | ${ratio(cold.rssMb * 1.048576, mb)}× | ≤ 0.6× |`);
+console.log(`| 1,000 files / one file | ${ratio(many.seconds, one.seconds)}× | ≤ 1.2× |`);
