@@ -17,7 +17,8 @@ export interface Bin {
  * Count `values` in `n` equal-width bins between their minimum and maximum,
  * the numpy way: edges from `linspace(min, max, n + 1)`, every bin half-open
  * but the last, and a single distinct value spread over `[v − 0.5, v + 0.5]`.
- * Returns no bins for no values. Non-finite values are ignored.
+ * Returns no bins for no values. Non-finite values are ignored. With `range`, the
+ * edges span it instead of the values' minimum and maximum (shared by several series).
  *
  * @example
  * ```ts
@@ -25,14 +26,24 @@ export interface Bin {
  * histogramBins([1, 2, 2, 3], 2).map((b) => b.count); // [1, 3]
  * ```
  */
-export function histogramBins(values: readonly number[] | Float64Array, n: number): Bin[] {
-  const xs = values.filter(Number.isFinite);
-  if (xs.length === 0 || n < 1) return [];
+export function histogramBins(
+  values: readonly number[] | Float64Array,
+  n: number,
+  range?: readonly [number, number],
+): Bin[] {
+  let xs = values.filter(Number.isFinite);
+  if ((xs.length === 0 && !range) || n < 1) return [];
   let first = Infinity;
   let last = -Infinity;
-  for (const x of xs) {
-    if (x < first) first = x;
-    if (x > last) last = x;
+  if (range) {
+    // Shared edges (one histogram per run of a comparison): values outside are left out.
+    [first, last] = range;
+    xs = xs.filter((x) => x >= first && x <= last);
+  } else {
+    for (const x of xs) {
+      if (x < first) first = x;
+      if (x > last) last = x;
+    }
   }
   if (first === last) {
     first -= 0.5;

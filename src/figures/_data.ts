@@ -265,3 +265,18 @@ export function groupsOf(calls: pl.DataFrame): string[] | null {
     .toArray() as string[];
   return values.length >= 2 ? values : null;
 }
+
+/**
+ * `rowsOf(calls)` once per group of `groups`, each row tagged with its `group`
+ * (or once over all calls, untagged, when `groups` is null).
+ */
+export function perGroup<T extends object>(
+  calls: pl.DataFrame,
+  groups: readonly string[] | null,
+  rowsOf: (calls: pl.DataFrame) => T[],
+): (T & { group?: string })[] {
+  if (!groups) return rowsOf(calls);
+  return groups.flatMap((group) =>
+    rowsOf(calls.filter(pl.col("group").eq(pl.lit(group)))).map((r) => ({ ...r, group }))
+  );
+}

@@ -65,7 +65,9 @@ function serializeSvg(root: Element): string | null {
       const a = attrs[i]!;
       if (a.namespaceURI !== null) {
         // Only the root's default-namespace declaration, written as it stands.
-        if (!(isRoot && a.namespaceURI === XMLNS_NS && a.prefix === null && a.localName === "xmlns")) {
+        if (
+          !(isRoot && a.namespaceURI === XMLNS_NS && a.prefix === null && a.localName === "xmlns")
+        ) {
           return false;
         }
       } else if (a.localName === "xmlns" || a.localName.includes(":")) return false;

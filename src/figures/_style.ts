@@ -14,8 +14,12 @@
 export const FONT_FAMILY =
   'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", sans-serif';
 
-/** Font sizes in pixels. */
-export const FONT_SIZE = { tick: 12, title: 16, subtitle: 12, legend: 12, message: 14 } as const;
+/**
+ * Font sizes in pixels, at the figure's own width (720 by default). The report
+ * never shows a figure narrower than 600 px (it scrolls inside its box on a
+ * phone), so a 13 px tick label is never drawn smaller than about 11 px.
+ */
+export const FONT_SIZE = { tick: 13, title: 17, subtitle: 13, legend: 13, message: 15 } as const;
 
 /** Colours shared by all figures. */
 export const COLORS = {
@@ -203,4 +207,84 @@ export function countAxis(max: number, label: string): Record<string, unknown> {
     ...(ticks ? { ticks } : {}),
     tickFormat: (d: number) => (Number.isInteger(d) ? formatCount(d) : ""),
   };
+}
+
+/**
+ * The upper end of a count axis from 0 to `max` once made "nice": `max` rounded up to
+ * a multiple of its leading power of ten (an upper bound of the widest tick label).
+ *
+ * @example
+ * ```ts
+ * import { niceCeiling } from "./_style.ts";
+ * if (niceCeiling(93_412) !== 100_000 || niceCeiling(7) !== 7) throw new Error("wrong ceiling");
+ * ```
+ */
+export function niceCeiling(max: number): number {
+  if (!(max > 0)) return 1;
+  const unit = 10 ** Math.floor(Math.log10(max));
+  return Math.ceil(max / unit) * unit;
+}
+
+/**
+ * The left margin and the offset of a rotated y-axis title beside tick labels as
+ * wide as `labels`: the title's line (one font size) clear of the widest label
+ * (tick 6 px, padding 3 px, a 4 px gap), never less than the house 48/60 px.
+ *
+ * @example
+ * ```ts
+ * import { leftAxisSpace } from "./_style.ts";
+ * // "100,000" at 13 px is ceil(4.2 em × 13) = 55 px wide: 55 + 9 + 13 + 4 = 81.
+ * const s = leftAxisSpace(["100,000"]);
+ * if (s.labelOffset !== 81 || s.marginLeft !== 93) throw new Error(JSON.stringify(s));
+ * ```
+ */
+export function leftAxisSpace(
+  labels: Iterable<string>,
+  fontSize: number = FONT_SIZE.tick,
+): { marginLeft: number; labelOffset: number } {
+  const labelOffset = Math.max(48, maxLabelWidth(labels, fontSize) + 9 + fontSize + 4);
+  return { marginLeft: labelOffset + 12, labelOffset };
+}
+
+/** {@linkcode leftAxisSpace} for a count axis from 0 to `max` (ticks formatted with separators). */
+export function countAxisSpace(max: number): { marginLeft: number; labelOffset: number } {
+  return leftAxisSpace([formatCount(niceCeiling(max))]);
+}
+
+/**
+ * Plot options for one panel per comparison group (`fy`, labels on the right), and
+ * the total plot height: each panel 60% of `height` (the x axis shared). One group
+ * or none: the height as is and no facet.
+ */
+export function groupPanels(
+  groups: readonly string[] | null,
+  height: number,
+): { height: number; marginRight: number; fy?: Record<string, unknown> } {
+  if (!groups) return { height, marginRight: 0 };
+  const labels = groups.map((g) => shortLabel(g, 24));
+  return {
+    height: Math.round(groups.length * height * 0.6),
+    marginRight: maxLabelWidth(labels) + 16,
+    fy: {
+      ...AXIS,
+      label: null,
+      domain: groups,
+      padding: 0.15,
+      tickFormat: (g: string) => shortLabel(g, 24),
+    },
+  };
+}
+
+/**
+ * The colour of the i-th comparison group (baseline blue, candidate orange, then the
+ * rest of the categorical scheme), where a figure colours by run instead of by model.
+ */
+export function groupColor(i: number): string {
+  const order = [0, 2, 1, 3, 4, 5, 6, 7, 8, 9];
+  return COLORS.categorical[order[i % order.length]!]!;
+}
+
+/** A row label of a model within a run (`gpt-4o · baseline`), both shortened. */
+export function modelGroupLabel(model: string, group: string): string {
+  return `${shortLabel(model, 40)} · ${shortLabel(group, 16)}`;
 }

@@ -9,8 +9,11 @@ import type { Figure } from "./figure.ts";
 import { callsOverTime as countCallsOverTime } from "../metrics/throughput.ts";
 import {
   chooseInterval,
+  groupsOf,
   intervalOf,
   maxOf,
+  minOf,
+  perGroup,
   requireColumns,
   rows,
   timeExtent,
@@ -19,7 +22,9 @@ import {
 import { renderFigure } from "./_render.ts";
 import {
   countAxis,
+  countAxisSpace,
   formatCount,
+  groupPanels,
   LAYOUT,
   plural,
   STATUS_COLORS,
@@ -118,7 +123,13 @@ export async function callsOverTime(
 ): Promise<Figure> {
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["started_at", "status"], "callsOverTime()");
-  const { buckets, interval } = callBuckets(calls, o);
+  const whole = callBuckets(calls, o);
+  const { interval } = whole;
+  // On a compare page, one panel per run, bucketed alike.
+  const groups = groupsOf(calls);
+  const buckets: (CallBucket & { group?: string })[] = groups
+    ? perGroup(calls, groups, (part) => callBuckets(part, { interval: interval.every }).buckets)
+    : whole.buckets;
   if (buckets.length === 0) {
     return await renderFigure({
       title: o.title,
@@ -133,31 +144,42 @@ export async function callsOverTime(
   const peak = maxOf(buckets.map((b) => b.y2));
   const total = [...totals.values()].reduce((s, n) => s + n, 0);
   const errors = totals.get("error") ?? 0;
+  const panels = groupPanels(groups, o.height);
+  const space = countAxisSpace(peak);
+  const starts = whole.buckets.map((b) => b.start.getTime());
   return await renderFigure({
     title: o.title,
-    subtitle: `${plural(total, "call")}, ${plural(errors, "error")}, per ${interval.name}`,
+    subtitle: `${plural(total, "call")}, ${plural(errors, "error")}, per ${interval.name}${
+      groups ? "; one panel per run" : ""
+    }`,
     width: o.width,
-    height: o.height,
+    height: panels.height,
     legend: statuses.map((s) => ({
       label: `${s} (${formatCount(totals.get(s)!)})`,
       color: STATUS_COLORS[s] ?? "#999",
     })),
     plot: {
-      marginLeft: 60,
-      marginRight: TIME_MARGIN_RIGHT,
+      marginLeft: space.marginLeft,
+      marginRight: Math.max(TIME_MARGIN_RIGHT, panels.marginRight),
       marginBottom: TIME_MARGIN_BOTTOM,
-      x: timeAxis(buckets[0]!.start, buckets.at(-1)!.end, o.width),
+      x: timeAxis(
+        new Date(minOf(starts)),
+        new Date(maxOf(starts) + interval.ms),
+        o.width,
+      ),
       y: {
         ...countAxis(peak, `Calls per ${interval.name}`),
-        labelAnchor: "center",
-        labelOffset: 48,
+        labelAnchor: groups ? "top" : "center",
+        labelOffset: groups ? undefined : space.labelOffset,
       },
+      ...(panels.fy ? { fy: panels.fy } : {}),
       marks: [
         Plot.rectY(buckets, {
           x1: "start",
           x2: "end",
           y1: "y1",
           y2: "y2",
+          ...(groups ? { fy: "group" } : {}),
           fill: (b: CallBucket) => STATUS_COLORS[b.status] ?? "#999",
           insetLeft: 0.5,
           insetRight: 0.5,

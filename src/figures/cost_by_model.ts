@@ -6,15 +6,17 @@
 import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
-import { colorOf, modelColors, requireColumns, rows } from "./_data.ts";
+import { colorOf, groupsOf, modelColors, perGroup, requireColumns, rows } from "./_data.ts";
 import { renderFigure } from "./_render.ts";
 import {
   AXIS,
   FONT_SIZE,
   formatUsd,
   formatUsdTick,
+  groupColor,
   LAYOUT,
   maxLabelWidth,
+  modelGroupLabel,
   shortLabel,
 } from "./_style.ts";
 
@@ -55,7 +57,8 @@ export function costPerModel(calls: pl.DataFrame): {
 
 /**
  * Total cost per model as horizontal bars, highest first, each labelled in
- * dollars. Models with no price are named in the subtitle, never shown as $0.
+ * dollars. Models with no price are named in the subtitle, never shown as $0. On a
+ * compare page, one bar per model and run, coloured by run.
  *
  * @example
  * ```ts ignore
@@ -81,17 +84,32 @@ export async function costByModel(
     });
   }
   const total = priced.reduce((s, p) => s + p.cost_usd, 0);
-  const domain = priced.map((p) => p.model);
+  // On a compare page, one bar per model and run, coloured by run.
+  const groups = groupsOf(calls);
+  type Bar = { model: string; cost_usd: number; calls: number; group?: string };
+  const bars: Bar[] = groups
+    ? perGroup(calls, groups, (part) => costPerModel(part).priced)
+    : priced;
+  const keyOf = (b: { model: string; group?: string }) =>
+    groups ? `${b.model}\u0000${b.group}` : b.model;
+  const domain = groups
+    ? priced.flatMap((m) =>
+      groups.filter((g) => bars.some((b) => b.model === m.model && b.group === g))
+        .map((g) => keyOf({ model: m.model, group: g }))
+    )
+    : priced.map((p) => p.model);
+  const labelOf = (key: string) => {
+    const [model, group] = key.split("\u0000");
+    return group === undefined ? shortLabel(model!) : modelGroupLabel(model!, group);
+  };
   return await renderFigure({
     title: o.title,
     subtitle: [`${formatUsd(total)} in total`, subtitle].filter(Boolean).join("; "),
     width: o.width,
-    height: priced.length * o.rowHeight + 70,
+    height: domain.length * o.rowHeight + 70,
+    legend: groups?.map((g, i) => ({ label: g, color: groupColor(i) })),
     plot: {
-      marginLeft: Math.max(
-        60,
-        maxLabelWidth(domain.map((m) => shortLabel(m)), FONT_SIZE.tick) + 16,
-      ),
+      marginLeft: Math.max(60, maxLabelWidth(domain.map(labelOf), FONT_SIZE.tick) + 16),
       marginRight: 80,
       marginBottom: 50,
       x: {
@@ -108,19 +126,22 @@ export async function costByModel(
         label: null,
         domain,
         padding: 0.2,
-        tickFormat: (m: string) => shortLabel(m),
+        tickFormat: labelOf,
         tickSize: 0,
       },
       marks: [
-        Plot.barX(priced, {
-          y: "model",
+        Plot.barX(bars, {
+          y: keyOf,
           x: "cost_usd",
-          fill: (p: { model: string }) => colorOf(colors, p.model),
-          title: (p: { model: string; cost_usd: number; calls: number }) =>
-            `${p.model}: ${formatUsd(p.cost_usd)} over ${p.calls} priced calls`,
+          fill: (p: Bar) =>
+            groups ? groupColor(groups.indexOf(p.group!)) : colorOf(colors, p.model),
+          title: (p: Bar) =>
+            `${p.model}${p.group ? ` (${p.group})` : ""}: ${
+              formatUsd(p.cost_usd)
+            } over ${p.calls} priced calls`,
         }),
-        Plot.text(priced, {
-          y: "model",
+        Plot.text(bars, {
+          y: keyOf,
           x: "cost_usd",
           text: (p: { cost_usd: number }) => formatUsd(p.cost_usd),
           dx: 6,

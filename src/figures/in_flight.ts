@@ -7,11 +7,21 @@ import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import { inFlight as countInFlight } from "../metrics/throughput.ts";
 import type { Figure } from "./figure.ts";
-import { chooseInterval, drawnEnds, maxOf, requireColumns, rows } from "./_data.ts";
+import {
+  chooseInterval,
+  drawnEnds,
+  groupsOf,
+  maxOf,
+  minOf,
+  requireColumns,
+  rows,
+} from "./_data.ts";
 import { renderFigure } from "./_render.ts";
 import {
   COLORS,
   countAxis,
+  countAxisSpace,
+  groupColor,
   LAYOUT,
   plural,
   TIME_MARGIN_BOTTOM,
@@ -107,6 +117,45 @@ function reduceToMax(series: pl.DataFrame, ms: number): InFlightPoint[] {
   }));
 }
 
+/** A series ready to draw: its points (reduced when long), peak, first and last points. */
+function drawable(series: pl.DataFrame, maxPoints: number): {
+  points: InFlightPoint[];
+  peak: number;
+  peakAt: Date;
+  first: InFlightPoint;
+  last: InFlightPoint;
+  reducedTo?: string;
+} {
+  if (series.height === 0) {
+    const none = { t: new Date(0), in_flight: 0 };
+    return { points: [], peak: 0, peakAt: none.t, first: none, last: none };
+  }
+  // Only a series short enough to draw whole becomes JS objects; a longer one is
+  // reduced in Polars, its peak, first and last points read from the frame.
+  if (series.height <= maxPoints) {
+    const points = toPoints(series);
+    const peak = maxOf(points.map((p) => p.in_flight));
+    return {
+      points,
+      peak,
+      peakAt: points.find((p) => p.in_flight === peak)!.t,
+      first: points[0]!,
+      last: points.at(-1)!,
+    };
+  }
+  const peak = Number(series.getColumn("in_flight").max());
+  const [{ t: peakAt }] = toPoints(series.filter(pl.col("in_flight").eq(peak)).head(1)) as [
+    InFlightPoint,
+  ];
+  const [first] = toPoints(series.head(1)) as [InFlightPoint];
+  const [last] = toPoints(series.tail(1)) as [InFlightPoint];
+  const interval = chooseInterval(last.t.getTime() - first.t.getTime(), maxPoints / 2);
+  const points = reduceToMax(series, interval.ms);
+  // The series still ends at the level after the last change.
+  if (points.at(-1)!.t.getTime() < last.t.getTime()) points.push(last);
+  return { points, peak, peakAt, first, last, reducedTo: interval.name };
+}
+
 /**
  * The number of calls in flight over time as a step area: concurrency peaks,
  * idle gaps and calls left pending at the end of a trace. Time is UTC.
@@ -131,38 +180,38 @@ export async function inFlight(
       message: "No calls with a start time",
     });
   }
-  // Only a series short enough to draw whole becomes JS objects; a longer one is
-  // reduced in Polars, its peak, first and last points read from the frame.
-  const whole = series.height <= o.maxPoints;
-  let points = whole ? toPoints(series) : [];
-  let peak: number;
-  let peakAt: Date;
-  let first: InFlightPoint;
-  let last: InFlightPoint;
-  if (whole) {
-    peak = maxOf(points.map((p) => p.in_flight));
-    peakAt = points.find((p) => p.in_flight === peak)!.t;
-    first = points[0]!;
-    last = points.at(-1)!;
-  } else {
-    peak = Number(series.getColumn("in_flight").max());
-    [{ t: peakAt }] = toPoints(series.filter(pl.col("in_flight").eq(peak)).head(1)) as [
-      InFlightPoint,
-    ];
-    [first] = toPoints(series.head(1)) as [InFlightPoint];
-    [last] = toPoints(series.tail(1)) as [InFlightPoint];
-  }
-  const notes = [
-    `peak ${peak} at ${peakAt.toISOString().replace("T", " ").replace(/\.\d+Z$|Z$/, "")} UTC`,
-  ];
-  if (!whole) {
-    const span = last.t.getTime() - first.t.getTime();
-    const interval = chooseInterval(span, o.maxPoints / 2);
-    points = reduceToMax(series, interval.ms);
-    // The series still ends at the level after the last change.
-    if (points.at(-1)!.t.getTime() < last.t.getTime()) points.push(last);
-    notes.push(`maximum per ${interval.name}`);
-  }
+  const groups = groupsOf(calls);
+  const parts = groups
+    ? groups.map((group) => ({
+      group,
+      ...drawable(
+        seriesFrame(calls.filter(pl.col("group").eq(pl.lit(group))), options.sessions),
+        o.maxPoints / groups.length,
+      ),
+    }))
+    : [{ group: null, ...drawable(series, o.maxPoints) }];
+  const at = (t: Date) => t.toISOString().replace("T", " ").replace(/\.\d+Z$|Z$/, "");
+  const notes = parts.filter((p) => p.points.length).map((p) =>
+    `${p.group === null ? "" : `${p.group}: `}peak ${p.peak} at ${at(p.peakAt)} UTC`
+  );
+  const reduced = parts.find((p) => p.reducedTo)?.reducedTo;
+  if (reduced) notes.push(`maximum per ${reduced}`);
+  const first = new Date(
+    minOf(parts.filter((p) => p.points.length).map((p) => p.first.t.getTime())),
+  );
+  const lastTime = new Date(
+    maxOf(parts.filter((p) => p.points.length).map((p) => p.last.t.getTime())),
+  );
+  const last = {
+    in_flight: parts.reduce((n, p) => n + (p.points.length ? p.last.in_flight : 0), 0),
+  };
+  const peak = maxOf(parts.map((p) => p.peak));
+  const points: (InFlightPoint & { group: string | null })[] = parts.flatMap((p) =>
+    p.points.map((q) => ({ ...q, group: p.group }))
+  );
+  const space = countAxisSpace(peak);
+  const strokeOf = (p: { group: string | null }) =>
+    groups ? groupColor(groups.indexOf(p.group!)) : COLORS.primary;
   if (last.in_flight > 0) notes.push(`${last.in_flight} still in flight at the end`);
   const pending = calls.columns.includes("status")
     ? calls.select("status", "started_at")
@@ -176,25 +225,33 @@ export async function inFlight(
     subtitle: notes.join("; "),
     width: o.width,
     height: o.height,
+    // On a compare page, one line per run, coloured by run.
+    legend: groups?.map((g, i) => ({ label: g, color: groupColor(i) })),
     plot: {
-      marginLeft: 60,
+      marginLeft: space.marginLeft,
       marginRight: TIME_MARGIN_RIGHT,
       marginBottom: TIME_MARGIN_BOTTOM,
-      x: timeAxis(points[0]!.t, last.t, o.width),
-      y: { ...countAxis(peak, "Calls in flight"), labelAnchor: "center", labelOffset: 48 },
+      x: timeAxis(first, lastTime, o.width),
+      y: {
+        ...countAxis(peak, "Calls in flight"),
+        labelAnchor: "center",
+        labelOffset: space.labelOffset,
+      },
       marks: [
         Plot.areaY(points, {
           x: "t",
           y: "in_flight",
+          z: "group",
           curve: "step-after",
-          fill: COLORS.primary,
-          fillOpacity: 0.25,
+          fill: strokeOf,
+          fillOpacity: groups ? 0.1 : 0.25,
         }),
         Plot.lineY(points, {
           x: "t",
           y: "in_flight",
+          z: "group",
           curve: "step-after",
-          stroke: COLORS.primary,
+          stroke: strokeOf,
           strokeWidth: 1.5,
         }),
         Plot.ruleY([0]),

@@ -6,14 +6,26 @@
 import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
-import { colorOf, completedCalls, modelColors, requireColumns, rows, thin } from "./_data.ts";
+import {
+  colorOf,
+  completedCalls,
+  groupsOf,
+  maxOf,
+  modelColors,
+  perGroup,
+  requireColumns,
+  rows,
+  thin,
+} from "./_data.ts";
 import { renderFigure } from "./_render.ts";
 import {
   AXIS,
   FONT_SIZE,
   formatCount,
+  groupColor,
   LAYOUT,
   maxLabelWidth,
+  modelGroupLabel,
   plural,
   shortLabel,
 } from "./_style.ts";
@@ -89,7 +101,9 @@ export function latencyBoxes(calls: pl.DataFrame): { boxes: LatencyBox[]; outlie
  * The response time of completed calls per model as horizontal box plots: the
  * box spans the 25th to 75th percentile, the black tick is the median, the
  * whiskers reach the farthest values within 1.5 × IQR, dots are the calls
- * beyond. Models are sorted by median, fastest at the top.
+ * beyond. Models are sorted by median, fastest at the top. On a compare page (a
+ * `group` column with two values or more), each model has one box per run, coloured
+ * by run.
  *
  * @example
  * ```ts ignore
@@ -103,7 +117,12 @@ export async function latencyByModel(
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["model", "status", "duration_s"], "latencyByModel()");
   const colors = modelColors(calls);
-  const { boxes, outliers } = latencyBoxes(calls);
+  const overall = latencyBoxes(calls);
+  // On a compare page, one box per model and run, side by side, coloured by run.
+  const groups = groupsOf(calls);
+  const boxes: (LatencyBox & { group?: string })[] = groups
+    ? perGroup(calls, groups, (part) => latencyBoxes(part).boxes)
+    : overall.boxes;
   if (boxes.length === 0) {
     return await renderFigure({
       title: o.title,
@@ -112,21 +131,44 @@ export async function latencyByModel(
       message: "No completed calls with a response time",
     });
   }
-  const shown = thin(outliers, o.maxOutliers);
-  const dots = rows<{ model: string; duration_s: number }>(shown.frame, ["model", "duration_s"]);
-  const domain = boxes.map((b) => b.model);
-  const marginLeft = Math.max(60, maxLabelWidth(domain.map((m) => shortLabel(m))) + 16);
+  const outlierRows = (part: pl.DataFrame) => {
+    const shown = thin(latencyBoxes(part).outliers, o.maxOutliers / (groups?.length ?? 1));
+    return rows<{ model: string; duration_s: number }>(shown.frame, ["model", "duration_s"])
+      .map((d) => ({ ...d, step: shown.step }));
+  };
+  const dots: { model: string; duration_s: number; step: number; group?: string }[] = perGroup(
+    calls,
+    groups,
+    outlierRows,
+  );
+  const step = maxOf([1, ...dots.map((d) => d.step)]);
+  const keyOf = (b: { model: string; group?: string }) =>
+    groups ? `${b.model}\u0000${b.group}` : b.model;
+  // Models by their overall median, fastest first; within a model, the runs in order.
+  const domain = groups
+    ? overall.boxes.flatMap((m) =>
+      groups.filter((g) => boxes.some((b) => b.model === m.model && b.group === g))
+        .map((g) => keyOf({ model: m.model, group: g }))
+    )
+    : boxes.map((b) => b.model);
+  const labelOf = (key: string) => {
+    const [model, group] = key.split("\u0000");
+    return group === undefined ? shortLabel(model!) : modelGroupLabel(model!, group);
+  };
+  const marginLeft = Math.max(60, maxLabelWidth(domain.map(labelOf)) + 16);
   const total = boxes.reduce((s, b) => s + b.count, 0);
-  const fill = (b: LatencyBox) => colorOf(colors, b.model);
+  const fill = (b: LatencyBox & { group?: string }) =>
+    groups ? groupColor(groups.indexOf(b.group!)) : colorOf(colors, b.model);
   const notes = [
     `${plural(total, "completed call")}; box 25th–75th percentile, tick median, whiskers 1.5 × IQR`,
   ];
-  if (shown.step > 1) notes.push(`1 in ${shown.step} outliers drawn`);
+  if (step > 1) notes.push(`1 in ${step} outliers drawn`);
   return await renderFigure({
     title: o.title,
     subtitle: notes.join("; "),
     width: o.width,
-    height: boxes.length * o.rowHeight + 70,
+    height: domain.length * o.rowHeight + 70,
+    legend: groups?.map((g, i) => ({ label: g, color: groupColor(i) })),
     plot: {
       marginLeft,
       marginRight: 72,
@@ -147,13 +189,13 @@ export async function latencyByModel(
         label: null,
         domain,
         padding: 0.3,
-        tickFormat: (m: string) => shortLabel(m),
+        tickFormat: labelOf,
         tickSize: 0,
       },
       marks: [
-        Plot.ruleY(boxes, { y: "model", x1: "low", x2: "high" }),
+        Plot.ruleY(boxes, { y: keyOf, x1: "low", x2: "high" }),
         Plot.barX(boxes, {
-          y: "model",
+          y: keyOf,
           x1: "q1",
           x2: "q3",
           fill,
@@ -161,20 +203,22 @@ export async function latencyByModel(
           stroke: "currentColor",
           strokeWidth: 0.75,
           title: (b: LatencyBox) =>
-            `${b.model}: n=${b.count}, median ${b.median.toFixed(3)} s, IQR ${b.q1.toFixed(3)}–${
+            `${b.model}${
+              groups ? ` (${(b as { group?: string }).group})` : ""
+            }: n=${b.count}, median ${b.median.toFixed(3)} s, IQR ${b.q1.toFixed(3)}–${
               b.q3.toFixed(3)
             } s`,
         }),
-        Plot.tickX(boxes, { y: "model", x: "median", strokeWidth: 2.5 }),
+        Plot.tickX(boxes, { y: keyOf, x: "median", strokeWidth: 2.5 }),
         Plot.dot(dots, {
-          y: "model",
+          y: keyOf,
           x: "duration_s",
           r: 2.5,
           stroke: "currentColor",
           strokeOpacity: 0.6,
         }),
         Plot.text(boxes, {
-          y: "model",
+          y: keyOf,
           frameAnchor: "right",
           text: (b: LatencyBox) => `n=${formatCount(b.count)}`,
           dx: 8,

@@ -4,12 +4,12 @@
  * @module
  */
 import * as Plot from "npm:@observablehq/plot@0.6.17";
-import type pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
-import { histogramBins } from "./_bins.ts";
-import { completedCalls, maxOf, numbers, requireColumns } from "./_data.ts";
+import { type Bin, histogramBins } from "./_bins.ts";
+import pl from "npm:nodejs-polars@0.25.2";
+import { completedCalls, groupsOf, maxOf, numbers, requireColumns } from "./_data.ts";
 import { renderFigure } from "./_render.ts";
-import { AXIS, COLORS, countAxis, LAYOUT, plural } from "./_style.ts";
+import { AXIS, COLORS, countAxis, countAxisSpace, groupPanels, LAYOUT, plural } from "./_style.ts";
 
 /** Options of {@linkcode latencyHistogram}. */
 export interface LatencyHistogramOptions {
@@ -34,7 +34,8 @@ const DEFAULTS: Required<LatencyHistogramOptions> = {
  * The distribution of response times: calls with status `"ok"` and
  * `duration_s > 0` (the seed's population), in equal-width bins between the
  * minimum and the maximum exactly as numpy and matplotlib bin them. The x axis
- * is "Response Time (seconds)", the y axis "Frequency".
+ * is "Response Time (seconds)", the y axis "Frequency". On a compare page (a
+ * `group` column with two values or more), one panel per run over the same bins.
  *
  * @example
  * ```ts ignore
@@ -57,16 +58,37 @@ export async function latencyHistogram(
       message: "No completed calls with a response time",
     });
   }
-  const bins = histogramBins(values, o.bins);
+  const all = histogramBins(values, o.bins);
+  // On a compare page, one histogram per run over the same edges.
+  const groups = groupsOf(calls);
+  const range = [all[0]!.x0, all.at(-1)!.x1] as const;
+  const bins: (Bin & { group?: string })[] = groups
+    ? groups.flatMap((group) =>
+      histogramBins(
+        numbers(
+          completedCalls(calls, ["duration_s", "group"]).filter(pl.col("group").eq(pl.lit(group))),
+          "duration_s",
+        ),
+        o.bins,
+        range,
+      ).map((b) => ({ ...b, group }))
+    )
+    : all;
+  const max = maxOf(bins.map((b) => b.count));
+  const panels = groupPanels(groups, o.height);
+  const space = countAxisSpace(max);
   return await renderFigure({
     title: o.title,
-    subtitle: `${plural(values.length, "completed call")}, ${o.bins} bins`,
+    subtitle: `${plural(values.length, "completed call")}, ${o.bins} bins${
+      groups ? "; one panel per run" : ""
+    }`,
     width: o.width,
-    height: o.height,
+    height: panels.height,
     plot: {
-      marginLeft: 60,
+      marginLeft: space.marginLeft,
       marginBottom: 50,
-      marginRight: 24,
+      marginRight: Math.max(24, panels.marginRight),
+      ...(panels.fy ? { fy: panels.fy } : {}),
       x: {
         ...AXIS,
         label: "Response Time (seconds)",
@@ -75,15 +97,17 @@ export async function latencyHistogram(
         domain: [bins[0]!.x0, bins.at(-1)!.x1],
       },
       y: {
-        ...countAxis(maxOf(bins.map((b) => b.count)), "Frequency"),
-        labelAnchor: "center",
-        labelOffset: 48,
+        ...countAxis(max, "Frequency"),
+        // Over panels a centred title would sit between two of them: it goes on top.
+        labelAnchor: groups ? "top" : "center",
+        labelOffset: groups ? undefined : space.labelOffset,
       },
       marks: [
         Plot.rectY(bins, {
           x1: "x0",
           x2: "x1",
           y: "count",
+          ...(groups ? { fy: "group" } : {}),
           fill: COLORS.primary,
           insetLeft: 0.5,
           insetRight: 0.5,

@@ -6,14 +6,16 @@
 import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
-import { requestedCalls, requireColumns, rows } from "./_data.ts";
+import { groupsOf, maxOf, perGroup, requestedCalls, requireColumns, rows } from "./_data.ts";
 import { renderFigure } from "./_render.ts";
 import {
   AXIS,
   COLORS,
   countAxis,
+  countAxisSpace,
   FONT_SIZE,
   formatCount,
+  groupPanels,
   LAYOUT,
   plural,
   shortLabel,
@@ -69,6 +71,11 @@ export async function modelsUsed(
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["model"], "modelsUsed()");
   const data = requestsPerModel(calls);
+  // On a compare page, one panel per run, models in the overall order.
+  const groups = groupsOf(calls);
+  const bars: { model: string; requests: number; group?: string }[] = groups
+    ? perGroup(calls, groups, requestsPerModel)
+    : data;
   if (data.length === 0) {
     return await renderFigure({
       title: o.title,
@@ -80,8 +87,11 @@ export async function modelsUsed(
   const labels = data.map((d) => shortLabel(d.model));
   const widths = labels.map((l) => textWidth(l, FONT_SIZE.tick));
   const maxWidth = Math.max(...widths);
-  let marginLeft = 60;
-  const marginRight = 24;
+  const max = maxOf(bars.map((d) => d.requests));
+  const space = countAxisSpace(max);
+  const panels = groupPanels(groups, o.height);
+  let marginLeft = space.marginLeft;
+  const marginRight = Math.max(24, panels.marginRight);
   const step = (o.width - marginLeft - marginRight) / data.length;
   const rotate = maxWidth > step * (1 - PADDING) - 4;
   let marginBottom = 50;
@@ -93,15 +103,15 @@ export async function modelsUsed(
     const reach = Math.max(...widths.map((w, i) => w * cos - (i + 0.5) * step));
     marginLeft = Math.max(marginLeft, Math.ceil(reach + 16));
   }
-  const max = data[0]!.requests;
   return await renderFigure({
     title: o.title,
     subtitle: `${plural(data.reduce((s, d) => s + d.requests, 0), "request")}, ${
       plural(data.length, "model")
-    }`,
+    }${groups ? "; one panel per run" : ""}`,
     width: o.width,
-    height: o.height + marginBottom - 50,
+    height: panels.height + marginBottom - 50,
     plot: {
+      ...(panels.fy ? { fy: panels.fy } : {}),
       marginLeft,
       marginRight,
       marginBottom,
@@ -115,17 +125,23 @@ export async function modelsUsed(
         tickRotate: rotate ? -ROTATE : 0,
         tickFormat: (m: string) => shortLabel(m),
       },
-      y: { ...countAxis(max, "Number of Requests"), labelAnchor: "center", labelOffset: 48 },
+      y: {
+        ...countAxis(max, "Number of Requests"),
+        labelAnchor: groups ? "top" : "center",
+        labelOffset: groups ? undefined : space.labelOffset,
+      },
       marks: [
-        Plot.barY(data, {
+        Plot.barY(bars, {
           x: "model",
           y: "requests",
+          ...(groups ? { fy: "group" } : {}),
           fill: COLORS.primary,
           title: (d: { model: string; requests: number }) => `${d.model}: ${d.requests} requests`,
         }),
-        Plot.text(data, {
+        Plot.text(bars, {
           x: "model",
           y: "requests",
+          ...(groups ? { fy: "group" } : {}),
           text: (d: { requests: number }) => formatCount(d.requests),
           dy: -8,
         }),

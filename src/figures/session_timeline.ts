@@ -10,6 +10,7 @@ import type { Figure } from "./figure.ts";
 import {
   colorOf,
   drawnEnds,
+  groupsOf,
   maxOf,
   minOf,
   modelColors,
@@ -89,7 +90,9 @@ function sessionLabels(ids: string[]): Map<string, string> {
  * Each call as a bar from `started_at` to `ended_at` on its session's row,
  * coloured by model; a pending call runs to its session's last event (never
  * to the end of the whole run) with a grey dashed outline; an error is marked with a red × at its end. Sessions are
- * ordered by their first call; at most `maxSessions` rows.
+ * ordered by their first call; at most `maxSessions` rows. On a compare page (a
+ * `group` column with two values or more), each run's sessions are together, their
+ * rows labelled with the run, an equal share of the rows each.
  *
  * @example
  * ```ts ignore
@@ -107,9 +110,19 @@ export async function sessionTimeline(
     "sessionTimeline()",
   );
   const colors = modelColors(calls);
+  // On a compare page, each run's sessions together, labelled with the run.
+  const groups = groupsOf(calls);
   const timed = drawnEnds(
     calls
-      .select("session_id", "request_id", "model", "status", "started_at", "ended_at")
+      .select(
+        "session_id",
+        "request_id",
+        "model",
+        "status",
+        "started_at",
+        "ended_at",
+        ...(groups ? ["group"] : []),
+      )
       .filter(pl.col("started_at").isNotNull()),
     options.sessions,
   );
@@ -132,14 +145,18 @@ export async function sessionTimeline(
     .agg(
       pl.col("started_at").min().alias("first"),
       pl.col("drawn_end").fillNull(pl.col("started_at")).max().alias("last"),
+      (groups ? pl.col("group") : pl.lit(null)).first().alias("group"),
     )
     .sort(["first", "session_id"]);
-  const all = rows<{ session_id: string; first: Date; last: Date }>(sessions, [
-    "session_id",
-    "first",
-    "last",
-  ]);
-  const shownSessions = all.slice(0, o.maxSessions);
+  const all = rows<{ session_id: string; first: Date; last: Date; group: string | null }>(
+    sessions,
+    ["session_id", "first", "last", "group"],
+  );
+  // The first sessions of each run, an equal share of maxSessions each.
+  const perRun = groups ? Math.max(1, Math.floor(o.maxSessions / groups.length)) : o.maxSessions;
+  const shownSessions = groups
+    ? groups.flatMap((g) => all.filter((s) => s.group === g).slice(0, perRun))
+    : all.slice(0, o.maxSessions);
   const shownIds = shownSessions.map((s) => s.session_id);
   const firstOf = new Map(shownSessions.map((s) => [s.session_id, s.first.getTime()]));
   const longest = maxOf(all.map((s) => s.last.getTime() - s.first.getTime()));
@@ -147,7 +164,14 @@ export async function sessionTimeline(
   const relative = o.time === "relative" ||
     (o.time === "auto" && all.length > 1 && span > 20 * Math.max(longest, 1));
 
-  const labels = sessionLabels(shownIds);
+  const short = sessionLabels(shownIds);
+  const runOf = new Map(shownSessions.map((s) => [s.session_id, s.group]));
+  const labels = new Map(
+    shownIds.map((id) => [
+      id,
+      groups ? `${shortLabel(runOf.get(id) ?? "(none)", 16)} · ${short.get(id)}` : short.get(id)!,
+    ]),
+  );
   const inShown = timed.filter(pl.col("session_id").isIn(shownIds));
   const shownCalls = thin(inShown, o.maxCalls);
   const pos = (sid: string, d: Date) => (relative ? (d.getTime() - firstOf.get(sid)!) / 1000 : d);
@@ -186,7 +210,13 @@ export async function sessionTimeline(
   const domain = shownIds.map((id) => labels.get(id)!);
   const notes = [`${plural(bars.length, "call")} in ${plural(shownIds.length, "session")}`];
   if (all.length > shownIds.length) {
-    notes.push(`first ${shownIds.length} of ${formatCount(all.length)} sessions shown`);
+    notes.push(
+      groups
+        ? `first ${perRun} sessions of each run shown, ${shownIds.length} of ${
+          formatCount(all.length)
+        }`
+        : `first ${shownIds.length} of ${formatCount(all.length)} sessions shown`,
+    );
   }
   if (shownCalls.step > 1) {
     notes.push(`1 in ${shownCalls.step} of ${formatCount(inShown.height)} calls drawn`);

@@ -6,9 +6,26 @@
 import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
-import { colorOf, completedCalls, modelColors, requireColumns, rows, thin } from "./_data.ts";
+import {
+  colorOf,
+  completedCalls,
+  groupsOf,
+  maxOf,
+  modelColors,
+  requireColumns,
+  rows,
+  thin,
+} from "./_data.ts";
 import { renderFigure } from "./_render.ts";
-import { AXIS, formatCount, LAYOUT, plural } from "./_style.ts";
+import {
+  AXIS,
+  formatCount,
+  groupPanels,
+  LAYOUT,
+  leftAxisSpace,
+  niceCeiling,
+  plural,
+} from "./_style.ts";
 
 /** Options of {@linkcode tokensVsLatency}. */
 export interface TokensVsLatencyOptions {
@@ -42,6 +59,7 @@ const TOKEN_LABELS = {
  * One dot per completed call (status `"ok"`, `duration_s > 0`) with a token
  * count: x the tokens (output tokens by default), y the response time,
  * coloured by model. Calls without usage are left out and counted in the subtitle.
+ * On a compare page (a `group` column with two values or more), one panel per run.
  *
  * @example
  * ```ts ignore
@@ -55,7 +73,10 @@ export async function tokensVsLatency(
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["model", "status", "duration_s", o.tokens], "tokensVsLatency()");
   const colors = modelColors(calls);
-  const done = completedCalls(calls, ["model", o.tokens, "duration_s"]);
+  // On a compare page, one panel per run.
+  const groups = groupsOf(calls);
+  const columns = ["model", o.tokens, "duration_s", ...(groups ? ["group"] : [])];
+  const done = completedCalls(calls, columns);
   const withTokens = done.filter(pl.col(o.tokens).isNotNull());
   if (withTokens.height === 0) {
     return await renderFigure({
@@ -66,27 +87,34 @@ export async function tokensVsLatency(
     });
   }
   const shown = thin(withTokens, o.maxPoints);
-  const data = rows<Record<string, unknown>>(shown.frame, ["model", o.tokens, "duration_s"])
+  const data = rows<Record<string, unknown>>(shown.frame, columns)
     .map((r) => ({
       model: r.model as string,
       tokens: Number(r[o.tokens]),
       duration_s: r.duration_s as number,
+      group: (r.group ?? null) as string | null,
     }));
   const models = colors.domain.filter((m) => data.some((d) => d.model === m));
   const notes = [`${plural(withTokens.height, "completed call")} with usage`];
   const without = done.height - withTokens.height;
   if (without > 0) notes.push(`${formatCount(without)} without usage left out`);
   if (shown.step > 1) notes.push(`1 in ${shown.step} calls drawn`);
+  if (groups) notes.push("one panel per run");
+  const panels = groupPanels(groups, o.height);
+  const seconds = maxOf(data.map((d) => d.duration_s));
+  // Tick labels of seconds: at most the rounded-up maximum with one decimal.
+  const space = leftAxisSpace([niceCeiling(seconds).toLocaleString("en-US") + ".5"]);
   return await renderFigure({
     title: o.title,
     subtitle: notes.join("; "),
     width: o.width,
-    height: o.height,
+    height: panels.height,
     legend: models.map((m) => ({ label: m, color: colorOf(colors, m) })),
     plot: {
-      marginLeft: 60,
-      marginRight: 24,
+      marginLeft: space.marginLeft,
+      marginRight: Math.max(24, panels.marginRight),
       marginBottom: 50,
+      ...(panels.fy ? { fy: panels.fy } : {}),
       x: {
         ...AXIS,
         label: TOKEN_LABELS[o.tokens],
@@ -100,8 +128,8 @@ export async function tokensVsLatency(
       y: {
         ...AXIS,
         label: "Response Time (seconds)",
-        labelAnchor: "center",
-        labelOffset: 48,
+        labelAnchor: groups ? "top" : "center",
+        labelOffset: groups ? undefined : space.labelOffset,
         grid: true,
         nice: true,
         zero: true,
@@ -110,6 +138,7 @@ export async function tokensVsLatency(
         Plot.dot(data, {
           x: "tokens",
           y: "duration_s",
+          ...(groups ? { fy: "group" } : {}),
           stroke: (d: { model: string }) => colorOf(colors, d.model),
           r: 3,
           strokeWidth: 1.5,
