@@ -8,6 +8,7 @@ import type pl from "npm:nodejs-polars@0.25.2";
 import type { TraceSet } from "../frames/columns.ts";
 import { type GroupBy, plainValue } from "./spec.ts";
 import { BETTER, groupTable, type RankedMetric } from "./group_summary.ts";
+import { type GroupDeltas, groupDeltas, type GroupDeltasOptions } from "./run_compare.ts";
 
 /** A metric of the comparison and which direction is better. */
 export interface ComparedMetric {
@@ -58,6 +59,11 @@ export interface Comparison {
   table: pl.DataFrame;
   /** The best group on each of {@link COMPARED_METRICS}. */
   best: Best[];
+  /**
+   * Each group against a reference group, with 95% intervals, p-values, tests and n
+   * (null with fewer than two groups, or when `by` is not one field name).
+   */
+  deltas: GroupDeltas | null;
 }
 
 /**
@@ -66,14 +72,30 @@ export interface Comparison {
  * (with its Wilson interval), latency, TTFT, throughput, tokens and cost, and
  * which group is best on each metric (lower error rate, latency and cost;
  * higher tokens per second). Groups with no value for a metric do not compete.
+ * With one field, each group is also compared with a reference group (the one
+ * with the most calls, or `options.reference`): `deltas`, with statistics.
  *
  * @example
- * ```ts ignore
- * const { table, best } = compareGroups(traces, "model");
- * best.find((b) => b.metric === "latency_p95")?.group; // the fastest model at p95
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { compareGroups } from "./compare.ts";
+ * const calls = pl.DataFrame({
+ *   model: ["a", "a", "a", "b", "b"], status: ["ok", "ok", "ok", "ok", "ok"],
+ *   duration_s: [1, 2, 3, 0.5, 0.7],
+ * });
+ * const { best, deltas } = compareGroups({ calls, sessions: pl.DataFrame({ session_id: [] }) } as never);
+ * // b is faster at p95 (0.5 + 0.95·0.2 = 0.69 s against 2.9 s); a, with more calls, is the reference.
+ * if (best.find((b) => b.metric === "latency_p95")?.group !== "b") throw new Error("best");
+ * if (deltas?.reference !== "a" || deltas.groups[0]!.deltas.latency_mean.change !== 0.6 - 2) {
+ *   throw new Error("deltas");
+ * }
  * ```
  */
-export function compareGroups(traces: TraceSet, by: GroupBy = "model"): Comparison {
+export function compareGroups(
+  traces: TraceSet,
+  by: GroupBy = "model",
+  options: GroupDeltasOptions = {},
+): Comparison {
   const table = groupTable(traces, by);
   const keyCount = Array.isArray(by) ? by.length : 1;
   const keys = table.columns.slice(0, keyCount);
@@ -95,5 +117,6 @@ export function compareGroups(traces: TraceSet, by: GroupBy = "model"): Comparis
     }
     return { ...m, group, value, tied };
   });
-  return { table, best };
+  const deltas = typeof by === "string" ? groupDeltas(traces, by, options) : null;
+  return { table, best, deltas };
 }

@@ -523,13 +523,21 @@ export interface PairOptions extends StatsOptions {
   requireShared?: boolean;
 }
 
-/** The pairing key of each call of `calls` (a column, or a metadata field of `sessions`). */
-function keyed(calls: pl.DataFrame, sessions: pl.DataFrame, by: string): pl.DataFrame {
+/**
+ * The key of each call of `calls` (a column, or a metadata field of `sessions`) as
+ * `__key`: calls without one are dropped, or keyed `(none)` with `keepNone`.
+ */
+function keyed(
+  calls: pl.DataFrame,
+  sessions: pl.DataFrame,
+  by: string,
+  keepNone = false,
+): pl.DataFrame {
   let frame = withCallDefaults(calls);
   if (!frame.columns.includes(by)) {
     if (!sessions.columns.includes(by)) {
       throw new RangeError(
-        `Cannot pair by "${by}": it is neither a calls column nor a session-metadata field.`,
+        `Cannot pair or group by "${by}": it is neither a calls column nor a session-metadata field.`,
       );
     }
     const on = sessions.columns.includes("file") ? ["session_id", "file"] : ["session_id"];
@@ -538,9 +546,10 @@ function keyed(calls: pl.DataFrame, sessions: pl.DataFrame, by: string): pl.Data
       { on, how: "left" },
     ).withColumns(pl.col("__meta").alias(by)).drop("__meta");
   }
-  return frame.withColumns(pl.col(by).cast(pl.Utf8).alias("__key")).filter(
-    pl.col("__key").isNotNull(),
-  );
+  const key = pl.col(by).cast(pl.Utf8);
+  return keepNone
+    ? frame.withColumns(key.fillNull(pl.lit("(none)")).alias("__key"))
+    : frame.withColumns(key.alias("__key")).filter(pl.col("__key").isNotNull());
 }
 
 function pairedMetric(values: number[], options: StatsOptions): PairedMetric {
@@ -659,6 +668,87 @@ export function pairedComparison(
     output_tokens: pairedMetric(output, options),
     cost: pairedMetric(cost, options),
     largest: listed.slice(0, options.largest ?? 10),
+  };
+}
+
+// --- groups against a reference ----------------------------------------------------
+
+/** Each group's deltas against a reference group (`compareGroups`, the report's group tables). */
+export interface GroupDeltas {
+  /** The group every other is compared with. */
+  reference: string;
+  /** One entry per other group, in the groups' order. */
+  groups: { group: string; deltas: Record<DeltaMetric, Delta> }[];
+  /** Groups left out past `maxGroups`. */
+  omitted: number;
+}
+
+/** Options of {@link groupDeltas}. */
+export interface GroupDeltasOptions extends StatsOptions {
+  /** The reference group. @default the first of `order`, else the group with the most calls */
+  reference?: string;
+  /** Labels listed first, in this order (e.g. baseline, candidate). */
+  order?: string[];
+  /** Compare at most this many groups with the reference (the bootstrap is per group). @default 20 */
+  maxGroups?: number;
+}
+
+/**
+ * Every group of `by` (a calls column or a session-metadata field) against a
+ * reference group: the deltas of {@link runDeltas}, with intervals, p-values,
+ * tests and n. Null with fewer than two groups.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { groupDeltas } from "./run_compare.ts";
+ * const calls = pl.DataFrame({
+ *   model: ["a", "a", "a", "b", "b"], status: ["ok", "ok", "ok", "ok", "error"],
+ *   duration_s: [1, 2, 3, 5, 1],
+ * });
+ * const g = groupDeltas({ calls, sessions: pl.DataFrame({ session_id: [] }) } as never, "model")!;
+ * // a has the most calls: the reference. b: mean latency 5 − 2 = 3; error rate 1/2 − 0/3 = 0.5.
+ * const b = g.groups[0]!.deltas;
+ * if (g.reference !== "a" || b.latency_mean.change !== 3 || b.error_rate.change !== 0.5) {
+ *   throw new Error("bad");
+ * }
+ * ```
+ */
+export function groupDeltas(
+  traces: Pick<TraceSet, "calls" | "sessions">,
+  by: string,
+  options: GroupDeltasOptions = {},
+): GroupDeltas | null {
+  const rows = summarizeGroups(traces as TraceSet, by);
+  if (rows.length < 2) return null;
+  const order = options.order ?? [];
+  const rank = (g: GroupSummary) => {
+    const i = order.indexOf(g.group);
+    return i < 0 ? order.length : i;
+  };
+  rows.sort((a, b) => rank(a) - rank(b));
+  const byCalls = [...rows].sort((a, b) => b.calls - a.calls || (a.group < b.group ? -1 : 1));
+  const reference = options.reference ?? (order.find((o) => rows.some((r) => r.group === o)) ??
+    byCalls[0]!.group);
+  const ref = rows.find((r) => r.group === reference);
+  if (!ref) throw new RangeError(`No group "${reference}" of ${by} to compare with.`);
+  const keyedCalls = keyed(traces.calls, traces.sessions, by, true);
+  const callsOf = (group: string) => keyedCalls.filter(pl.col("__key").eq(pl.lit(group)));
+  const refSamples = sideSamples(callsOf(reference));
+  const others = rows.filter((r) => r.group !== reference);
+  const max = options.maxGroups ?? 20;
+  return {
+    reference,
+    groups: others.slice(0, max).map((g) => ({
+      group: g.group,
+      deltas: runDeltas(
+        ref,
+        g,
+        { baseline: refSamples, candidate: sideSamples(callsOf(g.group)) },
+        options,
+      ),
+    })),
+    omitted: Math.max(0, others.length - max),
   };
 }
 

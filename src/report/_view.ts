@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { type ComparisonView, comparisonView } from "./comparison.ts";
+import { type ComparisonView, comparisonView, groupDeltasTable } from "./comparison.ts";
+import type { GroupDeltas } from "../metrics/mod.ts";
 import { formatFixed } from "./format.ts";
 import { BETTER, type RankedMetric } from "../metrics/mod.ts";
 import type {
@@ -80,9 +81,15 @@ export interface ReportView {
   /** The user's named metrics over all calls. */
   metricCards: CardView[];
   models: TableView;
-  /** The comparison by a field (`--group-by`), when asked for. */
-  groups?: { by: string; table: TableView };
+  /** The comparison by a field (`--group-by`), when asked for, and its differences from the reference. */
+  groups?: {
+    by: string;
+    table: TableView;
+    deltas?: { reference: string; table: TableView; note?: string };
+  };
   unpricedModels: string[];
+  /** How batch results were priced, when there are any. */
+  priceNote: string | null;
   figures: FigureView[];
   sessions?: TableView;
   slowest?: TableView;
@@ -374,6 +381,17 @@ function groupTable(comparison: GroupComparison): TableView {
   });
 }
 
+/** Each group against the reference: the long table of changes with their statistics. */
+function groupDeltasView(by: string, d: GroupDeltas) {
+  return {
+    reference: d.reference,
+    table: groupDeltasTable(by, d),
+    note: d.omitted
+      ? `${formatInt(d.omitted)} more groups are not compared (at most 20 are).`
+      : undefined,
+  };
+}
+
 function callTable(
   id: string,
   listing: Listing<CallRow>,
@@ -624,9 +642,20 @@ export function buildView(input: ReportInput, title: string): ReportView {
     cards,
     metricCards,
     models: modelTable(s.by_model, metricNames),
-    groups: s.by_group && { by: s.by_group.by, table: groupTable(s.by_group) },
+    groups: s.by_group && {
+      by: s.by_group.by,
+      table: groupTable(s.by_group),
+      deltas: s.by_group.deltas ? groupDeltasView(s.by_group.by, s.by_group.deltas) : undefined,
+    },
     comparison: input.comparison && comparisonView(input.comparison),
     unpricedModels: s.cost_usd.unpriced_models,
+    priceNote: input.pricing
+      ? `${formatInt(input.pricing.batchCalls)} batch result${input.pricing.batchCalls === 1 ? "" : "s"} ${
+        input.pricing.listPrices
+          ? "priced at the list price (--list-prices)."
+          : "priced at the batch rate (half the list price); --list-prices prices them at the list price."
+      }`
+      : null,
     figures: figureViews(input.figures ?? []),
     sessions: input.sessions && sessionTable(input.sessions),
     slowest: input.slowestCalls &&

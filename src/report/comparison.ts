@@ -17,6 +17,7 @@ import {
   formatDeltaValue,
   formatP,
   type GateResult,
+  type GroupDeltas,
   type Paired,
 } from "../metrics/mod.ts";
 
@@ -307,4 +308,61 @@ export function deltaTable(
   return rows.map((r) =>
     r.map((cell, i) => (i < last ? cell.padEnd(widths[i]! + 2) : cell)).join("").trimEnd()
   ).join("\n");
+}
+
+/** The metrics of the differences between groups, in table order. */
+const GROUP_DELTA_METRICS: DeltaMetric[] = [
+  "error_rate",
+  "latency_mean",
+  "latency_p50",
+  "latency_p95",
+  "cost_per_call",
+  "tokens_per_call",
+];
+
+/**
+ * Each group against the reference (id `group-deltas`): one row per group and
+ * metric, with the change, its 95% interval, the p-value, the test and n on both
+ * sides; worse/better marked as in "Baseline vs candidate".
+ */
+export function groupDeltasTable(by: string, d: GroupDeltas): TableView {
+  const colour = { worse: "bad", better: "good", unchanged: undefined } as const;
+  const rows = d.groups.flatMap(({ group, deltas }) =>
+    GROUP_DELTA_METRICS.map((m): CellView[] => {
+      const x = deltas[m];
+      const judged = assessDelta(m, x);
+      const cls = judged ? colour[judged] : undefined;
+      return [
+        { text: group, className: "model" },
+        { text: DELTA_LABELS[m] },
+        num(formatDeltaValue(m, x.baseline), x.baseline),
+        num(formatDeltaValue(m, x.candidate), x.candidate),
+        num(formatAbsoluteChange(m, x), x.change, cls),
+        { text: formatInterval(m, x.ci95), className: "num nowrap" },
+        num(formatPValue(x.p_value), x.p_value),
+        { text: x.test ?? EMPTY, className: x.test ? undefined : "muted" },
+        {
+          text: formatN(x),
+          className: x.warning ? "num warn" : "num",
+          title: x.warning ?? undefined,
+        },
+      ];
+    })
+  );
+  return {
+    id: "group-deltas",
+    columns: [
+      { label: by },
+      { label: "Metric" },
+      { label: d.reference, num: true, title: "the reference group" },
+      { label: "Group", num: true, title: "this group's value" },
+      { label: "Change", num: true, title: `group − ${d.reference} (pp: percentage points)` },
+      { label: "95% CI", num: true, title: "95% confidence interval of the change" },
+      { label: "p", num: true, title: "two-sided p-value of no change" },
+      { label: "Test", title: "the test of the p-value" },
+      { label: "n", num: true, title: `values: ${d.reference} / group` },
+    ],
+    rows,
+    empty: "No other group.",
+  };
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
-import { type GroupSummary, summarizeGroups } from "../metrics/mod.ts";
+import { groupDeltas, type GroupSummary, summarizeGroups } from "../metrics/mod.ts";
 import type { GroupComparison } from "./input.ts";
 
 /** The calls columns one can group by. */
@@ -34,7 +34,8 @@ export function groupByFields(traces: TraceSet): string[] {
  * One row per group of `by` (a field of {@link groupByFields}): the same
  * `GroupSummary` rows as `summary.by_model` (`summarizeGroups`). Rows are sorted by
  * group, except that the labels of `order` come first, in that order (e.g. the
- * baseline before the candidate).
+ * baseline before the candidate). `deltas` compares each group with the reference
+ * (the first of `order`, else the group with the most calls), with statistics.
  *
  * @example
  * ```ts
@@ -58,5 +59,5 @@ export function groupComparison(
     return i < 0 ? order.length : i;
   };
   groups.sort((a, b) => rank(a) - rank(b)); // stable: the rest keep their order
-  return { by, groups };
+  return { by, groups, deltas: groupDeltas(traces, by, { order }) };
 }

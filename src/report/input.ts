@@ -10,6 +10,7 @@
  */
 import type {
   DataQuality as SummaryDataQuality,
+  GroupDeltas,
   GroupSummary,
   LatencySummary,
   MetricValue,
@@ -78,11 +79,16 @@ export type ReportSummary =
     by_group?: GroupComparison;
   };
 
-/** The comparison by a field: one row per group. */
+/** The comparison by a field: one row per group, and each group against a reference. */
 export interface GroupComparison {
   /** The field: a calls column or a session-metadata field. */
   by: string;
   groups: GroupSummary[];
+  /**
+   * Each other group against the reference group, with 95% intervals, p-values,
+   * tests and n (`groupDeltas`); absent with fewer than two groups.
+   */
+  deltas?: GroupDeltas | null;
 }
 
 /** The data-quality numbers of the summary (`summarize().data_quality`). */
@@ -190,4 +196,6 @@ export interface ReportInput {
   files?: FileRow[];
   /** A candidate run against a baseline (`compare`): shown first, as "Baseline vs candidate". */
   comparison?: RunComparison;
+  /** Batch results among the calls and how they were priced (a note under the model table). */
+  pricing?: { batchCalls: number; listPrices: boolean };
 }

@@ -600,11 +600,11 @@ Deno.test("deno task compare: the process exits 1 on a failed gate, with no stac
   }
 });
 
-const PAIRED_BASE = join(DIR, "paired_base.jsonl");
-const PAIRED_CANDIDATE = join(DIR, "paired_candidate.jsonl");
+const PAIRED_BASE = join(ROOT, "tests/fixtures/compare_paired/base.jsonl");
+const PAIRED_CANDIDATE = join(ROOT, "tests/fixtures/compare_paired/candidate.jsonl");
 
 /**
- * paired_base.jsonl / paired_candidate.jsonl: one call per session; request ids p1…p9 on
+ * tests/fixtures/compare_paired/{base,candidate}.jsonl: one call per session; request ids p1…p9 on
  * both sides with the latencies of R's ?wilcox.test example (baseline y, candidate x),
  * p10 only in the baseline, p11 and p12 only in the candidate (1 s each);
  * 100 input tokens each, output 50 → 60; each session's metadata prompt_id is "q-" + the key.

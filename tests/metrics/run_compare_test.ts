@@ -99,7 +99,7 @@ Deno.test("pairedComparison() by a session-metadata field; repeated keys are cou
         calls: calls(["t1"], [1]),
         sessions: NONE,
       }, { by: "colour" }),
-    /Cannot pair by "colour"/,
+    /Cannot pair or group by "colour"/,
   );
 });
 

@@ -168,3 +168,62 @@ Deno.test("report --group-by an unknown field exits 2 naming it and the availabl
     ]);
   });
 });
+
+Deno.test("report --group-by compares each group with the one with most calls, with intervals and p-values", async () => {
+  await inTemp(async (dir) => {
+    const out = await runReport([DIR], { outputDir: dir, quiet: true, groupBy: "planner_model" });
+    const summary = JSON.parse(readFileSync(out.summary, "utf8")) as ReportSummary;
+    // planner-b (the candidate run: 5 calls) is the reference; planner-a has 4.
+    const d = summary.by_group!.deltas!;
+    assert.equal(d.reference, "planner-b");
+    assert.deepEqual(d.groups.map((g) => g.group), ["planner-a"]);
+    const x = d.groups[0]!.deltas;
+    // Error rate 1/5 → 0/4: Newcombe (the mirror of compare_test's 0/4 → 1/5) [−0.624466, +0.316541].
+    assert.ok(Math.abs(x.error_rate.ci95![0] - -0.624466) < 1e-6);
+    assert.ok(Math.abs(x.error_rate.ci95![1] - 0.316541) < 1e-6);
+    assert.equal(x.error_rate.p_value, 1);
+    // Mean latency 3.5 → 2.5; Mann–Whitney on the same samples as compare_test: p = 0.5516.
+    assert.equal(x.latency_mean.change, -1);
+    assert.ok(Math.abs(x.latency_mean.p_value! - 0.5516) < 1e-4);
+    const doc = new JSDOM(readFileSync(out.html, "utf8")).window.document;
+    assert.equal(doc.querySelector("#groups h3")!.textContent, "Differences from planner-b");
+    const rows = cells(doc, "#table-group-deltas");
+    assert.deepEqual(rows[0], [
+      "planner-a",
+      "error rate",
+      "20.0%",
+      "0.0%",
+      "−20.0 pp",
+      "[−62.4 pp, +31.7 pp]",
+      "1.000",
+      "Fisher's exact",
+      "5 / 4",
+    ]);
+    assert.deepEqual(rows[1]!.slice(0, 5), [
+      "planner-a",
+      "mean latency",
+      "3.50 s",
+      "2.50 s",
+      "−1.00 s",
+    ]);
+    assert.deepEqual(rows[1]!.slice(6), ["0.552", "Mann–Whitney U", "4 / 4"]);
+  });
+});
+
+Deno.test("report --group-by model: the model table and the comparison by model show the same numbers", async () => {
+  const mixed = join(ROOT, "tests/fixtures/metrics/mixed.jsonl");
+  await inTemp(async (dir) => {
+    const out = await runReport([mixed], { outputDir: dir, quiet: true, groupBy: "model" });
+    const doc = new JSDOM(readFileSync(out.html, "utf8")).window.document;
+    const strip = (row: string[]) => row.map((c) => c.replace(" ★", ""));
+    const models = new Map(cells(doc, "#table-models").map((r) => [r[0], strip(r)]));
+    const groups = cells(doc, "#table-groups").map(strip);
+    assert.equal(groups.length, models.size);
+    for (const row of groups) assert.deepEqual(row, models.get(row[0]), row[0]);
+    // gpt-4o's cost per call: 0.010635 over its 4 priced calls (see tests/metrics/_frames.ts).
+    assert.equal(models.get("gpt-4o")!.at(-1), "$0.002659");
+    // report.md carries the same model table.
+    const md = readFileSync(out.markdown, "utf8");
+    assert.ok(md.includes("| gpt-4o | gpt-4o | 5 | 0.0% | 4.00 | 9.40 | $0.002659 |"), md);
+  });
+});

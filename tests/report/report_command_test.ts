@@ -43,9 +43,11 @@ async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
 Deno.test("report writes report.html and report_summary.json, and the report's numbers equal the JSON", async () => {
   await inTemp(async (dir) => {
     const out = await runReport([FIXTURE], { outputDir: dir, quiet: true, outputs: true });
+    // report.md was added beside them (the CI summary).
     assert.deepEqual(out, {
       html: join(dir, "report.html"),
       summary: join(dir, "report_summary.json"),
+      markdown: join(dir, "report.md"),
     });
     const summary = JSON.parse(readFileSync(out.summary, "utf8")) as ReportSummary;
     const doc = new JSDOM(readFileSync(out.html, "utf8")).window.document;

@@ -36,7 +36,7 @@ import { buildReportInput, renderReport } from "../../report/mod.ts";
 import { deltaTable } from "../../report/comparison.ts";
 import { compareMarkdown } from "../../report/markdown.ts";
 import { progressReporter } from "../progress.ts";
-import { addInputOptions, type InputOptions, inputLoadOptions } from "../input_options.ts";
+import { addInputOptions, inputLoadOptions, type InputOptions } from "../input_options.ts";
 
 export { type Delta, DELTA_METRICS, type DeltaMetric, type GateResult, type Side };
 
@@ -122,7 +122,11 @@ export async function runCompare(
     const path = e.message.includes("baseline") ? baseline : candidate;
     throw new UserError(e.message.replace(/\((?:[^)]*)\)/, `(${path})`));
   }
-  const input = await buildReportInput(traces, { groupBy: "group", groupOrder: [base, cand] });
+  const input = await buildReportInput(traces, {
+    groupBy: "group",
+    groupOrder: [base, cand],
+    listPrices: options.listPrices,
+  });
   const title = options.title ?? `Comparison: ${base} vs ${cand}`;
   const html = renderReport(
     {

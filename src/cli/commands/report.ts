@@ -1,8 +1,9 @@
 /**
  * `report [inputs…] [--output-dir analysis] [--title …] [--prices FILE] [--group-by FIELD] [--strict] [--quiet]`:
  * the main job. Loads the traces (default `traces/`) and writes
- * `{output-dir}/report.html`, one self-contained file, and `report_summary.json`
- * beside it, whose numbers are the report's.
+ * `{output-dir}/report.html`, one self-contained file, `report_summary.json`
+ * beside it, whose numbers are the report's, and `report.md` (the headline numbers and
+ * the model table, also appended to `$GITHUB_STEP_SUMMARY` when set).
  *
  * @module
  */
@@ -12,10 +13,12 @@ import { join } from "node:path";
 import { loadTraces } from "../../load/mod.ts";
 import { loadPriceOverrides } from "../../prices/mod.ts";
 import { buildReportInput, groupByFields, renderReport } from "../../report/mod.ts";
+import { reportMarkdown } from "../../report/markdown.ts";
+import { appendStepSummary } from "./compare.ts";
 import type { TraceSet } from "../../frames/columns.ts";
 import { UserError } from "../../log/mod.ts";
 import { progressReporter } from "../progress.ts";
-import { addInputOptions, type InputOptions, inputLoadOptions } from "../input_options.ts";
+import { addInputOptions, inputLoadOptions, type InputOptions } from "../input_options.ts";
 
 /** Options of the `report` command. */
 export interface ReportOptions extends InputOptions {
@@ -51,6 +54,8 @@ export function checkGroupBy(traces: TraceSet, field: string): void {
 export interface ReportResult {
   html: string;
   summary: string;
+  /** report.md: the headline numbers and the model table (also appended to `$GITHUB_STEP_SUMMARY`). */
+  markdown: string;
 }
 
 /** Load, summarize, draw and render; write the report and its summary. The CLI action calls this. */
@@ -65,15 +70,22 @@ export async function runReport(inputs: string[], options: ReportOptions): Promi
     onProgress: progress?.update,
   }).finally(() => progress?.stop());
   if (options.groupBy !== undefined) checkGroupBy(traces, options.groupBy);
-  const input = await buildReportInput(traces, { groupBy: options.groupBy });
+  const input = await buildReportInput(traces, {
+    groupBy: options.groupBy,
+    listPrices: options.listPrices,
+  });
   const html = renderReport(input, { title: options.title });
   mkdirSync(options.outputDir, { recursive: true });
   const result = {
     html: join(options.outputDir, "report.html"),
     summary: join(options.outputDir, "report_summary.json"),
+    markdown: join(options.outputDir, "report.md"),
   };
+  const markdown = reportMarkdown(input.summary, { title: options.title });
   writeFileSync(result.summary, JSON.stringify(input.summary, null, 2) + "\n");
   writeFileSync(result.html, html);
+  writeFileSync(result.markdown, markdown);
+  appendStepSummary(markdown);
   if (!options.quiet) {
     const s = input.summary;
     const problems = s.diagnostics.count
