@@ -22,6 +22,7 @@ import { codex } from "./codex.ts";
 import { generic } from "./generic.ts";
 import { langfuse } from "./langfuse.ts";
 import { mlflow } from "./mlflow.ts";
+import { geminiCliChat, geminiCliStream } from "./gemini_cli.ts";
 import { native } from "./native.ts";
 import { openaiBatch } from "./openai_batch.ts";
 import { otlp } from "./otlp.ts";
@@ -42,6 +43,8 @@ export const FORMATS: readonly FormatAdapter[] = [
   claudeCode,
   codex,
   anthropicAgentEvents,
+  geminiCliChat,
+  geminiCliStream,
   native,
   generic,
 ];

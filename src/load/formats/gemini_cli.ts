@@ -1,0 +1,384 @@
+/**
+ * Gemini CLI logs → imported records, in its two shapes (two adapters).
+ *
+ * **`gemini_cli_stream`**: `gemini --output-format stream-json` output, one
+ * event per line: `init` (`session_id`, `model`), `message` (`role`,
+ * `content`), `tool_use`, `tool_result` (`status` `success` | `error`), `error`
+ * (`severity`, `message`) and `result` (`status`, `error?`, `stats:
+ * {total_tokens, input_tokens, output_tokens, cached, input, duration_ms,
+ * tool_calls}`).
+ * - The stream does not delimit single model calls and gives tokens only per
+ *   session (`result.stats`, summed over the session's requests): each session
+ *   (one `init`) is **one call** standing for its whole model turn sequence,
+ *   with the session's stats (`input_tokens` = `input` + `cached`, so
+ *   `cache_read_tokens` = `cached`; `output_tokens` is Gemini's candidates
+ *   count, without thoughts, which the stats do not give apart).
+ *   Latency: `stats.duration_ms` when above 0, else `result` time − `init` time.
+ *   `result.status: "error"` is an error (its `error.message`); a session
+ *   with no `result` is unfinished: its call is pending (an `error` event of
+ *   severity `error` in it makes it an error instead).
+ * - Several `init` lines are several sessions (their `session_id`). Lines before
+ *   an `init` (the user message Gemini CLI prints first) belong to the session
+ *   that `init` opens. Times: `timestamp` (UTC), else `ts`.
+ *
+ * **`gemini_cli_chat`**: the chat recording of a session
+ * (`~/.gemini/tmp/<hash>/chats/session-*.json`): one JSON document
+ * `{sessionId, projectHash, startTime, lastUpdated, messages: [{id, timestamp,
+ * type: user | gemini | info | error | warning, content, thoughts?, tokens?,
+ * model?, toolCalls?}]}`, or the newer JSON Lines file (`session-*.jsonl`: a
+ * metadata line `{sessionId, projectHash, …}`, then message records, where a
+ * message written again with the same `id` replaces the earlier one, plus
+ * `{$set}` and `{$rewindTo}` records).
+ * - A model call is a `gemini` message with `tokens` (`{input, output, cached,
+ *   thoughts, tool, total}` from Gemini's usage metadata): `input_tokens` =
+ *   `input` (the prompt, cache included), `cache_read_tokens` = `cached`,
+ *   `output_tokens` = `output` + `thoughts` (thinking is billed as output, as
+ *   OpenAI counts reasoning inside output), `reasoning_tokens` = `thoughts`,
+ *   `total_tokens` = `total`. Model `model`. No latency (`duration_s` null,
+ *   `started_at` = the message's `timestamp`). An `error` message reporting an
+ *   `API Error` is a failed call (model `unknown`). Messages rewound away were
+ *   still sent: they count.
+ *
+ * @module
+ */
+import { countChars } from "../_event.ts";
+import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
+import { blankCall, compactPayload, contentText, timeReader } from "./_agent_logs.ts";
+import { parseJsonValues } from "./_json_values.ts";
+import type { ImportedCall, ImportedRecords } from "./_records.ts";
+import { count, isObj, type Obj, secondsBetween, str } from "./_util.ts";
+
+// --- stream-json --------------------------------------------------------------------
+
+/** Event types of `--output-format stream-json`. */
+const STREAM_TYPES = new Set(["init", "message", "tool_use", "tool_result", "error", "result"]);
+
+function isStreamLine(v: unknown): v is Obj {
+  return isObj(v) && typeof v.type === "string" && STREAM_TYPES.has(v.type) && !("data" in v) &&
+    !("payload" in v) && !("sessionId" in v);
+}
+
+function detectStream(s: FormatSample): boolean {
+  if (s.array || s.values.length === 0) return false;
+  const lines = s.values.slice(0, 50);
+  if (!lines.every(isStreamLine)) return false;
+  return lines.some((v) =>
+    (v.type === "init" && typeof v.session_id === "string" && "model" in v) ||
+    (v.type === "tool_use" && "tool_id" in v) ||
+    (v.type === "result" && isObj(v.stats))
+  );
+}
+
+/**
+ * Parse the text of a Gemini CLI stream-json transcript: one call per session.
+ *
+ * @example
+ * ```ts
+ * import { parseGeminiStreamText } from "./gemini_cli.ts";
+ * const lines = [
+ *   { type: "init", timestamp: "2026-01-01T00:00:00.000Z", session_id: "g1", model: "gemini-2.5-pro" },
+ *   { type: "message", timestamp: "2026-01-01T00:00:01.000Z", role: "assistant", content: "Hi", delta: true },
+ *   { type: "result", timestamp: "2026-01-01T00:00:03.000Z", status: "success", stats: { total_tokens: 130, input_tokens: 120, output_tokens: 10, cached: 100, input: 20, duration_ms: 2900, tool_calls: 0 } },
+ * ];
+ * const r = parseGeminiStreamText(lines.map((l) => JSON.stringify(l)).join("\n"), "out.jsonl");
+ * const c = r.calls[0]!;
+ * if (r.calls.length !== 1 || c.duration_s !== 2.9 || c.cache_read_tokens !== 100 || c.status !== "ok") throw new Error();
+ * ```
+ */
+export function parseGeminiStreamText(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+): ImportedRecords {
+  const { values, diagnostics } = parseJsonValues(text, file);
+  const time = timeReader(file, diagnostics, options.timezone);
+  const records: ImportedRecords = { calls: [], events: [], diagnostics, sessions: [] };
+  interface Session {
+    id: string;
+    call: ImportedCall;
+    result: boolean;
+    fatal: string | null;
+    output: string[];
+  }
+  const sessions: Session[] = [];
+  let waiting: { line: number; v: Obj; ts: number | null }[] = []; // lines before their init
+  const lineEvent = (s: string, line: number, v: Obj, ts: number | null) =>
+    records.events.push({
+      file,
+      line,
+      type: `gemini_cli.${str(v.type) ?? "unknown"}`,
+      ts,
+      end: null,
+      session_id: s,
+      request_id: str(v.tool_id),
+      payload: compactPayload(v),
+    });
+  for (const { line, value: v } of values) {
+    if (!isObj(v) || typeof v.type !== "string") {
+      diagnostics.push({
+        file,
+        line,
+        code: "not_an_event",
+        message: 'value is not a Gemini CLI stream-json event (an object with a "type")',
+        severity: "error",
+      });
+      continue;
+    }
+    const ts = time(v.timestamp ?? v.ts, line);
+    const current = sessions.at(-1);
+    if (v.type === "init") {
+      const id = str(v.session_id) ?? `${file}#${sessions.length + 1}`;
+      const call = blankCall(file, line, id);
+      call.request_id = id;
+      call.model = str(v.model) ?? "unknown";
+      call.provider = "google";
+      call.started_at = ts;
+      call.status = "pending";
+      records.calls.push(call);
+      sessions.push({ id, call, result: false, fatal: null, output: [] });
+      for (const w of waiting) lineEvent(id, w.line, w.v, w.ts);
+      waiting = [];
+      lineEvent(id, line, v, ts);
+      continue;
+    }
+    if (current === undefined || current.result) {
+      waiting.push({ line, v, ts });
+      continue;
+    }
+    lineEvent(current.id, line, v, ts);
+    if (v.type === "message" && v.role === "assistant" && typeof v.content === "string") {
+      current.output.push(v.content);
+    } else if (v.type === "error" && v.severity === "error") {
+      current.fatal ??= str(v.message) ?? "error";
+    } else if (v.type === "result") {
+      current.result = true;
+      const call = current.call;
+      call.ended_at = ts;
+      const failed = v.status === "error";
+      call.status = failed ? "error" : "ok";
+      call.error = failed
+        ? (isObj(v.error) ? str(v.error.message) ?? str(v.error.type) : str(v.error)) ??
+          "session ended with status error"
+        : null;
+      const stats = isObj(v.stats) ? v.stats : {};
+      const durationMs = count(stats.duration_ms);
+      call.duration_s = durationMs !== null && durationMs > 0
+        ? durationMs / 1000
+        : secondsBetween(call.started_at, ts);
+      call.input_tokens = count(stats.input_tokens) ??
+        (count(stats.input) !== null ? count(stats.input)! + (count(stats.cached) ?? 0) : null);
+      call.output_tokens = count(stats.output_tokens);
+      call.cache_read_tokens = count(stats.cached);
+      call.total_tokens = count(stats.total_tokens);
+    }
+  }
+  // lines after the last session's result (or in a file with no init)
+  const last = sessions.at(-1);
+  for (const w of waiting) lineEvent(last?.id ?? file, w.line, w.v, w.ts);
+  for (const s of sessions) {
+    const output = s.output.length ? s.output.join("") : null;
+    s.call.output_chars = output === null ? null : countChars(output);
+    if (options.keepText) {
+      s.call.messages = null;
+      s.call.output = output;
+    }
+    if (!s.result) {
+      if (s.fatal !== null) {
+        s.call.status = "error";
+        s.call.error = s.fatal;
+      }
+      records.sessions!.push({ session_id: s.id, complete: false });
+    }
+  }
+  return records;
+}
+
+// --- chat recording -------------------------------------------------------------------
+
+const isChatHeader = (v: unknown): v is Obj =>
+  isObj(v) && typeof v.sessionId === "string" && typeof v.projectHash === "string";
+
+function detectChat(s: FormatSample): boolean {
+  if (s.array) return false;
+  if (s.values.length === 0) return s.keys.includes("sessionId") && s.keys.includes("projectHash");
+  return isChatHeader(s.values[0]);
+}
+
+/** 1-based line of the first `"id": "<id>"` of a message in a pretty-printed document. */
+function lineFinder(text: string): (id: string, from: number) => number {
+  const starts: number[] = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return (id, from) => {
+    const at = text.indexOf(JSON.stringify(id), starts[from - 1] ?? 0);
+    if (at < 0) return from;
+    let lo = 0, hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+
+/**
+ * Parse a Gemini CLI chat recording (the JSON document or the JSON Lines file).
+ *
+ * @example
+ * ```ts
+ * import { parseGeminiChatText } from "./gemini_cli.ts";
+ * const doc = {
+ *   sessionId: "c1", projectHash: "ab", startTime: "2026-01-01T00:00:00Z", lastUpdated: "2026-01-01T00:01:00Z",
+ *   messages: [
+ *     { id: "m1", timestamp: "2026-01-01T00:00:01Z", type: "user", content: "hi" },
+ *     { id: "m2", timestamp: "2026-01-01T00:00:04Z", type: "gemini", content: "Hello", model: "gemini-2.5-pro",
+ *       tokens: { input: 500, output: 20, cached: 300, thoughts: 30, tool: 0, total: 550 } },
+ *   ],
+ * };
+ * const r = parseGeminiChatText(JSON.stringify(doc, null, 2), "session.json");
+ * if (r.calls.length !== 1 || r.calls[0]!.output_tokens !== 50 || r.calls[0]!.reasoning_tokens !== 30) throw new Error();
+ * ```
+ */
+export function parseGeminiChatText(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+): ImportedRecords {
+  const { values, diagnostics } = parseJsonValues(text, file);
+  const time = timeReader(file, diagnostics, options.timezone);
+  const records: ImportedRecords = { calls: [], events: [], diagnostics, sessions: [] };
+  const header = values.find((v) => isChatHeader(v.value));
+  const head = (header?.value ?? {}) as Obj;
+  const session = str(head.sessionId) ?? file;
+  const meta: Obj = { ...head }; // with the `$set` updates of a JSON Lines file
+  // messages by id: the last version of each, at the line it first appeared
+  const messages = new Map<string, { line: number; m: Obj }>();
+  const anonymous: { line: number; m: Obj }[] = [];
+  const add = (line: number, m: Obj) => {
+    const id = str(m.id);
+    if (id === null) anonymous.push({ line, m });
+    else messages.set(id, { line: messages.get(id)?.line ?? line, m });
+  };
+  if (Array.isArray(head.messages) && values.length === 1) {
+    const find = lineFinder(text);
+    let from = header!.line;
+    for (const m of head.messages) {
+      if (!isObj(m)) continue;
+      const line = str(m.id) ? find(str(m.id)!, from) : from;
+      from = line;
+      add(line, m);
+    }
+  } else {
+    for (const { line, value: v } of values) {
+      if (!isObj(v)) {
+        diagnostics.push({
+          file,
+          line,
+          code: "not_an_object",
+          message: "value is not a JSON object (a chat record line is one)",
+          severity: "error",
+        });
+      } else if (isChatHeader(v) || "$set" in v || "$rewindTo" in v) {
+        if (isObj(v.$set)) Object.assign(meta, v.$set);
+        records.events.push({
+          file,
+          line,
+          type: `gemini_cli.${"$set" in v ? "set" : "$rewindTo" in v ? "rewind" : "session"}`,
+          ts: time(v.startTime, line),
+          end: null,
+          session_id: session,
+          request_id: null,
+          payload: compactPayload(v),
+        });
+      } else add(line, v);
+    }
+  }
+  const all = [...messages.values(), ...anonymous].sort((a, b) => a.line - b.line);
+  if (header && Array.isArray(head.messages) && values.length === 1) {
+    records.events.push({
+      file,
+      line: header.line,
+      type: "gemini_cli.session",
+      ts: time(head.startTime, header.line),
+      end: time(head.lastUpdated, header.line),
+      session_id: session,
+      request_id: null,
+      payload: compactPayload({ ...head, messages: `${head.messages.length} messages` }),
+    });
+  }
+  for (const { line, m } of all) {
+    const type = str(m.type) ?? "unknown";
+    const ts = time(m.timestamp, line);
+    records.events.push({
+      file,
+      line,
+      type: `gemini_cli.${type}`,
+      ts,
+      end: null,
+      session_id: session,
+      request_id: str(m.id),
+      payload: compactPayload(m),
+    });
+    const textOf = contentText(m.content);
+    if (type === "error" && textOf !== null && /API Error/i.test(textOf)) {
+      const call = blankCall(file, line, session);
+      call.request_id = str(m.id);
+      call.provider = "google";
+      call.started_at = ts;
+      call.status = "error";
+      call.error = textOf;
+      if (options.keepText) call.messages = call.output = null;
+      records.calls.push(call);
+      continue;
+    }
+    if (type !== "gemini" || !isObj(m.tokens)) continue;
+    const t = m.tokens;
+    const call = blankCall(file, line, session);
+    call.request_id = str(m.id);
+    call.model = str(m.model) ?? "unknown";
+    call.served_model = str(m.model);
+    call.provider = "google";
+    call.started_at = ts;
+    const thoughts = count(t.thoughts);
+    call.input_tokens = count(t.input);
+    call.cache_read_tokens = count(t.cached);
+    call.output_tokens = count(t.output) === null ? null : count(t.output)! + (thoughts ?? 0);
+    call.reasoning_tokens = thoughts;
+    call.total_tokens = count(t.total);
+    call.output_chars = textOf === null ? null : countChars(textOf);
+    if (options.keepText) {
+      call.messages = null;
+      call.output = textOf;
+    }
+    records.calls.push(call);
+  }
+  const start = time(meta.startTime, header?.line ?? 1),
+    end = time(meta.lastUpdated, header?.line ?? 1);
+  if (start !== null || end !== null) {
+    records.sessions!.push({ session_id: session, started_at: start, ended_at: end });
+  }
+  return records;
+}
+
+/** Gemini CLI `--output-format stream-json` output. */
+export const geminiCliStream: FormatAdapter = {
+  name: "gemini_cli_stream",
+  title: "Gemini CLI stream-json output",
+  reads:
+    "one call per session (init … result: its stats are the session's tokens, duration_ms or init→result its latency); result status error → error; no result → pending, session unfinished",
+  example: '{"type": "init", "timestamp": "…", "session_id": "…", "model": "gemini-2.5-pro"}',
+  detect: detectStream,
+  parse: (text, file, options) => parseGeminiStreamText(text, file, options),
+};
+
+/** Gemini CLI chat recordings (`session-*.json` / `.jsonl`). */
+export const geminiCliChat: FormatAdapter = {
+  name: "gemini_cli_chat",
+  title: "Gemini CLI chat recording",
+  reads:
+    "one call per gemini message with tokens (output includes thoughts); an error message reporting an API Error is a failed call; no latency; session = sessionId",
+  example:
+    '{"sessionId": "…", "projectHash": "…", "messages": [{"type": "gemini", "model": "…", "tokens": {"input": …, "output": …}}]}',
+  detect: detectChat,
+  parse: (text, file, options) => parseGeminiChatText(text, file, options),
+};

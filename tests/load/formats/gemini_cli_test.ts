@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { realFixture } from "../../_helpers.ts";
+import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
+import { figuresOf } from "./_agent_figures.ts";
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+const figma = realFixture("gemini-cli/figma-eval-49bdd49a.stream-json.transcript.jsonl");
+Deno.test({
+  name:
+    "gemini_cli_stream: the real figma-eval transcript (2 sessions: the first errored with stats, the second unfinished)",
+  ignore: figma === undefined,
+  async fn() {
+    // independent reading: the init lines open sessions, the one result closes the first
+    const lines = readFileSync(figma!, "utf8").split("\n").filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l));
+    const inits = lines.filter((l) => l.type === "init");
+    const results = lines.filter((l) => l.type === "result");
+    assert.equal(inits.length, 2);
+    assert.equal(results.length, 1);
+    const stats = results[0].stats;
+    assert.equal(stats.duration_ms, 0); // so the latency is result time − init time
+    const latency = (Date.parse(results[0].timestamp) - Date.parse(inits[0].timestamp)) / 1000;
+    assert.equal(latency, 1004.27); // 06:12:28.925 → 06:29:13.195
+
+    const t = await loadTraces(figma!);
+    assert.equal(t.formats?.[figma!], "gemini_cli_stream");
+    assert.equal(t.diagnostics.height, 0);
+    assert.deepEqual(figuresOf(t.calls), {
+      calls: 2, // one per session: single model calls are not delimited in stream-json
+      ok: 0,
+      errors: 1,
+      pending: 1,
+      models: { [inits[0].model]: 2 },
+      input: stats.input_tokens, // 2330609 = input 553374 + cached 1777235
+      output: stats.output_tokens,
+      cacheRead: stats.cached,
+      latency: { n: 1, p50: latency, max: latency },
+    });
+    assert.match(
+      t.calls.getColumn("error").toArray()[0] as string,
+      /^\[API Error: .*INVALID_ARGUMENT/s,
+    );
+    assert.deepEqual(t.sessions.sort("started_at").select("session_id", "complete").toRecords(), [
+      { session_id: inits[0].session_id, complete: true },
+      { session_id: inits[1].session_id, complete: false },
+    ]);
+    // every line is an event; the user message printed before each init joins that init's session
+    assert.equal(t.events.height, lines.length);
+    const bySession = t.events.groupBy("session_id").len().sort("session_id").toRecords();
+    const firstResult = lines.findIndex((l) => l.type === "result");
+    const expected = [
+      { session_id: inits[0].session_id, len: firstResult + 1 },
+      { session_id: inits[1].session_id, len: lines.length - firstResult - 1 },
+    ].sort((a, b) => (a.session_id < b.session_id ? -1 : 1));
+    assert.deepEqual(bySession, expected);
+  },
+});
+
+Deno.test("gemini_cli_stream: a finished session with duration_ms, and one ended by a fatal error event", async () => {
+  // tests/load/formats/fixtures/gemini_stream_small.jsonl: written from gemini-cli's
+  // packages/core/src/output/types.ts (InitEvent, MessageEvent delta, ToolResultEvent, ErrorEvent, ResultEvent)
+  const file = fixture("gemini_stream_small.jsonl");
+  assert.equal(detectFormat(sampleFile(file))?.name, "gemini_cli_stream");
+  const t = await loadTraces(file);
+  assert.deepEqual(figuresOf(t.calls), {
+    calls: 2,
+    ok: 1,
+    errors: 1, // no result, but an error event of severity error (the warning one is not)
+    pending: 0,
+    models: { "gemini-2.5-flash": 1, "gemini-2.5-pro": 1 },
+    input: 5000,
+    output: 120,
+    cacheRead: 4000,
+    latency: { n: 1, p50: 2.95, max: 2.95 }, // stats.duration_ms 2950
+  });
+  assert.deepEqual(t.calls.select("session_id", "status", "error", "output_chars").toRecords(), [
+    { session_id: "s-ok", status: "ok", error: null, output_chars: "There are 3 files.".length },
+    {
+      session_id: "s-err",
+      status: "error",
+      error: "Quota exceeded for quota metric",
+      output_chars: null,
+    },
+  ]);
+  assert.deepEqual(t.sessions.sort("session_id").select("session_id", "complete").toRecords(), [
+    { session_id: "s-err", complete: false },
+    { session_id: "s-ok", complete: true },
+  ]);
+  assert.equal(t.events.height, 10);
+});
+
+Deno.test("gemini_cli_chat: a chat recording document (calls are gemini messages with tokens, thoughts inside output)", async () => {
+  // tests/load/formats/fixtures/gemini_chat_session.json: written from gemini-cli's
+  // chatRecordingService (ConversationRecord, MessageRecord, TokensSummary)
+  const file = fixture("gemini_chat_session.json");
+  assert.equal(detectFormat(sampleFile(file))?.name, "gemini_cli_chat");
+  const text = readFileSync(file, "utf8");
+  const lineOf = (id: string) => text.split("\n").findIndex((l) => l.includes(`"id": "${id}"`)) + 1;
+  const t = await loadTraces(file);
+  assert.deepEqual(figuresOf(t.calls), {
+    calls: 3, // g1 and g3 (g2 has no tokens), and the API error message e1
+    ok: 2,
+    errors: 1,
+    pending: 0,
+    models: { "gemini-2.5-pro": 1, unknown: 1, "gemini-2.5-flash": 1 },
+    input: 12000 + 13000,
+    output: (150 + 400) + (30 + 0), // output + thoughts
+    cacheRead: 8000 + 0,
+    latency: { n: 0, p50: null, max: null },
+  });
+  assert.deepEqual(t.calls.select("line", "status", "error", "reasoning_tokens").toRecords(), [
+    { line: lineOf("g1"), status: "ok", error: null, reasoning_tokens: 400 },
+    {
+      line: lineOf("e1"),
+      status: "error",
+      error: "[API Error: You exceeded your current quota]",
+      reasoning_tokens: null,
+    },
+    { line: lineOf("g3"), status: "ok", error: null, reasoning_tokens: 0 },
+  ]);
+  const s = t.sessions.toRecords()[0]!;
+  assert.equal(s.session_id, "c0ffee00-1111-4222-8333-444455556666");
+  assert.equal(s.duration_s, 300); // startTime 08:00:00 → lastUpdated 08:05:00
+  assert.equal(t.events.height, 1 + 6); // the session and its 6 messages
+});
+
+Deno.test("gemini_cli_chat: the JSON Lines recording (a rewritten message counts once, with its last tokens)", async () => {
+  // tests/load/formats/fixtures/gemini_chat_session.jsonl: the newer format of chatRecordingService
+  // (metadata line, message records appended again when updated, $set and $rewindTo records)
+  const file = fixture("gemini_chat_session.jsonl");
+  assert.equal(detectFormat(sampleFile(file))?.name, "gemini_cli_chat");
+  const t = await loadTraces(file);
+  assert.deepEqual(figuresOf(t.calls), {
+    calls: 2, // g1 (written twice: first without tokens) and g2 (rewound away, but it was sent)
+    ok: 2,
+    errors: 0,
+    pending: 0,
+    models: { "gemini-3-pro-preview": 2 },
+    input: 900 + 1000,
+    output: (5 + 45) + (7 + 0),
+    cacheRead: 600,
+    latency: { n: 0, p50: null, max: null },
+  });
+  assert.deepEqual(t.calls.getColumn("line").toArray(), [3, 7]);
+  const s = t.sessions.toRecords()[0]!;
+  assert.equal(s.session_id, "abcd1234-0000-4000-8000-00000000beef");
+  assert.equal(s.duration_s, 60); // startTime 10:00:00 → the last $set lastUpdated 10:01:00
+  assert.equal(t.events.height, 8); // 9 lines, g1 twice
+});
