@@ -34,7 +34,7 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
     args: argv.slice(1),
     stdout: "null",
     stderr: "piped",
-    env: { XDG_CACHE_HOME: cache, ...env },
+    env,
   }).output();
   const seconds = (performance.now() - t0) / 1000;
   const err = new TextDecoder().decode(out.stderr);
@@ -45,7 +45,7 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
 
 const deno = (args: string[], env?: Record<string, string>) => run(Deno.execPath(), ["run", "-A", ...args], env);
 const analyze = (input: string, extra: string[] = []) =>
-  deno([cli, "analyze", input, "--output-dir", join(dir, "out"), "--quiet", ...extra]);
+  deno([cli, "analyze", input, "--output-dir", join(dir, "out"), "--quiet", "--cache-dir", cache, ...extra]);
 
 mkdirSync(dir, { recursive: true });
 if (!existsSync(file)) await writeNativeTrace(file, calls);
@@ -59,9 +59,9 @@ const cold = await analyze(file);
 rows.push(["tracebook analyze, cold (summary, 2 seed figures, report)", cold]);
 const warm = await analyze(file);
 rows.push(["tracebook analyze, warm (unchanged file, cache)", warm]);
-rows.push(["tracebook report, warm", await deno([cli, "report", file, "--output-dir", join(dir, "out"), "--quiet"])]);
+rows.push(["tracebook report, warm", await deno([cli, "report", file, "--output-dir", join(dir, "out"), "--quiet", "--cache-dir", cache])]);
 const loadScript = join(dir, "load.ts");
-writeFileSync(loadScript, `import { loadTraces } from ${JSON.stringify(join(root, "src/mod.ts"))};\nawait loadTraces(${JSON.stringify(file)});\n`);
+writeFileSync(loadScript, `import { loadTraces } from ${JSON.stringify(join(root, "src/mod.ts"))};\nawait loadTraces(${JSON.stringify(file)}, { cache: ${JSON.stringify(cache)} });\n`);
 rows.push(["tracebook loadTraces, warm (a script)", await deno([loadScript])]);
 const seedLoop = join(root, "bench/_seed_loop.py");
 let seed: Run | null = null;

@@ -2,7 +2,8 @@
  * The options every command that reads traces shares about its inputs, defined
  * once: `--format NAME` (read every input as this format), `--map SPEC|FILE`
  * (the field mapping of a per-call log; implies `--format generic`) and
- * `--list-prices` (batch results at list prices). Inputs themselves are files,
+ * `--list-prices` (batch results at list prices), `--cache-dir DIR` and
+ * `--no-cache` (the per-file cache). Inputs themselves are files,
  * directories, globs or `-` (standard input).
  *
  * @module
@@ -18,6 +19,9 @@ export interface InputOptions {
   inputFormat?: string;
   map?: string;
   listPrices?: boolean;
+  /** `--cache-dir DIR`, or false for `--no-cache` (commander's negation). */
+  cache?: boolean;
+  cacheDir?: string;
 }
 
 /** Options of {@link addInputOptions}. */
@@ -38,9 +42,10 @@ export interface AddInputOptions {
  * import { Command } from "npm:commander@15.1.0";
  * import { addInputOptions, inputLoadOptions } from "./input_options.ts";
  * const cmd = addInputOptions(new Command("x").argument("[inputs...]")).exitOverride();
- * cmd.parse(["calls.jsonl", "--map", "model=engine,duration_ms=elapsed", "--list-prices"], { from: "user" });
+ * cmd.parse(["calls.jsonl", "--map", "model=engine,duration_ms=elapsed", "--list-prices", "--no-cache"], { from: "user" });
  * const o = inputLoadOptions(cmd.opts());
  * if (o.format !== "generic" || o.map?.duration_ms !== "elapsed" || o.listPrices !== true) throw new Error(JSON.stringify(o));
+ * if (o.cache !== false) throw new Error("--no-cache");
  * ```
  */
 export function addInputOptions(cmd: Command, options: AddInputOptions = {}): Command {
@@ -57,7 +62,12 @@ export function addInputOptions(cmd: Command, options: AddInputOptions = {}): Co
     .option(
       "--list-prices",
       "price batch results at list prices (default: the batch rate, half the list price)",
-    );
+    )
+    .option(
+      "--cache-dir <dir>",
+      "the per-file cache folder (default: $XDG_CACHE_HOME/tracebook, else ~/.cache/tracebook)",
+    )
+    .option("--no-cache", "read every file, neither reading nor writing the cache");
 }
 
 /**
@@ -68,9 +78,10 @@ export function addInputOptions(cmd: Command, options: AddInputOptions = {}): Co
 export function inputLoadOptions(
   opts: InputOptions,
   options: AddInputOptions = {},
-): Pick<LoadOptions, "format" | "map" | "listPrices"> {
+): Pick<LoadOptions, "format" | "map" | "listPrices" | "cache"> {
   const map = opts.map === undefined ? undefined : readFieldMap(opts.map);
   const format = (options.inputFormatFlag ? opts.inputFormat : opts.format) ??
     (map ? "generic" : undefined);
-  return { format, map, listPrices: opts.listPrices ?? false };
+  const cache = opts.cache === false ? false : opts.cacheDir;
+  return { format, map, listPrices: opts.listPrices ?? false, ...(cache === undefined ? {} : { cache }) };
 }
