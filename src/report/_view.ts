@@ -719,10 +719,15 @@ export function buildView(input: ReportInput, title: string): ReportView {
     },
     files: input.files && {
       id: "files",
-      columns: [{ label: "File" }, { label: "Calls", num: true }, { label: "Sessions", num: true }],
+      columns: [
+        { label: "File" },
+        { label: "Format" },
+        { label: "Calls", num: true },
+        { label: "Sessions", num: true },
+      ],
       rows: input.files.map((
         f,
-      ) => [withClass(text(f.file), "mono"), int(f.calls), int(f.sessions)]),
+      ) => [withClass(text(f.file), "mono"), text(f.format ?? "not a trace"), int(f.calls), int(f.sessions)]),
       empty: "No input files.",
     },
   };

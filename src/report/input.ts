@@ -181,6 +181,8 @@ export interface FileRow {
   file: string;
   calls: number;
   sessions: number;
+  /** The format the file was read as (`deno task formats`); null when unknown. */
+  format: string | null;
 }
 
 /** Everything the report shows. Only `summary` is required. */

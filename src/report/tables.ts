@@ -231,6 +231,7 @@ function files(traces: TraceSet): FileRow[] {
   const sessions = per(traces.sessions);
   return traces.files.map((file) => ({
     file,
+    format: traces.formats?.[file] ?? null,
     calls: calls.get(file) ?? 0,
     sessions: sessions.get(file) ?? 0,
   }));
