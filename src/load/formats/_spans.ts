@@ -214,6 +214,7 @@ export function callFieldsOf(a: Obj): CallFields {
     // MLflow 3's own model key; the request's parameters (OpenInference, LangChain via MLflow)
     str(a["mlflow.llm.model"]),
     str(jsonField(a["llm.invocation_parameters"], "model")),
+    str(jsonField(a["llm.invocation_parameters"], "model_name")),
     str(jsonField(a["invocation_params"], "model")),
     str(jsonField(a["invocation_params"], "model_name")),
     // MLflow autolog (OpenAI, Anthropic…): the call's arguments and its response

@@ -22,6 +22,7 @@ import { codex } from "./codex.ts";
 import { generic } from "./generic.ts";
 import { langfuse } from "./langfuse.ts";
 import { mlflow } from "./mlflow.ts";
+import { openinference } from "./openinference.ts";
 import { geminiCliChat, geminiCliStream } from "./gemini_cli.ts";
 import { native } from "./native.ts";
 import { openaiBatch } from "./openai_batch.ts";
@@ -35,6 +36,7 @@ export const FORMATS: readonly FormatAdapter[] = [
   otlp,
   langfuse,
   mlflow,
+  openinference,
   openaiBatch,
   anthropicBatch,
   otelPython,
