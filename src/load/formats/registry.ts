@@ -30,6 +30,7 @@ import { otlp } from "./otlp.ts";
 import { otelPython } from "./otel_python.ts";
 import { jaeger } from "./jaeger.ts";
 import { zipkin } from "./zipkin.ts";
+import { otelJs } from "./otel_js.ts";
 
 /** The formats, in detection order. */
 export const FORMATS: readonly FormatAdapter[] = [
@@ -42,6 +43,7 @@ export const FORMATS: readonly FormatAdapter[] = [
   otelPython,
   jaeger,
   zipkin,
+  otelJs,
   claudeCode,
   codex,
   anthropicAgentEvents,

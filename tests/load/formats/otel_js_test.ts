@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
+import { inspectToValue } from "../../../src/load/formats/otel_js.ts";
+import { figures, figuresOfRows, rounded } from "./_span_summary.ts";
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+Deno.test("otel_js: ConsoleSpanExporter output (console.dir) with other program output around it", async () => {
+  // printed by @opentelemetry/sdk-trace 3.1.0's ConsoleSpanExporter under Node 20 (the
+  // script made spans with fixed times), with two lines of the program's own output
+  const path = fixture("otel_js_console.txt");
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "otel_js");
+  // independent reading: each object ends with a `}` line; pick fields with patterns
+  const objects = readFileSync(path, "utf8").split("\n}\n").filter((o) => o.includes("traceId:"));
+  assert.equal(objects.length, 5);
+  const field = (o: string, re: RegExp) => re.exec(o)?.[1];
+  const calls = objects.filter((o) => /'gen_ai.operation.name': '(chat|text_completion)'/.test(o));
+  const expected = figuresOfRows(calls.map((o) => ({
+    model: field(o, /'gen_ai.request.model': '([^']+)'/),
+    status: field(o, /status: \{ code: (\d)/) === "2" ? "error" : "ok",
+    input_tokens: Number(field(o, /'gen_ai.usage.input_tokens': (\d+)/) ?? 0),
+    output_tokens: Number(field(o, /'gen_ai.usage.output_tokens': (\d+)/) ?? 0),
+    cache_read_tokens: Number(field(o, /'gen_ai.usage.cache_read.input_tokens': (\d+)/) ?? 0),
+    duration_s: Number(field(o, /duration: (\d+)/)) / 1e6,
+  })));
+  // by hand: chat gpt-4o ok 1.5 s (100/20, 40 cached), chat claude error 0.25 s (7 in),
+  // text_completion gpt-4o-mini ok 0.5 s (5/3); the invoke_agent wrapper repeats 100/20
+  assert.deepEqual(rounded(expected), {
+    calls: 3,
+    ok: 2,
+    errors: 1,
+    pending: 0,
+    models: { "claude-3-5-haiku-20241022": 1, "gpt-4o": 1, "gpt-4o-mini": 1 },
+    input: 112,
+    output: 23,
+    cache_read: 40,
+    latency: { n: 2, p50: 1, max: 1.5 },
+  });
+  assert.deepEqual(rounded(figures(t.calls)), expected);
+  assert.deepEqual(
+    t.calls.select("model", "served_model", "error", "parent_span_id", "finish_reason").toRecords(),
+    [
+      { model: "gpt-4o", served_model: "gpt-4o-2024-08-06", error: null, parent_span_id: "7c7179f710fcfad2", finish_reason: "stop" },
+      { model: "claude-3-5-haiku-20241022", served_model: null, error: "rate limited", parent_span_id: "7c7179f710fcfad2", finish_reason: null },
+      { model: "gpt-4o-mini", served_model: null, error: null, parent_span_id: "7c7179f710fcfad2", finish_reason: null },
+    ],
+  );
+  assert.equal(t.events.height, 5);
+  assert.deepEqual(t.sessions.select("session_id", "service_name").toRecords(), [
+    { session_id: "b7a31bb69dda16751589667f24aa4b59", service_name: "chat-app" },
+  ]);
+  assert.deepEqual(t.diagnostics.select("line", "code", "severity").toRecords(), [
+    { line: 1, code: "otel_js_other_output", severity: "warning" },
+  ]);
+});
+
+Deno.test("otel_js: ReadableSpan JSON (JSON.stringify of SDK spans): [sec, nanos] times, an unended span is pending", async () => {
+  // JSON.stringify of @opentelemetry/sdk-trace 3.1.0 spans under Node 20 (one ended, one still open)
+  const path = fixture("otel_js_readable.json");
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "otel_js");
+  assert.deepEqual(
+    t.calls.select("span_id", "model", "status", "input_tokens", "output_tokens", "duration_s").toRecords(),
+    [
+      // startTime [1714557600, 0] → endTime [1714557602, 0]: 2 s
+      { span_id: "bf702436114a00d2", model: "gpt-4o", status: "ok", input_tokens: 11, output_tokens: 4, duration_s: 2 },
+      // endTime [0, 0], _ended false
+      { span_id: "3d33949d51816dcf", model: "gpt-4o-mini", status: "pending", input_tokens: null, output_tokens: null, duration_s: null },
+    ],
+  );
+  // resource stored as _rawAttributes entries
+  assert.deepEqual(t.sessions.select("service_name", "complete").toRecords(), [
+    { service_name: "chat-app", complete: true },
+    { service_name: "chat-app", complete: false },
+  ]);
+});
+
+Deno.test("otel_js: SDK 1.x ConsoleSpanExporter objects as JSON lines (parentId, instrumentationLibrary)", async () => {
+  // written from SDK 1.x's ConsoleSpanExporter._exportInfo (open-telemetry/opentelemetry-js source),
+  // with Vercel AI SDK span names and attributes
+  const path = fixture("otel_js_v1.jsonl");
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "otel_js");
+  // ai.generateText (line 1) has no gen_ai.* keys: an event; its doGenerate child is the call
+  assert.deepEqual(rounded(figures(t.calls)), {
+    calls: 2,
+    ok: 1,
+    errors: 1,
+    pending: 0,
+    models: { "gpt-4o-mini": 2 },
+    input: 20,
+    output: 8,
+    cache_read: 0,
+    latency: { n: 1, p50: 1.1, max: 1.1 },
+  });
+  assert.deepEqual(t.calls.select("line", "parent_span_id", "error").toRecords(), [
+    { line: 2, parent_span_id: "00f067aa0ba902b7", error: null },
+    { line: 3, parent_span_id: null, error: "fetch failed" },
+  ]);
+  assert.deepEqual(t.diagnostics.select("line", "code").toRecords(), [{ line: 4, code: "otel_js_bad_span" }]);
+});
+
+Deno.test("otel_js: Node's inspect notation: undefined, placeholders, class names, long strings, BigInt", () => {
+  const text = [
+    "<ref *1> {",
+    "  traceId: 'ab',",
+    "  parentId: undefined,",
+    "  id: 'cd',",
+    "  resource: Resource { attributes: [Object: null prototype] { 'service.name': \"it's\" } },",
+    "  attributes: { nested: [ [Array], [Object], [Function: f], [Circular *1] ], big: 12n, s: 'a' +",
+    "    'b', list: [ 1, 2, ... 98 more items ], tpl: `x'y` },",
+    "  status: { code: -1 }",
+    "}",
+  ].join("\n");
+  assert.deepEqual(inspectToValue(text), {
+    traceId: "ab",
+    parentId: null,
+    id: "cd",
+    resource: { attributes: { "service.name": "it's" } },
+    attributes: { nested: [null, null, null, null], big: 12, s: "ab", list: [1, 2], tpl: "x'y" },
+    status: { code: -1 },
+  });
+  // a JSON array of console objects reads too
+  const span = {
+    traceId: "0af7651916cd43dd8448eb211c80319c",
+    id: "b7ad6b7169203331",
+    name: "chat",
+    timestamp: 1700000000000000,
+    duration: 250000,
+    attributes: { "gen_ai.request.model": "m" },
+    status: { code: 0 },
+  };
+  const t = fromTraceText(JSON.stringify([span]), { file: "spans.json" });
+  assert.deepEqual(t.calls.select("model", "duration_s").toRecords(), [{ model: "m", duration_s: 0.25 }]);
+});
