@@ -140,6 +140,40 @@ export function contentText(content: unknown): string | null {
   return texts.length ? texts.join("") : null;
 }
 
+/**
+ * Lines of a text: `offsetOf(line)` is where a 1-based line starts, and
+ * `lineAt(offset)` the line holding a character. For the lines of the parts of
+ * one JSON document (a chat's messages, a trajectory's steps), found with
+ * `text.indexOf(…)`.
+ *
+ * @example
+ * ```ts
+ * import { textLines } from "./_agent_logs.ts";
+ * const text = '{\n  "a": 1,\n  "id": "x"\n}';
+ * const { lineAt, offsetOf } = textLines(text);
+ * if (lineAt(text.indexOf('"id"')) !== 3 || offsetOf(2) !== 2 || lineAt(0) !== 1) throw new Error();
+ * ```
+ */
+export function textLines(text: string): {
+  lineAt: (offset: number) => number;
+  offsetOf: (line: number) => number;
+} {
+  const starts: number[] = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return {
+    offsetOf: (line) => starts[Math.max(0, Math.min(line, starts.length) - 1)]!,
+    lineAt: (offset) => {
+      let lo = 0, hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo + 1;
+    },
+  };
+}
+
 /** The base name of a path (for messages). */
 export function baseName(file: string): string {
   return file.split(/[\\/]/).pop() ?? file;

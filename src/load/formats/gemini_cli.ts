@@ -43,7 +43,7 @@
  */
 import { countChars } from "../_event.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
-import { blankCall, compactPayload, contentText, timeReader } from "./_agent_logs.ts";
+import { blankCall, compactPayload, contentText, textLines, timeReader } from "./_agent_logs.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import { count, isObj, type Obj, secondsBetween, str } from "./_util.ts";
@@ -204,23 +204,6 @@ function detectChat(s: FormatSample): boolean {
   return isChatHeader(s.values[0]);
 }
 
-/** 1-based line of the first `"id": "<id>"` of a message in a pretty-printed document. */
-function lineFinder(text: string): (id: string, from: number) => number {
-  const starts: number[] = [0];
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return (id, from) => {
-    const at = text.indexOf(JSON.stringify(id), starts[from - 1] ?? 0);
-    if (at < 0) return from;
-    let lo = 0, hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= at) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
-}
-
 /**
  * Parse a Gemini CLI chat recording (the JSON document or the JSON Lines file).
  *
@@ -260,12 +243,14 @@ export function parseGeminiChatText(
     else messages.set(id, { line: messages.get(id)?.line ?? line, m });
   };
   if (Array.isArray(head.messages) && values.length === 1) {
-    const find = lineFinder(text);
-    let from = header!.line;
+    const { lineAt, offsetOf } = textLines(text);
+    // a message starts at its "id" (searched from the previous message on)
+    let pos = offsetOf(header!.line);
     for (const m of head.messages) {
       if (!isObj(m)) continue;
-      const line = str(m.id) ? find(str(m.id)!, from) : from;
-      from = line;
+      const at = str(m.id) ? text.indexOf(JSON.stringify(str(m.id)), pos) : -1;
+      if (at >= 0) pos = at;
+      const line = lineAt(pos);
       add(line, m);
     }
   } else {

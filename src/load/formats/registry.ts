@@ -24,6 +24,7 @@ import { langfuse } from "./langfuse.ts";
 import { mlflow } from "./mlflow.ts";
 import { openinference } from "./openinference.ts";
 import { geminiCliChat, geminiCliStream } from "./gemini_cli.ts";
+import { atif } from "./atif.ts";
 import { native } from "./native.ts";
 import { openaiBatch } from "./openai_batch.ts";
 import { otlp } from "./otlp.ts";
@@ -49,6 +50,7 @@ export const FORMATS: readonly FormatAdapter[] = [
   anthropicAgentEvents,
   geminiCliChat,
   geminiCliStream,
+  atif,
   native,
   generic,
 ];

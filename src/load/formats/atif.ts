@@ -1,0 +1,181 @@
+/**
+ * ATIF trajectories (Agent Trajectory Interchange Format of Harbor /
+ * terminal-bench, `schema_version` `ATIF-v1.x`) → imported records.
+ *
+ * `{schema_version, session_id, agent: {name, version, model_name? | model?:
+ * {provider, name}}, steps: [{step_id, timestamp?, source: system | user |
+ * agent, message, model_name?, reasoning_content?, tool_calls?, observation?,
+ * metrics?: {prompt_tokens, completion_tokens, cached_tokens, cost_usd,
+ * extra?: {duration_ms, reasoning_tokens, cache_creation_input_tokens, …}}}],
+ * final_metrics?, notes?, extra?}`; one document, several documents one after
+ * the other (JSON Lines) or a JSON array of them.
+ * - A model call is a step with `source: "agent"` (one LLM inference and its
+ *   actions), except a step marked `is_copied_context` (copied from an earlier
+ *   trajectory). Model: the step's `model_name`, else the agent's `model_name`
+ *   (or `model.name`), else `unknown`; provider `agent.model.provider`.
+ * - Tokens (ATIF's definitions): `prompt_tokens` includes `cached_tokens`
+ *   (→ `input_tokens`, `cache_read_tokens`), `completion_tokens` includes
+ *   reasoning (→ `output_tokens`; `reasoning_tokens` from `extra` when given).
+ * - Latency: `metrics.extra.duration_ms` when present; `started_at` the step's
+ *   `timestamp`. ATIF has no error status per step: every call is ok.
+ * - Session: `session_id`, else the file name. Every step is an event
+ *   `atif.<source>`, and the trajectory itself one `atif.trajectory`.
+ *
+ * @module
+ */
+import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
+import { countChars } from "../_event.ts";
+import { blankCall, compactPayload, textLines, timeReader } from "./_agent_logs.ts";
+import { parseJsonValues } from "./_json_values.ts";
+import type { ImportedRecords } from "./_records.ts";
+import { count, isObj, num, type Obj, str } from "./_util.ts";
+
+const isTrajectory = (v: unknown): v is Obj =>
+  isObj(v) && Array.isArray(v.steps) &&
+  (/^ATIF/i.test(String(v.schema_version ?? "")) || (isObj(v.agent) && "session_id" in v));
+
+function detect(s: FormatSample): boolean {
+  if (s.values.length === 0) {
+    return s.keys.includes("schema_version") && /"schema_version"\s*:\s*"ATIF/i.test(s.head);
+  }
+  return isTrajectory(s.values[0]);
+}
+
+/** The agent's default model and provider. */
+function agentModel(agent: unknown): { model: string | null; provider: string | null } {
+  if (!isObj(agent)) return { model: null, provider: null };
+  const m = agent.model;
+  return {
+    model: str(agent.model_name) ?? (isObj(m) ? str(m.name) ?? str(m.model_name) : str(m)),
+    provider: isObj(m) ? str(m.provider) : str(agent.provider),
+  };
+}
+
+/**
+ * Parse the text of an ATIF trajectory file.
+ *
+ * @example
+ * ```ts
+ * import { parseAtifText } from "./atif.ts";
+ * const doc = {
+ *   schema_version: "ATIF-v1.4", session_id: "t1", agent: { name: "a", version: "1", model_name: "gpt-5" },
+ *   steps: [
+ *     { step_id: 1, source: "user", message: "do it" },
+ *     { step_id: 2, source: "agent", message: "done", metrics: { prompt_tokens: 100, completion_tokens: 9, cached_tokens: 40, extra: { duration_ms: 1500 } } },
+ *   ],
+ * };
+ * const r = parseAtifText(JSON.stringify(doc, null, 2), "trajectory.json");
+ * const c = r.calls[0]!;
+ * if (r.calls.length !== 1 || c.model !== "gpt-5" || c.duration_s !== 1.5 || c.cache_read_tokens !== 40) throw new Error();
+ * ```
+ */
+export function parseAtifText(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+): ImportedRecords {
+  const parsed = parseJsonValues(text, file);
+  const diagnostics = parsed.diagnostics;
+  const time = timeReader(file, diagnostics, options.timezone);
+  const records: ImportedRecords = { calls: [], events: [], diagnostics };
+  const { lineAt, offsetOf } = textLines(text);
+  // a JSON array of trajectories counts as its elements (all starting on the array's line)
+  const values = parsed.values.flatMap((v) =>
+    Array.isArray(v.value) ? v.value.map((value) => ({ line: v.line, value })) : [v]
+  );
+  const several = values.length > 1;
+  for (const [index, { line, value: t }] of values.entries()) {
+    if (!isTrajectory(t)) {
+      diagnostics.push({
+        file,
+        line,
+        code: "not_a_trajectory",
+        message: 'value is not an ATIF trajectory (an object with "schema_version" and "steps")',
+        severity: "error",
+      });
+      continue;
+    }
+    const session = str(t.session_id) ?? (several ? `${file}#${index + 1}` : file);
+    const agent = agentModel(t.agent);
+    records.events.push({
+      file,
+      line,
+      type: "atif.trajectory",
+      ts: null,
+      end: null,
+      session_id: session,
+      request_id: null,
+      payload: compactPayload({
+        schema_version: t.schema_version ?? null,
+        agent: t.agent ?? null,
+        final_metrics: t.final_metrics ?? null,
+        notes: t.notes ?? null,
+        steps: (t.steps as unknown[]).length,
+      }),
+    });
+    let pos = offsetOf(line);
+    for (const step of t.steps as unknown[]) {
+      if (!isObj(step)) continue;
+      // a step starts (nearly) at its "step_id", searched from the previous step on
+      const at = "step_id" in step ? text.indexOf('"step_id"', pos) : -1;
+      const stepLine = lineAt(at >= 0 ? at : pos);
+      if (at >= 0) pos = at + 1;
+      const source = str(step.source) ?? "unknown";
+      const ts = time(step.timestamp, stepLine);
+      const stepId = step.step_id === undefined || step.step_id === null
+        ? null
+        : String(step.step_id);
+      records.events.push({
+        file,
+        line: stepLine,
+        type: `atif.${source}`,
+        ts,
+        end: null,
+        session_id: session,
+        request_id: stepId,
+        payload: compactPayload(step),
+      });
+      if (source !== "agent" || step.is_copied_context === true) continue;
+      const call = blankCall(file, stepLine, session);
+      call.request_id = stepId;
+      call.model = str(step.model_name) ?? agent.model ?? "unknown";
+      call.provider = agent.provider;
+      call.started_at = ts;
+      const m = isObj(step.metrics) ? step.metrics : {};
+      const extra = isObj(m.extra) ? m.extra : {};
+      const durationMs = num(extra.duration_ms);
+      if (durationMs !== null && durationMs >= 0) {
+        call.duration_s = durationMs / 1000;
+        if (ts !== null) call.ended_at = ts + Math.round(durationMs * 1000);
+      }
+      call.input_tokens = count(m.prompt_tokens);
+      call.output_tokens = count(m.completion_tokens);
+      call.cache_read_tokens = count(m.cached_tokens);
+      call.reasoning_tokens = count(extra.reasoning_tokens);
+      call.cache_write_tokens = count(extra.cache_creation_input_tokens);
+      call.total_tokens = call.input_tokens !== null && call.output_tokens !== null
+        ? call.input_tokens + call.output_tokens
+        : null;
+      const message = typeof step.message === "string" ? step.message : null;
+      call.output_chars = message === null ? null : countChars(message);
+      if (options.keepText) {
+        call.messages = null;
+        call.output = message;
+      }
+      records.calls.push(call);
+    }
+  }
+  return records;
+}
+
+/** ATIF trajectories (Harbor / terminal-bench). */
+export const atif: FormatAdapter = {
+  name: "atif",
+  title: "ATIF agent trajectory",
+  reads:
+    "one call per agent step (model_name, else the agent's; metrics tokens with cached inside prompt; latency metrics.extra.duration_ms); session = session_id, else the file",
+  example:
+    '{"schema_version": "ATIF-v1.6", "session_id": "…", "agent": {"name": "…", "model_name": "…"}, "steps": [{"source": "agent", …}]}',
+  detect,
+  parse: (text, file, options) => parseAtifText(text, file, options),
+};

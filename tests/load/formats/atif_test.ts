@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { realFixture } from "../../_helpers.ts";
+import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
+import { figuresOf } from "./_agent_figures.ts";
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+const haiku = realFixture("atif/skillsbench-haiku45.protein-expression-analysis.trajectory.json");
+Deno.test({
+  name: "atif: the real skillsbench trajectory (33 agent steps, no times, no tokens)",
+  ignore: haiku === undefined,
+  async fn() {
+    // independent reading: the agent steps of the one document
+    const doc = JSON.parse(readFileSync(haiku!, "utf8"));
+    const agentSteps = doc.steps.filter((s: { source: string }) => s.source === "agent");
+    assert.equal(agentSteps.length, 33);
+    assert.equal(doc.steps.filter((s: { metrics?: unknown }) => s.metrics).length, 0);
+
+    const t = await loadTraces(haiku!);
+    assert.equal(t.formats?.[haiku!], "atif");
+    assert.equal(t.diagnostics.height, 0);
+    assert.deepEqual(figuresOf(t.calls), {
+      calls: 33,
+      ok: 33, // ATIF has no error status
+      errors: 0,
+      pending: 0,
+      models: { [agentSteps[0].model_name]: 33 }, // claude-haiku-4-5-20251001 on every agent step
+      input: null,
+      output: null,
+      cacheRead: null,
+      latency: { n: 0, p50: null, max: null },
+    });
+    // agent.model is {provider, name}: the provider is kept
+    assert.deepEqual([...new Set(t.calls.getColumn("provider").toArray())], [
+      doc.agent.model.provider,
+    ]);
+    assert.deepEqual(t.sessions.getColumn("session_id").toArray(), [doc.session_id]);
+    assert.equal(t.events.height, 1 + doc.steps.length);
+    assert.deepEqual(
+      t.calls.getColumn("request_id").toArray(),
+      agentSteps.map((s: { step_id: unknown }) => String(s.step_id)),
+    );
+  },
+});
+
+Deno.test("atif: metrics (tokens with cached inside prompt, duration_ms), the step's model over the agent's", async () => {
+  // tests/load/formats/fixtures/atif_metrics.json: written from the ATIF RFC (v1.4: MetricsSchema,
+  // AgentSchema.model_name, step model_name overriding it)
+  const file = fixture("atif_metrics.json");
+  assert.equal(detectFormat(sampleFile(file))?.name, "atif");
+  const text = readFileSync(file, "utf8").split("\n");
+  const lineOf = (id: number) => text.findIndex((l) => l.includes(`"step_id": ${id},`)) + 1;
+  const t = await loadTraces(file);
+  assert.deepEqual(figuresOf(t.calls), {
+    calls: 3, // steps 3, 4 and 5 are agent steps
+    ok: 3,
+    errors: 0,
+    pending: 0,
+    models: { "anthropic/claude-sonnet-4-5": 2, "anthropic/claude-haiku-4-5": 1 },
+    input: 520 + 640,
+    output: 80 + 20,
+    cacheRead: 200 + 500,
+    latency: { n: 2, p50: (2.4 + 0.9) / 2, max: 2.4 },
+  });
+  assert.deepEqual(t.calls.select("line", "request_id", "reasoning_tokens").toRecords(), [
+    { line: lineOf(3), request_id: "3", reasoning_tokens: 30 },
+    { line: lineOf(4), request_id: "4", reasoning_tokens: null },
+    { line: lineOf(5), request_id: "5", reasoning_tokens: null },
+  ]);
+  assert.equal(t.events.height, 1 + 5);
+});
+
+Deno.test("atif: several trajectories one per line are several sessions (the file names the one without an id)", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const file = join(dir, "trajectories.jsonl");
+    const steps = [{ step_id: 1, source: "user", message: "hi" }, {
+      step_id: 2,
+      source: "agent",
+      message: "hello",
+      metrics: { prompt_tokens: 10, completion_tokens: 2 },
+    }];
+    writeFileSync(
+      file,
+      [
+        {
+          schema_version: "ATIF-v1.6",
+          session_id: "a",
+          agent: { name: "x", version: "1", model: { provider: "openai", name: "gpt-5" } },
+          steps,
+        },
+        {
+          schema_version: "ATIF-v1.6",
+          agent: { name: "x", version: "1", model_name: "gpt-5-mini" },
+          steps,
+        },
+      ].map((d) => JSON.stringify(d)).join("\n") + "\n",
+    );
+    const t = await loadTraces(file);
+    assert.deepEqual(
+      t.calls.select("line", "session_id", "model", "provider", "input_tokens").toRecords(),
+      [
+        { line: 1, session_id: "a", model: "gpt-5", provider: "openai", input_tokens: 10 },
+        {
+          line: 2,
+          session_id: `${file}#2`,
+          model: "gpt-5-mini",
+          provider: "openai",
+          input_tokens: 10,
+        }, // inferred from the model when priced
+      ],
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
