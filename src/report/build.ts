@@ -5,6 +5,7 @@
  *
  * @module
  */
+import pl from "npm:nodejs-polars@0.25.2";
 import type { TraceSet } from "../frames/columns.ts";
 import { summarize } from "../metrics/mod.ts";
 import { allFigures } from "../figures/mod.ts";
@@ -40,6 +41,8 @@ export interface BuildReportOptions {
    * @default {{ limit: 5000 }}
    */
   calls?: CallsExplorerOptions | false;
+  /** The traces were loaded with `listPrices` (batch results at list prices), for the price note. */
+  listPrices?: boolean;
 }
 
 /** A sentence under each figure of `allFigures`, saying how to read it. */
@@ -92,5 +95,9 @@ export async function buildReportInput(
     }));
   const input: ReportInputWithCalls = { summary, figures, ...reportTables(traces, options.limits) };
   if (options.calls !== false) input.calls = callsExplorer(traces, options.calls);
+  const batchCalls = traces.calls.columns.includes("batch")
+    ? traces.calls.filter(pl.col("batch").eq(pl.lit(true))).height
+    : 0;
+  if (batchCalls > 0) input.pricing = { batchCalls, listPrices: options.listPrices ?? false };
   return input;
 }

@@ -67,7 +67,7 @@ export async function runAnalyze(
     write(out(`${name}.svg`), figure.toSVG());
     write(out(`${name}.png`), figure.toPNG());
   }
-  const report = await buildReportInput(traces, { summary });
+  const report = await buildReportInput(traces, { summary, listPrices: options.listPrices });
   write(out("report.html"), renderReport(report, { title: `Trace analysis: ${options.prefix}` }));
   if (!options.quiet) {
     const diagnostics = traces.diagnostics.height;
