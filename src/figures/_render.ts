@@ -31,18 +31,28 @@ function loadDom(): Promise<Dom> {
     return {
       document: window.document as unknown as Document,
       serialize: (node: Node) =>
-        serializeSvg(node as Element) ?? serializer.serializeToString(node as never),
+        serializeSvg(node as Element) ?? xmlSafe(serializer.serializeToString(node as never)),
     };
   });
   return dom;
 }
 
+/**
+ * Characters XML 1.0 forbids even as character references (C0 controls but tab,
+ * newline and return; U+FFFE, U+FFFF; lone surrogates): a model name or label
+ * from a trace that holds one would make the SVG unreadable (and the PNG step
+ * throw), so they are written as U+FFFD.
+ */
+// deno-lint-ignore no-control-regex
+const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const xmlSafe = (s: string) => s.replace(XML_FORBIDDEN, "\ufffd");
 const escapeText = (s: string) =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  xmlSafe(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const escapeAttr = (s: string) =>
-  s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+  xmlSafe(s).replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
     .replace(/\t/g, "&#x9;").replace(/\n/g, "&#xA;").replace(/\r/g, "&#xD;");
-const NEEDS_ESCAPE = /[&<>"\t\n\r]/;
+// deno-lint-ignore no-control-regex
+const NEEDS_ESCAPE = /[&<>"\t\n\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff\ud800-\udfff]/;
 
 /**
  * The XML serialization of a figure's SVG tree, the same string jsdom's
