@@ -38,7 +38,7 @@ const contextOf = (v: Obj): Obj =>
 function isJsSpan(v: unknown): v is Obj {
   if (!isObj(v)) return false;
   const console = typeof v.traceId === "string" && typeof v.id === "string" &&
-    ("attributes" in v || "status" in v || "resource" in v);
+    ("timestamp" in v || "duration" in v) && ("attributes" in v || "status" in v || "resource" in v);
   const readable = str(contextOf(v).traceId) !== null && str(contextOf(v).spanId) !== null &&
     ("startTime" in v || "name" in v);
   return console || readable;
