@@ -495,8 +495,9 @@ function detectGeneric(sample: FormatSample): boolean {
   const values = sample.values.length === 1 ? rowsOf(sample.values[0], undefined) : sample.values;
   const objects = values.filter(isObj);
   if (objects.length === 0) return false;
+  // most rows are calls (a header or heartbeat row may come first)
   const calls = objects.filter((o) => looksLikeCall(o)).length;
-  return looksLikeCall(objects[0]) && calls * 2 >= objects.length;
+  return calls > 0 && calls * 2 >= objects.length;
 }
 
 /** Rows of the text with the line each starts on. */

@@ -30,6 +30,13 @@ Deno.test("generic: detection claims rows with a model and token or timing field
   assert.equal(detect('[{"model_name": "m", "usage": {"input_tokens": 4}}]'), "generic");
   // a wrapper object with one array of rows
   assert.equal(detect('{"calls": [{"model": "m", "duration_s": 1}], "version": 2}'), "generic");
+  // a header row before the calls
+  assert.equal(
+    detect(
+      '{"app": "x", "version": 3}\n{"model": "m", "latency_ms": 3}\n{"model": "m", "latency_ms": 4}\n',
+    ),
+    "generic",
+  );
   assert.equal(detect("model,input_tokens,output_tokens\ngpt-4o,1,2\n", "calls.csv"), "generic");
   assert.equal(detect("ts;model_name;latency_ms\n1;m;2\n", "calls.csv"), "generic");
   // configs, package.json, CSV of other data: not claimed
