@@ -8,7 +8,8 @@
  *   `assistant` line per content block, each repeating the same
  *   `message.usage`: the lines are grouped by `requestId` (else `message.id`)
  *   and their usage is counted once (the largest value of each field, as a
- *   response streamed over several lines only grows). Model `message.model`
+ *   response streamed over several lines only grows; a response copied again
+ *   into the same file, e.g. by a resumed session, is still one call). Model `message.model`
  *   (the request names no other: requested = served). Tokens:
  *   `message.usage.input_tokens` (Anthropic's: without the cache),
  *   `output_tokens`, `cache_read_input_tokens`, `cache_creation_input_tokens`.
@@ -199,7 +200,7 @@ export function parseClaudeCodeText(
     }
     if (model === "<synthetic>") continue; // a message Claude Code wrote itself, not a response
     const key = str(v.requestId) ?? str(message.id) ?? `line ${line}`;
-    let r = responses.get(`${session}\u0000${key}`);
+    let r = responses.get(key);
     if (!r) {
       const call = blankCall(file, line, session);
       call.request_id = str(v.requestId) ?? str(message.id);
@@ -208,7 +209,7 @@ export function parseClaudeCodeText(
       call.provider = "anthropic";
       call.started_at = ts;
       r = { call, usage: {}, output: [] };
-      responses.set(`${session}\u0000${key}`, r);
+      responses.set(key, r);
       records.calls.push(call);
     }
     if (r.call.started_at === null) r.call.started_at = ts;

@@ -13,7 +13,9 @@
  *   `info.last_token_usage` (else the difference of the totals).
  *   `input_tokens` includes `cached_input_tokens` (→ `cache_read_tokens`) and
  *   `output_tokens` includes `reasoning_output_tokens` (→ `reasoning_tokens`),
- *   as OpenAI counts them; both are kept as written.
+ *   as OpenAI counts them; both are kept as written. Older versions wrote the
+ *   usage flat in the event (`{type: "token_count", input_tokens, …}`, one per
+ *   response): each is one call.
  * - Errors: each `event_msg` of type `error` (the turn failed) or
  *   `stream_error` (an attempt failed and is retried) is one call with status
  *   `error` and its message (a `sandbox_error` is not a model call: event only).
@@ -31,7 +33,7 @@
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { blankCall, compactPayload, timeReader } from "./_agent_logs.ts";
 import { parseJsonValues } from "./_json_values.ts";
-import type { ImportedRecords } from "./_records.ts";
+import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import { count, isObj, type Obj, str } from "./_util.ts";
 
 /** Line types of the current rollout format. */
@@ -72,6 +74,16 @@ function usageOf(u: unknown) {
 }
 
 type Usage = ReturnType<typeof usageOf>;
+
+/** A call's tokens from a Codex usage (input includes cached, output includes reasoning). */
+function setUsage(call: ImportedCall, u: Usage): void {
+  call.input_tokens = u.input;
+  call.cache_read_tokens = u.cached;
+  call.output_tokens = u.output;
+  call.reasoning_tokens = u.reasoning;
+  call.total_tokens = u.total ??
+    (u.input !== null && u.output !== null ? u.input + u.output : null);
+}
 
 const minus = (a: number | null, b: number | null) => (a === null ? null : a - (b ?? 0));
 
@@ -166,7 +178,15 @@ export function parseCodexText(
       }`;
       continue;
     }
-    if (kind !== "token_count" || !isObj(payload.info)) continue;
+    if (kind !== "token_count") continue;
+    if (!("info" in payload) && count(payload.input_tokens) !== null) {
+      // older versions: the event is the usage of the response just completed
+      const u = usageOf(payload);
+      const call = newCall();
+      setUsage(call, u);
+      continue;
+    }
+    if (!isObj(payload.info)) continue;
     const total = usageOf(payload.info.total_token_usage);
     const key = JSON.stringify(total);
     if (key === previousKey) continue;
@@ -183,13 +203,7 @@ export function parseCodexText(
       };
     previous = total;
     previousKey = key;
-    const call = newCall();
-    call.input_tokens = last.input;
-    call.cache_read_tokens = last.cached;
-    call.output_tokens = last.output;
-    call.reasoning_tokens = last.reasoning;
-    call.total_tokens = last.total ??
-      (last.input !== null && last.output !== null ? last.input + last.output : null);
+    setUsage(newCall(), last);
   }
   if (turnOpen) records.sessions!.push({ session_id: session, complete: false });
   return records;

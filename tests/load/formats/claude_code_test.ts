@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { realFixture } from "../../_helpers.ts";
 import { loadTraces } from "../../../src/load/mod.ts";
-import { detectFormat, sampleFile } from "../../../src/load/mod.ts";
+import { detectFormat, fromTraceText, sampleFile } from "../../../src/load/mod.ts";
 import { figuresOf } from "./_agent_figures.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -101,4 +101,30 @@ Deno.test("claude_code: api_error lines and API error messages are errors; synth
   // the summary line has no sessionId: it joins the file's session; the sidechain stays in it
   assert.deepEqual(t.sessions.getColumn("session_id").toArray(), ["s-cc"]);
   assert.ok(t.events.getColumn("type").toArray().includes("claude_code.system.turn_duration"));
+});
+
+Deno.test("claude_code: a response copied again into the file (a resumed session) is one call", () => {
+  const usage = { input_tokens: 4, output_tokens: 9, cache_read_input_tokens: 50 };
+  const line = (session: string, uuid: string) =>
+    JSON.stringify({
+      type: "assistant",
+      sessionId: session,
+      uuid,
+      parentUuid: null,
+      timestamp: "2026-02-01T00:00:00.000Z",
+      requestId: "req_same",
+      message: {
+        id: "msg_same",
+        model: "claude-opus-4-6",
+        content: [{ type: "text", text: "x" }],
+        usage,
+      },
+    });
+  const t = fromTraceText([line("old", "u1"), line("new", "u2")].join("\n"), {
+    file: "resumed.jsonl",
+  });
+  assert.equal(t.formats?.["resumed.jsonl"], "claude_code");
+  assert.equal(t.calls.height, 1);
+  assert.equal(t.calls.getColumn("output_tokens").sum(), 9);
+  assert.equal(t.events.height, 2);
 });

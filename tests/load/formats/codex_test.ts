@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { realFixture } from "../../_helpers.ts";
-import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
+import { detectFormat, fromTraceText, loadTraces, sampleFile } from "../../../src/load/mod.ts";
 import { figuresOf } from "./_agent_figures.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -112,4 +112,59 @@ Deno.test("codex: an older rollout (no token usage) is events and one warning, n
   assert.deepEqual(t.sessions.getColumn("session_id").toArray(), [
     "0f1e2d3c-0000-4000-8000-000000000001",
   ]);
+});
+
+Deno.test("codex: an older token_count with the usage flat in the event is one call each", async () => {
+  // the TokenCount(TokenUsage) event of older codex-rs versions: {type, input_tokens, cached_input_tokens, …}
+  const lines = [
+    {
+      timestamp: "2025-08-01T10:00:00Z",
+      type: "session_meta",
+      payload: { id: "old-flat", model_provider: "openai" },
+    },
+    {
+      timestamp: "2025-08-01T10:00:01Z",
+      type: "turn_context",
+      payload: { model: "codex-mini-latest" },
+    },
+    {
+      timestamp: "2025-08-01T10:00:04Z",
+      type: "event_msg",
+      payload: {
+        type: "token_count",
+        input_tokens: 300,
+        cached_input_tokens: 100,
+        output_tokens: 20,
+        reasoning_output_tokens: 5,
+        total_tokens: 320,
+      },
+    },
+    {
+      timestamp: "2025-08-01T10:00:09Z",
+      type: "event_msg",
+      payload: {
+        type: "token_count",
+        input_tokens: 350,
+        cached_input_tokens: 300,
+        output_tokens: 10,
+        reasoning_output_tokens: 0,
+        total_tokens: 360,
+      },
+    },
+  ];
+  const t = fromTraceText(lines.map((l) => JSON.stringify(l)).join("\n"), {
+    file: "rollout-old.jsonl",
+  });
+  assert.equal(t.formats?.["rollout-old.jsonl"], "codex");
+  assert.deepEqual(figuresOf(t.calls), {
+    calls: 2,
+    ok: 2,
+    errors: 0,
+    pending: 0,
+    models: { "codex-mini-latest": 2 },
+    input: 300 + 350,
+    output: 20 + 10,
+    cacheRead: 100 + 300,
+    latency: { n: 0, p50: null, max: null },
+  });
 });
