@@ -333,10 +333,13 @@ export function parseLangfuseText(
     };
     if (type === "GENERATION") {
       const recorded = str(pick(o, "model", "provided_model_name"));
+      const input = objectOf(o.input), output = objectOf(o.output);
+      const choice = Array.isArray(output.choices) ? objectOf(output.choices[0]) : {};
       const requested = first(
         str(meta.ls_model_name),
         str(attrs["gen_ai.request.model"]),
         str(attrs["ai.model.id"]),
+        str(input.model), // the request's arguments, when the SDK logs them whole
       );
       const responded = first(str(attrs["gen_ai.response.model"]), str(attrs["ai.response.model"]));
       const model = requested ?? recorded;
@@ -366,6 +369,9 @@ export function parseLangfuseText(
           str(attrs["ai.response.finishReason"]),
           str(params.finishReason),
           str(meta.finish_reason),
+          str(output.stop_reason),
+          str(output.finish_reason),
+          str(choice.finish_reason),
         ),
         messages: o.input === undefined || o.input === null
           ? null

@@ -36,6 +36,16 @@ Deno.test("langfuse: observations one per line, a trace with its observations, o
       { request_id: "o-3", session_id: "t-2", model: "gpt-4o-mini", served_model: null, status: "pending", error: null, line: 3 },
       // blob-storage names: provided_model_name, usage_details, session_id
       { request_id: "o-5", session_id: "sess-9", model: "o3-mini", served_model: null, status: "ok", error: null, line: 5 },
+      // the logged request names the model asked for; Langfuse's `model` is the response's
+      {
+        request_id: "o-7",
+        session_id: "t-4",
+        model: "claude-sonnet-4-5",
+        served_model: "claude-sonnet-4-5-20250929",
+        status: "ok",
+        error: null,
+        line: 7,
+      },
     ],
   );
   assert.deepEqual(
@@ -49,6 +59,7 @@ Deno.test("langfuse: observations one per line, a trace with its observations, o
       { input_tokens: 5, output_tokens: 0, total_tokens: 5, cache_read_tokens: null, reasoning_tokens: null },
       // output 4 + output_reasoning 3 = 7; total 17 = 10 + 4 + 3
       { input_tokens: 10, output_tokens: 7, total_tokens: 17, cache_read_tokens: null, reasoning_tokens: 3 },
+      { input_tokens: 150, output_tokens: 80, total_tokens: 230, cache_read_tokens: null, reasoning_tokens: null },
     ],
   );
   assert.deepEqual(rows(t.calls, "duration_s", "ttft_s", "prompt_chars", "output_chars"), [
@@ -58,12 +69,15 @@ Deno.test("langfuse: observations one per line, a trace with its observations, o
     { duration_s: null, ttft_s: null, prompt_chars: null, output_chars: null },
     // 13:46:19.963 → 13:46:21.463
     { duration_s: 1.5, ttft_s: null, prompt_chars: null, output_chars: null },
+    // "Hi", "Hello!"
+    { duration_s: 3, ttft_s: null, prompt_chars: 2, output_chars: 6 },
   ]);
+  assert.deepEqual(rows(t.calls, "finish_reason")[4], { finish_reason: "end_turn" });
   assert.deepEqual(rows(t.calls, "started_at")[3], { started_at: new Date(Date.UTC(2024, 4, 29, 13, 46, 19, 963)) });
-  // 5 observations and 1 trace record; the EVENT without endTime is a point, not pending
+  // 6 observations and 1 trace record; the EVENT without endTime is a point, not pending
   assert.deepEqual(t.events.groupBy("type").len().sort("type").toRecords(), [
     { type: "langfuse.event", len: 1 },
-    { type: "langfuse.generation", len: 4 },
+    { type: "langfuse.generation", len: 5 },
     { type: "langfuse.trace", len: 1 },
   ]);
   assert.deepEqual(
@@ -72,6 +86,7 @@ Deno.test("langfuse: observations one per line, a trace with its observations, o
       { session_id: "sess-1", complete: true, calls: 2, errors: 1 },
       { session_id: "sess-9", complete: true, calls: 1, errors: 0 },
       { session_id: "t-2", complete: false, calls: 1, errors: 0 },
+      { session_id: "t-4", complete: true, calls: 1, errors: 0 },
     ],
   );
   assert.deepEqual(rows(t.diagnostics, "line", "code", "severity"), [
