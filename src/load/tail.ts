@@ -23,7 +23,7 @@ import { glob, isDynamicPattern } from "npm:tinyglobby@0.2.17";
 import { UserError } from "../log/mod.ts";
 import type { Diagnostic, EventRecord } from "./_event.ts";
 import { messages } from "./messages.ts";
-import { parseTraceText } from "./parse_trace_text.ts";
+import { DEFAULT_MAX_LINE_BYTES, parseTraceText } from "./parse_trace_text.ts";
 import { checkTimezone } from "./timestamp.ts";
 
 /** Options of {@link TraceTail}. */
@@ -51,14 +51,22 @@ interface FileState {
   path: string;
   /** Bytes consumed (parsed or held in `partial`). */
   offset: number;
-  /** Bytes of the last line, not yet ended by a newline. */
-  partial: Uint8Array;
+  /** Bytes of the last line, not yet ended by a newline, as read (joined once, when it ends). */
+  partial: Uint8Array[];
+  /** Their total length. */
+  partialBytes: number;
+  /** The last line is over the limit: its bytes are counted, not kept. */
+  skipping: boolean;
+  /** The first bytes of the file as first read: another start means it was copied and truncated. */
+  head: Uint8Array;
   /** Line number of the next complete line. */
   nextLine: number;
   ino: number | null;
 }
 
 const CHUNK = 1024 * 1024;
+/** Bytes of a file's start kept to tell a copy-truncate rotation. */
+const HEAD_BYTES = 256;
 const NEWLINE = 10;
 
 /**
@@ -106,7 +114,7 @@ export class TraceTail {
   /** Bytes held in partial last lines (not yet ended by a newline). */
   get partialBytes(): number {
     let n = 0;
-    for (const f of this.#files.values()) n += f.partial.length;
+    for (const f of this.#files.values()) n += f.skipping ? 0 : f.partialBytes;
     return n;
   }
 
@@ -124,7 +132,7 @@ export class TraceTail {
       } catch { /* gone since the glob: keep the path */ }
       let state = this.#files.get(key);
       if (!state) {
-        state = { path, offset: 0, partial: new Uint8Array(0), nextLine: 1, ino: null };
+        state = { path, offset: 0, partial: [], partialBytes: 0, skipping: false, head: new Uint8Array(0), nextLine: 1, ino: null };
         this.#files.set(key, state);
         update.added.push(path);
       }
@@ -169,9 +177,12 @@ export class TraceTail {
       const stat = fstatSync(fd);
       const ino = typeof stat.ino === "number" && stat.ino > 0 ? stat.ino : null;
       const rotated = state.ino !== null && ino !== null && ino !== state.ino;
-      if (rotated || stat.size < state.offset) {
+      if (rotated || stat.size < state.offset || this.#headChanged(fd, state)) {
         state.offset = 0;
-        state.partial = new Uint8Array(0);
+        state.partial = [];
+        state.partialBytes = 0;
+        state.skipping = false;
+        state.head = new Uint8Array(0);
         state.nextLine = 1;
         update.restarted.push(state.path);
       }
@@ -183,10 +194,19 @@ export class TraceTail {
         state.offset += n;
         this.#consume(state, buf.subarray(0, n), update);
       }
-      if (final && state.partial.length > 0) {
-        const text = new TextDecoder().decode(state.partial);
-        state.partial = new Uint8Array(0);
-        this.#parse(state, text, true, update);
+      if (state.head.length < HEAD_BYTES && state.offset > state.head.length) {
+        const head = new Uint8Array(Math.min(HEAD_BYTES, state.offset));
+        state.head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
+      }
+      if (final && state.partialBytes > 0) {
+        if (state.skipping) this.#tooLong(state, update);
+        else {
+          const text = new TextDecoder().decode(joinChunks(state.partial, state.partialBytes));
+          this.#parse(state, text, true, update);
+        }
+        state.partial = [];
+        state.partialBytes = 0;
+        state.skipping = false;
         state.nextLine++;
       }
     } finally {
@@ -195,18 +215,69 @@ export class TraceTail {
   }
 
   /** Append `bytes` to the partial line and parse every line they complete. */
+  /**
+   * Whether the first bytes of the file are no longer those first read: a
+   * copy-truncate rotation that the writer has already written past the old
+   * offset (the size alone does not show it).
+   */
+  #headChanged(fd: number, state: FileState): boolean {
+    if (state.head.length === 0) return false;
+    const now = new Uint8Array(state.head.length);
+    const n = readSync(fd, now, 0, now.length, 0);
+    if (n < state.head.length) return true;
+    for (let i = 0; i < n; i++) if (now[i] !== state.head[i]) return true;
+    return false;
+  }
+
+  /** New bytes: complete lines are parsed; the rest waits, in chunks (never copied whole twice). */
   #consume(state: FileState, bytes: Uint8Array, update: TailUpdate): void {
-    const last = bytes.lastIndexOf(NEWLINE);
-    if (last < 0) {
-      state.partial = concat(state.partial, bytes);
-      return;
+    const limit = this.#options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    let start = 0;
+    while (start < bytes.length) {
+      const nl = bytes.indexOf(NEWLINE, start);
+      if (nl < 0) {
+        const rest = bytes.length - start;
+        state.partialBytes += rest;
+        if (state.skipping || state.partialBytes > limit) {
+          state.skipping = true; // over the limit: count the bytes, keep none
+          state.partial = [];
+        } else state.partial.push(bytes.slice(start));
+        return;
+      }
+      if (state.skipping) {
+        state.partialBytes += nl - start;
+        this.#tooLong(state, update);
+        state.nextLine++;
+        state.partial = [];
+        state.partialBytes = 0;
+        state.skipping = false;
+        start = nl + 1;
+        continue;
+      }
+      // the complete lines of this chunk, with the waiting start of the first one
+      const last = bytes.lastIndexOf(NEWLINE);
+      const tail = bytes.subarray(start, last + 1);
+      const complete = state.partialBytes ? joinChunks([...state.partial, tail], state.partialBytes + tail.length) : tail;
+      state.partial = [];
+      state.partialBytes = 0;
+      let lines = 0;
+      for (let i = start; i <= last; i++) if (bytes[i] === NEWLINE) lines++;
+      this.#parse(state, new TextDecoder().decode(complete), false, update);
+      state.nextLine += lines;
+      start = last + 1;
     }
-    const complete = concat(state.partial, bytes.subarray(0, last + 1));
-    state.partial = bytes.slice(last + 1);
-    let lines = 0;
-    for (const b of complete) if (b === NEWLINE) lines++;
-    this.#parse(state, new TextDecoder().decode(complete), false, update);
-    state.nextLine += lines;
+  }
+
+  /** The one diagnostic of a line that went over the limit while it was read. */
+  #tooLong(state: FileState, update: TailUpdate): void {
+    const limit = this.#options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    update.diagnostics.push({
+      file: state.path,
+      line: state.nextLine,
+      code: "line_too_long",
+      message: messages.lineTooLong(state.partialBytes, limit),
+      severity: "error",
+    });
   }
 
   #parse(state: FileState, text: string, endOfFile: boolean, update: TailUpdate): void {
@@ -221,10 +292,14 @@ export class TraceTail {
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b.slice();
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+/** Chunks as one array of `total` bytes. */
+function joinChunks(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
   return out;
 }

@@ -94,3 +94,40 @@ Deno.test("TraceTail.open rejects a missing input, accepts an empty directory", 
   const u = await TraceTail.open([empty]).poll();
   assert.deepEqual([u.events.length, u.diagnostics.length, u.added.length], [0, 0, 0]);
 });
+
+Deno.test("TraceTail tells a copy-truncate rotation even when the writer has written past the old offset", async () => {
+  const dir = Deno.makeTempDirSync();
+  const file = join(dir, "a.jsonl");
+  writeFileSync(file, line("llm_request", "1") + line("llm_request", "2"));
+  const tail = TraceTail.open([file]);
+  assert.deepEqual(brief(await tail.poll()).events, ["1 llm_request", "2 llm_request"]);
+  // logrotate's copytruncate: the content is copied away, the file cut to 0, and the
+  // writer goes on; by the next poll the new content is longer than the old offset
+  writeFileSync(file, line("llm_response", "3", ',"duration_seconds":1') + line("llm_request", "4") + line("llm_request", "5"));
+  const after = await tail.poll();
+  assert.deepEqual(after.restarted, [file]);
+  assert.deepEqual(brief(after).events, ["1 llm_response", "2 llm_request", "3 llm_request"]);
+  Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("TraceTail keeps none of a line over the limit while it grows, and reports it once it ends", async () => {
+  const dir = Deno.makeTempDirSync();
+  const file = join(dir, "a.jsonl");
+  writeFileSync(file, line("llm_request", "1"));
+  const tail = TraceTail.open([file], { maxLineBytes: 1000 });
+  await tail.poll();
+  appendFileSync(file, '{"type":"custom","x":"');
+  const chunk = "y".repeat(1024 * 1024);
+  for (let i = 0; i < 8; i++) {
+    appendFileSync(file, chunk);
+    await tail.poll();
+    // the growing line is counted, never held
+    assert.equal(tail.partialBytes, 0);
+  }
+  appendFileSync(file, '"}\n' + line("llm_request", "2"));
+  const end = await tail.poll();
+  // 22 bytes + 8 MiB + 2 bytes
+  assert.deepEqual(brief(end), { events: ["3 llm_request"], diagnostics: ["2 line_too_long"] });
+  assert.match(end.diagnostics[0]!.message, /^line is 8\.4 MB/);
+  Deno.removeSync(dir, { recursive: true });
+});
