@@ -130,6 +130,7 @@ export const FIELD_ALIASES = {
     "created_at",
     "createdAt",
     "datetime",
+    "created", // OpenAI and compatible API responses: epoch seconds
   ],
   ended_at: ["ended_at", "end_time", "endTime", "finished_at", "completed_at"],
   ttft_s: ["ttft_s", "time_to_first_token_s"],
@@ -403,7 +404,9 @@ function statusOf(
       return { status: "error", error: importMessages.genericErrorValue(r.path(row, field), raw) };
     }
   }
-  const http = num(r.get(row, "http_status"));
+  // an HTTP status code, in its own field or as the status itself
+  const http = num(r.get(row, "http_status")) ??
+    (/^\d{3}$/.test(String(status ?? "")) ? num(status) : null);
   if (http !== null && http >= 400) {
     return { status: "error", error: importMessages.batchHttpError(http) };
   }

@@ -48,6 +48,47 @@ Deno.test("generic: detection claims rows with a model and token or timing field
   assert.equal(detect("model: gpt-4o\ntimeout_ms: 100\n", "config.yaml"), null);
 });
 
+Deno.test("generic: OpenAI chat completion responses logged one per line are calls", () => {
+  const row = {
+    id: "chatcmpl-1",
+    object: "chat.completion",
+    created: 1700000000,
+    model: "gpt-4o-mini-2024-07-18",
+    choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: "hi" } }],
+    usage: {
+      prompt_tokens: 9,
+      completion_tokens: 2,
+      total_tokens: 11,
+      prompt_tokens_details: { cached_tokens: 4 },
+    },
+  };
+  const t = fromTraceText(JSON.stringify(row) + "\n", { file: "responses.jsonl" });
+  assert.equal(t.formats?.["responses.jsonl"], "generic");
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "request_id",
+      "model",
+      "status",
+      "started_at",
+      "input_tokens",
+      "output_tokens",
+      "total_tokens",
+      "cache_read_tokens",
+    ),
+    [{
+      request_id: "chatcmpl-1",
+      model: "gpt-4o-mini-2024-07-18",
+      status: "ok",
+      started_at: new Date(1700000000000), // created, epoch seconds
+      input_tokens: 9,
+      output_tokens: 2,
+      total_tokens: 11,
+      cache_read_tokens: 4,
+    }],
+  );
+});
+
 Deno.test("generic: a CSV per-call log under the common names", async () => {
   const file = fixture("generic_calls.csv");
   assert.equal(detectFormat(sampleFile(file))?.name, "generic");
@@ -230,6 +271,7 @@ Deno.test("generic: status, success, ok, is_error and HTTP status fields say fai
     { model: "m", input_tokens: 1, is_error: true },
     { model: "m", input_tokens: 1, status_code: 503 },
     { model: "m", input_tokens: 1, status: "FAILED" },
+    { model: "m", input_tokens: 1, status: 429 },
     { model: "m", input_tokens: 1, state: "fallback" },
     { model: "m", input_tokens: 1, error: { message: "boom" } },
     { model: "m", input_tokens: 1, error: "", status: "success", status_code: 200 },
@@ -238,6 +280,7 @@ Deno.test("generic: status, success, ok, is_error and HTTP status fields say fai
   const t = fromTraceText(lines, { file: "s.jsonl" });
   assert.equal(t.formats?.["s.jsonl"], "generic");
   assert.deepEqual(t.calls.getColumn("status").toArray(), [
+    "error",
     "error",
     "error",
     "error",
@@ -254,6 +297,7 @@ Deno.test("generic: status, success, ok, is_error and HTTP status fields say fai
     "is_error is true",
     "HTTP status 503",
     'status is "FAILED"',
+    "HTTP status 429",
     'state is "fallback"',
     "boom",
     null,
