@@ -2,7 +2,7 @@
  * Golden SVG snapshots, normalized the way Observable Plot's own tests do:
  * numbers rounded to 3 decimals, Plot's generated class (`plot-d6a7b5`)
  * renamed `plot`, clip/marker/gradient/pattern ids renumbered in order of
- * first appearance. `UPDATE_SNAPSHOTS=1` rewrites the files.
+ * first appearance only with `UPDATE_SNAPSHOTS=1`, which rewrites the files (refused in CI).
  * @module
  */
 import assert from "node:assert/strict";
@@ -33,10 +33,12 @@ export function normalizeSvg(svg: string): string {
 export function assertSnapshot(name: string, svg: string): void {
   const file = new URL(`${name}.svg`, DIR);
   const actual = normalizeSvg(svg);
-  if (Deno.env.get("UPDATE_SNAPSHOTS") === "1" || !existsSync(file)) {
-    if (Deno.env.get("CI") === "true" && !existsSync(file)) {
-      throw new Error(`Snapshot ${name}.svg is missing; run the tests with UPDATE_SNAPSHOTS=1`);
-    }
+  // goldens are written only when asked for, never silently (and never in CI)
+  if (!existsSync(file) && Deno.env.get("UPDATE_SNAPSHOTS") !== "1") {
+    throw new Error(`Snapshot ${name}.svg is missing; run the tests with UPDATE_SNAPSHOTS=1`);
+  }
+  if (Deno.env.get("UPDATE_SNAPSHOTS") === "1") {
+    if (Deno.env.get("CI") === "true") throw new Error("UPDATE_SNAPSHOTS=1 is refused in CI");
     mkdirSync(DIR, { recursive: true });
     writeFileSync(file, actual);
     return;
