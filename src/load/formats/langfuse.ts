@@ -118,7 +118,9 @@ function textOf(v: unknown, depth = 0): string | null {
   const parts = Array.isArray(v)
     ? v.map((x) => textOf(x, depth + 1))
     : isObj(v)
-    ? [v.content, v.text, v.prompt, v.messages, v.completion].map((x) => textOf(x, depth + 1))
+    // message content, text parts, OpenAI choices and Responses-API output items
+    ? [v.content, v.text, v.prompt, v.messages, v.completion, v.message, v.choices, v.output]
+      .map((x) => textOf(x, depth + 1))
     : [];
   const found = parts.filter((p): p is string => p !== null);
   return found.length ? found.join("") : null;
