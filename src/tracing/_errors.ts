@@ -7,11 +7,11 @@
  */
 import { dataProp, isErrorLike, isProxy, primitiveText } from "./_safe.ts";
 import { sanitize } from "./redact.ts";
-import { redactText } from "./secrets.ts";
+import { type KnownSecrets, redactText } from "./secrets.ts";
 
-function json(value: unknown, keys?: Set<string>): string {
+function json(value: unknown, keys?: Set<string>, known?: KnownSecrets): string {
   try {
-    return JSON.stringify(sanitize(value, { secretKeys: keys })) ?? primitiveText(value);
+    return JSON.stringify(sanitize(value, { secretKeys: keys, known })) ?? primitiveText(value);
   } catch {
     return primitiveText(value);
   }
@@ -30,8 +30,8 @@ function json(value: unknown, keys?: Set<string>): string {
  * if (errorMessage(e) !== '{"code":401}') throw new Error(errorMessage(e));
  * ```
  */
-export function errorMessage(err: unknown, keys?: Set<string>): string {
-  if (typeof err === "string") return redactText(err, keys);
+export function errorMessage(err: unknown, keys?: Set<string>, known?: KnownSecrets): string {
+  if (typeof err === "string") return redactText(err, keys, known);
   if (isProxy(err)) return "[Proxy]";
   if (isErrorLike(err)) {
     const message = dataProp(err, "message");
@@ -40,13 +40,15 @@ export function errorMessage(err: unknown, keys?: Set<string>): string {
       : message === undefined || message === null
       ? ""
       : typeof message === "object"
-      ? json(message, keys)
+      ? json(message, keys, known)
       : primitiveText(message);
-    if (text !== "") return redactText(text, keys);
+    if (text !== "") return redactText(text, keys, known);
     const name = dataProp(err, "name");
     return typeof name === "string" && name !== "" ? name : "Error";
   }
-  if (typeof err === "object" && err !== null) return redactText(json(err, keys), keys);
+  if (typeof err === "object" && err !== null) {
+    return redactText(json(err, keys, known), keys, known);
+  }
   return primitiveText(err);
 }
 

@@ -47,4 +47,5 @@ export {
   sanitize,
   type SanitizeOptions,
 } from "./redact.ts";
+export { isSecretName, redactText } from "./secrets.ts";
 export { formatNaiveIso } from "./_time.ts";

@@ -12,7 +12,7 @@
  * @module
  */
 import { inherits, isErrorLike, isProxy, ownDataEntries, primitiveText } from "./_safe.ts";
-import { isSecretName, REDACTED, redactText, secretKeySet } from "./secrets.ts";
+import { isSecretName, type KnownSecrets, REDACTED, redactText, secretKeySet } from "./secrets.ts";
 import { errorMessage } from "./_errors.ts";
 
 export { DEFAULT_SECRET_KEYS, REDACTED, secretKeySet } from "./secrets.ts";
@@ -42,12 +42,15 @@ export interface SanitizeOptions {
   maxDepth?: number;
   /** Redact secrets; `false` only copies (for reading a response safely). @default true */
   redact?: boolean;
+  /** Remembers the values redacted by name, and redacts the values it knows wherever they are. */
+  known?: KnownSecrets;
 }
 
 interface Walk {
   keys: Set<string>;
   redact: boolean;
   seen: Set<object>;
+  known?: KnownSecrets;
 }
 
 const URL_HREF = Object.getOwnPropertyDescriptor(URL.prototype, "href")!.get!;
@@ -98,7 +101,9 @@ export function sanitize(value: unknown, options: SanitizeOptions = {}): unknown
       keys: options.secretKeys ?? DEFAULT_KEYS,
       redact: options.redact ?? true,
       seen: new Set(),
+      known: options.known,
     };
+    if (ctx.redact && ctx.known) collectNamed(value, ctx, 12);
     return walk(value, options.maxDepth ?? 12, ctx);
   } catch {
     return "[unreadable]";
@@ -111,7 +116,7 @@ function secretValue(v: unknown): unknown {
 
 function walk(value: unknown, depth: number, ctx: Walk): unknown {
   const { keys, seen } = ctx;
-  const text = (s: string) => ctx.redact ? redactText(s, keys) : s;
+  const text = (s: string) => ctx.redact ? redactText(s, keys, ctx.known) : s;
   switch (typeof value) {
     case "string":
       return text(value);
@@ -139,7 +144,9 @@ function walk(value: unknown, depth: number, ctx: Walk): unknown {
   if (inherits(obj, URLSearchParams.prototype)) {
     return text(tryBuiltin(() => SEARCH_TO_STRING.call(obj)) ?? "");
   }
-  if (isErrorLike(obj)) return ctx.redact ? errorMessage(obj, keys) : errorMessage(obj, new Set());
+  if (isErrorLike(obj)) {
+    return ctx.redact ? errorMessage(obj, keys, ctx.known) : errorMessage(obj, new Set());
+  }
   if (ArrayBuffer.isView(obj)) {
     const n = tryBuiltin(() => TYPED_LENGTH.call(obj));
     return n === undefined ? "[binary]" : `[${n} bytes]`;
@@ -162,7 +169,7 @@ function walk(value: unknown, depth: number, ctx: Walk): unknown {
         continue;
       }
       const clean = walk(v, depth - 1, ctx);
-      if (clean !== undefined) out[key] = clean;
+      if (clean !== undefined) out[ctx.redact ? redactText(key, keys, ctx.known) : key] = clean;
     }
     return out;
   } finally {
@@ -183,4 +190,42 @@ function walkArray(arr: unknown[], depth: number, ctx: Walk): unknown[] {
   const out: unknown[] = new Array(n);
   for (let i = 0; i < n; i++) out[i] = walk(items[i], depth - 1, ctx) ?? null;
   return out;
+}
+
+/** Every entry of a value a secret name hides: a key name to remember, then the leaves. */
+function entriesOf(obj: object): [unknown, unknown][] {
+  if (inherits(obj, Map.prototype)) return tryBuiltin(() => [...MAP_ENTRIES.call(obj)]) ?? [];
+  if (HEADERS_ENTRIES && inherits(obj, Headers.prototype)) {
+    return tryBuiltin(() => [...HEADERS_ENTRIES.call(obj)]) ?? [];
+  }
+  if (Array.isArray(obj)) {
+    const items = ownDataEntries(obj).filter(([k]) => /^\d+$/.test(k)).map(([, v]) => v);
+    if (items.length === 2 && typeof items[0] === "string") return [[items[0], items[1]]];
+    return items.map((v) => [undefined, v]);
+  }
+  return ownDataEntries(obj);
+}
+
+/** Remember the strings found under secret names (first pass, before anything is written). */
+function collectNamed(value: unknown, ctx: Walk, depth: number, hidden = false): void {
+  if (depth <= 0 || ctx.known === undefined) return;
+  if (typeof value === "string") {
+    if (hidden) ctx.known.add(value);
+    return;
+  }
+  if (typeof value !== "object" || value === null || isProxy(value) || ctx.seen.has(value)) return;
+  if (inherits(value, URL.prototype)) {
+    const href = tryBuiltin(() => URL_HREF.call(value));
+    if (hidden && href) ctx.known.add(href);
+    return;
+  }
+  ctx.seen.add(value);
+  try {
+    for (const [k, v] of entriesOf(value)) {
+      const named = hidden || (typeof k === "string" && isSecretName(k, ctx.keys));
+      collectNamed(v, ctx, depth - 1, named);
+    }
+  } finally {
+    ctx.seen.delete(value);
+  }
 }

@@ -167,24 +167,40 @@ for (const rule of secretlintRules as unknown as ScannerRule[]) {
   if (typeof handlers.file === "function") scanners.push(handlers.file.bind(handlers));
 }
 
-/** Patterns besides secretlint's: key formats it does not know and JWTs. */
-const SHAPES: RegExp[] = [
-  /\bsk-[A-Za-z0-9_-]{16,}/g, // OpenAI, Anthropic, OpenRouter, DeepSeek, … (any length)
-  /\bAIza[0-9A-Za-z_-]{35}/g, // Google API keys
-  /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, // JWTs
-  /\b(?:xai|pplx|nvapi|gsk|glpat)-[A-Za-z0-9_-]{20,}/g, // xAI, Perplexity, NVIDIA, Groq, GitLab
-  /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}|\bgithub_pat_\w{20,}/g, // GitHub, any length
-  /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, // Slack, any length
-  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, // AWS access key ids
-  /\bhf_[A-Za-z0-9]{30,}/g, // Hugging Face
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+/**
+ * Patterns besides secretlint's: key formats it does not know, JWTs. Each runs
+ * only when one of its literal markers is in the text.
+ */
+const SHAPES: [string[], RegExp][] = [
+  [["sk-"], /\bsk-[A-Za-z0-9_-]{16,}/g], // OpenAI, Anthropic, OpenRouter, DeepSeek, … (any length)
+  [["AIza"], /\bAIza[0-9A-Za-z_-]{35}/g], // Google API keys
+  [["eyJ"], /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g], // JWTs
+  [["xai-", "pplx-", "nvapi-", "glpat-"], /\b(?:xai|pplx|nvapi|glpat)-[A-Za-z0-9_-]{20,}/g],
+  [["gsk_"], /\bgsk_[A-Za-z0-9]{20,}/g], // Groq
+  [["ghp_", "gho_", "ghu_", "ghs_", "ghr_"], /\bgh[pousr]_[A-Za-z0-9]{20,}/g], // GitHub
+  [["github_pat_"], /\bgithub_pat_\w{20,}/g],
+  [["xox"], /\bxox[abposr]-[A-Za-z0-9-]{10,}/g], // Slack, any length
+  [["AKIA", "ASIA"], /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g], // AWS access key ids
+  [["hf_"], /\bhf_[A-Za-z0-9]{30,}/g], // Hugging Face
+  [
+    ["PRIVATE KEY"],
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+  ],
 ];
+/** Any marker of {@link SHAPES}: one scan decides whether any of them needs to run. */
+const ANY_MARKER = new RegExp(
+  SHAPES.flatMap(([markers]) => markers).map((m) => m.replace(/[-_ ]/g, "\\$&")).join("|"),
+);
 /** `Bearer x`, `Basic x`, `Token x`, `Digest x`: the credential after the scheme. */
 const SCHEME = /\b(Bearer|Basic|Token|Digest)\s+([A-Za-z0-9._~+/=-]+|"[^"]*")/gi;
 /** `scheme://userinfo@host`: the userinfo. */
-const USERINFO = /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/([^\s/?#@"'<>]+)@/gi;
-/** `name=value`, `name: value`, `"name": "value"`: the value, when the name is secret (a pair inside a value that is not secret is still found). */
-const PAIR = /(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]*(?:=|:(?!\/\/))[ \t]*["']?/g;
+const USERINFO = /:\/\/([^\s/?#@"'<>]+)@/g;
+/** The separator of `name=value`, `name: value`, `"name": "value"`. */
+const SEPARATOR = /[=:]/g;
+const NAME_CHAR = /[A-Za-z0-9_.-]/;
+const NAME_START = /[A-Za-z_]/;
+/** Longer runs are not names. */
+const MAX_NAME = 64;
 const PAIR_VALUE = /[^\s"'&,;)\]}<>]+/y;
 const SCHEME_WORD = /^(?:bearer|basic|token|digest)$/i;
 /** Characters of a credential, to widen a reported range to the whole token. */
@@ -214,12 +230,63 @@ function widen(text: string, [start, end]: Range): Range {
   return [s, e];
 }
 
+/** The most values a {@link KnownSecrets} keeps (each is looked for in every string). */
+const MAX_KNOWN = 256;
+
+/**
+ * Secret values seen under a secret name (an `api_key` param, an
+ * `Authorization` header): they are then redacted wherever they appear, even
+ * without a recognizable shape (a gateway that echoes the key in its 401).
+ *
+ * @example
+ * ```ts
+ * import { KnownSecrets, redactText } from "./secrets.ts";
+ * const known = new KnownSecrets();
+ * known.add("Bearer opaque-value-42");
+ * const out = redactText("401: key opaque-value-42 is revoked", undefined, known);
+ * if (out !== "401: key [REDACTED] is revoked") throw new Error(out);
+ * ```
+ */
+export class KnownSecrets {
+  #values = new Set<string>();
+
+  /** Remember a secret value (and the credential after a scheme, the values of a cookie). */
+  add(value: string): void {
+    const scheme = /^(?:Bearer|Basic|Token|Digest)\s+(\S+)$/i.exec(value.trim());
+    const parts = scheme ? [scheme[1]!] : [value];
+    for (const m of value.matchAll(/[^;=,\s]+/g)) parts.push(m[0]);
+    for (const p of parts) {
+      if (p.length >= 8 && this.#values.size < MAX_KNOWN) this.#values.add(p);
+    }
+  }
+
+  /** How many values are known. */
+  get size(): number {
+    return this.#values.size;
+  }
+
+  /** Where known values occur in `text`. */
+  ranges(text: string): Range[] {
+    const out: Range[] = [];
+    for (const v of this.#values) {
+      for (let i = text.indexOf(v); i !== -1; i = text.indexOf(v, i + v.length)) {
+        out.push([i, i + v.length]);
+      }
+    }
+    return out;
+  }
+}
+
 /**
  * The ranges of `text` that hold a secret (unsorted, may overlap).
  * Exposed for tests; use {@link redactText}.
  */
-export function secretRanges(text: string, extra: Set<string> = DEFAULT_KEYS): Range[] {
-  const ranges: Range[] = [];
+export function secretRanges(
+  text: string,
+  extra: Set<string> = DEFAULT_KEYS,
+  known?: KnownSecrets,
+): Range[] {
+  const ranges: Range[] = known && known.size > 0 ? known.ranges(text) : [];
   reported = [];
   const source = { content: text, filePath: "trace.txt", ext: ".txt", contentType: "text" };
   for (const scan of scanners) {
@@ -236,8 +303,11 @@ export function secretRanges(text: string, extra: Set<string> = DEFAULT_KEYS): R
     if (!text.slice(s, e).includes("://")) ranges.push([s, e]);
   }
   reported = [];
-  for (const re of SHAPES) {
-    for (const m of text.matchAll(re)) ranges.push([m.index, m.index + m[0].length]);
+  if (ANY_MARKER.test(text)) {
+    for (const [markers, re] of SHAPES) {
+      if (!markers.some((m) => text.includes(m))) continue;
+      for (const m of text.matchAll(re)) ranges.push([m.index, m.index + m[0].length]);
+    }
   }
   for (const m of text.matchAll(SCHEME)) {
     const cred = m[2]!;
@@ -245,21 +315,43 @@ export function secretRanges(text: string, extra: Set<string> = DEFAULT_KEYS): R
     const start = m.index + m[0].length - cred.length;
     ranges.push([start, start + cred.length]);
   }
-  for (const m of text.matchAll(USERINFO)) {
-    const start = m.index + m[0].length - 1 - m[1]!.length;
-    ranges.push([start, start + m[1]!.length]);
+  if (text.includes("://")) {
+    for (const m of text.matchAll(USERINFO)) {
+      const start = m.index + 3;
+      ranges.push([start, start + m[1]!.length]);
+    }
   }
+  pairRanges(text, extra, ranges);
+  return ranges;
+}
+
+/**
+ * The values of `name=value`, `name: value`, `"name": "value"` pairs whose
+ * name is a secret name (a pair inside a value that is not secret is still
+ * found). One pass over the separators, each name read backwards.
+ */
+function pairRanges(text: string, extra: Set<string>, ranges: Range[]): void {
   let covered = 0;
-  for (const m of text.matchAll(PAIR)) {
-    if (m.index < covered || !isSecretName(m[1]!, extra)) continue;
-    const start = m.index + m[0].length;
-    PAIR_VALUE.lastIndex = start;
+  for (const m of text.matchAll(SEPARATOR)) {
+    const at = m.index;
+    if (text[at] === ":" && text.startsWith("//", at + 1)) continue;
+    let end = at;
+    while (end > 0 && (text[end - 1] === " " || text[end - 1] === "\t")) end--;
+    if (end > 0 && (text[end - 1] === '"' || text[end - 1] === "'")) end--;
+    let start = end;
+    while (start > 0 && end - start <= MAX_NAME && NAME_CHAR.test(text[start - 1]!)) start--;
+    if (start === end || end - start > MAX_NAME || start < covered) continue;
+    if (!NAME_START.test(text[start]!)) continue;
+    if (!isSecretName(text.slice(start, end), extra)) continue;
+    let v = at + 1;
+    while (text[v] === " " || text[v] === "\t") v++;
+    if (text[v] === '"' || text[v] === "'") v++;
+    PAIR_VALUE.lastIndex = v;
     const value = PAIR_VALUE.exec(text)?.[0];
     if (value === undefined || SCHEME_WORD.test(value)) continue;
-    ranges.push([start, start + value.length]);
-    covered = start + value.length;
+    ranges.push([v, v + value.length]);
+    covered = v + value.length;
   }
-  return ranges;
 }
 
 /**
@@ -274,9 +366,13 @@ export function secretRanges(text: string, extra: Set<string> = DEFAULT_KEYS): R
  * }
  * ```
  */
-export function redactText(text: string, extra: Set<string> = DEFAULT_KEYS): string {
+export function redactText(
+  text: string,
+  extra: Set<string> = DEFAULT_KEYS,
+  known?: KnownSecrets,
+): string {
   if (text.length < 6) return text;
-  const ranges = secretRanges(text, extra);
+  const ranges = secretRanges(text, extra, known);
   if (ranges.length === 0) return text;
   ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
   let out = "";

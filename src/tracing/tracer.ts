@@ -19,7 +19,7 @@ import type { Usage } from "../schema/mod.ts";
 import { USAGE_FIELDS } from "../schema/mod.ts";
 import { type Clock, formatNaiveIso, readMicros, secondsBetween, systemClock } from "./_time.ts";
 import { sanitize, secretKeySet } from "./redact.ts";
-import { redactText } from "./secrets.ts";
+import { KnownSecrets, redactText } from "./secrets.ts";
 import { parameterNames, providerOfModel, requestInfo } from "./_extract.ts";
 import { errorMessage, errorType } from "./_errors.ts";
 import { strictProblem } from "./_validate.ts";
@@ -90,7 +90,7 @@ export interface TracerOptions {
   onWarn?: WarnFn;
   /** Provider of every call, when the model name does not say. */
   provider?: string;
-  /** More keys to redact besides api_key, apiKey, authorization, x-api-key, …. */
+  /** More key names to redact (any case, separators ignored), besides every name `isSecretName` recognizes. */
   redactKeys?: string[];
   /** End the session (`session_end`) when the process exits and `close()` was not called. @default true */
   endOnExit?: boolean;
@@ -150,6 +150,8 @@ export class Tracer implements CallRecorder {
   #warned = new Set<string>();
   #provider: string | undefined;
   #secretKeys: Set<string>;
+  /** Values seen under secret names, redacted wherever they appear later. */
+  #known = new KnownSecrets();
   #sinks: CallSink[];
   #closed = false;
   #unsubscribe: (() => void) | undefined;
@@ -234,7 +236,10 @@ export class Tracer implements CallRecorder {
     const requestId = start.requestId ?? this.#newId();
     const model = start.model ?? "unknown";
     const params = this.#clean(start.params ?? {}) as Obj;
-    const messages = sanitize(start.messages ?? [], { secretKeys: this.#secretKeys }) as unknown[];
+    const messages = sanitize(start.messages ?? [], {
+      secretKeys: this.#secretKeys,
+      known: this.#known,
+    }) as unknown[];
     const provider = start.provider ?? this.#provider ?? providerOfModel(model);
     const startMicros = this.nowMicros();
     const data: Obj = { request_id: requestId, model, params, messages };
@@ -302,7 +307,7 @@ export class Tracer implements CallRecorder {
       success: true,
       model,
       output: typeof out.output === "string"
-        ? redactText(out.output, this.#secretKeys)
+        ? redactText(out.output, this.#secretKeys, this.#known)
         : out.output ?? null,
     };
     if (usage) data.usage = usage;
@@ -350,7 +355,7 @@ export class Tracer implements CallRecorder {
     durationSeconds?: number,
   ): void {
     const end = this.nowMicros();
-    const message = errorMessage(err, this.#secretKeys);
+    const message = errorMessage(err, this.#secretKeys, this.#known);
     const type = errorType(err);
     const data: Obj = {
       request_id: requestId,
@@ -463,7 +468,7 @@ export class Tracer implements CallRecorder {
   }
 
   #clean(data: unknown): Obj {
-    const clean = sanitize(data, { secretKeys: this.#secretKeys });
+    const clean = sanitize(data, { secretKeys: this.#secretKeys, known: this.#known });
     if (typeof clean !== "object" || clean === null || Array.isArray(clean)) {
       throw new TypeError("Event data must be a plain object.");
     }

@@ -62,7 +62,7 @@ const shape = {
   },
 };
 
-Deno.test("no planted secret reaches the trace file: 60+ placements by name and by shape", async () => {
+Deno.test("no planted secret reaches the trace file: 65 placements by name and by shape", async () => {
   const dir = tempDir();
   let placements = 0;
   const place = <T>(v: T): T => {
@@ -197,6 +197,13 @@ Deno.test("no planted secret reaches the trace file: 60+ placements by name and 
     await assert.rejects(failing("gpt-4o", n));
   }
 
+  // --- a gateway that echoes an opaque key it was given, with no recognizable shape (1)
+  const opaque = secret(body(28));
+  const gateway = tracer.traceModelCall(async (_req: Record<string, unknown>) => {
+    throw new Error(`401 Unauthorized: credential ${opaque} is not valid for this route`);
+  });
+  await assert.rejects(gateway({ model: "gpt-4o", api_key: place(opaque) }));
+
   // --- a streamed output (1)
   const streaming = tracer.traceModelCall(async function* (_model: string) {
     yield { choices: [{ delta: { content: "your key is " } }] };
@@ -204,11 +211,12 @@ Deno.test("no planted secret reaches the trace file: 60+ placements by name and 
   });
   for await (const _ of await streaming("gpt-4o")) { /* drain */ }
 
-  // --- custom events (3)
+  // --- custom events (4)
   tracer.logEvent("config_loaded", {
     db: { host: "db.internal", password: place(secret(body(20))) },
     dsn: place(`postgres://app:${secret(body(20))}@db.internal:5432/app`),
     hint: place(`export ANTHROPIC_API_KEY=${secret(body(40))}`),
+    budgets: { [place(shape.openaiLegacy())]: 10 }, // a key itself shaped like a secret
   });
 
   // --- an event-bus payload (1)
@@ -223,7 +231,7 @@ Deno.test("no planted secret reaches the trace file: 60+ placements by name and 
   tracer.close();
 
   assert.ok(placements >= 60, `only ${placements} placements`);
-  assert.equal(placements, 63);
+  assert.equal(placements, 65);
   const bytes = readFileSync(tracer.traceFile!, "utf8");
   const leaked = secrets.filter((s) => bytes.includes(s) || bytes.includes(s.slice(-12)));
   assert.deepEqual(leaked, [], `${leaked.length} of ${secrets.length} secrets leaked`);
