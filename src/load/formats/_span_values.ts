@@ -37,7 +37,8 @@ export interface SpanFile {
  * Read `text` (JSON Lines, pretty-printed values concatenated, or one
  * document): every top-level value, the elements of top-level arrays as
  * records of their own (`levels` = 2 also opens arrays inside them: Zipkin's
- * list of traces).
+ * list of traces). `otherOutput`: text between the values is a console
+ * exporter's neighbours (the program's own prints), one warning in all.
  *
  * @example
  * ```ts
@@ -46,9 +47,26 @@ export interface SpanFile {
  * if (f.records.length !== 3 || f.records[1]!.path !== "[1]" || f.records[2]!.line !== 2) throw new Error();
  * ```
  */
-export function readSpanFile(text: string, file: string, levels = 1): SpanFile {
+export function readSpanFile(
+  text: string,
+  file: string,
+  levels = 1,
+  options: { otherOutput?: boolean } = {},
+): SpanFile {
   const parsed = parseJsonValues(text, file);
-  const diagnostics = parsed.diagnostics;
+  let diagnostics = parsed.diagnostics;
+  // a console exporter's output mixed with the program's own prints: one warning, not one per line
+  const stray = diagnostics.filter((d) => d.code === "stray_text");
+  if (options.otherOutput && stray.length > 0) {
+    diagnostics = diagnostics.filter((d) => d.code !== "stray_text");
+    diagnostics.push({
+      file,
+      line: stray[0]!.line,
+      code: "other_output",
+      message: `${stray.length} lines of other output between the spans were skipped`,
+      severity: "warning",
+    });
+  }
   let dropped = 0;
   const problem: SpanFile["problem"] = (line, code, message, severity = "error") => {
     if (diagnostics.length < MAX_PROBLEMS) diagnostics.push({ file, line, code, message, severity });

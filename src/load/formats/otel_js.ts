@@ -278,7 +278,7 @@ export function parseOtelJsText(text: string, file: string, options: ParseOption
       }
     }
     if (other > 0) {
-      f.problem(1, "otel_js_other_output", `${other} lines of other output between the spans were skipped`, "warning");
+      f.problem(1, "other_output", `${other} lines of other output between the spans were skipped`, "warning");
     }
   }
   const spans: Span[] = [];

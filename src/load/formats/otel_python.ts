@@ -9,7 +9,8 @@
  * attributes, events: [{name, timestamp, attributes}], links, resource:
  * {attributes, schema_url}}`, with ids as `"0x…"` hex and ISO 8601 times.
  * Also read: one span per line (`to_json(indent=None)`), JSON arrays of spans,
- * and older SDKs' flat `resource` (the attributes themselves).
+ * and older SDKs' flat `resource` (the attributes themselves). The program's
+ * own output between the spans (a captured console) is skipped with one warning.
  *
  * Status `ERROR` (or an `exception` event) is an error; a span with no
  * `end_time` is pending. The trace is the session unless an attribute names one.
@@ -31,11 +32,16 @@ function isPythonSpan(v: unknown): v is Obj {
   return !(isObj(v.attributes) && Object.keys(v.attributes).some((k) => k.startsWith("mlflow.")));
 }
 
+/** The start of a span as `to_json()` writes it, at the start of a line (after other output too). */
+const SPAN_START = /^\{\s*"name":\s*("(?:[^"\\\n]|\\.)*"|null),\s*"context":\s*\{\s*"trace_id":\s*"0x[0-9a-f]{32}"/m;
+
 function detect(s: FormatSample): boolean {
   if (s.values.length > 0) return isPythonSpan(s.values[0]);
-  // a first span longer than the sample: its keys and the context's
-  return s.keys.includes("context") && (s.keys.includes("parent_id") || s.keys.includes("start_time")) &&
+  // a first span longer than the sample (its keys and the context's), or a console
+  // whose first line is the program's own output
+  const keys = s.keys.includes("context") && (s.keys.includes("parent_id") || s.keys.includes("start_time")) &&
     /"trace_id"\s*:\s*"0x/.test(s.head);
+  return keys || SPAN_START.test(s.head.slice(0, 256 * 1024));
 }
 
 function statusOf(status: unknown): Span["status"] {
@@ -70,7 +76,7 @@ export function parseOtelPythonText(
   file: string,
   options: ParseOptions = {},
 ): ImportedRecords {
-  const f = readSpanFile(text, file);
+  const f = readSpanFile(text, file, 1, { otherOutput: true });
   const spans: Span[] = [];
   for (const { value, line, path } of f.records) {
     const where = path ? `span ${path}` : "span";

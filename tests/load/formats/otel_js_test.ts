@@ -53,7 +53,7 @@ Deno.test("otel_js: ConsoleSpanExporter output (console.dir) with other program 
     { session_id: "b7a31bb69dda16751589667f24aa4b59", service_name: "chat-app" },
   ]);
   assert.deepEqual(t.diagnostics.select("line", "code", "severity").toRecords(), [
-    { line: 1, code: "otel_js_other_output", severity: "warning" },
+    { line: 1, code: "other_output", severity: "warning" },
   ]);
 });
 

@@ -158,3 +158,35 @@ Deno.test("otel_python: a JSON array of the same spans reads as the same calls",
     ],
   );
 });
+
+Deno.test("otel_python: a captured console: the program's prints between the spans are one warning", () => {
+  const span = (id: string) =>
+    JSON.stringify(
+      {
+        name: "chat gpt-4o",
+        context: { trace_id: "0x" + "ef".repeat(16), span_id: "0x" + id.repeat(8), trace_state: "[]" },
+        kind: "SpanKind.CLIENT",
+        parent_id: null,
+        start_time: "2024-05-01T10:00:00.000000Z",
+        end_time: "2024-05-01T10:00:00.500000Z",
+        status: { status_code: "UNSET" },
+        attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o" },
+        events: [],
+        links: [],
+        resource: { attributes: {}, schema_url: "" },
+      },
+      null,
+      4,
+    );
+  const text = `Starting the app\n${span("01")}\nanswer: hello\n${span("02")}\n`;
+  const t = fromTraceText(text, { file: "console.txt" });
+  assert.equal(t.calls.height, 2);
+  assert.deepEqual(t.diagnostics.select("line", "code", "severity", "message").toRecords(), [
+    {
+      line: 1,
+      code: "other_output",
+      severity: "warning",
+      message: "2 lines of other output between the spans were skipped",
+    },
+  ]);
+});
