@@ -24,3 +24,5 @@ export { describeSample, detectFormat, formatByName, FORMATS } from "./formats/r
 export { sampleFile, sampleOfText } from "./formats/sample.ts";
 export { parseOpenAIBatchText } from "./formats/openai_batch.ts";
 export { parseOtlpText } from "./formats/otlp.ts";
+export { parseAnthropicBatchText } from "./formats/anthropic_batch.ts";
+export { FIELD_ALIASES, MAP_KEYS, parseFieldMap, parseGenericText, readFieldMap } from "./formats/generic.ts";
