@@ -432,38 +432,36 @@ function spanStatus(status: unknown): ExplorerSpan["status"] {
   const code = typeof status === "object"
     ? (status as Row).code ?? (status as Row).status_code
     : status;
-  const text = String(code ?? "").toUpperCase();
+  const text = String(code ?? "").toUpperCase(); // 2 / STATUS_CODE_ERROR / "error", 1 / OK / "ok"
   if (text === "2" || text.includes("ERROR")) return "error";
   if (text === "1" || text.includes("OK")) return "ok";
   return null;
 }
 
 /**
- * The spans of the traces of `shown` calls: events with a span id (columns
- * `trace_id`/`span_id`/`parent_span_id` when the events frame has them, else the
- * OTLP layout of `session_id`/`request_id` and the payload's `parent_span_id`),
- * merged with the shown calls that have a span id.
+ * The spans of the traces of `shown` calls: the events of a span format (their
+ * payload names the `trace_id` and `parent_span_id`, the `request_id` is the span
+ * id; `trace_id`/`span_id`/`parent_span_id` columns are read when the events frame
+ * has them), merged with the shown calls that have a span id (their end and status).
  */
 function traceSpans(
   traces: TraceSet,
   shown: ExplorerCall[],
-  spanCalls: boolean,
   o: Required<CallsExplorerOptions>,
 ): { traces: Record<string, ExplorerSpan[]>; omitted: number } {
-  // A call's trace and span: its columns, else (the OTLP layout) its session and request ids.
-  const traceOf = (c: ExplorerCall) => c.trace_id ?? (spanCalls ? c.session_id : undefined);
-  const spanOf = (c: ExplorerCall) => c.span_id ?? (spanCalls ? c.request_id : undefined);
-  const wanted = new Set(shown.map(traceOf).filter((t): t is string => t !== undefined));
+  const withSpan = shown.filter((c) => c.trace_id !== undefined && c.span_id !== undefined);
+  const wanted = new Set(withSpan.map((c) => c.trace_id!));
   const out = new Map<string, Map<string, ExplorerSpan>>();
   if (wanted.size === 0) return { traces: {}, omitted: 0 };
   const { events } = traces;
   const has = (c: string) => events.columns.includes(c);
-  const traceCol = has("trace_id") ? "trace_id" : "session_id";
-  const spanEvents = has("span_id")
-    ? events.filter(pl.col("span_id").isNotNull().and(pl.col(traceCol).isIn([...wanted])))
+  // A trace's span events are in the sessions of its calls.
+  const sessions = [...new Set(withSpan.map((c) => c.session_id).filter((v) => v !== undefined))];
+  const spanEvents = has("span_id") && has("trace_id")
+    ? events.filter(pl.col("span_id").isNotNull().and(pl.col("trace_id").isIn([...wanted])))
     : has("payload")
     ? events.filter(
-      pl.col("session_id").isIn([...wanted]).and(
+      pl.col("session_id").isIn(sessions).and(
         pl.col("payload").str.contains("parent_span_id", true),
       ),
     )
@@ -478,9 +476,9 @@ function traceSpans(
   let count = 0;
   for (const r of rows) {
     const payload = parsePayload(r.payload);
-    const trace = str(r[traceCol]);
+    const trace = str(r.trace_id) ?? str(payload.trace_id) ?? str(r.session_id);
     const span = str(r.span_id) ?? str(payload.span_id) ?? str(r.request_id);
-    if (trace === undefined || span === undefined) continue;
+    if (trace === undefined || span === undefined || !wanted.has(trace)) continue;
     let spans = out.get(trace);
     if (!spans) out.set(trace, spans = new Map());
     if (spans.has(span)) continue;
@@ -505,13 +503,10 @@ function traceSpans(
     });
     count++;
   }
-  // The shown calls are their spans (with their end and status), or add them. A call
-  // without span columns counts as a span only in a trace the events hold (OTLP layout).
-  for (const c of shown) {
-    const explicit = c.trace_id !== undefined && c.span_id !== undefined;
-    const trace = traceOf(c);
-    const span = spanOf(c);
-    if (trace === undefined || span === undefined || (!explicit && !out.has(trace))) continue;
+  // The shown calls are their spans (with their end and status), or add them.
+  for (const c of withSpan) {
+    const trace = c.trace_id!;
+    const span = c.span_id!;
     let spans = out.get(trace);
     if (!spans) out.set(trace, spans = new Map());
     const found = spans.get(span);
@@ -597,10 +592,7 @@ export function callsExplorer(
     : [];
   const records = gather(calls, order);
   const shown = records.map((r, i) => explorerCall(r, i, rows.get(order[i]!), o));
-  // The OTLP layout: calls whose session is a trace id and request a span id.
-  const spanCalls = !calls.columns.includes("span_id") &&
-    traces.events.columns.includes("payload") && traces.events.height > 0;
-  const spans = traceSpans(traces, shown, spanCalls, o);
+  const spans = traceSpans(traces, shown, o);
   return {
     total: calls.height,
     calls: shown,

@@ -197,8 +197,21 @@ Deno.test({
         await page.goto(url, { waitUntil: "load" });
         assert.equal(await page.locator("#table-models tbody tr").count(), 2);
         assert.equal(await page.locator("#table-models button.sort").count(), 0);
-        const box = await page.locator("figure.figure svg").first().boundingBox();
-        assert.ok(box && box.width > 0 && box.width <= 390, "the figure fits a phone's width");
+        // The figure's box fits the phone; the figure keeps 600 px and scrolls inside it.
+        const box = await page.locator("figure.figure").first().boundingBox();
+        assert.ok(
+          box && box.width > 0 && box.width <= 390,
+          "the figure's box fits a phone's width",
+        );
+        const svg = await page.locator("figure.figure svg").first().boundingBox();
+        assert.equal(svg?.width, 600);
+        assert.equal(
+          await page.evaluate(() =>
+            document.documentElement.scrollWidth - document.documentElement.clientWidth
+          ),
+          0,
+          "the page itself does not scroll sideways",
+        );
         await context.close();
       });
     } finally {
@@ -322,6 +335,15 @@ Deno.test({
           path: join(ROOT, "analysis/report-screenshot-narrow.png"),
           fullPage: false,
         });
+        // Figure text stays readable on a phone: a 13 px tick label of a 720 px figure drawn
+        // 600 px wide is 13 × 600 / 720 ≈ 10.8 px.
+        const tickPx = await page.evaluate(() => {
+          const svg = document.querySelector("figure.figure svg") as SVGSVGElement;
+          const text = svg.querySelector('g[aria-label="y-axis tick label"] text')!;
+          const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+          return parseFloat(getComputedStyle(text).fontSize) * scale;
+        });
+        assert.ok(Math.abs(tickPx - (13 * 600) / 720) < 0.01, `tick labels drawn at ${tickPx} px`);
         const overflow = await page.evaluate(() =>
           document.documentElement.scrollWidth - document.documentElement.clientWidth
         );
@@ -348,6 +370,13 @@ Deno.test({
       candidate: c,
       change: c - b,
       relative_change: (c - b) / b,
+      ci95: null,
+      p_value: null,
+      test: null,
+      interval: null,
+      n_baseline: 40,
+      n_candidate: 40,
+      warning: null,
     });
     const { url, cleanup } = writeTemp(renderReport({
       ...SAMPLE_INPUT,
@@ -363,6 +392,8 @@ Deno.test({
           latency_p99: d(3.97, 5.94),
           cost_per_call: d(0.0003, 0.0002),
           tokens_per_call: d(150, 160),
+          input_tokens_per_call: d(100, 105),
+          output_tokens_per_call: d(50, 55),
         },
         gates: [],
       },
@@ -417,7 +448,7 @@ Deno.test({
         assert.deepEqual(await column(5), ["error"]);
         await page.selectOption("#filter-model", "");
         await page.selectOption("#filter-status", "");
-        await page.selectOption("#filter-session", "trace-1");
+        await page.selectOption("#filter-session", "sess-agent");
         assert.equal(await count(), "2 of 5 calls match.");
         await page.selectOption("#filter-session", "");
         await page.fill("#filter-text", "PLAN a taxonomy");

@@ -201,7 +201,11 @@ Deno.test("callsExplorer() gives no trace to native calls, whose custom events a
   assert.equal(data.texts, false);
 });
 
-/** The OTLP layout: session = trace id, request = span id, the parent in the payload. */
+/**
+ * A span trace as the span adapters write it: the call has trace_id/span_id/parent_span_id,
+ * each span is an event (request_id = span id) whose payload names its trace and parent;
+ * the session (sess-9) is not the trace id.
+ */
 function otlpTraceSet(): TraceSet {
   const span = (
     id: string,
@@ -214,14 +218,17 @@ function otlpTraceSet(): TraceSet {
     line,
     type,
     timestamp: t(start),
-    session_id: "trace-1",
+    session_id: "sess-9",
     request_id: id,
-    payload: JSON.stringify(payload),
+    payload: JSON.stringify({ trace_id: "trace-1", ...payload }),
   });
   return traceSet(
     [{
-      session_id: "trace-1",
+      session_id: "sess-9",
       request_id: "span-chat",
+      trace_id: "trace-1",
+      span_id: "span-chat",
+      parent_span_id: "span-agent",
       model: "gpt-4o",
       status: "ok",
       started_at: t("10:00:01"),
@@ -232,7 +239,7 @@ function otlpTraceSet(): TraceSet {
       span("span-agent", "otel.invoke_agent", "10:00:00", {
         name: "invoke_agent planner",
         parent_span_id: null,
-        status: null,
+        status: "unset",
         attributes: { "gen_ai.operation.name": "invoke_agent" },
       }, 1),
       span("span-chat", "otel.chat", "10:00:01", {
@@ -243,14 +250,24 @@ function otlpTraceSet(): TraceSet {
       span("span-tool", "otel.execute_tool", "10:00:03.500", {
         name: "execute_tool <script>alert(1)</script>",
         parent_span_id: "span-agent",
-        status: { code: 2, message: "boom" },
+        status: "error",
         attributes: { "gen_ai.operation.name": "execute_tool" },
       }, 3),
+      // Another trace of the same session, with no shown call: left out.
+      {
+        file: "spans.jsonl",
+        line: 4,
+        type: "otel.chat",
+        timestamp: t("10:05:00"),
+        session_id: "sess-9",
+        request_id: "other",
+        payload: JSON.stringify({ trace_id: "trace-2", name: "chat", parent_span_id: null }),
+      },
     ],
   );
 }
 
-Deno.test("callsExplorer() gathers the spans of an OTLP trace: agent, model (the call), tool", () => {
+Deno.test("callsExplorer() gathers the spans of a call's trace: agent, model (the call), tool", () => {
   const data = callsExplorer(otlpTraceSet());
   assert.deepEqual(Object.keys(data.traces), ["trace-1"]);
   assert.deepEqual(data.traces["trace-1"], [
@@ -280,7 +297,7 @@ Deno.test("callsExplorer() gathers the spans of an OTLP trace: agent, model (the
       kind: "tool",
       start: "2025-04-08T10:00:03.500Z",
       end: null,
-      status: "error", // status code 2 is ERROR in OTLP
+      status: "error",
     },
   ]);
   assert.equal(data.spans_omitted, 0);

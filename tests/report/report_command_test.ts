@@ -99,7 +99,7 @@ Deno.test("report writes report.html and report_summary.json, and the report's n
     // Sections from the frames.
     assert.equal(doc.querySelectorAll("#table-sessions tbody tr").length, summary.sessions.count);
     assert.equal(doc.querySelectorAll("#table-failed tbody tr").length, summary.error_count);
-    assert.equal(doc.querySelectorAll("figure.figure svg").length, 8);
+    assert.equal(doc.querySelectorAll("figure.figure svg").length, 9); // allFigures: 9 figures
     assert.deepEqual(
       [...doc.querySelectorAll("#table-diagnostic-codes tbody td")].map((td) => td.textContent),
       Object.entries(summary.diagnostics.by_code).flat().map(String),

@@ -329,9 +329,7 @@ function renderDetail(
       ),
     );
   }
-  const trace = c.trace_id ??
-    (c.session_id !== undefined && data.traces[c.session_id] ? c.session_id : undefined);
-  const spans = trace === undefined ? undefined : data.traces[trace];
+  const spans = c.trace_id === undefined ? undefined : data.traces[c.trace_id];
   if (spans && spans.length) {
     panel.append(
       h(doc, "h4", {}, `Trace (${int(spans.length)} spans)`),
