@@ -107,11 +107,15 @@ function keepShape(wrapper: AnyFn, original: AnyFn): void {
  */
 export function wrapCall<F extends AnyFn>(host: WrapHost, fn: F): F {
   const wrapped = function (this: unknown, ...args: unknown[]) {
+    // called with `new`: construct, as the original would be
+    const call = new.target === undefined
+      ? () => Reflect.apply(fn, this, args)
+      : () => Reflect.construct(fn, args, new.target === wrapped ? fn : new.target);
     const handle = host.begin(args, this);
-    if (!handle) return Reflect.apply(fn, this, args);
+    if (!handle) return call();
     let result: unknown;
     try {
-      result = Reflect.apply(fn, this, args);
+      result = call();
     } catch (err) {
       handle.fail(err);
       throw err;
@@ -124,6 +128,8 @@ export function wrapCall<F extends AnyFn>(host: WrapHost, fn: F): F {
     return result;
   };
   keepShape(wrapped, fn);
+  const proto = Reflect.getOwnPropertyDescriptor(fn, "prototype");
+  if (proto && "value" in proto) wrapped.prototype = proto.value; // instanceof the wrapper works too
   return wrapped as unknown as F;
 }
 

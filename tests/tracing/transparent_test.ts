@@ -223,3 +223,15 @@ Deno.test("close() flushes every sink and can be awaited", async () => {
   await tracer.close();
   assert.deepEqual(flushed, ["flushed after 1 call(s)"]);
 });
+
+Deno.test("a traced class constructor called with new still constructs", async () => {
+  const { tracer } = setup();
+  class Completion {
+    constructor(readonly model: string) {}
+  }
+  const Traced = tracer.traceModelCall(Completion as any);
+  const made = new Traced("gpt-4o");
+  assert.ok(made instanceof Completion);
+  assert.equal(made.model, "gpt-4o");
+  await tracer.close();
+});
