@@ -27,7 +27,7 @@
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import type { ImportedRecords } from "./_records.ts";
 import type { Span } from "./_spans.ts";
-import { hexId, parentId, readSpanFile } from "./_span_values.ts";
+import { arrayTag, hexId, parentId, readSpanFile } from "./_span_values.ts";
 import { isObj, num, type Obj, str, toMicros } from "./_util.ts";
 
 /** A Jaeger tag's value: `{key, type, value}`, or the protobuf-JSON `{key, vType, vStr | vInt64 | …}`. */
@@ -36,7 +36,8 @@ function tagValue(t: Obj): unknown {
     const type = str(t.type)?.toLowerCase();
     if ((type === "int64" || type === "float64") && typeof t.value === "string") return num(t.value) ?? t.value;
     if (type === "bool" && typeof t.value === "string") return t.value === "true";
-    return t.value;
+    // OpenTelemetry's array attributes arrive as JSON text
+    return arrayTag(t.value);
   }
   for (const k of ["vStr", "vBool", "vFloat64", "vBinary"]) if (k in t) return t[k];
   if ("vInt64" in t) return num(t.vInt64) ?? t.vInt64;

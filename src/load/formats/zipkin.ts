@@ -22,7 +22,7 @@
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import type { ImportedRecords } from "./_records.ts";
 import type { Span } from "./_spans.ts";
-import { hexId, parentId, readSpanFile } from "./_span_values.ts";
+import { arrayTag, hexId, parentId, readSpanFile } from "./_span_values.ts";
 import { isObj, num, type Obj, str, toMicros } from "./_util.ts";
 
 /** True for an object shaped as a Zipkin v2 span (and not an OpenTelemetry JS console span). */
@@ -44,15 +44,7 @@ function detect(s: FormatSample): boolean {
 function tagsOf(v: unknown): Obj {
   const out: Obj = {};
   if (!isObj(v)) return out;
-  for (const [k, value] of Object.entries(v)) {
-    out[k] = value;
-    if (typeof value === "string" && value.startsWith("[") && value.endsWith("]")) {
-      try {
-        const parsed = JSON.parse(value);
-        if (Array.isArray(parsed)) out[k] = parsed;
-      } catch { /* a string that only looks like an array */ }
-    }
-  }
+  for (const [k, value] of Object.entries(v)) out[k] = arrayTag(value);
   return out;
 }
 

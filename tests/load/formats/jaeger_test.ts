@@ -89,6 +89,14 @@ Deno.test("jaeger: CHILD_OF wrappers, otel.status_code, error tag + exception lo
     latency: { n: 2, p50: 0.7, max: 1 },
   });
   assert.equal(t.events.height, 8);
+  // an OpenTelemetry array attribute arrives as JSON text ('["stop"]')
+  assert.deepEqual(t.calls.select("finish_reason").toRecords().map((r) => r.finish_reason), [
+    "stop", // a3: the singular gen_ai.response.finish_reason
+    null,
+    null,
+    "stop",
+    null,
+  ]);
   assert.deepEqual(t.diagnostics.select("code", "severity").toRecords(), [
     { code: "jaeger_bad_trace", severity: "error" },
     { code: "jaeger_query_error", severity: "warning" },
