@@ -85,6 +85,11 @@ function isTrace(v: unknown): v is Obj {
       "session_id" in v);
 }
 
+/** True for a session download (`session-<id>.json`) or `GET /api/public/sessions/{id}`: `{id, traces}`. */
+function isSession(v: unknown): v is Obj {
+  return isObj(v) && Array.isArray(v.traces) && (v.traces.length === 0 ? str(v.id) !== null : isTrace(v.traces[0]));
+}
+
 /** True for a page of the public API: `{data: [observations or traces], meta}`. */
 function isPage(v: unknown): v is Obj {
   return isObj(v) && Array.isArray(v.data) && isObj(v.meta) &&
@@ -94,7 +99,10 @@ function isPage(v: unknown): v is Obj {
 function detect(s: FormatSample): boolean {
   if (s.keys.includes("trace") && s.keys.includes("observations")) return true;
   const v = s.values[0];
-  if (v !== undefined) return isObservation(v) || isPage(v) || (isTrace(v) && Array.isArray(v.observations));
+  if (v !== undefined) {
+    return isObservation(v) || isPage(v) || (isTrace(v) && Array.isArray(v.observations)) ||
+      (isSession(v) && (v.traces as unknown[]).length > 0);
+  }
   // a first value longer than the sample: its keys (and Langfuse's own key names)
   const k = new Set(s.keys);
   return k.has("id") && k.has("traceId") && k.has("startTime") && k.has("type") &&
@@ -262,6 +270,8 @@ export function parseLangfuseText(
       addObservations(top.length > 0 || inner.length === 0 ? top : inner, line, str(trace?.id), `${path}${at}`);
     } else if (isPage(v)) {
       (v.data as unknown[]).forEach((x, i) => read(x, line, `${path}data[${i}]`));
+    } else if (isSession(v)) {
+      (v.traces as unknown[]).forEach((x, i) => read(x, line, `${path}traces[${i}]`));
     } else if (isObservation(v)) {
       observations.push({ o: v, line, trace: null });
     } else if (isTrace(v)) {
@@ -326,7 +336,7 @@ export function parseLangfuseText(
       attributes: {
         "langfuse.observation.type": type,
         "langfuse.observation.level": level,
-        "langfuse.observation.model": str(pick(o, "model", "provided_model_name")),
+        "langfuse.observation.model": str(pick(o, "model", "providedModelName", "provided_model_name")),
       },
       line,
       session_id: first(traces.get(traceId)?.session, str(pick(o, "sessionId", "session_id"))),
@@ -334,7 +344,7 @@ export function parseLangfuseText(
       call: null,
     };
     if (type === "GENERATION") {
-      const recorded = str(pick(o, "model", "provided_model_name"));
+      const recorded = str(pick(o, "model", "providedModelName", "provided_model_name"));
       const input = objectOf(o.input), output = objectOf(o.output);
       const choice = Array.isArray(output.choices) ? objectOf(output.choices[0]) : {};
       const requested = first(

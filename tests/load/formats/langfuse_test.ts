@@ -114,6 +114,32 @@ Deno.test("langfuse: a page of the observations API; a GENERATION wrapping a GEN
   assert.equal(t.diagnostics.height, 0);
 });
 
+Deno.test("langfuse: a session download ({id, traces}): every trace's observations, one session", async () => {
+  const SESSION = fixture("langfuse_session.json");
+  assert.equal(detectFormat(sampleFile(SESSION))?.name, "langfuse");
+  const t = await load(SESSION);
+  assert.deepEqual(rows(t.calls, "request_id", "session_id", "trace_id", "status", "error", "input_tokens", "duration_s"), [
+    // 09:00:00.100 → 09:00:01.100
+    { request_id: "g-a", session_id: "sess-x", trace_id: "tr-a", status: "ok", error: null, input_tokens: 40, duration_s: 1 },
+    // 09:05:00.500 → 09:05:00.750
+    {
+      request_id: "g-b",
+      session_id: "sess-x",
+      trace_id: "tr-b",
+      status: "error",
+      error: "Error code: 429 - rate_limit_exceeded",
+      input_tokens: null,
+      duration_s: 0.25,
+    },
+  ]);
+  // 2 traces, 3 observations; one session from 09:00:00 to 09:05:02
+  assert.equal(t.events.height, 5);
+  assert.deepEqual(rows(t.sessions, "session_id", "duration_s", "calls", "errors"), [
+    { session_id: "sess-x", duration_s: 302, calls: 2, errors: 1 },
+  ]);
+  assert.equal(t.diagnostics.height, 0);
+});
+
 // ---- the real exports: figures computed here with plain JSON.parse, apart from tracebook ----
 
 interface Expected {
