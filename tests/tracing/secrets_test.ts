@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { isSecretName, KnownSecrets, redactText } from "../../src/tracing/secrets.ts";
+
+Deno.test("isSecretName() knows keys, tokens, secrets, passwords, credentials, cookies, auth and signatures in any casing", () => {
+  const secret = [
+    "OPENAI_API_KEY",
+    "openAIApiKey",
+    "anthropicApiKey",
+    "apiKey",
+    "api_key",
+    "APIKEY",
+    "api-key",
+    "key",
+    "token",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "ACCESSTOKEN",
+    "sessionToken",
+    "client_secret",
+    "clientSecret",
+    "password",
+    "PASSWORD",
+    "passphrase",
+    "secretAccessKey",
+    "Ocp-Apim-Subscription-Key",
+    "x-auth-token",
+    "X-Auth-Token",
+    "x-api-key",
+    "x-goog-api-key",
+    "Cookie",
+    "set-cookie",
+    "Authorization",
+    "proxy-authorization",
+    "auth",
+    "credentials",
+    "private_key",
+    "signature",
+    "sig",
+    "X-Amz-Signature",
+    "X-Amz-Credential",
+    "X-Amz-Security-Token",
+    "githubToken",
+    "slack_bot_token",
+    "dsn",
+  ];
+  const plain = [
+    "input_tokens",
+    "output_tokens",
+    "max_tokens",
+    "total_tokens",
+    "max_completion_tokens",
+    "completion_tokens_details",
+    "token_count",
+    "token_usage",
+    "tokenizer",
+    "model",
+    "messages",
+    "temperature",
+    "monkey",
+    "keyword",
+    "keys",
+    "author",
+    "authors",
+    "session_id",
+    "request_id",
+    "accessKeyId",
+    "cache_read_tokens",
+    "prompt_tokens",
+  ];
+  assert.deepEqual(secret.filter((k) => !isSecretName(k)), []);
+  assert.deepEqual(plain.filter((k) => isSecretName(k)), []);
+});
+
+Deno.test("redactText() redacts by shape and keeps the text around", () => {
+  const cases: [string, string][] = [
+    ["key sk-abcdefghijklmnopqrstuv done", "key [REDACTED] done"],
+    ["Authorization: Bearer abc.def-ghi", "Authorization: Bearer [REDACTED]"],
+    ["Authorization: Token 9f8e7d6c5b4a", "Authorization: Token [REDACTED]"],
+    [`Authorization: Basic ${btoa("user:pw")}`, "Authorization: Basic [REDACTED]"],
+    ["https://user:pw@host.example/v1", "https://[REDACTED]@host.example/v1"],
+    ["https://ghp_token@github.com/a/b.git", "https://[REDACTED]@github.com/a/b.git"],
+    ["GET /v1?key=abc123&alt=sse", "GET /v1?key=[REDACTED]&alt=sse"],
+    ["GET /b?sv=1&sig=abc%3D&se=2", "GET /b?sv=1&sig=[REDACTED]&se=2"],
+    ['{"api_key": "abc123", "model": "m"}', '{"api_key": "[REDACTED]", "model": "m"}'],
+    ["password: hunter22", "password: [REDACTED]"],
+    ["AIzaSyA1234567890abcdefghijklmnopqrstuv", "[REDACTED]"],
+    ["id AKIAZZZZ1111YYYY2222 here", "id [REDACTED] here"],
+    ["eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl", "[REDACTED]"],
+  ];
+  for (const [raw, want] of cases) assert.equal(redactText(raw), want, raw);
+  const prose = "Token limits: max_tokens=256, input_tokens: 12. The model: gpt-4o. Basic idea.";
+  assert.equal(redactText(prose), prose, "counts and prose stay");
+});
+
+Deno.test("KnownSecrets: a value seen under a secret name is redacted wherever it appears", () => {
+  const known = new KnownSecrets();
+  known.add("Bearer opaque-credential-1");
+  known.add("sid=cookie-value-22; theme=dark");
+  assert.equal(
+    redactText("gateway echoed opaque-credential-1 and cookie-value-22", undefined, known),
+    "gateway echoed [REDACTED] and [REDACTED]",
+  );
+  assert.equal(
+    redactText("theme dark", undefined, known),
+    "theme dark",
+    "short parts are not kept",
+  );
+});
