@@ -253,8 +253,15 @@ export function callFieldsOf(a: Obj): CallFields {
     count(mlflowUsage.total_tokens),
     count(usage.total_tokens),
   ) ?? (input !== null && output !== null ? input + output : null);
-  const inputList = messageList(first(a["gen_ai.input.messages"], a["gen_ai.prompt"]));
-  const outputList = messageList(first(a["gen_ai.output.messages"], a["gen_ai.completion"]));
+  // promptflow's LLM span: the request's `inputs.messages`, the answer in `llm.generated_message`
+  const promptflow = str(a["span_type"]) === "LLM";
+  const generated = promptflow ? jsonField(a["llm.generated_message"], "content") : undefined;
+  const inputList = messageList(
+    first(a["gen_ai.input.messages"], a["gen_ai.prompt"], promptflow ? jsonField(a["inputs"], "messages") : null),
+  );
+  const outputList = messageList(
+    first(a["gen_ai.output.messages"], a["gen_ai.completion"], typeof generated === "string" ? [generated] : null),
+  );
   const prompt = messageText(inputList) ?? flatMessages(a, "llm.input_messages.") ??
     str(a["input.value"]);
   const output_ = messageText(outputList) ?? flatMessages(a, "llm.output_messages.") ??
@@ -350,6 +357,27 @@ function mergeSpan(a: Span, b: Span): Span {
 }
 
 /**
+ * MLflow writes every attribute value as JSON text (`"\"CHAT_MODEL\""`), also in the
+ * OTLP it exports: such attributes (a JSON-quoted `mlflow.spanType`) are decoded.
+ */
+function mlflowDecoded(a: Obj): Obj {
+  const type = a["mlflow.spanType"];
+  if (typeof type !== "string" || !type.startsWith('"')) return a;
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(a)) {
+    if (typeof v !== "string") out[k] = v;
+    else {
+      try {
+        out[k] = JSON.parse(v);
+      } catch {
+        out[k] = v;
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * Calls, events and diagnostics of a file's spans. `diagnostics` of the
  * adapter (unreadable records) are passed in and returned with the warnings
  * of this step.
@@ -376,7 +404,8 @@ export function spansToRecords(
   const prefix = options.eventPrefix ?? "otel";
   // one record per span
   const byKey = new Map<string, Span>();
-  for (const span of spans) {
+  for (const raw of spans) {
+    const span = { ...raw, attributes: mlflowDecoded(raw.attributes) };
     const key = `${span.trace_id}\u0000${span.span_id}`;
     const seen = byKey.get(key);
     if (seen) {

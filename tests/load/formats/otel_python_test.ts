@@ -55,6 +55,12 @@ Deno.test("otel_python: the real promptflow dump is 1 call; the wrapper's __comp
   assert.equal(call.span_id, "069795b63654ddfc");
   assert.equal(call.parent_span_id, "8fc272a9f8494244");
   assert.equal(call.session_id, "2003e6451fd0a4f57180c96bfb737ca2");
+  // the text: the request's messages (inputs.messages) and the answer (llm.generated_message)
+  const inputs = JSON.parse(llm[0]!.attributes.inputs as string) as { messages: { content: string }[] };
+  const answer = JSON.parse(llm[0]!.attributes["llm.generated_message"] as string).content as string;
+  const codePoints = (s: string) => [...s].length;
+  assert.equal(call.prompt_chars, inputs.messages.reduce((n, m) => n + codePoints(m.content), 0));
+  assert.equal(call.output_chars, codePoints(answer));
   // every span is an event; 2 traces are 2 sessions; run_conversation ending before its
   // child starts is no problem
   assert.equal(t.events.height, 6);
