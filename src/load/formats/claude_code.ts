@@ -59,8 +59,10 @@ function detect(s: FormatSample): boolean {
   if (s.array) return false;
   if (s.values.length === 0) {
     const k = s.keys;
-    return k.includes("type") && k.includes("sessionId") &&
-      (k.includes("uuid") || k.includes("parentUuid"));
+    // a first line longer than the sample (a big snapshot or tool result): its keys
+    return k.includes("type") &&
+      ((k.includes("sessionId") && (k.includes("uuid") || k.includes("parentUuid"))) ||
+        (k.includes("messageId") && k.includes("snapshot")) || k.includes("leafUuid"));
   }
   return s.values.some(isClaudeLine);
 }

@@ -53,15 +53,19 @@ import { count, isObj, type Obj, secondsBetween, str } from "./_util.ts";
 /** Event types of `--output-format stream-json`. */
 const STREAM_TYPES = new Set(["init", "message", "tool_use", "tool_result", "error", "result"]);
 
-function isStreamLine(v: unknown): v is Obj {
-  return isObj(v) && typeof v.type === "string" && STREAM_TYPES.has(v.type) && !("data" in v) &&
-    !("payload" in v) && !("sessionId" in v);
+/** An object shaped like a stream-json event (a `type`, none of the other formats' keys). */
+function isStreamShaped(v: unknown): v is Obj {
+  return isObj(v) && typeof v.type === "string" && !("data" in v) && !("payload" in v) &&
+    !("sessionId" in v) && !("session_start" === v.type);
 }
 
 function detectStream(s: FormatSample): boolean {
   if (s.array || s.values.length === 0) return false;
   const lines = s.values.slice(0, 50);
-  if (!lines.every(isStreamLine)) return false;
+  if (!lines.every(isStreamShaped)) return false;
+  // event types added by later versions are tolerated, not a majority of them
+  const known = lines.filter((v) => STREAM_TYPES.has(v.type as string)).length;
+  if (known < 0.8 * lines.length) return false;
   return lines.some((v) =>
     (v.type === "init" && typeof v.session_id === "string" && "model" in v) ||
     (v.type === "tool_use" && "tool_id" in v) ||
