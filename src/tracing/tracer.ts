@@ -484,6 +484,11 @@ export class Tracer implements CallRecorder {
     });
   }
 
+  /**
+   * Write one event. An `llm_response` or `llm_error` that fails validation is
+   * written in its minimal form instead (request id, duration, outcome), so a
+   * call is never left pending in the trace.
+   */
   #emit(event: Obj): void {
     if (this.#closed) {
       this.#warnOnce(
@@ -494,11 +499,15 @@ export class Tracer implements CallRecorder {
     }
     const problem = strictProblem(event);
     if (problem !== undefined) {
+      const minimal = minimalEnd(event);
       this.#warnOnce(
         `invalid:${event.type}`,
-        `A "${event.type}" event was not written because ${problem}.`,
+        minimal
+          ? `A "${event.type}" event was written without its details because ${problem}.`
+          : `A "${event.type}" event was not written because ${problem}.`,
       );
-      return;
+      if (!minimal || strictProblem(minimal) !== undefined) return;
+      event = minimal;
     }
     let line: string;
     try {
@@ -579,6 +588,19 @@ export class Tracer implements CallRecorder {
       warnOnce: (key, message) => this.#warnOnce(key, message),
     }, fn);
   }
+}
+
+/** The minimal form of an `llm_response`/`llm_error` event, or `undefined` for other events. */
+function minimalEnd(event: Obj): Obj | undefined {
+  if (event.type !== "llm_response" && event.type !== "llm_error") return undefined;
+  const d = event.data as Obj;
+  const duration = typeof d.duration_seconds === "number" && d.duration_seconds >= 0
+    ? d.duration_seconds
+    : 0;
+  const data: Obj = { request_id: String(d.request_id), duration_seconds: duration };
+  if (event.type === "llm_response") Object.assign(data, { success: true, output: null });
+  else Object.assign(data, { success: false, error: "(not recordable)", error_type: "Error" });
+  return { ...event, data };
 }
 
 /**

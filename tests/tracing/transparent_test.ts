@@ -235,3 +235,19 @@ Deno.test("a traced class constructor called with new still constructs", async (
   assert.equal(made.model, "gpt-4o");
   await tracer.close();
 });
+
+Deno.test("an outcome that cannot be recorded as given is written in its minimal form: the call never stays pending", async () => {
+  const warnings: string[] = [];
+  const { tracer, events } = setup(warnings);
+  const call = tracer.startCall({ model: "gpt-4o", requestId: "r1" });
+  call.succeed(undefined, { output: 42 as unknown as string, finishReason: "stop" });
+  await tracer.close();
+  assert.deepEqual(events()[2].data, {
+    request_id: "r1",
+    duration_seconds: events()[2].data.duration_seconds,
+    success: true,
+    output: null,
+  });
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /^A "llm_response" event was written without its details because /);
+});
