@@ -100,7 +100,10 @@ export function parseOtelPythonText(
     const resource = isObj(value.resource)
       ? isObj(value.resource.attributes) ? value.resource.attributes : value.resource
       : {};
-    const status = isObj(value.status) ? value.status : {};
+    // `status: {status_code, description}`; Phoenix/OpenInference span JSON puts them at the top level
+    const status = isObj(value.status)
+      ? value.status
+      : { status_code: value.status_code, description: value.status_message };
     spans.push({
       trace_id: traceId,
       span_id: spanId,

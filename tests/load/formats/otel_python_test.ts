@@ -196,3 +196,20 @@ Deno.test("otel_python: a captured console: the program's prints between the spa
     },
   ]);
 });
+
+Deno.test("otel_python: a flat status_code / status_message (OpenInference span JSON) is the status", () => {
+  const span = {
+    name: "ChatCompletion",
+    context: { trace_id: "0x" + "12".repeat(16), span_id: "0x" + "34".repeat(8) },
+    parent_id: null,
+    start_time: "2024-05-01T10:00:00.000000Z",
+    end_time: "2024-05-01T10:00:01.000000Z",
+    status_code: "ERROR",
+    status_message: "context length exceeded",
+    attributes: { "openinference.span.kind": "LLM", "llm.model_name": "gpt-4o-mini" },
+  };
+  const t = fromTraceText(JSON.stringify(span) + "\n", { file: "spans.jsonl", format: "otel_python" });
+  assert.deepEqual(t.calls.select("model", "status", "error").toRecords(), [
+    { model: "gpt-4o-mini", status: "error", error: "context length exceeded" },
+  ]);
+});
