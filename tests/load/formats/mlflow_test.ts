@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
 import { realFixture } from "../../_helpers.ts";
-import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
+import { detectFormat, fromTraceText, loadTraces, sampleFile } from "../../../src/load/mod.ts";
 
 // Hand-written fixtures, from MLflow's documented shapes (mlflow/entities/span.py and
 // trace_info.py): an MLflow 2 `Trace.to_json()` (context ids in 0x hex, ns times,
@@ -109,6 +109,37 @@ Deno.test("mlflow: MLflow 3 traces one per line: mlflow.llm.model, the session i
     { session_id: "tr-222", complete: false },
   ]);
   assert.deepEqual(rows(t.diagnostics, "line", "code"), [{ line: 3, code: "mlflow_unknown_record" }]);
+});
+
+Deno.test("mlflow: spans MLflow exported as OTLP keep their JSON-encoded values: decoded before the call rules", async () => {
+  const attr = (key: string, value: unknown) => ({ key, value: { stringValue: JSON.stringify(value) } });
+  const span = (id: string, parent: string, type: string, extra: { key: string; value: unknown }[]) => ({
+    traceId: "0af7651916cd43dd8448eb211c80319c",
+    spanId: id,
+    parentSpanId: parent,
+    name: type,
+    startTimeUnixNano: "1700000000000000000",
+    endTimeUnixNano: "1700000000800000000",
+    attributes: [attr("mlflow.spanType", type), attr("mlflow.traceRequestId", "tr-9"), ...extra],
+  });
+  const doc = {
+    resourceSpans: [{
+      scopeSpans: [{
+        spans: [
+          span("00000000000000b1", "", "AGENT", [attr("mlflow.chat.tokenUsage", { input_tokens: 9, output_tokens: 9 })]),
+          span("00000000000000b2", "00000000000000b1", "CHAT_MODEL", [
+            attr("model", "gpt-4o-mini"),
+            attr("mlflow.chat.tokenUsage", { input_tokens: 7, output_tokens: 2, total_tokens: 9 }),
+          ]),
+        ],
+      }],
+    }],
+  };
+  const t = fromTraceText(JSON.stringify(doc), { file: "mlflow-otlp.json" });
+  // the CHAT_MODEL span is the one call (0.8 s); the AGENT span's usage is not counted
+  assert.deepEqual(rows(t.calls, "format", "request_id", "model", "input_tokens", "output_tokens", "total_tokens", "duration_s"), [
+    { format: "otlp", request_id: "00000000000000b2", model: "gpt-4o-mini", input_tokens: 7, output_tokens: 2, total_tokens: 9, duration_s: 0.8 },
+  ]);
 });
 
 const real = realFixture("mlflow/llamaindex-ollama-6eebff57.traces.json");
