@@ -142,6 +142,7 @@ export type {
 // report: HTML and text
 export {
   buildReportInput,
+  callsExplorer,
   DEFAULT_LIMITS,
   FIGURE_CAPTIONS,
   renderReport,
@@ -150,6 +151,8 @@ export {
 } from "./report/mod.ts";
 export type {
   BuildReportOptions,
+  CallsExplorerData,
+  CallsExplorerOptions,
   RenderReportOptions,
   ReportLimits,
   ReportTables,

@@ -6,6 +6,7 @@
  * ```
  * TraceSet ──► buildReportInput ──► ReportInput (plain JSON) ──► renderReport ──► HTML
  *   summarize (metrics) + allFigures (figures) + reportTables (listings)
+ *   + callsExplorer (the Calls section: calls, texts, spans)
  * ```
  *
  * Rendering is pure and escapes every trace string; the only raw HTML is our own
@@ -23,6 +24,17 @@
  */
 export { buildReportInput, type BuildReportOptions, FIGURE_CAPTIONS } from "./build.ts";
 export { jsonForScript, renderReport, type RenderReportOptions } from "./render.ts";
+export {
+  type CallsExplorerData,
+  type CallsExplorerOptions,
+  callsExplorer,
+  type ClippedText,
+  EXPLORER_DEFAULTS,
+  type ExplorerCall,
+  type ExplorerMessage,
+  type ExplorerSpan,
+  type ReportInputWithCalls,
+} from "./calls_explorer.ts";
 export { CALL_GROUP_FIELDS, groupByFields, groupComparison } from "./groups.ts";
 export { DEFAULT_LIMITS, type ReportLimits, type ReportTables, reportTables } from "./tables.ts";
 export type {
