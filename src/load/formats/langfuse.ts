@@ -87,7 +87,8 @@ function isTrace(v: unknown): v is Obj {
 
 /** True for a session download (`session-<id>.json`) or `GET /api/public/sessions/{id}`: `{id, traces}`. */
 function isSession(v: unknown): v is Obj {
-  return isObj(v) && Array.isArray(v.traces) && (v.traces.length === 0 ? str(v.id) !== null : isTrace(v.traces[0]));
+  return isObj(v) && Array.isArray(v.traces) &&
+    (v.traces.length === 0 ? str(v.id) !== null : isTrace(v.traces[0]));
 }
 
 /** True for a page of the public API: `{data: [observations or traces], meta}`. */
@@ -123,9 +124,7 @@ function textOf(v: unknown, depth = 0): string | null {
     }
     return v;
   }
-  const parts = Array.isArray(v)
-    ? v.map((x) => textOf(x, depth + 1))
-    : isObj(v)
+  const parts = Array.isArray(v) ? v.map((x) => textOf(x, depth + 1)) : isObj(v)
     // message content, text parts, OpenAI choices and Responses-API output items
     ? [v.content, v.text, v.prompt, v.messages, v.completion, v.message, v.choices, v.output]
       .map((x) => textOf(x, depth + 1))
@@ -236,8 +235,12 @@ export function parseLangfuseText(
   const traces = new Map<string, TraceInfo>();
   const traceRecords: { trace: Obj; line: number }[] = [];
   const observations: { o: Obj; line: number; trace: string | null }[] = [];
-  const problem = (line: number, code: string, message: string, severity: "error" | "warning" = "error") =>
-    diagnostics.push({ file, line, code, message, severity });
+  const problem = (
+    line: number,
+    code: string,
+    message: string,
+    severity: "error" | "warning" = "error",
+  ) => diagnostics.push({ file, line, code, message, severity });
 
   const addTrace = (t: Obj, line: number) => {
     const id = str(t.id)!;
@@ -267,7 +270,12 @@ export function parseLangfuseText(
       const top = Array.isArray(v.observations) ? v.observations : [];
       const inner = trace && Array.isArray(trace.observations) ? trace.observations : [];
       const at = top.length > 0 || inner.length === 0 ? "observations" : "trace.observations";
-      addObservations(top.length > 0 || inner.length === 0 ? top : inner, line, str(trace?.id), `${path}${at}`);
+      addObservations(
+        top.length > 0 || inner.length === 0 ? top : inner,
+        line,
+        str(trace?.id),
+        `${path}${at}`,
+      );
     } else if (isPage(v)) {
       (v.data as unknown[]).forEach((x, i) => read(x, line, `${path}data[${i}]`));
     } else if (isSession(v)) {
@@ -280,11 +288,15 @@ export function parseLangfuseText(
         addObservations(v.observations, line, str(v.id), `${path}observations`);
       }
     } else {
-      const keys = isObj(v) ? Object.keys(v).slice(0, 5).map((k) => JSON.stringify(k)).join(", ") : "";
+      const keys = isObj(v)
+        ? Object.keys(v).slice(0, 5).map((k) => JSON.stringify(k)).join(", ")
+        : "";
       problem(
         line,
         "langfuse_unknown_record",
-        `${path || "record"} is neither a Langfuse trace nor an observation${keys ? ` (keys ${keys})` : ""}`,
+        `${path || "record"} is neither a Langfuse trace nor an observation${
+          keys ? ` (keys ${keys})` : ""
+        }`,
       );
     }
   };
@@ -298,7 +310,11 @@ export function parseLangfuseText(
   if ([...perLine.values()].some((n) => n > 1)) {
     let lineNo = 1, from = 0;
     for (const m of text.matchAll(/"id"\s*:\s*"((?:[^"\\]|\\.)*)"/g)) {
-      for (let i = text.indexOf("\n", from); i !== -1 && i < m.index; i = text.indexOf("\n", i + 1)) lineNo++;
+      for (
+        let i = text.indexOf("\n", from);
+        i !== -1 && i < m.index;
+        i = text.indexOf("\n", i + 1)
+      ) lineNo++;
       from = m.index;
       idLines.set(m[1]!, lineNo);
     }
@@ -308,7 +324,9 @@ export function parseLangfuseText(
 
   const time = (v: unknown, line: number, what: string): number | null => {
     const t = toMicros(v);
-    if (t.problem) problem(line, "langfuse_bad_time", `${what}: ${t.problem} (read as no time)`, "warning");
+    if (t.problem) {
+      problem(line, "langfuse_bad_time", `${what}: ${t.problem} (read as no time)`, "warning");
+    }
     return t.us;
   };
   const spans: Span[] = [];
@@ -336,7 +354,9 @@ export function parseLangfuseText(
       attributes: {
         "langfuse.observation.type": type,
         "langfuse.observation.level": level,
-        "langfuse.observation.model": str(pick(o, "model", "providedModelName", "provided_model_name")),
+        "langfuse.observation.model": str(
+          pick(o, "model", "providedModelName", "provided_model_name"),
+        ),
       },
       line,
       session_id: first(traces.get(traceId)?.session, str(pick(o, "sessionId", "session_id"))),
@@ -393,12 +413,17 @@ export function parseLangfuseText(
         prompt_chars: promptText === null ? null : countChars(promptText),
         output: outputText,
         output_chars: outputText === null ? null : countChars(outputText),
-        error: level === "ERROR" ? str(pick(o, "statusMessage", "status_message")) ?? "level ERROR" : null,
+        error: level === "ERROR"
+          ? str(pick(o, "statusMessage", "status_message")) ?? "level ERROR"
+          : null,
       };
     }
     spans.push(span);
   }
-  const records = spansToRecords(spans, file, { eventPrefix: "langfuse", keepText: options.keepText }, diagnostics);
+  const records = spansToRecords(spans, file, {
+    eventPrefix: "langfuse",
+    keepText: options.keepText,
+  }, diagnostics);
   // every trace record is an event too (its session, its start)
   for (const { trace, line } of traceRecords) {
     const id = str(trace.id)!;

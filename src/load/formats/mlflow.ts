@@ -39,7 +39,7 @@ function decoded(v: unknown): unknown {
 
 function decodedAll(o: unknown): Obj {
   const out: Obj = {};
-  if (isObj(o)) for (const [k, v] of Object.entries(o)) out[k] = decoded(v);
+  if (isObj(o)) { for (const [k, v] of Object.entries(o)) out[k] = decoded(v); }
   return out;
 }
 
@@ -139,13 +139,19 @@ export function parseMlflowText(
   const { values, diagnostics } = parseJsonValues(text, file);
   const spans: Span[] = [];
   const unfinished = new Set<string>();
-  const problem = (line: number, code: string, message: string, severity: "error" | "warning" = "error") =>
-    diagnostics.push({ file, line, code, message, severity });
+  const problem = (
+    line: number,
+    code: string,
+    message: string,
+    severity: "error" | "warning" = "error",
+  ) => diagnostics.push({ file, line, code, message, severity });
 
   /** The spans of one trace (or of lone spans: `info` null), with the trace's session. */
   const readTrace = (list: unknown[], info: TraceInfo | null, line: number, path: string) => {
     const good = list.filter((s, i) => {
-      if (isObj(s) && (str(s.span_id) ?? (isObj(s.context) ? str(s.context.span_id) : null)) !== null) return true;
+      if (
+        isObj(s) && (str(s.span_id) ?? (isObj(s.context) ? str(s.context.span_id) : null)) !== null
+      ) return true;
       problem(line, "mlflow_bad_span", `${path}[${i}] is not an MLflow span (it has no "span_id")`);
       return false;
     }) as Obj[];
@@ -163,7 +169,14 @@ export function parseMlflowText(
       const spanId = hexId(first(s.span_id, ctx.span_id))!;
       const when = (v: unknown, what: string) => {
         const t = toMicros(v);
-        if (t.problem) problem(line, "mlflow_bad_time", `span ${spanId} ${what}: ${t.problem} (read as no time)`, "warning");
+        if (t.problem) {
+          problem(
+            line,
+            "mlflow_bad_time",
+            `span ${spanId} ${what}: ${t.problem} (read as no time)`,
+            "warning",
+          );
+        }
         return t.us;
       };
       const status = isObj(s.status) ? s.status : {};
@@ -177,7 +190,11 @@ export function parseMlflowText(
         kind: type,
         start_us: when(first(s.start_time_unix_nano, s.start_time), "start time"),
         end_us: when(first(s.end_time_unix_nano, s.end_time), "end time"),
-        status: /ERROR$/.test(code) || code === "2" ? "error" : /OK$/.test(code) || code === "1" ? "ok" : "unset",
+        status: /ERROR$/.test(code) || code === "2"
+          ? "error"
+          : /OK$/.test(code) || code === "1"
+          ? "ok"
+          : "unset",
         status_message: str(first(status.message, s.status_message)),
         attributes: a,
         events: Array.isArray(s.events)
@@ -199,19 +216,33 @@ export function parseMlflowText(
   const read = (v: unknown, line: number, path: string) => {
     if (Array.isArray(v) && path === "") v.forEach((x, i) => read(x, line, `[${i}]`));
     else if (isObj(v) && spansOf(v) !== null) {
-      readTrace(spansOf(v)!, infoOf(v), line, `${path}${Array.isArray(v.spans) ? "spans" : "data.spans"}`);
+      readTrace(
+        spansOf(v)!,
+        infoOf(v),
+        line,
+        `${path}${Array.isArray(v.spans) ? "spans" : "data.spans"}`,
+      );
     } else if (isMlflowSpan(v)) readTrace([v], null, line, path || "span");
     else {
-      const keys = isObj(v) ? Object.keys(v).slice(0, 5).map((k) => JSON.stringify(k)).join(", ") : "";
+      const keys = isObj(v)
+        ? Object.keys(v).slice(0, 5).map((k) => JSON.stringify(k)).join(", ")
+        : "";
       problem(
         line,
         "mlflow_unknown_record",
-        `${path || "record"} is neither an MLflow trace nor an MLflow span${keys ? ` (keys ${keys})` : ""}`,
+        `${path || "record"} is neither an MLflow trace nor an MLflow span${
+          keys ? ` (keys ${keys})` : ""
+        }`,
       );
     }
   };
   for (const { value, line } of values) read(value, line, "");
-  const records = spansToRecords(spans, file, { eventPrefix: "mlflow", keepText: options.keepText }, diagnostics);
+  const records = spansToRecords(
+    spans,
+    file,
+    { eventPrefix: "mlflow", keepText: options.keepText },
+    diagnostics,
+  );
   for (const id of unfinished) {
     const known = records.sessions?.find((s) => s.session_id === id);
     if (known) known.complete = false;

@@ -49,12 +49,14 @@ function isColumns(v: unknown): v is Obj {
 function isIndex(v: unknown): v is Obj {
   if (!isObj(v)) return false;
   const rows = Object.values(v);
-  return rows.length > 0 && rows.every(isObj) && "span_kind" in (rows[0] as Obj) && !("span_kind" in v);
+  return rows.length > 0 && rows.every(isObj) && "span_kind" in (rows[0] as Obj) &&
+    !("span_kind" in v);
 }
 
 /** A dataframe written with `orient="split"`: `{columns, index, data}`. */
 function isSplit(v: unknown): v is Obj {
-  return isObj(v) && Array.isArray(v.columns) && Array.isArray(v.data) && v.columns.includes("span_kind");
+  return isObj(v) && Array.isArray(v.columns) && Array.isArray(v.data) &&
+    v.columns.includes("span_kind");
 }
 
 function detect(s: FormatSample): boolean {
@@ -76,7 +78,9 @@ function flatten(value: unknown, prefix: string, out: Obj, depth = 0): Obj {
     if (prefix !== "" && value !== null && value !== undefined) out[prefix] = value;
     return out;
   }
-  for (const [k, v] of Object.entries(value as Obj)) flatten(v, prefix === "" ? k : `${prefix}.${k}`, out, depth + 1);
+  for (const [k, v] of Object.entries(value as Obj)) {
+    flatten(v, prefix === "" ? k : `${prefix}.${k}`, out, depth + 1);
+  }
   return out;
 }
 
@@ -130,8 +134,12 @@ export function parseOpenInferenceText(
 ): ImportedRecords {
   const { values, diagnostics } = parseJsonValues(text, file);
   const spans: Span[] = [];
-  const problem = (line: number, code: string, message: string, severity: "error" | "warning" = "error") =>
-    diagnostics.push({ file, line, code, message, severity });
+  const problem = (
+    line: number,
+    code: string,
+    message: string,
+    severity: "error" | "warning" = "error",
+  ) => diagnostics.push({ file, line, code, message, severity });
   let row = 0;
 
   const readSpan = (r: Obj, line: number) => {
@@ -139,7 +147,8 @@ export function parseOpenInferenceText(
     const ctx = isObj(r.context) ? r.context : {};
     const traceId = str(first(ctx.trace_id, r["context.trace_id"], r.trace_id));
     // a dataframe written without its index may have lost the span id: the row stands alone
-    const spanId = str(first(ctx.span_id, r["context.span_id"], r.span_id, r.__index)) ?? `row-${row}`;
+    const spanId = str(first(ctx.span_id, r["context.span_id"], r.span_id, r.__index)) ??
+      `row-${row}`;
     // attributes: nested or dotted, under `attributes` or as `attributes.*` columns
     const attributes = flatten(isObj(r.attributes) ? r.attributes : {}, "", {});
     for (const [k, x] of Object.entries(r)) {
@@ -149,10 +158,19 @@ export function parseOpenInferenceText(
     if (kind !== null) attributes["openinference.span.kind"] ??= kind;
     const when = (x: unknown, what: string) => {
       const t = toMicros(x);
-      if (t.problem) problem(line, "openinference_bad_time", `span ${spanId} ${what}: ${t.problem} (read as no time)`, "warning");
+      if (t.problem) {
+        problem(
+          line,
+          "openinference_bad_time",
+          `span ${spanId} ${what}: ${t.problem} (read as no time)`,
+          "warning",
+        );
+      }
       return t.us;
     };
-    const status = String(first(r.status_code, isObj(r.status) ? r.status.status_code ?? r.status.code : null) ?? "")
+    const status = String(
+      first(r.status_code, isObj(r.status) ? r.status.status_code ?? r.status.code : null) ?? "",
+    )
       .replace(/^StatusCode\./, "").replace(/^STATUS_CODE_/, "").toUpperCase();
     spans.push({
       trace_id: traceId ?? file,
@@ -186,16 +204,25 @@ export function parseOpenInferenceText(
     else if (isIndex(v)) {
       for (const [index, x] of Object.entries(v)) readSpan({ __index: index, ...(x as Obj) }, line);
     } else {
-      const keys = isObj(v) ? Object.keys(v).slice(0, 5).map((k) => JSON.stringify(k)).join(", ") : "";
+      const keys = isObj(v)
+        ? Object.keys(v).slice(0, 5).map((k) => JSON.stringify(k)).join(", ")
+        : "";
       problem(
         line,
         "openinference_unknown_record",
-        `${path || "record"} is not a Phoenix span (it needs "span_kind" and "context")${keys ? `: keys ${keys}` : ""}`,
+        `${path || "record"} is not a Phoenix span (it needs "span_kind" and "context")${
+          keys ? `: keys ${keys}` : ""
+        }`,
       );
     }
   };
   for (const { value, line } of values) read(value, line, "");
-  return spansToRecords(spans, file, { eventPrefix: "openinference", keepText: options.keepText }, diagnostics);
+  return spansToRecords(
+    spans,
+    file,
+    { eventPrefix: "openinference", keepText: options.keepText },
+    diagnostics,
+  );
 }
 
 /** Phoenix / OpenInference span exports. */

@@ -21,7 +21,15 @@ Deno.test("langfuse: observations one per line, a trace with its observations, o
     rows(t.calls, "request_id", "session_id", "model", "served_model", "status", "error", "line"),
     [
       // o-1 is inside the trace of line 1, whose sessionId names the session
-      { request_id: "o-1", session_id: "sess-1", model: "gpt-4o", served_model: null, status: "ok", error: null, line: 1 },
+      {
+        request_id: "o-1",
+        session_id: "sess-1",
+        model: "gpt-4o",
+        served_model: null,
+        status: "ok",
+        error: null,
+        line: 1,
+      },
       // o-2's trace t-1 was read on line 1: same session; level ERROR is an error
       {
         request_id: "o-2",
@@ -33,9 +41,25 @@ Deno.test("langfuse: observations one per line, a trace with its observations, o
         line: 2,
       },
       // endTime null: pending; no trace record: the trace id is the session
-      { request_id: "o-3", session_id: "t-2", model: "gpt-4o-mini", served_model: null, status: "pending", error: null, line: 3 },
+      {
+        request_id: "o-3",
+        session_id: "t-2",
+        model: "gpt-4o-mini",
+        served_model: null,
+        status: "pending",
+        error: null,
+        line: 3,
+      },
       // blob-storage names: provided_model_name, usage_details, session_id
-      { request_id: "o-5", session_id: "sess-9", model: "o3-mini", served_model: null, status: "ok", error: null, line: 5 },
+      {
+        request_id: "o-5",
+        session_id: "sess-9",
+        model: "o3-mini",
+        served_model: null,
+        status: "ok",
+        error: null,
+        line: 5,
+      },
       // the logged request names the model asked for; Langfuse's `model` is the response's
       {
         request_id: "o-7",
@@ -49,17 +73,54 @@ Deno.test("langfuse: observations one per line, a trace with its observations, o
     ],
   );
   assert.deepEqual(
-    rows(t.calls, "input_tokens", "output_tokens", "total_tokens", "cache_read_tokens", "reasoning_tokens"),
+    rows(
+      t.calls,
+      "input_tokens",
+      "output_tokens",
+      "total_tokens",
+      "cache_read_tokens",
+      "reasoning_tokens",
+    ),
     [
       // input 60 + input_cache_read 40 (Langfuse's keys do not overlap); total as written
-      { input_tokens: 100, output_tokens: 20, total_tokens: 120, cache_read_tokens: 40, reasoning_tokens: null },
+      {
+        input_tokens: 100,
+        output_tokens: 20,
+        total_tokens: 120,
+        cache_read_tokens: 40,
+        reasoning_tokens: null,
+      },
       // older `usage: {input, output, total}`
-      { input_tokens: 7, output_tokens: 0, total_tokens: 7, cache_read_tokens: null, reasoning_tokens: null },
+      {
+        input_tokens: 7,
+        output_tokens: 0,
+        total_tokens: 7,
+        cache_read_tokens: null,
+        reasoning_tokens: null,
+      },
       // promptTokens / completionTokens / totalTokens
-      { input_tokens: 5, output_tokens: 0, total_tokens: 5, cache_read_tokens: null, reasoning_tokens: null },
+      {
+        input_tokens: 5,
+        output_tokens: 0,
+        total_tokens: 5,
+        cache_read_tokens: null,
+        reasoning_tokens: null,
+      },
       // output 4 + output_reasoning 3 = 7; total 17 = 10 + 4 + 3
-      { input_tokens: 10, output_tokens: 7, total_tokens: 17, cache_read_tokens: null, reasoning_tokens: 3 },
-      { input_tokens: 150, output_tokens: 80, total_tokens: 230, cache_read_tokens: null, reasoning_tokens: null },
+      {
+        input_tokens: 10,
+        output_tokens: 7,
+        total_tokens: 17,
+        cache_read_tokens: null,
+        reasoning_tokens: 3,
+      },
+      {
+        input_tokens: 150,
+        output_tokens: 80,
+        total_tokens: 230,
+        cache_read_tokens: null,
+        reasoning_tokens: null,
+      },
     ],
   );
   assert.deepEqual(rows(t.calls, "duration_s", "ttft_s", "prompt_chars", "output_chars"), [
@@ -73,7 +134,9 @@ Deno.test("langfuse: observations one per line, a trace with its observations, o
     { duration_s: 3, ttft_s: null, prompt_chars: 2, output_chars: 6 },
   ]);
   assert.deepEqual(rows(t.calls, "finish_reason")[4], { finish_reason: "end_turn" });
-  assert.deepEqual(rows(t.calls, "started_at")[3], { started_at: new Date(Date.UTC(2024, 4, 29, 13, 46, 19, 963)) });
+  assert.deepEqual(rows(t.calls, "started_at")[3], {
+    started_at: new Date(Date.UTC(2024, 4, 29, 13, 46, 19, 963)),
+  });
   // 6 observations and 1 trace record; the EVENT without endTime is a point, not pending
   assert.deepEqual(t.events.groupBy("type").len().sort("type").toRecords(), [
     { type: "langfuse.event", len: 1 },
@@ -100,12 +163,32 @@ Deno.test("langfuse: a page of the observations API; a GENERATION wrapping a GEN
   // g-outer (14/43) wraps g-inner (62/85): only the inner one is the call;
   // level WARNING is not an error; the line is where "id": "g-inner" is written
   assert.deepEqual(
-    rows(t.calls, "request_id", "model", "status", "input_tokens", "output_tokens", "total_tokens", "line"),
-    [{ request_id: "g-inner", model: "gpt-5", status: "ok", input_tokens: 62, output_tokens: 85, total_tokens: 147, line: 16 }],
+    rows(
+      t.calls,
+      "request_id",
+      "model",
+      "status",
+      "input_tokens",
+      "output_tokens",
+      "total_tokens",
+      "line",
+    ),
+    [{
+      request_id: "g-inner",
+      model: "gpt-5",
+      status: "ok",
+      input_tokens: 62,
+      output_tokens: 85,
+      total_tokens: 147,
+      line: 16,
+    }],
   );
   // 08:00:00.001 → 08:00:01.999
   assert.ok(Math.abs((t.calls.getColumn("duration_s").get(0) as number) - 1.998) < 1e-9);
-  assert.deepEqual(rows(t.calls, "parent_span_id", "trace_id"), [{ parent_span_id: "g-outer", trace_id: "t-9" }]);
+  assert.deepEqual(rows(t.calls, "parent_span_id", "trace_id"), [{
+    parent_span_id: "g-outer",
+    trace_id: "t-9",
+  }]);
   assert.equal(t.events.height, 3);
   // the session spans the root SPAN: 07:59:59.900 → 08:00:02.100
   assert.deepEqual(rows(t.sessions, "session_id", "duration_s", "complete"), [
@@ -118,20 +201,40 @@ Deno.test("langfuse: a session download ({id, traces}): every trace's observatio
   const SESSION = fixture("langfuse_session.json");
   assert.equal(detectFormat(sampleFile(SESSION))?.name, "langfuse");
   const t = await load(SESSION);
-  assert.deepEqual(rows(t.calls, "request_id", "session_id", "trace_id", "status", "error", "input_tokens", "duration_s"), [
-    // 09:00:00.100 → 09:00:01.100
-    { request_id: "g-a", session_id: "sess-x", trace_id: "tr-a", status: "ok", error: null, input_tokens: 40, duration_s: 1 },
-    // 09:05:00.500 → 09:05:00.750
-    {
-      request_id: "g-b",
-      session_id: "sess-x",
-      trace_id: "tr-b",
-      status: "error",
-      error: "Error code: 429 - rate_limit_exceeded",
-      input_tokens: null,
-      duration_s: 0.25,
-    },
-  ]);
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "request_id",
+      "session_id",
+      "trace_id",
+      "status",
+      "error",
+      "input_tokens",
+      "duration_s",
+    ),
+    [
+      // 09:00:00.100 → 09:00:01.100
+      {
+        request_id: "g-a",
+        session_id: "sess-x",
+        trace_id: "tr-a",
+        status: "ok",
+        error: null,
+        input_tokens: 40,
+        duration_s: 1,
+      },
+      // 09:05:00.500 → 09:05:00.750
+      {
+        request_id: "g-b",
+        session_id: "sess-x",
+        trace_id: "tr-b",
+        status: "error",
+        error: "Error code: 429 - rate_limit_exceeded",
+        input_tokens: null,
+        duration_s: 0.25,
+      },
+    ],
+  );
   // 2 traces, 3 observations; one session from 09:00:00 to 09:05:02
   assert.equal(t.events.height, 5);
   assert.deepEqual(rows(t.sessions, "session_id", "duration_s", "calls", "errors"), [
@@ -179,7 +282,10 @@ function expectedOf(path: string): Expected {
     input: calls.reduce((a, o) => a + sum(o, "input"), 0),
     output: calls.reduce((a, o) => a + sum(o, "output"), 0),
     cacheRead: calls.reduce((a, o) => a + (o.usageDetails.input_cache_read ?? 0), 0),
-    durations: calls.map((o) => (Date.parse(o.endTime) - Date.parse(o.startTime)) / 1000).sort((a, b) => a - b),
+    durations: calls.map((o) => (Date.parse(o.endTime) - Date.parse(o.startTime)) / 1000).sort((
+      a,
+      b,
+    ) => a - b),
   };
 }
 
@@ -202,17 +308,34 @@ async function checkReal(path: string, e: Expected) {
 
 const vercel = realFixture("langfuse/vercel-aisdk-2025-11-17.trace.json");
 Deno.test({
-  name: "langfuse: the real Vercel AI SDK export: the inner doGenerate is the one call (62/85), not 2",
+  name:
+    "langfuse: the real Vercel AI SDK export: the inner doGenerate is the one call (62/85), not 2",
   ignore: vercel === undefined,
   async fn() {
     const e = expectedOf(vercel!);
     // by hand: ai.generateText (14/43) wraps ai.generateText.doGenerate (62/85), 3.043 s
-    assert.deepEqual(e, { calls: 1, models: ["gpt-5"], input: 62, output: 85, cacheRead: 0, durations: [3.043] });
+    assert.deepEqual(e, {
+      calls: 1,
+      models: ["gpt-5"],
+      input: 62,
+      output: 85,
+      cacheRead: 0,
+      durations: [3.043],
+    });
     const t = await checkReal(vercel!, e);
-    assert.deepEqual(rows(t.calls, "served_model", "provider", "total_tokens", "finish_reason", "line"), [
-      // ai.response.model in the observation's metadata; line of its "id" in the top-level list
-      { served_model: "gpt-5-2025-08-07", provider: "openai", total_tokens: 147, finish_reason: "tool-calls", line: 306 },
-    ]);
+    assert.deepEqual(
+      rows(t.calls, "served_model", "provider", "total_tokens", "finish_reason", "line"),
+      [
+        // ai.response.model in the observation's metadata; line of its "id" in the top-level list
+        {
+          served_model: "gpt-5-2025-08-07",
+          provider: "openai",
+          total_tokens: 147,
+          finish_reason: "tool-calls",
+          line: 306,
+        },
+      ],
+    );
     // 2 GENERATIONs, 1 TOOL, 1 trace record: the list given twice is read once
     assert.equal(t.events.height, 4);
   },
@@ -235,11 +358,27 @@ Deno.test({
     });
     const t = await checkReal(langgraph!, e);
     assert.deepEqual(
-      rows(t.calls.sort("line"), "served_model", "reasoning_tokens", "total_tokens", "output_tokens"),
+      rows(
+        t.calls.sort("line"),
+        "served_model",
+        "reasoning_tokens",
+        "total_tokens",
+        "output_tokens",
+      ),
       [
         // 278 = 179 + 35 + 64
-        { served_model: "gpt-5-mini-2025-08-07", reasoning_tokens: 64, total_tokens: 278, output_tokens: 99 },
-        { served_model: "gpt-5-mini-2025-08-07", reasoning_tokens: 0, total_tokens: 166, output_tokens: 24 },
+        {
+          served_model: "gpt-5-mini-2025-08-07",
+          reasoning_tokens: 64,
+          total_tokens: 278,
+          output_tokens: 99,
+        },
+        {
+          served_model: "gpt-5-mini-2025-08-07",
+          reasoning_tokens: 0,
+          total_tokens: 166,
+          output_tokens: 24,
+        },
       ],
     );
     // 20 observations (2 GENERATION, 18 SPAN) and the trace record

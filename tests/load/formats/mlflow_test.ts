@@ -19,7 +19,16 @@ Deno.test("mlflow: an MLflow 2 Trace.to_json(): CHAT_MODEL spans are calls, the 
   assert.equal(detectFormat(sampleFile(V2))?.name, "mlflow");
   const t = await load(V2);
   assert.deepEqual(
-    rows(t.calls, "request_id", "session_id", "model", "served_model", "status", "error", "parent_span_id"),
+    rows(
+      t.calls,
+      "request_id",
+      "session_id",
+      "model",
+      "served_model",
+      "status",
+      "error",
+      "parent_span_id",
+    ),
     [
       {
         request_id: "00000000000000a2",
@@ -42,12 +51,34 @@ Deno.test("mlflow: an MLflow 2 Trace.to_json(): CHAT_MODEL spans are calls, the 
     ],
   );
   // the root CHAIN's usage (150/20) is not a call's
-  assert.deepEqual(rows(t.calls, "input_tokens", "output_tokens", "total_tokens", "cache_read_tokens", "duration_s"), [
-    // 0.1 s → 1.6 s
-    { input_tokens: 100, output_tokens: 20, total_tokens: 120, cache_read_tokens: 30, duration_s: 1.5 },
-    // 2.0 s → 2.5 s
-    { input_tokens: 50, output_tokens: 0, total_tokens: 50, cache_read_tokens: null, duration_s: 0.5 },
-  ]);
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "input_tokens",
+      "output_tokens",
+      "total_tokens",
+      "cache_read_tokens",
+      "duration_s",
+    ),
+    [
+      // 0.1 s → 1.6 s
+      {
+        input_tokens: 100,
+        output_tokens: 20,
+        total_tokens: 120,
+        cache_read_tokens: 30,
+        duration_s: 1.5,
+      },
+      // 2.0 s → 2.5 s
+      {
+        input_tokens: 50,
+        output_tokens: 0,
+        total_tokens: 50,
+        cache_read_tokens: null,
+        duration_s: 0.5,
+      },
+    ],
+  );
   assert.deepEqual(t.events.groupBy("type").len().sort("type").toRecords(), [
     { type: "mlflow.chain", len: 1 },
     { type: "mlflow.chat_model", len: 2 },
@@ -103,17 +134,30 @@ Deno.test("mlflow: MLflow 3 traces one per line: mlflow.llm.model, the session i
     ],
   );
   // the span dict v4 names the OTel trace apart from the MLflow id
-  assert.deepEqual(rows(t.calls, "trace_id"), [{ trace_id: "0000000000000000000000000000abcd" }, { trace_id: "tr-222" }]);
+  assert.deepEqual(rows(t.calls, "trace_id"), [{ trace_id: "0000000000000000000000000000abcd" }, {
+    trace_id: "tr-222",
+  }]);
   assert.deepEqual(rows(t.sessions.sort("session_id"), "session_id", "complete"), [
     { session_id: "chat-42", complete: true },
     { session_id: "tr-222", complete: false },
   ]);
-  assert.deepEqual(rows(t.diagnostics, "line", "code"), [{ line: 3, code: "mlflow_unknown_record" }]);
+  assert.deepEqual(rows(t.diagnostics, "line", "code"), [{
+    line: 3,
+    code: "mlflow_unknown_record",
+  }]);
 });
 
-Deno.test("mlflow: spans MLflow exported as OTLP keep their JSON-encoded values: decoded before the call rules", async () => {
-  const attr = (key: string, value: unknown) => ({ key, value: { stringValue: JSON.stringify(value) } });
-  const span = (id: string, parent: string, type: string, extra: { key: string; value: unknown }[]) => ({
+Deno.test("mlflow: spans MLflow exported as OTLP keep their JSON-encoded values: decoded before the call rules", () => {
+  const attr = (key: string, value: unknown) => ({
+    key,
+    value: { stringValue: JSON.stringify(value) },
+  });
+  const span = (
+    id: string,
+    parent: string,
+    type: string,
+    extra: { key: string; value: unknown }[],
+  ) => ({
     traceId: "0af7651916cd43dd8448eb211c80319c",
     spanId: id,
     parentSpanId: parent,
@@ -126,7 +170,9 @@ Deno.test("mlflow: spans MLflow exported as OTLP keep their JSON-encoded values:
     resourceSpans: [{
       scopeSpans: [{
         spans: [
-          span("00000000000000b1", "", "AGENT", [attr("mlflow.chat.tokenUsage", { input_tokens: 9, output_tokens: 9 })]),
+          span("00000000000000b1", "", "AGENT", [
+            attr("mlflow.chat.tokenUsage", { input_tokens: 9, output_tokens: 9 }),
+          ]),
           span("00000000000000b2", "00000000000000b1", "CHAT_MODEL", [
             attr("model", "gpt-4o-mini"),
             attr("mlflow.chat.tokenUsage", { input_tokens: 7, output_tokens: 2, total_tokens: 9 }),
@@ -137,25 +183,50 @@ Deno.test("mlflow: spans MLflow exported as OTLP keep their JSON-encoded values:
   };
   const t = fromTraceText(JSON.stringify(doc), { file: "mlflow-otlp.json" });
   // the CHAT_MODEL span is the one call (0.8 s); the AGENT span's usage is not counted
-  assert.deepEqual(rows(t.calls, "format", "request_id", "model", "input_tokens", "output_tokens", "total_tokens", "duration_s"), [
-    { format: "otlp", request_id: "00000000000000b2", model: "gpt-4o-mini", input_tokens: 7, output_tokens: 2, total_tokens: 9, duration_s: 0.8 },
-  ]);
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "format",
+      "request_id",
+      "model",
+      "input_tokens",
+      "output_tokens",
+      "total_tokens",
+      "duration_s",
+    ),
+    [
+      {
+        format: "otlp",
+        request_id: "00000000000000b2",
+        model: "gpt-4o-mini",
+        input_tokens: 7,
+        output_tokens: 2,
+        total_tokens: 9,
+        duration_s: 0.8,
+      },
+    ],
+  );
 });
 
 const real = realFixture("mlflow/llamaindex-ollama-6eebff57.traces.json");
 Deno.test({
-  name: "mlflow: the real LlamaIndex/Ollama artifact: 6 CHAT_MODEL calls, 5 ok and 1 pending, the error on the CHAIN root",
+  name:
+    "mlflow: the real LlamaIndex/Ollama artifact: 6 CHAT_MODEL calls, 5 ok and 1 pending, the error on the CHAIN root",
   ignore: real === undefined,
   async fn() {
     // independent reading: plain JSON.parse, attribute values decoded one by one
     // deno-lint-ignore no-explicit-any
     const spans: any[] = JSON.parse(readFileSync(real!, "utf8")).spans;
     // deno-lint-ignore no-explicit-any
-    const attr = (s: any, k: string) => s.attributes[k] === undefined ? undefined : JSON.parse(s.attributes[k]);
+    const attr = (s: any, k: string) =>
+      s.attributes[k] === undefined ? undefined : JSON.parse(s.attributes[k]);
     const chat = spans.filter((s) => attr(s, "mlflow.spanType") === "CHAT_MODEL");
     const ended = chat.filter((s) => s.end_time_unix_nano !== null);
     const usage = ended.map((s) => attr(s, "usage"));
-    const durations = ended.map((s) => (s.end_time_unix_nano - s.start_time_unix_nano) / 1e9).sort((a, b) => a - b);
+    const durations = ended.map((s) => (s.end_time_unix_nano - s.start_time_unix_nano) / 1e9).sort((
+      a,
+      b,
+    ) => a - b);
     assert.equal(chat.length, 6);
     assert.equal(ended.length, 5);
     // no CHAT_MODEL span is below another one (their parents are the invoke_llm CHAIN spans)
@@ -181,13 +252,16 @@ Deno.test({
     assert.equal(t.calls.getColumn("total_tokens").sum(), input + output);
     assert.equal(t.calls.getColumn("cache_read_tokens").nullCount(), 6);
     // latency: tracebook keeps µs; the file's ns differ by less than 1 µs per end
-    const got = (t.calls.getColumn("duration_s").toArray().filter((d) => d !== null) as number[]).sort((a, b) => a - b);
+    const got = (t.calls.getColumn("duration_s").toArray().filter((d) => d !== null) as number[])
+      .sort((a, b) => a - b);
     assert.equal(got.length, durations.length);
     got.forEach((d, i) => assert.ok(Math.abs(d - durations[i]!) < 2e-6, `${d} vs ${durations[i]}`));
     // by hand, end − start in ns: achat_1 5298904400, achat_2 3272645400, achat_3 11290540500,
     // achat_4 5764588700, achat_5 9540426600: p50 (3rd of 5) is achat_4, max achat_3
     // (JSON.parse holds these ns in doubles: 256 ns apart)
-    [3.2726454, 5.2989044, 5.7645887, 9.5404266, 11.2905405].forEach((d, i) => assert.ok(Math.abs(durations[i]! - d) < 5e-7));
+    [3.2726454, 5.2989044, 5.7645887, 9.5404266, 11.2905405].forEach((d, i) =>
+      assert.ok(Math.abs(durations[i]! - d) < 5e-7)
+    );
     // the pending call is Ollama.achat_6 ("4zySQymwZf4=" in base64)
     assert.deepEqual(rows(t.calls.filter(pl.col("status").eq(pl.lit("pending"))), "request_id"), [
       { request_id: "e33c924329b065fe" },

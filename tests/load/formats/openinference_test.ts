@@ -57,12 +57,45 @@ Deno.test("openinference: Phoenix span JSON one per line, nested and dotted attr
   );
   // the AGENT span's cumulative 300/40 are not a call's
   assert.deepEqual(
-    rows(t.calls, "input_tokens", "output_tokens", "total_tokens", "cache_read_tokens", "duration_s", "prompt_chars", "output_chars"),
+    rows(
+      t.calls,
+      "input_tokens",
+      "output_tokens",
+      "total_tokens",
+      "cache_read_tokens",
+      "duration_s",
+      "prompt_chars",
+      "output_chars",
+    ),
     [
       // 12:00:00.5 → 12:00:02.0; "What is the weather?" (20), "Sunny." (6)
-      { input_tokens: 250, output_tokens: 30, total_tokens: 280, cache_read_tokens: 100, duration_s: 1.5, prompt_chars: 20, output_chars: 6 },
-      { input_tokens: 50, output_tokens: null, total_tokens: null, cache_read_tokens: null, duration_s: 0.4, prompt_chars: null, output_chars: null },
-      { input_tokens: null, output_tokens: null, total_tokens: null, cache_read_tokens: null, duration_s: null, prompt_chars: null, output_chars: null },
+      {
+        input_tokens: 250,
+        output_tokens: 30,
+        total_tokens: 280,
+        cache_read_tokens: 100,
+        duration_s: 1.5,
+        prompt_chars: 20,
+        output_chars: 6,
+      },
+      {
+        input_tokens: 50,
+        output_tokens: null,
+        total_tokens: null,
+        cache_read_tokens: null,
+        duration_s: 0.4,
+        prompt_chars: null,
+        output_chars: null,
+      },
+      {
+        input_tokens: null,
+        output_tokens: null,
+        total_tokens: null,
+        cache_read_tokens: null,
+        duration_s: null,
+        prompt_chars: null,
+        output_chars: null,
+      },
     ],
   );
   assert.deepEqual(t.events.groupBy("type").len().sort("type").toRecords(), [
@@ -70,24 +103,58 @@ Deno.test("openinference: Phoenix span JSON one per line, nested and dotted attr
     { type: "openinference.llm", len: 3 },
     { type: "openinference.tool", len: 1 },
   ]);
-  assert.deepEqual(rows(t.sessions.sort("session_id"), "session_id", "complete", "calls", "errors", "duration_s"), [
-    { session_id: "9c2d4b", complete: false, calls: 1, errors: 0, duration_s: 0 },
-    // the AGENT span: 12:00:00 → 12:00:05
-    { session_id: "conv-7", complete: true, calls: 2, errors: 1, duration_s: 5 },
-  ]);
-  assert.deepEqual(rows(t.diagnostics, "line", "code"), [{ line: 6, code: "openinference_unknown_record" }]);
+  assert.deepEqual(
+    rows(t.sessions.sort("session_id"), "session_id", "complete", "calls", "errors", "duration_s"),
+    [
+      { session_id: "9c2d4b", complete: false, calls: 1, errors: 0, duration_s: 0 },
+      // the AGENT span: 12:00:00 → 12:00:05
+      { session_id: "conv-7", complete: true, calls: 2, errors: 1, duration_s: 5 },
+    ],
+  );
+  assert.deepEqual(rows(t.diagnostics, "line", "code"), [{
+    line: 6,
+    code: "openinference_unknown_record",
+  }]);
 });
 
 Deno.test("openinference: get_spans_dataframe().to_json(orient='records'): epoch ms, float counts, nulls", async () => {
   assert.equal(detectFormat(sampleFile(RECORDS))?.name, "openinference");
   const t = await load(RECORDS);
   assert.deepEqual(
-    rows(t.calls, "request_id", "model", "status", "error", "input_tokens", "output_tokens", "total_tokens", "duration_s"),
+    rows(
+      t.calls,
+      "request_id",
+      "model",
+      "status",
+      "error",
+      "input_tokens",
+      "output_tokens",
+      "total_tokens",
+      "duration_s",
+    ),
     [
       // 1717171717250 → 1717171719750 ms
-      { request_id: "s2", model: "gpt-4o", status: "ok", error: null, input_tokens: 1200, output_tokens: 80, total_tokens: 1280, duration_s: 2.5 },
+      {
+        request_id: "s2",
+        model: "gpt-4o",
+        status: "ok",
+        error: null,
+        input_tokens: 1200,
+        output_tokens: 80,
+        total_tokens: 1280,
+        duration_s: 2.5,
+      },
       // model from llm.invocation_parameters.model_name; 1717171719800 → 1717171719900 ms
-      { request_id: "s3", model: "gpt-4o", status: "error", error: "Error code: 500", input_tokens: null, output_tokens: null, total_tokens: null, duration_s: 0.1 },
+      {
+        request_id: "s3",
+        model: "gpt-4o",
+        status: "error",
+        error: "Error code: 500",
+        input_tokens: null,
+        output_tokens: null,
+        total_tokens: null,
+        duration_s: 0.1,
+      },
     ],
   );
   assert.deepEqual(rows(t.calls, "started_at")[0], { started_at: new Date(1717171717250) });
@@ -102,12 +169,34 @@ Deno.test("openinference: orient='columns' (the span id is the index), and what 
   assert.equal(detectFormat(sampleFile(COLUMNS))?.name, "openinference");
   const t = await load(COLUMNS);
   // c1 is an LLM span (10/5 tokens, 0.75 s); c2 a RETRIEVER span: an event
-  assert.deepEqual(rows(t.calls, "request_id", "model", "input_tokens", "output_tokens", "duration_s", "session_id"), [
-    { request_id: "c1", model: "mistral-large-latest", input_tokens: 10, output_tokens: 5, duration_s: 0.75, session_id: "x1" },
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "request_id",
+      "model",
+      "input_tokens",
+      "output_tokens",
+      "duration_s",
+      "session_id",
+    ),
+    [
+      {
+        request_id: "c1",
+        model: "mistral-large-latest",
+        input_tokens: 10,
+        output_tokens: 5,
+        duration_s: 0.75,
+        session_id: "x1",
+      },
+    ],
+  );
+  assert.deepEqual(t.events.getColumn("type").toArray(), [
+    "openinference.llm",
+    "openinference.retriever",
   ]);
-  assert.deepEqual(t.events.getColumn("type").toArray(), ["openinference.llm", "openinference.retriever"]);
   // OpenTelemetry Python spans (kind, no span_kind) and OTLP are other adapters' files
-  const otelPython = '{"name": "x", "context": {"trace_id": "0x1", "span_id": "0x2"}, "kind": "SpanKind.INTERNAL", "parent_id": null, "start_time": "2024-01-01T00:00:00Z", "attributes": {}}';
+  const otelPython =
+    '{"name": "x", "context": {"trace_id": "0x1", "span_id": "0x2"}, "kind": "SpanKind.INTERNAL", "parent_id": null, "start_time": "2024-01-01T00:00:00Z", "attributes": {}}';
   assert.notEqual(detectFormat(sampleOfText(otelPython, "a.json"))?.name, "openinference");
   assert.equal(detectFormat(sampleOfText('{"resourceSpans": []}', "a.json"))?.name, "otlp");
 });
