@@ -114,7 +114,7 @@ Deno.test("codex: an older rollout (no token usage) is events and one warning, n
   ]);
 });
 
-Deno.test("codex: an older token_count with the usage flat in the event is one call each", async () => {
+Deno.test("codex: an older token_count with the usage flat in the event is one call each", () => {
   // the TokenCount(TokenUsage) event of older codex-rs versions: {type, input_tokens, cached_input_tokens, …}
   const lines = [
     {
