@@ -163,7 +163,8 @@ function joined(v: unknown): string | null {
 
 /**
  * Which convention marks a span as a model call: `gen_ai` (OpenTelemetry GenAI),
- * `openinference`, `promptflow`, `mlflow`, or null when none does.
+ * `openinference`, `promptflow`, `mlflow`, `openllmetry` (`llm.request.type`), or null
+ * when none does.
  */
 export function callConvention(a: Obj): string | null {
   const op = str(a["gen_ai.operation.name"]);
@@ -179,6 +180,11 @@ export function callConvention(a: Obj): string | null {
   }
   const spanType = str(a["span_type"]);
   if (spanType !== null) return spanType === "LLM" ? "promptflow" : null;
+  // OpenLLMetry (Traceloop) marks its model spans with the request type; embeddings are not calls
+  const requestType = str(a["llm.request.type"]);
+  if (op === null && requestType !== null) {
+    return requestType === "chat" || requestType === "completion" ? "openllmetry" : null;
+  }
   // GenAI attributes without an operation name (older or hand-written instrumentations):
   // a model named, or token usage counted (a generation span that leaves the model to its parent)
   if (

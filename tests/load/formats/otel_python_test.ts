@@ -213,3 +213,39 @@ Deno.test("otel_python: a flat status_code / status_message (OpenInference span 
     { model: "gpt-4o-mini", status: "error", error: "context length exceeded" },
   ]);
 });
+
+Deno.test("otel_python: OpenLLMetry spans: llm.request.type chat is a call (older llm.* keys too), embedding is not", () => {
+  const span = (id: string, name: string, attributes: Record<string, unknown>) =>
+    JSON.stringify({
+      name,
+      context: { trace_id: "0x" + "56".repeat(16), span_id: "0x" + id.repeat(8), trace_state: "[]" },
+      kind: "SpanKind.CLIENT",
+      parent_id: null,
+      start_time: "2024-05-01T10:00:00.000000Z",
+      end_time: "2024-05-01T10:00:02.000000Z",
+      status: { status_code: "OK" },
+      attributes,
+    });
+  const text = [
+    // OpenLLMetry 0.x: llm.request.model and llm.usage.* only
+    span("01", "openai.chat", {
+      "llm.request.type": "chat",
+      "llm.vendor": "OpenAI",
+      "llm.request.model": "gpt-3.5-turbo",
+      "llm.response.model": "gpt-3.5-turbo-0125",
+      "llm.usage.prompt_tokens": 13,
+      "llm.usage.completion_tokens": 15,
+    }),
+    span("02", "openai.embeddings", {
+      "llm.request.type": "embedding",
+      "gen_ai.request.model": "text-embedding-3-small",
+      "gen_ai.usage.prompt_tokens": 8,
+    }),
+  ].join("\n") + "\n";
+  const t = fromTraceText(text, { file: "spans.jsonl" });
+  assert.deepEqual(
+    t.calls.select("model", "served_model", "input_tokens", "output_tokens").toRecords(),
+    [{ model: "gpt-3.5-turbo", served_model: "gpt-3.5-turbo-0125", input_tokens: 13, output_tokens: 15 }],
+  );
+  assert.equal(t.events.height, 2);
+});
