@@ -19,7 +19,8 @@
  *   with status `error`, model `unknown` (no line names one) and no tokens.
  *   Other `"<synthetic>"` lines are not model calls (events only).
  * - Claude Code records no per-request latency: `duration_s` is null and
- *   `started_at` is the time of the response's first line.
+ *   `started_at` is the time of the response's first line (early versions
+ *   wrote `durationMs` on assistant lines: then it is the duration).
  * - Session: `sessionId` (subagent sidechains carry their parent's and stay in
  *   it); lines without one (`file-history-snapshot`) take the file's first
  *   `sessionId`, else the file name. Lines without `timestamp` are events with
@@ -220,6 +221,10 @@ export function parseClaudeCodeText(
     for (const field of USAGE_FIELDS) {
       const n = count(usage[field]);
       if (n !== null && (r.usage[field] === undefined || n > r.usage[field]!)) r.usage[field] = n;
+    }
+    const ms = typeof v.durationMs === "number" && v.durationMs >= 0 ? v.durationMs : null;
+    if (ms !== null && (r.call.duration_s === null || ms / 1000 > r.call.duration_s)) {
+      r.call.duration_s = ms / 1000;
     }
     const stop = str(message.stop_reason);
     if (stop) r.call.finish_reason = stop;

@@ -128,3 +128,28 @@ Deno.test("claude_code: a response copied again into the file (a resumed session
   assert.equal(t.calls.getColumn("output_tokens").sum(), 9);
   assert.equal(t.events.height, 2);
 });
+
+Deno.test("claude_code: an early transcript's durationMs on the assistant line is the call's duration", () => {
+  // early Claude Code versions wrote costUSD and durationMs on each assistant line
+  const text = JSON.stringify({
+    type: "assistant",
+    sessionId: "early",
+    uuid: "u1",
+    parentUuid: null,
+    version: "0.2.93",
+    timestamp: "2025-03-01T00:00:05.000Z",
+    costUSD: 0.0215,
+    durationMs: 5421,
+    message: {
+      id: "msg_1",
+      model: "claude-3-7-sonnet-20250219",
+      content: [{ type: "text", text: "ok" }],
+      usage: { input_tokens: 4, output_tokens: 60 },
+    },
+  });
+  const t = fromTraceText(text, { file: "early.jsonl" });
+  assert.deepEqual(t.calls.select("duration_s", "output_tokens").toRecords(), [{
+    duration_s: 5.421,
+    output_tokens: 60,
+  }]);
+});
