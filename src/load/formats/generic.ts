@@ -42,9 +42,11 @@ export const FIELD_ALIASES = {
     "model_id",
     "modelId",
     "deployment",
+    "request.model",
+    "params.model",
     "response.model",
   ],
-  served_model: ["served_model", "response_model", "responseModel"],
+  served_model: ["served_model", "response_model", "responseModel", "response.model"],
   provider: ["provider", "vendor", "llm_provider", "model_provider"],
   session_id: [
     "session_id",
@@ -69,6 +71,9 @@ export const FIELD_ALIASES = {
     "tokens_in",
     "usage.input_tokens",
     "usage.prompt_tokens",
+    "prompt_token_count", // Gemini's usage_metadata names
+    "usage_metadata.prompt_token_count",
+    "usageMetadata.promptTokenCount",
   ],
   output_tokens: [
     "output_tokens",
@@ -78,6 +83,9 @@ export const FIELD_ALIASES = {
     "tokens_out",
     "usage.output_tokens",
     "usage.completion_tokens",
+    "candidates_token_count",
+    "usage_metadata.candidates_token_count",
+    "usageMetadata.candidatesTokenCount",
   ],
   total_tokens: ["total_tokens", "totalTokens", "tokens", "usage.total_tokens"],
   cache_read_tokens: [
@@ -87,6 +95,8 @@ export const FIELD_ALIASES = {
     "cached_tokens",
     "usage.cache_read_input_tokens",
     "usage.prompt_tokens_details.cached_tokens",
+    "cached_content_token_count",
+    "usage_metadata.cached_content_token_count",
   ],
   cache_write_tokens: [
     "cache_write_tokens",
@@ -97,6 +107,8 @@ export const FIELD_ALIASES = {
     "reasoning_tokens",
     "reasoning_output_tokens",
     "usage.completion_tokens_details.reasoning_tokens",
+    "thoughts_token_count",
+    "usage_metadata.thoughts_token_count",
   ],
   duration_s: [
     "duration_s",
@@ -120,6 +132,8 @@ export const FIELD_ALIASES = {
     "latencyMs",
     "elapsedMs",
   ],
+  /** Durations without a unit in their name: the unit is told from the file's values. */
+  duration: ["latency", "duration", "elapsed", "response_time", "elapsed_time", "time_taken"],
   started_at: [
     "started_at",
     "start_time",
@@ -130,9 +144,12 @@ export const FIELD_ALIASES = {
     "created_at",
     "createdAt",
     "datetime",
+    "request_time",
+    "requested_at",
+    "start",
     "created", // OpenAI and compatible API responses: epoch seconds
   ],
-  ended_at: ["ended_at", "end_time", "endTime", "finished_at", "completed_at"],
+  ended_at: ["ended_at", "end_time", "endTime", "finished_at", "completed_at", "end"],
   ttft_s: ["ttft_s", "time_to_first_token_s"],
   ttft_ms: ["ttft_ms", "time_to_first_token_ms"],
   error: ["error", "error_message", "error_msg", "errorMessage", "exception", "err"],
@@ -301,14 +318,16 @@ interface Resolver {
   /** A mapped time or duration: value and unit. */
   time(row: unknown, field: "started_at" | "ended_at"): { value: unknown; unit?: TimeUnit };
   duration(row: unknown): number | null;
+  /** A duration without a unit (`latency`), when the row has no duration with one. */
+  bareDuration(row: unknown): number | null;
   ttft(row: unknown): number | null;
   errorRules: [string, string[]][];
 }
 
-function resolver(map: Record<string, string>): Resolver {
+function resolver(map: Record<string, string>, unitless = 1): Resolver {
   const pick = (row: unknown, paths: readonly string[]): unknown => {
     for (const p of paths) {
-      const v = at(row, p);
+      const v = lookup(row, p);
       if (v !== undefined && v !== null && v !== "") return v;
     }
     return undefined;
@@ -319,7 +338,10 @@ function resolver(map: Record<string, string>): Resolver {
     Object.keys(map).filter((k) => k === base || k.startsWith(`${base}_`));
   return {
     get: (row, field) => pick(row, paths(field)),
-    path: (row, field) => paths(field).find((p) => at(row, p) !== undefined) ?? field,
+    path: (row, field) => {
+      const p = paths(field).find((p) => lookup(row, p) !== undefined) ?? field;
+      return isObj(row) && !(p in row) ? normalizedKeys(row).get(p) ?? p : p;
+    },
     time(row, field) {
       for (const key of mappedUnit(field)) {
         const v = at(row, map[key]!);
@@ -338,7 +360,17 @@ function resolver(map: Record<string, string>): Resolver {
       const s = num(pick(row, FIELD_ALIASES.duration_s));
       if (s !== null) return s;
       const ms = num(pick(row, FIELD_ALIASES.duration_ms));
-      return ms === null ? null : ms / 1000;
+      if (ms !== null) return ms / 1000;
+      const bare = num(pick(row, FIELD_ALIASES.duration));
+      return bare === null ? null : bare * unitless;
+    },
+    bareDuration(row) {
+      if (mappedUnit("duration").length) return null;
+      if (
+        num(pick(row, FIELD_ALIASES.duration_s)) !== null ||
+        num(pick(row, FIELD_ALIASES.duration_ms)) !== null
+      ) return null;
+      return num(pick(row, FIELD_ALIASES.duration));
     },
     ttft(row) {
       if (map.ttft_s) return num(at(row, map.ttft_s));
@@ -353,6 +385,36 @@ function resolver(map: Record<string, string>): Resolver {
     },
     errorRules: errorRules(map.error_when),
   };
+}
+
+/**
+ * A row's keys by their normalized spelling (`Prompt Tokens`, `promptTokens`
+ * and `prompt-tokens` are all `prompt_tokens`), computed once per row.
+ */
+const NORMALIZED = new WeakMap<object, Map<string, string>>();
+function normalizedKeys(row: Record<string, unknown>): Map<string, string> {
+  let keys = NORMALIZED.get(row);
+  if (!keys) {
+    keys = new Map();
+    for (const k of Object.keys(row)) {
+      const n = k.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().replace(/[^a-z0-9.]+/g, "_")
+        .replace(/^_+|_+$/g, "");
+      if (!keys.has(n)) keys.set(n, k);
+    }
+    NORMALIZED.set(row, keys);
+  }
+  return keys;
+}
+
+/** The value at a path; a top-level name is also matched by its normalized spelling. */
+function lookup(row: unknown, path: string): unknown {
+  const v = at(row, path);
+  if (v !== undefined || !isObj(row)) return v;
+  const dot = path.indexOf(".");
+  const head = dot < 0 ? path : path.slice(0, dot);
+  const key = normalizedKeys(row).get(head);
+  if (key === undefined || key === head) return undefined;
+  return dot < 0 ? row[key] : lookup(row[key], path.slice(dot + 1));
 }
 
 /** The resolver of the common names (no mapping). */
@@ -376,7 +438,7 @@ function statusOf(
   r: Resolver,
 ): { status: ImportedCall["status"]; error: string | null } {
   for (const [field, values] of r.errorRules) {
-    const v = at(row, field);
+    const v = lookup(row, field);
     if (v !== undefined && v !== null && values.includes(String(v))) {
       return {
         status: "error",
@@ -542,6 +604,35 @@ function readRows(
 }
 
 /**
+ * The unit of a file's durations that have none in their name (`latency`,
+ * `duration`): milliseconds when their median is 100 or more, else seconds (an
+ * LLM call rarely takes 100 s at the median, or under 100 ms). One warning says
+ * which, and how to name the unit.
+ */
+function unitlessScale(
+  rows: { line: number; row: unknown }[],
+  r: Resolver,
+  file: string,
+  diagnostics: Diagnostic[],
+): number {
+  const found = rows.map(({ line, row }) => ({ line, row, v: r.bareDuration(row) }))
+    .filter((x): x is { line: number; row: unknown; v: number } => x.v !== null);
+  if (found.length === 0) return 1;
+  const sorted = found.map((x) => x.v).sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const ms = median >= 100;
+  const field = r.path(found[0]!.row, "duration");
+  diagnostics.push({
+    file,
+    line: found[0]!.line,
+    code: "duration_unit_guessed",
+    message: importMessages.genericUnitGuessed(field, ms ? "ms" : "s", median),
+    severity: "warning",
+  });
+  return ms ? 1e-3 : 1;
+}
+
+/**
  * Parse the text of a per-call log (JSON rows or CSV) into calls (rows with a
  * model, token or timing field, or a mapped one) and events (`generic.row`,
  * the other rows).
@@ -563,11 +654,13 @@ export function parseGenericText(
   options: ParseOptions = {},
 ): ImportedRecords {
   const map = checkFieldMap(options.map ?? {});
-  const r = resolver(map);
   const diagnostics: Diagnostic[] = [];
   const records: ImportedRecords = { calls: [], events: [], diagnostics };
   const rows = readRows(text, file, map.rows, diagnostics);
   const mapped = Object.keys(map).some((k) => k !== "rows" && k !== "error_when");
+  const guess = resolver(map);
+  const callRows = rows.filter(({ row }) => looksLikeCall(row, guess, mapped));
+  const r = resolver(map, unitlessScale(callRows, guess, file, diagnostics));
   const warn = (line: number, message: string) =>
     diagnostics.push({ file, line, code: "bad_time", message, severity: "warning" });
   for (const { line, row } of rows) {

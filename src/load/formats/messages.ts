@@ -49,18 +49,23 @@ export const importMessages = {
   batchNoBody: (statusCode: unknown) => `response with status_code ${show(statusCode)} has no body`,
   batchHttpError: (statusCode: unknown) => `HTTP status ${show(statusCode)}`,
   spanError: () => "span status is ERROR",
-  anthropicBatchBadLine: (reason: string) =>
-    `Anthropic batch result is not loaded: ${reason}`,
+  anthropicBatchBadLine: (reason: string) => `Anthropic batch result is not loaded: ${reason}`,
   anthropicBatchErrored: (type: string | null) =>
     `request errored${type ? ` (${type})` : ""} with no message`,
   anthropicBatchCanceled: () => "request canceled: the batch was canceled before it ran",
   anthropicBatchExpired: () => "request expired: the batch ended (24 h) before it ran",
   anthropicBatchNoMessage: () => `result "succeeded" has no message`,
   anthropicBatchUnknownType: (type: string) =>
-    `result type ${show(type)} is not succeeded, errored, canceled or expired (counted as an error)`,
+    `result type ${
+      show(type)
+    } is not succeeded, errored, canceled or expired (counted as an error)`,
   genericErrorValue: (field: string, value: unknown) => `${field} is ${show(value)}`,
   genericBadTime: (field: string, problem: string) => `${field}: ${problem} (read as no time)`,
   genericBadCsv: (reason: string) => `CSV row is not loaded: ${reason}`,
+  genericUnitGuessed: (field: string, unit: "s" | "ms", median: number) =>
+    `${show(field)} has no unit in its name: read as ${
+      unit === "ms" ? "milliseconds" : "seconds"
+    } (median ${median}); say which with --map duration_s=${field} or --map duration_ms=${field}`,
   genericNoCalls: (mapped: boolean) =>
     mapped
       ? "no row has a field the mapping names (check the field paths of --map)"
@@ -68,7 +73,9 @@ export const importMessages = {
   mapNoField: (part: string) =>
     `--map ${show(part)} must look like COLUMN=FIELD (e.g. model=engine,duration_ms=elapsed).`,
   mapUnknownColumns: (unknown: string[], known: readonly string[]) =>
-    `--map names ${unknown.map((u) => show(u)).join(", ")}, which ${unknown.length === 1 ? "is not a column" : "are not columns"} tracebook maps; the columns are ${known.join(", ")}.`,
+    `--map names ${unknown.map((u) => show(u)).join(", ")}, which ${
+      unknown.length === 1 ? "is not a column" : "are not columns"
+    } tracebook maps; the columns are ${known.join(", ")}.`,
   mapFileMissing: (path: string) => `The mapping file ${path} does not exist.`,
   mapFileBad: (path: string, reason: string) =>
     `The mapping file ${path} is not a mapping: ${reason} (expected a JSON object such as {"model": "engine", "duration_ms": "elapsed"}).`,

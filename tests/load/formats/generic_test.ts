@@ -89,6 +89,81 @@ Deno.test("generic: OpenAI chat completion responses logged one per line are cal
   );
 });
 
+Deno.test("generic: headers in other spellings (Title Case, camelCase) and a duration without a unit", () => {
+  const csv = [
+    "Request ID,Created At,Model,Prompt Tokens,Completion Tokens,Latency,Status",
+    "r1,2025-05-01 12:00:00,gpt-4o,100,20,1500,200",
+    "r2,2025-05-01 12:00:10,gpt-4o,50,0,900,429",
+    "r3,2025-05-01 12:00:20,gpt-4o-mini,70,10,300,200",
+  ].join("\r\n");
+  const t = fromTraceText(csv, { file: "export.csv" });
+  assert.equal(t.formats?.["export.csv"], "generic");
+  // Latency values 300, 900, 1500: median 900 ≥ 100, so milliseconds
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "request_id",
+      "model",
+      "status",
+      "error",
+      "started_at",
+      "duration_s",
+      "input_tokens",
+      "output_tokens",
+    ),
+    [
+      {
+        request_id: "r1",
+        model: "gpt-4o",
+        status: "ok",
+        error: null,
+        started_at: date("2025-05-01T12:00:00Z"),
+        duration_s: 1.5,
+        input_tokens: 100,
+        output_tokens: 20,
+      },
+      {
+        request_id: "r2",
+        model: "gpt-4o",
+        status: "error",
+        error: "HTTP status 429",
+        started_at: date("2025-05-01T12:00:10Z"),
+        duration_s: 0.9,
+        input_tokens: 50,
+        output_tokens: 0,
+      },
+      {
+        request_id: "r3",
+        model: "gpt-4o-mini",
+        status: "ok",
+        error: null,
+        started_at: date("2025-05-01T12:00:20Z"),
+        duration_s: 0.3,
+        input_tokens: 70,
+        output_tokens: 10,
+      },
+    ],
+  );
+  assert.deepEqual(rows(t.diagnostics, "line", "code", "severity"), [
+    { line: 2, code: "duration_unit_guessed", severity: "warning" },
+  ]);
+  assert.match(
+    t.diagnostics.getColumn("message").get(0),
+    /"Latency" has no unit in its name: read as milliseconds \(median 900\)/,
+  );
+  // camelCase keys and a latency in seconds (median 1.2 < 100)
+  const jsonl = [
+    { modelName: "m", promptTokens: 3, completionTokens: 1, latency: 1.2, startTime: 1700000000 },
+    { modelName: "m", promptTokens: 4, completionTokens: 2, latency: 3.4, startTime: 1700000010 },
+  ].map((l) => JSON.stringify(l)).join("\n");
+  const j = fromTraceText(jsonl, { file: "camel.jsonl" });
+  assert.deepEqual(rows(j.calls, "model", "duration_s", "input_tokens", "output_tokens"), [
+    { model: "m", duration_s: 1.2, input_tokens: 3, output_tokens: 1 },
+    { model: "m", duration_s: 3.4, input_tokens: 4, output_tokens: 2 },
+  ]);
+  assert.match(j.diagnostics.getColumn("message").get(0), /read as seconds \(median 1.2\)/);
+});
+
 Deno.test("generic: a CSV per-call log under the common names", async () => {
   const file = fixture("generic_calls.csv");
   assert.equal(detectFormat(sampleFile(file))?.name, "generic");
@@ -173,7 +248,7 @@ Deno.test("generic: --map names the fields (paths, units in the column name, err
   const map = readFieldMap(fixture("generic_mapping.json"));
   assert.equal(map.error_when, "outcome:gave_up|crashed");
   const spec = parseFieldMap(
-    "model=engine,started_at_ms=t0_ms,duration_ms=elapsed,input_tokens=usage.prompt,output_tokens=usage.completion,session_id=thread,error_when=outcome:gave_up|crashed",
+    "model=llm,started_at_ms=t0_ms,duration_ms=elapsed,input_tokens=usage.prompt,output_tokens=usage.completion,session_id=thread,error_when=outcome:gave_up|crashed",
   );
   assert.deepEqual(spec, map);
   const t = await loadTraces(file, { format: "generic", map });
