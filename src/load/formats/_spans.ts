@@ -231,9 +231,16 @@ export function callFieldsOf(a: Obj): CallFields {
     str(a["llm.response.model"]),
     str(a["llm.model_name"]),
     str(jsonField(a["mlflow.spanOutputs"], "model")),
+    str(jsonField(jsonField(a["mlflow.spanOutputs"], "llm_output"), "model_name")),
   );
   const usage = isObj(a["usage"]) ? a["usage"] as Obj : {};
   const mlflowUsage = isObj(a["mlflow.chat.tokenUsage"]) ? a["mlflow.chat.tokenUsage"] as Obj : {};
+  // MLflow autolog without mlflow.chat.tokenUsage (before MLflow 2.20): the response's own
+  // usage, OpenAI's or Anthropic's (`usage`) or LangChain's (`llm_output.token_usage`)
+  const responseUsage = [
+    jsonField(a["mlflow.spanOutputs"], "usage"),
+    jsonField(jsonField(a["mlflow.spanOutputs"], "llm_output"), "token_usage"),
+  ].find(isObj) ?? {};
   const input = first(
     count(a["gen_ai.usage.input_tokens"]),
     count(a["gen_ai.usage.prompt_tokens"]),
@@ -242,6 +249,8 @@ export function callFieldsOf(a: Obj): CallFields {
     count(mlflowUsage.input_tokens),
     count(usage.prompt_tokens),
     count(usage.input_tokens),
+    count(responseUsage.prompt_tokens),
+    count(responseUsage.input_tokens),
   );
   const output = first(
     count(a["gen_ai.usage.output_tokens"]),
@@ -251,6 +260,8 @@ export function callFieldsOf(a: Obj): CallFields {
     count(mlflowUsage.output_tokens),
     count(usage.completion_tokens),
     count(usage.output_tokens),
+    count(responseUsage.completion_tokens),
+    count(responseUsage.output_tokens),
   );
   const total = first(
     count(a["gen_ai.usage.total_tokens"]),
@@ -258,6 +269,7 @@ export function callFieldsOf(a: Obj): CallFields {
     count(a["llm.usage.total_tokens"]),
     count(mlflowUsage.total_tokens),
     count(usage.total_tokens),
+    count(responseUsage.total_tokens),
   ) ?? (input !== null && output !== null ? input + output : null);
   // promptflow's LLM span: the request's `inputs.messages`, the answer in `llm.generated_message`
   const promptflow = str(a["span_type"]) === "LLM";
@@ -290,17 +302,21 @@ export function callFieldsOf(a: Obj): CallFields {
       count(a["gen_ai.usage.cache_read_input_tokens"]),
       count(a["llm.token_count.prompt_details.cache_read"]),
       count(mlflowUsage.cache_read_input_tokens),
+      count(jsonField(responseUsage.prompt_tokens_details, "cached_tokens")),
+      count(responseUsage.cache_read_input_tokens),
     ),
     cache_write_tokens: first(
       count(a["gen_ai.usage.cache_creation.input_tokens"]),
       count(a["gen_ai.usage.cache_creation_input_tokens"]),
       count(a["llm.token_count.prompt_details.cache_write"]),
       count(mlflowUsage.cache_creation_input_tokens),
+      count(responseUsage.cache_creation_input_tokens),
     ),
     reasoning_tokens: first(
       count(a["gen_ai.usage.reasoning.output_tokens"]),
       count(a["gen_ai.usage.reasoning_tokens"]),
       count(a["llm.token_count.completion_details.reasoning"]),
+      count(jsonField(responseUsage.completion_tokens_details, "reasoning_tokens")),
     ),
     ttft_s: TTFT_KEYS.map((k) => num(a[k])).find((v) => v !== null) ?? null,
     // the spec's list; some instrumentations write one reason under the singular key

@@ -208,6 +208,53 @@ Deno.test("mlflow: spans MLflow exported as OTLP keep their JSON-encoded values:
   );
 });
 
+Deno.test("mlflow: an MLflow 2 autolog artifact without mlflow.chat.tokenUsage: the response's usage (OpenAI, LangChain)", async () => {
+  const path = fixture("mlflow2_autolog_artifact.json");
+  assert.equal(detectFormat(sampleFile(path))?.name, "mlflow");
+  const t = await load(path);
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "request_id",
+      "model",
+      "served_model",
+      "input_tokens",
+      "output_tokens",
+      "total_tokens",
+      "cache_read_tokens",
+      "reasoning_tokens",
+      "duration_s",
+    ),
+    [
+      // OpenAI autolog: the request's `model` attribute, the response's model and usage
+      {
+        request_id: "0000000000000c02",
+        model: "gpt-4o-mini",
+        served_model: "gpt-4o-mini-2024-07-18",
+        input_tokens: 30,
+        output_tokens: 12,
+        total_tokens: 42,
+        cache_read_tokens: 10,
+        reasoning_tokens: 0,
+        duration_s: 1,
+      },
+      // LangChain autolog: invocation_params.model_name, llm_output's model and token_usage
+      {
+        request_id: "0000000000000c03",
+        model: "gpt-4o",
+        served_model: "gpt-4o-2024-08-06",
+        input_tokens: 100,
+        output_tokens: 50,
+        total_tokens: 150,
+        cache_read_tokens: null,
+        reasoning_tokens: null,
+        duration_s: 2,
+      },
+    ],
+  );
+  assert.deepEqual(rows(t.sessions, "session_id", "calls"), [{ session_id: "r-1", calls: 2 }]);
+});
+
 const real = realFixture("mlflow/llamaindex-ollama-6eebff57.traces.json");
 Deno.test({
   name:
