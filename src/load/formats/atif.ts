@@ -11,7 +11,7 @@
  * the other (JSON Lines) or a JSON array of them.
  * - A model call is a step with `source: "agent"` (one LLM inference and its
  *   actions), except a step marked `is_copied_context` (copied from an earlier
- *   trajectory). Model: the step's `model_name`, else the agent's `model_name`
+ *   trajectory) or with `llm_call_count: 0` (no model was called). Model: the step's `model_name`, else the agent's `model_name`
  *   (or `model.name`), else `unknown`; provider `agent.model.provider`.
  * - Tokens (ATIF's definitions): `prompt_tokens` includes `cached_tokens`
  *   (→ `input_tokens`, `cache_read_tokens`), `completion_tokens` includes
@@ -135,7 +135,9 @@ export function parseAtifText(
         request_id: stepId,
         payload: compactPayload(step),
       });
-      if (source !== "agent" || step.is_copied_context === true) continue;
+      if (source !== "agent" || step.is_copied_context === true || step.llm_call_count === 0) {
+        continue;
+      }
       const call = blankCall(file, stepLine, session);
       call.request_id = stepId;
       call.model = str(step.model_name) ?? agent.model ?? "unknown";

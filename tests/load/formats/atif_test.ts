@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { realFixture } from "../../_helpers.ts";
-import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
+import { detectFormat, fromTraceText, loadTraces, sampleFile } from "../../../src/load/mod.ts";
 import { figuresOf } from "./_agent_figures.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -116,4 +116,35 @@ Deno.test("atif: several trajectories one per line are several sessions (the fil
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("atif: steps copied from an earlier trajectory, or that called no model, are not calls", () => {
+  const doc = {
+    schema_version: "ATIF-v1.6",
+    session_id: "cont-1",
+    agent: { name: "terminus-2", version: "2.0", model_name: "gpt-5" },
+    steps: [
+      {
+        step_id: 1,
+        source: "agent",
+        message: "old answer",
+        is_copied_context: true,
+        metrics: { prompt_tokens: 100, completion_tokens: 10 },
+      },
+      { step_id: 2, source: "agent", message: "summary written by the harness", llm_call_count: 0 },
+      {
+        step_id: 3,
+        source: "agent",
+        message: "new answer",
+        llm_call_count: 1,
+        metrics: { prompt_tokens: 200, completion_tokens: 20 },
+      },
+    ],
+  };
+  const t = fromTraceText(JSON.stringify(doc, null, 2), { file: "trajectory.cont-1.json" });
+  assert.deepEqual(t.calls.select("request_id", "input_tokens").toRecords(), [{
+    request_id: "3",
+    input_tokens: 200,
+  }]);
+  assert.equal(t.events.height, 1 + 3);
 });
