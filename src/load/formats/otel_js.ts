@@ -104,6 +104,12 @@ export function inspectToValue(text: string): unknown {
     }
     if (c === "[" || c === "<" || c === ".") {
       const rest = text.slice(i, i + 256);
+      const symbolKey = /^\[Symbol\(([^)\n]*)\)\]/.exec(rest);
+      if (symbolKey) {
+        out += JSON.stringify(`Symbol(${symbolKey[1]})`);
+        i += symbolKey[0].length;
+        continue;
+      }
       const nul = INSPECT_NULL.exec(rest);
       if (nul) {
         out += "null";
@@ -119,8 +125,13 @@ export function inspectToValue(text: string): unknown {
     if (/[A-Za-z_$]/.test(c)) {
       const word = /^[A-Za-z_$][\w$]*/.exec(text.slice(i, i + 256))![0];
       const after = text.slice(i + word.length, i + word.length + 64);
+      const symbol = word === "Symbol" ? /^\([^)\n]*\)/.exec(after) : null;
       if (/^\s*:/.test(after)) out += word; // a key
       else if (word === "undefined") out += "null";
+      else if (symbol) {
+        out += "null";
+        i += symbol[0].length;
+      }
       else if (/^(true|false|null|Infinity|NaN)$/.test(word)) out += word;
       else {
         // a class name before an object or array (`Resource {`, `Map(2) {`, `Uint8Array(3) [`)
@@ -132,6 +143,13 @@ export function inspectToValue(text: string): unknown {
       continue;
     }
     if (c === "-" || (c >= "0" && c <= "9")) {
+      // a Date prints as its ISO text, unquoted
+      const date = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/.exec(text.slice(i, i + 40));
+      if (date) {
+        out += JSON.stringify(date[0]);
+        i += date[0].length;
+        continue;
+      }
       const numeral = /^-?[\d.]+(?:e[+-]?\d+)?n?/i.exec(text.slice(i, i + 64));
       if (numeral) {
         out += numeral[0].replace(/n$/, ""); // a BigInt is printed as 123n

@@ -136,3 +136,20 @@ Deno.test("otel_js: Node's inspect notation: undefined, placeholders, class name
   const t = fromTraceText(JSON.stringify([span]), { file: "spans.json" });
   assert.deepEqual(t.calls.select("model", "duration_s").toRecords(), [{ model: "m", duration_s: 0.25 }]);
 });
+
+Deno.test("otel_js: Node 20's console.dir of awkward values (multi-line strings, long arrays, depth, Symbol, BigInt, Date)", () => {
+  // printed by `node -e 'console.dir(o, { depth: 3 })'` (Node 20) for an object made to hold them
+  const v = inspectToValue(readFileSync(fixture("otel_js_inspect_edges.txt"), "utf8")) as {
+    attributes: Record<string, unknown>;
+  };
+  const a = v.attributes;
+  assert.equal(a["gen_ai.prompt"], "line one is here\nline two is there\n".repeat(5));
+  assert.equal(a.quote, "it's \"x\" `y`");
+  // 120 numbers, of which Node prints 100 and "... 20 more items"
+  assert.deepEqual(a.arr, Array.from({ length: 100 }, (_, i) => i));
+  assert.deepEqual(a.deep, { a: { b: null } });
+  assert.deepEqual(
+    [a.sym, a.big, a.date, a.nul, a.und, a.neg],
+    [null, 10, "1970-01-01T00:00:00.000Z", null, null, -1.5e-7],
+  );
+});
