@@ -10,7 +10,9 @@
  * {attributes, schema_url}}`, with ids as `"0x…"` hex and ISO 8601 times.
  * Also read: one span per line (`to_json(indent=None)`), JSON arrays of spans,
  * and older SDKs' flat `resource` (the attributes themselves). The program's
- * own output between the spans (a captured console) is skipped with one warning.
+ * own output between the spans (a captured console) is skipped with one warning,
+ * and so are the log records and metric exports that the console's other
+ * exporters print to the same stream.
  *
  * Status `ERROR` (or an `exception` event) is an error; a span with no
  * `end_time` is pending. The trace is the session unless an attribute names one.
@@ -35,8 +37,16 @@ function isPythonSpan(v: unknown): v is Obj {
 /** The start of a span as `to_json()` writes it, at the start of a line (after other output too). */
 const SPAN_START = /^\{\s*"name":\s*("(?:[^"\\\n]|\\.)*"|null),\s*"context":\s*\{\s*"trace_id":\s*"0x[0-9a-f]{32}"/m;
 
+/** A log record or metric export of the Python console exporters (printed beside the spans). */
+const isConsoleNeighbour = (v: unknown): boolean =>
+  isObj(v) && ("resource_metrics" in v || ("body" in v && ("severity_text" in v || "severity_number" in v)));
+
 function detect(s: FormatSample): boolean {
-  if (s.values.length > 0) return isPythonSpan(s.values[0]);
+  if (s.values.length > 0) {
+    // the first span, after nothing but the console's log records and metric exports
+    const i = s.values.findIndex((v) => !isConsoleNeighbour(v));
+    return i >= 0 && isPythonSpan(s.values[i]);
+  }
   // a first span longer than the sample (its keys and the context's), or a console
   // whose first line is the program's own output
   const keys = s.keys.includes("context") && (s.keys.includes("parent_id") || s.keys.includes("start_time")) &&
@@ -78,12 +88,20 @@ export function parseOtelPythonText(
 ): ImportedRecords {
   const f = readSpanFile(text, file, 1, { otherOutput: true });
   const spans: Span[] = [];
+  // the console's log and metric exporters print to the same stream: counted, not spans
+  const others = { "log records": 0, "metric exports": 0, firstLine: 0 };
   for (const { value, line, path } of f.records) {
     const where = path ? `span ${path}` : "span";
     const bad = (reason: string) =>
       f.problem(line, "otel_python_bad_span", `${where} is not loaded: ${reason}`);
     if (!isObj(value)) {
       bad(`it is ${Array.isArray(value) ? "an array" : JSON.stringify(value)?.slice(0, 40)}, not a span object`);
+      continue;
+    }
+    const kind = !isConsoleNeighbour(value) ? null : "resource_metrics" in value ? "metric exports" : "log records";
+    if (kind !== null) {
+      others[kind]++;
+      others.firstLine ||= line;
       continue;
     }
     const context = isObj(value.context) ? value.context : {};
@@ -125,6 +143,16 @@ export function parseOtelPythonText(
       line,
       resource,
     });
+  }
+  const skipped = (["log records", "metric exports"] as const).filter((k) => others[k] > 0)
+    .map((k) => `${others[k]} ${k}`);
+  if (skipped.length) {
+    f.problem(
+      others.firstLine,
+      "not_spans",
+      `${skipped.join(" and ")} of the OpenTelemetry console exporters are not spans (skipped)`,
+      "warning",
+    );
   }
   return f.finish(spans, "otel", options);
 }

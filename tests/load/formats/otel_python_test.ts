@@ -249,3 +249,28 @@ Deno.test("otel_python: OpenLLMetry spans: llm.request.type chat is a call (olde
   );
   assert.equal(t.events.height, 2);
 });
+
+Deno.test("otel_python: log records and metric exports of the console exporters are one warning, not errors", () => {
+  const span = {
+    name: "chat gpt-4o",
+    context: { trace_id: "0x" + "9a".repeat(16), span_id: "0x" + "bc".repeat(8), trace_state: "[]" },
+    kind: "SpanKind.CLIENT",
+    parent_id: null,
+    start_time: "2024-05-01T10:00:00.000000Z",
+    end_time: "2024-05-01T10:00:01.000000Z",
+    status: { status_code: "UNSET" },
+    attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o" },
+  };
+  // the shapes of LogRecord.to_json() and MetricsData.to_json(), shortened
+  const log = { body: "hello", severity_number: 9, severity_text: "INFO", attributes: {}, trace_id: "0x0" };
+  const metrics = { resource_metrics: [] };
+  const text = [log, span, metrics, log].map((v) => JSON.stringify(v, null, 4)).join("\n") + "\n";
+  // detected although a log record comes first
+  const t = fromTraceText(text, { file: "console.txt" });
+  assert.equal(t.calls.height, 1);
+  assert.deepEqual(t.diagnostics.select("code", "severity", "message").toRecords(), [{
+    code: "not_spans",
+    severity: "warning",
+    message: "2 log records and 1 metric exports of the OpenTelemetry console exporters are not spans (skipped)",
+  }]);
+});
