@@ -510,14 +510,16 @@ function rowsOf(value: unknown, rowsPath: string | undefined): unknown[] {
  */
 function looksLikeCall(row: unknown, r: Resolver = COMMON, mapped = false): boolean {
   if (!isObj(row)) return false;
-  // a value that can be a name, a count or a time (not an object or an array)
-  const present = (v: unknown) =>
-    typeof v === "number" || (typeof v === "string" && v.trim() !== "");
-  const model = present(r.get(row, "model"));
-  const measure = TOKEN_FIELDS.some((f) => present(r.get(row, f))) || r.duration(row) !== null;
+  // a name, counts that are numbers, times that are dates (a mapping file's
+  // {"model": "engine", "input_tokens": "usage.prompt"} is none of these)
+  const m = r.get(row, "model");
+  const model = typeof m === "string" && m.trim() !== "";
+  const measure = TOKEN_FIELDS.some((f) => num(r.get(row, f)) !== null) || r.duration(row) !== null;
   if (mapped) return model || measure;
-  const time = present(r.time(row, "started_at").value) || present(r.time(row, "ended_at").value);
-  return model && (measure || time);
+  const isTime = (t: { value: unknown; unit?: TimeUnit }) =>
+    (typeof t.value === "number" || typeof t.value === "string") &&
+    toMicros(t.value, t.unit).us !== null;
+  return model && (measure || isTime(r.time(row, "started_at")) || isTime(r.time(row, "ended_at")));
 }
 
 /** The delimiter of a CSV header line: the most frequent of `,`, tab and `;` outside quotes. */

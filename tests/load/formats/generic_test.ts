@@ -43,6 +43,13 @@ Deno.test("generic: detection claims rows with a model and token or timing field
   assert.equal(detect('{"name": "my-app", "version": "1.0", "dependencies": {}}'), null);
   assert.equal(detect('{"model": "gpt-4o", "temperature": 0.2, "max_tokens": 100}'), null);
   assert.equal(detect('{"model": {"input_tokens": 1}}'), null);
+  // a mapping file is not a log
+  assert.equal(
+    detect(
+      '{"model": "engine", "input_tokens": "usage.prompt", "duration_ms": "elapsed", "ts": "t0"}',
+    ),
+    null,
+  );
   assert.equal(detect("a,b\n1,2\n", "data.csv"), null);
   assert.equal(detect("city,population\nParis,2100000\n", "data.csv"), null);
   assert.equal(detect("model: gpt-4o\ntimeout_ms: 100\n", "config.yaml"), null);
