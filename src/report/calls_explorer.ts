@@ -128,6 +128,8 @@ export interface CallsExplorerData {
   traces: Record<string, ExplorerSpan[]>;
   /** Spans left out by the per-trace and total caps. */
   spans_omitted: number;
+  /** The comparison groups (runs of a compare page) in the frame's order; empty for none. */
+  groups: string[];
 }
 
 /** Options of {@linkcode callsExplorer}. */
@@ -601,6 +603,9 @@ export function callsExplorer(
     text_limit: o.textLimit,
     traces: spans.traces,
     spans_omitted: spans.omitted,
+    groups: calls.columns.includes("group") && calls.height
+      ? (calls.getColumn("group").dropNulls().unique({ maintainOrder: true }).toArray() as string[])
+      : [],
   };
 }
 

@@ -451,6 +451,15 @@ Deno.test({
         await page.selectOption("#filter-session", "sess-agent");
         assert.equal(await count(), "2 of 5 calls match.");
         await page.selectOption("#filter-session", "");
+        // Two runs (a compare page): a run filter, the runs in the frame's order (not A to Z).
+        assert.deepEqual(await page.locator("#filter-group option").allTextContents(), [
+          "All",
+          "zbaseline",
+          "candidate",
+        ]);
+        await page.selectOption("#filter-group", "candidate");
+        assert.equal(await count(), "2 of 5 calls match.");
+        await page.selectOption("#filter-group", "");
         await page.fill("#filter-text", "PLAN a taxonomy");
         assert.equal(await count(), "1 of 5 calls match.");
         await page.fill("#filter-text", "no such words");

@@ -115,6 +115,7 @@ Deno.test("callsExplorer() lists every call under the limit by start time, with 
   assert.equal(data.texts, true);
   assert.equal(data.text_limit, 10);
   assert.deepEqual(data.traces, {});
+  assert.deepEqual(data.groups, []);
   // r-1 started first; ids are list positions.
   assert.deepEqual(data.calls.map((c) => [c.id, c.request_id]), [[0, "r-1"], [1, "r-2"]]);
   const [first, second] = data.calls;

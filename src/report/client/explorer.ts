@@ -359,7 +359,8 @@ export function enableExplorer(doc: Document): void {
   const model = select("filter-model", "Model", distinct((c) => c.model));
   const status = select("filter-status", "Status", distinct((c) => c.status));
   const session = select("filter-session", "Session", distinct((c) => c.session_id));
-  const groups = distinct((c) => c.group);
+  // Runs in the frame's order (baseline first on a compare page).
+  const groups = data.groups ?? distinct((c) => c.group);
   const group = groups.length > 1 ? select("filter-group", "Group", groups) : undefined;
   const text = h(doc, "input", {
     id: "filter-text",
