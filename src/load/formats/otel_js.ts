@@ -6,7 +6,8 @@
  * an array) or as Node's `console.dir` output, which is what the JS SDK's
  * `ConsoleSpanExporter` prints (JavaScript object notation: unquoted keys,
  * single-quoted strings, `undefined`, `[Object]` past depth 3; other lines of
- * the program's output between the spans are skipped with one warning):
+ * the program's output between the spans, and the log records and metrics
+ * that the console's other exporters print, are skipped with one warning):
  * - `ConsoleSpanExporter`'s object: `{resource: {attributes},
  *   instrumentationScope (instrumentationLibrary before SDK 2), traceId,
  *   parentId (SDK 1) | parentSpanContext: {spanId} (SDK 2), traceState, name,
@@ -300,11 +301,35 @@ export function parseOtelJsText(text: string, file: string, options: ParseOption
     }
   }
   const spans: Span[] = [];
+  // the console's log-record and metric exporters print to the same stream: counted, not spans
+  const others = { "log records": 0, "metric exports": 0, firstLine: 0 };
   for (const { value, line, path } of records) {
+    const kind = !isObj(value)
+      ? null
+      : "body" in value && ("severityText" in value || "severityNumber" in value)
+      ? "log records"
+      : "descriptor" in value && "dataPoints" in value
+      ? "metric exports"
+      : null;
+    if (kind !== null) {
+      others[kind]++;
+      others.firstLine ||= line;
+      continue;
+    }
     const span = toSpan(value, line);
     if (typeof span === "string") {
       f.problem(line, "otel_js_bad_span", `${path ? `span ${path}` : "span"} is not loaded: ${span}`);
     } else spans.push(span);
+  }
+  const skipped = (["log records", "metric exports"] as const).filter((k) => others[k] > 0)
+    .map((k) => `${others[k]} ${k}`);
+  if (skipped.length) {
+    f.problem(
+      others.firstLine,
+      "not_spans",
+      `${skipped.join(" and ")} of the OpenTelemetry console exporters are not spans (skipped)`,
+      "warning",
+    );
   }
   return f.finish(spans, "otel", options);
 }

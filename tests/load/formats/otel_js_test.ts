@@ -153,3 +153,24 @@ Deno.test("otel_js: Node 20's console.dir of awkward values (multi-line strings,
     [null, 10, "1970-01-01T00:00:00.000Z", null, null, -1.5e-7],
   );
 });
+
+Deno.test("otel_js: log records and metrics of the console exporters beside the spans are one warning", () => {
+  // the shapes ConsoleLogRecordExporter and ConsoleMetricExporter print (console.dir), shortened
+  const log = "{\n  resource: { attributes: {} },\n  timestamp: 1714557600000000,\n  traceId: undefined,\n" +
+    "  severityText: 'INFO',\n  severityNumber: 9,\n  body: 'hello',\n  attributes: {}\n}";
+  const metric = "{\n  descriptor: { name: 'gen_ai.client.token.usage', unit: '{token}' },\n  dataPointType: 0,\n" +
+    "  dataPoints: [ [Object] ]\n}";
+  const span = "{\n  resource: { attributes: {} },\n  traceId: '0af7651916cd43dd8448eb211c80319c',\n" +
+    "  parentSpanContext: undefined,\n  name: 'chat',\n  id: 'b7ad6b7169203331',\n  kind: 2,\n" +
+    "  timestamp: 1714557600000000,\n  duration: 1000000,\n" +
+    "  attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' },\n" +
+    "  status: { code: 0 },\n  events: [],\n  links: []\n}";
+  const t = fromTraceText([log, span, metric].join("\n") + "\n", { file: "console.txt" });
+  assert.deepEqual(t.calls.select("model", "duration_s").toRecords(), [{ model: "gpt-4o", duration_s: 1 }]);
+  assert.deepEqual(t.diagnostics.select("line", "code", "severity", "message").toRecords(), [{
+    line: 1,
+    code: "not_spans",
+    severity: "warning",
+    message: "1 log records and 1 metric exports of the OpenTelemetry console exporters are not spans (skipped)",
+  }]);
+});
