@@ -493,13 +493,19 @@ function traceSpans(
       : {}) as Row;
     const type = str(r.type) ?? "";
     const name = str(r.name) ?? str(payload.name) ?? type.replace(/^otel\./, "");
-    const end = iso(r.ended_at) ?? str(payload.ended_at) ?? str(payload.end_time) ?? null;
+    const start = iso(r.timestamp) ?? null;
+    // The end: an `ended_at` column, else the payload's `ended_at`, or start + `duration_s`.
+    const duration = num(payload.duration_s);
+    const end = iso(r.ended_at) ?? str(payload.ended_at) ??
+      (start !== null && duration !== undefined
+        ? new Date(Date.parse(start) + duration * 1000).toISOString()
+        : null);
     spans.set(span, {
       span_id: span,
       parent_span_id: str(r.parent_span_id) ?? str(payload.parent_span_id) ?? null,
       name,
       kind: spanKind(name, type, attributes),
-      start: iso(r.timestamp) ?? null,
+      start,
       end,
       status: spanStatus(payload.status),
     });

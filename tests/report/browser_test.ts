@@ -281,6 +281,28 @@ Deno.test({
           );
         }
 
+        // The call explorer: the planted output and prompt read as text in a call's detail.
+        await page.fill("#filter-text", "onerror");
+        assert.equal(await page.locator("#explorer-count").textContent(), "2 of 6 calls match.");
+        await page.fill("#filter-text", "");
+        await page.selectOption("#filter-model", TRACE_XSS.model);
+        await page.selectOption("#filter-status", "ok");
+        await page.locator("#table-calls button.open-call").first().click();
+        assert.equal(await page.locator("#call-detail pre.output").textContent(), TRACE_XSS.output);
+        assert.deepEqual(await page.locator("#call-detail pre.content").allTextContents(), [
+          "Build a taxonomy of <b>sports</b>",
+        ]);
+        assert.equal(
+          await page.locator("#call-detail h3").textContent(),
+          `${TRACE_XSS.model} · ok`,
+        );
+        assert.equal(
+          await page.evaluate(() => (globalThis as { __xss?: unknown }).__xss),
+          undefined,
+        );
+        assert.deepEqual(seen.dialogs, []);
+        assert.equal(await page.locator("img, iframe, i, b").count(), 0);
+
         mkdirSync(join(ROOT, "analysis"), { recursive: true });
         await page.screenshot({
           path: join(ROOT, "analysis/report-xss-screenshot.png"),

@@ -251,6 +251,7 @@ function otlpTraceSet(): TraceSet {
       span("span-tool", "otel.execute_tool", "10:00:03.500", {
         name: "execute_tool <script>alert(1)</script>",
         parent_span_id: "span-agent",
+        duration_s: 0.25,
         status: "error",
         attributes: { "gen_ai.operation.name": "execute_tool" },
       }, 3),
@@ -297,7 +298,7 @@ Deno.test("callsExplorer() gathers the spans of a call's trace: agent, model (th
       name: "execute_tool <script>alert(1)</script>",
       kind: "tool",
       start: "2025-04-08T10:00:03.500Z",
-      end: null,
+      end: "2025-04-08T10:00:03.750Z", // 3.5 s + the payload's duration_s, 0.25 s
       status: "error",
     },
   ]);
