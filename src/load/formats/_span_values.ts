@@ -29,6 +29,11 @@ export interface SpanFile {
   diagnostics: Diagnostic[];
   /** Report a record that is not read (bounded). */
   problem(line: number, code: string, message: string, severity?: Diagnostic["severity"]): void;
+  /**
+   * Count a record that is readable but not a span (`"log records"`): one
+   * `not_spans` warning in all, at the first one's line.
+   */
+  skip(what: string, line: number): void;
   /** The records of the spans read: calls, events, sessions and the diagnostics. */
   finish(spans: Span[], prefix: string, options: ParseOptions): ImportedRecords;
 }
@@ -72,6 +77,8 @@ export function readSpanFile(
     if (diagnostics.length < MAX_PROBLEMS) diagnostics.push({ file, line, code, message, severity });
     else dropped++;
   };
+  const skipped = new Map<string, number>();
+  let firstSkipped = 0;
   const records: SpanRecord[] = [];
   const open = (value: unknown, line: number, path: string, depth: number) => {
     if (Array.isArray(value) && depth < levels) {
@@ -83,7 +90,21 @@ export function readSpanFile(
     records,
     diagnostics,
     problem,
+    skip(what, line) {
+      skipped.set(what, (skipped.get(what) ?? 0) + 1);
+      firstSkipped ||= line;
+    },
     finish(spans, prefix, options) {
+      if (skipped.size > 0) {
+        const list = [...skipped].map(([what, n]) => `${n} ${what}`).join(" and ");
+        diagnostics.push({
+          file,
+          line: firstSkipped,
+          code: "not_spans",
+          message: `${list} of the OpenTelemetry console exporters are not spans (skipped)`,
+          severity: "warning",
+        });
+      }
       if (dropped > 0) {
         diagnostics.push({
           file,

@@ -302,7 +302,6 @@ export function parseOtelJsText(text: string, file: string, options: ParseOption
   }
   const spans: Span[] = [];
   // the console's log-record and metric exporters print to the same stream: counted, not spans
-  const others = { "log records": 0, "metric exports": 0, firstLine: 0 };
   for (const { value, line, path } of records) {
     const kind = !isObj(value)
       ? null
@@ -312,24 +311,13 @@ export function parseOtelJsText(text: string, file: string, options: ParseOption
       ? "metric exports"
       : null;
     if (kind !== null) {
-      others[kind]++;
-      others.firstLine ||= line;
+      f.skip(kind, line);
       continue;
     }
     const span = toSpan(value, line);
     if (typeof span === "string") {
       f.problem(line, "otel_js_bad_span", `${path ? `span ${path}` : "span"} is not loaded: ${span}`);
     } else spans.push(span);
-  }
-  const skipped = (["log records", "metric exports"] as const).filter((k) => others[k] > 0)
-    .map((k) => `${others[k]} ${k}`);
-  if (skipped.length) {
-    f.problem(
-      others.firstLine,
-      "not_spans",
-      `${skipped.join(" and ")} of the OpenTelemetry console exporters are not spans (skipped)`,
-      "warning",
-    );
   }
   return f.finish(spans, "otel", options);
 }

@@ -89,7 +89,6 @@ export function parseOtelPythonText(
   const f = readSpanFile(text, file, 1, { otherOutput: true });
   const spans: Span[] = [];
   // the console's log and metric exporters print to the same stream: counted, not spans
-  const others = { "log records": 0, "metric exports": 0, firstLine: 0 };
   for (const { value, line, path } of f.records) {
     const where = path ? `span ${path}` : "span";
     const bad = (reason: string) =>
@@ -100,8 +99,7 @@ export function parseOtelPythonText(
     }
     const kind = !isConsoleNeighbour(value) ? null : "resource_metrics" in value ? "metric exports" : "log records";
     if (kind !== null) {
-      others[kind]++;
-      others.firstLine ||= line;
+      f.skip(kind, line);
       continue;
     }
     const context = isObj(value.context) ? value.context : {};
@@ -143,16 +141,6 @@ export function parseOtelPythonText(
       line,
       resource,
     });
-  }
-  const skipped = (["log records", "metric exports"] as const).filter((k) => others[k] > 0)
-    .map((k) => `${others[k]} ${k}`);
-  if (skipped.length) {
-    f.problem(
-      others.firstLine,
-      "not_spans",
-      `${skipped.join(" and ")} of the OpenTelemetry console exporters are not spans (skipped)`,
-      "warning",
-    );
   }
   return f.finish(spans, "otel", options);
 }
