@@ -274,11 +274,32 @@ export function callFieldsOf(a: Obj): CallFields {
   // promptflow's LLM span: the request's `inputs.messages`, the answer in `llm.generated_message`
   const promptflow = str(a["span_type"]) === "LLM";
   const generated = promptflow ? jsonField(a["llm.generated_message"], "content") : undefined;
+  // MLflow: `mlflow.chat.messages` is the conversation with the answer last; else the call's
+  // arguments (`messages`) and the response's first choice
+  const chat = messageList(a["mlflow.chat.messages"]);
+  const answer = chat?.length && isObj(chat.at(-1)) && (chat.at(-1) as Obj).role === "assistant"
+    ? chat.at(-1)
+    : null;
+  const choices = jsonField(a["mlflow.spanOutputs"], "choices");
+  const choice = Array.isArray(choices) ? choices[0] : undefined;
+  const chosen = jsonField(choice, "message");
   const inputList = messageList(
-    first(a["gen_ai.input.messages"], a["gen_ai.prompt"], promptflow ? jsonField(a["inputs"], "messages") : null),
+    first(
+      a["gen_ai.input.messages"],
+      a["gen_ai.prompt"],
+      promptflow ? jsonField(a["inputs"], "messages") : null,
+      chat ? (answer ? chat.slice(0, -1) : chat) : null,
+      jsonField(a["mlflow.spanInputs"], "messages"),
+    ),
   );
   const outputList = messageList(
-    first(a["gen_ai.output.messages"], a["gen_ai.completion"], typeof generated === "string" ? [generated] : null),
+    first(
+      a["gen_ai.output.messages"],
+      a["gen_ai.completion"],
+      typeof generated === "string" ? [generated] : null,
+      answer ? [answer] : null,
+      isObj(chosen) ? [chosen] : null,
+    ),
   );
   const prompt = messageText(inputList) ?? flatMessages(a, "llm.input_messages.") ??
     str(a["input.value"]);
@@ -320,7 +341,8 @@ export function callFieldsOf(a: Obj): CallFields {
     ),
     ttft_s: TTFT_KEYS.map((k) => num(a[k])).find((v) => v !== null) ?? null,
     // the spec's list; some instrumentations write one reason under the singular key
-    finish_reason: joined(a["gen_ai.response.finish_reasons"] ?? a["gen_ai.response.finish_reason"]),
+    finish_reason: joined(a["gen_ai.response.finish_reasons"] ?? a["gen_ai.response.finish_reason"]) ??
+      str(jsonField(choice, "finish_reason")) ?? str(jsonField(a["mlflow.spanOutputs"], "stop_reason")),
     messages: inputList ? JSON.stringify(inputList) : prompt,
     prompt_chars: prompt === null ? null : countChars(prompt),
     output: output_,

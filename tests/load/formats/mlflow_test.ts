@@ -252,6 +252,11 @@ Deno.test("mlflow: an MLflow 2 autolog artifact without mlflow.chat.tokenUsage: 
       },
     ],
   );
+  // the OpenAI call's text: its arguments' messages ("hi") and first choice ("hello")
+  assert.deepEqual(rows(t.calls, "prompt_chars", "output_chars", "finish_reason"), [
+    { prompt_chars: 2, output_chars: 5, finish_reason: "stop" },
+    { prompt_chars: null, output_chars: null, finish_reason: null },
+  ]);
   assert.deepEqual(rows(t.sessions, "session_id", "calls"), [{ session_id: "r-1", calls: 2 }]);
 });
 
