@@ -56,7 +56,7 @@ Deno.test("a named file that is not a trace: exit 1, one sentence on stderr, no 
 Deno.test("--map reads a per-call log detection does not claim (implies --format generic); a mapping file or a spec", async () => {
   const file = join(FORMATS, "generic_mapped.jsonl");
   const spec =
-    "model=llm,started_at_ms=t0_ms,duration_ms=elapsed,input_tokens=usage.prompt,output_tokens=usage.completion,session_id=thread,error_when=outcome:gave_up|crashed";
+    "model=brain,started_at_ms=t0_ms,duration_ms=elapsed,input_tokens=usage.prompt,output_tokens=usage.completion,session_id=thread,error_when=outcome:gave_up|crashed";
   for (const map of [join(FORMATS, "generic_mapping.json"), spec]) {
     const r = await cli(["validate", file, "--map", map, "--json"]);
     assert.equal(r.code, 0, r.stderr);

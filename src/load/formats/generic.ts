@@ -42,6 +42,8 @@ export const FIELD_ALIASES = {
     "model_id",
     "modelId",
     "deployment",
+    "model_used",
+    "llm",
     "request.model",
     "params.model",
     "response.model",
@@ -61,14 +63,31 @@ export const FIELD_ALIASES = {
     "traceId",
     "run_id",
     "runId",
+    "chat_id",
   ],
-  request_id: ["request_id", "requestId", "call_id", "callId", "id", "response_id", "custom_id"],
+  request_id: [
+    "request_id",
+    "requestId",
+    "call_id",
+    "callId",
+    "id",
+    "response_id",
+    "custom_id",
+    "uuid",
+  ],
   input_tokens: [
     "input_tokens",
     "prompt_tokens",
     "inputTokens",
     "promptTokens",
     "tokens_in",
+    "tokens_prompt",
+    "input_token_count",
+    "num_input_tokens",
+    "n_input_tokens",
+    "tokens.input",
+    "tokens.prompt",
+    "usage.input",
     "usage.input_tokens",
     "usage.prompt_tokens",
     "prompt_token_count", // Gemini's usage_metadata names
@@ -81,13 +100,29 @@ export const FIELD_ALIASES = {
     "outputTokens",
     "completionTokens",
     "tokens_out",
+    "tokens_completion",
+    "output_token_count",
+    "completion_token_count",
+    "num_output_tokens",
+    "n_output_tokens",
+    "tokens.output",
+    "tokens.completion",
+    "usage.output",
     "usage.output_tokens",
     "usage.completion_tokens",
     "candidates_token_count",
     "usage_metadata.candidates_token_count",
     "usageMetadata.candidatesTokenCount",
   ],
-  total_tokens: ["total_tokens", "totalTokens", "tokens", "usage.total_tokens"],
+  total_tokens: [
+    "total_tokens",
+    "totalTokens",
+    "tokens",
+    "total_token_count",
+    "tokens.total",
+    "usage.total_tokens",
+    "usage.total",
+  ],
   cache_read_tokens: [
     "cached_input_tokens",
     "cache_read_tokens",
@@ -122,6 +157,11 @@ export const FIELD_ALIASES = {
     "elapsed_sec",
     "elapsed_seconds",
     "response_time_s",
+    "response_time_sec",
+    "elapsed_time_s",
+    "wall_time_s",
+    "time_s",
+    "took_s",
   ],
   duration_ms: [
     "duration_ms",
@@ -131,6 +171,14 @@ export const FIELD_ALIASES = {
     "durationMs",
     "latencyMs",
     "elapsedMs",
+    "response_ms",
+    "elapsed_time_ms",
+    "total_time_ms",
+    "request_duration_ms",
+    "time_ms",
+    "took_ms",
+    "latency_millis",
+    "duration_millis",
   ],
   /** Durations without a unit in their name: the unit is told from the file's values. */
   duration: ["latency", "duration", "elapsed", "response_time", "elapsed_time", "time_taken"],
@@ -147,13 +195,35 @@ export const FIELD_ALIASES = {
     "request_time",
     "requested_at",
     "start",
+    "time", // a number before 1973 is not a date (a duration named time is left alone)
+    "date",
     "created", // OpenAI and compatible API responses: epoch seconds
   ],
   ended_at: ["ended_at", "end_time", "endTime", "finished_at", "completed_at", "end"],
   ttft_s: ["ttft_s", "time_to_first_token_s"],
   ttft_ms: ["ttft_ms", "time_to_first_token_ms"],
-  error: ["error", "error_message", "error_msg", "errorMessage", "exception", "err"],
-  status: ["status", "state", "outcome", "call_status", "request_status", "mode"],
+  error: [
+    "error",
+    "error_message",
+    "error_msg",
+    "errorMessage",
+    "error_type",
+    "exception",
+    "exception_message",
+    "failure_reason",
+    "err",
+  ],
+  /** Every one of these a row has is checked (a status "ok" beside a mode "stub-fallback" fails). */
+  status: [
+    "status",
+    "state",
+    "outcome",
+    "call_status",
+    "request_status",
+    "mode",
+    "level",
+    "log_level",
+  ],
   success: ["success", "ok", "succeeded"],
   is_error: ["is_error", "isError", "failed"],
   http_status: ["status_code", "http_status", "statusCode", "httpStatus"],
@@ -200,7 +270,7 @@ export const MAP_KEYS: readonly string[] = [
 
 /** Values of a status field that mean the call failed. */
 const ERROR_STATUS =
-  /^(error|errored|failed|failure|fail|exception|timeout|timed[ _-]?out|cancel+ed|aborted|rejected)$|(^|[-_ :])fallback$/i;
+  /^(error|errored|failed|failure|fail|exception|critical|fatal|timeout|timed[ _-]?out|cancel+ed|aborted|rejected)$|(^|[-_ :])fallback$/i;
 /** Values of a status field that mean the call has not ended. */
 const PENDING_STATUS = /^(pending|running|in[ _-]?progress|started)$/i;
 /** Token fields: one of them (or a duration or a time) beside a model makes a row a call. */
@@ -313,6 +383,8 @@ type Field = keyof typeof FIELD_ALIASES;
 /** Where each of our fields is read in a row: the mapped path (with its unit) first, then the common names. */
 interface Resolver {
   get(row: unknown, field: Field): unknown;
+  /** Every value of a field the row has, with its path (the mapped one only, when mapped). */
+  all(row: unknown, field: Field): { path: string; value: unknown }[];
   /** The path a field was read from in this row (for an error text). */
   path(row: unknown, field: Field): string;
   /** A mapped time or duration: value and unit. */
@@ -338,6 +410,13 @@ function resolver(map: Record<string, string>, unitless = 1): Resolver {
     Object.keys(map).filter((k) => k === base || k.startsWith(`${base}_`));
   return {
     get: (row, field) => pick(row, paths(field)),
+    all: (row, field) =>
+      paths(field).map((p) => ({ path: p, value: lookup(row, p) }))
+        .filter((x) => x.value !== undefined && x.value !== null && x.value !== "")
+        .map((x) => ({
+          ...x,
+          path: isObj(row) && !(x.path in row) ? normalizedKeys(row).get(x.path) ?? x.path : x.path,
+        })),
     path: (row, field) => {
       const p = paths(field).find((p) => lookup(row, p) !== undefined) ?? field;
       return isObj(row) && !(p in row) ? normalizedKeys(row).get(p) ?? p : p;
@@ -349,7 +428,15 @@ function resolver(map: Record<string, string>, unitless = 1): Resolver {
           return { value: v, unit: TIME_UNITS[key.slice(field.length + 1)] };
         }
       }
-      return { value: pick(row, FIELD_ALIASES[field]) };
+      // a bare number before 1973 is no date (e.g. "time": 2.3, a duration)
+      for (const p of FIELD_ALIASES[field]) {
+        const v = lookup(row, p);
+        if (v === undefined || v === null || v === "") continue;
+        const n = typeof v === "number" ? v : typeof v === "string" ? num(v) : null;
+        if (n !== null && Math.abs(n) < 1e8) continue;
+        return { value: v };
+      }
+      return { value: undefined };
     },
     duration(row) {
       const scale: Record<string, number> = { duration_s: 1, duration_ms: 1e-3, duration_us: 1e-6 };
@@ -453,13 +540,13 @@ function statusOf(
   }
   const errorText = errorFlag === false ? null : textOf(error);
   if (errorText !== null) return { status: "error", error: errorText };
-  const status = r.get(row, "status");
-  if (typeof status === "string" && ERROR_STATUS.test(status.trim())) {
-    return {
-      status: "error",
-      error: importMessages.genericErrorValue(r.path(row, "status"), status),
-    };
+  const statuses = r.all(row, "status");
+  for (const { path, value } of statuses) {
+    if (typeof value === "string" && ERROR_STATUS.test(value.trim())) {
+      return { status: "error", error: importMessages.genericErrorValue(path, value) };
+    }
   }
+  const status = statuses[0]?.value;
   for (const field of ["success", "is_error"] as const) {
     const raw = r.get(row, field);
     if (bool(raw) === (field === "is_error")) {

@@ -255,7 +255,7 @@ Deno.test("generic: --map names the fields (paths, units in the column name, err
   const map = readFieldMap(fixture("generic_mapping.json"));
   assert.equal(map.error_when, "outcome:gave_up|crashed");
   const spec = parseFieldMap(
-    "model=llm,started_at_ms=t0_ms,duration_ms=elapsed,input_tokens=usage.prompt,output_tokens=usage.completion,session_id=thread,error_when=outcome:gave_up|crashed",
+    "model=brain,started_at_ms=t0_ms,duration_ms=elapsed,input_tokens=usage.prompt,output_tokens=usage.completion,session_id=thread,error_when=outcome:gave_up|crashed",
   );
   assert.deepEqual(spec, map);
   const t = await loadTraces(file, { format: "generic", map });
@@ -354,6 +354,8 @@ Deno.test("generic: status, success, ok, is_error and HTTP status fields say fai
     { model: "m", input_tokens: 1, status_code: 503 },
     { model: "m", input_tokens: 1, status: "FAILED" },
     { model: "m", input_tokens: 1, status: 429 },
+    { model: "m", input_tokens: 1, status: "success", mode: "stub-fallback" },
+    { model: "m", input_tokens: 1, level: "ERROR", time: 2.5 },
     { model: "m", input_tokens: 1, state: "fallback" },
     { model: "m", input_tokens: 1, error: { message: "boom" } },
     { model: "m", input_tokens: 1, error: "", status: "success", status_code: 200 },
@@ -361,7 +363,11 @@ Deno.test("generic: status, success, ok, is_error and HTTP status fields say fai
   ].map((l) => JSON.stringify(l)).join("\n");
   const t = fromTraceText(lines, { file: "s.jsonl" });
   assert.equal(t.formats?.["s.jsonl"], "generic");
+  // "time": 2.5 is no date (before 1973): no start time
+  assert.equal(t.calls.getColumn("started_at").nullCount(), t.calls.height);
   assert.deepEqual(t.calls.getColumn("status").toArray(), [
+    "error",
+    "error",
     "error",
     "error",
     "error",
@@ -380,6 +386,8 @@ Deno.test("generic: status, success, ok, is_error and HTTP status fields say fai
     "HTTP status 503",
     'status is "FAILED"',
     "HTTP status 429",
+    'mode is "stub-fallback"',
+    'level is "ERROR"',
     'state is "fallback"',
     "boom",
     null,
