@@ -12,7 +12,14 @@
  * @module
  */
 import { inherits, isErrorLike, isProxy, ownDataEntries, primitiveText } from "./_safe.ts";
-import { isSecretName, type KnownSecrets, REDACTED, redactText, secretKeySet } from "./secrets.ts";
+import {
+  type KnownSecrets,
+  looksLikeCredential,
+  REDACTED,
+  redactText,
+  secretKeySet,
+  secretNameKind,
+} from "./secrets.ts";
 import { errorMessage } from "./_errors.ts";
 
 export { DEFAULT_SECRET_KEYS, REDACTED, secretKeySet } from "./secrets.ts";
@@ -110,6 +117,12 @@ export function sanitize(value: unknown, options: SanitizeOptions = {}): unknown
   }
 }
 
+/** Whether the name `key` hides `value`: a secret name always, a weak one when the value looks like a credential. */
+function hides(key: string, value: unknown, keys: Set<string>): boolean {
+  const kind = secretNameKind(key, keys);
+  return kind === "secret" || (kind === "weak" && looksLikeCredential(value));
+}
+
 function secretValue(v: unknown): unknown {
   return v === undefined || v === null || typeof v === "boolean" ? v : REDACTED;
 }
@@ -163,7 +176,7 @@ function walk(value: unknown, depth: number, ctx: Walk): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, v] of entries) {
       const key = keyText(k);
-      if (ctx.redact && isSecretName(key, keys)) {
+      if (ctx.redact && hides(key, v, keys)) {
         const s = secretValue(v);
         if (s !== undefined) out[key] = s;
         continue;
@@ -184,7 +197,9 @@ function walkArray(arr: unknown[], depth: number, ctx: Walk): unknown[] {
     if (/^\d+$/.test(k)) items[Number(k)] = v;
   }
   const n = Math.min(items.length, 1_000_000);
-  if (ctx.redact && n === 2 && typeof items[0] === "string" && isSecretName(items[0], ctx.keys)) {
+  if (
+    ctx.redact && n === 2 && typeof items[0] === "string" && hides(items[0], items[1], ctx.keys)
+  ) {
     return [items[0], secretValue(items[1]) ?? null];
   }
   const out: unknown[] = new Array(n);
@@ -222,7 +237,7 @@ function collectNamed(value: unknown, ctx: Walk, depth: number, hidden = false):
   ctx.seen.add(value);
   try {
     for (const [k, v] of entriesOf(value)) {
-      const named = hidden || (typeof k === "string" && isSecretName(k, ctx.keys));
+      const named = hidden || (typeof k === "string" && hides(k, v, ctx.keys));
       collectNamed(v, ctx, depth - 1, named);
     }
   } finally {

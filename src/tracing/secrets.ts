@@ -103,8 +103,71 @@ const TOKEN_NOT_SECRET = new Set([
   "estimate",
 ]);
 
+/** Words before `key` that make it an API key rather than any key (`cache_key`, `key`). */
+const STRONG_KEY = new Set([
+  "api",
+  "secret",
+  "private",
+  "access",
+  "subscription",
+  "master",
+  "signing",
+  "encryption",
+  "client",
+  "auth",
+  "license",
+  "service",
+  "account",
+]);
+
 /**
- * Whether a key names a secret.
+ * How a key names a secret: `"secret"` (its value is always hidden), `"weak"`
+ * (a bare `key` or `…_key` that may be a cache or sort key: its value is
+ * hidden when it looks like a credential, see {@link looksLikeCredential}), or
+ * `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { secretNameKind } from "./secrets.ts";
+ * if (secretNameKind("x-api-key") !== "secret" || secretNameKind("cache_key") !== "weak") throw new Error();
+ * if (secretNameKind("input_tokens") !== undefined) throw new Error("a count");
+ * ```
+ */
+export function secretNameKind(
+  key: string,
+  extra: Set<string> = DEFAULT_KEYS,
+): "secret" | "weak" | undefined {
+  if (extra.has(normalizeKey(key))) return "secret";
+  const words = keyWords(key);
+  let weak = false;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === "token" || (w.endsWith("token") && w.length > 5)) {
+      if (!TOKEN_NOT_SECRET.has(words[i + 1] ?? "")) return "secret";
+      continue;
+    }
+    if (SECRET_WORDS.has(w)) return "secret";
+    if (w === "key" && i === words.length - 1) {
+      if (STRONG_KEY.has(words[i - 1] ?? "")) return "secret";
+      weak = true;
+    }
+    if (w.length > 6 && SECRET_SUFFIXES.some((s) => w.endsWith(s))) return "secret";
+  }
+  return weak ? "weak" : undefined;
+}
+
+/**
+ * Whether a value under a weak secret name looks like a credential: a string of
+ * 8 or more characters with no space or colon (`"sk-…"`, `"AbC123…"`, not
+ * `"sports:6"` or `"user profile"`).
+ */
+export function looksLikeCredential(value: unknown): boolean {
+  return typeof value === "string" && value.length >= 8 && !/[\s:]/.test(value);
+}
+
+/**
+ * Whether a key names a secret, weakly or not (in text, `key=…` is always
+ * redacted).
  *
  * @example
  * ```ts
@@ -115,19 +178,7 @@ const TOKEN_NOT_SECRET = new Set([
  * ```
  */
 export function isSecretName(key: string, extra: Set<string> = DEFAULT_KEYS): boolean {
-  if (extra.has(normalizeKey(key))) return true;
-  const words = keyWords(key);
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    if (w === "token" || (w.endsWith("token") && w.length > 5)) {
-      if (!TOKEN_NOT_SECRET.has(words[i + 1] ?? "")) return true;
-      continue;
-    }
-    if (SECRET_WORDS.has(w)) return true;
-    if (w === "key" && i === words.length - 1) return true;
-    if (w.length > 6 && SECRET_SUFFIXES.some((s) => w.endsWith(s))) return true;
-  }
-  return false;
+  return secretNameKind(key, extra) !== undefined;
 }
 
 // --- shapes -------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { isSecretName, KnownSecrets, redactText } from "../../src/tracing/secrets.ts";
+import { sanitize } from "../../src/tracing/redact.ts";
 
 Deno.test("isSecretName() knows keys, tokens, secrets, passwords, credentials, cookies, auth and signatures in any casing", () => {
   const secret = [
@@ -105,5 +106,28 @@ Deno.test("KnownSecrets: a value seen under a secret name is redacted wherever i
     redactText("theme dark", undefined, known),
     "theme dark",
     "short parts are not kept",
+  );
+});
+
+Deno.test("a bare key (cache or sort key) is hidden only when its value looks like a credential", () => {
+  assert.deepEqual(
+    sanitize({
+      key: "sports:6",
+      cache_key: "user profile",
+      sort_key: 3,
+      primary_key: "Zq7XkP2mNv8RtY4w",
+      key2: "kept",
+      api_key: "short",
+      openai_key: "sk-abcdefgh",
+    }),
+    {
+      key: "sports:6",
+      cache_key: "user profile",
+      sort_key: 3,
+      primary_key: "[REDACTED]",
+      key2: "kept",
+      api_key: "[REDACTED]",
+      openai_key: "[REDACTED]",
+    },
   );
 });
