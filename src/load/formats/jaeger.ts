@@ -10,7 +10,9 @@
  * parent is its `CHILD_OF` reference (`FOLLOWS_FROM` is a link, not a parent),
  * and the process's `serviceName` and tags are its resource. Jaeger's
  * protobuf-JSON spelling (`traceId`, `spanId`, `vType`/`vStr`/`vInt64`…, RFC
- * 3339 `startTime`, `"0.005s"` durations, an inline `process`) is read too.
+ * 3339 `startTime`, `"0.005s"` durations, an inline `process`) is read too,
+ * and so is the API v3 answer (`/api/v3/traces`: OTLP/JSON in `{result:
+ * {resourceSpans}}`, read by the OTLP reader).
  *
  * Failed: tag `otel.status_code` = `ERROR` (message: `otel.status_description`),
  * tag `error` = true, or a log whose `event` field is `exception`. A span
@@ -29,6 +31,7 @@ import type { ImportedRecords } from "./_records.ts";
 import type { Span } from "./_spans.ts";
 import { arrayTag, hexId, parentId, readSpanFile } from "./_span_values.ts";
 import { isObj, num, type Obj, str, toMicros } from "./_util.ts";
+import { parseOtlpText } from "./otlp.ts";
 
 /** A Jaeger tag's value: `{key, type, value}`, or the protobuf-JSON `{key, vType, vStr | vInt64 | …}`. */
 function tagValue(t: Obj): unknown {
@@ -57,8 +60,13 @@ const isTrace = (v: unknown): v is Obj => isObj(v) && Array.isArray(v.spans) && 
 const isSpan = (v: unknown): v is Obj =>
   isObj(v) && "operationName" in v && ("spanID" in v || "spanId" in v) && ("traceID" in v || "traceId" in v);
 
+/** Jaeger's API v3 answer (`/api/v3/traces`): OTLP/JSON wrapped in `{result: {resourceSpans}}`. */
+const isApiV3 = (v: unknown): v is { result: Obj } =>
+  isObj(v) && isObj(v.result) && Array.isArray(v.result.resourceSpans);
+
 function detect(s: FormatSample): boolean {
   const v = s.values[0];
+  if (isApiV3(v)) return true;
   if (isObj(v) && Array.isArray(v.data)) return v.data.length === 0 ? /"traceID"/.test(s.head) : isTrace(v.data[0]);
   if (isTrace(v) || isSpan(v)) return true;
   if (s.values.length > 0) return false;
@@ -109,6 +117,17 @@ function parentOf(span: Obj): string | null {
  */
 export function parseJaegerText(text: string, file: string, options: ParseOptions = {}): ImportedRecords {
   const f = readSpanFile(text, file);
+  if (f.records.length > 0 && f.records.every((r) => isApiV3(r.value))) {
+    // API v3: the OTLP reader reads each answer's `result`, one line per answer as in the file
+    const lines: string[] = [];
+    for (const r of f.records) {
+      while (lines.length < r.line - 1) lines.push("");
+      lines.push(JSON.stringify((r.value as { result: Obj }).result));
+    }
+    const records = parseOtlpText(lines.join("\n"), file, options);
+    records.diagnostics.unshift(...f.diagnostics);
+    return records;
+  }
   const spans: Span[] = [];
 
   const readSpan = (span: unknown, processes: Obj, line: number, where: string) => {

@@ -149,3 +149,24 @@ Deno.test("jaeger: a bare array of traces, a single trace, and the protobuf-JSON
   );
   assert.equal(t.calls.select("started_at").toRecords()[0]!.started_at?.valueOf(), Date.UTC(2024, 4, 1, 10, 0, 0, 250));
 });
+
+Deno.test("jaeger: the API v3 answer ({result: {resourceSpans}}, OTLP/JSON) is read by the OTLP reader", () => {
+  const span = {
+    traceId: "5b8aa5a2d2c872e8321cf37308d69df2",
+    spanId: "051581bf3cb55c13",
+    name: "chat gpt-4o",
+    startTimeUnixNano: "1714557600000000000",
+    endTimeUnixNano: "1714557601500000000",
+    status: { code: 2, message: "overloaded" },
+    attributes: [
+      { key: "gen_ai.operation.name", value: { stringValue: "chat" } },
+      { key: "gen_ai.request.model", value: { stringValue: "gpt-4o" } },
+      { key: "gen_ai.usage.input_tokens", value: { intValue: "21" } },
+    ],
+  };
+  const answer = { result: { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: [span] }] }] } };
+  const t = fromTraceText(JSON.stringify(answer), { file: "trace.json" });
+  assert.deepEqual(t.calls.select("model", "status", "error", "input_tokens", "duration_s", "line").toRecords(), [
+    { model: "gpt-4o", status: "error", error: "overloaded", input_tokens: 21, duration_s: 1.5, line: 1 },
+  ]);
+});
