@@ -540,8 +540,11 @@ Deno.test({
           );
         assert.ok(Math.abs((await width(0)) - 1) < 0.01, "the agent bar is the whole trace");
         assert.ok(Math.abs((await width(1)) - 0.5) < 0.01, "the 2 s chat is half of 4 s");
+        // The address links to the opened call.
+        assert.equal(new URL(page.url()).hash, "#call-3");
         // The other chat of the trace opens from its span.
         await detail.locator(".waterfall button.open-span").click();
+        assert.equal(new URL(page.url()).hash, "#call-4");
         assert.equal(
           await page.locator("#table-calls tr.selected td.time").textContent(),
           "2025-04-08 10:02:03.000",
@@ -567,6 +570,16 @@ Deno.test({
           0,
         );
         assert.equal(await page.locator("script").count(), 3);
+
+        // Opened at #call-2 (a link to a call): that call's detail shows, its long output clipped.
+        const linked = await browser.newPage();
+        await linked.goto(`${url}#call-2`, { waitUntil: "load" });
+        assert.equal(await linked.locator("#call-detail").isVisible(), true);
+        assert.equal(
+          await linked.locator("#call-detail .clipped").textContent(),
+          "Clipped: showing 4,000 of 5,000 characters.",
+        );
+        await linked.close();
       });
     } finally {
       cleanup();

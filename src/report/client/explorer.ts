@@ -430,6 +430,8 @@ export function enableExplorer(doc: Document): void {
     }
     body.querySelector(`tr[data-call="${id}"]`)?.classList.add("selected");
     panel.scrollIntoView?.({ block: "start" });
+    // A link to this call: the page's address with #call-ID (no request, no reload).
+    doc.defaultView?.history.replaceState(null, "", `#call-${id}`);
   };
 
   let filtered: ExplorerCall[] = [];
@@ -480,6 +482,9 @@ export function enableExplorer(doc: Document): void {
   text.addEventListener("input", update);
   more.addEventListener("click", showMore);
   update();
+  // Opened at #call-ID: show that call.
+  const linked = /^#call-(\d+)$/.exec(doc.defaultView?.location.hash ?? "");
+  if (linked) open(Number(linked[1]));
 }
 
 if (typeof document !== "undefined") {
