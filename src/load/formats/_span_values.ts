@@ -74,8 +74,9 @@ export function readSpanFile(
   }
   let dropped = 0;
   const problem: SpanFile["problem"] = (line, code, message, severity = "error") => {
-    if (diagnostics.length < MAX_PROBLEMS) diagnostics.push({ file, line, code, message, severity });
-    else dropped++;
+    if (diagnostics.length < MAX_PROBLEMS) {
+      diagnostics.push({ file, line, code, message, severity });
+    } else dropped++;
   };
   const skipped = new Map<string, number>();
   let firstSkipped = 0;
@@ -110,11 +111,17 @@ export function readSpanFile(
           file,
           line: diagnostics.at(-1)?.line ?? 1,
           code: "more_problems",
-          message: `${dropped} more records of this file are not loaded (only the first ${MAX_PROBLEMS} problems are listed)`,
+          message:
+            `${dropped} more records of this file are not loaded (only the first ${MAX_PROBLEMS} problems are listed)`,
           severity: "error",
         });
       }
-      return spansToRecords(spans, file, { eventPrefix: prefix, keepText: options.keepText }, diagnostics);
+      return spansToRecords(
+        spans,
+        file,
+        { eventPrefix: prefix, keepText: options.keepText },
+        diagnostics,
+      );
     },
   };
 }

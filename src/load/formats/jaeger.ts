@@ -37,7 +37,9 @@ import { parseOtlpText } from "./otlp.ts";
 function tagValue(t: Obj): unknown {
   if ("value" in t) {
     const type = str(t.type)?.toLowerCase();
-    if ((type === "int64" || type === "float64") && typeof t.value === "string") return num(t.value) ?? t.value;
+    if ((type === "int64" || type === "float64") && typeof t.value === "string") {
+      return num(t.value) ?? t.value;
+    }
     if (type === "bool" && typeof t.value === "string") return t.value === "true";
     // OpenTelemetry's array attributes arrive as JSON text
     return arrayTag(t.value);
@@ -45,7 +47,11 @@ function tagValue(t: Obj): unknown {
   for (const k of ["vStr", "vBool", "vFloat64", "vBinary"]) if (k in t) return t[k];
   if ("vInt64" in t) return num(t.vInt64) ?? t.vInt64;
   // protobuf JSON leaves out default values: a string tag with "" has no vStr
-  return str(t.vType) === "BOOL" ? false : str(t.vType) === "INT64" || str(t.vType) === "FLOAT64" ? 0 : "";
+  return str(t.vType) === "BOOL"
+    ? false
+    : str(t.vType) === "INT64" || str(t.vType) === "FLOAT64"
+    ? 0
+    : "";
 }
 
 /** Jaeger tags (`[{key, type, value}]`) as an object. */
@@ -56,9 +62,11 @@ export function tagMap(list: unknown): Obj {
   return out;
 }
 
-const isTrace = (v: unknown): v is Obj => isObj(v) && Array.isArray(v.spans) && ("traceID" in v || "processes" in v);
+const isTrace = (v: unknown): v is Obj =>
+  isObj(v) && Array.isArray(v.spans) && ("traceID" in v || "processes" in v);
 const isSpan = (v: unknown): v is Obj =>
-  isObj(v) && "operationName" in v && ("spanID" in v || "spanId" in v) && ("traceID" in v || "traceId" in v);
+  isObj(v) && "operationName" in v && ("spanID" in v || "spanId" in v) &&
+  ("traceID" in v || "traceId" in v);
 
 /** Jaeger's API v3 answer (`/api/v3/traces`): OTLP/JSON wrapped in `{result: {resourceSpans}}`. */
 const isApiV3 = (v: unknown): v is { result: Obj } =>
@@ -67,17 +75,22 @@ const isApiV3 = (v: unknown): v is { result: Obj } =>
 function detect(s: FormatSample): boolean {
   const v = s.values[0];
   if (isApiV3(v)) return true;
-  if (isObj(v) && Array.isArray(v.data)) return v.data.length === 0 ? /"traceID"/.test(s.head) : isTrace(v.data[0]);
+  if (isObj(v) && Array.isArray(v.data)) {
+    return v.data.length === 0 ? /"traceID"/.test(s.head) : isTrace(v.data[0]);
+  }
   if (isTrace(v) || isSpan(v)) return true;
   if (s.values.length > 0) return false;
   // a first object longer than the sample
   const spans = /"spanID"\s*:/.test(s.head) && /"operationName"\s*:/.test(s.head);
-  return spans && (s.keys.includes("data") || (s.keys.includes("traceID") && s.keys.includes("spans")));
+  return spans &&
+    (s.keys.includes("data") || (s.keys.includes("traceID") && s.keys.includes("spans")));
 }
 
 /** A duration: µs as a number, or protobuf JSON's `"1.5s"`. */
 function durationMicros(v: unknown): number | null {
-  if (typeof v === "string" && /^\d+(\.\d+)?s$/.test(v)) return Math.round(Number(v.slice(0, -1)) * 1e6);
+  if (typeof v === "string" && /^\d+(\.\d+)?s$/.test(v)) {
+    return Math.round(Number(v.slice(0, -1)) * 1e6);
+  }
   const n = num(v);
   return n !== null && n >= 0 ? n : null;
 }
@@ -115,7 +128,11 @@ function parentOf(span: Obj): string | null {
  * if (c.duration_s !== 1.5 || c.input_tokens !== 12 || c.status !== "error") throw new Error();
  * ```
  */
-export function parseJaegerText(text: string, file: string, options: ParseOptions = {}): ImportedRecords {
+export function parseJaegerText(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+): ImportedRecords {
   const f = readSpanFile(text, file);
   if (f.records.length > 0 && f.records.every((r) => isApiV3(r.value))) {
     // API v3: the OTLP reader reads each answer's `result`, one line per answer as in the file
@@ -131,18 +148,26 @@ export function parseJaegerText(text: string, file: string, options: ParseOption
   const spans: Span[] = [];
 
   const readSpan = (span: unknown, processes: Obj, line: number, where: string) => {
-    const bad = (reason: string) => f.problem(line, "jaeger_bad_span", `${where} is not loaded: ${reason}`);
+    const bad = (reason: string) =>
+      f.problem(line, "jaeger_bad_span", `${where} is not loaded: ${reason}`);
     if (!isObj(span)) return bad("it is not an object");
     const traceId = hexId(span.traceID ?? span.traceId), spanId = hexId(span.spanID ?? span.spanId);
     if (traceId === null) return bad(`"traceID" is missing`);
     if (spanId === null) return bad(`"spanID" is missing`);
     const start = toMicros(span.startTime, typeof span.startTime === "number" ? "us" : undefined);
     if (start.problem) {
-      f.problem(line, "jaeger_bad_time", `${where} ${JSON.stringify(spanId)}: "startTime": ${start.problem}`, "warning");
+      f.problem(
+        line,
+        "jaeger_bad_time",
+        `${where} ${JSON.stringify(spanId)}: "startTime": ${start.problem}`,
+        "warning",
+      );
     }
     const duration = durationMicros(span.duration);
     const tags = tagMap(span.tags);
-    const process = isObj(span.process) ? span.process : isObj(processes[String(span.processID)])
+    const process = isObj(span.process)
+      ? span.process
+      : isObj(processes[String(span.processID)])
       ? processes[String(span.processID)] as Obj
       : {};
     const resource: Obj = { ...tagMap(process.tags) };
@@ -177,23 +202,38 @@ export function parseJaegerText(text: string, file: string, options: ParseOption
 
   const readTrace = (trace: Obj, line: number, where: string) => {
     const processes = isObj(trace.processes) ? trace.processes : {};
-    (trace.spans as unknown[]).forEach((s, i) => readSpan(s, processes, line, `${where}.spans[${i}]`));
+    (trace.spans as unknown[]).forEach((s, i) =>
+      readSpan(s, processes, line, `${where}.spans[${i}]`)
+    );
   };
 
   for (const { value, line, path } of f.records) {
     if (isObj(value) && Array.isArray(value.data)) {
       value.data.forEach((t, i) => {
         if (isTrace(t)) readTrace(t, line, `${path}data[${i}]`);
-        else f.problem(line, "jaeger_bad_trace", `${path}data[${i}] is not loaded: it is not a trace (no "spans" array)`);
+        else {f.problem(
+            line,
+            "jaeger_bad_trace",
+            `${path}data[${i}] is not loaded: it is not a trace (no "spans" array)`,
+          );}
       });
       for (const e of Array.isArray(value.errors) ? value.errors : []) {
         const msg = isObj(e) ? str(e.msg) ?? JSON.stringify(e) : JSON.stringify(e);
-        f.problem(line, "jaeger_query_error", `the Jaeger query reported an error: ${msg}`, "warning");
+        f.problem(
+          line,
+          "jaeger_query_error",
+          `the Jaeger query reported an error: ${msg}`,
+          "warning",
+        );
       }
     } else if (isTrace(value)) readTrace(value, line, path || "trace");
     else if (isSpan(value)) readSpan(value, {}, line, path ? `span ${path}` : "span");
     else {
-      f.problem(line, "jaeger_bad_trace", `${path || "value"} is not loaded: it is neither a Jaeger trace nor a span`);
+      f.problem(
+        line,
+        "jaeger_bad_trace",
+        `${path || "value"} is not loaded: it is neither a Jaeger trace nor a span`,
+      );
     }
   }
   return f.finish(spans, "jaeger", options);

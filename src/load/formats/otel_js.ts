@@ -39,14 +39,16 @@ const contextOf = (v: Obj): Obj =>
 function isJsSpan(v: unknown): v is Obj {
   if (!isObj(v)) return false;
   const console = typeof v.traceId === "string" && typeof v.id === "string" &&
-    ("timestamp" in v || "duration" in v) && ("attributes" in v || "status" in v || "resource" in v);
+    ("timestamp" in v || "duration" in v) &&
+    ("attributes" in v || "status" in v || "resource" in v);
   const readable = str(contextOf(v).traceId) !== null && str(contextOf(v).spanId) !== null &&
     ("startTime" in v || "name" in v);
   return console || readable;
 }
 
 /** The start of Node's `console.dir` of a ConsoleSpanExporter object. */
-const INSPECT_SPAN = /^\{\s*\n?\s*(resource|instrumentationScope|instrumentationLibrary|traceId):\s/m;
+const INSPECT_SPAN =
+  /^\{\s*\n?\s*(resource|instrumentationScope|instrumentationLibrary|traceId):\s/m;
 const INSPECT_IDS = /\btraceId: '[0-9a-f]{32}'[\s\S]*?\bid: '[0-9a-f]{16}'/;
 
 function detect(s: FormatSample): boolean {
@@ -56,8 +58,10 @@ function detect(s: FormatSample): boolean {
 }
 
 /** Patterns of `util.inspect` output outside strings that JSON5 does not read. */
-const INSPECT_NULL = /^\[(?:Object|Array|Function[^\]\n]*|AsyncFunction[^\]\n]*|class [^\]\n]*|Getter|Setter|Getter\/Setter|Circular \*\d+)\]/;
-const INSPECT_SKIP = /^(?:<ref \*\d+>\s*|\[Object: null prototype\]\s*|\.\.\. \d+ more (?:items?|characters?|bytes?))/;
+const INSPECT_NULL =
+  /^\[(?:Object|Array|Function[^\]\n]*|AsyncFunction[^\]\n]*|class [^\]\n]*|Getter|Setter|Getter\/Setter|Circular \*\d+)\]/;
+const INSPECT_SKIP =
+  /^(?:<ref \*\d+>\s*|\[Object: null prototype\]\s*|\.\.\. \d+ more (?:items?|characters?|bytes?))/;
 
 /** A JavaScript string literal (`'…'`, `"…"` or a template without substitutions) → its value. */
 function stringValue(literal: string): string {
@@ -132,8 +136,7 @@ export function inspectToValue(text: string): unknown {
       else if (symbol) {
         out += "null";
         i += symbol[0].length;
-      }
-      else if (/^(true|false|null|Infinity|NaN)$/.test(word)) out += word;
+      } else if (/^(true|false|null|Infinity|NaN)$/.test(word)) out += word;
       else {
         // a class name before an object or array (`Resource {`, `Map(2) {`, `Uint8Array(3) [`)
         const prefix = /^(\(\d+\))?\s*(?=[{[])/.exec(after);
@@ -197,7 +200,9 @@ function resourceAttributes(r: unknown): Obj {
     if (isObj(r[k])) return r[k] as Obj;
   }
   if (Array.isArray(r._rawAttributes)) {
-    return Object.fromEntries(r._rawAttributes.filter((e) => Array.isArray(e) && typeof e[0] === "string"));
+    return Object.fromEntries(
+      r._rawAttributes.filter((e) => Array.isArray(e) && typeof e[0] === "string"),
+    );
   }
   return {};
 }
@@ -212,7 +217,8 @@ function hrMicros(v: unknown): number | null {
 function toSpan(v: unknown, line: number): Span | string {
   if (!isObj(v)) return "it is not a span object";
   const ctx = contextOf(v);
-  const traceId = hexId(first(v.traceId, ctx.traceId)), spanId = hexId(first(v.id, v.spanId, ctx.spanId));
+  const traceId = hexId(first(v.traceId, ctx.traceId)),
+    spanId = hexId(first(v.id, v.spanId, ctx.spanId));
   if (traceId === null) return `"traceId" is missing`;
   if (spanId === null) return `"id" is missing`;
   const parentContext = isObj(v.parentSpanContext) ? v.parentSpanContext : {};
@@ -221,7 +227,9 @@ function toSpan(v: unknown, line: number): Span | string {
     start = hrMicros(v.startTime);
     end = hrMicros(v.endTime);
     const d = Array.isArray(v.duration) ? toMicros(v.duration).us : null;
-    if (end === null && start !== null && d !== null && d >= 0 && !Array.isArray(v.endTime)) end = start + d;
+    if (end === null && start !== null && d !== null && d >= 0 && !Array.isArray(v.endTime)) {
+      end = start + d;
+    }
   } else {
     start = toMicros(v.timestamp, "us").us;
     const d = num(v.duration);
@@ -281,7 +289,11 @@ function toSpan(v: unknown, line: number): Span | string {
  * if (c.model !== "gpt-4o" || c.duration_s !== 1.25 || c.span_id !== "b7ad6b7169203331") throw new Error();
  * ```
  */
-export function parseOtelJsText(text: string, file: string, options: ParseOptions = {}): ImportedRecords {
+export function parseOtelJsText(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+): ImportedRecords {
   // JSON (`{"…`, `[{"…`, `[]`), else console output (`{\n  resource: …`)
   const json = /^\s*(\[\s*)*(\{\s*["}]|\])/.test(text.replace(/^\uFEFF/, "").slice(0, 256));
   const f = readSpanFile(json ? text : "", file);
@@ -293,11 +305,20 @@ export function parseOtelJsText(text: string, file: string, options: ParseOption
       try {
         records.push({ value: inspectToValue(chunk), line, path: "" });
       } catch (e) {
-        f.problem(line, "otel_js_bad_object", `object is not readable console output (${(e as Error).message})`);
+        f.problem(
+          line,
+          "otel_js_bad_object",
+          `object is not readable console output (${(e as Error).message})`,
+        );
       }
     }
     if (other > 0) {
-      f.problem(1, "other_output", `${other} lines of other output between the spans were skipped`, "warning");
+      f.problem(
+        1,
+        "other_output",
+        `${other} lines of other output between the spans were skipped`,
+        "warning",
+      );
     }
   }
   const spans: Span[] = [];
@@ -316,7 +337,11 @@ export function parseOtelJsText(text: string, file: string, options: ParseOption
     }
     const span = toSpan(value, line);
     if (typeof span === "string") {
-      f.problem(line, "otel_js_bad_span", `${path ? `span ${path}` : "span"} is not loaded: ${span}`);
+      f.problem(
+        line,
+        "otel_js_bad_span",
+        `${path ? `span ${path}` : "span"} is not loaded: ${span}`,
+      );
     } else spans.push(span);
   }
   return f.finish(spans, "otel", options);

@@ -35,11 +35,13 @@ function isPythonSpan(v: unknown): v is Obj {
 }
 
 /** The start of a span as `to_json()` writes it, at the start of a line (after other output too). */
-const SPAN_START = /^\{\s*"name":\s*("(?:[^"\\\n]|\\.)*"|null),\s*"context":\s*\{\s*"trace_id":\s*"0x[0-9a-f]{32}"/m;
+const SPAN_START =
+  /^\{\s*"name":\s*("(?:[^"\\\n]|\\.)*"|null),\s*"context":\s*\{\s*"trace_id":\s*"0x[0-9a-f]{32}"/m;
 
 /** A log record or metric export of the Python console exporters (printed beside the spans). */
 const isConsoleNeighbour = (v: unknown): boolean =>
-  isObj(v) && ("resource_metrics" in v || ("body" in v && ("severity_text" in v || "severity_number" in v)));
+  isObj(v) &&
+  ("resource_metrics" in v || ("body" in v && ("severity_text" in v || "severity_number" in v)));
 
 function detect(s: FormatSample): boolean {
   if (s.values.length > 0) {
@@ -49,7 +51,8 @@ function detect(s: FormatSample): boolean {
   }
   // a first span longer than the sample (its keys and the context's), or a console
   // whose first line is the program's own output
-  const keys = s.keys.includes("context") && (s.keys.includes("parent_id") || s.keys.includes("start_time")) &&
+  const keys = s.keys.includes("context") &&
+    (s.keys.includes("parent_id") || s.keys.includes("start_time")) &&
     /"trace_id"\s*:\s*"0x/.test(s.head);
   return keys || SPAN_START.test(s.head.slice(0, 256 * 1024));
 }
@@ -94,10 +97,18 @@ export function parseOtelPythonText(
     const bad = (reason: string) =>
       f.problem(line, "otel_python_bad_span", `${where} is not loaded: ${reason}`);
     if (!isObj(value)) {
-      bad(`it is ${Array.isArray(value) ? "an array" : JSON.stringify(value)?.slice(0, 40)}, not a span object`);
+      bad(
+        `it is ${
+          Array.isArray(value) ? "an array" : JSON.stringify(value)?.slice(0, 40)
+        }, not a span object`,
+      );
       continue;
     }
-    const kind = !isConsoleNeighbour(value) ? null : "resource_metrics" in value ? "metric exports" : "log records";
+    const kind = !isConsoleNeighbour(value)
+      ? null
+      : "resource_metrics" in value
+      ? "metric exports"
+      : "log records";
     if (kind !== null) {
       f.skip(kind, line);
       continue;
@@ -110,7 +121,14 @@ export function parseOtelPythonText(
     }
     const time = (key: string) => {
       const t = toMicros(value[key], undefined, options.timezone);
-      if (t.problem) f.problem(line, "otel_python_bad_time", `${where} ${JSON.stringify(spanId)}: "${key}": ${t.problem}`, "warning");
+      if (t.problem) {
+        f.problem(
+          line,
+          "otel_python_bad_time",
+          `${where} ${JSON.stringify(spanId)}: "${key}": ${t.problem}`,
+          "warning",
+        );
+      }
       return t.us;
     };
     const resource = isObj(value.resource)

@@ -29,7 +29,9 @@ import { isObj, num, type Obj, str, toMicros } from "./_util.ts";
 function isZipkinSpan(v: unknown): v is Obj {
   if (!isObj(v) || typeof v.traceId !== "string" || typeof v.id !== "string") return false;
   if ("attributes" in v || "resource" in v || "status" in v || "spanId" in v) return false;
-  return ["timestamp", "duration", "localEndpoint", "tags", "annotations", "name", "kind"].some((k) => k in v);
+  return ["timestamp", "duration", "localEndpoint", "tags", "annotations", "name", "kind"].some((
+    k,
+  ) => k in v);
 }
 
 function detect(s: FormatSample): boolean {
@@ -64,12 +66,17 @@ function tagsOf(v: unknown): Obj {
  * if (c.duration_s !== 1.5 || c.input_tokens !== 12 || c.status !== "ok") throw new Error();
  * ```
  */
-export function parseZipkinText(text: string, file: string, options: ParseOptions = {}): ImportedRecords {
+export function parseZipkinText(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+): ImportedRecords {
   const f = readSpanFile(text, file, 2);
   const spans: Span[] = [];
   for (const { value, line, path } of f.records) {
     const where = path ? `span ${path}` : "span";
-    const bad = (reason: string) => f.problem(line, "zipkin_bad_span", `${where} is not loaded: ${reason}`);
+    const bad = (reason: string) =>
+      f.problem(line, "zipkin_bad_span", `${where} is not loaded: ${reason}`);
     if (!isObj(value)) {
       bad("it is not a span object");
       continue;
@@ -81,7 +88,12 @@ export function parseZipkinText(text: string, file: string, options: ParseOption
     }
     const start = toMicros(value.timestamp, "us");
     if (start.problem) {
-      f.problem(line, "zipkin_bad_time", `${where} ${JSON.stringify(id)}: "timestamp": ${start.problem}`, "warning");
+      f.problem(
+        line,
+        "zipkin_bad_time",
+        `${where} ${JSON.stringify(id)}: "timestamp": ${start.problem}`,
+        "warning",
+      );
     }
     const duration = num(value.duration);
     const tags = tagsOf(value.tags);
@@ -100,7 +112,9 @@ export function parseZipkinText(text: string, file: string, options: ParseOption
       status: code === "ERROR" || errorTag ? "error" : code === "OK" ? "ok" : "unset",
       status_message: str(tags["otel.status_description"]) ?? errorText,
       attributes: tags,
-      events: (Array.isArray(value.annotations) ? value.annotations.filter(isObj) : []).map((a) => ({
+      events: (Array.isArray(value.annotations) ? value.annotations.filter(isObj) : []).map((
+        a,
+      ) => ({
         name: str(a.value) ?? "annotation",
         ts: toMicros(a.timestamp, "us").us,
         attributes: {},

@@ -35,7 +35,8 @@ export function figuresOfRows(rows: Record<string, unknown>[]): Figures {
   for (const r of [...rows].sort((a, b) => String(a.model).localeCompare(String(b.model)))) {
     models[String(r.model)] = (models[String(r.model)] ?? 0) + 1;
   }
-  const sum = (k: string) => rows.reduce((s, r) => s + (typeof r[k] === "number" ? r[k] as number : 0), 0);
+  const sum = (k: string) =>
+    rows.reduce((s, r) => s + (typeof r[k] === "number" ? r[k] as number : 0), 0);
   const durations = rows
     .filter((r) => r.status === "ok" && typeof r.duration_s === "number" && r.duration_s > 0)
     .map((r) => r.duration_s as number)

@@ -81,7 +81,12 @@ Deno.test("detectFormat(): the span formats' hand-made fixtures, and files that 
   // config JSON, a package manifest, CSV, a log: never a span format
   const notSpans = [
     detected(join(ROOT, "deno.json")),
-    detectFormat(sampleOfText('{"name": "app", "version": "1.0.0", "dependencies": {"id": "x"}}', "package.json"))?.name,
+    detectFormat(
+      sampleOfText(
+        '{"name": "app", "version": "1.0.0", "dependencies": {"id": "x"}}',
+        "package.json",
+      ),
+    )?.name,
     detectFormat(sampleOfText("traceId,id,duration\n1,2,3\n", "spans.csv"))?.name,
     detectFormat(sampleOfText("{\n  level: 'info',\n  msg: 'started'\n}\n", "app.log"))?.name,
     detectFormat(sampleOfText('{"data": ["svc-a", "svc-b"], "total": 2}', "services.json"))?.name,
@@ -91,10 +96,19 @@ Deno.test("detectFormat(): the span formats' hand-made fixtures, and files that 
   // the shapes the span formats share a key with: each goes to its own adapter
   const shapes: [string, string][] = [
     ['{"traceID": "t", "spans": [], "processes": {}}', "jaeger"],
-    ['[{"traceId": "t", "id": "s", "timestamp": 1, "localEndpoint": {"serviceName": "a"}}]', "zipkin"],
+    [
+      '[{"traceId": "t", "id": "s", "timestamp": 1, "localEndpoint": {"serviceName": "a"}}]',
+      "zipkin",
+    ],
     ['[[{"traceId": "t", "id": "s", "timestamp": 1, "duration": 2}]]', "zipkin"],
-    ['{"traceId": "t", "id": "s", "timestamp": 1, "duration": 2, "attributes": {}, "status": {"code": 0}}', "otel_js"],
-    ['{"name": "s", "context": {"trace_id": "0x1", "span_id": "0x2"}, "parent_id": null}', "otel_python"],
+    [
+      '{"traceId": "t", "id": "s", "timestamp": 1, "duration": 2, "attributes": {}, "status": {"code": 0}}',
+      "otel_js",
+    ],
+    [
+      '{"name": "s", "context": {"trace_id": "0x1", "span_id": "0x2"}, "parent_id": null}',
+      "otel_python",
+    ],
   ];
   for (const [text, format] of shapes) {
     assert.equal(detectFormat(sampleOfText(text, "x.json"))?.name, format, text);

@@ -7,7 +7,13 @@ import { figures, figuresOfRows, rounded } from "./_span_summary.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 type Tag = { key: string; value: unknown };
-type JSpan = { traceID: string; spanID: string; operationName: string; duration: number; tags: Tag[] };
+type JSpan = {
+  traceID: string;
+  spanID: string;
+  operationName: string;
+  duration: number;
+  tags: Tag[];
+};
 
 Deno.test("jaeger: the real lab file: the duplicate span is one span; predict (model) and generate-tokens (tokens) are 3 calls", async () => {
   const path = realFixture("jaeger/day23-lab-mock-llm.traces.json");
@@ -19,7 +25,9 @@ Deno.test("jaeger: the real lab file: the duplicate span is one span; predict (m
   // has references, so none is a wrapper; no otel.status_code / error tag: all ok
   const doc = JSON.parse(readFileSync(path, "utf8")) as { data: { spans: JSpan[] }[] };
   const spans = new Map<string, JSpan>();
-  for (const trace of doc.data) for (const s of trace.spans) spans.set(`${s.traceID}/${s.spanID}`, s);
+  for (const trace of doc.data) {
+    for (const s of trace.spans) spans.set(`${s.traceID}/${s.spanID}`, s);
+  }
   assert.equal(spans.size, 10); // 11 span records, one a duplicate
   const tag = (s: JSpan, k: string) => s.tags.find((x) => x.key === k)?.value;
   const KEYS = ["gen_ai.request.model", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens"];
@@ -63,16 +71,64 @@ Deno.test("jaeger: CHILD_OF wrappers, otel.status_code, error tag + exception lo
   const t = await loadTraces(path, { cache: false });
   assert.equal(t.formats?.[path], "jaeger");
   assert.deepEqual(
-    t.calls.select("span_id", "parent_span_id", "model", "served_model", "status", "error", "session_id")
+    t.calls.select(
+      "span_id",
+      "parent_span_id",
+      "model",
+      "served_model",
+      "status",
+      "error",
+      "session_id",
+    )
       .toRecords(),
     [
       // predict (a2) names the model and wraps generate-tokens (a3), which counts the tokens
-      { span_id: "a3", parent_span_id: "a2", model: "llama3-8b", served_model: null, status: "ok", error: null, session_id: "t1" },
-      { span_id: "b1", parent_span_id: null, model: "gpt-4o", served_model: null, status: "error", error: "rate limited", session_id: "t2" },
-      { span_id: "c1", parent_span_id: null, model: "gpt-4o", served_model: null, status: "error", error: "timeout", session_id: "t3" },
+      {
+        span_id: "a3",
+        parent_span_id: "a2",
+        model: "llama3-8b",
+        served_model: null,
+        status: "ok",
+        error: null,
+        session_id: "t1",
+      },
+      {
+        span_id: "b1",
+        parent_span_id: null,
+        model: "gpt-4o",
+        served_model: null,
+        status: "error",
+        error: "rate limited",
+        session_id: "t2",
+      },
+      {
+        span_id: "c1",
+        parent_span_id: null,
+        model: "gpt-4o",
+        served_model: null,
+        status: "error",
+        error: "timeout",
+        session_id: "t3",
+      },
       // FOLLOWS_FROM c1 is a link, not a parent: c1 stays a call
-      { span_id: "c2", parent_span_id: null, model: "gpt-4o", served_model: "gpt-4o-2024-08-06", status: "ok", error: null, session_id: "t3" },
-      { span_id: "d1", parent_span_id: null, model: "gpt-4o-mini", served_model: null, status: "pending", error: null, session_id: "t4" },
+      {
+        span_id: "c2",
+        parent_span_id: null,
+        model: "gpt-4o",
+        served_model: "gpt-4o-2024-08-06",
+        status: "ok",
+        error: null,
+        session_id: "t3",
+      },
+      {
+        span_id: "d1",
+        parent_span_id: null,
+        model: "gpt-4o-mini",
+        served_model: null,
+        status: "pending",
+        error: null,
+        session_id: "t4",
+      },
     ],
   );
   // tokens 12 + 7 + 100 ("100" is a string tag) in, 30 + 20 out, 40 cache read;
@@ -124,7 +180,10 @@ Deno.test("jaeger: a bare array of traces, a single trace, and the protobuf-JSON
   };
   for (const text of [JSON.stringify([trace]), JSON.stringify(trace, null, 2)]) {
     const t = fromTraceText(text, { file: "x.json" });
-    assert.deepEqual(t.calls.select("model", "duration_s").toRecords(), [{ model: "m", duration_s: 2 }]);
+    assert.deepEqual(t.calls.select("model", "duration_s").toRecords(), [{
+      model: "m",
+      duration_s: 2,
+    }]);
   }
   // Jaeger's protobuf JSON (api_v2): camelCase ids, vType tags, RFC 3339 times, "1.5s" durations
   const span = {
@@ -145,9 +204,18 @@ Deno.test("jaeger: a bare array of traces, a single trace, and the protobuf-JSON
   const t = fromTraceText(JSON.stringify(span) + "\n", { file: "spans.jsonl" });
   assert.deepEqual(
     t.calls.select("model", "input_tokens", "duration_s", "status", "parent_span_id").toRecords(),
-    [{ model: "gpt-4o", input_tokens: 12, duration_s: 1.5, status: "error", parent_span_id: "AAAAAAAAAAM=" }],
+    [{
+      model: "gpt-4o",
+      input_tokens: 12,
+      duration_s: 1.5,
+      status: "error",
+      parent_span_id: "AAAAAAAAAAM=",
+    }],
   );
-  assert.equal(t.calls.select("started_at").toRecords()[0]!.started_at?.valueOf(), Date.UTC(2024, 4, 1, 10, 0, 0, 250));
+  assert.equal(
+    t.calls.select("started_at").toRecords()[0]!.started_at?.valueOf(),
+    Date.UTC(2024, 4, 1, 10, 0, 0, 250),
+  );
 });
 
 Deno.test("jaeger: the API v3 answer ({result: {resourceSpans}}, OTLP/JSON) is read by the OTLP reader", () => {
@@ -164,9 +232,21 @@ Deno.test("jaeger: the API v3 answer ({result: {resourceSpans}}, OTLP/JSON) is r
       { key: "gen_ai.usage.input_tokens", value: { intValue: "21" } },
     ],
   };
-  const answer = { result: { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: [span] }] }] } };
+  const answer = {
+    result: { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: [span] }] }] },
+  };
   const t = fromTraceText(JSON.stringify(answer), { file: "trace.json" });
-  assert.deepEqual(t.calls.select("model", "status", "error", "input_tokens", "duration_s", "line").toRecords(), [
-    { model: "gpt-4o", status: "error", error: "overloaded", input_tokens: 21, duration_s: 1.5, line: 1 },
-  ]);
+  assert.deepEqual(
+    t.calls.select("model", "status", "error", "input_tokens", "duration_s", "line").toRecords(),
+    [
+      {
+        model: "gpt-4o",
+        status: "error",
+        error: "overloaded",
+        input_tokens: 21,
+        duration_s: 1.5,
+        line: 1,
+      },
+    ],
+  );
 });

@@ -43,9 +43,27 @@ Deno.test("otel_js: ConsoleSpanExporter output (console.dir) with other program 
   assert.deepEqual(
     t.calls.select("model", "served_model", "error", "parent_span_id", "finish_reason").toRecords(),
     [
-      { model: "gpt-4o", served_model: "gpt-4o-2024-08-06", error: null, parent_span_id: "7c7179f710fcfad2", finish_reason: "stop" },
-      { model: "claude-3-5-haiku-20241022", served_model: null, error: "rate limited", parent_span_id: "7c7179f710fcfad2", finish_reason: null },
-      { model: "gpt-4o-mini", served_model: null, error: null, parent_span_id: "7c7179f710fcfad2", finish_reason: null },
+      {
+        model: "gpt-4o",
+        served_model: "gpt-4o-2024-08-06",
+        error: null,
+        parent_span_id: "7c7179f710fcfad2",
+        finish_reason: "stop",
+      },
+      {
+        model: "claude-3-5-haiku-20241022",
+        served_model: null,
+        error: "rate limited",
+        parent_span_id: "7c7179f710fcfad2",
+        finish_reason: null,
+      },
+      {
+        model: "gpt-4o-mini",
+        served_model: null,
+        error: null,
+        parent_span_id: "7c7179f710fcfad2",
+        finish_reason: null,
+      },
     ],
   );
   assert.equal(t.events.height, 5);
@@ -63,12 +81,27 @@ Deno.test("otel_js: ReadableSpan JSON (JSON.stringify of SDK spans): [sec, nanos
   const t = await loadTraces(path, { cache: false });
   assert.equal(t.formats?.[path], "otel_js");
   assert.deepEqual(
-    t.calls.select("span_id", "model", "status", "input_tokens", "output_tokens", "duration_s").toRecords(),
+    t.calls.select("span_id", "model", "status", "input_tokens", "output_tokens", "duration_s")
+      .toRecords(),
     [
       // startTime [1714557600, 0] → endTime [1714557602, 0]: 2 s
-      { span_id: "bf702436114a00d2", model: "gpt-4o", status: "ok", input_tokens: 11, output_tokens: 4, duration_s: 2 },
+      {
+        span_id: "bf702436114a00d2",
+        model: "gpt-4o",
+        status: "ok",
+        input_tokens: 11,
+        output_tokens: 4,
+        duration_s: 2,
+      },
       // endTime [0, 0], _ended false
-      { span_id: "3d33949d51816dcf", model: "gpt-4o-mini", status: "pending", input_tokens: null, output_tokens: null, duration_s: null },
+      {
+        span_id: "3d33949d51816dcf",
+        model: "gpt-4o-mini",
+        status: "pending",
+        input_tokens: null,
+        output_tokens: null,
+        duration_s: null,
+      },
     ],
   );
   // resource stored as _rawAttributes entries
@@ -100,7 +133,10 @@ Deno.test("otel_js: SDK 1.x ConsoleSpanExporter objects as JSON lines (parentId,
     { line: 2, parent_span_id: "00f067aa0ba902b7", error: null },
     { line: 3, parent_span_id: null, error: "fetch failed" },
   ]);
-  assert.deepEqual(t.diagnostics.select("line", "code").toRecords(), [{ line: 4, code: "otel_js_bad_span" }]);
+  assert.deepEqual(t.diagnostics.select("line", "code").toRecords(), [{
+    line: 4,
+    code: "otel_js_bad_span",
+  }]);
 });
 
 Deno.test("otel_js: Node's inspect notation: undefined, placeholders, class names, long strings, BigInt", () => {
@@ -134,7 +170,10 @@ Deno.test("otel_js: Node's inspect notation: undefined, placeholders, class name
     status: { code: 0 },
   };
   const t = fromTraceText(JSON.stringify([span]), { file: "spans.json" });
-  assert.deepEqual(t.calls.select("model", "duration_s").toRecords(), [{ model: "m", duration_s: 0.25 }]);
+  assert.deepEqual(t.calls.select("model", "duration_s").toRecords(), [{
+    model: "m",
+    duration_s: 0.25,
+  }]);
 });
 
 Deno.test("otel_js: Node 20's console.dir of awkward values (multi-line strings, long arrays, depth, Symbol, BigInt, Date)", () => {
@@ -144,7 +183,7 @@ Deno.test("otel_js: Node 20's console.dir of awkward values (multi-line strings,
   };
   const a = v.attributes;
   assert.equal(a["gen_ai.prompt"], "line one is here\nline two is there\n".repeat(5));
-  assert.equal(a.quote, "it's \"x\" `y`");
+  assert.equal(a.quote, 'it\'s "x" `y`');
   // 120 numbers, of which Node prints 100 and "... 20 more items"
   assert.deepEqual(a.arr, Array.from({ length: 100 }, (_, i) => i));
   assert.deepEqual(a.deep, { a: { b: null } });
@@ -156,21 +195,28 @@ Deno.test("otel_js: Node 20's console.dir of awkward values (multi-line strings,
 
 Deno.test("otel_js: log records and metrics of the console exporters beside the spans are one warning", () => {
   // the shapes ConsoleLogRecordExporter and ConsoleMetricExporter print (console.dir), shortened
-  const log = "{\n  resource: { attributes: {} },\n  timestamp: 1714557600000000,\n  traceId: undefined,\n" +
+  const log =
+    "{\n  resource: { attributes: {} },\n  timestamp: 1714557600000000,\n  traceId: undefined,\n" +
     "  severityText: 'INFO',\n  severityNumber: 9,\n  body: 'hello',\n  attributes: {}\n}";
-  const metric = "{\n  descriptor: { name: 'gen_ai.client.token.usage', unit: '{token}' },\n  dataPointType: 0,\n" +
+  const metric =
+    "{\n  descriptor: { name: 'gen_ai.client.token.usage', unit: '{token}' },\n  dataPointType: 0,\n" +
     "  dataPoints: [ [Object] ]\n}";
-  const span = "{\n  resource: { attributes: {} },\n  traceId: '0af7651916cd43dd8448eb211c80319c',\n" +
+  const span =
+    "{\n  resource: { attributes: {} },\n  traceId: '0af7651916cd43dd8448eb211c80319c',\n" +
     "  parentSpanContext: undefined,\n  name: 'chat',\n  id: 'b7ad6b7169203331',\n  kind: 2,\n" +
     "  timestamp: 1714557600000000,\n  duration: 1000000,\n" +
     "  attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' },\n" +
     "  status: { code: 0 },\n  events: [],\n  links: []\n}";
   const t = fromTraceText([log, span, metric].join("\n") + "\n", { file: "console.txt" });
-  assert.deepEqual(t.calls.select("model", "duration_s").toRecords(), [{ model: "gpt-4o", duration_s: 1 }]);
+  assert.deepEqual(t.calls.select("model", "duration_s").toRecords(), [{
+    model: "gpt-4o",
+    duration_s: 1,
+  }]);
   assert.deepEqual(t.diagnostics.select("line", "code", "severity", "message").toRecords(), [{
     line: 1,
     code: "not_spans",
     severity: "warning",
-    message: "1 log records and 1 metric exports of the OpenTelemetry console exporters are not spans (skipped)",
+    message:
+      "1 log records and 1 metric exports of the OpenTelemetry console exporters are not spans (skipped)",
   }]);
 });

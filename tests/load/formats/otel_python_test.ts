@@ -56,8 +56,11 @@ Deno.test("otel_python: the real promptflow dump is 1 call; the wrapper's __comp
   assert.equal(call.parent_span_id, "8fc272a9f8494244");
   assert.equal(call.session_id, "2003e6451fd0a4f57180c96bfb737ca2");
   // the text: the request's messages (inputs.messages) and the answer (llm.generated_message)
-  const inputs = JSON.parse(llm[0]!.attributes.inputs as string) as { messages: { content: string }[] };
-  const answer = JSON.parse(llm[0]!.attributes["llm.generated_message"] as string).content as string;
+  const inputs = JSON.parse(llm[0]!.attributes.inputs as string) as {
+    messages: { content: string }[];
+  };
+  const answer = JSON.parse(llm[0]!.attributes["llm.generated_message"] as string)
+    .content as string;
   const codePoints = (s: string) => [...s].length;
   assert.equal(call.prompt_chars, inputs.messages.reduce((n, m) => n + codePoints(m.content), 0));
   assert.equal(call.output_chars, codePoints(answer));
@@ -74,7 +77,8 @@ Deno.test("otel_python: errors (status, exception event), pending, wrappers, old
   const t = await loadTraces(path);
   assert.equal(t.formats?.[path], "otel_python");
   assert.deepEqual(
-    t.calls.select("line", "span_id", "model", "served_model", "status", "error", "session_id").toRecords(),
+    t.calls.select("line", "span_id", "model", "served_model", "status", "error", "session_id")
+      .toRecords(),
     [
       // line 1 is the invoke_agent span: its usage repeats the chat call's, not a call
       {
@@ -151,7 +155,7 @@ Deno.test("otel_python: errors (status, exception event), pending, wrappers, old
   ]);
 });
 
-Deno.test("otel_python: a JSON array of the same spans reads as the same calls", async () => {
+Deno.test("otel_python: a JSON array of the same spans reads as the same calls", () => {
   const text = readFileSync(fixture("otel_python_small.array.json"), "utf8");
   const t = fromTraceText(text, { file: "spans.json" });
   assert.deepEqual(
@@ -170,7 +174,11 @@ Deno.test("otel_python: a captured console: the program's prints between the spa
     JSON.stringify(
       {
         name: "chat gpt-4o",
-        context: { trace_id: "0x" + "ef".repeat(16), span_id: "0x" + id.repeat(8), trace_state: "[]" },
+        context: {
+          trace_id: "0x" + "ef".repeat(16),
+          span_id: "0x" + id.repeat(8),
+          trace_state: "[]",
+        },
         kind: "SpanKind.CLIENT",
         parent_id: null,
         start_time: "2024-05-01T10:00:00.000000Z",
@@ -208,7 +216,10 @@ Deno.test("otel_python: a flat status_code / status_message (OpenInference span 
     status_message: "context length exceeded",
     attributes: { "openinference.span.kind": "LLM", "llm.model_name": "gpt-4o-mini" },
   };
-  const t = fromTraceText(JSON.stringify(span) + "\n", { file: "spans.jsonl", format: "otel_python" });
+  const t = fromTraceText(JSON.stringify(span) + "\n", {
+    file: "spans.jsonl",
+    format: "otel_python",
+  });
   assert.deepEqual(t.calls.select("model", "status", "error").toRecords(), [
     { model: "gpt-4o-mini", status: "error", error: "context length exceeded" },
   ]);
@@ -218,7 +229,11 @@ Deno.test("otel_python: OpenLLMetry spans: llm.request.type chat is a call (olde
   const span = (id: string, name: string, attributes: Record<string, unknown>) =>
     JSON.stringify({
       name,
-      context: { trace_id: "0x" + "56".repeat(16), span_id: "0x" + id.repeat(8), trace_state: "[]" },
+      context: {
+        trace_id: "0x" + "56".repeat(16),
+        span_id: "0x" + id.repeat(8),
+        trace_state: "[]",
+      },
       kind: "SpanKind.CLIENT",
       parent_id: null,
       start_time: "2024-05-01T10:00:00.000000Z",
@@ -245,7 +260,12 @@ Deno.test("otel_python: OpenLLMetry spans: llm.request.type chat is a call (olde
   const t = fromTraceText(text, { file: "spans.jsonl" });
   assert.deepEqual(
     t.calls.select("model", "served_model", "input_tokens", "output_tokens").toRecords(),
-    [{ model: "gpt-3.5-turbo", served_model: "gpt-3.5-turbo-0125", input_tokens: 13, output_tokens: 15 }],
+    [{
+      model: "gpt-3.5-turbo",
+      served_model: "gpt-3.5-turbo-0125",
+      input_tokens: 13,
+      output_tokens: 15,
+    }],
   );
   assert.equal(t.events.height, 2);
 });
@@ -253,7 +273,11 @@ Deno.test("otel_python: OpenLLMetry spans: llm.request.type chat is a call (olde
 Deno.test("otel_python: log records and metric exports of the console exporters are one warning, not errors", () => {
   const span = {
     name: "chat gpt-4o",
-    context: { trace_id: "0x" + "9a".repeat(16), span_id: "0x" + "bc".repeat(8), trace_state: "[]" },
+    context: {
+      trace_id: "0x" + "9a".repeat(16),
+      span_id: "0x" + "bc".repeat(8),
+      trace_state: "[]",
+    },
     kind: "SpanKind.CLIENT",
     parent_id: null,
     start_time: "2024-05-01T10:00:00.000000Z",
@@ -262,7 +286,13 @@ Deno.test("otel_python: log records and metric exports of the console exporters 
     attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o" },
   };
   // the shapes of LogRecord.to_json() and MetricsData.to_json(), shortened
-  const log = { body: "hello", severity_number: 9, severity_text: "INFO", attributes: {}, trace_id: "0x0" };
+  const log = {
+    body: "hello",
+    severity_number: 9,
+    severity_text: "INFO",
+    attributes: {},
+    trace_id: "0x0",
+  };
   const metrics = { resource_metrics: [] };
   const text = [log, span, metrics, log].map((v) => JSON.stringify(v, null, 4)).join("\n") + "\n";
   // detected although a log record comes first
@@ -271,6 +301,7 @@ Deno.test("otel_python: log records and metric exports of the console exporters 
   assert.deepEqual(t.diagnostics.select("code", "severity", "message").toRecords(), [{
     code: "not_spans",
     severity: "warning",
-    message: "2 log records and 1 metric exports of the OpenTelemetry console exporters are not spans (skipped)",
+    message:
+      "2 log records and 1 metric exports of the OpenTelemetry console exporters are not spans (skipped)",
   }]);
 });

@@ -11,7 +11,16 @@ Deno.test("zipkin: a list of traces: string tags parsed, wrappers, error tag, ot
   const t = await loadTraces(path, { cache: false });
   assert.equal(t.formats?.[path], "zipkin");
   assert.deepEqual(
-    t.calls.select("span_id", "parent_span_id", "model", "served_model", "status", "error", "finish_reason", "session_id")
+    t.calls.select(
+      "span_id",
+      "parent_span_id",
+      "model",
+      "served_model",
+      "status",
+      "error",
+      "finish_reason",
+      "session_id",
+    )
       .toRecords(),
     [
       // invoke_agent (a1) repeats the usage of chat (a2): an event; a2's shared server half is a span of its own
