@@ -22,11 +22,12 @@ import { isLatencySample } from "./latency.ts";
 import {
   bootstrapDifference,
   bootstrapMean,
+  type BootstrapMeanDifference,
+  bootstrapMeanDifferences,
   fisherExact,
   mannWhitneyU,
   newcombeInterval,
   quantileSorted,
-  seededUniform,
   type Statistic,
   wilcoxonSignedRank,
 } from "./stats.ts";
@@ -175,30 +176,6 @@ function warn(nb: number, nc: number): string | null {
 }
 
 /**
- * A bootstrap p-value of "no difference": twice the smaller share of resampled
- * differences on either side of 0, with the +1 correction, at most 1.
- */
-function bootstrapP(
-  b: Float64Array,
-  c: Float64Array,
-  options: StatsOptions,
-): number | null {
-  if (b.length === 0 || c.length === 0) return null;
-  const resamples = options.resamples ?? 2000;
-  const uniform = seededUniform((options.seed ?? 1) + 7919);
-  let below = 0, above = 0;
-  for (let r = 0; r < resamples; r++) {
-    let sb = 0, sc = 0;
-    for (let i = 0; i < b.length; i++) sb += b[Math.floor(uniform() * b.length)]!;
-    for (let i = 0; i < c.length; i++) sc += c[Math.floor(uniform() * c.length)]!;
-    const d = sc / c.length - sb / b.length;
-    if (d <= 0) below++;
-    if (d >= 0) above++;
-  }
-  return Math.min(1, 2 * (Math.min(below, above) + 1) / (resamples + 1));
-}
-
-/**
  * The deltas of every {@link DELTA_METRICS} metric from `baseline` to `candidate`
  * (their summary rows and per-call samples), each with its 95% interval, p-value,
  * test and n on both sides.
@@ -215,14 +192,21 @@ export function runDeltas(
   const mwu = mannWhitneyU(sb.latency, sc.latency);
   const nb = sb.ok + sb.errors, nc = sc.ok + sc.errors;
   const fisher = fisherExact(sb.errors, nb, sc.errors, nc);
-  const perCall = (b: Float64Array, c: Float64Array) => ({
-    ci95: bootstrapDifference(b, c, ["mean"], options).mean,
-    p_value: bootstrapP(b, c, options),
-    test: b.length && c.length ? "bootstrap" : null,
-    interval: b.length && c.length ? "bootstrap" : null,
-    n_baseline: b.length,
-    n_candidate: c.length,
-    warning: b.length && c.length ? warn(b.length, c.length) : null,
+  // Tokens: one bootstrap of the calls for the three columns; cost over the priced calls.
+  const [tokens, input, output] = bootstrapMeanDifferences(
+    [sb.tokens, sb.input_tokens, sb.output_tokens],
+    [sc.tokens, sc.input_tokens, sc.output_tokens],
+    options,
+  );
+  const [cost] = bootstrapMeanDifferences([sb.cost], [sc.cost], options);
+  const perCall = (r: BootstrapMeanDifference | null | undefined, nb: number, nc: number) => ({
+    ci95: r?.ci95 ?? null,
+    p_value: r?.p_value ?? null,
+    test: r ? "bootstrap" : null,
+    interval: r ? "bootstrap" : null,
+    n_baseline: nb,
+    n_candidate: nc,
+    warning: r ? warn(nb, nc) : null,
   });
   const latency = (stat: Statistic) => ({
     ci95: latencyCi[stat],
@@ -258,10 +242,10 @@ export function runDeltas(
     latency_p50: latency("p50"),
     latency_p95: latency("p95"),
     latency_p99: latency("p99"),
-    cost_per_call: perCall(sb.cost, sc.cost),
-    tokens_per_call: perCall(sb.tokens, sc.tokens),
-    input_tokens_per_call: perCall(sb.input_tokens, sc.input_tokens),
-    output_tokens_per_call: perCall(sb.output_tokens, sc.output_tokens),
+    cost_per_call: perCall(cost, sb.cost.length, sc.cost.length),
+    tokens_per_call: perCall(tokens, sb.tokens.length, sc.tokens.length),
+    input_tokens_per_call: perCall(input, sb.tokens.length, sc.tokens.length),
+    output_tokens_per_call: perCall(output, sb.tokens.length, sc.tokens.length),
   };
   return Object.fromEntries(DELTA_METRICS.map((m) => [
     m,
@@ -615,17 +599,30 @@ export function pairedComparison(
   const requireShared = options.requireShared ?? options.by === undefined;
   const kb = keyed(baseline.calls, baseline.sessions, by);
   const kc = keyed(candidate.calls, candidate.sessions, by);
+  // Column arrays, not toRecords(): a record per call of a large run is slow.
   const firsts = (frame: pl.DataFrame) => {
+    const cols = Object.fromEntries(
+      frame.columns.map((col) => [col, frame.getColumn(col).toArray() as unknown[]]),
+    );
+    const keys = cols.__key as unknown[];
     const map = new Map<string, CallRecord>();
     let duplicates = 0;
-    for (const r of frame.toRecords() as CallRecord[]) {
-      const key = String(r.__key);
+    for (let i = 0; i < keys.length; i++) {
+      const key = String(keys[i]);
       if (map.has(key)) duplicates++;
-      else map.set(key, r);
+      else map.set(key, Object.fromEntries(frame.columns.map((col) => [col, cols[col]![i]])));
     }
     return { map, duplicates };
   };
-  const b = firsts(kb), c = firsts(kc);
+  const slim = (frame: pl.DataFrame) =>
+    frame.withRowIndex("__row").select(
+      "__row",
+      "__key",
+      ...["model", "status", "duration_s", "input_tokens", "output_tokens", "cost_usd"].filter((
+        col,
+      ) => frame.columns.includes(col)),
+    );
+  const b = firsts(slim(kb)), c = firsts(slim(kc));
   const shared = [...b.map.keys()].filter((k) => c.map.has(k));
   if (requireShared && shared.length === 0) return null;
   const latency: number[] = [], input: number[] = [], output: number[] = [], cost: number[] = [];
@@ -656,6 +653,21 @@ export function pairedComparison(
   listed.sort((x, y) =>
     Math.abs(y.difference_s) - Math.abs(x.difference_s) || (x.key < y.key ? -1 : 1)
   );
+  const largest = listed.slice(0, options.largest ?? 10);
+  // The outputs of the listed pairs only (texts are the wide part of a frame).
+  const outputs = (frame: pl.DataFrame, rows: number[]): (string | null)[] =>
+    frame.columns.includes("output") && rows.length
+      ? frame.select(pl.col("output").gather(rows)).getColumn("output").toArray() as (
+        | string
+        | null
+      )[]
+      : rows.map(() => null);
+  const ob = outputs(kb, largest.map((p) => Number(b.map.get(p.key)!.__row)));
+  const oc = outputs(kc, largest.map((p) => Number(c.map.get(p.key)!.__row)));
+  largest.forEach((p, i) => {
+    p.baseline.output = ob[i] ?? null;
+    p.candidate.output = oc[i] ?? null;
+  });
   return {
     by,
     pairs: shared.length,
@@ -667,7 +679,7 @@ export function pairedComparison(
     input_tokens: pairedMetric(input, options),
     output_tokens: pairedMetric(output, options),
     cost: pairedMetric(cost, options),
-    largest: listed.slice(0, options.largest ?? 10),
+    largest,
   };
 }
 

@@ -57,25 +57,47 @@ export function statistic(sorted: ArrayLike<number>, stat: Statistic): number | 
   return quantileSorted(sorted, QUANTILE_OF[stat]);
 }
 
-/** A seeded generator of uniform numbers in [0, 1). */
-export type Uniform = () => number;
+/** A seeded generator of uniform 32-bit integers (stdlib's Mersenne Twister). */
+export type Uint32Generator = () => number;
 
-/** A seeded uniform generator (stdlib's 32-bit Mersenne Twister). */
-export function seededUniform(seed: number): Uniform {
-  const rng = mt19937.factory({ seed: (seed >>> 0) || 1 }) as unknown as {
-    normalized: () => number;
-  };
-  return () => rng.normalized();
+/** A seeded generator of uniform 32-bit integers (stdlib's 32-bit Mersenne Twister). */
+export function seededUint32(seed: number): Uint32Generator {
+  return mt19937.factory({ seed: (seed >>> 0) || 1 }) as unknown as Uint32Generator;
 }
 
+const TWO_32 = 4294967296;
+
 /**
- * One bootstrap resample of ascending `sorted` values, as multiplicities: how many
- * times each value was drawn (n draws with replacement). Statistics are then read
- * from the counts in O(n), without sorting the resample.
+ * One bootstrap resample of n values, as multiplicities: how many times each index
+ * was drawn (n draws with replacement). Statistics are then read from the counts in
+ * O(n), without sorting the resample.
  */
-function resampleCounts(n: number, uniform: Uniform, counts: Uint32Array): void {
+function resampleCounts(n: number, next: Uint32Generator, counts: Uint32Array): void {
   counts.fill(0);
-  for (let i = 0; i < n; i++) counts[Math.floor(uniform() * n)]!++;
+  const scale = n / TWO_32;
+  for (let i = 0; i < n; i++) counts[Math.floor(next() * scale)]!++;
+}
+
+/** At most this many draws per bootstrap of one sample (resamples × n). */
+export const MAX_BOOTSTRAP_DRAWS = 40_000_000;
+/** A bootstrap never uses fewer resamples than this (unless asked to). */
+export const MIN_BOOTSTRAP_RESAMPLES = 400;
+
+/**
+ * How many resamples a bootstrap of `n` values makes: `resamples`, fewer for large
+ * samples so that resamples × n stays under {@link MAX_BOOTSTRAP_DRAWS}, but at least
+ * {@link MIN_BOOTSTRAP_RESAMPLES} (a large sample's interval needs fewer resamples).
+ *
+ * @example
+ * ```ts
+ * import { bootstrapResamples } from "./stats.ts";
+ * if (bootstrapResamples(1_000, 2000) !== 2000) throw new Error("small: all");
+ * if (bootstrapResamples(100_000, 2000) !== 400) throw new Error("large: 4e7 / 1e5 = 400");
+ * ```
+ */
+export function bootstrapResamples(n: number, resamples: number): number {
+  const budget = Math.floor(MAX_BOOTSTRAP_DRAWS / Math.max(1, n));
+  return Math.max(Math.min(resamples, budget), Math.min(resamples, MIN_BOOTSTRAP_RESAMPLES));
 }
 
 /** The statistics of a resample given by `counts` over ascending `sorted`. */
@@ -148,14 +170,14 @@ export function bootstrapDifference(
   >;
   if (baseline.length === 0 || candidate.length === 0 || stats.length === 0) return out;
   const b = ascending(baseline), c = ascending(candidate);
-  const resamples = options.resamples ?? 2000;
+  const resamples = bootstrapResamples(Math.max(b.length, c.length), options.resamples ?? 2000);
   const level = options.level ?? 0.95;
-  const uniform = seededUniform(options.seed ?? 1);
+  const next = seededUint32(options.seed ?? 1);
   const cb = new Uint32Array(b.length), cc = new Uint32Array(c.length);
   const diffs = stats.map(() => new Float64Array(resamples));
   for (let r = 0; r < resamples; r++) {
-    resampleCounts(b.length, uniform, cb);
-    resampleCounts(c.length, uniform, cc);
+    resampleCounts(b.length, next, cb);
+    resampleCounts(c.length, next, cc);
     const sb = statsOfCounts(b, cb, stats), sc = statsOfCounts(c, cc, stats);
     stats.forEach((_, i) => (diffs[i]![r] = sc[i]! - sb[i]!));
   }
@@ -182,18 +204,88 @@ export function bootstrapMean(
   options: BootstrapOptions = {},
 ): [number, number] | null {
   if (values.length === 0) return null;
-  const v = ascending(values);
-  const resamples = options.resamples ?? 2000;
+  const v = Float64Array.from(values);
+  const resamples = bootstrapResamples(v.length, options.resamples ?? 2000);
   const level = options.level ?? 0.95;
-  const uniform = seededUniform(options.seed ?? 1);
+  const next = seededUint32(options.seed ?? 1);
   const counts = new Uint32Array(v.length);
   const means = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
-    resampleCounts(v.length, uniform, counts);
-    means[r] = statsOfCounts(v, counts, ["mean"])[0]!;
+    resampleCounts(v.length, next, counts);
+    let sum = 0;
+    for (let i = 0; i < v.length; i++) if (counts[i]) sum += counts[i]! * v[i]!;
+    means[r] = sum / v.length;
   }
   means.sort();
   return [quantileSorted(means, (1 - level) / 2)!, quantileSorted(means, (1 + level) / 2)!];
+}
+
+/** A bootstrap interval of a difference of means and its p-value. */
+export interface BootstrapMeanDifference {
+  /** 95% (or `level`) interval of mean(candidate) − mean(baseline). */
+  ci95: [number, number];
+  /**
+   * Two-sided p-value of "no difference": twice the smaller share of resampled
+   * differences on either side of 0, with the +1 correction, at most 1.
+   */
+  p_value: number;
+}
+
+/**
+ * Percentile bootstrap of mean(candidate) − mean(baseline) for several columns
+ * measured on the same rows (e.g. total, input and output tokens per call): each
+ * side's rows are resampled once per resample, seeded, and every column's means are
+ * read from the same resample. One result per column; null when a side has no row.
+ *
+ * @example
+ * ```ts
+ * import { bootstrapMeanDifferences } from "./stats.ts";
+ * // Every row of each side is equal: every resample differs by exactly 2 (and by 0).
+ * const [a, b] = bootstrapMeanDifferences([[1, 1], [5, 5]], [[3, 3, 3], [5, 5, 5]]);
+ * if (a!.ci95.join() !== "2,2" || a!.p_value >= 0.001) throw new Error(`a ${a!.ci95} ${a!.p_value}`);
+ * if (b!.ci95.join() !== "0,0" || b!.p_value !== 1) throw new Error("b");
+ * ```
+ */
+export function bootstrapMeanDifferences(
+  baseline: ArrayLike<number>[],
+  candidate: ArrayLike<number>[],
+  options: BootstrapOptions = {},
+): (BootstrapMeanDifference | null)[] {
+  const nb = baseline[0]?.length ?? 0, nc = candidate[0]?.length ?? 0;
+  if (nb === 0 || nc === 0) return baseline.map(() => null);
+  const b = baseline.map((col) => Float64Array.from(col));
+  const c = candidate.map((col) => Float64Array.from(col));
+  const resamples = bootstrapResamples(Math.max(nb, nc), options.resamples ?? 2000);
+  const level = options.level ?? 0.95;
+  const next = seededUint32(options.seed ?? 1);
+  const cb = new Uint32Array(nb), cc = new Uint32Array(nc);
+  const diffs = b.map(() => new Float64Array(resamples));
+  const sums = (cols: Float64Array[], counts: Uint32Array) => {
+    const out = cols.map(() => 0);
+    for (let i = 0; i < counts.length; i++) {
+      const k = counts[i]!;
+      if (k) { for (let j = 0; j < cols.length; j++) out[j]! += k * cols[j]![i]!; }
+    }
+    return out;
+  };
+  for (let r = 0; r < resamples; r++) {
+    resampleCounts(nb, next, cb);
+    resampleCounts(nc, next, cc);
+    const sb = sums(b, cb), sc = sums(c, cc);
+    for (let j = 0; j < b.length; j++) diffs[j]![r] = sc[j]! / nc - sb[j]! / nb;
+  }
+  return diffs.map((d) => {
+    let below = 0, above = 0;
+    for (const x of d) {
+      if (x <= 0) below++;
+      if (x >= 0) above++;
+    }
+    d.sort();
+    return {
+      ci95: [quantileSorted(d, (1 - level) / 2)!, quantileSorted(d, (1 + level) / 2)!],
+      p_value: Math.min(1, 2 * (Math.min(below, above) + 1) / (resamples + 1)),
+    };
+  });
 }
 
 /** A test's result. */
@@ -315,10 +407,10 @@ export function newcombeInterval(
 }
 
 /**
- * The Wilcoxon signed-rank test (two-sided) of paired `differences` against 0,
- * through stdlib's `wilcoxon` (exact below 50 pairs without ties, else the normal
- * approximation with tie correction; zero differences dropped, as R's
- * `wilcox.test`). Null when every difference is zero or there is none.
+ * The Wilcoxon signed-rank test (two-sided) of paired `differences` against 0, as
+ * R's `wilcox.test`: zero differences dropped; exact (stdlib's `wilcoxon`) below 50
+ * pairs without ties, else the normal approximation with tie and continuity
+ * corrections. Null when every difference is zero or there is none.
  *
  * @example
  * ```ts
@@ -331,11 +423,26 @@ export function newcombeInterval(
  * ```
  */
 export function wilcoxonSignedRank(differences: ArrayLike<number>): TestResult | null {
-  const d = Array.from(differences).filter((x) => Number.isFinite(x));
-  if (!d.some((x) => x !== 0)) return null;
-  const r = stdlibWilcoxon(d, { alternative: "two-sided" }) as {
-    statistic: number;
-    pValue: number;
-  };
-  return { statistic: r.statistic, p_value: Math.min(1, r.pValue) };
+  const d = Array.from(differences).filter((x) => Number.isFinite(x) && x !== 0);
+  if (d.length === 0) return null;
+  const abs = d.map(Math.abs);
+  const { ranks, ties } = midranks(abs);
+  if (d.length < 50 && ties === 0) {
+    // Exact, through stdlib (as R's wilcox.test for fewer than 50 untied pairs).
+    const r = stdlibWilcoxon(d, { alternative: "two-sided" }) as {
+      statistic: number;
+      pValue: number;
+    };
+    return { statistic: r.statistic, p_value: Math.min(1, r.pValue) };
+  }
+  // The normal approximation with tie and continuity corrections (R's `correct = TRUE`),
+  // in O(n log n): stdlib's takes quadratic time on large samples.
+  const n = d.length;
+  let v = 0;
+  for (let i = 0; i < n; i++) if (d[i]! > 0) v += ranks[i]!;
+  const mean = n * (n + 1) / 4;
+  const variance = n * (n + 1) * (2 * n + 1) / 24 - ties / 48;
+  if (!(variance > 0)) return { statistic: v, p_value: 1 };
+  const z = Math.max(0, Math.abs(v - mean) - 0.5) / Math.sqrt(variance);
+  return { statistic: v, p_value: Math.min(1, 2 * (1 - normalCdf(z, 0, 1))) };
 }
