@@ -9,6 +9,7 @@
  * duration (µs), localEndpoint: {serviceName}, remoteEndpoint, annotations:
  * [{timestamp, value}], tags: {string: string}, shared?}`.
  *
+ * Zipkin v1's `binaryAnnotations` are read as tags.
  * Tag values are strings: token counts and times are read from their text,
  * and a tag holding a JSON array (`["stop"]`) is read as the array.
  * Failed: tag `error` present (its text is the message unless it is empty or
@@ -48,6 +49,16 @@ function tagsOf(v: unknown): Obj {
   if (!isObj(v)) return out;
   for (const [k, value] of Object.entries(v)) out[k] = arrayTag(value);
   return out;
+}
+
+/** Zipkin v1's `binaryAnnotations` as v2 tags. */
+function binaryAnnotations(v: unknown): Obj {
+  if (!Array.isArray(v)) return {};
+  return Object.fromEntries(
+    v.filter((b) => isObj(b) && typeof b.key === "string").map((
+      b,
+    ) => [b.key, String(b.value ?? "")]),
+  );
 }
 
 /**
@@ -96,7 +107,11 @@ export function parseZipkinText(
       );
     }
     const duration = num(value.duration);
-    const tags = tagsOf(value.tags);
+    // Zipkin v1 (`binaryAnnotations: [{key, value}]`) gives the same tags
+    const tags = tagsOf({
+      ...binaryAnnotations(value.binaryAnnotations),
+      ...(isObj(value.tags) ? value.tags : {}),
+    });
     const code = str(tags["otel.status_code"])?.toUpperCase();
     const errorTag = "error" in tags;
     const errorText = str(tags.error) === "true" ? null : str(tags.error);

@@ -106,3 +106,27 @@ Deno.test("zipkin: an array of spans and spans one per line", () => {
     ]);
   }
 });
+
+Deno.test("zipkin: v1 spans' binaryAnnotations are read as tags (error included)", () => {
+  // Zipkin v1 JSON (api/v1/spans): string annotations and binaryAnnotations with endpoints
+  const span = {
+    traceId: "a2fb4a1d1a96d312",
+    id: "0020000000000001",
+    name: "chat",
+    timestamp: 1700000000000000,
+    duration: 400000,
+    annotations: [{ timestamp: 1700000000000000, value: "cs", endpoint: { serviceName: "app" } }],
+    binaryAnnotations: [
+      { key: "gen_ai.request.model", value: "gpt-4o", endpoint: { serviceName: "app" } },
+      { key: "gen_ai.usage.input_tokens", value: "30" },
+      { key: "error", value: "timeout" },
+    ],
+  };
+  const t = fromTraceText(JSON.stringify([span]), { file: "v1.json" });
+  assert.deepEqual(
+    t.calls.select("model", "input_tokens", "status", "error", "duration_s").toRecords(),
+    [
+      { model: "gpt-4o", input_tokens: 30, status: "error", error: "timeout", duration_s: 0.4 },
+    ],
+  );
+});
