@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import {
   bootstrapDifference,
   bootstrapMean,
+  bootstrapResamples,
   fisherExact,
   mannWhitneyU,
   midranks,
@@ -114,4 +115,20 @@ Deno.test("bootstrap intervals: exact on constant samples, seeded, near the norm
   const one = bootstrapMean(b, { seed: 3 })!;
   close(one[0], 0.49875 - 1.96 * Math.sqrt(1 / 12 / 400), 0.005, "mean low");
   close(one[1], 0.49875 + 1.96 * Math.sqrt(1 / 12 / 400), 0.005, "mean high");
+});
+
+Deno.test("wilcoxonSignedRank() with ties: the normal approximation with tie and continuity corrections (R's)", () => {
+  // |d| = 1, 1, 2, 1 → ranks 2, 2, 4, 2 (three tied 1s share rank 2); V = 2 + 2 + 4 = 8.
+  // mean 4·5/4 = 5; variance 4·5·9/24 − (3³ − 3)/48 = 7.5 − 0.5 = 7;
+  // z = (|8 − 5| − 0.5)/√7 = 0.944911; p = 2·(1 − Φ(0.944911)) = 0.3447 (R: V = 8, p-value = 0.3447).
+  const r = wilcoxonSignedRank([1, 1, 2, -1])!;
+  assert.equal(r.statistic, 8);
+  close(r.p_value, 0.3447, 1e-4, "p");
+});
+
+Deno.test("bootstrapResamples() caps the draws of large samples, never below 400", () => {
+  assert.equal(bootstrapResamples(10, 2000), 2000);
+  assert.equal(bootstrapResamples(40_000, 2000), 1000); // 4e7 / 4e4
+  assert.equal(bootstrapResamples(10_000_000, 2000), 400);
+  assert.equal(bootstrapResamples(10_000_000, 100), 100); // asked for fewer
 });
