@@ -584,7 +584,9 @@ export function callsExplorer(
   traces: TraceSet,
   options: CallsExplorerOptions = {},
 ): CallsExplorerData {
-  const o = { ...EXPLORER_DEFAULTS, ...options };
+  // Options left undefined keep their defaults.
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const o: Required<CallsExplorerOptions> = { ...EXPLORER_DEFAULTS, ...given };
   if (!Number.isInteger(o.limit) || o.limit < 0) {
     throw new RangeError(`The calls limit must be an integer of at least 0, got ${o.limit}.`);
   }

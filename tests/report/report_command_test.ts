@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { JSDOM } from "jsdom";
 import { ROOT } from "../_helpers.ts";
 import { main } from "../../src/cli/main.ts";
-import { runReport } from "../../src/cli/commands/report.ts";
+import { parseCallsLimit, runReport } from "../../src/cli/commands/report.ts";
 import type { ReportSummary } from "../../src/report/input.ts";
 
 const FIXTURE = join(ROOT, "tests/fixtures/report/xss.jsonl");
@@ -124,4 +124,42 @@ Deno.test("report exits 1 with one sentence when an input is missing or --strict
 Deno.test("report exits 2 on wrong usage", async () => {
   const { code } = await cli(["report", "--no-such-option"]);
   assert.equal(code, 2);
+});
+
+Deno.test("report --calls-limit keeps that many calls in the Calls section and says how they were picked", async () => {
+  await inTemp(async (dir) => {
+    const { code } = await cli([
+      "report",
+      FIXTURE,
+      "--output-dir",
+      dir,
+      "--quiet",
+      "--calls-limit",
+      "5",
+    ]);
+    assert.equal(code, 0);
+    const doc = new JSDOM(readFileSync(join(dir, "report.html"), "utf8")).window.document;
+    const data = JSON.parse(doc.getElementById("tracebook-calls")!.textContent!);
+    // The fixture has 6 calls: limit 5 keeps the slowest (5 / 5 = 1), the 1 failed call, 3 sampled.
+    assert.equal(data.total, 6);
+    assert.equal(data.calls.length, 5);
+    assert.deepEqual(
+      [data.selection.limit, data.selection.slowest, data.selection.failed, data.selection.sample],
+      [5, 1, 1, 3],
+    );
+    assert.ok(doc.querySelector("#calls p.lead")!.textContent!.startsWith("Showing 5 calls of 6"));
+  });
+});
+
+Deno.test("report --calls-limit rejects what is not a whole number (exit 2)", async () => {
+  assert.throws(
+    () => parseCallsLimit("2.5"),
+    /--calls-limit must be a whole number of at least 0, got "2.5"/,
+  );
+  assert.equal(parseCallsLimit("0"), 0);
+  for (const bad of ["-1", "2.5", "many"]) {
+    // (commander prints the sentence itself: "--calls-limit must be a whole number of at least 0")
+    const { code } = await cli(["report", FIXTURE, "--calls-limit", bad, "--quiet"]);
+    assert.equal(code, 2, bad);
+  }
 });

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Command } from "npm:commander@15.1.0";
+import { type Command, InvalidArgumentError } from "npm:commander@15.1.0";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadTraces } from "../../load/mod.ts";
@@ -32,6 +32,19 @@ export interface ReportOptions extends InputOptions {
   outputs?: boolean;
   /** Add a comparison by this field (a calls column or a session-metadata field). */
   groupBy?: string;
+  /** The most calls in the Calls section (default 5,000). */
+  callsLimit?: number;
+}
+
+/** Parse `--calls-limit`: a whole number of at least 0, else a usage error (exit 2). */
+export function parseCallsLimit(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError(
+      `--calls-limit must be a whole number of at least 0, got "${value}".`,
+    );
+  }
+  return n;
 }
 
 /**
@@ -73,6 +86,7 @@ export async function runReport(inputs: string[], options: ReportOptions): Promi
   const input = await buildReportInput(traces, {
     groupBy: options.groupBy,
     listPrices: options.listPrices,
+    calls: options.callsLimit === undefined ? undefined : { limit: options.callsLimit },
   });
   const html = renderReport(input, { title: options.title });
   mkdirSync(options.outputDir, { recursive: true });
@@ -118,7 +132,12 @@ export function define(cmd: Command): void {
     .option("--timezone <iana>", "time zone of naive timestamps (default UTC)")
     .option(
       "--outputs",
-      "show the start of each response's text in the call tables (reads every line; slower)",
+      "load prompts and outputs: the Calls section shows them, the call tables the start of each response (reads every line; slower)",
+    )
+    .option(
+      "--calls-limit <n>",
+      "the most calls in the Calls section; beyond it the slowest, the failed and a seeded sample (default 5000)",
+      parseCallsLimit,
     )
     .option(
       "--group-by <field>",
