@@ -20,6 +20,7 @@ import { UserError } from "../../log/mod.ts";
 import { escapeControl } from "../../log/terminal.ts";
 import type { Diagnostic, EventRecord } from "../../load/mod.ts";
 import { TraceTail } from "../../load/tail.ts";
+import { quantileSorted as quantile } from "../../metrics/stats.ts";
 
 /** Options of the `watch` command. */
 export interface WatchOptions {
@@ -55,14 +56,6 @@ export interface WatchStatus {
   bad_lines: number;
   by_model: Record<string, ModelTotals & { latency_p50_s: number | null }>;
   final: boolean;
-}
-
-/** Quantile `q` of sorted `values`, linear interpolation (numpy's default); null when empty. */
-function quantile(sorted: number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos), hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
 /** Running totals of everything read so far. */
