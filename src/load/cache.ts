@@ -24,7 +24,7 @@ import type { ImportedFrames } from "./formats/_records.ts";
  * reads files differently never reads an older entry. Bump it with any change
  * to what a file loads into.
  */
-export const LOADER_VERSION = "2026-11-30.3";
+export const LOADER_VERSION = "2026-11-30.4";
 
 /** Where entries live: `$XDG_CACHE_HOME/tracebook`, else `~/.cache/tracebook`. */
 export function defaultCacheDir(): string {

@@ -591,18 +591,19 @@ function rowsOf(value: unknown, rowsPath: string | undefined): unknown[] {
 }
 
 /**
- * A row that is a call. Found by the common names: a model field and a token,
- * duration or time field. With a mapping: a model or a token or duration field
- * (a row with only a time, such as a heartbeat, is an event).
+ * A row that is a call. For detection (strict): a model field and a token,
+ * duration or time field. In a file read as a per-call log (`loose`): a model,
+ * or a token or duration field (a row with only a time, such as a heartbeat,
+ * is an event).
  */
-function looksLikeCall(row: unknown, r: Resolver = COMMON, mapped = false): boolean {
+function looksLikeCall(row: unknown, r: Resolver = COMMON, loose = false): boolean {
   if (!isObj(row)) return false;
   // a name, counts that are numbers, times that are dates (a mapping file's
   // {"model": "engine", "input_tokens": "usage.prompt"} is none of these)
   const m = r.get(row, "model");
   const model = typeof m === "string" && m.trim() !== "";
   const measure = TOKEN_FIELDS.some((f) => num(r.get(row, f)) !== null) || r.duration(row) !== null;
-  if (mapped) return model || measure;
+  if (loose) return model || measure;
   const isTime = (t: { value: unknown; unit?: TimeUnit }) =>
     (typeof t.value === "number" || typeof t.value === "string") &&
     toMicros(t.value, t.unit).us !== null;
@@ -748,7 +749,9 @@ export function parseGenericText(
   const rows = readRows(text, file, map.rows, diagnostics);
   const mapped = Object.keys(map).some((k) => k !== "rows" && k !== "error_when");
   const guess = resolver(map);
-  const callRows = rows.filter(({ row }) => looksLikeCall(row, guess, mapped));
+  // in a file read as a per-call log, any row with a model or a count or duration is a call
+  // (a failed call may have no tokens, no duration and no time)
+  const callRows = rows.filter(({ row }) => looksLikeCall(row, guess, true));
   const r = resolver(map, unitlessScale(callRows, guess, file, diagnostics));
   const warn = (line: number, message: string) =>
     diagnostics.push({ file, line, code: "bad_time", message, severity: "warning" });
@@ -767,7 +770,7 @@ export function parseGenericText(
     }
     const sessionId = textOf(r.get(row, "session_id")) ??
       (num(r.get(row, "session_id"))?.toString() ?? file);
-    if (!looksLikeCall(row, r, mapped)) {
+    if (!looksLikeCall(row, r, true)) {
       const t = r.time(row, "started_at");
       const ts = toMicros(t.value, t.unit, options.timezone).us;
       records.events.push({

@@ -360,6 +360,8 @@ Deno.test("generic: status, success, ok, is_error and HTTP status fields say fai
     { model: "m", input_tokens: 1, error: { message: "boom" } },
     { model: "m", input_tokens: 1, error: "", status: "success", status_code: 200 },
     { model: "m", input_tokens: 1, error: null, success: true },
+    // a failed call with no tokens, duration or time is still a call
+    { model: "m", error: "quota exceeded" },
   ].map((l) => JSON.stringify(l)).join("\n");
   const t = fromTraceText(lines, { file: "s.jsonl" });
   assert.equal(t.formats?.["s.jsonl"], "generic");
@@ -378,6 +380,7 @@ Deno.test("generic: status, success, ok, is_error and HTTP status fields say fai
     "error",
     "ok",
     "ok",
+    "error",
   ]);
   assert.deepEqual(t.calls.getColumn("error").toArray(), [
     "success is false",
@@ -392,6 +395,7 @@ Deno.test("generic: status, success, ok, is_error and HTTP status fields say fai
     "boom",
     null,
     null,
+    "quota exceeded",
   ]);
 });
 
