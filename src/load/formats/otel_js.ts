@@ -3,7 +3,7 @@
  * spans are model calls).
  *
  * Two shapes, each as JSON (one per line, pretty-printed and concatenated, or
- * an array) or as Node's `console.dir` output, which is what the JS SDK's
+ * an array) or as Node's (or Deno's) `console.dir` output, which is what the JS SDK's
  * `ConsoleSpanExporter` prints (JavaScript object notation: unquoted keys,
  * single-quoted strings, `undefined`, `[Object]` past depth 3; other lines of
  * the program's output between the spans, and the log records and metrics
@@ -49,7 +49,8 @@ function isJsSpan(v: unknown): v is Obj {
 /** The start of Node's `console.dir` of a ConsoleSpanExporter object. */
 const INSPECT_SPAN =
   /^\{\s*\n?\s*(resource|instrumentationScope|instrumentationLibrary|traceId):\s/m;
-const INSPECT_IDS = /\btraceId: '[0-9a-f]{32}'[\s\S]*?\bid: '[0-9a-f]{16}'/;
+// Node quotes strings with ', Deno and Bun with "
+const INSPECT_IDS = /\btraceId: (['"])[0-9a-f]{32}\1[\s\S]*?\bid: (['"])[0-9a-f]{16}\2/;
 
 function detect(s: FormatSample): boolean {
   if (s.values.length > 0) return isJsSpan(s.values[0]);

@@ -72,6 +72,7 @@ Deno.test("detectFormat(): the span formats' hand-made fixtures, and files that 
     ["jaeger_small.json", "jaeger"],
     ["zipkin_small.json", "zipkin"],
     ["otel_js_console.txt", "otel_js"],
+    ["otel_js_deno_console.txt", "otel_js"],
     ["otel_js_readable.json", "otel_js"],
     ["otel_js_v1.jsonl", "otel_js"],
     ["otlp_small.jsonl", "otlp"],

@@ -220,3 +220,26 @@ Deno.test("otel_js: log records and metrics of the console exporters beside the 
       "1 log records and 1 metric exports of the OpenTelemetry console exporters are not spans (skipped)",
   }]);
 });
+
+Deno.test("otel_js: ConsoleSpanExporter output printed by Deno (double-quoted strings)", async () => {
+  // printed by @opentelemetry/sdk-trace 3.1.0's ConsoleSpanExporter under Deno 2.9.6 (NO_COLOR=1)
+  const path = fixture("otel_js_deno_console.txt");
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "otel_js");
+  // duration 750000 µs ok (12 in, 5 out); 100000 µs with status code 2
+  assert.deepEqual(rounded(figures(t.calls)), {
+    calls: 2,
+    ok: 1,
+    errors: 1,
+    pending: 0,
+    models: { "gpt-4o-mini": 2 },
+    input: 12,
+    output: 5,
+    cache_read: 0,
+    latency: { n: 1, p50: 0.75, max: 0.75 },
+  });
+  assert.deepEqual(t.calls.select("error").toRecords().map((r) => r.error), [
+    null,
+    "400 bad request",
+  ]);
+});
