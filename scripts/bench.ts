@@ -6,9 +6,20 @@
  * @module
  */
 import { readdirSync } from "node:fs";
+import { parseCli } from "./_cli.ts";
 
 const dir = new URL("../bench/", import.meta.url);
-const only = Deno.args;
+const { positionals: only } = parseCli(
+  `Usage: deno task bench [NAME…]
+
+Runs every benchmark script in bench/ (or those whose file name contains a NAME)
+and prints their Markdown tables; generated inputs go to .bench/.
+Benchmarks: ${
+    readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.startsWith("_")).sort().join(", ")
+  }`,
+  {},
+  { allowPositionals: true },
+);
 const scripts = readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.startsWith("_")).sort()
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 let failed = 0;

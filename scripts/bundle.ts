@@ -37,24 +37,128 @@ import {
 } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseCli } from "./_cli.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
-/** Packages left out of the bundle: native addons, and jsdom (it loads files of its own at run time). */
-export const EXTERNAL = ["nodejs-polars", "@resvg/resvg-js", "jsdom"] as const;
 /**
- * Platform packages of the externals. npm silently drops nodejs-polars' platform
- * binary when it is only an optional dependency (measured with npm 11), so the
- * one of this platform is a plain dependency of `dist/package.json`.
+ * Packages left out of the bundle and installed by npm beside it: the native
+ * addons (nodejs-polars, @resvg/resvg-js), jsdom (it loads files of its own at
+ * run time), and the packages whose types the declarations name (zod,
+ * Observable Plot), so that the `.d.ts` files resolve and type-check.
  */
-export const PLATFORM_EXTERNAL = ["nodejs-polars-linux-x64-gnu"] as const;
+export const EXTERNAL = [
+  "nodejs-polars",
+  "@resvg/resvg-js",
+  "jsdom",
+  "zod",
+  "@observablehq/plot",
+] as const;
 /**
- * Versions for Node that differ from deno.json's: jsdom 30+ needs Node 22
- * (its undici calls zlib's zstd), so the bundle asks for the newest jsdom that
- * runs on Node 20.19+, which Plot draws with just as well.
+ * Polars' native binaries for Linux (glibc and musl) and macOS, x64 and arm64:
+ * optional dependencies, so npm installs the one of the platform it runs on.
+ * They declare `engines.node >= 22`, and npm always skips an optional package
+ * whose engines do not match, so on Node 20 the binary must be named
+ * explicitly (see {@linkcode localManifest} and the README).
+ */
+export const POLARS_PLATFORMS = [
+  "nodejs-polars-linux-x64-gnu",
+  "nodejs-polars-linux-arm64-gnu",
+  "nodejs-polars-linux-x64-musl",
+  "nodejs-polars-linux-arm64-musl",
+  "nodejs-polars-darwin-x64",
+  "nodejs-polars-darwin-arm64",
+] as const;
+/**
+ * Type packages the declarations need that no dependency brings: Observable
+ * Plot's own `.d.ts` import `d3`'s types, which Plot lists only as a development
+ * dependency (pinned to what Plot 0.6.17 develops with).
+ */
+export const TYPE_DEPENDENCIES: Record<string, string> = { "@types/d3": "7.4.3" };
+/** The Node versions the package supports: those Polars' native binaries declare. */
+export const NODE_ENGINES = ">=22";
+/**
+ * Versions for Node that differ from deno.json's: jsdom 30+ needs Node 22.22
+ * (its undici calls zlib's zstd), so the bundle asks for jsdom 29, which runs
+ * on every Node 22 (and 20.19+) and which Plot draws with just as well.
  */
 export const NODE_PINS: Record<string, string> = { jsdom: "29.0.1" };
+
+/** The Polars binary package of this machine (`nodejs-polars-linux-x64-gnu`, …), if there is one. */
+export function polarsPlatformPackage(
+  platform: string = process.platform,
+  arch: string = process.arch,
+  glibc: boolean = Boolean(
+    (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)
+      ?.header?.glibcVersionRuntime,
+  ),
+): string | undefined {
+  const name = platform === "linux"
+    ? `nodejs-polars-linux-${arch}-${glibc ? "gnu" : "musl"}`
+    : `nodejs-polars-${platform}-${arch}`;
+  return (POLARS_PLATFORMS as readonly string[]).includes(name) ? name : undefined;
+}
+
+/** The version of tracebook (the CLI's `--version`). */
+export function tracebookVersion(): string {
+  const main = readFileSync(join(ROOT, "src", "cli", "main.ts"), "utf8");
+  const m = /const VERSION = "([^"]+)"/.exec(main);
+  if (!m) throw new Error("Cannot find VERSION in src/cli/main.ts.");
+  return m[1]!;
+}
+
+/** The major version of the `node` on PATH (not Deno's own `process.versions.node`); 0 if none. */
+export function systemNodeMajor(): number {
+  const r = spawnSync("node", ["--version"], { encoding: "utf8" });
+  const m = /^v(\d+)\./.exec(r.stdout ?? "");
+  return m ? Number(m[1]) : 0;
+}
+
+/**
+ * `package.json` of `dist/`, the bundle for this machine: the package's, except
+ * that on Node older than 22, this platform's Polars binary is a plain
+ * dependency (npm skips it as an optional one there, see {@linkcode POLARS_PLATFORMS}).
+ * The package for other machines is `deno task pack`'s.
+ */
+export function localManifest(nodeMajor: number = systemNodeMajor()): Record<string, unknown> {
+  const manifest = packageManifest({ private: true });
+  const binary = polarsPlatformPackage();
+  if (nodeMajor >= 22 || !binary) return manifest;
+  const optional = { ...(manifest.optionalDependencies as Record<string, string>) };
+  const version = optional[binary]!;
+  delete optional[binary];
+  return {
+    ...manifest,
+    dependencies: { ...(manifest.dependencies as Record<string, string>), [binary]: version },
+    optionalDependencies: optional,
+  };
+}
+
+/** `package.json` of the bundle: the entry, its types, the externals pinned as deno.json pins them. */
+export function packageManifest(options: { private?: boolean } = {}): Record<string, unknown> {
+  const pins = { ...denoJsonPins(), ...NODE_PINS };
+  const polars = pins["nodejs-polars"] ?? "*";
+  return {
+    name: "tracebook",
+    version: tracebookVersion(),
+    description:
+      "Analyse the traces of your LLM calls, offline: Polars frames, metrics, figures, HTML reports, exports.",
+    ...(options.private ? { private: true } : { license: "MIT" }),
+    type: "module",
+    main: "./mod.js",
+    types: "./mod.d.ts",
+    exports: {
+      ".": { types: "./mod.d.ts", default: "./mod.js" },
+      "./package.json": "./package.json",
+    },
+    dependencies: {
+      ...Object.fromEntries(EXTERNAL.map((n) => [n, pins[n] ?? "*"])),
+      ...TYPE_DEPENDENCIES,
+    },
+    optionalDependencies: Object.fromEntries(POLARS_PLATFORMS.map((n) => [n, polars])),
+    engines: { node: NODE_ENGINES },
+  };
+}
 
 /** Options of {@linkcode bundle}. */
 export interface BundleOptions {
@@ -100,14 +204,19 @@ export function denoJsonPins(): Record<string, string> {
   return pins;
 }
 
+/** `npm:name@1.2.3/sub` → `name/sub` (and `npm:@scope/name@1/sub` → `@scope/name/sub`). */
+export function npmToBare(specifier: string): string {
+  const m = /^npm:(@[^/]+\/[^@/]+|[^@/]+)(?:@[^/]+)?(\/.*)?$/.exec(specifier);
+  return m ? m[1]! + (m[2] ?? "") : specifier;
+}
+
 /** esbuild plugin: `npm:name@1.2.3/sub` specifiers → `name/sub` (resolved in node_modules). */
 const npmSpecifiers: esbuild.Plugin = {
   name: "npm-specifiers",
   setup(build) {
     build.onResolve({ filter: /^npm:/ }, (args) => {
-      const m = /^npm:(@[^/]+\/[^@/]+|[^@/]+)(?:@[^/]+)?(\/.*)?$/.exec(args.path);
-      if (!m) return undefined;
-      const path = m[1]! + (m[2] ?? "");
+      const path = npmToBare(args.path);
+      if (path === args.path) return undefined;
       if (EXTERNAL.some((e) => path === e || path.startsWith(`${e}/`))) {
         return { path, external: true };
       }
@@ -177,28 +286,60 @@ export function emitDeclarations(entry: string, outdir: string, quiet = false): 
     module: ts.ModuleKind.ESNext,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     lib: ["lib.esnext.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
-    types: [],
+    // Node's own modules (node:fs, …) from @types/node, which deno.json pins for this.
+    types: ["node"],
+    typeRoots: [join(ROOT, "node_modules", "@types")],
     rootDir: declarationRoot(entry),
     outDir: outdir,
   };
-  const program = ts.createProgram([entry], options);
+  // Source files import packages as "npm:name@1.2.3/sub": resolve them as "name/sub"
+  // in the node_modules/ Deno lays out, so their types reach the declarations.
+  const host = ts.createCompilerHost(options);
+  host.resolveModuleNameLiterals = (literals, containingFile, _redirect, compilerOptions) =>
+    literals.map((literal) => {
+      const name = literal.text.startsWith("npm:") ? npmToBare(literal.text) : literal.text;
+      return ts.resolveModuleName(name, containingFile, compilerOptions, host);
+    });
+  const program = ts.createProgram([entry], options, host);
   const emitted = program.emit();
   const errors = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics]
     .filter((d) => d.category === ts.DiagnosticCategory.Error);
-  for (const d of quiet ? [] : errors.slice(0, 5)) {
+  for (const d of quiet ? [] : errors.slice(0, Number(Deno.env.get("TRACEBOOK_DTS_ERRORS") ?? 5))) {
     const where = d.file ? `${relative(ROOT, d.file.fileName)}: ` : "";
     console.warn(`warning: ${where}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
   }
-  // Specifiers in declarations must name the emitted files: "./x.ts" → "./x.js".
+  // Specifiers in declarations must name the emitted files ("./x.ts" → "./x.js") and
+  // packages as Node resolves them ("npm:name@1.2.3/sub" → "name/sub").
   for (const file of walk(outdir).filter((f) => f.endsWith(".d.ts"))) {
     const text = readFileSync(file, "utf8");
     const fixed = text.replace(
       /((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']+)\.ts(["'])/g,
       "$1$2.js$3",
-    );
+    ).replace(/(["'])npm:(@[^/@"']+\/[^@/"']+|[^@/"']+)(?:@[^/"']+)?(\/[^"']*)?\1/g, "$1$2$3$1")
+      .replace(
+        /((?:from|import)\s*\(?\s*["'])((?:@[^/"'.][^/"']*\/)?[^/"'.:][^/"':]*)\/([^"']+)(["'])/g,
+        (whole, head: string, pkg: string, sub: string, tail: string) => {
+          const file = esmSubpath(pkg, sub);
+          return file ? `${head}${pkg}/${file}${tail}` : whole;
+        },
+      );
     if (fixed !== text) writeFileSync(file, fixed);
   }
   return errors.length;
+}
+
+/**
+ * A deep import of a package without an `exports` map (`nodejs-polars/bin/datatypes`,
+ * which TypeScript writes for inferred types) as Node's ESM resolution needs it:
+ * with the file's extension (`bin/datatypes/index.js`). Undefined to leave it as it is.
+ */
+function esmSubpath(pkg: string, sub: string): string | undefined {
+  const dir = join(ROOT, "node_modules", pkg);
+  if (!existsSync(join(dir, "package.json")) || /\.(c|m)?js$/.test(sub)) return undefined;
+  if (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).exports) return undefined;
+  if (existsSync(join(dir, `${sub}.d.ts`))) return `${sub}.js`;
+  if (existsSync(join(dir, sub, "index.d.ts"))) return `${sub}/index.js`;
+  return undefined;
 }
 
 /** Make sure every npm package of deno.json is in `node_modules/` (esbuild resolves there). */
@@ -236,7 +377,7 @@ export async function bundle(options: BundleOptions = {}): Promise<BundleResult>
       sourcemap: "linked",
       legalComments: "none",
       absWorkingDir: ROOT,
-      external: [...EXTERNAL, ...PLATFORM_EXTERNAL],
+      external: [...EXTERNAL, ...POLARS_PLATFORMS],
       plugins: [npmSpecifiers, assetUrls(assets)],
       // CommonJS code inside an ESM bundle may call require() for Node built-ins.
       banner: {
@@ -270,25 +411,9 @@ export async function bundle(options: BundleOptions = {}): Promise<BundleResult>
     }
   }
 
-  const pins = { ...denoJsonPins(), ...NODE_PINS };
-  const pin = (names: readonly string[]) =>
-    Object.fromEntries(names.map((n) => [n, pins[n] ?? "*"]));
   writeFileSync(
     join(outdir, "package.json"),
-    JSON.stringify(
-      {
-        name: "tracebook",
-        private: true,
-        type: "module",
-        main: "./mod.js",
-        types: "./mod.d.ts",
-        exports: { ".": { types: "./mod.d.ts", default: "./mod.js" } },
-        dependencies: pin([...EXTERNAL, ...PLATFORM_EXTERNAL]),
-        engines: { node: ">=20.19" },
-      },
-      null,
-      2,
-    ) + "\n",
+    JSON.stringify(localManifest(), null, 2) + "\n",
   );
   if (options.install !== false) npmInstall(outdir, options.quiet);
   return { js, dts, assets: [...assets].sort(), typeErrors };
@@ -303,14 +428,18 @@ export function npmInstall(dir: string, quiet = false): void {
   if (npm.status !== 0) throw new Error(`npm install in ${dir} failed (exit ${npm.status}).`);
 }
 
+/** `deno task bundle --help`. */
+export const USAGE = `Usage: deno task bundle [--entry src/mod.ts] [--outdir dist] [--no-install]
+
+Builds the library for Node on this machine: OUTDIR/mod.js (ESM), OUTDIR/mod.d.ts
+and OUTDIR/package.json, then runs npm install in OUTDIR (skip with --no-install).
+For the package to install in other projects and on other machines: deno task pack.`;
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      entry: { type: "string" },
-      outdir: { type: "string" },
-      "no-install": { type: "boolean" },
-    },
+  const { values } = parseCli(USAGE, {
+    entry: { type: "string" },
+    outdir: { type: "string" },
+    "no-install": { type: "boolean" },
   });
   try {
     const result = await bundle({

@@ -20,7 +20,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCli } from "./_cli.ts";
 import { fileURLToPath } from "node:url";
 
 /** The tslab version the notebooks are tested with. */
@@ -129,14 +129,20 @@ export function installKernels(
   return written;
 }
 
+/** `deno task kernel --help`. */
+export const USAGE = `Usage: deno task kernel [--data-dir DIR] [--only deno|tslab]
+
+Installs the Jupyter kernels the notebooks run on, for the current user:
+  deno   the Deno kernel (this Deno), for notebooks that import src/mod.ts
+  tslab  TypeScript on Node (npm installs tslab ${TSLAB_VERSION} into .tools/tslab/)
+Kernelspecs go to DIR/kernels/NAME/kernel.json; DIR defaults to $JUPYTER_DATA_DIR,
+else \`jupyter --data-dir\`, else ~/.local/share/jupyter.`;
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: { "data-dir": { type: "string" }, only: { type: "string" } },
-  });
+  const { values } = parseCli(USAGE, { "data-dir": { type: "string" }, only: { type: "string" } });
   const only = values.only;
   if (only !== undefined && only !== "deno" && only !== "tslab") {
-    console.error(`--only must be deno or tslab, not ${only}.`);
+    console.error(`error: --only must be deno or tslab, not ${only}.`);
     Deno.exit(2);
   }
   try {

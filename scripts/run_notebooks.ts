@@ -8,17 +8,29 @@
  * the tslab notebook needs the bundle (`deno task bundle`). Executed notebooks
  * go to a temporary folder: the committed ones stay without outputs.
  *
- * Usage: `deno task notebooks [NOTEBOOK…] [--out analysis/notebooks] [--executed DIR] [--timeout 600]`
+ * Also runs a user's own notebooks, anywhere: `deno task notebooks PATH…` (relative
+ * paths are read from the folder the task was started in). Before running, a
+ * missing Jupyter, kernel or Node bundle is one sentence saying what to run.
+ *
+ * Usage: `deno task notebooks [NOTEBOOK…] [--out analysis/notebooks] [--executed] [--timeout 600]`
  *
  * @module
  */
 import { spawnSync } from "node:child_process";
 import { Buffer } from "node:buffer";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseCli } from "./_cli.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const SCRIPTS = fileURLToPath(new URL("./", import.meta.url));
@@ -90,7 +102,8 @@ export function svgAsImages(notebook: { cells: Cell[] }): { cells: Cell[] } {
     for (const output of cell.outputs ?? []) {
       const data = (output as { data?: Record<string, string | string[]> }).data;
       const svg = data?.["image/svg+xml"];
-      if (!data || svg === undefined) continue;
+      // A Figure's bundle has its own <img> (text/html), which the export prefers.
+      if (!data || svg === undefined || data["text/html"] !== undefined) continue;
       const text = Array.isArray(svg) ? svg.join("") : svg;
       const b64 = Buffer.from(text, "utf8").toString("base64");
       data["text/html"] =
@@ -152,7 +165,13 @@ export function runNotebook(
       }`,
     };
   }
-  writeFileSync(executed, JSON.stringify(svgAsImages(JSON.parse(readFileSync(executed, "utf8")))));
+  // The HTML copy is made from a copy whose bare SVG outputs are <img>s; the executed
+  // notebook (kept with --executed) stays as the kernel wrote it.
+  const htmlSource = mkdtempSync(join(tmpdir(), "tracebook-nbhtml-"));
+  writeFileSync(
+    join(htmlSource, name),
+    JSON.stringify(svgAsImages(JSON.parse(readFileSync(executed, "utf8")))),
+  );
   mkdirSync(options.outDir, { recursive: true });
   const html = spawnSync("jupyter", [
     "nbconvert",
@@ -160,11 +179,12 @@ export function runNotebook(
     "html",
     "--output-dir",
     options.outDir,
-    executed,
+    join(htmlSource, name),
   ], {
     cwd: ROOT,
     encoding: "utf8",
   });
+  rmSync(htmlSource, { recursive: true, force: true });
   if (html.status !== 0) {
     return {
       notebook: path,
@@ -220,19 +240,103 @@ export function runNotebooks(
   return runs;
 }
 
+/** How to get Jupyter, in one line. */
+export const INSTALL_JUPYTER =
+  "sudo apt-get install -y jupyter-notebook jupyter-nbconvert jupyter-client (or pip install notebook nbconvert jupyter_client)";
+
+/** The kernelspecs Jupyter knows (names), or null when `jupyter` cannot run. */
+export function installedKernels(): string[] | null {
+  const run = spawnSync("jupyter", ["kernelspec", "list", "--json"], { encoding: "utf8" });
+  if (run.error || run.status !== 0) return null;
+  try {
+    return Object.keys(JSON.parse(run.stdout).kernelspecs ?? {});
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What is missing to run `notebooks`, as one sentence saying what to run, or
+ * undefined when everything is there: the notebook files, Jupyter, each
+ * notebook's kernel, and the Node bundle a notebook imports (`…/dist/mod.js`).
+ */
+export function preflight(
+  notebooks: string[],
+  /** The installed kernels (null: no Jupyter). @default what `jupyter kernelspec list` says */
+  kernels?: string[] | null,
+): string | undefined {
+  for (const path of notebooks) {
+    if (!existsSync(path)) return `No such notebook: ${path}.`;
+  }
+  if (kernels === undefined) kernels = installedKernels();
+  if (kernels === null) {
+    return `Jupyter is not installed (no jupyter command): run ${INSTALL_JUPYTER}, then deno task kernel.`;
+  }
+  for (const path of notebooks) {
+    let nb: { metadata?: { kernelspec?: { name?: string } }; cells?: Cell[] };
+    try {
+      nb = JSON.parse(readFileSync(path, "utf8"));
+    } catch {
+      return `${path} is not a notebook (not JSON).`;
+    }
+    const kernel = nb.metadata?.kernelspec?.name ?? "deno";
+    if (!kernels.includes(kernel)) {
+      return `${
+        basename(path)
+      } needs the Jupyter kernel "${kernel}", which is not installed: run deno task kernel.`;
+    }
+    for (const cell of nb.cells ?? []) {
+      if (cell.cell_type !== "code") continue;
+      for (const m of sourceOf(cell).matchAll(/from\s+["']((?:\.{1,2}\/)+dist\/mod\.js)["']/g)) {
+        if (!existsSync(resolve(dirname(path), m[1]!))) {
+          return `${basename(path)} imports the Node bundle ${
+            m[1]
+          }, which is not built: run deno task bundle.`;
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/** `deno task notebooks --help`. */
+export const USAGE =
+  `Usage: deno task notebooks [NOTEBOOK…] [--out DIR] [--executed] [--timeout SECONDS]
+
+Executes notebooks headless on the kernel each one names (deno or tslab) and writes
+an HTML copy of each into --out (default analysis/notebooks/). With no NOTEBOOK,
+runs tracebook's own notebooks/; give paths to run your own, from any folder.
+  --executed   also keep the executed notebooks (with their outputs) in --out
+  --timeout    seconds per cell (default 600)
+Stops at the first failing cell, naming the notebook and the cell (exit 1).
+Needs Jupyter (${INSTALL_JUPYTER}) and the kernels (deno task kernel).`;
+
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: { out: { type: "string" }, executed: { type: "string" }, timeout: { type: "string" } },
-  });
-  const notebooks = positionals.length ? positionals : listNotebooks();
+  const { values, positionals } = parseCli(USAGE, {
+    out: { type: "string" },
+    executed: { type: "boolean" },
+    timeout: { type: "string" },
+  }, { allowPositionals: true });
+  // deno task runs in the repository; paths the user typed are relative to where they typed them.
+  const from = Deno.env.get("INIT_CWD") ?? Deno.cwd();
+  const notebooks = positionals.length ? positionals.map((p) => resolve(from, p)) : listNotebooks();
+  const outDir = values.out ? resolve(from, values.out) : undefined;
+  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeout !== undefined && !(timeout > 0)) {
+    console.error(`error: --timeout must be a number of seconds, not ${values.timeout}.`);
+    Deno.exit(2);
+  }
+  const missing = preflight(notebooks);
+  if (missing) {
+    console.error(missing);
+    Deno.exit(1);
+  }
   let runs: NotebookRun[];
   try {
     runs = runNotebooks(notebooks, {
-      outDir: values.out,
-      executedDir: values.executed,
-      timeout: values.timeout ? Number(values.timeout) : undefined,
+      outDir,
+      executedDir: values.executed ? resolve(ROOT, outDir ?? "analysis/notebooks") : undefined,
+      timeout,
     });
   } catch (error) {
     console.error((error as Error).message);

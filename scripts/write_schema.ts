@@ -8,6 +8,7 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { traceEventJsonSchema } from "../src/schema/mod.ts";
+import { parseCli } from "./_cli.ts";
 
 /** Where the schema file lives, relative to the repository root. */
 export const SCHEMA_PATH = "schema/trace-event.schema.json";
@@ -18,6 +19,10 @@ export function renderSchemaFile(): string {
 }
 
 if (import.meta.main) {
+  parseCli(
+    `Usage: deno task schema\n\nWrites ${SCHEMA_PATH}, the JSON Schema of one trace line, from the zod schemas.`,
+    {},
+  );
   const path = fileURLToPath(new URL(`../${SCHEMA_PATH}`, import.meta.url));
   writeFileSync(path, renderSchemaFile());
   console.log(`wrote ${SCHEMA_PATH}`);

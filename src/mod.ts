@@ -159,6 +159,31 @@ export type {
   SummaryTextInput,
 } from "./report/mod.ts";
 
+// export: frames → Parquet, CSV, JSONL, OTLP, TensorBoard; the summary as SQL views
+export {
+  EXPORT_FORMATS,
+  exportTraces,
+  OTLP_FILE,
+  postOtlp,
+  SQL_ENGINES,
+  sqlViews,
+  toOtlpRequest,
+  writeCsvFiles,
+  writeJsonlFiles,
+  writeParquetDataset,
+  writeTensorBoard,
+} from "./export/mod.ts";
+export type {
+  ExportFormat,
+  ExportOptions,
+  ExportResult,
+  OtlpRequest,
+  ParquetExportOptions,
+  SqlEngine,
+  SqlViewsOptions,
+  TensorBoardOptions,
+} from "./export/mod.ts";
+
 // tracing: writes native JSONL around model calls
 export {
   BufferedFileWriter,

@@ -7,6 +7,15 @@
 import { Resvg } from "npm:@resvg/resvg-js@2.6.2";
 import { COLORS } from "./_style.ts";
 
+/** Bytes as base64 (chunked: a spread of a large array overflows the call stack). */
+function base64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
+}
+
 /** Options of {@linkcode Figure.toPNG}. */
 export interface PngOptions {
   /**
@@ -99,8 +108,22 @@ export class Figure {
     return resvg.render().asPng();
   }
 
-  /** The MIME bundle a Deno notebook shows inline. */
+  /**
+   * The MIME bundle Jupyter shows: the SVG, a PNG (base64), an HTML `<img>` of
+   * the SVG, and a text line. Each front end takes the richest it renders. The
+   * `<img>` is for `jupyter nbconvert --to html` (6.5 to 7.x), whose HTML
+   * export prefers `text/html`, then `image/svg+xml`, which its sanitizer
+   * strips to a blank; the PNG is for viewers without HTML or SVG (and PDF).
+   */
   [Symbol.for("Jupyter.display")](): Record<string, string> {
-    return { "image/svg+xml": this.#svg };
+    const svg = base64(new TextEncoder().encode(this.#svg));
+    const alt = this.title.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    return {
+      "text/html":
+        `<img alt="${alt}" width="${this.width}" style="max-width:100%;height:auto" src="data:image/svg+xml;base64,${svg}">`,
+      "image/svg+xml": this.#svg,
+      "image/png": base64(this.toPNG()),
+      "text/plain": `Figure: ${this.title}`,
+    };
   }
 }

@@ -341,10 +341,15 @@ export function toText(x: unknown): string {
 }
 
 /**
- * The MIME bundle of a value: `image/svg+xml` for a Figure, `text/html` for the
- * rest, always with `text/plain`.
+ * The MIME bundle of a value: a Figure's own (SVG, PNG and an HTML `<img>`),
+ * `image/svg+xml` for another SVG-like value, `text/html` for the rest, always
+ * with `text/plain`.
  */
 export function mimeBundle(x: unknown, options: DisplayOptions = {}): MimeBundle {
+  const own = (x as { [JUPYTER_DISPLAY]?: unknown } | null)?.[JUPYTER_DISPLAY];
+  if (isSvgLike(x) && typeof own === "function") {
+    return { ...(own.call(x) as MimeBundle), "text/plain": toText(x) };
+  }
   if (isSvgLike(x) && !isDataFrame(x)) {
     return { "image/svg+xml": x.toSVG(), "text/plain": toText(x) };
   }

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hasExecutable, missing, ROOT } from "../_helpers.ts";
-import { bundle } from "../../scripts/bundle.ts";
+import { bundle, polarsPlatformPackage, systemNodeMajor } from "../../scripts/bundle.ts";
 import { withDistLock } from "./_dist.ts";
 
 const skip = missing("node and npm", hasExecutable("node") && hasExecutable("npm"));
@@ -36,12 +36,33 @@ Deno.test({
       assert.ok(existsSync(join(out, "mod.d.ts")));
       assert.match(readFileSync(join(out, "mod.d.ts"), "utf8"), /from "\.\/load\/mod\.js"/);
       const pkg = JSON.parse(readFileSync(join(out, "package.json"), "utf8"));
+      // Polars' binaries are optional (npm takes this platform's), except on Node < 22 where
+      // npm would skip it: there this machine's is a plain dependency of this local build.
+      const platforms = [
+        "nodejs-polars-darwin-arm64",
+        "nodejs-polars-darwin-x64",
+        "nodejs-polars-linux-arm64-gnu",
+        "nodejs-polars-linux-arm64-musl",
+        "nodejs-polars-linux-x64-gnu",
+        "nodejs-polars-linux-x64-musl",
+      ];
+      const local = systemNodeMajor() < 22
+        ? polarsPlatformPackage()
+        : undefined;
       assert.deepEqual(pkg.dependencies, {
         "nodejs-polars": "0.25.2",
         "@resvg/resvg-js": "2.6.2",
         jsdom: "29.0.1",
-        "nodejs-polars-linux-x64-gnu": "0.25.2",
+        zod: "4.6.7",
+        "@observablehq/plot": "0.6.17",
+        "@types/d3": "7.4.3",
+        ...(local ? { [local]: "0.25.2" } : {}),
       });
+      assert.deepEqual(
+        Object.keys(pkg.optionalDependencies).sort(),
+        platforms.filter((p) => p !== local),
+      );
+      assert.equal(pkg.engines.node, ">=22");
       // Native packages stay outside the bundle.
       const js = readFileSync(join(out, "mod.js"), "utf8");
       assert.match(js, /from "nodejs-polars"/);

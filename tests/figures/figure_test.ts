@@ -35,12 +35,23 @@ Deno.test("Figure.toPNG() renders a PNG at twice the SVG size by default", async
   assert.deepEqual(pngSize(fig.toPNG({ scale: 1 })), [fig.width, fig.height]);
 });
 
-Deno.test("Figure shows itself in a Deno notebook as image/svg+xml", async () => {
+Deno.test("Figure offers Jupyter its SVG, a PNG and an HTML <img> of the SVG", async () => {
   const fig = await latencyHistogram(calls);
   const display = (fig as unknown as Record<symbol, () => Record<string, string>>)[
     Symbol.for("Jupyter.display")
   ]!;
-  assert.deepEqual(display.call(fig), { "image/svg+xml": fig.toSVG() });
+  const bundle = display.call(fig);
+  assert.deepEqual(Object.keys(bundle), ["text/html", "image/svg+xml", "image/png", "text/plain"]);
+  assert.equal(bundle["image/svg+xml"], fig.toSVG());
+  assert.deepEqual(atob(bundle["image/png"]!).slice(1, 4), "PNG");
+  const img =
+    /^<img alt="([^"]*)" width="(\d+)" style="[^"]*" src="data:image\/svg\+xml;base64,([^"]+)">$/
+      .exec(bundle["text/html"]!);
+  assert.ok(img, bundle["text/html"]!.slice(0, 80));
+  assert.equal(Number(img[2]), fig.width);
+  const svgBytes = Uint8Array.from(atob(img[3]!), (c) => c.charCodeAt(0));
+  assert.equal(new TextDecoder().decode(svgBytes), fig.toSVG());
+  assert.equal(bundle["text/plain"], `Figure: ${fig.title}`);
 });
 
 Deno.test("new Figure() refuses an SVG without the SVG namespace (resvg cannot render it)", () => {

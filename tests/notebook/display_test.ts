@@ -13,6 +13,7 @@ import {
   traceSetHeadline,
 } from "../../src/notebook/mod.ts";
 import type { TraceSet } from "../../src/frames/columns.ts";
+import { Figure } from "../../src/figures/figure.ts";
 
 const XSS = `<script>alert("x")</script>`;
 
@@ -102,7 +103,7 @@ const SUMMARY = {
     ok: 2,
     errors: 1,
     error_rate: 1 / 3,
-    latency: { mean: 1.5, p50: 1.5, p90: 1.9, p95: 1.95, p99: 1.99, min: 1, max: 2 },
+    latency: { mean: 1.5, p50: 1.5, p90: 1.9, p95: 1.95, p99: 1.99, min: 1, max: 2, count: 2 },
     input_tokens: 10,
     output_tokens: 20,
     cost_usd: null,
@@ -156,12 +157,21 @@ Deno.test("toHTML() of a TraceSet shows calls and sessions, escaped, and no empt
   assert.ok(!html.includes("<script>"));
 });
 
-Deno.test("mimeBundle() of a figure is its SVG; of anything else escaped HTML and text", () => {
+Deno.test("mimeBundle() of a Figure is its own bundle; of an SVG-like its SVG; of anything else escaped HTML and text", () => {
   const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"></svg>';
   assert.deepEqual(mimeBundle({ toSVG: () => svg, title: "T" }), {
     "image/svg+xml": svg,
     "text/plain": "Figure: T",
   });
+  const fig = new Figure(svg, { title: XSS, width: 1, height: 1 });
+  const bundle = mimeBundle(fig);
+  assert.deepEqual(Object.keys(bundle), ["text/html", "image/svg+xml", "image/png", "text/plain"]);
+  assert.ok(
+    bundle["text/html"]!.startsWith(
+      '<img alt="&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;"',
+    ),
+  );
+  assert.equal(bundle["text/plain"], `Figure: ${XSS}`);
   assert.deepEqual(mimeBundle({ prompt: XSS }), {
     "text/html":
       "<pre>{\n  &quot;prompt&quot;: &quot;&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt;&quot;\n}</pre>",
