@@ -54,7 +54,8 @@ const INSPECT_IDS = /\btraceId: (['"])[0-9a-f]{32}\1[\s\S]*?\bid: (['"])[0-9a-f]
 
 function detect(s: FormatSample): boolean {
   if (s.values.length > 0) return isJsSpan(s.values[0]);
-  const head = s.head.slice(0, 256 * 1024);
+  // deno-lint-ignore no-control-regex
+  const head = s.head.slice(0, 256 * 1024).replace(/\x1b\[[0-9;]*m/g, ""); // colours of a terminal capture
   return INSPECT_SPAN.test(head) && INSPECT_IDS.test(head);
 }
 

@@ -243,3 +243,18 @@ Deno.test("otel_js: ConsoleSpanExporter output printed by Deno (double-quoted st
     "400 bad request",
   ]);
 });
+
+Deno.test("otel_js: a terminal capture with colours reads as the plain output", () => {
+  const plain = readFileSync(fixture("otel_js_deno_console.txt"), "utf8");
+  // what a colour terminal shows: strings green, numbers yellow
+  const coloured = plain.replace(/("[^"\n]*")/g, "\x1b[32m$1\x1b[39m").replace(
+    /: (\d+)/g,
+    ": \x1b[33m$1\x1b[39m",
+  );
+  assert.notEqual(coloured, plain);
+  const t = fromTraceText(coloured, { file: "capture.txt" });
+  assert.deepEqual(t.calls.select("model", "duration_s").toRecords(), [
+    { model: "gpt-4o-mini", duration_s: 0.75 },
+    { model: "gpt-4o-mini", duration_s: 0.1 },
+  ]);
+});
