@@ -325,6 +325,16 @@ Deno.test({
       { type: "mlflow.chat_model", len: 6 },
       { type: "mlflow.tool", len: 8 },
     ]);
+    // the failures are on CHAIN spans (Workflow.run: CancelledError; ReActOutputParser.parse_5):
+    // kept on their events, not calls
+    const failed = spans.filter((s) => s.status.code === "STATUS_CODE_ERROR").map((s) => s.name)
+      .sort();
+    assert.deepEqual(failed, ["ReActOutputParser.parse_5", "Workflow.run"]);
+    const failedEvents = t.events.filter(pl.col("payload").str.contains(`"status":"error"`, true));
+    assert.deepEqual(
+      failedEvents.getColumn("payload").toArray().map((p) => JSON.parse(p as string).name).sort(),
+      failed,
+    );
     assert.deepEqual(rows(t.sessions, "session_id", "complete", "calls", "errors"), [
       // mlflow.traceRequestId
       { session_id: "6eebff57412c4286bee9120e3202ec2d", complete: false, calls: 6, errors: 0 },
