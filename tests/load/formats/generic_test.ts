@@ -399,6 +399,15 @@ Deno.test("generic: status, success, ok, is_error and HTTP status fields say fai
   ]);
 });
 
+interface NexusRow {
+  ts: number;
+  model: string;
+  mode: string;
+  input_tokens: number;
+  output_tokens: number;
+  duration_sec: number;
+}
+
 const nexus = realFixture("generic-jsonl/nexuscore.llm_calls.jsonl");
 Deno.test({
   name:
@@ -407,12 +416,12 @@ Deno.test({
   async fn() {
     // independent reading: plain JSON.parse of each line
     const lines = readFileSync(nexus!, "utf8").split("\n").filter((l) => l.trim() !== "")
-      .map((l) => JSON.parse(l) as Record<string, number & string>);
+      .map((l) => JSON.parse(l) as NexusRow);
     const failed = lines.filter((l) => l.mode === "stub-fallback");
     const ok = lines.filter((l) => l.mode !== "stub-fallback");
     assert.equal(lines.length, 90);
     assert.equal(failed.length, 16);
-    const sum = (k: string) => lines.reduce((a, l) => a + l[k]!, 0);
+    const sum = (k: "input_tokens" | "output_tokens") => lines.reduce((a, l) => a + l[k], 0);
     const perModel = new Map<string, number>();
     for (const l of lines) perModel.set(l.model, (perModel.get(l.model) ?? 0) + 1);
     // latency: ok calls with duration > 0, percentiles by linear interpolation
