@@ -110,6 +110,11 @@ Deno.test("detectFormat(): the span formats' hand-made fixtures, and files that 
       '{"name": "s", "context": {"trace_id": "0x1", "span_id": "0x2"}, "parent_id": null}',
       "otel_python",
     ],
+    // a Python SDK span of an OpenInference-instrumented app is still the Python SDK's JSON
+    [
+      '{"name": "ChatOpenAI", "context": {"trace_id": "0x1", "span_id": "0x2"}, "kind": "SpanKind.INTERNAL", "parent_id": null, "status": {"status_code": "ERROR"}, "attributes": {"openinference.span.kind": "LLM"}}',
+      "otel_python",
+    ],
   ];
   for (const [text, format] of shapes) {
     assert.equal(detectFormat(sampleOfText(text, "x.json"))?.name, format, text);
