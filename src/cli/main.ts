@@ -10,6 +10,7 @@
  */
 import { Command, CommanderError } from "npm:commander@15.1.0";
 import { UserError } from "../log/mod.ts";
+import { escapeControl } from "../log/terminal.ts";
 
 /** What a command module exports. */
 export interface CommandModule {
@@ -32,10 +33,14 @@ export const COMMANDS: { name: string; summary: string }[] = [
   { name: "formats", summary: "list the trace formats tracebook reads (--json)" },
   {
     name: "export",
-    summary: "write traces for other tools: parquet, csv, jsonl, otlp (OpenTelemetry) or tensorboard",
+    summary:
+      "write traces for other tools: parquet, csv, jsonl, otlp (OpenTelemetry) or tensorboard",
   },
   { name: "sql", summary: "write SQL views of the summary over an exported Parquet dataset" },
-  { name: "watch", summary: "follow trace files as they are written: live totals, errors, latency" },
+  {
+    name: "watch",
+    summary: "follow trace files as they are written: live totals, errors, latency",
+  },
   { name: "simulate", summary: "write realistic, seeded traces through the tracer" },
   {
     name: "generate",
@@ -114,12 +119,12 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (err instanceof UserError) {
-      console.error(`error: ${err.message}`);
+      console.error(`error: ${escapeControl(err.message)}`);
       return err.exitCode;
     }
     const fsMessage = describeFileSystemError(err);
     if (fsMessage) {
-      console.error(`error: ${fsMessage}`);
+      console.error(`error: ${escapeControl(fsMessage)}`);
       return 1;
     }
     throw err;

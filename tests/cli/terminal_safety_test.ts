@@ -68,7 +68,11 @@ Deno.test("validate and watch escape control characters from traces and file nam
     validateJson: await run("validate", "--json", file),
     watch: await run("watch", "--once", file),
     watchJson: await run("watch", "--once", "--json", file),
+    missing: await run("validate", `${file}.missing${ESC}[2J`),
+    watchMissing: await run("watch", "--once", `${file}.missing${ESC}[2J`),
   };
+  assert.notEqual(runs.missing.code, 0);
+  assert.match(runs.missing.stderr, /^error: .*missing\\x1b\[2J/m);
   for (const [name, r] of Object.entries(runs)) {
     assert.doesNotMatch(r.stdout, RAW_CONTROL, `${name} stdout`);
     assert.doesNotMatch(r.stderr, RAW_CONTROL, `${name} stderr`);
