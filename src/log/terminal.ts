@@ -13,6 +13,7 @@
  * and paragraph separators, and the bidirectional embeddings, overrides and
  * isolates.
  */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** Options of {@link escapeControl}. */

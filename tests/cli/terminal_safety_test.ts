@@ -12,6 +12,7 @@ import { ROOT } from "../_helpers.ts";
 const ESC = "\u001b";
 const BEL = "\u0007";
 /** Any control character but the line breaks of the output itself. */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
 
 function hostileTrace(): string {

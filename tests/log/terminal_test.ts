@@ -24,6 +24,7 @@ Deno.test("escapeControl(json, { json: true }) keeps JSON valid and equal in mea
   const json = JSON.stringify(value);
   const safe = escapeControl(json, { json: true });
   assert.equal(safe, '{"model":"m\\u009b31m","id":"r\\u202e1","error":"e\\u001b[2J"}');
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
   assert.doesNotMatch(safe, /[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
   assert.deepEqual(JSON.parse(safe), value);
   const pretty = JSON.stringify({ a: "x\u009by\n" }, null, 2);
