@@ -11,7 +11,19 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
+import { fileURLToPath } from "node:url";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -19,12 +31,54 @@ import { Buffer } from "node:buffer";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { ImportedFrames } from "./formats/_records.ts";
 
+/** Bumped by hand for a change the source hash below cannot see (e.g. a dependency's). */
+const CACHE_FORMAT = "tbc1";
+
+let version: string | null = null;
+
 /**
- * The loader's version: part of every key, so that a tracebook whose loader
- * reads files differently never reads an older entry. Bump it with any change
- * to what a file loads into.
+ * The loader's version, part of every key, so that a tracebook whose loader
+ * reads files differently never reads an older entry: a hash of the source of
+ * everything that decides what a file loads into (`src/load`, `src/schema`,
+ * `src/frames`, `src/prices`), or of the bundle this module was built into.
+ *
+ * @example
+ * ```ts
+ * import { loaderVersion } from "./cache.ts";
+ * if (!/^tbc1-[0-9a-f]{16}$/.test(loaderVersion())) throw new Error(loaderVersion());
+ * ```
  */
-export const LOADER_VERSION = "2026-11-30.4";
+export function loaderVersion(): string {
+  if (version !== null) return version;
+  const hash = createHash("sha256");
+  const here = fileURLToPath(new URL(".", import.meta.url));
+  const roots = ["../load", "../schema", "../frames", "../prices"].map((r) => join(here, r));
+  let found = 0;
+  const walk = (dir: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const path = join(dir, name);
+      if (name.endsWith(".ts")) {
+        hash.update(name).update(readFileSync(path));
+        found++;
+      } else if (!name.includes(".")) walk(path);
+    }
+  };
+  for (const root of roots) walk(root);
+  if (found === 0) {
+    // bundled: the bundle itself
+    try {
+      hash.update(readFileSync(fileURLToPath(import.meta.url)));
+    } catch { /* no file to read: the format alone */ }
+  }
+  version = `${CACHE_FORMAT}-${hash.digest("hex").slice(0, 16)}`;
+  return version;
+}
 
 /** Where entries live: `$XDG_CACHE_HOME/tracebook`, else `~/.cache/tracebook`. */
 export function defaultCacheDir(): string {
@@ -51,7 +105,7 @@ const FRAMES = ["calls", "sessions", "events", "diagnostics"] as const;
 export function cacheKey(
   path: string,
   options: Record<string, unknown>,
-  version: string = LOADER_VERSION,
+  version: string = loaderVersion(),
 ): string | null {
   try {
     const st = statSync(path);

@@ -278,9 +278,12 @@ export interface ParseTraceFileOptions extends Omit<ParseTraceOptions, "firstLin
  * frames need).
  *
  * @example
- * ```ts ignore
- * import { parseTraceFile } from "./parse_trace_text.ts";
- * const { events, diagnostics } = parseTraceFile("traces/run.jsonl", "traces/run.jsonl");
+ * ```ts
+ * import { parseTraceFile, parseTraceText } from "./parse_trace_text.ts";
+ * const file = "traces/trace_0a4b9416-8efa-4c9c-b16f-f9c082ac69da.jsonl";
+ * const { events, diagnostics } = parseTraceFile(file, file);
+ * const whole = parseTraceText(Deno.readTextFileSync(file), file);
+ * if (events.length === 0 || events.length !== whole.events.length || diagnostics.length !== 0) throw new Error();
  * ```
  */
 export function parseTraceFile(

@@ -74,10 +74,12 @@ const NEWLINE = 10;
  * recursively for `*.jsonl`, globs).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { TraceTail } from "./tail.ts";
- * const tail = TraceTail.open(["traces/"]);
- * const { events, diagnostics } = await tail.poll();
+ * const tail = TraceTail.open(["traces/trace_0a4b9416-8efa-4c9c-b16f-f9c082ac69da.jsonl"]);
+ * const first = await tail.poll();
+ * const again = await tail.poll(); // nothing was appended since
+ * if (first.events.length === 0 || again.events.length !== 0 || first.diagnostics.length !== 0) throw new Error();
  * ```
  */
 export class TraceTail {
