@@ -5,8 +5,9 @@
  * encoding), so traces already on disk reach Jaeger, Phoenix, Langfuse or any
  * OpenTelemetry backend.
  *
- * - Each session is one trace: a root span `session <id>` (kind INTERNAL, from
- *   the session's start to its end) with one child span per call.
+ * - Each session is one trace (each trace, for calls read with a trace id): a
+ *   root span `session <id>` (kind INTERNAL, from the session's start to its
+ *   end) with one child span per call.
  * - A call is a span `chat <model>` (kind CLIENT) from `started_at` for
  *   `duration_s`, with `gen_ai.operation.name`, `gen_ai.request.model`,
  *   `gen_ai.response.model`, `gen_ai.provider.name`, `gen_ai.conversation.id`,
@@ -155,24 +156,26 @@ export function toOtlpRequest(traces: TraceSet, options: OtlpExportOptions = {})
   const sessionById = new Map(sessions.map((s) => [String(s.session_id), s]));
   const metadataColumns = traces.sessions.columns.slice(8); // after the contract columns
 
-  const bySession = new Map<string, Row[]>();
+  // One trace per trace id the calls came with, else one per session.
+  const byTrace = new Map<string, { sessionId: string; rows: Row[] }>();
   for (const call of calls) {
-    const id = String(call.session_id ?? "");
-    if (!bySession.has(id)) bySession.set(id, []);
-    bySession.get(id)!.push(call);
+    const sessionId = String(call.session_id ?? "");
+    const traceId = validId(call.trace_id, 32) ? call.trace_id : hex(`trace ${sessionId}`, 32);
+    if (!byTrace.has(traceId)) byTrace.set(traceId, { sessionId, rows: [] });
+    byTrace.get(traceId)!.rows.push(call);
   }
 
   const spans: OtlpSpan[] = [];
-  for (const [sessionId, rows] of bySession) {
-    const traceId = rows.map((r) => r.trace_id).find((t) => validId(t, 32)) ??
-      hex(`trace ${sessionId}`, 32);
-    const rootId = hex(`session ${sessionId}`, 16);
+  for (const [traceId, { sessionId, rows }] of byTrace) {
+    const rootId = hex(`session ${sessionId} ${traceId}`, 16);
     const callSpans: OtlpSpan[] = [];
     for (const call of rows) {
+      // No start (an orphan response): its end less its duration, else a zero-length span at its end.
+      const ended = micros(call.__ended_at_us);
       const start = micros(call.__started_at_us) ??
-        (micros(call.__ended_at_us) !== null && typeof call.duration_s === "number"
-          ? micros(call.__ended_at_us)! - BigInt(Math.round(call.duration_s * 1e6))
-          : null);
+        (ended !== null && typeof call.duration_s === "number"
+          ? ended - BigInt(Math.round(call.duration_s * 1e6))
+          : ended);
       if (start === null) continue; // a call with no time at all cannot be a span
       const startNs = start * 1000n;
       const duration = typeof call.duration_s === "number" ? call.duration_s : null;

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hasExecutable, missing, ROOT } from "../_helpers.ts";
-import { bundle, polarsPlatformPackage, systemNodeMajor } from "../../scripts/bundle.ts";
+import { bundle, npmToBare, polarsPlatformPackage, systemNodeMajor } from "../../scripts/bundle.ts";
 import { withDistLock } from "./_dist.ts";
 
 const skip = missing("node and npm", hasExecutable("node") && hasExecutable("npm"));
@@ -46,9 +46,7 @@ Deno.test({
         "nodejs-polars-linux-x64-gnu",
         "nodejs-polars-linux-x64-musl",
       ];
-      const local = systemNodeMajor() < 22
-        ? polarsPlatformPackage()
-        : undefined;
+      const local = systemNodeMajor() < 22 ? polarsPlatformPackage() : undefined;
       assert.deepEqual(pkg.dependencies, {
         "nodejs-polars": "0.25.2",
         "@resvg/resvg-js": "2.6.2",
@@ -131,4 +129,13 @@ Deno.test({
       rmSync(out, { recursive: true, force: true });
     }
   },
+});
+
+Deno.test("npmToBare() maps Deno's npm: specifiers to the package paths Node and esbuild resolve", () => {
+  assert.equal(npmToBare("npm:nodejs-polars@0.25.2"), "nodejs-polars");
+  assert.equal(npmToBare("npm:crc-32@1.2.2/crc32c.js"), "crc-32/crc32c.js");
+  assert.equal(npmToBare("npm:@resvg/resvg-js@2.6.2"), "@resvg/resvg-js");
+  assert.equal(npmToBare("npm:@scope/name@1.0.0-r.1/sub/path.js"), "@scope/name/sub/path.js");
+  assert.equal(npmToBare("npm:zod"), "zod");
+  assert.equal(npmToBare("./local.ts"), "./local.ts");
 });
