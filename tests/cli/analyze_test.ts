@@ -112,11 +112,14 @@ Deno.test("analyze writes the seed's files with the seed's numbers for a mixed t
   assert.deepEqual(json.sessions, { count: 1, complete: 1, unfinished: 0 });
   assert.deepEqual(json.diagnostics.by_code, { orphan_response: 1 });
   const byModel = Object.fromEntries(json.by_model.map((m: { model: string }) => [m.model, m]));
-  // A response's model wins for the call (r2 answered as gpt-4o-2024-08-06, 4 s), while
-  // `models_used` counts the request's model as the seed does. The orphan (6 s) is gpt-4o's.
+  // The model rule (DESIGN.md): a call is its request's model, so r2 (requested as gpt-4o,
+  // answered as gpt-4o-2024-08-06, 4 s) is gpt-4o's, with r1 (2 s) and the orphan r6 (6 s,
+  // no request: the response's gpt-4o): 3 calls, mean (2 + 4 + 6)/3 = 4; the served
+  // version is detail. (Before the rule, r2 was a row of its own.)
   assert.equal(byModel["gpt-4o"].latency.mean, 4);
-  assert.equal(byModel["gpt-4o"].calls, 2);
-  assert.equal(byModel["gpt-4o-2024-08-06"].latency.mean, 4);
+  assert.equal(byModel["gpt-4o"].calls, 3);
+  assert.deepEqual(byModel["gpt-4o"].served_models, ["gpt-4o", "gpt-4o-2024-08-06"]);
+  assert.equal(byModel["gpt-4o-2024-08-06"], undefined);
   assert.deepEqual(json.models_used, {
     "gpt-4o": 2,
     "claude-3-5-sonnet-20241022": 2,
