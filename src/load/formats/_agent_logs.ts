@@ -122,7 +122,8 @@ export function compactPayload(value: unknown): string {
 
 /**
  * The text of message content as agent logs write it: a string, or blocks
- * `[{type: "text", text}]` (other blocks are skipped). Null when there is none.
+ * `[{type: "text" | "output_text", text}]` (other blocks are skipped). Null
+ * when there is none.
  *
  * @example
  * ```ts
@@ -135,7 +136,11 @@ export function contentText(content: unknown): string | null {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return null;
   const texts = content
-    .map((b) => (isObj(b) && (b.type === "text" || b.type === undefined) ? b.text : null))
+    .map((b) =>
+      isObj(b) && (b.type === "text" || b.type === "output_text" || b.type === undefined)
+        ? b.text
+        : null
+    )
     .filter((t): t is string => typeof t === "string");
   return texts.length ? texts.join("") : null;
 }

@@ -15,13 +15,16 @@
  *   `session.error` came after it (then it is an error with that message).
  * - The events name no model: `unknown` (unless a start or end names one).
  *   They name no session: the file is the session (unless a `session_id` is given).
+ * - The text of the `agent.message` events written while a request is open is
+ *   its output (`output_chars`, and `output` with `keepText`).
  * - `agent.tool_result` with `is_error` is a failed tool, not a failed model
  *   call: an event. Every line is an event `anthropic_agent.<type>`.
  *
  * @module
  */
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
-import { blankCall, compactPayload, timeReader } from "./_agent_logs.ts";
+import { countChars } from "../_event.ts";
+import { blankCall, compactPayload, contentText, timeReader } from "./_agent_logs.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import { count, isObj, type Obj, secondsBetween, str } from "./_util.ts";
@@ -79,6 +82,9 @@ export function parseAnthropicAgentEventsText(
   const session = named ?? file;
   const starts = new Map<string, ImportedCall>();
   const open = new Set<ImportedCall>();
+  // the text of the agent.message events written while a request is open: its output
+  const outputs = new Map<ImportedCall, string[]>();
+  let latest: ImportedCall | null = null;
   const newCall = (line: number, ts: number | null, id: string | null, raw: Obj) => {
     const call = blankCall(file, line, session);
     call.request_id = id;
@@ -121,6 +127,7 @@ export function parseAnthropicAgentEventsText(
       const call = newCall(line, ts, id, raw);
       if (id !== null) starts.set(id, call);
       open.add(call);
+      latest = call;
     } else if (type === "span.model_request_end") {
       const startId = str(raw.model_request_start_id);
       let call = startId === null ? undefined : starts.get(startId);
@@ -152,6 +159,9 @@ export function parseAnthropicAgentEventsText(
       call.total_tokens = call.input_tokens !== null && call.output_tokens !== null
         ? call.input_tokens + call.output_tokens
         : null;
+    } else if (type === "agent.message" && latest !== null && open.has(latest)) {
+      const text = contentText(raw.content);
+      if (text !== null) outputs.set(latest, [...(outputs.get(latest) ?? []), text]);
     } else if (type === "session.error") {
       // a session error ends the requests still open
       for (const call of open) {
@@ -161,6 +171,11 @@ export function parseAnthropicAgentEventsText(
       }
       open.clear();
     }
+  }
+  for (const [call, texts] of outputs) {
+    const output = texts.join("");
+    call.output_chars = countChars(output);
+    if (options.keepText) call.output = output;
   }
   return records;
 }

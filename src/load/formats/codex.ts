@@ -20,7 +20,8 @@
  *   `stream_error` (an attempt failed and is retried) is one call with status
  *   `error` and its message (a `sandbox_error` is not a model call: event only).
  * - No per-call latency: `duration_s` is null; `started_at` is the time of the
- *   token count (or of the error).
+ *   token count (or of the error). The assistant message text written since
+ *   the previous call is the call's output (`output_chars`).
  * - The model is the latest `turn_context.payload.model` (else
  *   `session_meta.payload.model`, else `unknown`). A turn started and never
  *   completed or aborted leaves the session unfinished.
@@ -31,7 +32,8 @@
  * @module
  */
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
-import { blankCall, compactPayload, timeReader } from "./_agent_logs.ts";
+import { countChars } from "../_event.ts";
+import { blankCall, compactPayload, contentText, timeReader } from "./_agent_logs.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import { count, isObj, type Obj, str } from "./_util.ts";
@@ -125,6 +127,7 @@ export function parseCodexText(
   let previous: Usage | null = null;
   let previousKey: string | null = null;
   let turnOpen = false;
+  let texts: string[] = []; // assistant message text since the last call: the next call's output
   for (const { line, value: v } of values) {
     if (!isObj(v)) {
       diagnostics.push({
@@ -150,6 +153,11 @@ export function parseCodexText(
       request_id: str(payload.turn_id),
       payload: compactPayload(payload),
     });
+    if (type === "response_item" && kind === "message" && payload.role === "assistant") {
+      const text = contentText(payload.content);
+      if (text !== null) texts.push(text);
+      continue;
+    }
     if (type === "turn_context") {
       model = str(payload.model) ?? model;
       continue;
@@ -166,10 +174,19 @@ export function parseCodexText(
       records.calls.push(call);
       return call;
     };
+    /** A successful call takes the assistant text written since the previous call. */
+    const withOutput = (call: ImportedCall) => {
+      const output = texts.length ? texts.join("\n") : null;
+      texts = [];
+      call.output_chars = output === null ? null : countChars(output);
+      if (options.keepText) call.output = output;
+      return call;
+    };
     if (kind === "error" || kind === "stream_error") {
       const info = payload.codex_error_info;
       if (info === "sandbox_error") continue;
       const call = newCall();
+      texts = [];
       call.status = "error";
       const message = str(payload.message) ?? (kind === "error" ? "Codex error" : "stream error");
       const detail = typeof info === "string" ? info : isObj(info) ? Object.keys(info)[0] : null;
@@ -181,9 +198,7 @@ export function parseCodexText(
     if (kind !== "token_count") continue;
     if (!("info" in payload) && count(payload.input_tokens) !== null) {
       // older versions: the event is the usage of the response just completed
-      const u = usageOf(payload);
-      const call = newCall();
-      setUsage(call, u);
+      setUsage(withOutput(newCall()), usageOf(payload));
       continue;
     }
     if (!isObj(payload.info)) continue;
@@ -203,7 +218,7 @@ export function parseCodexText(
       };
     previous = total;
     previousKey = key;
-    setUsage(newCall(), last);
+    setUsage(withOutput(newCall()), last);
   }
   if (turnOpen) records.sessions!.push({ session_id: session, complete: false });
   return records;

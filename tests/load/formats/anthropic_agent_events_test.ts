@@ -57,6 +57,12 @@ Deno.test({
     assert.equal(t.calls.getColumn("cache_write_tokens").sum(), sum("cache_creation_input_tokens"));
     assert.deepEqual(t.sessions.getColumn("session_id").toArray(), [offset]);
     assert.equal(t.events.height, lines.length);
+    // the 9 agent.message texts are written while a request is open: its output
+    const said = lines.filter((l) => l.raw.type === "agent.message")
+      .map((l) => [...l.raw.content.map((b: { text: string }) => b.text).join("")].length);
+    assert.equal(said.length, 9);
+    const outputs = t.calls.getColumn("output_chars").toArray().filter((n) => n !== null);
+    assert.deepEqual(outputs, said);
   },
 });
 

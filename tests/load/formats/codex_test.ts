@@ -51,6 +51,11 @@ Deno.test({
     assert.deepEqual(t.sessions.getColumn("session_id").toArray(), [lines[0].payload.id]);
     assert.deepEqual(t.sessions.getColumn("complete").toArray(), [true]);
     assert.equal(t.events.height, lines.length);
+    // the assistant message before each count is that call's output (one each here)
+    const said = lines.filter((l) =>
+      l.type === "response_item" && l.payload.type === "message" && l.payload.role === "assistant"
+    ).map((l) => [...l.payload.content[0].text].length);
+    assert.deepEqual(t.calls.getColumn("output_chars").toArray(), said);
   },
 });
 
