@@ -244,9 +244,13 @@ export function comparisonView(c: RunComparison): ComparisonView {
       },
     ];
   });
-  const warnings = DELTA_METRICS.filter((m) => c.deltas[m].warning).map((m) =>
-    `${DELTA_LABELS[m]}: ${c.deltas[m].warning}.`
-  );
+  // One line per distinct warning, naming the metrics it applies to.
+  const byWarning = new Map<string, string[]>();
+  for (const m of DELTA_METRICS) {
+    const w = c.deltas[m].warning;
+    if (w) byWarning.set(w, [...(byWarning.get(w) ?? []), DELTA_LABELS[m]]);
+  }
+  const warnings = [...byWarning].map(([w, metrics]) => `${metrics.join(", ")}: ${w}.`);
   return {
     baseline: c.baseline,
     candidate: c.candidate,

@@ -304,11 +304,13 @@ Deno.test("compare writes the exact deltas of the two runs to compare.json", asy
     ]);
     assert.deepEqual(page.rows[2]!.slice(7), ["0.552", "Mann–Whitney U", "4 / 4"]);
     assert.deepEqual(page.colours, [...FIXTURE_COLOURS, "", ""]);
-    // Small samples are named under the table.
-    assert.ok(
-      [...page.doc.querySelectorAll("#comparison .warnings li")].some((li) =>
-        li.textContent!.startsWith("mean latency: only 4 values")
-      ),
+    // Small samples are named under the table, one line per distinct warning: the
+    // smaller side has 4 values for every metric (4 calls, 4 latencies, 4 priced calls).
+    assert.deepEqual(
+      [...page.doc.querySelectorAll("#comparison .warnings li")].map((li) => li.textContent),
+      [
+        "error rate, mean latency, p50 latency, p95 latency, p99 latency, cost per call, tokens per call, input tokens per call, output tokens per call: only 4 values on one side (fewer than 20): the interval and p-value are rough.",
+      ],
     );
     assert.equal(page.verdict, "No gates set");
     assert.equal(page.verdictPassed, true);
