@@ -30,3 +30,4 @@ export * from "./summary.ts";
 export * from "./compare.ts";
 export * from "./stats.ts";
 export * from "./run_compare.ts";
+export * from "./live_totals.ts";

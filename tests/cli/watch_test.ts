@@ -40,8 +40,9 @@ Deno.test("watch --once gives the exact totals of a fixture and lists errors and
     bad_lines: 1,
     by_model: {
       "claude-3-5-sonnet-20241022": { requests: 2, responses: 1, errors: 1, latency_p50_s: 3 },
-      "gpt-4o": { requests: 2, responses: 2, errors: 0, latency_p50_s: 4 },
-      "gpt-4o-2024-08-06": { requests: 0, responses: 1, errors: 0, latency_p50_s: 4 },
+      // The model rule: r2, requested as gpt-4o and answered as gpt-4o-2024-08-06 (4 s), is
+      // gpt-4o's, with r1 (2 s) and the orphan r6 (6 s): p50 of [2, 4, 6] = 4.
+      "gpt-4o": { requests: 2, responses: 3, errors: 0, latency_p50_s: 4 },
       "gpt-4o-mini": { requests: 1, responses: 0, errors: 0, latency_p50_s: null },
       unknown: { requests: 1, responses: 1, errors: 0, latency_p50_s: null },
     },

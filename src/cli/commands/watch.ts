@@ -18,9 +18,8 @@
 import type { Command } from "npm:commander@15.1.0";
 import { UserError } from "../../log/mod.ts";
 import { escapeControl } from "../../log/terminal.ts";
-import type { Diagnostic, EventRecord } from "../../load/mod.ts";
 import { TraceTail } from "../../load/tail.ts";
-import { quantileSorted as quantile } from "../../metrics/stats.ts";
+import { type LiveStatus, LiveTotals } from "../../metrics/live_totals.ts";
 
 /** Options of the `watch` command. */
 export interface WatchOptions {
@@ -31,144 +30,9 @@ export interface WatchOptions {
   timezone?: string;
 }
 
-/** Latency samples kept at most (the window is also bounded by `--window` minutes). */
-const MAX_SAMPLES = 1000;
-
-interface ModelTotals {
-  requests: number;
-  responses: number;
-  errors: number;
-}
-
-/** One status, as printed with `--json`. */
-export interface WatchStatus {
-  time: string;
-  files: number;
-  requests: number;
-  responses: number;
-  errors: number;
-  pending: number;
-  error_rate: number | null;
-  latency_p50_s: number | null;
-  latency_p95_s: number | null;
-  latency_samples: number;
-  calls_per_minute: number;
-  bad_lines: number;
-  by_model: Record<string, ModelTotals & { latency_p50_s: number | null }>;
-  final: boolean;
-}
-
-/** Running totals of everything read so far. */
-export class LiveTotals {
-  requests = 0;
-  responses = 0;
-  errors = 0;
-  badLines = 0;
-  readonly byModel = new Map<string, ModelTotals>();
-  /** session_id \0 request_id → requests still waiting for their outcome. */
-  readonly #open = new Map<string, EventRecord[]>();
-  #pending = 0;
-  /** The last responses' latencies (µs timestamp, model, seconds). */
-  #samples: { ts: number; model: string; seconds: number }[] = [];
-  /** Request timestamps of the last minute (trace clock). */
-  #recent: number[] = [];
-  #newestTs: number | null = null;
-  #newestAt = 0;
-
-  constructor(readonly windowMinutes: number) {}
-
-  #model(name: string): ModelTotals {
-    let m = this.byModel.get(name);
-    if (!m) this.byModel.set(name, m = { requests: 0, responses: 0, errors: 0 });
-    return m;
-  }
-
-  /**
-   * Count a batch of events; requests first, so an outcome read with its request
-   * pairs. Returns the `llm_error` events with their model (the loader's rule).
-   */
-  add(events: EventRecord[], diagnostics: Diagnostic[]): { event: EventRecord; model: string }[] {
-    const errors: { event: EventRecord; model: string }[] = [];
-    this.badLines += diagnostics.filter((d) => d.severity === "error").length;
-    for (const e of events) {
-      if (this.#newestTs === null || e.ts > this.#newestTs) {
-        this.#newestTs = e.ts;
-        this.#newestAt = Date.now();
-      }
-      if (e.type !== "llm_request") continue;
-      this.requests++;
-      this.#pending++;
-      this.#model(e.model ?? "unknown").requests++;
-      this.#recent.push(e.ts);
-      const key = `${e.session_id}\0${e.request_id}`;
-      const list = this.#open.get(key);
-      if (list) list.push(e);
-      else this.#open.set(key, [e]);
-    }
-    for (const e of events) {
-      if (e.type !== "llm_response" && e.type !== "llm_error") continue;
-      const key = `${e.session_id}\0${e.request_id}`;
-      const list = this.#open.get(key);
-      const request = list?.shift();
-      if (list && list.length === 0) this.#open.delete(key);
-      if (request) this.#pending--;
-      const model = e.model !== null && e.model !== "unknown"
-        ? e.model
-        : request?.model ?? e.model ?? "unknown";
-      const m = this.#model(model);
-      if (e.type === "llm_error") {
-        this.errors++;
-        m.errors++;
-        errors.push({ event: e, model });
-        continue;
-      }
-      this.responses++;
-      m.responses++;
-      const seconds = e.duration ?? (request ? (e.ts - request.ts) / 1e6 : null);
-      if (seconds !== null && seconds > 0) {
-        this.#samples.push({ ts: e.ts, model, seconds });
-        if (this.#samples.length > 2 * MAX_SAMPLES) {
-          this.#samples = this.#samples.slice(-MAX_SAMPLES);
-        }
-      }
-    }
-    return errors;
-  }
-
-  /** The status now; `files` is the number of files followed. */
-  status(files: number, final = false): WatchStatus {
-    const now = this.#newestTs === null
-      ? null
-      : this.#newestTs + (Date.now() - this.#newestAt) * 1000;
-    const windowStart = now === null ? 0 : now - this.windowMinutes * 60e6;
-    const samples = this.#samples.slice(-MAX_SAMPLES).filter((s) => s.ts >= windowStart);
-    const sorted = (xs: number[]) => xs.sort((a, b) => a - b);
-    const all = sorted(samples.map((s) => s.seconds));
-    this.#recent = now === null ? [] : this.#recent.filter((ts) => ts > now - 60e6);
-    const outcomes = this.responses + this.errors;
-    const byModel: WatchStatus["by_model"] = {};
-    for (const name of [...this.byModel.keys()].sort()) {
-      const mine = sorted(samples.filter((s) => s.model === name).map((s) => s.seconds));
-      byModel[name] = { ...this.byModel.get(name)!, latency_p50_s: quantile(mine, 0.5) };
-    }
-    return {
-      time: new Date().toISOString(),
-      files,
-      requests: this.requests,
-      responses: this.responses,
-      errors: this.errors,
-      pending: this.#pending,
-      error_rate: outcomes === 0 ? null : this.errors / outcomes,
-      latency_p50_s: quantile(all, 0.5),
-      latency_p95_s: quantile(all, 0.95),
-      latency_samples: all.length,
-      calls_per_minute: this.#recent.length,
-      bad_lines: this.badLines,
-      by_model: byModel,
-      final,
-    };
-  }
-}
+/** One status, as printed with `--json` (the library's `LiveStatus`). */
+export type WatchStatus = LiveStatus;
+export { LiveTotals };
 
 const seconds = (x: number | null) => (x === null ? "-" : `${x.toFixed(2)}s`);
 
