@@ -5,6 +5,7 @@
  * @module
  */
 import { type ComparisonView, comparisonView, groupDeltasTable } from "./comparison.ts";
+import type { CellView, TableView } from "./table_view.ts";
 import type { GroupDeltas } from "../metrics/mod.ts";
 import { formatFixed } from "./format.ts";
 import { BETTER, type RankedMetric } from "../metrics/mod.ts";
@@ -18,38 +19,7 @@ import type {
   ReportInput,
 } from "./input.ts";
 
-/** One table cell: the text shown and, for numbers and times, the exact value it sorts by. */
-export interface CellView {
-  text: string;
-  /** The exact value (`data-value`): a number's full precision, a timestamp's ISO text. */
-  value?: string;
-  /** The best value of its column (model comparison). */
-  best?: boolean;
-  /** Extra classes: `num`, `bad`, `muted`, `mono`. */
-  className?: string;
-  /** A tooltip (the full text of a cut value). */
-  title?: string;
-}
-
-/** One column of a table. */
-export interface ColumnView {
-  label: string;
-  /** Numbers: right-aligned, sorted numerically. */
-  num?: boolean;
-  /** A tooltip on the header saying what the column means. */
-  title?: string;
-}
-
-/** A sortable table. */
-export interface TableView {
-  id: string;
-  columns: ColumnView[];
-  rows: CellView[][];
-  /** "Showing the first N of M." when the list was cut. */
-  note?: string;
-  /** What to say when there are no rows. */
-  empty: string;
-}
+export type { CellView, ColumnView, TableView } from "./table_view.ts";
 
 /** A headline number. */
 export interface CardView {
@@ -650,7 +620,9 @@ export function buildView(input: ReportInput, title: string): ReportView {
     comparison: input.comparison && comparisonView(input.comparison),
     unpricedModels: s.cost_usd.unpriced_models,
     priceNote: input.pricing
-      ? `${formatInt(input.pricing.batchCalls)} batch result${input.pricing.batchCalls === 1 ? "" : "s"} ${
+      ? `${formatInt(input.pricing.batchCalls)} batch result${
+        input.pricing.batchCalls === 1 ? "" : "s"
+      } ${
         input.pricing.listPrices
           ? "priced at the list price (--list-prices)."
           : "priced at the batch rate (half the list price); --list-prices prices them at the list price."
@@ -727,7 +699,12 @@ export function buildView(input: ReportInput, title: string): ReportView {
       ],
       rows: input.files.map((
         f,
-      ) => [withClass(text(f.file), "mono"), text(f.format ?? "not a trace"), int(f.calls), int(f.sessions)]),
+      ) => [
+        withClass(text(f.file), "mono"),
+        text(f.format ?? "not a trace"),
+        int(f.calls),
+        int(f.sessions),
+      ]),
       empty: "No input files.",
     },
   };

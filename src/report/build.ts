@@ -68,11 +68,16 @@ export const FIGURE_CAPTIONS: Record<string, string> = {
  * object the CLI writes as `report_summary.json`, so the report's numbers equal it.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { fileURLToPath } from "node:url";
  * import { loadTraces } from "../load/mod.ts";
- * import { buildReportInput, renderReport } from "./mod.ts";
- * const input = await buildReportInput(await loadTraces(["traces/"]));
- * await Deno.writeTextFile("analysis/report.html", renderReport(input, { title: "Traces" }));
+ * import { buildReportInput } from "./build.ts";
+ * import { renderReport } from "./render.ts";
+ * const file = fileURLToPath(new URL("../../tests/fixtures/compare/base.jsonl", import.meta.url));
+ * const input = await buildReportInput(await loadTraces([file]), { figures: false });
+ * // The fixture: 4 ok calls of test-model, 1, 2, 3 and 4 s.
+ * if (input.summary.by_model[0]?.latency.mean !== 2.5) throw new Error("mean");
+ * if (!renderReport(input, { title: "Traces" }).includes("<title>Traces</title>")) throw new Error("html");
  * ```
  */
 export async function buildReportInput(

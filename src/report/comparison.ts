@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { CellView, TableView } from "./_view.ts";
+import type { CellView, TableView } from "./table_view.ts";
 import {
   assessDelta,
   type Delta,
