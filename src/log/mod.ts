@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { escapeControl } from "./terminal.ts";
 
 /**
  * A problem the user can fix (bad input, a missing file, a failed gate).
@@ -31,7 +32,7 @@ export class UserError extends Error {
 /** A sink for warnings; the default writes one line to stderr. */
 export type WarnFn = (message: string) => void;
 
-/** The default warning sink: one line on stderr. */
+/** The default warning sink: one line on stderr, control characters escaped (`terminal.ts`). */
 export const warnToStderr: WarnFn = (message) => {
-  console.error(`warning: ${message}`);
+  console.error(`warning: ${escapeControl(message)}`);
 };

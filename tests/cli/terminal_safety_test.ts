@@ -76,7 +76,7 @@ Deno.test("validate and watch escape control characters from traces and file nam
   assert.match(runs.missing.stderr, /^error: .*missing\\x1b\[2J/m);
   for (const [name, r] of Object.entries(runs)) {
     assert.doesNotMatch(r.stdout, RAW_CONTROL, `${name} stdout`);
-    assert.doesNotMatch(r.stderr, RAW_CONTROL, `${name} stderr`);
+    assert.doesNotMatch(r.stderr, RAW_CONTROL, `${name} stderr: ${JSON.stringify(r.stderr)}`);
   }
   // what was escaped is still readable
   assert.match(runs.validate.stdout, /trace_\\x1b\]0;owned\\x07\.jsonl:4: error invalid_json/);

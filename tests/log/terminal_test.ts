@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { escapeControl } from "../../src/log/terminal.ts";
+import { warnToStderr } from "../../src/log/mod.ts";
 
 Deno.test("escapeControl() escapes ESC, BEL, C1, DEL, line breaks and bidi overrides, and nothing else", () => {
   const cases: [string, string][] = [
@@ -29,4 +30,16 @@ Deno.test("escapeControl(json, { json: true }) keeps JSON valid and equal in mea
   assert.deepEqual(JSON.parse(safe), value);
   const pretty = JSON.stringify({ a: "x\u009by\n" }, null, 2);
   assert.equal(escapeControl(pretty, { json: true }), '{\n  "a": "x\\u009by\\n"\n}');
+});
+
+Deno.test("warnToStderr() escapes control characters of the warning", () => {
+  const lines: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => lines.push(args.join(" "));
+  try {
+    warnToStderr("trace_\u001b]0;x\u0007.jsonl: something");
+  } finally {
+    console.error = original;
+  }
+  assert.deepEqual(lines, ["warning: trace_\\x1b]0;x\\x07.jsonl: something"]);
 });
