@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { realFixture } from "../_helpers.ts";
+import { tableEqual } from "../_table.ts";
 import { fromTraceText, loadTraceGroups, loadTraces } from "../../src/load/mod.ts";
 import {
   CALL_COLUMNS,
@@ -86,17 +87,21 @@ Deno.test("loadTraces() returns exactly the contract's columns and dtypes", with
 Deno.test("loadTraces() pairs calls by request_id with the model rules of DESIGN.md", withTemp({ "a.jsonl": SESSION }, async (dir) => {
   for (const reader of ["no cache", "cold cache", "warm cache"] as const) {
     const t = await loadTraces(dir, { cache: cacheFor(reader) });
-    assert.deepEqual(
-      t.calls.select("request_id", "model", "served_model", "status", "error", "duration_s", "line", "orphan").toRecords(),
-      [
-        // the model rule: the request's model groups; the response's version is served_model
-        { request_id: "a", model: "gpt-4o", served_model: "gpt-4o-2024-08-06", status: "ok", error: null, duration_s: 2.5, line: 3, orphan: false },
-        // an llm_error names no model: the request's, and nothing was served
-        { request_id: "b", model: "claude-3-5-sonnet", served_model: null, status: "error", error: "RateLimitError", duration_s: 1, line: 5, orphan: false },
-        { request_id: "c", model: "gpt-4o", served_model: null, status: "pending", error: null, duration_s: null, line: 7, orphan: false },
-        // no model anywhere (the response's is "unknown"): "unknown"
-        { request_id: "d", model: "unknown", served_model: null, status: "ok", error: null, duration_s: 2, line: 8, orphan: false },
-      ],
+    tableEqual(
+      t.calls.select("request_id", "model", "served_model", "status", "error", "duration_s", "line", "orphan"),
+      {
+        request_id: ["a", "b", "c", "d"],
+        // the model rule: the request's model groups (a); an llm_error names no model, so the
+        // request's (b); no model anywhere, the response's is "unknown" (d)
+        model: ["gpt-4o", "claude-3-5-sonnet", "gpt-4o", "unknown"],
+        // the response's version is served_model; nothing was served for b and c
+        served_model: ["gpt-4o-2024-08-06", null, null, null],
+        status: ["ok", "error", "pending", "ok"],
+        error: [null, "RateLimitError", null, null],
+        duration_s: [2.5, 1, null, 2],
+        line: [3, 5, 7, 8],
+        orphan: [false, false, false, false],
+      },
       `reader: ${reader}`,
     );
     // tokens normalized from OpenAI names; prompt_chars counts code points: "Be brief." (9) + "héllo 😀" (7)
@@ -199,10 +204,11 @@ Deno.test("loadTraceGroups() labels each group's calls and stacks the sets", wit
   const t = await loadTraceGroups({ before: [join(dir, "v1")], after: [join(dir, "v2")] });
   assert.deepEqual(t.calls.getColumn("group").toArray(), ["before", "before", "before", "before", "after", "after", "after", "after"]);
   assert.deepEqual(t.sessions.columns.slice(8), ["user", "version", "tags", "team"]);
-  assert.deepEqual(t.sessions.select("session_id", "user", "team").toRecords(), [
-    { session_id: "s1", user: "bob", team: null },
-    { session_id: "s2", user: null, team: "x" },
-  ]);
+  tableEqual(t.sessions.select("session_id", "user", "team"), {
+    session_id: ["s1", "s2"],
+    user: ["bob", null],
+    team: [null, "x"],
+  });
 }));
 
 Deno.test("fromTraceText() builds a TraceSet from text", () => {

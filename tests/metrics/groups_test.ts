@@ -18,6 +18,7 @@ import {
 } from "../../src/metrics/mod.ts";
 import { applyPrices } from "../../src/prices/mod.ts";
 import { callsFrame, CLAUDE, mixedTraceSet, near } from "./_frames.ts";
+import { tableEqual } from "../_table.ts";
 
 const iso = (d: unknown) => (d as Date).toISOString();
 
@@ -75,17 +76,17 @@ Deno.test("summarizeBy() groups by a column, sorted by the key", () => {
     calls: pl.len(),
     p50: latency().quantile(0.5, "linear"),
   });
-  assert.deepEqual(table.columns, ["session_id", "calls", "p50"]);
-  assert.deepEqual(table.toRecords(), [
-    { session_id: "s1", calls: 5, p50: 4 }, // ok latencies r1 2, r2 4, r4 6
-    { session_id: "s2", calls: 4, p50: 5.5 }, // r8 10, r9 1
-  ]);
+  tableEqual(table, {
+    session_id: ["s1", "s2"],
+    calls: [5, 4],
+    p50: [4, 5.5], // s1: ok latencies r1 2, r2 4, r4 6; s2: r8 10, r9 1
+  });
 });
 
 Deno.test("summarizeBy() groups by a session-metadata field joined from sessions", () => {
   const t = mixedTraceSet();
   const table = summarizeBy(t.calls, "user", { calls: pl.len() }, { sessions: t.sessions });
-  assert.deepEqual(table.toRecords(), [{ user: "alice", calls: 5 }, { user: "bob", calls: 4 }]);
+  tableEqual(table, { user: ["alice", "bob"], calls: [5, 4] });
   assert.throws(() => summarizeBy(t.calls, "team", { calls: pl.len() }, { sessions: t.sessions }), {
     name: "RangeError",
     message: 'Cannot group by "team": not a column of calls or sessions.',
@@ -103,11 +104,13 @@ Deno.test("summarizeBy() groups by a time bucket", () => {
 
 Deno.test("callsOverTime() counts calls per minute by status and fills empty minutes with 0", () => {
   const t = callsOverTime(mixedTraceSet().calls, { every: "1m" });
-  assert.deepEqual(t.toRecords().map((r) => ({ ...r, time: iso(r.time) })), [
-    { time: "2025-01-01T00:00:00.000Z", calls: 5, ok: 4, errors: 1, pending: 0 },
-    { time: "2025-01-01T00:01:00.000Z", calls: 0, ok: 0, errors: 0, pending: 0 },
-    { time: "2025-01-01T00:02:00.000Z", calls: 4, ok: 2, errors: 1, pending: 1 },
-  ]);
+  tableEqual(t, {
+    time: ["00", "01", "02"].map((m) => new Date(`2025-01-01T00:${m}:00.000Z`)),
+    calls: [5, 0, 4],
+    ok: [4, 0, 2],
+    errors: [1, 0, 1],
+    pending: [0, 0, 1],
+  });
   assert.throws(() => callsOverTime(mixedTraceSet().calls, { every: "minute" }), RangeError);
 });
 
