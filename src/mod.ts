@@ -27,22 +27,31 @@
 
 // schema: the native trace format
 export {
-  describeIssue,
-  EVENT_SCHEMAS,
+  isKnownEventType,
   KNOWN_EVENT_TYPES,
   normalizeUsage,
   traceEventJsonSchema,
   USAGE_FIELDS,
-  validateEvent,
 } from "./schema/mod.ts";
-export type * from "./schema/mod.ts";
+export type {
+  CustomEvent,
+  KnownEventType,
+  LlmErrorEvent,
+  LlmRequestEvent,
+  LlmResponseEvent,
+  SessionEndEvent,
+  SessionMetadataEvent,
+  SessionStartEvent,
+  TraceEvent,
+  Usage,
+} from "./schema/mod.ts";
 
 // log: the error callers may catch
 export { UserError } from "./log/mod.ts";
 
 // prices
 export { applyPrices, loadPriceOverrides, lookupPrice, parsePriceOverrides } from "./prices/mod.ts";
-export type * from "./prices/mod.ts";
+export type { ApplyPricesOptions, PriceOverride, PriceOverrides } from "./prices/mod.ts";
 
 // frames: the contract
 export {
@@ -59,28 +68,30 @@ export { concatTraceSets } from "./frames/concat.ts";
 // load: paths → TraceSet
 export {
   DEFAULT_MAX_LINE_BYTES,
-  describeSample,
-  detectFormat,
-  expandInputs,
   findTraceInputs,
-  formatByName,
-  FORMATS,
-  parseOpenAIBatchText,
-  sampleOfText,
-  parseOtlpText,
   fromTraceText,
   loadTraceGroups,
   loadTraces,
   parseTimestamp,
   parseTraceText,
 } from "./load/mod.ts";
-export type * from "./load/mod.ts";
+export type {
+  Diagnostic,
+  EventRecord,
+  FromTraceTextOptions,
+  LoadOptions,
+  ParsedTrace,
+  ParseTimestampOptions,
+  ParseTraceOptions,
+  TraceInput,
+} from "./load/mod.ts";
 
 // metrics: expressions, summaries, comparisons
 export {
   aggregate,
   callsOverTime,
   compareGroups,
+  compareRuns,
   costPerCall,
   costTotal,
   countsBy,
@@ -111,7 +122,40 @@ export {
   unpricedModels,
   wilsonInterval,
 } from "./metrics/mod.ts";
-export type * from "./metrics/mod.ts";
+export type {
+  Best,
+  CallsOverTimeOptions,
+  ComparedMetric,
+  CompareRunsOptions,
+  Comparison,
+  DataQuality,
+  Delta,
+  DeltaMetric,
+  GateOptions,
+  GateResult,
+  GroupBy,
+  GroupDeltas,
+  GroupMetrics,
+  GroupOptions,
+  GroupSummary,
+  LatencySummary,
+  Metric,
+  MetricSpec,
+  MetricValue,
+  ModelSummary,
+  Paired,
+  PairedCall,
+  PairedMetric,
+  PairSide,
+  RunComparisonResult,
+  Side,
+  Stats,
+  SummarizeByOptions,
+  SummarizeOptions,
+  Summary,
+  TopError,
+  TopErrorsOptions,
+} from "./metrics/mod.ts";
 
 // figures: frame → Figure (figure names that clash with metrics get a suffix)
 export {
@@ -125,37 +169,42 @@ export {
   latencyEcdf,
   latencyHistogram,
   modelsUsed,
-  renderFigure,
   sessionTimeline,
   tokensVsLatency,
 } from "./figures/mod.ts";
 export type {
   AllFiguresOptions,
+  CostByModelOptions,
   FigureInfo,
+  InFlightOptions,
+  LatencyByModelOptions,
   LatencyEcdfOptions,
-  FigureSpec,
-  LegendItem,
+  LatencyHistogramOptions,
+  ModelsUsedOptions,
   NamedFigure,
   PngOptions,
+  SessionTimelineOptions,
+  TokensVsLatencyOptions,
 } from "./figures/mod.ts";
+export type { CallsOverTimeOptions as CallsOverTimeFigureOptions } from "./figures/mod.ts";
 
 // report: HTML and text
 export {
   buildReportInput,
   callsExplorer,
-  DEFAULT_LIMITS,
   FIGURE_CAPTIONS,
   renderReport,
   renderSummaryText,
-  reportTables,
 } from "./report/mod.ts";
 export type {
   BuildReportOptions,
   CallsExplorerData,
   CallsExplorerOptions,
   RenderReportOptions,
+  ReportInput,
+  ReportInputWithCalls,
   ReportLimits,
-  ReportTables,
+  ReportSummary,
   SummaryTextInput,
 } from "./report/mod.ts";
 
@@ -177,8 +226,11 @@ export type {
   ExportFormat,
   ExportOptions,
   ExportResult,
+  OtlpExportOptions,
   OtlpRequest,
   ParquetExportOptions,
+  PostOtlpOptions,
+  PostOtlpResult,
   SqlEngine,
   SqlViewsOptions,
   TensorBoardOptions,
@@ -187,26 +239,61 @@ export type {
 // tracing: writes native JSONL around model calls
 export {
   BufferedFileWriter,
+  CallHandle,
   createTracer,
   DEFAULT_TRACE_DIR,
   FileTraceWriter,
   fromEventEmitter,
+  KnownSecrets,
   LLM_EVENTS,
   MemoryTraceWriter,
   REDACTED,
-  redactString,
+  redactText,
   sanitize,
   Tracer,
 } from "./tracing/mod.ts";
-export type * from "./tracing/mod.ts";
+export type {
+  BufferedFileWriterOptions,
+  CallOutcome,
+  CallSink,
+  CallStart,
+  Clock,
+  EmitterLike,
+  EventBus,
+  EventHandler,
+  FinishedCall,
+  SanitizeOptions,
+  TraceCallOptions,
+  TraceModelCall,
+  TracerOptions,
+  TraceWriter,
+} from "./tracing/mod.ts";
 
 // simulate: realistic, seeded traces through the tracer
-export { simulate, SIMULATE_DEFAULTS } from "./simulate/mod.ts";
-export type * from "./simulate/mod.ts";
+export {
+  DEFAULT_MODELS,
+  MODEL_PROFILES,
+  Random,
+  simulate,
+  SIMULATE_DEFAULTS,
+  SimulatedApiError,
+} from "./simulate/mod.ts";
+export type {
+  ModelProfile,
+  ResponseShape,
+  SimulateOptions,
+  SimulationResult,
+} from "./simulate/mod.ts";
 
 // generate: the seed's traced taxonomy generator
 export { ChatApiError, chatCompletion, generateTaxonomy } from "./generate/mod.ts";
-export type * from "./generate/mod.ts";
+export type {
+  ChatRequest,
+  Endpoint,
+  GenerateTaxonomyOptions,
+  TaxonomyNode,
+  TaxonomyRun,
+} from "./generate/mod.ts";
 
 // notebook: rich display
 export {
@@ -219,7 +306,15 @@ export {
   toText,
   traceSetHTML,
 } from "./notebook/mod.ts";
-export type { Displayable, DisplayOptions, PlotFigureSpec } from "./notebook/mod.ts";
+export type { Displayable, DisplayOptions, MimeBundle, PlotFigureSpec } from "./notebook/mod.ts";
 
-/** nodejs-polars, re-exported so notebooks and scripts use the same instance. */
-export { default as pl } from "npm:nodejs-polars@0.25.2";
+import polars from "npm:nodejs-polars@0.25.2";
+/**
+ * nodejs-polars, re-exported so notebooks and scripts use the same instance
+ * (`pl.col`, `pl.lit`, and the types `pl.DataFrame`, `pl.Expr`, …). Polars documents
+ * it (https://pola-rs.github.io/nodejs-polars/), so tracebook's own docs leave it out
+ * (`@ignore`); it is public, and the frames and metrics above are typed with it.
+ *
+ * @ignore
+ */
+export import pl = polars;

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { redactString } from "../tracing/mod.ts";
+import { redactText } from "../tracing/mod.ts";
 
 /** Where and how to reach the endpoint. */
 export interface Endpoint {
@@ -136,5 +136,5 @@ function requestUrl(baseUrl: string): { url: string; basic?: string } {
  * ```
  */
 export function publicBaseUrl(baseUrl: string): string {
-  return redactString(baseUrl);
+  return redactText(baseUrl);
 }

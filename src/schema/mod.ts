@@ -7,8 +7,36 @@
 import { z } from "npm:zod@4.6.7";
 import { customEventSchema, EVENT_SCHEMAS } from "./events.ts";
 
-export * from "./events.ts";
-export * from "./usage.ts";
+export {
+  type CustomEvent,
+  customEventSchema,
+  describeIssue,
+  EVENT_SCHEMAS,
+  isKnownEventType,
+  KNOWN_EVENT_TYPES,
+  type KnownEventType,
+  llmErrorDataSchema,
+  type LlmErrorEvent,
+  llmErrorSchema,
+  llmRequestDataSchema,
+  type LlmRequestEvent,
+  llmRequestSchema,
+  llmResponseDataSchema,
+  type LlmResponseEvent,
+  llmResponseSchema,
+  schemaForType,
+  type SessionEndEvent,
+  sessionEndSchema,
+  type SessionMetadataEvent,
+  sessionMetadataSchema,
+  type SessionStartEvent,
+  sessionStartSchema,
+  TIMESTAMP_PATTERN,
+  timestampSchema,
+  type TraceEvent,
+  validateEvent,
+} from "./events.ts";
+export { normalizeUsage, type RawUsage, type Usage, USAGE_FIELDS, usageSchema } from "./usage.ts";
 
 /**
  * The JSON Schema (draft 2020-12) of one trace line, for other producers.

@@ -13,7 +13,7 @@
  * @module
  */
 export {
-  type CallHandle,
+  CallHandle,
   type CallOutcome,
   type CallSink,
   type CallStart,
@@ -40,12 +40,6 @@ export {
   MemoryTraceWriter,
   type TraceWriter,
 } from "./writer.ts";
-export {
-  DEFAULT_SECRET_KEYS,
-  REDACTED,
-  redactString,
-  sanitize,
-  type SanitizeOptions,
-} from "./redact.ts";
-export { isSecretName, redactText } from "./secrets.ts";
+export { DEFAULT_SECRET_KEYS, REDACTED, sanitize, type SanitizeOptions } from "./redact.ts";
+export { isSecretName, KnownSecrets, redactText } from "./secrets.ts";
 export { formatNaiveIso } from "./_time.ts";

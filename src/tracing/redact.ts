@@ -26,21 +26,6 @@ export { DEFAULT_SECRET_KEYS, REDACTED, secretKeySet } from "./secrets.ts";
 
 const DEFAULT_KEYS = secretKeySet();
 
-/**
- * `text` with secrets found by shape redacted: provider keys, credential
- * schemes, URL userinfo and `name=value` pairs with a secret name.
- *
- * @example
- * ```ts
- * import { redactString } from "./redact.ts";
- * const out = redactString("401: Authorization: Bearer abc.def.ghi rejected");
- * if (out !== "401: Authorization: Bearer [REDACTED] rejected") throw new Error(out);
- * ```
- */
-export function redactString(text: string): string {
-  return redactText(text);
-}
-
 /** Options of {@link sanitize}. */
 export interface SanitizeOptions {
   /** Extra secret keys (from `secretKeySet`). @default the `DEFAULT_SECRET_KEYS` */
