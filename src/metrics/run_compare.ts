@@ -448,11 +448,11 @@ export interface PairedMetric {
   warning: string | null;
 }
 
-/** One pair with both sides' call (the largest latency differences). */
+/** One pair with both sides' call (the largest differences). */
 export interface PairedCall {
   key: string;
-  /** candidate − baseline latency, seconds. */
-  difference_s: number;
+  /** candidate − baseline of `Paired.largest_by` (seconds, or output tokens). */
+  difference: number;
   baseline: PairSide;
   candidate: PairSide;
 }
@@ -490,7 +490,12 @@ export interface Paired {
   input_tokens: PairedMetric;
   output_tokens: PairedMetric;
   cost: PairedMetric;
-  /** The pairs with the largest latency difference (either way), largest first. */
+  /**
+   * What `largest` is ranked by: `latency` when pairs have one on both sides, else
+   * `output_tokens` (e.g. batch runs, which have no latency).
+   */
+  largest_by: "latency" | "output_tokens";
+  /** The pairs with the largest difference (either way), largest first. */
   largest: PairedCall[];
 }
 
@@ -573,7 +578,8 @@ function side(r: CallRecord): PairSide {
  * run's `request_id` is its `custom_id`): paired differences of latency, tokens and
  * cost (candidate − baseline) with a Wilcoxon signed-rank test and a bootstrap
  * interval of the mean difference, the keys only one side has, and the pairs with
- * the largest latency difference. The first call of a key on a side is paired;
+ * the largest latency difference (output tokens when no pair has a latency, as in
+ * batch runs). The first call of a key on a side is paired;
  * later ones are counted as duplicates. Null when `requireShared` and no key is
  * shared.
  *
@@ -627,7 +633,7 @@ export function pairedComparison(
   if (requireShared && shared.length === 0) return null;
   const latency: number[] = [], input: number[] = [], output: number[] = [], cost: number[] = [];
   const outcomes = { both_ok: 0, baseline_error_only: 0, candidate_error_only: 0, both_error: 0 };
-  const listed: PairedCall[] = [];
+  const byLatency: PairedCall[] = [], byTokens: PairedCall[] = [];
   for (const key of shared) {
     const rb = b.map.get(key)!, rc = c.map.get(key)!;
     const eb = rb.status === "error", ec = rc.status === "error";
@@ -640,7 +646,11 @@ export function pairedComparison(
       rb.status === "ok" && rc.status === "ok" && db !== null && dc !== null && db > 0 && dc > 0
     ) {
       latency.push(dc - db);
-      listed.push({ key, difference_s: dc - db, baseline: side(rb), candidate: side(rc) });
+      byLatency.push({ key, difference: dc - db, baseline: side(rb), candidate: side(rc) });
+    }
+    const ob = numOrNull(rb.output_tokens), oc = numOrNull(rc.output_tokens);
+    if (byLatency.length === 0 && ob !== null && oc !== null) {
+      byTokens.push({ key, difference: oc - ob, baseline: side(rb), candidate: side(rc) });
     }
     const diff = (col: string, into: number[]) => {
       const x = numOrNull(rb[col]), y = numOrNull(rc[col]);
@@ -650,8 +660,10 @@ export function pairedComparison(
     diff("output_tokens", output);
     diff("cost_usd", cost);
   }
+  const largestBy = byLatency.length ? "latency" : "output_tokens";
+  const listed = byLatency.length ? byLatency : byTokens;
   listed.sort((x, y) =>
-    Math.abs(y.difference_s) - Math.abs(x.difference_s) || (x.key < y.key ? -1 : 1)
+    Math.abs(y.difference) - Math.abs(x.difference) || (x.key < y.key ? -1 : 1)
   );
   const largest = listed.slice(0, options.largest ?? 10);
   // The outputs of the listed pairs only (texts are the wide part of a frame).
@@ -679,6 +691,7 @@ export function pairedComparison(
     input_tokens: pairedMetric(input, options),
     output_tokens: pairedMetric(output, options),
     cost: pairedMetric(cost, options),
+    largest_by: largestBy,
     largest,
   };
 }

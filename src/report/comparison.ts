@@ -119,7 +119,9 @@ export interface PairedView {
   lead: string;
   /** Paired differences of latency, tokens and cost (id `paired`). */
   metrics: TableView;
-  /** The largest latency differences with both outputs (id `paired-calls`). */
+  /** The heading of `largest`: by latency, or by output tokens. */
+  largestTitle: string;
+  /** The largest differences with both outputs (id `paired-calls`). */
   largest: TableView;
 }
 
@@ -197,25 +199,40 @@ export function pairedView(p: Paired, labels: { baseline: string; candidate: str
       }),
       empty: "No pairs.",
     },
+    largestTitle: p.largest_by === "latency"
+      ? "Largest latency differences"
+      : "Largest output-token differences",
     largest: {
       id: "paired-calls",
       columns: [
         { label: p.by },
-        { label: "Difference s", num: true, title: `${labels.candidate} − ${labels.baseline}` },
-        { label: `${labels.baseline} s`, num: true },
-        { label: `${labels.candidate} s`, num: true },
+        {
+          label: p.largest_by === "latency" ? "Difference s" : "Difference (output tokens)",
+          num: true,
+          title: `${labels.candidate} − ${labels.baseline}`,
+        },
+        { label: `${labels.baseline} ${p.largest_by === "latency" ? "s" : "tokens"}`, num: true },
+        { label: `${labels.candidate} ${p.largest_by === "latency" ? "s" : "tokens"}`, num: true },
         { label: `${labels.baseline} output` },
         { label: `${labels.candidate} output` },
       ],
-      rows: p.largest.map((c) => [
-        { text: c.key, className: "mono" },
-        num(formatSigned("latency_mean", c.difference_s), c.difference_s),
-        num(formatDeltaValue("latency_mean", c.baseline.duration_s), c.baseline.duration_s),
-        num(formatDeltaValue("latency_mean", c.candidate.duration_s), c.candidate.duration_s),
-        clip(c.baseline.output),
-        clip(c.candidate.output),
-      ]),
-      empty: "No pair with a latency on both sides.",
+      rows: p.largest.map((c) => {
+        const value = (s: typeof c.baseline) =>
+          p.largest_by === "latency"
+            ? num(formatDeltaValue("latency_mean", s.duration_s), s.duration_s)
+            : num(s.output_tokens === null ? EMPTY : String(s.output_tokens), s.output_tokens);
+        return [
+          { text: c.key, className: "mono" },
+          p.largest_by === "latency"
+            ? num(formatSigned("latency_mean", c.difference), c.difference)
+            : num(`${c.difference >= 0 ? "+" : "−"}${Math.abs(c.difference)}`, c.difference),
+          value(c.baseline),
+          value(c.candidate),
+          clip(c.baseline.output),
+          clip(c.candidate.output),
+        ];
+      }),
+      empty: "No pair with a latency or output tokens on both sides.",
     },
   };
 }

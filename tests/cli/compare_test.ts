@@ -657,8 +657,11 @@ Deno.test("compare pairs two runs that share request ids: Wilcoxon on the pairs,
     assert.match(j.gates[0]!.message, /not significant at 0\.01/);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(
-      r.stdout.includes("paired by request_id: 9 pairs, 1 only in base, 2 only in candidate"),
+      r.stdout.includes(
+        "paired by request_id: 9 pairs, 1 only in base, 2 only in candidate; latency +0.43 s ",
+      ),
     );
+    assert.match(r.stdout, /Wilcoxon p = 0\.039\n/);
 
     // The page: the paired section lists the pairs with both outputs, escaped.
     const html = readFileSync(join(r.dir, "compare.html"), "utf8");

@@ -56,6 +56,7 @@ Deno.test("pairedComparison() pairs by request_id: Wilcoxon V = 40, p = 20/512 o
   assert.deepEqual([p.output_tokens.mean_difference, p.output_tokens.ci95], [10, [10, 10]]);
   assert.deepEqual([p.input_tokens.mean_difference, p.input_tokens.p_value], [0, 1]);
   // Largest |difference| first: p3 (1.62 − 0.598 = 1.022), p1 (1.83 − 0.878 = 0.952), p5 (0.62).
+  assert.equal(p.largest_by, "latency");
   assert.deepEqual(p.largest.slice(0, 3).map((c) => c.key), ["p3", "p1", "p5"]);
   assert.deepEqual(
     [p.largest[0]!.baseline.duration_s, p.largest[0]!.candidate.duration_s],
@@ -192,4 +193,23 @@ Deno.test("compareRuns() on two groups: the sides are the by_group rows, deltas 
     () => compareRuns(traces, { baseline: "a", candidate: "zzz" }),
     /candidate \(zzz\) has no model calls/,
   );
+});
+
+Deno.test("pairedComparison() without latencies (batch runs) lists the largest output-token differences", () => {
+  const batch = (tokens: number[]) =>
+    pl.DataFrame({
+      request_id: ["a", "b", "c"],
+      model: ["m", "m", "m"],
+      status: ["ok", "ok", "ok"],
+      output_tokens: tokens,
+    });
+  const p = pairedComparison({ calls: batch([10, 20, 30]), sessions: NONE }, {
+    calls: batch([15, 5, 30]),
+    sessions: NONE,
+  })!;
+  // Differences +5, −15, 0: largest |difference| first.
+  assert.equal(p.largest_by, "output_tokens");
+  assert.deepEqual(p.largest.map((c) => [c.key, c.difference]), [["b", -15], ["a", 5], ["c", 0]]);
+  assert.equal(p.latency.n, 0);
+  assert.equal(p.output_tokens.mean_difference, -10 / 3);
 });

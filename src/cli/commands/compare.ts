@@ -33,7 +33,7 @@ import {
   type Side,
 } from "../../metrics/mod.ts";
 import { buildReportInput, renderReport } from "../../report/mod.ts";
-import { deltaTable } from "../../report/comparison.ts";
+import { deltaTable, formatInterval, formatPValue, formatSigned } from "../../report/comparison.ts";
 import { compareMarkdown } from "../../report/markdown.ts";
 import { progressReporter } from "../progress.ts";
 import { addInputOptions, inputLoadOptions, type InputOptions } from "../input_options.ts";
@@ -158,8 +158,19 @@ export async function runCompare(
     console.log(deltaTable(comparison.deltas, { baseline: base, candidate: cand }));
     const p = comparison.paired;
     if (p) {
+      const [m, metric] = p.latency.n ? [p.latency, "latency_mean" as const] : [
+        p.output_tokens,
+        "output_tokens_per_call" as const,
+      ];
+      const effect = m.n
+        ? `; ${p.latency.n ? "latency" : "output tokens"} ${
+          formatSigned(metric, m.mean_difference)
+        } ${formatInterval(metric, m.ci95)}, Wilcoxon p ${
+          formatPValue(m.p_value).replace(/^(\d)/, "= $1")
+        }`
+        : "";
       console.log(
-        `paired by ${p.by}: ${p.pairs} pairs, ${p.baseline_only} only in ${base}, ${p.candidate_only} only in ${cand}`,
+        `paired by ${p.by}: ${p.pairs} pairs, ${p.baseline_only} only in ${base}, ${p.candidate_only} only in ${cand}${effect}`,
       );
     }
     const gates = comparison.gates;
