@@ -20,7 +20,9 @@ import { LAYOUT } from "./_style.ts";
 export interface NamedFigure {
   /** A file-name stem (`response_times`, `models_used`, …), stable across versions. */
   name: string;
+  /** The figure's title, as drawn at its top. */
   title: string;
+  /** The figure itself. */
   figure: Figure;
 }
 

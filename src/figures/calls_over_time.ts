@@ -35,7 +35,7 @@ import {
 
 /** Options of {@linkcode callsOverTime}. */
 export interface CallsOverTimeOptions {
-  /** @default {"Calls and Errors over Time"} */
+  /** The title drawn at the top. @default {"Calls and Errors over Time"} */
   title?: string;
   /**
    * The bucket width as a Polars duration of the ladder (`"1s"`, `"5s"`, `"10s"`,
@@ -43,11 +43,11 @@ export interface CallsOverTimeOptions {
    * `"1d"`, `"7d"`); by default the narrowest giving at most `maxBuckets` buckets.
    */
   interval?: string;
-  /** @default {60} */
+  /** At most this many time buckets: without `interval`, the narrowest interval of the ladder that fits. @default {60} */
   maxBuckets?: number;
-  /** @default {720} */
+  /** Width in pixels (SVG units). @default {720} */
   width?: number;
-  /** @default {360} */
+  /** Height in pixels (SVG units). @default {360} */
   height?: number;
 }
 

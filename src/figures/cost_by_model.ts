@@ -22,9 +22,9 @@ import {
 
 /** Options of {@linkcode costByModel}. */
 export interface CostByModelOptions {
-  /** @default {"Cost by Model"} */
+  /** The title drawn at the top. @default {"Cost by Model"} */
   title?: string;
-  /** @default {720} */
+  /** Width in pixels (SVG units). @default {720} */
   width?: number;
   /** Height of one model's row. @default {32} */
   rowHeight?: number;

@@ -31,13 +31,13 @@ import {
 
 /** Options of {@linkcode inFlight}. */
 export interface InFlightOptions {
-  /** @default {"Calls in Flight"} */
+  /** The title drawn at the top. @default {"Calls in Flight"} */
   title?: string;
   /** Beyond this many change points the series is reduced to its maximum per time bucket. @default {2000} */
   maxPoints?: number;
-  /** @default {720} */
+  /** Width in pixels (SVG units). @default {720} */
   width?: number;
-  /** @default {320} */
+  /** Height in pixels (SVG units). @default {320} */
   height?: number;
   /**
    * The sessions frame: a pending call is in flight until its session's last event

@@ -32,9 +32,9 @@ import {
 
 /** Options of {@linkcode latencyByModel}. */
 export interface LatencyByModelOptions {
-  /** @default {"Latency by Model"} */
+  /** The title drawn at the top. @default {"Latency by Model"} */
   title?: string;
-  /** @default {720} */
+  /** Width in pixels (SVG units). @default {720} */
   width?: number;
   /** Height of one model's row. @default {44} */
   rowHeight?: number;

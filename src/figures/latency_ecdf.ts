@@ -22,13 +22,13 @@ import { AXIS, FONT_SIZE, LAYOUT, maxLabelWidth, plural, shortLabel } from "./_s
 
 /** Options of {@linkcode latencyEcdf}. */
 export interface LatencyEcdfOptions {
-  /** @default {"Latency ECDF by Model"} */
+  /** The title drawn at the top. @default {"Latency ECDF by Model"} */
   title?: string;
   /** The x scale: `"log"` spreads long-tailed latencies. @default {"linear"} */
   scale?: "linear" | "log";
   /** At most this many points per model (evenly spaced ranks beyond it). @default {1000} */
   maxPoints?: number;
-  /** @default {720} */
+  /** Width in pixels (SVG units). @default {720} */
   width?: number;
   /** Height of the plot area (of each group's panel on a compare page). @default {320} */
   height?: number;

@@ -13,11 +13,11 @@ import { AXIS, COLORS, countAxis, countAxisSpace, groupPanels, LAYOUT, plural } 
 
 /** Options of {@linkcode latencyHistogram}. */
 export interface LatencyHistogramOptions {
-  /** @default {"Distribution of Response Times"} */
+  /** The title drawn at the top. @default {"Distribution of Response Times"} */
   title?: string;
   /** Number of equal-width bins between the minimum and the maximum. @default {10} */
   bins?: number;
-  /** @default {720} */
+  /** Width in pixels (SVG units). @default {720} */
   width?: number;
   /** Height of the plot area. @default {400} */
   height?: number;

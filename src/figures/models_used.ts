@@ -24,9 +24,9 @@ import {
 
 /** Options of {@linkcode modelsUsed}. */
 export interface ModelsUsedOptions {
-  /** @default {"Models Used"} */
+  /** The title drawn at the top. @default {"Models Used"} */
   title?: string;
-  /** @default {720} */
+  /** Width in pixels (SVG units). @default {720} */
   width?: number;
   /** Height of the plot area, without the room rotated model names take. @default {400} */
   height?: number;

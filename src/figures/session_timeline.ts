@@ -37,7 +37,7 @@ import {
 
 /** Options of {@linkcode sessionTimeline}. */
 export interface SessionTimelineOptions {
-  /** @default {"Session Timeline"} */
+  /** The title drawn at the top. @default {"Session Timeline"} */
   title?: string;
   /** At most this many sessions (rows) are drawn, the earliest first. @default {30} */
   maxSessions?: number;
@@ -50,7 +50,7 @@ export interface SessionTimelineOptions {
   time?: "auto" | "absolute" | "relative";
   /** At most this many calls are drawn (every k-th call beyond it, said in the subtitle). @default {2000} */
   maxCalls?: number;
-  /** @default {720} */
+  /** Width in pixels (SVG units). @default {720} */
   width?: number;
   /** Height of one session's row. @default {26} */
   rowHeight?: number;

@@ -29,15 +29,15 @@ import {
 
 /** Options of {@linkcode tokensVsLatency}. */
 export interface TokensVsLatencyOptions {
-  /** @default {"Tokens vs Latency"} */
+  /** The title drawn at the top. @default {"Tokens vs Latency"} */
   title?: string;
   /** The token count on the x axis. @default {"output_tokens"} */
   tokens?: "output_tokens" | "input_tokens" | "total_tokens";
   /** At most this many dots (every k-th call beyond it). @default {5000} */
   maxPoints?: number;
-  /** @default {720} */
+  /** Width in pixels (SVG units). @default {720} */
   width?: number;
-  /** @default {420} */
+  /** Height in pixels (SVG units). @default {420} */
   height?: number;
 }
 

@@ -112,9 +112,13 @@ export type CallStatus = "ok" | "error" | "pending";
 
 /** The result of `loadTraces`. */
 export interface TraceSet {
+  /** One row per model call (`CALL_COLUMNS`, plus `CALL_EXTRA_COLUMNS` when present). */
   calls: pl.DataFrame;
+  /** One row per session (`SESSION_COLUMNS`). */
   sessions: pl.DataFrame;
+  /** One row per event that is not part of a call: custom events, metadata (`EVENT_COLUMNS`). */
   events: pl.DataFrame;
+  /** One row per problem found while loading (`DIAGNOSTIC_COLUMNS`). */
   diagnostics: pl.DataFrame;
   /** The input files, in the order they were read. */
   files: string[];

@@ -20,21 +20,27 @@ export interface Endpoint {
   baseUrl: string;
   /** Sent as `Authorization: Bearer …` when given. */
   apiKey?: string;
-  /** @default 120 */
+  /** Seconds before a request is abandoned. @default 120 */
   timeoutSeconds?: number;
 }
 
 /** A chat-completions request. */
 export interface ChatRequest {
+  /** The model name sent to the endpoint. */
   model: string;
+  /** The conversation, oldest message first. */
   messages: { role: "system" | "user" | "assistant"; content: string }[];
+  /** Sampling temperature; the endpoint's default when absent. */
   temperature?: number;
+  /** The most tokens the reply may have; the endpoint's default when absent. */
   max_tokens?: number;
 }
 
 /** An error of the endpoint (or of reaching it). */
 export class ChatApiError extends Error {
+  /** The HTTP status, or `undefined` when the endpoint could not be reached. */
   readonly status: number | undefined;
+  /** An error named `name` (e.g. `RateLimitError`) with the endpoint's message and HTTP status. */
   constructor(name: string, message: string, status?: number) {
     super(message);
     this.name = name;

@@ -14,14 +14,17 @@ import { chatCompletion, type ChatRequest, type Endpoint } from "./chat_client.t
 
 /** A taxonomy node. */
 export interface TaxonomyNode {
+  /** The category's name. */
   name: string;
+  /** Its children, if any. */
   subcategories?: TaxonomyNode[];
 }
 
 /** Options of {@link generateTaxonomy}. */
 export interface GenerateTaxonomyOptions {
+  /** The chat-completions endpoint the planner calls go to. */
   endpoint: Endpoint;
-  /** @default "gpt-4" */
+  /** The model the planner calls ask for. @default "gpt-4" */
   plannerModel?: string;
   /** Folder of the trace files. */
   traceDir: string;
@@ -33,14 +36,21 @@ export interface GenerateTaxonomyOptions {
 
 /** What one category's run produced. */
 export interface TaxonomyRun {
+  /** The top-level category, as given. */
   category: string;
+  /** The category as a file-name part (`slugOf`). */
   slug: string;
+  /** The tracing session of this category's calls. */
   sessionId: string;
+  /** The trace file the calls were written to. */
   traceFile: string;
   /** The taxonomy file, when the planner call succeeded. */
   taxonomyFile: string | null;
+  /** The taxonomy read from the planner's answer, or null when it failed. */
   taxonomy: TaxonomyNode | null;
+  /** How many model calls were made. */
   calls: number;
+  /** How many of them failed. */
   errors: number;
   /** Why the taxonomy could not be made, when it could not. */
   failure: string | null;

@@ -10,24 +10,37 @@ import { messages } from "./messages.ts";
 
 /** One valid event, reduced to what the frames need. */
 export interface EventRecord {
+  /** The file the line came from. */
   file: string;
   /** 1-based line. */
   line: number;
+  /** The event type (`llm_request`, `session_start`, a custom type, …). */
   type: string;
   /** Microseconds since the epoch, UTC. */
   ts: number;
+  /** The session the event belongs to. */
   session_id: string;
+  /** `data.request_id` of a request, response or error; null otherwise. */
   request_id: string | null;
+  /** `data.model`: the requested model on a request, the served one on a response. */
   model: string | null;
+  /** `data.provider`, when the trace names one. */
   provider: string | null;
   /** `data.duration_seconds`, or the top-level one of `session_end`. */
   duration: number | null;
+  /** The error message of an `llm_error`. */
   error: string | null;
+  /** The token usage of a response, normalized. */
   usage: Usage | null;
+  /** Seconds to the first token of a streamed response. */
   ttft: number | null;
+  /** Why the response ended (`stop`, `length`, …). */
   finish_reason: string | null;
+  /** The request id this request retries. */
   retry_of: string | null;
+  /** Characters of the request's messages. */
   prompt_chars: number | null;
+  /** Characters of the response's output. */
   output_chars: number | null;
   /** JSON of `data` for custom and `session_metadata` events. */
   payload: string | null;
@@ -41,10 +54,15 @@ export interface EventRecord {
 
 /** One problem of one line. */
 export interface Diagnostic {
+  /** The file with the problem. */
   file: string;
+  /** The 1-based line (0 for a problem of the whole file). */
   line: number;
+  /** A stable code (`invalid_json`, `invalid_field`, `line_too_long`, …; README lists them). */
   code: string;
+  /** One sentence saying what is wrong. */
   message: string;
+  /** `error`: the line was not loaded; `warning`: loaded, but suspicious. */
   severity: "error" | "warning";
   /** Lines this row stands for: 1, or more for the row that counts the lines past the listing limit. */
   count?: number;

@@ -22,6 +22,9 @@ import { escapeControl } from "./terminal.ts";
 export class UserError extends Error {
   /** The process exit code the CLI uses: 1 unusable input or failed gate, 2 wrong usage. */
   readonly exitCode: number;
+  /**
+   * A user error with its message and exit code (default 1); `cause` keeps the underlying error.
+   */
   constructor(message: string, options: { exitCode?: number; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = "UserError";
