@@ -23,12 +23,19 @@ import { withCallDefaults } from "./calls.ts";
 
 /** Latency of successful responses with a duration (seconds); null over zero values. */
 export interface LatencySummary {
+  /** Mean latency. */
   mean: number | null;
+  /** Median latency (linear interpolation, as every percentile here). */
   p50: number | null;
+  /** 90th percentile. */
   p90: number | null;
+  /** 95th percentile. */
   p95: number | null;
+  /** 99th percentile. */
   p99: number | null;
+  /** Shortest latency. */
   min: number | null;
+  /** Longest latency. */
   max: number | null;
   /** How many latencies (the n of every statistic above). */
   count: number;
@@ -41,16 +48,22 @@ export interface LatencySummary {
 export interface GroupMetrics {
   /** Every call of the group (ok, error, pending, orphans). */
   calls: number;
+  /** Calls with status `ok`. */
   ok: number;
+  /** Calls with status `error`. */
   errors: number;
   /** errors / (ok + errors); null when neither. */
   error_rate: number | null;
+  /** Latency of the successful calls with a positive duration (the seed's population). */
   latency: LatencySummary;
+  /** Input tokens of the group's calls (0 when none reports usage). */
   input_tokens: number;
+  /** Output tokens of the group's calls (0 when none reports usage). */
   output_tokens: number;
   /** Null when no call of the group is priced (never a silent 0). */
   cost_usd: number | null;
   // Extras, after the contract keys.
+  /** Calls still waiting for a response or error. */
   pending: number;
   /** Wilson 95% interval of `error_rate`. */
   error_rate_ci: [number, number] | null;

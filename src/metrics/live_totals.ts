@@ -14,35 +14,57 @@ const MAX_SAMPLES = 1000;
 
 /** Counts of one model. */
 export interface ModelTotals {
+  /** `llm_request` events read. */
   requests: number;
+  /** `llm_response` events read (orphans included). */
   responses: number;
+  /** `llm_error` events read. */
   errors: number;
 }
 
 /** The totals at one moment (what `watch --json` prints). */
 export interface LiveStatus {
+  /** Wall-clock time of the status, ISO 8601. */
   time: string;
+  /** Files followed. */
   files: number;
+  /** `llm_request` events read. */
   requests: number;
+  /** `llm_response` events read (orphans included). */
   responses: number;
+  /** `llm_error` events read. */
   errors: number;
+  /** Requests still waiting for a response or error. */
   pending: number;
+  /** errors / (responses + errors); null before any outcome. */
   error_rate: number | null;
+  /** Median latency over the window, seconds; null without samples. */
   latency_p50_s: number | null;
+  /** 95th-percentile latency over the window, seconds. */
   latency_p95_s: number | null;
+  /** Latencies in the window (at most 1,000, the newest). */
   latency_samples: number;
+  /** Requests in the last minute of the traces' clock. */
   calls_per_minute: number;
+  /** Lines that were not a valid event. */
   bad_lines: number;
+  /** The counts and median latency per model (the requested model). */
   by_model: Record<string, ModelTotals & { latency_p50_s: number | null }>;
+  /** The last status (`watch` is stopping). */
   final: boolean;
 }
 
 /** Running totals of everything read so far. */
 export class LiveTotals {
+  /** `llm_request` events read. */
   requests = 0;
+  /** `llm_response` events read (orphans included). */
   responses = 0;
+  /** `llm_error` events read. */
   errors = 0;
+  /** Lines that were not a valid event. */
   badLines = 0;
+  /** Counts per model (the requested model). */
   readonly byModel = new Map<string, ModelTotals>();
   /** session_id \0 request_id → requests still waiting for their outcome. */
   readonly #open = new Map<string, EventRecord[]>();
@@ -54,6 +76,7 @@ export class LiveTotals {
   #newestTs: number | null = null;
   #newestAt = 0;
 
+  /** Latency percentiles cover the last `windowMinutes` of the traces' clock. */
   constructor(readonly windowMinutes: number) {}
 
   #model(name: string): ModelTotals {

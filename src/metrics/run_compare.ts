@@ -67,7 +67,9 @@ export const MIN_SAMPLE = 20;
 
 /** One metric of both sides, how it changed, and how sure that is. */
 export interface Delta {
+  /** The baseline's value; null when it has none. */
   baseline: number | null;
+  /** The candidate's value; null when it has none. */
   candidate: number | null;
   /** candidate − baseline; null when either is null. */
   change: number | null;
@@ -83,6 +85,7 @@ export interface Delta {
   interval: string | null;
   /** Values behind the statistic on each side (latencies, finished calls, calls, priced calls). */
   n_baseline: number;
+  /** Values behind the candidate's statistic. */
   n_candidate: number;
   /** Set when a side has fewer than {@link MIN_SAMPLE} values. */
   warning: string | null;
@@ -126,11 +129,15 @@ export function deltaValue(g: GroupSummary, metric: DeltaMetric): number | null 
 export interface SideSamples {
   /** Latencies of successful responses with a positive duration. */
   latency: Float64Array;
+  /** Successful calls. */
   ok: number;
+  /** Failed calls. */
   errors: number;
   /** Per call, a missing count as 0 (so the mean is `tokens_per_call`). */
   tokens: Float64Array;
+  /** Input tokens per call (a missing count as 0). */
   input_tokens: Float64Array;
+  /** Output tokens per call (a missing count as 0). */
   output_tokens: Float64Array;
   /** Costs of priced calls. */
   cost: Float64Array;
@@ -291,11 +298,13 @@ export interface GateOptions {
 export interface GateResult {
   /** The option: `max_error_rate`, `max_p95_increase`, `max_mean_increase`, `max_cost_increase`. */
   gate: string;
+  /** The metric the gate checks. */
   metric: DeltaMetric;
   /** The limit as given: a fraction for the error rate, a percent for the others. */
   limit: number;
   /** The candidate's error rate, or the rise in percent; null when it cannot be computed. */
   value: number | null;
+  /** The gate passed. */
   passed: boolean;
   /**
    * The p-value the significance was judged on (the delta's, or for the error rate
@@ -439,29 +448,41 @@ export function evaluateGates(
 export interface PairedMetric {
   /** Pairs with the value on both sides. */
   n: number;
+  /** Mean of candidate − baseline over the pairs; null without pairs. */
   mean_difference: number | null;
+  /** Median of the paired differences. */
   median_difference: number | null;
   /** Bootstrap 95% interval of the mean difference. */
   ci95: [number, number] | null;
+  /** Two-sided p-value of the Wilcoxon signed-rank test (1 when every difference is 0). */
   p_value: number | null;
+  /** The test of `p_value`. */
   test: "Wilcoxon signed-rank";
+  /** Set when there are fewer pairs than `MIN_SAMPLE`. */
   warning: string | null;
 }
 
 /** One pair with both sides' call (the largest differences). */
 export interface PairedCall {
+  /** The pairing key (request id or the `--pair-by` field's value). */
   key: string;
   /** candidate − baseline of `Paired.largest_by` (seconds, or output tokens). */
   difference: number;
+  /** The baseline's call. */
   baseline: PairSide;
+  /** The candidate's call. */
   candidate: PairSide;
 }
 
 /** One side of a listed pair. */
 export interface PairSide {
+  /** The requested model. */
   model: string | null;
+  /** `ok`, `error` or `pending`. */
   status: string | null;
+  /** Latency, seconds. */
   duration_s: number | null;
+  /** Output tokens of the response. */
   output_tokens: number | null;
   /** The response's text, when the traces were loaded with `keepText`. */
   output: string | null;
@@ -486,9 +507,13 @@ export interface Paired {
     candidate_error_only: number;
     both_error: number;
   };
+  /** Latency (seconds), over pairs successful on both sides. */
   latency: PairedMetric;
+  /** Input tokens, over pairs reporting them on both sides. */
   input_tokens: PairedMetric;
+  /** Output tokens, over pairs reporting them on both sides. */
   output_tokens: PairedMetric;
+  /** Cost (USD), over pairs priced on both sides. */
   cost: PairedMetric;
   /**
    * What `largest` is ranked by: `latency` when pairs have one on both sides, else
@@ -784,13 +809,19 @@ export type Side = Omit<GroupSummary, "group"> & { label: string; input: string 
 
 /** A comparison of two runs: what `compare.json` holds. */
 export interface RunComparisonResult {
+  /** The schema of `compare.json`. */
   schema: "tracebook.compare/1";
+  /** When the comparison was made, ISO 8601. */
   generated_at: string;
+  /** The baseline's summary row, label and input. */
   baseline: Side;
+  /** The candidate's summary row, label and input. */
   candidate: Side;
+  /** Each compared metric's change with its statistics. */
   deltas: Record<DeltaMetric, Delta>;
   /** The paired comparison when the runs share call keys, else null. */
   paired: Paired | null;
+  /** The gates set, in the order of the options. */
   gates: GateResult[];
   /** The significance level of the gates, when set. */
   significance: number | null;
@@ -802,6 +833,7 @@ export interface RunComparisonResult {
 export interface CompareRunsOptions extends GateOptions, StatsOptions {
   /** The baseline's and the candidate's `group` labels in `traces`. */
   baseline: string;
+  /** The candidate's label. */
   candidate: string;
   /** The inputs as given (shown in `compare.json`). */
   inputs?: { baseline: string; candidate: string };

@@ -30,7 +30,9 @@ export interface RunComparison {
   baseline: string;
   /** The candidate's label (untrusted text: escaped). */
   candidate: string;
+  /** Each compared metric's change with its statistics. */
   deltas: Record<DeltaMetric, Delta>;
+  /** The gates set. */
   gates: GateResult[];
   /** The paired comparison, when the runs share call keys. */
   paired?: Paired | null;
@@ -104,6 +106,7 @@ export function gateVerdict(gates: GateResult[]): string {
 
 /** One gate as the report lists it. */
 export interface GateView {
+  /** The gate passed. */
   passed: boolean;
   /** `passed` | `failed`. */
   status: string;
@@ -127,11 +130,15 @@ export interface PairedView {
 
 /** What the report's "Baseline vs candidate" section prints. */
 export interface ComparisonView {
+  /** The baseline's label. */
   baseline: string;
+  /** The candidate's label. */
   candidate: string;
+  /** The deltas table (id `deltas`). */
   deltas: TableView;
   /** Deltas computed on fewer values than the minimum sample, as sentences. */
   warnings: string[];
+  /** The gates as listed. */
   gates: GateView[];
   /** From {@link gateVerdict}. */
   verdict: string;

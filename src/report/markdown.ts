@@ -17,7 +17,7 @@ import {
   formatSigned,
   gateVerdict,
 } from "./comparison.ts";
-import { formatInt, formatPercent, formatSeconds, formatUsd } from "./_view.ts";
+import { formatInt, formatPercent, formatSeconds, formatUsd } from "../log/format.ts";
 import type { ModelSummary, ReportSummary } from "./input.ts";
 
 /**

@@ -8,6 +8,7 @@
 
 /** One table cell: the text shown and, for numbers and times, the exact value it sorts by. */
 export interface CellView {
+  /** The text shown (escaped). */
   text: string;
   /** The exact value (`data-value`): a number's full precision, a timestamp's ISO text. */
   value?: string;
@@ -21,6 +22,7 @@ export interface CellView {
 
 /** One column of a table. */
 export interface ColumnView {
+  /** The header's text (escaped). */
   label: string;
   /** Numbers: right-aligned, sorted numerically. */
   num?: boolean;
@@ -30,8 +32,11 @@ export interface ColumnView {
 
 /** A sortable table. */
 export interface TableView {
+  /** The table's id: the element is `#table-{id}`. */
   id: string;
+  /** The columns, in order. */
   columns: ColumnView[];
+  /** The rows: one cell per column. */
   rows: CellView[][];
   /** "Showing the first N of M." when the list was cut. */
   note?: string;
