@@ -7,7 +7,14 @@
 import { type ComparisonView, comparisonView, groupDeltasTable } from "./comparison.ts";
 import type { CellView, TableView } from "./table_view.ts";
 import type { GroupDeltas } from "../metrics/mod.ts";
-import { formatFixed } from "./format.ts";
+import {
+  formatInt,
+  formatPercent,
+  formatSeconds,
+  formatSignificant,
+  formatUsd,
+  MISSING,
+} from "../log/format.ts";
 import { BETTER, type RankedMetric } from "../metrics/mod.ts";
 import type {
   CallRow,
@@ -76,37 +83,7 @@ export interface ReportView {
 
 // --- formatting -------------------------------------------------------------
 
-const EMPTY = "–";
-
-/** An integer with thousands separators. */
-export function formatInt(n: number | null | undefined): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return EMPTY;
-  return Math.round(n).toLocaleString("en-US");
-}
-
-/** Seconds: 3 decimals under one second, else 2 (as summary.txt). */
-export function formatSeconds(s: number | null | undefined): string {
-  if (s === null || s === undefined || !Number.isFinite(s)) return EMPTY;
-  return formatFixed(s, Math.abs(s) < 1 ? 3 : 2);
-}
-
-/** A rate in [0, 1] as a percentage with one decimal. */
-export function formatPercent(r: number | null | undefined): string {
-  if (r === null || r === undefined || !Number.isFinite(r)) return EMPTY;
-  return `${formatFixed(r * 100, 1)}%`;
-}
-
-/** US dollars: cents from $1 up, else up to 6 decimals (at least 2). */
-export function formatUsd(x: number | null | undefined): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return EMPTY;
-  if (x === 0) return "$0.00";
-  if (Math.abs(x) >= 1) {
-    return `$${Number(formatFixed(x, 2)).toLocaleString("en-US", { minimumFractionDigits: 2 })}`;
-  }
-  const text = formatFixed(x, 6).replace(/0+$/, "");
-  const decimals = text.split(".")[1]?.length ?? 0;
-  return `$${decimals < 2 ? formatFixed(x, 2) : text}`;
-}
+const EMPTY = MISSING;
 
 /** An ISO timestamp as `YYYY-MM-DD HH:MM:SS` (UTC). */
 export function formatTime(iso: string | null | undefined): string {
@@ -122,7 +99,7 @@ export function formatMetric(v: MetricValue | undefined): string {
     if (!Number.isFinite(v)) return EMPTY;
     if (Number.isInteger(v)) return formatInt(v);
     const abs = Math.abs(v);
-    return abs >= 1e-3 && abs < 1e15 ? String(Number(v.toPrecision(4))) : v.toExponential(3);
+    return abs >= 1e-3 && abs < 1e15 ? formatSignificant(v, 4) : v.toExponential(3);
   }
   return String(v);
 }

@@ -57,7 +57,7 @@ export type {
   SessionRow,
 } from "./input.ts";
 export { renderSummaryText, type SummaryTextInput } from "./summary_text.ts";
-export { formatFixed } from "./format.ts";
+export { formatFixed } from "../log/format.ts";
 export {
   comparisonView,
   type Delta,

@@ -10,7 +10,7 @@
  * @module
  */
 import type { ModelSummary, Summary } from "../metrics/mod.ts";
-import { formatFixed } from "./format.ts";
+import { formatFixed } from "../log/format.ts";
 
 /** The fields of the summary (DESIGN.md `summary.json`) that the text uses. */
 export type SummaryTextInput =

@@ -4,14 +4,8 @@ import { JSDOM } from "jsdom";
 import { ROOT } from "../_helpers.ts";
 import { renderReport } from "../../src/report/render.ts";
 import { jsonForScript } from "../../src/report/render.ts";
-import {
-  assertInertSvg,
-  formatPercent,
-  formatSeconds,
-  formatTime,
-  formatUsd,
-  prefixSvgIds,
-} from "../../src/report/_view.ts";
+import { assertInertSvg, formatTime, prefixSvgIds } from "../../src/report/_view.ts";
+import { formatPercent, formatSeconds, formatUsd } from "../../src/log/format.ts";
 import { CLIENT_SCRIPT } from "../../src/report/_client_bundle.ts";
 import type { ReportInput } from "../../src/report/input.ts";
 import { SAMPLE_INPUT, XSS } from "../fixtures/report/sample_input.ts";

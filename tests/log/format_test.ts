@@ -1,0 +1,115 @@
+/**
+ * src/log/format.ts: numbers as text. Expected strings are worked out by hand from the
+ * exact value of each double (Python's `f"{x:.2f}"` rounds that value, a tie to even).
+ */
+import assert from "node:assert/strict";
+import {
+  formatFixed,
+  formatInt,
+  formatPercent,
+  formatPrecision,
+  formatSeconds,
+  formatSignificant,
+  formatUsd,
+  MISSING,
+} from "../../src/log/format.ts";
+
+Deno.test("formatFixed() rounds like Python's format(x, '.2f')", () => {
+  // Values checked against CPython 3.11: f"{x:.2f}".
+  const cases: [number, number, string][] = [
+    [24.989967823028564, 2, "24.99"],
+    [0.125, 2, "0.12"], // 1/8 is exact: a tie, half to even (JS toFixed gives 0.13)
+    [0.375, 2, "0.38"], // 3/8 exact: the tie goes up to the even 8
+    [2.675, 2, "2.67"], // the double is 2.67499999999999982236431605997495353221893310546875
+    [2.5, 0, "2"],
+    [3.5, 0, "4"],
+    [0.5, 0, "0"],
+    [1.005, 2, "1.00"], // 1.005 is 1.00499999999999989… as a double
+    [9.995, 2, "9.99"], // 9.9949999999999992184029906638897955417633056640625
+    [9.875, 2, "9.88"], // 79/8 exact: tie, 7 is odd so up to 8
+    [99.5, 0, "100"], // tie, 9 odd: the carry runs through
+    [0, 2, "0.00"],
+    [-0.001, 2, "-0.00"],
+    [-1.125, 2, "-1.12"],
+    [1234567.891, 2, "1234567.89"],
+    [1e21, 1, "1000000000000000000000.0"], // toFixed would write 1e+21
+    [0.1, 20, "0.10000000000000000555"], // 0.1000000000000000055511151231257827…
+  ];
+  for (const [x, d, want] of cases) assert.equal(formatFixed(x, d), want, `${x} with ${d} digits`);
+  assert.deepEqual([NaN, Infinity, -Infinity].map((x) => formatFixed(x, 2)), [
+    "nan",
+    "inf",
+    "-inf",
+  ]);
+});
+
+Deno.test("formatFixed() agrees with toFixed except on exact ties", () => {
+  // A double that is not an exact tie at `d` decimals rounds the same under both rules.
+  let seed = 42;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 5000; i++) {
+    const x = (next() - 0.5) * 10 ** Math.floor(next() * 8);
+    const d = Math.floor(next() * 7);
+    assert.equal(formatFixed(x, d), x.toFixed(d), `${x} with ${d} digits`);
+  }
+  // Ties k/8 differ only where the digit before the 5 is even.
+  assert.equal((0.625).toFixed(2), "0.63");
+  assert.equal(formatFixed(0.625, 2), "0.62");
+  assert.equal(formatFixed(0.875, 2), (0.875).toFixed(2)); // 0.88 both: 7 is odd
+});
+
+Deno.test("formatPrecision() writes toPrecision's shape with ties to even", () => {
+  const cases: [number, number, string][] = [
+    [0.0044, 3, "0.00440"],
+    [0.0625, 2, "0.062"], // 1/16 exact: tie, 6 even stays (toPrecision: 0.063)
+    [0.1875, 3, "0.188"], // 3/16 exact: tie, 7 odd goes up
+    [123456, 3, "1.23e+5"],
+    [125, 2, "1.2e+2"], // tie at the tens: 2 even stays
+    [135, 2, "1.4e+2"],
+    [9.5, 1, "1e+1"], // tie, 9 odd: rounds up to 10, exponent 1
+    [0.00000123, 2, "0.0000012"],
+    [0.000000123, 2, "1.2e-7"],
+    [-2.5, 1, "-2"],
+    [0, 3, "0.00"],
+  ];
+  for (const [x, d, want] of cases) assert.equal(formatPrecision(x, d), want, `${x} to ${d}`);
+  // Away from exact ties it is toPrecision, exponent form included.
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 5000; i++) {
+    const x = (next() - 0.5) * 10 ** Math.floor(next() * 24 - 12);
+    const d = 1 + Math.floor(next() * 8);
+    assert.equal(formatPrecision(x, d), x.toPrecision(d), `${x} to ${d}`);
+  }
+});
+
+Deno.test("formatSignificant() drops trailing zeros", () => {
+  assert.equal(formatSignificant(0.0044, 3), "0.0044");
+  assert.equal(formatSignificant(12345.678, 6), "12345.7");
+  assert.equal(formatSignificant(1 / 3, 4), "0.3333");
+  assert.equal(formatSignificant(123456, 3), "123000");
+});
+
+Deno.test("formatInt(), formatSeconds(), formatPercent() and formatUsd() print a missing value as a dash", () => {
+  assert.equal(formatInt(1234567.4), "1,234,567");
+  assert.equal(formatInt(2.5), "3"); // Math.round: a count is never a tie in practice
+  assert.equal(formatSeconds(0.4567), "0.457"); // under a second: 3 decimals
+  assert.equal(formatSeconds(0.0625), "0.062"); // 1/16 exact: tie to even
+  assert.equal(formatSeconds(12.345), "12.35"); // 12.3450000000000006394884621840901672840118408203125
+  assert.equal(formatPercent(0.125), "12.5%");
+  assert.equal(formatPercent(0.5625), "56.2%"); // 9/16 × 100 = 56.25 exactly: a tie, 2 even stays
+  assert.equal(formatPercent(1 / 3, 2), "33.33%");
+  assert.equal(formatUsd(1234.5), "$1,234.50");
+  assert.equal(formatUsd(0.0044), "$0.0044");
+  assert.equal(formatUsd(0.1), "$0.10");
+  assert.equal(formatUsd(0.00012345), "$0.000123");
+  assert.equal(formatUsd(0), "$0.00");
+  for (const f of [formatInt, formatSeconds, formatPercent, formatUsd]) {
+    assert.deepEqual([null, undefined, NaN, Infinity].map((v) => f(v)), [
+      MISSING,
+      MISSING,
+      MISSING,
+      MISSING,
+    ]);
+  }
+});
