@@ -16,6 +16,7 @@ export interface ComparedMetric {
   metric: RankedMetric;
   /** Human label. */
   label: string;
+  /** Which direction is better. */
   better: "lower" | "higher";
 }
 
@@ -48,6 +49,7 @@ export const COMPARED_METRICS: readonly ComparedMetric[] = (
 export interface Best extends ComparedMetric {
   /** The best group's label, or null when no group has a value. */
   group: string | null;
+  /** The best value; null when no group has one. */
   value: number | null;
   /** Other groups with exactly the same value. */
   tied: string[];

@@ -111,10 +111,15 @@ export interface TopErrorsOptions {
 
 /** One row of {@link topErrors}. */
 export interface TopError {
+  /** The message normalized by `normalizeErrorMessage` (ids, numbers and times as placeholders). */
   message: string;
+  /** How many failed calls have it. */
   count: number;
+  /** count / failed calls. */
   share: number;
+  /** One original message, the first seen. */
   example: string;
+  /** The models of those calls, sorted. */
   models: string[];
 }
 

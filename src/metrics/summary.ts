@@ -35,21 +35,33 @@ import { countsBy, type DataQuality, dataQuality } from "./quality.ts";
 
 /** count, mean, sample std, min, max and linear percentiles; null over zero values. */
 export interface Stats {
+  /** How many values. */
   count: number;
+  /** The mean. */
   mean: number | null;
+  /** The sample standard deviation (n − 1); 0 for a single value. */
   std: number | null;
+  /** The smallest value. */
   min: number | null;
+  /** The largest value. */
   max: number | null;
+  /** The median (linear interpolation). */
   p50: number | null;
+  /** The 90th percentile (linear). */
   p90: number | null;
+  /** The 95th percentile (linear). */
   p95: number | null;
+  /** The 99th percentile (linear). */
   p99: number | null;
 }
 
 /** The `{prefix}_summary.json` object (schema `tracebook.summary/1`). */
 export interface Summary {
+  /** The schema of this object. */
   schema: "tracebook.summary/1";
+  /** When the summary was made, ISO 8601. */
   generated_at: string;
+  /** The inputs as given. */
   inputs: string[];
   /** `llm_request` events (non-orphan calls). */
   request_count: number;
@@ -61,21 +73,32 @@ export interface Summary {
   response_time: Stats;
   /** Requests per model, in the order models were first requested. */
   models_used: Record<string, number>;
+  /** Calls by status (orphans included). */
   calls: { total: number; ok: number; error: number; pending: number };
+  /** Token sums over the calls that report usage. */
   tokens: { input: number; output: number; total: number; calls_with_usage: number };
+  /** Total cost of the priced calls (null when none is priced) and the models without a price. */
   cost_usd: { total: number | null; priced_calls: number; unpriced_models: string[] };
+  /** Sessions, and how many have a `session_end`. */
   sessions: { count: number; complete: number; unfinished: number };
+  /** One row per requested model, the most calls first (`groupSpec`). */
   by_model: ModelSummary[];
+  /** Problems found while loading, in all and per code. */
   diagnostics: { count: number; by_code: Record<string, number> };
   // Extras, after the contract keys.
   /** Failed calls with a positive duration: never mixed into `response_time`. */
   error_latency: Stats;
   /** Wilson 95% interval of errors / (ok + errors). */
   error_rate: { rate: number | null; low: number | null; high: number | null };
+  /** Time to first token of streamed calls, seconds. */
   ttft: Stats;
+  /** Seconds per output token of successful calls. */
   time_per_output_token: Stats;
+  /** Output tokens per second of successful calls. */
   output_tokens_per_second: Stats;
+  /** Cache-read, cache-write and reasoning tokens, summed. */
   token_details: { cache_read: number; cache_write: number; reasoning: number };
+  /** First and last call, the span between them, and the call rate and its peaks. */
   throughput: {
     first_call_at: string | null;
     last_call_at: string | null;
@@ -84,6 +107,7 @@ export interface Summary {
     peak_calls_per_minute: number;
     peak_in_flight: number;
   };
+  /** Session durations, calls per session, and time spent in and outside calls. */
   session_stats: {
     duration_s: Stats;
     calls_per_session: Stats;
@@ -92,7 +116,9 @@ export interface Summary {
     /** time in calls / (time in + outside), over sessions with a duration. */
     share_in_calls: number | null;
   };
+  /** The most frequent error messages (`topErrors`). */
   top_errors: TopError[];
+  /** Counts of the data problems (`dataQuality`). */
   data_quality: DataQuality;
   /** Custom metrics over all calls. */
   metrics: Record<string, MetricValue>;
