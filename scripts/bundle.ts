@@ -358,9 +358,10 @@ export async function bundle(options: BundleOptions = {}): Promise<BundleResult>
   if (!existsSync(entry)) throw new Error(`Cannot bundle: ${entry} does not exist.`);
   denoInstall();
   mkdirSync(outdir, { recursive: true });
-  // Start clean, but keep the installed externals (npm install is then a no-op).
+  // Start clean, but keep the installed externals (npm install is then a no-op) and the
+  // packages of `deno task pack`.
   for (const name of readdirSync(outdir)) {
-    if (name !== "node_modules" && name !== "package-lock.json") {
+    if (name !== "node_modules" && name !== "package-lock.json" && !name.endsWith(".tgz")) {
       rmSync(join(outdir, name), { recursive: true, force: true });
     }
   }
