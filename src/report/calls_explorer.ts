@@ -122,8 +122,10 @@ export interface CallsExplorerData {
   selection: CallSelection | null;
   /** Whether the prompts and outputs were loaded (`report --outputs`, `keepText`). */
   texts: boolean;
-  /** The clip limit of every text, in characters. */
+  /** The clip limit of every text, in characters (lower than asked when `textBudget` required). */
   text_limit: number;
+  /** The page's budget of text characters, when it lowered `text_limit`; else null. */
+  text_budget: number | null;
   /** Spans per trace id, for the traces of the shown calls (span formats only). */
   traces: Record<string, ExplorerSpan[]>;
   /** Spans left out by the per-trace and total caps. */
@@ -142,6 +144,13 @@ export interface CallsExplorerOptions {
   textLimit?: number;
   /** At most this many messages per call, the first and the last halves kept. @default {40} */
   maxMessages?: number;
+  /**
+   * At most this many characters of text (messages, outputs, params, errors) in the page:
+   * beyond it, every text is clipped to the one lower limit that fits (long texts are cut
+   * first, short ones kept whole).
+   * @default {8000000}
+   */
+  textBudget?: number;
   /** At most this many spans per trace. @default {500} */
   maxSpansPerTrace?: number;
   /** At most this many spans in all. @default {20000} */
@@ -154,6 +163,7 @@ export const EXPLORER_DEFAULTS: Required<CallsExplorerOptions> = {
   seed: 1,
   textLimit: 4000,
   maxMessages: 40,
+  textBudget: 8_000_000,
   maxSpansPerTrace: 500,
   maxSpans: 20000,
 };
@@ -550,6 +560,36 @@ function traceSpans(
   return { traces: result, omitted };
 }
 
+/** Every clipped text of the calls. */
+function textsOf(calls: ExplorerCall[]): ClippedText[] {
+  return calls.flatMap((c) => [
+    ...(c.messages ?? []).map((m) => m.content),
+    ...[c.output, c.params, c.error].filter((t): t is ClippedText => t !== undefined),
+  ]);
+}
+
+/**
+ * Fit the calls' texts into `budget` characters: the largest limit L ≤ `limit` such
+ * that the texts cut to L hold at most `budget` characters in all (short texts keep
+ * whole, the longest are cut first). Re-clips the texts in place, keeping their full
+ * lengths, and returns L.
+ */
+function fitTextBudget(calls: ExplorerCall[], limit: number, budget: number): number {
+  const texts = textsOf(calls);
+  const lengths = texts.map((t) => t.text.length);
+  const total = (l: number) => lengths.reduce((sum, n) => sum + Math.min(n, l), 0);
+  if (total(limit) <= budget) return limit;
+  let lo = 0;
+  let hi = limit;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (total(mid) <= budget) lo = mid;
+    else hi = mid - 1;
+  }
+  for (const t of texts) t.text = clipText(t.text, lo).text;
+  return lo;
+}
+
 /**
  * The Calls section's data from a `TraceSet`: every call when there are at most
  * `limit`, else the slowest fifth of the limit, the failed calls (up to two fifths)
@@ -602,13 +642,15 @@ export function callsExplorer(
     : [];
   const records = gather(calls, order);
   const shown = records.map((r, i) => explorerCall(r, i, rows.get(order[i]!), o));
+  const textLimit = fitTextBudget(shown, o.textLimit, o.textBudget);
   const spans = traceSpans(traces, shown, o);
   return {
     total: calls.height,
     calls: shown,
     selection,
     texts: calls.columns.includes("messages") || calls.columns.includes("output"),
-    text_limit: o.textLimit,
+    text_limit: textLimit,
+    text_budget: textLimit < o.textLimit ? o.textBudget : null,
     traces: spans.traces,
     spans_omitted: spans.omitted,
     groups: calls.columns.includes("group") && calls.height
@@ -642,9 +684,13 @@ export function callsSectionView(
   ];
   lead.push(
     data.texts
-      ? `Texts longer than ${
-        data.text_limit.toLocaleString("en-US")
-      } characters are clipped, with their full length shown.`
+      ? `Texts longer than ${data.text_limit.toLocaleString("en-US")} characters are clipped${
+        data.text_budget === null
+          ? ""
+          : ` (to keep the page under ${
+            data.text_budget.toLocaleString("en-US")
+          } characters of text)`
+      }, with their full length shown.`
       : "Prompts and outputs were not loaded: run the report with --outputs to see them.",
   );
   const traces = Object.keys(data.traces).length;

@@ -398,3 +398,34 @@ Deno.test("renderReport() embeds the Calls section's data as JSON that no string
   const plain = new JSDOM(renderReport(SAMPLE_INPUT)).window.document;
   assert.equal(plain.getElementById("calls"), null);
 });
+
+Deno.test("callsExplorer() keeps the page's texts within a budget: one lower limit, long texts cut first", () => {
+  // Outputs of 10, 100 and 100 characters with a budget of 110: the largest L with
+  // min(10, L) + 2 × min(100, L) ≤ 110 is L = 50 (10 + 50 + 50 = 110).
+  const outputs = ["a".repeat(10), "b".repeat(100), "c".repeat(100)];
+  const traces = traceSet(
+    outputs.map((output, i) => ({
+      session_id: "s",
+      request_id: `r-${i}`,
+      model: "gpt-4o",
+      status: "ok",
+      started_at: t(`10:00:0${i}`),
+      output,
+    })),
+    [],
+    { output: pl.Utf8 },
+  );
+  const data = callsExplorer(traces, { textBudget: 110 });
+  assert.equal(data.text_limit, 50);
+  assert.equal(data.text_budget, 110);
+  assert.deepEqual(data.calls.map((c) => [c.output!.text.length, c.output!.chars]), [
+    [10, 10],
+    [50, 100],
+    [50, 100],
+  ]);
+  // Within the budget nothing changes.
+  const roomy = callsExplorer(traces, { textBudget: 210 });
+  assert.equal(roomy.text_limit, 4000);
+  assert.equal(roomy.text_budget, null);
+  assert.equal(roomy.calls[1]!.output!.text.length, 100);
+});
