@@ -253,11 +253,14 @@ function summaryTable(rows: SummaryRow[], o: SummaryTableOptions): TableView {
   };
   const served = (o.models ?? false) &&
     rows.some((r) => (r.served_models ?? []).some((m) => m !== r.label));
+  // A comparison's page keeps the runs apart: one row per model and run.
+  const runs = rows.some((r) => r.run !== undefined);
   const metricNames = o.metricNames ?? [];
   return {
     id: o.id,
     columns: [
       { label: o.key },
+      ...(runs ? [{ label: "Run", title: "baseline or candidate" }] : []),
       ...(served
         ? [{ label: "Served as", title: "The models the responses named (served_model)" }]
         : []),
@@ -283,6 +286,7 @@ function summaryTable(rows: SummaryRow[], o: SummaryTableOptions): TableView {
     ],
     rows: rows.map((r) => [
       text(r.label, "model"),
+      ...(runs ? [text(r.run ?? null, "mono")] : []),
       ...(served ? [cut((r.served_models ?? []).join(", ") || null, 120)] : []),
       int(r.calls),
       int(r.ok),

@@ -44,7 +44,11 @@ export type LatencyStats = Omit<LatencySummary, "count"> & { count?: number };
 export type ModelSummary =
   & Omit<Pick<MetricsModelSummary, ModelContractKey>, "latency">
   & { latency: LatencyStats }
-  & Partial<Omit<MetricsModelSummary, ModelContractKey>>;
+  & Partial<Omit<MetricsModelSummary, ModelContractKey>>
+  & {
+    /** On a comparison's page: the run (baseline or candidate label) the row is of. */
+    run?: string;
+  };
 
 /** A statistics block with its count (`response_time`, `ttft`, …). */
 export type CountedStats = Stats;

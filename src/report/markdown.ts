@@ -47,10 +47,21 @@ function table(header: string[], rows: string[][], numeric: boolean[]): string {
 /** The model table in Markdown (requested model, served versions, calls, errors, latency, cost). */
 export function modelTableMarkdown(models: ModelSummary[]): string {
   if (models.length === 0) return "_No model calls._";
+  const runs = models.some((m) => m.run !== undefined);
   return table(
-    ["Model", "Served as", "Calls", "Error rate", "p50 s", "p95 s", "Cost / call"],
+    [
+      "Model",
+      ...(runs ? ["Run"] : []),
+      "Served as",
+      "Calls",
+      "Error rate",
+      "p50 s",
+      "p95 s",
+      "Cost / call",
+    ],
     models.map((m) => [
       mdCell(m.model),
+      ...(runs ? [mdCell(m.run ?? "–")] : []),
       mdCell((m.served_models ?? []).join(", ") || "–"),
       formatInt(m.calls),
       formatPercent(m.error_rate),
@@ -58,7 +69,7 @@ export function modelTableMarkdown(models: ModelSummary[]): string {
       formatSeconds(m.latency.p95),
       formatUsd(m.cost_per_call ?? null),
     ]),
-    [false, false, true, true, true, true, true],
+    [false, ...(runs ? [false] : []), false, true, true, true, true, true],
   );
 }
 

@@ -697,8 +697,19 @@ Deno.test("compare pairs two runs that share request ids: Wilcoxon on the pairs,
     assert.ok(md.includes("| mean latency |"));
     assert.ok(md.includes("### Paired by request\\_id"));
     assert.ok(md.includes("9 pairs; 1 key only in base, 2 only in candidate."));
-    // Both runs' 10 + 11 calls of the requested model, with its served versions.
-    assert.ok(md.includes("| test-model | test-model, test-model-2025-01-01 | 21 |"), md);
+    // The model table keeps the runs apart: 10 and 11 calls of the requested model, each
+    // run with the version its responses named.
+    assert.ok(md.includes("| test-model | base | test-model | 10 |"), md);
+    assert.ok(md.includes("| test-model | candidate | test-model-2025-01-01 | 11 |"), md);
+    assert.deepEqual(
+      [...doc.querySelectorAll("#table-models tbody tr")].map((tr) =>
+        [...tr.querySelectorAll("td")].slice(0, 4).map((td) => td.textContent)
+      ),
+      [
+        ["test-model", "base", "test-model", "10"],
+        ["test-model", "candidate", "test-model-2025-01-01", "11"],
+      ],
+    );
     assert.equal(readFileSync(summaryFile, "utf8"), "earlier step\n" + md);
   } finally {
     rmSync(r.dir, { recursive: true, force: true });

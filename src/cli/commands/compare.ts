@@ -31,7 +31,11 @@ import {
   type GateResult,
   type RunComparisonResult,
   type Side,
+  summarizeGroups,
 } from "../../metrics/mod.ts";
+import type { TraceSet } from "../../frames/columns.ts";
+import type { ModelSummary } from "../../report/input.ts";
+import pl from "npm:nodejs-polars@0.25.2";
 import { buildReportInput, renderReport } from "../../report/mod.ts";
 import { deltaTable, formatInterval, formatPValue, formatSigned } from "../../report/comparison.ts";
 import { compareMarkdown } from "../../report/markdown.ts";
@@ -74,6 +78,18 @@ export interface CompareResult {
 export function appendStepSummary(markdown: string): void {
   const path = Deno.env.get("GITHUB_STEP_SUMMARY");
   if (path) appendFileSync(path, markdown.endsWith("\n") ? markdown : markdown + "\n");
+}
+
+/** Each run's `by_model` rows, marked with the run, in the order of `runs`. */
+export function modelsByRun(traces: TraceSet, runs: string[]): ModelSummary[] {
+  return runs.flatMap((run) =>
+    summarizeGroups(
+      { ...traces, calls: traces.calls.filter(pl.col("group").eq(pl.lit(run))) },
+      "model",
+    )
+      .sort((a, b) => b.calls - a.calls || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))
+      .map(({ group, ...row }) => ({ model: group, run, ...row }))
+  );
 }
 
 /** Load both sides, write compare.html, compare.json and compare.md, print the deltas; the CLI action calls this. */
@@ -122,11 +138,16 @@ export async function runCompare(
     const path = e.message.includes("baseline") ? baseline : candidate;
     throw new UserError(e.message.replace(/\((?:[^)]*)\)/, `(${path})`));
   }
-  const input = await buildReportInput(traces, {
+  const built = await buildReportInput(traces, {
     groupBy: "group",
     groupOrder: [base, cand],
     listPrices: options.listPrices,
   });
+  // The model table keeps the runs apart: each run's models (most calls first), baseline first.
+  const input = {
+    ...built,
+    summary: { ...built.summary, by_model: modelsByRun(traces, [base, cand]) },
+  };
   const title = options.title ?? `Comparison: ${base} vs ${cand}`;
   const html = renderReport(
     {
