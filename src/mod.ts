@@ -35,10 +35,15 @@ export {
 } from "./schema/mod.ts";
 export type {
   CustomEvent,
+  EventEnvelope,
   KnownEventType,
+  LlmErrorData,
   LlmErrorEvent,
+  LlmRequestData,
   LlmRequestEvent,
+  LlmResponseData,
   LlmResponseEvent,
+  RawUsage,
   SessionEndEvent,
   SessionMetadataEvent,
   SessionStartEvent,

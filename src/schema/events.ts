@@ -10,7 +10,7 @@
  * @module
  */
 import { z } from "npm:zod@4.6.7";
-import { usageSchema } from "./usage.ts";
+import { type RawUsage, usageSchema } from "./usage.ts";
 
 /** The event types the format defines; any other `type` is a custom event. */
 export const KNOWN_EVENT_TYPES = [
@@ -142,20 +142,144 @@ export const EVENT_SCHEMAS = {
   session_end: sessionEndSchema,
 } as const;
 
-/** A `session_start` event. */
-export type SessionStartEvent = z.infer<typeof sessionStartSchema>;
-/** A `session_metadata` event. */
-export type SessionMetadataEvent = z.infer<typeof sessionMetadataSchema>;
-/** An `llm_request` event. */
-export type LlmRequestEvent = z.infer<typeof llmRequestSchema>;
-/** An `llm_response` event. */
-export type LlmResponseEvent = z.infer<typeof llmResponseSchema>;
-/** An `llm_error` event. */
-export type LlmErrorEvent = z.infer<typeof llmErrorSchema>;
-/** A `session_end` event. */
-export type SessionEndEvent = z.infer<typeof sessionEndSchema>;
-/** A custom event (any type not in {@link KNOWN_EVENT_TYPES}). */
-export type CustomEvent = z.infer<typeof customEventSchema>;
+/**
+ * The fields every event has. The schemas are loose: any other field is kept
+ * (the index signature), so a writer may add its own.
+ */
+export interface EventEnvelope {
+  /** When it happened, ISO 8601 ({@link TIMESTAMP_PATTERN}); a naive time is read as UTC. */
+  timestamp: string;
+  /** The session the event belongs to. */
+  session_id: string;
+  /** Fields the format does not name, kept as written. */
+  [field: string]: unknown;
+}
+
+/** A `session_start` event: opens a session. */
+export interface SessionStartEvent extends EventEnvelope {
+  /** The event type. */
+  type: "session_start";
+}
+
+/** A `session_metadata` event: any object describing the session. */
+export interface SessionMetadataEvent extends EventEnvelope {
+  /** The event type. */
+  type: "session_metadata";
+  /** The metadata (`user`, `project`, `version`, …). */
+  data: Record<string, unknown>;
+}
+
+/** The `data` of an `llm_request` event. */
+export interface LlmRequestData {
+  /** Pairs the request with its response or error, within the session. */
+  request_id: string;
+  /** The requested model. */
+  model?: string;
+  /** The call's parameters, without the messages (`temperature`, `max_tokens`, …). */
+  params?: Record<string, unknown>;
+  /** The messages sent. */
+  messages?: unknown[];
+  /** The provider (`openai`, `anthropic`, …), when known. */
+  provider?: string;
+  /** The kind of call (`chat`, `embeddings`, …), when known. */
+  operation?: string;
+  /** Whether the response is streamed. */
+  stream?: boolean;
+  /** The request id this request retries. */
+  retry_of?: string;
+  /** Fields the format does not name, kept as written. */
+  [field: string]: unknown;
+}
+
+/** An `llm_request` event: a model call starts. */
+export interface LlmRequestEvent extends EventEnvelope {
+  /** The event type. */
+  type: "llm_request";
+  /** What was asked. */
+  data: LlmRequestData;
+}
+
+/** The `data` of an `llm_response` event. */
+export interface LlmResponseData {
+  /** The request this answers. */
+  request_id: string;
+  /** Seconds from the request to the response (≥ 0). */
+  duration_seconds: number;
+  /** `true` when given. */
+  success?: boolean;
+  /** The model the response named (may be a dated version of the requested one). */
+  model?: string;
+  /** The output text. */
+  output?: string | null;
+  /** Token usage, in any of the accepted shapes. */
+  usage?: RawUsage;
+  /** Seconds to the first token of a streamed response (≥ 0). */
+  ttft_seconds?: number;
+  /** Why the response ended (`stop`, `length`, …). */
+  finish_reason?: string | null;
+  /** The provider, when known. */
+  provider?: string;
+  /** The kind of call, when known. */
+  operation?: string;
+  /** Whether the response was streamed. */
+  stream?: boolean;
+  /** The request id this request retries. */
+  retry_of?: string;
+  /** Fields the format does not name, kept as written. */
+  [field: string]: unknown;
+}
+
+/** An `llm_response` event: a model call succeeded. */
+export interface LlmResponseEvent extends EventEnvelope {
+  /** The event type. */
+  type: "llm_response";
+  /** What came back. */
+  data: LlmResponseData;
+}
+
+/** The `data` of an `llm_error` event; it names no model (the request's is joined). */
+export interface LlmErrorData {
+  /** The request that failed. */
+  request_id: string;
+  /** Seconds from the request to the error (≥ 0). */
+  duration_seconds: number;
+  /** `false` when given. */
+  success?: boolean;
+  /** The error message. */
+  error: string;
+  /** The error's class or kind (`RateLimitError`, …). */
+  error_type?: string;
+  /** The provider, when known. */
+  provider?: string;
+  /** The request id this request retries. */
+  retry_of?: string;
+  /** Fields the format does not name, kept as written. */
+  [field: string]: unknown;
+}
+
+/** An `llm_error` event: a model call failed. */
+export interface LlmErrorEvent extends EventEnvelope {
+  /** The event type. */
+  type: "llm_error";
+  /** What went wrong. */
+  data: LlmErrorData;
+}
+
+/** A `session_end` event: closes a session. */
+export interface SessionEndEvent extends EventEnvelope {
+  /** The event type. */
+  type: "session_end";
+  /** The session's length in seconds (≥ 0), at the top level. */
+  duration_seconds: number;
+}
+
+/** A custom event (any type not in {@link KNOWN_EVENT_TYPES}): `tracer.logEvent(type, data)`. */
+export interface CustomEvent extends EventEnvelope {
+  /** The event type, any non-empty string. */
+  type: string;
+  /** The event's payload. */
+  data?: Record<string, unknown>;
+}
 /** Any valid event of the native format. */
 export type TraceEvent =
   | SessionStartEvent

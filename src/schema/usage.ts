@@ -29,16 +29,53 @@ export const usageSchema = z.looseObject({
   completion_tokens_details: z.looseObject({ reasoning_tokens: count }).nullable().optional(),
 });
 
-/** Usage as it appears in a trace, in any of the accepted shapes. */
-export type RawUsage = z.infer<typeof usageSchema>;
+/**
+ * Usage as it appears in a trace, in any of the accepted shapes: tracebook's names,
+ * OpenAI's (`prompt_tokens`, `completion_tokens`, details) or Anthropic's
+ * (`cache_read_input_tokens`, `cache_creation_input_tokens`). Counts are whole and ≥ 0.
+ */
+export interface RawUsage {
+  /** Input (prompt) tokens. */
+  input_tokens?: number | null;
+  /** Output (completion) tokens. */
+  output_tokens?: number | null;
+  /** Input + output tokens, when the provider says. */
+  total_tokens?: number | null;
+  /** Input tokens read from the provider's prompt cache. */
+  cache_read_tokens?: number | null;
+  /** Input tokens written to the provider's prompt cache. */
+  cache_write_tokens?: number | null;
+  /** Output tokens spent on reasoning. */
+  reasoning_tokens?: number | null;
+  /** OpenAI's name for input tokens. */
+  prompt_tokens?: number | null;
+  /** OpenAI's name for output tokens. */
+  completion_tokens?: number | null;
+  /** Anthropic's name for cache reads. */
+  cache_read_input_tokens?: number | null;
+  /** Anthropic's name for cache writes. */
+  cache_creation_input_tokens?: number | null;
+  /** OpenAI's details of the input: cached tokens. */
+  prompt_tokens_details?: { cached_tokens?: number | null; [field: string]: unknown } | null;
+  /** OpenAI's details of the output: reasoning tokens. */
+  completion_tokens_details?: { reasoning_tokens?: number | null; [field: string]: unknown } | null;
+  /** Fields the format does not name, kept as written. */
+  [field: string]: unknown;
+}
 
 /** Usage in our names; a field is `null` when the trace does not say. */
 export interface Usage {
+  /** Input (prompt) tokens, as the provider counts them. */
   input_tokens: number | null;
+  /** Output (completion) tokens, as the provider counts them. */
   output_tokens: number | null;
+  /** Input + output tokens: the trace's total, else their sum when both are known. */
   total_tokens: number | null;
+  /** Input tokens read from the prompt cache. */
   cache_read_tokens: number | null;
+  /** Input tokens written to the prompt cache. */
   cache_write_tokens: number | null;
+  /** Output tokens spent on reasoning. */
   reasoning_tokens: number | null;
 }
 
