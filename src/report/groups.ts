@@ -6,8 +6,9 @@
  * @module
  */
 import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
+import pl from "npm:nodejs-polars@0.25.2";
 import { groupDeltas, type GroupSummary, summarizeGroups } from "../metrics/mod.ts";
-import type { GroupComparison } from "./input.ts";
+import type { GroupComparison, ModelSummary } from "./input.ts";
 
 /** The calls columns one can group by. */
 export const CALL_GROUP_FIELDS = [
@@ -60,4 +61,20 @@ export function groupComparison(
   };
   groups.sort((a, b) => rank(a) - rank(b)); // stable: the rest keep their order
   return { by, groups, deltas: groupDeltas(traces, by, { order }) };
+}
+
+/**
+ * Each run's `by_model` rows (the runs are the `group` labels of a comparison),
+ * marked with the run, in the order of `runs`: a comparison's model table keeps the
+ * runs apart.
+ */
+export function modelsByRun(traces: TraceSet, runs: string[]): ModelSummary[] {
+  return runs.flatMap((run) =>
+    summarizeGroups(
+      { ...traces, calls: traces.calls.filter(pl.col("group").eq(pl.lit(run))) },
+      "model",
+    )
+      .sort((a, b) => b.calls - a.calls || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))
+      .map(({ group, ...row }) => ({ model: group, run, ...row }))
+  );
 }

@@ -31,11 +31,8 @@ import {
   type GateResult,
   type RunComparisonResult,
   type Side,
-  summarizeGroups,
 } from "../../metrics/mod.ts";
-import type { TraceSet } from "../../frames/columns.ts";
-import type { ModelSummary } from "../../report/input.ts";
-import pl from "npm:nodejs-polars@0.25.2";
+import { modelsByRun } from "../../report/groups.ts";
 import { buildReportInput, renderReport } from "../../report/mod.ts";
 import { deltaTable, formatInterval, formatPValue, formatSigned } from "../../report/comparison.ts";
 import { compareMarkdown } from "../../report/markdown.ts";
@@ -78,18 +75,6 @@ export interface CompareResult {
 export function appendStepSummary(markdown: string): void {
   const path = Deno.env.get("GITHUB_STEP_SUMMARY");
   if (path) appendFileSync(path, markdown.endsWith("\n") ? markdown : markdown + "\n");
-}
-
-/** Each run's `by_model` rows, marked with the run, in the order of `runs`. */
-export function modelsByRun(traces: TraceSet, runs: string[]): ModelSummary[] {
-  return runs.flatMap((run) =>
-    summarizeGroups(
-      { ...traces, calls: traces.calls.filter(pl.col("group").eq(pl.lit(run))) },
-      "model",
-    )
-      .sort((a, b) => b.calls - a.calls || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))
-      .map(({ group, ...row }) => ({ model: group, run, ...row }))
-  );
 }
 
 /** Load both sides, write compare.html, compare.json and compare.md, print the deltas; the CLI action calls this. */
