@@ -6,10 +6,6 @@
  */
 export {
   type Displayable,
-  type DisplayOptions,
-  escapeHTML,
-  formatCell,
-  frameHTML,
   isDataFrame,
   isSummary,
   isTraceSet,
@@ -17,10 +13,10 @@ export {
   type MimeBundle,
   mimeBundle,
   show,
-  summaryHTML,
   toHTML,
   toText,
-  traceSetHeadline,
-  traceSetHTML,
 } from "./display.ts";
+export { type DisplayOptions, formatCell, frameHTML } from "./frame_html.ts";
+export { summaryHTML, traceSetHeadline, traceSetHTML } from "./summary_html.ts";
+export { escapeHTML } from "../log/html.ts";
 export { plotFigure, type PlotFigureSpec } from "./plot_figure.ts";

@@ -18,6 +18,7 @@ import { CLIENT_SCRIPT } from "./_client_bundle.ts";
 import { buildView, formatTime } from "./_view.ts";
 import type { ReportInput } from "./input.ts";
 import { callsSectionView, type ReportInputWithCalls } from "./calls_explorer.ts";
+import { escapeHTML } from "../log/html.ts";
 
 /** Options of {@linkcode renderReport}. */
 export interface RenderReportOptions {
@@ -43,7 +44,14 @@ function templates(): { eta: Eta; css: string; comparisonCss: string; callsCss: 
       );
     }
     const views = fileURLToPath(TEMPLATES);
-    eta = new Eta({ views, autoEscape: true, cache: true, autoTrim: [false, "nl"] });
+    // Interpolations are escaped by the one HTML escaping function (log/html.ts).
+    eta = new Eta({
+      views,
+      autoEscape: true,
+      escapeFunction: (v: unknown) => escapeHTML(String(v)),
+      cache: true,
+      autoTrim: [false, "nl"],
+    });
     css = readFileSync(`${views}report.css`, "utf8");
     // Only in pages with a comparison, so the default report stays as it was.
     comparisonCss = readFileSync(`${views}comparison.css`, "utf8");
