@@ -520,6 +520,11 @@ export function spansToRecords(
         parent_span_id: s.parent_span_id,
         status: s.status,
         status_message: s.status_message ?? null,
+        // the span's end, for the report's waterfall (the events frame has one time per row)
+        ended_at: s.end_us === null ? null : new Date(Math.floor(s.end_us / 1000)).toISOString(),
+        duration_s: s.end_us === null || s.start_us === null
+          ? null
+          : s.duration_s ?? (s.end_us - s.start_us) / 1e6,
         attributes: a,
       }),
       metadata: service === null ? undefined : { service_name: service },
