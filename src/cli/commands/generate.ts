@@ -16,6 +16,7 @@ import type { Command } from "npm:commander@15.1.0";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { UserError } from "../../log/mod.ts";
+import { formatFixed } from "../../log/format.ts";
 import { generateTaxonomy, publicBaseUrl, type TaxonomyRun } from "../../generate/mod.ts";
 import { runAnalyze } from "./analyze.ts";
 
@@ -75,7 +76,7 @@ function markdownIndex(entries: IndexEntry[], model: string, outputDir: string):
     "|---|---:|---:|---:|---:|---|---|---|",
     ...entries.map((e) =>
       `| ${cell(e.category)} | ${e.request_count} | ${e.response_count} | ${e.error_count} | ${
-        e.mean_latency_s === null ? "—" : e.mean_latency_s.toFixed(2)
+        e.mean_latency_s === null ? "—" : formatFixed(e.mean_latency_s, 2)
       } | ${rel(e.trace_file)} | ${rel(e.taxonomy_file)} | ${rel(e.summary_file)} |`
     ),
   ];

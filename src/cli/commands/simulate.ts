@@ -9,6 +9,7 @@ import type { Command } from "npm:commander@15.1.0";
 import cliProgress from "npm:cli-progress@3.12.0";
 import process from "node:process";
 import { UserError } from "../../log/mod.ts";
+import { formatFixed } from "../../log/format.ts";
 import { simulate, SIMULATE_DEFAULTS, type SimulateOptions } from "../../simulate/mod.ts";
 
 function integer(name: string, min: number) {
@@ -124,7 +125,7 @@ export function define(cmd: Command): void {
       console.error(
         `Simulated ${r.calls} calls (${r.responses} responses, ${r.errors} errors, ${r.pending} pending, ` +
           `${r.retries} retries, ${r.streamed} streamed) in ${r.sessions} sessions ` +
-          `(${r.unfinishedSessions} unfinished) in ${seconds.toFixed(1)} s.`,
+          `(${r.unfinishedSessions} unfinished) in ${formatFixed(seconds, 1)} s.`,
       );
       for (
         const f of r.files.length > 20

@@ -17,6 +17,7 @@
  */
 import type { Command } from "npm:commander@15.1.0";
 import { UserError } from "../../log/mod.ts";
+import { formatFixed, formatPercent } from "../../log/format.ts";
 import { escapeControl } from "../../log/terminal.ts";
 import { TraceTail } from "../../load/tail.ts";
 import { type LiveStatus, LiveTotals } from "../../metrics/live_totals.ts";
@@ -34,11 +35,11 @@ export interface WatchOptions {
 export type WatchStatus = LiveStatus;
 export { LiveTotals };
 
-const seconds = (x: number | null) => (x === null ? "-" : `${x.toFixed(2)}s`);
+const seconds = (x: number | null) => (x === null ? "-" : `${formatFixed(x, 2)}s`);
 
 /** One status as a line of text. */
 export function statusLine(s: WatchStatus): string {
-  const rate = s.error_rate === null ? "" : ` (${(s.error_rate * 100).toFixed(1)}%)`;
+  const rate = s.error_rate === null ? "" : ` (${formatPercent(s.error_rate)})`;
   const models = Object.entries(s.by_model)
     .map(([name, m]) => `${name} ${m.requests}/${m.responses}/${m.errors}`)
     .join(", ");
