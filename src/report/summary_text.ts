@@ -30,10 +30,13 @@ export type SummaryTextInput =
     | "diagnostics"
   >
   & {
-    by_model: Pick<
-      ModelSummary,
-      "model" | "calls" | "ok" | "errors" | "error_rate" | "latency" | "cost_usd"
-    >[];
+    by_model: (
+      & Pick<
+        ModelSummary,
+        "model" | "calls" | "ok" | "errors" | "error_rate" | "latency" | "cost_usd"
+      >
+      & Partial<Pick<ModelSummary, "served_models">>
+    )[];
   };
 
 const f2 = (x: number | null | undefined) => formatFixed(x ?? 0, 2);
@@ -142,11 +145,13 @@ export function renderSummaryText(s: SummaryTextInput): string {
   for (const m of s.by_model) {
     const rate = m.error_rate === null ? "n/a" : `${formatFixed(m.error_rate * 100, 1)}%`;
     const cost = m.cost_usd === null ? "unpriced" : `$${formatFixed(m.cost_usd, 6)}`;
+    // The model rule: rows are requested models; the versions served are detail.
+    const served = (m.served_models ?? []).filter((v) => v !== m.model);
     w(
       `${m.model}: ${m.calls} calls, ${m.ok} ok, ${m.errors} errors (${rate}), ` +
         `mean ${opt(m.latency.mean, " s")}, p50 ${opt(m.latency.p50, " s")}, p95 ${
           opt(m.latency.p95, " s")
-        }, cost ${cost}`,
+        }, cost ${cost}${served.length ? `; served as ${served.join(", ")}` : ""}`,
     );
   }
   w();

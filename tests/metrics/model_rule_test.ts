@@ -12,6 +12,7 @@ import {
 } from "../../src/metrics/mod.ts";
 import { groupComparison } from "../../src/report/groups.ts";
 import { requestsPerModel } from "../../src/figures/models_used.ts";
+import { renderSummaryText } from "../../src/report/summary_text.ts";
 import { applyPrices } from "../../src/prices/mod.ts";
 import { mixedTraceSet, traceSet } from "./_frames.ts";
 
@@ -90,4 +91,15 @@ Deno.test("one model has the same numbers in summary.by_model and in the compari
   const table = compareGroups(traces, "model").table.toRecords();
   const row = table.find((r) => r.model === "gpt-4o")!;
   assert.equal(row.cost_per_call, gpt.cost_per_call);
+});
+
+Deno.test("summary.txt lists the o1-mini row with the version it was served as", () => {
+  const text = renderSummaryText(summarize(o1mini()));
+  // 1 error of 3 finished calls = 33.3%; latencies [2, 4]: mean and p50 3, p95 2 + 0.95·2 = 3.9.
+  assert.ok(
+    text.includes(
+      "\no1-mini: 3 calls, 2 ok, 1 errors (33.3%), mean 3.00 s, p50 3.00 s, p95 3.90 s, cost unpriced; served as o1-mini-2024-09-12\n",
+    ),
+    text,
+  );
 });
