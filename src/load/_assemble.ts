@@ -287,7 +287,7 @@ function callColumns(
     retry_of: col(),
     batch: new Array<unknown>(n).fill(false),
   } satisfies Record<keyof typeof CALL_COLUMNS | keyof typeof CALL_EXTRA_COLUMNS, unknown[]>;
-  const text = keepText ? { messages: col(), output: col() } : null;
+  const text = keepText ? { messages: col(), output: col(), params: col() } : null;
   for (let i = 0; i < n; i++) {
     const { request, outcome } = slots[i]!;
     const anchor = (request ?? outcome)!;
@@ -324,6 +324,7 @@ function callColumns(
     if (text) {
       text.messages[i] = request?.messages ?? null;
       text.output[i] = outcome?.output ?? null;
+      text.params[i] = request?.params ?? null;
     }
   }
   return text ? { ...c, ...text } : c;
@@ -431,7 +432,9 @@ export function assembleFrames(
 } {
   const { calls, warnings } = pairCalls(events);
   const callColumnTypes: Columns = { ...CALL_COLUMNS, ...CALL_EXTRA_COLUMNS };
-  if (options.keepText) Object.assign(callColumnTypes, { messages: pl.Utf8, output: pl.Utf8 });
+  if (options.keepText) {
+    Object.assign(callColumnTypes, { messages: pl.Utf8, output: pl.Utf8, params: pl.Utf8 });
+  }
   const sessions = sessionRows(events, calls);
   const allDiagnostics = [...diagnostics, ...warnings].sort((a, b) =>
     a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line

@@ -48,6 +48,8 @@ export interface EventRecord {
   metadata: Record<string, unknown> | null;
   /** With `keepText`: the request's messages as JSON. */
   messages?: string | null;
+  /** With `keepText`: the request's params as JSON. */
+  params?: string | null;
   /** With `keepText`: the response's output. */
   output?: string | null;
 }
@@ -308,6 +310,9 @@ export function toEventRecord(
       ? JSON.stringify(data.messages)
       : null;
     record.output = type === "llm_response" ? str(data.output) : null;
+    record.params = type === "llm_request" && data.params !== undefined && data.params !== null
+      ? JSON.stringify(data.params)
+      : null;
   }
   return record;
 }

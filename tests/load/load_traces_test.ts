@@ -150,9 +150,16 @@ Deno.test("loadTraces() keeps the invariant the metrics rely on: ok == responses
   assert.equal(n(orphan, false), n(types, "llm_request"));
 }));
 
-Deno.test("loadTraces({ keepText: true }) adds the messages (JSON) and output columns", withTemp({ "a.jsonl": SESSION }, async (dir) => {
+Deno.test("loadTraces({ keepText: true }) adds the messages (JSON), output and params (JSON) columns", withTemp({ "a.jsonl": SESSION }, async (dir) => {
   const t = await loadTraces(dir, { keepText: true });
-  assert.deepEqual(t.calls.columns.slice(-2), ["messages", "output"]);
+  assert.deepEqual(t.calls.columns.slice(-3), ["messages", "output", "params"]);
+  // SESSION's first request has no params; a request with params keeps them as JSON
+  assert.equal(t.calls.getColumn("params").get(0), null);
+  const p = fromTraceText(
+    '{"type":"llm_request","timestamp":"2025-04-08T10:00:01","session_id":"s","data":{"request_id":"r","model":"m","params":{"temperature":0.2}}}\n',
+    { keepText: true },
+  );
+  assert.equal(p.calls.getColumn("params").get(0), '{"temperature":0.2}');
   assert.deepEqual(t.calls.select("output").row(0), ["Hi!"]);
   assert.equal(JSON.parse(t.calls.getColumn("messages").toArray()[0] as string)[0].content, "Be brief.");
 }));

@@ -49,6 +49,8 @@ export interface ImportedCall {
   batch?: boolean;
   messages?: string | null;
   output?: string | null;
+  /** The request's parameters as JSON, when the format records them (with keepText). */
+  params?: string | null;
 }
 
 /** One event of a file (a span, a batch line, a log record). */
@@ -185,9 +187,12 @@ export function assembleImportedFrames(
 ): ImportedFrames {
   const group = options.group ?? null;
   const callColumns: Record<string, pl.DataType> = { ...CALL_COLUMNS, ...CALL_EXTRA_COLUMNS };
-  if (options.keepText) Object.assign(callColumns, { messages: pl.Utf8, output: pl.Utf8 });
+  if (options.keepText) {
+    Object.assign(callColumns, { messages: pl.Utf8, output: pl.Utf8, params: pl.Utf8 });
+  }
   const calls = [...records.calls].sort(byFileLine).map((c) => ({
     ...c,
+    ...(options.keepText ? { params: c.params ?? null } : {}),
     trace_id: c.trace_id ?? null,
     span_id: c.span_id ?? null,
     parent_span_id: c.parent_span_id ?? null,
