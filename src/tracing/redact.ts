@@ -11,7 +11,14 @@
  *
  * @module
  */
-import { inherits, isErrorLike, isProxy, ownDataEntries, primitiveText } from "./_safe.ts";
+import {
+  dataProp,
+  inherits,
+  isErrorLike,
+  isProxy,
+  ownDataEntries,
+  primitiveText,
+} from "./_safe.ts";
 import {
   type KnownSecrets,
   looksLikeCredential,
@@ -20,7 +27,6 @@ import {
   secretKeySet,
   secretNameKind,
 } from "./secrets.ts";
-import { errorMessage } from "./_errors.ts";
 
 export { DEFAULT_SECRET_KEYS, REDACTED, secretKeySet } from "./secrets.ts";
 
@@ -143,7 +149,14 @@ function walk(value: unknown, depth: number, ctx: Walk): unknown {
     return text(tryBuiltin(() => SEARCH_TO_STRING.call(obj)) ?? "");
   }
   if (isErrorLike(obj)) {
-    return ctx.redact ? errorMessage(obj, keys, ctx.known) : errorMessage(obj, new Set());
+    // its message, as `_errors.ts` records a thrown value (a non-string message as JSON)
+    const message = dataProp(obj, "message");
+    if (typeof message === "string" && message !== "") return text(message);
+    if (typeof message === "object" && message !== null) {
+      return JSON.stringify(walk(message, depth - 1, ctx)) ?? "Error";
+    }
+    const name = dataProp(obj, "name");
+    return typeof name === "string" && name !== "" ? name : "Error";
   }
   if (ArrayBuffer.isView(obj)) {
     const n = tryBuiltin(() => TYPED_LENGTH.call(obj));
