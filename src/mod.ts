@@ -53,6 +53,7 @@ export type {
 
 // log: the error callers may catch
 export { UserError } from "./log/mod.ts";
+export type { WarnFn } from "./log/mod.ts";
 
 // prices
 export { applyPrices, loadPriceOverrides, lookupPrice, parsePriceOverrides } from "./prices/mod.ts";
@@ -264,6 +265,7 @@ export {
   Tracer,
 } from "./tracing/mod.ts";
 export type {
+  AnyFn,
   BufferedFileWriterOptions,
   CallOutcome,
   CallSink,
@@ -328,4 +330,5 @@ import polars from "npm:nodejs-polars@0.25.2";
  *
  * @ignore
  */
+// deno-lint-ignore no-unused-vars -- an export (`export import`), which the rule does not see
 export import pl = polars;

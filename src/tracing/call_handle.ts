@@ -13,26 +13,35 @@ type Obj = Record<string, unknown>;
 
 /** What a call is, for `Tracer.startCall`. */
 export interface CallStart {
-  /** @default "unknown" */
+  /** The requested model. @default "unknown" */
   model?: string;
   /** Parameters without the messages (redacted before writing). */
   params?: Record<string, unknown>;
+  /** The messages sent (redacted before writing). */
   messages?: unknown[];
+  /** The provider, when the model name does not say. */
   provider?: string;
+  /** The kind of call (`chat`, `embeddings`, …). */
   operation?: string;
+  /** Whether the response is streamed. */
   stream?: boolean;
   /** The request id of the call this one retries. */
   retryOf?: string;
-  /** @default a new id */
+  /** The request id written on the call's events. @default a new id */
   requestId?: string;
 }
 
 /** Overrides of what is read from a response, for {@link CallHandle.succeed}. */
 export interface CallOutcome {
+  /** The model the response named. */
   model?: string;
+  /** The output text. */
   output?: string | null;
+  /** Token usage, in our names. */
   usage?: Usage;
+  /** Why the response ended (`stop`, `length`, …). */
   finishReason?: string | null;
+  /** Seconds to the first token, for a streamed response. */
   ttftSeconds?: number;
   /** The duration the publisher measured (event-bus payloads), instead of the tracer's own. */
   durationSeconds?: number;
@@ -76,7 +85,9 @@ function readable(value: unknown): unknown {
  * ```
  */
 export class CallHandle {
+  /** The request id written on the call's events. */
   readonly requestId: string;
+  /** When the call started, epoch microseconds. */
   readonly startMicros: number;
   #recorder: CallRecorder;
   #start: StartedCall;

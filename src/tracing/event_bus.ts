@@ -46,7 +46,9 @@ export interface BusTracer {
 
 /** The part of Node's `EventEmitter` the adapter uses. */
 export interface EmitterLike {
+  /** Adds a listener for `event`. */
   on(event: string, listener: (...args: unknown[]) => void): unknown;
+  /** Removes a listener added with `on`. */
   off(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 

@@ -316,8 +316,8 @@ export class KnownSecrets {
     return this.#values.size;
   }
 
-  /** Where known values occur in `text`. */
-  ranges(text: string): Range[] {
+  /** Where known values occur in `text`: `[start, end)` offsets. */
+  ranges(text: string): [number, number][] {
     const out: Range[] = [];
     for (const v of this.#values) {
       for (let i = text.indexOf(v); i !== -1; i = text.indexOf(v, i + v.length)) {

@@ -25,13 +25,7 @@ import { errorMessage, errorType } from "./_errors.ts";
 import { strictProblem } from "./_validate.ts";
 import { FileTraceWriter, type TraceWriter } from "./writer.ts";
 import { type EventBus, subscribePlugin } from "./event_bus.ts";
-import {
-  CallHandle,
-  type CallOutcome,
-  type CallRecorder,
-  type CallStart,
-  type StartedCall,
-} from "./call_handle.ts";
+import { CallHandle, type CallOutcome, type CallStart, type StartedCall } from "./call_handle.ts";
 import { type AnyFn, wrapCall } from "./wrap.ts";
 import { closeOnExit, forgetOnExit } from "./exit_hook.ts";
 
@@ -43,30 +37,43 @@ export const DEFAULT_TRACE_DIR = "traces/llm_calls";
 
 /** A model call that has ended, as handed to {@link CallSink}s (e.g. the OpenTelemetry exporter). */
 export interface FinishedCall {
+  /** The tracing session. */
   sessionId: string;
+  /** The request id of the call's events. */
   requestId: string;
   /** The model the request named (`"unknown"` when none). */
   requestModel: string;
   /** The model the response named, when it named one. */
   responseModel?: string;
+  /** The provider, when known. */
   provider?: string;
+  /** The kind of call, when known. */
   operation?: string;
+  /** The call's parameters, redacted, without the messages. */
   params: Record<string, unknown>;
   /** Epoch microseconds. */
   startMicros: number;
   /** Epoch microseconds. */
   endMicros: number;
+  /** How the call ended. */
   status: "ok" | "error";
+  /** The error message of a failed call. */
   error?: string;
+  /** The error's class or kind of a failed call. */
   errorType?: string;
+  /** Token usage, in our names. */
   usage?: Usage;
+  /** Why the response ended. */
   finishReason?: string | null;
+  /** Seconds to the first token of a streamed response. */
   ttftSeconds?: number;
+  /** Whether the response was streamed. */
   stream: boolean;
 }
 
 /** Receives every finished call (besides the trace file). */
 export interface CallSink {
+  /** Called once per finished call; a throw is reported once as a warning, never to the caller. */
   onCall(call: FinishedCall): void;
   /** Export what is buffered; `Tracer.close()` calls and awaits it. */
   forceFlush?(): Promise<void> | void;
@@ -80,7 +87,7 @@ export interface TracerOptions {
   file?: string;
   /** Where lines go (overrides `file` and `traceDir`); the tracer does not close a writer it was given. */
   writer?: TraceWriter;
-  /** @default a random UUID */
+  /** The session id written on every event. @default a random UUID */
   sessionId?: string;
   /** Epoch milliseconds (or a `Date`) for timestamps and durations. @default wall time, µs resolution */
   clock?: Clock;
@@ -104,7 +111,9 @@ export interface TracerOptions {
 export interface TraceCallOptions {
   /** The model, or how to read it from the arguments (else: named or positional `model`). */
   model?: string | ((args: unknown[]) => string | undefined);
+  /** The provider of the calls, when the model name does not say. */
   provider?: string;
+  /** The kind of call (`chat`, `embeddings`, …). */
   operation?: string;
   /** The request id of the call this one retries, read from the arguments. */
   retryOf?: (args: unknown[]) => string | undefined;
@@ -132,7 +141,7 @@ type Obj = Record<string, unknown>;
  * tracer.close();
  * ```
  */
-export class Tracer implements CallRecorder {
+export class Tracer {
   /** The session id (also in the file name). */
   readonly sessionId: string;
   /** The trace file, when writing to a file. */
@@ -156,6 +165,7 @@ export class Tracer implements CallRecorder {
   #closed = false;
   #unsubscribe: (() => void) | undefined;
 
+  /** Starts a session: opens the trace file (or takes `writer`) and writes `session_start`. */
   constructor(options: TracerOptions = {}) {
     this.sessionId = options.sessionId ?? crypto.randomUUID();
     this.#clock = options.clock ?? systemClock;

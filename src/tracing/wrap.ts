@@ -22,6 +22,7 @@ import type { CallHandle } from "./call_handle.ts";
 import { StreamAccumulator } from "./_extract.ts";
 import { sanitize } from "./redact.ts";
 
+/** Any function or method (what `traceModelCall` wraps). */
 // deno-lint-ignore no-explicit-any
 export type AnyFn = (this: any, ...args: any[]) => any;
 

@@ -70,6 +70,7 @@ export class FileTraceWriter implements TraceWriter {
   readonly path: string;
   #fd: number | null = null;
 
+  /** A writer appending to `path`; the file and its folder are created on the first write. */
   constructor(path: string) {
     this.path = path;
   }
@@ -122,6 +123,7 @@ export class BufferedFileWriter implements TraceWriter {
   #limit: number;
   #truncate: boolean;
 
+  /** A writer buffering lines for `path` (appended to, or truncated with `truncate`). */
   constructor(path: string, options: BufferedFileWriterOptions = {}) {
     this.path = path;
     this.#limit = options.bufferChars ?? 1 << 20;
