@@ -37,6 +37,12 @@ export interface BuildReportOptions {
   /** Group labels listed first in the comparison, in this order (e.g. baseline, candidate). */
   groupOrder?: string[];
   /**
+   * Compare each group with the reference, with statistics (`by_group.deltas`); `compare`
+   * turns it off, its "Baseline vs candidate" section has them.
+   * @default {true}
+   */
+  groupDeltas?: boolean;
+  /**
    * The Calls section (the call explorer): its options, or `false` to leave it out.
    * @default {{ limit: 5000 }}
    */
@@ -88,7 +94,9 @@ export async function buildReportInput(
   if (options.groupBy !== undefined) {
     summary = {
       ...summary,
-      by_group: groupComparison(traces, options.groupBy, options.groupOrder),
+      by_group: groupComparison(traces, options.groupBy, options.groupOrder, {
+        deltas: options.groupDeltas ?? true,
+      }),
     };
   }
   const figures: ReportFigure[] = options.figures === false

@@ -53,6 +53,7 @@ export function groupComparison(
   traces: TraceSet,
   by: string,
   order: string[] = [],
+  options: { deltas?: boolean } = {},
 ): GroupComparison {
   const groups = summarizeGroups(traces, by);
   const rank = (g: GroupSummary) => {
@@ -60,7 +61,11 @@ export function groupComparison(
     return i < 0 ? order.length : i;
   };
   groups.sort((a, b) => rank(a) - rank(b)); // stable: the rest keep their order
-  return { by, groups, deltas: groupDeltas(traces, by, { order }) };
+  return {
+    by,
+    groups,
+    deltas: options.deltas === false ? null : groupDeltas(traces, by, { order }),
+  };
 }
 
 /**

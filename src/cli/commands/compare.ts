@@ -126,6 +126,7 @@ export async function runCompare(
   const built = await buildReportInput(traces, {
     groupBy: "group",
     groupOrder: [base, cand],
+    groupDeltas: false, // the Baseline vs candidate section has them
     listPrices: options.listPrices,
   });
   // The model table keeps the runs apart: each run's models (most calls first), baseline first.
