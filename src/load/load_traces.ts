@@ -26,7 +26,8 @@ import { describeSample, detectFormat, formatByName } from "./formats/registry.t
 import { sampleFile, sampleOfText } from "./formats/sample.ts";
 import { findTraceInputs, stageInputs, type TraceInput } from "./inputs.ts";
 import { messages } from "./messages.ts";
-import { boundDiagnostics, DEFAULT_MAX_LINE_BYTES, parseTraceFile, parseTraceText } from "./parse_trace_text.ts";
+import { boundDiagnostics, DEFAULT_MAX_LINE_BYTES, parseTraceText } from "./parse_trace_text.ts";
+import { readNativeFiles } from "./_parallel.ts";
 import { checkTimezone } from "./timestamp.ts";
 
 /** Options of {@link loadTraces}. */
@@ -74,38 +75,30 @@ export interface LoadOptions {
   map?: Record<string, string>;
   /** Price batch results at list prices instead of the provider's batch rate. @default {false} */
   listPrices?: boolean;
+  /**
+   * Threads that parse native files, each a range of lines (0: the calling
+   * thread only). The frames are the same whatever the number.
+   * @default {the number of cores (at most 8) for 32 MB of native files or more, else 0}
+   */
+  workers?: number;
 }
 
 /** Larger files of formats read in one piece cannot be decoded into one JavaScript string. */
 const MAX_DOCUMENT_BYTES = 500 * 1024 * 1024;
 
-/** Events and bad-line diagnostics of the files, in file then line order. */
+/** Events and bad-line diagnostics of native files, in file then line order (parsed on worker threads). */
 export function readTraceFiles(
   inputs: (string | TraceInput)[],
   options: LoadOptions = {},
-): { events: EventRecord[]; diagnostics: Diagnostic[] } {
+): Promise<{ events: EventRecord[]; diagnostics: Diagnostic[] }> {
   const files = inputs.map((f) => typeof f === "string" ? { path: f, name: f } : f);
-  const sizes = files.map((f) => statSync(f.path).size);
-  const total = sizes.reduce((a, b) => a + b, 0);
-  let done = 0;
-  const progress = options.onProgress;
-  progress?.(0, total);
-  const events: EventRecord[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  for (const [i, file] of files.entries()) {
-    let inFile = 0;
-    const onBytes = (n: number) => {
-      inFile += n;
-      progress?.(done + inFile, total);
-    };
-    const parsed = parseTraceFile(file.path, file.name, { ...options, maxLineBytes, onBytes });
-    for (const e of parsed.events) events.push(e);
-    for (const d of parsed.diagnostics) diagnostics.push(d);
-    done += sizes[i]!;
-    progress?.(done, total);
-  }
-  return { events, diagnostics };
+  return readNativeFiles(files, {
+    timezone: options.timezone,
+    keepText: options.keepText,
+    maxLineBytes: options.maxLineBytes,
+    onProgress: options.onProgress,
+    workers: options.workers,
+  });
 }
 
 /** Throw the strict-mode {@link UserError} when any line was bad. */
@@ -154,13 +147,13 @@ function readFormatFile({ input, adapter }: FilePlan, options: LoadOptions): Imp
 }
 
 /** Frames of files read together (so that calls and sessions pair across them), before prices. */
-function readFiles(plans: FilePlan[], options: LoadOptions): ImportedFrames {
+async function readFiles(plans: FilePlan[], options: LoadOptions): Promise<ImportedFrames> {
   const native = plans.filter((p) => !p.adapter.parse);
   const others = plans.filter((p) => p.adapter.parse);
   const frameOptions = { keepText: options.keepText };
   const parts: ImportedFrames[] = [];
   if (native.length) {
-    const { events, diagnostics } = readTraceFiles(native.map((p) => p.input), options);
+    const { events, diagnostics } = await readTraceFiles(native.map((p) => p.input), options);
     parts.push(assembleFrames(events, diagnostics, frameOptions));
   }
   if (others.length) {
@@ -199,7 +192,7 @@ function concatFrames(parts: ImportedFrames[]): ImportedFrames {
  * together, so that a request and its response in two files still pair: the
  * cache never changes a result.
  */
-function loadFrames(plans: FilePlan[], options: LoadOptions): ImportedFrames {
+async function loadFrames(plans: FilePlan[], options: LoadOptions): Promise<ImportedFrames> {
   const dir = options.cache === false ? null : options.cache ?? defaultCacheDir();
   const keyOptions = {
     timezone: options.timezone ?? null,
@@ -223,7 +216,7 @@ function loadFrames(plans: FilePlan[], options: LoadOptions): ImportedFrames {
   if (missing.length) {
     const onProgress = options.onProgress &&
       ((done: number) => options.onProgress!(cachedBytes + done, total));
-    fresh = readFiles(missing.map((i) => plans[i]!), { ...options, onProgress: onProgress || undefined });
+    fresh = await readFiles(missing.map((i) => plans[i]!), { ...options, onProgress: onProgress || undefined });
     if (dir) cacheFileByFile(dir, fresh, missing.flatMap((i) => (keys[i] ? [[plans[i]!.input.name, keys[i]!]] : [])));
   }
   options.onProgress?.(total, total);
@@ -245,7 +238,7 @@ function loadFrames(plans: FilePlan[], options: LoadOptions): ImportedFrames {
   for (const set of owners.values()) if (set.size > 1) for (const n of set) joint.add(n);
   if (joint.size === 0) return concatFrames(units.map((u) => u.frames));
   const again = [...joint].flatMap((n) => units[n]!.plans).sort((a, b) => a - b);
-  const together = readFiles(again.map((i) => plans[i]!), { ...options, onProgress: undefined });
+  const together = await readFiles(again.map((i) => plans[i]!), { ...options, onProgress: undefined });
   return concatFrames([...units.filter((_, n) => !joint.has(n)).map((u) => u.frames), together]);
 }
 
@@ -333,7 +326,7 @@ export async function loadTraces(inputs: string | string[], options: LoadOptions
       plans.push({ input, adapter });
     }
     if (plans.length === 0) throw new UserError(messages.noTraceAtAll(list));
-    let frames = loadFrames(plans, options);
+    let frames = await loadFrames(plans, options);
     if (fileDiagnostics.length) {
       frames = concatFrames([frames, assembleImportedFrames({ calls: [], events: [], diagnostics: fileDiagnostics })]);
     }

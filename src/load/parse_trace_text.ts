@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { type Diagnostic, type EventRecord, type RecordOptions, toEventRecord } from "./_event.ts";
 import { messages } from "./messages.ts";
 
@@ -271,27 +271,34 @@ export interface ParseTraceFileOptions extends Omit<ParseTraceOptions, "firstLin
   onBytes?: (bytes: number) => void;
 }
 
+/** Options of {@link parseTraceRange}. */
+export interface ParseTraceRangeOptions extends ParseTraceFileOptions {
+  /** The first byte: the start of a line. @default {0} */
+  start?: number;
+  /** The byte after the last: just after a newline, or the end of the file. @default {the file's size} */
+  end?: number;
+}
+
+/** What {@link parseTraceRange} returns: diagnostics not yet folded, lines numbered from 1 at `start`. */
+export interface ParsedRange extends ParsedTrace {
+  /** Lines of the range (the line number of its first line is 1 plus the lines before it). */
+  lines: number;
+}
+
 /**
- * Parse a native trace file as {@link parseTraceText} parses its whole text, but
- * reading line-aligned slices of a few MB, so that neither the file's text nor
- * its parsed JSON is ever held whole (only the events, reduced to what the
- * frames need).
- *
- * @example
- * ```ts
- * import { parseTraceFile, parseTraceText } from "./parse_trace_text.ts";
- * const file = "traces/trace_0a4b9416-8efa-4c9c-b16f-f9c082ac69da.jsonl";
- * const { events, diagnostics } = parseTraceFile(file, file);
- * const whole = parseTraceText(Deno.readTextFileSync(file), file);
- * if (events.length === 0 || events.length !== whole.events.length || diagnostics.length !== 0) throw new Error();
- * ```
+ * Parse the lines of bytes `start` to `end` of a native trace file, numbered
+ * from 1, as {@link parseTraceFile} parses them in the whole file: a range that
+ * starts the file drops a BOM, a range that ends the file may end with a
+ * truncated line. Its diagnostics are bounded but not folded: the per-code
+ * counts past the limit are in `folded`, for {@link mergeRangeDiagnostics}.
  */
-export function parseTraceFile(
+export function parseTraceRange(
   path: string,
   file: string,
-  options: ParseTraceFileOptions = {},
-): ParsedTrace {
+  options: ParseTraceRangeOptions = {},
+): ParsedRange {
   const out: ParsedTrace = { events: [], diagnostics: [] };
+  const start = options.start ?? 0;
   const lines: LinesOptions = {
     file,
     limit: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
@@ -305,22 +312,28 @@ export function parseTraceFile(
   const laterDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
   const fd = openSync(path, "r");
   try {
-    let buf = new Uint8Array(SLICE_BYTES);
+    // without an end, read to the end of the file as it is then (it may have grown)
+    const stop = options.end ?? Infinity;
+    const endsFile = options.end === undefined || options.end >= fstatSync(fd).size;
+    let pos = start;
+    let buf = new Uint8Array(Math.max(1, Math.min(SLICE_BYTES, stop - start)));
     let have = 0;
-    let first = true;
+    let first = start === 0;
     while (true) {
       if (have === buf.length) {
         const bigger = new Uint8Array(buf.length * 2);
         bigger.set(buf);
         buf = bigger;
       }
-      const n = readSync(fd, buf, have, buf.length - have, null);
+      const n = pos < stop ? readSync(fd, buf, have, Math.min(buf.length - have, stop - pos), pos) : 0;
+      pos += n;
       const filled = have + n;
       const eof = n === 0;
       const end = eof ? filled : filled === 0 ? 0 : buf.lastIndexOf(10, filled - 1) + 1;
       if (end === 0 && !eof && filled > lines.limit) {
         // a line over the limit: count its bytes and drop them as they come, never holding it whole
-        const skip = skipLine(fd, buf, filled);
+        const skip = skipLine(fd, buf, filled, pos, stop);
+        pos = skip.pos;
         addDiagnostic(out, {
           file,
           line: lines.firstLine,
@@ -341,7 +354,7 @@ export function parseTraceFile(
       }
       let text = (first ? firstDecoder : laterDecoder).decode(buf.subarray(0, end));
       if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      lines.endOfFile = eof;
+      lines.endOfFile = eof && endsFile;
       lines.firstLine += parseLines(text, lines, out);
       options.onBytes?.(end);
       first = false;
@@ -352,24 +365,101 @@ export function parseTraceFile(
   } finally {
     closeSync(fd);
   }
+  return { ...out, lines: lines.firstLine - 1 };
+}
+
+/**
+ * Parse a native trace file as {@link parseTraceText} parses its whole text, but
+ * reading line-aligned slices of a few MB, so that neither the file's text nor
+ * its parsed JSON is ever held whole (only the events, reduced to what the
+ * frames need).
+ *
+ * @example
+ * ```ts
+ * import { parseTraceFile, parseTraceText } from "./parse_trace_text.ts";
+ * const file = "traces/trace_0a4b9416-8efa-4c9c-b16f-f9c082ac69da.jsonl";
+ * const { events, diagnostics } = parseTraceFile(file, file);
+ * const whole = parseTraceText(Deno.readTextFileSync(file), file);
+ * if (events.length === 0 || events.length !== whole.events.length || diagnostics.length !== 0) throw new Error();
+ * ```
+ */
+export function parseTraceFile(
+  path: string,
+  file: string,
+  options: ParseTraceFileOptions = {},
+): ParsedTrace {
+  const { events, diagnostics, folded } = parseTraceRange(path, file, options);
+  const out: ParsedTrace = { events, diagnostics, folded };
   foldDiagnostics(out);
   return out;
 }
 
+/** The diagnostics of one range of a file for {@link mergeRangeDiagnostics}. */
+export interface RangeDiagnostics {
+  /** As {@link ParsedRange}: lines numbered from 1 at the range's start. */
+  diagnostics: Diagnostic[];
+  folded?: ParsedTrace["folded"];
+  /** Lines of the file before the range. */
+  lineOffset: number;
+}
+
 /**
- * Read past the rest of a line whose first `have` bytes are in `buf`: returns
- * its length in bytes, and the bytes after its newline moved to the start of
- * `buf` (`have`), or `eof` when the file ended first.
+ * The diagnostics of a file read in consecutive ranges, in order, numbered in
+ * the file and bounded then folded exactly as {@link parseTraceFile} does for the
+ * whole file: a range that folded a code has kept its first
+ * {@link DIAGNOSTICS_KEPT_PER_CODE} of it, so the file's first ones are kept.
+ *
+ * @example
+ * ```ts
+ * import { mergeRangeDiagnostics } from "./parse_trace_text.ts";
+ * const d = (line: number) => ({ file: "f", line, code: "x", message: "m", severity: "error" as const });
+ * const a = { diagnostics: [d(1), d(2)], lineOffset: 0 };
+ * const b = { diagnostics: Array.from({ length: 100 }, (_, i) => d(i + 1)), lineOffset: 10,
+ *   folded: new Map([["x", { kept: 100, count: 5, first: 101, last: 105, file: "f", severity: "error" as const }]]) };
+ * const all = mergeRangeDiagnostics([a, b]);
+ * // 2 + 100 + 5 lines: 100 listed (1, 2, 11 … 108), then 7 counted: 109, 110 and 111 … 115
+ * if (all.length !== 101 || all[99]!.line !== 108 || all[100]!.count !== 7 || all[100]!.line !== 109) throw new Error();
+ * ```
  */
-function skipLine(fd: number, buf: Uint8Array, have: number): { bytes: number; have: number; eof: boolean } {
+export function mergeRangeDiagnostics(ranges: RangeDiagnostics[]): Diagnostic[] {
+  const out: ParsedTrace = { events: [], diagnostics: [] };
+  for (const range of ranges) {
+    const offset = range.lineOffset;
+    for (const d of range.diagnostics) addDiagnostic(out, offset ? { ...d, line: d.line + offset } : d);
+    for (const [code, f] of range.folded ?? []) {
+      if (f.count === 0) continue;
+      const all = out.folded!.get(code)!; // the range kept its first ones: the code is there, full
+      if (all.count === 0) all.first = f.first + offset;
+      all.count += f.count;
+      all.last = f.last + offset;
+    }
+  }
+  foldDiagnostics(out);
+  return out.diagnostics;
+}
+
+/**
+ * Read past the rest of a line whose first `have` bytes are in `buf`, from
+ * byte `pos` on, stopping at `stop`: returns its length in bytes, the bytes
+ * after its newline moved to the start of `buf` (`have`) and the next byte to
+ * read (`pos`), or `eof` when the range ended first.
+ */
+function skipLine(
+  fd: number,
+  buf: Uint8Array,
+  have: number,
+  pos: number,
+  stop: number,
+): { bytes: number; have: number; pos: number; eof: boolean } {
   let bytes = have;
   while (true) {
-    const n = readSync(fd, buf, 0, buf.length, null);
-    if (n === 0) return { bytes, have: 0, eof: true };
+    const n = pos < stop ? readSync(fd, buf, 0, Math.min(buf.length, stop - pos), pos) : 0;
+    pos += n;
+    if (n === 0) return { bytes, have: 0, pos, eof: true };
     const nl = buf.subarray(0, n).indexOf(10);
     if (nl >= 0) {
       buf.copyWithin(0, nl + 1, n);
-      return { bytes: bytes + nl, have: n - nl - 1, eof: false };
+      return { bytes: bytes + nl, have: n - nl - 1, pos, eof: false };
     }
     bytes += n;
   }

@@ -1,0 +1,301 @@
+/**
+ * The native reader over several threads: native files are cut into
+ * line-aligned byte ranges, parsed by Web Workers (`_parse_worker.ts`, each
+ * with {@link parseTraceRange}, the one reader of the format), and joined
+ * back in file and line order: the same events and diagnostics as reading
+ * the files one line after the other, so pairing (after joining) is unchanged.
+ * Small inputs, and runtimes without module workers, are read in the calling
+ * thread by the same function.
+ *
+ * @module
+ */
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import type { Diagnostic, EventRecord } from "./_event.ts";
+import { decodeEvents, type EncodedEvents } from "./_event_columns.ts";
+import {
+  DEFAULT_MAX_LINE_BYTES,
+  mergeRangeDiagnostics,
+  type ParsedTrace,
+  parseTraceRange,
+  type RangeDiagnostics,
+} from "./parse_trace_text.ts";
+
+/** One range of one file for a worker. */
+export interface RangeTask {
+  id: number;
+  path: string;
+  file: string;
+  options: {
+    start: number;
+    end: number;
+    timezone?: string;
+    keepText?: boolean;
+    maxLineBytes: number;
+  };
+}
+
+/** A worker's answer to a {@link RangeTask}. */
+export type RangeReply =
+  | {
+    id: number;
+    events: EncodedEvents;
+    diagnostics: Diagnostic[];
+    folded?: ParsedTrace["folded"];
+    lines: number;
+  }
+  | { id: number; error: string };
+
+/** Options of {@link readNativeFiles}. */
+export interface ReadNativeOptions {
+  timezone?: string;
+  keepText?: boolean;
+  maxLineBytes?: number;
+  /** Progress in bytes of these files. */
+  onProgress?: (done: number, total: number) => void;
+  /**
+   * Worker threads (0: read in the calling thread).
+   * @default {the number of cores (at most 8) when the files hold 32 MB or more, else 0}
+   */
+  workers?: number;
+  /** Bytes of a range (a larger file is cut into several). @default {total / (4 × workers), within 4 to 64 MB} */
+  rangeBytes?: number;
+}
+
+/** Below this many bytes in all, starting workers costs more than it saves. */
+const PARALLEL_BYTES = 32 * 1024 * 1024;
+
+/** A file to read. */
+export interface NativeFile {
+  path: string;
+  name: string;
+}
+
+interface Range {
+  file: number;
+  start: number;
+  end: number;
+}
+
+/** The first byte after the newline at or after `at`, or `size`. */
+function lineStartFrom(fd: number, at: number, size: number): number {
+  const buf = new Uint8Array(64 * 1024);
+  for (let pos = at; pos < size;) {
+    const n = readSync(fd, buf, 0, Math.min(buf.length, size - pos), pos);
+    if (n === 0) break;
+    const nl = buf.subarray(0, n).indexOf(10);
+    if (nl >= 0) return pos + nl + 1;
+    pos += n;
+  }
+  return size;
+}
+
+/** Line-aligned ranges of about `rangeBytes` covering each file, in file order. */
+function planRanges(files: NativeFile[], sizes: number[], rangeBytes: number): Range[] {
+  const ranges: Range[] = [];
+  files.forEach((f, i) => {
+    const size = sizes[i]!;
+    if (size <= rangeBytes * 1.5) {
+      ranges.push({ file: i, start: 0, end: size });
+      return;
+    }
+    const fd = openSync(f.path, "r");
+    try {
+      let start = 0;
+      while (start < size) {
+        const end = size - start <= rangeBytes * 1.5
+          ? size
+          : lineStartFrom(fd, start + rangeBytes - 1, size);
+        ranges.push({ file: i, start, end });
+        start = end;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  });
+  return ranges;
+}
+
+/** The parsed range, events decoded or still as columns. */
+interface RangeResult {
+  events: EventRecord[] | EncodedEvents;
+  diagnostics: Diagnostic[];
+  folded?: ParsedTrace["folded"];
+  lines: number;
+}
+
+function workerCount(total: number, options: ReadNativeOptions): number {
+  if (options.workers !== undefined) return Math.max(0, Math.floor(options.workers));
+  if (total < PARALLEL_BYTES || typeof Worker === "undefined") return 0;
+  const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency ?? 1 : 1;
+  return Math.max(1, Math.min(8, cores));
+}
+
+/**
+ * Events and bad-line diagnostics of native files, in file then line order,
+ * exactly as reading each file with `parseTraceFile`, but with the files cut
+ * into ranges parsed in worker threads.
+ */
+export async function readNativeFiles(
+  files: NativeFile[],
+  options: ReadNativeOptions = {},
+): Promise<{ events: EventRecord[]; diagnostics: Diagnostic[] }> {
+  const sizes = files.map((f) => statSync(f.path).size);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const workers = workerCount(total, options);
+  const rangeBytes = options.rangeBytes ??
+    Math.min(64 << 20, Math.max(4 << 20, Math.ceil(total / (4 * Math.max(1, workers)))));
+  // in the calling thread, a file is one range (read in slices all the same)
+  const ranges = workers > 0
+    ? planRanges(files, sizes, rangeBytes)
+    : files.map((_, i) => ({ file: i, start: 0, end: sizes[i]! }));
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const tasks: RangeTask[] = ranges.map((r, id) => ({
+    id,
+    path: files[r.file]!.path,
+    file: files[r.file]!.name,
+    options: {
+      start: r.start,
+      end: r.end,
+      timezone: options.timezone,
+      keepText: options.keepText,
+      maxLineBytes,
+    },
+  }));
+  let done = 0;
+  options.onProgress?.(0, total);
+  const results = new Array<RangeResult | undefined>(tasks.length);
+  // a range of the worker plan read here (a worker could not start)
+  const local = (task: RangeTask): RangeResult =>
+    parseTraceRange(task.path, task.file, task.options);
+  if (workers === 0) {
+    for (const task of tasks) {
+      // the whole file, to its end as it is when read (it may have grown since it was sized)
+      results[task.id] = parseTraceRange(task.path, task.file, {
+        ...task.options,
+        end: undefined,
+        onBytes: (n) => options.onProgress?.(done += n, total),
+      });
+    }
+  } else {
+    await runInWorkers(tasks, Math.min(workers, tasks.length), results, (task) => {
+      done += task.options.end - task.options.start;
+      options.onProgress?.(done, total);
+    }, local);
+  }
+  // join in order: lines continue from range to range of a file
+  const events: EventRecord[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let file = -1;
+  let offset = 0;
+  let parts: RangeDiagnostics[] = [];
+  const flush = () => {
+    for (const d of mergeRangeDiagnostics(parts)) diagnostics.push(d);
+    parts = [];
+  };
+  for (const [id, range] of ranges.entries()) {
+    const r = results[id]!;
+    results[id] = undefined;
+    if (range.file !== file) {
+      flush();
+      file = range.file;
+      offset = 0;
+    }
+    const list = Array.isArray(r.events)
+      ? r.events
+      : decodeEvents(r.events, files[range.file]!.name, offset, options.keepText ?? false);
+    if (Array.isArray(r.events) && offset) { for (const e of list) e.line += offset; }
+    for (const e of list) events.push(e);
+    parts.push({ diagnostics: r.diagnostics, folded: r.folded, lineOffset: offset });
+    offset += r.lines;
+  }
+  flush();
+  options.onProgress?.(total, total);
+  return { events, diagnostics };
+}
+
+/**
+ * Run the tasks on `count` module workers, each taking the next task when it
+ * answers. A worker that cannot start (a runtime or bundle without the worker
+ * module) leaves its tasks to the calling thread.
+ */
+function runInWorkers(
+  tasks: RangeTask[],
+  count: number,
+  results: (RangeResult | undefined)[],
+  onDone: (task: RangeTask) => void,
+  local: (task: RangeTask) => RangeResult,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let next = 0;
+    let running = 0;
+    let failed: Error | null = null;
+    const pool: Worker[] = [];
+    const finish = () => {
+      if (running > 0) return;
+      for (const w of pool) w.terminate();
+      if (failed) reject(failed);
+      else resolve();
+    };
+    const feed = (worker: Worker) => {
+      if (failed || next >= tasks.length) {
+        worker.terminate();
+        running--;
+        finish();
+        return;
+      }
+      const task = tasks[next++]!;
+      current.set(worker, task);
+      worker.postMessage(task);
+    };
+    const current = new Map<Worker, RangeTask>();
+    for (let i = 0; i < count; i++) {
+      let worker: Worker;
+      try {
+        worker = new Worker(new URL("./_parse_worker.ts", import.meta.url), { type: "module" });
+      } catch {
+        continue;
+      }
+      pool.push(worker);
+      running++;
+      worker.onmessage = (e: MessageEvent<RangeReply>) => {
+        const reply = e.data;
+        const task = current.get(worker)!;
+        if ("error" in reply) failed ??= new Error(reply.error);
+        else {
+          results[reply.id] = reply;
+          onDone(task);
+        }
+        feed(worker);
+      };
+      worker.onerror = (e: ErrorEvent) => {
+        // the worker could not run: its task, and those no worker takes, are read here
+        e.preventDefault();
+        worker.terminate();
+        const task = current.get(worker);
+        running--;
+        try {
+          if (task && !failed) results[task.id] = local(task), onDone(task);
+          if (running === 0) {
+            while (!failed && next < tasks.length) {
+              const t = tasks[next++]!;
+              results[t.id] = local(t);
+              onDone(t);
+            }
+          }
+        } catch (err) {
+          failed ??= err as Error;
+        }
+        finish();
+      };
+      feed(worker);
+    }
+    if (pool.length === 0) {
+      try {
+        for (const t of tasks) results[t.id] = local(t), onDone(t);
+        resolve();
+      } catch (err) {
+        reject(err);
+      }
+    }
+  });
+}
