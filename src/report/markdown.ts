@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { RunComparisonResult } from "../metrics/mod.ts";
+import type { GroupDeltas, RunComparisonResult } from "../metrics/mod.ts";
 import {
   DELTA_LABELS,
   DELTA_METRICS,
@@ -158,7 +158,10 @@ export function compareMarkdown(c: RunComparisonResult, options: MarkdownOptions
   return lines.join("\n");
 }
 
-/** `report.md`: the headline numbers and the model table. */
+/**
+ * `report.md`: the headline numbers, the model table, and with `--group-by` each
+ * group's differences from the reference with their intervals and p-values.
+ */
 export function reportMarkdown(s: ReportSummary, options: MarkdownOptions = {}): string {
   const rt = s.response_time;
   const finished = s.calls.ok + s.calls.error;
@@ -176,5 +179,37 @@ export function reportMarkdown(s: ReportSummary, options: MarkdownOptions = {}):
     "",
     modelTableMarkdown(s.by_model),
     "",
+    ...(s.by_group?.deltas ? groupDeltasMarkdown(s.by_group.by, s.by_group.deltas) : []),
   ].join("\n");
+}
+
+/** The metrics of the differences between groups in `report.md`. */
+const GROUP_MD_METRICS = ["error_rate", "latency_mean", "latency_p95", "cost_per_call"] as const;
+
+/** "Differences from REF" (`report --group-by`): each group's changes with intervals and p. */
+function groupDeltasMarkdown(by: string, d: GroupDeltas): string[] {
+  return [
+    `### Differences from ${mdCell(d.reference)} (by ${mdCell(by)})`,
+    "",
+    table(
+      [mdCell(by), "Metric", mdCell(d.reference), "Group", "Change", "95% CI", "p", "Test"],
+      d.groups.flatMap(({ group, deltas }) =>
+        GROUP_MD_METRICS.map((m) => {
+          const x = deltas[m];
+          return [
+            mdCell(group),
+            DELTA_LABELS[m],
+            formatDeltaValue(m, x.baseline),
+            formatDeltaValue(m, x.candidate),
+            formatChange(m, x),
+            formatInterval(m, x.ci95),
+            formatPValue(x.p_value),
+            x.test ?? "–",
+          ];
+        })
+      ),
+      [false, false, true, true, true, true, true, false],
+    ),
+    "",
+  ];
 }

@@ -207,6 +207,15 @@ Deno.test("report --group-by compares each group with the one with most calls, w
       "−1.00 s",
     ]);
     assert.deepEqual(rows[1]!.slice(6), ["0.552", "Mann–Whitney U", "4 / 4"]);
+    // report.md carries the same differences.
+    const md = readFileSync(out.markdown, "utf8");
+    assert.ok(md.includes("### Differences from planner-b (by planner\\_model)"), md);
+    assert.ok(
+      md.includes(
+        "| planner-a | error rate | 20.0% | 0.0% | −20.0 pp (−100.0%) | [−62.4 pp, +31.7 pp] | 1.000 | Fisher's exact |",
+      ),
+      md,
+    );
   });
 });
 
