@@ -5,8 +5,7 @@
  * first appearance only with `UPDATE_SNAPSHOTS=1`, which rewrites the files (refused in CI).
  * @module
  */
-import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { assertGolden } from "../_golden.ts";
 import { JSDOM } from "jsdom";
 
 const DIR = new URL("./__snapshots__/", import.meta.url);
@@ -31,24 +30,7 @@ export function normalizeSvg(svg: string): string {
 
 /** Compare `svg` with `__snapshots__/<name>.svg` after normalization (or write it). */
 export function assertSnapshot(name: string, svg: string): void {
-  const file = new URL(`${name}.svg`, DIR);
-  const actual = normalizeSvg(svg);
-  // goldens are written only when asked for, never silently (and never in CI)
-  if (!existsSync(file) && Deno.env.get("UPDATE_SNAPSHOTS") !== "1") {
-    throw new Error(`Snapshot ${name}.svg is missing; run the tests with UPDATE_SNAPSHOTS=1`);
-  }
-  if (Deno.env.get("UPDATE_SNAPSHOTS") === "1") {
-    if (Deno.env.get("CI") === "true") throw new Error("UPDATE_SNAPSHOTS=1 is refused in CI");
-    mkdirSync(DIR, { recursive: true });
-    writeFileSync(file, actual);
-    return;
-  }
-  const expected = readFileSync(file, "utf8");
-  assert.equal(
-    actual,
-    expected,
-    `${name}.svg differs from its snapshot (UPDATE_SNAPSHOTS=1 rewrites it)`,
-  );
+  assertGolden(new URL(`${name}.svg`, DIR), normalizeSvg(svg));
 }
 
 /** Parse an SVG string into a DOM to read facts from it. */
