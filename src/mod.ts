@@ -192,6 +192,7 @@ export type {
   LatencyByModelOptions,
   LatencyEcdfOptions,
   LatencyHistogramOptions,
+  LegendItem,
   ModelsUsedOptions,
   NamedFigure,
   PngOptions,
@@ -238,8 +239,11 @@ export type {
   ExportFormat,
   ExportOptions,
   ExportResult,
+  OtlpAnyValue,
   OtlpExportOptions,
+  OtlpKeyValue,
   OtlpRequest,
+  OtlpSpan,
   ParquetExportOptions,
   PostOtlpOptions,
   PostOtlpResult,
@@ -311,6 +315,7 @@ export type {
 // notebook: rich display
 export {
   frameHTML,
+  JUPYTER_DISPLAY,
   mimeBundle,
   plotFigure,
   show,

@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TraceSet } from "../frames/columns.ts";
 import { UserError } from "../log/mod.ts";
-import { type FrameCounts, frameCounts } from "./_frames.ts";
+import { frameCounts } from "./_frames.ts";
 import { writeCsvFiles } from "./csv.ts";
 import { writeJsonlFiles } from "./jsonl.ts";
 import { postOtlp, type PostOtlpResult, toOtlpRequest } from "./otlp.ts";
@@ -23,7 +23,9 @@ export { writeCsvFiles } from "./csv.ts";
 export { writeJsonlFiles } from "./jsonl.ts";
 export {
   callSpanCount,
+  type OtlpAnyValue,
   type OtlpExportOptions,
+  type OtlpKeyValue,
   type OtlpRequest,
   type OtlpSpan,
   postOtlp,
@@ -66,7 +68,7 @@ export const OTLP_FILE = "traces.otlp.json";
 
 /** Options of {@linkcode exportTraces}. */
 export interface ExportOptions {
-  /** @default {"parquet"} */
+  /** The format to write. @default {"parquet"} */
   format?: ExportFormat;
   /** Parquet: add a run to the dataset in the folder instead of replacing it. */
   append?: boolean;
@@ -80,11 +82,12 @@ export interface ExportOptions {
 
 /** What {@linkcode exportTraces} wrote. */
 export interface ExportResult {
+  /** The format written. */
   format: ExportFormat;
   /** The files written, in order. */
   files: string[];
   /** Rows of each frame exported. */
-  rows: FrameCounts;
+  rows: { calls: number; sessions: number; events: number; diagnostics: number };
   /** OTLP: what was sent to `endpoint`. */
   posted?: PostOtlpResult;
 }

@@ -46,7 +46,9 @@ const PROVIDER_NAMES: Record<string, string> = {
 
 /** An OTLP/JSON `KeyValue`. */
 export interface OtlpKeyValue {
+  /** The attribute's name. */
   key: string;
+  /** The attribute's value. */
   value: OtlpAnyValue;
 }
 /** An OTLP/JSON `AnyValue` (int64 as a decimal string, as the JSON mapping has it). */
@@ -59,19 +61,29 @@ export type OtlpAnyValue =
 
 /** An OTLP/JSON span. */
 export interface OtlpSpan {
+  /** 32 hex digits. */
   traceId: string;
+  /** 16 hex digits. */
   spanId: string;
+  /** The parent span's id, for a child span. */
   parentSpanId?: string;
+  /** The span's name: `chat {model}` for a call, `session {id}` for its session's span. */
   name: string;
+  /** The span kind (OTLP enum: 3 client for a call, 1 internal for a session). */
   kind: number;
+  /** Start, nanoseconds since the epoch, as a decimal string. */
   startTimeUnixNano: string;
+  /** End, nanoseconds since the epoch, as a decimal string. */
   endTimeUnixNano: string;
+  /** The span's attributes. */
   attributes: OtlpKeyValue[];
+  /** The span status: `{ code: 2, message }` for a failed call, else empty (unset). */
   status: { code?: number; message?: string };
 }
 
 /** An OTLP/JSON `ExportTraceServiceRequest`. */
 export interface OtlpRequest {
+  /** Spans grouped by resource, then by instrumentation scope. */
   resourceSpans: {
     resource: { attributes: OtlpKeyValue[] };
     scopeSpans: { scope: { name: string; version?: string }; spans: OtlpSpan[] }[];
@@ -294,8 +306,11 @@ export interface PostOtlpOptions {
 
 /** What {@linkcode postOtlp} sent. */
 export interface PostOtlpResult {
+  /** The traces endpoint posted to (`/v1/traces` added when missing). */
   url: string;
+  /** HTTP requests sent. */
   requests: number;
+  /** Spans sent. */
   spans: number;
   /** Spans the receiver said it rejected (OTLP partial success). */
   rejectedSpans: number;

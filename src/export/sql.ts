@@ -56,7 +56,7 @@ export interface SqlViewsOptions {
    * @default {"analysis/export"}
    */
   dataset?: string;
-  /** @default {"duckdb"} */
+  /** The SQL dialect of the views. @default {"duckdb"} */
   engine?: SqlEngine;
 }
 

@@ -44,12 +44,16 @@ function loadDom(): Promise<Dom> {
  * throw), so they are written as U+FFFD.
  */
 // deno-lint-ignore no-control-regex
-const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const XML_FORBIDDEN =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const xmlSafe = (s: string) => s.replace(XML_FORBIDDEN, "\ufffd");
 const escapeText = (s: string) =>
   xmlSafe(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const escapeAttr = (s: string) =>
-  xmlSafe(s).replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+  xmlSafe(s).replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(
+    />/g,
+    "&gt;",
+  )
     .replace(/\t/g, "&#x9;").replace(/\n/g, "&#xA;").replace(/\r/g, "&#xD;");
 // deno-lint-ignore no-control-regex
 const NEEDS_ESCAPE = /[&<>"\t\n\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff\ud800-\udfff]/;
@@ -107,7 +111,9 @@ function serializeSvg(root: Element): string | null {
 
 /** One entry of a figure's legend. */
 export interface LegendItem {
+  /** The text of the entry. */
   label: string;
+  /** The swatch colour (any CSS colour). */
   color: string;
   /** How the swatch is drawn. @default {"square"} */
   symbol?: "square" | "times";

@@ -19,4 +19,4 @@ export {
 export { type DisplayOptions, formatCell, frameHTML } from "./frame_html.ts";
 export { summaryHTML, traceSetHeadline, traceSetHTML } from "./summary_html.ts";
 export { escapeHTML } from "../log/html.ts";
-export { plotFigure, type PlotFigureSpec } from "./plot_figure.ts";
+export { plotFigure, type PlotFigureSpec, type PlotOptions } from "./plot_figure.ts";

@@ -10,6 +10,14 @@ import type { Figure } from "../figures/figure.ts";
 import { type LegendItem, renderFigure } from "../figures/_render.ts";
 import { LAYOUT } from "../figures/_style.ts";
 
+/**
+ * Observable Plot's options (`marks`, scales, …), which Plot documents
+ * (https://observablehq.com/plot/features/plots); left out of tracebook's docs.
+ *
+ * @ignore
+ */
+export type PlotOptions = Plot.PlotOptions;
+
 /** What {@linkcode plotFigure} draws. */
 export interface PlotFigureSpec {
   /** The title drawn at the top (text from traces is escaped by SVG serialization). */
@@ -17,8 +25,8 @@ export interface PlotFigureSpec {
   /** One line under the title. */
   subtitle?: string;
   /** Plot's options (`marks`, scales, …) without `document`, `width` and `height`. */
-  plot: Plot.PlotOptions;
-  /** @default {720} */
+  plot: PlotOptions;
+  /** Width in pixels (SVG units). @default {720} */
   width?: number;
   /** Height of the plot area. @default {320} */
   height?: number;

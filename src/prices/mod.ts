@@ -49,6 +49,7 @@ export interface PriceOverride {
 
 /** User price overrides: USD per million tokens, by exact model name. */
 export interface PriceOverrides {
+  /** The prices of one model, by its exact name. */
   [model: string]: PriceOverride;
 }
 

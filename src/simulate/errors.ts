@@ -11,6 +11,7 @@ import type { ResponseShape } from "./models.ts";
 export class SimulatedApiError extends Error {
   /** HTTP status, when there was a response. */
   readonly status: number | undefined;
+  /** An error named `name` (e.g. `RateLimitError`) with a message and an HTTP status. */
   constructor(name: string, message: string, status?: number) {
     super(message);
     this.name = name;

@@ -11,7 +11,9 @@ export type ResponseShape = "openai" | "anthropic" | "gemini";
 
 /** A model's simulated behaviour. */
 export interface ModelProfile {
+  /** The model name written on requests. */
   name: string;
+  /** The response shape of the model's SDK. */
   shape: ResponseShape;
   /** Median time to first token, seconds. */
   ttft: number;

@@ -13,6 +13,7 @@ export class Random {
   #d: number;
   #spare: number | undefined;
 
+  /** A generator seeded with `seed` (taken as an unsigned 32-bit integer): the same seed gives the same draws. */
   constructor(seed: number) {
     let s = seed >>> 0;
     const next = () => {

@@ -46,14 +46,23 @@ export interface SimulateOptions {
 
 /** What {@link simulate} wrote. */
 export interface SimulationResult {
+  /** The trace files written. */
   files: string[];
+  /** Sessions simulated. */
   sessions: number;
+  /** Sessions left without a `session_end`. */
   unfinishedSessions: number;
+  /** Model calls made. */
   calls: number;
+  /** Calls that got a response. */
   responses: number;
+  /** Calls that failed. */
   errors: number;
+  /** Calls left without a response or error. */
   pending: number;
+  /** Calls that retry an earlier failed call (`retry_of`). */
   retries: number;
+  /** Streamed calls. */
   streamed: number;
 }
 
