@@ -1,0 +1,376 @@
+/**
+ * Applying prices: per-call cost through `@pydantic/genai-prices` with its **bundled**
+ * data (never a network fetch: nothing here calls `updatePrices`), plus user
+ * overrides (`--prices FILE`, parsed in `overrides.ts`).
+ *
+ * How a call is priced:
+ * - The model is looked up once per distinct `(provider, model)`: with the
+ *   trace's provider when it names one that genai-prices knows, else from the
+ *   model name alone (the provider is then inferred and filled in when the trace
+ *   had none). A user override for the exact model name wins over the bundled data.
+ * - genai-prices' own rules apply: `input_tokens` is the whole prompt, cache-read
+ *   and cache-write tokens are the parts of it billed at their own rates (at the
+ *   input rate when the model has no cache price), tiered prices by prompt size,
+ *   and prices that depend on the date or the time of day (the call's `started_at`).
+ *   When the cache tokens exceed `input_tokens` the trace follows Anthropic's
+ *   convention (input excludes the cache) and they are added to it.
+ * - Prices are linear within one tier and one dated price set, so the rates are
+ *   measured once per model through `calcPrice` and applied to every call as a
+ *   Polars expression: 200k calls take milliseconds, not seconds.
+ * - `cost_usd` is null for a model with no known price (never a silent 0) and for
+ *   a call that reports no token usage (input and output tokens both null).
+ *
+ * @module
+ */
+import pl from "npm:nodejs-polars@0.25.2";
+import {
+  calcPrice,
+  type ModelInfo,
+  type PriceCalculation,
+  type Provider,
+} from "npm:@pydantic/genai-prices@0.1.8";
+import type { PriceOverride, PriceOverrides } from "./overrides.ts";
+
+/** Options of {@link applyPrices}. */
+export interface ApplyPricesOptions {
+  /** Per-model overrides that win over the bundled data. */
+  overrides?: PriceOverrides;
+  /**
+   * Price batch results (`batch` column true) at list prices instead of the
+   * providers' batch rate (OpenAI and Anthropic: half the list price).
+   * @default {false}
+   */
+  listPrices?: boolean;
+}
+
+/** The batch rate of OpenAI's and Anthropic's batch APIs, as a fraction of the list price. */
+export const BATCH_PRICE_FACTOR = 0.5;
+
+/** Linear rates (USD per token, USD per call) valid for prompts in `(lo, hi]` tokens. */
+interface Bracket {
+  lo: number;
+  hi: number;
+  c0: number;
+  cIn: number;
+  cCacheRead: number;
+  cCacheWrite: number;
+  cOut: number;
+}
+
+/** A model as resolved once: its provider and how to measure its rates. */
+interface Resolved {
+  providerId: string;
+  model: ModelInfo;
+  options: { providerId?: string; provider?: Provider };
+  /** True when the price depends on the date or time of day. */
+  dated: boolean;
+}
+
+const MTOK = 1e6;
+
+function overrideProvider(name: string, o: PriceOverride): Provider {
+  const prices: Record<string, number> = { input_mtok: o.input, output_mtok: o.output };
+  if (o.cache_read !== undefined) prices.cache_read_mtok = o.cache_read;
+  if (o.cache_write !== undefined) prices.cache_write_mtok = o.cache_write;
+  return {
+    id: o.provider ?? "custom",
+    name: "--prices override",
+    api_pattern: "(?!)",
+    models: [{ id: name, match: { equals: name }, prices }],
+  };
+}
+
+function resolve(
+  model: string,
+  provider: string | null,
+  overrides: PriceOverrides,
+): Resolved | null {
+  const o = Object.hasOwn(overrides, model) ? overrides[model] : undefined;
+  if (o) {
+    const p = overrideProvider(model, o);
+    const r = calcPrice({}, model, { provider: p })!;
+    const inferred = o.provider ?? provider ?? resolve(model, null, {})?.providerId ?? "";
+    return { providerId: inferred, model: r.model, options: { provider: p }, dated: false };
+  }
+  const tries: ({ providerId?: string })[] = provider ? [{ providerId: provider }, {}] : [{}];
+  for (const options of tries) {
+    let r: PriceCalculation | null = null;
+    try {
+      r = calcPrice({}, model, options);
+    } catch {
+      r = null;
+    }
+    if (r) {
+      return {
+        providerId: r.provider.id,
+        model: r.model,
+        options: { providerId: r.provider.id },
+        dated: Array.isArray(r.model.prices),
+      };
+    }
+  }
+  return null;
+}
+
+/** Whether every date or time-of-day boundary of a model's prices falls on a whole minute. */
+function onWholeMinutes(r: Resolved): boolean {
+  const sets = Array.isArray(r.model.prices) ? r.model.prices : [];
+  return sets.every(({ constraint: c }) =>
+    !c || c.type === "start_date" ||
+    [c.start_time, c.end_time].every((t) => /^\d{2}:\d{2}(:00(\.0*)?)?(Z|[+-]\d{2}:\d{2})$/.test(t))
+  );
+}
+
+function tierStarts(modelPrice: Record<string, unknown>): number[] {
+  const starts = new Set<number>();
+  for (const v of Object.values(modelPrice)) {
+    if (v && typeof v === "object" && Array.isArray((v as { tiers?: unknown }).tiers)) {
+      for (const t of (v as { tiers: { start: number }[] }).tiers) starts.add(t.start);
+    }
+  }
+  return [...starts].sort((a, b) => a - b);
+}
+
+/** Measure the linear rates of one price set, per prompt-size tier, through `calcPrice`. */
+function brackets(r: Resolved, timestamp: Date): Bracket[] {
+  const price = (usage: Record<string, number>) =>
+    calcPrice(usage, modelName(r), { ...r.options, timestamp })!.total_price;
+  const first = calcPrice({ input_tokens: 0 }, modelName(r), { ...r.options, timestamp })!;
+  const starts = tierStarts(first.model_price as Record<string, unknown>);
+  // A tier applies when the prompt is strictly above its `start`.
+  const bounds = [-1, ...starts, Number.POSITIVE_INFINITY];
+  const c0 = price({ input_tokens: 0 });
+  const out: Bracket[] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const lo = bounds[i]!, hi = bounds[i + 1]!;
+    // A prompt size inside (lo, hi] at which to measure the rates of this tier.
+    const rep = Number.isFinite(hi) ? hi : Math.max(lo + 1, MTOK);
+    const per = (usd: number) => (rep > 0 ? (usd - c0) / rep : 0);
+    const base = price({ input_tokens: rep });
+    out.push({
+      lo,
+      hi: Number.isFinite(hi) ? hi : Number.MAX_VALUE,
+      c0,
+      cIn: per(base),
+      cCacheRead: per(price({ input_tokens: rep, cache_read_tokens: rep })),
+      cCacheWrite: per(price({ input_tokens: rep, cache_write_tokens: rep })),
+      cOut: (price({ input_tokens: rep, output_tokens: MTOK }) - base) / MTOK,
+    });
+  }
+  return out;
+}
+
+// calcPrice matches on the model name it is given; keep the trace's name so that
+// the same match (and date-stripping fallback) is used when measuring rates.
+const NAMES = new WeakMap<Resolved, string>();
+function modelName(r: Resolved): string {
+  return NAMES.get(r) ?? r.model.id;
+}
+
+/**
+ * Fill `cost_usd` (null when the model has no known price, or the call reports
+ * no usage) and `provider` (when null, inferred from the model name) of a
+ * `calls` frame. Uses genai-prices' bundled data only; `overrides` win.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { applyPrices } from "./apply.ts";
+ * const calls = pl.DataFrame({
+ *   model: ["gpt-4o", "my-model", "unknown"],
+ *   provider: [null, null, null],
+ *   input_tokens: [1000, 1000, 10],
+ *   output_tokens: [100, 100, 10],
+ *   cache_read_tokens: [null, null, null],
+ *   started_at: [null, null, null],
+ * });
+ * const priced = applyPrices(calls, { overrides: { "my-model": { input: 1, output: 2 } } });
+ * // gpt-4o: 1000 × $2.50/M + 100 × $10/M; my-model: 1000 × $1/M + 100 × $2/M
+ * const cost = priced.getColumn("cost_usd").toArray() as (number | null)[];
+ * if (Math.abs(cost[0]! - 0.0035) > 1e-12 || Math.abs(cost[1]! - 0.0012) > 1e-12) throw new Error("bad cost");
+ * if (cost[2] !== null) throw new Error("an unknown model has no price");
+ * if (priced.getColumn("provider").toArray()[0] !== "openai") throw new Error("provider not inferred");
+ * ```
+ */
+export function applyPrices(calls: pl.DataFrame, options: ApplyPricesOptions = {}): pl.DataFrame {
+  const overrides = options.overrides ?? {};
+  const has = (name: string) => calls.columns.includes(name);
+  const utf8 = (name: string) =>
+    (has(name) ? pl.col(name).cast(pl.Utf8) : pl.lit(null).cast(pl.Utf8)).fillNull("");
+  const f64 = (name: string) =>
+    has(name) ? pl.col(name).cast(pl.Float64) : pl.lit(null).cast(pl.Float64);
+  const time = (name: string) =>
+    has(name)
+      ? pl.col(name).cast(pl.Datetime("us", "UTC")).cast(pl.Int64)
+      : pl.lit(null).cast(pl.Int64);
+
+  const inTok = f64("input_tokens"), outTok = f64("output_tokens");
+  const cr = f64("cache_read_tokens").fillNull(0), cw = f64("cache_write_tokens").fillNull(0);
+  const cache = cr.add(cw);
+  const prompt = pl.when(cache.gt(inTok.fillNull(0))).then(inTok.fillNull(0).add(cache)).otherwise(
+    inTok.fillNull(0),
+  );
+  // The model rule: prices follow the served model when the response names one,
+  // unless an override names the requested model.
+  const overridden = Object.keys(overrides);
+  const notOverridden = overridden.length
+    ? utf8("model").isIn(overridden).not() // a JS array: a Series here is deprecated in Polars
+    : pl.lit(true);
+  const priceModel = has("served_model")
+    ? pl.when(pl.col("served_model").isNotNull().and(notOverridden))
+      .then(pl.col("served_model").cast(pl.Utf8)).otherwise(utf8("model"))
+    : utf8("model");
+  const batchFactor = has("batch") && !options.listPrices
+    ? pl.when(pl.col("batch").fillNull(false)).then(pl.lit(BATCH_PRICE_FACTOR)).otherwise(
+      pl.lit(1.0),
+    )
+    : pl.lit(1.0);
+  const work = calls.select(
+    utf8("provider").alias("__pk"),
+    priceModel.alias("__model"),
+    batchFactor.cast(pl.Float64).alias("__factor"),
+    // Start (else end) to the second: what dated prices depend on.
+    time("started_at").fillNull(time("ended_at")).div(1_000_000).floor().cast(pl.Int64).alias(
+      "__second",
+    ),
+    prompt.alias("__prompt"),
+    cr.alias("__cr"),
+    cw.alias("__cw"),
+    outTok.fillNull(0).alias("__out"),
+    inTok.isNotNull().or(outTok.isNotNull()).alias("__has_usage"),
+  ).withRowIndex("__row");
+
+  // One lookup per distinct (provider, model).
+  const pairs = work.select("__pk", "__model").unique().toRecords() as {
+    __pk: string;
+    __model: string;
+  }[];
+  const rateRows: Record<string, unknown>[] = [];
+  const addRates = (pk: string, model: string, set: number, provider: string, list: Bracket[]) => {
+    for (const b of list) {
+      rateRows.push({ __pk: pk, __model: model, __set: set, __provider: provider, ...b });
+    }
+  };
+  const dated = new Map<string, Resolved>();
+  const providers: { __pk: string; __model: string; __provider: string | null }[] = [];
+  for (const { __pk: pk, __model: model } of pairs) {
+    const r = model ? resolve(model, pk || null, overrides) : null;
+    providers.push({ __pk: pk, __model: model, __provider: pk || r?.providerId || null });
+    if (!r) continue;
+    NAMES.set(r, model);
+    if (r.dated) dated.set(`${pk}\u0000${model}`, r);
+    else addRates(pk, model, 0, r.providerId, brackets(r, new Date(0)));
+  }
+
+  let keyed = work.withColumns(pl.lit(0).cast(pl.Int64).alias("__set"));
+  if (dated.size) {
+    // Prices that depend on the date or the time of day: find the price set of
+    // each distinct second (minute, when every boundary is on a whole minute),
+    // and measure the rates of each set once.
+    const step = [...dated.values()].every(onWholeMinutes) ? 60 : 1;
+    if (step > 1) {
+      keyed = keyed.withColumns(
+        pl.col("__second").div(step).floor().mul(step).cast(pl.Int64).alias("__second"),
+      );
+    }
+    const isDated = pl.concatString(["__pk", "__model"], "\u0000").isIn([...dated.keys()]);
+    const seconds = keyed.filter(isDated).select("__pk", "__model", "__second").unique()
+      .toRecords() as {
+        __pk: string;
+        __model: string;
+        __second: number | null;
+      }[];
+    const measured = new Set<string>();
+    const sets = seconds.map((s) => {
+      const r = dated.get(`${s.__pk}\u0000${s.__model}`)!;
+      const when = s.__second === null ? new Date() : new Date(Number(s.__second) * 1000);
+      const chosen = calcPrice({}, modelName(r), { ...r.options, timestamp: when })!.model_price;
+      const set = (r.model.prices as { prices: unknown }[]).findIndex((c) => c.prices === chosen) +
+        1;
+      const id = `${s.__pk}\u0000${s.__model}\u0000${set}`;
+      if (!measured.has(id)) {
+        measured.add(id);
+        addRates(s.__pk, s.__model, set, r.providerId, brackets(r, when));
+      }
+      return { ...s, __dated_set: set };
+    });
+    const setFrame = pl.DataFrame([
+      pl.Series("__pk", sets.map((s) => s.__pk), pl.Utf8),
+      pl.Series("__model", sets.map((s) => s.__model), pl.Utf8),
+      pl.Series("__second", sets.map((s) => s.__second), pl.Int64),
+      pl.Series("__dated_set", sets.map((s) => s.__dated_set), pl.Int64),
+    ]);
+    keyed = keyed
+      .join(
+        setFrame,
+        { on: ["__pk", "__model", "__second"], how: "left", joinNulls: true } as never,
+      )
+      .withColumns(pl.col("__dated_set").fillNull(0).cast(pl.Int64).alias("__set"))
+      .drop("__dated_set");
+  }
+
+  const num = (k: keyof Bracket) =>
+    pl.Series(`__${k}`, rateRows.map((r) => r[k] as number), pl.Float64);
+  const rateFrame = pl.DataFrame([
+    pl.Series("__pk", rateRows.map((r) => r.__pk as string), pl.Utf8),
+    pl.Series("__model", rateRows.map((r) => r.__model as string), pl.Utf8),
+    pl.Series("__set", rateRows.map((r) => r.__set as number), pl.Int64),
+    num("lo"),
+    num("hi"),
+    num("c0"),
+    num("cIn"),
+    num("cCacheRead"),
+    num("cCacheWrite"),
+    num("cOut"),
+  ]);
+  const c = (k: string) => pl.col(`__${k}`);
+  const costs = keyed
+    .join(rateFrame, { on: ["__pk", "__model", "__set"], how: "inner" })
+    .filter(c("prompt").gt(c("lo")).and(c("prompt").ltEq(c("hi"))))
+    .select(
+      c("row"),
+      pl.when(c("has_usage"))
+        .then(
+          c("c0")
+            .add(c("cIn").mul(c("prompt").sub(c("cr")).sub(c("cw"))))
+            .add(c("cCacheRead").mul(c("cr")))
+            .add(c("cCacheWrite").mul(c("cw")))
+            .add(c("cOut").mul(c("out")))
+            .mul(c("factor")),
+        )
+        .otherwise(pl.lit(null).cast(pl.Float64))
+        .alias("cost_usd"),
+    );
+  const providerFrame = pl.DataFrame([
+    pl.Series("__pk", providers.map((p) => p.__pk), pl.Utf8),
+    pl.Series("__model", providers.map((p) => p.__model), pl.Utf8),
+    pl.Series("provider", providers.map((p) => p.__provider), pl.Utf8),
+  ]);
+  const filled = work
+    .select("__row", "__pk", "__model")
+    .join(providerFrame, { on: ["__pk", "__model"], how: "left" })
+    .join(costs, { on: "__row", how: "left" })
+    .sort("__row");
+  return calls.withColumns(filled.getColumn("cost_usd"), filled.getColumn("provider"));
+}
+
+/**
+ * The genai-prices price of one model, or `null` when neither the overrides nor
+ * the bundled data know it. For display ("price per million tokens") and checks.
+ *
+ * @example
+ * ```ts
+ * import { lookupPrice } from "./apply.ts";
+ * const p = lookupPrice("gpt-4o");
+ * if (p?.provider !== "openai") throw new Error("expected openai");
+ * if (lookupPrice("unknown") !== null) throw new Error("unknown has no price");
+ * ```
+ */
+export function lookupPrice(
+  model: string,
+  options: { provider?: string | null; overrides?: PriceOverrides } = {},
+): { provider: string | null; model: string; prices: unknown } | null {
+  const r = resolve(model, options.provider ?? null, options.overrides ?? {});
+  if (!r) return null;
+  return { provider: r.providerId || null, model: r.model.id, prices: r.model.prices };
+}
