@@ -45,6 +45,17 @@ export const COMPARED_METRICS: readonly ComparedMetric[] = (
   ] as const
 ).map((metric) => ({ metric, label: LABELS[metric], better: BETTER[metric] }));
 
+/** Options of {@link compareGroups}. */
+export interface CompareGroupsOptions extends GroupDeltasOptions {
+  /**
+   * Compare each group with the reference, with bootstrap intervals and tests
+   * (`deltas`). They cost about O(resamples × calls): `false` leaves them out when
+   * only the table and the best groups are wanted.
+   * @default {true}
+   */
+  statistics?: boolean;
+}
+
 /** The best group on one metric. */
 export interface Best extends ComparedMetric {
   /** The best group's label, or null when no group has a value. */
@@ -96,7 +107,7 @@ export interface Comparison {
 export function compareGroups(
   traces: TraceSet,
   by: GroupBy = "model",
-  options: GroupDeltasOptions = {},
+  options: CompareGroupsOptions = {},
 ): Comparison {
   const table = groupTable(traces, by);
   const keyCount = Array.isArray(by) ? by.length : 1;
@@ -119,6 +130,8 @@ export function compareGroups(
     }
     return { ...m, group, value, tied };
   });
-  const deltas = typeof by === "string" ? groupDeltas(traces, by, options) : null;
+  const deltas = typeof by === "string" && options.statistics !== false
+    ? groupDeltas(traces, by, options)
+    : null;
   return { table, best, deltas };
 }

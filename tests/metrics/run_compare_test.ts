@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import {
   assessDelta,
+  compareGroups,
   compareRuns,
   evaluateGates,
   pairedComparison,
@@ -212,4 +213,15 @@ Deno.test("pairedComparison() without latencies (batch runs) lists the largest o
   assert.deepEqual(p.largest.map((c) => [c.key, c.difference]), [["b", -15], ["a", 5], ["c", 0]]);
   assert.equal(p.latency.n, 0);
   assert.equal(p.output_tokens.mean_difference, -10 / 3);
+});
+
+Deno.test("compareGroups() statistics: false leaves the deltas out", () => {
+  const traces = traceSet({
+    calls: [
+      { model: "a", status: "ok", duration_s: 1 },
+      { model: "b", status: "ok", duration_s: 2 },
+    ],
+  });
+  assert.equal(compareGroups(traces, "model", { statistics: false }).deltas, null);
+  assert.equal(compareGroups(traces, "model").deltas?.groups.length, 1);
 });
