@@ -244,6 +244,29 @@ export function pairedView(p: Paired, labels: { baseline: string; candidate: str
   };
 }
 
+/**
+ * The Assessment cell: worse/better in colour; a change that is not significant at
+ * the 5% level is marked `ns` (dotted, with the p-value in its tooltip), so a red
+ * "worse" over a handful of calls does not read like a proven regression.
+ */
+function assessmentCell(
+  judged: string | null,
+  cls: string | undefined,
+  p: number | null,
+): CellView {
+  const base = cls ? `assessment ${cls}` : "assessment";
+  if (!judged || judged === "unchanged" || p === null) {
+    return { text: judged ?? "", className: base };
+  }
+  return p < 0.05
+    ? { text: judged, className: base, title: `significant at the 5% level (${formatP(p)})` }
+    : {
+      text: judged,
+      className: `${base} ns`,
+      title: `not significant at the 5% level (${formatP(p)})`,
+    };
+}
+
 /** The section's view: the deltas table (id `deltas`), the gates and the verdict. */
 export function comparisonView(c: RunComparison): ComparisonView {
   const colour = { worse: "bad", better: "good", unchanged: undefined } as const;
@@ -257,7 +280,7 @@ export function comparisonView(c: RunComparison): ComparisonView {
       num(formatDeltaValue(m, d.candidate), d.candidate),
       num(formatAbsoluteChange(m, d), d.change, cls),
       num(formatRelativeChange(d), d.relative_change, d.relative_change === null ? undefined : cls),
-      { text: judged ?? "", className: cls ? `assessment ${cls}` : "assessment" },
+      assessmentCell(judged, cls, d.p_value),
       { text: formatInterval(m, d.ci95), className: "num nowrap" },
       num(formatPValue(d.p_value), d.p_value),
       { text: d.test ?? EMPTY, className: d.test ? undefined : "muted" },

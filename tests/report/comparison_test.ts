@@ -85,3 +85,23 @@ Deno.test("gateVerdict() counts the failed gates", () => {
   assert.equal(gateVerdict([gate(true), gate(true), gate(true)]), "All 3 gates passed");
   assert.equal(gateVerdict([gate(false), gate(true), gate(false)]), "2 of 3 gates failed");
 });
+
+Deno.test("the Assessment cell marks a change that is not significant at 5% (ns, p in the tooltip)", () => {
+  const deltas = Object.fromEntries(
+    DELTA_METRICS.map((m) => [m, delta]),
+  ) as RunComparison["deltas"];
+  deltas.latency_mean = { ...delta, p_value: 0.2 };
+  deltas.latency_p95 = { ...delta, p_value: 0.001 };
+  const doc =
+    new JSDOM(renderReport({ ...SAMPLE_INPUT, comparison: comparison({ deltas }) })).window
+      .document;
+  const cell = (label: string) =>
+    [...doc.querySelectorAll("#table-deltas tbody tr")].find((tr) =>
+      tr.querySelector("td")!.textContent === label
+    )!.querySelectorAll("td")[5]!;
+  assert.equal(cell("mean latency").className, "assessment bad ns");
+  assert.equal(cell("mean latency").title, "not significant at the 5% level (p = 0.200)");
+  assert.equal(cell("p95 latency").className, "assessment bad");
+  assert.equal(cell("p95 latency").title, "significant at the 5% level (p = 0.001)");
+  assert.equal(cell("p95 latency").textContent, "worse");
+});
