@@ -13,7 +13,7 @@ import {
   SESSION_COLUMNS,
 } from "../../frames/columns.ts";
 import type { Diagnostic } from "../_event.ts";
-import { frameFromRows } from "../_assemble.ts";
+import { frameFromRows } from "../_build_frame.ts";
 
 /** One model call of a file, with the columns of `calls` (timestamps in µs since the epoch). */
 export interface ImportedCall {

@@ -1,0 +1,154 @@
+/**
+ * DataFrames from JS values: rows or one array per column, with exactly the
+ * columns and dtypes of the frame contract; each column converted inside Polars
+ * in one go when its values allow (numbers, strings through a dictionary, booleans).
+ *
+ * @module
+ */
+import pl from "npm:nodejs-polars@0.25.2";
+
+/** Column name → dtype, in frame order. */
+export type Columns = Record<string, pl.DataType>;
+/** One row as an object. */
+export type Row = Record<string, unknown>;
+
+/** Build a DataFrame with exactly `columns` (in order) from row objects. */
+export function frameFromRows(rows: Row[], columns: Columns): pl.DataFrame {
+  return frameFromColumns(
+    Object.fromEntries(
+      Object.keys(columns).map((name) => [name, rows.map((r) => r[name] ?? null)]),
+    ),
+    columns,
+  );
+}
+
+/** Build a DataFrame with exactly `columns` (in order) from one array of values per column. */
+export function frameFromColumns(
+  values: Record<string, unknown[]>,
+  columns: Columns,
+): pl.DataFrame {
+  return pl.DataFrame(
+    Object.entries(columns).map(([name, dtype]) => seriesOf(name, values[name]!, dtype)),
+  );
+}
+
+/**
+ * A Series of `dtype` from plain values (null for a missing value). Numbers go
+ * through a Float64Array and strings through a dictionary of their distinct
+ * values (one JS→Rust conversion per distinct string): each value crossing into
+ * Polars alone costs ~0.2 µs. Values of another kind than the column's take the
+ * plain `pl.Series` constructor, as before.
+ */
+function seriesOf(name: string, values: unknown[], dtype: pl.DataType): pl.Series {
+  if (values.length > 0) {
+    const variant = dtype.variant as string;
+    const fast = variant === "Utf8" || variant === "String"
+      ? stringSeries(name, values)
+      : variant === "Float64"
+      ? numberSeries(name, values, false)
+      : variant === "Int64" || variant === "Datetime"
+      ? numberSeries(name, values, true)
+      : variant === "Bool"
+      ? boolSeries(name, values)
+      : null;
+    if (fast) return variant === "Datetime" ? fast.cast(dtype) : fast;
+  }
+  if (values.includes(undefined)) values = values.map((v) => v ?? null);
+  if (dtype.variant === "Datetime") {
+    return pl.Series(name, values as (number | null)[], pl.Int64).cast(dtype);
+  }
+  return pl.Series(name, values, dtype);
+}
+
+/** Float64 (or Int64 when `integer`) from numbers and nulls, or null for any other value. */
+function numberSeries(name: string, values: unknown[], integer: boolean): pl.Series | null {
+  const n = values.length;
+  const array = new Float64Array(n);
+  let nulls = false;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) {
+      array[i] = NaN;
+      nulls = true;
+    } else if (
+      typeof v === "number" && (integer ? Number.isSafeInteger(v) : v === v) && !Object.is(v, -0)
+    ) {
+      array[i] = v;
+    } else return null;
+  }
+  const series = pl.Series(name, array);
+  if (!nulls && !integer) return series;
+  let expr = pl.col(name);
+  if (nulls) expr = expr.fillNan(null as unknown as number);
+  if (integer) expr = expr.cast(pl.Int64);
+  return pl.DataFrame([series]).select(expr.alias(name)).getColumn(name);
+}
+
+/** Values looked at before choosing between a dictionary and one-by-one conversion. */
+const SAMPLE = 4096;
+
+/** Utf8 from strings and nulls, or null for any other value. */
+function stringSeries(name: string, values: unknown[]): pl.Series | null {
+  const n = values.length;
+  const codes = new Uint32Array(n);
+  const index = new Map<string, number>();
+  const dictionary: (string | null)[] = [];
+  let nullCode = -1;
+  for (let i = 0; i < n; i++) {
+    // mostly distinct values (ids): the dictionary would not pay, convert them one by one
+    if (i === SAMPLE && dictionary.length * 4 > SAMPLE) {
+      return allStrings(values, i) ? pl.Series(name, values, pl.Utf8) : null;
+    }
+    const v = values[i];
+    if (v === null || v === undefined) {
+      if (nullCode < 0) {
+        nullCode = dictionary.length;
+        dictionary.push(null);
+      }
+      codes[i] = nullCode;
+    } else if (typeof v === "string") {
+      let code = index.get(v);
+      if (code === undefined) {
+        code = dictionary.length;
+        dictionary.push(v);
+        index.set(v, code);
+      }
+      codes[i] = code;
+    } else return null;
+  }
+  return dictionarySeries(name, codes, dictionary);
+}
+
+/** Values from `from` on are strings or nulls. */
+function allStrings(values: unknown[], from: number): boolean {
+  for (let i = from; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null && typeof v !== "string") return false;
+  }
+  return true;
+}
+
+/** Utf8 Series `dictionary[codes[i]]`, gathered inside Polars. */
+function dictionarySeries(
+  name: string,
+  codes: Uint32Array,
+  dictionary: (string | null)[],
+): pl.Series {
+  return pl.DataFrame([pl.Series("codes", codes)])
+    .select(
+      pl.lit(pl.Series(name, dictionary, pl.Utf8)).explode().gather(pl.col("codes")).alias(name),
+    )
+    .getColumn(name);
+}
+
+/** Bool from booleans (no nulls), or null otherwise. */
+function boolSeries(name: string, values: unknown[]): pl.Series | null {
+  const n = values.length;
+  const array = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === true) array[i] = 1;
+    else if (v !== false) return null;
+  }
+  return pl.Series(name, array).cast(pl.Bool);
+}
