@@ -88,6 +88,7 @@ export {
   COMPARED_METRICS,
   type ComparedMetric,
   compareGroups,
+  type CompareGroupsOptions,
   type Comparison,
 } from "./compare.ts";
 export {

@@ -31,6 +31,7 @@ export interface ClippedText {
 export interface ExplorerMessage {
   /** `system`, `user`, `assistant`, `tool`, … (null when the message names none). */
   role: string | null;
+  /** The message's text, clipped. */
   content: ClippedText;
 }
 
@@ -41,42 +42,69 @@ export type PickReason = "slowest" | "failed" | "sample";
 export interface ExplorerCall {
   /** Position in `CallsExplorerData.calls`: the call's id in the page. */
   id: number;
+  /** The session of the call. */
   session_id?: string;
+  /** The request id. */
   request_id?: string;
+  /** The requested model (the model rule). */
   model: string;
+  /** The model the response named. */
   served_model?: string;
+  /** The provider. */
   provider?: string;
+  /** The comparison group (run) of the call. */
   group?: string;
   /** `ok` | `error` | `pending`. */
   status: string;
+  /** The error message of a failed call, clipped. */
   error?: ClippedText;
   /** ISO 8601, UTC. */
   started_at?: string;
+  /** When the call ended, ISO 8601 UTC. */
   ended_at?: string;
+  /** Latency, seconds. */
   duration_s?: number;
+  /** Seconds to the first token (streamed calls). */
   ttft_s?: number;
+  /** Input tokens. */
   input_tokens?: number;
+  /** Output tokens. */
   output_tokens?: number;
+  /** Input + output tokens. */
   total_tokens?: number;
+  /** Input tokens read from the prompt cache. */
   cache_read_tokens?: number;
+  /** Input tokens written to the prompt cache. */
   cache_write_tokens?: number;
+  /** Output tokens spent on reasoning. */
   reasoning_tokens?: number;
+  /** The call's cost, when its model is priced. */
   cost_usd?: number;
+  /** Why the response ended. */
   finish_reason?: string;
+  /** The request id this call retries. */
   retry_of?: string;
+  /** The format the call's file was read as. */
   format?: string;
+  /** The file of the call. */
   file?: string;
+  /** The 1-based line of the call. */
   line?: number;
+  /** The trace id, for span formats. */
   trace_id?: string;
+  /** The call's span id, for span formats. */
   span_id?: string;
+  /** The parent span's id, for span formats. */
   parent_span_id?: string;
   /** Characters of the prompt and of the output (known even when the texts are not loaded). */
   prompt_chars?: number;
+  /** Characters of the output. */
   output_chars?: number;
   /** The prompt's messages (texts loaded); at most `maxMessages`, first and last kept. */
   messages?: ExplorerMessage[];
   /** Messages left out of `messages` (the middle of a long conversation). */
   messages_omitted?: number;
+  /** The output text, clipped (texts loaded). */
   output?: ClippedText;
   /** The request's parameters as JSON, when the frame has a `params` column. */
   params?: ClippedText;
@@ -86,8 +114,11 @@ export interface ExplorerCall {
 
 /** One span of a trace, for the waterfall. */
 export interface ExplorerSpan {
+  /** The span id. */
   span_id: string;
+  /** The parent span's id; null for a root. */
   parent_span_id: string | null;
+  /** The span's name. */
   name: string;
   /** `agent` (agent, chain, workflow), `model` (a model call), `tool`, or `span`. */
   kind: "agent" | "model" | "tool" | "span";
@@ -95,6 +126,7 @@ export interface ExplorerSpan {
   start: string | null;
   /** Null when the span's end is not recorded. */
   end: string | null;
+  /** How the span ended; null when unknown. */
   status: "ok" | "error" | "pending" | null;
   /** The explorer id of the call this span is, when the call is shown. */
   call?: number;
@@ -102,12 +134,17 @@ export interface ExplorerSpan {
 
 /** How the calls were picked when there were more than the limit. */
 export interface CallSelection {
+  /** The most calls shown. */
   limit: number;
+  /** The seed of the random sample. */
   seed: number;
+  /** Slowest calls picked. */
   slowest: number;
+  /** Failed calls picked. */
   failed: number;
   /** Failed calls in all (more than `failed` when they were sampled too). */
   failed_total: number;
+  /** Calls picked at random from the rest. */
   sample: number;
   /** The rule in one sentence, shown on the page. */
   rule: string;
@@ -117,6 +154,7 @@ export interface CallSelection {
 export interface CallsExplorerData {
   /** Calls in the traces. */
   total: number;
+  /** The calls shown. */
   calls: ExplorerCall[];
   /** Null when every call is shown. */
   selection: CallSelection | null;

@@ -23,7 +23,7 @@ import type { RunComparison } from "./comparison.ts";
 export type { GroupSummary, MetricValue };
 
 /** The keys of a `by_model` row that every summary has (the contract of `summary.json`). */
-type ModelContractKey =
+export type ModelContractKey =
   | "model"
   | "calls"
   | "ok"
@@ -54,7 +54,7 @@ export type ModelSummary =
 export type CountedStats = Stats;
 
 /** The keys every summary has (DESIGN.md's `summary.json` contract). */
-type SummaryContractKey =
+export type SummaryContractKey =
   | "generated_at"
   | "inputs"
   | "request_count"
@@ -87,6 +87,7 @@ export type ReportSummary =
 export interface GroupComparison {
   /** The field: a calls column or a session-metadata field. */
   by: string;
+  /** One row per group, in table order. */
   groups: GroupSummary[];
   /**
    * Each other group against the reference group, with 95% intervals, p-values,
@@ -110,6 +111,7 @@ export interface ReportFigure {
 
 /** Rows shown in a table, with the total when only the first rows are shown. */
 export interface Listing<T> {
+  /** The rows shown. */
   rows: T[];
   /** How many rows exist in all; more than `rows.length` when the list was cut. */
   total: number;
@@ -117,13 +119,21 @@ export interface Listing<T> {
 
 /** One row of the sessions table. Timestamps are ISO 8601 strings in UTC. */
 export interface SessionRow {
+  /** The session id. */
   session_id: string;
+  /** The file the session was read from. */
   file: string | null;
+  /** The first event's time. */
   started_at: string | null;
+  /** The last event's time. */
   ended_at: string | null;
+  /** ended_at − started_at, seconds. */
   duration_s: number | null;
+  /** Whether the session has a `session_end`. */
   complete: boolean;
+  /** Model calls of the session. */
   calls: number;
+  /** Failed calls of the session. */
   errors: number;
   /** Session metadata fields (user, project, version, …) as text. */
   metadata: Record<string, string | null>;
@@ -131,18 +141,29 @@ export interface SessionRow {
 
 /** One model call (the slowest calls, the failed calls). */
 export interface CallRow {
+  /** The session of the call. */
   session_id: string | null;
+  /** The request id of the call. */
   request_id: string | null;
+  /** The requested model (the model rule). */
   model: string;
+  /** When the call started, ISO 8601 UTC. */
   started_at: string | null;
+  /** Latency, seconds. */
   duration_s: number | null;
   /** `ok` | `error` | `pending`. */
   status: string;
+  /** The error message of a failed call. */
   error: string | null;
+  /** Input tokens, when the response reported usage. */
   input_tokens: number | null;
+  /** Output tokens, when the response reported usage. */
   output_tokens: number | null;
+  /** The call's cost, when its model is priced. */
   cost_usd: number | null;
+  /** The file of the call's request. */
   file: string | null;
+  /** The 1-based line of the call's request. */
   line: number | null;
   /** The response's text, when the traces were loaded with `keepText` (else absent). */
   output?: string | null;
@@ -152,6 +173,7 @@ export interface CallRow {
 export interface ErrorGroup {
   /** The normalized message. */
   message: string;
+  /** How many failed calls have this message. */
   count: number;
   /** Share of all failed calls, in [0, 1]. */
   share: number;
@@ -163,8 +185,11 @@ export interface ErrorGroup {
 
 /** A custom event type (`tracer.logEvent(type, data)`) and how often it occurs. */
 export interface EventTypeRow {
+  /** The event type. */
   type: string;
+  /** How many events of this type. */
   count: number;
+  /** How many sessions have one. */
   sessions: number;
   /** The payload of the first one, as JSON text. */
   example: string | null;
@@ -172,9 +197,13 @@ export interface EventTypeRow {
 
 /** One data-quality problem (a row of the `diagnostics` frame). */
 export interface DiagnosticRow {
+  /** The file with the problem. */
   file: string | null;
+  /** The 1-based line, when the problem is one line's. */
   line: number | null;
+  /** A stable code (`invalid_json`, `line_too_long`, …). */
   code: string;
+  /** One sentence saying what is wrong. */
   message: string;
   /** `error` (the line was not loaded) | `warning`. */
   severity: string;
@@ -182,8 +211,11 @@ export interface DiagnosticRow {
 
 /** One input file and what it held. */
 export interface FileRow {
+  /** The file's path. */
   file: string;
+  /** Model calls read from it. */
   calls: number;
+  /** Sessions read from it. */
   sessions: number;
   /** The format the file was read as (`deno task formats`); null when unknown. */
   format: string | null;
@@ -191,14 +223,23 @@ export interface FileRow {
 
 /** Everything the report shows. Only `summary` is required. */
 export interface ReportInput {
+  /** The numbers of the page: `summarize`'s summary, or one saved in `summary.json`. */
   summary: ReportSummary;
+  /** The figures, in page order. */
   figures?: ReportFigure[];
+  /** The sessions table. */
   sessions?: Listing<SessionRow>;
+  /** The slowest calls. */
   slowestCalls?: Listing<CallRow>;
+  /** Failed calls grouped by normalized message. */
   errorGroups?: Listing<ErrorGroup>;
+  /** The failed calls. */
   failedCalls?: Listing<CallRow>;
+  /** The custom event types. */
   eventTypes?: Listing<EventTypeRow>;
+  /** The problems found while loading. */
   diagnostics?: Listing<DiagnosticRow>;
+  /** The input files and what each held. */
   files?: FileRow[];
   /** A candidate run against a baseline (`compare`): shown first, as "Baseline vs candidate". */
   comparison?: RunComparison;

@@ -25,14 +25,16 @@
 export { buildReportInput, type BuildReportOptions, FIGURE_CAPTIONS } from "./build.ts";
 export { jsonForScript, renderReport, type RenderReportOptions } from "./render.ts";
 export {
+  type CallSelection,
+  callsExplorer,
   type CallsExplorerData,
   type CallsExplorerOptions,
-  callsExplorer,
   type ClippedText,
   EXPLORER_DEFAULTS,
   type ExplorerCall,
   type ExplorerMessage,
   type ExplorerSpan,
+  type PickReason,
   type ReportInputWithCalls,
 } from "./calls_explorer.ts";
 export { CALL_GROUP_FIELDS, groupByFields, groupComparison } from "./groups.ts";
@@ -50,11 +52,13 @@ export type {
   LatencyStats,
   Listing,
   MetricValue,
+  ModelContractKey,
   ModelSummary,
   ReportFigure,
   ReportInput,
   ReportSummary,
   SessionRow,
+  SummaryContractKey,
 } from "./input.ts";
 export { renderSummaryText, type SummaryTextInput } from "./summary_text.ts";
 export { formatFixed } from "../log/format.ts";

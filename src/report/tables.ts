@@ -20,17 +20,17 @@ import type {
 
 /** How many rows each listing shows at most. */
 export interface ReportLimits {
-  /** @default {500} */
+  /** Rows of the sessions table. @default {500} */
   sessions?: number;
-  /** @default {20} */
+  /** Rows of the slowest calls. @default {20} */
   slowestCalls?: number;
-  /** @default {100} */
+  /** Rows of the failed calls. @default {100} */
   failedCalls?: number;
-  /** @default {50} */
+  /** Rows of the error groups. @default {50} */
   errorGroups?: number;
-  /** @default {100} */
+  /** Rows of the custom event types. @default {100} */
   eventTypes?: number;
-  /** @default {500} */
+  /** Rows of the diagnostics. @default {500} */
   diagnostics?: number;
 }
 
