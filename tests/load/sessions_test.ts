@@ -1,0 +1,47 @@
+/** src/load/_sessions.ts: one row per session, with its metadata as columns. */
+import assert from "node:assert/strict";
+import { pairCalls } from "../../src/load/_pair.ts";
+import { sessionRows } from "../../src/load/_sessions.ts";
+import { ev } from "./_events.ts";
+
+Deno.test("sessionRows() counts calls and errors and takes start, end and duration from the session events", () => {
+  const s2 = { session_id: "s2", file: "b.jsonl" };
+  const events = [
+    ev(1, "session_start", null),
+    ev(2, "session_metadata", null, { metadata: { user: "bob", file: "x", tags: ["a"] } }),
+    ev(3, "llm_request", "a"),
+    ev(4, "llm_error", "a"),
+    ev(5, "llm_request", "b"),
+    ev(9, "session_end", null, { duration: 7.5 }), // its own duration wins over 9 − 1 = 8 s
+    ev(20, "llm_request", "c", s2), // no start or end: first and last event
+    ev(23, "llm_response", "c", s2),
+  ];
+  const { rows, columns } = sessionRows(events, pairCalls(events).calls);
+  // a field named like a session column is prefixed; anything not a string is JSON
+  assert.deepEqual(Object.keys(columns).slice(-3), ["user", "metadata_file", "tags"]);
+  assert.deepEqual(rows, [
+    {
+      user: "bob",
+      metadata_file: "x",
+      tags: '["a"]',
+      session_id: "s1",
+      file: "a.jsonl",
+      started_at: 1_000_000,
+      ended_at: 9_000_000,
+      duration_s: 7.5,
+      complete: true,
+      calls: 2, // a (error) and b (pending)
+      errors: 1,
+    },
+    {
+      session_id: "s2",
+      file: "b.jsonl",
+      started_at: 20_000_000,
+      ended_at: 23_000_000,
+      duration_s: 3, // 23 − 20 s
+      complete: false,
+      calls: 1,
+      errors: 0,
+    },
+  ]);
+});
