@@ -825,6 +825,12 @@ export interface RunComparisonResult {
   gates: GateResult[];
   /** The significance level of the gates, when set. */
   significance: number | null;
+  /**
+   * How the statistics were made, to reproduce them: the bootstrap's seed and
+   * resamples (fewer for large samples, see `bootstrapResamples`) and the sample size
+   * below which a delta carries a warning.
+   */
+  statistics: { seed: number; resamples: number; min_sample: number };
   /** Every gate passed (true when none is set). */
   passed: boolean;
 }
@@ -884,6 +890,11 @@ export function compareRuns(traces: TraceSet, options: CompareRunsOptions): RunC
     paired,
     gates,
     significance: options.significance ?? null,
+    statistics: {
+      seed: options.seed ?? 1,
+      resamples: options.resamples ?? 2000,
+      min_sample: MIN_SAMPLE,
+    },
     passed: gates.every((g) => g.passed),
   };
 }

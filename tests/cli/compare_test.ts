@@ -238,6 +238,7 @@ Deno.test("compare writes the exact deltas of the two runs to compare.json", asy
     );
     // The fixtures' request ids differ (base-1-r1 …, cand-…): not paired.
     assert.equal(j.paired, null);
+    assert.deepEqual(j.statistics, { seed: 1, resamples: 2000, min_sample: 20 });
 
     // stdout: the delta table (with the interval, p and test), the gates line, then the paths.
     const lines = r.stdout.split("\n");
