@@ -32,10 +32,23 @@ function isBlank(c: number): boolean {
  * truncated and starts a new one, so one broken object does not swallow the
  * rest of the file. Pretty-printers indent nested objects, so this never splits
  * a valid value of such a file.
+ *
+ * With a `limit`, it stops after that many values (the text after them is not
+ * looked at: no diagnostics for it).
+ *
+ * @example
+ * ```ts
+ * import { parseJsonValues } from "./_json_values.ts";
+ * const text = '{"a":"x\\"}"}\n{"b":\n"y"}\n[1]\n';
+ * const { values } = parseJsonValues(text, "f.jsonl");
+ * if (values.length !== 3 || values[1]!.line !== 2 || values[2]!.line !== 4) throw new Error();
+ * if (parseJsonValues(text, "f.jsonl", 1).values.length !== 1) throw new Error();
+ * ```
  */
 export function parseJsonValues(
   text: string,
   file: string,
+  limit: number = Infinity,
 ): { values: JsonValue[]; diagnostics: Diagnostic[] } {
   const values: JsonValue[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -54,7 +67,21 @@ export function parseJsonValues(
     stray = -1;
   };
   const n = text.length;
+  // inside a string only a quote, a backslash or a newline matter: jump to the next one
+  let nextQuote = -1, nextBackslash = -1, nextNewline = -1;
+  const next = (ch: string, from: number) => {
+    const at = text.indexOf(ch, from);
+    return at < 0 ? n : at;
+  };
   for (let i = 0; i < n; i++) {
+    if (inString && !escaped) {
+      if (nextQuote < i) nextQuote = next('"', i);
+      if (nextBackslash < i) nextBackslash = next("\\", i);
+      if (nextNewline < i) nextNewline = next("\n", i);
+      const stop = Math.min(nextQuote, nextBackslash, nextNewline);
+      if (stop >= n) break;
+      i = stop;
+    }
     const c = text.charCodeAt(i);
     if (c === NEWLINE) {
       line++;
@@ -97,6 +124,7 @@ export function parseJsonValues(
         } catch (e) {
           problem(startLine, "invalid_json", importMessages.invalidJson((e as Error).message));
         }
+        if (values.length >= limit) return { values, diagnostics: diagnostics.sort((a, b) => a.line - b.line) };
       }
     }
   }

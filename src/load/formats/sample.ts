@@ -13,7 +13,7 @@ import { parseJsonValues } from "./_json_values.ts";
 export const SAMPLE_BYTES = 1024 * 1024;
 
 /** At most this many values are parsed for a sample. */
-const MAX_VALUES = 200;
+const MAX_VALUES = 50;
 
 /**
  * The sample of a text's beginning. The elements of a top-level array count as
@@ -35,8 +35,7 @@ export function sampleOfText(head: string, file: string): FormatSample {
   if (trimmed.startsWith("{") || array) {
     // an array's elements are read as values of their own (commas are stray text)
     const body = array ? trimmed.slice(1) : text;
-    values = parseJsonValues(body.slice(0, 4 * SAMPLE_BYTES), file).values.slice(0, MAX_VALUES)
-      .map((v) => v.value);
+    values = parseJsonValues(body.slice(0, 4 * SAMPLE_BYTES), file, MAX_VALUES).values.map((v) => v.value);
     if (array && values.length === 1 && Array.isArray(values[0])) values = values[0] as unknown[];
   }
   return { head: text, values, keys, array, file };
