@@ -4,12 +4,8 @@
  *
  * @module
  */
-export {
-  simulate,
-  SIMULATE_DEFAULTS,
-  type SimulateOptions,
-  type SimulationResult,
-} from "./simulate.ts";
+export { simulate } from "./simulate.ts";
+export { SIMULATE_DEFAULTS, type SimulateOptions, type SimulationResult } from "./options.ts";
 export {
   DEFAULT_MODELS,
   MODEL_PROFILES,

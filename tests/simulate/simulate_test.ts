@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { simulate } from "../../src/simulate/mod.ts";
-import { Random } from "../../src/simulate/prng.ts";
 import { strictProblem } from "../../src/tracing/_validate.ts";
 import { loadTraces } from "../../src/load/mod.ts";
 import { summarize } from "../../src/metrics/mod.ts";
@@ -22,17 +21,6 @@ function events(dir: string): Record<string, any>[] {
     text.trimEnd().split("\n").map((l) => JSON.parse(l))
   );
 }
-
-Deno.test("Random is seeded: the same seed gives the same sequence, another seed another one", () => {
-  const a = new Random(42), b = new Random(42), c = new Random(43);
-  const take = (r: Random) => Array.from({ length: 5 }, () => r.uint32());
-  assert.deepEqual(take(a), take(b));
-  assert.notDeepEqual(take(new Random(42)), take(c));
-  assert.match(
-    new Random(1).uuid(),
-    /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
-  );
-});
 
 Deno.test("simulate() with the same seed writes byte-identical files; another seed writes others", async () => {
   const dir = () => Deno.makeTempDirSync({ prefix: "tracebook-sim-" });
