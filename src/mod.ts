@@ -13,13 +13,14 @@
  * richly (escaped HTML tables with a row limit, inline SVG).
  *
  * @example
- * ```ts ignore
- * import { loadTraces, summarize, latencyHistogram } from "./mod.ts";
+ * ```ts
+ * import { latencyHistogram, loadTraces, summarize } from "./mod.ts";
  * const traces = await loadTraces("traces/");
  * const summary = summarize(traces);
- * console.log(summary.request_count, summary.response_time.p95);
+ * // traces/ holds 90 llm_request and 6 llm_error lines (grep -c).
+ * if (summary.request_count !== 90 || summary.error_count !== 6) throw new Error("counts");
  * const fig = await latencyHistogram(traces.calls);
- * await Deno.writeTextFile("analysis/latency.svg", fig.toSVG());
+ * if (!fig.toSVG().startsWith("<svg")) throw new Error("not an SVG");
  * ```
  *
  * @module

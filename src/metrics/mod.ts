@@ -6,12 +6,17 @@
  * table of the report. Metrics never read files or draw.
  *
  * @example Add a metric of your own
- * ```ts ignore
+ * ```ts
  * import pl from "npm:nodejs-polars@0.25.2";
- * import { summarize, summarizeBy, timeBucket } from "./mod.ts";
+ * import { aggregate, summarizeBy } from "./mod.ts";
+ * const calls = pl.DataFrame({ model: ["a", "a", "a", "a", "b"], duration_s: [1, 2, 3, 4, 10] });
  * const p75 = pl.col("duration_s").quantile(0.75, "linear");
- * summarize(traces, { metrics: { p75_latency: p75 } }).by_model[0]!.metrics.p75_latency;
- * summarizeBy(traces.calls, timeBucket("1h"), { calls: pl.len(), p75_latency: p75 });
+ * // Linear p75 of 1, 2, 3, 4: position 0.75 × 3 = 2.25, so 3 + 0.25 × (4 − 3) = 3.25.
+ * if (aggregate(calls.filter(pl.col("model").eq(pl.lit("a"))), { p75 }).p75 !== 3.25) {
+ *   throw new Error("p75");
+ * }
+ * const byModel = summarizeBy(calls, "model", { calls: pl.len(), p75 });
+ * if (byModel.getColumn("p75").toArray().join() !== "3.25,10") throw new Error("by model");
  * ```
  *
  * @module

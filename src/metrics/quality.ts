@@ -40,9 +40,12 @@ export function countsBy(frame: pl.DataFrame, column: string): Record<string, nu
  * The data-quality numbers of a trace set.
  *
  * @example
- * ```ts ignore
- * const q = dataQuality(traces);
- * console.log(q.orphan_responses, q.sessions_without_end);
+ * ```ts
+ * import { loadTraces } from "../load/mod.ts";
+ * import { dataQuality } from "./quality.ts";
+ * const q = dataQuality(await loadTraces("traces/"));
+ * // traces/: 6 session_start but 5 session_end lines; 90 requests, 83 responses, 6 errors.
+ * if (q.sessions_without_end !== 1 || q.pending_calls !== 1) throw new Error(JSON.stringify(q));
  * ```
  */
 export function dataQuality(traces: TraceSet): DataQuality {

@@ -38,8 +38,14 @@ export function timeInCalls(calls: pl.DataFrame): pl.DataFrame {
  * Sessions with calls but no session row (no `session_start`) are added.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { loadTraces } from "../load/mod.ts";
+ * import { sessionTable } from "./sessions.ts";
+ * const traces = await loadTraces("traces/");
  * const table = sessionTable(traces.calls, traces.sessions).sort("cost_usd", true);
+ * // traces/: 6 files of one session each, 90 llm_request lines in all (grep -c).
+ * const calls = table.getColumn("calls").toArray().map(Number).reduce((a, b) => a + b, 0);
+ * if (table.height !== 6 || calls !== 90) throw new Error(`${table.height} sessions, ${calls} calls`);
  * ```
  */
 export function sessionTable(calls: pl.DataFrame, sessions: pl.DataFrame): pl.DataFrame {

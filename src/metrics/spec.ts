@@ -125,8 +125,15 @@ export function summarizeBy(
  * strings: `"1m"`, `"15m"`, `"1h"`, `"1d"`), named `bucket`.
  *
  * @example
- * ```ts ignore
- * summarizeBy(calls, timeBucket("1h"), { calls: pl.len() });
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { summarizeBy, timeBucket } from "./spec.ts";
+ * const at = (hhmm: string) => new Date(`2025-01-01T${hhmm}:00Z`);
+ * const calls = pl.DataFrame({ started_at: [at("10:05"), at("10:40"), at("11:10")] });
+ * const perHour = summarizeBy(calls, timeBucket("1h"), { calls: pl.len() });
+ * // 10:05 and 10:40 fall in the 10:00 bucket, 11:10 in the 11:00 one.
+ * const counts = perHour.getColumn("calls").toArray().map(Number);
+ * if (counts.join() !== "2,1") throw new Error(counts.join());
  * ```
  */
 export function timeBucket(every = "1h", column = "started_at"): pl.Expr {

@@ -167,15 +167,19 @@ function seedStats(calls: pl.DataFrame): Stats {
  * Add your own metric with `metrics`: any Polars aggregation over `calls`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import pl from "npm:nodejs-polars@0.25.2";
- * import { loadTraces, summarize } from "tracebook";
+ * import { loadTraces } from "../load/mod.ts";
+ * import { summarize } from "./summary.ts";
  * const traces = await loadTraces(["traces/"]);
  * const summary = summarize(traces, {
  *   metrics: { p75_latency: pl.col("duration_s").quantile(0.75, "linear") },
  * });
- * summary.metrics.p75_latency;             // over all calls
- * summary.by_model[0]!.metrics.p75_latency; // per model
+ * // traces/: 90 requests of three models (gpt-4o, claude-3-5-sonnet-20241022, gpt-4o-mini).
+ * if (summary.request_count !== 90 || summary.by_model.length !== 3) throw new Error("counts");
+ * const overall = summary.metrics.p75_latency;             // over all calls
+ * const perModel = summary.by_model[0]!.metrics.p75_latency; // per model
+ * if (typeof overall !== "number" || typeof perModel !== "number") throw new Error("p75");
  * ```
  */
 export function summarize(traces: TraceSet, options: SummarizeOptions = {}): Summary {

@@ -29,8 +29,18 @@ function everyMicros(every: string): number {
  * columns `time` (bucket start, UTC), `calls`, `ok`, `errors`, `pending`.
  *
  * @example
- * ```ts ignore
- * const perMinute = callsOverTime(traces.calls, { every: "1m" });
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { callsOverTime } from "./throughput.ts";
+ * const at = (mmss: string) => new Date(`2025-01-01T10:${mmss}Z`);
+ * const calls = pl.DataFrame({
+ *   started_at: [at("00:10"), at("00:50"), at("02:05")],
+ *   status: ["ok", "error", "ok"],
+ * });
+ * const perMinute = callsOverTime(calls, { every: "1m" });
+ * // 10:00 holds two calls (one failed), 10:01 none (filled with 0), 10:02 one.
+ * const col = (c: string) => perMinute.getColumn(c).toArray().map(Number).join();
+ * if (col("calls") !== "2,0,1" || col("errors") !== "1,0,0") throw new Error(col("calls"));
  * ```
  */
 export function callsOverTime(
@@ -75,8 +85,17 @@ export function callsOverTime(
  * call stays in flight to the end.
  *
  * @example
- * ```ts ignore
- * const peak = inFlight(traces.calls).getColumn("in_flight").max();
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { inFlight } from "./throughput.ts";
+ * const at = (s: number) => new Date(Date.UTC(2025, 0, 1, 10, 0, s));
+ * const calls = pl.DataFrame({
+ *   started_at: [at(0), at(5), at(10)],
+ *   ended_at: [at(10), at(15), at(12)],
+ * });
+ * // 0 s: 1, 5 s: 2, 10 s: the first ends as the third starts, still 2; 12 s: 1; 15 s: 0.
+ * const steps = inFlight(calls).getColumn("in_flight").toArray().map(Number);
+ * if (steps.join() !== "1,2,2,1,0") throw new Error(steps.join());
  * ```
  */
 export function inFlight(calls: pl.DataFrame): pl.DataFrame {
