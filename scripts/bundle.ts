@@ -241,7 +241,10 @@ function assetUrls(assets: Set<string>): esbuild.Plugin {
         }
         source = source.replace(
           /new URL\(\s*(["'])(\.{1,2}\/[^"']*)\1\s*,\s*import\.meta\.url\s*\)/g,
-          (whole, _q: string, rel: string) => {
+          (whole, _q: string, rel: string, offset: number, text: string) => {
+            // A URL in a comment (a JSDoc example) is not a run-time asset.
+            const line = text.slice(text.lastIndexOf("\n", offset) + 1, offset);
+            if (/^\s*(\*|\/\/|\/\*)/.test(line)) return whole;
             const target = resolve(dirname(args.path), rel);
             const fromRoot = relative(ROOT, target);
             if (fromRoot.startsWith("..") || fromRoot === "" || fromRoot.startsWith(`src${sep}`)) {
