@@ -13,11 +13,14 @@
  * CSS, sort script and SVG figures.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { loadTraces } from "../load/mod.ts";
  * import { buildReportInput, renderReport } from "./mod.ts";
  * const traces = await loadTraces(["traces/"]);
  * const html = renderReport(await buildReportInput(traces), { title: "Nightly run" });
+ * if (!html.startsWith("<!DOCTYPE html>") || !html.includes("<title>Nightly run</title>")) {
+ *   throw new Error("not the report");
+ * }
  * ```
  *
  * @module

@@ -93,11 +93,14 @@ function scriptHash(script: string): string {
  * Pure: the same input gives the same HTML.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { buildReportInput, renderReport } from "./mod.ts";
  * import { loadTraces } from "../load/mod.ts";
- * const html = renderReport(await buildReportInput(await loadTraces(["traces/"])), { title: "Nightly run" });
- * Deno.writeTextFileSync("analysis/report.html", html);
+ * const input = await buildReportInput(await loadTraces(["traces/"]), { figures: false });
+ * // The title is text: its markup is escaped, never interpreted.
+ * const html = renderReport(input, { title: "Nightly <b>run</b>" });
+ * if (!html.includes("<title>Nightly &lt;b&gt;run&lt;/b&gt;</title>")) throw new Error("title");
+ * if (html.includes("<b>run</b>")) throw new Error("unescaped");
  * ```
  */
 export function renderReport(

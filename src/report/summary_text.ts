@@ -70,10 +70,17 @@ export function pythonLocalIsoformat(iso: string): string {
  * Render the seed's summary text, then the extra sections.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { loadTraces } from "../load/mod.ts";
+ * import { summarize } from "../metrics/mod.ts";
  * import { renderSummaryText } from "./summary_text.ts";
- * const text = renderSummaryText(summary);
- * // "Trace Analysis Summary\n=====================\n\nGenerated: …"
+ * const text = renderSummaryText(summarize(await loadTraces(["traces/"])));
+ * // traces/: 90 llm_request, 83 llm_response, 6 llm_error lines; 39 requests for gpt-4o (grep -c).
+ * const lines = text.split("\n");
+ * for (const line of ["Total Requests: 90", "Successful Responses: 83", "Errors: 6", "gpt-4o: 39 requests"]) {
+ *   if (!lines.includes(line)) throw new Error(`missing ${line}`);
+ * }
+ * if (!text.startsWith("Trace Analysis Summary\n=====================\n")) throw new Error("heading");
  * ```
  */
 export function renderSummaryText(s: SummaryTextInput): string {

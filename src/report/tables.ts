@@ -244,10 +244,16 @@ function files(traces: TraceSet): FileRow[] {
  * and per-file counts. Each listing keeps its total when it is cut.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { loadTraces } from "../load/mod.ts";
  * import { reportTables } from "./tables.ts";
- * const { slowestCalls } = reportTables(traces, { slowestCalls: 5 });
- * slowestCalls.rows[0].duration_s; // the longest call, in seconds
+ * const { slowestCalls } = reportTables(await loadTraces(["traces/"]), { slowestCalls: 5 });
+ * const seconds = slowestCalls.rows.map((r) => r.duration_s ?? 0);
+ * // Five rows, the longest call first; the total counts every finished call (more than 5).
+ * if (seconds.length !== 5 || seconds.some((s, i) => i > 0 && s > seconds[i - 1]!)) {
+ *   throw new Error(seconds.join());
+ * }
+ * if (slowestCalls.total <= 5) throw new Error(`total ${slowestCalls.total}`);
  * ```
  */
 export function reportTables(traces: TraceSet, limits: ReportLimits = {}): ReportTables {
