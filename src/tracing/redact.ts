@@ -114,6 +114,26 @@ function hides(key: string, value: unknown, keys: Set<string>): boolean {
   return kind === "secret" || (kind === "weak" && looksLikeCredential(value));
 }
 
+/**
+ * A named value, `{ name: "Authorization", value: … }` (HAR headers) or
+ * `{ key: "x-api-key", value: … }` (attributes): the field that holds the
+ * name (never hidden itself), and whether the name is secret (then the value is).
+ */
+function namedValue(
+  entries: [unknown, unknown][],
+  keys: Set<string>,
+): { field: string; secret: boolean } | undefined {
+  let field: string | undefined;
+  let name: unknown;
+  let hasValue = false;
+  for (const [k, v] of entries) {
+    if ((k === "name" || k === "key") && field === undefined) [field, name] = [k, v];
+    else if (k === "value") hasValue = true;
+  }
+  if (!hasValue || field === undefined || typeof name !== "string") return undefined;
+  return { field, secret: secretNameKind(name, keys) === "secret" };
+}
+
 function secretValue(v: unknown): unknown {
   return v === undefined || v === null || typeof v === "boolean" ? v : REDACTED;
 }
@@ -171,10 +191,14 @@ function walk(value: unknown, depth: number, ctx: Walk): unknown {
     else if (HEADERS_ENTRIES && inherits(obj, Headers.prototype)) {
       entries = tryBuiltin(() => [...HEADERS_ENTRIES.call(obj)]) ?? [];
     } else entries = ownDataEntries(obj);
+    const named = ctx.redact ? namedValue(entries, keys) : undefined;
     const out: Record<string, unknown> = {};
     for (const [k, v] of entries) {
       const key = keyText(k);
-      if (ctx.redact && hides(key, v, keys)) {
+      const isName = named !== undefined && key === named.field;
+      if (
+        ctx.redact && ((!isName && hides(key, v, keys)) || (named?.secret && key === "value"))
+      ) {
         const s = secretValue(v);
         if (s !== undefined) out[key] = s;
         continue;

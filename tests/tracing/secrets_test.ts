@@ -131,3 +131,22 @@ Deno.test("a bare key (cache or sort key) is hidden only when its value looks li
     },
   );
 });
+
+Deno.test("a named value with a secret name hides its value: HAR headers, key/value attributes", () => {
+  assert.deepEqual(
+    sanitize({
+      headers: [
+        { name: "x-api-key", value: "opaque-123" },
+        { name: "Accept", value: "application/json" },
+      ],
+      attributes: [{ key: "http.request.header.authorization", value: { stringValue: "t" } }],
+    }),
+    {
+      headers: [
+        { name: "x-api-key", value: "[REDACTED]" },
+        { name: "Accept", value: "application/json" },
+      ],
+      attributes: [{ key: "http.request.header.authorization", value: "[REDACTED]" }],
+    },
+  );
+});
