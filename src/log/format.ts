@@ -181,3 +181,35 @@ export function formatUsd(x: number | null | undefined): string {
   const decimals = text.split(".")[1]?.length ?? 0;
   return `$${decimals < 2 ? formatFixed(x, 2) : text}`;
 }
+
+/**
+ * `x` with at most `digits` decimals, trailing zeros dropped: a limit or a setting
+ * as short text (`10`, `12.5`).
+ *
+ * @example
+ * ```ts
+ * import { formatTrimmed } from "./format.ts";
+ * if (formatTrimmed(12.5, 6) !== "12.5" || formatTrimmed(10, 6) !== "10") throw new Error();
+ * if (formatTrimmed(0.1 + 0.2, 6) !== "0.3") throw new Error("float noise dropped");
+ * ```
+ */
+export function formatTrimmed(x: number, digits: number): string {
+  return String(Number(formatFixed(x, digits)));
+}
+
+/**
+ * US dollars, short for a label: cents with separators from $1 up (`$12.30`), else
+ * three significant digits (`$0.0781`, `$0.0001`).
+ *
+ * @example
+ * ```ts
+ * import { formatUsdShort } from "./format.ts";
+ * if (formatUsdShort(1234.5) !== "$1,234.50" || formatUsdShort(0.078125) !== "$0.0781") throw new Error();
+ * ```
+ */
+export function formatUsdShort(x: number): string {
+  if (Math.abs(x) >= 1) {
+    return `$${Number(formatFixed(x, 2)).toLocaleString("en-US", { minimumFractionDigits: 2 })}`;
+  }
+  return `$${formatSignificant(x, 3)}`;
+}

@@ -15,6 +15,12 @@
  */
 import pl from "npm:nodejs-polars@0.25.2";
 import binomialCdf from "npm:@stdlib/stats-base-dists-binomial-cdf@0.2.3";
+import {
+  formatFixed,
+  formatPercent,
+  formatPrecision,
+  formatTrimmed,
+} from "../log/format.ts";
 import type { TraceSet } from "../frames/columns.ts";
 import { withCallDefaults } from "./calls.ts";
 import { BETTER, type GroupSummary, summarizeGroups } from "./group_summary.ts";
@@ -316,11 +322,11 @@ export interface GateResult {
 }
 
 /** A limit as short text: 10 → "10", 12.5 → "12.5". */
-const plain = (x: number) => String(Number(x.toFixed(6)));
-const pct1 = (r: number) => `${(r * 100).toFixed(1)}%`;
+const plain = (x: number) => formatTrimmed(x, 6);
+const pct1 = (r: number) => formatPercent(r);
 /** A p-value as text: `p = 0.031`, `p < 0.001`. */
 export function formatP(p: number): string {
-  return p < 0.001 ? "p < 0.001" : `p = ${p.toFixed(3)}`;
+  return p < 0.001 ? "p < 0.001" : `p = ${formatFixed(p, 3)}`;
 }
 
 /** A metric's value as text: `5`, `20.0%`, `3.85 s`, `$0.000200`, `150.0`; `–` for null. */
@@ -328,9 +334,9 @@ export function formatDeltaValue(metric: DeltaMetric, x: number | null): string 
   if (x === null) return "–";
   if (metric === "calls") return String(x);
   if (metric === "error_rate") return pct1(x);
-  if (metric === "cost_per_call") return `${x < 0 ? "−" : ""}$${Math.abs(x).toPrecision(3)}`;
-  if (metric.endsWith("tokens_per_call")) return x.toFixed(1);
-  return `${x.toFixed(2)} s`;
+  if (metric === "cost_per_call") return `${x < 0 ? "−" : ""}$${formatPrecision(Math.abs(x), 3)}`;
+  if (metric.endsWith("tokens_per_call")) return formatFixed(x, 1);
+  return `${formatFixed(x, 2)} s`;
 }
 
 /**
@@ -414,7 +420,7 @@ export function evaluateGates(
       value = b === 0 ? (c === 0 ? 0 : Infinity) : (c - b) / b * 100;
       const range = `(${formatDeltaValue(metric, b)} → ${formatDeltaValue(metric, c)})`;
       const rise = Number.isFinite(value)
-        ? `${value >= 0 ? "rose" : "fell"} ${Math.abs(value).toFixed(1)}%`
+        ? `${value >= 0 ? "rose" : "fell"} ${formatFixed(Math.abs(value), 1)}%`
         : "rose from zero";
       const significant = alpha === undefined || (p !== null && p < alpha);
       const sig = alpha === undefined

@@ -8,6 +8,7 @@
  * @module
  */
 import type { CellView, TableView } from "./table_view.ts";
+import { formatFixed, formatPercent, formatTrimmed } from "../log/format.ts";
 import {
   assessDelta,
   type Delta,
@@ -41,13 +42,13 @@ export interface RunComparison {
 }
 
 const EMPTY = "–";
-const pct1 = (r: number) => `${(r * 100).toFixed(1)}%`;
+const pct1 = (r: number) => formatPercent(r);
 
 /** A signed difference: `+1.85 s`, `−$0.000100`, `+20.0 pp`; `–` for null. */
 export function formatSigned(metric: DeltaMetric, x: number | null): string {
   if (x === null) return EMPTY;
   const abs = metric === "error_rate"
-    ? `${(Math.abs(x) * 100).toFixed(1)} pp`
+    ? `${formatFixed(Math.abs(x) * 100, 1)} pp`
     : formatDeltaValue(metric, Math.abs(x));
   return `${x >= 0 ? "+" : "−"}${abs}`;
 }
@@ -87,7 +88,7 @@ export function formatN(d: Delta): string {
 }
 
 /** A limit as short text: 10 → "10", 12.5 → "12.5". */
-const plain = (x: number) => String(Number(x.toFixed(6)));
+const plain = (x: number) => formatTrimmed(x, 6);
 
 /** A gate's limit as a phrase: `error rate at most 10%`, `p95 latency rise at most 10%`. */
 export function gateLimitText(g: GateResult): string {

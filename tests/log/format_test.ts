@@ -10,7 +10,9 @@ import {
   formatPrecision,
   formatSeconds,
   formatSignificant,
+  formatTrimmed,
   formatUsd,
+  formatUsdShort,
   MISSING,
 } from "../../src/log/format.ts";
 
@@ -112,4 +114,21 @@ Deno.test("formatInt(), formatSeconds(), formatPercent() and formatUsd() print a
       MISSING,
     ]);
   }
+});
+
+Deno.test("formatTrimmed() keeps at most the digits asked for and drops trailing zeros", () => {
+  assert.equal(formatTrimmed(10, 6), "10");
+  assert.equal(formatTrimmed(12.5, 6), "12.5");
+  assert.equal(formatTrimmed(0.1 + 0.2, 6), "0.3"); // 0.30000000000000004 → 0.300000
+  assert.equal(formatTrimmed(0.0000005, 6), "0"); // 5e-7 is 4.99999999999999977e-7 as a double
+  assert.equal(formatTrimmed(2.5, 0), "2"); // a tie: half to even
+});
+
+Deno.test("formatUsdShort() prints cents from $1 up, else three significant digits", () => {
+  assert.equal(formatUsdShort(12.3), "$12.30");
+  assert.equal(formatUsdShort(1234.5), "$1,234.50");
+  assert.equal(formatUsdShort(0.078125), "$0.0781"); // 5/64 exact: 0.078125, the 4th digit 1 rounds down
+  assert.equal(formatUsdShort(0.0625), "$0.0625");
+  assert.equal(formatUsdShort(0.00015625), "$0.000156"); // 5/32000 is not a tie at 3 digits: 1.5625e-4
+  assert.equal(formatUsdShort(0), "$0");
 });
