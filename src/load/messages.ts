@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { formatFixed } from "../log/format.ts";
 
 function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
@@ -20,7 +21,7 @@ export const messages = {
   invalidJson: (reason: string) => `line is not valid JSON (${reason})`,
   truncatedLine: () => "last line is truncated (no closing brace or newline; was the writer interrupted?)",
   lineTooLong: (bytes: number, limit: number) =>
-    `line is ${(bytes / 1e6).toFixed(1)} MB, over the ${(limit / 1e6).toFixed(1)} MB limit (option maxLineBytes)`,
+    `line is ${formatFixed(bytes / 1e6, 1)} MB, over the ${formatFixed(limit / 1e6, 1)} MB limit (option maxLineBytes)`,
   gluedFragment: (at: number) =>
     `line starts with a cut-off fragment of ${at} characters (an interrupted write); the event after it was loaded`,
   foldedDiagnostics: (count: number, code: string, first: number, last: number) =>
@@ -48,7 +49,7 @@ export const messages = {
   noTraceAtAll: (inputs: string[]) =>
     `No trace in ${inputs.map((i) => `"${i}"`).join(", ")}: no file is in a format tracebook reads ('deno task formats' lists them).`,
   fileTooLarge: (bytes: number, format: string) =>
-    `file is ${(bytes / 1e6).toFixed(0)} MB, too large to read as ${format} in one piece`,
+    `file is ${formatFixed(bytes / 1e6, 0)} MB, too large to read as ${format} in one piece`,
   strict: (count: number, first: string[]) =>
     `Found ${count} bad line${count === 1 ? "" : "s"} in strict mode: ${first.join("; ")}${count > first.length ? "; …" : ""}.`,
 };

@@ -18,6 +18,7 @@
 import pl from "npm:nodejs-polars@0.25.2";
 import type { TraceSet } from "../frames/columns.ts";
 import type { ReportInput } from "./input.ts";
+import { formatInt } from "../log/format.ts";
 
 /** A text cut to at most the clip limit, with the full length of the original. */
 export interface ClippedText {
@@ -312,7 +313,7 @@ export function parseMessages(
 // --- picking the calls -----------------------------------------------------------
 
 const plural = (n: number, one: string, many = `${one}s`) =>
-  `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+  `${formatInt(n)} ${n === 1 ? one : many}`;
 
 /**
  * The row numbers of the calls to show: all of them up to `limit`; beyond it the
@@ -352,14 +353,14 @@ function pickCalls(
   const sample = rowsOf(others.sample({ n: sampleSize, seed }));
   for (const r of sample) picked.set(r, "sample");
   const failedText = failed.length === failedLeft.height
-    ? `every failed call not among them (${failed.length.toLocaleString("en-US")})`
-    : `a random sample of ${failed.length.toLocaleString("en-US")} of the ${
-      failedLeft.height.toLocaleString("en-US")
+    ? `every failed call not among them (${formatInt(failed.length)})`
+    : `a random sample of ${formatInt(failed.length)} of the ${
+      formatInt(failedLeft.height)
     } failed calls not among them`;
-  const rule = `Showing ${plural(picked.size, "call")} of ${n.toLocaleString("en-US")} ` +
-    `(limit ${limit.toLocaleString("en-US")}): the ${plural(slowest.length, "slowest call")} ` +
+  const rule = `Showing ${plural(picked.size, "call")} of ${formatInt(n)} ` +
+    `(limit ${formatInt(limit)}): the ${plural(slowest.length, "slowest call")} ` +
     `(a fifth of the limit), ${failedText}, and a random sample of ${
-      sample.length.toLocaleString("en-US")
+      formatInt(sample.length)
     } of the other calls (seed ${seed}).`;
   return {
     rows: picked,
@@ -718,15 +719,15 @@ export function callsSectionView(
 ): CallsSectionView {
   const how = "Filter the calls, then open one to see its prompt, output and timings.";
   const lead = data.selection ? [`${data.selection.rule} ${how}`] : [
-    `${data.total === 1 ? "One call" : `All ${data.total.toLocaleString("en-US")} calls`}. ${how}`,
+    `${data.total === 1 ? "One call" : `All ${formatInt(data.total)} calls`}. ${how}`,
   ];
   lead.push(
     data.texts
-      ? `Texts longer than ${data.text_limit.toLocaleString("en-US")} characters are clipped${
+      ? `Texts longer than ${formatInt(data.text_limit)} characters are clipped${
         data.text_budget === null
           ? ""
           : ` (to keep the page under ${
-            data.text_budget.toLocaleString("en-US")
+            formatInt(data.text_budget)
           } characters of text)`
       }, with their full length shown.`
       : "Prompts and outputs were not loaded: run the report with --outputs to see them.",
@@ -734,7 +735,7 @@ export function callsSectionView(
   const traces = Object.keys(data.traces).length;
   if (traces) {
     lead.push(
-      `${traces.toLocaleString("en-US")} ${
+      `${formatInt(traces)} ${
         traces === 1 ? "trace has" : "traces have"
       } spans: a call's detail shows its trace as a waterfall (agent → model → tool).`,
     );

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { formatFixed } from "../../log/format.ts";
 
 function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
@@ -31,7 +32,7 @@ export const importMessages = {
     "JSON object never ends (truncated file, or the next object starts before this one closed)",
   strayText: (text: string) => `text outside any JSON object: ${show(text)}`,
   fileTooLarge: (bytes: number) =>
-    `file is ${(bytes / 1e6).toFixed(0)} MB, too large to import as OTLP/JSON in one piece`,
+    `file is ${formatFixed(bytes / 1e6, 0)} MB, too large to import as OTLP/JSON in one piece`,
   otlpNotSpans: (value: unknown) =>
     `OTLP/JSON object has neither "resourceSpans" nor "scopeSpans" (got ${kind(value)} ${
       show(value)
