@@ -52,10 +52,13 @@ export const FIGURE_NAMES = [
  * calls in flight. An empty trace set gives empty-state figures, never an error.
  *
  * @example
- * ```ts ignore
- * for (const { name, figure } of await allFigures(traces)) {
- *   await Deno.writeTextFile(`analysis/${name}.svg`, figure.toSVG());
- * }
+ * ```ts
+ * import { loadTraces } from "../load/mod.ts";
+ * import { allFigures, FIGURE_NAMES } from "./all_figures.ts";
+ * const figures = await allFigures(await loadTraces("traces/"));
+ * // One figure per name, in FIGURE_NAMES' order, each an SVG (`analysis/${name}.svg`).
+ * if (figures.map((f) => f.name).join() !== FIGURE_NAMES.join()) throw new Error("names");
+ * if (!figures.every(({ figure }) => figure.toSVG().startsWith("<svg"))) throw new Error("svg");
  * ```
  */
 export async function allFigures(

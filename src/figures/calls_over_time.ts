@@ -113,8 +113,12 @@ export function callBuckets(
  * error, pending), so bursts and error spikes show at a glance. Time is UTC.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { loadTraces } from "../load/mod.ts";
+ * import { callsOverTime } from "./calls_over_time.ts";
+ * const traces = await loadTraces("traces/");
  * const fig = await callsOverTime(traces.calls, { interval: "1m" });
+ * if (fig.title !== "Calls and Errors over Time" || fig.empty || fig.width !== 720) throw new Error(fig.title);
  * ```
  */
 export async function callsOverTime(

@@ -61,8 +61,12 @@ export function costPerModel(calls: pl.DataFrame): {
  * compare page, one bar per model and run, coloured by run.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { loadTraces } from "../load/mod.ts";
+ * import { costByModel } from "./cost_by_model.ts";
+ * const traces = await loadTraces("traces/");
  * const fig = await costByModel(traces.calls);
+ * if (fig.title !== "Cost by Model" || fig.empty || fig.width !== 720) throw new Error(fig.title);
  * ```
  */
 export async function costByModel(

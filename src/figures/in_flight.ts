@@ -66,8 +66,19 @@ export interface InFlightPoint {
  * its session's last event, see `drawnEnds`; calls without a start time are left out).
  *
  * @example
- * ```ts ignore
- * inFlightSeries(calls); // [{ t, in_flight: 1 }, { t, in_flight: 2 }, …, { t, in_flight: 0 }]
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { inFlightSeries } from "./in_flight.ts";
+ * const at = (s: number) => new Date(Date.UTC(2025, 0, 1, 10, 0, s));
+ * const calls = pl.DataFrame({
+ *   session_id: ["s", "s", "s"],
+ *   status: ["ok", "ok", "ok"],
+ *   started_at: [at(0), at(5), at(10)],
+ *   ended_at: [at(10), at(15), at(12)],
+ * });
+ * // 0 s: 1, 5 s: 2, 10 s: the first ends as the third starts, still 2; 12 s: 1; 15 s: 0.
+ * const steps = inFlightSeries(calls).map((p) => p.in_flight);
+ * if (steps.join() !== "1,2,2,1,0") throw new Error(steps.join());
  * ```
  */
 export function inFlightSeries(calls: pl.DataFrame, sessions?: pl.DataFrame): InFlightPoint[] {
@@ -161,8 +172,12 @@ function drawable(series: pl.DataFrame, maxPoints: number): {
  * idle gaps and calls left pending at the end of a trace. Time is UTC.
  *
  * @example
- * ```ts ignore
- * const fig = await inFlight(traces.calls);
+ * ```ts
+ * import { loadTraces } from "../load/mod.ts";
+ * import { inFlight } from "./in_flight.ts";
+ * const traces = await loadTraces("traces/");
+ * const fig = await inFlight(traces.calls, { sessions: traces.sessions });
+ * if (fig.title !== "Calls in Flight" || fig.empty || fig.width !== 720) throw new Error(fig.title);
  * ```
  */
 export async function inFlight(

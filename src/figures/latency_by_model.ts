@@ -106,8 +106,12 @@ export function latencyBoxes(calls: pl.DataFrame): { boxes: LatencyBox[]; outlie
  * by run.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { loadTraces } from "../load/mod.ts";
+ * import { latencyByModel } from "./latency_by_model.ts";
+ * const traces = await loadTraces("traces/");
  * const fig = await latencyByModel(traces.calls, { scale: "log" });
+ * if (fig.title !== "Latency by Model" || fig.empty || fig.width !== 720) throw new Error(fig.title);
  * ```
  */
 export async function latencyByModel(

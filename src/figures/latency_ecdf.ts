@@ -118,8 +118,12 @@ export function ecdfPoints(calls: pl.DataFrame, maxPoints = DEFAULTS.maxPoints):
  * compare page (a `group` column with two values or more), one panel per group.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { loadTraces } from "../load/mod.ts";
+ * import { latencyEcdf } from "./latency_ecdf.ts";
+ * const traces = await loadTraces("traces/");
  * const fig = await latencyEcdf(traces.calls, { scale: "log" });
+ * if (fig.title !== "Latency ECDF by Model" || fig.empty || fig.width !== 720) throw new Error(fig.title);
  * ```
  */
 export async function latencyEcdf(

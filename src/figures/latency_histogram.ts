@@ -38,9 +38,14 @@ const DEFAULTS: Required<LatencyHistogramOptions> = {
  * `group` column with two values or more), one panel per run over the same bins.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { loadTraces } from "../load/mod.ts";
+ * import { latencyHistogram } from "./latency_histogram.ts";
+ * const traces = await loadTraces("traces/");
  * const fig = await latencyHistogram(traces.calls);
- * await Deno.writeFile("response_times.png", fig.toPNG());
+ * if (fig.title !== "Distribution of Response Times" || fig.empty || fig.width !== 720) throw new Error(fig.title);
+ * const png = fig.toPNG(); // what Deno.writeFile("response_times.png", png) would write
+ * if (png[0] !== 0x89 || String.fromCharCode(...png.subarray(1, 4)) !== "PNG") throw new Error("PNG");
  * ```
  */
 export async function latencyHistogram(

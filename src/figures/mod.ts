@@ -7,11 +7,13 @@
  * import) is imported lazily on the first figure, so loading this module stays cheap.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { loadTraces } from "../load/mod.ts";
  * import { latencyHistogram } from "./mod.ts";
- * const fig = await latencyHistogram(traces.calls);
- * await Deno.writeFile("analysis/response_times.png", fig.toPNG());
- * fig; // in a notebook cell: shows the figure inline
+ * const traces = await loadTraces("traces/");
+ * const fig = await latencyHistogram(traces.calls, { width: 600 });
+ * // A standalone SVG of the asked width; `fig` alone in a notebook cell shows it inline.
+ * if (!fig.toSVG().startsWith("<svg") || fig.width !== 600) throw new Error("figure");
  * ```
  *
  * @module

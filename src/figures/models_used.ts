@@ -59,9 +59,17 @@ export function requestsPerModel(calls: pl.DataFrame): { model: string; requests
  * wider than their bar are rotated, with margins sized so none is cut off.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { loadTraces } from "../load/mod.ts";
+ * import { modelsUsed } from "./models_used.ts";
+ * const traces = await loadTraces("traces/");
  * const fig = await modelsUsed(traces.calls);
- * await Deno.writeTextFile("models_used.svg", fig.toSVG());
+ * if (fig.title !== "Models Used" || fig.empty || fig.width !== 720) throw new Error(fig.title);
+ * // traces/ asks three models: each is named on its bar.
+ * const svg = fig.toSVG();
+ * for (const m of ["gpt-4o", "gpt-4o-mini", "claude-3-5-sonnet-20241022"]) {
+ *   if (!svg.includes(`>${m}<`)) throw new Error(m);
+ * }
  * ```
  */
 export async function modelsUsed(

@@ -95,8 +95,12 @@ function sessionLabels(ids: string[]): Map<string, string> {
  * rows labelled with the run, an equal share of the rows each.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { loadTraces } from "../load/mod.ts";
+ * import { sessionTimeline } from "./session_timeline.ts";
+ * const traces = await loadTraces("traces/");
  * const fig = await sessionTimeline(traces.calls, { time: "relative" });
+ * if (fig.title !== "Session Timeline" || fig.empty || fig.width !== 720) throw new Error(fig.title);
  * ```
  */
 export async function sessionTimeline(

@@ -62,8 +62,12 @@ const TOKEN_LABELS = {
  * On a compare page (a `group` column with two values or more), one panel per run.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { loadTraces } from "../load/mod.ts";
+ * import { tokensVsLatency } from "./tokens_vs_latency.ts";
+ * const traces = await loadTraces("traces/");
  * const fig = await tokensVsLatency(traces.calls, { tokens: "total_tokens" });
+ * if (fig.title !== "Tokens vs Latency" || fig.empty || fig.width !== 720) throw new Error(fig.title);
  * ```
  */
 export async function tokensVsLatency(
