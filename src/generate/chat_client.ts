@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { redactText } from "../tracing/mod.ts";
+import { isSecretName, KnownSecrets, redactText } from "../tracing/mod.ts";
 
 /** Where and how to reach the endpoint. */
 export interface Endpoint {
@@ -67,6 +67,8 @@ function errorName(status: number): string {
  */
 export async function chatCompletion(endpoint: Endpoint, request: ChatRequest): Promise<unknown> {
   const { url, basic } = requestUrl(endpoint.baseUrl);
+  const known = credentialsOf(endpoint);
+  const clean = (message: string) => redactText(message, undefined, known);
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (endpoint.apiKey) headers.authorization = `Bearer ${endpoint.apiKey}`;
   else if (basic) headers.authorization = `Basic ${basic}`;
@@ -82,7 +84,11 @@ export async function chatCompletion(endpoint: Endpoint, request: ChatRequest): 
     if (err instanceof DOMException && (err.name === "TimeoutError" || err.name === "AbortError")) {
       throw new ChatApiError("APITimeoutError", "Request timed out.");
     }
-    throw new ChatApiError("APIConnectionError", `Connection error: ${(err as Error).message}`);
+    // fetch's message names the URL, query included: never repeat its credentials
+    throw new ChatApiError(
+      "APIConnectionError",
+      `Connection error: ${clean((err as Error).message)}`,
+    );
   }
   const text = await response.text();
   if (!response.ok) {
@@ -95,7 +101,7 @@ export async function chatCompletion(endpoint: Endpoint, request: ChatRequest): 
     }
     throw new ChatApiError(
       errorName(response.status),
-      `${response.status} ${message}`,
+      `${response.status} ${clean(String(message))}`,
       response.status,
     );
   }
@@ -107,6 +113,20 @@ export async function chatCompletion(endpoint: Endpoint, request: ChatRequest): 
       `The endpoint answered with something that is not JSON: ${text.slice(0, 80)}`,
     );
   }
+}
+
+/** The endpoint's own credentials (API key, URL password, secret query values), to redact from errors. */
+function credentialsOf(endpoint: Endpoint): KnownSecrets {
+  const known = new KnownSecrets();
+  if (endpoint.apiKey) known.add(endpoint.apiKey);
+  try {
+    const u = new URL(endpoint.baseUrl);
+    if (u.password) known.add(decodeURIComponent(u.password));
+    for (const [name, value] of u.searchParams) if (isSecretName(name)) known.add(value);
+  } catch {
+    // not a URL: nothing to take from it
+  }
+  return known;
 }
 
 /** The chat-completions URL of a base URL (its query kept), and its userinfo as Basic credentials. */

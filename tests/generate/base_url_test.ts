@@ -61,3 +61,47 @@ Deno.test("generate never writes the credentials of --base-url into index.json o
     assert.ok(!text.includes(PASSWORD) && !text.includes(KEY));
   }
 });
+
+Deno.test("an endpoint error that echoes the credentials of --base-url or --api-key is written without them", async () => {
+  const KEY = "KEY0SECRET091ab";
+  const API_KEY = "apikey0SECRET0f3e";
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    const key = new URL(req.url).searchParams.get("key");
+    const auth = req.headers.get("authorization");
+    return Response.json(
+      {
+        error: { message: `Invalid credentials ${key} and ${auth?.split(" ")[1]} for this route` },
+      },
+      { status: 401 },
+    );
+  });
+  const out = Deno.makeTempDirSync({ prefix: "tracebook-generate-echo-" });
+  const stderr: string[] = [];
+  const log = console.log, error = console.error;
+  console.log = () => {};
+  console.error = (...args: unknown[]) => stderr.push(args.join(" "));
+  try {
+    await main([
+      "generate",
+      "Sports",
+      "--base-url",
+      `http://127.0.0.1:${server.addr.port}/v1?key=${KEY}`,
+      "--api-key",
+      API_KEY,
+      "--output-dir",
+      out,
+    ]);
+  } finally {
+    console.log = log;
+    console.error = error;
+    await server.shutdown();
+  }
+  const index = readFileSync(`${out}/index.json`, "utf8");
+  assert.equal(
+    JSON.parse(index).categories[0].failure,
+    "401 Invalid credentials [REDACTED] and [REDACTED] for this route",
+  );
+  for (const text of [index, readFileSync(`${out}/index.md`, "utf8"), stderr.join("\n")]) {
+    assert.ok(!text.includes(KEY) && !text.includes(API_KEY), text);
+  }
+});
