@@ -38,13 +38,19 @@ export interface PlotFigureSpec {
  * Draw an Observable Plot chart as a {@linkcode Figure}.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import * as Plot from "npm:@observablehq/plot@0.6.17";
+ * import { loadTraces } from "../load/mod.ts";
+ * import { plotFigure } from "./plot_figure.ts";
+ * const traces = await loadTraces("traces/");
  * const fig = await plotFigure({
  *   title: "Output tokens per call",
  *   plot: { marks: [Plot.dot(traces.calls.toRecords(), { x: "started_at", y: "output_tokens" })] },
  * });
- * fig.toSVG().startsWith("<svg"); // true
+ * const svg = fig.toSVG();
+ * if (!svg.startsWith("<svg") || !svg.includes("Output tokens per call") || fig.width !== 720) {
+ *   throw new Error("figure");
+ * }
  * ```
  */
 export function plotFigure(spec: PlotFigureSpec): Promise<Figure> {
