@@ -18,8 +18,9 @@ export interface JsonValue {
 const OPEN_BRACE = 123, OPEN_BRACKET = 91, CLOSE_BRACE = 125, CLOSE_BRACKET = 93;
 const QUOTE = 34, BACKSLASH = 92, NEWLINE = 10;
 
+/** JSON's own white space (a BOM only opens the text: a BOM, NBSP or U+2028 elsewhere is stray text). */
 function isBlank(c: number): boolean {
-  return c === 32 || c === 9 || c === 13 || c === 0xfeff;
+  return c === 32 || c === 9 || c === 13;
 }
 
 /**
@@ -95,7 +96,7 @@ export function parseJsonValues(
       continue;
     }
     if (depth === 0) {
-      if (isBlank(c)) continue;
+      if (isBlank(c) || (c === 0xfeff && i === 0)) continue;
       if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         flushStray(i);
         start = i;
@@ -124,7 +125,12 @@ export function parseJsonValues(
         } catch (e) {
           problem(startLine, "invalid_json", importMessages.invalidJson((e as Error).message));
         }
-        if (values.length >= limit) return { values, diagnostics: diagnostics.sort((a, b) => a.line - b.line) };
+        if (values.length >= limit) {
+          return {
+            values,
+            diagnostics: diagnostics.sort((a, b) => a.line - b.line),
+          };
+        }
       }
     }
   }

@@ -75,7 +75,8 @@ export function parseOpenAIBatchText(
   for (const [i, raw] of lines.entries()) {
     const line = i + 1;
     const source = i === 0 ? raw.replace(/^\uFEFF/, "") : raw;
-    if (source.trim() === "") continue;
+    // only JSON white space makes a blank line: NBSP, U+2028, a stray BOM are bad lines
+    if (/^[ \t\r]*$/.test(source)) continue;
     const bad = (code: string, message: string) =>
       records.diagnostics.push({ file, line, code, message, severity: "error" });
     let value: unknown;
@@ -204,7 +205,8 @@ export const openaiBatch: FormatAdapter = {
   title: "OpenAI Batch API output",
   reads:
     "one call per line, ok when status_code is 200 with no error; the file is the session; priced at the batch rate",
-  example: '{"id": "batch_req_1", "custom_id": "r1", "response": {"status_code": 200, "body": {...}}, "error": null}',
+  example:
+    '{"id": "batch_req_1", "custom_id": "r1", "response": {"status_code": 200, "body": {...}}, "error": null}',
   detect: (s) => {
     const k = s.keys;
     return k.includes("custom_id") && (k.includes("response") || k.includes("error")) &&
