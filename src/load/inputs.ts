@@ -142,13 +142,16 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
 /**
  * Stage the inputs that cannot be read in place (standard input, pipes, FIFOs,
  * gzip files): each is streamed into a temporary regular file. `cleanup`
- * removes the copies.
+ * removes the copies. One that cannot be read (a corrupt gzip file) throws a
+ * {@link UserError} when the user named it; found in a folder, it is skipped
+ * with one `unreadable` warning in `diagnostics`, and the other files load.
  */
 export async function stageInputs(
   inputs: TraceInput[],
-): Promise<{ inputs: TraceInput[]; cleanup: () => void }> {
+): Promise<{ inputs: TraceInput[]; cleanup: () => void; diagnostics: Diagnostic[] }> {
   let dir: string | null = null;
   const staged: TraceInput[] = [];
+  const diagnostics: Diagnostic[] = [];
   for (const input of inputs) {
     const gz = /\.gz$/i.test(input.path);
     const regular = input.path !== "-" && statSync(input.path).isFile();
@@ -163,6 +166,17 @@ export async function stageInputs(
       if (gz) await pipeline(source, createGunzip(), createWriteStream(path));
       else await pipeline(source, createWriteStream(path));
     } catch (e) {
+      if (!input.named) {
+        rmSync(path, { force: true });
+        diagnostics.push({
+          file: input.name,
+          line: 0,
+          code: "unreadable",
+          message: messages.unreadableFile((e as Error).message),
+          severity: "warning",
+        });
+        continue;
+      }
       if (dir) rmSync(dir, { recursive: true, force: true });
       throw new UserError(messages.unreadableInput(input.name, (e as Error).message), { cause: e });
     }
@@ -170,6 +184,7 @@ export async function stageInputs(
   }
   return {
     inputs: staged,
+    diagnostics,
     cleanup: () => {
       if (dir) rmSync(dir, { recursive: true, force: true });
     },

@@ -302,11 +302,11 @@ export async function loadTraces(inputs: string | string[], options: LoadOptions
   if (options.timezone) checkTimezone(options.timezone);
   const forced = options.format ? formatByName(options.format) : null;
   const found = await findTraceInputs(list);
-  const { inputs: staged, cleanup } = await stageInputs(found.inputs);
+  const { inputs: staged, cleanup, diagnostics: unreadable } = await stageInputs(found.inputs);
   try {
     const plans: FilePlan[] = [];
     const formats: Record<string, string> = {};
-    const fileDiagnostics: Diagnostic[] = [...found.diagnostics];
+    const fileDiagnostics: Diagnostic[] = [...found.diagnostics, ...unreadable];
     for (const input of staged) {
       const sample = forced ? null : sampleFile(input.path, input.name);
       const adapter = forced ?? detectFormat(sample!);

@@ -42,6 +42,7 @@ export const messages = {
     `No trace files found in ${inputs.map((i) => `"${i}"`).join(", ")} (looked for *.jsonl, *.json, *.ndjson and their .gz forms).`,
   unreadableDir: () => "folder cannot be read (permission denied?); its files were not loaded",
   unreadableInput: (name: string, reason: string) => `Cannot read ${name}: ${reason}.`,
+  unreadableFile: (reason: string) => `file cannot be read (${reason}); it was skipped`,
   notATrace: (name: string, looks: string) =>
     `${name} is not a trace file tracebook can read (${looks}); 'deno task formats' lists the formats it reads, and --map reads a per-call log.`,
   notATraceDiagnostic: (looks: string) =>

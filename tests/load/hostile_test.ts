@@ -20,6 +20,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { basename, join } from "node:path";
 import pl from "nodejs-polars";
 import { missing, SHARED } from "../_helpers.ts";
@@ -344,3 +345,17 @@ Deno.test(
     assert.equal(d[0]!.line, 2);
   }),
 );
+
+Deno.test("hostile: a corrupt gzip file in a folder is one unreadable warning; the other files load", inTemp(async (dir) => {
+  writeFileSync(join(dir, "a.jsonl"), GOOD_BATCH_LINE);
+  // a gzip stream cut after 20 bytes: a valid header, then nothing
+  writeFileSync(join(dir, "b.jsonl.gz"), gzipSync(GOOD_BATCH_LINE.repeat(50)).subarray(0, 20));
+  writeFileSync(join(dir, "c.json.gz"), "not gzip at all");
+  const t = await loadTraces(dir, { cache: false });
+  assert.equal(t.calls.height, 1);
+  const d = t.diagnostics.toRecords().map((r) => [r.file, r.code, r.severity]);
+  assert.deepEqual(d, [
+    [join(dir, "b.jsonl.gz"), "unreadable", "warning"],
+    [join(dir, "c.json.gz"), "unreadable", "warning"],
+  ]);
+}));
