@@ -258,8 +258,11 @@ function collectNamed(value: unknown, ctx: Walk, depth: number, hidden = false):
   }
   ctx.seen.add(value);
   try {
-    for (const [k, v] of entriesOf(value)) {
-      const named = hidden || (typeof k === "string" && hides(k, v, ctx.keys));
+    const entries = entriesOf(value);
+    const pair = Array.isArray(value) ? undefined : namedValue(entries, ctx.keys);
+    for (const [k, v] of entries) {
+      const named = hidden || (pair?.secret === true && k === "value") ||
+        (typeof k === "string" && k !== pair?.field && hides(k, v, ctx.keys));
       collectNamed(v, ctx, depth - 1, named);
     }
   } finally {

@@ -150,3 +150,12 @@ Deno.test("a named value with a secret name hides its value: HAR headers, key/va
     },
   );
 });
+
+Deno.test("a value hidden as a named value is known afterwards, as any value under a secret name", () => {
+  const known = new KnownSecrets();
+  sanitize({ headers: [{ name: "x-api-key", value: "opaque-value-0042" }] }, { known });
+  assert.equal(
+    redactText("gateway said: opaque-value-0042 is revoked", undefined, known),
+    "gateway said: [REDACTED] is revoked",
+  );
+});
