@@ -319,6 +319,12 @@ export function emitDeclarations(entry: string, outdir: string, quiet = false): 
       /((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']+)\.ts(["'])/g,
       "$1$2.js$3",
     ).replace(/(["'])npm:(@[^/@"']+\/[^@/"']+|[^@/"']+)(?:@[^/"']+)?(\/[^"']*)?\1/g, "$1$2$3$1")
+      // nodejs-polars' default export is a namespace without the types (`pl.DataType`) that
+      // its module has: name the module itself, which every module resolution types alike.
+      .replace(
+        /^import (type )?(\w+) from "nodejs-polars";$/gm,
+        'import $1* as $2 from "nodejs-polars";',
+      )
       .replace(
         /((?:from|import)\s*\(?\s*["'])((?:@[^/"'.][^/"']*\/)?[^/"'.:][^/"':]*)\/([^"']+)(["'])/g,
         (whole, head: string, pkg: string, sub: string, tail: string) => {

@@ -26,13 +26,14 @@ console.log(JSON.stringify({
 
 /** Uses the types: a wrong type must be an error (so the declarations are not \`any\`). */
 const TYPED = `
-import { loadTraces, summarize, type TraceSet, type Summary } from "tracebook";
+import { CALL_COLUMNS, emptyFrame, loadTraces, summarize, type TraceSet, type Summary } from "tracebook";
 const traces: TraceSet = await loadTraces(["traces/"]);
+const empty: number = emptyFrame(CALL_COLUMNS).height; // a Polars dtype in a signature
 const summary: Summary = summarize(traces);
 const requests: number = summary.request_count;
 // @ts-expect-error: request_count is a number
 const wrong: string = summary.request_count;
-console.log(requests, wrong, traces.calls.height);
+console.log(requests, wrong, traces.calls.height, empty);
 `;
 
 const TSCONFIG = {
@@ -153,13 +154,20 @@ Deno.test({
       assert.equal(script.code, 0, script.stderr);
       assert.deepEqual(JSON.parse(script.stdout), EXPECTED);
       writeFileSync(join(dir, "typed.ts"), TYPED);
-      writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(TSCONFIG));
-      const tsc = run(
-        node,
-        [join(dir, "node_modules", "typescript", "bin", "tsc"), "-p", "."],
-        dir,
-      );
-      assert.equal(tsc.code, 0, tsc.stdout + tsc.stderr);
+      // Node's own resolution, and a bundler's (Vite, esbuild, …).
+      for (const [module, moduleResolution] of [["nodenext", "nodenext"], ["esnext", "bundler"]]) {
+        const config = {
+          ...TSCONFIG,
+          compilerOptions: { ...TSCONFIG.compilerOptions, module, moduleResolution },
+        };
+        writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(config));
+        const tsc = run(
+          node,
+          [join(dir, "node_modules", "typescript", "bin", "tsc"), "-p", "."],
+          dir,
+        );
+        assert.equal(tsc.code, 0, `${moduleResolution}: ${tsc.stdout}${tsc.stderr}`);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
