@@ -74,3 +74,46 @@ Deno.test("src/ has no backward import between stages", () => {
   }
   assert.deepEqual(violations, []);
 });
+
+/** Source without block comments (doc examples import their own module) and line comments. */
+function withoutComments(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+}
+
+/** The import cycles among the files of `src/` (each once, as a list of files). */
+export function importCycles(graph: Map<string, string[]>): string[][] {
+  const cycles: string[][] = [];
+  const state = new Map<string, "open" | "done">();
+  const stack: string[] = [];
+  const visit = (node: string) => {
+    state.set(node, "open");
+    stack.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (state.get(next) === "open") cycles.push(stack.slice(stack.indexOf(next)));
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(node, "done");
+  };
+  for (const node of [...graph.keys()].sort()) if (!state.has(node)) visit(node);
+  return cycles;
+}
+
+Deno.test("importCycles() finds a cycle and only the cycle", () => {
+  const g = new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]], ["d", ["a"]]]);
+  assert.deepEqual(importCycles(g), [["a", "b", "c"]]);
+  assert.deepEqual(importCycles(new Map([["a", ["b"]], ["b", []]])), []);
+});
+
+Deno.test("src/ has no import cycle, inside a folder or across folders", () => {
+  const src = join(ROOT, "src");
+  const graph = new Map<string, string[]>();
+  for (const file of files(src)) {
+    const rel = relative(src, file);
+    const targets = relativeImports(withoutComments(readFileSync(file, "utf8")))
+      .filter((spec) => !spec.includes("${"))
+      .map((spec) => relative(src, join(file, "..", spec)));
+    graph.set(rel, targets);
+  }
+  assert.deepEqual(importCycles(graph).map((c) => c.join(" → ")), []);
+});
