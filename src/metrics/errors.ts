@@ -14,7 +14,18 @@ export function okCount(): pl.Expr {
   return status("ok").sum().cast(pl.Int64);
 }
 
-/** Number of calls with status `error`. */
+/**
+ * Number of calls with status `error`.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { aggregate } from "./spec.ts";
+ * import { errorCount } from "./errors.ts";
+ * const calls = pl.DataFrame({ status: ["ok", "error", "pending", "error"] });
+ * if (aggregate(calls, { errors: errorCount() }).errors !== 2) throw new Error("2");
+ * ```
+ */
 export function errorCount(): pl.Expr {
   return status("error").sum().cast(pl.Int64);
 }
@@ -24,7 +35,19 @@ export function pendingCount(): pl.Expr {
   return status("pending").sum().cast(pl.Int64);
 }
 
-/** errors / (ok + errors), pending excluded; null when there is neither. */
+/**
+ * errors / (ok + errors), pending excluded; null when there is neither.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { aggregate } from "./spec.ts";
+ * import { errorRate } from "./errors.ts";
+ * const calls = pl.DataFrame({ status: ["ok", "ok", "ok", "error", "pending"] });
+ * // 1 / (3 + 1) = 0.25: the pending call is not counted.
+ * if (aggregate(calls, { rate: errorRate() }).rate !== 0.25) throw new Error("0.25");
+ * ```
+ */
 export function errorRate(): pl.Expr {
   const n = okCount().add(errorCount());
   return pl.when(n.gt(0)).then(errorCount().cast(pl.Float64).div(n)).otherwise(

@@ -140,6 +140,23 @@ export function rankedValue(row: GroupMetrics, metric: RankedMetric): number | n
 /**
  * The spec of one group row: its columns are the flat names of {@link GroupMetrics}
  * (`latency_p95`, `error_rate_low`, …), as `compareGroups().table` shows them.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { aggregate } from "./spec.ts";
+ * import { groupSpec } from "./group_summary.ts";
+ * const calls = pl.DataFrame({
+ *   status: ["ok", "ok", "error"], duration_s: [1, 3, 2],
+ *   input_tokens: [10, 20, null], output_tokens: [5, 5, null], cost_usd: [0.5, 0.25, null],
+ *   served_model: ["m-1", "m-1", null],
+ * }).withColumns(pl.lit(null).cast(pl.Float64).alias("ttft_s"));
+ * const row = aggregate(calls, groupSpec());
+ * // 3 calls, 1 of the 3 finished failed; latency of the 2 successes: (1 + 3) / 2 = 2;
+ * // cost 0.5 + 0.25 = 0.75 over 2 priced calls.
+ * if (row.calls !== 3 || row.error_rate !== 1 / 3 || row.latency_mean !== 2) throw new Error("row");
+ * if (row.cost_usd !== 0.75 || row.cost_per_call !== 0.375) throw new Error("cost");
+ * ```
  */
 export function groupSpec(): MetricSpec {
   return {

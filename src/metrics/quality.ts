@@ -24,7 +24,19 @@ export interface DataQuality {
   unknown_model_calls: number;
 }
 
-/** Counts of a column, most frequent first (ties by value), as an ordered object. */
+/**
+ * Counts of a column, most frequent first (ties by value), as an ordered object.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { countsBy } from "./quality.ts";
+ * const diagnostics = pl.DataFrame({ code: ["b", "a", "c", "a", "b", "a"] });
+ * // a: 3, then b: 2, then c: 1, in that order.
+ * const counts = JSON.stringify(countsBy(diagnostics, "code"));
+ * if (counts !== '{"a":3,"b":2,"c":1}') throw new Error(counts);
+ * ```
+ */
 export function countsBy(frame: pl.DataFrame, column: string): Record<string, number> {
   if (frame.height === 0) return {};
   const t = frame.groupBy(column).agg(pl.len().cast(pl.Int64).alias("__n")).sort(

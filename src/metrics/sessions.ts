@@ -10,6 +10,21 @@ import { DATETIME_UTC } from "../frames/columns.ts";
 /**
  * Seconds covered by the union of the call intervals of each session (calls that
  * overlap are counted once), as a frame `session_id`, `time_in_calls_s`.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { timeInCalls } from "./sessions.ts";
+ * const at = (s: number) => new Date(Date.UTC(2025, 0, 1, 10, 0, s));
+ * const calls = pl.DataFrame({
+ *   session_id: ["s", "s", "s"],
+ *   started_at: [at(0), at(5), at(20)],
+ *   ended_at: [at(10), at(12), at(25)],
+ * });
+ * // [0, 10] ∪ [5, 12] = [0, 12], plus [20, 25]: 12 + 5 = 17 s.
+ * const t = timeInCalls(calls).getColumn("time_in_calls_s").toArray();
+ * if (t.join() !== "17") throw new Error(t.join());
+ * ```
  */
 export function timeInCalls(calls: pl.DataFrame): pl.DataFrame {
   const us = (c: string) => pl.col(c).cast(DATETIME_UTC).cast(pl.Int64);

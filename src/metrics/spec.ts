@@ -19,7 +19,18 @@ export type MetricValue = number | string | boolean | null;
 /** What to group by: column names, expressions (e.g. {@link timeBucket}), or a mix. */
 export type GroupBy = string | pl.Expr | (string | pl.Expr)[];
 
-/** The expressions of a spec, each aliased to its name. */
+/**
+ * The expressions of a spec, each aliased to its name.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { specExprs } from "./spec.ts";
+ * const calls = pl.DataFrame({ duration_s: [1, 2, 6] });
+ * const out = calls.select(...specExprs({ calls: pl.len(), slowest: () => pl.col("duration_s").max() }));
+ * if (out.columns.join() !== "calls,slowest" || out.row(0).join() !== "3,6") throw new Error("spec");
+ * ```
+ */
 export function specExprs(spec: MetricSpec): pl.Expr[] {
   return Object.entries(spec).map(([name, m]) => (typeof m === "function" ? m() : m).alias(name));
 }

@@ -5,7 +5,20 @@
  */
 import pl from "npm:nodejs-polars@0.25.2";
 
-/** Sum of a token column (0 when no call reports it). */
+/**
+ * Sum of a token column (0 when no call reports it).
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { aggregate } from "./spec.ts";
+ * import { tokenSum } from "./tokens.ts";
+ * const calls = pl.DataFrame({ input_tokens: [10, null, 5], cache_read_tokens: [null, null, null] });
+ * // 10 + 5 = 15; a column no call reports sums to 0, not null.
+ * const m = aggregate(calls, { input: tokenSum("input_tokens"), cached: tokenSum("cache_read_tokens") });
+ * if (m.input !== 15 || m.cached !== 0) throw new Error(JSON.stringify(m));
+ * ```
+ */
 export function tokenSum(column: string): pl.Expr {
   return pl.col(column).sum().fillNull(0).cast(pl.Int64);
 }
@@ -16,7 +29,20 @@ export function callsWithUsage(): pl.Expr {
     .or(pl.col("total_tokens").isNotNull()).sum().cast(pl.Int64);
 }
 
-/** Total of `cost_usd` over priced calls; null when no call has a cost (never a silent 0). */
+/**
+ * Total of `cost_usd` over priced calls; null when no call has a cost (never a silent 0).
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { aggregate } from "./spec.ts";
+ * import { costTotal } from "./tokens.ts";
+ * const calls = pl.DataFrame({ cost_usd: [0.25, null, 0.5] });
+ * if (aggregate(calls, { cost: costTotal() }).cost !== 0.75) throw new Error("0.25 + 0.5");
+ * const unpriced = pl.DataFrame([pl.Series("cost_usd", [null, null], pl.Float64)]);
+ * if (aggregate(unpriced, { cost: costTotal() }).cost !== null) throw new Error("not null");
+ * ```
+ */
 export function costTotal(): pl.Expr {
   return pl.when(pl.col("cost_usd").count().gt(0)).then(pl.col("cost_usd").sum()).otherwise(
     pl.lit(null).cast(pl.Float64),
@@ -28,7 +54,19 @@ export function pricedCalls(): pl.Expr {
   return pl.col("cost_usd").count().cast(pl.Int64);
 }
 
-/** Mean cost of the priced calls (null when none). */
+/**
+ * Mean cost of the priced calls (null when none).
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { aggregate } from "./spec.ts";
+ * import { costPerCall } from "./tokens.ts";
+ * const calls = pl.DataFrame({ cost_usd: [0.25, null, 0.5] });
+ * // Over the two priced calls: (0.25 + 0.5) / 2 = 0.375.
+ * if (aggregate(calls, { c: costPerCall() }).c !== 0.375) throw new Error("0.375");
+ * ```
+ */
 export function costPerCall(): pl.Expr {
   return pl.col("cost_usd").mean();
 }
