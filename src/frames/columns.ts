@@ -128,7 +128,18 @@ export interface TraceSet {
   formats?: Record<string, string>;
 }
 
-/** An empty DataFrame with the given columns. */
+/**
+ * An empty DataFrame with the given columns.
+ *
+ * @example
+ * ```ts
+ * import { emptyFrame, SESSION_COLUMNS } from "./columns.ts";
+ * const sessions = emptyFrame(SESSION_COLUMNS);
+ * if (sessions.height !== 0 || sessions.columns.join() !== Object.keys(SESSION_COLUMNS).join()) {
+ *   throw new Error(sessions.columns.join());
+ * }
+ * ```
+ */
 export function emptyFrame(columns: Record<string, pl.DataType>): pl.DataFrame {
   return pl.DataFrame(
     Object.entries(columns).map(([name, dtype]) => pl.Series(name, [], dtype)),

@@ -290,7 +290,15 @@ export type TraceEvent =
   | SessionEndEvent
   | CustomEvent;
 
-/** Whether `type` is one of the known event types. */
+/**
+ * Whether `type` is one of the known event types.
+ *
+ * @example
+ * ```ts
+ * import { isKnownEventType } from "./events.ts";
+ * if (!isKnownEventType("llm_request") || isKnownEventType("cache_hit")) throw new Error("known");
+ * ```
+ */
 export function isKnownEventType(type: string): type is KnownEventType {
   return (KNOWN_EVENT_TYPES as readonly string[]).includes(type);
 }

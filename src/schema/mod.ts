@@ -45,6 +45,16 @@ export { normalizeUsage, type RawUsage, type Usage, USAGE_FIELDS, usageSchema } 
 /**
  * The JSON Schema (draft 2020-12) of one trace line, for other producers.
  * `deno task schema` writes it to `schema/trace-event.schema.json`.
+ *
+ * @example
+ * ```ts
+ * import { traceEventJsonSchema } from "./mod.ts";
+ * const schema = traceEventJsonSchema();
+ * // The file `deno task schema` writes is this object as JSON.
+ * const written = JSON.parse(Deno.readTextFileSync("schema/trace-event.schema.json"));
+ * if (schema.$schema !== "https://json-schema.org/draft/2020-12/schema") throw new Error("draft");
+ * if (JSON.stringify(written) !== JSON.stringify(schema)) throw new Error("schema file is stale");
+ * ```
  */
 export function traceEventJsonSchema(): Record<string, unknown> {
   const anyEvent = z.union([
