@@ -59,9 +59,14 @@ export interface EmitterLike {
  * ```ts
  * import { EventEmitter } from "node:events";
  * import { fromEventEmitter } from "./event_bus.ts";
- * const bus = fromEventEmitter(new EventEmitter());
- * const off = bus.subscribe("llm.request", () => {});
+ * const emitter = new EventEmitter();
+ * const bus = fromEventEmitter(emitter);
+ * const seen: unknown[] = [];
+ * const off = bus.subscribe("llm.request", (payload) => seen.push(payload));
+ * emitter.emit("llm.request", { model: "gpt-4o" });
  * if (typeof off === "function") off();
+ * emitter.emit("llm.request", { model: "ignored" }); // after unsubscribing
+ * if (JSON.stringify(seen) !== '[{"model":"gpt-4o"}]') throw new Error(JSON.stringify(seen));
  * ```
  */
 export function fromEventEmitter(emitter: EmitterLike): EventBus {

@@ -138,7 +138,11 @@ type Obj = Record<string, unknown>;
  *   ({ model: req.model, choices: [{ message: { content: "hi" }, finish_reason: "stop" }] })
  * );
  * await chat({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] });
- * tracer.close();
+ * await tracer.close();
+ * // session_start, the call's llm_request and llm_response, session_end.
+ * const lines = Deno.readTextFileSync(tracer.traceFile!).trim().split("\n");
+ * const types = lines.map((l) => JSON.parse(l).type).join();
+ * if (types !== "session_start,llm_request,llm_response,session_end") throw new Error(types);
  * ```
  */
 export class Tracer {
@@ -621,7 +625,11 @@ function minimalEnd(event: Obj): Obj | undefined {
  * import { createTracer } from "./tracer.ts";
  * const tracer = createTracer({ traceDir: Deno.makeTempDirSync(), metadata: { project: "demo" } });
  * tracer.logEvent("cache_hit", { key: "k1" });
- * tracer.close();
+ * await tracer.close();
+ * const events = Deno.readTextFileSync(tracer.traceFile!).trim().split("\n").map((l) => JSON.parse(l));
+ * // The metadata right after session_start, then the custom event.
+ * if (events[1].type !== "session_metadata" || events[1].data.project !== "demo") throw new Error("metadata");
+ * if (events[2].type !== "cache_hit" || events[2].data.key !== "k1") throw new Error("event");
  * ```
  */
 export function createTracer(options: TracerOptions = {}): Tracer {

@@ -61,9 +61,14 @@ function writeAll(fd: number, bytes: Uint8Array): void {
  * @example
  * ```ts
  * import { FileTraceWriter } from "./writer.ts";
- * const w = new FileTraceWriter(Deno.makeTempDirSync() + "/t.jsonl");
+ * const path = Deno.makeTempDirSync() + "/t.jsonl";
+ * Deno.writeTextFileSync(path, '{"type":"cut off'); // a line a killed process left unfinished
+ * const w = new FileTraceWriter(path);
  * w.write('{"type":"x"}\n');
  * w.close();
+ * // The fragment stays one bad line; the new event is a whole line of its own.
+ * const lines = Deno.readTextFileSync(path).split("\n");
+ * if (lines[0] !== '{"type":"cut off' || lines[1] !== '{"type":"x"}') throw new Error(lines.join("|"));
  * ```
  */
 export class FileTraceWriter implements TraceWriter {
@@ -114,6 +119,20 @@ export interface BufferedFileWriterOptions {
  * Buffers lines and appends them in large blocks: for bulk writers such as the
  * simulator, not for live tracing (a crash loses the buffer). Flushes on
  * `flush()` and `close()`.
+ *
+ * @example
+ * ```ts
+ * import { BufferedFileWriter } from "./writer.ts";
+ * const path = Deno.makeTempDirSync() + "/t.jsonl";
+ * const w = new BufferedFileWriter(path);
+ * w.write('{"type":"a"}\n');
+ * w.write('{"type":"b"}\n');
+ * let exists = true;
+ * try { Deno.statSync(path); } catch { exists = false; }
+ * if (exists) throw new Error("written before flush"); // still in the buffer
+ * w.close();
+ * if (Deno.readTextFileSync(path) !== '{"type":"a"}\n{"type":"b"}\n') throw new Error("lines");
+ * ```
  */
 export class BufferedFileWriter implements TraceWriter {
   readonly path: string;
@@ -163,7 +182,21 @@ export class BufferedFileWriter implements TraceWriter {
   }
 }
 
-/** Keeps lines in memory (tests, notebooks). */
+/**
+ * Keeps lines in memory (tests, notebooks).
+ *
+ * @example
+ * ```ts
+ * import { MemoryTraceWriter } from "./writer.ts";
+ * import { Tracer } from "./tracer.ts";
+ * const writer = new MemoryTraceWriter();
+ * const tracer = new Tracer({ writer, endOnExit: false });
+ * tracer.logEvent("cache_hit", { key: "k1" });
+ * await tracer.close();
+ * const types = writer.events().map((e) => e.type).join();
+ * if (types !== "session_start,cache_hit,session_end") throw new Error(types);
+ * ```
+ */
 export class MemoryTraceWriter implements TraceWriter {
   /** The lines written, each with its `\n`. */
   readonly lines: string[] = [];
