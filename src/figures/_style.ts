@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { formatInt, formatPrecision } from "../log/format.ts";
 
 /**
  * The font stack. Browsers pick the first installed family; resvg (PNG) picks
@@ -119,14 +120,9 @@ export function categoricalRange(n: number): string[] {
 /** Axis options shared by every figure: no arrows on labels, readable ticks. */
 export const AXIS = { labelArrow: "none" } as const;
 
-/** Format a count with thousands separators (`12,345`). */
-export function formatCount(n: number): string {
-  return n.toLocaleString("en-US");
-}
-
 /** Format a dollar tick (`$0.05`, `$1.5`, `$1,200`): no trailing zeros. */
 export function formatUsdTick(x: number): string {
-  return `$${(+x.toPrecision(6)).toLocaleString("en-US", { maximumFractionDigits: 6 })}`;
+  return `$${Number(formatPrecision(x, 6)).toLocaleString("en-US", { maximumFractionDigits: 6 })}`;
 }
 
 /** Height of the plot area of an empty-state figure. */
@@ -179,15 +175,7 @@ export const TIME_MARGIN_RIGHT = 48;
 
 /** `1 call`, `2 calls`: a count and its noun, singular or plural. */
 export function plural(n: number, noun: string, nouns: string = `${noun}s`): string {
-  return `${formatCount(n)} ${n === 1 ? noun : nouns}`;
-}
-
-/** Format US dollars: cents above a dollar (`$12.30`), three significant digits below (`$0.0781`). */
-export function formatUsd(x: number): string {
-  if (Math.abs(x) >= 1) {
-    return `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-  }
-  return `$${+x.toPrecision(3)}`;
+  return `${formatInt(n)} ${n === 1 ? noun : nouns}`;
 }
 
 /**
@@ -205,7 +193,7 @@ export function countAxis(max: number, label: string): Record<string, unknown> {
     nice: true,
     grid: true,
     ...(ticks ? { ticks } : {}),
-    tickFormat: (d: number) => (Number.isInteger(d) ? formatCount(d) : ""),
+    tickFormat: (d: number) => (Number.isInteger(d) ? formatInt(d) : ""),
   };
 }
 
@@ -248,7 +236,7 @@ export function leftAxisSpace(
 
 /** {@linkcode leftAxisSpace} for a count axis from 0 to `max` (ticks formatted with separators). */
 export function countAxisSpace(max: number): { marginLeft: number; labelOffset: number } {
-  return leftAxisSpace([formatCount(niceCeiling(max))]);
+  return leftAxisSpace([formatInt(niceCeiling(max))]);
 }
 
 /**

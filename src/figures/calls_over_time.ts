@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { formatInt } from "../log/format.ts";
 import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
@@ -23,7 +24,6 @@ import { renderFigure } from "./_render.ts";
 import {
   countAxis,
   countAxisSpace,
-  formatCount,
   groupPanels,
   LAYOUT,
   plural,
@@ -159,7 +159,7 @@ export async function callsOverTime(
     width: o.width,
     height: panels.height,
     legend: statuses.map((s) => ({
-      label: `${s} (${formatCount(totals.get(s)!)})`,
+      label: `${s} (${formatInt(totals.get(s)!)})`,
       color: STATUS_COLORS[s] ?? "#999",
     })),
     plot: {

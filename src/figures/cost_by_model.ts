@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { formatUsdShort } from "../log/format.ts";
 import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
@@ -11,7 +12,6 @@ import { renderFigure } from "./_render.ts";
 import {
   AXIS,
   FONT_SIZE,
-  formatUsd,
   formatUsdTick,
   groupColor,
   LAYOUT,
@@ -108,7 +108,7 @@ export async function costByModel(
   };
   return await renderFigure({
     title: o.title,
-    subtitle: [`${formatUsd(total)} in total`, subtitle].filter(Boolean).join("; "),
+    subtitle: [`${formatUsdShort(total)} in total`, subtitle].filter(Boolean).join("; "),
     width: o.width,
     height: domain.length * o.rowHeight + 70,
     legend: groups?.map((g, i) => ({ label: g, color: groupColor(i) })),
@@ -141,13 +141,13 @@ export async function costByModel(
             groups ? groupColor(groups.indexOf(p.group!)) : colorOf(colors, p.model),
           title: (p: Bar) =>
             `${p.model}${p.group ? ` (${p.group})` : ""}: ${
-              formatUsd(p.cost_usd)
+              formatUsdShort(p.cost_usd)
             } over ${p.calls} priced calls`,
         }),
         Plot.text(bars, {
           y: keyOf,
           x: "cost_usd",
-          text: (p: { cost_usd: number }) => formatUsd(p.cost_usd),
+          text: (p: { cost_usd: number }) => formatUsdShort(p.cost_usd),
           dx: 6,
           textAnchor: "start",
         }),

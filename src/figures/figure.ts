@@ -58,7 +58,10 @@ export interface FigureInfo {
  *   '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>',
  *   { title: "Blank", width: 10, height: 10 },
  * );
- * fig.toPNG().length > 0; // true
+ * const png = fig.toPNG();
+ * // The PNG signature: 0x89 then "PNG".
+ * if (png[0] !== 0x89 || String.fromCharCode(...png.subarray(1, 4)) !== "PNG") throw new Error("PNG");
+ * if (fig.title !== "Blank" || fig.empty) throw new Error(fig.title);
  * ```
  */
 export class Figure {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { formatFixed, formatInt } from "../log/format.ts";
 import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
@@ -21,7 +22,6 @@ import { renderFigure } from "./_render.ts";
 import {
   AXIS,
   FONT_SIZE,
-  formatCount,
   groupColor,
   LAYOUT,
   maxLabelWidth,
@@ -209,8 +209,8 @@ export async function latencyByModel(
           title: (b: LatencyBox) =>
             `${b.model}${
               groups ? ` (${(b as { group?: string }).group})` : ""
-            }: n=${b.count}, median ${b.median.toFixed(3)} s, IQR ${b.q1.toFixed(3)}–${
-              b.q3.toFixed(3)
+            }: n=${b.count}, median ${formatFixed(b.median, 3)} s, IQR ${formatFixed(b.q1, 3)}–${
+              formatFixed(b.q3, 3)
             } s`,
         }),
         Plot.tickX(boxes, { y: keyOf, x: "median", strokeWidth: 2.5 }),
@@ -224,7 +224,7 @@ export async function latencyByModel(
         Plot.text(boxes, {
           y: keyOf,
           frameAnchor: "right",
-          text: (b: LatencyBox) => `n=${formatCount(b.count)}`,
+          text: (b: LatencyBox) => `n=${formatInt(b.count)}`,
           dx: 8,
           textAnchor: "start",
           fontSize: FONT_SIZE.tick - 1,

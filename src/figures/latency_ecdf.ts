@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { formatInt } from "../log/format.ts";
 import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
@@ -149,7 +150,7 @@ export async function latencyEcdf(
   const n = points.filter((p) => p.y > 0).length;
   const total = completedCalls(calls, ["model"]).height;
   const notes = [`${plural(total, "completed call")} of ${plural(models.length, "model")}`];
-  if (n < total) notes.push(`at most ${o.maxPoints.toLocaleString("en-US")} steps per model drawn`);
+  if (n < total) notes.push(`at most ${formatInt(o.maxPoints)} steps per model drawn`);
   if (groups) notes.push(`one panel per ${groups.length === 2 ? "run" : "group"}`);
   const groupLabels = groups?.map((g) => shortLabel(g, 24)) ?? [];
   return await renderFigure({

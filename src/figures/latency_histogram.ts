@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { formatFixed } from "../log/format.ts";
 import * as Plot from "npm:@observablehq/plot@0.6.17";
 import type { Figure } from "./figure.ts";
 import { type Bin, histogramBins } from "./_bins.ts";
@@ -117,7 +118,7 @@ export async function latencyHistogram(
           insetLeft: 0.5,
           insetRight: 0.5,
           title: (b: { x0: number; x1: number; count: number }) =>
-            `${b.x0.toFixed(3)}–${b.x1.toFixed(3)} s: ${b.count}`,
+            `${formatFixed(b.x0, 3)}–${formatFixed(b.x1, 3)} s: ${b.count}`,
         }),
         Plot.ruleY([0]),
       ],

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { formatInt } from "../log/format.ts";
 import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
@@ -14,7 +15,6 @@ import {
   countAxis,
   countAxisSpace,
   FONT_SIZE,
-  formatCount,
   groupPanels,
   LAYOUT,
   plural,
@@ -150,7 +150,7 @@ export async function modelsUsed(
           x: "model",
           y: "requests",
           ...(groups ? { fy: "group" } : {}),
-          text: (d: { requests: number }) => formatCount(d.requests),
+          text: (d: { requests: number }) => formatInt(d.requests),
           dy: -8,
         }),
         Plot.ruleY([0]),

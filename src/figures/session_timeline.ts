@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { formatInt } from "../log/format.ts";
 import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
@@ -24,7 +25,6 @@ import { renderFigure } from "./_render.ts";
 import {
   AXIS,
   FONT_SIZE,
-  formatCount,
   LAYOUT,
   maxLabelWidth,
   plural,
@@ -217,13 +217,13 @@ export async function sessionTimeline(
     notes.push(
       groups
         ? `first ${perRun} sessions of each run shown, ${shownIds.length} of ${
-          formatCount(all.length)
+          formatInt(all.length)
         }`
-        : `first ${shownIds.length} of ${formatCount(all.length)} sessions shown`,
+        : `first ${shownIds.length} of ${formatInt(all.length)} sessions shown`,
     );
   }
   if (shownCalls.step > 1) {
-    notes.push(`1 in ${shownCalls.step} of ${formatCount(inShown.height)} calls drawn`);
+    notes.push(`1 in ${shownCalls.step} of ${formatInt(inShown.height)} calls drawn`);
   }
   if (relative) notes.push("time since each session's first call");
   const fillOf = (b: Bar) => colorOf(colors, b.model);

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { formatFixed, formatInt } from "../log/format.ts";
 import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
@@ -17,15 +18,7 @@ import {
   thin,
 } from "./_data.ts";
 import { renderFigure } from "./_render.ts";
-import {
-  AXIS,
-  formatCount,
-  groupPanels,
-  LAYOUT,
-  leftAxisSpace,
-  niceCeiling,
-  plural,
-} from "./_style.ts";
+import { AXIS, groupPanels, LAYOUT, leftAxisSpace, niceCeiling, plural } from "./_style.ts";
 
 /** Options of {@linkcode tokensVsLatency}. */
 export interface TokensVsLatencyOptions {
@@ -101,7 +94,7 @@ export async function tokensVsLatency(
   const models = colors.domain.filter((m) => data.some((d) => d.model === m));
   const notes = [`${plural(withTokens.height, "completed call")} with usage`];
   const without = done.height - withTokens.height;
-  if (without > 0) notes.push(`${formatCount(without)} without usage left out`);
+  if (without > 0) notes.push(`${formatInt(without)} without usage left out`);
   if (shown.step > 1) notes.push(`1 in ${shown.step} calls drawn`);
   if (groups) notes.push("one panel per run");
   const panels = groupPanels(groups, o.height);
@@ -127,7 +120,7 @@ export async function tokensVsLatency(
         grid: true,
         nice: true,
         zero: true,
-        tickFormat: (d: number) => formatCount(d),
+        tickFormat: (d: number) => (Number.isInteger(d) ? formatInt(d) : ""),
       },
       y: {
         ...AXIS,
@@ -147,7 +140,7 @@ export async function tokensVsLatency(
           r: 3,
           strokeWidth: 1.5,
           title: (d: { model: string; tokens: number; duration_s: number }) =>
-            `${d.model}: ${d.tokens} tokens, ${d.duration_s.toFixed(3)} s`,
+            `${d.model}: ${d.tokens} tokens, ${formatFixed(d.duration_s, 3)} s`,
         }),
       ],
     },
