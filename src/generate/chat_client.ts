@@ -36,7 +36,18 @@ export interface ChatRequest {
   max_tokens?: number;
 }
 
-/** An error of the endpoint (or of reaching it). */
+/**
+ * An error of the endpoint (or of reaching it), named like the SDKs' errors.
+ *
+ * @example
+ * ```ts
+ * import { ChatApiError } from "./chat_client.ts";
+ * const err = new ChatApiError("RateLimitError", "429 slow down", 429);
+ * if (!(err instanceof Error) || err.name !== "RateLimitError" || err.status !== 429) {
+ *   throw new Error("error");
+ * }
+ * ```
+ */
 export class ChatApiError extends Error {
   /** The HTTP status, or `undefined` when the endpoint could not be reached. */
   readonly status: number | undefined;
@@ -64,6 +75,26 @@ function errorName(status: number): string {
  * Send one chat-completions request; returns the parsed response body.
  *
  * @throws {ChatApiError} on an HTTP error status, a timeout or a network failure.
+ *
+ * @example
+ * ```ts
+ * import { ChatApiError, chatCompletion } from "./chat_client.ts";
+ * // A stand-in endpoint on this machine: the first request is answered, the second refused.
+ * let n = 0;
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () =>
+ *   ++n === 1
+ *     ? Response.json({ choices: [{ message: { content: "hi" } }] })
+ *     : Response.json({ error: { message: "slow down" } }, { status: 429 }));
+ * const endpoint = { baseUrl: `http://127.0.0.1:${server.addr.port}/v1` };
+ * const request = { model: "m", messages: [{ role: "user" as const, content: "hello" }] };
+ * const body = await chatCompletion(endpoint, request) as { choices: { message: { content: string } }[] };
+ * if (body.choices[0]!.message.content !== "hi") throw new Error("body");
+ * const err = await chatCompletion(endpoint, request).then(() => null, (e: ChatApiError) => e);
+ * await server.shutdown();
+ * if (err?.name !== "RateLimitError" || err.status !== 429 || err.message !== "429 slow down") {
+ *   throw new Error(`${err?.name} ${err?.message}`);
+ * }
+ * ```
  */
 export async function chatCompletion(endpoint: Endpoint, request: ChatRequest): Promise<unknown> {
   const { url, basic } = requestUrl(endpoint.baseUrl);

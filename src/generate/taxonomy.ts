@@ -87,6 +87,27 @@ function countNodes(node: TaxonomyNode): number {
 /**
  * Generate the taxonomy of one category, traced. A failing call is traced as
  * `llm_error` and the run goes on with what it has.
+ *
+ * @example
+ * ```ts
+ * import { generateTaxonomy } from "./taxonomy.ts";
+ * // A stand-in planner on this machine: every answer is the same JSON, in a sentence.
+ * const answer = `Here: ${JSON.stringify({ name: "Sports", subcategories: [{ name: "Ball" }] })}`;
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () =>
+ *   Response.json({ choices: [{ message: { content: answer }, finish_reason: "stop" }] }));
+ * const dir = Deno.makeTempDirSync();
+ * const run = await generateTaxonomy("Sports", {
+ *   endpoint: { baseUrl: `http://127.0.0.1:${server.addr.port}/v1` },
+ *   traceDir: `${dir}/traces`,
+ *   taxonomyDir: `${dir}/taxonomies`,
+ *   maxSubcategories: 1,
+ * });
+ * await server.shutdown();
+ * // One call for the top level, one to expand its single subcategory.
+ * if (run.calls !== 2 || run.errors !== 0 || run.taxonomy?.name !== "Sports") throw new Error("run");
+ * const written = JSON.parse(Deno.readTextFileSync(run.taxonomyFile!));
+ * if (written.subcategories[0].subcategories[0].name !== "Ball") throw new Error("expanded");
+ * ```
  */
 export async function generateTaxonomy(
   category: string,

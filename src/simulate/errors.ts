@@ -7,7 +7,17 @@
 import type { Random } from "./prng.ts";
 import type { ResponseShape } from "./models.ts";
 
-/** An API error as the OpenAI and Anthropic SDKs throw them. */
+/**
+ * An API error as the OpenAI and Anthropic SDKs throw them.
+ *
+ * @example
+ * ```ts
+ * import { SimulatedApiError } from "./errors.ts";
+ * const err = new SimulatedApiError("RateLimitError", "Rate limit reached", 429);
+ * // The tracer writes the name as the error's `error_type`.
+ * if (err.name !== "RateLimitError" || err.status !== 429) throw new Error(err.name);
+ * ```
+ */
 export class SimulatedApiError extends Error {
   /** HTTP status, when there was a response. */
   readonly status: number | undefined;

@@ -5,7 +5,19 @@
  * @module
  */
 
-/** A seeded random source. */
+/**
+ * A seeded random source.
+ *
+ * @example
+ * ```ts
+ * import { Random } from "./prng.ts";
+ * const a = new Random(42), b = new Random(42);
+ * const draws = Array.from({ length: 5 }, () => a.int(1, 6));
+ * // The same seed gives the same draws, each within [1, 6].
+ * if (draws.join() !== Array.from({ length: 5 }, () => b.int(1, 6)).join()) throw new Error("seed");
+ * if (draws.some((d) => d < 1 || d > 6 || !Number.isInteger(d))) throw new Error(draws.join());
+ * ```
+ */
 export class Random {
   #a: number;
   #b: number;
