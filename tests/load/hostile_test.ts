@@ -120,6 +120,11 @@ const atLine = (t: string, r: () => number, insert: string) => {
 /** The mutations, each a function of the text and a seeded random number source. */
 const MUTATIONS: [string, (text: string, r: () => number) => string][] = [
   ["truncated mid-object", (t, r) => t.slice(0, Math.floor(t.length * (0.2 + 0.6 * r())))],
+  [
+    "the start cut off (tail -c)",
+    (t, r) => t.slice(1 + Math.floor(r() * Math.min(200, t.length - 1))),
+  ],
+  ["a banner line first", (t) => "Starting the exporter (v1.2)...\n" + t],
   ["a closing brace deleted", (t, r) => {
     const at: number[] = [];
     for (let i = t.indexOf("}"); i >= 0; i = t.indexOf("}", i + 1)) at.push(i);
@@ -258,6 +263,33 @@ for (const fixture of fixtures()) {
   });
 }
 
+for (const fixture of fixtures()) {
+  const name = `${basename(join(fixture, ".."))}/${basename(fixture)}`;
+  Deno.test(`hostile: ${name} after a banner line and a cut-off line still loads as its format, the two lines reported`, async () => {
+    const dir = Deno.makeTempDirSync({ prefix: "tracebook-hostile-" });
+    try {
+      const path = join(dir, basename(fixture));
+      writeFileSync(
+        path,
+        'Starting the exporter (v1.2)...\n"cut": "off"}, "x": 1}\n' + readFileSync(fixture, "utf8"),
+      );
+      const before = await loadTraces(fixture, { cache: false });
+      const after = await loadTraces(path, { cache: false });
+      assert.equal(after.formats?.[path], before.formats?.[fixture]);
+      assert.equal(after.calls.height, before.calls.height);
+      const lines = after.diagnostics.getColumn("line").toArray().map(Number);
+      assert.ok(lines.includes(1), "line 1 reported");
+      // console captures (OpenTelemetry Python) say "other output" once, as a warning; the rest: one error per line
+      if (!/^otel_(python|js)$/.test(String(after.formats?.[path]))) {
+        assert.equal(errorCount(after), errorCount(before) + 2);
+        assert.ok(lines.includes(2), "line 2 reported");
+      }
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  });
+}
+
 /** A temporary folder for one test. */
 function inTemp(fn: (dir: string) => Promise<void>): () => Promise<void> {
   return async () => {
@@ -346,16 +378,19 @@ Deno.test(
   }),
 );
 
-Deno.test("hostile: a corrupt gzip file in a folder is one unreadable warning; the other files load", inTemp(async (dir) => {
-  writeFileSync(join(dir, "a.jsonl"), GOOD_BATCH_LINE);
-  // a gzip stream cut after 20 bytes: a valid header, then nothing
-  writeFileSync(join(dir, "b.jsonl.gz"), gzipSync(GOOD_BATCH_LINE.repeat(50)).subarray(0, 20));
-  writeFileSync(join(dir, "c.json.gz"), "not gzip at all");
-  const t = await loadTraces(dir, { cache: false });
-  assert.equal(t.calls.height, 1);
-  const d = t.diagnostics.toRecords().map((r) => [r.file, r.code, r.severity]);
-  assert.deepEqual(d, [
-    [join(dir, "b.jsonl.gz"), "unreadable", "warning"],
-    [join(dir, "c.json.gz"), "unreadable", "warning"],
-  ]);
-}));
+Deno.test(
+  "hostile: a corrupt gzip file in a folder is one unreadable warning; the other files load",
+  inTemp(async (dir) => {
+    writeFileSync(join(dir, "a.jsonl"), GOOD_BATCH_LINE);
+    // a gzip stream cut after 20 bytes: a valid header, then nothing
+    writeFileSync(join(dir, "b.jsonl.gz"), gzipSync(GOOD_BATCH_LINE.repeat(50)).subarray(0, 20));
+    writeFileSync(join(dir, "c.json.gz"), "not gzip at all");
+    const t = await loadTraces(dir, { cache: false });
+    assert.equal(t.calls.height, 1);
+    const d = t.diagnostics.toRecords().map((r) => [r.file, r.code, r.severity]);
+    assert.deepEqual(d, [
+      [join(dir, "b.jsonl.gz"), "unreadable", "warning"],
+      [join(dir, "c.json.gz"), "unreadable", "warning"],
+    ]);
+  }),
+);

@@ -27,6 +27,7 @@ import { UserError } from "../../log/mod.ts";
 import type { Diagnostic } from "../_event.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { parseJsonValues } from "./_json_values.ts";
+import { pastNoise } from "./sample.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import { at, count, isObj, num, str, type TimeUnit, toMicros } from "./_util.ts";
 import { importMessages } from "./messages.ts";
@@ -662,7 +663,8 @@ function readRows(
   rowsPath: string | undefined,
   diagnostics: Diagnostic[],
 ): { line: number; row: unknown }[] {
-  if (!looksLikeCsv(text.slice(0, 4096))) {
+  // JSON or CSV as detection saw it: past a few lines of something else before the first object
+  if (!looksLikeCsv(pastNoise(text.slice(0, 64 * 1024)))) {
     const parsed = parseJsonValues(text, file);
     for (const d of parsed.diagnostics) diagnostics.push(d);
     return parsed.values.flatMap((v) =>

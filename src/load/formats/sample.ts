@@ -15,19 +15,46 @@ export const SAMPLE_BYTES = 1024 * 1024;
 /** At most this many values are parsed for a sample. */
 const MAX_VALUES = 50;
 
+/** Lines of something else before the first JSON object that detection looks past. */
+const MAX_NOISE_LINES = 10;
+
+/**
+ * The text from its first line that opens a JSON object (or an array of
+ * objects) when at most {@link MAX_NOISE_LINES} lines of something else come
+ * first: a cut-off first line (`tail -c`, an interrupted copy) or a banner. The
+ * reader then reports those lines as bad lines instead of the whole file being
+ * "not a trace".
+ */
+export function pastNoise(text: string): string {
+  const opens = /^[ \t]*(\{|\[\s*\{)/;
+  if (opens.test(text) || /^\s*$/.test(text) || /^\s*[{[]/.test(text)) return text;
+  let at = 0;
+  for (let i = 0; i < MAX_NOISE_LINES; i++) {
+    const nl = text.indexOf("\n", at);
+    if (nl < 0) return text;
+    at = nl + 1;
+    if (opens.test(text.slice(at, at + 256))) return text.slice(at);
+  }
+  return text;
+}
+
 /**
  * The sample of a text's beginning. The elements of a top-level array count as
- * values, so an array of spans is sampled like spans one per line.
+ * values, so an array of spans is sampled like spans one per line. A few lines
+ * of something else before the first JSON object are passed over.
  *
  * @example
  * ```ts
  * import { sampleOfText } from "./sample.ts";
  * const s = sampleOfText('{"a":1}\n{"b":2}\n{"c":', "x.jsonl");
  * if (s.values.length !== 2 || s.keys[0] !== "a" || s.array) throw new Error("wrong");
+ * // a cut-off first line is passed over
+ * const t = sampleOfText('"b":2}\n{"a":1}\n', "tail.jsonl");
+ * if (t.values.length !== 1 || t.keys[0] !== "a") throw new Error("wrong");
  * ```
  */
 export function sampleOfText(head: string, file: string): FormatSample {
-  const text = head.replace(/^\uFEFF/, "");
+  const text = pastNoise(head.replace(/^\uFEFF/, ""));
   const trimmed = text.trimStart();
   const array = trimmed.startsWith("[");
   const { keys } = firstObjectKeys(text);
@@ -35,7 +62,9 @@ export function sampleOfText(head: string, file: string): FormatSample {
   if (trimmed.startsWith("{") || array) {
     // an array's elements are read as values of their own (commas are stray text)
     const body = array ? trimmed.slice(1) : text;
-    values = parseJsonValues(body.slice(0, 4 * SAMPLE_BYTES), file, MAX_VALUES).values.map((v) => v.value);
+    values = parseJsonValues(body.slice(0, 4 * SAMPLE_BYTES), file, MAX_VALUES).values.map((v) =>
+      v.value
+    );
     if (array && values.length === 1 && Array.isArray(values[0])) values = values[0] as unknown[];
   }
   return { head: text, values, keys, array, file };
