@@ -66,7 +66,9 @@ function isSvgLike(x: unknown): x is SvgLike {
  * @example
  * ```ts
  * import { toHTML } from "./display.ts";
- * toHTML({ prompt: "<script>" }); // '<pre>{\n  &quot;prompt&quot;: &quot;&lt;script&gt;&quot;\n}</pre>'
+ * const html = toHTML({ prompt: "<script>" });
+ * // JSON, escaped: no markup from the value survives.
+ * if (html !== "<pre>{\n  &quot;prompt&quot;: &quot;&lt;script&gt;&quot;\n}</pre>") throw new Error(html);
  * ```
  */
 export function toHTML(x: unknown, options: DisplayOptions = {}): string {
@@ -77,7 +79,16 @@ export function toHTML(x: unknown, options: DisplayOptions = {}): string {
   return `<pre>${escapeHTML(toText(x))}</pre>`;
 }
 
-/** Any value as plain text: polars' table for a frame, `summary.txt` for a summary. */
+/**
+ * Any value as plain text: polars' table for a frame, `summary.txt` for a summary.
+ *
+ * @example
+ * ```ts
+ * import { toText } from "./display.ts";
+ * if (toText("as is") !== "as is") throw new Error("string");
+ * if (toText({ n: 1n }) !== '{\n  "n": "1"\n}') throw new Error("bigint as text");
+ * ```
+ */
 export function toText(x: unknown): string {
   if (isDataFrame(x)) return x.toString();
   if (isTraceSet(x)) return `TraceSet: ${traceSetHeadline(x)}`;
@@ -95,6 +106,17 @@ export function toText(x: unknown): string {
  * The MIME bundle of a value: a Figure's own (SVG, PNG and an HTML `<img>`),
  * `image/svg+xml` for another SVG-like value, `text/html` for the rest, always
  * with `text/plain`.
+ *
+ * @example
+ * ```ts
+ * import { mimeBundle } from "./display.ts";
+ * const svg = { title: "Mine", toSVG: () => "<svg></svg>" };
+ * const bundle = mimeBundle(svg);
+ * if (bundle["image/svg+xml"] !== "<svg></svg>" || bundle["text/plain"] !== "Figure: Mine") {
+ *   throw new Error(JSON.stringify(bundle));
+ * }
+ * if (Object.keys(mimeBundle([1])).join() !== "text/html,text/plain") throw new Error("html");
+ * ```
  */
 export function mimeBundle(x: unknown, options: DisplayOptions = {}): MimeBundle {
   const own = (x as { [JUPYTER_DISPLAY]?: unknown } | null)?.[JUPYTER_DISPLAY];
@@ -126,7 +148,7 @@ export interface Displayable {
  * import pl from "npm:nodejs-polars@0.25.2";
  * import { show } from "./display.ts";
  * const shown = show(pl.DataFrame({ a: [1, 2, 3] }), { maxRows: 2 });
- * shown.html.includes("shape: (3, 1)"); // true
+ * if (!shown.html.includes("shape: (3, 1)")) throw new Error(shown.html);
  * ```
  */
 export function show(x: unknown, options: DisplayOptions = {}): Displayable {

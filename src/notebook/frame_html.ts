@@ -77,7 +77,7 @@ function dtypeName(dtype: unknown): string {
  * import pl from "npm:nodejs-polars@0.25.2";
  * import { frameHTML } from "./frame_html.ts";
  * const html = frameHTML(pl.DataFrame({ model: ["<b>gpt</b>"] }));
- * html.includes("&lt;b&gt;gpt&lt;/b&gt;"); // true
+ * if (!html.includes("&lt;b&gt;gpt&lt;/b&gt;") || html.includes("<b>gpt")) throw new Error(html);
  * ```
  */
 export function frameHTML(df: pl.DataFrame, options: DisplayOptions = {}): string {
