@@ -16,6 +16,7 @@ import type {
   ExplorerCall,
   ExplorerSpan,
 } from "../calls_explorer.ts";
+import { formatInt, formatSeconds, formatUsdShort, MISSING } from "../../log/format.ts";
 
 /** Rows rendered at first, and added by each "Show more". */
 const PAGE = 100;
@@ -38,11 +39,10 @@ function h(
   return el;
 }
 
-const int = (n: number | undefined) => n === undefined ? "–" : n.toLocaleString("en-US");
-const secs = (s: number | undefined) =>
-  s === undefined ? "–" : `${s.toFixed(Math.abs(s) < 1 ? 3 : 2)} s`;
-const usd = (x: number | undefined) =>
-  x === undefined ? "–" : x >= 1 ? `$${x.toFixed(2)}` : `$${+x.toPrecision(3)}`;
+// Numbers as the rest of the report prints them (log/format.ts, bundled in).
+const int = (n: number | undefined) => formatInt(n);
+const secs = (s: number | undefined) => s === undefined ? MISSING : `${formatSeconds(s)} s`;
+const usd = (x: number | undefined) => x === undefined ? MISSING : formatUsdShort(x);
 const time = (iso: string | undefined) => iso ? iso.replace("T", " ").replace(/Z$/, "") : "–";
 
 /** The lowercase text a search matches: ids, model, error, output and messages. */
