@@ -860,6 +860,21 @@ export interface CompareRunsOptions extends GateOptions, StatsOptions {
  * both sides' summary rows (the same rows as `by_model`), the deltas with their
  * statistics, the paired comparison when the runs share keys, and the gates.
  * Throws a `RangeError` when a side has no calls.
+ *
+ * @example
+ * ```ts
+ * import { loadTraceGroups } from "../load/mod.ts";
+ * import { compareRuns } from "./run_compare.ts";
+ * const traces = await loadTraceGroups({
+ *   base: ["traces/trace_[0-9]*.jsonl"],
+ *   candidate: ["traces/trace_[a-f]*.jsonl"],
+ * });
+ * const result = compareRuns(traces, { baseline: "base", candidate: "candidate", maxErrorRate: 0.05 });
+ * // grep -c: base 21 requests, no error; candidate 69 requests, 63 responses, 6 errors:
+ * // its error rate 6 / (63 + 6) ≈ 0.087 is over the 0.05 gate.
+ * if (result.baseline.calls !== 21 || result.candidate.calls !== 69) throw new Error("calls");
+ * if (result.passed || result.gates[0]!.passed) throw new Error("the gate should fail");
+ * ```
  */
 export function compareRuns(traces: TraceSet, options: CompareRunsOptions): RunComparisonResult {
   const rows = summarizeGroups(traces, "group");
