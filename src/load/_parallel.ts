@@ -13,6 +13,7 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import type { Diagnostic, EventRecord } from "./_event.ts";
 import { decodeEvents, type EncodedEvents } from "./_event_columns.ts";
+import { collectGarbage } from "./_memory.ts";
 import {
   DEFAULT_MAX_LINE_BYTES,
   mergeRangeDiagnostics,
@@ -63,8 +64,11 @@ export interface ReadNativeOptions {
   rangeBytes?: number;
 }
 
-/** Below this many bytes in all, starting workers costs more than it saves. */
-const PARALLEL_BYTES = 32 * 1024 * 1024;
+/**
+ * Below this many bytes in all, starting workers costs more than it saves;
+ * from it on, the loader also collects its garbage once done (`_memory.ts`).
+ */
+export const LARGE_INPUT_BYTES = 32 * 1024 * 1024;
 
 /** A file to read. */
 export interface NativeFile {
@@ -127,7 +131,7 @@ interface RangeResult {
 
 function workerCount(total: number, options: ReadNativeOptions): number {
   if (options.workers !== undefined) return Math.max(0, Math.floor(options.workers));
-  if (total < PARALLEL_BYTES || typeof Worker === "undefined") return 0;
+  if (total < LARGE_INPUT_BYTES || typeof Worker === "undefined") return 0;
   const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency ?? 1 : 1;
   return Math.max(1, Math.min(7, cores - 1));
 }
@@ -211,6 +215,8 @@ export async function readNativeFiles(
     offset += r.lines;
   }
   flush();
+  // the parsed JSON and the columns from the workers are garbage: only the events are kept
+  if (total >= LARGE_INPUT_BYTES) collectGarbage();
   options.onProgress?.(total, total);
   return { events, diagnostics };
 }

@@ -31,7 +31,8 @@ import { sampleFile, sampleOfText } from "./formats/sample.ts";
 import { findTraceInputs, stageInputs, type TraceInput } from "./inputs.ts";
 import { messages } from "./messages.ts";
 import { boundDiagnostics, DEFAULT_MAX_LINE_BYTES, parseTraceText } from "./parse_trace_text.ts";
-import { readNativeFiles } from "./_parallel.ts";
+import { LARGE_INPUT_BYTES, readNativeFiles } from "./_parallel.ts";
+import { collectGarbage } from "./_memory.ts";
 import { checkTimezone } from "./timestamp.ts";
 
 /** Options of {@link loadTraces}. */
@@ -157,6 +158,16 @@ function readFormatFile({ input, adapter }: FilePlan, options: LoadOptions): Imp
   return records;
 }
 
+/** The frames of native files read together. */
+async function readNativeFrames(
+  native: FilePlan[],
+  options: LoadOptions,
+  frameOptions: { keepText?: boolean },
+): Promise<ImportedFrames> {
+  const { events, diagnostics } = await readTraceFiles(native.map((p) => p.input), options);
+  return assembleFrames(events, diagnostics, frameOptions);
+}
+
 /** Frames of files read together (so that calls and sessions pair across them), before prices. */
 async function readFiles(plans: FilePlan[], options: LoadOptions): Promise<ImportedFrames> {
   const native = plans.filter((p) => !p.adapter.parse);
@@ -164,8 +175,10 @@ async function readFiles(plans: FilePlan[], options: LoadOptions): Promise<Impor
   const frameOptions = { keepText: options.keepText };
   const parts: ImportedFrames[] = [];
   if (native.length) {
-    const { events, diagnostics } = await readTraceFiles(native.map((p) => p.input), options);
-    parts.push(assembleFrames(events, diagnostics, frameOptions));
+    parts.push(await readNativeFrames(native, options, frameOptions));
+    // the events are garbage now: return their memory before the caller allocates more
+    const bytes = native.reduce((sum, p) => sum + statSync(p.input.path).size, 0);
+    if (bytes >= LARGE_INPUT_BYTES) collectGarbage();
   }
   if (others.length) {
     const all: ImportedRecords = { calls: [], events: [], diagnostics: [], sessions: [] };
