@@ -341,6 +341,28 @@ export function tracesEndpoint(url: string): string {
  * application/json`), whole traces per request, at most `batchSpans` spans each.
  * A refused request (a status other than 2xx, or no connection) is a
  * `UserError` naming the endpoint and its answer.
+ *
+ * @example
+ * ```ts
+ * import { loadTraces } from "../load/mod.ts";
+ * import { postOtlp, toOtlpRequest } from "./otlp.ts";
+ * // A stand-in OTLP receiver on this machine, counting the spans it is sent.
+ * let received = 0;
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+ *   const body = await req.json();
+ *   for (const rs of body.resourceSpans) for (const ss of rs.scopeSpans) received += ss.spans.length;
+ *   return Response.json({});
+ * });
+ * const request = toOtlpRequest(await loadTraces("traces/"));
+ * const spans = request.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans));
+ * const sent = await postOtlp(request, `http://127.0.0.1:${server.addr.port}`, { batchSpans: 50 });
+ * await server.shutdown();
+ * // The path is added; every span arrives once, in several requests of whole traces.
+ * if (sent.url !== `http://127.0.0.1:${server.addr.port}/v1/traces`) throw new Error(sent.url);
+ * if (sent.spans !== spans.length || received !== spans.length || sent.requests < 2) {
+ *   throw new Error(JSON.stringify(sent));
+ * }
+ * ```
  */
 export async function postOtlp(
   request: OtlpRequest,
