@@ -23,7 +23,9 @@ export interface Bin {
  * @example
  * ```ts
  * import { histogramBins } from "./_bins.ts";
- * histogramBins([1, 2, 2, 3], 2).map((b) => b.count); // [1, 3]
+ * // Edges 1, 2, 3: [1, 2) holds 1; the last bin [2, 3] is closed and holds 2, 2, 3.
+ * const counts = histogramBins([1, 2, 2, 3], 2).map((b) => b.count);
+ * if (counts.join() !== "1,3") throw new Error(counts.join());
  * ```
  */
 export function histogramBins(

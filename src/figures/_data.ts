@@ -147,7 +147,9 @@ const INTERVALS: TimeInterval[] = [
  * @example
  * ```ts
  * import { chooseInterval } from "./_data.ts";
- * chooseInterval(30 * 60_000, 60).name; // "minute"
+ * // 30 minutes in at most 60 buckets: one per minute (30 buckets).
+ * const name = chooseInterval(30 * 60_000, 60).name;
+ * if (name !== "minute") throw new Error(name);
  * ```
  */
 export function chooseInterval(spanMs: number, maxBuckets: number): TimeInterval {

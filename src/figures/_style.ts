@@ -79,7 +79,8 @@ const WIDE = new Set("mwMW@%");
  * @example
  * ```ts
  * import { textWidth } from "./_style.ts";
- * textWidth("gpt-4o", 12); // ≈ 38 px
+ * const w = textWidth("gpt-4o", 12); // ≈ 38 px
+ * if (w < 30 || w > 45 || textWidth("gpt-4o-mini", 12) <= w) throw new Error(String(w));
  * ```
  */
 export function textWidth(text: string, fontSize: number): number {

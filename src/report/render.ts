@@ -68,7 +68,9 @@ function templates(): { eta: Eta; css: string; comparisonCss: string; callsCss: 
  * @example
  * ```ts
  * import { jsonForScript } from "./render.ts";
- * jsonForScript({ model: "</script>" }); // '{"model":"\\u003c/script\\u003e"}'
+ * const json = jsonForScript({ model: "</script>" });
+ * if (json !== '{"model":"\\u003c/script\\u003e"}') throw new Error(json);
+ * if (JSON.parse(json).model !== "</script>") throw new Error("the value is kept");
  * ```
  */
 export function jsonForScript(value: unknown): string {

@@ -32,7 +32,9 @@ function pad(n: number, width: number): string {
  * @example
  * ```ts
  * import { formatNaiveIso } from "./_time.ts";
- * formatNaiveIso(Date.UTC(2025, 3, 8, 19, 42, 9) * 1000 + 122347); // "2025-04-08T19:42:09.122347"
+ * const text = formatNaiveIso(Date.UTC(2025, 3, 8, 19, 42, 9) * 1000 + 122347);
+ * if (text !== "2025-04-08T19:42:09.122347") throw new Error(text); // month 3 is April
+ * if (formatNaiveIso(Date.UTC(2025, 0, 1) * 1000) !== "2025-01-01T00:00:00") throw new Error("no µs");
  * ```
  */
 export function formatNaiveIso(micros: number): string {

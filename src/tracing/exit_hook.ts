@@ -40,9 +40,11 @@ function hook(): void {
  * @example
  * ```ts
  * import { closeOnExit, forgetOnExit } from "./exit_hook.ts";
- * const item = { close() {} };
- * closeOnExit(item);
- * forgetOnExit(item);
+ * let closed = 0;
+ * const item = { close() { closed++; } };
+ * closeOnExit(item); // registers only: nothing is closed before the exit
+ * forgetOnExit(item); // closed by its owner instead
+ * if (closed !== 0) throw new Error("closed too early");
  * ```
  */
 export function closeOnExit(item: Closable): void {

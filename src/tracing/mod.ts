@@ -6,8 +6,13 @@
  * import { Tracer } from "./mod.ts";
  * const tracer = new Tracer({ traceDir: Deno.makeTempDirSync() });
  * const call = tracer.traceModelCall(async (model: string, prompt: string) => `echo ${prompt}`);
- * await call("gpt-4o-mini", "hello");
- * tracer.close();
+ * if (await call("gpt-4o-mini", "hello") !== "echo hello") throw new Error("the result is kept");
+ * await tracer.close();
+ * const events = Deno.readTextFileSync(tracer.traceFile!).trim().split("\n").map((l) => JSON.parse(l));
+ * // The model is read from the first argument; the string result is the output.
+ * if (events[1].data.model !== "gpt-4o-mini" || events[2].data.output !== "echo hello") {
+ *   throw new Error(JSON.stringify(events));
+ * }
  * ```
  *
  * @module
