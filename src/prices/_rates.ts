@@ -1,0 +1,139 @@
+/**
+ * A model's prices as linear rates: each model is resolved once in genai-prices'
+ * bundled data (or a user override), and the rates of each price set and
+ * prompt-size tier are measured through `calcPrice`, so that `applyPrices` can
+ * price every call with one Polars expression.
+ *
+ * @module
+ */
+import {
+  calcPrice,
+  type ModelInfo,
+  type PriceCalculation,
+  type Provider,
+} from "npm:@pydantic/genai-prices@0.1.8";
+import type { PriceOverride, PriceOverrides } from "./overrides.ts";
+
+/** Linear rates (USD per token, USD per call) valid for prompts in `(lo, hi]` tokens. */
+export interface Bracket {
+  lo: number;
+  hi: number;
+  c0: number;
+  cIn: number;
+  cCacheRead: number;
+  cCacheWrite: number;
+  cOut: number;
+}
+
+/** A model as resolved once: its provider and how to measure its rates. */
+export interface Resolved {
+  providerId: string;
+  model: ModelInfo;
+  options: { providerId?: string; provider?: Provider };
+  /** True when the price depends on the date or time of day. */
+  dated: boolean;
+}
+
+const MTOK = 1e6;
+
+function overrideProvider(name: string, o: PriceOverride): Provider {
+  const prices: Record<string, number> = { input_mtok: o.input, output_mtok: o.output };
+  if (o.cache_read !== undefined) prices.cache_read_mtok = o.cache_read;
+  if (o.cache_write !== undefined) prices.cache_write_mtok = o.cache_write;
+  return {
+    id: o.provider ?? "custom",
+    name: "--prices override",
+    api_pattern: "(?!)",
+    models: [{ id: name, match: { equals: name }, prices }],
+  };
+}
+
+/** Resolve `model` once: a user override, else genai-prices with the trace's provider, else by name alone; null when unknown. */
+export function resolve(
+  model: string,
+  provider: string | null,
+  overrides: PriceOverrides,
+): Resolved | null {
+  const o = Object.hasOwn(overrides, model) ? overrides[model] : undefined;
+  if (o) {
+    const p = overrideProvider(model, o);
+    const r = calcPrice({}, model, { provider: p })!;
+    const inferred = o.provider ?? provider ?? resolve(model, null, {})?.providerId ?? "";
+    return { providerId: inferred, model: r.model, options: { provider: p }, dated: false };
+  }
+  const tries: ({ providerId?: string })[] = provider ? [{ providerId: provider }, {}] : [{}];
+  for (const options of tries) {
+    let r: PriceCalculation | null = null;
+    try {
+      r = calcPrice({}, model, options);
+    } catch {
+      r = null;
+    }
+    if (r) {
+      return {
+        providerId: r.provider.id,
+        model: r.model,
+        options: { providerId: r.provider.id },
+        dated: Array.isArray(r.model.prices),
+      };
+    }
+  }
+  return null;
+}
+
+/** Whether every date or time-of-day boundary of a model's prices falls on a whole minute. */
+export function onWholeMinutes(r: Resolved): boolean {
+  const sets = Array.isArray(r.model.prices) ? r.model.prices : [];
+  return sets.every(({ constraint: c }) =>
+    !c || c.type === "start_date" ||
+    [c.start_time, c.end_time].every((t) => /^\d{2}:\d{2}(:00(\.0*)?)?(Z|[+-]\d{2}:\d{2})$/.test(t))
+  );
+}
+
+function tierStarts(modelPrice: Record<string, unknown>): number[] {
+  const starts = new Set<number>();
+  for (const v of Object.values(modelPrice)) {
+    if (v && typeof v === "object" && Array.isArray((v as { tiers?: unknown }).tiers)) {
+      for (const t of (v as { tiers: { start: number }[] }).tiers) starts.add(t.start);
+    }
+  }
+  return [...starts].sort((a, b) => a - b);
+}
+
+/** Measure the linear rates of one price set, per prompt-size tier, through `calcPrice`. */
+export function brackets(r: Resolved, timestamp: Date): Bracket[] {
+  const price = (usage: Record<string, number>) =>
+    calcPrice(usage, modelName(r), { ...r.options, timestamp })!.total_price;
+  const first = calcPrice({ input_tokens: 0 }, modelName(r), { ...r.options, timestamp })!;
+  const starts = tierStarts(first.model_price as Record<string, unknown>);
+  // A tier applies when the prompt is strictly above its `start`.
+  const bounds = [-1, ...starts, Number.POSITIVE_INFINITY];
+  const c0 = price({ input_tokens: 0 });
+  const out: Bracket[] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const lo = bounds[i]!, hi = bounds[i + 1]!;
+    // A prompt size inside (lo, hi] at which to measure the rates of this tier.
+    const rep = Number.isFinite(hi) ? hi : Math.max(lo + 1, MTOK);
+    const per = (usd: number) => (rep > 0 ? (usd - c0) / rep : 0);
+    const base = price({ input_tokens: rep });
+    out.push({
+      lo,
+      hi: Number.isFinite(hi) ? hi : Number.MAX_VALUE,
+      c0,
+      cIn: per(base),
+      cCacheRead: per(price({ input_tokens: rep, cache_read_tokens: rep })),
+      cCacheWrite: per(price({ input_tokens: rep, cache_write_tokens: rep })),
+      cOut: (price({ input_tokens: rep, output_tokens: MTOK }) - base) / MTOK,
+    });
+  }
+  return out;
+}
+
+// calcPrice matches on the model name it is given; keep the trace's name so that
+// the same match (and date-stripping fallback) is used when measuring rates.
+/** The trace's model name of each resolved model (set by `applyPrices`). */
+export const NAMES = new WeakMap<Resolved, string>();
+/** The name `calcPrice` is given for `r`: the trace's, else the matched model id. */
+export function modelName(r: Resolved): string {
+  return NAMES.get(r) ?? r.model.id;
+}
