@@ -176,6 +176,41 @@ Deno.test({
 
 Deno.test({
   name:
+    "npm install of the tarball for macOS and Linux, arm64 and x64 (npm's --os/--cpu/--libc), picks that platform's Polars and resvg binaries",
+  ignore: skip !== undefined,
+  fn: async () => {
+    const node = node22();
+    if (!node) {
+      return console.warn(`skipped: no Node 22 package for ${process.platform}-${process.arch}`);
+    }
+    const { tarball } = await packOnce();
+    for (
+      const [os, cpu, libc, polars] of [
+        ["darwin", "arm64", undefined, "nodejs-polars-darwin-arm64"],
+        ["darwin", "x64", undefined, "nodejs-polars-darwin-x64"],
+        ["linux", "arm64", "glibc", "nodejs-polars-linux-arm64-gnu"],
+        ["linux", "x64", "musl", "nodejs-polars-linux-x64-musl"],
+      ] as const
+    ) {
+      const flags = [`--os=${os}`, `--cpu=${cpu}`, ...(libc ? [`--libc=${libc}`] : [])];
+      const { dir, install } = project(tarball, node, flags);
+      try {
+        assert.equal(install.code, 0, install.stderr);
+        assert.doesNotMatch(install.stderr, /npm warn/i, install.stderr);
+        const modules = readdirSync(join(dir, "node_modules"));
+        assert.deepEqual(modules.filter((n) => n.startsWith("nodejs-polars-")), [polars]);
+        const resvg = readdirSync(join(dir, "node_modules", "@resvg"))
+          .filter((n) => n !== "resvg-js");
+        assert.deepEqual(resvg, [`resvg-js-${polars.slice("nodejs-polars-".length)}`]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  },
+});
+
+Deno.test({
+  name:
     "on Node 20.19+, naming Polars' binary beside the tarball (as the README says) gives a working install",
   ignore: skip !== undefined,
   fn: async () => {
