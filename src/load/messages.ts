@@ -19,27 +19,39 @@ function kind(value: unknown): string {
 /** Message functions of the loader. */
 export const messages = {
   invalidJson: (reason: string) => `line is not valid JSON (${reason})`,
-  truncatedLine: () => "last line is truncated (no closing brace or newline; was the writer interrupted?)",
+  truncatedLine: () =>
+    "last line is truncated (no closing brace or newline; was the writer interrupted?)",
   lineTooLong: (bytes: number, limit: number) =>
-    `line is ${formatFixed(bytes / 1e6, 1)} MB, over the ${formatFixed(limit / 1e6, 1)} MB limit (option maxLineBytes)`,
+    `line is ${formatFixed(bytes / 1e6, 1)} MB, over the ${
+      formatFixed(limit / 1e6, 1)
+    } MB limit (option maxLineBytes)`,
   gluedFragment: (at: number) =>
     `line starts with a cut-off fragment of ${at} characters (an interrupted write); the event after it was loaded`,
   foldedDiagnostics: (count: number, code: string, first: number, last: number) =>
     `${count} more lines with ${code} (lines ${first} to ${last}), counted, not listed one by one`,
   notAnObject: (got: string) => `line is ${got}, not a JSON object`,
   missingType: () => `"type" is missing`,
-  badType: (value: unknown) => `"type" must be a non-empty string, got ${kind(value)} ${show(value)}`,
+  badType: (value: unknown) =>
+    `"type" must be a non-empty string, got ${kind(value)} ${show(value)}`,
   missingTimestamp: () => `"timestamp" is missing`,
   badTimestamp: (value: unknown) => `"timestamp" is not an ISO 8601 date-time: ${show(value)}`,
   orphanResponse: (type: string, requestId: string) =>
-    `${type} for request_id ${show(requestId)} has no llm_request in its session (counted as an orphan call)`,
+    `${type} for request_id ${
+      show(requestId)
+    } has no llm_request in its session (counted as an orphan call)`,
   duplicateRequestId: (requestId: string, firstLine: number) =>
-    `request_id ${show(requestId)} was already used by the llm_request on line ${firstLine} (kept as a separate call)`,
+    `request_id ${
+      show(requestId)
+    } was already used by the llm_request on line ${firstLine} (kept as a separate call)`,
   duplicateOutcome: (type: string, requestId: string) =>
-    `${type} for request_id ${show(requestId)} comes after that request already ended (counted as an orphan call)`,
+    `${type} for request_id ${
+      show(requestId)
+    } comes after that request already ended (counted as an orphan call)`,
   missingInput: (input: string) => `Input "${input}" does not exist.`,
   noTraceFiles: (inputs: string[]) =>
-    `No trace files found in ${inputs.map((i) => `"${i}"`).join(", ")} (looked for *.jsonl, *.json, *.ndjson and their .gz forms).`,
+    `No trace files found in ${
+      inputs.map((i) => `"${i}"`).join(", ")
+    } (looked for *.jsonl, *.json, *.ndjson and their .gz forms).`,
   unreadableDir: () => "folder cannot be read (permission denied?); its files were not loaded",
   unreadableInput: (name: string, reason: string) => `Cannot read ${name}: ${reason}.`,
   unreadableFile: (reason: string) => `file cannot be read (${reason}); it was skipped`,
@@ -48,9 +60,13 @@ export const messages = {
   notATraceDiagnostic: (looks: string) =>
     `file is not a trace file tracebook can read (${looks}); it was skipped ('deno task formats' lists the formats)`,
   noTraceAtAll: (inputs: string[]) =>
-    `No trace in ${inputs.map((i) => `"${i}"`).join(", ")}: no file is in a format tracebook reads ('deno task formats' lists them).`,
+    `No trace in ${
+      inputs.map((i) => `"${i}"`).join(", ")
+    }: no file is in a format tracebook reads ('deno task formats' lists them).`,
   fileTooLarge: (bytes: number, format: string) =>
     `file is ${formatFixed(bytes / 1e6, 0)} MB, too large to read as ${format} in one piece`,
   strict: (count: number, first: string[]) =>
-    `Found ${count} bad line${count === 1 ? "" : "s"} in strict mode: ${first.join("; ")}${count > first.length ? "; …" : ""}.`,
+    `Found ${count} bad line${count === 1 ? "" : "s"} in strict mode: ${first.join("; ")}${
+      count > first.length ? "; …" : ""
+    }.`,
 };

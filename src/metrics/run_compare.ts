@@ -15,12 +15,7 @@
  */
 import pl from "npm:nodejs-polars@0.25.2";
 import binomialCdf from "npm:@stdlib/stats-base-dists-binomial-cdf@0.2.3";
-import {
-  formatFixed,
-  formatPercent,
-  formatPrecision,
-  formatTrimmed,
-} from "../log/format.ts";
+import { formatFixed, formatPercent, formatPrecision, formatTrimmed } from "../log/format.ts";
 import type { TraceSet } from "../frames/columns.ts";
 import { withCallDefaults } from "./calls.ts";
 import { BETTER, type GroupSummary, summarizeGroups } from "./group_summary.ts";

@@ -726,9 +726,7 @@ export function callsSectionView(
       ? `Texts longer than ${formatInt(data.text_limit)} characters are clipped${
         data.text_budget === null
           ? ""
-          : ` (to keep the page under ${
-            formatInt(data.text_budget)
-          } characters of text)`
+          : ` (to keep the page under ${formatInt(data.text_budget)} characters of text)`
       }, with their full length shown.`
       : "Prompts and outputs were not loaded: run the report with --outputs to see them.",
   );

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { summaryHTML, traceSetHeadline } from "../../src/notebook/summary_html.ts";
-import { SUMMARY, traceSet, XSS } from "./_values.ts";
+import { SUMMARY, traceSet } from "./_values.ts";
 
 Deno.test("summaryHTML() shows the headline numbers and one escaped row per model", () => {
   const html = summaryHTML(SUMMARY);
