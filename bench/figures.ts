@@ -71,17 +71,19 @@ async function child(which: "figures" | "build"): Promise<void> {
     const figures = await import("../src/figures/mod.ts");
     const { reportTables } = await import("../src/report/tables.ts");
     // Load jsdom once, outside the timings.
-    await measure("(jsdom load, empty figure)", () =>
-      figures.latencyHistogram(traces.calls.head(0)).then((f) => f.toSVG()));
+    await measure(
+      "(jsdom load, empty figure)",
+      () => figures.latencyHistogram(traces.calls.head(0)).then((f) => f.toSVG()),
+    );
     const draw: [string, () => Promise<{ toSVG(): string }>][] = [
       ["response_times", () => figures.latencyHistogram(traces.calls)],
       ["models_used", () => figures.modelsUsed(traces.calls)],
       ["latency_by_model", () => figures.latencyByModel(traces.calls)],
-      ["calls_over_time", () => figures.callsOverTime(traces.calls)],
+      ["calls_over_time", () => figures.callsOverTimeFigure(traces.calls)],
       ["session_timeline", () => figures.sessionTimeline(traces.calls)],
       ["tokens_vs_latency", () => figures.tokensVsLatency(traces.calls)],
       ["cost_by_model", () => figures.costByModel(traces.calls)],
-      ["in_flight", () => figures.inFlight(traces.calls)],
+      ["in_flight", () => figures.inFlightFigure(traces.calls)],
     ];
     for (const [name, fn] of draw) await measure(name, async () => (await fn()).toSVG());
     await measure("reportTables", () => reportTables(traces));
@@ -89,10 +91,14 @@ async function child(which: "figures" | "build"): Promise<void> {
     const { buildReportInput } = await import("../src/report/build.ts");
     const { summarize } = await import("../src/metrics/mod.ts");
     const summary = summarize(traces);
-    await measure("buildReportInput (jsdom cold, summary given)", () =>
-      buildReportInput(traces, { summary }));
-    await measure("buildReportInput (warm, summary given)", () =>
-      buildReportInput(traces, { summary }));
+    await measure(
+      "buildReportInput (jsdom cold, summary given)",
+      () => buildReportInput(traces, { summary }),
+    );
+    await measure(
+      "buildReportInput (warm, summary given)",
+      () => buildReportInput(traces, { summary }),
+    );
   }
   console.log(JSON.stringify({ loadedMb: rssMb(), rows: out }));
 }

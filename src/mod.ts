@@ -171,14 +171,14 @@ export type {
   TopErrorsOptions,
 } from "./metrics/mod.ts";
 
-// figures: frame → Figure (figure names that clash with metrics get a suffix)
+// figures: frame → Figure (callsOverTimeFigure and inFlightFigure: named apart from the metrics)
 export {
   allFigures,
-  callsOverTime as callsOverTimeFigure,
+  callsOverTimeFigure,
   costByModel,
   Figure,
   FIGURE_NAMES,
-  inFlight as inFlightFigure,
+  inFlightFigure,
   latencyByModel,
   latencyEcdf,
   latencyHistogram,
@@ -201,7 +201,7 @@ export type {
   SessionTimelineOptions,
   TokensVsLatencyOptions,
 } from "./figures/mod.ts";
-export type { CallsOverTimeOptions as CallsOverTimeFigureOptions } from "./figures/mod.ts";
+export type { CallsOverTimeFigureOptions } from "./figures/mod.ts";
 
 // report: HTML and text
 export {

@@ -5,9 +5,9 @@
  */
 import type { TraceSet } from "../frames/columns.ts";
 import type { Figure } from "./figure.ts";
-import { callsOverTime } from "./calls_over_time.ts";
+import { callsOverTimeFigure } from "./calls_over_time.ts";
 import { costByModel } from "./cost_by_model.ts";
-import { inFlight } from "./in_flight.ts";
+import { inFlightFigure } from "./in_flight.ts";
 import { latencyByModel } from "./latency_by_model.ts";
 import { latencyEcdf } from "./latency_ecdf.ts";
 import { latencyHistogram } from "./latency_histogram.ts";
@@ -72,11 +72,11 @@ export async function allFigures(
     ["models_used", () => modelsUsed(calls, { width })],
     ["latency_by_model", () => latencyByModel(calls, { width })],
     ["latency_ecdf", () => latencyEcdf(calls, { width })],
-    ["calls_over_time", () => callsOverTime(calls, { width })],
+    ["calls_over_time", () => callsOverTimeFigure(calls, { width })],
     ["session_timeline", () => sessionTimeline(calls, { width, sessions })],
     ["tokens_vs_latency", () => tokensVsLatency(calls, { width })],
     ["cost_by_model", () => costByModel(calls, { width })],
-    ["in_flight", () => inFlight(calls, { width, sessions })],
+    ["in_flight", () => inFlightFigure(calls, { width, sessions })],
   ];
   const out: NamedFigure[] = [];
   for (const [name, draw] of figures) {

@@ -33,8 +33,8 @@ import {
   timeAxis,
 } from "./_style.ts";
 
-/** Options of {@linkcode callsOverTime}. */
-export interface CallsOverTimeOptions {
+/** Options of {@linkcode callsOverTimeFigure}. */
+export interface CallsOverTimeFigureOptions {
   /** The title drawn at the top. @default {"Calls and Errors over Time"} */
   title?: string;
   /**
@@ -115,18 +115,18 @@ export function callBuckets(
  * @example
  * ```ts
  * import { loadTraces } from "../load/mod.ts";
- * import { callsOverTime } from "./calls_over_time.ts";
+ * import { callsOverTimeFigure } from "./calls_over_time.ts";
  * const traces = await loadTraces("traces/");
- * const fig = await callsOverTime(traces.calls, { interval: "1m" });
+ * const fig = await callsOverTimeFigure(traces.calls, { interval: "1m" });
  * if (fig.title !== "Calls and Errors over Time" || fig.empty || fig.width !== 720) throw new Error(fig.title);
  * ```
  */
-export async function callsOverTime(
+export async function callsOverTimeFigure(
   calls: pl.DataFrame,
-  options: CallsOverTimeOptions = {},
+  options: CallsOverTimeFigureOptions = {},
 ): Promise<Figure> {
   const o = { ...DEFAULTS, ...options };
-  requireColumns(calls, ["started_at", "status"], "callsOverTime()");
+  requireColumns(calls, ["started_at", "status"], "callsOverTimeFigure()");
   const whole = callBuckets(calls, o);
   const { interval } = whole;
   // On a compare page, one panel per run, bucketed alike.

@@ -29,7 +29,7 @@ import {
   timeAxis,
 } from "./_style.ts";
 
-/** Options of {@linkcode inFlight}. */
+/** Options of {@linkcode inFlightFigure}. */
 export interface InFlightOptions {
   /** The title drawn at the top. @default {"Calls in Flight"} */
   title?: string;
@@ -174,18 +174,18 @@ function drawable(series: pl.DataFrame, maxPoints: number): {
  * @example
  * ```ts
  * import { loadTraces } from "../load/mod.ts";
- * import { inFlight } from "./in_flight.ts";
+ * import { inFlightFigure } from "./in_flight.ts";
  * const traces = await loadTraces("traces/");
- * const fig = await inFlight(traces.calls, { sessions: traces.sessions });
+ * const fig = await inFlightFigure(traces.calls, { sessions: traces.sessions });
  * if (fig.title !== "Calls in Flight" || fig.empty || fig.width !== 720) throw new Error(fig.title);
  * ```
  */
-export async function inFlight(
+export async function inFlightFigure(
   calls: pl.DataFrame,
   options: InFlightOptions = {},
 ): Promise<Figure> {
   const o = { ...DEFAULTS, ...options };
-  requireColumns(calls, ["session_id", "started_at", "ended_at"], "inFlight()");
+  requireColumns(calls, ["session_id", "started_at", "ended_at"], "inFlightFigure()");
   const series = seriesFrame(calls, options.sessions);
   if (series.height === 0) {
     return await renderFigure({

@@ -36,13 +36,18 @@ export {
 export {
   type CallBucket,
   callBuckets,
-  callsOverTime,
-  type CallsOverTimeOptions,
+  callsOverTimeFigure,
+  type CallsOverTimeFigureOptions,
 } from "./calls_over_time.ts";
 export { sessionTimeline, type SessionTimelineOptions } from "./session_timeline.ts";
 export { tokensVsLatency, type TokensVsLatencyOptions } from "./tokens_vs_latency.ts";
 export { costByModel, type CostByModelOptions, costPerModel } from "./cost_by_model.ts";
-export { inFlight, type InFlightOptions, type InFlightPoint, inFlightSeries } from "./in_flight.ts";
+export {
+  inFlightFigure,
+  type InFlightOptions,
+  type InFlightPoint,
+  inFlightSeries,
+} from "./in_flight.ts";
 export {
   allFigures,
   type AllFiguresOptions,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { callBuckets, callsOverTime } from "../../src/figures/calls_over_time.ts";
+import { callBuckets, callsOverTimeFigure } from "../../src/figures/calls_over_time.ts";
 import { at, callsFrame } from "./_calls.ts";
 import { assertSnapshot, markElements, parseSvg, texts } from "./_snapshot.ts";
 
@@ -38,8 +38,8 @@ Deno.test("callBuckets() picks the narrowest interval giving at most maxBuckets 
   assert.equal(callBuckets(calls, { maxBuckets: 5 }).interval.every, "30s");
 });
 
-Deno.test("callsOverTime() draws the stacked segments with a status legend", async () => {
-  const fig = await callsOverTime(calls, { interval: "1m" });
+Deno.test("callsOverTimeFigure() draws the stacked segments with a status legend", async () => {
+  const fig = await callsOverTimeFigure(calls, { interval: "1m" });
   const root = parseSvg(fig.toSVG());
   assert.equal(markElements(root, "rect", "rect").length, 5);
   const all = texts(root);
@@ -60,16 +60,16 @@ Deno.test("callsOverTime() draws the stacked segments with a status legend", asy
   assertSnapshot("calls_over_time", fig.toSVG());
 });
 
-Deno.test("callsOverTime() rejects an interval outside its ladder", async () => {
-  await assert.rejects(() => callsOverTime(calls, { interval: "7m" }), RangeError);
+Deno.test("callsOverTimeFigure() rejects an interval outside its ladder", async () => {
+  await assert.rejects(() => callsOverTimeFigure(calls, { interval: "7m" }), RangeError);
 });
 
-Deno.test("callsOverTime() of a single call draws one bar; of none an empty-state figure", async () => {
-  const one = await callsOverTime(
+Deno.test("callsOverTimeFigure() of a single call draws one bar; of none an empty-state figure", async () => {
+  const one = await callsOverTimeFigure(
     callsFrame([{ started_at: at(0), ended_at: at(1), duration_s: 1 }]),
   );
   assert.equal(markElements(parseSvg(one.toSVG()), "rect", "rect").length, 1);
   assert.deepEqual(one.warnings, []);
-  const none = await callsOverTime(callsFrame([]));
+  const none = await callsOverTimeFigure(callsFrame([]));
   assert.equal(none.empty, true);
 });

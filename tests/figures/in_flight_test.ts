@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { inFlight, inFlightSeries } from "../../src/figures/in_flight.ts";
+import { inFlightFigure, inFlightSeries } from "../../src/figures/in_flight.ts";
 import { at, callsFrame } from "./_calls.ts";
 import { assertSnapshot, parseSvg, texts } from "./_snapshot.ts";
 
@@ -45,8 +45,8 @@ Deno.test("inFlightSeries() ends a pending call at its own session's last event,
   assert.deepEqual(secondsAndCounts(inFlightSeries(two)), [["00", 1], ["02", 1], ["10", 0]]);
 });
 
-Deno.test("inFlight() draws the step series with its peak and the calls left in flight", async () => {
-  const fig = await inFlight(calls);
+Deno.test("inFlightFigure() draws the step series with its peak and the calls left in flight", async () => {
+  const fig = await inFlightFigure(calls);
   const root = parseSvg(fig.toSVG());
   assert.equal(root.querySelectorAll('g[aria-label="line"] path').length, 1);
   const all = texts(root);
@@ -63,20 +63,20 @@ Deno.test("inFlight() draws the step series with its peak and the calls left in 
   assertSnapshot("in_flight", fig.toSVG());
 });
 
-Deno.test("inFlight() reduces long series to the maximum per bucket", async () => {
+Deno.test("inFlightFigure() reduces long series to the maximum per bucket", async () => {
   const many = callsFrame(
     Array.from(
       { length: 300 },
       (_, i) => ({ started_at: at(i), ended_at: at(i + 0.5), duration_s: 0.5 }),
     ),
   );
-  const all = texts(parseSvg((await inFlight(many, { maxPoints: 100 })).toSVG()));
+  const all = texts(parseSvg((await inFlightFigure(many, { maxPoints: 100 })).toSVG()));
   assert.ok(
     all.includes("peak 1 at 2025-04-08 12:00:00 UTC; maximum per 10 seconds"),
     all.join(" | "),
   );
 });
 
-Deno.test("inFlight() of no timed call is an empty-state figure", async () => {
-  assert.equal((await inFlight(callsFrame([]))).empty, true);
+Deno.test("inFlightFigure() of no timed call is an empty-state figure", async () => {
+  assert.equal((await inFlightFigure(callsFrame([]))).empty, true);
 });
