@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { realFixture } from "../_helpers.ts";
@@ -237,7 +237,12 @@ Deno.test({
       assert.deepEqual(t.calls.select("model", "status", "duration_s", "prompt_chars").toRecords(), [
         { model: "unknown", status: "ok", duration_s: 24.989967823028564, prompt_chars: 0 },
       ]);
-      assert.equal(t.calls.getColumn("output_chars").toArray()[0], t.calls.getColumn("output_chars").toArray()[0]);
+      // output_chars: the code points of the one response's `data.output`, read from the files here
+      const responses = readdirSync(native!).flatMap((f) =>
+        readFileSync(join(native!, f), "utf8").split("\n").filter((l) => l.includes('"llm_response"'))
+      ).map((l) => JSON.parse(l).data.output as string);
+      assert.equal(responses.length, 1);
+      assert.equal(t.calls.getColumn("output_chars").toArray()[0], [...responses[0]!].length);
       const custom = new Set(t.events.getColumn("payload").toArray().flatMap((p, i) => p === null ? [] : [t.events.getColumn("type").toArray()[i]]));
       assert.deepEqual([...custom].sort(), ["json_block_extracted", "json_extraction_start", "json_parsing_success", "taxonomy_output"]);
       assert.equal(t.sessions.getColumn("duration_s").toArray()[1], 24.997937);
