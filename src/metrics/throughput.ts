@@ -14,6 +14,9 @@ export interface CallsOverTimeOptions {
 
 const UNIT_US: Record<string, number> = { s: 1e6, m: 60e6, h: 3600e6, d: 86400e6 };
 
+/** Empty buckets are filled with 0 up to this many buckets in all (about two years of minutes). */
+const MAX_FILLED_BUCKETS = 1_000_000;
+
 function everyMicros(every: string): number {
   const m = /^(\d+)(s|m|h|d)$/.exec(every);
   if (!m) {
@@ -27,6 +30,8 @@ function everyMicros(every: string): number {
 /**
  * Calls started per time bucket, by status, with empty buckets filled with 0:
  * columns `time` (bucket start, UTC), `calls`, `ok`, `errors`, `pending`.
+ * When the calls span more than 1,000,000 buckets (a clock gone wrong), only
+ * the buckets holding calls are listed.
  *
  * @example
  * ```ts
@@ -67,9 +72,11 @@ export function callsOverTime(
   const first = Number(counted.getColumn("__t").min()),
     last = Number(counted.getColumn("__t").max());
   const n = Math.round((last - first) / step) + 1;
-  const grid = pl.DataFrame([
-    pl.Series("__t", Array.from({ length: n }, (_, i) => first + i * step), pl.Int64),
-  ]);
+  // a clock gone wrong (a call in year 5000) would ask for billions of empty buckets: list the calls' buckets only
+  const times = n <= MAX_FILLED_BUCKETS
+    ? Array.from({ length: n }, (_, i) => first + i * step)
+    : (counted.getColumn("__t").toArray() as unknown[]).map(Number);
+  const grid = pl.DataFrame([pl.Series("__t", times, pl.Int64)]);
   return grid.join(counted, { on: "__t", how: "left" })
     .sort("__t")
     .select(

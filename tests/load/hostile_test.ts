@@ -25,6 +25,7 @@ import { basename, join } from "node:path";
 import pl from "nodejs-polars";
 import { missing, SHARED } from "../_helpers.ts";
 import { loadTraces } from "../../src/load/mod.ts";
+import { summarize } from "../../src/metrics/summary.ts";
 import { UserError } from "../../src/log/mod.ts";
 import type { TraceSet } from "../../src/frames/columns.ts";
 
@@ -392,5 +393,48 @@ Deno.test(
       [join(dir, "b.jsonl.gz"), "unreadable", "warning"],
       [join(dir, "c.json.gz"), "unreadable", "warning"],
     ]);
+  }),
+);
+
+Deno.test(
+  "hostile: a batch time of 1e20 seconds (past any date) is no time with one warning, and the summary runs",
+  inTemp(async (dir) => {
+    const path = join(dir, "batch.jsonl");
+    const line = (id: string, created: number) =>
+      JSON.stringify({
+        id: `batch_req_${id}`,
+        custom_id: id,
+        response: {
+          status_code: 200,
+          body: {
+            model: "gpt-4o-mini",
+            created,
+            usage: { prompt_tokens: 3, completion_tokens: 4 },
+          },
+        },
+        error: null,
+      });
+    writeFileSync(
+      path,
+      [line("a", 1e20), line("b", 1e20), line("c", 1_700_000_000)].join("\n") + "\n",
+    );
+    const t = await loadTraces(path, { cache: false });
+    // 1e20 s is 1e26 µs, past year 9999 (2.5e17 µs): lines 1 and 2 lose their times, line 3 keeps 2023-11-14T22:13:20Z
+    const starts = t.calls.getColumn("started_at").toArray().map((
+      d,
+    ) => (d === null ? null : (d as unknown as Date).toISOString()));
+    assert.deepEqual(starts, [null, null, "2023-11-14T22:13:20.000Z"]);
+    const d = t.diagnostics.toRecords();
+    assert.deepEqual(d.map((r) => [r.code, r.severity, r.line]), [[
+      "time_out_of_range",
+      "warning",
+      1,
+    ]]);
+    assert.match(
+      String(d[0]!.message),
+      /^2 records hold a time out of the range of a date \(years 0001 to 9999; lines 1 to 2\)/,
+    );
+    const s = summarize(t);
+    assert.equal(s.calls.total, 3);
   }),
 );

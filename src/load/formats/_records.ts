@@ -14,6 +14,7 @@ import {
 } from "../../frames/columns.ts";
 import type { Diagnostic } from "../_event.ts";
 import { frameFromRows } from "../_build_frame.ts";
+import { inDateRange } from "./_util.ts";
 
 /** One model call of a file, with the columns of `calls` (timestamps in µs since the epoch). */
 export interface ImportedCall {
@@ -180,11 +181,57 @@ function sessionRows(
   return { rows, columns };
 }
 
+/**
+ * Times no date can hold (an adapter's arithmetic on a time of 1e20, a start
+ * plus an absurd duration) become null, with one warning per file counting
+ * them: the frames never hold a time a Date cannot show.
+ */
+function dropImpossibleTimes(records: ImportedRecords): void {
+  const bad = new Map<string, Set<number>>();
+  const check = (file: string, line: number, us: number | null | undefined): boolean => {
+    if (us === null || us === undefined || inDateRange(us)) return false;
+    let lines = bad.get(file);
+    if (!lines) bad.set(file, lines = new Set());
+    lines.add(line);
+    return true;
+  };
+  for (const c of records.calls) {
+    const start = check(c.file, c.line, c.started_at), end = check(c.file, c.line, c.ended_at);
+    if (start) c.started_at = null;
+    if (end) c.ended_at = null;
+    if (
+      (start || end) &&
+      !(c.duration_s !== null && Number.isFinite(c.duration_s) && Math.abs(c.duration_s) < 1e9)
+    ) {
+      c.duration_s = null;
+    }
+  }
+  for (const e of records.events) {
+    if (check(e.file, e.line, e.ts)) e.ts = null;
+    if (check(e.file, e.line, e.end)) e.end = null;
+  }
+  for (const [file, lines] of bad) {
+    let first = Infinity, last = -Infinity;
+    for (const l of lines) [first, last] = [Math.min(first, l), Math.max(last, l)];
+    const n = lines.size;
+    records.diagnostics.push({
+      file,
+      line: first,
+      code: "time_out_of_range",
+      message: n === 1
+        ? "a time is out of the range of a date (years 0001 to 9999); read as no time"
+        : `${n} records hold a time out of the range of a date (years 0001 to 9999; lines ${first} to ${last}); read as no time`,
+      severity: "warning",
+    });
+  }
+}
+
 /** Assemble records into the frames of the contract (`src/frames/columns.ts`). */
 export function assembleImportedFrames(
   records: ImportedRecords,
   options: ImportFrameOptions = {},
 ): ImportedFrames {
+  dropImpossibleTimes(records);
   const group = options.group ?? null;
   const callColumns: Record<string, pl.DataType> = { ...CALL_COLUMNS, ...CALL_EXTRA_COLUMNS };
   if (options.keepText) {
@@ -217,7 +264,10 @@ export function assembleImportedFrames(
     sessions: frameFromRows(sessions.rows, sessions.columns),
     events: frameFromRows(events, EVENT_COLUMNS),
     diagnostics: frameFromRows(
-      [...records.diagnostics].sort(byFileLine).map((d) => ({ ...d, count: d.count ?? 1 })) as unknown as Record<
+      [...records.diagnostics].sort(byFileLine).map((d) => ({
+        ...d,
+        count: d.count ?? 1,
+      })) as unknown as Record<
         string,
         unknown
       >[],

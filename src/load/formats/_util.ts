@@ -89,10 +89,13 @@ export function toMicros(v: unknown, unit?: TimeUnit, timezone?: string): Micros
       return toMicros(Number(t), unit, timezone);
     }
     const us = parseTimestamp(t, { timezone });
-    return us === null ? { us: null, problem: `time ${JSON.stringify(t)} is not a date` } : checked(us);
+    return us === null
+      ? { us: null, problem: `time ${JSON.stringify(t)} is not a date` }
+      : checked(us);
   }
   if (typeof v === "number" && Number.isFinite(v)) {
-    const u = unit ?? (Math.abs(v) < 1e11 ? "s" : Math.abs(v) < 1e14 ? "ms" : Math.abs(v) < 1e17 ? "us" : "ns");
+    const u = unit ??
+      (Math.abs(v) < 1e11 ? "s" : Math.abs(v) < 1e14 ? "ms" : Math.abs(v) < 1e17 ? "us" : "ns");
     const us = u === "s" ? v * 1e6 : u === "ms" ? v * 1e3 : u === "us" ? v : v / 1e3;
     return checked(Math.round(us));
   }
@@ -102,10 +105,13 @@ export function toMicros(v: unknown, unit?: TimeUnit, timezone?: string): Micros
 /** Dates JavaScript (and Polars' µs datetimes) can hold: years 0001–9999. */
 const MIN_US = -62135596800000000, MAX_US = 253402300799999999;
 
+/** Whether a µs time is one a date can hold (years 0001–9999). */
+export function inDateRange(us: number): boolean {
+  return Number.isFinite(us) && us >= MIN_US && us <= MAX_US;
+}
+
 function checked(us: number): Micros {
-  return Number.isFinite(us) && us >= MIN_US && us <= MAX_US
-    ? { us }
-    : { us: null, problem: `time is out of the range of a date` };
+  return inDateRange(us) ? { us } : { us: null, problem: `time is out of the range of a date` };
 }
 
 /** Seconds between two µs times, or null. */
