@@ -79,7 +79,7 @@ export const FIGURE_CAPTIONS: Record<string, string> = {
  * import { loadTraces } from "../load/mod.ts";
  * import { buildReportInput } from "./build.ts";
  * import { renderReport } from "./render.ts";
- * const file = fileURLToPath(new URL("../../tests/fixtures/compare/base.jsonl", import.meta.url));
+ * const file = fileURLToPath(import.meta.resolve("../../tests/fixtures/compare/base.jsonl"));
  * const input = await buildReportInput(await loadTraces([file]), { figures: false });
  * // The fixture: 4 ok calls of test-model, 1, 2, 3 and 4 s.
  * if (input.summary.by_model[0]?.latency.mean !== 2.5) throw new Error("mean");
