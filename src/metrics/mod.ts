@@ -2,8 +2,11 @@
  * Metrics: small builders returning Polars expressions (`pl.Expr`), combined by
  * a spec `{ name: metric }` and applied overall (`aggregate`) or per group
  * (`summarizeBy`: model, session, file, provider, session metadata, time bucket);
- * `summarize` builds the `summary.json` object, `compareGroups` the comparison
- * table of the report. Metrics never read files or draw.
+ * `summarize` builds the `summary.json` object. One group row (`groupSpec`,
+ * `summarizeGroups`) makes `by_model`, the comparison by a field (`compareGroups`)
+ * and both sides of `compareRuns` (two runs: deltas with 95% intervals, p-values,
+ * tests and n, pairing, gates; statistics in `stats.ts`); `LiveTotals` keeps
+ * `watch`'s running totals. Metrics never read files or draw.
  *
  * @example Add a metric of your own
  * ```ts
