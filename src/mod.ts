@@ -346,7 +346,13 @@ export {
   toText,
   traceSetHTML,
 } from "./notebook/mod.ts";
-export type { Displayable, DisplayOptions, MimeBundle, PlotFigureSpec } from "./notebook/mod.ts";
+export type {
+  Displayable,
+  DisplayOptions,
+  MimeBundle,
+  PlotFigureSpec,
+  PlotOptions,
+} from "./notebook/mod.ts";
 
 import polars from "npm:nodejs-polars@0.25.2";
 /**
