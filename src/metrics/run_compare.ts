@@ -312,6 +312,11 @@ export interface GateResult {
    * the exact binomial test of "rate ≤ limit"); null without `significance`.
    */
   p_value: number | null;
+  /**
+   * The test of `p_value`: the delta's, a paired test when the runs were paired
+   * (mean latency and cost), or the binomial test of the error rate.
+   */
+  test: string | null;
   /** The `gate failed: …` line, or a short "ok" sentence. */
   message: string;
 }
@@ -353,7 +358,10 @@ export function formatDeltaValue(metric: DeltaMetric, x: number | null): string 
  * ```
  */
 export function evaluateGates(
-  d: Record<DeltaMetric, Pick<Delta, "baseline" | "candidate" | "p_value">>,
+  d: Record<
+    DeltaMetric,
+    Pick<Delta, "baseline" | "candidate" | "p_value"> & { test?: string | null }
+  >,
   candidate: Pick<GroupSummary, "error_rate" | "errors" | "ok">,
   options: GateOptions,
 ): GateResult[] {
@@ -382,6 +390,7 @@ export function evaluateGates(
       value: rate,
       passed,
       p_value: p,
+      test: p === null ? null : "exact binomial (one-sided)",
       message: rate === null
         ? `gate failed: the error rate cannot be checked, the candidate has no finished calls`
         : !over
@@ -405,6 +414,8 @@ export function evaluateGates(
     if (limit === undefined) continue;
     const { baseline: b, candidate: c } = d[metric];
     const p = alpha === undefined ? null : d[metric].p_value;
+    const test = p === null ? null : d[metric].test ?? null;
+    const paired = test?.startsWith("paired") ? `${test}, ` : "";
     let value: number | null = null, message: string, passed = false;
     if (b === null || c === null) {
       const side = b === null ? "baseline" : "candidate";
@@ -422,7 +433,7 @@ export function evaluateGates(
         ? ""
         : p === null
         ? " (untested)"
-        : ` (${formatP(p)}${significant ? "" : `, not significant at ${plain(alpha)}`})`;
+        : ` (${paired}${formatP(p)}${significant ? "" : `, not significant at ${plain(alpha)}`})`;
       passed = value <= limit || !significant;
       message = value <= limit
         ? `${label} ${rise} ${range}, within the allowed ${plain(limit)}%`
@@ -437,6 +448,7 @@ export function evaluateGates(
       value: value === Infinity ? null : value,
       passed,
       p_value: p,
+      test,
       message,
     });
   }
@@ -891,7 +903,20 @@ export function compareRuns(traces: TraceSet, options: CompareRunsOptions): RunC
     { calls: c.calls, sessions: traces.sessions },
     { by: options.pairBy, resamples: options.resamples, seed: options.seed },
   );
-  const gates = evaluateGates(deltas, c.row, options);
+  // Paired runs: the mean latency and cost gates judge significance on the pairs
+  // (Wilcoxon signed-rank), a stronger test of the same prompts than the unpaired one.
+  const pairedTest = (m: PairedMetric, d: Delta) =>
+    m.n > 0 && m.p_value !== null
+      ? { ...d, p_value: m.p_value, test: `paired Wilcoxon signed-rank, ${m.n} pairs` }
+      : d;
+  const gateDeltas = paired
+    ? {
+      ...deltas,
+      latency_mean: pairedTest(paired.latency, deltas.latency_mean),
+      cost_per_call: pairedTest(paired.cost, deltas.cost_per_call),
+    }
+    : deltas;
+  const gates = evaluateGates(gateDeltas, c.row, options);
   const strip = ({ group, ...rest }: GroupSummary, input: string): Side => ({
     label: group,
     input,

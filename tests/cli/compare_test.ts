@@ -720,6 +720,32 @@ Deno.test("compare pairs two runs that share request ids: Wilcoxon on the pairs,
   }
 });
 
+Deno.test("compare --significance on paired runs judges the mean latency gate on the pairs", async () => {
+  // Mean latency rose 25% (more than 10%). Unpaired, Mann–Whitney p = 0.217 would pass at
+  // 0.05; paired prompt by prompt, Wilcoxon p = 20/512 = 0.039 < 0.05: the gate fails.
+  const r = await compare([
+    PAIRED_BASE,
+    PAIRED_CANDIDATE,
+    "--max-mean-increase",
+    "10",
+    "--significance",
+    "0.05",
+  ]);
+  try {
+    assert.equal(r.code, 1);
+    const g = readJson(r.dir).gates[0]!;
+    assert.equal(g.test, "paired Wilcoxon signed-rank, 9 pairs");
+    assert.ok(Math.abs(g.p_value! - 20 / 512) < 1e-12);
+    assert.equal(
+      r.stderr,
+      "gate failed: mean latency rose 25.0% (1.30 s → 1.63 s), more than the allowed 10% " +
+        "(paired Wilcoxon signed-rank, 9 pairs, p = 0.039)",
+    );
+  } finally {
+    rmSync(r.dir, { recursive: true, force: true });
+  }
+});
+
 Deno.test("compare --pair-by a session-metadata field pairs by it; an unknown field exits 2", async () => {
   const r = await compare([PAIRED_BASE, PAIRED_CANDIDATE, "--pair-by", "prompt_id"]);
   try {

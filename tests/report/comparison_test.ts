@@ -34,6 +34,7 @@ const gate = (passed: boolean, message = "p95 latency rose 100.0%"): GateResult 
   value: 100,
   passed,
   p_value: null,
+  test: null,
   message: passed ? message : `gate failed: ${message}`,
 });
 
