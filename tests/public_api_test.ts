@@ -321,6 +321,18 @@ Deno.test("src/mod.ts and the folder mod.ts files list their exports by name", (
   }
 });
 
+Deno.test("the folder mod.ts files re-export from _-prefixed files only what is public on purpose", () => {
+  // Types a public signature names, declared in a private file (PlotFigureSpec.legend).
+  const deliberate = new Set(["LegendItem"]);
+  for (const path of modFiles(join(ROOT, "src"))) {
+    const text = readFileSync(path, "utf8");
+    for (const m of text.matchAll(/export (?:type )?\{([^}]*)\} from "\.\/_[^"]+"/g)) {
+      const names = m[1]!.split(",").map((n) => n.trim().replace(/^type /, "")).filter(Boolean);
+      assert.deepEqual(names.filter((n) => !deliberate.has(n)), [], path);
+    }
+  }
+});
+
 Deno.test("src/mod.ts re-exports no _-prefixed file", () => {
   const text = readFileSync(join(ROOT, "src", "mod.ts"), "utf8");
   const from = [...text.matchAll(/from "([^"]+)"/g)].map((m) => m[1]!);

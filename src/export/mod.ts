@@ -18,7 +18,6 @@ import { postOtlp, type PostOtlpResult, toOtlpRequest } from "./otlp.ts";
 import { writeParquetDataset } from "./parquet.ts";
 import { writeTensorBoard } from "./tensorboard.ts";
 
-export { FRAME_NAMES, type FrameCounts, type FrameName, runId } from "./_frames.ts";
 export { writeCsvFiles } from "./csv.ts";
 export { writeJsonlFiles } from "./jsonl.ts";
 export {

@@ -54,5 +54,5 @@ export {
   FIGURE_NAMES,
   type NamedFigure,
 } from "./all_figures.ts";
-export { type Bin, histogramBins } from "./_bins.ts";
-export { type FigureSpec, type LegendItem, renderFigure } from "./_render.ts";
+// LegendItem is public (PlotFigureSpec.legend); the rest of _render.ts stays private.
+export type { LegendItem } from "./_render.ts";

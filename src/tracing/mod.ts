@@ -47,5 +47,4 @@ export {
 } from "./writer.ts";
 export { DEFAULT_SECRET_KEYS, REDACTED, sanitize, type SanitizeOptions } from "./redact.ts";
 export { isSecretName, KnownSecrets, redactText } from "./secrets.ts";
-export { formatNaiveIso } from "./_time.ts";
 export type { AnyFn } from "./wrap.ts";
