@@ -60,8 +60,13 @@ export const DIAGNOSTICS_KEPT_PER_CODE = 100;
  * Add a diagnostic, keeping memory bounded however many lines are bad: past
  * {@link DIAGNOSTICS_KEPT_PER_CODE} of one code in one file, the rest are
  * counted into one row per code (its `count`), appended by {@link foldDiagnostics}.
+ * A row that already counts several lines (`count` > 1) is kept as it is.
  */
-function addDiagnostic(out: ParsedTrace, d: Diagnostic): void {
+export function addDiagnostic(out: ParsedTrace, d: Diagnostic): void {
+  if ((d.count ?? 1) > 1) {
+    out.diagnostics.push(d);
+    return;
+  }
   const folded = (out.folded ??= new Map());
   const f = folded.get(d.code);
   if (!f) {
@@ -103,7 +108,7 @@ export function boundDiagnostics(list: Diagnostic[]): Diagnostic[] {
 }
 
 /** Append one row per code whose diagnostics were counted past the limit. */
-function foldDiagnostics(out: ParsedTrace): void {
+export function foldDiagnostics(out: ParsedTrace): void {
   for (const [code, f] of out.folded ?? []) {
     if (f.count === 0) continue;
     out.diagnostics.push({

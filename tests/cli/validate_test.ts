@@ -51,3 +51,30 @@ Deno.test("validate passes the bundled traces/", async () => {
     /^6 file\(s\), 231 valid event\(s\), 90 call\(s\): 0 bad line\(s\), 0 warning\(s\)\.$/m,
   );
 });
+
+Deno.test("validate counts every bad line, also those past the listing limit (folded into one row)", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tracebook-validate-" });
+  try {
+    const file = join(dir, "batch.jsonl");
+    const good = JSON.stringify({
+      id: "batch_req_1",
+      custom_id: "r1",
+      response: {
+        status_code: 200,
+        body: { model: "gpt-4o-mini", usage: { prompt_tokens: 1, completion_tokens: 1 } },
+      },
+      error: null,
+    });
+    // 1 good line, then 250 lines of "x": 250 bad lines, 100 listed and one row counting the other 150
+    Deno.writeTextFileSync(file, good + "\n" + "x\n".repeat(250));
+    const r = await validate(file);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout.trim().split("\n").length, 101);
+    assert.equal(
+      r.stderr.trim(),
+      "1 file(s), 1 valid event(s), 1 call(s): 250 bad line(s), 0 warning(s).",
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

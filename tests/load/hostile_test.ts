@@ -438,3 +438,26 @@ Deno.test(
     assert.equal(s.calls.total, 3);
   }),
 );
+
+for (const fixture of fixtures()) {
+  const lines = readFileSync(fixture, "utf8").split("\n").filter((l) => l.trim());
+  if (lines.length < 2 || !lines.every((l) => l.startsWith("{") && l.endsWith("}"))) continue;
+  const name = `${basename(join(fixture, ".."))}/${basename(fixture)}`;
+  Deno.test(`hostile: ${name} with 250 garbage lines appended: 250 more bad lines counted, at most 101 rows kept`, async () => {
+    const dir = Deno.makeTempDirSync({ prefix: "tracebook-hostile-" });
+    try {
+      const path = join(dir, basename(fixture));
+      const text = readFileSync(fixture, "utf8");
+      writeFileSync(path, text + (text.endsWith("\n") ? "" : "\n") + "x\n".repeat(250));
+      const before = await loadTraces(fixture, { cache: false });
+      const after = await loadTraces(path, { cache: false });
+      assert.equal(errorCount(after), errorCount(before) + 250);
+      assert.equal(after.calls.height, before.calls.height);
+      // 100 listed one by one, then one row counting the other 150
+      const rows = after.diagnostics.filter(pl.col("severity").eq(pl.lit("error"))).height;
+      assert.ok(rows <= errorCount(before) + 101, `${rows} rows`);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  });
+}

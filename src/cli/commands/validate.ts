@@ -9,7 +9,7 @@ import type { Command } from "npm:commander@15.1.0";
 import { loadTraces } from "../../load/mod.ts";
 import { escapeControl } from "../../log/terminal.ts";
 import { progressReporter } from "../progress.ts";
-import { addInputOptions, type InputOptions, inputLoadOptions } from "../input_options.ts";
+import { addInputOptions, inputLoadOptions, type InputOptions } from "../input_options.ts";
 
 /** Options of the `validate` command. */
 export interface ValidateOptions extends InputOptions {
@@ -25,6 +25,7 @@ interface DiagnosticRow {
   code: string;
   message: string;
   severity: string;
+  count?: number;
 }
 
 /** Validate the inputs; returns the exit code. */
@@ -36,8 +37,10 @@ export async function runValidate(inputs: string[], options: ValidateOptions): P
     onProgress: progress?.update,
   }).finally(() => progress?.stop());
   const rows = traces.diagnostics.toRecords() as unknown as DiagnosticRow[];
-  const errors = rows.filter((d) => d.severity === "error").length;
-  const warnings = rows.length - errors;
+  // a folded row counts the lines past the listing limit (its `count`)
+  const lines = (d: DiagnosticRow) => d.count ?? 1;
+  const errors = rows.filter((d) => d.severity === "error").reduce((n, d) => n + lines(d), 0);
+  const warnings = rows.filter((d) => d.severity !== "error").reduce((n, d) => n + lines(d), 0);
   const failed = errors > 0 || (options.warningsFail === true && warnings > 0);
   if (options.json) {
     console.log(escapeControl(

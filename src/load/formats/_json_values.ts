@@ -6,6 +6,7 @@
  * @module
  */
 import type { Diagnostic } from "../_event.ts";
+import { addDiagnostic, foldDiagnostics, type ParsedTrace } from "../parse_trace_text.ts";
 import { importMessages } from "./messages.ts";
 
 /** One top-level JSON value of a text. */
@@ -53,8 +54,10 @@ export function parseJsonValues(
 ): { values: JsonValue[]; diagnostics: Diagnostic[] } {
   const values: JsonValue[] = [];
   const diagnostics: Diagnostic[] = [];
+  // bounded however many lines are bad: past 100 of a code, counted in one row
+  const out: ParsedTrace = { events: [], diagnostics };
   const problem = (line: number, code: string, message: string) =>
-    diagnostics.push({ file, line, code, message, severity: "error" });
+    addDiagnostic(out, { file, line, code, message, severity: "error" });
   let line = 1, depth = 0, inString = false, escaped = false, topArray = false;
   let start = -1, startLine = 0;
   let stray = -1, strayLine = 0;
@@ -126,6 +129,7 @@ export function parseJsonValues(
           problem(startLine, "invalid_json", importMessages.invalidJson((e as Error).message));
         }
         if (values.length >= limit) {
+          foldDiagnostics(out);
           return {
             values,
             diagnostics: diagnostics.sort((a, b) => a.line - b.line),
@@ -136,6 +140,7 @@ export function parseJsonValues(
   }
   if (depth > 0) problem(startLine, "truncated_object", importMessages.truncatedObject());
   flushStray(n);
+  foldDiagnostics(out);
   diagnostics.sort((a, b) => a.line - b.line);
   return { values, diagnostics };
 }

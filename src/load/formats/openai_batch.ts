@@ -12,6 +12,7 @@
  */
 import { normalizeUsage } from "../../schema/mod.ts";
 import { countChars } from "../_event.ts";
+import { addDiagnostic, foldDiagnostics, type ParsedTrace } from "../parse_trace_text.ts";
 import type { FormatAdapter } from "./adapter.ts";
 import type { ImportedCall, ImportedEvent, ImportedRecords } from "./_records.ts";
 import { isObj, num, type Obj, str } from "./_util.ts";
@@ -70,6 +71,8 @@ export function parseOpenAIBatchText(
 ): ImportedRecords {
   const sessionId = options.sessionId ?? batchSessionId(file);
   const records: ImportedRecords = { calls: [], events: [], diagnostics: [] };
+  // bad lines bounded however many: past 100 of a code, counted in one row
+  const out: ParsedTrace = { events: [], diagnostics: records.diagnostics };
   const seen = new Map<string, number>();
   const lines = text.split("\n");
   for (const [i, raw] of lines.entries()) {
@@ -78,7 +81,7 @@ export function parseOpenAIBatchText(
     // only JSON white space makes a blank line: NBSP, U+2028, a stray BOM are bad lines
     if (/^[ \t\r]*$/.test(source)) continue;
     const bad = (code: string, message: string) =>
-      records.diagnostics.push({ file, line, code, message, severity: "error" });
+      addDiagnostic(out, { file, line, code, message, severity: "error" });
     let value: unknown;
     try {
       value = JSON.parse(source);
@@ -118,7 +121,7 @@ export function parseOpenAIBatchText(
     }
     const first = seen.get(customId);
     if (first !== undefined) {
-      records.diagnostics.push({
+      addDiagnostic(out, {
         file,
         line,
         code: "duplicate_custom_id",
@@ -196,6 +199,7 @@ export function parseOpenAIBatchText(
     };
     records.events.push(event);
   }
+  foldDiagnostics(out);
   return records;
 }
 
