@@ -499,7 +499,10 @@ export function spansToRecords(
   const calls: ImportedCall[] = [];
   const events: ImportedEvent[] = [];
   const sessions = new Map<string, ImportedSession>();
-  for (const s of unique) {
+  for (const u of unique) {
+    // tracebook's own OTLP export writes a call that never ended as a zero-length span
+    // marked tracebook.status=pending: it is pending again when read back
+    const s = u.attributes["tracebook.status"] === "pending" ? { ...u, end_us: null } : u;
     const a = s.attributes;
     const key = `${s.trace_id}\u0000${s.span_id}`;
     const session_id = traceSession.get(s.trace_id) ?? s.trace_id;

@@ -368,3 +368,26 @@ Deno.test({
     }]);
   },
 });
+
+Deno.test("a span marked tracebook.status=pending (tracebook's own OTLP export of an unended call) reads back as pending", () => {
+  const span = (id: string, status: string) => ({
+    traceId: "t",
+    spanId: id,
+    name: "chat",
+    startTimeUnixNano: "1700000000000000000",
+    endTimeUnixNano: "1700000000000000000",
+    attributes: [
+      { key: "gen_ai.operation.name", value: { stringValue: "chat" } },
+      { key: "gen_ai.request.model", value: { stringValue: "gpt-4o" } },
+      { key: "tracebook.status", value: { stringValue: status } },
+    ],
+  });
+  const t = fromTraceText(
+    JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span("a", "pending"), span("b", "ok")] }] }] }),
+  );
+  assert.deepEqual(rows(t.calls, "request_id", "status", "duration_s"), [
+    { request_id: "a", status: "pending", duration_s: null },
+    { request_id: "b", status: "ok", duration_s: 0 },
+  ]);
+  assert.deepEqual(rows(t.sessions, "complete"), [{ complete: false }]);
+});
