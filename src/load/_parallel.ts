@@ -27,9 +27,12 @@ export interface RangeTask {
   id: number;
   path: string;
   file: string;
+  /** Bytes of the range as planned (for progress). */
+  bytes: number;
   options: {
     start: number;
-    end: number;
+    /** Undefined for a file's last range: to the end of the file as it is when read. */
+    end?: number;
     timezone?: string;
     keepText?: boolean;
     maxLineBytes: number;
@@ -159,9 +162,11 @@ export async function readNativeFiles(
     id,
     path: files[r.file]!.path,
     file: files[r.file]!.name,
+    bytes: r.end - r.start,
     options: {
       start: r.start,
-      end: r.end,
+      // a file's last range reads to its end as it is then (it may have grown since it was sized)
+      end: r.end < sizes[r.file]! ? r.end : undefined,
       timezone: options.timezone,
       keepText: options.keepText,
       maxLineBytes,
@@ -175,16 +180,14 @@ export async function readNativeFiles(
     parseTraceRange(task.path, task.file, task.options);
   if (workers === 0) {
     for (const task of tasks) {
-      // the whole file, to its end as it is when read (it may have grown since it was sized)
       results[task.id] = parseTraceRange(task.path, task.file, {
         ...task.options,
-        end: undefined,
         onBytes: (n) => options.onProgress?.(done += n, total),
       });
     }
   } else {
     await runParallel(tasks, Math.min(workers, tasks.length - 1), results, (task) => {
-      done += task.options.end - task.options.start;
+      done += task.bytes;
       options.onProgress?.(done, total);
     }, local);
   }
