@@ -60,7 +60,7 @@ export interface ReadNativeOptions {
   /**
    * Worker threads besides the calling thread, which parses ranges too (0: the
    * calling thread alone).
-   * @default {the number of cores less one (1 to 7) when the files hold 32 MB or more, else 0}
+   * @default {the number of cores less one (at most 7) when the files hold 32 MB or more, else 0}
    */
   workers?: number;
   /** Bytes of a range (a larger file is cut into several). @default {total / (4 × threads), within 4 to 64 MB} */
@@ -136,13 +136,13 @@ function workerCount(total: number, options: ReadNativeOptions): number {
   if (options.workers !== undefined) return Math.max(0, Math.floor(options.workers));
   if (total < LARGE_INPUT_BYTES || typeof Worker === "undefined") return 0;
   const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency ?? 1 : 1;
-  return Math.max(1, Math.min(7, cores - 1));
+  return Math.max(0, Math.min(7, cores - 1)); // one core: the calling thread alone
 }
 
 /**
  * Events and bad-line diagnostics of native files, in file then line order,
  * exactly as reading each file with `parseTraceFile`, but with the files cut
- * into ranges parsed in worker threads.
+ * into ranges parsed in worker threads and the calling thread.
  */
 export async function readNativeFiles(
   files: NativeFile[],
