@@ -461,3 +461,23 @@ for (const fixture of fixtures()) {
     }
   });
 }
+
+for (const fixture of fixtures()) {
+  const lines = readFileSync(fixture, "utf8").split("\n").filter((l) => l.trim());
+  if (lines.length < 2 || !lines.every((l) => l.startsWith("{") && l.endsWith("}"))) continue;
+  const name = `${basename(join(fixture, ".."))}/${basename(fixture)}`;
+  Deno.test(`hostile: ${name} gathered into one JSON array (jq -s) loads the same calls, or is one sentence; never fewer calls`, async () => {
+    const dir = Deno.makeTempDirSync({ prefix: "tracebook-hostile-" });
+    try {
+      const path = join(dir, basename(fixture));
+      writeFileSync(path, "[\n" + lines.join(",\n") + "\n]\n");
+      const before = await loadTraces(fixture, { cache: false });
+      const after = await loadOrUserError(path, name);
+      if (after instanceof UserError) return;
+      assert.equal(after.calls.height, before.calls.height);
+      assert.equal(errorCount(after), errorCount(before));
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  });
+}

@@ -17,7 +17,7 @@ export interface JsonValue {
 }
 
 const OPEN_BRACE = 123, OPEN_BRACKET = 91, CLOSE_BRACE = 125, CLOSE_BRACKET = 93;
-const QUOTE = 34, BACKSLASH = 92, NEWLINE = 10;
+const QUOTE = 34, BACKSLASH = 92, NEWLINE = 10, COMMA = 44;
 
 /** JSON's own white space (a BOM only opens the text: a BOM, NBSP or U+2028 elsewhere is stray text). */
 function isBlank(c: number): boolean {
@@ -51,6 +51,7 @@ export function parseJsonValues(
   text: string,
   file: string,
   limit: number = Infinity,
+  elements: boolean = false,
 ): { values: JsonValue[]; diagnostics: Diagnostic[] } {
   const values: JsonValue[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -100,6 +101,7 @@ export function parseJsonValues(
     }
     if (depth === 0) {
       if (isBlank(c) || (c === 0xfeff && i === 0)) continue;
+      if (elements && (c === COMMA || c === CLOSE_BRACKET)) continue; // between and after elements
       if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         flushStray(i);
         start = i;
@@ -143,4 +145,26 @@ export function parseJsonValues(
   foldDiagnostics(out);
   diagnostics.sort((a, b) => a.line - b.line);
   return { values, diagnostics };
+}
+
+/**
+ * The records of a text: its top-level values ({@link parseJsonValues}), or,
+ * when the text is one JSON array (JSON Lines gathered by `jq -s`), the
+ * elements of that array, each with the line it starts on.
+ *
+ * @example
+ * ```ts
+ * import { parseJsonRecords } from "./_json_values.ts";
+ * const { values, diagnostics } = parseJsonRecords('[\n{"a":1},\n{"a":2}\n]\n', "f.json");
+ * if (values.length !== 2 || values[1]!.line !== 3 || diagnostics.length !== 0) throw new Error();
+ * ```
+ */
+export function parseJsonRecords(
+  text: string,
+  file: string,
+): { values: JsonValue[]; diagnostics: Diagnostic[] } {
+  const at = text.search(/[^\s\uFEFF]/);
+  if (at < 0 || text[at] !== "[") return parseJsonValues(text, file);
+  // the opening bracket becomes a blank: the elements are the values, lines unchanged
+  return parseJsonValues(text.slice(0, at) + " " + text.slice(at + 1), file, Infinity, true);
 }

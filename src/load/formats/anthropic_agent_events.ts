@@ -25,7 +25,7 @@
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { countChars } from "../_event.ts";
 import { blankCall, compactPayload, contentText, timeReader } from "./_agent_logs.ts";
-import { parseJsonValues } from "./_json_values.ts";
+import { parseJsonRecords } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import { count, isObj, type Obj, secondsBetween, str } from "./_util.ts";
 
@@ -73,7 +73,7 @@ export function parseAnthropicAgentEventsText(
   file: string,
   options: ParseOptions = {},
 ): ImportedRecords {
-  const { values, diagnostics } = parseJsonValues(text, file);
+  const { values, diagnostics } = parseJsonRecords(text, file);
   const time = timeReader(file, diagnostics, options.timezone);
   const records: ImportedRecords = { calls: [], events: [], diagnostics };
   const named = values.map(({ value: v }) =>

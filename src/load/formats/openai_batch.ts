@@ -12,6 +12,7 @@
  */
 import { normalizeUsage } from "../../schema/mod.ts";
 import { countChars } from "../_event.ts";
+import { parseJsonRecords } from "./_json_values.ts";
 import { addDiagnostic, foldDiagnostics, type ParsedTrace } from "../parse_trace_text.ts";
 import type { FormatAdapter } from "./adapter.ts";
 import type { ImportedCall, ImportedEvent, ImportedRecords } from "./_records.ts";
@@ -74,24 +75,10 @@ export function parseOpenAIBatchText(
   // bad lines bounded however many: past 100 of a code, counted in one row
   const out: ParsedTrace = { events: [], diagnostics: records.diagnostics };
   const seen = new Map<string, number>();
-  const lines = text.split("\n");
-  for (const [i, raw] of lines.entries()) {
-    const line = i + 1;
-    const source = i === 0 ? raw.replace(/^\uFEFF/, "") : raw;
-    // only JSON white space makes a blank line: NBSP, U+2028, a stray BOM are bad lines
-    if (/^[ \t\r]*$/.test(source)) continue;
+  /** One JSON value of the file (a line, or an element of a top-level array) → a call and its event. */
+  const readValue = (line: number, value: unknown): void => {
     const bad = (code: string, message: string) =>
       addDiagnostic(out, { file, line, code, message, severity: "error" });
-    let value: unknown;
-    try {
-      value = JSON.parse(source);
-    } catch (e) {
-      bad(
-        i === lines.length - 1 ? "truncated_line" : "invalid_json",
-        importMessages.invalidJsonLine((e as Error).message),
-      );
-      continue;
-    }
     if (!isObj(value)) {
       bad(
         "not_an_object",
@@ -99,12 +86,12 @@ export function parseOpenAIBatchText(
           Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`,
         ),
       );
-      continue;
+      return;
     }
     const customId = str(value.custom_id);
     if (customId === null) {
       bad("batch_bad_line", importMessages.batchBadLine(`"custom_id" is missing or not a string`));
-      continue;
+      return;
     }
     const response = value.response ?? null;
     const error = value.error ?? null;
@@ -113,11 +100,11 @@ export function parseOpenAIBatchText(
         "batch_bad_line",
         importMessages.batchBadLine(`both "response" and "error" are null or missing`),
       );
-      continue;
+      return;
     }
     if (response !== null && !isObj(response)) {
       bad("batch_bad_line", importMessages.batchBadLine(`"response" must be an object or null`));
-      continue;
+      return;
     }
     const first = seen.get(customId);
     if (first !== undefined) {
@@ -198,6 +185,35 @@ export function parseOpenAIBatchText(
       }),
     };
     records.events.push(event);
+  };
+  // the lines as one JSON array (`jq -s` of the output file): each element is a line
+  if (/^\uFEFF?[ \t\r\n]*\[/.test(text.slice(0, 4096))) {
+    const { values, diagnostics } = parseJsonRecords(text, file);
+    for (const d of diagnostics) addDiagnostic(out, d);
+    for (const v of values) readValue(v.line, v.value);
+    foldDiagnostics(out);
+    return records;
+  }
+  const lines = text.split("\n");
+  for (const [i, raw] of lines.entries()) {
+    const line = i + 1;
+    const source = i === 0 ? raw.replace(/^\uFEFF/, "") : raw;
+    // only JSON white space makes a blank line: NBSP, U+2028, a stray BOM are bad lines
+    if (/^[ \t\r]*$/.test(source)) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(source);
+    } catch (e) {
+      addDiagnostic(out, {
+        file,
+        line,
+        code: i === lines.length - 1 ? "truncated_line" : "invalid_json",
+        message: importMessages.invalidJsonLine((e as Error).message),
+        severity: "error",
+      });
+      continue;
+    }
+    readValue(line, value);
   }
   foldDiagnostics(out);
   return records;
