@@ -39,12 +39,18 @@ Deno.test("watch --once gives the exact totals of a fixture and lists errors and
     calls_per_minute: 6,
     bad_lines: 1,
     by_model: {
-      "claude-3-5-sonnet-20241022": { requests: 2, responses: 1, errors: 1, latency_p50_s: 3 },
+      "claude-3-5-sonnet-20241022": {
+        requests: 2,
+        responses: 1,
+        errors: 1,
+        pending: 0,
+        latency_p50_s: 3,
+      },
       // The model rule: r2, requested as gpt-4o and answered as gpt-4o-2024-08-06 (4 s), is
       // gpt-4o's, with r1 (2 s) and the orphan r6 (6 s): p50 of [2, 4, 6] = 4.
-      "gpt-4o": { requests: 2, responses: 3, errors: 0, latency_p50_s: 4 },
-      "gpt-4o-mini": { requests: 1, responses: 0, errors: 0, latency_p50_s: null },
-      unknown: { requests: 1, responses: 1, errors: 0, latency_p50_s: null },
+      "gpt-4o": { requests: 2, responses: 3, errors: 0, pending: 0, latency_p50_s: 4 },
+      "gpt-4o-mini": { requests: 1, responses: 0, errors: 0, pending: 1, latency_p50_s: null },
+      unknown: { requests: 1, responses: 1, errors: 0, pending: 0, latency_p50_s: null },
     },
     final: false,
   });
@@ -155,7 +161,9 @@ Deno.test("watch follows files as they are written and stops cleanly on SIGINT",
       latency_samples: 1,
       calls_per_minute: 2,
       bad_lines: 1,
-      by_model: { "gpt-4o": { requests: 2, responses: 1, errors: 1, latency_p50_s: 2 } },
+      by_model: {
+        "gpt-4o": { requests: 2, responses: 1, errors: 1, pending: 0, latency_p50_s: 2 },
+      },
       final: false,
     });
     child.kill("SIGINT");
