@@ -175,6 +175,36 @@ export async function readNativeFiles(
   let done = 0;
   options.onProgress?.(0, total);
   const results = new Array<RangeResult | undefined>(tasks.length);
+  // join in order, as results come: lines continue from range to range of a file
+  const events: EventRecord[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let joined = 0;
+  let file = -1;
+  let offset = 0;
+  let parts: RangeDiagnostics[] = [];
+  const flush = () => {
+    for (const d of mergeRangeDiagnostics(parts)) diagnostics.push(d);
+    parts = [];
+  };
+  const joinReady = () => {
+    for (; joined < ranges.length && results[joined]; joined++) {
+      const range = ranges[joined]!;
+      const r = results[joined]!;
+      results[joined] = undefined;
+      if (range.file !== file) {
+        flush();
+        file = range.file;
+        offset = 0;
+      }
+      const list = Array.isArray(r.events)
+        ? r.events
+        : decodeEvents(r.events, files[range.file]!.name, offset, options.keepText ?? false);
+      if (Array.isArray(r.events) && offset) { for (const e of list) e.line += offset; }
+      for (const e of list) events.push(e);
+      parts.push({ diagnostics: r.diagnostics, folded: r.folded, lineOffset: offset });
+      offset += r.lines;
+    }
+  };
   // a range read in the calling thread
   const local = (task: RangeTask): RangeResult =>
     parseTraceRange(task.path, task.file, task.options);
@@ -186,37 +216,19 @@ export async function readNativeFiles(
       });
     }
   } else {
-    await runParallel(tasks, Math.min(workers, tasks.length - 1), results, (task) => {
-      done += task.bytes;
-      options.onProgress?.(done, total);
-    }, local);
+    await runParallel(
+      tasks,
+      Math.min(workers, tasks.length - 1),
+      results,
+      (task) => {
+        done += task.bytes;
+        options.onProgress?.(done, total);
+      },
+      local,
+      joinReady,
+    );
   }
-  // join in order: lines continue from range to range of a file
-  const events: EventRecord[] = [];
-  const diagnostics: Diagnostic[] = [];
-  let file = -1;
-  let offset = 0;
-  let parts: RangeDiagnostics[] = [];
-  const flush = () => {
-    for (const d of mergeRangeDiagnostics(parts)) diagnostics.push(d);
-    parts = [];
-  };
-  for (const [id, range] of ranges.entries()) {
-    const r = results[id]!;
-    results[id] = undefined;
-    if (range.file !== file) {
-      flush();
-      file = range.file;
-      offset = 0;
-    }
-    const list = Array.isArray(r.events)
-      ? r.events
-      : decodeEvents(r.events, files[range.file]!.name, offset, options.keepText ?? false);
-    if (Array.isArray(r.events) && offset) { for (const e of list) e.line += offset; }
-    for (const e of list) events.push(e);
-    parts.push({ diagnostics: r.diagnostics, folded: r.folded, lineOffset: offset });
-    offset += r.lines;
-  }
+  joinReady(); // the rest: every result is in now
   flush();
   // the parsed JSON and the columns from the workers are garbage: only the events are kept
   if (total >= LARGE_INPUT_BYTES) collectGarbage();
@@ -227,7 +239,8 @@ export async function readNativeFiles(
 /**
  * Run the tasks on `count` module workers and the calling thread, each taking
  * the next task when done (a worker has two queued, so that it never waits
- * while the calling thread parses). A worker that cannot start (a runtime or
+ * while the calling thread parses); `between` runs in the calling thread
+ * between its tasks. A worker that cannot start (a runtime or
  * bundle without the worker module) leaves its tasks to the calling thread.
  */
 async function runParallel(
@@ -236,6 +249,7 @@ async function runParallel(
   results: (RangeResult | undefined)[],
   onDone: (task: RangeTask) => void,
   local: (task: RangeTask) => RangeResult,
+  between: () => void,
 ): Promise<void> {
   let next = 0;
   let failed: unknown = null;
@@ -253,8 +267,9 @@ async function runParallel(
       fail(err);
       break;
     }
-    // let the workers' answers in (and give them their next task)
+    // let the workers' answers in (and give them their next task), and join what is ready
     await new Promise((resolve) => setTimeout(resolve, 0));
+    between();
   }
   await Promise.all(runs);
   if (failed !== null) throw failed;
