@@ -9,7 +9,11 @@
  * @module
  */
 import type { Command } from "npm:commander@15.1.0";
+import pl from "npm:nodejs-polars@0.25.2";
+import type { TraceSet } from "../frames/columns.ts";
 import type { LoadOptions } from "../load/mod.ts";
+import { messages } from "../load/messages.ts";
+import { UserError } from "../log/mod.ts";
 import { readFieldMap } from "../load/formats/generic.ts";
 
 /** The parsed shared input options (commander's camelCase names). */
@@ -83,5 +87,36 @@ export function inputLoadOptions(
   const format = (options.inputFormatFlag ? opts.inputFormat : opts.format) ??
     (map ? "generic" : undefined);
   const cache = opts.cache === false ? false : opts.cacheDir;
-  return { format, map, listPrices: opts.listPrices ?? false, ...(cache === undefined ? {} : { cache }) };
+  return {
+    format,
+    map,
+    listPrices: opts.listPrices ?? false,
+    ...(cache === undefined ? {} : { cache }),
+  };
+}
+
+/**
+ * Throw a {@link UserError} (exit 1) when the inputs held records but not one
+ * could be read (no event, no call, only bad lines: a document cut off, every
+ * line malformed), instead of writing an empty "0 requests" report. Empty
+ * inputs (nothing bad either) pass.
+ *
+ * @example
+ * ```ts
+ * import { requireSomethingRead } from "./input_options.ts";
+ * import { fromTraceText } from "../load/mod.ts";
+ * const t = fromTraceText('{"custom_id": "r1", "response": null}\n', { file: "b.jsonl" });
+ * let said = "";
+ * try { requireSomethingRead(t); } catch (e) { said = (e as Error).message; }
+ * if (!said.startsWith("Nothing in the inputs could be read: 1 bad line, the first b.jsonl:1:")) throw new Error(said);
+ * ```
+ */
+export function requireSomethingRead(traces: TraceSet): void {
+  if (traces.calls.height > 0 || traces.events.height > 0) return;
+  const errors = traces.diagnostics.filter(pl.col("severity").eq(pl.lit("error")));
+  if (errors.height === 0) return;
+  const total = Number(errors.getColumn("count").sum());
+  const first = errors.head(1).toRecords()[0]!;
+  const reason = String(first.message).replace(/\.$/, "");
+  throw new UserError(messages.nothingRead(total, `${first.file}:${first.line}: ${reason}`));
 }

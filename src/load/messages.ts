@@ -55,6 +55,10 @@ export const messages = {
   unreadableDir: () => "folder cannot be read (permission denied?); its files were not loaded",
   unreadableInput: (name: string, reason: string) => `Cannot read ${name}: ${reason}.`,
   unreadableFile: (reason: string) => `file cannot be read (${reason}); it was skipped`,
+  nothingRead: (bad: number, first: string) =>
+    `Nothing in the inputs could be read: ${bad} bad line${
+      bad === 1 ? "" : "s"
+    }, the first ${first}.`,
   notATrace: (name: string, looks: string) =>
     `${name} is not a trace file tracebook can read (${looks}); 'deno task formats' lists the formats it reads, and --map reads a per-call log.`,
   notATraceDiagnostic: (looks: string) =>

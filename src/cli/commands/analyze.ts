@@ -16,7 +16,7 @@ import { buildReportInput, renderReport, renderSummaryText } from "../../report/
 import { loadPriceOverrides } from "../../prices/mod.ts";
 import { UserError } from "../../log/mod.ts";
 import { progressReporter } from "../progress.ts";
-import { addInputOptions, type InputOptions, inputLoadOptions } from "../input_options.ts";
+import { addInputOptions, type InputOptions, inputLoadOptions, requireSomethingRead } from "../input_options.ts";
 
 /** Options of the `analyze` command. */
 export interface AnalyzeOptions extends InputOptions {
@@ -47,6 +47,7 @@ export async function runAnalyze(
     ...inputLoadOptions(options),
     onProgress: progress?.update,
   }).finally(() => progress?.stop());
+  requireSomethingRead(traces);
   const summary = summarize(traces);
   mkdirSync(options.outputDir, { recursive: true });
   const out = (suffix: string) => join(options.outputDir, `${options.prefix}_${suffix}`);

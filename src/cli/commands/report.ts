@@ -18,7 +18,7 @@ import { appendStepSummary } from "./compare.ts";
 import type { TraceSet } from "../../frames/columns.ts";
 import { UserError } from "../../log/mod.ts";
 import { progressReporter } from "../progress.ts";
-import { addInputOptions, inputLoadOptions, type InputOptions } from "../input_options.ts";
+import { addInputOptions, inputLoadOptions, type InputOptions, requireSomethingRead } from "../input_options.ts";
 
 /** Options of the `report` command. */
 export interface ReportOptions extends InputOptions {
@@ -82,6 +82,7 @@ export async function runReport(inputs: string[], options: ReportOptions): Promi
     ...inputLoadOptions(options),
     onProgress: progress?.update,
   }).finally(() => progress?.stop());
+  requireSomethingRead(traces);
   if (options.groupBy !== undefined) checkGroupBy(traces, options.groupBy);
   const input = await buildReportInput(traces, {
     groupBy: options.groupBy,
