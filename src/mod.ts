@@ -238,6 +238,8 @@ export type {
   ReportLimits,
   ReportSummary,
   RunComparison,
+  RunSummary,
+  RunTraces,
   SessionRow,
   SummaryContractKey,
   SummaryTextInput,

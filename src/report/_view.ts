@@ -24,6 +24,7 @@ import type {
   ModelSummary,
   ReportFigure,
   ReportInput,
+  ReportSummary,
 } from "./input.ts";
 
 export type { CellView, ColumnView, TableView } from "./table_view.ts";
@@ -55,6 +56,11 @@ export interface ReportView {
   generatedAt: string;
   inputs: string[];
   cards: CardView[];
+  /**
+   * A comparison's runs (`compare`), baseline first: each run's own headline and
+   * data-quality cards, shown side by side instead of `cards` and `quality`.
+   */
+  runs?: { label: string; cards: CardView[]; quality: CardView[] }[];
   /** The user's named metrics over all calls. */
   metricCards: CardView[];
   models: TableView;
@@ -160,6 +166,18 @@ function note(listing: Listing<unknown>, noun: string): string | undefined {
 }
 
 // --- tables -----------------------------------------------------------------
+
+/**
+ * The Run column of a listing whose rows carry their run (a comparison's page keeps the
+ * runs apart); none on a plain report.
+ */
+function runColumn<T extends { run?: string }>(rows: T[]) {
+  const on = rows.some((r) => r.run !== undefined);
+  return {
+    columns: on ? [{ label: "Run", title: "baseline or candidate" }] : [],
+    cells: (r: T): CellView[] => (on ? [text(r.run ?? null, "mono")] : []),
+  };
+}
 
 /** The columns of a summary table that carry a ★ (directions from metrics' `BETTER`). */
 const STARRED = [
@@ -350,9 +368,11 @@ function callTable(
   outputs: boolean,
 ): TableView {
   const withOutput = outputs && listing.rows.some((c) => c.output !== undefined);
+  const run = runColumn(listing.rows);
   return {
     id,
     columns: [
+      ...run.columns,
       { label: "Started (UTC)" },
       { label: "Duration s", num: true },
       { label: "Model" },
@@ -367,6 +387,7 @@ function callTable(
       { label: "Where", title: "Trace file and line of the request" },
     ],
     rows: listing.rows.map((c) => [
+      ...run.cells(c),
       time(c.started_at),
       secs(c.duration_s),
       text(c.model, "model"),
@@ -387,9 +408,11 @@ function callTable(
 
 function sessionTable(input: NonNullable<ReportInput["sessions"]>): TableView {
   const keys = [...new Set(input.rows.flatMap((s) => Object.keys(s.metadata)))];
+  const run = runColumn(input.rows);
   return {
     id: "sessions",
     columns: [
+      ...run.columns,
       { label: "Session" },
       { label: "Started (UTC)" },
       { label: "Duration s", num: true },
@@ -400,6 +423,7 @@ function sessionTable(input: NonNullable<ReportInput["sessions"]>): TableView {
       { label: "File" },
     ],
     rows: input.rows.map((s) => [
+      ...run.cells(s),
       withClass(cut(s.session_id, 40), "mono nowrap"),
       time(s.started_at),
       secs(s.duration_s),
@@ -458,9 +482,8 @@ function figureViews(figures: ReportFigure[]): FigureView[] {
 
 // --- the whole view ---------------------------------------------------------
 
-/** Build the view the template prints. */
-export function buildView(input: ReportInput, title: string): ReportView {
-  const s = input.summary;
+/** The headline cards of a summary (the Overview). */
+function headlineCards(s: ReportSummary): CardView[] {
   const rt = s.response_time;
   const finished = s.calls.ok + s.calls.error;
   const errorRate = finished > 0 ? s.calls.error / finished : null;
@@ -540,12 +563,11 @@ export function buildView(input: ReportInput, title: string): ReportView {
       detail: `of session time; median session ${formatSeconds(s.session_stats.duration_s.p50)} s`,
     });
   }
-  const metricNames = Object.keys(s.metrics ?? {});
-  const metricCards: CardView[] = metricNames.map((name) => ({
-    label: name,
-    text: formatMetric(s.metrics![name]),
-    value: String(s.metrics![name]),
-  }));
+  return cards;
+}
+
+/** The data-quality cards of a summary. */
+function qualityCards(s: ReportSummary): CardView[] {
   const dq = s.data_quality;
   const quality: CardView[] = [
     {
@@ -583,14 +605,41 @@ export function buildView(input: ReportInput, title: string): ReportView {
       }]
       : []),
   ];
-  const codes = Object.entries(s.diagnostics.by_code).sort((a, b) =>
-    b[1] - a[1] || a[0].localeCompare(b[0])
-  );
+  return quality;
+}
+
+/** Diagnostics per code, the most first; with `run`, a Run column first. */
+function diagnosticCodeRows(s: ReportSummary, run?: string): CellView[][] {
+  return Object.entries(s.diagnostics.by_code)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([code, n]) => [
+      ...(run === undefined ? [] : [text(run, "mono")]),
+      { text: code, className: "mono" },
+      int(n),
+    ]);
+}
+
+/** Build the view the template prints. */
+export function buildView(input: ReportInput, title: string): ReportView {
+  const s = input.summary;
+  const cards = headlineCards(s);
+  const metricNames = Object.keys(s.metrics ?? {});
+  const metricCards: CardView[] = metricNames.map((name) => ({
+    label: name,
+    text: formatMetric(s.metrics![name]),
+    value: String(s.metrics![name]),
+  }));
+  const quality = qualityCards(s);
   return {
     title,
     generatedAt: s.generated_at,
     inputs: s.inputs,
     cards,
+    runs: input.runs?.map((r) => ({
+      label: r.label,
+      cards: headlineCards(r.summary),
+      quality: qualityCards(r.summary),
+    })),
     metricCards,
     models: modelTable(s.by_model, metricNames),
     groups: s.by_group && {
@@ -616,13 +665,19 @@ export function buildView(input: ReportInput, title: string): ReportView {
     errorGroups: input.errorGroups && {
       id: "error-groups",
       columns: [
+        ...runColumn(input.errorGroups.rows).columns,
         { label: "Error", title: "The message with numbers and ids masked" },
         { label: "Count", num: true },
-        { label: "Share", num: true, title: "Share of all failed calls" },
+        {
+          label: "Share",
+          num: true,
+          title: input.runs ? "Share of the run's failed calls" : "Share of all failed calls",
+        },
         { label: "Models" },
         { label: "Example" },
       ],
       rows: input.errorGroups.rows.map((g) => [
+        ...runColumn(input.errorGroups!.rows).cells(g),
         withClass(cut(g.message, 240), "text"),
         int(g.count),
         pct(g.share),
@@ -636,13 +691,17 @@ export function buildView(input: ReportInput, title: string): ReportView {
       callTable("failed", input.failedCalls, "No failed calls.", false),
     eventTypes: input.eventTypes && {
       id: "events",
-      columns: [{ label: "Event type" }, { label: "Count", num: true }, {
+      columns: [...runColumn(input.eventTypes.rows).columns, { label: "Event type" }, {
+        label: "Count",
+        num: true,
+      }, {
         label: "Sessions",
         num: true,
       }, { label: "First payload" }],
       rows: input.eventTypes.rows.map((
         e,
       ) => [
+        ...runColumn(input.eventTypes!.rows).cells(e),
         withClass(text(e.type), "mono"),
         int(e.count),
         int(e.sessions),
@@ -654,14 +713,27 @@ export function buildView(input: ReportInput, title: string): ReportView {
     quality,
     diagnosticCodes: {
       id: "diagnostic-codes",
-      columns: [{ label: "Code" }, { label: "Count", num: true }],
-      rows: codes.map(([code, n]) => [{ text: code, className: "mono" }, int(n)]),
+      columns: [
+        ...(input.runs ? [{ label: "Run", title: "baseline or candidate" }] : []),
+        { label: "Code" },
+        { label: "Count", num: true },
+      ],
+      rows: input.runs
+        ? input.runs.flatMap((r) => diagnosticCodeRows(r.summary, r.label))
+        : diagnosticCodeRows(s),
       empty: "No diagnostics: every input line is a valid event.",
     },
     diagnostics: input.diagnostics && {
       id: "diagnostics",
-      columns: [{ label: "Where" }, { label: "Severity" }, { label: "Code" }, { label: "Message" }],
+      columns: [
+        ...runColumn(input.diagnostics.rows).columns,
+        { label: "Where" },
+        { label: "Severity" },
+        { label: "Code" },
+        { label: "Message" },
+      ],
       rows: input.diagnostics.rows.map((d) => [
+        ...runColumn(input.diagnostics!.rows).cells(d),
         place(d.file, d.line),
         text(d.severity, d.severity === "error" ? "bad" : undefined),
         withClass(text(d.code), "mono"),
@@ -673,6 +745,7 @@ export function buildView(input: ReportInput, title: string): ReportView {
     files: input.files && {
       id: "files",
       columns: [
+        ...runColumn(input.files).columns,
         { label: "File" },
         { label: "Format" },
         { label: "Calls", num: true },
@@ -681,6 +754,7 @@ export function buildView(input: ReportInput, title: string): ReportView {
       rows: input.files.map((
         f,
       ) => [
+        ...runColumn(input.files!).cells(f),
         withClass(text(f.file), "mono"),
         text(f.format ?? "not a trace"),
         int(f.calls),

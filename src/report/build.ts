@@ -10,7 +10,7 @@ import type { TraceSet } from "../frames/columns.ts";
 import { summarize } from "../metrics/mod.ts";
 import { allFigures } from "../figures/mod.ts";
 import type { ReportFigure, ReportSummary } from "./input.ts";
-import { type ReportLimits, reportTables } from "./tables.ts";
+import { type ReportLimits, reportTables, runTables, type RunTraces } from "./tables.ts";
 import { groupComparison } from "./groups.ts";
 import {
   callsExplorer,
@@ -49,6 +49,12 @@ export interface BuildReportOptions {
   calls?: CallsExplorerOptions | false;
   /** The traces were loaded with `listPrices` (batch results at list prices), for the price note. */
   listPrices?: boolean;
+  /**
+   * The runs of a comparison (`compare`), baseline first, each with its own traces (the
+   * `traces` given are all of them together): the headline and data-quality cards and every
+   * listing are then per run (`runTables`), never the runs added together.
+   */
+  runs?: RunTraces[];
 }
 
 /** A sentence under each figure of `allFigures`, saying how to read it. */
@@ -106,7 +112,16 @@ export async function buildReportInput(
       svg: figure.toSVG(),
       caption: FIGURE_CAPTIONS[name],
     }));
-  const input: ReportInputWithCalls = { summary, figures, ...reportTables(traces, options.limits) };
+  const input: ReportInputWithCalls = {
+    summary,
+    figures,
+    ...(options.runs
+      ? runTables(options.runs, options.limits)
+      : reportTables(traces, options.limits)),
+  };
+  if (options.runs) {
+    input.runs = options.runs.map((r) => ({ label: r.label, summary: summarize(r.traces) }));
+  }
   if (options.calls !== false) input.calls = callsExplorer(traces, options.calls);
   const batchCalls = traces.calls.columns.includes("batch")
     ? traces.calls.filter(pl.col("batch").eq(pl.lit(true))).height

@@ -137,6 +137,8 @@ export interface SessionRow {
   errors: number;
   /** Session metadata fields (user, project, version, …) as text. */
   metadata: Record<string, string | null>;
+  /** On a comparison's page: the run (baseline or candidate label) the row is of. */
+  run?: string;
 }
 
 /** One model call (the slowest calls, the failed calls). */
@@ -167,6 +169,8 @@ export interface CallRow {
   line: number | null;
   /** The response's text, when the traces were loaded with `keepText` (else absent). */
   output?: string | null;
+  /** On a comparison's page: the run (baseline or candidate label) the row is of. */
+  run?: string;
 }
 
 /** Errors with the same normalized message (numbers and ids masked): `topErrors` of metrics. */
@@ -181,6 +185,8 @@ export interface ErrorGroup {
   example: string;
   /** The models these errors came from. */
   models: string[];
+  /** On a comparison's page: the run (baseline or candidate label) the row is of. */
+  run?: string;
 }
 
 /** A custom event type (`tracer.logEvent(type, data)`) and how often it occurs. */
@@ -193,6 +199,8 @@ export interface EventTypeRow {
   sessions: number;
   /** The payload of the first one, as JSON text. */
   example: string | null;
+  /** On a comparison's page: the run (baseline or candidate label) the row is of. */
+  run?: string;
 }
 
 /** One data-quality problem (a row of the `diagnostics` frame). */
@@ -207,6 +215,8 @@ export interface DiagnosticRow {
   message: string;
   /** `error` (the line was not loaded) | `warning`. */
   severity: string;
+  /** On a comparison's page: the run (baseline or candidate label) the row is of. */
+  run?: string;
 }
 
 /** One input file and what it held. */
@@ -219,6 +229,16 @@ export interface FileRow {
   sessions: number;
   /** The format the file was read as (`deno task formats`); null when unknown. */
   format: string | null;
+  /** On a comparison's page: the run (baseline or candidate label) the row is of. */
+  run?: string;
+}
+
+/** One run of a comparison and its own summary (`summarize` over that run's traces). */
+export interface RunSummary {
+  /** The run's label (the `group` of its calls). */
+  label: string;
+  /** The run's numbers. */
+  summary: ReportSummary;
 }
 
 /** Everything the report shows. Only `summary` is required. */
@@ -243,6 +263,11 @@ export interface ReportInput {
   files?: FileRow[];
   /** A candidate run against a baseline (`compare`): shown first, as "Baseline vs candidate". */
   comparison?: RunComparison;
+  /**
+   * The runs of a comparison (`compare`), baseline first, each with its own summary: the
+   * page shows their headline and data-quality cards side by side, never added together.
+   */
+  runs?: RunSummary[];
   /** Batch results among the calls and how they were priced (a note under the model table). */
   pricing?: { batchCalls: number; listPrices: boolean };
 }

@@ -41,7 +41,14 @@ export {
   type ReportInputWithCalls,
 } from "./calls_explorer.ts";
 export { CALL_GROUP_FIELDS, groupByFields, groupComparison } from "./groups.ts";
-export { DEFAULT_LIMITS, type ReportLimits, type ReportTables, reportTables } from "./tables.ts";
+export {
+  DEFAULT_LIMITS,
+  type ReportLimits,
+  type ReportTables,
+  reportTables,
+  runTables,
+  type RunTraces,
+} from "./tables.ts";
 export type {
   CallRow,
   CountedStats,
@@ -60,6 +67,7 @@ export type {
   ReportFigure,
   ReportInput,
   ReportSummary,
+  RunSummary,
   SessionRow,
   SummaryContractKey,
 } from "./input.ts";

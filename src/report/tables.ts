@@ -268,3 +268,50 @@ export function reportTables(traces: TraceSet, limits: ReportLimits = {}): Repor
     files: files(traces),
   };
 }
+
+/** One run of a comparison: its label and its own traces. */
+export interface RunTraces {
+  /** The run's label (the `group` of its calls). */
+  label: string;
+  /** The run's traces alone. */
+  traces: TraceSet;
+}
+
+/**
+ * The listings of several runs kept apart (`compare`): each run's listings cut
+ * from its own traces with the same limits, every row marked with its run, the
+ * runs in the order given (baseline first). A total is the sum of the runs'.
+ *
+ * @example
+ * ```ts
+ * import { fileURLToPath } from "node:url";
+ * import { loadTraces } from "../load/mod.ts";
+ * import { runTables } from "./tables.ts";
+ * const at = (name: string) => fileURLToPath(import.meta.resolve(`../../tests/fixtures/compare/${name}`));
+ * const runs = [
+ *   { label: "base", traces: await loadTraces([at("base.jsonl")]) },
+ *   { label: "candidate", traces: await loadTraces([at("candidate.jsonl")]) },
+ * ];
+ * const { slowestCalls, failedCalls } = runTables(runs, { slowestCalls: 2 });
+ * // base's two slowest (4 s, 3 s), then the candidate's (6 s, 4 s); its one failed call.
+ * const rows = slowestCalls.rows.map((c) => `${c.run} ${c.duration_s}`).join();
+ * if (rows !== "base 4,base 3,candidate 6,candidate 4" || slowestCalls.total !== 9) throw new Error(rows);
+ * if (failedCalls.rows.map((c) => c.run).join() !== "candidate") throw new Error("failed");
+ * ```
+ */
+export function runTables(runs: RunTraces[], limits: ReportLimits = {}): ReportTables {
+  const each = runs.map(({ label, traces }) => ({ label, tables: reportTables(traces, limits) }));
+  const merged = <T>(pick: (t: ReportTables) => Listing<T>): Listing<T & { run: string }> => ({
+    rows: each.flatMap(({ label, tables }) => pick(tables).rows.map((r) => ({ ...r, run: label }))),
+    total: each.reduce((n, { tables }) => n + pick(tables).total, 0),
+  });
+  return {
+    sessions: merged((t) => t.sessions),
+    slowestCalls: merged((t) => t.slowestCalls),
+    failedCalls: merged((t) => t.failedCalls),
+    errorGroups: merged((t) => t.errorGroups),
+    eventTypes: merged((t) => t.eventTypes),
+    diagnostics: merged((t) => t.diagnostics),
+    files: each.flatMap(({ label, tables }) => tables.files.map((f) => ({ ...f, run: label }))),
+  };
+}

@@ -764,3 +764,115 @@ Deno.test("compare --pair-by a session-metadata field pairs by it; an unknown fi
   rmSync(alpha.dir, { recursive: true, force: true });
   assert.equal(alpha.code, 2);
 });
+
+Deno.test("compare's page keeps the runs apart below the deltas: cards, sessions, calls and errors per run", async () => {
+  const r = await compare([BASE, CANDIDATE]);
+  try {
+    assert.equal(r.code, 0, r.stderr);
+    const doc = new JSDOM(readFileSync(join(r.dir, "compare.html"), "utf8")).window.document;
+    const cards = (section: string) =>
+      [...doc.querySelectorAll(`#${section} .run`)].map((run) => [
+        run.getAttribute("data-run"),
+        Object.fromEntries(
+          [...run.querySelectorAll(".card")].map((c) => [
+            c.querySelector("dt")!.textContent,
+            c.querySelector(".value")!.textContent,
+          ]),
+        ),
+      ]);
+    // Overview, by hand from the fixtures (the header of this file): base 4 requests, 4 ok of
+    // 1, 2, 3, 4 s (mean 2.5, p50 2.5, p95 3 + 0.85·1 = 3.85), 4 × (100 + 50) = 600 tokens,
+    // 4 × $0.0002 = $0.0008; candidate 5 requests, 4 ok of 2, 2, 4, 6 s (mean 14/4 = 3.5,
+    // p50 3, p95 4 + 0.85·2 = 5.7), 1 error, 4 × (100 + 100) = 800 tokens, 4 × $0.0003.
+    const overview = cards("overview");
+    assert.deepEqual(overview.map(([run]) => run), ["base", "candidate"]);
+    const pick = (c: Record<string, string | null>) =>
+      [
+        "Requests",
+        "Responses",
+        "Errors",
+        "Mean latency",
+        "p50 latency",
+        "p95 latency",
+        "Tokens",
+        "Cost",
+      ]
+        .map((k) => c[k]);
+    assert.deepEqual(pick(overview[0]![1] as Record<string, string>), [
+      "4",
+      "4",
+      "0",
+      "2.50 s",
+      "2.50 s",
+      "3.85 s",
+      "600",
+      "$0.0008",
+    ]);
+    assert.deepEqual(pick(overview[1]![1] as Record<string, string>), [
+      "5",
+      "4",
+      "1",
+      "3.50 s",
+      "3.00 s",
+      "5.70 s",
+      "800",
+      "$0.0012",
+    ]);
+    // The added-up cards (9 requests) are not on the page.
+    assert.equal(doc.querySelectorAll("#overview > .cards").length, 0);
+    // Data quality per run: both sessions complete, nothing pending.
+    assert.deepEqual(
+      cards("data-quality").map(([run, c]) => [
+        run,
+        (c as Record<string, string>)["Unfinished sessions"],
+        (c as Record<string, string>)["Pending calls"],
+      ]),
+      [["base", "0", "0"], ["candidate", "0", "0"]],
+    );
+
+    const table = (id: string, columns: number) => ({
+      header: [...doc.querySelectorAll(`#table-${id} thead th`)].slice(0, columns).map((th) =>
+        th.textContent
+      ),
+      rows: [...doc.querySelectorAll(`#table-${id} tbody tr`)].map((tr) =>
+        [...tr.querySelectorAll("td")].slice(0, columns).map((td) => td.textContent)
+      ),
+    });
+    // Slowest calls: each run's own, baseline first, slowest first within a run
+    // (the candidate's failed call, 0.5 s, is finished too).
+    const slowest = table("slowest", 5);
+    assert.deepEqual(slowest.header, ["Run", "Started (UTC)", "Duration s", "Model", "Status"]);
+    assert.deepEqual(slowest.rows.map((row) => [row[0], row[2], row[4]]), [
+      ["base", "4.00", "ok"],
+      ["base", "3.00", "ok"],
+      ["base", "2.00", "ok"],
+      ["base", "1.00", "ok"],
+      ["candidate", "6.00", "ok"],
+      ["candidate", "4.00", "ok"],
+      ["candidate", "2.00", "ok"],
+      ["candidate", "2.00", "ok"],
+      ["candidate", "0.500", "error"],
+    ]);
+    // Failed calls and errors by message: only the candidate has one (100% of its failures).
+    assert.deepEqual(table("failed", 6).rows.map((row) => [row[0], row[2], row[5]]), [
+      ["candidate", "0.500", "upstream 500"],
+    ]);
+    const groups = table("error-groups", 4);
+    assert.deepEqual(groups.header, ["Run", "Error", "Count", "Share"]);
+    assert.deepEqual(groups.rows, [["candidate", "upstream <n>", "1", "100.0%"]]);
+    // Sessions: one per run, with that run's calls and errors.
+    const sessions = table("sessions", 7);
+    assert.deepEqual(sessions.header.slice(0, 2), ["Run", "Session"]);
+    assert.deepEqual(sessions.rows.map((row) => [row[0], row[1], row[5], row[6]]), [
+      ["base", "base-1", "4", "0"],
+      ["candidate", "cand-1", "5", "1"],
+    ]);
+    // Files: each run's input, with its calls.
+    assert.deepEqual(table("files", 4).rows.map((row) => [row[0], row[3]]), [
+      ["base", "4"],
+      ["candidate", "5"],
+    ]);
+  } finally {
+    rmSync(r.dir, { recursive: true, force: true });
+  }
+});

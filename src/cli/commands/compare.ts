@@ -6,7 +6,7 @@
  * itself (deltas with intervals and p-values, pairing, gates) is `compareRuns` of
  * the metrics; this command loads, calls it, writes and prints.
  *
- * Loads each side (a file, directory or glob) as a labelled group (`loadTraceGroups`),
+ * Loads each side (a file, directory or glob) as a labelled group (as `loadTraceGroups`),
  * writes `compare.html` (the report, opening with a "Baseline vs candidate" section of
  * the deltas and gate results, plus a comparison by group, baseline first),
  * `compare.json` (both sides' numbers, the deltas, the pairing and the gate results)
@@ -19,7 +19,8 @@
 import { type Command, InvalidArgumentError } from "npm:commander@15.1.0";
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadTraceGroups } from "../../load/mod.ts";
+import { concatTraceSets } from "../../frames/concat.ts";
+import { loadTraces } from "../../load/mod.ts";
 import { UserError } from "../../log/mod.ts";
 import { loadPriceOverrides } from "../../prices/mod.ts";
 import {
@@ -33,7 +34,7 @@ import {
   type Side,
 } from "../../metrics/mod.ts";
 import { modelsByRun } from "../../report/groups.ts";
-import { buildReportInput, renderReport } from "../../report/mod.ts";
+import { buildReportInput, renderReport, type RunTraces } from "../../report/mod.ts";
 import { deltaTable, formatInterval, formatPValue, formatSigned } from "../../report/comparison.ts";
 import { compareMarkdown } from "../../report/markdown.ts";
 import { progressReporter } from "../progress.ts";
@@ -93,14 +94,25 @@ export async function runCompare(
   }
   const outputDir = options.outputDir ?? "analysis";
   const progress = options.quiet ? undefined : progressReporter("Loading traces");
-  const traces = await loadTraceGroups({ [base]: [baseline], [cand]: [candidate] }, {
+  const loadOptions = {
     strict: options.strict ?? false,
     timezone: options.timezone,
     prices: options.prices ? loadPriceOverrides(options.prices) : undefined,
     keepText: true, // the outputs of the paired calls, side by side
     ...inputLoadOptions(options),
     onProgress: progress?.update,
-  }).finally(() => progress?.stop());
+  };
+  // Each run loaded alone (as loadTraceGroups does), and kept: the page's cards and listings
+  // are per run, its sessions, events and diagnostics included.
+  const runs: RunTraces[] = [];
+  try {
+    for (const [label, input] of [[base, baseline], [cand, candidate]] as const) {
+      runs.push({ label, traces: await loadTraces([input], { ...loadOptions, group: label }) });
+    }
+  } finally {
+    progress?.stop();
+  }
+  const traces = concatTraceSets(runs.map((r) => r.traces));
   if (options.pairBy !== undefined) {
     const fields = [...traces.calls.columns, ...traces.sessions.columns];
     if (!fields.includes(options.pairBy)) {
@@ -128,6 +140,7 @@ export async function runCompare(
     groupOrder: [base, cand],
     groupDeltas: false, // the Baseline vs candidate section has them
     listPrices: options.listPrices,
+    runs,
   });
   // The model table keeps the runs apart: each run's models (most calls first), baseline first.
   const input = {
