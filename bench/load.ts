@@ -1,12 +1,12 @@
 /**
  * Loader benchmark: `loadTraces` on a generated native trace of N calls (default
  * 200,000, ~780 MB; `BENCH_LOAD_CALLS` to change), line by line (the default)
- * and through the Polars reader. Prints a Markdown table. The file is written to a
+ * with no cache, then with a cold cache and a warm one. Prints a Markdown table. The file is written to a
  * temporary directory and removed.
  *
  * Peak RSS is the process's high-water mark (`VmHWM` of `/proc/self/status`, Linux)
- * after each mode, so run one mode alone for its own peak:
- * `deno run -A bench/load.ts lines` (or `polars`), or under `/usr/bin/time -v`.
+ * after each mode, so run one mode alone for its own peak (`no-cache`, `cold`, `warm`):
+ * `deno run -A bench/load.ts no-cache` (or `cold`, then `warm`), or under `/usr/bin/time -v`.
  *
  * @module
  */
@@ -25,7 +25,7 @@ function peakRssMb(): number | null {
 }
 
 const calls = Number(Deno.env.get("BENCH_LOAD_CALLS") ?? 200_000);
-const modes = Deno.args.length ? Deno.args : ["lines", "polars"];
+const modes = Deno.args.length ? Deno.args : ["no-cache", "cold", "warm"];
 const dir = Deno.makeTempDirSync({ prefix: "tracebook-bench-load-" });
 try {
   const path = join(dir, "trace.jsonl");
@@ -35,7 +35,7 @@ try {
   console.log(`|---|---:|---:|---:|---:|---:|`);
   for (const mode of modes) {
     const t0 = performance.now();
-    const t = await loadTraces(path, { reader: mode === "polars" ? "polars" : "lines" });
+    const t = await loadTraces(path, { cache: mode === "no-cache" ? false : join(dir, "cache") });
     const s = (performance.now() - t0) / 1000;
     const rss = Deno.memoryUsage().rss / 1e6;
     const hwm = peakRssMb(); // updated lazily by the kernel: never below the current RSS
