@@ -441,6 +441,75 @@ Deno.test({
 
 Deno.test({
   name:
+    "a compare page shows each run's cards side by side, stacked at 390 px, with no console error",
+  ignore: skip !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const fixture = (name: string) => join(ROOT, "tests/fixtures/compare", name);
+    const runs = [
+      { label: "base", traces: await loadTraces([fixture("base.jsonl")], { group: "base" }) },
+      {
+        label: "candidate",
+        traces: await loadTraces([fixture("candidate.jsonl")], { group: "candidate" }),
+      },
+    ];
+    const { concatTraceSets } = await import("../../src/frames/concat.ts");
+    const input = await buildReportInput(concatTraceSets(runs.map((r) => r.traces)), {
+      figures: false,
+      calls: false,
+      groupBy: "group",
+      groupOrder: ["base", "candidate"],
+      runs,
+    });
+    const { url, cleanup } = writeTemp(renderReport(input, { title: "Runs" }));
+    try {
+      await withBrowser(async (browser) => {
+        const boxes = async (width: number) => {
+          const page = await browser.newPage({ viewport: { width, height: 900 } });
+          const seen = watch(page);
+          await page.goto(url, { waitUntil: "load" });
+          const runBoxes = await page.locator("#overview .run").evaluateAll((els) =>
+            els.map((el) => {
+              const r = el.getBoundingClientRect();
+              return {
+                run: el.getAttribute("data-run"),
+                top: r.top,
+                bottom: r.bottom,
+                left: r.left,
+              };
+            })
+          );
+          // base's Requests card: 4 (its own 4 calls, not the 9 of both runs)
+          const requests = await page.locator('#overview .run[data-run="base"] .card .value')
+            .first().textContent();
+          const overflow = await page.evaluate(() =>
+            document.documentElement.scrollWidth - document.documentElement.clientWidth
+          );
+          await page.close();
+          assert.deepEqual(seen.consoleErrors, []);
+          assert.deepEqual(seen.pageErrors, []);
+          return { runBoxes, requests, overflow };
+        };
+        const wide = await boxes(1280);
+        assert.deepEqual(wide.runBoxes.map((b) => b.run), ["base", "candidate"]);
+        assert.equal(wide.requests, "4");
+        // side by side: the same top, the candidate to the right
+        assert.equal(wide.runBoxes[0]!.top, wide.runBoxes[1]!.top);
+        assert.ok(wide.runBoxes[1]!.left > wide.runBoxes[0]!.left);
+        const narrow = await boxes(390);
+        // stacked: the candidate below the baseline, the page no wider than the screen
+        assert.ok(narrow.runBoxes[1]!.top >= narrow.runBoxes[0]!.bottom, JSON.stringify(narrow));
+        assert.equal(narrow.overflow, 0);
+      });
+    } finally {
+      cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name:
     "the call explorer filters by model, status, session and text, opens a call and its trace, and runs no planted script",
   ignore: skip !== undefined,
   sanitizeResources: false,
