@@ -43,8 +43,8 @@ function loadDom(): Promise<Dom> {
  * from a trace that holds one would make the SVG unreadable (and the PNG step
  * throw), so they are written as U+FFFD.
  */
-// deno-lint-ignore no-control-regex
 const XML_FORBIDDEN =
+  // deno-lint-ignore no-control-regex
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const xmlSafe = (s: string) => s.replace(XML_FORBIDDEN, "\ufffd");
 const escapeText = (s: string) =>
