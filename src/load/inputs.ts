@@ -10,12 +10,21 @@
  *
  * @module
  */
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync } from "node:fs";
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import process from "node:process";
 import { pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
+import { constants as zlibConstants, createGunzip } from "node:zlib";
 import { glob, isDynamicPattern } from "npm:tinyglobby@0.2.17";
 import { UserError } from "../log/mod.ts";
 import type { Diagnostic } from "./_event.ts";
@@ -99,7 +108,10 @@ export async function findTraceInputs(
     }
   }
   if (found.size === 0) throw new UserError(messages.noTraceFiles(list));
-  const inputs = [...found.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const inputs = [...found.values()].sort((
+    a,
+    b,
+  ) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { inputs, diagnostics };
 }
 
@@ -142,7 +154,8 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
 /**
  * Stage the inputs that cannot be read in place (standard input, pipes, FIFOs,
  * gzip files): each is streamed into a temporary regular file. `cleanup`
- * removes the copies. One that cannot be read (a corrupt gzip file) throws a
+ * removes the copies. A gzip file cut off is read up to the cut, with one
+ * `truncated_gzip` warning. One that cannot be read (not gzip at all) throws a
  * {@link UserError} when the user named it; found in a folder, it is skipped
  * with one `unreadable` warning in `diagnostics`, and the other files load.
  */
@@ -166,6 +179,22 @@ export async function stageInputs(
       if (gz) await pipeline(source, createGunzip(), createWriteStream(path));
       else await pipeline(source, createWriteStream(path));
     } catch (e) {
+      // a gzip file cut off (a copy or a rotation interrupted): read what is there, and say so
+      if (gz && input.path !== "-" && (e as { code?: string }).code === "Z_BUF_ERROR") {
+        try {
+          const gunzip = createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH });
+          await pipeline(createReadStream(input.path), gunzip, createWriteStream(path));
+          diagnostics.push({
+            file: input.name,
+            line: 0,
+            code: "truncated_gzip",
+            message: messages.truncatedGzip(),
+            severity: "warning",
+          });
+          staged.push({ ...input, path });
+          continue;
+        } catch { /* unreadable after all: below */ }
+      }
       if (!input.named) {
         rmSync(path, { force: true });
         diagnostics.push({

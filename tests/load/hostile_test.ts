@@ -20,7 +20,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { gzipSync } from "node:zlib";
+import { constants as zlibConstants, gunzipSync, gzipSync } from "node:zlib";
 import { basename, join } from "node:path";
 import pl from "nodejs-polars";
 import { missing, SHARED } from "../_helpers.ts";
@@ -380,7 +380,7 @@ Deno.test(
 );
 
 Deno.test(
-  "hostile: a corrupt gzip file in a folder is one unreadable warning; the other files load",
+  "hostile: in a folder, a file that is not gzip is one unreadable warning, one cut off one truncated_gzip warning; the other files load",
   inTemp(async (dir) => {
     writeFileSync(join(dir, "a.jsonl"), GOOD_BATCH_LINE);
     // a gzip stream cut after 20 bytes: a valid header, then nothing
@@ -390,7 +390,7 @@ Deno.test(
     assert.equal(t.calls.height, 1);
     const d = t.diagnostics.toRecords().map((r) => [r.file, r.code, r.severity]);
     assert.deepEqual(d, [
-      [join(dir, "b.jsonl.gz"), "unreadable", "warning"],
+      [join(dir, "b.jsonl.gz"), "truncated_gzip", "warning"], // cut before any data: read as empty
       [join(dir, "c.json.gz"), "unreadable", "warning"],
     ]);
   }),
@@ -481,3 +481,27 @@ for (const fixture of fixtures()) {
     }
   });
 }
+
+Deno.test(
+  "hostile: a gzip file cut off mid-stream loads the lines before the cut, with one truncated_gzip warning",
+  inTemp(async (dir) => {
+    const path = join(dir, "batch.jsonl.gz");
+    const lines = Array.from({ length: 50 }, (_, i) => GOOD_BATCH_LINE.replace('"r1"', `"r${i}"`))
+      .join("");
+    const gz = gzipSync(lines);
+    const cut = gz.subarray(0, Math.floor(gz.length * 0.6));
+    writeFileSync(path, cut);
+    // independently: what zlib gives of the cut stream, and its complete lines
+    const prefix = new TextDecoder().decode(
+      gunzipSync(cut, { finishFlush: zlibConstants.Z_SYNC_FLUSH }),
+    );
+    const complete = prefix.split("\n").length - 1;
+    assert.ok(complete > 0 && complete < 50, `${complete} lines`);
+    const t = await loadTraces(path, { cache: false });
+    assert.equal(t.calls.height, complete);
+    const d = t.diagnostics.toRecords().map((r) => [r.code, r.severity]);
+    assert.deepEqual(d[0], ["truncated_gzip", "warning"]);
+    // the line cut in the middle is one bad line (unless the cut fell on a line end)
+    assert.equal(d.length, prefix.endsWith("\n") ? 1 : 2);
+  }),
+);
