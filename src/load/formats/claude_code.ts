@@ -32,7 +32,7 @@ import { normalizeUsage } from "../../schema/mod.ts";
 import { countChars } from "../_event.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { blankCall, compactPayload, contentText, timeReader } from "./_agent_logs.ts";
-import { parseJsonValues } from "./_json_values.ts";
+import { parseJsonRecords } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import { count, isObj, type Obj, str } from "./_util.ts";
 
@@ -57,7 +57,8 @@ function isClaudeLine(v: unknown): boolean {
 }
 
 function detect(s: FormatSample): boolean {
-  if (s.array) return false;
+  // lines gathered into one array (jq -s) are judged by their elements; an array of nothing known is not
+  if (s.array && s.values.length === 0) return false;
   if (s.values.length === 0) {
     const k = s.keys;
     // a first line longer than the sample (a big snapshot or tool result): its keys
@@ -126,7 +127,7 @@ export function parseClaudeCodeText(
   file: string,
   options: ParseOptions = {},
 ): ImportedRecords {
-  const { values, diagnostics } = parseJsonValues(text, file);
+  const { values, diagnostics } = parseJsonRecords(text, file);
   const time = timeReader(file, diagnostics, options.timezone);
   const records: ImportedRecords = { calls: [], events: [], diagnostics };
   const fileSession =

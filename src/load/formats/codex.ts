@@ -34,7 +34,7 @@
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { countChars } from "../_event.ts";
 import { blankCall, compactPayload, contentText, timeReader } from "./_agent_logs.ts";
-import { parseJsonValues } from "./_json_values.ts";
+import { parseJsonRecords } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import { count, isObj, type Obj, str } from "./_util.ts";
 
@@ -56,7 +56,8 @@ const isOldHeader = (v: unknown) =>
   isObj(v) && typeof v.id === "string" && "timestamp" in v && "instructions" in v && !("type" in v);
 
 function detect(s: FormatSample): boolean {
-  if (s.array) return false;
+  // lines gathered into one array (jq -s) are judged by their elements; an array of nothing known is not
+  if (s.array && s.values.length === 0) return false;
   if (s.values.length === 0) {
     return s.keys.includes("payload") && s.keys.includes("type") && s.keys.includes("timestamp");
   }
@@ -112,7 +113,7 @@ export function parseCodexText(
   file: string,
   options: ParseOptions = {},
 ): ImportedRecords {
-  const { values, diagnostics } = parseJsonValues(text, file);
+  const { values, diagnostics } = parseJsonRecords(text, file);
   const time = timeReader(file, diagnostics, options.timezone);
   const records: ImportedRecords = { calls: [], events: [], diagnostics, sessions: [] };
   const first = values[0]?.value;
