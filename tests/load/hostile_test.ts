@@ -505,3 +505,22 @@ Deno.test(
     assert.equal(d.length, prefix.endsWith("\n") ? 1 : 2);
   }),
 );
+
+Deno.test(
+  "hostile: a named JSON document cut off before its first object ends says so in its one sentence",
+  inTemp(async (dir) => {
+    const path = join(dir, "export.json");
+    writeFileSync(
+      path,
+      '{"data": [{"id": "t1", "observations": [{"type": "GENERATION", "model": "gpt-4o"',
+    );
+    const e = await loadOrUserError(path, "cut-off document");
+    assert.ok(e instanceof UserError);
+    assert.ok(
+      e.message.startsWith(
+        `${path} is not a trace file tracebook can read (it starts as JSON but is cut off or malformed);`,
+      ),
+      e.message,
+    );
+  }),
+);

@@ -15,6 +15,7 @@
  */
 import { UserError } from "../../log/mod.ts";
 import type { FormatAdapter, FormatSample } from "./adapter.ts";
+import { SAMPLE_BYTES } from "./sample.ts";
 import { anthropicAgentEvents } from "./anthropic_agent_events.ts";
 import { anthropicBatch } from "./anthropic_batch.ts";
 import { claudeCode } from "./claude_code.ts";
@@ -100,11 +101,17 @@ export function detectFormat(sample: FormatSample): FormatAdapter | null {
  * import { describeSample } from "./registry.ts";
  * import { sampleOfText } from "./sample.ts";
  * if (describeSample(sampleOfText("a,b\n1,2\n", "x.csv")) !== "it looks like CSV") throw new Error();
+ * if (describeSample(sampleOfText('{"data": [{"id": 1', "x.json")) !== "it starts as JSON but is cut off or malformed") throw new Error();
  * ```
  */
 export function describeSample(sample: FormatSample): string {
   const head = sample.head.trimStart();
   if (head.startsWith("{") || head.startsWith("[")) {
+    // the whole file is in the head, yet not one value parses: a document cut off or malformed
+    const whole = sample.head.length < SAMPLE_BYTES / 4;
+    if (whole && sample.values.length === 0 && !/^\[\s*\]\s*$/.test(head)) {
+      return "it starts as JSON but is cut off or malformed";
+    }
     const keys = sample.keys.slice(0, 6).map((k) => JSON.stringify(k)).join(", ");
     return keys
       ? `it is JSON whose first object has the keys ${keys}${sample.keys.length > 6 ? ", …" : ""}`
