@@ -194,8 +194,12 @@ export function parseOpenAIBatchText(
     foldDiagnostics(out);
     return records;
   }
-  const lines = text.split("\n");
-  for (const [i, raw] of lines.entries()) {
+  // line by line without splitting the text into an array of every line (bounded memory)
+  for (let i = 0, at = 0; at <= text.length; i++) {
+    const nl = text.indexOf("\n", at);
+    const last = nl < 0;
+    const raw = text.slice(at, last ? text.length : nl);
+    at = last ? text.length + 1 : nl + 1;
     const line = i + 1;
     const source = i === 0 ? raw.replace(/^\uFEFF/, "") : raw;
     // only JSON white space makes a blank line: NBSP, U+2028, a stray BOM are bad lines
@@ -207,7 +211,7 @@ export function parseOpenAIBatchText(
       addDiagnostic(out, {
         file,
         line,
-        code: i === lines.length - 1 ? "truncated_line" : "invalid_json",
+        code: last ? "truncated_line" : "invalid_json",
         message: importMessages.invalidJsonLine((e as Error).message),
         severity: "error",
       });
