@@ -84,7 +84,7 @@ export interface LoadOptions {
    * Worker threads that parse ranges of lines of native files besides the
    * calling thread (0: the calling thread alone). The frames are the same
    * whatever the number.
-   * @default {the number of cores less one (at most 7) for 32 MB of native files or more, else 0}
+   * @default {the number of cores less one (at most 7) on 4 cores or more, for 32 MB of native files or more; else 0}
    */
   workers?: number;
 }
