@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { realFixture } from "../../_helpers.ts";
 import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
-import { figuresOf, median } from "./_agent_figures.ts";
-
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+import { AGENT_LOG, figures, fixture, median } from "./_helpers.ts";
 
 /** µs since the epoch of an ISO `Z` time with 0–9 fraction digits (independent of tracebook). */
 function micros(iso: string): number {
@@ -38,7 +35,7 @@ Deno.test({
     const t = await loadTraces(offset!);
     assert.equal(t.formats?.[offset!], "anthropic_agent_events");
     assert.equal(t.diagnostics.height, 0);
-    const f = figuresOf(t.calls);
+    const f = figures(t.calls, AGENT_LOG);
     assert.deepEqual({ ...f, latency: { ...f.latency, p50: null, max: null } }, {
       calls: 95,
       ok: 95,
@@ -47,7 +44,7 @@ Deno.test({
       models: { unknown: 95 }, // no model name anywhere in the file
       input: sum("input_tokens"),
       output: sum("output_tokens"),
-      cacheRead: sum("cache_read_input_tokens"),
+      cache_read: sum("cache_read_input_tokens"),
       latency: { n: 95, p50: null, max: null },
     });
     // latencies to the microsecond (times have 3 to 6 fraction digits)
@@ -72,7 +69,7 @@ Deno.test("anthropic_agent_events: is_error, a session.error, an unended start a
   const file = fixture("anthropic_agent_events_errors.jsonl");
   assert.equal(detectFormat(sampleFile(file))?.name, "anthropic_agent_events");
   const t = await loadTraces(file);
-  assert.deepEqual(figuresOf(t.calls), {
+  assert.deepEqual(figures(t.calls, AGENT_LOG), {
     calls: 5,
     ok: 2, // sevt_b and the end whose start is missing
     errors: 2, // sevt_a (is_error) and sevt_c (open when the session.error came)
@@ -80,7 +77,7 @@ Deno.test("anthropic_agent_events: is_error, a session.error, an unended start a
     models: { unknown: 5 },
     input: 3 + 1,
     output: 40 + 1,
-    cacheRead: 1000 + 0,
+    cache_read: 1000 + 0,
     latency: { n: 2, p50: (1.5 + 4) / 2, max: 4 }, // sevt_a 12:00:00 → 01.5; sevt_b 02 → 06
   });
   assert.deepEqual(t.calls.select("request_id", "status", "error").toRecords(), [

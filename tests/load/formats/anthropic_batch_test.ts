@@ -1,15 +1,13 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
 import { realFixture } from "../../_helpers.ts";
 import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
 import { detectFormat, sampleFile } from "../../../src/load/mod.ts";
+import { fixture, rows } from "./_helpers.ts";
 
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const MIXED = fixture("anthropic_batch_mixed.jsonl");
-const rows = (df: pl.DataFrame, ...cols: string[]) => df.select(...cols).toRecords();
 
 Deno.test("anthropic_batch: succeeded is ok, errored/canceled/expired are errors with their message", async () => {
   // fixture written from Anthropic's "Retrieve Message Batch results" documentation

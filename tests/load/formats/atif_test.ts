@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { realFixture } from "../../_helpers.ts";
 import { detectFormat, fromTraceText, loadTraces, sampleFile } from "../../../src/load/mod.ts";
-import { figuresOf } from "./_agent_figures.ts";
-
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+import { AGENT_LOG, figures, fixture } from "./_helpers.ts";
 
 const haiku = realFixture("atif/skillsbench-haiku45.protein-expression-analysis.trajectory.json");
 Deno.test({
@@ -22,7 +19,7 @@ Deno.test({
     const t = await loadTraces(haiku!);
     assert.equal(t.formats?.[haiku!], "atif");
     assert.equal(t.diagnostics.height, 0);
-    assert.deepEqual(figuresOf(t.calls), {
+    assert.deepEqual(figures(t.calls, AGENT_LOG), {
       calls: 33,
       ok: 33, // ATIF has no error status
       errors: 0,
@@ -30,7 +27,7 @@ Deno.test({
       models: { [agentSteps[0].model_name]: 33 }, // claude-haiku-4-5-20251001 on every agent step
       input: null,
       output: null,
-      cacheRead: null,
+      cache_read: null,
       latency: { n: 0, p50: null, max: null },
     });
     // agent.model is {provider, name}: the provider is kept
@@ -54,7 +51,7 @@ Deno.test("atif: metrics (tokens with cached inside prompt, duration_ms), the st
   const text = readFileSync(file, "utf8").split("\n");
   const lineOf = (id: number) => text.findIndex((l) => l.includes(`"step_id": ${id},`)) + 1;
   const t = await loadTraces(file);
-  assert.deepEqual(figuresOf(t.calls), {
+  assert.deepEqual(figures(t.calls, AGENT_LOG), {
     calls: 3, // steps 3, 4 and 5 are agent steps
     ok: 3,
     errors: 0,
@@ -62,7 +59,7 @@ Deno.test("atif: metrics (tokens with cached inside prompt, duration_ms), the st
     models: { "anthropic/claude-sonnet-4-5": 2, "anthropic/claude-haiku-4-5": 1 },
     input: 520 + 640,
     output: 80 + 20,
-    cacheRead: 200 + 500,
+    cache_read: 200 + 500,
     latency: { n: 2, p50: (2.4 + 0.9) / 2, max: 2.4 },
   });
   assert.deepEqual(t.calls.select("line", "request_id", "reasoning_tokens").toRecords(), [

@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { realFixture } from "../../_helpers.ts";
 import { loadTraces } from "../../../src/load/mod.ts";
 import { detectFormat, fromTraceText, sampleFile } from "../../../src/load/mod.ts";
-import { figuresOf } from "./_agent_figures.ts";
-
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+import { AGENT_LOG, figures, fixture } from "./_helpers.ts";
 
 const flux = realFixture("claude-code/flux.claude-session.jsonl");
 Deno.test({
@@ -28,7 +25,7 @@ Deno.test({
     const t = await loadTraces(flux!);
     assert.equal(t.formats?.[flux!], "claude_code");
     assert.equal(t.diagnostics.height, 0);
-    assert.deepEqual(figuresOf(t.calls), {
+    assert.deepEqual(figures(t.calls, AGENT_LOG), {
       calls: 12,
       ok: 12,
       errors: 0,
@@ -36,7 +33,7 @@ Deno.test({
       models: { "claude-sonnet-4-6": 12 },
       input: total("input_tokens"), // 18
       output: total("output_tokens"), // 5288 (summing all 21 lines would give more)
-      cacheRead: total("cache_read_input_tokens"), // 335455
+      cache_read: total("cache_read_input_tokens"), // 335455
       latency: { n: 0, p50: null, max: null }, // Claude Code records no per-request latency
     });
     assert.equal(
@@ -68,7 +65,7 @@ Deno.test("claude_code: api_error lines and API error messages are errors; synth
   const file = fixture("claude_code_errors.jsonl");
   assert.equal(detectFormat(sampleFile(file))?.name, "claude_code");
   const t = await loadTraces(file);
-  assert.deepEqual(figuresOf(t.calls), {
+  assert.deepEqual(figures(t.calls, AGENT_LOG), {
     calls: 5, // 2 api_error lines + 1 API error message + msg_A (2 lines) + req_B
     ok: 2,
     errors: 3,
@@ -76,7 +73,7 @@ Deno.test("claude_code: api_error lines and API error messages are errors; synth
     models: { unknown: 3, "claude-opus-4-6": 1, "claude-haiku-4-5-20251001": 1 },
     input: 10 + 7,
     output: 40 + 3, // msg_A streamed 5 then 40 output tokens: its last count, once
-    cacheRead: 100,
+    cache_read: 100,
     latency: { n: 0, p50: null, max: null },
   });
   assert.deepEqual(t.calls.select("line", "status", "error", "request_id").toRecords(), [

@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { realFixture } from "../../_helpers.ts";
 import { detectFormat, fromTraceText, loadTraces, sampleFile } from "../../../src/load/mod.ts";
-import { figuresOf } from "./_agent_figures.ts";
-
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+import { AGENT_LOG, figures, fixture } from "./_helpers.ts";
 
 const x402 = realFixture("codex-cli/privacy-x402.codex-session.jsonl");
 Deno.test({
@@ -33,7 +30,7 @@ Deno.test({
     const t = await loadTraces(x402!);
     assert.equal(t.formats?.[x402!], "codex");
     assert.equal(t.diagnostics.height, 0);
-    assert.deepEqual(figuresOf(t.calls), {
+    assert.deepEqual(figures(t.calls, AGENT_LOG), {
       calls: 3,
       ok: 3,
       errors: 0,
@@ -41,7 +38,7 @@ Deno.test({
       models: { "gpt-5.3-codex": 3 },
       input: sum("input_tokens"), // 32355, cached included (SOURCES.md)
       output: sum("output_tokens"), // 2026, reasoning included
-      cacheRead: sum("cached_input_tokens"), // 27904
+      cache_read: sum("cached_input_tokens"), // 27904
       latency: { n: 0, p50: null, max: null }, // no per-call latency in rollouts
     });
     assert.equal(sum("input_tokens"), 32355);
@@ -65,7 +62,7 @@ Deno.test("codex: error and stream_error events are errors, repeated counts are 
   const file = fixture("codex_errors.jsonl");
   assert.equal(detectFormat(sampleFile(file))?.name, "codex");
   const t = await loadTraces(file);
-  assert.deepEqual(figuresOf(t.calls), {
+  assert.deepEqual(figures(t.calls, AGENT_LOG), {
     calls: 4, // stream_error, 2 changed counts (one repeat skipped, info null skipped), 1 error
     ok: 2,
     errors: 2, // the sandbox_error is no model call
@@ -73,7 +70,7 @@ Deno.test("codex: error and stream_error events are errors, repeated counts are 
     models: { "gpt-5-codex": 2, "gpt-5": 2 },
     input: 1000 + (2500 - 1000), // the second count has no last_token_usage: totals' difference
     output: 50 + (90 - 50),
-    cacheRead: 200 + (1200 - 200),
+    cache_read: 200 + (1200 - 200),
     latency: { n: 0, p50: null, max: null },
   });
   assert.deepEqual(t.calls.select("line", "model", "status", "error").toRecords(), [
@@ -161,7 +158,7 @@ Deno.test("codex: an older token_count with the usage flat in the event is one c
     file: "rollout-old.jsonl",
   });
   assert.equal(t.formats?.["rollout-old.jsonl"], "codex");
-  assert.deepEqual(figuresOf(t.calls), {
+  assert.deepEqual(figures(t.calls, AGENT_LOG), {
     calls: 2,
     ok: 2,
     errors: 0,
@@ -169,7 +166,7 @@ Deno.test("codex: an older token_count with the usage flat in the event is one c
     models: { "codex-mini-latest": 2 },
     input: 300 + 350,
     output: 20 + 10,
-    cacheRead: 100 + 300,
+    cache_read: 100 + 300,
     latency: { n: 0, p50: null, max: null },
   });
 });

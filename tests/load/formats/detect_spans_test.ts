@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { missing, ROOT, SHARED } from "../../_helpers.ts";
 import { detectFormat, FORMATS, sampleFile, sampleOfText } from "../../../src/load/mod.ts";
+import { fixture } from "./_helpers.ts";
 
 /** The format of each folder of real fixtures. */
 const EXPECTED: Record<string, string> = {
@@ -65,7 +65,6 @@ Deno.test("detectFormat(): every real fixture is detected as the format of its f
 });
 
 Deno.test("detectFormat(): the span formats' hand-made fixtures, and files that are not spans", () => {
-  const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
   const cases: [string, string][] = [
     ["otel_python_small.jsonl", "otel_python"],
     ["otel_python_small.array.json", "otel_python"],

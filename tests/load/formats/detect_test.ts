@@ -1,16 +1,14 @@
 import assert from "node:assert/strict";
 import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
 import { loadTraces } from "../../../src/load/mod.ts";
 import { detectFormat, sampleFile, sampleOfText } from "../../../src/load/mod.ts";
 import { firstObjectKeys } from "../../../src/load/formats/_first_keys.ts";
+import { fixture } from "./_helpers.ts";
 
 const detectTraceFormatOfText = (text: string) => detectFormat(sampleOfText(text, "x"))?.name ?? null;
 const detectTraceFormat = (file: string) => detectFormat(sampleFile(file))?.name ?? null;
-
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 Deno.test("detectFormat() tells the formats apart by the keys of the first object", () => {
   const cases: [string, string | null][] = [

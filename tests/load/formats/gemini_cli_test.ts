@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { realFixture } from "../../_helpers.ts";
 import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
-import { figuresOf } from "./_agent_figures.ts";
-
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+import { AGENT_LOG, figures, fixture } from "./_helpers.ts";
 
 const figma = realFixture("gemini-cli/figma-eval-49bdd49a.stream-json.transcript.jsonl");
 Deno.test({
@@ -28,7 +25,7 @@ Deno.test({
     const t = await loadTraces(figma!);
     assert.equal(t.formats?.[figma!], "gemini_cli_stream");
     assert.equal(t.diagnostics.height, 0);
-    assert.deepEqual(figuresOf(t.calls), {
+    assert.deepEqual(figures(t.calls, AGENT_LOG), {
       calls: 2, // one per session: single model calls are not delimited in stream-json
       ok: 0,
       errors: 1,
@@ -36,7 +33,7 @@ Deno.test({
       models: { [inits[0].model]: 2 },
       input: stats.input_tokens, // 2330609 = input 553374 + cached 1777235
       output: stats.output_tokens,
-      cacheRead: stats.cached,
+      cache_read: stats.cached,
       latency: { n: 1, p50: latency, max: latency },
     });
     assert.match(
@@ -65,7 +62,7 @@ Deno.test("gemini_cli_stream: a finished session with duration_ms, and one ended
   const file = fixture("gemini_stream_small.jsonl");
   assert.equal(detectFormat(sampleFile(file))?.name, "gemini_cli_stream");
   const t = await loadTraces(file);
-  assert.deepEqual(figuresOf(t.calls), {
+  assert.deepEqual(figures(t.calls, AGENT_LOG), {
     calls: 2,
     ok: 1,
     errors: 1, // no result, but an error event of severity error (the warning one is not)
@@ -73,7 +70,7 @@ Deno.test("gemini_cli_stream: a finished session with duration_ms, and one ended
     models: { "gemini-2.5-flash": 1, "gemini-2.5-pro": 1 },
     input: 5000,
     output: 120,
-    cacheRead: 4000,
+    cache_read: 4000,
     latency: { n: 1, p50: 2.95, max: 2.95 }, // stats.duration_ms 2950
   });
   assert.deepEqual(t.calls.select("session_id", "status", "error", "output_chars").toRecords(), [
@@ -100,7 +97,7 @@ Deno.test("gemini_cli_chat: a chat recording document (calls are gemini messages
   const text = readFileSync(file, "utf8");
   const lineOf = (id: string) => text.split("\n").findIndex((l) => l.includes(`"id": "${id}"`)) + 1;
   const t = await loadTraces(file);
-  assert.deepEqual(figuresOf(t.calls), {
+  assert.deepEqual(figures(t.calls, AGENT_LOG), {
     calls: 3, // g1 and g3 (g2 has no tokens), and the API error message e1
     ok: 2,
     errors: 1,
@@ -108,7 +105,7 @@ Deno.test("gemini_cli_chat: a chat recording document (calls are gemini messages
     models: { "gemini-2.5-pro": 1, unknown: 1, "gemini-2.5-flash": 1 },
     input: 12000 + 13000,
     output: (150 + 400) + (30 + 0), // output + thoughts
-    cacheRead: 8000 + 0,
+    cache_read: 8000 + 0,
     latency: { n: 0, p50: null, max: null },
   });
   assert.deepEqual(t.calls.select("line", "status", "error", "reasoning_tokens").toRecords(), [
@@ -133,7 +130,7 @@ Deno.test("gemini_cli_chat: the JSON Lines recording (a rewritten message counts
   const file = fixture("gemini_chat_session.jsonl");
   assert.equal(detectFormat(sampleFile(file))?.name, "gemini_cli_chat");
   const t = await loadTraces(file);
-  assert.deepEqual(figuresOf(t.calls), {
+  assert.deepEqual(figures(t.calls, AGENT_LOG), {
     calls: 2, // g1 (written twice: first without tokens) and g2 (rewound away, but it was sent)
     ok: 2,
     errors: 0,
@@ -141,7 +138,7 @@ Deno.test("gemini_cli_chat: the JSON Lines recording (a rewritten message counts
     models: { "gemini-3-pro-preview": 2 },
     input: 900 + 1000,
     output: (5 + 45) + (7 + 0),
-    cacheRead: 600,
+    cache_read: 600,
     latency: { n: 0, p50: null, max: null },
   });
   assert.deepEqual(t.calls.getColumn("line").toArray(), [3, 7]);

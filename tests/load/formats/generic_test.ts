@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
 import { realFixture } from "../../_helpers.ts";
 import {
@@ -13,9 +12,8 @@ import {
 import { parseFieldMap, readFieldMap } from "../../../src/load/formats/generic.ts";
 import { summarize } from "../../../src/metrics/mod.ts";
 import { UserError } from "../../../src/log/mod.ts";
+import { fixture, rows } from "./_helpers.ts";
 
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const rows = (df: pl.DataFrame, ...cols: string[]) => df.select(...cols).toRecords();
 const detect = (text: string, file = "x.jsonl") =>
   detectFormat(sampleOfText(text, file))?.name ?? null;
 const date = (iso: string) => new Date(iso);

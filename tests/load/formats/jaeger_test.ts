@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { realFixture } from "../../_helpers.ts";
 import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
-import { figures, figuresOfRows, rounded } from "./_span_summary.ts";
+import { figures, figuresOfRows, fixture, rounded, SPAN } from "./_helpers.ts";
 
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 type Tag = { key: string; value: unknown };
 type JSpan = {
   traceID: string;
@@ -32,13 +30,16 @@ Deno.test("jaeger: the real lab file: the duplicate span is one span; predict (m
   const tag = (s: JSpan, k: string) => s.tags.find((x) => x.key === k)?.value;
   const KEYS = ["gen_ai.request.model", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens"];
   const calls = [...spans.values()].filter((s) => KEYS.some((k) => tag(s, k) !== undefined));
-  const expected = figuresOfRows(calls.map((s) => ({
-    model: tag(s, "gen_ai.request.model") ?? "unknown",
-    status: tag(s, "error") === true ? "error" : "ok",
-    input_tokens: tag(s, "gen_ai.usage.input_tokens"),
-    output_tokens: tag(s, "gen_ai.usage.output_tokens"),
-    duration_s: s.duration / 1e6,
-  })));
+  const expected = figuresOfRows(
+    calls.map((s) => ({
+      model: tag(s, "gen_ai.request.model") ?? "unknown",
+      status: tag(s, "error") === true ? "error" : "ok",
+      input_tokens: tag(s, "gen_ai.usage.input_tokens"),
+      output_tokens: tag(s, "gen_ai.usage.output_tokens"),
+      duration_s: s.duration / 1e6,
+    })),
+    SPAN,
+  );
   // by hand: predict 69340 µs and 69710 µs (llama3-mock, no tokens); generate-tokens
   // 230892 µs with 10 in / 14 out and no model; p50 of [0.06934, 0.06971, 0.230892] = 0.06971
   assert.deepEqual(rounded(expected), {
@@ -52,7 +53,7 @@ Deno.test("jaeger: the real lab file: the duplicate span is one span; predict (m
     cache_read: 0,
     latency: { n: 3, p50: 0.06971, max: 0.230892 },
   });
-  assert.deepEqual(rounded(figures(t.calls)), expected);
+  assert.deepEqual(rounded(figures(t.calls, SPAN)), expected);
   // 10 spans are 10 events in 10 sessions (one per trace); one warning for the duplicate
   assert.equal(t.events.height, 10);
   assert.equal(t.sessions.height, 10);
@@ -133,7 +134,7 @@ Deno.test("jaeger: CHILD_OF wrappers, otel.status_code, error tag + exception lo
   );
   // tokens 12 + 7 + 100 ("100" is a string tag) in, 30 + 20 out, 40 cache read;
   // ok latencies 0.4 s and 1.0 s: p50 = 0.7
-  assert.deepEqual(rounded(figures(t.calls)), {
+  assert.deepEqual(rounded(figures(t.calls, SPAN)), {
     calls: 5,
     ok: 2,
     errors: 2,

@@ -1,18 +1,13 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import pl from "nodejs-polars";
 import { realFixture } from "../../_helpers.ts";
-import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
+import { detectFormat, sampleFile } from "../../../src/load/mod.ts";
+import { fixture, load, rows, TOKENS } from "./_helpers.ts";
 
 // Hand-written fixtures, from the Langfuse public API reference (ObservationsView, Trace
 // with observations, `{data, meta}` pages) and the blob-storage export's snake_case names.
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const OBSERVATIONS = fixture("langfuse_observations.jsonl");
 const PAGE = fixture("langfuse_page.json");
-
-const rows = (df: pl.DataFrame, ...cols: string[]) => df.select(...cols).toRecords();
-const load = (file: string) => loadTraces(file, { cache: false });
 
 Deno.test("langfuse: observations one per line, a trace with its observations, older usage shapes, snake_case export", async () => {
   assert.equal(detectFormat(sampleFile(OBSERVATIONS))?.name, "langfuse");
@@ -73,14 +68,7 @@ Deno.test("langfuse: observations one per line, a trace with its observations, o
     ],
   );
   assert.deepEqual(
-    rows(
-      t.calls,
-      "input_tokens",
-      "output_tokens",
-      "total_tokens",
-      "cache_read_tokens",
-      "reasoning_tokens",
-    ),
+    rows(t.calls, ...TOKENS),
     [
       // input 60 + input_cache_read 40 (Langfuse's keys do not overlap); total as written
       {

@@ -1,19 +1,15 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
 import { realFixture } from "../../_helpers.ts";
-import { detectFormat, fromTraceText, loadTraces, sampleFile } from "../../../src/load/mod.ts";
+import { detectFormat, fromTraceText, sampleFile } from "../../../src/load/mod.ts";
+import { fixture, load, rows } from "./_helpers.ts";
 
 // Hand-written fixtures, from MLflow's documented shapes (mlflow/entities/span.py and
 // trace_info.py): an MLflow 2 `Trace.to_json()` (context ids in 0x hex, ns times,
 // status_code) and MLflow 3 ones one per line (info.trace_id, trace_metadata, span dict v4).
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const V2 = fixture("mlflow2_trace.json");
 const V3 = fixture("mlflow3_traces.jsonl");
-
-const rows = (df: pl.DataFrame, ...cols: string[]) => df.select(...cols).toRecords();
-const load = (file: string) => loadTraces(file, { cache: false });
 
 Deno.test("mlflow: an MLflow 2 Trace.to_json(): CHAT_MODEL spans are calls, the CHAIN root is not, exception events are errors", async () => {
   assert.equal(detectFormat(sampleFile(V2))?.name, "mlflow");

@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import pl from "nodejs-polars";
 import { realFixture } from "../../_helpers.ts";
 import { loadTraces } from "../../../src/load/mod.ts";
 import { parseOpenAIBatchText } from "../../../src/load/mod.ts";
 import { batchSessionId } from "../../../src/load/formats/openai_batch.ts";
+import { rows, TOKENS } from "./_helpers.ts";
 
 const SMALL = fileURLToPath(new URL("./fixtures/batch_small.jsonl", import.meta.url));
-const rows = (df: pl.DataFrame, ...cols: string[]) => df.select(...cols).toRecords();
 
 Deno.test("loadTraces() imports OpenAI Batch output: one call per line, ok on status 200, errors with their message", async () => {
   const t = await loadTraces(SMALL);
@@ -46,14 +45,7 @@ Deno.test("loadTraces() imports OpenAI Batch output: one call per line, ok on st
     },
   ]);
   assert.deepEqual(
-    rows(
-      t.calls,
-      "input_tokens",
-      "output_tokens",
-      "total_tokens",
-      "cache_read_tokens",
-      "reasoning_tokens",
-    ),
+    rows(t.calls, ...TOKENS),
     [
       {
         input_tokens: 30,

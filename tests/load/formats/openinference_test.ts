@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import pl from "nodejs-polars";
-import { detectFormat, loadTraces, sampleFile, sampleOfText } from "../../../src/load/mod.ts";
+import { detectFormat, sampleFile, sampleOfText } from "../../../src/load/mod.ts";
+import { fixture, load, rows } from "./_helpers.ts";
 
 // No real Phoenix export is in ../shared: these fixtures are written from the OpenInference
 // semantic conventions (Arize-ai/openinference spec: span kinds, llm.model_name,
@@ -9,13 +8,9 @@ import { detectFormat, loadTraces, sampleFile, sampleOfText } from "../../../src
 // session.id) and Phoenix's documented shapes (the REST API's Span: context, span_kind,
 // parent_id, start_time, end_time, status_code, status_message, attributes, events;
 // get_spans_dataframe() columns as pandas' to_json writes them).
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const SPANS = fixture("phoenix_spans.jsonl");
 const RECORDS = fixture("phoenix_dataframe_records.json");
 const COLUMNS = fixture("phoenix_dataframe_columns.json");
-
-const rows = (df: pl.DataFrame, ...cols: string[]) => df.select(...cols).toRecords();
-const load = (file: string) => loadTraces(file, { cache: false });
 
 Deno.test("openinference: Phoenix span JSON one per line, nested and dotted attributes", async () => {
   assert.equal(detectFormat(sampleFile(SPANS))?.name, "openinference");

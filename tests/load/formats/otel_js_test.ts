@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
 import { inspectToValue } from "../../../src/load/formats/otel_js.ts";
-import { figures, figuresOfRows, rounded } from "./_span_summary.ts";
-
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+import { figures, figuresOfRows, fixture, rounded, SPAN } from "./_helpers.ts";
 
 Deno.test("otel_js: ConsoleSpanExporter output (console.dir) with other program output around it", async () => {
   // printed by @opentelemetry/sdk-trace 3.1.0's ConsoleSpanExporter under Node 20 (the
@@ -18,14 +15,17 @@ Deno.test("otel_js: ConsoleSpanExporter output (console.dir) with other program 
   assert.equal(objects.length, 5);
   const field = (o: string, re: RegExp) => re.exec(o)?.[1];
   const calls = objects.filter((o) => /'gen_ai.operation.name': '(chat|text_completion)'/.test(o));
-  const expected = figuresOfRows(calls.map((o) => ({
-    model: field(o, /'gen_ai.request.model': '([^']+)'/),
-    status: field(o, /status: \{ code: (\d)/) === "2" ? "error" : "ok",
-    input_tokens: Number(field(o, /'gen_ai.usage.input_tokens': (\d+)/) ?? 0),
-    output_tokens: Number(field(o, /'gen_ai.usage.output_tokens': (\d+)/) ?? 0),
-    cache_read_tokens: Number(field(o, /'gen_ai.usage.cache_read.input_tokens': (\d+)/) ?? 0),
-    duration_s: Number(field(o, /duration: (\d+)/)) / 1e6,
-  })));
+  const expected = figuresOfRows(
+    calls.map((o) => ({
+      model: field(o, /'gen_ai.request.model': '([^']+)'/),
+      status: field(o, /status: \{ code: (\d)/) === "2" ? "error" : "ok",
+      input_tokens: Number(field(o, /'gen_ai.usage.input_tokens': (\d+)/) ?? 0),
+      output_tokens: Number(field(o, /'gen_ai.usage.output_tokens': (\d+)/) ?? 0),
+      cache_read_tokens: Number(field(o, /'gen_ai.usage.cache_read.input_tokens': (\d+)/) ?? 0),
+      duration_s: Number(field(o, /duration: (\d+)/)) / 1e6,
+    })),
+    SPAN,
+  );
   // by hand: chat gpt-4o ok 1.5 s (100/20, 40 cached), chat claude error 0.25 s (7 in),
   // text_completion gpt-4o-mini ok 0.5 s (5/3); the invoke_agent wrapper repeats 100/20
   assert.deepEqual(rounded(expected), {
@@ -39,7 +39,7 @@ Deno.test("otel_js: ConsoleSpanExporter output (console.dir) with other program 
     cache_read: 40,
     latency: { n: 2, p50: 1, max: 1.5 },
   });
-  assert.deepEqual(rounded(figures(t.calls)), expected);
+  assert.deepEqual(rounded(figures(t.calls, SPAN)), expected);
   assert.deepEqual(
     t.calls.select("model", "served_model", "error", "parent_span_id", "finish_reason").toRecords(),
     [
@@ -118,7 +118,7 @@ Deno.test("otel_js: SDK 1.x ConsoleSpanExporter objects as JSON lines (parentId,
   const t = await loadTraces(path, { cache: false });
   assert.equal(t.formats?.[path], "otel_js");
   // ai.generateText (line 1) has no gen_ai.* keys: an event; its doGenerate child is the call
-  assert.deepEqual(rounded(figures(t.calls)), {
+  assert.deepEqual(rounded(figures(t.calls, SPAN)), {
     calls: 2,
     ok: 1,
     errors: 1,
@@ -227,7 +227,7 @@ Deno.test("otel_js: ConsoleSpanExporter output printed by Deno (double-quoted st
   const t = await loadTraces(path, { cache: false });
   assert.equal(t.formats?.[path], "otel_js");
   // duration 750000 µs ok (12 in, 5 out); 100000 µs with status code 2
-  assert.deepEqual(rounded(figures(t.calls)), {
+  assert.deepEqual(rounded(figures(t.calls, SPAN)), {
     calls: 2,
     ok: 1,
     errors: 1,

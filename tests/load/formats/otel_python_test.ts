@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { realFixture } from "../../_helpers.ts";
 import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
-import { figures, figuresOfRows, rounded } from "./_span_summary.ts";
-
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+import { figures, figuresOfRows, fixture, rounded, SPAN } from "./_helpers.ts";
 
 /** µs since the epoch of an ISO time with a 6-digit fraction and `Z` (read here, not by tracebook). */
 const isoMicros = (s: string) => Date.parse(`${s.slice(0, 19)}Z`) * 1000 + Number(s.slice(20, 26));
@@ -27,14 +24,17 @@ Deno.test("otel_python: the real promptflow dump is 1 call; the wrapper's __comp
   }[];
   assert.equal(spans.length, 6);
   const llm = spans.filter((s) => s.attributes.span_type === "LLM");
-  const expected = figuresOfRows(llm.map((s) => ({
-    // the model rule: the request's model (`inputs.model`, the Azure deployment) groups
-    model: JSON.parse(s.attributes.inputs as string).model,
-    status: s.status.status_code === "ERROR" ? "error" : "ok",
-    input_tokens: s.attributes["llm.usage.prompt_tokens"],
-    output_tokens: s.attributes["llm.usage.completion_tokens"],
-    duration_s: (isoMicros(s.end_time) - isoMicros(s.start_time)) / 1e6,
-  })));
+  const expected = figuresOfRows(
+    llm.map((s) => ({
+      // the model rule: the request's model (`inputs.model`, the Azure deployment) groups
+      model: JSON.parse(s.attributes.inputs as string).model,
+      status: s.status.status_code === "ERROR" ? "error" : "ok",
+      input_tokens: s.attributes["llm.usage.prompt_tokens"],
+      output_tokens: s.attributes["llm.usage.completion_tokens"],
+      duration_s: (isoMicros(s.end_time) - isoMicros(s.start_time)) / 1e6,
+    })),
+    SPAN,
+  );
   // by hand: 1 call, gpt-35-turbo-1106 asked for, gpt-35-turbo served; 450 in, 17 out;
   // 20:40:31.943844 − 20:40:30.790768 = 1.153076 s
   assert.deepEqual(rounded(expected), {
@@ -48,7 +48,7 @@ Deno.test("otel_python: the real promptflow dump is 1 call; the wrapper's __comp
     cache_read: 0,
     latency: { n: 1, p50: 1.153076, max: 1.153076 },
   });
-  assert.deepEqual(rounded(figures(t.calls)), rounded(expected));
+  assert.deepEqual(rounded(figures(t.calls, SPAN)), rounded(expected));
   const call = t.calls.toRecords()[0]!;
   assert.equal(call.served_model, "gpt-35-turbo");
   // ids without their 0x; the session is the trace
@@ -121,7 +121,7 @@ Deno.test("otel_python: errors (status, exception event), pending, wrappers, old
     ],
   );
   // tokens: 100 + 7 in, 20 + 0 out, 40 cache read; latency over the ok call: 1.5 s
-  assert.deepEqual(rounded(figures(t.calls)), {
+  assert.deepEqual(rounded(figures(t.calls, SPAN)), {
     calls: 4,
     ok: 1,
     errors: 2,

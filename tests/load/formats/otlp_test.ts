@@ -5,11 +5,10 @@ import { realFixture } from "../../_helpers.ts";
 import { loadTraces } from "../../../src/load/mod.ts";
 import { fromTraceText, parseOtlpText } from "../../../src/load/mod.ts";
 import { CALL_COLUMNS, EVENT_COLUMNS, SESSION_COLUMNS } from "../../../src/frames/columns.ts";
+import { rows, TOKENS } from "./_helpers.ts";
 
 const SMALL = fileURLToPath(new URL("./fixtures/otlp_small.jsonl", import.meta.url));
 const us = (seconds: number) => new Date(Math.round(seconds * 1000));
-
-const rows = (df: pl.DataFrame, ...cols: string[]) => df.select(...cols).toRecords();
 
 /** Column names and dtypes of the contract, with Utf8 and String spelled alike, found in `frame`. */
 function assertColumns(frame: pl.DataFrame, columns: Record<string, pl.DataType>) {
@@ -69,14 +68,7 @@ Deno.test("loadTraces() imports OTLP/JSON call spans (chat, text_completion, gen
   );
   // tokens from the call spans only: the invoke_agent span repeats them and is not counted
   assert.deepEqual(
-    rows(
-      t.calls,
-      "input_tokens",
-      "output_tokens",
-      "total_tokens",
-      "cache_read_tokens",
-      "reasoning_tokens",
-    ),
+    rows(t.calls, ...TOKENS),
     [
       {
         input_tokens: 100,

@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
-import { figures, rounded } from "./_span_summary.ts";
-
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+import { figures, fixture, rounded, SPAN } from "./_helpers.ts";
 
 Deno.test("zipkin: a list of traces: string tags parsed, wrappers, error tag, otel status, pending, shared spans", async () => {
   // written from the Zipkin v2 API documentation (zipkin2 JSON; the first span is the API's own example)
@@ -67,7 +64,7 @@ Deno.test("zipkin: a list of traces: string tags parsed, wrappers, error tag, ot
     ],
   );
   // tokens from string tags: "100" + "7" in, "20" out, "40" cache read; the ok call: 1500000 µs
-  assert.deepEqual(rounded(figures(t.calls)), {
+  assert.deepEqual(rounded(figures(t.calls, SPAN)), {
     calls: 4,
     ok: 1,
     errors: 2,
