@@ -18,14 +18,14 @@ import type { FormatAdapter, FormatSample } from "./adapter.ts";
 import { SAMPLE_BYTES } from "./sample.ts";
 import { anthropicAgentEvents } from "./anthropic_agent_events.ts";
 import { anthropicBatch } from "./anthropic_batch.ts";
+import { atif } from "./atif.ts";
 import { claudeCode } from "./claude_code.ts";
 import { codex } from "./codex.ts";
+import { geminiCliChat, geminiCliStream } from "./gemini_cli.ts";
 import { generic } from "./generic.ts";
 import { langfuse } from "./langfuse.ts";
 import { mlflow } from "./mlflow.ts";
 import { openinference } from "./openinference.ts";
-import { geminiCliChat, geminiCliStream } from "./gemini_cli.ts";
-import { atif } from "./atif.ts";
 import { native } from "./native.ts";
 import { openaiBatch } from "./openai_batch.ts";
 import { otlp } from "./otlp.ts";
@@ -49,9 +49,9 @@ export const FORMATS: readonly FormatAdapter[] = [
   claudeCode,
   codex,
   anthropicAgentEvents,
-  geminiCliChat,
   geminiCliStream,
   atif,
+  geminiCliChat,
   native,
   generic,
 ];
