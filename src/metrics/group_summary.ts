@@ -113,28 +113,39 @@ export const BETTER = {
 /** A metric with a better direction. */
 export type RankedMetric = keyof typeof BETTER;
 
-/** A ranked metric's value in a row. */
-export function rankedValue(row: GroupMetrics, metric: RankedMetric): number | null {
-  switch (metric) {
-    case "error_rate":
-      return row.error_rate;
-    case "latency_mean":
-      return row.latency.mean;
-    case "latency_p50":
-      return row.latency.p50;
-    case "latency_p90":
-      return row.latency.p90;
-    case "latency_p95":
-      return row.latency.p95;
-    case "latency_p99":
-      return row.latency.p99;
-    case "ttft_p50":
-      return row.ttft_p50;
-    case "output_tokens_per_second":
-      return row.output_tokens_per_second;
-    case "cost_per_call":
-      return row.cost_per_call;
+/**
+ * A number of a group row, by name: `latency_<statistic>` (`latency_p95`) or a top-level
+ * number (`error_rate`, `calls`, `cost_per_call`).
+ */
+export type MetricName =
+  | {
+    [K in keyof GroupMetrics]: GroupMetrics[K] extends number | null ? K : never;
+  }[keyof GroupMetrics]
+  | `latency_${Exclude<keyof LatencySummary, "count">}`;
+
+/**
+ * A metric's value in a row: the ranked metrics (`BETTER`), the compared ones
+ * (`DELTA_METRICS`) and the ★ of the report's tables. A row written by an older version
+ * may lack a metric: null.
+ *
+ * @example
+ * ```ts
+ * import { metricValue } from "./group_summary.ts";
+ * const row = { error_rate: 0.25, latency: { mean: 1.5, p95: 3 } };
+ * if (metricValue(row, "latency_p95") !== 3) throw new Error("latency_p95");
+ * if (metricValue(row, "error_rate") !== 0.25) throw new Error("error_rate");
+ * if (metricValue(row, "cost_per_call") !== null) throw new Error("a missing metric is null");
+ * ```
+ */
+export function metricValue(
+  row: Partial<Omit<GroupMetrics, "latency">> & { latency: Partial<LatencySummary> },
+  metric: MetricName,
+): number | null {
+  if (metric.startsWith("latency_")) {
+    return row.latency[metric.slice("latency_".length) as keyof LatencySummary] ?? null;
   }
+  return (row[metric as Exclude<MetricName, `latency_${string}`>] as number | null | undefined) ??
+    null;
 }
 
 /**

@@ -85,9 +85,10 @@ export {
   type GroupSummary,
   groupTable,
   type LatencySummary,
+  type MetricName,
+  metricValue,
   type ModelSummary,
   type RankedMetric,
-  rankedValue,
   summarizeGroups,
 } from "./group_summary.ts";
 export { type Stats, summarize, type SummarizeOptions, type Summary } from "./summary.ts";
@@ -128,7 +129,6 @@ export {
   DELTA_LABELS,
   DELTA_METRICS,
   type DeltaMetric,
-  deltaValue,
   evaluateGates,
   formatDeltaValue,
   formatP,

@@ -18,7 +18,7 @@ import binomialCdf from "npm:@stdlib/stats-base-dists-binomial-cdf@0.2.3";
 import { formatFixed, formatPercent, formatPrecision, formatTrimmed } from "../log/format.ts";
 import type { TraceSet } from "../frames/columns.ts";
 import { withCallDefaults } from "./calls.ts";
-import { BETTER, type GroupSummary, summarizeGroups } from "./group_summary.ts";
+import { BETTER, type GroupSummary, metricValue, summarizeGroups } from "./group_summary.ts";
 import { isLatencySample } from "./latency.ts";
 import {
   bootstrapDifference,
@@ -98,32 +98,6 @@ export interface StatsOptions {
   resamples?: number;
   /** Bootstrap seed. @default 1 */
   seed?: number;
-}
-
-/** A metric's value in a summary row. */
-export function deltaValue(g: GroupSummary, metric: DeltaMetric): number | null {
-  switch (metric) {
-    case "calls":
-      return g.calls;
-    case "error_rate":
-      return g.error_rate;
-    case "latency_mean":
-      return g.latency.mean;
-    case "latency_p50":
-      return g.latency.p50;
-    case "latency_p95":
-      return g.latency.p95;
-    case "latency_p99":
-      return g.latency.p99;
-    case "cost_per_call":
-      return g.cost_per_call;
-    case "tokens_per_call":
-      return g.tokens_per_call;
-    case "input_tokens_per_call":
-      return g.input_tokens_per_call;
-    case "output_tokens_per_call":
-      return g.output_tokens_per_call;
-  }
 }
 
 /** The per-call values behind the statistics of one side. */
@@ -257,7 +231,7 @@ export function runDeltas(
   };
   return Object.fromEntries(DELTA_METRICS.map((m) => [
     m,
-    { ...point(deltaValue(baseline, m), deltaValue(candidate, m)), ...stats[m] },
+    { ...point(metricValue(baseline, m), metricValue(candidate, m)), ...stats[m] },
   ])) as Record<DeltaMetric, Delta>;
 }
 

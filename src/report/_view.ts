@@ -15,7 +15,7 @@ import {
   formatUsd,
   MISSING,
 } from "../log/format.ts";
-import { BETTER, type RankedMetric } from "../metrics/mod.ts";
+import { BETTER, metricValue, type RankedMetric } from "../metrics/mod.ts";
 import type {
   CallRow,
   GroupComparison,
@@ -190,35 +190,11 @@ const STARRED = [
   "cost_per_call",
 ] as const satisfies readonly RankedMetric[];
 
-/** A ranked metric's value in a (possibly older, partial) summary row. */
-function starredValue(row: SummaryRow, metric: RankedMetric): number | null {
-  switch (metric) {
-    case "error_rate":
-      return row.error_rate;
-    case "latency_mean":
-      return row.latency.mean;
-    case "latency_p50":
-      return row.latency.p50;
-    case "latency_p90":
-      return row.latency.p90;
-    case "latency_p95":
-      return row.latency.p95;
-    case "latency_p99":
-      return row.latency.p99;
-    case "ttft_p50":
-      return row.ttft_p50 ?? null;
-    case "output_tokens_per_second":
-      return row.output_tokens_per_second ?? null;
-    case "cost_per_call":
-      return row.cost_per_call ?? null;
-  }
-}
-
 /** The best value of each starred column, when at least two rows differ in it. */
 function bestValues(rows: SummaryRow[]): Map<RankedMetric, number> {
   const best = new Map<RankedMetric, number>();
   for (const key of STARRED) {
-    const values = rows.map((r) => starredValue(r, key)).filter((v): v is number =>
+    const values = rows.map((r) => metricValue(r, key)).filter((v): v is number =>
       v !== null && Number.isFinite(v)
     );
     if (values.length >= 2 && new Set(values).size > 1) {
@@ -256,7 +232,7 @@ interface SummaryTableOptions {
 function summaryTable(rows: SummaryRow[], o: SummaryTableOptions): TableView {
   const best = bestValues(rows);
   const ranked = (r: SummaryRow, key: RankedMetric, cell: CellView): CellView =>
-    best.has(key) && starredValue(r, key) === best.get(key)
+    best.has(key) && metricValue(r, key) === best.get(key)
       ? { ...cell, best: true, className: `${cell.className} best` }
       : cell;
   const errorRateCell = (r: SummaryRow): CellView => {
