@@ -11,6 +11,7 @@ import { parseJsonValues } from "./_json_values.ts";
 import { type Span, spansToRecords } from "./_spans.ts";
 import type { ImportedRecords } from "./_records.ts";
 import type { ParseOptions } from "./adapter.ts";
+import { toMicros } from "./_util.ts";
 
 /** Problems reported one by one; past this many, one summary line. */
 export const MAX_PROBLEMS = 50;
@@ -123,6 +124,49 @@ export function readSpanFile(
         diagnostics,
       );
     },
+  };
+}
+
+/**
+ * The problem list of a span format that reports every problem (no bound, unlike
+ * {@link readSpanFile}'s): one diagnostic of `file` a call, an error unless told.
+ *
+ * @example
+ * ```ts
+ * import { problemList } from "./_span_values.ts";
+ * const diagnostics: import("../_event.ts").Diagnostic[] = [];
+ * problemList("f.json", diagnostics)(3, "x_bad", "why", "warning");
+ * if (diagnostics[0]?.line !== 3 || diagnostics[0]?.severity !== "warning") throw new Error();
+ * ```
+ */
+export function problemList(file: string, diagnostics: Diagnostic[]): SpanFile["problem"] {
+  return (line, code, message, severity = "error") => {
+    diagnostics.push({ file, line, code, message, severity });
+  };
+}
+
+/**
+ * A reader of span times: µs since the epoch, or null; an unreadable time is one `code`
+ * warning, "`what`: why (read as no time)", and the span is kept with no time.
+ *
+ * @example
+ * ```ts
+ * import { problemList, timeWarner } from "./_span_values.ts";
+ * const diagnostics: import("../_event.ts").Diagnostic[] = [];
+ * const time = timeWarner(problemList("f.json", diagnostics), "x_bad_time");
+ * if (time("1970-01-01T00:00:01Z", 1, "span a start") !== 1_000_000) throw new Error("iso");
+ * if (time("soon", 2, "span a end") !== null) throw new Error("no time");
+ * if (!diagnostics[0]?.message.startsWith("span a end: ")) throw new Error(diagnostics[0]?.message);
+ * ```
+ */
+export function timeWarner(
+  problem: SpanFile["problem"],
+  code: string,
+): (value: unknown, line: number, what: string) => number | null {
+  return (value, line, what) => {
+    const t = toMicros(value);
+    if (t.problem) problem(line, code, `${what}: ${t.problem} (read as no time)`, "warning");
+    return t.us;
   };
 }
 

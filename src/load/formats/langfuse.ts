@@ -40,6 +40,7 @@ import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { type CallFields, type Span, spansToRecords } from "./_spans.ts";
 import { count, first, isObj, num, type Obj, str, toMicros } from "./_util.ts";
+import { problemList, timeWarner } from "./_span_values.ts";
 
 /** Observation types of Langfuse (v2 and v3 SDKs). */
 const TYPES = new Set([
@@ -235,12 +236,7 @@ export function parseLangfuseText(
   const traces = new Map<string, TraceInfo>();
   const traceRecords: { trace: Obj; line: number }[] = [];
   const observations: { o: Obj; line: number; trace: string | null }[] = [];
-  const problem = (
-    line: number,
-    code: string,
-    message: string,
-    severity: "error" | "warning" = "error",
-  ) => diagnostics.push({ file, line, code, message, severity });
+  const problem = problemList(file, diagnostics);
 
   const addTrace = (t: Obj, line: number) => {
     const id = str(t.id)!;
@@ -322,13 +318,7 @@ export function parseLangfuseText(
   const lineOf = (id: string, line: number) =>
     (perLine.get(line) ?? 0) > 1 && (idLines.get(id) ?? 0) >= line ? idLines.get(id)! : line;
 
-  const time = (v: unknown, line: number, what: string): number | null => {
-    const t = toMicros(v);
-    if (t.problem) {
-      problem(line, "langfuse_bad_time", `${what}: ${t.problem} (read as no time)`, "warning");
-    }
-    return t.us;
-  };
+  const time = timeWarner(problem, "langfuse_bad_time");
   const spans: Span[] = [];
   for (const { o, line: valueLine, trace } of observations) {
     const id = str(o.id)!;

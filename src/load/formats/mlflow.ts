@@ -26,6 +26,7 @@ import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { type Span, spansToRecords } from "./_spans.ts";
 import { first, isObj, type Obj, str, toMicros } from "./_util.ts";
+import { problemList, timeWarner } from "./_span_values.ts";
 
 /** A JSON-encoded attribute value, decoded (text that is not JSON stays text). */
 function decoded(v: unknown): unknown {
@@ -139,12 +140,8 @@ export function parseMlflowText(
   const { values, diagnostics } = parseJsonValues(text, file);
   const spans: Span[] = [];
   const unfinished = new Set<string>();
-  const problem = (
-    line: number,
-    code: string,
-    message: string,
-    severity: "error" | "warning" = "error",
-  ) => diagnostics.push({ file, line, code, message, severity });
+  const problem = problemList(file, diagnostics);
+  const time = timeWarner(problem, "mlflow_bad_time");
 
   /** The spans of one trace (or of lone spans: `info` null), with the trace's session. */
   const readTrace = (list: unknown[], info: TraceInfo | null, line: number, path: string) => {
@@ -167,18 +164,6 @@ export function parseMlflowText(
       const ctx = isObj(s.context) ? s.context : {};
       const traceId = hexId(first(s.otel_trace_id, ctx.trace_id, s.trace_id)) ?? info?.id ?? file;
       const spanId = hexId(first(s.span_id, ctx.span_id))!;
-      const when = (v: unknown, what: string) => {
-        const t = toMicros(v);
-        if (t.problem) {
-          problem(
-            line,
-            "mlflow_bad_time",
-            `span ${spanId} ${what}: ${t.problem} (read as no time)`,
-            "warning",
-          );
-        }
-        return t.us;
-      };
       const status = isObj(s.status) ? s.status : {};
       const code = String(first(status.code, s.status_code) ?? "");
       const type = str(a["mlflow.spanType"]);
@@ -188,8 +173,12 @@ export function parseMlflowText(
         parent_span_id: hexId(first(s.parent_span_id, s.parent_id)),
         name: str(s.name),
         kind: type,
-        start_us: when(first(s.start_time_unix_nano, s.start_time), "start time"),
-        end_us: when(first(s.end_time_unix_nano, s.end_time), "end time"),
+        start_us: time(
+          first(s.start_time_unix_nano, s.start_time),
+          line,
+          `span ${spanId} start time`,
+        ),
+        end_us: time(first(s.end_time_unix_nano, s.end_time), line, `span ${spanId} end time`),
         status: /ERROR$/.test(code) || code === "2"
           ? "error"
           : /OK$/.test(code) || code === "1"

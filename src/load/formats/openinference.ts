@@ -26,6 +26,7 @@ import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { type Span, spansToRecords } from "./_spans.ts";
 import { first, isObj, type Obj, str, toMicros } from "./_util.ts";
+import { problemList, timeWarner } from "./_span_values.ts";
 
 /** The columns of a span: `context.span_id` or the nested `context`. */
 const CONTEXT_KEYS = ["context", "context.span_id", "context.trace_id"];
@@ -134,12 +135,8 @@ export function parseOpenInferenceText(
 ): ImportedRecords {
   const { values, diagnostics } = parseJsonValues(text, file);
   const spans: Span[] = [];
-  const problem = (
-    line: number,
-    code: string,
-    message: string,
-    severity: "error" | "warning" = "error",
-  ) => diagnostics.push({ file, line, code, message, severity });
+  const problem = problemList(file, diagnostics);
+  const time = timeWarner(problem, "openinference_bad_time");
   let row = 0;
 
   const readSpan = (r: Obj, line: number) => {
@@ -156,18 +153,6 @@ export function parseOpenInferenceText(
     }
     const kind = str(first(r.span_kind, attributes["openinference.span.kind"]));
     if (kind !== null) attributes["openinference.span.kind"] ??= kind;
-    const when = (x: unknown, what: string) => {
-      const t = toMicros(x);
-      if (t.problem) {
-        problem(
-          line,
-          "openinference_bad_time",
-          `span ${spanId} ${what}: ${t.problem} (read as no time)`,
-          "warning",
-        );
-      }
-      return t.us;
-    };
     const status = String(
       first(r.status_code, isObj(r.status) ? r.status.status_code ?? r.status.code : null) ?? "",
     )
@@ -178,8 +163,8 @@ export function parseOpenInferenceText(
       parent_span_id: str(first(r.parent_id, r.parent_span_id)),
       name: str(r.name),
       kind,
-      start_us: when(r.start_time, "start_time"),
-      end_us: when(r.end_time, "end_time"),
+      start_us: time(r.start_time, line, `span ${spanId} start_time`),
+      end_us: time(r.end_time, line, `span ${spanId} end_time`),
       status: status === "ERROR" ? "error" : status === "OK" ? "ok" : "unset",
       status_message: str(r.status_message),
       attributes,

@@ -8,12 +8,12 @@
  *
  * @module
  */
-import type { Diagnostic } from "../_event.ts";
 import type { FormatAdapter } from "./adapter.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { type Span, spansToRecords } from "./_spans.ts";
 import { isObj, type Obj, str } from "./_util.ts";
+import { problemList } from "./_span_values.ts";
 import { importMessages } from "./messages.ts";
 
 export { CALL_OPERATIONS } from "./_spans.ts";
@@ -103,12 +103,7 @@ export function parseOtlpText(
 ): ImportedRecords {
   const { values, diagnostics } = parseJsonValues(text, file);
   const spans: Span[] = [];
-  const problem = (
-    line: number,
-    code: string,
-    message: string,
-    severity: Diagnostic["severity"] = "error",
-  ) => diagnostics.push({ file, line, code, message, severity });
+  const problem = problemList(file, diagnostics);
 
   const readSpan = (span: unknown, path: string, line: number, resource: Obj) => {
     const bad = (reason: string) =>
