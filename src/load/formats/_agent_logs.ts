@@ -81,6 +81,27 @@ export function timeReader(
   };
 }
 
+/**
+ * The error of a line that is not a JSON object, in a format whose every line is one.
+ *
+ * @example
+ * ```ts
+ * import { notAnObject } from "./_agent_logs.ts";
+ * const d = notAnObject("f.jsonl", 4, "a Codex rollout line");
+ * if (d.message !== "value is not a JSON object (a Codex rollout line is one)") throw new Error();
+ * if (d.code !== "not_an_object" || d.line !== 4 || d.severity !== "error") throw new Error();
+ * ```
+ */
+export function notAnObject(file: string, line: number, what: string): Diagnostic {
+  return {
+    file,
+    line,
+    code: "not_an_object",
+    message: `value is not a JSON object (${what} is one)`,
+    severity: "error",
+  };
+}
+
 /** Longest string kept whole in an event payload. */
 const PAYLOAD_STRING = 300;
 

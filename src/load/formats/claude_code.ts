@@ -31,7 +31,7 @@
 import { normalizeUsage } from "../../schema/mod.ts";
 import { countChars } from "../_event.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
-import { blankCall, compactPayload, contentText, timeReader } from "./_agent_logs.ts";
+import { blankCall, compactPayload, contentText, notAnObject, timeReader } from "./_agent_logs.ts";
 import { parseJsonRecords } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import { count, isObj, type Obj, str } from "./_util.ts";
@@ -151,13 +151,7 @@ export function parseClaudeCodeText(
   };
   for (const { line, value: v } of values) {
     if (!isObj(v)) {
-      diagnostics.push({
-        file,
-        line,
-        code: "not_an_object",
-        message: "value is not a JSON object (a Claude Code transcript line is one)",
-        severity: "error",
-      });
+      diagnostics.push(notAnObject(file, line, "a Claude Code transcript line"));
       continue;
     }
     const type = str(v.type) ?? "unknown";

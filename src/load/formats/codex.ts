@@ -33,7 +33,7 @@
  */
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { countChars } from "../_event.ts";
-import { blankCall, compactPayload, contentText, timeReader } from "./_agent_logs.ts";
+import { blankCall, compactPayload, contentText, notAnObject, timeReader } from "./_agent_logs.ts";
 import { parseJsonRecords } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import { count, isObj, type Obj, str } from "./_util.ts";
@@ -131,13 +131,7 @@ export function parseCodexText(
   let texts: string[] = []; // assistant message text since the last call: the next call's output
   for (const { line, value: v } of values) {
     if (!isObj(v)) {
-      diagnostics.push({
-        file,
-        line,
-        code: "not_an_object",
-        message: "value is not a JSON object (a Codex rollout line is one)",
-        severity: "error",
-      });
+      diagnostics.push(notAnObject(file, line, "a Codex rollout line"));
       continue;
     }
     const type = str(v.type) ?? "unknown";

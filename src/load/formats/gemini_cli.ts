@@ -43,7 +43,14 @@
  */
 import { countChars } from "../_event.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
-import { blankCall, compactPayload, contentText, textLines, timeReader } from "./_agent_logs.ts";
+import {
+  blankCall,
+  compactPayload,
+  contentText,
+  notAnObject,
+  textLines,
+  timeReader,
+} from "./_agent_logs.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import { count, isObj, type Obj, secondsBetween, str } from "./_util.ts";
@@ -260,13 +267,7 @@ export function parseGeminiChatText(
   } else {
     for (const { line, value: v } of values) {
       if (!isObj(v)) {
-        diagnostics.push({
-          file,
-          line,
-          code: "not_an_object",
-          message: "value is not a JSON object (a chat record line is one)",
-          severity: "error",
-        });
+        diagnostics.push(notAnObject(file, line, "a chat record line"));
       } else if (isChatHeader(v) || "$set" in v || "$rewindTo" in v) {
         if (isObj(v.$set)) Object.assign(meta, v.$set);
         records.events.push({
