@@ -126,7 +126,7 @@ export function parseAnthropicBatchText(
 
     const message = type === "succeeded" && isObj(result.message) ? result.message : null;
     const ok = message !== null;
-    const usage = isObj(message?.usage) ? normalizeUsage(message.usage) : null;
+    const usage = normalizeUsage(isObj(message?.usage) ? message.usage : null);
     const served = str(message?.model);
     const output = message ? outputText(message) : null;
     const error = ok
@@ -152,18 +152,13 @@ export function parseAnthropicBatchText(
       duration_s: null,
       status: ok ? "ok" : "error",
       error,
-      input_tokens: usage?.input_tokens ?? null,
-      output_tokens: usage?.output_tokens ?? null,
-      total_tokens: usage?.total_tokens ?? null,
-      cache_read_tokens: usage?.cache_read_tokens ?? null,
-      reasoning_tokens: usage?.reasoning_tokens ?? null,
+      ...usage, // every token count, null where the body does not say
       ttft_s: null,
       prompt_chars: null,
       output_chars: output === null ? null : countChars(output),
       file,
       line,
       finish_reason: str(message?.stop_reason),
-      cache_write_tokens: usage?.cache_write_tokens ?? null,
       batch: true,
     };
     if (options.keepText) {

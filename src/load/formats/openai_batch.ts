@@ -122,7 +122,7 @@ export function parseOpenAIBatchText(
     const ok = error === null && statusCode === 200 && body !== null && !isObj(body.error);
     const created = num(body?.created);
     const usageRaw = isObj(body?.usage) ? body.usage : null;
-    const usage = usageRaw ? normalizeUsage(usageRaw) : null;
+    const usage = normalizeUsage(usageRaw);
     const totalTime = num(usageRaw?.total_time);
     const started = created === null ? null : Math.round(created * 1e6);
     const ended = started === null
@@ -150,18 +150,13 @@ export function parseOpenAIBatchText(
       duration_s: totalTime,
       status: ok ? "ok" : "error",
       error: errorText,
-      input_tokens: usage?.input_tokens ?? null,
-      output_tokens: usage?.output_tokens ?? null,
-      total_tokens: usage?.total_tokens ?? null,
-      cache_read_tokens: usage?.cache_read_tokens ?? null,
-      reasoning_tokens: usage?.reasoning_tokens ?? null,
+      ...usage, // every token count, null where the body does not say
       ttft_s: null,
       prompt_chars: null,
       output_chars: output === null ? null : countChars(output),
       file,
       line,
       finish_reason: finish,
-      cache_write_tokens: usage?.cache_write_tokens ?? null,
       batch: true,
     };
     if (options.keepText) {
