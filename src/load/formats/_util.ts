@@ -43,6 +43,20 @@ export function at(obj: unknown, path: string): unknown {
   return undefined;
 }
 
+/**
+ * The first five keys of an object, quoted and comma-separated, for a message naming what a
+ * record holds; `""` for anything else.
+ *
+ * @example
+ * ```ts
+ * import { keyList } from "./_util.ts";
+ * if (keyList({ a: 1, b: 2 }) !== '"a", "b"' || keyList([1]) !== "") throw new Error();
+ * ```
+ */
+export function keyList(v: unknown): string {
+  return isObj(v) ? Object.keys(v).slice(0, 5).map((k) => JSON.stringify(k)).join(", ") : "";
+}
+
 /** The first of the values that is not null or undefined. */
 export function first<T>(...values: (T | null | undefined)[]): T | null {
   for (const v of values) if (v !== null && v !== undefined) return v;

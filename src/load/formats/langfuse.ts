@@ -39,7 +39,7 @@ import type { FormatAdapter, FormatSample } from "./adapter.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { type CallFields, type Span, spansToRecords } from "./_spans.ts";
-import { count, first, isObj, num, type Obj, str, toMicros } from "./_util.ts";
+import { count, first, isObj, keyList, num, type Obj, str, toMicros } from "./_util.ts";
 import { problemList, timeWarner } from "./_span_values.ts";
 
 /** Observation types of Langfuse (v2 and v3 SDKs). */
@@ -284,9 +284,7 @@ export function parseLangfuseText(
         addObservations(v.observations, line, str(v.id), `${path}observations`);
       }
     } else {
-      const keys = isObj(v)
-        ? Object.keys(v).slice(0, 5).map((k) => JSON.stringify(k)).join(", ")
-        : "";
+      const keys = keyList(v);
       problem(
         line,
         "langfuse_unknown_record",

@@ -25,7 +25,7 @@ import type { FormatAdapter, FormatSample } from "./adapter.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { type Span, spansToRecords } from "./_spans.ts";
-import { first, isObj, type Obj, str, toMicros } from "./_util.ts";
+import { first, isObj, keyList, type Obj, str, toMicros } from "./_util.ts";
 import { problemList, timeWarner } from "./_span_values.ts";
 
 /** A JSON-encoded attribute value, decoded (text that is not JSON stays text). */
@@ -213,9 +213,7 @@ export function parseMlflowText(
       );
     } else if (isMlflowSpan(v)) readTrace([v], null, line, path || "span");
     else {
-      const keys = isObj(v)
-        ? Object.keys(v).slice(0, 5).map((k) => JSON.stringify(k)).join(", ")
-        : "";
+      const keys = keyList(v);
       problem(
         line,
         "mlflow_unknown_record",

@@ -25,7 +25,7 @@ import type { FormatAdapter, FormatSample } from "./adapter.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { type Span, spansToRecords } from "./_spans.ts";
-import { first, isObj, type Obj, str, toMicros } from "./_util.ts";
+import { first, isObj, keyList, type Obj, str, toMicros } from "./_util.ts";
 import { problemList, timeWarner } from "./_span_values.ts";
 
 /** The columns of a span: `context.span_id` or the nested `context`. */
@@ -189,9 +189,7 @@ export function parseOpenInferenceText(
     else if (isIndex(v)) {
       for (const [index, x] of Object.entries(v)) readSpan({ __index: index, ...(x as Obj) }, line);
     } else {
-      const keys = isObj(v)
-        ? Object.keys(v).slice(0, 5).map((k) => JSON.stringify(k)).join(", ")
-        : "";
+      const keys = keyList(v);
       problem(
         line,
         "openinference_unknown_record",
