@@ -5,9 +5,10 @@
  * or from rows read independently from a fixture.
  * @module
  */
+import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import type pl from "nodejs-polars";
-import { loadTraces } from "../../../src/load/mod.ts";
+import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
 
 /** Absolute path of a file in `tests/load/formats/fixtures/`. */
 export const fixture = (name: string): string =>
@@ -28,6 +29,12 @@ export const TOKENS = [
 
 /** A file loaded without the cache. */
 export const load = (file: string) => loadTraces(file, { cache: false });
+
+/** A file loaded without the cache, once detection is asserted to name `format`. */
+export async function loadAs(file: string, format: string): ReturnType<typeof load> {
+  assert.equal(detectFormat(sampleFile(file))?.name, format);
+  return await load(file);
+}
 
 /** The checked figures of a file. */
 export interface Figures {

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { realFixture } from "../../_helpers.ts";
-import { detectFormat, sampleFile } from "../../../src/load/mod.ts";
-import { fixture, load, rows, TOKENS } from "./_helpers.ts";
+import { fixture, loadAs, rows, TOKENS } from "./_helpers.ts";
 
 // Hand-written fixtures, from the Langfuse public API reference (ObservationsView, Trace
 // with observations, `{data, meta}` pages) and the blob-storage export's snake_case names.
@@ -10,8 +9,7 @@ const OBSERVATIONS = fixture("langfuse_observations.jsonl");
 const PAGE = fixture("langfuse_page.json");
 
 Deno.test("langfuse: observations one per line, a trace with its observations, older usage shapes, snake_case export", async () => {
-  assert.equal(detectFormat(sampleFile(OBSERVATIONS))?.name, "langfuse");
-  const t = await load(OBSERVATIONS);
+  const t = await loadAs(OBSERVATIONS, "langfuse");
   assert.deepEqual(
     rows(t.calls, "request_id", "session_id", "model", "served_model", "status", "error", "line"),
     [
@@ -146,8 +144,7 @@ Deno.test("langfuse: observations one per line, a trace with its observations, o
 });
 
 Deno.test("langfuse: a page of the observations API; a GENERATION wrapping a GENERATION is one call", async () => {
-  assert.equal(detectFormat(sampleFile(PAGE))?.name, "langfuse");
-  const t = await load(PAGE);
+  const t = await loadAs(PAGE, "langfuse");
   // g-outer (14/43) wraps g-inner (62/85): only the inner one is the call;
   // level WARNING is not an error; the line is where "id": "g-inner" is written
   assert.deepEqual(
@@ -187,8 +184,7 @@ Deno.test("langfuse: a page of the observations API; a GENERATION wrapping a GEN
 
 Deno.test("langfuse: a session download ({id, traces}): every trace's observations, one session", async () => {
   const SESSION = fixture("langfuse_session.json");
-  assert.equal(detectFormat(sampleFile(SESSION))?.name, "langfuse");
-  const t = await load(SESSION);
+  const t = await loadAs(SESSION, "langfuse");
   assert.deepEqual(
     rows(
       t.calls,
@@ -278,8 +274,7 @@ function expectedOf(path: string): Expected {
 }
 
 async function checkReal(path: string, e: Expected) {
-  assert.equal(detectFormat(sampleFile(path))?.name, "langfuse");
-  const t = await load(path);
+  const t = await loadAs(path, "langfuse");
   assert.equal(t.diagnostics.height, 0);
   assert.equal(t.calls.height, e.calls);
   assert.deepEqual(t.calls.getColumn("status").toArray(), Array(e.calls).fill("ok"));

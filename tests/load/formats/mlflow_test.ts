@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import pl from "nodejs-polars";
 import { realFixture } from "../../_helpers.ts";
 import { detectFormat, fromTraceText, sampleFile } from "../../../src/load/mod.ts";
-import { fixture, load, rows } from "./_helpers.ts";
+import { fixture, load, loadAs, rows } from "./_helpers.ts";
 
 // Hand-written fixtures, from MLflow's documented shapes (mlflow/entities/span.py and
 // trace_info.py): an MLflow 2 `Trace.to_json()` (context ids in 0x hex, ns times,
@@ -12,8 +12,7 @@ const V2 = fixture("mlflow2_trace.json");
 const V3 = fixture("mlflow3_traces.jsonl");
 
 Deno.test("mlflow: an MLflow 2 Trace.to_json(): CHAT_MODEL spans are calls, the CHAIN root is not, exception events are errors", async () => {
-  assert.equal(detectFormat(sampleFile(V2))?.name, "mlflow");
-  const t = await load(V2);
+  const t = await loadAs(V2, "mlflow");
   assert.deepEqual(
     rows(
       t.calls,
@@ -86,8 +85,7 @@ Deno.test("mlflow: an MLflow 2 Trace.to_json(): CHAT_MODEL spans are calls, the 
 });
 
 Deno.test("mlflow: MLflow 3 traces one per line: mlflow.llm.model, the session in trace_metadata, IN_PROGRESS unfinished", async () => {
-  assert.equal(detectFormat(sampleFile(V3))?.name, "mlflow");
-  const t = await load(V3);
+  const t = await loadAs(V3, "mlflow");
   assert.deepEqual(
     rows(
       t.calls,
@@ -206,8 +204,7 @@ Deno.test("mlflow: spans MLflow exported as OTLP keep their JSON-encoded values:
 
 Deno.test("mlflow: an MLflow 2 autolog artifact without mlflow.chat.tokenUsage: the response's usage (OpenAI, LangChain)", async () => {
   const path = fixture("mlflow2_autolog_artifact.json");
-  assert.equal(detectFormat(sampleFile(path))?.name, "mlflow");
-  const t = await load(path);
+  const t = await loadAs(path, "mlflow");
   assert.deepEqual(
     rows(
       t.calls,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { detectFormat, sampleFile, sampleOfText } from "../../../src/load/mod.ts";
-import { fixture, load, rows } from "./_helpers.ts";
+import { detectFormat, sampleOfText } from "../../../src/load/mod.ts";
+import { fixture, loadAs, rows } from "./_helpers.ts";
 
 // No real Phoenix export is in ../shared: these fixtures are written from the OpenInference
 // semantic conventions (Arize-ai/openinference spec: span kinds, llm.model_name,
@@ -13,8 +13,7 @@ const RECORDS = fixture("phoenix_dataframe_records.json");
 const COLUMNS = fixture("phoenix_dataframe_columns.json");
 
 Deno.test("openinference: Phoenix span JSON one per line, nested and dotted attributes", async () => {
-  assert.equal(detectFormat(sampleFile(SPANS))?.name, "openinference");
-  const t = await load(SPANS);
+  const t = await loadAs(SPANS, "openinference");
   assert.deepEqual(
     rows(t.calls, "request_id", "session_id", "model", "served_model", "status", "error", "line"),
     [
@@ -113,8 +112,7 @@ Deno.test("openinference: Phoenix span JSON one per line, nested and dotted attr
 });
 
 Deno.test("openinference: get_spans_dataframe().to_json(orient='records'): epoch ms, float counts, nulls", async () => {
-  assert.equal(detectFormat(sampleFile(RECORDS))?.name, "openinference");
-  const t = await load(RECORDS);
+  const t = await loadAs(RECORDS, "openinference");
   assert.deepEqual(
     rows(
       t.calls,
@@ -161,8 +159,7 @@ Deno.test("openinference: get_spans_dataframe().to_json(orient='records'): epoch
 });
 
 Deno.test("openinference: orient='columns' (the span id is the index), and what detection leaves alone", async () => {
-  assert.equal(detectFormat(sampleFile(COLUMNS))?.name, "openinference");
-  const t = await load(COLUMNS);
+  const t = await loadAs(COLUMNS, "openinference");
   // c1 is an LLM span (10/5 tokens, 0.75 s); c2 a RETRIEVER span: an event
   assert.deepEqual(
     rows(
