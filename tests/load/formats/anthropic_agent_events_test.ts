@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { realFixture } from "../../_helpers.ts";
 import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
-import { AGENT_LOG, figures, fixture, median } from "./_helpers.ts";
+import { AGENT_LOG, figures, fixture, median, rows } from "./_helpers.ts";
 
 /** µs since the epoch of an ISO `Z` time with 0–9 fraction digits (independent of tracebook). */
 function micros(iso: string): number {
@@ -80,17 +80,17 @@ Deno.test("anthropic_agent_events: is_error, a session.error, an unended start a
     cache_read: 1000 + 0,
     latency: { n: 2, p50: (1.5 + 4) / 2, max: 4 }, // sevt_a 12:00:00 → 01.5; sevt_b 02 → 06
   });
-  assert.deepEqual(t.calls.select("request_id", "status", "error").toRecords(), [
+  assert.deepEqual(rows(t.calls, "request_id", "status", "error"), [
     { request_id: "sevt_a", status: "error", error: "overloaded_error: Overloaded" },
     { request_id: "sevt_b", status: "ok", error: null },
     { request_id: "sevt_c", status: "error", error: "api_error: Internal server error" },
     { request_id: "sevt_d", status: "pending", error: null },
     { request_id: "sevt_zzz", status: "ok", error: null },
   ]);
-  assert.deepEqual(t.diagnostics.select("line", "code", "severity").toRecords(), [
+  assert.deepEqual(rows(t.diagnostics, "line", "code", "severity"), [
     { line: 10, code: "end_without_start", severity: "warning" },
   ]);
-  assert.deepEqual(t.sessions.select("session_id", "complete").toRecords(), [
+  assert.deepEqual(rows(t.sessions, "session_id", "complete"), [
     { session_id: file, complete: false },
   ]);
   assert.equal(t.events.height, 10);

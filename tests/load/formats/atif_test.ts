@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { realFixture } from "../../_helpers.ts";
 import { detectFormat, fromTraceText, loadTraces, sampleFile } from "../../../src/load/mod.ts";
-import { AGENT_LOG, figures, fixture } from "./_helpers.ts";
+import { AGENT_LOG, figures, fixture, rows } from "./_helpers.ts";
 
 const haiku = realFixture("atif/skillsbench-haiku45.protein-expression-analysis.trajectory.json");
 Deno.test({
@@ -62,7 +62,7 @@ Deno.test("atif: metrics (tokens with cached inside prompt, duration_ms), the st
     cache_read: 200 + 500,
     latency: { n: 2, p50: (2.4 + 0.9) / 2, max: 2.4 },
   });
-  assert.deepEqual(t.calls.select("line", "request_id", "reasoning_tokens").toRecords(), [
+  assert.deepEqual(rows(t.calls, "line", "request_id", "reasoning_tokens"), [
     { line: lineOf(3), request_id: "3", reasoning_tokens: 30 },
     { line: lineOf(4), request_id: "4", reasoning_tokens: null },
     { line: lineOf(5), request_id: "5", reasoning_tokens: null },
@@ -98,7 +98,7 @@ Deno.test("atif: several trajectories one per line are several sessions (the fil
     );
     const t = await loadTraces(file);
     assert.deepEqual(
-      t.calls.select("line", "session_id", "model", "provider", "input_tokens").toRecords(),
+      rows(t.calls, "line", "session_id", "model", "provider", "input_tokens"),
       [
         { line: 1, session_id: "a", model: "gpt-5", provider: "openai", input_tokens: 10 },
         {
@@ -139,7 +139,7 @@ Deno.test("atif: steps copied from an earlier trajectory, or that called no mode
     ],
   };
   const t = fromTraceText(JSON.stringify(doc, null, 2), { file: "trajectory.cont-1.json" });
-  assert.deepEqual(t.calls.select("request_id", "input_tokens").toRecords(), [{
+  assert.deepEqual(rows(t.calls, "request_id", "input_tokens"), [{
     request_id: "3",
     input_tokens: 200,
   }]);

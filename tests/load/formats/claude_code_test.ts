@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { realFixture } from "../../_helpers.ts";
 import { loadTraces } from "../../../src/load/mod.ts";
 import { detectFormat, fromTraceText, sampleFile } from "../../../src/load/mod.ts";
-import { AGENT_LOG, figures, fixture } from "./_helpers.ts";
+import { AGENT_LOG, figures, fixture, rows } from "./_helpers.ts";
 
 const flux = realFixture("claude-code/flux.claude-session.jsonl");
 Deno.test({
@@ -76,7 +76,7 @@ Deno.test("claude_code: api_error lines and API error messages are errors; synth
     cache_read: 100,
     latency: { n: 0, p50: null, max: null },
   });
-  assert.deepEqual(t.calls.select("line", "status", "error", "request_id").toRecords(), [
+  assert.deepEqual(rows(t.calls, "line", "status", "error", "request_id"), [
     {
       line: 3,
       status: "error",
@@ -91,7 +91,7 @@ Deno.test("claude_code: api_error lines and API error messages are errors; synth
   assert.equal(t.calls.getColumn("finish_reason").toArray()[3], "end_turn");
   // 10 readable lines are 10 events; the cut-off last line is one diagnostic
   assert.equal(t.events.height, 10);
-  assert.deepEqual(t.diagnostics.select("line", "severity").toRecords(), [{
+  assert.deepEqual(rows(t.diagnostics, "line", "severity"), [{
     line: 11,
     severity: "error",
   }]);
@@ -145,7 +145,7 @@ Deno.test("claude_code: an early transcript's durationMs on the assistant line i
     },
   });
   const t = fromTraceText(text, { file: "early.jsonl" });
-  assert.deepEqual(t.calls.select("duration_s", "output_tokens").toRecords(), [{
+  assert.deepEqual(rows(t.calls, "duration_s", "output_tokens"), [{
     duration_s: 5.421,
     output_tokens: 60,
   }]);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { realFixture } from "../../_helpers.ts";
 import { detectFormat, fromTraceText, loadTraces, sampleFile } from "../../../src/load/mod.ts";
-import { AGENT_LOG, figures, fixture } from "./_helpers.ts";
+import { AGENT_LOG, figures, fixture, rows } from "./_helpers.ts";
 
 const x402 = realFixture("codex-cli/privacy-x402.codex-session.jsonl");
 Deno.test({
@@ -73,7 +73,7 @@ Deno.test("codex: error and stream_error events are errors, repeated counts are 
     cache_read: 200 + (1200 - 200),
     latency: { n: 0, p50: null, max: null },
   });
-  assert.deepEqual(t.calls.select("line", "model", "status", "error").toRecords(), [
+  assert.deepEqual(rows(t.calls, "line", "model", "status", "error"), [
     {
       line: 5,
       model: "gpt-5-codex",
@@ -91,10 +91,10 @@ Deno.test("codex: error and stream_error events are errors, repeated counts are 
   ]);
   assert.equal(t.calls.getColumn("reasoning_tokens").sum(), 20 + 10);
   // the last turn started and never ended: the session is unfinished
-  assert.deepEqual(t.sessions.select("session_id", "complete").toRecords(), [
+  assert.deepEqual(rows(t.sessions, "session_id", "complete"), [
     { session_id: "sess-cx", complete: false },
   ]);
-  assert.deepEqual(t.diagnostics.select("line", "code").toRecords(), [
+  assert.deepEqual(rows(t.diagnostics, "line", "code"), [
     { line: 15, code: "not_an_object" },
   ]);
   assert.equal(t.events.height, 14);
@@ -108,7 +108,7 @@ Deno.test("codex: an older rollout (no token usage) is events and one warning, n
   const t = await loadTraces(file);
   assert.equal(t.calls.height, 0);
   assert.equal(t.events.height, 5);
-  assert.deepEqual(t.diagnostics.select("code", "severity").toRecords(), [
+  assert.deepEqual(rows(t.diagnostics, "code", "severity"), [
     { code: "no_token_usage", severity: "warning" },
   ]);
   assert.deepEqual(t.sessions.getColumn("session_id").toArray(), [

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { realFixture } from "../../_helpers.ts";
 import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
-import { AGENT_LOG, figures, fixture } from "./_helpers.ts";
+import { AGENT_LOG, figures, fixture, rows } from "./_helpers.ts";
 
 const figma = realFixture("gemini-cli/figma-eval-49bdd49a.stream-json.transcript.jsonl");
 Deno.test({
@@ -73,7 +73,7 @@ Deno.test("gemini_cli_stream: a finished session with duration_ms, and one ended
     cache_read: 4000,
     latency: { n: 1, p50: 2.95, max: 2.95 }, // stats.duration_ms 2950
   });
-  assert.deepEqual(t.calls.select("session_id", "status", "error", "output_chars").toRecords(), [
+  assert.deepEqual(rows(t.calls, "session_id", "status", "error", "output_chars"), [
     { session_id: "s-ok", status: "ok", error: null, output_chars: "There are 3 files.".length },
     {
       session_id: "s-err",
@@ -108,7 +108,7 @@ Deno.test("gemini_cli_chat: a chat recording document (calls are gemini messages
     cache_read: 8000 + 0,
     latency: { n: 0, p50: null, max: null },
   });
-  assert.deepEqual(t.calls.select("line", "status", "error", "reasoning_tokens").toRecords(), [
+  assert.deepEqual(rows(t.calls, "line", "status", "error", "reasoning_tokens"), [
     { line: lineOf("g1"), status: "ok", error: null, reasoning_tokens: 400 },
     {
       line: lineOf("e1"),

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { realFixture } from "../../_helpers.ts";
-import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
-import { figures, figuresOfRows, fixture, rounded, SPAN } from "./_helpers.ts";
+import { fromTraceText } from "../../../src/load/mod.ts";
+import { figures, figuresOfRows, fixture, load, rounded, rows, SPAN } from "./_helpers.ts";
 
 type Tag = { key: string; value: unknown };
 type JSpan = {
@@ -16,7 +16,7 @@ type JSpan = {
 Deno.test("jaeger: the real lab file: the duplicate span is one span; predict (model) and generate-tokens (tokens) are 3 calls", async () => {
   const path = realFixture("jaeger/day23-lab-mock-llm.traces.json");
   if (!path) return;
-  const t = await loadTraces(path, { cache: false });
+  const t = await load(path);
   assert.equal(t.formats?.[path], "jaeger");
   // independent reading: every span of data[].spans once (by trace and span id); a call is a
   // span with a gen_ai model or token tag (no gen_ai.operation.name in this file); no span
@@ -57,11 +57,11 @@ Deno.test("jaeger: the real lab file: the duplicate span is one span; predict (m
   // 10 spans are 10 events in 10 sessions (one per trace); one warning for the duplicate
   assert.equal(t.events.height, 10);
   assert.equal(t.sessions.height, 10);
-  assert.deepEqual(t.diagnostics.select("code", "severity").toRecords(), [
+  assert.deepEqual(rows(t.diagnostics, "code", "severity"), [
     { code: "duplicate_span", severity: "warning" },
   ]);
   assert.deepEqual(
-    t.calls.select("span_id", "finish_reason").toRecords().at(-1),
+    rows(t.calls, "span_id", "finish_reason").at(-1),
     { span_id: "102a4c89a17d1fdb", finish_reason: "stop" },
   );
 });
@@ -69,10 +69,11 @@ Deno.test("jaeger: the real lab file: the duplicate span is one span; predict (m
 Deno.test("jaeger: CHILD_OF wrappers, otel.status_code, error tag + exception log, pending, query errors", async () => {
   // written from the Jaeger query API's JSON (/api/traces) as the Jaeger UI downloads it
   const path = fixture("jaeger_small.json");
-  const t = await loadTraces(path, { cache: false });
+  const t = await load(path);
   assert.equal(t.formats?.[path], "jaeger");
   assert.deepEqual(
-    t.calls.select(
+    rows(
+      t.calls,
       "span_id",
       "parent_span_id",
       "model",
@@ -80,8 +81,7 @@ Deno.test("jaeger: CHILD_OF wrappers, otel.status_code, error tag + exception lo
       "status",
       "error",
       "session_id",
-    )
-      .toRecords(),
+    ),
     [
       // predict (a2) names the model and wraps generate-tokens (a3), which counts the tokens
       {
@@ -147,19 +147,19 @@ Deno.test("jaeger: CHILD_OF wrappers, otel.status_code, error tag + exception lo
   });
   assert.equal(t.events.height, 8);
   // an OpenTelemetry array attribute arrives as JSON text ('["stop"]')
-  assert.deepEqual(t.calls.select("finish_reason").toRecords().map((r) => r.finish_reason), [
+  assert.deepEqual(rows(t.calls, "finish_reason").map((r) => r.finish_reason), [
     "stop", // a3: the singular gen_ai.response.finish_reason
     null,
     null,
     "stop",
     null,
   ]);
-  assert.deepEqual(t.diagnostics.select("code", "severity").toRecords(), [
+  assert.deepEqual(rows(t.diagnostics, "code", "severity"), [
     { code: "jaeger_bad_trace", severity: "error" },
     { code: "jaeger_query_error", severity: "warning" },
   ]);
   assert.deepEqual(
-    t.sessions.select("session_id", "complete", "service_name").toRecords().at(-1),
+    rows(t.sessions, "session_id", "complete", "service_name").at(-1),
     { session_id: "t4", complete: false, service_name: "inference-api" },
   );
 });
@@ -181,7 +181,7 @@ Deno.test("jaeger: a bare array of traces, a single trace, and the protobuf-JSON
   };
   for (const text of [JSON.stringify([trace]), JSON.stringify(trace, null, 2)]) {
     const t = fromTraceText(text, { file: "x.json" });
-    assert.deepEqual(t.calls.select("model", "duration_s").toRecords(), [{
+    assert.deepEqual(rows(t.calls, "model", "duration_s"), [{
       model: "m",
       duration_s: 2,
     }]);
@@ -204,7 +204,7 @@ Deno.test("jaeger: a bare array of traces, a single trace, and the protobuf-JSON
   };
   const t = fromTraceText(JSON.stringify(span) + "\n", { file: "spans.jsonl" });
   assert.deepEqual(
-    t.calls.select("model", "input_tokens", "duration_s", "status", "parent_span_id").toRecords(),
+    rows(t.calls, "model", "input_tokens", "duration_s", "status", "parent_span_id"),
     [{
       model: "gpt-4o",
       input_tokens: 12,
@@ -214,7 +214,7 @@ Deno.test("jaeger: a bare array of traces, a single trace, and the protobuf-JSON
     }],
   );
   assert.equal(
-    t.calls.select("started_at").toRecords()[0]!.started_at?.valueOf(),
+    rows(t.calls, "started_at")[0]!.started_at?.valueOf(),
     Date.UTC(2024, 4, 1, 10, 0, 0, 250),
   );
 });
@@ -238,7 +238,7 @@ Deno.test("jaeger: the API v3 answer ({result: {resourceSpans}}, OTLP/JSON) is r
   };
   const t = fromTraceText(JSON.stringify(answer), { file: "trace.json" });
   assert.deepEqual(
-    t.calls.select("model", "status", "error", "input_tokens", "duration_s", "line").toRecords(),
+    rows(t.calls, "model", "status", "error", "input_tokens", "duration_s", "line"),
     [
       {
         model: "gpt-4o",

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
+import { fromTraceText } from "../../../src/load/mod.ts";
 import { inspectToValue } from "../../../src/load/formats/otel_js.ts";
-import { figures, figuresOfRows, fixture, rounded, SPAN } from "./_helpers.ts";
+import { figures, figuresOfRows, fixture, load, rounded, rows, SPAN } from "./_helpers.ts";
 
 Deno.test("otel_js: ConsoleSpanExporter output (console.dir) with other program output around it", async () => {
   // printed by @opentelemetry/sdk-trace 3.1.0's ConsoleSpanExporter under Node 20 (the
   // script made spans with fixed times), with two lines of the program's own output
   const path = fixture("otel_js_console.txt");
-  const t = await loadTraces(path, { cache: false });
+  const t = await load(path);
   assert.equal(t.formats?.[path], "otel_js");
   // independent reading: each object ends with a `}` line; pick fields with patterns
   const objects = readFileSync(path, "utf8").split("\n}\n").filter((o) => o.includes("traceId:"));
@@ -41,7 +41,7 @@ Deno.test("otel_js: ConsoleSpanExporter output (console.dir) with other program 
   });
   assert.deepEqual(rounded(figures(t.calls, SPAN)), expected);
   assert.deepEqual(
-    t.calls.select("model", "served_model", "error", "parent_span_id", "finish_reason").toRecords(),
+    rows(t.calls, "model", "served_model", "error", "parent_span_id", "finish_reason"),
     [
       {
         model: "gpt-4o",
@@ -67,10 +67,10 @@ Deno.test("otel_js: ConsoleSpanExporter output (console.dir) with other program 
     ],
   );
   assert.equal(t.events.height, 5);
-  assert.deepEqual(t.sessions.select("session_id", "service_name").toRecords(), [
+  assert.deepEqual(rows(t.sessions, "session_id", "service_name"), [
     { session_id: "b7a31bb69dda16751589667f24aa4b59", service_name: "chat-app" },
   ]);
-  assert.deepEqual(t.diagnostics.select("line", "code", "severity").toRecords(), [
+  assert.deepEqual(rows(t.diagnostics, "line", "code", "severity"), [
     { line: 1, code: "other_output", severity: "warning" },
   ]);
 });
@@ -78,11 +78,10 @@ Deno.test("otel_js: ConsoleSpanExporter output (console.dir) with other program 
 Deno.test("otel_js: ReadableSpan JSON (JSON.stringify of SDK spans): [sec, nanos] times, an unended span is pending", async () => {
   // JSON.stringify of @opentelemetry/sdk-trace 3.1.0 spans under Node 20 (one ended, one still open)
   const path = fixture("otel_js_readable.json");
-  const t = await loadTraces(path, { cache: false });
+  const t = await load(path);
   assert.equal(t.formats?.[path], "otel_js");
   assert.deepEqual(
-    t.calls.select("span_id", "model", "status", "input_tokens", "output_tokens", "duration_s")
-      .toRecords(),
+    rows(t.calls, "span_id", "model", "status", "input_tokens", "output_tokens", "duration_s"),
     [
       // startTime [1714557600, 0] → endTime [1714557602, 0]: 2 s
       {
@@ -105,7 +104,7 @@ Deno.test("otel_js: ReadableSpan JSON (JSON.stringify of SDK spans): [sec, nanos
     ],
   );
   // resource stored as _rawAttributes entries
-  assert.deepEqual(t.sessions.select("service_name", "complete").toRecords(), [
+  assert.deepEqual(rows(t.sessions, "service_name", "complete"), [
     { service_name: "chat-app", complete: true },
     { service_name: "chat-app", complete: false },
   ]);
@@ -115,7 +114,7 @@ Deno.test("otel_js: SDK 1.x ConsoleSpanExporter objects as JSON lines (parentId,
   // written from SDK 1.x's ConsoleSpanExporter._exportInfo (open-telemetry/opentelemetry-js source),
   // with Vercel AI SDK span names and attributes
   const path = fixture("otel_js_v1.jsonl");
-  const t = await loadTraces(path, { cache: false });
+  const t = await load(path);
   assert.equal(t.formats?.[path], "otel_js");
   // ai.generateText (line 1) has no gen_ai.* keys: an event; its doGenerate child is the call
   assert.deepEqual(rounded(figures(t.calls, SPAN)), {
@@ -129,11 +128,11 @@ Deno.test("otel_js: SDK 1.x ConsoleSpanExporter objects as JSON lines (parentId,
     cache_read: 0,
     latency: { n: 1, p50: 1.1, max: 1.1 },
   });
-  assert.deepEqual(t.calls.select("line", "parent_span_id", "error").toRecords(), [
+  assert.deepEqual(rows(t.calls, "line", "parent_span_id", "error"), [
     { line: 2, parent_span_id: "00f067aa0ba902b7", error: null },
     { line: 3, parent_span_id: null, error: "fetch failed" },
   ]);
-  assert.deepEqual(t.diagnostics.select("line", "code").toRecords(), [{
+  assert.deepEqual(rows(t.diagnostics, "line", "code"), [{
     line: 4,
     code: "otel_js_bad_span",
   }]);
@@ -170,7 +169,7 @@ Deno.test("otel_js: Node's inspect notation: undefined, placeholders, class name
     status: { code: 0 },
   };
   const t = fromTraceText(JSON.stringify([span]), { file: "spans.json" });
-  assert.deepEqual(t.calls.select("model", "duration_s").toRecords(), [{
+  assert.deepEqual(rows(t.calls, "model", "duration_s"), [{
     model: "m",
     duration_s: 0.25,
   }]);
@@ -208,11 +207,11 @@ Deno.test("otel_js: log records and metrics of the console exporters beside the 
     "  attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' },\n" +
     "  status: { code: 0 },\n  events: [],\n  links: []\n}";
   const t = fromTraceText([log, span, metric].join("\n") + "\n", { file: "console.txt" });
-  assert.deepEqual(t.calls.select("model", "duration_s").toRecords(), [{
+  assert.deepEqual(rows(t.calls, "model", "duration_s"), [{
     model: "gpt-4o",
     duration_s: 1,
   }]);
-  assert.deepEqual(t.diagnostics.select("line", "code", "severity", "message").toRecords(), [{
+  assert.deepEqual(rows(t.diagnostics, "line", "code", "severity", "message"), [{
     line: 1,
     code: "not_spans",
     severity: "warning",
@@ -224,7 +223,7 @@ Deno.test("otel_js: log records and metrics of the console exporters beside the 
 Deno.test("otel_js: ConsoleSpanExporter output printed by Deno (double-quoted strings)", async () => {
   // printed by @opentelemetry/sdk-trace 3.1.0's ConsoleSpanExporter under Deno 2.9.6 (NO_COLOR=1)
   const path = fixture("otel_js_deno_console.txt");
-  const t = await loadTraces(path, { cache: false });
+  const t = await load(path);
   assert.equal(t.formats?.[path], "otel_js");
   // duration 750000 µs ok (12 in, 5 out); 100000 µs with status code 2
   assert.deepEqual(rounded(figures(t.calls, SPAN)), {
@@ -238,7 +237,7 @@ Deno.test("otel_js: ConsoleSpanExporter output printed by Deno (double-quoted st
     cache_read: 0,
     latency: { n: 1, p50: 0.75, max: 0.75 },
   });
-  assert.deepEqual(t.calls.select("error").toRecords().map((r) => r.error), [
+  assert.deepEqual(rows(t.calls, "error").map((r) => r.error), [
     null,
     "400 bad request",
   ]);
@@ -253,7 +252,7 @@ Deno.test("otel_js: a terminal capture with colours reads as the plain output", 
   );
   assert.notEqual(coloured, plain);
   const t = fromTraceText(coloured, { file: "capture.txt" });
-  assert.deepEqual(t.calls.select("model", "duration_s").toRecords(), [
+  assert.deepEqual(rows(t.calls, "model", "duration_s"), [
     { model: "gpt-4o-mini", duration_s: 0.75 },
     { model: "gpt-4o-mini", duration_s: 0.1 },
   ]);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { realFixture } from "../../_helpers.ts";
 import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
-import { figures, figuresOfRows, fixture, rounded, SPAN } from "./_helpers.ts";
+import { figures, figuresOfRows, fixture, rounded, rows, SPAN } from "./_helpers.ts";
 
 /** µs since the epoch of an ISO time with a 6-digit fraction and `Z` (read here, not by tracebook). */
 const isoMicros = (s: string) => Date.parse(`${s.slice(0, 19)}Z`) * 1000 + Number(s.slice(20, 26));
@@ -77,8 +77,7 @@ Deno.test("otel_python: errors (status, exception event), pending, wrappers, old
   const t = await loadTraces(path);
   assert.equal(t.formats?.[path], "otel_python");
   assert.deepEqual(
-    t.calls.select("line", "span_id", "model", "served_model", "status", "error", "session_id")
-      .toRecords(),
+    rows(t.calls, "line", "span_id", "model", "served_model", "status", "error", "session_id"),
     [
       // line 1 is the invoke_agent span: its usage repeats the chat call's, not a call
       {
@@ -133,12 +132,12 @@ Deno.test("otel_python: errors (status, exception event), pending, wrappers, old
     latency: { n: 1, p50: 1.5, max: 1.5 },
   });
   assert.deepEqual(
-    t.calls.select("duration_s").toRecords().map((r) => r.duration_s),
+    rows(t.calls, "duration_s").map((r) => r.duration_s),
     // 10:00:01.5 − 10:00:00; 10:01:00.25 − 10:01:00; pending; 10:02:02.1 − 10:02:00.1
     [1.5, 0.25, null, 2],
   );
   assert.deepEqual(
-    t.diagnostics.select("line", "code", "severity").toRecords(),
+    rows(t.diagnostics, "line", "code", "severity"),
     [
       { line: 6, code: "otel_python_bad_span", severity: "error" },
       { line: 7, code: "otel_python_bad_time", severity: "warning" },
@@ -147,7 +146,7 @@ Deno.test("otel_python: errors (status, exception event), pending, wrappers, old
   // the 6 spans are events; the sess-1 session is unfinished (a pending call)
   assert.equal(t.events.height, 6);
   // the old SDK's flat resource (trace cc) names the service too
-  assert.deepEqual(t.sessions.select("session_id", "complete", "service_name").toRecords(), [
+  assert.deepEqual(rows(t.sessions, "session_id", "complete", "service_name"), [
     { session_id: "a".repeat(32), complete: true, service_name: "demo" },
     { session_id: "sess-1", complete: false, service_name: "demo" },
     { session_id: "c".repeat(32), complete: true, service_name: "old-sdk" },
@@ -159,7 +158,7 @@ Deno.test("otel_python: a JSON array of the same spans reads as the same calls",
   const text = readFileSync(fixture("otel_python_small.array.json"), "utf8");
   const t = fromTraceText(text, { file: "spans.json" });
   assert.deepEqual(
-    t.calls.select("span_id", "status", "input_tokens").toRecords(),
+    rows(t.calls, "span_id", "status", "input_tokens"),
     [
       { span_id: "0202020202020202", status: "ok", input_tokens: 100 },
       { span_id: "0303030303030303", status: "error", input_tokens: 7 },
@@ -195,7 +194,7 @@ Deno.test("otel_python: a captured console: the program's prints between the spa
   const text = `Starting the app\n${span("01")}\nanswer: hello\n${span("02")}\n`;
   const t = fromTraceText(text, { file: "console.txt" });
   assert.equal(t.calls.height, 2);
-  assert.deepEqual(t.diagnostics.select("line", "code", "severity", "message").toRecords(), [
+  assert.deepEqual(rows(t.diagnostics, "line", "code", "severity", "message"), [
     {
       line: 1,
       code: "other_output",
@@ -220,7 +219,7 @@ Deno.test("otel_python: a flat status_code / status_message (OpenInference span 
     file: "spans.jsonl",
     format: "otel_python",
   });
-  assert.deepEqual(t.calls.select("model", "status", "error").toRecords(), [
+  assert.deepEqual(rows(t.calls, "model", "status", "error"), [
     { model: "gpt-4o-mini", status: "error", error: "context length exceeded" },
   ]);
 });
@@ -259,7 +258,7 @@ Deno.test("otel_python: OpenLLMetry spans: llm.request.type chat is a call (olde
   ].join("\n") + "\n";
   const t = fromTraceText(text, { file: "spans.jsonl" });
   assert.deepEqual(
-    t.calls.select("model", "served_model", "input_tokens", "output_tokens").toRecords(),
+    rows(t.calls, "model", "served_model", "input_tokens", "output_tokens"),
     [{
       model: "gpt-3.5-turbo",
       served_model: "gpt-3.5-turbo-0125",
@@ -298,7 +297,7 @@ Deno.test("otel_python: log records and metric exports of the console exporters 
   // detected although a log record comes first
   const t = fromTraceText(text, { file: "console.txt" });
   assert.equal(t.calls.height, 1);
-  assert.deepEqual(t.diagnostics.select("code", "severity", "message").toRecords(), [{
+  assert.deepEqual(rows(t.diagnostics, "code", "severity", "message"), [{
     code: "not_spans",
     severity: "warning",
     message:

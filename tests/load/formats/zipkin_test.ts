@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
-import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
-import { figures, fixture, rounded, SPAN } from "./_helpers.ts";
+import { fromTraceText } from "../../../src/load/mod.ts";
+import { figures, fixture, load, rounded, rows, SPAN } from "./_helpers.ts";
 
 Deno.test("zipkin: a list of traces: string tags parsed, wrappers, error tag, otel status, pending, shared spans", async () => {
   // written from the Zipkin v2 API documentation (zipkin2 JSON; the first span is the API's own example)
   const path = fixture("zipkin_small.json");
-  const t = await loadTraces(path, { cache: false });
+  const t = await load(path);
   assert.equal(t.formats?.[path], "zipkin");
   assert.deepEqual(
-    t.calls.select(
+    rows(
+      t.calls,
       "span_id",
       "parent_span_id",
       "model",
@@ -17,8 +18,7 @@ Deno.test("zipkin: a list of traces: string tags parsed, wrappers, error tag, ot
       "error",
       "finish_reason",
       "session_id",
-    )
-      .toRecords(),
+    ),
     [
       // invoke_agent (a1) repeats the usage of chat (a2): an event; a2's shared server half is a span of its own
       {
@@ -77,10 +77,10 @@ Deno.test("zipkin: a list of traces: string tags parsed, wrappers, error tag, ot
   });
   // 8 spans are events (no duplicate warning for the shared server half); "oops" is one problem
   assert.equal(t.events.height, 8);
-  assert.deepEqual(t.diagnostics.select("code", "severity").toRecords(), [
+  assert.deepEqual(rows(t.diagnostics, "code", "severity"), [
     { code: "zipkin_bad_span", severity: "error" },
   ]);
-  assert.deepEqual(t.sessions.select("session_id", "complete", "service_name").toRecords(), [
+  assert.deepEqual(rows(t.sessions, "session_id", "complete", "service_name"), [
     { session_id: "5af7183fb1d4cf5f", complete: true, service_name: "backend" },
     { session_id: "86154a4ba6e91385", complete: false, service_name: "backend" },
   ]);
@@ -98,7 +98,7 @@ Deno.test("zipkin: an array of spans and spans one per line", () => {
   };
   for (const text of [JSON.stringify([span], null, 2), JSON.stringify(span) + "\n"]) {
     const t = fromTraceText(text, { file: "spans.json" });
-    assert.deepEqual(t.calls.select("model", "output_tokens", "duration_s", "status").toRecords(), [
+    assert.deepEqual(rows(t.calls, "model", "output_tokens", "duration_s", "status"), [
       { model: "gpt-4o", output_tokens: 9, duration_s: 2.5, status: "ok" },
     ]);
   }
@@ -121,7 +121,7 @@ Deno.test("zipkin: v1 spans' binaryAnnotations are read as tags (error included)
   };
   const t = fromTraceText(JSON.stringify([span]), { file: "v1.json" });
   assert.deepEqual(
-    t.calls.select("model", "input_tokens", "status", "error", "duration_s").toRecords(),
+    rows(t.calls, "model", "input_tokens", "status", "error", "duration_s"),
     [
       { model: "gpt-4o", input_tokens: 30, status: "error", error: "timeout", duration_s: 0.4 },
     ],
