@@ -319,9 +319,11 @@ export function parseTraceRange(
   try {
     // without an end, read to the end of the file as it is then (it may have grown)
     const stop = options.end ?? Infinity;
-    const endsFile = options.end === undefined || options.end >= fstatSync(fd).size;
+    const size = fstatSync(fd).size;
+    const endsFile = options.end === undefined || options.end >= size;
     let pos = start;
-    let buf = new Uint8Array(Math.max(1, Math.min(SLICE_BYTES, stop - start)));
+    // a small file gets a buffer of its size (plus one byte, to see its end), not 4 MB
+    let buf = new Uint8Array(Math.max(1, Math.min(SLICE_BYTES, Math.min(stop, size) - start + 1)));
     let have = 0;
     let first = start === 0;
     while (true) {
