@@ -27,4 +27,6 @@ const summary = await con.runAndReadAll(`
 const models = await con.runAndReadAll(
   `SELECT data.model AS model, count(*) FROM ${src} WHERE type = 'llm_request' GROUP BY 1 ORDER BY 2 DESC`,
 );
-console.log(JSON.stringify({ summary: summary.getRows()[0]?.map(String), models: models.getRows().length }));
+console.log(
+  JSON.stringify({ summary: summary.getRows()[0]?.map(String), models: models.getRows().length }),
+);

@@ -20,10 +20,26 @@ export async function writeNativeTrace(out: string, calls: number): Promise<void
   const hex = (n: number) => n.toString(16).padStart(12, "0");
   for (let i = 0; i < calls; i++) {
     if (i % 50 === 0) {
-      if (sid) buf.push(JSON.stringify({ type: "session_end", timestamp: iso(t), session_id: sid, duration_seconds: 100.5 }));
+      if (sid) {
+        buf.push(
+          JSON.stringify({
+            type: "session_end",
+            timestamp: iso(t),
+            session_id: sid,
+            duration_seconds: 100.5,
+          }),
+        );
+      }
       sid = `00000000-0000-4000-8000-${hex(i)}`;
       buf.push(JSON.stringify({ type: "session_start", timestamp: iso(t), session_id: sid }));
-      buf.push(JSON.stringify({ type: "session_metadata", timestamp: iso(t), session_id: sid, data: { user: `u${i % 7}`, project: "p" } }));
+      buf.push(
+        JSON.stringify({
+          type: "session_metadata",
+          timestamp: iso(t),
+          session_id: sid,
+          data: { user: `u${i % 7}`, project: "p" },
+        }),
+      );
     }
     const rid = `11111111-0000-4000-8000-${hex(i)}`;
     const model = models[i % 4];
@@ -31,27 +47,71 @@ export async function writeNativeTrace(out: string, calls: number): Promise<void
       type: "llm_request",
       timestamp: iso(t),
       session_id: sid,
-      data: { request_id: rid, model, params: { temperature: 0.2 }, messages: [{ role: "system", content: "You are helpful." }, { role: "user", content: filler.slice(0, 1000 + (i % 500)) }] },
+      data: {
+        request_id: rid,
+        model,
+        params: { temperature: 0.2 },
+        messages: [{ role: "system", content: "You are helpful." }, {
+          role: "user",
+          content: filler.slice(0, 1000 + (i % 500)),
+        }],
+      },
     }));
     t += 1000 + (i % 3000);
     const d = 0.5 + (i % 100) / 10;
     if (i % 20 === 7) {
-      buf.push(JSON.stringify({ type: "llm_error", timestamp: iso(t), session_id: sid, data: { request_id: rid, duration_seconds: d, success: false, error: "RateLimitError: 429" } }));
+      buf.push(
+        JSON.stringify({
+          type: "llm_error",
+          timestamp: iso(t),
+          session_id: sid,
+          data: {
+            request_id: rid,
+            duration_seconds: d,
+            success: false,
+            error: "RateLimitError: 429",
+          },
+        }),
+      );
     } else {
       buf.push(JSON.stringify({
         type: "llm_response",
         timestamp: iso(t),
         session_id: sid,
-        data: { request_id: rid, duration_seconds: d, success: true, model, output: filler + filler.slice(0, i % 1000), usage: { input_tokens: 300 + i % 50, output_tokens: 400 + i % 70 }, finish_reason: "stop" },
+        data: {
+          request_id: rid,
+          duration_seconds: d,
+          success: true,
+          model,
+          output: filler + filler.slice(0, i % 1000),
+          usage: { input_tokens: 300 + i % 50, output_tokens: 400 + i % 70 },
+          finish_reason: "stop",
+        },
       }));
     }
-    if (i % 10 === 0) buf.push(JSON.stringify({ type: "step_done", timestamp: iso(t), session_id: sid, data: { step: i } }));
+    if (i % 10 === 0) {
+      buf.push(
+        JSON.stringify({
+          type: "step_done",
+          timestamp: iso(t),
+          session_id: sid,
+          data: { step: i },
+        }),
+      );
+    }
     if (buf.length > 2000) {
       await file.write(enc.encode(buf.join("\n") + "\n"));
       buf = [];
     }
   }
-  buf.push(JSON.stringify({ type: "session_end", timestamp: iso(t), session_id: sid, duration_seconds: 100.5 }));
+  buf.push(
+    JSON.stringify({
+      type: "session_end",
+      timestamp: iso(t),
+      session_id: sid,
+      duration_seconds: 100.5,
+    }),
+  );
   await file.write(enc.encode(buf.join("\n") + "\n"));
   file.close();
 }

@@ -10,7 +10,17 @@
  *
  * @module
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { writeNativeTrace } from "./_gen_native.ts";
 
@@ -43,9 +53,20 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
   return { seconds, rssMb: rss ? Number(rss[1]) / 1024 : null };
 }
 
-const deno = (args: string[], env?: Record<string, string>) => run(Deno.execPath(), ["run", "-A", ...args], env);
+const deno = (args: string[], env?: Record<string, string>) =>
+  run(Deno.execPath(), ["run", "-A", ...args], env);
 const analyze = (input: string, extra: string[] = []) =>
-  deno([cli, "analyze", input, "--output-dir", join(dir, "out"), "--quiet", "--cache-dir", cache, ...extra]);
+  deno([
+    cli,
+    "analyze",
+    input,
+    "--output-dir",
+    join(dir, "out"),
+    "--quiet",
+    "--cache-dir",
+    cache,
+    ...extra,
+  ]);
 
 mkdirSync(dir, { recursive: true });
 if (!existsSync(file)) await writeNativeTrace(file, calls);
@@ -59,9 +80,26 @@ const cold = await analyze(file);
 rows.push(["tracebook analyze, cold (summary, 2 seed figures, report)", cold]);
 const warm = await analyze(file);
 rows.push(["tracebook analyze, warm (unchanged file, cache)", warm]);
-rows.push(["tracebook report, warm", await deno([cli, "report", file, "--output-dir", join(dir, "out"), "--quiet", "--cache-dir", cache])]);
+rows.push([
+  "tracebook report, warm",
+  await deno([
+    cli,
+    "report",
+    file,
+    "--output-dir",
+    join(dir, "out"),
+    "--quiet",
+    "--cache-dir",
+    cache,
+  ]),
+]);
 const loadScript = join(dir, "load.ts");
-writeFileSync(loadScript, `import { loadTraces } from ${JSON.stringify(join(root, "src/mod.ts"))};\nawait loadTraces(${JSON.stringify(file)}, { cache: ${JSON.stringify(cache)} });\n`);
+writeFileSync(
+  loadScript,
+  `import { loadTraces } from ${JSON.stringify(join(root, "src/mod.ts"))};\nawait loadTraces(${
+    JSON.stringify(file)
+  }, { cache: ${JSON.stringify(cache)} });\n`,
+);
 rows.push(["tracebook loadTraces, warm (a script)", await deno([loadScript])]);
 const seedLoop = join(root, "bench/_seed_loop.py");
 let seed: Run | null = null;
@@ -100,23 +138,46 @@ if (!existsSync(manyDir)) {
 const manyFiles = readdirSync(manyDir).length;
 const loadOf = (input: string) => {
   const s = join(dir, `load_${input.endsWith(".jsonl") ? "one" : "many"}.ts`);
-  writeFileSync(s, `import { loadTraces } from ${JSON.stringify(join(root, "src/mod.ts"))};\nawait loadTraces(${JSON.stringify(input)}, { cache: false });\n`);
+  writeFileSync(
+    s,
+    `import { loadTraces } from ${JSON.stringify(join(root, "src/mod.ts"))};\nawait loadTraces(${
+      JSON.stringify(input)
+    }, { cache: false });\n`,
+  );
   return deno([s]);
 };
 const one = await loadOf(oneFile);
 const many = await loadOf(manyDir);
-rows.push([`loadTraces, one file (the first ${manyFiles.toLocaleString("en")} sessions), no cache`, one]);
-rows.push([`loadTraces, the same calls in ${manyFiles.toLocaleString("en")} files, no cache`, many]);
+rows.push([
+  `loadTraces, one file (the first ${manyFiles.toLocaleString("en")} sessions), no cache`,
+  one,
+]);
+rows.push([
+  `loadTraces, the same calls in ${manyFiles.toLocaleString("en")} files, no cache`,
+  many,
+]);
 
 console.log(`Input: ${file} (${calls.toLocaleString("en")} calls, ${mb.toFixed(0)} MB)\n`);
 console.log("| command | wall (s) | peak RSS (MB) |\n|---|---:|---:|");
 for (const [name, r] of rows) {
-  console.log(`| ${name} | ${r.seconds.toFixed(2)} | ${r.rssMb === null ? "n/a" : r.rssMb.toFixed(0)} |`);
+  console.log(
+    `| ${name} | ${r.seconds.toFixed(2)} | ${r.rssMb === null ? "n/a" : r.rssMb.toFixed(0)} |`,
+  );
 }
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
 console.log("\n| target | measured | goal |\n|---|---:|---:|");
 console.log(`| cold analyze / DuckDB | ${ratio(cold.seconds, duck.seconds)}× | ≤ 1.0× |`);
-if (seed) console.log(`| seed's loop / cold analyze | ${ratio(seed.seconds, cold.seconds)}× | ≥ 10× |`);
+if (seed) {
+  console.log(`| seed's loop / cold analyze | ${ratio(seed.seconds, cold.seconds)}× | ≥ 10× |`);
+}
 console.log(`| warm analyze / DuckDB cold | ${ratio(warm.seconds, duck.seconds)}× | ≤ 0.1× |`);
-if (cold.rssMb) console.log(`| cold analyze peak RSS / input size | ${ratio(cold.rssMb * 1.048576, mb)}× | ≤ 0.6× |`);
-console.log(`| ${manyFiles.toLocaleString("en")} files / one file | ${ratio(many.seconds, one.seconds)}× | ≤ 1.2× |`);
+if (cold.rssMb) {
+  console.log(
+    `| cold analyze peak RSS / input size | ${ratio(cold.rssMb * 1.048576, mb)}× | ≤ 0.6× |`,
+  );
+}
+console.log(
+  `| ${manyFiles.toLocaleString("en")} files / one file | ${
+    ratio(many.seconds, one.seconds)
+  }× | ≤ 1.2× |`,
+);

@@ -148,7 +148,9 @@ export function readCached(dir: string, key: string): ImportedFrames | null {
       columns: string[][];
       lengths: number[];
     };
-    if (header.key !== key || header.lengths.length !== FRAMES.length) throw new Error("bad header");
+    if (header.key !== key || header.lengths.length !== FRAMES.length) {
+      throw new Error("bad header");
+    }
     let at = 8 + headerLength;
     if (at + header.lengths.reduce((a, b) => a + b, 0) !== bytes.length) throw new Error("partial");
     const frames: Record<string, pl.DataFrame> = {};
@@ -180,7 +182,9 @@ export function writeCached(dir: string, key: string, frames: ImportedFrames): v
       for (const f of frames[name].getColumn("file").unique().toArray()) files.add(String(f));
     }
     if (files.size > 1) return; // not one file's frames: not an entry
-    const buffers = FRAMES.map((name) => frames[name].drop("file").writeParquet({ compression: "lz4" }));
+    const buffers = FRAMES.map((name) =>
+      frames[name].drop("file").writeParquet({ compression: "lz4" })
+    );
     const header = new TextEncoder().encode(
       JSON.stringify({
         key,

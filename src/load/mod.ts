@@ -8,14 +8,20 @@
  *
  * @module
  */
-export { fromTraceText, type FromTraceTextOptions, loadTraceGroups, loadTraces, type LoadOptions } from "./load_traces.ts";
+export {
+  fromTraceText,
+  type FromTraceTextOptions,
+  type LoadOptions,
+  loadTraceGroups,
+  loadTraces,
+} from "./load_traces.ts";
 export {
   DEFAULT_MAX_LINE_BYTES,
   type Diagnostic,
   type EventRecord,
   type ParsedTrace,
-  parseTraceText,
   type ParseTraceOptions,
+  parseTraceText,
 } from "./parse_trace_text.ts";
 export { parseTimestamp, type ParseTimestampOptions } from "./timestamp.ts";
 export { expandInputs, findTraceInputs, type TraceInput } from "./inputs.ts";
@@ -25,4 +31,10 @@ export { sampleFile, sampleOfText } from "./formats/sample.ts";
 export { parseOpenAIBatchText } from "./formats/openai_batch.ts";
 export { parseOtlpText } from "./formats/otlp.ts";
 export { parseAnthropicBatchText } from "./formats/anthropic_batch.ts";
-export { FIELD_ALIASES, MAP_KEYS, parseFieldMap, parseGenericText, readFieldMap } from "./formats/generic.ts";
+export {
+  FIELD_ALIASES,
+  MAP_KEYS,
+  parseFieldMap,
+  parseGenericText,
+  readFieldMap,
+} from "./formats/generic.ts";

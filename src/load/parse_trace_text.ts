@@ -47,7 +47,17 @@ export interface ParsedTrace {
   /** One per bad line (severity `error`), in line order; past 100 of a code, one folded row. */
   diagnostics: Diagnostic[];
   /** Counts of diagnostics past the limit, per code (while parsing). */
-  folded?: Map<string, { kept: number; count: number; first: number; last: number; file: string; severity: Diagnostic["severity"] }>;
+  folded?: Map<
+    string,
+    {
+      kept: number;
+      count: number;
+      first: number;
+      last: number;
+      file: string;
+      severity: Diagnostic["severity"];
+    }
+  >;
 }
 
 /** A line of JSON white space only (space, tab, CR). */
@@ -70,7 +80,14 @@ export function addDiagnostic(out: ParsedTrace, d: Diagnostic): void {
   const folded = (out.folded ??= new Map());
   const f = folded.get(d.code);
   if (!f) {
-    folded.set(d.code, { kept: 1, count: 0, first: 0, last: 0, file: d.file, severity: d.severity });
+    folded.set(d.code, {
+      kept: 1,
+      count: 0,
+      first: 0,
+      last: 0,
+      file: d.file,
+      severity: d.severity,
+    });
     out.diagnostics.push(d);
   } else if (f.kept < DIAGNOSTICS_KEPT_PER_CODE) {
     f.kept++;
@@ -130,10 +147,19 @@ export function foldDiagnostics(out: ParsedTrace): void {
  */
 function gluedEvent(raw: string): { at: number; value: unknown } | null {
   let tries = 0;
-  for (let at = raw.indexOf('{"', 1); at > 0 && tries < 32; at = raw.indexOf('{"', at + 1), tries++) {
+  for (
+    let at = raw.indexOf('{"', 1);
+    at > 0 && tries < 32;
+    at = raw.indexOf('{"', at + 1), tries++
+  ) {
     try {
       const value = JSON.parse(raw.slice(at));
-      if (value !== null && typeof value === "object" && !Array.isArray(value)) return { at, value };
+      if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+        return {
+          at,
+          value,
+        };
+      }
     } catch { /* not from here */ }
   }
   return null;
@@ -332,7 +358,9 @@ export function parseTraceRange(
         bigger.set(buf);
         buf = bigger;
       }
-      const n = pos < stop ? readSync(fd, buf, have, Math.min(buf.length - have, stop - pos), pos) : 0;
+      const n = pos < stop
+        ? readSync(fd, buf, have, Math.min(buf.length - have, stop - pos), pos)
+        : 0;
       pos += n;
       const filled = have + n;
       const eof = n === 0;
@@ -432,7 +460,9 @@ export function mergeRangeDiagnostics(ranges: RangeDiagnostics[]): Diagnostic[] 
   const out: ParsedTrace = { events: [], diagnostics: [] };
   for (const range of ranges) {
     const offset = range.lineOffset;
-    for (const d of range.diagnostics) addDiagnostic(out, offset ? { ...d, line: d.line + offset } : d);
+    for (const d of range.diagnostics) {
+      addDiagnostic(out, offset ? { ...d, line: d.line + offset } : d);
+    }
     for (const [code, f] of range.folded ?? []) {
       if (f.count === 0) continue;
       const all = out.folded!.get(code)!; // the range kept its first ones: the code is there, full

@@ -134,7 +134,16 @@ export class TraceTail {
       } catch { /* gone since the glob: keep the path */ }
       let state = this.#files.get(key);
       if (!state) {
-        state = { path, offset: 0, partial: [], partialBytes: 0, skipping: false, head: new Uint8Array(0), nextLine: 1, ino: null };
+        state = {
+          path,
+          offset: 0,
+          partial: [],
+          partialBytes: 0,
+          skipping: false,
+          head: new Uint8Array(0),
+          nextLine: 1,
+          ino: null,
+        };
         this.#files.set(key, state);
         update.added.push(path);
       }
@@ -259,7 +268,9 @@ export class TraceTail {
       // the complete lines of this chunk, with the waiting start of the first one
       const last = bytes.lastIndexOf(NEWLINE);
       const tail = bytes.subarray(start, last + 1);
-      const complete = state.partialBytes ? joinChunks([...state.partial, tail], state.partialBytes + tail.length) : tail;
+      const complete = state.partialBytes
+        ? joinChunks([...state.partial, tail], state.partialBytes + tail.length)
+        : tail;
       state.partial = [];
       state.partialBytes = 0;
       let lines = 0;

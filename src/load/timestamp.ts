@@ -125,7 +125,10 @@ export function checkTimezone(timezone: string): void {
   try {
     formatter(timezone);
   } catch (cause) {
-    throw new UserError(`Unknown time zone "${timezone}": use an IANA name such as "Europe/Paris".`, { cause });
+    throw new UserError(
+      `Unknown time zone "${timezone}": use an IANA name such as "Europe/Paris".`,
+      { cause },
+    );
   }
 }
 
@@ -153,7 +156,14 @@ function offsetAt(timezone: string, utcMs: number): number {
   for (const p of formatter(timezone).formatToParts(new Date(utcMs))) {
     if (p.type !== "literal") parts[p.type] = Number(p.value);
   }
-  const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  const asUtc = Date.UTC(
+    parts.year!,
+    parts.month! - 1,
+    parts.day!,
+    parts.hour!,
+    parts.minute!,
+    parts.second!,
+  );
   return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60_000);
 }
 

@@ -93,7 +93,11 @@ Deno.test("analyze writes the seed's files with the seed's numbers for a mixed t
     ].join("\n"),
   );
   const text = readFileSync(join(dir, "mixed_summary.txt"), "utf8");
-  assert.ok(text.includes("\nResponses timed (duration > 0): 4 of 5\np50: 3.50 seconds\np90: 5.40 seconds\n"));
+  assert.ok(
+    text.includes(
+      "\nResponses timed (duration > 0): 4 of 5\np50: 3.50 seconds\np90: 5.40 seconds\n",
+    ),
+  );
   const json = JSON.parse(readFileSync(join(dir, "mixed_summary.json"), "utf8"));
   assert.equal(json.schema, "tracebook.summary/1");
   assert.deepEqual(

@@ -20,7 +20,11 @@ Deno.test("every figure of a trace whose names hold characters XML forbids is we
       usage: { input_tokens: 10, output_tokens: 5 },
     }),
     ev("llm_request", "2025-01-01T00:00:03", { request_id: "b", model: "gpt-4o" }),
-    ev("llm_error", "2025-01-01T00:00:04", { request_id: "b", duration_seconds: 1, error: "x\u0000y" }),
+    ev("llm_error", "2025-01-01T00:00:04", {
+      request_id: "b",
+      duration_seconds: 1,
+      error: "x\u0000y",
+    }),
   ].join("\n") + "\n";
   const traces = fromTraceText(text);
   assert.equal(traces.calls.height, 2);
@@ -30,7 +34,11 @@ Deno.test("every figure of a trace whose names hold characters XML forbids is we
     // deno-lint-ignore no-control-regex
     assert.ok(!/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(svg), name);
     const doc = parser.parseFromString(svg, "image/svg+xml");
-    assert.equal(doc.getElementsByTagName("parsererror").length, 0, `${name} is not well-formed XML`);
+    assert.equal(
+      doc.getElementsByTagName("parsererror").length,
+      0,
+      `${name} is not well-formed XML`,
+    );
     const png = figure.toPNG();
     assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], `${name} PNG`); // "PNG"
   }

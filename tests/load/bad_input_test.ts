@@ -14,7 +14,6 @@ import type { TraceSet } from "../../src/frames/columns.ts";
 const CACHE_DIR = Deno.makeTempDirSync({ prefix: "tracebook-test-cache-" });
 const cacheFor = (mode: string): string | false => (mode === "no cache" ? false : CACHE_DIR);
 
-
 const BAD = join(ROOT, "tests/fixtures/bad");
 const UNUSUAL = join(ROOT, "tests/fixtures/unusual");
 
@@ -267,9 +266,17 @@ Deno.test("loadTraces() loads a BOM, CRLF, blank lines, unknown fields and unkno
       { line: 6, type: "llm_response", payload: null },
     ]);
     assert.deepEqual(
-      t.calls.select("line", "model", "served_model", "status", "duration_s", "output_chars").toRecords(),
+      t.calls.select("line", "model", "served_model", "status", "duration_s", "output_chars")
+        .toRecords(),
       [
-        { line: 3, model: "gpt-4o", served_model: "gpt-4o-2024-08-06", status: "ok", duration_s: 1.25, output_chars: 2 },
+        {
+          line: 3,
+          model: "gpt-4o",
+          served_model: "gpt-4o-2024-08-06",
+          status: "ok",
+          duration_s: 1.25,
+          output_chars: 2,
+        },
       ],
     );
     assert.equal(

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { appendFileSync, readdirSync, renameSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { ROOT } from "../_helpers.ts";
@@ -9,10 +17,16 @@ import { cacheKey, readCached, writeCached } from "../../src/load/cache.ts";
 
 const ev = (type: string, ts: string, data?: Record<string, unknown>) =>
   JSON.stringify({ type, timestamp: ts, session_id: "s1", ...(data ? { data } : {}) });
-const call = (id: string, model: string, seconds: number) => [
-  ev("llm_request", "2025-04-08T10:00:01", { request_id: id, model }),
-  ev("llm_response", "2025-04-08T10:00:03", { request_id: id, duration_seconds: seconds, model, output: "ok" }),
-].join("\n") + "\n";
+const call = (id: string, model: string, seconds: number) =>
+  [
+    ev("llm_request", "2025-04-08T10:00:01", { request_id: id, model }),
+    ev("llm_response", "2025-04-08T10:00:03", {
+      request_id: id,
+      duration_seconds: seconds,
+      model,
+      output: "ok",
+    }),
+  ].join("\n") + "\n";
 
 /** Every entry file of a cache folder. */
 function entries(dir: string): string[] {
@@ -39,7 +53,10 @@ Deno.test("the cache: a second load of an unchanged file reads its entry, with e
     const key = entries(cache)[0]!.replace(/^.*\//, "").replace(/\.tbc$/, "");
     // the entry holds this file's frames: change the entry and the load shows it (the proof it was read)
     const entry = readCached(cache, key)!;
-    writeCached(cache, key, { ...entry, calls: entry.calls.withColumns(pl.lit("gpt-4o-cached").alias("model")) });
+    writeCached(cache, key, {
+      ...entry,
+      calls: entry.calls.withColumns(pl.lit("gpt-4o-cached").alias("model")),
+    });
     const warm = await loadTraces(file, { cache });
     assert.deepEqual(warm.calls.getColumn("model").toArray(), ["gpt-4o-cached"]);
     writeCached(cache, key, entry);
@@ -109,17 +126,29 @@ for (let i = 0; i < 5; i++) {
   const t = await loadTraces(${JSON.stringify(file)}, { cache: ${JSON.stringify(cache)} });
   if (t.calls.getColumn("model").get(0) !== "gpt-4o") Deno.exit(3);
   // force a rewrite next time: remove the entry
-  for (const e of Deno.readDirSync(${JSON.stringify(cache)})) if (e.isDirectory) for (const f of Deno.readDirSync(${JSON.stringify(cache)} + "/" + e.name)) try { Deno.removeSync(${JSON.stringify(cache)} + "/" + e.name + "/" + f.name); } catch { /* the other one */ }
+  for (const e of Deno.readDirSync(${
+      JSON.stringify(cache)
+    })) if (e.isDirectory) for (const f of Deno.readDirSync(${
+      JSON.stringify(cache)
+    } + "/" + e.name)) try { Deno.removeSync(${
+      JSON.stringify(cache)
+    } + "/" + e.name + "/" + f.name); } catch { /* the other one */ }
 }`;
     const run = () =>
       new Promise<number>((resolve) => {
-        const p = new Deno.Command(Deno.execPath(), { args: ["eval", "--no-check", code], cwd: ROOT }).spawn();
+        const p = new Deno.Command(Deno.execPath(), {
+          args: ["eval", "--no-check", code],
+          cwd: ROOT,
+        }).spawn();
         p.status.then((s) => resolve(s.code));
       });
     const codes = await Promise.all([run(), run()]);
     assert.deepEqual(codes, [0, 0]);
     // no temporary file left behind, and what is there reads right
-    assert.deepEqual(readdirSync(cache, { recursive: true }).map(String).filter((f) => f.endsWith(".tmp")), []);
+    assert.deepEqual(
+      readdirSync(cache, { recursive: true }).map(String).filter((f) => f.endsWith(".tmp")),
+      [],
+    );
     assert.deepEqual(await models(file, cache), [["gpt-4o", 2]]);
   } finally {
     Deno.removeSync(dir, { recursive: true });
@@ -157,7 +186,8 @@ Deno.test("a request and its response in two files pair, with the cache cold, wa
     writeFileSync(join(dir, "c.jsonl"), call("c", "o1-mini", 1).replaceAll('"s1"', '"s2"'));
     const expected = [["gpt-4o", "ok", 2, false], ["o1-mini", "ok", 1, false]];
     const rows = async (c: string | false) =>
-      (await loadTraces(dir, { cache: c })).calls.select("model", "status", "duration_s", "orphan").rows();
+      (await loadTraces(dir, { cache: c })).calls.select("model", "status", "duration_s", "orphan")
+        .rows();
     assert.deepEqual(await rows(false), expected);
     assert.deepEqual(await rows(cache), expected); // cold
     // only c.jsonl has an entry: a.jsonl and b.jsonl share a session and are never cached apart

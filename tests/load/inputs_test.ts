@@ -15,13 +15,25 @@ const ev = (type: string, ts: string, data?: Record<string, unknown>, session = 
 const CALL = [
   ev("session_start", "2025-04-08T10:00:00"),
   ev("llm_request", "2025-04-08T10:00:01", { request_id: "a", model: "gpt-4o" }),
-  ev("llm_response", "2025-04-08T10:00:03", { request_id: "a", duration_seconds: 2, model: "gpt-4o", output: "hi" }),
+  ev("llm_response", "2025-04-08T10:00:03", {
+    request_id: "a",
+    duration_seconds: 2,
+    model: "gpt-4o",
+    output: "hi",
+  }),
 ].join("\n") + "\n";
 
 const BATCH_LINE = JSON.stringify({
   id: "b1",
   custom_id: "r1",
-  response: { status_code: 200, body: { model: "gpt-4o-mini", created: 1700000000, usage: { prompt_tokens: 1, completion_tokens: 1 } } },
+  response: {
+    status_code: 200,
+    body: {
+      model: "gpt-4o-mini",
+      created: 1700000000,
+      usage: { prompt_tokens: 1, completion_tokens: 1 },
+    },
+  },
   error: null,
 }) + "\n";
 
@@ -43,7 +55,12 @@ Deno.test("loadTraces() searches directories for .jsonl, .json, .ndjson and .gz,
     const t = await loadTraces(dir);
     assert.deepEqual(t.calls.getColumn("session_id").toArray(), ["sa", "sb", "sc", "sd"]);
     // the gzip file is reported under its own name
-    assert.deepEqual(t.files.map((f) => f.slice(dir.length + 1)), ["a.jsonl", "b.ndjson", "c.jsonl.gz", "d.json"]);
+    assert.deepEqual(t.files.map((f) => f.slice(dir.length + 1)), [
+      "a.jsonl",
+      "b.ndjson",
+      "c.jsonl.gz",
+      "d.json",
+    ]);
     assert.equal(t.formats?.[join(dir, "c.jsonl.gz")], "native");
   } finally {
     Deno.removeSync(dir, { recursive: true });
@@ -67,16 +84,24 @@ Deno.test("a named file that is not a trace is one sentence; inside a folder it 
   const dir = temp();
   try {
     writeFileSync(join(dir, "data.csv"), "a,b\n1,2\n");
-    writeFileSync(join(dir, "config.json"), JSON.stringify({ name: "app", version: "1.0.0", dependencies: {} }));
+    writeFileSync(
+      join(dir, "config.json"),
+      JSON.stringify({ name: "app", version: "1.0.0", dependencies: {} }),
+    );
     await assert.rejects(
       () => loadTraces(join(dir, "data.csv")),
       (e: unknown) =>
         e instanceof UserError && e.exitCode === 1 &&
         e.message ===
-          `${join(dir, "data.csv")} is not a trace file tracebook can read (it looks like CSV); 'deno task formats' lists the formats it reads, and --map reads a per-call log.`,
+          `${
+            join(dir, "data.csv")
+          } is not a trace file tracebook can read (it looks like CSV); 'deno task formats' lists the formats it reads, and --map reads a per-call log.`,
     );
     // a folder with no trace at all
-    await assert.rejects(() => loadTraces(dir), (e: unknown) => e instanceof UserError && /^No trace in /.test(e.message));
+    await assert.rejects(
+      () => loadTraces(dir),
+      (e: unknown) => e instanceof UserError && /^No trace in /.test(e.message),
+    );
     // with a trace beside it: the config file is one warning, not a diagnostic per line
     writeFileSync(join(dir, "run.jsonl"), CALL);
     const t = await loadTraces(dir);

@@ -55,7 +55,9 @@ Deno.test(
 Deno.test(
   "a line of non-JSON white space (NBSP, U+2028, a stray BOM) is a bad line, not a blank one",
   withFile(
-    [ev("session_start", "2025-04-08T10:00:00"), "\u00a0", "\u2028", "\ufeff", "   \t", ""].join("\n") + "\n",
+    [ev("session_start", "2025-04-08T10:00:00"), "\u00a0", "\u2028", "\ufeff", "   \t", ""].join(
+      "\n",
+    ) + "\n",
     async (path) => {
       const t = await loadTraces(path);
       assert.equal(t.events.height, 1);
@@ -81,7 +83,10 @@ Deno.test(
         { line: 1, type: "session_start" },
         { line: 2, type: "session_end" },
       ]);
-      assert.deepEqual(t.diagnostics.select("line", "code").toRecords(), [{ line: 2, code: "truncated_line" }]);
+      assert.deepEqual(t.diagnostics.select("line", "code").toRecords(), [{
+        line: 2,
+        code: "truncated_line",
+      }]);
       assert.match(String(t.diagnostics.getColumn("message").get(0)), /fragment of 29 characters/);
     },
   ),
@@ -102,7 +107,8 @@ Deno.test(
 Deno.test("years 0000–0099 are those years, not 1900–1999", () => {
   // 0042-03-04T05:06:07Z: days from 0001-01-01 to 0042-03-04 in the proleptic Gregorian
   // calendar, minus the 719162 days from 0001-01-01 to 1970-01-01
-  const days = (y: number) => (y - 1) * 365 + Math.floor((y - 1) / 4) - Math.floor((y - 1) / 100) + Math.floor((y - 1) / 400);
+  const days = (y: number) =>
+    (y - 1) * 365 + Math.floor((y - 1) / 4) - Math.floor((y - 1) / 100) + Math.floor((y - 1) / 400);
   const dayOf42 = days(42) + 31 + 28 + 3; // Jan, Feb (42 is not a leap year), then the 4th is 3 days in
   const expected = ((dayOf42 - 719162) * 86400 + 5 * 3600 + 6 * 60 + 7) * 1e6;
   assert.equal(parseTimestamp("0042-03-04T05:06:07Z"), expected);

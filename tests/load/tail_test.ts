@@ -103,7 +103,11 @@ Deno.test("TraceTail tells a copy-truncate rotation even when the writer has wri
   assert.deepEqual(brief(await tail.poll()).events, ["1 llm_request", "2 llm_request"]);
   // logrotate's copytruncate: the content is copied away, the file cut to 0, and the
   // writer goes on; by the next poll the new content is longer than the old offset
-  writeFileSync(file, line("llm_response", "3", ',"duration_seconds":1') + line("llm_request", "4") + line("llm_request", "5"));
+  writeFileSync(
+    file,
+    line("llm_response", "3", ',"duration_seconds":1') + line("llm_request", "4") +
+      line("llm_request", "5"),
+  );
   const after = await tail.poll();
   assert.deepEqual(after.restarted, [file]);
   assert.deepEqual(brief(after).events, ["1 llm_response", "2 llm_request", "3 llm_request"]);

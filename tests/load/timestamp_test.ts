@@ -35,22 +35,48 @@ Deno.test("parseTimestamp() accepts a space instead of T", () => {
 
 Deno.test("parseTimestamp() reads naive timestamps in the named IANA time zone, across DST", () => {
   // Paris is UTC+2 in summer (CEST) and UTC+1 in winter (CET)
-  assert.equal(parseTimestamp("2025-04-08T19:42:09", { timezone: "Europe/Paris" }), us(2025, 4, 8, 17, 42, 9));
-  assert.equal(parseTimestamp("2025-01-08T19:42:09", { timezone: "Europe/Paris" }), us(2025, 1, 8, 18, 42, 9));
+  assert.equal(
+    parseTimestamp("2025-04-08T19:42:09", { timezone: "Europe/Paris" }),
+    us(2025, 4, 8, 17, 42, 9),
+  );
+  assert.equal(
+    parseTimestamp("2025-01-08T19:42:09", { timezone: "Europe/Paris" }),
+    us(2025, 1, 8, 18, 42, 9),
+  );
   // an explicit offset wins over the option
-  assert.equal(parseTimestamp("2025-04-08T19:42:09Z", { timezone: "Europe/Paris" }), us(2025, 4, 8, 19, 42, 9));
-  assert.equal(parseTimestamp("2025-04-08T19:42:09", { timezone: "America/New_York" }), us(2025, 4, 8, 23, 42, 9));
+  assert.equal(
+    parseTimestamp("2025-04-08T19:42:09Z", { timezone: "Europe/Paris" }),
+    us(2025, 4, 8, 19, 42, 9),
+  );
+  assert.equal(
+    parseTimestamp("2025-04-08T19:42:09", { timezone: "America/New_York" }),
+    us(2025, 4, 8, 23, 42, 9),
+  );
 });
 
 Deno.test("parseTimestamp() returns null for text that is not a date-time", () => {
-  for (const text of ["", "yesterday", "2025-04-08", "2025-13-01T00:00:00", "2025-02-29T00:00:00", "2025-04-08T24:00:00",
-    "2025-04-08T19:42:09.1234567890", "1744141329", "2025-04-08T19:42:09+25:00"]) {
+  for (
+    const text of [
+      "",
+      "yesterday",
+      "2025-04-08",
+      "2025-13-01T00:00:00",
+      "2025-02-29T00:00:00",
+      "2025-04-08T24:00:00",
+      "2025-04-08T19:42:09.1234567890",
+      "1744141329",
+      "2025-04-08T19:42:09+25:00",
+    ]
+  ) {
     assert.equal(parseTimestamp(text), null, text);
   }
   assert.equal(parseTimestamp("2024-02-29T00:00:00"), us(2024, 2, 29, 0, 0, 0));
 });
 
 Deno.test("checkTimezone() rejects an unknown zone with a UserError", () => {
-  assert.throws(() => checkTimezone("Mars/Olympus"), (e: unknown) => e instanceof UserError && /Mars\/Olympus/.test(e.message));
+  assert.throws(
+    () => checkTimezone("Mars/Olympus"),
+    (e: unknown) => e instanceof UserError && /Mars\/Olympus/.test(e.message),
+  );
   checkTimezone("Asia/Tokyo");
 });

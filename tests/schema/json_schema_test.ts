@@ -13,7 +13,16 @@ Deno.test("the JSON Schema describes every known event type and custom events", 
   const schema = JSON.parse(renderSchemaFile());
   assert.equal(schema.$schema, "https://json-schema.org/draft/2020-12/schema");
   const text = JSON.stringify(schema);
-  for (const type of ["session_start", "session_metadata", "llm_request", "llm_response", "llm_error", "session_end"]) {
+  for (
+    const type of [
+      "session_start",
+      "session_metadata",
+      "llm_request",
+      "llm_response",
+      "llm_error",
+      "session_end",
+    ]
+  ) {
     assert.ok(text.includes(`"const":"${type}"`), type);
   }
   assert.ok(text.includes('"duration_seconds"'));

@@ -16,7 +16,12 @@ import { buildReportInput, renderReport, renderSummaryText } from "../../report/
 import { loadPriceOverrides } from "../../prices/mod.ts";
 import { UserError } from "../../log/mod.ts";
 import { progressReporter } from "../progress.ts";
-import { addInputOptions, type InputOptions, inputLoadOptions, requireSomethingRead } from "../input_options.ts";
+import {
+  addInputOptions,
+  inputLoadOptions,
+  type InputOptions,
+  requireSomethingRead,
+} from "../input_options.ts";
 
 /** Options of the `analyze` command. */
 export interface AnalyzeOptions extends InputOptions {

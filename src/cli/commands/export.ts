@@ -18,7 +18,7 @@ import {
 } from "../../export/mod.ts";
 import { UserError } from "../../log/mod.ts";
 import { progressReporter } from "../progress.ts";
-import { addInputOptions, type InputOptions, inputLoadOptions } from "../input_options.ts";
+import { addInputOptions, inputLoadOptions, type InputOptions } from "../input_options.ts";
 
 /** Options of the `export` command. */
 export interface ExportCommandOptions extends Omit<InputOptions, "format"> {

@@ -18,7 +18,12 @@ import { appendStepSummary } from "./compare.ts";
 import type { TraceSet } from "../../frames/columns.ts";
 import { UserError } from "../../log/mod.ts";
 import { progressReporter } from "../progress.ts";
-import { addInputOptions, inputLoadOptions, type InputOptions, requireSomethingRead } from "../input_options.ts";
+import {
+  addInputOptions,
+  inputLoadOptions,
+  type InputOptions,
+  requireSomethingRead,
+} from "../input_options.ts";
 
 /** Options of the `report` command. */
 export interface ReportOptions extends InputOptions {

@@ -50,4 +50,3 @@ export function firstObjectKeys(head: string): { keys: string[]; closed: boolean
   }
   return { keys, closed: false };
 }
-

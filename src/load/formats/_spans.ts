@@ -341,8 +341,10 @@ export function callFieldsOf(a: Obj): CallFields {
     ),
     ttft_s: TTFT_KEYS.map((k) => num(a[k])).find((v) => v !== null) ?? null,
     // the spec's list; some instrumentations write one reason under the singular key
-    finish_reason: joined(a["gen_ai.response.finish_reasons"] ?? a["gen_ai.response.finish_reason"]) ??
-      str(jsonField(choice, "finish_reason")) ?? str(jsonField(a["mlflow.spanOutputs"], "stop_reason")),
+    finish_reason:
+      joined(a["gen_ai.response.finish_reasons"] ?? a["gen_ai.response.finish_reason"]) ??
+        str(jsonField(choice, "finish_reason")) ??
+        str(jsonField(a["mlflow.spanOutputs"], "stop_reason")),
     messages: inputList ? JSON.stringify(inputList) : prompt,
     prompt_chars: prompt === null ? null : countChars(prompt),
     output: output_,
@@ -378,7 +380,12 @@ function errorOf(span: Span): string | null {
   if (!failed) return null;
   return first(
     str(span.status_message),
-    exception ? first(str(exception.attributes["exception.message"]), str(exception.attributes["exception.type"])) : null,
+    exception
+      ? first(
+        str(exception.attributes["exception.message"]),
+        str(exception.attributes["exception.type"]),
+      )
+      : null,
     str(span.attributes["error.type"]),
   ) ?? "span status is ERROR";
 }
@@ -562,9 +569,8 @@ export function spansToRecords(
       provider: fields.provider,
       started_at: s.start_us,
       ended_at: s.end_us,
-      duration_s: pending
-        ? null
-        : s.duration_s ?? (s.start_us !== null && s.end_us !== null ? (s.end_us - s.start_us) / 1e6 : null),
+      duration_s: pending ? null : s.duration_s ??
+        (s.start_us !== null && s.end_us !== null ? (s.end_us - s.start_us) / 1e6 : null),
       status: error !== null ? "error" : pending ? "pending" : "ok",
       error,
       input_tokens: fields.input_tokens,

@@ -30,7 +30,9 @@ export const native: FormatAdapter = {
   detect(sample) {
     if (sample.head.trim() === "") return true; // an empty trace file is a native one
     if (sample.array) return false;
-    if (sample.values.some((v) => isObj(v) && typeof v.type === "string" && NATIVE_TYPES.has(v.type))) {
+    if (
+      sample.values.some((v) => isObj(v) && typeof v.type === "string" && NATIVE_TYPES.has(v.type))
+    ) {
       return true;
     }
     const nativeKeys = (keys: string[]) =>

@@ -119,7 +119,9 @@ export function parseOtlpText(
     const end = endRaw === undefined || endRaw === null || endRaw === "0" || endRaw === 0
       ? null
       : nanosToMicros(endRaw);
-    if (end === null && !(endRaw === undefined || endRaw === null || endRaw === "0" || endRaw === 0)) {
+    if (
+      end === null && !(endRaw === undefined || endRaw === null || endRaw === "0" || endRaw === 0)
+    ) {
       return bad(`"endTimeUnixNano" is not an integer of nanoseconds`);
     }
     if (start.us > MAX_US || (end !== null && end.us > MAX_US)) {
@@ -135,7 +137,11 @@ export function parseOtlpText(
       start_us: start.us,
       end_us: end?.us ?? null,
       duration_s: end === null ? null : Number(end.ns - start.ns) / 1e9,
-      status: isErrorStatus(status) ? "error" : status.code === 1 || status.code === "STATUS_CODE_OK" ? "ok" : "unset",
+      status: isErrorStatus(status)
+        ? "error"
+        : status.code === 1 || status.code === "STATUS_CODE_OK"
+        ? "ok"
+        : "unset",
       status_message: str(status.message),
       attributes: attributeMap(span.attributes),
       events: Array.isArray(span.events)
@@ -207,7 +213,8 @@ export const otlp: FormatAdapter = {
   title: "OTLP/JSON traces (OpenTelemetry)",
   reads:
     "spans with gen_ai.* (or OpenInference llm.*) attributes are calls; wrapper spans that repeat usage and tool spans are events; the trace is the session",
-  example: '{"resourceSpans": [{"resource": {...}, "scopeSpans": [{"spans": [{"traceId", "spanId", "name": "chat gpt-4o", "attributes": [...]}]}]}]}',
+  example:
+    '{"resourceSpans": [{"resource": {...}, "scopeSpans": [{"spans": [{"traceId", "spanId", "name": "chat gpt-4o", "attributes": [...]}]}]}]}',
   detect: (s) =>
     ["resourceSpans", "scopeSpans", "instrumentationLibrarySpans"].some((k) => s.keys.includes(k)),
   parse: (text, file, options) => parseOtlpText(text, file, options),

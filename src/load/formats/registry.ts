@@ -69,7 +69,9 @@ export function formatByName(name: string): FormatAdapter {
   const found = FORMATS.find((f) => f.name === name);
   if (!found) {
     throw new UserError(
-      `Unknown format ${JSON.stringify(name)}: the formats are ${FORMATS.map((f) => f.name).join(", ")}.`,
+      `Unknown format ${JSON.stringify(name)}: the formats are ${
+        FORMATS.map((f) => f.name).join(", ")
+      }.`,
       { exitCode: 2 },
     );
   }

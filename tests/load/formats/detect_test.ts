@@ -7,7 +7,8 @@ import { detectFormat, sampleFile, sampleOfText } from "../../../src/load/mod.ts
 import { firstObjectKeys } from "../../../src/load/formats/_first_keys.ts";
 import { fixture } from "./_helpers.ts";
 
-const detectTraceFormatOfText = (text: string) => detectFormat(sampleOfText(text, "x"))?.name ?? null;
+const detectTraceFormatOfText = (text: string) =>
+  detectFormat(sampleOfText(text, "x"))?.name ?? null;
 const detectTraceFormat = (file: string) => detectFormat(sampleFile(file))?.name ?? null;
 
 Deno.test("detectFormat() tells the formats apart by the keys of the first object", () => {

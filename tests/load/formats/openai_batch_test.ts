@@ -217,7 +217,8 @@ Deno.test({
     assert.ok(Math.abs(sum("cost_usd") - 0.5 * (453974 * 0.5 + 240833 * 1.5) / 1e6) < 1e-12);
     const list = await loadTraces(gpt35!, { listPrices: true });
     assert.ok(
-      Math.abs(list.calls.getColumn("cost_usd").sum() - (453974 * 0.5 + 240833 * 1.5) / 1e6) < 1e-12,
+      Math.abs(list.calls.getColumn("cost_usd").sum() - (453974 * 0.5 + 240833 * 1.5) / 1e6) <
+        1e-12,
     );
     assert.equal(t.calls.getColumn("cost_usd").nullCount(), 0);
     assert.deepEqual(
@@ -283,7 +284,8 @@ Deno.test({
     assert.equal(t.calls.getColumn("total_tokens").sum(), 2269);
     // Groq llama-3.1-8b-instant: $0.05/M input, $0.08/M output, at the batch rate (half)
     assert.ok(
-      Math.abs(t.calls.getColumn("cost_usd").sum() - 0.5 * (178 * 0.05 + 2091 * 0.08) / 1e6) < 1e-12,
+      Math.abs(t.calls.getColumn("cost_usd").sum() - 0.5 * (178 * 0.05 + 2091 * 0.08) / 1e6) <
+        1e-12,
     );
   },
 });

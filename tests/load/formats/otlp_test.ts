@@ -285,7 +285,10 @@ Deno.test("fromTraceText() builds a TraceSet from OTLP text and detects the form
     { model: "my-model", duration_s: 0.5, cost_usd: null, file: "x.json" },
   ]);
   // text of no known format is one sentence, not an empty trace
-  assert.throws(() => fromTraceText("a,b\n1,2\n", { file: "x.csv" }), /x\.csv is not a trace file tracebook can read \(it looks like CSV\)/);
+  assert.throws(
+    () => fromTraceText("a,b\n1,2\n", { file: "x.csv" }),
+    /x\.csv is not a trace file tracebook can read \(it looks like CSV\)/,
+  );
 });
 
 const copilot = realFixture("otlp/copilot-cli.otel-raw.jsonl");
@@ -375,7 +378,9 @@ Deno.test("a span marked tracebook.status=pending (tracebook's own OTLP export o
     ],
   });
   const t = fromTraceText(
-    JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span("a", "pending"), span("b", "ok")] }] }] }),
+    JSON.stringify({
+      resourceSpans: [{ scopeSpans: [{ spans: [span("a", "pending"), span("b", "ok")] }] }],
+    }),
   );
   assert.deepEqual(rows(t.calls, "request_id", "status", "duration_s"), [
     { request_id: "a", status: "pending", duration_s: null },
