@@ -20,7 +20,7 @@ import { UserError } from "../log/mod.ts";
 import type { Diagnostic, EventRecord } from "./_event.ts";
 import { assembleFrames } from "./_assemble.ts";
 import { cacheKey, defaultCacheDir, readCached, writeCached } from "./cache.ts";
-import type { FormatAdapter } from "./formats/adapter.ts";
+import type { FormatAdapter, ParseOptions } from "./formats/adapter.ts";
 import {
   assembleImportedFrames,
   type ImportedFrames,
@@ -148,11 +148,25 @@ function readFormatFile({ input, adapter }: FilePlan, options: LoadOptions): Imp
       }],
     };
   }
-  const records = adapter.parse!(
+  return parseWith(
+    adapter,
     new TextDecoder().decode(readFileSync(input.path)),
     input.name,
     options,
   );
+}
+
+/**
+ * The records of a text read by a non-native adapter, as both tiers keep them:
+ * diagnostics bounded as the line reader bounds its own, each call's `format` set.
+ */
+function parseWith(
+  adapter: FormatAdapter,
+  text: string,
+  file: string,
+  options: ParseOptions,
+): ImportedRecords {
+  const records = adapter.parse!(text, file, options);
   records.diagnostics = boundDiagnostics(records.diagnostics);
   for (const c of records.calls) Object.assign(c, { format: adapter.name });
   return records;
@@ -183,11 +197,12 @@ async function readFiles(plans: FilePlan[], options: LoadOptions): Promise<Impor
   if (others.length) {
     const all: ImportedRecords = { calls: [], events: [], diagnostics: [], sessions: [] };
     for (const plan of others) {
+      // loops, not push(...): a spread of a few hundred thousand records overflows the stack
       const r = readFormatFile(plan, options);
-      all.calls.push(...r.calls);
-      all.events.push(...r.events);
-      all.diagnostics.push(...r.diagnostics);
-      all.sessions!.push(...r.sessions ?? []);
+      for (const c of r.calls) all.calls.push(c);
+      for (const e of r.events) all.events.push(e);
+      for (const d of r.diagnostics) all.diagnostics.push(d);
+      for (const x of r.sessions ?? []) all.sessions!.push(x);
     }
     parts.push(assembleImportedFrames(all, frameOptions));
   }
@@ -430,9 +445,7 @@ export function fromTraceText(text: string, options: FromTraceTextOptions = {}):
   const frameOptions = { group: options.group ?? null, keepText: options.keepText };
   let frames: ImportedFrames;
   if (adapter.parse) {
-    const records = adapter.parse(text, file, options);
-    records.diagnostics = boundDiagnostics(records.diagnostics);
-    for (const c of records.calls) Object.assign(c, { format: adapter.name });
+    const records = parseWith(adapter, text, file, options);
     if (options.strict) checkStrict(records.diagnostics);
     frames = assembleImportedFrames(records, frameOptions);
   } else {

@@ -178,3 +178,16 @@ Deno.test("loadTraces() groups and counts by model with the file's format column
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("a file of 300,000 per-call records loads (records are appended in loops, never spread as arguments)", async () => {
+  const dir = temp();
+  try {
+    const row = JSON.stringify({ model: "m", input_tokens: 1, output_tokens: 2, duration_ms: 5 });
+    writeFileSync(join(dir, "calls.jsonl"), (row + "\n").repeat(300_000));
+    const t = await loadTraces(join(dir, "calls.jsonl"), { cache: false });
+    assert.equal(t.calls.height, 300_000);
+    assert.equal(t.calls.getColumn("output_tokens").sum(), 600_000);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
