@@ -12,94 +12,93 @@ import {
   DIAGNOSTIC_COLUMNS,
   EVENT_COLUMNS,
 } from "../frames/columns.ts";
-import { type Columns, frameFromColumns, frameFromRows, type Row } from "./_build_frame.ts";
+import { type Columns, frameFromItems, frameFromRows, type Row } from "./_build_frame.ts";
 import type { Diagnostic, EventRecord } from "./_event.ts";
+import type { Usage } from "../schema/mod.ts";
 import { modelOf, pairCalls, type Slot } from "./_pair.ts";
 import { sessionRows } from "./_sessions.ts";
 
-/** The columns of `calls` (before prices), one array per column. */
-function callColumns(
-  slots: Slot[],
+type Getter<T> = (item: T) => unknown;
+
+/** A call's seconds from request to outcome: the outcome's own duration, else the time between. */
+function durationOf({ request, outcome }: Slot): number | null {
+  if (!outcome) return null;
+  return outcome.duration ?? (request ? (outcome.ts - request.ts) / 1e6 : null);
+}
+
+/** The request, else the outcome: the event that places a call in its file. */
+const anchorOf = (s: Slot) => (s.request ?? s.outcome)!;
+
+/** Each column of `calls` (before prices) from a call's request and outcome. */
+function callGetters(
   group: string | null,
   keepText: boolean,
-): Record<string, unknown[]> {
-  const n = slots.length;
-  const col = () => new Array<unknown>(n);
-  const c = {
-    session_id: col(),
-    request_id: col(),
-    model: col(),
-    served_model: col(),
-    provider: col(),
-    started_at: col(),
-    ended_at: col(),
-    duration_s: col(),
-    status: col(),
-    error: col(),
-    input_tokens: col(),
-    output_tokens: col(),
-    total_tokens: col(),
-    cache_read_tokens: col(),
-    reasoning_tokens: col(),
-    ttft_s: col(),
-    cost_usd: new Array<unknown>(n).fill(null),
-    prompt_chars: col(),
-    output_chars: col(),
-    format: new Array<unknown>(n).fill("native"),
-    file: col(),
-    line: col(),
-    trace_id: new Array<unknown>(n).fill(null),
-    span_id: new Array<unknown>(n).fill(null),
-    parent_span_id: new Array<unknown>(n).fill(null),
-    group: new Array<unknown>(n).fill(group),
-    finish_reason: col(),
-    cache_write_tokens: col(),
-    orphan: col(),
-    retry_of: col(),
-    batch: new Array<unknown>(n).fill(false),
-  } satisfies Record<keyof typeof CALL_COLUMNS | keyof typeof CALL_EXTRA_COLUMNS, unknown[]>;
-  const text = keepText ? { messages: col(), output: col(), params: col() } : null;
-  for (let i = 0; i < n; i++) {
-    const { request, outcome } = slots[i]!;
-    const anchor = (request ?? outcome)!;
-    const ended = outcome?.ts ?? null;
-    const duration = outcome
-      ? outcome.duration ?? (request ? (outcome.ts - request.ts) / 1e6 : null)
-      : null;
-    const usage = outcome?.usage ?? null;
-    c.session_id[i] = anchor.session_id;
-    c.request_id[i] = anchor.request_id;
-    c.model[i] = modelOf(request, outcome);
-    c.served_model[i] = outcome?.model && outcome.model !== "unknown" ? outcome.model : null;
-    c.provider[i] = outcome?.provider ?? request?.provider ?? null;
-    c.started_at[i] = request?.ts ??
-      (ended !== null && duration !== null ? ended - Math.round(duration * 1e6) : null);
-    c.ended_at[i] = ended;
-    c.duration_s[i] = duration;
-    c.status[i] = !outcome ? "pending" : outcome.type === "llm_response" ? "ok" : "error";
-    c.error[i] = outcome?.error ?? null;
-    c.input_tokens[i] = usage?.input_tokens ?? null;
-    c.output_tokens[i] = usage?.output_tokens ?? null;
-    c.total_tokens[i] = usage?.total_tokens ?? null;
-    c.cache_read_tokens[i] = usage?.cache_read_tokens ?? null;
-    c.reasoning_tokens[i] = usage?.reasoning_tokens ?? null;
-    c.ttft_s[i] = outcome?.ttft ?? null;
-    c.prompt_chars[i] = request?.prompt_chars ?? null;
-    c.output_chars[i] = outcome?.output_chars ?? null;
-    c.file[i] = anchor.file;
-    c.line[i] = anchor.line;
-    c.finish_reason[i] = outcome?.finish_reason ?? null;
-    c.cache_write_tokens[i] = usage?.cache_write_tokens ?? null;
-    c.orphan[i] = !request;
-    c.retry_of[i] = request?.retry_of ?? outcome?.retry_of ?? null;
-    if (text) {
-      text.messages[i] = request?.messages ?? null;
-      text.output[i] = outcome?.output ?? null;
-      text.params[i] = request?.params ?? null;
-    }
-  }
-  return text ? { ...c, ...text } : c;
+): Record<keyof typeof CALL_COLUMNS | keyof typeof CALL_EXTRA_COLUMNS, Getter<Slot>> & {
+  messages?: Getter<Slot>;
+  output?: Getter<Slot>;
+  params?: Getter<Slot>;
+} {
+  const none = () => null;
+  const usage = (key: keyof Usage): Getter<Slot> => (s) => s.outcome?.usage?.[key] ?? null;
+  const getters = {
+    session_id: (s: Slot) => anchorOf(s).session_id,
+    request_id: (s: Slot) => anchorOf(s).request_id,
+    model: (s: Slot) => modelOf(s.request, s.outcome),
+    served_model: ({ outcome }: Slot) =>
+      outcome?.model && outcome.model !== "unknown" ? outcome.model : null,
+    provider: ({ request, outcome }: Slot) => outcome?.provider ?? request?.provider ?? null,
+    started_at: (s: Slot) => {
+      if (s.request) return s.request.ts;
+      const ended = s.outcome?.ts ?? null;
+      const duration = durationOf(s);
+      return ended !== null && duration !== null ? ended - Math.round(duration * 1e6) : null;
+    },
+    ended_at: ({ outcome }: Slot) => outcome?.ts ?? null,
+    duration_s: durationOf,
+    status: ({ outcome }: Slot) =>
+      !outcome ? "pending" : outcome.type === "llm_response" ? "ok" : "error",
+    error: ({ outcome }: Slot) => outcome?.error ?? null,
+    input_tokens: usage("input_tokens"),
+    output_tokens: usage("output_tokens"),
+    total_tokens: usage("total_tokens"),
+    cache_read_tokens: usage("cache_read_tokens"),
+    reasoning_tokens: usage("reasoning_tokens"),
+    ttft_s: ({ outcome }: Slot) => outcome?.ttft ?? null,
+    cost_usd: none,
+    prompt_chars: ({ request }: Slot) => request?.prompt_chars ?? null,
+    output_chars: ({ outcome }: Slot) => outcome?.output_chars ?? null,
+    format: () => "native",
+    file: (s: Slot) => anchorOf(s).file,
+    line: (s: Slot) => anchorOf(s).line,
+    trace_id: none,
+    span_id: none,
+    parent_span_id: none,
+    group: () => group,
+    finish_reason: ({ outcome }: Slot) => outcome?.finish_reason ?? null,
+    cache_write_tokens: usage("cache_write_tokens"),
+    orphan: ({ request }: Slot) => !request,
+    retry_of: ({ request, outcome }: Slot) => request?.retry_of ?? outcome?.retry_of ?? null,
+    batch: () => false,
+  };
+  if (!keepText) return getters;
+  return {
+    ...getters,
+    messages: ({ request }: Slot) => request?.messages ?? null,
+    output: ({ outcome }: Slot) => outcome?.output ?? null,
+    params: ({ request }: Slot) => request?.params ?? null,
+  };
 }
+
+/** Each column of `events` from an event. */
+const EVENT_GETTERS: Record<keyof typeof EVENT_COLUMNS, Getter<EventRecord>> = {
+  file: (e) => e.file,
+  line: (e) => e.line,
+  type: (e) => e.type,
+  timestamp: (e) => e.ts,
+  session_id: (e) => e.session_id,
+  request_id: (e) => e.request_id,
+  payload: (e) => e.payload,
+};
 
 /** The four frames (before prices) from sorted events and the bad-line diagnostics. */
 export function assembleFrames(
@@ -121,33 +120,15 @@ export function assembleFrames(
   const allDiagnostics = [...diagnostics, ...warnings].sort((a, b) =>
     a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line
   );
-  const n = events.length;
-  const eventColumns: Record<keyof typeof EVENT_COLUMNS, unknown[]> = {
-    file: new Array(n),
-    line: new Array(n),
-    type: new Array(n),
-    timestamp: new Array(n),
-    session_id: new Array(n),
-    request_id: new Array(n),
-    payload: new Array(n),
-  };
-  for (let i = 0; i < n; i++) {
-    const e = events[i]!;
-    eventColumns.file[i] = e.file;
-    eventColumns.line[i] = e.line;
-    eventColumns.type[i] = e.type;
-    eventColumns.timestamp[i] = e.ts;
-    eventColumns.session_id[i] = e.session_id;
-    eventColumns.request_id[i] = e.request_id;
-    eventColumns.payload[i] = e.payload;
-  }
   return {
-    calls: frameFromColumns(
-      callColumns(calls, options.group ?? null, options.keepText ?? false),
+    // one column at a time (the events' first: they are the most rows)
+    events: frameFromItems(events, EVENT_COLUMNS, EVENT_GETTERS),
+    calls: frameFromItems(
+      calls,
       callColumnTypes,
+      callGetters(options.group ?? null, options.keepText ?? false),
     ),
     sessions: frameFromRows(sessions.rows, sessions.columns),
-    events: frameFromColumns(eventColumns, EVENT_COLUMNS),
     diagnostics: frameFromRows(
       allDiagnostics.map((d) => ({ ...d, count: d.count ?? 1 })) as unknown as Row[],
       DIAGNOSTIC_COLUMNS,

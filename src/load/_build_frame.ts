@@ -14,22 +14,77 @@ export type Row = Record<string, unknown>;
 
 /** Build a DataFrame with exactly `columns` (in order) from row objects. */
 export function frameFromRows(rows: Row[], columns: Columns): pl.DataFrame {
-  return frameFromColumns(
-    Object.fromEntries(
-      Object.keys(columns).map((name) => [name, rows.map((r) => r[name] ?? null)]),
-    ),
+  return frameFromItems(
+    rows,
     columns,
+    Object.fromEntries(Object.keys(columns).map((name) => [name, (r: Row) => r[name] ?? null])),
   );
 }
 
-/** Build a DataFrame with exactly `columns` (in order) from one array of values per column. */
-export function frameFromColumns(
-  values: Record<string, unknown[]>,
+/**
+ * Build a DataFrame with exactly `columns` (in order) from `items`, each
+ * column's value of an item computed by its getter, in one pass over the items
+ * (each item is visited once, while it is in the CPU's cache: one pass per
+ * column measured 0.25 s slower on 200,000 calls). Numbers go straight into
+ * Float64Arrays, never into arrays of boxed numbers.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { frameFromItems } from "./_build_frame.ts";
+ * const df = frameFromItems([{ a: 1 }, { a: 2 }], { a: pl.Float64, twice: pl.Int64, s: pl.Utf8 }, {
+ *   a: (r) => r.a,
+ *   twice: (r) => 2 * r.a,
+ *   s: (r) => (r.a === 1 ? null : "x"),
+ * });
+ * if (df.getColumn("twice").toArray().join() !== "2,4" || df.getColumn("s").get(0) !== null) throw new Error();
+ * ```
+ */
+export function frameFromItems<T>(
+  items: T[],
   columns: Columns,
+  getters: Record<string, (item: T) => unknown>,
 ): pl.DataFrame {
-  return pl.DataFrame(
-    Object.entries(columns).map(([name, dtype]) => seriesOf(name, values[name]!, dtype)),
+  const n = items.length;
+  const names = Object.keys(columns);
+  const gets = names.map((name) => {
+    const get = getters[name];
+    if (!get) throw new Error(`no values for column ${name}`);
+    return get;
+  });
+  const variants = names.map((name) => columns[name]!.variant as string);
+  const integer = variants.map((v) => v === "Int64" || v === "Datetime");
+  // a Float64Array for a column of numbers, else an array of values
+  const stores: (Float64Array | unknown[])[] = variants.map((v, c) =>
+    n > 0 && (integer[c] || v === "Float64") ? new Float64Array(n) : new Array<unknown>(n)
   );
+  const nulls = names.map(() => false);
+  // a column of numbers that met another value: its values are gathered again, as values
+  const irregular = names.map(() => false);
+  for (let i = 0; i < n; i++) {
+    const item = items[i]!;
+    for (let c = 0; c < gets.length; c++) {
+      const store = stores[c]!;
+      const v = gets[c]!(item);
+      if (!(store instanceof Float64Array)) store[i] = v;
+      else if (v === null || v === undefined) {
+        store[i] = NaN;
+        nulls[c] = true;
+      } else if (isPlainNumber(v, integer[c]!)) store[i] = v as number;
+      else irregular[c] = true;
+    }
+  }
+  return pl.DataFrame(names.map((name, c) => {
+    const dtype = columns[name]!;
+    let store = stores[c]!;
+    stores[c] = [];
+    if (store instanceof Float64Array && !irregular[c]) {
+      const series = floatSeries(name, store, nulls[c]!, integer[c]!);
+      return variants[c] === "Datetime" ? series.cast(dtype) : series;
+    }
+    if (store instanceof Float64Array) store = items.map(gets[c]!);
+    return seriesOf(name, store as unknown[], dtype);
+  }));
 }
 
 /**
@@ -70,12 +125,25 @@ function numberSeries(name: string, values: unknown[], integer: boolean): pl.Ser
     if (v === null || v === undefined) {
       array[i] = NaN;
       nulls = true;
-    } else if (
-      typeof v === "number" && (integer ? Number.isSafeInteger(v) : v === v) && !Object.is(v, -0)
-    ) {
-      array[i] = v;
-    } else return null;
+    } else if (isPlainNumber(v, integer)) array[i] = v as number;
+    else return null;
   }
+  return floatSeries(name, array, nulls, integer);
+}
+
+/** A number a Float64 (or, when `integer`, an Int64) column holds as it is. */
+function isPlainNumber(v: unknown, integer: boolean): boolean {
+  return typeof v === "number" && (integer ? Number.isSafeInteger(v) : v === v) &&
+    !Object.is(v, -0);
+}
+
+/** The Series of `array`, its NaNs null when `nulls`, cast to Int64 when `integer`. */
+function floatSeries(
+  name: string,
+  array: Float64Array,
+  nulls: boolean,
+  integer: boolean,
+): pl.Series {
   const series = pl.Series(name, array);
   if (!nulls && !integer) return series;
   let expr = pl.col(name);
