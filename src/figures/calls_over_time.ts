@@ -4,7 +4,6 @@
  * @module
  */
 import { formatInt } from "../log/format.ts";
-import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
 import { callsOverTime as countCallsOverTime } from "../metrics/throughput.ts";
@@ -20,7 +19,7 @@ import {
   timeExtent,
   type TimeInterval,
 } from "./_data.ts";
-import { renderFigure } from "./_render.ts";
+import { loadPlot, renderFigure } from "./_render.ts";
 import {
   countAxis,
   countAxisSpace,
@@ -125,6 +124,7 @@ export async function callsOverTimeFigure(
   calls: pl.DataFrame,
   options: CallsOverTimeFigureOptions = {},
 ): Promise<Figure> {
+  const Plot = await loadPlot();
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["started_at", "status"], "callsOverTimeFigure()");
   const whole = callBuckets(calls, o);

@@ -4,11 +4,10 @@
  * @module
  */
 import { formatUsdShort } from "../log/format.ts";
-import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
 import { colorOf, groupsOf, modelColors, perGroup, requireColumns, rows } from "./_data.ts";
-import { renderFigure } from "./_render.ts";
+import { loadPlot, renderFigure } from "./_render.ts";
 import {
   AXIS,
   FONT_SIZE,
@@ -73,6 +72,7 @@ export async function costByModel(
   calls: pl.DataFrame,
   options: CostByModelOptions = {},
 ): Promise<Figure> {
+  const Plot = await loadPlot();
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["model", "cost_usd"], "costByModel()");
   const colors = modelColors(calls);

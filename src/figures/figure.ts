@@ -46,8 +46,8 @@ export interface FigureInfo {
 
 /**
  * A rendered chart. Create figures with the figure functions (`latencyHistogram`,
- * `modelsUsed`, …); they are async because the DOM they draw with (jsdom) is
- * imported lazily, on first use.
+ * `modelsUsed`, …); they are async because Plot and the DOM they draw with
+ * (linkedom) are imported lazily, on first use.
  *
  * In a Deno notebook a `Figure` as the last expression of a cell shows inline.
  *

@@ -3,7 +3,6 @@
  *
  * @module
  */
-import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import { inFlight as countInFlight } from "../metrics/throughput.ts";
 import type { Figure } from "./figure.ts";
@@ -16,7 +15,7 @@ import {
   requireColumns,
   rows,
 } from "./_data.ts";
-import { renderFigure } from "./_render.ts";
+import { loadPlot, renderFigure } from "./_render.ts";
 import {
   COLORS,
   countAxis,
@@ -184,6 +183,7 @@ export async function inFlightFigure(
   calls: pl.DataFrame,
   options: InFlightOptions = {},
 ): Promise<Figure> {
+  const Plot = await loadPlot();
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["session_id", "started_at", "ended_at"], "inFlightFigure()");
   const series = seriesFrame(calls, options.sessions);

@@ -4,7 +4,6 @@
  * @module
  */
 import { formatFixed, formatInt } from "../log/format.ts";
-import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
 import {
@@ -18,7 +17,7 @@ import {
   rows,
   thin,
 } from "./_data.ts";
-import { renderFigure } from "./_render.ts";
+import { loadPlot, renderFigure } from "./_render.ts";
 import {
   AXIS,
   FONT_SIZE,
@@ -118,6 +117,7 @@ export async function latencyByModel(
   calls: pl.DataFrame,
   options: LatencyByModelOptions = {},
 ): Promise<Figure> {
+  const Plot = await loadPlot();
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["model", "status", "duration_s"], "latencyByModel()");
   const colors = modelColors(calls);

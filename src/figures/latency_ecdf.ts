@@ -5,7 +5,6 @@
  * @module
  */
 import { formatInt } from "../log/format.ts";
-import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
 import {
@@ -18,7 +17,7 @@ import {
   requireColumns,
   rows,
 } from "./_data.ts";
-import { renderFigure } from "./_render.ts";
+import { loadPlot, renderFigure } from "./_render.ts";
 import { AXIS, FONT_SIZE, LAYOUT, maxLabelWidth, plural, shortLabel } from "./_style.ts";
 
 /** Options of {@linkcode latencyEcdf}. */
@@ -131,6 +130,7 @@ export async function latencyEcdf(
   calls: pl.DataFrame,
   options: LatencyEcdfOptions = {},
 ): Promise<Figure> {
+  const Plot = await loadPlot();
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["model", "status", "duration_s"], "latencyEcdf()");
   const colors = modelColors(calls);

@@ -4,12 +4,11 @@
  * @module
  */
 import { formatFixed } from "../log/format.ts";
-import * as Plot from "npm:@observablehq/plot@0.6.17";
 import type { Figure } from "./figure.ts";
 import { type Bin, histogramBins } from "./_bins.ts";
 import pl from "npm:nodejs-polars@0.25.2";
 import { completedCalls, groupsOf, maxOf, numbers, requireColumns } from "./_data.ts";
-import { renderFigure } from "./_render.ts";
+import { loadPlot, renderFigure } from "./_render.ts";
 import { AXIS, COLORS, countAxis, countAxisSpace, groupPanels, LAYOUT, plural } from "./_style.ts";
 
 /** Options of {@linkcode latencyHistogram}. */
@@ -53,6 +52,7 @@ export async function latencyHistogram(
   calls: pl.DataFrame,
   options: LatencyHistogramOptions = {},
 ): Promise<Figure> {
+  const Plot = await loadPlot();
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["status", "duration_s"], "latencyHistogram()");
   const values = numbers(completedCalls(calls, ["duration_s"]), "duration_s");

@@ -3,8 +3,9 @@
  * Plot, and the {@linkcode Figure} they return (standalone SVG, PNG through
  * resvg, inline display in a Deno notebook).
  *
- * Every figure function is async: the DOM Plot draws into (jsdom, ~0.3 s to
- * import) is imported lazily on the first figure, so loading this module stays cheap.
+ * Every figure function is async: Observable Plot and the DOM it draws into
+ * (linkedom) are imported lazily on the first figure, so loading this module
+ * stays cheap.
  *
  * @example
  * ```ts

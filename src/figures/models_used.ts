@@ -4,11 +4,10 @@
  * @module
  */
 import { formatInt } from "../log/format.ts";
-import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
 import { groupsOf, maxOf, perGroup, requestedCalls, requireColumns, rows } from "./_data.ts";
-import { renderFigure } from "./_render.ts";
+import { loadPlot, renderFigure } from "./_render.ts";
 import {
   AXIS,
   COLORS,
@@ -76,6 +75,7 @@ export async function modelsUsed(
   calls: pl.DataFrame,
   options: ModelsUsedOptions = {},
 ): Promise<Figure> {
+  const Plot = await loadPlot();
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["model"], "modelsUsed()");
   const data = requestsPerModel(calls);

@@ -5,7 +5,6 @@
  * @module
  */
 import { formatInt } from "../log/format.ts";
-import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
 import {
@@ -21,7 +20,7 @@ import {
   timeExtent,
 } from "./_data.ts";
 import type { LegendItem } from "./_render.ts";
-import { renderFigure } from "./_render.ts";
+import { loadPlot, renderFigure } from "./_render.ts";
 import {
   AXIS,
   FONT_SIZE,
@@ -107,6 +106,7 @@ export async function sessionTimeline(
   calls: pl.DataFrame,
   options: SessionTimelineOptions = {},
 ): Promise<Figure> {
+  const Plot = await loadPlot();
   const o = { ...DEFAULTS, ...options };
   requireColumns(
     calls,

@@ -4,7 +4,6 @@
  * @module
  */
 import { formatFixed, formatInt } from "../log/format.ts";
-import * as Plot from "npm:@observablehq/plot@0.6.17";
 import pl from "npm:nodejs-polars@0.25.2";
 import type { Figure } from "./figure.ts";
 import {
@@ -17,7 +16,7 @@ import {
   rows,
   thin,
 } from "./_data.ts";
-import { renderFigure } from "./_render.ts";
+import { loadPlot, renderFigure } from "./_render.ts";
 import { AXIS, groupPanels, LAYOUT, leftAxisSpace, niceCeiling, plural } from "./_style.ts";
 
 /** Options of {@linkcode tokensVsLatency}. */
@@ -67,6 +66,7 @@ export async function tokensVsLatency(
   calls: pl.DataFrame,
   options: TokensVsLatencyOptions = {},
 ): Promise<Figure> {
+  const Plot = await loadPlot();
   const o = { ...DEFAULTS, ...options };
   requireColumns(calls, ["model", "status", "duration_s", o.tokens], "tokensVsLatency()");
   const colors = modelColors(calls);

@@ -72,7 +72,83 @@ interface ExactSums {
   exponent: number;
 }
 
-function exactSums(values: ArrayLike<number>): ExactSums {
+/** Add `x` to the non-overlapping partials of an exact sum (Shewchuk; Python's `math.fsum`). */
+function addPartial(partials: number[], x: number): void {
+  let i = 0;
+  for (let j = 0; j < partials.length; j++) {
+    let y = partials[j]!;
+    if (Math.abs(x) < Math.abs(y)) {
+      const t = x;
+      x = y;
+      y = t;
+    }
+    const hi = x + y;
+    const lo = y - (hi - x);
+    if (lo !== 0) partials[i++] = lo;
+    x = hi;
+  }
+  partials.length = i;
+  partials.push(x);
+}
+
+/** The exact sum of `partials` as `[integer, exponent]` (value = integer × 2 ** exponent). */
+function partialsToInteger(partials: number[]): [bigint, number] {
+  const parts = partials.filter((p) => p !== 0).map(decompose);
+  if (parts.length === 0) return [0n, 0];
+  const exponent = Math.min(...parts.map((p) => p[1]));
+  let sum = 0n;
+  for (const [m, e] of parts) sum += m << BigInt(e - exponent);
+  return [sum, exponent];
+}
+
+/** 2 ** 27 + 1: Dekker's splitter, for the exact square of a double. */
+const SPLITTER = 134217729;
+/** Values whose squares and their rounding errors stay normal doubles: the float path is exact. */
+const FLOAT_SAFE_MIN = 2 ** -400;
+const FLOAT_SAFE_MAX = 2 ** 400;
+
+/**
+ * The exact Σx and Σx² in doubles: Σx as partials, each x² as its rounded square
+ * plus the exact rounding error (Dekker's product), added to partials of Σx². No
+ * BigInt per value; null when a value is out of the range where this is exact.
+ */
+function floatSums(values: ArrayLike<number>, squares: boolean): ExactSums | null {
+  const p1: number[] = [];
+  const p2: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (!Number.isFinite(x)) throw new RangeError(`Cannot sum a non-finite value: ${x}`);
+    if (x === 0) continue;
+    const a = Math.abs(x);
+    if (a < FLOAT_SAFE_MIN || a > FLOAT_SAFE_MAX) return null;
+    addPartial(p1, x);
+    if (!squares) continue;
+    const sq = x * x;
+    const c = SPLITTER * x;
+    const hi = c - (c - x);
+    const lo = x - hi;
+    const err = lo * lo - (((sq - hi * hi) - hi * lo) - lo * hi);
+    addPartial(p2, sq);
+    if (err !== 0) addPartial(p2, err);
+  }
+  const [s1, e1] = partialsToInteger(p1);
+  const [s2, e2] = partialsToInteger(p2);
+  // Σx in units of 2 ** exponent, Σx² in units of 2 ** (2 · exponent).
+  const exponent = Math.min(e1, Math.floor(e2 / 2));
+  return {
+    n: values.length,
+    s1: s1 << BigInt(e1 - exponent),
+    s2: s2 << BigInt(e2 - 2 * exponent),
+    exponent,
+  };
+}
+
+function exactSums(values: ArrayLike<number>, squares = true): ExactSums {
+  return floatSums(values, squares) ?? bigintSums(values);
+}
+
+/** Σx and Σx² with one BigInt per value: exact for any finite doubles (the fallback). */
+function bigintSums(values: ArrayLike<number>): ExactSums {
   const parts: [bigint, number][] = [];
   let exponent = Infinity;
   for (let i = 0; i < values.length; i++) {
@@ -105,7 +181,7 @@ function exactSums(values: ArrayLike<number>): ExactSums {
  */
 export function exactMean(values: ArrayLike<number>): number | null {
   if (values.length === 0) return null;
-  const { n, s1, exponent } = exactSums(values);
+  const { n, s1, exponent } = exactSums(values, false);
   const negative = s1 < 0n;
   const m = ratioToNumber(negative ? -s1 : s1, BigInt(n), exponent);
   return negative ? -m : m;

@@ -10,7 +10,6 @@ import { exactMean, exactSampleStd } from "./exact.ts";
 import { aggregate, type MetricSpec, type MetricValue, plainValue } from "./spec.ts";
 import {
   errorLatency,
-  isLatencySample,
   latency,
   outputTokensPerSecond,
   statsSpec,
@@ -149,10 +148,34 @@ function stats(frame: pl.DataFrame, values: pl.Expr): Stats {
  */
 function seedStats(calls: pl.DataFrame): Stats {
   const s = stats(calls, latency());
-  const values = calls.filter(isLatencySample()).getColumn("duration_s").cast(pl.Float64);
-  const array = values.toTypedArray() as Float64Array;
+  // One Float64 column out of Polars, never a JS value per call.
+  const array = calls.select(latency().cast(pl.Float64).alias("v")).getColumn("v")
+    .toTypedArray() as Float64Array;
   return { ...s, mean: exactMean(array), std: exactSampleStd(array) };
 }
+
+/**
+ * The calls columns the summary reads: it narrows `calls` to them first, so that no
+ * filter or join copies the wide frame's other columns (prompts, ids, files).
+ */
+const SUMMARY_COLUMNS: readonly string[] = [
+  "session_id",
+  "model",
+  "status",
+  "orphan",
+  "started_at",
+  "ended_at",
+  "duration_s",
+  "error",
+  "input_tokens",
+  "output_tokens",
+  "total_tokens",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "reasoning_tokens",
+  "ttft_s",
+  "cost_usd",
+];
 
 /**
  * Summarize a trace set: exactly the `{prefix}_summary.json` object of DESIGN.md,
@@ -183,7 +206,8 @@ function seedStats(calls: pl.DataFrame): Stats {
  * ```
  */
 export function summarize(traces: TraceSet, options: SummarizeOptions = {}): Summary {
-  const calls = withCallDefaults(traces.calls);
+  const wide = withCallDefaults(traces.calls);
+  const calls = wide.select(...SUMMARY_COLUMNS);
   const custom = options.metrics ?? {};
 
   const counts = aggregate(calls, {
@@ -210,7 +234,9 @@ export function summarize(traces: TraceSet, options: SummarizeOptions = {}): Sum
 
   // Requests per model (the model rule: the requested model), in the order models were
   // first requested (the seed's dict order).
-  const requested = calls.withRowIndex("__i").filter(pl.col("orphan").fillNull(false).not())
+  const requested = calls.select("model", "orphan").withRowIndex("__i").filter(
+    pl.col("orphan").fillNull(false).not(),
+  )
     .groupBy("model").agg(pl.len().cast(pl.Int64).alias("n"), pl.col("__i").min().alias("__first"))
     .sort("__first");
   const models_used = Object.fromEntries(
@@ -319,6 +345,6 @@ export function summarize(traces: TraceSet, options: SummarizeOptions = {}): Sum
     },
     top_errors: topErrors(calls, { limit: options.topErrors ?? 10 }),
     data_quality: dataQuality({ ...traces, calls }),
-    metrics: aggregate(calls, custom),
+    metrics: aggregate(wide, custom),
   };
 }

@@ -23,7 +23,7 @@ export interface BuildReportOptions {
   /** Use this summary instead of computing `summarize(traces)` (e.g. one with user metrics). */
   summary?: ReportSummary;
   /**
-   * Draw the figures (jsdom and Observable Plot; the slowest part).
+   * Draw the figures (Observable Plot into a linkedom document; the slowest part).
    * @default {true}
    */
   figures?: boolean;

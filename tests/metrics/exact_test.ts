@@ -30,3 +30,25 @@ Deno.test("exactSampleStd() matches the hand-computed analyze fixture and reject
   assert.equal(exactSampleStd([2, 4, 3, 6]), 1.707825127659933);
   assert.throws(() => exactMean([1, Number.NaN]), RangeError);
 });
+
+Deno.test("exactMean() and exactSampleStd() agree between the double-partials path and the BigInt path", () => {
+  // Values below 2^-400 take the BigInt path; scaling by 2^-450 is exact, and so is the
+  // correctly rounded mean or std of the scaled values: the scaled result of the first path.
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const scale = 2 ** -450;
+  for (let k = 0; k < 300; k++) {
+    const n = 1 + Math.floor(random() * 50);
+    const values = Array.from(
+      { length: n },
+      () => (random() < 0.5 ? -1 : 1) * random() * 10 ** Math.floor(random() * 12 - 6),
+    );
+    const scaled = values.map((x) => x * scale);
+    assert.equal(exactMean(scaled), exactMean(values)! * scale, `case ${k}: mean`);
+    assert.equal(exactSampleStd(scaled), exactSampleStd(values)! * scale, `case ${k}: std`);
+  }
+  // Catastrophic cancellation: 1e16 + 1 − 1e16 is 1 exactly, over 3 values.
+  assert.equal(exactMean([1e16, 1, -1e16]), 1 / 3);
+  // 1e8 + 0.5, 1e8 − 0.5: mean 1e8, deviations ±0.5, squares 0.25 + 0.25 over n − 1 = 1.
+  assert.equal(exactSampleStd([1e8 + 0.5, 1e8 - 0.5]), Math.sqrt(0.5));
+});
