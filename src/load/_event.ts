@@ -79,6 +79,12 @@ export interface RecordOptions {
    * stored once, which saves memory and speeds up pairing and the string columns.
    */
   strings?: Map<string, string>;
+  /**
+   * The text parsed holds only ASCII characters (its UTF-16 length equals its
+   * UTF-8 byte length): a string's length is its number of code points, so
+   * character counts need no scan for surrogate pairs.
+   */
+  ascii?: boolean;
 }
 
 function badLine(file: string, line: number, code: string, message: string): Diagnostic {
@@ -100,10 +106,13 @@ function internOrNull(strings: Map<string, string>, v: unknown): string | null {
 /** A high surrogate: the only code unit after which a string can hold fewer code points than units. */
 const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
 
-/** Number of Unicode code points of `s` (as Python's `len` and Polars' `str.lengths` count). */
-export function countChars(s: string): number {
+/**
+ * Number of Unicode code points of `s` (as Python's `len` and Polars' `str.lengths` count).
+ * `ascii`: `s` comes from text known to hold only ASCII (its length is the count, no scan).
+ */
+export function countChars(s: string, ascii = false): number {
   let n = s.length;
-  if (!HIGH_SURROGATE.test(s)) return n;
+  if (ascii || !HIGH_SURROGATE.test(s)) return n;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdbff) {
@@ -121,18 +130,18 @@ export function countChars(s: string): number {
  * Characters of message contents: a string `content` counts whole; a list of
  * parts counts the `text` of each part. Null when there are no messages.
  */
-export function promptChars(msgs: unknown): number | null {
+export function promptChars(msgs: unknown, ascii = false): number | null {
   if (!Array.isArray(msgs)) return null;
   let n = 0;
   for (const m of msgs) {
     const content = m && typeof m === "object" ? (m as Record<string, unknown>).content : undefined;
-    if (typeof content === "string") n += countChars(content);
+    if (typeof content === "string") n += countChars(content, ascii);
     else if (Array.isArray(content)) {
       for (const part of content) {
         const text = part && typeof part === "object"
           ? (part as Record<string, unknown>).text
           : undefined;
-        if (typeof text === "string") n += countChars(text);
+        if (typeof text === "string") n += countChars(text, ascii);
       }
     }
   }
@@ -298,9 +307,9 @@ export function toEventRecord(
     ttft: type === "llm_response" ? num(data.ttft_seconds) : null,
     finish_reason: type === "llm_response" ? str(data.finish_reason) : null,
     retry_of: llm ? str(data.retry_of) : null,
-    prompt_chars: type === "llm_request" ? promptChars(data.messages) : null,
+    prompt_chars: type === "llm_request" ? promptChars(data.messages, options.ascii) : null,
     output_chars: type === "llm_response" && typeof data.output === "string"
-      ? countChars(data.output)
+      ? countChars(data.output, options.ascii)
       : null,
     payload: noPayload || obj.data === undefined ? null : JSON.stringify(obj.data),
     metadata: type === "session_metadata" ? data : null,

@@ -388,6 +388,10 @@ export function parseTraceRange(
         continue;
       }
       let text = (first ? firstDecoder : laterDecoder).decode(buf.subarray(0, end));
+      // as many UTF-16 units as UTF-8 bytes: every byte was ASCII (a BOM or any other
+      // character takes fewer units than bytes); and no \u escape, which could make a
+      // surrogate pair of ASCII text: then a parsed string's length is its count of code points
+      lines.record.ascii = text.length === end && text.indexOf("\\u") < 0;
       if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       lines.endOfFile = eof && endsFile;
       lines.firstLine += parseLines(text, lines, out);
