@@ -9,19 +9,32 @@
 import type { Command } from "npm:commander@15.1.0";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadTraces } from "../../load/mod.ts";
-import { summarize } from "../../metrics/mod.ts";
-import { latencyHistogram, modelsUsed } from "../../figures/mod.ts";
-import { buildReportInput, renderReport, renderSummaryText } from "../../report/mod.ts";
-import { loadPriceOverrides } from "../../prices/mod.ts";
+import { Buffer } from "node:buffer";
+// Deferred: evaluated only when a run is not in the results cache.
+import defer * as load from "../../load/mod.ts";
+import defer * as metrics from "../../metrics/mod.ts";
+import defer * as figures from "../../figures/mod.ts";
+import defer * as report from "../../report/mod.ts";
+import defer * as prices from "../../prices/mod.ts";
+import defer * as progress from "../progress.ts";
+import type { Summary } from "../../metrics/mod.ts";
+import { renderSummaryText } from "../../report/summary_text.ts";
 import { UserError } from "../../log/mod.ts";
-import { progressReporter } from "../progress.ts";
 import {
   addInputOptions,
   inputLoadOptions,
   type InputOptions,
   requireSomethingRead,
 } from "../input_options.ts";
+import {
+  fillTimeTemplate,
+  readResults,
+  type ResultsEntry,
+  resultsKey,
+  type TimeTemplate,
+  timeTemplate,
+  writeResults,
+} from "../results_cache.ts";
 
 /** Options of the `analyze` command. */
 export interface AnalyzeOptions extends InputOptions {
@@ -31,6 +44,8 @@ export interface AnalyzeOptions extends InputOptions {
   quiet?: boolean;
   prices?: string;
   timezone?: string;
+  /** The time of the run (`generated_at`). @default now */
+  now?: Date;
 }
 
 /** The paths `analyze` wrote. */
@@ -39,46 +54,163 @@ export interface AnalyzeResult {
   exitCode: number;
 }
 
-/** Run the analysis and write its files; the CLI action and the `generate` command call this. */
+/** What a run of `analyze` keeps in the results cache (see `results_cache.ts`). */
+interface AnalyzePayload {
+  /** The summary; its `generated_at` is replaced by the time of the replay. */
+  summary: Summary;
+  /** Each figure's SVG and PNG (base64). */
+  figures: { name: string; svg: string; png: string }[];
+  report: TimeTemplate;
+  /** For the closing message. */
+  files: number;
+  diagnostics: number;
+}
+
+/** The files of one analysis, in the order they are written, and what the message says. */
+interface AnalyzeOutputs {
+  files: [suffix: string, data: string | Uint8Array][];
+  summary: Summary;
+  inputFiles: number;
+  diagnostics: number;
+}
+
+/** The summary's files: summary.txt and summary.json. */
+function summaryFiles(summary: Summary): [string, string][] {
+  return [
+    ["summary.txt", renderSummaryText(summary)],
+    ["summary.json", JSON.stringify(summary, null, 2) + "\n"],
+  ];
+}
+
+/** Load, summarize, draw and render; store what a replay needs in `entry`. */
+async function analyzeTraces(
+  inputs: string[],
+  options: AnalyzeOptions,
+  now: Date,
+  entry: ResultsEntry | null,
+): Promise<AnalyzeOutputs> {
+  const bar = options.quiet ? undefined : progress.progressReporter("Loading traces");
+  const traces = await load.loadTraces(inputs, {
+    strict: options.strict ?? false,
+    timezone: options.timezone,
+    prices: options.prices ? prices.loadPriceOverrides(options.prices) : undefined,
+    ...inputLoadOptions(options),
+    onProgress: bar?.update,
+  }).finally(() => bar?.stop());
+  requireSomethingRead(traces);
+  const summary = metrics.summarize(traces, { now });
+  const drawn = [
+    {
+      name: "response_times",
+      figure: await figures.latencyHistogram(traces.calls, {
+        title: "Distribution of Model Response Times",
+      }),
+    },
+    { name: "models_used", figure: await figures.modelsUsed(traces.calls) },
+  ].map(({ name, figure }) => ({ name, svg: figure.toSVG(), png: figure.toPNG() }));
+  const input = await report.buildReportInput(traces, {
+    summary,
+    listPrices: options.listPrices,
+  });
+  const title = { title: `Trace analysis: ${options.prefix}` };
+  const html = report.renderReport(input, title);
+  const outputs: AnalyzeOutputs = {
+    files: [
+      ...summaryFiles(summary),
+      ...drawn.flatMap(({ name, svg, png }): [string, string | Uint8Array][] => [
+        [`${name}.svg`, svg],
+        [`${name}.png`, png],
+      ]),
+      ["report.html", html],
+    ],
+    summary,
+    inputFiles: traces.files.length,
+    diagnostics: traces.diagnostics.height,
+  };
+  if (entry) {
+    const template = timeTemplate(html, now, (at) =>
+      report.renderReport({
+        ...input,
+        summary: { ...input.summary, generated_at: at.toISOString() },
+      }, title));
+    // stored only when JSON gives the summary's files back and the inputs did not change meanwhile
+    const stored = JSON.parse(JSON.stringify(summary)) as Summary;
+    const same = summaryFiles(stored).every(([, text], i) => text === outputs.files[i]![1]);
+    if (template && same) {
+      await writeResults(
+        entry,
+        {
+          summary,
+          figures: drawn.map(({ name, svg, png }) => ({
+            name,
+            svg,
+            png: Buffer.from(png).toString("base64"),
+          })),
+          report: template,
+          files: outputs.inputFiles,
+          diagnostics: outputs.diagnostics,
+        } satisfies AnalyzePayload,
+      );
+    }
+  }
+  return outputs;
+}
+
+/** The files of a stored analysis, at the time `now`. */
+function replayAnalysis(stored: AnalyzePayload, now: Date): AnalyzeOutputs {
+  const iso = now.toISOString();
+  const summary = { ...stored.summary, generated_at: iso };
+  return {
+    files: [
+      ...summaryFiles(summary),
+      ...stored.figures.flatMap(({ name, svg, png }): [string, string | Uint8Array][] => [
+        [`${name}.svg`, svg],
+        [`${name}.png`, new Uint8Array(Buffer.from(png, "base64"))],
+      ]),
+      ["report.html", fillTimeTemplate(stored.report, iso)],
+    ],
+    summary,
+    inputFiles: stored.files,
+    diagnostics: stored.diagnostics,
+  };
+}
+
+/**
+ * Run the analysis and write its files; the CLI action and the `generate` command
+ * call this. A run over unchanged inputs with the same options is replayed from
+ * the results cache (`results_cache.ts`; not with `--no-cache`).
+ */
 export async function runAnalyze(
   inputs: string[],
   options: AnalyzeOptions,
 ): Promise<AnalyzeResult> {
-  const progress = options.quiet ? undefined : progressReporter("Loading traces");
-  const traces = await loadTraces(inputs.length ? inputs : ["traces/"], {
+  const list = inputs.length ? inputs : ["traces/"];
+  const now = options.now ?? new Date();
+  const loadOptions = inputLoadOptions(options);
+  const key = await resultsKey("analyze", list, {
+    prefix: options.prefix,
     strict: options.strict ?? false,
-    timezone: options.timezone,
-    prices: options.prices ? loadPriceOverrides(options.prices) : undefined,
-    ...inputLoadOptions(options),
-    onProgress: progress?.update,
-  }).finally(() => progress?.stop());
-  requireSomethingRead(traces);
-  const summary = summarize(traces);
+    timezone: options.timezone ?? null,
+    prices: options.prices,
+    format: loadOptions.format ?? null,
+    map: loadOptions.map ?? null,
+    listPrices: loadOptions.listPrices ?? false,
+  }, loadOptions.cache);
+  const stored = key && readResults<AnalyzePayload>(key);
+  const outputs = stored
+    ? replayAnalysis(stored, now)
+    : await analyzeTraces(list, options, now, key);
   mkdirSync(options.outputDir, { recursive: true });
-  const out = (suffix: string) => join(options.outputDir, `${options.prefix}_${suffix}`);
   const files: string[] = [];
-  const write = (path: string, data: string | Uint8Array) => {
+  for (const [suffix, data] of outputs.files) {
+    const path = join(options.outputDir, `${options.prefix}_${suffix}`);
     writeFileSync(path, data);
     files.push(path);
-  };
-  write(out("summary.txt"), renderSummaryText(summary));
-  write(out("summary.json"), JSON.stringify(summary, null, 2) + "\n");
-  const figures = {
-    response_times: await latencyHistogram(traces.calls, {
-      title: "Distribution of Model Response Times",
-    }),
-    models_used: await modelsUsed(traces.calls),
-  };
-  for (const [name, figure] of Object.entries(figures)) {
-    write(out(`${name}.svg`), figure.toSVG());
-    write(out(`${name}.png`), figure.toPNG());
   }
-  const report = await buildReportInput(traces, { summary, listPrices: options.listPrices });
-  write(out("report.html"), renderReport(report, { title: `Trace analysis: ${options.prefix}` }));
   if (!options.quiet) {
-    const diagnostics = traces.diagnostics.height;
+    const { summary, diagnostics } = outputs;
     console.error(
-      `Analyzed ${traces.files.length} file(s): ${summary.request_count} requests, ` +
+      `Analyzed ${outputs.inputFiles} file(s): ${summary.request_count} requests, ` +
         `${summary.response_count} responses, ${summary.error_count} errors` +
         (diagnostics ? `; ${diagnostics} diagnostic(s), see summary.json` : "") + ".",
     );

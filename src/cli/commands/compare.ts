@@ -17,7 +17,7 @@
  * @module
  */
 import { type Command, InvalidArgumentError } from "npm:commander@15.1.0";
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { concatTraceSets } from "../../frames/concat.ts";
 import { loadTraces } from "../../load/mod.ts";
@@ -39,6 +39,7 @@ import { deltaTable, formatInterval, formatPValue, formatSigned } from "../../re
 import { compareMarkdown } from "../../report/markdown.ts";
 import { progressReporter } from "../progress.ts";
 import { addInputOptions, inputLoadOptions, type InputOptions } from "../input_options.ts";
+import { appendStepSummary } from "../step_summary.ts";
 
 export { type Delta, DELTA_METRICS, type DeltaMetric, type GateResult, type Side };
 
@@ -69,14 +70,7 @@ export interface CompareResult {
   comparison: CompareJson;
 }
 
-/**
- * Append `markdown` to the file named by `$GITHUB_STEP_SUMMARY`, when set (a
- * GitHub Actions job shows it on the run's page).
- */
-export function appendStepSummary(markdown: string): void {
-  const path = Deno.env.get("GITHUB_STEP_SUMMARY");
-  if (path) appendFileSync(path, markdown.endsWith("\n") ? markdown : markdown + "\n");
-}
+export { appendStepSummary } from "../step_summary.ts";
 
 /** Load both sides, write compare.html, compare.json and compare.md, print the deltas; the CLI action calls this. */
 export async function runCompare(

@@ -10,20 +10,32 @@
 import { type Command, InvalidArgumentError } from "npm:commander@15.1.0";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadTraces } from "../../load/mod.ts";
-import { loadPriceOverrides } from "../../prices/mod.ts";
-import { buildReportInput, groupByFields, renderReport } from "../../report/mod.ts";
-import { reportMarkdown } from "../../report/markdown.ts";
-import { appendStepSummary } from "./compare.ts";
+// Deferred: evaluated only when a run is not in the results cache.
+import defer * as load from "../../load/mod.ts";
+import defer * as metrics from "../../metrics/mod.ts";
+import defer * as prices from "../../prices/mod.ts";
+import defer * as report from "../../report/mod.ts";
+import defer * as markdown from "../../report/markdown.ts";
+import defer * as progress from "../progress.ts";
+import type { ReportSummary } from "../../report/input.ts";
 import type { TraceSet } from "../../frames/columns.ts";
 import { UserError } from "../../log/mod.ts";
-import { progressReporter } from "../progress.ts";
+import { appendStepSummary } from "../step_summary.ts";
 import {
   addInputOptions,
   inputLoadOptions,
   type InputOptions,
   requireSomethingRead,
 } from "../input_options.ts";
+import {
+  fillTimeTemplate,
+  readResults,
+  type ResultsEntry,
+  resultsKey,
+  type TimeTemplate,
+  timeTemplate,
+  writeResults,
+} from "../results_cache.ts";
 
 /** Options of the `report` command. */
 export interface ReportOptions extends InputOptions {
@@ -39,6 +51,8 @@ export interface ReportOptions extends InputOptions {
   groupBy?: string;
   /** The most calls in the Calls section (default 5,000). */
   callsLimit?: number;
+  /** The time of the run (`generated_at`). @default now */
+  now?: Date;
 }
 
 /** Parse `--calls-limit`: a whole number of at least 0, else a usage error (exit 2). */
@@ -57,7 +71,7 @@ export function parseCallsLimit(value: string): number {
  * (exit 2, wrong usage) naming it and the available fields.
  */
 export function checkGroupBy(traces: TraceSet, field: string): void {
-  const fields = groupByFields(traces);
+  const fields = report.groupByFields(traces);
   if (!fields.includes(field)) {
     throw new UserError(
       `Cannot group by "${field}": it is neither a calls column nor a session-metadata field of these traces (available: ${
@@ -76,43 +90,127 @@ export interface ReportResult {
   markdown: string;
 }
 
-/** Load, summarize, draw and render; write the report and its summary. The CLI action calls this. */
-export async function runReport(inputs: string[], options: ReportOptions): Promise<ReportResult> {
-  const progress = options.quiet ? undefined : progressReporter("Loading traces");
-  const traces = await loadTraces(inputs.length ? inputs : ["traces/"], {
+/** What a run of `report` keeps in the results cache (see `results_cache.ts`). */
+interface ReportPayload {
+  /** The summary; its `generated_at` is replaced by the time of the replay. */
+  summary: ReportSummary;
+  html: TimeTemplate;
+  markdown: TimeTemplate;
+  /** For the closing message. */
+  files: number;
+}
+
+/** The texts of one report and what the message says. */
+interface ReportOutputs {
+  summary: ReportSummary;
+  html: string;
+  markdown: string;
+  files: number;
+}
+
+/** Load, summarize, draw and render; store what a replay needs in `entry`. */
+async function reportTraces(
+  inputs: string[],
+  options: ReportOptions,
+  now: Date,
+  entry: ResultsEntry | null,
+): Promise<ReportOutputs> {
+  const bar = options.quiet ? undefined : progress.progressReporter("Loading traces");
+  const traces = await load.loadTraces(inputs, {
     strict: options.strict ?? false,
     timezone: options.timezone,
-    prices: options.prices ? loadPriceOverrides(options.prices) : undefined,
+    prices: options.prices ? prices.loadPriceOverrides(options.prices) : undefined,
     keepText: options.outputs ?? false,
     ...inputLoadOptions(options),
-    onProgress: progress?.update,
-  }).finally(() => progress?.stop());
+    onProgress: bar?.update,
+  }).finally(() => bar?.stop());
   requireSomethingRead(traces);
   if (options.groupBy !== undefined) checkGroupBy(traces, options.groupBy);
-  const input = await buildReportInput(traces, {
+  const input = await report.buildReportInput(traces, {
+    summary: metrics.summarize(traces, { now }),
     groupBy: options.groupBy,
     listPrices: options.listPrices,
     calls: options.callsLimit === undefined ? undefined : { limit: options.callsLimit },
   });
-  const html = renderReport(input, { title: options.title });
+  const at = (time: Date) => ({ ...input.summary, generated_at: time.toISOString() });
+  const renderHtml = (time: Date) =>
+    report.renderReport({ ...input, summary: at(time) }, { title: options.title });
+  const renderMarkdown = (time: Date) =>
+    markdown.reportMarkdown(at(time), { title: options.title });
+  const outputs = {
+    summary: input.summary,
+    html: renderHtml(now),
+    markdown: renderMarkdown(now),
+    files: traces.files.length,
+  };
+  if (entry) {
+    const html = timeTemplate(outputs.html, now, renderHtml);
+    const md = timeTemplate(outputs.markdown, now, renderMarkdown);
+    // stored only when JSON gives the summary's file back
+    const json = JSON.stringify(outputs.summary, null, 2);
+    if (html && md && JSON.stringify(JSON.parse(json), null, 2) === json) {
+      await writeResults(
+        entry,
+        {
+          summary: outputs.summary,
+          html,
+          markdown: md,
+          files: outputs.files,
+        } satisfies ReportPayload,
+      );
+    }
+  }
+  return outputs;
+}
+
+/**
+ * Load, summarize, draw and render; write the report and its summary. The CLI
+ * action calls this. A run over unchanged inputs with the same options is
+ * replayed from the results cache (`results_cache.ts`; not with `--no-cache`).
+ */
+export async function runReport(inputs: string[], options: ReportOptions): Promise<ReportResult> {
+  const list = inputs.length ? inputs : ["traces/"];
+  const now = options.now ?? new Date();
+  const loadOptions = inputLoadOptions(options);
+  const key = await resultsKey("report", list, {
+    title: options.title ?? null,
+    strict: options.strict ?? false,
+    timezone: options.timezone ?? null,
+    prices: options.prices,
+    outputs: options.outputs ?? false,
+    groupBy: options.groupBy ?? null,
+    callsLimit: options.callsLimit ?? null,
+    format: loadOptions.format ?? null,
+    map: loadOptions.map ?? null,
+    listPrices: loadOptions.listPrices ?? false,
+  }, loadOptions.cache);
+  const stored = key && readResults<ReportPayload>(key);
+  const iso = now.toISOString();
+  const outputs: ReportOutputs = stored
+    ? {
+      summary: { ...stored.summary, generated_at: iso },
+      html: fillTimeTemplate(stored.html, iso),
+      markdown: fillTimeTemplate(stored.markdown, iso),
+      files: stored.files,
+    }
+    : await reportTraces(list, options, now, key);
   mkdirSync(options.outputDir, { recursive: true });
   const result = {
     html: join(options.outputDir, "report.html"),
     summary: join(options.outputDir, "report_summary.json"),
     markdown: join(options.outputDir, "report.md"),
   };
-  const markdown = reportMarkdown(input.summary, { title: options.title });
-  writeFileSync(result.summary, JSON.stringify(input.summary, null, 2) + "\n");
-  writeFileSync(result.html, html);
-  writeFileSync(result.markdown, markdown);
-  appendStepSummary(markdown);
+  writeFileSync(result.summary, JSON.stringify(outputs.summary, null, 2) + "\n");
+  writeFileSync(result.html, outputs.html);
+  writeFileSync(result.markdown, outputs.markdown);
+  appendStepSummary(outputs.markdown);
   if (!options.quiet) {
-    const s = input.summary;
+    const s = outputs.summary;
     const problems = s.diagnostics.count
       ? `; ${s.diagnostics.count} diagnostic(s), see the Data quality section`
       : "";
     console.error(
-      `Report of ${traces.files.length} file(s): ${s.request_count} requests, ${s.response_count} responses, ` +
+      `Report of ${outputs.files} file(s): ${s.request_count} requests, ${s.response_count} responses, ` +
         `${s.error_count} errors, ${s.by_model.length} model(s)${problems}.`,
     );
     console.log(result.html);

@@ -1,0 +1,261 @@
+/**
+ * The results cache of `analyze` and `report`: the files a run wrote, kept beside
+ * the per-file frames cache (`<cache dir>/results/`), keyed by everything that
+ * decides them, so that a second run on unchanged inputs writes them again
+ * without loading, summarizing or drawing anything.
+ *
+ * The key ({@link resultsKey}) holds the command, the inputs as given and the
+ * files they expand to (each by its per-file cache key: path, size,
+ * modification and change time, inode, device), every option that changes an
+ * output (the contents of a prices file, not its name), a hash of all of
+ * tracebook's source ({@link sourceVersion}: any code change is another key),
+ * the Deno version, the time zone and locale, and the UTC date (prices depend
+ * on the day for calls without a time). Any input that cannot be keyed
+ * (standard input, a pipe) or `--no-cache` turns the cache off.
+ *
+ * The one part of an output that changes from run to run is `generated_at`, the
+ * time of the run: a replay writes the time of the replay, as a fresh run would.
+ * `summary.json` and `summary.txt` are rendered again from the stored summary;
+ * the HTML report and the Markdown are stored as a {@link TimeTemplate}, whose
+ * holes are the time's forms, checked when it is made by rendering once more at
+ * another time (a template that does not give that rendering back is not
+ * stored).
+ *
+ * An entry is written to a temporary file and renamed, so two runs writing one
+ * entry at once never leave half of one; an entry that is partial or does not
+ * parse is a miss, and is written again.
+ *
+ * @module
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cacheKey, defaultCacheDir } from "../load/cache.ts";
+import { findTraceInputs } from "../load/inputs.ts";
+
+const FORMAT = "tbr1";
+
+let version: string | null = null;
+
+/**
+ * A hash of every file of tracebook's source (`src/` and the report's
+ * `templates/`), or of this module's own file when bundled: any change of the
+ * code gives another {@link resultsKey}.
+ *
+ * @example
+ * ```ts
+ * import { sourceVersion } from "./results_cache.ts";
+ * if (!/^tbr1-[0-9a-f]{16}$/.test(sourceVersion())) throw new Error(sourceVersion());
+ * ```
+ */
+export function sourceVersion(): string {
+  if (version !== null) return version;
+  const hash = createHash("sha256");
+  const here = fileURLToPath(new URL(".", import.meta.url));
+  let found = 0;
+  const walk = (dir: string, prefix: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir, { withFileTypes: true }).map((e) =>
+        e.isDirectory() ? `${e.name}/` : e.name
+      ).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (name.endsWith("/")) walk(join(dir, name), `${prefix}${name}`);
+      else {
+        hash.update(`${prefix}${name}\0`).update(readFileSync(join(dir, name))).update("\0");
+        found++;
+      }
+    }
+  };
+  walk(join(here, ".."), "src/");
+  walk(join(here, "..", "..", "templates"), "templates/");
+  if (found === 0) hash.update(readFileSync(fileURLToPath(import.meta.url)));
+  version = `${FORMAT}-${hash.digest("hex").slice(0, 16)}`;
+  return version;
+}
+
+/** Where an entry lives (its folder and key), and what it was keyed from. */
+export interface ResultsEntry {
+  dir: string;
+  key: string;
+  /** The arguments of {@link resultsKey}, to key the inputs again before writing. */
+  of: Parameters<typeof resultsKey>;
+}
+
+/**
+ * The entry of a run of `command` over `inputs` with `options` (every option
+ * that changes an output, JSON-able; a prices file is given by its path and
+ * keyed by its contents), in `cache` (a folder; `undefined` for the default
+ * one), or null when the run cannot be cached: `cache` is false
+ * (`--no-cache`), an input is standard input or not a regular file, or a file
+ * named by an option cannot be read (the run itself then says why).
+ *
+ * @example
+ * ```ts
+ * import { resultsKey } from "./results_cache.ts";
+ * const a = await resultsKey("analyze", ["traces/"], { prefix: "x" }, "/tmp/tb-doc-cache");
+ * const b = await resultsKey("analyze", ["traces/"], { prefix: "y" }, "/tmp/tb-doc-cache");
+ * if (!a || !b || a.key === b.key || a.dir !== "/tmp/tb-doc-cache/results") throw new Error();
+ * if (await resultsKey("analyze", ["traces/"], {}, false) !== null) throw new Error("--no-cache");
+ * ```
+ */
+export async function resultsKey(
+  command: string,
+  inputs: string[],
+  options: Record<string, unknown> & { prices?: string },
+  cache: string | false | undefined,
+): Promise<ResultsEntry | null> {
+  if (cache === false) return null;
+  let found;
+  try {
+    found = await findTraceInputs(inputs);
+  } catch {
+    return null; // the run says what is wrong
+  }
+  const files: string[][] = [];
+  for (const input of found.inputs) {
+    const key = input.path === "-" ? null : cacheKey(input.path, {}, sourceVersion());
+    if (key === null) return null;
+    files.push([input.name, input.path, String(input.named), key]);
+  }
+  let prices: string | undefined;
+  if (options.prices !== undefined) {
+    try {
+      prices = createHash("sha256").update(readFileSync(options.prices)).digest("hex");
+    } catch {
+      return null;
+    }
+  }
+  const intl = Intl.DateTimeFormat().resolvedOptions();
+  const identity = {
+    command,
+    inputs,
+    files,
+    unreadable: found.diagnostics,
+    options: { ...options, prices },
+    source: sourceVersion(),
+    deno: Deno.version.deno,
+    tz: [Deno.env.get("TZ") ?? null, intl.timeZone, intl.locale],
+    day: new Date().toISOString().slice(0, 10),
+  };
+  const key = createHash("sha256").update(JSON.stringify(identity)).digest("hex");
+  return {
+    dir: join(cache ?? defaultCacheDir(), "results"),
+    key,
+    of: [command, inputs, options, cache],
+  };
+}
+
+const entryPath = (entry: ResultsEntry) => join(entry.dir, `${entry.key}.json`);
+
+/** The stored payload of `entry`, or null (missing, partial, corrupt or of another key). */
+export function readResults<T>(entry: ResultsEntry): T | null {
+  let text: string;
+  try {
+    text = readFileSync(entryPath(entry), "utf8");
+  } catch {
+    return null;
+  }
+  try {
+    const stored = JSON.parse(text) as { format: string; key: string; payload: T };
+    if (stored.format !== FORMAT || stored.key !== entry.key) return null;
+    return stored.payload;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Store `payload` (JSON-able) as `entry`, when the inputs still have the key
+ * they had (a file that changed while the run read it: nothing is stored):
+ * written to a temporary file beside it and renamed over it. A cache that
+ * cannot be written is only slower: errors are ignored.
+ */
+export async function writeResults(entry: ResultsEntry, payload: unknown): Promise<void> {
+  if ((await resultsKey(...entry.of))?.key !== entry.key) return;
+  const path = entryPath(entry);
+  const tmp = `${path}.${randomUUID()}.tmp`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, JSON.stringify({ format: FORMAT, key: entry.key, payload }));
+    renameSync(tmp, path);
+  } catch {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** The forms in which a text shows the time of the run (an ISO string from `toISOString()`). */
+const TIME_FORMS: Record<string, (iso: string) => string> = {
+  /** `2026-11-30T11:05:00.123Z`, as `generated_at` holds it. */
+  iso: (iso) => iso,
+  /** `2026-11-30 11:05:00`, as the report shows it. */
+  seconds: (iso) => `${iso.slice(0, 10)} ${iso.slice(11, 19)}`,
+};
+
+/**
+ * A text whose only run-dependent parts are the time of the run: the parts
+ * between, and the form of the time ({@link TIME_FORMS}) in each hole.
+ */
+export interface TimeTemplate {
+  parts: string[];
+  holes: string[];
+}
+
+/** The text of `template` at the time `iso` (an ISO string from `toISOString()`). */
+export function fillTimeTemplate(template: TimeTemplate, iso: string): string {
+  let out = template.parts[0]!;
+  for (let i = 0; i < template.holes.length; i++) {
+    out += TIME_FORMS[template.holes[i]!]!(iso) + template.parts[i + 1]!;
+  }
+  return out;
+}
+
+/**
+ * The template of `text`, rendered by `render` at the time `now`: every form of
+ * `now` in it becomes a hole. Checked by rendering again at another time (a
+ * year, a month, a day, an hour, a minute, a second and a millisecond later):
+ * when the template does not give that text back (the time shows in another
+ * form, or a value of the traces happens to read as the time), null.
+ *
+ * @example
+ * ```ts
+ * import { fillTimeTemplate, timeTemplate } from "./results_cache.ts";
+ * const render = (d: Date) => `<p>${d.toISOString()} (${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)})</p>`;
+ * const now = new Date("2026-01-02T03:04:05.678Z");
+ * const t = timeTemplate(render(now), now, render)!;
+ * const later = new Date("2027-05-06T07:08:09.010Z");
+ * if (fillTimeTemplate(t, later.toISOString()) !== render(later)) throw new Error();
+ * // a text that shows the date alone cannot be a template of these forms
+ * if (timeTemplate("2026-01-02", now, (d) => d.toISOString().slice(0, 10)) !== null) throw new Error();
+ * ```
+ */
+export function timeTemplate(
+  text: string,
+  now: Date,
+  render: (now: Date) => string,
+): TimeTemplate | null {
+  const iso = now.toISOString();
+  const forms = Object.entries(TIME_FORMS).map(([name, form]) => ({ name, text: form(iso) }));
+  const pattern = new RegExp(
+    forms.map((f) => f.text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"),
+    "g",
+  );
+  const parts: string[] = [];
+  const holes: string[] = [];
+  let at = 0;
+  for (const m of text.matchAll(pattern)) {
+    parts.push(text.slice(at, m.index));
+    holes.push(forms.find((f) => f.text === m[0])!.name);
+    at = m.index + m[0].length;
+  }
+  parts.push(text.slice(at));
+  const template = { parts, holes };
+  const other = new Date(now);
+  other.setUTCFullYear(other.getUTCFullYear() + 1, other.getUTCMonth() + 1, other.getUTCDate() + 1);
+  other.setTime(other.getTime() + 3_661_001);
+  return fillTimeTemplate(template, other.toISOString()) === render(other) ? template : null;
+}

@@ -1,0 +1,248 @@
+/**
+ * The results cache of `analyze` and `report` (src/cli/results_cache.ts): a
+ * replay writes byte for byte what a fresh `--no-cache` run writes at the same
+ * time; an edited input, another option or another prices file is another entry;
+ * a corrupt entry is rebuilt; entries are renamed into place.
+ */
+import assert from "node:assert/strict";
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type AnalyzeOptions, runAnalyze } from "../../src/cli/commands/analyze.ts";
+import { type ReportOptions, runReport } from "../../src/cli/commands/report.ts";
+import { fillTimeTemplate, timeTemplate } from "../../src/cli/results_cache.ts";
+import { ROOT } from "../_helpers.ts";
+
+const NOW = new Date("2026-03-04T05:06:07.089Z");
+const ANALYZE_FILES = [
+  "summary.txt",
+  "summary.json",
+  "response_times.svg",
+  "response_times.png",
+  "models_used.svg",
+  "models_used.png",
+  "report.html",
+];
+const REPORT_FILES = ["report.html", "report_summary.json", "report.md"];
+
+/** A scratch folder holding a copy of the repository's six trace files in `traces/`. */
+function scratch(): { dir: string; traces: string; cache: string; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "tb-results-"));
+  const traces = join(dir, "traces");
+  Deno.mkdirSync(traces);
+  for (const name of readdirSync(join(ROOT, "traces"))) {
+    if (name.endsWith(".jsonl")) copyFileSync(join(ROOT, "traces", name), join(traces, name));
+  }
+  return { dir, traces, cache: join(dir, "cache"), done: () => rmSync(dir, { recursive: true }) };
+}
+
+const read = (dir: string, names: string[], prefix = "") =>
+  Object.fromEntries(names.map((n) => [n, readFileSync(join(dir, prefix + n))]));
+const entries = (cache: string) => {
+  try {
+    return readdirSync(join(cache, "results")).sort();
+  } catch {
+    return [];
+  }
+};
+
+async function analyze(
+  out: string,
+  inputs: string[],
+  options: Partial<AnalyzeOptions> & { cacheDir?: string; cache?: boolean },
+): Promise<Record<string, Uint8Array>> {
+  await runAnalyze(inputs, { outputDir: out, prefix: "t", quiet: true, now: NOW, ...options });
+  return read(out, ANALYZE_FILES, `${options.prefix ?? "t"}_`);
+}
+
+async function report(
+  out: string,
+  inputs: string[],
+  options: Partial<ReportOptions> & { cacheDir?: string; cache?: boolean },
+): Promise<Record<string, Uint8Array>> {
+  await runReport(inputs, { outputDir: out, quiet: true, now: NOW, ...options });
+  return read(out, REPORT_FILES);
+}
+
+Deno.test("analyze: a replay writes the files of a fresh --no-cache run, byte for byte", async () => {
+  const s = scratch();
+  try {
+    const first = await analyze(join(s.dir, "a1"), [s.traces], { cacheDir: s.cache });
+    assert.equal(entries(s.cache).length, 1);
+    const second = await analyze(join(s.dir, "a2"), [s.traces], { cacheDir: s.cache });
+    const fresh = await analyze(join(s.dir, "a3"), [s.traces], { cache: false });
+    assert.deepEqual(second, fresh);
+    assert.deepEqual(first, fresh);
+    assert.equal(entries(s.cache).length, 1);
+    // the time of the run is the replay's, not the stored run's
+    const later = new Date("2027-01-01T00:00:00.000Z");
+    await runAnalyze([s.traces], {
+      outputDir: join(s.dir, "a4"),
+      prefix: "t",
+      quiet: true,
+      now: later,
+      cacheDir: s.cache,
+    });
+    const json = JSON.parse(readFileSync(join(s.dir, "a4", "t_summary.json"), "utf8"));
+    assert.equal(json.generated_at, "2027-01-01T00:00:00.000Z");
+    const html = readFileSync(join(s.dir, "a4", "t_report.html"), "utf8");
+    assert.ok(html.includes(">2027-01-01 00:00:00 UTC</time>"));
+    assert.ok(!html.includes("2026-03-04"));
+  } finally {
+    s.done();
+  }
+});
+
+Deno.test("analyze: the second run reads the stored entry (a changed entry shows)", async () => {
+  const s = scratch();
+  try {
+    await analyze(join(s.dir, "a1"), [s.traces], { cacheDir: s.cache });
+    const [name] = entries(s.cache);
+    const path = join(s.cache, "results", name!);
+    const stored = JSON.parse(readFileSync(path, "utf8"));
+    stored.payload.summary.request_count = 12345;
+    writeFileSync(path, JSON.stringify(stored));
+    await analyze(join(s.dir, "a2"), [s.traces], { cacheDir: s.cache });
+    const json = JSON.parse(readFileSync(join(s.dir, "a2", "t_summary.json"), "utf8"));
+    assert.equal(json.request_count, 12345);
+  } finally {
+    s.done();
+  }
+});
+
+Deno.test("analyze: an edited input, another option or prices file is another entry", async () => {
+  const s = scratch();
+  try {
+    const cached = (out: string, o: Partial<AnalyzeOptions> = {}) =>
+      analyze(join(s.dir, out), [s.traces], { cacheDir: s.cache, ...o });
+    const fresh = (out: string, o: Partial<AnalyzeOptions> = {}) =>
+      analyze(join(s.dir, out), [s.traces], { cache: false, ...o });
+    await cached("base");
+    assert.equal(entries(s.cache).length, 1);
+
+    // another prefix: the report's title names it
+    const prefixed = await cached("p1", { prefix: "other" });
+    assert.deepEqual(prefixed, await fresh("p2", { prefix: "other" }));
+    assert.equal(entries(s.cache).length, 2);
+
+    // a prices file: its contents are the key, not its name
+    const prices = join(s.dir, "prices.json");
+    writeFileSync(prices, '{"gpt-4o": {"input": 1, "output": 2}}');
+    const cheap = await cached("c1", { prices });
+    assert.deepEqual(cheap, await fresh("c2", { prices }));
+    writeFileSync(prices, '{"gpt-4o": {"input": 100, "output": 200}}');
+    const dear = await cached("d1", { prices });
+    assert.deepEqual(dear, await fresh("d2", { prices }));
+    assert.notDeepEqual(dear["summary.json"], cheap["summary.json"]);
+    assert.equal(entries(s.cache).length, 4);
+
+    // an appended request: 90 llm_request lines in traces/ (grep -c), one more
+    const file = join(s.traces, "trace_0a4b9416-8efa-4c9c-b16f-f9c082ac69da.jsonl");
+    appendFileSync(
+      file,
+      JSON.stringify({
+        type: "llm_request",
+        timestamp: "2025-04-08T09:30:00.000000",
+        session_id: "0a4b9416-8efa-4c9c-b16f-f9c082ac69da",
+        data: { request_id: "appended-1", model: "gpt-4o", messages: [] },
+      }) + "\n",
+    );
+    const appended = await cached("e1");
+    assert.deepEqual(appended, await fresh("e2"));
+    const json = JSON.parse(new TextDecoder().decode(appended["summary.json"]));
+    assert.equal(json.request_count, 91);
+    assert.equal(entries(s.cache).length, 5);
+  } finally {
+    s.done();
+  }
+});
+
+Deno.test("analyze: a corrupt or partial entry is a miss, and is written again", async () => {
+  const s = scratch();
+  try {
+    const first = await analyze(join(s.dir, "a1"), [s.traces], { cacheDir: s.cache });
+    const [name] = entries(s.cache);
+    const path = join(s.cache, "results", name!);
+    const whole = readFileSync(path, "utf8");
+    for (const bad of [whole.slice(0, whole.length >> 1), "not json", ""]) {
+      writeFileSync(path, bad);
+      assert.deepEqual(await analyze(join(s.dir, "a2"), [s.traces], { cacheDir: s.cache }), first);
+      assert.equal(readFileSync(path, "utf8"), whole);
+    }
+  } finally {
+    s.done();
+  }
+});
+
+Deno.test("analyze: two runs writing one entry at once leave one whole entry, no temporary file", async () => {
+  const s = scratch();
+  try {
+    const [a, b] = await Promise.all([
+      analyze(join(s.dir, "a1"), [s.traces], { cacheDir: s.cache }),
+      analyze(join(s.dir, "a2"), [s.traces], { cacheDir: s.cache }),
+    ]);
+    assert.deepEqual(a, b);
+    const names = entries(s.cache);
+    assert.equal(names.length, 1);
+    assert.match(names[0]!, /^[0-9a-f]{64}\.json$/);
+    JSON.parse(readFileSync(join(s.cache, "results", names[0]!), "utf8"));
+    assert.deepEqual(await analyze(join(s.dir, "a3"), [s.traces], { cacheDir: s.cache }), a);
+  } finally {
+    s.done();
+  }
+});
+
+Deno.test("report: a replay writes the files of a fresh --no-cache run; options are keys", async () => {
+  const s = scratch();
+  try {
+    const options = { groupBy: "model", title: "T <1>" };
+    await report(join(s.dir, "r1"), [s.traces], { cacheDir: s.cache, ...options });
+    assert.equal(entries(s.cache).length, 1);
+    const second = await report(join(s.dir, "r2"), [s.traces], { cacheDir: s.cache, ...options });
+    const fresh = await report(join(s.dir, "r3"), [s.traces], { cache: false, ...options });
+    assert.deepEqual(second, fresh);
+    assert.equal(entries(s.cache).length, 1);
+    const limited = await report(join(s.dir, "r4"), [s.traces], {
+      cacheDir: s.cache,
+      ...options,
+      callsLimit: 3,
+    });
+    assert.deepEqual(
+      limited,
+      await report(join(s.dir, "r5"), [s.traces], { cache: false, ...options, callsLimit: 3 }),
+    );
+    assert.equal(entries(s.cache).length, 2);
+    const md = new TextDecoder().decode(second["report.md"]);
+    assert.ok(md.startsWith("## T &lt;1&gt;\n"), md.slice(0, 40)); // the title, escaped
+  } finally {
+    s.done();
+  }
+});
+
+Deno.test("timeTemplate(): holes at the time's forms; null when a form is not the time", () => {
+  const now = new Date("2026-03-04T05:06:07.089Z");
+  const render = (d: Date) => {
+    const iso = d.toISOString();
+    return `<time datetime="${iso}">${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC</time>`;
+  };
+  const t = timeTemplate(render(now), now, render)!;
+  assert.deepEqual(t.holes, ["iso", "seconds"]);
+  assert.deepEqual(t.parts, ['<time datetime="', '">', " UTC</time>"]);
+  assert.equal(
+    fillTimeTemplate(t, "2030-12-31T23:59:58.000Z"),
+    '<time datetime="2030-12-31T23:59:58.000Z">2030-12-31 23:59:58 UTC</time>',
+  );
+  // a call that started in the second of the run reads as the time, but is not it
+  const withCall = (d: Date) => `${render(d)} call at 2026-03-04 05:06:07`;
+  assert.equal(timeTemplate(withCall(now), now, withCall), null);
+  // a text without the time is its own template
+  assert.deepEqual(timeTemplate("x", now, () => "x"), { parts: ["x"], holes: [] });
+});
