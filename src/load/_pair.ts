@@ -42,12 +42,18 @@ export function pairCalls(events: EventRecord[]): { calls: Slot[]; warnings: Dia
   // spare a concatenated key per event
   const bySession = new Map<string, Map<string | null, Slot | Slot[]>>();
   const slots: Slot[] = [];
+  // events mostly come session after session: the last session's map is looked up once
+  let lastSession: string | null = null;
+  let byRequest: Map<string | null, Slot | Slot[]> | undefined;
   for (const e of events) {
     if (e.type !== "llm_request") continue;
-    let byRequest = bySession.get(e.session_id);
-    if (!byRequest) bySession.set(e.session_id, byRequest = new Map());
+    if (e.session_id !== lastSession) {
+      byRequest = bySession.get(e.session_id);
+      if (!byRequest) bySession.set(e.session_id, byRequest = new Map());
+      lastSession = e.session_id;
+    }
     const slot: Slot = { request: e };
-    const found = byRequest.get(e.request_id);
+    const found = byRequest!.get(e.request_id);
     if (found) {
       const list = Array.isArray(found) ? found : [found];
       warnings.push({
@@ -58,13 +64,18 @@ export function pairCalls(events: EventRecord[]): { calls: Slot[]; warnings: Dia
         severity: "warning",
       });
       list.push(slot);
-      byRequest.set(e.request_id, list);
-    } else byRequest.set(e.request_id, slot);
+      byRequest!.set(e.request_id, list);
+    } else byRequest!.set(e.request_id, slot);
     slots.push(slot);
   }
+  lastSession = null;
   for (const e of events) {
     if (!isOutcome(e.type)) continue;
-    const found = bySession.get(e.session_id)?.get(e.request_id);
+    if (e.session_id !== lastSession) {
+      byRequest = bySession.get(e.session_id);
+      lastSession = e.session_id;
+    }
+    const found = byRequest?.get(e.request_id);
     const free = found === undefined
       ? undefined
       : Array.isArray(found)

@@ -36,8 +36,12 @@ export function sessionRows(
   }
   const sessions = new Map<string, S>();
   const metaNames = new Map<string, string>();
+  // events mostly come session after session: the last one's row is looked up once
+  let last: S | undefined;
   for (const e of events) {
-    let s = sessions.get(e.session_id);
+    let s = last !== undefined && last.session_id === e.session_id
+      ? last
+      : sessions.get(e.session_id);
     if (!s) {
       s = {
         session_id: e.session_id,
@@ -54,6 +58,7 @@ export function sessionRows(
       };
       sessions.set(e.session_id, s);
     }
+    last = s;
     if (e.ts < s.min) s.min = e.ts;
     if (e.ts > s.max) s.max = e.ts;
     if (e.type === "session_start" && s.start === null) s.start = e.ts;
