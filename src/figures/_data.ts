@@ -7,6 +7,7 @@
 import pl from "npm:nodejs-polars@0.25.2";
 import { DATETIME_UTC } from "../frames/columns.ts";
 import { categoricalRange } from "./_style.ts";
+import { formatInt } from "../log/format.ts";
 
 /**
  * Throw a `TypeError` naming the figure and the missing columns when `frame`
@@ -104,14 +105,43 @@ export function colorOf(scale: ModelColors, model: string): string {
   return scale.range[i < 0 ? 0 : i]!;
 }
 
+/** A frame cut to at most a number of rows by {@linkcode sampleRows}. */
+export interface Sample {
+  /** The rows kept, in their order. */
+  frame: pl.DataFrame;
+  /** How many rows there were before sampling. */
+  total: number;
+  /** True when rows were left out. */
+  sampled: boolean;
+}
+
 /**
- * Keep every k-th row so at most `max` rows remain (deterministic, order kept).
- * Returns the frame and the step used (1 when nothing was dropped).
+ * At most `max` rows of `frame`, evenly spaced and in order: all of them when there
+ * are no more, else exactly `max` (rounded down), row ⌊i · n / max⌋ for each i < max.
+ * Deterministic: the same frame gives the same points.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { sampleRows } from "./_data.ts";
+ * const frame = pl.DataFrame({ x: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] });
+ * const s = sampleRows(frame, 4);
+ * // Rows ⌊i · 10 / 4⌋ for i = 0…3: 0, 2 (2.5), 5, 7 (7.5).
+ * if (s.frame.getColumn("x").toArray().join() !== "0,2,5,7" || s.total !== 10) throw new Error("sample");
+ * if (!s.sampled || sampleRows(frame, 10).sampled) throw new Error("sampled");
+ * ```
  */
-export function thin(frame: pl.DataFrame, max: number): { frame: pl.DataFrame; step: number } {
-  if (frame.height <= max) return { frame, step: 1 };
-  const step = Math.ceil(frame.height / max);
-  return { frame: frame.gatherEvery(step), step };
+export function sampleRows(frame: pl.DataFrame, max: number): Sample {
+  const n = frame.height;
+  const keep = Math.max(0, Math.floor(max));
+  if (n <= keep) return { frame, total: n, sampled: false };
+  const indices = Array.from({ length: keep }, (_, i) => Math.floor((i * n) / keep));
+  return { frame: frame.select(pl.all().gather(indices)), total: n, sampled: true };
+}
+
+/** The subtitle note of a sample: `showing 5,000 of 200,000 calls, sampled evenly`. */
+export function sampleNote(shown: number, total: string): string {
+  return `showing ${formatInt(shown)} of ${total}, sampled evenly`;
 }
 
 /** A time bucket width: its duration string, its length and its name. */

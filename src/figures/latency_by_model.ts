@@ -10,12 +10,12 @@ import {
   colorOf,
   completedCalls,
   groupsOf,
-  maxOf,
   modelColors,
   perGroup,
   requireColumns,
   rows,
-  thin,
+  sampleNote,
+  sampleRows,
 } from "./_data.ts";
 import { loadPlot, renderFigure } from "./_render.ts";
 import {
@@ -39,7 +39,10 @@ export interface LatencyByModelOptions {
   rowHeight?: number;
   /** The x scale: `"log"` suits latencies spread over orders of magnitude. @default {"linear"} */
   scale?: "linear" | "log";
-  /** At most this many outlier dots are drawn (every k-th beyond it). @default {2000} */
+  /**
+   * At most this many outlier dots are drawn (shared equally by the runs of a compare
+   * page): beyond it exactly this many, evenly sampled, said in the subtitle. @default {2000}
+   */
   maxOutliers?: number;
 }
 
@@ -135,17 +138,19 @@ export async function latencyByModel(
       message: "No completed calls with a response time",
     });
   }
+  let outliers = 0;
+  let sampled = false;
   const outlierRows = (part: pl.DataFrame) => {
-    const shown = thin(latencyBoxes(part).outliers, o.maxOutliers / (groups?.length ?? 1));
-    return rows<{ model: string; duration_s: number }>(shown.frame, ["model", "duration_s"])
-      .map((d) => ({ ...d, step: shown.step }));
+    const shown = sampleRows(latencyBoxes(part).outliers, o.maxOutliers / (groups?.length ?? 1));
+    outliers += shown.total;
+    sampled ||= shown.sampled;
+    return rows<{ model: string; duration_s: number }>(shown.frame, ["model", "duration_s"]);
   };
-  const dots: { model: string; duration_s: number; step: number; group?: string }[] = perGroup(
+  const dots: { model: string; duration_s: number; group?: string }[] = perGroup(
     calls,
     groups,
     outlierRows,
   );
-  const step = maxOf([1, ...dots.map((d) => d.step)]);
   const keyOf = (b: { model: string; group?: string }) =>
     groups ? `${b.model}\u0000${b.group}` : b.model;
   // Models by their overall median, fastest first; within a model, the runs in order.
@@ -166,7 +171,7 @@ export async function latencyByModel(
   const notes = [
     `${plural(total, "completed call")}; box 25th–75th percentile, tick median, whiskers 1.5 × IQR`,
   ];
-  if (step > 1) notes.push(`1 in ${step} outliers drawn`);
+  if (sampled) notes.push(sampleNote(dots.length, plural(outliers, "outlier")));
   return await renderFigure({
     title: o.title,
     subtitle: notes.join("; "),

@@ -16,7 +16,8 @@ import {
   modelColors,
   requireColumns,
   rows,
-  thin,
+  sampleNote,
+  sampleRows,
   timeExtent,
 } from "./_data.ts";
 import type { LegendItem } from "./_render.ts";
@@ -47,7 +48,10 @@ export interface SessionTimelineOptions {
    * @default {"auto"}
    */
   time?: "auto" | "absolute" | "relative";
-  /** At most this many calls are drawn (every k-th call beyond it, said in the subtitle). @default {2000} */
+  /**
+   * At most this many calls are drawn: beyond it exactly this many, evenly sampled (the
+   * subtitle says how many of how many). @default {2000}
+   */
   maxCalls?: number;
   /** Width in pixels (SVG units). @default {720} */
   width?: number;
@@ -177,7 +181,7 @@ export async function sessionTimeline(
     ]),
   );
   const inShown = timed.filter(pl.col("session_id").isIn(shownIds));
-  const shownCalls = thin(inShown, o.maxCalls);
+  const shownCalls = sampleRows(inShown, o.maxCalls);
   const pos = (sid: string, d: Date) => (relative ? (d.getTime() - firstOf.get(sid)!) / 1000 : d);
   const bars: Bar[] = rows<{
     session_id: string;
@@ -212,7 +216,8 @@ export async function sessionTimeline(
   if (pending.length) legend.push({ label: "pending", color: STATUS_COLORS.pending! });
 
   const domain = shownIds.map((id) => labels.get(id)!);
-  const notes = [`${plural(bars.length, "call")} in ${plural(shownIds.length, "session")}`];
+  const inSessions = `${plural(inShown.height, "call")} in ${plural(shownIds.length, "session")}`;
+  const notes = [shownCalls.sampled ? sampleNote(bars.length, inSessions) : inSessions];
   if (all.length > shownIds.length) {
     notes.push(
       groups
@@ -221,9 +226,6 @@ export async function sessionTimeline(
         }`
         : `first ${shownIds.length} of ${formatInt(all.length)} sessions shown`,
     );
-  }
-  if (shownCalls.step > 1) {
-    notes.push(`1 in ${shownCalls.step} of ${formatInt(inShown.height)} calls drawn`);
   }
   if (relative) notes.push("time since each session's first call");
   const fillOf = (b: Bar) => colorOf(colors, b.model);

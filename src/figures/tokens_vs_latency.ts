@@ -14,7 +14,8 @@ import {
   modelColors,
   requireColumns,
   rows,
-  thin,
+  sampleNote,
+  sampleRows,
 } from "./_data.ts";
 import { loadPlot, renderFigure } from "./_render.ts";
 import { AXIS, groupPanels, LAYOUT, leftAxisSpace, niceCeiling, plural } from "./_style.ts";
@@ -25,7 +26,10 @@ export interface TokensVsLatencyOptions {
   title?: string;
   /** The token count on the x axis. @default {"output_tokens"} */
   tokens?: "output_tokens" | "input_tokens" | "total_tokens";
-  /** At most this many dots (every k-th call beyond it). @default {5000} */
+  /**
+   * At most this many dots: beyond it exactly this many calls, evenly sampled (the
+   * subtitle says how many of how many). @default {5000}
+   */
   maxPoints?: number;
   /** Width in pixels (SVG units). @default {720} */
   width?: number;
@@ -83,7 +87,7 @@ export async function tokensVsLatency(
       message: "No completed calls with token usage",
     });
   }
-  const shown = thin(withTokens, o.maxPoints);
+  const shown = sampleRows(withTokens, o.maxPoints);
   const data = rows<Record<string, unknown>>(shown.frame, columns)
     .map((r) => ({
       model: r.model as string,
@@ -92,10 +96,10 @@ export async function tokensVsLatency(
       group: (r.group ?? null) as string | null,
     }));
   const models = colors.domain.filter((m) => data.some((d) => d.model === m));
-  const notes = [`${plural(withTokens.height, "completed call")} with usage`];
+  const withUsage = `${plural(withTokens.height, "completed call")} with usage`;
+  const notes = [shown.sampled ? sampleNote(shown.frame.height, withUsage) : withUsage];
   const without = done.height - withTokens.height;
   if (without > 0) notes.push(`${formatInt(without)} without usage left out`);
-  if (shown.step > 1) notes.push(`1 in ${shown.step} calls drawn`);
   if (groups) notes.push("one panel per run");
   const panels = groupPanels(groups, o.height);
   const seconds = maxOf(data.map((d) => d.duration_s));

@@ -38,13 +38,18 @@ Deno.test("tokensVsLatency() draws a dot per completed call with usage, coloured
   assertSnapshot("tokens_vs_latency", fig.toSVG());
 });
 
-Deno.test("tokensVsLatency() plots another token column and thins to maxPoints", async () => {
+Deno.test("tokensVsLatency() plots another token column and samples to maxPoints", async () => {
   const root = parseSvg(
     (await tokensVsLatency(calls, { tokens: "input_tokens", maxPoints: 2 })).toSVG(),
   );
   assert.equal(markElements(root, "dot", "circle").length, 2);
   assert.ok(texts(root).includes("Input tokens"));
-  assert.ok(texts(root).some((t) => t.endsWith("1 in 2 calls drawn")));
+  // 3 completed calls with usage, 2 drawn.
+  assert.ok(
+    texts(root).some((t) =>
+      t.startsWith("showing 2 of 3 completed calls with usage, sampled evenly")
+    ),
+  );
 });
 
 Deno.test("tokensVsLatency() without usage is an empty-state figure", async () => {
