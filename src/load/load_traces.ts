@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import pl from "npm:nodejs-polars@0.25.2";
 import { applyPrices, type PriceOverrides } from "../prices/mod.ts";
 import { concatTraceSets } from "../frames/concat.ts";
@@ -19,7 +19,17 @@ import type { TraceSet } from "../frames/columns.ts";
 import { UserError } from "../log/mod.ts";
 import type { Diagnostic, EventRecord } from "./_event.ts";
 import { assembleFrames } from "./_assemble.ts";
-import { cacheKey, defaultCacheDir, readCached, writeCached } from "./cache.ts";
+import {
+  type CacheIdentity,
+  cacheIdentity,
+  defaultCacheDir,
+  findResume,
+  type KeyOptions,
+  readCached,
+  type ResumeState,
+  writeCached,
+} from "./cache.ts";
+import { lastLineEnd, prefixSamples, readNativeFrom } from "./_append.ts";
 import type { FormatAdapter, ParseOptions } from "./formats/adapter.ts";
 import {
   assembleImportedFrames,
@@ -30,7 +40,14 @@ import { describeSample, detectFormat, formatByName } from "./formats/registry.t
 import { sampleFile, sampleOfText } from "./formats/sample.ts";
 import { findTraceInputs, stageInputs, type TraceInput } from "./inputs.ts";
 import { messages } from "./messages.ts";
-import { boundDiagnostics, DEFAULT_MAX_LINE_BYTES, parseTraceText } from "./parse_trace_text.ts";
+import {
+  boundDiagnostics,
+  DEFAULT_MAX_LINE_BYTES,
+  DIAGNOSTICS_KEPT_PER_CODE,
+  mergeRangeDiagnostics,
+  parseTraceText,
+  type RangeDiagnostics,
+} from "./parse_trace_text.ts";
 import { LARGE_INPUT_BYTES, readNativeFiles } from "./_parallel.ts";
 import { collectGarbage } from "./_memory.ts";
 import { checkTimezone } from "./timestamp.ts";
@@ -172,27 +189,33 @@ function parseWith(
   return records;
 }
 
-/** The frames of native files read together. */
-async function readNativeFrames(
-  native: FilePlan[],
-  options: LoadOptions,
-  frameOptions: { keepText?: boolean },
-): Promise<ImportedFrames> {
-  const { events, diagnostics } = await readTraceFiles(native.map((p) => p.input), options);
-  return assembleFrames(events, diagnostics, frameOptions);
+/** Events and bad lines of native files, as read (kept to cache where each file's reading stopped). */
+interface NativeRead {
+  events: EventRecord[];
+  diagnostics: Diagnostic[];
 }
 
-/** Frames of files read together (so that calls and sessions pair across them), before prices. */
-async function readFiles(plans: FilePlan[], options: LoadOptions): Promise<ImportedFrames> {
+/**
+ * Frames of files read together (so that calls and sessions pair across them),
+ * before prices; with `keep`, also the events and bad lines of the native files.
+ */
+async function readFiles(
+  plans: FilePlan[],
+  options: LoadOptions,
+  keep = false,
+): Promise<{ frames: ImportedFrames; native: NativeRead | null }> {
   const native = plans.filter((p) => !p.adapter.parse);
   const others = plans.filter((p) => p.adapter.parse);
   const frameOptions = { keepText: options.keepText };
   const parts: ImportedFrames[] = [];
+  let kept: NativeRead | null = null;
   if (native.length) {
-    parts.push(await readNativeFrames(native, options, frameOptions));
-    // the events are garbage now: return their memory before the caller allocates more
+    const read = await readTraceFiles(native.map((p) => p.input), options);
+    parts.push(assembleFrames(read.events, read.diagnostics, frameOptions));
+    if (keep) kept = read;
+    // the events are garbage now (unless kept): return their memory before the caller allocates more
     const bytes = native.reduce((sum, p) => sum + statSync(p.input.path).size, 0);
-    if (bytes >= LARGE_INPUT_BYTES) collectGarbage();
+    if (bytes >= LARGE_INPUT_BYTES && !keep) collectGarbage();
   }
   if (others.length) {
     const all: ImportedRecords = { calls: [], events: [], diagnostics: [], sessions: [] };
@@ -206,7 +229,7 @@ async function readFiles(plans: FilePlan[], options: LoadOptions): Promise<Impor
     }
     parts.push(assembleImportedFrames(all, frameOptions));
   }
-  return concatFrames(parts);
+  return { frames: concatFrames(parts), native: kept };
 }
 
 /** Frames one after the other, rows ordered by file then line. */
@@ -223,52 +246,69 @@ function concatFrames(parts: ImportedFrames[]): ImportedFrames {
   };
 }
 
+/** The options of a load that are part of a file's cache key (one place: `watch` keys files so too). */
+export function cacheKeyOptions(
+  options: Pick<LoadOptions, "timezone" | "keepText" | "maxLineBytes" | "map">,
+  format: string,
+  name: string,
+): KeyOptions {
+  return {
+    timezone: options.timezone ?? null,
+    keepText: options.keepText ?? false,
+    maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    map: options.map ?? null,
+    format,
+    name,
+  };
+}
+
 /**
- * Frames of every file: those of unchanged files from the cache, the others
- * read together (one pass, calls pairing across them), then cached file by
- * file, except files whose sessions continue in another file. When a cached
- * file shares a session with another file, those files are read again
+ * Frames of every file: those of unchanged files from the cache, those of
+ * grown native files from their entry and their new bytes ({@link readGrown}),
+ * the others read together (one pass, calls pairing across them), then cached
+ * file by file, except files whose sessions continue in another file. When a
+ * cached file shares a session with another file, those files are read again
  * together, so that a request and its response in two files still pair: the
  * cache never changes a result.
  */
 async function loadFrames(plans: FilePlan[], options: LoadOptions): Promise<ImportedFrames> {
   const dir = options.cache === false ? null : options.cache ?? defaultCacheDir();
-  const keyOptions = {
-    timezone: options.timezone ?? null,
-    keepText: options.keepText ?? false,
-    maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
-    map: options.map ?? null,
-  };
   // staged inputs (stdin, pipes, gzip) are temporary copies: nothing to key them by
-  const keys = plans.map((plan) =>
+  const ids = plans.map((plan) =>
     dir && plan.input.path === plan.input.name
-      ? cacheKey(plan.input.path, {
-        ...keyOptions,
-        format: plan.adapter.name,
-        name: plan.input.name,
-      })
+      ? cacheIdentity(
+        plan.input.path,
+        cacheKeyOptions(options, plan.adapter.name, plan.input.name),
+      )
       : null
   );
   const sizes = plans.map((p) => statSync(p.input.path).size);
   const total = sizes.reduce((a, b) => a + b, 0);
   options.onProgress?.(0, total);
-  const cached = plans.map((_, i) => (keys[i] ? readCached(dir!, keys[i]!) : null));
+  const cached = plans.map((_, i) => (ids[i] ? readCached(dir!, ids[i]!.key) : null));
+  plans.forEach((plan, i) => {
+    if (!cached[i] && ids[i] && !plan.adapter.parse) {
+      cached[i] = readGrown(dir!, plan, ids[i]!, options);
+    }
+  });
   const missing = plans.flatMap((_, i) => (cached[i] ? [] : [i]));
   const cachedBytes = sizes.reduce((sum, size, i) => (cached[i] ? sum + size : sum), 0);
   let fresh: ImportedFrames | null = null;
   if (missing.length) {
     const onProgress = options.onProgress &&
       ((done: number) => options.onProgress!(cachedBytes + done, total));
-    fresh = await readFiles(missing.map((i) => plans[i]!), {
+    const keyed = missing.flatMap((i) => (ids[i] ? [i] : []));
+    const read = await readFiles(missing.map((i) => plans[i]!), {
       ...options,
       onProgress: onProgress || undefined,
-    });
-    if (dir) {
-      cacheFileByFile(
-        dir,
-        fresh,
-        missing.flatMap((i) => (keys[i] ? [[plans[i]!.input.name, keys[i]!]] : [])),
-      );
+    }, keyed.length > 0);
+    fresh = read.frames;
+    if (dir && keyed.length) {
+      cacheFileByFile(dir, fresh, keyed.map((i) => ({ plan: plans[i]!, id: ids[i]! })), {
+        native: read.native,
+        options,
+      });
+      if (read.native && total >= LARGE_INPUT_BYTES) collectGarbage(); // the events kept for the cache
     }
   }
   options.onProgress?.(total, total);
@@ -294,16 +334,211 @@ async function loadFrames(plans: FilePlan[], options: LoadOptions): Promise<Impo
     ...options,
     onProgress: undefined,
   });
-  return concatFrames([...units.filter((_, n) => !joint.has(n)).map((u) => u.frames), together]);
+  return concatFrames([
+    ...units.filter((_, n) => !joint.has(n)).map((u) => u.frames),
+    together.frames,
+  ]);
+}
+
+/** Folded bad lines as a range of {@link mergeRangeDiagnostics} (a folded row: its code's count). */
+function asRange(diagnostics: Diagnostic[]): RangeDiagnostics {
+  const list: Diagnostic[] = [];
+  const folded: NonNullable<RangeDiagnostics["folded"]> = new Map();
+  for (const d of diagnostics) {
+    if ((d.count ?? 1) > 1) {
+      folded.set(d.code, {
+        kept: DIAGNOSTICS_KEPT_PER_CODE,
+        count: d.count!,
+        first: d.line,
+        last: d.line, // unknown here: the row is put back whole when nothing was added to it
+        file: d.file,
+        severity: d.severity,
+      });
+    } else list.push(d);
+  }
+  return { diagnostics: list, folded, lineOffset: 0 };
+}
+
+/** The bad lines of ranges read one after the other, the first one's folded rows kept as they were. */
+function mergeAfter(before: Diagnostic[], ranges: RangeDiagnostics[]): Diagnostic[] {
+  const merged = mergeRangeDiagnostics([asRange(before), ...ranges]);
+  const old = new Map(before.filter((d) => (d.count ?? 1) > 1).map((d) => [d.code, d]));
+  return merged.map((d) => {
+    const o = old.get(d.code);
+    return o && (d.count ?? 1) > 1 && o.count === d.count ? o : d;
+  });
+}
+
+/**
+ * The frames of a native file that has only grown since its cache entry was
+ * written (`findResume`): the entry's events and bad lines, then the lines
+ * after its offset, read by `readNativeFrom` (the path `watch` reads by too),
+ * assembled together, so that a request before the offset pairs with its
+ * response after it. The new entry replaces the old one. Null when the file
+ * did not only grow (it is then read whole).
+ */
+function readGrown(
+  dir: string,
+  plan: FilePlan,
+  id: CacheIdentity,
+  options: LoadOptions,
+): ImportedFrames | null {
+  const { path, name } = plan.input;
+  const found = findResume(dir, id.lineage, path);
+  if (!found) return null;
+  const events = found.events();
+  if (!events) return null;
+  const read = readNativeFrom(path, name, {
+    start: found.offset,
+    firstLine: found.lines + 1,
+    end: id.size,
+    final: true,
+    timezone: options.timezone,
+    keepText: options.keepText,
+    maxLineBytes: options.maxLineBytes,
+  });
+  for (const e of read.events) events.push(e); // no spread: there can be a few hundred thousand
+  const complete = mergeAfter(found.diagnostics, [read.diagnostics]);
+  const last = read.last;
+  const frames = assembleFrames(
+    last?.events.length ? events.concat(last.events) : events,
+    last ? mergeAfter(found.diagnostics, [read.diagnostics, last.diagnostics]) : complete,
+    { keepText: options.keepText },
+  );
+  const fd = openSync(path, "r");
+  let samples;
+  try {
+    samples = prefixSamples(fd, read.offset);
+  } finally {
+    closeSync(fd);
+  }
+  // not if the file changed while it was read: the entry would not be what its key says
+  if (cacheIdentity(path, cacheKeyOptions(options, plan.adapter.name, name))?.key === id.key) {
+    writeCached(dir, id.key, frames, id.lineage, {
+      offset: read.offset,
+      lines: found.lines + read.lines,
+      samples,
+      events,
+      diagnostics: complete,
+      keepText: options.keepText ?? false,
+    });
+  }
+  return frames;
+}
+
+/** JSON's white space within a line (space, tab, CR): a line of only these is blank. */
+const isBlankByte = (b: number) => b === 32 || b === 9 || b === 13;
+
+/**
+ * Where a native file read whole stopped, to cache with its entry: the byte
+ * after its last complete line, the lines before it, and their events and bad
+ * lines (a last line with no newline yet is left out: the next read completes
+ * it). Every line that is not blank gives an event or a bad line, so the
+ * number of lines is the last such line's number plus the blank lines after it,
+ * read backwards from the end. Null when that cannot be told cheaply (bad lines
+ * folded, a blank run longer than a line may be): the file is then read whole
+ * next time.
+ */
+function stoppedAt(
+  path: string,
+  size: number,
+  read: NativeRead,
+  maxLineBytes: number,
+  keepText: boolean,
+): ResumeState | null {
+  const { events, diagnostics } = read;
+  if (diagnostics.some((d) => (d.count ?? 1) > 1)) return null;
+  let maxLine = events.length ? events[events.length - 1]!.line : 0;
+  for (const d of diagnostics) if (d.line > maxLine) maxLine = d.line;
+  const fd = openSync(path, "r");
+  try {
+    const offset = lastLineEnd(fd, 0, size);
+    const state = (lines: number, ev: EventRecord[], diags: Diagnostic[]): ResumeState => ({
+      offset,
+      lines,
+      samples: prefixSamples(fd, offset),
+      events: ev,
+      diagnostics: diags,
+      keepText,
+    });
+    if (offset === 0) return state(0, [], []);
+    if (offset < size) {
+      // a last line with no newline: if it is not blank, it gave the last event or bad line
+      if (size - offset > maxLineBytes) return null;
+      const rest = new Uint8Array(size - offset);
+      readSync(fd, rest, 0, rest.length, offset);
+      if (!rest.every(isBlankByte)) {
+        const lines = maxLine - 1;
+        let n = events.length;
+        while (n > 0 && events[n - 1]!.line > lines) n--;
+        return state(lines, events.slice(0, n), diagnostics.filter((d) => d.line <= lines));
+      }
+    }
+    // the blank lines before the offset, back to the last line that is not blank
+    const buf = new Uint8Array(Math.min(offset, 64 * 1024));
+    let newlines = 0;
+    for (let stop = offset; stop > 0;) {
+      if (offset - stop > maxLineBytes) return null; // a blank run that long may be a bad line
+      const from = Math.max(0, stop - buf.length);
+      const n = readSync(fd, buf, 0, stop - from, from);
+      for (let i = n - 1; i >= 0; i--) {
+        const b = buf[i]!;
+        if (b === 10) newlines++;
+        else if (!isBlankByte(b)) {
+          // the line of this byte is the last one that gave something
+          return maxLine === 0 ? null : state(maxLine + newlines - 1, events, diagnostics);
+        }
+      }
+      stop = from;
+    }
+    return maxLine === 0 ? state(newlines, events, diagnostics) : null; // only blank lines
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
  * Write the cache entry of each file of frames read together, except files
- * that share a session with another file (their frames depend on it).
+ * that share a session with another file (their frames depend on it), with
+ * where the reading of a native file stopped.
  */
-function cacheFileByFile(dir: string, frames: ImportedFrames, keyed: string[][]): void {
+function cacheFileByFile(
+  dir: string,
+  frames: ImportedFrames,
+  keyed: { plan: FilePlan; id: CacheIdentity }[],
+  read: { native: NativeRead | null; options: LoadOptions },
+): void {
+  const { options } = read;
+  // each file's events and bad lines (events come in file order)
+  const byFile = new Map<string, NativeRead>();
+  const of = (file: string) => {
+    let r = byFile.get(file);
+    if (!r) byFile.set(file, r = { events: [], diagnostics: [] });
+    return r;
+  };
+  for (const e of read.native?.events ?? []) of(e.file).events.push(e);
+  for (const d of read.native?.diagnostics ?? []) of(d.file).diagnostics.push(d);
+  const write = (plan: FilePlan, id: CacheIdentity, frames: ImportedFrames) => {
+    const { path, name } = plan.input;
+    let state: ResumeState | null = null;
+    if (!plan.adapter.parse && read.native) {
+      const { events, diagnostics } = of(name);
+      state = stoppedAt(
+        path,
+        id.size,
+        { events, diagnostics },
+        options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+        options.keepText ?? false,
+      );
+    }
+    // not if the file changed while it was read: the entry would not be what its key says
+    if (cacheIdentity(path, cacheKeyOptions(options, plan.adapter.name, name))?.key !== id.key) {
+      return;
+    }
+    writeCached(dir, id.key, frames, id.lineage, state ?? undefined);
+  };
   if (keyed.length === 1 && frames.sessions.getColumn("file").nUnique() <= 1) {
-    writeCached(dir, keyed[0]![1]!, frames);
+    write(keyed[0]!.plan, keyed[0]!.id, frames);
     return;
   }
   const spans = frames.events.select("session_id", "file")
@@ -331,10 +566,11 @@ function cacheFileByFile(dir: string, frames: ImportedFrames, keyed: string[][])
     events: parts(frames.events),
     diagnostics: parts(frames.diagnostics),
   };
-  for (const [name, key] of keyed) {
-    if (shared.has(name!)) continue;
-    const of = (k: keyof typeof split) => split[k].get(name!) ?? frames[k].head(0);
-    writeCached(dir, key!, {
+  for (const { plan, id } of keyed) {
+    const name = plan.input.name;
+    if (shared.has(name)) continue;
+    const of = (k: keyof typeof split) => split[k].get(name) ?? frames[k].head(0);
+    write(plan, id, {
       calls: of("calls"),
       sessions: of("sessions"),
       events: of("events"),

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import {
   appendFileSync,
+  closeSync,
+  openSync,
   readdirSync,
   renameSync,
   statSync,
@@ -13,7 +15,15 @@ import { join } from "node:path";
 import pl from "nodejs-polars";
 import { ROOT } from "../_helpers.ts";
 import { loadTraces } from "../../src/load/mod.ts";
-import { cacheKey, readCached, writeCached } from "../../src/load/cache.ts";
+import {
+  cacheIdentity,
+  cacheKey,
+  findResume,
+  readCached,
+  writeCached,
+} from "../../src/load/cache.ts";
+import { cacheKeyOptions } from "../../src/load/load_traces.ts";
+import { prefixSamples } from "../../src/load/_append.ts";
 
 const ev = (type: string, ts: string, data?: Record<string, unknown>) =>
   JSON.stringify({ type, timestamp: ts, session_id: "s1", ...(data ? { data } : {}) });
@@ -89,11 +99,14 @@ Deno.test("the cache is never wrong: edited, truncated, appended, replaced, touc
     utimesSync(other, st.atime, st.mtime);
     renameSync(other, file);
     assert.deepEqual(await models(file, cache), [["gpt-4c", 5]]);
-    // same size and content, a new modification time: a new entry, the same frames
-    const before = entries(cache).length;
+    // same size and content, a new modification time: a new entry, the same frames; the
+    // file's previous entry is replaced by it
+    const before = entries(cache);
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
     assert.deepEqual(await models(file, cache), [["gpt-4c", 5]]);
-    assert.equal(entries(cache).length, before + 1);
+    const after = entries(cache);
+    assert.equal(after.length, before.length);
+    assert.notDeepEqual(after, before);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
@@ -193,6 +206,324 @@ Deno.test("a request and its response in two files pair, with the cache cold, wa
     // only c.jsonl has an entry: a.jsonl and b.jsonl share a session and are never cached apart
     assert.equal(entries(cache).length, 1);
     assert.deepEqual(await rows(cache), expected); // warm
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+// ── growth: an appended file is read from where its entry stopped ─────────────────────────
+
+const at = (s: number) => `2025-04-08T10:00:${String(s).padStart(2, "0")}Z`;
+const j = (o: object) => JSON.stringify(o) + "\n";
+const start = (s: number, sid = "s1") =>
+  j({ type: "session_start", timestamp: at(s), session_id: sid });
+const end = (s: number, sid = "s1") =>
+  j({ type: "session_end", timestamp: at(s), session_id: sid, duration_seconds: s });
+const req = (id: string, s: number, sid = "s1") =>
+  j({
+    type: "llm_request",
+    timestamp: at(s),
+    session_id: sid,
+    data: { request_id: id, model: "gpt-4o" },
+  });
+const res = (id: string, s: number, seconds: number, sid = "s1") =>
+  j({
+    type: "llm_response",
+    timestamp: at(s),
+    session_id: sid,
+    data: { request_id: id, duration_seconds: seconds, model: "gpt-4o", output: "hi" },
+  });
+
+/** The key options of a load with these options, for `file` read as a native trace. */
+const identity = (file: string, options: { keepText?: boolean } = {}) =>
+  cacheIdentity(file, cacheKeyOptions(options, "native", file))!;
+
+/** Where the file's entry says its reading stopped (null: no entry the file continues). */
+function stopped(cache: string, file: string, options: { keepText?: boolean } = {}) {
+  const r = findResume(cache, identity(file, options).lineage, file);
+  return r && { offset: r.offset, lines: r.lines };
+}
+
+/**
+ * Rewrite the file's entry with the model of its stored request `id` set to
+ * "from-the-entry": a load that shows it took that request from the entry, not
+ * from the file's bytes.
+ */
+function markEntry(cache: string, file: string, id: string): void {
+  const { key, lineage } = identity(file);
+  const r = findResume(cache, lineage, file)!;
+  const events = r.events()!;
+  const request = events.find((e) => e.type === "llm_request" && e.request_id === id)!;
+  request.model = "from-the-entry";
+  const fd = openSync(file, "r");
+  const samples = prefixSamples(fd, r.offset);
+  closeSync(fd);
+  writeCached(cache, key, readCached(cache, key)!, lineage, {
+    offset: r.offset,
+    lines: r.lines,
+    samples,
+    events,
+    diagnostics: r.diagnostics,
+    keepText: false,
+  });
+}
+
+/** Load with the cache and without it: the four frames must be equal. Returns the cached load. */
+async function same(input: string, cache: string, options: { keepText?: boolean } = {}) {
+  const warm = await loadTraces(input, { ...options, cache });
+  const none = await loadTraces(input, { ...options, cache: false });
+  for (const k of ["calls", "sessions", "events", "diagnostics"] as const) {
+    assert.deepEqual(warm[k].columns, none[k].columns, k);
+    assert.deepEqual(warm[k].toRecords(), none[k].toRecords(), k);
+  }
+  return warm;
+}
+
+const callsOf = (t: { calls: pl.DataFrame }) =>
+  t.calls.select("request_id", "model", "status", "duration_s", "line").rows();
+const diagnosticsOf = (t: { diagnostics: pl.DataFrame }) =>
+  t.diagnostics.select("line", "code", "count").rows();
+
+function grownSetup() {
+  const dir = Deno.makeTempDirSync({ prefix: "tracebook-growth-test-" });
+  return { dir, cache: join(dir, "cache"), file: join(dir, "run.jsonl") };
+}
+
+Deno.test("growth: an appended file equals a load of the whole file: pairing across the offset, a session ended, bad lines, a partial line completed", async () => {
+  const { dir, cache, file } = grownSetup();
+  try {
+    const complete = start(0) + req("a", 1) + res("a", 2, 1) + req("b", 3) + "not json\n";
+    const c = req("c", 4);
+    writeFileSync(file, complete + c.slice(0, 25)); // line 6 is being written
+    const cold = await same(file, cache);
+    assert.deepEqual(callsOf(cold), [["a", "gpt-4o", "ok", 1, 2], [
+      "b",
+      "gpt-4o",
+      "pending",
+      null,
+      4,
+    ]]);
+    assert.deepEqual(diagnosticsOf(cold), [[5, "invalid_json", 1], [6, "truncated_line", 1]]);
+    // the entry stops after line 5: line 6 has no newline yet
+    assert.deepEqual(stopped(cache, file), { offset: Buffer.byteLength(complete), lines: 5 });
+
+    // line 6 ends; 7: b's response (its request is before the offset), 8: c's, 9: a bad line,
+    // 10: the session ends, 11: a request
+    appendFileSync(
+      file,
+      c.slice(25) + res("b", 5, 2) + res("c", 6, 3) + "{bad\n" + end(7) + req("d", 8),
+    );
+    const grown = await same(file, cache);
+    assert.deepEqual(callsOf(grown), [
+      ["a", "gpt-4o", "ok", 1, 2],
+      ["b", "gpt-4o", "ok", 2, 4],
+      ["c", "gpt-4o", "ok", 3, 6],
+      ["d", "gpt-4o", "pending", null, 11],
+    ]);
+    assert.deepEqual(diagnosticsOf(grown), [[5, "invalid_json", 1], [9, "invalid_json", 1]]);
+    assert.deepEqual(grown.sessions.select("session_id", "complete", "calls").rows(), [[
+      "s1",
+      true,
+      4,
+    ]]);
+    assert.deepEqual(grown.events.getColumn("line").toArray(), [1, 2, 3, 4, 6, 7, 8, 10, 11]);
+    assert.deepEqual(stopped(cache, file), { offset: statSync(file).size, lines: 11 });
+    assert.equal(entries(cache).length, 1); // the new entry replaced the old one
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("growth: only the new bytes are read (the entry's events are used, not the file's old lines)", async () => {
+  const { dir, cache, file } = grownSetup();
+  try {
+    // line 4 (c's request) is being written
+    writeFileSync(file, start(0) + req("a", 1) + req("b", 2) + req("c", 3).slice(0, 30));
+    await loadTraces(file, { cache });
+    markEntry(cache, file, "a");
+    appendFileSync(file, req("c", 3).slice(30) + res("a", 3, 2) + res("b", 4, 2) + req("d", 5));
+    const t = await loadTraces(file, { cache });
+    // a's request (line 2) comes from the entry; c's (line 4, completed) and d's (line 7) from
+    // the new bytes
+    assert.deepEqual(callsOf(t), [
+      ["a", "from-the-entry", "ok", 2, 2],
+      ["b", "gpt-4o", "ok", 2, 3],
+      ["c", "gpt-4o", "pending", null, 4],
+      ["d", "gpt-4o", "pending", null, 7],
+    ]);
+    assert.equal(t.diagnostics.height, 0); // the cut line 4 is whole now
+    // and the next append reads on from the entry written by that load
+    appendFileSync(file, res("c", 6, 1));
+    const again = await loadTraces(file, { cache });
+    assert.deepEqual(again.calls.getColumn("model").toArray(), [
+      "from-the-entry",
+      "gpt-4o",
+      "gpt-4o",
+      "gpt-4o",
+    ]);
+    assert.deepEqual(again.calls.getColumn("status").toArray(), ["ok", "ok", "ok", "pending"]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("growth: a truncated, edited, replaced or edited-then-appended file is read whole", async () => {
+  const { dir, cache, file } = grownSetup();
+  const old = start(0) + req("a", 1) + res("a", 2, 1) + req("b", 3);
+  const marked = async () => {
+    writeFileSync(file, old);
+    await loadTraces(file, { cache });
+    markEntry(cache, file, "a");
+  };
+  const models = async () => (await same(file, cache)).calls.getColumn("model").toArray();
+  try {
+    // touched only (same bytes, a new time): read on from the entry (nothing new), so its mark shows
+    await marked();
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    assert.deepEqual(
+      (await loadTraces(file, { cache })).calls.getColumn("model").toArray(),
+      ["from-the-entry", "gpt-4o"],
+    );
+
+    // truncated: shorter than where the entry stopped
+    await marked();
+    truncateSync(file, Buffer.byteLength(start(0) + req("a", 1)));
+    assert.deepEqual(await models(), ["gpt-4o"]);
+
+    // edited in place, same size: a's model gpt-4o → gpt-4x
+    await marked();
+    writeFileSync(file, old.replace('"gpt-4o"', '"gpt-4x"'));
+    assert.deepEqual(await models(), ["gpt-4x", "gpt-4o"]);
+
+    // edited, then appended: the stored samples of the old bytes differ
+    await marked();
+    writeFileSync(file, old.replace('"gpt-4o"', '"gpt-4y"') + res("b", 4, 1));
+    assert.deepEqual(await models(), ["gpt-4y", "gpt-4o"]);
+
+    // truncated to nothing, then written again past the old offset
+    await marked();
+    writeFileSync(file, "");
+    appendFileSync(file, req("z", 1) + req("y", 2) + req("x", 3) + req("w", 4) + req("v", 5));
+    assert.deepEqual((await same(file, cache)).calls.getColumn("request_id").toArray(), [
+      "z",
+      "y",
+      "x",
+      "w",
+      "v",
+    ]);
+
+    // replaced (another inode) by the same bytes and more
+    await marked();
+    const other = join(dir, "other.jsonl");
+    writeFileSync(other, old + res("b", 4, 1));
+    renameSync(other, file);
+    assert.deepEqual(await models(), ["gpt-4o", "gpt-4o"]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("growth: in a long file, an edit of the first or of the last bytes before the offset is seen", async () => {
+  const { dir, cache, file } = grownSetup();
+  try {
+    // 2,000 requests (about 250 KB): past the 32 KB read whole, so the prefix is sampled
+    let old = start(0, "s0");
+    for (let i = 0; i < 2000; i++) old += req(`r${i}`, i % 60, "s0");
+    assert.ok(old.length > 200_000);
+    for (const edit of [1, old.length - 30]) {
+      writeFileSync(file, old);
+      await loadTraces(file, { cache });
+      markEntry(cache, file, "r0");
+      // one byte changed (a digit of a timestamp or the model's name), same length, then appended
+      const i = old.indexOf("gpt-4o", edit);
+      writeFileSync(file, old.slice(0, i) + "gpt-4x" + old.slice(i + 6) + res("r0", 59, 1, "s0"));
+      const t = await same(file, cache);
+      assert.ok(!t.calls.getColumn("model").toArray().includes("from-the-entry"));
+      assert.equal(t.calls.filter(pl.col("model").eq(pl.lit("gpt-4x"))).height, 1);
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("growth: blank lines and CRLF before the offset, a blank unfinished line, texts kept", async () => {
+  const { dir, cache, file } = grownSetup();
+  try {
+    // lines 1–4: a request ending in CRLF, an empty line, a line of spaces, a tab not ended yet
+    writeFileSync(file, req("a", 1).replace("\n", "\r\n") + "\n" + "   \n" + "\t");
+    for (const options of [{}, { keepText: true }]) {
+      await same(file, cache, options);
+      // 3 lines end before the offset: the tab line (4) is not ended
+      assert.deepEqual(stopped(cache, file, options), {
+        offset: Buffer.byteLength(req("a", 1)) + 1 + 1 + 4,
+        lines: 3,
+      });
+    }
+    markEntry(cache, file, "a"); // the entry without texts
+    appendFileSync(file, "\n" + res("a", 2, 1)); // line 4 ends; the response is line 5
+    const t = await loadTraces(file, { cache });
+    assert.deepEqual(callsOf(t), [["a", "from-the-entry", "ok", 1, 1]]);
+    assert.deepEqual(t.events.getColumn("line").toArray(), [1, 5]);
+    assert.deepEqual(stopped(cache, file)?.lines, 5);
+    const texts = await same(file, cache, { keepText: true });
+    assert.deepEqual(callsOf(texts), [["a", "gpt-4o", "ok", 1, 1]]);
+    assert.deepEqual(texts.calls.getColumn("output").toArray(), ["hi"]);
+    assert.deepEqual(stopped(cache, file, { keepText: true })?.lines, 5);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("growth: bad lines past the listing limit are counted across appends as in one read", async () => {
+  const { dir, cache, file } = grownSetup();
+  try {
+    writeFileSync(file, req("a", 1) + "oops\n".repeat(60));
+    await same(file, cache);
+    // 60 + 60 bad lines (lines 2–121): 100 listed, then one row counting 20 (lines 102–121)
+    appendFileSync(file, "oops\n".repeat(60));
+    const first = await same(file, cache);
+    assert.deepEqual(diagnosticsOf(first).at(-1), [102, "invalid_json", 20]);
+    assert.equal(first.diagnostics.height, 101);
+    // read on from the entry (a whole read of folded bad lines keeps no place to read on from)
+    assert.deepEqual(stopped(cache, file)?.lines, 121);
+    // 10 more (lines 122–131): the counting row grows to 30
+    appendFileSync(file, "oops\n".repeat(10));
+    assert.deepEqual(diagnosticsOf(await same(file, cache)).at(-1), [102, "invalid_json", 30]);
+    assert.deepEqual(stopped(cache, file)?.lines, 131);
+    // a good line after them: the row is kept as it was (its last line is still 131)
+    appendFileSync(file, res("a", 2, 1));
+    const last = await same(file, cache);
+    assert.deepEqual(stopped(cache, file)?.lines, 132);
+    assert.match(String(last.diagnostics.getColumn("message").get(100)), /lines 102 to 131/);
+    assert.deepEqual(callsOf(last), [["a", "gpt-4o", "ok", 1, 1]]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("growth: one file of a folder grows; the other is read from its entry", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tracebook-growth-test-" });
+  try {
+    const cache = join(dir, "cache");
+    const a = join(dir, "traces", "a.jsonl"), b = join(dir, "traces", "b.jsonl");
+    Deno.mkdirSync(join(dir, "traces"));
+    writeFileSync(a, start(0, "sa") + req("a1", 1, "sa"));
+    writeFileSync(b, start(0, "sb") + req("b1", 1, "sb") + res("b1", 2, 1, "sb"));
+    await same(join(dir, "traces"), cache);
+    appendFileSync(a, res("a1", 3, 2, "sa") + end(4, "sa"));
+    await same(join(dir, "traces"), cache);
+    markEntry(cache, a, "a1");
+    appendFileSync(a, req("a2", 5, "sa"));
+    const t = await loadTraces(join(dir, "traces"), { cache });
+    assert.deepEqual(t.calls.select("request_id", "model", "status", "duration_s").rows(), [
+      ["a1", "from-the-entry", "ok", 2],
+      ["a2", "gpt-4o", "pending", null],
+      ["b1", "gpt-4o", "ok", 1],
+    ]);
+    assert.deepEqual(t.sessions.select("session_id", "complete").rows(), [["sa", true], [
+      "sb",
+      false,
+    ]]);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
