@@ -175,3 +175,25 @@ Deno.test("summarize() output survives JSON round-trip unchanged (plain numbers,
   const s = summarize(priced(), { now: NOW });
   assert.deepEqual(JSON.parse(JSON.stringify(s)), s);
 });
+
+Deno.test("summarize() reads only its columns, yet a custom metric reads any column of calls", () => {
+  const base = priced();
+  // A wide text column the summary never reads: 9 calls, every other one with a long prompt.
+  const prompts = Array.from(
+    { length: base.calls.height },
+    (_, i) => (i % 2 === 0 ? "x".repeat(10_000) : null),
+  );
+  const wide = { ...base, calls: base.calls.withColumns(pl.Series("messages", prompts, pl.Utf8)) };
+  const metrics = { with_prompt: pl.col("messages").isNotNull().sum().cast(pl.Int64) };
+  const narrow = summarize(base, { now: NOW });
+  const s = summarize(wide, { now: NOW, metrics });
+  // Rows 0, 2, 4, 6 and 8 of 9 have a prompt: 5.
+  assert.equal(s.metrics.with_prompt, 5);
+  assert.equal(s.by_model.reduce((n, m) => n + (m.metrics.with_prompt as number), 0), 5);
+  const strip = (x: typeof s) => ({
+    ...x,
+    metrics: {},
+    by_model: x.by_model.map((m) => ({ ...m, metrics: {} })),
+  });
+  assert.deepEqual(strip(s), strip(narrow));
+});
