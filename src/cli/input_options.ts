@@ -9,12 +9,13 @@
  * @module
  */
 import type { Command } from "npm:commander@15.1.0";
-import pl from "npm:nodejs-polars@0.25.2";
+// Deferred, so that a run replayed from the results cache evaluates neither.
+import defer * as polars from "npm:nodejs-polars@0.25.2";
+import defer * as generic from "../load/formats/generic.ts";
 import type { TraceSet } from "../frames/columns.ts";
 import type { LoadOptions } from "../load/mod.ts";
 import { messages } from "../load/messages.ts";
 import { UserError } from "../log/mod.ts";
-import { readFieldMap } from "../load/formats/generic.ts";
 
 /** The parsed shared input options (commander's camelCase names). */
 export interface InputOptions {
@@ -83,7 +84,7 @@ export function inputLoadOptions(
   opts: InputOptions,
   options: AddInputOptions = {},
 ): Pick<LoadOptions, "format" | "map" | "listPrices" | "cache"> {
-  const map = opts.map === undefined ? undefined : readFieldMap(opts.map);
+  const map = opts.map === undefined ? undefined : generic.readFieldMap(opts.map);
   const format = (options.inputFormatFlag ? opts.inputFormat : opts.format) ??
     (map ? "generic" : undefined);
   const cache = opts.cache === false ? false : opts.cacheDir;
@@ -113,6 +114,7 @@ export function inputLoadOptions(
  */
 export function requireSomethingRead(traces: TraceSet): void {
   if (traces.calls.height > 0 || traces.events.height > 0) return;
+  const pl = polars.default;
   const errors = traces.diagnostics.filter(pl.col("severity").eq(pl.lit("error")));
   if (errors.height === 0) return;
   const total = Number(errors.getColumn("count").sum());
