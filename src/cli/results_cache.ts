@@ -23,18 +23,31 @@
  *
  * An entry is written to a temporary file and renamed, so two runs writing one
  * entry at once never leave half of one; an entry that is partial or does not
- * parse is a miss, and is written again.
+ * parse is a miss, and is written again. A write keeps the newest
+ * {@link MAX_RESULTS_ENTRIES} entries and drops the rest (and temporary files
+ * left by a run that died, after an hour).
  *
  * @module
  */
 import { createHash, randomUUID } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheKey, defaultCacheDir } from "../load/cache.ts";
 import { findTraceInputs } from "../load/inputs.ts";
 
 const FORMAT = "tbr1";
+
+/** The most entries kept: a write drops the oldest beyond it. */
+export const MAX_RESULTS_ENTRIES = 32;
 
 let version: string | null = null;
 
@@ -185,7 +198,26 @@ export async function writeResults(entry: ResultsEntry, payload: unknown): Promi
     renameSync(tmp, path);
   } catch {
     rmSync(tmp, { force: true });
+    return;
   }
+  prune(entry.dir);
+}
+
+/** Drop all but the newest {@link MAX_RESULTS_ENTRIES} entries of `dir`, and temporary files over an hour old. */
+function prune(dir: string): void {
+  try {
+    const now = Date.now();
+    const entries: { path: string; mtime: number }[] = [];
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const mtime = statSync(path).mtimeMs;
+      if (name.endsWith(".tmp")) {
+        if (now - mtime > 3_600_000) rmSync(path, { force: true });
+      } else if (name.endsWith(".json")) entries.push({ path, mtime });
+    }
+    entries.sort((a, b) => b.mtime - a.mtime);
+    for (const old of entries.slice(MAX_RESULTS_ENTRIES)) rmSync(old.path, { force: true });
+  } catch { /* another run pruned first, or the folder is gone: nothing to do */ }
 }
 
 /** The forms in which a text shows the time of the run (an ISO string from `toISOString()`). */

@@ -12,13 +12,21 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AnalyzeOptions, runAnalyze } from "../../src/cli/commands/analyze.ts";
 import { type ReportOptions, runReport } from "../../src/cli/commands/report.ts";
-import { fillTimeTemplate, timeTemplate } from "../../src/cli/results_cache.ts";
+import {
+  fillTimeTemplate,
+  MAX_RESULTS_ENTRIES,
+  readResults,
+  resultsKey,
+  timeTemplate,
+  writeResults,
+} from "../../src/cli/results_cache.ts";
 import { ROOT } from "../_helpers.ts";
 
 const NOW = new Date("2026-03-04T05:06:07.089Z");
@@ -245,4 +253,51 @@ Deno.test("timeTemplate(): holes at the time's forms; null when a form is not th
   assert.equal(timeTemplate(withCall(now), now, withCall), null);
   // a text without the time is its own template
   assert.deepEqual(timeTemplate("x", now, () => "x"), { parts: ["x"], holes: [] });
+});
+
+Deno.test("writeResults() keeps the newest entries and drops temporary files over an hour old", async () => {
+  const s = scratch();
+  try {
+    const key = async (n: number) => (await resultsKey("analyze", [s.traces], { n }, s.cache))!;
+    const now = Date.now() / 1000;
+    const first = [];
+    for (let n = 0; n < MAX_RESULTS_ENTRIES; n++) {
+      const entry = await key(n);
+      await writeResults(entry, { n });
+      first.push(entry);
+    }
+    // entry n written 100 - n seconds ago: entry 0 is the oldest
+    first.forEach((e, n) => {
+      const path = join(e.dir, `${e.key}.json`);
+      utimesSync(path, now - 100 + n, now - 100 + n);
+    });
+    const stale = join(s.cache, "results", "x.json.1.tmp");
+    const fresh = join(s.cache, "results", "x.json.2.tmp");
+    writeFileSync(stale, "");
+    writeFileSync(fresh, "");
+    utimesSync(stale, now - 7200, now - 7200);
+    const last = await key(MAX_RESULTS_ENTRIES);
+    await writeResults(last, { n: MAX_RESULTS_ENTRIES });
+    assert.equal(readResults(first[0]!), null);
+    assert.deepEqual(readResults(first[1]!), { n: 1 });
+    assert.deepEqual(readResults(last), { n: MAX_RESULTS_ENTRIES });
+    const names = entries(s.cache);
+    assert.equal(names.filter((n) => n.endsWith(".json")).length, MAX_RESULTS_ENTRIES);
+    assert.deepEqual(names.filter((n) => n.endsWith(".tmp")), ["x.json.2.tmp"]);
+  } finally {
+    s.done();
+  }
+});
+
+Deno.test("writeResults() stores nothing when an input changed after the key was made", async () => {
+  const s = scratch();
+  try {
+    const entry = (await resultsKey("analyze", [s.traces], {}, s.cache))!;
+    appendFileSync(join(s.traces, "trace_0a4b9416-8efa-4c9c-b16f-f9c082ac69da.jsonl"), "\n");
+    await writeResults(entry, { stale: true });
+    assert.equal(readResults(entry), null);
+    assert.deepEqual(entries(s.cache), []);
+  } finally {
+    s.done();
+  }
 });
