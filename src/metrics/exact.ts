@@ -205,3 +205,28 @@ export function exactSampleStd(values: ArrayLike<number>): number | null {
   // Σ(x − mean)² / (n − 1) = (n·Σx² − (Σx)²) / (n·(n − 1)), in units of 2 ** (2·exponent).
   return sqrtRatioToNumber(bn * s2 - s1 * s1, bn * (bn - 1n), 2 * exponent);
 }
+
+/**
+ * {@link exactMean} and {@link exactSampleStd} of the same values from one pass over them.
+ *
+ * @example
+ * ```ts
+ * import { exactMeanStd } from "./exact.ts";
+ * const { mean, std } = exactMeanStd([2, 4, 3, 6]);
+ * if (mean !== 3.75 || std !== 1.707825127659933) throw new Error(`${mean} ${std}`);
+ * ```
+ */
+export function exactMeanStd(
+  values: ArrayLike<number>,
+): { mean: number | null; std: number | null } {
+  if (values.length === 0) return { mean: null, std: null };
+  const { n, s1, s2, exponent } = exactSums(values);
+  const negative = s1 < 0n;
+  const m = ratioToNumber(negative ? -s1 : s1, BigInt(n), exponent);
+  if (n === 1) return { mean: negative ? -m : m, std: 0 };
+  const bn = BigInt(n);
+  return {
+    mean: negative ? -m : m,
+    std: sqrtRatioToNumber(bn * s2 - s1 * s1, bn * (bn - 1n), 2 * exponent),
+  };
+}

@@ -71,7 +71,7 @@ export {
   tokenSum,
   unpricedModels,
 } from "./tokens.ts";
-export { callsOverTime, type CallsOverTimeOptions, inFlight } from "./throughput.ts";
+export { callsOverTime, type CallsOverTimeOptions, inFlight, peakInFlight } from "./throughput.ts";
 export { sessionTable, timeInCalls } from "./sessions.ts";
 export { countsBy, type DataQuality, dataQuality } from "./quality.ts";
 export { exactMean, exactSampleStd } from "./exact.ts";

@@ -6,7 +6,7 @@
  */
 import pl from "npm:nodejs-polars@0.25.2";
 import type { TraceSet } from "../frames/columns.ts";
-import { exactMean, exactSampleStd } from "./exact.ts";
+import { exactMeanStd } from "./exact.ts";
 import { aggregate, type MetricSpec, type MetricValue, plainValue } from "./spec.ts";
 import {
   errorLatency,
@@ -28,7 +28,7 @@ import {
 import { withCallDefaults } from "./calls.ts";
 import { type ModelSummary, summarizeGroups } from "./group_summary.ts";
 import { callsWithUsage, costTotal, pricedCalls, tokenSum, unpricedModels } from "./tokens.ts";
-import { callsOverTime, inFlight } from "./throughput.ts";
+import { callsOverTime, peakInFlight } from "./throughput.ts";
 import { sessionTable } from "./sessions.ts";
 import { countsBy, type DataQuality, dataQuality } from "./quality.ts";
 
@@ -151,7 +151,7 @@ function seedStats(calls: pl.DataFrame): Stats {
   // One Float64 column out of Polars, never a JS value per call.
   const array = calls.select(latency().cast(pl.Float64).alias("v")).getColumn("v")
     .toTypedArray() as Float64Array;
-  return { ...s, mean: exactMean(array), std: exactSampleStd(array) };
+  return { ...s, ...exactMeanStd(array) };
 }
 
 /**
@@ -255,7 +255,6 @@ export function summarize(traces: TraceSet, options: SummarizeOptions = {}): Sum
 
   // Throughput and concurrency.
   const perMinute = callsOverTime(calls, { every: "1m" });
-  const flight = inFlight(calls);
   const first = counts.first_call_at as string | null;
   const ends = calls.select(
     pl.col("ended_at").max().alias("e"),
@@ -332,9 +331,7 @@ export function summarize(traces: TraceSet, options: SummarizeOptions = {}): Sum
       peak_calls_per_minute: perMinute.height
         ? (plainValue(perMinute.getColumn("calls").max()) as number)
         : 0,
-      peak_in_flight: flight.height
-        ? (plainValue(flight.getColumn("in_flight").max()) as number)
-        : 0,
+      peak_in_flight: peakInFlight(calls),
     },
     session_stats: {
       duration_s: stats(table, pl.col("duration_s").filter(pl.col("duration_s").isNotNull())),

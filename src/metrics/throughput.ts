@@ -129,3 +129,42 @@ export function inFlight(calls: pl.DataFrame): pl.DataFrame {
       pl.col("__d").cumSum().cast(pl.Int64).alias("in_flight"),
     );
 }
+
+/**
+ * The most calls in flight at once: the maximum of `inFlight(calls).in_flight` (0 for
+ * no timed call), without building the step series: the starts (+1) and ends (−1) are
+ * sorted once by time, ends first at a shared instant, and the running count is read
+ * after the last change of each instant.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { peakInFlight } from "./throughput.ts";
+ * const at = (s: number) => new Date(Date.UTC(2025, 0, 1, 10, 0, s));
+ * const calls = pl.DataFrame({
+ *   started_at: [at(0), at(5), at(10), at(11)],
+ *   ended_at: [at(10), at(15), at(12), null],
+ * });
+ * // 0 s: 1; 5 s: 2; 10 s: the first ends as the third starts, 2; 11 s: a pending call, 3.
+ * if (peakInFlight(calls) !== 3) throw new Error(String(peakInFlight(calls)));
+ * ```
+ */
+export function peakInFlight(calls: pl.DataFrame): number {
+  const t = (c: string) => pl.col(c).cast(DATETIME_UTC).cast(pl.Int64).alias("__t");
+  const started = calls.select("started_at", "ended_at").lazy()
+    .filter(pl.col("started_at").isNotNull());
+  const starts = started.select(t("started_at"), pl.lit(1).cast(pl.Int64).alias("__d"));
+  const ends = started.filter(pl.col("ended_at").isNotNull())
+    .select(t("ended_at"), pl.lit(-1).cast(pl.Int64).alias("__d"));
+  const last = pl.col("__t").shift(-1);
+  const peak = pl.concat([starts, ends])
+    .sort(["__t", "__d"])
+    .select(pl.col("__t"), pl.col("__d").cumSum().alias("__n"))
+    // The count after an instant: its last change.
+    .filter(last.isNull().or(last.neq(pl.col("__t"))))
+    .select(pl.col("__n").max())
+    .collectSync()
+    .getColumn("__n")
+    .get(0);
+  return peak === null || peak === undefined ? 0 : Number(peak);
+}

@@ -4,7 +4,7 @@
  * (`statistics.mean(v)`, `statistics.stdev(v)`), printed with repr().
  */
 import assert from "node:assert/strict";
-import { exactMean, exactSampleStd } from "../../src/metrics/exact.ts";
+import { exactMean, exactMeanStd, exactSampleStd } from "../../src/metrics/exact.ts";
 
 const CASES: { values: number[]; mean: number; stdev: number }[] = JSON.parse(
   Deno.readTextFileSync(new URL("../fixtures/metrics/python_statistics.json", import.meta.url)),
@@ -51,4 +51,12 @@ Deno.test("exactMean() and exactSampleStd() agree between the double-partials pa
   assert.equal(exactMean([1e16, 1, -1e16]), 1 / 3);
   // 1e8 + 0.5, 1e8 − 0.5: mean 1e8, deviations ±0.5, squares 0.25 + 0.25 over n − 1 = 1.
   assert.equal(exactSampleStd([1e8 + 0.5, 1e8 - 0.5]), Math.sqrt(0.5));
+});
+
+Deno.test("exactMeanStd() gives exactMean() and exactSampleStd() from one pass", () => {
+  for (const [i, c] of CASES.entries()) {
+    assert.deepEqual(exactMeanStd(c.values), { mean: c.mean, std: c.stdev }, `case ${i}`);
+  }
+  assert.deepEqual(exactMeanStd([]), { mean: null, std: null });
+  assert.deepEqual(exactMeanStd([24.989967823028564]), { mean: 24.989967823028564, std: 0 });
 });

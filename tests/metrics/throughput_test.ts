@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { callsOverTime } from "../../src/metrics/throughput.ts";
+import { callsOverTime, inFlight, peakInFlight } from "../../src/metrics/throughput.ts";
 
 Deno.test("callsOverTime: two calls 3,000 years apart in 1-minute buckets are two rows, not 1.6 billion", () => {
   const calls = pl.DataFrame({
@@ -41,4 +41,33 @@ Deno.test("callsOverTime: calls 10 minutes apart still fill the 9 empty minutes 
     0,
     1,
   ]);
+});
+
+Deno.test("peakInFlight() equals a brute-force count and inFlight()'s maximum", () => {
+  let seed = 11;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const at = (s: number) => new Date(Date.UTC(2025, 0, 1, 10, 0, 0) + s * 1000);
+  for (let k = 0; k < 20; k++) {
+    // Whole seconds, so starts and ends often share an instant; some calls pending.
+    const n = 1 + Math.floor(random() * 30);
+    const starts = Array.from({ length: n }, () => Math.floor(random() * 20));
+    const ends = starts.map((s) => (random() < 0.15 ? null : s + Math.floor(random() * 6)));
+    const calls = pl.DataFrame({
+      started_at: starts.map(at),
+      ended_at: ends.map((e) => (e === null ? null : at(e))),
+    });
+    // After each instant: calls started at or before it, not yet ended at or before it.
+    let brute = 0;
+    for (const t of new Set([...starts, ...ends.filter((e): e is number => e !== null)])) {
+      const running = starts.filter((s, i) => s <= t && (ends[i] === null || ends[i]! > t)).length;
+      brute = Math.max(brute, running);
+    }
+    assert.equal(peakInFlight(calls), brute, `case ${k}`);
+    assert.equal(Number(inFlight(calls).getColumn("in_flight").max()), brute, `case ${k}`);
+  }
+  const none = pl.DataFrame([
+    pl.Series("started_at", [], pl.Datetime("us", "UTC")),
+    pl.Series("ended_at", [], pl.Datetime("us", "UTC")),
+  ]);
+  assert.equal(peakInFlight(none), 0);
 });
