@@ -11,7 +11,6 @@ import {
   completedCalls,
   groupsOf,
   modelColors,
-  perGroup,
   requireColumns,
   rows,
   sampleNote,
@@ -127,8 +126,13 @@ export async function latencyByModel(
   const overall = latencyBoxes(calls);
   // On a compare page, one box per model and run, side by side, coloured by run.
   const groups = groupsOf(calls);
-  const boxes: (LatencyBox & { group?: string })[] = groups
-    ? perGroup(calls, groups, (part) => latencyBoxes(part).boxes)
+  // Each run's boxes and outliers, computed once.
+  const runs = groups?.map((group) => ({
+    group,
+    ...latencyBoxes(calls.filter(pl.col("group").eq(pl.lit(group)))),
+  }));
+  const boxes: (LatencyBox & { group?: string })[] = runs
+    ? runs.flatMap((r) => r.boxes.map((b) => ({ ...b, group: r.group })))
     : overall.boxes;
   if (boxes.length === 0) {
     return await renderFigure({
@@ -140,17 +144,15 @@ export async function latencyByModel(
   }
   let outliers = 0;
   let sampled = false;
-  const outlierRows = (part: pl.DataFrame) => {
-    const shown = sampleRows(latencyBoxes(part).outliers, o.maxOutliers / (groups?.length ?? 1));
+  const outlierRows = (all: pl.DataFrame) => {
+    const shown = sampleRows(all, o.maxOutliers / (groups?.length ?? 1));
     outliers += shown.total;
     sampled ||= shown.sampled;
     return rows<{ model: string; duration_s: number }>(shown.frame, ["model", "duration_s"]);
   };
-  const dots: { model: string; duration_s: number; group?: string }[] = perGroup(
-    calls,
-    groups,
-    outlierRows,
-  );
+  const dots: { model: string; duration_s: number; group?: string }[] = runs
+    ? runs.flatMap((r) => outlierRows(r.outliers).map((d) => ({ ...d, group: r.group })))
+    : outlierRows(overall.outliers);
   const keyOf = (b: { model: string; group?: string }) =>
     groups ? `${b.model}\u0000${b.group}` : b.model;
   // Models by their overall median, fastest first; within a model, the runs in order.

@@ -68,44 +68,39 @@ export interface EcdfPoint {
 export function ecdfPoints(calls: pl.DataFrame, maxPoints = DEFAULTS.maxPoints): EcdfPoint[] {
   const hasGroup = calls.columns.includes("group");
   const keys = hasGroup ? ["group", "model"] : ["model"];
-  // Ranked in Polars, so only the points drawn become JS objects (not 200,000 rows).
-  const ranked = completedCalls(calls, [...keys, "duration_s"])
-    .sort([...keys, "duration_s"], false, true)
-    .withRowIndex("__i")
-    .lazy()
-    .withColumns(
-      pl.col("__i").sub(pl.col("__i").min().over(keys[0]!, ...keys.slice(1))).add(1).alias(
-        "__rank",
-      ),
-      pl.len().over(keys[0]!, ...keys.slice(1)).alias("__n"),
-    )
-    .withColumns(pl.col("__n").div(maxPoints).ceil().alias("__step"))
-    .filter(
-      pl.col("__rank").eq(1)
-        .or(pl.col("__rank").eq(pl.col("__n")))
-        .or(pl.col("__rank").modulo(pl.col("__step")).eq(0)),
-    )
-    .collectSync();
+  const done = completedCalls(calls, [...keys, "duration_s"]);
+  if (done.height === 0) return [];
+  // One series per key, in key order (nulls last); each sorts only its own durations,
+  // and only the points drawn become JS values (not 200,000 rows).
+  const parts = done.partitionBy(keys, true, true);
+  const order = pl.concat(
+    parts.map((part, i) => part.head(1).select(...keys, pl.lit(i).cast(pl.Int64).alias("__p"))),
+  ).sort(keys, false, true).getColumn("__p").toArray().map(Number);
   const out: EcdfPoint[] = [];
-  for (
-    const r of rows<{
-      model: string;
-      group?: string | null;
-      duration_s: number;
-      __rank: number;
-      __n: number;
-      __step: number;
-    }>(ranked, [...keys, "duration_s", "__rank", "__n", "__step"])
-  ) {
-    const rank = Number(r.__rank);
-    const n = Number(r.__n);
-    const group = r.group ?? null;
-    // Each series starts at (x(1), 0).
-    if (rank === 1) out.push({ model: r.model, group, x: r.duration_s, y: 0 });
-    // Every rank when the series is short enough, else every step-th and the last.
-    if (Number(r.__step) <= 1 || rank % Number(r.__step) === 0 || rank === n) {
-      out.push({ model: r.model, group, x: r.duration_s, y: rank / n });
+  for (const p of order) {
+    const part = parts[p]!;
+    const model = part.getColumn("model").get(0) as string;
+    const group = hasGroup ? (part.getColumn("group").get(0) as string | null) ?? null : null;
+    const n = part.height;
+    // Every rank when the series is short enough, else the first, every step-th and the last.
+    const step = Math.ceil(n / maxPoints);
+    const ranks: number[] = [];
+    if (Number.isInteger(step) && step > 1) {
+      ranks.push(1);
+      for (let r = step; r < n; r += step) ranks.push(r);
+      if (n > 1) ranks.push(n);
+    } else {
+      for (let r = 1; r <= n; r++) {
+        if (r === 1 || r === n || step <= 1 || r % step === 0) ranks.push(r);
+      }
     }
+    const xs = part.getColumn("duration_s").sort().gather(ranks.map((r) => r - 1)).toArray();
+    ranks.forEach((rank, i) => {
+      const x = Number(xs[i]);
+      // Each series starts at (x(1), 0).
+      if (rank === 1) out.push({ model, group, x, y: 0 });
+      if (step <= 1 || rank % step === 0 || rank === n) out.push({ model, group, x, y: rank / n });
+    });
   }
   return out;
 }
