@@ -106,35 +106,33 @@ export function callsOverTime(
  * ```
  */
 export function inFlight(calls: pl.DataFrame): pl.DataFrame {
-  const started = calls.filter(pl.col("started_at").isNotNull());
+  return steps(calls)
+    .select(pl.col("__t").cast(DATETIME_UTC).alias("time"), pl.col("__n").alias("in_flight"))
+    .collectSync();
+}
+
+/**
+ * The step series of {@link inFlight} as `__t` (microseconds) and `__n`: the starts
+ * (+1) and ends (−1) sorted once by time, ends first at a shared instant, the running
+ * count kept after the last change of each instant (no group-by over the instants).
+ */
+function steps(calls: pl.DataFrame): pl.LazyFrame {
   const t = (c: string) => pl.col(c).cast(DATETIME_UTC).cast(pl.Int64).alias("__t");
+  const started = calls.select("started_at", "ended_at").lazy()
+    .filter(pl.col("started_at").isNotNull());
   const starts = started.select(t("started_at"), pl.lit(1).cast(pl.Int64).alias("__d"));
-  const ends = started.filter(pl.col("ended_at").isNotNull()).select(
-    t("ended_at"),
-    pl.lit(-1).cast(pl.Int64).alias("__d"),
-  );
-  const steps = pl.concat([starts, ends]);
-  if (steps.height === 0) {
-    return pl.DataFrame([
-      pl.Series("time", [], DATETIME_UTC),
-      pl.Series("in_flight", [], pl.Int64),
-    ]);
-  }
-  return steps
-    .groupBy("__t")
-    .agg(pl.col("__d").sum().alias("__d"))
-    .sort("__t")
-    .select(
-      pl.col("__t").cast(DATETIME_UTC).alias("time"),
-      pl.col("__d").cumSum().cast(pl.Int64).alias("in_flight"),
-    );
+  const ends = started.filter(pl.col("ended_at").isNotNull())
+    .select(t("ended_at"), pl.lit(-1).cast(pl.Int64).alias("__d"));
+  const next = pl.col("__t").shift(-1);
+  return pl.concat([starts, ends])
+    .sort(["__t", "__d"])
+    .select(pl.col("__t"), pl.col("__d").cumSum().cast(pl.Int64).alias("__n"))
+    .filter(next.isNull().or(next.neq(pl.col("__t"))));
 }
 
 /**
  * The most calls in flight at once: the maximum of `inFlight(calls).in_flight` (0 for
- * no timed call), without building the step series: the starts (+1) and ends (−1) are
- * sorted once by time, ends first at a shared instant, and the running count is read
- * after the last change of each instant.
+ * no timed call), without building the step series in JS or as a frame.
  *
  * @example
  * ```ts
@@ -150,21 +148,6 @@ export function inFlight(calls: pl.DataFrame): pl.DataFrame {
  * ```
  */
 export function peakInFlight(calls: pl.DataFrame): number {
-  const t = (c: string) => pl.col(c).cast(DATETIME_UTC).cast(pl.Int64).alias("__t");
-  const started = calls.select("started_at", "ended_at").lazy()
-    .filter(pl.col("started_at").isNotNull());
-  const starts = started.select(t("started_at"), pl.lit(1).cast(pl.Int64).alias("__d"));
-  const ends = started.filter(pl.col("ended_at").isNotNull())
-    .select(t("ended_at"), pl.lit(-1).cast(pl.Int64).alias("__d"));
-  const last = pl.col("__t").shift(-1);
-  const peak = pl.concat([starts, ends])
-    .sort(["__t", "__d"])
-    .select(pl.col("__t"), pl.col("__d").cumSum().alias("__n"))
-    // The count after an instant: its last change.
-    .filter(last.isNull().or(last.neq(pl.col("__t"))))
-    .select(pl.col("__n").max())
-    .collectSync()
-    .getColumn("__n")
-    .get(0);
+  const peak = steps(calls).select(pl.col("__n").max()).collectSync().getColumn("__n").get(0);
   return peak === null || peak === undefined ? 0 : Number(peak);
 }
