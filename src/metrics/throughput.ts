@@ -116,7 +116,7 @@ export function inFlight(calls: pl.DataFrame): pl.DataFrame {
  * (+1) and ends (−1) sorted once by time, ends first at a shared instant, the running
  * count kept after the last change of each instant (no group-by over the instants).
  */
-function steps(calls: pl.DataFrame): pl.LazyFrame {
+function steps(calls: pl.DataFrame): pl.LazyDataFrame {
   const t = (c: string) => pl.col(c).cast(DATETIME_UTC).cast(pl.Int64).alias("__t");
   const started = calls.select("started_at", "ended_at").lazy()
     .filter(pl.col("started_at").isNotNull());
