@@ -31,13 +31,15 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import {
+  closeSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
+  writeSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -163,38 +165,105 @@ export async function resultsKey(
   };
 }
 
-const entryPath = (entry: ResultsEntry) => join(entry.dir, `${entry.key}.json`);
+const entryPath = (entry: ResultsEntry) => join(entry.dir, `${entry.key}.tbr`);
 
-/** The stored payload of `entry`, or null (missing, partial, corrupt or of another key). */
+/** The entry's first bytes. */
+const MAGIC = "TBR1";
+/** The key of the object that stands for a blob in an entry's JSON. */
+const BLOB = "\u0000blob";
+/** Strings at least this long are stored as UTF-8 after the JSON, not inside it (parsed faster). */
+const BLOB_CHARS = 4096;
+
+/**
+ * The stored payload of `entry`, or null (missing, partial, corrupt or of
+ * another key). Long strings and byte arrays come back as they were stored.
+ */
 export function readResults<T>(entry: ResultsEntry): T | null {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(entryPath(entry), "utf8");
+    bytes = readFileSync(entryPath(entry));
   } catch {
     return null;
   }
   try {
-    const stored = JSON.parse(text) as { format: string; key: string; payload: T };
-    if (stored.format !== FORMAT || stored.key !== entry.key) return null;
-    return stored.payload;
+    const text = new TextDecoder("utf-8", { fatal: true });
+    if (bytes.length < 8 || text.decode(bytes.subarray(0, 4)) !== MAGIC) return null;
+    const headerLength = new DataView(bytes.buffer, bytes.byteOffset + 4, 4).getUint32(0);
+    const header = JSON.parse(text.decode(bytes.subarray(8, 8 + headerLength))) as {
+      format: string;
+      key: string;
+      blobs: [kind: "text" | "bytes", length: number][];
+    };
+    if (header.format !== FORMAT || header.key !== entry.key) return null;
+    const blobs: (string | Uint8Array)[] = [];
+    let at = 8 + headerLength;
+    for (const [kind, length] of header.blobs) {
+      const part = bytes.subarray(at, at + length);
+      blobs.push(kind === "text" ? text.decode(part) : new Uint8Array(part));
+      at += length;
+    }
+    const payloadLength = bytes.length - at;
+    if (payloadLength <= 0) return null; // partial
+    return JSON.parse(text.decode(bytes.subarray(at)), (_, value) => {
+      if (value !== null && typeof value === "object" && BLOB in value) {
+        const blob = blobs[value[BLOB]];
+        if (blob === undefined) throw new Error("no such blob");
+        return blob;
+      }
+      return value;
+    }) as T;
   } catch {
     return null;
   }
 }
 
 /**
- * Store `payload` (JSON-able) as `entry`, when the inputs still have the key
- * they had (a file that changed while the run read it: nothing is stored):
- * written to a temporary file beside it and renamed over it. A cache that
- * cannot be written is only slower: errors are ignored.
+ * Store `payload` (JSON-able; byte arrays allowed) as `entry`, when the inputs
+ * still have the key they had (a file that changed while the run read it:
+ * nothing is stored): written to a temporary file beside it and renamed over
+ * it. A cache that cannot be written is only slower: errors are ignored.
+ *
+ * The file: `TBR1`, the length of a JSON header (format, key, the kind and
+ * length of each blob), the header, the blobs (long strings as UTF-8, byte
+ * arrays), then the payload as JSON, in which each blob is `{"\u0000blob": i}`.
  */
 export async function writeResults(entry: ResultsEntry, payload: unknown): Promise<void> {
   if ((await resultsKey(...entry.of))?.key !== entry.key) return;
   const path = entryPath(entry);
   const tmp = `${path}.${randomUUID()}.tmp`;
   try {
+    const encoder = new TextEncoder();
+    const blobs: Uint8Array[] = [];
+    const kinds: [string, number][] = [];
+    const refs = new WeakSet<object>();
+    const blob = (bytes: Uint8Array, kind: string) => {
+      blobs.push(bytes);
+      kinds.push([kind, bytes.length]);
+      const ref = { [BLOB]: blobs.length - 1 };
+      refs.add(ref);
+      return ref;
+    };
+    const json = JSON.stringify(payload, function (this: object, key, value) {
+      if (key === BLOB && !refs.has(this)) throw new Error("a payload key reads as a blob");
+      if (typeof value === "string" && value.length >= BLOB_CHARS) {
+        return blob(encoder.encode(value), "text");
+      }
+      const raw = (this as Record<string, unknown>)[key]; // before toJSON (a Buffer has one)
+      if (raw instanceof Uint8Array) return blob(raw, "bytes");
+      return value;
+    });
+    const header = encoder.encode(JSON.stringify({ format: FORMAT, key: entry.key, blobs: kinds }));
+    const length = new Uint8Array(4);
+    new DataView(length.buffer).setUint32(0, header.length);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(tmp, JSON.stringify({ format: FORMAT, key: entry.key, payload }));
+    const fd = openSync(tmp, "w");
+    try {
+      for (const part of [encoder.encode(MAGIC), length, header, ...blobs, encoder.encode(json)]) {
+        for (let at = 0; at < part.length;) at += writeSync(fd, part, at);
+      }
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, path);
   } catch {
     rmSync(tmp, { force: true });
@@ -213,7 +282,7 @@ function prune(dir: string): void {
       const mtime = statSync(path).mtimeMs;
       if (name.endsWith(".tmp")) {
         if (now - mtime > 3_600_000) rmSync(path, { force: true });
-      } else if (name.endsWith(".json")) entries.push({ path, mtime });
+      } else if (name.endsWith(".tbr")) entries.push({ path, mtime });
     }
     entries.sort((a, b) => b.mtime - a.mtime);
     for (const old of entries.slice(MAX_RESULTS_ENTRIES)) rmSync(old.path, { force: true });

@@ -15,6 +15,7 @@ import {
   utimesSync,
   writeFileSync,
 } from "node:fs";
+import { Buffer } from "node:buffer";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AnalyzeOptions, runAnalyze } from "../../src/cli/commands/analyze.ts";
@@ -115,9 +116,15 @@ Deno.test("analyze: the second run reads the stored entry (a changed entry shows
     await analyze(join(s.dir, "a1"), [s.traces], { cacheDir: s.cache });
     const [name] = entries(s.cache);
     const path = join(s.cache, "results", name!);
-    const stored = JSON.parse(readFileSync(path, "utf8"));
-    stored.payload.summary.request_count = 12345;
-    writeFileSync(path, JSON.stringify(stored));
+    // the payload's JSON comes last in the entry; the report's copy of the count is before it
+    const bytes = readFileSync(path, "latin1");
+    const at = bytes.lastIndexOf('"request_count":90,');
+    assert.ok(at > bytes.lastIndexOf("</html>"));
+    writeFileSync(
+      path,
+      bytes.slice(0, at) + '"request_count":12345,' + bytes.slice(at + 19),
+      "latin1",
+    );
     await analyze(join(s.dir, "a2"), [s.traces], { cacheDir: s.cache });
     const json = JSON.parse(readFileSync(join(s.dir, "a2", "t_summary.json"), "utf8"));
     assert.equal(json.request_count, 12345);
@@ -179,11 +186,12 @@ Deno.test("analyze: a corrupt or partial entry is a miss, and is written again",
     const first = await analyze(join(s.dir, "a1"), [s.traces], { cacheDir: s.cache });
     const [name] = entries(s.cache);
     const path = join(s.cache, "results", name!);
-    const whole = readFileSync(path, "utf8");
-    for (const bad of [whole.slice(0, whole.length >> 1), "not json", ""]) {
+    const whole = readFileSync(path);
+    const cuts = [whole.length - 1, whole.length >> 1, 8, 3, 0].map((n) => whole.subarray(0, n));
+    for (const bad of [...cuts, new TextEncoder().encode("not an entry")]) {
       writeFileSync(path, bad);
       assert.deepEqual(await analyze(join(s.dir, "a2"), [s.traces], { cacheDir: s.cache }), first);
-      assert.equal(readFileSync(path, "utf8"), whole);
+      assert.deepEqual(readFileSync(path), whole);
     }
   } finally {
     s.done();
@@ -200,8 +208,7 @@ Deno.test("analyze: two runs writing one entry at once leave one whole entry, no
     assert.deepEqual(a, b);
     const names = entries(s.cache);
     assert.equal(names.length, 1);
-    assert.match(names[0]!, /^[0-9a-f]{64}\.json$/);
-    JSON.parse(readFileSync(join(s.cache, "results", names[0]!), "utf8"));
+    assert.match(names[0]!, /^[0-9a-f]{64}\.tbr$/);
     assert.deepEqual(await analyze(join(s.dir, "a3"), [s.traces], { cacheDir: s.cache }), a);
   } finally {
     s.done();
@@ -268,11 +275,11 @@ Deno.test("writeResults() keeps the newest entries and drops temporary files ove
     }
     // entry n written 100 - n seconds ago: entry 0 is the oldest
     first.forEach((e, n) => {
-      const path = join(e.dir, `${e.key}.json`);
+      const path = join(e.dir, `${e.key}.tbr`);
       utimesSync(path, now - 100 + n, now - 100 + n);
     });
-    const stale = join(s.cache, "results", "x.json.1.tmp");
-    const fresh = join(s.cache, "results", "x.json.2.tmp");
+    const stale = join(s.cache, "results", "x.tbr.1.tmp");
+    const fresh = join(s.cache, "results", "x.tbr.2.tmp");
     writeFileSync(stale, "");
     writeFileSync(fresh, "");
     utimesSync(stale, now - 7200, now - 7200);
@@ -282,8 +289,8 @@ Deno.test("writeResults() keeps the newest entries and drops temporary files ove
     assert.deepEqual(readResults(first[1]!), { n: 1 });
     assert.deepEqual(readResults(last), { n: MAX_RESULTS_ENTRIES });
     const names = entries(s.cache);
-    assert.equal(names.filter((n) => n.endsWith(".json")).length, MAX_RESULTS_ENTRIES);
-    assert.deepEqual(names.filter((n) => n.endsWith(".tmp")), ["x.json.2.tmp"]);
+    assert.equal(names.filter((n) => n.endsWith(".tbr")).length, MAX_RESULTS_ENTRIES);
+    assert.deepEqual(names.filter((n) => n.endsWith(".tmp")), ["x.tbr.2.tmp"]);
   } finally {
     s.done();
   }
@@ -297,6 +304,29 @@ Deno.test("writeResults() stores nothing when an input changed after the key was
     await writeResults(entry, { stale: true });
     assert.equal(readResults(entry), null);
     assert.deepEqual(entries(s.cache), []);
+  } finally {
+    s.done();
+  }
+});
+
+Deno.test("readResults() gives back what writeResults() stored: long strings, bytes, numbers", async () => {
+  const s = scratch();
+  try {
+    const entry = (await resultsKey("analyze", [s.traces], { n: 1 }, s.cache))!;
+    const long = 'é<"\n'.repeat(5000); // 20,000 characters: stored after the JSON
+    const payload = {
+      a: [long, new Uint8Array([0, 255, 10]), "short"],
+      n: 1.5,
+      nested: { long, empty: "" },
+    };
+    // a Buffer (it has a toJSON) is stored as bytes all the same, and read as a Uint8Array
+    await writeResults(entry, { ...payload, buffer: Buffer.from([7, 8]) });
+    assert.deepEqual(readResults(entry), { ...payload, buffer: new Uint8Array([7, 8]) });
+    // a payload with a key that would read as a blob is not stored
+    const other = (await resultsKey("analyze", [s.traces], { n: 2 }, s.cache))!;
+    await writeResults(other, { x: { "\u0000blob": 0 } });
+    assert.equal(readResults(other), null);
+    assert.equal(entries(s.cache).length, 1);
   } finally {
     s.done();
   }

@@ -9,7 +9,6 @@
 import type { Command } from "npm:commander@15.1.0";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Buffer } from "node:buffer";
 // Deferred: evaluated only when a run is not in the results cache.
 import defer * as load from "../../load/mod.ts";
 import defer * as metrics from "../../metrics/mod.ts";
@@ -58,8 +57,8 @@ export interface AnalyzeResult {
 interface AnalyzePayload {
   /** The summary; its `generated_at` is replaced by the time of the replay. */
   summary: Summary;
-  /** Each figure's SVG and PNG (base64). */
-  figures: { name: string; svg: string; png: string }[];
+  /** Each figure's SVG and PNG. */
+  figures: { name: string; svg: string; png: Uint8Array }[];
   report: TimeTemplate;
   /** For the closing message. */
   files: number;
@@ -141,11 +140,7 @@ async function analyzeTraces(
         entry,
         {
           summary,
-          figures: drawn.map(({ name, svg, png }) => ({
-            name,
-            svg,
-            png: Buffer.from(png).toString("base64"),
-          })),
+          figures: drawn,
           report: template,
           files: outputs.inputFiles,
           diagnostics: outputs.diagnostics,
@@ -165,7 +160,7 @@ function replayAnalysis(stored: AnalyzePayload, now: Date): AnalyzeOutputs {
       ...summaryFiles(summary),
       ...stored.figures.flatMap(({ name, svg, png }): [string, string | Uint8Array][] => [
         [`${name}.svg`, svg],
-        [`${name}.png`, new Uint8Array(Buffer.from(png, "base64"))],
+        [`${name}.png`, png],
       ]),
       ["report.html", fillTimeTemplate(stored.report, iso)],
     ],
