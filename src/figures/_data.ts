@@ -243,6 +243,14 @@ export function minOf(values: Iterable<number>): number {
  * ```
  */
 export function drawnEnds(calls: pl.DataFrame, sessions?: pl.DataFrame): pl.DataFrame {
+  const dtype = calls.getColumn("started_at").dtype;
+  // No pending call: every call ends at its end (no per-session pass over the calls).
+  if (
+    calls.getColumn("ended_at").nullCount() === 0 &&
+    calls.getColumn("ended_at").dtype.equals(dtype)
+  ) {
+    return calls.withColumns(pl.col("ended_at").alias("drawn_end"));
+  }
   // Microseconds, whatever the unit of each frame's datetimes.
   const ts = (c: string) => pl.col(c).cast(DATETIME_UTC).cast(pl.Int64);
   const later = (a: pl.Expr, b: pl.Expr) =>
@@ -264,7 +272,6 @@ export function drawnEnds(calls: pl.DataFrame, sessions?: pl.DataFrame): pl.Data
       pl.col("__session_end").fillNull(pl.col("__last")).alias("__last"),
     );
   }
-  const dtype = calls.getColumn("started_at").dtype;
   return calls.lazy()
     .join(own, { on: "session_id", how: "left" })
     .withColumns(
