@@ -331,3 +331,37 @@ Deno.test("readResults() gives back what writeResults() stored: long strings, by
     s.done();
   }
 });
+
+Deno.test("the CLI: --cache-dir keeps the results there, --no-cache writes none", async () => {
+  const s = scratch();
+  try {
+    const cli = (...args: string[]) =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", join(ROOT, "src/cli/main.ts"), "analyze", "-q", ...args],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const cached = await cli("-o", join(s.dir, "a1"), "--cache-dir", s.cache, s.traces);
+    assert.equal(cached.code, 0, new TextDecoder().decode(cached.stderr));
+    assert.equal(entries(s.cache).length, 1);
+    const other = join(s.dir, "other-cache");
+    const bypassed = await cli(
+      "-o",
+      join(s.dir, "a2"),
+      "--no-cache",
+      "--cache-dir",
+      other,
+      s.traces,
+    );
+    assert.equal(bypassed.code, 0, new TextDecoder().decode(bypassed.stderr));
+    assert.deepEqual(entries(other), []);
+    // the two runs differ only in the time of the run
+    const a = read(join(s.dir, "a1"), ANALYZE_FILES, "trace_analysis_");
+    const b = read(join(s.dir, "a2"), ANALYZE_FILES, "trace_analysis_");
+    for (const name of ["response_times.svg", "response_times.png", "models_used.png"]) {
+      assert.deepEqual(a[name], b[name], name);
+    }
+  } finally {
+    s.done();
+  }
+});
