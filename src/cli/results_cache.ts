@@ -93,37 +93,49 @@ export function sourceVersion(): string {
   return version;
 }
 
+/** Options of {@link resultsKey}. */
+export interface ResultsKeyOptions {
+  /** Every option of the run that changes an output (JSON-able), e.g. `{ prefix: "x" }`. */
+  values?: Record<string, unknown>;
+  /** A prices file (`--prices`): keyed by its contents, not its name. */
+  prices?: string;
+  /**
+   * The cache folder (`--cache-dir`), or false to turn the cache off (`--no-cache`).
+   * @default {defaultCacheDir()}
+   */
+  cache?: string | false;
+}
+
 /** Where an entry lives (its folder and key), and what it was keyed from. */
 export interface ResultsEntry {
   dir: string;
   key: string;
   /** The arguments of {@link resultsKey}, to key the inputs again before writing. */
-  of: Parameters<typeof resultsKey>;
+  of: [command: string, inputs: string[], options: ResultsKeyOptions];
 }
 
 /**
- * The entry of a run of `command` over `inputs` with `options` (every option
- * that changes an output, JSON-able; a prices file is given by its path and
- * keyed by its contents), in `cache` (a folder; `undefined` for the default
- * one), or null when the run cannot be cached: `cache` is false
- * (`--no-cache`), an input is standard input or not a regular file, or a file
- * named by an option cannot be read (the run itself then says why).
+ * The entry of a run of `command` (`analyze`, `report`) over `inputs`, or null
+ * when the run cannot be cached: the cache is off (`--no-cache`), an input is
+ * standard input or not a regular file, or the prices file cannot be read (the
+ * run itself then says why).
  *
  * @example
  * ```ts
  * import { resultsKey } from "./results_cache.ts";
- * const a = await resultsKey("analyze", ["traces/"], { prefix: "x" }, "/tmp/tb-doc-cache");
- * const b = await resultsKey("analyze", ["traces/"], { prefix: "y" }, "/tmp/tb-doc-cache");
+ * const cache = "/tmp/tb-doc-cache";
+ * const a = await resultsKey("analyze", { inputs: ["traces/"], values: { prefix: "x" }, cache });
+ * const b = await resultsKey("analyze", { inputs: ["traces/"], values: { prefix: "y" }, cache });
  * if (!a || !b || a.key === b.key || a.dir !== "/tmp/tb-doc-cache/results") throw new Error();
- * if (await resultsKey("analyze", ["traces/"], {}, false) !== null) throw new Error("--no-cache");
+ * const off = await resultsKey("analyze", { inputs: ["traces/"], cache: false });
+ * if (off !== null) throw new Error("--no-cache");
  * ```
  */
 export async function resultsKey(
   command: string,
-  inputs: string[],
-  options: Record<string, unknown> & { prices?: string },
-  cache: string | false | undefined,
+  options: ResultsKeyOptions & { inputs: string[] },
 ): Promise<ResultsEntry | null> {
+  const { inputs, values = {}, cache } = options;
   if (cache === false) return null;
   let found;
   try {
@@ -137,7 +149,7 @@ export async function resultsKey(
     if (key === null) return null;
     files.push([input.name, input.path, String(input.named), key]);
   }
-  let prices: string | undefined;
+  let prices: string | null = null;
   if (options.prices !== undefined) {
     try {
       prices = createHash("sha256").update(readFileSync(options.prices)).digest("hex");
@@ -151,7 +163,8 @@ export async function resultsKey(
     inputs,
     files,
     unreadable: found.diagnostics,
-    options: { ...options, prices },
+    values,
+    prices,
     source: sourceVersion(),
     deno: Deno.version.deno,
     tz: [Deno.env.get("TZ") ?? null, intl.timeZone, intl.locale],
@@ -161,7 +174,7 @@ export async function resultsKey(
   return {
     dir: join(cache ?? defaultCacheDir(), "results"),
     key,
-    of: [command, inputs, options, cache],
+    of: [command, inputs, { values, prices: options.prices, cache }],
   };
 }
 
@@ -177,6 +190,18 @@ const BLOB_CHARS = 4096;
 /**
  * The stored payload of `entry`, or null (missing, partial, corrupt or of
  * another key). Long strings and byte arrays come back as they were stored.
+ *
+ * @example
+ * ```ts
+ * import { readResults, resultsKey, writeResults } from "./results_cache.ts";
+ * const cache = Deno.makeTempDirSync();
+ * const entry = (await resultsKey("analyze", { inputs: ["traces/"], cache }))!;
+ * if (readResults(entry) !== null) throw new Error("nothing stored yet");
+ * await writeResults(entry, { html: "<p>".repeat(2000), png: new Uint8Array([137, 80]) });
+ * const back = readResults<{ html: string; png: Uint8Array }>(entry)!;
+ * if (back.html.length !== 6000 || back.png[1] !== 80) throw new Error();
+ * Deno.removeSync(cache, { recursive: true });
+ * ```
  */
 export function readResults<T>(entry: ResultsEntry): T | null {
   let bytes: Uint8Array;
@@ -228,7 +253,8 @@ export function readResults<T>(entry: ResultsEntry): T | null {
  * arrays), then the payload as JSON, in which each blob is `{"\u0000blob": i}`.
  */
 export async function writeResults(entry: ResultsEntry, payload: unknown): Promise<void> {
-  if ((await resultsKey(...entry.of))?.key !== entry.key) return;
+  const [command, inputs, options] = entry.of;
+  if ((await resultsKey(command, { ...options, inputs }))?.key !== entry.key) return;
   const path = entryPath(entry);
   const tmp = `${path}.${randomUUID()}.tmp`;
   try {
@@ -306,7 +332,17 @@ export interface TimeTemplate {
   holes: string[];
 }
 
-/** The text of `template` at the time `iso` (an ISO string from `toISOString()`). */
+/**
+ * The text of `template` at the time `iso` (an ISO string from `toISOString()`).
+ *
+ * @example
+ * ```ts
+ * import { fillTimeTemplate } from "./results_cache.ts";
+ * const t = { parts: ["<time datetime=\"", "\">", " UTC</time>"], holes: ["iso", "seconds"] };
+ * const text = fillTimeTemplate(t, "2026-01-02T03:04:05.678Z");
+ * if (text !== '<time datetime="2026-01-02T03:04:05.678Z">2026-01-02 03:04:05 UTC</time>') throw new Error(text);
+ * ```
+ */
 export function fillTimeTemplate(template: TimeTemplate, iso: string): string {
   let out = template.parts[0]!;
   for (let i = 0; i < template.holes.length; i++) {

@@ -265,7 +265,8 @@ Deno.test("timeTemplate(): holes at the time's forms; null when a form is not th
 Deno.test("writeResults() keeps the newest entries and drops temporary files over an hour old", async () => {
   const s = scratch();
   try {
-    const key = async (n: number) => (await resultsKey("analyze", [s.traces], { n }, s.cache))!;
+    const key = async (n: number) =>
+      (await resultsKey("analyze", { inputs: [s.traces], values: { n }, cache: s.cache }))!;
     const now = Date.now() / 1000;
     const first = [];
     for (let n = 0; n < MAX_RESULTS_ENTRIES; n++) {
@@ -299,7 +300,8 @@ Deno.test("writeResults() keeps the newest entries and drops temporary files ove
 Deno.test("writeResults() stores nothing when an input changed after the key was made", async () => {
   const s = scratch();
   try {
-    const entry = (await resultsKey("analyze", [s.traces], {}, s.cache))!;
+    const entry =
+      (await resultsKey("analyze", { inputs: [s.traces], values: {}, cache: s.cache }))!;
     appendFileSync(join(s.traces, "trace_0a4b9416-8efa-4c9c-b16f-f9c082ac69da.jsonl"), "\n");
     await writeResults(entry, { stale: true });
     assert.equal(readResults(entry), null);
@@ -312,7 +314,8 @@ Deno.test("writeResults() stores nothing when an input changed after the key was
 Deno.test("readResults() gives back what writeResults() stored: long strings, bytes, numbers", async () => {
   const s = scratch();
   try {
-    const entry = (await resultsKey("analyze", [s.traces], { n: 1 }, s.cache))!;
+    const entry =
+      (await resultsKey("analyze", { inputs: [s.traces], values: { n: 1 }, cache: s.cache }))!;
     const long = 'é<"\n'.repeat(5000); // 20,000 characters: stored after the JSON
     const payload = {
       a: [long, new Uint8Array([0, 255, 10]), "short"],
@@ -323,7 +326,8 @@ Deno.test("readResults() gives back what writeResults() stored: long strings, by
     await writeResults(entry, { ...payload, buffer: Buffer.from([7, 8]) });
     assert.deepEqual(readResults(entry), { ...payload, buffer: new Uint8Array([7, 8]) });
     // a payload with a key that would read as a blob is not stored
-    const other = (await resultsKey("analyze", [s.traces], { n: 2 }, s.cache))!;
+    const other =
+      (await resultsKey("analyze", { inputs: [s.traces], values: { n: 2 }, cache: s.cache }))!;
     await writeResults(other, { x: { "\u0000blob": 0 } });
     assert.equal(readResults(other), null);
     assert.equal(entries(s.cache).length, 1);

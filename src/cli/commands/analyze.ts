@@ -182,15 +182,19 @@ export async function runAnalyze(
   const list = inputs.length ? inputs : ["traces/"];
   const now = options.now ?? new Date();
   const loadOptions = inputLoadOptions(options);
-  const key = await resultsKey("analyze", list, {
-    prefix: options.prefix,
-    strict: options.strict ?? false,
-    timezone: options.timezone ?? null,
+  const key = await resultsKey("analyze", {
+    inputs: list,
+    values: {
+      prefix: options.prefix,
+      strict: options.strict ?? false,
+      timezone: options.timezone ?? null,
+      format: loadOptions.format ?? null,
+      map: loadOptions.map ?? null,
+      listPrices: loadOptions.listPrices ?? false,
+    },
     prices: options.prices,
-    format: loadOptions.format ?? null,
-    map: loadOptions.map ?? null,
-    listPrices: loadOptions.listPrices ?? false,
-  }, loadOptions.cache);
+    cache: loadOptions.cache,
+  });
   const stored = key && readResults<AnalyzePayload>(key);
   const outputs = stored
     ? replayAnalysis(stored, now)

@@ -172,18 +172,22 @@ export async function runReport(inputs: string[], options: ReportOptions): Promi
   const list = inputs.length ? inputs : ["traces/"];
   const now = options.now ?? new Date();
   const loadOptions = inputLoadOptions(options);
-  const key = await resultsKey("report", list, {
-    title: options.title ?? null,
-    strict: options.strict ?? false,
-    timezone: options.timezone ?? null,
+  const key = await resultsKey("report", {
+    inputs: list,
+    values: {
+      title: options.title ?? null,
+      strict: options.strict ?? false,
+      timezone: options.timezone ?? null,
+      outputs: options.outputs ?? false,
+      groupBy: options.groupBy ?? null,
+      callsLimit: options.callsLimit ?? null,
+      format: loadOptions.format ?? null,
+      map: loadOptions.map ?? null,
+      listPrices: loadOptions.listPrices ?? false,
+    },
     prices: options.prices,
-    outputs: options.outputs ?? false,
-    groupBy: options.groupBy ?? null,
-    callsLimit: options.callsLimit ?? null,
-    format: loadOptions.format ?? null,
-    map: loadOptions.map ?? null,
-    listPrices: loadOptions.listPrices ?? false,
-  }, loadOptions.cache);
+    cache: loadOptions.cache,
+  });
   const stored = key && readResults<ReportPayload>(key);
   const iso = now.toISOString();
   const outputs: ReportOutputs = stored
