@@ -72,6 +72,43 @@ function unpack({ text, lengths }: PackedStrings): (string | null)[] {
   return out;
 }
 
+/** The strings of `packed` whose index is marked in `wanted` (the others are left undefined). */
+function unpackSome({ text, lengths }: PackedStrings, wanted: Uint8Array): (string | null)[] {
+  const out = new Array<string | null>(lengths.length);
+  let at = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    const n = lengths[i]!;
+    if (wanted[i]) out[i] = n < 0 ? null : text.slice(at, at + n);
+    if (n > 0) at += n;
+  }
+  return out;
+}
+
+/** Marks of the strings of events `only` in a packing of `per` strings per event (`n` each). */
+function marks(only: ArrayLike<number>, n: number, per: number): Uint8Array {
+  const wanted = new Uint8Array(n * per);
+  for (let j = 0; j < only.length; j++) {
+    for (let k = 0; k < per; k++) wanted[k * n + only[j]!] = 1;
+  }
+  return wanted;
+}
+
+/** The indexes of the encoded events of these sessions, in order (to decode only them). */
+export function eventsOfSessions(encoded: EncodedEvents, sessions: Set<string>): number[] {
+  const dictionary = unpack(encoded.dictionary);
+  const codes = new Set<number>();
+  dictionary.forEach((v, i) => {
+    if (v !== null && sessions.has(v)) codes.add(i + 1);
+  });
+  const out: number[] = [];
+  const session = CODED.indexOf("session_id");
+  if (codes.size === 0) return out;
+  for (let i = 0; i < encoded.n; i++) {
+    if (codes.has(encoded.codes[i * CODED.length + session]!)) out.push(i);
+  }
+  return out;
+}
+
 /** The typed arrays of `encoded`, to transfer rather than copy. */
 export function transferablesOf(encoded: EncodedEvents): ArrayBuffer[] {
   const arrays = [
@@ -113,35 +150,53 @@ export function encodeEvents(events: EventRecord[], keepText: boolean): EncodedE
   const plain = new Array<string | null>(n * PLAIN.length);
   const metadata: [number, Record<string, unknown>][] = [];
   const text = keepText ? new Array<string | null>(TEXT.length * n) : null;
+  const code = (v: string | null): number => {
+    if (v === null) return 0;
+    let c = index.get(v);
+    if (c === undefined) {
+      c = dictionary.length + 1;
+      dictionary.push(v);
+      index.set(v, c);
+    }
+    return c;
+  };
+  // the fields by name, not by a key in a variable (a keyed read of each field was most of the cost)
+  const u = NUMBERS.length;
   for (let i = 0; i < n; i++) {
     const e = events[i]!;
     line[i] = e.line;
     ts[i] = e.ts;
-    for (let k = 0; k < NUMBERS.length; k++) {
-      const v = e[NUMBERS[k]!];
-      if (v !== null) numbers[i * width + k] = v;
-    }
-    if (e.usage) {
+    const at = i * width;
+    if (e.duration !== null) numbers[at] = e.duration;
+    if (e.ttft !== null) numbers[at + 1] = e.ttft;
+    if (e.prompt_chars !== null) numbers[at + 2] = e.prompt_chars;
+    if (e.output_chars !== null) numbers[at + 3] = e.output_chars;
+    const usage = e.usage;
+    if (usage) {
       hasUsage[i] = 1;
-      for (let k = 0; k < USAGE_FIELDS.length; k++) {
-        const v = e.usage[USAGE_FIELDS[k]!];
-        if (v !== null) numbers[i * width + NUMBERS.length + k] = v;
-      }
+      if (usage.input_tokens !== null) numbers[at + u] = usage.input_tokens;
+      if (usage.output_tokens !== null) numbers[at + u + 1] = usage.output_tokens;
+      if (usage.total_tokens !== null) numbers[at + u + 2] = usage.total_tokens;
+      if (usage.cache_read_tokens !== null) numbers[at + u + 3] = usage.cache_read_tokens;
+      if (usage.cache_write_tokens !== null) numbers[at + u + 4] = usage.cache_write_tokens;
+      if (usage.reasoning_tokens !== null) numbers[at + u + 5] = usage.reasoning_tokens;
     }
-    for (let k = 0; k < CODED.length; k++) {
-      const v = e[CODED[k]!];
-      if (v === null) continue;
-      let code = index.get(v);
-      if (code === undefined) {
-        code = dictionary.length + 1;
-        dictionary.push(v);
-        index.set(v, code);
-      }
-      codes[i * CODED.length + k] = code;
-    }
-    for (let k = 0; k < PLAIN.length; k++) plain[k * n + i] = e[PLAIN[k]!];
+    const c = i * CODED.length;
+    codes[c] = code(e.type);
+    codes[c + 1] = code(e.session_id);
+    codes[c + 2] = code(e.model);
+    codes[c + 3] = code(e.provider);
+    codes[c + 4] = code(e.finish_reason);
+    plain[i] = e.request_id;
+    plain[n + i] = e.error;
+    plain[2 * n + i] = e.retry_of;
+    plain[3 * n + i] = e.payload;
     if (e.metadata) metadata.push([i, e.metadata]);
-    if (text) { for (let k = 0; k < TEXT.length; k++) text[k * n + i] = e[TEXT[k]!] ?? null; }
+    if (text) {
+      text[i] = e.messages ?? null;
+      text[n + i] = e.output ?? null;
+      text[2 * n + i] = e.params ?? null;
+    }
   }
   return {
     n,
@@ -157,18 +212,24 @@ export function encodeEvents(events: EventRecord[], keepText: boolean): EncodedE
   };
 }
 
-/** The events of {@link encodeEvents}, in `file`, their lines moved by `lineOffset`. */
+/**
+ * The events of {@link encodeEvents}, in `file`, their lines moved by
+ * `lineOffset`; with `only`, just the events of those indexes (in that order).
+ */
 export function decodeEvents(
   encoded: EncodedEvents,
   file: string,
   lineOffset: number,
   keepText: boolean,
+  only?: ArrayLike<number>,
 ): EventRecord[] {
   const { n, line, ts, numbers, hasUsage, codes } = encoded;
   const width = NUMBERS.length + USAGE_FIELDS.length;
   const dictionary = unpack(encoded.dictionary);
-  const plain = unpack(encoded.plain);
-  const text = keepText && encoded.text ? unpack(encoded.text) : null;
+  const strings = (packed: PackedStrings, per: number) =>
+    only ? unpackSome(packed, marks(only, n, per)) : unpack(packed);
+  const plain = strings(encoded.plain, PLAIN.length);
+  const text = keepText && encoded.text ? strings(encoded.text, TEXT.length) : null;
   const metadata = new Map(encoded.metadata);
   const num = (i: number, k: number): number | null => {
     const v = numbers[i * width + k]!;
@@ -178,8 +239,10 @@ export function decodeEvents(
     const c = codes[i * CODED.length + k]!;
     return c === 0 ? null : dictionary[c - 1]!;
   };
-  const out = new Array<EventRecord>(n);
-  for (let i = 0; i < n; i++) {
+  const count = only ? only.length : n;
+  const out = new Array<EventRecord>(count);
+  for (let j = 0; j < count; j++) {
+    const i = only ? only[j]! : j;
     let usage: Usage | null = null;
     if (hasUsage[i]) {
       const u = NUMBERS.length;
@@ -213,7 +276,7 @@ export function decodeEvents(
       metadata: metadata.get(i) ?? null,
     };
     if (text) { for (let k = 0; k < TEXT.length; k++) record[TEXT[k]!] = text[k * n + i]!; }
-    out[i] = record;
+    out[j] = record;
   }
   return out;
 }

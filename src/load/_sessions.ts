@@ -16,6 +16,11 @@ function metadataText(value: unknown): string | null {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/** The column of a session-metadata field (prefixed when it would clash with a column of the contract). */
+export function metadataColumn(key: string): string {
+  return key in SESSION_COLUMNS || key === "" ? `metadata_${key}` : key;
+}
+
 /** One row per session, plus one Utf8 column per session-metadata field. */
 export function sessionRows(
   events: EventRecord[],
@@ -71,7 +76,7 @@ export function sessionRows(
       for (const [key, value] of Object.entries(e.metadata)) {
         let name = metaNames.get(key);
         if (!name) {
-          name = key in SESSION_COLUMNS || key === "" ? `metadata_${key}` : key;
+          name = metadataColumn(key);
           metaNames.set(key, name);
         }
         s.meta[name] = metadataText(value);

@@ -15,7 +15,7 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import pl from "npm:nodejs-polars@0.25.2";
 import { applyPrices, type PriceOverrides } from "../prices/mod.ts";
 import { concatTraceSets } from "../frames/concat.ts";
-import type { TraceSet } from "../frames/columns.ts";
+import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
 import { UserError } from "../log/mod.ts";
 import type { Diagnostic, EventRecord } from "./_event.ts";
 import { assembleFrames } from "./_assemble.ts";
@@ -23,12 +23,15 @@ import {
   type CacheIdentity,
   cacheIdentity,
   defaultCacheDir,
+  encodeChunk,
   findResume,
   type KeyOptions,
   readCached,
   type ResumeState,
+  storedEvents,
   writeCached,
 } from "./cache.ts";
+import { metadataColumn } from "./_sessions.ts";
 import { lastLineEnd, prefixSamples, readNativeFrom } from "./_append.ts";
 import type { FormatAdapter, ParseOptions } from "./formats/adapter.ts";
 import {
@@ -197,25 +200,25 @@ interface NativeRead {
 
 /**
  * Frames of files read together (so that calls and sessions pair across them),
- * before prices; with `keep`, also the events and bad lines of the native files.
+ * before prices; `prepare` sees the events and bad lines of the native files
+ * before they are assembled (to cache where each file's reading stopped).
  */
 async function readFiles(
   plans: FilePlan[],
   options: LoadOptions,
-  keep = false,
-): Promise<{ frames: ImportedFrames; native: NativeRead | null }> {
+  prepare?: (read: NativeRead) => void,
+): Promise<ImportedFrames> {
   const native = plans.filter((p) => !p.adapter.parse);
   const others = plans.filter((p) => p.adapter.parse);
   const frameOptions = { keepText: options.keepText };
   const parts: ImportedFrames[] = [];
-  let kept: NativeRead | null = null;
   if (native.length) {
     const read = await readTraceFiles(native.map((p) => p.input), options);
+    prepare?.(read);
     parts.push(assembleFrames(read.events, read.diagnostics, frameOptions));
-    if (keep) kept = read;
-    // the events are garbage now (unless kept): return their memory before the caller allocates more
+    // the events are garbage now: return their memory before the caller allocates more
     const bytes = native.reduce((sum, p) => sum + statSync(p.input.path).size, 0);
-    if (bytes >= LARGE_INPUT_BYTES && !keep) collectGarbage();
+    if (bytes >= LARGE_INPUT_BYTES) collectGarbage();
   }
   if (others.length) {
     const all: ImportedRecords = { calls: [], events: [], diagnostics: [], sessions: [] };
@@ -229,7 +232,7 @@ async function readFiles(
     }
     parts.push(assembleImportedFrames(all, frameOptions));
   }
-  return { frames: concatFrames(parts), native: kept };
+  return concatFrames(parts);
 }
 
 /** Frames one after the other, rows ordered by file then line. */
@@ -297,19 +300,15 @@ async function loadFrames(plans: FilePlan[], options: LoadOptions): Promise<Impo
   if (missing.length) {
     const onProgress = options.onProgress &&
       ((done: number) => options.onProgress!(cachedBytes + done, total));
-    const keyed = missing.flatMap((i) => (ids[i] ? [i] : []));
-    const read = await readFiles(missing.map((i) => plans[i]!), {
-      ...options,
-      onProgress: onProgress || undefined,
-    }, keyed.length > 0);
-    fresh = read.frames;
-    if (dir && keyed.length) {
-      cacheFileByFile(dir, fresh, keyed.map((i) => ({ plan: plans[i]!, id: ids[i]! })), {
-        native: read.native,
-        options,
-      });
-      if (read.native && total >= LARGE_INPUT_BYTES) collectGarbage(); // the events kept for the cache
-    }
+    const keyed = missing.flatMap((i) => (ids[i] ? [{ plan: plans[i]!, id: ids[i]! }] : []));
+    // where each keyed native file's reading stopped, its events encoded before they are assembled
+    const states = new Map<string, ResumeState | null>();
+    fresh = await readFiles(
+      missing.map((i) => plans[i]!),
+      { ...options, onProgress: onProgress || undefined },
+      keyed.length ? (read) => prepareStates(read, keyed, options, states) : undefined,
+    );
+    if (dir && keyed.length) cacheFileByFile(dir, fresh, keyed, states, options);
   }
   options.onProgress?.(total, total);
   // the units read apart: each cached file, and the fresh files together
@@ -334,10 +333,7 @@ async function loadFrames(plans: FilePlan[], options: LoadOptions): Promise<Impo
     ...options,
     onProgress: undefined,
   });
-  return concatFrames([
-    ...units.filter((_, n) => !joint.has(n)).map((u) => u.frames),
-    together.frames,
-  ]);
+  return concatFrames([...units.filter((_, n) => !joint.has(n)).map((u) => u.frames), together]);
 }
 
 /** Folded bad lines as a range of {@link mergeRangeDiagnostics} (a folded row: its code's count). */
@@ -370,12 +366,27 @@ function mergeAfter(before: Diagnostic[], ranges: RangeDiagnostics[]): Diagnosti
 }
 
 /**
+ * Whether a file still has the key it had before it was read: if not, it
+ * changed while it was read, and an entry would not be what its key says.
+ */
+function unchanged(plan: FilePlan, id: CacheIdentity, options: LoadOptions): boolean {
+  const { path, name } = plan.input;
+  return cacheIdentity(path, cacheKeyOptions(options, plan.adapter.name, name))?.key === id.key;
+}
+
+/** The codes of the warnings pairing gives (`_pair.ts`): no line's own problem has them. */
+const PAIRING_CODES = ["duplicate_request_id", "duplicate_outcome", "orphan_response"];
+
+/**
  * The frames of a native file that has only grown since its cache entry was
- * written (`findResume`): the entry's events and bad lines, then the lines
- * after its offset, read by `readNativeFrom` (the path `watch` reads by too),
- * assembled together, so that a request before the offset pairs with its
- * response after it. The new entry replaces the old one. Null when the file
- * did not only grow (it is then read whole).
+ * written (`findResume`): the lines after the entry's offset are read by
+ * `readNativeFrom` (the path `watch` reads by too), and only the sessions they
+ * touch are assembled again, from the entry's stored events of those sessions
+ * and the new ones (so a request before the offset pairs with its response
+ * after it); the rows of the other sessions are the entry's. Pairing, sessions
+ * and their warnings never cross sessions, so the frames equal those of a
+ * read of the whole file. The new entry replaces the old one. Null when the
+ * file did not only grow (it is then read whole).
  */
 function readGrown(
   dir: string,
@@ -386,25 +397,45 @@ function readGrown(
   const { path, name } = plan.input;
   const found = findResume(dir, id.lineage, path);
   if (!found) return null;
-  const events = found.events();
-  if (!events) return null;
+  const old = readCached(dir, found.key); // the frames of the file as it was (its last line too)
+  const stored = old && found.stored();
+  if (!old || !stored) return null;
+  const keepText = options.keepText ?? false;
   const read = readNativeFrom(path, name, {
     start: found.offset,
     firstLine: found.lines + 1,
     end: id.size,
     final: true,
     timezone: options.timezone,
-    keepText: options.keepText,
+    keepText,
     maxLineBytes: options.maxLineBytes,
   });
-  for (const e of read.events) events.push(e); // no spread: there can be a few hundred thousand
+  const lines = found.lines;
+  const fresh = read.last?.events.length ? read.events.concat(read.last.events) : read.events;
+  // the sessions of the new lines, and that of an event of the old unfinished last line
+  const touched = new Set(fresh.map((e) => e.session_id));
+  const after = old.events.filter(pl.col("line").gt(lines));
+  for (const s of after.getColumn("session_id").toArray() as string[]) touched.add(s);
+  const before = storedEvents(stored, name, keepText, touched);
+  const part = assembleFrames(before.events.concat(fresh), [], { keepText });
   const complete = mergeAfter(found.diagnostics, [read.diagnostics]);
-  const last = read.last;
-  const frames = assembleFrames(
-    last?.events.length ? events.concat(last.events) : events,
-    last ? mergeAfter(found.diagnostics, [read.diagnostics, last.diagnostics]) : complete,
-    { keepText: options.keepText },
+  const diagnostics = read.last
+    ? mergeAfter(found.diagnostics, [read.diagnostics, read.last.diagnostics])
+    : complete;
+  // session-metadata columns in the order their fields first appear, as a whole read gives them
+  const columns = [...Object.keys(SESSION_COLUMNS)];
+  const seen = new Set(columns);
+  const metadata = before.metadata.concat(
+    fresh.flatMap((e) => e.type === "session_metadata" && e.metadata ? [e.metadata] : []),
   );
+  for (const m of metadata) {
+    for (const key of Object.keys(m)) {
+      const column = metadataColumn(key);
+      if (!seen.has(column)) columns.push(column);
+      seen.add(column);
+    }
+  }
+  const frames = splice(old, part, [...touched], lines, diagnostics, columns);
   const fd = openSync(path, "r");
   let samples;
   try {
@@ -412,18 +443,61 @@ function readGrown(
   } finally {
     closeSync(fd);
   }
-  // not if the file changed while it was read: the entry would not be what its key says
-  if (cacheIdentity(path, cacheKeyOptions(options, plan.adapter.name, name))?.key === id.key) {
+  if (unchanged(plan, id, options)) {
     writeCached(dir, id.key, frames, id.lineage, {
       offset: read.offset,
-      lines: found.lines + read.lines,
+      lines: lines + read.lines,
       samples,
-      events,
+      events: read.events,
+      before: stored,
       diagnostics: complete,
-      keepText: options.keepText ?? false,
+      keepText,
     });
   }
   return frames;
+}
+
+/**
+ * The frames of a grown file: the rows of the sessions not touched from `old`
+ * (the file as its entry had it, up to line `lines`), those of the touched
+ * sessions from `part` (assembled again), in the order of a whole read: calls,
+ * events and warnings by line, sessions by their first line; the bad lines are
+ * `parsed` (the whole file's, folded).
+ */
+function splice(
+  old: ImportedFrames,
+  part: ImportedFrames,
+  touched: string[],
+  lines: number,
+  parsed: Diagnostic[],
+  sessionColumns: string[],
+): ImportedFrames {
+  const isTouched = pl.col("session_id").isIn(touched);
+  const firstLine = (events: pl.DataFrame) =>
+    events.groupBy("session_id").agg(pl.col("line").min().alias("__first"));
+  const keptEvents = old.events.filter(pl.col("line").lessThanEquals(lines));
+  const calls = pl.concat([old.calls.filter(isTouched.not()), part.calls]).sort("line");
+  const sessions = pl.concat([
+    old.sessions.filter(isTouched.not()).join(firstLine(keptEvents), { on: "session_id" }),
+    part.sessions.join(firstLine(part.events), { on: "session_id" }),
+  ], { how: "diagonal" }).sort("__first").select(...sessionColumns);
+  const events = pl.concat([keptEvents, part.events.filter(pl.col("line").gt(lines))]);
+  // warnings of the sessions not touched (a warning is on the line of its event), then the new ones
+  const warnings = pl.concat([
+    old.diagnostics
+      .filter(pl.col("code").isIn(PAIRING_CODES).and(pl.col("line").lessThanEquals(lines)))
+      .join(keptEvents.select("line", "session_id"), { on: "line" })
+      .filter(isTouched.not())
+      .drop("session_id"),
+    part.diagnostics,
+  ]).sort("line");
+  const bad = assembleFrames([], parsed, {}).diagnostics;
+  // as a whole read sorts them: by line, a line's own problem before its warning
+  const rank = (df: pl.DataFrame, from: number) =>
+    df.withColumns(pl.Series("__rank", Array.from({ length: df.height }, (_, i) => from + i)));
+  const diagnostics = pl.concat([rank(bad, 0), rank(warnings, bad.height)])
+    .sort(["line", "__rank"]).drop("__rank");
+  return { calls, sessions, events, diagnostics };
 }
 
 /** JSON's white space within a line (space, tab, CR): a line of only these is blank. */
@@ -497,6 +571,55 @@ function stoppedAt(
   }
 }
 
+/** Where the reading of each keyed native file stopped, by name (see {@link stoppedAt}). */
+function prepareStates(
+  read: NativeRead,
+  keyed: { plan: FilePlan; id: CacheIdentity }[],
+  options: LoadOptions,
+  states: Map<string, ResumeState | null>,
+): void {
+  const native = new Map(
+    keyed.filter((k) => !k.plan.adapter.parse).map((k) => [k.plan.input.name, k]),
+  );
+  if (native.size === 0) return;
+  // each file's events (a run of them: they come in file order) and bad lines
+  const byFile = new Map<string, NativeRead>();
+  const of = (file: string) => {
+    let r = byFile.get(file);
+    if (!r) byFile.set(file, r = { events: [], diagnostics: [] });
+    return r;
+  };
+  const { events } = read;
+  for (let start = 0, i = 1; start < events.length; i++) {
+    if (i === events.length || events[i]!.file !== events[start]!.file) {
+      const file = events[start]!.file;
+      if (native.has(file)) {
+        of(file).events = start === 0 && i === events.length ? events : events.slice(start, i);
+      }
+      start = i;
+    }
+  }
+  for (const d of read.diagnostics) if (native.has(d.file)) of(d.file).diagnostics.push(d);
+  const keepText = options.keepText ?? false;
+  for (const [name, { plan, id }] of native) {
+    const state = stoppedAt(
+      plan.input.path,
+      id.size,
+      of(name),
+      options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+      keepText,
+    );
+    // encoded now: the events are not held past their assembly
+    if (state) state.events = encodeChunk(state.events as EventRecord[], keepText);
+    states.set(name, state);
+  }
+  // the columns encoded are garbage now: return their memory before the frames are assembled
+  if (read.events.length >= LARGE_EVENT_COUNT) collectGarbage();
+}
+
+/** From this many events on, the encoding's garbage is collected before assembling (about 32 MB of trace). */
+const LARGE_EVENT_COUNT = 20_000;
+
 /**
  * Write the cache entry of each file of frames read together, except files
  * that share a session with another file (their frames depend on it), with
@@ -506,36 +629,12 @@ function cacheFileByFile(
   dir: string,
   frames: ImportedFrames,
   keyed: { plan: FilePlan; id: CacheIdentity }[],
-  read: { native: NativeRead | null; options: LoadOptions },
+  states: Map<string, ResumeState | null>,
+  options: LoadOptions,
 ): void {
-  const { options } = read;
-  // each file's events and bad lines (events come in file order)
-  const byFile = new Map<string, NativeRead>();
-  const of = (file: string) => {
-    let r = byFile.get(file);
-    if (!r) byFile.set(file, r = { events: [], diagnostics: [] });
-    return r;
-  };
-  for (const e of read.native?.events ?? []) of(e.file).events.push(e);
-  for (const d of read.native?.diagnostics ?? []) of(d.file).diagnostics.push(d);
   const write = (plan: FilePlan, id: CacheIdentity, frames: ImportedFrames) => {
-    const { path, name } = plan.input;
-    let state: ResumeState | null = null;
-    if (!plan.adapter.parse && read.native) {
-      const { events, diagnostics } = of(name);
-      state = stoppedAt(
-        path,
-        id.size,
-        { events, diagnostics },
-        options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
-        options.keepText ?? false,
-      );
-    }
-    // not if the file changed while it was read: the entry would not be what its key says
-    if (cacheIdentity(path, cacheKeyOptions(options, plan.adapter.name, name))?.key !== id.key) {
-      return;
-    }
-    writeCached(dir, id.key, frames, id.lineage, state ?? undefined);
+    if (!unchanged(plan, id, options)) return;
+    writeCached(dir, id.key, frames, id.lineage, states.get(plan.input.name) ?? undefined);
   };
   if (keyed.length === 1 && frames.sessions.getColumn("file").nUnique() <= 1) {
     write(keyed[0]!.plan, keyed[0]!.id, frames);

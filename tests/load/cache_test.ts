@@ -6,6 +6,7 @@ import {
   openSync,
   readdirSync,
   renameSync,
+  rmSync,
   statSync,
   truncateSync,
   utimesSync,
@@ -20,6 +21,7 @@ import {
   cacheKey,
   findResume,
   readCached,
+  storedEvents,
   writeCached,
 } from "../../src/load/cache.ts";
 import { cacheKeyOptions } from "../../src/load/load_traces.ts";
@@ -245,20 +247,26 @@ function stopped(cache: string, file: string, options: { keepText?: boolean } = 
 }
 
 /**
- * Rewrite the file's entry with the model of its stored request `id` set to
- * "from-the-entry": a load that shows it took that request from the entry, not
- * from the file's bytes.
+ * Rewrite the file's entry with the model of its stored request `id` (and of
+ * its call) set to "from-the-entry": a load that shows it took that request
+ * from the entry, not from the file's bytes.
  */
 function markEntry(cache: string, file: string, id: string): void {
   const { key, lineage } = identity(file);
   const r = findResume(cache, lineage, file)!;
-  const events = r.events()!;
+  const { events } = storedEvents(r.stored()!, file, false);
   const request = events.find((e) => e.type === "llm_request" && e.request_id === id)!;
   request.model = "from-the-entry";
   const fd = openSync(file, "r");
   const samples = prefixSamples(fd, r.offset);
   closeSync(fd);
-  writeCached(cache, key, readCached(cache, key)!, lineage, {
+  // in the entry's frames too (the rows of sessions the new lines do not touch are taken from them)
+  const frames = readCached(cache, key)!;
+  const calls = frames.calls.withColumns(
+    pl.when(pl.col("request_id").eq(pl.lit(id))).then(pl.lit("from-the-entry"))
+      .otherwise(pl.col("model")).alias("model"),
+  );
+  writeCached(cache, key, { ...frames, calls }, lineage, {
     offset: r.offset,
     lines: r.lines,
     samples,
@@ -524,6 +532,76 @@ Deno.test("growth: one file of a folder grows; the other is read from its entry"
       "sb",
       false,
     ]]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+/** The number of event chunks in the file's current entry (a whole read writes 1, each append adds 1). */
+function chunksOf(cache: string, file: string): number {
+  const { key } = identity(file);
+  const bytes = Deno.readFileSync(join(cache, key.slice(0, 2), `${key}.tbc`));
+  const length = new DataView(bytes.buffer).getUint32(4);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length)));
+  return header.resume?.chunks.length ?? 0;
+}
+
+Deno.test("growth: random traces written in random pieces (lines cut anywhere) load as the whole file each time", async () => {
+  // a small deterministic generator (mulberry32), so that a failure can be replayed
+  let seed = 13;
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
+  const { dir, cache, file } = grownSetup();
+  try {
+    for (let round = 0; round < 6; round++) {
+      rmSync(file, { force: true });
+      let text = "";
+      for (let i = 0; i < 120; i++) {
+        const sid = pick(["s0", "s1", "s2", "s3"]);
+        const rid = pick(["r0", "r1", "r2", "r3", "r4", "r5"]);
+        const s = i % 60;
+        const kind = random();
+        if (kind < 0.3) text += req(rid, s, sid);
+        else if (kind < 0.55) text += res(rid, s, 1 + (i % 5), sid);
+        else if (kind < 0.6) {
+          text += j({
+            type: "llm_error",
+            timestamp: at(s),
+            session_id: sid,
+            data: { request_id: rid, error: "boom" },
+          });
+        } else if (kind < 0.67) text += start(s, sid);
+        else if (kind < 0.72) text += end(s, sid);
+        else if (kind < 0.8) {
+          text += j({
+            type: "session_metadata",
+            timestamp: at(s),
+            session_id: sid,
+            data: { [pick(["user", "file", "team", ""])]: pick(["a", "b", 3]) },
+          });
+        } else if (kind < 0.88) {
+          text += j({ type: "step", timestamp: at(s), session_id: sid, data: { i } });
+        } else if (kind < 0.94) text += "oops\n";
+        else text += pick(["\n", "  \n", "\r\n"]);
+      }
+      // written in 5 to 9 pieces cut at any byte, each followed by a load with the cache
+      const cuts = Array.from(
+        { length: 4 + Math.floor(random() * 5) },
+        () => Math.floor(random() * text.length),
+      ).sort((a, b) => a - b);
+      let written = 0;
+      for (const cut of [...cuts, text.length]) {
+        appendFileSync(file, text.slice(written, cut));
+        written = cut;
+        await same(file, cache);
+      }
+      assert.ok(chunksOf(cache, file) > 1, `round ${round}: the appends were read from the entry`);
+    }
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
