@@ -3,7 +3,8 @@
  * once: `--format NAME` (read every input as this format), `--map SPEC|FILE`
  * (the field mapping of a per-call log; implies `--format generic`) and
  * `--list-prices` (batch results at list prices), `--cache-dir DIR` and
- * `--no-cache` (the per-file cache). Inputs themselves are files,
+ * `--no-cache` (the per-file cache, and the results cache of `analyze` and
+ * `report`). Inputs themselves are files,
  * directories, globs or `-` (standard input).
  *
  * @module
@@ -70,9 +71,12 @@ export function addInputOptions(cmd: Command, options: AddInputOptions = {}): Co
     )
     .option(
       "--cache-dir <dir>",
-      "the per-file cache folder (default: $XDG_CACHE_HOME/tracebook, else ~/.cache/tracebook)",
+      "the cache folder: each file's frames, and the results of analyze and report (default: $XDG_CACHE_HOME/tracebook, else ~/.cache/tracebook)",
     )
-    .option("--no-cache", "read every file, neither reading nor writing the cache");
+    .option(
+      "--no-cache",
+      "read every file and compute everything, neither reading nor writing the cache",
+    );
 }
 
 /**
