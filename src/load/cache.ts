@@ -51,6 +51,7 @@ import {
   eventsOfSessions,
 } from "./_event_columns.ts";
 import { type PrefixSamples, prefixUnchanged } from "./_append.ts";
+import { DEFAULT_MAX_LINE_BYTES } from "./parse_trace_text.ts";
 
 /** Bumped by hand for a change the source hash below cannot see (e.g. a dependency's). */
 const CACHE_FORMAT = "tbc2";
@@ -119,6 +120,30 @@ export interface KeyOptions {
   format: string;
   /** The file's name as reported in the frames. */
   name: string;
+}
+
+/**
+ * The options of a load that are part of a file's key, in one order (the
+ * loader and `watch` key files by it).
+ */
+export function cacheKeyOptions(
+  options: {
+    timezone?: string;
+    keepText?: boolean;
+    maxLineBytes?: number;
+    map?: Record<string, string>;
+  },
+  format: string,
+  name: string,
+): KeyOptions {
+  return {
+    timezone: options.timezone ?? null,
+    keepText: options.keepText ?? false,
+    maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    map: options.map ?? null,
+    format,
+    name,
+  };
 }
 
 /** The identity of a file's entry: its key, and its lineage (the key less size and times). */

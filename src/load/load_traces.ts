@@ -22,10 +22,10 @@ import { assembleFrames } from "./_assemble.ts";
 import {
   type CacheIdentity,
   cacheIdentity,
+  cacheKeyOptions,
   defaultCacheDir,
   encodeChunk,
   findResume,
-  type KeyOptions,
   readCached,
   type ResumeState,
   storedEvents,
@@ -246,22 +246,6 @@ function concatFrames(parts: ImportedFrames[]): ImportedFrames {
     sessions: both.sessions.sort("file", false, true, true),
     events: byFileLine(both.events),
     diagnostics: byFileLine(both.diagnostics),
-  };
-}
-
-/** The options of a load that are part of a file's cache key (one place: `watch` keys files so too). */
-export function cacheKeyOptions(
-  options: Pick<LoadOptions, "timezone" | "keepText" | "maxLineBytes" | "map">,
-  format: string,
-  name: string,
-): KeyOptions {
-  return {
-    timezone: options.timezone ?? null,
-    keepText: options.keepText ?? false,
-    maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
-    map: options.map ?? null,
-    format,
-    name,
   };
 }
 

@@ -1,29 +1,26 @@
 /**
  * Following trace files as they are written (`tail -F` for JSONL traces): each
  * {@link TraceTail.poll} finds the files the inputs name now (new files in a
- * watched directory too), reads only the bytes appended since the last poll,
- * keeps a partial last line until its newline arrives, and parses the complete
- * lines with the loader's line parser, so a bad line becomes exactly the
- * diagnostic `loadTraces` would give it. A file that shrinks (truncated) or is
- * replaced (rotated: another inode) is read again from its start.
+ * watched directory too) and reads only the lines completed since the last
+ * poll, by the loader's one read from an offset (`readNativeFrom`, which the
+ * cache reads an appended file by too), so a bad line becomes exactly the
+ * diagnostic `loadTraces` would give it. A last line with no newline waits,
+ * unread, until its newline arrives. A file that shrinks (truncated), is
+ * replaced (rotated: another inode) or whose bytes before the offset changed
+ * (copy-truncate) is read again from its start. With `cache`, a file that
+ * `loadTraces` cached starts from its entry.
  *
  * @module
  */
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  openSync,
-  readSync,
-  realpathSync,
-  statSync,
-} from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { glob, isDynamicPattern } from "npm:tinyglobby@0.2.17";
 import { UserError } from "../log/mod.ts";
 import type { Diagnostic, EventRecord } from "./_event.ts";
 import { messages } from "./messages.ts";
-import { DEFAULT_MAX_LINE_BYTES, parseTraceText } from "./parse_trace_text.ts";
+import { mergeRangeDiagnostics } from "./parse_trace_text.ts";
+import { type PrefixSamples, prefixSamples, prefixUnchanged, readNativeFrom } from "./_append.ts";
+import { cacheIdentity, cacheKeyOptions, findResume, storedEvents } from "./cache.ts";
 import { checkTimezone } from "./timestamp.ts";
 
 /** Options of {@link TraceTail}. */
@@ -32,6 +29,12 @@ export interface TailOptions {
   timezone?: string;
   /** A longer line is reported as `line_too_long`. @default {8388608} */
   maxLineBytes?: number;
+  /**
+   * The loader's cache folder: a file that has only grown since `loadTraces`
+   * cached it starts from its entry (its events, and the bytes after it),
+   * instead of being read from its first byte. @default {false}
+   */
+  cache?: string | false;
 }
 
 /** What one {@link TraceTail.poll} found. */
@@ -49,25 +52,19 @@ export interface TailUpdate {
 /** Where the tail is in one file. */
 interface FileState {
   path: string;
-  /** Bytes consumed (parsed or held in `partial`). */
+  /** The byte after the last complete line read: the next read starts there. */
   offset: number;
-  /** Bytes of the last line, not yet ended by a newline, as read (joined once, when it ends). */
-  partial: Uint8Array[];
-  /** Their total length. */
-  partialBytes: number;
-  /** The last line is over the limit: its bytes are counted, not kept. */
-  skipping: boolean;
-  /** The first bytes of the file as first read: another start means it was copied and truncated. */
-  head: Uint8Array;
-  /** Line number of the next complete line. */
+  /** Line number of the line at `offset`. */
   nextLine: number;
+  /** Bytes seen after `offset` with no newline (an unfinished last line), not read yet. */
+  waiting: number;
+  /** The size and modification time seen last: a file with neither changed is not read. */
+  size: number;
+  mtime: number;
+  /** Samples of the bytes before `offset`: others mean the file was rewritten (copy-truncate). */
+  samples: PrefixSamples | null;
   ino: number | null;
 }
-
-const CHUNK = 1024 * 1024;
-/** Bytes of a file's start kept to tell a copy-truncate rotation. */
-const HEAD_BYTES = 256;
-const NEWLINE = 10;
 
 /**
  * Follows the trace files named by inputs (files, directories searched
@@ -113,10 +110,13 @@ export class TraceTail {
     return [...this.#files.values()].map((f) => f.path).sort();
   }
 
-  /** Bytes held in partial last lines (not yet ended by a newline). */
+  /**
+   * Bytes of unfinished last lines (not yet ended by a newline), waiting: they
+   * are not read (nor held) until their newline comes.
+   */
   get partialBytes(): number {
     let n = 0;
-    for (const f of this.#files.values()) n += f.skipping ? 0 : f.partialBytes;
+    for (const f of this.#files.values()) n += f.waiting;
     return n;
   }
 
@@ -137,19 +137,44 @@ export class TraceTail {
         state = {
           path,
           offset: 0,
-          partial: [],
-          partialBytes: 0,
-          skipping: false,
-          head: new Uint8Array(0),
           nextLine: 1,
+          waiting: 0,
+          size: -1,
+          mtime: -1,
+          samples: null,
           ino: null,
         };
         this.#files.set(key, state);
         update.added.push(path);
+        this.#fromCache(state, update);
       }
       this.#read(state, update, options.final === true);
     }
     return update;
+  }
+
+  /**
+   * Start a file from its cache entry when the file has only grown since it
+   * was written (the loader's check, `findResume`): the entry's events and bad
+   * lines instead of reading its first bytes again.
+   */
+  #fromCache(state: FileState, update: TailUpdate): void {
+    const dir = this.#options.cache;
+    if (!dir) return;
+    const id = cacheIdentity(state.path, cacheKeyOptions(this.#options, "native", state.path));
+    const found = id && findResume(dir, id.lineage, state.path);
+    const stored = found && found.stored();
+    if (!found || !stored) return;
+    let events: EventRecord[];
+    try {
+      events = storedEvents(stored, state.path, false).events;
+    } catch {
+      return; // unreadable: read the file
+    }
+    for (const e of events) update.events.push(e); // no spread: there can be a few hundred thousand
+    for (const d of found.diagnostics) update.diagnostics.push(d);
+    state.offset = found.offset;
+    state.nextLine = found.lines + 1;
   }
 
   /** The trace files the inputs name now, sorted. */
@@ -177,6 +202,7 @@ export class TraceTail {
     return [...found].sort();
   }
 
+  /** Read the lines completed since the last poll (all of them again if the file was replaced). */
   #read(state: FileState, update: TailUpdate, final: boolean): void {
     let fd: number;
     try {
@@ -184,135 +210,60 @@ export class TraceTail {
     } catch {
       return; // removed between the listing and now: next poll
     }
+    let size: number;
     try {
       const stat = fstatSync(fd);
+      size = stat.size;
       const ino = typeof stat.ino === "number" && stat.ino > 0 ? stat.ino : null;
+      const unchanged = size === state.size && stat.mtimeMs === state.mtime && ino === state.ino;
+      if (unchanged && !(final && state.waiting > 0)) return;
       const rotated = state.ino !== null && ino !== null && ino !== state.ino;
-      if (rotated || stat.size < state.offset || this.#headChanged(fd, state)) {
+      // a copy-truncate rotation that the writer has already written past the old offset
+      // changes the bytes before the offset (the size alone does not show it)
+      const rewritten = state.samples !== null && !prefixUnchanged(fd, state.samples);
+      if (rotated || size < state.offset || rewritten) {
         state.offset = 0;
-        state.partial = [];
-        state.partialBytes = 0;
-        state.skipping = false;
-        state.head = new Uint8Array(0);
         state.nextLine = 1;
+        state.waiting = 0;
+        state.samples = null;
         update.restarted.push(state.path);
       }
       state.ino = ino;
-      const buf = new Uint8Array(CHUNK);
-      while (true) {
-        const n = readSync(fd, buf, 0, buf.length, state.offset);
-        if (n === 0) break;
-        state.offset += n;
-        this.#consume(state, buf.subarray(0, n), update);
-      }
-      if (state.head.length < HEAD_BYTES && state.offset > state.head.length) {
-        const head = new Uint8Array(Math.min(HEAD_BYTES, state.offset));
-        state.head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
-      }
-      if (final && state.partialBytes > 0) {
-        if (state.skipping) this.#tooLong(state, update);
-        else {
-          const text = new TextDecoder().decode(joinChunks(state.partial, state.partialBytes));
-          this.#parse(state, text, true, update);
-        }
-        state.partial = [];
-        state.partialBytes = 0;
-        state.skipping = false;
-        state.nextLine++;
-      }
+      state.size = size;
+      state.mtime = stat.mtimeMs;
     } finally {
       closeSync(fd);
     }
-  }
-
-  /** Append `bytes` to the partial line and parse every line they complete. */
-  /**
-   * Whether the first bytes of the file are no longer those first read: a
-   * copy-truncate rotation that the writer has already written past the old
-   * offset (the size alone does not show it).
-   */
-  #headChanged(fd: number, state: FileState): boolean {
-    if (state.head.length === 0) return false;
-    const now = new Uint8Array(state.head.length);
-    const n = readSync(fd, now, 0, now.length, 0);
-    if (n < state.head.length) return true;
-    for (let i = 0; i < n; i++) if (now[i] !== state.head[i]) return true;
-    return false;
-  }
-
-  /** New bytes: complete lines are parsed; the rest waits, in chunks (never copied whole twice). */
-  #consume(state: FileState, bytes: Uint8Array, update: TailUpdate): void {
-    const limit = this.#options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-    let start = 0;
-    while (start < bytes.length) {
-      const nl = bytes.indexOf(NEWLINE, start);
-      if (nl < 0) {
-        const rest = bytes.length - start;
-        state.partialBytes += rest;
-        if (state.skipping || state.partialBytes > limit) {
-          state.skipping = true; // over the limit: count the bytes, keep none
-          state.partial = [];
-        } else state.partial.push(bytes.slice(start));
-        return;
-      }
-      if (state.skipping) {
-        state.partialBytes += nl - start;
-        this.#tooLong(state, update);
-        state.nextLine++;
-        state.partial = [];
-        state.partialBytes = 0;
-        state.skipping = false;
-        start = nl + 1;
-        continue;
-      }
-      // the complete lines of this chunk, with the waiting start of the first one
-      const last = bytes.lastIndexOf(NEWLINE);
-      const tail = bytes.subarray(start, last + 1);
-      const complete = state.partialBytes
-        ? joinChunks([...state.partial, tail], state.partialBytes + tail.length)
-        : tail;
-      state.partial = [];
-      state.partialBytes = 0;
-      let lines = 0;
-      for (let i = start; i <= last; i++) if (bytes[i] === NEWLINE) lines++;
-      this.#parse(state, new TextDecoder().decode(complete), false, update);
-      state.nextLine += lines;
-      start = last + 1;
-    }
-  }
-
-  /** The one diagnostic of a line that went over the limit while it was read. */
-  #tooLong(state: FileState, update: TailUpdate): void {
-    const limit = this.#options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-    update.diagnostics.push({
-      file: state.path,
-      line: state.nextLine,
-      code: "line_too_long",
-      message: messages.lineTooLong(state.partialBytes, limit),
-      severity: "error",
-    });
-  }
-
-  #parse(state: FileState, text: string, endOfFile: boolean, update: TailUpdate): void {
-    const parsed = parseTraceText(text, state.path, {
+    // the one read from an offset, as the cache reads an appended file
+    const read = readNativeFrom(state.path, state.path, {
+      start: state.offset,
+      firstLine: state.nextLine,
+      end: size,
+      final,
+      noNewlineBefore: state.offset + state.waiting,
       timezone: this.#options.timezone,
       maxLineBytes: this.#options.maxLineBytes,
-      firstLine: state.nextLine,
-      endOfFile,
     });
-    for (const e of parsed.events) update.events.push(e); // no spread: a backlog can be huge
-    for (const d of parsed.diagnostics) update.diagnostics.push(d);
+    const ranges = [read.diagnostics, ...(read.last ? [read.last.diagnostics] : [])];
+    for (const e of read.events) update.events.push(e);
+    for (const e of read.last?.events ?? []) update.events.push(e);
+    for (const d of mergeRangeDiagnostics(ranges)) update.diagnostics.push(d);
+    state.nextLine += read.lines;
+    if (read.offset !== state.offset) {
+      state.offset = read.offset;
+      const fd = openSync(state.path, "r");
+      try {
+        state.samples = prefixSamples(fd, state.offset);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    state.waiting = read.size - read.offset;
+    if (read.last) {
+      // the last line was parsed as the end of the file: it is not read again
+      state.offset = read.size;
+      state.nextLine++;
+      state.waiting = 0;
+    }
   }
-}
-
-/** Chunks as one array of `total` bytes. */
-function joinChunks(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

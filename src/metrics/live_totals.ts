@@ -127,7 +127,8 @@ export class LiveTotals {
    * `llm_error` events with their call's model (the model rule).
    */
   add(events: EventRecord[], diagnostics: Diagnostic[]): { event: EventRecord; model: string }[] {
-    this.badLines += diagnostics.filter((d) => d.severity === "error").length;
+    // a row past the listing limit counts several lines
+    for (const d of diagnostics) if (d.severity === "error") this.badLines += d.count ?? 1;
     for (const e of events) {
       if (this.#newestTs === null || e.ts > this.#newestTs) {
         this.#newestTs = e.ts;

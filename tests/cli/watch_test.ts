@@ -1,8 +1,18 @@
 /** `watch` as a user runs it: `--once` totals, and a live run on files being written. */
 import assert from "node:assert/strict";
-import { appendFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../_helpers.ts";
+import { loadTraces } from "../../src/load/mod.ts";
+import {
+  cacheIdentity,
+  cacheKeyOptions,
+  findResume,
+  readCached,
+  storedEvents,
+  writeCached,
+} from "../../src/load/cache.ts";
+import { prefixSamples } from "../../src/load/_append.ts";
 
 const FIXTURES = join(ROOT, "tests/fixtures/analyze");
 const MAIN = join(ROOT, "src/cli/main.ts");
@@ -181,5 +191,42 @@ Deno.test("watch follows files as they are written and stops cleanly on SIGINT",
       child.kill("SIGKILL");
     } catch { /* already exited */ }
     await child.status;
+  }
+});
+
+Deno.test("watch starts a file the loader cached from its entry (--cache-dir), and --no-cache reads it whole", async () => {
+  const dir = Deno.makeTempDirSync();
+  const file = join(dir, "a.jsonl");
+  const cache = join(dir, "cache");
+  try {
+    writeFileSync(file, request("r1", 1) + response("r1", 3, 2) + request("r2", 4));
+    await loadTraces(file, { cache });
+    // the entry's stored r1 asks for another model: a status that shows it comes from the entry
+    const id = cacheIdentity(file, cacheKeyOptions({}, "native", file))!;
+    const found = findResume(cache, id.lineage, file)!;
+    const { events } = storedEvents(found.stored()!, file, false);
+    events[0]!.model = "from-the-entry";
+    const fd = openSync(file, "r");
+    const samples = prefixSamples(fd, found.offset);
+    closeSync(fd);
+    writeCached(cache, id.key, readCached(cache, id.key)!, id.lineage, {
+      offset: found.offset,
+      lines: found.lines,
+      samples,
+      events,
+      diagnostics: found.diagnostics,
+      keepText: false,
+    });
+    appendFileSync(file, error("r2", 5)); // after the entry's offset: read from the file
+    const models = async (...args: string[]) => {
+      const r = await watch("--once", "--json", ...args, file);
+      assert.equal(r.code, 0, r.stderr);
+      const s = JSON.parse(r.stdout);
+      return [s.requests, s.responses, s.errors, Object.keys(s.by_model)];
+    };
+    assert.deepEqual(await models("--cache-dir", cache), [2, 1, 1, ["from-the-entry", "gpt-4o"]]);
+    assert.deepEqual(await models("--no-cache"), [2, 1, 1, ["gpt-4o"]]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
   }
 });

@@ -19,12 +19,12 @@ import { loadTraces } from "../../src/load/mod.ts";
 import {
   cacheIdentity,
   cacheKey,
+  cacheKeyOptions,
   findResume,
   readCached,
   storedEvents,
   writeCached,
 } from "../../src/load/cache.ts";
-import { cacheKeyOptions } from "../../src/load/load_traces.ts";
 import { prefixSamples } from "../../src/load/_append.ts";
 
 const ev = (type: string, ts: string, data?: Record<string, unknown>) =>

@@ -1,10 +1,20 @@
 /** `TraceTail`: appended bytes only, partial lines, new files, truncation, rotation. */
 import assert from "node:assert/strict";
-import { appendFileSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, mkdirSync, openSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TraceTail } from "../../src/load/tail.ts";
 import { parseTraceText } from "../../src/load/parse_trace_text.ts";
 import { UserError } from "../../src/log/mod.ts";
+import { loadTraces } from "../../src/load/mod.ts";
+import {
+  cacheIdentity,
+  cacheKeyOptions,
+  findResume,
+  readCached,
+  storedEvents,
+  writeCached,
+} from "../../src/load/cache.ts";
+import { prefixSamples } from "../../src/load/_append.ts";
 
 const line = (type: string, id: string, extra = "") =>
   `{"type":"${type}","timestamp":"2025-04-08T10:00:0${id}Z","session_id":"s","data":{"request_id":"r${id}"${extra}}}\n`;
@@ -125,13 +135,68 @@ Deno.test("TraceTail keeps none of a line over the limit while it grows, and rep
   for (let i = 0; i < 8; i++) {
     appendFileSync(file, chunk);
     await tail.poll();
-    // the growing line is counted, never held
-    assert.equal(tail.partialBytes, 0);
+    // the growing line waits, unread (22 bytes, then i + 1 MiB)
+    assert.equal(tail.partialBytes, 22 + (i + 1) * 1024 * 1024);
   }
   appendFileSync(file, '"}\n' + line("llm_request", "2"));
   const end = await tail.poll();
   // 22 bytes + 8 MiB + 2 bytes
   assert.deepEqual(brief(end), { events: ["3 llm_request"], diagnostics: ["2 line_too_long"] });
   assert.match(end.diagnostics[0]!.message, /^line is 8\.4 MB/);
+  Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("TraceTail starts a file that loadTraces cached from its entry, then reads the lines after it", async () => {
+  const dir = Deno.makeTempDirSync();
+  const file = join(dir, "a.jsonl");
+  const cache = join(dir, "cache");
+  // lines 1–3, then line 4 cut (no newline yet)
+  const text = line("llm_request", "1", ',"model":"gpt-4o"') + "{oops\n" +
+    line("llm_response", "1", ',"duration_seconds":1.5') + line("llm_request", "2");
+  writeFileSync(file, text.slice(0, -10));
+  await loadTraces(file, { cache });
+  // the entry's stored request r1 gets another model: a tail that shows it started from the entry
+  const id = cacheIdentity(file, cacheKeyOptions({}, "native", file))!;
+  const found = findResume(cache, id.lineage, file)!;
+  const { events } = storedEvents(found.stored()!, file, false);
+  events[0]!.model = "from-the-entry";
+  const fd = openSync(file, "r");
+  const samples = prefixSamples(fd, found.offset);
+  closeSync(fd);
+  writeCached(cache, id.key, readCached(cache, id.key)!, id.lineage, {
+    offset: found.offset,
+    lines: found.lines,
+    samples,
+    events,
+    diagnostics: found.diagnostics,
+    keepText: false,
+  });
+  appendFileSync(file, text.slice(-10) + line("llm_request", "3"));
+  const tail = TraceTail.open([file], { cache });
+  const first = await tail.poll();
+  assert.deepEqual(brief(first), {
+    events: ["1 llm_request", "3 llm_response", "4 llm_request", "5 llm_request"],
+    diagnostics: ["2 invalid_json"],
+  });
+  assert.equal(first.events[0]!.model, "from-the-entry"); // lines 1–3 from the entry
+  // the same events as a read of the whole file, but for the mark
+  const whole = parseTraceText(text + line("llm_request", "3"), file);
+  whole.events[0]!.model = "from-the-entry";
+  assert.deepEqual(first.events, whole.events);
+  assert.deepEqual(first.diagnostics, whole.diagnostics);
+  // without the cache, the file is read from its first byte
+  const plain = await TraceTail.open([file]).poll();
+  assert.equal(plain.events[0]!.model, "gpt-4o");
+  Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("TraceTail folds more than 100 bad lines of a code read at once into one counting row", async () => {
+  const dir = Deno.makeTempDirSync();
+  const file = join(dir, "a.jsonl");
+  writeFileSync(file, "oops\n".repeat(150));
+  const u = await TraceTail.open([file]).poll();
+  // 100 listed (lines 1–100), then one row for lines 101–150
+  assert.equal(u.diagnostics.length, 101);
+  assert.deepEqual([u.diagnostics[100]!.line, u.diagnostics[100]!.count], [101, 50]);
   Deno.removeSync(dir, { recursive: true });
 });

@@ -1,7 +1,9 @@
 /**
- * `watch [inputs…] [--interval SECONDS] [--window MINUTES] [--once] [--json]`:
- * real-time monitoring of trace files as they are written. Follows every
- * `*.jsonl` file of the inputs (`TraceTail`: appended bytes only), keeps running
+ * `watch [inputs…] [--interval SECONDS] [--window MINUTES] [--once] [--json]
+ * [--cache-dir DIR | --no-cache]`: real-time monitoring of trace files as they
+ * are written. Follows every `*.jsonl` file of the inputs (`TraceTail`: the
+ * lines completed since the last poll, read by the loader's one read from an
+ * offset; a file the loader has cached starts from its cache entry), keeps running
  * totals, prints one status line every interval on stdout (one JSON object per
  * line with `--json`), and each new `llm_error` and bad line on stderr as it is
  * read. `--once` reads what is there, prints one status and exits. Ctrl-C
@@ -20,6 +22,7 @@ import { UserError } from "../../log/mod.ts";
 import { formatFixed, formatPercent } from "../../log/format.ts";
 import { escapeControl } from "../../log/terminal.ts";
 import { TraceTail } from "../../load/tail.ts";
+import { defaultCacheDir } from "../../load/cache.ts";
 import { type LiveStatus, LiveTotals } from "../../metrics/live_totals.ts";
 
 /** Options of the `watch` command. */
@@ -29,6 +32,9 @@ export interface WatchOptions {
   once?: boolean;
   json?: boolean;
   timezone?: string;
+  /** `--cache-dir DIR`, or false for `--no-cache` (commander's negation). */
+  cache?: boolean;
+  cacheDir?: string;
 }
 
 /** One status, as printed with `--json` (the library's `LiveStatus`). */
@@ -66,6 +72,7 @@ export async function runWatch(inputs: string[], options: WatchOptions): Promise
   const window = positive(options.window, 5, "--window");
   const tail = TraceTail.open(inputs.length ? inputs : ["traces/"], {
     timezone: options.timezone,
+    cache: options.cache === false ? false : options.cacheDir ?? defaultCacheDir(),
   });
   const totals = new LiveTotals(window);
   const print = (final: boolean) => {
@@ -135,6 +142,11 @@ export function define(cmd: Command): void {
     .option("--once", "read what is there, print one status and exit")
     .option("--json", "one JSON object per status line")
     .option("--timezone <iana>", "time zone of naive timestamps (default UTC)")
+    .option(
+      "--cache-dir <dir>",
+      "the per-file cache folder: a file loaded before starts from its entry (default: $XDG_CACHE_HOME/tracebook, else ~/.cache/tracebook)",
+    )
+    .option("--no-cache", "read every file from its first byte")
     .action(async (inputs: string[], opts: WatchOptions) => {
       const code = await runWatch(inputs, opts);
       if (code !== 0) Deno.exitCode = code;
