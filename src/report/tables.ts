@@ -120,9 +120,31 @@ function topRows(
   descending: boolean[],
   limit: number,
 ): pl.DataFrame {
-  const keys = frame.select(...by).withRowIndex("__row");
+  const keys = candidates(frame.select(...by).withRowIndex("__row"), by[0]!, descending[0]!, limit);
   const order = keys.sort([...by, "__row"], [...descending, false], true).head(limit);
   return gatherRows(frame, order.getColumn("__row").toArray() as unknown[]);
+}
+
+/**
+ * The rows that can be among the first `limit` by `key` (then the other keys): those
+ * at or beyond the `limit`-th value of `key`, ties included, found with one sort of
+ * that column, so that only they are sorted by every key. The frame as it is when
+ * `key` has nulls or NaN, or is not a number.
+ */
+function candidates(
+  keys: pl.DataFrame,
+  key: string,
+  descending: boolean,
+  limit: number,
+): pl.DataFrame {
+  const column = keys.getColumn(key);
+  if (keys.height <= limit || limit < 1 || !column.isNumeric() || column.nullCount() > 0) {
+    return keys;
+  }
+  if (column.isFloat() && keys.select(pl.col(key).isNan().any()).row(0)[0] !== false) return keys;
+  // `.last()` of the head: `.min()` of a sorted head is wrongly optimized in this Polars.
+  const nth = pl.col(key).sort(descending).head(limit).last();
+  return keys.filter(descending ? pl.col(key).gtEq(nth) : pl.col(key).ltEq(nth));
 }
 
 /** The rows of `frame` at `indices`, in that order. */

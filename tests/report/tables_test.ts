@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import pl from "nodejs-polars";
 import { reportTables } from "../../src/report/tables.ts";
 import { summarize } from "../../src/metrics/mod.ts";
 import { sampleTraceSet } from "../fixtures/report/frames.ts";
@@ -72,4 +73,29 @@ Deno.test("reportTables() counts custom events, data-quality problems and calls 
   ]);
   // The hand-made frames name no format (the loader sets one per file).
   assert.deepEqual(t.files, [{ file: "a.jsonl", calls: 6, sessions: 2, format: null }]);
+});
+
+Deno.test("reportTables() slowest calls: ties at the cut are ordered by start, then frame order", () => {
+  const base = sampleTraceSet();
+  // 40 finished calls: call i lasts (i mod 4) s and starts 40 − i s after 10:00 (so the later
+  // rows start first). The 5 slowest last 3 s (i = 3, 7, …, 39, ten of them); among those, the
+  // earliest starts are the largest i: 39, 35, 31, 27, 23.
+  const calls = base.calls.head(1).select(pl.all().gather(Array(40).fill(0))).withColumns(
+    pl.Series("request_id", Array.from({ length: 40 }, (_, i) => `c${i}`)),
+    pl.Series("duration_s", Array.from({ length: 40 }, (_, i) => i % 4), pl.Float64),
+    pl.Series("status", Array(40).fill("ok")),
+    pl.Series(
+      "started_at",
+      Array.from({ length: 40 }, (_, i) => new Date(Date.UTC(2025, 3, 8, 10, 0, 40 - i))),
+    ).cast(base.calls.getColumn("started_at").dtype),
+  );
+  const { slowestCalls } = reportTables({ ...base, calls }, { slowestCalls: 5 });
+  assert.equal(slowestCalls.total, 40);
+  assert.deepEqual(slowestCalls.rows.map((c) => c.request_id), ["c39", "c35", "c31", "c27", "c23"]);
+  // A NaN duration sorts first (largest), as before: the shortcut leaves such a column whole.
+  const withNaN = calls.withColumns(
+    pl.Series("duration_s", Array.from({ length: 40 }, (_, i) => (i === 0 ? NaN : i % 4))),
+  );
+  const nan = reportTables({ ...base, calls: withNaN }, { slowestCalls: 2 }).slowestCalls;
+  assert.deepEqual(nan.rows.map((c) => c.request_id), ["c0", "c39"]);
 });
