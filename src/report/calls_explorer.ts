@@ -19,6 +19,7 @@ import pl from "npm:nodejs-polars@0.25.2";
 import type { TraceSet } from "../frames/columns.ts";
 import type { ReportInput } from "./input.ts";
 import { formatInt } from "../log/format.ts";
+import { candidates } from "./tables.ts";
 
 /** A text cut to at most the clip limit, with the full length of the original. */
 export interface ClippedText {
@@ -335,8 +336,11 @@ function pickCalls(
     (frame.getColumn("__row").toArray() as unknown[]).map(Number);
   const picked = new Map<number, PickReason | undefined>();
   const slowestQuota = Math.floor(limit / 5);
+  const finished = keys.filter(
+    pl.col("status").neq(pl.lit("pending")).and(pl.col("duration_s").isNotNull()),
+  );
   const slowest = rowsOf(
-    keys.filter(pl.col("status").neq(pl.lit("pending")).and(pl.col("duration_s").isNotNull()))
+    candidates(finished, "duration_s", true, slowestQuota)
       .sort(["duration_s", "__row"], [true, false])
       .head(slowestQuota),
   );

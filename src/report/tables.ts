@@ -131,7 +131,7 @@ function topRows(
  * that column, so that only they are sorted by every key. The frame as it is when
  * `key` has nulls or NaN, or is not a number.
  */
-function candidates(
+export function candidates(
   keys: pl.DataFrame,
   key: string,
   descending: boolean,
