@@ -72,23 +72,42 @@ interface ExactSums {
   exponent: number;
 }
 
-/** Add `x` to the non-overlapping partials of an exact sum (Shewchuk; Python's `math.fsum`). */
-function addPartial(partials: number[], x: number): void {
-  let i = 0;
-  for (let j = 0; j < partials.length; j++) {
-    let y = partials[j]!;
-    if (Math.abs(x) < Math.abs(y)) {
-      const t = x;
-      x = y;
-      y = t;
+/**
+ * An exact running sum of doubles as non-overlapping partials (Shewchuk; Python's
+ * `math.fsum`), in a fixed typed array: doubles in the range summed here need at most
+ * about 35 partials, and a sum that would need more than the room left reports it
+ * (`add` returns false) so the caller can take the BigInt path.
+ */
+class Partials {
+  readonly #p = new Float64Array(128);
+  #n = 0;
+
+  /** Add `x`; false when the partials would not fit. */
+  add(x: number): boolean {
+    const p = this.#p;
+    let i = 0;
+    for (let j = 0; j < this.#n; j++) {
+      let y = p[j]!;
+      if (Math.abs(x) < Math.abs(y)) {
+        const t = x;
+        x = y;
+        y = t;
+      }
+      const hi = x + y;
+      const lo = y - (hi - x);
+      if (lo !== 0) p[i++] = lo;
+      x = hi;
     }
-    const hi = x + y;
-    const lo = y - (hi - x);
-    if (lo !== 0) partials[i++] = lo;
-    x = hi;
+    if (i >= p.length) return false;
+    p[i++] = x;
+    this.#n = i;
+    return true;
   }
-  partials.length = i;
-  partials.push(x);
+
+  /** The partials. */
+  values(): number[] {
+    return Array.from(this.#p.subarray(0, this.#n));
+  }
 }
 
 /** The exact sum of `partials` as `[integer, exponent]` (value = integer × 2 ** exponent). */
@@ -113,26 +132,24 @@ const FLOAT_SAFE_MAX = 2 ** 400;
  * BigInt per value; null when a value is out of the range where this is exact.
  */
 function floatSums(values: ArrayLike<number>, squares: boolean): ExactSums | null {
-  const p1: number[] = [];
-  const p2: number[] = [];
+  const p1 = new Partials();
+  const p2 = new Partials();
   for (let i = 0; i < values.length; i++) {
     const x = values[i]!;
     if (!Number.isFinite(x)) throw new RangeError(`Cannot sum a non-finite value: ${x}`);
     if (x === 0) continue;
     const a = Math.abs(x);
-    if (a < FLOAT_SAFE_MIN || a > FLOAT_SAFE_MAX) return null;
-    addPartial(p1, x);
+    if (a < FLOAT_SAFE_MIN || a > FLOAT_SAFE_MAX || !p1.add(x)) return null;
     if (!squares) continue;
     const sq = x * x;
     const c = SPLITTER * x;
     const hi = c - (c - x);
     const lo = x - hi;
     const err = lo * lo - (((sq - hi * hi) - hi * lo) - lo * hi);
-    addPartial(p2, sq);
-    if (err !== 0) addPartial(p2, err);
+    if (!p2.add(sq) || (err !== 0 && !p2.add(err))) return null;
   }
-  const [s1, e1] = partialsToInteger(p1);
-  const [s2, e2] = partialsToInteger(p2);
+  const [s1, e1] = partialsToInteger(p1.values());
+  const [s2, e2] = partialsToInteger(p2.values());
   // Σx in units of 2 ** exponent, Σx² in units of 2 ** (2 · exponent).
   const exponent = Math.min(e1, Math.floor(e2 / 2));
   return {
