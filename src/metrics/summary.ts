@@ -137,7 +137,12 @@ export interface SummarizeOptions {
 }
 
 function stats(frame: pl.DataFrame, values: pl.Expr): Stats {
-  const s = aggregate(frame, statsSpec(values));
+  return statsOf(frame.select(values.alias("__v")));
+}
+
+/** {@link Stats} of the one column `__v` (the values selected once, not once per statistic). */
+function statsOf(values: pl.DataFrame): Stats {
+  const s = aggregate(values, statsSpec(pl.col("__v")));
   return { ...s, count: (s.count as number) ?? 0 } as unknown as Stats;
 }
 
@@ -147,11 +152,10 @@ function stats(frame: pl.DataFrame, values: pl.Expr): Stats {
  * percentiles, min and max come from Polars.
  */
 function seedStats(calls: pl.DataFrame): Stats {
-  const s = stats(calls, latency());
+  const values = calls.select(latency().alias("__v"));
   // One Float64 column out of Polars, never a JS value per call.
-  const array = calls.select(latency().cast(pl.Float64).alias("v")).getColumn("v")
-    .toTypedArray() as Float64Array;
-  return { ...s, ...exactMeanStd(array) };
+  const array = values.getColumn("__v").cast(pl.Float64).toTypedArray() as Float64Array;
+  return { ...statsOf(values), ...exactMeanStd(array) };
 }
 
 /**
