@@ -214,8 +214,9 @@ async function readFiles(
   const parts: ImportedFrames[] = [];
   if (native.length) {
     const read = await readTraceFiles(native.map((p) => p.input), options);
-    prepare?.(read);
     parts.push(assembleFrames(read.events, read.diagnostics, frameOptions));
+    prepare?.(read); // before the collection below: its garbage goes with the events'
+
     // the events are garbage now: return their memory before the caller allocates more
     const bytes = native.reduce((sum, p) => sum + statSync(p.input.path).size, 0);
     if (bytes >= LARGE_INPUT_BYTES) collectGarbage();
@@ -401,6 +402,8 @@ function readGrown(
   const after = old.events.filter(pl.col("line").gt(lines));
   for (const s of after.getColumn("session_id").toArray() as string[]) touched.add(s);
   const before = storedEvents(stored, name, keepText, touched);
+  // the stored columns opened to find those sessions are garbage now (little else is on the heap)
+  if (id.size >= LARGE_INPUT_BYTES) collectGarbage();
   const part = assembleFrames(before.events.concat(fresh), [], { keepText });
   const complete = mergeAfter(found.diagnostics, [read.diagnostics]);
   const diagnostics = read.last
@@ -597,12 +600,7 @@ function prepareStates(
     if (state) state.events = encodeChunk(state.events as EventRecord[], keepText);
     states.set(name, state);
   }
-  // the columns encoded are garbage now: return their memory before the frames are assembled
-  if (read.events.length >= LARGE_EVENT_COUNT) collectGarbage();
 }
-
-/** From this many events on, the encoding's garbage is collected before assembling (about 32 MB of trace). */
-const LARGE_EVENT_COUNT = 20_000;
 
 /**
  * Write the cache entry of each file of frames read together, except files
