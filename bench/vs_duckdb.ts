@@ -3,19 +3,23 @@
  * cold and warm (the per-file cache), `report` and `loadTraces` warm, DuckDB's
  * `read_json` with the seed's aggregates on the same file, the seed's Python
  * loop, 1,000 small files against one file of the same calls, and an appended
- * file. Each command runs as its own process under `/usr/bin/time -v` (wall
- * time and peak RSS). Prints a Markdown table with the ratios.
+ * file (a copy loaded once, then 1% more calls appended and loaded again).
+ * Each command runs as its own process under `/usr/bin/time -v` (wall time and
+ * peak RSS). Prints a Markdown table with the ratios.
  *
  * Usage: `deno run -A bench/vs_duckdb.ts [CALLS=200000]`
  *
  * @module
  */
 import {
+  appendFileSync,
   closeSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   openSync,
   readdirSync,
+  readFileSync,
   readSync,
   rmSync,
   statSync,
@@ -101,6 +105,31 @@ writeFileSync(
   }, { cache: ${JSON.stringify(cache)} });\n`,
 );
 rows.push(["tracebook loadTraces, warm (a script)", await deno([loadScript])]);
+
+// growth: a copy of the file is loaded once (its entry written), then N calls are appended
+// (their own session and request ids) and it is loaded again: only the new bytes are read
+const grownFile = join(dir, "grown.jsonl");
+const appended = Math.max(100, Math.round(calls / 100));
+copyFileSync(file, grownFile);
+const grownScript = join(dir, "load_grown.ts");
+writeFileSync(
+  grownScript,
+  `import { loadTraces } from ${JSON.stringify(join(root, "src/mod.ts"))};\nawait loadTraces(${
+    JSON.stringify(grownFile)
+  }, { cache: ${JSON.stringify(cache)} });\n`,
+);
+const grownCold = await deno([grownScript]);
+rows.push(["tracebook loadTraces, cold (a script, writes the entry)", grownCold]);
+const more = join(dir, "more.jsonl");
+await writeNativeTrace(more, appended);
+appendFileSync(grownFile, readFileSync(more, "utf8").replaceAll("-4000-8000-", "-4000-9000-"));
+const grown = await deno([grownScript]);
+rows.push([
+  `tracebook loadTraces after appending ${appended.toLocaleString("en")} calls to the cached file`,
+  grown,
+]);
+rmSync(grownFile);
+rmSync(more);
 const seedLoop = join(root, "bench/_seed_loop.py");
 let seed: Run | null = null;
 if (existsSync("/usr/bin/python3")) {
@@ -176,6 +205,11 @@ if (cold.rssMb) {
     `| cold analyze peak RSS / input size | ${ratio(cold.rssMb * 1.048576, mb)}× | ≤ 0.6× |`,
   );
 }
+console.log(
+  `| loadTraces after appending 1% / cold loadTraces | ${
+    ratio(grown.seconds, grownCold.seconds)
+  }× | only the new bytes read |`,
+);
 console.log(
   `| ${manyFiles.toLocaleString("en")} files / one file | ${
     ratio(many.seconds, one.seconds)
