@@ -6,7 +6,7 @@
  */
 import { type ComparisonView, comparisonView, groupDeltasTable } from "./comparison.ts";
 import type { CellView, TableView } from "./table_view.ts";
-import type { GroupDeltas } from "../metrics/mod.ts";
+import type { GroupDeltas } from "../metrics/run_compare.ts";
 import {
   formatInt,
   formatPercent,
@@ -15,7 +15,7 @@ import {
   formatUsd,
   MISSING,
 } from "../log/format.ts";
-import { BETTER, metricValue, type RankedMetric } from "../metrics/mod.ts";
+import { BETTER, metricValue, type RankedMetric } from "../metrics/group_summary.ts";
 import type {
   CallRow,
   GroupComparison,

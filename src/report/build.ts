@@ -7,11 +7,10 @@
  */
 import pl from "npm:nodejs-polars@0.25.2";
 import type { TraceSet } from "../frames/columns.ts";
-import { summarize } from "../metrics/mod.ts";
-import { allFigures } from "../figures/mod.ts";
+import { summarize } from "../metrics/summary.ts";
+import { allFigures } from "../figures/all_figures.ts";
 import type { ReportFigure, ReportSummary } from "./input.ts";
 import { type ReportLimits, reportTables, runTables, type RunTraces } from "./tables.ts";
-import { groupComparison } from "./groups.ts";
 import {
   callsExplorer,
   type CallsExplorerOptions,
@@ -98,6 +97,8 @@ export async function buildReportInput(
 ): Promise<ReportInputWithCalls> {
   let summary: ReportSummary = options.summary ?? summarize(traces);
   if (options.groupBy !== undefined) {
+    // Only a comparison by a field needs the statistics (and their libraries).
+    const { groupComparison } = await import("./groups.ts");
     summary = {
       ...summary,
       by_group: groupComparison(traces, options.groupBy, options.groupOrder, {

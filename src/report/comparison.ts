@@ -17,10 +17,8 @@ import {
   type DeltaMetric,
   formatDeltaValue,
   formatP,
-  type GateResult,
-  type GroupDeltas,
-  type Paired,
-} from "../metrics/mod.ts";
+} from "../metrics/deltas.ts";
+import type { GateResult, GroupDeltas, Paired } from "../metrics/run_compare.ts";
 
 export { assessDelta, type Delta, DELTA_LABELS, DELTA_METRICS, type DeltaMetric, formatDeltaValue };
 export type { GateResult, Paired };

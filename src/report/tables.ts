@@ -7,7 +7,7 @@
  */
 import pl from "npm:nodejs-polars@0.25.2";
 import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
-import { topErrors } from "../metrics/mod.ts";
+import { topErrors } from "../metrics/errors.ts";
 import type {
   CallRow,
   DiagnosticRow,
