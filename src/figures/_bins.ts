@@ -33,14 +33,20 @@ export function histogramBins(
   n: number,
   range?: readonly [number, number],
 ): Bin[] {
-  let xs = values.filter(Number.isFinite);
+  // The finite values (within `range`), copied into one typed array: no JS value per call.
+  const keep = new Float64Array(values.length);
+  let kept = 0;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (Number.isFinite(x) && (!range || (x >= range[0] && x <= range[1]))) keep[kept++] = x;
+  }
+  const xs = keep.subarray(0, kept);
   if ((xs.length === 0 && !range) || n < 1) return [];
   let first = Infinity;
   let last = -Infinity;
   if (range) {
     // Shared edges (one histogram per run of a comparison): values outside are left out.
     [first, last] = range;
-    xs = xs.filter((x) => x >= first && x <= last);
   } else {
     for (const x of xs) {
       if (x < first) first = x;

@@ -125,7 +125,7 @@ export async function buildReportInput(
   }
   if (options.calls !== false) input.calls = callsExplorer(traces, options.calls);
   const batchCalls = traces.calls.columns.includes("batch")
-    ? traces.calls.filter(pl.col("batch").eq(pl.lit(true))).height
+    ? Number(traces.calls.select(pl.col("batch").eq(pl.lit(true)).sum()).row(0)[0] ?? 0)
     : 0;
   if (batchCalls > 0) input.pricing = { batchCalls, listPrices: options.listPrices ?? false };
   return input;
