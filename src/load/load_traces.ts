@@ -490,15 +490,29 @@ function splice(
 /** JSON's white space within a line (space, tab, CR): a line of only these is blank. */
 const isBlankByte = (b: number) => b === 32 || b === 9 || b === 13;
 
+/** Newlines in the first `end` bytes of an open file. */
+function countLines(fd: number, end: number): number {
+  const buf = new Uint8Array(Math.min(end, 4 * 1024 * 1024));
+  let lines = 0;
+  for (let at = 0; at < end;) {
+    const n = readSync(fd, buf, 0, Math.min(buf.length, end - at), at);
+    if (n === 0) break;
+    for (let i = buf.indexOf(10); i >= 0 && i < n; i = buf.indexOf(10, i + 1)) lines++;
+    at += n;
+  }
+  return lines;
+}
+
 /**
  * Where a native file read whole stopped, to cache with its entry: the byte
  * after its last complete line, the lines before it, and their events and bad
  * lines (a last line with no newline yet is left out: the next read completes
- * it). Every line that is not blank gives an event or a bad line, so the
- * number of lines is the last such line's number plus the blank lines after it,
- * read backwards from the end. Null when that cannot be told cheaply (bad lines
- * folded, a blank run longer than a line may be): the file is then read whole
- * next time.
+ * it). Every line that is not blank (or is longer than the limit) gives an
+ * event or a bad line, so the number of lines is the last such line's number
+ * plus the blank lines after it, read backwards from the end; when that cannot
+ * be told so (bad lines counted past the listing limit, a long blank run), the
+ * newlines are counted. Null when the unfinished last line was counted past the
+ * limit: the file is then read whole next time.
  */
 function stoppedAt(
   path: string,
@@ -508,51 +522,57 @@ function stoppedAt(
   keepText: boolean,
 ): ResumeState | null {
   const { events, diagnostics } = read;
-  if (diagnostics.some((d) => (d.count ?? 1) > 1)) return null;
+  const folded = diagnostics.some((d) => (d.count ?? 1) > 1);
   let maxLine = events.length ? events[events.length - 1]!.line : 0;
-  for (const d of diagnostics) if (d.line > maxLine) maxLine = d.line;
+  for (const d of diagnostics) if ((d.count ?? 1) === 1 && d.line > maxLine) maxLine = d.line;
   const fd = openSync(path, "r");
   try {
     const offset = lastLineEnd(fd, 0, size);
-    const state = (lines: number, ev: EventRecord[], diags: Diagnostic[]): ResumeState => ({
+    const state = (lines: number): ResumeState => ({
       offset,
       lines,
       samples: prefixSamples(fd, offset),
-      events: ev,
-      diagnostics: diags,
+      events: events.length && events[events.length - 1]!.line > lines
+        ? events.filter((e) => e.line <= lines)
+        : events,
+      diagnostics: diagnostics.filter((d) => d.line <= lines),
       keepText,
     });
-    if (offset === 0) return state(0, [], []);
+    if (offset === 0) return state(0);
     if (offset < size) {
-      // a last line with no newline: if it is not blank, it gave the last event or bad line
-      if (size - offset > maxLineBytes) return null;
-      const rest = new Uint8Array(size - offset);
-      readSync(fd, rest, 0, rest.length, offset);
-      if (!rest.every(isBlankByte)) {
-        const lines = maxLine - 1;
-        let n = events.length;
-        while (n > 0 && events[n - 1]!.line > lines) n--;
-        return state(lines, events.slice(0, n), diagnostics.filter((d) => d.line <= lines));
+      // a last line with no newline: if it is not blank (or too long), it gave the last event or bad line
+      let gave = size - offset > maxLineBytes;
+      if (!gave) {
+        const rest = new Uint8Array(size - offset);
+        readSync(fd, rest, 0, rest.length, offset);
+        gave = !rest.every(isBlankByte);
+      }
+      if (gave) {
+        if (!folded) return state(maxLine - 1);
+        const lines = countLines(fd, offset);
+        return maxLine === lines + 1 ? state(lines) : null; // else it was counted in a folded row
       }
     }
+    if (folded) return state(countLines(fd, offset));
     // the blank lines before the offset, back to the last line that is not blank
     const buf = new Uint8Array(Math.min(offset, 64 * 1024));
     let newlines = 0;
     for (let stop = offset; stop > 0;) {
-      if (offset - stop > maxLineBytes) return null; // a blank run that long may be a bad line
+      // a blank run that long may hold a line over the limit (a bad line): count
+      if (offset - stop > maxLineBytes) return state(countLines(fd, offset));
       const from = Math.max(0, stop - buf.length);
       const n = readSync(fd, buf, 0, stop - from, from);
       for (let i = n - 1; i >= 0; i--) {
         const b = buf[i]!;
         if (b === 10) newlines++;
         else if (!isBlankByte(b)) {
-          // the line of this byte is the last one that gave something
-          return maxLine === 0 ? null : state(maxLine + newlines - 1, events, diagnostics);
+          // the line of this byte is the last one that gave something (a BOM alone gives nothing)
+          return state(maxLine === 0 ? countLines(fd, offset) : maxLine + newlines - 1);
         }
       }
       stop = from;
     }
-    return maxLine === 0 ? state(newlines, events, diagnostics) : null; // only blank lines
+    return state(newlines); // only blank lines
   } finally {
     closeSync(fd);
   }

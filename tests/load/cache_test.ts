@@ -492,7 +492,7 @@ Deno.test("growth: bad lines past the listing limit are counted across appends a
     const first = await same(file, cache);
     assert.deepEqual(diagnosticsOf(first).at(-1), [102, "invalid_json", 20]);
     assert.equal(first.diagnostics.height, 101);
-    // read on from the entry (a whole read of folded bad lines keeps no place to read on from)
+    // where the reading stopped, for the next append
     assert.deepEqual(stopped(cache, file)?.lines, 121);
     // 10 more (lines 122–131): the counting row grows to 30
     appendFileSync(file, "oops\n".repeat(10));
@@ -560,8 +560,14 @@ Deno.test("growth: random traces written in random pieces (lines cut anywhere) l
   try {
     for (let round = 0; round < 6; round++) {
       rmSync(file, { force: true });
-      let text = "";
-      for (let i = 0; i < 120; i++) {
+      let text = start(0, "s0"); // a first line that tells the format
+      // every third round, half the lines bad: more than 100 of a code, counted past the listing limit
+      const many = round % 3 === 2;
+      for (let i = 0; i < (many ? 300 : 120); i++) {
+        if (many && random() < 0.5) {
+          text += pick(["oops\n", '{"type":"llm_request"}\n']);
+          continue;
+        }
         const sid = pick(["s0", "s1", "s2", "s3"]);
         const rid = pick(["r0", "r1", "r2", "r3", "r4", "r5"]);
         const s = i % 60;
@@ -602,6 +608,50 @@ Deno.test("growth: random traces written in random pieces (lines cut anywhere) l
       }
       assert.ok(chunksOf(cache, file) > 1, `round ${round}: the appends were read from the entry`);
     }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("growth: a file read whole with more than 100 bad lines of a code keeps its place too", async () => {
+  const { dir, cache, file } = grownSetup();
+  try {
+    // line 1 a request, lines 2–151 bad (100 listed, 50 counted), line 152 cut
+    writeFileSync(file, req("a", 1) + "oops\n".repeat(150) + res("a", 2, 1).slice(0, 20));
+    const cold = await same(file, cache);
+    assert.deepEqual(diagnosticsOf(cold).slice(-2), [[102, "invalid_json", 50], [
+      152,
+      "truncated_line",
+      1,
+    ]]);
+    // the 151 lines before the cut one were counted
+    assert.deepEqual(stopped(cache, file), {
+      offset: Buffer.byteLength(req("a", 1)) + 150 * 5,
+      lines: 151,
+    });
+    appendFileSync(file, res("a", 2, 1).slice(20) + "oops\n");
+    const grown = await same(file, cache);
+    assert.deepEqual(diagnosticsOf(grown).at(-1), [102, "invalid_json", 51]);
+    assert.deepEqual(callsOf(grown), [["a", "gpt-4o", "ok", 1, 1]]);
+    assert.deepEqual(stopped(cache, file)?.lines, 153);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("growth: after many appends the stored events are merged into fewer chunks, and still load right", async () => {
+  const { dir, cache, file } = grownSetup();
+  try {
+    writeFileSync(file, start(0));
+    await loadTraces(file, { cache });
+    for (let i = 0; i < 40; i++) {
+      appendFileSync(file, req(`r${i}`, i % 60));
+      await loadTraces(file, { cache });
+      assert.ok(chunksOf(cache, file) <= 32);
+    }
+    const t = await same(file, cache);
+    assert.equal(t.calls.height, 40);
+    assert.deepEqual(stopped(cache, file)?.lines, 41);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
