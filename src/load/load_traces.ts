@@ -286,7 +286,7 @@ async function loadFrames(plans: FilePlan[], options: LoadOptions): Promise<Impo
     const onProgress = options.onProgress &&
       ((done: number) => options.onProgress!(cachedBytes + done, total));
     const keyed = missing.flatMap((i) => (ids[i] ? [{ plan: plans[i]!, id: ids[i]! }] : []));
-    // where each keyed native file's reading stopped, its events encoded before they are assembled
+    // where each keyed native file's reading stopped, its events encoded once the frames are built
     const states = new Map<string, ResumeState | null>();
     fresh = await readFiles(
       missing.map((i) => plans[i]!),
