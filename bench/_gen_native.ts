@@ -2,23 +2,27 @@
  * Throwaway generator of a large native trace file for the loader benchmark
  * (not a realistic simulation: see `simulate` for that). Deterministic.
  *
- * Usage: `deno run -A bench/_gen_native.ts OUT.jsonl [CALLS=200000]`
+ * Usage: `deno run -A bench/_gen_native.ts OUT.jsonl [CALLS=200000] [FIRST=0]`
  *
  * @module
  */
 
-/** Write `calls` model calls (sessions of 50, 1 error in 20, a custom event every 10 calls) to `out`. */
-export async function writeNativeTrace(out: string, calls: number): Promise<void> {
+/**
+ * Write `calls` model calls (sessions of 50, 1 error in 20, a custom event every 10 calls) to
+ * `out`, numbered from `first` (a multiple of 50): files written with distinct ranges share no
+ * session or request id, as the files of separate runs.
+ */
+export async function writeNativeTrace(out: string, calls: number, first = 0): Promise<void> {
   const file = await Deno.open(out, { write: true, create: true, truncate: true });
   const enc = new TextEncoder();
-  let t = Date.UTC(2025, 3, 8, 12, 0, 0);
+  let t = Date.UTC(2025, 3, 8, 12, 0, 0) + first * 2500;
   const iso = (ms: number) => new Date(ms).toISOString().replace("Z", "") + "123";
   const filler = "lorem ipsum dolor sit amet ".repeat(60);
   const models = ["gpt-4o", "gpt-4o-mini", "claude-3-5-sonnet", "unknown"];
   let buf: string[] = [];
   let sid = "";
   const hex = (n: number) => n.toString(16).padStart(12, "0");
-  for (let i = 0; i < calls; i++) {
+  for (let i = first; i < first + calls; i++) {
     if (i % 50 === 0) {
       if (sid) {
         buf.push(
@@ -117,5 +121,9 @@ export async function writeNativeTrace(out: string, calls: number): Promise<void
 }
 
 if (import.meta.main) {
-  await writeNativeTrace(Deno.args[0] ?? "big.jsonl", Number(Deno.args[1] ?? 200_000));
+  await writeNativeTrace(
+    Deno.args[0] ?? "big.jsonl",
+    Number(Deno.args[1] ?? 200_000),
+    Number(Deno.args[2] ?? 0),
+  );
 }
