@@ -210,6 +210,8 @@ export function cacheKey(
 /** Where a native file's reading stopped, stored in its entry. */
 interface ResumeHeader {
   lineage: string;
+  /** The file's size when the entry was written (its frames are of these bytes). */
+  size: number;
   /** The byte after the last complete line read. */
   offset: number;
   /** Lines before `offset`. */
@@ -324,6 +326,8 @@ export function readCached(dir: string, key: string): ImportedFrames | null {
 
 /** What a native file's entry keeps to read on from where it stopped. */
 export interface ResumeState {
+  /** The file's size the entry's frames are of. */
+  size: number;
   /** The byte after the last complete line read. */
   offset: number;
   /** Lines before `offset`. */
@@ -529,6 +533,7 @@ export function writeCached(
         buffers.push(chunk.bytes);
         resumeHeader = {
           lineage,
+          size: resume.size,
           offset: resume.offset,
           lines: resume.lines,
           samples: resume.samples,
@@ -597,6 +602,8 @@ function setCurrent(dir: string, lineage: string, key: string): void {
 export interface Resume {
   /** The entry's key. */
   key: string;
+  /** The file's size the entry's frames are of. */
+  size: number;
   /** The byte after the last complete line the entry read. */
   offset: number;
   /** Lines before `offset`. */
@@ -610,16 +617,18 @@ export interface Resume {
 }
 
 /**
- * The previous entry of a file's lineage (same path, inode, device, options and
- * version) when the file has only grown since: it is at least as long as the
- * entry's offset and the sampled bytes before the offset (`prefixSamples`:
- * the first and last 16 KiB, 16 blocks of 4 KiB between; all of them up to 32
- * KiB) are unchanged. Null otherwise (the file is then read whole).
+ * The current entry of a file's lineage (same path, inode, device, options and
+ * version), to read on from: when it is the entry of the file as it is (its
+ * key), or when the file has only grown since: it is longer than it was, and
+ * the sampled bytes before the entry's offset (`prefixSamples`: the first and
+ * last 16 KiB, 16 blocks of 4 KiB between; all of them up to 32 KiB) are
+ * unchanged. A file of the same size with another key was edited in place (or
+ * only touched): null, as otherwise (the file is then read whole).
  */
-export function findResume(dir: string, lineage: string, path: string): Resume | null {
+export function findResume(dir: string, id: CacheIdentity, path: string): Resume | null {
   let key: string;
   try {
-    key = JSON.parse(readFileSync(indexPath(dir, lineage), "utf8")).key;
+    key = JSON.parse(readFileSync(indexPath(dir, id.lineage), "utf8")).key;
     if (!/^[0-9a-f]{64}$/.test(key)) return null;
   } catch {
     return null;
@@ -629,21 +638,25 @@ export function findResume(dir: string, lineage: string, path: string): Resume |
   closeSync(found.fd);
   const { header } = found;
   const resume = header.resume;
-  if (!resume || resume.lineage !== lineage) return null;
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch {
-    return null;
-  }
-  try {
-    if (fstatSync(fd).size < resume.offset || !prefixUnchanged(fd, resume.samples)) return null;
-  } finally {
-    closeSync(fd);
+  if (!resume || resume.lineage !== id.lineage) return null;
+  if (key !== id.key) {
+    let fd: number;
+    try {
+      fd = openSync(path, "r");
+    } catch {
+      return null;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (size <= resume.size || !prefixUnchanged(fd, resume.samples)) return null;
+    } finally {
+      closeSync(fd);
+    }
   }
   const entryFile = entryPath(dir, key);
   return {
     key,
+    size: resume.size,
     offset: resume.offset,
     lines: resume.lines,
     diagnostics: resume.diagnostics,

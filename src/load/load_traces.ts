@@ -380,7 +380,7 @@ function readGrown(
   options: LoadOptions,
 ): ImportedFrames | null {
   const { path, name } = plan.input;
-  const found = findResume(dir, id.lineage, path);
+  const found = findResume(dir, id, path);
   if (!found) return null;
   const old = readCached(dir, found.key); // the frames of the file as it was (its last line too)
   const stored = old && found.stored();
@@ -432,6 +432,7 @@ function readGrown(
   }
   if (unchanged(plan, id, options)) {
     writeCached(dir, id.key, frames, id.lineage, {
+      size: id.size,
       offset: read.offset,
       lines: lines + read.lines,
       samples,
@@ -529,6 +530,7 @@ function stoppedAt(
   try {
     const offset = lastLineEnd(fd, 0, size);
     const state = (lines: number): ResumeState => ({
+      size,
       offset,
       lines,
       samples: prefixSamples(fd, offset),

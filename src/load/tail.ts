@@ -162,7 +162,7 @@ export class TraceTail {
     const dir = this.#options.cache;
     if (!dir) return;
     const id = cacheIdentity(state.path, cacheKeyOptions(this.#options, "native", state.path));
-    const found = id && findResume(dir, id.lineage, state.path);
+    const found = id && findResume(dir, id, state.path);
     const stored = found && found.stored();
     if (!found || !stored) return;
     let events: EventRecord[];

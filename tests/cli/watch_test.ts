@@ -203,13 +203,14 @@ Deno.test("watch starts a file the loader cached from its entry (--cache-dir), a
     await loadTraces(file, { cache });
     // the entry's stored r1 asks for another model: a status that shows it comes from the entry
     const id = cacheIdentity(file, cacheKeyOptions({}, "native", file))!;
-    const found = findResume(cache, id.lineage, file)!;
+    const found = findResume(cache, id, file)!;
     const { events } = storedEvents(found.stored()!, file, false);
     events[0]!.model = "from-the-entry";
     const fd = openSync(file, "r");
     const samples = prefixSamples(fd, found.offset);
     closeSync(fd);
     writeCached(cache, id.key, readCached(cache, id.key)!, id.lineage, {
+      size: found.size,
       offset: found.offset,
       lines: found.lines,
       samples,

@@ -242,7 +242,7 @@ const identity = (file: string, options: { keepText?: boolean } = {}) =>
 
 /** Where the file's entry says its reading stopped (null: no entry the file continues). */
 function stopped(cache: string, file: string, options: { keepText?: boolean } = {}) {
-  const r = findResume(cache, identity(file, options).lineage, file);
+  const r = findResume(cache, identity(file, options), file);
   return r && { offset: r.offset, lines: r.lines };
 }
 
@@ -253,7 +253,7 @@ function stopped(cache: string, file: string, options: { keepText?: boolean } = 
  */
 function markEntry(cache: string, file: string, id: string): void {
   const { key, lineage } = identity(file);
-  const r = findResume(cache, lineage, file)!;
+  const r = findResume(cache, identity(file), file)!;
   const { events } = storedEvents(r.stored()!, file, false);
   const request = events.find((e) => e.type === "llm_request" && e.request_id === id)!;
   request.model = "from-the-entry";
@@ -267,6 +267,7 @@ function markEntry(cache: string, file: string, id: string): void {
       .otherwise(pl.col("model")).alias("model"),
   );
   writeCached(cache, key, { ...frames, calls }, lineage, {
+    size: r.size,
     offset: r.offset,
     lines: r.lines,
     samples,
@@ -385,13 +386,10 @@ Deno.test("growth: a truncated, edited, replaced or edited-then-appended file is
   };
   const models = async () => (await same(file, cache)).calls.getColumn("model").toArray();
   try {
-    // touched only (same bytes, a new time): read on from the entry (nothing new), so its mark shows
+    // touched only (same bytes, a new time): the same size is no growth, so it is read whole
     await marked();
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
-    assert.deepEqual(
-      (await loadTraces(file, { cache })).calls.getColumn("model").toArray(),
-      ["from-the-entry", "gpt-4o"],
-    );
+    assert.deepEqual(await models(), ["gpt-4o", "gpt-4o"]);
 
     // truncated: shorter than where the entry stopped
     await marked();
@@ -431,7 +429,7 @@ Deno.test("growth: a truncated, edited, replaced or edited-then-appended file is
   }
 });
 
-Deno.test("growth: in a long file, an edit of the first or of the last bytes before the offset is seen", async () => {
+Deno.test("growth: in a long file, an edit of the first or of the last bytes before the offset is seen, and an edit of the same length anywhere", async () => {
   const { dir, cache, file } = grownSetup();
   try {
     // 2,000 requests (about 250 KB): past the 32 KB read whole, so the prefix is sampled
@@ -449,6 +447,16 @@ Deno.test("growth: in a long file, an edit of the first or of the last bytes bef
       assert.ok(!t.calls.getColumn("model").toArray().includes("from-the-entry"));
       assert.equal(t.calls.filter(pl.col("model").eq(pl.lit("gpt-4x"))).height, 1);
     }
+    // a byte in the middle changed, same length, nothing appended: the same size is no growth,
+    // wherever the samples are
+    writeFileSync(file, old);
+    await loadTraces(file, { cache });
+    markEntry(cache, file, "r0");
+    const i = old.indexOf("gpt-4o", Math.floor(old.length / 2) + 123);
+    writeFileSync(file, old.slice(0, i) + "gpt-4x" + old.slice(i + 6));
+    const t = await same(file, cache);
+    assert.ok(!t.calls.getColumn("model").toArray().includes("from-the-entry"));
+    assert.equal(t.calls.filter(pl.col("model").eq(pl.lit("gpt-4x"))).height, 1);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

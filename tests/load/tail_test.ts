@@ -157,13 +157,14 @@ Deno.test("TraceTail starts a file that loadTraces cached from its entry, then r
   await loadTraces(file, { cache });
   // the entry's stored request r1 gets another model: a tail that shows it started from the entry
   const id = cacheIdentity(file, cacheKeyOptions({}, "native", file))!;
-  const found = findResume(cache, id.lineage, file)!;
+  const found = findResume(cache, id, file)!;
   const { events } = storedEvents(found.stored()!, file, false);
   events[0]!.model = "from-the-entry";
   const fd = openSync(file, "r");
   const samples = prefixSamples(fd, found.offset);
   closeSync(fd);
   writeCached(cache, id.key, readCached(cache, id.key)!, id.lineage, {
+    size: found.size,
     offset: found.offset,
     lines: found.lines,
     samples,
@@ -171,6 +172,13 @@ Deno.test("TraceTail starts a file that loadTraces cached from its entry, then r
     diagnostics: found.diagnostics,
     keepText: false,
   });
+  // the file as cached (not grown yet): from the entry too, up to the cut line 4, which waits
+  const unchanged = await TraceTail.open([file], { cache }).poll();
+  assert.deepEqual(brief(unchanged), {
+    events: ["1 llm_request", "3 llm_response"],
+    diagnostics: ["2 invalid_json"],
+  });
+  assert.equal(unchanged.events[0]!.model, "from-the-entry");
   appendFileSync(file, text.slice(-10) + line("llm_request", "3"));
   const tail = TraceTail.open([file], { cache });
   const first = await tail.poll();
