@@ -9,6 +9,10 @@
  *             none ───► a `not_a_trace` warning (an error for a file named by the user) ─────────┘
  * ```
  *
+ * Before reading, each file's cache entry (`cache.ts`): an unchanged file's
+ * frames are read from it; a native file that has only grown is read from
+ * where its entry stopped (`readGrown`).
+ *
  * @module
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
