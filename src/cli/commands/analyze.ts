@@ -11,9 +11,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 // Deferred: evaluated only when a run is not in the results cache.
 import defer * as load from "../../load/mod.ts";
-import defer * as metrics from "../../metrics/mod.ts";
+// the modules themselves, not their barrels: metrics/mod.ts would evaluate the statistics
+// libraries (~0.1 s) that analyze does not use
+import defer * as metrics from "../../metrics/summary.ts";
 import defer * as figures from "../../figures/mod.ts";
-import defer * as report from "../../report/mod.ts";
+import defer * as buildReport from "../../report/build.ts";
+import defer * as renderReport from "../../report/render.ts";
 import defer * as prices from "../../prices/mod.ts";
 import defer * as progress from "../progress.ts";
 import type { Summary } from "../../metrics/mod.ts";
@@ -107,12 +110,12 @@ async function analyzeTraces(
     },
     { name: "models_used", figure: await figures.modelsUsed(traces.calls) },
   ].map(({ name, figure }) => ({ name, svg: figure.toSVG(), png: figure.toPNG() }));
-  const input = await report.buildReportInput(traces, {
+  const input = await buildReport.buildReportInput(traces, {
     summary,
     listPrices: options.listPrices,
   });
   const title = { title: `Trace analysis: ${options.prefix}` };
-  const html = report.renderReport(input, title);
+  const html = renderReport.renderReport(input, title);
   const outputs: AnalyzeOutputs = {
     files: [
       ...summaryFiles(summary),
@@ -128,7 +131,7 @@ async function analyzeTraces(
   };
   if (entry) {
     const template = timeTemplate(html, now, (at) =>
-      report.renderReport({
+      renderReport.renderReport({
         ...input,
         summary: { ...input.summary, generated_at: at.toISOString() },
       }, title));
