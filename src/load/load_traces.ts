@@ -363,6 +363,9 @@ function unchanged(plan: FilePlan, id: CacheIdentity, options: LoadOptions): boo
   return cacheIdentity(path, cacheKeyOptions(options, plan.adapter.name, name))?.key === id.key;
 }
 
+/** Working columns of {@link splice}, named with a control character so that no real metadata field clashes. */
+const FIRST = "\u0001first", RANK = "\u0001rank";
+
 /** The codes of the warnings pairing gives (`_pair.ts`): no line's own problem has them. */
 const PAIRING_CODES = ["duplicate_request_id", "duplicate_outcome", "orphan_response"];
 
@@ -466,13 +469,13 @@ function splice(
 ): ImportedFrames {
   const isTouched = pl.col("session_id").isIn(touched);
   const firstLine = (events: pl.DataFrame) =>
-    events.groupBy("session_id").agg(pl.col("line").min().alias("__first"));
+    events.groupBy("session_id").agg(pl.col("line").min().alias(FIRST));
   const keptEvents = old.events.filter(pl.col("line").lessThanEquals(lines));
   const calls = pl.concat([old.calls.filter(isTouched.not()), part.calls]).sort("line");
   const sessions = pl.concat([
     old.sessions.filter(isTouched.not()).join(firstLine(keptEvents), { on: "session_id" }),
     part.sessions.join(firstLine(part.events), { on: "session_id" }),
-  ], { how: "diagonal" }).sort("__first").select(...sessionColumns);
+  ], { how: "diagonal" }).sort(FIRST).select(...sessionColumns);
   const events = pl.concat([keptEvents, part.events.filter(pl.col("line").gt(lines))]);
   // warnings of the sessions not touched (a warning is on the line of its event), then the new ones
   const warnings = pl.concat([
@@ -486,9 +489,9 @@ function splice(
   const bad = assembleFrames([], parsed, {}).diagnostics;
   // as a whole read sorts them: by line, a line's own problem before its warning
   const rank = (df: pl.DataFrame, from: number) =>
-    df.withColumns(pl.Series("__rank", Array.from({ length: df.height }, (_, i) => from + i)));
+    df.withColumns(pl.Series(RANK, Array.from({ length: df.height }, (_, i) => from + i)));
   const diagnostics = pl.concat([rank(bad, 0), rank(warnings, bad.height)])
-    .sort(["line", "__rank"]).drop("__rank");
+    .sort(["line", RANK]).drop(RANK);
   return { calls, sessions, events, diagnostics };
 }
 
