@@ -15,7 +15,6 @@ import {
   minOf,
   modelColors,
   requireColumns,
-  rows,
 } from "./_data.ts";
 import { loadPlot, renderFigure } from "./_render.ts";
 import { AXIS, FONT_SIZE, LAYOUT, maxLabelWidth, plural, shortLabel } from "./_style.ts";
