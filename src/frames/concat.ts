@@ -13,9 +13,32 @@ import {
   type TraceSet,
 } from "./columns.ts";
 
+/**
+ * `pl.concat` of many frames, 32 at a time then those results: one concat of
+ * 1,000 small frames took 1.5–2 s, in 32s 0.15–0.6 s (a folder of 1,000 cached files).
+ */
+function concatMany(frames: pl.DataFrame[]): pl.DataFrame {
+  while (frames.length > 1) {
+    const next: pl.DataFrame[] = [];
+    for (let i = 0; i < frames.length; i += 32) {
+      const group = frames.slice(i, i + 32);
+      next.push(group.length === 1 ? group[0]! : pl.concat(group, { how: "vertical" }));
+    }
+    frames = next;
+  }
+  return frames[0]!;
+}
+
 /** Stack frames that may differ in extra Utf8 columns: missing columns become null. */
 function stack(frames: pl.DataFrame[], base: Record<string, pl.DataType>): pl.DataFrame {
   if (frames.length === 0) return emptyFrame(base);
+  // the same columns everywhere (the common case): no schema to read (slow, per frame), no select
+  const first = frames[0]!.columns;
+  const same = frames.every((f) => {
+    const c = f.columns;
+    return c.length === first.length && c.every((n, i) => n === first[i]);
+  });
+  if (same) return concatMany(frames);
   const names: string[] = [];
   const dtypes = new Map<string, pl.DataType>();
   for (const f of frames) {
@@ -26,14 +49,13 @@ function stack(frames: pl.DataFrame[], base: Record<string, pl.DataType>): pl.Da
       }
     }
   }
-  const aligned = frames.map((f) =>
-    f.select(
-      ...names.map((n) =>
-        f.columns.includes(n) ? pl.col(n) : pl.lit(null).cast(dtypes.get(n)!).alias(n)
-      ),
-    )
-  );
-  return aligned.length === 1 ? aligned[0]! : pl.concat(aligned, { how: "vertical" });
+  const aligned = frames.map((f) => {
+    const has = new Set(f.columns); // read once: each read crosses into Polars
+    return f.select(
+      ...names.map((n) => has.has(n) ? pl.col(n) : pl.lit(null).cast(dtypes.get(n)!).alias(n)),
+    );
+  });
+  return concatMany(aligned);
 }
 
 /**

@@ -277,7 +277,7 @@ async function loadFrames(plans: FilePlan[], options: LoadOptions): Promise<Impo
   const sizes = plans.map((p) => statSync(p.input.path).size);
   const total = sizes.reduce((a, b) => a + b, 0);
   options.onProgress?.(0, total);
-  const cached = plans.map((_, i) => (ids[i] ? readCached(dir!, ids[i]!.key) : null));
+  const cached = plans.map((_, i) => (ids[i] ? readCached(dir!, ids[i]!) : null));
   plans.forEach((plan, i) => {
     if (!cached[i] && ids[i] && !plan.adapter.parse) {
       cached[i] = readGrown(dir!, plan, ids[i]!, options);
@@ -389,7 +389,7 @@ function readGrown(
   const { path, name } = plan.input;
   const found = findResume(dir, id, path);
   if (!found) return null;
-  const old = readCached(dir, found.key); // the frames of the file as it was (its last line too)
+  const old = readCached(dir, { key: found.key, lineage: id.lineage }); // the frames of the file as it was (its last line too)
   const stored = old && found.stored();
   if (!old || !stored) return null;
   const keepText = options.keepText ?? false;
@@ -438,7 +438,7 @@ function readGrown(
     closeSync(fd);
   }
   if (unchanged(plan, id, options)) {
-    writeCached(dir, id.key, frames, id.lineage, {
+    writeCached(dir, id, frames, {
       size: id.size,
       offset: read.offset,
       lines: lines + read.lines,
@@ -645,7 +645,7 @@ function cacheFileByFile(
 ): void {
   const write = (plan: FilePlan, id: CacheIdentity, frames: ImportedFrames) => {
     if (!unchanged(plan, id, options)) return;
-    writeCached(dir, id.key, frames, id.lineage, states.get(plan.input.name) ?? undefined);
+    writeCached(dir, id, frames, states.get(plan.input.name) ?? undefined);
   };
   if (keyed.length === 1 && frames.sessions.getColumn("file").nUnique() <= 1) {
     write(keyed[0]!.plan, keyed[0]!.id, frames);

@@ -209,7 +209,7 @@ Deno.test("watch starts a file the loader cached from its entry (--cache-dir), a
     const fd = openSync(file, "r");
     const samples = prefixSamples(fd, found.offset);
     closeSync(fd);
-    writeCached(cache, id.key, readCached(cache, id.key)!, id.lineage, {
+    writeCached(cache, id, readCached(cache, id)!, {
       size: found.size,
       offset: found.offset,
       lines: found.lines,

@@ -62,16 +62,16 @@ Deno.test("the cache: a second load of an unchanged file reads its entry, with e
   try {
     const cold = await loadTraces(file, { cache });
     assert.equal(entries(cache).length, 1);
-    const key = entries(cache)[0]!.replace(/^.*\//, "").replace(/\.tbc$/, "");
+    const id = identity(file);
     // the entry holds this file's frames: change the entry and the load shows it (the proof it was read)
-    const entry = readCached(cache, key)!;
-    writeCached(cache, key, {
+    const entry = readCached(cache, id)!;
+    writeCached(cache, id, {
       ...entry,
       calls: entry.calls.withColumns(pl.lit("gpt-4o-cached").alias("model")),
     });
     const warm = await loadTraces(file, { cache });
     assert.deepEqual(warm.calls.getColumn("model").toArray(), ["gpt-4o-cached"]);
-    writeCached(cache, key, entry);
+    writeCached(cache, id, entry);
     const again = await loadTraces(file, { cache });
     for (const k of ["calls", "sessions", "events", "diagnostics"] as const) {
       assert.deepEqual(again[k].toRecords(), cold[k].toRecords(), k);
@@ -102,13 +102,19 @@ Deno.test("the cache is never wrong: edited, truncated, appended, replaced, touc
     renameSync(other, file);
     assert.deepEqual(await models(file, cache), [["gpt-4c", 5]]);
     // same size and content, a new modification time: a new entry, the same frames; the
-    // file's previous entry is replaced by it
+    // file's previous entry is replaced by it (one entry file per file: its path, inode, options)
     const before = entries(cache);
+    const { lineage } = identity(file);
+    const key = () => {
+      const bytes = Deno.readFileSync(join(cache, lineage.slice(0, 2), `${lineage}.tbc`));
+      const length = new DataView(bytes.buffer).getUint32(4);
+      return JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length))).key;
+    };
+    const keyBefore = key();
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
     assert.deepEqual(await models(file, cache), [["gpt-4c", 5]]);
-    const after = entries(cache);
-    assert.equal(after.length, before.length);
-    assert.notDeepEqual(after, before);
+    assert.deepEqual(entries(cache), before);
+    assert.notEqual(key(), keyBefore);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
@@ -252,7 +258,6 @@ function stopped(cache: string, file: string, options: { keepText?: boolean } = 
  * from the entry, not from the file's bytes.
  */
 function markEntry(cache: string, file: string, id: string): void {
-  const { key, lineage } = identity(file);
   const r = findResume(cache, identity(file), file)!;
   const { events } = storedEvents(r.stored()!, file, false);
   const request = events.find((e) => e.type === "llm_request" && e.request_id === id)!;
@@ -261,12 +266,12 @@ function markEntry(cache: string, file: string, id: string): void {
   const samples = prefixSamples(fd, r.offset);
   closeSync(fd);
   // in the entry's frames too (the rows of sessions the new lines do not touch are taken from them)
-  const frames = readCached(cache, key)!;
+  const frames = readCached(cache, identity(file))!;
   const calls = frames.calls.withColumns(
     pl.when(pl.col("request_id").eq(pl.lit(id))).then(pl.lit("from-the-entry"))
       .otherwise(pl.col("model")).alias("model"),
   );
-  writeCached(cache, key, { ...frames, calls }, lineage, {
+  writeCached(cache, identity(file), { ...frames, calls }, {
     size: r.size,
     offset: r.offset,
     lines: r.lines,
@@ -547,8 +552,8 @@ Deno.test("growth: one file of a folder grows; the other is read from its entry"
 
 /** The number of event chunks in the file's current entry (a whole read writes 1, each append adds 1). */
 function chunksOf(cache: string, file: string): number {
-  const { key } = identity(file);
-  const bytes = Deno.readFileSync(join(cache, key.slice(0, 2), `${key}.tbc`));
+  const { lineage } = identity(file);
+  const bytes = Deno.readFileSync(join(cache, lineage.slice(0, 2), `${lineage}.tbc`));
   const length = new DataView(bytes.buffer).getUint32(4);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length)));
   return header.resume?.chunks.length ?? 0;

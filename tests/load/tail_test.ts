@@ -163,7 +163,7 @@ Deno.test("TraceTail starts a file that loadTraces cached from its entry, then r
   const fd = openSync(file, "r");
   const samples = prefixSamples(fd, found.offset);
   closeSync(fd);
-  writeCached(cache, id.key, readCached(cache, id.key)!, id.lineage, {
+  writeCached(cache, id, readCached(cache, id)!, {
     size: found.size,
     offset: found.offset,
     lines: found.lines,
