@@ -1,22 +1,22 @@
 /**
  * The per-file columnar cache (DESIGN.md, "The cache"): the frames one file
  * loads into (calls before prices, sessions, events, diagnostics), written by
- * Polars as Parquet (LZ4; measured on 200k calls: a 10 MB entry read in about
- * 0.2 s, against 135 MB and 0.6 s as Arrow IPC) in one entry file per trace
- * file, keyed by the file's path, size, modification time, inode and device,
- * the loader's version and the options that change what a file loads into. A
- * missing, stale, partial or corrupt entry is rebuilt, never trusted; entries
- * are written to a temporary file and renamed, so two processes writing one
- * entry at once never leave half of one.
+ * Polars (Parquet with LZ4 for a large frame: on 200k calls a 10 MB entry read
+ * in about 0.2 s, against 135 MB and 0.6 s as Arrow IPC; Arrow IPC with LZ4
+ * for a small one, see {@link writeFrame}), one entry file per trace file,
+ * named by its lineage (the file's real path, inode and device, the loader's
+ * version and the options that change what a file loads into) and holding the
+ * key of the bytes it was written from (the lineage plus the file's size,
+ * modification and change time). A missing, stale, partial or corrupt entry is
+ * rebuilt, never trusted; entries are written to a temporary file and renamed,
+ * so two processes writing one entry at once never leave half of one, and a
+ * new entry of a file replaces its old one.
  *
  * Growth: the entry of a native file also keeps where its reading stopped (the
  * byte after its last complete line, the lines before it), that part's events
  * as columns (`_event_columns.ts`, zstd) and bad lines, and samples of its
- * bytes. An index per file (path, inode, device, options and version: its
- * lineage) names the file's current entry, so that once the file has grown,
- * {@link findResume} finds the old entry and checks the old bytes are still
- * there; the loader then reads only the new bytes (`_append.ts`). A new entry
- * of a lineage replaces the old one.
+ * bytes, so that once the file has grown, {@link findResume} checks the old
+ * bytes are still there; the loader then reads only the new bytes (`_append.ts`).
  *
  * @module
  */
