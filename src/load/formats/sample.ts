@@ -39,6 +39,32 @@ export function pastNoise(text: string): string {
 }
 
 /**
+ * The first {@link MAX_VALUES} values of a text of one JSON object per line,
+ * parsed line by line (the common case, several times faster than the general
+ * scan), or null when any line up to there is something else (blank lines
+ * aside): then {@link parseJsonValues} reads the text, as it always could.
+ */
+function objectLines(text: string): unknown[] | null {
+  const values: unknown[] = [];
+  for (let at = 0; at < text.length && values.length < MAX_VALUES;) {
+    let end = text.indexOf("\n", at);
+    if (end < 0) end = text.length;
+    const line = text.slice(at, end).trim();
+    at = end + 1;
+    if (line === "") continue;
+    if (line.charCodeAt(0) !== 123 /* { */) return null;
+    try {
+      const value = JSON.parse(line);
+      if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+      values.push(value);
+    } catch {
+      return null;
+    }
+  }
+  return values;
+}
+
+/**
  * The sample of a text's beginning. The elements of a top-level array count as
  * values, so an array of spans is sampled like spans one per line. A few lines
  * of something else before the first JSON object are passed over.
@@ -62,9 +88,8 @@ export function sampleOfText(head: string, file: string): FormatSample {
   if (trimmed.startsWith("{") || array) {
     // an array's elements are read as values of their own (commas are stray text)
     const body = array ? trimmed.slice(1) : text;
-    values = parseJsonValues(body.slice(0, 4 * SAMPLE_BYTES), file, MAX_VALUES).values.map((v) =>
-      v.value
-    );
+    values = (array ? null : objectLines(text)) ??
+      parseJsonValues(body.slice(0, 4 * SAMPLE_BYTES), file, MAX_VALUES).values.map((v) => v.value);
     if (array && values.length === 1 && Array.isArray(values[0])) values = values[0] as unknown[];
   }
   return { head: text, values, keys, array, file };

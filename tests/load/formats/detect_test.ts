@@ -96,3 +96,22 @@ Deno.test("loadTraces() reads native, OTLP and Batch files of one folder into th
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("sampleOfText() gives the values of JSON Lines and of any other layout alike", () => {
+  // one object per line (the line-by-line path), blank lines and CRLF aside
+  assert.deepEqual(sampleOfText('{"a":1}\r\n\n{"b":2}\n', "f").values, [{ a: 1 }, { b: 2 }]);
+  // a line that is not one object sends the text to the general scan: a number is stray text,
+  // two objects on a line are two values, a pretty-printed object is one value
+  assert.deepEqual(sampleOfText('{"a":1}\n5\n{"b":2}\n', "f").values, [{ a: 1 }, { b: 2 }]);
+  assert.deepEqual(sampleOfText('{"a":1} {"b":2}\n{"c":3}\n', "f").values, [{ a: 1 }, { b: 2 }, {
+    c: 3,
+  }]);
+  assert.deepEqual(sampleOfText('{\n  "a": 1\n}\n{"b":2}\n', "f").values, [{ a: 1 }, { b: 2 }]);
+  // a last line cut short is not a value
+  assert.deepEqual(sampleOfText('{"a":1}\n{"b":', "f").values, [{ a: 1 }]);
+  // at most 50 values: the 51st line is not read
+  const many = Array.from({ length: 60 }, (_, i) => `{"i":${i}}`).join("\n");
+  const values = sampleOfText(many, "f").values as { i: number }[];
+  assert.equal(values.length, 50);
+  assert.equal(values.at(-1)!.i, 49);
+});
