@@ -101,6 +101,23 @@ export function inputLoadOptions(
 }
 
 /**
+ * The options of a run that change what it reads, as the results cache keys
+ * them (`analyze` and `report` add their own).
+ */
+export function readKeyValues(
+  opts: { strict?: boolean; timezone?: string },
+  load: ReturnType<typeof inputLoadOptions>,
+): Record<string, unknown> {
+  return {
+    strict: opts.strict ?? false,
+    timezone: opts.timezone ?? null,
+    format: load.format ?? null,
+    map: load.map ?? null,
+    listPrices: load.listPrices ?? false,
+  };
+}
+
+/**
  * Throw a {@link UserError} (exit 1) when the inputs held records but not one
  * could be read (no event, no call, only bad lines: a document cut off, every
  * line malformed), instead of writing an empty "0 requests" report. Empty

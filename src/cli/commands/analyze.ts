@@ -26,6 +26,7 @@ import {
   addInputOptions,
   inputLoadOptions,
   type InputOptions,
+  readKeyValues,
   requireSomethingRead,
 } from "../input_options.ts";
 import {
@@ -187,14 +188,7 @@ export async function runAnalyze(
   const loadOptions = inputLoadOptions(options);
   const key = await resultsKey("analyze", {
     inputs: list,
-    values: {
-      prefix: options.prefix,
-      strict: options.strict ?? false,
-      timezone: options.timezone ?? null,
-      format: loadOptions.format ?? null,
-      map: loadOptions.map ?? null,
-      listPrices: loadOptions.listPrices ?? false,
-    },
+    values: { prefix: options.prefix, ...readKeyValues(options, loadOptions) },
     prices: options.prices,
     cache: loadOptions.cache,
   });

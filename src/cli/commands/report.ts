@@ -25,6 +25,7 @@ import {
   addInputOptions,
   inputLoadOptions,
   type InputOptions,
+  readKeyValues,
   requireSomethingRead,
 } from "../input_options.ts";
 import {
@@ -176,14 +177,10 @@ export async function runReport(inputs: string[], options: ReportOptions): Promi
     inputs: list,
     values: {
       title: options.title ?? null,
-      strict: options.strict ?? false,
-      timezone: options.timezone ?? null,
       outputs: options.outputs ?? false,
       groupBy: options.groupBy ?? null,
       callsLimit: options.callsLimit ?? null,
-      format: loadOptions.format ?? null,
-      map: loadOptions.map ?? null,
-      listPrices: loadOptions.listPrices ?? false,
+      ...readKeyValues(options, loadOptions),
     },
     prices: options.prices,
     cache: loadOptions.cache,
