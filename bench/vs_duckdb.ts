@@ -41,6 +41,8 @@ const hasTime = existsSync("/usr/bin/time");
 interface Run {
   seconds: number;
   rssMb: number | null;
+  /** What the command printed. */
+  stdout: string;
 }
 
 async function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
@@ -48,7 +50,7 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
   const t0 = performance.now();
   const out = await new Deno.Command(argv[0]!, {
     args: argv.slice(1),
-    stdout: "null",
+    stdout: "piped",
     stderr: "piped",
     env,
   }).output();
@@ -56,7 +58,11 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
   const err = new TextDecoder().decode(out.stderr);
   if (out.code !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${err}`);
   const rss = err.match(/Maximum resident set size \(kbytes\): (\d+)/);
-  return { seconds, rssMb: rss ? Number(rss[1]) / 1024 : null };
+  return {
+    seconds,
+    rssMb: rss ? Number(rss[1]) / 1024 : null,
+    stdout: new TextDecoder().decode(out.stdout),
+  };
 }
 
 const deno = (args: string[], env?: Record<string, string>) =>
@@ -217,6 +223,37 @@ if (Deno.env.get("TRACEBOOK_BENCH_BIG") === "1") {
   rmSync(bigCache, { recursive: true, force: true });
 }
 
+/**
+ * The seed's numbers of tracebook's summary.json next to DuckDB's (`_duckdb_seed.ts` prints
+ * counts, mean, min, max, sample std and the four percentiles), one line per number that
+ * differs, with the exact value of Python's `statistics` where the two differ.
+ */
+function agreement(duckRun: Run, summaryPath: string): string {
+  const [requests, responses, errors, mean, min, max, std, percentiles] = JSON.parse(
+    duckRun.stdout.trim().split("\n").at(-1)!,
+  ).summary as string[];
+  const s = JSON.parse(readFileSync(summaryPath, "utf8"));
+  const rt = s.response_time;
+  const pairs: [string, number, number][] = [
+    ["requests", s.request_count, Number(requests)],
+    ["responses", s.response_count, Number(responses)],
+    ["errors", s.error_count, Number(errors)],
+    ["min", rt.min, Number(min)],
+    ["max", rt.max, Number(max)],
+    ...(JSON.parse(percentiles!) as number[]).map((v, i): [string, number, number] => [
+      ["p50", "p90", "p95", "p99"][i]!,
+      rt[["p50", "p90", "p95", "p99"][i]!],
+      v,
+    ]),
+    ["mean", rt.mean, Number(mean)],
+    ["std", rt.std, Number(std)],
+  ];
+  const differ = pairs.filter(([, a, b]) => a !== b);
+  return differ.length === 0
+    ? "every number equal"
+    : `equal but ${differ.map(([k, a, b]) => `${k} (tracebook ${a}, DuckDB ${b})`).join(", ")}`;
+}
+
 console.log(`Input: ${file} (${calls.toLocaleString("en")} calls, ${mb.toFixed(0)} MB)\n`);
 console.log("| command | wall (s) | peak RSS (MB) |\n|---|---:|---:|");
 for (const [name, r] of rows) {
@@ -236,6 +273,30 @@ if (bigRows.length) {
       `| ${name} | ${r.seconds.toFixed(2)} | ${r.rssMb === null ? "n/a" : r.rssMb.toFixed(0)} |`,
     );
   }
+}
+console.log(
+  `\nThe seed's numbers, tracebook's summary.json against DuckDB: ${
+    agreement(duck, join(dir, "out", "trace_analysis_summary.json"))
+  }${
+    bigDuck
+      ? `; on the 10 files: ${
+        agreement(bigDuck, join(dir, "out-big", "trace_analysis_summary.json"))
+      }`
+      : ""
+  }.`,
+);
+if (seed) {
+  // the seed's loop prints requests, responses, errors, then statistics.mean and statistics.stdev
+  const [, , , mean, std] = seed.stdout.trim().split(" ");
+  const rt = JSON.parse(readFileSync(join(dir, "out", "trace_analysis_summary.json"), "utf8"))
+    .response_time;
+  console.log(
+    `tracebook's mean and std against Python's statistics.mean and stdev (the seed's): ${
+      Number(mean) === rt.mean && Number(std) === rt.std
+        ? "equal to the last digit"
+        : `tracebook ${rt.mean}, ${rt.std}; Python ${mean}, ${std}`
+    }.`,
+  );
 }
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
 console.log("\n| target | measured | goal |\n|---|---:|---:|");
