@@ -253,13 +253,29 @@ function concatFrames(parts: ImportedFrames[]): ImportedFrames {
   if (parts.length === 1) return parts[0]!;
   const empty = { files: [], inputs: [] };
   const both = concatTraceSets(parts.map((p) => ({ ...p, ...empty })));
-  const byFileLine = (df: pl.DataFrame) => df.sort(["file", "line"], false, true, true);
+  // parts that follow each other in file order (the common case: one pass after another)
+  // need no sort, which would copy every frame once more
+  const byFileLine = (df: pl.DataFrame) =>
+    inOrder(df, true) ? df : df.sort(["file", "line"], false, true, true);
   return {
     calls: byFileLine(both.calls),
-    sessions: both.sessions.sort("file", false, true, true),
+    sessions: inOrder(both.sessions, false)
+      ? both.sessions
+      : both.sessions.sort("file", false, true, true),
     events: byFileLine(both.events),
     diagnostics: byFileLine(both.diagnostics),
   };
+}
+
+/** The rows of `df` are in file (then, with `lines`, line) order already. */
+function inOrder(df: pl.DataFrame, lines: boolean): boolean {
+  if (df.height < 2) return true;
+  const file = pl.col("file"), before = pl.col("file").shift(1);
+  const line = pl.col("line"), lineBefore = pl.col("line").shift(1);
+  const back = lines
+    ? file.lt(before).or(file.eq(before).and(line.lt(lineBefore)))
+    : file.lt(before);
+  return df.select(back.any().alias("back")).getColumn("back").toArray()[0] !== true;
 }
 
 /**

@@ -102,3 +102,36 @@ Deno.test("progress over several passes rises to the total bytes", async () => {
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("frames read apart come out in file then line order, sorted only when they are not", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const [a, b, c] = writeFiles(dir);
+    // c.jsonl shares no session: cached alone first, it comes back before the fresh a and b
+    // (the cached units, then the passes), and the frames are sorted into file order
+    const cache = join(dir, "cache");
+    await loadTraces([c!], { cache });
+    const expected = ["r1 ok 3 a.jsonl:2", "r2 error 2 b.jsonl:3", "r3 pending null c.jsonl:1"];
+    const mixed = await loadTraces([a!, b!, c!], { cache, passBytes: 1 });
+    assert.deepEqual(calls(mixed), expected);
+    const events = mixed.events.select("file", "line").toRecords().map((r) =>
+      `${String(r.file).split("/").at(-1)}:${r.line}`
+    );
+    // a.jsonl 2 lines, b.jsonl 4, c.jsonl 1, in that order
+    assert.deepEqual(events, [
+      "a.jsonl:1",
+      "a.jsonl:2",
+      "b.jsonl:1",
+      "b.jsonl:2",
+      "b.jsonl:3",
+      "b.jsonl:4",
+      "c.jsonl:1",
+    ]);
+    assert.deepEqual(
+      mixed.sessions.getColumn("file").toArray().map((f) => String(f).split("/").at(-1)),
+      ["a.jsonl", "b.jsonl", "c.jsonl"],
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
