@@ -13,7 +13,6 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import type { Diagnostic, EventRecord } from "./_event.ts";
 import { decodeEvents, type EncodedEvents } from "./_event_columns.ts";
-import { collectGarbage } from "./_memory.ts";
 import {
   DEFAULT_MAX_LINE_BYTES,
   mergeRangeDiagnostics,
@@ -236,8 +235,9 @@ export async function readNativeFiles(
   }
   joinReady(); // the rest: every result is in now
   flush();
-  // the parsed JSON and the columns from the workers are garbage: only the events are kept
-  if (total >= LARGE_INPUT_BYTES) collectGarbage();
+  // the parsed JSON is garbage now, but no collection is forced here: V8 collects it while the
+  // frames are built, and the loader forces one after that (`readFiles`); one here as well cost
+  // 0.15–0.3 s on 200,000 calls for 14 MB less at the peak
   options.onProgress?.(total, total);
   return { events, diagnostics };
 }
