@@ -58,7 +58,12 @@ function objectLines(text: string): unknown[] | null {
       if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
       values.push(value);
     } catch {
-      return null;
+      if (end < text.length) return null;
+      // the last line, cut where the sample ends: the general scan of it alone gives what it
+      // gives of the whole text there (it starts a line, outside any value)
+      for (const v of parseJsonValues(line, "", MAX_VALUES - values.length).values) {
+        values.push(v.value);
+      }
     }
   }
   return values;

@@ -107,8 +107,9 @@ Deno.test("sampleOfText() gives the values of JSON Lines and of any other layout
     c: 3,
   }]);
   assert.deepEqual(sampleOfText('{\n  "a": 1\n}\n{"b":2}\n', "f").values, [{ a: 1 }, { b: 2 }]);
-  // a last line cut short is not a value
+  // a last line cut short is not a value, but a whole object before the cut on it is
   assert.deepEqual(sampleOfText('{"a":1}\n{"b":', "f").values, [{ a: 1 }]);
+  assert.deepEqual(sampleOfText('{"a":1}\n{"b":2}{"c":', "f").values, [{ a: 1 }, { b: 2 }]);
   // at most 50 values: the 51st line is not read
   const many = Array.from({ length: 60 }, (_, i) => `{"i":${i}}`).join("\n");
   const values = sampleOfText(many, "f").values as { i: number }[];
