@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadTraces } from "../../src/load/mod.ts";
+import { summarize } from "../../src/metrics/summary.ts";
 import type { TraceSet } from "../../src/frames/columns.ts";
 
 const line = (
@@ -131,6 +132,22 @@ Deno.test("frames read apart come out in file then line order, sorted only when 
       mixed.sessions.getColumn("file").toArray().map((f) => String(f).split("/").at(-1)),
       ["a.jsonl", "b.jsonl", "c.jsonl"],
     );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("summaries are the same whether the frames come from files or from the cache, to the last digit", async () => {
+  // traces/: 6 files, read in one pass without the cache, or each from its own cache entry and
+  // joined; a float sum over frames in several chunks could differ in its last digit
+  const dir = Deno.makeTempDirSync();
+  try {
+    const traces = new URL("../../traces/", import.meta.url).pathname;
+    const now = new Date("2026-01-01T00:00:00Z");
+    const fresh = summarize(await loadTraces(traces, { cache: false }), { now });
+    await loadTraces(traces, { cache: dir });
+    const cached = summarize(await loadTraces(traces, { cache: dir }), { now });
+    assert.equal(JSON.stringify(cached), JSON.stringify(fresh));
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
