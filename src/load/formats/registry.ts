@@ -20,6 +20,7 @@ import { anthropicAgentEvents } from "./anthropic_agent_events.ts";
 import { anthropicBatch } from "./anthropic_batch.ts";
 import { atif } from "./atif.ts";
 import { claudeCode } from "./claude_code.ts";
+import { claudeCodeStream } from "./claude_code_stream.ts";
 import { codex } from "./codex.ts";
 import { geminiCliChat, geminiCliStream } from "./gemini_cli.ts";
 import { generic } from "./generic.ts";
@@ -47,6 +48,7 @@ export const FORMATS: readonly FormatAdapter[] = [
   zipkin,
   otelJs,
   claudeCode,
+  claudeCodeStream,
   codex,
   anthropicAgentEvents,
   geminiCliStream,

@@ -1,0 +1,356 @@
+/**
+ * Claude Code headless output (`claude -p … --output-format stream-json
+ * --verbose`, and `--output-format json`) → imported records.
+ *
+ * stream-json is one JSON object per line, every line with `type` and the
+ * snake_case `session_id` (transcripts write `sessionId`, with `timestamp`,
+ * `uuid`, `parentUuid`): `{type: "system", subtype: "init", session_id, model,
+ * tools, apiKeySource, …}`, `{type: "assistant", message: {id, model, content,
+ * stop_reason, usage}, parent_tool_use_id, session_id}`, `{type: "user", …}`,
+ * other `system` subtypes and `stream_event` lines, and last `{type: "result",
+ * subtype: "success" | "error_max_turns" | "error_during_execution" | …,
+ * is_error, duration_ms, duration_api_ms, num_turns, result, errors?,
+ * total_cost_usd, usage, modelUsage?}`. `--output-format json` prints that
+ * `result` object alone.
+ * - A model call is one API response: Claude Code writes a response as one
+ *   `assistant` line per content block with the same `message.id`, each
+ *   repeating `message.usage`; the lines are grouped by `message.id` and their
+ *   usage counted once (the largest value of each field). Subagent responses
+ *   (`parent_tool_use_id` set) are calls of the same session. Model
+ *   `message.model`; tokens as Anthropic counts them (`input_tokens` without
+ *   the cache, `cache_read_input_tokens`, `cache_creation_input_tokens`).
+ * - The lines have no times: `started_at` and `duration_s` are null (a line
+ *   that does carry a `timestamp` is read). The `result` line's
+ *   `total_cost_usd`, `num_turns`, `duration_ms`, `duration_api_ms` and
+ *   `subtype` go to the session (columns `reported_cost_usd`, `num_turns`,
+ *   `duration_ms`, `duration_api_ms`, `result_subtype`); its `usage` and
+ *   `modelUsage` are the session's totals and are NOT another call.
+ * - Errors: an assistant line Claude Code wrote for a failed request (model
+ *   `<synthetic>` with text `API Error…`, `isApiErrorMessage`, or an `error`
+ *   field) is an error call. A `result` with `is_error: true` and subtype
+ *   `success` is a failed API request too (its `result` is the message): one
+ *   error call when the session shows none already. Error subtypes
+ *   (`error_max_turns`, `error_during_execution`, …) end the run, not a
+ *   request: they are the session's `result_subtype` and an event, not calls.
+ *   Error calls name the model of the `init` line (the session's model), else
+ *   `unknown`. A session with no `result` line is unfinished (`complete:
+ *   false`).
+ * - A session with a `result` but no assistant lines (the `--output-format
+ *   json` object, or such objects one per line) is one call per model of
+ *   `modelUsage` standing for all of that model's requests of the session
+ *   (its tokens), with `duration_api_ms` as the duration when there is one
+ *   model; without `modelUsage` (older versions) one call with the result's
+ *   `usage` (when it counts any token) and model `unknown`. Such a result with
+ *   `is_error` and subtype `success` adds its error call to those.
+ * - Every line is an event `claude_code_stream.<type>[.<subtype>]`.
+ *
+ * @module
+ */
+import { normalizeUsage } from "../../schema/mod.ts";
+import { countChars } from "../_event.ts";
+import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
+import { blankCall, compactPayload, contentText, notAnObject, timeReader } from "./_agent_logs.ts";
+import { parseJsonRecords } from "./_json_values.ts";
+import type { ImportedCall, ImportedRecords, ImportedSession } from "./_records.ts";
+import { count, isObj, num, type Obj, str } from "./_util.ts";
+
+/** Line types of stream-json. */
+const TYPES = new Set(["system", "assistant", "user", "result", "stream_event"]);
+
+/** A result object (the last stream-json line, or the whole `--output-format json` output). */
+const isResult = (v: Obj): boolean =>
+  v.type === "result" && typeof v.session_id === "string" &&
+  ("is_error" in v || "duration_ms" in v || "num_turns" in v || "total_cost_usd" in v);
+
+/** True for one object shaped like a stream-json line that says it is one. */
+function isStreamLine(v: unknown): boolean {
+  if (!isObj(v) || typeof v.type !== "string" || typeof v.session_id !== "string") return false;
+  if (v.type === "system") return v.subtype === "init";
+  if (v.type === "assistant") return isObj(v.message) && "parent_tool_use_id" in v;
+  return isResult(v);
+}
+
+function detect(s: FormatSample): boolean {
+  if (s.values.length === 0) {
+    const k = s.keys;
+    return k.includes("type") && k.includes("session_id") && !k.includes("sessionId") &&
+      (k.includes("subtype") || k.includes("parent_tool_use_id"));
+  }
+  const lines = s.values.slice(0, 50);
+  // transcripts (camelCase sessionId) and other formats' objects are not this one
+  if (lines.some((v) => isObj(v) && ("sessionId" in v || "parentUuid" in v))) return false;
+  const typed = lines.filter((v) => isObj(v) && TYPES.has(v.type as string)).length;
+  return typed >= 0.8 * lines.length && lines.some(isStreamLine);
+}
+
+/** The text of an API error that Claude Code wrote as an assistant line, or null. */
+function apiErrorOf(v: Obj, message: Obj): string | null {
+  const text = contentText(message.content)?.trim() ?? "";
+  const synthetic = message.model === "<synthetic>";
+  if (v.isApiErrorMessage === true || (synthetic && /^API Error/i.test(text)) || str(v.error)) {
+    return text || str(v.error) || "API error";
+  }
+  return null;
+}
+
+/** The message of a failed result: `errors`, else `result`, else the subtype. */
+function resultError(v: Obj): string {
+  const errors = Array.isArray(v.errors) ? v.errors.filter((e) => typeof e === "string") : [];
+  return errors.length ? errors.join("; ") : str(v.result) ?? str(v.subtype) ?? "error";
+}
+
+const USAGE_FIELDS = [
+  "input_tokens",
+  "output_tokens",
+  "cache_read_input_tokens",
+  "cache_creation_input_tokens",
+];
+
+interface Response {
+  call: ImportedCall;
+  usage: Record<string, number>;
+  output: string[];
+}
+
+interface Session {
+  id: string;
+  model: string | null;
+  responses: number;
+  errors: number;
+  result: { line: number; v: Obj } | null;
+}
+
+/**
+ * Parse Claude Code's headless output: stream-json lines, or `--output-format
+ * json` result objects.
+ *
+ * @example
+ * ```ts
+ * import { parseClaudeCodeStreamText } from "./claude_code_stream.ts";
+ * const usage = { input_tokens: 3, output_tokens: 20, cache_read_input_tokens: 100 };
+ * const lines = [
+ *   { type: "system", subtype: "init", session_id: "s1", model: "claude-sonnet-4-5", tools: [] },
+ *   { type: "assistant", session_id: "s1", parent_tool_use_id: null,
+ *     message: { id: "msg_1", model: "claude-sonnet-4-5", content: [{ type: "text", text: "Hi" }], usage } },
+ *   { type: "assistant", session_id: "s1", parent_tool_use_id: null,
+ *     message: { id: "msg_1", model: "claude-sonnet-4-5", content: [{ type: "tool_use" }], usage } },
+ *   { type: "result", subtype: "success", is_error: false, session_id: "s1", num_turns: 1,
+ *     total_cost_usd: 0.01, usage: { input_tokens: 3, output_tokens: 20 } },
+ * ];
+ * const r = parseClaudeCodeStreamText(lines.map((l) => JSON.stringify(l)).join("\n"), "run.jsonl");
+ * // two lines of one response: one call, usage once; the result line is not a call
+ * if (r.calls.length !== 1 || r.calls[0]!.output_tokens !== 20 || r.events.length !== 4) throw new Error();
+ * ```
+ */
+export function parseClaudeCodeStreamText(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+): ImportedRecords {
+  const { values, diagnostics } = parseJsonRecords(text, file);
+  const time = timeReader(file, diagnostics, options.timezone);
+  const records: ImportedRecords = { calls: [], events: [], diagnostics, sessions: [] };
+  const fileSession = values.map((v) => (isObj(v.value) ? str(v.value.session_id) : null))
+    .find((s) => s) ?? file;
+  const sessions = new Map<string, Session>();
+  const sessionOf = (id: string) => {
+    let s = sessions.get(id);
+    if (!s) sessions.set(id, s = { id, model: null, responses: 0, errors: 0, result: null });
+    return s;
+  };
+  const responses = new Map<string, Response>();
+  const errorCall = (line: number, s: Session, ts: number | null, id: string | null, e: string) => {
+    const call = blankCall(file, line, s.id);
+    call.provider = "anthropic";
+    call.request_id = id;
+    call.model = s.model ?? "unknown";
+    call.started_at = ts;
+    call.status = "error";
+    call.error = e;
+    if (options.keepText) call.messages = call.output = null;
+    records.calls.push(call);
+    s.errors++;
+  };
+  for (const { line, value: v } of values) {
+    if (!isObj(v)) {
+      diagnostics.push(notAnObject(file, line, "a Claude Code stream-json line"));
+      continue;
+    }
+    const type = str(v.type) ?? "unknown";
+    const subtype = str(v.subtype);
+    const ts = time(v.timestamp, line);
+    const s = sessionOf(str(v.session_id) ?? fileSession);
+    const message = isObj(v.message) ? v.message : null;
+    records.events.push({
+      file,
+      line,
+      type: `claude_code_stream.${type}${subtype ? `.${subtype}` : ""}`,
+      ts,
+      end: null,
+      session_id: s.id,
+      request_id: type === "assistant" ? str(message?.id) : null,
+      payload: compactPayload(v),
+    });
+    if (type === "system" && subtype === "init") {
+      s.model ??= str(v.model);
+      continue;
+    }
+    if (type === "result") {
+      s.result = { line, v };
+      continue;
+    }
+    if (type !== "assistant" || message === null) continue;
+    const apiError = apiErrorOf(v, message);
+    if (apiError !== null) {
+      errorCall(line, s, ts, str(message.id) ?? str(v.uuid), apiError);
+      continue;
+    }
+    const model = str(message.model);
+    if (model === "<synthetic>") continue; // written by Claude Code itself, not a response
+    const key = str(message.id) ?? `line ${line}`;
+    let r = responses.get(key);
+    if (!r) {
+      const call = blankCall(file, line, s.id);
+      call.request_id = str(message.id);
+      call.model = model ?? "unknown";
+      call.served_model = model;
+      call.provider = "anthropic";
+      call.started_at = ts;
+      r = { call, usage: {}, output: [] };
+      responses.set(key, r);
+      records.calls.push(call);
+      s.responses++;
+    }
+    if (r.call.served_model === null && model) r.call.model = r.call.served_model = model;
+    const usage = isObj(message.usage) ? message.usage : {};
+    for (const field of USAGE_FIELDS) {
+      const n = count(usage[field]);
+      if (n !== null && (r.usage[field] === undefined || n > r.usage[field]!)) r.usage[field] = n;
+    }
+    const stop = str(message.stop_reason);
+    if (stop) r.call.finish_reason = stop;
+    const out = contentText(message.content);
+    if (out !== null) r.output.push(out);
+  }
+  for (const r of responses.values()) {
+    const u = normalizeUsage(r.usage);
+    Object.assign(r.call, {
+      input_tokens: u.input_tokens,
+      output_tokens: u.output_tokens,
+      total_tokens: u.total_tokens,
+      cache_read_tokens: u.cache_read_tokens,
+      cache_write_tokens: u.cache_write_tokens,
+    });
+    const output = r.output.length ? r.output.join("") : null;
+    r.call.output_chars = output === null ? null : countChars(output);
+    if (options.keepText) {
+      r.call.messages = null;
+      r.call.output = output;
+    }
+  }
+  for (const s of sessions.values()) {
+    const told: ImportedSession = { session_id: s.id, complete: s.result !== null };
+    records.sessions!.push(told);
+    if (s.result === null) continue;
+    const { line, v } = s.result;
+    const meta: Record<string, string> = {};
+    for (
+      const [name, key] of [
+        ["reported_cost_usd", "total_cost_usd"],
+        ["num_turns", "num_turns"],
+        ["duration_ms", "duration_ms"],
+        ["duration_api_ms", "duration_api_ms"],
+      ]
+    ) {
+      const n = num(v[key!]);
+      if (n !== null) meta[name!] = String(n);
+    }
+    if (str(v.subtype)) meta.result_subtype = str(v.subtype)!;
+    told.metadata = meta;
+    const ts = time(v.timestamp, line);
+    const failedRequest = v.is_error === true && (v.subtype === "success" || !str(v.subtype));
+    if (s.responses === 0) resultCalls(records, file, line, s, v, ts, options);
+    if (failedRequest && s.errors === 0) errorCall(line, s, ts, null, resultError(v));
+  }
+  return records;
+}
+
+/**
+ * The calls of a result with no assistant lines before it (`--output-format
+ * json`): one per model of `modelUsage`, else one with `usage`.
+ */
+function resultCalls(
+  records: ImportedRecords,
+  file: string,
+  line: number,
+  s: Session,
+  v: Obj,
+  ts: number | null,
+  options: ParseOptions,
+): void {
+  const byModel = isObj(v.modelUsage)
+    ? Object.entries(v.modelUsage).filter(([, u]) => isObj(u))
+    : [];
+  const apiMs = num(v.duration_api_ms);
+  const text = str(v.result);
+  const make = (model: string | null, usage: Obj) => {
+    const call = blankCall(file, line, s.id);
+    call.model = model ?? "unknown";
+    call.served_model = model;
+    call.provider = "anthropic";
+    call.started_at = ts;
+    const u = normalizeUsage(usage);
+    Object.assign(call, {
+      input_tokens: u.input_tokens,
+      output_tokens: u.output_tokens,
+      total_tokens: u.total_tokens,
+      cache_read_tokens: u.cache_read_tokens,
+      cache_write_tokens: u.cache_write_tokens,
+    });
+    if (str(v.subtype) && v.subtype !== "success") call.finish_reason = str(v.subtype);
+    else if (str(v.stop_reason)) call.finish_reason = str(v.stop_reason);
+    records.calls.push(call);
+    return call;
+  };
+  if (byModel.length > 0) {
+    byModel.forEach(([model, raw]) => {
+      const m = raw as Obj;
+      const call = make(model, {
+        input_tokens: m.inputTokens,
+        output_tokens: m.outputTokens,
+        cache_read_input_tokens: m.cacheReadInputTokens,
+        cache_creation_input_tokens: m.cacheCreationInputTokens,
+      });
+      // the session's API time and final text are not split by model: given with one model only
+      if (byModel.length === 1) {
+        if (apiMs !== null && apiMs >= 0) call.duration_s = apiMs / 1000;
+        withText(call, text, options);
+      } else withText(call, null, options);
+    });
+  } else if (isObj(v.usage) && USAGE_FIELDS.some((f) => (count((v.usage as Obj)[f]) ?? 0) > 0)) {
+    // without modelUsage (older versions); a usage of zeros (a request that failed) is no call
+    const call = make(null, v.usage);
+    if (apiMs !== null && apiMs >= 0) call.duration_s = apiMs / 1000;
+    withText(call, text, options);
+  }
+}
+
+function withText(call: ImportedCall, text: string | null, options: ParseOptions): void {
+  call.output_chars = text === null ? null : countChars(text);
+  if (options.keepText) {
+    call.messages = null;
+    call.output = text;
+  }
+}
+
+/** Claude Code `-p` output: `--output-format stream-json` and `--output-format json`. */
+export const claudeCodeStream: FormatAdapter = {
+  name: "claude_code_stream",
+  title: "Claude Code headless output (stream-json / json)",
+  reads:
+    "stream-json: one call per assistant message.id (usage counted once; the result line's usage is the session's total, not a call); API error messages and an is_error success result are errors; no times; session = session_id with the result's cost, turns and durations. json (result only): one call per modelUsage model standing for the session",
+  example:
+    '{"type": "assistant", "message": {"id": "msg_…", "model": "claude-sonnet-4-5", "usage": {…}}, "parent_tool_use_id": null, "session_id": "…"}',
+  detect,
+  parse: (text, file, options) => parseClaudeCodeStreamText(text, file, options),
+};

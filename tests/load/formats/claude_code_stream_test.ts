@@ -1,0 +1,258 @@
+/**
+ * Claude Code headless output (`claude -p --output-format stream-json --verbose` and
+ * `--output-format json`). No real saved output was at hand: the fixtures in
+ * tests/load/formats/fixtures/ are written from the shapes that Anthropic's headless / Agent
+ * SDK documentation and public captures show (uspark-hq/uspark `spec/claude-code-output.md`
+ * @ 40726eb1, a real execution of Claude Code with claude-opus-4-1: init with `apiKeySource`,
+ * one assistant line per content block with the same `message.id` and usage, result with
+ * `total_cost_usd`; jordanmnunez/hyperyolo `docs/research/cli-verification/claude.md`: the
+ * invalid-API-key result `{"is_error":true,"result":"Invalid API key · …","modelUsage":{}}`).
+ * Expected values are read from the fixtures with plain JSON.parse below, or counted by hand.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fromTraceText } from "../../../src/load/mod.ts";
+import { AGENT_LOG, figures, fixture, loadAs, rows } from "./_helpers.ts";
+
+// deno-lint-ignore no-explicit-any
+type Line = any;
+const jsonLines = (name: string): Line[] =>
+  readFileSync(fixture(name), "utf8").split("\n").filter((l) => l.trim() !== "").flatMap((l) => {
+    try {
+      return [JSON.parse(l)];
+    } catch {
+      return []; // the cut-off last line of the errors fixture
+    }
+  });
+
+/** Per message.id, the largest value of each usage field (an independent reading). */
+function usageByMessage(lines: Line[]): Map<string, Record<string, number>> {
+  const out = new Map<string, Record<string, number>>();
+  for (const l of lines) {
+    if (l.type !== "assistant" || l.message.model === "<synthetic>") continue;
+    const u = out.get(l.message.id) ?? {};
+    for (const [k, v] of Object.entries(l.message.usage)) {
+      if (typeof v === "number") u[k] = Math.max(u[k] ?? 0, v);
+    }
+    out.set(l.message.id, u);
+  }
+  return out;
+}
+
+Deno.test("claude_code_stream: a stream-json run is one call per message.id, usage once, the result line no call", async () => {
+  const name = "claude_code_stream_run.jsonl";
+  const lines = jsonLines(name);
+  const usage = usageByMessage(lines);
+  const sum = (k: string) => [...usage.values()].reduce((a, u) => a + (u[k] ?? 0), 0);
+  // 6 assistant lines, 4 responses: msg_01A (2 lines), msg_01B (2), msg_01S (subagent), msg_01C
+  assert.equal(lines.filter((l) => l.type === "assistant").length, 6);
+  assert.equal(usage.size, 4);
+
+  const t = await loadAs(fixture(name), "claude_code_stream");
+  assert.equal(t.diagnostics.height, 0);
+  assert.deepEqual(figures(t.calls, AGENT_LOG), {
+    calls: 4,
+    ok: 4,
+    errors: 0,
+    pending: 0,
+    models: { "claude-3-5-haiku-20241022": 1, "claude-opus-4-1-20250805": 3 },
+    input: sum("input_tokens"), // 4 + 7 + 1200 + 6 = 1217
+    output: sum("output_tokens"), // 2 + 96 (msg_01B's larger count, once) + 35 + 41 = 174
+    cache_read: sum("cache_read_input_tokens"), // 11292 + 16647 + 0 + 16827 = 44766
+    latency: { n: 0, p50: null, max: null }, // stream-json lines have no times
+  });
+  assert.equal(sum("input_tokens"), 1217);
+  assert.equal(sum("output_tokens"), 174);
+  assert.equal(t.calls.getColumn("cache_write_tokens").sum(), 5355 + 412 + 0 + 212);
+  // the result line's usage (output 5) is not another call: 174, not 179
+  assert.deepEqual(t.calls.getColumn("request_id").toArray(), [
+    "msg_01A",
+    "msg_01B",
+    "msg_01S",
+    "msg_01C",
+  ]);
+  assert.equal(t.calls.getColumn("started_at").nullCount(), 4);
+  // every line is an event; one session, complete, with the result's figures
+  assert.equal(t.events.height, lines.length);
+  const result = lines.at(-1);
+  assert.deepEqual(
+    rows(
+      t.sessions,
+      "session_id",
+      "complete",
+      "calls",
+      "errors",
+      "reported_cost_usd",
+      "num_turns",
+      "duration_ms",
+      "duration_api_ms",
+      "result_subtype",
+    ),
+    [{
+      session_id: result.session_id,
+      complete: true,
+      calls: 4,
+      errors: 0,
+      reported_cost_usd: String(result.total_cost_usd),
+      num_turns: "4",
+      duration_ms: "18319",
+      duration_api_ms: "21018",
+      result_subtype: "success",
+    }],
+  );
+  assert.ok(t.events.getColumn("type").toArray().includes("claude_code_stream.system.init"));
+});
+
+Deno.test("claude_code_stream: API errors, an is_error result, error_max_turns, a run cut off", async () => {
+  const t = await loadAs(fixture("claude_code_stream_errors.jsonl"), "claude_code_stream");
+  assert.deepEqual(figures(t.calls, AGENT_LOG), {
+    calls: 4, // run-b's API error (once), run-c's response, run-d's failed request, run-e's response
+    ok: 2,
+    errors: 2,
+    pending: 0,
+    models: { "claude-sonnet-4-20250514": 4 }, // error calls take the init line's model
+    input: 3 + 10,
+    output: 50 + 7,
+    cache_read: 2000,
+    latency: { n: 0, p50: null, max: null },
+  });
+  assert.deepEqual(rows(t.calls, "session_id", "line", "status", "error"), [
+    {
+      session_id: "run-b",
+      line: 2,
+      status: "error",
+      error:
+        'API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}',
+    },
+    { session_id: "run-c", line: 5, status: "ok", error: null },
+    {
+      session_id: "run-d",
+      line: 9,
+      status: "error",
+      error: "Invalid API key · Fix external API key",
+    },
+    { session_id: "run-e", line: 11, status: "ok", error: null },
+  ]);
+  // error_max_turns ends the run, not a request: the session says so; run-e has no result
+  assert.deepEqual(rows(t.sessions, "session_id", "complete", "errors", "result_subtype"), [
+    { session_id: "run-b", complete: true, errors: 1, result_subtype: "success" },
+    { session_id: "run-c", complete: true, errors: 0, result_subtype: "error_max_turns" },
+    { session_id: "run-d", complete: true, errors: 1, result_subtype: "success" },
+    { session_id: "run-e", complete: false, errors: 0, result_subtype: null },
+  ]);
+  // 11 readable lines are events; the cut-off line 12 is one diagnostic
+  assert.equal(t.events.height, 11);
+  assert.deepEqual(rows(t.diagnostics, "line", "severity"), [{ line: 12, severity: "error" }]);
+});
+
+Deno.test("claude_code_stream: the --output-format json object is one call standing for the session", async () => {
+  const file = fixture("claude_code_result.json");
+  const r = JSON.parse(readFileSync(file, "utf8"));
+  const t = await loadAs(file, "claude_code_stream");
+  assert.equal(t.diagnostics.height, 0);
+  // an older version's result: no modelUsage, so the model is unknown; its usage as written
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "session_id",
+      "model",
+      "status",
+      "input_tokens",
+      "output_tokens",
+      "cache_read_tokens",
+      "cache_write_tokens",
+      "duration_s",
+    ),
+    [{
+      session_id: r.session_id,
+      model: "unknown",
+      status: "ok",
+      input_tokens: r.usage.input_tokens, // 8
+      output_tokens: r.usage.output_tokens, // 32
+      cache_read_tokens: r.usage.cache_read_input_tokens, // 17004
+      cache_write_tokens: r.usage.cache_creation_input_tokens, // 192
+      duration_s: r.duration_api_ms / 1000, // 15.987
+    }],
+  );
+  assert.deepEqual(rows(t.sessions, "num_turns", "reported_cost_usd"), [{
+    num_turns: "8",
+    reported_cost_usd: String(r.total_cost_usd),
+  }]);
+});
+
+Deno.test("claude_code_stream: json results one per line: a call per modelUsage model, a failed request", async () => {
+  const file = fixture("claude_code_results.jsonl");
+  const runs = jsonLines("claude_code_results.jsonl");
+  const t = await loadAs(file, "claude_code_stream");
+  assert.equal(t.diagnostics.height, 0);
+  const r1 = runs[0].modelUsage["claude-sonnet-4-6"];
+  const r2 = runs[1].modelUsage;
+  assert.deepEqual(
+    rows(t.calls, "session_id", "model", "status", "input_tokens", "output_tokens", "duration_s"),
+    [
+      // one model: its tokens and the session's API time
+      {
+        session_id: "r1",
+        model: "claude-sonnet-4-6",
+        status: "ok",
+        input_tokens: r1.inputTokens,
+        output_tokens: r1.outputTokens,
+        duration_s: 26.359,
+      },
+      // two models: a call each; the API time is not split by model, so no duration
+      {
+        session_id: "r2",
+        model: "claude-sonnet-4-5-20250929",
+        status: "ok",
+        input_tokens: r2["claude-sonnet-4-5-20250929"].inputTokens,
+        output_tokens: r2["claude-sonnet-4-5-20250929"].outputTokens,
+        duration_s: null,
+      },
+      {
+        session_id: "r2",
+        model: "claude-haiku-4-5-20251001",
+        status: "ok",
+        input_tokens: 812,
+        output_tokens: 100,
+        duration_s: null,
+      },
+      // invalid API key: no model ran (modelUsage {}), one failed request of unknown model
+      {
+        session_id: "r3",
+        model: "unknown",
+        status: "error",
+        input_tokens: null,
+        output_tokens: null,
+        duration_s: null,
+      },
+    ],
+  );
+  assert.equal(t.calls.getColumn("error").toArray()[3], "Invalid API key · Fix external API key");
+  assert.deepEqual(t.sessions.getColumn("result_subtype").toArray(), [
+    "success",
+    "error_max_turns",
+    "success",
+  ]);
+});
+
+Deno.test("claude_code_stream: told apart from a transcript, which keeps its own adapter", () => {
+  const transcript = JSON.stringify({
+    type: "assistant",
+    sessionId: "s",
+    uuid: "u1",
+    parentUuid: null,
+    timestamp: "2026-01-01T00:00:00.000Z",
+    message: { id: "m", model: "claude-opus-4-6", usage: { input_tokens: 1, output_tokens: 2 } },
+  });
+  assert.equal(fromTraceText(transcript, { file: "t.jsonl" }).formats?.["t.jsonl"], "claude_code");
+  const stream = JSON.stringify({
+    type: "assistant",
+    session_id: "s",
+    parent_tool_use_id: null,
+    uuid: "u1",
+    message: { id: "m", model: "claude-opus-4-6", usage: { input_tokens: 1, output_tokens: 2 } },
+  });
+  const t = fromTraceText(stream, { file: "s.jsonl" });
+  assert.equal(t.formats?.["s.jsonl"], "claude_code_stream");
+  assert.equal(t.calls.getColumn("output_tokens").sum(), 2);
+});
