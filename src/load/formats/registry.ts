@@ -22,7 +22,9 @@ import { atif } from "./atif.ts";
 import { claudeCode } from "./claude_code.ts";
 import { claudeCodeStream } from "./claude_code_stream.ts";
 import { codex } from "./codex.ts";
+import { codexExec } from "./codex_exec.ts";
 import { geminiCliChat, geminiCliStream } from "./gemini_cli.ts";
+import { geminiCliJson } from "./gemini_cli_json.ts";
 import { generic } from "./generic.ts";
 import { langfuse } from "./langfuse.ts";
 import { mlflow } from "./mlflow.ts";
@@ -50,10 +52,12 @@ export const FORMATS: readonly FormatAdapter[] = [
   claudeCode,
   claudeCodeStream,
   codex,
+  codexExec,
   anthropicAgentEvents,
   geminiCliStream,
   atif,
   geminiCliChat,
+  geminiCliJson,
   native,
   generic,
 ];

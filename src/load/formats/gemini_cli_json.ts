@@ -1,0 +1,195 @@
+/**
+ * Gemini CLI `gemini -p … --output-format json` output → imported records.
+ *
+ * One JSON object per run (`JsonFormatter` of gemini-cli): `{session_id?,
+ * response, stats: {models: {<model>: {api: {totalRequests, totalErrors,
+ * totalLatencyMs}, tokens: {input?, prompt, candidates, total, cached,
+ * thoughts, tool}, roles?}}, tools, files}, error?: {type, message, code}}`
+ * (`session_id` since ~0.2x; `tokens.input` and `roles` in later versions).
+ * Several outputs appended to one file are several runs.
+ * - Gemini CLI gives a model's requests only as sums (uiTelemetry: every API
+ *   response and every API error adds one request, its latency and, for a
+ *   response, its tokens), so each model of a run is **one call standing for
+ *   its `totalRequests` requests**, as `gemini_cli_stream` makes one call of a
+ *   session. The frames have one row per call and no weight, so the request
+ *   and error counts are kept in a `gemini_cli.model_stats` event per model
+ *   (`requests`, `errors`, `latency_ms`); `calls` counts model-runs.
+ * - Tokens: `input_tokens` = `prompt` (the prompt token count, cache
+ *   included: uiTelemetry sets `input` = `prompt` − `cached`),
+ *   `cache_read_tokens` = `cached`, `output_tokens` = `candidates` +
+ *   `thoughts` (thinking is billed as output, as `gemini_cli_chat` counts it),
+ *   `reasoning_tokens` = `thoughts`, `total_tokens` = `total`,
+ *   `cache_write_tokens` = `cacheCreation` when given. The `roles` breakdown
+ *   repeats the model's counts and is not added.
+ * - Latency: `totalLatencyMs` (the summed API time of the model's requests)
+ *   when above 0. No timestamps.
+ * - Errors: a model whose every request failed is an error call; with a
+ *   top-level `error`, the models with failed requests are errors carrying its
+ *   message, and when none had any (an auth or input error before any request)
+ *   the run is one error call of model `unknown`. A model whose failed requests
+ *   were retried to success is ok (its `errors` are in the event).
+ * - Session = `session_id`, else the file (`file#n` for the n-th of several
+ *   outputs); a run's output is written when it ends: the session is complete.
+ *
+ * @module
+ */
+import { countChars } from "../_event.ts";
+import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
+import { blankCall, compactPayload, notAnObject, textLines } from "./_agent_logs.ts";
+import { parseJsonValues } from "./_json_values.ts";
+import type { ImportedCall, ImportedRecords } from "./_records.ts";
+import { count, isObj, type Obj, str } from "./_util.ts";
+
+/** Top-level keys of the output (later versions may add a few). */
+const OUTPUT_KEYS = new Set(["session_id", "response", "stats", "error"]);
+
+/** An output object: `stats.models`, or a bare error run `{session_id, error: {message}}`. */
+function isOutput(v: unknown): v is Obj {
+  if (!isObj(v) || "type" in v) return false;
+  if (isObj(v.stats) && isObj(v.stats.models)) {
+    return "response" in v || "session_id" in v || "error" in v;
+  }
+  return isObj(v.error) && typeof v.error.message === "string" &&
+    typeof v.session_id === "string" && Object.keys(v).every((k) => OUTPUT_KEYS.has(k));
+}
+
+function detect(s: FormatSample): boolean {
+  if (s.array) return false;
+  if (s.values.length === 0) {
+    // one output longer than the sample (a long response): its first keys
+    return s.keys.includes("response") && s.keys.every((k) => OUTPUT_KEYS.has(k));
+  }
+  return isOutput(s.values[0]);
+}
+
+/**
+ * Parse the text of Gemini CLI `--output-format json` output(s).
+ *
+ * @example
+ * ```ts
+ * import { parseGeminiJsonText } from "./gemini_cli_json.ts";
+ * const out = {
+ *   session_id: "g1",
+ *   response: "Paris.",
+ *   stats: { models: { "gemini-2.5-pro": {
+ *     api: { totalRequests: 2, totalErrors: 0, totalLatencyMs: 5053 },
+ *     tokens: { prompt: 24939, candidates: 20, total: 25113, cached: 21263, thoughts: 154, tool: 0 },
+ *   } }, tools: {}, files: {} },
+ * };
+ * const r = parseGeminiJsonText(JSON.stringify(out, null, 2), "run.json");
+ * const c = r.calls[0]!;
+ * if (r.calls.length !== 1 || c.output_tokens !== 174 || c.duration_s !== 5.053 || c.cache_read_tokens !== 21263) throw new Error();
+ * ```
+ */
+export function parseGeminiJsonText(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+): ImportedRecords {
+  const { values, diagnostics } = parseJsonValues(text, file);
+  const records: ImportedRecords = { calls: [], events: [], diagnostics, sessions: [] };
+  const { lineAt, offsetOf } = textLines(text);
+  const outputs = values.filter((v) => isObj(v.value));
+  let n = 0;
+  values.forEach(({ line, value: v }) => {
+    if (!isObj(v)) {
+      diagnostics.push(notAnObject(file, line, "a Gemini CLI JSON output"));
+      return;
+    }
+    n++;
+    const session = str(v.session_id) ?? (outputs.length > 1 ? `${file}#${n}` : file);
+    const start = offsetOf(line);
+    /** The line of a key of this output (searched from the output's start on). */
+    const lineOfKey = (key: string, from = start) => {
+      const at = text.indexOf(`${JSON.stringify(key)}`, from);
+      return at >= 0 ? lineAt(at) : line;
+    };
+    const stats: Obj = isObj(v.stats) ? v.stats : {};
+    records.events.push({
+      file,
+      line,
+      type: "gemini_cli.json_output",
+      ts: null,
+      end: null,
+      session_id: session,
+      request_id: null,
+      payload: compactPayload({ ...v, stats: { ...stats, models: "(model_stats events)" } }),
+    });
+    const error = isObj(v.error)
+      ? str(v.error.message) ?? str(v.error.type) ?? "error"
+      : str(v.error);
+    const response = typeof v.response === "string" ? v.response : null;
+    const models = isObj(stats.models) ? Object.entries(stats.models) : [];
+    const modelsAt = text.indexOf('"models"', start);
+    const calls: { call: ImportedCall; errors: number | null }[] = [];
+    for (const [model, m] of models) {
+      const mLine = lineOfKey(model, modelsAt >= 0 ? modelsAt : start);
+      const api: Obj = isObj(m) && isObj(m.api) ? m.api : {};
+      const t: Obj = isObj(m) && isObj(m.tokens) ? m.tokens : {};
+      const requests = count(api.totalRequests), errors = count(api.totalErrors);
+      const latency = count(api.totalLatencyMs);
+      records.events.push({
+        file,
+        line: mLine,
+        type: "gemini_cli.model_stats",
+        ts: null,
+        end: null,
+        session_id: session,
+        request_id: null,
+        payload: compactPayload({ model, requests, errors, latency_ms: latency, tokens: t }),
+      });
+      const call = blankCall(file, mLine, session);
+      call.model = model;
+      call.served_model = model;
+      call.provider = "google";
+      const cached = count(t.cached), thoughts = count(t.thoughts);
+      const prompt = count(t.prompt) ??
+        (count(t.input) !== null ? count(t.input)! + (cached ?? 0) : null);
+      const candidates = count(t.candidates);
+      call.input_tokens = prompt;
+      call.cache_read_tokens = cached;
+      call.output_tokens = candidates === null ? null : candidates + (thoughts ?? 0);
+      call.reasoning_tokens = thoughts;
+      call.total_tokens = count(t.total);
+      call.cache_write_tokens = count(t.cacheCreation);
+      call.duration_s = latency !== null && latency > 0 ? latency / 1000 : null;
+      if (requests !== null && requests > 0 && errors === requests) {
+        call.status = "error";
+        call.error = error ?? `all ${requests} requests failed`;
+      } else if (error !== null && errors !== null && errors > 0) {
+        call.status = "error";
+        call.error = error;
+      }
+      if (options.keepText) call.messages = call.output = null;
+      records.calls.push(call);
+      calls.push({ call, errors });
+    }
+    // the response is the output of the run's one model (of none when several answered)
+    if (calls.length === 1 && response !== null) {
+      calls[0]!.call.output_chars = countChars(response);
+      if (options.keepText) calls[0]!.call.output = response;
+    }
+    if (error !== null && !calls.some((c) => c.call.status === "error")) {
+      const call = blankCall(file, "error" in v ? lineOfKey("error") : line, session);
+      call.provider = "google";
+      call.status = "error";
+      const code = isObj(v.error) ? v.error.code : undefined;
+      call.error = code !== undefined && code !== null ? `${error} (code ${code})` : error;
+      if (options.keepText) call.messages = call.output = null;
+      records.calls.push(call);
+    }
+  });
+  return records;
+}
+
+/** Gemini CLI `--output-format json` output. */
+export const geminiCliJson: FormatAdapter = {
+  name: "gemini_cli_json",
+  title: "Gemini CLI --output-format json output",
+  reads:
+    "one call per model of a run standing for its requests (stats.models: prompt tokens with cache, candidates + thoughts as output, totalLatencyMs; request and error counts in a model_stats event); a model whose requests all failed, or a top-level error, → error; session = session_id",
+  example:
+    '{"session_id": "…", "response": "…", "stats": {"models": {"gemini-2.5-pro": {"api": {"totalRequests": 2, "totalErrors": 0, "totalLatencyMs": 5053}, "tokens": {"prompt": 24939, "candidates": 20, "cached": 21263, "thoughts": 154}}}}}',
+  detect,
+  parse: (text, file, options) => parseGeminiJsonText(text, file, options),
+};

@@ -1,0 +1,177 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fromTraceText } from "../../../src/load/mod.ts";
+import { AGENT_LOG, figures, fixture, loadAs, rows } from "./_helpers.ts";
+
+Deno.test("codex_exec: one call per turn, a resumed thread's running total made per turn, failed and unfinished turns", async () => {
+  // tests/load/formats/fixtures/codex_exec_runs.jsonl: four `codex exec --json` runs appended, written
+  // from codex-rs exec/src/exec_events.rs and event_processor_with_jsonl_output.rs (ThreadEvent,
+  // ThreadItem, Usage = the thread's last ThreadTokenUsage.total): a run, its `exec resume`, a run
+  // whose turn failed, a run cut off inside its turn
+  const file = fixture("codex_exec_runs.jsonl");
+  const lines = readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l));
+  const usages = lines.filter((l) => l.type === "turn.completed").map((l) => l.usage);
+  assert.equal(usages.length, 2);
+  const [u1, u2] = usages;
+  const t = await loadAs(file, "codex_exec");
+  assert.equal(t.diagnostics.height, 0);
+  assert.deepEqual(figures(t.calls, AGENT_LOG), {
+    calls: 4, // one per turn.started
+    ok: 2,
+    errors: 1,
+    pending: 1,
+    models: { unknown: 4 }, // the output names no model
+    // the second turn is the same thread resumed: its usage is the running total, less the first
+    input: u1.input_tokens + (u2.input_tokens - u1.input_tokens), // 51000, not 24763 + 51000
+    output: u1.output_tokens + (u2.output_tokens - u1.output_tokens), // 200
+    cache_read: u1.cached_input_tokens + (u2.cached_input_tokens - u1.cached_input_tokens),
+    latency: { n: 0, p50: null, max: null }, // no times in this output
+  });
+  assert.deepEqual(
+    rows(t.calls, "line", "session_id", "status", "error", "input_tokens", "reasoning_tokens"),
+    [
+      {
+        line: 2,
+        session_id: lines[0].thread_id,
+        status: "ok",
+        error: null,
+        input_tokens: 24763,
+        reasoning_tokens: null,
+      },
+      {
+        line: 12,
+        session_id: lines[0].thread_id,
+        status: "ok",
+        error: null, // the "Reconnecting" error line was retried: the turn completed
+        input_tokens: 51000 - 24763,
+        reasoning_tokens: 64, // none in the first total: counted as written
+      },
+      {
+        line: 18,
+        session_id: lines[16].thread_id,
+        status: "error",
+        error: "You've hit your usage limit. Try again later.",
+        input_tokens: null,
+        reasoning_tokens: null,
+      },
+      {
+        line: 22,
+        session_id: lines[20].thread_id,
+        status: "pending",
+        error: null,
+        input_tokens: null,
+        reasoning_tokens: null,
+      },
+    ],
+  );
+  // total = input + output (input includes cached, output includes reasoning)
+  assert.deepEqual(t.calls.getColumn("total_tokens").toArray(), [
+    24763 + 122,
+    (51000 - 24763) + (200 - 122),
+    null,
+    null,
+  ]);
+  // the agent_message text of each turn is its output
+  assert.deepEqual(t.calls.getColumn("output_chars").toArray(), [
+    "The repository holds a README and src/.".length,
+    "Done.".length,
+    null,
+    null,
+  ]);
+  assert.deepEqual(t.sessions.sort("session_id").select("session_id", "complete").toRecords(), [
+    { session_id: lines[0].thread_id, complete: true },
+    { session_id: lines[16].thread_id, complete: true },
+    { session_id: lines[20].thread_id, complete: false },
+  ]);
+  assert.equal(t.events.height, lines.length); // every line is an event
+  const types = t.events.getColumn("type").toArray();
+  assert.equal(types.filter((x) => x === "codex_exec.item.updated.todo_list").length, 1);
+});
+
+Deno.test("codex_exec: the first thread-event shape (item_type, assistant_message) and an error before any turn", () => {
+  // the sample output of openai/codex#4525 (2025-09-30): items named `item_type`, `assistant_message`
+  const text = [
+    { type: "thread.started", thread_id: "01999ce5-f229-7661-8570-53312bd47ea3" },
+    { type: "turn.started" },
+    {
+      type: "item.completed",
+      item: { id: "item_0", item_type: "reasoning", text: "**Planning**" },
+    },
+    { type: "item.completed", item: { id: "item_3", item_type: "assistant_message", text: "Hi" } },
+    {
+      type: "turn.completed",
+      usage: { input_tokens: 100, cached_input_tokens: 0, output_tokens: 9 },
+    },
+    { type: "error", message: "stream disconnected before completion" },
+  ].map((l) => JSON.stringify(l)).join("\n");
+  const t = fromTraceText(text, { file: "exec.jsonl" });
+  assert.equal(t.formats?.["exec.jsonl"], "codex_exec");
+  assert.deepEqual(rows(t.calls, "status", "error", "input_tokens", "output_chars"), [
+    { status: "ok", error: null, input_tokens: 100, output_chars: 2 },
+    {
+      status: "error",
+      error: "stream disconnected before completion",
+      input_tokens: null,
+      output_chars: null,
+    },
+  ]);
+});
+
+Deno.test("codex_exec: the older --json output ({id, msg} events) is read by the rollout rules", () => {
+  // codex exec --json before openai/codex#4525 (from #1603): a config summary, the prompt, then the
+  // protocol's events {id, msg}; token_count flat (one per response) in these versions
+  const text = [
+    { model: "codex-mini-latest", provider: "openai", sandbox: "read-only", workdir: "/tmp/x" },
+    { prompt: "say hi" },
+    {
+      id: "0",
+      msg: {
+        type: "session_configured",
+        session_id: "7f0c-legacy",
+        model: "codex-mini-latest",
+        history_log_id: 0,
+        history_entry_count: 0,
+      },
+    },
+    { id: "1", msg: { type: "task_started" } },
+    { id: "1", msg: { type: "agent_message", message: "Hi there!" } },
+    {
+      id: "1",
+      msg: {
+        type: "token_count",
+        input_tokens: 3804,
+        cached_input_tokens: 3200,
+        output_tokens: 95,
+        reasoning_output_tokens: 64,
+        total_tokens: 3899,
+      },
+    },
+    { id: "1", msg: { type: "task_complete", last_agent_message: "Hi there!" } },
+    { id: "2", msg: { type: "task_started" } },
+    {
+      id: "2",
+      msg: {
+        type: "stream_error",
+        message: "stream disconnected before completion: error sending request",
+      },
+    },
+  ].map((l) => JSON.stringify(l)).join("\n");
+  const t = fromTraceText(text, { file: "legacy.jsonl" });
+  assert.equal(t.formats?.["legacy.jsonl"], "codex_exec");
+  assert.deepEqual(figures(t.calls, AGENT_LOG), {
+    calls: 2,
+    ok: 1,
+    errors: 1, // the stream error (retried), as the codex adapter counts it
+    pending: 0,
+    models: { "codex-mini-latest": 2 },
+    input: 3804,
+    output: 95,
+    cache_read: 3200,
+    latency: { n: 0, p50: null, max: null },
+  });
+  assert.deepEqual(rows(t.sessions, "session_id", "complete"), [
+    { session_id: "7f0c-legacy", complete: false }, // the second task never completed
+  ]);
+  assert.equal(t.events.height, 9);
+});
