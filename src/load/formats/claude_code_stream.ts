@@ -42,6 +42,10 @@
  *   model; without `modelUsage` (older versions) one call with the result's
  *   `usage` (when it counts any token) and model `unknown`. Such a result with
  *   `is_error` and subtype `success` adds its error call to those.
+ * - When the result's `modelUsage` counts more tokens for a model than the
+ *   session's calls hold, one `usage_not_in_stream` warning says so (Claude
+ *   Code makes some requests, e.g. titles on a small model, outside the
+ *   stream; those tokens are not calls here).
  * - Every line is an event `claude_code_stream.<type>[.<subtype>]`.
  *
  * @module
@@ -270,6 +274,7 @@ export function parseClaudeCodeStreamText(
     const ts = time(v.timestamp, line);
     const failedRequest = v.is_error === true && (v.subtype === "success" || !str(v.subtype));
     if (s.responses === 0) resultCalls(records, file, line, s, v, ts, options);
+    else checkAgainstModelUsage(records, file, line, s, v);
     if (failedRequest && s.errors === 0) errorCall(line, s, ts, null, resultError(v));
   }
   return records;
@@ -333,6 +338,48 @@ function resultCalls(
     if (apiMs !== null && apiMs >= 0) call.duration_s = apiMs / 1000;
     withText(call, text, options);
   }
+}
+
+/**
+ * One `usage_not_in_stream` warning when the result's `modelUsage` counts more
+ * tokens for a model than the session's calls hold (requests Claude Code made
+ * outside the stream, or responses written with their count as it started).
+ */
+function checkAgainstModelUsage(
+  records: ImportedRecords,
+  file: string,
+  line: number,
+  s: Session,
+  v: Obj,
+): void {
+  if (!isObj(v.modelUsage)) return;
+  const tokens = (c: ImportedCall) =>
+    (c.input_tokens ?? 0) + (c.output_tokens ?? 0) + (c.cache_read_tokens ?? 0) +
+    (c.cache_write_tokens ?? 0);
+  const short: string[] = [];
+  for (const [model, raw] of Object.entries(v.modelUsage)) {
+    if (!isObj(raw)) continue;
+    const reported = [
+      "inputTokens",
+      "outputTokens",
+      "cacheReadInputTokens",
+      "cacheCreationInputTokens",
+    ]
+      .reduce((a, k) => a + (count(raw[k]) ?? 0), 0);
+    const seen = records.calls.filter((c) => c.session_id === s.id && c.model === model)
+      .reduce((a, c) => a + tokens(c), 0);
+    if (seen < reported) short.push(`${model}: ${seen} of ${reported}`);
+  }
+  if (short.length === 0) return;
+  records.diagnostics.push({
+    file,
+    line,
+    code: "usage_not_in_stream",
+    message: `the result's modelUsage counts more tokens than the session's assistant lines hold (${
+      short.join("; ")
+    }): requests Claude Code made outside the stream are not calls here`,
+    severity: "warning",
+  });
 }
 
 function withText(call: ImportedCall, text: string | null, options: ParseOptions): void {

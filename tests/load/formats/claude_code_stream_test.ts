@@ -256,3 +256,61 @@ Deno.test("claude_code_stream: told apart from a transcript, which keeps its own
   assert.equal(t.formats?.["s.jsonl"], "claude_code_stream");
   assert.equal(t.calls.getColumn("output_tokens").sum(), 2);
 });
+
+Deno.test("claude_code_stream: stream_event lines are no calls; modelUsage beyond the stream is one warning; jq -s arrays", () => {
+  const lines = [
+    { type: "system", subtype: "init", session_id: "p", model: "claude-sonnet-4-5", tools: [] },
+    {
+      type: "stream_event",
+      session_id: "p",
+      parent_tool_use_id: null,
+      event: {
+        type: "message_start",
+        message: { id: "msg_p", usage: { input_tokens: 10, output_tokens: 1 } },
+      },
+    },
+    {
+      type: "assistant",
+      session_id: "p",
+      parent_tool_use_id: null,
+      message: {
+        id: "msg_p",
+        model: "claude-sonnet-4-5",
+        content: [{ type: "text", text: "ok" }],
+        usage: { input_tokens: 10, output_tokens: 20 },
+      },
+    },
+    {
+      type: "result",
+      subtype: "success",
+      is_error: false,
+      session_id: "p",
+      modelUsage: {
+        "claude-sonnet-4-5": { inputTokens: 10, outputTokens: 20 },
+        // a request made outside the stream (e.g. a title): in the totals, not a line
+        "claude-haiku-4-5": { inputTokens: 300, outputTokens: 12 },
+      },
+    },
+  ];
+  for (
+    const [file, text] of [
+      ["p.jsonl", lines.map((l) => JSON.stringify(l)).join("\n")],
+      ["p.json", JSON.stringify(lines, null, 2)], // jq -s
+    ]
+  ) {
+    const t = fromTraceText(text!, { file: file! });
+    assert.equal(t.formats?.[file!], "claude_code_stream");
+    assert.deepEqual(rows(t.calls, "model", "input_tokens", "output_tokens"), [
+      { model: "claude-sonnet-4-5", input_tokens: 10, output_tokens: 20 },
+    ]);
+    assert.equal(t.events.height, 4);
+    assert.deepEqual(rows(t.diagnostics, "code", "severity"), [
+      { code: "usage_not_in_stream", severity: "warning" },
+    ]);
+    // haiku: 0 of 300 + 12 = 312 tokens in the stream
+    assert.match(
+      String(t.diagnostics.getColumn("message").toArray()[0]),
+      /claude-haiku-4-5: 0 of 312/,
+    );
+  }
+});
