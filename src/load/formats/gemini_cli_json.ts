@@ -25,9 +25,12 @@
  *   when above 0. No timestamps.
  * - Errors: a model whose every request failed is an error call; with a
  *   top-level `error`, the models with failed requests are errors carrying its
- *   message, and when none had any (an auth or input error before any request)
- *   the run is one error call of model `unknown`. A model whose failed requests
- *   were retried to success is ok (its `errors` are in the event).
+ *   message; when none had any, the error is the run's answer failing (e.g.
+ *   `INVALID_STREAM`, an empty response to a request that succeeded) and makes
+ *   the main model's call an error (the only model, or the one with a `main`
+ *   role), else (no model: an auth or input error before any request, or no
+ *   main model) it is one error call of model `unknown`. A model whose failed
+ *   requests were retried to success is ok (its `errors` are in the event).
  * - Session = `session_id`, else the file (`file#n` for the n-th of several
  *   outputs); a run's output is written when it ends: the session is complete.
  *
@@ -121,7 +124,7 @@ export function parseGeminiJsonText(
     const response = typeof v.response === "string" ? v.response : null;
     const models = isObj(stats.models) ? Object.entries(stats.models) : [];
     const modelsAt = text.indexOf('"models"', start);
-    const calls: { call: ImportedCall; errors: number | null }[] = [];
+    const calls: { call: ImportedCall; main: boolean }[] = [];
     for (const [model, m] of models) {
       const mLine = lineOfKey(model, modelsAt >= 0 ? modelsAt : start);
       const api: Obj = isObj(m) && isObj(m.api) ? m.api : {};
@@ -162,7 +165,7 @@ export function parseGeminiJsonText(
       }
       if (options.keepText) call.messages = call.output = null;
       records.calls.push(call);
-      calls.push({ call, errors });
+      calls.push({ call, main: isObj(m) && isObj(m.roles) && "main" in m.roles });
     }
     // the response is the output of the run's one model (of none when several answered)
     if (calls.length === 1 && response !== null) {
@@ -170,13 +173,23 @@ export function parseGeminiJsonText(
       if (options.keepText) calls[0]!.call.output = response;
     }
     if (error !== null && !calls.some((c) => c.call.status === "error")) {
-      const call = blankCall(file, "error" in v ? lineOfKey("error") : line, session);
-      call.provider = "google";
-      call.status = "error";
       const code = isObj(v.error) ? v.error.code : undefined;
-      call.error = code !== undefined && code !== null ? `${error} (code ${code})` : error;
-      if (options.keepText) call.messages = call.output = null;
-      records.calls.push(call);
+      const message = code !== undefined && code !== null ? `${error} (code ${code})` : error;
+      // no request failed: the run's answer did (an empty or malformed response, a turn limit).
+      // It is the main model's call (the only model, or the one with a `main` role); with no
+      // model (an auth or input error before any request) it is an error call of its own
+      const mains = calls.length === 1 ? calls : calls.filter((c) => c.main);
+      if (mains.length === 1) {
+        mains[0]!.call.status = "error";
+        mains[0]!.call.error = message;
+      } else {
+        const call = blankCall(file, "error" in v ? lineOfKey("error") : line, session);
+        call.provider = "google";
+        call.status = "error";
+        call.error = message;
+        if (options.keepText) call.messages = call.output = null;
+        records.calls.push(call);
+      }
     }
   });
   return records;

@@ -175,3 +175,35 @@ Deno.test("codex_exec: the older --json output ({id, msg} events) is read by the
   ]);
   assert.equal(t.events.height, 9);
 });
+
+Deno.test("codex_exec: two real outputs of Codex CLI 0.46.0 (two runs, two threads)", async () => {
+  // tests/load/formats/fixtures/codex_exec_agentcmd_0.46.jsonl: the two `codex exec --json` captures
+  // printed in jnarowski/agentcmd .agent/research/codex/format-comparison.md @ d0086224 (Codex CLI
+  // 0.46.0, 2025-10-28), appended one after the other as `>>` would
+  const file = fixture("codex_exec_agentcmd_0.46.jsonl");
+  const lines = readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l));
+  const threads = lines.filter((l) => l.type === "thread.started").map((l) => l.thread_id);
+  const usages = lines.filter((l) => l.type === "turn.completed").map((l) => l.usage);
+  const sum = (k: string) => usages.reduce((a, u) => a + u[k], 0);
+  const t = await loadAs(file, "codex_exec");
+  assert.equal(t.diagnostics.height, 0);
+  assert.deepEqual(figures(t.calls, AGENT_LOG), {
+    calls: 2,
+    ok: 2,
+    errors: 0,
+    pending: 0,
+    models: { unknown: 2 },
+    input: sum("input_tokens"), // 2946 + 6040: different threads, nothing subtracted
+    output: sum("output_tokens"),
+    cache_read: sum("cached_input_tokens"),
+    latency: { n: 0, p50: null, max: null },
+  });
+  assert.deepEqual(t.calls.getColumn("session_id").toArray(), threads);
+  assert.deepEqual(t.calls.getColumn("output_chars").toArray(), [
+    "4".length,
+    "Files here: `file1.txt`, `file2.txt`.".length,
+  ]);
+  assert.deepEqual(t.sessions.getColumn("complete").toArray(), [true, true]);
+  assert.equal(t.events.height, lines.length);
+});

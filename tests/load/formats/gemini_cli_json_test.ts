@@ -134,3 +134,77 @@ Deno.test("codex_exec and gemini_cli_json claim only their own outputs", async (
     assert.ok(f !== "gemini_cli_json" && f !== "codex_exec", `${text} → ${f}`);
   }
 });
+
+Deno.test("gemini_cli_json: a top-level error after requests that succeeded fails the main model's call", async () => {
+  const { fromTraceText } = await import("../../../src/load/mod.ts");
+  // written from a public post-mortem that quotes such a run: an INVALID_STREAM error (empty
+  // response) with totalErrors 0; and a run of two models where the one with the `main` role failed
+  const one = {
+    response: "",
+    stats: {
+      models: {
+        "gemini-3.1-pro-preview": {
+          api: { totalRequests: 1, totalErrors: 0, totalLatencyMs: 16721 },
+          tokens: {
+            input: 11752,
+            prompt: 11752,
+            candidates: 0,
+            total: 12846,
+            cached: 0,
+            thoughts: 1094,
+            tool: 0,
+          },
+        },
+      },
+    },
+    error: {
+      type: "INVALID_STREAM",
+      message: "Invalid stream: The model returned an empty response or malformed tool call.",
+    },
+  };
+  const two = {
+    session_id: "s-two",
+    response: "",
+    stats: {
+      models: {
+        "gemini-2.5-flash-lite": {
+          api: { totalRequests: 1, totalErrors: 0, totalLatencyMs: 300 },
+          tokens: { prompt: 900, candidates: 10, total: 910, cached: 0, thoughts: 0, tool: 0 },
+          roles: { utility_router: { totalRequests: 1 } },
+        },
+        "gemini-2.5-pro": {
+          api: { totalRequests: 2, totalErrors: 0, totalLatencyMs: 9000 },
+          tokens: { prompt: 5000, candidates: 0, total: 5000, cached: 0, thoughts: 0, tool: 0 },
+          roles: { main: { totalRequests: 2 } },
+        },
+      },
+    },
+    error: { type: "Error", message: "Reached max session turns for this session.", code: 53 },
+  };
+  const text = JSON.stringify(one, null, 2) + "\n" + JSON.stringify(two, null, 2) + "\n";
+  const t = fromTraceText(text, { file: "runs.json" });
+  assert.equal(t.formats?.["runs.json"], "gemini_cli_json");
+  assert.deepEqual(rows(t.calls, "session_id", "model", "status", "error", "output_tokens"), [
+    {
+      session_id: "runs.json#1",
+      model: "gemini-3.1-pro-preview",
+      status: "error",
+      error: "Invalid stream: The model returned an empty response or malformed tool call.",
+      output_tokens: 0 + 1094, // the thoughts were billed
+    },
+    {
+      session_id: "s-two",
+      model: "gemini-2.5-flash-lite",
+      status: "ok",
+      error: null,
+      output_tokens: 10,
+    },
+    {
+      session_id: "s-two",
+      model: "gemini-2.5-pro",
+      status: "error",
+      error: "Reached max session turns for this session. (code 53)",
+      output_tokens: 0,
+    },
+  ]);
+});
