@@ -12,6 +12,9 @@
  * `turn.completed` (`usage: {input_tokens, cached_input_tokens,
  * output_tokens}`, later also `reasoning_output_tokens`), `turn.failed`
  * (`error: {message}`) and `error` (`message`). No timestamps, no model name.
+ * The experimental output before it (`--experimental-json`, 0.41 to 0.43,
+ * openai/codex#4177 and #4250) opened with `session.created` (`session_id`)
+ * instead of `thread.started`: read the same way.
  * - The model calls of a turn are not delimited and the usage is given per
  *   turn only, so each turn is **one call standing for its model calls** (as
  *   `gemini_cli_stream` does per session): `input_tokens` includes
@@ -61,14 +64,20 @@ const THREAD_TYPES = new Set([
   "item.started",
   "item.updated",
   "item.completed",
+  "item.added",
+  "session.created",
+  "session.resumed",
   "error",
 ]);
 
 /** A line only the thread-event output writes (not a native line, which has `session_id` and `timestamp`). */
 function isThreadLine(v: unknown): boolean {
-  if (!isObj(v) || typeof v.type !== "string" || "session_id" in v || "timestamp" in v) {
-    return false;
+  if (!isObj(v) || typeof v.type !== "string" || "timestamp" in v) return false;
+  // the first experimental shape (Codex 0.41-0.43, `--experimental-json`) opened with session.created
+  if (v.type === "session.created" || v.type === "session.resumed") {
+    return typeof v.session_id === "string" && Object.keys(v).length === 2;
   }
+  if ("session_id" in v) return false;
   if (v.type === "thread.started") return typeof v.thread_id === "string";
   if (v.type === "turn.completed") return isObj(v.usage);
   if (v.type === "turn.failed") return isObj(v.error);
@@ -193,6 +202,8 @@ export function parseCodexExecText(
     const itemType = item ? str(item.type) ?? str(item.item_type) : null;
     if (type === "thread.started" || type === "thread.resumed") {
       session = str(v.thread_id) ?? session;
+    } else if (type === "session.created" || type === "session.resumed") {
+      session = str(v.session_id) ?? session;
     }
     records.events.push({
       file,

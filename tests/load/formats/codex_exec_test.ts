@@ -207,3 +207,48 @@ Deno.test("codex_exec: two real outputs of Codex CLI 0.46.0 (two runs, two threa
   assert.deepEqual(t.sessions.getColumn("complete").toArray(), [true, true]);
   assert.equal(t.events.height, lines.length);
 });
+
+Deno.test("codex_exec: the experimental output of Codex 0.41-0.43 opens with session.created", () => {
+  // the first lines of openai/codex#4250's sample (2025-09-25): session.created {session_id}, items with
+  // item_type; the turn.completed line is added here (the sample is cut before its end)
+  const text = [
+    { type: "session.created", session_id: "019982d1-75f0-7920-b051-e0d3731a5ed8" },
+    {
+      type: "item.completed",
+      item: { id: "item_0", item_type: "reasoning", text: "**Executing**" },
+    },
+    {
+      type: "item.started",
+      item: {
+        id: "item_1",
+        item_type: "command_execution",
+        command: "echo hello",
+        status: "in_progress",
+      },
+    },
+    {
+      type: "turn.completed",
+      usage: { input_tokens: 500, cached_input_tokens: 100, output_tokens: 30 },
+    },
+  ].map((l) => JSON.stringify(l)).join("\n");
+  const t = fromTraceText(text, { file: "exp.jsonl" });
+  assert.equal(t.formats?.["exp.jsonl"], "codex_exec");
+  assert.deepEqual(rows(t.calls, "session_id", "status", "input_tokens", "cache_read_tokens"), [
+    {
+      session_id: "019982d1-75f0-7920-b051-e0d3731a5ed8",
+      status: "ok",
+      input_tokens: 500,
+      cache_read_tokens: 100,
+    },
+  ]);
+  // a native line with session_id and a custom type of that name is not claimed
+  const native = JSON.stringify({
+    type: "session.created",
+    session_id: "s",
+    timestamp: "2025-01-01T00:00:00",
+  });
+  assert.notEqual(
+    fromTraceText(native + "\n", { file: "n.jsonl" }).formats?.["n.jsonl"],
+    "codex_exec",
+  );
+});
