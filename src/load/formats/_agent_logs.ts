@@ -5,9 +5,11 @@
  *
  * @module
  */
-import type { Diagnostic } from "../_event.ts";
+import { normalizeUsage } from "../../schema/mod.ts";
+import { countChars, type Diagnostic } from "../_event.ts";
+import type { ParseOptions } from "./adapter.ts";
 import type { ImportedCall } from "./_records.ts";
-import { isObj, toMicros } from "./_util.ts";
+import { count, isObj, type Obj, str, toMicros } from "./_util.ts";
 
 /**
  * A call with every measure unknown, `model` `"unknown"` and status `ok`:
@@ -203,4 +205,96 @@ export function textLines(text: string): {
 /** The base name of a path (for messages). */
 export function baseName(file: string): string {
   return file.split(/[\\/]/).pop() ?? file;
+}
+
+/**
+ * One Anthropic API response being assembled from its lines: Claude Code
+ * (transcripts and `-p` stream-json alike) writes a response as one line per
+ * content block, each repeating the message's usage.
+ */
+export interface AnthropicResponse {
+  call: ImportedCall;
+  usage: Record<string, number>;
+  output: string[];
+}
+
+/** The usage fields of an Anthropic message. */
+export const ANTHROPIC_USAGE_FIELDS: readonly string[] = [
+  "input_tokens",
+  "output_tokens",
+  "cache_read_input_tokens",
+  "cache_creation_input_tokens",
+];
+
+/** A new response of `model` (requested and served), first seen at `ts`, with no line added yet. */
+export function anthropicResponse(
+  file: string,
+  line: number,
+  session: string,
+  requestId: string | null,
+  model: string | null,
+  ts: number | null,
+): AnthropicResponse {
+  const call = blankCall(file, line, session);
+  call.request_id = requestId;
+  call.model = model ?? "unknown";
+  call.served_model = model;
+  call.provider = "anthropic";
+  call.started_at = ts;
+  return { call, usage: {}, output: [] };
+}
+
+/**
+ * One more line of a response: each usage field at its largest so far (the
+ * lines repeat the usage, never to be added up), its stop reason, its text.
+ */
+export function addResponseLine(r: AnthropicResponse, message: Obj): void {
+  const model = str(message.model);
+  if (r.call.served_model === null && model) r.call.model = r.call.served_model = model;
+  const usage = isObj(message.usage) ? message.usage : {};
+  for (const field of ANTHROPIC_USAGE_FIELDS) {
+    const n = count(usage[field]);
+    if (n !== null && (r.usage[field] === undefined || n > r.usage[field]!)) r.usage[field] = n;
+  }
+  const stop = str(message.stop_reason);
+  if (stop) r.call.finish_reason = stop;
+  const out = contentText(message.content);
+  if (out !== null) r.output.push(out);
+}
+
+/**
+ * Complete the calls of assembled responses: their usage normalized once, the
+ * characters of their text, and the text itself with `keepText`.
+ *
+ * @example
+ * ```ts
+ * import { addResponseLine, anthropicResponse, finishResponses } from "./_agent_logs.ts";
+ * const r = anthropicResponse("f.jsonl", 1, "s", "msg_1", "claude-sonnet-4-6", null);
+ * const usage = { input_tokens: 3, output_tokens: 20 };
+ * addResponseLine(r, { usage, content: [{ type: "text", text: "Hi" }] });
+ * addResponseLine(r, { usage, content: [{ type: "text", text: "!" }], stop_reason: "end_turn" });
+ * finishResponses([r], {});
+ * if (r.call.output_tokens !== 20 || r.call.output_chars !== 3 || r.call.finish_reason !== "end_turn") throw new Error();
+ * ```
+ */
+export function finishResponses(
+  responses: Iterable<AnthropicResponse>,
+  options: ParseOptions,
+): void {
+  for (const r of responses) {
+    const u = normalizeUsage(r.usage);
+    Object.assign(r.call, {
+      input_tokens: u.input_tokens,
+      output_tokens: u.output_tokens,
+      total_tokens: u.total_tokens,
+      cache_read_tokens: u.cache_read_tokens,
+      cache_write_tokens: u.cache_write_tokens,
+    });
+    const output = r.output.length ? r.output.join("") : null;
+    r.call.output_chars = output === null ? null : countChars(output);
+    if (options.keepText) {
+      r.call.messages = null;
+      r.call.output = output;
+    }
+  }
 }

@@ -28,12 +28,20 @@
  *
  * @module
  */
-import { normalizeUsage } from "../../schema/mod.ts";
-import { countChars } from "../_event.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
-import { blankCall, compactPayload, contentText, notAnObject, timeReader } from "./_agent_logs.ts";
+import {
+  addResponseLine,
+  type AnthropicResponse,
+  anthropicResponse,
+  blankCall,
+  compactPayload,
+  contentText,
+  finishResponses,
+  notAnObject,
+  timeReader,
+} from "./_agent_logs.ts";
 import { parseJsonRecords } from "./_json_values.ts";
-import type { ImportedCall, ImportedRecords } from "./_records.ts";
+import type { ImportedRecords } from "./_records.ts";
 import { count, isObj, type Obj, str } from "./_util.ts";
 
 /** Line types that only Claude Code writes (with a `sessionId`). */
@@ -91,20 +99,6 @@ function apiErrorText(v: Obj): string {
     : text;
 }
 
-/** One API response being assembled from its lines. */
-interface Response {
-  call: ImportedCall;
-  usage: Record<string, number>;
-  output: string[];
-}
-
-const USAGE_FIELDS = [
-  "input_tokens",
-  "output_tokens",
-  "cache_read_input_tokens",
-  "cache_creation_input_tokens",
-];
-
 /**
  * Parse the text of a Claude Code session transcript.
  *
@@ -132,7 +126,7 @@ export function parseClaudeCodeText(
   const records: ImportedRecords = { calls: [], events: [], diagnostics };
   const fileSession =
     values.map((v) => (isObj(v.value) ? str(v.value.sessionId) : null)).find((s) => s) ?? file;
-  const responses = new Map<string, Response>();
+  const responses = new Map<string, AnthropicResponse>();
   const errorCall = (
     line: number,
     session: string,
@@ -200,48 +194,18 @@ export function parseClaudeCodeText(
     const key = str(v.requestId) ?? str(message.id) ?? `line ${line}`;
     let r = responses.get(key);
     if (!r) {
-      const call = blankCall(file, line, session);
-      call.request_id = str(v.requestId) ?? str(message.id);
-      call.model = model ?? "unknown";
-      call.served_model = model;
-      call.provider = "anthropic";
-      call.started_at = ts;
-      r = { call, usage: {}, output: [] };
+      r = anthropicResponse(file, line, session, str(v.requestId) ?? str(message.id), model, ts);
       responses.set(key, r);
-      records.calls.push(call);
+      records.calls.push(r.call);
     }
     if (r.call.started_at === null) r.call.started_at = ts;
-    if (r.call.served_model === null && model) r.call.model = r.call.served_model = model;
-    const usage = isObj(message.usage) ? message.usage : {};
-    for (const field of USAGE_FIELDS) {
-      const n = count(usage[field]);
-      if (n !== null && (r.usage[field] === undefined || n > r.usage[field]!)) r.usage[field] = n;
-    }
+    addResponseLine(r, message);
     const ms = typeof v.durationMs === "number" && v.durationMs >= 0 ? v.durationMs : null;
     if (ms !== null && (r.call.duration_s === null || ms / 1000 > r.call.duration_s)) {
       r.call.duration_s = ms / 1000;
     }
-    const stop = str(message.stop_reason);
-    if (stop) r.call.finish_reason = stop;
-    const out = contentText(message.content);
-    if (out !== null) r.output.push(out);
   }
-  for (const r of responses.values()) {
-    const u = normalizeUsage(r.usage);
-    Object.assign(r.call, {
-      input_tokens: u.input_tokens,
-      output_tokens: u.output_tokens,
-      total_tokens: u.total_tokens,
-      cache_read_tokens: u.cache_read_tokens,
-      cache_write_tokens: u.cache_write_tokens,
-    });
-    const output = r.output.length ? r.output.join("") : null;
-    r.call.output_chars = output === null ? null : countChars(output);
-    if (options.keepText) {
-      r.call.messages = null;
-      r.call.output = output;
-    }
-  }
+  finishResponses(responses.values(), options);
   return records;
 }
 

@@ -53,7 +53,18 @@
 import { normalizeUsage } from "../../schema/mod.ts";
 import { countChars } from "../_event.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
-import { blankCall, compactPayload, contentText, notAnObject, timeReader } from "./_agent_logs.ts";
+import {
+  addResponseLine,
+  ANTHROPIC_USAGE_FIELDS,
+  type AnthropicResponse,
+  anthropicResponse,
+  blankCall,
+  compactPayload,
+  contentText,
+  finishResponses,
+  notAnObject,
+  timeReader,
+} from "./_agent_logs.ts";
 import { parseJsonRecords } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords, ImportedSession } from "./_records.ts";
 import { count, isObj, num, type Obj, str } from "./_util.ts";
@@ -103,19 +114,6 @@ function resultError(v: Obj): string {
   return errors.length ? errors.join("; ") : str(v.result) ?? str(v.subtype) ?? "error";
 }
 
-const USAGE_FIELDS = [
-  "input_tokens",
-  "output_tokens",
-  "cache_read_input_tokens",
-  "cache_creation_input_tokens",
-];
-
-interface Response {
-  call: ImportedCall;
-  usage: Record<string, number>;
-  output: string[];
-}
-
 interface Session {
   id: string;
   model: string | null;
@@ -162,7 +160,7 @@ export function parseClaudeCodeStreamText(
     if (!s) sessions.set(id, s = { id, model: null, responses: 0, errors: 0, result: null });
     return s;
   };
-  const responses = new Map<string, Response>();
+  const responses = new Map<string, AnthropicResponse>();
   const errorCall = (line: number, s: Session, ts: number | null, id: string | null, e: string) => {
     const call = blankCall(file, line, s.id);
     call.provider = "anthropic";
@@ -214,44 +212,14 @@ export function parseClaudeCodeStreamText(
     const key = str(message.id) ?? `line ${line}`;
     let r = responses.get(key);
     if (!r) {
-      const call = blankCall(file, line, s.id);
-      call.request_id = str(message.id);
-      call.model = model ?? "unknown";
-      call.served_model = model;
-      call.provider = "anthropic";
-      call.started_at = ts;
-      r = { call, usage: {}, output: [] };
+      r = anthropicResponse(file, line, s.id, str(message.id), model, ts);
       responses.set(key, r);
-      records.calls.push(call);
+      records.calls.push(r.call);
       s.responses++;
     }
-    if (r.call.served_model === null && model) r.call.model = r.call.served_model = model;
-    const usage = isObj(message.usage) ? message.usage : {};
-    for (const field of USAGE_FIELDS) {
-      const n = count(usage[field]);
-      if (n !== null && (r.usage[field] === undefined || n > r.usage[field]!)) r.usage[field] = n;
-    }
-    const stop = str(message.stop_reason);
-    if (stop) r.call.finish_reason = stop;
-    const out = contentText(message.content);
-    if (out !== null) r.output.push(out);
+    addResponseLine(r, message);
   }
-  for (const r of responses.values()) {
-    const u = normalizeUsage(r.usage);
-    Object.assign(r.call, {
-      input_tokens: u.input_tokens,
-      output_tokens: u.output_tokens,
-      total_tokens: u.total_tokens,
-      cache_read_tokens: u.cache_read_tokens,
-      cache_write_tokens: u.cache_write_tokens,
-    });
-    const output = r.output.length ? r.output.join("") : null;
-    r.call.output_chars = output === null ? null : countChars(output);
-    if (options.keepText) {
-      r.call.messages = null;
-      r.call.output = output;
-    }
-  }
+  finishResponses(responses.values(), options);
   for (const s of sessions.values()) {
     const told: ImportedSession = { session_id: s.id, complete: s.result !== null };
     records.sessions!.push(told);
@@ -332,7 +300,9 @@ function resultCalls(
         withText(call, text, options);
       } else withText(call, null, options);
     });
-  } else if (isObj(v.usage) && USAGE_FIELDS.some((f) => (count((v.usage as Obj)[f]) ?? 0) > 0)) {
+  } else if (
+    isObj(v.usage) && ANTHROPIC_USAGE_FIELDS.some((f) => (count((v.usage as Obj)[f]) ?? 0) > 0)
+  ) {
     // without modelUsage (older versions); a usage of zeros (a request that failed) is no call
     const call = make(null, v.usage);
     if (apiMs !== null && apiMs >= 0) call.duration_s = apiMs / 1000;
