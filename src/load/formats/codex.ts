@@ -64,8 +64,18 @@ function detect(s: FormatSample): boolean {
   return s.values.slice(0, 20).some(isRolloutLine) || isOldHeader(s.values[0]);
 }
 
-/** The usage fields of a Codex `TokenUsage`, as counts (null when absent). */
-function usageOf(u: unknown) {
+/**
+ * The usage fields of a Codex `TokenUsage` (rollouts) or of a `turn.completed`
+ * usage (`codex exec --json`), as counts (null when absent).
+ */
+export function codexUsage(u: unknown): {
+  input: number | null;
+  cached: number | null;
+  output: number | null;
+  reasoning: number | null;
+  total: number | null;
+  cacheWrite: number | null;
+} {
   const o = isObj(u) ? u : {};
   return {
     input: count(o.input_tokens),
@@ -73,10 +83,11 @@ function usageOf(u: unknown) {
     output: count(o.output_tokens),
     reasoning: count(o.reasoning_output_tokens),
     total: count(o.total_tokens),
+    cacheWrite: count(o.cache_write_input_tokens),
   };
 }
 
-type Usage = ReturnType<typeof usageOf>;
+type Usage = ReturnType<typeof codexUsage>;
 
 /** A call's tokens from a Codex usage (input includes cached, output includes reasoning). */
 function setUsage(call: ImportedCall, u: Usage): void {
@@ -193,15 +204,15 @@ export function parseCodexText(
     if (kind !== "token_count") continue;
     if (!("info" in payload) && count(payload.input_tokens) !== null) {
       // older versions: the event is the usage of the response just completed
-      setUsage(withOutput(newCall()), usageOf(payload));
+      setUsage(withOutput(newCall()), codexUsage(payload));
       continue;
     }
     if (!isObj(payload.info)) continue;
-    const total = usageOf(payload.info.total_token_usage);
+    const total = codexUsage(payload.info.total_token_usage);
     const key = JSON.stringify(total);
     if (key === previousKey) continue;
     const last = isObj(payload.info.last_token_usage)
-      ? usageOf(payload.info.last_token_usage)
+      ? codexUsage(payload.info.last_token_usage)
       : previous === null
       ? total
       : {
@@ -210,6 +221,7 @@ export function parseCodexText(
         output: minus(total.output, previous.output),
         reasoning: minus(total.reasoning, previous.reasoning),
         total: minus(total.total, previous.total),
+        cacheWrite: minus(total.cacheWrite, previous.cacheWrite),
       };
     previous = total;
     previousKey = key;

@@ -51,8 +51,8 @@ import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { blankCall, compactPayload, notAnObject } from "./_agent_logs.ts";
 import { parseJsonRecords } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
-import { count, isObj, type Obj, str } from "./_util.ts";
-import { parseCodexText } from "./codex.ts";
+import { isObj, type Obj, str } from "./_util.ts";
+import { codexUsage, parseCodexText } from "./codex.ts";
 
 /** Event types of the thread-event output. */
 const THREAD_TYPES = new Set([
@@ -101,18 +101,7 @@ function detect(s: FormatSample): boolean {
   return lines.some(isLegacyLine);
 }
 
-/** The counts of a `turn.completed` usage (null when absent). */
-function usageOf(u: unknown) {
-  const o = isObj(u) ? u : {};
-  return {
-    input: count(o.input_tokens),
-    cached: count(o.cached_input_tokens),
-    output: count(o.output_tokens),
-    reasoning: count(o.reasoning_output_tokens),
-    cacheWrite: count(o.cache_write_input_tokens),
-  };
-}
-type Usage = ReturnType<typeof usageOf>;
+type Usage = ReturnType<typeof codexUsage>;
 
 /** `u` less the thread's previous total `p` when no count went down; else `u` as written. */
 function turnUsage(u: Usage, p: Usage | undefined): Usage {
@@ -170,7 +159,7 @@ export function parseCodexExecText(
     call.output_chars = output === null ? null : countChars(output);
     if (options.keepText) call.output = output;
     if (isObj(usage)) {
-      const total = usageOf(usage);
+      const total = codexUsage(usage);
       const u = turnUsage(total, totals.get(call.session_id));
       totals.set(call.session_id, total);
       call.input_tokens = u.input;
