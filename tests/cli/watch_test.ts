@@ -1,18 +1,10 @@
 /** `watch` as a user runs it: `--once` totals, and a live run on files being written. */
 import assert from "node:assert/strict";
-import { appendFileSync, closeSync, openSync, writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../_helpers.ts";
 import { loadTraces } from "../../src/load/mod.ts";
-import {
-  cacheIdentity,
-  cacheKeyOptions,
-  findResume,
-  readCached,
-  storedEvents,
-  writeCached,
-} from "../../src/load/cache.ts";
-import { prefixSamples } from "../../src/load/_append.ts";
+import { markEntry } from "../load/_cache_entry.ts";
 
 const FIXTURES = join(ROOT, "tests/fixtures/analyze");
 const MAIN = join(ROOT, "src/cli/main.ts");
@@ -202,22 +194,7 @@ Deno.test("watch starts a file the loader cached from its entry (--cache-dir), a
     writeFileSync(file, request("r1", 1) + response("r1", 3, 2) + request("r2", 4));
     await loadTraces(file, { cache });
     // the entry's stored r1 asks for another model: a status that shows it comes from the entry
-    const id = cacheIdentity(file, cacheKeyOptions({}, "native", file))!;
-    const found = findResume(cache, id, file)!;
-    const { events } = storedEvents(found.stored()!, file, false);
-    events[0]!.model = "from-the-entry";
-    const fd = openSync(file, "r");
-    const samples = prefixSamples(fd, found.offset);
-    closeSync(fd);
-    writeCached(cache, id, readCached(cache, id)!, {
-      size: found.size,
-      offset: found.offset,
-      lines: found.lines,
-      samples,
-      events,
-      diagnostics: found.diagnostics,
-      keepText: false,
-    });
+    markEntry(cache, file, "r1");
     appendFileSync(file, error("r2", 5)); // after the entry's offset: read from the file
     const models = async (...args: string[]) => {
       const r = await watch("--once", "--json", ...args, file);

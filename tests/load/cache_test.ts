@@ -2,8 +2,6 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import {
   appendFileSync,
-  closeSync,
-  openSync,
   readdirSync,
   renameSync,
   rmSync,
@@ -16,16 +14,8 @@ import { join } from "node:path";
 import pl from "nodejs-polars";
 import { ROOT } from "../_helpers.ts";
 import { loadTraces } from "../../src/load/mod.ts";
-import {
-  cacheIdentity,
-  cacheKey,
-  cacheKeyOptions,
-  findResume,
-  readCached,
-  storedEvents,
-  writeCached,
-} from "../../src/load/cache.ts";
-import { prefixSamples } from "../../src/load/_append.ts";
+import { cacheKey, findResume, readCached, writeCached } from "../../src/load/cache.ts";
+import { identity, markEntry } from "./_cache_entry.ts";
 
 const ev = (type: string, ts: string, data?: Record<string, unknown>) =>
   JSON.stringify({ type, timestamp: ts, session_id: "s1", ...(data ? { data } : {}) });
@@ -243,43 +233,10 @@ const res = (id: string, s: number, seconds: number, sid = "s1") =>
   });
 
 /** The key options of a load with these options, for `file` read as a native trace. */
-const identity = (file: string, options: { keepText?: boolean } = {}) =>
-  cacheIdentity(file, cacheKeyOptions(options, "native", file))!;
-
 /** Where the file's entry says its reading stopped (null: no entry the file continues). */
 function stopped(cache: string, file: string, options: { keepText?: boolean } = {}) {
   const r = findResume(cache, identity(file, options), file);
   return r && { offset: r.offset, lines: r.lines };
-}
-
-/**
- * Rewrite the file's entry with the model of its stored request `id` (and of
- * its call) set to "from-the-entry": a load that shows it took that request
- * from the entry, not from the file's bytes.
- */
-function markEntry(cache: string, file: string, id: string): void {
-  const r = findResume(cache, identity(file), file)!;
-  const { events } = storedEvents(r.stored()!, file, false);
-  const request = events.find((e) => e.type === "llm_request" && e.request_id === id)!;
-  request.model = "from-the-entry";
-  const fd = openSync(file, "r");
-  const samples = prefixSamples(fd, r.offset);
-  closeSync(fd);
-  // in the entry's frames too (the rows of sessions the new lines do not touch are taken from them)
-  const frames = readCached(cache, identity(file))!;
-  const calls = frames.calls.withColumns(
-    pl.when(pl.col("request_id").eq(pl.lit(id))).then(pl.lit("from-the-entry"))
-      .otherwise(pl.col("model")).alias("model"),
-  );
-  writeCached(cache, identity(file), { ...frames, calls }, {
-    size: r.size,
-    offset: r.offset,
-    lines: r.lines,
-    samples,
-    events,
-    diagnostics: r.diagnostics,
-    keepText: false,
-  });
 }
 
 /** Load with the cache and without it: the four frames must be equal. Returns the cached load. */

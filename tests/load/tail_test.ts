@@ -1,20 +1,12 @@
 /** `TraceTail`: appended bytes only, partial lines, new files, truncation, rotation. */
 import assert from "node:assert/strict";
-import { appendFileSync, closeSync, mkdirSync, openSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TraceTail } from "../../src/load/tail.ts";
 import { parseTraceText } from "../../src/load/parse_trace_text.ts";
 import { UserError } from "../../src/log/mod.ts";
 import { loadTraces } from "../../src/load/mod.ts";
-import {
-  cacheIdentity,
-  cacheKeyOptions,
-  findResume,
-  readCached,
-  storedEvents,
-  writeCached,
-} from "../../src/load/cache.ts";
-import { prefixSamples } from "../../src/load/_append.ts";
+import { markEntry } from "./_cache_entry.ts";
 
 const line = (type: string, id: string, extra = "") =>
   `{"type":"${type}","timestamp":"2025-04-08T10:00:0${id}Z","session_id":"s","data":{"request_id":"r${id}"${extra}}}\n`;
@@ -156,22 +148,7 @@ Deno.test("TraceTail starts a file that loadTraces cached from its entry, then r
   writeFileSync(file, text.slice(0, -10));
   await loadTraces(file, { cache });
   // the entry's stored request r1 gets another model: a tail that shows it started from the entry
-  const id = cacheIdentity(file, cacheKeyOptions({}, "native", file))!;
-  const found = findResume(cache, id, file)!;
-  const { events } = storedEvents(found.stored()!, file, false);
-  events[0]!.model = "from-the-entry";
-  const fd = openSync(file, "r");
-  const samples = prefixSamples(fd, found.offset);
-  closeSync(fd);
-  writeCached(cache, id, readCached(cache, id)!, {
-    size: found.size,
-    offset: found.offset,
-    lines: found.lines,
-    samples,
-    events,
-    diagnostics: found.diagnostics,
-    keepText: false,
-  });
+  markEntry(cache, file, "r1");
   // the file as cached (not grown yet): from the entry too, up to the cut line 4, which waits
   const unchanged = await TraceTail.open([file], { cache }).poll();
   assert.deepEqual(brief(unchanged), {
