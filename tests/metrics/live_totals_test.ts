@@ -5,31 +5,18 @@ import { join } from "node:path";
 import { type LiveStatus, LiveTotals, summarize } from "../../src/metrics/mod.ts";
 import { type EventRecord, loadTraces } from "../../src/load/mod.ts";
 import { TraceTail } from "../../src/load/tail.ts";
+import { ev } from "../load/_events.ts";
 
 const T0 = Date.parse("2025-01-01T00:00:00Z") * 1000; // µs
 
+/** An event of session s in f.jsonl, `seconds` after T0 (the loader's record, as `ev` builds it). */
 function event(type: string, request_id: string, seconds: number, more: Partial<EventRecord> = {}) {
-  return {
+  return ev(1, type, request_id, {
     file: "f.jsonl",
-    line: 1,
-    type,
     ts: T0 + seconds * 1e6,
     session_id: "s",
-    request_id,
-    model: null,
-    provider: null,
-    duration: null,
-    error: null,
-    usage: null,
-    ttft: null,
-    finish_reason: null,
-    retry_of: null,
-    prompt_chars: null,
-    output_chars: null,
-    payload: null,
-    metadata: null,
     ...more,
-  } as EventRecord;
+  });
 }
 
 Deno.test("LiveTotals counts by the requested model: the o1-mini case is one row", () => {
