@@ -122,16 +122,9 @@ export {
   wilcoxonSignedRank,
 } from "./stats.ts";
 export {
-  assessDelta,
   compareRuns,
   type CompareRunsOptions,
-  type Delta,
-  DELTA_LABELS,
-  DELTA_METRICS,
-  type DeltaMetric,
   evaluateGates,
-  formatDeltaValue,
-  formatP,
   type GateOptions,
   type GateResult,
   type GroupDeltas,
@@ -151,4 +144,13 @@ export {
   sideSamples,
   type StatsOptions,
 } from "./run_compare.ts";
+export {
+  assessDelta,
+  type Delta,
+  DELTA_LABELS,
+  DELTA_METRICS,
+  type DeltaMetric,
+  formatDeltaValue,
+  formatP,
+} from "./deltas.ts";
 export { type LiveStatus, LiveTotals, type ModelTotals } from "./live_totals.ts";

@@ -33,24 +33,12 @@ import {
   wilcoxonSignedRank,
 } from "./stats.ts";
 import {
-  assessDelta,
   type Delta,
-  DELTA_LABELS,
   DELTA_METRICS,
   type DeltaMetric,
   formatDeltaValue,
   formatP,
 } from "./deltas.ts";
-
-export {
-  assessDelta,
-  type Delta,
-  DELTA_LABELS,
-  DELTA_METRICS,
-  type DeltaMetric,
-  formatDeltaValue,
-  formatP,
-};
 
 /** Below this many values on either side, a delta carries a warning. */
 export const MIN_SAMPLE = 20;
