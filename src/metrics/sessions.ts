@@ -28,21 +28,28 @@ import { DATETIME_UTC } from "../frames/columns.ts";
  */
 export function timeInCalls(calls: pl.DataFrame): pl.DataFrame {
   const us = (c: string) => pl.col(c).cast(DATETIME_UTC).cast(pl.Int64);
-  const spans = calls
+  // Each step is its own column, computed once: an expression holding the window
+  // three times over (and that one three times again) evaluates it nine times.
+  const prevEnd = pl.col("__p");
+  const from = pl.col("__f");
+  return calls.lazy()
     .filter(pl.col("started_at").isNotNull().and(pl.col("ended_at").isNotNull()))
     .select(pl.col("session_id"), us("started_at").alias("__s"), us("ended_at").alias("__e"))
-    .sort(["session_id", "__s"]);
-  // End of everything seen before this call in the session.
-  const prevEnd = pl.col("__e").cumMax().shift(1).over("session_id");
-  const from = pl.when(prevEnd.isNull().or(prevEnd.lt(pl.col("__s")))).then(pl.col("__s"))
-    .otherwise(prevEnd);
-  const covered = pl.when(pl.col("__e").gt(from)).then(pl.col("__e").sub(from)).otherwise(
-    pl.lit(0),
-  );
-  return spans
-    .withColumns(covered.cast(pl.Float64).div(1e6).alias("__covered"))
+    .sort(["session_id", "__s"])
+    // End of everything seen before this call in the session.
+    .withColumns(pl.col("__e").cumMax().shift(1).over("session_id").alias("__p"))
+    .withColumns(
+      pl.when(prevEnd.isNull().or(prevEnd.lt(pl.col("__s")))).then(pl.col("__s"))
+        .otherwise(prevEnd).alias("__f"),
+    )
+    .select(
+      pl.col("session_id"),
+      pl.when(pl.col("__e").gt(from)).then(pl.col("__e").sub(from)).otherwise(pl.lit(0))
+        .cast(pl.Float64).div(1e6).alias("__covered"),
+    )
     .groupBy("session_id")
-    .agg(pl.col("__covered").sum().alias("time_in_calls_s"));
+    .agg(pl.col("__covered").sum().alias("time_in_calls_s"))
+    .collectSync();
 }
 
 /**
