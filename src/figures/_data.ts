@@ -8,6 +8,7 @@ import pl from "npm:nodejs-polars@0.25.2";
 import { DATETIME_UTC } from "../frames/columns.ts";
 import { categoricalRange } from "./_style.ts";
 import { formatInt } from "../log/format.ts";
+import { records } from "../frames/records.ts";
 
 /**
  * Throw a `TypeError` naming the figure and the missing columns when `frame`
@@ -70,7 +71,7 @@ export function requestedCalls(calls: pl.DataFrame, columns?: readonly string[])
 /** The rows of `columns` as plain objects (datetimes become `Date`s). */
 export function rows<T>(frame: pl.DataFrame, columns: readonly string[]): T[] {
   if (frame.height === 0) return [];
-  return frame.select(...columns).toRecords() as unknown as T[];
+  return records(frame.select(...columns)) as unknown as T[];
 }
 
 /** The values of one numeric column as numbers, nulls dropped. */

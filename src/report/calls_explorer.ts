@@ -380,22 +380,33 @@ function pickCalls(
   };
 }
 
-/** The rows at `indices` of `frame`, in that order. */
-function gather(frame: pl.DataFrame, indices: number[]): Row[] {
-  if (indices.length === 0) return [];
-  return frame.select(pl.all().gather(indices)).toRecords() as Row[];
+/**
+ * The values at `indices` of `frame`, in that order, one array per column; the
+ * columns that hold only nulls there are left out (a call reads them as absent).
+ * No object per row: the calls are built from these arrays directly.
+ */
+function gather(frame: pl.DataFrame, indices: number[]): Map<string, unknown[]> {
+  const columns = new Map<string, unknown[]>();
+  if (indices.length === 0) return columns;
+  for (const series of frame.select(pl.all().gather(indices)).getColumns()) {
+    if (series.nullCount() < series.length) columns.set(series.name, series.toArray());
+  }
+  return columns;
 }
 
+/** The call at `row` of gathered columns (`gather`), shown as `id`. */
 function explorerCall(
-  r: Row,
+  columns: Map<string, unknown[]>,
+  row: number,
   id: number,
   picked: PickReason | undefined,
   o: Required<CallsExplorerOptions>,
 ): ExplorerCall {
+  const r = (key: string): unknown => columns.get(key)?.[row];
   const call: ExplorerCall = {
     id,
-    model: str(r.model) ?? "unknown",
-    status: str(r.status) ?? "pending",
+    model: str(r("model")) ?? "unknown",
+    status: str(r("status")) ?? "pending",
   };
   const set = <K extends keyof ExplorerCall>(key: K, value: ExplorerCall[K] | undefined) => {
     if (value !== undefined) call[key] = value;
@@ -415,10 +426,10 @@ function explorerCall(
       "span_id",
       "parent_span_id",
     ] as const
-  ) set(key, str(r[key]));
+  ) set(key, str(r(key)));
   if (call.served_model === call.model) delete call.served_model;
-  set("started_at", iso(r.started_at));
-  set("ended_at", iso(r.ended_at));
+  set("started_at", iso(r("started_at")));
+  set("ended_at", iso(r("ended_at")));
   for (
     const key of [
       "duration_s",
@@ -434,20 +445,23 @@ function explorerCall(
       "prompt_chars",
       "output_chars",
     ] as const
-  ) set(key, num(r[key]));
-  const error = str(r.error);
+  ) set(key, num(r(key)));
+  const error = str(r("error"));
   if (error !== undefined) call.error = clipText(error, o.textLimit);
-  const messages = str(r.messages);
+  const messages = str(r("messages"));
   if (messages !== undefined) {
     const parsed = parseMessages(messages, o.textLimit, o.maxMessages);
     call.messages = parsed.messages;
     if (parsed.omitted) call.messages_omitted = parsed.omitted;
   }
-  const output = str(r.output);
+  const output = str(r("output"));
   if (output !== undefined) call.output = clipText(output, o.textLimit);
-  if (r.params !== null && r.params !== undefined) {
-    const params = typeof r.params === "string" ? r.params : JSON.stringify(r.params);
-    call.params = clipText(params, o.textLimit);
+  const params = r("params");
+  if (params !== null && params !== undefined) {
+    call.params = clipText(
+      typeof params === "string" ? params : JSON.stringify(params),
+      o.textLimit,
+    );
   }
   if (picked) call.picked = picked;
   return call;
@@ -683,8 +697,8 @@ export function callsExplorer(
       .sort(["started_at", "__row"], false, true)
       .getColumn("__row").toArray() as unknown[]).map(Number)
     : [];
-  const records = gather(calls, order);
-  const shown = records.map((r, i) => explorerCall(r, i, rows.get(order[i]!), o));
+  const columns = gather(calls, order);
+  const shown = order.map((row, i) => explorerCall(columns, i, i, rows.get(row), o));
   const textLimit = fitTextBudget(shown, o.textLimit, o.textBudget);
   const spans = traceSpans(traces, shown, o);
   return {

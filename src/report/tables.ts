@@ -8,6 +8,7 @@
 import pl from "npm:nodejs-polars@0.25.2";
 import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
 import { topErrors } from "../metrics/errors.ts";
+import { records } from "../frames/records.ts";
 import type {
   CallRow,
   DiagnosticRow,
@@ -106,7 +107,7 @@ function callRow(r: Row): CallRow {
 }
 
 function listing<T>(frame: pl.DataFrame, limit: number, map: (r: Row) => T): Listing<T> {
-  return { rows: frame.head(limit).toRecords().map((r) => map(r as Row)), total: frame.height };
+  return { rows: records(frame.head(limit)).map(map), total: frame.height };
 }
 
 /**
@@ -202,7 +203,7 @@ function gathered(
 ): Listing<CallRow> {
   const top = topRows(keys, by, descending, limit);
   const picked = gatherRows(calls, top.getColumn("__call").toArray() as unknown[]);
-  return { rows: picked.toRecords().map((r) => callRow(r as Row)), total: keys.height };
+  return { rows: records(picked).map(callRow), total: keys.height };
 }
 
 function errorGroups(calls: pl.DataFrame, limit: number): Listing<ErrorGroup> {
