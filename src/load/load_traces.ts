@@ -225,13 +225,11 @@ async function readFiles(
   const frameOptions = { keepText: options.keepText };
   const parts: ImportedFrames[] = [];
   if (native.length) {
-    const read = await readTraceFiles(native.map((p) => p.input), options);
-    parts.push(assembleFrames(read.events, read.diagnostics, frameOptions));
-    prepare?.(read); // before the collection below: its garbage goes with the events'
-
+    const large = native.reduce((sum, p) => sum + statSync(p.input.path).size, 0) >=
+      LARGE_INPUT_BYTES;
+    parts.push(await readNative(native, options, large, prepare));
     // the events are garbage now: return their memory before the caller allocates more
-    const bytes = native.reduce((sum, p) => sum + statSync(p.input.path).size, 0);
-    if (bytes >= LARGE_INPUT_BYTES) collectGarbage();
+    if (large) collectGarbage();
   }
   if (others.length) {
     const all: ImportedRecords = { calls: [], events: [], diagnostics: [], sessions: [] };
@@ -246,6 +244,27 @@ async function readFiles(
     parts.push(assembleImportedFrames(all, frameOptions));
   }
   return concatFrames(parts);
+}
+
+/**
+ * The frames of native files read together. The events of the cache entries are
+ * encoded first, and the garbage of parsing and encoding collected (`large`)
+ * before the frames are built: 200,000 calls peaked at 545–575 MB so, against
+ * 645–730 MB encoding after assembly, in the same time (the frames are built
+ * faster on a compacted heap). The events are held only by this function's
+ * frame: once it returns, the caller's collection takes them (while a caller
+ * still had them in scope, 128 MB of the heap stayed in use, against 16 MB).
+ */
+async function readNative(
+  native: FilePlan[],
+  options: LoadOptions,
+  large: boolean,
+  prepare?: (read: NativeRead) => void,
+): Promise<ImportedFrames> {
+  const read = await readTraceFiles(native.map((p) => p.input), options);
+  prepare?.(read);
+  if (large) collectGarbage();
+  return assembleFrames(read.events, read.diagnostics, { keepText: options.keepText });
 }
 
 /** Frames one after the other, rows ordered by file then line. */
