@@ -226,9 +226,29 @@ const npmSpecifiers: esbuild.Plugin = {
 };
 
 /**
+ * `import defer * as ns from "…"` → `import * as ns from "…"`: the library defers
+ * its heavy dependencies (stdlib, genai-prices, resvg, …) so that importing it in
+ * Deno is quick, but esbuild cannot bundle a deferred import and Node 22 cannot
+ * run one, so the bundle evaluates them on import as a plain import does. Only a
+ * statement at the start of a line is rewritten (never a JSDoc example's text).
+ *
+ * @example
+ * ```ts
+ * import { undeferImports } from "./bundle.ts";
+ * const out = undeferImports('import defer * as stdlib from "./_stdlib.ts";\n');
+ * if (out !== 'import * as stdlib from "./_stdlib.ts";\n') throw new Error(out);
+ * ```
+ */
+export function undeferImports(source: string): string {
+  return source.replace(/^import defer \* as /gm, "import * as ");
+}
+
+/**
  * esbuild plugin: `new URL("../../templates/", import.meta.url)` in a source file
  * points at a repository folder; rewrite it to the same folder beside the bundle,
- * and note the folder so it is copied there.
+ * and note the folder so it is copied there. Deferred imports become plain ones
+ * ({@link undeferImports}): esbuild runs the first `onLoad` that answers, so this
+ * one does both.
  */
 function assetUrls(assets: Set<string>): esbuild.Plugin {
   return {
@@ -239,7 +259,7 @@ function assetUrls(assets: Set<string>): esbuild.Plugin {
         if (args.path.includes(`${sep}node_modules${sep}`)) {
           return { contents: source, loader: "ts" };
         }
-        source = source.replace(
+        source = undeferImports(source).replace(
           /new URL\(\s*(["'])(\.{1,2}\/[^"']*)\1\s*,\s*import\.meta\.url\s*\)/g,
           (whole, _q: string, rel: string, offset: number, text: string) => {
             // A URL in a comment (a JSDoc example) is not a run-time asset.

@@ -22,7 +22,9 @@
  * @module
  */
 import pl from "npm:nodejs-polars@0.25.2";
-import protobuf from "npm:protobufjs@8.8.1/light.js";
+// Deferred: protobufjs runs on the first TensorBoard export, not on import.
+import defer * as protobuf from "npm:protobufjs@8.8.1/light.js";
+import type { Type } from "npm:protobufjs@8.8.1/light.js";
 import CRC32C from "npm:crc-32@1.2.2/crc32c.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,7 +34,7 @@ import { latency } from "../metrics/latency.ts";
 import { costTotal, tokenSum } from "../metrics/tokens.ts";
 
 /** The part of TensorFlow's `event.proto` and `summary.proto` an event file of scalars uses. */
-const PROTO = protobuf.Root.fromJSON({
+const PROTO = {
   nested: {
     tensorflow: {
       nested: {
@@ -60,8 +62,12 @@ const PROTO = protobuf.Root.fromJSON({
       },
     },
   },
-});
-const EventType = PROTO.lookupType("tensorflow.Event");
+};
+let eventType: Type | undefined;
+/** `tensorflow.Event`, built from {@link PROTO} on first use. */
+function EventType(): Type {
+  return eventType ??= protobuf.default.Root.fromJSON(PROTO).lookupType("tensorflow.Event");
+}
 
 /** The scalar metrics written per model and bucket, in this order. */
 export const TENSORBOARD_METRICS = [
@@ -112,7 +118,8 @@ export function encodeEvent(
     summary?: { value: { tag: string; simple_value: number }[] };
   },
 ): Uint8Array {
-  return EventType.encode(EventType.fromObject(event)).finish();
+  const type = EventType();
+  return type.encode(type.fromObject(event)).finish();
 }
 
 /** A folder name for a group label: path separators and odd characters become `_`. */

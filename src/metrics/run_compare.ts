@@ -14,7 +14,8 @@
  * @module
  */
 import pl from "npm:nodejs-polars@0.25.2";
-import binomialCdf from "npm:@stdlib/stats-base-dists-binomial-cdf@0.2.3";
+// Deferred: stdlib evaluates on first use, not when tracebook is imported (see _stdlib.ts).
+import defer * as stdlib from "./_stdlib.ts";
 import { formatFixed, formatPercent, formatTrimmed } from "../log/format.ts";
 import type { TraceSet } from "../frames/columns.ts";
 import { withCallDefaults } from "./calls.ts";
@@ -272,7 +273,7 @@ export function evaluateGates(
       ? null
       : candidate.errors === 0
       ? 1
-      : 1 - binomialCdf(candidate.errors - 1, finished, limit);
+      : 1 - stdlib.binomialCdf(candidate.errors - 1, finished, limit);
     const significant = p === null || p < alpha!;
     const passed = rate !== null && (!over || !significant);
     const sig = p === null

@@ -10,10 +10,8 @@
  *
  * @module
  */
-import normalCdf from "npm:@stdlib/stats-base-dists-normal-cdf@0.3.1";
-import hypergeometricPmf from "npm:@stdlib/stats-base-dists-hypergeometric-pmf@0.3.1";
-import mt19937 from "npm:@stdlib/random-base-mt19937@0.2.3";
-import stdlibWilcoxon from "npm:@stdlib/stats-wilcoxon@0.2.3";
+// Deferred: stdlib evaluates on first use, not when tracebook is imported (see _stdlib.ts).
+import defer * as stdlib from "./_stdlib.ts";
 import { wilsonInterval, Z95 } from "./errors.ts";
 
 /**
@@ -62,7 +60,7 @@ export type Uint32Generator = () => number;
 
 /** A seeded generator of uniform 32-bit integers (stdlib's 32-bit Mersenne Twister). */
 export function seededUint32(seed: number): Uint32Generator {
-  return mt19937.factory({ seed: (seed >>> 0) || 1 }) as unknown as Uint32Generator;
+  return stdlib.mt19937.factory({ seed: (seed >>> 0) || 1 }) as unknown as Uint32Generator;
 }
 
 const TWO_32 = 4294967296;
@@ -347,7 +345,7 @@ export function mannWhitneyU(
   const variance = n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1)));
   if (!(variance > 0)) return null;
   const z = Math.max(0, Math.abs(u - mu) - 0.5) / Math.sqrt(variance);
-  return { statistic: u, p_value: Math.min(1, 2 * (1 - normalCdf(z, 0, 1))) };
+  return { statistic: u, p_value: Math.min(1, 2 * (1 - stdlib.normalCdf(z, 0, 1))) };
 }
 
 /**
@@ -367,10 +365,10 @@ export function fisherExact(k1: number, n1: number, k2: number, n2: number): Tes
   if (n1 <= 0 || n2 <= 0) return null;
   const N = n1 + n2, K = k1 + k2;
   const lo = Math.max(0, K - n2), hi = Math.min(K, n1);
-  const observed = hypergeometricPmf(k1, N, K, n1);
+  const observed = stdlib.hypergeometricPmf(k1, N, K, n1);
   let p = 0;
   for (let x = lo; x <= hi; x++) {
-    const px = hypergeometricPmf(x, N, K, n1);
+    const px = stdlib.hypergeometricPmf(x, N, K, n1);
     if (px <= observed * (1 + 1e-7)) p += px;
   }
   return { statistic: k1, p_value: Math.min(1, p) };
@@ -429,7 +427,7 @@ export function wilcoxonSignedRank(differences: ArrayLike<number>): TestResult |
   const { ranks, ties } = midranks(abs);
   if (d.length < 50 && ties === 0) {
     // Exact, through stdlib (as R's wilcox.test for fewer than 50 untied pairs).
-    const r = stdlibWilcoxon(d, { alternative: "two-sided" }) as {
+    const r = stdlib.wilcoxon(d, { alternative: "two-sided" }) as {
       statistic: number;
       pValue: number;
     };
@@ -444,5 +442,5 @@ export function wilcoxonSignedRank(differences: ArrayLike<number>): TestResult |
   const variance = n * (n + 1) * (2 * n + 1) / 24 - ties / 48;
   if (!(variance > 0)) return { statistic: v, p_value: 1 };
   const z = Math.max(0, Math.abs(v - mean) - 0.5) / Math.sqrt(variance);
-  return { statistic: v, p_value: Math.min(1, 2 * (1 - normalCdf(z, 0, 1))) };
+  return { statistic: v, p_value: Math.min(1, 2 * (1 - stdlib.normalCdf(z, 0, 1))) };
 }

@@ -6,12 +6,9 @@
  *
  * @module
  */
-import {
-  calcPrice,
-  type ModelInfo,
-  type PriceCalculation,
-  type Provider,
-} from "npm:@pydantic/genai-prices@0.1.8";
+// Deferred: genai-prices evaluates its bundled price data (~2 MB) on first use, not on import.
+import defer * as genai from "npm:@pydantic/genai-prices@0.1.8";
+import type { ModelInfo, PriceCalculation, Provider } from "npm:@pydantic/genai-prices@0.1.8";
 import type { PriceOverride, PriceOverrides } from "./overrides.ts";
 
 /** Linear rates (USD per token, USD per call) valid for prompts in `(lo, hi]` tokens. */
@@ -57,7 +54,7 @@ export function resolve(
   const o = Object.hasOwn(overrides, model) ? overrides[model] : undefined;
   if (o) {
     const p = overrideProvider(model, o);
-    const r = calcPrice({}, model, { provider: p })!;
+    const r = genai.calcPrice({}, model, { provider: p })!;
     const inferred = o.provider ?? provider ?? resolve(model, null, {})?.providerId ?? "";
     return { providerId: inferred, model: r.model, options: { provider: p }, dated: false };
   }
@@ -65,7 +62,7 @@ export function resolve(
   for (const options of tries) {
     let r: PriceCalculation | null = null;
     try {
-      r = calcPrice({}, model, options);
+      r = genai.calcPrice({}, model, options);
     } catch {
       r = null;
     }
@@ -103,8 +100,8 @@ function tierStarts(modelPrice: Record<string, unknown>): number[] {
 /** Measure the linear rates of one price set, per prompt-size tier, through `calcPrice`. */
 export function brackets(r: Resolved, timestamp: Date): Bracket[] {
   const price = (usage: Record<string, number>) =>
-    calcPrice(usage, modelName(r), { ...r.options, timestamp })!.total_price;
-  const first = calcPrice({ input_tokens: 0 }, modelName(r), { ...r.options, timestamp })!;
+    genai.calcPrice(usage, modelName(r), { ...r.options, timestamp })!.total_price;
+  const first = genai.calcPrice({ input_tokens: 0 }, modelName(r), { ...r.options, timestamp })!;
   const starts = tierStarts(first.model_price as Record<string, unknown>);
   // A tier applies when the prompt is strictly above its `start`.
   const bounds = [-1, ...starts, Number.POSITIVE_INFINITY];

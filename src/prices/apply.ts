@@ -23,7 +23,8 @@
  * @module
  */
 import pl from "npm:nodejs-polars@0.25.2";
-import { calcPrice } from "npm:@pydantic/genai-prices@0.1.8";
+// Deferred: genai-prices evaluates its bundled price data (~2 MB) on first use, not on import.
+import defer * as genai from "npm:@pydantic/genai-prices@0.1.8";
 import type { PriceOverrides } from "./overrides.ts";
 import {
   type Bracket,
@@ -167,7 +168,8 @@ export function applyPrices(calls: pl.DataFrame, options: ApplyPricesOptions = {
     const sets = seconds.map((s) => {
       const r = dated.get(`${s.__pk}\u0000${s.__model}`)!;
       const when = s.__second === null ? new Date() : new Date(Number(s.__second) * 1000);
-      const chosen = calcPrice({}, modelName(r), { ...r.options, timestamp: when })!.model_price;
+      const chosen =
+        genai.calcPrice({}, modelName(r), { ...r.options, timestamp: when })!.model_price;
       const set = (r.model.prices as { prices: unknown }[]).findIndex((c) => c.prices === chosen) +
         1;
       const id = `${s.__pk}\u0000${s.__model}\u0000${set}`;

@@ -4,7 +4,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hasExecutable, missing, ROOT } from "../_helpers.ts";
-import { bundle, npmToBare, polarsPlatformPackage, systemNodeMajor } from "../../scripts/bundle.ts";
+import {
+  bundle,
+  npmToBare,
+  polarsPlatformPackage,
+  systemNodeMajor,
+  undeferImports,
+} from "../../scripts/bundle.ts";
 import { withDistLock } from "./_dist.ts";
 
 const skip = missing("node and npm", hasExecutable("node") && hasExecutable("npm"));
@@ -138,4 +144,26 @@ Deno.test("npmToBare() maps Deno's npm: specifiers to the package paths Node and
   assert.equal(npmToBare("npm:@scope/name@1.0.0-r.1/sub/path.js"), "@scope/name/sub/path.js");
   assert.equal(npmToBare("npm:zod"), "zod");
   assert.equal(npmToBare("./local.ts"), "./local.ts");
+});
+
+Deno.test("undeferImports() makes deferred imports plain for esbuild and Node, and leaves the rest", () => {
+  const source = [
+    'import defer * as stdlib from "./_stdlib.ts";',
+    'import defer * as genai from "npm:@pydantic/genai-prices@0.1.8";',
+    'import pl from "npm:nodejs-polars@0.25.2";',
+    ' * import defer * as shown from "./in-a-comment.ts";',
+    'const s = "import defer * as x";',
+    "",
+  ].join("\n");
+  assert.equal(
+    undeferImports(source),
+    [
+      'import * as stdlib from "./_stdlib.ts";',
+      'import * as genai from "npm:@pydantic/genai-prices@0.1.8";',
+      'import pl from "npm:nodejs-polars@0.25.2";',
+      ' * import defer * as shown from "./in-a-comment.ts";',
+      'const s = "import defer * as x";',
+      "",
+    ].join("\n"),
+  );
 });
