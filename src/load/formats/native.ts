@@ -28,7 +28,9 @@ export const native: FormatAdapter = {
   example:
     '{"type": "llm_request", "timestamp": "2025-04-08T19:42:09", "session_id": "s1", "data": {"request_id": "r1", "model": "gpt-4o"}}',
   detect(sample) {
-    if (sample.head.trim() === "") return true; // an empty trace file is a native one
+    // an empty trace file is a native one (a head of white space parses to no value: values are
+    // asked first, so that a sample whose head is read lazily, see sampleFile, is not read whole)
+    if (sample.values.length === 0 && sample.head.trim() === "") return true;
     if (sample.array) return false;
     if (
       sample.values.some((v) => isObj(v) && typeof v.type === "string" && NATIVE_TYPES.has(v.type))

@@ -69,6 +69,11 @@ function objectLines(text: string): unknown[] | null {
   return values;
 }
 
+/** The `head` of a sample of a text: a BOM left by the decoder dropped, then {@link pastNoise}. */
+function headOf(text: string): string {
+  return pastNoise(text.replace(/^\uFEFF/, ""));
+}
+
 /**
  * The sample of a text's beginning. The elements of a top-level array count as
  * values, so an array of spans is sampled like spans one per line. A few lines
@@ -85,7 +90,7 @@ function objectLines(text: string): unknown[] | null {
  * ```
  */
 export function sampleOfText(head: string, file: string): FormatSample {
-  const text = pastNoise(head.replace(/^\uFEFF/, ""));
+  const text = headOf(head);
   const trimmed = text.trimStart();
   const array = trimmed.startsWith("[");
   const { keys } = firstObjectKeys(text);
@@ -100,8 +105,27 @@ export function sampleOfText(head: string, file: string): FormatSample {
   return { head: text, values, keys, array, file };
 }
 
+/** The first read of {@link sampleFile}. */
+const FIRST_READ_BYTES = 64 * 1024;
+
+/** The buffer of {@link sampleFile} (it reads synchronously: one at a time), kept between files. */
+let scratch: Uint8Array | null = null;
+
+/** Decodes the samples (UTF-8, a BOM dropped, bad bytes replaced; no state between calls). */
+const utf8 = new TextDecoder();
+
 /**
  * The sample of a file: its first {@link SAMPLE_BYTES} bytes.
+ *
+ * The first {@link FIRST_READ_BYTES} are read first, then as many more as the
+ * lines so far say the first {@link MAX_VALUES} lines take: when these lines
+ * are all one JSON object each (the common case) and the file starts with the
+ * first of them, the values and keys are those of the whole sample already
+ * (each line is parsed alone, and these lines are complete), and the rest is
+ * not read. The `head` of that sample is read when it is asked for (the same
+ * first {@link SAMPLE_BYTES} bytes, decoded as below): native detection does
+ * not ask, so a folder of many small JSON Lines files is detected without
+ * reading and decoding them whole. Any other file is sampled whole.
  *
  * @example
  * ```ts
@@ -114,9 +138,103 @@ export function sampleFile(path: string, name: string = path): FormatSample {
   const fd = openSync(path, "r");
   try {
     const size = Math.min(SAMPLE_BYTES, Math.max(fstatSync(fd).size, 1));
+    const buf = scratch ??= new Uint8Array(SAMPLE_BYTES);
+    // `lines`: the first lines may yet decide the sample; they are the first `need` ones not blank
+    let got = 0, lines = true, need = MAX_VALUES;
+    for (let want = Math.min(FIRST_READ_BYTES, size);;) {
+      const n = readSync(fd, buf, got, want - got, got);
+      got += n;
+      if (n === 0 || got >= size) break;
+      want = size;
+      while (lines) {
+        const { end, count } = filledLines(buf, got, need);
+        if (end < 0) {
+          // as many bytes as the lines so far took for each, and a little more
+          want = count ? Math.min(size, Math.ceil((got * need * 1.1) / count) + 1024) : 2 * got;
+          break;
+        }
+        const sample = sampleOfLines(buf.subarray(0, end), path, size, name);
+        if (sample === "whole") lines = false;
+        else if (typeof sample === "number") need += sample;
+        else return sample;
+      }
+    }
+    return sampleOfText(utf8.decode(buf.subarray(0, got)), name);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The byte after the `need`-th line of `buf`'s first `length` bytes that is
+ * not only spaces, tabs and CRs (-1 when there are fewer), and how many of
+ * those lines end there.
+ */
+function filledLines(
+  buf: Uint8Array,
+  length: number,
+  need: number,
+): { end: number; count: number } {
+  let count = 0;
+  for (let start = 0, nl = buf.indexOf(10); nl >= 0 && nl < length;) {
+    let i = start;
+    while (i < nl && (buf[i] === 32 || buf[i] === 9 || buf[i] === 13)) i++;
+    if (i < nl && ++count === need) return { end: nl + 1, count };
+    start = nl + 1;
+    nl = buf.indexOf(10, start);
+  }
+  return { end: -1, count };
+}
+
+/**
+ * The sample of a file whose first bytes `bytes`, whole lines, hold its first
+ * object and {@link MAX_VALUES} lines of one object each (of the `size` bytes
+ * sampled). Else how many values these lines lack (blank lines among them:
+ * more lines may give them), or `"whole"` when the file is not read that way
+ * (it does not start with `{`, or a line is not one object): then the whole
+ * sample is read as always.
+ *
+ * Given those lines, {@link sampleOfText} of the whole sample reads the same:
+ * the text starts with `{` (no noise to pass over, not an array), its keys are
+ * those of the first object (closed in these lines), its values those of the
+ * first lines, each parsed alone. A newline byte is never inside a character,
+ * so the text decoded up to one is the start of the whole text.
+ */
+function sampleOfLines(
+  bytes: Uint8Array,
+  path: string,
+  size: number,
+  name: string,
+): FormatSample | number | "whole" {
+  // as the whole sample's text is made (headOf), when no noise is passed over
+  const text = utf8.decode(bytes).replace(/^\uFEFF/, "");
+  if (!/^\s*\{/.test(text)) return "whole";
+  // a line that is not one object stays so in more bytes: the whole sample's general scan then
+  const values = objectLines(text);
+  if (values === null) return "whole";
+  if (values.length < MAX_VALUES) return MAX_VALUES - values.length;
+  const { keys, closed } = firstObjectKeys(text);
+  if (!closed) return "whole"; // the first of these complete lines, not an object after all
+  let head: string | undefined;
+  return {
+    get head() {
+      return head ??= readHead(path, size);
+    },
+    values,
+    keys,
+    array: false,
+    file: name,
+  };
+}
+
+/** The `head` of the sample of the first `size` bytes of a file (read when it is asked for). */
+function readHead(path: string, size: number): string {
+  const fd = openSync(path, "r");
+  try {
     const buf = new Uint8Array(size);
-    const n = readSync(fd, buf, 0, size, 0);
-    return sampleOfText(new TextDecoder().decode(buf.subarray(0, n)), name);
+    let got = 0;
+    for (let n = 1; n > 0 && got < size; got += n) n = readSync(fd, buf, got, size - got, got);
+    return headOf(utf8.decode(buf.subarray(0, got)));
   } finally {
     closeSync(fd);
   }
