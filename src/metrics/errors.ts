@@ -49,8 +49,13 @@ export function pendingCount(): pl.Expr {
  * ```
  */
 export function errorRate(): pl.Expr {
-  const n = okCount().add(errorCount());
-  return pl.when(n.gt(0)).then(errorCount().cast(pl.Float64).div(n)).otherwise(
+  return errorRateOf(okCount(), errorCount());
+}
+
+/** {@linkcode errorRate} of two counts (aggregations, or columns of counted calls). */
+function errorRateOf(ok: pl.Expr, errors: pl.Expr): pl.Expr {
+  const n = ok.add(errors);
+  return pl.when(n.gt(0)).then(errors.cast(pl.Float64).div(n)).otherwise(
     pl.lit(null).cast(pl.Float64),
   );
 }
@@ -63,8 +68,13 @@ export const Z95 = 1.959963984540054;
  * `(p + z²/2n ∓ z·√(p(1−p)/n + z²/4n²)) / (1 + z²/n)`; null when n = 0.
  */
 export function errorRateBound(side: "low" | "high", z = Z95): pl.Expr {
-  const n = okCount().add(errorCount()).cast(pl.Float64);
-  const p = errorCount().cast(pl.Float64).div(n);
+  return errorRateBoundOf(okCount(), errorCount(), side, z);
+}
+
+/** {@linkcode errorRateBound} of two counts (aggregations, or columns of counted calls). */
+function errorRateBoundOf(ok: pl.Expr, errors: pl.Expr, side: "low" | "high", z: number): pl.Expr {
+  const n = ok.add(errors).cast(pl.Float64);
+  const p = errors.cast(pl.Float64).div(n);
   const z2 = z * z;
   const center = p.add(pl.lit(z2).div(n.mul(2)));
   const half = p.mul(pl.lit(1).sub(p)).div(n).add(pl.lit(z2).div(n.mul(n).mul(4))).pow(0.5).mul(z);
@@ -75,6 +85,32 @@ export function errorRateBound(side: "low" | "high", z = Z95): pl.Expr {
     ? pl.when(bound.lt(0)).then(pl.lit(0)).otherwise(bound)
     : pl.when(bound.gt(1)).then(pl.lit(1)).otherwise(bound);
   return pl.when(n.gt(0)).then(clamped).otherwise(pl.lit(null).cast(pl.Float64));
+}
+
+/**
+ * `error_rate`, `error_rate_low` and `error_rate_high` ({@linkcode errorRate},
+ * {@linkcode errorRateBound}) from the columns `ok` and `errors` of a table of counts:
+ * the same numbers, computed once per row of counts instead of from the calls again.
+ * Each bound's formula holds the two counts about twenty times; over the calls of a
+ * group-by, each is a comparison of every status (30 ms for 200,000 calls).
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { errorRateColumns } from "./errors.ts";
+ * const counts = pl.DataFrame({ ok: [3, 0], errors: [1, 0] });
+ * const rates = counts.select(...errorRateColumns("ok", "errors"));
+ * // 1 / (3 + 1) = 0.25; no finished call: null.
+ * if (rates.getColumn("error_rate").toArray().join() !== "0.25,") throw new Error("rate");
+ * ```
+ */
+export function errorRateColumns(ok: string, errors: string): pl.Expr[] {
+  const [k, e] = [pl.col(ok), pl.col(errors)];
+  return [
+    errorRateOf(k, e).alias("error_rate"),
+    errorRateBoundOf(k, e, "low", Z95).alias("error_rate_low"),
+    errorRateBoundOf(k, e, "high", Z95).alias("error_rate_high"),
+  ];
 }
 
 /**

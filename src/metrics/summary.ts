@@ -7,7 +7,8 @@
 import pl from "npm:nodejs-polars@0.25.2";
 import type { TraceSet } from "../frames/columns.ts";
 import { exactMeanStd } from "./exact.ts";
-import { aggregate, type MetricSpec, type MetricValue, plainValue } from "./spec.ts";
+import { aggregate, type MetricSpec, type MetricValue, plainValue, specExprs } from "./spec.ts";
+import { records } from "../frames/records.ts";
 import {
   errorLatency,
   latency,
@@ -18,8 +19,7 @@ import {
 } from "./latency.ts";
 import {
   errorCount,
-  errorRate,
-  errorRateBound,
+  errorRateColumns,
   okCount,
   pendingCount,
   type TopError,
@@ -214,26 +214,27 @@ export function summarize(traces: TraceSet, options: SummarizeOptions = {}): Sum
   const calls = wide.select(...SUMMARY_COLUMNS);
   const custom = options.metrics ?? {};
 
-  const counts = aggregate(calls, {
-    total: () => pl.len().cast(pl.Int64),
-    requests: () => pl.col("orphan").fillNull(false).not().sum().cast(pl.Int64),
-    ok: okCount,
-    error: errorCount,
-    pending: pendingCount,
-    input: () => tokenSum("input_tokens"),
-    output: () => tokenSum("output_tokens"),
-    tokens_total: () => tokenSum("total_tokens"),
-    calls_with_usage: callsWithUsage,
-    cache_read: () => tokenSum("cache_read_tokens"),
-    cache_write: () => tokenSum("cache_write_tokens"),
-    reasoning: () => tokenSum("reasoning_tokens"),
-    cost_total: costTotal,
-    priced_calls: pricedCalls,
-    error_rate: errorRate,
-    error_rate_low: () => errorRateBound("low"),
-    error_rate_high: () => errorRateBound("high"),
-    first_call_at: () => pl.col("started_at").min(),
-  });
+  // The error rate and its interval from the two counts, once (`errorRateColumns`).
+  const [counted] = records(
+    calls.select(...specExprs({
+      total: () => pl.len().cast(pl.Int64),
+      requests: () => pl.col("orphan").fillNull(false).not().sum().cast(pl.Int64),
+      ok: okCount,
+      error: errorCount,
+      pending: pendingCount,
+      input: () => tokenSum("input_tokens"),
+      output: () => tokenSum("output_tokens"),
+      tokens_total: () => tokenSum("total_tokens"),
+      calls_with_usage: callsWithUsage,
+      cache_read: () => tokenSum("cache_read_tokens"),
+      cache_write: () => tokenSum("cache_write_tokens"),
+      reasoning: () => tokenSum("reasoning_tokens"),
+      cost_total: costTotal,
+      priced_calls: pricedCalls,
+      first_call_at: () => pl.col("started_at").min(),
+    })).withColumns(...errorRateColumns("ok", "error")),
+  );
+  const counts = Object.fromEntries(Object.entries(counted!).map(([k, v]) => [k, plainValue(v)]));
   const num = (k: string) => (counts[k] as number | null) ?? 0;
 
   // Requests per model (the model rule: the requested model), in the order models were

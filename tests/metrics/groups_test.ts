@@ -16,6 +16,7 @@ import {
   timeInCalls,
   wilsonInterval,
 } from "../../src/metrics/mod.ts";
+import { errorRateColumns } from "../../src/metrics/errors.ts";
 import { applyPrices } from "../../src/prices/mod.ts";
 import { callsFrame, CLAUDE, mixedTraceSet, near } from "./_frames.ts";
 import { tableEqual } from "../_table.ts";
@@ -51,6 +52,35 @@ Deno.test("error rate excludes pending calls and carries a Wilson 95% interval",
   near(low, 0.045587260809700575, "wilsonInterval low");
   near(high, 0.6993581574175981, "wilsonInterval high");
   assert.equal(wilsonInterval(0, 0), null);
+});
+
+Deno.test("errorRateColumns() of counted calls gives the numbers errorRate and errorRateBound give over the calls", () => {
+  // Groups: a = 3 ok, 1 error, 2 pending; b = 2 errors; c = 1 pending (nothing finished).
+  const statuses: [string, string][] = [
+    ...["ok", "ok", "ok", "error", "pending", "pending"].map((s): [string, string] => ["a", s]),
+    ["b", "error"],
+    ["b", "error"],
+    ["c", "pending"],
+  ];
+  const calls = callsFrame(statuses.map(([model, status]) => ({ model, status })));
+  const direct = calls.groupBy("model").agg(
+    errorRate().alias("error_rate"),
+    errorRateBound("low").alias("error_rate_low"),
+    errorRateBound("high").alias("error_rate_high"),
+  ).sort("model");
+  const counted = calls.groupBy("model").agg(
+    pl.col("status").eq(pl.lit("ok")).sum().cast(pl.Int64).alias("ok"),
+    pl.col("status").eq(pl.lit("error")).sum().cast(pl.Int64).alias("errors"),
+  ).sort("model").select(pl.col("model"), ...errorRateColumns("ok", "errors"));
+  // Bit for bit the same doubles.
+  assert.deepEqual(counted.toRecords(), direct.toRecords());
+  const [a, b, c] = counted.toRecords();
+  near(a!.error_rate, 0.25, "a: 1 error of 4 finished calls");
+  near(a!.error_rate_low, wilsonInterval(1, 4)![0], "a low");
+  near(b!.error_rate, 1, "b: 2 errors of 2");
+  near(b!.error_rate_high, 1, "b high: clamped to 1");
+  assert.equal(c!.error_rate, null, "c: no finished call");
+  assert.equal(c!.error_rate_low, null);
 });
 
 Deno.test("normalizeErrorMessage() folds ids, uuids, numbers and times into placeholders", () => {
