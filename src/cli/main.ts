@@ -1,11 +1,11 @@
 /**
  * The one CLI entry: `deno run -A src/cli/main.ts <command> …`; each command is
  * also a `deno task` of the same name. Commands live in `src/cli/commands/<name>.ts`
- * and are evaluated only when run (so `simulate` never loads jsdom): each is an
- * `import defer`, so Deno builds the whole module graph up front (one npm
- * resolution; a dynamic `import()` of a command's graph re-checks `node_modules`
- * once per module that imports an npm package, about 0.25 s for `analyze`) and
- * runs a command's modules only when its `define` is first called.
+ * and only the one run is loaded, by a dynamic `import()` (so `simulate` never
+ * loads the report, and a replay of `analyze` from the results cache loads a few
+ * dozen modules, not the ~600 of every command). `_npm.ts` has Deno resolve every
+ * npm package with this module's graph, so that the `import()` does not re-check
+ * `node_modules/` (see there).
  *
  * Exit codes: 0 success, 1 a check or gate failed or input was unusable, 2 wrong usage.
  * A user error is one sentence on stderr, never a stack trace.
@@ -15,16 +15,8 @@
 import { Command, CommanderError } from "npm:commander@15.1.0";
 import { UserError } from "../log/mod.ts";
 import { escapeControl } from "../log/terminal.ts";
-import defer * as analyze from "./commands/analyze.ts";
-import defer * as compare from "./commands/compare.ts";
-import defer * as exportCommand from "./commands/export.ts";
-import defer * as formats from "./commands/formats.ts";
-import defer * as generate from "./commands/generate.ts";
-import defer * as report from "./commands/report.ts";
-import defer * as simulate from "./commands/simulate.ts";
-import defer * as sql from "./commands/sql.ts";
-import defer * as validate from "./commands/validate.ts";
-import defer * as watch from "./commands/watch.ts";
+import "./_npm.ts";
+import { lazyImport } from "./_lazy.ts";
 
 /** What a command module exports. */
 export interface CommandModule {
@@ -62,24 +54,20 @@ export const COMMANDS: { name: string; summary: string }[] = [
   },
 ];
 
-/** Each command's module, evaluated on first use. */
-const MODULES: Record<string, CommandModule> = {
-  analyze,
-  compare,
-  export: exportCommand,
-  formats,
-  generate,
-  report,
-  simulate,
-  sql,
-  validate,
-  watch,
-};
+/**
+ * The module of the command `name` (`commands/<name>.ts`), loaded when it is run:
+ * through `lazyImport`, since Deno would load the graph of a literal or template
+ * `import()` (every command's) at start-up, re-checking `node_modules/` once per
+ * module on the way (0.3 s).
+ */
+function loadCommand(name: string): Promise<CommandModule> {
+  return lazyImport<CommandModule>(`./commands/${name}.ts`, import.meta.url);
+}
 
 const VERSION = "0.1.0";
 
-/** Build the program; only the command being run is evaluated. */
-export function buildProgram(argv: string[]): Promise<Command> {
+/** Build the program; only the command being run is loaded. */
+export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command("tracebook")
     .description(
       "Analyse LLM call traces: load JSONL traces, compute metrics, draw figures, render reports.",
@@ -92,12 +80,12 @@ export function buildProgram(argv: string[]): Promise<Command> {
   for (const { name, summary } of COMMANDS) {
     const cmd = program.command(name).description(summary).exitOverride();
     if (name === wanted) {
-      MODULES[name]!.define(cmd);
+      (await loadCommand(name)).define(cmd);
     } else {
       cmd.allowUnknownOption().allowExcessArguments();
     }
   }
-  return Promise.resolve(program);
+  return program;
 }
 
 const FS_REASONS: Record<string, string> = {

@@ -9,16 +9,17 @@
 import type { Command } from "npm:commander@15.1.0";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-// Deferred: evaluated only when a run is not in the results cache.
-import defer * as load from "../../load/mod.ts";
-// the modules themselves, not their barrels: metrics/mod.ts would evaluate the statistics
-// libraries (~0.1 s) that analyze does not use
-import defer * as metrics from "../../metrics/summary.ts";
-import defer * as figures from "../../figures/mod.ts";
-import defer * as buildReport from "../../report/build.ts";
-import defer * as renderReport from "../../report/render.ts";
-import defer * as prices from "../../prices/mod.ts";
-import defer * as progress from "../progress.ts";
+// Types only: a run that is not in the results cache imports these modules (runModules), a
+// replay none of them. The modules themselves, not their barrels: metrics/mod.ts would also
+// load the statistics that analyze does not use.
+import type * as Load from "../../load/mod.ts";
+import type * as Metrics from "../../metrics/summary.ts";
+import type * as Figures from "../../figures/mod.ts";
+import type * as BuildReport from "../../report/build.ts";
+import type * as RenderReport from "../../report/render.ts";
+import type * as Prices from "../../prices/mod.ts";
+import type * as Progress from "../progress.ts";
+import { lazyImport } from "../_lazy.ts";
 import type { Summary } from "../../metrics/mod.ts";
 import { renderSummaryText } from "../../report/summary_text.ts";
 import { UserError } from "../../log/mod.ts";
@@ -85,6 +86,20 @@ function summaryFiles(summary: Summary): [string, string][] {
   ];
 }
 
+/** The modules of a run that is not in the results cache, imported when one is. */
+async function runModules() {
+  const [load, metrics, figures, buildReport, renderReport, prices, progress] = await Promise.all([
+    lazyImport<typeof Load>("../../load/mod.ts", import.meta.url),
+    lazyImport<typeof Metrics>("../../metrics/summary.ts", import.meta.url),
+    lazyImport<typeof Figures>("../../figures/mod.ts", import.meta.url),
+    lazyImport<typeof BuildReport>("../../report/build.ts", import.meta.url),
+    lazyImport<typeof RenderReport>("../../report/render.ts", import.meta.url),
+    lazyImport<typeof Prices>("../../prices/mod.ts", import.meta.url),
+    lazyImport<typeof Progress>("../progress.ts", import.meta.url),
+  ]);
+  return { load, metrics, figures, buildReport, renderReport, prices, progress };
+}
+
 /** Load, summarize, draw and render; store what a replay needs in `entry`. */
 async function analyzeTraces(
   inputs: string[],
@@ -92,6 +107,8 @@ async function analyzeTraces(
   now: Date,
   entry: ResultsEntry | null,
 ): Promise<AnalyzeOutputs> {
+  const { load, metrics, figures, buildReport, renderReport, prices, progress } =
+    await runModules();
   const bar = options.quiet ? undefined : progress.progressReporter("Loading traces");
   const traces = await load.loadTraces(inputs, {
     strict: options.strict ?? false,

@@ -10,15 +10,16 @@
 import { type Command, InvalidArgumentError } from "npm:commander@15.1.0";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-// Deferred: evaluated only when a run is not in the results cache.
-import defer * as load from "../../load/mod.ts";
-import defer * as metrics from "../../metrics/mod.ts";
-import defer * as prices from "../../prices/mod.ts";
-import defer * as report from "../../report/mod.ts";
-import defer * as markdown from "../../report/markdown.ts";
-import defer * as progress from "../progress.ts";
+// Types only: a run that is not in the results cache imports these modules (runModules), a
+// replay none of them.
+import type * as Load from "../../load/mod.ts";
+import type * as Metrics from "../../metrics/mod.ts";
+import type * as Prices from "../../prices/mod.ts";
+import type * as Report from "../../report/mod.ts";
+import type * as Markdown from "../../report/markdown.ts";
+import type * as Progress from "../progress.ts";
+import { lazyImport } from "../_lazy.ts";
 import type { ReportSummary } from "../../report/input.ts";
-import type { TraceSet } from "../../frames/columns.ts";
 import { UserError } from "../../log/mod.ts";
 import { appendStepSummary } from "../step_summary.ts";
 import {
@@ -68,11 +69,11 @@ export function parseCallsLimit(value: string): number {
 }
 
 /**
- * Check that `field` is one `traces` can be grouped by; else a {@link UserError}
- * (exit 2, wrong usage) naming it and the available fields.
+ * Check that `field` is one of `fields`, what the traces can be grouped by
+ * (`groupByFields`); else a {@link UserError} (exit 2, wrong usage) naming it and
+ * the available fields.
  */
-export function checkGroupBy(traces: TraceSet, field: string): void {
-  const fields = report.groupByFields(traces);
+export function checkGroupBy(fields: readonly string[], field: string): void {
   if (!fields.includes(field)) {
     throw new UserError(
       `Cannot group by "${field}": it is neither a calls column nor a session-metadata field of these traces (available: ${
@@ -109,6 +110,19 @@ interface ReportOutputs {
   files: number;
 }
 
+/** The modules of a run that is not in the results cache, imported when one is. */
+async function runModules() {
+  const [load, metrics, prices, report, markdown, progress] = await Promise.all([
+    lazyImport<typeof Load>("../../load/mod.ts", import.meta.url),
+    lazyImport<typeof Metrics>("../../metrics/mod.ts", import.meta.url),
+    lazyImport<typeof Prices>("../../prices/mod.ts", import.meta.url),
+    lazyImport<typeof Report>("../../report/mod.ts", import.meta.url),
+    lazyImport<typeof Markdown>("../../report/markdown.ts", import.meta.url),
+    lazyImport<typeof Progress>("../progress.ts", import.meta.url),
+  ]);
+  return { load, metrics, prices, report, markdown, progress };
+}
+
 /** Load, summarize, draw and render; store what a replay needs in `entry`. */
 async function reportTraces(
   inputs: string[],
@@ -116,6 +130,7 @@ async function reportTraces(
   now: Date,
   entry: ResultsEntry | null,
 ): Promise<ReportOutputs> {
+  const { load, metrics, prices, report, markdown, progress } = await runModules();
   const bar = options.quiet ? undefined : progress.progressReporter("Loading traces");
   const traces = await load.loadTraces(inputs, {
     strict: options.strict ?? false,
@@ -126,7 +141,7 @@ async function reportTraces(
     onProgress: bar?.update,
   }).finally(() => bar?.stop());
   requireSomethingRead(traces);
-  if (options.groupBy !== undefined) checkGroupBy(traces, options.groupBy);
+  if (options.groupBy !== undefined) checkGroupBy(report.groupByFields(traces), options.groupBy);
   const input = await report.buildReportInput(traces, {
     summary: metrics.summarize(traces, { now }),
     groupBy: options.groupBy,

@@ -1,0 +1,26 @@
+/**
+ * `import()` of a module by a specifier Deno cannot read ahead. Deno loads every
+ * module a literal `import("…")` names (and their graphs) together with the
+ * module that holds it, evaluated or not; a command imports the modules of its
+ * slow path through this, so that a run that never takes it (`--version`, a
+ * replay from the results cache) does not load them.
+ *
+ * @module
+ */
+
+/**
+ * Import `path`, relative to the module URL `base` (give `import.meta.url`); `T` is
+ * the module's type (`typeof` a type-only `import type * as M`).
+ *
+ * @example
+ * ```ts
+ * import { lazyImport } from "./_lazy.ts";
+ * import type * as Terminal from "../log/terminal.ts";
+ * const terminal = await lazyImport<typeof Terminal>("../log/terminal.ts", import.meta.url);
+ * // BEL (U+0007) is written as \x07
+ * if (terminal.escapeControl("a\u0007b") !== "a\\x07b") throw new Error("not escaped");
+ * ```
+ */
+export function lazyImport<T>(path: string, base: string): Promise<T> {
+  return import(new URL(path, base).href);
+}
