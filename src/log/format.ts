@@ -120,9 +120,11 @@ export function formatSignificant(x: number, digits: number): string {
 
 /**
  * `toLocaleString("en-US")`'s format, made once: `toLocaleString` makes a formatter at
- * every call (about 10 µs; a report formats thousands of counts).
+ * every call (about 10 µs; a report formats thousands of counts). Made on first use:
+ * the first `Intl` formatter of a process costs 10–30 ms (ICU's data), which importing
+ * tracebook or a replay of `analyze` should not pay.
  */
-const EN_US = new Intl.NumberFormat("en-US");
+let enUs: Intl.NumberFormat | undefined;
 
 /**
  * A count with thousands separators, rounded to a whole number: `12,345`.
@@ -136,7 +138,7 @@ const EN_US = new Intl.NumberFormat("en-US");
  */
 export function formatInt(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return MISSING;
-  return EN_US.format(Math.round(n));
+  return (enUs ??= new Intl.NumberFormat("en-US")).format(Math.round(n));
 }
 
 /**
