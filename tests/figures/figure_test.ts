@@ -35,6 +35,14 @@ Deno.test("Figure.toPNG() renders a PNG at twice the SVG size by default", async
   assert.deepEqual(pngSize(fig.toPNG({ scale: 1 })), [fig.width, fig.height]);
 });
 
+Deno.test("Figure.toPNGAsync() gives toPNG()'s bytes, at any scale", async () => {
+  const fig = await latencyHistogram(calls);
+  assert.deepEqual(await fig.toPNGAsync(), fig.toPNG());
+  const small = await fig.toPNGAsync({ scale: 1 });
+  assert.deepEqual(pngSize(small), [fig.width, fig.height]);
+  assert.deepEqual(small, fig.toPNG({ scale: 1 }));
+});
+
 Deno.test("Figure offers Jupyter its SVG, a PNG and an HTML <img> of the SVG", async () => {
   const fig = await latencyHistogram(calls);
   const display = (fig as unknown as Record<symbol, () => Record<string, string>>)[

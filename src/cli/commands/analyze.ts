@@ -118,8 +118,7 @@ async function analyzeTraces(
     onProgress: bar?.update,
   }).finally(() => bar?.stop());
   requireSomethingRead(traces);
-  const summary = metrics.summarize(traces, { now });
-  const drawn = [
+  const seed = [
     {
       name: "response_times",
       figure: await figures.latencyHistogram(traces.calls, {
@@ -127,13 +126,20 @@ async function analyzeTraces(
       }),
     },
     { name: "models_used", figure: await figures.modelsUsed(traces.calls) },
-  ].map(({ name, figure }) => ({ name, svg: figure.toSVG(), png: figure.toPNG() }));
+  ];
+  // The PNGs render on resvg's threads while the summary and the report are computed.
+  const pngs = seed.map(({ figure }) => figure.toPNGAsync());
+  for (const png of pngs) png.catch(() => {}); // awaited below, after any error of the report
+  const summary = metrics.summarize(traces, { now });
   const input = await buildReport.buildReportInput(traces, {
     summary,
     listPrices: options.listPrices,
   });
   const title = { title: `Trace analysis: ${options.prefix}` };
   const html = renderReport.renderReport(input, title);
+  const drawn = await Promise.all(
+    seed.map(async ({ name, figure }, i) => ({ name, svg: figure.toSVG(), png: await pngs[i]! })),
+  );
   const outputs: AnalyzeOutputs = {
     files: [
       ...summaryFiles(summary),
