@@ -139,25 +139,17 @@ export function sampleFile(path: string, name: string = path): FormatSample {
   try {
     const size = Math.min(SAMPLE_BYTES, Math.max(fstatSync(fd).size, 1));
     const buf = scratch ??= new Uint8Array(SAMPLE_BYTES);
-    // `lines`: the first lines may yet decide the sample; they are the first `need` ones not blank
-    let got = 0, lines = true, need = MAX_VALUES;
+    let got = 0, lines = true; // `lines`: the first lines may yet decide the sample
     for (let want = Math.min(FIRST_READ_BYTES, size);;) {
       const n = readSync(fd, buf, got, want - got, got);
       got += n;
       if (n === 0 || got >= size) break;
       want = size;
-      while (lines) {
-        const { end, count } = filledLines(buf, got, need);
-        if (end < 0) {
-          // as many bytes as the lines so far took for each, and a little more
-          want = count ? Math.min(size, Math.ceil((got * need * 1.1) / count) + 1024) : 2 * got;
-          break;
-        }
-        const sample = sampleOfLines(buf.subarray(0, end), path, size, name);
-        if (sample === "whole") lines = false;
-        else if (typeof sample === "number") need += sample;
-        else return sample;
-      }
+      if (!lines) continue;
+      const sample = sampleOfLines(buf.subarray(0, got), path, size, name);
+      if (sample === null) lines = false;
+      else if (typeof sample === "number") want = Math.min(size, Math.max(sample, got + 1));
+      else return sample;
     }
     return sampleOfText(utf8.decode(buf.subarray(0, got)), name);
   } finally {
@@ -166,33 +158,12 @@ export function sampleFile(path: string, name: string = path): FormatSample {
 }
 
 /**
- * The byte after the `need`-th line of `buf`'s first `length` bytes that is
- * not only spaces, tabs and CRs (-1 when there are fewer), and how many of
- * those lines end there.
- */
-function filledLines(
-  buf: Uint8Array,
-  length: number,
-  need: number,
-): { end: number; count: number } {
-  let count = 0;
-  for (let start = 0, nl = buf.indexOf(10); nl >= 0 && nl < length;) {
-    let i = start;
-    while (i < nl && (buf[i] === 32 || buf[i] === 9 || buf[i] === 13)) i++;
-    if (i < nl && ++count === need) return { end: nl + 1, count };
-    start = nl + 1;
-    nl = buf.indexOf(10, start);
-  }
-  return { end: -1, count };
-}
-
-/**
- * The sample of a file whose first bytes `bytes`, whole lines, hold its first
- * object and {@link MAX_VALUES} lines of one object each (of the `size` bytes
- * sampled). Else how many values these lines lack (blank lines among them:
- * more lines may give them), or `"whole"` when the file is not read that way
- * (it does not start with `{`, or a line is not one object): then the whole
- * sample is read as always.
+ * The sample of a file whose first bytes `bytes` (of the `size` bytes sampled)
+ * hold its first object and {@link MAX_VALUES} complete lines of one object
+ * each (blank lines aside). Else the bytes to read for that many lines (as
+ * many for each as the lines so far took, and a little more), or null when the
+ * file is not read that way (it does not start with `{`, or a line is not one
+ * object): then the whole sample is read as always.
  *
  * Given those lines, {@link sampleOfText} of the whole sample reads the same:
  * the text starts with `{` (no noise to pass over, not an array), its keys are
@@ -205,16 +176,26 @@ function sampleOfLines(
   path: string,
   size: number,
   name: string,
-): FormatSample | number | "whole" {
+): FormatSample | number | null {
+  const end = bytes.lastIndexOf(10) + 1;
   // as the whole sample's text is made (headOf), when no noise is passed over
-  const text = utf8.decode(bytes).replace(/^\uFEFF/, "");
-  if (!/^\s*\{/.test(text)) return "whole";
+  const text = utf8.decode(bytes.subarray(0, end)).replace(/^\uFEFF/, "");
+  if (end === 0) return 2 * bytes.length;
+  if (!/^\s*\{/.test(text)) return null;
+  // the lines objectLines() reads as values: those not blank
+  let at = 0, filled = 0;
+  for (let nl = text.indexOf("\n"); nl >= 0 && filled < MAX_VALUES; nl = text.indexOf("\n", at)) {
+    if (text.charCodeAt(at) === 123 /* { */ || text.slice(at, nl).trim() !== "") filled++;
+    at = nl + 1;
+  }
+  if (filled < MAX_VALUES) {
+    return filled ? Math.ceil((end * MAX_VALUES * 1.1) / filled) + 1024 : 2 * bytes.length;
+  }
   // a line that is not one object stays so in more bytes: the whole sample's general scan then
-  const values = objectLines(text);
-  if (values === null) return "whole";
-  if (values.length < MAX_VALUES) return MAX_VALUES - values.length;
-  const { keys, closed } = firstObjectKeys(text);
-  if (!closed) return "whole"; // the first of these complete lines, not an object after all
+  const values = objectLines(text.slice(0, at));
+  if (values === null || values.length < MAX_VALUES) return null;
+  const { keys, closed } = firstObjectKeys(text.slice(0, at));
+  if (!closed) return null;
   let head: string | undefined;
   return {
     get head() {
