@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { renderAsync, Resvg } from "npm:@resvg/resvg-js@2.6.2";
+// Deferred: resvg loads its native addon on first use (a PNG), not on import.
+import defer * as resvgJs from "npm:@resvg/resvg-js@2.6.2";
 import { COLORS } from "./_style.ts";
 
 /** Bytes as base64 (chunked: a spread of a large array overflows the call stack). */
@@ -112,7 +113,7 @@ export class Figure {
 
   /** The figure as a PNG image, rendered by resvg with the system fonts. */
   toPNG(options: PngOptions = {}): Uint8Array {
-    return new Resvg(this.#svg, resvgOptions(options)).render().asPng();
+    return new resvgJs.Resvg(this.#svg, resvgOptions(options)).render().asPng();
   }
 
   /**
@@ -121,7 +122,7 @@ export class Figure {
    * is encoded on the caller's thread once it awaits.
    */
   async toPNGAsync(options: PngOptions = {}): Promise<Uint8Array> {
-    return (await renderAsync(this.#svg, resvgOptions(options))).asPng();
+    return (await resvgJs.renderAsync(this.#svg, resvgOptions(options))).asPng();
   }
 
   /**
