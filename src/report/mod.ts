@@ -26,7 +26,7 @@
  * @module
  */
 export { buildReportInput, type BuildReportOptions, FIGURE_CAPTIONS } from "./build.ts";
-export { jsonForScript, renderReport, type RenderReportOptions } from "./render.ts";
+export { jsonForScript, renderReport, type RenderReportOptions, reportRenderer } from "./render.ts";
 export {
   type CallSelection,
   callsExplorer,

@@ -135,8 +135,11 @@ async function analyzeTraces(
     summary,
     listPrices: options.listPrices,
   });
-  const title = { title: `Trace analysis: ${options.prefix}` };
-  const html = renderReport.renderReport(input, title);
+  // The page at any time: made once, rendered now, and again below to check the template.
+  const renderAt = renderReport.reportRenderer(input, {
+    title: `Trace analysis: ${options.prefix}`,
+  });
+  const html = renderAt(summary.generated_at);
   const drawn = await Promise.all(
     seed.map(async ({ name, figure }, i) => ({ name, svg: figure.toSVG(), png: await pngs[i]! })),
   );
@@ -154,11 +157,7 @@ async function analyzeTraces(
     diagnostics: traces.diagnostics.height,
   };
   if (entry) {
-    const template = timeTemplate(html, now, (at) =>
-      renderReport.renderReport({
-        ...input,
-        summary: { ...input.summary, generated_at: at.toISOString() },
-      }, title));
+    const template = timeTemplate(html, now, (at) => renderAt(at.toISOString()));
     // stored only when JSON gives the summary's files back and the inputs did not change meanwhile
     const stored = JSON.parse(JSON.stringify(summary)) as Summary;
     const same = summaryFiles(stored).every(([, text], i) => text === outputs.files[i]![1]);

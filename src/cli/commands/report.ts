@@ -149,8 +149,9 @@ async function reportTraces(
     calls: options.callsLimit === undefined ? undefined : { limit: options.callsLimit },
   });
   const at = (time: Date) => ({ ...input.summary, generated_at: time.toISOString() });
-  const renderHtml = (time: Date) =>
-    report.renderReport({ ...input, summary: at(time) }, { title: options.title });
+  // The page at any time: made once (rendered now, and again to check the template).
+  const renderPage = report.reportRenderer(input, { title: options.title });
+  const renderHtml = (time: Date) => renderPage(time.toISOString());
   const renderMarkdown = (time: Date) =>
     markdown.reportMarkdown(at(time), { title: options.title });
   const outputs = {
