@@ -1,7 +1,7 @@
 /**
  * Events → frames: the four DataFrames of the frame contract from the sorted
  * events, after pairing (`_pair.ts`) and sessions (`_sessions.ts`), built by
- * `_build_frame.ts`.
+ * `_build_frame.ts` from the columns of the events' {@link EventTable}.
  *
  * @module
  */
@@ -14,95 +14,133 @@ import {
 } from "../frames/columns.ts";
 import { type Columns, frameFromItems, frameFromRows, type Row } from "./_build_frame.ts";
 import type { Diagnostic, EventRecord } from "./_event.ts";
-import type { Usage } from "../schema/mod.ts";
-import { modelOf, pairCalls, type Slot } from "./_pair.ts";
+import {
+  CODED_WIDTH,
+  DURATION,
+  EventTable,
+  FINISH,
+  MODEL,
+  OUTPUT_CHARS,
+  PROMPT_CHARS,
+  PROVIDER,
+  SESSION,
+  TTFT,
+  TYPE,
+  USAGE_AT,
+} from "./_event_columns.ts";
+import { modelRule, pairEvents, type Pairs } from "./_pair.ts";
 import { sessionRows } from "./_sessions.ts";
 
-type Getter<T> = (item: T) => unknown;
+type Getter = (k: number) => unknown;
 
-/** A call's seconds from request to outcome: the outcome's own duration, else the time between. */
-function durationOf({ request, outcome }: Slot): number | null {
-  if (!outcome) return null;
-  return outcome.duration ?? (request ? (outcome.ts - request.ts) / 1e6 : null);
-}
-
-/** The request, else the outcome: the event that places a call in its file. */
-const anchorOf = (s: Slot) => (s.request ?? s.outcome)!;
-
-/** Each column of `calls` (before prices) from a call's request and outcome. */
+/** Each column of `calls` (before prices) of call `k`, from its request and outcome in `t`. */
 function callGetters(
+  t: EventTable,
+  { request, outcome }: Pairs,
   group: string | null,
   keepText: boolean,
-): Record<keyof typeof CALL_COLUMNS | keyof typeof CALL_EXTRA_COLUMNS, Getter<Slot>> & {
-  messages?: Getter<Slot>;
-  output?: Getter<Slot>;
-  params?: Getter<Slot>;
+): Record<keyof typeof CALL_COLUMNS | keyof typeof CALL_EXTRA_COLUMNS, Getter> & {
+  messages?: Getter;
+  output?: Getter;
+  params?: Getter;
 } {
   const none = () => null;
-  const usage = (key: keyof Usage): Getter<Slot> => (s) => s.outcome?.usage?.[key] ?? null;
+  const RESPONSE = t.code("llm_response");
+  /** The request, else the outcome: the event that places a call in its file. */
+  const anchor = (k: number) => (request[k]! >= 0 ? request[k]! : outcome[k]!);
+  /** A call's seconds from request to outcome: the outcome's own duration, else the time between. */
+  const duration = (k: number): number | null => {
+    const o = outcome[k]!, r = request[k]!;
+    if (o < 0) return null;
+    return t.num(o, DURATION) ?? (r >= 0 ? (t.ts[o]! - t.ts[r]!) / 1e6 : null);
+  };
+  const ofOutcome = (field: number) => (k: number) => {
+    const o = outcome[k]!;
+    return o < 0 ? null : t.num(o, field);
+  };
+  const usage = (field: number) => (k: number) => {
+    const o = outcome[k]!;
+    return o < 0 || !t.hasUsage[o] ? null : t.num(o, USAGE_AT + field);
+  };
+  const coded = (i: number, field: number) => (i < 0 ? null : t.str(i, field));
+  const plain = (values: (string | null)[], i: number) => (i < 0 ? null : values[i] ?? null);
   const getters = {
-    session_id: (s: Slot) => anchorOf(s).session_id,
-    request_id: (s: Slot) => anchorOf(s).request_id,
-    model: (s: Slot) => modelOf(s.request, s.outcome),
-    served_model: ({ outcome }: Slot) =>
-      outcome?.model && outcome.model !== "unknown" ? outcome.model : null,
-    provider: ({ request, outcome }: Slot) => outcome?.provider ?? request?.provider ?? null,
-    started_at: (s: Slot) => {
-      if (s.request) return s.request.ts;
-      const ended = s.outcome?.ts ?? null;
-      const duration = durationOf(s);
-      return ended !== null && duration !== null ? ended - Math.round(duration * 1e6) : null;
+    session_id: (k: number) => t.str(anchor(k), SESSION),
+    request_id: (k: number) => t.requestId[anchor(k)]!,
+    model: (k: number) => modelRule(coded(request[k]!, MODEL), coded(outcome[k]!, MODEL)),
+    served_model: (k: number) => {
+      const served = coded(outcome[k]!, MODEL);
+      return served && served !== "unknown" ? served : null;
     },
-    ended_at: ({ outcome }: Slot) => outcome?.ts ?? null,
-    duration_s: durationOf,
-    status: ({ outcome }: Slot) =>
-      !outcome ? "pending" : outcome.type === "llm_response" ? "ok" : "error",
-    error: ({ outcome }: Slot) => outcome?.error ?? null,
-    input_tokens: usage("input_tokens"),
-    output_tokens: usage("output_tokens"),
-    total_tokens: usage("total_tokens"),
-    cache_read_tokens: usage("cache_read_tokens"),
-    reasoning_tokens: usage("reasoning_tokens"),
-    ttft_s: ({ outcome }: Slot) => outcome?.ttft ?? null,
+    provider: (k: number) => coded(outcome[k]!, PROVIDER) ?? coded(request[k]!, PROVIDER) ?? null,
+    started_at: (k: number) => {
+      const r = request[k]!, o = outcome[k]!;
+      if (r >= 0) return t.ts[r]!;
+      const ended = o >= 0 ? t.ts[o]! : null;
+      const seconds = duration(k);
+      return ended !== null && seconds !== null ? ended - Math.round(seconds * 1e6) : null;
+    },
+    ended_at: (k: number) => (outcome[k]! >= 0 ? t.ts[outcome[k]!]! : null),
+    duration_s: duration,
+    status: (k: number) => {
+      const o = outcome[k]!;
+      return o < 0 ? "pending" : t.codes[o * CODED_WIDTH + TYPE] === RESPONSE ? "ok" : "error";
+    },
+    error: (k: number) => plain(t.error, outcome[k]!),
+    input_tokens: usage(0),
+    output_tokens: usage(1),
+    total_tokens: usage(2),
+    cache_read_tokens: usage(3),
+    reasoning_tokens: usage(5),
+    ttft_s: ofOutcome(TTFT),
     cost_usd: none,
-    prompt_chars: ({ request }: Slot) => request?.prompt_chars ?? null,
-    output_chars: ({ outcome }: Slot) => outcome?.output_chars ?? null,
+    prompt_chars: (k: number) => (request[k]! < 0 ? null : t.num(request[k]!, PROMPT_CHARS)),
+    output_chars: ofOutcome(OUTPUT_CHARS),
     format: () => "native",
-    file: (s: Slot) => anchorOf(s).file,
-    line: (s: Slot) => anchorOf(s).line,
+    file: (k: number) => t.file(anchor(k)),
+    line: (k: number) => t.line[anchor(k)]!,
     trace_id: none,
     span_id: none,
     parent_span_id: none,
     group: () => group,
-    finish_reason: ({ outcome }: Slot) => outcome?.finish_reason ?? null,
-    cache_write_tokens: usage("cache_write_tokens"),
-    orphan: ({ request }: Slot) => !request,
-    retry_of: ({ request, outcome }: Slot) => request?.retry_of ?? outcome?.retry_of ?? null,
+    finish_reason: (k: number) => coded(outcome[k]!, FINISH),
+    cache_write_tokens: usage(4),
+    orphan: (k: number) => request[k]! < 0,
+    retry_of: (k: number) => plain(t.retryOf, request[k]!) ?? plain(t.retryOf, outcome[k]!) ?? null,
     batch: () => false,
   };
   if (!keepText) return getters;
+  const [messages, output, params] = t.texts ?? [[], [], []];
   return {
     ...getters,
-    messages: ({ request }: Slot) => request?.messages ?? null,
-    output: ({ outcome }: Slot) => outcome?.output ?? null,
-    params: ({ request }: Slot) => request?.params ?? null,
+    messages: (k: number) => plain(messages, request[k]!),
+    output: (k: number) => plain(output, outcome[k]!),
+    params: (k: number) => plain(params, request[k]!),
   };
 }
 
-/** Each column of `events` from an event. */
-const EVENT_GETTERS: Record<keyof typeof EVENT_COLUMNS, Getter<EventRecord>> = {
-  file: (e) => e.file,
-  line: (e) => e.line,
-  type: (e) => e.type,
-  timestamp: (e) => e.ts,
-  session_id: (e) => e.session_id,
-  request_id: (e) => e.request_id,
-  payload: (e) => e.payload,
-};
+/** Each column of `events` of event `i` of `t`. */
+function eventGetters(t: EventTable): Record<keyof typeof EVENT_COLUMNS, Getter> {
+  return {
+    file: (i) => t.file(i),
+    line: (i) => t.line[i]!,
+    type: (i) => t.str(i, TYPE),
+    timestamp: (i) => t.ts[i]!,
+    session_id: (i) => t.str(i, SESSION),
+    request_id: (i) => t.requestId[i]!,
+    payload: (i) => t.payload[i]!,
+  };
+}
 
-/** The four frames (before prices) from sorted events and the bad-line diagnostics. */
+/** 0, 1, …, n − 1. */
+const indexes = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/**
+ * The four frames (before prices) from events in file then line order (a
+ * table, or records) and the bad-line diagnostics.
+ */
 export function assembleFrames(
-  events: EventRecord[],
+  events: EventTable | EventRecord[],
   diagnostics: Diagnostic[],
   options: { group?: string | null; keepText?: boolean },
 ): {
@@ -111,22 +149,24 @@ export function assembleFrames(
   events: pl.DataFrame;
   diagnostics: pl.DataFrame;
 } {
-  const { calls, warnings } = pairCalls(events);
+  const t = Array.isArray(events) ? EventTable.from(events, options.keepText ?? false) : events;
+  const pairs = pairEvents(t);
   const callColumnTypes: Columns = { ...CALL_COLUMNS, ...CALL_EXTRA_COLUMNS };
-  if (options.keepText) {
+  const keepText = options.keepText ?? false;
+  if (keepText) {
     Object.assign(callColumnTypes, { messages: pl.Utf8, output: pl.Utf8, params: pl.Utf8 });
   }
-  const sessions = sessionRows(events, calls);
-  const allDiagnostics = [...diagnostics, ...warnings].sort((a, b) =>
+  const sessions = sessionRows(t, pairs);
+  const allDiagnostics = [...diagnostics, ...pairs.warnings].sort((a, b) =>
     a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line
   );
   return {
     // one column at a time (the events' first: they are the most rows)
-    events: frameFromItems(events, EVENT_COLUMNS, EVENT_GETTERS),
+    events: frameFromItems(indexes(t.n), EVENT_COLUMNS, eventGetters(t)),
     calls: frameFromItems(
-      calls,
+      indexes(pairs.request.length),
       callColumnTypes,
-      callGetters(options.group ?? null, options.keepText ?? false),
+      callGetters(t, pairs, options.group ?? null, keepText),
     ),
     sessions: frameFromRows(sessions.rows, sessions.columns),
     diagnostics: frameFromRows(

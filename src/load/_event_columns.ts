@@ -1,8 +1,10 @@
 /**
- * Events as columns, to pass them between threads: a few typed arrays and
- * strings instead of one object per event (copying 400,000 objects from a
- * worker costs more than parsing them). {@link encodeEvents} in the worker,
- * {@link decodeEvents} in the loader give back equal {@link EventRecord}s.
+ * Events as columns: a few typed arrays and arrays of strings instead of one
+ * object per event. The loader keeps the events of the files it reads in an
+ * {@link EventTable} (each line's record is copied in as it is parsed, so the
+ * records die young), pairs and assembles the frames from it, and stores it in
+ * the cache entries; {@link encodeEvents} packs events to pass them between
+ * threads or store them, {@link decodeEvents} gives back equal {@link EventRecord}s.
  *
  * @module
  */
@@ -124,6 +126,342 @@ export function transferablesOf(encoded: EncodedEvents): ArrayBuffer[] {
   return arrays.map((a) => a.buffer as ArrayBuffer);
 }
 
+/** Index of each {@link CODED} field in a row of `codes`. */
+export const TYPE = 0, SESSION = 1, MODEL = 2, PROVIDER = 3, FINISH = 4;
+/** Index of each number in a row of `numbers` (then the usage fields, from {@link USAGE_AT}). */
+export const DURATION = 0, TTFT = 1, PROMPT_CHARS = 2, OUTPUT_CHARS = 3;
+/** Where the usage fields start in a row of `numbers` (in the order of `USAGE_FIELDS`). */
+export const USAGE_AT = NUMBERS.length;
+const WIDTH = NUMBERS.length + USAGE_FIELDS.length;
+/** Codes per event in `codes`. */
+export const CODED_WIDTH = CODED.length;
+
+/** A typed array of `size` values starting with those of `a`. */
+function grown<T extends Float64Array | Uint32Array | Uint8Array>(a: T, size: number): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  return b;
+}
+
+/**
+ * Events as columns, appended one at a time (or a table or an encoding at a
+ * time) in file then line order: the form in which the loader holds the events
+ * of the files it reads. About 200 bytes an event against about 300 as
+ * records, and a few dozen objects instead of two or three per event, which
+ * the garbage collector never has to move.
+ *
+ * @example
+ * ```ts
+ * import { EventTable, MODEL } from "./_event_columns.ts";
+ * import { parseTraceText } from "./parse_trace_text.ts";
+ * const text = '{"type":"llm_request","timestamp":"2025-04-08T19:42:09","session_id":"s","data":{"request_id":"r","model":"m"}}\n';
+ * const table = EventTable.from(parseTraceText(text, "a.jsonl").events, false);
+ * if (table.n !== 1 || table.str(0, MODEL) !== "m" || table.record(0).usage !== null) throw new Error();
+ * ```
+ */
+export class EventTable {
+  /** Number of events. */
+  n = 0;
+  /** The texts are kept (`messages`, `output`, `params`). */
+  readonly keepText: boolean;
+  /** File names, referred to by {@link fileCode}. */
+  files: string[] = [];
+  fileCode: Uint32Array;
+  line: Float64Array;
+  ts: Float64Array;
+  /** `n` × ({@link NUMBERS} then the usage fields), NaN for null. */
+  numbers: Float64Array;
+  /** 1 where the event has a usage. */
+  hasUsage: Uint8Array;
+  /** `n` × {@link CODED}: 0 for null, else 1 + the index in {@link dictionary}. */
+  codes: Uint32Array;
+  /** The distinct values of the coded fields. */
+  dictionary: string[] = [];
+  requestId: (string | null)[] = [];
+  error: (string | null)[] = [];
+  retryOf: (string | null)[] = [];
+  payload: (string | null)[] = [];
+  /** The `data` of each `session_metadata` event, by index. */
+  metadata: Map<number, Record<string, unknown>> = new Map();
+  /** With keepText: {@link TEXT}, each one per event. */
+  texts: [(string | null)[], (string | null)[], (string | null)[]] | null;
+  #capacity: number;
+  #fileIndex = new Map<string, number>();
+  #index = new Map<string, number>();
+
+  constructor(keepText: boolean, capacity = 1024) {
+    this.keepText = keepText;
+    this.#capacity = capacity;
+    this.fileCode = new Uint32Array(capacity);
+    this.line = new Float64Array(capacity);
+    this.ts = new Float64Array(capacity);
+    this.numbers = new Float64Array(capacity * WIDTH).fill(NaN);
+    this.hasUsage = new Uint8Array(capacity);
+    this.codes = new Uint32Array(capacity * CODED.length);
+    this.texts = keepText ? [[], [], []] : null;
+  }
+
+  /** A table of these records. */
+  static from(records: EventRecord[], keepText: boolean): EventTable {
+    const table = new EventTable(keepText, Math.max(1, records.length));
+    for (const e of records) table.push(e);
+    return table;
+  }
+
+  /** The code of `v` in the dictionary (0 for null), added when new. */
+  #code(v: string | null): number {
+    if (v === null) return 0;
+    let c = this.#index.get(v);
+    if (c === undefined) {
+      this.dictionary.push(v);
+      c = this.dictionary.length;
+      this.#index.set(v, c);
+    }
+    return c;
+  }
+
+  /** The code of `v` in the dictionary, or 0 when no event has it. */
+  code(v: string): number {
+    return this.#index.get(v) ?? 0;
+  }
+
+  #fileOf(file: string): number {
+    let f = this.#fileIndex.get(file);
+    if (f === undefined) {
+      f = this.files.length;
+      this.files.push(file);
+      this.#fileIndex.set(file, f);
+    }
+    return f;
+  }
+
+  /** Room for `more` events. */
+  #reserve(more: number): void {
+    const need = this.n + more;
+    if (need <= this.#capacity) return;
+    const size = Math.max(need, this.#capacity * 2);
+    this.fileCode = grown(this.fileCode, size);
+    this.line = grown(this.line, size);
+    this.ts = grown(this.ts, size);
+    this.numbers = grown(this.numbers, size * WIDTH);
+    this.numbers.fill(NaN, this.#capacity * WIDTH);
+    this.hasUsage = grown(this.hasUsage, size);
+    this.codes = grown(this.codes, size * CODED.length);
+    this.#capacity = size;
+  }
+
+  /** Append one event. */
+  push(e: EventRecord): void {
+    if (this.n === this.#capacity) this.#reserve(1);
+    const i = this.n++;
+    this.fileCode[i] = this.#fileOf(e.file);
+    this.line[i] = e.line;
+    this.ts[i] = e.ts;
+    // the fields by name, not by a key in a variable (a keyed read of each field was most of the cost)
+    const at = i * WIDTH, numbers = this.numbers;
+    if (e.duration !== null) numbers[at] = e.duration;
+    if (e.ttft !== null) numbers[at + 1] = e.ttft;
+    if (e.prompt_chars !== null) numbers[at + 2] = e.prompt_chars;
+    if (e.output_chars !== null) numbers[at + 3] = e.output_chars;
+    const usage = e.usage;
+    if (usage) {
+      const u = at + USAGE_AT;
+      this.hasUsage[i] = 1;
+      if (usage.input_tokens !== null) numbers[u] = usage.input_tokens;
+      if (usage.output_tokens !== null) numbers[u + 1] = usage.output_tokens;
+      if (usage.total_tokens !== null) numbers[u + 2] = usage.total_tokens;
+      if (usage.cache_read_tokens !== null) numbers[u + 3] = usage.cache_read_tokens;
+      if (usage.cache_write_tokens !== null) numbers[u + 4] = usage.cache_write_tokens;
+      if (usage.reasoning_tokens !== null) numbers[u + 5] = usage.reasoning_tokens;
+    }
+    const c = i * CODED.length, codes = this.codes;
+    codes[c] = this.#code(e.type);
+    codes[c + 1] = this.#code(e.session_id);
+    codes[c + 2] = this.#code(e.model);
+    codes[c + 3] = this.#code(e.provider);
+    codes[c + 4] = this.#code(e.finish_reason);
+    this.requestId.push(e.request_id);
+    this.error.push(e.error);
+    this.retryOf.push(e.retry_of);
+    this.payload.push(e.payload);
+    if (e.metadata) this.metadata.set(i, e.metadata);
+    if (this.texts) {
+      this.texts[0].push(e.messages ?? null);
+      this.texts[1].push(e.output ?? null);
+      this.texts[2].push(e.params ?? null);
+    }
+  }
+
+  /** Append the events of `other` (of one file, or several), their lines moved by `lineOffset`. */
+  append(other: EventTable, lineOffset = 0): void {
+    const m = other.n, from = this.n;
+    if (m === 0) return;
+    this.#reserve(m);
+    const files = other.files.map((f) => this.#fileOf(f));
+    for (let j = 0; j < m; j++) {
+      this.fileCode[from + j] = files[other.fileCode[j]!]!;
+      this.line[from + j] = other.line[j]! + lineOffset;
+    }
+    this.ts.set(other.ts.subarray(0, m), from);
+    this.numbers.set(other.numbers.subarray(0, m * WIDTH), from * WIDTH);
+    this.hasUsage.set(other.hasUsage.subarray(0, m), from);
+    const codes = other.dictionary.map((v) => this.#code(v));
+    for (let j = 0; j < m * CODED.length; j++) {
+      const c = other.codes[j]!;
+      this.codes[from * CODED.length + j] = c === 0 ? 0 : codes[c - 1]!;
+    }
+    for (let j = 0; j < m; j++) {
+      this.requestId.push(other.requestId[j]!);
+      this.error.push(other.error[j]!);
+      this.retryOf.push(other.retryOf[j]!);
+      this.payload.push(other.payload[j]!);
+    }
+    for (const [j, meta] of other.metadata) this.metadata.set(from + j, meta);
+    if (this.texts) {
+      for (let k = 0; k < TEXT.length; k++) {
+        const mine = this.texts[k]!, theirs = other.texts?.[k];
+        for (let j = 0; j < m; j++) mine.push(theirs?.[j] ?? null);
+      }
+    }
+    this.n += m;
+  }
+
+  /** Append encoded events of `file` (a worker's or a cache entry's), their lines moved by `lineOffset`. */
+  appendEncoded(encoded: EncodedEvents, file: string, lineOffset: number): void {
+    const table = new EventTable(this.keepText, Math.max(1, encoded.n));
+    table.n = encoded.n;
+    table.files = [file];
+    table.line.set(encoded.line);
+    table.ts.set(encoded.ts);
+    table.numbers.set(encoded.numbers);
+    table.hasUsage.set(encoded.hasUsage);
+    table.codes.set(encoded.codes);
+    table.dictionary = unpack(encoded.dictionary) as string[];
+    const n = encoded.n;
+    const plain = unpack(encoded.plain);
+    table.requestId = plain.slice(0, n);
+    table.error = plain.slice(n, 2 * n);
+    table.retryOf = plain.slice(2 * n, 3 * n);
+    table.payload = plain.slice(3 * n, 4 * n);
+    table.metadata = new Map(encoded.metadata);
+    if (this.keepText && encoded.text) {
+      const text = unpack(encoded.text);
+      table.texts = [text.slice(0, n), text.slice(n, 2 * n), text.slice(2 * n, 3 * n)];
+    }
+    this.append(table, lineOffset);
+  }
+
+  /** The coded field `k` ({@link TYPE}, {@link SESSION}, …) of event `i`. */
+  str(i: number, k: number): string | null {
+    const c = this.codes[i * CODED.length + k]!;
+    return c === 0 ? null : this.dictionary[c - 1]!;
+  }
+
+  /** The number `k` ({@link DURATION}, …, or {@link USAGE_AT} + a usage field) of event `i`. */
+  num(i: number, k: number): number | null {
+    const v = this.numbers[i * WIDTH + k]!;
+    return v === v ? v : null;
+  }
+
+  /** The file of event `i`. */
+  file(i: number): string {
+    return this.files[this.fileCode[i]!]!;
+  }
+
+  /** Event `i` as a record. */
+  record(i: number): EventRecord {
+    let usage: Usage | null = null;
+    if (this.hasUsage[i]) {
+      const u = USAGE_AT;
+      usage = {
+        input_tokens: this.num(i, u),
+        output_tokens: this.num(i, u + 1),
+        total_tokens: this.num(i, u + 2),
+        cache_read_tokens: this.num(i, u + 3),
+        cache_write_tokens: this.num(i, u + 4),
+        reasoning_tokens: this.num(i, u + 5),
+      };
+    }
+    const record: EventRecord = {
+      file: this.file(i),
+      line: this.line[i]!,
+      type: this.str(i, TYPE)!,
+      ts: this.ts[i]!,
+      session_id: this.str(i, SESSION)!,
+      request_id: this.requestId[i]!,
+      model: this.str(i, MODEL),
+      provider: this.str(i, PROVIDER),
+      duration: this.num(i, DURATION),
+      error: this.error[i]!,
+      usage,
+      ttft: this.num(i, TTFT),
+      finish_reason: this.str(i, FINISH),
+      retry_of: this.retryOf[i]!,
+      prompt_chars: this.num(i, PROMPT_CHARS),
+      output_chars: this.num(i, OUTPUT_CHARS),
+      payload: this.payload[i]!,
+      metadata: this.metadata.get(i) ?? null,
+    };
+    if (this.texts) {
+      for (let k = 0; k < TEXT.length; k++) record[TEXT[k]!] = this.texts[k]![i]!;
+    }
+    return record;
+  }
+
+  /** Every event as a record, in order. */
+  records(): EventRecord[] {
+    return Array.from({ length: this.n }, (_, i) => this.record(i));
+  }
+
+  /** The events from `from` to `to` (excluded) as columns, with only the strings they use. */
+  encode(from = 0, to = this.n): EncodedEvents {
+    const n = to - from;
+    const width = CODED.length;
+    const codes = new Uint32Array(n * width);
+    const remap = new Uint32Array(this.dictionary.length + 1);
+    const dictionary: string[] = [];
+    for (let j = 0; j < n * width; j++) {
+      const c = this.codes[from * width + j]!;
+      if (c === 0) continue;
+      if (remap[c] === 0) {
+        dictionary.push(this.dictionary[c - 1]!);
+        remap[c] = dictionary.length;
+      }
+      codes[j] = remap[c]!;
+    }
+    const plain = new Array<string | null>(4 * n);
+    for (let j = 0; j < n; j++) {
+      plain[j] = this.requestId[from + j]!;
+      plain[n + j] = this.error[from + j]!;
+      plain[2 * n + j] = this.retryOf[from + j]!;
+      plain[3 * n + j] = this.payload[from + j]!;
+    }
+    const metadata: [number, Record<string, unknown>][] = [];
+    for (const [i, m] of this.metadata) if (i >= from && i < to) metadata.push([i - from, m]);
+    metadata.sort((a, b) => a[0] - b[0]);
+    let text: PackedStrings | undefined;
+    if (this.texts) {
+      const all = new Array<string | null>(TEXT.length * n);
+      for (let k = 0; k < TEXT.length; k++) {
+        for (let j = 0; j < n; j++) all[k * n + j] = this.texts[k]![from + j]!;
+      }
+      text = pack(all);
+    }
+    return {
+      n,
+      line: this.line.slice(from, to),
+      ts: this.ts.slice(from, to),
+      numbers: this.numbers.slice(from * WIDTH, to * WIDTH),
+      hasUsage: this.hasUsage.slice(from, to),
+      codes,
+      dictionary: pack(dictionary),
+      plain: pack(plain),
+      metadata,
+      ...(text ? { text } : {}),
+    };
+  }
+}
+
 /**
  * Events as columns (`keepText`: with their messages and output).
  *
@@ -138,78 +476,7 @@ export function transferablesOf(encoded: EncodedEvents): ArrayBuffer[] {
  * ```
  */
 export function encodeEvents(events: EventRecord[], keepText: boolean): EncodedEvents {
-  const n = events.length;
-  const line = new Float64Array(n);
-  const ts = new Float64Array(n);
-  const width = NUMBERS.length + USAGE_FIELDS.length;
-  const numbers = new Float64Array(n * width).fill(NaN);
-  const hasUsage = new Uint8Array(n);
-  const codes = new Uint32Array(n * CODED.length);
-  const index = new Map<string, number>();
-  const dictionary: string[] = [];
-  const plain = new Array<string | null>(n * PLAIN.length);
-  const metadata: [number, Record<string, unknown>][] = [];
-  const text = keepText ? new Array<string | null>(TEXT.length * n) : null;
-  const code = (v: string | null): number => {
-    if (v === null) return 0;
-    let c = index.get(v);
-    if (c === undefined) {
-      c = dictionary.length + 1;
-      dictionary.push(v);
-      index.set(v, c);
-    }
-    return c;
-  };
-  // the fields by name, not by a key in a variable (a keyed read of each field was most of the cost)
-  const u = NUMBERS.length;
-  for (let i = 0; i < n; i++) {
-    const e = events[i]!;
-    line[i] = e.line;
-    ts[i] = e.ts;
-    const at = i * width;
-    if (e.duration !== null) numbers[at] = e.duration;
-    if (e.ttft !== null) numbers[at + 1] = e.ttft;
-    if (e.prompt_chars !== null) numbers[at + 2] = e.prompt_chars;
-    if (e.output_chars !== null) numbers[at + 3] = e.output_chars;
-    const usage = e.usage;
-    if (usage) {
-      hasUsage[i] = 1;
-      if (usage.input_tokens !== null) numbers[at + u] = usage.input_tokens;
-      if (usage.output_tokens !== null) numbers[at + u + 1] = usage.output_tokens;
-      if (usage.total_tokens !== null) numbers[at + u + 2] = usage.total_tokens;
-      if (usage.cache_read_tokens !== null) numbers[at + u + 3] = usage.cache_read_tokens;
-      if (usage.cache_write_tokens !== null) numbers[at + u + 4] = usage.cache_write_tokens;
-      if (usage.reasoning_tokens !== null) numbers[at + u + 5] = usage.reasoning_tokens;
-    }
-    const c = i * CODED.length;
-    codes[c] = code(e.type);
-    codes[c + 1] = code(e.session_id);
-    codes[c + 2] = code(e.model);
-    codes[c + 3] = code(e.provider);
-    codes[c + 4] = code(e.finish_reason);
-    plain[i] = e.request_id;
-    plain[n + i] = e.error;
-    plain[2 * n + i] = e.retry_of;
-    plain[3 * n + i] = e.payload;
-    if (e.metadata) metadata.push([i, e.metadata]);
-    if (text) {
-      text[i] = e.messages ?? null;
-      text[n + i] = e.output ?? null;
-      text[2 * n + i] = e.params ?? null;
-    }
-  }
-  return {
-    n,
-    line,
-    ts,
-    numbers,
-    hasUsage,
-    codes,
-    dictionary: pack(dictionary),
-    plain: pack(plain),
-    metadata,
-    ...(text ? { text: pack(text) } : {}),
-  };
+  return EventTable.from(events, keepText).encode();
 }
 
 /**

@@ -5,28 +5,39 @@
  * @module
  */
 import type { Diagnostic, EventRecord } from "./_event.ts";
+import { CODED_WIDTH, EventTable, SESSION, TYPE } from "./_event_columns.ts";
 import { messages } from "./messages.ts";
 
-/** An outcome of a request: its response or its error. */
-const isOutcome = (type: string) => type === "llm_response" || type === "llm_error";
-
 /**
- * The model rule (DESIGN.md): the model the request asked for; when no request
- * names one (or names `"unknown"`), the model the response names; else `"unknown"`.
+ * The model rule (DESIGN.md) from the model a call's request asked for and the
+ * one its outcome names: the requested one; when there is none (or it is
+ * `"unknown"`), the one the response names; else `"unknown"`.
  */
+export function modelRule(requested: string | null, served: string | null): string {
+  if (requested !== null && requested !== "unknown") return requested;
+  return served ?? requested ?? "unknown";
+}
+
+/** The model rule (DESIGN.md) of a call's request and outcome events. */
 export function modelOf(
   request: EventRecord | undefined,
   outcome: EventRecord | undefined,
 ): string {
-  const requested = request?.model ?? null;
-  if (requested !== null && requested !== "unknown") return requested;
-  return outcome?.model ?? requested ?? "unknown";
+  return modelRule(request?.model ?? null, outcome?.model ?? null);
 }
 
 /** A call being assembled: its request, its outcome, or both. */
 export interface Slot {
   request?: EventRecord;
   outcome?: EventRecord;
+}
+
+/** Calls as indexes into an {@link EventTable}: request `request[k]` and outcome `outcome[k]` of call `k` (-1: none). */
+export interface Pairs {
+  request: Int32Array;
+  outcome: Int32Array;
+  /** Duplicate ids and outcomes without a request, in the order they were met. */
+  warnings: Diagnostic[];
 }
 
 /**
@@ -36,75 +47,117 @@ export interface Slot {
  * rely on: one call per request, plus one orphan call per outcome without one.
  * Calls come in file then line order of their request (of the outcome for an orphan).
  */
-export function pairCalls(events: EventRecord[]): { calls: Slot[]; warnings: Diagnostic[] } {
+export function pairEvents(t: EventTable): Pairs {
   const warnings: Diagnostic[] = [];
-  // session_id → request_id → its slot (or slots, for a duplicated request_id); nested maps
-  // spare a concatenated key per event
-  const bySession = new Map<string, Map<string | null, Slot | Slot[]>>();
-  const slots: Slot[] = [];
+  const REQUEST = t.code("llm_request"), RESPONSE = t.code("llm_response");
+  const ERROR = t.code("llm_error");
+  const types = t.codes, width = CODED_WIDTH;
+  // session code → request_id → its slot (or slots, for a duplicated request_id)
+  const bySession = new Map<number, Map<string | null, number | number[]>>();
+  const request: number[] = [], outcome: number[] = [];
   // events mostly come session after session: the last session's map is looked up once
-  let lastSession: string | null = null;
-  let byRequest: Map<string | null, Slot | Slot[]> | undefined;
-  for (const e of events) {
-    if (e.type !== "llm_request") continue;
-    if (e.session_id !== lastSession) {
-      byRequest = bySession.get(e.session_id);
-      if (!byRequest) bySession.set(e.session_id, byRequest = new Map());
-      lastSession = e.session_id;
+  let lastSession = -1;
+  let byRequest: Map<string | null, number | number[]> | undefined;
+  const n = t.n;
+  if (REQUEST !== 0) {
+    for (let i = 0; i < n; i++) {
+      if (types[i * width + TYPE] !== REQUEST) continue;
+      const session = types[i * width + SESSION]!;
+      if (session !== lastSession) {
+        byRequest = bySession.get(session);
+        if (!byRequest) bySession.set(session, byRequest = new Map());
+        lastSession = session;
+      }
+      const id = t.requestId[i]!;
+      const slot = request.length;
+      const found = byRequest!.get(id);
+      if (found !== undefined) {
+        const list = typeof found === "number" ? [found] : found;
+        warnings.push({
+          file: t.file(i),
+          line: t.line[i]!,
+          code: "duplicate_request_id",
+          message: messages.duplicateRequestId(id ?? "", t.line[request[list[0]!]!]!),
+          severity: "warning",
+        });
+        list.push(slot);
+        byRequest!.set(id, list);
+      } else byRequest!.set(id, slot);
+      request.push(i);
+      outcome.push(-1);
     }
-    const slot: Slot = { request: e };
-    const found = byRequest!.get(e.request_id);
-    if (found) {
-      const list = Array.isArray(found) ? found : [found];
+  }
+  lastSession = -1;
+  byRequest = undefined;
+  let sorted = true;
+  if (RESPONSE !== 0 || ERROR !== 0) {
+    for (let i = 0; i < n; i++) {
+      const type = types[i * width + TYPE];
+      if (type !== RESPONSE && type !== ERROR) continue;
+      const session = types[i * width + SESSION]!;
+      if (session !== lastSession) {
+        byRequest = bySession.get(session);
+        lastSession = session;
+      }
+      const id = t.requestId[i]!;
+      const found = byRequest?.get(id);
+      const free = found === undefined
+        ? -1
+        : typeof found === "number"
+        ? (outcome[found] === -1 ? found : -1)
+        : found.find((s) => outcome[s] === -1) ?? -1;
+      if (free >= 0) {
+        outcome[free] = i;
+        continue;
+      }
+      const typeName = t.str(i, TYPE)!;
       warnings.push({
-        file: e.file,
-        line: e.line,
-        code: "duplicate_request_id",
-        message: messages.duplicateRequestId(e.request_id ?? "", list[0]!.request!.line),
+        file: t.file(i),
+        line: t.line[i]!,
+        code: found !== undefined ? "duplicate_outcome" : "orphan_response",
+        message: found !== undefined
+          ? messages.duplicateOutcome(typeName, id ?? "")
+          : messages.orphanResponse(typeName, id ?? ""),
         severity: "warning",
       });
-      list.push(slot);
-      byRequest!.set(e.request_id, list);
-    } else byRequest!.set(e.request_id, slot);
-    slots.push(slot);
-  }
-  lastSession = null;
-  for (const e of events) {
-    if (!isOutcome(e.type)) continue;
-    if (e.session_id !== lastSession) {
-      byRequest = bySession.get(e.session_id);
-      lastSession = e.session_id;
+      request.push(-1);
+      outcome.push(i);
+      sorted = false;
     }
-    const found = byRequest?.get(e.request_id);
-    const free = found === undefined
-      ? undefined
-      : Array.isArray(found)
-      ? found.find((s) => !s.outcome)
-      : found.outcome
-      ? undefined
-      : found;
-    if (free) {
-      free.outcome = e;
-      continue;
-    }
-    warnings.push({
-      file: e.file,
-      line: e.line,
-      code: found ? "duplicate_outcome" : "orphan_response",
-      message: found
-        ? messages.duplicateOutcome(e.type, e.request_id ?? "")
-        : messages.orphanResponse(e.type, e.request_id ?? ""),
-      severity: "warning",
-    });
-    slots.push({ outcome: e });
   }
-  const before = (a: Slot, b: Slot) => {
-    const x = (a.request ?? a.outcome)!, y = (b.request ?? b.outcome)!;
-    return x.file < y.file ? -1 : x.file > y.file ? 1 : x.line - y.line;
-  };
+  const pairs = { request: Int32Array.from(request), outcome: Int32Array.from(outcome), warnings };
   // requests come in event order, so the sort is needed only when orphans were appended
-  let sorted = true;
-  for (let i = 1; i < slots.length && sorted; i++) sorted = before(slots[i - 1]!, slots[i]!) <= 0;
-  if (!sorted) slots.sort(before);
-  return { calls: slots, warnings };
+  return sorted ? pairs : sortPairs(t, pairs);
+}
+
+/** The calls of `pairs` in file then line order of their request (or outcome). */
+function sortPairs(t: EventTable, pairs: Pairs): Pairs {
+  const anchor = (k: number) => pairs.request[k]! >= 0 ? pairs.request[k]! : pairs.outcome[k]!;
+  const before = (a: number, b: number) => {
+    const x = anchor(a), y = anchor(b);
+    const fx = t.file(x), fy = t.file(y);
+    return fx < fy ? -1 : fx > fy ? 1 : t.line[x]! - t.line[y]!;
+  };
+  const order = Array.from({ length: pairs.request.length }, (_, k) => k);
+  let inOrder = true;
+  for (let k = 1; k < order.length && inOrder; k++) inOrder = before(k - 1, k) <= 0;
+  if (inOrder) return pairs;
+  order.sort(before); // stable: calls of the same line keep their order
+  return {
+    request: Int32Array.from(order, (k) => pairs.request[k]!),
+    outcome: Int32Array.from(order, (k) => pairs.outcome[k]!),
+    warnings: pairs.warnings,
+  };
+}
+
+/** {@link pairEvents} of event records: each call's request and outcome records. */
+export function pairCalls(events: EventRecord[]): { calls: Slot[]; warnings: Diagnostic[] } {
+  const { request, outcome, warnings } = pairEvents(EventTable.from(events, false));
+  const calls = Array.from(request, (r, k): Slot => {
+    const o = outcome[k]!;
+    const slot: Slot = r >= 0 ? { request: events[r]! } : { outcome: events[o]! };
+    if (r >= 0 && o >= 0) slot.outcome = events[o]!;
+    return slot;
+  });
+  return { calls, warnings };
 }

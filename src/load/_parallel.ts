@@ -11,8 +11,8 @@
  * @module
  */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import type { Diagnostic, EventRecord } from "./_event.ts";
-import { decodeEvents, type EncodedEvents } from "./_event_columns.ts";
+import type { Diagnostic } from "./_event.ts";
+import { type EncodedEvents, EventTable } from "./_event_columns.ts";
 import {
   DEFAULT_MAX_LINE_BYTES,
   mergeRangeDiagnostics,
@@ -126,9 +126,9 @@ function planRanges(files: NativeFile[], sizes: number[], rangeBytes: number): R
   return ranges;
 }
 
-/** The parsed range, events decoded or still as columns. */
+/** The parsed range: its events in a table (read here), or encoded (by a worker). */
 interface RangeResult {
-  events: EventRecord[] | EncodedEvents;
+  events: EventTable | EncodedEvents;
   diagnostics: Diagnostic[];
   folded?: ParsedTrace["folded"];
   lines: number;
@@ -145,14 +145,14 @@ function workerCount(total: number, options: ReadNativeOptions): number {
 }
 
 /**
- * Events and bad-line diagnostics of native files, in file then line order,
- * exactly as reading each file with `parseTraceFile`, but with the files cut
- * into ranges parsed in worker threads and the calling thread.
+ * Events (in a table) and bad-line diagnostics of native files, in file then
+ * line order, exactly as reading each file with `parseTraceFile`, but with the
+ * files cut into ranges parsed in worker threads and the calling thread.
  */
 export async function readNativeFiles(
   files: NativeFile[],
   options: ReadNativeOptions = {},
-): Promise<{ events: EventRecord[]; diagnostics: Diagnostic[] }> {
+): Promise<{ events: EventTable; diagnostics: Diagnostic[] }> {
   const sizes = files.map((f) => statSync(f.path).size);
   const total = sizes.reduce((a, b) => a + b, 0);
   const workers = workerCount(total, options);
@@ -181,7 +181,8 @@ export async function readNativeFiles(
   options.onProgress?.(0, total);
   const results = new Array<RangeResult | undefined>(tasks.length);
   // join in order, as results come: lines continue from range to range of a file
-  const events: EventRecord[] = [];
+  const keepText = options.keepText ?? false;
+  const events = new EventTable(keepText, 64 * 1024);
   const diagnostics: Diagnostic[] = [];
   let joined = 0;
   let file = -1;
@@ -201,24 +202,31 @@ export async function readNativeFiles(
         file = range.file;
         offset = 0;
       }
-      const list = Array.isArray(r.events)
-        ? r.events
-        : decodeEvents(r.events, files[range.file]!.name, offset, options.keepText ?? false);
-      if (Array.isArray(r.events) && offset) { for (const e of list) e.line += offset; }
-      for (const e of list) events.push(e);
+      if (r.events instanceof EventTable) {
+        // a table read in place is the joined table itself
+        if (r.events !== events) events.append(r.events, offset);
+      } else events.appendEncoded(r.events, files[range.file]!.name, offset);
       parts.push({ diagnostics: r.diagnostics, folded: r.folded, lineOffset: offset });
       offset += r.lines;
     }
   };
-  // a range read in the calling thread
-  const local = (task: RangeTask): RangeResult =>
-    parseTraceRange(task.path, task.file, task.options);
+  // a range read in the calling thread, into a table of its own
+  const local = (task: RangeTask): RangeResult => {
+    const table = new EventTable(keepText);
+    return {
+      ...parseTraceRange(task.path, task.file, { ...task.options, into: table }),
+      events: table,
+    };
+  };
   if (workers === 0) {
+    // each file is one range, read in order: straight into the joined table
     for (const task of tasks) {
-      results[task.id] = parseTraceRange(task.path, task.file, {
+      const read = parseTraceRange(task.path, task.file, {
         ...task.options,
+        into: events,
         onBytes: (n) => options.onProgress?.(done += n, total),
       });
+      results[task.id] = { ...read, events };
     }
   } else {
     await runParallel(

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { encodeEvents, transferablesOf } from "./_event_columns.ts";
+import { EventTable, transferablesOf } from "./_event_columns.ts";
 import { parseTraceRange } from "./parse_trace_text.ts";
 import type { RangeReply, RangeTask } from "./_parallel.ts";
 
@@ -17,8 +17,9 @@ const scope = globalThis as unknown as {
 scope.onmessage = (e: MessageEvent<RangeTask>) => {
   const task = e.data;
   try {
-    const parsed = parseTraceRange(task.path, task.file, task.options);
-    const events = encodeEvents(parsed.events, task.options.keepText ?? false);
+    const table = new EventTable(task.options.keepText ?? false);
+    const parsed = parseTraceRange(task.path, task.file, { ...task.options, into: table });
+    const events = table.encode();
     scope.postMessage(
       {
         id: task.id,

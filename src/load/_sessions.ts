@@ -7,8 +7,8 @@
 import pl from "npm:nodejs-polars@0.25.2";
 import { SESSION_COLUMNS } from "../frames/columns.ts";
 import type { Columns, Row } from "./_build_frame.ts";
-import type { EventRecord } from "./_event.ts";
-import type { Slot } from "./_pair.ts";
+import { CODED_WIDTH, DURATION, type EventTable, SESSION, TYPE } from "./_event_columns.ts";
+import type { Pairs } from "./_pair.ts";
 
 /** Metadata values as text: strings as they are, anything else as JSON. */
 function metadataText(value: unknown): string | null {
@@ -23,8 +23,8 @@ export function metadataColumn(key: string): string {
 
 /** One row per session, plus one Utf8 column per session-metadata field. */
 export function sessionRows(
-  events: EventRecord[],
-  calls: Slot[],
+  t: EventTable,
+  calls: Pairs,
 ): { rows: Row[]; columns: Columns } {
   interface S {
     session_id: string;
@@ -39,41 +39,48 @@ export function sessionRows(
     errors: number;
     meta: Record<string, string | null>;
   }
-  const sessions = new Map<string, S>();
+  // by the session's code in the table
+  const sessions = new Map<number, S>();
   const metaNames = new Map<string, string>();
+  const START = t.code("session_start"), END = t.code("session_end");
+  const METADATA = t.code("session_metadata"), ERROR = t.code("llm_error");
   // events mostly come session after session: the last one's row is looked up once
   let last: S | undefined;
-  for (const e of events) {
-    let s = last !== undefined && last.session_id === e.session_id
-      ? last
-      : sessions.get(e.session_id);
+  let lastCode = -1;
+  for (let i = 0; i < t.n; i++) {
+    const code = t.codes[i * CODED_WIDTH + SESSION]!;
+    let s = code === lastCode ? last : sessions.get(code);
+    const ts = t.ts[i]!;
     if (!s) {
       s = {
-        session_id: e.session_id,
-        file: e.file,
+        session_id: t.str(i, SESSION)!,
+        file: t.file(i),
         start: null,
         end: null,
         endDuration: null,
-        min: e.ts,
-        max: e.ts,
+        min: ts,
+        max: ts,
         complete: false,
         calls: 0,
         errors: 0,
         meta: {},
       };
-      sessions.set(e.session_id, s);
+      sessions.set(code, s);
     }
     last = s;
-    if (e.ts < s.min) s.min = e.ts;
-    if (e.ts > s.max) s.max = e.ts;
-    if (e.type === "session_start" && s.start === null) s.start = e.ts;
-    if (e.type === "session_end") {
+    lastCode = code;
+    if (ts < s.min) s.min = ts;
+    if (ts > s.max) s.max = ts;
+    const type = t.codes[i * CODED_WIDTH + TYPE]!;
+    if (type === START && s.start === null) s.start = ts;
+    if (type === END) {
       s.complete = true;
-      s.end = e.ts;
-      s.endDuration = e.duration;
+      s.end = ts;
+      s.endDuration = t.num(i, DURATION);
     }
-    if (e.type === "session_metadata" && e.metadata) {
-      for (const [key, value] of Object.entries(e.metadata)) {
+    const metadata = type === METADATA ? t.metadata.get(i) : undefined;
+    if (metadata) {
+      for (const [key, value] of Object.entries(metadata)) {
         let name = metaNames.get(key);
         if (!name) {
           name = metadataColumn(key);
@@ -83,11 +90,12 @@ export function sessionRows(
       }
     }
   }
-  for (const c of calls) {
-    const s = sessions.get((c.request ?? c.outcome)!.session_id);
+  for (let k = 0; k < calls.request.length; k++) {
+    const r = calls.request[k]!, o = calls.outcome[k]!;
+    const s = sessions.get(t.codes[(r >= 0 ? r : o) * CODED_WIDTH + SESSION]!);
     if (!s) continue;
     s.calls++;
-    if (c.outcome?.type === "llm_error") s.errors++;
+    if (o >= 0 && t.codes[o * CODED_WIDTH + TYPE] === ERROR) s.errors++;
   }
   const columns: Columns = { ...SESSION_COLUMNS };
   for (const name of metaNames.values()) columns[name] = pl.Utf8;

@@ -402,8 +402,11 @@ export interface EventChunk {
  * texts (UTF-8) and metadata (JSON), compressed with zstd. Null when a text
  * holds a lone surrogate (UTF-8 cannot keep it: such a file is read whole).
  */
-export function encodeChunk(events: EventRecord[], keepText: boolean): EventChunk | null {
-  const encoded = encodeEvents(events, keepText);
+export function encodeChunk(
+  events: EventRecord[] | EncodedEvents,
+  keepText: boolean,
+): EventChunk | null {
+  const encoded = Array.isArray(events) ? encodeEvents(events, keepText) : events;
   const texts = [encoded.dictionary.text, encoded.plain.text, encoded.text?.text ?? ""];
   if (!texts.every((t) => (t as unknown as { isWellFormed(): boolean }).isWellFormed())) {
     return null;
@@ -436,7 +439,7 @@ export function encodeChunk(events: EventRecord[], keepText: boolean): EventChun
   }
   return {
     header: {
-      n: events.length,
+      n: encoded.n,
       parts: parts.map((p) => p.length),
       sizes: stored.map((p) => p.length),
       compression: zstd ? "zstd" : "none",

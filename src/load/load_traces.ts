@@ -21,8 +21,9 @@ import { applyPrices, type PriceOverrides } from "../prices/mod.ts";
 import { concatTraceSets } from "../frames/concat.ts";
 import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
 import { UserError } from "../log/mod.ts";
-import type { Diagnostic, EventRecord } from "./_event.ts";
+import type { Diagnostic } from "./_event.ts";
 import { assembleFrames } from "./_assemble.ts";
+import type { EventTable } from "./_event_columns.ts";
 import {
   type CacheIdentity,
   cacheIdentity,
@@ -124,11 +125,11 @@ export interface LoadOptions {
 /** Larger files of formats read in one piece cannot be decoded into one JavaScript string. */
 const MAX_DOCUMENT_BYTES = 500 * 1024 * 1024;
 
-/** Events and bad-line diagnostics of native files, in file then line order (parsed on worker threads). */
+/** Events (in a table) and bad-line diagnostics of native files, in file then line order (parsed on worker threads). */
 export function readTraceFiles(
   inputs: (string | TraceInput)[],
   options: LoadOptions = {},
-): Promise<{ events: EventRecord[]; diagnostics: Diagnostic[] }> {
+): Promise<NativeRead> {
   const files = inputs.map((f) => typeof f === "string" ? { path: f, name: f } : f);
   return readNativeFiles(files, {
     timezone: options.timezone,
@@ -206,7 +207,15 @@ function parseWith(
 
 /** Events and bad lines of native files, as read (kept to cache where each file's reading stopped). */
 interface NativeRead {
-  events: EventRecord[];
+  events: EventTable;
+  diagnostics: Diagnostic[];
+}
+
+/** The events of one file in a table read with others (`from` to `to`, excluded), and its bad lines. */
+interface FileRead {
+  table: EventTable;
+  from: number;
+  to: number;
   diagnostics: Diagnostic[];
 }
 
@@ -612,28 +621,31 @@ function countLines(fd: number, end: number): number {
 function stoppedAt(
   path: string,
   size: number,
-  read: NativeRead,
+  read: FileRead,
   maxLineBytes: number,
-  keepText: boolean,
 ): ResumeState | null {
-  const { events, diagnostics } = read;
+  const { table, from, to, diagnostics } = read;
   const folded = diagnostics.some((d) => (d.count ?? 1) > 1);
-  let maxLine = events.length ? events[events.length - 1]!.line : 0;
+  let maxLine = to > from ? table.line[to - 1]! : 0;
   for (const d of diagnostics) if ((d.count ?? 1) === 1 && d.line > maxLine) maxLine = d.line;
   const fd = openSync(path, "r");
   try {
     const offset = lastLineEnd(fd, 0, size);
-    const state = (lines: number): ResumeState => ({
-      size,
-      offset,
-      lines,
-      samples: prefixSamples(fd, offset),
-      events: events.length && events[events.length - 1]!.line > lines
-        ? events.filter((e) => e.line <= lines)
-        : events,
-      diagnostics: diagnostics.filter((d) => d.line <= lines),
-      keepText,
-    });
+    const state = (lines: number): ResumeState => {
+      // the events of the lines before: the file's events are in line order
+      let end = to;
+      while (end > from && table.line[end - 1]! > lines) end--;
+      return {
+        size,
+        offset,
+        lines,
+        samples: prefixSamples(fd, offset),
+        // encoded now: the table is not held past the frames' assembly
+        events: encodeChunk(table.encode(from, end), table.keepText),
+        diagnostics: diagnostics.filter((d) => d.line <= lines),
+        keepText: table.keepText,
+      };
+    };
     if (offset === 0) return state(0);
     if (offset < size) {
       // a last line with no newline: if it is not blank (or too long), it gave the last event or bad line
@@ -686,34 +698,28 @@ function prepareStates(
   );
   if (native.size === 0) return;
   // each file's events (a run of them: they come in file order) and bad lines
-  const byFile = new Map<string, NativeRead>();
+  const byFile = new Map<string, FileRead>();
   const of = (file: string) => {
     let r = byFile.get(file);
-    if (!r) byFile.set(file, r = { events: [], diagnostics: [] });
+    if (!r) byFile.set(file, r = { table: read.events, from: 0, to: 0, diagnostics: [] });
     return r;
   };
-  const { events } = read;
-  for (let start = 0, i = 1; start < events.length; i++) {
-    if (i === events.length || events[i]!.file !== events[start]!.file) {
-      const file = events[start]!.file;
-      if (native.has(file)) {
-        of(file).events = start === 0 && i === events.length ? events : events.slice(start, i);
-      }
+  const table = read.events;
+  for (let start = 0, i = 1; start < table.n; i++) {
+    if (i === table.n || table.fileCode[i] !== table.fileCode[start]) {
+      const file = table.file(start);
+      if (native.has(file)) Object.assign(of(file), { from: start, to: i });
       start = i;
     }
   }
   for (const d of read.diagnostics) if (native.has(d.file)) of(d.file).diagnostics.push(d);
-  const keepText = options.keepText ?? false;
   for (const [name, { plan, id }] of native) {
     const state = stoppedAt(
       plan.input.path,
       id.size,
       of(name),
       options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
-      keepText,
     );
-    // encoded now: the events are not held past their assembly
-    if (state) state.events = encodeChunk(state.events as EventRecord[], keepText);
     states.set(name, state);
   }
 }

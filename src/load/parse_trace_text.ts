@@ -8,6 +8,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { type Diagnostic, type EventRecord, type RecordOptions, toEventRecord } from "./_event.ts";
 import { messages } from "./messages.ts";
+import type { EventTable } from "./_event_columns.ts";
 
 export type { Diagnostic, EventRecord } from "./_event.ts";
 
@@ -180,6 +181,8 @@ interface LinesOptions {
   /** The text ends the file (an unparseable last line with no newline is `truncated_line`). */
   endOfFile: boolean;
   record: RecordOptions;
+  /** Where the events go (else into `out.events`). */
+  table?: EventTable;
 }
 
 /**
@@ -187,8 +190,9 @@ interface LinesOptions {
  * (newlines, plus one for a last line without a newline).
  */
 function parseLines(text: string, options: LinesOptions, out: ParsedTrace): number {
-  const { file, limit, firstLine: first, record } = options;
+  const { file, limit, firstLine: first, record, table } = options;
   const { events } = out;
+  const keep = table ? (e: EventRecord) => table.push(e) : (e: EventRecord) => events.push(e);
   const endsWithNewline = text.endsWith("\n") || !options.endOfFile;
   let start = 0;
   let index = 0;
@@ -231,7 +235,7 @@ function parseLines(text: string, options: LinesOptions, out: ParsedTrace): numb
         });
         const result = toEventRecord(glued.value, file, line, record);
         if ("code" in result) addDiagnostic(out, { ...result, severity: "warning" });
-        else events.push(result);
+        else keep(result);
         continue;
       }
       addDiagnostic(
@@ -256,7 +260,7 @@ function parseLines(text: string, options: LinesOptions, out: ParsedTrace): numb
     }
     const result = toEventRecord(value, file, line, record);
     if ("code" in result) addDiagnostic(out, result);
-    else events.push(result);
+    else keep(result);
   }
   return index;
 }
@@ -308,6 +312,12 @@ export interface ParseTraceRangeOptions extends ParseTraceFileOptions {
   start?: number;
   /** The byte after the last: just after a newline, or the end of the file. @default {the file's size} */
   end?: number;
+  /**
+   * Put the events in this table (lines numbered from 1 at `start`), not in
+   * the result's `events`: each record is copied into its columns as it is
+   * parsed, so that no record outlives its line.
+   */
+  into?: EventTable;
 }
 
 /** What {@link parseTraceRange} returns: diagnostics not yet folded, lines numbered from 1 at `start`. */
@@ -335,7 +345,13 @@ export function parseTraceRange(
     limit: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     firstLine: 1,
     endOfFile: false,
-    record: { timezone: options.timezone, keepText: options.keepText, strings: new Map() },
+    // records going into a table die young: its dictionary, not interning, stores repeats once
+    record: {
+      timezone: options.timezone,
+      keepText: options.keepText,
+      strings: options.into ? undefined : new Map(),
+    },
+    table: options.into,
   };
   // as decoding the whole file at once: one BOM is dropped by the first decode, and
   // parseTraceText drops one more; later slices keep theirs (a BOM mid-file is text)

@@ -1,6 +1,7 @@
 /** src/load/_sessions.ts: one row per session, with its metadata as columns. */
 import assert from "node:assert/strict";
-import { pairCalls } from "../../src/load/_pair.ts";
+import { EventTable } from "../../src/load/_event_columns.ts";
+import { pairEvents } from "../../src/load/_pair.ts";
 import { sessionRows } from "../../src/load/_sessions.ts";
 import { ev } from "./_events.ts";
 
@@ -16,7 +17,8 @@ Deno.test("sessionRows() counts calls and errors and takes start, end and durati
     ev(20, "llm_request", "c", s2), // no start or end: first and last event
     ev(23, "llm_response", "c", s2),
   ];
-  const { rows, columns } = sessionRows(events, pairCalls(events).calls);
+  const table = EventTable.from(events, false);
+  const { rows, columns } = sessionRows(table, pairEvents(table));
   // a field named like a session column is prefixed; anything not a string is JSON
   assert.deepEqual(Object.keys(columns).slice(-3), ["user", "metadata_file", "tags"]);
   assert.deepEqual(rows, [
