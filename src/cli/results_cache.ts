@@ -43,7 +43,7 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cacheKey, defaultCacheDir } from "../load/cache.ts";
+import { cacheKey, defaultCacheDir } from "../load/cache_key.ts";
 import { findTraceInputs } from "../load/inputs.ts";
 
 const FORMAT = "tbr1";

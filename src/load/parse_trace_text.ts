@@ -12,8 +12,9 @@ import type { EventTable } from "./_event_columns.ts";
 
 export type { Diagnostic, EventRecord } from "./_event.ts";
 
-/** The default of {@link ParseTraceOptions.maxLineBytes}: 8 MiB. */
-export const DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024;
+import { DEFAULT_MAX_LINE_BYTES } from "./_limits.ts";
+
+export { DEFAULT_MAX_LINE_BYTES };
 
 /** Options of {@link parseTraceText}. */
 export interface ParseTraceOptions {

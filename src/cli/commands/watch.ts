@@ -22,7 +22,7 @@ import { UserError } from "../../log/mod.ts";
 import { formatFixed, formatPercent } from "../../log/format.ts";
 import { escapeControl } from "../../log/terminal.ts";
 import { TraceTail } from "../../load/tail.ts";
-import { defaultCacheDir } from "../../load/cache.ts";
+import { defaultCacheDir } from "../../load/cache_key.ts";
 import { type LiveStatus, LiveTotals } from "../../metrics/live_totals.ts";
 
 /** Options of the `watch` command. */
