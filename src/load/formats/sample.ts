@@ -178,9 +178,9 @@ function sampleOfLines(
   name: string,
 ): FormatSample | number | null {
   const end = bytes.lastIndexOf(10) + 1;
+  if (end === 0) return 2 * bytes.length;
   // as the whole sample's text is made (headOf), when no noise is passed over
   const text = utf8.decode(bytes.subarray(0, end)).replace(/^\uFEFF/, "");
-  if (end === 0) return 2 * bytes.length;
   if (!/^\s*\{/.test(text)) return null;
   // the lines objectLines() reads as values: those not blank
   let at = 0, filled = 0;
