@@ -60,6 +60,25 @@ function pack(values: (string | null | undefined)[]): PackedStrings {
   return { text: parts.join(""), lengths };
 }
 
+/** Values `from` to `to` of each column, one column after the other, packed as {@link pack} packs them. */
+function packColumns(columns: (string | null)[][], from: number, to: number): PackedStrings {
+  const n = to - from;
+  const lengths = new Int32Array(columns.length * n);
+  const parts: string[] = [];
+  let at = 0;
+  for (const values of columns) {
+    for (let i = from; i < to; i++) {
+      const v = values[i];
+      if (v === null || v === undefined) lengths[at++] = -1;
+      else {
+        lengths[at++] = v.length;
+        parts.push(v);
+      }
+    }
+  }
+  return { text: parts.join(""), lengths };
+}
+
 function unpack({ text, lengths }: PackedStrings): (string | null)[] {
   const out = new Array<string | null>(lengths.length);
   let at = 0;
@@ -413,51 +432,45 @@ export class EventTable {
     return Array.from({ length: this.n }, (_, i) => this.record(i));
   }
 
-  /** The events from `from` to `to` (excluded) as columns, with only the strings they use. */
+  /**
+   * The events from `from` to `to` (excluded) as columns, with only the
+   * strings they use; the typed arrays are views of the table's.
+   */
   encode(from = 0, to = this.n): EncodedEvents {
     const n = to - from;
     const width = CODED.length;
-    const codes = new Uint32Array(n * width);
-    const remap = new Uint32Array(this.dictionary.length + 1);
-    const dictionary: string[] = [];
-    for (let j = 0; j < n * width; j++) {
-      const c = this.codes[from * width + j]!;
-      if (c === 0) continue;
-      if (remap[c] === 0) {
-        dictionary.push(this.dictionary[c - 1]!);
-        remap[c] = dictionary.length;
+    let codes = this.codes.subarray(from * width, to * width);
+    let dictionary = this.dictionary;
+    if (from > 0 || to < this.n || this.files.length > 1) {
+      // part of the table, or one file of several: its own dictionary
+      const mine = new Uint32Array(n * width);
+      const remap = new Uint32Array(this.dictionary.length + 1);
+      dictionary = [];
+      for (let j = 0; j < n * width; j++) {
+        const c = codes[j]!;
+        if (c === 0) continue;
+        if (remap[c] === 0) {
+          dictionary.push(this.dictionary[c - 1]!);
+          remap[c] = dictionary.length;
+        }
+        mine[j] = remap[c]!;
       }
-      codes[j] = remap[c]!;
-    }
-    const plain = new Array<string | null>(4 * n);
-    for (let j = 0; j < n; j++) {
-      plain[j] = this.requestId[from + j]!;
-      plain[n + j] = this.error[from + j]!;
-      plain[2 * n + j] = this.retryOf[from + j]!;
-      plain[3 * n + j] = this.payload[from + j]!;
+      codes = mine;
     }
     const metadata: [number, Record<string, unknown>][] = [];
     for (const [i, m] of this.metadata) if (i >= from && i < to) metadata.push([i - from, m]);
     metadata.sort((a, b) => a[0] - b[0]);
-    let text: PackedStrings | undefined;
-    if (this.texts) {
-      const all = new Array<string | null>(TEXT.length * n);
-      for (let k = 0; k < TEXT.length; k++) {
-        for (let j = 0; j < n; j++) all[k * n + j] = this.texts[k]![from + j]!;
-      }
-      text = pack(all);
-    }
     return {
       n,
-      line: this.line.slice(from, to),
-      ts: this.ts.slice(from, to),
-      numbers: this.numbers.slice(from * WIDTH, to * WIDTH),
-      hasUsage: this.hasUsage.slice(from, to),
+      line: this.line.subarray(from, to),
+      ts: this.ts.subarray(from, to),
+      numbers: this.numbers.subarray(from * WIDTH, to * WIDTH),
+      hasUsage: this.hasUsage.subarray(from, to),
       codes,
       dictionary: pack(dictionary),
-      plain: pack(plain),
+      plain: packColumns([this.requestId, this.error, this.retryOf, this.payload], from, to),
       metadata,
-      ...(text ? { text } : {}),
+      ...(this.texts ? { text: packColumns(this.texts, from, to) } : {}),
     };
   }
 }
