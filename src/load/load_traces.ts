@@ -57,7 +57,7 @@ import {
   type RangeDiagnostics,
 } from "./parse_trace_text.ts";
 import { LARGE_INPUT_BYTES, readNativeFiles } from "./_parallel.ts";
-import { collectGarbage } from "./_memory.ts";
+import { collectGarbage, releaseFreedMemory } from "./_memory.ts";
 import { checkTimezone } from "./timestamp.ts";
 
 /** Options of {@link loadTraces}. */
@@ -844,13 +844,18 @@ export async function loadTraces(
     const calls = options.group === undefined
       ? frames.calls
       : frames.calls.withColumns(pl.lit(options.group).cast(pl.Utf8).alias("group"));
-    return {
+    const traces = {
       ...frames,
       calls: applyPrices(calls, { overrides: options.prices, listPrices: options.listPrices }),
       files: staged.map((i) => i.name),
       inputs: list,
       formats,
     };
+    // the intermediates of building (or reading) the frames are freed: give their pages back
+    // before the caller's summaries and figures allocate theirs
+    const bytes = plans.reduce((sum, p) => sum + statSync(p.input.path).size, 0);
+    if (bytes >= LARGE_INPUT_BYTES) releaseFreedMemory();
+    return traces;
   } finally {
     cleanup();
   }
