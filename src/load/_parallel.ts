@@ -75,10 +75,11 @@ export const LARGE_INPUT_BYTES = 32 * 1024 * 1024;
 /** Fewer cores than this: no workers by default. */
 const MIN_CORES = 4;
 
-/** A file to read. */
+/** A file to read (with its size, when the caller knows it). */
 export interface NativeFile {
   path: string;
   name: string;
+  size?: number;
 }
 
 interface Range {
@@ -153,7 +154,7 @@ export async function readNativeFiles(
   files: NativeFile[],
   options: ReadNativeOptions = {},
 ): Promise<{ events: EventTable; diagnostics: Diagnostic[] }> {
-  const sizes = files.map((f) => statSync(f.path).size);
+  const sizes = files.map((f) => f.size ?? statSync(f.path).size);
   const total = sizes.reduce((a, b) => a + b, 0);
   const workers = workerCount(total, options);
   const rangeBytes = options.rangeBytes ??

@@ -127,7 +127,7 @@ const MAX_DOCUMENT_BYTES = 500 * 1024 * 1024;
 
 /** Events (in a table) and bad-line diagnostics of native files, in file then line order (parsed on worker threads). */
 export function readTraceFiles(
-  inputs: (string | TraceInput)[],
+  inputs: (string | (TraceInput & { size?: number }))[],
   options: LoadOptions = {},
 ): Promise<NativeRead> {
   const files = inputs.map((f) => typeof f === "string" ? { path: f, name: f } : f);
@@ -159,15 +159,15 @@ function checkStrict(diagnostics: Diagnostic[] | pl.DataFrame): void {
   throw new UserError(messages.strict(bad.length, first));
 }
 
-/** One file to load, with the adapter of its format. */
+/** One file to load, with the adapter of its format and its size when it was planned. */
 interface FilePlan {
   input: TraceInput;
   adapter: FormatAdapter;
+  size: number;
 }
 
 /** Records of one file of a non-native format (read in one piece), the `format` of its calls set. */
-function readFormatFile({ input, adapter }: FilePlan, options: LoadOptions): ImportedRecords {
-  const size = statSync(input.path).size;
+function readFormatFile({ input, adapter, size }: FilePlan, options: LoadOptions): ImportedRecords {
   if (size > MAX_DOCUMENT_BYTES) {
     return {
       calls: [],
@@ -234,8 +234,7 @@ async function readFiles(
   const frameOptions = { keepText: options.keepText };
   const parts: ImportedFrames[] = [];
   if (native.length) {
-    const large = native.reduce((sum, p) => sum + statSync(p.input.path).size, 0) >=
-      LARGE_INPUT_BYTES;
+    const large = native.reduce((sum, p) => sum + p.size, 0) >= LARGE_INPUT_BYTES;
     parts.push(await readNative(native, options, large, prepare));
     // the events are garbage now: return their memory before the caller allocates more
     if (large) collectGarbage();
@@ -270,7 +269,7 @@ async function readNative(
   large: boolean,
   prepare?: (read: NativeRead) => void,
 ): Promise<ImportedFrames> {
-  const read = await readTraceFiles(native.map((p) => p.input), options);
+  const read = await readTraceFiles(native.map((p) => ({ ...p.input, size: p.size })), options);
   prepare?.(read);
   if (large) collectGarbage();
   return assembleFrames(read.events, read.diagnostics, { keepText: options.keepText });
@@ -368,7 +367,7 @@ async function loadFrames(plans: FilePlan[], options: LoadOptions): Promise<Impo
       )
       : null
   );
-  const sizes = plans.map((p) => statSync(p.input.path).size);
+  const sizes = plans.map((p) => p.size);
   const total = sizes.reduce((a, b) => a + b, 0);
   options.onProgress?.(0, total);
   const cached = plans.map((_, i) => (ids[i] ? readCached(dir!, ids[i]!) : null));
@@ -829,7 +828,7 @@ export async function loadTraces(
         continue;
       }
       formats[input.name] = adapter.name;
-      plans.push({ input, adapter });
+      plans.push({ input, adapter, size: statSync(input.path).size });
     }
     if (plans.length === 0) throw new UserError(messages.noTraceAtAll(list));
     let frames = await loadFrames(plans, options);
@@ -853,7 +852,7 @@ export async function loadTraces(
     };
     // the intermediates of building (or reading) the frames are freed: give their pages back
     // before the caller's summaries and figures allocate theirs
-    const bytes = plans.reduce((sum, p) => sum + statSync(p.input.path).size, 0);
+    const bytes = plans.reduce((sum, p) => sum + p.size, 0);
     if (bytes >= LARGE_INPUT_BYTES) releaseFreedMemory();
     return traces;
   } finally {
