@@ -70,3 +70,24 @@ export function releaseFreedMemory(): void {
   }
   trim?.();
 }
+
+/**
+ * Collect the garbage, then give the freed pages back ({@link releaseFreedMemory}):
+ * between the steps of a large analysis, whose figures leave garbage (linkedom's
+ * DOM) that holds Polars' intermediate frames until V8 collects their wrappers.
+ * On 200,000 calls, once before the report and once after its figures: the peak
+ * of a cold `analyze` 620 → about 500 MB, for about 40 ms each.
+ *
+ * @example
+ * ```ts
+ * import { settleMemory } from "./_memory.ts";
+ * settleMemory();
+ * ```
+ */
+export function settleMemory(): void {
+  collectGarbage();
+  releaseFreedMemory();
+}
+
+/** Calls from which an analysis is large enough for {@link settleMemory} to pay. */
+export const SETTLE_CALLS = 50_000;

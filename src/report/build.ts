@@ -6,6 +6,7 @@
  * @module
  */
 import pl from "npm:nodejs-polars@0.25.2";
+import { SETTLE_CALLS, settleMemory } from "../load/_memory.ts";
 import type { TraceSet } from "../frames/columns.ts";
 import { summarize } from "../metrics/summary.ts";
 import { allFigures } from "../figures/all_figures.ts";
@@ -113,6 +114,8 @@ export async function buildReportInput(
       svg: figure.toSVG(),
       caption: FIGURE_CAPTIONS[name],
     }));
+  // the figures' garbage holds Polars' intermediates: let go of them before the tables
+  if (figures.length && traces.calls.height >= SETTLE_CALLS) settleMemory();
   const input: ReportInputWithCalls = {
     summary,
     figures,

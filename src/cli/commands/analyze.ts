@@ -20,6 +20,7 @@ import type * as RenderReport from "../../report/render.ts";
 import type * as Prices from "../../prices/mod.ts";
 import type * as Progress from "../progress.ts";
 import { lazyImport } from "../_lazy.ts";
+import { SETTLE_CALLS, settleMemory } from "../../load/_memory.ts";
 import type { Summary } from "../../metrics/mod.ts";
 import { renderSummaryText } from "../../report/summary_text.ts";
 import { UserError } from "../../log/mod.ts";
@@ -131,6 +132,7 @@ async function analyzeTraces(
   const pngs = seed.map(({ figure }) => figure.toPNGAsync());
   for (const png of pngs) png.catch(() => {}); // awaited below, after any error of the report
   const summary = metrics.summarize(traces, { now });
+  if (traces.calls.height >= SETTLE_CALLS) settleMemory(); // the seed figures' and summary's garbage
   const input = await buildReport.buildReportInput(traces, {
     summary,
     listPrices: options.listPrices,
