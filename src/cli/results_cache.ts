@@ -36,6 +36,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -91,6 +92,33 @@ export function sourceVersion(): string {
   if (found === 0) hash.update(readFileSync(fileURLToPath(import.meta.url)));
   version = `${FORMAT}-${hash.digest("hex").slice(0, 16)}`;
   return version;
+}
+
+/**
+ * What decides this process's time zone and locale, on which outputs depend
+ * (the summary's local times, the order of some names): on Linux the
+ * environment (\`TZ\`, \`LANG\`, \`LANGUAGE\`, \`LC_*\`) and the system's zone files,
+ * from which ICU resolves both, read in well under a millisecond; elsewhere what
+ * \`Intl\` resolves (its first use costs 10–30 ms, a tenth of a replay).
+ */
+function zoneAndLocale(): unknown {
+  if (Deno.build.os !== "linux") {
+    const intl = Intl.DateTimeFormat().resolvedOptions();
+    return [Deno.env.get("TZ") ?? null, intl.timeZone, intl.locale];
+  }
+  const env = Object.entries(Deno.env.toObject())
+    .filter(([name]) =>
+      name === "TZ" || name === "LANG" || name === "LANGUAGE" || name.startsWith("LC_")
+    )
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  const read = (path: string) => {
+    try {
+      return [realpathSync(path), createHash("sha256").update(readFileSync(path)).digest("hex")];
+    } catch {
+      return null;
+    }
+  };
+  return { env, localtime: read("/etc/localtime"), timezone: read("/etc/timezone") };
 }
 
 /** Options of {@link resultsKey}. */
@@ -157,7 +185,6 @@ export async function resultsKey(
       return null;
     }
   }
-  const intl = Intl.DateTimeFormat().resolvedOptions();
   const identity = {
     command,
     inputs,
@@ -167,7 +194,7 @@ export async function resultsKey(
     prices,
     source: sourceVersion(),
     deno: Deno.version.deno,
-    tz: [Deno.env.get("TZ") ?? null, intl.timeZone, intl.locale],
+    tz: zoneAndLocale(),
     day: new Date().toISOString().slice(0, 10),
   };
   const key = createHash("sha256").update(JSON.stringify(identity)).digest("hex");

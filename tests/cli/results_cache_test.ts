@@ -369,3 +369,31 @@ Deno.test("the CLI: --cache-dir keeps the results there, --no-cache writes none"
     s.done();
   }
 });
+
+Deno.test("resultsKey: another time zone or locale in the environment is another entry; another variable is not", async () => {
+  const cache = mkdtempSync(join(tmpdir(), "tb-results-zone-"));
+  const saved = Object.fromEntries(
+    ["TZ", "LANG", "LC_ALL", "TRACEBOOK_UNRELATED"].map((k) => [k, Deno.env.get(k)]),
+  );
+  const key = async () => (await resultsKey("analyze", { inputs: ["traces/"], cache }))!.key;
+  try {
+    Deno.env.set("TZ", "UTC");
+    Deno.env.set("LANG", "C.UTF-8");
+    const base = await key();
+    Deno.env.set("TRACEBOOK_UNRELATED", "1");
+    assert.equal(await key(), base);
+    Deno.env.set("TZ", "America/New_York");
+    const zone = await key();
+    assert.notEqual(zone, base);
+    Deno.env.set("TZ", "UTC");
+    assert.equal(await key(), base);
+    Deno.env.set("LC_ALL", "de_DE.UTF-8");
+    assert.notEqual(await key(), base);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) Deno.env.delete(k);
+      else Deno.env.set(k, v);
+    }
+    rmSync(cache, { recursive: true, force: true });
+  }
+});
