@@ -12,7 +12,15 @@ import {
   DIAGNOSTIC_COLUMNS,
   EVENT_COLUMNS,
 } from "../frames/columns.ts";
-import { type Columns, frameFromItems, frameFromRows, type Row } from "./_build_frame.ts";
+import {
+  type Columns,
+  dictionarySeries,
+  floatSeries,
+  frameFromItems,
+  frameFromRows,
+  type Row,
+  seriesOf,
+} from "./_build_frame.ts";
 import type { Diagnostic, EventRecord } from "./_event.ts";
 import {
   CODED_WIDTH,
@@ -119,17 +127,30 @@ function callGetters(
   };
 }
 
-/** Each column of `events` of event `i` of `t`. */
-function eventGetters(t: EventTable): Record<keyof typeof EVENT_COLUMNS, Getter> {
-  return {
-    file: (i) => t.file(i),
-    line: (i) => t.line[i]!,
-    type: (i) => t.str(i, TYPE),
-    timestamp: (i) => t.ts[i]!,
-    session_id: (i) => t.str(i, SESSION),
-    request_id: (i) => t.requestId[i]!,
-    payload: (i) => t.payload[i]!,
+/**
+ * The `events` frame straight from the table's columns: numbers from its typed
+ * arrays, coded strings gathered from its dictionary by their codes (no value
+ * per event crosses into Polars but the ids and payloads): 0.15 → about 0.05 s
+ * for 432,000 events, against a getter per column and event.
+ */
+function eventsFrame(t: EventTable): pl.DataFrame {
+  const n = t.n;
+  const coded = (name: string, field: number) => {
+    const codes = new Uint32Array(n);
+    for (let i = 0; i < n; i++) codes[i] = t.codes[i * CODED_WIDTH + field]!;
+    return dictionarySeries(name, codes, [null, ...t.dictionary]); // code 0 is null
   };
+  const number = (name: string, values: Float64Array) => floatSeries(name, values, false, true);
+  const columns: Record<keyof typeof EVENT_COLUMNS, () => pl.Series> = {
+    file: () => dictionarySeries("file", t.fileCode.subarray(0, n), t.files),
+    line: () => number("line", t.line.subarray(0, n)),
+    type: () => coded("type", TYPE),
+    timestamp: () => number("timestamp", t.ts.subarray(0, n)).cast(EVENT_COLUMNS.timestamp),
+    session_id: () => coded("session_id", SESSION),
+    request_id: () => seriesOf("request_id", t.requestId, pl.Utf8),
+    payload: () => seriesOf("payload", t.payload, pl.Utf8),
+  };
+  return pl.DataFrame(Object.values(columns).map((column) => column()));
 }
 
 /** 0, 1, …, n − 1. */
@@ -162,7 +183,7 @@ export function assembleFrames(
   );
   return {
     // one column at a time (the events' first: they are the most rows)
-    events: frameFromItems(indexes(t.n), EVENT_COLUMNS, eventGetters(t)),
+    events: eventsFrame(t),
     calls: frameFromItems(
       indexes(pairs.request.length),
       callColumnTypes,

@@ -94,7 +94,7 @@ export function frameFromItems<T>(
  * Polars alone costs ~0.2 µs. Values of another kind than the column's take the
  * plain `pl.Series` constructor, as before.
  */
-function seriesOf(name: string, values: unknown[], dtype: pl.DataType): pl.Series {
+export function seriesOf(name: string, values: unknown[], dtype: pl.DataType): pl.Series {
   if (values.length > 0) {
     const variant = dtype.variant as string;
     const fast = variant === "Utf8" || variant === "String"
@@ -138,7 +138,7 @@ function isPlainNumber(v: unknown, integer: boolean): boolean {
 }
 
 /** The Series of `array`, its NaNs null when `nulls`, cast to Int64 when `integer`. */
-function floatSeries(
+export function floatSeries(
   name: string,
   array: Float64Array,
   nulls: boolean,
@@ -197,7 +197,7 @@ function allStrings(values: unknown[], from: number): boolean {
 }
 
 /** Utf8 Series `dictionary[codes[i]]`, gathered inside Polars. */
-function dictionarySeries(
+export function dictionarySeries(
   name: string,
   codes: Uint32Array,
   dictionary: (string | null)[],
