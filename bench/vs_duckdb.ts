@@ -5,7 +5,10 @@
  * loop, 1,000 small files against one file of the same calls, and an appended
  * file (a copy loaded once, then 1% more calls appended and loaded again).
  * Each command runs as its own process under `/usr/bin/time -v` (wall time and
- * peak RSS). Prints a Markdown table with the ratios.
+ * peak RSS); the commands of the single file run three times and the median run
+ * is reported (a cold `analyze` each time with an empty cache), and the inputs
+ * are read through once first, so that every command, DuckDB's too, finds them
+ * in the page cache. Prints a Markdown table with the ratios.
  *
  * Usage: `deno run -A bench/vs_duckdb.ts [CALLS=200000]`; with `TRACEBOOK_BENCH_BIG=1`
  * also ten times the calls in 10 files (about 7.8 GB at 200,000 calls, written once to
@@ -65,6 +68,36 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
   };
 }
 
+/**
+ * The run of median wall time of `times` runs of `once` (each run after `before`): one run of a
+ * command of a second or less moves by a third with the load of a shared machine.
+ */
+async function median(times: number, once: () => Promise<Run>, before?: () => void): Promise<Run> {
+  const runs: Run[] = [];
+  for (let i = 0; i < times; i++) {
+    before?.();
+    runs.push(await once());
+  }
+  runs.sort((a, b) => a.seconds - b.seconds);
+  return runs[Math.floor(times / 2)]!;
+}
+
+/** Read files through once, so that every command finds their bytes in the page cache. */
+function pageIn(paths: string[]): void {
+  const buf = new Uint8Array(16 << 20);
+  for (const path of paths) {
+    const fd = openSync(path, "r");
+    try {
+      while (readSync(fd, buf, 0, buf.length, null) > 0) { /* read on */ }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** Runs of each command of the single file (their median is reported). */
+const RUNS = 3;
+
 const deno = (args: string[], env?: Record<string, string>) =>
   run(Deno.execPath(), ["run", "-A", ...args], env);
 const analyze = (input: string, extra: string[] = []) =>
@@ -84,18 +117,27 @@ mkdirSync(dir, { recursive: true });
 if (!existsSync(file)) await writeNativeTrace(file, calls);
 const mb = statSync(file).size / 1e6;
 rmSync(cache, { recursive: true, force: true });
+pageIn([file]);
 
 const rows: [string, Run][] = [];
-const duck = await deno([join(root, "bench/_duckdb_seed.ts"), file]);
+const duck = await median(RUNS, () => deno([join(root, "bench/_duckdb_seed.ts"), file]));
 rows.push(["DuckDB read_json + the seed's aggregates, percentiles, requests per model", duck]);
-const cold = await analyze(file);
+// each cold run with an empty cache
+const cold = await median(
+  RUNS,
+  () => analyze(file),
+  () => rmSync(cache, { recursive: true, force: true }),
+);
 rows.push(["tracebook analyze, cold (summary, 2 seed figures, report)", cold]);
-const warm = await analyze(file);
+const warm = await median(RUNS, () => analyze(file));
 rows.push(["tracebook analyze, warm (unchanged file, cache)", warm]);
 const report = () =>
   deno([cli, "report", file, "--output-dir", join(dir, "out"), "--quiet", "--cache-dir", cache]);
 rows.push(["tracebook report, first (frames from the cache, report computed)", await report()]);
-rows.push(["tracebook report, warm (unchanged file: results cache)", await report()]);
+rows.push([
+  "tracebook report, warm (unchanged file: results cache)",
+  await median(RUNS, report),
+]);
 const loadScript = join(dir, "load.ts");
 writeFileSync(
   loadScript,
@@ -103,7 +145,7 @@ writeFileSync(
     JSON.stringify(file)
   }, { cache: ${JSON.stringify(cache)} });\n`,
 );
-const warmLoad = await deno([loadScript]);
+const warmLoad = await median(RUNS, () => deno([loadScript]));
 rows.push(["tracebook loadTraces, warm (a script importing src/mod.ts)", warmLoad]);
 
 // growth: a copy of the file is loaded once (its entry written), then N calls are appended
@@ -177,8 +219,9 @@ const loadOf = (input: string) => {
   );
   return deno([s]);
 };
-const one = await loadOf(oneFile);
-const many = await loadOf(manyDir);
+pageIn([oneFile, ...readdirSync(manyDir).map((f) => join(manyDir, f))]);
+const one = await median(RUNS, () => loadOf(oneFile));
+const many = await median(RUNS, () => loadOf(manyDir));
 rows.push([
   `loadTraces, one file (the first ${manyFiles.toLocaleString("en")} sessions), no cache`,
   one,
@@ -204,6 +247,8 @@ if (Deno.env.get("TRACEBOOK_BENCH_BIG") === "1") {
   bigMb = readdirSync(bigDir).reduce((sum, f) => sum + statSync(join(bigDir, f)).size, 0) / 1e6;
   const bigCache = join(bigDir, "..", `big-${calls * 10}-cache`);
   rmSync(bigCache, { recursive: true, force: true });
+  // the 10 files (7.8 GB) fit in this machine's page cache with room to spare: both read them from there
+  pageIn(readdirSync(bigDir).map((f) => join(bigDir, f)));
   bigDuck = await deno([join(root, "bench/_duckdb_seed.ts"), join(bigDir, "*.jsonl")]);
   bigRows.push(["DuckDB, the same, on the 10 files", bigDuck]);
   const bigAnalyze = () =>
