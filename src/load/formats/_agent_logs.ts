@@ -50,6 +50,32 @@ export function blankCall(file: string, line: number, session_id: string): Impor
 }
 
 /**
+ * A call that is only a failure (a request that got an error, no response):
+ * {@link blankCall} with `fields` (its provider, request, start…), status
+ * `error`, and no texts with `keepText`.
+ *
+ * @example
+ * ```ts
+ * import { errorCall } from "./_agent_logs.ts";
+ * const c = errorCall("f.jsonl", 3, "s1", { provider: "google", error: "API Error: 429" }, true);
+ * if (c.status !== "error" || c.model !== "unknown" || c.output !== null || c.line !== 3) throw new Error();
+ * ```
+ */
+export function errorCall(
+  file: string,
+  line: number,
+  session: string,
+  fields: Partial<ImportedCall> & { error: string },
+  keepText: boolean | undefined,
+): ImportedCall {
+  const call: ImportedCall = Object.assign(blankCall(file, line, session), fields, {
+    status: "error" as const,
+  });
+  if (keepText) call.messages = call.output = null;
+  return call;
+}
+
+/**
  * Reads times of one file: µs since the epoch, or null; an unreadable time is
  * one warning diagnostic (`bad_time`) naming the line, never a crash.
  *

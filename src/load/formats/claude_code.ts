@@ -33,9 +33,9 @@ import {
   addResponseLine,
   type AnthropicResponse,
   anthropicResponse,
-  blankCall,
   compactPayload,
   contentText,
+  errorCall,
   finishResponses,
   notAnObject,
   timeReader,
@@ -127,21 +127,15 @@ export function parseClaudeCodeText(
   const fileSession =
     values.map((v) => (isObj(v.value) ? str(v.value.sessionId) : null)).find((s) => s) ?? file;
   const responses = new Map<string, AnthropicResponse>();
-  const errorCall = (
+  const failed = (
     line: number,
     session: string,
     ts: number | null,
     requestId: string | null,
     error: string,
   ) => {
-    const call = blankCall(file, line, session);
-    call.provider = "anthropic";
-    call.request_id = requestId;
-    call.started_at = ts;
-    call.status = "error";
-    call.error = error;
-    if (options.keepText) call.messages = call.output = null;
-    records.calls.push(call);
+    const fields = { provider: "anthropic", request_id: requestId, started_at: ts, error };
+    records.calls.push(errorCall(file, line, session, fields, options.keepText));
   };
   for (const { line, value: v } of values) {
     if (!isObj(v)) {
@@ -165,7 +159,7 @@ export function parseClaudeCodeText(
     });
     if (type === "system" && subtype === "api_error") {
       const e = isObj(v.error) ? v.error : null;
-      errorCall(
+      failed(
         line,
         session,
         ts,
@@ -181,7 +175,7 @@ export function parseClaudeCodeText(
     if (apiError) {
       const status = count(v.apiErrorStatus);
       const text = contentText(message.content) ?? str(v.error) ?? "API error";
-      errorCall(
+      failed(
         line,
         session,
         ts,

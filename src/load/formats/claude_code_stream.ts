@@ -61,6 +61,7 @@ import {
   blankCall,
   compactPayload,
   contentText,
+  errorCall,
   finishResponses,
   notAnObject,
   timeReader,
@@ -161,16 +162,15 @@ export function parseClaudeCodeStreamText(
     return s;
   };
   const responses = new Map<string, AnthropicResponse>();
-  const errorCall = (line: number, s: Session, ts: number | null, id: string | null, e: string) => {
-    const call = blankCall(file, line, s.id);
-    call.provider = "anthropic";
-    call.request_id = id;
-    call.model = s.model ?? "unknown";
-    call.started_at = ts;
-    call.status = "error";
-    call.error = e;
-    if (options.keepText) call.messages = call.output = null;
-    records.calls.push(call);
+  const failed = (line: number, s: Session, ts: number | null, id: string | null, e: string) => {
+    const fields = {
+      provider: "anthropic",
+      request_id: id,
+      model: s.model ?? "unknown",
+      started_at: ts,
+      error: e,
+    };
+    records.calls.push(errorCall(file, line, s.id, fields, options.keepText));
     s.errors++;
   };
   for (const { line, value: v } of values) {
@@ -204,7 +204,7 @@ export function parseClaudeCodeStreamText(
     if (type !== "assistant" || message === null) continue;
     const apiError = apiErrorOf(v, message);
     if (apiError !== null) {
-      errorCall(line, s, ts, str(message.id) ?? str(v.uuid), apiError);
+      failed(line, s, ts, str(message.id) ?? str(v.uuid), apiError);
       continue;
     }
     const model = str(message.model);
@@ -243,7 +243,7 @@ export function parseClaudeCodeStreamText(
     const failedRequest = v.is_error === true && (v.subtype === "success" || !str(v.subtype));
     if (s.responses === 0) resultCalls(records, file, line, s, v, ts, options);
     else checkAgainstModelUsage(records, file, line, s, v);
-    if (failedRequest && s.errors === 0) errorCall(line, s, ts, null, resultError(v));
+    if (failedRequest && s.errors === 0) failed(line, s, ts, null, resultError(v));
   }
   return records;
 }

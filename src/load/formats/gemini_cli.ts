@@ -47,6 +47,7 @@ import {
   blankCall,
   compactPayload,
   contentText,
+  errorCall,
   notAnObject,
   textLines,
   timeReader,
@@ -311,14 +312,8 @@ export function parseGeminiChatText(
     });
     const textOf = contentText(m.content);
     if (type === "error" && textOf !== null && /API Error/i.test(textOf)) {
-      const call = blankCall(file, line, session);
-      call.request_id = str(m.id);
-      call.provider = "google";
-      call.started_at = ts;
-      call.status = "error";
-      call.error = textOf;
-      if (options.keepText) call.messages = call.output = null;
-      records.calls.push(call);
+      const fields = { request_id: str(m.id), provider: "google", started_at: ts, error: textOf };
+      records.calls.push(errorCall(file, line, session, fields, options.keepText));
       continue;
     }
     if (type !== "gemini" || !isObj(m.tokens)) continue;

@@ -38,7 +38,7 @@
  */
 import { countChars } from "../_event.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
-import { blankCall, compactPayload, notAnObject, textLines } from "./_agent_logs.ts";
+import { blankCall, compactPayload, errorCall, notAnObject, textLines } from "./_agent_logs.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import { count, isObj, type Obj, str } from "./_util.ts";
@@ -183,12 +183,9 @@ export function parseGeminiJsonText(
         mains[0]!.call.status = "error";
         mains[0]!.call.error = message;
       } else {
-        const call = blankCall(file, "error" in v ? lineOfKey("error") : line, session);
-        call.provider = "google";
-        call.status = "error";
-        call.error = message;
-        if (options.keepText) call.messages = call.output = null;
-        records.calls.push(call);
+        const at = "error" in v ? lineOfKey("error") : line;
+        const fields = { provider: "google", error: message };
+        records.calls.push(errorCall(file, at, session, fields, options.keepText));
       }
     }
   });
