@@ -6,6 +6,7 @@
  */
 import pl from "npm:nodejs-polars@0.25.2";
 import type { TraceSet } from "../frames/columns.ts";
+import { USAGE_FIELDS } from "../schema/mod.ts";
 import { exactMeanStd } from "./exact.ts";
 import { aggregate, type MetricSpec, type MetricValue, plainValue, specExprs } from "./spec.ts";
 import { records } from "../frames/records.ts";
@@ -171,12 +172,7 @@ const SUMMARY_COLUMNS: readonly string[] = [
   "ended_at",
   "duration_s",
   "error",
-  "input_tokens",
-  "output_tokens",
-  "total_tokens",
-  "cache_read_tokens",
-  "cache_write_tokens",
-  "reasoning_tokens",
+  ...USAGE_FIELDS,
   "ttft_s",
   "cost_usd",
 ];
