@@ -93,16 +93,28 @@ function unpack({ text, lengths }: PackedStrings): (string | null)[] {
   return out;
 }
 
-/** The strings of `packed` whose index is marked in `wanted` (the others are left undefined). */
-function unpackSome({ text, lengths }: PackedStrings, wanted: Uint8Array): (string | null)[] {
-  const out = new Array<string | null>(lengths.length);
+/**
+ * The `per` columns of `packed` (`n` strings each, one column after the
+ * other); with `wanted`, only the strings marked there (the others left undefined).
+ */
+function unpackColumns(
+  { text, lengths }: PackedStrings,
+  n: number,
+  per: number,
+  wanted?: Uint8Array,
+): (string | null)[][] {
+  const columns: (string | null)[][] = [];
   let at = 0;
-  for (let i = 0; i < lengths.length; i++) {
-    const n = lengths[i]!;
-    if (wanted[i]) out[i] = n < 0 ? null : text.slice(at, at + n);
-    if (n > 0) at += n;
+  for (let k = 0; k < per; k++) {
+    const column = new Array<string | null>(n);
+    for (let i = 0; i < n; i++) {
+      const length = lengths[k * n + i]!;
+      if (!wanted || wanted[k * n + i]) column[i] = length < 0 ? null : text.slice(at, at + length);
+      if (length > 0) at += length;
+    }
+    columns.push(column);
   }
-  return out;
+  return columns;
 }
 
 /** Marks of the strings of events `only` in a packing of `per` strings per event (`n` each). */
@@ -230,18 +242,27 @@ export class EventTable {
   /** The code of `v` in the dictionary (0 for null), added when new. */
   #code(v: string | null): number {
     if (v === null) return 0;
-    let c = this.#index.get(v);
+    const index = this.#indexed();
+    let c = index.get(v);
     if (c === undefined) {
       this.dictionary.push(v);
       c = this.dictionary.length;
-      this.#index.set(v, c);
+      index.set(v, c);
     }
     return c;
   }
 
   /** The code of `v` in the dictionary, or 0 when no event has it. */
   code(v: string): number {
-    return this.#index.get(v) ?? 0;
+    return this.#indexed().get(v) ?? 0;
+  }
+
+  /** The dictionary's index (made on first use for a table over an encoding). */
+  #indexed(): Map<string, number> {
+    if (this.#index.size < this.dictionary.length) {
+      this.dictionary.forEach((v, i) => this.#index.set(v, i + 1));
+    }
+    return this.#index;
   }
 
   #fileOf(file: string): number {
@@ -347,27 +368,44 @@ export class EventTable {
 
   /** Append encoded events of `file` (a worker's or a cache entry's), their lines moved by `lineOffset`. */
   appendEncoded(encoded: EncodedEvents, file: string, lineOffset: number): void {
-    const table = new EventTable(this.keepText, Math.max(1, encoded.n));
-    table.n = encoded.n;
+    this.append(EventTable.ofEncoded(encoded, file, this.keepText), lineOffset);
+  }
+
+  /**
+   * A table over encoded events of `file`, to read (its typed arrays are the
+   * encoding's); with `only`, just the strings of those events are unpacked.
+   */
+  static ofEncoded(
+    encoded: EncodedEvents,
+    file: string,
+    keepText: boolean,
+    only?: ArrayLike<number>,
+  ): EventTable {
+    const { n } = encoded;
+    const table = new EventTable(keepText, 1);
+    table.n = table.#capacity = n;
     table.files = [file];
-    table.line.set(encoded.line);
-    table.ts.set(encoded.ts);
-    table.numbers.set(encoded.numbers);
-    table.hasUsage.set(encoded.hasUsage);
-    table.codes.set(encoded.codes);
+    table.#fileIndex.set(file, 0);
+    table.fileCode = new Uint32Array(n);
+    table.line = encoded.line;
+    table.ts = encoded.ts;
+    table.numbers = encoded.numbers;
+    table.hasUsage = encoded.hasUsage;
+    table.codes = encoded.codes;
     table.dictionary = unpack(encoded.dictionary) as string[];
-    const n = encoded.n;
-    const plain = unpack(encoded.plain);
-    table.requestId = plain.slice(0, n);
-    table.error = plain.slice(n, 2 * n);
-    table.retryOf = plain.slice(2 * n, 3 * n);
-    table.payload = plain.slice(3 * n, 4 * n);
+    const strings = (packed: PackedStrings, per: number) =>
+      unpackColumns(packed, n, per, only && marks(only, n, per));
+    const [requestId, error, retryOf, payload] = strings(encoded.plain, PLAIN.length);
+    table.requestId = requestId!;
+    table.error = error!;
+    table.retryOf = retryOf!;
+    table.payload = payload!;
     table.metadata = new Map(encoded.metadata);
-    if (this.keepText && encoded.text) {
-      const text = unpack(encoded.text);
-      table.texts = [text.slice(0, n), text.slice(n, 2 * n), text.slice(2 * n, 3 * n)];
-    }
-    this.append(table, lineOffset);
+    const [messages, output, params] = keepText && encoded.text
+      ? strings(encoded.text, TEXT.length)
+      : [];
+    table.texts = messages && output && params ? [messages, output, params] : null;
+    return table;
   }
 
   /** The coded field `k` ({@link TYPE}, {@link SESSION}, …) of event `i`. */
@@ -503,59 +541,12 @@ export function decodeEvents(
   keepText: boolean,
   only?: ArrayLike<number>,
 ): EventRecord[] {
-  const { n, line, ts, numbers, hasUsage, codes } = encoded;
-  const width = NUMBERS.length + USAGE_FIELDS.length;
-  const dictionary = unpack(encoded.dictionary);
-  const strings = (packed: PackedStrings, per: number) =>
-    only ? unpackSome(packed, marks(only, n, per)) : unpack(packed);
-  const plain = strings(encoded.plain, PLAIN.length);
-  const text = keepText && encoded.text ? strings(encoded.text, TEXT.length) : null;
-  const metadata = new Map(encoded.metadata);
-  const num = (i: number, k: number): number | null => {
-    const v = numbers[i * width + k]!;
-    return v === v ? v : null;
-  };
-  const coded = (i: number, k: number): string | null => {
-    const c = codes[i * CODED.length + k]!;
-    return c === 0 ? null : dictionary[c - 1]!;
-  };
-  const count = only ? only.length : n;
+  const table = EventTable.ofEncoded(encoded, file, keepText, only);
+  const count = only ? only.length : encoded.n;
   const out = new Array<EventRecord>(count);
   for (let j = 0; j < count; j++) {
-    const i = only ? only[j]! : j;
-    let usage: Usage | null = null;
-    if (hasUsage[i]) {
-      const u = NUMBERS.length;
-      usage = {
-        input_tokens: num(i, u),
-        output_tokens: num(i, u + 1),
-        total_tokens: num(i, u + 2),
-        cache_read_tokens: num(i, u + 3),
-        cache_write_tokens: num(i, u + 4),
-        reasoning_tokens: num(i, u + 5),
-      };
-    }
-    const record: EventRecord = {
-      file,
-      line: line[i]! + lineOffset,
-      type: coded(i, 0)!,
-      ts: ts[i]!,
-      session_id: coded(i, 1)!,
-      request_id: plain[i]!,
-      model: coded(i, 2),
-      provider: coded(i, 3),
-      duration: num(i, 0),
-      error: plain[n + i]!,
-      usage,
-      ttft: num(i, 1),
-      finish_reason: coded(i, 4),
-      retry_of: plain[2 * n + i]!,
-      prompt_chars: num(i, 2),
-      output_chars: num(i, 3),
-      payload: plain[3 * n + i]!,
-      metadata: metadata.get(i) ?? null,
-    };
-    if (text) { for (let k = 0; k < TEXT.length; k++) record[TEXT[k]!] = text[k * n + i]!; }
+    const record = table.record(only ? only[j]! : j);
+    record.line += lineOffset;
     out[j] = record;
   }
   return out;
