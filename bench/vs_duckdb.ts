@@ -122,6 +122,11 @@ pageIn([file]);
 const rows: [string, Run][] = [];
 const duck = await median(RUNS, () => deno([join(root, "bench/_duckdb_seed.ts"), file]));
 rows.push(["DuckDB read_json + the seed's aggregates, percentiles, requests per model", duck]);
+// Polars' own NDJSON reader, projected: an option for reading the native format, measured here
+rows.push([
+  "Polars scanJson, projected to the seed's fields (read only: no pairing, no metrics)",
+  await median(RUNS, () => deno([join(root, "bench/_polars_ndjson.ts"), file])),
+]);
 // each cold run with an empty cache
 const cold = await median(
   RUNS,
@@ -209,13 +214,15 @@ if (!existsSync(manyDir)) {
   writeFileSync(oneFile, sessions.flat().join("\n") + "\n");
 }
 const manyFiles = readdirSync(manyDir).length;
-const loadOf = (input: string) => {
-  const s = join(dir, `load_${input.endsWith(".jsonl") ? "one" : "many"}.ts`);
+/** loadTraces of `input` in a script of its own, with no cache or with the cache `cacheDir`. */
+const loadOf = (input: string, cacheDir: string | false = false) => {
+  const name = input.endsWith(".jsonl") ? "one" : "many";
+  const s = join(dir, `load_${name}${cacheDir ? "_cached" : ""}.ts`);
   writeFileSync(
     s,
     `import { loadTraces } from ${JSON.stringify(join(root, "src/mod.ts"))};\nawait loadTraces(${
       JSON.stringify(input)
-    }, { cache: false });\n`,
+    }, { cache: ${JSON.stringify(cacheDir)} });\n`,
   );
   return deno([s]);
 };
@@ -230,6 +237,21 @@ rows.push([
   `loadTraces, the same calls in ${manyFiles.toLocaleString("en")} files, no cache`,
   many,
 ]);
+// the same with the cache: the first load (writing the entries, each run from an empty cache),
+// then a load of the unchanged files
+for (const [input, label] of [[oneFile, "one file"], [manyDir, `${manyFiles} files`]] as const) {
+  const smallCache = join(dir, "cache-small");
+  const clear = () => rmSync(smallCache, { recursive: true, force: true });
+  rows.push([
+    `loadTraces, ${label}, cache: first load (writes the entries)`,
+    await median(RUNS, () => loadOf(input, smallCache), clear),
+  ]);
+  rows.push([
+    `loadTraces, ${label}, cache: unchanged`,
+    await median(RUNS, () => loadOf(input, smallCache)),
+  ]);
+  clear();
+}
 
 // with TRACEBOOK_BENCH_BIG=1: ten times the calls in 10 files (about 7.8 GB at 200,000 calls)
 const bigRows: [string, Run][] = [];
