@@ -10,10 +10,11 @@
  * @module
  */
 import type { Command } from "npm:commander@15.1.0";
-// Deferred, so that a run replayed from the results cache evaluates neither.
-import defer * as polars from "npm:nodejs-polars@0.25.2";
-import defer * as generic from "../load/formats/generic.ts";
+// Imported only for `--map`: a run replayed from the results cache neither loads nor
+// evaluates the reader's modules (generic.ts's graph holds the schema, with zod).
+import type * as Generic from "../load/formats/generic.ts";
 import type { TraceSet } from "../frames/columns.ts";
+import { lazyImport } from "./_lazy.ts";
 import type { LoadOptions } from "../load/mod.ts";
 import { messages } from "../load/messages.ts";
 import { UserError } from "../log/mod.ts";
@@ -49,7 +50,7 @@ export interface AddInputOptions {
  * import { addInputOptions, inputLoadOptions } from "./input_options.ts";
  * const cmd = addInputOptions(new Command("x").argument("[inputs...]")).exitOverride();
  * cmd.parse(["calls.jsonl", "--map", "model=engine,duration_ms=elapsed", "--list-prices", "--no-cache"], { from: "user" });
- * const o = inputLoadOptions(cmd.opts());
+ * const o = await inputLoadOptions(cmd.opts());
  * if (o.format !== "generic" || o.map?.duration_ms !== "elapsed" || o.listPrices !== true) throw new Error(JSON.stringify(o));
  * if (o.cache !== false) throw new Error("--no-cache");
  * ```
@@ -84,11 +85,14 @@ export function addInputOptions(cmd: Command, options: AddInputOptions = {}): Co
  * mapping is given without a format), the parsed mapping, and list prices.
  * A mapping that does not parse is a usage error (exit 2).
  */
-export function inputLoadOptions(
+export async function inputLoadOptions(
   opts: InputOptions,
   options: AddInputOptions = {},
-): Pick<LoadOptions, "format" | "map" | "listPrices" | "cache"> {
-  const map = opts.map === undefined ? undefined : generic.readFieldMap(opts.map);
+): Promise<Pick<LoadOptions, "format" | "map" | "listPrices" | "cache">> {
+  const map = opts.map === undefined ? undefined : (await lazyImport<typeof Generic>(
+    "../load/formats/generic.ts",
+    import.meta.url,
+  )).readFieldMap(opts.map);
   const format = (options.inputFormatFlag ? opts.inputFormat : opts.format) ??
     (map ? "generic" : undefined);
   const cache = opts.cache === false ? false : opts.cacheDir;
@@ -106,7 +110,7 @@ export function inputLoadOptions(
  */
 export function readKeyValues(
   opts: { strict?: boolean; timezone?: string },
-  load: ReturnType<typeof inputLoadOptions>,
+  load: Awaited<ReturnType<typeof inputLoadOptions>>,
 ): Record<string, unknown> {
   return {
     strict: opts.strict ?? false,
@@ -135,11 +139,18 @@ export function readKeyValues(
  */
 export function requireSomethingRead(traces: TraceSet): void {
   if (traces.calls.height > 0 || traces.events.height > 0) return;
-  const pl = polars.default;
-  const errors = traces.diagnostics.filter(pl.col("severity").eq(pl.lit("error")));
-  if (errors.height === 0) return;
-  const total = Number(errors.getColumn("count").sum());
-  const first = errors.head(1).toRecords()[0]!;
+  // Columns of the frame, not Polars' expressions: this module does not import Polars.
+  const severity = traces.diagnostics.getColumn("severity").toArray();
+  const counts = traces.diagnostics.getColumn("count").toArray();
+  let total = 0;
+  let firstError = -1;
+  for (let i = 0; i < severity.length; i++) {
+    if (severity[i] !== "error") continue;
+    total += Number(counts[i]);
+    if (firstError < 0) firstError = i;
+  }
+  if (firstError < 0) return;
+  const first = traces.diagnostics.slice(firstError, 1).toRecords()[0]!;
   const reason = String(first.message).replace(/\.$/, "");
   throw new UserError(messages.nothingRead(total, `${first.file}:${first.line}: ${reason}`));
 }

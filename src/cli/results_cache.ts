@@ -8,7 +8,8 @@
  * files they expand to (each by its per-file cache key: path, size,
  * modification and change time, inode, device), every option that changes an
  * output (the contents of a prices file, not its name), a hash of all of
- * tracebook's source ({@link sourceVersion}: any code change is another key),
+ * tracebook's source files' stamps ({@link sourceVersion}: any code change is
+ * another key),
  * the Deno version, the time zone and locale, and the UTC date (prices depend
  * on the day for calls without a time). Any input that cannot be keyed
  * (standard input, a pipe) or `--no-cache` turns the cache off.
@@ -19,7 +20,12 @@
  * the HTML report and the Markdown are stored as a {@link TimeTemplate}, whose
  * holes are the time's forms, checked when it is made by rendering once more at
  * another time (a template that does not give that rendering back is not
- * stored).
+ * stored). The report's page (megabytes) and the figures' SVGs are stored as
+ * bytes and written back as bytes ({@link TimeTemplateBytes}), never decoded.
+ *
+ * A replay loads few modules: inputs that are all regular files are keyed
+ * without `load/inputs.ts` (a folder, a glob or `-` imports it), and nothing of
+ * the reader, Polars or the report is imported.
  *
  * An entry is written to a temporary file and renamed, so two runs writing one
  * entry at once never leave half of one; an entry that is partial or does not
@@ -35,8 +41,6 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
-  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -45,7 +49,8 @@ import {
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheKey, defaultCacheDir } from "../load/cache_key.ts";
-import { findTraceInputs } from "../load/inputs.ts";
+import type * as Inputs from "../load/inputs.ts";
+import { lazyImport } from "./_lazy.ts";
 
 const FORMAT = "tbr1";
 
@@ -57,7 +62,13 @@ let version: string | null = null;
 /**
  * A hash of every file of tracebook's source (`src/` and the report's
  * `templates/`), or of this module's own file when bundled: any change of the
- * code gives another {@link resultsKey}.
+ * code gives another {@link resultsKey}. Each file counts by its path, size,
+ * modification and change times, inode and device (about 1.5 ms for the ~180
+ * files, against 3–5 ms reading and hashing them): an edit changes the change
+ * time at least, so an edited file is always another key; a file only touched,
+ * or checked out again with the same text, is another key too (a miss, never a
+ * wrong replay). A file whose times or inode the system does not give is hashed
+ * by its contents.
  *
  * @example
  * ```ts
@@ -73,23 +84,28 @@ export function sourceVersion(): string {
   const walk = (dir: string, prefix: string) => {
     let names: string[];
     try {
-      names = readdirSync(dir, { withFileTypes: true }).map((e) =>
-        e.isDirectory() ? `${e.name}/` : e.name
-      ).sort();
+      names = [...Deno.readDirSync(dir)].map((e) => e.isDirectory ? `${e.name}/` : e.name).sort();
     } catch {
       return;
     }
     for (const name of names) {
-      if (name.endsWith("/")) walk(join(dir, name), `${prefix}${name}`);
-      else {
-        hash.update(`${prefix}${name}\0`).update(readFileSync(join(dir, name))).update("\0");
-        found++;
+      const path = join(dir, name);
+      if (name.endsWith("/")) {
+        walk(path, `${prefix}${name}`);
+        continue;
       }
+      const st = Deno.statSync(path);
+      const stamp = [st.size, st.mtime?.getTime(), st.ctime?.getTime(), st.ino, st.dev];
+      hash.update(`${prefix}${name}\0`);
+      if (stamp.some((x) => x === null || x === undefined)) hash.update(Deno.readFileSync(path));
+      else hash.update(stamp.join(","));
+      hash.update("\0");
+      found++;
     }
   };
   walk(join(here, ".."), "src/");
   walk(join(here, "..", "..", "templates"), "templates/");
-  if (found === 0) hash.update(readFileSync(fileURLToPath(import.meta.url)));
+  if (found === 0) hash.update(Deno.readFileSync(fileURLToPath(import.meta.url)));
   version = `${FORMAT}-${hash.digest("hex").slice(0, 16)}`;
   return version;
 }
@@ -113,12 +129,58 @@ function zoneAndLocale(): unknown {
     .sort(([a], [b]) => (a < b ? -1 : 1));
   const read = (path: string) => {
     try {
-      return [realpathSync(path), createHash("sha256").update(readFileSync(path)).digest("hex")];
+      return [
+        Deno.realPathSync(path),
+        createHash("sha256").update(Deno.readFileSync(path)).digest("hex"),
+      ];
     } catch {
       return null;
     }
   };
   return { env, localtime: read("/etc/localtime"), timezone: read("/etc/timezone") };
+}
+
+/** Whether `path` names a regular file (links followed). */
+function isRegularFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The files `inputs` expand to, each as its name, path, whether it was named
+ * and its per-file cache key, and the folders that could not be read; null when
+ * one cannot be keyed (standard input, a pipe, an input that does not exist).
+ * Inputs that are all regular files are those files: `load/inputs.ts` (and
+ * tinyglobby, whose first use costs about 8 ms of a replay) is imported only
+ * for a folder, a glob or `-`.
+ */
+async function keyedInputs(
+  inputs: string[],
+): Promise<{ files: string[][]; diagnostics: unknown[] } | null> {
+  let found: { inputs: { path: string; name: string; named: boolean }[]; diagnostics: unknown[] };
+  if (inputs.every((input) => input !== "-" && isRegularFile(input))) {
+    found = { inputs: inputs.map((path) => ({ path, name: path, named: true })), diagnostics: [] };
+  } else {
+    try {
+      const { findTraceInputs } = await lazyImport<typeof Inputs>(
+        "../load/inputs.ts",
+        import.meta.url,
+      );
+      found = await findTraceInputs(inputs);
+    } catch {
+      return null; // the run says what is wrong
+    }
+  }
+  const files: string[][] = [];
+  for (const input of found.inputs) {
+    const key = input.path === "-" ? null : cacheKey(input.path, {}, sourceVersion());
+    if (key === null) return null;
+    files.push([input.name, input.path, String(input.named), key]);
+  }
+  return { files, diagnostics: found.diagnostics };
 }
 
 /** Options of {@link resultsKey}. */
@@ -165,22 +227,12 @@ export async function resultsKey(
 ): Promise<ResultsEntry | null> {
   const { inputs, values = {}, cache } = options;
   if (cache === false) return null;
-  let found;
-  try {
-    found = await findTraceInputs(inputs);
-  } catch {
-    return null; // the run says what is wrong
-  }
-  const files: string[][] = [];
-  for (const input of found.inputs) {
-    const key = input.path === "-" ? null : cacheKey(input.path, {}, sourceVersion());
-    if (key === null) return null;
-    files.push([input.name, input.path, String(input.named), key]);
-  }
+  const found = await keyedInputs(inputs);
+  if (found === null) return null;
   let prices: string | null = null;
   if (options.prices !== undefined) {
     try {
-      prices = createHash("sha256").update(readFileSync(options.prices)).digest("hex");
+      prices = createHash("sha256").update(Deno.readFileSync(options.prices)).digest("hex");
     } catch {
       return null;
     }
@@ -188,7 +240,7 @@ export async function resultsKey(
   const identity = {
     command,
     inputs,
-    files,
+    files: found.files,
     unreadable: found.diagnostics,
     values,
     prices,
@@ -216,7 +268,8 @@ const BLOB_CHARS = 4096;
 
 /**
  * The stored payload of `entry`, or null (missing, partial, corrupt or of
- * another key). Long strings and byte arrays come back as they were stored.
+ * another key). Long strings and byte arrays come back as they were stored
+ * (byte arrays as views of the entry's bytes, not copies).
  *
  * @example
  * ```ts
@@ -233,7 +286,7 @@ const BLOB_CHARS = 4096;
 export function readResults<T>(entry: ResultsEntry): T | null {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(entryPath(entry));
+    bytes = Deno.readFileSync(entryPath(entry));
   } catch {
     return null;
   }
@@ -251,7 +304,7 @@ export function readResults<T>(entry: ResultsEntry): T | null {
     let at = 8 + headerLength;
     for (const [kind, length] of header.blobs) {
       const part = bytes.subarray(at, at + length);
-      blobs.push(kind === "text" ? text.decode(part) : new Uint8Array(part));
+      blobs.push(kind === "text" ? text.decode(part) : part);
       at += length;
     }
     const payloadLength = bytes.length - at;
@@ -374,6 +427,54 @@ export function fillTimeTemplate(template: TimeTemplate, iso: string): string {
   let out = template.parts[0]!;
   for (let i = 0; i < template.holes.length; i++) {
     out += TIME_FORMS[template.holes[i]!]!(iso) + template.parts[i + 1]!;
+  }
+  return out;
+}
+
+/**
+ * A {@link TimeTemplate} whose parts are UTF-8 bytes: a text that is only
+ * written out (a report of megabytes) is stored, read back and written without
+ * being decoded or encoded again.
+ */
+export interface TimeTemplateBytes {
+  parts: Uint8Array[];
+  holes: string[];
+}
+
+/** `template` with its parts as UTF-8 bytes (see {@link fillTimeTemplateBytes}). */
+export function timeTemplateBytes(template: TimeTemplate): TimeTemplateBytes {
+  const encoder = new TextEncoder();
+  return { parts: template.parts.map((part) => encoder.encode(part)), holes: template.holes };
+}
+
+/**
+ * The UTF-8 bytes of `template`'s text at the time `iso`: the bytes of
+ * `fillTimeTemplate(template, iso)` for the template the bytes were made from.
+ *
+ * @example
+ * ```ts
+ * import { fillTimeTemplate, fillTimeTemplateBytes, timeTemplateBytes } from "./results_cache.ts";
+ * const t = { parts: ["<p>é ", " — ", "</p>"], holes: ["iso", "seconds"] };
+ * const iso = "2026-01-02T03:04:05.678Z";
+ * const bytes = fillTimeTemplateBytes(timeTemplateBytes(t), iso);
+ * if (new TextDecoder().decode(bytes) !== "<p>é 2026-01-02T03:04:05.678Z — 2026-01-02 03:04:05</p>") throw new Error();
+ * if (new TextDecoder().decode(bytes) !== fillTimeTemplate(t, iso)) throw new Error();
+ * ```
+ */
+export function fillTimeTemplateBytes(template: TimeTemplateBytes, iso: string): Uint8Array {
+  const encoder = new TextEncoder();
+  const times = template.holes.map((hole) => encoder.encode(TIME_FORMS[hole]!(iso)));
+  let length = 0;
+  for (const part of [...template.parts, ...times]) length += part.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (let i = 0; i < template.parts.length; i++) {
+    out.set(template.parts[i]!, at);
+    at += template.parts[i]!.length;
+    if (i < times.length) {
+      out.set(times[i]!, at);
+      at += times[i]!.length;
+    }
   }
   return out;
 }

@@ -397,3 +397,88 @@ Deno.test("resultsKey: another time zone or locale in the environment is another
     rmSync(cache, { recursive: true, force: true });
   }
 });
+
+Deno.test("files named one by one (no folder): a replay writes the fresh run's files; an edit of one is another entry", async () => {
+  const s = scratch();
+  try {
+    const files = readdirSync(s.traces).sort().slice(0, 2).map((n) => join(s.traces, n));
+    const first = await analyze(join(s.dir, "a1"), files, { cacheDir: s.cache });
+    assert.equal(entries(s.cache).length, 1);
+    const second = await analyze(join(s.dir, "a2"), files, { cacheDir: s.cache });
+    assert.equal(entries(s.cache).length, 1); // replayed, nothing written
+    const fresh = await analyze(join(s.dir, "a3"), files, { cache: false });
+    assert.deepEqual(second, fresh);
+    assert.deepEqual(first, fresh);
+    const r1 = await report(join(s.dir, "r1"), files, { cacheDir: s.cache });
+    const r2 = await report(join(s.dir, "r2"), files, { cacheDir: s.cache });
+    assert.equal(entries(s.cache).length, 2);
+    assert.deepEqual(r2, await report(join(s.dir, "r3"), files, { cache: false }));
+    assert.deepEqual(r1, r2);
+    // the same bytes, a new modification time: another entry
+    const key = async () => (await resultsKey("analyze", { inputs: files, cache: s.cache }))!.key;
+    const before = await key();
+    utimesSync(files[0]!, new Date("2030-01-01T00:00:00Z"), new Date("2030-01-01T00:00:00Z"));
+    assert.notEqual(await key(), before);
+    // a file and a folder holding it are keyed apart, and a missing file is no key
+    const inFolder = await resultsKey("analyze", { inputs: [s.traces], cache: s.cache });
+    assert.notEqual(inFolder!.key, await key());
+    assert.equal(
+      await resultsKey("analyze", { inputs: [join(s.dir, "gone.jsonl")], cache: s.cache }),
+      null,
+    );
+  } finally {
+    s.done();
+  }
+});
+
+Deno.test("sourceVersion(): an edited source or template file (even at the same size) is another version", async () => {
+  // A copy of src/ and templates/, whose results_cache.ts hashes the copy: one process per
+  // version, since a process computes it once.
+  const dir = mkdtempSync(join(tmpdir(), "tb-source-"));
+  try {
+    for (const part of ["src", "templates"]) {
+      Deno.mkdirSync(join(dir, part));
+      const copy = (from: string, to: string) => {
+        for (const e of Deno.readDirSync(from)) {
+          if (e.isDirectory) {
+            Deno.mkdirSync(join(to, e.name));
+            copy(join(from, e.name), join(to, e.name));
+          } else copyFileSync(join(from, e.name), join(to, e.name));
+        }
+      };
+      copy(join(ROOT, part), join(dir, part));
+    }
+    const version = async () => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "eval",
+          `import { sourceVersion } from "${
+            join(dir, "src/cli/results_cache.ts")
+          }"; console.log(sourceVersion());`,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      return new TextDecoder().decode(out.stdout).trim();
+    };
+    const base = await version();
+    assert.match(base, /^tbr1-[0-9a-f]{16}$/);
+    assert.equal(await version(), base);
+    // one letter of a CSS rule changed in place: the same size
+    const css = join(dir, "templates/report.css");
+    const text = readFileSync(css, "utf8");
+    const i = text.indexOf("{");
+    writeFileSync(css, text.slice(0, i - 1) + (text[i - 1] === "x" ? "y" : "x") + text.slice(i));
+    assert.equal(readFileSync(css).length, Buffer.byteLength(text));
+    const edited = await version();
+    assert.notEqual(edited, base);
+    // a line added to a module
+    appendFileSync(join(dir, "src/metrics/summary.ts"), "\n// another line\n");
+    const added = await version();
+    assert.notEqual(added, edited);
+    assert.notEqual(added, base);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

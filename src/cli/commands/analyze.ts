@@ -20,7 +20,7 @@ import type * as RenderReport from "../../report/render.ts";
 import type * as Prices from "../../prices/mod.ts";
 import type * as Progress from "../progress.ts";
 import { lazyImport } from "../_lazy.ts";
-import { SETTLE_CALLS, settleMemory } from "../../load/_memory.ts";
+import type * as Memory from "../../load/_memory.ts";
 import type { Summary } from "../../metrics/mod.ts";
 import { renderSummaryText } from "../../report/summary_text.ts";
 import { UserError } from "../../log/mod.ts";
@@ -32,12 +32,13 @@ import {
   requireSomethingRead,
 } from "../input_options.ts";
 import {
-  fillTimeTemplate,
+  fillTimeTemplateBytes,
   readResults,
   type ResultsEntry,
   resultsKey,
-  type TimeTemplate,
   timeTemplate,
+  type TimeTemplateBytes,
+  timeTemplateBytes,
   writeResults,
 } from "../results_cache.ts";
 
@@ -63,9 +64,10 @@ export interface AnalyzeResult {
 interface AnalyzePayload {
   /** The summary; its `generated_at` is replaced by the time of the replay. */
   summary: Summary;
-  /** Each figure's SVG and PNG. */
-  figures: { name: string; svg: string; png: Uint8Array }[];
-  report: TimeTemplate;
+  /** Each figure's SVG (UTF-8) and PNG, written as they are. */
+  figures: { name: string; svg: Uint8Array; png: Uint8Array }[];
+  /** report.html, as bytes: written without being decoded and encoded again. */
+  report: TimeTemplateBytes;
   /** For the closing message. */
   files: number;
   diagnostics: number;
@@ -89,16 +91,19 @@ function summaryFiles(summary: Summary): [string, string][] {
 
 /** The modules of a run that is not in the results cache, imported when one is. */
 async function runModules() {
-  const [load, metrics, figures, buildReport, renderReport, prices, progress] = await Promise.all([
-    lazyImport<typeof Load>("../../load/mod.ts", import.meta.url),
-    lazyImport<typeof Metrics>("../../metrics/summary.ts", import.meta.url),
-    lazyImport<typeof Figures>("../../figures/mod.ts", import.meta.url),
-    lazyImport<typeof BuildReport>("../../report/build.ts", import.meta.url),
-    lazyImport<typeof RenderReport>("../../report/render.ts", import.meta.url),
-    lazyImport<typeof Prices>("../../prices/mod.ts", import.meta.url),
-    lazyImport<typeof Progress>("../progress.ts", import.meta.url),
-  ]);
-  return { load, metrics, figures, buildReport, renderReport, prices, progress };
+  const [load, metrics, figures, buildReport, renderReport, prices, progress, memory] =
+    await Promise
+      .all([
+        lazyImport<typeof Load>("../../load/mod.ts", import.meta.url),
+        lazyImport<typeof Metrics>("../../metrics/summary.ts", import.meta.url),
+        lazyImport<typeof Figures>("../../figures/mod.ts", import.meta.url),
+        lazyImport<typeof BuildReport>("../../report/build.ts", import.meta.url),
+        lazyImport<typeof RenderReport>("../../report/render.ts", import.meta.url),
+        lazyImport<typeof Prices>("../../prices/mod.ts", import.meta.url),
+        lazyImport<typeof Progress>("../progress.ts", import.meta.url),
+        lazyImport<typeof Memory>("../../load/_memory.ts", import.meta.url),
+      ]);
+  return { load, metrics, figures, buildReport, renderReport, prices, progress, memory };
 }
 
 /** Load, summarize, draw and render; store what a replay needs in `entry`. */
@@ -108,14 +113,14 @@ async function analyzeTraces(
   now: Date,
   entry: ResultsEntry | null,
 ): Promise<AnalyzeOutputs> {
-  const { load, metrics, figures, buildReport, renderReport, prices, progress } =
+  const { load, metrics, figures, buildReport, renderReport, prices, progress, memory } =
     await runModules();
   const bar = options.quiet ? undefined : progress.progressReporter("Loading traces");
   const traces = await load.loadTraces(inputs, {
     strict: options.strict ?? false,
     timezone: options.timezone,
     prices: options.prices ? prices.loadPriceOverrides(options.prices) : undefined,
-    ...inputLoadOptions(options),
+    ...await inputLoadOptions(options),
     onProgress: bar?.update,
   }).finally(() => bar?.stop());
   requireSomethingRead(traces);
@@ -132,7 +137,7 @@ async function analyzeTraces(
   const pngs = seed.map(({ figure }) => figure.toPNGAsync());
   for (const png of pngs) png.catch(() => {}); // awaited below, after any error of the report
   const summary = metrics.summarize(traces, { now });
-  if (traces.calls.height >= SETTLE_CALLS) settleMemory(); // the seed figures' and summary's garbage
+  if (traces.calls.height >= memory.SETTLE_CALLS) memory.settleMemory(); // the seed figures' and summary's garbage
   const input = await buildReport.buildReportInput(traces, {
     summary,
     listPrices: options.listPrices,
@@ -168,8 +173,12 @@ async function analyzeTraces(
         entry,
         {
           summary,
-          figures: drawn,
-          report: template,
+          figures: drawn.map(({ name, svg, png }) => ({
+            name,
+            svg: new TextEncoder().encode(svg),
+            png,
+          })),
+          report: timeTemplateBytes(template),
           files: outputs.inputFiles,
           diagnostics: outputs.diagnostics,
         } satisfies AnalyzePayload,
@@ -190,7 +199,7 @@ function replayAnalysis(stored: AnalyzePayload, now: Date): AnalyzeOutputs {
         [`${name}.svg`, svg],
         [`${name}.png`, png],
       ]),
-      ["report.html", fillTimeTemplate(stored.report, iso)],
+      ["report.html", fillTimeTemplateBytes(stored.report, iso)],
     ],
     summary,
     inputFiles: stored.files,
@@ -209,7 +218,7 @@ export async function runAnalyze(
 ): Promise<AnalyzeResult> {
   const list = inputs.length ? inputs : ["traces/"];
   const now = options.now ?? new Date();
-  const loadOptions = inputLoadOptions(options);
+  const loadOptions = await inputLoadOptions(options);
   const key = await resultsKey("analyze", {
     inputs: list,
     values: { prefix: options.prefix, ...readKeyValues(options, loadOptions) },

@@ -93,7 +93,7 @@ export async function runCompare(
     timezone: options.timezone,
     prices: options.prices ? loadPriceOverrides(options.prices) : undefined,
     keepText: true, // the outputs of the paired calls, side by side
-    ...inputLoadOptions(options),
+    ...await inputLoadOptions(options),
     onProgress: progress?.update,
   };
   // Each run loaded alone (as loadTraceGroups does), and kept: the page's cards and listings

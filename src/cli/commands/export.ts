@@ -56,7 +56,7 @@ export async function runExport(
     strict: options.strict ?? false,
     timezone: options.timezone,
     prices: options.prices ? loadPriceOverrides(options.prices) : undefined,
-    ...inputLoadOptions(options, { inputFormatFlag: true }),
+    ...await inputLoadOptions(options, { inputFormatFlag: true }),
     onProgress: progress?.update,
   }).finally(() => progress?.stop());
   const result = await exportTraces(traces, options.to, {

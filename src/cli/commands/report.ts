@@ -31,11 +31,14 @@ import {
 } from "../input_options.ts";
 import {
   fillTimeTemplate,
+  fillTimeTemplateBytes,
   readResults,
   type ResultsEntry,
   resultsKey,
   type TimeTemplate,
   timeTemplate,
+  type TimeTemplateBytes,
+  timeTemplateBytes,
   writeResults,
 } from "../results_cache.ts";
 
@@ -96,7 +99,8 @@ export interface ReportResult {
 interface ReportPayload {
   /** The summary; its `generated_at` is replaced by the time of the replay. */
   summary: ReportSummary;
-  html: TimeTemplate;
+  /** report.html, as bytes: written without being decoded and encoded again. */
+  html: TimeTemplateBytes;
   markdown: TimeTemplate;
   /** For the closing message. */
   files: number;
@@ -105,7 +109,8 @@ interface ReportPayload {
 /** The texts of one report and what the message says. */
 interface ReportOutputs {
   summary: ReportSummary;
-  html: string;
+  /** The page (UTF-8 bytes when replayed). */
+  html: string | Uint8Array;
   markdown: string;
   files: number;
 }
@@ -137,7 +142,7 @@ async function reportTraces(
     timezone: options.timezone,
     prices: options.prices ? prices.loadPriceOverrides(options.prices) : undefined,
     keepText: options.outputs ?? false,
-    ...inputLoadOptions(options),
+    ...await inputLoadOptions(options),
     onProgress: bar?.update,
   }).finally(() => bar?.stop());
   requireSomethingRead(traces);
@@ -170,7 +175,7 @@ async function reportTraces(
         entry,
         {
           summary: outputs.summary,
-          html,
+          html: timeTemplateBytes(html),
           markdown: md,
           files: outputs.files,
         } satisfies ReportPayload,
@@ -188,7 +193,7 @@ async function reportTraces(
 export async function runReport(inputs: string[], options: ReportOptions): Promise<ReportResult> {
   const list = inputs.length ? inputs : ["traces/"];
   const now = options.now ?? new Date();
-  const loadOptions = inputLoadOptions(options);
+  const loadOptions = await inputLoadOptions(options);
   const key = await resultsKey("report", {
     inputs: list,
     values: {
@@ -206,7 +211,7 @@ export async function runReport(inputs: string[], options: ReportOptions): Promi
   const outputs: ReportOutputs = stored
     ? {
       summary: { ...stored.summary, generated_at: iso },
-      html: fillTimeTemplate(stored.html, iso),
+      html: fillTimeTemplateBytes(stored.html, iso),
       markdown: fillTimeTemplate(stored.markdown, iso),
       files: stored.files,
     }

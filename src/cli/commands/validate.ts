@@ -33,7 +33,7 @@ export async function runValidate(inputs: string[], options: ValidateOptions): P
   const progress = options.quiet || options.json ? undefined : progressReporter("Checking traces");
   const traces = await loadTraces(inputs.length ? inputs : ["traces/"], {
     timezone: options.timezone,
-    ...inputLoadOptions(options),
+    ...await inputLoadOptions(options),
     onProgress: progress?.update,
   }).finally(() => progress?.stop());
   const rows = traces.diagnostics.toRecords() as unknown as DiagnosticRow[];
