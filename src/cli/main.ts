@@ -12,11 +12,15 @@
  *
  * @module
  */
-import { Command, CommanderError } from "npm:commander@15.1.0";
+// Deferred: evaluated (with the Node compatibility layer it loads) only when arguments are
+// parsed, never for a replay of recorded arguments (replay.ts).
+import defer * as commander from "npm:commander@15.1.0";
+import type { Command } from "npm:commander@15.1.0";
 import { UserError } from "../log/mod.ts";
 import { escapeControl } from "../log/terminal.ts";
 import "./_npm.ts";
 import { lazyImport } from "./_lazy.ts";
+import { recordArguments, replayArguments } from "./replay.ts";
 
 /** What a command module exports. */
 export interface CommandModule {
@@ -68,7 +72,7 @@ const VERSION = "0.1.0";
 
 /** Build the program; only the command being run is loaded. */
 export async function buildProgram(argv: string[]): Promise<Command> {
-  const program = new Command("tracebook")
+  const program = new commander.Command("tracebook")
     .description(
       "Analyse LLM call traces: load JSONL traces, compute metrics, draw figures, render reports.",
     )
@@ -121,14 +125,21 @@ export function describeFileSystemError(err: unknown): string | undefined {
   return `Cannot ${action}${path}: ${FS_REASONS[e.code]}.`;
 }
 
-/** Run the CLI with `argv` (without the runtime and script); returns the exit code. */
+/**
+ * Run the CLI with `argv` (without the runtime and script); returns the exit
+ * code. An `analyze` or `report` whose arguments a parsed run recorded, with
+ * its results entry there, is replayed without parsing (`replay.ts`).
+ */
 export async function main(argv: string[]): Promise<number> {
   try {
+    const replayed = await replayArguments(argv);
+    if (replayed !== null) return replayed;
     const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: "user" });
+    await recordArguments(argv);
     return Deno.exitCode; // a command that fails a check sets it (0 by default)
   } catch (err) {
-    if (err instanceof CommanderError) {
+    if (err instanceof commander.CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;
       if (err.code === "commander.help") return 0;
       return 2;

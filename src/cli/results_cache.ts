@@ -35,20 +35,7 @@
  *
  * @module
  */
-import { createHash, randomUUID } from "node:crypto";
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { cacheKey, defaultCacheDir } from "../load/cache_key.ts";
+import { defaultCacheDir } from "../load/cache_dir.ts";
 import type * as Inputs from "../load/inputs.ts";
 import { lazyImport } from "./_lazy.ts";
 
@@ -57,56 +44,94 @@ const FORMAT = "tbr1";
 /** The most entries kept: a write drops the oldest beyond it. */
 export const MAX_RESULTS_ENTRIES = 32;
 
-let version: string | null = null;
+let version: Promise<string> | null = null;
+
+/** The SHA-256 of `data` (a string as UTF-8), in hex. */
+async function sha256(data: string | Uint8Array): Promise<string> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * A file's stamp: its real path, size, modification and change times, inode
+ * and device, or null when it is not a regular file (or is gone). Any change of
+ * the file changes its change time at least.
+ */
+function fileStamp(path: string | URL): string | null {
+  try {
+    const st = Deno.statSync(path);
+    if (!st.isFile) return null;
+    const times = [st.mtime?.getTime() ?? null, st.ctime?.getTime() ?? null];
+    return JSON.stringify([Deno.realPathSync(path), st.size, ...times, st.ino, st.dev]);
+  } catch {
+    return null;
+  }
+}
 
 /**
  * A hash of every file of tracebook's source (`src/` and the report's
  * `templates/`), or of this module's own file when bundled: any change of the
- * code gives another {@link resultsKey}. Each file counts by its path, size,
- * modification and change times, inode and device (about 1.5 ms for the ~180
- * files, against 3–5 ms reading and hashing them): an edit changes the change
- * time at least, so an edited file is always another key; a file only touched,
- * or checked out again with the same text, is another key too (a miss, never a
- * wrong replay). A file whose times or inode the system does not give is hashed
- * by its contents.
+ * code gives another {@link resultsKey}. Each file counts by its stamp (path,
+ * size, modification and change times, inode and device: about 1.5 ms for the
+ * ~180 files, against 3–5 ms reading and hashing them): an edit changes the
+ * change time at least, so an edited file is always another key; a file only
+ * touched, or checked out again with the same text, is another key too (a
+ * miss, never a wrong replay). A file whose times or inode the system does not
+ * give is hashed by its contents.
  *
  * @example
  * ```ts
  * import { sourceVersion } from "./results_cache.ts";
- * if (!/^tbr1-[0-9a-f]{16}$/.test(sourceVersion())) throw new Error(sourceVersion());
+ * const v = await sourceVersion();
+ * if (!/^tbr1-[0-9a-f]{16}$/.test(v)) throw new Error(v);
  * ```
  */
-export function sourceVersion(): string {
-  if (version !== null) return version;
-  const hash = createHash("sha256");
-  const here = fileURLToPath(new URL(".", import.meta.url));
-  let found = 0;
-  const walk = (dir: string, prefix: string) => {
-    let names: string[];
-    try {
-      names = [...Deno.readDirSync(dir)].map((e) => e.isDirectory ? `${e.name}/` : e.name).sort();
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const path = join(dir, name);
-      if (name.endsWith("/")) {
-        walk(path, `${prefix}${name}`);
-        continue;
+export function sourceVersion(): Promise<string> {
+  version ??= (async () => {
+    const parts: (string | Uint8Array)[] = [];
+    const walk = (dir: URL, prefix: string) => {
+      let names: string[];
+      try {
+        names = [...Deno.readDirSync(dir)].map((e) => e.isDirectory ? `${e.name}/` : e.name)
+          .sort();
+      } catch {
+        return;
       }
-      const st = Deno.statSync(path);
-      const stamp = [st.size, st.mtime?.getTime(), st.ctime?.getTime(), st.ino, st.dev];
-      hash.update(`${prefix}${name}\0`);
-      if (stamp.some((x) => x === null || x === undefined)) hash.update(Deno.readFileSync(path));
-      else hash.update(stamp.join(","));
-      hash.update("\0");
-      found++;
+      for (const name of names) {
+        const url = new URL(encodeURIComponent(name.replace(/\/$/, "")), dir);
+        if (name.endsWith("/")) {
+          walk(new URL(`${url.href}/`), `${prefix}${name}`);
+          continue;
+        }
+        const st = Deno.statSync(url);
+        const stamp = [st.size, st.mtime?.getTime(), st.ctime?.getTime(), st.ino, st.dev];
+        parts.push(`${prefix}${name}\0`);
+        parts.push(
+          stamp.some((x) => x === null || x === undefined)
+            ? Deno.readFileSync(url)
+            : stamp.join(","),
+        );
+        parts.push("\0");
+      }
+    };
+    walk(new URL("../", import.meta.url), "src/");
+    walk(new URL("../../templates/", import.meta.url), "templates/");
+    if (parts.length === 0) {
+      try {
+        parts.push(Deno.readFileSync(new URL(import.meta.url)));
+      } catch { /* no file to read: the format alone */ }
     }
-  };
-  walk(join(here, ".."), "src/");
-  walk(join(here, "..", "..", "templates"), "templates/");
-  if (found === 0) hash.update(Deno.readFileSync(fileURLToPath(import.meta.url)));
-  version = `${FORMAT}-${hash.digest("hex").slice(0, 16)}`;
+    const encoder = new TextEncoder();
+    const chunks = parts.map((p) => typeof p === "string" ? encoder.encode(p) : p);
+    const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const chunk of chunks) {
+      all.set(chunk, at);
+      at += chunk.length;
+    }
+    return `${FORMAT}-${(await sha256(all)).slice(0, 16)}`;
+  })();
   return version;
 }
 
@@ -117,7 +142,7 @@ export function sourceVersion(): string {
  * from which ICU resolves both, read in well under a millisecond; elsewhere what
  * \`Intl\` resolves (its first use costs 10–30 ms, a tenth of a replay).
  */
-function zoneAndLocale(): unknown {
+async function zoneAndLocale(): Promise<unknown> {
   if (Deno.build.os !== "linux") {
     const intl = Intl.DateTimeFormat().resolvedOptions();
     return [Deno.env.get("TZ") ?? null, intl.timeZone, intl.locale];
@@ -127,17 +152,14 @@ function zoneAndLocale(): unknown {
       name === "TZ" || name === "LANG" || name === "LANGUAGE" || name.startsWith("LC_")
     )
     .sort(([a], [b]) => (a < b ? -1 : 1));
-  const read = (path: string) => {
+  const read = async (path: string) => {
     try {
-      return [
-        Deno.realPathSync(path),
-        createHash("sha256").update(Deno.readFileSync(path)).digest("hex"),
-      ];
+      return [Deno.realPathSync(path), await sha256(Deno.readFileSync(path))];
     } catch {
       return null;
     }
   };
-  return { env, localtime: read("/etc/localtime"), timezone: read("/etc/timezone") };
+  return { env, localtime: await read("/etc/localtime"), timezone: await read("/etc/timezone") };
 }
 
 /** Whether `path` names a regular file (links followed). */
@@ -151,7 +173,7 @@ function isRegularFile(path: string): boolean {
 
 /**
  * The files `inputs` expand to, each as its name, path, whether it was named
- * and its per-file cache key, and the folders that could not be read; null when
+ * and its stamp ({@link fileStamp}), and the folders that could not be read; null when
  * one cannot be keyed (standard input, a pipe, an input that does not exist).
  * Inputs that are all regular files are those files: `load/inputs.ts` (and
  * tinyglobby, whose first use costs about 8 ms of a replay) is imported only
@@ -176,9 +198,9 @@ async function keyedInputs(
   }
   const files: string[][] = [];
   for (const input of found.inputs) {
-    const key = input.path === "-" ? null : cacheKey(input.path, {}, sourceVersion());
-    if (key === null) return null;
-    files.push([input.name, input.path, String(input.named), key]);
+    const stamp = input.path === "-" ? null : fileStamp(input.path);
+    if (stamp === null) return null;
+    files.push([input.name, input.path, String(input.named), stamp]);
   }
   return { files, diagnostics: found.diagnostics };
 }
@@ -232,7 +254,7 @@ export async function resultsKey(
   let prices: string | null = null;
   if (options.prices !== undefined) {
     try {
-      prices = createHash("sha256").update(Deno.readFileSync(options.prices)).digest("hex");
+      prices = await sha256(Deno.readFileSync(options.prices));
     } catch {
       return null;
     }
@@ -244,20 +266,24 @@ export async function resultsKey(
     unreadable: found.diagnostics,
     values,
     prices,
-    source: sourceVersion(),
+    source: await sourceVersion(),
     deno: Deno.version.deno,
-    tz: zoneAndLocale(),
+    tz: await zoneAndLocale(),
     day: new Date().toISOString().slice(0, 10),
   };
-  const key = createHash("sha256").update(JSON.stringify(identity)).digest("hex");
+  const key = await sha256(JSON.stringify(identity));
   return {
-    dir: join(cache ?? defaultCacheDir(), "results"),
+    dir: joinPath(cache ?? defaultCacheDir(), "results"),
     key,
     of: [command, inputs, { values, prices: options.prices, cache }],
   };
 }
 
-const entryPath = (entry: ResultsEntry) => join(entry.dir, `${entry.key}.tbr`);
+/** `dir/name` (paths of the cache's own files; never shown). */
+const joinPath = (dir: string, name: string) =>
+  /[\\/]$/.test(dir) ? `${dir}${name}` : `${dir}/${name}`;
+
+const entryPath = (entry: ResultsEntry) => joinPath(entry.dir, `${entry.key}.tbr`);
 
 /** The entry's first bytes. */
 const MAGIC = "TBR1";
@@ -336,7 +362,7 @@ export async function writeResults(entry: ResultsEntry, payload: unknown): Promi
   const [command, inputs, options] = entry.of;
   if ((await resultsKey(command, { ...options, inputs }))?.key !== entry.key) return;
   const path = entryPath(entry);
-  const tmp = `${path}.${randomUUID()}.tmp`;
+  const tmp = `${path}.${crypto.randomUUID()}.tmp`;
   try {
     const encoder = new TextEncoder();
     const blobs: Uint8Array[] = [];
@@ -361,38 +387,57 @@ export async function writeResults(entry: ResultsEntry, payload: unknown): Promi
     const header = encoder.encode(JSON.stringify({ format: FORMAT, key: entry.key, blobs: kinds }));
     const length = new Uint8Array(4);
     new DataView(length.buffer).setUint32(0, header.length);
-    mkdirSync(dirname(path), { recursive: true });
-    const fd = openSync(tmp, "w");
+    Deno.mkdirSync(entry.dir, { recursive: true });
+    const file = Deno.openSync(tmp, { write: true, create: true, truncate: true });
     try {
       for (const part of [encoder.encode(MAGIC), length, header, ...blobs, encoder.encode(json)]) {
-        for (let at = 0; at < part.length;) at += writeSync(fd, part, at);
+        for (let at = 0; at < part.length;) at += file.writeSync(part.subarray(at));
       }
     } finally {
-      closeSync(fd);
+      file.close();
     }
-    renameSync(tmp, path);
+    Deno.renameSync(tmp, path);
   } catch {
-    rmSync(tmp, { force: true });
+    try {
+      Deno.removeSync(tmp);
+    } catch { /* never made */ }
     return;
   }
   prune(entry.dir);
 }
 
-/** Drop all but the newest {@link MAX_RESULTS_ENTRIES} entries of `dir`, and temporary files over an hour old. */
+/**
+ * Drop all but the newest {@link MAX_RESULTS_ENTRIES} entries of `dir` (and as
+ * many of the CLI's argument records, `replay.ts`), and temporary files over an
+ * hour old.
+ */
 function prune(dir: string): void {
+  const remove = (path: string) => {
+    try {
+      Deno.removeSync(path);
+    } catch { /* another run removed it first */ }
+  };
   try {
     const now = Date.now();
-    const entries: { path: string; mtime: number }[] = [];
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      const mtime = statSync(path).mtimeMs;
-      if (name.endsWith(".tmp")) {
-        if (now - mtime > 3_600_000) rmSync(path, { force: true });
-      } else if (name.endsWith(".tbr")) entries.push({ path, mtime });
+    const kept: Record<string, { path: string; mtime: number }[]> = { tbr: [], argv: [] };
+    for (const { name } of Deno.readDirSync(dir)) {
+      const path = joinPath(dir, name);
+      let mtime: number;
+      try {
+        mtime = Deno.statSync(path).mtime?.getTime() ?? 0;
+      } catch {
+        continue; // removed meanwhile
+      }
+      const kind = name.slice(name.lastIndexOf(".") + 1);
+      if (kind === "tmp") {
+        if (now - mtime > 3_600_000) remove(path);
+      } else kept[kind]?.push({ path, mtime });
     }
-    entries.sort((a, b) => b.mtime - a.mtime);
-    for (const old of entries.slice(MAX_RESULTS_ENTRIES)) rmSync(old.path, { force: true });
-  } catch { /* another run pruned first, or the folder is gone: nothing to do */ }
+    for (const entries of Object.values(kept)) {
+      entries.sort((a, b) => b.mtime - a.mtime);
+      for (const old of entries.slice(MAX_RESULTS_ENTRIES)) remove(old.path);
+    }
+  } catch { /* the folder is gone: nothing to do */ }
 }
 
 /** The forms in which a text shows the time of the run (an ISO string from `toISOString()`). */

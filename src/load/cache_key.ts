@@ -9,9 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_MAX_LINE_BYTES } from "./_limits.ts";
 
@@ -64,11 +62,8 @@ export function loaderVersion(): string {
   return version;
 }
 
-/** Where entries live: `$XDG_CACHE_HOME/tracebook`, else `~/.cache/tracebook`. */
-export function defaultCacheDir(): string {
-  const xdg = process.env.XDG_CACHE_HOME;
-  return join(xdg && xdg.trim() !== "" ? xdg : join(homedir(), ".cache"), "tracebook");
-}
+/** Where entries live (see `cache_dir.ts`, which has no `node:` import). */
+export { defaultCacheDir } from "./cache_dir.ts";
 
 /** The options of a file's load that are part of its key, in one order. */
 export interface KeyOptions {

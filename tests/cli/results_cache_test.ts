@@ -55,9 +55,10 @@ function scratch(): { dir: string; traces: string; cache: string; done: () => vo
 
 const read = (dir: string, names: string[], prefix = "") =>
   Object.fromEntries(names.map((n) => [n, readFileSync(join(dir, prefix + n))]));
-const entries = (cache: string) => {
+/** The names in `cache`'s results folder ending with `suffix`: entries (.tbr) or argument records (.argv). */
+const entries = (cache: string, suffix = ".tbr") => {
   try {
-    return readdirSync(join(cache, "results")).sort();
+    return readdirSync(join(cache, "results")).filter((n) => n.endsWith(suffix)).sort();
   } catch {
     return [];
   }
@@ -289,9 +290,8 @@ Deno.test("writeResults() keeps the newest entries and drops temporary files ove
     assert.equal(readResults(first[0]!), null);
     assert.deepEqual(readResults(first[1]!), { n: 1 });
     assert.deepEqual(readResults(last), { n: MAX_RESULTS_ENTRIES });
-    const names = entries(s.cache);
-    assert.equal(names.filter((n) => n.endsWith(".tbr")).length, MAX_RESULTS_ENTRIES);
-    assert.deepEqual(names.filter((n) => n.endsWith(".tmp")), ["x.tbr.2.tmp"]);
+    assert.equal(entries(s.cache).length, MAX_RESULTS_ENTRIES);
+    assert.deepEqual(entries(s.cache, ".tmp"), ["x.tbr.2.tmp"]);
   } finally {
     s.done();
   }
@@ -454,7 +454,7 @@ Deno.test("sourceVersion(): an edited source or template file (even at the same 
           "eval",
           `import { sourceVersion } from "${
             join(dir, "src/cli/results_cache.ts")
-          }"; console.log(sourceVersion());`,
+          }"; console.log(await sourceVersion());`,
         ],
         stdout: "piped",
         stderr: "piped",

@@ -22,7 +22,6 @@ import type * as Progress from "../progress.ts";
 import { lazyImport } from "../_lazy.ts";
 import type * as Memory from "../../load/_memory.ts";
 import type { Summary } from "../../metrics/mod.ts";
-import { renderSummaryText } from "../../report/summary_text.ts";
 import { UserError } from "../../log/mod.ts";
 import {
   addInputOptions,
@@ -32,15 +31,22 @@ import {
   requireSomethingRead,
 } from "../input_options.ts";
 import {
-  fillTimeTemplateBytes,
   readResults,
   type ResultsEntry,
   resultsKey,
   timeTemplate,
-  type TimeTemplateBytes,
   timeTemplateBytes,
   writeResults,
 } from "../results_cache.ts";
+import {
+  analyzeMessage,
+  type AnalyzeOutputs,
+  type AnalyzePayload,
+  planReplay,
+  replayAnalysis,
+  type ReplayPlan,
+  summaryFiles,
+} from "../replay.ts";
 
 /** Options of the `analyze` command. */
 export interface AnalyzeOptions extends InputOptions {
@@ -58,35 +64,6 @@ export interface AnalyzeOptions extends InputOptions {
 export interface AnalyzeResult {
   files: string[];
   exitCode: number;
-}
-
-/** What a run of `analyze` keeps in the results cache (see `results_cache.ts`). */
-interface AnalyzePayload {
-  /** The summary; its `generated_at` is replaced by the time of the replay. */
-  summary: Summary;
-  /** Each figure's SVG (UTF-8) and PNG, written as they are. */
-  figures: { name: string; svg: Uint8Array; png: Uint8Array }[];
-  /** report.html, as bytes: written without being decoded and encoded again. */
-  report: TimeTemplateBytes;
-  /** For the closing message. */
-  files: number;
-  diagnostics: number;
-}
-
-/** The files of one analysis, in the order they are written, and what the message says. */
-interface AnalyzeOutputs {
-  files: [suffix: string, data: string | Uint8Array][];
-  summary: Summary;
-  inputFiles: number;
-  diagnostics: number;
-}
-
-/** The summary's files: summary.txt and summary.json. */
-function summaryFiles(summary: Summary): [string, string][] {
-  return [
-    ["summary.txt", renderSummaryText(summary)],
-    ["summary.json", JSON.stringify(summary, null, 2) + "\n"],
-  ];
 }
 
 /** The modules of a run that is not in the results cache, imported when one is. */
@@ -188,25 +165,6 @@ async function analyzeTraces(
   return outputs;
 }
 
-/** The files of a stored analysis, at the time `now`. */
-function replayAnalysis(stored: AnalyzePayload, now: Date): AnalyzeOutputs {
-  const iso = now.toISOString();
-  const summary = { ...stored.summary, generated_at: iso };
-  return {
-    files: [
-      ...summaryFiles(summary),
-      ...stored.figures.flatMap(({ name, svg, png }): [string, string | Uint8Array][] => [
-        [`${name}.svg`, svg],
-        [`${name}.png`, png],
-      ]),
-      ["report.html", fillTimeTemplateBytes(stored.report, iso)],
-    ],
-    summary,
-    inputFiles: stored.files,
-    diagnostics: stored.diagnostics,
-  };
-}
-
 /**
  * Run the analysis and write its files; the CLI action and the `generate` command
  * call this. A run over unchanged inputs with the same options is replayed from
@@ -216,15 +174,24 @@ export async function runAnalyze(
   inputs: string[],
   options: AnalyzeOptions,
 ): Promise<AnalyzeResult> {
+  return (await analyzeRun(inputs, options)).result;
+}
+
+/** {@link runAnalyze}, and what the run meant, for the CLI's replay of its arguments. */
+async function analyzeRun(
+  inputs: string[],
+  options: AnalyzeOptions,
+): Promise<{ result: AnalyzeResult; plan?: ReplayPlan }> {
   const list = inputs.length ? inputs : ["traces/"];
   const now = options.now ?? new Date();
   const loadOptions = await inputLoadOptions(options);
-  const key = await resultsKey("analyze", {
+  const request = {
     inputs: list,
     values: { prefix: options.prefix, ...readKeyValues(options, loadOptions) },
     prices: options.prices,
     cache: loadOptions.cache,
-  });
+  };
+  const key = await resultsKey("analyze", request);
   const stored = key && readResults<AnalyzePayload>(key);
   const outputs = stored
     ? replayAnalysis(stored, now)
@@ -237,15 +204,20 @@ export async function runAnalyze(
     files.push(path);
   }
   if (!options.quiet) {
-    const { summary, diagnostics } = outputs;
-    console.error(
-      `Analyzed ${outputs.inputFiles} file(s): ${summary.request_count} requests, ` +
-        `${summary.response_count} responses, ${summary.error_count} errors` +
-        (diagnostics ? `; ${diagnostics} diagnostic(s), see summary.json` : "") + ".",
-    );
+    console.error(analyzeMessage(outputs));
     for (const file of files) console.log(file);
   }
-  return { files, exitCode: 0 };
+  // a mapping file is read when the options are (its contents are in the key): no plan
+  const plan: ReplayPlan | undefined = key && options.map === undefined
+    ? {
+      command: "analyze",
+      key: request,
+      outputDir: options.outputDir,
+      paths: files,
+      quiet: options.quiet ?? false,
+    }
+    : undefined;
+  return { result: { files, exitCode: 0 }, plan };
 }
 
 /** Define the `analyze` command. */
@@ -267,7 +239,8 @@ export function define(cmd: Command): void {
           exitCode: 2,
         });
       }
-      await runAnalyze(inputs, opts);
+      const { plan } = await analyzeRun(inputs, opts);
+      if (plan) planReplay(plan);
     });
   addInputOptions(cmd);
 }

@@ -19,7 +19,6 @@ import type * as Report from "../../report/mod.ts";
 import type * as Markdown from "../../report/markdown.ts";
 import type * as Progress from "../progress.ts";
 import { lazyImport } from "../_lazy.ts";
-import type { ReportSummary } from "../../report/input.ts";
 import { UserError } from "../../log/mod.ts";
 import { appendStepSummary } from "../step_summary.ts";
 import {
@@ -30,17 +29,22 @@ import {
   requireSomethingRead,
 } from "../input_options.ts";
 import {
-  fillTimeTemplate,
-  fillTimeTemplateBytes,
   readResults,
   type ResultsEntry,
   resultsKey,
-  type TimeTemplate,
   timeTemplate,
-  type TimeTemplateBytes,
   timeTemplateBytes,
   writeResults,
 } from "../results_cache.ts";
+import {
+  planReplay,
+  type ReplayPlan,
+  replayReport,
+  reportMessage,
+  type ReportOutputs,
+  type ReportPayload,
+  reportSummaryJson,
+} from "../replay.ts";
 
 /** Options of the `report` command. */
 export interface ReportOptions extends InputOptions {
@@ -93,26 +97,6 @@ export interface ReportResult {
   summary: string;
   /** report.md: the headline numbers and the model table (also appended to `$GITHUB_STEP_SUMMARY`). */
   markdown: string;
-}
-
-/** What a run of `report` keeps in the results cache (see `results_cache.ts`). */
-interface ReportPayload {
-  /** The summary; its `generated_at` is replaced by the time of the replay. */
-  summary: ReportSummary;
-  /** report.html, as bytes: written without being decoded and encoded again. */
-  html: TimeTemplateBytes;
-  markdown: TimeTemplate;
-  /** For the closing message. */
-  files: number;
-}
-
-/** The texts of one report and what the message says. */
-interface ReportOutputs {
-  summary: ReportSummary;
-  /** The page (UTF-8 bytes when replayed). */
-  html: string | Uint8Array;
-  markdown: string;
-  files: number;
 }
 
 /** The modules of a run that is not in the results cache, imported when one is. */
@@ -191,10 +175,18 @@ async function reportTraces(
  * replayed from the results cache (`results_cache.ts`; not with `--no-cache`).
  */
 export async function runReport(inputs: string[], options: ReportOptions): Promise<ReportResult> {
+  return (await reportRun(inputs, options)).result;
+}
+
+/** {@link runReport}, and what the run meant, for the CLI's replay of its arguments. */
+async function reportRun(
+  inputs: string[],
+  options: ReportOptions,
+): Promise<{ result: ReportResult; plan?: ReplayPlan }> {
   const list = inputs.length ? inputs : ["traces/"];
   const now = options.now ?? new Date();
   const loadOptions = await inputLoadOptions(options);
-  const key = await resultsKey("report", {
+  const request = {
     inputs: list,
     values: {
       title: options.title ?? null,
@@ -205,16 +197,11 @@ export async function runReport(inputs: string[], options: ReportOptions): Promi
     },
     prices: options.prices,
     cache: loadOptions.cache,
-  });
+  };
+  const key = await resultsKey("report", request);
   const stored = key && readResults<ReportPayload>(key);
-  const iso = now.toISOString();
   const outputs: ReportOutputs = stored
-    ? {
-      summary: { ...stored.summary, generated_at: iso },
-      html: fillTimeTemplateBytes(stored.html, iso),
-      markdown: fillTimeTemplate(stored.markdown, iso),
-      files: stored.files,
-    }
+    ? replayReport(stored, now)
     : await reportTraces(list, options, now, key);
   mkdirSync(options.outputDir, { recursive: true });
   const result = {
@@ -222,23 +209,29 @@ export async function runReport(inputs: string[], options: ReportOptions): Promi
     summary: join(options.outputDir, "report_summary.json"),
     markdown: join(options.outputDir, "report.md"),
   };
-  writeFileSync(result.summary, JSON.stringify(outputs.summary, null, 2) + "\n");
+  writeFileSync(result.summary, reportSummaryJson(outputs.summary));
   writeFileSync(result.html, outputs.html);
   writeFileSync(result.markdown, outputs.markdown);
   appendStepSummary(outputs.markdown);
   if (!options.quiet) {
-    const s = outputs.summary;
-    const problems = s.diagnostics.count
-      ? `; ${s.diagnostics.count} diagnostic(s), see the Data quality section`
-      : "";
-    console.error(
-      `Report of ${outputs.files} file(s): ${s.request_count} requests, ${s.response_count} responses, ` +
-        `${s.error_count} errors, ${s.by_model.length} model(s)${problems}.`,
-    );
+    console.error(reportMessage(outputs));
     console.log(result.html);
     console.log(result.summary);
   }
-  return result;
+  // a mapping file is read when the options are (its contents are in the key): no plan
+  if (key && options.map === undefined) {
+    return {
+      result,
+      plan: {
+        command: "report",
+        key: request,
+        outputDir: options.outputDir,
+        paths: [result.summary, result.html, result.markdown],
+        quiet: options.quiet ?? false,
+      },
+    };
+  }
+  return { result };
 }
 
 /** Define the `report` command. */
@@ -272,7 +265,8 @@ export function define(cmd: Command): void {
     .option("--strict", "fail (exit 1) when any input line is bad")
     .option("-q, --quiet", "print nothing but errors")
     .action(async (inputs: string[], opts: ReportOptions) => {
-      await runReport(inputs, opts);
+      const { plan } = await reportRun(inputs, opts);
+      if (plan) planReplay(plan);
     });
   addInputOptions(cmd);
 }
