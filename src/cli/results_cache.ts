@@ -89,8 +89,10 @@ function fileStamp(path: string | URL): string | null {
  */
 export function sourceVersion(): Promise<string> {
   version ??= (async () => {
-    const parts: (string | Uint8Array)[] = [];
-    const walk = (dir: URL, prefix: string) => {
+    const lines: string[] = [];
+    // the files without a stamp, hashed by their contents after the walk: [line, path]
+    const unstamped: [number, string][] = [];
+    const walk = (dir: string, prefix: string) => {
       let names: string[];
       try {
         names = [...Deno.readDirSync(dir)].map((e) => e.isDirectory ? `${e.name}/` : e.name)
@@ -99,40 +101,45 @@ export function sourceVersion(): Promise<string> {
         return;
       }
       for (const name of names) {
-        const url = new URL(encodeURIComponent(name.replace(/\/$/, "")), dir);
+        const path = `${dir}${name}`;
         if (name.endsWith("/")) {
-          walk(new URL(`${url.href}/`), `${prefix}${name}`);
+          walk(path, `${prefix}${name}`);
           continue;
         }
-        const st = Deno.statSync(url);
+        const st = Deno.statSync(path);
         const stamp = [st.size, st.mtime?.getTime(), st.ctime?.getTime(), st.ino, st.dev];
-        parts.push(`${prefix}${name}\0`);
-        parts.push(
-          stamp.some((x) => x === null || x === undefined)
-            ? Deno.readFileSync(url)
-            : stamp.join(","),
-        );
-        parts.push("\0");
+        if (stamp.some((x) => x === null || x === undefined)) {
+          unstamped.push([lines.length, path]);
+          lines.push(`${prefix}${name}\0`);
+        } else lines.push(`${prefix}${name}\0${stamp.join(",")}`);
       }
     };
-    walk(new URL("../", import.meta.url), "src/");
-    walk(new URL("../../templates/", import.meta.url), "templates/");
-    if (parts.length === 0) {
+    const src = localPath(new URL("../", import.meta.url).href); // ends with "/"
+    const templates = localPath(new URL("../../templates/", import.meta.url).href);
+    if (src !== null && templates !== null) {
+      walk(src, "src/");
+      walk(templates, "templates/");
+    }
+    for (const [i, path] of unstamped) lines[i] += await sha256(Deno.readFileSync(path));
+    if (lines.length === 0) {
       try {
-        parts.push(Deno.readFileSync(new URL(import.meta.url)));
+        lines.push(await sha256(Deno.readFileSync(new URL(import.meta.url))));
       } catch { /* no file to read: the format alone */ }
     }
-    const encoder = new TextEncoder();
-    const chunks = parts.map((p) => typeof p === "string" ? encoder.encode(p) : p);
-    const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const chunk of chunks) {
-      all.set(chunk, at);
-      at += chunk.length;
-    }
-    return `${FORMAT}-${(await sha256(all)).slice(0, 16)}`;
+    return `${FORMAT}-${(await sha256(lines.join("\n"))).slice(0, 16)}`;
   })();
   return version;
+}
+
+/**
+ * The local path of a `file:` URL with `/` between its folders (Deno's file
+ * functions take it on every system), or null for another URL.
+ */
+function localPath(url: string): string | null {
+  const u = new URL(url);
+  if (u.protocol !== "file:") return null;
+  const path = decodeURIComponent(u.pathname);
+  return /^\/[A-Za-z]:/.test(path) ? path.slice(1) : path; // Windows: /C:/… → C:/…
 }
 
 /**
