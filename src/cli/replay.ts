@@ -29,6 +29,7 @@ import { defaultCacheDir } from "../load/cache_dir.ts";
 import {
   fillTimeTemplate,
   fillTimeTemplateBytes,
+  pruneResults,
   readResults,
   resultsKey,
   type ResultsKeyOptions,
@@ -191,6 +192,7 @@ export async function recordArguments(argv: string[]): Promise<void> {
     const tmp = `${path}.${crypto.randomUUID()}.tmp`;
     Deno.writeTextFileSync(tmp, text);
     Deno.renameSync(tmp, path);
+    pruneResults(dir);
   } catch { /* the cache cannot be written: the next run parses its arguments */ }
 }
 

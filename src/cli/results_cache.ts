@@ -410,7 +410,7 @@ export async function writeResults(entry: ResultsEntry, payload: unknown): Promi
     } catch { /* never made */ }
     return;
   }
-  prune(entry.dir);
+  pruneResults(entry.dir);
 }
 
 /**
@@ -418,7 +418,7 @@ export async function writeResults(entry: ResultsEntry, payload: unknown): Promi
  * many of the CLI's argument records, `replay.ts`), and temporary files over an
  * hour old.
  */
-function prune(dir: string): void {
+export function pruneResults(dir: string): void {
   const remove = (path: string) => {
     try {
       Deno.removeSync(path);

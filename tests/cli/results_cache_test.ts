@@ -23,6 +23,7 @@ import { type ReportOptions, runReport } from "../../src/cli/commands/report.ts"
 import {
   fillTimeTemplate,
   MAX_RESULTS_ENTRIES,
+  pruneResults,
   readResults,
   resultsKey,
   timeTemplate,
@@ -478,6 +479,30 @@ Deno.test("sourceVersion(): an edited source or template file (even at the same 
     const added = await version();
     assert.notEqual(added, edited);
     assert.notEqual(added, base);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("pruneResults() keeps the newest argument records as it keeps entries, apart from them", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tb-prune-"));
+  try {
+    const now = Date.now() / 1000;
+    // 40 records, record n written 100 - n seconds ago; 3 entries, older than all of them
+    for (let n = 0; n < 40; n++) {
+      writeFileSync(join(dir, `r${n}.argv`), "{}");
+      utimesSync(join(dir, `r${n}.argv`), now - 100 + n, now - 100 + n);
+    }
+    for (let n = 0; n < 3; n++) {
+      writeFileSync(join(dir, `e${n}.tbr`), "");
+      utimesSync(join(dir, `e${n}.tbr`), now - 1000, now - 1000);
+    }
+    pruneResults(dir);
+    const left = readdirSync(dir);
+    // records 8..39 are the newest 32; the 3 entries are counted apart and all kept
+    const expected = Array.from({ length: 32 }, (_, i) => `r${i + 8}.argv`);
+    assert.deepEqual(left.filter((n) => n.endsWith(".argv")).sort(), expected.sort());
+    assert.deepEqual(left.filter((n) => n.endsWith(".tbr")).sort(), ["e0.tbr", "e1.tbr", "e2.tbr"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
