@@ -5,7 +5,10 @@
  * loads the report, and a replay of `analyze` from the results cache loads a few
  * dozen modules, not the ~600 of every command). `_npm.ts` has Deno resolve every
  * npm package with this module's graph, so that the `import()` does not re-check
- * `node_modules/` (see there).
+ * `node_modules/` (see there). Before any of it, an `analyze` or `report` whose
+ * command line a parsed run recorded is replayed from the results cache without
+ * parsing (`replay.ts`: ten modules, neither commander nor Deno's Node layer
+ * evaluated).
  *
  * Exit codes: 0 success, 1 a check or gate failed or input was unusable, 2 wrong usage.
  * A user error is one sentence on stderr, never a stack trace.
