@@ -33,6 +33,7 @@ import {
   readResults,
   resultsKey,
   type ResultsKeyOptions,
+  sha256,
   sourceVersion,
   type TimeTemplate,
   type TimeTemplateBytes,
@@ -164,11 +165,7 @@ export function planReplay(plan: ReplayPlan): void {
 
 /** The name of the record of `argv` (`<hash>.argv`), with the source's version in the hash. */
 async function recordName(argv: string[]): Promise<string> {
-  const text = JSON.stringify({ argv, source: await sourceVersion() });
-  const digest = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)),
-  );
-  return `${Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")}.argv`;
+  return `${await sha256(JSON.stringify({ argv, source: await sourceVersion() }))}.argv`;
 }
 
 const resultsDir = (cache: string) => cache.replace(/[\\/]+$/, "") + "/results";

@@ -46,8 +46,8 @@ export const MAX_RESULTS_ENTRIES = 32;
 
 let version: Promise<string> | null = null;
 
-/** The SHA-256 of `data` (a string as UTF-8), in hex. */
-async function sha256(data: string | Uint8Array): Promise<string> {
+/** The SHA-256 of `data` (a string as UTF-8), in hex (WebCrypto's: no `node:crypto`). */
+export async function sha256(data: string | Uint8Array): Promise<string> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -55,13 +55,14 @@ async function sha256(data: string | Uint8Array): Promise<string> {
 
 /**
  * A file's stamp: its real path, size, modification and change times, inode
- * and device, or null when it is not a regular file (or is gone). Any change of
- * the file changes its change time at least.
+ * and device, or null when it is not a regular file (or is gone), or the system
+ * gives no modification time (an edit could not be seen). Any change of the
+ * file changes its change time at least.
  */
 function fileStamp(path: string | URL): string | null {
   try {
     const st = Deno.statSync(path);
-    if (!st.isFile) return null;
+    if (!st.isFile || st.mtime === null) return null;
     const times = [st.mtime?.getTime() ?? null, st.ctime?.getTime() ?? null];
     return JSON.stringify([Deno.realPathSync(path), st.size, ...times, st.ino, st.dev]);
   } catch {
