@@ -196,17 +196,61 @@ function allStrings(values: unknown[], from: number): boolean {
   return true;
 }
 
-/** Utf8 Series `dictionary[codes[i]]`, gathered inside Polars. */
+/**
+ * Utf8 Series `dictionary[codes[i]]`, gathered inside Polars (the dictionary
+ * as values, or as a Utf8 Series already made, to share between columns).
+ */
 export function dictionarySeries(
   name: string,
   codes: Uint32Array,
-  dictionary: (string | null)[],
+  dictionary: (string | null)[] | pl.Series,
 ): pl.Series {
+  const values = Array.isArray(dictionary) ? pl.Series(name, dictionary, pl.Utf8) : dictionary;
   return pl.DataFrame([pl.Series("codes", codes)])
-    .select(
-      pl.lit(pl.Series(name, dictionary, pl.Utf8)).explode().gather(pl.col("codes")).alias(name),
-    )
+    .select(pl.lit(values).explode().gather(pl.col("codes")).alias(name))
     .getColumn(name);
+}
+
+/**
+ * A column of numbers of `dtype` (Float64, Int64 or Datetime) from `value` of
+ * each row 0 to n − 1 (null for a missing value): through a Float64Array, as
+ * {@link frameFromItems} converts a column; a value the dtype does not hold as
+ * it is sends the whole column through {@link seriesOf}, as there.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { numberColumn } from "./_build_frame.ts";
+ * const s = numberColumn("n", 3, pl.Int64, (k) => (k === 1 ? null : 10 * k));
+ * if (s.dtype.variant !== "Int64" || s.toArray().join() !== "0,,20") throw new Error();
+ * ```
+ */
+export function numberColumn(
+  name: string,
+  n: number,
+  dtype: pl.DataType,
+  value: (k: number) => unknown,
+): pl.Series {
+  const variant = dtype.variant as string;
+  if (n === 0) return seriesOf(name, [], dtype);
+  const integer = variant === "Int64" || variant === "Datetime";
+  const array = new Float64Array(n);
+  let nulls = false;
+  for (let k = 0; k < n; k++) {
+    const v = value(k);
+    if (v === null || v === undefined) {
+      array[k] = NaN;
+      nulls = true;
+    } else if (isPlainNumber(v, integer)) array[k] = v as number;
+    else return seriesOf(name, Array.from({ length: n }, (_, k) => value(k)), dtype);
+  }
+  const series = floatSeries(name, array, nulls, integer);
+  return variant === "Datetime" ? series.cast(dtype) : series;
+}
+
+/** A Bool Series from 0s and 1s. */
+export function boolColumn(name: string, values: Uint8Array): pl.Series {
+  return pl.Series(name, values).cast(pl.Bool);
 }
 
 /** Bool from booleans (no nulls), or null otherwise. */
@@ -218,5 +262,5 @@ function boolSeries(name: string, values: unknown[]): pl.Series | null {
     if (v === true) array[i] = 1;
     else if (v !== false) return null;
   }
-  return pl.Series(name, array).cast(pl.Bool);
+  return boolColumn(name, array);
 }

@@ -167,6 +167,21 @@ const WIDTH = NUMBERS.length + USAGE_FIELDS.length;
 /** Codes per event in `codes`. */
 export const CODED_WIDTH = CODED.length;
 
+/** Columns of an {@link EventTable} that {@link EventTable.release} lets go of. */
+export type Released =
+  | "fileCode"
+  | "line"
+  | "ts"
+  | "numbers"
+  | "hasUsage"
+  | "codes"
+  | "requestId"
+  | "error"
+  | "retryOf"
+  | "payload"
+  | "metadata"
+  | "texts";
+
 /** A typed array of `size` values starting with those of `a`. */
 function grown<T extends Float64Array | Uint32Array | Uint8Array>(a: T, size: number): T {
   const b = new (a.constructor as new (n: number) => T)(size);
@@ -406,6 +421,31 @@ export class EventTable {
       : [];
     table.texts = messages && output && params ? [messages, output, params] : null;
     return table;
+  }
+
+  /**
+   * Let go of these columns (emptied; `n` is unchanged), for a table being
+   * consumed: once the frames are built from a column, its memory can go
+   * before the next frame is built. The table is not to be read after.
+   *
+   * @example
+   * ```ts
+   * import { EventTable } from "./_event_columns.ts";
+   * const table = new EventTable(false, 1 << 16);
+   * table.release(["numbers", "payload"]);
+   * if (table.numbers.length !== 0 || table.payload.length !== 0) throw new Error();
+   * ```
+   */
+  release(columns: Released[]): void {
+    for (const column of columns) {
+      if (column === "texts") this.texts = null;
+      else if (column === "metadata") this.metadata = new Map();
+      else if (column === "requestId" || column === "error") this[column] = [];
+      else if (column === "retryOf" || column === "payload") this[column] = [];
+      else if (column === "hasUsage") this.hasUsage = new Uint8Array(0);
+      else if (column === "fileCode" || column === "codes") this[column] = new Uint32Array(0);
+      else this[column] = new Float64Array(0);
+    }
   }
 
   /** The coded field `k` ({@link TYPE}, {@link SESSION}, …) of event `i`. */

@@ -22,7 +22,7 @@ import { concatTraceSets } from "../frames/concat.ts";
 import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
 import { UserError } from "../log/mod.ts";
 import type { Diagnostic } from "./_event.ts";
-import { assembleFrames } from "./_assemble.ts";
+import { assembleFrames, assembleTableFrames } from "./_assemble.ts";
 import type { EventTable } from "./_event_columns.ts";
 import {
   type CacheIdentity,
@@ -57,7 +57,7 @@ import {
   type RangeDiagnostics,
 } from "./parse_trace_text.ts";
 import { LARGE_INPUT_BYTES, readNativeFiles } from "./_parallel.ts";
-import { collectGarbage, releaseFreedMemory } from "./_memory.ts";
+import { collectGarbage, settleMemory } from "./_memory.ts";
 import { checkTimezone } from "./timestamp.ts";
 
 /** Options of {@link loadTraces}. */
@@ -272,7 +272,8 @@ async function readNative(
   const read = await readTraceFiles(native.map((p) => ({ ...p.input, size: p.size })), options);
   prepare?.(read);
   if (large) collectGarbage();
-  return assembleFrames(read.events, read.diagnostics, { keepText: options.keepText });
+  const frameOptions = { keepText: options.keepText };
+  return await assembleTableFrames(read.events, read.diagnostics, frameOptions, large);
 }
 
 /** Frames one after the other, rows ordered by file then line. */
@@ -853,7 +854,7 @@ export async function loadTraces(
     // the intermediates of building (or reading) the frames are freed: give their pages back
     // before the caller's summaries and figures allocate theirs
     const bytes = plans.reduce((sum, p) => sum + p.size, 0);
-    if (bytes >= LARGE_INPUT_BYTES) releaseFreedMemory();
+    if (bytes >= LARGE_INPUT_BYTES) await settleMemory();
     return traces;
   } finally {
     cleanup();
