@@ -15,6 +15,7 @@ import { modelsUsed } from "./models_used.ts";
 import { sessionTimeline } from "./session_timeline.ts";
 import { tokensVsLatency } from "./tokens_vs_latency.ts";
 import { LAYOUT } from "./_style.ts";
+import { SETTLE_CALLS, settleWhenGrown } from "../load/_memory.ts";
 
 /** A figure with the name it is saved under and its title. */
 export interface NamedFigure {
@@ -79,9 +80,12 @@ export async function allFigures(
     ["in_flight", () => inFlightFigure(calls, { width, sessions })],
   ];
   const out: NamedFigure[] = [];
+  const large = calls.height >= SETTLE_CALLS;
   for (const [name, draw] of figures) {
     const figure = await draw();
     out.push({ name, title: figure.title, figure });
+    // a figure's garbage holds Polars' intermediates until collected: let it go as it piles up
+    if (large) await settleWhenGrown();
   }
   return out;
 }

@@ -115,7 +115,7 @@ export async function buildReportInput(
       caption: FIGURE_CAPTIONS[name],
     }));
   // the figures' garbage holds Polars' intermediates: let go of them before the tables
-  if (figures.length && traces.calls.height >= SETTLE_CALLS) settleMemory();
+  if (figures.length && traces.calls.height >= SETTLE_CALLS) await settleMemory();
   const input: ReportInputWithCalls = {
     summary,
     figures,
