@@ -37,7 +37,7 @@ import {
   USAGE_AT,
 } from "./_event_columns.ts";
 import { settleMemory } from "./_memory.ts";
-import { pairEvents, type Pairs } from "./_pair.ts";
+import { modelRule, pairEvents, type Pairs } from "./_pair.ts";
 import { sessionRows } from "./_sessions.ts";
 
 /**
@@ -93,7 +93,8 @@ function callsFrame(
     const o = outcome[k]!;
     return o < 0 || !t.hasUsage[o] ? null : t.num(o, USAGE_AT + field);
   };
-  // the model rule (modelRule) on codes: "unknown" gets a code past the dictionary when no event has it
+  const strOf = (i: number, field: number) => (i < 0 ? null : t.str(i, field));
+  // "unknown" (the model rule's last resort) gets a code past the dictionary when no event has it
   const UNKNOWN = t.code("unknown") || t.dictionary.length + 1;
   const withUnknown = UNKNOWN > t.dictionary.length
     ? pl.Series("dictionary", [null, ...t.dictionary, "unknown"], pl.Utf8)
@@ -106,9 +107,8 @@ function callsFrame(
     request_id: () => dictionarySeries("request_id", new Uint32Array(anchor), eventIds),
     model: () =>
       coded("model", (k) => {
-        const asked = codeOf(request[k]!, MODEL);
-        if (asked !== 0 && asked !== UNKNOWN) return asked;
-        return codeOf(outcome[k]!, MODEL) || asked || UNKNOWN;
+        const rule = modelRule(strOf(request[k]!, MODEL), strOf(outcome[k]!, MODEL));
+        return t.code(rule) || UNKNOWN; // the rule gives one of its two models, or "unknown"
       }, withUnknown),
     served_model: () =>
       coded("served_model", (k) => {
