@@ -103,8 +103,9 @@ function callsFrame(
   const RESPONSE = t.code("llm_response");
   const columns: Record<string, () => pl.Series> = {
     session_id: () => coded("session_id", (k) => codeOf(anchor[k]!, SESSION)),
-    // gathered from the events' column: the same strings, not made again (nor their bytes copied)
-    request_id: () => dictionarySeries("request_id", new Uint32Array(anchor), eventIds),
+    // gathered from the events' column: the same strings, not made again, their bytes shared
+    // (a gather from a literal copied all 432,000 ids first: 42 → 13 ms, 32 → 3 MB for 200,000)
+    request_id: () => eventIds.gather(Array.from(anchor)),
     model: () =>
       coded("model", (k) => {
         const rule = modelRule(strOf(request[k]!, MODEL), strOf(outcome[k]!, MODEL));
