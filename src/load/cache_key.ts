@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_MAX_LINE_BYTES } from "./_limits.ts";
@@ -164,4 +164,27 @@ export function cacheKey(
   version: string = loaderVersion(),
 ): string | null {
   return cacheIdentity(path, options, version)?.key ?? null;
+}
+
+/**
+ * The lineage of a set entry (the small files of one load, kept together): the
+ * load's inputs as given (resolved against the working directory), its options
+ * and the loader's version. The entry holds each file's own key
+ * ({@link cacheIdentity}), so a load of the same inputs finds it whatever
+ * files were added, removed or changed since.
+ *
+ * @example
+ * ```ts
+ * import { setLineage } from "./cache_key.ts";
+ * if (setLineage(["traces/"], {}) !== setLineage(["./traces/"], {})) throw new Error();
+ * if (setLineage(["traces/"], {}) === setLineage(["traces/"], { timezone: "Europe/Paris" })) throw new Error();
+ * ```
+ */
+export function setLineage(
+  inputs: string[],
+  options: KeyOptions | Record<string, unknown>,
+  version: string = loaderVersion(),
+): string {
+  const set = inputs.map((input) => (input === "-" ? input : resolve(input)));
+  return createHash("sha256").update(JSON.stringify({ v: version, set, options })).digest("hex");
 }
