@@ -18,6 +18,12 @@
  * bytes, so that once the file has grown, {@link findResume} checks the old
  * bytes are still there; the loader then reads only the new bytes (`_append.ts`).
  *
+ * Sets: the small files of one load share a set entry ({@link readSet},
+ * {@link writeSet}), named by the load's inputs and options (`setLineage`),
+ * holding their frames (`file` column kept) and each file's key, format and
+ * group (files sharing sessions), so that a later load takes the unchanged
+ * files from one read.
+ *
  * @module
  */
 import {

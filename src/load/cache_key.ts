@@ -1,7 +1,7 @@
 /**
  * The keys of the per-file cache (DESIGN.md, "The cache"): the loader's
  * version, the options that change what a file loads into, and a file's
- * identity. Apart from `cache.ts` (which reads and writes the entries, with
+ * identity; and the name of a set entry (the small files of one load). Apart from `cache.ts` (which reads and writes the entries, with
  * Polars) so that a key is made without loading the loader: the results cache
  * of `analyze` and `report` keys its replays by these.
  *
