@@ -288,6 +288,30 @@ Deno.test("sets: a corrupt or partial set entry is rebuilt, never trusted", asyn
   }
 });
 
+Deno.test("sets: two processes writing the same set entry at once leave one whole entry", async () => {
+  const { dir, traces, cache } = setup();
+  try {
+    const code = `import { loadTraces } from ${JSON.stringify(join(ROOT, "src/load/mod.ts"))};
+const sets = ${JSON.stringify(join(cache, "sets"))};
+for (let i = 0; i < 5; i++) {
+  const t = await loadTraces(${JSON.stringify(traces)}, { cache: ${JSON.stringify(cache)} });
+  if (t.calls.height !== 15) Deno.exit(3);
+  // force a rewrite next time: remove the entry
+  try { for (const f of Deno.readDirSync(sets)) Deno.removeSync(sets + "/" + f.name); } catch { /* the other one */ }
+}`;
+    const run = () =>
+      new Deno.Command(Deno.execPath(), { args: ["eval", "--no-check", code], cwd: ROOT })
+        .spawn().status.then((s) => s.code);
+    assert.deepEqual(await Promise.all([run(), run()]), [0, 0]);
+    // no temporary file left behind, and what is there reads right
+    const all = existsSync(cache) ? readdirSync(cache, { recursive: true }).map(String) : [];
+    assert.deepEqual(all.filter((f) => f.endsWith(".tmp")), []);
+    assert.equal((await same(traces, cache)).calls.height, 15);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("sets: a large file keeps its own entry and is read from where it stopped when it grows", async () => {
   const { dir, traces, cache, file } = setup();
   try {
