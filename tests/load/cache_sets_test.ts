@@ -366,7 +366,7 @@ Deno.test("sets: a load of fewer than 4 small files keeps an entry per file", as
   }
 });
 
-Deno.test("sets: the frames of traces/, the test fixtures and the real fixtures are those of a load without the cache, cold and warm", async () => {
+Deno.test("sets: the frames of traces/, the test fixtures and the real fixtures are those of a load without the cache, cold and warm, all in the set or the larger files apart", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "tracebook-sets-test-" });
   try {
     const inputs = [
@@ -385,6 +385,13 @@ Deno.test("sets: the frames of traces/, the test fixtures and the real fixtures 
       assert.equal(entries(cache).sets.length, 1, String(input));
       await same(input, cache, options);
     }
+    // all of them at once, files of 16 KiB or more apart (the set's rows filtered out of the load's)
+    const cache = join(dir, "mixed");
+    const options = { smallFileBytes: 16 * 1024 };
+    await same(inputs, cache, options);
+    await same(inputs, cache, options);
+    assert.equal(entries(cache).sets.length, 1);
+    assert.ok(entries(cache).files.length > 0);
   } finally {
     rmSync(dir, { recursive: true });
   }
