@@ -1,16 +1,17 @@
 /**
  * The keys of the per-file cache (DESIGN.md, "The cache"): the loader's
  * version, the options that change what a file loads into, and a file's
- * identity; and the name of a set entry (the small files of one load). Apart from `cache.ts` (which reads and writes the entries, with
- * Polars) so that a key is made without loading the loader: the results cache
- * of `analyze` and `report` keys its replays by these.
+ * identity; and the name of a set entry (the small files of one load). Apart
+ * from `cache.ts` (which reads and writes the entries, with Polars) so that a
+ * key is made without loading the loader: the results cache of `analyze` and
+ * `report` keys its replays by these.
  *
  * @module
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_MAX_LINE_BYTES } from "./_limits.ts";
@@ -168,16 +169,16 @@ export function cacheKey(
 
 /**
  * The lineage of a set entry (the small files of one load, kept together): the
- * load's inputs as given (resolved against the working directory), its options
- * and the loader's version. The entry holds each file's own key
- * ({@link cacheIdentity}), so a load of the same inputs finds it whatever
- * files were added, removed or changed since.
+ * load's inputs as given, resolved against the working directory by the caller
+ * (`"-"` as it is), its options and the loader's version. The entry holds each
+ * file's own key ({@link cacheIdentity}), so a load of the same inputs finds it
+ * whatever files were added, removed or changed since.
  *
  * @example
  * ```ts
  * import { setLineage } from "./cache_key.ts";
- * if (setLineage(["traces/"], {}) !== setLineage(["./traces/"], {})) throw new Error();
- * if (setLineage(["traces/"], {}) === setLineage(["traces/"], { timezone: "Europe/Paris" })) throw new Error();
+ * if (setLineage(["/work/traces"], {}) === setLineage(["/work/traces"], { timezone: "Europe/Paris" })) throw new Error();
+ * if (setLineage(["/work/traces"], {}) === setLineage(["/work/traces", "/work/more"], {})) throw new Error();
  * ```
  */
 export function setLineage(
@@ -185,6 +186,6 @@ export function setLineage(
   options: KeyOptions | Record<string, unknown>,
   version: string = loaderVersion(),
 ): string {
-  const set = inputs.map((input) => (input === "-" ? input : resolve(input)));
-  return createHash("sha256").update(JSON.stringify({ v: version, set, options })).digest("hex");
+  return createHash("sha256").update(JSON.stringify({ v: version, set: inputs, options }))
+    .digest("hex");
 }

@@ -17,6 +17,7 @@
  * @module
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 import pl from "npm:nodejs-polars@0.25.2";
 import { applyPrices, type PriceOverrides } from "../prices/mod.ts";
 import { concatTraceSets } from "../frames/concat.ts";
@@ -494,9 +495,12 @@ const SMALL_FILE_BYTES = 1024 * 1024;
  */
 const MIN_SET_FILES = 4;
 
-/** The lineage of the set entry of a load's inputs. */
+/** The lineage of the set entry of a load's inputs (resolved: `traces/` and `./traces` are one). */
 const setLineageOf = (inputs: string[], options: LoadOptions) =>
-  setLineage(inputs, cacheKeyOptions(options, options.format ?? "", ""));
+  setLineage(
+    inputs.map((input) => (input === "-" ? input : resolve(input))),
+    cacheKeyOptions(options, options.format ?? "", ""),
+  );
 
 /**
  * The files of the set entry of a load's inputs that are as they were when it
