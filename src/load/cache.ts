@@ -18,6 +18,12 @@
  * bytes, so that once the file has grown, {@link findResume} checks the old
  * bytes are still there; the loader then reads only the new bytes (`_append.ts`).
  *
+ * Sets: the small files of one load share a set entry ({@link readSet},
+ * {@link writeSet}), named by the load's inputs and options (`setLineage`),
+ * holding their frames (`file` column kept) and each file's key, format and
+ * group (files sharing sessions), so that a later load takes the unchanged
+ * files from one read.
+ *
  * @module
  */
 import {
@@ -53,6 +59,7 @@ export {
   defaultCacheDir,
   type KeyOptions,
   loaderVersion,
+  setLineage,
 } from "./cache_key.ts";
 
 const MAGIC = "TBC2";
@@ -100,6 +107,18 @@ interface Header {
   resume?: ResumeHeader;
 }
 
+/**
+ * The header of a set entry: the frames of several small files read together,
+ * `file` column kept, and each file's key.
+ */
+interface SetHeader {
+  lineage: string;
+  files: SetFile[];
+  columns: string[][];
+  formats: FrameFormat[];
+  lengths: number[];
+}
+
 /** How a frame is stored in an entry. */
 type FrameFormat = "parquet" | "ipc";
 
@@ -125,16 +144,21 @@ export type EntryId = Pick<CacheIdentity, "key" | "lineage">;
 const entryPath = (dir: string, lineage: string) =>
   join(dir, lineage.slice(0, 2), `${lineage}.tbc`);
 
+/** The bytes of an entry's sections: its frames, then a per-file entry's stored events. */
+const entryBytes = (header: Header | SetHeader) =>
+  header.lengths.reduce((a, b) => a + b, 0) +
+  (("resume" in header ? header.resume?.chunks.reduce((a, c) => a + c.bytes, 0) : 0) ?? 0);
+
 /**
- * An entry's header and where its sections start (with `key`, only the entry
- * of those bytes), or null (missing, another key; partial or corrupt: removed).
+ * An entry file's header and where its sections start, or null: missing, or
+ * (with `accept` false) another key; partial or corrupt: removed. `accept`
+ * throws on a header it cannot use.
  */
-function readHeader(
-  dir: string,
-  lineage: string,
-  key?: string,
-): { header: Header; at: number; fd: number } | null {
-  const path = entryPath(dir, lineage);
+function openEntry<H extends Header | SetHeader>(
+  path: string,
+  magic: string,
+  accept: (header: H) => boolean,
+): { header: H; at: number; fd: number } | null {
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -145,28 +169,41 @@ function readHeader(
     const head = new Uint8Array(8);
     if (readSync(fd, head, 0, 8, 0) !== 8) throw new Error("partial");
     const text = new TextDecoder();
-    if (text.decode(head.subarray(0, 4)) !== MAGIC) throw new Error("bad magic");
+    if (text.decode(head.subarray(0, 4)) !== magic) throw new Error("bad magic");
     const headerLength = new DataView(head.buffer).getUint32(4);
     const bytes = new Uint8Array(headerLength);
     if (readSync(fd, bytes, 0, headerLength, 8) !== headerLength) throw new Error("partial");
-    const header = JSON.parse(text.decode(bytes)) as Header;
-    if (typeof header.key !== "string" || header.lengths.length !== FRAMES.length) {
+    const header = JSON.parse(text.decode(bytes)) as H;
+    if (!Array.isArray(header.lengths) || header.lengths.length !== FRAMES.length) {
       throw new Error("bad header");
     }
-    if (key !== undefined && header.key !== key) {
+    if (!accept(header)) {
       closeSync(fd);
       return null; // the entry of the file as it was: not these bytes
     }
     const at = 8 + headerLength;
-    const total = at + header.lengths.reduce((a, b) => a + b, 0) +
-      (header.resume?.chunks.reduce((a, c) => a + c.bytes, 0) ?? 0);
-    if (total !== fstatSync(fd).size) throw new Error("partial");
+    if (at + entryBytes(header) !== fstatSync(fd).size) throw new Error("partial");
     return { header, at, fd };
   } catch {
     closeSync(fd);
     rmSync(path, { force: true }); // partial or corrupt: drop it, the caller rebuilds it
     return null;
   }
+}
+
+/**
+ * A per-file entry's header and where its sections start (with `key`, only the
+ * entry of those bytes), or null (missing, another key; partial or corrupt: removed).
+ */
+function readHeader(
+  dir: string,
+  lineage: string,
+  key?: string,
+): { header: Header; at: number; fd: number } | null {
+  return openEntry<Header>(entryPath(dir, lineage), MAGIC, (header) => {
+    if (typeof header.key !== "string") throw new Error("bad header");
+    return key === undefined || header.key === key;
+  });
 }
 
 /** `length` bytes of an open file from `at`, or an error. */
@@ -180,6 +217,26 @@ function readAt(fd: number, at: number, length: number): Uint8Array {
   return bytes;
 }
 
+/** The four frames stored in an open entry from `at`, in their columns' order (`file` put back if given). */
+function readFrames(
+  fd: number,
+  at: number,
+  header: Header | SetHeader,
+  file?: string,
+): ImportedFrames {
+  const frames: Record<string, pl.DataFrame> = {};
+  for (const [i, name] of FRAMES.entries()) {
+    const n = header.lengths[i]!;
+    const bytes = readAt(fd, at, n);
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, n);
+    let df = header.formats?.[i] === "ipc" ? pl.readIPC(buffer) : pl.readParquet(buffer);
+    if (file !== undefined) df = df.withColumns(pl.lit(file).cast(pl.Utf8).alias("file"));
+    frames[name] = df.select(...header.columns[i]!);
+    at += n;
+  }
+  return frames as unknown as ImportedFrames;
+}
+
 /**
  * A file's frames from the cache, or null when there is no usable entry. The
  * `file` column, the same on every row of an entry, is stored once and put back.
@@ -189,19 +246,7 @@ export function readCached(dir: string, id: EntryId): ImportedFrames | null {
   if (!found) return null;
   const { header, fd } = found;
   try {
-    let at = found.at;
-    const frames: Record<string, pl.DataFrame> = {};
-    for (const [i, name] of FRAMES.entries()) {
-      const n = header.lengths[i]!;
-      const bytes = readAt(fd, at, n);
-      const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, n);
-      const df = header.formats?.[i] === "ipc" ? pl.readIPC(buffer) : pl.readParquet(buffer);
-      frames[name] = df.withColumns(pl.lit(header.file).cast(pl.Utf8).alias("file")).select(
-        ...header.columns[i]!,
-      );
-      at += n;
-    }
-    return frames as unknown as ImportedFrames;
+    return readFrames(fd, found.at, header, header.file);
   } catch {
     rmSync(entryPath(dir, id.lineage), { force: true });
     return null;
@@ -435,30 +480,155 @@ export function writeCached(
         };
       }
     }
-    const header = new TextEncoder().encode(
-      JSON.stringify(
-        {
-          key,
-          file,
-          columns: FRAMES.map((name) => frames[name].columns),
-          lengths: buffers.slice(0, FRAMES.length).map((b) => b.length),
-          formats: FRAMES.map((name) => frameFormat(frames[name])),
-          ...(resumeHeader ? { resume: resumeHeader } : {}),
-        } satisfies Header,
-      ),
-    );
-    const head = new Uint8Array(8);
-    head.set(new TextEncoder().encode(MAGIC));
-    new DataView(head.buffer).setUint32(4, header.length);
-    const fd = openSync(tmp, "w");
-    try {
-      writeSync(fd, head);
-      writeSync(fd, header);
-      for (const b of buffers) writeSync(fd, b);
-    } finally {
-      closeSync(fd);
+    const header: Header = {
+      key,
+      file,
+      columns: FRAMES.map((name) => frames[name].columns),
+      lengths: buffers.slice(0, FRAMES.length).map((b) => b.length),
+      formats: FRAMES.map((name) => frameFormat(frames[name])),
+      ...(resumeHeader ? { resume: resumeHeader } : {}),
+    };
+    writeEntryFile(path, tmp, MAGIC, header, buffers);
+  } catch {
+    rmSync(tmp, { force: true }); // a cache that cannot be written is only slower
+  }
+}
+
+/**
+ * Write an entry file: the magic, the header's length and the header (JSON),
+ * then the sections, to `tmp`, renamed to `path` (so that a reader sees the
+ * old entry or the whole new one).
+ */
+function writeEntryFile(
+  path: string,
+  tmp: string,
+  magic: string,
+  header: Header | SetHeader,
+  buffers: Uint8Array[],
+): void {
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const head = new Uint8Array(8);
+  head.set(new TextEncoder().encode(magic));
+  new DataView(head.buffer).setUint32(4, json.length);
+  const fd = openSync(tmp, "w");
+  try {
+    writeSync(fd, head);
+    writeSync(fd, json);
+    for (const b of buffers) writeSync(fd, b);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+// ── set entries: many small files in one entry ──────────────────────────────────────────
+
+const SET_MAGIC = "TBS1";
+
+/** A file of a set entry. */
+export interface SetFile {
+  /** The file's name in the frames. */
+  name: string;
+  /** Its per-file key (`cacheIdentity`) when its rows were written. */
+  key: string;
+  /** The format it was read as (detected: its key includes it). */
+  format: string;
+  /**
+   * Files with the same group share sessions (their rows depend on each other):
+   * they are taken from the entry only together. A file whose sessions are its
+   * own has a group of its own.
+   */
+  group: number;
+}
+
+/** A set entry: its files, and the frames of those chosen. */
+export interface SetEntry {
+  files: SetFile[];
+  /** The rows of the chosen files, in the entry's order (null: none chosen). */
+  frames: ImportedFrames | null;
+}
+
+/** A set's entry file, named by the set's lineage (`setLineage`: the inputs of a load and its options). */
+const setPath = (dir: string, lineage: string) => join(dir, "sets", `${lineage}.tbs`);
+
+/** The files of a set entry (null: none, partial or corrupt), its frames unread. */
+export function readSetFiles(dir: string, lineage: string): SetFile[] | null {
+  const found = openEntry<SetHeader>(setPath(dir, lineage), SET_MAGIC, (header) => {
+    if (header.lineage !== lineage || !Array.isArray(header.files)) throw new Error("bad header");
+    return true;
+  });
+  if (!found) return null;
+  closeSync(found.fd);
+  return found.header.files;
+}
+
+/**
+ * The set entry of a lineage (null: none, or partial or corrupt: removed), with
+ * the rows of the files `choose` keeps (it sees the entry's files).
+ */
+export function readSet(
+  dir: string,
+  lineage: string,
+  choose: (files: SetFile[]) => Set<string>,
+): SetEntry | null {
+  const path = setPath(dir, lineage);
+  const found = openEntry<SetHeader>(path, SET_MAGIC, (header) => {
+    if (header.lineage !== lineage || !Array.isArray(header.files)) throw new Error("bad header");
+    return true;
+  });
+  if (!found) return null;
+  const { header, fd } = found;
+  try {
+    const files = header.files;
+    const chosen = choose(files);
+    if (chosen.size === 0) return { files, frames: null };
+    const frames = readFrames(fd, found.at, header);
+    if (files.every((f) => chosen.has(f.name))) return { files, frames };
+    const keep = pl.col("file").isIn([...chosen]);
+    return {
+      files,
+      frames: {
+        calls: frames.calls.filter(keep),
+        sessions: frames.sessions.filter(keep),
+        events: frames.events.filter(keep),
+        diagnostics: frames.diagnostics.filter(keep),
+      },
+    };
+  } catch {
+    rmSync(path, { force: true });
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Write a set entry (atomically, replacing the set's previous one): the frames
+ * of `files`, read together. Failures are ignored.
+ */
+export function writeSet(
+  dir: string,
+  lineage: string,
+  files: SetFile[],
+  frames: ImportedFrames,
+): void {
+  const folder = join(dir, "sets");
+  const path = setPath(dir, lineage);
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    if (!made.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      made.add(folder);
     }
-    renameSync(tmp, path);
+    const buffers = FRAMES.map((name) => writeFrame(frames[name]));
+    const header: SetHeader = {
+      lineage,
+      files,
+      columns: FRAMES.map((name) => frames[name].columns),
+      formats: FRAMES.map((name) => frameFormat(frames[name])),
+      lengths: buffers.map((b) => b.length),
+    };
+    writeEntryFile(path, tmp, SET_MAGIC, header, buffers);
   } catch {
     rmSync(tmp, { force: true }); // a cache that cannot be written is only slower
   }

@@ -1,9 +1,10 @@
 /**
  * The keys of the per-file cache (DESIGN.md, "The cache"): the loader's
  * version, the options that change what a file loads into, and a file's
- * identity. Apart from `cache.ts` (which reads and writes the entries, with
- * Polars) so that a key is made without loading the loader: the results cache
- * of `analyze` and `report` keys its replays by these.
+ * identity; and the name of a set entry (the small files of one load). Apart
+ * from `cache.ts` (which reads and writes the entries, with Polars) so that a
+ * key is made without loading the loader: the results cache of `analyze` and
+ * `report` keys its replays by these.
  *
  * @module
  */
@@ -159,4 +160,27 @@ export function cacheKey(
   version: string = loaderVersion(),
 ): string | null {
   return cacheIdentity(path, options, version)?.key ?? null;
+}
+
+/**
+ * The lineage of a set entry (the small files of one load, kept together): the
+ * load's inputs as given, resolved against the working directory by the caller
+ * (`"-"` as it is), its options and the loader's version. The entry holds each
+ * file's own key ({@link cacheIdentity}), so a load of the same inputs finds it
+ * whatever files were added, removed or changed since.
+ *
+ * @example
+ * ```ts
+ * import { setLineage } from "./cache_key.ts";
+ * if (setLineage(["/work/traces"], {}) === setLineage(["/work/traces"], { timezone: "Europe/Paris" })) throw new Error();
+ * if (setLineage(["/work/traces"], {}) === setLineage(["/work/traces", "/work/more"], {})) throw new Error();
+ * ```
+ */
+export function setLineage(
+  inputs: string[],
+  options: KeyOptions | Record<string, unknown>,
+  version: string = loaderVersion(),
+): string {
+  return createHash("sha256").update(JSON.stringify({ v: version, set: inputs, options }))
+    .digest("hex");
 }

@@ -139,15 +139,19 @@ Deno.test("frames read apart come out in file then line order, sorted only when 
 
 Deno.test("summaries are the same whether the frames come from files or from the cache, to the last digit", async () => {
   // traces/: 6 files, read in one pass without the cache, or each from its own cache entry and
-  // joined; a float sum over frames in several chunks could differ in its last digit
+  // joined (smallFileBytes 0), or from their one set entry; a float sum over frames in several
+  // chunks could differ in its last digit
   const dir = Deno.makeTempDirSync();
   try {
     const traces = new URL("../../traces/", import.meta.url).pathname;
     const now = new Date("2026-01-01T00:00:00Z");
     const fresh = summarize(await loadTraces(traces, { cache: false }), { now });
-    await loadTraces(traces, { cache: dir });
-    const cached = summarize(await loadTraces(traces, { cache: dir }), { now });
-    assert.equal(JSON.stringify(cached), JSON.stringify(fresh));
+    for (const smallFileBytes of [0, undefined]) {
+      const cache = join(dir, String(smallFileBytes));
+      await loadTraces(traces, { cache, smallFileBytes });
+      const cached = summarize(await loadTraces(traces, { cache, smallFileBytes }), { now });
+      assert.equal(JSON.stringify(cached), JSON.stringify(fresh));
+    }
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
