@@ -99,12 +99,19 @@ const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
  * await settleMemory();
  * ```
  */
-export async function settleMemory(): Promise<void> {
+export function settleMemory(): Promise<void> {
   collectGarbage();
-  await nextTask();
-  releaseFreedMemory();
-  settledAt = residentBytes();
+  const settled = nextTask().then(() => {
+    releaseFreedMemory();
+    settledAt = residentBytes();
+    if (settling === settled) settling = null;
+  });
+  settling = settled;
+  return settled;
 }
+
+/** A settling collected but not yet turned (when its caller did not wait for it). */
+let settling: Promise<void> | null = null;
 
 /** The growth from which {@link settleWhenGrown} settles. */
 const GROWTH = 64 * 1024 * 1024;
@@ -122,7 +129,9 @@ const GROWTH = 64 * 1024 * 1024;
  * ```
  */
 export async function settleWhenGrown(bytes = GROWTH): Promise<void> {
-  if (residentBytes() - settledAt >= bytes) await settleMemory();
+  // one under way (collected, not yet turned): its turn and pages are enough, not a second collection
+  if (settling) await settling;
+  else if (residentBytes() - settledAt >= bytes) await settleMemory();
 }
 
 /** Calls from which an analysis is large enough for {@link settleMemory} to pay. */
