@@ -241,7 +241,7 @@ export class EventTable {
     this.fileCode = new Uint32Array(capacity);
     this.line = new Float64Array(capacity);
     this.ts = new Float64Array(capacity);
-    this.numbers = new Float64Array(capacity * WIDTH).fill(NaN);
+    this.numbers = new Float64Array(capacity * WIDTH);
     this.hasUsage = new Uint8Array(capacity);
     this.codes = new Uint32Array(capacity * CODED.length);
     this.texts = keepText ? [[], [], []] : null;
@@ -299,7 +299,6 @@ export class EventTable {
     this.line = grown(this.line, size);
     this.ts = grown(this.ts, size);
     this.numbers = grown(this.numbers, size * WIDTH);
-    this.numbers.fill(NaN, this.#capacity * WIDTH);
     this.hasUsage = grown(this.hasUsage, size);
     this.codes = grown(this.codes, size * CODED.length);
     this.#capacity = size;
@@ -312,22 +311,25 @@ export class EventTable {
     this.fileCode[i] = this.#fileOf(e.file);
     this.line[i] = e.line;
     this.ts[i] = e.ts;
-    // the fields by name, not by a key in a variable (a keyed read of each field was most of the cost)
+    // the fields by name, not by a key in a variable (a keyed read of each field was most of the cost);
+    // every slot written, NaN for null: the room not yet used is never written, so never resident
     const at = i * WIDTH, numbers = this.numbers;
-    if (e.duration !== null) numbers[at] = e.duration;
-    if (e.ttft !== null) numbers[at + 1] = e.ttft;
-    if (e.prompt_chars !== null) numbers[at + 2] = e.prompt_chars;
-    if (e.output_chars !== null) numbers[at + 3] = e.output_chars;
-    const usage = e.usage;
+    numbers[at] = e.duration ?? NaN;
+    numbers[at + 1] = e.ttft ?? NaN;
+    numbers[at + 2] = e.prompt_chars ?? NaN;
+    numbers[at + 3] = e.output_chars ?? NaN;
+    const usage = e.usage, u = at + USAGE_AT;
     if (usage) {
-      const u = at + USAGE_AT;
       this.hasUsage[i] = 1;
-      if (usage.input_tokens !== null) numbers[u] = usage.input_tokens;
-      if (usage.output_tokens !== null) numbers[u + 1] = usage.output_tokens;
-      if (usage.total_tokens !== null) numbers[u + 2] = usage.total_tokens;
-      if (usage.cache_read_tokens !== null) numbers[u + 3] = usage.cache_read_tokens;
-      if (usage.cache_write_tokens !== null) numbers[u + 4] = usage.cache_write_tokens;
-      if (usage.reasoning_tokens !== null) numbers[u + 5] = usage.reasoning_tokens;
+      numbers[u] = usage.input_tokens ?? NaN;
+      numbers[u + 1] = usage.output_tokens ?? NaN;
+      numbers[u + 2] = usage.total_tokens ?? NaN;
+      numbers[u + 3] = usage.cache_read_tokens ?? NaN;
+      numbers[u + 4] = usage.cache_write_tokens ?? NaN;
+      numbers[u + 5] = usage.reasoning_tokens ?? NaN;
+    } else {
+      numbers[u] = numbers[u + 1] = numbers[u + 2] = NaN;
+      numbers[u + 3] = numbers[u + 4] = numbers[u + 5] = NaN;
     }
     const c = i * CODED.length, codes = this.codes;
     codes[c] = this.#code(e.type);
