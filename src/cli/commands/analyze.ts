@@ -114,7 +114,8 @@ async function analyzeTraces(
   const pngs = seed.map(({ figure }) => figure.toPNGAsync());
   for (const png of pngs) png.catch(() => {}); // awaited below, after any error of the report
   const summary = metrics.summarize(traces, { now });
-  if (traces.calls.height >= memory.SETTLE_CALLS) memory.settleMemory(); // the seed figures' and summary's garbage
+  // the seed figures' and summary's garbage (the PNGs render on meanwhile)
+  if (traces.calls.height >= memory.SETTLE_CALLS) await memory.settleMemory();
   const input = await buildReport.buildReportInput(traces, {
     summary,
     listPrices: options.listPrices,
