@@ -7,55 +7,23 @@
  * these arguments) is not replayed.
  */
 import assert from "node:assert/strict";
-import {
-  appendFileSync,
-  copyFileSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { main } from "../../src/cli/main.ts";
 import { runAnalyze } from "../../src/cli/commands/analyze.ts";
 import { runReport } from "../../src/cli/commands/report.ts";
 import { replayArguments } from "../../src/cli/replay.ts";
 import { ROOT } from "../_helpers.ts";
+import {
+  ANALYZE_FILES,
+  NOW,
+  readOutputs as read,
+  REPORT_FILES,
+  resultFiles,
+  scratch,
+} from "./_results.ts";
 
-const NOW = new Date("2026-03-04T05:06:07.089Z");
-const ANALYZE_FILES = [
-  "summary.txt",
-  "summary.json",
-  "response_times.svg",
-  "response_times.png",
-  "models_used.svg",
-  "models_used.png",
-  "report.html",
-];
-const REPORT_FILES = ["report.html", "report_summary.json", "report.md"];
-
-/** A scratch folder holding a copy of the repository's trace files in `traces/`. */
-function scratch(): { dir: string; traces: string; cache: string; done: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), "tb-replay-"));
-  const traces = join(dir, "traces");
-  Deno.mkdirSync(traces);
-  for (const name of readdirSync(join(ROOT, "traces"))) {
-    if (name.endsWith(".jsonl")) copyFileSync(join(ROOT, "traces", name), join(traces, name));
-  }
-  return { dir, traces, cache: join(dir, "cache"), done: () => rmSync(dir, { recursive: true }) };
-}
-
-const read = (dir: string, names: string[]) =>
-  Object.fromEntries(names.map((n) => [n, readFileSync(join(dir, n))]));
-const records = (cache: string) => {
-  try {
-    return readdirSync(join(cache, "results")).filter((n) => n.endsWith(".argv"));
-  } catch {
-    return [];
-  }
-};
+const records = (cache: string) => resultFiles(cache, ".argv");
 
 Deno.test("analyze: recorded arguments are replayed unparsed, writing a fresh run's files", async () => {
   const s = scratch();

@@ -30,40 +30,14 @@ import {
   writeResults,
 } from "../../src/cli/results_cache.ts";
 import { ROOT } from "../_helpers.ts";
-
-const NOW = new Date("2026-03-04T05:06:07.089Z");
-const ANALYZE_FILES = [
-  "summary.txt",
-  "summary.json",
-  "response_times.svg",
-  "response_times.png",
-  "models_used.svg",
-  "models_used.png",
-  "report.html",
-];
-const REPORT_FILES = ["report.html", "report_summary.json", "report.md"];
-
-/** A scratch folder holding a copy of the repository's six trace files in `traces/`. */
-function scratch(): { dir: string; traces: string; cache: string; done: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), "tb-results-"));
-  const traces = join(dir, "traces");
-  Deno.mkdirSync(traces);
-  for (const name of readdirSync(join(ROOT, "traces"))) {
-    if (name.endsWith(".jsonl")) copyFileSync(join(ROOT, "traces", name), join(traces, name));
-  }
-  return { dir, traces, cache: join(dir, "cache"), done: () => rmSync(dir, { recursive: true }) };
-}
-
-const read = (dir: string, names: string[], prefix = "") =>
-  Object.fromEntries(names.map((n) => [n, readFileSync(join(dir, prefix + n))]));
-/** The names in `cache`'s results folder ending with `suffix`: entries (.tbr) or argument records (.argv). */
-const entries = (cache: string, suffix = ".tbr") => {
-  try {
-    return readdirSync(join(cache, "results")).filter((n) => n.endsWith(suffix)).sort();
-  } catch {
-    return [];
-  }
-};
+import {
+  ANALYZE_FILES,
+  NOW,
+  readOutputs as read,
+  REPORT_FILES,
+  resultFiles as entries,
+  scratch,
+} from "./_results.ts";
 
 async function analyze(
   out: string,

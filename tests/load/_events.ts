@@ -30,3 +30,13 @@ export function ev(
     ...extra,
   };
 }
+
+/** A usage record: 10 input, 5 output, 15 in all, 2 cache-write tokens; cache-read and reasoning null. */
+export const usage = {
+  input_tokens: 10,
+  output_tokens: 5,
+  total_tokens: 15,
+  cache_read_tokens: null,
+  cache_write_tokens: 2,
+  reasoning_tokens: null,
+};

@@ -2,16 +2,8 @@
 import assert from "node:assert/strict";
 import { assembleFrames, assembleTableFrames } from "../../src/load/_assemble.ts";
 import { EventTable } from "../../src/load/_event_columns.ts";
-import { ev } from "./_events.ts";
+import { ev, usage } from "./_events.ts";
 
-const usage = {
-  input_tokens: 10,
-  output_tokens: 5,
-  total_tokens: 15,
-  cache_read_tokens: null,
-  cache_write_tokens: 2,
-  reasoning_tokens: null,
-};
 // events at `line` seconds: ts = line × 1e6 µs
 const records = [
   ev(1, "session_start", null),

@@ -1,16 +1,8 @@
 /** src/load/_event_columns.ts: the EventTable holds events as columns and gives them back unchanged. */
 import assert from "node:assert/strict";
 import { decodeEvents, EventTable, MODEL, SESSION } from "../../src/load/_event_columns.ts";
-import { ev } from "./_events.ts";
+import { ev, usage } from "./_events.ts";
 
-const usage = {
-  input_tokens: 10,
-  output_tokens: 5,
-  total_tokens: 15,
-  cache_read_tokens: null,
-  cache_write_tokens: 2,
-  reasoning_tokens: null,
-};
 const b = { file: "b.jsonl", session_id: "s2" };
 const records = [
   ev(1, "session_start", null),
