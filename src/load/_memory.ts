@@ -73,6 +73,9 @@ export function releaseFreedMemory(): void {
   trim?.();
 }
 
+/** A settling collected but not yet turned (when its caller did not wait for it). */
+let settling: Promise<void> | null = null;
+
 /** Resident memory after the last {@link settleMemory}. */
 let settledAt = 0;
 
@@ -109,9 +112,6 @@ export function settleMemory(): Promise<void> {
   settling = settled;
   return settled;
 }
-
-/** A settling collected but not yet turned (when its caller did not wait for it). */
-let settling: Promise<void> | null = null;
 
 /** The growth from which {@link settleWhenGrown} settles. */
 const GROWTH = 64 * 1024 * 1024;

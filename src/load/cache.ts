@@ -37,7 +37,7 @@ import {
   writeSync,
 } from "node:fs";
 import zlib from "node:zlib";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import process from "node:process";
 import { Buffer } from "node:buffer";
 import pl from "npm:nodejs-polars@0.25.2";
@@ -435,14 +435,7 @@ export function writeCached(
   resume?: ResumeState,
 ): void {
   const { key, lineage } = id;
-  const folder = join(dir, lineage.slice(0, 2));
-  const path = entryPath(dir, lineage);
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    if (!made.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      made.add(folder);
-    }
     const files = new Set<string>();
     for (const name of FRAMES) {
       for (const f of frames[name].getColumn("file").unique().toArray()) files.add(String(f));
@@ -488,37 +481,46 @@ export function writeCached(
       formats: FRAMES.map((name) => frameFormat(frames[name])),
       ...(resumeHeader ? { resume: resumeHeader } : {}),
     };
-    writeEntryFile(path, tmp, MAGIC, header, buffers);
-  } catch {
-    rmSync(tmp, { force: true }); // a cache that cannot be written is only slower
-  }
+    writeEntryFile(entryPath(dir, lineage), MAGIC, header, buffers);
+  } catch { /* frames that cannot be encoded: no entry, the cache is only slower */ }
 }
 
 /**
  * Write an entry file: the magic, the header's length and the header (JSON),
- * then the sections, to `tmp`, renamed to `path` (so that a reader sees the
- * old entry or the whole new one).
+ * then the sections, to a temporary file beside `path` (its folder made once
+ * per process), renamed to `path` (so that a reader sees the old entry or the
+ * whole new one). Failures are ignored: a cache that cannot be written is only
+ * slower.
  */
 function writeEntryFile(
   path: string,
-  tmp: string,
   magic: string,
   header: Header | SetHeader,
   buffers: Uint8Array[],
 ): void {
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const head = new Uint8Array(8);
-  head.set(new TextEncoder().encode(magic));
-  new DataView(head.buffer).setUint32(4, json.length);
-  const fd = openSync(tmp, "w");
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    writeSync(fd, head);
-    writeSync(fd, json);
-    for (const b of buffers) writeSync(fd, b);
-  } finally {
-    closeSync(fd);
+    const folder = dirname(path);
+    if (!made.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      made.add(folder);
+    }
+    const json = new TextEncoder().encode(JSON.stringify(header));
+    const head = new Uint8Array(8);
+    head.set(new TextEncoder().encode(magic));
+    new DataView(head.buffer).setUint32(4, json.length);
+    const fd = openSync(tmp, "w");
+    try {
+      writeSync(fd, head);
+      writeSync(fd, json);
+      for (const b of buffers) writeSync(fd, b);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch {
+    rmSync(tmp, { force: true });
   }
-  renameSync(tmp, path);
 }
 
 // ── set entries: many small files in one entry ──────────────────────────────────────────
@@ -551,12 +553,16 @@ export interface SetEntry {
 /** A set's entry file, named by the set's lineage (`setLineage`: the inputs of a load and its options). */
 const setPath = (dir: string, lineage: string) => join(dir, "sets", `${lineage}.tbs`);
 
-/** The files of a set entry (null: none, partial or corrupt), its frames unread. */
-export function readSetFiles(dir: string, lineage: string): SetFile[] | null {
-  const found = openEntry<SetHeader>(setPath(dir, lineage), SET_MAGIC, (header) => {
+/** The open set entry of a lineage, its header checked (null: none; partial or corrupt: removed). */
+const openSet = (dir: string, lineage: string) =>
+  openEntry<SetHeader>(setPath(dir, lineage), SET_MAGIC, (header) => {
     if (header.lineage !== lineage || !Array.isArray(header.files)) throw new Error("bad header");
     return true;
   });
+
+/** The files of a set entry (null: none, partial or corrupt), its frames unread. */
+export function readSetFiles(dir: string, lineage: string): SetFile[] | null {
+  const found = openSet(dir, lineage);
   if (!found) return null;
   closeSync(found.fd);
   return found.header.files;
@@ -571,11 +577,7 @@ export function readSet(
   lineage: string,
   choose: (files: SetFile[]) => Set<string>,
 ): SetEntry | null {
-  const path = setPath(dir, lineage);
-  const found = openEntry<SetHeader>(path, SET_MAGIC, (header) => {
-    if (header.lineage !== lineage || !Array.isArray(header.files)) throw new Error("bad header");
-    return true;
-  });
+  const found = openSet(dir, lineage);
   if (!found) return null;
   const { header, fd } = found;
   try {
@@ -595,7 +597,7 @@ export function readSet(
       },
     };
   } catch {
-    rmSync(path, { force: true });
+    rmSync(setPath(dir, lineage), { force: true });
     return null;
   } finally {
     closeSync(fd);
@@ -612,14 +614,7 @@ export function writeSet(
   files: SetFile[],
   frames: ImportedFrames,
 ): void {
-  const folder = join(dir, "sets");
-  const path = setPath(dir, lineage);
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    if (!made.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      made.add(folder);
-    }
     const buffers = FRAMES.map((name) => writeFrame(frames[name]));
     const header: SetHeader = {
       lineage,
@@ -628,10 +623,8 @@ export function writeSet(
       formats: FRAMES.map((name) => frameFormat(frames[name])),
       lengths: buffers.map((b) => b.length),
     };
-    writeEntryFile(path, tmp, SET_MAGIC, header, buffers);
-  } catch {
-    rmSync(tmp, { force: true }); // a cache that cannot be written is only slower
-  }
+    writeEntryFile(setPath(dir, lineage), SET_MAGIC, header, buffers);
+  } catch { /* frames that cannot be encoded: no entry, the cache is only slower */ }
 }
 
 /** A native file's previous entry that its bytes now continue: read on from `offset`. */
