@@ -298,8 +298,14 @@ export function parseTraceText(
   return out;
 }
 
-/** Bytes read and decoded at a time by {@link parseTraceFile} (grown for a longer line). */
-const SLICE_BYTES = 4 * 1024 * 1024;
+/**
+ * Bytes read and decoded at a time by {@link parseTraceFile} (grown for a longer
+ * line). 1 MB slices, against 4 MB, stay in the processor's cache while they are
+ * decoded and parsed: `loadTraces` of 200,000 calls (784 MB) peaked at 367–375
+ * MB instead of 409–419, in 1.75–1.84 s of user time instead of 1.82–2.05 (16 MB:
+ * 515–520 MB, 2.07–2.11 s).
+ */
+const SLICE_BYTES = 1024 * 1024;
 
 /** Options of {@link parseTraceFile}. */
 export interface ParseTraceFileOptions extends Omit<ParseTraceOptions, "firstLine" | "endOfFile"> {
