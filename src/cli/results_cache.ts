@@ -35,7 +35,7 @@
  *
  * @module
  */
-import { defaultCacheDir } from "../load/cache_dir.ts";
+import { defaultCacheDir, fileStamp } from "../load/cache_dir.ts";
 import type * as Inputs from "../load/inputs.ts";
 import { lazyImport } from "./_lazy.ts";
 
@@ -51,23 +51,6 @@ export async function sha256(data: string | Uint8Array): Promise<string> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/**
- * A file's stamp: its real path, size, modification and change times, inode
- * and device, or null when it is not a regular file (or is gone), or the system
- * gives no modification time (an edit could not be seen). Any change of the
- * file changes its change time at least.
- */
-function fileStamp(path: string | URL): string | null {
-  try {
-    const st = Deno.statSync(path);
-    if (!st.isFile || st.mtime === null) return null;
-    const times = [st.mtime?.getTime() ?? null, st.ctime?.getTime() ?? null];
-    return JSON.stringify([Deno.realPathSync(path), st.size, ...times, st.ino, st.dev]);
-  } catch {
-    return null;
-  }
 }
 
 /**

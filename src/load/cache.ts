@@ -137,6 +137,36 @@ function writeFrame(df: pl.DataFrame): Uint8Array {
     : df.writeIPC({ compression: "lz4" } as Parameters<pl.DataFrame["writeIPC"]>[0]);
 }
 
+/** The lists of {@link watchEntries} being kept (one per load under way). */
+const watching = new Set<Set<string>>();
+
+/** Note that the entry file at `path` was read or written, for each load watching. */
+function touched(path: string): void {
+  for (const list of watching) list.add(path);
+}
+
+/**
+ * Start listing the entry files read or written (per-file and set entries),
+ * until the returned function is called; it returns them. Loads that run at
+ * the same time each get every entry touched meanwhile (more than their own:
+ * a list is only ever checked, never trusted to be complete of others').
+ *
+ * @example
+ * ```ts
+ * import { watchEntries } from "./cache.ts";
+ * const stop = watchEntries();
+ * if (stop().length !== 0) throw new Error("nothing was read");
+ * ```
+ */
+export function watchEntries(): () => string[] {
+  const list = new Set<string>();
+  watching.add(list);
+  return () => {
+    watching.delete(list);
+    return [...list];
+  };
+}
+
 /** Which entry: one file per lineage, holding the key of the file's bytes it was written from. */
 export type EntryId = Pick<CacheIdentity, "key" | "lineage">;
 
@@ -159,6 +189,7 @@ function openEntry<H extends Header | SetHeader>(
   magic: string,
   accept: (header: H) => boolean,
 ): { header: H; at: number; fd: number } | null {
+  touched(path);
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -498,6 +529,7 @@ function writeEntryFile(
   header: Header | SetHeader,
   buffers: Uint8Array[],
 ): void {
+  touched(path);
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     const folder = dirname(path);

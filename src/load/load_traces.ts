@@ -40,6 +40,7 @@ import {
   type SetFile,
   setLineage,
   storedEvents,
+  watchEntries,
   writeCached,
   writeSet,
 } from "./cache.ts";
@@ -66,6 +67,7 @@ import {
 import { LARGE_INPUT_BYTES, readNativeFiles } from "./_parallel.ts";
 import { collectGarbage, settleMemory } from "./_memory.ts";
 import { checkTimezone } from "./timestamp.ts";
+import { keepLoad, loadKey, recentLoad } from "./_recent.ts";
 
 /** Options of {@link loadTraces}. */
 export interface LoadOptions {
@@ -1057,7 +1059,19 @@ export async function loadTraces(
   const forced = options.format ? formatByName(options.format) : null;
   const found = await findTraceInputs(list);
   const { inputs: staged, cleanup, diagnostics: unreadable } = await stageInputs(found.inputs);
+  // the cache entries this load reads or writes (stopped in any case, kept only with its result)
+  const stopWatching = watchEntries();
   try {
+    // the caller's last load, when it still holds it and nothing changed (`_recent.ts`)
+    const key = loadKey(
+      list,
+      staged,
+      [found.diagnostics, unreadable],
+      { ...options },
+      options.cache === false ? false : options.cache ?? defaultCacheDir(),
+    );
+    const held = key === null ? null : recentLoad(key);
+    if (held) return held;
     const plans: FilePlan[] = [];
     const formats: Record<string, string> = {};
     const fileDiagnostics: Diagnostic[] = [...found.diagnostics, ...unreadable];
@@ -1110,8 +1124,11 @@ export async function loadTraces(
     // before the caller's summaries and figures allocate theirs
     const bytes = plans.reduce((sum, p) => sum + p.size, 0);
     if (bytes >= LARGE_INPUT_BYTES) await settleMemory();
+    const entries = stopWatching();
+    if (key !== null) keepLoad(key, traces, entries);
     return traces;
   } finally {
+    stopWatching();
     cleanup();
   }
 }
