@@ -7,7 +7,8 @@
  * - the same inputs expanding to the same files, each with the same stamp
  *   (real path, size, modification and change time, inode, device: the same
  *   test as the per-file cache, `fileStamp`), stamped before they were read;
- * - the same options (but the progress callback), the same cache folder;
+ * - the same options (but the progress callback), the same cache folder, the
+ *   same UTC day (a call with no time is priced at the day's prices);
  * - every cache entry the load looked for, read or wrote, with the same stamp
  *   (an entry removed, rewritten, corrupted or written since is a miss, and
  *   the load reads as usual, rebuilding what it must).
@@ -66,7 +67,9 @@ export function loadKey(
     stamps.push(stamp);
   }
   const { onProgress: _, cache: __, ...rest } = options;
-  return JSON.stringify([inputs, files.map((f) => f.name), stamps, extra, rest, cacheDir]);
+  // the UTC day: a call with no time is priced at today's prices (`applyPrices`)
+  const day = new Date().toISOString().slice(0, 10);
+  return JSON.stringify([inputs, files.map((f) => f.name), stamps, extra, rest, cacheDir, day]);
 }
 
 /** Copies of a set's frames and lists (the columns' memory shared). */
