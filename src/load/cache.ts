@@ -31,9 +31,12 @@ import {
   fstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readSync,
   renameSync,
   rmSync,
+  statSync,
+  utimesSync,
   writeSync,
 } from "node:fs";
 import zlib from "node:zlib";
@@ -213,7 +216,9 @@ function openEntry<H extends Header | SetHeader>(
       return null; // the entry of the file as it was: not these bytes
     }
     const at = 8 + headerLength;
-    if (at + entryBytes(header) !== fstatSync(fd).size) throw new Error("partial");
+    const stat = fstatSync(fd);
+    if (at + entryBytes(header) !== stat.size) throw new Error("partial");
+    used(path, stat.mtimeMs);
     return { header, at, fd };
   } catch {
     closeSync(fd);
@@ -550,9 +555,133 @@ function writeEntryFile(
       closeSync(fd);
     }
     renameSync(tmp, path);
+    used(path, Date.now());
+    written(path, 8 + json.length + buffers.reduce((sum, b) => sum + b.length, 0));
   } catch {
     rmSync(tmp, { force: true });
   }
+}
+
+// ── the cache's size: the least recently used entries go ───────────────────────────────
+
+/** Bytes of entries (per-file and set) a cache folder keeps by default: past them, the least recently used go. */
+export const DEFAULT_CACHE_MAX_BYTES = 2 * 1024 ** 3;
+
+/**
+ * The bytes of entries a cache folder keeps: `TRACEBOOK_CACHE_MAX_BYTES` when
+ * it is a whole number of bytes, else {@link DEFAULT_CACHE_MAX_BYTES}.
+ */
+export function cacheMaxBytes(): number {
+  const value = process.env.TRACEBOOK_CACHE_MAX_BYTES?.trim();
+  return value && /^[0-9]+$/.test(value) ? Number(value) : DEFAULT_CACHE_MAX_BYTES;
+}
+
+/** An entry read longer ago than this has its time set to now when read again (its last use). */
+const TOUCH_AFTER_MS = 3_600_000;
+
+/** Entries this process read or wrote: its own pruning leaves them. */
+const usedHere = new Set<string>();
+
+/** Note an entry read or written; one last used over an hour ago gets now as its time. */
+function used(path: string, mtimeMs: number): void {
+  usedHere.add(path);
+  const now = Date.now();
+  if (now - mtimeMs > TOUCH_AFTER_MS) {
+    try {
+      utimesSync(path, now / 1000, now / 1000);
+    } catch { /* not ours to touch: it is only pruned sooner */ }
+  }
+}
+
+/** Bytes written since this process last pruned (the first write prunes). */
+let writtenSincePrune = Infinity;
+
+/** Prune after this many bytes of entries written (and at a process's first write). */
+const PRUNE_AFTER_BYTES = 256 * 1024 * 1024;
+
+/** After writing an entry: prune its cache folder at the first write and every {@link PRUNE_AFTER_BYTES}. */
+function written(path: string, bytes: number): void {
+  writtenSincePrune += bytes;
+  if (writtenSincePrune < PRUNE_AFTER_BYTES) return;
+  writtenSincePrune = 0;
+  // an entry is <dir>/<2 hex>/<lineage>.tbc or <dir>/sets/<lineage>.tbs
+  pruneEntries(dirname(dirname(path)));
+}
+
+/** A file or folder's name in a cache folder that holds entries: two hex digits, or `sets`. */
+const ENTRY_FOLDER = /^(?:[0-9a-f]{2}|sets)$/;
+
+/**
+ * Keep a cache folder's entries (per-file and set entries; not the results
+ * cache's, which keeps its newest 32) within `maxBytes`: when they hold more,
+ * the least recently used (an entry's time is when it was written, or read
+ * after an hour) are removed until they hold at most 80% of it, except those
+ * in `keep` (by default the entries this process read or wrote). Temporary
+ * files over an hour old (left by a process that died while writing) are
+ * removed too. Returns the entries removed. Runs by itself when a process
+ * writes its first entry and after every 256 MB written.
+ *
+ * @example
+ * ```ts
+ * import { pruneEntries } from "./cache.ts";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${dir}/ab`);
+ * Deno.writeFileSync(`${dir}/ab/old.tbc`, new Uint8Array(600));
+ * Deno.utimeSync(`${dir}/ab/old.tbc`, 1, 1);
+ * Deno.writeFileSync(`${dir}/ab/new.tbc`, new Uint8Array(600));
+ * // 1,200 bytes in a budget of 1,000: the older goes (600 bytes are within 800)
+ * const removed = pruneEntries(dir, 1000, new Set());
+ * if (removed.length !== 1 || !removed[0]!.endsWith("old.tbc")) throw new Error(String(removed));
+ * ```
+ */
+export function pruneEntries(
+  dir: string,
+  maxBytes: number = cacheMaxBytes(),
+  keep: ReadonlySet<string> = usedHere,
+): string[] {
+  const entries: { path: string; size: number; mtime: number }[] = [];
+  let total = 0;
+  const now = Date.now();
+  const remove = (path: string) => rmSync(path, { force: true });
+  try {
+    for (const folder of readdirSync(dir)) {
+      if (!ENTRY_FOLDER.test(folder)) continue;
+      let names: string[];
+      try {
+        names = readdirSync(join(dir, folder));
+      } catch {
+        continue; // not a folder, or removed meanwhile
+      }
+      for (const name of names) {
+        const path = join(dir, folder, name);
+        let size: number, mtime: number;
+        try {
+          ({ size, mtimeMs: mtime } = statSync(path));
+        } catch {
+          continue; // removed meanwhile
+        }
+        if (name.endsWith(".tmp")) {
+          if (now - mtime > TOUCH_AFTER_MS) remove(path);
+        } else if (name.endsWith(".tbc") || name.endsWith(".tbs")) {
+          entries.push({ path, size, mtime });
+          total += size;
+        }
+      }
+    }
+  } catch {
+    return []; // no cache folder (yet)
+  }
+  if (total <= maxBytes) return [];
+  const removed: string[] = [];
+  entries.sort((a, b) => a.mtime - b.mtime);
+  for (const entry of entries) {
+    if (total <= maxBytes * 0.8) break;
+    if (keep.has(entry.path)) continue;
+    remove(entry.path);
+    total -= entry.size;
+    removed.push(entry.path);
+  }
+  return removed;
 }
 
 // ── set entries: many small files in one entry ──────────────────────────────────────────
