@@ -366,6 +366,11 @@ export function emitDeclarations(entry: string, outdir: string, quiet = false): 
         /^import (type )?(\w+) from "nodejs-polars";$/gm,
         'import $1* as $2 from "nodejs-polars";',
       )
+      // the same for the library's one import of it (src/frames/polars.ts), re-exported
+      .replace(
+        /^export \{ default \} from "nodejs-polars";$/gm,
+        'import * as pl from "nodejs-polars";\nexport default pl;',
+      )
       .replace(
         /((?:from|import)\s*\(?\s*["'])((?:@[^/"'.][^/"']*\/)?[^/"'.:][^/"':]*)\/([^"']+)(["'])/g,
         (whole, head: string, pkg: string, sub: string, tail: string) => {

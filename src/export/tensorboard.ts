@@ -21,7 +21,7 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 // Deferred: protobufjs runs on the first TensorBoard export, not on import.
 import defer * as protobuf from "npm:protobufjs@8.8.1/light.js";
 import type { Type } from "npm:protobufjs@8.8.1/light.js";

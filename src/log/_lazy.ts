@@ -15,8 +15,8 @@
 
 /**
  * Import `path`, relative to the module URL `base` (give `import.meta.url`), or an
- * absolute specifier such as `npm:pkg@1.2.3`; `T` is the module's type (`typeof` a
- * type-only `import type * as M`).
+ * absolute specifier (an npm package's, pinned as in any import); `T` is the module's
+ * type (`typeof` a type-only `import type * as M`).
  *
  * @example
  * ```ts
