@@ -244,11 +244,32 @@ export function undeferImports(source: string): string {
 }
 
 /**
+ * `lazyImport<T>("npm:…", import.meta.url)` → `import("npm:…")`: the library imports
+ * the packages only its async functions use (Observable Plot, linkedom) by a
+ * specifier Deno does not read ahead (`src/log/_lazy.ts`), so that importing it in
+ * Deno does not load them; esbuild cannot follow such a call, so the bundle turns it
+ * back into a literal `import()`, which it bundles (or leaves external) as any other.
+ *
+ * @example
+ * ```ts
+ * import { literalLazyImports } from "./bundle.ts";
+ * const out = literalLazyImports('lazyImport<typeof L>("npm:linkedom@1.0.0", import.meta.url)');
+ * if (out !== 'import("npm:linkedom@1.0.0")') throw new Error(out);
+ * ```
+ */
+export function literalLazyImports(source: string): string {
+  return source.replace(
+    /\blazyImport<[^>]*>\(\s*("npm:[^"]+")\s*,\s*import\.meta\.url\s*,?\s*\)/g,
+    "import($1)",
+  );
+}
+
+/**
  * esbuild plugin: `new URL("../../templates/", import.meta.url)` in a source file
  * points at a repository folder; rewrite it to the same folder beside the bundle,
  * and note the folder so it is copied there. Deferred imports become plain ones
- * ({@link undeferImports}): esbuild runs the first `onLoad` that answers, so this
- * one does both.
+ * ({@link undeferImports}) and lazy npm imports literal ones ({@link literalLazyImports}):
+ * esbuild runs the first `onLoad` that answers, so this one does all three.
  */
 function assetUrls(assets: Set<string>): esbuild.Plugin {
   return {
@@ -259,7 +280,7 @@ function assetUrls(assets: Set<string>): esbuild.Plugin {
         if (args.path.includes(`${sep}node_modules${sep}`)) {
           return { contents: source, loader: "ts" };
         }
-        source = undeferImports(source).replace(
+        source = literalLazyImports(undeferImports(source)).replace(
           /new URL\(\s*(["'])(\.{1,2}\/[^"']*)\1\s*,\s*import\.meta\.url\s*\)/g,
           (whole, _q: string, rel: string, offset: number, text: string) => {
             // A URL in a comment (a JSDoc example) is not a run-time asset.
@@ -344,6 +365,11 @@ export function emitDeclarations(entry: string, outdir: string, quiet = false): 
       .replace(
         /^import (type )?(\w+) from "nodejs-polars";$/gm,
         'import $1* as $2 from "nodejs-polars";',
+      )
+      // the same for the library's one import of it (src/frames/polars.ts), re-exported
+      .replace(
+        /^export \{ default \} from "nodejs-polars";$/gm,
+        'import * as pl from "nodejs-polars";\nexport default pl;',
       )
       .replace(
         /((?:from|import)\s*\(?\s*["'])((?:@[^/"'.][^/"']*\/)?[^/"'.:][^/"':]*)\/([^"']+)(["'])/g,

@@ -356,7 +356,7 @@ export type {
   PlotOptions,
 } from "./notebook/mod.ts";
 
-import polars from "npm:nodejs-polars@0.25.2";
+import polars from "./frames/polars.ts";
 /**
  * nodejs-polars, re-exported so notebooks and scripts use the same instance
  * (`pl.col`, `pl.lit`, and the types `pl.DataFrame`, `pl.Expr`, …). Polars documents

@@ -14,7 +14,7 @@ import type { Command } from "npm:commander@15.1.0";
 // evaluates the reader's modules (generic.ts's graph holds the schema, with zod).
 import type * as Generic from "../load/formats/generic.ts";
 import type { TraceSet } from "../frames/columns.ts";
-import { lazyImport } from "./_lazy.ts";
+import { lazyImport } from "../log/_lazy.ts";
 import type { LoadOptions } from "../load/mod.ts";
 import { messages } from "../load/messages.ts";
 import { UserError } from "../log/mod.ts";

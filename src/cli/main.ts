@@ -22,7 +22,7 @@ import type { Command } from "npm:commander@15.1.0";
 import { UserError } from "../log/mod.ts";
 import { escapeControl } from "../log/terminal.ts";
 import "./_npm.ts";
-import { lazyImport } from "./_lazy.ts";
+import { lazyImport } from "../log/_lazy.ts";
 import { recordArguments, replayArguments } from "./replay.ts";
 
 /** What a command module exports. */

@@ -37,7 +37,7 @@
  */
 import { defaultCacheDir, fileStamp } from "../load/cache_dir.ts";
 import type * as Inputs from "../load/inputs.ts";
-import { lazyImport } from "./_lazy.ts";
+import { lazyImport } from "../log/_lazy.ts";
 
 const FORMAT = "tbr1";
 

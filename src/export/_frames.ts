@@ -4,7 +4,7 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 import type { TraceSet } from "../frames/columns.ts";
 
 /** The frames of a `TraceSet` an export writes, in this order. */

@@ -25,7 +25,7 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 import { createHash } from "node:crypto";
 import type { TraceSet } from "../frames/columns.ts";
 import { UserError } from "../log/mod.ts";

@@ -21,11 +21,12 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 // Deferred: protobufjs runs on the first TensorBoard export, not on import.
 import defer * as protobuf from "npm:protobufjs@8.8.1/light.js";
 import type { Type } from "npm:protobufjs@8.8.1/light.js";
-import CRC32C from "npm:crc-32@1.2.2/crc32c.js";
+// Deferred too: crc-32 runs on the first TensorBoard export.
+import defer * as crc32c from "npm:crc-32@1.2.2/crc32c.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TraceSet } from "../frames/columns.ts";
@@ -94,7 +95,7 @@ export interface TensorBoardOptions {
 
 /** TFRecord's masked CRC-32C. */
 export function maskedCrc32c(data: Uint8Array): number {
-  const crc = CRC32C.buf(data) >>> 0;
+  const crc = crc32c.default.buf(data) >>> 0;
   return ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
 }
 

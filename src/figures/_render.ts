@@ -11,6 +11,8 @@
  * @module
  */
 import type * as PlotModule from "npm:@observablehq/plot@0.6.17";
+import type * as Linkedom from "npm:linkedom@0.18.15";
+import { lazyImport } from "../log/_lazy.ts";
 import { Figure } from "./figure.ts";
 import { COLORS, EMPTY_HEIGHT, FONT_FAMILY, FONT_SIZE, LAYOUT, textWidth } from "./_style.ts";
 
@@ -27,9 +29,16 @@ interface Dom {
 
 let dom: Promise<Dom> | undefined;
 
-/** The shared linkedom document and Observable Plot, imported on first use. */
+/**
+ * The shared linkedom document and Observable Plot, imported on first use (through
+ * `lazyImport`: a literal `import("npm:…")` would put both packages in the module
+ * graph of every importer of tracebook).
+ */
 function loadDom(): Promise<Dom> {
-  dom ??= Promise.all([import("npm:linkedom@0.18.15"), import("npm:@observablehq/plot@0.6.17")])
+  dom ??= Promise.all([
+    lazyImport<typeof Linkedom>("npm:linkedom@0.18.15", import.meta.url),
+    lazyImport<Plot>("npm:@observablehq/plot@0.6.17", import.meta.url),
+  ])
     .then(([{ parseHTML }, Plot]) => {
       const { document } = parseHTML("<!DOCTYPE html><html><body></body></html>");
       return {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 import { inFlight as countInFlight } from "../metrics/throughput.ts";
 import type { Figure } from "./figure.ts";
 import {

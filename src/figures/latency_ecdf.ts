@@ -5,7 +5,7 @@
  * @module
  */
 import { formatInt } from "../log/format.ts";
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 import type { Figure } from "./figure.ts";
 import {
   colorOf,

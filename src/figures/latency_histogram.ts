@@ -6,7 +6,7 @@
 import { formatFixed } from "../log/format.ts";
 import type { Figure } from "./figure.ts";
 import { type Bin, histogramBins } from "./_bins.ts";
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 import { completedCalls, groupsOf, maxOf, numbers, requireColumns } from "./_data.ts";
 import { loadPlot, renderFigure } from "./_render.ts";
 import { AXIS, COLORS, countAxis, countAxisSpace, groupPanels, LAYOUT, plural } from "./_style.ts";

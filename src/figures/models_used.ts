@@ -4,7 +4,7 @@
  * @module
  */
 import { formatInt } from "../log/format.ts";
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 import type { Figure } from "./figure.ts";
 import { groupsOf, maxOf, perGroup, requestedCalls, requireColumns, rows } from "./_data.ts";
 import { loadPlot, renderFigure } from "./_render.ts";

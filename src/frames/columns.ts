@@ -5,7 +5,7 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "./polars.ts";
 
 /** Datetime in microseconds, UTC. */
 export const DATETIME_UTC = pl.Datetime("us", "UTC");

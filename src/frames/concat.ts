@@ -3,7 +3,7 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "./polars.ts";
 import {
   CALL_COLUMNS,
   DIAGNOSTIC_COLUMNS,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 import {
   CALL_COLUMNS,
   CALL_EXTRA_COLUMNS,

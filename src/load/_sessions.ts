@@ -4,7 +4,7 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 import { SESSION_COLUMNS } from "../frames/columns.ts";
 import type { Columns, Row } from "./_build_frame.ts";
 import { CODED_WIDTH, DURATION, type EventTable, SESSION, TYPE } from "./_event_columns.ts";

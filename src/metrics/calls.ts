@@ -6,7 +6,7 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 
 /** The call columns a summary needs, added as nulls when a hand-made frame lacks them. */
 const OPTIONAL_CALL_COLUMNS: Record<string, pl.DataType> = {

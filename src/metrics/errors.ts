@@ -4,7 +4,7 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 import { plainValue } from "./spec.ts";
 
 const status = (s: string) => pl.col("status").eq(pl.lit(s));

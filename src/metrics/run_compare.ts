@@ -13,7 +13,7 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 // Deferred: stdlib evaluates on first use, not when tracebook is imported (see _stdlib.ts).
 import defer * as stdlib from "./_stdlib.ts";
 import { formatFixed, formatPercent, formatTrimmed } from "../log/format.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 
 /** One metric: an aggregation expression, or a builder returning one. */
 export type Metric = pl.Expr | (() => pl.Expr);

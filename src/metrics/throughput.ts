@@ -3,7 +3,7 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 import { DATETIME_UTC } from "../frames/columns.ts";
 
 /** Options of {@link callsOverTime}. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 
 /**
  * Sum of a token column (0 when no call reports it).

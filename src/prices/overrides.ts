@@ -6,7 +6,7 @@
  * @module
  */
 import { readFileSync } from "node:fs";
-import { z } from "npm:zod@4.6.7";
+import { z } from "../schema/zod.ts";
 import { UserError } from "../log/mod.ts";
 
 /** The price of one model given by the user, in USD per million tokens. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 import { SETTLE_CALLS, settleMemory } from "../load/_memory.ts";
 import type { TraceSet } from "../frames/columns.ts";
 import { summarize } from "../metrics/summary.ts";

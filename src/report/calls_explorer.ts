@@ -15,7 +15,7 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 import type { TraceSet } from "../frames/columns.ts";
 import type { ReportInput } from "./input.ts";
 import { formatInt } from "../log/format.ts";

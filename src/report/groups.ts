@@ -6,7 +6,7 @@
  * @module
  */
 import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 import { groupDeltas, type GroupSummary, summarizeGroups } from "../metrics/mod.ts";
 import type { GroupComparison, ModelSummary } from "./input.ts";
 

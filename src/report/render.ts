@@ -10,7 +10,9 @@
  *
  * @module
  */
-import { Eta } from "npm:eta@4.6.0";
+// Deferred: eta is evaluated when the first report is rendered, not on import.
+import defer * as etaModule from "npm:eta@4.6.0";
+import type { Eta } from "npm:eta@4.6.0";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -45,7 +47,7 @@ function templates(): { eta: Eta; css: string; comparisonCss: string; callsCss: 
     }
     const views = fileURLToPath(TEMPLATES);
     // Interpolations are escaped by the one HTML escaping function (log/html.ts).
-    eta = new Eta({
+    eta = new etaModule.Eta({
       views,
       autoEscape: true,
       escapeFunction: (v: unknown) => escapeHTML(String(v)),

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
 import { topErrors } from "../metrics/errors.ts";
 import { records } from "../frames/records.ts";

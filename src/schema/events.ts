@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { z } from "npm:zod@4.6.7";
+import { z } from "./zod.ts";
 import { type RawUsage, usageSchema } from "./usage.ts";
 
 /** The event types the format defines; any other `type` is a custom event. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { z } from "npm:zod@4.6.7";
+import { z } from "./zod.ts";
 import { customEventSchema, EVENT_SCHEMAS } from "./events.ts";
 
 export {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { z } from "npm:zod@4.6.7";
+import { z } from "./zod.ts";
 
 const count = z.number().int().nonnegative().nullable().optional();
 

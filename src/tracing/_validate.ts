@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { z } from "npm:zod@4.6.7";
+import { z } from "../schema/zod.ts";
 import {
   customEventSchema,
   describeIssue,

@@ -17,7 +17,9 @@
  *
  * @module
  */
-import { rules as secretlintRules } from "npm:@secretlint/secretlint-rule-preset-recommend@13.0.7";
+// Deferred: the preset (~0.23 MB of rules) is evaluated, and its scanners made, on the first
+// scan of a text, not when tracebook is imported.
+import defer * as secretlint from "npm:@secretlint/secretlint-rule-preset-recommend@13.0.7";
 
 /** What a redacted value is replaced with. */
 export const REDACTED = "[REDACTED]";
@@ -210,12 +212,19 @@ const scanContext = {
 const RULE_OPTIONS: Record<string, Record<string, unknown>> = {
   "@secretlint/secretlint-rule-aws": { enableIDScanRule: true },
 };
-const scanners: ((source: Record<string, unknown>) => unknown)[] = [];
-for (const rule of secretlintRules as unknown as ScannerRule[]) {
-  if (rule.meta?.type !== "scanner") continue;
-  const id = (rule.meta as { id?: string }).id ?? "";
-  const handlers = rule.create(scanContext, RULE_OPTIONS[id] ?? {});
-  if (typeof handlers.file === "function") scanners.push(handlers.file.bind(handlers));
+type Scanner = (source: Record<string, unknown>) => unknown;
+let scannerList: Scanner[] | undefined;
+/** secretlint's scanner rules, made on first use. */
+function scanners(): Scanner[] {
+  if (scannerList) return scannerList;
+  scannerList = [];
+  for (const rule of secretlint.rules as unknown as ScannerRule[]) {
+    if (rule.meta?.type !== "scanner") continue;
+    const id = (rule.meta as { id?: string }).id ?? "";
+    const handlers = rule.create(scanContext, RULE_OPTIONS[id] ?? {});
+    if (typeof handlers.file === "function") scannerList.push(handlers.file.bind(handlers));
+  }
+  return scannerList;
 }
 
 /**
@@ -340,7 +349,7 @@ export function secretRanges(
   const ranges: Range[] = known && known.size > 0 ? known.ranges(text) : [];
   reported = [];
   const source = { content: text, filePath: "trace.txt", ext: ".txt", contentType: "text" };
-  for (const scan of scanners) {
+  for (const scan of scanners()) {
     try {
       const r = scan(source);
       if (r instanceof Promise) r.catch(() => {});

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { hasExecutable, missing, ROOT } from "../_helpers.ts";
 import {
   bundle,
+  literalLazyImports,
   npmToBare,
   polarsPlatformPackage,
   systemNodeMajor,
@@ -164,6 +165,27 @@ Deno.test("undeferImports() makes deferred imports plain for esbuild and Node, a
       ' * import defer * as shown from "./in-a-comment.ts";',
       'const s = "import defer * as x";',
       "",
+    ].join("\n"),
+  );
+});
+
+Deno.test("literalLazyImports() turns lazy npm imports into literal import() for esbuild, and leaves the rest", () => {
+  const source = [
+    'lazyImport<typeof Linkedom>("npm:linkedom@0.18.15", import.meta.url),',
+    "lazyImport<Plot>(",
+    '  "npm:@observablehq/plot@0.6.17",',
+    "  import.meta.url,",
+    ")",
+    'lazyImport<typeof Terminal>("../log/terminal.ts", import.meta.url)',
+    'import("npm:zod@4.6.7")',
+  ].join("\n");
+  assert.equal(
+    literalLazyImports(source),
+    [
+      'import("npm:linkedom@0.18.15"),',
+      'import("npm:@observablehq/plot@0.6.17")',
+      'lazyImport<typeof Terminal>("../log/terminal.ts", import.meta.url)',
+      'import("npm:zod@4.6.7")',
     ].join("\n"),
   );
 });

@@ -18,7 +18,10 @@ function tsFiles(dir: string): string[] {
   });
 }
 
-/** The `npm:` specifiers of a module's run-time imports: static (not `import type`) and `import("…")`. */
+/**
+ * The `npm:` specifiers of a module's run-time imports: static (not `import type`),
+ * `import("…")` and `lazyImport<…>("npm:…", …)` (`src/log/_lazy.ts`).
+ */
 function npmImports(text: string): string[] {
   const found: string[] = [];
   // A statement starts a line (a JSDoc example's lines start with " * ").
@@ -29,11 +32,12 @@ function npmImports(text: string): string[] {
   for (const line of text.split("\n")) {
     if (/^\s*(\*|\/\/)/.test(line)) continue;
     for (const m of line.matchAll(/\bimport\(\s*"(npm:[^"]+)"\s*\)/g)) found.push(m[1]!);
+    for (const m of line.matchAll(/\blazyImport<[^>]*>\(\s*"(npm:[^"]+)"/g)) found.push(m[1]!);
   }
   return found;
 }
 
-Deno.test("npmImports() reads static, deferred and dynamic imports, not types or comments", () => {
+Deno.test("npmImports() reads static, deferred, dynamic and lazy imports, not types or comments", () => {
   const text = [
     'import pl from "npm:a@1";',
     'import defer * as b from "npm:b@2/sub.js";',
@@ -47,6 +51,7 @@ Deno.test("npmImports() reads static, deferred and dynamic imports, not types or
     'const g = await import("npm:g@7");',
     '// await import("npm:h@8");',
     'import "npm:i@9";',
+    'const j = await lazyImport<typeof J>("npm:j@10", import.meta.url);',
   ].join("\n");
   assert.deepEqual(npmImports(text).sort(), [
     "npm:a@1",
@@ -55,6 +60,7 @@ Deno.test("npmImports() reads static, deferred and dynamic imports, not types or
     "npm:e@5",
     "npm:g@7",
     "npm:i@9",
+    "npm:j@10",
   ]);
 });
 

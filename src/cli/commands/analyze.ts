@@ -19,7 +19,7 @@ import type * as BuildReport from "../../report/build.ts";
 import type * as RenderReport from "../../report/render.ts";
 import type * as Prices from "../../prices/mod.ts";
 import type * as Progress from "../progress.ts";
-import { lazyImport } from "../_lazy.ts";
+import { lazyImport } from "../../log/_lazy.ts";
 import type * as Memory from "../../load/_memory.ts";
 import type { Summary } from "../../metrics/mod.ts";
 import { UserError } from "../../log/mod.ts";

@@ -18,7 +18,7 @@ import type * as Prices from "../../prices/mod.ts";
 import type * as Report from "../../report/mod.ts";
 import type * as Markdown from "../../report/markdown.ts";
 import type * as Progress from "../progress.ts";
-import { lazyImport } from "../_lazy.ts";
+import { lazyImport } from "../../log/_lazy.ts";
 import { UserError } from "../../log/mod.ts";
 import { appendStepSummary } from "../step_summary.ts";
 import {

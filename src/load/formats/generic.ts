@@ -22,7 +22,8 @@
  * @module
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { parse as parseCsv } from "npm:csv-parse@7.0.3/sync";
+// Deferred: csv-parse runs on the first CSV read, not on import.
+import defer * as csvParse from "npm:csv-parse@7.0.3/sync";
 import { UserError } from "../../log/mod.ts";
 import type { Diagnostic } from "../_event.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
@@ -625,7 +626,7 @@ function csvDelimiter(line: string): string {
 function csvHeader(head: string): string[] {
   const line = head.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "";
   try {
-    const rows = parseCsv(line, {
+    const rows = csvParse.parse(line, {
       delimiter: csvDelimiter(line),
       relax_quotes: true,
     }) as string[][];
@@ -673,7 +674,7 @@ function readRows(
   }
   const body = text.replace(/^\uFEFF/, "");
   const delimiter = csvDelimiter(body.split(/\r?\n/, 1)[0] ?? "");
-  const records = parseCsv(body, {
+  const records = csvParse.parse(body, {
     delimiter,
     columns: (header: string[]) => header.map((h) => h.trim()),
     info: true,

@@ -25,7 +25,8 @@
  *
  * @module
  */
-import JSON5 from "npm:json5@2.2.3";
+// Deferred: json5 runs on the first `console.dir` span dump read, not on import.
+import defer * as json5 from "npm:json5@2.2.3";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import type { ImportedRecords } from "./_records.ts";
 import type { Span } from "./_spans.ts";
@@ -69,9 +70,9 @@ const INSPECT_SKIP =
 function stringValue(literal: string): string {
   if (literal.startsWith("`")) {
     const body = literal.slice(1, -1).replace(/\\`/g, "`").replace(/'/g, "\\'");
-    return JSON5.parse(`'${body}'`);
+    return json5.default.parse(`'${body}'`);
   }
-  return JSON5.parse(literal);
+  return json5.default.parse(literal);
 }
 
 /**
@@ -166,7 +167,7 @@ export function inspectToValue(text: string): unknown {
     out += c;
     i++;
   }
-  return JSON5.parse(out);
+  return json5.default.parse(out);
 }
 
 /**
