@@ -43,7 +43,7 @@ import zlib from "node:zlib";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { Buffer } from "node:buffer";
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 import type { ImportedFrames } from "./formats/_records.ts";
 import type { Diagnostic, EventRecord } from "./_event.ts";
 import {
