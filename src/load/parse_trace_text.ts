@@ -311,6 +311,8 @@ const SLICE_BYTES = 1024 * 1024;
 export interface ParseTraceFileOptions extends Omit<ParseTraceOptions, "firstLine" | "endOfFile"> {
   /** Called with the number of bytes parsed, after each slice. */
   onBytes?: (bytes: number) => void;
+  /** Bytes read and decoded at a time (grown for a longer line). @default {1048576} */
+  sliceBytes?: number;
 }
 
 /** Options of {@link parseTraceRange}. */
@@ -372,7 +374,8 @@ export function parseTraceRange(
     const endsFile = options.end === undefined || options.end >= size;
     let pos = start;
     // a small file gets a buffer of its size (plus one byte, to see its end), not 4 MB
-    let buf = new Uint8Array(Math.max(1, Math.min(SLICE_BYTES, Math.min(stop, size) - start + 1)));
+    const slice = options.sliceBytes ?? SLICE_BYTES;
+    let buf = new Uint8Array(Math.max(1, Math.min(slice, Math.min(stop, size) - start + 1)));
     let have = 0;
     let first = start === 0;
     while (true) {
