@@ -69,6 +69,11 @@ export interface ReadNativeOptions {
   workers?: number;
   /** Bytes of a range (a larger file is cut into several). @default {total / (16 × workers), within 4 to 16 MB} */
   rangeBytes?: number;
+  /**
+   * The workers' module (tests give one that fails, to check that the calling
+   * thread then reads the ranges left). @default {`_parse_worker.ts`}
+   */
+  workerModule?: URL;
 }
 
 /**
@@ -266,9 +271,17 @@ export async function readNativeFiles(
     joinReady();
   };
   if (workers > 0 && tasks.length > 1) {
-    await runParallel(tasks, Math.min(workers, tasks.length), results, joinReady, (task) => {
-      options.onProgress?.(done += task.bytes, total);
-    });
+    const module = options.workerModule ?? new URL("./_parse_worker.ts", import.meta.url);
+    await runParallel(
+      module,
+      tasks,
+      Math.min(workers, tasks.length),
+      results,
+      joinReady,
+      (task) => {
+        options.onProgress?.(done += task.bytes, total);
+      },
+    );
   }
   // every range not read by a worker (all of them without workers), in order
   for (let i = joinReady(); i < tasks.length; i = joinReady()) inPlace(tasks[i]!);
@@ -348,6 +361,7 @@ export interface WorkerStart {
  * the ranges left.
  */
 async function runParallel(
+  module: URL,
   tasks: RangeTask[],
   count: number,
   results: (RangeResult | undefined)[],
@@ -365,7 +379,7 @@ async function runParallel(
   const runs: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
     runs.push(
-      workerRun(start, (reply) => {
+      workerRun(module, start, (reply) => {
         results[reply.id] = reply;
         progress(tasks[reply.id]!);
         claims.joined(join());
@@ -381,6 +395,7 @@ async function runParallel(
 
 /** One worker reading ranges until there are none left; resolves when it has stopped. */
 function workerRun(
+  module: URL,
   start: WorkerStart,
   onRange: (reply: RangeRead) => void,
   onStop: (err?: unknown) => void,
@@ -388,7 +403,7 @@ function workerRun(
   return new Promise((resolve) => {
     let worker: NodeWorker;
     try {
-      worker = new NodeWorker(new URL("./_parse_worker.ts", import.meta.url), {
+      worker = new NodeWorker(module, {
         resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
       });
     } catch {

@@ -158,3 +158,17 @@ Deno.test("a file of several default-sized ranges on two workers gives the event
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("workers that fail to start, or stop before their ranges are read, leave them to the calling thread", async () => {
+  const files = fixtures.map((path) => ({ path, name: path }));
+  const want = oneByOne(fixtures);
+  for (const module of ["fails.ts", "stops.ts"]) {
+    const got = await readNativeFiles(files, {
+      workers: 2,
+      rangeBytes: 300,
+      workerModule: new URL(`./_workers/${module}`, import.meta.url),
+    });
+    assert.deepEqual(got.events.records(), want.events, module);
+    assert.deepEqual(got.diagnostics, want.diagnostics, module);
+  }
+});
