@@ -147,16 +147,22 @@ interface RangeResult {
 }
 
 /**
- * Workers by default: not on fewer than 4 cores. Measured on this project's
- * 2-core machine, 200,000 calls (784 MB), `loadTraces` without the cache, the
- * process timed whole (wall, user + system time, peak RSS), 2 workers against
- * none: when the host gave the machine both its cores, 1.88–1.96 s against
- * 2.24–2.67 s, but 2.94–3.15 s of CPU against 2.59–2.65 and a peak of 377–396
- * MB against 352–363; when it did not (two busy processes then ran at half
- * speed each), 2.96–3.31 s against 2.49–2.86. The workers' memory is their
- * isolates (25 MB each before any work, 8 more with zod, which the reader
- * imports), their heaps (about 35 MB each) and their allocator arenas, less
- * the calling thread's parsing garbage (its heap 70 MB instead of 150).
+ * Workers by default: not on fewer than 4 cores. On this project's 2-core
+ * machine (200,000 calls, 784 MB, without the cache; each process timed whole:
+ * wall, user + system time, peak RSS), 2 workers against none:
+ * - `loadTraces`, when the host gave both cores: 1.74–1.86 s against
+ *   2.11–2.29 s, but 2.77–2.97 s of CPU against 2.45–2.72, and a peak of
+ *   381–397 MB against 356–371;
+ * - `analyze`: 2.63–2.73 s against 2.87–3.02 s, a peak of 383–408 MB against
+ *   403–417 (its peak comes later, when the calling thread's heap is smaller
+ *   for not having parsed), 4.03–4.20 s of CPU against 3.57–3.80;
+ * - when the host did not give both cores (two busy processes ran at half
+ *   speed each, from one minute to the next), `loadTraces` took 2.96–3.31 s
+ *   against 2.49–2.86.
+ * The workers' memory is their isolates (25 MB each before any work, 7 more
+ * with zod, which the reader imports), their heaps (about 35 MB each) and
+ * their allocator arenas (20 MB less with `MALLOC_ARENA_MAX=1`), against the
+ * calling thread's parsing garbage they spare (its heap 70 MB instead of 150).
  */
 function workerCount(total: number, options: ReadNativeOptions): number {
   if (options.workers !== undefined) return Math.max(0, Math.floor(options.workers));
