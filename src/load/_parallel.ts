@@ -166,10 +166,14 @@ interface RangeResult {
  */
 function workerCount(total: number, options: ReadNativeOptions): number {
   if (options.workers !== undefined) return Math.max(0, Math.floor(options.workers));
-  if (total < LARGE_INPUT_BYTES) return 0;
+  // no Web Worker global (Node): the worker module, TypeScript with npm: imports, would not run
+  if (total < LARGE_INPUT_BYTES || typeof Worker === "undefined") return 0;
   const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency ?? 1 : 1;
   return cores < MIN_CORES ? 0 : Math.min(7, cores - 1);
 }
+
+/** Bytes joined from which the joined table's final size is foreseen (a small first file could mislead). */
+const RESERVE_AFTER_BYTES = 4 << 20;
 
 /** The largest range a worker reads at once: the events of a range are in memory twice (read, then joined). */
 const MAX_RANGE_BYTES = 16 << 20;
@@ -230,6 +234,7 @@ export async function readNativeFiles(
   const diagnostics: Diagnostic[] = [];
   let joined = 0;
   let joinedBytes = 0;
+  let reserved = false;
   let file = -1;
   let offset = 0;
   let parts: RangeDiagnostics[] = [];
@@ -258,8 +263,9 @@ export async function readNativeFiles(
       parts.push({ diagnostics: r.diagnostics, folded: r.folded, lineOffset: offset });
       offset += r.lines;
       joinedBytes += range.end - range.start;
-      if (joined === 0 && joinedBytes > 0 && ranges.length > 1) {
-        // room for all the events at once, foreseen from the first range's: no copies as it grows
+      if (!reserved && ranges.length > 1 && joinedBytes >= Math.min(total, RESERVE_AFTER_BYTES)) {
+        // room for all the events at once, foreseen from the first ranges': no copies as it grows
+        reserved = true;
         events.reserve(Math.ceil(events.n / joinedBytes * total * 1.125));
       }
     }
