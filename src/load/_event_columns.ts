@@ -117,6 +117,26 @@ function unpackColumns(
   return columns;
 }
 
+/** The strings of `packed` (`n` per column, one column after the other) pushed onto `columns`. */
+function unpackInto(
+  { text, lengths }: PackedStrings,
+  n: number,
+  columns: (string | null)[][],
+): void {
+  let at = 0;
+  for (let k = 0; k < columns.length; k++) {
+    const column = columns[k]!;
+    for (let i = 0; i < n; i++) {
+      const length = lengths[k * n + i]!;
+      if (length < 0) column.push(null);
+      else {
+        column.push(text.slice(at, at + length));
+        at += length;
+      }
+    }
+  }
+}
+
 /** Marks of the strings of events `only` in a packing of `per` strings per event (`n` each). */
 function marks(only: ArrayLike<number>, n: number, per: number): Uint8Array {
   const wanted = new Uint8Array(n * per);
@@ -290,11 +310,22 @@ export class EventTable {
     return f;
   }
 
+  /**
+   * Room for `events` events in all, made at once (when their number can be
+   * foreseen): no copies as the table grows, and the room never used is never
+   * written, so never resident.
+   */
+  reserve(events: number): void {
+    if (events > this.#capacity) this.#grow(events);
+  }
+
   /** Room for `more` events. */
   #reserve(more: number): void {
     const need = this.n + more;
-    if (need <= this.#capacity) return;
-    const size = Math.max(need, this.#capacity * 2);
+    if (need > this.#capacity) this.#grow(Math.max(need, this.#capacity * 2));
+  }
+
+  #grow(size: number): void {
     this.fileCode = grown(this.fileCode, size);
     this.line = grown(this.line, size);
     this.ts = grown(this.ts, size);
@@ -385,7 +416,29 @@ export class EventTable {
 
   /** Append encoded events of `file` (a worker's or a cache entry's), their lines moved by `lineOffset`. */
   appendEncoded(encoded: EncodedEvents, file: string, lineOffset: number): void {
-    this.append(EventTable.ofEncoded(encoded, file, this.keepText), lineOffset);
+    // straight into the columns: no table over the encoding, whose columns would be copied again
+    const m = encoded.n, from = this.n;
+    if (m === 0) return;
+    this.#reserve(m);
+    this.fileCode.fill(this.#fileOf(file), from, from + m);
+    const line = this.line, lines = encoded.line;
+    for (let j = 0; j < m; j++) line[from + j] = lines[j]! + lineOffset;
+    this.ts.set(encoded.ts.subarray(0, m), from);
+    this.numbers.set(encoded.numbers.subarray(0, m * WIDTH), from * WIDTH);
+    this.hasUsage.set(encoded.hasUsage.subarray(0, m), from);
+    const codes = unpack(encoded.dictionary).map((v) => this.#code(v));
+    const mine = this.codes, theirs = encoded.codes, at = from * CODED.length;
+    for (let j = 0; j < m * CODED.length; j++) {
+      const c = theirs[j]!;
+      mine[at + j] = c === 0 ? 0 : codes[c - 1]!;
+    }
+    unpackInto(encoded.plain, m, [this.requestId, this.error, this.retryOf, this.payload]);
+    for (const [j, meta] of encoded.metadata) this.metadata.set(from + j, meta);
+    if (this.texts) {
+      if (encoded.text) unpackInto(encoded.text, m, this.texts);
+      else for (const column of this.texts) for (let j = 0; j < m; j++) column.push(null);
+    }
+    this.n += m;
   }
 
   /**

@@ -1,18 +1,19 @@
 /**
  * The native reader over several threads: native files are cut into
- * line-aligned byte ranges, parsed by Web Workers (`_parse_worker.ts`) and
- * the calling thread (each with {@link parseTraceRange}, the one reader of
- * the format; a worker passes its events back as columns), and joined
- * back in file and line order: the same events and diagnostics as reading
- * the files one line after the other, so pairing (after joining) is unchanged.
- * Small inputs, and runtimes without module workers, are read in the calling
- * thread by the same function.
+ * line-aligned byte ranges, parsed by workers (`_parse_worker.ts`, each with
+ * {@link parseTraceRange}, the one reader of the format) that pass their
+ * events back as columns, while the calling thread joins them in file and
+ * line order: the same events and diagnostics as reading the files one line
+ * after the other, so pairing (after joining) is unchanged. Without workers
+ * (small inputs, or a runtime where they cannot start) the calling thread reads
+ * the files itself, with the same function.
  *
  * @module
  */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { Worker as NodeWorker } from "node:worker_threads";
 import type { Diagnostic } from "./_event.ts";
-import { type EncodedEvents, EventTable } from "./_event_columns.ts";
+import { type EncodedEvents, EventTable, transferablesOf } from "./_event_columns.ts";
 import {
   DEFAULT_MAX_LINE_BYTES,
   mergeRangeDiagnostics,
@@ -21,7 +22,7 @@ import {
   type RangeDiagnostics,
 } from "./parse_trace_text.ts";
 
-/** One range of one file for a worker. */
+/** One range of one file. */
 export interface RangeTask {
   id: number;
   path: string;
@@ -38,7 +39,7 @@ export interface RangeTask {
   };
 }
 
-/** A worker's answer to a {@link RangeTask}. */
+/** A worker's answer: a range read, a range that could not be, or the end of its ranges. */
 export type RangeReply =
   | {
     id: number;
@@ -47,7 +48,11 @@ export type RangeReply =
     folded?: ParsedTrace["folded"];
     lines: number;
   }
-  | { id: number; error: string };
+  | { id: number; error: string }
+  | { done: true };
+
+/** A range read by a worker. */
+export type RangeRead = Extract<RangeReply, { events: EncodedEvents }>;
 
 /** Options of {@link readNativeFiles}. */
 export interface ReadNativeOptions {
@@ -57,13 +62,18 @@ export interface ReadNativeOptions {
   /** Progress in bytes of these files. */
   onProgress?: (done: number, total: number) => void;
   /**
-   * Worker threads besides the calling thread, which parses ranges too (0: the
-   * calling thread alone).
+   * Worker threads that parse the ranges while the calling thread joins them
+   * (0: the calling thread reads the files itself).
    * @default {the number of cores less one (at most 7) on 4 cores or more when the files hold 32 MB or more, else 0}
    */
   workers?: number;
-  /** Bytes of a range (a larger file is cut into several). @default {total / (4 × threads), within 4 to 64 MB} */
+  /** Bytes of a range (a larger file is cut into several). @default {total / (16 × workers), within 4 to 16 MB} */
   rangeBytes?: number;
+  /**
+   * The workers' module (tests give one that fails, to check that the calling
+   * thread then reads the ranges left). @default {`_parse_worker.ts`}
+   */
+  workerModule?: URL;
 }
 
 /**
@@ -127,28 +137,65 @@ function planRanges(files: NativeFile[], sizes: number[], rangeBytes: number): R
   return ranges;
 }
 
-/** The parsed range: its events in a table (read here), or encoded (by a worker). */
+/** The parsed range: its events in the joined table (read here, from event `from` on), or encoded (by a worker). */
 interface RangeResult {
   events: EventTable | EncodedEvents;
+  from?: number;
   diagnostics: Diagnostic[];
   folded?: ParsedTrace["folded"];
   lines: number;
 }
 
+/**
+ * Workers by default: not on fewer than 4 cores. On this project's 2-core
+ * machine (200,000 calls, 784 MB, without the cache; each process timed whole:
+ * wall, user + system time, peak RSS), 2 workers against none:
+ * - `loadTraces`, when the host gave both cores: 1.74–1.86 s against
+ *   2.11–2.29 s, but 2.77–2.97 s of CPU against 2.45–2.72, and a peak of
+ *   381–397 MB against 356–371;
+ * - `analyze`: 2.63–2.73 s against 2.87–3.02 s, a peak of 383–408 MB against
+ *   403–417 (its peak comes later, when the calling thread's heap is smaller
+ *   for not having parsed), 4.03–4.20 s of CPU against 3.57–3.80;
+ * - when the host did not give both cores (two busy processes ran at half
+ *   speed each, from one minute to the next), `loadTraces` took 2.96–3.31 s
+ *   against 2.49–2.86.
+ * The workers' memory is their isolates (25 MB each before any work, 7 more
+ * with zod, which the reader imports), their heaps (about 35 MB each) and
+ * their allocator arenas (20 MB less with `MALLOC_ARENA_MAX=1`), against the
+ * calling thread's parsing garbage they spare (its heap 70 MB instead of 150).
+ */
 function workerCount(total: number, options: ReadNativeOptions): number {
   if (options.workers !== undefined) return Math.max(0, Math.floor(options.workers));
+  // no Web Worker global (Node): the worker module, TypeScript with npm: imports, would not run
   if (total < LARGE_INPUT_BYTES || typeof Worker === "undefined") return 0;
   const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency ?? 1 : 1;
-  // on 2 shared cores, one worker measured slower than none (200,000 calls: 5.6–7.4 s against
-  // 2.9–5.1 s, and 170 MB more): its start, the copies and a second heap's garbage collection
-  // were not paid back
   return cores < MIN_CORES ? 0 : Math.min(7, cores - 1);
 }
+
+/** Bytes joined from which the joined table's final size is foreseen (a small first file could mislead). */
+const RESERVE_AFTER_BYTES = 4 << 20;
+
+/** The largest range a worker reads at once: the events of a range are in memory twice (read, then joined). */
+const MAX_RANGE_BYTES = 16 << 20;
+
+/**
+ * Bytes a worker decodes at a time: below V8's large-object size (128 KB), so
+ * that a slice's text is young garbage, not old: one worker's collections took
+ * 0.25 s for 784 MB with 64 KB slices, 0.43 s with 1 MB ones.
+ */
+const WORKER_SLICE_BYTES = 64 * 1024;
+
+/**
+ * A worker's young generation (MB): its garbage is collected often, and its
+ * heap stays small (V8's default let each worker's grow to 64 MB of new space,
+ * 150 MB in all, and the two workers' peak 160 MB above the calling thread's).
+ */
+const WORKER_YOUNG_MB = 8;
 
 /**
  * Events (in a table) and bad-line diagnostics of native files, in file then
  * line order, exactly as reading each file with `parseTraceFile`, but with the
- * files cut into ranges parsed in worker threads and the calling thread.
+ * files cut into ranges parsed in worker threads while the calling thread joins them.
  */
 export async function readNativeFiles(
   files: NativeFile[],
@@ -158,7 +205,7 @@ export async function readNativeFiles(
   const total = sizes.reduce((a, b) => a + b, 0);
   const workers = workerCount(total, options);
   const rangeBytes = options.rangeBytes ??
-    Math.min(64 << 20, Math.max(4 << 20, Math.ceil(total / (4 * (workers + 1)))));
+    Math.min(MAX_RANGE_BYTES, Math.max(4 << 20, Math.ceil(total / (16 * Math.max(1, workers)))));
   // in the calling thread, a file is one range (read in slices all the same)
   const ranges = workers > 0
     ? planRanges(files, sizes, rangeBytes)
@@ -186,6 +233,8 @@ export async function readNativeFiles(
   const events = new EventTable(keepText, 64 * 1024);
   const diagnostics: Diagnostic[] = [];
   let joined = 0;
+  let joinedBytes = 0;
+  let reserved = false;
   let file = -1;
   let offset = 0;
   let parts: RangeDiagnostics[] = [];
@@ -193,7 +242,7 @@ export async function readNativeFiles(
     for (const d of mergeRangeDiagnostics(parts)) diagnostics.push(d);
     parts = [];
   };
-  const joinReady = () => {
+  const joinReady = (): number => {
     for (; joined < ranges.length && results[joined]; joined++) {
       const range = ranges[joined]!;
       const r = results[joined]!;
@@ -204,45 +253,50 @@ export async function readNativeFiles(
         offset = 0;
       }
       if (r.events instanceof EventTable) {
-        // a table read in place is the joined table itself
-        if (r.events !== events) events.append(r.events, offset);
-      } else events.appendEncoded(r.events, files[range.file]!.name, offset);
+        // a range read in place: its lines count from 1 at its start, moved after the file's before it
+        if (offset > 0) { for (let j = r.from!; j < events.n; j++) events.line[j]! += offset; }
+      } else {
+        events.appendEncoded(r.events, files[range.file]!.name, offset);
+        // the worker's arrays are copied: free them now, not at a collection that may be far
+        for (const b of transferablesOf(r.events)) b.transfer?.(0);
+      }
       parts.push({ diagnostics: r.diagnostics, folded: r.folded, lineOffset: offset });
       offset += r.lines;
+      joinedBytes += range.end - range.start;
+      if (!reserved && ranges.length > 1 && joinedBytes >= Math.min(total, RESERVE_AFTER_BYTES)) {
+        // room for all the events at once, foreseen from the first ranges': no copies as it grows
+        reserved = true;
+        events.reserve(Math.ceil(events.n / joinedBytes * total * 1.125));
+      }
     }
+    return joined;
   };
-  // a range read in the calling thread, into a table of its own
-  const local = (task: RangeTask): RangeResult => {
-    const table = new EventTable(keepText);
-    return {
-      ...parseTraceRange(task.path, task.file, { ...task.options, into: table }),
-      events: table,
-    };
+  /** Read the next range to join here, straight into the joined table. */
+  const inPlace = (task: RangeTask): void => {
+    const from = events.n;
+    const read = parseTraceRange(task.path, task.file, {
+      ...task.options,
+      into: events,
+      onBytes: (n) => options.onProgress?.(done += n, total),
+    });
+    results[task.id] = { ...read, events, from };
+    joinReady();
   };
-  if (workers === 0) {
-    // each file is one range, read in order: straight into the joined table
-    for (const task of tasks) {
-      const read = parseTraceRange(task.path, task.file, {
-        ...task.options,
-        into: events,
-        onBytes: (n) => options.onProgress?.(done += n, total),
-      });
-      results[task.id] = { ...read, events };
-    }
-  } else {
+  if (workers > 0 && tasks.length > 1) {
+    const module = options.workerModule ?? new URL("./_parse_worker.ts", import.meta.url);
     await runParallel(
+      module,
       tasks,
-      Math.min(workers, tasks.length - 1),
+      Math.min(workers, tasks.length),
       results,
-      (task) => {
-        done += task.bytes;
-        options.onProgress?.(done, total);
-      },
-      local,
       joinReady,
+      (task) => {
+        options.onProgress?.(done += task.bytes, total);
+      },
     );
   }
-  joinReady(); // the rest: every result is in now
+  // every range not read by a worker (all of them without workers), in order
+  for (let i = joinReady(); i < tasks.length; i = joinReady()) inPlace(tasks[i]!);
   flush();
   // the parsed JSON is garbage now, but no collection is forced here: V8 collects it while the
   // frames are built, and the loader forces one after that (`readFiles`); one here as well cost
@@ -251,100 +305,141 @@ export async function readNativeFiles(
   return { events, diagnostics };
 }
 
+/** Slots of the {@link Claims} array. */
+const NEXT = 0, JOINED = 1, STOP = 2;
+
 /**
- * Run the tasks on `count` module workers and the calling thread, each taking
- * the next task when done (a worker has two queued, so that it never waits
- * while the calling thread parses); `between` runs in the calling thread
- * between its tasks. A worker that cannot start (a runtime or
- * bundle without the worker module) leaves its tasks to the calling thread.
+ * The ranges the workers take, shared between the threads (an `Int32Array`
+ * over a `SharedArrayBuffer`): the next range to take, the number joined so
+ * far, and a flag to stop. A worker takes the next range (an atomic add) but
+ * waits while it is `window` ranges or more ahead of the join, so that the
+ * ranges read and not yet joined stay few, whatever the threads' speeds.
+ */
+export class Claims {
+  readonly slots: Int32Array;
+  readonly count: number;
+  readonly window: number;
+
+  constructor(slots: Int32Array, count: number, window: number) {
+    this.slots = slots;
+    this.count = count;
+    this.window = window;
+  }
+
+  /** New claims over `count` ranges. */
+  static create(count: number, window: number): Claims {
+    return new Claims(new Int32Array(new SharedArrayBuffer(3 * 4)), count, window);
+  }
+
+  /** (In a worker) the next range to read, once the join is near enough; -1 when there is none. */
+  take(): number {
+    const s = this.slots;
+    if (Atomics.load(s, STOP)) return -1;
+    const i = Atomics.add(s, NEXT, 1);
+    if (i >= this.count) return -1;
+    for (let j = Atomics.load(s, JOINED); i >= j + this.window; j = Atomics.load(s, JOINED)) {
+      if (Atomics.load(s, STOP)) return -1;
+      Atomics.wait(s, JOINED, j, 50);
+    }
+    return Atomics.load(s, STOP) ? -1 : i;
+  }
+
+  /** (In the calling thread) `joined` ranges are joined: wake the workers that wait. */
+  joined(joined: number): void {
+    Atomics.store(this.slots, JOINED, joined);
+    Atomics.notify(this.slots, JOINED);
+  }
+
+  /** Stop every worker after its current range. */
+  stop(): void {
+    Atomics.store(this.slots, STOP, 1);
+    Atomics.notify(this.slots, JOINED);
+  }
+}
+
+/** What the calling thread posts to a worker: all the tasks and the shared claims. */
+export interface WorkerStart {
+  tasks: RangeTask[];
+  slots: Int32Array;
+  window: number;
+  sliceBytes: number;
+}
+
+/**
+ * Read the tasks on `count` workers, which take them in order (see
+ * {@link Claims}) and post back each range; `join` (in the calling thread)
+ * joins what is ready and returns how many ranges are joined. A worker that
+ * cannot start or stops early stops them all: the calling thread then reads
+ * the ranges left.
  */
 async function runParallel(
+  module: URL,
   tasks: RangeTask[],
   count: number,
   results: (RangeResult | undefined)[],
-  onDone: (task: RangeTask) => void,
-  local: (task: RangeTask) => RangeResult,
-  between: () => void,
+  join: () => number,
+  progress: (task: RangeTask) => void,
 ): Promise<void> {
-  let next = 0;
+  const claims = Claims.create(tasks.length, 2 * count + 1);
+  const start: WorkerStart = {
+    tasks,
+    slots: claims.slots,
+    window: claims.window,
+    sliceBytes: WORKER_SLICE_BYTES,
+  };
   let failed: unknown = null;
-  const fail = (err: unknown) => (failed ??= err);
-  const take = () => (failed === null && next < tasks.length ? tasks[next++]! : null);
   const runs: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) runs.push(workerRun(take, results, onDone, local, fail));
-  while (true) {
-    const task = take();
-    if (!task) break;
-    try {
-      results[task.id] = local(task);
-      onDone(task);
-    } catch (err) {
-      fail(err);
-      break;
-    }
-    // let the workers' answers in (and give them their next task), and join what is ready
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    between();
+  for (let i = 0; i < count; i++) {
+    runs.push(
+      workerRun(module, start, (reply) => {
+        results[reply.id] = reply;
+        progress(tasks[reply.id]!);
+        claims.joined(join());
+      }, (err) => {
+        if (err !== undefined) failed ??= err;
+        claims.stop();
+      }),
+    );
   }
   await Promise.all(runs);
   if (failed !== null) throw failed;
 }
 
-/** One worker taking tasks until there are none left; resolves when it has stopped. */
+/** One worker reading ranges until there are none left; resolves when it has stopped. */
 function workerRun(
-  take: () => RangeTask | null,
-  results: (RangeResult | undefined)[],
-  onDone: (task: RangeTask) => void,
-  local: (task: RangeTask) => RangeResult,
-  fail: (err: unknown) => void,
+  module: URL,
+  start: WorkerStart,
+  onRange: (reply: RangeRead) => void,
+  onStop: (err?: unknown) => void,
 ): Promise<void> {
   return new Promise((resolve) => {
-    let worker: Worker;
+    let worker: NodeWorker;
     try {
-      worker = new Worker(new URL("./_parse_worker.ts", import.meta.url), { type: "module" });
+      worker = new NodeWorker(module, {
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+      });
     } catch {
+      onStop();
       resolve();
       return;
     }
-    const pending = new Map<number, RangeTask>();
-    const post = () => {
-      const task = take();
-      if (!task) return;
-      pending.set(task.id, task);
-      worker.postMessage(task);
-    };
-    const stop = () => {
-      worker.terminate();
+    let stopped = false;
+    const stop = (clean: boolean, err?: unknown) => {
+      if (stopped) return;
+      stopped = true;
+      if (!clean) onStop(err);
+      void worker.terminate();
       resolve();
     };
-    worker.onmessage = (e: MessageEvent<RangeReply>) => {
-      const reply = e.data;
-      const task = pending.get(reply.id)!;
-      pending.delete(reply.id);
-      if ("error" in reply) fail(new Error(reply.error));
-      else {
-        results[reply.id] = reply;
-        onDone(task);
-      }
-      post();
-      if (pending.size === 0) stop();
-    };
-    worker.onerror = (e: ErrorEvent) => {
-      // the worker could not run: its tasks are read here
-      e.preventDefault();
-      worker.terminate();
-      try {
-        for (const task of pending.values()) {
-          results[task.id] = local(task);
-          onDone(task);
-        }
-      } catch (err) {
-        fail(err);
-      }
-      resolve();
-    };
-    post();
-    post();
-    if (pending.size === 0) stop();
+    worker.on("message", (reply: RangeReply) => {
+      if (stopped) return; // after a failure, the calling thread reads the ranges left
+      if ("done" in reply) stop(true);
+      else if ("error" in reply) stop(false, new Error(reply.error));
+      else onRange(reply);
+    });
+    // the worker could not run, or ended before its last range: the ranges left are read here
+    worker.on("error", () => stop(false));
+    worker.on("exit", () => stop(false));
+    worker.postMessage(start);
   });
 }

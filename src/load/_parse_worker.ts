@@ -1,36 +1,43 @@
 /**
- * The worker of the parallel native reader (`_parallel.ts`): parses one
- * line-aligned byte range of a file at a time and posts back its events as
- * columns and its diagnostics.
+ * The worker of the parallel native reader (`_parallel.ts`): takes the next
+ * range (`Claims`) until none is left, parses each and posts back its events
+ * as columns (their typed arrays transferred, not copied) and its
+ * diagnostics, then posts that it is done. It imports only the reader.
  *
  * @module
  */
+import { parentPort } from "node:worker_threads";
 import { EventTable, transferablesOf } from "./_event_columns.ts";
 import { parseTraceRange } from "./parse_trace_text.ts";
-import type { RangeReply, RangeTask } from "./_parallel.ts";
+import { Claims, type RangeReply, type WorkerStart } from "./_parallel.ts";
 
-const scope = globalThis as unknown as {
-  onmessage: ((e: MessageEvent<RangeTask>) => void) | null;
-  postMessage: (message: RangeReply, transfer?: Transferable[]) => void;
-};
+const port = parentPort!;
 
-scope.onmessage = (e: MessageEvent<RangeTask>) => {
-  const task = e.data;
-  try {
-    const table = new EventTable(task.options.keepText ?? false);
-    const parsed = parseTraceRange(task.path, task.file, { ...task.options, into: table });
-    const events = table.encode();
-    scope.postMessage(
-      {
+port.on("message", ({ tasks, slots, window, sliceBytes }: WorkerStart) => {
+  const claims = new Claims(slots, tasks.length, window);
+  for (let i = claims.take(); i >= 0; i = claims.take()) {
+    const task = tasks[i]!;
+    let reply: RangeReply;
+    try {
+      const table = new EventTable(task.options.keepText ?? false);
+      const parsed = parseTraceRange(task.path, task.file, {
+        ...task.options,
+        into: table,
+        sliceBytes,
+      });
+      const events = table.encode();
+      reply = {
         id: task.id,
         events,
         diagnostics: parsed.diagnostics,
         folded: parsed.folded,
         lines: parsed.lines,
-      },
-      transferablesOf(events),
-    );
-  } catch (err) {
-    scope.postMessage({ id: task.id, error: err instanceof Error ? err.message : String(err) });
+      };
+      port.postMessage(reply, transferablesOf(events));
+    } catch (err) {
+      port.postMessage({ id: task.id, error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
   }
-};
+  port.postMessage({ done: true } satisfies RangeReply);
+});

@@ -115,9 +115,9 @@ export interface LoadOptions {
   /** Price batch results at list prices instead of the provider's batch rate. @default {false} */
   listPrices?: boolean;
   /**
-   * Worker threads that parse ranges of lines of native files besides the
-   * calling thread (0: the calling thread alone). The frames are the same
-   * whatever the number.
+   * Worker threads that parse ranges of lines of native files while the
+   * calling thread joins them (0: the calling thread reads the files itself).
+   * The frames are the same whatever the number.
    * @default {the number of cores less one (at most 7) on 4 cores or more, for 32 MB of native files or more; else 0}
    */
   workers?: number;

@@ -320,6 +320,8 @@ const laterDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
 export interface ParseTraceFileOptions extends Omit<ParseTraceOptions, "firstLine" | "endOfFile"> {
   /** Called with the number of bytes parsed, after each slice. */
   onBytes?: (bytes: number) => void;
+  /** Bytes read and decoded at a time (grown for a longer line). @default {1048576} */
+  sliceBytes?: number;
 }
 
 /** Options of {@link parseTraceRange}. */
@@ -376,9 +378,11 @@ export function parseTraceRange(
     const size = fstatSync(fd).size;
     const endsFile = options.end === undefined || options.end >= size;
     let pos = start;
-    // the thread's read buffer, kept from file to file (a new one for each of 1,000 small files
-    // cost 60 ms of zeroing and page faults); grown for a long line, and then this range's own
-    let buf = scratch ??= new Uint8Array(SLICE_BYTES);
+    // the thread's read buffer, kept from range to range (a new one for each of 1,000 small
+    // files cost 60 ms of zeroing and page faults); grown for a long line, and then this range's own
+    const slice = options.sliceBytes ?? SLICE_BYTES;
+    if (scratch?.length !== slice) scratch = new Uint8Array(Math.max(1, slice));
+    let buf = scratch;
     let have = 0;
     let first = start === 0;
     while (true) {

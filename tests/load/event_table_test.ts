@@ -63,3 +63,32 @@ Deno.test("EventTable.append and appendEncoded join ranges in order, lines moved
     records.slice(4).map((e) => ({ ...e, line: e.line + 100 })),
   );
 });
+
+Deno.test("EventTable.appendEncoded into a table that keeps text: the encoding's texts, or nulls when it has none", () => {
+  const texts = records.slice(0, 4).map((r, i) => ({
+    ...r,
+    messages: i === 2 ? '[{"role":"user","content":"hi"}]' : null,
+    output: i === 3 ? "hello" : null,
+    params: i === 2 ? '{"temperature":0}' : null,
+  }));
+  const joined = new EventTable(true, 1);
+  joined.appendEncoded(EventTable.from(texts, true).encode(), "a.jsonl", 0);
+  // an encoding without texts (read without keepText): its three texts are null
+  joined.appendEncoded(EventTable.from(records.slice(4), false).encode(), "b.jsonl", 0);
+  assert.equal(joined.n, 7);
+  assert.deepEqual(joined.records().slice(0, 4), texts);
+  assert.deepEqual(
+    joined.records().slice(4),
+    records.slice(4).map((e) => ({ ...e, messages: null, output: null, params: null })),
+  );
+});
+
+Deno.test("EventTable.reserve makes room at once: the events pushed after it come back unchanged", () => {
+  const table = new EventTable(false, 2);
+  table.push(records[0]!);
+  table.reserve(1000);
+  table.reserve(10); // less than there is room for: nothing changes
+  for (const e of records.slice(1)) table.push(e);
+  assert.equal(table.n, 7);
+  assert.deepEqual(table.records(), records);
+});

@@ -2,8 +2,13 @@ import assert from "node:assert/strict";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readNativeFiles } from "../../src/load/_parallel.ts";
-import { parseTraceFile } from "../../src/load/parse_trace_text.ts";
+import { Claims, readNativeFiles } from "../../src/load/_parallel.ts";
+import { EventTable } from "../../src/load/_event_columns.ts";
+import {
+  mergeRangeDiagnostics,
+  parseTraceFile,
+  parseTraceRange,
+} from "../../src/load/parse_trace_text.ts";
 import { loadTraces } from "../../src/load/mod.ts";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
@@ -80,5 +85,90 @@ Deno.test("loadTraces on workers (ranges of the default size) gives the frames o
   const b = await loadTraces(fixtures, { cache: false, workers: 0 });
   for (const name of ["calls", "sessions", "events", "diagnostics"] as const) {
     assert.deepEqual(a[name].toRecords(), b[name].toRecords(), name);
+  }
+});
+
+Deno.test("Claims: ranges are taken in order, each once, none past the last or once stopped", () => {
+  // 5 ranges, workers at most 2 ahead of the join
+  const claims = Claims.create(5, 2);
+  assert.equal(claims.take(), 0);
+  assert.equal(claims.take(), 1);
+  claims.joined(2); // 0 and 1 joined: 2 and 3 may be taken
+  assert.equal(claims.take(), 2);
+  assert.equal(claims.take(), 3);
+  claims.joined(4);
+  assert.equal(claims.take(), 4);
+  assert.equal(claims.take(), -1); // there is no range 5
+  // the same slots seen from another thread (a worker gets them in a message)
+  const other = Claims.create(3, 2);
+  const seen = new Claims(other.slots, 3, 2);
+  assert.equal(other.take(), 0);
+  assert.equal(seen.take(), 1);
+  other.stop();
+  assert.equal(seen.take(), -1);
+});
+
+Deno.test("a worker's small slices (grown for a longer line) read the file as one pass does", () => {
+  // every fixture line is longer than 16 bytes: each slice grows until it holds a whole line
+  for (const path of fixtures) {
+    const table = new EventTable(false);
+    const got = parseTraceRange(path, path, { into: table, sliceBytes: 16 });
+    const want = parseTraceFile(path, path);
+    assert.deepEqual(table.records(), want.events, path);
+    assert.deepEqual(mergeRangeDiagnostics([{ ...got, lineOffset: 0 }]), want.diagnostics, path);
+  }
+});
+
+Deno.test("a file of several default-sized ranges on two workers gives the events of one pass, lines numbered through", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = join(dir, "big.jsonl");
+    // 12,000 request/response pairs, lines of about 450 bytes: 10,777,780 bytes, ranges of 4 MiB
+    // (the default's floor): [0, 4), [4, 8) and the last 2.3 MiB (under 1.5 ranges: not cut);
+    // every 1,000th line is not JSON
+    const pad = "x".repeat(300);
+    const lines: string[] = [];
+    for (let i = 0; i < 12_000; i++) {
+      const ts = `2025-04-08T10:${String(Math.floor(i / 600) % 60).padStart(2, "0")}:00`;
+      const data = { request_id: `r${i}`, model: "m", messages: [{ role: "user", content: pad }] };
+      lines.push(
+        JSON.stringify({ type: "llm_request", timestamp: ts, session_id: `s${i % 7}`, data }),
+      );
+      lines.push(JSON.stringify({
+        type: "llm_response",
+        timestamp: ts,
+        session_id: `s${i % 7}`,
+        data: { request_id: `r${i}`, duration_seconds: 1, output: pad },
+      }));
+    }
+    for (let i = 999; i < lines.length; i += 1000) lines[i] = "{oops";
+    writeFileSync(path, lines.join("\n") + "\n");
+    const got = await readNativeFiles([{ path, name: "big.jsonl" }], { workers: 2 });
+    // 24,000 lines, 24 of them bad (lines 1000, 2000, … 24000)
+    assert.equal(got.events.n, 24_000 - 24);
+    assert.deepEqual(
+      got.diagnostics.map((d) => d.line),
+      lines.map((_, i) => i + 1).filter((l) => l % 1000 === 0),
+    );
+    assert.deepEqual(got.events.records(), parseTraceFile(path, "big.jsonl").events);
+    // the last event is the response of pair 11,999 on line 23,999 (line 24,000 is bad)
+    assert.equal(got.events.line[got.events.n - 1], 23_999);
+    assert.equal(got.events.requestId[got.events.n - 1], "r11999");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("workers that fail to start, or stop before their ranges are read, leave them to the calling thread", async () => {
+  const files = fixtures.map((path) => ({ path, name: path }));
+  const want = oneByOne(fixtures);
+  for (const module of ["fails.ts", "stops.ts"]) {
+    const got = await readNativeFiles(files, {
+      workers: 2,
+      rangeBytes: 300,
+      workerModule: new URL(`./_workers/${module}`, import.meta.url),
+    });
+    assert.deepEqual(got.events.records(), want.events, module);
+    assert.deepEqual(got.diagnostics, want.diagnostics, module);
   }
 });
