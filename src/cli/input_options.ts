@@ -29,6 +29,8 @@ export interface InputOptions {
   /** `--cache-dir DIR`, or false for `--no-cache` (commander's negation). */
   cache?: boolean;
   cacheDir?: string;
+  /** `--workers N`: threads that parse native files (as given, checked by {@link inputLoadOptions}). */
+  workers?: string;
 }
 
 /** Options of {@link addInputOptions}. */
@@ -53,6 +55,8 @@ export interface AddInputOptions {
  * const o = await inputLoadOptions(cmd.opts());
  * if (o.format !== "generic" || o.map?.duration_ms !== "elapsed" || o.listPrices !== true) throw new Error(JSON.stringify(o));
  * if (o.cache !== false) throw new Error("--no-cache");
+ * cmd.parse(["big.jsonl", "--workers", "2"], { from: "user" });
+ * if ((await inputLoadOptions(cmd.opts())).workers !== 2) throw new Error("--workers 2");
  * ```
  */
 export function addInputOptions(cmd: Command, options: AddInputOptions = {}): Command {
@@ -77,6 +81,10 @@ export function addInputOptions(cmd: Command, options: AddInputOptions = {}): Co
     .option(
       "--no-cache",
       "read every file and compute everything, neither reading nor writing the cache",
+    )
+    .option(
+      "--workers <n>",
+      "threads that parse native files while this one joins them (default: one less than the cores from 4 cores on, for 32 MB or more; else 0)",
     );
 }
 
@@ -88,7 +96,7 @@ export function addInputOptions(cmd: Command, options: AddInputOptions = {}): Co
 export async function inputLoadOptions(
   opts: InputOptions,
   options: AddInputOptions = {},
-): Promise<Pick<LoadOptions, "format" | "map" | "listPrices" | "cache">> {
+): Promise<Pick<LoadOptions, "format" | "map" | "listPrices" | "cache" | "workers">> {
   const map = opts.map === undefined ? undefined : (await lazyImport<typeof Generic>(
     "../load/formats/generic.ts",
     import.meta.url,
@@ -96,11 +104,18 @@ export async function inputLoadOptions(
   const format = (options.inputFormatFlag ? opts.inputFormat : opts.format) ??
     (map ? "generic" : undefined);
   const cache = opts.cache === false ? false : opts.cacheDir;
+  if (opts.workers !== undefined && !/^[0-9]{1,2}$/.test(opts.workers)) {
+    throw new UserError(
+      `--workers takes a number of threads from 0 to 99, not "${opts.workers}".`,
+      { exitCode: 2 },
+    );
+  }
   return {
     format,
     map,
     listPrices: opts.listPrices ?? false,
     ...(cache === undefined ? {} : { cache }),
+    ...(opts.workers === undefined ? {} : { workers: Number(opts.workers) }),
   };
 }
 

@@ -216,3 +216,34 @@ Deno.test("analyze says in one sentence when it cannot create the output folder,
     }: a part of the path is not a directory.`,
   );
 });
+
+Deno.test("analyze --workers 2 reads with two parsing threads and writes the same summary; a bad count exits 2", async () => {
+  const one = tmp(), two = tmp();
+  const input = join(ROOT, "traces");
+  const a = await cli("analyze", input, "--output-dir", one, "--quiet", "--no-cache");
+  const b = await cli(
+    "analyze",
+    input,
+    "--output-dir",
+    two,
+    "--quiet",
+    "--no-cache",
+    "--workers",
+    "2",
+  );
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  // the same numbers but the time of the run
+  const summary = (dir: string) => {
+    const s = JSON.parse(readFileSync(join(dir, "trace_analysis_summary.json"), "utf8"));
+    delete s.generated_at;
+    return s;
+  };
+  assert.deepEqual(summary(two), summary(one));
+  const bad = await cli("analyze", input, "--output-dir", tmp(), "--workers", "many");
+  assert.equal(bad.code, 2);
+  assert.equal(
+    bad.stderr.trim(),
+    'error: --workers takes a number of threads from 0 to 99, not "many".',
+  );
+});
