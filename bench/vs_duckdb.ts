@@ -358,11 +358,13 @@ function agreement(duckRun: Run, summaryPath: string): string {
     : `equal but ${differ.map(([k, a, b]) => `${k} (tracebook ${a}, DuckDB ${b})`).join(", ")}`;
 }
 
+/** Two decimals, or two significant digits below 0.01 (a reload of under a millisecond is not 0). */
+const fixed = (x: number) => (x > 0 && x < 0.01 ? x.toPrecision(2) : x.toFixed(2));
 console.log(`Input: ${file} (${calls.toLocaleString("en")} calls, ${mb.toFixed(0)} MB)\n`);
 console.log("| command | wall (s) | peak RSS (MB) |\n|---|---:|---:|");
 for (const [name, r] of rows) {
   console.log(
-    `| ${name} | ${r.seconds.toFixed(2)} | ${r.rssMb === null ? "n/a" : r.rssMb.toFixed(0)} |`,
+    `| ${name} | ${fixed(r.seconds)} | ${r.rssMb === null ? "n/a" : r.rssMb.toFixed(0)} |`,
   );
 }
 if (bigRows.length) {
@@ -374,7 +376,7 @@ if (bigRows.length) {
   console.log("| command | wall (s) | peak RSS (MB) |\n|---|---:|---:|");
   for (const [name, r] of bigRows) {
     console.log(
-      `| ${name} | ${r.seconds.toFixed(2)} | ${r.rssMb === null ? "n/a" : r.rssMb.toFixed(0)} |`,
+      `| ${name} | ${fixed(r.seconds)} | ${r.rssMb === null ? "n/a" : r.rssMb.toFixed(0)} |`,
     );
   }
 }
@@ -402,7 +404,7 @@ if (seed) {
     }.`,
   );
 }
-const ratio = (a: number, b: number) => (a / b).toFixed(2);
+const ratio = (a: number, b: number) => fixed(a / b);
 console.log("\n| target | measured | goal |\n|---|---:|---:|");
 console.log(`| cold analyze / DuckDB | ${ratio(cold.seconds, duck.seconds)}× | ≤ 1.0× |`);
 if (seed) {

@@ -18,7 +18,7 @@
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import pl from "npm:nodejs-polars@0.25.2";
+import pl from "../frames/polars.ts";
 import { applyPrices, type PriceOverrides } from "../prices/mod.ts";
 import { concatTraceSets } from "../frames/concat.ts";
 import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
