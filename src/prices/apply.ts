@@ -109,7 +109,7 @@ export function applyPrices(calls: pl.DataFrame, options: ApplyPricesOptions = {
       pl.lit(1.0),
     )
     : pl.lit(1.0);
-  const work = calls.select(
+  const work = calls.lazy().select(
     utf8("provider").alias("__pk"),
     priceModel.alias("__model"),
     batchFactor.cast(pl.Float64).alias("__factor"),
@@ -122,7 +122,7 @@ export function applyPrices(calls: pl.DataFrame, options: ApplyPricesOptions = {
     cw.alias("__cw"),
     outTok.fillNull(0).alias("__out"),
     inTok.isNotNull().or(outTok.isNotNull()).alias("__has_usage"),
-  ).withRowIndex("__row");
+  ).withRowIndex("__row").collectSync();
 
   // One lookup per distinct (provider, model).
   const pairs = work.select("__pk", "__model").unique().toRecords() as {
@@ -146,7 +146,7 @@ export function applyPrices(calls: pl.DataFrame, options: ApplyPricesOptions = {
     else addRates(pk, model, 0, r.providerId, brackets(r, new Date(0)));
   }
 
-  let keyed = work.withColumns(pl.lit(0).cast(pl.Int64).alias("__set"));
+  let keyed = work.lazy().withColumns(pl.lit(0).cast(pl.Int64).alias("__set"));
   if (dated.size) {
     // Prices that depend on the date or the time of day: find the price set of
     // each distinct second (minute, when every boundary is on a whole minute),
@@ -159,7 +159,7 @@ export function applyPrices(calls: pl.DataFrame, options: ApplyPricesOptions = {
     }
     const isDated = pl.concatString(["__pk", "__model"], "\u0000").isIn([...dated.keys()]);
     const seconds = keyed.filter(isDated).select("__pk", "__model", "__second").unique()
-      .toRecords() as {
+      .collectSync().toRecords() as {
         __pk: string;
         __model: string;
         __second: number | null;
@@ -187,7 +187,7 @@ export function applyPrices(calls: pl.DataFrame, options: ApplyPricesOptions = {
     ]);
     keyed = keyed
       .join(
-        setFrame,
+        setFrame.lazy(),
         { on: ["__pk", "__model", "__second"], how: "left", joinNulls: true } as never,
       )
       .withColumns(pl.col("__dated_set").fillNull(0).cast(pl.Int64).alias("__set"))
@@ -210,7 +210,7 @@ export function applyPrices(calls: pl.DataFrame, options: ApplyPricesOptions = {
   ]);
   const c = (k: string) => pl.col(`__${k}`);
   const costs = keyed
-    .join(rateFrame, { on: ["__pk", "__model", "__set"], how: "inner" })
+    .join(rateFrame.lazy(), { on: ["__pk", "__model", "__set"], how: "inner" })
     .filter(c("prompt").gt(c("lo")).and(c("prompt").ltEq(c("hi"))))
     .select(
       c("row"),
@@ -231,11 +231,12 @@ export function applyPrices(calls: pl.DataFrame, options: ApplyPricesOptions = {
     pl.Series("__model", providers.map((p) => p.__model), pl.Utf8),
     pl.Series("provider", providers.map((p) => p.__provider), pl.Utf8),
   ]);
-  const filled = work
+  const filled = work.lazy()
     .select("__row", "__pk", "__model")
-    .join(providerFrame, { on: ["__pk", "__model"], how: "left" })
+    .join(providerFrame.lazy(), { on: ["__pk", "__model"], how: "left" })
     .join(costs, { on: "__row", how: "left" })
-    .sort("__row");
+    .sort("__row")
+    .collectSync();
   return calls.withColumns(filled.getColumn("cost_usd"), filled.getColumn("provider"));
 }
 
