@@ -64,7 +64,7 @@ import {
   parseTraceText,
   type RangeDiagnostics,
 } from "./parse_trace_text.ts";
-import { LARGE_INPUT_BYTES, readNativeFiles } from "./_parallel.ts";
+import { LARGE_INPUT_BYTES, loadWorkers, readNativeFiles } from "./_parallel.ts";
 import { collectGarbage, releaseFreedMemory, settleMemory } from "./_memory.ts";
 import { checkTimezone } from "./timestamp.ts";
 import { keepLoad, loadKey, recentLoad } from "./_recent.ts";
@@ -118,7 +118,7 @@ export interface LoadOptions {
    * Worker threads that parse ranges of lines of native files while the
    * calling thread joins them (0: the calling thread reads the files itself).
    * The frames are the same whatever the number.
-   * @default {the number of cores less one (at most 7) on 4 cores or more, for 32 MB of native files or more; else 0}
+   * @default {the number of cores less one (at most 7) on 4 cores or more, for 32 MB of native files or more; 2 on 2 or 3 cores for a load of 2 GiB of native files or more; else 0}
    */
   workers?: number;
   /**
@@ -422,6 +422,13 @@ async function loadFrames(
   if (set?.frames) units.push({ frames: set.frames, plans: set.reused });
   const setUnit = set?.frames ? units.length - 1 : -1;
   let doneBefore = cachedBytes;
+  // a large load is read by workers on 2 or 3 cores too, whatever the size of each pass
+  const nativeBytes = missing.reduce(
+    (sum, i) => (plans[i]!.adapter.parse ? sum : sum + sizes[i]!),
+    0,
+  );
+  const workers = options.workers ?? loadWorkers(nativeBytes);
+  if (workers !== undefined) options = { ...options, workers };
   for (const pass of passes(missing, sizes, options.passBytes ?? PASS_BYTES)) {
     const before = doneBefore;
     const onProgress = options.onProgress &&
