@@ -3,29 +3,13 @@ import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from "no
 import { join } from "node:path";
 import { loadTraces } from "../../src/load/mod.ts";
 import { pruneEntries } from "../../src/load/cache.ts";
+import { callLines } from "./_lines.ts";
 
 const DAY = 86_400;
 
-/** A trace of `n` calls in session `session`. */
-function trace(session: string, n: number): string {
-  const lines: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const data = { request_id: `${session}-${i}`, model: "gpt-4o" };
-    lines.push(JSON.stringify({
-      type: "llm_request",
-      timestamp: "2025-04-08T10:00:01",
-      session_id: session,
-      data,
-    }));
-    lines.push(JSON.stringify({
-      type: "llm_response",
-      timestamp: "2025-04-08T10:00:02",
-      session_id: session,
-      data: { ...data, duration_seconds: 1 },
-    }));
-  }
-  return lines.join("\n") + "\n";
-}
+/** A trace of `n` calls of 1 s in session `session`. */
+const trace = (session: string, n: number) =>
+  Array.from({ length: n }, (_, i) => callLines(session, `${session}-${i}`, "gpt-4o", 1)).join("");
 
 /** The entry files of a cache folder, by path. */
 function entryFiles(cache: string): string[] {

@@ -5,19 +5,7 @@ import { loadTraces } from "../../src/load/mod.ts";
 import { watchEntries } from "../../src/load/cache.ts";
 import { collectGarbage } from "../../src/load/_memory.ts";
 import { loadKey } from "../../src/load/_recent.ts";
-
-const ev = (session: string, type: string, ts: string, data: Record<string, unknown>) =>
-  JSON.stringify({ type, timestamp: ts, session_id: session, data });
-/** One call of `seconds` on `model` in session `session`, as two lines. */
-const call = (session: string, id: string, model: string, seconds: number) =>
-  [
-    ev(session, "llm_request", "2025-04-08T10:00:01", { request_id: id, model }),
-    ev(session, "llm_response", "2025-04-08T10:00:03", {
-      request_id: id,
-      duration_seconds: seconds,
-      model,
-    }),
-  ].join("\n") + "\n";
+import { callLines as call } from "./_lines.ts";
 
 function setup(): { dir: string; cache: string; file: string } {
   const dir = Deno.makeTempDirSync({ prefix: "tracebook-recent-test-" });
