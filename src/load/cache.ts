@@ -12,6 +12,13 @@
  * so two processes writing one entry at once never leave half of one, and a
  * new entry of a file replaces its old one.
  *
+ * Prices: the calls of an entry are stored before prices, and with the
+ * prices of its calls too ({@link KEPT_PRICES}, from `priceCalls`) with the
+ * identity of what priced them (`priceIdentity`: genai-prices' version, the
+ * overrides, list prices), so that a load priced the same way takes them
+ * instead of pricing the calls again ({@link readCached}); any other load
+ * prices the calls as stored.
+ *
  * Growth: the entry of a native file also keeps where its reading stopped (the
  * byte after its last complete line, the lines before it), that part's events
  * as columns (`_event_columns.ts`, zstd) and bad lines, and samples of its
@@ -103,6 +110,8 @@ export interface StoredEvents {
 interface Header {
   key: string;
   file: string;
+  /** The identity (`priceIdentity`) of the prices kept in the calls' {@link KEPT_PRICES} columns. */
+  prices?: string;
   columns: string[][];
   /** How each frame is stored (absent: all Parquet). */
   formats?: FrameFormat[];
@@ -274,15 +283,36 @@ function readFrames(
 }
 
 /**
+ * The columns of a calls frame that keep its calls' `cost_usd` and `provider`
+ * as priced (`priceCalls`), beside the columns before prices: in an entry, and
+ * in the frames of a load until they replace those (named with a control
+ * character, so that no metadata field clashes).
+ */
+export const KEPT_PRICES = { cost: "\u0001cost_usd", provider: "\u0001provider" } as const;
+
+/** Whether a calls frame holds the {@link KEPT_PRICES} columns. */
+export const hasKeptPrices = (calls: pl.DataFrame): boolean =>
+  calls.columns.includes(KEPT_PRICES.cost);
+
+/** Frames without the {@link KEPT_PRICES} columns (as they are when they hold none). */
+export function dropKeptPrices(frames: ImportedFrames): ImportedFrames {
+  if (!hasKeptPrices(frames.calls)) return frames;
+  return { ...frames, calls: frames.calls.drop(KEPT_PRICES.cost, KEPT_PRICES.provider) };
+}
+
+/**
  * A file's frames from the cache, or null when there is no usable entry. The
  * `file` column, the same on every row of an entry, is stored once and put back.
+ * With `prices` (a `priceIdentity`), the calls also hold the {@link KEPT_PRICES}
+ * columns when the entry kept its prices under that identity.
  */
-export function readCached(dir: string, id: EntryId): ImportedFrames | null {
+export function readCached(dir: string, id: EntryId, prices?: string): ImportedFrames | null {
   const found = readHeader(dir, id.lineage, id.key);
   if (!found) return null;
   const { header, fd } = found;
   try {
-    return readFrames(fd, found.at, header, header.file);
+    const frames = readFrames(fd, found.at, header, header.file);
+    return prices !== undefined && header.prices === prices ? frames : dropKeptPrices(frames);
   } catch {
     rmSync(entryPath(dir, id.lineage), { force: true });
     return null;
@@ -462,15 +492,20 @@ const made = new Set<string>();
 /**
  * Write a file's frames (atomically: a temporary file, then a rename, which
  * replaces the file's previous entry), with where its reading stopped for a
- * native file. Failures are ignored.
+ * native file, and the calls' {@link KEPT_PRICES} columns when they hold them,
+ * under the identity `prices` (without it, they are not written). Failures are
+ * ignored.
  */
 export function writeCached(
   dir: string,
   id: EntryId,
   frames: ImportedFrames,
   resume?: ResumeState,
+  prices?: string | null,
 ): void {
   const { key, lineage } = id;
+  if (!prices) frames = dropKeptPrices(frames);
+  const kept = hasKeptPrices(frames.calls);
   try {
     const files = new Set<string>();
     for (const name of FRAMES) {
@@ -512,6 +547,7 @@ export function writeCached(
     const header: Header = {
       key,
       file,
+      ...(kept ? { prices: prices! } : {}),
       columns: FRAMES.map((name) => frames[name].columns),
       lengths: buffers.slice(0, FRAMES.length).map((b) => b.length),
       formats: FRAMES.map((name) => frameFormat(frames[name])),
@@ -775,6 +811,7 @@ export function writeSet(
   files: SetFile[],
   frames: ImportedFrames,
 ): void {
+  frames = dropKeptPrices(frames); // a set's calls are stored before prices only
   try {
     const buffers = FRAMES.map((name) => writeFrame(frames[name]));
     const header: SetHeader = {

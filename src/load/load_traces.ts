@@ -13,6 +13,9 @@
  * frames are read from it; a native file that has only grown is read from
  * where its entry stopped (`readGrown`). The small files of a load share one
  * set entry instead (`openSmallSet`): the unchanged ones are taken from it.
+ * A per-file entry also keeps its calls' prices (`withKeptPrices`): when every
+ * part of a load holds prices of this load's identity (`priceIdentity`), they
+ * are taken instead of pricing the calls again.
  *
  * @module
  */
@@ -20,6 +23,7 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import pl from "../frames/polars.ts";
 import { applyPrices, type PriceOverrides } from "../prices/mod.ts";
+import { priceCalls, priceIdentity } from "../prices/apply.ts";
 import { concatTraceSets } from "../frames/concat.ts";
 import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
 import { UserError } from "../log/mod.ts";
@@ -31,8 +35,11 @@ import {
   cacheIdentity,
   cacheKeyOptions,
   defaultCacheDir,
+  dropKeptPrices,
   encodeChunk,
   findResume,
+  hasKeptPrices,
+  KEPT_PRICES,
   readCached,
   readSet,
   readSetFiles,
@@ -327,6 +334,37 @@ function concatFrames(parts: ImportedFrames[]): ImportedFrames {
  * are exact in any chunks) and is the largest: it is left as it is (2,000,000
  * calls in 10 files: 1.1 GB less at the peak).
  */
+/** The options of a load that price its calls. */
+const priceOptions = (options: LoadOptions) => ({
+  overrides: options.prices,
+  listPrices: options.listPrices,
+});
+
+/**
+ * Frames whose calls also hold their prices ({@link KEPT_PRICES}), and the
+ * identity those are kept under (`priceCalls`); when they cannot be kept (a
+ * call priced at the current time), the frames as they are and null.
+ */
+function withKeptPrices(
+  frames: ImportedFrames,
+  options: LoadOptions,
+): { frames: ImportedFrames; prices: string | null } {
+  const { calls, identity } = priceCalls(frames.calls, priceOptions(options));
+  if (identity === null) return { frames, prices: null };
+  const kept = frames.calls.withColumns(
+    calls.getColumn("cost_usd").alias(KEPT_PRICES.cost),
+    calls.getColumn("provider").alias(KEPT_PRICES.provider),
+  );
+  return { frames: { ...frames, calls: kept }, prices: identity };
+}
+
+/** Calls whose {@link KEPT_PRICES} columns take the place of `cost_usd` and `provider`. */
+const takeKeptPrices = (calls: pl.DataFrame) =>
+  calls.withColumns(
+    pl.col(KEPT_PRICES.cost).alias("cost_usd"),
+    pl.col(KEPT_PRICES.provider).alias("provider"),
+  ).drop(KEPT_PRICES.cost, KEPT_PRICES.provider);
+
 function contiguous(frames: ImportedFrames): ImportedFrames {
   return {
     calls: frames.calls.rechunk(),
@@ -400,8 +438,10 @@ async function loadFrames(
   options.onProgress?.(0, total);
   const set = dir ? openSmallSet(dir, plans, ids, options, inputs) : null;
   const inSet = new Set(set?.members);
+  // the prices an entry kept are taken when this load prices calls the same way
+  const prices = dir ? priceIdentity(priceOptions(options)) : undefined;
   const cached: (ImportedFrames | null)[] = plans.map((_, i) =>
-    ids[i] && !inSet.has(i) ? readCached(dir!, ids[i]!) : null
+    ids[i] && !inSet.has(i) ? readCached(dir!, ids[i]!, prices) : null
   );
   plans.forEach((plan, i) => {
     if (!cached[i] && ids[i] && !inSet.has(i) && !plan.adapter.parse) {
@@ -439,16 +479,25 @@ async function loadFrames(
     );
     // where each keyed native file's reading stopped, its events encoded once the frames are built
     const states = new Map<string, ResumeState | null>();
-    const fresh = await readFiles(
+    let fresh = await readFiles(
       pass.map((i) => plans[i]!),
       { ...options, onProgress: onProgress || undefined },
       keyed.length ? (read) => prepareStates(read, keyed, options, states) : undefined,
     );
-    if (dir && keyed.length) cacheFileByFile(dir, fresh, keyed, states, options);
+    if (dir && keyed.length) {
+      // priced here (once for the pass) to be kept in the entries; the load then takes them
+      const kept = withKeptPrices(fresh, options);
+      fresh = kept.frames;
+      cacheFileByFile(dir, fresh, keyed, states, options, kept.prices);
+    }
     units.push({ frames: fresh, plans: pass });
     doneBefore += pass.reduce((sum, i) => sum + sizes[i]!, 0);
   }
   options.onProgress?.(total, total);
+  // prices taken from the units only when every unit holds them (the same columns in all)
+  if (!units.every((u) => hasKeptPrices(u.frames.calls))) {
+    for (const u of units) u.frames = dropKeptPrices(u.frames);
+  }
   const { frames, joint } = await joinUnits(units, plans, options);
   // the set's entry is written again when it no longer holds exactly the set's files as they are
   if (set && (set.stale || joint.has(setUnit))) {
@@ -484,7 +533,11 @@ async function joinUnits(
     onProgress: undefined,
   });
   return {
-    frames: concatFrames([...units.filter((_, n) => !joint.has(n)).map((u) => u.frames), together]),
+    frames: concatFrames([
+      // `together` is read again, without prices: none are taken
+      ...units.filter((_, n) => !joint.has(n)).map((u) => dropKeptPrices(u.frames)),
+      together,
+    ]),
     joint,
   };
 }
@@ -783,7 +836,10 @@ function readGrown(
       seen.add(column);
     }
   }
-  const frames = splice(old, part, [...touched], lines, diagnostics, columns);
+  const { frames, prices } = withKeptPrices(
+    splice(old, part, [...touched], lines, diagnostics, columns),
+    options,
+  );
   const fd = openSync(path, "r");
   let samples;
   try {
@@ -801,7 +857,7 @@ function readGrown(
       before: stored,
       diagnostics: complete,
       keepText,
-    });
+    }, prices);
   }
   return frames;
 }
@@ -985,7 +1041,8 @@ function prepareStates(
 /**
  * Write the cache entry of each file of frames read together, except files
  * that share a session with another file (their frames depend on it), with
- * where the reading of a native file stopped.
+ * where the reading of a native file stopped, and the prices the calls hold
+ * ({@link withKeptPrices}) under the identity `prices`.
  */
 function cacheFileByFile(
   dir: string,
@@ -993,10 +1050,11 @@ function cacheFileByFile(
   keyed: { plan: FilePlan; id: CacheIdentity }[],
   states: Map<string, ResumeState | null>,
   options: LoadOptions,
+  prices: string | null,
 ): void {
   const write = (plan: FilePlan, id: CacheIdentity, frames: ImportedFrames) => {
     if (!unchanged(plan, id, options)) return;
-    writeCached(dir, id, frames, states.get(plan.input.name) ?? undefined);
+    writeCached(dir, id, frames, states.get(plan.input.name) ?? undefined, prices);
   };
   if (keyed.length === 1 && frames.sessions.getColumn("file").nUnique() <= 1) {
     write(keyed[0]!.plan, keyed[0]!.id, frames);
@@ -1110,6 +1168,9 @@ export async function loadTraces(
     }
     if (plans.length === 0) throw new UserError(messages.noTraceAtAll(list));
     let { frames, parsedBytes } = await loadFrames(plans, options, list);
+    // the calls' prices, when every part of the load holds them (from an entry, or priced to be kept)
+    const priced = hasKeptPrices(frames.calls);
+    if (priced) frames = { ...frames, calls: takeKeptPrices(frames.calls) };
     if (fileDiagnostics.length) {
       frames = concatFrames([
         frames,
@@ -1123,7 +1184,7 @@ export async function loadTraces(
       : frames.calls.withColumns(pl.lit(options.group).cast(pl.Utf8).alias("group"));
     const traces = {
       ...frames,
-      calls: applyPrices(calls, { overrides: options.prices, listPrices: options.listPrices }),
+      calls: priced ? calls : applyPrices(calls, priceOptions(options)),
       files: staged.map((i) => i.name),
       inputs: list,
       formats,

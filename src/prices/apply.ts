@@ -23,6 +23,7 @@
  * @module
  */
 import pl from "npm:nodejs-polars@0.25.2";
+import { createHash } from "node:crypto";
 // Deferred: genai-prices evaluates its bundled price data (~2 MB) on first use, not on import.
 import defer * as genai from "npm:@pydantic/genai-prices@0.1.8";
 import type { PriceOverrides } from "./overrides.ts";
@@ -77,6 +78,67 @@ export const BATCH_PRICE_FACTOR = 0.5;
  * ```
  */
 export function applyPrices(calls: pl.DataFrame, options: ApplyPricesOptions = {}): pl.DataFrame {
+  return priceCalls(calls, options).calls;
+}
+
+/** The version of `@pydantic/genai-prices` whose bundled data prices calls (as imported above). */
+const GENAI_PRICES_VERSION = "0.1.8";
+
+/**
+ * What prices calls besides the calls themselves, as a hash: genai-prices'
+ * version (its bundled data), the overrides and `listPrices`. Two pricings
+ * with the same identity give each call the same `cost_usd` and `provider`,
+ * unless a call was priced at the current time ({@link priceCalls} then keeps
+ * none). Overrides are compared by content (as JSON: the same overrides
+ * written in another order only give another identity).
+ *
+ * @example
+ * ```ts
+ * import { priceIdentity } from "./apply.ts";
+ * const none = priceIdentity({});
+ * if (none !== priceIdentity({ overrides: {}, listPrices: false })) throw new Error("the defaults");
+ * if (none === priceIdentity({ listPrices: true })) throw new Error("list prices");
+ * const a = priceIdentity({ overrides: { m: { input: 1, output: 2 } } });
+ * if (a === none || a === priceIdentity({ overrides: { m: { input: 1, output: 3 } } })) throw new Error();
+ * ```
+ */
+export function priceIdentity(options: ApplyPricesOptions = {}): string {
+  return createHash("sha256").update(
+    JSON.stringify([GENAI_PRICES_VERSION, options.overrides ?? {}, options.listPrices ?? false]),
+  ).digest("hex").slice(0, 32);
+}
+
+/**
+ * {@link applyPrices}, and the identity its prices can be kept under
+ * ({@link priceIdentity}): null when a call of a model whose prices change
+ * with the date or the time of day has no time (it is priced at the current
+ * time: another pricing may give it another price). The per-file cache keeps
+ * the prices of a file's calls with their identity, so that a later load
+ * with the same identity does not price them again.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { priceCalls, priceIdentity } from "./apply.ts";
+ * const calls = pl.DataFrame({
+ *   model: ["gpt-4o"],
+ *   provider: [null],
+ *   input_tokens: [1000],
+ *   output_tokens: [100],
+ *   started_at: [null],
+ * });
+ * const priced = priceCalls(calls);
+ * // gpt-4o's price does not depend on the date: kept, whatever the time
+ * if (priced.identity !== priceIdentity()) throw new Error(String(priced.identity));
+ * // 1000 × $2.50/M + 100 × $10/M
+ * if (Math.abs((priced.calls.getColumn("cost_usd").get(0) as number) - 0.0035) > 1e-12) throw new Error();
+ * ```
+ */
+export function priceCalls(
+  calls: pl.DataFrame,
+  options: ApplyPricesOptions = {},
+): { calls: pl.DataFrame; identity: string | null } {
+  let clock = false;
   const overrides = options.overrides ?? {};
   const has = (name: string) => calls.columns.includes(name);
   const utf8 = (name: string) =>
@@ -167,6 +229,7 @@ export function applyPrices(calls: pl.DataFrame, options: ApplyPricesOptions = {
     const measured = new Set<string>();
     const sets = seconds.map((s) => {
       const r = dated.get(`${s.__pk}\u0000${s.__model}`)!;
+      if (s.__second === null) clock = true; // priced at the current time: not to be kept
       const when = s.__second === null ? new Date() : new Date(Number(s.__second) * 1000);
       const chosen =
         genai.calcPrice({}, modelName(r), { ...r.options, timestamp: when })!.model_price;
@@ -237,7 +300,10 @@ export function applyPrices(calls: pl.DataFrame, options: ApplyPricesOptions = {
     .join(costs, { on: "__row", how: "left" })
     .sort("__row")
     .collectSync();
-  return calls.withColumns(filled.getColumn("cost_usd"), filled.getColumn("provider"));
+  return {
+    calls: calls.withColumns(filled.getColumn("cost_usd"), filled.getColumn("provider")),
+    identity: clock ? null : priceIdentity(options),
+  };
 }
 
 /**
