@@ -23,6 +23,7 @@
  */
 import type { TraceSet } from "../frames/columns.ts";
 import { fileStamp } from "./cache_dir.ts";
+import { withFrames } from "./_lazy_frame.ts";
 
 /** What a load is, for {@link recentLoad}: its inputs, files, their stamps, options. */
 export type LoadKey = string;
@@ -72,18 +73,16 @@ export function loadKey(
   return JSON.stringify([inputs, files.map((f) => f.name), stamps, extra, rest, cacheDir, day]);
 }
 
-/** Copies of a set's frames and lists (the columns' memory shared). */
+/**
+ * Copies of a set's frames and lists (the columns' memory shared); a frame not
+ * yet made (`_lazy_frame.ts`) is copied when it is.
+ */
 function copy(t: TraceSet): TraceSet {
-  return {
-    ...t,
-    calls: t.calls.clone(),
-    sessions: t.sessions.clone(),
-    events: t.events.clone(),
-    diagnostics: t.diagnostics.clone(),
+  return withFrames(t, {
     files: [...t.files],
     inputs: [...t.inputs],
     formats: t.formats ? { ...t.formats } : undefined,
-  };
+  }, true);
 }
 
 /**

@@ -12,6 +12,11 @@
  * so two processes writing one entry at once never leave half of one, and a
  * new entry of a file replaces its old one.
  *
+ * Each frame's bytes carry their CRC-32, checked when the entry is read: the
+ * `events` frame of a per-file entry is decoded only when first used
+ * (`_lazy_frame.ts`: most analyses never read it), from bytes read and checked
+ * with the others, so that it is what decoding them at once would give.
+ *
  * Prices: the calls of an entry are stored before prices, and with the
  * prices of its calls too ({@link KEPT_PRICES}, from `priceCalls`) with the
  * identity of what priced them (`priceIdentity`: genai-prices' version, the
@@ -61,6 +66,11 @@ import {
 } from "./_event_columns.ts";
 import { type PrefixSamples, prefixUnchanged } from "./_append.ts";
 import type { CacheIdentity } from "./cache_key.ts";
+import { lazyFrame, withFrames } from "./_lazy_frame.ts";
+
+/** The CRC-32 of bytes (zlib's). */
+const crc32 = (bytes: Uint8Array): number =>
+  (zlib as unknown as { crc32(b: Uint8Array): number }).crc32(bytes);
 export {
   type CacheIdentity,
   cacheIdentity,
@@ -72,7 +82,7 @@ export {
   setLineage,
 } from "./cache_key.ts";
 
-const MAGIC = "TBC2";
+const MAGIC = "TBC3";
 const FRAMES = ["calls", "sessions", "events", "diagnostics"] as const;
 
 /** Where a native file's reading stopped, stored in its entry. */
@@ -113,6 +123,8 @@ interface Header {
   /** The identity (`priceIdentity`) of the prices kept in the calls' {@link KEPT_PRICES} columns. */
   prices?: string;
   columns: string[][];
+  /** The CRC-32 of each frame's bytes. */
+  crc: number[];
   /** How each frame is stored (absent: all Parquet). */
   formats?: FrameFormat[];
   lengths: number[];
@@ -127,6 +139,8 @@ interface SetHeader {
   lineage: string;
   files: SetFile[];
   columns: string[][];
+  /** The CRC-32 of each frame's bytes. */
+  crc: number[];
   formats: FrameFormat[];
   lengths: number[];
 }
@@ -268,15 +282,26 @@ function readFrames(
   at: number,
   header: Header | SetHeader,
   file?: string,
+  lazyEvents = false,
 ): ImportedFrames {
   const frames: Record<string, pl.DataFrame> = {};
+  if (!Array.isArray(header.crc) || header.crc.length !== FRAMES.length) {
+    throw new Error("bad header");
+  }
   for (const [i, name] of FRAMES.entries()) {
     const n = header.lengths[i]!;
-    const bytes = readAt(fd, at, n);
-    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, n);
-    let df = header.formats?.[i] === "ipc" ? pl.readIPC(buffer) : pl.readParquet(buffer);
-    if (file !== undefined) df = df.withColumns(pl.lit(file).cast(pl.Utf8).alias("file"));
-    frames[name] = df.select(...header.columns[i]!);
+    let bytes: Uint8Array | null = readAt(fd, at, n);
+    // every section checked now: one decoded later (`lazyFrame`) is then as it was written
+    if (crc32(bytes) !== header.crc[i]) throw new Error("corrupt");
+    const decode = () => {
+      const buffer = Buffer.from(bytes!.buffer, bytes!.byteOffset, n);
+      let df = header.formats?.[i] === "ipc" ? pl.readIPC(buffer) : pl.readParquet(buffer);
+      bytes = null;
+      if (file !== undefined) df = df.withColumns(pl.lit(file).cast(pl.Utf8).alias("file"));
+      return df.select(...header.columns[i]!);
+    };
+    if (name === "events" && lazyEvents) lazyFrame(frames, name, decode);
+    else frames[name] = decode();
     at += n;
   }
   return frames as unknown as ImportedFrames;
@@ -297,7 +322,7 @@ export const hasKeptPrices = (calls: pl.DataFrame): boolean =>
 /** Frames without the {@link KEPT_PRICES} columns (as they are when they hold none). */
 export function dropKeptPrices(frames: ImportedFrames): ImportedFrames {
   if (!hasKeptPrices(frames.calls)) return frames;
-  return { ...frames, calls: frames.calls.drop(KEPT_PRICES.cost, KEPT_PRICES.provider) };
+  return withFrames(frames, { calls: frames.calls.drop(KEPT_PRICES.cost, KEPT_PRICES.provider) });
 }
 
 /**
@@ -311,7 +336,7 @@ export function readCached(dir: string, id: EntryId, prices?: string): ImportedF
   if (!found) return null;
   const { header, fd } = found;
   try {
-    const frames = readFrames(fd, found.at, header, header.file);
+    const frames = readFrames(fd, found.at, header, header.file, true);
     return prices !== undefined && header.prices === prices ? frames : dropKeptPrices(frames);
   } catch {
     rmSync(entryPath(dir, id.lineage), { force: true });
@@ -550,6 +575,7 @@ export function writeCached(
       ...(kept ? { prices: prices! } : {}),
       columns: FRAMES.map((name) => frames[name].columns),
       lengths: buffers.slice(0, FRAMES.length).map((b) => b.length),
+      crc: buffers.slice(0, FRAMES.length).map(crc32),
       formats: FRAMES.map((name) => frameFormat(frames[name])),
       ...(resumeHeader ? { resume: resumeHeader } : {}),
     };
@@ -722,7 +748,7 @@ export function pruneEntries(
 
 // ── set entries: many small files in one entry ──────────────────────────────────────────
 
-const SET_MAGIC = "TBS1";
+const SET_MAGIC = "TBS2";
 
 /** A file of a set entry. */
 export interface SetFile {
@@ -820,6 +846,7 @@ export function writeSet(
       columns: FRAMES.map((name) => frames[name].columns),
       formats: FRAMES.map((name) => frameFormat(frames[name])),
       lengths: buffers.map((b) => b.length),
+      crc: buffers.map(crc32),
     };
     writeEntryFile(setPath(dir, lineage), SET_MAGIC, header, buffers);
   } catch { /* frames that cannot be encoded: no entry, the cache is only slower */ }

@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { DEFAULT_MAX_LINE_BYTES } from "./_limits.ts";
 
 /** Bumped by hand for a change the source hash below cannot see (e.g. a dependency's). */
-const CACHE_FORMAT = "tbc2";
+const CACHE_FORMAT = "tbc3";
 
 let version: string | null = null;
 
@@ -28,7 +28,7 @@ let version: string | null = null;
  * @example
  * ```ts
  * import { loaderVersion } from "./cache_key.ts";
- * if (!/^tbc2-[0-9a-f]{16}$/.test(loaderVersion())) throw new Error(loaderVersion());
+ * if (!/^tbc3-[0-9a-f]{16}$/.test(loaderVersion())) throw new Error(loaderVersion());
  * ```
  */
 export function loaderVersion(): string {

@@ -75,6 +75,7 @@ import { LARGE_INPUT_BYTES, loadWorkers, readNativeFiles } from "./_parallel.ts"
 import { collectGarbage, releaseFreedMemory, settleMemory } from "./_memory.ts";
 import { checkTimezone } from "./timestamp.ts";
 import { keepLoad, loadKey, recentLoad } from "./_recent.ts";
+import { withFrames } from "./_lazy_frame.ts";
 
 /** Options of {@link loadTraces}. */
 export interface LoadOptions {
@@ -355,7 +356,7 @@ function withKeptPrices(
     calls.getColumn("cost_usd").alias(KEPT_PRICES.cost),
     calls.getColumn("provider").alias(KEPT_PRICES.provider),
   );
-  return { frames: { ...frames, calls: kept }, prices: identity };
+  return { frames: withFrames(frames, { calls: kept }), prices: identity };
 }
 
 /** Calls whose {@link KEPT_PRICES} columns take the place of `cost_usd` and `provider`. */
@@ -366,12 +367,11 @@ const takeKeptPrices = (calls: pl.DataFrame) =>
   ).drop(KEPT_PRICES.cost, KEPT_PRICES.provider);
 
 function contiguous(frames: ImportedFrames): ImportedFrames {
-  return {
+  return withFrames(frames, {
     calls: frames.calls.rechunk(),
     sessions: frames.sessions.rechunk(),
-    events: frames.events,
     diagnostics: frames.diagnostics.rechunk(),
-  };
+  });
 }
 
 /** The rows of `df` are in file (then, with `lines`, line) order already. */
@@ -1170,7 +1170,7 @@ export async function loadTraces(
     let { frames, parsedBytes } = await loadFrames(plans, options, list);
     // the calls' prices, when every part of the load holds them (from an entry, or priced to be kept)
     const priced = hasKeptPrices(frames.calls);
-    if (priced) frames = { ...frames, calls: takeKeptPrices(frames.calls) };
+    if (priced) frames = withFrames(frames, { calls: takeKeptPrices(frames.calls) });
     if (fileDiagnostics.length) {
       frames = concatFrames([
         frames,
@@ -1182,13 +1182,13 @@ export async function loadTraces(
     const calls = options.group === undefined
       ? frames.calls
       : frames.calls.withColumns(pl.lit(options.group).cast(pl.Utf8).alias("group"));
-    const traces = {
-      ...frames,
+    // the frames of a cache entry not yet read stay so (`events`, made on first use)
+    const traces: TraceSet = withFrames(frames as TraceSet, {
       calls: priced ? calls : applyPrices(calls, priceOptions(options)),
       files: staged.map((i) => i.name),
       inputs: list,
       formats,
-    };
+    });
     // the intermediates of building the frames are freed: give their pages back before the
     // caller's summaries and figures allocate theirs. Frames read from the cache leave little
     // garbage: the pages already free are given back, without a collection (200,000 calls, 12
