@@ -32,6 +32,7 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  readFileSync,
   readSync,
   renameSync,
   rmSync,
@@ -54,6 +55,7 @@ import {
 } from "./_event_columns.ts";
 import { type PrefixSamples, prefixUnchanged } from "./_append.ts";
 import type { CacheIdentity } from "./cache_key.ts";
+import { trackWrite } from "./_writes.ts";
 export {
   type CacheIdentity,
   cacheIdentity,
@@ -133,11 +135,24 @@ type FrameFormat = "parquet" | "ipc";
  */
 const frameFormat = (df: pl.DataFrame): FrameFormat => (df.height >= 10_000 ? "parquet" : "ipc");
 
-/** A frame's bytes in its {@link frameFormat}. */
-function writeFrame(df: pl.DataFrame): Uint8Array {
-  return frameFormat(df) === "parquet"
-    ? df.writeParquet({ compression: "lz4" })
-    : df.writeIPC({ compression: "lz4" } as Parameters<pl.DataFrame["writeIPC"]>[0]);
+/**
+ * A frame's bytes in its {@link frameFormat}. A Parquet frame is encoded on
+ * Polars' threads (a lazy sink to `${tmp}.tmp`, read back): the frames of one
+ * entry are encoded at once, while the caller's thread goes on (200,000 calls:
+ * the four frames in about 150 ms of another core, against 240 ms of the
+ * caller's with `writeParquet`).
+ */
+async function writeFrame(df: pl.DataFrame, tmp: string): Promise<Uint8Array> {
+  if (frameFormat(df) === "ipc") {
+    return df.writeIPC({ compression: "lz4" } as Parameters<pl.DataFrame["writeIPC"]>[0]);
+  }
+  const file = `${tmp}.tmp`;
+  try {
+    await df.lazy().sinkParquet(file, { compression: "lz4", maintainOrder: true }).collect();
+    return readFileSync(file);
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 /** The lists of {@link watchEntries} being kept (one per load under way). */
@@ -462,23 +477,27 @@ const made = new Set<string>();
 /**
  * Write a file's frames (atomically: a temporary file, then a rename, which
  * replaces the file's previous entry), with where its reading stopped for a
- * native file. Failures are ignored.
+ * native file. The frames are encoded on Polars' threads: the entry is in
+ * place once the returned promise (or `cacheWrites`, `_writes.ts`) resolves.
+ * Failures are ignored.
  */
 export function writeCached(
   dir: string,
   id: EntryId,
   frames: ImportedFrames,
   resume?: ResumeState,
-): void {
+): Promise<void> {
   const { key, lineage } = id;
   try {
     const files = new Set<string>();
     for (const name of FRAMES) {
       for (const f of frames[name].getColumn("file").unique().toArray()) files.add(String(f));
     }
-    if (files.size > 1) return; // not one file's frames: not an entry
+    if (files.size > 1) return Promise.resolve(); // not one file's frames: not an entry
     const file = [...files][0] ?? "";
-    const buffers: Uint8Array[] = FRAMES.map((name) => writeFrame(frames[name].drop("file")));
+    const path = entryPath(dir, lineage);
+    const stored = FRAMES.map((name) => frames[name].drop("file"));
+    const sections: Uint8Array[] = [];
     let resumeHeader: ResumeHeader | undefined;
     if (resume) {
       let before = resume.before ?? { headers: [], bytes: [] };
@@ -495,8 +514,8 @@ export function writeCached(
       }
       if (chunk) {
         const chunks = [...before.headers, chunk.header];
-        for (const b of before.bytes) buffers.push(b);
-        buffers.push(chunk.bytes);
+        for (const b of before.bytes) sections.push(b);
+        sections.push(chunk.bytes);
         resumeHeader = {
           lineage,
           size: resume.size,
@@ -509,16 +528,56 @@ export function writeCached(
         };
       }
     }
-    const header: Header = {
+    return writeEntry(path, MAGIC, stored, sections, (lengths) => ({
       key,
       file,
       columns: FRAMES.map((name) => frames[name].columns),
-      lengths: buffers.slice(0, FRAMES.length).map((b) => b.length),
-      formats: FRAMES.map((name) => frameFormat(frames[name])),
+      lengths,
+      formats: stored.map(frameFormat),
       ...(resumeHeader ? { resume: resumeHeader } : {}),
-    };
-    writeEntryFile(entryPath(dir, lineage), MAGIC, header, buffers);
-  } catch { /* frames that cannot be encoded: no entry, the cache is only slower */ }
+    }));
+  } catch {
+    return Promise.resolve(); // frames that cannot be encoded: no entry, the cache is only slower
+  }
+}
+
+/**
+ * Write the entry file at `path`: its frames encoded ({@link writeFrame}, all
+ * at once), then the header `header` makes of their lengths, then the frames
+ * and the `sections` after them ({@link writeEntryFile}). The write is awaited
+ * by `cacheWrites` (`_writes.ts`) and resolves once the entry is in place; a
+ * failure leaves no entry (the promise never rejects).
+ */
+function writeEntry(
+  path: string,
+  magic: string,
+  frames: pl.DataFrame[],
+  sections: Uint8Array[],
+  header: (lengths: number[]) => Header | SetHeader,
+): Promise<void> {
+  touched(path);
+  const tmp = temporaryPath(path);
+  const write = (async () => {
+    makeFolder(path);
+    const buffers = await Promise.all(frames.map((df, i) => writeFrame(df, `${tmp}.${i}`)));
+    writeEntryFile(path, magic, header(buffers.map((b) => b.length)), [...buffers, ...sections]);
+  })().catch(() => {/* frames that cannot be encoded: no entry, the cache is only slower */});
+  trackWrite(write);
+  return write;
+}
+
+/** Make the folder of the entry file `path` (once per process). */
+function makeFolder(path: string): void {
+  const folder = dirname(path);
+  if (!made.has(folder)) {
+    mkdirSync(folder, { recursive: true });
+    made.add(folder);
+  }
+}
+
+/** A name beside `path` for this process's temporary files (each ends in `.tmp`: old ones are pruned). */
+function temporaryPath(path: string): string {
+  return `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
 }
 
 /**
@@ -535,13 +594,9 @@ function writeEntryFile(
   buffers: Uint8Array[],
 ): void {
   touched(path);
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const tmp = `${temporaryPath(path)}.tmp`;
   try {
-    const folder = dirname(path);
-    if (!made.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      made.add(folder);
-    }
+    makeFolder(path);
     const json = new TextEncoder().encode(JSON.stringify(header));
     const head = new Uint8Array(8);
     head.set(new TextEncoder().encode(magic));
@@ -774,18 +829,15 @@ export function writeSet(
   lineage: string,
   files: SetFile[],
   frames: ImportedFrames,
-): void {
-  try {
-    const buffers = FRAMES.map((name) => writeFrame(frames[name]));
-    const header: SetHeader = {
-      lineage,
-      files,
-      columns: FRAMES.map((name) => frames[name].columns),
-      formats: FRAMES.map((name) => frameFormat(frames[name])),
-      lengths: buffers.map((b) => b.length),
-    };
-    writeEntryFile(setPath(dir, lineage), SET_MAGIC, header, buffers);
-  } catch { /* frames that cannot be encoded: no entry, the cache is only slower */ }
+): Promise<void> {
+  const stored = FRAMES.map((name) => frames[name]);
+  return writeEntry(setPath(dir, lineage), SET_MAGIC, stored, [], (lengths) => ({
+    lineage,
+    files,
+    columns: FRAMES.map((name) => frames[name].columns),
+    formats: stored.map(frameFormat),
+    lengths,
+  }));
 }
 
 /** A native file's previous entry that its bytes now continue: read on from `offset`. */
