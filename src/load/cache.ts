@@ -44,6 +44,7 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  readFileSync,
   readSync,
   renameSync,
   rmSync,
@@ -67,6 +68,7 @@ import {
 import { type PrefixSamples, prefixUnchanged } from "./_append.ts";
 import type { CacheIdentity } from "./cache_key.ts";
 import { lazyFrame, withFrames } from "./_lazy_frame.ts";
+import { trackWrite } from "./_writes.ts";
 
 /** The CRC-32 of bytes (zlib's). */
 const crc32 = (bytes: Uint8Array): number =>
@@ -156,11 +158,24 @@ type FrameFormat = "parquet" | "ipc";
  */
 const frameFormat = (df: pl.DataFrame): FrameFormat => (df.height >= 10_000 ? "parquet" : "ipc");
 
-/** A frame's bytes in its {@link frameFormat}. */
-function writeFrame(df: pl.DataFrame): Uint8Array {
-  return frameFormat(df) === "parquet"
-    ? df.writeParquet({ compression: "lz4" })
-    : df.writeIPC({ compression: "lz4" } as Parameters<pl.DataFrame["writeIPC"]>[0]);
+/**
+ * A frame's bytes in its {@link frameFormat}. A Parquet frame is encoded on
+ * Polars' threads (a lazy sink to `${tmp}.tmp`, read back): the frames of one
+ * entry are encoded at once, while the caller's thread goes on (200,000 calls:
+ * the four frames in about 150 ms of another core, against 240 ms of the
+ * caller's with `writeParquet`).
+ */
+async function writeFrame(df: pl.DataFrame, tmp: string): Promise<Uint8Array> {
+  if (frameFormat(df) === "ipc") {
+    return df.writeIPC({ compression: "lz4" } as Parameters<pl.DataFrame["writeIPC"]>[0]);
+  }
+  const file = `${tmp}.tmp`;
+  try {
+    await df.lazy().sinkParquet(file, { compression: "lz4", maintainOrder: true }).collect();
+    return readFileSync(file);
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 /** The lists of {@link watchEntries} being kept (one per load under way). */
@@ -518,8 +533,9 @@ const made = new Set<string>();
  * Write a file's frames (atomically: a temporary file, then a rename, which
  * replaces the file's previous entry), with where its reading stopped for a
  * native file, and the calls' {@link KEPT_PRICES} columns when they hold them,
- * under the identity `prices` (without it, they are not written). Failures are
- * ignored.
+ * under the identity `prices` (without it, they are not written). The frames
+ * are encoded on Polars' threads: the entry is in place once the returned
+ * promise (or `cacheWrites`, `_writes.ts`) resolves. Failures are ignored.
  */
 export function writeCached(
   dir: string,
@@ -527,7 +543,7 @@ export function writeCached(
   frames: ImportedFrames,
   resume?: ResumeState,
   prices?: string | null,
-): void {
+): Promise<void> {
   const { key, lineage } = id;
   if (!prices) frames = dropKeptPrices(frames);
   const kept = hasKeptPrices(frames.calls);
@@ -536,9 +552,11 @@ export function writeCached(
     for (const name of FRAMES) {
       for (const f of frames[name].getColumn("file").unique().toArray()) files.add(String(f));
     }
-    if (files.size > 1) return; // not one file's frames: not an entry
+    if (files.size > 1) return Promise.resolve(); // not one file's frames: not an entry
     const file = [...files][0] ?? "";
-    const buffers: Uint8Array[] = FRAMES.map((name) => writeFrame(frames[name].drop("file")));
+    const path = entryPath(dir, lineage);
+    const stored = FRAMES.map((name) => frames[name].drop("file"));
+    const sections: Uint8Array[] = [];
     let resumeHeader: ResumeHeader | undefined;
     if (resume) {
       let before = resume.before ?? { headers: [], bytes: [] };
@@ -555,8 +573,8 @@ export function writeCached(
       }
       if (chunk) {
         const chunks = [...before.headers, chunk.header];
-        for (const b of before.bytes) buffers.push(b);
-        buffers.push(chunk.bytes);
+        for (const b of before.bytes) sections.push(b);
+        sections.push(chunk.bytes);
         resumeHeader = {
           lineage,
           size: resume.size,
@@ -569,18 +587,59 @@ export function writeCached(
         };
       }
     }
-    const header: Header = {
+    return writeEntry(path, MAGIC, stored, sections, (lengths, crc) => ({
       key,
       file,
       ...(kept ? { prices: prices! } : {}),
       columns: FRAMES.map((name) => frames[name].columns),
-      lengths: buffers.slice(0, FRAMES.length).map((b) => b.length),
-      crc: buffers.slice(0, FRAMES.length).map(crc32),
-      formats: FRAMES.map((name) => frameFormat(frames[name])),
+      lengths,
+      crc,
+      formats: stored.map(frameFormat),
       ...(resumeHeader ? { resume: resumeHeader } : {}),
-    };
-    writeEntryFile(entryPath(dir, lineage), MAGIC, header, buffers);
-  } catch { /* frames that cannot be encoded: no entry, the cache is only slower */ }
+    }));
+  } catch {
+    return Promise.resolve(); // frames that cannot be encoded: no entry, the cache is only slower
+  }
+}
+
+/**
+ * Write the entry file at `path`: its frames encoded ({@link writeFrame}, all
+ * at once), then the header `header` makes of their lengths and CRC-32s, then the frames
+ * and the `sections` after them ({@link writeEntryFile}). The write is awaited
+ * by `cacheWrites` (`_writes.ts`) and resolves once the entry is in place; a
+ * failure leaves no entry (the promise never rejects).
+ */
+function writeEntry(
+  path: string,
+  magic: string,
+  frames: pl.DataFrame[],
+  sections: Uint8Array[],
+  header: (lengths: number[], crc: number[]) => Header | SetHeader,
+): Promise<void> {
+  touched(path);
+  const tmp = temporaryPath(path);
+  const write = (async () => {
+    makeFolder(path);
+    const buffers = await Promise.all(frames.map((df, i) => writeFrame(df, `${tmp}.${i}`)));
+    const head = header(buffers.map((b) => b.length), buffers.map(crc32));
+    writeEntryFile(path, magic, head, [...buffers, ...sections]);
+  })().catch(() => {/* frames that cannot be encoded: no entry, the cache is only slower */});
+  trackWrite(write);
+  return write;
+}
+
+/** Make the folder of the entry file `path` (once per process). */
+function makeFolder(path: string): void {
+  const folder = dirname(path);
+  if (!made.has(folder)) {
+    mkdirSync(folder, { recursive: true });
+    made.add(folder);
+  }
+}
+
+/** A name beside `path` for this process's temporary files (each ends in `.tmp`: old ones are pruned). */
+function temporaryPath(path: string): string {
+  return `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
 }
 
 /**
@@ -597,13 +656,9 @@ function writeEntryFile(
   buffers: Uint8Array[],
 ): void {
   touched(path);
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const tmp = `${temporaryPath(path)}.tmp`;
   try {
-    const folder = dirname(path);
-    if (!made.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      made.add(folder);
-    }
+    makeFolder(path);
     const json = new TextEncoder().encode(JSON.stringify(header));
     const head = new Uint8Array(8);
     head.set(new TextEncoder().encode(magic));
@@ -836,20 +891,17 @@ export function writeSet(
   lineage: string,
   files: SetFile[],
   frames: ImportedFrames,
-): void {
+): Promise<void> {
   frames = dropKeptPrices(frames); // a set's calls are stored before prices only
-  try {
-    const buffers = FRAMES.map((name) => writeFrame(frames[name]));
-    const header: SetHeader = {
-      lineage,
-      files,
-      columns: FRAMES.map((name) => frames[name].columns),
-      formats: FRAMES.map((name) => frameFormat(frames[name])),
-      lengths: buffers.map((b) => b.length),
-      crc: buffers.map(crc32),
-    };
-    writeEntryFile(setPath(dir, lineage), SET_MAGIC, header, buffers);
-  } catch { /* frames that cannot be encoded: no entry, the cache is only slower */ }
+  const stored = FRAMES.map((name) => frames[name]);
+  return writeEntry(setPath(dir, lineage), SET_MAGIC, stored, [], (lengths, crc) => ({
+    lineage,
+    files,
+    columns: FRAMES.map((name) => frames[name].columns),
+    formats: stored.map(frameFormat),
+    lengths,
+    crc,
+  }));
 }
 
 /** A native file's previous entry that its bytes now continue: read on from `offset`. */

@@ -20,7 +20,7 @@ export const identity = (file: string, options: { keepText?: boolean } = {}) =>
  * its call) set to "from-the-entry": a load that shows it took that request
  * from the entry, not from the file's bytes.
  */
-export function markEntry(cache: string, file: string, id: string): void {
+export async function markEntry(cache: string, file: string, id: string): Promise<void> {
   const r = findResume(cache, identity(file), file)!;
   const { events } = storedEvents(r.stored()!, file, false);
   const request = events.find((e) => e.type === "llm_request" && e.request_id === id)!;
@@ -34,7 +34,7 @@ export function markEntry(cache: string, file: string, id: string): void {
     pl.when(pl.col("request_id").eq(pl.lit(id))).then(pl.lit("from-the-entry"))
       .otherwise(pl.col("model")).alias("model"),
   );
-  writeCached(cache, identity(file), { ...frames, calls }, {
+  await writeCached(cache, identity(file), { ...frames, calls }, {
     size: r.size,
     offset: r.offset,
     lines: r.lines,

@@ -148,7 +148,7 @@ Deno.test("TraceTail starts a file that loadTraces cached from its entry, then r
   writeFileSync(file, text.slice(0, -10));
   await loadTraces(file, { cache });
   // the entry's stored request r1 gets another model: a tail that shows it started from the entry
-  markEntry(cache, file, "r1");
+  await markEntry(cache, file, "r1");
   // the file as cached (not grown yet): from the entry too, up to the cut line 4, which waits
   const unchanged = await TraceTail.open([file], { cache }).poll();
   assert.deepEqual(brief(unchanged), {

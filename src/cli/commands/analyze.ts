@@ -20,6 +20,7 @@ import type * as RenderReport from "../../report/render.ts";
 import type * as Prices from "../../prices/mod.ts";
 import type * as Progress from "../progress.ts";
 import { lazyImport } from "../../log/_lazy.ts";
+import { writingBehind } from "../../load/_writes.ts";
 import type * as Memory from "../../load/_memory.ts";
 import type { Summary } from "../../metrics/mod.ts";
 import { UserError } from "../../log/mod.ts";
@@ -196,7 +197,8 @@ async function analyzeRun(
   const stored = key && readResults<AnalyzePayload>(key);
   const outputs = stored
     ? replayAnalysis(stored, now)
-    : await analyzeTraces(list, options, now, key);
+    // the cache entries are written while the summary and report are computed
+    : await writingBehind(() => analyzeTraces(list, options, now, key));
   mkdirSync(options.outputDir, { recursive: true });
   const files: string[] = [];
   for (const [suffix, data] of outputs.files) {
