@@ -7,8 +7,11 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import pl from "nodejs-polars";
 import { loadTraces } from "../../src/load/mod.ts";
+import { readCached, writeCached } from "../../src/load/cache.ts";
 import { callLines } from "./_lines.ts";
+import { identity } from "./_cache_entry.ts";
 
 function setup(): { dir: string; cache: string; file: string } {
   const dir = Deno.makeTempDirSync({ prefix: "tracebook-cache-lazy-test-" });
@@ -110,6 +113,28 @@ Deno.test("an entry whose bytes were changed in place (same size) is rebuilt, in
       // rebuilt: the byte changed is the written one again
       assert.equal(readFileSync(path)[middle], whole[middle], `section ${section}`);
     }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a large frame's Parquet is one row group: read back in one chunk (300,000 events)", async () => {
+  const { dir, cache, file } = setup();
+  try {
+    const t = await loadTraces(file, { cache: false });
+    const n = 300_000;
+    const events = pl.DataFrame([
+      pl.Series("file", Array(n).fill(file), pl.Utf8),
+      pl.Series("line", Array.from({ length: n }, (_, i) => i + 1), pl.Int64),
+      pl.Series("type", Array(n).fill("custom"), pl.Utf8),
+      pl.Series("session_id", Array(n).fill("s1"), pl.Utf8),
+    ]);
+    await writeCached(cache, identity(file), { ...t, events });
+    const back = readCached(cache, identity(file))!;
+    assert.equal(back.events.height, n);
+    assert.deepEqual(back.events.getColumn("line").chunkLengths(), [n]);
+    // lines 1..n: their sum is n(n+1)/2 = 45,000,150,000
+    assert.equal(back.events.getColumn("line").sum(), 45_000_150_000);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
