@@ -140,6 +140,8 @@ interface Header {
 interface SetHeader {
   lineage: string;
   files: SetFile[];
+  /** As {@link Header.prices}. */
+  prices?: string;
   columns: string[][];
   /** The CRC-32 of each frame's bytes. */
   crc: number[];
@@ -855,12 +857,15 @@ export function readSetFiles(dir: string, lineage: string): SetFile[] | null {
 
 /**
  * The set entry of a lineage (null: none, or partial or corrupt: removed), with
- * the rows of the files `choose` keeps (it sees the entry's files).
+ * the rows of the files `choose` keeps (it sees the entry's files); with `prices`,
+ * their calls hold the {@link KEPT_PRICES} columns when the entry kept its
+ * prices under that identity (as {@link readCached}).
  */
 export function readSet(
   dir: string,
   lineage: string,
   choose: (files: SetFile[]) => Set<string>,
+  prices?: string,
 ): SetEntry | null {
   const found = openSet(dir, lineage);
   if (!found) return null;
@@ -869,8 +874,11 @@ export function readSet(
     const files = header.files;
     const chosen = choose(files);
     if (chosen.size === 0) return { files, frames: null };
-    const frames = readFrames(fd, found.at, header);
-    if (files.every((f) => chosen.has(f.name))) return { files, frames };
+    const whole = files.every((f) => chosen.has(f.name));
+    // all of it taken: its events made on first use, as a per-file entry's
+    let frames = readFrames(fd, found.at, header, undefined, whole);
+    if (prices === undefined || header.prices !== prices) frames = dropKeptPrices(frames);
+    if (whole) return { files, frames };
     const keep = pl.col("file").isIn([...chosen]);
     return {
       files,
@@ -891,19 +899,24 @@ export function readSet(
 
 /**
  * Write a set entry (atomically, replacing the set's previous one): the frames
- * of `files`, read together. Failures are ignored.
+ * of `files`, read together, with their calls' {@link KEPT_PRICES} columns when
+ * they hold them, under the identity `prices` (without it, they are not written).
+ * Failures are ignored.
  */
 export function writeSet(
   dir: string,
   lineage: string,
   files: SetFile[],
   frames: ImportedFrames,
+  prices?: string | null,
 ): Promise<void> {
-  frames = dropKeptPrices(frames); // a set's calls are stored before prices only
+  if (!prices) frames = dropKeptPrices(frames);
+  const kept = hasKeptPrices(frames.calls);
   const stored = FRAMES.map((name) => frames[name]);
   return writeEntry(setPath(dir, lineage), SET_MAGIC, stored, [], (lengths, crc) => ({
     lineage,
     files,
+    ...(kept ? { prices: prices! } : {}),
     columns: FRAMES.map((name) => frames[name].columns),
     formats: stored.map(frameFormat),
     lengths,

@@ -437,10 +437,10 @@ async function loadFrames(
   const sizes = plans.map((p) => p.size);
   const total = sizes.reduce((a, b) => a + b, 0);
   options.onProgress?.(0, total);
-  const set = dir ? openSmallSet(dir, plans, ids, options, inputs) : null;
-  const inSet = new Set(set?.members);
   // the prices an entry kept are taken when this load prices calls the same way
   const prices = dir ? priceIdentity(priceOptions(options)) : undefined;
+  const set = dir ? openSmallSet(dir, plans, ids, options, inputs, prices!) : null;
+  const inSet = new Set(set?.members);
   const cached: (ImportedFrames | null)[] = plans.map((_, i) =>
     ids[i] && !inSet.has(i) ? readCached(dir!, ids[i]!, prices) : null
   );
@@ -485,11 +485,12 @@ async function loadFrames(
       { ...options, onProgress: onProgress || undefined },
       keyed.length ? (read) => prepareStates(read, keyed, options, states) : undefined,
     );
-    if (dir && keyed.length) {
-      // priced here (once for the pass) to be kept in the entries; the load then takes them
+    if (dir) {
+      // priced here (once for the pass) to be kept in the entries (the files' and the set's);
+      // the load then takes them
       const kept = withKeptPrices(fresh, options);
       fresh = kept.frames;
-      cacheFileByFile(dir, fresh, keyed, states, options, kept.prices);
+      if (keyed.length) cacheFileByFile(dir, fresh, keyed, states, options, kept.prices);
     }
     units.push({ frames: fresh, plans: pass });
     doneBefore += pass.reduce((sum, i) => sum + sizes[i]!, 0);
@@ -502,7 +503,7 @@ async function loadFrames(
   const { frames, joint } = await joinUnits(units, plans, options);
   // the set's entry is written again when it no longer holds exactly the set's files as they are
   if (set && (set.stale || joint.has(setUnit))) {
-    cacheSmallSet(dir!, set, frames, plans, ids, options);
+    cacheSmallSet(dir!, set, frames, plans, ids, options, prices!);
   }
   return { frames, parsedBytes: total - cachedBytes };
 }
@@ -624,6 +625,7 @@ function openSmallSet(
   ids: (CacheIdentity | null)[],
   options: LoadOptions,
   inputs: string[],
+  prices: string,
 ): SmallSet | null {
   const limit = options.smallFileBytes ?? SMALL_FILE_BYTES;
   const members = plans.flatMap((p, i) => (ids[i] && p.size < limit ? [i] : []));
@@ -636,7 +638,7 @@ function openSmallSet(
     const broken = new Set<number>();
     for (const f of files) if (keyOf.get(f.name) !== f.key) broken.add(f.group);
     return taken = new Set(files.filter((f) => !broken.has(f.group)).map((f) => f.name));
-  });
+  }, prices);
   if (!entry?.frames) taken = new Set();
   const reused = members.filter((i) => taken.has(plans[i]!.input.name));
   const stale = !entry || reused.length !== members.length ||
@@ -665,6 +667,7 @@ function cacheSmallSet(
   plans: FilePlan[],
   ids: (CacheIdentity | null)[],
   options: LoadOptions,
+  prices: string,
 ): void {
   const members = set.members.filter((i) => unchanged(plans[i]!, ids[i]!, options));
   const index = new Map(members.map((i, n) => [plans[i]!.input.name, n]));
@@ -730,6 +733,7 @@ function cacheSmallSet(
       events: frames.events.filter(keep),
       diagnostics: frames.diagnostics.filter(keep),
     },
+    prices,
   );
 }
 

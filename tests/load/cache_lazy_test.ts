@@ -139,3 +139,28 @@ Deno.test("a large frame's Parquet is one row group: read back in one chunk (300
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("a load taking a whole set entry (small files) makes its events on first use too", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tracebook-cache-lazy-test-" });
+  try {
+    const cache = join(dir, "cache");
+    const folder = join(dir, "traces");
+    Deno.mkdirSync(folder);
+    // four small files (a set entry from 4 on): 2 calls of 2 lines each, 4 events a file
+    for (let k = 0; k < 4; k++) {
+      writeFileSync(
+        join(folder, `f${k}.jsonl`),
+        callLines(`s${k}`, `a${k}`, "gpt-4o", 2) + callLines(`s${k}`, `b${k}`, "gpt-4o", 3),
+      );
+    }
+    const cold = await loadTraces(folder, { cache: false });
+    assert.equal(cold.events.height, 16);
+    await writeEntry(folder, cache);
+    const warm = await loadTraces(folder, { cache });
+    assert.equal(isLazy(warm, "events"), true);
+    rmSync(cache, { recursive: true });
+    assert.deepEqual(records(warm), records(cold));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

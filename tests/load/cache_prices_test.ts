@@ -5,7 +5,7 @@
  * the current time; the calls are stored before prices as well.
  */
 import assert from "node:assert/strict";
-import { appendFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { loadTraces } from "../../src/load/mod.ts";
@@ -14,7 +14,9 @@ import {
   cacheKeyOptions,
   KEPT_PRICES,
   readCached,
+  readSet,
   writeCached,
+  writeSet,
 } from "../../src/load/cache.ts";
 import { priceIdentity } from "../../src/prices/apply.ts";
 import { identity } from "./_cache_entry.ts";
@@ -192,6 +194,61 @@ Deno.test("prices that depend on the current time are not kept: a call with no t
     const kept = readCached(cache, id(plain), priceIdentity({}))!;
     // a batch call at half the list price: 0.0035 / 2 = 0.00175
     near(kept.calls.getColumn(KEPT_PRICES.cost).get(0) as number, BUNDLED / 2, "gpt-4o batch");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a set entry (small files) keeps its calls' prices too, taken only by a load priced the same way", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tracebook-cache-prices-test-" });
+  try {
+    const cache = join(dir, "cache");
+    const folder = join(dir, "traces");
+    Deno.mkdirSync(folder);
+    // four small files (a set entry from 4 on), one call each, in sessions of their own
+    for (let k = 0; k < 4; k++) {
+      writeFileSync(
+        join(folder, `f${k}.jsonl`),
+        call(`r${k}`, 1000, 100).replaceAll('"s1"', `"s${k}"`),
+      );
+    }
+    const cold = await loadTraces(folder, { cache, prices: {} });
+    assert.deepEqual([...byRequest(cold).values()].map((c) => Math.round(c * 1e6)), [
+      3500,
+      3500,
+      3500,
+      3500,
+    ]);
+    const sets = readdirSync(cache, { recursive: true }).map(String).filter((f) =>
+      f.endsWith(".tbs")
+    );
+    assert.equal(sets.length, 1);
+    const lineage = sets[0]!.split("/").at(-1)!.replace(/\.tbs$/, "");
+    const all = (files: { name: string }[]) => new Set(files.map((f) => f.name));
+    const entry = readSet(cache, lineage, all, priceIdentity({}))!;
+    const kept = entry.frames!.calls.getColumn(KEPT_PRICES.cost).toArray() as number[];
+    kept.forEach((c) => near(c, BUNDLED, "kept in the set"));
+    assert.equal(
+      readSet(cache, lineage, all, priceIdentity({ listPrices: true }))!.frames!.calls.columns
+        .includes(KEPT_PRICES.cost),
+      false,
+    );
+    // marked: a load priced the same way shows 1.5 for each call, another prices again
+    const frames = entry.frames!;
+    await writeSet(cache, lineage, entry.files, {
+      ...frames,
+      calls: frames.calls.withColumns(pl.lit(1.5).cast(pl.Float64).alias(KEPT_PRICES.cost)),
+    }, priceIdentity({}));
+    assert.deepEqual([...byRequest(await loadTraces(folder, { cache })).values()], [
+      1.5,
+      1.5,
+      1.5,
+      1.5,
+    ]);
+    const overridden = [
+      ...byRequest(await loadTraces(folder, { cache, prices: OVERRIDES })).values(),
+    ];
+    overridden.forEach((c) => near(c, OVERRIDDEN, "overrides"));
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
