@@ -92,13 +92,14 @@ function serializeSvg(root: Element): string | null {
     if (node.namespaceURI !== SVG_NS) return false;
     const name = node.localName;
     let markup = "<" + name;
-    const attrs = node.attributes;
-    for (let i = attrs.length - 1; i >= 0; i--) {
-      const a = attrs[i]!;
-      const local = a.localName;
+    // By name, not through `attributes`: linkedom's is a Proxy, whose every read of an
+    // index or the length is a trap (half the time of serializing 5,000 dots).
+    const names = node.getAttributeNames();
+    for (let i = names.length - 1; i >= 0; i--) {
+      const local = names[i]!;
       // Only the root's default-namespace declaration; no other namespaced attribute.
       if ((local === "xmlns" && !isRoot) || local.includes(":")) return false;
-      const v = a.value;
+      const v = node.getAttributeNode(local)!.value;
       markup += " " + local + '="' + (NEEDS_ESCAPE.test(v) ? escapeAttr(v) : v) + '"';
     }
     const children = node.childNodes;
