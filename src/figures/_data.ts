@@ -49,21 +49,14 @@ export function only(
  * Calls that completed with a response and a positive duration: the seed's
  * response-time population (`llm_response` events with `duration_seconds > 0`,
  * orphan responses included). With `columns`, only those columns are kept
- * (selected before filtering, which is much cheaper on a wide frame). With `query`,
- * its result over them, in the same lazy query (the completed calls then never a
- * frame of their own).
+ * (selected before filtering, which is much cheaper on a wide frame).
  */
-export function completedCalls(
-  calls: pl.DataFrame,
-  columns?: readonly string[],
-  query: (completed: pl.LazyDataFrame) => pl.LazyDataFrame = (completed) => completed,
-): pl.DataFrame {
+export function completedCalls(calls: pl.DataFrame, columns?: readonly string[]): pl.DataFrame {
   const completed = pl.col("status").eq(pl.lit("ok")).and(pl.col("duration_s").gt(0));
-  if (!columns) return query(calls.lazy().filter(completed)).collectSync();
+  if (!columns) return calls.filter(completed);
   // Lazily, so the filter columns that are not kept are never copied.
-  return query(
-    only(calls, [...columns, "status", "duration_s"]).lazy().filter(completed).select(...columns),
-  ).collectSync();
+  return only(calls, [...columns, "status", "duration_s"]).lazy().filter(completed)
+    .select(...columns).collectSync();
 }
 
 /** Calls that have a request (orphan responses dropped when the `orphan` column exists). */

@@ -15,7 +15,6 @@ import {
   minOf,
   modelColors,
   requireColumns,
-  rows,
 } from "./_data.ts";
 import { loadPlot, renderFigure } from "./_render.ts";
 import { AXIS, FONT_SIZE, LAYOUT, maxLabelWidth, plural, shortLabel } from "./_style.ts";
@@ -68,24 +67,20 @@ export interface EcdfPoint {
 export function ecdfPoints(calls: pl.DataFrame, maxPoints = DEFAULTS.maxPoints): EcdfPoint[] {
   const hasGroup = calls.columns.includes("group");
   const keys = hasGroup ? ["group", "model"] : ["model"];
-  // Every series' durations in one frame, sorted by series (keys in order, nulls last) and
-  // duration, and each series' ranks gathered from it at once: not a copy of the completed
-  // calls, its partitions and each one sorted again; only the points drawn become JS values.
-  const sorted = completedCalls(
-    calls,
-    [...keys, "duration_s"],
-    (done) => done.sort([...keys, "duration_s"], false, true),
-  );
-  if (sorted.height === 0) return [];
-  const sizes = rows<Record<string, unknown>>(
-    sorted.groupBy(keys).agg(pl.len().alias("__n")).sort(keys, false, true),
-    [...keys, "__n"],
-  );
-  const series: { model: string; group: string | null; n: number; ranks: number[] }[] = [];
-  const at: number[] = [];
-  let offset = 0;
-  for (const size of sizes) {
-    const n = Number(size.__n);
+  const done = completedCalls(calls, [...keys, "duration_s"]);
+  if (done.height === 0) return [];
+  // One series per key, in key order (nulls last); each sorts only its own durations,
+  // and only the points drawn become JS values (not 200,000 rows).
+  const parts = done.partitionBy(keys, true, true);
+  const order = pl.concat(
+    parts.map((part, i) => part.head(1).select(...keys, pl.lit(i).cast(pl.Int64).alias("__p"))),
+  ).sort(keys, false, true).getColumn("__p").toArray().map(Number);
+  const out: EcdfPoint[] = [];
+  for (const p of order) {
+    const part = parts[p]!;
+    const model = part.getColumn("model").get(0) as string;
+    const group = hasGroup ? (part.getColumn("group").get(0) as string | null) ?? null : null;
+    const n = part.height;
     // Every rank when the series is short enough, else the first, every step-th and the last.
     const step = Math.ceil(n / maxPoints);
     const ranks: number[] = [];
@@ -98,26 +93,13 @@ export function ecdfPoints(calls: pl.DataFrame, maxPoints = DEFAULTS.maxPoints):
         if (r === 1 || r === n || step <= 1 || r % step === 0) ranks.push(r);
       }
     }
-    series.push({
-      model: size.model as string,
-      group: hasGroup ? (size.group as string | null) ?? null : null,
-      n,
-      ranks,
-    });
-    for (const r of ranks) at.push(offset + r - 1);
-    offset += n;
-  }
-  const xs = sorted.getColumn("duration_s").gather(at).toArray();
-  const out: EcdfPoint[] = [];
-  let i = 0;
-  for (const { model, group, n, ranks } of series) {
-    const step = Math.ceil(n / maxPoints);
-    for (const rank of ranks) {
-      const x = Number(xs[i++]);
+    const xs = part.getColumn("duration_s").sort().gather(ranks.map((r) => r - 1)).toArray();
+    ranks.forEach((rank, i) => {
+      const x = Number(xs[i]);
       // Each series starts at (x(1), 0).
       if (rank === 1) out.push({ model, group, x, y: 0 });
       if (step <= 1 || rank % step === 0 || rank === n) out.push({ model, group, x, y: rank / n });
-    }
+    });
   }
   return out;
 }
