@@ -36,11 +36,11 @@ export interface AllFiguresOptions {
    * options, by name, used as they are instead of drawn again (`analyze` draws the seed's
    * `models_used` before the report).
    */
-  drawn?: Partial<Record<FigureName, Figure>>;
+  drawn?: Partial<Record<typeof FIGURE_NAMES[number], Figure>>;
 }
 
 /** The name of one of {@linkcode allFigures}' figures. */
-export type FigureName = typeof FIGURE_NAMES[number];
+type FigureName = typeof FIGURE_NAMES[number];
 
 /** The figures of {@linkcode allFigures}, in report order. */
 export const FIGURE_NAMES = [
