@@ -31,7 +31,16 @@ export interface NamedFigure {
 export interface AllFiguresOptions {
   /** The width of every figure. @default {720} */
   width?: number;
+  /**
+   * Figures already drawn from the same calls with the same width and their default
+   * options, by name, used as they are instead of drawn again (`analyze` draws the seed's
+   * `models_used` before the report).
+   */
+  drawn?: Partial<Record<typeof FIGURE_NAMES[number], Figure>>;
 }
+
+/** The name of one of {@linkcode allFigures}' figures. */
+type FigureName = typeof FIGURE_NAMES[number];
 
 /** The figures of {@linkcode allFigures}, in report order. */
 export const FIGURE_NAMES = [
@@ -68,7 +77,7 @@ export async function allFigures(
 ): Promise<NamedFigure[]> {
   const width = options.width ?? LAYOUT.width;
   const { calls, sessions } = traces;
-  const figures: [typeof FIGURE_NAMES[number], () => Promise<Figure>][] = [
+  const figures: [FigureName, () => Promise<Figure>][] = [
     ["response_times", () => latencyHistogram(calls, { width })],
     ["models_used", () => modelsUsed(calls, { width })],
     ["latency_by_model", () => latencyByModel(calls, { width })],
@@ -82,8 +91,10 @@ export async function allFigures(
   const out: NamedFigure[] = [];
   const large = calls.height >= SETTLE_CALLS;
   for (const [name, draw] of figures) {
-    const figure = await draw();
+    const drawn = options.drawn?.[name];
+    const figure = drawn ?? await draw();
     out.push({ name, title: figure.title, figure });
+    if (drawn) continue;
     // a figure's garbage holds Polars' intermediates until collected: let it go as it piles up
     if (large) await settleWhenGrown();
   }

@@ -72,8 +72,22 @@ function roundHalfEven(abs: number, decimals: number): string {
 export function formatFixed(x: number, digits: number): string {
   if (!Number.isFinite(x)) return Number.isNaN(x) ? "nan" : x > 0 ? "inf" : "-inf";
   const negative = x < 0 || Object.is(x, -0);
-  const out = roundHalfEven(Math.abs(x), digits);
+  const abs = Math.abs(x);
+  const out = toFixedRounds(abs, digits) ? abs.toFixed(digits) : roundHalfEven(abs, digits);
   return negative ? `-${out}` : out;
+}
+
+/**
+ * Whether `abs.toFixed(digits)` is `abs` rounded half to even: when `abs` is not an exact
+ * tie at `digits` decimals (`toFixed` rounds exactly otherwise), about ten times faster
+ * than writing its exact digits. A double's fraction of `b` bits has exactly `b` decimals
+ * (2^-b = 5^b / 10^b), the last a 5, so `abs` is a tie exactly when its fraction has
+ * `digits + 1` bits: times 2^(digits + 1), an odd integer (an exact product).
+ */
+function toFixedRounds(abs: number, digits: number): boolean {
+  if (!Number.isInteger(digits) || digits < 0 || digits > 100 || abs >= 1e21) return false;
+  const scaled = (abs - Math.floor(abs)) * 2 ** (digits + 1);
+  return !Number.isInteger(scaled) || scaled % 2 === 0;
 }
 
 /**

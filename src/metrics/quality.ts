@@ -62,15 +62,22 @@ export function countsBy(frame: pl.DataFrame, column: string): Record<string, nu
  */
 export function dataQuality(traces: TraceSet): DataQuality {
   const { calls, sessions, diagnostics } = traces;
-  const n = (df: pl.DataFrame) => df.height;
+  // Counted in one pass, not as the heights of filtered copies of the calls (50,000 rows
+  // of every column for 50,000 unknown-model calls, kept until a collection).
+  const count = (rows: pl.Expr) => rows.sum().cast(pl.Int64);
+  const [counts] = calls.select(
+    (calls.columns.includes("orphan") ? count(pl.col("orphan").eq(true)) : pl.lit(0))
+      .alias("orphan"),
+    count(pl.col("status").eq(pl.lit("pending"))).alias("pending"),
+    count(pl.col("model").eq(pl.lit("unknown"))).alias("unknown"),
+  ).toRecords();
+  const n = (v: unknown) => (plainValue(v) as number | null) ?? 0;
   return {
     diagnostics_by_code: countsBy(diagnostics, "code"),
     diagnostics_by_severity: countsBy(diagnostics, "severity"),
-    orphan_responses: calls.columns.includes("orphan")
-      ? n(calls.filter(pl.col("orphan").eq(true)))
-      : 0,
-    pending_calls: n(calls.filter(pl.col("status").eq(pl.lit("pending")))),
-    sessions_without_end: n(sessions.filter(pl.col("complete").not())),
-    unknown_model_calls: n(calls.filter(pl.col("model").eq(pl.lit("unknown")))),
+    orphan_responses: n(counts?.orphan),
+    pending_calls: n(counts?.pending),
+    sessions_without_end: sessions.filter(pl.col("complete").not()).height,
+    unknown_model_calls: n(counts?.unknown),
   };
 }

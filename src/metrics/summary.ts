@@ -138,12 +138,16 @@ export interface SummarizeOptions {
 }
 
 function stats(frame: pl.DataFrame, values: pl.Expr): Stats {
-  return statsOf(frame.select(values.alias("__v")));
+  return statsOf(frame.lazy().select(values.alias("__v")));
 }
 
-/** {@link Stats} of the one column `__v` (the values selected once, not once per statistic). */
-function statsOf(values: pl.DataFrame): Stats {
-  const s = aggregate(values, statsSpec(pl.col("__v")));
+/**
+ * {@link Stats} of the one column `__v` (the values selected once, not once per
+ * statistic), in one query: the values are never a frame of their own.
+ */
+function statsOf(values: pl.LazyDataFrame): Stats {
+  const [r] = values.select(...specExprs(statsSpec(pl.col("__v")))).collectSync().toRecords();
+  const s = Object.fromEntries(Object.entries(r ?? {}).map(([k, v]) => [k, plainValue(v)]));
   return { ...s, count: (s.count as number) ?? 0 } as unknown as Stats;
 }
 
@@ -156,7 +160,7 @@ function seedStats(calls: pl.DataFrame): Stats {
   const values = calls.select(latency().alias("__v"));
   // One Float64 column out of Polars, never a JS value per call.
   const array = values.getColumn("__v").cast(pl.Float64).toTypedArray() as Float64Array;
-  return { ...statsOf(values), ...exactMeanStd(array) };
+  return { ...statsOf(values.lazy()), ...exactMeanStd(array) };
 }
 
 /**
@@ -235,11 +239,12 @@ export function summarize(traces: TraceSet, options: SummarizeOptions = {}): Sum
 
   // Requests per model (the model rule: the requested model), in the order models were
   // first requested (the seed's dict order).
-  const requested = calls.select("model", "orphan").withRowIndex("__i").filter(
+  const requested = calls.lazy().select("model", "orphan").withRowIndex("__i").filter(
     pl.col("orphan").fillNull(false).not(),
   )
     .groupBy("model").agg(pl.len().cast(pl.Int64).alias("n"), pl.col("__i").min().alias("__first"))
-    .sort("__first");
+    .sort("__first")
+    .collectSync();
   const models_used = Object.fromEntries(
     requested.toRecords().map((r) => [String(r.model), plainValue(r.n) as number]),
   );

@@ -54,7 +54,9 @@ export function callsOverTime(
 ): pl.DataFrame {
   const step = everyMicros(options.every ?? "1m");
   const us = pl.col("started_at").cast(DATETIME_UTC).cast(pl.Int64);
-  const counted = calls
+  // One lazy query: the filtered calls are never a frame of their own (a copy of every
+  // column, held until a collection).
+  const counted = calls.lazy()
     .filter(pl.col("started_at").isNotNull())
     .select(us.div(step).floor().mul(step).cast(pl.Int64).alias("__t"), pl.col("status"))
     .groupBy("__t")
@@ -63,7 +65,8 @@ export function callsOverTime(
       pl.col("status").eq(pl.lit("ok")).sum().cast(pl.Int64).alias("ok"),
       pl.col("status").eq(pl.lit("error")).sum().cast(pl.Int64).alias("errors"),
       pl.col("status").eq(pl.lit("pending")).sum().cast(pl.Int64).alias("pending"),
-    );
+    )
+    .collectSync();
   const empty = pl.DataFrame([
     pl.Series("time", [], DATETIME_UTC),
     ...["calls", "ok", "errors", "pending"].map((n) => pl.Series(n, [], pl.Int64)),

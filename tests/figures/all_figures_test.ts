@@ -9,6 +9,7 @@ import {
 } from "../../src/frames/columns.ts";
 import { callsFrame } from "./_calls.ts";
 import { sampleCalls } from "./_sample.ts";
+import { modelsUsed } from "../../src/figures/models_used.ts";
 
 function traces(calls: TraceSet["calls"]): TraceSet {
   return {
@@ -49,5 +50,19 @@ Deno.test("allFigures() of an empty trace set gives empty-state figures, not an 
     assert.equal(figure.empty, true, name);
     assert.equal(figure.width, 600, name);
     assert.ok(figure.toPNG().length > 0, name);
+  }
+});
+
+Deno.test("allFigures() uses a figure already drawn as it is, and draws the others", async () => {
+  const calls = sampleCalls();
+  const models = await modelsUsed(calls);
+  const figures = await allFigures(traces(calls), { drawn: { models_used: models } });
+  assert.deepEqual(figures.map((f) => f.name), [...FIGURE_NAMES]);
+  // the same object, not a second drawing
+  assert.equal(figures[FIGURE_NAMES.indexOf("models_used")]!.figure, models);
+  // the others drawn as without `drawn`: the same SVG, byte for byte
+  const fresh = await allFigures(traces(calls));
+  for (const [i, { name, figure }] of figures.entries()) {
+    assert.equal(figure.toSVG(), fresh[i]!.figure.toSVG(), name);
   }
 });

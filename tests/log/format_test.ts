@@ -54,6 +54,19 @@ Deno.test("formatFixed() agrees with toFixed except on exact ties", () => {
     const d = Math.floor(next() * 7);
     assert.equal(formatFixed(x, d), x.toFixed(d), `${x} with ${d} digits`);
   }
+  // Exact ties at more decimals (a fraction of d + 1 bits) still go half to even:
+  // 1/16 = 0.0625 at 3: the 2 is even, stays; 3/16 = 0.1875: the 7 is odd, up to 0.188;
+  // 1/32 = 0.03125 at 4: the 2 stays; 3 + 1/2 at 0: up to the even 4; 12.5 at 0: stays 12.
+  assert.equal(formatFixed(0.0625, 3), "0.062");
+  assert.equal(formatFixed(0.1875, 3), "0.188");
+  assert.equal(formatFixed(0.03125, 4), "0.0312");
+  assert.equal(formatFixed(3.5, 0), "4");
+  assert.equal(formatFixed(12.5, 0), "12");
+  assert.equal(formatFixed(-0.0625, 3), "-0.062");
+  // A fraction of more bits than d + 1 is no tie: 0.0625 at 2 is 0.0025 from 0.06 and 0.0075
+  // from 0.07; 0.09375 (3/32) is 0.00375 from 0.09 and 0.00625 from 0.10.
+  assert.equal(formatFixed(0.0625, 2), "0.06");
+  assert.equal(formatFixed(0.09375, 2), "0.09");
   // Ties k/8 differ only where the digit before the 5 is even.
   assert.equal((0.625).toFixed(2), "0.63");
   assert.equal(formatFixed(0.625, 2), "0.62");

@@ -102,6 +102,7 @@ async function analyzeTraces(
     onProgress: bar?.update,
   }).finally(() => bar?.stop());
   requireSomethingRead(traces);
+  const models = await figures.modelsUsed(traces.calls);
   const seed = [
     {
       name: "response_times",
@@ -109,7 +110,7 @@ async function analyzeTraces(
         title: "Distribution of Model Response Times",
       }),
     },
-    { name: "models_used", figure: await figures.modelsUsed(traces.calls) },
+    { name: "models_used", figure: models },
   ];
   // The PNGs render on resvg's threads while the summary and the report are computed.
   const pngs = seed.map(({ figure }) => figure.toPNGAsync());
@@ -120,6 +121,8 @@ async function analyzeTraces(
   const input = await buildReport.buildReportInput(traces, {
     summary,
     listPrices: options.listPrices,
+    // the same figure as the report's (same calls, width and options): drawn once
+    drawn: { models_used: models },
   });
   // The page at any time: made once, rendered now, and again below to check the template.
   const renderAt = renderReport.reportRenderer(input, {
