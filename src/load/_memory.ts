@@ -118,8 +118,7 @@ const GROWTH = 64 * 1024 * 1024;
 
 /**
  * {@link settleMemory} when the resident memory has grown by `bytes` or more
- * since the last one, and still has once the freed pages are given back
- * ({@link releaseFreedMemory}): between steps of a large analysis (the report's
+ * since the last one: between steps of a large analysis (the report's
  * figures), so that their garbage is let go as it piles up, without paying a
  * collection after every step.
  *
@@ -132,13 +131,7 @@ const GROWTH = 64 * 1024 * 1024;
 export async function settleWhenGrown(bytes = GROWTH): Promise<void> {
   // one under way (collected, not yet turned): its turn and pages are enough, not a second collection
   if (settling) await settling;
-  else if (residentBytes() - settledAt >= bytes) {
-    // Much of the growth is often pages Polars has freed already (a query's own
-    // intermediates): given back alone first, in a few ms, a settling (a collection, 20–80
-    // ms, as much again on the collector's threads) only when that is not enough.
-    releaseFreedMemory();
-    if (residentBytes() - settledAt >= bytes) await settleMemory();
-  }
+  else if (residentBytes() - settledAt >= bytes) await settleMemory();
 }
 
 /** Calls from which an analysis is large enough for {@link settleMemory} to pay. */
