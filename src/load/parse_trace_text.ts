@@ -9,6 +9,7 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { type Diagnostic, type EventRecord, type RecordOptions, toEventRecord } from "./_event.ts";
 import { messages } from "./messages.ts";
 import type { EventTable } from "./_event_columns.ts";
+import type { SampledLines } from "./formats/sample.ts";
 
 export type { Diagnostic, EventRecord } from "./_event.ts";
 
@@ -336,6 +337,13 @@ export interface ParseTraceRangeOptions extends ParseTraceFileOptions {
    * parsed, so that no record outlives its line.
    */
   into?: EventTable;
+  /**
+   * The file's first lines as its format's detection parsed them
+   * (`sampleFileLines`): a range from the start of the file takes their values
+   * instead of parsing these lines again, when the file is as it was when
+   * they were read, and reads on after them.
+   */
+  head?: SampledLines;
 }
 
 /** What {@link parseTraceRange} returns: diagnostics not yet folded, lines numbered from 1 at `start`. */
@@ -375,16 +383,37 @@ export function parseTraceRange(
   try {
     // without an end, read to the end of the file as it is then (it may have grown)
     const stop = options.end ?? Infinity;
-    const size = fstatSync(fd).size;
+    const stat = fstatSync(fd);
+    const size = stat.size;
     const endsFile = options.end === undefined || options.end >= size;
     let pos = start;
+    // the first lines, parsed already: taken when the file is as it was then
+    const head = options.head;
+    const headTaken = head !== undefined && start === 0 &&
+      head.bytes <= Math.min(stop, lines.limit) &&
+      head.stamp.size === size && head.stamp.mtimeMs === stat.mtimeMs &&
+      head.stamp.ino === stat.ino;
+    if (headTaken) {
+      // as parseLines takes the value of each line (the sample's lines are those on which
+      // its JSON.parse and the sample's agree: see SampledLines)
+      const { table, record } = lines;
+      for (const { line, value } of head.values) {
+        const result = toEventRecord(value, file, line, record);
+        if ("code" in result) addDiagnostic(out, result);
+        else if (table) table.push(result);
+        else out.events.push(result);
+      }
+      pos = head.bytes;
+      lines.firstLine = head.lines + 1;
+      options.onBytes?.(head.bytes);
+    }
     // the thread's read buffer, kept from range to range (a new one for each of 1,000 small
     // files cost 60 ms of zeroing and page faults); grown for a long line, and then this range's own
     const slice = options.sliceBytes ?? SLICE_BYTES;
     if (scratch?.length !== slice) scratch = new Uint8Array(Math.max(1, slice));
     let buf = scratch;
     let have = 0;
-    let first = start === 0;
+    let first = start === 0 && !headTaken;
     while (true) {
       if (have === buf.length) {
         const bigger = new Uint8Array(buf.length * 2);

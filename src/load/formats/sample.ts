@@ -135,9 +135,23 @@ const utf8 = new TextDecoder();
  * ```
  */
 export function sampleFile(path: string, name: string = path): FormatSample {
+  return sampleFileLines(path, name).sample;
+}
+
+/**
+ * {@link sampleFile}, with the lines its values were parsed from when the
+ * native reader would read them alike (see {@link SampledLines}): the loader
+ * reads such a file right after detecting it, taking these values instead of
+ * parsing the lines again.
+ */
+export function sampleFileLines(
+  path: string,
+  name: string = path,
+): { sample: FormatSample; lines?: SampledLines } {
   const fd = openSync(path, "r");
   try {
-    const size = Math.min(SAMPLE_BYTES, Math.max(fstatSync(fd).size, 1));
+    const stat = fstatSync(fd);
+    const size = Math.min(SAMPLE_BYTES, Math.max(stat.size, 1));
     const buf = scratch ??= new Uint8Array(SAMPLE_BYTES);
     let got = 0, lines = true; // `lines`: the first lines may yet decide the sample
     for (let want = Math.min(FIRST_READ_BYTES, size);;) {
@@ -146,14 +160,14 @@ export function sampleFile(path: string, name: string = path): FormatSample {
       if (n === 0 || got >= size) break;
       want = size;
       if (!lines) continue;
-      const sample = sampleOfLines(buf.subarray(0, got), path, size, name);
+      const sample = sampleOfLines(buf.subarray(0, got), path, size, name, stat);
       if (sample === null) lines = false;
       // at least twice as much each time: a long first line (no newline yet) read a byte
       // at a time scanned the buffer once per byte (a 10 MB line: 9 minutes)
       else if (typeof sample === "number") want = Math.min(size, Math.max(sample, 2 * got));
       else return sample;
     }
-    return sampleOfText(utf8.decode(buf.subarray(0, got)), name);
+    return { sample: sampleOfText(utf8.decode(buf.subarray(0, got)), name) };
   } finally {
     closeSync(fd);
   }
@@ -178,7 +192,8 @@ function sampleOfLines(
   path: string,
   size: number,
   name: string,
-): FormatSample | number | null {
+  stat: FileStamp,
+): { sample: FormatSample; lines?: SampledLines } | number | null {
   const end = bytes.lastIndexOf(10) + 1;
   if (end === 0) return 2 * bytes.length;
   // as the whole sample's text is made (headOf), when no noise is passed over
@@ -199,7 +214,7 @@ function sampleOfLines(
   const { keys, closed } = firstObjectKeys(text.slice(0, at));
   if (!closed) return null;
   let head: string | undefined;
-  return {
+  const sample: FormatSample = {
     get head() {
       return head ??= readHead(path, size);
     },
@@ -207,6 +222,76 @@ function sampleOfLines(
     keys,
     array: false,
     file: name,
+  };
+  const lines = linesOf(text, at, bytes.subarray(0, end), values, stat);
+  return lines ? { sample, lines } : { sample };
+}
+
+/**
+ * The first lines of a file as its sample parsed them, for the native reader
+ * to take instead of parsing them again ({@link sampleFileLines}). Only lines
+ * the reader reads as the sample did: each is blank as the reader takes it
+ * (spaces, tabs, CR) or is one object from its first byte to its last (but a
+ * final CR), so that the reader's `JSON.parse` of it is the sample's of it
+ * trimmed, and gives the same value.
+ */
+export interface SampledLines {
+  /** The byte after the last of these lines (just after a newline). */
+  bytes: number;
+  /** The lines (blank ones too). */
+  lines: number;
+  /** Each line that is not blank and its value, in order. */
+  values: { line: number; value: unknown }[];
+  /** The file when it was sampled: lines read later are these only if it is still so. */
+  stamp: FileStamp;
+}
+
+/** What tells that a file was not written since it was sampled. */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ino: number | null;
+}
+
+/**
+ * The lines of {@link SampledLines}: those of `text` up to `stop` (just after
+ * a newline), whose values are `values`; `text` is `bytes` decoded (a BOM
+ * dropped), both ending with a newline. Null when a line is not read alike.
+ */
+function linesOf(
+  text: string,
+  stop: number,
+  bytes: Uint8Array,
+  values: unknown[],
+  stat: FileStamp,
+): SampledLines | null {
+  const out: { line: number; value: unknown }[] = [];
+  let line = 0, at = 0;
+  for (let nl = text.indexOf("\n"); nl >= 0 && nl < stop; nl = text.indexOf("\n", at)) {
+    line++;
+    let end = nl;
+    if (text.charCodeAt(end - 1) === 13 /* \r */ && end > at) end--;
+    if (text.charCodeAt(at) === 123 /* { */) {
+      if (text.charCodeAt(end - 1) !== 125 /* } */ || out.length === values.length) return null;
+      out.push({ line, value: values[out.length] });
+    } else if (!/^[ \t\r]*$/.test(text.slice(at, end))) return null;
+    at = nl + 1;
+  }
+  if (out.length !== values.length || line === 0) return null;
+  // the byte after the last of these lines: as many newlines back from the end as follow it
+  let byte = stop;
+  if (text.length !== bytes.length) {
+    // not ASCII only (or a BOM dropped): count the newlines after the lines, from the end
+    let after = 0;
+    for (let nl = text.indexOf("\n", stop); nl >= 0; nl = text.indexOf("\n", nl + 1)) after++;
+    byte = bytes.length; // just after a newline: the start of a line
+    for (let k = 0; k < after; k++) byte = bytes.lastIndexOf(10, byte - 2) + 1;
+  }
+  return {
+    bytes: byte,
+    lines: line,
+    values: out,
+    stamp: { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino },
   };
 }
 
