@@ -54,7 +54,7 @@ import {
 } from "./formats/_records.ts";
 import { describeSample, detectFormat, formatByName } from "./formats/registry.ts";
 import { sampleFileLines, sampleOfText } from "./formats/sample.ts";
-import { findTraceInputs, stageInputs, type TraceInput } from "./inputs.ts";
+import { fileStat, findTraceInputs, stageInputs, type TraceInput } from "./inputs.ts";
 import { messages } from "./messages.ts";
 import {
   boundDiagnostics,
@@ -1099,7 +1099,10 @@ export async function loadTraces(
     if (early) options = { ...options, onProgress: early.onProgress };
     for (const [k, input] of staged.entries()) {
       const was = known.get(input.name);
-      const sampled = forced || was ? null : sampleFileLines(input.path, input.name);
+      // read early, a file is sampled from one read of its first MiB, which the reader goes on from
+      const sampled = forced || was
+        ? null
+        : sampleFileLines(input.path, input.name, { whole: early !== null, size: early?.sizes[k] });
       const sample = sampled?.sample;
       const adapter = forced ?? was?.adapter ?? detectFormat(sample!);
       if (!adapter) {
@@ -1176,7 +1179,7 @@ function earlyReads(
   options: LoadOptions,
 ): { reads: EarlyReads; sizes: number[]; onProgress?: LoadOptions["onProgress"] } | null {
   if (options.cache !== false) return null;
-  const sizes = staged.map((input) => statSync(input.path).size);
+  const sizes = staged.map((input) => fileStat(input.path).size);
   const total = sizes.reduce((a, b) => a + b, 0);
   // one pass, without workers: as loadFrames would read these files
   if (total > (options.passBytes ?? PASS_BYTES)) return null;

@@ -379,20 +379,22 @@ export function parseTraceRange(
     },
     table: options.into,
   };
-  const fd = openSync(path, "r");
+  // without an end, read to the end of the file as it is then (it may have grown)
+  const stop = options.end ?? Infinity;
+  const head = options.head;
+  const usable = head !== undefined && start === 0 && head.bytes <= Math.min(stop, lines.limit);
+  // a whole file in its sample, read to its end: the file as the sample read it, no more to read
+  const inHand = usable && head.whole && options.end === undefined;
+  const fd = inHand ? -1 : openSync(path, "r");
   try {
-    // without an end, read to the end of the file as it is then (it may have grown)
-    const stop = options.end ?? Infinity;
-    const stat = fstatSync(fd);
-    const size = stat.size;
+    const stat = inHand ? null : fstatSync(fd);
+    const size = stat?.size ?? head!.stamp.size;
     const endsFile = options.end === undefined || options.end >= size;
     let pos = start;
     // the first lines, parsed already: taken when the file is as it was then
-    const head = options.head;
-    const headTaken = head !== undefined && start === 0 &&
-      head.bytes <= Math.min(stop, lines.limit) &&
+    const headTaken = usable && (stat === null ||
       head.stamp.size === size && head.stamp.mtimeMs === stat.mtimeMs &&
-      head.stamp.ino === stat.ino;
+        head.stamp.ino === stat.ino);
     if (headTaken) {
       // as parseLines takes the value of each line (the sample's lines are those on which
       // its JSON.parse and the sample's agree: see SampledLines)
@@ -413,6 +415,13 @@ export function parseTraceRange(
     if (scratch?.length !== slice) scratch = new Uint8Array(Math.max(1, slice));
     let buf = scratch;
     let have = 0;
+    if (headTaken && head.rest.length > 0 && pos + head.rest.length <= stop) {
+      // the bytes the sample read after its lines: not read again
+      if (head.rest.length >= buf.length) buf = new Uint8Array(2 * head.rest.length);
+      buf.set(head.rest);
+      have = head.rest.length;
+      pos += have;
+    }
     let first = start === 0 && !headTaken;
     while (true) {
       if (have === buf.length) {
@@ -420,7 +429,7 @@ export function parseTraceRange(
         bigger.set(buf);
         buf = bigger;
       }
-      const n = pos < stop
+      const n = pos < stop && fd >= 0
         ? readSync(fd, buf, have, Math.min(buf.length - have, stop - pos), pos)
         : 0;
       pos += n;
@@ -464,7 +473,7 @@ export function parseTraceRange(
       have = filled - end;
     }
   } finally {
-    closeSync(fd);
+    if (fd >= 0) closeSync(fd);
   }
   return { ...out, lines: lines.firstLine - 1 };
 }

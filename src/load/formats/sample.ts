@@ -105,6 +105,12 @@ export function sampleOfText(head: string, file: string): FormatSample {
   return { head: text, values, keys, array, file };
 }
 
+/**
+ * Bytes of whole lines {@link sampleOfLines} decodes first (then all it has
+ * when its lines are not there): below V8's large-object size (128 KB).
+ */
+const DECODE_BYTES = 120 * 1024;
+
 /** The first read of {@link sampleFile}. */
 const FIRST_READ_BYTES = 64 * 1024;
 
@@ -147,14 +153,26 @@ export function sampleFile(path: string, name: string = path): FormatSample {
 export function sampleFileLines(
   path: string,
   name: string = path,
+  options: { whole?: boolean; size?: number } = {},
 ): { sample: FormatSample; lines?: SampledLines } {
   const fd = openSync(path, "r");
   try {
+    const buf = scratch ??= new Uint8Array(SAMPLE_BYTES);
+    if (options.whole) {
+      // a file that ends within its first MiB is sampled from one read, without a stat: it ends
+      // there when it has the size it was known to have (`size`), or when nothing follows
+      const got = readSync(fd, buf, 0, SAMPLE_BYTES, 0);
+      if (got < SAMPLE_BYTES && (got === options.size || readSync(fd, buf, got, 1, got) === 0)) {
+        const stamp = { size: got, mtimeMs: NaN, ino: null };
+        const sample = sampleOfLines(buf.subarray(0, got), path, Math.max(got, 1), name, stamp);
+        if (sample !== null && typeof sample === "object") return sample;
+        return { sample: sampleOfText(utf8.decode(buf.subarray(0, got)), name) };
+      }
+    }
     const stat = fstatSync(fd);
     const size = Math.min(SAMPLE_BYTES, Math.max(stat.size, 1));
-    const buf = scratch ??= new Uint8Array(SAMPLE_BYTES);
     let got = 0, lines = true; // `lines`: the first lines may yet decide the sample
-    for (let want = Math.min(FIRST_READ_BYTES, size);;) {
+    for (let want = options.whole ? size : Math.min(FIRST_READ_BYTES, size);;) {
       const n = readSync(fd, buf, got, want - got, got);
       got += n;
       if (n === 0 || got >= size) break;
@@ -167,6 +185,9 @@ export function sampleFileLines(
       else if (typeof sample === "number") want = Math.min(size, Math.max(sample, 2 * got));
       else return sample;
     }
+    // the whole sample read (a file read whole at once, or one shorter than the first read)
+    const sample = lines ? sampleOfLines(buf.subarray(0, got), path, size, name, stat) : null;
+    if (sample !== null && typeof sample === "object") return sample;
     return { sample: sampleOfText(utf8.decode(buf.subarray(0, got)), name) };
   } finally {
     closeSync(fd);
@@ -194,16 +215,29 @@ function sampleOfLines(
   name: string,
   stat: FileStamp,
 ): { sample: FormatSample; lines?: SampledLines } | number | null {
-  const end = bytes.lastIndexOf(10) + 1;
-  if (end === 0) return 2 * bytes.length;
-  // as the whole sample's text is made (headOf), when no noise is passed over
-  const text = utf8.decode(bytes.subarray(0, end)).replace(/^\uFEFF/, "");
-  if (!/^\s*\{/.test(text)) return null;
-  // the lines objectLines() reads as values: those not blank
-  let at = 0, filled = 0;
-  for (let nl = text.indexOf("\n"); nl >= 0 && filled < MAX_VALUES; nl = text.indexOf("\n", at)) {
-    if (text.charCodeAt(at) === 123 /* { */ || text.slice(at, nl).trim() !== "") filled++;
-    at = nl + 1;
+  const whole = bytes.lastIndexOf(10) + 1; // the bytes of whole lines
+  if (whole === 0) return 2 * bytes.length;
+  // the lines within the first DECODE_BYTES are decoded first: a longer text would be allocated
+  // in the old generation (V8's large objects), and few files need more for their first lines
+  let end = bytes.length > DECODE_BYTES ? bytes.lastIndexOf(10, DECODE_BYTES - 1) + 1 : whole;
+  if (end === 0) end = whole;
+  let text = "", at = 0, filled = 0;
+  for (;;) {
+    // as the whole sample's text is made (headOf), when no noise is passed over
+    text = utf8.decode(bytes.subarray(0, end)).replace(/^\uFEFF/, "");
+    if (!/^\s*\{/.test(text)) return null;
+    // the lines objectLines() reads as values: those not blank
+    at = 0, filled = 0;
+    for (
+      let nl = text.indexOf("\n");
+      nl >= 0 && filled < MAX_VALUES;
+      nl = text.indexOf("\n", at)
+    ) {
+      if (text.charCodeAt(at) === 123 /* { */ || text.slice(at, nl).trim() !== "") filled++;
+      at = nl + 1;
+    }
+    if (filled >= MAX_VALUES || end === whole) break;
+    end = whole;
   }
   if (filled < MAX_VALUES) {
     return filled ? Math.ceil((end * MAX_VALUES * 1.1) / filled) + 1024 : 2 * bytes.length;
@@ -223,7 +257,7 @@ function sampleOfLines(
     array: false,
     file: name,
   };
-  const lines = linesOf(text, at, bytes.subarray(0, end), values, stat);
+  const lines = linesOf(text, at, bytes, end, values, stat);
   return lines ? { sample, lines } : { sample };
 }
 
@@ -244,6 +278,13 @@ export interface SampledLines {
   values: { line: number; value: unknown }[];
   /** The file when it was sampled: lines read later are these only if it is still so. */
   stamp: FileStamp;
+  /**
+   * The bytes the sample read after these lines (a view of its buffer, valid
+   * until the next sample is taken): the reader starts from them.
+   */
+  rest: Uint8Array;
+  /** The sample read the whole file (as its size was then): `rest` ends it. */
+  whole: boolean;
 }
 
 /** What tells that a file was not written since it was sampled. */
@@ -255,13 +296,15 @@ export interface FileStamp {
 
 /**
  * The lines of {@link SampledLines}: those of `text` up to `stop` (just after
- * a newline), whose values are `values`; `text` is `bytes` decoded (a BOM
- * dropped), both ending with a newline. Null when a line is not read alike.
+ * a newline), whose values are `values`; `text` is the first `end` of the
+ * `bytes` read decoded (a BOM dropped), ending with a newline. Null when a
+ * line is not read alike.
  */
 function linesOf(
   text: string,
   stop: number,
   bytes: Uint8Array,
+  end: number,
   values: unknown[],
   stat: FileStamp,
 ): SampledLines | null {
@@ -280,11 +323,11 @@ function linesOf(
   if (out.length !== values.length || line === 0) return null;
   // the byte after the last of these lines: as many newlines back from the end as follow it
   let byte = stop;
-  if (text.length !== bytes.length) {
+  if (text.length !== end) {
     // not ASCII only (or a BOM dropped): count the newlines after the lines, from the end
     let after = 0;
     for (let nl = text.indexOf("\n", stop); nl >= 0; nl = text.indexOf("\n", nl + 1)) after++;
-    byte = bytes.length; // just after a newline: the start of a line
+    byte = end; // just after a newline: the start of a line
     for (let k = 0; k < after; k++) byte = bytes.lastIndexOf(10, byte - 2) + 1;
   }
   return {
@@ -292,6 +335,8 @@ function linesOf(
     lines: line,
     values: out,
     stamp: { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino },
+    rest: bytes.subarray(byte),
+    whole: bytes.length === stat.size,
   };
 }
 
