@@ -54,7 +54,7 @@ import {
 } from "./formats/_records.ts";
 import { describeSample, detectFormat, formatByName } from "./formats/registry.ts";
 import { sampleFileLines, sampleOfText } from "./formats/sample.ts";
-import { fileStat, findTraceInputs, stageInputs, type TraceInput } from "./inputs.ts";
+import { fileStat, findTraceInputs, foundSize, stageInputs, type TraceInput } from "./inputs.ts";
 import { messages } from "./messages.ts";
 import {
   boundDiagnostics,
@@ -1179,7 +1179,7 @@ function earlyReads(
   options: LoadOptions,
 ): { reads: EarlyReads; sizes: number[]; onProgress?: LoadOptions["onProgress"] } | null {
   if (options.cache !== false) return null;
-  const sizes = staged.map((input) => fileStat(input.path).size);
+  const sizes = staged.map((input) => foundSize(input) ?? fileStat(input.path).size);
   const total = sizes.reduce((a, b) => a + b, 0);
   // one pass, without workers: as loadFrames would read these files
   if (total > (options.passBytes ?? PASS_BYTES)) return null;
