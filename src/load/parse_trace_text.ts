@@ -382,7 +382,9 @@ export function parseTraceRange(
   // without an end, read to the end of the file as it is then (it may have grown)
   const stop = options.end ?? Infinity;
   const head = options.head;
-  const usable = head !== undefined && start === 0 && head.bytes <= Math.min(stop, lines.limit);
+  // (its lines and the text after them within the limit: no line of them is too long)
+  const usable = head !== undefined && start === 0 &&
+    head.bytes + head.textBytes <= Math.min(stop, lines.limit);
   // a whole file in its sample, read to its end: the file as the sample read it, no more to read
   const inHand = usable && head.whole && options.end === undefined;
   const fd = inHand ? -1 : openSync(path, "r");
@@ -415,12 +417,21 @@ export function parseTraceRange(
     if (scratch?.length !== slice) scratch = new Uint8Array(Math.max(1, slice));
     let buf = scratch;
     let have = 0;
-    if (headTaken && head.rest.length > 0 && pos + head.rest.length <= stop) {
-      // the bytes the sample read after its lines: not read again
-      if (head.rest.length >= buf.length) buf = new Uint8Array(2 * head.rest.length);
-      buf.set(head.rest);
-      have = head.rest.length;
-      pos += have;
+    // the lines the sample decoded after its values (no line of them over the limit), then the
+    // bytes it read after those: neither read nor decoded again
+    if (headTaken) {
+      const { text, textBytes } = head;
+      lines.record.ascii = text.length === textBytes && text.indexOf("\\u") < 0;
+      lines.endOfFile = false; // whole lines: none is cut
+      lines.firstLine += parseLines(text, lines, out);
+      options.onBytes?.(textBytes);
+      pos += textBytes;
+      if (head.rest.length > 0 && pos + head.rest.length <= stop) {
+        if (head.rest.length >= buf.length) buf = new Uint8Array(2 * head.rest.length);
+        buf.set(head.rest);
+        have = head.rest.length;
+        pos += have;
+      }
     }
     let first = start === 0 && !headTaken;
     while (true) {

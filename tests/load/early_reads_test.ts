@@ -65,7 +65,12 @@ Deno.test("sampleFileLines(): the lines handed to the reader end where the text'
     // its bytes: the BOM (3) and the first 54 lines with their CRLF, as encoded here
     const bytes = 3 + utf8.encode(body.slice(0, 54).map((l) => l + "\r\n").join("")).length;
     assert.equal(lines.bytes, bytes);
-    assert.equal(lines.rest.length, utf8.encode(text).length - bytes);
+    // after them: whole lines decoded (their text is that of the same bytes), then bytes
+    assert.equal(lines.bytes + lines.textBytes + lines.rest.length, utf8.encode(text).length);
+    assert.equal(lines.textBytes, utf8.encode(lines.text).length);
+    assert.ok(
+      text.slice(1).startsWith(body.slice(0, 54).map((l) => l + "\r\n").join("") + lines.text),
+    );
     assert.equal(lines.whole, true);
     // the values are those of the lines, and the sample the one sampleFile() gives
     assert.deepEqual(lines.values[10]!.value, JSON.parse(body[11]!));
@@ -116,6 +121,8 @@ Deno.test("parseTraceRange(): takes the sampled lines only while the file is as 
       lines: 1,
       values: [{ line: 1, value: JSON.parse(event("s", "llm_request", "from-head")) }],
       stamp,
+      text: "",
+      textBytes: 0,
       rest: new Uint8Array(0),
       whole: false,
     });
@@ -131,11 +138,18 @@ Deno.test("parseTraceRange(): takes the sampled lines only while the file is as 
       "4:s-1",
     ]);
     assert.deepEqual(ids(head({ ...stamp, mtimeMs: 1 })), ["1:s-0", "2:s-0", "3:s-1", "4:s-1"]);
-    // a file the sample read whole is not opened again: its rest is read from the sample's bytes
-    const rest = utf8.encode(body.slice(1).join("\n") + "\n");
+    // a file the sample read whole is not opened again: the rest is the sample's text and bytes
+    const second = body[1] + "\n";
+    const rest = utf8.encode(body.slice(2).join("\n") + "\n");
     const gone = join(dir, "gone.jsonl");
     const read = parseTraceRange(gone, "t", {
-      head: { ...head({ ...stamp, mtimeMs: NaN }), rest, whole: true },
+      head: {
+        ...head({ ...stamp, mtimeMs: NaN }),
+        text: second,
+        textBytes: utf8.encode(second).length,
+        rest,
+        whole: true,
+      },
     });
     assert.deepEqual(read.events.map((e) => `${e.line}:${e.request_id}`), [
       "1:from-head",

@@ -279,8 +279,14 @@ export interface SampledLines {
   /** The file when it was sampled: lines read later are these only if it is still so. */
   stamp: FileStamp;
   /**
-   * The bytes the sample read after these lines (a view of its buffer, valid
-   * until the next sample is taken): the reader starts from them.
+   * The whole lines the sample decoded after these (the text of the next
+   * `textBytes` bytes): the reader parses them without decoding them again.
+   */
+  text: string;
+  textBytes: number;
+  /**
+   * The bytes the sample read after `text` (a view of its buffer, valid until
+   * the next sample is taken): the reader goes on from them.
    */
   rest: Uint8Array;
   /** The sample read the whole file (as its size was then): `rest` ends it. */
@@ -335,7 +341,9 @@ function linesOf(
     lines: line,
     values: out,
     stamp: { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino },
-    rest: bytes.subarray(byte),
+    text: text.slice(stop),
+    textBytes: end - byte,
+    rest: bytes.subarray(end),
     whole: bytes.length === stat.size,
   };
 }
