@@ -20,8 +20,8 @@ import {
   type ParsedTrace,
   parseTraceRange,
   type RangeDiagnostics,
+  type SampledLines,
 } from "./parse_trace_text.ts";
-import type { SampledLines } from "./formats/sample.ts";
 
 /** One range of one file. */
 export interface RangeTask {

@@ -9,7 +9,6 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { type Diagnostic, type EventRecord, type RecordOptions, toEventRecord } from "./_event.ts";
 import { messages } from "./messages.ts";
 import type { EventTable } from "./_event_columns.ts";
-import type { SampledLines } from "./formats/sample.ts";
 
 export type { Diagnostic, EventRecord } from "./_event.ts";
 
@@ -344,6 +343,45 @@ export interface ParseTraceRangeOptions extends ParseTraceFileOptions {
    * they were read, and reads on after them.
    */
   head?: SampledLines;
+}
+
+/**
+ * The first lines of a file as its sample parsed them, for the native reader
+ * to take instead of parsing them again (`sampleFileLines` in `formats/sample.ts`). Only lines
+ * the reader reads as the sample did: each is blank as the reader takes it
+ * (spaces, tabs, CR) or is one object from its first byte to its last (but a
+ * final CR), so that the reader's `JSON.parse` of it is the sample's of it
+ * trimmed, and gives the same value.
+ */
+export interface SampledLines {
+  /** The byte after the last of these lines (just after a newline). */
+  bytes: number;
+  /** The lines (blank ones too). */
+  lines: number;
+  /** Each line that is not blank and its value, in order. */
+  values: { line: number; value: unknown }[];
+  /** The file when it was sampled: lines read later are these only if it is still so. */
+  stamp: FileStamp;
+  /**
+   * The whole lines the sample decoded after these (the text of the next
+   * `textBytes` bytes): the reader parses them without decoding them again.
+   */
+  text: string;
+  textBytes: number;
+  /**
+   * The bytes the sample read after `text` (a view of its buffer, valid until
+   * the next sample is taken): the reader goes on from them.
+   */
+  rest: Uint8Array;
+  /** The sample read the whole file (as its size was then): `rest` ends it. */
+  whole: boolean;
+}
+
+/** What tells that a file was not written since it was sampled. */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ino: number | null;
 }
 
 /** What {@link parseTraceRange} returns: diagnostics not yet folded, lines numbered from 1 at `start`. */
