@@ -9,6 +9,11 @@
  *             none ───► a `not_a_trace` warning (an error for a file named by the user) ─────────┘
  * ```
  *
+ * Without the cache, a load read in one pass on the calling thread reads each
+ * native file right after detecting it (`EarlyReads`, `earlyReads`), taking
+ * the values, text and bytes its sample already has: each file is read,
+ * decoded and parsed once.
+ *
  * Before reading, each file's cache entry (`cache.ts`): an unchanged file's
  * frames are read from it; a native file that has only grown is read from
  * where its entry stopped (`readGrown`). The small files of a load share one
