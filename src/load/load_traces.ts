@@ -9,6 +9,11 @@
  *             none ───► a `not_a_trace` warning (an error for a file named by the user) ─────────┘
  * ```
  *
+ * Without the cache, a load read in one pass on the calling thread reads each
+ * native file right after detecting it (`EarlyReads`, `earlyReads`), taking
+ * the values, text and bytes its sample already has: each file is read,
+ * decoded and parsed once.
+ *
  * Before reading, each file's cache entry (`cache.ts`): an unchanged file's
  * frames are read from it; a native file that has only grown is read from
  * where its entry stopped (`readGrown`). The small files of a load share one
@@ -60,8 +65,8 @@ import {
   type ImportedRecords,
 } from "./formats/_records.ts";
 import { describeSample, detectFormat, formatByName } from "./formats/registry.ts";
-import { sampleFile, sampleOfText } from "./formats/sample.ts";
-import { findTraceInputs, stageInputs, type TraceInput } from "./inputs.ts";
+import { sampleFileLines, sampleOfText } from "./formats/sample.ts";
+import { fileStat, findTraceInputs, foundSize, stageInputs, type TraceInput } from "./inputs.ts";
 import { messages } from "./messages.ts";
 import {
   boundDiagnostics,
@@ -71,7 +76,7 @@ import {
   parseTraceText,
   type RangeDiagnostics,
 } from "./parse_trace_text.ts";
-import { LARGE_INPUT_BYTES, loadWorkers, readNativeFiles } from "./_parallel.ts";
+import { EarlyReads, LARGE_INPUT_BYTES, loadWorkers, readNativeFiles } from "./_parallel.ts";
 import { collectGarbage, releaseFreedMemory, settleMemory } from "./_memory.ts";
 import { checkTimezone } from "./timestamp.ts";
 import { keepLoad, loadKey, recentLoad } from "./_recent.ts";
@@ -158,16 +163,20 @@ const MAX_DOCUMENT_BYTES = 500 * 1024 * 1024;
 export function readTraceFiles(
   inputs: (string | (TraceInput & { size?: number }))[],
   options: LoadOptions = {},
+  early?: EarlyReads,
 ): Promise<NativeRead> {
   const files = inputs.map((f) => typeof f === "string" ? { path: f, name: f } : f);
-  return readNativeFiles(files, {
-    timezone: options.timezone,
-    keepText: options.keepText,
-    maxLineBytes: options.maxLineBytes,
-    onProgress: options.onProgress,
-    workers: options.workers,
-  });
+  return readNativeFiles(files, { ...nativeOptions(options), early });
 }
+
+/** The options of the native reader in those of a load. */
+const nativeOptions = (options: LoadOptions) => ({
+  timezone: options.timezone,
+  keepText: options.keepText,
+  maxLineBytes: options.maxLineBytes,
+  onProgress: options.onProgress,
+  workers: options.workers,
+});
 
 /** Throw the strict-mode {@link UserError} when any line was bad. */
 function checkStrict(diagnostics: Diagnostic[] | pl.DataFrame): void {
@@ -195,6 +204,8 @@ interface FilePlan {
   size: number;
   /** Its cache identity, when it was made before the plan (a file of a set entry). */
   id?: CacheIdentity;
+  /** A native file read already, right after its detection (see {@link earlyReads}). */
+  early?: EarlyReads;
 }
 
 /** Records of one file of a non-native format (read in one piece), the `format` of its calls set. */
@@ -301,7 +312,11 @@ async function readNative(
   large: boolean,
   prepare?: (read: NativeRead) => void,
 ): Promise<ImportedFrames> {
-  const read = await readTraceFiles(native.map((p) => ({ ...p.input, size: p.size })), options);
+  const read = await readTraceFiles(
+    native.map((p) => ({ ...p.input, size: p.size })),
+    options,
+    native[0]?.early,
+  );
   if (large) collectGarbage();
   prepare?.(read);
   const frameOptions = { keepText: options.keepText };
@@ -1148,9 +1163,15 @@ export async function loadTraces(
     const fileDiagnostics: Diagnostic[] = [...found.diagnostics, ...unreadable];
     // the files a set entry holds as they are: their format is known
     const known = knownFiles(list, staged, options);
-    for (const input of staged) {
+    const early = forced ? null : earlyReads(staged, options);
+    if (early) options = { ...options, onProgress: early.onProgress };
+    for (const [k, input] of staged.entries()) {
       const was = known.get(input.name);
-      const sample = forced || was ? null : sampleFile(input.path, input.name);
+      // read early, a file is sampled from one read of its first MiB, which the reader goes on from
+      const sampled = forced || was
+        ? null
+        : sampleFileLines(input.path, input.name, { whole: early !== null, size: early?.sizes[k] });
+      const sample = sampled?.sample;
       const adapter = forced ?? was?.adapter ?? detectFormat(sample!);
       if (!adapter) {
         const looks = describeSample(sample!);
@@ -1165,10 +1186,17 @@ export async function loadTraces(
         continue;
       }
       formats[input.name] = adapter.name;
+      if (early && !adapter.parse) {
+        // read now, taking the lines its detection parsed (see EarlyReads)
+        const size = early.sizes[k]!;
+        early.reads.read({ ...input, size }, sampled?.lines);
+        plans.push({ input, adapter, size, early: early.reads });
+        continue;
+      }
       plans.push(
         was
           ? { input, adapter, size: was.id.size, id: was.id }
-          : { input, adapter, size: statSync(input.path).size },
+          : { input, adapter, size: early?.sizes[k] ?? statSync(input.path).size },
       );
     }
     if (plans.length === 0) throw new UserError(messages.noTraceAtAll(list));
@@ -1211,6 +1239,36 @@ export async function loadTraces(
     stopWatching();
     cleanup();
   }
+}
+
+/**
+ * A load without the cache whose files are read in one pass on the calling
+ * thread reads each native file right after detecting its format (see
+ * {@link EarlyReads}), with the sizes of its files; null for any other load.
+ * Progress goes on from the bytes read early (`onProgress`: the caller's,
+ * never going back).
+ */
+function earlyReads(
+  staged: TraceInput[],
+  options: LoadOptions,
+): { reads: EarlyReads; sizes: number[]; onProgress?: LoadOptions["onProgress"] } | null {
+  if (options.cache !== false) return null;
+  const sizes = staged.map((input) => foundSize(input) ?? fileStat(input.path).size);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  // one pass, without workers: as loadFrames would read these files
+  if (total > (options.passBytes ?? PASS_BYTES)) return null;
+  const workers = options.workers ?? loadWorkers(total);
+  if (!EarlyReads.fit(total, { workers })) return null;
+  const caller = options.onProgress;
+  let best = 0;
+  const onProgress = caller && ((done: number, all: number) => {
+    if (done >= best) caller(best = done, all);
+  });
+  return {
+    reads: new EarlyReads(total, { ...nativeOptions(options), onProgress }),
+    sizes,
+    onProgress,
+  };
 }
 
 /** Options of {@link fromTraceText}. */

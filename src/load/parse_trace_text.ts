@@ -336,6 +336,52 @@ export interface ParseTraceRangeOptions extends ParseTraceFileOptions {
    * parsed, so that no record outlives its line.
    */
   into?: EventTable;
+  /**
+   * The file's first lines as its format's detection parsed them
+   * (`sampleFileLines`): a range from the start of the file takes their values
+   * instead of parsing these lines again, when the file is as it was when
+   * they were read, and reads on after them.
+   */
+  head?: SampledLines;
+}
+
+/**
+ * The first lines of a file as its sample parsed them, for the native reader
+ * to take instead of parsing them again (`sampleFileLines` in `formats/sample.ts`). Only lines
+ * the reader reads as the sample did: each is blank as the reader takes it
+ * (spaces, tabs, CR) or is one object from its first byte to its last (but a
+ * final CR), so that the reader's `JSON.parse` of it is the sample's of it
+ * trimmed, and gives the same value.
+ */
+export interface SampledLines {
+  /** The byte after the last of these lines (just after a newline). */
+  bytes: number;
+  /** The lines (blank ones too). */
+  lines: number;
+  /** Each line that is not blank and its value, in order. */
+  values: { line: number; value: unknown }[];
+  /** The file when it was sampled: lines read later are these only if it is still so. */
+  stamp: FileStamp;
+  /**
+   * The whole lines the sample decoded after these (the text of the next
+   * `textBytes` bytes): the reader parses them without decoding them again.
+   */
+  text: string;
+  textBytes: number;
+  /**
+   * The bytes the sample read after `text` (a view of its buffer, valid until
+   * the next sample is taken): the reader goes on from them.
+   */
+  rest: Uint8Array;
+  /** The sample read the whole file (as its size was then): `rest` ends it. */
+  whole: boolean;
+}
+
+/** What tells that a file was not written since it was sampled. */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ino: number | null;
 }
 
 /** What {@link parseTraceRange} returns: diagnostics not yet folded, lines numbered from 1 at `start`. */
@@ -371,27 +417,68 @@ export function parseTraceRange(
     },
     table: options.into,
   };
-  const fd = openSync(path, "r");
+  // without an end, read to the end of the file as it is then (it may have grown)
+  const stop = options.end ?? Infinity;
+  const head = options.head;
+  // (its lines and the text after them within the limit: no line of them is too long)
+  const usable = head !== undefined && start === 0 &&
+    head.bytes + head.textBytes <= Math.min(stop, lines.limit);
+  // a whole file in its sample, read to its end: the file as the sample read it, no more to read
+  const inHand = usable && head.whole && options.end === undefined;
+  const fd = inHand ? -1 : openSync(path, "r");
   try {
-    // without an end, read to the end of the file as it is then (it may have grown)
-    const stop = options.end ?? Infinity;
-    const size = fstatSync(fd).size;
+    const stat = inHand ? null : fstatSync(fd);
+    const size = stat?.size ?? head!.stamp.size;
     const endsFile = options.end === undefined || options.end >= size;
     let pos = start;
+    // the first lines, parsed already: taken when the file is as it was then
+    const headTaken = usable && (stat === null ||
+      head.stamp.size === size && head.stamp.mtimeMs === stat.mtimeMs &&
+        head.stamp.ino === stat.ino);
+    if (headTaken) {
+      // as parseLines takes the value of each line (the sample's lines are those on which
+      // its JSON.parse and the sample's agree: see SampledLines)
+      const { table, record } = lines;
+      for (const { line, value } of head.values) {
+        const result = toEventRecord(value, file, line, record);
+        if ("code" in result) addDiagnostic(out, result);
+        else if (table) table.push(result);
+        else out.events.push(result);
+      }
+      pos = head.bytes;
+      lines.firstLine = head.lines + 1;
+      options.onBytes?.(head.bytes);
+    }
     // the thread's read buffer, kept from range to range (a new one for each of 1,000 small
     // files cost 60 ms of zeroing and page faults); grown for a long line, and then this range's own
     const slice = options.sliceBytes ?? SLICE_BYTES;
     if (scratch?.length !== slice) scratch = new Uint8Array(Math.max(1, slice));
     let buf = scratch;
     let have = 0;
-    let first = start === 0;
+    // the lines the sample decoded after its values (no line of them over the limit), then the
+    // bytes it read after those: neither read nor decoded again
+    if (headTaken) {
+      const { text, textBytes } = head;
+      lines.record.ascii = text.length === textBytes && text.indexOf("\\u") < 0;
+      lines.endOfFile = false; // whole lines: none is cut
+      lines.firstLine += parseLines(text, lines, out);
+      options.onBytes?.(textBytes);
+      pos += textBytes;
+      if (head.rest.length > 0 && pos + head.rest.length <= stop) {
+        if (head.rest.length >= buf.length) buf = new Uint8Array(2 * head.rest.length);
+        buf.set(head.rest);
+        have = head.rest.length;
+        pos += have;
+      }
+    }
+    let first = start === 0 && !headTaken;
     while (true) {
       if (have === buf.length) {
         const bigger = new Uint8Array(buf.length * 2);
         bigger.set(buf);
         buf = bigger;
       }
-      const n = pos < stop
+      const n = pos < stop && fd >= 0
         ? readSync(fd, buf, have, Math.min(buf.length - have, stop - pos), pos)
         : 0;
       pos += n;
@@ -435,7 +522,7 @@ export function parseTraceRange(
       have = filled - end;
     }
   } finally {
-    closeSync(fd);
+    if (fd >= 0) closeSync(fd);
   }
   return { ...out, lines: lines.firstLine - 1 };
 }

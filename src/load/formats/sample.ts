@@ -8,6 +8,7 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { FormatSample } from "./adapter.ts";
 import { firstObjectKeys } from "./_first_keys.ts";
 import { parseJsonValues } from "./_json_values.ts";
+import type { FileStamp, SampledLines } from "../parse_trace_text.ts";
 
 /** Bytes of a file that detection reads. */
 export const SAMPLE_BYTES = 1024 * 1024;
@@ -105,6 +106,12 @@ export function sampleOfText(head: string, file: string): FormatSample {
   return { head: text, values, keys, array, file };
 }
 
+/**
+ * Bytes of whole lines {@link sampleOfLines} decodes first (then all it has
+ * when its lines are not there): below V8's large-object size (128 KB).
+ */
+const DECODE_BYTES = 120 * 1024;
+
 /** The first read of {@link sampleFile}. */
 const FIRST_READ_BYTES = 64 * 1024;
 
@@ -135,25 +142,54 @@ const utf8 = new TextDecoder();
  * ```
  */
 export function sampleFile(path: string, name: string = path): FormatSample {
+  return sampleFileLines(path, name).sample;
+}
+
+/**
+ * {@link sampleFile}, with the lines its values were parsed from when the
+ * native reader would read them alike (see {@link SampledLines}): the loader
+ * reads such a file right after detecting it, taking these values instead of
+ * parsing the lines again.
+ */
+export function sampleFileLines(
+  path: string,
+  name: string = path,
+  options: { whole?: boolean; size?: number } = {},
+): { sample: FormatSample; lines?: SampledLines } {
   const fd = openSync(path, "r");
   try {
-    const size = Math.min(SAMPLE_BYTES, Math.max(fstatSync(fd).size, 1));
     const buf = scratch ??= new Uint8Array(SAMPLE_BYTES);
+    if (options.whole) {
+      // a file that ends within its first MiB is sampled from one read, without a stat: it ends
+      // there when it has the size it was known to have (`size`), or when nothing follows
+      const got = readSync(fd, buf, 0, SAMPLE_BYTES, 0);
+      if (got < SAMPLE_BYTES && (got === options.size || readSync(fd, buf, got, 1, got) === 0)) {
+        const stamp = { size: got, mtimeMs: NaN, ino: null };
+        const sample = sampleOfLines(buf.subarray(0, got), path, Math.max(got, 1), name, stamp);
+        if (sample !== null && typeof sample === "object") return sample;
+        return { sample: sampleOfText(utf8.decode(buf.subarray(0, got)), name) };
+      }
+    }
+    const stat = fstatSync(fd);
+    const size = Math.min(SAMPLE_BYTES, Math.max(stat.size, 1));
     let got = 0, lines = true; // `lines`: the first lines may yet decide the sample
-    for (let want = Math.min(FIRST_READ_BYTES, size);;) {
+    for (let want = options.whole ? size : Math.min(FIRST_READ_BYTES, size);;) {
       const n = readSync(fd, buf, got, want - got, got);
       got += n;
       if (n === 0 || got >= size) break;
       want = size;
       if (!lines) continue;
-      const sample = sampleOfLines(buf.subarray(0, got), path, size, name);
+      const sample = sampleOfLines(buf.subarray(0, got), path, size, name, stat);
       if (sample === null) lines = false;
       // at least twice as much each time: a long first line (no newline yet) read a byte
       // at a time scanned the buffer once per byte (a 10 MB line: 9 minutes)
       else if (typeof sample === "number") want = Math.min(size, Math.max(sample, 2 * got));
       else return sample;
     }
-    return sampleOfText(utf8.decode(buf.subarray(0, got)), name);
+    // the whole sample read (a file read whole at once, or one shorter than the first read)
+    const sample = lines ? sampleOfLines(buf.subarray(0, got), path, size, name, stat) : null;
+    if (sample !== null && typeof sample === "object") return sample;
+    return { sample: sampleOfText(utf8.decode(buf.subarray(0, got)), name) };
   } finally {
     closeSync(fd);
   }
@@ -178,17 +214,31 @@ function sampleOfLines(
   path: string,
   size: number,
   name: string,
-): FormatSample | number | null {
-  const end = bytes.lastIndexOf(10) + 1;
-  if (end === 0) return 2 * bytes.length;
-  // as the whole sample's text is made (headOf), when no noise is passed over
-  const text = utf8.decode(bytes.subarray(0, end)).replace(/^\uFEFF/, "");
-  if (!/^\s*\{/.test(text)) return null;
-  // the lines objectLines() reads as values: those not blank
-  let at = 0, filled = 0;
-  for (let nl = text.indexOf("\n"); nl >= 0 && filled < MAX_VALUES; nl = text.indexOf("\n", at)) {
-    if (text.charCodeAt(at) === 123 /* { */ || text.slice(at, nl).trim() !== "") filled++;
-    at = nl + 1;
+  stat: FileStamp,
+): { sample: FormatSample; lines?: SampledLines } | number | null {
+  const whole = bytes.lastIndexOf(10) + 1; // the bytes of whole lines
+  if (whole === 0) return 2 * bytes.length;
+  // the lines within the first DECODE_BYTES are decoded first: a longer text would be allocated
+  // in the old generation (V8's large objects), and few files need more for their first lines
+  let end = bytes.length > DECODE_BYTES ? bytes.lastIndexOf(10, DECODE_BYTES - 1) + 1 : whole;
+  if (end === 0) end = whole;
+  let text = "", at = 0, filled = 0;
+  for (;;) {
+    // as the whole sample's text is made (headOf), when no noise is passed over
+    text = utf8.decode(bytes.subarray(0, end)).replace(/^\uFEFF/, "");
+    if (!/^\s*\{/.test(text)) return null;
+    // the lines objectLines() reads as values: those not blank
+    at = 0, filled = 0;
+    for (
+      let nl = text.indexOf("\n");
+      nl >= 0 && filled < MAX_VALUES;
+      nl = text.indexOf("\n", at)
+    ) {
+      if (text.charCodeAt(at) === 123 /* { */ || text.slice(at, nl).trim() !== "") filled++;
+      at = nl + 1;
+    }
+    if (filled >= MAX_VALUES || end === whole) break;
+    end = whole;
   }
   if (filled < MAX_VALUES) {
     return filled ? Math.ceil((end * MAX_VALUES * 1.1) / filled) + 1024 : 2 * bytes.length;
@@ -199,7 +249,7 @@ function sampleOfLines(
   const { keys, closed } = firstObjectKeys(text.slice(0, at));
   if (!closed) return null;
   let head: string | undefined;
-  return {
+  const sample: FormatSample = {
     get head() {
       return head ??= readHead(path, size);
     },
@@ -207,6 +257,56 @@ function sampleOfLines(
     keys,
     array: false,
     file: name,
+  };
+  const lines = linesOf(text, at, bytes, end, values, stat);
+  return lines ? { sample, lines } : { sample };
+}
+
+/**
+ * The lines of {@link SampledLines}: those of `text` up to `stop` (just after
+ * a newline), whose values are `values`; `text` is the first `end` of the
+ * `bytes` read decoded (a BOM dropped), ending with a newline. Null when a
+ * line is not read alike.
+ */
+function linesOf(
+  text: string,
+  stop: number,
+  bytes: Uint8Array,
+  end: number,
+  values: unknown[],
+  stat: FileStamp,
+): SampledLines | null {
+  const out: { line: number; value: unknown }[] = [];
+  let line = 0, at = 0;
+  for (let nl = text.indexOf("\n"); nl >= 0 && nl < stop; nl = text.indexOf("\n", at)) {
+    line++;
+    let end = nl;
+    if (text.charCodeAt(end - 1) === 13 /* \r */ && end > at) end--;
+    if (text.charCodeAt(at) === 123 /* { */) {
+      if (text.charCodeAt(end - 1) !== 125 /* } */ || out.length === values.length) return null;
+      out.push({ line, value: values[out.length] });
+    } else if (!/^[ \t\r]*$/.test(text.slice(at, end))) return null;
+    at = nl + 1;
+  }
+  if (out.length !== values.length || line === 0) return null;
+  // the byte after the last of these lines: as many newlines back from the end as follow it
+  let byte = stop;
+  if (text.length !== end) {
+    // not ASCII only (or a BOM dropped): count the newlines after the lines, from the end
+    let after = 0;
+    for (let nl = text.indexOf("\n", stop); nl >= 0; nl = text.indexOf("\n", nl + 1)) after++;
+    byte = end; // just after a newline: the start of a line
+    for (let k = 0; k < after; k++) byte = bytes.lastIndexOf(10, byte - 2) + 1;
+  }
+  return {
+    bytes: byte,
+    lines: line,
+    values: out,
+    stamp: { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino },
+    text: text.slice(stop),
+    textBytes: end - byte,
+    rest: bytes.subarray(end),
+    whole: bytes.length === stat.size,
   };
 }
 
