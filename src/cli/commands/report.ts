@@ -19,7 +19,6 @@ import type * as Report from "../../report/mod.ts";
 import type * as Markdown from "../../report/markdown.ts";
 import type * as Progress from "../progress.ts";
 import { lazyImport } from "../../log/_lazy.ts";
-import { writingBehind } from "../../load/_writes.ts";
 import { UserError } from "../../log/mod.ts";
 import { appendStepSummary } from "../step_summary.ts";
 import {
@@ -203,8 +202,7 @@ async function reportRun(
   const stored = key && readResults<ReportPayload>(key);
   const outputs: ReportOutputs = stored
     ? replayReport(stored, now)
-    // the cache entries are written while the summary and report are computed
-    : await writingBehind(() => reportTraces(list, options, now, key));
+    : await reportTraces(list, options, now, key);
   mkdirSync(options.outputDir, { recursive: true });
   const result = {
     html: join(options.outputDir, "report.html"),
