@@ -84,7 +84,7 @@ export function addInputOptions(cmd: Command, options: AddInputOptions = {}): Co
     )
     .option(
       "--workers <n>",
-      "threads that parse native files while this one joins them (default: one less than the cores from 4 cores on, for 32 MB or more; 2 on 2 or 3 cores for 2 GiB or more; else 0)",
+      "threads that parse native files while this one joins them (default: one less than the cores from 4 cores on, for 32 MB or more; 2 on 2 or 3 cores for 256 MiB or more; else 0)",
     );
 }
 

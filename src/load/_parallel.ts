@@ -179,16 +179,18 @@ function workerCount(total: number, options: ReadNativeOptions): number {
 const coreCount = () => typeof navigator !== "undefined" ? navigator.hardwareConcurrency ?? 1 : 1;
 
 /** Native files to parse of this many bytes or more in one load: two workers on 2 or 3 cores too. */
-const LARGE_ON_FEW_CORES = 2 * 1024 ** 3;
+const LARGE_ON_FEW_CORES = 256 * 1024 ** 2;
 
 /**
  * The workers for every read of a load that parses `bytes` of native files
  * (in passes), where they differ from each read's own default: 2 on 2 or 3
- * cores for 2 GiB or more. Their memory (their isolates and heaps, about 70
- * MB) is then small beside the input's, and their time is paid back: 10 files,
- * 7.8 GB, `analyze --no-cache` on 2 cores took 18.9 s against 21.4 s, peaking
- * at 2,554 MB against 2,602. On one 784 MB file they cost the memory target
- * (see {@link workerCount}).
+ * cores for 256 MiB or more. Their time is paid back: one 784 MB file,
+ * `analyze` (writing the cache) on 2 cores took 2.37–2.60 s against 2.71–2.82
+ * s, peaking at 449–472 MiB against 433–484 (6 runs each, alternated: their
+ * memory, about 70 MB, is gone before the report's peak once each worker's
+ * end is awaited); 10 files, 7.8 GB, `analyze --no-cache` took 18.9 s against
+ * 21.4 s. They take about 0.25 s more CPU, and are slower when the host does
+ * not give both cores (see {@link workerCount}).
  *
  * @example
  * ```ts
@@ -532,8 +534,9 @@ function workerRun(
       if (stopped) return;
       stopped = true;
       if (!clean) onStop(err);
-      void worker.terminate();
-      resolve();
+      // resolved once the worker's thread has ended, its isolate and heap freed: the load's
+      // settling then gives their pages back
+      worker.terminate().then(() => resolve(), () => resolve());
     };
     worker.on("message", (reply: RangeReply) => {
       if (stopped) return; // after a failure, the calling thread reads the ranges left

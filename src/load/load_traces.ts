@@ -132,7 +132,7 @@ export interface LoadOptions {
    * Worker threads that parse ranges of lines of native files while the
    * calling thread joins them (0: the calling thread reads the files itself).
    * The frames are the same whatever the number.
-   * @default {the number of cores less one (at most 7) on 4 cores or more, for 32 MB of native files or more; 2 on 2 or 3 cores for a load of 2 GiB of native files or more; else 0}
+   * @default {the number of cores less one (at most 7) on 4 cores or more, for 32 MB of native files or more; 2 on 2 or 3 cores for a load of 256 MiB of native files or more; else 0}
    */
   workers?: number;
   /**
