@@ -511,53 +511,6 @@ async function runParallel(
   if (failed !== null) throw failed;
 }
 
-/** Workers done with a read and kept for the next one of the same load ({@link keepingWorkers}), by module. */
-const idle = new Map<string, NodeWorker[]>();
-
-/** Runs of {@link keepingWorkers} under way: the workers are kept while there is one. */
-let keeping = 0;
-
-/**
- * Run `run` with the workers of its reads kept from one read to the next
- * (a load's passes: one per file of 256 MiB or more), not started again for
- * each (about 70 ms of the calling thread and the workers' own start, their
- * isolates and imports, each time); when it is done, they are stopped and
- * their ends awaited (their isolates and heaps freed before the load settles
- * its memory).
- *
- * @example
- * ```ts
- * import { keepingWorkers } from "./_parallel.ts";
- * if (await keepingWorkers(() => Promise.resolve(7)) !== 7) throw new Error();
- * ```
- */
-export async function keepingWorkers<T>(run: () => Promise<T>): Promise<T> {
-  keeping++;
-  try {
-    return await run();
-  } finally {
-    if (--keeping === 0) {
-      const all = [...idle.values()].flat();
-      idle.clear();
-      await Promise.all(all.map((w) => w.terminate().then(() => {}, () => {})));
-    }
-  }
-}
-
-/**
- * A new worker, which leaves the kept ones when it ends, and whose errors while
- * it is kept are not thrown (a run listens for them while it reads).
- */
-function kept(module: URL, worker: NodeWorker): NodeWorker {
-  worker.on("error", () => {});
-  worker.on("exit", () => {
-    const list = idle.get(module.href);
-    const at = list?.indexOf(worker) ?? -1;
-    if (at >= 0) list!.splice(at, 1);
-  });
-  return worker;
-}
-
 /** One worker reading ranges until there are none left; resolves when it has stopped. */
 function workerRun(
   module: URL,
@@ -568,10 +521,9 @@ function workerRun(
   return new Promise((resolve) => {
     let worker: NodeWorker;
     try {
-      worker = idle.get(module.href)?.pop() ?? kept(
-        module,
-        new NodeWorker(module, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } }),
-      );
+      worker = new NodeWorker(module, {
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+      });
     } catch {
       onStop();
       resolve();
@@ -581,30 +533,20 @@ function workerRun(
     const stop = (clean: boolean, err?: unknown) => {
       if (stopped) return;
       stopped = true;
-      worker.off("message", onMessage).off("error", onFailure).off("exit", onFailure);
-      if (clean && keeping > 0) {
-        // done with its ranges: kept for the load's next read
-        if (!idle.has(module.href)) idle.set(module.href, []);
-        idle.get(module.href)!.push(worker);
-        resolve();
-        return;
-      }
       if (!clean) onStop(err);
       // resolved once the worker's thread has ended, its isolate and heap freed: the load's
       // settling then gives their pages back
       worker.terminate().then(() => resolve(), () => resolve());
     };
-    const onMessage = (reply: RangeReply) => {
+    worker.on("message", (reply: RangeReply) => {
       if (stopped) return; // after a failure, the calling thread reads the ranges left
       if ("done" in reply) stop(true);
       else if ("error" in reply) stop(false, new Error(reply.error));
       else onRange(reply);
-    };
+    });
     // the worker could not run, or ended before its last range: the ranges left are read here
-    const onFailure = () => stop(false);
-    worker.on("message", onMessage);
-    worker.on("error", onFailure);
-    worker.on("exit", onFailure);
+    worker.on("error", () => stop(false));
+    worker.on("exit", () => stop(false));
     worker.postMessage(start);
   });
 }

@@ -76,13 +76,7 @@ import {
   parseTraceText,
   type RangeDiagnostics,
 } from "./parse_trace_text.ts";
-import {
-  EarlyReads,
-  keepingWorkers,
-  LARGE_INPUT_BYTES,
-  loadWorkers,
-  readNativeFiles,
-} from "./_parallel.ts";
+import { EarlyReads, LARGE_INPUT_BYTES, loadWorkers, readNativeFiles } from "./_parallel.ts";
 import { collectGarbage, releaseFreedMemory, settleMemory } from "./_memory.ts";
 import { checkTimezone } from "./timestamp.ts";
 import { keepLoad, loadKey, recentLoad } from "./_recent.ts";
@@ -1206,8 +1200,7 @@ export async function loadTraces(
       );
     }
     if (plans.length === 0) throw new UserError(messages.noTraceAtAll(list));
-    // the workers of its passes kept from one to the next, stopped when it is done
-    let { frames, parsedBytes } = await keepingWorkers(() => loadFrames(plans, options, list));
+    let { frames, parsedBytes } = await loadFrames(plans, options, list);
     // the calls' prices, when every part of the load holds them (from an entry, or priced to be kept)
     const priced = hasKeptPrices(frames.calls);
     if (priced) frames = withFrames(frames, { calls: takeKeptPrices(frames.calls) });
