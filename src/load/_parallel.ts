@@ -511,6 +511,55 @@ async function runParallel(
   if (failed !== null) throw failed;
 }
 
+/** Workers done with a read and kept for the next one ({@link keepWorkers}), by module. */
+const idle = new Map<string, NodeWorker[]>();
+
+/** Whether workers done with a read are kept for the next ({@link keepWorkers}). */
+let keeping = false;
+
+/**
+ * Keep the workers of the reads from now on for the next read (`true`: the
+ * passes of a load but its last, one per file of 256 MiB or more), rather than
+ * start two again for each (about 70 ms of the calling thread, and the
+ * workers' own start: their isolates and imports), or (`false`) let each
+ * read's workers end with it, their ends awaited (their isolates and heaps
+ * freed before the read's frames are built). Kept workers that no read took
+ * again are ended by {@link endKeptWorkers}, which whoever keeps them calls
+ * when done (a kept worker would hold the process open).
+ *
+ * @example
+ * ```ts
+ * import { endKeptWorkers, keepWorkers } from "./_parallel.ts";
+ * keepWorkers(true);
+ * keepWorkers(false);
+ * await endKeptWorkers(); // none kept: resolves at once
+ * ```
+ */
+export function keepWorkers(on: boolean): void {
+  keeping = on;
+}
+
+/** End the workers {@link keepWorkers} kept, and wait for their ends. */
+export async function endKeptWorkers(): Promise<void> {
+  const all = [...idle.values()].flat();
+  idle.clear();
+  await Promise.all(all.map((w) => w.terminate().then(() => {}, () => {})));
+}
+
+/**
+ * A new worker, which leaves the kept ones when it ends, and whose errors while
+ * it is kept are not thrown (a run listens for them while it reads).
+ */
+function kept(module: URL, worker: NodeWorker): NodeWorker {
+  worker.on("error", () => {});
+  worker.on("exit", () => {
+    const list = idle.get(module.href);
+    const at = list?.indexOf(worker) ?? -1;
+    if (at >= 0) list!.splice(at, 1);
+  });
+  return worker;
+}
+
 /** One worker reading ranges until there are none left; resolves when it has stopped. */
 function workerRun(
   module: URL,
@@ -521,9 +570,10 @@ function workerRun(
   return new Promise((resolve) => {
     let worker: NodeWorker;
     try {
-      worker = new NodeWorker(module, {
-        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
-      });
+      worker = idle.get(module.href)?.pop() ?? kept(
+        module,
+        new NodeWorker(module, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } }),
+      );
     } catch {
       onStop();
       resolve();
@@ -533,20 +583,30 @@ function workerRun(
     const stop = (clean: boolean, err?: unknown) => {
       if (stopped) return;
       stopped = true;
+      worker.off("message", onMessage).off("error", onFailure).off("exit", onFailure);
+      if (clean && keeping) {
+        // done with its ranges: kept for the load's next read
+        if (!idle.has(module.href)) idle.set(module.href, []);
+        idle.get(module.href)!.push(worker);
+        resolve();
+        return;
+      }
       if (!clean) onStop(err);
       // resolved once the worker's thread has ended, its isolate and heap freed: the load's
       // settling then gives their pages back
       worker.terminate().then(() => resolve(), () => resolve());
     };
-    worker.on("message", (reply: RangeReply) => {
+    const onMessage = (reply: RangeReply) => {
       if (stopped) return; // after a failure, the calling thread reads the ranges left
       if ("done" in reply) stop(true);
       else if ("error" in reply) stop(false, new Error(reply.error));
       else onRange(reply);
-    });
+    };
     // the worker could not run, or ended before its last range: the ranges left are read here
-    worker.on("error", () => stop(false));
-    worker.on("exit", () => stop(false));
+    const onFailure = () => stop(false);
+    worker.on("message", onMessage);
+    worker.on("error", onFailure);
+    worker.on("exit", onFailure);
     worker.postMessage(start);
   });
 }

@@ -76,7 +76,14 @@ import {
   parseTraceText,
   type RangeDiagnostics,
 } from "./parse_trace_text.ts";
-import { EarlyReads, LARGE_INPUT_BYTES, loadWorkers, readNativeFiles } from "./_parallel.ts";
+import {
+  EarlyReads,
+  endKeptWorkers,
+  keepWorkers,
+  LARGE_INPUT_BYTES,
+  loadWorkers,
+  readNativeFiles,
+} from "./_parallel.ts";
 import { collectGarbage, releaseFreedMemory, settleMemory } from "./_memory.ts";
 import { checkTimezone } from "./timestamp.ts";
 import { keepLoad, loadKey, recentLoad } from "./_recent.ts";
@@ -485,7 +492,20 @@ async function loadFrames(
   );
   const workers = options.workers ?? loadWorkers(nativeBytes);
   if (workers !== undefined) options = { ...options, workers };
-  for (const pass of passes(missing, sizes, options.passBytes ?? PASS_BYTES)) {
+  const all = passes(missing, sizes, options.passBytes ?? PASS_BYTES);
+  try {
+    for (const [n, pass] of all.entries()) {
+      // the workers of a pass kept for the next; those of the last end with its read, before
+      // its frames are built (kept until the load's end, one 784 MB file's analyze peaked at
+      // 0.71× the input instead of 0.59×)
+      keepWorkers(n < all.length - 1);
+      await readPass(pass);
+    }
+  } finally {
+    keepWorkers(false);
+    await endKeptWorkers();
+  }
+  async function readPass(pass: number[]) {
     const before = doneBefore;
     const onProgress = options.onProgress &&
       ((done: number) => options.onProgress!(before + done, total));

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Claims, readNativeFiles } from "../../src/load/_parallel.ts";
+import { Claims, endKeptWorkers, keepWorkers, readNativeFiles } from "../../src/load/_parallel.ts";
 import { EventTable } from "../../src/load/_event_columns.ts";
 import {
   mergeRangeDiagnostics,
@@ -170,5 +170,39 @@ Deno.test("workers that fail to start, or stop before their ranges are read, lea
     });
     assert.deepEqual(got.events.records(), want.events, module);
     assert.deepEqual(got.diagnostics, want.diagnostics, module);
+  }
+});
+
+Deno.test("workers kept from one read to the next (a load's passes) give each read the events of one pass", async () => {
+  const files = fixtures.map((path) => ({ path, name: path }));
+  const want = oneByOne(fixtures);
+  const half = Math.ceil(files.length / 2);
+  keepWorkers(true);
+  try {
+    // the same kept workers read three times: the first files, the others, then all of them with
+    // their texts; between them, a read whose workers stop early (not kept: the calling thread reads)
+    const first = await readNativeFiles(files.slice(0, half), { workers: 2, rangeBytes: 300 });
+    assert.deepEqual(first.events.records(), oneByOne(fixtures.slice(0, half)).events);
+    const stops = await readNativeFiles(files, {
+      workers: 2,
+      rangeBytes: 300,
+      workerModule: new URL("./_workers/stops.ts", import.meta.url),
+    });
+    assert.deepEqual(stops.events.records(), want.events);
+    const rest = await readNativeFiles(files.slice(half), { workers: 2, rangeBytes: 300 });
+    assert.deepEqual(rest.events.records(), oneByOne(fixtures.slice(half)).events);
+    assert.deepEqual(rest.diagnostics, oneByOne(fixtures.slice(half)).diagnostics);
+    const text = await readNativeFiles(files, { workers: 2, rangeBytes: 300, keepText: true });
+    const textWant = fixtures.flatMap((f) => parseTraceFile(f, f, { keepText: true }).events);
+    assert.deepEqual(text.events.records(), textWant);
+  } finally {
+    keepWorkers(false);
+    await endKeptWorkers();
+  }
+  // a load in passes of one file each, its workers kept between them: the frames of one pass
+  const apart = await loadTraces(fixtures, { cache: false, workers: 2, passBytes: 1 });
+  const whole = await loadTraces(fixtures, { cache: false, workers: 0 });
+  for (const k of ["calls", "sessions", "events", "diagnostics"] as const) {
+    assert.deepEqual(apart[k].toRecords(), whole[k].toRecords(), k);
   }
 });
