@@ -652,11 +652,11 @@ function temporaryPath(path: string): string {
 }
 
 /**
- * Write an entry file: the magic, the header's length and the header (JSON),
- * then the sections, to a temporary file beside `path` (its folder made once
- * per process), renamed to `path` (so that a reader sees the old entry or the
- * whole new one). Failures are ignored: a cache that cannot be written is only
- * slower.
+ * Write an entry file ({@link writeEntry} has made its folder): the magic, the
+ * header's length and the header (JSON), then the sections, to a temporary
+ * file beside `path`, renamed to `path` (so that a reader sees the old entry or
+ * the whole new one). Failures are ignored: a cache that cannot be written is
+ * only slower.
  */
 function writeEntryFile(
   path: string,
@@ -664,10 +664,8 @@ function writeEntryFile(
   header: Header | SetHeader,
   buffers: Uint8Array[],
 ): void {
-  touched(path);
   const tmp = `${temporaryPath(path)}.tmp`;
   try {
-    makeFolder(path);
     const json = new TextEncoder().encode(JSON.stringify(header));
     const head = new Uint8Array(8);
     head.set(new TextEncoder().encode(magic));

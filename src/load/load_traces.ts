@@ -349,15 +349,6 @@ function concatFrames(parts: ImportedFrames[]): ImportedFrames {
   };
 }
 
-/**
- * The frames with floats in one chunk, as a single read builds them. Frames
- * from the cache (Parquet row groups) or joined from several units come in
- * chunks, and Polars sums floats chunk by chunk: a mean over the same rows
- * could then differ in its last digit from the same run without the cache. A
- * frame already in one chunk is not copied. `events` holds no float (its sums
- * are exact in any chunks) and is the largest: it is left as it is (2,000,000
- * calls in 10 files: 1.1 GB less at the peak).
- */
 /** The options of a load that price its calls. */
 const priceOptions = (options: LoadOptions) => ({
   overrides: options.prices,
@@ -389,6 +380,15 @@ const takeKeptPrices = (calls: pl.DataFrame) =>
     pl.col(KEPT_PRICES.provider).alias("provider"),
   ).drop(KEPT_PRICES.cost, KEPT_PRICES.provider);
 
+/**
+ * The frames with floats in one chunk, as a single read builds them. Frames
+ * from the cache (Parquet row groups) or joined from several units come in
+ * chunks, and Polars sums floats chunk by chunk: a mean over the same rows
+ * could then differ in its last digit from the same run without the cache. A
+ * frame already in one chunk is not copied. `events` holds no float (its sums
+ * are exact in any chunks) and is the largest: it is left as it is (2,000,000
+ * calls in 10 files: 1.1 GB less at the peak).
+ */
 function contiguous(frames: ImportedFrames): ImportedFrames {
   return withFrames(frames, {
     calls: frames.calls.rechunk(),
@@ -492,20 +492,8 @@ async function loadFrames(
   );
   const workers = options.workers ?? loadWorkers(nativeBytes);
   if (workers !== undefined) options = { ...options, workers };
-  const all = passes(missing, sizes, options.passBytes ?? PASS_BYTES);
-  try {
-    for (const [n, pass] of all.entries()) {
-      // the workers of a pass kept for the next; those of the last end with its read, before
-      // its frames are built (kept until the load's end, one 784 MB file's analyze peaked at
-      // 0.71× the input instead of 0.59×)
-      keepWorkers(n < all.length - 1);
-      await readPass(pass);
-    }
-  } finally {
-    keepWorkers(false);
-    await endKeptWorkers();
-  }
-  async function readPass(pass: number[]) {
+  /** Read the files of one pass, cache them, and add them to the units. */
+  const readPass = async (pass: number[]) => {
     const before = doneBefore;
     const onProgress = options.onProgress &&
       ((done: number) => options.onProgress!(before + done, total));
@@ -529,6 +517,19 @@ async function loadFrames(
     }
     units.push({ frames: fresh, plans: pass });
     doneBefore += pass.reduce((sum, i) => sum + sizes[i]!, 0);
+  };
+  const all = passes(missing, sizes, options.passBytes ?? PASS_BYTES);
+  try {
+    for (const [n, pass] of all.entries()) {
+      // the workers of a pass kept for the next; those of the last end with its read, before
+      // its frames are built (kept until the load's end, one 784 MB file's analyze peaked at
+      // 0.71× the input instead of 0.59×)
+      keepWorkers(n < all.length - 1);
+      await readPass(pass);
+    }
+  } finally {
+    keepWorkers(false);
+    await endKeptWorkers();
   }
   options.onProgress?.(total, total);
   // prices taken from the units only when every unit holds them (the same columns in all)
