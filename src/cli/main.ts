@@ -44,6 +44,7 @@ export const COMMANDS: { name: string; summary: string }[] = [
   { name: "analyze", summary: "the seed's analysis: summary.txt/.json and the two figures" },
   { name: "validate", summary: "check trace files: every bad line as file:line, exit 1 if any" },
   { name: "formats", summary: "list the trace formats tracebook reads (--json)" },
+  { name: "cache", summary: "what the cache holds (info), its folder (dir), or empty it (clear)" },
   {
     name: "export",
     summary:

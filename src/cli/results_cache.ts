@@ -264,7 +264,7 @@ export async function resultsKey(
   };
   const key = await sha256(JSON.stringify(identity));
   return {
-    dir: joinPath(cache ?? defaultCacheDir(), "results"),
+    dir: resultsDir(cache),
     key,
     of: [command, inputs, { values, prices: options.prices, cache }],
   };
@@ -397,6 +397,34 @@ export async function writeResults(entry: ResultsEntry, payload: unknown): Promi
   pruneResults(entry.dir);
 }
 
+/** The results cache's folder in the cache folder `cache` (by default {@link defaultCacheDir}). */
+export const resultsDir = (cache?: string) => joinPath(cache ?? defaultCacheDir(), "results");
+
+/** A file of the results cache: a run's results, a recorded command line, or a temporary file. */
+export interface ResultsFile {
+  path: string;
+  size: number;
+  mtime: number;
+  kind: "tbr" | "argv" | "tmp";
+}
+
+/** The files of the results folder `dir` that are the results cache's (none when there is no folder). */
+export function resultsFiles(dir: string): ResultsFile[] {
+  const files: ResultsFile[] = [];
+  try {
+    for (const { name, isFile } of Deno.readDirSync(dir)) {
+      const kind = name.slice(name.lastIndexOf(".") + 1);
+      if (!isFile || (kind !== "tbr" && kind !== "argv" && kind !== "tmp")) continue;
+      const path = joinPath(dir, name);
+      try {
+        const { size, mtime } = Deno.statSync(path);
+        files.push({ path, size, mtime: mtime?.getTime() ?? 0, kind });
+      } catch { /* removed meanwhile */ }
+    }
+  } catch { /* no folder */ }
+  return files;
+}
+
 /**
  * Drop all but the newest {@link MAX_RESULTS_ENTRIES} entries of `dir` (and as
  * many of the CLI's argument records, `replay.ts`), and temporary files over an
@@ -408,27 +436,17 @@ export function pruneResults(dir: string): void {
       Deno.removeSync(path);
     } catch { /* another run removed it first */ }
   };
-  try {
-    const now = Date.now();
-    const kept: Record<string, { path: string; mtime: number }[]> = { tbr: [], argv: [] };
-    for (const { name } of Deno.readDirSync(dir)) {
-      const path = joinPath(dir, name);
-      let mtime: number;
-      try {
-        mtime = Deno.statSync(path).mtime?.getTime() ?? 0;
-      } catch {
-        continue; // removed meanwhile
-      }
-      const kind = name.slice(name.lastIndexOf(".") + 1);
-      if (kind === "tmp") {
-        if (now - mtime > 3_600_000) remove(path);
-      } else kept[kind]?.push({ path, mtime });
-    }
-    for (const entries of Object.values(kept)) {
-      entries.sort((a, b) => b.mtime - a.mtime);
-      for (const old of entries.slice(MAX_RESULTS_ENTRIES)) remove(old.path);
-    }
-  } catch { /* the folder is gone: nothing to do */ }
+  const now = Date.now();
+  const kept: Record<string, ResultsFile[]> = { tbr: [], argv: [] };
+  for (const file of resultsFiles(dir)) {
+    if (file.kind === "tmp") {
+      if (now - file.mtime > 3_600_000) remove(file.path);
+    } else kept[file.kind]!.push(file);
+  }
+  for (const entries of Object.values(kept)) {
+    entries.sort((a, b) => b.mtime - a.mtime);
+    for (const old of entries.slice(MAX_RESULTS_ENTRIES)) remove(old.path);
+  }
 }
 
 /** The forms in which a text shows the time of the run (an ISO string from `toISOString()`). */

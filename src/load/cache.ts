@@ -763,37 +763,17 @@ export function pruneEntries(
   maxBytes: number = cacheMaxBytes(),
   keep: ReadonlySet<string> = usedHere,
 ): string[] {
-  const entries: { path: string; size: number; mtime: number }[] = [];
-  let total = 0;
   const now = Date.now();
   const remove = (path: string) => rmSync(path, { force: true });
-  try {
-    for (const folder of readdirSync(dir)) {
-      if (!ENTRY_FOLDER.test(folder)) continue;
-      let names: string[];
-      try {
-        names = readdirSync(join(dir, folder));
-      } catch {
-        continue; // not a folder, or removed meanwhile
-      }
-      for (const name of names) {
-        const path = join(dir, folder, name);
-        let size: number, mtime: number;
-        try {
-          ({ size, mtimeMs: mtime } = statSync(path));
-        } catch {
-          continue; // removed meanwhile
-        }
-        if (name.endsWith(".tmp")) {
-          if (now - mtime > TOUCH_AFTER_MS) remove(path);
-        } else if (name.endsWith(".tbc") || name.endsWith(".tbs")) {
-          entries.push({ path, size, mtime });
-          total += size;
-        }
-      }
+  const entries: CacheFile[] = [];
+  let total = 0;
+  for (const file of cacheFiles(dir)) {
+    if (file.kind === "tmp") {
+      if (now - file.mtime > TOUCH_AFTER_MS) remove(file.path);
+    } else {
+      entries.push(file);
+      total += file.size;
     }
-  } catch {
-    return []; // no cache folder (yet)
   }
   if (total <= maxBytes) return [];
   const removed: string[] = [];
@@ -806,6 +786,67 @@ export function pruneEntries(
     removed.push(entry.path);
   }
   return removed;
+}
+
+/** A file of a cache folder's entries: a per-file entry, a set entry, or a temporary file being written. */
+export interface CacheFile {
+  path: string;
+  size: number;
+  /** Its modification time in ms (when written, or last read after an hour: its last use). */
+  mtime: number;
+  kind: "file" | "set" | "tmp";
+}
+
+/**
+ * The entries and temporary files of a cache folder: `<dir>/<2 hex>/*.tbc`,
+ * `<dir>/sets/*.tbs` and the `.tmp` files beside them; nothing else the
+ * folder holds (none when it does not exist). What {@link pruneEntries} and
+ * the `cache` command go by.
+ *
+ * @example
+ * ```ts
+ * import { cacheFiles } from "./cache.ts";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${dir}/ab`);
+ * Deno.writeFileSync(`${dir}/ab/x.tbc`, new Uint8Array(600));
+ * Deno.writeTextFileSync(`${dir}/ab/notes.txt`, "not an entry");
+ * const files = cacheFiles(dir);
+ * if (files.length !== 1 || files[0]!.kind !== "file" || files[0]!.size !== 600) throw new Error();
+ * ```
+ */
+export function cacheFiles(dir: string): CacheFile[] {
+  const files: CacheFile[] = [];
+  let folders: string[];
+  try {
+    folders = readdirSync(dir);
+  } catch {
+    return files; // no cache folder (yet)
+  }
+  for (const folder of folders) {
+    if (!ENTRY_FOLDER.test(folder)) continue;
+    let names: string[];
+    try {
+      names = readdirSync(join(dir, folder));
+    } catch {
+      continue; // not a folder, or removed meanwhile
+    }
+    for (const name of names) {
+      const kind = name.endsWith(".tmp")
+        ? "tmp"
+        : name.endsWith(".tbc")
+        ? "file"
+        : name.endsWith(".tbs")
+        ? "set"
+        : null;
+      if (kind === null) continue;
+      const path = join(dir, folder, name);
+      try {
+        const { size, mtimeMs } = statSync(path);
+        files.push({ path, size, mtime: mtimeMs, kind });
+      } catch { /* removed meanwhile */ }
+    }
+  }
+  return files;
 }
 
 // ── set entries: many small files in one entry ──────────────────────────────────────────

@@ -11,24 +11,11 @@
  */
 import type { ModelSummary, Summary } from "../metrics/mod.ts";
 import { formatFixed } from "../log/format.ts";
+import type { SummaryContractKey } from "./input.ts";
 
 /** The fields of the summary (DESIGN.md `summary.json`) that the text uses. */
 export type SummaryTextInput =
-  & Pick<
-    Summary,
-    | "generated_at"
-    | "inputs"
-    | "request_count"
-    | "response_count"
-    | "error_count"
-    | "response_time"
-    | "models_used"
-    | "calls"
-    | "tokens"
-    | "cost_usd"
-    | "sessions"
-    | "diagnostics"
-  >
+  & Pick<Summary, SummaryContractKey>
   & {
     by_model: (
       & Pick<
