@@ -180,12 +180,50 @@ function callsFrame(
 }
 
 /**
+ * The `events` frame's columns made of JS strings, one per event: the ids and
+ * the payloads (made first: once they are, the table's strings, most of its
+ * heap, can go before the other columns are built). A call's request and
+ * outcome hold the same id (pairing matched them by it): it crosses into
+ * Polars once and the two rows share its bytes, gathered by code (200,000
+ * calls: 70–76 ms against 85–87, and 5 MiB less at the peak, median of 8).
+ */
+function eventStrings(
+  t: EventTable,
+  { request, outcome }: Pairs,
+): { request_id: pl.Series; payload: pl.Series } {
+  const n = t.n, ids = t.requestId;
+  const codes = new Uint32Array(n); // 0: null
+  const values: (string | null)[] = [null];
+  for (let k = 0; k < request.length; k++) {
+    const r = request[k]!, o = outcome[k]!;
+    const id = ids[r >= 0 ? r : o];
+    if (id === null || id === undefined) continue;
+    const code = values.push(id) - 1;
+    if (r >= 0) codes[r] = code;
+    if (o >= 0) codes[o] = code;
+  }
+  // events of no call (and any other event holding an id): an entry each
+  for (let i = 0; i < n; i++) {
+    const id = ids[i];
+    if (codes[i] === 0 && id !== null && id !== undefined) codes[i] = values.push(id) - 1;
+  }
+  return {
+    request_id: dictionarySeries("request_id", codes, values),
+    payload: seriesOf("payload", t.payload, pl.Utf8),
+  };
+}
+
+/**
  * The `events` frame straight from the table's columns: numbers from its typed
  * arrays, coded strings gathered from its dictionary by their codes (no value
- * per event crosses into Polars but the ids and payloads): 0.15 → about 0.05 s
- * for 432,000 events, against a getter per column and event.
+ * per event crosses into Polars but the ids and payloads, made before:
+ * `strings`): 0.15 → about 0.05 s for 432,000 events, against a getter per
+ * column and event.
  */
-function eventsFrame(t: EventTable): pl.DataFrame {
+function eventsFrame(
+  t: EventTable,
+  strings: { request_id: pl.Series; payload: pl.Series },
+): pl.DataFrame {
   const n = t.n;
   const coded = (name: string, field: number) => {
     const codes = new Uint32Array(n);
@@ -199,8 +237,8 @@ function eventsFrame(t: EventTable): pl.DataFrame {
     type: () => coded("type", TYPE),
     timestamp: () => number("timestamp", t.ts.subarray(0, n)).cast(EVENT_COLUMNS.timestamp),
     session_id: () => coded("session_id", SESSION),
-    request_id: () => seriesOf("request_id", t.requestId, pl.Utf8),
-    payload: () => seriesOf("payload", t.payload, pl.Utf8),
+    request_id: () => strings.request_id,
+    payload: () => strings.payload,
   };
   return pl.DataFrame(Object.values(columns).map((column) => column()));
 }
@@ -216,10 +254,11 @@ type Frames = {
 /**
  * The frames in steps: each `yield` is a point where letting the garbage of
  * the step before go lowers the peak memory ({@link assembleTableFrames}).
- * The events frame first: the calls take their request ids from it, so that
- * the ids' strings (most of the table's heap) can go before the calls are
- * built; with `consume`, the table's columns are let go as soon as no frame
- * still to build reads them (the table is left unusable).
+ * The events frame first: the calls take their request ids from it. Its ids
+ * and payloads first of all, so that their strings (most of the table's heap)
+ * can go before its other columns are built, then the calls; with `consume`,
+ * the table's columns are let go as soon as no frame still to build reads
+ * them (the table is left unusable).
  */
 function* frameSteps(
   t: EventTable,
@@ -232,9 +271,12 @@ function* frameSteps(
   const allDiagnostics = [...diagnostics, ...pairs.warnings].sort((a, b) =>
     a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line
   );
-  const events = eventsFrame(t);
-  // the calls take their ids from the events frame: the ids' strings (most of the heap) can go
+  const strings = eventStrings(t, pairs);
+  // the calls take their ids from the events frame: the ids' strings (most of the heap) can go,
+  // before the rest of the events frame is built
   if (consume) t.release(["requestId", "payload"]);
+  yield;
+  const events = eventsFrame(t, strings);
   yield;
   const ids = events.getColumn("request_id");
   const calls = callsFrame(t, pairs, options.group ?? null, options.keepText ?? false, ids);
@@ -273,13 +315,19 @@ export function assembleFrames(
 /**
  * {@link assembleFrames} of a table it consumes: the table's columns are let
  * go as soon as the frames left to build no longer read them, and with
- * `settle`, the memory is settled (`settleMemory`) between the events frame
- * and the calls frame, so that the garbage of building one (Polars'
- * intermediates, freed only between tasks) is not still held while the next
- * is built. On 200,000 calls (432,000 events) the loader alone peaked at
- * 473–477 MiB building the calls after the events with the whole table held,
- * and at 397–412 MiB so, in about the same CPU time (about 40 ms more for the
- * collection, the calls frame itself about 20 ms faster).
+ * `settle`, the memory is settled (`settleMemory`) at each step: after the
+ * events' ids and payloads, after the rest of the events frame, so that the
+ * garbage of building one part (the table's strings; Polars' intermediates,
+ * freed only between tasks) is not still held while the next is built. On
+ * 200,000 calls (432,000 events) the loader alone peaked at 473–477 MiB
+ * building the calls after the events with the whole table held, and at
+ * 397–412 MiB settling between the events frame and the calls frame, in about
+ * the same CPU time (about 40 ms more for the collection, the calls frame
+ * itself about 20 ms faster). Then, with glibc trimming as it frees
+ * (`trimOnFree`), building the events frame was the peak of a cold `analyze`
+ * (410–419 MiB: its ids and payloads still held as JS strings while its
+ * other columns were built); settled after the ids and payloads too, the
+ * events frame peaks at about 290 MiB and the load at about 375 (the calls).
  */
 export async function assembleTableFrames(
   t: EventTable,

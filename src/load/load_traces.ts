@@ -84,7 +84,7 @@ import {
   loadWorkers,
   readNativeFiles,
 } from "./_parallel.ts";
-import { collectGarbage, releaseFreedMemory, settleMemory } from "./_memory.ts";
+import { collectGarbage, releaseFreedMemory, settleMemory, trimOnFree } from "./_memory.ts";
 import { checkTimezone } from "./timestamp.ts";
 import { keepLoad, loadKey, recentLoad } from "./_recent.ts";
 import { withFrames } from "./_lazy_frame.ts";
@@ -1186,6 +1186,9 @@ export async function loadTraces(
     const known = knownFiles(list, staged, options);
     const early = forced ? null : earlyReads(staged, options);
     if (early) options = { ...options, onProgress: early.onProgress };
+    // the allocator set before a large input is read (early reads go on in the loop below)
+    const large = (bytes: number[]) => bytes.reduce((a, b) => a + b, 0) >= LARGE_INPUT_BYTES;
+    if (early && large(early.sizes)) trimOnFree();
     for (const [k, input] of staged.entries()) {
       const was = known.get(input.name);
       // read early, a file is sampled from one read of its first MiB, which the reader goes on from
@@ -1221,6 +1224,7 @@ export async function loadTraces(
       );
     }
     if (plans.length === 0) throw new UserError(messages.noTraceAtAll(list));
+    if (large(plans.map((p) => p.size))) trimOnFree();
     let { frames, parsedBytes } = await loadFrames(plans, options, list);
     // the calls' prices, when every part of the load holds them (from an entry, or priced to be kept)
     const priced = hasKeptPrices(frames.calls);

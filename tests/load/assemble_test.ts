@@ -81,3 +81,29 @@ Deno.test("assembleTableFrames: the frames of assembleFrames, the table's column
   assert.equal(table.codes.length, 0);
   assert.equal(table.texts, null);
 });
+
+Deno.test("events: each event's request id, a call's request and outcome sharing one string", async () => {
+  const events = [
+    ev(1, "session_start", null),
+    ev(2, "llm_request", "a"), // a: paired with line 4
+    ev(3, "llm_request", "b"), // b: twice; the first takes line 5's response, the second pends
+    ev(4, "llm_response", "a"),
+    ev(5, "llm_response", "b"),
+    ev(6, "llm_request", "b"),
+    ev(7, "llm_error", "c"), // c: an outcome without a request (an orphan call)
+    ev(8, "step_done", "d"), // d: in no call, still its event's id
+    ev(9, "llm_request", null), // a request without an id, and its response
+    ev(10, "llm_response", null),
+  ];
+  // read off the list above, line by line
+  const expected = [null, "a", "b", "a", "b", "b", "c", "d", null, null];
+  const frames = assembleFrames(events, [], {});
+  assert.deepEqual(col(frames.events, "request_id"), expected);
+  // calls in line order of their request (of the outcome for the orphan c): a, b, b, c, the null pair
+  assert.deepEqual(col(frames.calls, "request_id"), ["a", "b", "b", "c", null]);
+  assert.deepEqual(col(frames.calls, "status"), ["ok", "ok", "pending", "error", "ok"]);
+  // and from a table, settled between the steps
+  const table = await assembleTableFrames(EventTable.from(events, false), [], {}, true);
+  assert.deepEqual(col(table.events, "request_id"), expected);
+  assert.ok(table.calls.frameEqual(frames.calls, true));
+});

@@ -115,13 +115,14 @@ async function analyzeTraces(
   // The PNGs render on resvg's threads while the summary and the report are computed.
   const pngs = seed.map(({ figure }) => figure.toPNGAsync());
   for (const png of pngs) png.catch(() => {}); // awaited below, after any error of the report
-  const summary = metrics.summarize(traces, { now });
-  // the cache entries, written while the seed figures and the summary were made, then their
-  // garbage (the PNGs render on meanwhile): the report's peak comes after both (200,000 calls, 6
-  // runs: 432-476 MiB, median 451, against 453-482, median 472, with the entries still being
-  // written during the report, for 0.06 s more)
+  // the cache entries, written while the seed figures were made, then their garbage and the
+  // figures' (the PNGs render on meanwhile), before the summary: the entries' encoding and the
+  // summary had made the peak together (200,000 calls, 5 runs: 383-403 MiB, median 389, against
+  // 392-414, median 406, waited for after the summary; before that, with the entries still being
+  // written during the report, 453-482, median 472, against 432-476, median 451)
   await cacheWrites();
   if (traces.calls.height >= memory.SETTLE_CALLS) await memory.settleMemory();
+  const summary = metrics.summarize(traces, { now });
   const input = await buildReport.buildReportInput(traces, {
     summary,
     listPrices: options.listPrices,
