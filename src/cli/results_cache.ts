@@ -408,7 +408,19 @@ export interface ResultsFile {
   kind: "tbr" | "argv" | "tmp";
 }
 
-/** The files of the results folder `dir` that are the results cache's (none when there is no folder). */
+/**
+ * The files of the results folder `dir` that are the results cache's (none when there is no folder).
+ *
+ * @example
+ * ```ts
+ * import { resultsFiles } from "./results_cache.ts";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeFileSync(`${dir}/a.tbr`, new Uint8Array(100));
+ * Deno.writeTextFileSync(`${dir}/readme.md`, "not the cache's");
+ * const files = resultsFiles(dir);
+ * if (files.length !== 1 || files[0]!.kind !== "tbr" || files[0]!.size !== 100) throw new Error();
+ * ```
+ */
 export function resultsFiles(dir: string): ResultsFile[] {
   const files: ResultsFile[] = [];
   try {

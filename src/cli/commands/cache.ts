@@ -79,6 +79,19 @@ export function cacheInfo(dir: string): CacheInfo {
  * Remove the cache's files from `dir` (entries, results, temporary files) and
  * the folders of them left empty; returns how many files and bytes went.
  * Nothing else in `dir` is touched.
+ *
+ * @example
+ * ```ts
+ * import { clearCache } from "./cache.ts";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${dir}/ab`);
+ * Deno.writeFileSync(`${dir}/ab/x.tbc`, new Uint8Array(600));
+ * Deno.writeTextFileSync(`${dir}/notes.txt`, "mine");
+ * const removed = clearCache(dir);
+ * if (removed.count !== 1 || removed.bytes !== 600) throw new Error(JSON.stringify(removed));
+ * // the emptied entry folder went; the file that is not the cache's stayed
+ * if ([...Deno.readDirSync(dir)].map((e) => e.name).join() !== "notes.txt") throw new Error();
+ * ```
  */
 export function clearCache(dir: string): { count: number; bytes: number } {
   const removed = { count: 0, bytes: 0 };
@@ -97,7 +110,16 @@ export function clearCache(dir: string): { count: number; bytes: number } {
   return removed;
 }
 
-/** Bytes as people read them: `0 B`, `512 B`, `1.5 KB`, `13.0 MB`, `2.0 GB` (powers of 1,000). */
+/**
+ * Bytes as people read them: `0 B`, `512 B`, `1.5 KB`, `13.0 MB`, `2.0 GB` (powers of 1,000).
+ *
+ * @example
+ * ```ts
+ * import { formatBytes } from "./cache.ts";
+ * const shown = [999, 1_060_000, 2 * 1024 ** 3].map(formatBytes);
+ * if (shown.join() !== "999 B,1.1 MB,2.1 GB") throw new Error(shown.join());
+ * ```
+ */
 export function formatBytes(bytes: number): string {
   if (bytes < 1000) return `${bytes} B`;
   const units = ["KB", "MB", "GB", "TB"];
