@@ -15,24 +15,30 @@ interface NodeProcess {
 }
 
 /**
- * Where entries live: `$XDG_CACHE_HOME/tracebook`, else `~/.cache/tracebook`
- * (the home folder as Node's `os.homedir()` gives it: `$HOME` where it is set,
- * else the system's).
+ * Where entries live: `$TRACEBOOK_CACHE_DIR` when it is set (the folder
+ * itself), else `$XDG_CACHE_HOME/tracebook`, else `~/.cache/tracebook` (the
+ * home folder as Node's `os.homedir()` gives it: `$HOME` where it is set, else
+ * the system's). `deno task test` sets `TRACEBOOK_CACHE_DIR` to a folder of
+ * its own, so that the suite neither reads nor fills the user's cache.
  *
  * @example
  * ```ts
  * import { defaultCacheDir } from "./cache_dir.ts";
- * const saved = Deno.env.get("XDG_CACHE_HOME");
+ * const saved = ["TRACEBOOK_CACHE_DIR", "XDG_CACHE_HOME"].map((k) => [k, Deno.env.get(k)] as const);
+ * Deno.env.delete("TRACEBOOK_CACHE_DIR");
  * Deno.env.set("XDG_CACHE_HOME", "/tmp/xdg");
  * if (defaultCacheDir() !== "/tmp/xdg/tracebook") throw new Error(defaultCacheDir());
- * if (saved === undefined) Deno.env.delete("XDG_CACHE_HOME");
- * else Deno.env.set("XDG_CACHE_HOME", saved);
+ * Deno.env.set("TRACEBOOK_CACHE_DIR", "/tmp/tb-cache");
+ * if (defaultCacheDir() !== "/tmp/tb-cache") throw new Error(defaultCacheDir());
+ * for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
  * ```
  */
 export function defaultCacheDir(): string {
   const deno = (globalThis as { Deno?: typeof Deno }).Deno;
   const proc = (globalThis as { process?: NodeProcess }).process;
   const env = (name: string) => deno ? deno.env.get(name) : proc?.env[name];
+  const own = env("TRACEBOOK_CACHE_DIR");
+  if (own && own.trim() !== "") return own;
   const xdg = env("XDG_CACHE_HOME");
   if (xdg && xdg.trim() !== "") return joinDir(xdg, "tracebook");
   const windows = deno ? deno.build.os === "windows" : proc?.platform === "win32";

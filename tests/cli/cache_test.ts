@@ -115,10 +115,16 @@ Deno.test("cache clear: the cache's files go, with the folders they leave empty;
   }
 });
 
-Deno.test("cache dir: the folder, from --cache-dir or XDG_CACHE_HOME; an unknown action is a usage error", async () => {
+Deno.test("cache dir: the folder, from --cache-dir, TRACEBOOK_CACHE_DIR or XDG_CACHE_HOME; an unknown action is a usage error", async () => {
   assert.equal((await cache(["dir", "--cache-dir", "/tmp/somewhere"])).stdout, "/tmp/somewhere\n");
-  const xdg = await cache(["dir"], { XDG_CACHE_HOME: "/tmp/xdg-home" });
+  // the suite runs with TRACEBOOK_CACHE_DIR set (`deno task test`): emptied, XDG_CACHE_HOME decides
+  const xdg = await cache(["dir"], { XDG_CACHE_HOME: "/tmp/xdg-home", TRACEBOOK_CACHE_DIR: "" });
   assert.equal(xdg.stdout, "/tmp/xdg-home/tracebook\n");
+  const own = await cache(["dir"], {
+    XDG_CACHE_HOME: "/tmp/xdg-home",
+    TRACEBOOK_CACHE_DIR: "/tmp/tb",
+  });
+  assert.equal(own.stdout, "/tmp/tb\n");
   const bad = await cache(["purge"]);
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr, "error: Unknown cache action 'purge': use info, dir or clear.\n");
