@@ -125,6 +125,9 @@ Deno.test("cache dir: the folder, from --cache-dir, TRACEBOOK_CACHE_DIR or XDG_C
     TRACEBOOK_CACHE_DIR: "/tmp/tb",
   });
   assert.equal(own.stdout, "/tmp/tb\n");
+  // a folder's name cannot write to the terminal: its control characters are shown escaped
+  const odd = await cache(["dir", "--cache-dir", "/tmp/a\u001b[2Jb"]);
+  assert.ok(!odd.stdout.includes("\u001b"), JSON.stringify(odd.stdout));
   const bad = await cache(["purge"]);
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr, "error: Unknown cache action 'purge': use info, dir or clear.\n");

@@ -32,8 +32,11 @@ export interface CacheInfo {
   maxBytes: number;
 }
 
+/** The parts of a cache folder {@link CacheInfo} counts. */
+type Part = "files" | "sets" | "results" | "temporary";
+
 /** Every file of the cache folder `dir` that is the cache's, with its part. */
-function ownFiles(dir: string): { path: string; size: number; part: keyof CacheInfo }[] {
+function ownFiles(dir: string): { path: string; size: number; part: Part }[] {
   const parts = { file: "files", set: "sets", tmp: "temporary" } as const;
   return [
     ...cacheFiles(dir).map((f) => ({ path: f.path, size: f.size, part: parts[f.kind] })),
@@ -68,7 +71,7 @@ export function cacheInfo(dir: string): CacheInfo {
     maxBytes: cacheMaxBytes(),
   };
   for (const f of ownFiles(dir)) {
-    const part = info[f.part] as { count: number; bytes: number };
+    const part = info[f.part];
     part.count++;
     part.bytes += f.size;
   }
@@ -164,7 +167,7 @@ export function runCache(action: string, options: CacheOptions): number {
   }
   const dir = options.cacheDir ?? defaultCacheDir();
   if (action === "dir") {
-    console.log(options.json ? JSON.stringify({ dir }) : dir);
+    console.log(options.json ? JSON.stringify({ dir }) : escapeControl(dir));
   } else if (action === "clear") {
     const removed = clearCache(dir);
     if (options.json) console.log(JSON.stringify({ dir, removed }));
@@ -192,7 +195,7 @@ export function define(cmd: Command): void {
     )
     .option(
       "--cache-dir <dir>",
-      "the cache folder (default: $XDG_CACHE_HOME/tracebook or ~/.cache/tracebook)",
+      "the cache folder (default: $TRACEBOOK_CACHE_DIR, else $XDG_CACHE_HOME/tracebook, else ~/.cache/tracebook)",
     )
     .option("--json", "print JSON")
     .action((action: string, opts: CacheOptions) => {
