@@ -921,13 +921,21 @@ function splice(
   const isTouched = pl.col("session_id").isIn(touched);
   const firstLine = (events: pl.DataFrame) =>
     events.groupBy("session_id").agg(pl.col("line").min().alias(FIRST));
-  const keptEvents = old.events.filter(pl.col("line").lessThanEquals(lines));
-  const calls = pl.concat([old.calls.filter(isTouched.not()), part.calls]).sort("line");
+  // the old events up to `lines`: all of them unless the old last line was unfinished (no copy then)
+  const oldLast = old.events.height ? Number(old.events.getColumn("line").max()) : 0;
+  const keptEvents = oldLast <= lines
+    ? old.events
+    : old.events.filter(pl.col("line").lessThanEquals(lines));
+  const calls = spliceCalls(old.calls, part.calls, touched);
   const sessions = pl.concat([
     old.sessions.filter(isTouched.not()).join(firstLine(keptEvents), { on: "session_id" }),
     part.sessions.join(firstLine(part.events), { on: "session_id" }),
   ], { how: "diagonal" }).sort(FIRST).select(...sessionColumns);
-  const events = pl.concat([keptEvents, part.events.filter(pl.col("line").gt(lines))]);
+  // the new events appended as chunks of their own: the old ones not copied
+  const events = pl.concat([keptEvents, part.events.filter(pl.col("line").gt(lines))], {
+    how: "vertical",
+    rechunk: false,
+  });
   // warnings of the sessions not touched (a warning is on the line of its event), then the new ones
   const warnings = pl.concat([
     old.diagnostics
@@ -944,6 +952,32 @@ function splice(
   const diagnostics = pl.concat([rank(bad, 0), rank(warnings, bad.height)])
     .sort(["line", RANK]).drop(RANK);
   return { calls, sessions, events, diagnostics };
+}
+
+/**
+ * The calls of a grown file: the old calls of the sessions not touched, then
+ * those of `part`, by line. Appended calls of new sessions (the common growth)
+ * come after every old call and no old call goes: the old frame is kept as it
+ * is, the new calls as a chunk of their own (no copy of the old calls, which
+ * a filter and a sort made twice). With the old events kept whole too
+ * (`splice`), 2,000 calls appended to 200,000 (784 MB) load at a peak of
+ * 438–443 MiB against 541–562 (5 runs each, alternated), in 0.65–0.67 s
+ * against 0.68–0.73. Otherwise one lazy query filters, concatenates and sorts
+ * them inside Polars.
+ */
+function spliceCalls(old: pl.DataFrame, part: pl.DataFrame, touched: string[]): pl.DataFrame {
+  const line = (df: pl.DataFrame, end: "min" | "max") =>
+    df.height ? Number(df.getColumn("line")[end]()) : end === "min" ? Infinity : -Infinity;
+  const isTouched = pl.col("session_id").isIn(touched);
+  const untouched = old.height === 0 || touched.length === 0 ||
+    old.filter(isTouched).height === 0;
+  if (untouched && line(part, "min") > line(old, "max")) {
+    return pl.concat([old, part], { how: "vertical", rechunk: false });
+  }
+  return pl.concat([old.lazy().filter(isTouched.not()), part.lazy()], {
+    how: "vertical",
+    rechunk: false,
+  }).sort("line").collectSync();
 }
 
 /** JSON's white space within a line (space, tab, CR): a line of only these is blank. */
