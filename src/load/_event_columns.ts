@@ -566,6 +566,27 @@ export class EventTable {
   }
 
   /**
+   * Characters of the texts of the events from `from` to `to` (0 without
+   * `keepText`): what {@link encode} joins into one string.
+   *
+   * @example
+   * ```ts
+   * import { EventTable } from "./_event_columns.ts";
+   * import { parseTraceText } from "./parse_trace_text.ts";
+   * const line = '{"type":"llm_response","timestamp":"2025-04-08T19:42:09","session_id":"s","data":{"request_id":"r","duration_seconds":1,"output":"hello"}}\n';
+   * const table = EventTable.from(parseTraceText(line, "a.jsonl", { keepText: true }).events, true);
+   * if (table.textChars() !== 5) throw new Error(String(table.textChars()));
+   * ```
+   */
+  textChars(from = 0, to = this.n): number {
+    let chars = 0;
+    for (const column of this.texts ?? []) {
+      for (let i = from; i < to; i++) chars += column[i]?.length ?? 0;
+    }
+    return chars;
+  }
+
+  /**
    * The events from `from` to `to` (excluded) as columns, with only the
    * strings they use; the typed arrays are views of the table's.
    */

@@ -980,6 +980,16 @@ function spliceCalls(old: pl.DataFrame, part: pl.DataFrame, touched: string[]): 
   }).sort("line").collectSync();
 }
 
+/**
+ * Characters of texts (`keepText`) past which a file's events are not kept to
+ * read on from when it grows: the stored events join them into one string,
+ * which V8 caps at about 512 million characters (a 784 MB file of 200,000
+ * calls holds about 700 million in its prompts and outputs: `compare` and
+ * `report --outputs` crashed writing its entry), and which would hold as much
+ * memory again. The file is then read whole on its next growth.
+ */
+export const MAX_STORED_TEXT_CHARS = 64 * 1024 * 1024;
+
 /** JSON's white space within a line (space, tab, CR): a line of only these is blank. */
 const isBlankByte = (b: number) => b === 32 || b === 9 || b === 13;
 
@@ -1029,8 +1039,11 @@ function stoppedAt(
         offset,
         lines,
         samples: prefixSamples(fd, offset),
-        // encoded now: the table is not held past the frames' assembly
-        events: encodeChunk(table.encode(from, end), table.keepText),
+        // encoded now: the table is not held past the frames' assembly; texts too long to keep
+        // (their one string) leave the entry no place to read on from: read whole when it grows
+        events: table.textChars(from, end) <= MAX_STORED_TEXT_CHARS
+          ? encodeChunk(table.encode(from, end), table.keepText)
+          : null,
         diagnostics: diagnostics.filter((d) => d.line <= lines),
         keepText: table.keepText,
       };

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import pl from "nodejs-polars";
 import { ROOT } from "../_helpers.ts";
 import { loadTraces } from "../../src/load/mod.ts";
+import { MAX_STORED_TEXT_CHARS } from "../../src/load/load_traces.ts";
 import { cacheKey, findResume, readCached, writeCached } from "../../src/load/cache.ts";
 import { identity, markEntry } from "./_cache_entry.ts";
 
@@ -624,5 +625,39 @@ Deno.test("growth: after many appends the stored events are merged into fewer ch
     assert.deepEqual(stopped(cache, file)?.lines, 41);
   } finally {
     Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("growth: texts too long to keep (keepText) leave the entry no place to read on from; a growth reads the file whole", async () => {
+  const { dir, cache, file } = grownSetup();
+  try {
+    // 17 outputs of 4 MiB (a line stays under the 8 MiB limit): 71,303,168 characters, past
+    // MAX_STORED_TEXT_CHARS (64 MiB = 67,108,864)
+    const big = "x".repeat(4 * 1024 * 1024);
+    const calls = Array.from({ length: 17 }, (_, i) =>
+      [
+        ev("llm_request", "2025-04-08T10:00:01", { request_id: `r${i}`, model: "gpt-4o" }),
+        ev("llm_response", "2025-04-08T10:00:03", {
+          request_id: `r${i}`,
+          duration_seconds: 2,
+          model: "gpt-4o",
+          output: big,
+        }),
+      ].join("\n"));
+    writeFileSync(file, calls.join("\n") + "\n");
+    assert.ok(17 * big.length > MAX_STORED_TEXT_CHARS);
+    const first = await same(file, cache, { keepText: true });
+    assert.equal(first.calls.height, 17);
+    assert.equal(first.diagnostics.height, 0); // every line read
+    assert.equal(entries(cache).length, 1); // the entry is written (the frames), without a place
+    assert.equal(stopped(cache, file, { keepText: true }), null);
+    appendFileSync(file, call("j", "gpt-4o", 2));
+    const grown = await same(file, cache, { keepText: true });
+    assert.deepEqual(callsOf(grown).map((c) => c[0]), [
+      ...Array.from({ length: 17 }, (_, i) => `r${i}`),
+      "j",
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true });
   }
 });
