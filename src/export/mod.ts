@@ -7,14 +7,14 @@
  *
  * @module
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { TraceSet } from "../frames/columns.ts";
 import { UserError } from "../log/mod.ts";
 import { frameCounts } from "./_frames.ts";
 import { writeCsvFiles } from "./csv.ts";
 import { writeJsonlFiles } from "./jsonl.ts";
-import { postOtlp, type PostOtlpResult, toOtlpRequest } from "./otlp.ts";
+import { postOtlp, type PostOtlpResult, toOtlpRequest, writeOtlpFile } from "./otlp.ts";
 import { writeParquetDataset } from "./parquet.ts";
 import { writeTensorBoard } from "./tensorboard.ts";
 
@@ -145,11 +145,11 @@ export async function exportTraces(
     case "tensorboard":
       return { format, rows, files: writeTensorBoard(traces, dir, { every: options.every }) };
     case "otlp": {
-      const request = toOtlpRequest(traces);
       const path = join(dir, OTLP_FILE);
-      writeFileSync(path, JSON.stringify(request) + "\n");
+      writeOtlpFile(traces, path);
+      // posted in batches of whole traces, from the request (all its spans held)
       const posted = options.endpoint
-        ? await postOtlp(request, options.endpoint, { headers: options.headers })
+        ? await postOtlp(toOtlpRequest(traces), options.endpoint, { headers: options.headers })
         : undefined;
       return { format, rows, files: [path], posted };
     }
