@@ -140,6 +140,29 @@ type Row = Record<string, unknown>;
  * The rows of a frame as objects, read column by column (nodejs-polars'
  * `toRecords()` is about 20 times slower on wide frames).
  */
+/** The rows of `df` in order, `take(k)` giving the next `k`, made `chunk` rows at a time. */
+function rowCursor(df: pl.DataFrame, chunk = 8192): { take(k: number): Row[] } {
+  let buffered: Row[] = [], used = 0, next = 0;
+  const height = df.height;
+  return {
+    take(k: number): Row[] {
+      const out: Row[] = [];
+      while (out.length < k) {
+        if (used === buffered.length) {
+          if (next >= height) break;
+          buffered = rows(df.slice(next, chunk));
+          next += buffered.length;
+          used = 0;
+        }
+        const n = Math.min(k - out.length, buffered.length - used);
+        for (let i = 0; i < n; i++) out.push(buffered[used + i]!);
+        used += n;
+      }
+      return out;
+    },
+  };
+}
+
 function rows(df: pl.DataFrame): Row[] {
   const columns = df.columns.map((name) => [name, df.getColumn(name).toArray()] as const);
   const height = df.height; // a getter that asks Polars each time
@@ -249,21 +272,34 @@ export function writeOtlpFile(
 
 /** The spans of `traces`, one trace at a time: its session's root span, then its calls'. */
 function* otlpTraces(traces: TraceSet): Generator<OtlpSpan[]> {
-  const calls = rows(withMicros(traces.calls, ["started_at", "ended_at"]));
   const sessions = rows(withMicros(traces.sessions, ["started_at", "ended_at"]));
   const sessionById = new Map(sessions.map((s) => [String(s.session_id), s]));
   const metadataColumns = traces.sessions.columns.slice(8); // after the contract columns
 
-  // One trace per trace id the calls came with, else one per session.
-  const byTrace = new Map<string, { sessionId: string; rows: Row[] }>();
-  for (const call of calls) {
-    const sessionId = String(call.session_id ?? "");
-    const traceId = validId(call.trace_id, 32) ? call.trace_id : hex(`trace ${sessionId}`, 32);
-    if (!byTrace.has(traceId)) byTrace.set(traceId, { sessionId, rows: [] });
-    byTrace.get(traceId)!.rows.push(call);
+  // One trace per trace id the calls came with, else one per session, in the order of their
+  // first call; found from two columns, the calls' rows then made a slice at a time
+  const traceIds = traces.calls.getColumn("trace_id").toArray();
+  const sessionIds = traces.calls.getColumn("session_id").toArray();
+  const bySession = new Map<string, string>();
+  const byTrace = new Map<string, { sessionId: string; at: number[] }>();
+  for (let i = 0; i < traceIds.length; i++) {
+    const sessionId = String(sessionIds[i] ?? "");
+    let traceId = traceIds[i];
+    if (!validId(traceId, 32)) {
+      traceId = bySession.get(sessionId);
+      if (traceId === undefined) bySession.set(sessionId, traceId = hex(`trace ${sessionId}`, 32));
+    }
+    let trace = byTrace.get(traceId);
+    if (!trace) byTrace.set(traceId, trace = { sessionId, at: [] });
+    trace.at.push(i);
   }
+  const order = [...byTrace.values()].flatMap((t) => t.at);
+  const calls = rowCursor(
+    withMicros(traces.calls, ["started_at", "ended_at"]).select(pl.all().gather(order)),
+  );
 
-  for (const [traceId, { sessionId, rows }] of byTrace) {
+  for (const [traceId, { sessionId, at }] of byTrace) {
+    const rows = calls.take(at.length);
     const rootId = hex(`session ${sessionId} ${traceId}`, 16);
     const callSpans: OtlpSpan[] = [];
     for (const call of rows) {
