@@ -223,9 +223,9 @@ function otlpRequestOf(spans: OtlpSpan[], options: OtlpExportOptions): OtlpReque
  * Write `traces` as the OTLP/JSON file of {@link toOtlpRequest} (the same
  * bytes, then a newline), one trace's spans at a time, from the calls' rows
  * made a slice at a time: neither the spans nor the rows are ever all held,
- * nor the whole text (200,000 calls, 784 MB: 1.83 GB at the peak when the
- * request was made and stringified whole, 927 MB with the spans written as
- * they come, 661 MB with the rows made by slices).
+ * nor the whole text (200,000 calls, 784 MB: a peak of 1,788 MiB when the
+ * request was made and stringified whole, 905 MiB with the spans written as
+ * they come, 645 MiB with the rows made by slices).
  *
  * @example
  * ```ts
