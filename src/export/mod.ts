@@ -146,7 +146,7 @@ export async function exportTraces(
       return { format, rows, files: writeTensorBoard(traces, dir, { every: options.every }) };
     case "otlp": {
       const path = join(dir, OTLP_FILE);
-      writeOtlpFile(traces, path);
+      await writeOtlpFile(traces, path);
       // posted in batches of whole traces, from the request (all its spans held)
       const posted = options.endpoint
         ? await postOtlp(toOtlpRequest(traces), options.endpoint, { headers: options.headers })
