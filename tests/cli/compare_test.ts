@@ -876,3 +876,21 @@ Deno.test("compare's page keeps the runs apart below the deltas: cards, sessions
     rmSync(r.dir, { recursive: true, force: true });
   }
 });
+
+Deno.test("compare --no-outputs: the same pairs without their texts; small runs load them by default, --outputs always", async () => {
+  const without = await compare([PAIRED_BASE, PAIRED_CANDIDATE, "--no-outputs"]);
+  const withTexts = await compare([PAIRED_BASE, PAIRED_CANDIDATE, "--outputs"]);
+  try {
+    const a = readJson(without.dir).paired!, b = readJson(withTexts.dir).paired!;
+    // the pairs and their numbers do not depend on the texts
+    assert.deepEqual(a.largest.map((c) => c.key), b.largest.map((c) => c.key));
+    assert.deepEqual(a.latency, b.latency);
+    assert.equal(a.largest[0]!.baseline.output, null);
+    assert.equal(b.largest[0]!.baseline.output, "base answer to p3");
+    // asked for (or not) explicitly, nothing is said about the runs' size
+    assert.ok(!without.stderr.includes("not loaded"), without.stderr);
+  } finally {
+    Deno.removeSync(without.dir, { recursive: true });
+    Deno.removeSync(withTexts.dir, { recursive: true });
+  }
+});

@@ -14,6 +14,7 @@ import type { Command } from "npm:commander@15.1.0";
 import { cacheFiles, cacheMaxBytes } from "../../load/cache.ts";
 import { defaultCacheDir } from "../../load/cache_dir.ts";
 import { UserError } from "../../log/mod.ts";
+import { formatBytes } from "../../log/format.ts";
 import { escapeControl } from "../../log/terminal.ts";
 import { resultsDir, resultsFiles } from "../results_cache.ts";
 
@@ -111,27 +112,6 @@ export function clearCache(dir: string): { count: number; bytes: number } {
     } catch { /* not empty, or gone */ }
   }
   return removed;
-}
-
-/**
- * Bytes as people read them: `0 B`, `512 B`, `1.5 KB`, `13.0 MB`, `2.0 GB` (powers of 1,000).
- *
- * @example
- * ```ts
- * import { formatBytes } from "./cache.ts";
- * const shown = [999, 1_060_000, 2 * 1024 ** 3].map(formatBytes);
- * if (shown.join() !== "999 B,1.1 MB,2.1 GB") throw new Error(shown.join());
- * ```
- */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let value = bytes / 1000, unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** The text `cache info` prints. */

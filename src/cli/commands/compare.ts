@@ -17,10 +17,11 @@
  * @module
  */
 import { type Command, InvalidArgumentError } from "npm:commander@15.1.0";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { concatTraceSets } from "../../frames/concat.ts";
-import { loadTraces } from "../../load/mod.ts";
+import { findTraceInputs, loadTraces } from "../../load/mod.ts";
+import { formatBytes } from "../../log/format.ts";
 import { UserError } from "../../log/mod.ts";
 import { loadPriceOverrides } from "../../prices/mod.ts";
 import {
@@ -57,6 +58,48 @@ export interface CompareOptions extends GateOptions, InputOptions {
   timezone?: string;
   strict?: boolean;
   quiet?: boolean;
+  /**
+   * Load the prompts and outputs (the outputs of paired calls side by side, the
+   * Calls section's texts): by default when the two runs' trace files hold at
+   * most {@link COMPARE_TEXTS_MAX_BYTES} together.
+   */
+  outputs?: boolean;
+}
+
+/**
+ * Bytes of trace files past which `compare` does not load the prompts and
+ * outputs unless asked (`--outputs`): they are most of a trace's bytes and
+ * would all be held (two runs of 784 MB: 1,623 MiB at the peak with them).
+ */
+export const COMPARE_TEXTS_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Whether `compare` loads the texts of runs holding `bytes` of trace files:
+ * as `outputs` says, else when they are at most {@link COMPARE_TEXTS_MAX_BYTES}.
+ *
+ * @example
+ * ```ts
+ * import { compareLoadsTexts } from "./compare.ts";
+ * if (!compareLoadsTexts(10_000_000) || compareLoadsTexts(2 * 784_000_000)) throw new Error();
+ * if (!compareLoadsTexts(2 * 784_000_000, true) || compareLoadsTexts(1000, false)) throw new Error();
+ * ```
+ */
+export function compareLoadsTexts(bytes: number, outputs?: boolean): boolean {
+  return outputs ?? bytes <= COMPARE_TEXTS_MAX_BYTES;
+}
+
+/** Bytes of the trace files `inputs` name (standard input and what cannot be read count 0). */
+async function traceBytes(inputs: string[]): Promise<number> {
+  let total = 0;
+  for (const input of inputs) {
+    if (input === "-") continue;
+    try {
+      for (const { path } of (await findTraceInputs([input])).inputs) {
+        if (path !== "-") total += statSync(path).size;
+      }
+    } catch { /* the load says what is wrong with it */ }
+  }
+  return total;
 }
 
 /** What `compare.json` holds. */
@@ -87,12 +130,21 @@ export async function runCompare(
     );
   }
   const outputDir = options.outputDir ?? "analysis";
+  const bytes = options.outputs === undefined ? await traceBytes([baseline, candidate]) : 0;
+  const keepText = compareLoadsTexts(bytes, options.outputs);
+  if (!keepText && options.outputs === undefined && !options.quiet) {
+    console.error(
+      `The runs hold ${
+        formatBytes(bytes)
+      } of traces: their prompts and outputs are not loaded (--outputs loads them).`,
+    );
+  }
   const progress = options.quiet ? undefined : progressReporter("Loading traces");
   const loadOptions = {
     strict: options.strict ?? false,
     timezone: options.timezone,
     prices: options.prices ? loadPriceOverrides(options.prices) : undefined,
-    keepText: true, // the outputs of the paired calls, side by side
+    keepText, // the outputs of the paired calls, side by side
     ...await inputLoadOptions(options),
     onProgress: progress?.update,
   };
@@ -280,6 +332,11 @@ export function define(cmd: Command): void {
       "pair calls of the two runs by this calls column or session-metadata field (default: request_id, when shared)",
     )
     .option("--seed <n>", "seed of the bootstrap intervals", seedOption, 1)
+    .option(
+      "--outputs",
+      "load the prompts and outputs (paired outputs side by side, the Calls section's texts); by default only when the runs hold 256 MiB of traces or less",
+    )
+    .option("--no-outputs", "do not load the prompts and outputs")
     .option("--timezone <iana>", "time zone of naive timestamps (default UTC)")
     .option("--strict", "fail (exit 1) when any input line is bad")
     .option("-q, --quiet", "print nothing but errors and failed gates")
