@@ -535,6 +535,42 @@ export function storedEvents(
   return { events, metadata };
 }
 
+/**
+ * {@link storedEvents} of a whole file in line order, `size` events at a time
+ * (every chunk opened first: one that cannot be read throws here, before any
+ * batch): the records of one batch are made only when it is taken (a file's stored
+ * events are one record each: 432,000 of them, ~300 MB of JavaScript objects,
+ * where a batch of 50,000 is a ninth of it).
+ *
+ * @example
+ * ```ts
+ * import { encodeChunk, storedEventBatches } from "./cache.ts";
+ * import { parseTraceText } from "./parse_trace_text.ts";
+ * const lines = ["a", "b", "c"].map((id) => JSON.stringify({ type: "llm_request", timestamp: "2025-04-08T09:00:00Z", session_id: "s", data: { request_id: id, model: "m" } }));
+ * const chunk = encodeChunk(parseTraceText(lines.join("\n"), "f.jsonl").events, false)!;
+ * const batches = [...storedEventBatches({ headers: [chunk.header], bytes: [chunk.bytes] }, "f.jsonl", false, 2)];
+ * if (batches.map((b) => b.map((e) => e.request_id).join("")).join(",") !== "ab,c") throw new Error();
+ * ```
+ */
+export function storedEventBatches(
+  stored: StoredEvents,
+  file: string,
+  keepText: boolean,
+  size: number,
+): Generator<EventRecord[]> {
+  // every chunk opened (decompressed, checked) first: one that cannot be fails here, before any
+  // batch is taken, so that a caller never has part of the events
+  const opened = stored.headers.map((header, i) => openChunk(header, stored.bytes[i]!, keepText));
+  return (function* () {
+    for (const encoded of opened) {
+      for (let from = 0; from < encoded.n; from += size) {
+        const only = new Int32Array(Math.min(size, encoded.n - from)).map((_, j) => from + j);
+        yield decodeEvents(encoded, file, 0, keepText, only);
+      }
+    }
+  })();
+}
+
 /** Folders of entries made by this process (each is made once). */
 const made = new Set<string>();
 

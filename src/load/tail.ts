@@ -20,10 +20,13 @@ import type { Diagnostic, EventRecord } from "./_event.ts";
 import { messages } from "./messages.ts";
 import { mergeRangeDiagnostics } from "./parse_trace_text.ts";
 import { type PrefixSamples, prefixSamples, prefixUnchanged, readNativeFrom } from "./_append.ts";
-import { cacheIdentity, cacheKeyOptions, findResume, storedEvents } from "./cache.ts";
+import { cacheIdentity, cacheKeyOptions, findResume, storedEventBatches } from "./cache.ts";
 import { checkTimezone } from "./timestamp.ts";
 
 /** Options of {@link TraceTail}. */
+/** Stored events made into records at a time when a file starts from its cache entry (`poll`'s `onEvents`). */
+const STORED_BATCH = 50_000;
+
 export interface TailOptions {
   /** IANA time zone of naive timestamps. @default {"UTC"} */
   timezone?: string;
@@ -124,9 +127,19 @@ export class TraceTail {
    * Read what was appended since the last poll. With `final`, a last line with
    * no newline is parsed too (as `loadTraces` parses the end of a file: valid
    * JSON is an event, anything else `truncated_line`); use it for the last poll.
+   * With `onEvents`, the events are handed to it in batches, in the same order,
+   * instead of being gathered in the update: a large file started from its
+   * cache entry is then never held as records all at once.
    */
-  async poll(options: { final?: boolean } = {}): Promise<TailUpdate> {
+  async poll(
+    options: { final?: boolean; onEvents?: (events: EventRecord[]) => void } = {},
+  ): Promise<TailUpdate> {
     const update: TailUpdate = { events: [], diagnostics: [], added: [], restarted: [] };
+    const { onEvents } = options;
+    /** Hand the events gathered so far to `onEvents` (in order: before those read next). */
+    const hand = () => {
+      if (onEvents && update.events.length) onEvents(update.events.splice(0));
+    };
     for (const path of await this.#discover()) {
       let key = path;
       try {
@@ -146,9 +159,10 @@ export class TraceTail {
         };
         this.#files.set(key, state);
         update.added.push(path);
-        this.#fromCache(state, update);
+        this.#fromCache(state, update, onEvents && ((events) => (hand(), onEvents(events))));
       }
       this.#read(state, update, options.final === true);
+      hand();
     }
     return update;
   }
@@ -158,20 +172,28 @@ export class TraceTail {
    * was written (the loader's check, `findResume`): the entry's events and bad
    * lines instead of reading its first bytes again.
    */
-  #fromCache(state: FileState, update: TailUpdate): void {
+  #fromCache(
+    state: FileState,
+    update: TailUpdate,
+    onEvents?: (events: EventRecord[]) => void,
+  ): void {
     const dir = this.#options.cache;
     if (!dir) return;
     const id = cacheIdentity(state.path, cacheKeyOptions(this.#options, "native", state.path));
     const found = id && findResume(dir, id, state.path);
     const stored = found && found.stored();
     if (!found || !stored) return;
-    let events: EventRecord[];
+    let batches: Generator<EventRecord[]>;
     try {
-      events = storedEvents(stored, state.path, false).events;
+      batches = storedEventBatches(stored, state.path, false, STORED_BATCH);
     } catch {
       return; // unreadable: read the file
     }
-    for (const e of events) update.events.push(e); // no spread: there can be a few hundred thousand
+    // handed on a batch at a time, or gathered (no spread: there can be a few hundred thousand)
+    for (const batch of batches) {
+      if (onEvents) onEvents(batch);
+      else for (const e of batch) update.events.push(e);
+    }
     for (const d of found.diagnostics) update.diagnostics.push(d);
     state.offset = found.offset;
     state.nextLine = found.lines + 1;

@@ -7,6 +7,7 @@ import { parseTraceText } from "../../src/load/parse_trace_text.ts";
 import { UserError } from "../../src/log/mod.ts";
 import { loadTraces } from "../../src/load/mod.ts";
 import { markEntry } from "./_cache_entry.ts";
+import type { EventRecord } from "../../src/load/_event.ts";
 
 const line = (type: string, id: string, extra = "") =>
   `{"type":"${type}","timestamp":"2025-04-08T10:00:0${id}Z","session_id":"s","data":{"request_id":"r${id}"${extra}}}\n`;
@@ -172,6 +173,30 @@ Deno.test("TraceTail starts a file that loadTraces cached from its entry, then r
   // without the cache, the file is read from its first byte
   const plain = await TraceTail.open([file]).poll();
   assert.equal(plain.events[0]!.model, "gpt-4o");
+  Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("poll's onEvents: the same events in the same order, handed instead of gathered (a cached file's from its entry first)", async () => {
+  const dir = Deno.makeTempDirSync();
+  const a = join(dir, "a.jsonl"), b = join(dir, "b.jsonl");
+  const cache = join(dir, "cache");
+  writeFileSync(a, line("llm_request", "1") + line("llm_response", "1", ',"duration_seconds":1'));
+  await loadTraces(a, { cache });
+  await markEntry(cache, a, "r1"); // lines 1–2 of a come from its entry
+  appendFileSync(a, line("llm_request", "2")); // line 3, read from the file
+  writeFileSync(b, line("llm_request", "3")); // b: not cached, read from the file
+  const handed: EventRecord[][] = [];
+  const update = await TraceTail.open([dir], { cache }).poll({ onEvents: (e) => handed.push(e) });
+  const gathered = await TraceTail.open([dir], { cache }).poll();
+  assert.deepEqual(update.events, []);
+  assert.deepEqual(handed.flat(), gathered.events);
+  // a's entry (lines 1–2), then a's new line 3, then b's line 1: by file, then line
+  assert.deepEqual(handed.flat().map((e) => `${e.file.slice(-7)}:${e.line} ${e.model}`), [
+    "a.jsonl:1 from-the-entry",
+    "a.jsonl:2 null",
+    "a.jsonl:3 null",
+    "b.jsonl:1 null",
+  ]);
   Deno.removeSync(dir, { recursive: true });
 });
 

@@ -22,6 +22,7 @@ import { UserError } from "../../log/mod.ts";
 import { formatFixed, formatPercent } from "../../log/format.ts";
 import { escapeControl } from "../../log/terminal.ts";
 import { TraceTail } from "../../load/tail.ts";
+import type { Diagnostic, EventRecord } from "../../load/_event.ts";
 import { defaultCacheDir } from "../../load/cache_key.ts";
 import { type LiveStatus, LiveTotals } from "../../metrics/live_totals.ts";
 
@@ -84,14 +85,21 @@ export async function runWatch(inputs: string[], options: WatchOptions): Promise
     );
   };
   const step = async (final: boolean) => {
-    const u = await tail.poll({ final });
+    // the events counted as the tail hands them (a large file started from its cache entry comes
+    // in batches, never held all at once); their errors printed after the poll's other messages
+    const errors: { event: EventRecord; model: string }[] = [];
+    const count = (events: EventRecord[], diagnostics: Diagnostic[] = []) => {
+      for (const error of totals.add(events, diagnostics)) errors.push(error);
+    };
+    const u = await tail.poll({ final, onEvents: (events) => count(events) });
+    count(u.events, u.diagnostics);
     for (const f of u.restarted) {
       console.error(`${escapeControl(f)}: truncated or replaced, reading it again from the start`);
     }
     for (const d of u.diagnostics) {
       console.error(escapeControl(`${d.file}:${d.line}: ${d.severity} ${d.code}: ${d.message}`));
     }
-    for (const { event: e, model } of totals.add(u.events, u.diagnostics)) {
+    for (const { event: e, model } of errors) {
       console.error(escapeControl(
         `${e.file}:${e.line}: llm_error ${model} ${e.request_id ?? ""}: ${e.error ?? ""}`,
       ));
