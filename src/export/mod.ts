@@ -146,10 +146,12 @@ export async function exportTraces(
       return { format, rows, files: writeTensorBoard(traces, dir, { every: options.every }) };
     case "otlp": {
       const path = join(dir, OTLP_FILE);
-      await writeOtlpFile(traces, path);
-      // posted in batches of whole traces, from the request (all its spans held)
-      const posted = options.endpoint
-        ? await postOtlp(toOtlpRequest(traces), options.endpoint, { headers: options.headers })
+      // to post them, the spans are all made once (posted in batches of whole traces); else the
+      // file is written a trace at a time
+      const request = options.endpoint ? toOtlpRequest(traces) : null;
+      await writeOtlpFile(request ?? traces, path);
+      const posted = request
+        ? await postOtlp(request, options.endpoint!, { headers: options.headers })
         : undefined;
       return { format, rows, files: [path], posted };
     }

@@ -962,16 +962,18 @@ function splice(
  * a filter and a sort made twice). With the old events kept whole too
  * (`splice`), 2,000 calls appended to 200,000 (784 MB) load at a peak of
  * 438–443 MiB against 541–562 (0.58–0.59× the grown file against
- * 0.72–0.74×; 5 runs each, alternated), in 0.65–0.67 s against 0.68–0.73. Otherwise one lazy query filters, concatenates and sorts
- * them inside Polars.
+ * 0.72–0.74×; 5 runs each, alternated), in 0.65–0.67 s against 0.68–0.73.
+ * Otherwise one lazy query filters, concatenates and sorts them inside Polars.
  */
 function spliceCalls(old: pl.DataFrame, part: pl.DataFrame, touched: string[]): pl.DataFrame {
   const line = (df: pl.DataFrame, end: "min" | "max") =>
     df.height ? Number(df.getColumn("line")[end]()) : end === "min" ? Infinity : -Infinity;
   const isTouched = pl.col("session_id").isIn(touched);
-  const untouched = old.height === 0 || touched.length === 0 ||
-    old.filter(isTouched).height === 0;
-  if (untouched && line(part, "min") > line(old, "max")) {
+  // the lines first (two numbers), then whether an old call is of a touched session
+  const after = line(part, "min") > line(old, "max");
+  if (
+    after && (old.height === 0 || touched.length === 0 || old.filter(isTouched).height === 0)
+  ) {
     return pl.concat([old, part], { how: "vertical", rechunk: false });
   }
   return pl.concat([old.lazy().filter(isTouched.not()), part.lazy()], {

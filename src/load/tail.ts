@@ -23,10 +23,10 @@ import { type PrefixSamples, prefixSamples, prefixUnchanged, readNativeFrom } fr
 import { cacheIdentity, cacheKeyOptions, findResume, storedEventBatches } from "./cache.ts";
 import { checkTimezone } from "./timestamp.ts";
 
-/** Options of {@link TraceTail}. */
 /** Stored events made into records at a time when a file starts from its cache entry (`poll`'s `onEvents`). */
 const STORED_BATCH = 50_000;
 
+/** Options of {@link TraceTail}. */
 export interface TailOptions {
   /** IANA time zone of naive timestamps. @default {"UTC"} */
   timezone?: string;
@@ -159,7 +159,8 @@ export class TraceTail {
         };
         this.#files.set(key, state);
         update.added.push(path);
-        this.#fromCache(state, update, onEvents && ((events) => (hand(), onEvents(events))));
+        hand(); // the files before first, then this one's stored events
+        this.#fromCache(state, update, onEvents);
       }
       this.#read(state, update, options.final === true);
       hand();
