@@ -65,6 +65,42 @@ Deno.test("pairedComparison() pairs by request_id: Wilcoxon V = 40, p = 20/512 o
   );
 });
 
+Deno.test("pairedComparison() lists the largest pairs: |difference| first, ties by key, only `largest` of them", () => {
+  // 30 keys k00 … k29, baseline 10 s each; candidate 10 + d with d = (i mod 7) − 3 for i = 0 … 29:
+  // |d| = 3 for i mod 7 ∈ {0, 6}: i = 0, 6, 7, 13, 14, 20, 21, 27, 28 (nine keys, all at |3|).
+  // With largest 5, the five smallest keys of those: k00, k06, k07, k13, k14 (ties by key).
+  const ids = Array.from({ length: 30 }, (_, i) => `k${String(i).padStart(2, "0")}`);
+  const d = ids.map((_, i) => (i % 7) - 3);
+  // listed in reverse on the candidate's side: the order of the rows does not matter
+  const base = run(ids, ids.map(() => 10), 5);
+  const cand = run([...ids].reverse(), d.map((x) => 10 + x).reverse(), 5);
+  const p = pairedComparison({ calls: base, sessions: NONE }, { calls: cand, sessions: NONE }, {
+    largest: 5,
+  })!;
+  assert.deepEqual(p.largest.map((c) => c.key), ["k00", "k06", "k07", "k13", "k14"]);
+  assert.deepEqual(p.largest.map((c) => c.difference), [-3, 3, -3, 3, -3]);
+  assert.deepEqual(p.largest.map((c) => c.candidate.duration_s), [7, 13, 7, 13, 7]);
+  // |d| = 2 next (i mod 7 ∈ {1, 5}): with 12 listed, the nine at 3, then k01, k05, k08
+  const twelve = pairedComparison({ calls: base, sessions: NONE }, {
+    calls: cand,
+    sessions: NONE,
+  }, { largest: 12 })!;
+  assert.deepEqual(twelve.largest.slice(9).map((c) => c.key), ["k01", "k05", "k08"]);
+  // the default lists 10; none with 0
+  assert.equal(
+    pairedComparison({ calls: base, sessions: NONE }, { calls: cand, sessions: NONE })!.largest
+      .length,
+    10,
+  );
+  assert.deepEqual(
+    pairedComparison({ calls: base, sessions: NONE }, { calls: cand, sessions: NONE }, {
+      largest: 0,
+    })!
+      .largest,
+    [],
+  );
+});
+
 Deno.test("pairedComparison(): no shared key is no pairing, unless the key was chosen", () => {
   const a = run(["a1", "a2"], [1, 2], 5), b = run(["b1"], [1], 5);
   assert.equal(pairedComparison({ calls: a, sessions: NONE }, { calls: b, sessions: NONE }), null);
