@@ -74,6 +74,7 @@ export { concatTraceSets } from "./frames/concat.ts";
 
 // load: paths → TraceSet
 export {
+  callTextReader,
   DEFAULT_MAX_LINE_BYTES,
   findTraceInputs,
   fromTraceText,
@@ -83,6 +84,7 @@ export {
   parseTraceText,
 } from "./load/mod.ts";
 export type {
+  CallTextReader,
   Diagnostic,
   EventRecord,
   FromTraceTextOptions,

@@ -314,14 +314,40 @@ export function toEventRecord(
     payload: noPayload || obj.data === undefined ? null : JSON.stringify(obj.data),
     metadata: type === "session_metadata" ? data : null,
   };
-  if (options.keepText) {
-    record.messages = type === "llm_request" && data.messages !== undefined
-      ? JSON.stringify(data.messages)
-      : null;
-    record.output = type === "llm_response" ? str(data.output) : null;
-    record.params = type === "llm_request" && data.params !== undefined && data.params !== null
-      ? JSON.stringify(data.params)
-      : null;
-  }
+  if (options.keepText) Object.assign(record, eventTexts(type, data));
   return record;
+}
+
+/** The texts `keepText` keeps of an event. */
+export interface EventTexts {
+  /** A request's messages, as JSON. */
+  messages: string | null;
+  /** A response's output. */
+  output: string | null;
+  /** A request's params, as JSON. */
+  params: string | null;
+}
+
+/**
+ * The texts of an event of `type` with `data` (a valid event's): what
+ * `keepText` keeps, and what `call_texts.ts` reads again for the calls a page
+ * shows.
+ *
+ * @example
+ * ```ts
+ * import { eventTexts } from "./_event.ts";
+ * const t = eventTexts("llm_request", { messages: [{ role: "user", content: "Hi" }], params: { n: 1 } });
+ * if (t.messages !== '[{"role":"user","content":"Hi"}]' || t.params !== '{"n":1}' || t.output !== null) throw new Error();
+ * ```
+ */
+export function eventTexts(type: unknown, data: Record<string, unknown>): EventTexts {
+  return {
+    messages: type === "llm_request" && data.messages !== undefined
+      ? JSON.stringify(data.messages)
+      : null,
+    output: type === "llm_response" ? str(data.output) : null,
+    params: type === "llm_request" && data.params !== undefined && data.params !== null
+      ? JSON.stringify(data.params)
+      : null,
+  };
 }

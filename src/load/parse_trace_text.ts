@@ -147,7 +147,7 @@ export function foldDiagnostics(out: ParsedTrace): void {
  * after it (a writer that crashed mid-line, then appended). The event that
  * starts at the last `{"` from which the rest parses, or null.
  */
-function gluedEvent(raw: string): { at: number; value: unknown } | null {
+export function gluedEvent(raw: string): { at: number; value: unknown } | null {
   let tries = 0;
   for (
     let at = raw.indexOf('{"', 1);

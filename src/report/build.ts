@@ -8,6 +8,7 @@
 import pl from "../frames/polars.ts";
 import { SETTLE_CALLS, settleWhenGrown } from "../load/_memory.ts";
 import type { TraceSet } from "../frames/columns.ts";
+import type { CallTextReader } from "../load/call_texts.ts";
 import { summarize } from "../metrics/summary.ts";
 import { allFigures, type AllFiguresOptions } from "../figures/all_figures.ts";
 import type { ReportFigure, ReportSummary } from "./input.ts";
@@ -60,6 +61,12 @@ export interface BuildReportOptions {
    * listing are then per run (`runTables`), never the runs added together.
    */
   runs?: RunTraces[];
+  /**
+   * The prompts and outputs of the calls the page lists, read when they are
+   * listed (`callTextReader`: `report --outputs` of native files), for traces
+   * loaded without them.
+   */
+  texts?: CallTextReader;
 }
 
 /** The growth since the last settling below which the memory counts as settled (16 MB). */
@@ -130,12 +137,14 @@ export async function buildReportInput(
     figures,
     ...(options.runs
       ? runTables(options.runs, options.limits)
-      : reportTables(traces, options.limits)),
+      : reportTables(traces, options.limits, options.texts)),
   };
   if (options.runs) {
     input.runs = options.runs.map((r) => ({ label: r.label, summary: summarize(r.traces) }));
   }
-  if (options.calls !== false) input.calls = callsExplorer(traces, options.calls);
+  if (options.calls !== false) {
+    input.calls = callsExplorer(traces, options.calls, options.texts);
+  }
   const batchCalls = traces.calls.columns.includes("batch")
     ? Number(traces.calls.select(pl.col("batch").eq(pl.lit(true)).sum()).row(0)[0] ?? 0)
     : 0;

@@ -20,6 +20,7 @@ import type { TraceSet } from "../frames/columns.ts";
 import type { ReportInput } from "./input.ts";
 import { formatInt } from "../log/format.ts";
 import { candidates } from "./tables.ts";
+import type { CallTextReader } from "../load/call_texts.ts";
 
 /** A text cut to at most the clip limit, with the full length of the original. */
 export interface ClippedText {
@@ -385,10 +386,16 @@ function pickCalls(
  * columns that hold only nulls there are left out (a call reads them as absent).
  * No object per row: the calls are built from these arrays directly.
  */
-function gather(frame: pl.DataFrame, indices: number[]): Map<string, unknown[]> {
+function gather(
+  frame: pl.DataFrame,
+  indices: number[],
+  texts?: CallTextReader,
+): Map<string, unknown[]> {
   const columns = new Map<string, unknown[]>();
   if (indices.length === 0) return columns;
-  for (const series of frame.select(pl.all().gather(indices)).getColumns()) {
+  let rows = frame.select(pl.all().gather(indices));
+  if (texts) rows = texts.withTexts(rows);
+  for (const series of rows.getColumns()) {
     if (series.nullCount() < series.length) columns.set(series.name, series.toArray());
   }
   return columns;
@@ -680,6 +687,7 @@ function fitTextBudget(calls: ExplorerCall[], limit: number, budget: number): nu
 export function callsExplorer(
   traces: TraceSet,
   options: CallsExplorerOptions = {},
+  texts?: CallTextReader,
 ): CallsExplorerData {
   // Options left undefined keep their defaults.
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
@@ -697,7 +705,7 @@ export function callsExplorer(
       .sort(["started_at", "__row"], false, true)
       .getColumn("__row").toArray() as unknown[]).map(Number)
     : [];
-  const columns = gather(calls, order);
+  const columns = gather(calls, order, texts);
   const shown = order.map((row, i) => explorerCall(columns, i, i, rows.get(row), o));
   const textLimit = fitTextBudget(shown, o.textLimit, o.textBudget);
   const spans = traceSpans(traces, shown, o);
@@ -705,7 +713,8 @@ export function callsExplorer(
     total: calls.height,
     calls: shown,
     selection,
-    texts: calls.columns.includes("messages") || calls.columns.includes("output"),
+    texts: calls.columns.includes("messages") || calls.columns.includes("output") ||
+      texts !== undefined,
     text_limit: textLimit,
     text_budget: textLimit < o.textLimit ? o.textBudget : null,
     traces: spans.traces,

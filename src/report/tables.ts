@@ -9,6 +9,7 @@ import pl from "../frames/polars.ts";
 import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
 import { topErrors } from "../metrics/errors.ts";
 import { records } from "../frames/records.ts";
+import type { CallTextReader } from "../load/call_texts.ts";
 import type {
   CallRow,
   DiagnosticRow,
@@ -171,28 +172,32 @@ function sessions(traces: TraceSet, limit: number): Listing<SessionRow> {
   }));
 }
 
-function slowestCalls(calls: pl.DataFrame, limit: number): Listing<CallRow> {
+function slowestCalls(
+  calls: pl.DataFrame,
+  limit: number,
+  texts?: CallTextReader,
+): Listing<CallRow> {
   // Filter the row numbers, not the wide frame: only the listed rows are gathered.
   const finished = calls.select("status", "duration_s", "started_at").withRowIndex("__call")
     .filter(pl.col("status").neq(pl.lit("pending")).and(pl.col("duration_s").isNotNull()));
-  return gathered(
-    calls,
-    finished,
-    ["duration_s", "started_at"],
-    [true, false],
-    limit,
-  );
+  return gathered(calls, finished, ["duration_s", "started_at"], [true, false], limit, texts);
 }
 
-function failedCalls(calls: pl.DataFrame, limit: number): Listing<CallRow> {
+function failedCalls(
+  calls: pl.DataFrame,
+  limit: number,
+  texts?: CallTextReader,
+): Listing<CallRow> {
   const failed = calls.select("status", "started_at", "file", "line").withRowIndex("__call")
     .filter(pl.col("status").eq(pl.lit("error")));
-  return gathered(calls, failed, ["started_at", "file", "line"], [false, false, false], limit);
+  const by = ["started_at", "file", "line"];
+  return gathered(calls, failed, by, [false, false, false], limit, texts);
 }
 
 /**
  * The call rows listed from `keys` (sort keys and `__call`, the row number in
- * `calls`): the first `limit` by `by`, gathered from `calls` with every column.
+ * `calls`): the first `limit` by `by`, gathered from `calls` with every column
+ * (and their texts, read by `texts` when given).
  */
 function gathered(
   calls: pl.DataFrame,
@@ -200,9 +205,11 @@ function gathered(
   by: string[],
   descending: boolean[],
   limit: number,
+  texts?: CallTextReader,
 ): Listing<CallRow> {
   const top = topRows(keys, by, descending, limit);
-  const picked = gatherRows(calls, top.getColumn("__call").toArray() as unknown[]);
+  let picked = gatherRows(calls, top.getColumn("__call").toArray() as unknown[]);
+  if (texts) picked = texts.withTexts(picked);
   return { rows: records(picked).map(callRow), total: keys.height };
 }
 
@@ -279,12 +286,16 @@ function files(traces: TraceSet): FileRow[] {
  * if (slowestCalls.total <= 5) throw new Error(`total ${slowestCalls.total}`);
  * ```
  */
-export function reportTables(traces: TraceSet, limits: ReportLimits = {}): ReportTables {
+export function reportTables(
+  traces: TraceSet,
+  limits: ReportLimits = {},
+  texts?: CallTextReader,
+): ReportTables {
   const l = { ...DEFAULT_LIMITS, ...limits };
   return {
     sessions: sessions(traces, l.sessions),
-    slowestCalls: slowestCalls(traces.calls, l.slowestCalls),
-    failedCalls: failedCalls(traces.calls, l.failedCalls),
+    slowestCalls: slowestCalls(traces.calls, l.slowestCalls, texts),
+    failedCalls: failedCalls(traces.calls, l.failedCalls, texts),
     errorGroups: errorGroups(traces.calls, l.errorGroups),
     eventTypes: eventTypes(traces.events, l.eventTypes),
     diagnostics: diagnostics(traces.diagnostics, l.diagnostics),

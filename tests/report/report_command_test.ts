@@ -12,6 +12,7 @@ import { ROOT } from "../_helpers.ts";
 import { main } from "../../src/cli/main.ts";
 import { parseCallsLimit, runReport } from "../../src/cli/commands/report.ts";
 import type { ReportSummary } from "../../src/report/input.ts";
+import type { ExplorerCall } from "../../src/report/calls_explorer.ts";
 
 const FIXTURE = join(ROOT, "tests/fixtures/report/xss.jsonl");
 
@@ -162,4 +163,71 @@ Deno.test("report --calls-limit rejects what is not a whole number (exit 2)", as
     const { code } = await cli(["report", FIXTURE, "--calls-limit", bad, "--quiet"]);
     assert.equal(code, 2, bad);
   }
+});
+
+Deno.test("report --outputs: the listed calls' texts, read again from a native file; another format's come with its load", async () => {
+  await inTemp(async (dir) => {
+    const line = (type: string, data: Record<string, unknown>, second = 1) =>
+      JSON.stringify({
+        type,
+        timestamp: `2025-04-08T10:00:0${second}`,
+        session_id: "s",
+        data,
+      });
+    const call = (id: string, prompt: string, output: string, seconds: number) => [
+      line("llm_request", {
+        request_id: id,
+        model: "m",
+        messages: [{ role: "user", content: prompt }],
+      }),
+      line("llm_response", { request_id: id, duration_seconds: seconds, output }, 1 + seconds),
+    ];
+    const trace = join(dir, "t.jsonl");
+    Deno.writeTextFileSync(
+      trace,
+      [
+        ...call("a", "first?", "one", 1),
+        ...call("b", "second?", "two", 3),
+        ...call("c", "third?", "three", 2),
+      ]
+        .join("\n") + "\n",
+    );
+    const page = (args: string[]) => {
+      const doc = new JSDOM(readFileSync(join(dir, "report.html"), "utf8")).window.document;
+      return { data: JSON.parse(doc.getElementById("tracebook-calls")!.textContent!), args };
+    };
+    const out = (c: { output?: { text: string } }) => c.output?.text;
+    const prompt = (c: { messages?: { content: { text: string } }[] }) =>
+      c.messages?.[0]?.content.text;
+    // two of three calls shown: the slowest (b, 3 s), then one sampled
+    const args = ["report", trace, "--output-dir", dir, "--quiet", "--no-cache", "--outputs"];
+    assert.equal((await cli([...args, "--calls-limit", "2"])).code, 0);
+    const { data } = page(args);
+    assert.equal(data.texts, true);
+    assert.equal(data.calls.length, 2);
+    const byId = new Map([["a", ["first?", "one"]], ["b", ["second?", "two"]], ["c", [
+      "third?",
+      "three",
+    ]]]);
+    for (const c of data.calls) assert.deepEqual([prompt(c), out(c)], byId.get(c.request_id));
+    assert.ok(data.calls.some((c: ExplorerCall) => c.request_id === "b"));
+    // every call: the texts of each
+    assert.equal((await cli(args)).code, 0);
+    assert.deepEqual(
+      page(args).data.calls.map((c: ExplorerCall) => [c.request_id, prompt(c), out(c)]),
+      [["a", "first?", "one"], ["b", "second?", "two"], ["c", "third?", "three"]],
+    );
+    // the slowest calls' table shows the start of each response: b, c, a
+    const html = readFileSync(join(dir, "report.html"), "utf8");
+    assert.ok(html.indexOf(">two<") >= 0 && html.indexOf(">two<") < html.indexOf(">three<"));
+    // an OpenAI Batch output: its texts are loaded with it ("Bonjour ✓", in the fixture's line 1)
+    const batch = join(ROOT, "tests/load/formats/fixtures/batch_small.jsonl");
+    assert.equal(
+      (await cli(["report", batch, "--output-dir", dir, "--quiet", "--no-cache", "--outputs"]))
+        .code,
+      0,
+    );
+    const outputs = page([]).data.calls.map(out).filter((o: unknown) => o !== undefined);
+    assert.ok(outputs.includes("Bonjour ✓"), outputs.join());
+  });
 });

@@ -18,6 +18,7 @@ import type * as Prices from "../../prices/mod.ts";
 import type * as Report from "../../report/mod.ts";
 import type * as Markdown from "../../report/markdown.ts";
 import type * as Progress from "../progress.ts";
+import type * as Memory from "../../load/_memory.ts";
 import { lazyImport } from "../../log/_lazy.ts";
 import { UserError } from "../../log/mod.ts";
 import { appendStepSummary } from "../step_summary.ts";
@@ -101,15 +102,16 @@ export interface ReportResult {
 
 /** The modules of a run that is not in the results cache, imported when one is. */
 async function runModules() {
-  const [load, metrics, prices, report, markdown, progress] = await Promise.all([
+  const [load, metrics, prices, report, markdown, progress, memory] = await Promise.all([
     lazyImport<typeof Load>("../../load/mod.ts", import.meta.url),
     lazyImport<typeof Metrics>("../../metrics/mod.ts", import.meta.url),
     lazyImport<typeof Prices>("../../prices/mod.ts", import.meta.url),
     lazyImport<typeof Report>("../../report/mod.ts", import.meta.url),
     lazyImport<typeof Markdown>("../../report/markdown.ts", import.meta.url),
     lazyImport<typeof Progress>("../progress.ts", import.meta.url),
+    lazyImport<typeof Memory>("../../load/_memory.ts", import.meta.url),
   ]);
-  return { load, metrics, prices, report, markdown, progress };
+  return { load, metrics, prices, report, markdown, progress, memory };
 }
 
 /** Load, summarize, draw and render; store what a replay needs in `entry`. */
@@ -119,16 +121,26 @@ async function reportTraces(
   now: Date,
   entry: ResultsEntry | null,
 ): Promise<ReportOutputs> {
-  const { load, metrics, prices, report, markdown, progress } = await runModules();
-  const bar = options.quiet ? undefined : progress.progressReporter("Loading traces");
-  const traces = await load.loadTraces(inputs, {
+  const { load, metrics, prices, report, markdown, progress, memory } = await runModules();
+  const loadOptions = {
     strict: options.strict ?? false,
     timezone: options.timezone,
     prices: options.prices ? prices.loadPriceOverrides(options.prices) : undefined,
-    keepText: options.outputs ?? false,
     ...await inputLoadOptions(options),
-    onProgress: bar?.update,
-  }).finally(() => bar?.stop());
+  };
+  const loadWith = (keepText: boolean) => {
+    const bar = options.quiet ? undefined : progress.progressReporter("Loading traces");
+    return load.loadTraces(inputs, { ...loadOptions, keepText, onProgress: bar?.update })
+      .finally(() => bar?.stop());
+  };
+  // --outputs: the texts of the calls the page lists are read from their files when listed
+  // (native files), not every text of the traces; standard input cannot be read again
+  const reread = (options.outputs ?? false) && !inputs.includes("-");
+  let traces = await loadWith((options.outputs ?? false) && !reread);
+  const texts = reread ? load.callTextReader(traces) ?? undefined : undefined;
+  if (reread && !texts) {
+    traces = await loadWith(true); // another format: every text loaded with the traces
+  }
   requireSomethingRead(traces);
   if (options.groupBy !== undefined) checkGroupBy(report.groupByFields(traces), options.groupBy);
   const input = await report.buildReportInput(traces, {
@@ -136,7 +148,11 @@ async function reportTraces(
     groupBy: options.groupBy,
     listPrices: options.listPrices,
     calls: options.callsLimit === undefined ? undefined : { limit: options.callsLimit },
+    texts,
   });
+  // the garbage of the load and of the listings (the texts read for them) goes before the page
+  // is rendered, the run's last peak
+  if (traces.calls.height >= memory.SETTLE_CALLS) await memory.settleMemory();
   const at = (time: Date) => ({ ...input.summary, generated_at: time.toISOString() });
   // The page at any time: made once (rendered now, and again to check the template).
   const renderPage = report.reportRenderer(input, { title: options.title });
@@ -251,7 +267,7 @@ export function define(cmd: Command): void {
     .option("--timezone <iana>", "time zone of naive timestamps (default UTC)")
     .option(
       "--outputs",
-      "load prompts and outputs: the Calls section shows them, the call tables the start of each response (reads every line; slower)",
+      "show prompts and outputs: the Calls section shows them, the call tables the start of each response (native files: read again for the calls listed; other formats: every text loaded, slower)",
     )
     .option(
       "--calls-limit <n>",

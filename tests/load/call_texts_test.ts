@@ -1,0 +1,168 @@
+/**
+ * The texts of chosen calls read again from their files (`callTextReader`):
+ * the values are written by hand into the trace below, and must be what a
+ * `keepText` load gives for every call.
+ */
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { callTextReader, loadTraces } from "../../src/load/mod.ts";
+import { UserError } from "../../src/log/mod.ts";
+
+const line = (type: string, session: string, data?: Record<string, unknown>) =>
+  JSON.stringify({ type, timestamp: "2025-04-08T10:00:01", session_id: session, data });
+
+const request = (session: string, id: string, content: string, params?: unknown) =>
+  line("llm_request", session, {
+    request_id: id,
+    model: "m",
+    messages: [{ role: "user", content }],
+    ...(params ? { params } : {}),
+  });
+const response = (session: string, id: string, output: string) =>
+  line("llm_response", session, { request_id: id, duration_seconds: 1, output });
+
+/** 1.5 MiB of text: its line spans two of the reader's 1 MiB chunks. */
+const LONG = "x".repeat(1536 * 1024);
+
+/**
+ * a.jsonl, line by line (BOM, CRLF line ends, a blank line):
+ * 1 s1/r1 request "héllo 👋" with params {"t":0.5}   2 blank
+ * 3 s1/r2 response "early" (before its request)     4 s1/r2 request "two"
+ * 5 s1/r1 response "one"                            6 s1/r1 response "again" (a duplicate outcome)
+ * 7 s1/r3 request "pending" (no outcome)            8 s1/r4 error
+ * 9 s1/r4 request "failed"                          10 s1/r9 response "orphan" (no request)
+ * 11 a cut fragment, then s1/r5 request "glued"     12 s1/r5 response LONG
+ * 13 s2/r6 request "split" (its response is in b.jsonl)
+ * b.jsonl: 1 s2/r6 response "across files"
+ */
+function writeTraces(dir: string): string[] {
+  const a = [
+    "\ufeff" + request("s1", "r1", "héllo 👋", { t: 0.5 }),
+    "",
+    response("s1", "r2", "early"),
+    request("s1", "r2", "two"),
+    response("s1", "r1", "one"),
+    response("s1", "r1", "again"),
+    request("s1", "r3", "pending"),
+    line("llm_error", "s1", { request_id: "r4", duration_seconds: 2, error: "boom" }),
+    request("s1", "r4", "failed"),
+    response("s1", "r9", "orphan"),
+    '{"type":"llm_req' + request("s1", "r5", "glued"),
+    response("s1", "r5", LONG),
+    request("s2", "r6", "split"),
+  ].join("\r\n") + "\r\n";
+  const b = response("s2", "r6", "across files") + "\n";
+  const paths = [join(dir, "a.jsonl"), join(dir, "b.jsonl")];
+  writeFileSync(paths[0]!, a);
+  writeFileSync(paths[1]!, b);
+  return paths;
+}
+
+const messages = (content: string) => JSON.stringify([{ role: "user", content }]);
+
+Deno.test("callTextReader() reads the shown calls' texts again: those a keepText load gives", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const paths = writeTraces(dir);
+    const traces = await loadTraces(paths, { cache: false });
+    const reader = callTextReader(traces);
+    assert.ok(reader);
+    const calls = traces.calls.select("request_id", "orphan", "line");
+    // calls in line order of their request, or of their outcome when they have none
+    assert.deepEqual(calls.getColumn("request_id").toArray(), [
+      "r1", // a:1
+      "r2", // a:4, its response at a:3
+      "r1", // a:6: the second response of r1, a call of its own (an orphan)
+      "r3", // a:7
+      "r4", // a:9, its error at a:8
+      "r9", // a:10: a response without a request
+      "r5", // a:11 (glued)
+      "r6", // a:13, its response in b.jsonl
+    ]);
+    assert.deepEqual(calls.getColumn("orphan").toArray(), [
+      false,
+      false,
+      true,
+      false,
+      false,
+      true,
+      false,
+      false,
+    ]);
+    const got = reader.withTexts(traces.calls);
+    const column = (name: string) => got.getColumn(name).toArray();
+    assert.deepEqual(column("messages"), [
+      messages("héllo 👋"),
+      messages("two"),
+      null,
+      messages("pending"),
+      messages("failed"),
+      null,
+      messages("glued"),
+      messages("split"),
+    ]);
+    assert.deepEqual(column("output"), [
+      "one", // the first outcome of r1 pairs with it
+      "early",
+      "again",
+      null, // pending
+      null, // an error has no output
+      "orphan",
+      LONG,
+      "across files",
+    ]);
+    assert.deepEqual(column("params"), ['{"t":0.5}', null, null, null, null, null, null, null]);
+    // the same as every text of a keepText load
+    const whole = await loadTraces(paths, { cache: false, keepText: true });
+    for (const name of ["messages", "output", "params"]) {
+      assert.deepEqual(column(name), whole.calls.getColumn(name).toArray(), name);
+    }
+    // some rows only, in any order: each gets its own texts
+    const some = reader.withTexts(traces.calls.select(pl.all().gather([5, 0, 6])));
+    assert.deepEqual(some.getColumn("output").toArray(), ["orphan", "one", LONG]);
+    // a frame with its texts already is given back as it is
+    assert.equal(reader.withTexts(whole.calls), whole.calls);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("callTextReader(): a file rewritten since the load is one clear error", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const paths = writeTraces(dir);
+    const traces = await loadTraces(paths, { cache: false });
+    const reader = callTextReader(traces)!;
+    // b.jsonl's line 1 now holds another session's response
+    writeFileSync(paths[1]!, response("s3", "r6", "other") + "\n");
+    assert.throws(
+      () => reader.withTexts(traces.calls),
+      (e: unknown) =>
+        e instanceof UserError &&
+        e.message ===
+          `${
+            paths[1]
+          } changed since it was loaded: line 1 is no longer the call's outcome; run the command again.`,
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("callTextReader() is null where the texts cannot be read again: another format, a gzip file", async () => {
+  const otlp = await loadTraces(["tests/load/formats/fixtures/otlp_small.jsonl"], { cache: false });
+  assert.equal(callTextReader(otlp), null);
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = join(dir, "a.jsonl.gz");
+    const { gzipSync } = await import("node:zlib");
+    writeFileSync(path, gzipSync(request("s", "r", "hi") + "\n"));
+    const gz = await loadTraces([path], { cache: false });
+    assert.equal(gz.calls.height, 1);
+    assert.equal(callTextReader(gz), null);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
