@@ -18,6 +18,7 @@ import pl from "../frames/polars.ts";
 import defer * as stdlib from "./_stdlib.ts";
 import { formatFixed, formatPercent, formatTrimmed } from "../log/format.ts";
 import type { TraceSet } from "../frames/columns.ts";
+import type { CallTextReader } from "../load/call_texts.ts";
 import { withCallDefaults } from "./calls.ts";
 import { type GroupSummary, metricValue, summarizeGroups } from "./group_summary.ts";
 import { isLatencySample } from "./latency.ts";
@@ -445,6 +446,11 @@ export interface PairOptions extends StatsOptions {
    * a comparison without shared keys still reports its counts. @default true when `by` is absent
    */
   requireShared?: boolean;
+  /**
+   * Reads the outputs of the listed pairs when the calls were loaded without
+   * their texts (`callTextReader`).
+   */
+  texts?: CallTextReader;
 }
 
 /**
@@ -655,14 +661,19 @@ export function pairedComparison(
   }));
   const rowsOf = (which: "b" | "c") =>
     (latency.length ? byLatency : byTokens).list.map((p) => p[which]);
-  // The outputs of the listed pairs only (texts are the wide part of a frame).
-  const outputs = (frame: pl.DataFrame, rows: number[]): (string | null)[] =>
-    frame.columns.includes("output") && rows.length
-      ? frame.select(pl.col("output").gather(rows)).getColumn("output").toArray() as (
+  // The outputs of the listed pairs only (texts are the wide part of a frame), or read for them.
+  const outputs = (frame: pl.DataFrame, rows: number[]): (string | null)[] => {
+    if (rows.length === 0) return [];
+    if (frame.columns.includes("output")) {
+      return frame.select(pl.col("output").gather(rows)).getColumn("output").toArray() as (
         | string
         | null
-      )[]
-      : rows.map(() => null);
+      )[];
+    }
+    if (!options.texts) return rows.map(() => null);
+    const listed = options.texts.withTexts(frame.select(pl.all().gather(rows)));
+    return listed.getColumn("output").toArray() as (string | null)[];
+  };
   const ob = outputs(kb, rowsOf("b"));
   const oc = outputs(kc, rowsOf("c"));
   largest.forEach((p, i) => {
@@ -811,6 +822,8 @@ export interface CompareRunsOptions extends GateOptions, StatsOptions {
   pairBy?: string;
   /** The `generated_at` time. @default now */
   now?: Date;
+  /** Reads the listed pairs' outputs when the traces were loaded without texts ({@link PairOptions}). */
+  texts?: CallTextReader;
 }
 
 /**
@@ -843,6 +856,10 @@ export function compareRuns(traces: TraceSet, options: CompareRunsOptions): RunC
     "session_id",
     "file",
     "output",
+    // what reads a call's texts again (`texts`)
+    "line",
+    "orphan",
+    "request_id",
     options.pairBy ?? "request_id",
     ...PAIR_COLUMNS,
   ]);
@@ -862,7 +879,7 @@ export function compareRuns(traces: TraceSet, options: CompareRunsOptions): RunC
   const paired = pairedComparison(
     { calls: b.calls, sessions: traces.sessions },
     { calls: c.calls, sessions: traces.sessions },
-    { by: options.pairBy, resamples: options.resamples, seed: options.seed },
+    { by: options.pairBy, resamples: options.resamples, seed: options.seed, texts: options.texts },
   );
   // Paired runs: the mean latency and cost gates judge significance on the pairs
   // (Wilcoxon signed-rank), a stronger test of the same prompts than the unpaired one.

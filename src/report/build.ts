@@ -136,7 +136,7 @@ export async function buildReportInput(
     summary,
     figures,
     ...(options.runs
-      ? runTables(options.runs, options.limits)
+      ? runTables(options.runs, options.limits, options.texts)
       : reportTables(traces, options.limits, options.texts)),
   };
   if (options.runs) {

@@ -333,8 +333,15 @@ export interface RunTraces {
  * if (failedCalls.rows.map((c) => c.run).join() !== "candidate") throw new Error("failed");
  * ```
  */
-export function runTables(runs: RunTraces[], limits: ReportLimits = {}): ReportTables {
-  const each = runs.map(({ label, traces }) => ({ label, tables: reportTables(traces, limits) }));
+export function runTables(
+  runs: RunTraces[],
+  limits: ReportLimits = {},
+  texts?: CallTextReader,
+): ReportTables {
+  const each = runs.map(({ label, traces }) => ({
+    label,
+    tables: reportTables(traces, limits, texts),
+  }));
   const merged = <T>(pick: (t: ReportTables) => Listing<T>): Listing<T & { run: string }> => ({
     rows: each.flatMap(({ label, tables }) => pick(tables).rows.map((r) => ({ ...r, run: label }))),
     total: each.reduce((n, { tables }) => n + pick(tables).total, 0),

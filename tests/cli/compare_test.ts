@@ -877,20 +877,28 @@ Deno.test("compare's page keeps the runs apart below the deltas: cards, sessions
   }
 });
 
-Deno.test("compare --no-outputs: the same pairs without their texts; small runs load them by default, --outputs always", async () => {
+Deno.test("compare --no-outputs: the same pairs without their texts; native runs show them by default (read again), as --outputs does", async () => {
   const without = await compare([PAIRED_BASE, PAIRED_CANDIDATE, "--no-outputs"]);
   const withTexts = await compare([PAIRED_BASE, PAIRED_CANDIDATE, "--outputs"]);
+  const byDefault = await compare([PAIRED_BASE, PAIRED_CANDIDATE]);
   try {
     const a = readJson(without.dir).paired!, b = readJson(withTexts.dir).paired!;
     // the pairs and their numbers do not depend on the texts
     assert.deepEqual(a.largest.map((c) => c.key), b.largest.map((c) => c.key));
     assert.deepEqual(a.latency, b.latency);
     assert.equal(a.largest[0]!.baseline.output, null);
+    // the fixtures' p3, lines 14 of each
     assert.equal(b.largest[0]!.baseline.output, "base answer to p3");
-    // asked for (or not) explicitly, nothing is said about the runs' size
-    assert.ok(!without.stderr.includes("not loaded"), without.stderr);
+    assert.equal(
+      b.largest[0]!.candidate.output,
+      "<script>window.__xss=1</script>candidate answer to p3",
+    );
+    assert.deepEqual(readJson(byDefault.dir).paired, b);
+    // nothing is said about the runs' size: native texts are read for the calls shown
+    for (const r of [without, withTexts, byDefault]) {
+      assert.ok(!r.stderr.includes("not loaded"), r.stderr);
+    }
   } finally {
-    Deno.removeSync(without.dir, { recursive: true });
-    Deno.removeSync(withTexts.dir, { recursive: true });
+    for (const r of [without, withTexts, byDefault]) Deno.removeSync(r.dir, { recursive: true });
   }
 });

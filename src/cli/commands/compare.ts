@@ -20,7 +20,12 @@ import { type Command, InvalidArgumentError } from "npm:commander@15.1.0";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { concatTraceSets } from "../../frames/concat.ts";
-import { findTraceInputs, loadTraces } from "../../load/mod.ts";
+import {
+  type CallTextReader,
+  callTextReader,
+  findTraceInputs,
+  loadTraces,
+} from "../../load/mod.ts";
 import { formatBytes } from "../../log/format.ts";
 import { UserError } from "../../log/mod.ts";
 import { loadPriceOverrides } from "../../prices/mod.ts";
@@ -59,16 +64,19 @@ export interface CompareOptions extends GateOptions, InputOptions {
   strict?: boolean;
   quiet?: boolean;
   /**
-   * Load the prompts and outputs (the outputs of paired calls side by side, the
-   * Calls section's texts): by default when the two runs' trace files hold at
-   * most {@link COMPARE_TEXTS_MAX_BYTES} together.
+   * Show the prompts and outputs (the outputs of paired calls side by side, the
+   * Calls section's texts). Native files: read again for the calls shown,
+   * unless `false`. Other formats (and standard input): loaded with the runs,
+   * by default when their trace files hold at most
+   * {@link COMPARE_TEXTS_MAX_BYTES} together.
    */
   outputs?: boolean;
 }
 
 /**
  * Bytes of trace files past which `compare` does not load the prompts and
- * outputs unless asked (`--outputs`): they are most of a trace's bytes and
+ * outputs of runs it cannot read them again from (not native, or standard
+ * input) unless asked (`--outputs`): they are most of a trace's bytes and
  * would all be held (two runs of 784 MB: 1,623 MiB at the peak with them).
  */
 export const COMPARE_TEXTS_MAX_BYTES = 256 * 1024 * 1024;
@@ -130,34 +138,47 @@ export async function runCompare(
     );
   }
   const outputDir = options.outputDir ?? "analysis";
-  const bytes = options.outputs === undefined ? await traceBytes([baseline, candidate]) : 0;
-  const keepText = compareLoadsTexts(bytes, options.outputs);
-  if (!keepText && options.outputs === undefined && !options.quiet) {
-    console.error(
-      `The runs hold ${
-        formatBytes(bytes)
-      } of traces: their prompts and outputs are not loaded (--outputs loads them).`,
-    );
-  }
   const progress = options.quiet ? undefined : progressReporter("Loading traces");
   const loadOptions = {
     strict: options.strict ?? false,
     timezone: options.timezone,
     prices: options.prices ? loadPriceOverrides(options.prices) : undefined,
-    keepText, // the outputs of the paired calls, side by side
     ...await inputLoadOptions(options),
     onProgress: progress?.update,
   };
   // Each run loaded alone (as loadTraceGroups does), and kept: the page's cards and listings
   // are per run, its sessions, events and diagnostics included.
-  const runs: RunTraces[] = [];
-  try {
+  const loadRuns = async (keepText: boolean) => {
+    const runs: RunTraces[] = [];
     for (const [label, input] of [[base, baseline], [cand, candidate]] as const) {
-      runs.push({ label, traces: await loadTraces([input], { ...loadOptions, group: label }) });
+      runs.push({
+        label,
+        traces: await loadTraces([input], { ...loadOptions, keepText, group: label }),
+      });
     }
-  } finally {
-    progress?.stop();
-  }
+    return runs;
+  };
+  // The texts shown (the outputs of the paired calls side by side, the Calls section's): read
+  // again for those calls from native files; loaded with the runs of other formats (or from
+  // standard input), by default only when they are small
+  const stdin = baseline === "-" || candidate === "-";
+  const loadCompared = async (): Promise<{ runs: RunTraces[]; texts?: CallTextReader }> => {
+    const runs = options.outputs !== false && !stdin ? await loadRuns(false) : null;
+    const texts = runs && callTextReader(concatTraceSets(runs.map((r) => r.traces)));
+    if (runs && texts) return { runs, texts };
+    // every text loaded with the runs, or none: as asked, else by the runs' size
+    const bytes = options.outputs === undefined ? await traceBytes([baseline, candidate]) : 0;
+    const keepText = compareLoadsTexts(bytes, options.outputs);
+    if (!keepText && options.outputs === undefined && !options.quiet) {
+      console.error(
+        `The runs hold ${
+          formatBytes(bytes)
+        } of traces: their prompts and outputs are not loaded (--outputs loads them).`,
+      );
+    }
+    return { runs: runs && !keepText ? runs : await loadRuns(keepText) };
+  };
+  const { runs, texts } = await loadCompared().finally(() => progress?.stop());
   const traces = concatTraceSets(runs.map((r) => r.traces));
   if (options.pairBy !== undefined) {
     const fields = [...traces.calls.columns, ...traces.sessions.columns];
@@ -175,6 +196,7 @@ export async function runCompare(
       baseline: base,
       candidate: cand,
       inputs: { baseline, candidate },
+      texts,
     });
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
@@ -187,6 +209,7 @@ export async function runCompare(
     groupDeltas: false, // the Baseline vs candidate section has them
     listPrices: options.listPrices,
     runs,
+    texts,
   });
   // The model table keeps the runs apart: each run's models (most calls first), baseline first.
   const input = {
@@ -334,9 +357,9 @@ export function define(cmd: Command): void {
     .option("--seed <n>", "seed of the bootstrap intervals", seedOption, 1)
     .option(
       "--outputs",
-      "load the prompts and outputs (paired outputs side by side, the Calls section's texts); by default only when the runs hold 256 MiB of traces or less",
+      "show the prompts and outputs (paired outputs side by side, the Calls section's texts): native files are read again for the calls shown (the default); other formats load every text, by default only when the runs hold 256 MiB of traces or less",
     )
-    .option("--no-outputs", "do not load the prompts and outputs")
+    .option("--no-outputs", "show no prompts or outputs")
     .option("--timezone <iana>", "time zone of naive timestamps (default UTC)")
     .option("--strict", "fail (exit 1) when any input line is bad")
     .option("-q, --quiet", "print nothing but errors and failed gates")
