@@ -105,6 +105,7 @@ export {
   bootstrapMean,
   type BootstrapMeanDifference,
   bootstrapMeanDifferences,
+  bootstrapMeans,
   type BootstrapOptions,
   bootstrapResamples,
   fisherExact,

@@ -24,9 +24,9 @@ import { type GroupSummary, metricValue, summarizeGroups } from "./group_summary
 import { isLatencySample } from "./latency.ts";
 import {
   bootstrapDifference,
-  bootstrapMean,
   type BootstrapMeanDifference,
   bootstrapMeanDifferences,
+  bootstrapMeans,
   fisherExact,
   mannWhitneyU,
   newcombeInterval,
@@ -128,13 +128,16 @@ export function runDeltas(
   const mwu = mannWhitneyU(sb.latency, sc.latency);
   const nb = sb.ok + sb.errors, nc = sc.ok + sc.errors;
   const fisher = fisherExact(sb.errors, nb, sc.errors, nc);
-  // Tokens: one bootstrap of the calls for the three columns; cost over the priced calls.
-  const [tokens, input, output] = bootstrapMeanDifferences(
-    [sb.tokens, sb.input_tokens, sb.output_tokens],
-    [sc.tokens, sc.input_tokens, sc.output_tokens],
+  // Tokens: one bootstrap of the calls for the three columns; cost over the priced calls. When
+  // every call is priced, the costs are as many as the calls on each side: with one seed their
+  // resamples are the tokens' own, so they are read from the same bootstrap (the same interval)
+  const allPriced = sb.cost.length === sb.tokens.length && sc.cost.length === sc.tokens.length;
+  const [tokens, input, output, pricedAll] = bootstrapMeanDifferences(
+    [sb.tokens, sb.input_tokens, sb.output_tokens, ...(allPriced ? [sb.cost] : [])],
+    [sc.tokens, sc.input_tokens, sc.output_tokens, ...(allPriced ? [sc.cost] : [])],
     options,
   );
-  const [cost] = bootstrapMeanDifferences([sb.cost], [sc.cost], options);
+  const cost = allPriced ? pricedAll : bootstrapMeanDifferences([sb.cost], [sc.cost], options)[0];
   const perCall = (r: BootstrapMeanDifference | null | undefined, nb: number, nc: number) => ({
     ci95: r?.ci95 ?? null,
     p_value: r?.p_value ?? null,
@@ -482,7 +485,22 @@ function keyed(
     : frame.withColumns(key.alias("__key")).filter(pl.col("__key").isNotNull());
 }
 
-function pairedMetric(values: number[], options: StatsOptions): PairedMetric {
+/**
+ * The paired metrics of these differences, their bootstrap intervals drawn
+ * together for samples of one length (`bootstrapMeans`: the same intervals).
+ */
+function pairedMetrics(samples: number[][], options: StatsOptions): PairedMetric[] {
+  const intervals = new Array<[number, number] | null>(samples.length);
+  const byLength = new Map<number, number[]>();
+  samples.forEach((s, i) => byLength.set(s.length, [...byLength.get(s.length) ?? [], i]));
+  for (const indexes of byLength.values()) {
+    const found = bootstrapMeans(indexes.map((i) => samples[i]!), options);
+    indexes.forEach((i, k) => (intervals[i] = found[k]!));
+  }
+  return samples.map((values, i) => pairedMetric(values, intervals[i]!));
+}
+
+function pairedMetric(values: number[], ci95: [number, number] | null): PairedMetric {
   const sorted = Float64Array.from(values).sort();
   const mean = values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
   const w = wilcoxonSignedRank(values);
@@ -490,7 +508,7 @@ function pairedMetric(values: number[], options: StatsOptions): PairedMetric {
     n: values.length,
     mean_difference: mean,
     median_difference: quantileSorted(sorted, 0.5),
-    ci95: bootstrapMean(values, options),
+    ci95,
     p_value: values.length === 0 ? null : w ? w.p_value : 1,
     test: "Wilcoxon signed-rank",
     warning: values.length && values.length < MIN_SAMPLE
@@ -652,6 +670,7 @@ export function pairedComparison(
     diff("cost_usd", i, j, cost);
   }
   if (requireShared && pairs === 0) return null;
+  const paired = pairedMetrics([latency, input, output, cost], options);
   const largestBy = latency.length ? "latency" : "output_tokens";
   const largest: PairedCall[] = (latency.length ? byLatency : byTokens).list.map((p) => ({
     key: p.key,
@@ -687,10 +706,10 @@ export function pairedComparison(
     candidate_only: c.rows.size - pairs,
     duplicates: { baseline: b.duplicates, candidate: c.duplicates },
     outcomes,
-    latency: pairedMetric(latency, options),
-    input_tokens: pairedMetric(input, options),
-    output_tokens: pairedMetric(output, options),
-    cost: pairedMetric(cost, options),
+    latency: paired[0]!,
+    input_tokens: paired[1]!,
+    output_tokens: paired[2]!,
+    cost: paired[3]!,
     largest_by: largestBy,
     largest,
   };

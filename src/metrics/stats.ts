@@ -201,21 +201,54 @@ export function bootstrapMean(
   values: ArrayLike<number>,
   options: BootstrapOptions = {},
 ): [number, number] | null {
-  if (values.length === 0) return null;
-  const v = Float64Array.from(values);
-  const resamples = bootstrapResamples(v.length, options.resamples ?? 2000);
+  return bootstrapMeans([values], options)[0]!;
+}
+
+/**
+ * {@link bootstrapMean} of several samples of one length at once: with one
+ * seed, a bootstrap of n values draws the same resamples whatever the values,
+ * so each resample is drawn once and read for every sample (a comparison's
+ * paired latency, tokens and cost: 200,000 pairs each, one draw of 400 × 200,000
+ * instead of four). Each interval equals the one {@link bootstrapMean} gives.
+ *
+ * @example
+ * ```ts
+ * import { bootstrapMean, bootstrapMeans } from "./stats.ts";
+ * const a = [1, 5, 2, 8, 3], b = [0.5, 0.1, 0.9, 0.3, 0.2];
+ * const [ia, ib] = bootstrapMeans([a, b], { seed: 7 });
+ * if (String(ia) !== String(bootstrapMean(a, { seed: 7 })) || String(ib) !== String(bootstrapMean(b, { seed: 7 }))) {
+ *   throw new Error("not the separate intervals");
+ * }
+ * ```
+ */
+export function bootstrapMeans(
+  samples: ArrayLike<number>[],
+  options: BootstrapOptions = {},
+): ([number, number] | null)[] {
+  const n = samples[0]?.length ?? 0;
+  if (samples.some((s) => s.length !== n)) {
+    throw new RangeError("bootstrapMeans takes samples of one length.");
+  }
+  if (n === 0) return samples.map(() => null);
+  const v = samples.map((s) => Float64Array.from(s));
+  const resamples = bootstrapResamples(n, options.resamples ?? 2000);
   const level = options.level ?? 0.95;
   const next = seededUint32(options.seed ?? 1);
-  const counts = new Uint32Array(v.length);
-  const means = new Float64Array(resamples);
+  const counts = new Uint32Array(n);
+  const means = v.map(() => new Float64Array(resamples));
   for (let r = 0; r < resamples; r++) {
-    resampleCounts(v.length, next, counts);
-    let sum = 0;
-    for (let i = 0; i < v.length; i++) if (counts[i]) sum += counts[i]! * v[i]!;
-    means[r] = sum / v.length;
+    resampleCounts(n, next, counts);
+    for (let j = 0; j < v.length; j++) {
+      const values = v[j]!;
+      let sum = 0;
+      for (let i = 0; i < n; i++) if (counts[i]) sum += counts[i]! * values[i]!;
+      means[j]![r] = sum / n;
+    }
   }
-  means.sort();
-  return [quantileSorted(means, (1 - level) / 2)!, quantileSorted(means, (1 + level) / 2)!];
+  return means.map((m) => {
+    m.sort();
+    return [quantileSorted(m, (1 - level) / 2)!, quantileSorted(m, (1 + level) / 2)!];
+  });
 }
 
 /** A bootstrap interval of a difference of means and its p-value. */

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import {
   assessDelta,
+  bootstrapMeanDifferences,
   compareGroups,
   compareRuns,
   evaluateGates,
@@ -260,4 +261,33 @@ Deno.test("compareGroups() statistics: false leaves the deltas out", () => {
   });
   assert.equal(compareGroups(traces, "model", { statistics: false }).deltas, null);
   assert.equal(compareGroups(traces, "model").deltas?.groups.length, 1);
+});
+
+Deno.test("compareRuns(): the cost interval is the same whether every call is priced (drawn with the tokens') or not", () => {
+  // 30 calls a side, costs 0.001·i on the baseline and 0.002·i on the candidate (i = 1 … 30)
+  const calls = (group: string, scale: number, priced: (i: number) => boolean) =>
+    Array.from({ length: 30 }, (_, k) => ({
+      group,
+      request_id: `${group}-${k}`,
+      model: "m",
+      status: "ok",
+      duration_s: 1 + k,
+      input_tokens: 10 + k,
+      output_tokens: 5,
+      cost_usd: priced(k) ? scale * (k + 1) : null,
+    }));
+  const run = (priced: (i: number) => boolean) =>
+    compareRuns(
+      traceSet({ calls: [...calls("a", 0.001, () => true), ...calls("b", 0.002, priced)] }),
+      { baseline: "a", candidate: "b", now: new Date(0), seed: 5 },
+    ).deltas.cost_per_call;
+  const costs = (scale: number, n: number) => Array.from({ length: n }, (_, k) => scale * (k + 1));
+  // all priced: the interval the cost's own bootstrap gives
+  const all = run(() => true);
+  const [own] = bootstrapMeanDifferences([costs(0.001, 30)], [costs(0.002, 30)], { seed: 5 });
+  assert.deepEqual([all.ci95, all.p_value], [own!.ci95, own!.p_value]);
+  // the candidate's last 10 unpriced: a bootstrap of 30 and 20 costs, apart from the tokens'
+  const some = run((k) => k < 20);
+  const [apart] = bootstrapMeanDifferences([costs(0.001, 30)], [costs(0.002, 20)], { seed: 5 });
+  assert.deepEqual([some.ci95, some.n_candidate], [apart!.ci95, 20]);
 });

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import {
   bootstrapDifference,
   bootstrapMean,
+  bootstrapMeans,
   bootstrapResamples,
   fisherExact,
   mannWhitneyU,
@@ -115,6 +116,20 @@ Deno.test("bootstrap intervals: exact on constant samples, seeded, near the norm
   const one = bootstrapMean(b, { seed: 3 })!;
   close(one[0], 0.49875 - 1.96 * Math.sqrt(1 / 12 / 400), 0.005, "mean low");
   close(one[1], 0.49875 + 1.96 * Math.sqrt(1 / 12 / 400), 0.005, "mean high");
+});
+
+Deno.test("bootstrapMeans(): samples of one length drawn together give each its own bootstrapMean interval", () => {
+  // One side's mean of 400 evenly spread values, as above: 0.49875 ± 0.028290 near the normal theory.
+  const b = Array.from({ length: 400 }, (_, i) => i / 400);
+  const doubled = b.map((v) => 2 * v), constant = b.map(() => 3);
+  const [x, y, z] = bootstrapMeans([b, doubled, constant], { seed: 3 });
+  assert.deepEqual(x, bootstrapMean(b, { seed: 3 }));
+  assert.deepEqual(y, bootstrapMean(doubled, { seed: 3 }));
+  // each resample's mean of 2v is twice that of v (the same draws): the interval doubles exactly
+  assert.deepEqual(y, [2 * x![0], 2 * x![1]]);
+  assert.deepEqual(z, [3, 3]);
+  assert.deepEqual(bootstrapMeans([[], []]), [null, null]);
+  assert.throws(() => bootstrapMeans([[1, 2], [1]]), /samples of one length/);
 });
 
 Deno.test("wilcoxonSignedRank() with ties: the normal approximation with tie and continuity corrections (R's)", () => {
