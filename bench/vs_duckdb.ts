@@ -2,8 +2,10 @@
  * The benchmark of issue 13, all figures from one run: tracebook's `analyze`
  * cold and warm (the per-file cache), `report` and `loadTraces` warm, DuckDB's
  * `read_json` with the seed's aggregates on the same file, the seed's Python
- * loop, 1,000 small files against one file of the same calls, and an appended
- * file (a copy loaded once, then 1% more calls appended and loaded again).
+ * loop, 1,000 small files against one file of the same calls, an appended
+ * file (a copy loaded once, then 1% more calls appended and loaded again),
+ * `report --outputs` (the listed calls' texts read again) and `compare` of the
+ * file against its copy.
  * Each command runs as its own process under `/usr/bin/time -v` (wall time and
  * peak RSS); the commands of the single file run three times and the median run
  * is reported (a cold `analyze` each time with an empty cache), and the inputs
@@ -143,6 +145,22 @@ rows.push([
   "tracebook report, warm (unchanged file: results cache)",
   await median(RUNS, report),
 ]);
+// the texts of the calls the page lists, read again from the file (not every text loaded)
+const outputs = await deno([
+  cli,
+  "report",
+  file,
+  "--outputs",
+  "--output-dir",
+  join(dir, "out-texts"),
+  "--quiet",
+  "--cache-dir",
+  cache,
+]);
+rows.push([
+  "tracebook report --outputs, first (frames from the cache, the listed calls' texts read)",
+  outputs,
+]);
 const loadScript = join(dir, "load.ts");
 writeFileSync(
   loadScript,
@@ -227,6 +245,23 @@ writeFileSync(
 );
 const grownCold = await deno([grownScript]);
 rows.push(["tracebook loadTraces, cold (a script, writes the entry)", grownCold]);
+// two runs compared (the file and its copy, both in the cache): pairing, bootstrap intervals,
+// the page with the shown calls' prompts and outputs
+const compared = await deno([
+  cli,
+  "compare",
+  file,
+  grownFile,
+  "--output-dir",
+  join(dir, "out-compare"),
+  "--quiet",
+  "--cache-dir",
+  cache,
+]);
+rows.push([
+  "tracebook compare, the file against its copy (both in the cache; 200,000 pairs, texts shown)",
+  compared,
+]);
 const more = join(dir, "more.jsonl");
 await writeNativeTrace(more, appended, calls); // the calls after the file's: their own ids and times
 appendFileSync(grownFile, readFileSync(more));
@@ -459,6 +494,18 @@ console.log(
 if (cold.rssMb) {
   console.log(
     `| cold analyze peak RSS / input size | ${ratio(cold.rssMb * 1.048576, mb)}× | ≤ 0.6× |`,
+  );
+}
+if (outputs.rssMb) {
+  console.log(
+    `| report --outputs peak RSS / input size | ${ratio(outputs.rssMb * 1.048576, mb)}× | ≤ 0.6× |`,
+  );
+}
+if (compared.rssMb) {
+  console.log(
+    `| compare of two copies: peak RSS / the two inputs' size | ${
+      ratio(compared.rssMb * 1.048576, 2 * mb)
+    }× | ≤ 0.6× |`,
   );
 }
 if (bigCold?.rssMb && bigDuck) {
