@@ -103,20 +103,18 @@ function withTexts(traces: TraceSet, calls: pl.DataFrame): pl.DataFrame {
     want(c.file, c.request);
     want(c.outcomeFile, c.outcome);
   }
-  const values = new Map<string, Map<number, Record<string, unknown>>>();
-  for (const [file, set] of wanted) values.set(file, readLineValues(file, [...set]));
+  const events = new Map<string, Map<number, LineEvent>>();
+  for (const [file, set] of wanted) events.set(file, readLineEvents(file, [...set]));
   const texts = calls_.map((c): EventTexts => {
-    const request = c.request === null
+    const asked = c.request === null
       ? null
-      : eventOf(c, c.file, c.request, values.get(c.file)!, ["llm_request"]);
-    const outcome = c.outcome === null
+      : eventOf(c, c.file, c.request, events.get(c.file)!, ["llm_request"]).texts;
+    const answered = c.outcome === null
       ? null
-      : eventOf(c, c.outcomeFile, c.outcome, values.get(c.outcomeFile)!, [
+      : eventOf(c, c.outcomeFile, c.outcome, events.get(c.outcomeFile)!, [
         "llm_response",
         "llm_error",
-      ]);
-    const asked = request ? eventTexts(request.type, data(request)) : null;
-    const answered = outcome ? eventTexts(outcome.type, data(outcome)) : null;
+      ]).texts;
     return {
       messages: asked?.messages ?? null,
       output: answered?.output ?? null,
@@ -131,6 +129,14 @@ function withTexts(traces: TraceSet, calls: pl.DataFrame): pl.DataFrame {
 const data = (event: Record<string, unknown>) =>
   (event.data && typeof event.data === "object" ? event.data : {}) as Record<string, unknown>;
 
+/** What a call's line says of itself: what it is (to check it), and its texts. */
+interface LineEvent {
+  type: unknown;
+  session_id: unknown;
+  request_id: unknown;
+  texts: EventTexts;
+}
+
 /**
  * The event of call `c` on `line`, checked to be one of `types` of its
  * session and request id: else the file changed since it was loaded.
@@ -139,13 +145,13 @@ function eventOf(
   c: CallLines,
   file: string,
   line: number,
-  at: Map<number, Record<string, unknown>>,
+  at: Map<number, LineEvent>,
   types: string[],
-): Record<string, unknown> {
+): LineEvent {
   const event = at.get(line);
   if (
     !event || !types.includes(event.type as string) || event.session_id !== c.session ||
-    (c.id !== null && data(event).request_id !== c.id)
+    (c.id !== null && event.request_id !== c.id)
   ) {
     throw new UserError(
       `${file} changed since it was loaded: line ${line} is no longer the call's ${
@@ -213,18 +219,19 @@ function resolveOutcomes(events: pl.DataFrame, calls: CallLines[]): void {
   }
 }
 
-/** Bytes read at a time by {@link readLineValues}. */
+/** Bytes read at a time by {@link readLineEvents}. */
 const CHUNK = 1 << 20;
 
 /**
- * The JSON values of lines `lines` (1-based, as the reader numbers them: by
+ * The events of lines `lines` (1-based, as the reader numbers them: by
  * newline, a BOM dropped from the first, a final CR dropped) of `path`, in
- * one pass over the file that decodes only those lines. A line that does not
- * parse, whole or as a fragment with an event glued after it (as the reader
- * takes it), is left out.
+ * one pass over the file that decodes only those lines, each reduced to its
+ * texts as soon as it is parsed (the rest of its value is not held). A line
+ * that does not parse, whole or as a fragment with an event glued after it
+ * (as the reader takes it), is left out.
  */
-function readLineValues(path: string, lines: number[]): Map<number, Record<string, unknown>> {
-  const out = new Map<number, Record<string, unknown>>();
+function readLineEvents(path: string, lines: number[]): Map<number, LineEvent> {
+  const out = new Map<number, LineEvent>();
   const wanted = [...lines].sort((a, b) => a - b);
   if (wanted.length === 0) return out;
   const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -238,7 +245,14 @@ function readLineValues(path: string, lines: number[]): Map<number, Record<strin
       if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       if (text.endsWith("\r")) text = text.slice(0, -1);
       const value = parseLine(text);
-      if (value) out.set(line, value);
+      if (value) {
+        out.set(line, {
+          type: value.type,
+          session_id: value.session_id,
+          request_id: data(value).request_id,
+          texts: eventTexts(value.type, data(value)),
+        });
+      }
     };
     while (w < wanted.length) {
       const n = readSync(fd, buf, 0, CHUNK, pos);
