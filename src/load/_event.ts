@@ -54,6 +54,37 @@ export interface EventRecord {
   output?: string | null;
 }
 
+/**
+ * An event of which only what places it is known (its file, line, type, time,
+ * session and request id); every other field null.
+ *
+ * @example
+ * ```ts
+ * import { bareEvent } from "./_event.ts";
+ * const e = bareEvent({ file: "a.jsonl", line: 3, type: "llm_request", ts: 0, session_id: "s", request_id: "r" });
+ * if (e.model !== null || e.usage !== null || e.line !== 3) throw new Error();
+ * ```
+ */
+export function bareEvent(
+  e: Pick<EventRecord, "file" | "line" | "type" | "ts" | "session_id" | "request_id">,
+): EventRecord {
+  return {
+    ...e,
+    model: null,
+    provider: null,
+    duration: null,
+    error: null,
+    usage: null,
+    ttft: null,
+    finish_reason: null,
+    retry_of: null,
+    prompt_chars: null,
+    output_chars: null,
+    payload: null,
+    metadata: null,
+  };
+}
+
 /** One problem of one line. */
 export interface Diagnostic {
   /** The file with the problem. */

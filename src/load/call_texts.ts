@@ -16,7 +16,7 @@ import { closeSync, openSync, readSync, statSync } from "node:fs";
 import pl from "../frames/polars.ts";
 import type { TraceSet } from "../frames/columns.ts";
 import { UserError } from "../log/mod.ts";
-import { type EventRecord, type EventTexts, eventTexts } from "./_event.ts";
+import { bareEvent, type EventRecord, type EventTexts, eventTexts } from "./_event.ts";
 import { EventTable } from "./_event_columns.ts";
 import { pairEvents } from "./_pair.ts";
 import { gluedEvent } from "./parse_trace_text.ts";
@@ -183,26 +183,14 @@ function resolveOutcomes(events: pl.DataFrame, calls: CallLines[]): void {
   const records: EventRecord[] = [];
   for (let i = 0; i < found.height; i++) {
     if (!keys.has(key(String(session![i]), String(id![i])))) continue;
-    records.push({
+    records.push(bareEvent({
       file: String(file![i]),
       line: Number(line![i]),
       type: String(type![i]),
       ts: 0,
       session_id: String(session![i]),
       request_id: String(id![i]),
-      model: null,
-      provider: null,
-      duration: null,
-      error: null,
-      usage: null,
-      ttft: null,
-      finish_reason: null,
-      retry_of: null,
-      prompt_chars: null,
-      output_chars: null,
-      payload: null,
-      metadata: null,
-    });
+    }));
   }
   const table = EventTable.from(records, false);
   const pairs = pairEvents(table);

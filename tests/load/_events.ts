@@ -1,5 +1,5 @@
 /** Hand-made loader events for the tests of pairing and sessions. */
-import type { EventRecord } from "../../src/load/_event.ts";
+import { bareEvent, type EventRecord } from "../../src/load/_event.ts";
 
 /** An event of session s1 in a.jsonl at `line` seconds after the epoch; the fields not given are null. */
 export function ev(
@@ -9,24 +9,14 @@ export function ev(
   extra: Partial<EventRecord> = {},
 ): EventRecord {
   return {
-    file: "a.jsonl",
-    line,
-    type,
-    ts: line * 1_000_000,
-    session_id: "s1",
-    request_id,
-    model: null,
-    provider: null,
-    duration: null,
-    error: null,
-    usage: null,
-    ttft: null,
-    finish_reason: null,
-    retry_of: null,
-    prompt_chars: null,
-    output_chars: null,
-    payload: null,
-    metadata: null,
+    ...bareEvent({
+      file: "a.jsonl",
+      line,
+      type,
+      ts: line * 1_000_000,
+      session_id: "s1",
+      request_id,
+    }),
     ...extra,
   };
 }
