@@ -223,7 +223,13 @@ function readLineEvents(path: string, lines: number[]): Map<number, LineEvent> {
   const wanted = [...lines].sort((a, b) => a - b);
   if (wanted.length === 0) return out;
   const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-  const fd = openSync(path, "r");
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    const why = (e as { code?: string }).code === "ENOENT" ? "it is gone" : (e as Error).message;
+    throw new UserError(`${path} could not be read again for its calls' texts: ${why}.`);
+  }
   try {
     const buf = new Uint8Array(CHUNK);
     let line = 1, w = 0, pos = 0;

@@ -151,6 +151,24 @@ Deno.test("callTextReader(): a file rewritten since the load is one clear error"
   }
 });
 
+Deno.test("callTextReader(): a file gone since the load is one clear error", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const paths = writeTraces(dir);
+    const traces = await loadTraces(paths, { cache: false });
+    const reader = callTextReader(traces)!;
+    Deno.removeSync(paths[0]!);
+    assert.throws(
+      () => reader.withTexts(traces.calls),
+      (e: unknown) =>
+        e instanceof UserError &&
+        e.message === `${paths[0]} could not be read again for its calls' texts: it is gone.`,
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("callTextReader() is null where the texts cannot be read again: another format, a gzip file", async () => {
   const otlp = await loadTraces(["tests/load/formats/fixtures/otlp_small.jsonl"], { cache: false });
   assert.equal(callTextReader(otlp), null);
