@@ -77,13 +77,14 @@ interface CallLines {
   id: string | null;
 }
 
+/** {@link CallTextReader.withTexts} over the files and events of `traces`. */
 function withTexts(traces: TraceSet, calls: pl.DataFrame): pl.DataFrame {
   if (TEXT_COLUMNS.some((c) => calls.columns.includes(c))) return calls;
   const col = (name: string) =>
     calls.columns.includes(name) ? calls.getColumn(name).toArray() as unknown[] : [];
   const files = col("file"), lines = col("line"), orphans = col("orphan");
   const sessions = col("session_id"), ids = col("request_id");
-  const calls_: CallLines[] = files.map((f, i) => ({
+  const places: CallLines[] = files.map((f, i) => ({
     file: String(f),
     request: orphans[i] === true ? null : Number(lines[i]),
     outcome: orphans[i] === true ? Number(lines[i]) : null,
@@ -91,7 +92,7 @@ function withTexts(traces: TraceSet, calls: pl.DataFrame): pl.DataFrame {
     session: String(sessions[i]),
     id: ids[i] === null || ids[i] === undefined ? null : String(ids[i]),
   }));
-  resolveOutcomes(traces.events, calls_);
+  resolveOutcomes(traces.events, places);
   // the lines to read, per file
   const wanted = new Map<string, Set<number>>();
   const want = (file: string, line: number | null) => {
@@ -99,13 +100,13 @@ function withTexts(traces: TraceSet, calls: pl.DataFrame): pl.DataFrame {
     if (!wanted.has(file)) wanted.set(file, new Set());
     wanted.get(file)!.add(line);
   };
-  for (const c of calls_) {
+  for (const c of places) {
     want(c.file, c.request);
     want(c.outcomeFile, c.outcome);
   }
   const events = new Map<string, Map<number, LineEvent>>();
   for (const [file, set] of wanted) events.set(file, readLineEvents(file, [...set]));
-  const texts = calls_.map((c): EventTexts => {
+  const texts = places.map((c): EventTexts => {
     const asked = c.request === null
       ? null
       : eventOf(c, c.file, c.request, events.get(c.file)!, ["llm_request"]).texts;
