@@ -634,8 +634,7 @@ export function pairedComparison(
   const kb = keyed(baseline.calls, baseline.sessions, by);
   const kc = keyed(candidate.calls, candidate.sessions, by);
   const b = keyedSide(kb), c = keyedSide(kc);
-  const none: unknown[] = [];
-  const [sb, sc] = [b, c].map(({ cols }) => cols.status ?? none);
+  const sb = b.cols.status ?? [], sc = c.cols.status ?? [];
   const latency: number[] = [], input: number[] = [], output: number[] = [], cost: number[] = [];
   const outcomes = { both_ok: 0, baseline_error_only: 0, candidate_error_only: 0, both_error: 0 };
   const size = options.largest ?? 10;
@@ -651,8 +650,8 @@ export function pairedComparison(
     const j = c.rows.get(key);
     if (j === undefined) continue;
     pairs++;
-    const okB = sb![i] === "ok", okC = sc![j] === "ok";
-    const eb = sb![i] === "error", ec = sc![j] === "error";
+    const okB = sb[i] === "ok", okC = sc[j] === "ok";
+    const eb = sb[i] === "error", ec = sc[j] === "error";
     if (okB && okC) outcomes.both_ok++;
     else if (eb && ec) outcomes.both_error++;
     else if (eb && okC) outcomes.baseline_error_only++;
@@ -672,14 +671,13 @@ export function pairedComparison(
   if (requireShared && pairs === 0) return null;
   const paired = pairedMetrics([latency, input, output, cost], options);
   const largestBy = latency.length ? "latency" : "output_tokens";
-  const largest: PairedCall[] = (latency.length ? byLatency : byTokens).list.map((p) => ({
+  const listed = (latency.length ? byLatency : byTokens).list;
+  const largest: PairedCall[] = listed.map((p) => ({
     key: p.key,
     difference: p.difference,
     baseline: side(b, p.b),
     candidate: side(c, p.c),
   }));
-  const rowsOf = (which: "b" | "c") =>
-    (latency.length ? byLatency : byTokens).list.map((p) => p[which]);
   // The outputs of the listed pairs only (texts are the wide part of a frame), or read for them.
   const outputs = (frame: pl.DataFrame, rows: number[]): (string | null)[] => {
     if (rows.length === 0) return [];
@@ -690,11 +688,11 @@ export function pairedComparison(
       )[];
     }
     if (!options.texts) return rows.map(() => null);
-    const listed = options.texts.withTexts(frame.select(pl.all().gather(rows)));
-    return listed.getColumn("output").toArray() as (string | null)[];
+    const read = options.texts.withTexts(frame.select(pl.all().gather(rows)));
+    return read.getColumn("output").toArray() as (string | null)[];
   };
-  const ob = outputs(kb, rowsOf("b"));
-  const oc = outputs(kc, rowsOf("c"));
+  const ob = outputs(kb, listed.map((p) => p.b));
+  const oc = outputs(kc, listed.map((p) => p.c));
   largest.forEach((p, i) => {
     p.baseline.output = ob[i] ?? null;
     p.candidate.output = oc[i] ?? null;

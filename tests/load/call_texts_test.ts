@@ -9,6 +9,7 @@ import { join } from "node:path";
 import pl from "nodejs-polars";
 import { callTextReader, loadTraces } from "../../src/load/mod.ts";
 import { UserError } from "../../src/log/mod.ts";
+import type { TraceSet } from "../../src/frames/columns.ts";
 
 const line = (type: string, session: string, data?: Record<string, unknown>) =>
   JSON.stringify({ type, timestamp: "2025-04-08T10:00:01", session_id: session, data });
@@ -62,11 +63,19 @@ function writeTraces(dir: string): string[] {
 
 const messages = (content: string) => JSON.stringify([{ role: "user", content }]);
 
-Deno.test("callTextReader() reads the shown calls' texts again: those a keepText load gives", async () => {
+/** Run `fn` on the traces of {@link writeTraces}, written to a folder removed afterwards, and loaded. */
+async function withTraces(fn: (paths: string[], traces: TraceSet) => Promise<void> | void) {
   const dir = Deno.makeTempDirSync();
   try {
     const paths = writeTraces(dir);
-    const traces = await loadTraces(paths, { cache: false });
+    await fn(paths, await loadTraces(paths, { cache: false }));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("callTextReader() reads the shown calls' texts again: those a keepText load gives", async () => {
+  await withTraces(async (paths, traces) => {
     const reader = callTextReader(traces);
     assert.ok(reader);
     const calls = traces.calls.select("request_id", "orphan", "line");
@@ -124,16 +133,11 @@ Deno.test("callTextReader() reads the shown calls' texts again: those a keepText
     assert.deepEqual(some.getColumn("output").toArray(), ["orphan", "one", LONG]);
     // a frame with its texts already is given back as it is
     assert.equal(reader.withTexts(whole.calls), whole.calls);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("callTextReader(): a file rewritten since the load is one clear error", async () => {
-  const dir = Deno.makeTempDirSync();
-  try {
-    const paths = writeTraces(dir);
-    const traces = await loadTraces(paths, { cache: false });
+  await withTraces((paths, traces) => {
     const reader = callTextReader(traces)!;
     // b.jsonl's line 1 now holds another session's response
     writeFileSync(paths[1]!, response("s3", "r6", "other") + "\n");
@@ -146,16 +150,11 @@ Deno.test("callTextReader(): a file rewritten since the load is one clear error"
             paths[1]
           } changed since it was loaded: line 1 is no longer the call's outcome; run the command again.`,
     );
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("callTextReader(): a file gone since the load is one clear error", async () => {
-  const dir = Deno.makeTempDirSync();
-  try {
-    const paths = writeTraces(dir);
-    const traces = await loadTraces(paths, { cache: false });
+  await withTraces((paths, traces) => {
     const reader = callTextReader(traces)!;
     Deno.removeSync(paths[0]!);
     assert.throws(
@@ -164,9 +163,7 @@ Deno.test("callTextReader(): a file gone since the load is one clear error", asy
         e instanceof UserError &&
         e.message === `${paths[0]} could not be read again for its calls' texts: it is gone.`,
     );
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("callTextReader() is null where the texts cannot be read again: another format, a gzip file", async () => {
