@@ -291,6 +291,30 @@ for (const fixture of fixtures()) {
   });
 }
 
+for (const fixture of fixtures()) {
+  const name = `${basename(join(fixture, ".."))}/${basename(fixture)}`;
+  Deno.test(`hostile: ${name} opened by a BOM loads the same calls, events and diagnostics`, async () => {
+    const dir = Deno.makeTempDirSync({ prefix: "tracebook-hostile-" });
+    try {
+      // the same path both times: formats whose session is the file name it
+      const path = join(dir, basename(fixture));
+      const text = readFileSync(fixture, "utf8").replace(/^\ufeff/, "");
+      writeFileSync(path, text);
+      const before = await loadTraces(path, { cache: false });
+      writeFileSync(path, "\ufeff" + text);
+      const after = await loadTraces(path, { cache: false });
+      assert.equal(after.formats?.[path], before.formats?.[path]);
+      const rows = (df: pl.DataFrame) => df.toRecords();
+      assert.ok(before.calls.height > 0 || before.events.height > 0, "the fixture loads");
+      assert.deepEqual(rows(after.calls), rows(before.calls));
+      assert.deepEqual(rows(after.events), rows(before.events));
+      assert.deepEqual(rows(after.diagnostics), rows(before.diagnostics));
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  });
+}
+
 /** A temporary folder for one test. */
 function inTemp(fn: (dir: string) => Promise<void>): () => Promise<void> {
   return async () => {
