@@ -21,7 +21,7 @@
  */
 import { countChars, type Diagnostic } from "../_event.ts";
 import type { ImportedCall, ImportedEvent, ImportedRecords, ImportedSession } from "./_records.ts";
-import { count, first, isObj, num, type Obj, str } from "./_util.ts";
+import { compactPayload, count, first, isObj, num, type Obj, str } from "./_util.ts";
 
 /** One span, in the shape every span adapter maps its format to. */
 export interface Span {
@@ -523,7 +523,9 @@ export function spansToRecords(
       end: s.end_us,
       session_id,
       request_id: s.span_id,
-      payload: JSON.stringify({
+      // clipped as every format's event payloads are: a span's prompt and output (its
+      // attributes) are the call's texts, kept whole only in the calls frame (`keepText`)
+      payload: compactPayload({
         name: s.name,
         kind: s.kind ?? null,
         trace_id: s.trace_id,

@@ -132,3 +132,43 @@ function checked(us: number): Micros {
 export function secondsBetween(start: number | null, end: number | null): number | null {
   return start === null || end === null ? null : (end - start) / 1e6;
 }
+
+/** Longest string kept whole in an event payload. */
+const PAYLOAD_STRING = 300;
+
+/**
+ * A JSON value made small enough for an event's payload (every format's events,
+ * spans included): strings past 300
+ * characters are clipped (with their length noted), arrays past 20 elements
+ * are cut, objects nested past 6 levels become `"…"`. Still valid JSON.
+ *
+ * @example
+ * ```ts
+ * import { compactPayload } from "./_util.ts";
+ * const p = JSON.parse(compactPayload({ a: "x".repeat(1000), b: [1, 2] }));
+ * if (p.a.length > 400 || p.b.length !== 2) throw new Error();
+ * ```
+ */
+export function compactPayload(value: unknown): string {
+  const clip = (v: unknown, depth: number): unknown => {
+    if (typeof v === "string") {
+      return v.length > PAYLOAD_STRING
+        ? `${v.slice(0, PAYLOAD_STRING)}… (${v.length} characters)`
+        : v;
+    }
+    if (Array.isArray(v)) {
+      if (depth > 6) return "…";
+      const kept = v.slice(0, 20).map((x) => clip(x, depth + 1));
+      if (v.length > 20) kept.push(`… (${v.length} elements)`);
+      return kept;
+    }
+    if (isObj(v)) {
+      if (depth > 6) return "…";
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = clip(x, depth + 1);
+      return out;
+    }
+    return v;
+  };
+  return JSON.stringify(clip(value, 0)) ?? "null";
+}

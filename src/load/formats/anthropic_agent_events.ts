@@ -24,10 +24,10 @@
  */
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { countChars } from "../_event.ts";
-import { blankCall, compactPayload, contentText, timeReader } from "./_agent_logs.ts";
+import { blankCall, contentText, timeReader } from "./_agent_logs.ts";
 import { parseJsonRecords } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
-import { count, isObj, type Obj, secondsBetween, str } from "./_util.ts";
+import { compactPayload, count, isObj, type Obj, secondsBetween, str } from "./_util.ts";
 
 /** An event type of the managed-agents API (`span.model_request_start`, …). */
 const EVENT_TYPE = /^(session|span|agent|user)\.[a-z_]+$/;

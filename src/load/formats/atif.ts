@@ -25,10 +25,10 @@
  */
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { countChars } from "../_event.ts";
-import { blankCall, compactPayload, textLines, timeReader } from "./_agent_logs.ts";
+import { blankCall, textLines, timeReader } from "./_agent_logs.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
-import { count, isObj, num, type Obj, str } from "./_util.ts";
+import { compactPayload, count, isObj, num, type Obj, str } from "./_util.ts";
 
 const isTrajectory = (v: unknown): v is Obj =>
   isObj(v) && Array.isArray(v.steps) &&

@@ -33,7 +33,6 @@ import {
   addResponseLine,
   type AnthropicResponse,
   anthropicResponse,
-  compactPayload,
   contentText,
   errorCall,
   finishResponses,
@@ -42,7 +41,7 @@ import {
 } from "./_agent_logs.ts";
 import { parseJsonRecords } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
-import { count, isObj, type Obj, str } from "./_util.ts";
+import { compactPayload, count, isObj, type Obj, str } from "./_util.ts";
 
 /** Line types that only Claude Code writes (with a `sessionId`). */
 const META_TYPES = new Set([

@@ -59,7 +59,6 @@ import {
   type AnthropicResponse,
   anthropicResponse,
   blankCall,
-  compactPayload,
   contentText,
   errorCall,
   finishResponses,
@@ -68,7 +67,7 @@ import {
 } from "./_agent_logs.ts";
 import { parseJsonRecords } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords, ImportedSession } from "./_records.ts";
-import { count, isObj, num, type Obj, str } from "./_util.ts";
+import { compactPayload, count, isObj, num, type Obj, str } from "./_util.ts";
 
 /** Line types of stream-json. */
 const TYPES = new Set(["system", "assistant", "user", "result", "stream_event"]);

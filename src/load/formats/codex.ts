@@ -33,10 +33,10 @@
  */
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { countChars } from "../_event.ts";
-import { blankCall, compactPayload, contentText, notAnObject, timeReader } from "./_agent_logs.ts";
+import { blankCall, contentText, notAnObject, timeReader } from "./_agent_logs.ts";
 import { parseJsonRecords } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
-import { count, isObj, type Obj, str } from "./_util.ts";
+import { compactPayload, count, isObj, type Obj, str } from "./_util.ts";
 
 /** Line types of the current rollout format. */
 const LINE_TYPES = new Set([

@@ -48,10 +48,10 @@
  */
 import { countChars } from "../_event.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
-import { blankCall, compactPayload, notAnObject } from "./_agent_logs.ts";
+import { blankCall, notAnObject } from "./_agent_logs.ts";
 import { parseJsonRecords } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
-import { isObj, type Obj, str } from "./_util.ts";
+import { compactPayload, isObj, type Obj, str } from "./_util.ts";
 import { codexUsage, parseCodexText } from "./codex.ts";
 
 /** Event types of the thread-event output. */

@@ -45,7 +45,6 @@ import { countChars } from "../_event.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import {
   blankCall,
-  compactPayload,
   contentText,
   errorCall,
   notAnObject,
@@ -54,7 +53,7 @@ import {
 } from "./_agent_logs.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
-import { count, isObj, type Obj, secondsBetween, str } from "./_util.ts";
+import { compactPayload, count, isObj, type Obj, secondsBetween, str } from "./_util.ts";
 
 // --- stream-json --------------------------------------------------------------------
 

@@ -38,10 +38,10 @@
  */
 import { countChars } from "../_event.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
-import { blankCall, compactPayload, errorCall, notAnObject, textLines } from "./_agent_logs.ts";
+import { blankCall, errorCall, notAnObject, textLines } from "./_agent_logs.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
-import { count, isObj, type Obj, str } from "./_util.ts";
+import { compactPayload, count, isObj, type Obj, str } from "./_util.ts";
 
 /** Top-level keys of the output (later versions may add a few). */
 const OUTPUT_KEYS = new Set(["session_id", "response", "stats", "error"]);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { detectFormat, sampleOfText } from "../../../src/load/mod.ts";
+import { detectFormat, loadTraces, sampleOfText } from "../../../src/load/mod.ts";
 import { fixture, loadAs, rows } from "./_helpers.ts";
 
 // No real Phoenix export is in ../shared: these fixtures are written from the OpenInference
@@ -191,4 +191,44 @@ Deno.test("openinference: orient='columns' (the span id is the index), and what 
     '{"name": "x", "context": {"trace_id": "0x1", "span_id": "0x2"}, "kind": "SpanKind.INTERNAL", "parent_id": null, "start_time": "2024-01-01T00:00:00Z", "attributes": {}}';
   assert.notEqual(detectFormat(sampleOfText(otelPython, "a.json"))?.name, "openinference");
   assert.equal(detectFormat(sampleOfText('{"resourceSpans": []}', "a.json"))?.name, "otlp");
+});
+
+Deno.test("openinference: a span's event payload clips its long texts (300 characters, the length noted); the call counts and keeps them whole", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tracebook-oi-" });
+  try {
+    // 5,000 and 1,200 characters, one of them past the Basic Multilingual Plane
+    const prompt = "ab".repeat(2_500);
+    const output = "😀".repeat(1_200);
+    const span = {
+      name: "ChatCompletion",
+      span_kind: "LLM",
+      "context.span_id": "s1",
+      "context.trace_id": "t1",
+      parent_id: null,
+      start_time: 1_700_000_000_000,
+      end_time: 1_700_000_001_500,
+      status_code: "OK",
+      "attributes.llm.model_name": "gpt-4o-mini",
+      "attributes.input.value": prompt,
+      "attributes.output.value": output,
+    };
+    const path = `${dir}/spans.jsonl`;
+    Deno.writeTextFileSync(path, JSON.stringify(span) + "\n");
+    const t = await loadTraces(path, { cache: false });
+    assert.deepEqual(rows(t.calls, "prompt_chars", "output_chars"), [
+      { prompt_chars: 5_000, output_chars: 1_200 },
+    ]);
+    const payload = JSON.parse(String(t.events.getColumn("payload").get(0)));
+    assert.equal(payload.attributes["input.value"], "ab".repeat(150) + "… (5000 characters)");
+    // clipped at 300 UTF-16 units (150 emoji), the length counted in units as JavaScript does
+    assert.equal(payload.attributes["output.value"], "😀".repeat(150) + "… (2400 characters)");
+    assert.equal(payload.attributes["llm.model_name"], "gpt-4o-mini");
+    // the texts whole, with keepText: in the calls frame only
+    const kept = await loadTraces(path, { cache: false, keepText: true });
+    assert.equal(kept.calls.getColumn("output").get(0), output);
+    assert.equal(kept.calls.getColumn("messages").get(0), prompt);
+    assert.equal(kept.events.getColumn("payload").get(0), t.events.getColumn("payload").get(0));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
