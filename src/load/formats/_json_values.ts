@@ -24,6 +24,211 @@ function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 13;
 }
 
+/** Options of {@link JsonValueReader}. */
+export interface JsonValueReaderOptions {
+  /** Stop after this many values (the text after them is not looked at). @default {Infinity} */
+  limit?: number;
+  /** The text is one JSON array whose `[` was blanked: commas and `]` between values are not stray. */
+  elements?: boolean;
+}
+
+/**
+ * The reader behind {@link parseJsonValues}, fed the text in pieces of any
+ * size (`push`): a file is read without ever holding its whole text, only the
+ * value being read and the line being scanned. The values, the lines they
+ * start on and the diagnostics are those of the whole text read at once,
+ * wherever the pieces are cut (a test cuts them everywhere).
+ *
+ * @example
+ * ```ts
+ * import { JsonValueReader } from "./_json_values.ts";
+ * const seen: number[] = [];
+ * const r = new JsonValueReader("f.jsonl", (v) => seen.push(v.line));
+ * for (const piece of ['{"a":', '1}\n{"b"', ":2}\n", "x\n"]) r.push(piece);
+ * const diagnostics = r.end();
+ * if (seen.join() !== "1,2" || diagnostics.length !== 1 || diagnostics[0]!.line !== 3) throw new Error();
+ * ```
+ */
+export class JsonValueReader {
+  #file: string;
+  #onValue: (v: JsonValue) => void;
+  #limit: number;
+  #elements: boolean;
+  #count = 0;
+  #done = false;
+  #diagnostics: Diagnostic[] = [];
+  // bounded however many lines are bad: past 100 of a code, counted in one row
+  #out: ParsedTrace;
+  // text given but not scanned yet: from the last newline on (scanned when the next arrives)
+  #pending: string[] = [];
+  // characters of the text before the first one pending (a BOM counts only at 0)
+  #offset = 0;
+  #line = 1;
+  #depth = 0;
+  #inString = false;
+  #escaped = false;
+  #topArray = false;
+  // the open value: its text scanned in earlier pieces, and the line it starts on
+  #pieces: string[] = [];
+  #startLine = 0;
+  // stray text: its start in earlier pieces (at most what the message shows), and its line
+  #stray: string | null = null;
+  #strayLine = 0;
+
+  constructor(file: string, onValue: (v: JsonValue) => void, options: JsonValueReaderOptions = {}) {
+    this.#file = file;
+    this.#onValue = onValue;
+    this.#limit = options.limit ?? Infinity;
+    this.#elements = options.elements ?? false;
+    this.#out = { events: [], diagnostics: this.#diagnostics };
+  }
+
+  /** The next piece of the text; `last` when it ends the text. False once the limit is reached. */
+  push(piece: string, last = false): boolean {
+    if (this.#done) return false;
+    this.#pending.push(piece);
+    // a newline is scanned only with the character after it in hand (the recovery looks at it)
+    if (!last && piece.lastIndexOf("\n") < 0) return true;
+    const text = this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join("");
+    const stop = last ? text.length : text.lastIndexOf("\n");
+    this.#pending = stop < text.length ? [text.slice(stop)] : [];
+    this.#scan(text, stop, last);
+    this.#offset += stop;
+    return !this.#done;
+  }
+
+  /** The text has ended: the value still open and the stray text are reported; the diagnostics, by line. */
+  end(): Diagnostic[] {
+    if (!this.#done) {
+      this.push("", true);
+      if (!this.#done && this.#depth > 0) {
+        this.#problem(this.#startLine, "truncated_object", importMessages.truncatedObject());
+      }
+      this.#flushStray("", 0);
+    }
+    foldDiagnostics(this.#out);
+    return this.#diagnostics.sort((a, b) => a.line - b.line);
+  }
+
+  #problem(line: number, code: string, message: string): void {
+    addDiagnostic(this.#out, { file: this.#file, line, code, message, severity: "error" });
+  }
+
+  /** Report the stray text that ends at `end` of `text` (it started at `from` of it, or before). */
+  #flushStray(text: string, end: number, from = 0): void {
+    if (this.#stray === null) return;
+    const shown = (this.#stray + text.slice(from, Math.min(end, from + 80))).slice(0, 80);
+    this.#problem(this.#strayLine, "stray_text", importMessages.strayText(shown.trim()));
+    this.#stray = null;
+  }
+
+  /** Scan `text` up to `n` (the last piece: to its end), the state carried from the pieces before. */
+  #scan(text: string, n: number, last: boolean): void {
+    let line = this.#line, depth = this.#depth, inString = this.#inString;
+    let escaped = this.#escaped, topArray = this.#topArray;
+    // the open value's start in this text (0: it started in an earlier piece)
+    let start = 0;
+    // the stray text's start in this text (0 when it started earlier)
+    let strayFrom = 0;
+    // inside a string only a quote, a backslash or a newline matter: jump to the next one
+    let nextQuote = -1, nextBackslash = -1, nextNewline = -1;
+    const next = (ch: string, from: number) => {
+      const at = text.indexOf(ch, from);
+      return at < 0 ? text.length : at;
+    };
+    let i = 0;
+    for (; i < n; i++) {
+      if (inString && !escaped) {
+        if (nextQuote < i) nextQuote = next('"', i);
+        if (nextBackslash < i) nextBackslash = next("\\", i);
+        if (nextNewline < i) nextNewline = next("\n", i);
+        const stop = Math.min(nextQuote, nextBackslash, nextNewline);
+        if (stop >= n) {
+          i = n;
+          break;
+        }
+        i = stop;
+      }
+      const c = text.charCodeAt(i);
+      if (c === NEWLINE) {
+        line++;
+        if (depth === 0) this.#flushStray(text, i, strayFrom);
+        else if (text.charCodeAt(i + 1) === OPEN_BRACE && !(topArray && depth === 1 && !inString)) {
+          this.#problem(this.#startLine, "truncated_object", importMessages.truncatedObject());
+          depth = 0;
+          inString = false;
+          escaped = false;
+          this.#pieces = [];
+        }
+        continue;
+      }
+      if (depth === 0) {
+        if (isBlank(c) || (c === 0xfeff && i === 0 && this.#offset === 0)) continue;
+        // between and after elements
+        if (this.#elements && (c === COMMA || c === CLOSE_BRACKET)) continue;
+        if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+          this.#flushStray(text, i, strayFrom);
+          start = i;
+          this.#pieces = [];
+          this.#startLine = line;
+          depth = 1;
+          topArray = c === OPEN_BRACKET;
+        } else if (this.#stray === null) {
+          this.#stray = "";
+          strayFrom = i;
+          this.#strayLine = line;
+        }
+        continue;
+      }
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === BACKSLASH) escaped = true;
+        else if (c === QUOTE) inString = false;
+        continue;
+      }
+      if (c === QUOTE) inString = true;
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        depth--;
+        if (depth === 0) {
+          const piece = text.slice(start, i + 1);
+          const whole = this.#pieces.length ? this.#pieces.join("") + piece : piece;
+          this.#pieces = [];
+          let value: unknown, parsed = true;
+          try {
+            value = JSON.parse(whole);
+          } catch (e) {
+            parsed = false;
+            this.#problem(
+              this.#startLine,
+              "invalid_json",
+              importMessages.invalidJson((e as Error).message),
+            );
+          }
+          if (parsed) {
+            this.#onValue({ line: this.#startLine, value });
+            this.#count++;
+          }
+          if (this.#count >= this.#limit) {
+            this.#done = true;
+            return;
+          }
+        }
+      }
+    }
+    // what this piece holds of the open value and of the stray text, kept for the next
+    if (depth > 0 && !last) this.#pieces.push(text.slice(start, n));
+    if (this.#stray !== null && this.#stray.length < 80) {
+      this.#stray = (this.#stray + text.slice(strayFrom, Math.min(n, strayFrom + 80))).slice(0, 80);
+    }
+    this.#line = line;
+    this.#depth = depth;
+    this.#inString = inString;
+    this.#escaped = escaped;
+    this.#topArray = topArray;
+  }
+}
+
 /**
  * Split `text` into its top-level JSON values (objects or arrays). A value that
  * does not parse, a value still open at the end of the text, and any other text
@@ -54,97 +259,9 @@ export function parseJsonValues(
   elements: boolean = false,
 ): { values: JsonValue[]; diagnostics: Diagnostic[] } {
   const values: JsonValue[] = [];
-  const diagnostics: Diagnostic[] = [];
-  // bounded however many lines are bad: past 100 of a code, counted in one row
-  const out: ParsedTrace = { events: [], diagnostics };
-  const problem = (line: number, code: string, message: string) =>
-    addDiagnostic(out, { file, line, code, message, severity: "error" });
-  let line = 1, depth = 0, inString = false, escaped = false, topArray = false;
-  let start = -1, startLine = 0;
-  let stray = -1, strayLine = 0;
-  const flushStray = (end: number) => {
-    if (stray < 0) return;
-    problem(
-      strayLine,
-      "stray_text",
-      importMessages.strayText(text.slice(stray, Math.min(end, stray + 80)).trim()),
-    );
-    stray = -1;
-  };
-  const n = text.length;
-  // inside a string only a quote, a backslash or a newline matter: jump to the next one
-  let nextQuote = -1, nextBackslash = -1, nextNewline = -1;
-  const next = (ch: string, from: number) => {
-    const at = text.indexOf(ch, from);
-    return at < 0 ? n : at;
-  };
-  for (let i = 0; i < n; i++) {
-    if (inString && !escaped) {
-      if (nextQuote < i) nextQuote = next('"', i);
-      if (nextBackslash < i) nextBackslash = next("\\", i);
-      if (nextNewline < i) nextNewline = next("\n", i);
-      const stop = Math.min(nextQuote, nextBackslash, nextNewline);
-      if (stop >= n) break;
-      i = stop;
-    }
-    const c = text.charCodeAt(i);
-    if (c === NEWLINE) {
-      line++;
-      if (depth === 0) flushStray(i);
-      else if (text.charCodeAt(i + 1) === OPEN_BRACE && !(topArray && depth === 1 && !inString)) {
-        problem(startLine, "truncated_object", importMessages.truncatedObject());
-        depth = 0;
-        inString = false;
-        escaped = false;
-      }
-      continue;
-    }
-    if (depth === 0) {
-      if (isBlank(c) || (c === 0xfeff && i === 0)) continue;
-      if (elements && (c === COMMA || c === CLOSE_BRACKET)) continue; // between and after elements
-      if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        flushStray(i);
-        start = i;
-        startLine = line;
-        depth = 1;
-        topArray = c === OPEN_BRACKET;
-      } else if (stray < 0) {
-        stray = i;
-        strayLine = line;
-      }
-      continue;
-    }
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (c === BACKSLASH) escaped = true;
-      else if (c === QUOTE) inString = false;
-      continue;
-    }
-    if (c === QUOTE) inString = true;
-    else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      depth--;
-      if (depth === 0) {
-        try {
-          values.push({ line: startLine, value: JSON.parse(text.slice(start, i + 1)) });
-        } catch (e) {
-          problem(startLine, "invalid_json", importMessages.invalidJson((e as Error).message));
-        }
-        if (values.length >= limit) {
-          foldDiagnostics(out);
-          return {
-            values,
-            diagnostics: diagnostics.sort((a, b) => a.line - b.line),
-          };
-        }
-      }
-    }
-  }
-  if (depth > 0) problem(startLine, "truncated_object", importMessages.truncatedObject());
-  flushStray(n);
-  foldDiagnostics(out);
-  diagnostics.sort((a, b) => a.line - b.line);
-  return { values, diagnostics };
+  const reader = new JsonValueReader(file, (v) => values.push(v), { limit, elements });
+  reader.push(text, true);
+  return { values, diagnostics: reader.end() };
 }
 
 /**

@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { JsonValueReader, parseJsonValues } from "../../../src/load/formats/_json_values.ts";
+import type { JsonValue } from "../../../src/load/formats/_json_values.ts";
+import { missing, SHARED } from "../../_helpers.ts";
+
+/** The values and diagnostics of `text` fed to the reader in the pieces `cuts` makes. */
+function inPieces(text: string, cuts: number[], elements = false) {
+  const values: JsonValue[] = [];
+  const reader = new JsonValueReader("f", (v) => values.push(v), { elements });
+  let at = 0;
+  for (const cut of cuts) {
+    reader.push(text.slice(at, cut));
+    at = cut;
+  }
+  reader.push(text.slice(at));
+  return { values, diagnostics: reader.end() };
+}
+
+/** Cuts every `step` characters. */
+const every = (text: string, step: number) =>
+  Array.from({ length: Math.floor(text.length / step) }, (_, i) => (i + 1) * step);
+
+/** Texts whose values and diagnostics the pieces must not change. */
+const CASES: [string, string][] = [
+  ["JSON Lines", '{"a":1}\n{"b":"x\\"}{"}\n\n{"c":[1,2]}\n'],
+  ["pretty-printed, concatenated", '{\n  "a": {\n    "b": "x\\ny"\n  }\n}\n{\n  "c": 2\n}'],
+  ["a BOM, then CRLF", '\ufeff{"a":1}\r\n{"b":2}\r\n'],
+  ["a BOM mid-text is stray", '{"a":1}\n\ufeff\n{"b":2}\n'],
+  ["stray text, long and short", `banner ${"x".repeat(200)}\n{"a":1}\nmid {"b":2}\nlast words`],
+  ["a value cut off by the next object", '{"a": {"b": 1,\n{"c": 2}\n'],
+  ["a value open at the end", '{"a":1}\n{"b": [1, 2,'],
+  ["invalid JSON", '{"a": 01}\n{"b": tru}\n{"c": 3}\n'],
+  ["a string open at the end", '{"a":"abc'],
+  ["an escaped backslash before a quote", '{"a":"x\\\\"}\n{"b":"\\\\\\""}\n'],
+  ["arrays at the top", '[1,\n2]\n[{"a":1},\n{"b":2}]\n'],
+  ["surrogate pairs", '{"a":"😀😀"}\n{"b":"\\ud83d\\ude00"}\n'],
+  ["no newline at all", '{"a":1}{"b":2} trailing'],
+];
+
+for (const [name, text] of CASES) {
+  Deno.test(`JsonValueReader: ${name}: the same values and diagnostics in pieces of any size`, () => {
+    const whole = parseJsonValues(text, "f");
+    for (const step of [1, 2, 3, 5, 8, 13]) {
+      assert.deepEqual(inPieces(text, every(text, step)), whole, `pieces of ${step}`);
+    }
+  });
+}
+
+Deno.test("JsonValueReader: the cases' values and diagnostics, worked out by hand", () => {
+  const lines = (t: string) => {
+    const r = parseJsonValues(t, "f");
+    return {
+      values: r.values.map((v) => v.line),
+      problems: r.diagnostics.map((d) => `${d.line}:${d.code}`),
+    };
+  };
+  assert.deepEqual(lines(CASES[0]![1]), { values: [1, 2, 4], problems: [] });
+  assert.deepEqual(lines(CASES[1]![1]), { values: [1, 6], problems: [] });
+  assert.deepEqual(lines(CASES[2]![1]), { values: [1, 2], problems: [] });
+  assert.deepEqual(lines(CASES[3]![1]), { values: [1, 3], problems: ["2:stray_text"] });
+  assert.deepEqual(lines(CASES[4]![1]), {
+    values: [2, 3],
+    problems: ["1:stray_text", "3:stray_text", "4:stray_text"],
+  });
+  assert.deepEqual(lines(CASES[5]![1]), { values: [2], problems: ["1:truncated_object"] });
+  assert.deepEqual(lines(CASES[6]![1]), { values: [1], problems: ["2:truncated_object"] });
+  assert.deepEqual(lines(CASES[7]![1]), {
+    values: [3],
+    problems: ["1:invalid_json", "2:invalid_json"],
+  });
+  // the stray text's message quotes its start (57 characters of the quoted text)
+  assert.equal(
+    parseJsonValues(CASES[4]![1], "f").diagnostics[0]!.message,
+    `text outside any JSON object: "banner ${"x".repeat(49)}...`,
+  );
+  assert.deepEqual(parseJsonValues(CASES[11]![1], "f").values.map((v) => v.value), [
+    { a: "😀😀" },
+    { b: "😀" },
+  ]);
+});
+
+Deno.test("JsonValueReader: a limit stops at that many values, whatever the pieces", () => {
+  const text = '{"a":1}\n{"b":2}\n{"c":3}\n';
+  for (const step of [1, 4, 100]) {
+    const values: JsonValue[] = [];
+    const reader = new JsonValueReader("f", (v) => values.push(v), { limit: 2 });
+    let more = true;
+    for (const cut of [...every(text, step), text.length]) {
+      if (!more) break;
+      more = reader.push(text.slice(cut - Math.min(step, cut), cut));
+    }
+    reader.end();
+    assert.deepEqual(values.map((v) => v.line), [1, 2], `pieces of ${step}`);
+  }
+});
+
+Deno.test("JsonValueReader: elements of a top-level array (its bracket blanked)", () => {
+  const text = ' \n{"a":1},\n{"b":2}\n]\n';
+  const whole = parseJsonValues(text, "f", Infinity, true);
+  assert.deepEqual(whole.values.map((v) => v.line), [2, 3]);
+  assert.deepEqual(whole.diagnostics, []);
+  for (const step of [1, 2, 7]) assert.deepEqual(inPieces(text, every(text, step), true), whole);
+});
+
+const REAL = join(SHARED, "fixtures", "real");
+const OURS = fileURLToPath(new URL("./fixtures/", import.meta.url));
+
+/** Every fixture of a JSON format: the real ones and ours. */
+function fixtures(): string[] {
+  const out: string[] = [];
+  const skip = missing("../shared/fixtures/real/", existsSync(REAL));
+  for (const root of skip ? [OURS] : [REAL, OURS]) {
+    const walk = (dir: string) => {
+      for (const f of readdirSync(dir).sort()) {
+        const p = join(dir, f);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (/\.(jsonl?|txt)$/.test(f)) out.push(p);
+      }
+    };
+    walk(root);
+  }
+  return out;
+}
+
+Deno.test("JsonValueReader: every fixture gives the same values and diagnostics in pieces", () => {
+  const files = fixtures();
+  assert.ok(files.length >= 20, `${files.length} fixtures`);
+  for (const file of files) {
+    const text = readFileSync(file, "utf8");
+    const whole = parseJsonValues(text, "f");
+    // pieces of a few sizes, cut at odd places (inside strings, escapes, surrogate pairs)
+    for (const step of [997, 4096, 65_537]) {
+      assert.deepEqual(inPieces(text, every(text, step)), whole, `${file}, pieces of ${step}`);
+    }
+  }
+});
