@@ -66,6 +66,7 @@ import {
 } from "./formats/_records.ts";
 import { describeSample, detectFormat, formatByName } from "./formats/registry.ts";
 import { sampleFileLines, sampleOfText } from "./formats/sample.ts";
+import { DocumentTooLarge, fileSource, textSource, type TraceSource } from "./formats/source.ts";
 import { fileStat, findTraceInputs, foundSize, stageInputs, type TraceInput } from "./inputs.ts";
 import { messages } from "./messages.ts";
 import {
@@ -163,9 +164,6 @@ export interface LoadOptions {
   smallFileBytes?: number;
 }
 
-/** Larger files of formats read in one piece cannot be decoded into one JavaScript string. */
-const MAX_DOCUMENT_BYTES = 500 * 1024 * 1024;
-
 /** Events (in a table) and bad-line diagnostics of native files, in file then line order (parsed on worker threads). */
 export function readTraceFiles(
   inputs: (string | (TraceInput & { size?: number }))[],
@@ -215,9 +213,13 @@ interface FilePlan {
   early?: EarlyReads;
 }
 
-/** Records of one file of a non-native format (read in one piece), the `format` of its calls set. */
-function readFormatFile({ input, adapter, size }: FilePlan, options: LoadOptions): ImportedRecords {
-  if (size > MAX_DOCUMENT_BYTES) {
+/** Records of one file of a non-native format, the `format` of its calls set. */
+function readFormatFile({ input, adapter }: FilePlan, options: LoadOptions): ImportedRecords {
+  try {
+    return parseWith(adapter, fileSource(input.path, input.name), input.name, options);
+  } catch (e) {
+    // an adapter that reads the whole text, of a file too large to hold in one piece
+    if (!(e instanceof DocumentTooLarge)) throw e;
     return {
       calls: [],
       events: [],
@@ -225,35 +227,24 @@ function readFormatFile({ input, adapter, size }: FilePlan, options: LoadOptions
         file: input.name,
         line: 1,
         code: "file_too_large",
-        message: messages.fileTooLarge(size, adapter.title),
+        message: messages.fileTooLarge(e.bytes, adapter.title),
         severity: "error",
       }],
     };
   }
-  // Deno decodes the file into one string and frees its bytes at once, as TextDecoder
-  // decodes (the same replacement of bad bytes) but for a BOM, which it keeps: a 314 MB
-  // OpenAI Batch file peaked at 676 MiB in `report` against 1,141 with `readFileSync`'s
-  // buffer held until a collection
-  const text = Deno.readTextFileSync(input.path);
-  return parseWith(
-    adapter,
-    text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
-    input.name,
-    options,
-  );
 }
 
 /**
- * The records of a text read by a non-native adapter, as both tiers keep them:
+ * The records of a source read by a non-native adapter, as both tiers keep them:
  * diagnostics bounded as the line reader bounds its own, each call's `format` set.
  */
 function parseWith(
   adapter: FormatAdapter,
-  text: string,
+  source: TraceSource,
   file: string,
   options: ParseOptions,
 ): ImportedRecords {
-  const records = adapter.parse!(text, file, options);
+  const records = adapter.parse!(source, file, options);
   records.diagnostics = boundDiagnostics(records.diagnostics);
   for (const c of records.calls) Object.assign(c, { format: adapter.name });
   return records;
@@ -306,6 +297,7 @@ async function readFiles(
       for (const x of r.sessions ?? []) all.sessions!.push(x);
     }
     parts.push(assembleImportedFrames(all, frameOptions));
+    if (others.reduce((sum, p) => sum + p.size, 0) >= LARGE_INPUT_BYTES) await settleMemory();
   }
   return concatFrames(parts);
 }
@@ -1381,7 +1373,7 @@ export function fromTraceText(text: string, options: FromTraceTextOptions = {}):
   const frameOptions = { group: options.group ?? null, keepText: options.keepText };
   let frames: ImportedFrames;
   if (adapter.parse) {
-    const records = parseWith(adapter, text, file, options);
+    const records = parseWith(adapter, textSource(text, file), file, options);
     if (options.strict) checkStrict(records.diagnostics);
     frames = assembleImportedFrames(records, frameOptions);
   } else {

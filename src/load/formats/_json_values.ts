@@ -83,6 +83,28 @@ export class JsonValueReader {
     this.#out = { events: [], diagnostics: this.#diagnostics };
   }
 
+  /** Characters held for the value being read and the line not yet scanned. */
+  get openChars(): number {
+    let n = 0;
+    if (this.#depth > 0) { for (const p of this.#pieces) n += p.length; }
+    for (const p of this.#pending) n += p.length;
+    return n;
+  }
+
+  /** The line the value being read starts on (else the line not yet scanned). */
+  get openLine(): number {
+    if (this.#depth > 0) return this.#startLine;
+    // what is pending starts at the newline before that line (but at the start of the text)
+    return this.#line + (this.#pending[0]?.charCodeAt(0) === NEWLINE ? 1 : 0);
+  }
+
+  /** Stop reading: the diagnostics so far, by line (none for the value still open). */
+  stop(): Diagnostic[] {
+    this.#done = true;
+    foldDiagnostics(this.#out);
+    return this.#diagnostics.sort((a, b) => a.line - b.line);
+  }
+
   /** The next piece of the text; `last` when it ends the text. False once the limit is reached. */
   push(piece: string, last = false): boolean {
     if (this.#done) return false;

@@ -6,6 +6,7 @@
  * @module
  */
 import type { ImportedRecords } from "./_records.ts";
+import type { TraceSource } from "./source.ts";
 
 /** What detection sees of a file: its first bytes, parsed as far as they go. */
 export interface FormatSample {
@@ -52,8 +53,10 @@ export interface FormatAdapter {
   /** True when the sample is this format. Adapters are tried in registry order. */
   detect(sample: FormatSample): boolean;
   /**
-   * Read the whole text of one file. `file` is the name reported in the frames.
-   * Absent for the native format, which the loader reads line by line itself.
+   * Read one file: its whole text (`source.text()`), or its JSON values or
+   * lines one at a time (`source.values`, `source.lines`), so that a file of
+   * any size is read without holding its text. `file` is the name reported in
+   * the frames. Absent for the native format, which the loader reads itself.
    */
-  parse?(text: string, file: string, options: ParseOptions): ImportedRecords;
+  parse?(source: TraceSource, file: string, options: ParseOptions): ImportedRecords;
 }

@@ -189,5 +189,5 @@ export const anthropicAgentEvents: FormatAdapter = {
   example:
     '{"role": "system", "kind": "model_request_end", "time": "…", "raw": {"type": "span.model_request_end", "model_request_start_id": "sevt_…", "is_error": false, "model_usage": {…}}}',
   detect,
-  parse: (text, file, options) => parseAnthropicAgentEventsText(text, file, options),
+  parse: (source, file, options) => parseAnthropicAgentEventsText(source.text(), file, options),
 };

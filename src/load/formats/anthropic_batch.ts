@@ -15,11 +15,11 @@
 import { normalizeUsage } from "../../schema/mod.ts";
 import { countChars } from "../_event.ts";
 import type { FormatAdapter } from "./adapter.ts";
-import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import { isObj, type Obj, str } from "./_util.ts";
 import { importMessages } from "./messages.ts";
 import { batchSessionId } from "./openai_batch.ts";
+import { textSource, type TraceSource } from "./source.ts";
 
 /** The result types of Anthropic's documentation. */
 const RESULT_TYPES = new Set(["succeeded", "errored", "canceled", "expired"]);
@@ -69,14 +69,20 @@ export function parseAnthropicBatchText(
   file: string,
   options: ParseAnthropicBatchOptions = {},
 ): ImportedRecords {
+  return parseAnthropicBatch(textSource(text, file), file, options);
+}
+
+/** {@link parseAnthropicBatchText} of a source read value by value (a file never held whole). */
+function parseAnthropicBatch(
+  source: TraceSource,
+  file: string,
+  options: ParseAnthropicBatchOptions,
+): ImportedRecords {
   const sessionId = batchSessionId(file);
-  const parsed = parseJsonValues(text, file);
-  const records: ImportedRecords = { calls: [], events: [], diagnostics: parsed.diagnostics };
+  // the adapter's own problems, after the reader's (as when the values were read first)
+  const records: ImportedRecords = { calls: [], events: [], diagnostics: [] };
   const seen = new Map<string, number>();
-  const values = parsed.values.flatMap((v) =>
-    Array.isArray(v.value) ? v.value.map((value) => ({ line: v.line, value })) : [v]
-  );
-  for (const { line, value } of values) {
+  const readValue = (line: number, value: unknown) => {
     const bad = (reason: string) =>
       records.diagnostics.push({
         file,
@@ -91,17 +97,17 @@ export function parseAnthropicBatchText(
           Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`
         }, not an object`,
       );
-      continue;
+      return;
     }
     const customId = str(value.custom_id);
     if (customId === null) {
       bad(`"custom_id" is missing or not a string`);
-      continue;
+      return;
     }
     const result = value.result;
     if (!isObj(result) || typeof result.type !== "string") {
       bad(`"result" must be an object with a "type"`);
-      continue;
+      return;
     }
     const type = result.type;
     const firstLine = seen.get(customId);
@@ -182,7 +188,13 @@ export function parseAnthropicBatchText(
         error_request_id: errorObj?.request_id ?? null,
       }),
     });
-  }
+  };
+  const diagnostics = source.values(({ line, value }) => {
+    // a line holding an array of results: each is read with the line
+    if (Array.isArray(value)) { for (const v of value) readValue(line, v); }
+    else readValue(line, value);
+  });
+  records.diagnostics = [...diagnostics, ...records.diagnostics];
   return records;
 }
 
@@ -201,5 +213,5 @@ export const anthropicBatch: FormatAdapter = {
     // a complete first result must look like one; a cut-off one is judged by its keys
     return first === undefined || (isObj(first) && isObj(first.result));
   },
-  parse: (text, file, options) => parseAnthropicBatchText(text, file, options),
+  parse: (source, file, options) => parseAnthropicBatch(source, file, options),
 };

@@ -179,5 +179,5 @@ export const atif: FormatAdapter = {
   example:
     '{"schema_version": "ATIF-v1.6", "session_id": "…", "agent": {"name": "…", "model_name": "…"}, "steps": [{"source": "agent", …}]}',
   detect,
-  parse: (text, file, options) => parseAtifText(text, file, options),
+  parse: (source, file, options) => parseAtifText(source.text(), file, options),
 };

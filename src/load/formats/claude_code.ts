@@ -211,5 +211,5 @@ export const claudeCode: FormatAdapter = {
   example:
     '{"type": "assistant", "sessionId": "…", "requestId": "req_…", "timestamp": "…", "message": {"model": "claude-sonnet-4-6", "usage": {…}}}',
   detect,
-  parse: (text, file, options) => parseClaudeCodeText(text, file, options),
+  parse: (source, file, options) => parseClaudeCodeText(source.text(), file, options),
 };

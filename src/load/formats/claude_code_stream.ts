@@ -368,5 +368,5 @@ export const claudeCodeStream: FormatAdapter = {
   example:
     '{"type": "assistant", "message": {"id": "msg_…", "model": "claude-sonnet-4-5", "usage": {…}}, "parent_tool_use_id": null, "session_id": "…"}',
   detect,
-  parse: (text, file, options) => parseClaudeCodeStreamText(text, file, options),
+  parse: (source, file, options) => parseClaudeCodeStreamText(source.text(), file, options),
 };

@@ -276,5 +276,5 @@ export const codex: FormatAdapter = {
   example:
     '{"timestamp": "…", "type": "event_msg", "payload": {"type": "token_count", "info": {"total_token_usage": {…}, "last_token_usage": {…}}}}',
   detect,
-  parse: (text, file, options) => parseCodexText(text, file, options),
+  parse: (source, file, options) => parseCodexText(source.text(), file, options),
 };

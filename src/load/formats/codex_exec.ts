@@ -282,5 +282,5 @@ export const codexExec: FormatAdapter = {
   example:
     '{"type": "turn.completed", "usage": {"input_tokens": 2946, "cached_input_tokens": 2048, "output_tokens": 7}}',
   detect,
-  parse: (text, file, options) => parseCodexExecText(text, file, options),
+  parse: (source, file, options) => parseCodexExecText(source.text(), file, options),
 };

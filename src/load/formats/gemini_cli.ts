@@ -352,7 +352,7 @@ export const geminiCliStream: FormatAdapter = {
     "one call per session (init … result: its stats are the session's tokens, duration_ms or init→result its latency); result status error → error; no result → pending, session unfinished",
   example: '{"type": "init", "timestamp": "…", "session_id": "…", "model": "gemini-2.5-pro"}',
   detect: detectStream,
-  parse: (text, file, options) => parseGeminiStreamText(text, file, options),
+  parse: (source, file, options) => parseGeminiStreamText(source.text(), file, options),
 };
 
 /** Gemini CLI chat recordings (`session-*.json` / `.jsonl`). */
@@ -364,5 +364,5 @@ export const geminiCliChat: FormatAdapter = {
   example:
     '{"sessionId": "…", "projectHash": "…", "messages": [{"type": "gemini", "model": "…", "tokens": {"input": …, "output": …}}]}',
   detect: detectChat,
-  parse: (text, file, options) => parseGeminiChatText(text, file, options),
+  parse: (source, file, options) => parseGeminiChatText(source.text(), file, options),
 };

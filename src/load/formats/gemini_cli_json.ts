@@ -201,5 +201,5 @@ export const geminiCliJson: FormatAdapter = {
   example:
     '{"session_id": "…", "response": "…", "stats": {"models": {"gemini-2.5-pro": {"api": {"totalRequests": 2, "totalErrors": 0, "totalLatencyMs": 5053}, "tokens": {"prompt": 24939, "candidates": 20, "cached": 21263, "thoughts": 154}}}}}',
   detect,
-  parse: (text, file, options) => parseGeminiJsonText(text, file, options),
+  parse: (source, file, options) => parseGeminiJsonText(source.text(), file, options),
 };

@@ -863,5 +863,5 @@ export const generic: FormatAdapter = {
   example:
     '{"ts": 1763154448.75, "model": "gpt-4o", "input_tokens": 186, "output_tokens": 37, "duration_sec": 1.2}',
   detect: detectGeneric,
-  parse: (text, file, options) => parseGenericText(text, file, options),
+  parse: (source, file, options) => parseGenericText(source.text(), file, options),
 };

@@ -248,5 +248,5 @@ export const jaeger: FormatAdapter = {
   example:
     '{"data": [{"traceID": "3118…", "spans": [{"spanID": "622a…", "operationName": "chat", "references": [], "startTime": 1782706637344294, "duration": 5175, "tags": [{"key": "gen_ai.request.model", "type": "string", "value": "gpt-4o"}]}], "processes": {…}}]}',
   detect,
-  parse: (text, file, options) => parseJaegerText(text, file, options),
+  parse: (source, file, options) => parseJaegerText(source.text(), file, options),
 };

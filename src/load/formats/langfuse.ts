@@ -442,5 +442,5 @@ export const langfuse: FormatAdapter = {
   example:
     '{"trace": {"id", "sessionId", ...}, "observations": [{"id", "traceId", "type": "GENERATION", "model", "startTime", "endTime", "usageDetails": {"input", "output"}, "level"}]}',
   detect,
-  parse: (text, file, options) => parseLangfuseText(text, file, options),
+  parse: (source, file, options) => parseLangfuseText(source.text(), file, options),
 };

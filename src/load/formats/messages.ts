@@ -31,6 +31,10 @@ export const importMessages = {
   truncatedObject: () =>
     "JSON object never ends (truncated file, or the next object starts before this one closed)",
   strayText: (text: string) => `text outside any JSON object: ${show(text)}`,
+  valueTooLarge: (limit: number) =>
+    `one JSON value starting here holds more than ${
+      formatFixed(limit / 1e6, 0)
+    } MB, too large to read in one piece (the rest of the file was not read)`,
   fileTooLarge: (bytes: number) =>
     `file is ${formatFixed(bytes / 1e6, 0)} MB, too large to import as OTLP/JSON in one piece`,
   otlpNotSpans: (value: unknown) =>

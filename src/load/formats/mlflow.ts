@@ -247,5 +247,5 @@ export const mlflow: FormatAdapter = {
   example:
     '{"spans": [{"trace_id": "6l/06qOC…", "span_id": "+qUWgBryba0=", "parent_span_id": "ruJn…", "name": "Ollama.achat_1", "start_time_unix_nano": 1752749886957836400, "end_time_unix_nano": …, "status": {"code": "STATUS_CODE_OK"}, "attributes": {"mlflow.spanType": "\\"CHAT_MODEL\\"", "model_name": "\\"llama3.1:latest\\"", "usage": "{\\"prompt_tokens\\": 1647, …}"}}]}',
   detect,
-  parse: (text, file, options) => parseMlflowText(text, file, options),
+  parse: (source, file, options) => parseMlflowText(source.text(), file, options),
 };

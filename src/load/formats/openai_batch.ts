@@ -18,6 +18,7 @@ import type { FormatAdapter } from "./adapter.ts";
 import type { ImportedCall, ImportedEvent, ImportedRecords } from "./_records.ts";
 import { isObj, num, type Obj, str } from "./_util.ts";
 import { importMessages } from "./messages.ts";
+import { textSource, type TraceSource } from "./source.ts";
 
 /**
  * The session of a batch results file: the file's path as given (two files
@@ -69,6 +70,15 @@ export function parseOpenAIBatchText(
   text: string,
   file: string,
   options: ParseOpenAIBatchOptions = {},
+): ImportedRecords {
+  return parseOpenAIBatch(textSource(text, file), file, options);
+}
+
+/** {@link parseOpenAIBatchText} of a source read line by line (a file never held whole). */
+function parseOpenAIBatch(
+  source: TraceSource,
+  file: string,
+  options: ParseOpenAIBatchOptions,
 ): ImportedRecords {
   const sessionId = options.sessionId ?? batchSessionId(file);
   const records: ImportedRecords = { calls: [], events: [], diagnostics: [] };
@@ -182,26 +192,21 @@ export function parseOpenAIBatchText(
     records.events.push(event);
   };
   // the lines as one JSON array (`jq -s` of the output file): each element is a line
-  if (/^\uFEFF?[ \t\r\n]*\[/.test(text.slice(0, 4096))) {
-    const { values, diagnostics } = parseJsonRecords(text, file);
+  if (/^\uFEFF?[ \t\r\n]*\[/.test(source.head().slice(0, 4096))) {
+    const { values, diagnostics } = parseJsonRecords(source.text(), file);
     for (const d of diagnostics) addDiagnostic(out, d);
     for (const v of values) readValue(v.line, v.value);
     foldDiagnostics(out);
     return records;
   }
-  // line by line without splitting the text into an array of every line (bounded memory)
-  for (let i = 0, at = 0; at <= text.length; i++) {
-    const nl = text.indexOf("\n", at);
-    const last = nl < 0;
-    const raw = text.slice(at, last ? text.length : nl);
-    at = last ? text.length + 1 : nl + 1;
-    const line = i + 1;
-    const source = i === 0 ? raw.replace(/^\uFEFF/, "") : raw;
+  // line by line, never the whole text (bounded memory)
+  source.lines((raw, line, last) => {
+    const text = line === 1 ? raw.replace(/^\uFEFF/, "") : raw;
     // only JSON white space makes a blank line: NBSP, U+2028, a stray BOM are bad lines
-    if (/^[ \t\r]*$/.test(source)) continue;
+    if (/^[ \t\r]*$/.test(text)) return;
     let value: unknown;
     try {
-      value = JSON.parse(source);
+      value = JSON.parse(text);
     } catch (e) {
       addDiagnostic(out, {
         file,
@@ -210,10 +215,10 @@ export function parseOpenAIBatchText(
         message: importMessages.invalidJsonLine((e as Error).message),
         severity: "error",
       });
-      continue;
+      return;
     }
     readValue(line, value);
-  }
+  });
   foldDiagnostics(out);
   return records;
 }
@@ -231,5 +236,5 @@ export const openaiBatch: FormatAdapter = {
     return k.includes("custom_id") && (k.includes("response") || k.includes("error")) &&
       !k.includes("type") && !k.includes("result");
   },
-  parse: (text, file, options) => parseOpenAIBatchText(text, file, options),
+  parse: (source, file, options) => parseOpenAIBatch(source, file, options),
 };

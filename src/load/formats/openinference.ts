@@ -22,8 +22,9 @@
  * @module
  */
 import type { FormatAdapter, FormatSample } from "./adapter.ts";
-import { parseJsonValues } from "./_json_values.ts";
+import type { Diagnostic } from "../_event.ts";
 import type { ImportedRecords } from "./_records.ts";
+import { textSource, type TraceSource } from "./source.ts";
 import { type Span, spansToRecords } from "./_spans.ts";
 import { first, isObj, keyList, type Obj, str, toMicros } from "./_util.ts";
 import { problemList, timeWarner } from "./_span_values.ts";
@@ -133,9 +134,19 @@ export function parseOpenInferenceText(
   file: string,
   options: { keepText?: boolean } = {},
 ): ImportedRecords {
-  const { values, diagnostics } = parseJsonValues(text, file);
+  return parseOpenInference(textSource(text, file), file, options);
+}
+
+/** {@link parseOpenInferenceText} of a source read value by value (a file never held whole). */
+function parseOpenInference(
+  source: TraceSource,
+  file: string,
+  options: { keepText?: boolean },
+): ImportedRecords {
   const spans: Span[] = [];
-  const problem = problemList(file, diagnostics);
+  // the adapter's own problems, after the reader's (as when the values were read first)
+  const own: Diagnostic[] = [];
+  const problem = problemList(file, own);
   const time = timeWarner(problem, "openinference_bad_time");
   let row = 0;
 
@@ -199,7 +210,8 @@ export function parseOpenInferenceText(
       );
     }
   };
-  for (const { value, line } of values) read(value, line, "");
+  const diagnostics = source.values(({ value, line }) => read(value, line, ""));
+  for (const d of own) diagnostics.push(d);
   return spansToRecords(
     spans,
     file,
@@ -217,5 +229,5 @@ export const openinference: FormatAdapter = {
   example:
     '{"name": "ChatCompletion", "span_kind": "LLM", "context.span_id": "5b8a…", "context.trace_id": "0af7…", "parent_id": null, "start_time": 1700000000000, "end_time": 1700000001500, "status_code": "OK", "attributes.llm.model_name": "gpt-4o-mini", "attributes.llm.token_count.prompt": 12.0}',
   detect,
-  parse: (text, file, options) => parseOpenInferenceText(text, file, options),
+  parse: (source, file, options) => parseOpenInference(source, file, options),
 };

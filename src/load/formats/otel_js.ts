@@ -359,5 +359,5 @@ export const otelJs: FormatAdapter = {
   example:
     "{ traceId: '0af7651916cd43dd8448eb211c80319c', parentSpanContext: undefined, name: 'chat gpt-4o', id: 'b7ad6b7169203331', kind: 2, timestamp: 1700000000000000, duration: 1250000, attributes: {…}, status: { code: 0 }, events: [] }",
   detect,
-  parse: (text, file, options) => parseOtelJsText(text, file, options),
+  parse: (source, file, options) => parseOtelJsText(source.text(), file, options),
 };

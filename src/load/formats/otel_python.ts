@@ -172,5 +172,5 @@ export const otelPython: FormatAdapter = {
   example:
     '{"name": "chat gpt-4o", "context": {"trace_id": "0x5b8a…", "span_id": "0x051f…"}, "parent_id": null, "start_time": "2024-04-30T20:40:30.790768Z", "end_time": "…", "status": {"status_code": "OK"}, "attributes": {…}}',
   detect,
-  parse: (text, file, options) => parseOtelPythonText(text, file, options),
+  parse: (source, file, options) => parseOtelPythonText(source.text(), file, options),
 };

@@ -9,8 +9,9 @@
  * @module
  */
 import type { FormatAdapter } from "./adapter.ts";
-import { parseJsonValues } from "./_json_values.ts";
+import type { Diagnostic } from "../_event.ts";
 import type { ImportedRecords } from "./_records.ts";
+import { textSource, type TraceSource } from "./source.ts";
 import { type Span, spansToRecords } from "./_spans.ts";
 import { isObj, type Obj, str } from "./_util.ts";
 import { problemList } from "./_span_values.ts";
@@ -101,9 +102,15 @@ export function parseOtlpText(
   file: string,
   options: ParseOtlpOptions = {},
 ): ImportedRecords {
-  const { values, diagnostics } = parseJsonValues(text, file);
+  return parseOtlp(textSource(text, file), file, options);
+}
+
+/** {@link parseOtlpText} of a source read value by value (a file never held whole). */
+function parseOtlp(source: TraceSource, file: string, options: ParseOtlpOptions): ImportedRecords {
   const spans: Span[] = [];
-  const problem = problemList(file, diagnostics);
+  // the adapter's own problems, after the reader's (as when the values were read first)
+  const own: Diagnostic[] = [];
+  const problem = problemList(file, own);
 
   const readSpan = (span: unknown, path: string, line: number, resource: Obj) => {
     const bad = (reason: string) =>
@@ -203,7 +210,8 @@ export function parseOtlpText(
     } else problem(line, "otlp_not_spans", importMessages.otlpNotSpans(value));
   };
 
-  for (const { line, value } of values) readValue(value, "", line);
+  const diagnostics = source.values(({ line, value }) => readValue(value, "", line));
+  for (const d of own) diagnostics.push(d);
   return spansToRecords(spans, file, options, diagnostics);
 }
 
@@ -217,5 +225,5 @@ export const otlp: FormatAdapter = {
     '{"resourceSpans": [{"resource": {...}, "scopeSpans": [{"spans": [{"traceId", "spanId", "name": "chat gpt-4o", "attributes": [...]}]}]}]}',
   detect: (s) =>
     ["resourceSpans", "scopeSpans", "instrumentationLibrarySpans"].some((k) => s.keys.includes(k)),
-  parse: (text, file, options) => parseOtlpText(text, file, options),
+  parse: (source, file, options) => parseOtlp(source, file, options),
 };

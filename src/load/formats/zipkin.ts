@@ -150,5 +150,5 @@ export const zipkin: FormatAdapter = {
   example:
     '[{"traceId": "5af7183fb1d4cf5f", "id": "352bff9a74ca9ad2", "name": "chat gpt-4o", "kind": "CLIENT", "timestamp": 1700000000000000, "duration": 1500000, "localEndpoint": {"serviceName": "app"}, "tags": {"gen_ai.usage.input_tokens": "12"}}]',
   detect,
-  parse: (text, file, options) => parseZipkinText(text, file, options),
+  parse: (source, file, options) => parseZipkinText(source.text(), file, options),
 };
