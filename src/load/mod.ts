@@ -27,6 +27,7 @@ export { parseTimestamp, type ParseTimestampOptions } from "./timestamp.ts";
 export { type CallTextReader, callTextReader } from "./call_texts.ts";
 export { expandInputs, findTraceInputs, type TraceInput } from "./inputs.ts";
 export type { FormatAdapter, FormatSample, ParseOptions } from "./formats/adapter.ts";
+export type { TraceSource } from "./formats/source.ts";
 export { describeSample, detectFormat, formatByName, FORMATS } from "./formats/registry.ts";
 export { sampleFile, sampleOfText } from "./formats/sample.ts";
 export { parseOpenAIBatchText } from "./formats/openai_batch.ts";
