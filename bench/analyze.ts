@@ -10,32 +10,13 @@
  * @module
  */
 import { existsSync, mkdirSync } from "node:fs";
+import { run } from "./_run.ts";
 
 const calls = Number(Deno.args[0] ?? 200_000);
 const root = new URL("../", import.meta.url).pathname;
 const dir = `${root}.bench/analyze-${calls}`;
 const file = `${dir}/trace_simulated.jsonl`;
 const cli = `${root}src/cli/main.ts`;
-const hasTime = existsSync("/usr/bin/time");
-
-async function run(
-  cmd: string,
-  args: string[],
-): Promise<{ seconds: number; rssMb: number | null }> {
-  const argv = hasTime ? ["/usr/bin/time", "-v", cmd, ...args] : [cmd, ...args];
-  const t0 = performance.now();
-  const out = await new Deno.Command(argv[0]!, {
-    args: argv.slice(1),
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const seconds = (performance.now() - t0) / 1000;
-  const err = new TextDecoder().decode(out.stderr);
-  if (out.code !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${err}`);
-  const rss = err.match(/Maximum resident set size \(kbytes\): (\d+)/);
-  return { seconds, rssMb: rss ? Number(rss[1]) / 1024 : null };
-}
-
 if (!existsSync(file)) {
   mkdirSync(dir, { recursive: true });
   const sessions = String(Math.max(1, Math.round(calls / 500)));

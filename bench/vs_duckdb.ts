@@ -34,6 +34,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { writeNativeTrace } from "./_gen_native.ts";
+import { type Run, run } from "./_run.ts";
 
 const calls = Number(Deno.args[0] ?? 200_000);
 const root = new URL("../", import.meta.url).pathname;
@@ -41,35 +42,6 @@ const dir = join(root, ".bench", `vs-duckdb-${calls}`);
 const file = join(dir, "trace.jsonl");
 const cache = join(dir, "cache");
 const cli = join(root, "src/cli/main.ts");
-const hasTime = existsSync("/usr/bin/time");
-
-interface Run {
-  seconds: number;
-  rssMb: number | null;
-  /** What the command printed. */
-  stdout: string;
-}
-
-async function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const argv = hasTime ? ["/usr/bin/time", "-v", cmd, ...args] : [cmd, ...args];
-  const t0 = performance.now();
-  const out = await new Deno.Command(argv[0]!, {
-    args: argv.slice(1),
-    stdout: "piped",
-    stderr: "piped",
-    env,
-  }).output();
-  const seconds = (performance.now() - t0) / 1000;
-  const err = new TextDecoder().decode(out.stderr);
-  if (out.code !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${err}`);
-  const rss = err.match(/Maximum resident set size \(kbytes\): (\d+)/);
-  return {
-    seconds,
-    rssMb: rss ? Number(rss[1]) / 1024 : null,
-    stdout: new TextDecoder().decode(out.stdout),
-  };
-}
-
 /**
  * The run of median wall time of `times` runs of `once` (each run after `before`): one run of a
  * command of a second or less moves by a third with the load of a shared machine.

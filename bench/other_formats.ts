@@ -1,0 +1,145 @@
+/**
+ * Memory and time of `report` on large files of other formats: an OpenAI Batch
+ * output file and a Phoenix/OpenInference span export (JSON Lines), written
+ * once to `.bench/other-formats/` (deterministic: lines shaped like the real
+ * fixtures', each call with about 2 KB of text), each reported cold (`--no-cache`),
+ * with and without `--outputs`. The median of three runs; prints a Markdown
+ * table with the peak resident memory against the file's size.
+ *
+ * Usage: `deno run -A bench/other_formats.ts [CALLS=150000]` (the span file has
+ * two thirds as many calls, each with two texts).
+ *
+ * @module
+ */
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { type Run, run } from "./_run.ts";
+
+const calls = Number(Deno.args[0] ?? 150_000);
+const root = new URL("../", import.meta.url).pathname;
+const dir = join(root, ".bench", "other-formats");
+const cli = join(root, "src/cli/main.ts");
+
+/** mulberry32: the same words every run. */
+function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split(" ");
+
+/** Write `count` lines made by `line(i, words)` to `path`, in batches. */
+async function writeLines(
+  path: string,
+  count: number,
+  line: (i: number, words: (n: number) => string) => unknown,
+): Promise<void> {
+  const random = seeded(count);
+  const words = (n: number) =>
+    Array.from({ length: n }, () => WORDS[Math.floor(random() * WORDS.length)]).join(" ");
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const enc = new TextEncoder();
+  try {
+    for (let i = 0; i < count; i += 1000) {
+      const batch: string[] = [];
+      for (let j = i; j < Math.min(count, i + 1000); j++) {
+        batch.push(JSON.stringify(line(j, words)));
+      }
+      const bytes = enc.encode(batch.join("\n") + "\n");
+      for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
+    }
+  } finally {
+    file.close();
+  }
+}
+
+mkdirSync(dir, { recursive: true });
+const batchFile = join(dir, `openai-${calls}.batch_output.jsonl`);
+const spanFile = join(dir, `phoenix-${calls}.spans.jsonl`);
+const spans = Math.round((calls * 2) / 3);
+if (!existsSync(batchFile)) {
+  await writeLines(batchFile, calls, (i, words) => ({
+    id: `batch_req_${i}`,
+    custom_id: `request-${i}`,
+    response: {
+      status_code: 200,
+      request_id: `r${i}`,
+      body: {
+        id: `chatcmpl-${i}`,
+        object: "chat.completion",
+        created: 1_743_274_323 + i,
+        model: "gpt-4o-mini",
+        choices: [{
+          index: 0,
+          message: { role: "assistant", content: words(300) },
+          finish_reason: "stop",
+        }],
+        usage: { prompt_tokens: 300, completion_tokens: 149, total_tokens: 449 },
+      },
+    },
+    error: null,
+  }));
+}
+if (!existsSync(spanFile)) {
+  await writeLines(spanFile, spans, (i, words) => ({
+    name: "ChatCompletion",
+    span_kind: "LLM",
+    "context.span_id": i.toString(16).padStart(16, "0"),
+    "context.trace_id": Math.floor(i / 5).toString(16).padStart(32, "0"),
+    parent_id: null,
+    start_time: 1_700_000_000_000 + i * 1000,
+    end_time: 1_700_000_001_500 + i * 1000,
+    status_code: "OK",
+    "attributes.llm.model_name": "gpt-4o-mini",
+    "attributes.llm.token_count.prompt": 12.0,
+    "attributes.llm.token_count.completion": 30.0,
+    "attributes.input.value": words(250),
+    "attributes.output.value": words(250),
+  }));
+}
+
+/** The median run of three of `report` on `input`. */
+async function report(input: string, extra: string[]): Promise<Run> {
+  const runs: Run[] = [];
+  for (let i = 0; i < 3; i++) {
+    runs.push(
+      await run(Deno.execPath(), [
+        "run",
+        "-A",
+        cli,
+        "report",
+        input,
+        "--no-cache",
+        "--quiet",
+        "--output-dir",
+        join(dir, "out"),
+        ...extra,
+      ]),
+    );
+  }
+  return runs.sort((a, b) => a.seconds - b.seconds)[1]!;
+}
+
+console.log("| file | size (MB) | calls | command | wall (s) | peak RSS (MiB) | peak / size |");
+console.log("|---|---:|---:|---|---:|---:|---:|");
+for (
+  const [name, path, n] of [
+    ["OpenAI Batch output", batchFile, calls],
+    ["Phoenix/OpenInference spans", spanFile, spans],
+  ] as const
+) {
+  const mb = statSync(path).size / 1e6;
+  for (const extra of [[], ["--outputs"]]) {
+    const r = await report(path, extra);
+    const ratio = r.rssMb === null ? "n/a" : `${((r.rssMb * 1.048576) / mb).toFixed(2)}×`;
+    console.log(
+      `| ${name} | ${mb.toFixed(0)} | ${n.toLocaleString("en-US")} | report${
+        extra.length ? " --outputs" : ""
+      } | ${r.seconds.toFixed(2)} | ${r.rssMb?.toFixed(0) ?? "n/a"} | ${ratio} |`,
+    );
+  }
+}
