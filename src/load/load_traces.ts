@@ -5,7 +5,7 @@
  * inputs ─► findTraceInputs ─► stageInputs (stdin, pipes, gzip → temporary files)
  *        ─► per file: sampleFile ─► detectFormat (or --format)
  *             native ─► line by line (parseTraceFile) ─► events ─► pairCalls / sessions ─► frames ─┐
- *             other ──► adapter.parse(text) ─► records ─► assembleImportedFrames ─────────────────┼► merge ─► applyPrices
+ *             other ──► adapter.parse(source) ─► records ─► assembleImportedFrames ───────────────┼► merge ─► applyPrices
  *             none ───► a `not_a_trace` warning (an error for a file named by the user) ─────────┘
  * ```
  *

@@ -7,7 +7,7 @@
  * ```
  * file ─► sampleFile ─► detectFormat (first adapter whose detect() is true)
  *                         ├► native ──► the line reader (parse_trace_text.ts)
- *                         ├► other ───► adapter.parse(text) ─► records ─► frames
+ *                         ├► other ───► adapter.parse(source: text, values or lines) ─► records ─► frames
  *                         └► none ────► one `not_a_trace` diagnostic (or an error for a named file)
  * ```
  *
