@@ -47,6 +47,7 @@ export interface TraceSource {
   /**
    * Each line, in order, without its newline (a CR kept), numbered from 1;
    * `last` for the text after the last newline (empty when the text ends with one).
+   * Throws {@link DocumentTooLarge} at a line past {@link MAX_DOCUMENT_BYTES}.
    */
   lines(onLine: (text: string, line: number, last: boolean) => void): void;
 }
@@ -84,6 +85,11 @@ class LineSplitter {
   #rest = "";
   #line = 1;
   constructor(readonly onLine: (text: string, line: number, last: boolean) => void) {}
+
+  /** Characters of the line not yet ended. */
+  get pending(): number {
+    return this.#rest.length;
+  }
 
   push(piece: string): void {
     const last = piece.lastIndexOf("\n");
@@ -181,6 +187,8 @@ export function fileSource(
       const lines = new LineSplitter(onLine);
       readPieces(path, (piece) => {
         lines.push(piece);
+        // one line past the limit is not held whole (nor can a JavaScript string hold much more)
+        if (lines.pending > maxBytes) throw new DocumentTooLarge(fileSize(path));
         return true;
       }, pieceBytes);
       lines.end();

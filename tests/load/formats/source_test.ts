@@ -98,6 +98,11 @@ Deno.test(
       .values((v) => lines.push(v.line));
     assert.deepEqual(lines, [1, 2]);
     assert.deepEqual(diagnostics.map((d) => [d.line, d.code]), [[3, "file_too_large"]]);
+    // a line past the limit: not held, the file too large to read by lines
+    assert.throws(
+      () => fileSource(path, "f", { pieceBytes: 64, maxBytes: 1_000 }).lines(() => {}),
+      (e) => e instanceof DocumentTooLarge && e.bytes === statSync(path).size,
+    );
     // the whole text past the limit: not read
     assert.throws(
       () => fileSource(path, "f", { maxBytes: 1_000 }).text(),
