@@ -1,13 +1,15 @@
 /**
- * The prompts and outputs of chosen calls, read again from their native trace
- * files when a page shows them (`report --outputs`), instead of loading every
- * text of the traces (`keepText`): a report lists a few thousand calls at
- * most, and the texts are most of a trace's bytes.
+ * The prompts and outputs of chosen calls, read again from their trace files
+ * when a page shows them (`report --outputs`), instead of loading every text of
+ * the traces (`keepText`): a report lists a few thousand calls at most, and the
+ * texts are most of a trace's bytes.
  *
  * ```
- * rows shown ──► their requests' and outcomes' lines (pairEvents over the events of their keys)
- *            ──► those lines read again (one pass over each file, no other line decoded)
- *            ──► eventTexts, as keepText keeps them ──► messages / output / params columns
+ * native rows shown ──► their requests' and outcomes' lines (pairEvents over the events of their keys)
+ *                   ──► those lines read again (one pass over each file, no other line decoded)
+ *                   ──► eventTexts, as keepText keeps them ──► messages / output / params columns
+ * batch formats ──► each file with a shown call parsed again by its adapter, keeping the texts
+ *               ──► of the shown calls only (by line, session, request id and model)
  * ```
  *
  * @module
@@ -20,6 +22,8 @@ import { bareEvent, type EventRecord, type EventTexts, eventTexts } from "./_eve
 import { EventTable } from "./_event_columns.ts";
 import { pairEvents } from "./_pair.ts";
 import { gluedEvent } from "./parse_trace_text.ts";
+import { formatByName } from "./formats/registry.ts";
+import { DocumentTooLarge, fileSource } from "./formats/source.ts";
 
 /** The texts of calls, read when asked. */
 export interface CallTextReader {
@@ -37,10 +41,22 @@ const TEXT_COLUMNS = ["messages", "output", "params"] as const;
 /** Event types of a call. */
 const CALL_TYPES = ["llm_request", "llm_response", "llm_error"];
 
+/** The load options that change how a file of another format is read again. */
+export interface CallTextOptions {
+  /** The generic format's field mapping (`--map`). */
+  map?: Record<string, string>;
+  /** The time zone of naive timestamps. */
+  timezone?: string;
+}
+
 /**
- * A reader of the texts of `traces`' calls, or null when they cannot be read
- * again: a file that is not native, or not a regular file (standard input, a
- * pipe, a decompressed copy), or is gone.
+ * A reader of the texts of `traces`' calls, or null when they are better
+ * loaded with the traces: a file that is not a regular file (standard input, a
+ * pipe, a decompressed copy) or is gone, or a format whose parse holds every
+ * text anyway (spans, agent logs: `FormatAdapter.textsByCall` unset). Native
+ * files are read again at the calls' lines only; batch files are parsed again
+ * by their adapter (with `options`, as they were loaded), keeping only the
+ * shown calls' texts.
  *
  * @example
  * ```ts
@@ -54,16 +70,22 @@ const CALL_TYPES = ["llm_request", "llm_response", "llm_error"];
  * }
  * ```
  */
-export function callTextReader(traces: TraceSet): CallTextReader | null {
+export function callTextReader(
+  traces: TraceSet,
+  options: CallTextOptions = {},
+): CallTextReader | null {
   for (const file of traces.files) {
-    if (traces.formats?.[file] !== "native" || /\.gz$/i.test(file)) return null;
+    const format = traces.formats?.[file];
+    if (format === undefined || /\.gz$/i.test(file)) return null;
+    // a format whose parse holds every text: loading them costs no more than reading them again
+    if (format !== "native" && !formatByName(format).textsByCall) return null;
     try {
       if (!statSync(file).isFile()) return null;
     } catch {
       return null;
     }
   }
-  return { withTexts: (calls) => withTexts(traces, calls) };
+  return { withTexts: (calls) => withTexts(traces, calls, options) };
 }
 
 /** The line of each call's request (null for an orphan) and of its outcome (null while pending). */
@@ -78,12 +100,48 @@ interface CallLines {
 }
 
 /** {@link CallTextReader.withTexts} over the files and events of `traces`. */
-function withTexts(traces: TraceSet, calls: pl.DataFrame): pl.DataFrame {
+function withTexts(
+  traces: TraceSet,
+  calls: pl.DataFrame,
+  options: CallTextOptions,
+): pl.DataFrame {
   if (TEXT_COLUMNS.some((c) => calls.columns.includes(c))) return calls;
   const col = (name: string) =>
     calls.columns.includes(name) ? calls.getColumn(name).toArray() as unknown[] : [];
-  const files = col("file"), lines = col("line"), orphans = col("orphan");
-  const sessions = col("session_id"), ids = col("request_id");
+  const files = col("file").map(String);
+  const texts: EventTexts[] = new Array(files.length);
+  // the rows of each file of another format, and the native rows
+  const native: number[] = [];
+  const others = new Map<string, number[]>();
+  files.forEach((file, i) => {
+    if (traces.formats?.[file] === "native") native.push(i);
+    else if (others.has(file)) others.get(file)!.push(i);
+    else others.set(file, [i]);
+  });
+  const nativeTexts = nativeCallTexts(traces, native, col);
+  native.forEach((row, k) => texts[row] = nativeTexts[k]!);
+  for (const [file, rows] of others) {
+    const found = formatCallTexts(file, traces.formats![file]!, rows, col, options);
+    rows.forEach((row, k) => texts[row] = found[k]!);
+  }
+  return calls.withColumns(
+    ...TEXT_COLUMNS.map((name) => pl.Series(name, texts.map((t) => t[name]), pl.Utf8)),
+  );
+}
+
+/** The texts of native rows `rows` of the shown calls (`col` reads their columns). */
+function nativeCallTexts(
+  traces: TraceSet,
+  rows: number[],
+  col: (name: string) => unknown[],
+): EventTexts[] {
+  if (rows.length === 0) return [];
+  const pick = (name: string) => {
+    const all = col(name);
+    return rows.map((i) => all[i]);
+  };
+  const files = pick("file"), lines = pick("line"), orphans = pick("orphan");
+  const sessions = pick("session_id"), ids = pick("request_id");
   const places: CallLines[] = files.map((f, i) => ({
     file: String(f),
     request: orphans[i] === true ? null : Number(lines[i]),
@@ -106,7 +164,7 @@ function withTexts(traces: TraceSet, calls: pl.DataFrame): pl.DataFrame {
   }
   const events = new Map<string, Map<number, LineEvent>>();
   for (const [file, set] of wanted) events.set(file, readLineEvents(file, [...set]));
-  const texts = places.map((c): EventTexts => {
+  return places.map((c): EventTexts => {
     const asked = c.request === null
       ? null
       : eventOf(c, c.file, c.request, events.get(c.file)!, ["llm_request"]).texts;
@@ -122,9 +180,65 @@ function withTexts(traces: TraceSet, calls: pl.DataFrame): pl.DataFrame {
       params: asked?.params ?? null,
     };
   });
-  return calls.withColumns(
-    ...TEXT_COLUMNS.map((name) => pl.Series(name, texts.map((t) => t[name]), pl.Utf8)),
-  );
+}
+
+/**
+ * The texts of rows `rows` of the shown calls, all of `file` (of `format`): the
+ * file parsed again by its adapter with `keepText`, each row matched to its
+ * call by line, session, request id and model (a call the file no longer holds:
+ * it changed since the load).
+ */
+function formatCallTexts(
+  file: string,
+  format: string,
+  rows: number[],
+  col: (name: string) => unknown[],
+  options: CallTextOptions,
+): EventTexts[] {
+  const key = (line: unknown, session: unknown, id: unknown, model: unknown) =>
+    `${line}\u0000${session}\u0000${id ?? ""}\u0000${model ?? "unknown"}`;
+  const [lines, sessions, ids, models] = ["line", "session_id", "request_id", "model"].map(col);
+  const wanted = new Map<string, EventTexts | null>();
+  for (const i of rows) wanted.set(key(lines![i], sessions![i], ids![i], models![i]), null);
+  let records;
+  try {
+    records = formatByName(format).parse!(fileSource(file), file, {
+      keepText: true,
+      // the texts of the shown calls only (where the format can tell them apart while reading)
+      textsOf: (c) => wanted.has(key(c.line, c.session_id, c.request_id, c.model)),
+      map: options.map,
+      timezone: options.timezone,
+    });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const why = code === "ENOENT"
+      ? "it is gone"
+      : e instanceof DocumentTooLarge
+      ? "it has grown too large to read in one piece"
+      : (e as Error).message;
+    throw new UserError(`${file} could not be read again for its calls' texts: ${why}.`);
+  }
+  // the first call of each key (a line of several calls names each by its model)
+  for (const c of records.calls) {
+    const k = key(c.line, c.session_id, c.request_id, c.model);
+    if (wanted.get(k) !== null) continue;
+    wanted.set(k, {
+      messages: c.messages ?? null,
+      output: c.output ?? null,
+      params: c.params ?? null,
+    });
+  }
+  return rows.map((i) => {
+    const found = wanted.get(key(lines![i], sessions![i], ids![i], models![i]));
+    if (!found) {
+      throw new UserError(
+        `${file} changed since it was loaded: line ${
+          lines![i]
+        } no longer holds the call; run the command again.`,
+      );
+    }
+    return found;
+  });
 }
 
 const data = (event: Record<string, unknown>) =>

@@ -4,7 +4,9 @@
  * `keepText` load gives for every call.
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { missing, SHARED } from "../_helpers.ts";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { callTextReader, loadTraces } from "../../src/load/mod.ts";
@@ -166,9 +168,7 @@ Deno.test("callTextReader(): a file gone since the load is one clear error", asy
   });
 });
 
-Deno.test("callTextReader() is null where the texts cannot be read again: another format, a gzip file", async () => {
-  const otlp = await loadTraces(["tests/load/formats/fixtures/otlp_small.jsonl"], { cache: false });
-  assert.equal(callTextReader(otlp), null);
+Deno.test("callTextReader() is null where the texts cannot be read again: a gzip file", async () => {
   const dir = Deno.makeTempDirSync();
   try {
     const path = join(dir, "a.jsonl.gz");
@@ -177,6 +177,100 @@ Deno.test("callTextReader() is null where the texts cannot be read again: anothe
     const gz = await loadTraces([path], { cache: false });
     assert.equal(gz.calls.height, 1);
     assert.equal(callTextReader(gz), null);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+/** Every fixture of another format than native, with the calls they hold. */
+function otherFormatFixtures(): string[] {
+  const roots = [fileURLToPath(new URL("./formats/fixtures/", import.meta.url))];
+  const real = join(SHARED, "fixtures", "real");
+  if (!missing("../shared/fixtures/real/", existsSync(real))) roots.push(real);
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const f of readdirSync(dir).sort()) {
+      const p = join(dir, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(jsonl?|txt|csv)$/.test(f) && !/native/.test(p)) out.push(p);
+    }
+  };
+  roots.forEach(walk);
+  return out;
+}
+
+Deno.test("callTextReader() of batch files: each file parsed again gives the texts a keepText load gives, for any rows; null for the formats whose parse holds every text", async () => {
+  const read = new Set<string>(), loaded = new Set<string>();
+  for (const path of otherFormatFixtures()) {
+    let traces: TraceSet;
+    try {
+      traces = await loadTraces([path], { cache: false });
+    } catch {
+      continue; // not a trace (a fixture of detection only)
+    }
+    const format = traces.formats?.[path];
+    if (traces.calls.height === 0 || format === undefined || format === "native") continue;
+    const reader = callTextReader(traces);
+    if (format !== "openai_batch" && format !== "anthropic_batch") {
+      assert.equal(reader, null, path);
+      loaded.add(format);
+      continue;
+    }
+    read.add(format);
+    const whole = await loadTraces([path], { cache: false, keepText: true });
+    const texts = ["messages", "output", "params"];
+    assert.deepEqual(
+      reader!.withTexts(traces.calls).select(...texts).toRecords(),
+      whole.calls.select(...texts).toRecords(),
+      path,
+    );
+    // every other row, from the end: each row its own texts
+    assert.deepEqual(
+      reader!.withTexts(traces.calls.reverse().gatherEvery(2)).select(...texts).toRecords(),
+      whole.calls.reverse().gatherEvery(2).select(...texts).toRecords(),
+      `${path}, some rows`,
+    );
+  }
+  assert.deepEqual([...read].sort(), ["anthropic_batch", "openai_batch"]);
+  for (const f of ["otlp", "openinference", "claude_code", "langfuse"]) {
+    assert.ok(loaded.has(f), `${f} in ${[...loaded]}`);
+  }
+});
+
+Deno.test("callTextReader() of another format: a file rewritten since the load is one clear error", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = join(dir, "out.batch_output.jsonl");
+    const batchLine = (id: string, content: string) =>
+      JSON.stringify({
+        id: `batch_${id}`,
+        custom_id: id,
+        response: {
+          status_code: 200,
+          body: {
+            model: "gpt-4o-mini",
+            created: 1_700_000_000,
+            choices: [{ message: { role: "assistant", content } }],
+            usage: { prompt_tokens: 1, completion_tokens: 1 },
+          },
+        },
+        error: null,
+      });
+    writeFileSync(path, batchLine("a", "first") + "\n" + batchLine("b", "second") + "\n");
+    const traces = await loadTraces([path], { cache: false });
+    const reader = callTextReader(traces)!;
+    assert.deepEqual(reader.withTexts(traces.calls).getColumn("output").toArray(), [
+      "first",
+      "second",
+    ]);
+    writeFileSync(path, batchLine("c", "third") + "\n" + batchLine("b", "second") + "\n");
+    assert.throws(
+      () => reader.withTexts(traces.calls),
+      (e: unknown) =>
+        e instanceof UserError &&
+        e.message ===
+          `${path} changed since it was loaded: line 1 no longer holds the call; run the command again.`,
+    );
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

@@ -159,12 +159,16 @@ export async function runCompare(
     return runs;
   };
   // The texts shown (the outputs of the paired calls side by side, the Calls section's): read
-  // again for those calls from native files; loaded with the runs of other formats (or from
-  // standard input), by default only when they are small
+  // again for those calls from their files; loaded with the runs from standard input or gzip
+  // files, by default only when they are small
   const stdin = baseline === "-" || candidate === "-";
   const loadCompared = async (): Promise<{ runs: RunTraces[]; texts?: CallTextReader }> => {
     const runs = options.outputs !== false && !stdin ? await loadRuns(false) : null;
-    const texts = runs && callTextReader(concatTraceSets(runs.map((r) => r.traces)));
+    const texts = runs &&
+      callTextReader(concatTraceSets(runs.map((r) => r.traces)), {
+        map: loadOptions.map,
+        timezone: loadOptions.timezone,
+      });
     if (runs && texts) return { runs, texts };
     // every text loaded with the runs, or none: as asked, else by the runs' size
     const bytes = options.outputs === undefined ? await traceBytes([baseline, candidate]) : 0;

@@ -133,13 +133,16 @@ async function reportTraces(
     return load.loadTraces(inputs, { ...loadOptions, keepText, onProgress: bar?.update })
       .finally(() => bar?.stop());
   };
-  // --outputs: the texts of the calls the page lists are read from their files when listed
-  // (native files), not every text of the traces; standard input cannot be read again
+  // --outputs: the texts of the calls the page lists are read from their files when listed,
+  // not every text of the traces; standard input and gzip files cannot be read again
   const reread = (options.outputs ?? false) && !inputs.includes("-");
   let traces = await loadWith((options.outputs ?? false) && !reread);
-  const texts = reread ? load.callTextReader(traces) ?? undefined : undefined;
+  const texts = reread
+    ? load.callTextReader(traces, { map: loadOptions.map, timezone: loadOptions.timezone }) ??
+      undefined
+    : undefined;
   if (reread && !texts) {
-    traces = await loadWith(true); // another format: every text loaded with the traces
+    traces = await loadWith(true); // a gzip file: every text loaded with the traces
   }
   requireSomethingRead(traces);
   if (options.groupBy !== undefined) checkGroupBy(report.groupByFields(traces), options.groupBy);

@@ -120,7 +120,7 @@ export function readSpanFile(
       return spansToRecords(
         spans,
         file,
-        { eventPrefix: prefix, keepText: options.keepText },
+        { eventPrefix: prefix, keepText: options.keepText, textsOf: options.textsOf },
         diagnostics,
       );
     },

@@ -20,8 +20,9 @@
  * @module
  */
 import { countChars, type Diagnostic } from "../_event.ts";
+import type { ParseOptions } from "./adapter.ts";
 import type { ImportedCall, ImportedEvent, ImportedRecords, ImportedSession } from "./_records.ts";
-import { compactPayload, count, first, isObj, num, type Obj, str } from "./_util.ts";
+import { compactPayload, count, first, isObj, keepsTexts, num, type Obj, str } from "./_util.ts";
 
 /** One span, in the shape every span adapter maps its format to. */
 export interface Span {
@@ -209,7 +210,7 @@ export function callConvention(a: Obj): string | null {
  * OpenInference (`llm.*`), promptflow (`llm.usage.*`), MLflow (`mlflow.chat.tokenUsage`,
  * `usage`, `model_name`).
  */
-export function callFieldsOf(a: Obj): CallFields {
+export function callFieldsOf(a: Obj, texts = true): CallFields {
   const requested = first(
     str(a["gen_ai.request.model"]),
     str(a["llm.request.model"]),
@@ -345,9 +346,9 @@ export function callFieldsOf(a: Obj): CallFields {
       joined(a["gen_ai.response.finish_reasons"] ?? a["gen_ai.response.finish_reason"]) ??
         str(jsonField(choice, "finish_reason")) ??
         str(jsonField(a["mlflow.spanOutputs"], "stop_reason")),
-    messages: inputList ? JSON.stringify(inputList) : prompt,
+    messages: !texts ? null : inputList ? JSON.stringify(inputList) : prompt,
     prompt_chars: prompt === null ? null : countChars(prompt),
-    output: output_,
+    output: texts ? output_ : null,
     output_chars: output_ === null ? null : countChars(output_),
     error: null,
   };
@@ -359,6 +360,8 @@ export interface SpansOptions {
   eventPrefix?: string;
   /** Keep the prompt and output text of calls. @default {false} */
   keepText?: boolean;
+  /** With `keepText`, the calls whose texts are kept (`ParseOptions.textsOf`). */
+  textsOf?: ParseOptions["textsOf"];
 }
 
 /** The session a span names: by the format or an attribute (null when it names none). */
@@ -479,7 +482,7 @@ export function spansToRecords(
     if (s.call === null) continue;
     const convention = callConvention(s.attributes);
     if (convention === null && s.call === undefined) continue;
-    const fields = callFieldsOf(s.attributes);
+    const fields = callFieldsOf(s.attributes, false);
     for (const [k, v] of Object.entries(s.call ?? {})) {
       if (v !== null && v !== undefined) (fields as unknown as Obj)[k] = v;
     }
@@ -591,9 +594,11 @@ export function spansToRecords(
       span_id: s.span_id,
       parent_span_id: s.parent_span_id,
     };
-    if (options.keepText) {
-      call.messages = fields.messages;
-      call.output = fields.output;
+    if (keepsTexts(options, call)) {
+      // the texts, made for the calls that keep them only (a prompt's JSON is a copy)
+      const texts = callFieldsOf(s.attributes, true);
+      call.messages = s.call?.messages ?? texts.messages;
+      call.output = s.call?.output ?? texts.output;
     }
     calls.push(call);
   }

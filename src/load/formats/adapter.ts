@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ImportedRecords } from "./_records.ts";
+import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import type { TraceSource } from "./source.ts";
 
 /** What detection sees of a file: its first bytes, parsed as far as they go. */
@@ -34,6 +34,12 @@ export interface FormatSample {
 export interface ParseOptions {
   /** Keep the prompt (`messages`, JSON) and output text of each call. @default {false} */
   keepText?: boolean;
+  /**
+   * With `keepText`, keep the texts of these calls only (the others' are null):
+   * the texts of a few calls read again (`callTextReader`). The span and batch
+   * formats honour it; the others keep every text. @default {every call}
+   */
+  textsOf?: (call: ImportedCall) => boolean;
   /** IANA time zone of naive timestamps. @default {"UTC"} */
   timezone?: string;
   /** Field mapping of the generic per-call log adapter (`--map`): our column → the log's field path. */
@@ -59,4 +65,12 @@ export interface FormatAdapter {
    * the frames. Absent for the native format, which the loader reads itself.
    */
   parse?(source: TraceSource, file: string, options: ParseOptions): ImportedRecords;
+  /**
+   * A parse with `textsOf` holds the texts of the kept calls only (each call's
+   * texts are on its own line), so the texts of the few calls a page shows are
+   * read again from the file (`callTextReader`) rather than loaded with every
+   * call. Formats whose parse holds every text anyway (spans, until they are
+   * paired) leave it unset.
+   */
+  textsByCall?: boolean;
 }

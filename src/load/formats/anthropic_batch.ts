@@ -14,9 +14,9 @@
  */
 import { normalizeUsage } from "../../schema/mod.ts";
 import { countChars } from "../_event.ts";
-import type { FormatAdapter } from "./adapter.ts";
+import type { FormatAdapter, ParseOptions } from "./adapter.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
-import { isObj, type Obj, str } from "./_util.ts";
+import { isObj, keepsTexts, type Obj, str } from "./_util.ts";
 import { importMessages } from "./messages.ts";
 import { batchSessionId } from "./openai_batch.ts";
 import { textSource, type TraceSource } from "./source.ts";
@@ -45,6 +45,8 @@ function erroredMessage(error: unknown): string {
 export interface ParseAnthropicBatchOptions {
   /** Keep the output text of each message. @default {false} */
   keepText?: boolean;
+  /** With `keepText`, the calls whose texts are kept (`ParseOptions.textsOf`). */
+  textsOf?: ParseOptions["textsOf"];
 }
 
 /**
@@ -167,7 +169,7 @@ function parseAnthropicBatch(
       finish_reason: str(message?.stop_reason),
       batch: true,
     };
-    if (options.keepText) {
+    if (keepsTexts(options, call)) {
       call.messages = null;
       call.output = output;
     }
@@ -214,4 +216,5 @@ export const anthropicBatch: FormatAdapter = {
     return first === undefined || (isObj(first) && isObj(first.result));
   },
   parse: (source, file, options) => parseAnthropicBatch(source, file, options),
+  textsByCall: true,
 };

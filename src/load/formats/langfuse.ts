@@ -35,7 +35,7 @@
  * @module
  */
 import { countChars } from "../_event.ts";
-import type { FormatAdapter, FormatSample } from "./adapter.ts";
+import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { type CallFields, type Span, spansToRecords } from "./_spans.ts";
@@ -230,7 +230,7 @@ interface TraceInfo {
 export function parseLangfuseText(
   text: string,
   file: string,
-  options: { keepText?: boolean } = {},
+  options: Pick<ParseOptions, "keepText" | "textsOf"> = {},
 ): ImportedRecords {
   const { values, diagnostics } = parseJsonValues(text, file);
   const traces = new Map<string, TraceInfo>();
@@ -411,6 +411,7 @@ export function parseLangfuseText(
   const records = spansToRecords(spans, file, {
     eventPrefix: "langfuse",
     keepText: options.keepText,
+    textsOf: options.textsOf,
   }, diagnostics);
   // every trace record is an event too (its session, its start)
   for (const { trace, line } of traceRecords) {

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import type { FormatAdapter, FormatSample } from "./adapter.ts";
+import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { type Span, spansToRecords } from "./_spans.ts";
@@ -135,7 +135,7 @@ function infoOf(v: Obj): TraceInfo {
 export function parseMlflowText(
   text: string,
   file: string,
-  options: { keepText?: boolean } = {},
+  options: Pick<ParseOptions, "keepText" | "textsOf"> = {},
 ): ImportedRecords {
   const { values, diagnostics } = parseJsonValues(text, file);
   const spans: Span[] = [];
@@ -227,7 +227,7 @@ export function parseMlflowText(
   const records = spansToRecords(
     spans,
     file,
-    { eventPrefix: "mlflow", keepText: options.keepText },
+    { eventPrefix: "mlflow", keepText: options.keepText, textsOf: options.textsOf },
     diagnostics,
   );
   for (const id of unfinished) {

@@ -14,9 +14,9 @@ import { normalizeUsage } from "../../schema/mod.ts";
 import { countChars } from "../_event.ts";
 import { parseJsonRecords } from "./_json_values.ts";
 import { addDiagnostic, foldDiagnostics, type ParsedTrace } from "../parse_trace_text.ts";
-import type { FormatAdapter } from "./adapter.ts";
+import type { FormatAdapter, ParseOptions } from "./adapter.ts";
 import type { ImportedCall, ImportedEvent, ImportedRecords } from "./_records.ts";
-import { isObj, num, type Obj, str } from "./_util.ts";
+import { isObj, keepsTexts, num, type Obj, str } from "./_util.ts";
 import { importMessages } from "./messages.ts";
 import { textSource, type TraceSource } from "./source.ts";
 
@@ -47,6 +47,8 @@ function errorMessage(v: unknown): string | null {
 export interface ParseOpenAIBatchOptions {
   /** Keep the output text of each response. @default {false} */
   keepText?: boolean;
+  /** With `keepText`, the calls whose texts are kept (`ParseOptions.textsOf`). */
+  textsOf?: ParseOptions["textsOf"];
   /** `session_id` of every call. @default {batchSessionId(file)} */
   sessionId?: string;
 }
@@ -169,7 +171,7 @@ function parseOpenAIBatch(
       finish_reason: finish,
       batch: true,
     };
-    if (options.keepText) {
+    if (keepsTexts(options, call)) {
       call.messages = null;
       call.output = output;
     }
@@ -237,4 +239,5 @@ export const openaiBatch: FormatAdapter = {
       !k.includes("type") && !k.includes("result");
   },
   parse: (source, file, options) => parseOpenAIBatch(source, file, options),
+  textsByCall: true,
 };

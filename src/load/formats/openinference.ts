@@ -21,7 +21,7 @@
  *
  * @module
  */
-import type { FormatAdapter, FormatSample } from "./adapter.ts";
+import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import type { Diagnostic } from "../_event.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { textSource, type TraceSource } from "./source.ts";
@@ -132,7 +132,7 @@ function rowsOfSplit(v: Obj): Obj[] {
 export function parseOpenInferenceText(
   text: string,
   file: string,
-  options: { keepText?: boolean } = {},
+  options: Pick<ParseOptions, "keepText" | "textsOf"> = {},
 ): ImportedRecords {
   return parseOpenInference(textSource(text, file), file, options);
 }
@@ -141,7 +141,7 @@ export function parseOpenInferenceText(
 function parseOpenInference(
   source: TraceSource,
   file: string,
-  options: { keepText?: boolean },
+  options: Pick<ParseOptions, "keepText" | "textsOf">,
 ): ImportedRecords {
   const spans: Span[] = [];
   // the adapter's own problems, after the reader's (as when the values were read first)
@@ -215,7 +215,7 @@ function parseOpenInference(
   return spansToRecords(
     spans,
     file,
-    { eventPrefix: "openinference", keepText: options.keepText },
+    { eventPrefix: "openinference", keepText: options.keepText, textsOf: options.textsOf },
     diagnostics,
   );
 }

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { FormatAdapter } from "./adapter.ts";
+import type { FormatAdapter, ParseOptions } from "./adapter.ts";
 import type { Diagnostic } from "../_event.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { textSource, type TraceSource } from "./source.ts";
@@ -75,6 +75,8 @@ function isErrorStatus(status: unknown): boolean {
 export interface ParseOtlpOptions {
   /** Keep the input messages (JSON) and the output text of call spans. @default {false} */
   keepText?: boolean;
+  /** With `keepText`, the calls whose texts are kept (`ParseOptions.textsOf`). */
+  textsOf?: ParseOptions["textsOf"];
 }
 
 /**

@@ -388,3 +388,38 @@ Deno.test("a span marked tracebook.status=pending (tracebook's own OTLP export o
   ]);
   assert.deepEqual(rows(t.sessions, "complete"), [{ complete: false }]);
 });
+
+Deno.test("otlp: with keepText and textsOf, only the named calls keep their texts (the others' are null)", () => {
+  const span = (id: string, prompt: string, answer: string) => ({
+    traceId: "t1",
+    spanId: id,
+    name: "chat gpt-4o",
+    startTimeUnixNano: "1700000000000000000",
+    endTimeUnixNano: "1700000001000000000",
+    attributes: [
+      { key: "gen_ai.operation.name", value: { stringValue: "chat" } },
+      { key: "gen_ai.request.model", value: { stringValue: "gpt-4o" } },
+      { key: "input.value", value: { stringValue: prompt } },
+      { key: "output.value", value: { stringValue: answer } },
+    ],
+  });
+  const text = JSON.stringify({
+    resourceSpans: [{
+      scopeSpans: [{ spans: [span("a", "hi", "hello"), span("b", "bye", "ciao")] }],
+    }],
+  });
+  const all = parseOtlpText(text, "f.json", { keepText: true });
+  const some = parseOtlpText(text, "f.json", {
+    keepText: true,
+    textsOf: (c) => c.request_id === "b",
+  });
+  const texts = (r: typeof all) =>
+    r.calls.map((c) => [c.request_id, c.messages ?? null, c.output ?? null]);
+  assert.deepEqual(texts(some), [["a", null, null], texts(all)[1]]);
+  assert.equal(texts(all)[1]![2], "ciao");
+  // the counts are the same either way
+  assert.deepEqual(
+    some.calls.map((c) => [c.prompt_chars, c.output_chars]),
+    [[2, 5], [3, 4]],
+  );
+});
