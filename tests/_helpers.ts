@@ -38,3 +38,13 @@ export function hasExecutable(name: string): boolean {
   const dirs = (Deno.env.get("PATH") ?? "").split(":");
   return dirs.some((d) => existsSync(`${d}/${name}`));
 }
+
+/** mulberry32: a small seeded generator, so that a test's random inputs are the same every run. */
+export function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

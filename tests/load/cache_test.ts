@@ -12,7 +12,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import pl from "nodejs-polars";
-import { ROOT } from "../_helpers.ts";
+import { ROOT, seeded } from "../_helpers.ts";
 import { loadTraces } from "../../src/load/mod.ts";
 import { MAX_STORED_TEXT_CHARS } from "../../src/load/load_traces.ts";
 import { cacheKey, findResume, readCached, writeCached } from "../../src/load/cache.ts";
@@ -519,13 +519,7 @@ function chunksOf(cache: string, file: string): number {
 
 Deno.test("growth: random traces written in random pieces (lines cut anywhere) load as the whole file each time", async () => {
   // a small deterministic generator (mulberry32), so that a failure can be replayed
-  let seed = 13;
-  const random = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seeded(13);
   const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
   const { dir, cache, file } = grownSetup();
   try {

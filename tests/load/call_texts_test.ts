@@ -4,9 +4,8 @@
  * `keepText` load gives for every call.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { missing, SHARED } from "../_helpers.ts";
+import { writeFileSync } from "node:fs";
+import { allFixtures } from "./formats/_helpers.ts";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { callTextReader, loadTraces } from "../../src/load/mod.ts";
@@ -182,26 +181,9 @@ Deno.test("callTextReader() is null where the texts cannot be read again: a gzip
   }
 });
 
-/** Every fixture of another format than native, with the calls they hold. */
-function otherFormatFixtures(): string[] {
-  const roots = [fileURLToPath(new URL("./formats/fixtures/", import.meta.url))];
-  const real = join(SHARED, "fixtures", "real");
-  if (!missing("../shared/fixtures/real/", existsSync(real))) roots.push(real);
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const f of readdirSync(dir).sort()) {
-      const p = join(dir, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(jsonl?|txt|csv)$/.test(f) && !/native/.test(p)) out.push(p);
-    }
-  };
-  roots.forEach(walk);
-  return out;
-}
-
 Deno.test("callTextReader() of batch files: each file parsed again gives the texts a keepText load gives, for any rows; null for the formats whose parse holds every text", async () => {
   const read = new Set<string>(), loaded = new Set<string>();
-  for (const path of otherFormatFixtures()) {
+  for (const path of allFixtures().filter((p) => !/native/.test(p))) {
     let traces: TraceSet;
     try {
       traces = await loadTraces([path], { cache: false });

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "../_helpers.ts";
+import { ROOT, seeded } from "../_helpers.ts";
 import { fastValid } from "../../src/load/_event.ts";
 import { parseTimestamp } from "../../src/load/timestamp.ts";
 import { validateEvent } from "../../src/schema/mod.ts";
@@ -143,14 +143,7 @@ const TYPES = [
 ];
 
 /** Deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seeded;
 
 /** The objects (at any depth, arrays excluded) of `value`, as parent objects to mutate. */
 function objectsIn(value: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] {

@@ -23,7 +23,7 @@ import {
 import { constants as zlibConstants, gunzipSync, gzipSync } from "node:zlib";
 import { basename, join } from "node:path";
 import pl from "nodejs-polars";
-import { missing, SHARED } from "../_helpers.ts";
+import { missing, seeded, SHARED } from "../_helpers.ts";
 import { loadTraces } from "../../src/load/mod.ts";
 import { summarize } from "../../src/metrics/summary.ts";
 import { UserError } from "../../src/log/mod.ts";
@@ -42,16 +42,6 @@ function fixtures(): string[] {
     for (const f of readdirSync(p).sort()) if (/\.jsonl?$/.test(f)) out.push(join(p, f));
   }
   return out;
-}
-
-/** mulberry32: a small seeded generator, so every run mutates the same way. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TIME_KEY = /time|timestamp|^ts$|created|date/i;

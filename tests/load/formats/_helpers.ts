@@ -6,9 +6,12 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type pl from "nodejs-polars";
 import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
+import { missing, SHARED } from "../../_helpers.ts";
 
 /** Absolute path of a file in `tests/load/formats/fixtures/`. */
 export const fixture = (name: string): string =>
@@ -127,3 +130,23 @@ export const SPAN: FigureOptions = { latency: "ok" };
 
 /** The agent-log formats' figures: latency over every timed call; a token total of no call is null. */
 export const AGENT_LOG: FigureOptions = { latency: "all", noTokens: null };
+
+/**
+ * Every fixture file of the formats, sorted: ours (`fixtures/`) and the real
+ * ones of `../shared/fixtures/real/` (a skip where they are missing).
+ */
+export function allFixtures(): string[] {
+  const real = join(SHARED, "fixtures", "real");
+  const roots = [fixture("")];
+  if (!missing("../shared/fixtures/real/", existsSync(real))) roots.unshift(real);
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const f of readdirSync(dir).sort()) {
+      const p = join(dir, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(jsonl?|txt|csv)$/.test(f)) out.push(p);
+    }
+  };
+  roots.forEach(walk);
+  return out;
+}

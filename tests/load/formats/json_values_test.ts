@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { JsonValueReader, parseJsonValues } from "../../../src/load/formats/_json_values.ts";
 import type { JsonValue } from "../../../src/load/formats/_json_values.ts";
-import { missing, SHARED } from "../../_helpers.ts";
+import { allFixtures } from "./_helpers.ts";
 
 /** The values and diagnostics of `text` fed to the reader in the pieces `cuts` makes. */
 function inPieces(text: string, cuts: number[], elements = false) {
@@ -105,28 +103,8 @@ Deno.test("JsonValueReader: elements of a top-level array (its bracket blanked)"
   for (const step of [1, 2, 7]) assert.deepEqual(inPieces(text, every(text, step), true), whole);
 });
 
-const REAL = join(SHARED, "fixtures", "real");
-const OURS = fileURLToPath(new URL("./fixtures/", import.meta.url));
-
-/** Every fixture of a JSON format: the real ones and ours. */
-function fixtures(): string[] {
-  const out: string[] = [];
-  const skip = missing("../shared/fixtures/real/", existsSync(REAL));
-  for (const root of skip ? [OURS] : [REAL, OURS]) {
-    const walk = (dir: string) => {
-      for (const f of readdirSync(dir).sort()) {
-        const p = join(dir, f);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (/\.(jsonl?|txt)$/.test(f)) out.push(p);
-      }
-    };
-    walk(root);
-  }
-  return out;
-}
-
 Deno.test("JsonValueReader: every fixture gives the same values and diagnostics in pieces", () => {
-  const files = fixtures();
+  const files = allFixtures().filter((p) => !p.endsWith(".csv"));
   assert.ok(files.length >= 20, `${files.length} fixtures`);
   for (const file of files) {
     const text = readFileSync(file, "utf8");

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync, statSync } from "node:fs";
+import { basename } from "node:path";
 import {
   DocumentTooLarge,
   fileSource,
@@ -9,7 +8,7 @@ import {
   type TraceSource,
 } from "../../../src/load/formats/source.ts";
 import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
-import { missing, SHARED } from "../../_helpers.ts";
+import { allFixtures } from "./_helpers.ts";
 
 /** A temporary file holding `text`, removed after `fn`. */
 function withFile(text: string | Uint8Array, fn: (path: string) => void | Promise<void>) {
@@ -111,24 +110,9 @@ Deno.test(
   }),
 );
 
-const REAL = join(SHARED, "fixtures", "real");
-const OURS = fileURLToPath(new URL("./fixtures/", import.meta.url));
-
 /** Fixtures of the formats read value by value or line by line. */
 function streamedFixtures(): string[] {
-  const skip = missing("../shared/fixtures/real/", existsSync(REAL));
-  const out: string[] = [];
-  for (const root of skip ? [OURS] : [REAL, OURS]) {
-    const walk = (dir: string) => {
-      for (const f of readdirSync(dir).sort()) {
-        const p = join(dir, f);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (/\.(jsonl?|txt)$/.test(f)) out.push(p);
-      }
-    };
-    walk(root);
-  }
-  return out.filter((p) =>
+  return allFixtures().filter((p) =>
     ["otlp", "openinference", "openai_batch", "anthropic_batch"].includes(
       detectFormat(sampleFile(p))?.name ?? "",
     )
