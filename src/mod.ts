@@ -84,6 +84,7 @@ export {
   parseTraceText,
 } from "./load/mod.ts";
 export type {
+  CallTextOptions,
   CallTextReader,
   Diagnostic,
   EventRecord,

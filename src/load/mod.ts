@@ -24,7 +24,7 @@ export {
   parseTraceText,
 } from "./parse_trace_text.ts";
 export { parseTimestamp, type ParseTimestampOptions } from "./timestamp.ts";
-export { type CallTextReader, callTextReader } from "./call_texts.ts";
+export { type CallTextOptions, type CallTextReader, callTextReader } from "./call_texts.ts";
 export { expandInputs, findTraceInputs, type TraceInput } from "./inputs.ts";
 export type { FormatAdapter, FormatSample, ParseOptions } from "./formats/adapter.ts";
 export type { TraceSource } from "./formats/source.ts";
