@@ -275,3 +275,22 @@ export function assembleImportedFrames(
     ),
   };
 }
+
+/**
+ * Whether a parse with these options keeps `call`'s texts: with `keepText`,
+ * for the calls `textsOf` names (every call without it).
+ *
+ * @example
+ * ```ts
+ * import { keepsTexts } from "./_records.ts";
+ * const call = { request_id: "a" } as Parameters<typeof keepsTexts>[1];
+ * if (keepsTexts({}, call) || !keepsTexts({ keepText: true }, call)) throw new Error();
+ * if (keepsTexts({ keepText: true, textsOf: (c) => c.request_id === "b" }, call)) throw new Error();
+ * ```
+ */
+export function keepsTexts(
+  options: { keepText?: boolean; textsOf?: (call: ImportedCall) => boolean },
+  call: ImportedCall,
+): boolean {
+  return (options.keepText ?? false) && (options.textsOf?.(call) ?? true);
+}

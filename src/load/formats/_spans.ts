@@ -21,8 +21,14 @@
  */
 import { countChars, type Diagnostic } from "../_event.ts";
 import type { ParseOptions } from "./adapter.ts";
-import type { ImportedCall, ImportedEvent, ImportedRecords, ImportedSession } from "./_records.ts";
-import { compactPayload, count, first, isObj, keepsTexts, num, type Obj, str } from "./_util.ts";
+import {
+  type ImportedCall,
+  type ImportedEvent,
+  type ImportedRecords,
+  type ImportedSession,
+  keepsTexts,
+} from "./_records.ts";
+import { compactPayload, count, first, isObj, num, type Obj, str } from "./_util.ts";
 
 /** One span, in the shape every span adapter maps its format to. */
 export interface Span {

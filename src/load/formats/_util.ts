@@ -6,8 +6,6 @@
  * @module
  */
 import { parseTimestamp } from "../timestamp.ts";
-import type { ParseOptions } from "./adapter.ts";
-import type { ImportedCall } from "./_records.ts";
 
 /** A plain JSON object. */
 export type Obj = Record<string, unknown>;
@@ -173,23 +171,4 @@ export function compactPayload(value: unknown): string {
     return v;
   };
   return JSON.stringify(clip(value, 0)) ?? "null";
-}
-
-/**
- * Whether a parse with these options keeps `call`'s texts: with `keepText`,
- * for the calls `textsOf` names (every call without it).
- *
- * @example
- * ```ts
- * import { keepsTexts } from "./_util.ts";
- * const call = { request_id: "a" } as Parameters<typeof keepsTexts>[1];
- * if (keepsTexts({}, call) || !keepsTexts({ keepText: true }, call)) throw new Error();
- * if (keepsTexts({ keepText: true, textsOf: (c) => c.request_id === "b" }, call)) throw new Error();
- * ```
- */
-export function keepsTexts(
-  options: Pick<ParseOptions, "keepText" | "textsOf">,
-  call: ImportedCall,
-): boolean {
-  return (options.keepText ?? false) && (options.textsOf?.(call) ?? true);
 }

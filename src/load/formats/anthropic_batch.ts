@@ -15,8 +15,8 @@
 import { normalizeUsage } from "../../schema/mod.ts";
 import { countChars } from "../_event.ts";
 import type { FormatAdapter, ParseOptions } from "./adapter.ts";
-import type { ImportedCall, ImportedRecords } from "./_records.ts";
-import { isObj, keepsTexts, type Obj, str } from "./_util.ts";
+import { type ImportedCall, type ImportedRecords, keepsTexts } from "./_records.ts";
+import { isObj, type Obj, str } from "./_util.ts";
 import { importMessages } from "./messages.ts";
 import { batchSessionId } from "./openai_batch.ts";
 import { textSource, type TraceSource } from "./source.ts";

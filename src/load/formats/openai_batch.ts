@@ -15,8 +15,13 @@ import { countChars } from "../_event.ts";
 import { parseJsonRecords } from "./_json_values.ts";
 import { addDiagnostic, foldDiagnostics, type ParsedTrace } from "../parse_trace_text.ts";
 import type { FormatAdapter, ParseOptions } from "./adapter.ts";
-import type { ImportedCall, ImportedEvent, ImportedRecords } from "./_records.ts";
-import { isObj, keepsTexts, num, type Obj, str } from "./_util.ts";
+import {
+  type ImportedCall,
+  type ImportedEvent,
+  type ImportedRecords,
+  keepsTexts,
+} from "./_records.ts";
+import { isObj, num, type Obj, str } from "./_util.ts";
 import { importMessages } from "./messages.ts";
 import { textSource, type TraceSource } from "./source.ts";
 
