@@ -27,7 +27,7 @@ import defer * as csvParse from "npm:csv-parse@7.0.3/sync";
 import { UserError } from "../../log/mod.ts";
 import type { Diagnostic } from "../_event.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
-import { parseJsonValues } from "./_json_values.ts";
+import { textSource, type TraceSource } from "./source.ts";
 import { pastNoise } from "./sample.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import { at, count, isObj, num, str, type TimeUnit, toMicros } from "./_util.ts";
@@ -657,21 +657,37 @@ function detectGeneric(sample: FormatSample): boolean {
   return calls > 0 && calls * 2 >= objects.length;
 }
 
-/** Rows of the text with the line each starts on. */
-function readRows(
-  text: string,
+/**
+ * The rows of a source, each to `onRow` with the line it starts on, and the
+ * reader's problems returned: JSON values read one at a time (the text never
+ * held whole), or CSV records (the text parsed whole). Each call reads them again.
+ */
+function rowReader(
+  source: TraceSource,
   file: string,
   rowsPath: string | undefined,
+): (onRow: (line: number, row: unknown) => void) => Diagnostic[] {
+  // JSON or CSV as detection saw it: past a few lines of something else before the first object
+  if (!looksLikeCsv(pastNoise(source.head().slice(0, 64 * 1024)))) {
+    return (onRow) =>
+      source.values((v) => {
+        for (const row of rowsOf(v.value, rowsPath)) onRow(v.line, row);
+      });
+  }
+  const problems: Diagnostic[] = [];
+  const rows = csvRows(source.text(), file, problems);
+  return (onRow) => {
+    for (const { line, row } of rows) onRow(line, row);
+    return [...problems];
+  };
+}
+
+/** The records of a CSV text with the line each starts on (bad records: `invalid_csv` problems). */
+function csvRows(
+  text: string,
+  file: string,
   diagnostics: Diagnostic[],
 ): { line: number; row: unknown }[] {
-  // JSON or CSV as detection saw it: past a few lines of something else before the first object
-  if (!looksLikeCsv(pastNoise(text.slice(0, 64 * 1024)))) {
-    const parsed = parseJsonValues(text, file);
-    for (const d of parsed.diagnostics) diagnostics.push(d);
-    return parsed.values.flatMap((v) =>
-      rowsOf(v.value, rowsPath).map((row) => ({ line: v.line, row }))
-    );
-  }
   const body = text.replace(/^\uFEFF/, "");
   const delimiter = csvDelimiter(body.split(/\r?\n/, 1)[0] ?? "");
   const records = csvParse.parse(body, {
@@ -703,21 +719,20 @@ function readRows(
  * which, and how to name the unit.
  */
 function unitlessScale(
-  rows: { line: number; row: unknown }[],
+  durations: number[],
+  first: { line: number; row: unknown } | null,
   r: Resolver,
   file: string,
   diagnostics: Diagnostic[],
 ): number {
-  const found = rows.map(({ line, row }) => ({ line, row, v: r.bareDuration(row) }))
-    .filter((x): x is { line: number; row: unknown; v: number } => x.v !== null);
-  if (found.length === 0) return 1;
-  const sorted = found.map((x) => x.v).sort((a, b) => a - b);
+  if (first === null) return 1;
+  const sorted = durations.sort((a, b) => a - b);
   const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
   const ms = median >= 100;
-  const field = r.path(found[0]!.row, "duration");
+  const field = r.path(first.row, "duration");
   diagnostics.push({
     file,
-    line: found[0]!.line,
+    line: first.line,
     code: "duration_unit_guessed",
     message: importMessages.genericUnitGuessed(field, ms ? "ms" : "s", median),
     severity: "warning",
@@ -746,19 +761,37 @@ export function parseGenericText(
   file: string,
   options: ParseOptions = {},
 ): ImportedRecords {
+  return parseGeneric(textSource(text, file), file, options);
+}
+
+/** {@link parseGenericText} of a source: its JSON rows read one at a time (twice), never all held. */
+function parseGeneric(source: TraceSource, file: string, options: ParseOptions): ImportedRecords {
   const map = checkFieldMap(options.map ?? {});
   const diagnostics: Diagnostic[] = [];
   const records: ImportedRecords = { calls: [], events: [], diagnostics };
-  const rows = readRows(text, file, map.rows, diagnostics);
+  const eachRow = rowReader(source, file, map.rows);
   const mapped = Object.keys(map).some((k) => k !== "rows" && k !== "error_when");
   const guess = resolver(map);
-  // in a file read as a per-call log, any row with a model or a count or duration is a call
-  // (a failed call may have no tokens, no duration and no time)
-  const callRows = rows.filter(({ row }) => looksLikeCall(row, guess, true));
-  const r = resolver(map, unitlessScale(callRows, guess, file, diagnostics));
+  // The rows are read twice, never all held: first for the unit of their durations, then into
+  // calls. In a file read as a per-call log, any row with a model or a count or duration is a
+  // call (a failed call may have no tokens, no duration and no time).
+  const durations: number[] = [];
+  let first: { line: number; row: unknown } | null = null;
+  let firstLine: number | null = null;
+  for (
+    const d of eachRow((line, row) => {
+      firstLine ??= line;
+      if (!looksLikeCall(row, guess, true)) return;
+      const v = guess.bareDuration(row);
+      if (v === null) return;
+      durations.push(v);
+      first ??= { line, row };
+    })
+  ) diagnostics.push(d);
+  const r = resolver(map, unitlessScale(durations, first, guess, file, diagnostics));
   const warn = (line: number, message: string) =>
     diagnostics.push({ file, line, code: "bad_time", message, severity: "warning" });
-  for (const { line, row } of rows) {
+  eachRow((line, row) => {
     if (!isObj(row)) {
       diagnostics.push({
         file,
@@ -769,7 +802,7 @@ export function parseGenericText(
         ),
         severity: "error",
       });
-      continue;
+      return;
     }
     const sessionId = textOf(r.get(row, "session_id")) ??
       (num(r.get(row, "session_id"))?.toString() ?? file);
@@ -786,7 +819,7 @@ export function parseGenericText(
         request_id: null,
         payload: JSON.stringify(row).slice(0, 2000),
       });
-      continue;
+      return;
     }
     const timeOf = (field: "started_at" | "ended_at") => {
       const t = r.time(row, field);
@@ -841,11 +874,11 @@ export function parseGenericText(
       call.output = null;
     }
     records.calls.push(call);
-  }
-  if (records.calls.length === 0 && rows.length > 0) {
+  });
+  if (records.calls.length === 0 && firstLine !== null) {
     diagnostics.push({
       file,
-      line: rows[0]!.line,
+      line: firstLine,
       code: "no_calls",
       message: importMessages.genericNoCalls(mapped),
       severity: "error",
@@ -863,5 +896,5 @@ export const generic: FormatAdapter = {
   example:
     '{"ts": 1763154448.75, "model": "gpt-4o", "input_tokens": 186, "output_tokens": 37, "duration_sec": 1.2}',
   detect: detectGeneric,
-  parse: (source, file, options) => parseGenericText(source.text(), file, options),
+  parse: (source, file, options) => parseGeneric(source, file, options),
 };

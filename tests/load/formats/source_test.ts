@@ -113,7 +113,7 @@ Deno.test(
 /** Fixtures of the formats read value by value or line by line. */
 function streamedFixtures(): string[] {
   return allFixtures().filter((p) =>
-    ["otlp", "openinference", "openai_batch", "anthropic_batch"].includes(
+    ["otlp", "openinference", "openai_batch", "anthropic_batch", "generic"].includes(
       detectFormat(sampleFile(p))?.name ?? "",
     )
   );
@@ -124,7 +124,7 @@ Deno.test("the formats read in pieces give the records of their whole text, in p
   // every one of the four formats has a fixture
   assert.deepEqual(
     [...new Set(files.map((p) => detectFormat(sampleFile(p))!.name))].sort(),
-    ["anthropic_batch", "openai_batch", "openinference", "otlp"],
+    ["anthropic_batch", "generic", "openai_batch", "openinference", "otlp"],
   );
   for (const path of files) {
     const adapter = detectFormat(sampleFile(path))!;
