@@ -1,13 +1,13 @@
 /**
  * Memory and time of `report` on large files of other formats: an OpenAI Batch
- * output file and a Phoenix/OpenInference span export (JSON Lines), written
+ * output file, a Phoenix/OpenInference span export and a per-call log (JSON Lines), written
  * once to `.bench/other-formats/` (deterministic: lines shaped like the real
  * fixtures', each call with about 2 KB of text), each reported cold (`--no-cache`),
  * with and without `--outputs`. The median of three runs; prints a Markdown
  * table with the peak resident memory against the file's size.
  *
- * Usage: `deno run -A bench/other_formats.ts [CALLS=150000]` (the span file has
- * two thirds as many calls, each with two texts).
+ * Usage: `deno run -A bench/other_formats.ts [CALLS=150000]` (the span file and
+ * the log have two thirds as many calls, each with two texts).
  *
  * @module
  */
@@ -51,6 +51,7 @@ async function writeLines(
 mkdirSync(dir, { recursive: true });
 const batchFile = join(dir, `openai-${calls}.batch_output.jsonl`);
 const spanFile = join(dir, `phoenix-${calls}.spans.jsonl`);
+const logFile = join(dir, `calls-${calls}.log.jsonl`);
 const spans = Math.round((calls * 2) / 3);
 if (!existsSync(batchFile)) {
   await writeLines(batchFile, calls, (i, words) => ({
@@ -93,6 +94,19 @@ if (!existsSync(spanFile)) {
   }));
 }
 
+if (!existsSync(logFile)) {
+  await writeLines(logFile, spans, (i, words) => ({
+    timestamp: new Date(Date.UTC(2025, 3, 8, 10) + i * 1000).toISOString(),
+    request_id: `r${i}`,
+    model: "gpt-4o-mini",
+    latency_ms: 800 + (i % 500),
+    prompt_tokens: 300,
+    completion_tokens: 120,
+    prompt: words(250),
+    response: words(250),
+  }));
+}
+
 /** The median run of three of `report` on `input`. */
 async function report(input: string, extra: string[]): Promise<Run> {
   const runs: Run[] = [];
@@ -121,6 +135,7 @@ for (
   const [name, path, n] of [
     ["OpenAI Batch output", batchFile, calls],
     ["Phoenix/OpenInference spans", spanFile, spans],
+    ["per-call log (JSON Lines)", logFile, spans],
   ] as const
 ) {
   const mb = statSync(path).size / 1e6;
