@@ -289,7 +289,7 @@ async function readFiles(
     for (const plan of others) {
       // loops, not push(...): a spread of a few hundred thousand records overflows the stack
       const r = readFormatFile(plan, options);
-      // its text is garbage now: let it go before the next file or the frames
+      // the garbage of parsing it goes before the next file or the frames
       if (plan.size >= LARGE_INPUT_BYTES) collectGarbage();
       for (const c of r.calls) all.calls.push(c);
       for (const e of r.events) all.events.push(e);
@@ -297,6 +297,8 @@ async function readFiles(
       for (const x of r.sessions ?? []) all.sessions!.push(x);
     }
     parts.push(assembleImportedFrames(all, frameOptions));
+    // the records and the intermediates of their frames go before the caller allocates more
+    // (a 314 MB OpenAI Batch file: `report` peaked at 493 MiB against 527 without)
     if (others.reduce((sum, p) => sum + p.size, 0) >= LARGE_INPUT_BYTES) await settleMemory();
   }
   return concatFrames(parts);
