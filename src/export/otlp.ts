@@ -243,6 +243,9 @@ function otlpRequestOf(spans: OtlpSpan[], options: OtlpExportOptions): OtlpReque
  * if (Deno.readTextFileSync(path) !== text) throw new Error("from the traces");
  * await writeOtlpFile(toOtlpRequest(traces), path); // a request already made: the same bytes
  * if (Deno.readTextFileSync(path) !== text) throw new Error("from the request");
+ * const named = toOtlpRequest(traces, { serviceName: "app" }); // its own resource kept
+ * await writeOtlpFile(named, path);
+ * if (Deno.readTextFileSync(path) !== JSON.stringify(named) + "\n") throw new Error("its resource");
  * ```
  */
 export async function writeOtlpFile(
@@ -253,10 +256,21 @@ export async function writeOtlpFile(
   // a request already made (to post it too) is written from its spans, not made again
   const made = "resourceSpans" in source ? source : null;
   const set = made ? null : source as TraceSet;
-  const traces = made ? [made.resourceSpans[0]!.scopeSpans[0]!.spans] : otlpTraces(set!);
+  const resource = made ? made.resourceSpans[0]! : null;
+  const traces = resource ? [resource.scopeSpans[0]!.spans] : otlpTraces(set!);
   const large = set !== null && set.calls.height >= SETTLE_CALLS;
-  // the request with no span, cut where its spans go: the last array of the text
-  const empty = JSON.stringify(otlpRequestOf([], options));
+  // the request with no span (a given one's own resource and scope: `options` made it), cut where
+  // its spans go: the last array of the text
+  const empty = JSON.stringify(
+    resource
+      ? {
+        resourceSpans: [{
+          ...resource,
+          scopeSpans: [{ ...resource.scopeSpans[0]!, spans: [] }],
+        }],
+      }
+      : otlpRequestOf([], options),
+  );
   const at = empty.lastIndexOf("[]") + 1;
   const fd = openSync(path, "w");
   const utf8 = new TextEncoder();

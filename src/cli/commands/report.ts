@@ -142,7 +142,8 @@ async function reportTraces(
       undefined
     : undefined;
   if (reread && !texts) {
-    traces = await loadWith(true); // a gzip file: every text loaded with the traces
+    // a file not read again (spans, agent logs, a gzip file): every text loaded with the traces
+    traces = await loadWith(true);
   }
   requireSomethingRead(traces);
   if (options.groupBy !== undefined) checkGroupBy(report.groupByFields(traces), options.groupBy);
@@ -270,7 +271,7 @@ export function define(cmd: Command): void {
     .option("--timezone <iana>", "time zone of naive timestamps (default UTC)")
     .option(
       "--outputs",
-      "show prompts and outputs: the Calls section shows them, the call tables the start of each response (native files: read again for the calls listed; other formats: every text loaded, slower)",
+      "show prompts and outputs: the Calls section shows them, the call tables the start of each response (native and Batch files: read again for the calls listed; other formats: every text loaded, slower)",
     )
     .option(
       "--calls-limit <n>",

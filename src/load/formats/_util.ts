@@ -138,9 +138,9 @@ const PAYLOAD_STRING = 300;
 
 /**
  * A JSON value made small enough for an event's payload (every format's events,
- * spans included): strings past 300
- * characters are clipped (with their length noted), arrays past 20 elements
- * are cut, objects nested past 6 levels become `"…"`. Still valid JSON.
+ * spans included): strings past 300 characters are clipped (with their length
+ * noted), arrays past 20 elements are cut, objects nested past 6 levels become
+ * `"…"`. Still valid JSON.
  *
  * @example
  * ```ts
