@@ -28,7 +28,16 @@ import {
   type ImportedSession,
   keepsTexts,
 } from "./_records.ts";
-import { compactPayload, count, first, isObj, num, type Obj, str } from "./_util.ts";
+import {
+  clippedStrings,
+  compactPayload,
+  count,
+  first,
+  isObj,
+  num,
+  type Obj,
+  str,
+} from "./_util.ts";
 
 /** One span, in the shape every span adapter maps its format to. */
 export interface Span {
@@ -64,6 +73,26 @@ export interface Span {
    * merged over {@link callFieldsOf}. `null`: this span is never a call.
    */
   call?: Partial<CallFields> | null;
+  /**
+   * What the records read of the attributes, read when the span was lightened
+   * ({@link SpanList}): its attributes then hold their long strings clipped.
+   */
+  reading?: SpanReading;
+}
+
+/** What {@link spansToRecords} reads of one span, apart from its payload and texts. */
+export interface SpanReading {
+  /** {@link callConvention} (null too for a span that is never a call). */
+  convention: string | null;
+  /** {@link callFieldsOf} without texts, for a call-like span (else null). */
+  fields: CallFields | null;
+  /** The session the span names ({@link namedSession}). */
+  session: string | null;
+  operation: string | null;
+  /** The error text of a failed span ({@link errorOf}). */
+  error: string | null;
+  /** tracebook's own export marked it pending (`tracebook.status`). */
+  pending: boolean;
 }
 
 /** The call fields a span's attributes give. */
@@ -413,6 +442,8 @@ function mergeSpan(a: Span, b: Span): Span {
     parent_span_id: a.parent_span_id ?? b.parent_span_id,
     name: a.name ?? b.name,
     call: a.call === undefined ? b.call : a.call,
+    // read again from the merged attributes (a lightened span is never merged: SpanList)
+    reading: undefined,
   };
 }
 
@@ -435,6 +466,75 @@ function mlflowDecoded(a: Obj): Obj {
     }
   }
   return out;
+}
+
+/** What the records read of a span whose attributes are decoded ({@link mlflowDecoded}). */
+function spanReading(s: Span): SpanReading {
+  const a = s.attributes;
+  const convention = s.call === null ? null : callConvention(a);
+  const callLike = s.call !== null && (convention !== null || s.call !== undefined);
+  return {
+    convention,
+    fields: callLike ? callFieldsOf(a, false) : null,
+    session: namedSession(s),
+    operation: str(a["gen_ai.operation.name"]),
+    error: errorOf(s),
+    pending: a["tracebook.status"] === "pending",
+  };
+}
+
+/**
+ * The spans of one read, as an adapter pushes them. When no call keeps its
+ * texts, each span is lightened as it comes: what the records read of its
+ * attributes is read at once ({@link SpanReading}), and its long strings are
+ * clipped as its event's payload clips them, so that a file's prompts and
+ * outputs are not all held until its spans are paired (the records are the
+ * same). Several records of one span are merged before they are read, which a
+ * lightened span cannot be: `duplicated` then tells the adapter to read the
+ * file again unlightened.
+ *
+ * @example
+ * ```ts
+ * import { SpanList, spansToRecords } from "./_spans.ts";
+ * const list = new SpanList(true);
+ * list.push({ trace_id: "t", span_id: "c", parent_span_id: null, name: "chat", start_us: 0,
+ *   end_us: 1_000_000, status: "ok", line: 1,
+ *   attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "m", "gen_ai.prompt": "p".repeat(500) } });
+ * if (list.duplicated || list.spans[0]!.attributes["gen_ai.prompt"] === "p".repeat(500)) throw new Error();
+ * const r = spansToRecords(list.spans, "f.json");
+ * if (r.calls[0]!.prompt_chars !== 500 || !r.events[0]!.payload!.includes("(500 characters)")) throw new Error();
+ * ```
+ */
+export class SpanList {
+  readonly spans: Span[] = [];
+  #seen: Set<string> | null;
+  #duplicated = false;
+
+  /** `lighten`: no call keeps its texts (the adapter's `!keepText`). */
+  constructor(lighten: boolean) {
+    this.#seen = lighten ? new Set() : null;
+  }
+
+  /** A span was pushed twice while lightening (the spans cannot be merged exactly). */
+  get duplicated(): boolean {
+    return this.#duplicated;
+  }
+
+  push(span: Span): void {
+    if (this.#seen === null) {
+      this.spans.push(span);
+      return;
+    }
+    const key = `${span.trace_id}\u0000${span.span_id}`;
+    if (this.#seen.has(key)) this.#duplicated = true;
+    else this.#seen.add(key);
+    const decoded = { ...span, attributes: mlflowDecoded(span.attributes) };
+    this.spans.push({
+      ...decoded,
+      attributes: clippedStrings(decoded.attributes) as Obj,
+      reading: spanReading(decoded),
+    });
+  }
 }
 
 /**
@@ -465,7 +565,8 @@ export function spansToRecords(
   // one record per span
   const byKey = new Map<string, Span>();
   for (const raw of spans) {
-    const span = { ...raw, attributes: mlflowDecoded(raw.attributes) };
+    // a lightened span's attributes are decoded already
+    const span = raw.reading ? raw : { ...raw, attributes: mlflowDecoded(raw.attributes) };
     const key = `${span.trace_id}\u0000${span.span_id}`;
     const seen = byKey.get(key);
     if (seen) {
@@ -482,18 +583,18 @@ export function spansToRecords(
     } else byKey.set(key, span);
   }
   const unique = [...byKey.values()];
+  const readings = unique.map((s) => s.reading ?? spanReading(s));
   // call-like spans, then wrappers: call-like spans with a call-like span below them
   const callLike = new Map<string, CallFields>();
-  for (const s of unique) {
-    if (s.call === null) continue;
-    const convention = callConvention(s.attributes);
-    if (convention === null && s.call === undefined) continue;
-    const fields = callFieldsOf(s.attributes, false);
+  unique.forEach((s, i) => {
+    const read = readings[i]!.fields;
+    if (read === null) return;
+    const fields = { ...read };
     for (const [k, v] of Object.entries(s.call ?? {})) {
       if (v !== null && v !== undefined) (fields as unknown as Obj)[k] = v;
     }
     callLike.set(`${s.trace_id}\u0000${s.span_id}`, fields);
-  }
+  });
   const wrappers = new Set<string>();
   for (const s of unique) {
     if (!callLike.has(`${s.trace_id}\u0000${s.span_id}`)) continue;
@@ -508,21 +609,22 @@ export function spansToRecords(
   // every span of a trace is in the session the trace names (its first span that
   // names one, in file order), else in the trace's own session
   const traceSession = new Map<string, string>();
-  for (const s of unique) {
-    const named = namedSession(s);
+  unique.forEach((s, i) => {
+    const named = readings[i]!.session;
     if (named !== null && !traceSession.has(s.trace_id)) traceSession.set(s.trace_id, named);
-  }
+  });
   const calls: ImportedCall[] = [];
   const events: ImportedEvent[] = [];
   const sessions = new Map<string, ImportedSession>();
-  for (const u of unique) {
+  unique.forEach((u, i) => {
+    const reading = readings[i]!;
     // tracebook's own OTLP export writes a call that never ended as a zero-length span
     // marked tracebook.status=pending: it is pending again when read back
-    const s = u.attributes["tracebook.status"] === "pending" ? { ...u, end_us: null } : u;
+    const s = reading.pending ? { ...u, end_us: null } : u;
     const a = s.attributes;
     const key = `${s.trace_id}\u0000${s.span_id}`;
     const session_id = traceSession.get(s.trace_id) ?? s.trace_id;
-    const operation = str(a["gen_ai.operation.name"]);
+    const operation = reading.operation;
     const service = str(s.resource?.["service.name"]);
     events.push({
       file,
@@ -555,7 +657,7 @@ export function spansToRecords(
       if (!known) sessions.set(session_id, { session_id, complete: false });
     }
     const fields = callLike.get(key);
-    if (!fields || wrappers.has(key)) continue;
+    if (!fields || wrappers.has(key)) return;
     // a call that names no model takes the one its nearest wrapper asked for
     // (an endpoint span naming the model above a generation span counting tokens)
     if (fields.model === null) {
@@ -570,7 +672,7 @@ export function spansToRecords(
         p = byKey.get(`${s.trace_id}\u0000${p}`)?.parent_span_id ?? null;
       }
     }
-    const error = fields.error ?? errorOf(s);
+    const error = fields.error ?? reading.error;
     const pending = s.end_us === null;
     const call: ImportedCall = {
       session_id,
@@ -607,7 +709,7 @@ export function spansToRecords(
       call.output = s.call?.output ?? texts.output;
     }
     calls.push(call);
-  }
+  });
   diagnostics.sort((x, y) => x.line - y.line);
   return { calls, events, diagnostics, sessions: [...sessions.values()] };
 }

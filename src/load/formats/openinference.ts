@@ -25,7 +25,7 @@ import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import type { Diagnostic } from "../_event.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { textSource, type TraceSource } from "./source.ts";
-import { type Span, spansToRecords } from "./_spans.ts";
+import { SpanList, spansToRecords } from "./_spans.ts";
 import { first, isObj, keyList, type Obj, str, toMicros } from "./_util.ts";
 import { problemList, timeWarner } from "./_span_values.ts";
 
@@ -142,8 +142,9 @@ function parseOpenInference(
   source: TraceSource,
   file: string,
   options: Pick<ParseOptions, "keepText" | "textsOf">,
+  lighten = !options.keepText,
 ): ImportedRecords {
-  const spans: Span[] = [];
+  const spans = new SpanList(lighten);
   // the adapter's own problems, after the reader's (as when the values were read first)
   const own: Diagnostic[] = [];
   const problem = problemList(file, own);
@@ -212,8 +213,10 @@ function parseOpenInference(
   };
   const diagnostics = source.values(({ value, line }) => read(value, line, ""));
   for (const d of own) diagnostics.push(d);
+  // several records of one span merge whole: read again, nothing lightened
+  if (spans.duplicated) return parseOpenInference(source, file, options, false);
   return spansToRecords(
-    spans,
+    spans.spans,
     file,
     { eventPrefix: "openinference", keepText: options.keepText, textsOf: options.textsOf },
     diagnostics,

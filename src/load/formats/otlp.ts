@@ -12,7 +12,7 @@ import type { FormatAdapter, ParseOptions } from "./adapter.ts";
 import type { Diagnostic } from "../_event.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { textSource, type TraceSource } from "./source.ts";
-import { type Span, spansToRecords } from "./_spans.ts";
+import { SpanList, spansToRecords } from "./_spans.ts";
 import { isObj, type Obj, str } from "./_util.ts";
 import { problemList } from "./_span_values.ts";
 import { importMessages } from "./messages.ts";
@@ -108,8 +108,13 @@ export function parseOtlpText(
 }
 
 /** {@link parseOtlpText} of a source read value by value (a file never held whole). */
-function parseOtlp(source: TraceSource, file: string, options: ParseOtlpOptions): ImportedRecords {
-  const spans: Span[] = [];
+function parseOtlp(
+  source: TraceSource,
+  file: string,
+  options: ParseOtlpOptions,
+  lighten = !options.keepText,
+): ImportedRecords {
+  const spans = new SpanList(lighten);
   // the adapter's own problems, after the reader's (as when the values were read first)
   const own: Diagnostic[] = [];
   const problem = problemList(file, own);
@@ -214,7 +219,9 @@ function parseOtlp(source: TraceSource, file: string, options: ParseOtlpOptions)
 
   const diagnostics = source.values(({ line, value }) => readValue(value, "", line));
   for (const d of own) diagnostics.push(d);
-  return spansToRecords(spans, file, options, diagnostics);
+  // several records of one span merge whole: read again, nothing lightened
+  if (spans.duplicated) return parseOtlp(source, file, options, false);
+  return spansToRecords(spans.spans, file, options, diagnostics);
 }
 
 /** OTLP/JSON traces. */

@@ -1,0 +1,135 @@
+/**
+ * Span files read without texts: each span is lightened as it is read (`SpanList`:
+ * its call fields read at once, its long strings clipped as its payload clips
+ * them), and the records are those of a read that keeps every text, but the
+ * texts themselves.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { textSource } from "../../../src/load/formats/source.ts";
+import { openinference } from "../../../src/load/formats/openinference.ts";
+import { otlp } from "../../../src/load/formats/otlp.ts";
+import type { ImportedRecords } from "../../../src/load/formats/_records.ts";
+import { detectFormat, sampleFile } from "../../../src/load/mod.ts";
+import { allFixtures } from "./_helpers.ts";
+
+/** Records of a read with texts, the texts taken out of its calls. */
+function withoutTexts(r: ImportedRecords): ImportedRecords {
+  return {
+    ...r,
+    calls: r.calls.map(({ messages: _m, output: _o, ...call }) => call),
+  };
+}
+
+Deno.test("span files: the records read without texts are those read with them, but the texts", () => {
+  const files = allFixtures().filter((p) =>
+    ["otlp", "openinference"].includes(detectFormat(sampleFile(p))?.name ?? "")
+  );
+  let clipped = 0;
+  for (const path of files) {
+    const adapter = detectFormat(sampleFile(path))!;
+    const text = readFileSync(path, "utf8");
+    const light = adapter.parse!(textSource(text, "f"), "f", { keepText: false });
+    const whole = adapter.parse!(textSource(text, "f"), "f", { keepText: true });
+    assert.deepEqual(light, withoutTexts(whole), basename(path));
+    if (light.events.some((e) => e.payload?.includes(" characters)"))) clipped++;
+  }
+  // every fixture of both formats, one holding strings long enough to be clipped
+  assert.ok(files.length >= 5 && clipped >= 1, `${files.length} files, ${clipped} clipped`);
+});
+
+const TRACE = "0af7651916cd43dd8448eb211c80319c";
+
+/** One Phoenix span, one line. */
+function phoenix(fields: Record<string, unknown>): string {
+  return JSON.stringify({
+    context: { trace_id: TRACE },
+    parent_id: null,
+    start_time: 1700000000000,
+    status_code: "OK",
+    ...fields,
+  });
+}
+
+Deno.test("span files read without texts: the call's fields, session and error read whole, its payload clipped", () => {
+  const text = [
+    phoenix({
+      name: "ChatCompletion",
+      span_kind: "LLM",
+      "context.span_id": "b",
+      end_time: 1700000002500,
+      status_code: "ERROR",
+      "attributes.llm.model_name": "gpt-4o-mini",
+      "attributes.llm.token_count.prompt": 12,
+      "attributes.input.value": "ab".repeat(500),
+      "attributes.output.value": "é".repeat(400),
+      "attributes.session.id": "s".repeat(350),
+      "attributes.error.type": "E".repeat(400),
+      "attributes.tags": ["t".repeat(301), "short"],
+    }),
+    "",
+  ].join("\n");
+  const r = openinference.parse!(textSource(text, "f"), "f", {});
+  assert.equal(r.calls.length, 1);
+  const call = r.calls[0]!;
+  assert.equal(call.session_id, "s".repeat(350));
+  assert.equal(call.status, "error");
+  assert.equal(call.error, "E".repeat(400));
+  assert.equal(call.model, "gpt-4o-mini");
+  assert.equal(call.input_tokens, 12);
+  assert.equal(call.duration_s, 2.5);
+  assert.equal(call.prompt_chars, 1000);
+  assert.equal(call.output_chars, 400);
+  assert.equal(call.messages, undefined);
+  const payload = JSON.parse(r.events[0]!.payload!);
+  assert.equal(payload.attributes["input.value"], "ab".repeat(150) + "… (1000 characters)");
+  assert.equal(payload.attributes["output.value"], "é".repeat(300) + "… (400 characters)");
+  assert.equal(payload.attributes["session.id"], "s".repeat(300) + "… (350 characters)");
+  assert.deepEqual(payload.attributes["tags"], ["t".repeat(300) + "… (301 characters)", "short"]);
+  assert.equal(payload.status, "error");
+});
+
+const PROMPT = JSON.stringify([{ role: "user", content: "p".repeat(700) }]);
+
+Deno.test("span files read without texts: two records of one span merge whole, as with texts", () => {
+  // a start record with the prompt, then the end record with the usage (OTLP, one request a line)
+  const request = (span: Record<string, unknown>) =>
+    JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] });
+  const base = {
+    traceId: TRACE,
+    spanId: "c",
+    name: "chat",
+    startTimeUnixNano: "1700000000000000000",
+  };
+  const text = [
+    request({
+      ...base,
+      attributes: [
+        { key: "gen_ai.operation.name", value: { stringValue: "chat" } },
+        { key: "gen_ai.prompt", value: { stringValue: PROMPT } },
+      ],
+    }),
+    request({
+      ...base,
+      endTimeUnixNano: "1700000001250000000",
+      attributes: [
+        { key: "gen_ai.request.model", value: { stringValue: "gpt-4o" } },
+        { key: "gen_ai.usage.input_tokens", value: { intValue: "30" } },
+      ],
+    }),
+    "",
+  ].join("\n");
+  const light = otlp.parse!(textSource(text, "f"), "f", {});
+  assert.equal(light.calls.length, 1);
+  const call = light.calls[0]!;
+  assert.equal(call.model, "gpt-4o");
+  assert.equal(call.input_tokens, 30);
+  assert.equal(call.prompt_chars, 700);
+  assert.equal(call.duration_s, 1.25);
+  assert.deepEqual(light.diagnostics.map((d) => [d.line, d.code]), [[2, "duplicate_span"]]);
+  const whole = otlp.parse!(textSource(text, "f"), "f", { keepText: true });
+  assert.equal(whole.calls[0]!.messages, PROMPT);
+  assert.deepEqual(light, withoutTexts(whole));
+});
