@@ -28,16 +28,7 @@ import {
   type ImportedSession,
   keepsTexts,
 } from "./_records.ts";
-import {
-  clippedStrings,
-  compactPayload,
-  count,
-  first,
-  isObj,
-  num,
-  type Obj,
-  str,
-} from "./_util.ts";
+import { compactPayload, count, first, isObj, num, type Obj, str } from "./_util.ts";
 
 /** One span, in the shape every span adapter maps its format to. */
 export interface Span {
@@ -75,9 +66,11 @@ export interface Span {
   call?: Partial<CallFields> | null;
   /**
    * What the records read of the attributes, read when the span was lightened
-   * ({@link SpanList}): its attributes then hold their long strings clipped.
+   * ({@link SpanList}): its attributes and events are then dropped.
    */
   reading?: SpanReading;
+  /** Its event's payload, made when the span was lightened. */
+  payload?: string;
 }
 
 /** What {@link spansToRecords} reads of one span, apart from its payload and texts. */
@@ -444,6 +437,7 @@ function mergeSpan(a: Span, b: Span): Span {
     call: a.call === undefined ? b.call : a.call,
     // read again from the merged attributes (a lightened span is never merged: SpanList)
     reading: undefined,
+    payload: undefined,
   };
 }
 
@@ -468,6 +462,28 @@ function mlflowDecoded(a: Obj): Obj {
   return out;
 }
 
+/**
+ * A span's event payload (`s` as it is shown: pending when its export said so),
+ * clipped as every format's event payloads are: a span's prompt and output (its
+ * attributes) are the call's texts, kept whole only in the calls frame (`keepText`).
+ */
+function spanPayload(s: Span): string {
+  return compactPayload({
+    name: s.name,
+    kind: s.kind ?? null,
+    trace_id: s.trace_id,
+    parent_span_id: s.parent_span_id,
+    status: s.status,
+    status_message: s.status_message ?? null,
+    // the span's end, for the report's waterfall (the events frame has one time per row)
+    ended_at: s.end_us === null ? null : new Date(Math.floor(s.end_us / 1000)).toISOString(),
+    duration_s: s.end_us === null || s.start_us === null
+      ? null
+      : s.duration_s ?? (s.end_us - s.start_us) / 1e6,
+    attributes: s.attributes,
+  });
+}
+
 /** What the records read of a span whose attributes are decoded ({@link mlflowDecoded}). */
 function spanReading(s: Span): SpanReading {
   const a = s.attributes;
@@ -486,8 +502,8 @@ function spanReading(s: Span): SpanReading {
 /**
  * The spans of one read, as an adapter pushes them. When no call keeps its
  * texts, each span is lightened as it comes: what the records read of its
- * attributes is read at once ({@link SpanReading}), and its long strings are
- * clipped as its event's payload clips them, so that a file's prompts and
+ * attributes is read at once ({@link SpanReading}), its event's payload is made,
+ * and its attributes and events are dropped, so that a file's prompts and
  * outputs are not all held until its spans are paired (the records are the
  * same). Several records of one span are merged before they are read, which a
  * lightened span cannot be: `duplicated` then tells the adapter to read the
@@ -500,7 +516,7 @@ function spanReading(s: Span): SpanReading {
  * list.push({ trace_id: "t", span_id: "c", parent_span_id: null, name: "chat", start_us: 0,
  *   end_us: 1_000_000, status: "ok", line: 1,
  *   attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "m", "gen_ai.prompt": "p".repeat(500) } });
- * if (list.duplicated || list.spans[0]!.attributes["gen_ai.prompt"] === "p".repeat(500)) throw new Error();
+ * if (list.duplicated || "gen_ai.prompt" in list.spans[0]!.attributes) throw new Error();
  * const r = spansToRecords(list.spans, "f.json");
  * if (r.calls[0]!.prompt_chars !== 500 || !r.events[0]!.payload!.includes("(500 characters)")) throw new Error();
  * ```
@@ -529,10 +545,13 @@ export class SpanList {
     if (this.#seen.has(key)) this.#duplicated = true;
     else this.#seen.add(key);
     const decoded = { ...span, attributes: mlflowDecoded(span.attributes) };
+    const reading = spanReading(decoded);
     this.spans.push({
       ...decoded,
-      attributes: clippedStrings(decoded.attributes) as Obj,
-      reading: spanReading(decoded),
+      attributes: {},
+      events: undefined,
+      reading,
+      payload: spanPayload(reading.pending ? { ...decoded, end_us: null } : decoded),
     });
   }
 }
@@ -621,7 +640,6 @@ export function spansToRecords(
     // tracebook's own OTLP export writes a call that never ended as a zero-length span
     // marked tracebook.status=pending: it is pending again when read back
     const s = reading.pending ? { ...u, end_us: null } : u;
-    const a = s.attributes;
     const key = `${s.trace_id}\u0000${s.span_id}`;
     const session_id = traceSession.get(s.trace_id) ?? s.trace_id;
     const operation = reading.operation;
@@ -634,22 +652,7 @@ export function spansToRecords(
       end: s.end_us,
       session_id,
       request_id: s.span_id,
-      // clipped as every format's event payloads are: a span's prompt and output (its
-      // attributes) are the call's texts, kept whole only in the calls frame (`keepText`)
-      payload: compactPayload({
-        name: s.name,
-        kind: s.kind ?? null,
-        trace_id: s.trace_id,
-        parent_span_id: s.parent_span_id,
-        status: s.status,
-        status_message: s.status_message ?? null,
-        // the span's end, for the report's waterfall (the events frame has one time per row)
-        ended_at: s.end_us === null ? null : new Date(Math.floor(s.end_us / 1000)).toISOString(),
-        duration_s: s.end_us === null || s.start_us === null
-          ? null
-          : s.duration_s ?? (s.end_us - s.start_us) / 1e6,
-        attributes: a,
-      }),
+      payload: s.payload ?? spanPayload(s),
       metadata: service === null ? undefined : { service_name: service },
     });
     if (s.end_us === null) {

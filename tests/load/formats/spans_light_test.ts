@@ -1,7 +1,7 @@
 /**
  * Span files read without texts: each span is lightened as it is read (`SpanList`:
- * its call fields read at once, its long strings clipped as its payload clips
- * them), and the records are those of a read that keeps every text, but the
+ * its call fields read at once, its event's payload made, its attributes
+ * dropped), and the records are those of a read that keeps every text, but the
  * texts themselves.
  * @module
  */
@@ -132,4 +132,56 @@ Deno.test("span files read without texts: two records of one span merge whole, a
   const whole = otlp.parse!(textSource(text, "f"), "f", { keepText: true });
   assert.equal(whole.calls[0]!.messages, PROMPT);
   assert.deepEqual(light, withoutTexts(whole));
+});
+
+Deno.test("span files read without texts: a Phoenix span on two lines merges whole, as with texts", () => {
+  const text = [
+    phoenix({
+      name: "ChatCompletion",
+      span_kind: "LLM",
+      "context.span_id": "b",
+      "attributes.input.value": "q".repeat(600),
+    }),
+    phoenix({
+      name: "ChatCompletion",
+      span_kind: "LLM",
+      "context.span_id": "b",
+      end_time: 1700000000750,
+      "attributes.llm.model_name": "gpt-4o-mini",
+    }),
+    "",
+  ].join("\n");
+  const light = openinference.parse!(textSource(text, "f"), "f", {});
+  assert.deepEqual(
+    light.calls.map((c) => [c.model, c.prompt_chars, c.duration_s]),
+    [["gpt-4o-mini", 600, 0.75]],
+  );
+  const whole = openinference.parse!(textSource(text, "f"), "f", { keepText: true });
+  assert.deepEqual(light, withoutTexts(whole));
+});
+
+Deno.test("span files read without texts: a span tracebook exported as pending is pending again", () => {
+  // tracebook's OTLP export of a call that never ended: a zero-length span marked pending
+  const span = {
+    traceId: TRACE,
+    spanId: "p",
+    name: "chat",
+    startTimeUnixNano: "1700000000000000000",
+    endTimeUnixNano: "1700000000000000000",
+    attributes: [
+      { key: "gen_ai.operation.name", value: { stringValue: "chat" } },
+      { key: "gen_ai.request.model", value: { stringValue: "gpt-4o" } },
+      { key: "tracebook.status", value: { stringValue: "pending" } },
+    ],
+  };
+  const text = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] });
+  const r = otlp.parse!(textSource(text, "f"), "f", {});
+  assert.deepEqual(r.calls.map((c) => [c.status, c.ended_at, c.duration_s]), [[
+    "pending",
+    null,
+    null,
+  ]]);
+  const payload = JSON.parse(r.events[0]!.payload!);
+  assert.deepEqual([payload.ended_at, payload.duration_s], [null, null]);
+  assert.deepEqual(r.sessions, [{ session_id: TRACE, complete: false }]);
 });
