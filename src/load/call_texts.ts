@@ -53,10 +53,10 @@ export interface CallTextOptions {
  * A reader of the texts of `traces`' calls, or null when they are better
  * loaded with the traces: a file that is not a regular file (standard input, a
  * pipe, a decompressed copy) or is gone, or a format whose parse holds every
- * text anyway (spans, agent logs: `FormatAdapter.textsByCall` unset). Native
- * files are read again at the calls' lines only; batch files are parsed again
- * by their adapter (with `options`, as they were loaded), keeping only the
- * shown calls' texts.
+ * text anyway (agent logs, documents read whole: `FormatAdapter.textsByCall`
+ * unset). Native files are read again at the calls' lines only; batch and span
+ * files (OTLP, Phoenix) are parsed again by their adapter (with `options`, as
+ * they were loaded), keeping only the shown calls' texts.
  *
  * @example
  * ```ts
@@ -206,6 +206,7 @@ function formatCallTexts(
       keepText: true,
       // the texts of the shown calls only (where the format can tell them apart while reading)
       textsOf: (c) => wanted.has(key(c.line, c.session_id, c.request_id, c.model)),
+      textLines: new Set(rows.map((i) => Number(lines![i]))),
       map: options.map,
       timezone: options.timezone,
     });

@@ -181,7 +181,10 @@ Deno.test("callTextReader() is null where the texts cannot be read again: a gzip
   }
 });
 
-Deno.test("callTextReader() of batch files: each file parsed again gives the texts a keepText load gives, for any rows; null for the formats whose parse holds every text", async () => {
+/** The formats whose files are parsed again for their calls' texts. */
+const READ_AGAIN = ["anthropic_batch", "openai_batch", "openinference", "otlp"];
+
+Deno.test("callTextReader() of batch and span files: each file parsed again gives the texts a keepText load gives, for any rows; null for the formats whose parse holds every text", async () => {
   const read = new Set<string>(), loaded = new Set<string>();
   for (const path of allFixtures().filter((p) => !/native/.test(p))) {
     let traces: TraceSet;
@@ -193,7 +196,7 @@ Deno.test("callTextReader() of batch files: each file parsed again gives the tex
     const format = traces.formats?.[path];
     if (traces.calls.height === 0 || format === undefined || format === "native") continue;
     const reader = callTextReader(traces);
-    if (format !== "openai_batch" && format !== "anthropic_batch") {
+    if (!READ_AGAIN.includes(format)) {
       assert.equal(reader, null, path);
       loaded.add(format);
       continue;
@@ -213,8 +216,8 @@ Deno.test("callTextReader() of batch files: each file parsed again gives the tex
       `${path}, some rows`,
     );
   }
-  assert.deepEqual([...read].sort(), ["anthropic_batch", "openai_batch"]);
-  for (const f of ["otlp", "openinference", "claude_code", "langfuse"]) {
+  assert.deepEqual([...read].sort(), READ_AGAIN);
+  for (const f of ["jaeger", "mlflow", "claude_code", "langfuse"]) {
     assert.ok(loaded.has(f), `${f} in ${[...loaded]}`);
   }
 });

@@ -65,7 +65,7 @@ export interface CompareOptions extends GateOptions, InputOptions {
   quiet?: boolean;
   /**
    * Show the prompts and outputs (the outputs of paired calls side by side, the
-   * Calls section's texts). Native and Batch files: read again for the calls
+   * Calls section's texts). Native, Batch, OTLP and Phoenix files: read again for the calls
    * shown (`callTextReader`), unless `false`. Other formats, standard input and
    * gzip files: loaded with the runs, by default when their trace files hold at
    * most {@link COMPARE_TEXTS_MAX_BYTES} together.
@@ -76,7 +76,7 @@ export interface CompareOptions extends GateOptions, InputOptions {
 /**
  * Bytes of trace files past which `compare` does not load the prompts and
  * outputs of runs it cannot read them again from (`callTextReader` is null:
- * spans, agent logs, standard input, gzip files) unless asked (`--outputs`): they are most of a trace's bytes and
+ * agent logs, documents read whole, standard input, gzip files) unless asked (`--outputs`): they are most of a trace's bytes and
  * would all be held (two runs of 784 MB: 1,623 MiB at the peak with them).
  */
 export const COMPARE_TEXTS_MAX_BYTES = 256 * 1024 * 1024;
@@ -361,7 +361,7 @@ export function define(cmd: Command): void {
     .option("--seed <n>", "seed of the bootstrap intervals", seedOption, 1)
     .option(
       "--outputs",
-      "show the prompts and outputs (paired outputs side by side, the Calls section's texts): native and Batch files are read again for the calls shown (the default); other formats load every text, by default only when the runs hold 256 MiB of traces or less",
+      "show the prompts and outputs (paired outputs side by side, the Calls section's texts): native, Batch, OTLP and Phoenix files are read again for the calls shown (the default); other formats load every text, by default only when the runs hold 256 MiB of traces or less",
     )
     .option("--no-outputs", "show no prompts or outputs")
     .option("--timezone <iana>", "time zone of naive timestamps (default UTC)")

@@ -142,7 +142,7 @@ async function reportTraces(
       undefined
     : undefined;
   if (reread && !texts) {
-    // a file not read again (spans, agent logs, a gzip file): every text loaded with the traces
+    // a file not read again (agent logs, a document read whole, a gzip file): every text loaded
     traces = await loadWith(true);
   }
   requireSomethingRead(traces);
@@ -271,7 +271,7 @@ export function define(cmd: Command): void {
     .option("--timezone <iana>", "time zone of naive timestamps (default UTC)")
     .option(
       "--outputs",
-      "show prompts and outputs: the Calls section shows them, the call tables the start of each response (native and Batch files: read again for the calls listed; other formats: every text loaded, slower)",
+      "show prompts and outputs: the Calls section shows them, the call tables the start of each response (native, Batch, OTLP and Phoenix files: read again for the calls listed; other formats: every text loaded, slower)",
     )
     .option(
       "--calls-limit <n>",

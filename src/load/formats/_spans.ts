@@ -501,7 +501,8 @@ function spanReading(s: Span): SpanReading {
 
 /**
  * The spans of one read, as an adapter pushes them. When no call keeps its
- * texts, each span is lightened as it comes: what the records read of its
+ * texts (or, given `textLines`, for the spans of the other lines), each span
+ * is lightened as it comes: what the records read of its
  * attributes is read at once ({@link SpanReading}), its event's payload is made,
  * and its attributes and events are dropped, so that a file's prompts and
  * outputs are not all held until its spans are paired (the records are the
@@ -512,7 +513,7 @@ function spanReading(s: Span): SpanReading {
  * @example
  * ```ts
  * import { SpanList, spansToRecords } from "./_spans.ts";
- * const list = new SpanList(true);
+ * const list = new SpanList({});
  * list.push({ trace_id: "t", span_id: "c", parent_span_id: null, name: "chat", start_us: 0,
  *   end_us: 1_000_000, status: "ok", line: 1,
  *   attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "m", "gen_ai.prompt": "p".repeat(500) } });
@@ -524,11 +525,21 @@ function spanReading(s: Span): SpanReading {
 export class SpanList {
   readonly spans: Span[] = [];
   #seen: Set<string> | null;
+  #keeps: (span: Span) => boolean;
+  // a read for the texts of a few lines: the other spans' payloads are not made
+  #textsOnly: boolean;
   #duplicated = false;
 
-  /** `lighten`: no call keeps its texts (the adapter's `!keepText`). */
-  constructor(lighten: boolean) {
-    this.#seen = lighten ? new Set() : null;
+  /**
+   * `options`: the parse's (a span is kept whole with `keepText`, on the
+   * `textLines` when they are given); `lighten`: false to keep every span
+   * whole (the read again after `duplicated`).
+   */
+  constructor(options: Pick<ParseOptions, "keepText" | "textLines">, lighten = true) {
+    const lines = options.textLines;
+    this.#seen = !lighten || (options.keepText && lines === undefined) ? null : new Set();
+    this.#keeps = options.keepText && lines ? (span) => lines.has(span.line) : () => false;
+    this.#textsOnly = (options.keepText ?? false) && lines !== undefined;
   }
 
   /** A span was pushed twice while lightening (the spans cannot be merged exactly). */
@@ -544,6 +555,10 @@ export class SpanList {
     const key = `${span.trace_id}\u0000${span.span_id}`;
     if (this.#seen.has(key)) this.#duplicated = true;
     else this.#seen.add(key);
+    if (this.#keeps(span)) {
+      this.spans.push(span);
+      return;
+    }
     const decoded = { ...span, attributes: mlflowDecoded(span.attributes) };
     const reading = spanReading(decoded);
     this.spans.push({
@@ -551,7 +566,9 @@ export class SpanList {
       attributes: {},
       events: undefined,
       reading,
-      payload: spanPayload(reading.pending ? { ...decoded, end_us: null } : decoded),
+      payload: this.#textsOnly
+        ? undefined
+        : spanPayload(reading.pending ? { ...decoded, end_us: null } : decoded),
     });
   }
 }

@@ -40,6 +40,14 @@ export interface ParseOptions {
    * formats honour it; the others keep every text. @default {every call}
    */
   textsOf?: (call: ImportedCall) => boolean;
+  /**
+   * With `textsOf`, the lines of the calls it names (a hint that holds each of
+   * them): the parse is then a read for these calls' texts, and a format that
+   * reads several records into one call (spans) holds only these lines' texts
+   * while it reads; its other events' payloads may lack their attributes.
+   * @default {every line}
+   */
+  textLines?: ReadonlySet<number>;
   /** IANA time zone of naive timestamps. @default {"UTC"} */
   timezone?: string;
   /** Field mapping of the generic per-call log adapter (`--map`): our column → the log's field path. */
@@ -66,11 +74,11 @@ export interface FormatAdapter {
    */
   parse?(source: TraceSource, file: string, options: ParseOptions): ImportedRecords;
   /**
-   * A parse with `textsOf` holds the texts of the kept calls only (each call's
-   * texts are on its own line), so the texts of the few calls a page shows are
-   * read again from the file (`callTextReader`) rather than loaded with every
-   * call. Formats whose parse holds every text anyway (spans, until they are
-   * paired) leave it unset.
+   * A parse with `textsOf` (and `textLines`) holds the texts of the kept calls
+   * only, so the texts of the few calls a page shows are read again from the
+   * file (`callTextReader`) rather than loaded with every call. Formats whose
+   * parse holds every text anyway (agent logs and documents read whole) leave
+   * it unset.
    */
   textsByCall?: boolean;
 }

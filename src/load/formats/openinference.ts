@@ -141,10 +141,10 @@ export function parseOpenInferenceText(
 function parseOpenInference(
   source: TraceSource,
   file: string,
-  options: Pick<ParseOptions, "keepText" | "textsOf">,
-  lighten = !options.keepText,
+  options: Pick<ParseOptions, "keepText" | "textsOf" | "textLines">,
+  lighten = true,
 ): ImportedRecords {
-  const spans = new SpanList(lighten);
+  const spans = new SpanList(options, lighten);
   // the adapter's own problems, after the reader's (as when the values were read first)
   const own: Diagnostic[] = [];
   const problem = problemList(file, own);
@@ -233,4 +233,5 @@ export const openinference: FormatAdapter = {
     '{"name": "ChatCompletion", "span_kind": "LLM", "context.span_id": "5b8a…", "context.trace_id": "0af7…", "parent_id": null, "start_time": 1700000000000, "end_time": 1700000001500, "status_code": "OK", "attributes.llm.model_name": "gpt-4o-mini", "attributes.llm.token_count.prompt": 12.0}',
   detect,
   parse: (source, file, options) => parseOpenInference(source, file, options),
+  textsByCall: true,
 };

@@ -77,6 +77,8 @@ export interface ParseOtlpOptions {
   keepText?: boolean;
   /** With `keepText`, the calls whose texts are kept (`ParseOptions.textsOf`). */
   textsOf?: ParseOptions["textsOf"];
+  /** With `textsOf`, the lines of its calls (`ParseOptions.textLines`). */
+  textLines?: ParseOptions["textLines"];
 }
 
 /**
@@ -112,9 +114,9 @@ function parseOtlp(
   source: TraceSource,
   file: string,
   options: ParseOtlpOptions,
-  lighten = !options.keepText,
+  lighten = true,
 ): ImportedRecords {
-  const spans = new SpanList(lighten);
+  const spans = new SpanList(options, lighten);
   // the adapter's own problems, after the reader's (as when the values were read first)
   const own: Diagnostic[] = [];
   const problem = problemList(file, own);
@@ -235,4 +237,5 @@ export const otlp: FormatAdapter = {
   detect: (s) =>
     ["resourceSpans", "scopeSpans", "instrumentationLibrarySpans"].some((k) => s.keys.includes(k)),
   parse: (source, file, options) => parseOtlp(source, file, options),
+  textsByCall: true,
 };
