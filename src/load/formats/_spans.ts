@@ -516,8 +516,8 @@ function spanReading(s: Span): SpanReading {
  * const list = new SpanList({});
  * list.push({ trace_id: "t", span_id: "c", parent_span_id: null, name: "chat", start_us: 0,
  *   end_us: 1_000_000, status: "ok", line: 1,
- *   attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "m", "gen_ai.prompt": "p".repeat(500) } });
- * if (list.duplicated || "gen_ai.prompt" in list.spans[0]!.attributes) throw new Error();
+ *   attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "m", "input.value": "p".repeat(500) } });
+ * if (list.duplicated || "input.value" in list.spans[0]!.attributes) throw new Error();
  * const r = spansToRecords(list.spans, "f.json");
  * if (r.calls[0]!.prompt_chars !== 500 || !r.events[0]!.payload!.includes("(500 characters)")) throw new Error();
  * ```
