@@ -185,3 +185,116 @@ Deno.test("span files read without texts: a span tracebook exported as pending i
   assert.deepEqual([payload.ended_at, payload.duration_s], [null, null]);
   assert.deepEqual(r.sessions, [{ session_id: TRACE, complete: false }]);
 });
+
+/** A random attribute value for `key`: a count, a short or long text, JSON of messages or of a request. */
+function randomValue(key: string, rand: () => number): unknown {
+  const text = (n: number) => "w".repeat(n) + (rand() < 0.3 ? 'é😀\n"' : "");
+  const long = () => Math.floor(rand() * 900);
+  if (/tokens|token_count|\.prompt$|completion$|total$/.test(key) && rand() < 0.8) {
+    return Math.floor(rand() * 500);
+  }
+  if (/messages|prompt|completion/.test(key)) {
+    return JSON.stringify([{ role: "user", content: text(long()) }, {
+      role: "assistant",
+      parts: [{ type: "text", content: text(long()) }],
+    }]);
+  }
+  if (/spanInputs|spanOutputs|invocation|inputs/.test(key)) {
+    return JSON.stringify({
+      model: rand() < 0.5 ? "m-json" : undefined,
+      usage: { prompt_tokens: 7, completion_tokens: 3 },
+      messages: [{ role: "user", content: text(long()) }],
+      choices: [{ message: { role: "assistant", content: text(long()) }, finish_reason: "stop" }],
+    });
+  }
+  if (key === "mlflow.spanType") return rand() < 0.5 ? '"CHAT_MODEL"' : "LLM";
+  if (key === "gen_ai.operation.name") {
+    return ["chat", "invoke_agent", "execute_tool", "text_completion"][Math.floor(rand() * 4)];
+  }
+  if (key === "openinference.span.kind") return ["LLM", "CHAIN", "TOOL"][Math.floor(rand() * 3)];
+  if (/model/.test(key)) return ["gpt-4o", "claude", "m".repeat(350)][Math.floor(rand() * 3)];
+  if (key === "tracebook.status") return rand() < 0.5 ? "pending" : "ok";
+  return text(rand() < 0.5 ? 20 : long());
+}
+
+/** The attribute keys the call rules read (`callFieldsOf`, `callConvention`, sessions, errors). */
+const KEYS = [
+  "gen_ai.operation.name",
+  "gen_ai.request.model",
+  "gen_ai.response.model",
+  "gen_ai.system",
+  "gen_ai.usage.input_tokens",
+  "gen_ai.usage.output_tokens",
+  "gen_ai.input.messages",
+  "gen_ai.output.messages",
+  "gen_ai.prompt",
+  "gen_ai.completion",
+  "gen_ai.conversation.id",
+  "gen_ai.response.finish_reasons",
+  "openinference.span.kind",
+  "llm.model_name",
+  "llm.token_count.prompt",
+  "llm.token_count.completion",
+  "llm.input_messages.0.message.content",
+  "llm.output_messages.0.message.content",
+  "llm.invocation_parameters",
+  "input.value",
+  "output.value",
+  "mlflow.spanType",
+  "mlflow.spanInputs",
+  "mlflow.spanOutputs",
+  "mlflow.chat.messages",
+  "session.id",
+  "error.type",
+  "tracebook.status",
+  "span_type",
+  "inputs",
+];
+
+Deno.test("span files read without texts: random OTLP spans over the attributes the rules read give the records read with texts, but the texts", async () => {
+  const { seeded } = await import("../../_helpers.ts");
+  const rand = seeded(13);
+  let calls = 0, duplicates = 0;
+  for (let file = 0; file < 60; file++) {
+    const lines: string[] = [];
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      // now and then a span already read (its records merge), a parent among the spans before
+      const id = ids.length && rand() < 0.08 ? ids[Math.floor(rand() * ids.length)]! : `s${i}`;
+      ids.push(id);
+      const keys = KEYS.filter(() => rand() < 0.3);
+      const attributes = keys.map((key) => {
+        const v = randomValue(key, rand);
+        return { key, value: typeof v === "number" ? { intValue: String(v) } : { stringValue: v } };
+      });
+      const span = {
+        traceId: `t${Math.floor(rand() * 3)}`,
+        spanId: id,
+        parentSpanId: i > 0 && rand() < 0.6 ? `s${Math.floor(rand() * i)}` : undefined,
+        name: "span",
+        startTimeUnixNano: String(1700000000000000000n + BigInt(i) * 1000000n),
+        endTimeUnixNano: rand() < 0.9
+          ? String(1700000001000000000n + BigInt(i) * 1000000n)
+          : undefined,
+        status: rand() < 0.2 ? { code: 2, message: "x".repeat(rand() < 0.5 ? 5 : 400) } : {},
+        events: rand() < 0.1
+          ? [{
+            name: "exception",
+            timeUnixNano: "1700000000500000000",
+            attributes: [{ key: "exception.message", value: { stringValue: "boom ".repeat(100) } }],
+          }]
+          : [],
+        attributes,
+      };
+      lines.push(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }));
+    }
+    const text = lines.join("\n") + "\n";
+    const light = otlp.parse!(textSource(text, "f"), "f", {});
+    const whole = otlp.parse!(textSource(text, "f"), "f", { keepText: true });
+    assert.deepEqual(light, withoutTexts(whole), `file ${file}`);
+    calls += light.calls.length;
+    if (light.diagnostics.some((d) => d.code === "duplicate_span")) duplicates++;
+  }
+  // the draws reach calls and merged spans
+  assert.ok(calls > 100 && duplicates > 5, `${calls} calls, ${duplicates} files with duplicates`);
+});
