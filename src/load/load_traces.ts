@@ -296,10 +296,14 @@ async function readFiles(
       for (const d of r.diagnostics) all.diagnostics.push(d);
       for (const x of r.sessions ?? []) all.sessions!.push(x);
     }
-    parts.push(assembleImportedFrames(all, frameOptions));
+    const large = others.reduce((sum, p) => sum + p.size, 0) >= LARGE_INPUT_BYTES;
+    // the events' payloads are collected once their frame is built, before the calls' frame
+    parts.push(
+      assembleImportedFrames(all, { ...frameOptions, consume: large ? collectGarbage : undefined }),
+    );
     // the records and the intermediates of their frames go before the caller allocates more
     // (a 314 MB OpenAI Batch file: `report` peaked at 493 MiB against 527 without)
-    if (others.reduce((sum, p) => sum + p.size, 0) >= LARGE_INPUT_BYTES) await settleMemory();
+    if (large) await settleMemory();
   }
   return concatFrames(parts);
 }

@@ -13,7 +13,7 @@ import {
   SESSION_COLUMNS,
 } from "../../frames/columns.ts";
 import type { Diagnostic } from "../_event.ts";
-import { frameFromRows } from "../_build_frame.ts";
+import { frameFromItems, frameFromRows } from "../_build_frame.ts";
 import { inDateRange } from "./_util.ts";
 
 /** One model call of a file, with the columns of `calls` (timestamps in µs since the epoch). */
@@ -94,6 +94,12 @@ export interface ImportFrameOptions {
   group?: string | null;
   /** Add `messages` and `output` columns to `calls`. @default {false} */
   keepText?: boolean;
+  /**
+   * The records are the caller's to give up: their events are dropped once the
+   * events' frame is built, and this is called (to collect them) before the
+   * calls' frame is built.
+   */
+  consume?: () => void;
 }
 
 /** The four frames (before prices). */
@@ -237,32 +243,50 @@ export function assembleImportedFrames(
   if (options.keepText) {
     Object.assign(callColumns, { messages: pl.Utf8, output: pl.Utf8, params: pl.Utf8 });
   }
-  const calls = [...records.calls].sort(byFileLine).map((c) => ({
-    ...c,
-    ...(options.keepText ? { params: c.params ?? null } : {}),
-    trace_id: c.trace_id ?? null,
-    span_id: c.span_id ?? null,
-    parent_span_id: c.parent_span_id ?? null,
-    batch: c.batch ?? false,
-    cost_usd: null,
-    group,
-    orphan: false,
-    retry_of: null,
-  }));
-  const events = [...records.events].sort(byFileLine).map((e) => ({
-    file: e.file,
-    line: e.line,
-    type: e.type,
-    timestamp: e.ts,
-    session_id: e.session_id,
-    request_id: e.request_id,
-    payload: e.payload,
-  }));
-  const sessions = sessionRows({ ...records, events: [...records.events].sort(byFileLine) });
+  const sortedEvents = [...records.events].sort(byFileLine);
+  const sessions = sessionRows({ ...records, events: sortedEvents });
+  // the events first: their payloads are most of the records, and once their frame is built the
+  // caller's records may let them go before the calls' frame is built (`consume`)
+  const events = frameFromItems(sortedEvents, EVENT_COLUMNS, {
+    file: (e) => e.file ?? null,
+    line: (e) => e.line ?? null,
+    type: (e) => e.type ?? null,
+    timestamp: (e) => e.ts ?? null,
+    session_id: (e) => e.session_id ?? null,
+    request_id: (e) => e.request_id ?? null,
+    payload: (e) => e.payload ?? null,
+  });
+  sortedEvents.length = 0;
+  if (options.consume) {
+    records.events.length = 0;
+    options.consume();
+  }
+  const extra: Record<string, (c: ImportedCall) => unknown> = {
+    trace_id: (c) => c.trace_id ?? null,
+    span_id: (c) => c.span_id ?? null,
+    parent_span_id: (c) => c.parent_span_id ?? null,
+    batch: (c) => c.batch ?? false,
+    cost_usd: () => null,
+    group: () => group,
+    orphan: () => false,
+    retry_of: () => null,
+    params: (c) => c.params ?? null,
+  };
+  const calls = frameFromItems(
+    [...records.calls].sort(byFileLine),
+    callColumns,
+    Object.fromEntries(
+      Object.keys(callColumns).map((name) => [
+        name,
+        extra[name] ??
+          ((c: ImportedCall) => (c as unknown as Record<string, unknown>)[name] ?? null),
+      ]),
+    ),
+  );
   return {
-    calls: frameFromRows(calls as unknown as Record<string, unknown>[], callColumns),
+    calls,
     sessions: frameFromRows(sessions.rows, sessions.columns),
-    events: frameFromRows(events, EVENT_COLUMNS),
+    events,
     diagnostics: frameFromRows(
       [...records.diagnostics].sort(byFileLine).map((d) => ({
         ...d,
