@@ -42,9 +42,10 @@ export interface ParseOptions {
   textsOf?: (call: ImportedCall) => boolean;
   /**
    * With `textsOf`, the lines of the calls it names (a hint that holds each of
-   * them): the parse is then a read for these calls' texts, and a format that
+   * them): the parse is then a read for these calls' texts only. A format of
+   * one call a line may leave the other lines unread (batch results); one that
    * reads several records into one call (spans) holds only these lines' texts
-   * while it reads; its other events' payloads may lack their attributes.
+   * while it reads, and its other events' payloads may lack their attributes.
    * @default {every line}
    */
   textLines?: ReadonlySet<number>;

@@ -47,6 +47,8 @@ export interface ParseAnthropicBatchOptions {
   keepText?: boolean;
   /** With `keepText`, the calls whose texts are kept (`ParseOptions.textsOf`). */
   textsOf?: ParseOptions["textsOf"];
+  /** With `textsOf`, its calls' lines: the others' records are not made (`ParseOptions.textLines`). */
+  textLines?: ParseOptions["textLines"];
 }
 
 /**
@@ -191,7 +193,10 @@ function parseAnthropicBatch(
       }),
     });
   };
+  const unread = options.keepText && options.textLines;
   const diagnostics = source.values(({ line, value }) => {
+    // a read for the texts of some lines: the others' records are not made
+    if (unread && !unread.has(line)) return;
     // a line holding an array of results: each is read with the line
     if (Array.isArray(value)) { for (const v of value) readValue(line, v); }
     else readValue(line, value);

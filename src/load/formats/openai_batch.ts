@@ -54,6 +54,8 @@ export interface ParseOpenAIBatchOptions {
   keepText?: boolean;
   /** With `keepText`, the calls whose texts are kept (`ParseOptions.textsOf`). */
   textsOf?: ParseOptions["textsOf"];
+  /** With `textsOf`, its calls' lines: the other lines are not read (`ParseOptions.textLines`). */
+  textLines?: ParseOptions["textLines"];
   /** `session_id` of every call. @default {batchSessionId(file)} */
   sessionId?: string;
 }
@@ -207,7 +209,10 @@ function parseOpenAIBatch(
     return records;
   }
   // line by line, never the whole text (bounded memory)
+  const unread = options.keepText && options.textLines;
   source.lines((raw, line, last) => {
+    // a read for the texts of some lines: the others are not parsed
+    if (unread && !unread.has(line)) return;
     const text = line === 1 ? raw.replace(/^\uFEFF/, "") : raw;
     // only JSON white space makes a blank line: NBSP, U+2028, a stray BOM are bad lines
     if (/^[ \t\r]*$/.test(text)) return;
