@@ -236,8 +236,17 @@ function eventTypes(events: pl.DataFrame, limit: number): Listing<EventTypeRow> 
     type: str(r.type) ?? "",
     count: count(r.count),
     sessions: count(r.sessions),
-    example: str(r.example),
+    example: shownJson(str(r.example)),
   }));
+}
+
+/**
+ * A payload as a page shows it: the clip mark, which payloads write as the
+ * escape `\u2026` (`compactPayload`), shown as `…` (an escaped backslash before
+ * `u2026` is not an escape).
+ */
+function shownJson(text: string | null): string | null {
+  return text?.includes("\\u2026") ? text.replace(/(?<!\\)((?:\\\\)*)\\u2026/g, "$1…") : text ?? null;
 }
 
 function diagnostics(frame: pl.DataFrame, limit: number): Listing<DiagnosticRow> {

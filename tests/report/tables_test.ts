@@ -99,3 +99,21 @@ Deno.test("reportTables() slowest calls: ties at the cut are ordered by start, t
   const nan = reportTables({ ...base, calls: withNaN }, { slowestCalls: 2 }).slowestCalls;
   assert.deepEqual(nan.rows.map((c) => c.request_id), ["c0", "c39"]);
 });
+
+Deno.test("reportTables(): an event type's first payload shows the clip mark as …, an escaped backslash before u2026 as it is", () => {
+  const base = sampleTraceSet();
+  const payload = '{"text":"ab\\u2026 (400 characters)","path":"C:\\\\u2026"}';
+  const extra = pl.DataFrame({
+    file: ["b.jsonl"],
+    line: [1],
+    type: ["otel.chat"],
+    timestamp: [new Date("2025-04-08T09:00:00Z")],
+    session_id: ["s-9"],
+    request_id: ["r-9"],
+    payload: [payload],
+  }).select(...base.events.columns.map((c) => pl.col(c).cast(base.events.getColumn(c).dtype)));
+  const t = reportTables({ ...base, events: pl.concat([base.events, extra]) });
+  const row = t.eventTypes.rows.find((r) => r.type === "otel.chat")!;
+  assert.equal(row.example, '{"text":"ab… (400 characters)","path":"C:\\\\u2026"}');
+  assert.deepEqual(JSON.parse(row.example!), JSON.parse(payload));
+});
