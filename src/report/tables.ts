@@ -246,7 +246,9 @@ function eventTypes(events: pl.DataFrame, limit: number): Listing<EventTypeRow> 
  * `u2026` is not an escape).
  */
 function shownJson(text: string | null): string | null {
-  return text?.includes("\\u2026") ? text.replace(/(?<!\\)((?:\\\\)*)\\u2026/g, "$1…") : text ?? null;
+  return text?.includes("\\u2026")
+    ? text.replace(/(?<!\\)((?:\\\\)*)\\u2026/g, "$1…")
+    : text ?? null;
 }
 
 function diagnostics(frame: pl.DataFrame, limit: number): Listing<DiagnosticRow> {

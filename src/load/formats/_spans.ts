@@ -390,6 +390,11 @@ export interface SpansOptions {
   keepText?: boolean;
   /** With `keepText`, the calls whose texts are kept (`ParseOptions.textsOf`). */
   textsOf?: ParseOptions["textsOf"];
+  /**
+   * With `keepText`, a read for the texts of the calls on these lines only
+   * (`ParseOptions.textLines`): no events, and no calls of other lines.
+   */
+  textLines?: ParseOptions["textLines"];
 }
 
 /** The session a span names: by the format or an attribute (null when it names none). */
@@ -652,7 +657,10 @@ export function spansToRecords(
   const calls: ImportedCall[] = [];
   const events: ImportedEvent[] = [];
   const sessions = new Map<string, ImportedSession>();
+  // a read for some calls' texts: only their calls are made
+  const only = options.keepText ? options.textLines : undefined;
   unique.forEach((u, i) => {
+    if (only && !only.has(u.line)) return;
     const reading = readings[i]!;
     // tracebook's own OTLP export writes a call that never ended as a zero-length span
     // marked tracebook.status=pending: it is pending again when read back
@@ -661,17 +669,19 @@ export function spansToRecords(
     const session_id = traceSession.get(s.trace_id) ?? s.trace_id;
     const operation = reading.operation;
     const service = str(s.resource?.["service.name"]);
-    events.push({
-      file,
-      line: s.line,
-      type: `${prefix}.${s.event_type ?? operation ?? s.name ?? "span"}`,
-      ts: s.start_us,
-      end: s.end_us,
-      session_id,
-      request_id: s.span_id,
-      payload: s.payload ?? spanPayload(s),
-      metadata: service === null ? undefined : { service_name: service },
-    });
+    if (!only) {
+      events.push({
+        file,
+        line: s.line,
+        type: `${prefix}.${s.event_type ?? operation ?? s.name ?? "span"}`,
+        ts: s.start_us,
+        end: s.end_us,
+        session_id,
+        request_id: s.span_id,
+        payload: s.payload ?? spanPayload(s),
+        metadata: service === null ? undefined : { service_name: service },
+      });
+    }
     if (s.end_us === null) {
       const known = sessions.get(session_id);
       if (!known) sessions.set(session_id, { session_id, complete: false });

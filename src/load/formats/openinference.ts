@@ -218,7 +218,12 @@ function parseOpenInference(
   return spansToRecords(
     spans.spans,
     file,
-    { eventPrefix: "openinference", keepText: options.keepText, textsOf: options.textsOf },
+    {
+      eventPrefix: "openinference",
+      keepText: options.keepText,
+      textsOf: options.textsOf,
+      textLines: options.textLines,
+    },
     diagnostics,
   );
 }
