@@ -65,10 +65,10 @@ export interface CompareOptions extends GateOptions, InputOptions {
   quiet?: boolean;
   /**
    * Show the prompts and outputs (the outputs of paired calls side by side, the
-   * Calls section's texts). Native, Batch, OTLP and Phoenix files: read again for the calls
-   * shown (`callTextReader`), unless `false`. Other formats, standard input and
-   * gzip files: loaded with the runs, by default when their trace files hold at
-   * most {@link COMPARE_TEXTS_MAX_BYTES} together.
+   * Calls section's texts). Native, Batch, OTLP and Phoenix files: read again
+   * for the calls shown (`callTextReader`), unless `false`. Other formats,
+   * standard input and gzip files: loaded with the runs, by default when their
+   * trace files hold at most {@link COMPARE_TEXTS_MAX_BYTES} together.
    */
   outputs?: boolean;
 }
@@ -76,8 +76,9 @@ export interface CompareOptions extends GateOptions, InputOptions {
 /**
  * Bytes of trace files past which `compare` does not load the prompts and
  * outputs of runs it cannot read them again from (`callTextReader` is null:
- * agent logs, documents read whole, standard input, gzip files) unless asked (`--outputs`): they are most of a trace's bytes and
- * would all be held (two runs of 784 MB: 1,623 MiB at the peak with them).
+ * agent logs, documents read whole, standard input, gzip files) unless asked
+ * (`--outputs`): they are most of a trace's bytes and would all be held (two
+ * runs of 784 MB: 1,623 MiB at the peak with them).
  */
 export const COMPARE_TEXTS_MAX_BYTES = 256 * 1024 * 1024;
 

@@ -75,9 +75,7 @@ export interface Span {
 
 /** What {@link spansToRecords} reads of one span, apart from its payload and texts. */
 export interface SpanReading {
-  /** {@link callConvention} (null too for a span that is never a call). */
-  convention: string | null;
-  /** {@link callFieldsOf} without texts, for a call-like span (else null). */
+  /** {@link callFieldsOf} without texts, for a call-like span ({@link callConvention}; else null). */
   fields: CallFields | null;
   /** The session the span names ({@link namedSession}). */
   session: string | null;
@@ -495,7 +493,6 @@ function spanReading(s: Span): SpanReading {
   const convention = s.call === null ? null : callConvention(a);
   const callLike = s.call !== null && (convention !== null || s.call !== undefined);
   return {
-    convention,
     fields: callLike ? callFieldsOf(a, false) : null,
     session: namedSession(s),
     operation: str(a["gen_ai.operation.name"]),
@@ -507,13 +504,12 @@ function spanReading(s: Span): SpanReading {
 /**
  * The spans of one read, as an adapter pushes them. When no call keeps its
  * texts (or, given `textLines`, for the spans of the other lines), each span
- * is lightened as it comes: what the records read of its
- * attributes is read at once ({@link SpanReading}), its event's payload is made,
- * and its attributes and events are dropped, so that a file's prompts and
- * outputs are not all held until its spans are paired (the records are the
- * same). Several records of one span are merged before they are read, which a
- * lightened span cannot be: `duplicated` then tells the adapter to read the
- * file again unlightened.
+ * is lightened as it comes: what the records read of its attributes is read at
+ * once ({@link SpanReading}), its event's payload is made, and its attributes
+ * and events are dropped, so that a file's prompts and outputs are not all
+ * held until its spans are paired (the records are the same). Several records
+ * of one span are merged before they are read, which a lightened span cannot
+ * be: `duplicated` then tells the adapter to read the file again unlightened.
  *
  * @example
  * ```ts
