@@ -387,6 +387,14 @@ Deno.test("a span marked tracebook.status=pending (tracebook's own OTLP export o
     { request_id: "b", status: "ok", duration_s: 0 },
   ]);
   assert.deepEqual(rows(t.sessions, "complete"), [{ complete: false }]);
+  // the spans' events too: the pending one has no end
+  assert.deepEqual(
+    rows(t.events, "payload").map((r) => {
+      const p = JSON.parse(r.payload as string);
+      return [p.ended_at, p.duration_s];
+    }),
+    [[null, null], ["2023-11-14T22:13:20.000Z", 0]],
+  );
 });
 
 Deno.test("otlp: with keepText and textsOf, only the named calls keep their texts (the others' are null)", () => {

@@ -9,31 +9,16 @@ import {
   type ImportedCall,
   type ImportedRecords,
 } from "../../../src/load/formats/_records.ts";
+import { blankCall } from "../../../src/load/formats/_agent_logs.ts";
 import { columnsOf } from "../../_table.ts";
 
 const call = (line: number, extra: Partial<ImportedCall> = {}): ImportedCall => ({
-  session_id: "s",
+  ...blankCall("f", line, "s"),
   request_id: `r${line}`,
   model: "m",
-  served_model: null,
-  provider: null,
   started_at: 1_700_000_000_000_000 + line,
-  ended_at: null,
-  duration_s: null,
   status: "pending",
-  error: null,
   input_tokens: line,
-  output_tokens: null,
-  total_tokens: null,
-  cache_read_tokens: null,
-  reasoning_tokens: null,
-  ttft_s: null,
-  prompt_chars: null,
-  output_chars: null,
-  file: "f",
-  line,
-  finish_reason: null,
-  cache_write_tokens: null,
   ...extra,
 });
 

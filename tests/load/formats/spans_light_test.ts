@@ -160,32 +160,6 @@ Deno.test("span files read without texts: a Phoenix span on two lines merges who
   assert.deepEqual(light, withoutTexts(whole));
 });
 
-Deno.test("span files read without texts: a span tracebook exported as pending is pending again", () => {
-  // tracebook's OTLP export of a call that never ended: a zero-length span marked pending
-  const span = {
-    traceId: TRACE,
-    spanId: "p",
-    name: "chat",
-    startTimeUnixNano: "1700000000000000000",
-    endTimeUnixNano: "1700000000000000000",
-    attributes: [
-      { key: "gen_ai.operation.name", value: { stringValue: "chat" } },
-      { key: "gen_ai.request.model", value: { stringValue: "gpt-4o" } },
-      { key: "tracebook.status", value: { stringValue: "pending" } },
-    ],
-  };
-  const text = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] });
-  const r = otlp.parse!(textSource(text, "f"), "f", {});
-  assert.deepEqual(r.calls.map((c) => [c.status, c.ended_at, c.duration_s]), [[
-    "pending",
-    null,
-    null,
-  ]]);
-  const payload = JSON.parse(r.events[0]!.payload!);
-  assert.deepEqual([payload.ended_at, payload.duration_s], [null, null]);
-  assert.deepEqual(r.sessions, [{ session_id: TRACE, complete: false }]);
-});
-
 /** A random attribute value for `key`: a count, a short or long text, JSON of messages or of a request. */
 function randomValue(key: string, rand: () => number): unknown {
   const text = (n: number) => "w".repeat(n) + (rand() < 0.3 ? 'é😀\n"' : "");
