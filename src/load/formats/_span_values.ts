@@ -7,7 +7,7 @@
  * @module
  */
 import type { Diagnostic } from "../_event.ts";
-import { parseJsonValues } from "./_json_values.ts";
+import { textSource, type TraceSource } from "./source.ts";
 import { type Span, spansToRecords } from "./_spans.ts";
 import type { ImportedRecords } from "./_records.ts";
 import type { ParseOptions } from "./adapter.ts";
@@ -26,6 +26,7 @@ export interface SpanRecord {
 
 /** The records of a span file and the problem list that goes with them. */
 export interface SpanFile {
+  /** The records, when read at once ({@link readSpanFile}; none kept by {@link SpanFileReader.read}). */
   records: SpanRecord[];
   diagnostics: Diagnostic[];
   /** Report a record that is not read (bounded). */
@@ -39,59 +40,85 @@ export interface SpanFile {
   finish(spans: Span[], prefix: string, options: ParseOptions): ImportedRecords;
 }
 
+/** A span file read value by value ({@link spanFile}): {@link SpanFile} once `read` has run. */
+export interface SpanFileReader extends SpanFile {
+  /**
+   * Read `source`: `onRecord` for each record, in order, none held. The
+   * problems reported meanwhile are listed after the reader's own, as when
+   * the records were read first.
+   */
+  read(source: TraceSource, onRecord: (r: SpanRecord) => void): void;
+}
+
 /**
- * Read `text` (JSON Lines, pretty-printed values concatenated, or one
- * document): every top-level value, the elements of top-level arrays as
- * records of their own (`levels` = 2 also opens arrays inside them: Zipkin's
- * list of traces). `otherOutput`: text between the values is a console
- * exporter's neighbours (the program's own prints), one warning in all.
+ * A span file to read from a source (JSON Lines, pretty-printed values
+ * concatenated, or one document): every top-level value, the elements of
+ * top-level arrays as records of their own (`levels` = 2 also opens arrays
+ * inside them: Zipkin's list of traces). `otherOutput`: text between the values
+ * is a console exporter's neighbours (the program's own prints), one warning
+ * in all.
  *
  * @example
  * ```ts
- * import { readSpanFile } from "./_span_values.ts";
- * const f = readSpanFile('[{"a":1},{"b":2}]\n{"c":3}\n', "x.json");
- * if (f.records.length !== 3 || f.records[1]!.path !== "[1]" || f.records[2]!.line !== 2) throw new Error();
+ * import { spanFile } from "./_span_values.ts";
+ * import { textSource } from "./source.ts";
+ * const f = spanFile("x.json");
+ * const lines: number[] = [];
+ * f.read(textSource('{"a":1}\n{"b":2}\n'), (r) => {
+ *   lines.push(r.line);
+ *   f.problem(r.line, "x_bad", "not a span");
+ * });
+ * if (lines.join() !== "1,2" || f.diagnostics.length !== 2) throw new Error();
  * ```
  */
-export function readSpanFile(
-  text: string,
+export function spanFile(
   file: string,
   levels = 1,
   options: { otherOutput?: boolean } = {},
-): SpanFile {
-  const parsed = parseJsonValues(text, file);
-  let diagnostics = parsed.diagnostics;
-  // a console exporter's output mixed with the program's own prints: one warning, not one per line
-  const stray = diagnostics.filter((d) => d.code === "stray_text");
-  if (options.otherOutput && stray.length > 0) {
-    diagnostics = diagnostics.filter((d) => d.code !== "stray_text");
-    diagnostics.push({
-      file,
-      line: stray[0]!.line,
-      code: "other_output",
-      message: `${stray.length} lines of other output between the spans were skipped`,
-      severity: "warning",
-    });
-  }
+): SpanFileReader {
+  const diagnostics: Diagnostic[] = [];
+  // the problems reported while the values are read, before the reader's own are known
+  let early: Parameters<SpanFile["problem"]>[] | null = null;
   let dropped = 0;
   const problem: SpanFile["problem"] = (line, code, message, severity = "error") => {
-    if (diagnostics.length < MAX_PROBLEMS) {
+    if (early !== null) {
+      if (early.length < MAX_PROBLEMS) early.push([line, code, message, severity]);
+      else dropped++;
+    } else if (diagnostics.length < MAX_PROBLEMS) {
       diagnostics.push({ file, line, code, message, severity });
     } else dropped++;
   };
   const skipped = new Map<string, number>();
   let firstSkipped = 0;
-  const records: SpanRecord[] = [];
-  const open = (value: unknown, line: number, path: string, depth: number) => {
-    if (Array.isArray(value) && depth < levels) {
-      value.forEach((v, i) => open(v, line, `${path}[${i}]`, depth + 1));
-    } else records.push({ value, line, path });
-  };
-  for (const { value, line } of parsed.values) open(value, line, "", 0);
   return {
-    records,
+    records: [],
     diagnostics,
     problem,
+    read(source, onRecord) {
+      early = [];
+      const open = (value: unknown, line: number, path: string, depth: number) => {
+        if (Array.isArray(value) && depth < levels) {
+          value.forEach((v, i) => open(v, line, `${path}[${i}]`, depth + 1));
+        } else onRecord({ value, line, path });
+      };
+      let read = source.values(({ value, line }) => open(value, line, "", 0));
+      // a console exporter's output mixed with the program's own prints: one warning, not one per line
+      const stray = read.filter((d) => d.code === "stray_text");
+      if (options.otherOutput && stray.length > 0) {
+        read = read.filter((d) => d.code !== "stray_text");
+        read.push({
+          file,
+          line: stray[0]!.line,
+          code: "other_output",
+          message: `${stray.length} lines of other output between the spans were skipped`,
+          severity: "warning",
+        });
+      }
+      diagnostics.push(...read);
+      const reported = early;
+      early = null;
+      for (const args of reported) problem(...args);
+    },
     skip(what, line) {
       skipped.set(what, (skipped.get(what) ?? 0) + 1);
       firstSkipped ||= line;
@@ -120,11 +147,38 @@ export function readSpanFile(
       return spansToRecords(
         spans,
         file,
-        { eventPrefix: prefix, keepText: options.keepText, textsOf: options.textsOf },
+        {
+          eventPrefix: prefix,
+          keepText: options.keepText,
+          textsOf: options.textsOf,
+          textLines: options.textLines,
+        },
         diagnostics,
       );
     },
   };
+}
+
+/**
+ * {@link spanFile} of a text, its records read at once (`records`): for the
+ * formats that look at every record before reading any (Jaeger's API v3).
+ *
+ * @example
+ * ```ts
+ * import { readSpanFile } from "./_span_values.ts";
+ * const f = readSpanFile('[{"a":1},{"b":2}]\n{"c":3}\n', "x.json");
+ * if (f.records.length !== 3 || f.records[1]!.path !== "[1]" || f.records[2]!.line !== 2) throw new Error();
+ * ```
+ */
+export function readSpanFile(
+  text: string,
+  file: string,
+  levels = 1,
+  options: { otherOutput?: boolean } = {},
+): SpanFile {
+  const f = spanFile(file, levels, options);
+  f.read(textSource(text, file), (r) => f.records.push(r));
+  return f;
 }
 
 /**

@@ -21,8 +21,9 @@
  */
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import type { ImportedRecords } from "./_records.ts";
-import type { Span } from "./_spans.ts";
-import { hexId, parentId, readSpanFile } from "./_span_values.ts";
+import { type Span, SpanList } from "./_spans.ts";
+import { hexId, parentId, spanFile } from "./_span_values.ts";
+import { textSource, type TraceSource } from "./source.ts";
 import { isObj, type Obj, str, toMicros } from "./_util.ts";
 
 /** True for a value shaped as one span of `to_json()`. */
@@ -89,10 +90,20 @@ export function parseOtelPythonText(
   file: string,
   options: ParseOptions = {},
 ): ImportedRecords {
-  const f = readSpanFile(text, file, 1, { otherOutput: true });
-  const spans: Span[] = [];
+  return parseOtelPython(textSource(text, file), file, options);
+}
+
+/** {@link parseOtelPythonText} of a source read value by value (a file never held whole). */
+function parseOtelPython(
+  source: TraceSource,
+  file: string,
+  options: ParseOptions,
+  lighten = true,
+): ImportedRecords {
+  const f = spanFile(file, 1, { otherOutput: true });
+  const spans = new SpanList(options, lighten);
   // the console's log and metric exporters print to the same stream: counted, not spans
-  for (const { value, line, path } of f.records) {
+  f.read(source, ({ value, line, path }) => {
     const where = path ? `span ${path}` : "span";
     const bad = (reason: string) =>
       f.problem(line, "otel_python_bad_span", `${where} is not loaded: ${reason}`);
@@ -102,7 +113,7 @@ export function parseOtelPythonText(
           Array.isArray(value) ? "an array" : JSON.stringify(value)?.slice(0, 40)
         }, not a span object`,
       );
-      continue;
+      return;
     }
     const kind = !isConsoleNeighbour(value)
       ? null
@@ -111,13 +122,13 @@ export function parseOtelPythonText(
       : "log records";
     if (kind !== null) {
       f.skip(kind, line);
-      continue;
+      return;
     }
     const context = isObj(value.context) ? value.context : {};
     const traceId = hexId(context.trace_id), spanId = hexId(context.span_id);
     if (traceId === null || spanId === null) {
       bad(`"context.${traceId === null ? "trace_id" : "span_id"}" is missing`);
-      continue;
+      return;
     }
     const time = (key: string) => {
       const t = toMicros(value[key], undefined, options.timezone);
@@ -159,8 +170,10 @@ export function parseOtelPythonText(
       line,
       resource,
     });
-  }
-  return f.finish(spans, "otel", options);
+  });
+  // several records of one span merge whole: read again, nothing lightened
+  if (spans.duplicated) return parseOtelPython(source, file, options, false);
+  return f.finish(spans.spans, "otel", options);
 }
 
 /** OpenTelemetry Python SDK span JSON. */
@@ -172,5 +185,6 @@ export const otelPython: FormatAdapter = {
   example:
     '{"name": "chat gpt-4o", "context": {"trace_id": "0x5b8a…", "span_id": "0x051f…"}, "parent_id": null, "start_time": "2024-04-30T20:40:30.790768Z", "end_time": "…", "status": {"status_code": "OK"}, "attributes": {…}}',
   detect,
-  parse: (source, file, options) => parseOtelPythonText(source.text(), file, options),
+  parse: (source, file, options) => parseOtelPython(source, file, options),
+  textsByCall: true,
 };

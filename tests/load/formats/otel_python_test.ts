@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { realFixture } from "../../_helpers.ts";
 import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
 import { figures, figuresOfRows, fixture, rounded, rows, SPAN } from "./_helpers.ts";
+import { otelPython } from "../../../src/load/formats/otel_python.ts";
+import { textSource } from "../../../src/load/formats/source.ts";
 
 /** µs since the epoch of an ISO time with a 6-digit fraction and `Z` (read here, not by tracebook). */
 const isoMicros = (s: string) => Date.parse(`${s.slice(0, 19)}Z`) * 1000 + Number(s.slice(20, 26));
@@ -303,4 +305,34 @@ Deno.test("otel_python: log records and metric exports of the console exporters 
     message:
       "2 log records and 1 metric exports of the OpenTelemetry console exporters are not spans (skipped)",
   }]);
+});
+
+Deno.test("otel_python read value by value: the reader's problems first, then the spans', 50 in all and one line for the rest", () => {
+  // a print between the spans, then 60 records that are not spans (no context), then one span
+  const bad = (i: number) =>
+    JSON.stringify({ name: `bad ${i}`, start_time: "2024-05-01T10:00:00Z" });
+  const good = JSON.stringify({
+    name: "chat",
+    context: { trace_id: "0xaa", span_id: "0x01" },
+    parent_id: null,
+    start_time: "2024-05-01T10:00:00Z",
+    end_time: "2024-05-01T10:00:01Z",
+    status: { status_code: "OK" },
+    attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o" },
+  });
+  const text = ["a print", ...Array.from({ length: 60 }, (_, i) => bad(i)), good, ""].join("\n");
+  const r = otelPython.parse!(textSource(text, "c.txt"), "c.txt", {});
+  assert.equal(r.calls.length, 1);
+  const d = r.diagnostics.map((x) => [x.line, x.code]);
+  // sorted by line: the print's warning on line 1, the first 49 bad records (lines 2-50), then the
+  // count of the 11 others at the last listed line
+  assert.deepEqual(d, [
+    [1, "other_output"],
+    ...Array.from({ length: 49 }, (_, i) => [i + 2, "otel_python_bad_span"]),
+    [50, "more_problems"],
+  ]);
+  assert.equal(
+    r.diagnostics.at(-1)!.message,
+    "11 more records of this file are not loaded (only the first 50 problems are listed)",
+  );
 });

@@ -113,7 +113,7 @@ Deno.test(
 /** Fixtures of the formats read value by value or line by line. */
 function streamedFixtures(): string[] {
   return allFixtures().filter((p) =>
-    ["otlp", "openinference", "openai_batch", "anthropic_batch", "generic"].includes(
+    ["otlp", "openinference", "otel_python", "openai_batch", "anthropic_batch", "generic"].includes(
       detectFormat(sampleFile(p))?.name ?? "",
     )
   );
@@ -121,10 +121,10 @@ function streamedFixtures(): string[] {
 
 Deno.test("the formats read in pieces give the records of their whole text, in pieces of any size", () => {
   const files = streamedFixtures();
-  // every one of the four formats has a fixture
+  // every one of these formats has a fixture
   assert.deepEqual(
     [...new Set(files.map((p) => detectFormat(sampleFile(p))!.name))].sort(),
-    ["anthropic_batch", "generic", "openai_batch", "openinference", "otlp"],
+    ["anthropic_batch", "generic", "openai_batch", "openinference", "otel_python", "otlp"],
   );
   for (const path of files) {
     const adapter = detectFormat(sampleFile(path))!;
