@@ -182,7 +182,14 @@ Deno.test("callTextReader() is null where the texts cannot be read again: a gzip
 });
 
 /** The formats whose files are parsed again for their calls' texts. */
-const READ_AGAIN = ["anthropic_batch", "openai_batch", "openinference", "otel_python", "otlp"];
+const READ_AGAIN = [
+  "anthropic_batch",
+  "openai_batch",
+  "openinference",
+  "otel_python",
+  "otlp",
+  "zipkin",
+];
 
 Deno.test("callTextReader() of batch and span files: each file parsed again gives the texts a keepText load gives, for any rows; null for the formats whose parse holds every text", async () => {
   const read = new Set<string>(), loaded = new Set<string>();

@@ -22,8 +22,9 @@
  */
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import type { ImportedRecords } from "./_records.ts";
-import type { Span } from "./_spans.ts";
-import { arrayTag, hexId, parentId, readSpanFile } from "./_span_values.ts";
+import { SpanList } from "./_spans.ts";
+import { arrayTag, hexId, parentId, spanFile } from "./_span_values.ts";
+import { textSource, type TraceSource } from "./source.ts";
 import { isObj, num, type Obj, str, toMicros } from "./_util.ts";
 
 /** True for an object shaped as a Zipkin v2 span (and not an OpenTelemetry JS console span). */
@@ -82,20 +83,30 @@ export function parseZipkinText(
   file: string,
   options: ParseOptions = {},
 ): ImportedRecords {
-  const f = readSpanFile(text, file, 2);
-  const spans: Span[] = [];
-  for (const { value, line, path } of f.records) {
+  return parseZipkin(textSource(text, file), file, options);
+}
+
+/** {@link parseZipkinText} of a source read value by value (a file never held whole). */
+function parseZipkin(
+  source: TraceSource,
+  file: string,
+  options: ParseOptions,
+  lighten = true,
+): ImportedRecords {
+  const f = spanFile(file, 2);
+  const spans = new SpanList(options, lighten);
+  f.read(source, ({ value, line, path }) => {
     const where = path ? `span ${path}` : "span";
     const bad = (reason: string) =>
       f.problem(line, "zipkin_bad_span", `${where} is not loaded: ${reason}`);
     if (!isObj(value)) {
       bad("it is not a span object");
-      continue;
+      return;
     }
     const traceId = hexId(value.traceId), id = hexId(value.id);
     if (traceId === null || id === null) {
       bad(`"${traceId === null ? "traceId" : "id"}" is missing`);
-      continue;
+      return;
     }
     const start = toMicros(value.timestamp, "us");
     if (start.problem) {
@@ -137,8 +148,10 @@ export function parseZipkinText(
       line,
       resource: str(local.serviceName) === null ? {} : { "service.name": local.serviceName },
     });
-  }
-  return f.finish(spans, "zipkin", options);
+  });
+  // several records of one span merge whole: read again, nothing lightened
+  if (spans.duplicated) return parseZipkin(source, file, options, false);
+  return f.finish(spans.spans, "zipkin", options);
 }
 
 /** Zipkin v2 JSON. */
@@ -150,5 +163,6 @@ export const zipkin: FormatAdapter = {
   example:
     '[{"traceId": "5af7183fb1d4cf5f", "id": "352bff9a74ca9ad2", "name": "chat gpt-4o", "kind": "CLIENT", "timestamp": 1700000000000000, "duration": 1500000, "localEndpoint": {"serviceName": "app"}, "tags": {"gen_ai.usage.input_tokens": "12"}}]',
   detect,
-  parse: (source, file, options) => parseZipkinText(source.text(), file, options),
+  parse: (source, file, options) => parseZipkin(source, file, options),
+  textsByCall: true,
 };

@@ -113,9 +113,10 @@ Deno.test(
 /** Fixtures of the formats read value by value or line by line. */
 function streamedFixtures(): string[] {
   return allFixtures().filter((p) =>
-    ["otlp", "openinference", "otel_python", "openai_batch", "anthropic_batch", "generic"].includes(
-      detectFormat(sampleFile(p))?.name ?? "",
-    )
+    ["otlp", "openinference", "otel_python", "zipkin", "openai_batch", "anthropic_batch", "generic"]
+      .includes(
+        detectFormat(sampleFile(p))?.name ?? "",
+      )
   );
 }
 
@@ -124,7 +125,15 @@ Deno.test("the formats read in pieces give the records of their whole text, in p
   // every one of these formats has a fixture
   assert.deepEqual(
     [...new Set(files.map((p) => detectFormat(sampleFile(p))!.name))].sort(),
-    ["anthropic_batch", "generic", "openai_batch", "openinference", "otel_python", "otlp"],
+    [
+      "anthropic_batch",
+      "generic",
+      "openai_batch",
+      "openinference",
+      "otel_python",
+      "otlp",
+      "zipkin",
+    ],
   );
   for (const path of files) {
     const adapter = detectFormat(sampleFile(path))!;

@@ -25,7 +25,9 @@ function withoutTexts(r: ImportedRecords): ImportedRecords {
 
 Deno.test("span files: the records read without texts are those read with them, but the texts", () => {
   const files = allFixtures().filter((p) =>
-    ["otlp", "openinference", "otel_python"].includes(detectFormat(sampleFile(p))?.name ?? "")
+    ["otlp", "openinference", "otel_python", "zipkin"].includes(
+      detectFormat(sampleFile(p))?.name ?? "",
+    )
   );
   let clipped = 0;
   for (const path of files) {
