@@ -1,12 +1,13 @@
 /**
  * Memory and time of `report` on large files of other formats: an OpenAI Batch
- * output file, a Phoenix/OpenInference span export and a per-call log (JSON Lines), written
+ * output file, a Phoenix/OpenInference span export, an OpenTelemetry Python
+ * console dump (pretty-printed spans), a Zipkin file and a per-call log (JSON Lines), written
  * once to `.bench/other-formats/` (deterministic: lines shaped like the real
  * fixtures', each call with about 2 KB of text), each reported cold (`--no-cache`),
  * with and without `--outputs`. The median of three runs; prints a Markdown
  * table with the peak resident memory against the file's size.
  *
- * Usage: `deno run -A bench/other_formats.ts [CALLS=150000]` (the span file and
+ * Usage: `deno run -A bench/other_formats.ts [CALLS=150000]` (the span files and
  * the log have two thirds as many calls, each with two texts).
  *
  * @module
@@ -22,11 +23,12 @@ const cli = join(root, "src/cli/main.ts");
 
 const WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split(" ");
 
-/** Write `count` lines made by `line(i, words)` to `path`, in batches. */
+/** Write `count` values made by `line(i, words)` to `path` (one a line, or indented by `indent`), in batches. */
 async function writeLines(
   path: string,
   count: number,
   line: (i: number, words: (n: number) => string) => unknown,
+  indent?: number,
 ): Promise<void> {
   // the same words every run: picked by their place, not at random
   let k = 0;
@@ -38,7 +40,7 @@ async function writeLines(
     for (let i = 0; i < count; i += 1000) {
       const batch: string[] = [];
       for (let j = i; j < Math.min(count, i + 1000); j++) {
-        batch.push(JSON.stringify(line(j, words)));
+        batch.push(JSON.stringify(line(j, words), null, indent));
       }
       const bytes = enc.encode(batch.join("\n") + "\n");
       for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
@@ -52,6 +54,8 @@ mkdirSync(dir, { recursive: true });
 const batchFile = join(dir, `openai-${calls}.batch_output.jsonl`);
 const spanFile = join(dir, `phoenix-${calls}.spans.jsonl`);
 const logFile = join(dir, `calls-${calls}.log.jsonl`);
+const pythonFile = join(dir, `otel-python-${calls}.spans.json`);
+const zipkinFile = join(dir, `zipkin-${calls}.spans.jsonl`);
 const spans = Math.round((calls * 2) / 3);
 if (!existsSync(batchFile)) {
   await writeLines(batchFile, calls, (i, words) => ({
@@ -94,6 +98,55 @@ if (!existsSync(spanFile)) {
   }));
 }
 
+if (!existsSync(pythonFile)) {
+  // what OpenTelemetry Python's ConsoleSpanExporter prints: `span.to_json()`, indented by 4
+  await writeLines(pythonFile, spans, (i, words) => ({
+    name: "chat gpt-4o-mini",
+    context: {
+      trace_id: "0x" + Math.floor(i / 5).toString(16).padStart(32, "0"),
+      span_id: "0x" + i.toString(16).padStart(16, "0"),
+      trace_state: "[]",
+    },
+    kind: "SpanKind.CLIENT",
+    parent_id: null,
+    start_time: new Date(Date.UTC(2025, 3, 8, 10) + i * 1000).toISOString().replace("Z", "000Z"),
+    end_time: new Date(Date.UTC(2025, 3, 8, 10) + i * 1000 + 1500).toISOString().replace(
+      "Z",
+      "000Z",
+    ),
+    status: { status_code: "UNSET" },
+    attributes: {
+      "gen_ai.operation.name": "chat",
+      "gen_ai.request.model": "gpt-4o-mini",
+      "gen_ai.usage.input_tokens": 300,
+      "gen_ai.usage.output_tokens": 120,
+      "gen_ai.prompt": JSON.stringify([{ role: "user", content: words(250) }]),
+      "gen_ai.completion": JSON.stringify([{ role: "assistant", content: words(250) }]),
+    },
+    events: [],
+    links: [],
+    resource: { attributes: { "service.name": "app" }, schema_url: "" },
+  }), 4);
+}
+if (!existsSync(zipkinFile)) {
+  await writeLines(zipkinFile, spans, (i, words) => ({
+    traceId: Math.floor(i / 5).toString(16).padStart(16, "0"),
+    id: (i + 1).toString(16).padStart(16, "0"),
+    name: "chat gpt-4o-mini",
+    kind: "CLIENT",
+    timestamp: 1_700_000_000_000_000 + i * 1_000_000,
+    duration: 1_500_000,
+    localEndpoint: { serviceName: "app" },
+    tags: {
+      "gen_ai.operation.name": "chat",
+      "gen_ai.request.model": "gpt-4o-mini",
+      "gen_ai.usage.input_tokens": "300",
+      "gen_ai.usage.output_tokens": "120",
+      "input.value": words(250),
+      "output.value": words(250),
+    },
+  }));
+}
 if (!existsSync(logFile)) {
   await writeLines(logFile, spans, (i, words) => ({
     timestamp: new Date(Date.UTC(2025, 3, 8, 10) + i * 1000).toISOString(),
@@ -135,6 +188,8 @@ for (
   const [name, path, n] of [
     ["OpenAI Batch output", batchFile, calls],
     ["Phoenix/OpenInference spans", spanFile, spans],
+    ["OpenTelemetry Python console dump", pythonFile, spans],
+    ["Zipkin spans (JSON Lines)", zipkinFile, spans],
     ["per-call log (JSON Lines)", logFile, spans],
   ] as const
 ) {
