@@ -186,6 +186,7 @@ const READ_AGAIN = [
   "anthropic_batch",
   "openai_batch",
   "openinference",
+  "otel_js",
   "otel_python",
   "otlp",
   "zipkin",

@@ -29,8 +29,9 @@
 import defer * as json5 from "npm:json5@2.2.3";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import type { ImportedRecords } from "./_records.ts";
-import type { Span } from "./_spans.ts";
-import { hexId, parentId, readSpanFile, type SpanRecord } from "./_span_values.ts";
+import { type Span, SpanList } from "./_spans.ts";
+import { hexId, parentId, spanFile, type SpanRecord } from "./_span_values.ts";
+import { textSource, type TraceSource } from "./source.ts";
 import { first, isObj, num, type Obj, str, toMicros } from "./_util.ts";
 
 const contextOf = (v: Obj): Obj =>
@@ -171,29 +172,36 @@ export function inspectToValue(text: string): unknown {
 }
 
 /**
- * The objects of a `console.dir` log: each from a line starting with `{` to a
- * line starting with `}` (Node prints top-level objects that way), with the
- * line it starts on; `other` counts the lines outside them.
+ * The objects of a `console.dir` log, each given to `onObject` with the line it
+ * starts on: from a line starting with `{` to a line starting with `}` (Node
+ * prints top-level objects that way; an object left open runs to the end).
+ * Returns how many lines were outside them.
  */
-function inspectObjects(text: string): { chunks: { line: number; text: string }[]; other: number } {
-  // deno-lint-ignore no-control-regex
-  const lines = text.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
-  const chunks: { line: number; text: string }[] = [];
-  let other = 0;
-  for (let k = 0; k < lines.length; k++) {
-    const l = lines[k]!;
-    if (!l.startsWith("{")) {
+function inspectObjects(
+  source: TraceSource,
+  onObject: (line: number, text: string) => void,
+): number {
+  let open: string[] | null = null;
+  let start = 0, other = 0;
+  source.lines((raw, line) => {
+    // deno-lint-ignore no-control-regex
+    let l = raw.replace(/\x1b\[[0-9;]*m/g, "");
+    if (line === 1) l = l.replace(/^\uFEFF/, "");
+    if (open !== null) {
+      open.push(l);
+      if (l.startsWith("}")) {
+        onObject(start, open.join("\n"));
+        open = null;
+      }
+    } else if (!l.startsWith("{")) {
       if (l.trim() !== "") other++;
-      continue;
-    }
-    const start = k;
-    if (!/}\s*$/.test(l) || l.trim() === "{") {
-      while (k + 1 < lines.length && !lines[k + 1]!.startsWith("}")) k++;
-      k++;
-    }
-    chunks.push({ line: start + 1, text: lines.slice(start, k + 1).join("\n") });
-  }
-  return { chunks, other };
+    } else if (!/}\s*$/.test(l) || l.trim() === "{") {
+      open = [l];
+      start = line;
+    } else onObject(line, l);
+  });
+  if (open !== null) onObject(start, (open as string[]).join("\n"));
+  return other;
 }
 
 /** A resource's attributes, whichever way the SDK version stores them. */
@@ -297,36 +305,20 @@ export function parseOtelJsText(
   file: string,
   options: ParseOptions = {},
 ): ImportedRecords {
-  // JSON (`{"…`, `[{"…`, `[]`), else console output (`{\n  resource: …`)
-  const json = /^\s*(\[\s*)*(\{\s*["}]|\])/.test(text.replace(/^\uFEFF/, "").slice(0, 256));
-  const f = readSpanFile(json ? text : "", file);
-  let records: SpanRecord[] = f.records;
-  if (!json) {
-    const { chunks, other } = inspectObjects(text);
-    records = [];
-    for (const { line, text: chunk } of chunks) {
-      try {
-        records.push({ value: inspectToValue(chunk), line, path: "" });
-      } catch (e) {
-        f.problem(
-          line,
-          "otel_js_bad_object",
-          `object is not readable console output (${(e as Error).message})`,
-        );
-      }
-    }
-    if (other > 0) {
-      f.problem(
-        1,
-        "other_output",
-        `${other} lines of other output between the spans were skipped`,
-        "warning",
-      );
-    }
-  }
-  const spans: Span[] = [];
+  return parseOtelJs(textSource(text, file), file, options);
+}
+
+/** {@link parseOtelJsText} of a source read object by object (a file never held whole). */
+function parseOtelJs(
+  source: TraceSource,
+  file: string,
+  options: ParseOptions,
+  lighten = true,
+): ImportedRecords {
+  const f = spanFile(file);
+  const spans = new SpanList(options, lighten);
   // the console's log-record and metric exporters print to the same stream: counted, not spans
-  for (const { value, line, path } of records) {
+  const readRecord = ({ value, line, path }: SpanRecord) => {
     const kind = !isObj(value)
       ? null
       : "body" in value && ("severityText" in value || "severityNumber" in value)
@@ -336,7 +328,7 @@ export function parseOtelJsText(
       : null;
     if (kind !== null) {
       f.skip(kind, line);
-      continue;
+      return;
     }
     const span = toSpan(value, line);
     if (typeof span === "string") {
@@ -346,8 +338,40 @@ export function parseOtelJsText(
         `${path ? `span ${path}` : "span"} is not loaded: ${span}`,
       );
     } else spans.push(span);
+  };
+  // JSON (`{"…`, `[{"…`, `[]`), else console output (`{\n  resource: …`)
+  const json = /^\s*(\[\s*)*(\{\s*["}]|\])/.test(
+    source.head().replace(/^\uFEFF/, "").slice(0, 256),
+  );
+  if (json) f.read(source, readRecord);
+  else {
+    f.read(textSource(""), () => {});
+    const other = inspectObjects(source, (line, text) => {
+      let value: unknown;
+      try {
+        value = inspectToValue(text);
+      } catch (e) {
+        f.problem(
+          line,
+          "otel_js_bad_object",
+          `object is not readable console output (${(e as Error).message})`,
+        );
+        return;
+      }
+      readRecord({ value, line, path: "" });
+    });
+    if (other > 0) {
+      f.problem(
+        1,
+        "other_output",
+        `${other} lines of other output between the spans were skipped`,
+        "warning",
+      );
+    }
   }
-  return f.finish(spans, "otel", options);
+  // several records of one span merge whole: read again, nothing lightened
+  if (spans.duplicated) return parseOtelJs(source, file, options, false);
+  return f.finish(spans.spans, "otel", options);
 }
 
 /** OpenTelemetry JS span dumps. */
@@ -359,5 +383,6 @@ export const otelJs: FormatAdapter = {
   example:
     "{ traceId: '0af7651916cd43dd8448eb211c80319c', parentSpanContext: undefined, name: 'chat gpt-4o', id: 'b7ad6b7169203331', kind: 2, timestamp: 1700000000000000, duration: 1250000, attributes: {…}, status: { code: 0 }, events: [] }",
   detect,
-  parse: (source, file, options) => parseOtelJsText(source.text(), file, options),
+  parse: (source, file, options) => parseOtelJs(source, file, options),
+  textsByCall: true,
 };

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fromTraceText } from "../../../src/load/mod.ts";
-import { inspectToValue } from "../../../src/load/formats/otel_js.ts";
+import { inspectToValue, otelJs } from "../../../src/load/formats/otel_js.ts";
+import { fileSource, textSource } from "../../../src/load/formats/source.ts";
 import { figures, figuresOfRows, fixture, load, rounded, rows, SPAN } from "./_helpers.ts";
 
 Deno.test("otel_js: ConsoleSpanExporter output (console.dir) with other program output around it", async () => {
@@ -256,4 +257,19 @@ Deno.test("otel_js: a terminal capture with colours reads as the plain output", 
     { model: "gpt-4o-mini", duration_s: 0.75 },
     { model: "gpt-4o-mini", duration_s: 0.1 },
   ]);
+});
+
+Deno.test("otel_js: a console dump opened by a BOM reads as without it, from a file or a string", () => {
+  // its first line opens a span
+  const text = readFileSync(fixture("otel_js_deno_console.txt"), "utf8");
+  const plain = otelJs.parse!(textSource(text, "f"), "f", {});
+  assert.equal(plain.calls.length, 2);
+  const path = Deno.makeTempFileSync({ suffix: ".txt" });
+  try {
+    Deno.writeTextFileSync(path, "\ufeff" + text);
+    assert.deepEqual(otelJs.parse!(fileSource(path, "f"), "f", {}), plain);
+    assert.deepEqual(otelJs.parse!(textSource("\ufeff" + text, "f"), "f", {}), plain);
+  } finally {
+    Deno.removeSync(path);
+  }
 });

@@ -113,7 +113,16 @@ Deno.test(
 /** Fixtures of the formats read value by value or line by line. */
 function streamedFixtures(): string[] {
   return allFixtures().filter((p) =>
-    ["otlp", "openinference", "otel_python", "zipkin", "openai_batch", "anthropic_batch", "generic"]
+    [
+      "otlp",
+      "openinference",
+      "otel_python",
+      "otel_js",
+      "zipkin",
+      "openai_batch",
+      "anthropic_batch",
+      "generic",
+    ]
       .includes(
         detectFormat(sampleFile(p))?.name ?? "",
       )
@@ -130,6 +139,7 @@ Deno.test("the formats read in pieces give the records of their whole text, in p
       "generic",
       "openai_batch",
       "openinference",
+      "otel_js",
       "otel_python",
       "otlp",
       "zipkin",

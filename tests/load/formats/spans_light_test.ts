@@ -25,7 +25,7 @@ function withoutTexts(r: ImportedRecords): ImportedRecords {
 
 Deno.test("span files: the records read without texts are those read with them, but the texts", () => {
   const files = allFixtures().filter((p) =>
-    ["otlp", "openinference", "otel_python", "zipkin"].includes(
+    ["otlp", "openinference", "otel_python", "otel_js", "zipkin"].includes(
       detectFormat(sampleFile(p))?.name ?? "",
     )
   );
