@@ -55,7 +55,7 @@ export interface CallTextOptions {
  * pipe, a decompressed copy) or is gone, or a format whose parse holds every
  * text anyway (agent logs, documents read whole: `FormatAdapter.textsByCall`
  * unset). Native files are read again at the calls' lines only; batch and span
- * files (OTLP, Phoenix, OpenTelemetry Python, Zipkin) are parsed again by their
+ * files (OTLP, Phoenix, OpenTelemetry Python and JS dumps, Zipkin) are parsed again by their
  * adapter (with `options`, as they were loaded), keeping only the shown calls'
  * texts.
  *

@@ -66,7 +66,7 @@ export interface CompareOptions extends GateOptions, InputOptions {
   /**
    * Show the prompts and outputs (the outputs of paired calls side by side, the
    * Calls section's texts). Native, Batch and span files (OTLP, Phoenix,
-   * OpenTelemetry Python, Zipkin): read again for the calls shown
+   * OpenTelemetry Python and JS dumps, Zipkin): read again for the calls shown
    * (`callTextReader`), unless `false`. Other formats, standard input and gzip
    * files: loaded with the runs, by default when their trace files hold at most
    * {@link COMPARE_TEXTS_MAX_BYTES} together.
@@ -363,7 +363,7 @@ export function define(cmd: Command): void {
     .option("--seed <n>", "seed of the bootstrap intervals", seedOption, 1)
     .option(
       "--outputs",
-      "show the prompts and outputs (paired outputs side by side, the Calls section's texts): native, Batch and span files (OTLP, Phoenix, OpenTelemetry Python, Zipkin) are read again for the calls shown (the default); other formats load every text, by default only when the runs hold 256 MiB of traces or less",
+      "show the prompts and outputs (paired outputs side by side, the Calls section's texts): native, Batch and span files (OTLP, Phoenix, OpenTelemetry Python and JS dumps, Zipkin) are read again for the calls shown (the default); other formats load every text, by default only when the runs hold 256 MiB of traces or less",
     )
     .option("--no-outputs", "show no prompts or outputs")
     .option("--timezone <iana>", "time zone of naive timestamps (default UTC)")
