@@ -31,7 +31,7 @@ import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { type Span, SpanList } from "./_spans.ts";
 import { hexId, parentId, spanFile, type SpanRecord } from "./_span_values.ts";
-import { textSource, type TraceSource } from "./source.ts";
+import { DocumentTooLarge, textSource, type TraceSource } from "./source.ts";
 import { first, isObj, num, type Obj, str, toMicros } from "./_util.ts";
 
 const contextOf = (v: Obj): Obj =>
@@ -175,20 +175,23 @@ export function inspectToValue(text: string): unknown {
  * The objects of a `console.dir` log, each given to `onObject` with the line it
  * starts on: from a line starting with `{` to a line starting with `}` (Node
  * prints top-level objects that way; an object left open runs to the end).
- * Returns how many lines were outside them.
+ * Returns how many lines were outside them. An object past the source's
+ * `maxBytes` is not held whole: {@link DocumentTooLarge}.
  */
 function inspectObjects(
   source: TraceSource,
   onObject: (line: number, text: string) => void,
 ): number {
   let open: string[] | null = null;
-  let start = 0, other = 0;
+  let start = 0, other = 0, openChars = 0;
   source.lines((raw, line) => {
     // deno-lint-ignore no-control-regex
     let l = raw.replace(/\x1b\[[0-9;]*m/g, "");
     if (line === 1) l = l.replace(/^\uFEFF/, "");
     if (open !== null) {
       open.push(l);
+      openChars += l.length + 1;
+      if (openChars > source.maxBytes) throw new DocumentTooLarge(openChars);
       if (l.startsWith("}")) {
         onObject(start, open.join("\n"));
         open = null;
@@ -197,6 +200,7 @@ function inspectObjects(
       if (l.trim() !== "") other++;
     } else if (!/}\s*$/.test(l) || l.trim() === "{") {
       open = [l];
+      openChars = l.length;
       start = line;
     } else onObject(line, l);
   });

@@ -47,6 +47,8 @@ export interface TraceSource {
   text(): string;
   /** The first 64 Ki characters: enough to tell how the text is laid out. */
   head(): string;
+  /** The most the text, one of its values or one record an adapter gathers may hold. */
+  readonly maxBytes: number;
   /**
    * Each top-level JSON value, in order, as `parseJsonValues` reads the whole
    * text, but never holding more of it than the value being read. Returns the
@@ -76,6 +78,7 @@ export function textSource(text: string, file: string = "<text>"): TraceSource {
   return {
     text: () => text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
     head: () => text.slice(0, HEAD_CHARS),
+    maxBytes: MAX_DOCUMENT_BYTES,
     values(onValue) {
       const reader = new JsonValueReader(file, onValue);
       reader.push(text, true);
@@ -164,6 +167,7 @@ export function fileSource(
       const text = Deno.readTextFileSync(path);
       return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     },
+    maxBytes,
     head() {
       let head = "";
       readPieces(path, (piece) => {

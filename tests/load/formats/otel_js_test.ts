@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fromTraceText } from "../../../src/load/mod.ts";
 import { inspectToValue, otelJs } from "../../../src/load/formats/otel_js.ts";
-import { fileSource, textSource } from "../../../src/load/formats/source.ts";
+import { DocumentTooLarge, fileSource, textSource } from "../../../src/load/formats/source.ts";
 import { figures, figuresOfRows, fixture, load, rounded, rows, SPAN } from "./_helpers.ts";
 
 Deno.test("otel_js: ConsoleSpanExporter output (console.dir) with other program output around it", async () => {
@@ -269,6 +269,26 @@ Deno.test("otel_js: a console dump opened by a BOM reads as without it, from a f
     Deno.writeTextFileSync(path, "\ufeff" + text);
     assert.deepEqual(otelJs.parse!(fileSource(path, "f"), "f", {}), plain);
     assert.deepEqual(otelJs.parse!(textSource("\ufeff" + text, "f"), "f", {}), plain);
+  } finally {
+    Deno.removeSync(path);
+  }
+});
+
+Deno.test("otel_js: a console object left open past the source's limit is not held: file_too_large", async () => {
+  const path = Deno.makeTempFileSync({ suffix: ".txt" });
+  try {
+    // an object opened on line 2 and never closed: 50 lines of 40 characters
+    Deno.writeTextFileSync(path, "a print\n{\n" + `  name: '${"x".repeat(30)}',\n`.repeat(50));
+    assert.throws(
+      () => otelJs.parse!(fileSource(path, "f", { maxBytes: 1000 }), "f", {}),
+      (e: unknown) => e instanceof DocumentTooLarge && e.bytes > 1000 && e.bytes < 1100,
+    );
+    // within the limit, it is one unreadable object
+    const r = otelJs.parse!(fileSource(path, "f", { maxBytes: 10_000 }), "f", {});
+    assert.deepEqual(r.diagnostics.map((d) => [d.line, d.code]), [
+      [1, "other_output"],
+      [2, "otel_js_bad_object"],
+    ]);
   } finally {
     Deno.removeSync(path);
   }
