@@ -274,7 +274,7 @@ Deno.test("otel_js: a console dump opened by a BOM reads as without it, from a f
   }
 });
 
-Deno.test("otel_js: a console object left open past the source's limit is not held: file_too_large", async () => {
+Deno.test("otel_js: a console object left open past the source's limit is not held: file_too_large", () => {
   const path = Deno.makeTempFileSync({ suffix: ".txt" });
   try {
     // an object opened on line 2 and never closed: 50 lines of 40 characters
