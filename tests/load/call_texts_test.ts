@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
-import { allFixtures } from "./formats/_helpers.ts";
+import { allFixtures, STREAMED_SPAN_FORMATS } from "./formats/_helpers.ts";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { callTextReader, loadTraces } from "../../src/load/mod.ts";
@@ -182,15 +182,7 @@ Deno.test("callTextReader() is null where the texts cannot be read again: a gzip
 });
 
 /** The formats whose files are parsed again for their calls' texts. */
-const READ_AGAIN = [
-  "anthropic_batch",
-  "openai_batch",
-  "openinference",
-  "otel_js",
-  "otel_python",
-  "otlp",
-  "zipkin",
-];
+const READ_AGAIN = ["anthropic_batch", "openai_batch", ...STREAMED_SPAN_FORMATS].sort();
 
 Deno.test("callTextReader() of batch and span files: each file parsed again gives the texts a keepText load gives, for any rows; null for the formats whose parse holds every text", async () => {
   const read = new Set<string>(), loaded = new Set<string>();

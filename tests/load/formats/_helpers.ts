@@ -150,3 +150,14 @@ export function allFixtures(): string[] {
   roots.forEach(walk);
   return out;
 }
+
+/** The span formats read value by value (or line by line) into a `SpanList`, and read again for texts. */
+export const STREAMED_SPAN_FORMATS = ["openinference", "otel_js", "otel_python", "otlp", "zipkin"];
+
+/** The formats read value by value or line by line: those, batch results and per-call logs. */
+export const STREAMED_FORMATS = [
+  "anthropic_batch",
+  "generic",
+  "openai_batch",
+  ...STREAMED_SPAN_FORMATS,
+].sort();

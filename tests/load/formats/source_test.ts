@@ -8,7 +8,7 @@ import {
   type TraceSource,
 } from "../../../src/load/formats/source.ts";
 import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
-import { allFixtures } from "./_helpers.ts";
+import { allFixtures, STREAMED_FORMATS } from "./_helpers.ts";
 
 /** A temporary file holding `text`, removed after `fn`. */
 function withFile(text: string | Uint8Array, fn: (path: string) => void | Promise<void>) {
@@ -113,19 +113,7 @@ Deno.test(
 /** Fixtures of the formats read value by value or line by line. */
 function streamedFixtures(): string[] {
   return allFixtures().filter((p) =>
-    [
-      "otlp",
-      "openinference",
-      "otel_python",
-      "otel_js",
-      "zipkin",
-      "openai_batch",
-      "anthropic_batch",
-      "generic",
-    ]
-      .includes(
-        detectFormat(sampleFile(p))?.name ?? "",
-      )
+    STREAMED_FORMATS.includes(detectFormat(sampleFile(p))?.name ?? "")
   );
 }
 
@@ -134,16 +122,7 @@ Deno.test("the formats read in pieces give the records of their whole text, in p
   // every one of these formats has a fixture
   assert.deepEqual(
     [...new Set(files.map((p) => detectFormat(sampleFile(p))!.name))].sort(),
-    [
-      "anthropic_batch",
-      "generic",
-      "openai_batch",
-      "openinference",
-      "otel_js",
-      "otel_python",
-      "otlp",
-      "zipkin",
-    ],
+    STREAMED_FORMATS,
   );
   for (const path of files) {
     const adapter = detectFormat(sampleFile(path))!;

@@ -13,7 +13,7 @@ import { openinference } from "../../../src/load/formats/openinference.ts";
 import { otlp } from "../../../src/load/formats/otlp.ts";
 import type { ImportedRecords } from "../../../src/load/formats/_records.ts";
 import { detectFormat, sampleFile } from "../../../src/load/mod.ts";
-import { allFixtures } from "./_helpers.ts";
+import { allFixtures, STREAMED_SPAN_FORMATS } from "./_helpers.ts";
 
 /** Records of a read with texts, the texts taken out of its calls. */
 function withoutTexts(r: ImportedRecords): ImportedRecords {
@@ -25,9 +25,7 @@ function withoutTexts(r: ImportedRecords): ImportedRecords {
 
 Deno.test("span files: the records read without texts are those read with them, but the texts", () => {
   const files = allFixtures().filter((p) =>
-    ["otlp", "openinference", "otel_python", "otel_js", "zipkin"].includes(
-      detectFormat(sampleFile(p))?.name ?? "",
-    )
+    STREAMED_SPAN_FORMATS.includes(detectFormat(sampleFile(p))?.name ?? "")
   );
   let clipped = 0;
   for (const path of files) {
@@ -38,8 +36,12 @@ Deno.test("span files: the records read without texts are those read with them, 
     assert.deepEqual(light, withoutTexts(whole), basename(path));
     if (light.events.some((e) => e.payload?.includes(" characters)"))) clipped++;
   }
-  // every fixture of both formats, one holding strings long enough to be clipped
-  assert.ok(files.length >= 5 && clipped >= 1, `${files.length} files, ${clipped} clipped`);
+  // a fixture of every such format, and strings long enough to be clipped
+  assert.deepEqual(
+    [...new Set(files.map((p) => detectFormat(sampleFile(p))!.name))].sort(),
+    STREAMED_SPAN_FORMATS,
+  );
+  assert.ok(clipped >= 1, `${clipped} files clipped`);
 });
 
 const TRACE = "0af7651916cd43dd8448eb211c80319c";
