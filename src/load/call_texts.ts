@@ -54,7 +54,8 @@ export interface CallTextOptions {
  * loaded with the traces: a file that is not a regular file (standard input, a
  * pipe, a decompressed copy) or is gone, or a format whose parse holds every
  * text anyway (agent logs, documents read whole: `FormatAdapter.textsByCall`
- * unset). Native files are read again at the calls' lines only; batch and span
+ * unset). A format whose calls hold no texts (`FormatAdapter.noTexts`: per-call
+ * logs) gives null texts without reading. Native files are read again at the calls' lines only; batch and span
  * files (OTLP, Phoenix, OpenTelemetry Python and JS dumps, Zipkin) are parsed again by their
  * adapter (with `options`, as they were loaded), keeping only the shown calls'
  * texts.
@@ -77,6 +78,8 @@ export function callTextReader(
 ): CallTextReader | null {
   for (const file of traces.files) {
     const format = traces.formats?.[file];
+    // a format whose calls hold no texts: nothing to read
+    if (format !== undefined && format !== "native" && formatByName(format).noTexts) continue;
     if (format === undefined || /\.gz$/i.test(file)) return null;
     // a format whose parse holds every text: loading them costs no more than reading them again
     if (format !== "native" && !formatByName(format).textsByCall) return null;
@@ -196,6 +199,9 @@ function formatCallTexts(
   col: (name: string) => unknown[],
   options: CallTextOptions,
 ): EventTexts[] {
+  if (formatByName(format).noTexts) {
+    return rows.map(() => ({ messages: null, output: null, params: null }));
+  }
   const key = (line: unknown, session: unknown, id: unknown, model: unknown) =>
     `${line}\u0000${session}\u0000${id ?? ""}\u0000${model ?? "unknown"}`;
   const [lines, sessions, ids, models] = ["line", "session_id", "request_id", "model"].map(col);

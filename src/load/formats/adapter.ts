@@ -82,4 +82,10 @@ export interface FormatAdapter {
    * it unset.
    */
   textsByCall?: boolean;
+  /**
+   * Its calls never hold a prompt or an output (a per-call log's fields are
+   * counts and times): their texts are null without reading the file again
+   * (`callTextReader`).
+   */
+  noTexts?: boolean;
 }

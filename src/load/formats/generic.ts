@@ -897,4 +897,5 @@ export const generic: FormatAdapter = {
     '{"ts": 1763154448.75, "model": "gpt-4o", "input_tokens": 186, "output_tokens": 37, "duration_sec": 1.2}',
   detect: detectGeneric,
   parse: (source, file, options) => parseGeneric(source, file, options),
+  noTexts: true,
 };
