@@ -363,7 +363,7 @@ export function define(cmd: Command): void {
     .option("--seed <n>", "seed of the bootstrap intervals", seedOption, 1)
     .option(
       "--outputs",
-      "show the prompts and outputs (paired outputs side by side, the Calls section's texts): native, Batch and span files (OTLP, Phoenix, OpenTelemetry Python and JS dumps, Zipkin) are read again for the calls shown (the default); other formats load every text, by default only when the runs hold 256 MiB of traces or less",
+      "show the prompts and outputs (paired outputs side by side, the Calls section's texts): native, Batch and span files (OTLP, Phoenix, OpenTelemetry Python and JS dumps, Zipkin) are read again for the calls shown (the default), per-call logs hold none; other formats load every text, by default only when the runs hold 256 MiB of traces or less",
     )
     .option("--no-outputs", "show no prompts or outputs")
     .option("--timezone <iana>", "time zone of naive timestamps (default UTC)")

@@ -271,7 +271,7 @@ export function define(cmd: Command): void {
     .option("--timezone <iana>", "time zone of naive timestamps (default UTC)")
     .option(
       "--outputs",
-      "show prompts and outputs: the Calls section shows them, the call tables the start of each response (native, Batch and span files (OTLP, Phoenix, OpenTelemetry Python and JS dumps, Zipkin): read again for the calls listed; other formats: every text loaded, slower)",
+      "show prompts and outputs: the Calls section shows them, the call tables the start of each response (native, Batch and span files (OTLP, Phoenix, OpenTelemetry Python and JS dumps, Zipkin): read again for the calls listed; per-call logs hold none; other formats: every text loaded, slower)",
     )
     .option(
       "--calls-limit <n>",
