@@ -349,7 +349,6 @@ function parseOtelJs(
   );
   if (json) f.read(source, readRecord);
   else {
-    f.read(textSource(""), () => {});
     const other = inspectObjects(source, (line, text) => {
       let value: unknown;
       try {
