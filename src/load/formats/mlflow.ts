@@ -153,12 +153,18 @@ export function parseMlflowText(
       return false;
     }) as Obj[];
     const attrsOf = good.map((s) => decodedAll(s.attributes));
-    const session = first(
-      info?.session,
-      ...attrsOf.map((a) => first(str(a["mlflow.trace.session"]), str(a["session.id"]))),
-      info?.id,
-      ...attrsOf.map((a) => str(a["mlflow.traceRequestId"])),
-    );
+    // the first that names one, in this order (loops, not spread arguments: a trace may hold
+    // more spans than a call takes arguments)
+    const firstOf = (read: (a: Obj) => string | null) => {
+      for (const a of attrsOf) {
+        const v = read(a);
+        if (v !== null) return v;
+      }
+      return null;
+    };
+    const session = info?.session ??
+      firstOf((a) => first(str(a["mlflow.trace.session"]), str(a["session.id"]))) ??
+      info?.id ?? firstOf((a) => str(a["mlflow.traceRequestId"]));
     for (const [i, s] of good.entries()) {
       const a = attrsOf[i]!;
       const ctx = isObj(s.context) ? s.context : {};

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import pl from "nodejs-polars";
 import { realFixture } from "../../_helpers.ts";
 import { detectFormat, fromTraceText, sampleFile } from "../../../src/load/mod.ts";
+import { parseMlflowText } from "../../../src/load/formats/mlflow.ts";
 import { fixture, load, loadAs, rows } from "./_helpers.ts";
 
 // Hand-written fixtures, from MLflow's documented shapes (mlflow/entities/span.py and
@@ -333,4 +334,25 @@ Deno.test({
       { session_id: "6eebff57412c4286bee9120e3202ec2d", complete: false, calls: 6, errors: 0 },
     ]);
   },
+});
+
+Deno.test("mlflow: a trace of 100,000 spans reads (its session found without one argument per span), the session named by its last span", () => {
+  const n = 100_000;
+  const spans = Array.from({ length: n }, (_, i) => ({
+    trace_id: "t",
+    span_id: `s${i}`,
+    parent_span_id: "",
+    name: "step",
+    start_time_unix_nano: 1_700_000_000_000_000_000 + i * 1_000_000,
+    end_time_unix_nano: 1_700_000_000_001_000_000 + i * 1_000_000,
+    attributes: {
+      "mlflow.spanType": '"CHAIN"',
+      ...(i === n - 1 ? { "mlflow.trace.session": '"conversation-7"' } : {}),
+    },
+    events: [],
+  }));
+  const r = parseMlflowText(JSON.stringify({ spans }), "big.json");
+  assert.equal(r.calls.length, 0);
+  assert.equal(r.events.length, n);
+  assert.deepEqual([...new Set(r.events.map((e) => e.session_id))], ["conversation-7"]);
 });
