@@ -633,16 +633,47 @@ export function spansToRecords(
     callLike.set(`${s.trace_id}\u0000${s.span_id}`, fields);
   });
   const wrappers = new Set<string>();
+  // each span's ancestors walked once: a span already walked through has had its own marked (a
+  // chain of n spans is n steps, not n²/2; a loop of parents ends)
+  const walked = new Set<string>();
   for (const s of unique) {
     if (!callLike.has(`${s.trace_id}\u0000${s.span_id}`)) continue;
-    const guard = new Set<string>();
-    for (let p = s.parent_span_id; p !== null && !guard.has(p);) {
-      guard.add(p);
+    for (let p = s.parent_span_id; p !== null;) {
       const key = `${s.trace_id}\u0000${p}`;
+      if (walked.has(key)) break;
+      walked.add(key);
       if (callLike.has(key)) wrappers.add(key);
       p = byKey.get(key)?.parent_span_id ?? null;
     }
   }
+  // the model nearest above a span (itself included) that a call-like span names: a call that
+  // names none takes its nearest wrapper's (an endpoint span naming the model above a generation
+  // span counting tokens). Only wrappers are above calls, and their models are never filled in,
+  // so each span's answer is found once for all (a chain of n spans is n steps)
+  const modelFrom = new Map<string, string | null>();
+  const nearestModel = (trace: string, from: string | null): string | null => {
+    const path = new Set<string>();
+    let found: string | null = null;
+    for (let p = from; p !== null;) {
+      const key = `${trace}\u0000${p}`;
+      const known = modelFrom.get(key);
+      if (known !== undefined) {
+        found = known;
+        break;
+      }
+      if (path.has(key)) break; // a loop of parents: no model on it
+      const model = callLike.get(key)?.model ?? null;
+      if (model) {
+        found = model;
+        modelFrom.set(key, model);
+        break;
+      }
+      path.add(key);
+      p = byKey.get(key)?.parent_span_id ?? null;
+    }
+    for (const key of path) modelFrom.set(key, found);
+    return found;
+  };
   // every span of a trace is in the session the trace names (its first span that
   // names one, in file order), else in the trace's own session
   const traceSession = new Map<string, string>();
@@ -685,19 +716,7 @@ export function spansToRecords(
     const fields = callLike.get(key);
     if (!fields || wrappers.has(key)) return;
     // a call that names no model takes the one its nearest wrapper asked for
-    // (an endpoint span naming the model above a generation span counting tokens)
-    if (fields.model === null) {
-      const guard = new Set<string>();
-      for (let p = s.parent_span_id; p !== null && !guard.has(p);) {
-        guard.add(p);
-        const wrapper = callLike.get(`${s.trace_id}\u0000${p}`);
-        if (wrapper?.model) {
-          fields.model = wrapper.model;
-          break;
-        }
-        p = byKey.get(`${s.trace_id}\u0000${p}`)?.parent_span_id ?? null;
-      }
-    }
+    if (fields.model === null) fields.model = nearestModel(s.trace_id, s.parent_span_id);
     const error = fields.error ?? reading.error;
     const pending = s.end_us === null;
     const call: ImportedCall = {

@@ -1,0 +1,69 @@
+/**
+ * The span tree rules of `spansToRecords` on deep and looping trees: wrappers
+ * (call-like spans with a call-like span below) and the model a call takes
+ * from its nearest wrapper, each span's ancestors walked once.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { type Span, spansToRecords } from "../../../src/load/formats/_spans.ts";
+
+const span = (id: string, parent: string | null, attributes: Record<string, unknown>): Span => ({
+  trace_id: "t",
+  span_id: id,
+  parent_span_id: parent,
+  name: "chat",
+  start_us: 0,
+  end_us: 1_000_000,
+  status: "ok",
+  line: 1,
+  attributes,
+});
+const chat = { "gen_ai.operation.name": "chat" };
+
+Deno.test("a chain of 20,000 call-like spans: the deepest is the call, with the root's model; the others are wrappers", () => {
+  const n = 20_000;
+  const spans = Array.from({ length: n }, (_, i) =>
+    span(
+      `s${i}`,
+      i === 0 ? null : `s${i - 1}`,
+      i === 0 ? { ...chat, "gen_ai.request.model": "root-model" } : chat,
+    ));
+  const r = spansToRecords(spans, "f.json");
+  assert.deepEqual(r.calls.map((c) => [c.span_id, c.model]), [[`s${n - 1}`, "root-model"]]);
+  assert.equal(r.events.length, n);
+});
+
+Deno.test("several calls under one chain of plain spans take the model of the wrapper above it", () => {
+  // w (names the model) > 3,000 plain spans > calls a, b, c (none names one); d has its own
+  const plain = Array.from(
+    { length: 3000 },
+    (_, i) => span(`p${i}`, i === 0 ? "w" : `p${i - 1}`, {}),
+  );
+  const spans = [
+    span("w", null, { ...chat, "gen_ai.request.model": "wrapper-model" }),
+    ...plain,
+    span("a", "p2999", chat),
+    span("b", "p2999", chat),
+    span("c", "p1500", chat),
+    span("d", "p10", { ...chat, "gen_ai.request.model": "own" }),
+  ];
+  const r = spansToRecords(spans, "f.json");
+  assert.deepEqual(r.calls.map((c) => [c.span_id, c.model]), [
+    ["a", "wrapper-model"],
+    ["b", "wrapper-model"],
+    ["c", "wrapper-model"],
+    ["d", "own"],
+  ]);
+});
+
+Deno.test("a loop of parents ends: call-like spans on it are wrappers, a call below it names no model", () => {
+  const r = spansToRecords([
+    span("x", "y", chat),
+    span("y", "x", chat),
+    // a call whose parents loop through plain spans that never name a model
+    span("m", "n", {}),
+    span("n", "m", {}),
+    span("c", "m", chat),
+  ], "f.json");
+  assert.deepEqual(r.calls.map((c) => [c.span_id, c.model]), [["c", "unknown"]]);
+});
