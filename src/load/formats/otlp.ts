@@ -19,9 +19,17 @@ import { importMessages } from "./messages.ts";
 
 export { CALL_OPERATIONS } from "./_spans.ts";
 
+/**
+ * Levels of nested `arrayValue`s and `kvlistValue`s read; deeper values are
+ * `"…"`, as an event's payload shows anything nested past 6 levels (a file of
+ * 50,000 nested arrays crashed the reader with a stack overflow).
+ */
+const MAX_VALUE_DEPTH = 64;
+
 /** An OTLP `AnyValue` as a plain value (`intValue` strings → numbers). */
-export function anyValue(v: unknown): unknown {
+export function anyValue(v: unknown, depth = 0): unknown {
   if (!isObj(v)) return null;
+  if (depth >= MAX_VALUE_DEPTH && ("arrayValue" in v || "kvlistValue" in v)) return "…";
   if ("stringValue" in v) return v.stringValue;
   if ("intValue" in v) {
     const n = typeof v.intValue === "string" ? Number(v.intValue) : v.intValue;
@@ -36,19 +44,21 @@ export function anyValue(v: unknown): unknown {
     const values = isObj(v.arrayValue) && Array.isArray(v.arrayValue.values)
       ? v.arrayValue.values
       : [];
-    return values.map(anyValue);
+    return values.map((x) => anyValue(x, depth + 1));
   }
-  if ("kvlistValue" in v) return attributeMap(isObj(v.kvlistValue) ? v.kvlistValue.values : []);
+  if ("kvlistValue" in v) {
+    return attributeMap(isObj(v.kvlistValue) ? v.kvlistValue.values : [], depth + 1);
+  }
   if ("bytesValue" in v) return v.bytesValue;
   return null;
 }
 
 /** OTLP `attributes` (`[{key, value}]`) as an object. */
-export function attributeMap(list: unknown): Obj {
+export function attributeMap(list: unknown, depth = 0): Obj {
   const out: Obj = {};
   if (!Array.isArray(list)) return out;
   for (const a of list) {
-    if (isObj(a) && typeof a.key === "string") out[a.key] = anyValue(a.value);
+    if (isObj(a) && typeof a.key === "string") out[a.key] = anyValue(a.value, depth);
   }
   return out;
 }

@@ -431,3 +431,20 @@ Deno.test("otlp: with keepText and textsOf, only the named calls keep their text
     [[2, 5], [3, 4]],
   );
 });
+
+Deno.test("otlp: an attribute of 50,000 nested arrays is read (deep levels as …), not a stack overflow", () => {
+  const depth = 50_000;
+  const deep = '{"arrayValue":{"values":['.repeat(depth) + '{"stringValue":"x"}' +
+    "]}}".repeat(depth);
+  const span =
+    '{"traceId":"t","spanId":"s","name":"chat","startTimeUnixNano":"1700000000000000000",' +
+    '"endTimeUnixNano":"1700000001000000000","attributes":[' +
+    '{"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},' +
+    '{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}},' +
+    `{"key":"deep","value":${deep}}]}`;
+  const r = parseOtlpText(`{"resourceSpans":[{"scopeSpans":[{"spans":[${span}]}]}]}`, "f.jsonl");
+  assert.deepEqual(r.calls.map((c) => [c.model, c.duration_s]), [["gpt-4o", 1]]);
+  // the payload cuts what is nested past 6 levels: payload > attributes > deep > 4 arrays
+  const payload = JSON.parse(r.events[0]!.payload!);
+  assert.deepEqual(payload.attributes.deep, [[[[["…"]]]]]);
+});
