@@ -425,7 +425,12 @@ function errorOf(span: Span): string | null {
 }
 
 /** Merge two records of one span: the later one fills what the first lacks. */
-function mergeSpan(a: Span, b: Span): Span {
+function mergeSpan(a: Span, b: Span, owned: WeakSet<object>): Span {
+  // the events of a span merged before are its own: added to, not copied again (a span read
+  // 50,000 times took 9.5 s, each merge copying every event so far)
+  const events = a.events && owned.has(a.events) ? a.events : [...(a.events ?? [])];
+  owned.add(events);
+  for (const e of b.events ?? []) events.push(e);
   return {
     ...a,
     end_us: a.end_us ?? b.end_us,
@@ -434,7 +439,7 @@ function mergeSpan(a: Span, b: Span): Span {
     status: a.status === "unset" ? b.status : a.status,
     status_message: a.status_message ?? b.status_message,
     attributes: { ...b.attributes, ...a.attributes },
-    events: [...(a.events ?? []), ...(b.events ?? [])],
+    events,
     parent_span_id: a.parent_span_id ?? b.parent_span_id,
     name: a.name ?? b.name,
     call: a.call === undefined ? b.call : a.call,
@@ -601,6 +606,7 @@ export function spansToRecords(
   const prefix = options.eventPrefix ?? "otel";
   // one record per span
   const byKey = new Map<string, Span>();
+  const owned = new WeakSet<object>();
   for (const raw of spans) {
     // a lightened span's attributes are decoded already
     const span = raw.reading ? raw : { ...raw, attributes: mlflowDecoded(raw.attributes) };
@@ -616,7 +622,7 @@ export function spansToRecords(
         } was already read on line ${seen.line} (read as one span)`,
         severity: "warning",
       });
-      byKey.set(key, mergeSpan(seen, span));
+      byKey.set(key, mergeSpan(seen, span, owned));
     } else byKey.set(key, span);
   }
   const unique = [...byKey.values()];

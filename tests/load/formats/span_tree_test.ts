@@ -67,3 +67,18 @@ Deno.test("a loop of parents ends: call-like spans on it are wrappers, a call be
   ], "f.json");
   assert.deepEqual(r.calls.map((c) => [c.span_id, c.model]), [["c", "unknown"]]);
 });
+
+Deno.test("a span read three times merges its events in order, the records given left as they were", () => {
+  const rec = (events: Span["events"]) => ({ ...span("c", null, chat), events });
+  const first = rec([{ name: "start", ts: 1, attributes: {} }]);
+  const spans = [
+    first,
+    rec([{ name: "exception", ts: 2, attributes: { "exception.message": "boom" } }]),
+    rec([{ name: "exception", ts: 3, attributes: { "exception.message": "later" } }]),
+  ];
+  const r = spansToRecords(spans, "f.json");
+  // the first exception event, in file order, is the call's error
+  assert.deepEqual(r.calls.map((c) => [c.status, c.error]), [["error", "boom"]]);
+  assert.deepEqual(r.diagnostics.map((d) => [d.code]), [["duplicate_span"], ["duplicate_span"]]);
+  assert.deepEqual(first.events!.map((e) => e.name), ["start"]);
+});
