@@ -165,10 +165,10 @@ export function compactPayload(value: unknown): string {
   let marked = false;
   const clip = (v: unknown, depth: number, mark: string): unknown => {
     if (typeof v === "string") {
-      if (v.includes(MARK) || v.includes("u0001")) marked = true;
-      return v.length > PAYLOAD_STRING
-        ? `${v.slice(0, PAYLOAD_STRING)}${mark} (${v.length} characters)`
-        : v;
+      // only the part kept is written: a long text is looked through for 300 characters
+      const kept = v.length > PAYLOAD_STRING ? v.slice(0, PAYLOAD_STRING) : v;
+      if (kept.includes(MARK) || kept.includes("u0001")) marked = true;
+      return kept === v ? v : `${kept}${mark} (${v.length} characters)`;
     }
     if (Array.isArray(v)) {
       if (depth > 6) return mark;
