@@ -237,24 +237,3 @@ export function parentId(v: unknown): string | null {
   const id = hexId(v);
   return id === null || /^0+$/.test(id) ? null : id;
 }
-
-/**
- * A tag value of a format whose tags are strings (Zipkin, and Jaeger for
- * OpenTelemetry's array attributes): a JSON array's text (`["stop"]`) is read
- * as the array; anything else is returned as it is.
- *
- * @example
- * ```ts
- * import { arrayTag } from "./_span_values.ts";
- * if ((arrayTag('["stop"]') as string[])[0] !== "stop" || arrayTag("[x") !== "[x") throw new Error();
- * ```
- */
-export function arrayTag(value: unknown): unknown {
-  if (typeof value !== "string" || !value.startsWith("[") || !value.endsWith("]")) return value;
-  try {
-    const parsed = JSON.parse(value);
-    return Array.isArray(parsed) ? parsed : value;
-  } catch {
-    return value; // a string that only looks like an array
-  }
-}

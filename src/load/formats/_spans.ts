@@ -28,7 +28,7 @@ import {
   type ImportedSession,
   keepsTexts,
 } from "./_records.ts";
-import { compactPayload, count, first, isObj, num, type Obj, str } from "./_util.ts";
+import { arrayTag, compactPayload, count, first, isObj, num, type Obj, str } from "./_util.ts";
 
 /** One span, in the shape every span adapter maps its format to. */
 export interface Span {
@@ -183,9 +183,41 @@ function flatMessages(a: Obj, prefix: string): string | null {
   return texts.length ? texts.join("") : null;
 }
 
+/** A list of strings (or its JSON text, as some writers set it) joined with commas; a string as it is. */
 function joined(v: unknown): string | null {
+  v = arrayTag(v);
   if (Array.isArray(v)) return v.filter((f) => typeof f === "string").join(",") || null;
   return str(v);
+}
+
+/**
+ * A model's name, or null when the value names none: not a string, blank, or
+ * the placeholder `unknown` that some instrumentations write when they could
+ * not tell (OpenLLMetry's LangChain spans of `ChatLiteLLM`), which would hide
+ * the name another attribute gives.
+ */
+function modelName(v: unknown): string | null {
+  const name = str(v);
+  return name === null || name.trim() === "" || name.trim().toLowerCase() === "unknown"
+    ? null
+    : name;
+}
+
+/**
+ * The model LangChain's run metadata names (`ls_model_name`), as OpenLLMetry
+ * (`traceloop.association.properties.ls_model_name`) and instrumentations
+ * built on it (`<name>.association.properties.ls_model_name`) copy it onto a span.
+ */
+function langchainModel(a: Obj): string | null {
+  const known = modelName(a["traceloop.association.properties.ls_model_name"]);
+  if (known !== null) return known;
+  for (const k in a) {
+    if (k.endsWith(".association.properties.ls_model_name")) {
+      const name = modelName(a[k]);
+      if (name !== null) return name;
+    }
+  }
+  return null;
 }
 
 /**
@@ -238,27 +270,27 @@ export function callConvention(a: Obj): string | null {
  */
 export function callFieldsOf(a: Obj, texts = true): CallFields {
   const requested = first(
-    str(a["gen_ai.request.model"]),
-    str(a["llm.request.model"]),
-    str(a["model_name"]),
-    str(a["model"]),
+    modelName(a["gen_ai.request.model"]),
+    modelName(a["llm.request.model"]),
+    modelName(a["model_name"]),
+    modelName(a["model"]),
     // promptflow: the LLM span's `inputs` are the request's arguments (JSON)
-    str(a["span_type"]) === "LLM" ? str(jsonField(a["inputs"], "model")) : null,
+    str(a["span_type"]) === "LLM" ? modelName(jsonField(a["inputs"], "model")) : null,
     // MLflow 3's own model key; the request's parameters (OpenInference, LangChain via MLflow)
-    str(a["mlflow.llm.model"]),
-    str(jsonField(a["llm.invocation_parameters"], "model")),
-    str(jsonField(a["llm.invocation_parameters"], "model_name")),
-    str(jsonField(a["invocation_params"], "model")),
-    str(jsonField(a["invocation_params"], "model_name")),
+    modelName(a["mlflow.llm.model"]),
+    modelName(jsonField(a["llm.invocation_parameters"], "model")),
+    modelName(jsonField(a["llm.invocation_parameters"], "model_name")),
+    modelName(jsonField(a["invocation_params"], "model")),
+    modelName(jsonField(a["invocation_params"], "model_name")),
     // MLflow autolog (OpenAI, Anthropic…): the call's arguments and its response
-    str(jsonField(a["mlflow.spanInputs"], "model")),
-  );
+    modelName(jsonField(a["mlflow.spanInputs"], "model")),
+  ) ?? langchainModel(a);
   const served = first(
-    str(a["gen_ai.response.model"]),
-    str(a["llm.response.model"]),
-    str(a["llm.model_name"]),
-    str(jsonField(a["mlflow.spanOutputs"], "model")),
-    str(jsonField(jsonField(a["mlflow.spanOutputs"], "llm_output"), "model_name")),
+    modelName(a["gen_ai.response.model"]),
+    modelName(a["llm.response.model"]),
+    modelName(a["llm.model_name"]),
+    modelName(jsonField(a["mlflow.spanOutputs"], "model")),
+    modelName(jsonField(jsonField(a["mlflow.spanOutputs"], "llm_output"), "model_name")),
   );
   const usage = isObj(a["usage"]) ? a["usage"] as Obj : {};
   const mlflowUsage = isObj(a["mlflow.chat.tokenUsage"]) ? a["mlflow.chat.tokenUsage"] as Obj : {};

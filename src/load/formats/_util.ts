@@ -191,3 +191,26 @@ export function compactPayload(value: unknown): string {
   if (!marked) return json.includes("\\u0001") ? json.split("\\u0001").join("\\u2026") : json;
   return JSON.stringify(clip(value, 0, "…")) ?? "null";
 }
+
+/**
+ * A value that may be an array written as its JSON text: Zipkin's and
+ * Jaeger's string tags (OpenTelemetry's array attributes), and writers that
+ * set an array attribute as a string (`gen_ai.response.finish_reasons` =
+ * `"[\"stop\"]"`, Microsoft Agent Framework). A JSON array's text
+ * (`["stop"]`) is read as the array; anything else is returned as it is.
+ *
+ * @example
+ * ```ts
+ * import { arrayTag } from "./_util.ts";
+ * if ((arrayTag('["stop"]') as string[])[0] !== "stop" || arrayTag("[x") !== "[x") throw new Error();
+ * ```
+ */
+export function arrayTag(value: unknown): unknown {
+  if (typeof value !== "string" || !value.startsWith("[") || !value.endsWith("]")) return value;
+  try {
+    const parsed = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed : value;
+  } catch {
+    return value; // a string that only looks like an array
+  }
+}

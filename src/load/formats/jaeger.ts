@@ -29,8 +29,8 @@
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import type { ImportedRecords } from "./_records.ts";
 import type { Span } from "./_spans.ts";
-import { arrayTag, hexId, parentId, readSpanFile } from "./_span_values.ts";
-import { isObj, num, type Obj, str, toMicros } from "./_util.ts";
+import { hexId, parentId, readSpanFile } from "./_span_values.ts";
+import { arrayTag, isObj, num, type Obj, str, toMicros } from "./_util.ts";
 import { parseOtlpText } from "./otlp.ts";
 
 /** A Jaeger tag's value: `{key, type, value}`, or the protobuf-JSON `{key, vType, vStr | vInt64 | …}`. */

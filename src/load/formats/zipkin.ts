@@ -23,9 +23,9 @@
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { SpanList } from "./_spans.ts";
-import { arrayTag, hexId, parentId, spanFile } from "./_span_values.ts";
+import { hexId, parentId, spanFile } from "./_span_values.ts";
 import { textSource, type TraceSource } from "./source.ts";
-import { isObj, num, type Obj, str, toMicros } from "./_util.ts";
+import { arrayTag, isObj, num, type Obj, str, toMicros } from "./_util.ts";
 
 /** True for an object shaped as a Zipkin v2 span (and not an OpenTelemetry JS console span). */
 function isZipkinSpan(v: unknown): v is Obj {

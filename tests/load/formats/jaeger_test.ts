@@ -251,3 +251,25 @@ Deno.test("jaeger: the API v3 answer ({result: {resourceSpans}}, OTLP/JSON) is r
     ],
   );
 });
+
+Deno.test("jaeger: OpenLLMetry's LangChain span with the model \"unknown\": the model is LangChain's ls_model_name, the finish reason read from its JSON text", async () => {
+  const path = fixture("jaeger_openllmetry_litellm.json");
+  const t = await load(path);
+  const doc = JSON.parse(readFileSync(path, "utf8")) as { data: { spans: JSpan[] }[] };
+  const span = doc.data[0]!.spans[0]!;
+  const tag = (k: string) => span.tags.find((x) => x.key === k)?.value;
+  // the file's own placeholders: no model named where the GenAI conventions put it
+  assert.equal(tag("gen_ai.request.model"), "unknown");
+  assert.equal(tag("gen_ai.response.model"), "unknown");
+  assert.deepEqual(
+    rows(t.calls, "model", "served_model", "input_tokens", "output_tokens", "finish_reason"),
+    [{
+      model: tag("traceloop.association.properties.ls_model_name"), // anthropic/claude-opus-4-5-20251101
+      served_model: null,
+      input_tokens: tag("gen_ai.usage.input_tokens"), // 805
+      output_tokens: tag("gen_ai.usage.output_tokens"), // 77
+      finish_reason: "tool_call", // written '["tool_call"]'
+    }],
+  );
+  assert.equal(t.calls.getColumn("duration_s").get(0), span.duration / 1e6); // 8.314813 s
+});

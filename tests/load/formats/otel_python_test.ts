@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { realFixture } from "../../_helpers.ts";
 import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
-import { figures, figuresOfRows, fixture, rounded, rows, SPAN } from "./_helpers.ts";
+import { figures, figuresOfRows, fixture, load, rounded, rows, SPAN } from "./_helpers.ts";
 import { otelPython } from "../../../src/load/formats/otel_python.ts";
 import { textSource } from "../../../src/load/formats/source.ts";
 
@@ -335,4 +335,53 @@ Deno.test("otel_python read value by value: the reader's problems first, then th
     r.diagnostics.at(-1)!.message,
     "11 more records of this file are not loaded (only the first 50 problems are listed)",
   );
+});
+
+Deno.test("otel_python: Microsoft Agent Framework's dump (each span printed at its start and at its end): 2 calls, the agent's sum not counted, finish reasons from their JSON text", async () => {
+  const path = fixture("otel_python_agent_framework.excerpt.jsonl");
+  const t = await load(path);
+  assert.equal(t.formats?.[path], "otel_python");
+  // independent reading: the records are pretty-printed objects one after the other; the two
+  // `chat` spans (gen_ai.operation.name) are the calls
+  const text = readFileSync(path, "utf8");
+  const records = JSON.parse(`[${text.trim().replace(/\n}\s*\n{/g, "\n},{")}]`) as {
+    context: { span_id: string };
+    start_time: string;
+    end_time: string | null;
+    attributes: Record<string, unknown>;
+  }[];
+  assert.equal(records.length, 21);
+  // a span's last record is its whole one (a span printed at its start has no end yet)
+  const spans = new Map(records.map((r) => [r.context.span_id, r]));
+  assert.equal(spans.size, 11);
+  const chats = [...spans.values()].filter((r) => r.attributes["gen_ai.operation.name"] === "chat");
+  assert.equal(chats.length, 2);
+  const calls = rows(
+    t.calls.sort("started_at"),
+    "model",
+    "served_model",
+    "input_tokens",
+    "output_tokens",
+    "finish_reason",
+    "duration_s",
+  );
+  assert.deepEqual(
+    calls.map((c) => ({ ...c, duration_s: Math.round((c.duration_s as number) * 1e6) / 1e6 })),
+    chats.map((s) => ({
+      model: s.attributes["gen_ai.request.model"],
+      served_model: s.attributes["gen_ai.response.model"],
+      input_tokens: s.attributes["gen_ai.usage.input_tokens"],
+      output_tokens: s.attributes["gen_ai.usage.output_tokens"],
+      // written as '["tool_calls"]' and '["stop"]': the reasons, not their JSON text
+      finish_reason:
+        (JSON.parse(s.attributes["gen_ai.response.finish_reasons"] as string) as string[])
+          .join(","),
+      duration_s: (isoMicros(s.end_time!) - isoMicros(s.start_time)) / 1e6,
+    })),
+  );
+  // by hand: 145 + 201 in, 51 + 31 out (the invoke_agent span's 346 / 82 is their sum, not a call);
+  // 19.503262 − 18.717057 = 0.786205 s and 19.835411 − 19.504277 = 0.331134 s
+  assert.deepEqual(calls.map((c) => c.finish_reason), ["tool_calls", "stop"]);
+  assert.equal(t.calls.getColumn("input_tokens").sum(), 346);
+  assert.equal(t.calls.getColumn("output_tokens").sum(), 82);
 });
