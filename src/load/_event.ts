@@ -219,12 +219,12 @@ function usageValid(u: unknown): boolean {
     !tokenCount(u.cache_read_input_tokens) ||
     !tokenCount(u.cache_creation_input_tokens)
   ) return false;
-  const p = u.prompt_tokens_details, c = u.completion_tokens_details;
-  if (p !== undefined && p !== null && !(isObject(p) && tokenCount(p.cached_tokens))) return false;
-  if (c !== undefined && c !== null && !(isObject(c) && tokenCount(c.reasoning_tokens))) {
-    return false;
-  }
-  return true;
+  const details = (v: unknown, key: string) =>
+    v === undefined || v === null || (isObject(v) && tokenCount(v[key]));
+  return details(u.prompt_tokens_details, "cached_tokens") &&
+    details(u.completion_tokens_details, "reasoning_tokens") &&
+    details(u.input_tokens_details, "cached_tokens") &&
+    details(u.output_tokens_details, "reasoning_tokens");
 }
 
 /**

@@ -4,7 +4,8 @@
  * Accepts our names (`input_tokens`, `output_tokens`, `total_tokens`,
  * `cache_read_tokens`, `cache_write_tokens`, `reasoning_tokens`), OpenAI's
  * (`prompt_tokens`, `completion_tokens`, `prompt_tokens_details.cached_tokens`,
- * `completion_tokens_details.reasoning_tokens`) and Anthropic's
+ * `completion_tokens_details.reasoning_tokens`, and the Responses API's
+ * `input_tokens_details.cached_tokens`, `output_tokens_details.reasoning_tokens`) and Anthropic's
  * (`cache_read_input_tokens`, `cache_creation_input_tokens`).
  *
  * @module
@@ -27,6 +28,8 @@ export const usageSchema = z.looseObject({
   cache_creation_input_tokens: count,
   prompt_tokens_details: z.looseObject({ cached_tokens: count }).nullable().optional(),
   completion_tokens_details: z.looseObject({ reasoning_tokens: count }).nullable().optional(),
+  input_tokens_details: z.looseObject({ cached_tokens: count }).nullable().optional(),
+  output_tokens_details: z.looseObject({ reasoning_tokens: count }).nullable().optional(),
 });
 
 /**
@@ -59,6 +62,10 @@ export interface RawUsage {
   prompt_tokens_details?: { cached_tokens?: number | null; [field: string]: unknown } | null;
   /** OpenAI's details of the output: reasoning tokens. */
   completion_tokens_details?: { reasoning_tokens?: number | null; [field: string]: unknown } | null;
+  /** The Responses API's details of the input: cached tokens. */
+  input_tokens_details?: { cached_tokens?: number | null; [field: string]: unknown } | null;
+  /** The Responses API's details of the output: reasoning tokens. */
+  output_tokens_details?: { reasoning_tokens?: number | null; [field: string]: unknown } | null;
   /** Fields the format does not name, kept as written. */
   [field: string]: unknown;
 }
@@ -110,12 +117,19 @@ function first(...values: unknown[]): number | null {
  * import { normalizeUsage } from "./usage.ts";
  * const u = normalizeUsage({ prompt_tokens: 10, completion_tokens: 5 });
  * if (u.total_tokens !== 15) throw new Error("expected 15");
+ * // the Responses API's usage: its details under their own names
+ * const r = normalizeUsage({ input_tokens: 10, input_tokens_details: { cached_tokens: 4 },
+ *   output_tokens: 16, output_tokens_details: { reasoning_tokens: 12 } });
+ * if (r.cache_read_tokens !== 4 || r.reasoning_tokens !== 12) throw new Error("details");
  * ```
  */
 export function normalizeUsage(raw: unknown): Usage {
   const u = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
   const promptDetails = (u.prompt_tokens_details ?? {}) as Record<string, unknown>;
   const completionDetails = (u.completion_tokens_details ?? {}) as Record<string, unknown>;
+  // the Responses API's names for the same details
+  const inputDetails = (u.input_tokens_details ?? {}) as Record<string, unknown>;
+  const outputDetails = (u.output_tokens_details ?? {}) as Record<string, unknown>;
   const input = first(u.input_tokens, u.prompt_tokens);
   const output = first(u.output_tokens, u.completion_tokens);
   const total = first(u.total_tokens) ??
@@ -128,8 +142,13 @@ export function normalizeUsage(raw: unknown): Usage {
       u.cache_read_tokens,
       u.cache_read_input_tokens,
       promptDetails.cached_tokens,
+      inputDetails.cached_tokens,
     ),
     cache_write_tokens: first(u.cache_write_tokens, u.cache_creation_input_tokens),
-    reasoning_tokens: first(u.reasoning_tokens, completionDetails.reasoning_tokens),
+    reasoning_tokens: first(
+      u.reasoning_tokens,
+      completionDetails.reasoning_tokens,
+      outputDetails.reasoning_tokens,
+    ),
   };
 }

@@ -53,6 +53,7 @@ export const importMessages = {
     `custom_id ${show(customId)} was already used on line ${firstLine} (kept as a separate call)`,
   batchNoBody: (statusCode: unknown) => `response with status_code ${show(statusCode)} has no body`,
   batchHttpError: (statusCode: unknown) => `HTTP status ${show(statusCode)}`,
+  batchResponseStatus: (status: string) => `the response's status is ${status}`,
   spanError: () => "span status is ERROR",
   anthropicBatchBadLine: (reason: string) => `Anthropic batch result is not loaded: ${reason}`,
   anthropicBatchErrored: (type: string | null) =>

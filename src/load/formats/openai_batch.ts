@@ -34,12 +34,30 @@ export function batchSessionId(file: string): string {
 }
 
 /** Text of `body.choices[].message.content` (strings only), or null when there is none. */
+/**
+ * The text a response body holds: a chat completion's choices' messages, or a
+ * Responses API body's (`object: "response"`) `output_text` parts of its messages.
+ */
 function outputText(body: Obj): string | null {
-  if (!Array.isArray(body.choices)) return null;
-  const texts = body.choices
-    .map((c) => (isObj(c) && isObj(c.message) ? c.message.content : null))
-    .filter((t): t is string => typeof t === "string");
-  return texts.length ? texts.join("") : null;
+  const texts: unknown[] = [];
+  if (Array.isArray(body.choices)) {
+    for (const c of body.choices) if (isObj(c) && isObj(c.message)) texts.push(c.message.content);
+  } else if (Array.isArray(body.output)) {
+    for (const item of body.output) {
+      if (!isObj(item) || item.type !== "message" || !Array.isArray(item.content)) continue;
+      for (const part of item.content) {
+        if (isObj(part) && part.type === "output_text") texts.push(part.text);
+      }
+    }
+  }
+  const strings = texts.filter((t): t is string => typeof t === "string");
+  return strings.length ? strings.join("") : null;
+}
+
+/** A Responses API body's status that means it failed (`failed`, `cancelled`), or null. */
+function failedStatus(body: Obj | null): string | null {
+  const status = str(body?.status);
+  return status === "failed" || status === "cancelled" ? status : null;
 }
 
 function errorMessage(v: unknown): string | null {
@@ -138,23 +156,33 @@ function parseOpenAIBatch(
 
     const statusCode = response?.status_code ?? null;
     const body = isObj(response?.body) ? response.body : null;
-    const ok = error === null && statusCode === 200 && body !== null && !isObj(body.error);
-    const created = num(body?.created);
+    const ok = error === null && statusCode === 200 && body !== null && !isObj(body.error) &&
+      failedStatus(body) === null;
+    // a chat completion's `created`; a Responses API body's `created_at` (and `completed_at`)
+    const created = num(body?.created) ?? num(body?.created_at);
+    const completed = num(body?.completed_at);
     const usageRaw = isObj(body?.usage) ? body.usage : null;
     const usage = normalizeUsage(usageRaw);
     const totalTime = num(usageRaw?.total_time);
     const started = created === null ? null : Math.round(created * 1e6);
     const ended = started === null
       ? null
+      : totalTime === null && completed !== null && completed >= created!
+      ? Math.round(completed * 1e6)
       : started + (totalTime === null ? 0 : Math.round(totalTime * 1e6));
     const errorText = ok ? null : errorMessage(error) ?? errorMessage(body?.error) ??
       (statusCode !== null && statusCode !== 200
         ? importMessages.batchHttpError(statusCode)
+        : failedStatus(body) !== null
+        ? importMessages.batchResponseStatus(failedStatus(body)!)
         : importMessages.batchNoBody(statusCode));
     const served = str(body?.model);
     const output = body ? outputText(body) : null;
+    // a Responses API body cut short says why in `incomplete_details.reason` (`max_output_tokens`)
     const finish = Array.isArray(body?.choices) && isObj(body.choices[0])
       ? str(body.choices[0].finish_reason)
+      : isObj(body?.incomplete_details)
+      ? str(body.incomplete_details.reason)
       : null;
     const call: ImportedCall = {
       session_id: sessionId,

@@ -5,6 +5,7 @@ import { loadTraces } from "../../../src/load/mod.ts";
 import { parseOpenAIBatchText } from "../../../src/load/mod.ts";
 import { batchSessionId } from "../../../src/load/formats/openai_batch.ts";
 import { rows, TOKENS } from "./_helpers.ts";
+import pl from "../../../src/frames/polars.ts";
 
 const SMALL = fileURLToPath(new URL("./fixtures/batch_small.jsonl", import.meta.url));
 
@@ -288,4 +289,92 @@ Deno.test({
         1e-12,
     );
   },
+});
+
+Deno.test("openai_batch: Responses API bodies (a real output file): times from created_at, output text from output_text parts", async () => {
+  const path = fileURLToPath(
+    new URL("./fixtures/openai_batch_responses_api.jsonl", import.meta.url),
+  );
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "openai_batch");
+  // independent reading: each line's body is a Responses API object
+  type Body = {
+    created_at: number;
+    model: string;
+    output: { type: string; content?: { type: string; text: string }[] }[];
+    usage: { input_tokens: number; output_tokens: number };
+  };
+  const bodies = Deno.readTextFileSync(path).trim().split("\n")
+    .map((l) => (JSON.parse(l) as { response: { body: Body } }).response.body);
+  const text = (b: Body) =>
+    b.output.filter((o) => o.type === "message")
+      .flatMap((o) => o.content!.filter((c) => c.type === "output_text").map((c) => c.text)).join(
+        "",
+      );
+  assert.deepEqual(
+    rows(t.calls, "model", "status", "input_tokens", "output_tokens", "output_chars")
+      .concat(),
+    bodies.map((b) => ({
+      model: b.model,
+      status: "ok",
+      input_tokens: b.usage.input_tokens,
+      output_tokens: b.usage.output_tokens,
+      output_chars: [...text(b)].length, // code points
+    })),
+  );
+  // 1750231686, 1750231688 and 1750231687 s: no completed_at, so each ends where it starts
+  const micros = (c: string) => t.calls.getColumn(c).cast(pl.Int64).toArray().map(Number);
+  assert.deepEqual(micros("started_at"), bodies.map((b) => b.created_at * 1e6));
+  assert.deepEqual(micros("ended_at"), bodies.map((b) => b.created_at * 1e6));
+});
+
+Deno.test("openai_batch: a Responses API body that failed or was cancelled is an error; one cut short is ok with its reason", async () => {
+  const path = fileURLToPath(
+    new URL("./fixtures/openai_batch_responses_states.jsonl", import.meta.url),
+  );
+  const t = await loadTraces(path, { cache: false });
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "request_id",
+      "status",
+      "error",
+      "finish_reason",
+      "output_tokens",
+      "reasoning_tokens",
+    ),
+    [
+      {
+        request_id: "failed-1",
+        status: "error",
+        error: "The model failed to generate a response.", // the body's error.message
+        finish_reason: null,
+        output_tokens: null,
+        reasoning_tokens: null,
+      },
+      {
+        request_id: "incomplete-1",
+        status: "ok",
+        error: null,
+        finish_reason: "max_output_tokens", // incomplete_details.reason
+        output_tokens: 16,
+        reasoning_tokens: 12,
+      },
+      {
+        request_id: "cancelled-1",
+        status: "error",
+        error: "the response's status is cancelled",
+        finish_reason: null,
+        output_tokens: null,
+        reasoning_tokens: null,
+      },
+    ],
+  );
+  // created_at 1750231701 s, completed_at 1750231709 s: it ends 8 s later
+  const i = t.calls.filter(pl.col("request_id").eq(pl.lit("incomplete-1")));
+  assert.equal(
+    Number(i.getColumn("ended_at").cast(pl.Int64).get(0)) -
+      Number(i.getColumn("started_at").cast(pl.Int64).get(0)),
+    8_000_000,
+  );
 });
