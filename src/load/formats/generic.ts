@@ -140,12 +140,20 @@ export const FIELD_ALIASES = {
     "cache_creation_input_tokens",
     "usage.cache_creation_input_tokens",
   ],
+  // reasoning counted inside the output (OpenAI's, as our columns count it)
   reasoning_tokens: [
     "reasoning_tokens",
     "reasoning_output_tokens",
+    "thinking_tokens",
     "usage.completion_tokens_details.reasoning_tokens",
+  ],
+  // Gemini's thinking, counted apart from its output (`candidates_token_count`): added to the
+  // output (thinking is billed as output) and read as the reasoning, as the Gemini CLI adapters do
+  thoughts_tokens: [
+    "thoughts_tokens",
     "thoughts_token_count",
     "usage_metadata.thoughts_token_count",
+    "usageMetadata.thoughtsTokenCount",
   ],
   duration_s: [
     "duration_s",
@@ -247,6 +255,7 @@ export const MAP_KEYS: readonly string[] = [
   "cache_read_tokens",
   "cache_write_tokens",
   "reasoning_tokens",
+  "thoughts_tokens",
   "duration_s",
   "duration_ms",
   "duration_us",
@@ -282,6 +291,7 @@ const TOKEN_FIELDS = [
   "total_tokens",
   "cache_read_tokens",
   "reasoning_tokens",
+  "thoughts_tokens",
 ] as const satisfies readonly (keyof typeof FIELD_ALIASES)[];
 
 /**
@@ -840,7 +850,9 @@ function parseGeneric(source: TraceSource, file: string, options: ParseOptions):
     }
     const { status, error } = statusOf(row, r);
     const input = count(r.get(row, "input_tokens"));
-    const output = count(r.get(row, "output_tokens"));
+    const thoughts = count(r.get(row, "thoughts_tokens"));
+    const answer = count(r.get(row, "output_tokens"));
+    const output = answer === null ? null : answer + (thoughts ?? 0);
     const model = textOf(r.get(row, "model"));
     const served = textOf(r.get(row, "served_model"));
     const requestRaw = r.get(row, "request_id");
@@ -860,7 +872,7 @@ function parseGeneric(source: TraceSource, file: string, options: ParseOptions):
       total_tokens: count(r.get(row, "total_tokens")) ??
         (input !== null && output !== null ? input + output : null),
       cache_read_tokens: count(r.get(row, "cache_read_tokens")),
-      reasoning_tokens: count(r.get(row, "reasoning_tokens")),
+      reasoning_tokens: count(r.get(row, "reasoning_tokens")) ?? thoughts,
       ttft_s: r.ttft(row),
       prompt_chars: null,
       output_chars: null,

@@ -460,3 +460,41 @@ Deno.test({
     }
   },
 });
+
+Deno.test("generic: Gemini's thinking tokens (thoughts_tokens, counted apart from the answer) are added to the output and read as the reasoning", async () => {
+  // 27 rows of a public project's token log of Gemini 2.5 Pro (prompt, completion = Gemini's
+  // candidates count, thoughts, cached)
+  const path = fixture("generic_gemini_token_usage.csv");
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "generic");
+  // independent reading: the four counts open each line (the description may hold a quoted comma)
+  const counts = readFileSync(path, "utf8").trim().split("\n").slice(1).map((l) => {
+    const m = /^(\d+),([\d.]+),(\d+),(\d+),/.exec(l)!;
+    return { prompt: Number(m[1]), completion: Number(m[2]), thoughts: Number(m[3]) };
+  });
+  assert.equal(counts.length, 27);
+  const sum = (f: (c: (typeof counts)[number]) => number) => counts.reduce((s, c) => s + f(c), 0);
+  assert.deepEqual(
+    rows(t.calls, "input_tokens", "output_tokens", "reasoning_tokens", "total_tokens"),
+    counts.map((c) => ({
+      input_tokens: c.prompt,
+      output_tokens: c.completion + c.thoughts,
+      reasoning_tokens: c.thoughts,
+      total_tokens: c.prompt + c.completion + c.thoughts,
+    })),
+  );
+  // by hand (python csv over the file): 121,817 in, 14,658 + 21,785 = 36,443 out, 158,260 in all
+  assert.equal(sum((c) => c.prompt), 121_817);
+  assert.equal(sum((c) => c.completion + c.thoughts), 36_443);
+  assert.equal(t.calls.getColumn("output_tokens").sum(), 36_443);
+  // Gemini's own usage_metadata names, and a reasoning count (OpenAI's: inside the output) as it is
+  const g = fromTraceText(
+    '{"ts": "2025-06-01T00:00:00Z", "model": "gemini-2.5-pro", "usage_metadata": {"prompt_token_count": 100, "candidates_token_count": 10, "thoughts_token_count": 500, "total_token_count": 610}}\n' +
+      '{"ts": "2025-06-01T00:00:01Z", "model": "o3", "prompt_tokens": 10, "completion_tokens": 50, "reasoning_tokens": 40}\n',
+    { file: "usage.jsonl" },
+  );
+  assert.deepEqual(rows(g.calls, "output_tokens", "reasoning_tokens", "total_tokens"), [
+    { output_tokens: 510, reasoning_tokens: 500, total_tokens: 610 },
+    { output_tokens: 50, reasoning_tokens: 40, total_tokens: 60 },
+  ]);
+});
