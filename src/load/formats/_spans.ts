@@ -639,23 +639,37 @@ export function spansToRecords(
   // one record per span
   const byKey = new Map<string, Span>();
   const owned = new WeakSet<object>();
+  // records of a span already read: one warning for all (some writers print every span twice,
+  // when it starts and when it ends), naming the first
+  let repeats = 0;
+  let firstRepeat = "";
+  let firstRepeatLine = 0;
   for (const raw of spans) {
     // a lightened span's attributes are decoded already
     const span = raw.reading ? raw : { ...raw, attributes: mlflowDecoded(raw.attributes) };
     const key = `${span.trace_id}\u0000${span.span_id}`;
     const seen = byKey.get(key);
     if (seen) {
-      diagnostics.push({
-        file,
-        line: span.line,
-        code: "duplicate_span",
-        message: `span ${JSON.stringify(span.span_id)} of trace ${
+      if (repeats++ === 0) {
+        firstRepeatLine = span.line;
+        firstRepeat = `span ${JSON.stringify(span.span_id)} of trace ${
           JSON.stringify(span.trace_id)
-        } was already read on line ${seen.line} (read as one span)`,
-        severity: "warning",
-      });
+        } on line ${span.line} was already read on line ${seen.line}`;
+      }
       byKey.set(key, mergeSpan(seen, span, owned));
     } else byKey.set(key, span);
+  }
+  if (repeats > 0) {
+    diagnostics.push({
+      file,
+      line: firstRepeatLine,
+      code: "duplicate_span",
+      message: repeats === 1
+        ? `${firstRepeat} (read as one span)`
+        : `${repeats} records repeat a span already read (each read as one span with it); the first: ${firstRepeat}`,
+      severity: "warning",
+      count: repeats,
+    });
   }
   const unique = [...byKey.values()];
   const readings = unique.map((s) => s.reading ?? spanReading(s));

@@ -384,4 +384,9 @@ Deno.test("otel_python: Microsoft Agent Framework's dump (each span printed at i
   assert.deepEqual(calls.map((c) => c.finish_reason), ["tool_calls", "stop"]);
   assert.equal(t.calls.getColumn("input_tokens").sum(), 346);
   assert.equal(t.calls.getColumn("output_tokens").sum(), 82);
+  // 21 records of 11 spans: 10 repeats, one warning standing for them (the spans merged)
+  assert.deepEqual(rows(t.diagnostics, "code", "severity", "count"), [
+    { code: "duplicate_span", severity: "warning", count: records.length - spans.size },
+  ]);
+  assert.equal(t.events.height, spans.size);
 });

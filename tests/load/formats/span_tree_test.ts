@@ -79,6 +79,8 @@ Deno.test("a span read three times merges its events in order, the records given
   const r = spansToRecords(spans, "f.json");
   // the first exception event, in file order, is the call's error
   assert.deepEqual(r.calls.map((c) => [c.status, c.error]), [["error", "boom"]]);
-  assert.deepEqual(r.diagnostics.map((d) => [d.code]), [["duplicate_span"], ["duplicate_span"]]);
+  // one warning standing for the two repeats, naming the first
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.count, d.line]), [["duplicate_span", 2, 1]]);
+  assert.match(r.diagnostics[0]!.message, /^2 records repeat a span already read/);
   assert.deepEqual(first.events!.map((e) => e.name), ["start"]);
 });
