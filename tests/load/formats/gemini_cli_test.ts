@@ -147,3 +147,40 @@ Deno.test("gemini_cli_chat: the JSON Lines recording (a rewritten message counts
   assert.equal(s.duration_s, 60); // startTime 10:00:00 → the last $set lastUpdated 10:01:00
   assert.equal(t.events.height, 8); // 9 lines, g1 twice
 });
+
+Deno.test("gemini_cli_chat: a public project's chat recording of Gemini 2.5 Pro (13 gemini messages with tokens)", async () => {
+  const path = fixture("gemini_chat_vibecodingtracker.json");
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "gemini_cli_chat");
+  // independent reading: each gemini message with tokens is a call; output = output + thoughts
+  type Tokens = { input: number; output: number; cached: number; thoughts: number };
+  const doc = JSON.parse(readFileSync(path, "utf8")) as {
+    sessionId: string;
+    messages: { type: string; model?: string; tokens?: Tokens }[];
+  };
+  const calls = doc.messages.filter((m) => m.type === "gemini" && m.tokens);
+  assert.equal(calls.length, 13);
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "session_id",
+      "model",
+      "input_tokens",
+      "output_tokens",
+      "cache_read_tokens",
+      "reasoning_tokens",
+    ),
+    calls.map((m) => ({
+      session_id: doc.sessionId,
+      model: m.model,
+      input_tokens: m.tokens!.input,
+      output_tokens: m.tokens!.output + m.tokens!.thoughts,
+      cache_read_tokens: m.tokens!.cached,
+      reasoning_tokens: m.tokens!.thoughts,
+    })),
+  );
+  // by hand: 176,179 in (121,305 of them cached), 2,397 out (1,546 of them thoughts)
+  assert.equal(t.calls.getColumn("input_tokens").sum(), 176_179);
+  assert.equal(t.calls.getColumn("output_tokens").sum(), 2_397);
+  assert.equal(t.diagnostics.height, 0);
+});
