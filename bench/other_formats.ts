@@ -1,7 +1,8 @@
 /**
  * Memory and time of `report` on large files of other formats: an OpenAI Batch
  * output file, a Phoenix/OpenInference span export, an OpenTelemetry Python
- * console dump (pretty-printed spans), a Zipkin file and a per-call log (JSON Lines), written
+ * console dump (pretty-printed spans), a Zipkin file, a Jaeger query answer (one document of
+ * one line, as the API gives it) and a per-call log (JSON Lines), written
  * once to `.bench/other-formats/` (deterministic: lines shaped like the real
  * fixtures', each call with about 2 KB of text), each reported cold (`--no-cache`),
  * with and without `--outputs`. The median of three runs; prints a Markdown
@@ -56,6 +57,7 @@ const spanFile = join(dir, `phoenix-${calls}.spans.jsonl`);
 const logFile = join(dir, `calls-${calls}.log.jsonl`);
 const pythonFile = join(dir, `otel-python-${calls}.spans.json`);
 const zipkinFile = join(dir, `zipkin-${calls}.spans.jsonl`);
+const jaegerFile = join(dir, `jaeger-${calls}.traces.json`);
 const spans = Math.round((calls * 2) / 3);
 if (!existsSync(batchFile)) {
   await writeLines(batchFile, calls, (i, words) => ({
@@ -147,6 +149,56 @@ if (!existsSync(zipkinFile)) {
     },
   }));
 }
+if (!existsSync(jaegerFile)) {
+  // the query API's answer: `{"data": [trace, …], …}` on one line, five spans a trace
+  const file = await Deno.open(jaegerFile, { write: true, create: true, truncate: true });
+  const enc = new TextEncoder();
+  const write = async (text: string) => {
+    const bytes = enc.encode(text);
+    for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
+  };
+  let k = 0;
+  const words = (n: number) =>
+    Array.from({ length: n }, () => WORDS[(k = (k * 31 + 7) % 9973) % WORDS.length]).join(" ");
+  const tag = (key: string, value: unknown) => ({
+    key,
+    type: typeof value === "number" ? "int64" : "string",
+    value,
+  });
+  try {
+    await write('{"data":[');
+    for (let t = 0; t * 5 < spans; t++) {
+      const traceID = t.toString(16).padStart(32, "0");
+      const list = [];
+      for (let i = t * 5; i < Math.min(spans, t * 5 + 5); i++) {
+        list.push({
+          traceID,
+          spanID: (i + 1).toString(16).padStart(16, "0"),
+          operationName: "chat gpt-4o-mini",
+          references: [],
+          startTime: 1_700_000_000_000_000 + i * 1_000_000,
+          duration: 1_500_000,
+          tags: [
+            tag("gen_ai.operation.name", "chat"),
+            tag("gen_ai.request.model", "gpt-4o-mini"),
+            tag("gen_ai.usage.input_tokens", 300),
+            tag("gen_ai.usage.output_tokens", 120),
+            tag("input.value", words(250)),
+            tag("output.value", words(250)),
+          ],
+          logs: [],
+          processID: "p1",
+          warnings: null,
+        });
+      }
+      const trace = { traceID, spans: list, processes: { p1: { serviceName: "app", tags: [] } } };
+      await write((t > 0 ? "," : "") + JSON.stringify(trace));
+    }
+    await write('],"total":0,"limit":0,"offset":0,"errors":null}\n');
+  } finally {
+    file.close();
+  }
+}
 if (!existsSync(logFile)) {
   await writeLines(logFile, spans, (i, words) => ({
     timestamp: new Date(Date.UTC(2025, 3, 8, 10) + i * 1000).toISOString(),
@@ -190,6 +242,7 @@ for (
     ["Phoenix/OpenInference spans", spanFile, spans],
     ["OpenTelemetry Python console dump", pythonFile, spans],
     ["Zipkin spans (JSON Lines)", zipkinFile, spans],
+    ["Jaeger query answer (one line)", jaegerFile, spans],
     ["per-call log (JSON Lines)", logFile, spans],
   ] as const
 ) {

@@ -217,7 +217,7 @@ Deno.test("callTextReader() of batch and span files: each file parsed again give
     );
   }
   assert.deepEqual([...read].sort(), READ_AGAIN);
-  for (const f of ["jaeger", "mlflow", "claude_code", "langfuse"]) {
+  for (const f of ["mlflow", "claude_code", "langfuse"]) {
     assert.ok(loaded.has(f), `${f} in ${[...loaded]}`);
   }
 });

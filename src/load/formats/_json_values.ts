@@ -14,6 +14,11 @@ export interface JsonValue {
   /** 1-based line where the value starts. */
   line: number;
   value: unknown;
+  /**
+   * With {@link JsonValueReaderOptions.members}: where an element split from
+   * its document was (`data[3]`); absent for a top-level value.
+   */
+  path?: string;
 }
 
 const OPEN_BRACE = 123, OPEN_BRACKET = 91, CLOSE_BRACE = 125, CLOSE_BRACKET = 93;
@@ -30,6 +35,25 @@ export interface JsonValueReaderOptions {
   limit?: number;
   /** The text is one JSON array whose `[` was blanked: commas and `]` between values are not stray. */
   elements?: boolean;
+  /**
+   * Read these arrays of a top-level object element by element (by their
+   * member names): each object or array in them is a value of its own (its
+   * `path` `key[i]`, its line its own), given as soon as it is read, and the
+   * object is given last without them (those arrays keep only their other
+   * values). A document such as Jaeger's `{"data": [trace, …], "errors": …}`
+   * (`["data"]`) is then never held whole: only the element being read and
+   * the rest of the object.
+   */
+  members?: readonly string[];
+}
+
+/** An array of a top-level object being read element by element ({@link JsonValueReaderOptions.members}). */
+interface SplitArray {
+  key: string;
+  /** The index of the element being read (the commas so far). */
+  index: number;
+  /** The indexes of the elements given on their own (a placeholder stands in the object's text). */
+  given: number[];
 }
 
 /**
@@ -54,6 +78,7 @@ export class JsonValueReader {
   #onValue: (v: JsonValue) => void;
   #limit: number;
   #elements: boolean;
+  #members: ReadonlySet<string> | null;
   #count = 0;
   #done = false;
   #diagnostics: Diagnostic[] = [];
@@ -74,12 +99,24 @@ export class JsonValueReader {
   // stray text: its start in earlier pieces (at most what the message shows), and its line
   #stray: string | null = null;
   #strayLine = 0;
+  // members: the open object's arrays read element by element, the one being read, the last
+  // member name read (its quoted text; null when it was cut between pieces), and the element
+  // open: its text in earlier pieces, its line, whether one is open
+  #split: SplitArray[] = [];
+  #splitting: SplitArray | null = null;
+  #name: string | null = null;
+  // the text so far of a member name cut between pieces (null: none, or too long to be one)
+  #namePart: string | null = null;
+  #elementPieces: string[] = [];
+  #elementLine = 0;
+  #inElement = false;
 
   constructor(file: string, onValue: (v: JsonValue) => void, options: JsonValueReaderOptions = {}) {
     this.#file = file;
     this.#onValue = onValue;
     this.#limit = options.limit ?? Infinity;
     this.#elements = options.elements ?? false;
+    this.#members = options.members?.length ? new Set(options.members) : null;
     this.#out = { events: [], diagnostics: this.#diagnostics };
   }
 
@@ -87,12 +124,14 @@ export class JsonValueReader {
   get openChars(): number {
     let n = 0;
     if (this.#depth > 0) { for (const p of this.#pieces) n += p.length; }
+    for (const p of this.#elementPieces) n += p.length;
     for (const p of this.#pending) n += p.length;
     return n;
   }
 
   /** The line the value being read starts on (else the line not yet scanned). */
   get openLine(): number {
+    if (this.#inElement) return this.#elementLine;
     if (this.#depth > 0) return this.#startLine;
     // what is pending starts at the newline before that line (but at the start of the text)
     return this.#line + (this.#pending[0]?.charCodeAt(0) === NEWLINE ? 1 : 0);
@@ -109,10 +148,12 @@ export class JsonValueReader {
   push(piece: string, last = false): boolean {
     if (this.#done) return false;
     this.#pending.push(piece);
-    // a newline is scanned only with the character after it in hand (the recovery looks at it)
-    if (!last && piece.lastIndexOf("\n") < 0) return true;
     const text = this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join("");
-    const stop = last ? text.length : text.lastIndexOf("\n");
+    // a newline is scanned only with the character after it in hand (the recovery looks at
+    // it): the text from the last newline waits for the next piece. Text without a newline is
+    // scanned at once, so a document of one line is not held whole until its end
+    const newline = text.lastIndexOf("\n");
+    const stop = last || newline < 0 ? text.length : newline;
     this.#pending = stop < text.length ? [text.slice(stop)] : [];
     this.#scan(text, stop, last);
     this.#offset += stop;
@@ -144,12 +185,76 @@ export class JsonValueReader {
     this.#stray = null;
   }
 
+  /** (members) An array of the top-level object opens: read element by element, under its name. */
+  #startSplit(): void {
+    let key: unknown = null;
+    try {
+      key = this.#name === null ? null : JSON.parse(this.#name);
+    } catch { /* not a name: the array is read whole */ }
+    if (typeof key !== "string" || !this.#members?.has(key)) return;
+    this.#splitting = { key, index: 0, given: [] };
+    this.#split.push(this.#splitting);
+  }
+
+  /** (members) The text of the element just read: given as a value of its own. */
+  #element(whole: string): void {
+    const split = this.#splitting!;
+    this.#elementPieces = [];
+    this.#inElement = false;
+    // read apart either way: its placeholder is taken out of the object
+    split.given.push(split.index);
+    let value: unknown;
+    try {
+      value = JSON.parse(whole);
+    } catch (e) {
+      this.#problem(
+        this.#elementLine,
+        "invalid_json",
+        importMessages.invalidJson((e as Error).message),
+      );
+      return;
+    }
+    this.#onValue({ line: this.#elementLine, value, path: `${split.key}[${split.index}]` });
+  }
+
+  /** (members) The object read: its arrays without the elements given on their own. */
+  #withoutGiven(value: unknown): unknown {
+    if (this.#split.length === 0 || !value || typeof value !== "object" || Array.isArray(value)) {
+      return value;
+    }
+    const object = value as Record<string, unknown>;
+    for (const split of this.#split) {
+      const list = object[split.key];
+      if (!Array.isArray(list) || split.given.length === 0) continue;
+      const given = new Set(split.given);
+      object[split.key] = list.filter((_, k) => !given.has(k));
+    }
+    return object;
+  }
+
+  /** (members) No object open any more. */
+  #endSplit(): void {
+    this.#split = [];
+    this.#splitting = null;
+    this.#name = null;
+    this.#namePart = null;
+    this.#inElement = false;
+    this.#elementPieces = [];
+  }
+
   /** Scan `text` up to `n` (the last piece: to its end), the state carried from the pieces before. */
   #scan(text: string, n: number, last: boolean): void {
     let line = this.#line, depth = this.#depth, inString = this.#inString;
     let escaped = this.#escaped, topArray = this.#topArray;
-    // the open value's start in this text (0: it started in an earlier piece)
+    const members = this.#members !== null;
+    // the open value's start in this text (0: it started in an earlier piece), or of what
+    // follows the last element read apart
     let start = 0;
+    // members: the open element's start in this text (0: it started earlier), and the start of
+    // the string being read in this text (-1: it started earlier)
+    let elementFrom = 0;
+    let namePart = this.#namePart ?? "";
+    let nameFrom = this.#namePart === null ? -1 : 0;
     // the stray text's start in this text (0 when it started earlier)
     let strayFrom = 0;
     // inside a string only a quote, a backslash or a newline matter: jump to the next one
@@ -175,12 +280,16 @@ export class JsonValueReader {
       if (c === NEWLINE) {
         line++;
         if (depth === 0) this.#flushStray(text, i, strayFrom);
-        else if (text.charCodeAt(i + 1) === OPEN_BRACE && !(topArray && depth === 1 && !inString)) {
+        else if (
+          text.charCodeAt(i + 1) === OPEN_BRACE && !(topArray && depth === 1 && !inString) &&
+          !(this.#splitting !== null && depth === 2 && !inString)
+        ) {
           this.#problem(this.#startLine, "truncated_object", importMessages.truncatedObject());
           depth = 0;
           inString = false;
           escaped = false;
           this.#pieces = [];
+          this.#endSplit();
         }
         continue;
       }
@@ -205,13 +314,44 @@ export class JsonValueReader {
       if (inString) {
         if (escaped) escaped = false;
         else if (c === BACKSLASH) escaped = true;
-        else if (c === QUOTE) inString = false;
+        else if (c === QUOTE) {
+          inString = false;
+          // a member's name, in full (with its start in earlier pieces)
+          if (members && depth === 1) {
+            this.#name = nameFrom >= 0 ? namePart + text.slice(nameFrom, i + 1) : null;
+            nameFrom = -1;
+          }
+        }
         continue;
       }
-      if (c === QUOTE) inString = true;
-      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      if (c === QUOTE) {
+        inString = true;
+        if (members && depth === 1) {
+          nameFrom = i;
+          namePart = "";
+        }
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        if (members && !topArray) {
+          if (depth === 1 && c === OPEN_BRACKET) this.#startSplit();
+          else if (depth === 2 && this.#splitting !== null) {
+            // an element: read apart, a placeholder in the object's text
+            this.#pieces.push(text.slice(start, i) + "0");
+            this.#inElement = true;
+            this.#elementPieces = [];
+            this.#elementLine = line;
+            elementFrom = i;
+          }
+        }
+        depth++;
+      } else if (c === COMMA) {
+        if (depth === 2 && this.#splitting !== null) this.#splitting.index++;
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         depth--;
+        if (this.#inElement && depth === 2) {
+          const piece = text.slice(elementFrom, i + 1);
+          this.#element(this.#elementPieces.length ? this.#elementPieces.join("") + piece : piece);
+          start = i + 1;
+        } else if (depth === 1 && this.#splitting !== null) this.#splitting = null;
         if (depth === 0) {
           const piece = text.slice(start, i + 1);
           const whole = this.#pieces.length ? this.#pieces.join("") + piece : piece;
@@ -228,9 +368,10 @@ export class JsonValueReader {
             );
           }
           if (parsed) {
-            this.#onValue({ line: this.#startLine, value });
+            this.#onValue({ line: this.#startLine, value: this.#withoutGiven(value) });
             this.#count++;
           }
+          this.#endSplit();
           if (this.#count >= this.#limit) {
             this.#done = true;
             return;
@@ -238,8 +379,16 @@ export class JsonValueReader {
         }
       }
     }
-    // what this piece holds of the open value and of the stray text, kept for the next
-    if (depth > 0 && !last) this.#pieces.push(text.slice(start, n));
+    // a member name cut here: its start, kept for the next piece (a name, so short)
+    const part = members && inString && depth === 1 && nameFrom >= 0
+      ? namePart + text.slice(nameFrom, n)
+      : null;
+    this.#namePart = part !== null && part.length <= 256 ? part : null;
+    // what this piece holds of the open value (or element) and of the stray text, kept for the next
+    if (depth > 0 && !last) {
+      if (this.#inElement) this.#elementPieces.push(text.slice(elementFrom, n));
+      else this.#pieces.push(text.slice(start, n));
+    }
     if (this.#stray !== null && this.#stray.length < 80) {
       this.#stray = (this.#stray + text.slice(strayFrom, Math.min(n, strayFrom + 80))).slice(0, 80);
     }

@@ -20,7 +20,10 @@ export const MAX_PROBLEMS = 50;
 export interface SpanRecord {
   value: unknown;
   line: number;
-  /** `""` for a top-level value, `"[3]"` for an element of a top-level array. */
+  /**
+   * `""` for a top-level value, `"[3]"` for an element of a top-level array,
+   * `"data[3]"` for an element of a document's array read apart (`members`).
+   */
   path: string;
 }
 
@@ -47,7 +50,11 @@ export interface SpanFileReader extends SpanFile {
    * problems reported meanwhile are listed after the reader's own, as when
    * the records were read first.
    */
-  read(source: TraceSource, onRecord: (r: SpanRecord) => void): void;
+  read(
+    source: TraceSource,
+    onRecord: (r: SpanRecord) => void,
+    options?: { members?: readonly string[] },
+  ): void;
 }
 
 /**
@@ -94,14 +101,19 @@ export function spanFile(
     records: [],
     diagnostics,
     problem,
-    read(source, onRecord) {
+    read(source, onRecord, readOptions) {
       early = [];
       const open = (value: unknown, line: number, path: string, depth: number) => {
         if (Array.isArray(value) && depth < levels) {
           value.forEach((v, i) => open(v, line, `${path}[${i}]`, depth + 1));
         } else onRecord({ value, line, path });
       };
-      let read = source.values(({ value, line }) => open(value, line, "", 0));
+      // an element a document's array gave apart (`members`) is a record at its path
+      let read = source.values(
+        ({ value, line, path }) =>
+          path === undefined ? open(value, line, "", 0) : onRecord({ value, line, path }),
+        { members: readOptions?.members },
+      );
       // a console exporter's output mixed with the program's own prints: one warning, not one per line
       const stray = read.filter((d) => d.code === "stray_text");
       if (options.otherOutput && stray.length > 0) {

@@ -28,8 +28,9 @@
  */
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import type { ImportedRecords } from "./_records.ts";
-import type { Span } from "./_spans.ts";
-import { hexId, parentId, readSpanFile } from "./_span_values.ts";
+import { SpanList } from "./_spans.ts";
+import { hexId, parentId, spanFile, type SpanRecord } from "./_span_values.ts";
+import { textSource, type TraceSource } from "./source.ts";
 import { arrayTag, isObj, num, type Obj, str, toMicros } from "./_util.ts";
 import { parseOtlpText } from "./otlp.ts";
 
@@ -133,21 +134,27 @@ export function parseJaegerText(
   file: string,
   options: ParseOptions = {},
 ): ImportedRecords {
-  const f = readSpanFile(text, file);
-  if (f.records.length > 0 && f.records.every((r) => isApiV3(r.value))) {
-    // API v3: the OTLP reader reads each answer's `result`, one line per answer as in the file
-    const lines: string[] = [];
-    for (const r of f.records) {
-      while (lines.length < r.line - 1) lines.push("");
-      lines.push(JSON.stringify((r.value as { result: Obj }).result));
-    }
-    const records = parseOtlpText(lines.join("\n"), file, options);
-    records.diagnostics.unshift(...f.diagnostics);
-    return records;
-  }
-  const spans: Span[] = [];
+  return parseJaeger(textSource(text, file), file, options);
+}
 
-  const readSpan = (span: unknown, processes: Obj, line: number, where: string) => {
+/**
+ * {@link parseJaegerText} of a source read trace by trace: the traces of a
+ * document's `data` are read as they come (`members`), and their spans are
+ * lightened as they are read (`SpanList`), so a file is never held whole.
+ */
+function parseJaeger(
+  source: TraceSource,
+  file: string,
+  options: ParseOptions,
+  lighten = true,
+): ImportedRecords {
+  const f = spanFile(file);
+  const spans = new SpanList(options, lighten);
+  // API v3 answers are read by the OTLP reader when they are the whole file
+  const v3: SpanRecord[] = [];
+  let jaegerRecords = false;
+
+  const readSpan = (span: unknown, resourceOf: (span: Obj) => Obj, line: number, where: string) => {
     const bad = (reason: string) =>
       f.problem(line, "jaeger_bad_span", `${where} is not loaded: ${reason}`);
     if (!isObj(span)) return bad("it is not an object");
@@ -165,13 +172,6 @@ export function parseJaegerText(
     }
     const duration = durationMicros(span.duration);
     const tags = tagMap(span.tags);
-    const process = isObj(span.process)
-      ? span.process
-      : isObj(processes[String(span.processID)])
-      ? processes[String(span.processID)] as Obj
-      : {};
-    const resource: Obj = { ...tagMap(process.tags) };
-    if (str(process.serviceName) !== null) resource["service.name"] = process.serviceName;
     const events = (Array.isArray(span.logs) ? span.logs.filter(isObj) : []).map((log) => {
       const fields = tagMap(log.fields);
       const { event, ...attributes } = fields;
@@ -196,26 +196,40 @@ export function parseJaegerText(
       attributes: tags,
       events,
       line,
-      resource,
+      resource: isObj(span.process) ? processResource(span.process) : resourceOf(span),
     });
   };
 
   const readTrace = (trace: Obj, line: number, where: string) => {
+    // a span's resource is its process's: one object for the spans of a process
     const processes = isObj(trace.processes) ? trace.processes : {};
+    const resources = new Map<string, Obj>();
+    const resourceOf = (span: Obj) => {
+      const id = String(span.processID);
+      let resource = resources.get(id);
+      if (resource === undefined) {
+        resource = processResource(isObj(processes[id]) ? processes[id] as Obj : {});
+        resources.set(id, resource);
+      }
+      return resource;
+    };
     (trace.spans as unknown[]).forEach((s, i) =>
-      readSpan(s, processes, line, `${where}.spans[${i}]`)
+      readSpan(s, resourceOf, line, `${where}.spans[${i}]`)
     );
   };
 
-  for (const { value, line, path } of f.records) {
+  f.read(source, (record) => {
+    const { value, line, path } = record;
+    if (isApiV3(value)) {
+      v3.push(record);
+      return;
+    }
+    jaegerRecords = true;
     if (isObj(value) && Array.isArray(value.data)) {
+      // the traces of the document's `data` came apart, before it; what is left is not a trace
       value.data.forEach((t, i) => {
         if (isTrace(t)) readTrace(t, line, `${path}data[${i}]`);
-        else {f.problem(
-            line,
-            "jaeger_bad_trace",
-            `${path}data[${i}] is not loaded: it is not a trace (no "spans" array)`,
-          );}
+        else notATrace(line, `${path}data[${i}]`);
       });
       for (const e of Array.isArray(value.errors) ? value.errors : []) {
         const msg = isObj(e) ? str(e.msg) ?? JSON.stringify(e) : JSON.stringify(e);
@@ -227,7 +241,8 @@ export function parseJaegerText(
         );
       }
     } else if (isTrace(value)) readTrace(value, line, path || "trace");
-    else if (isSpan(value)) readSpan(value, {}, line, path ? `span ${path}` : "span");
+    else if (/^data\[\d+\]$/.test(path)) notATrace(line, path);
+    else if (isSpan(value)) readSpan(value, () => ({}), line, path ? `span ${path}` : "span");
     else {
       f.problem(
         line,
@@ -235,8 +250,44 @@ export function parseJaegerText(
         `${path || "value"} is not loaded: it is neither a Jaeger trace nor a span`,
       );
     }
+  }, { members: ["data"] });
+
+  function notATrace(line: number, where: string): void {
+    f.problem(
+      line,
+      "jaeger_bad_trace",
+      `${where} is not loaded: it is not a trace (no "spans" array)`,
+    );
   }
-  return f.finish(spans, "jaeger", options);
+
+  if (v3.length > 0 && !jaegerRecords) {
+    // API v3: the OTLP reader reads each answer's `result`, one line per answer as in the file
+    const lines: string[] = [];
+    for (const r of v3) {
+      while (lines.length < r.line - 1) lines.push("");
+      lines.push(JSON.stringify((r.value as { result: Obj }).result));
+    }
+    const records = parseOtlpText(lines.join("\n"), file, options);
+    records.diagnostics.unshift(...f.diagnostics);
+    return records;
+  }
+  for (const r of v3) {
+    f.problem(
+      r.line,
+      "jaeger_bad_trace",
+      `${r.path || "value"} is not loaded: it is neither a Jaeger trace nor a span`,
+    );
+  }
+  // several records of one span merge whole: read again, nothing lightened
+  if (spans.duplicated) return parseJaeger(source, file, options, false);
+  return f.finish(spans.spans, "jaeger", options);
+}
+
+/** A Jaeger process (`{serviceName, tags}`) as a span's resource. */
+function processResource(process: Obj): Obj {
+  const resource: Obj = { ...tagMap(process.tags) };
+  if (str(process.serviceName) !== null) resource["service.name"] = process.serviceName;
+  return resource;
 }
 
 /** Jaeger JSON. */
@@ -248,5 +299,6 @@ export const jaeger: FormatAdapter = {
   example:
     '{"data": [{"traceID": "3118…", "spans": [{"spanID": "622a…", "operationName": "chat", "references": [], "startTime": 1782706637344294, "duration": 5175, "tags": [{"key": "gen_ai.request.model", "type": "string", "value": "gpt-4o"}]}], "processes": {…}}]}',
   detect,
-  parse: (source, file, options) => parseJaegerText(source.text(), file, options),
+  parse: (source, file, options) => parseJaeger(source, file, options),
+  textsByCall: true,
 };

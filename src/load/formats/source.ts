@@ -51,10 +51,15 @@ export interface TraceSource {
   readonly maxBytes: number;
   /**
    * Each top-level JSON value, in order, as `parseJsonValues` reads the whole
-   * text, but never holding more of it than the value being read. Returns the
-   * diagnostics, by line.
+   * text, but never holding more of it than the value being read. With
+   * `members`, the elements of a top-level object's arrays of these names are
+   * values of their own, given as they are read, and the object comes last
+   * without them (`JsonValueReaderOptions.members`). Returns the diagnostics, by line.
    */
-  values(onValue: (v: JsonValue) => void): Diagnostic[];
+  values(
+    onValue: (v: JsonValue) => void,
+    options?: { members?: readonly string[] },
+  ): Diagnostic[];
   /**
    * Each line, in order, without its newline (a CR kept), numbered from 1;
    * `last` for the text after the last newline (empty when the text ends with one).
@@ -79,8 +84,8 @@ export function textSource(text: string, file: string = "<text>"): TraceSource {
     text: () => text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
     head: () => text.slice(0, HEAD_CHARS),
     maxBytes: MAX_DOCUMENT_BYTES,
-    values(onValue) {
-      const reader = new JsonValueReader(file, onValue);
+    values(onValue, options) {
+      const reader = new JsonValueReader(file, onValue, { members: options?.members });
       reader.push(text, true);
       return reader.end();
     },
@@ -176,8 +181,8 @@ export function fileSource(
       }, HEAD_CHARS);
       return head.slice(0, HEAD_CHARS);
     },
-    values(onValue) {
-      const reader = new JsonValueReader(file, onValue);
+    values(onValue, options) {
+      const reader = new JsonValueReader(file, onValue, { members: options?.members });
       let tooLarge = 0;
       readPieces(path, (piece, last) => {
         reader.push(piece, last);

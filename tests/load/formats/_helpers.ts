@@ -152,7 +152,14 @@ export function allFixtures(): string[] {
 }
 
 /** The span formats read value by value (or line by line) into a `SpanList`, and read again for texts. */
-export const STREAMED_SPAN_FORMATS = ["openinference", "otel_js", "otel_python", "otlp", "zipkin"];
+export const STREAMED_SPAN_FORMATS = [
+  "jaeger",
+  "openinference",
+  "otel_js",
+  "otel_python",
+  "otlp",
+  "zipkin",
+];
 
 /** The formats read value by value or line by line: those, batch results and per-call logs. */
 export const STREAMED_FORMATS = [

@@ -154,10 +154,19 @@ Deno.test("jaeger: CHILD_OF wrappers, otel.status_code, error tag + exception lo
     "stop",
     null,
   ]);
-  assert.deepEqual(rows(t.diagnostics, "code", "severity"), [
-    { code: "jaeger_bad_trace", severity: "error" },
-    { code: "jaeger_query_error", severity: "warning" },
+  // the query's error at the document's line; the trace without spans at its own line (read
+  // trace by trace, each trace has the line it starts on: the fifth `    {` of data)
+  const text = readFileSync(path, "utf8").split("\n");
+  const traceLines = text.flatMap((l, i) => l === "    {" ? [i + 1] : []);
+  assert.deepEqual(rows(t.diagnostics, "line", "code", "severity"), [
+    { line: 1, code: "jaeger_query_error", severity: "warning" },
+    { line: traceLines[4], code: "jaeger_bad_trace", severity: "error" },
   ]);
+  // each call is on its trace's line
+  assert.deepEqual(
+    [...new Set(rows(t.calls, "line").map((r) => r.line))],
+    traceLines.slice(0, 4),
+  );
   assert.deepEqual(
     rows(t.sessions, "session_id", "complete", "service_name").at(-1),
     { session_id: "t4", complete: false, service_name: "inference-api" },

@@ -5,9 +5,14 @@ import type { JsonValue } from "../../../src/load/formats/_json_values.ts";
 import { allFixtures } from "./_helpers.ts";
 
 /** The values and diagnostics of `text` fed to the reader in the pieces `cuts` makes. */
-function inPieces(text: string, cuts: number[], elements = false) {
+function inPieces(
+  text: string,
+  cuts: number[],
+  elements = false,
+  members: readonly string[] = [],
+) {
   const values: JsonValue[] = [];
-  const reader = new JsonValueReader("f", (v) => values.push(v), { elements });
+  const reader = new JsonValueReader("f", (v) => values.push(v), { elements, members });
   let at = 0;
   for (const cut of cuts) {
     reader.push(text.slice(at, cut));
@@ -113,5 +118,80 @@ Deno.test("JsonValueReader: every fixture gives the same values and diagnostics 
     for (const step of [997, 4096, 65_537]) {
       assert.deepEqual(inPieces(text, every(text, step)), whole, `${file}, pieces of ${step}`);
     }
+  }
+});
+
+Deno.test("JsonValueReader: members: a top-level object's arrays read element by element, the object last without them", () => {
+  const text =
+    '{"data": [\n{"a": 1},\n  5,\n  {"b": "x,]}\\""}\n], "x": [1, 2], "y": {"z": [{"q": 1}]}, "n": 2}\n' +
+    '{"data":[{"a":1},{"bad":}],"errors":["e"]}\n[{"top":1},{"top":2}]\n{"data":[{"cut":1}, {"b":';
+  const whole = inPieces(text, [], false, ["data", "x", "y", "z"]);
+  // by hand: the objects and arrays of the arrays `data` and `x` come on their own, each with
+  // its line and place; scalars stay in the object; `y.z` is not an array of the top object
+  assert.deepEqual(whole.values, [
+    { line: 2, value: { a: 1 }, path: "data[0]" },
+    { line: 4, value: { b: 'x,]}"' }, path: "data[2]" },
+    { line: 1, value: { data: [5], x: [1, 2], y: { z: [{ q: 1 }] }, n: 2 } },
+    { line: 6, value: { a: 1 }, path: "data[0]" },
+    // the element that does not parse is one problem, and out of the object
+    { line: 6, value: { data: [], errors: ["e"] } },
+    // a top-level array is one value, as without members
+    { line: 7, value: [{ top: 1 }, { top: 2 }] },
+    // a document cut off: its whole elements were read
+    { line: 8, value: { cut: 1 }, path: "data[0]" },
+  ]);
+  assert.deepEqual(whole.diagnostics.map((d) => [d.line, d.code]), [
+    [6, "invalid_json"],
+    [8, "truncated_object"],
+  ]);
+  for (const step of [1, 2, 3, 5, 8, 13]) {
+    assert.deepEqual(
+      inPieces(text, every(text, step), false, ["data", "x", "y", "z"]),
+      inPieces(text, [], false, ["data", "x", "y", "z"]),
+      `pieces of ${step}`,
+    );
+  }
+});
+
+/** Arrays of the fixtures' documents (Jaeger's traces, Langfuse's observations, MLflow's spans, …). */
+const NAMES = ["data", "observations", "spans", "traces", "resourceSpans", "messages", "steps"];
+
+Deno.test("JsonValueReader: members: without members, and in values of every fixture, the same values as the document read whole", () => {
+  // without the option nothing is split
+  assert.deepEqual(inPieces('{"data":[{"a":1}]}', []).values, [{
+    line: 1,
+    value: { data: [{ a: 1 }] },
+  }]);
+  // with it, each fixture's values put back in their arrays are the values read whole
+  for (const file of allFixtures().filter((p) => !p.endsWith(".csv"))) {
+    const text = readFileSync(file, "utf8");
+    const whole = parseJsonValues(text, "f");
+    // every array of a top-level object of these names: the names of the fixtures' documents
+    const split = inPieces(text, every(text, 4096), false, NAMES);
+    const rebuilt: JsonValue[] = [];
+    let held: { path: string; value: unknown }[] = [];
+    for (const v of split.values) {
+      if (v.path !== undefined) {
+        held.push({ path: v.path, value: v.value });
+        continue;
+      }
+      const object = v.value as Record<string, unknown[]>;
+      // each element back at its index (its path), the scalars kept in order around them
+      const byKey = new Map<string, { at: number; value: unknown }[]>();
+      for (const h of held) {
+        const [, key, at] = /^(.*)\[(\d+)\]$/.exec(h.path)!;
+        if (!byKey.has(key!)) byKey.set(key!, []);
+        byKey.get(key!)!.push({ at: Number(at), value: h.value });
+      }
+      for (const [key, items] of byKey) {
+        const list = [...object[key]!];
+        for (const { at, value } of items.sort((a, b) => a.at - b.at)) list.splice(at, 0, value);
+        object[key] = list;
+      }
+      rebuilt.push({ line: v.line, value: object });
+      held = [];
+    }
+    assert.deepEqual(rebuilt, whole.values, file);
+    assert.deepEqual(split.diagnostics, whole.diagnostics, file);
   }
 });
