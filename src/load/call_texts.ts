@@ -56,7 +56,7 @@ export interface CallTextOptions {
  * text anyway (agent logs, documents read whole: `FormatAdapter.textsByCall`
  * unset). A format whose calls hold no texts (`FormatAdapter.noTexts`: per-call
  * logs) gives null texts without reading. Native files are read again at the calls' lines only; batch and span
- * files (OTLP, Phoenix, OpenTelemetry Python and JS dumps, Zipkin) are parsed again by their
+ * files (OTLP, Phoenix, OpenTelemetry Python and JS dumps, Zipkin, Jaeger) are parsed again by their
  * adapter (with `options`, as they were loaded), keeping only the shown calls'
  * texts.
  *
@@ -214,6 +214,7 @@ function formatCallTexts(
       // the texts of the shown calls only (where the format can tell them apart while reading)
       textsOf: (c) => wanted.has(key(c.line, c.session_id, c.request_id, c.model)),
       textLines: new Set(rows.map((i) => Number(lines![i]))),
+      textIds: new Set(rows.map((i) => String(ids![i]))),
       map: options.map,
       timezone: options.timezone,
     });

@@ -10,6 +10,8 @@ import { join } from "node:path";
 import pl from "nodejs-polars";
 import { callTextReader, loadTraces } from "../../src/load/mod.ts";
 import { UserError } from "../../src/log/mod.ts";
+import { jaeger } from "../../src/load/formats/jaeger.ts";
+import { fileSource } from "../../src/load/formats/source.ts";
 import type { TraceSet } from "../../src/frames/columns.ts";
 
 const line = (type: string, session: string, data?: Record<string, unknown>) =>
@@ -259,4 +261,58 @@ Deno.test("callTextReader() of another format: a file rewritten since the load i
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("callTextReader() of a Jaeger answer on one line: the chosen calls' texts, each span read whole only for its own call", async () => {
+  const dir = Deno.makeTempDirSync();
+  const path = join(dir, "answer.json");
+  const span = (trace: number, id: number, prompt: string, output: string) => ({
+    traceID: `t${trace}`,
+    spanID: `s${id}`,
+    operationName: "chat",
+    references: [],
+    startTime: 1_700_000_000_000_000 + id * 1_000_000,
+    duration: 1_000_000,
+    tags: [
+      { key: "gen_ai.operation.name", type: "string", value: "chat" },
+      { key: "gen_ai.request.model", type: "string", value: "m" },
+      { key: "input.value", type: "string", value: prompt },
+      { key: "output.value", type: "string", value: output },
+    ],
+    processID: "p1",
+  });
+  // by hand: six calls in three traces, every one on line 1
+  const data = [0, 1, 2].map((t) => ({
+    traceID: `t${t}`,
+    spans: [
+      span(t, 2 * t, `ask ${2 * t}`, `answer ${2 * t}`),
+      span(t, 2 * t + 1, `ask ${2 * t + 1}`, `answer ${2 * t + 1}`),
+    ],
+    processes: { p1: { serviceName: "app", tags: [] } },
+  }));
+  writeFileSync(path, JSON.stringify({ data, total: 0, limit: 0, offset: 0, errors: null }));
+  const traces = await loadTraces(path, { cache: false });
+  assert.equal(traces.formats?.[path], "jaeger");
+  assert.deepEqual(traces.calls.getColumn("line").toArray(), [1, 1, 1, 1, 1, 1]);
+  const reader = callTextReader(traces)!;
+  assert.ok(reader);
+  const chosen = traces.calls.sort("request_id").gatherEvery(2); // s0, s2, s4
+  const shown = reader.withTexts(chosen);
+  assert.deepEqual(
+    shown.select("request_id", "messages", "output").toRecords(),
+    [0, 2, 4].map((i) => ({ request_id: `s${i}`, messages: `ask ${i}`, output: `answer ${i}` })),
+  );
+  // the read for one call's texts makes that call only, from its span alone kept whole
+  const again = jaeger.parse!(fileSource(path), path, {
+    keepText: true,
+    textsOf: (c) => c.request_id === "s3",
+    textLines: new Set([1]),
+    textIds: new Set(["s3"]),
+  });
+  assert.deepEqual(again.calls.map((c) => [c.request_id, c.messages, c.output]), [[
+    "s3",
+    "ask 3",
+    "answer 3",
+  ]]);
+  assert.equal(again.events.length, 0);
 });

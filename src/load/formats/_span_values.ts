@@ -164,6 +164,7 @@ export function spanFile(
           keepText: options.keepText,
           textsOf: options.textsOf,
           textLines: options.textLines,
+          textIds: options.textIds,
         },
         diagnostics,
       );

@@ -425,6 +425,8 @@ export interface SpansOptions {
    * (`ParseOptions.textLines`): no events, and no calls of other lines.
    */
   textLines?: ParseOptions["textLines"];
+  /** With `textLines`, the ids of the spans whose calls are read (`ParseOptions.textIds`). */
+  textIds?: ParseOptions["textIds"];
 }
 
 /** The session a span names: by the format or an attribute (null when it names none). */
@@ -573,10 +575,15 @@ export class SpanList {
    * `textLines` when they are given); `lighten`: false to keep every span
    * whole (the read again after `duplicated`).
    */
-  constructor(options: Pick<ParseOptions, "keepText" | "textLines">, lighten = true) {
-    const lines = options.textLines;
+  constructor(
+    options: Pick<ParseOptions, "keepText" | "textLines" | "textIds">,
+    lighten = true,
+  ) {
+    const lines = options.textLines, ids = options.textIds;
     this.#seen = !lighten || (options.keepText && lines === undefined) ? null : new Set();
-    this.#keeps = options.keepText && lines ? (span) => lines.has(span.line) : () => false;
+    this.#keeps = options.keepText && lines
+      ? (span) => lines.has(span.line) && (ids === undefined || ids.has(span.span_id))
+      : () => false;
     this.#textsOnly = (options.keepText ?? false) && lines !== undefined;
   }
 
@@ -738,8 +745,9 @@ export function spansToRecords(
   const sessions = new Map<string, ImportedSession>();
   // a read for some calls' texts: only their calls are made
   const only = options.keepText ? options.textLines : undefined;
+  const onlyIds = only ? options.textIds : undefined;
   unique.forEach((u, i) => {
-    if (only && !only.has(u.line)) return;
+    if (only && (!only.has(u.line) || (onlyIds && !onlyIds.has(u.span_id)))) return;
     const reading = readings[i]!;
     // tracebook's own OTLP export writes a call that never ended as a zero-length span
     // marked tracebook.status=pending: it is pending again when read back

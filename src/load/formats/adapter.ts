@@ -49,6 +49,13 @@ export interface ParseOptions {
    * @default {every line}
    */
   textLines?: ReadonlySet<number>;
+  /**
+   * With `textLines`, the request ids of the calls `textsOf` names (a span's
+   * call has its span's id): a span format keeps whole only the spans on those
+   * lines with those ids, so a document of one line (Jaeger's answer) is not
+   * held whole for a few calls' texts.
+   */
+  textIds?: ReadonlySet<string>;
   /** IANA time zone of naive timestamps. @default {"UTC"} */
   timezone?: string;
   /** Field mapping of the generic per-call log adapter (`--map`): our column → the log's field path. */

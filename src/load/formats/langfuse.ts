@@ -111,14 +111,21 @@ function detect(s: FormatSample): boolean {
     (k.has("parentObservationId") || k.has("completionStartTime"));
 }
 
-/** The text of a prompt or output: strings, message `content`, text parts; null when none. */
+/**
+ * The text of a prompt or output: strings, message `content`, text parts
+ * (Gemini's `system_instruction` and `contents[].parts[].text` too); null when none. A string holding
+ * JSON is read as that JSON; inside a message, it counts as it is written when
+ * it holds no text (a tool's result `{"name": …}` is its text).
+ */
 function textOf(v: unknown, depth = 0): string | null {
   if (depth > 6 || v === null || v === undefined) return null;
   if (typeof v === "string") {
     const t = v.trimStart();
     if (t.startsWith("[") || t.startsWith("{")) {
       try {
-        return textOf(JSON.parse(v), depth + 1) ?? "";
+        // a whole request or response with no text (a function call) has none; JSON inside a
+        // message (a tool's result) is its text
+        return textOf(JSON.parse(v), depth + 1) ?? (depth > 0 ? v : "");
       } catch {
         return v;
       }
@@ -126,9 +133,24 @@ function textOf(v: unknown, depth = 0): string | null {
     return v;
   }
   const parts = Array.isArray(v) ? v.map((x) => textOf(x, depth + 1)) : isObj(v)
-    // message content, text parts, OpenAI choices and Responses-API output items
-    ? [v.content, v.text, v.prompt, v.messages, v.completion, v.message, v.choices, v.output]
-      .map((x) => textOf(x, depth + 1))
+    // message content, text parts, OpenAI choices and Responses-API output items, Gemini's
+    // contents and parts
+    ? [
+      v.content,
+      v.text,
+      v.prompt,
+      v.messages,
+      v.completion,
+      v.message,
+      v.choices,
+      v.output,
+      v.config, // Gemini's request: its `system_instruction` and `contents`
+      v.system_instruction,
+      v.systemInstruction,
+      v.contents,
+      v.parts,
+      v.args, // LlamaIndex's call arguments
+    ].map((x) => textOf(x, depth + 1))
     : [];
   const found = parts.filter((p): p is string => p !== null);
   return found.length ? found.join("") : null;
@@ -375,9 +397,11 @@ export function parseLangfuseText(
       span.call = {
         model,
         served_model: responded ?? (recorded !== null && recorded !== model ? recorded : null),
-        // the AI SDK names the provider with its API (`openai.responses`)
+        // the AI SDK names the provider with its API (`openai.responses`); Google ADK's
+        // gen_ai.system is the agent's (`gcp.vertex.agent`), its llm.provider the model's
         provider: first(
           str(meta.ls_provider),
+          str(attrs["llm.provider"]),
           str(attrs["gen_ai.system"]),
           str(attrs["ai.model.provider"]),
         )?.split(".")[0] ?? null,

@@ -141,7 +141,7 @@ export function parseOpenInferenceText(
 function parseOpenInference(
   source: TraceSource,
   file: string,
-  options: Pick<ParseOptions, "keepText" | "textsOf" | "textLines">,
+  options: Pick<ParseOptions, "keepText" | "textsOf" | "textLines" | "textIds">,
   lighten = true,
 ): ImportedRecords {
   const spans = new SpanList(options, lighten);
@@ -223,6 +223,7 @@ function parseOpenInference(
       keepText: options.keepText,
       textsOf: options.textsOf,
       textLines: options.textLines,
+      textIds: options.textIds,
     },
     diagnostics,
   );

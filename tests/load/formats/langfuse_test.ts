@@ -372,3 +372,64 @@ Deno.test({
     ]);
   },
 });
+
+Deno.test("langfuse: Google ADK's and LlamaIndex's exports (from Langfuse's own tests): Gemini's texts, a provider from llm.provider, a prompt of call arguments", async () => {
+  type Obs = {
+    id: string;
+    type: string;
+    input: string;
+    output: string;
+    metadata: unknown;
+  };
+  const observations = (path: string) =>
+    (JSON.parse(readFileSync(path, "utf8")) as { observations: Obs[] }).observations
+      .filter((o) => o.type === "GENERATION");
+  const chars = (s: string) => [...s].length; // code points
+  // metadata (and its attributes) may be written as JSON text
+  const parsed = (v: unknown) =>
+    (typeof v === "string" ? JSON.parse(v) : v) as Record<string, unknown>;
+  const attributesOf = (o: Obs) => parsed(parsed(o.metadata).attributes);
+  // Google ADK: Gemini's request (system instruction, contents' text parts) and response
+  const adk = fixture("langfuse_google_adk.trace.json");
+  const t = await loadAs(adk, "langfuse");
+  const gens = observations(adk);
+  assert.equal(gens.length, 2);
+  type Gemini = {
+    config: { system_instruction: string };
+    contents: { parts: { text?: string }[] }[];
+  };
+  const promptOf = (o: Obs) => {
+    const req = JSON.parse(o.input) as Gemini;
+    return req.config.system_instruction +
+      req.contents.flatMap((c) => c.parts.map((p) => p.text ?? "")).join("");
+  };
+  const outputOf = (o: Obs) => {
+    const res = JSON.parse(o.output) as { content: { parts: { text?: string }[] } };
+    return res.content.parts.map((p) => p.text ?? "").join("");
+  };
+  const byId = new Map(gens.map((o) => [o.id, o]));
+  const got = rows(t.calls, "request_id", "provider", "prompt_chars", "output_chars");
+  assert.deepEqual(
+    got,
+    got.map((c) => {
+      const o = byId.get(c.request_id as string)!;
+      return {
+        request_id: o.id,
+        provider: attributesOf(o)["llm.provider"], // "google", not gcp.vertex.agent's "gcp"
+        prompt_chars: chars(promptOf(o)),
+        output_chars: chars(outputOf(o)),
+      };
+    }),
+  );
+  // by hand: the first answer is "Hello Langfuse 👋!\n", 18 code points
+  assert.ok(got.some((c) => c.output_chars === 18));
+  // LlamaIndex: the prompt is the call's argument list, {"args": ["What is Langfuse?"]}
+  const li = fixture("langfuse_llamaindex.trace.json");
+  const l = await loadAs(li, "langfuse");
+  const [gen] = observations(li);
+  const args = (JSON.parse(gen!.input) as { args: string[] }).args;
+  assert.deepEqual(rows(l.calls, "prompt_chars", "output_chars"), [{
+    prompt_chars: chars(args.join("")), // 17
+    output_chars: chars(gen!.output),
+  }]);
+});
