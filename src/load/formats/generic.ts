@@ -24,6 +24,8 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 // Deferred: csv-parse runs on the first CSV read, not on import.
 import defer * as csvParse from "npm:csv-parse@7.0.3/sync";
+import defer * as csvStream from "npm:csv-parse@7.0.3";
+import { Buffer } from "node:buffer";
 import { UserError } from "../../log/mod.ts";
 import type { Diagnostic } from "../_event.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
@@ -646,6 +648,11 @@ function csvHeader(head: string): string[] {
   }
 }
 
+/** A source read as CSV rows (as {@link rowReader} reads it). */
+function isCsv(source: TraceSource): boolean {
+  return looksLikeCsv(pastNoise(source.head().slice(0, 64 * 1024)));
+}
+
 function looksLikeCsv(head: string): boolean {
   const t = head.trimStart();
   return t !== "" && !t.startsWith("{") && !t.startsWith("[");
@@ -678,48 +685,84 @@ function rowReader(
   rowsPath: string | undefined,
 ): (onRow: (line: number, row: unknown) => void) => Diagnostic[] {
   // JSON or CSV as detection saw it: past a few lines of something else before the first object
-  if (!looksLikeCsv(pastNoise(source.head().slice(0, 64 * 1024)))) {
+  if (!isCsv(source)) {
     return (onRow) =>
       source.values((v) => {
         for (const row of rowsOf(v.value, rowsPath)) onRow(v.line, row);
       });
   }
-  const problems: Diagnostic[] = [];
-  const rows = csvRows(source.text(), file, problems);
-  return (onRow) => {
-    for (const { line, row } of rows) onRow(line, row);
-    return [...problems];
-  };
+  return (onRow) => csvRows(source, file, onRow);
 }
 
-/** The records of a CSV text with the line each starts on (bad records: `invalid_csv` problems). */
+/**
+ * csv-parse's incremental parser: the one `Parser` (its Node stream) drives
+ * with each chunk, called here line by line without the stream (`parse(chunk,
+ * end, push, close)`, its error if any).
+ */
+interface CsvTransform {
+  parse(
+    chunk: Uint8Array | undefined,
+    end: boolean,
+    push: (r: unknown) => void,
+    close: () => void,
+  ): Error | undefined;
+}
+
+/**
+ * Each record of a CSV source to `onRow` with the line it ends on, read line by
+ * line through csv-parse's incremental parser (the text is never held whole,
+ * nor its records); bad records are `invalid_csv` problems, returned.
+ */
 function csvRows(
-  text: string,
+  source: TraceSource,
   file: string,
-  diagnostics: Diagnostic[],
-): { line: number; row: unknown }[] {
-  const body = text.replace(/^\uFEFF/, "");
-  const delimiter = csvDelimiter(body.split(/\r?\n/, 1)[0] ?? "");
-  const records = csvParse.parse(body, {
-    delimiter,
-    columns: (header: string[]) => header.map((h) => h.trim()),
-    info: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    on_skip: (err: { message: string; lines?: number } | undefined) => {
-      if (!err) return;
+  onRow: (line: number, row: unknown) => void,
+): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  let parser: CsvTransform | null = null;
+  const push = (r: unknown) => {
+    const { info, record } = r as { info: { lines: number }; record: Record<string, string> };
+    onRow(info.lines, record);
+  };
+  const feed = (chunk: string, end: boolean) => {
+    const error = parser!.parse(chunk === "" ? undefined : Buffer.from(chunk), end, push, () => {});
+    if (error) {
       diagnostics.push({
         file,
-        line: err.lines ?? 0,
+        line: (error as { lines?: number }).lines ?? 0,
         code: "invalid_csv",
-        message: importMessages.genericBadCsv(err.message),
+        message: importMessages.genericBadCsv(error.message),
         severity: "error",
       });
-    },
-  }) as { info: { lines: number }; record: Record<string, string> }[];
-  return records.map(({ info, record }) => ({ line: info.lines, row: record }));
+    }
+  };
+  source.lines((text, line, last) => {
+    if (parser === null) {
+      const header = line === 1 ? text.replace(/^\uFEFF/, "") : text;
+      parser = (new csvStream.Parser({
+        delimiter: csvDelimiter(header),
+        columns: (names: string[]) => names.map((h) => h.trim()),
+        info: true,
+        relax_column_count: true,
+        relax_quotes: true,
+        skip_empty_lines: true,
+        skip_records_with_error: true,
+        on_skip: (err: { message: string; lines?: number } | undefined) => {
+          if (!err) return;
+          diagnostics.push({
+            file,
+            line: err.lines ?? 0,
+            code: "invalid_csv",
+            message: importMessages.genericBadCsv(err.message),
+            severity: "error",
+          });
+        },
+      }) as unknown as { api: CsvTransform }).api;
+      text = header;
+    }
+    feed(last ? text : text + "\n", last);
+  });
+  return diagnostics;
 }
 
 /**
@@ -788,20 +831,30 @@ function parseGeneric(source: TraceSource, file: string, options: ParseOptions):
   const durations: number[] = [];
   let first: { line: number; row: unknown } | null = null;
   let firstLine: number | null = null;
-  for (
-    const d of eachRow((line, row) => {
+  // a CSV's rows have its header's columns: without a duration of no unit among them, the
+  // first read would find none (and is not made)
+  const header = isCsv(source) ? csvHeader(source.head()) : null;
+  const unitless = header === null ||
+    guess.bareDuration(Object.fromEntries(header.map((h) => [h, "1"]))) !== null;
+  let readerProblems: Diagnostic[] | null = null;
+  if (unitless) {
+    readerProblems = eachRow((line, row) => {
       firstLine ??= line;
       if (!looksLikeCall(row, guess, true)) return;
       const v = guess.bareDuration(row);
       if (v === null) return;
       durations.push(v);
       first ??= { line, row };
-    })
-  ) diagnostics.push(d);
+    });
+    diagnostics.push(...readerProblems);
+  }
+  // the reader's problems come first, as when the first read is made
+  const readerAt = diagnostics.length;
   const r = resolver(map, unitlessScale(durations, first, guess, file, diagnostics));
   const warn = (line: number, message: string) =>
     diagnostics.push({ file, line, code: "bad_time", message, severity: "warning" });
-  eachRow((line, row) => {
+  const secondProblems = eachRow((line, row) => {
+    firstLine ??= line;
     if (!isObj(row)) {
       diagnostics.push({
         file,
@@ -887,6 +940,7 @@ function parseGeneric(source: TraceSource, file: string, options: ParseOptions):
     }
     records.calls.push(call);
   });
+  if (readerProblems === null) diagnostics.splice(readerAt, 0, ...secondProblems);
   if (records.calls.length === 0 && firstLine !== null) {
     diagnostics.push({
       file,

@@ -498,3 +498,38 @@ Deno.test("generic: Gemini's thinking tokens (thoughts_tokens, counted apart fro
     { output_tokens: 50, reasoning_tokens: 40, total_tokens: 60 },
   ]);
 });
+
+Deno.test("generic: a CSV read line by line through csv-parse's incremental parser (BOM, CRLF, `;`, a cell over two lines), in pieces of any size", async () => {
+  const text = "\ufefftimestamp;model;latency_ms;prompt_tokens;note\r\n" +
+    // as Excel writes them: CRLF between records, LF inside a cell
+    '2025-01-01T00:00:00Z;gpt-4o;1500;10;"two\nlines; quoted"\r\n' +
+    "\r\n" +
+    "2025-01-01T00:00:02Z;gpt-4o;500;20;plain\r\n";
+  const dir = Deno.makeTempDirSync();
+  const path = `${dir}/calls.csv`;
+  Deno.writeTextFileSync(path, text);
+  // by hand: two calls; a record's line is the line it ends on (3, then 5 past the blank line)
+  const expected = [
+    { line: 3, model: "gpt-4o", duration_s: 1.5, input_tokens: 10 },
+    { line: 5, model: "gpt-4o", duration_s: 0.5, input_tokens: 20 },
+  ];
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "generic");
+  assert.deepEqual(rows(t.calls, "line", "model", "duration_s", "input_tokens"), expected);
+  assert.equal(t.diagnostics.height, 0);
+  const { fileSource } = await import("../../../src/load/formats/source.ts");
+  const { generic } = await import("../../../src/load/formats/generic.ts");
+  for (const pieceBytes of [1, 7, 64]) {
+    const r = generic.parse!(fileSource(path, path, { pieceBytes }), path, {});
+    assert.deepEqual(
+      r.calls.map((c) => ({
+        line: c.line,
+        model: c.model,
+        duration_s: c.duration_s,
+        input_tokens: c.input_tokens,
+      })),
+      expected,
+      `pieces of ${pieceBytes}`,
+    );
+  }
+});
