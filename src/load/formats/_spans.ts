@@ -130,6 +130,21 @@ const TTFT_KEYS = [
   "gen_ai.response.time_to_first_token",
 ];
 
+/** An object given as JSON text (or as the object), or null. */
+function jsonObject(v: unknown): Obj | null {
+  if (isObj(v)) return v;
+  if (typeof v !== "string" || !v.trimStart().startsWith("{")) return null;
+  try {
+    const o = JSON.parse(v);
+    return isObj(o) ? o : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Milliseconds as seconds (null stays null). */
+const msToSeconds = (ms: number | null) => ms === null ? null : ms / 1000;
+
 /** A field of an object given as JSON text (or as the object), or undefined. */
 function jsonField(v: unknown, key: string): unknown {
   if (typeof v !== "string") return isObj(v) ? v[key] : undefined;
@@ -155,7 +170,7 @@ function messageList(v: unknown): unknown[] | null {
   return Array.isArray(value) ? value : null;
 }
 
-/** Text of messages: `text` parts (GenAI conventions), string `content`, and strings. */
+/** Text of messages: `text` parts (GenAI conventions), string `content` or its text parts, and strings. */
 function messageText(list: unknown[] | null): string | null {
   if (!list) return null;
   const texts: string[] = [];
@@ -163,6 +178,10 @@ function messageText(list: unknown[] | null): string | null {
     if (typeof m === "string") texts.push(m);
     if (!isObj(m)) continue;
     if (typeof m.content === "string") texts.push(m.content);
+    // content as parts (OpenAI's, Anthropic's, the Vercel AI SDK's): their text
+    if (Array.isArray(m.content)) {
+      for (const p of m.content) if (isObj(p) && typeof p.text === "string") texts.push(p.text);
+    }
     if (Array.isArray(m.parts)) {
       for (const p of m.parts) {
         if (isObj(p) && p.type === "text" && typeof p.content === "string") texts.push(p.content);
@@ -172,15 +191,20 @@ function messageText(list: unknown[] | null): string | null {
   return texts.join("");
 }
 
-/** OpenInference's flattened messages (`llm.input_messages.0.message.content`) as text. */
+/**
+ * OpenInference's flattened messages (`llm.input_messages.0.message.content`)
+ * as text: "" for messages without text (an answer that only calls a tool),
+ * null when there are no such messages.
+ */
 function flatMessages(a: Obj, prefix: string): string | null {
   const texts: string[] = [];
+  let messages = false;
   for (const [k, v] of Object.entries(a)) {
-    if (k.startsWith(prefix) && k.endsWith(".message.content") && typeof v === "string") {
-      texts.push(v);
-    }
+    if (!k.startsWith(prefix)) continue;
+    messages = true;
+    if (k.endsWith(".message.content") && typeof v === "string") texts.push(v);
   }
-  return texts.length ? texts.join("") : null;
+  return messages ? texts.join("") : null;
 }
 
 /** A list of strings (or its JSON text, as some writers set it) joined with commas; a string as it is. */
@@ -299,7 +323,13 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   const responseUsage = [
     jsonField(a["mlflow.spanOutputs"], "usage"),
     jsonField(jsonField(a["mlflow.spanOutputs"], "llm_output"), "token_usage"),
+    // Braintrust's own span attributes
+    a["braintrust.metrics"] === undefined ? undefined : jsonObject(a["braintrust.metrics"]),
   ].find(isObj) ?? {};
+  // the Vercel AI SDK: its usage (v4 promptTokens, v5 inputTokens) and the provider's metadata
+  const providerMeta = jsonObject(a["ai.response.providerMetadata"]) ?? {};
+  const openaiMeta = isObj(providerMeta.openai) ? providerMeta.openai : {};
+  const anthropicMeta = isObj(providerMeta.anthropic) ? providerMeta.anthropic : {};
   const input = first(
     count(a["gen_ai.usage.input_tokens"]),
     count(a["gen_ai.usage.prompt_tokens"]),
@@ -310,6 +340,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     count(usage.input_tokens),
     count(responseUsage.prompt_tokens),
     count(responseUsage.input_tokens),
+    count(a["ai.usage.promptTokens"]),
+    count(a["ai.usage.inputTokens"]),
   );
   const output = first(
     count(a["gen_ai.usage.output_tokens"]),
@@ -321,6 +353,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     count(usage.output_tokens),
     count(responseUsage.completion_tokens),
     count(responseUsage.output_tokens),
+    count(a["ai.usage.completionTokens"]),
+    count(a["ai.usage.outputTokens"]),
   );
   const total = first(
     count(a["gen_ai.usage.total_tokens"]),
@@ -329,6 +363,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     count(mlflowUsage.total_tokens),
     count(usage.total_tokens),
     count(responseUsage.total_tokens),
+    count(responseUsage.tokens), // Braintrust's
+    count(a["ai.usage.totalTokens"]),
   ) ?? (input !== null && output !== null ? input + output : null);
   // promptflow's LLM span: the request's `inputs.messages`, the answer in `llm.generated_message`
   const promptflow = str(a["span_type"]) === "LLM";
@@ -346,6 +382,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     first(
       a["gen_ai.input.messages"],
       a["gen_ai.prompt"],
+      a["ai.prompt.messages"], // the Vercel AI SDK's
+      a["braintrust.input_json"],
       promptflow ? jsonField(a["inputs"], "messages") : null,
       chat ? (answer ? chat.slice(0, -1) : chat) : null,
       jsonField(a["mlflow.spanInputs"], "messages"),
@@ -358,12 +396,13 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       typeof generated === "string" ? [generated] : null,
       answer ? [answer] : null,
       isObj(chosen) ? [chosen] : null,
+      a["braintrust.output_json"],
     ),
   );
   const prompt = messageText(inputList) ?? flatMessages(a, "llm.input_messages.") ??
     str(a["input.value"]);
   const output_ = messageText(outputList) ?? flatMessages(a, "llm.output_messages.") ??
-    str(a["output.value"]);
+    str(a["ai.response.text"]) ?? str(a["output.value"]);
   return {
     model: requested ?? served,
     served_model: served,
@@ -384,6 +423,9 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       count(mlflowUsage.cache_read_input_tokens),
       count(jsonField(responseUsage.prompt_tokens_details, "cached_tokens")),
       count(responseUsage.cache_read_input_tokens),
+      count(a["ai.usage.cachedInputTokens"]),
+      count(openaiMeta.cachedPromptTokens),
+      count(anthropicMeta.cacheReadInputTokens),
     ),
     cache_write_tokens: first(
       count(a["gen_ai.usage.cache_creation.input_tokens"]),
@@ -391,14 +433,19 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       count(a["llm.token_count.prompt_details.cache_write"]),
       count(mlflowUsage.cache_creation_input_tokens),
       count(responseUsage.cache_creation_input_tokens),
+      count(anthropicMeta.cacheCreationInputTokens),
     ),
     reasoning_tokens: first(
       count(a["gen_ai.usage.reasoning.output_tokens"]),
       count(a["gen_ai.usage.reasoning_tokens"]),
       count(a["llm.token_count.completion_details.reasoning"]),
       count(jsonField(responseUsage.completion_tokens_details, "reasoning_tokens")),
+      count(a["ai.usage.reasoningTokens"]),
+      count(openaiMeta.reasoningTokens),
     ),
-    ttft_s: TTFT_KEYS.map((k) => num(a[k])).find((v) => v !== null) ?? null,
+    ttft_s: TTFT_KEYS.map((k) => num(a[k])).find((v) => v !== null) ??
+      // the Vercel AI SDK's, in milliseconds
+      msToSeconds(first(num(a["ai.response.msToFirstChunk"]), num(a["ai.stream.msToFirstChunk"]))),
     // the spec's list; some instrumentations write one reason under the singular key
     finish_reason:
       joined(a["gen_ai.response.finish_reasons"] ?? a["gen_ai.response.finish_reason"]) ??

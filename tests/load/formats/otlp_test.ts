@@ -448,3 +448,72 @@ Deno.test("otlp: an attribute of 50,000 nested arrays is read (deep levels as â€
   const payload = JSON.parse(r.events[0]!.payload!);
   assert.deepEqual(payload.attributes.deep, [[[[["â€¦"]]]]]);
 });
+
+Deno.test("otlp: one call captured from the Vercel AI SDK, Braintrust and OpenInference (genai-interlingua's test data): their own usage, cache, first-chunk and message keys", async () => {
+  type Attr = { key: string; value: Record<string, unknown> };
+  type OtlpSpan = { name: string; attributes: Attr[] };
+  /** Each span's attributes as plain values (read here, not by tracebook). */
+  const spansOf = (path: string) =>
+    (JSON.parse(Deno.readTextFileSync(path)) as {
+      resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[];
+    }).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)).map((s) => ({
+      name: s.name,
+      a: Object.fromEntries(s.attributes.map((x) => [x.key, Object.values(x.value)[0]])),
+    }));
+  const chars = (s: string) => [...s].length;
+  const text = (messages: { content: string | { text?: string }[] }[]) =>
+    messages.map((m) =>
+      typeof m.content === "string" ? m.content : m.content.map((p) => p.text ?? "").join("")
+    ).join("");
+  const load = async (name: string) => {
+    const path = fileURLToPath(
+      new URL(`./fixtures/otlp_interlingua_${name}.json`, import.meta.url),
+    );
+    return { path, t: await loadTraces(path, { cache: false }) };
+  };
+  const COLS = ["input_tokens", "output_tokens", "cache_read_tokens", "ttft_s", "prompt_chars"];
+
+  // the Vercel AI SDK: the doGenerate span is the call (ai.generateText repeats its usage)
+  const vercel = await load("vercel");
+  const gen = spansOf(vercel.path).find((s) => s.name === "ai.generateText.doGenerate")!.a;
+  assert.deepEqual(rows(vercel.t.calls, ...COLS), [{
+    input_tokens: Number(gen["gen_ai.usage.input_tokens"]), // 412
+    output_tokens: Number(gen["gen_ai.usage.output_tokens"]), // 27
+    // ai.response.providerMetadata {"openai":{"cachedPromptTokens":384}}
+    cache_read_tokens: JSON.parse(gen["ai.response.providerMetadata"] as string).openai
+      .cachedPromptTokens,
+    ttft_s: Number(gen["ai.response.msToFirstChunk"]) / 1000, // 412.5 ms
+    prompt_chars: chars(text(JSON.parse(gen["ai.prompt.messages"] as string))),
+  }]);
+
+  // Braintrust: its usage in braintrust.metrics, its messages in braintrust.input_json
+  const bt = await load("braintrust");
+  const call = spansOf(bt.path).find((s) =>
+    s.a["braintrust.metrics"] !== undefined &&
+    s.a["gen_ai.request.model"] !== undefined
+  )!.a;
+  const metrics = JSON.parse(call["braintrust.metrics"] as string);
+  assert.deepEqual(
+    rows(bt.t.calls, "input_tokens", "output_tokens", "total_tokens", "prompt_chars"),
+    [{
+      input_tokens: metrics.prompt_tokens, // 412
+      output_tokens: metrics.completion_tokens, // 27
+      total_tokens: metrics.tokens, // 439
+      prompt_chars: chars(text(JSON.parse(call["braintrust.input_json"] as string))),
+    }],
+  );
+
+  // OpenInference: an answer that only calls a tool has no text (not output.value's 670
+  // characters of the raw response)
+  const oi = await load("openinference");
+  const llm = spansOf(oi.path).find((s) => s.a["openinference.span.kind"] === "LLM")!.a;
+  assert.ok(Object.keys(llm).some((k) => k.startsWith("llm.output_messages.0.message.tool_calls")));
+  assert.ok(
+    !Object.keys(llm).some((k) => k.startsWith("llm.output_messages.") && k.endsWith(".content")),
+  );
+  assert.deepEqual(rows(oi.t.calls, "output_chars", "cache_read_tokens", "reasoning_tokens"), [{
+    output_chars: 0,
+    cache_read_tokens: Number(llm["llm.token_count.prompt_details.cache_read"]), // 256
+    reasoning_tokens: Number(llm["llm.token_count.completion_details.reasoning"]), // 8
+  }]);
+});
