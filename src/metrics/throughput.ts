@@ -92,7 +92,8 @@ export function callsOverTime(
  * Calls in flight over time, as a step function: one row per instant a call
  * starts or ends, `time` and `in_flight` (the count just after that instant).
  * A call ending at the instant another starts is not counted twice; a pending
- * call stays in flight to the end.
+ * call stays in flight to the end (with a `status` column, only a `pending` one:
+ * a call of no end time that is not pending, as agent logs give them, is left out).
  *
  * @example
  * ```ts
@@ -124,8 +125,18 @@ export function inFlight(calls: pl.DataFrame): pl.DataFrame {
  */
 function steps(calls: pl.DataFrame): pl.LazyDataFrame {
   const t = (c: string) => pl.col(c).cast(DATETIME_UTC).cast(pl.Int64).alias("__t");
-  const started = calls.select("started_at", "ended_at").lazy()
-    .filter(pl.col("started_at").isNotNull());
+  // a call with no end is in flight to the end only when it is pending: one that ended at a
+  // time its format does not give (agent logs name when a response came, not how long it took)
+  // was never measured, and is left out
+  const status = calls.columns.includes("status");
+  const started = calls.select("started_at", "ended_at", ...(status ? ["status"] : [])).lazy()
+    .filter(
+      status
+        ? pl.col("started_at").isNotNull().and(
+          pl.col("ended_at").isNotNull().or(pl.col("status").eq(pl.lit("pending"))),
+        )
+        : pl.col("started_at").isNotNull(),
+    );
   const starts = started.select(t("started_at"), pl.lit(1).cast(pl.Int64).alias("__d"));
   const ends = started.filter(pl.col("ended_at").isNotNull())
     .select(t("ended_at"), pl.lit(-1).cast(pl.Int64).alias("__d"));

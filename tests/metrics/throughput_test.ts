@@ -71,3 +71,21 @@ Deno.test("peakInFlight() equals a brute-force count and inFlight()'s maximum", 
   ]);
   assert.equal(peakInFlight(none), 0);
 });
+
+Deno.test("peakInFlight(): a call with no end that is not pending (an agent log's) is not in flight; a pending one is, to the end", () => {
+  const at = (s: number) => new Date(Date.UTC(2025, 0, 1, 10, 0, s));
+  // by hand: three answered calls 20 s apart whose logs give no end (Claude Code, Codex), then a
+  // timed call from 70 to 75 s and a pending one from 72 s: at most 2 at once (72–75 s)
+  const calls = pl.DataFrame({
+    started_at: [at(0), at(20), at(40), at(70), at(72)],
+    ended_at: [null, null, null, at(75), null],
+    status: ["ok", "ok", "error", "ok", "pending"],
+  });
+  assert.equal(peakInFlight(calls), 2);
+  assert.deepEqual(
+    inFlight(calls).getColumn("in_flight").toArray().map(Number),
+    [1, 2, 1], // 70 s, 72 s, 75 s
+  );
+  // without a status column, a call with no end is taken as pending, as before
+  assert.equal(peakInFlight(calls.drop("status")), 5);
+});
