@@ -37,8 +37,9 @@ export const native: FormatAdapter = {
     ) {
       return true;
     }
-    const nativeKeys = (keys: string[]) =>
-      keys.includes("type") && (keys.includes("session_id") || keys.includes("timestamp"));
+    // every native event names its session: a file of `type` and `timestamp` alone (another
+    // tool's log) would be nothing but bad lines
+    const nativeKeys = (keys: string[]) => keys.includes("type") && keys.includes("session_id");
     if (sample.values.some((v) => isObj(v) && nativeKeys(Object.keys(v)))) return true;
     // a first line too long for the sample, or a file whose first lines are all broken JSON
     if (sample.values.length === 0 && sample.head.trimStart().startsWith("{")) {

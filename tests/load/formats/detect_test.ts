@@ -26,6 +26,13 @@ Deno.test("detectFormat() tells the formats apart by the keys of the first objec
     ["not json at all", null],
     ['{"resource": {"attributes": [', null],
     ['{"name": "my-app", "version": "1.0", "dependencies": {}}', null],
+    // custom events name their session: native; another tool's `type` and `timestamp` alone
+    // (a hand-written summary of a Codex session) would be nothing but bad lines: no format
+    ['{"type":"step","timestamp":"2025-04-08T19:42:09","session_id":"s","data":{}}\n', "native"],
+    [
+      '{"type":"session_meta","timestamp":"2025-04-08T19:42:09"}\n{"type":"message","timestamp":"2025-04-08T19:42:10","role":"user"}\n',
+      null,
+    ],
   ];
   for (const [text, format] of cases) assert.equal(detectTraceFormatOfText(text), format, text);
   assert.deepEqual(firstObjectKeys('{"a": {"b": 1}, "c\\"d": [1, {"e": 2}], "f'), {
