@@ -150,3 +150,34 @@ Deno.test("claude_code: an early transcript's durationMs on the assistant line i
     output_tokens: 60,
   }]);
 });
+
+Deno.test("claude_code: a real session of Claude Code 2.1.112 with no requestId (a proxy's message ids): one call per message.id", async () => {
+  // from a public repository (Kartikvyas1604/ShieldVault, claude-session.jsonl)
+  const path = fixture("claude_code_no_request_id.jsonl");
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "claude_code");
+  // independent reading: the assistant lines, grouped by message.id (no line has a requestId),
+  // each group's usage once
+  type Line = {
+    type: string;
+    requestId?: string;
+    message?: { id: string; model: string; usage: { input_tokens: number; output_tokens: number } };
+  };
+  const lines = readFileSync(path, "utf8").split("\n").filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Line);
+  const assistant = lines.filter((l) => l.type === "assistant");
+  assert.ok(assistant.every((l) => l.requestId === undefined));
+  const byId = new Map(assistant.map((l) => [l.message!.id, l.message!]));
+  assert.equal(assistant.length, 4);
+  assert.equal(byId.size, 2);
+  assert.deepEqual(
+    rows(t.calls, "model", "input_tokens", "output_tokens", "status"),
+    [...byId.values()].map((m) => ({
+      model: m.model,
+      input_tokens: m.usage.input_tokens, // 31,740 then 34,948
+      output_tokens: m.usage.output_tokens, // 20 then 28
+      status: "ok",
+    })),
+  );
+  assert.equal(t.diagnostics.height, 0);
+});
