@@ -39,8 +39,8 @@ export interface JsonValueReaderOptions {
    * Read these arrays of a top-level object element by element (by their
    * member names): each object or array in them is a value of its own (its
    * `path` `key[i]`, its line its own), given as soon as it is read, and the
-   * object is given last without them (those arrays keep only their other
-   * values). A document such as Jaeger's `{"data": [trace, …], "errors": …}`
+   * object is given last without them (those arrays keep their other values
+   * at their indexes, with holes where the elements were). A document such as Jaeger's `{"data": [trace, …], "errors": …}`
    * (`["data"]`) is then never held whole: only the element being read and
    * the rest of the object.
    */
@@ -150,10 +150,12 @@ export class JsonValueReader {
     this.#pending.push(piece);
     const text = this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join("");
     // a newline is scanned only with the character after it in hand (the recovery looks at
-    // it): the text from the last newline waits for the next piece. Text without a newline is
-    // scanned at once, so a document of one line is not held whole until its end
-    const newline = text.lastIndexOf("\n");
-    const stop = last || newline < 0 ? text.length : newline;
+    // it): a newline that ends the piece waits for the next one; the rest is scanned at once, so
+    // neither a document of one line nor a long line is held whole until its end (holding the
+    // text from the last newline on had copied a long line again at each piece)
+    const stop = last || text.charCodeAt(text.length - 1) !== NEWLINE
+      ? text.length
+      : text.length - 1;
     this.#pending = stop < text.length ? [text.slice(stop)] : [];
     this.#scan(text, stop, last);
     this.#offset += stop;
@@ -223,11 +225,13 @@ export class JsonValueReader {
       return value;
     }
     const object = value as Record<string, unknown>;
-    for (const split of this.#split) {
+    // a name given twice: JSON.parse kept its last array, so only its elements are taken out
+    const last = new Map(this.#split.map((split) => [split.key, split]));
+    for (const split of last.values()) {
       const list = object[split.key];
-      if (!Array.isArray(list) || split.given.length === 0) continue;
-      const given = new Set(split.given);
-      object[split.key] = list.filter((_, k) => !given.has(k));
+      if (!Array.isArray(list)) continue;
+      // holes where the elements were: the values left keep their indexes (forEach skips holes)
+      for (const k of split.given) delete list[k];
     }
     return object;
   }

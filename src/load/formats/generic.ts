@@ -831,11 +831,11 @@ function parseGeneric(source: TraceSource, file: string, options: ParseOptions):
   const durations: number[] = [];
   let first: { line: number; row: unknown } | null = null;
   let firstLine: number | null = null;
-  // a CSV's rows have its header's columns: without a duration of no unit among them, the
-  // first read would find none (and is not made)
+  // a CSV's rows have its header's columns: without a column that could be a duration of no
+  // unit, the first read would find none (and is not made); a header not read is no answer
   const header = isCsv(source) ? csvHeader(source.head()) : null;
-  const unitless = header === null ||
-    guess.bareDuration(Object.fromEntries(header.map((h) => [h, "1"]))) !== null;
+  const unitless = header === null || header.length === 0 ||
+    header.some((h) => guess.bareDuration({ [h]: "1" }) !== null);
   let readerProblems: Diagnostic[] | null = null;
   if (unitless) {
     readerProblems = eachRow((line, row) => {

@@ -220,13 +220,15 @@ function parseJaeger(
 
   f.read(source, (record) => {
     const { value, line, path } = record;
-    if (isApiV3(value)) {
+    const element = /^data\[\d+\]$/.test(path); // a trace of a document's `data`, read apart
+    if (!element && isApiV3(value)) {
       v3.push(record);
       return;
     }
     jaegerRecords = true;
     if (isObj(value) && Array.isArray(value.data)) {
-      // the traces of the document's `data` came apart, before it; what is left is not a trace
+      // the traces of the document's `data` came apart, before it (holes in its place); what is
+      // left is not a trace
       value.data.forEach((t, i) => {
         if (isTrace(t)) readTrace(t, line, `${path}data[${i}]`);
         else notATrace(line, `${path}data[${i}]`);
@@ -241,7 +243,7 @@ function parseJaeger(
         );
       }
     } else if (isTrace(value)) readTrace(value, line, path || "trace");
-    else if (/^data\[\d+\]$/.test(path)) notATrace(line, path);
+    else if (element) notATrace(line, path);
     else if (isSpan(value)) readSpan(value, () => ({}), line, path ? `span ${path}` : "span");
     else {
       f.problem(

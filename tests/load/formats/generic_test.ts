@@ -533,3 +533,14 @@ Deno.test("generic: a CSV read line by line through csv-parse's incremental pars
     );
   }
 });
+
+Deno.test("generic: a CSV with a duration column of no unit beside an empty one in ms: the first read finds the unit (ms, with its warning)", () => {
+  // by hand: latency_ms is empty on these rows, latency (no unit) holds 850 and 1200: their
+  // median (1025) is 100 or more, so they are milliseconds
+  const text = "timestamp,model,latency_ms,latency\n" +
+    "2025-01-01T00:00:00Z,gpt-4o,,850\n" +
+    "2025-01-01T00:00:02Z,gpt-4o,,1200\n";
+  const t = fromTraceText(text, { file: "mixed.csv" });
+  assert.deepEqual(rows(t.calls, "duration_s"), [{ duration_s: 0.85 }, { duration_s: 1.2 }]);
+  assert.deepEqual(rows(t.diagnostics, "code"), [{ code: "duration_unit_guessed" }]);
+});

@@ -282,3 +282,30 @@ Deno.test("jaeger: OpenLLMetry's LangChain span with the model \"unknown\": the 
   );
   assert.equal(t.calls.getColumn("duration_s").get(0), span.duration / 1e6); // 8.314813 s
 });
+
+Deno.test("jaeger: what is not a trace in data is named by its own index, the traces around it read apart", () => {
+  const trace = (id: string) => ({
+    traceID: id,
+    spans: [{
+      traceID: id,
+      spanID: `${id}s`,
+      operationName: "chat",
+      references: [],
+      startTime: 1714557600000000,
+      duration: 1000000,
+      tags: [{ key: "gen_ai.request.model", type: "string", value: "m" }],
+      processID: "p1",
+    }],
+    processes: { p1: { serviceName: "svc", tags: [] } },
+  });
+  // by hand: data[1] (a number) and data[3] (a string) are not traces; 0, 2 and 4 are
+  const doc = { data: [trace("t0"), 1, trace("t2"), "x", trace("t4")] };
+  for (const text of [JSON.stringify(doc), JSON.stringify(doc, null, 2)]) {
+    const t = fromTraceText(text, { file: "d.json" });
+    assert.equal(t.calls.height, 3);
+    assert.deepEqual(
+      rows(t.diagnostics, "code", "message").map((d) => (d.message as string).split(" ")[0]),
+      ["data[1]", "data[3]"],
+    );
+  }
+});

@@ -22,6 +22,10 @@ function inPieces(
   return { values, diagnostics: reader.end() };
 }
 
+/** An array of `length` with these values at their indexes, holes elsewhere. */
+const sparse = (length: number, values: Record<number, unknown>) =>
+  Object.assign(new Array(length), values) as unknown[];
+
 /** Cuts every `step` characters. */
 const every = (text: string, step: number) =>
   Array.from({ length: Math.floor(text.length / step) }, (_, i) => (i + 1) * step);
@@ -131,10 +135,11 @@ Deno.test("JsonValueReader: members: a top-level object's arrays read element by
   assert.deepEqual(whole.values, [
     { line: 2, value: { a: 1 }, path: "data[0]" },
     { line: 4, value: { b: 'x,]}"' }, path: "data[2]" },
-    { line: 1, value: { data: [5], x: [1, 2], y: { z: [{ q: 1 }] }, n: 2 } },
+    // holes where the elements were: the scalar 5 keeps its index
+    { line: 1, value: { data: sparse(3, { 1: 5 }), x: [1, 2], y: { z: [{ q: 1 }] }, n: 2 } },
     { line: 6, value: { a: 1 }, path: "data[0]" },
     // the element that does not parse is one problem, and out of the object
-    { line: 6, value: { data: [], errors: ["e"] } },
+    { line: 6, value: { data: sparse(2, {}), errors: ["e"] } },
     // a top-level array is one value, as without members
     { line: 7, value: [{ top: 1 }, { top: 2 }] },
     // a document cut off: its whole elements were read
@@ -184,8 +189,9 @@ Deno.test("JsonValueReader: members: without members, and in values of every fix
         byKey.get(key!)!.push({ at: Number(at), value: h.value });
       }
       for (const [key, items] of byKey) {
-        const list = [...object[key]!];
-        for (const { at, value } of items.sort((a, b) => a.at - b.at)) list.splice(at, 0, value);
+        // the elements back in their holes
+        const list = object[key]!;
+        for (const { at, value } of items) list[at] = value;
         object[key] = list;
       }
       rebuilt.push({ line: v.line, value: object });
