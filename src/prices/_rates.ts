@@ -29,6 +29,8 @@ export interface Resolved {
   options: { providerId?: string; provider?: Provider };
   /** True when the price depends on the date or time of day. */
   dated: boolean;
+  /** The name it was priced by, when not the trace's (`gpt-4o` of `openai/gpt-4o`). */
+  name?: string;
 }
 
 const MTOK = 1e6;
@@ -74,6 +76,15 @@ export function resolve(
         dated: Array.isArray(r.model.prices),
       };
     }
+  }
+  // a router's or proxy's name that the data does not know whole, `provider/model` (LiteLLM's
+  // `anthropic/claude-…`, OpenRouter's `openai/gpt-4o`, Gemini's `models/gemini-…`): priced as
+  // the model after the last `/` (or its override), its first part tried as the provider
+  const slash = model.lastIndexOf("/");
+  if (slash > 0 && slash < model.length - 1) {
+    const name = model.slice(slash + 1);
+    const r = resolve(name, provider ?? model.slice(0, model.indexOf("/")), overrides);
+    return r && { ...r, name: r.name ?? name };
   }
   return null;
 }
@@ -130,7 +141,7 @@ export function brackets(r: Resolved, timestamp: Date): Bracket[] {
 // the same match (and date-stripping fallback) is used when measuring rates.
 /** The trace's model name of each resolved model (set by `applyPrices`). */
 export const NAMES = new WeakMap<Resolved, string>();
-/** The name `calcPrice` is given for `r`: the trace's, else the matched model id. */
+/** The name `calcPrice` is given for `r`: the one it was priced by, the trace's, else the matched model id. */
 export function modelName(r: Resolved): string {
-  return NAMES.get(r) ?? r.model.id;
+  return r.name ?? NAMES.get(r) ?? r.model.id;
 }

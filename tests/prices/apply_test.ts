@@ -215,3 +215,24 @@ Deno.test("lookupPrice() names the provider and model genai-prices matched, or n
     "mine",
   );
 });
+
+Deno.test("applyPrices() prices a router's provider/model name (LiteLLM, OpenRouter, Gemini's models/) as the model after the last slash", () => {
+  const out = applyPrices(callsOf([
+    { model: "openai/gpt-4o", input_tokens: 1000, output_tokens: 100 },
+    { model: "openrouter/openai/gpt-4o", input_tokens: 1000, output_tokens: 100 },
+    { model: "azure/my-deployment", input_tokens: 1000, output_tokens: 100 },
+  ]));
+  const [a, b, c] = costs(out);
+  // gpt-4o's list price: $2.50/M input, $10/M output
+  close(a!, (1000 * 2.5 + 100 * 10) / 1e6, "openai/gpt-4o"); // 0.0035
+  close(b!, (1000 * 2.5 + 100 * 10) / 1e6, "openrouter/openai/gpt-4o");
+  // a deployment's own name is no model the data knows: no cost, never 0
+  assert.equal(c, null);
+  // the name as written stays the call's model
+  assert.deepEqual(out.getColumn("model").toArray(), [
+    "openai/gpt-4o",
+    "openrouter/openai/gpt-4o",
+    "azure/my-deployment",
+  ]);
+  assert.equal(lookupPrice("anthropic/claude-opus-4-5-20251101")?.model, "claude-opus-4-5");
+});

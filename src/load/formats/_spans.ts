@@ -706,9 +706,12 @@ export function spansToRecords(
     if (seen) {
       if (repeats++ === 0) {
         firstRepeatLine = span.line;
-        firstRepeat = `span ${JSON.stringify(span.span_id)} of trace ${
+        const which = `span ${JSON.stringify(span.span_id)} of trace ${
           JSON.stringify(span.trace_id)
-        } on line ${span.line} was already read on line ${seen.line}`;
+        }`;
+        firstRepeat = span.line === seen.line
+          ? `${which} was read twice on line ${span.line}`
+          : `${which} on line ${span.line} was already read on line ${seen.line}`;
       }
       byKey.set(key, mergeSpan(seen, span, owned));
     } else byKey.set(key, span);

@@ -158,17 +158,15 @@ function parseOpenAIBatch(
     const body = isObj(response?.body) ? response.body : null;
     const ok = error === null && statusCode === 200 && body !== null && !isObj(body.error) &&
       failedStatus(body) === null;
-    // a chat completion's `created`; a Responses API body's `created_at` (and `completed_at`)
+    // a chat completion's `created`; a Responses API body's `created_at` (its `completed_at` is
+    // when the batch got to it, not a latency: a batch result has none but Groq's total_time)
     const created = num(body?.created) ?? num(body?.created_at);
-    const completed = num(body?.completed_at);
     const usageRaw = isObj(body?.usage) ? body.usage : null;
     const usage = normalizeUsage(usageRaw);
     const totalTime = num(usageRaw?.total_time);
     const started = created === null ? null : Math.round(created * 1e6);
     const ended = started === null
       ? null
-      : totalTime === null && completed !== null && completed >= created!
-      ? Math.round(completed * 1e6)
       : started + (totalTime === null ? 0 : Math.round(totalTime * 1e6));
     const errorText = ok ? null : errorMessage(error) ?? errorMessage(body?.error) ??
       (statusCode !== null && statusCode !== 200
