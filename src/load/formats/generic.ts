@@ -97,6 +97,7 @@ export const FIELD_ALIASES = {
     "prompt_token_count", // Gemini's usage_metadata names
     "usage_metadata.prompt_token_count",
     "usageMetadata.promptTokenCount",
+    "usage.prompt_token_count",
   ],
   output_tokens: [
     "output_tokens",
@@ -117,6 +118,7 @@ export const FIELD_ALIASES = {
     "candidates_token_count",
     "usage_metadata.candidates_token_count",
     "usageMetadata.candidatesTokenCount",
+    "usage.candidates_token_count",
   ],
   total_tokens: [
     "total_tokens",
@@ -126,6 +128,8 @@ export const FIELD_ALIASES = {
     "tokens.total",
     "usage.total_tokens",
     "usage.total",
+    "usage_metadata.total_token_count",
+    "usage.total_token_count",
   ],
   cache_read_tokens: [
     "cached_input_tokens",
@@ -136,6 +140,7 @@ export const FIELD_ALIASES = {
     "usage.prompt_tokens_details.cached_tokens",
     "cached_content_token_count",
     "usage_metadata.cached_content_token_count",
+    "usage.cached_content_token_count",
   ],
   cache_write_tokens: [
     "cache_write_tokens",
@@ -156,6 +161,7 @@ export const FIELD_ALIASES = {
     "thoughts_token_count",
     "usage_metadata.thoughts_token_count",
     "usageMetadata.thoughtsTokenCount",
+    "usage.thoughts_token_count",
   ],
   duration_s: [
     "duration_s",

@@ -490,12 +490,15 @@ Deno.test("generic: Gemini's thinking tokens (thoughts_tokens, counted apart fro
   // Gemini's own usage_metadata names, and a reasoning count (OpenAI's: inside the output) as it is
   const g = fromTraceText(
     '{"ts": "2025-06-01T00:00:00Z", "model": "gemini-2.5-pro", "usage_metadata": {"prompt_token_count": 100, "candidates_token_count": 10, "thoughts_token_count": 500, "total_token_count": 610}}\n' +
-      '{"ts": "2025-06-01T00:00:01Z", "model": "o3", "prompt_tokens": 10, "completion_tokens": 50, "reasoning_tokens": 40}\n',
+      '{"ts": "2025-06-01T00:00:01Z", "model": "o3", "prompt_tokens": 10, "completion_tokens": 50, "reasoning_tokens": 40}\n' +
+      '{"ts": "2025-06-01T00:00:02Z", "model": "gemini-2.5-flash", "usage": {"prompt_token_count": 7, "candidates_token_count": 3, "thoughts_token_count": 20, "total_token_count": 30}}\n',
     { file: "usage.jsonl" },
   );
   assert.deepEqual(rows(g.calls, "output_tokens", "reasoning_tokens", "total_tokens"), [
     { output_tokens: 510, reasoning_tokens: 500, total_tokens: 610 },
     { output_tokens: 50, reasoning_tokens: 40, total_tokens: 60 },
+    // Gemini's names under `usage`: 3 + 20 out, 7 + 3 + 20 = 30 in all
+    { output_tokens: 23, reasoning_tokens: 20, total_tokens: 30 },
   ]);
 });
 
