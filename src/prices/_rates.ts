@@ -47,6 +47,15 @@ function overrideProvider(name: string, o: PriceOverride): Provider {
   };
 }
 
+/** A provider id (or alias: `gemini`, `vertex_ai`, `bedrock`…) the price data knows. */
+function knownProvider(id: string): boolean {
+  try {
+    return id !== "" && genai.findProvider({ providerId: id }) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 /** Resolve `model` once: a user override, else genai-prices with the trace's provider, else by name alone; null when unknown. */
 export function resolve(
   model: string,
@@ -79,11 +88,14 @@ export function resolve(
   }
   // a router's or proxy's name that the data does not know whole, `provider/model` (LiteLLM's
   // `anthropic/claude-…`, OpenRouter's `openai/gpt-4o`, Gemini's `models/gemini-…`): priced as
-  // the model after the last `/` (or its override), its first part tried as the provider
+  // the model after the last `/` (or its override), its first part tried as the provider; only
+  // when that part is a provider the data knows (`lemonade/openai/deepseek-r1-8b` is a local
+  // model, not DeepSeek's hosted R1)
   const slash = model.lastIndexOf("/");
-  if (slash > 0 && slash < model.length - 1) {
+  const prefix = model.slice(0, Math.max(0, model.indexOf("/")));
+  if (slash > 0 && slash < model.length - 1 && (prefix === "models" || knownProvider(prefix))) {
     const name = model.slice(slash + 1);
-    const r = resolve(name, provider ?? model.slice(0, model.indexOf("/")), overrides);
+    const r = resolve(name, provider ?? prefix, overrides);
     return r && { ...r, name: r.name ?? name };
   }
   return null;

@@ -221,18 +221,22 @@ Deno.test("applyPrices() prices a router's provider/model name (LiteLLM, OpenRou
     { model: "openai/gpt-4o", input_tokens: 1000, output_tokens: 100 },
     { model: "openrouter/openai/gpt-4o", input_tokens: 1000, output_tokens: 100 },
     { model: "azure/my-deployment", input_tokens: 1000, output_tokens: 100 },
+    // a first part that is no provider of the data: a local model named like a hosted one
+    { model: "lemonade/openai/deepseek-r1-8b-FLM", input_tokens: 1000, output_tokens: 100 },
   ]));
-  const [a, b, c] = costs(out);
+  const [a, b, c, d] = costs(out);
   // gpt-4o's list price: $2.50/M input, $10/M output
   close(a!, (1000 * 2.5 + 100 * 10) / 1e6, "openai/gpt-4o"); // 0.0035
   close(b!, (1000 * 2.5 + 100 * 10) / 1e6, "openrouter/openai/gpt-4o");
   // a deployment's own name is no model the data knows: no cost, never 0
   assert.equal(c, null);
+  assert.equal(d, null);
   // the name as written stays the call's model
   assert.deepEqual(out.getColumn("model").toArray(), [
     "openai/gpt-4o",
     "openrouter/openai/gpt-4o",
     "azure/my-deployment",
+    "lemonade/openai/deepseek-r1-8b-FLM",
   ]);
   assert.equal(lookupPrice("anthropic/claude-opus-4-5-20251101")?.model, "claude-opus-4-5");
 });

@@ -218,6 +218,13 @@ export const FIELD_ALIASES = {
     "created", // OpenAI and compatible API responses: epoch seconds
   ],
   ended_at: ["ended_at", "end_time", "endTime", "finished_at", "completed_at", "end"],
+  // when the first token came (LiteLLM's completionStartTime): the time to it from the start
+  first_token_at: [
+    "first_token_at",
+    "first_token_time",
+    "completion_start_time",
+    "completionStartTime",
+  ],
   ttft_s: ["ttft_s", "time_to_first_token_s"],
   ttft_ms: ["ttft_ms", "time_to_first_token_ms"],
   error: [
@@ -277,6 +284,7 @@ export const MAP_KEYS: readonly string[] = [
   "ended_at_ms",
   "ended_at_us",
   "ended_at_ns",
+  "first_token_at",
   "ttft_s",
   "ttft_ms",
   "error",
@@ -408,7 +416,10 @@ interface Resolver {
   /** The path a field was read from in this row (for an error text). */
   path(row: unknown, field: Field): string;
   /** A mapped time or duration: value and unit. */
-  time(row: unknown, field: "started_at" | "ended_at"): { value: unknown; unit?: TimeUnit };
+  time(
+    row: unknown,
+    field: "started_at" | "ended_at" | "first_token_at",
+  ): { value: unknown; unit?: TimeUnit };
   duration(row: unknown): number | null;
   /** A duration without a unit (`latency`), when the row has no duration with one. */
   bareDuration(row: unknown): number | null;
@@ -426,7 +437,7 @@ function resolver(map: Record<string, string>, unitless = 1): Resolver {
   };
   const paths = (field: Field): readonly string[] =>
     map[field] !== undefined ? [map[field]!] : FIELD_ALIASES[field];
-  const mappedUnit = (base: "started_at" | "ended_at" | "duration" | "ttft") =>
+  const mappedUnit = (base: "started_at" | "ended_at" | "first_token_at" | "duration" | "ttft") =>
     Object.keys(map).filter((k) => k === base || k.startsWith(`${base}_`));
   return {
     get: (row, field) => pick(row, paths(field)),
@@ -890,13 +901,14 @@ function parseGeneric(source: TraceSource, file: string, options: ParseOptions):
       });
       return;
     }
-    const timeOf = (field: "started_at" | "ended_at") => {
+    const timeOf = (field: "started_at" | "ended_at" | "first_token_at") => {
       const t = r.time(row, field);
       const m = toMicros(t.value, t.unit, options.timezone);
       if (m.problem) warn(line, importMessages.genericBadTime(field, m.problem));
       return m.us;
     };
     let started = timeOf("started_at");
+    const firstToken = timeOf("first_token_at");
     let ended = timeOf("ended_at");
     let duration = r.duration(row);
     if (duration !== null && duration < 0) duration = null;
@@ -932,7 +944,10 @@ function parseGeneric(source: TraceSource, file: string, options: ParseOptions):
         (input !== null && output !== null ? input + output : null),
       cache_read_tokens: count(r.get(row, "cache_read_tokens")),
       reasoning_tokens: count(r.get(row, "reasoning_tokens")) ?? thoughts,
-      ttft_s: r.ttft(row),
+      ttft_s: r.ttft(row) ??
+        (started !== null && firstToken !== null && firstToken >= started
+          ? (firstToken - started) / 1e6
+          : null),
       prompt_chars: null,
       output_chars: null,
       file,

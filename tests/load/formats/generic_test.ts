@@ -547,3 +547,25 @@ Deno.test("generic: a CSV with a duration column of no unit beside an empty one 
   assert.deepEqual(rows(t.calls, "duration_s"), [{ duration_s: 0.85 }, { duration_s: 1.2 }]);
   assert.deepEqual(rows(t.diagnostics, "code"), [{ code: "duration_unit_guessed" }]);
 });
+
+Deno.test("generic: LiteLLM's StandardLoggingPayload (from LiteLLM's own tests): the time to the first token from completionStartTime", async () => {
+  const path = fixture("generic_litellm_payload.json");
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "generic");
+  const row = JSON.parse(readFileSync(path, "utf8")) as Record<string, string | number>;
+  // its times are naive ("2025-01-24 09:20:46.847371"): seconds and microseconds read here
+  const secs = (v: unknown) => {
+    const [, hms] = String(v).split(" ");
+    const [h, m, s] = hms!.split(":").map(Number);
+    return h! * 3600 + m! * 60 + s!;
+  };
+  const ttft = Math.round((secs(row.completionStartTime) - secs(row.startTime)) * 1e6) / 1e6;
+  assert.equal(ttft, 0.004583); // 46.851954 − 46.847371
+  assert.deepEqual(rows(t.calls, "model", "input_tokens", "output_tokens", "status"), [{
+    model: row.model,
+    input_tokens: row.prompt_tokens,
+    output_tokens: row.completion_tokens,
+    status: "ok",
+  }]);
+  assert.equal(Math.round((t.calls.getColumn("ttft_s").get(0) as number) * 1e6) / 1e6, ttft);
+});
