@@ -40,9 +40,9 @@ export interface JsonValueReaderOptions {
    * member names): each object or array in them is a value of its own (its
    * `path` `key[i]`, its line its own), given as soon as it is read, and the
    * object is given last without them (those arrays keep their other values
-   * at their indexes, with holes where the elements were). A document such as Jaeger's `{"data": [trace, …], "errors": …}`
-   * (`["data"]`) is then never held whole: only the element being read and
-   * the rest of the object.
+   * at their indexes, with holes where the elements were). A document such
+   * as Jaeger's `{"data": [trace, …], "errors": …}` (`["data"]`) is then
+   * never held whole: only the element being read and the rest of the object.
    */
   members?: readonly string[];
 }
@@ -52,7 +52,7 @@ interface SplitArray {
   key: string;
   /** The index of the element being read (the commas so far). */
   index: number;
-  /** The indexes of the elements given on their own (a placeholder stands in the object's text). */
+  /** The indexes of the elements given on their own (a placeholder stands in the object's text, a hole in its value). */
   given: number[];
 }
 
