@@ -77,8 +77,18 @@ const isResult = (v: Obj): boolean =>
   v.type === "result" && typeof v.session_id === "string" &&
   ("is_error" in v || "duration_ms" in v || "num_turns" in v || "total_cost_usd" in v);
 
+/**
+ * The `--output-format json` result of Claude Code before it had a `type`:
+ * `{role: "system", cost_usd, duration_ms, duration_api_ms, result, session_id}`
+ * (a session's cost and times, no model or tokens).
+ */
+const isOldResult = (v: unknown): v is Obj =>
+  isObj(v) && v.type === undefined && v.role === "system" && typeof v.session_id === "string" &&
+  typeof v.cost_usd === "number";
+
 /** True for one object shaped like a stream-json line that says it is one. */
 function isStreamLine(v: unknown): boolean {
+  if (isOldResult(v)) return true;
   if (!isObj(v) || typeof v.type !== "string" || typeof v.session_id !== "string") return false;
   if (v.type === "system") return v.subtype === "init";
   if (v.type === "assistant") return isObj(v.message) && "parent_tool_use_id" in v;
@@ -94,7 +104,8 @@ function detect(s: FormatSample): boolean {
   const lines = s.values.slice(0, 50);
   // transcripts (camelCase sessionId) and other formats' objects are not this one
   if (lines.some((v) => isObj(v) && ("sessionId" in v || "parentUuid" in v))) return false;
-  const typed = lines.filter((v) => isObj(v) && TYPES.has(v.type as string)).length;
+  const typed = lines.filter((v) => isObj(v) && TYPES.has(v.type as string) || isOldResult(v))
+    .length;
   return typed >= 0.8 * lines.length && lines.some(isStreamLine);
 }
 
@@ -177,7 +188,7 @@ export function parseClaudeCodeStreamText(
       diagnostics.push(notAnObject(file, line, "a Claude Code stream-json line"));
       continue;
     }
-    const type = str(v.type) ?? "unknown";
+    const type = str(v.type) ?? (isOldResult(v) ? "result" : "unknown");
     const subtype = str(v.subtype);
     const ts = time(v.timestamp, line);
     const s = sessionOf(str(v.session_id) ?? fileSession);
@@ -227,7 +238,7 @@ export function parseClaudeCodeStreamText(
     const meta: Record<string, string> = {};
     for (
       const [name, key] of [
-        ["reported_cost_usd", "total_cost_usd"],
+        ["reported_cost_usd", v.total_cost_usd === undefined ? "cost_usd" : "total_cost_usd"],
         ["num_turns", "num_turns"],
         ["duration_ms", "duration_ms"],
         ["duration_api_ms", "duration_api_ms"],

@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fromTraceText } from "../../../src/load/mod.ts";
+import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
 import { AGENT_LOG, figures, fixture, loadAs, rows } from "./_helpers.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -313,4 +313,23 @@ Deno.test("claude_code_stream: stream_event lines are no calls; modelUsage beyon
       /claude-haiku-4-5: 0 of 312/,
     );
   }
+});
+
+Deno.test("claude_code_stream: the json output of Claude Code before results had a type (a real one): a session with its cost and times, no call", async () => {
+  // rosssaunders/ccrxt claude_output.json: {role: "system", cost_usd, duration_ms, duration_api_ms, result, session_id}
+  const path = fixture("claude_code_result_v0.json");
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "claude_code_stream");
+  const raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  // no model and no tokens: no call is made up
+  assert.equal(t.calls.height, 0);
+  assert.deepEqual(
+    rows(t.sessions, "session_id", "complete", "reported_cost_usd", "duration_api_ms"),
+    [{
+      session_id: raw.session_id,
+      complete: true,
+      reported_cost_usd: String(raw.cost_usd), // 0.29800404999999996
+      duration_api_ms: String(raw.duration_api_ms), // 42066
+    }],
+  );
 });
