@@ -147,14 +147,7 @@ const msToSeconds = (ms: number | null) => ms === null ? null : ms / 1000;
 
 /** A field of an object given as JSON text (or as the object), or undefined. */
 function jsonField(v: unknown, key: string): unknown {
-  if (typeof v !== "string") return isObj(v) ? v[key] : undefined;
-  if (!v.trimStart().startsWith("{")) return undefined;
-  try {
-    const o = JSON.parse(v);
-    return isObj(o) ? o[key] : undefined;
-  } catch {
-    return undefined;
-  }
+  return jsonObject(v)?.[key];
 }
 
 /** A list of messages (JSON text or a value), or null. */
