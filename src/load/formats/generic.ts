@@ -741,9 +741,13 @@ function csvRows(
     const { info, record } = r as { info: { lines: number }; record: Record<string, string> };
     onRow(info.lines, record);
   };
+  // an error the parser does not skip a record for ends the read, as it ends csv-parse's stream
+  let stopped = false;
   const feed = (chunk: string, end: boolean) => {
+    if (stopped) return;
     const error = parser!.parse(chunk === "" ? undefined : Buffer.from(chunk), end, push, () => {});
     if (error) {
+      stopped = true;
       diagnostics.push({
         file,
         line: (error as { lines?: number }).lines ?? 0,
