@@ -172,6 +172,7 @@ export function parseClaudeCodeStreamText(
     return s;
   };
   const responses = new Map<string, AnthropicResponse>();
+  const retries = { count: 0, line: 0, errors: new Set<string>() };
   const failed = (line: number, s: Session, ts: number | null, id: string | null, e: string) => {
     const fields = {
       provider: "anthropic",
@@ -207,6 +208,14 @@ export function parseClaudeCodeStreamText(
       s.model ??= str(v.model);
       continue;
     }
+    if (type === "system" && subtype === "api_retry") {
+      // a request the API refused and Claude Code sent again: not a call (the retry that answers
+      // is one), counted in one warning
+      retries.count++;
+      retries.line ||= line;
+      retries.errors.add([str(v.error), num(v.error_status)].filter((x) => x !== null).join(" "));
+      continue;
+    }
     if (type === "result") {
       s.result = { line, v };
       continue;
@@ -230,6 +239,19 @@ export function parseClaudeCodeStreamText(
     addResponseLine(r, message);
   }
   finishResponses(responses.values(), options);
+  if (retries.count > 0) {
+    const why = [...retries.errors].filter((e) => e !== "").join(", ");
+    diagnostics.push({
+      file,
+      line: retries.line,
+      code: "api_retries",
+      message: `Claude Code retried a request ${retries.count} time${retries.count > 1 ? "s" : ""}${
+        why ? ` (${why})` : ""
+      }: the refused attempts are not calls`,
+      severity: "warning",
+      count: retries.count,
+    });
+  }
   for (const s of sessions.values()) {
     const told: ImportedSession = { session_id: s.id, complete: s.result !== null };
     records.sessions!.push(told);
@@ -357,7 +379,7 @@ function checkAgainstModelUsage(
     code: "usage_not_in_stream",
     message: `the result's modelUsage counts more tokens than the session's assistant lines hold (${
       short.join("; ")
-    }): requests Claude Code made outside the stream are not calls here`,
+    }): requests Claude Code made outside the stream (titles, sub-agents' own) are not calls here, and a response written with its count as it started counts that`,
     severity: "warning",
   });
 }

@@ -333,3 +333,47 @@ Deno.test("claude_code_stream: the json output of Claude Code before results had
     }],
   );
 });
+
+Deno.test("claude_code_stream: API retries (system api_retry lines) are one warning counting them, not calls", () => {
+  const session = "s-retry";
+  const lines = [
+    { type: "system", subtype: "init", session_id: session, model: "claude-sonnet-4-5" },
+    // as Claude Code 2 writes them: HTTP 429 twice before the answer
+    {
+      type: "system",
+      subtype: "api_retry",
+      attempt: 1,
+      error_status: 429,
+      error: "rate_limit",
+      session_id: session,
+    },
+    {
+      type: "system",
+      subtype: "api_retry",
+      attempt: 2,
+      error_status: 429,
+      error: "rate_limit",
+      session_id: session,
+    },
+    {
+      type: "assistant",
+      session_id: session,
+      parent_tool_use_id: null,
+      message: {
+        id: "msg_1",
+        model: "claude-sonnet-4-5",
+        usage: { input_tokens: 10, output_tokens: 5 },
+        content: [],
+      },
+    },
+  ].map((l) => JSON.stringify(l)).join("\n") + "\n";
+  const t = fromTraceText(lines, { file: "retry.jsonl" });
+  // by hand: one answer, one call; the two refused attempts are one warning counting 2
+  assert.deepEqual(rows(t.calls, "request_id", "status", "input_tokens"), [
+    { request_id: "msg_1", status: "ok", input_tokens: 10 },
+  ]);
+  assert.deepEqual(rows(t.diagnostics, "line", "code", "count"), [
+    { line: 2, code: "api_retries", count: 2 },
+  ]);
+  assert.match(t.diagnostics.getColumn("message").get(0) as string, /2 times \(rate_limit 429\)/);
+});
