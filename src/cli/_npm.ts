@@ -17,7 +17,6 @@ import defer * as cliProgress from "npm:cli-progress@3.12.0";
 import defer * as polars from "npm:nodejs-polars@0.25.2";
 import defer * as zod from "npm:zod@4.6.7";
 import defer * as tinyglobby from "npm:tinyglobby@0.2.17";
-import defer * as csvParse from "npm:csv-parse@7.0.3/sync";
 import defer * as csvStream from "npm:csv-parse@7.0.3";
 import defer * as json5 from "npm:json5@2.2.3";
 import defer * as genaiPrices from "npm:@pydantic/genai-prices@0.1.8";

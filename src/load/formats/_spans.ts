@@ -28,7 +28,17 @@ import {
   type ImportedSession,
   keepsTexts,
 } from "./_records.ts";
-import { arrayTag, compactPayload, count, first, isObj, num, type Obj, str } from "./_util.ts";
+import {
+  arrayTag,
+  compactPayload,
+  count,
+  first,
+  isObj,
+  jsonObject,
+  num,
+  type Obj,
+  str,
+} from "./_util.ts";
 
 /** One span, in the shape every span adapter maps its format to. */
 export interface Span {
@@ -129,18 +139,6 @@ const TTFT_KEYS = [
   "gen_ai.server.time_to_first_token",
   "gen_ai.response.time_to_first_token",
 ];
-
-/** An object given as JSON text (or as the object), or null. */
-function jsonObject(v: unknown): Obj | null {
-  if (isObj(v)) return v;
-  if (typeof v !== "string" || !v.trimStart().startsWith("{")) return null;
-  try {
-    const o = JSON.parse(v);
-    return isObj(o) ? o : null;
-  } catch {
-    return null;
-  }
-}
 
 /** Milliseconds as seconds (null stays null). */
 const msToSeconds = (ms: number | null) => ms === null ? null : ms / 1000;

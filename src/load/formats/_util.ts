@@ -214,3 +214,24 @@ export function arrayTag(value: unknown): unknown {
     return value; // a string that only looks like an array
   }
 }
+
+/**
+ * An object, or the JSON text of one (attributes and metadata written as
+ * text: Braintrust's `braintrust.metrics`, Langfuse's `metadata`), else null.
+ *
+ * @example
+ * ```ts
+ * import { jsonObject } from "./_util.ts";
+ * if (jsonObject('{"a": 1}')?.a !== 1 || jsonObject("[1]") !== null || jsonObject("{x") !== null) throw new Error();
+ * ```
+ */
+export function jsonObject(v: unknown): Obj | null {
+  if (isObj(v)) return v;
+  if (typeof v !== "string" || !v.trimStart().startsWith("{")) return null;
+  try {
+    const o = JSON.parse(v);
+    return isObj(o) ? o : null;
+  } catch {
+    return null;
+  }
+}

@@ -23,7 +23,6 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 // Deferred: csv-parse runs on the first CSV read, not on import.
-import defer * as csvParse from "npm:csv-parse@7.0.3/sync";
 import defer * as csvStream from "npm:csv-parse@7.0.3";
 import { Buffer } from "node:buffer";
 import { UserError } from "../../log/mod.ts";
@@ -655,11 +654,10 @@ function csvDelimiter(line: string): string {
 function csvHeader(head: string): string[] {
   const line = head.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "";
   try {
-    const rows = csvParse.parse(line, {
-      delimiter: csvDelimiter(line),
-      relax_quotes: true,
-    }) as string[][];
-    return (rows[0] ?? []).map((h) => h.trim());
+    const rows: string[][] = [];
+    const error = csvTransform({ delimiter: csvDelimiter(line), relax_quotes: true })
+      .parse(Buffer.from(line), true, (r) => rows.push(r as string[]), () => {});
+    return error ? [] : (rows[0] ?? []).map((h) => h.trim());
   } catch {
     return [];
   }
@@ -725,6 +723,10 @@ interface CsvTransform {
   ): Error | undefined;
 }
 
+/** csv-parse's incremental parser with these options (its `Parser` stream's own). */
+const csvTransform = (options: Record<string, unknown>): CsvTransform =>
+  (new csvStream.Parser(options) as unknown as { api: CsvTransform }).api;
+
 /**
  * Each record of a CSV source to `onRow` with the line it ends on, read line by
  * line through csv-parse's incremental parser (the text is never held whole,
@@ -760,7 +762,7 @@ function csvRows(
   source.lines((text, line, last) => {
     if (parser === null) {
       const header = line === 1 ? text.replace(/^\uFEFF/, "") : text;
-      parser = (new csvStream.Parser({
+      parser = csvTransform({
         delimiter: csvDelimiter(header),
         columns: (names: string[]) => names.map((h) => h.trim()),
         info: true,
@@ -778,7 +780,7 @@ function csvRows(
             severity: "error",
           });
         },
-      }) as unknown as { api: CsvTransform }).api;
+      });
       text = header;
     }
     feed(last ? text : text + "\n", last);

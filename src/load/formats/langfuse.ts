@@ -39,7 +39,7 @@ import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { type CallFields, type Span, spansToRecords } from "./_spans.ts";
-import { count, first, isObj, keyList, num, type Obj, str, toMicros } from "./_util.ts";
+import { count, first, isObj, jsonObject, keyList, num, type Obj, str, toMicros } from "./_util.ts";
 import { problemList, timeWarner } from "./_span_values.ts";
 
 /** Observation types of Langfuse (v2 and v3 SDKs). */
@@ -60,18 +60,7 @@ const TYPES = new Set([
 const pick = (o: Obj, ...keys: string[]): unknown => first(...keys.map((k) => o[k]));
 
 /** An object, or a JSON text of one (Langfuse writes `metadata` as JSON text), else `{}`. */
-function objectOf(v: unknown): Obj {
-  if (isObj(v)) return v;
-  if (typeof v === "string" && v.trimStart().startsWith("{")) {
-    try {
-      const o = JSON.parse(v);
-      return isObj(o) ? o : {};
-    } catch {
-      return {};
-    }
-  }
-  return {};
-}
+const objectOf = (v: unknown): Obj => jsonObject(v) ?? {};
 
 /** True for a Langfuse observation record. */
 function isObservation(v: unknown): v is Obj {

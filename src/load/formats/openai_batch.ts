@@ -22,6 +22,7 @@ import {
   keepsTexts,
 } from "./_records.ts";
 import { isObj, num, type Obj, str } from "./_util.ts";
+import { contentText } from "./_agent_logs.ts";
 import { importMessages } from "./messages.ts";
 import { textSource, type TraceSource } from "./source.ts";
 
@@ -33,7 +34,6 @@ export function batchSessionId(file: string): string {
   return file;
 }
 
-/** Text of `body.choices[].message.content` (strings only), or null when there is none. */
 /**
  * The text a response body holds: a chat completion's choices' messages, or a
  * Responses API body's (`object: "response"`) `output_text` parts of its messages.
@@ -44,10 +44,7 @@ function outputText(body: Obj): string | null {
     for (const c of body.choices) if (isObj(c) && isObj(c.message)) texts.push(c.message.content);
   } else if (Array.isArray(body.output)) {
     for (const item of body.output) {
-      if (!isObj(item) || item.type !== "message" || !Array.isArray(item.content)) continue;
-      for (const part of item.content) {
-        if (isObj(part) && part.type === "output_text") texts.push(part.text);
-      }
+      if (isObj(item) && item.type === "message") texts.push(contentText(item.content));
     }
   }
   const strings = texts.filter((t): t is string => typeof t === "string");
