@@ -24,6 +24,7 @@ import { pairEvents } from "./_pair.ts";
 import { gluedEvent } from "./parse_trace_text.ts";
 import { formatByName } from "./formats/registry.ts";
 import { DocumentTooLarge, fileSource } from "./formats/source.ts";
+import { compressionOf } from "./inputs.ts";
 
 /** The texts of calls, read when asked. */
 export interface CallTextReader {
@@ -80,7 +81,8 @@ export function callTextReader(
     const format = traces.formats?.[file];
     // a format whose calls hold no texts: nothing to read
     if (format !== undefined && format !== "native" && formatByName(format).noTexts) continue;
-    if (format === undefined || /\.gz$/i.test(file)) return null;
+    // a compressed file is read from a staged copy, gone once loaded: its texts need keepText
+    if (format === undefined || compressionOf(file) !== null) return null;
     // a format whose parse holds every text: loading them costs no more than reading them again
     if (format !== "native" && !formatByName(format).textsByCall) return null;
     try {

@@ -1,22 +1,29 @@
 /**
  * Inputs → trace files: files as given, directories searched recursively for
- * `*.jsonl`, `*.json`, `*.ndjson` and their `.gz` forms (skipping hidden folders
- * and `node_modules`), glob patterns (tinyglobby), and `-` for standard input;
- * de-duplicated (a file reached twice by a link loads once), in sorted order.
+ * `*.jsonl`, `*.json`, `*.ndjson` and their `.gz` and `.zst` forms (skipping
+ * hidden folders and `node_modules`), glob patterns (tinyglobby), and `-` for
+ * standard input; de-duplicated (a file reached twice by a link loads once), in
+ * sorted order.
  *
- * Standard input, pipes, FIFOs and gzip files are staged: copied as a stream
- * (gzip decompressed) into a temporary regular file that the readers read like
- * any other, under the name the user gave.
+ * Standard input, pipes, FIFOs and compressed files (gzip or zstd, known by
+ * their name or, for a file named by the user and for standard input, by their
+ * first bytes: {@link compressionOf}) are staged: copied as a stream
+ * (decompressed by `node:zlib`) into a temporary regular file that the readers
+ * read like any other, under the name the user gave.
  *
  * @module
  */
 import {
+  closeSync,
   createReadStream,
   createWriteStream,
   existsSync,
   mkdtempSync,
+  openSync,
   readdirSync,
+  readSync,
   realpathSync,
+  renameSync,
   rmSync,
   statSync,
 } from "node:fs";
@@ -24,7 +31,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import process from "node:process";
 import { pipeline } from "node:stream/promises";
-import { constants as zlibConstants, createGunzip } from "node:zlib";
+import { constants as zlibConstants, createGunzip, createZstdDecompress } from "node:zlib";
 import { glob, isDynamicPattern } from "npm:tinyglobby@0.2.17";
 import { UserError } from "../log/mod.ts";
 import type { Diagnostic } from "./_event.ts";
@@ -38,11 +45,14 @@ export const TRACE_FILE_PATTERNS: readonly string[] = [
   "**/*.jsonl.gz",
   "**/*.json.gz",
   "**/*.ndjson.gz",
+  "**/*.jsonl.zst",
+  "**/*.json.zst",
+  "**/*.ndjson.zst",
 ];
 
 /** One input file. */
 export interface TraceInput {
-  /** Where to read it (a regular file; a staged copy for stdin, pipes and gzip). */
+  /** Where to read it (a regular file; a staged copy for stdin, pipes and compressed files). */
   path: string;
   /** The name reported in the frames and messages (`<stdin>` for `-`). */
   name: string;
@@ -153,7 +163,108 @@ export async function findTraceInputs(
 }
 
 /** The names a trace file found in a folder ends with (those of {@link TRACE_FILE_PATTERNS}). */
-const TRACE_FILE_ENDS = [".jsonl", ".json", ".ndjson", ".jsonl.gz", ".json.gz", ".ndjson.gz"];
+const TRACE_FILE_ENDS = TRACE_FILE_PATTERNS.map((p) => p.slice("**/*".length));
+
+/** A compression the loader reads: gzip or Zstandard. */
+export type Compression = "gzip" | "zstd";
+
+/** The name ending of each compression (a `.zstd` file is zstd too). */
+const COMPRESSED_NAME = /\.(gz|zst|zstd)$/i;
+
+/**
+ * How a file is compressed, from its name (`.gz`; `.zst`, `.zstd`), else, with
+ * `sniff`, from its first bytes (gzip's `1f 8b`, a Zstandard frame's
+ * `28 b5 2f fd`); null for a plain file (or one that cannot be read here).
+ *
+ * @example
+ * ```ts
+ * import { compressionOf } from "./inputs.ts";
+ * if (compressionOf("a.jsonl.zst", false) !== "zstd" || compressionOf("a.jsonl", false) !== null) {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export function compressionOf(path: string, sniff = true): Compression | null {
+  const named = COMPRESSED_NAME.exec(path)?.[1]?.toLowerCase();
+  if (named) return named === "gz" ? "gzip" : "zstd";
+  if (!sniff || path === "-") return null;
+  const head = new Uint8Array(4);
+  let n = 0;
+  try {
+    const fd = openSync(path, "r");
+    try {
+      n = readSync(fd, head, 0, 4, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null; // not a regular file that can be read: its reader says so
+  }
+  if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) return "gzip";
+  if (n === 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) {
+    return "zstd";
+  }
+  return null;
+}
+
+/**
+ * The byte ranges of a Zstandard file's frames (RFC 8878, 3.1.1: its block
+ * headers walked, a few bytes read at each; skippable frames stepped over),
+ * and whether the file ends where its last frame does. Deno's decompressor
+ * stops after the first frame of a stream (`zstd` writes one frame per file,
+ * but files joined with `cat` hold several), and reads a frame cut off up to
+ * the cut without an error: each frame is decompressed on its own, and a cut
+ * is told.
+ */
+function zstdFrames(path: string): { frames: [number, number][]; complete: boolean } {
+  const fd = openSync(path, "r");
+  const frames: [number, number][] = [];
+  try {
+    const size = fileStat(path).size;
+    const buf = new Uint8Array(8);
+    const read = (at: number, n: number) => readSync(fd, buf, 0, n, at) === n;
+    const u32 = (i: number) =>
+      (buf[i]! | buf[i + 1]! << 8 | buf[i + 2]! << 16 | buf[i + 3]! << 24) >>> 0;
+    let at = 0;
+    while (at < size) {
+      const start = at;
+      if (!read(at, 8)) return { frames, complete: false };
+      if (u32(0) >>> 4 === 0x184d2a5) { // a skippable frame: magic, size, bytes
+        at += 8 + u32(4);
+        continue;
+      }
+      if (u32(0) !== 0xfd2fb528) return { frames, complete: false };
+      const fhd = buf[4]!;
+      const single = (fhd >> 5) & 1, checksum = (fhd >> 2) & 1;
+      at += 5 + (single ? 0 : 1) + [0, 1, 2, 4][fhd & 3]! + [single, 2, 4, 8][fhd >> 6]!;
+      for (let last = 0; !last;) {
+        if (!read(at, 3)) return { frames, complete: false };
+        const header = buf[0]! | buf[1]! << 8 | buf[2]! << 16;
+        last = header & 1;
+        const type = (header >> 1) & 3;
+        if (type === 3) return { frames, complete: false }; // reserved: not a frame
+        at += 3 + (type === 1 ? 1 : header >>> 3); // an RLE block holds one byte
+      }
+      at += checksum ? 4 : 0;
+      frames.push([start, Math.min(at, size)]);
+    }
+    return { frames, complete: at === size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Decompress a Zstandard file into `to`, frame by frame; false when it is cut off. */
+async function unzstd(from: string, to: string): Promise<boolean> {
+  const { frames, complete } = zstdFrames(from);
+  // no frame found at all (not zstd): the decompressor says what is wrong
+  if (frames.length === 0) frames.push([0, fileStat(from).size]);
+  for (const [n, [start, end]] of frames.entries()) {
+    const part = createReadStream(from, { start, end: Math.max(start, end - 1) });
+    await pipeline(part, createZstdDecompress(), createWriteStream(to, { flags: n ? "a" : "w" }));
+  }
+  return complete;
+}
 
 /**
  * The folders below `dir` (not hidden, not node_modules) that cannot be
@@ -221,11 +332,13 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
 
 /**
  * Stage the inputs that cannot be read in place (standard input, pipes, FIFOs,
- * gzip files): each is streamed into a temporary regular file. `cleanup`
- * removes the copies. A gzip file cut off is read up to the cut, with one
- * `truncated_gzip` warning. One that cannot be read (not gzip at all) throws a
- * {@link UserError} when the user named it; found in a folder, it is skipped
- * with one `unreadable` warning in `diagnostics`, and the other files load.
+ * compressed files: {@link compressionOf}, sniffed for the files the user named
+ * and for standard input): each is streamed (decompressed) into a temporary
+ * regular file. `cleanup` removes the copies. A compressed file cut off is read
+ * up to the cut, with one `truncated_gzip` (or `truncated_zstd`) warning. One
+ * that cannot be read (not gzip at all) throws a {@link UserError} when the
+ * user named it; found in a folder, it is skipped with one `unreadable`
+ * warning in `diagnostics`, and the other files load.
  */
 export async function stageInputs(
   inputs: TraceInput[],
@@ -233,32 +346,48 @@ export async function stageInputs(
   let dir: string | null = null;
   const staged: TraceInput[] = [];
   const diagnostics: Diagnostic[] = [];
+  const truncated = (input: TraceInput, c: Compression) =>
+    diagnostics.push({
+      file: input.name,
+      line: 0,
+      code: c === "gzip" ? "truncated_gzip" : "truncated_zstd",
+      message: messages.truncatedCompressed(c === "gzip" ? "gzip" : "Zstandard"),
+      severity: "warning",
+    });
   for (const input of inputs) {
-    const gz = /\.gz$/i.test(input.path);
     const regular = input.path !== "-" && (stats.get(input) ?? fileStat(input.path)).isFile;
-    if (regular && !gz) {
+    // a file found in a folder is compressed when its name says so; a named one may be anyway
+    let compression = regular ? compressionOf(input.path, input.named) : null;
+    if (regular && !compression) {
       staged.push(input);
       continue;
     }
     dir ??= mkdtempSync(join(tmpdir(), "tracebook-"));
-    const path = join(dir, `${staged.length}-${basename(input.name).replace(/\.gz$/i, "")}`);
-    const source = input.path === "-" ? process.stdin : createReadStream(input.path);
+    const path = join(dir, `${staged.length}-${basename(input.name).replace(COMPRESSED_NAME, "")}`);
+    let from = input.path;
     try {
-      if (gz) await pipeline(source, createGunzip(), createWriteStream(path));
-      else await pipeline(source, createWriteStream(path));
+      if (!regular) {
+        // standard input, a pipe, a FIFO: copied, then read again decompressed when it is compressed
+        const source = input.path === "-" ? process.stdin : createReadStream(input.path);
+        await pipeline(source, createWriteStream(path));
+        compression = compressionOf(path);
+        if (!compression) {
+          staged.push({ ...input, path });
+          continue;
+        }
+        from = `${path}.raw`;
+        renameSync(path, from);
+      }
+      if (compression === "gzip") {
+        await pipeline(createReadStream(from), createGunzip(), createWriteStream(path));
+      } else if (!await unzstd(from, path)) truncated(input, "zstd");
     } catch (e) {
       // a gzip file cut off (a copy or a rotation interrupted): read what is there, and say so
-      if (gz && input.path !== "-" && (e as { code?: string }).code === "Z_BUF_ERROR") {
+      if (compression === "gzip" && (e as { code?: string }).code === "Z_BUF_ERROR") {
         try {
-          const gunzip = createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH });
-          await pipeline(createReadStream(input.path), gunzip, createWriteStream(path));
-          diagnostics.push({
-            file: input.name,
-            line: 0,
-            code: "truncated_gzip",
-            message: messages.truncatedGzip(),
-            severity: "warning",
-          });
+          const flush = createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH });
+          await pipeline(createReadStream(from), flush, createWriteStream(path));
+          truncated(input, "gzip");
           staged.push({ ...input, path });
           continue;
         } catch { /* unreadable after all: below */ }
@@ -276,6 +405,8 @@ export async function stageInputs(
       }
       if (dir) rmSync(dir, { recursive: true, force: true });
       throw new UserError(messages.unreadableInput(input.name, (e as Error).message), { cause: e });
+    } finally {
+      if (from !== input.path) rmSync(from, { force: true });
     }
     staged.push({ ...input, path });
   }

@@ -51,12 +51,12 @@ export const messages = {
   noTraceFiles: (inputs: string[]) =>
     `No trace files found in ${
       inputs.map((i) => `"${i}"`).join(", ")
-    } (looked for *.jsonl, *.json, *.ndjson and their .gz forms).`,
+    } (looked for *.jsonl, *.json, *.ndjson and their .gz and .zst forms).`,
   unreadableDir: () => "folder cannot be read (permission denied?); its files were not loaded",
   unreadableInput: (name: string, reason: string) => `Cannot read ${name}: ${reason}.`,
   unreadableFile: (reason: string) => `file cannot be read (${reason}); it was skipped`,
-  truncatedGzip: () =>
-    "gzip stream is cut off (an interrupted copy or write?); the lines before the cut were read",
+  truncatedCompressed: (kind: string) =>
+    `${kind} stream is cut off (an interrupted copy or write?); the lines before the cut were read`,
   nothingRead: (bad: number, first: string) =>
     `Nothing in the inputs could be read: ${bad} bad line${
       bad === 1 ? "" : "s"

@@ -77,7 +77,7 @@ export interface CompareOptions extends GateOptions, InputOptions {
 /**
  * Bytes of trace files past which `compare` does not load the prompts and
  * outputs of runs it cannot read them again from (`callTextReader` is null:
- * agent logs, documents read whole, standard input, gzip files) unless asked
+ * agent logs, documents read whole, standard input, compressed files) unless asked
  * (`--outputs`): they are most of a trace's bytes and would all be held (two
  * runs of 784 MB: 1,623 MiB at the peak with them).
  */
@@ -161,7 +161,7 @@ export async function runCompare(
     return runs;
   };
   // The texts shown (the outputs of the paired calls side by side, the Calls section's): read
-  // again for those calls from their files; loaded with the runs from standard input or gzip
+  // again for those calls from their files; loaded with the runs from standard input or compressed
   // files, by default only when they are small
   const stdin = baseline === "-" || candidate === "-";
   const loadCompared = async (): Promise<{ runs: RunTraces[]; texts?: CallTextReader }> => {

@@ -134,7 +134,7 @@ async function reportTraces(
       .finally(() => bar?.stop());
   };
   // --outputs: the texts of the calls the page lists are read from their files when listed,
-  // not every text of the traces; standard input and gzip files cannot be read again
+  // not every text of the traces; standard input and compressed files cannot be read again
   const reread = (options.outputs ?? false) && !inputs.includes("-");
   let traces = await loadWith((options.outputs ?? false) && !reread);
   const texts = reread
@@ -142,7 +142,7 @@ async function reportTraces(
       undefined
     : undefined;
   if (reread && !texts) {
-    // a file not read again (agent logs, a document read whole, a gzip file): every text loaded
+    // a file not read again (agent logs, a document read whole, a compressed file): every text loaded
     traces = await loadWith(true);
   }
   requireSomethingRead(traces);

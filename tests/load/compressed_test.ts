@@ -1,0 +1,109 @@
+/**
+ * Compressed inputs: gzip and Zstandard files, known by their name (`.gz`,
+ * `.zst`) or, when the user names them or pipes them in, by their first bytes.
+ * The compressed bytes are made here with `node:zlib`, from plain native lines
+ * whose calls are known by construction (one call per session).
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync, zstdCompressSync } from "node:zlib";
+import { ROOT } from "../_helpers.ts";
+import { loadTraces } from "../../src/load/mod.ts";
+import { callTextReader } from "../../src/load/call_texts.ts";
+import { compressionOf } from "../../src/load/inputs.ts";
+
+const ev = (type: string, ts: string, session: string, data?: Record<string, unknown>) =>
+  JSON.stringify({ type, timestamp: ts, session_id: session, ...(data ? { data } : {}) });
+
+/** One ok call of session `s` (two seconds), as native lines. */
+const call = (s: string) =>
+  [
+    ev("session_start", "2025-04-08T10:00:00", s),
+    ev("llm_request", "2025-04-08T10:00:01", s, { request_id: "a", model: "gpt-4o" }),
+    ev("llm_response", "2025-04-08T10:00:03", s, { request_id: "a", duration_seconds: 2 }),
+  ].join("\n") + "\n";
+
+const sessions = (t: { calls: { getColumn(n: string): { toArray(): unknown[] } } }) =>
+  t.calls.getColumn("session_id").toArray();
+
+function inTemp(fn: (dir: string) => Promise<void> | void) {
+  return async () => {
+    const dir = Deno.makeTempDirSync({ prefix: "tracebook-compressed-" });
+    try {
+      await fn(dir);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  };
+}
+
+Deno.test(
+  "a folder's .jsonl.zst and .jsonl.gz files are read decompressed, under their own names",
+  inTemp(async (dir) => {
+    writeFileSync(join(dir, "a.jsonl.zst"), zstdCompressSync(call("sa")));
+    writeFileSync(join(dir, "b.jsonl.gz"), gzipSync(call("sb")));
+    writeFileSync(join(dir, "c.jsonl"), call("sc"));
+    const t = await loadTraces(dir, { cache: false });
+    assert.deepEqual(sessions(t), ["sa", "sb", "sc"]);
+    assert.deepEqual(t.files, ["a.jsonl.zst", "b.jsonl.gz", "c.jsonl"].map((f) => join(dir, f)));
+    assert.equal(t.formats?.[join(dir, "a.jsonl.zst")], "native");
+  }),
+);
+
+Deno.test(
+  "a named file compressed under a plain name is known by its first bytes",
+  inTemp(async (dir) => {
+    const gz = join(dir, "gz.jsonl"), zst = join(dir, "zst.jsonl");
+    writeFileSync(gz, gzipSync(call("g")));
+    writeFileSync(zst, zstdCompressSync(call("z")));
+    assert.equal(compressionOf(gz), "gzip");
+    assert.equal(compressionOf(zst), "zstd");
+    const t = await loadTraces([gz, zst], { cache: false });
+    assert.deepEqual(sessions(t), ["g", "z"]);
+    // its texts are read with the load (`keepText`), not again from the compressed file
+    assert.equal(callTextReader(t), null);
+  }),
+);
+
+Deno.test(
+  "every frame of a Zstandard file is read (files joined with cat hold several)",
+  inTemp(async (dir) => {
+    const path = join(dir, "joined.jsonl.zst");
+    writeFileSync(
+      path,
+      Buffer.concat([zstdCompressSync(call("s1")), zstdCompressSync(call("s2"))]),
+    );
+    const t = await loadTraces(path, { cache: false });
+    assert.deepEqual(sessions(t), ["s1", "s2"]);
+    assert.equal(t.diagnostics.height, 0);
+  }),
+);
+
+Deno.test(
+  "a Zstandard file cut off loads its whole frames, with one truncated_zstd warning",
+  inTemp(async (dir) => {
+    const path = join(dir, "cut.jsonl.zst");
+    const second = zstdCompressSync(call("s2"));
+    // the first frame whole, the second cut in its middle
+    const bytes = Buffer.concat([zstdCompressSync(call("s1")), second.subarray(0, 12)]);
+    writeFileSync(path, bytes);
+    const t = await loadTraces(path, { cache: false });
+    assert.deepEqual(sessions(t), ["s1"]);
+    const d = t.diagnostics.toRecords().map((r) => [r.code, r.severity]);
+    assert.deepEqual(d[0], ["truncated_zstd", "warning"]);
+  }),
+);
+
+Deno.test("standard input compressed with Zstandard is read decompressed", () => {
+  const code = `import { loadTraces } from ${JSON.stringify(join(ROOT, "src/load/mod.ts"))};
+const t = await loadTraces("-");
+console.log(JSON.stringify(t.calls.getColumn("session_id").toArray()));`;
+  const out = execFileSync(Deno.execPath(), ["eval", "--no-check", code], {
+    input: zstdCompressSync(call("piped")),
+    encoding: "utf8",
+    cwd: ROOT,
+  });
+  assert.deepEqual(JSON.parse(out), ["piped"]);
+});
