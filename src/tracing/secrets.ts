@@ -242,6 +242,8 @@ const SHAPES: [string[], RegExp][] = [
   [["xox"], /\bxox[abposr]-[A-Za-z0-9-]{10,}/g], // Slack, any length
   [["AKIA", "ASIA"], /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g], // AWS access key ids
   [["hf_"], /\bhf_[A-Za-z0-9]{30,}/g], // Hugging Face
+  [["r8_"], /\br8_[A-Za-z0-9]{30,}/g], // Replicate
+  [["SK"], /\bSK[0-9a-fA-F]{32}\b/g], // Twilio API key sids
   [
     ["PRIVATE KEY"],
     /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,

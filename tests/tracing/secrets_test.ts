@@ -88,9 +88,12 @@ Deno.test("redactText() redacts by shape and keeps the text around", () => {
     ["AIzaSyA1234567890abcdefghijklmnopqrstuv", "[REDACTED]"],
     ["id AKIAZZZZ1111YYYY2222 here", "id [REDACTED] here"],
     ["eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl", "[REDACTED]"],
+    ["use r8_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789Ab now", "use [REDACTED] now"], // Replicate
+    ["sid SK0123456789abcdef0123456789abcdef ok", "sid [REDACTED] ok"], // Twilio
   ];
   for (const [raw, want] of cases) assert.equal(redactText(raw), want, raw);
-  const prose = "Token limits: max_tokens=256, input_tokens: 12. The model: gpt-4o. Basic idea.";
+  const prose =
+    "Token limits: max_tokens=256, input_tokens: 12. The model: gpt-4o. Basic idea. SKU SK12 r8_x.";
   assert.equal(redactText(prose), prose, "counts and prose stay");
 });
 
