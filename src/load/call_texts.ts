@@ -24,7 +24,7 @@ import { pairEvents } from "./_pair.ts";
 import { gluedEvent } from "./parse_trace_text.ts";
 import { formatByName } from "./formats/registry.ts";
 import { DocumentTooLarge, fileSource } from "./formats/source.ts";
-import { compressionOf } from "./inputs.ts";
+import { packingOf } from "./inputs.ts";
 
 /** The texts of calls, read when asked. */
 export interface CallTextReader {
@@ -82,7 +82,7 @@ export function callTextReader(
     // a format whose calls hold no texts: nothing to read
     if (format !== undefined && format !== "native" && formatByName(format).noTexts) continue;
     // a compressed file is read from a staged copy, gone once loaded: its texts need keepText
-    if (format === undefined || compressionOf(file) !== null) return null;
+    if (format === undefined || packingOf(file) !== null) return null;
     // a format whose parse holds every text: loading them costs no more than reading them again
     if (format !== "native" && !formatByName(format).textsByCall) return null;
     try {

@@ -5,15 +5,17 @@
  * standard input; de-duplicated (a file reached twice by a link loads once), in
  * sorted order.
  *
- * Standard input, pipes, FIFOs and compressed files (gzip or zstd, known by
- * their name or, for a file named by the user and for standard input, by their
- * first bytes: {@link compressionOf}) are staged: copied as a stream
- * (decompressed by `node:zlib`) into a temporary regular file that the readers
- * read like any other, under the name the user gave.
+ * Standard input, pipes, FIFOs, compressed files (gzip or zstd) and Parquet
+ * files (known by their name or, for a file named by the user and for standard
+ * input, by their first bytes: {@link packingOf}) are staged: copied as a
+ * stream (decompressed by `node:zlib`; Parquet rows written as JSON Lines by
+ * Polars) into a temporary regular file that the readers read like any other,
+ * under the name the user gave.
  *
  * @module
  */
 import {
+  appendFileSync,
   closeSync,
   createReadStream,
   createWriteStream,
@@ -26,6 +28,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -33,6 +36,7 @@ import process from "node:process";
 import { pipeline } from "node:stream/promises";
 import { constants as zlibConstants, createGunzip, createZstdDecompress } from "node:zlib";
 import { glob, isDynamicPattern } from "npm:tinyglobby@0.2.17";
+import pl from "../frames/polars.ts";
 import { UserError } from "../log/mod.ts";
 import type { Diagnostic } from "./_event.ts";
 import { messages } from "./messages.ts";
@@ -165,28 +169,33 @@ export async function findTraceInputs(
 /** The names a trace file found in a folder ends with (those of {@link TRACE_FILE_PATTERNS}). */
 const TRACE_FILE_ENDS = TRACE_FILE_PATTERNS.map((p) => p.slice("**/*".length));
 
-/** A compression the loader reads: gzip or Zstandard. */
-export type Compression = "gzip" | "zstd";
+/**
+ * How a file's records are stored when it is not read as it is: compressed
+ * (gzip, Zstandard) or as Parquet rows. Such a file is staged
+ * ({@link stageInputs}): decompressed, or its rows written as JSON Lines.
+ */
+export type Packing = "gzip" | "zstd" | "parquet";
 
-/** The name ending of each compression (a `.zstd` file is zstd too). */
-const COMPRESSED_NAME = /\.(gz|zst|zstd)$/i;
+/** The name ending of each packing (a `.zstd` file is zstd too). */
+const PACKED_NAME = /\.(gz|zst|zstd|parquet)$/i;
 
 /**
- * How a file is compressed, from its name (`.gz`; `.zst`, `.zstd`), else, with
- * `sniff`, from its first bytes (gzip's `1f 8b`, a Zstandard frame's
- * `28 b5 2f fd`); null for a plain file (or one that cannot be read here).
+ * How a file is packed ({@link Packing}), from its name (`.gz`; `.zst`,
+ * `.zstd`; `.parquet`), else, with `sniff`, from its first bytes (gzip's
+ * `1f 8b`, a Zstandard frame's `28 b5 2f fd`, Parquet's `PAR1`); null for a
+ * plain file (or one that cannot be read here).
  *
  * @example
  * ```ts
- * import { compressionOf } from "./inputs.ts";
- * if (compressionOf("a.jsonl.zst", false) !== "zstd" || compressionOf("a.jsonl", false) !== null) {
+ * import { packingOf } from "./inputs.ts";
+ * if (packingOf("a.jsonl.zst", false) !== "zstd" || packingOf("a.jsonl", false) !== null) {
  *   throw new Error();
  * }
  * ```
  */
-export function compressionOf(path: string, sniff = true): Compression | null {
-  const named = COMPRESSED_NAME.exec(path)?.[1]?.toLowerCase();
-  if (named) return named === "gz" ? "gzip" : "zstd";
+export function packingOf(path: string, sniff = true): Packing | null {
+  const named = PACKED_NAME.exec(path)?.[1]?.toLowerCase();
+  if (named) return named === "gz" ? "gzip" : named === "parquet" ? "parquet" : "zstd";
   if (!sniff || path === "-") return null;
   const head = new Uint8Array(4);
   let n = 0;
@@ -200,11 +209,34 @@ export function compressionOf(path: string, sniff = true): Compression | null {
   } catch {
     return null; // not a regular file that can be read: its reader says so
   }
-  if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) return "gzip";
-  if (n === 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) {
-    return "zstd";
-  }
+  const starts = (...bytes: number[]) => n >= bytes.length && bytes.every((b, i) => head[i] === b);
+  if (starts(0x1f, 0x8b)) return "gzip";
+  if (starts(0x28, 0xb5, 0x2f, 0xfd)) return "zstd";
+  if (starts(0x50, 0x41, 0x52, 0x31)) return "parquet"; // "PAR1"
   return null;
+}
+
+/** Rows of a Parquet file written as JSON Lines at a time. */
+const PARQUET_BATCH_ROWS = 20_000;
+
+/**
+ * A Parquet file's rows as JSON Lines, row `k` on line `k` (from 1), written by
+ * Polars' own JSON writer a batch of rows at a time (nested columns as JSON
+ * objects and arrays, times with a zone as ISO 8601 with their offset, naive
+ * ones without). Phoenix's span dataframes saved with `to_parquet` are the
+ * flattened spans its JSON Lines hold; a per-call log in Parquet is a per-call
+ * log.
+ */
+function parquetToLines(from: string, to: string): void {
+  const rows = pl.scanParquet(from);
+  const count = Number(rows.select(pl.len().alias("n")).collectSync().getColumn("n").toArray()[0]);
+  writeFileSync(to, "");
+  for (let at = 0; at < count; at += PARQUET_BATCH_ROWS) {
+    appendFileSync(
+      to,
+      rows.slice(at, PARQUET_BATCH_ROWS).collectSync().writeJSON({ format: "lines" }),
+    );
+  }
 }
 
 /**
@@ -332,9 +364,9 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
 
 /**
  * Stage the inputs that cannot be read in place (standard input, pipes, FIFOs,
- * compressed files: {@link compressionOf}, sniffed for the files the user named
- * and for standard input): each is streamed (decompressed) into a temporary
- * regular file. `cleanup` removes the copies. A compressed file cut off is read
+ * compressed and Parquet files: {@link packingOf}, sniffed for the files the
+ * user named and for standard input): each is streamed (decompressed, or its
+ * rows written as JSON Lines) into a temporary regular file. `cleanup` removes the copies. A compressed file cut off is read
  * up to the cut, with one `truncated_gzip` (or `truncated_zstd`) warning. One
  * that cannot be read (not gzip at all) throws a {@link UserError} when the
  * user named it; found in a folder, it is skipped with one `unreadable`
@@ -346,7 +378,7 @@ export async function stageInputs(
   let dir: string | null = null;
   const staged: TraceInput[] = [];
   const diagnostics: Diagnostic[] = [];
-  const truncated = (input: TraceInput, c: Compression) =>
+  const truncated = (input: TraceInput, c: "gzip" | "zstd") =>
     diagnostics.push({
       file: input.name,
       line: 0,
@@ -356,34 +388,37 @@ export async function stageInputs(
     });
   for (const input of inputs) {
     const regular = input.path !== "-" && (stats.get(input) ?? fileStat(input.path)).isFile;
-    // a file found in a folder is compressed when its name says so; a named one may be anyway
-    let compression = regular ? compressionOf(input.path, input.named) : null;
-    if (regular && !compression) {
+    // a file found in a folder is packed when its name says so; a named one may be anyway
+    let packing = regular ? packingOf(input.path, input.named) : null;
+    if (regular && !packing) {
       staged.push(input);
       continue;
     }
     dir ??= mkdtempSync(join(tmpdir(), "tracebook-"));
-    const path = join(dir, `${staged.length}-${basename(input.name).replace(COMPRESSED_NAME, "")}`);
+    // the copy is named as the file unpacked (`x.jsonl.gz` → `x.jsonl`; `x.parquet` → `x.jsonl`)
+    const plain = basename(input.name).replace(/\.parquet$/i, ".jsonl").replace(PACKED_NAME, "");
+    const path = join(dir, `${staged.length}-${plain}`);
     let from = input.path;
     try {
       if (!regular) {
-        // standard input, a pipe, a FIFO: copied, then read again decompressed when it is compressed
+        // standard input, a pipe, a FIFO: copied, then read again unpacked when it is packed
         const source = input.path === "-" ? process.stdin : createReadStream(input.path);
         await pipeline(source, createWriteStream(path));
-        compression = compressionOf(path);
-        if (!compression) {
+        packing = packingOf(path);
+        if (!packing) {
           staged.push({ ...input, path });
           continue;
         }
         from = `${path}.raw`;
         renameSync(path, from);
       }
-      if (compression === "gzip") {
+      if (packing === "gzip") {
         await pipeline(createReadStream(from), createGunzip(), createWriteStream(path));
-      } else if (!await unzstd(from, path)) truncated(input, "zstd");
+      } else if (packing === "parquet") parquetToLines(from, path);
+      else if (!await unzstd(from, path)) truncated(input, "zstd");
     } catch (e) {
       // a gzip file cut off (a copy or a rotation interrupted): read what is there, and say so
-      if (compression === "gzip" && (e as { code?: string }).code === "Z_BUF_ERROR") {
+      if (packing === "gzip" && (e as { code?: string }).code === "Z_BUF_ERROR") {
         try {
           const flush = createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH });
           await pipeline(createReadStream(from), flush, createWriteStream(path));

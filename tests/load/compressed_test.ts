@@ -12,7 +12,7 @@ import { gzipSync, zstdCompressSync } from "node:zlib";
 import { ROOT } from "../_helpers.ts";
 import { loadTraces } from "../../src/load/mod.ts";
 import { callTextReader } from "../../src/load/call_texts.ts";
-import { compressionOf } from "../../src/load/inputs.ts";
+import { packingOf } from "../../src/load/inputs.ts";
 
 const ev = (type: string, ts: string, session: string, data?: Record<string, unknown>) =>
   JSON.stringify({ type, timestamp: ts, session_id: session, ...(data ? { data } : {}) });
@@ -58,8 +58,8 @@ Deno.test(
     const gz = join(dir, "gz.jsonl"), zst = join(dir, "zst.jsonl");
     writeFileSync(gz, gzipSync(call("g")));
     writeFileSync(zst, zstdCompressSync(call("z")));
-    assert.equal(compressionOf(gz), "gzip");
-    assert.equal(compressionOf(zst), "zstd");
+    assert.equal(packingOf(gz), "gzip");
+    assert.equal(packingOf(zst), "zstd");
     const t = await loadTraces([gz, zst], { cache: false });
     assert.deepEqual(sessions(t), ["g", "z"]);
     // its texts are read with the load (`keepText`), not again from the compressed file
