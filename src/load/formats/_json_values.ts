@@ -301,6 +301,29 @@ export class JsonValueReader {
         if (isBlank(c) || (c === 0xfeff && i === 0 && this.#offset === 0)) continue;
         // between and after elements
         if (this.#elements && (c === COMMA || c === CLOSE_BRACKET)) continue;
+        if (c === OPEN_BRACE && !members && this.#stray === null) {
+          // a whole line that is one JSON value (JSON Lines, the common case) is parsed as it is,
+          // not scanned character by character; any other line is scanned below, as always
+          const nl = text.indexOf("\n", i);
+          const end = nl >= 0 ? nl : last ? n : -1;
+          if (end > i) {
+            let value: unknown, parsed = true;
+            try {
+              value = JSON.parse(text.slice(i, end));
+            } catch {
+              parsed = false;
+            }
+            if (parsed) {
+              this.#onValue({ line, value });
+              if (++this.#count >= this.#limit) {
+                this.#done = true;
+                return;
+              }
+              i = end - 1; // the newline (or the end) next
+              continue;
+            }
+          }
+        }
         if (c === OPEN_BRACE || c === OPEN_BRACKET) {
           this.#flushStray(text, i, strayFrom);
           start = i;
