@@ -48,3 +48,18 @@ export function seeded(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** A test body run in a temporary folder of its own, removed after it (named `tracebook-<prefix>-…`). */
+export function inTempDir(
+  prefix: string,
+  fn: (dir: string) => Promise<void> | void,
+): () => Promise<void> {
+  return async () => {
+    const dir = Deno.makeTempDirSync({ prefix: `tracebook-${prefix}-` });
+    try {
+      await fn(dir);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  };
+}

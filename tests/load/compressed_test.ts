@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync, zstdCompressSync } from "node:zlib";
-import { ROOT } from "../_helpers.ts";
+import { inTempDir, ROOT } from "../_helpers.ts";
 import { loadTraces } from "../../src/load/mod.ts";
 import { callTextReader } from "../../src/load/call_texts.ts";
 import { packingOf } from "../../src/load/inputs.ts";
@@ -28,16 +28,7 @@ const call = (s: string) =>
 const sessions = (t: { calls: { getColumn(n: string): { toArray(): unknown[] } } }) =>
   t.calls.getColumn("session_id").toArray();
 
-function inTemp(fn: (dir: string) => Promise<void> | void) {
-  return async () => {
-    const dir = Deno.makeTempDirSync({ prefix: "tracebook-compressed-" });
-    try {
-      await fn(dir);
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
-  };
-}
+const inTemp = (fn: (dir: string) => Promise<void> | void) => inTempDir("compressed", fn);
 
 Deno.test(
   "a folder's .jsonl.zst and .jsonl.gz files are read decompressed, under their own names",

@@ -23,7 +23,7 @@ import {
 import { constants as zlibConstants, gunzipSync, gzipSync } from "node:zlib";
 import { basename, join } from "node:path";
 import pl from "nodejs-polars";
-import { missing, seeded, SHARED } from "../_helpers.ts";
+import { inTempDir, missing, seeded, SHARED } from "../_helpers.ts";
 import { loadTraces } from "../../src/load/mod.ts";
 import { summarize } from "../../src/metrics/summary.ts";
 import { UserError } from "../../src/log/mod.ts";
@@ -305,17 +305,7 @@ for (const fixture of fixtures()) {
   });
 }
 
-/** A temporary folder for one test. */
-function inTemp(fn: (dir: string) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const dir = Deno.makeTempDirSync({ prefix: "tracebook-hostile-" });
-    try {
-      await fn(dir);
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
-  };
-}
+const inTemp = (fn: (dir: string) => Promise<void> | void) => inTempDir("hostile", fn);
 
 const GOOD_BATCH_LINE = JSON.stringify({
   id: "batch_req_1",

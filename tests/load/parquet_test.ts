@@ -8,19 +8,11 @@ import assert from "node:assert/strict";
 import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pl from "nodejs-polars";
+import { inTempDir } from "../_helpers.ts";
 import { loadTraces } from "../../src/load/mod.ts";
 import { UserError } from "../../src/log/mod.ts";
 
-function inTemp(fn: (dir: string) => Promise<void> | void) {
-  return async () => {
-    const dir = Deno.makeTempDirSync({ prefix: "tracebook-parquet-" });
-    try {
-      await fn(dir);
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
-  };
-}
+const inTemp = (fn: (dir: string) => Promise<void> | void) => inTempDir("parquet", fn);
 
 /**
  * Phoenix's span dataframe, flattened as `get_spans_dataframe()` gives it:
