@@ -15,7 +15,8 @@
  *   (or `model.name`), else `unknown`; provider `agent.model.provider`.
  * - Tokens (ATIF's definitions): `prompt_tokens` includes `cached_tokens`
  *   (→ `input_tokens`, `cache_read_tokens`), `completion_tokens` includes
- *   reasoning (→ `output_tokens`; `reasoning_tokens` from `extra` when given).
+ *   reasoning (→ `output_tokens`; `reasoning_tokens` from `extra.reasoning_tokens`, or
+ *   `extra.thoughts_tokens` as Harbor writes Gemini CLI's thinking, when given).
  * - Latency: `metrics.extra.duration_ms` when present; `started_at` the step's
  *   `timestamp`. ATIF has no error status per step: every call is ok.
  * - Session: `session_id`, else the file name. Every step is an event
@@ -153,7 +154,8 @@ export function parseAtifText(
       call.input_tokens = count(m.prompt_tokens);
       call.output_tokens = count(m.completion_tokens);
       call.cache_read_tokens = count(m.cached_tokens);
-      call.reasoning_tokens = count(extra.reasoning_tokens);
+      // Harbor's Gemini CLI trajectories name them thoughts_tokens (inside completion_tokens)
+      call.reasoning_tokens = count(extra.reasoning_tokens) ?? count(extra.thoughts_tokens);
       call.cache_write_tokens = count(extra.cache_creation_input_tokens);
       call.total_tokens = call.input_tokens !== null && call.output_tokens !== null
         ? call.input_tokens + call.output_tokens

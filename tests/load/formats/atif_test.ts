@@ -145,3 +145,46 @@ Deno.test("atif: steps copied from an earlier trajectory, or that called no mode
   }]);
   assert.equal(t.events.height, 1 + 3);
 });
+
+Deno.test("atif: Harbor's trajectory of a Gemini CLI run keeps its thinking as reasoning (metrics.extra.thoughts_tokens)", async () => {
+  // tests/load/formats/fixtures/atif_harbor_gemini_cli.json: a real Harbor trajectory (ATIF-v1.2) of
+  // Gemini CLI on gemini-3-flash-preview (benchflow-ai/skillsbench-trajectories, SPAN_FIXTURES.md).
+  // Harbor writes completion_tokens = output + thoughts and the thoughts apart in
+  // metrics.extra.thoughts_tokens (the Gemini CLI chat file of the same run: output 36 + thoughts 59
+  // = 95 on step 2).
+  const file = fixture("atif_harbor_gemini_cli.json");
+  const doc = JSON.parse(readFileSync(file, "utf8"));
+  type Step = {
+    source: string;
+    metrics: {
+      prompt_tokens: number;
+      completion_tokens: number;
+      cached_tokens: number;
+      extra: { thoughts_tokens: number };
+    };
+  };
+  const agent: Step[] = doc.steps.filter((s: Step) => s.source === "agent");
+  const sum = (f: (s: Step) => number) => agent.reduce((a, s) => a + f(s), 0);
+  // the sums agree with the file's own final_metrics
+  assert.equal(sum((s) => s.metrics.prompt_tokens), doc.final_metrics.total_prompt_tokens);
+  assert.equal(sum((s) => s.metrics.completion_tokens), doc.final_metrics.total_completion_tokens);
+  const t = await loadTraces(file);
+  assert.equal(t.formats?.[file], "atif");
+  assert.deepEqual(figures(t.calls, AGENT_LOG), {
+    calls: 14, // steps 2 to 15
+    ok: 14,
+    errors: 0,
+    pending: 0,
+    models: { "gemini-3-flash-preview": 14 },
+    input: 164968,
+    output: 6760,
+    cache_read: 6083 + 6078,
+    latency: { n: 0, p50: null, max: null },
+  });
+  assert.deepEqual(
+    t.calls.getColumn("reasoning_tokens").toArray(),
+    agent.map((s) => s.metrics.extra.thoughts_tokens),
+  );
+  // 59 + 298 + 725 + 142 + 295 + 75 + 11 + 161 + 9 + 691 + 12 + 9 + 143 + 4
+  assert.equal(sum((s) => s.metrics.extra.thoughts_tokens), 2634);
+});
