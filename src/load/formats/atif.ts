@@ -97,7 +97,25 @@ export function parseAtifText(
       continue;
     }
     const session = str(t.session_id) ?? (several ? `${file}#${index + 1}` : file);
-    const agent = agentModel(t.agent);
+    readTrajectory(t, line, session, { model: null, provider: null }, offsetOf(line));
+  }
+  return records;
+
+  /**
+   * One trajectory's events and calls, then those of the sub-agent trajectories embedded in it
+   * (`subagent_trajectories`, ATIF v1.7: each a whole trajectory, in the parent's session unless
+   * it names its own, with the parent's model unless its agent names one); returns where its text
+   * ends, for the next steps' lines.
+   */
+  function readTrajectory(
+    t: Obj,
+    line: number,
+    session: string,
+    parent: { model: string | null; provider: string | null },
+    start: number,
+  ): number {
+    const own = agentModel(t.agent);
+    const agent = { model: own.model ?? parent.model, provider: own.provider ?? parent.provider };
     records.events.push({
       file,
       line,
@@ -112,9 +130,10 @@ export function parseAtifText(
         final_metrics: t.final_metrics ?? null,
         notes: t.notes ?? null,
         steps: (t.steps as unknown[]).length,
+        trajectory_id: t.trajectory_id ?? null,
       }),
     });
-    let pos = offsetOf(line);
+    let pos = start;
     for (const step of t.steps as unknown[]) {
       if (!isObj(step)) continue;
       // a step starts (nearly) at its "step_id", searched from the previous step on
@@ -168,8 +187,15 @@ export function parseAtifText(
       }
       records.calls.push(call);
     }
+    for (const sub of Array.isArray(t.subagent_trajectories) ? t.subagent_trajectories : []) {
+      if (!isObj(sub) || !Array.isArray(sub.steps)) continue;
+      // the sub-agent's steps follow the parent's in the text
+      const at = text.indexOf('"steps"', pos);
+      const subLine = lineAt(at >= 0 ? at : pos);
+      pos = readTrajectory(sub, subLine, str(sub.session_id) ?? session, agent, at >= 0 ? at : pos);
+    }
+    return pos;
   }
-  return records;
 }
 
 /** ATIF trajectories (Harbor / terminal-bench). */
