@@ -11,7 +11,8 @@
  *   differs from the previous non-null one (Codex repeats unchanged counts, and
  *   `info: null` carries rate limits only); the call's own usage is
  *   `info.last_token_usage` (else the difference of the totals).
- *   `input_tokens` includes `cached_input_tokens` (→ `cache_read_tokens`) and
+ *   `input_tokens` includes `cached_input_tokens` (→ `cache_read_tokens`) and,
+ *   in newer versions, `cache_write_input_tokens` (→ `cache_write_tokens`), and
  *   `output_tokens` includes `reasoning_output_tokens` (→ `reasoning_tokens`),
  *   as OpenAI counts them; both are kept as written. Older versions wrote the
  *   usage flat in the event (`{type: "token_count", input_tokens, …}`, one per
@@ -101,12 +102,13 @@ export function codexUsage(u: unknown): {
 
 type Usage = ReturnType<typeof codexUsage>;
 
-/** A call's tokens from a Codex usage (input includes cached, output includes reasoning). */
+/** A call's tokens from a Codex usage (input includes cached and cache writes, output includes reasoning). */
 function setUsage(call: ImportedCall, u: Usage): void {
   call.input_tokens = u.input;
   call.cache_read_tokens = u.cached;
   call.output_tokens = u.output;
   call.reasoning_tokens = u.reasoning;
+  call.cache_write_tokens = u.cacheWrite;
   call.total_tokens = u.total ??
     (u.input !== null && u.output !== null ? u.input + u.output : null);
 }

@@ -256,3 +256,29 @@ Deno.test("codex: a forked session whose first count has no last_token_usage sta
     output_tokens: 30,
   }]);
 });
+
+Deno.test("codex: newer token counts' cache_write_input_tokens are the call's cache writes", () => {
+  // newer codex-rs TokenUsage adds cache_write_input_tokens (a part of input_tokens, as
+  // cached_input_tokens is; total_tokens = input + output), as `codex exec --json` prints it too
+  const usage = {
+    input_tokens: 5000,
+    cached_input_tokens: 1200,
+    cache_write_input_tokens: 3000,
+    output_tokens: 80,
+    reasoning_output_tokens: 30,
+    total_tokens: 5080,
+  };
+  const lines = [
+    { type: "session_meta", payload: { id: "s1", model_provider: "openai" } },
+    { type: "turn_context", payload: { model: "gpt-5.5" } },
+    {
+      type: "event_msg",
+      payload: { type: "token_count", info: { total_token_usage: usage, last_token_usage: usage } },
+    },
+  ].map((l) => JSON.stringify({ timestamp: "2026-09-23T10:00:00Z", ...l }));
+  const t = fromTraceText(lines.join("\n"), { format: "codex", file: "rollout.jsonl" });
+  assert.deepEqual(
+    rows(t.calls, "input_tokens", "cache_read_tokens", "cache_write_tokens", "total_tokens"),
+    [{ input_tokens: 5000, cache_read_tokens: 1200, cache_write_tokens: 3000, total_tokens: 5080 }],
+  );
+});
