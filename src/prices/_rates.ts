@@ -56,6 +56,10 @@ function knownProvider(id: string): boolean {
   }
 }
 
+/** A Bedrock model id: `[region.]vendor.model…` with a vendor Bedrock serves. */
+const BEDROCK_ID =
+  /^(?:(?:us|eu|apac|global|us-gov|jp|au|ca)\.)?(?:anthropic|amazon|meta|mistral|cohere|ai21|deepseek|qwen|openai|writer)\.[a-z0-9]/;
+
 /** Resolve `model` once: a user override, else genai-prices with the trace's provider, else by name alone; null when unknown. */
 export function resolve(
   model: string,
@@ -85,6 +89,13 @@ export function resolve(
         dated: Array.isArray(r.model.prices),
       };
     }
+  }
+  // Amazon Bedrock's model ids (`anthropic.claude-…-v1:0`, `amazon.nova-pro-v1:0`, and the
+  // cross-region inference profiles before them, `us.` / `eu.` / `apac.` / `global.`: Claude Code on
+  // Bedrock names its models so, whatever provider the trace names): priced as Bedrock's
+  if (provider !== "bedrock" && BEDROCK_ID.test(model)) {
+    const r = resolve(model, "bedrock", overrides);
+    if (r) return r;
   }
   // a router's or proxy's name that the data does not know whole, `provider/model` (LiteLLM's
   // `anthropic/claude-…`, OpenRouter's `openai/gpt-4o`, Gemini's `models/gemini-…`): priced as

@@ -240,3 +240,37 @@ Deno.test("applyPrices() prices a router's provider/model name (LiteLLM, OpenRou
   ]);
   assert.equal(lookupPrice("anthropic/claude-opus-4-5-20251101")?.model, "claude-opus-4-5");
 });
+
+Deno.test("applyPrices() prices Amazon Bedrock's model ids (cross-region profiles too) at Bedrock's rates, whatever provider the trace names", () => {
+  // Claude Code on Bedrock names its models so in its result's modelUsage (a real Harbor run,
+  // benchflow-ai/skillsbench-trajectories): us.anthropic.claude-sonnet-4-5-20250929-v1:0
+  const out = applyPrices(callsOf([
+    {
+      model: "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+      provider: "anthropic",
+      input_tokens: 1000,
+      output_tokens: 100,
+    },
+    {
+      model: "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+      input_tokens: 1000,
+      output_tokens: 100,
+    },
+    {
+      model: "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+      input_tokens: 1000,
+      output_tokens: 100,
+    },
+    { model: "us.amazon.nova-pro-v1:0", input_tokens: 1000, output_tokens: 100 },
+  ]));
+  const [a, b, c, d] = costs(out);
+  // Bedrock's list prices: Sonnet 4.5 in a geographic (regional) profile $3.30/M input, $16.50/M
+  // output (10% over the global $3/$15); Haiku 4.5 regional $1.10/$5.50; Nova Pro $0.80/$3.20
+  close(a!, (1000 * 3.3 + 100 * 16.5) / 1e6, "us.anthropic sonnet 4.5"); // 0.00495
+  close(b!, (1000 * 3 + 100 * 15) / 1e6, "global.anthropic sonnet 4.5"); // 0.0045
+  close(c!, (1000 * 1.1 + 100 * 5.5) / 1e6, "us.anthropic haiku 4.5"); // 0.00165
+  close(d!, (1000 * 0.8 + 100 * 3.2) / 1e6, "us.amazon nova pro"); // 0.00112
+  assert.equal(lookupPrice("us.anthropic.claude-sonnet-4-5-20250929-v1:0")?.provider, "aws");
+  // a dotted name of no Bedrock vendor is not tried as one
+  assert.equal(lookupPrice("acme.claude-sonnet-4-5-v1:0"), null);
+});

@@ -15,7 +15,8 @@
  *   (or `model.name`), else `unknown`; provider `agent.model.provider`.
  * - Tokens (ATIF's definitions): `prompt_tokens` includes `cached_tokens`
  *   (→ `input_tokens`, `cache_read_tokens`), `completion_tokens` includes
- *   reasoning (→ `output_tokens`; `reasoning_tokens` from `extra` when given).
+ *   reasoning (→ `output_tokens`; `reasoning_tokens` from `extra.reasoning_tokens`, or
+ *   `extra.thoughts_tokens` as Harbor writes Gemini CLI's thinking, when given).
  * - Latency: `metrics.extra.duration_ms` when present; `started_at` the step's
  *   `timestamp`. ATIF has no error status per step: every call is ok.
  * - Session: `session_id`, else the file name. Every step is an event
@@ -96,7 +97,25 @@ export function parseAtifText(
       continue;
     }
     const session = str(t.session_id) ?? (several ? `${file}#${index + 1}` : file);
-    const agent = agentModel(t.agent);
+    readTrajectory(t, line, session, { model: null, provider: null }, offsetOf(line));
+  }
+  return records;
+
+  /**
+   * One trajectory's events and calls, then those of the sub-agent trajectories embedded in it
+   * (`subagent_trajectories`, ATIF v1.7: each a whole trajectory, in the parent's session unless
+   * it names its own, with the parent's model unless its agent names one); returns where its text
+   * ends, for the next steps' lines.
+   */
+  function readTrajectory(
+    t: Obj,
+    line: number,
+    session: string,
+    parent: { model: string | null; provider: string | null },
+    start: number,
+  ): number {
+    const own = agentModel(t.agent);
+    const agent = { model: own.model ?? parent.model, provider: own.provider ?? parent.provider };
     records.events.push({
       file,
       line,
@@ -111,9 +130,10 @@ export function parseAtifText(
         final_metrics: t.final_metrics ?? null,
         notes: t.notes ?? null,
         steps: (t.steps as unknown[]).length,
+        trajectory_id: t.trajectory_id ?? null,
       }),
     });
-    let pos = offsetOf(line);
+    let pos = start;
     for (const step of t.steps as unknown[]) {
       if (!isObj(step)) continue;
       // a step starts (nearly) at its "step_id", searched from the previous step on
@@ -153,7 +173,8 @@ export function parseAtifText(
       call.input_tokens = count(m.prompt_tokens);
       call.output_tokens = count(m.completion_tokens);
       call.cache_read_tokens = count(m.cached_tokens);
-      call.reasoning_tokens = count(extra.reasoning_tokens);
+      // Harbor's Gemini CLI trajectories name them thoughts_tokens (inside completion_tokens)
+      call.reasoning_tokens = count(extra.reasoning_tokens) ?? count(extra.thoughts_tokens);
       call.cache_write_tokens = count(extra.cache_creation_input_tokens);
       call.total_tokens = call.input_tokens !== null && call.output_tokens !== null
         ? call.input_tokens + call.output_tokens
@@ -166,8 +187,15 @@ export function parseAtifText(
       }
       records.calls.push(call);
     }
+    for (const sub of Array.isArray(t.subagent_trajectories) ? t.subagent_trajectories : []) {
+      if (!isObj(sub) || !Array.isArray(sub.steps)) continue;
+      // the sub-agent's steps follow the parent's in the text
+      const at = text.indexOf('"steps"', pos);
+      const subLine = lineAt(at >= 0 ? at : pos);
+      pos = readTrajectory(sub, subLine, str(sub.session_id) ?? session, agent, at >= 0 ? at : pos);
+    }
+    return pos;
   }
-  return records;
 }
 
 /** ATIF trajectories (Harbor / terminal-bench). */

@@ -343,6 +343,17 @@ function resultCalls(
 }
 
 /**
+ * A model's name as the API answers it: `modelUsage` names the model as requested, which on
+ * Amazon Bedrock is its id (`us.anthropic.claude-sonnet-4-5-20250929-v1:0`) and on Vertex AI has
+ * an `@` (`claude-sonnet-4-5@20250929`), while the assistant lines name the model
+ * (`claude-sonnet-4-5-20250929`).
+ */
+function modelName(model: string): string {
+  return model.replace(/^(?:(?:us|eu|apac|global|us-gov|jp|au|ca)\.)?anthropic\./, "")
+    .replace(/-v\d+(?::\d+)?$/, "").replace("@", "-");
+}
+
+/**
  * One `usage_not_in_stream` warning when the result's `modelUsage` counts more
  * tokens for a model than the session's calls hold (requests Claude Code made
  * outside the stream, or responses written with their count as it started).
@@ -368,7 +379,9 @@ function checkAgainstModelUsage(
       "cacheCreationInputTokens",
     ]
       .reduce((a, k) => a + (count(raw[k]) ?? 0), 0);
-    const seen = records.calls.filter((c) => c.session_id === s.id && c.model === model)
+    const name = modelName(model);
+    const seen = records.calls
+      .filter((c) => c.session_id === s.id && modelName(c.model) === name)
       .reduce((a, c) => a + tokens(c), 0);
     if (seen < reported) short.push(`${model}: ${seen} of ${reported}`);
   }

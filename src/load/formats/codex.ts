@@ -11,7 +11,8 @@
  *   differs from the previous non-null one (Codex repeats unchanged counts, and
  *   `info: null` carries rate limits only); the call's own usage is
  *   `info.last_token_usage` (else the difference of the totals).
- *   `input_tokens` includes `cached_input_tokens` (→ `cache_read_tokens`) and
+ *   `input_tokens` includes `cached_input_tokens` (→ `cache_read_tokens`) and,
+ *   in newer versions, `cache_write_input_tokens` (→ `cache_write_tokens`), and
  *   `output_tokens` includes `reasoning_output_tokens` (→ `reasoning_tokens`),
  *   as OpenAI counts them; both are kept as written. Older versions wrote the
  *   usage flat in the event (`{type: "token_count", input_tokens, …}`, one per
@@ -25,6 +26,18 @@
  * - The model is the latest `turn_context.payload.model` (else
  *   `session_meta.payload.model`, else `unknown`). A turn started and never
  *   completed or aborted leaves the session unfinished.
+ * - A forked session (`session_meta.payload.forked_from_id`: `codex fork`, a
+ *   sub-agent spawned with the parent's context) starts with the parent's
+ *   rollout copied in: the parent's own `session_meta`, turns and
+ *   `token_count` events, written again at the fork's time (codex-rs persists
+ *   `InitialHistory::Forked` items as-is). Those copies are the parent's calls,
+ *   already in the parent's file: they are events, not calls, up to this
+ *   session's first own turn — the first `turn_context` whose `turn_id` (a
+ *   UUIDv7) was minted at or after the fork (the time of this session's UUIDv7
+ *   id, else its `session_meta` timestamp). One `copied_history` warning
+ *   counts the token counts passed over. (Files whose turns carry no UUIDv7
+ *   `turn_id` are read whole.) A forked session's first count with no
+ *   `last_token_usage` holds the parent's running total: a baseline, not a call.
  * - Older rollouts (first line `{id, timestamp, instructions}`, then bare
  *   response items) record no token usage: their lines are events and no call
  *   is counted (one warning says so).
@@ -89,17 +102,24 @@ export function codexUsage(u: unknown): {
 
 type Usage = ReturnType<typeof codexUsage>;
 
-/** A call's tokens from a Codex usage (input includes cached, output includes reasoning). */
+/** A call's tokens from a Codex usage (input includes cached and cache writes, output includes reasoning). */
 function setUsage(call: ImportedCall, u: Usage): void {
   call.input_tokens = u.input;
   call.cache_read_tokens = u.cached;
   call.output_tokens = u.output;
   call.reasoning_tokens = u.reasoning;
+  call.cache_write_tokens = u.cacheWrite;
   call.total_tokens = u.total ??
     (u.input !== null && u.output !== null ? u.input + u.output : null);
 }
 
 const minus = (a: number | null, b: number | null) => (a === null ? null : a - (b ?? 0));
+
+/** The time a UUIDv7 was minted (its first 48 bits, ms since the epoch) in µs; null for other ids. */
+function uuidV7Micros(id: unknown): number | null {
+  if (typeof id !== "string" || !/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/i.test(id)) return null;
+  return parseInt(id.slice(0, 8) + id.slice(9, 13), 16) * 1000;
+}
 
 /**
  * Parse the text of a Codex CLI rollout file.
@@ -136,6 +156,18 @@ export function parseCodexText(
   const session = str(metaPayload.id) ?? file;
   const provider = str(metaPayload.model_provider);
   let model = str(metaPayload.model);
+  // a forked session: the parent's rollout copied before this session's first own turn
+  const forkedFrom = str(metaPayload.forked_from_id);
+  const forkAt = forkedFrom === null
+    ? null
+    : uuidV7Micros(metaPayload.id) ?? time(metaPayload.timestamp, values[0]?.line ?? 1);
+  let copying = forkAt !== null &&
+    values.some(({ value: v }) =>
+      isObj(v) && v.type === "turn_context" && isObj(v.payload) &&
+      uuidV7Micros(v.payload.turn_id) !== null
+    );
+  let copiedCounts = 0;
+  let copiedLine = 0;
   let previous: Usage | null = null;
   let previousKey: string | null = null;
   let turnOpen = false;
@@ -159,6 +191,24 @@ export function parseCodexText(
       request_id: str(payload.turn_id),
       payload: compactPayload(payload),
     });
+    if (copying) {
+      const minted = type === "turn_context" ? uuidV7Micros(payload.turn_id) : null;
+      if (minted !== null && minted >= forkAt!) copying = false; // this session's first own turn
+      else {
+        if (type === "event_msg" && kind === "token_count" && isObj(payload.info)) {
+          // the parent's count: not a call, but the running total this session continues from
+          const total = codexUsage(payload.info.total_token_usage);
+          const key = JSON.stringify(total);
+          if (key !== previousKey) {
+            copiedCounts++;
+            copiedLine ||= line;
+          }
+          previous = total;
+          previousKey = key;
+        } else if (type === "turn_context") model = str(payload.model) ?? model;
+        continue;
+      }
+    }
     if (type === "response_item" && kind === "message" && payload.role === "assistant") {
       const text = contentText(payload.content);
       if (text !== null) texts.push(text);
@@ -211,6 +261,12 @@ export function parseCodexText(
     const total = codexUsage(payload.info.total_token_usage);
     const key = JSON.stringify(total);
     if (key === previousKey) continue;
+    if (!isObj(payload.info.last_token_usage) && previous === null && forkedFrom !== null) {
+      // a forked session's first running total includes the parent's usage: a baseline
+      previous = total;
+      previousKey = key;
+      continue;
+    }
     const last = isObj(payload.info.last_token_usage)
       ? codexUsage(payload.info.last_token_usage)
       : previous === null
@@ -226,6 +282,19 @@ export function parseCodexText(
     previous = total;
     previousKey = key;
     setUsage(withOutput(newCall()), last);
+  }
+  if (copiedCounts > 0) {
+    diagnostics.push({
+      file,
+      line: copiedLine,
+      code: "copied_history",
+      message:
+        `session ${session} is forked from ${forkedFrom}: its first lines copy the parent's rollout, whose ${copiedCounts} token count${
+          copiedCounts > 1 ? "s are" : " is"
+        } the parent's calls (in the parent's file), not this session's`,
+      severity: "warning",
+      count: copiedCounts,
+    });
   }
   if (turnOpen) records.sessions!.push({ session_id: session, complete: false });
   return records;

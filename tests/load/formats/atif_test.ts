@@ -145,3 +145,169 @@ Deno.test("atif: steps copied from an earlier trajectory, or that called no mode
   }]);
   assert.equal(t.events.height, 1 + 3);
 });
+
+Deno.test("atif: Harbor's trajectory of a Gemini CLI run keeps its thinking as reasoning (metrics.extra.thoughts_tokens)", async () => {
+  // tests/load/formats/fixtures/atif_harbor_gemini_cli.json: a real Harbor trajectory (ATIF-v1.2) of
+  // Gemini CLI on gemini-3-flash-preview (benchflow-ai/skillsbench-trajectories, SPAN_FIXTURES.md).
+  // Harbor writes completion_tokens = output + thoughts and the thoughts apart in
+  // metrics.extra.thoughts_tokens (the Gemini CLI chat file of the same run: output 36 + thoughts 59
+  // = 95 on step 2).
+  const file = fixture("atif_harbor_gemini_cli.json");
+  const doc = JSON.parse(readFileSync(file, "utf8"));
+  type Step = {
+    source: string;
+    metrics: {
+      prompt_tokens: number;
+      completion_tokens: number;
+      cached_tokens: number;
+      extra: { thoughts_tokens: number };
+    };
+  };
+  const agent: Step[] = doc.steps.filter((s: Step) => s.source === "agent");
+  const sum = (f: (s: Step) => number) => agent.reduce((a, s) => a + f(s), 0);
+  // the sums agree with the file's own final_metrics
+  assert.equal(sum((s) => s.metrics.prompt_tokens), doc.final_metrics.total_prompt_tokens);
+  assert.equal(sum((s) => s.metrics.completion_tokens), doc.final_metrics.total_completion_tokens);
+  const t = await loadTraces(file);
+  assert.equal(t.formats?.[file], "atif");
+  assert.deepEqual(figures(t.calls, AGENT_LOG), {
+    calls: 14, // steps 2 to 15
+    ok: 14,
+    errors: 0,
+    pending: 0,
+    models: { "gemini-3-flash-preview": 14 },
+    input: 164968,
+    output: 6760,
+    cache_read: 6083 + 6078,
+    latency: { n: 0, p50: null, max: null },
+  });
+  assert.deepEqual(
+    t.calls.getColumn("reasoning_tokens").toArray(),
+    agent.map((s) => s.metrics.extra.thoughts_tokens),
+  );
+  // 59 + 298 + 725 + 142 + 295 + 75 + 11 + 161 + 9 + 691 + 12 + 9 + 143 + 4
+  assert.equal(sum((s) => s.metrics.extra.thoughts_tokens), 2634);
+});
+
+Deno.test("atif: sub-agent trajectories embedded in the parent (ATIF v1.7 subagent_trajectories) are read too", () => {
+  // written from the ATIF RFC v1.7: subagent_trajectories holds whole trajectories with a
+  // trajectory_id; session_id may be omitted (the parent's run); a step's subagent_trajectory_ref
+  // names the embedded one by trajectory_id
+  const doc = {
+    schema_version: "ATIF-v1.7",
+    session_id: "run-1",
+    agent: { name: "claude-code", version: "2.1.0", model_name: "claude-opus-4-5" },
+    steps: [
+      { step_id: 1, source: "user", message: "review and fix" },
+      {
+        step_id: 2,
+        source: "agent",
+        message: "delegating the review",
+        tool_calls: [{ tool_call_id: "c1", function_name: "Task", arguments: {} }],
+        observation: {
+          results: [{
+            source_call_id: "c1",
+            content: "2 issues",
+            subagent_trajectory_ref: [{ trajectory_id: "rev-1" }],
+          }],
+        },
+        metrics: { prompt_tokens: 1000, completion_tokens: 50, cached_tokens: 800 },
+      },
+      {
+        step_id: 3,
+        source: "agent",
+        message: "fixed",
+        metrics: { prompt_tokens: 1200, completion_tokens: 40 },
+      },
+    ],
+    subagent_trajectories: [
+      {
+        schema_version: "ATIF-v1.7",
+        trajectory_id: "rev-1",
+        agent: { name: "reviewer", version: "1", model_name: "claude-haiku-4-5" },
+        steps: [
+          { step_id: 1, source: "user", message: "review" },
+          {
+            step_id: 2,
+            source: "agent",
+            message: "found 2",
+            metrics: { prompt_tokens: 300, completion_tokens: 20 },
+          },
+          {
+            step_id: 3,
+            source: "agent",
+            message: "done",
+            metrics: { prompt_tokens: 350, completion_tokens: 10 },
+          },
+        ],
+      },
+      {
+        schema_version: "ATIF-v1.7",
+        trajectory_id: "helper-1",
+        session_id: "run-1-helper",
+        agent: { name: "helper", version: "1" }, // no model: the parent's
+        steps: [{
+          step_id: 1,
+          source: "agent",
+          message: "ok",
+          metrics: { prompt_tokens: 90, completion_tokens: 5 },
+        }],
+      },
+    ],
+  };
+  const t = fromTraceText(JSON.stringify(doc, null, 2), {
+    format: "atif",
+    file: "trajectory.json",
+  });
+  assert.deepEqual(
+    rows(t.calls, "session_id", "model", "request_id", "input_tokens", "output_tokens"),
+    [
+      {
+        session_id: "run-1",
+        model: "claude-opus-4-5",
+        request_id: "2",
+        input_tokens: 1000,
+        output_tokens: 50,
+      },
+      {
+        session_id: "run-1",
+        model: "claude-opus-4-5",
+        request_id: "3",
+        input_tokens: 1200,
+        output_tokens: 40,
+      },
+      {
+        session_id: "run-1",
+        model: "claude-haiku-4-5",
+        request_id: "2",
+        input_tokens: 300,
+        output_tokens: 20,
+      },
+      {
+        session_id: "run-1",
+        model: "claude-haiku-4-5",
+        request_id: "3",
+        input_tokens: 350,
+        output_tokens: 10,
+      },
+      {
+        session_id: "run-1-helper",
+        model: "claude-opus-4-5",
+        request_id: "1",
+        input_tokens: 90,
+        output_tokens: 5,
+      },
+    ],
+  );
+  // every step an event, and each trajectory one: 3 + 3 + 1 steps, 3 trajectories
+  assert.equal(t.events.height, 7 + 3);
+  // the sub-agents' steps are found on their own lines of the pretty-printed text
+  const lines = JSON.stringify(doc, null, 2).split("\n");
+  const subLines = (t.calls.getColumn("line").toArray() as number[]).slice(2);
+  assert.deepEqual(subLines.map((l) => lines[l - 1]!.trim()), [
+    '"step_id": 2,',
+    '"step_id": 3,',
+    '"step_id": 1,',
+  ]);
+  assert.ok(subLines[0]! > lines.findIndex((l) => l.includes('"subagent_trajectories"')));
+});

@@ -1,6 +1,6 @@
 /**
  * Claude Code headless output (`claude -p --output-format stream-json --verbose` and
- * `--output-format json`). No real saved output was at hand: the fixtures in
+ * `--output-format json`). One real output (an excerpt, the Bedrock test last); the other fixtures in
  * tests/load/formats/fixtures/ are written from the shapes that Anthropic's headless / Agent
  * SDK documentation and public captures show (uspark-hq/uspark `spec/claude-code-output.md`
  * @ 40726eb1, a real execution of Claude Code with claude-opus-4-1: init with `apiKeySource`,
@@ -376,4 +376,47 @@ Deno.test("claude_code_stream: API retries (system api_retry lines) are one warn
     { line: 2, code: "api_retries", count: 2 },
   ]);
   assert.match(t.diagnostics.getColumn("message").get(0) as string, /2 times \(rate_limit 429\)/);
+});
+
+Deno.test("claude_code_stream: a real run on Amazon Bedrock (its modelUsage names the Bedrock ids, its lines the models)", async () => {
+  // tests/load/formats/fixtures/claude_code_stream_bedrock.excerpt.jsonl: the first 7 and the last
+  // 4 lines of a real Harbor run of Claude Code 2.1.19 on Bedrock (benchflow-ai/skillsbench-
+  // trajectories, SPAN_FIXTURES.md). init and modelUsage name us.anthropic.claude-sonnet-4-5-
+  // 20250929-v1:0; the assistant lines name claude-sonnet-4-5-20250929, one line per content
+  // block repeating the usage, with the output count as the response started (1 or 6).
+  const lines = jsonLines("claude_code_stream_bedrock.excerpt.jsonl");
+  const usage = new Map<string, Record<string, number>>();
+  for (const l of lines.filter((l) => l.type === "assistant")) {
+    usage.set(l.message.id, l.message.usage);
+  }
+  const calls = [...usage.values()];
+  const sum = (k: string) => calls.reduce((a, u) => a + u[k]!, 0);
+  const tokens = sum("input_tokens") + sum("output_tokens") + sum("cache_read_input_tokens") +
+    sum("cache_creation_input_tokens"); // 18273 + 18842 + 29364 + 29922 = 96401
+  const result = lines.at(-1);
+  const sonnet = result.modelUsage["us.anthropic.claude-sonnet-4-5-20250929-v1:0"];
+  const reported = sonnet.inputTokens + sonnet.outputTokens + sonnet.cacheReadInputTokens +
+    sonnet.cacheCreationInputTokens; // 84 + 6510 + 359097 + 48182 = 413873
+
+  const t = await loadTraces(fixture("claude_code_stream_bedrock.excerpt.jsonl"));
+  assert.deepEqual(figures(t.calls, AGENT_LOG), {
+    calls: 4, // four message ids
+    ok: 4,
+    errors: 0,
+    pending: 0,
+    models: { "claude-sonnet-4-5-20250929": 4 },
+    input: sum("input_tokens"), // 1 + 5 + 5 + 5
+    output: sum("output_tokens"), // 6 + 1 + 6 + 1
+    cache_read: sum("cache_read_input_tokens"), // 0 + 0 + 28787 + 29627
+    latency: { n: 0, p50: null, max: null },
+  });
+  // the warning compares the Bedrock id's count with the calls of the model it names
+  const warning = t.diagnostics.toRecords() as { code: string; message: string }[];
+  assert.deepEqual(warning.map((d) => d.code), ["usage_not_in_stream"]);
+  assert.ok(
+    warning[0]!.message.includes(
+      `us.anthropic.claude-sonnet-4-5-20250929-v1:0: ${tokens} of ${reported}`,
+    ),
+    warning[0]!.message,
+  );
 });

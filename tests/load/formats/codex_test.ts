@@ -170,3 +170,115 @@ Deno.test("codex: an older token_count with the usage flat in the event is one c
     latency: { n: 0, p50: null, max: null },
   });
 });
+
+Deno.test("codex: a forked session's copy of its parent's rollout is not counted again", async () => {
+  // tests/load/formats/fixtures/codex_fork_{parent,child}.jsonl, written from codex-rs (a fork
+  // persists the parent's rollout items as-is: InitialHistory::Forked) and the forked rollouts
+  // reported in ccusage#1349, ccusage#1370 and kenn-io/agentsview#657: the child opens with its
+  // own session_meta (forked_from_id), then the parent's session_meta, turn and token counts
+  // re-stamped at the fork's time, then its own turn (a turn_id minted after the fork).
+  const parentFile = fixture("codex_fork_parent.jsonl");
+  const childFile = fixture("codex_fork_child.jsonl");
+  const read = (f: string) =>
+    readFileSync(f, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l));
+  const parent = read(parentFile), child = read(childFile);
+  const isCount = (l: { type: string; payload: { type?: string; info?: unknown } }) =>
+    l.type === "event_msg" && l.payload.type === "token_count" && l.payload.info !== null;
+  // independent reading: the child's own counts are those whose payload is not a copy of the parent's
+  const copied = new Set(parent.map((l) => JSON.stringify(l.payload)));
+  const own = child.filter((l) => isCount(l) && !copied.has(JSON.stringify(l.payload)));
+  assert.equal(child.filter(isCount).length, 3);
+  assert.equal(own.length, 1);
+  const last = (l: { payload: { info: { last_token_usage: Record<string, number> } } }) =>
+    l.payload.info.last_token_usage as Record<string, number> & {
+      input_tokens: number;
+      cached_input_tokens: number;
+      output_tokens: number;
+    };
+  const parentCalls = parent.filter(isCount).map(last);
+  const sum = (us: Record<string, number>[], k: string) => us.reduce((a, u) => a + u[k]!, 0);
+
+  const c = await loadTraces(childFile);
+  assert.equal(c.formats?.[childFile], "codex");
+  assert.deepEqual(
+    rows(c.calls, "session_id", "input_tokens", "cache_read_tokens", "output_tokens"),
+    [
+      {
+        session_id: child[0].payload.id, // the child's own id, not the parent's copied session_meta
+        input_tokens: last(own[0]).input_tokens, // 1500
+        cache_read_tokens: last(own[0]).cached_input_tokens, // 1300
+        output_tokens: last(own[0]).output_tokens, // 90
+      },
+    ],
+  );
+  assert.deepEqual(rows(c.diagnostics, "line", "code", "severity", "count"), [
+    { line: 8, code: "copied_history", severity: "warning", count: 2 }, // the first copied count
+  ]);
+
+  // both files: every call once (2 in the parent, 1 in the child)
+  const both = await loadTraces([parentFile, childFile]);
+  assert.deepEqual(figures(both.calls, AGENT_LOG), {
+    calls: 3,
+    ok: 3,
+    errors: 0,
+    pending: 0,
+    models: { "gpt-5.5": 3 },
+    input: sum(parentCalls, "input_tokens") + last(own[0]).input_tokens, // 1000 + 1200 + 1500
+    output: sum(parentCalls, "output_tokens") + last(own[0]).output_tokens, // 50 + 70 + 90
+    cache_read: sum(parentCalls, "cached_input_tokens") + last(own[0]).cached_input_tokens,
+    latency: { n: 0, p50: null, max: null },
+  });
+});
+
+Deno.test("codex: a forked session whose first count has no last_token_usage starts from it (the parent's total)", () => {
+  const usage = (i: number, o: number) => ({
+    input_tokens: i,
+    output_tokens: o,
+    total_tokens: i + o,
+  });
+  const lines = [
+    { type: "session_meta", payload: { id: "child", forked_from_id: "parent" } },
+    { type: "turn_context", payload: { model: "gpt-5.5" } },
+    // the running total seeded from the parent (28,000,000 + 700,000) and no per-call usage
+    {
+      type: "event_msg",
+      payload: { type: "token_count", info: { total_token_usage: usage(28_000_000, 700_000) } },
+    },
+    {
+      type: "event_msg",
+      payload: { type: "token_count", info: { total_token_usage: usage(28_000_400, 700_030) } },
+    },
+  ].map((l) => JSON.stringify({ timestamp: "2026-08-12T15:57:06Z", ...l }));
+  const t = fromTraceText(lines.join("\n"), { format: "codex", file: "child.jsonl" });
+  // one call: the difference 400 / 30, not the parent's 28 million
+  assert.deepEqual(rows(t.calls, "input_tokens", "output_tokens"), [{
+    input_tokens: 400,
+    output_tokens: 30,
+  }]);
+});
+
+Deno.test("codex: newer token counts' cache_write_input_tokens are the call's cache writes", () => {
+  // newer codex-rs TokenUsage adds cache_write_input_tokens (a part of input_tokens, as
+  // cached_input_tokens is; total_tokens = input + output), as `codex exec --json` prints it too
+  const usage = {
+    input_tokens: 5000,
+    cached_input_tokens: 1200,
+    cache_write_input_tokens: 3000,
+    output_tokens: 80,
+    reasoning_output_tokens: 30,
+    total_tokens: 5080,
+  };
+  const lines = [
+    { type: "session_meta", payload: { id: "s1", model_provider: "openai" } },
+    { type: "turn_context", payload: { model: "gpt-5.5" } },
+    {
+      type: "event_msg",
+      payload: { type: "token_count", info: { total_token_usage: usage, last_token_usage: usage } },
+    },
+  ].map((l) => JSON.stringify({ timestamp: "2026-09-23T10:00:00Z", ...l }));
+  const t = fromTraceText(lines.join("\n"), { format: "codex", file: "rollout.jsonl" });
+  assert.deepEqual(
+    rows(t.calls, "input_tokens", "cache_read_tokens", "cache_write_tokens", "total_tokens"),
+    [{ input_tokens: 5000, cache_read_tokens: 1200, cache_write_tokens: 3000, total_tokens: 5080 }],
+  );
+});
