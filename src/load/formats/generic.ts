@@ -50,9 +50,10 @@ export const FIELD_ALIASES = {
     "request.model",
     "params.model",
     "response.model",
+    "model_permaslug", // OpenRouter's activity export (`openai/gpt-oss-120b`)
   ],
   served_model: ["served_model", "response_model", "responseModel", "response.model"],
-  provider: ["provider", "vendor", "llm_provider", "model_provider"],
+  provider: ["provider", "vendor", "llm_provider", "model_provider", "provider_name"],
   session_id: [
     "session_id",
     "sessionId",
@@ -77,6 +78,7 @@ export const FIELD_ALIASES = {
     "response_id",
     "custom_id",
     "uuid",
+    "generation_id",
   ],
   input_tokens: [
     "input_tokens",
@@ -140,6 +142,7 @@ export const FIELD_ALIASES = {
     "cached_content_token_count",
     "usage_metadata.cached_content_token_count",
     "usage.cached_content_token_count",
+    "tokens_cached", // OpenRouter's: inside `tokens_prompt`, as OpenAI counts cached tokens
   ],
   cache_write_tokens: [
     "cache_write_tokens",
@@ -152,6 +155,7 @@ export const FIELD_ALIASES = {
     "reasoning_output_tokens",
     "thinking_tokens",
     "usage.completion_tokens_details.reasoning_tokens",
+    "tokens_reasoning", // OpenRouter's: inside `tokens_completion`
   ],
   // Gemini's thinking, counted apart from its output (`candidates_token_count`): added to the
   // output (thinking is billed as output) and read as the reasoning, as the Gemini CLI adapters do
@@ -196,6 +200,7 @@ export const FIELD_ALIASES = {
     "took_ms",
     "latency_millis",
     "duration_millis",
+    "generation_time_ms", // OpenRouter's activity export
   ],
   /** Durations without a unit in their name: the unit is told from the file's values. */
   duration: ["latency", "duration", "elapsed", "response_time", "elapsed_time", "time_taken"],
@@ -249,9 +254,15 @@ export const FIELD_ALIASES = {
     "log_level",
   ],
   success: ["success", "ok", "succeeded"],
-  is_error: ["is_error", "isError", "failed"],
+  is_error: ["is_error", "isError", "failed", "cancelled"],
   http_status: ["status_code", "http_status", "statusCode", "httpStatus"],
-  finish_reason: ["finish_reason", "stop_reason", "finishReason", "stopReason"],
+  finish_reason: [
+    "finish_reason",
+    "stop_reason",
+    "finishReason",
+    "stopReason",
+    "finish_reason_normalized",
+  ],
 } as const;
 
 const TIME_UNITS: Record<string, TimeUnit> = { s: "s", ms: "ms", us: "us", ns: "ns" };

@@ -569,3 +569,42 @@ Deno.test("generic: LiteLLM's StandardLoggingPayload (from LiteLLM's own tests):
   }]);
   assert.equal(Math.round((t.calls.getColumn("ttft_s").get(0) as number) * 1e6) / 1e6, ttft);
 });
+
+Deno.test("generic: OpenRouter's activity export (CSV) is detected: model_permaslug, cached and reasoning tokens, generation time, a cancelled generation", async () => {
+  const path = fixture("generic_openrouter_activity.csv");
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "generic");
+  // independent reading: no cell of this file is quoted or holds a comma
+  const [head, ...lines] = readFileSync(path, "utf8").trim().split("\n");
+  const names = head!.split(",");
+  const csv = lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [names[i]!, v])));
+  const sum = (k: string) => csv.reduce((s, r) => s + Number(r[k]), 0);
+  assert.deepEqual(rows(t.calls, "request_id", "model", "provider", "status", "finish_reason"), [
+    ...csv.map((r) => ({
+      request_id: r.generation_id,
+      model: r.model_permaslug,
+      provider: r.provider_name,
+      // the third generation was cancelled (`cancelled` true): a failed call
+      status: r.cancelled === "true" ? "error" : "ok",
+      finish_reason: r.finish_reason_normalized || null,
+    })),
+  ]);
+  assert.deepEqual(rows(t.calls, "status").map((r) => r.status), ["ok", "ok", "error"]);
+  // cached tokens are inside tokens_prompt and reasoning inside tokens_completion (OpenAI's way)
+  assert.equal(t.calls.getColumn("input_tokens").sum(), sum("tokens_prompt")); // 10389+8214+4096
+  assert.equal(t.calls.getColumn("output_tokens").sum(), sum("tokens_completion")); // 137+512+0
+  assert.equal(t.calls.getColumn("cache_read_tokens").sum(), sum("tokens_cached")); // 6144
+  assert.equal(t.calls.getColumn("reasoning_tokens").sum(), sum("tokens_reasoning")); // 384
+  // durations: generation_time_ms (2810, 9120, 1530 ms); time to first token where given
+  assert.deepEqual(
+    rows(t.calls, "duration_s", "ttft_s"),
+    csv.map((r) => ({
+      duration_s: Number(r.generation_time_ms) / 1000,
+      ttft_s: r.time_to_first_token_ms === "" ? null : Number(r.time_to_first_token_ms) / 1000,
+    })),
+  );
+  // created_at is naive UTC: 2026-06-28 03:46:57.713
+  assert.deepEqual(rows(t.calls, "started_at")[0], {
+    started_at: new Date(Date.UTC(2026, 5, 28, 3, 46, 57, 713)),
+  });
+});
