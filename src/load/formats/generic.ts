@@ -51,9 +51,22 @@ export const FIELD_ALIASES = {
     "params.model",
     "response.model",
     "model_permaslug", // OpenRouter's activity export (`openai/gpt-oss-120b`)
+    // LangSmith runs: the model LangChain asked for, else its invocation parameters
+    "extra.metadata.ls_model_name",
+    "custom_metadata.ls_model_name",
+    "extra.invocation_params.model",
+    "extra.invocation_params.model_name",
   ],
   served_model: ["served_model", "response_model", "responseModel", "response.model"],
-  provider: ["provider", "vendor", "llm_provider", "model_provider", "provider_name"],
+  provider: [
+    "provider",
+    "vendor",
+    "llm_provider",
+    "model_provider",
+    "provider_name",
+    "extra.metadata.ls_provider",
+    "custom_metadata.ls_provider",
+  ],
   session_id: [
     "session_id",
     "sessionId",
@@ -99,6 +112,7 @@ export const FIELD_ALIASES = {
     "usage_metadata.prompt_token_count",
     "usageMetadata.promptTokenCount",
     "usage.prompt_token_count",
+    "token_usage.prompt_tokens", // LangChain's llm_output
   ],
   output_tokens: [
     "output_tokens",
@@ -120,6 +134,7 @@ export const FIELD_ALIASES = {
     "usage_metadata.candidates_token_count",
     "usageMetadata.candidatesTokenCount",
     "usage.candidates_token_count",
+    "token_usage.completion_tokens",
   ],
   total_tokens: [
     "total_tokens",
@@ -131,6 +146,7 @@ export const FIELD_ALIASES = {
     "usage.total",
     "usage_metadata.total_token_count",
     "usage.total_token_count",
+    "token_usage.total_tokens",
   ],
   cache_read_tokens: [
     "cached_input_tokens",
@@ -143,6 +159,7 @@ export const FIELD_ALIASES = {
     "usage_metadata.cached_content_token_count",
     "usage.cached_content_token_count",
     "tokens_cached", // OpenRouter's: inside `tokens_prompt`, as OpenAI counts cached tokens
+    "prompt_token_details.cache_read", // LangSmith's: inside `prompt_tokens`
   ],
   cache_write_tokens: [
     "cache_write_tokens",
@@ -156,6 +173,7 @@ export const FIELD_ALIASES = {
     "thinking_tokens",
     "usage.completion_tokens_details.reasoning_tokens",
     "tokens_reasoning", // OpenRouter's: inside `tokens_completion`
+    "completion_token_details.reasoning", // LangSmith's: inside `completion_tokens`
   ],
   // Gemini's thinking, counted apart from its output (`candidates_token_count`): added to the
   // output (thinking is billed as output) and read as the reasoning, as the Gemini CLI adapters do
@@ -638,7 +656,7 @@ function rowsOf(value: unknown, rowsPath: string | undefined): unknown[] {
  * is an event).
  */
 function looksLikeCall(row: unknown, r: Resolver = COMMON, loose = false): boolean {
-  if (!isObj(row)) return false;
+  if (!isObj(row) || isRunWrapper(row)) return false;
   // a name, counts that are numbers, times that are dates (a mapping file's
   // {"model": "engine", "input_tokens": "usage.prompt"} is none of these)
   const m = r.get(row, "model");
@@ -649,6 +667,34 @@ function looksLikeCall(row: unknown, r: Resolver = COMMON, loose = false): boole
     (typeof t.value === "number" || typeof t.value === "string") &&
     toMicros(t.value, t.unit).us !== null;
   return model && (measure || isTime(r.time(row, "started_at")) || isTime(r.time(row, "ended_at")));
+}
+
+/**
+ * LangSmith's run types that are no model request: a chain's (or tool's) token counts are the sums
+ * of the runs below it (a LangGraph node's chain repeats its llm run's usage), so such a row is
+ * an event, never a call, whatever fields it has.
+ */
+const RUN_WRAPPERS = /^(chain|tool|retriever|prompt|parser)$/i;
+function isRunWrapper(row: Record<string, unknown>): boolean {
+  return typeof row.run_type === "string" && RUN_WRAPPERS.test(row.run_type);
+}
+
+/**
+ * A LangSmith run's session: its thread (`thread_id`, or the one LangChain put in its metadata),
+ * else its trace. Its `session_id` names the tracing project, not a conversation. Null for a
+ * row that is no LangSmith run.
+ */
+function runSession(row: Record<string, unknown>): string | null {
+  if (typeof row.run_type !== "string" || !("trace_id" in row || "dotted_order" in row)) {
+    return null;
+  }
+  for (
+    const p of ["thread_id", "extra.metadata.thread_id", "extra.metadata.session_id", "trace_id"]
+  ) {
+    const v = textOf(at(row, p));
+    if (v !== null) return v;
+  }
+  return null;
 }
 
 /** The delimiter of a CSV header line: the most frequent of `,`, tab and `;` outside quotes. */
@@ -693,7 +739,9 @@ function detectGeneric(sample: FormatSample): boolean {
     return looksLikeCall(row);
   }
   const values = sample.values.length === 1 ? rowsOf(sample.values[0], undefined) : sample.values;
-  const objects = values.filter(isObj);
+  // LangSmith's chain and tool runs are neither calls nor rows that are not (a trace has more
+  // of them than llm runs)
+  const objects = values.filter(isObj).filter((o) => !isRunWrapper(o));
   if (objects.length === 0) return false;
   // most rows are calls (a header or heartbeat row may come first)
   const calls = objects.filter((o) => looksLikeCall(o)).length;
@@ -901,7 +949,8 @@ function parseGeneric(source: TraceSource, file: string, options: ParseOptions):
       });
       return;
     }
-    const sessionId = textOf(r.get(row, "session_id")) ??
+    const sessionId = (map.session_id === undefined ? runSession(row) : null) ??
+      textOf(r.get(row, "session_id")) ??
       (num(r.get(row, "session_id"))?.toString() ?? file);
     if (!looksLikeCall(row, r, true)) {
       const t = r.time(row, "started_at");

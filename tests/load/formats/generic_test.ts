@@ -608,3 +608,55 @@ Deno.test("generic: OpenRouter's activity export (CSV) is detected: model_permas
     started_at: new Date(Date.UTC(2026, 5, 28, 3, 46, 57, 713)),
   });
 });
+
+Deno.test("generic: LangSmith runs: an llm run is a call, a chain or tool run (its usage the sum of the runs below it) an event", async () => {
+  type Run = Record<string, unknown> & {
+    run_type: string;
+    prompt_tokens?: number;
+    completion_tokens?: number;
+    token_usage?: { prompt_tokens: number; completion_tokens: number };
+  };
+  // langsmith-fetch's flat runs ({runs: [...]}, the run format of LangSmith's API): the chain
+  // runs sum their children (650000 and 320000 prompt tokens), the llm run has 180000
+  const flat = fixture("generic_langsmith_runs_flat.json");
+  const { runs } = JSON.parse(readFileSync(flat, "utf8")) as { runs: Run[] };
+  const llm = runs.filter((r) => r.run_type === "llm");
+  const t = await loadTraces(flat, { cache: false });
+  assert.equal(t.formats?.[flat], "generic");
+  assert.deepEqual(
+    rows(t.calls, "request_id", "model", "input_tokens", "output_tokens", "duration_s", "ttft_s"),
+    [{
+      request_id: llm[0]!.id,
+      model: "claude-sonnet-4-20250514", // extra.metadata.ls_model_name
+      input_tokens: llm[0]!.prompt_tokens,
+      output_tokens: llm[0]!.completion_tokens,
+      duration_s: 85, // 12:00:05 → 12:01:30
+      ttft_s: 1, // first_token_time 12:00:06
+    }],
+  );
+  assert.equal(
+    t.events.filter(pl.col("type").eq(pl.lit("generic.row"))).height,
+    runs.length - llm.length,
+  );
+  // a LangSmith CLI's `runs list --include-metadata` (captured from LangSmith's API): the
+  // LangGraph node's chain run repeats its llm run's token_usage (516 / 61); the session is the
+  // trace, not the tracing project
+  const cli = fixture("generic_langsmith_cli_runs.json");
+  const list = JSON.parse(readFileSync(cli, "utf8")) as Run[];
+  const calls = list.filter((r) => r.run_type === "llm");
+  const c = await loadTraces(cli, { cache: false });
+  assert.equal(c.formats?.[cli], "generic");
+  assert.deepEqual(
+    rows(c.calls, "model", "provider", "input_tokens", "output_tokens", "session_id"),
+    [
+      ...calls.map((r) => ({
+        model: "claude-3-5-haiku-20241022",
+        provider: "anthropic",
+        input_tokens: r.token_usage!.prompt_tokens,
+        output_tokens: r.token_usage!.completion_tokens,
+        session_id: r.trace_id,
+      })),
+    ],
+  );
+  assert.equal(c.calls.getColumn("input_tokens").sum(), 516);
+});
