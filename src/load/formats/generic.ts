@@ -37,6 +37,7 @@ import { importMessages } from "./messages.ts";
 /** The common names of each of our fields, tried in order (dotted paths reach into objects). */
 export const FIELD_ALIASES = {
   model: [
+    "request_model", // Helicone's requested model (its `model` is the one resolved from the response)
     "model",
     "model_name",
     "engine",
@@ -81,6 +82,8 @@ export const FIELD_ALIASES = {
     "run_id",
     "runId",
     "chat_id",
+    "properties.Helicone-Session-Id", // Helicone's session header, kept as a property
+    "request_properties.Helicone-Session-Id",
   ],
   request_id: [
     "request_id",
@@ -160,11 +163,15 @@ export const FIELD_ALIASES = {
     "usage.cached_content_token_count",
     "tokens_cached", // OpenRouter's: inside `tokens_prompt`, as OpenAI counts cached tokens
     "prompt_token_details.cache_read", // LangSmith's: inside `prompt_tokens`
+    "prompt_cache_read_tokens", // Helicone's
+    "prompt_cache_hit_tokens", // DeepSeek's usage: `prompt_tokens` = hit + miss
+    "usage.prompt_cache_hit_tokens",
   ],
   cache_write_tokens: [
     "cache_write_tokens",
     "cache_creation_input_tokens",
     "usage.cache_creation_input_tokens",
+    "prompt_cache_write_tokens", // Helicone's
   ],
   // reasoning counted inside the output (OpenAI's, as our columns count it)
   reasoning_tokens: [
@@ -238,8 +245,17 @@ export const FIELD_ALIASES = {
     "time", // a number before 1973 is not a date (a duration named time is left alone)
     "date",
     "created", // OpenAI and compatible API responses: epoch seconds
+    "request_created_at", // Helicone's
   ],
-  ended_at: ["ended_at", "end_time", "endTime", "finished_at", "completed_at", "end"],
+  ended_at: [
+    "ended_at",
+    "end_time",
+    "endTime",
+    "finished_at",
+    "completed_at",
+    "end",
+    "response_created_at", // Helicone's
+  ],
   // when the first token came (LiteLLM's completionStartTime): the time to it from the start
   first_token_at: [
     "first_token_at",
@@ -273,7 +289,7 @@ export const FIELD_ALIASES = {
   ],
   success: ["success", "ok", "succeeded"],
   is_error: ["is_error", "isError", "failed", "cancelled"],
-  http_status: ["status_code", "http_status", "statusCode", "httpStatus"],
+  http_status: ["status_code", "http_status", "statusCode", "httpStatus", "response_status"],
   finish_reason: [
     "finish_reason",
     "stop_reason",

@@ -660,3 +660,41 @@ Deno.test("generic: LangSmith runs: an llm run is a call, a chain or tool run (i
   );
   assert.equal(c.calls.getColumn("input_tokens").sum(), 516);
 });
+
+Deno.test("generic: Helicone's request export (rows of its HeliconeRequest schema): times, HTTP status, cache tokens, the requested model, the session property", async () => {
+  const path = fixture("generic_helicone_requests.jsonl");
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "generic");
+  const lines = readFileSync(path, "utf8").trim().split("\n").map((l) =>
+    JSON.parse(l) as Record<string, unknown> & { properties: Record<string, string> }
+  );
+  const ms = (v: unknown) => Date.parse(String(v));
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "request_id",
+      "model",
+      "served_model",
+      "status",
+      "cache_read_tokens",
+      "session_id",
+    ),
+    lines.map((l) => ({
+      request_id: l.request_id,
+      model: l.request_model, // the requested model (`model` is Helicone's resolved one)
+      served_model: l.response_model,
+      status: Number(l.response_status) >= 400 ? "error" : "ok", // the second: HTTP 429
+      cache_read_tokens: l.prompt_cache_read_tokens,
+      session_id: l.properties["Helicone-Session-Id"] ?? path,
+    })),
+  );
+  assert.deepEqual(rows(t.calls, "status").map((r) => r.status), ["ok", "error", "ok"]);
+  // latency: response_created_at − request_created_at (1.722 s, 0.138 s, 4.25 s)
+  assert.deepEqual(
+    rows(t.calls, "duration_s").map((r) => Math.round((r.duration_s as number) * 1000)),
+    lines.map((l) => ms(l.response_created_at) - ms(l.request_created_at)),
+  );
+  assert.deepEqual(rows(t.calls, "started_at")[0], {
+    started_at: new Date(ms(lines[0]!.request_created_at)),
+  });
+});
