@@ -65,6 +65,7 @@ export const FIELD_ALIASES = {
     "llm_provider",
     "model_provider",
     "provider_name",
+    "custom_llm_provider", // LiteLLM's (spend logs, StandardLoggingPayload)
     "extra.metadata.ls_provider",
     "custom_metadata.ls_provider",
   ],
@@ -275,6 +276,7 @@ export const FIELD_ALIASES = {
     "exception_message",
     "failure_reason",
     "err",
+    "error_str", // LiteLLM's StandardLoggingPayload
   ],
   /** Every one of these a row has is checked (a status "ok" beside a mode "stub-fallback" fails). */
   status: [

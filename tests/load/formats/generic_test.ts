@@ -698,3 +698,53 @@ Deno.test("generic: Helicone's request export (rows of its HeliconeRequest schem
     started_at: new Date(ms(lines[0]!.request_created_at)),
   });
 });
+
+Deno.test("generic: LiteLLM's SpendLogs table as CSV (real rows of a proxy's database): provider, failures, times, the time to the first token", async () => {
+  const path = fixture("generic_litellm_spendlogs.csv");
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "generic");
+  // independent reading: the cells holding commas are quoted JSON, which `csv` parses in the test
+  const [head, ...records] = parseCsvLines(readFileSync(path, "utf8"));
+  const csv = records.map((r) => Object.fromEntries(r.map((v, i) => [head![i]!, v])));
+  const secs = (v: string) => Date.parse(v.replace(" ", "T") + "Z") / 1000;
+  assert.deepEqual(
+    rows(t.calls, "request_id", "model", "provider", "status", "input_tokens", "output_tokens"),
+    csv.map((r) => ({
+      request_id: r.request_id,
+      model: r.model || "unknown", // the two failed requests named no model
+      provider: r.custom_llm_provider || null,
+      status: r.status === "failure" ? "error" : "ok",
+      input_tokens: Number(r.prompt_tokens),
+      output_tokens: Number(r.completion_tokens),
+    })),
+  );
+  // latency of the successes: endTime − startTime (49.383, 66.223, 51.481, 33.928, 16.236 s)
+  const ok = csv.filter((r) => r.status === "success");
+  assert.deepEqual(
+    rows(t.calls.filter(pl.col("status").eq(pl.lit("ok"))), "duration_s", "ttft_s").map((r) => ({
+      duration_s: Math.round((r.duration_s as number) * 1000),
+      ttft_s: Math.round((r.ttft_s as number) * 1000),
+    })),
+    ok.map((r) => ({
+      duration_s: Math.round((secs(r.endTime!) - secs(r.startTime!)) * 1000),
+      ttft_s: Math.round((secs(r.completionStartTime!) - secs(r.startTime!)) * 1000),
+    })),
+  );
+});
+
+/** The records of a small CSV text (quoted cells with `""` escapes; no newline inside a cell). */
+function parseCsvLines(text: string): string[][] {
+  return text.trim().split(/\r?\n/).map((line) => {
+    const cells: string[] = [];
+    let cell = "", quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i]!;
+      if (quoted && c === '"' && line[i + 1] === '"') (cell += '"', i++);
+      else if (c === '"') quoted = !quoted;
+      else if (c === "," && !quoted) (cells.push(cell), cell = "");
+      else cell += c;
+    }
+    cells.push(cell);
+    return cells;
+  });
+}
