@@ -732,6 +732,29 @@ Deno.test("generic: LiteLLM's SpendLogs table as CSV (real rows of a proxy's dat
   );
 });
 
+Deno.test("generic: a LiteLLM StandardLoggingPayload that failed is an error with its error_str", () => {
+  // the keys of LiteLLM's failure payload (litellm/types/utils.py StandardLoggingPayload)
+  const row = {
+    id: "c1",
+    model: "gpt-4o",
+    custom_llm_provider: "openai",
+    status: "failure",
+    startTime: 1735689600.0,
+    endTime: 1735689601.5,
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    error_str: "litellm.RateLimitError: RateLimitError: OpenAIException - Rate limit reached",
+    error_information: { error_code: "429", error_class: "RateLimitError" },
+  };
+  const t = fromTraceText(JSON.stringify(row) + "\n", { file: "payloads.jsonl" });
+  assert.deepEqual(rows(t.calls, "status", "error", "provider", "duration_s"), [{
+    status: "error",
+    error: row.error_str,
+    provider: "openai",
+    duration_s: 1.5,
+  }]);
+});
+
 /** The records of a small CSV text (quoted cells with `""` escapes; no newline inside a cell). */
 function parseCsvLines(text: string): string[][] {
   return text.trim().split(/\r?\n/).map((line) => {
