@@ -247,6 +247,9 @@ export const FIELD_ALIASES = {
     "date",
     "created", // OpenAI and compatible API responses: epoch seconds
     "request_created_at", // Helicone's
+    "timestamp_start",
+    "start_timestamp",
+    "start_ts",
   ],
   ended_at: [
     "ended_at",
@@ -256,6 +259,9 @@ export const FIELD_ALIASES = {
     "completed_at",
     "end",
     "response_created_at", // Helicone's
+    "timestamp_end",
+    "end_timestamp",
+    "end_ts",
   ],
   // when the first token came (LiteLLM's completionStartTime): the time to it from the start
   first_token_at: [

@@ -755,6 +755,21 @@ Deno.test("generic: a LiteLLM StandardLoggingPayload that failed is an error wit
   }]);
 });
 
+Deno.test("generic: timestamp_start / timestamp_end are the times of a row (a real agent-run log)", async () => {
+  const path = fixture("generic_timestamp_start_end.excerpt.jsonl");
+  const t = await loadTraces(path, { cache: false });
+  const lines = readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const runs = lines.filter((l) => "model" in l); // the first line is a schema header: an event
+  assert.deepEqual(
+    rows(t.calls, "started_at", "ended_at", "duration_s"),
+    runs.map((r) => ({
+      started_at: new Date(r.timestamp_start), // "2026-08-26T00:19:00+02:00"
+      ended_at: new Date(r.timestamp_end),
+      duration_s: r.duration_seconds, // the log's own duration wins over end − start
+    })),
+  );
+});
+
 /** The records of a small CSV text (quoted cells with `""` escapes; no newline inside a cell). */
 function parseCsvLines(text: string): string[][] {
   return text.trim().split(/\r?\n/).map((line) => {
