@@ -680,7 +680,7 @@ function rowsOf(value: unknown, rowsPath: string | undefined): unknown[] {
  * is an event).
  */
 function looksLikeCall(row: unknown, r: Resolver = COMMON, loose = false): boolean {
-  if (!isObj(row) || isRunWrapper(row)) return false;
+  if (!isObj(row) || isRunWrapper(row) || isUsageBucket(row)) return false;
   // a name, counts that are numbers, times that are dates (a mapping file's
   // {"model": "engine", "input_tokens": "usage.prompt"} is none of these)
   const m = r.get(row, "model");
@@ -701,6 +701,16 @@ function looksLikeCall(row: unknown, r: Resolver = COMMON, loose = false): boole
 const RUN_WRAPPERS = /^(chain|tool|retriever|prompt|parser)$/i;
 function isRunWrapper(row: Record<string, unknown>): boolean {
   return typeof row.run_type === "string" && RUN_WRAPPERS.test(row.run_type);
+}
+
+/**
+ * A row of a provider's usage report (OpenAI's usage API and its dashboard's CSV export:
+ * `start_time`, `end_time`, `num_model_requests`, `input_tokens`, … per minute or day): the sums
+ * of many requests over a time bucket, not one call, so never a call (its end − start is the
+ * bucket's width, not a latency).
+ */
+function isUsageBucket(row: Record<string, unknown>): boolean {
+  return num(lookup(row, "num_model_requests")) !== null;
 }
 
 /**

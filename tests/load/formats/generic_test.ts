@@ -770,6 +770,18 @@ Deno.test("generic: timestamp_start / timestamp_end are the times of a row (a re
   );
 });
 
+Deno.test("generic: a usage report's buckets (OpenAI's completions_usage CSV: num_model_requests per minute) are no calls", async () => {
+  const path = fixture("generic_openai_usage_buckets.csv");
+  const text = readFileSync(path, "utf8");
+  // before: each bucket was one call of 60 s (end_time − start_time), 5 calls standing for
+  // 4 + 3 + 3 + 25 + 1 = 36 requests
+  assert.equal(detect(text, "completions_usage.csv"), null);
+  const t = await loadTraces(path, { cache: false, format: "generic" });
+  assert.equal(t.calls.height, 0);
+  assert.equal(t.events.filter(pl.col("type").eq(pl.lit("generic.row"))).height, 5);
+  assert.deepEqual(rows(t.diagnostics, "code"), [{ code: "no_calls" }]);
+});
+
 /** The records of a small CSV text (quoted cells with `""` escapes; no newline inside a cell). */
 function parseCsvLines(text: string): string[][] {
   return text.trim().split(/\r?\n/).map((line) => {
