@@ -37,6 +37,7 @@ import { importMessages } from "./messages.ts";
 /** The common names of each of our fields, tried in order (dotted paths reach into objects). */
 export const FIELD_ALIASES = {
   model: [
+    "request_model", // Helicone's requested model (its `model` is the one resolved from the response)
     "model",
     "model_name",
     "engine",
@@ -50,9 +51,24 @@ export const FIELD_ALIASES = {
     "request.model",
     "params.model",
     "response.model",
+    "model_permaslug", // OpenRouter's activity export (`openai/gpt-oss-120b`)
+    // LangSmith runs: the model LangChain asked for, else its invocation parameters
+    "extra.metadata.ls_model_name",
+    "custom_metadata.ls_model_name",
+    "extra.invocation_params.model",
+    "extra.invocation_params.model_name",
   ],
   served_model: ["served_model", "response_model", "responseModel", "response.model"],
-  provider: ["provider", "vendor", "llm_provider", "model_provider"],
+  provider: [
+    "provider",
+    "vendor",
+    "llm_provider",
+    "model_provider",
+    "provider_name",
+    "custom_llm_provider", // LiteLLM's (spend logs, StandardLoggingPayload)
+    "extra.metadata.ls_provider",
+    "custom_metadata.ls_provider",
+  ],
   session_id: [
     "session_id",
     "sessionId",
@@ -67,6 +83,8 @@ export const FIELD_ALIASES = {
     "run_id",
     "runId",
     "chat_id",
+    "properties.Helicone-Session-Id", // Helicone's session header, kept as a property
+    "request_properties.Helicone-Session-Id",
   ],
   request_id: [
     "request_id",
@@ -77,6 +95,7 @@ export const FIELD_ALIASES = {
     "response_id",
     "custom_id",
     "uuid",
+    "generation_id",
   ],
   input_tokens: [
     "input_tokens",
@@ -97,6 +116,7 @@ export const FIELD_ALIASES = {
     "usage_metadata.prompt_token_count",
     "usageMetadata.promptTokenCount",
     "usage.prompt_token_count",
+    "token_usage.prompt_tokens", // LangChain's llm_output
   ],
   output_tokens: [
     "output_tokens",
@@ -118,6 +138,7 @@ export const FIELD_ALIASES = {
     "usage_metadata.candidates_token_count",
     "usageMetadata.candidatesTokenCount",
     "usage.candidates_token_count",
+    "token_usage.completion_tokens",
   ],
   total_tokens: [
     "total_tokens",
@@ -129,6 +150,7 @@ export const FIELD_ALIASES = {
     "usage.total",
     "usage_metadata.total_token_count",
     "usage.total_token_count",
+    "token_usage.total_tokens",
   ],
   cache_read_tokens: [
     "cached_input_tokens",
@@ -140,11 +162,17 @@ export const FIELD_ALIASES = {
     "cached_content_token_count",
     "usage_metadata.cached_content_token_count",
     "usage.cached_content_token_count",
+    "tokens_cached", // OpenRouter's: inside `tokens_prompt`, as OpenAI counts cached tokens
+    "prompt_token_details.cache_read", // LangSmith's: inside `prompt_tokens`
+    "prompt_cache_read_tokens", // Helicone's
+    "prompt_cache_hit_tokens", // DeepSeek's usage: `prompt_tokens` = hit + miss
+    "usage.prompt_cache_hit_tokens",
   ],
   cache_write_tokens: [
     "cache_write_tokens",
     "cache_creation_input_tokens",
     "usage.cache_creation_input_tokens",
+    "prompt_cache_write_tokens", // Helicone's
   ],
   // reasoning counted inside the output (OpenAI's, as our columns count it)
   reasoning_tokens: [
@@ -152,6 +180,8 @@ export const FIELD_ALIASES = {
     "reasoning_output_tokens",
     "thinking_tokens",
     "usage.completion_tokens_details.reasoning_tokens",
+    "tokens_reasoning", // OpenRouter's: inside `tokens_completion`
+    "completion_token_details.reasoning", // LangSmith's: inside `completion_tokens`
   ],
   // Gemini's thinking, counted apart from its output (`candidates_token_count`): added to the
   // output (thinking is billed as output) and read as the reasoning, as the Gemini CLI adapters do
@@ -196,6 +226,7 @@ export const FIELD_ALIASES = {
     "took_ms",
     "latency_millis",
     "duration_millis",
+    "generation_time_ms", // OpenRouter's activity export
   ],
   /** Durations without a unit in their name: the unit is told from the file's values. */
   duration: ["latency", "duration", "elapsed", "response_time", "elapsed_time", "time_taken"],
@@ -215,8 +246,23 @@ export const FIELD_ALIASES = {
     "time", // a number before 1973 is not a date (a duration named time is left alone)
     "date",
     "created", // OpenAI and compatible API responses: epoch seconds
+    "request_created_at", // Helicone's
+    "timestamp_start",
+    "start_timestamp",
+    "start_ts",
   ],
-  ended_at: ["ended_at", "end_time", "endTime", "finished_at", "completed_at", "end"],
+  ended_at: [
+    "ended_at",
+    "end_time",
+    "endTime",
+    "finished_at",
+    "completed_at",
+    "end",
+    "response_created_at", // Helicone's
+    "timestamp_end",
+    "end_timestamp",
+    "end_ts",
+  ],
   // when the first token came (LiteLLM's completionStartTime): the time to it from the start
   first_token_at: [
     "first_token_at",
@@ -236,6 +282,7 @@ export const FIELD_ALIASES = {
     "exception_message",
     "failure_reason",
     "err",
+    "error_str", // LiteLLM's StandardLoggingPayload
   ],
   /** Every one of these a row has is checked (a status "ok" beside a mode "stub-fallback" fails). */
   status: [
@@ -249,9 +296,15 @@ export const FIELD_ALIASES = {
     "log_level",
   ],
   success: ["success", "ok", "succeeded"],
-  is_error: ["is_error", "isError", "failed"],
-  http_status: ["status_code", "http_status", "statusCode", "httpStatus"],
-  finish_reason: ["finish_reason", "stop_reason", "finishReason", "stopReason"],
+  is_error: ["is_error", "isError", "failed", "cancelled"],
+  http_status: ["status_code", "http_status", "statusCode", "httpStatus", "response_status"],
+  finish_reason: [
+    "finish_reason",
+    "stop_reason",
+    "finishReason",
+    "stopReason",
+    "finish_reason_normalized",
+  ],
 } as const;
 
 const TIME_UNITS: Record<string, TimeUnit> = { s: "s", ms: "ms", us: "us", ns: "ns" };
@@ -627,7 +680,7 @@ function rowsOf(value: unknown, rowsPath: string | undefined): unknown[] {
  * is an event).
  */
 function looksLikeCall(row: unknown, r: Resolver = COMMON, loose = false): boolean {
-  if (!isObj(row)) return false;
+  if (!isObj(row) || isRunWrapper(row) || isUsageBucket(row)) return false;
   // a name, counts that are numbers, times that are dates (a mapping file's
   // {"model": "engine", "input_tokens": "usage.prompt"} is none of these)
   const m = r.get(row, "model");
@@ -638,6 +691,44 @@ function looksLikeCall(row: unknown, r: Resolver = COMMON, loose = false): boole
     (typeof t.value === "number" || typeof t.value === "string") &&
     toMicros(t.value, t.unit).us !== null;
   return model && (measure || isTime(r.time(row, "started_at")) || isTime(r.time(row, "ended_at")));
+}
+
+/**
+ * LangSmith's run types that are no model request: a chain's (or tool's) token counts are the sums
+ * of the runs below it (a LangGraph node's chain repeats its llm run's usage), so such a row is
+ * an event, never a call, whatever fields it has.
+ */
+const RUN_WRAPPERS = /^(chain|tool|retriever|prompt|parser)$/i;
+function isRunWrapper(row: Record<string, unknown>): boolean {
+  return typeof row.run_type === "string" && RUN_WRAPPERS.test(row.run_type);
+}
+
+/**
+ * A row of a provider's usage report (OpenAI's usage API and its dashboard's CSV export:
+ * `start_time`, `end_time`, `num_model_requests`, `input_tokens`, … per minute or day): the sums
+ * of many requests over a time bucket, not one call, so never a call (its end − start is the
+ * bucket's width, not a latency).
+ */
+function isUsageBucket(row: Record<string, unknown>): boolean {
+  return num(lookup(row, "num_model_requests")) !== null;
+}
+
+/**
+ * A LangSmith run's session: its thread (`thread_id`, or the one LangChain put in its metadata),
+ * else its trace. Its `session_id` names the tracing project, not a conversation. Null for a
+ * row that is no LangSmith run.
+ */
+function runSession(row: Record<string, unknown>): string | null {
+  if (typeof row.run_type !== "string" || !("trace_id" in row || "dotted_order" in row)) {
+    return null;
+  }
+  for (
+    const p of ["thread_id", "extra.metadata.thread_id", "extra.metadata.session_id", "trace_id"]
+  ) {
+    const v = textOf(at(row, p));
+    if (v !== null) return v;
+  }
+  return null;
 }
 
 /** The delimiter of a CSV header line: the most frequent of `,`, tab and `;` outside quotes. */
@@ -682,7 +773,9 @@ function detectGeneric(sample: FormatSample): boolean {
     return looksLikeCall(row);
   }
   const values = sample.values.length === 1 ? rowsOf(sample.values[0], undefined) : sample.values;
-  const objects = values.filter(isObj);
+  // LangSmith's chain and tool runs are neither calls nor rows that are not (a trace has more
+  // of them than llm runs)
+  const objects = values.filter(isObj).filter((o) => !isRunWrapper(o));
   if (objects.length === 0) return false;
   // most rows are calls (a header or heartbeat row may come first)
   const calls = objects.filter((o) => looksLikeCall(o)).length;
@@ -890,7 +983,8 @@ function parseGeneric(source: TraceSource, file: string, options: ParseOptions):
       });
       return;
     }
-    const sessionId = textOf(r.get(row, "session_id")) ??
+    const sessionId = (map.session_id === undefined ? runSession(row) : null) ??
+      textOf(r.get(row, "session_id")) ??
       (num(r.get(row, "session_id"))?.toString() ?? file);
     if (!looksLikeCall(row, r, true)) {
       const t = r.time(row, "started_at");

@@ -185,8 +185,10 @@ function parseOpenAIBatch(
       // the request's model is in the batch input file, not here: the response names it
       model: served ?? "unknown",
       served_model: served,
-      // Groq marks its bodies with `x_groq`; otherwise genai-prices infers the provider from the model
-      provider: body && "x_groq" in body ? "groq" : null,
+      // Groq marks its bodies with `x_groq`; else the file is OpenAI's, which prices the names
+      // genai-prices cannot infer a provider from (`text-embedding-3-small`); another
+      // provider's model is still found by its name alone
+      provider: body && "x_groq" in body ? "groq" : body ? "openai" : null,
       started_at: started,
       ended_at: ended,
       duration_s: totalTime,

@@ -569,3 +569,232 @@ Deno.test("generic: LiteLLM's StandardLoggingPayload (from LiteLLM's own tests):
   }]);
   assert.equal(Math.round((t.calls.getColumn("ttft_s").get(0) as number) * 1e6) / 1e6, ttft);
 });
+
+Deno.test("generic: OpenRouter's activity export (CSV) is detected: model_permaslug, cached and reasoning tokens, generation time, a cancelled generation", async () => {
+  const path = fixture("generic_openrouter_activity.csv");
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "generic");
+  // independent reading: no cell of this file is quoted or holds a comma
+  const [head, ...lines] = readFileSync(path, "utf8").trim().split("\n");
+  const names = head!.split(",");
+  const csv = lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [names[i]!, v])));
+  const sum = (k: string) => csv.reduce((s, r) => s + Number(r[k]), 0);
+  assert.deepEqual(rows(t.calls, "request_id", "model", "provider", "status", "finish_reason"), [
+    ...csv.map((r) => ({
+      request_id: r.generation_id,
+      model: r.model_permaslug,
+      provider: r.provider_name,
+      // the third generation was cancelled (`cancelled` true): a failed call
+      status: r.cancelled === "true" ? "error" : "ok",
+      finish_reason: r.finish_reason_normalized || null,
+    })),
+  ]);
+  assert.deepEqual(rows(t.calls, "status").map((r) => r.status), ["ok", "ok", "error"]);
+  // cached tokens are inside tokens_prompt and reasoning inside tokens_completion (OpenAI's way)
+  assert.equal(t.calls.getColumn("input_tokens").sum(), sum("tokens_prompt")); // 10389+8214+4096
+  assert.equal(t.calls.getColumn("output_tokens").sum(), sum("tokens_completion")); // 137+512+0
+  assert.equal(t.calls.getColumn("cache_read_tokens").sum(), sum("tokens_cached")); // 6144
+  assert.equal(t.calls.getColumn("reasoning_tokens").sum(), sum("tokens_reasoning")); // 384
+  // durations: generation_time_ms (2810, 9120, 1530 ms); time to first token where given
+  assert.deepEqual(
+    rows(t.calls, "duration_s", "ttft_s"),
+    csv.map((r) => ({
+      duration_s: Number(r.generation_time_ms) / 1000,
+      ttft_s: r.time_to_first_token_ms === "" ? null : Number(r.time_to_first_token_ms) / 1000,
+    })),
+  );
+  // created_at is naive UTC: 2026-06-28 03:46:57.713
+  assert.deepEqual(rows(t.calls, "started_at")[0], {
+    started_at: new Date(Date.UTC(2026, 5, 28, 3, 46, 57, 713)),
+  });
+});
+
+Deno.test("generic: LangSmith runs: an llm run is a call, a chain or tool run (its usage the sum of the runs below it) an event", async () => {
+  type Run = Record<string, unknown> & {
+    run_type: string;
+    prompt_tokens?: number;
+    completion_tokens?: number;
+    token_usage?: { prompt_tokens: number; completion_tokens: number };
+  };
+  // langsmith-fetch's flat runs ({runs: [...]}, the run format of LangSmith's API): the chain
+  // runs sum their children (650000 and 320000 prompt tokens), the llm run has 180000
+  const flat = fixture("generic_langsmith_runs_flat.json");
+  const { runs } = JSON.parse(readFileSync(flat, "utf8")) as { runs: Run[] };
+  const llm = runs.filter((r) => r.run_type === "llm");
+  const t = await loadTraces(flat, { cache: false });
+  assert.equal(t.formats?.[flat], "generic");
+  assert.deepEqual(
+    rows(t.calls, "request_id", "model", "input_tokens", "output_tokens", "duration_s", "ttft_s"),
+    [{
+      request_id: llm[0]!.id,
+      model: "claude-sonnet-4-20250514", // extra.metadata.ls_model_name
+      input_tokens: llm[0]!.prompt_tokens,
+      output_tokens: llm[0]!.completion_tokens,
+      duration_s: 85, // 12:00:05 → 12:01:30
+      ttft_s: 1, // first_token_time 12:00:06
+    }],
+  );
+  assert.equal(
+    t.events.filter(pl.col("type").eq(pl.lit("generic.row"))).height,
+    runs.length - llm.length,
+  );
+  // a LangSmith CLI's `runs list --include-metadata` (captured from LangSmith's API): the
+  // LangGraph node's chain run repeats its llm run's token_usage (516 / 61); the session is the
+  // trace, not the tracing project
+  const cli = fixture("generic_langsmith_cli_runs.json");
+  const list = JSON.parse(readFileSync(cli, "utf8")) as Run[];
+  const calls = list.filter((r) => r.run_type === "llm");
+  const c = await loadTraces(cli, { cache: false });
+  assert.equal(c.formats?.[cli], "generic");
+  assert.deepEqual(
+    rows(c.calls, "model", "provider", "input_tokens", "output_tokens", "session_id"),
+    [
+      ...calls.map((r) => ({
+        model: "claude-3-5-haiku-20241022",
+        provider: "anthropic",
+        input_tokens: r.token_usage!.prompt_tokens,
+        output_tokens: r.token_usage!.completion_tokens,
+        session_id: r.trace_id,
+      })),
+    ],
+  );
+  assert.equal(c.calls.getColumn("input_tokens").sum(), 516);
+});
+
+Deno.test("generic: Helicone's request export (rows of its HeliconeRequest schema): times, HTTP status, cache tokens, the requested model, the session property", async () => {
+  const path = fixture("generic_helicone_requests.jsonl");
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "generic");
+  const lines = readFileSync(path, "utf8").trim().split("\n").map((l) =>
+    JSON.parse(l) as Record<string, unknown> & { properties: Record<string, string> }
+  );
+  const ms = (v: unknown) => Date.parse(String(v));
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "request_id",
+      "model",
+      "served_model",
+      "status",
+      "cache_read_tokens",
+      "session_id",
+    ),
+    lines.map((l) => ({
+      request_id: l.request_id,
+      model: l.request_model, // the requested model (`model` is Helicone's resolved one)
+      served_model: l.response_model,
+      status: Number(l.response_status) >= 400 ? "error" : "ok", // the second: HTTP 429
+      cache_read_tokens: l.prompt_cache_read_tokens,
+      session_id: l.properties["Helicone-Session-Id"] ?? path,
+    })),
+  );
+  assert.deepEqual(rows(t.calls, "status").map((r) => r.status), ["ok", "error", "ok"]);
+  // latency: response_created_at − request_created_at (1.722 s, 0.138 s, 4.25 s)
+  assert.deepEqual(
+    rows(t.calls, "duration_s").map((r) => Math.round((r.duration_s as number) * 1000)),
+    lines.map((l) => ms(l.response_created_at) - ms(l.request_created_at)),
+  );
+  assert.deepEqual(rows(t.calls, "started_at")[0], {
+    started_at: new Date(ms(lines[0]!.request_created_at)),
+  });
+});
+
+Deno.test("generic: LiteLLM's SpendLogs table as CSV (real rows of a proxy's database): provider, failures, times, the time to the first token", async () => {
+  const path = fixture("generic_litellm_spendlogs.csv");
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "generic");
+  // independent reading: the cells holding commas are quoted JSON, which `csv` parses in the test
+  const [head, ...records] = parseCsvLines(readFileSync(path, "utf8"));
+  const csv = records.map((r) => Object.fromEntries(r.map((v, i) => [head![i]!, v])));
+  const secs = (v: string) => Date.parse(v.replace(" ", "T") + "Z") / 1000;
+  assert.deepEqual(
+    rows(t.calls, "request_id", "model", "provider", "status", "input_tokens", "output_tokens"),
+    csv.map((r) => ({
+      request_id: r.request_id,
+      model: r.model || "unknown", // the two failed requests named no model
+      provider: r.custom_llm_provider || null,
+      status: r.status === "failure" ? "error" : "ok",
+      input_tokens: Number(r.prompt_tokens),
+      output_tokens: Number(r.completion_tokens),
+    })),
+  );
+  // latency of the successes: endTime − startTime (49.383, 66.223, 51.481, 33.928, 16.236 s)
+  const ok = csv.filter((r) => r.status === "success");
+  assert.deepEqual(
+    rows(t.calls.filter(pl.col("status").eq(pl.lit("ok"))), "duration_s", "ttft_s").map((r) => ({
+      duration_s: Math.round((r.duration_s as number) * 1000),
+      ttft_s: Math.round((r.ttft_s as number) * 1000),
+    })),
+    ok.map((r) => ({
+      duration_s: Math.round((secs(r.endTime!) - secs(r.startTime!)) * 1000),
+      ttft_s: Math.round((secs(r.completionStartTime!) - secs(r.startTime!)) * 1000),
+    })),
+  );
+});
+
+Deno.test("generic: a LiteLLM StandardLoggingPayload that failed is an error with its error_str", () => {
+  // the keys of LiteLLM's failure payload (litellm/types/utils.py StandardLoggingPayload)
+  const row = {
+    id: "c1",
+    model: "gpt-4o",
+    custom_llm_provider: "openai",
+    status: "failure",
+    startTime: 1735689600.0,
+    endTime: 1735689601.5,
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    error_str: "litellm.RateLimitError: RateLimitError: OpenAIException - Rate limit reached",
+    error_information: { error_code: "429", error_class: "RateLimitError" },
+  };
+  const t = fromTraceText(JSON.stringify(row) + "\n", { file: "payloads.jsonl" });
+  assert.deepEqual(rows(t.calls, "status", "error", "provider", "duration_s"), [{
+    status: "error",
+    error: row.error_str,
+    provider: "openai",
+    duration_s: 1.5,
+  }]);
+});
+
+Deno.test("generic: timestamp_start / timestamp_end are the times of a row (a real agent-run log)", async () => {
+  const path = fixture("generic_timestamp_start_end.excerpt.jsonl");
+  const t = await loadTraces(path, { cache: false });
+  const lines = readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const runs = lines.filter((l) => "model" in l); // the first line is a schema header: an event
+  assert.deepEqual(
+    rows(t.calls, "started_at", "ended_at", "duration_s"),
+    runs.map((r) => ({
+      started_at: new Date(r.timestamp_start), // "2026-08-26T00:19:00+02:00"
+      ended_at: new Date(r.timestamp_end),
+      duration_s: r.duration_seconds, // the log's own duration wins over end − start
+    })),
+  );
+});
+
+Deno.test("generic: a usage report's buckets (OpenAI's completions_usage CSV: num_model_requests per minute) are no calls", async () => {
+  const path = fixture("generic_openai_usage_buckets.csv");
+  const text = readFileSync(path, "utf8");
+  // before: each bucket was one call of 60 s (end_time − start_time), 5 calls standing for
+  // 4 + 3 + 3 + 25 + 1 = 36 requests
+  assert.equal(detect(text, "completions_usage.csv"), null);
+  const t = await loadTraces(path, { cache: false, format: "generic" });
+  assert.equal(t.calls.height, 0);
+  assert.equal(t.events.filter(pl.col("type").eq(pl.lit("generic.row"))).height, 5);
+  assert.deepEqual(rows(t.diagnostics, "code"), [{ code: "no_calls" }]);
+});
+
+/** The records of a small CSV text (quoted cells with `""` escapes; no newline inside a cell). */
+function parseCsvLines(text: string): string[][] {
+  return text.trim().split(/\r?\n/).map((line) => {
+    const cells: string[] = [];
+    let cell = "", quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i]!;
+      if (quoted && c === '"' && line[i + 1] === '"') (cell += '"', i++);
+      else if (c === '"') quoted = !quoted;
+      else if (c === "," && !quoted) (cells.push(cell), cell = "");
+      else cell += c;
+    }
+    cells.push(cell);
+    return cells;
+  });
+}

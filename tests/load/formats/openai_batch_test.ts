@@ -378,3 +378,22 @@ Deno.test("openai_batch: a Responses API body that failed or was cancelled is an
   assert.equal(micros("ended_at"), 1750231701 * 1e6);
   assert.equal(i.getColumn("duration_s").get(0), null);
 });
+
+Deno.test("openai_batch: embeddings results (lines quoted from real output files) are priced as OpenAI's", async () => {
+  const path = fileURLToPath(
+    new URL("./fixtures/openai_batch_embeddings.jsonl", import.meta.url),
+  );
+  const t = await loadTraces(path);
+  const lines = Deno.readTextFileSync(path).trim().split("\n").map((l) => JSON.parse(l));
+  const input = lines.reduce((s, l) => s + l.response.body.usage.prompt_tokens, 0); // 13 + 930
+  assert.equal(t.calls.height, 2);
+  assert.equal(t.calls.getColumn("input_tokens").sum(), input);
+  assert.deepEqual(t.calls.getColumn("model").toArray(), [
+    "text-embedding-3-small",
+    "text-embedding-3-small",
+  ]);
+  // text-embedding-3-small: $0.02/M input tokens, at the batch rate (half); genai-prices does
+  // not infer OpenAI from this name, so the file's provider must be said
+  assert.equal(t.calls.getColumn("cost_usd").nullCount(), 0);
+  assert.ok(Math.abs(t.calls.getColumn("cost_usd").sum() - 0.5 * input * 0.02 / 1e6) < 1e-15);
+});
