@@ -58,7 +58,23 @@ function knownProvider(id: string): boolean {
 
 /** A Bedrock model id: `[region.]vendor.model…` with a vendor Bedrock serves. */
 const BEDROCK_ID =
-  /^(?:(?:us|eu|apac|global|us-gov|jp|au|ca)\.)?(?:anthropic|amazon|meta|mistral|cohere|ai21|deepseek|qwen|openai|writer)\.[a-z0-9]/;
+  /^(?:(?:us|eu|apac|global|us-gov|jp|au|ca)\.)?(?:anthropic|amazon|meta|mistral|cohere|ai21|deepseek|qwen|openai|writer)\.([a-z0-9][^:]*?)(?:-v\d+(?::\d+)?)?$/;
+
+/**
+ * The model a Bedrock model id names, as the vendor's API names it
+ * (`us.anthropic.claude-sonnet-4-5-20250929-v1:0` → `claude-sonnet-4-5-20250929`); any
+ * other name as it is.
+ *
+ * @example
+ * ```ts
+ * import { bedrockModel } from "./_rates.ts";
+ * if (bedrockModel("us.anthropic.claude-sonnet-4-5-20250929-v1:0") !== "claude-sonnet-4-5-20250929") throw new Error();
+ * if (bedrockModel("gpt-4o") !== "gpt-4o") throw new Error();
+ * ```
+ */
+export function bedrockModel(model: string): string {
+  return BEDROCK_ID.exec(model)?.[1] ?? model;
+}
 
 /** Resolve `model` once: a user override, else genai-prices with the trace's provider, else by name alone; null when unknown. */
 export function resolve(

@@ -51,6 +51,7 @@
  * @module
  */
 import { normalizeUsage } from "../../schema/mod.ts";
+import { bedrockModel } from "../../prices/_rates.ts";
 import { countChars } from "../_event.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import {
@@ -349,8 +350,7 @@ function resultCalls(
  * (`claude-sonnet-4-5-20250929`).
  */
 function modelName(model: string): string {
-  return model.replace(/^(?:(?:us|eu|apac|global|us-gov|jp|au|ca)\.)?anthropic\./, "")
-    .replace(/-v\d+(?::\d+)?$/, "").replace("@", "-");
+  return bedrockModel(model).replace("@", "-");
 }
 
 /**
