@@ -89,6 +89,7 @@ import { collectGarbage, releaseFreedMemory, settleMemory, trimOnFree } from "./
 import { checkTimezone } from "./timestamp.ts";
 import { keepLoad, loadKey, recentLoad } from "./_recent.ts";
 import { withFrames } from "./_lazy_frame.ts";
+import { dropCopiedCalls } from "./_copies.ts";
 import { cacheWrites, entriesBehind } from "./_writes.ts";
 
 /** Options of {@link loadTraces}. */
@@ -1283,6 +1284,12 @@ export async function loadTraces(
     // the calls' prices, when every part of the load holds them (from an entry, or priced to be kept)
     const priced = hasKeptPrices(frames.calls);
     if (priced) frames = withFrames(frames, { calls: takeKeptPrices(frames.calls) });
+    // calls a continued session copied from an earlier file: counted once (`_copies.ts`)
+    const copies = dropCopiedCalls(frames.calls, frames.sessions);
+    if (copies) {
+      frames = withFrames(frames, { calls: copies.calls, sessions: copies.sessions });
+      fileDiagnostics.push(...copies.warnings);
+    }
     if (fileDiagnostics.length) {
       frames = concatFrames([
         frames,

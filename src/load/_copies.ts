@@ -1,0 +1,115 @@
+/**
+ * Calls copied from one file into another: a Claude Code session continued
+ * (`claude --continue`, `--resume`) is written to a new transcript that starts
+ * with the earlier session's lines, their `requestId` and `message.id` as they
+ * were. Read file by file, each copied response is a second call with the same
+ * tokens. An API request id names one request wherever it is written, so a
+ * Claude Code call whose request id an earlier file (in load order) already
+ * holds is that call again: it is dropped, with one `copied_calls` warning per
+ * file that held copies. (ccusage counts such a request once too; its users
+ * measured copies at about 6% of all usage.) A copy within one file is one
+ * call already (`claude_code.ts` groups a response's lines by request id).
+ *
+ * @module
+ */
+import pl from "../frames/polars.ts";
+import type { Diagnostic } from "./_event.ts";
+
+/** The formats whose request ids are API request ids, the same in every copy of a transcript. */
+const COPIED_FORMATS = ["claude_code"];
+
+/**
+ * The calls without those that repeat a call of an earlier file (see the
+ * module), the sessions with their `calls` and `errors` counted again, and the
+ * warnings to add (one per file with copies, at its first); null when there is
+ * no copy.
+ *
+ * @example
+ * ```ts
+ * import pl from "../frames/polars.ts";
+ * import { dropCopiedCalls } from "./_copies.ts";
+ * const calls = pl.DataFrame({
+ *   format: ["claude_code", "claude_code", "claude_code"],
+ *   request_id: ["req_1", "req_2", "req_1"],
+ *   file: ["a.jsonl", "a.jsonl", "b.jsonl"],
+ *   line: [3, 7, 2],
+ *   session_id: ["s1", "s1", "s1"],
+ *   status: ["ok", "ok", "ok"],
+ * });
+ * const sessions = pl.DataFrame({ session_id: ["s1"], calls: [3], errors: [0] });
+ * const out = dropCopiedCalls(calls, sessions)!;
+ * // b.jsonl's req_1 is a.jsonl's again: two calls, one warning at b.jsonl:2
+ * if (out.calls.height !== 2 || out.sessions.getColumn("calls").toArray()[0] !== 2) throw new Error();
+ * if (out.warnings.length !== 1 || out.warnings[0]!.file !== "b.jsonl" || out.warnings[0]!.line !== 2) {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export function dropCopiedCalls(
+  calls: pl.DataFrame,
+  sessions: pl.DataFrame,
+): { calls: pl.DataFrame; sessions: pl.DataFrame; warnings: Diagnostic[] } | null {
+  if (!calls.columns.includes("format") || calls.height === 0) return null;
+  const copied = pl.col("format").isIn(COPIED_FORMATS).and(pl.col("request_id").isNotNull());
+  const candidates = calls.select(copied.sum().alias("n")).getColumn("n").toArray()[0] as number;
+  if (candidates < 2) return null;
+  const formats = calls.getColumn("format").toArray() as (string | null)[];
+  const ids = calls.getColumn("request_id").toArray() as (string | null)[];
+  const files = calls.getColumn("file").toArray() as string[];
+  const lines = calls.getColumn("line").toArray() as number[];
+  // where each id was first met (its file), and the copies of it in other files
+  const first = new Map<string, string>();
+  const keep = new Array<boolean>(calls.height).fill(true);
+  const byFile = new Map<string, { line: number; count: number }>();
+  for (let k = 0; k < calls.height; k++) {
+    const id = ids[k];
+    if (id === null || id === undefined || !COPIED_FORMATS.includes(formats[k] ?? "")) continue;
+    const seen = first.get(id);
+    if (seen === undefined) first.set(id, files[k]!);
+    else if (seen !== files[k]) {
+      keep[k] = false;
+      const at = byFile.get(files[k]!);
+      if (at) at.count++;
+      else byFile.set(files[k]!, { line: lines[k]!, count: 1 });
+    }
+  }
+  if (byFile.size === 0) return null;
+  const kept = calls.filter(pl.Series("keep", keep, pl.Bool));
+  const sessionIds = calls.getColumn("session_id").toArray() as string[];
+  const touched = new Set(sessionIds.filter((_, k) => !keep[k]));
+  return {
+    calls: kept,
+    sessions: recount(sessions, kept, [...touched]),
+    warnings: [...byFile].map(([file, { line, count }]) => ({
+      file,
+      line,
+      code: "copied_calls",
+      message: `${count} call${count > 1 ? "s" : ""} of this file repeat${
+        count > 1 ? "" : "s"
+      } calls of an earlier file, with the same request ids (a continued or copied session): counted once, where first read`,
+      severity: "warning",
+      count,
+    })),
+  };
+}
+
+/**
+ * The `calls` and `errors` of the sessions `touched` counted again from `calls`
+ * (a session with none left: 0), as the imported sessions count them (every
+ * call of the session; those with status `error`); the other sessions as they are.
+ */
+function recount(sessions: pl.DataFrame, calls: pl.DataFrame, touched: string[]): pl.DataFrame {
+  if (!sessions.columns.includes("calls") || sessions.height === 0) return sessions;
+  const counts = calls.filter(pl.col("session_id").isIn(touched)).groupBy("session_id").agg(
+    pl.len().cast(pl.Int64).alias("__calls"),
+    pl.col("status").eq(pl.lit("error")).sum().cast(pl.Int64).alias("__errors"),
+  );
+  const hit = pl.col("session_id").isIn(touched);
+  // in the columns' own types (a frame built from rows may hold them as floats)
+  const again = (name: string) =>
+    pl.when(hit).then(pl.col(`__${name}`).fillNull(0)).otherwise(pl.col(name))
+      .cast(sessions.getColumn(name).dtype).alias(name);
+  return sessions.join(counts, { on: "session_id", how: "left" })
+    .withColumns(again("calls"), again("errors"))
+    .select(...sessions.columns);
+}

@@ -1,0 +1,67 @@
+/**
+ * A continued Claude Code session: its new transcript starts with the earlier
+ * session's lines (same `requestId`s), then its own. Built from the real
+ * transcript of `../shared`: the copy adds no call, whatever the session id the
+ * copied lines carry; one `copied_calls` warning counts them.
+ */
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { inTempDir, realFixture } from "../_helpers.ts";
+import { loadTraces } from "../../src/load/mod.ts";
+
+const FIXTURE = realFixture("claude-code/flux.claude-session.jsonl");
+
+/** The transcript's lines, parsed. */
+const lines = () =>
+  readFileSync(FIXTURE!, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+
+/** The distinct request ids of its assistant responses (Claude Code's own `<synthetic>` aside). */
+const requestIds = (rows: Record<string, unknown>[]) =>
+  new Set(
+    rows.filter((r) =>
+      r.type === "assistant" && (r.message as { model?: string }).model !== "<synthetic>"
+    ).map((r) => r.requestId as string),
+  );
+
+for (const sessionOfCopies of ["the earlier session's", "the new session's"]) {
+  Deno.test(
+    `a continued Claude Code session's copy of the earlier transcript (${sessionOfCopies} id) adds no call`,
+    { ignore: FIXTURE === undefined },
+    inTempDir("copies", async (dir) => {
+      const first = lines();
+      // the continued session: a new id, the earlier lines copied, then two new responses
+      const id = "99999999-0000-4000-8000-000000000000";
+      const copied = first.map((r) =>
+        sessionOfCopies === "the new session's" && r.sessionId ? { ...r, sessionId: id } : r
+      );
+      const last = first.findLast((r) => r.type === "assistant")!;
+      const own = ["req_own_1", "req_own_2"].map((requestId, i) => ({
+        ...last,
+        sessionId: id,
+        requestId,
+        uuid: `own-${i}`,
+        message: { ...last.message, id: `msg_own_${i}` },
+      }));
+      const a = join(dir, "a.jsonl"), b = join(dir, "b.jsonl");
+      writeFileSync(a, first.map((r) => JSON.stringify(r)).join("\n") + "\n");
+      writeFileSync(b, [...copied, ...own].map((r) => JSON.stringify(r)).join("\n") + "\n");
+      const expected = requestIds(first).size; // 12 responses in the real transcript
+      const t = await loadTraces([a, b], { cache: false });
+      // the earlier calls once (read in a.jsonl), and b.jsonl's own two
+      assert.equal(t.calls.height, expected + 2);
+      const calls = t.calls.select("file", "request_id", "session_id").toRecords();
+      const inB = calls.filter((c) => c.file === b).map((c) => c.request_id);
+      assert.deepEqual(inB.sort(), ["req_own_1", "req_own_2"]);
+      const warnings = t.diagnostics.toRecords().filter((d) => d.code === "copied_calls");
+      assert.equal(warnings.length, 1);
+      assert.equal(warnings[0]!.file, b);
+      assert.equal(warnings[0]!.count, expected);
+      // every session counts the calls it keeps
+      for (const s of t.sessions.select("session_id", "calls").toRecords()) {
+        const n = calls.filter((c) => c.session_id === s.session_id).length;
+        assert.equal(s.calls, n, String(s.session_id));
+      }
+    }),
+  );
+}
