@@ -117,12 +117,22 @@ export interface CallFields {
   error: string | null;
 }
 
-/** `gen_ai.operation.name` values of spans that are model calls. */
+/**
+ * `gen_ai.operation.name` values of spans that are model calls: the GenAI
+ * conventions' and the older names Semantic Kernel (Python until 2025, .NET, JS)
+ * and the first Agent Framework releases wrote (`chat.completions`,
+ * `chat.streaming_completions`, `text.completions`, …).
+ */
 export const CALL_OPERATIONS: readonly string[] = [
   "chat",
   "text_completion",
   "generate_content",
   "completion",
+  "chat.completions",
+  "chat.streaming_completions",
+  "text.completions",
+  "text.streaming_completions",
+  "text_completions",
 ];
 
 /** Operations that are never model calls, even with a model attribute. */
@@ -324,6 +334,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   const input = first(
     count(a["gen_ai.usage.input_tokens"]),
     count(a["gen_ai.usage.prompt_tokens"]),
+    // Semantic Kernel's first GenAI attributes (2024)
+    count(a["gen_ai.response.prompt_tokens"]),
     count(a["llm.token_count.prompt"]),
     count(a["llm.usage.prompt_tokens"]),
     count(mlflowUsage.input_tokens),
@@ -337,6 +349,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   const output = first(
     count(a["gen_ai.usage.output_tokens"]),
     count(a["gen_ai.usage.completion_tokens"]),
+    count(a["gen_ai.response.completion_tokens"]),
     count(a["llm.token_count.completion"]),
     count(a["llm.usage.completion_tokens"]),
     count(mlflowUsage.output_tokens),

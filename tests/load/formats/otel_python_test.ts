@@ -390,3 +390,53 @@ Deno.test("otel_python: Microsoft Agent Framework's dump (each span printed at i
   ]);
   assert.equal(t.events.height, spans.size);
 });
+
+Deno.test("otel_python: Semantic Kernel's console output (operation chat.completions, tokens as gen_ai.response.prompt_tokens) is 1 call", async () => {
+  // the console output in microsoft/semantic-kernel's python/samples/demos/telemetry/README.md
+  const path = fixture("otel_python_semantic_kernel.console.txt");
+  const t = await load(path);
+  assert.equal(t.formats?.[path], "otel_python");
+  // independent reading: pretty-printed objects one after the other; spans have a `context`,
+  // the last record is a log record
+  const text = readFileSync(path, "utf8");
+  const records = JSON.parse(`[${text.trim().replace(/\n}\s*\n{/g, "\n},{")}]`) as {
+    context?: { span_id: string };
+    start_time: string;
+    end_time: string;
+    attributes: Record<string, unknown>;
+  }[];
+  const spans = records.filter((r) => r.context !== undefined);
+  assert.equal(spans.length, 3);
+  const chats = spans.filter((s) => s.attributes["gen_ai.operation.name"] === "chat.completions");
+  assert.equal(chats.length, 1);
+  const chat = chats[0]!;
+  assert.deepEqual(
+    rounded(figures(t.calls, SPAN)),
+    rounded(figuresOfRows(
+      chats.map((s) => ({
+        model: s.attributes["gen_ai.request.model"],
+        status: "ok",
+        input_tokens: s.attributes["gen_ai.response.prompt_tokens"],
+        output_tokens: s.attributes["gen_ai.response.completion_tokens"],
+        duration_s: (isoMicros(s.end_time) - isoMicros(s.start_time)) / 1e6,
+      })),
+      SPAN,
+    )),
+  );
+  // by hand: gpt-4o, 16 in, 28 out; 23:13:17.311909 − 23:13:14.625156 = 2.686753 s
+  assert.deepEqual(rounded(figures(t.calls, SPAN)), {
+    calls: 1,
+    ok: 1,
+    errors: 0,
+    pending: 0,
+    models: { "gpt-4o": 1 },
+    input: 16,
+    output: 28,
+    cache_read: 0,
+    latency: { n: 1, p50: 2.686753, max: 2.686753 },
+  });
+  assert.equal(t.calls.toRecords()[0]!.span_id, chat.context!.span_id.slice(2));
+  // the other two spans are events; the log record is one warning
+  assert.equal(t.events.height, 3);
+  assert.deepEqual(rows(t.diagnostics, "code"), [{ code: "not_spans" }]);
+});
