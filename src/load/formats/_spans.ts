@@ -577,13 +577,38 @@ function spanPayload(s: Span): string {
   });
 }
 
+/**
+ * The events that carry a call's texts in the first GenAI conventions (Semantic
+ * Kernel, OpenLIT, OpenLLMetry's event mode): the event's name and the attribute
+ * holding the text, read as the span attribute of the same name.
+ */
+const CONTENT_EVENTS: Record<string, string> = {
+  "gen_ai.content.prompt": "gen_ai.prompt",
+  "gen_ai.content.completion": "gen_ai.completion",
+};
+
+/**
+ * A span's attributes with the texts its content events hold
+ * ({@link CONTENT_EVENTS}), when its attributes do not hold them already.
+ */
+function withContentEvents(s: Span): Obj {
+  let a = s.attributes;
+  for (const e of s.events ?? []) {
+    const key = CONTENT_EVENTS[e.name];
+    if (key === undefined || a[key] !== undefined || e.attributes[key] === undefined) continue;
+    if (a === s.attributes) a = { ...a };
+    a[key] = e.attributes[key];
+  }
+  return a;
+}
+
 /** What the records read of a span whose attributes are decoded ({@link mlflowDecoded}). */
 function spanReading(s: Span): SpanReading {
   const a = s.attributes;
   const convention = s.call === null ? null : callConvention(a);
   const callLike = s.call !== null && (convention !== null || s.call !== undefined);
   return {
-    fields: callLike ? callFieldsOf(a, false) : null,
+    fields: callLike ? callFieldsOf(withContentEvents(s), false) : null,
     session: namedSession(s),
     operation: str(a["gen_ai.operation.name"]),
     error: errorOf(s),
@@ -863,7 +888,7 @@ export function spansToRecords(
     };
     if (keepsTexts(options, call)) {
       // the texts, made for the calls that keep them only (a prompt's JSON is a copy)
-      const texts = callFieldsOf(s.attributes, true);
+      const texts = callFieldsOf(withContentEvents(s), true);
       call.messages = s.call?.messages ?? texts.messages;
       call.output = s.call?.output ?? texts.output;
     }

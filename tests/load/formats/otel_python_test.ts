@@ -391,7 +391,7 @@ Deno.test("otel_python: Microsoft Agent Framework's dump (each span printed at i
   assert.equal(t.events.height, spans.size);
 });
 
-Deno.test("otel_python: Semantic Kernel's console output (operation chat.completions, tokens as gen_ai.response.prompt_tokens) is 1 call", async () => {
+Deno.test("otel_python: Semantic Kernel's console output (operation chat.completions, tokens as gen_ai.response.prompt_tokens, texts in gen_ai.content.* events) is 1 call", async () => {
   // the console output in microsoft/semantic-kernel's python/samples/demos/telemetry/README.md
   const path = fixture("otel_python_semantic_kernel.console.txt");
   const t = await load(path);
@@ -436,6 +436,14 @@ Deno.test("otel_python: Semantic Kernel's console output (operation chat.complet
     latency: { n: 1, p50: 2.686753, max: 2.686753 },
   });
   assert.equal(t.calls.toRecords()[0]!.span_id, chat.context!.span_id.slice(2));
+  // the texts are in the span's gen_ai.content.prompt / gen_ai.content.completion events
+  const events = (chat as unknown as { events: { attributes: Record<string, string> }[] }).events;
+  const textOf = (json: string) =>
+    (JSON.parse(json) as { content: string }[]).reduce((n, m) => n + [...m.content].length, 0);
+  assert.deepEqual(rows(t.calls, "prompt_chars", "output_chars"), [{
+    prompt_chars: textOf(events[0]!.attributes["gen_ai.prompt"]!), // 36
+    output_chars: textOf(events[1]!.attributes["gen_ai.completion"]!), // 170
+  }]);
   // the other two spans are events; the log record is one warning
   assert.equal(t.events.height, 3);
   assert.deepEqual(rows(t.diagnostics, "code"), [{ code: "not_spans" }]);
