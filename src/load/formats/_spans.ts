@@ -423,6 +423,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     cache_read_tokens: first(
       count(a["gen_ai.usage.cache_read.input_tokens"]),
       count(a["gen_ai.usage.cache_read_input_tokens"]),
+      // Pydantic AI's (its usage details, before it wrote the GenAI keys too)
+      count(a["gen_ai.usage.details.cache_read_tokens"]),
       count(a["llm.token_count.prompt_details.cache_read"]),
       count(mlflowUsage.cache_read_input_tokens),
       count(jsonField(responseUsage.prompt_tokens_details, "cached_tokens")),
@@ -434,6 +436,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     cache_write_tokens: first(
       count(a["gen_ai.usage.cache_creation.input_tokens"]),
       count(a["gen_ai.usage.cache_creation_input_tokens"]),
+      count(a["gen_ai.usage.details.cache_write_tokens"]),
       count(a["llm.token_count.prompt_details.cache_write"]),
       count(mlflowUsage.cache_creation_input_tokens),
       count(responseUsage.cache_creation_input_tokens),
@@ -442,6 +445,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     reasoning_tokens: first(
       count(a["gen_ai.usage.reasoning.output_tokens"]),
       count(a["gen_ai.usage.reasoning_tokens"]),
+      count(a["gen_ai.usage.details.reasoning_tokens"]),
       count(a["llm.token_count.completion_details.reasoning"]),
       count(jsonField(responseUsage.completion_tokens_details, "reasoning_tokens")),
       count(a["ai.usage.reasoningTokens"]),

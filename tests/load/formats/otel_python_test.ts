@@ -448,3 +448,39 @@ Deno.test("otel_python: Semantic Kernel's console output (operation chat.complet
   assert.equal(t.events.height, 3);
   assert.deepEqual(rows(t.diagnostics, "code"), [{ code: "not_spans" }]);
 });
+
+Deno.test("otel_python: Pydantic AI's usage details (gen_ai.usage.details.cache_read_tokens, reasoning_tokens) are the cache reads and reasoning", async () => {
+  // the attributes of a real Pydantic AI 1.25.1 span (see SPAN_FIXTURES.md), as to_json() writes them
+  const path = fixture("otel_python_pydantic_ai_details.json");
+  const t = await load(path);
+  assert.equal(t.formats?.[path], "otel_python");
+  const span = JSON.parse(readFileSync(path, "utf8")) as {
+    start_time: string;
+    end_time: string;
+    attributes: Record<string, unknown>;
+  };
+  const a = span.attributes;
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "model",
+      "input_tokens",
+      "output_tokens",
+      "cache_read_tokens",
+      "reasoning_tokens",
+    ),
+    [{
+      model: a["gen_ai.request.model"],
+      input_tokens: a["gen_ai.usage.input_tokens"], // 19611
+      output_tokens: a["gen_ai.usage.output_tokens"], // 118
+      cache_read_tokens: a["gen_ai.usage.details.cache_read_tokens"], // 84
+      reasoning_tokens: a["gen_ai.usage.details.reasoning_tokens"], // 76
+    }],
+  );
+  // 05:20:49.806246 − 05:20:46.905730 = 2.900516 s (Logfire's own `duration` of the span)
+  assert.deepEqual(rounded(figures(t.calls, SPAN)).latency, {
+    n: 1,
+    p50: (isoMicros(span.end_time) - isoMicros(span.start_time)) / 1e6,
+    max: 2.900516,
+  });
+});
