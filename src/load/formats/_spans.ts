@@ -436,6 +436,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     cache_write_tokens: first(
       count(a["gen_ai.usage.cache_creation.input_tokens"]),
       count(a["gen_ai.usage.cache_creation_input_tokens"]),
+      // Strands Agents' (Bedrock's cacheWriteInputTokens)
+      count(a["gen_ai.usage.cache_write_input_tokens"]),
       count(a["gen_ai.usage.details.cache_write_tokens"]),
       count(a["llm.token_count.prompt_details.cache_write"]),
       count(mlflowUsage.cache_creation_input_tokens),

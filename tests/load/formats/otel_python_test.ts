@@ -484,3 +484,36 @@ Deno.test("otel_python: Pydantic AI's usage details (gen_ai.usage.details.cache_
     max: 2.900516,
   });
 });
+
+Deno.test("otel_python: Strands Agents' chat span: cache writes as gen_ai.usage.cache_write_input_tokens", () => {
+  // written from strands-agents/sdk-python src/strands/telemetry/tracer.py (end_model_invoke_span:
+  // prompt/completion and input/output tokens, cache_read_input_tokens, cache_write_input_tokens)
+  const span = {
+    name: "chat",
+    context: { trace_id: "0x" + "ab".repeat(16), span_id: "0x" + "cd".repeat(8) },
+    kind: "SpanKind.INTERNAL",
+    parent_id: "0x" + "ef".repeat(8),
+    start_time: "2025-11-19T22:09:16.000000Z",
+    end_time: "2025-11-19T22:09:19.500000Z",
+    status: { status_code: "OK" },
+    attributes: {
+      "gen_ai.operation.name": "chat",
+      "gen_ai.system": "strands-agents",
+      "gen_ai.request.model": "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+      "gen_ai.usage.prompt_tokens": 2021,
+      "gen_ai.usage.input_tokens": 2021,
+      "gen_ai.usage.completion_tokens": 320,
+      "gen_ai.usage.output_tokens": 320,
+      "gen_ai.usage.total_tokens": 2341,
+      "gen_ai.usage.cache_read_input_tokens": 1500,
+      "gen_ai.usage.cache_write_input_tokens": 480,
+    },
+  };
+  const t = fromTraceText(JSON.stringify(span) + "\n", { file: "strands.jsonl" });
+  assert.deepEqual(
+    rows(t.calls, "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"),
+    [
+      { input_tokens: 2021, output_tokens: 320, cache_read_tokens: 1500, cache_write_tokens: 480 },
+    ],
+  );
+});
