@@ -208,6 +208,34 @@ function flatMessages(a: Obj, prefix: string): string | null {
   return messages ? texts.join("") : null;
 }
 
+/** The keys of {@link indexedMessages}: a message's field (`role`, `content`, …) is the group. */
+const INDEXED = {
+  "gen_ai.prompt": /^gen_ai\.prompt\.\d+\.(\w+)$/,
+  "gen_ai.completion": /^gen_ai\.completion\.\d+\.(\w+)$/,
+};
+
+/**
+ * The older GenAI conventions' indexed messages (`gen_ai.prompt.0.content`,
+ * `gen_ai.completion.0.content`: OpenLLMetry before 0.47, AgentOps, LiteLLM) as
+ * text: a content written as JSON parts (Anthropic's blocks) gives their text;
+ * "" for messages without content (an answer that only calls a tool), null when
+ * there are none.
+ */
+function indexedMessages(a: Obj, prefix: keyof typeof INDEXED): string | null {
+  const texts: string[] = [];
+  let messages = false;
+  const re = INDEXED[prefix];
+  for (const [k, v] of Object.entries(a)) {
+    const m = re.exec(k);
+    if (m === null) continue;
+    messages = true;
+    if (m[1] !== "content" || typeof v !== "string") continue;
+    const parts = v.startsWith("[") ? messageList(v) : null;
+    texts.push(parts ? messageText([{ content: parts }]) ?? "" : v);
+  }
+  return messages ? texts.join("") : null;
+}
+
 /** A list of strings (or its JSON text, as some writers set it) joined with commas; a string as it is. */
 function joined(v: unknown): string | null {
   v = arrayTag(v);
@@ -404,8 +432,10 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     ),
   );
   const prompt = messageText(inputList) ?? flatMessages(a, "llm.input_messages.") ??
+    indexedMessages(a, "gen_ai.prompt") ??
     str(a["input.value"]);
   const output_ = messageText(outputList) ?? flatMessages(a, "llm.output_messages.") ??
+    indexedMessages(a, "gen_ai.completion") ??
     str(a["ai.response.text"]) ?? str(a["output.value"]);
   return {
     model: requested ?? served,

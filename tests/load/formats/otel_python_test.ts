@@ -517,3 +517,36 @@ Deno.test("otel_python: Strands Agents' chat span: cache writes as gen_ai.usage.
     ],
   );
 });
+
+Deno.test("otel_python: OpenLLMetry's indexed messages (gen_ai.prompt.0.content, gen_ai.completion.0.content) are the call's texts", async () => {
+  const path = fixture("otel_python_openllmetry_indexed.json");
+  const t = await load(path);
+  const a = (JSON.parse(readFileSync(path, "utf8")) as { attributes: Record<string, unknown> })
+    .attributes;
+  const chars = (s: unknown) => [...(s as string)].length;
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "model",
+      "served_model",
+      "input_tokens",
+      "output_tokens",
+      "prompt_chars",
+      "output_chars",
+    ),
+    [{
+      model: a["gen_ai.request.model"],
+      served_model: a["gen_ai.response.model"],
+      input_tokens: a["gen_ai.usage.prompt_tokens"], // 12
+      output_tokens: a["gen_ai.usage.completion_tokens"], // 16
+      prompt_chars: chars(a["gen_ai.prompt.0.content"]), // 21
+      output_chars: chars(a["gen_ai.completion.0.content"]), // 52
+    }],
+  );
+  // the texts themselves, when kept
+  const kept = await loadTraces(path, { cache: false, keepText: true });
+  assert.deepEqual(rows(kept.calls, "messages", "output"), [{
+    messages: a["gen_ai.prompt.0.content"],
+    output: a["gen_ai.completion.0.content"],
+  }]);
+});
