@@ -465,6 +465,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     ),
     cache_write_tokens: first(
       count(a["gen_ai.usage.cache_creation.input_tokens"]),
+      // GitHub Copilot CLI's name for it
+      count(a["gen_ai.usage.cache_write.input_tokens"]),
       count(a["gen_ai.usage.cache_creation_input_tokens"]),
       // Strands Agents' (Bedrock's cacheWriteInputTokens)
       count(a["gen_ai.usage.cache_write_input_tokens"]),

@@ -17,7 +17,9 @@
  * - a `ReadableSpan` as `JSON.stringify` writes it: `{name, kind, spanContext
  *   (or _spanContext): {traceId, spanId}, parentSpanId | parentSpanContext,
  *   startTime: [sec, nanos], endTime, duration, ended, status, attributes,
- *   events, resource}`.
+ *   events, resource}`, or its fields written flat (`traceId`, `spanId`,
+ *   `parentSpanId`: GitHub Copilot CLI's file exporter, one `{"type": "span", …}`
+ *   per line, its `{"type": "metric", …}` lines skipped with one warning).
  *
  * Status code 2 (or an `exception` event) is an error; a span that has not
  * ended (`ended: false`, an `endTime` of `[0, 0]`, a negative duration) is
@@ -45,7 +47,22 @@ function isJsSpan(v: unknown): v is Obj {
     ("attributes" in v || "status" in v || "resource" in v);
   const readable = str(contextOf(v).traceId) !== null && str(contextOf(v).spanId) !== null &&
     ("startTime" in v || "name" in v);
-  return console || readable;
+  // a ReadableSpan's fields written flat, as GitHub Copilot CLI's file exporter does
+  const flat = typeof v.traceId === "string" && typeof v.spanId === "string" &&
+    Array.isArray(v.startTime);
+  return console || readable || flat;
+}
+
+/**
+ * What the console's other exporters print beside the spans (and Copilot CLI's
+ * file exporter writes between them): the kind, or null for another record.
+ */
+function neighbourKind(v: unknown): string | null {
+  if (!isObj(v)) return null;
+  if ("body" in v && ("severityText" in v || "severityNumber" in v)) return "log records";
+  // the console's `{descriptor, dataPoints}`; Copilot CLI's `{"type": "metric", name, dataPoints}`
+  if ("dataPoints" in v && ("descriptor" in v || v.type === "metric")) return "metric exports";
+  return null;
 }
 
 /** The start of Node's `console.dir` of a ConsoleSpanExporter object. */
@@ -55,7 +72,11 @@ const INSPECT_SPAN =
 const INSPECT_IDS = /\btraceId: (['"])[0-9a-f]{32}\1[\s\S]*?\bid: (['"])[0-9a-f]{16}\2/;
 
 function detect(s: FormatSample): boolean {
-  if (s.values.length > 0) return isJsSpan(s.values[0]);
+  if (s.values.length > 0) {
+    // the first span, after nothing but log records and metric exports
+    const i = s.values.findIndex((v) => neighbourKind(v) === null);
+    return i >= 0 && isJsSpan(s.values[i]);
+  }
   // deno-lint-ignore no-control-regex
   const head = s.head.slice(0, 256 * 1024).replace(/\x1b\[[0-9;]*m/g, ""); // colours of a terminal capture
   return INSPECT_SPAN.test(head) && INSPECT_IDS.test(head);
@@ -323,13 +344,7 @@ function parseOtelJs(
   const spans = new SpanList(options, lighten);
   // the console's log-record and metric exporters print to the same stream: counted, not spans
   const readRecord = ({ value, line, path }: SpanRecord) => {
-    const kind = !isObj(value)
-      ? null
-      : "body" in value && ("severityText" in value || "severityNumber" in value)
-      ? "log records"
-      : "descriptor" in value && "dataPoints" in value
-      ? "metric exports"
-      : null;
+    const kind = neighbourKind(value);
     if (kind !== null) {
       f.skip(kind, line);
       return;
