@@ -280,6 +280,12 @@ function langchainModel(a: Obj): string | null {
  */
 export function callConvention(a: Obj): string | null {
   const op = str(a["gen_ai.operation.name"]);
+  // LangSmith's OpenTelemetry export names its prompt-template runs `chat` too: its run
+  // type (`langsmith.span.kind`) says which spans are the model's (`llm`)
+  const langsmithKind = str(a["langsmith.span.kind"]);
+  if (langsmithKind !== null && langsmithKind.toLowerCase() !== "llm" && op === "chat") {
+    return null;
+  }
   if (op !== null) {
     if (CALL_OPERATIONS.includes(op)) return "gen_ai";
     if (NOT_CALL_OPERATIONS.has(op)) return null;

@@ -550,3 +550,47 @@ Deno.test("otel_python: OpenLLMetry's indexed messages (gen_ai.prompt.0.content,
     output: a["gen_ai.completion.0.content"],
   }]);
 });
+
+Deno.test("otel_python: LangSmith's OpenTelemetry export: its prompt-template run (also named chat) is not a call", () => {
+  // written from langsmith/_internal/otel/_otel_exporter.py: gen_ai.operation.name is the run type
+  // mapped by WELL_KNOWN_OPERATION_NAMES, where both "llm" and "prompt" become "chat"
+  const span = (
+    id: string,
+    name: string,
+    parent: string | null,
+    attributes: Record<string, unknown>,
+  ) =>
+    JSON.stringify({
+      name,
+      context: { trace_id: "0x" + "7a".repeat(16), span_id: "0x" + id.repeat(8) },
+      parent_id: parent === null ? null : "0x" + parent.repeat(8),
+      start_time: "2025-06-01T10:00:00.000000Z",
+      end_time: "2025-06-01T10:00:01.500000Z",
+      status: { status_code: "OK" },
+      attributes,
+    });
+  const text = [
+    span("01", "RunnableSequence", null, {
+      "langsmith.span.kind": "chain",
+      "gen_ai.operation.name": "chain",
+    }),
+    span("02", "ChatPromptTemplate", "01", {
+      "langsmith.span.kind": "prompt",
+      "gen_ai.operation.name": "chat",
+      "gen_ai.system": "langchain",
+    }),
+    span("03", "ChatOpenAI", "01", {
+      "langsmith.span.kind": "llm",
+      "gen_ai.operation.name": "chat",
+      "gen_ai.system": "openai",
+      "gen_ai.request.model": "gpt-4o-mini",
+      "gen_ai.usage.input_tokens": 25,
+      "gen_ai.usage.output_tokens": 7,
+    }),
+  ].join("\n") + "\n";
+  const t = fromTraceText(text, { file: "langsmith.jsonl" });
+  assert.deepEqual(rows(t.calls, "span_id", "model", "input_tokens"), [
+    { span_id: "03".repeat(8), model: "gpt-4o-mini", input_tokens: 25 },
+  ]);
+  assert.equal(t.events.height, 3);
+});
