@@ -158,6 +158,19 @@ function jsonField(v: unknown, key: string): unknown {
   return jsonObject(v)?.[key];
 }
 
+/** Python's `str()` of a dict of counts: `{'cache_read': 10, 'audio': 0}`. */
+const PY_COUNTS = /^\{\s*'\w+':\s*-?\d+(?:\s*,\s*'\w+':\s*-?\d+)*\s*\}$/;
+
+/**
+ * LangSmith's token details (`gen_ai.usage.input_token_details`): LangChain's
+ * `usage_metadata` details as JSON text (its JS SDK) or as Python's `str()` of
+ * the dict (its Python SDK), e.g. `{'cache_read': 10, 'cache_creation': 0}`.
+ */
+function tokenDetails(v: unknown): Obj {
+  if (typeof v === "string" && PY_COUNTS.test(v.trim())) return JSON.parse(v.replace(/'/g, '"'));
+  return jsonObject(v) ?? {};
+}
+
 /** A list of messages (JSON text or a value), or null. */
 function messageList(v: unknown): unknown[] | null {
   let value = v;
@@ -364,6 +377,9 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   // the Vercel AI SDK: its usage (v4 promptTokens, v5 inputTokens) and the provider's metadata
   const providerMeta = jsonObject(a["ai.response.providerMetadata"]) ?? {};
   const openaiMeta = isObj(providerMeta.openai) ? providerMeta.openai : {};
+  // LangSmith's: LangChain's usage_metadata details
+  const inputDetails = tokenDetails(a["gen_ai.usage.input_token_details"]);
+  const outputDetails = tokenDetails(a["gen_ai.usage.output_token_details"]);
   const anthropicMeta = isObj(providerMeta.anthropic) ? providerMeta.anthropic : {};
   const input = first(
     count(a["gen_ai.usage.input_tokens"]),
@@ -461,6 +477,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       count(a["gen_ai.usage.cache_read_input_tokens"]),
       // Pydantic AI's (its usage details, before it wrote the GenAI keys too)
       count(a["gen_ai.usage.details.cache_read_tokens"]),
+      count(inputDetails.cache_read),
       count(a["llm.token_count.prompt_details.cache_read"]),
       count(mlflowUsage.cache_read_input_tokens),
       count(jsonField(responseUsage.prompt_tokens_details, "cached_tokens")),
@@ -477,6 +494,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       // Strands Agents' (Bedrock's cacheWriteInputTokens)
       count(a["gen_ai.usage.cache_write_input_tokens"]),
       count(a["gen_ai.usage.details.cache_write_tokens"]),
+      count(inputDetails.cache_creation),
       count(a["llm.token_count.prompt_details.cache_write"]),
       count(mlflowUsage.cache_creation_input_tokens),
       count(responseUsage.cache_creation_input_tokens),
@@ -486,6 +504,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       count(a["gen_ai.usage.reasoning.output_tokens"]),
       count(a["gen_ai.usage.reasoning_tokens"]),
       count(a["gen_ai.usage.details.reasoning_tokens"]),
+      count(outputDetails.reasoning),
       count(a["llm.token_count.completion_details.reasoning"]),
       count(jsonField(responseUsage.completion_tokens_details, "reasoning_tokens")),
       count(a["ai.usage.reasoningTokens"]),

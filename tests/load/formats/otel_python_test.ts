@@ -551,7 +551,7 @@ Deno.test("otel_python: OpenLLMetry's indexed messages (gen_ai.prompt.0.content,
   }]);
 });
 
-Deno.test("otel_python: LangSmith's OpenTelemetry export: its prompt-template run (also named chat) is not a call", () => {
+Deno.test("otel_python: LangSmith's OpenTelemetry export: its prompt-template run (also named chat) is not a call; its token details (Python's notation) are read", () => {
   // written from langsmith/_internal/otel/_otel_exporter.py: gen_ai.operation.name is the run type
   // mapped by WELL_KNOWN_OPERATION_NAMES, where both "llm" and "prompt" become "chat"
   const span = (
@@ -586,11 +586,30 @@ Deno.test("otel_python: LangSmith's OpenTelemetry export: its prompt-template ru
       "gen_ai.request.model": "gpt-4o-mini",
       "gen_ai.usage.input_tokens": 25,
       "gen_ai.usage.output_tokens": 7,
+      // _set_io_attributes: str() of usage_metadata's details, Python's notation
+      "gen_ai.usage.input_token_details": "{'audio': 0, 'cache_read': 10, 'cache_creation': 4}",
+      "gen_ai.usage.output_token_details": "{'audio': 0, 'reasoning': 2}",
     }),
   ].join("\n") + "\n";
   const t = fromTraceText(text, { file: "langsmith.jsonl" });
-  assert.deepEqual(rows(t.calls, "span_id", "model", "input_tokens"), [
-    { span_id: "03".repeat(8), model: "gpt-4o-mini", input_tokens: 25 },
-  ]);
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "span_id",
+      "model",
+      "input_tokens",
+      "cache_read_tokens",
+      "cache_write_tokens",
+      "reasoning_tokens",
+    ),
+    [{
+      span_id: "03".repeat(8),
+      model: "gpt-4o-mini",
+      input_tokens: 25,
+      cache_read_tokens: 10,
+      cache_write_tokens: 4,
+      reasoning_tokens: 2,
+    }],
+  );
   assert.equal(t.events.height, 3);
 });
