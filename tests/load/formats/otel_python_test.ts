@@ -613,3 +613,40 @@ Deno.test("otel_python: LangSmith's OpenTelemetry export: its prompt-template ru
   );
   assert.equal(t.events.height, 3);
 });
+
+/** VeADK's tracing dump (Google ADK's span dicts): the spans of the fixture, read independently. */
+const veadkSpans = () =>
+  JSON.parse(readFileSync(fixture("otel_python_veadk_adk.json"), "utf8")) as {
+    name: string;
+    start_time: number;
+    end_time: number;
+    attributes: Record<string, unknown>;
+  }[];
+
+Deno.test("otel_python: Google ADK's span dicts (VeADK's tracing dump: integer ids, ns times) are read: 4 call_llm calls", async () => {
+  const path = fixture("otel_python_veadk_adk.json");
+  const t = await load(path);
+  assert.equal(t.formats?.[path], "otel_python");
+  const spans = veadkSpans();
+  assert.equal(spans.length, 10);
+  // the calls are the LLM spans (openinference.span.kind), ADK's call_llm
+  const llm = spans.filter((s) => s.attributes["openinference.span.kind"] === "LLM");
+  assert.equal(llm.length, 4);
+  assert.deepEqual(
+    rows(t.calls.sort("started_at"), "model", "input_tokens", "session_id"),
+    llm.map((s) => ({
+      model: s.attributes["gen_ai.request.model"],
+      input_tokens: s.attributes["gen_ai.usage.input_tokens"], // 487, 547, 584, 644
+      session_id: s.attributes["session.id"],
+    })),
+  );
+  // ns read as JSON numbers (past 2^53, rounded), to the µs: 11.53865, 4.43672, 7.689213, 7.538963 s
+  assert.deepEqual(
+    rows(t.calls.sort("started_at"), "duration_s").map((r) => r.duration_s),
+    llm.map((s) => Math.round((s.end_time - s.start_time) / 1e3) / 1e6),
+  );
+  // one session over the two traces (two turns); every span an event
+  assert.equal(t.sessions.height, 1);
+  assert.equal(t.events.height, spans.length);
+  assert.equal(t.diagnostics.height, 0);
+});
