@@ -377,11 +377,18 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   // the Vercel AI SDK: its usage (v4 promptTokens, v5 inputTokens) and the provider's metadata
   const providerMeta = jsonObject(a["ai.response.providerMetadata"]) ?? {};
   const openaiMeta = isObj(providerMeta.openai) ? providerMeta.openai : {};
+  // Google ADK's call_llm span: the response it records (its own gen_ai.usage.output_tokens was
+  // the total of prompt and answer in ADK 1.x until it took candidates_token_count, which
+  // leaves out thinking): Gemini's usage, the answer and the thoughts being the output
+  const adk = jsonObject(jsonField(a["gcp.vertex.agent.llm_response"], "usage_metadata")) ?? {};
+  const adkOutput = count(adk.candidates_token_count);
+  const adkThoughts = count(adk.thoughts_token_count);
   // LangSmith's: LangChain's usage_metadata details
   const inputDetails = tokenDetails(a["gen_ai.usage.input_token_details"]);
   const outputDetails = tokenDetails(a["gen_ai.usage.output_token_details"]);
   const anthropicMeta = isObj(providerMeta.anthropic) ? providerMeta.anthropic : {};
   const input = first(
+    count(adk.prompt_token_count),
     count(a["gen_ai.usage.input_tokens"]),
     count(a["gen_ai.usage.prompt_tokens"]),
     // Semantic Kernel's first GenAI attributes (2024)
@@ -397,6 +404,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     count(a["ai.usage.inputTokens"]),
   );
   const output = first(
+    adkOutput === null ? null : adkOutput + (adkThoughts ?? 0),
     count(a["gen_ai.usage.output_tokens"]),
     count(a["gen_ai.usage.completion_tokens"]),
     count(a["gen_ai.response.completion_tokens"]),
@@ -411,6 +419,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     count(a["ai.usage.outputTokens"]),
   );
   const total = first(
+    count(adk.total_token_count),
     count(a["gen_ai.usage.total_tokens"]),
     count(a["llm.token_count.total"]),
     count(a["llm.usage.total_tokens"]),
@@ -474,6 +483,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     total_tokens: total,
     cache_read_tokens: first(
       count(a["gen_ai.usage.cache_read.input_tokens"]),
+      count(adk.cached_content_token_count),
       count(a["gen_ai.usage.cache_read_input_tokens"]),
       // Pydantic AI's (its usage details, before it wrote the GenAI keys too)
       count(a["gen_ai.usage.details.cache_read_tokens"]),
@@ -502,6 +512,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     ),
     reasoning_tokens: first(
       count(a["gen_ai.usage.reasoning.output_tokens"]),
+      adkThoughts,
       count(a["gen_ai.usage.reasoning_tokens"]),
       count(a["gen_ai.usage.details.reasoning_tokens"]),
       count(outputDetails.reasoning),
@@ -550,6 +561,8 @@ function namedSession(span: Span): string | null {
     str(span.session_id),
     str(a["session.id"]),
     str(a["gen_ai.conversation.id"]),
+    // Google ADK's call_llm spans (its agent spans name the session as gen_ai.conversation.id)
+    str(a["gcp.vertex.agent.session_id"]),
     str(a["langfuse.session.id"]),
     str(a["ai.telemetry.metadata.sessionId"]),
   );

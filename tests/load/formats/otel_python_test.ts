@@ -650,3 +650,80 @@ Deno.test("otel_python: Google ADK's span dicts (VeADK's tracing dump: integer i
   assert.equal(t.events.height, spans.length);
   assert.equal(t.diagnostics.height, 0);
 });
+
+Deno.test("otel_python: Google ADK's call_llm: the output is the recorded response's (ADK 1.x wrote the total as gen_ai.usage.output_tokens)", async () => {
+  const t = await load(fixture("otel_python_veadk_adk.json"));
+  const llm = veadkSpans().filter((s) => s.attributes["openinference.span.kind"] === "LLM");
+  const usage = (s: { attributes: Record<string, unknown> }) =>
+    JSON.parse(s.attributes["gcp.vertex.agent.llm_response"] as string).usage_metadata as {
+      candidates_token_count: number;
+      total_token_count: number;
+    };
+  assert.deepEqual(
+    rows(t.calls.sort("started_at"), "output_tokens", "total_tokens"),
+    llm.map((s) => ({
+      // 496, 132, 316, 256 (gen_ai.usage.output_tokens says 983, 679, 900, 900: the totals)
+      output_tokens: usage(s).candidates_token_count,
+      total_tokens: usage(s).total_token_count,
+    })),
+  );
+  // OpenInference's count on the same spans agrees: 496 + 132 + 316 + 256 = 1200
+  assert.equal(t.calls.getColumn("output_tokens").sum(), 1200);
+});
+
+Deno.test("otel_python: Google ADK's session (gcp.vertex.agent.session_id) and Gemini's thoughts in its recorded response", () => {
+  // written from google/adk-python telemetry: trace_call_llm sets gcp.vertex.agent.session_id and
+  // records the LlmResponse (model_dump_json) with Gemini's usage_metadata
+  const span = (trace: string, id: string, usage: Record<string, number>) =>
+    JSON.stringify({
+      name: "call_llm",
+      context: { trace_id: "0x" + trace.repeat(16), span_id: "0x" + id.repeat(8) },
+      parent_id: null,
+      start_time: "2025-10-01T09:00:00.000000Z",
+      end_time: "2025-10-01T09:00:02.000000Z",
+      status: { status_code: "UNSET" },
+      attributes: {
+        "gen_ai.system": "gcp.vertex.agent",
+        "gen_ai.request.model": "gemini-2.5-flash",
+        "gcp.vertex.agent.session_id": "adk-session-1",
+        "gcp.vertex.agent.llm_response": JSON.stringify({ usage_metadata: usage }),
+        "gen_ai.usage.input_tokens": usage.prompt_token_count,
+        "gen_ai.usage.output_tokens": usage.candidates_token_count,
+      },
+    });
+  const text = [
+    span("a1", "01", {
+      prompt_token_count: 100,
+      candidates_token_count: 20,
+      total_token_count: 150,
+      thoughts_token_count: 30,
+      cached_content_token_count: 60,
+    }),
+    span("b2", "02", {
+      prompt_token_count: 200,
+      candidates_token_count: 10,
+      total_token_count: 210,
+    }),
+  ].join("\n") + "\n";
+  const t = fromTraceText(text, { file: "adk.jsonl" });
+  assert.deepEqual(
+    rows(t.calls, "session_id", "output_tokens", "reasoning_tokens", "cache_read_tokens"),
+    [
+      // thinking is billed as output: 20 + 30
+      {
+        session_id: "adk-session-1",
+        output_tokens: 50,
+        reasoning_tokens: 30,
+        cache_read_tokens: 60,
+      },
+      {
+        session_id: "adk-session-1",
+        output_tokens: 10,
+        reasoning_tokens: null,
+        cache_read_tokens: null,
+      },
+    ],
+  );
+  // two traces (two turns), one session
+  assert.equal(t.sessions.height, 1);
+});
