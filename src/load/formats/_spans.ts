@@ -373,6 +373,10 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     jsonField(jsonField(a["mlflow.spanOutputs"], "llm_output"), "token_usage"),
     // Braintrust's own span attributes
     a["braintrust.metrics"] === undefined ? undefined : jsonObject(a["braintrust.metrics"]),
+    // Logfire's OpenAI spans: the response it records (Chat Completions' `response_data`,
+    // the Responses API's `response`), whose usage alone has the cached and reasoning counts
+    a["logfire.msg_template"] === undefined ? undefined : jsonField(a["response_data"], "usage"),
+    a["logfire.msg_template"] === undefined ? undefined : jsonField(a["response"], "usage"),
   ].find(isObj) ?? {};
   // the Vercel AI SDK: its usage (v4 promptTokens, v5 inputTokens) and the provider's metadata
   const providerMeta = jsonObject(a["ai.response.providerMetadata"]) ?? {};
@@ -491,6 +495,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       count(a["llm.token_count.prompt_details.cache_read"]),
       count(mlflowUsage.cache_read_input_tokens),
       count(jsonField(responseUsage.prompt_tokens_details, "cached_tokens")),
+      // the Responses API's usage
+      count(jsonField(responseUsage.input_tokens_details, "cached_tokens")),
       count(responseUsage.cache_read_input_tokens),
       count(a["ai.usage.cachedInputTokens"]),
       count(openaiMeta.cachedPromptTokens),
@@ -518,6 +524,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       count(outputDetails.reasoning),
       count(a["llm.token_count.completion_details.reasoning"]),
       count(jsonField(responseUsage.completion_tokens_details, "reasoning_tokens")),
+      count(jsonField(responseUsage.output_tokens_details, "reasoning_tokens")),
       count(a["ai.usage.reasoningTokens"]),
       count(openaiMeta.reasoningTokens),
     ),

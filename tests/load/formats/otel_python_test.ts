@@ -727,3 +727,57 @@ Deno.test("otel_python: Google ADK's session (gcp.vertex.agent.session_id) and G
   // two traces (two turns), one session
   assert.equal(t.sessions.height, 1);
 });
+
+Deno.test("otel_python: Logfire's OpenAI spans: cached and reasoning tokens from the response it records", async () => {
+  // a real Logfire Responses API span (SPAN_FIXTURES.md): its usage in the `response` attribute
+  const path = fixture("otel_python_logfire_responses.json");
+  const t = await load(path);
+  const a = (JSON.parse(readFileSync(path, "utf8")) as { attributes: Record<string, string> })
+    .attributes;
+  const usage = JSON.parse(a.response!).usage;
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "model",
+      "served_model",
+      "input_tokens",
+      "output_tokens",
+      "cache_read_tokens",
+      "reasoning_tokens",
+    ),
+    [{
+      model: "gpt-4o",
+      served_model: "gpt-4o-2024-08-06",
+      input_tokens: usage.input_tokens, // 702
+      output_tokens: usage.output_tokens, // 22
+      cache_read_tokens: usage.input_tokens_details.cached_tokens, // 0, was unknown
+      reasoning_tokens: usage.output_tokens_details.reasoning_tokens, // 0, was unknown
+    }],
+  );
+  // Chat Completions: `response_data` (written from logfire's OpenAI integration: {message, usage})
+  const chat = {
+    name: "Chat Completion with 'gpt-4o-mini'",
+    context: { trace_id: "0x" + "4c".repeat(16), span_id: "0x" + "4d".repeat(8) },
+    parent_id: null,
+    start_time: "2025-05-01T08:00:00.000000Z",
+    end_time: "2025-05-01T08:00:01.000000Z",
+    status: { status_code: "UNSET" },
+    attributes: {
+      "logfire.msg_template": "Chat Completion with {request_data[model]!r}",
+      "gen_ai.system": "openai",
+      "gen_ai.request.model": "gpt-4o-mini",
+      "gen_ai.usage.input_tokens": 2100,
+      "gen_ai.usage.output_tokens": 40,
+      "response_data": JSON.stringify({
+        message: { role: "assistant", content: "ok" },
+        usage: {
+          prompt_tokens: 2100,
+          completion_tokens: 40,
+          prompt_tokens_details: { cached_tokens: 1920 },
+        },
+      }),
+    },
+  };
+  const c = fromTraceText(JSON.stringify(chat) + "\n", { file: "logfire.jsonl" });
+  assert.deepEqual(rows(c.calls, "cache_read_tokens"), [{ cache_read_tokens: 1920 }]);
+});
