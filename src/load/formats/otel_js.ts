@@ -19,7 +19,9 @@
  *   startTime: [sec, nanos], endTime, duration, ended, status, attributes,
  *   events, resource}`, or its fields written flat (`traceId`, `spanId`,
  *   `parentSpanId`: GitHub Copilot CLI's file exporter, one `{"type": "span", …}`
- *   per line, its `{"type": "metric", …}` lines skipped with one warning).
+ *   per line, its `{"type": "metric", …}` lines skipped with one warning), or with
+ *   OTLP's names and flat attributes (`startTimeUnixNano`, `status.code: "OK"`:
+ *   the spans of CloudWatch's `aws/spans` log group, where Bedrock AgentCore's go).
  *
  * Status code 2 (or an `exception` event) is an error; a span that has not
  * ended (`ended: false`, an `endTime` of `[0, 0]`, a negative duration) is
@@ -47,9 +49,11 @@ function isJsSpan(v: unknown): v is Obj {
     ("attributes" in v || "status" in v || "resource" in v);
   const readable = str(contextOf(v).traceId) !== null && str(contextOf(v).spanId) !== null &&
     ("startTime" in v || "name" in v);
-  // a ReadableSpan's fields written flat, as GitHub Copilot CLI's file exporter does
+  // a ReadableSpan's fields written flat, as GitHub Copilot CLI's file exporter does; or with
+  // OTLP's time names and flat attributes, as CloudWatch's aws/spans log group holds the spans
+  // of Bedrock AgentCore (a span of OTLP/JSON proper has its attributes as a list)
   const flat = typeof v.traceId === "string" && typeof v.spanId === "string" &&
-    Array.isArray(v.startTime);
+    (Array.isArray(v.startTime) || ("startTimeUnixNano" in v && isObj(v.attributes)));
   return console || readable || flat;
 }
 
@@ -259,7 +263,10 @@ function toSpan(v: unknown, line: number): Span | string {
   if (spanId === null) return `"id" is missing`;
   const parentContext = isObj(v.parentSpanContext) ? v.parentSpanContext : {};
   let start: number | null, end: number | null;
-  if ("startTime" in v) {
+  if ("startTimeUnixNano" in v) {
+    start = toMicros(v.startTimeUnixNano).us;
+    end = toMicros(v.endTimeUnixNano).us;
+  } else if ("startTime" in v) {
     start = hrMicros(v.startTime);
     end = hrMicros(v.endTime);
     const d = Array.isArray(v.duration) ? toMicros(v.duration).us : null;
@@ -273,7 +280,11 @@ function toSpan(v: unknown, line: number): Span | string {
   }
   if (v.ended === false || v._ended === false) end = null;
   const status = isObj(v.status) ? v.status : {};
-  const code = num(status.code);
+  // 0 unset | 1 ok | 2 error, or the names (`OK`, `STATUS_CODE_ERROR`) as aws/spans writes them
+  const code = num(status.code) ??
+    ({ UNSET: 0, OK: 1, ERROR: 2 } as Record<string, number>)[
+      String(status.code ?? "").toUpperCase().replace(/^STATUS_CODE_/, "")
+    ] ?? null;
   return {
     trace_id: traceId,
     span_id: spanId,

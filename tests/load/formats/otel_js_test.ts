@@ -382,3 +382,48 @@ Deno.test("otel_js: Copilot CLI 1.0.86's names: cache writes as gen_ai.usage.cac
   ]);
   assert.deepEqual(rows(t.diagnostics, "code", "count"), [{ code: "not_spans", count: 1 }]);
 });
+
+Deno.test("otel_js: Bedrock AgentCore's spans as CloudWatch's aws/spans holds them (OTLP names, flat attributes): read, the agent's usage not a call", async () => {
+  // the three example spans of AWS's AgentCore guide "Understanding input spans" (SPAN_FIXTURES.md)
+  const path = fixture("otel_js_agentcore_aws_spans.jsonl");
+  const t = await load(path);
+  assert.equal(t.formats?.[path], "otel_js");
+  const spans = readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l)) as {
+    attributes: Record<string, unknown>;
+  }[];
+  // an invoke_agent span (its usage is the sum of its calls'), a LangGraph workflow and a tool:
+  // no model call among them
+  assert.equal(t.calls.height, 0);
+  assert.equal(t.events.height, spans.length);
+  // one session.id over both traces
+  assert.deepEqual(rows(t.sessions, "session_id"), [{
+    session_id: spans[0]!.attributes["session.id"],
+  }]);
+  assert.equal(t.diagnostics.height, 0);
+  // a Strands chat span in the same shape (written from strands/telemetry/tracer.py) is a call
+  const chat = {
+    traceId: "691e400b638f5225711e80da37a4b0bd",
+    spanId: "0f1e2d3c4b5a6978",
+    parentSpanId: "e79d2156ac138f63",
+    scope: { name: "strands.telemetry.tracer", version: "" },
+    name: "chat",
+    kind: "INTERNAL",
+    startTimeUnixNano: 1763590156000000000,
+    endTimeUnixNano: 1763590158500000000,
+    attributes: {
+      "gen_ai.operation.name": "chat",
+      "gen_ai.request.model": "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+      "gen_ai.usage.input_tokens": 1000,
+      "gen_ai.usage.output_tokens": 100,
+      "gen_ai.usage.cache_read_input_tokens": 0,
+      "gen_ai.usage.cache_write_input_tokens": 0,
+      "session.id": "s",
+    },
+    status: { code: "ERROR" },
+  };
+  const c = fromTraceText(JSON.stringify(chat) + "\n", { file: "aws-spans.jsonl" });
+  // 1763590158.5 − 1763590156.0 = 2.5 s; status code "ERROR" is an error
+  assert.deepEqual(rows(c.calls, "input_tokens", "duration_s", "status"), [
+    { input_tokens: 1000, duration_s: 2.5, status: "error" },
+  ]);
+});
