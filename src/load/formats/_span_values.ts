@@ -237,9 +237,13 @@ export function timeWarner(
   };
 }
 
-/** A hex id without its `0x` prefix (OpenTelemetry Python writes `0x…`), lower-cased. */
+/**
+ * A hex id without its `0x` prefix (OpenTelemetry Python writes `0x…`), lower-cased.
+ * An id written as a JSON integer (Google ADK's span dicts) is its hex; past 2^53 it was
+ * rounded when the JSON was read, the same for a span and its children's parent ids.
+ */
 export function hexId(v: unknown): string | null {
-  if (typeof v === "number" && Number.isSafeInteger(v)) return v.toString(16);
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0) return BigInt(v).toString(16);
   if (typeof v !== "string" || v === "") return null;
   const id = v.replace(/^0x/i, "");
   return id === "" ? null : /^[0-9a-fA-F]+$/.test(id) ? id.toLowerCase() : v;

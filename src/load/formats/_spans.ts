@@ -117,12 +117,22 @@ export interface CallFields {
   error: string | null;
 }
 
-/** `gen_ai.operation.name` values of spans that are model calls. */
+/**
+ * `gen_ai.operation.name` values of spans that are model calls: the GenAI
+ * conventions' and the older names Semantic Kernel (Python until 2025, .NET, JS)
+ * and the first Agent Framework releases wrote (`chat.completions`,
+ * `chat.streaming_completions`, `text.completions`, …).
+ */
 export const CALL_OPERATIONS: readonly string[] = [
   "chat",
   "text_completion",
   "generate_content",
   "completion",
+  "chat.completions",
+  "chat.streaming_completions",
+  "text.completions",
+  "text.streaming_completions",
+  "text_completions",
 ];
 
 /** Operations that are never model calls, even with a model attribute. */
@@ -146,6 +156,19 @@ const msToSeconds = (ms: number | null) => ms === null ? null : ms / 1000;
 /** A field of an object given as JSON text (or as the object), or undefined. */
 function jsonField(v: unknown, key: string): unknown {
   return jsonObject(v)?.[key];
+}
+
+/** Python's `str()` of a dict of counts: `{'cache_read': 10, 'audio': 0}`. */
+const PY_COUNTS = /^\{\s*'\w+':\s*-?\d+(?:\s*,\s*'\w+':\s*-?\d+)*\s*\}$/;
+
+/**
+ * LangSmith's token details (`gen_ai.usage.input_token_details`): LangChain's
+ * `usage_metadata` details as JSON text (its JS SDK) or as Python's `str()` of
+ * the dict (its Python SDK), e.g. `{'cache_read': 10, 'cache_creation': 0}`.
+ */
+function tokenDetails(v: unknown): Obj {
+  if (typeof v === "string" && PY_COUNTS.test(v.trim())) return JSON.parse(v.replace(/'/g, '"'));
+  return jsonObject(v) ?? {};
 }
 
 /** A list of messages (JSON text or a value), or null. */
@@ -198,6 +221,34 @@ function flatMessages(a: Obj, prefix: string): string | null {
   return messages ? texts.join("") : null;
 }
 
+/** The keys of {@link indexedMessages}: a message's field (`role`, `content`, …) is the group. */
+const INDEXED = {
+  "gen_ai.prompt": /^gen_ai\.prompt\.\d+\.(\w+)$/,
+  "gen_ai.completion": /^gen_ai\.completion\.\d+\.(\w+)$/,
+};
+
+/**
+ * The older GenAI conventions' indexed messages (`gen_ai.prompt.0.content`,
+ * `gen_ai.completion.0.content`: OpenLLMetry before 0.47, AgentOps, LiteLLM) as
+ * text: a content written as JSON parts (Anthropic's blocks) gives their text;
+ * "" for messages without content (an answer that only calls a tool), null when
+ * there are none.
+ */
+function indexedMessages(a: Obj, prefix: keyof typeof INDEXED): string | null {
+  const texts: string[] = [];
+  let messages = false;
+  const re = INDEXED[prefix];
+  for (const [k, v] of Object.entries(a)) {
+    const m = re.exec(k);
+    if (m === null) continue;
+    messages = true;
+    if (m[1] !== "content" || typeof v !== "string") continue;
+    const parts = v.startsWith("[") ? messageList(v) : null;
+    texts.push(parts ? messageText([{ content: parts }]) ?? "" : v);
+  }
+  return messages ? texts.join("") : null;
+}
+
 /** A list of strings (or its JSON text, as some writers set it) joined with commas; a string as it is. */
 function joined(v: unknown): string | null {
   v = arrayTag(v);
@@ -242,6 +293,12 @@ function langchainModel(a: Obj): string | null {
  */
 export function callConvention(a: Obj): string | null {
   const op = str(a["gen_ai.operation.name"]);
+  // LangSmith's OpenTelemetry export names its prompt-template runs `chat` too: its run
+  // type (`langsmith.span.kind`) says which spans are the model's (`llm`)
+  const langsmithKind = str(a["langsmith.span.kind"]);
+  if (langsmithKind !== null && langsmithKind.toLowerCase() !== "llm" && op === "chat") {
+    return null;
+  }
   if (op !== null) {
     if (CALL_OPERATIONS.includes(op)) return "gen_ai";
     if (NOT_CALL_OPERATIONS.has(op)) return null;
@@ -316,14 +373,30 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     jsonField(jsonField(a["mlflow.spanOutputs"], "llm_output"), "token_usage"),
     // Braintrust's own span attributes
     a["braintrust.metrics"] === undefined ? undefined : jsonObject(a["braintrust.metrics"]),
+    // Logfire's OpenAI spans: the response it records (Chat Completions' `response_data`,
+    // the Responses API's `response`), whose usage alone has the cached and reasoning counts
+    a["logfire.msg_template"] === undefined ? undefined : jsonField(a["response_data"], "usage"),
+    a["logfire.msg_template"] === undefined ? undefined : jsonField(a["response"], "usage"),
   ].find(isObj) ?? {};
   // the Vercel AI SDK: its usage (v4 promptTokens, v5 inputTokens) and the provider's metadata
   const providerMeta = jsonObject(a["ai.response.providerMetadata"]) ?? {};
   const openaiMeta = isObj(providerMeta.openai) ? providerMeta.openai : {};
+  // Google ADK's call_llm span: the response it records (its own gen_ai.usage.output_tokens was
+  // the total of prompt and answer in ADK 1.x until it took candidates_token_count, which
+  // leaves out thinking): Gemini's usage, the answer and the thoughts being the output
+  const adk = jsonObject(jsonField(a["gcp.vertex.agent.llm_response"], "usage_metadata")) ?? {};
+  const adkOutput = count(adk.candidates_token_count);
+  const adkThoughts = count(adk.thoughts_token_count);
+  // LangSmith's: LangChain's usage_metadata details
+  const inputDetails = tokenDetails(a["gen_ai.usage.input_token_details"]);
+  const outputDetails = tokenDetails(a["gen_ai.usage.output_token_details"]);
   const anthropicMeta = isObj(providerMeta.anthropic) ? providerMeta.anthropic : {};
   const input = first(
+    count(adk.prompt_token_count),
     count(a["gen_ai.usage.input_tokens"]),
     count(a["gen_ai.usage.prompt_tokens"]),
+    // Semantic Kernel's first GenAI attributes (2024)
+    count(a["gen_ai.response.prompt_tokens"]),
     count(a["llm.token_count.prompt"]),
     count(a["llm.usage.prompt_tokens"]),
     count(mlflowUsage.input_tokens),
@@ -335,8 +408,10 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     count(a["ai.usage.inputTokens"]),
   );
   const output = first(
+    adkOutput === null ? null : adkOutput + (adkThoughts ?? 0),
     count(a["gen_ai.usage.output_tokens"]),
     count(a["gen_ai.usage.completion_tokens"]),
+    count(a["gen_ai.response.completion_tokens"]),
     count(a["llm.token_count.completion"]),
     count(a["llm.usage.completion_tokens"]),
     count(mlflowUsage.output_tokens),
@@ -348,6 +423,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     count(a["ai.usage.outputTokens"]),
   );
   const total = first(
+    count(adk.total_token_count),
     count(a["gen_ai.usage.total_tokens"]),
     count(a["llm.token_count.total"]),
     count(a["llm.usage.total_tokens"]),
@@ -391,8 +467,10 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     ),
   );
   const prompt = messageText(inputList) ?? flatMessages(a, "llm.input_messages.") ??
+    indexedMessages(a, "gen_ai.prompt") ??
     str(a["input.value"]);
   const output_ = messageText(outputList) ?? flatMessages(a, "llm.output_messages.") ??
+    indexedMessages(a, "gen_ai.completion") ??
     str(a["ai.response.text"]) ?? str(a["output.value"]);
   return {
     model: requested ?? served,
@@ -409,10 +487,16 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     total_tokens: total,
     cache_read_tokens: first(
       count(a["gen_ai.usage.cache_read.input_tokens"]),
+      count(adk.cached_content_token_count),
       count(a["gen_ai.usage.cache_read_input_tokens"]),
+      // Pydantic AI's (its usage details, before it wrote the GenAI keys too)
+      count(a["gen_ai.usage.details.cache_read_tokens"]),
+      count(inputDetails.cache_read),
       count(a["llm.token_count.prompt_details.cache_read"]),
       count(mlflowUsage.cache_read_input_tokens),
       count(jsonField(responseUsage.prompt_tokens_details, "cached_tokens")),
+      // the Responses API's usage
+      count(jsonField(responseUsage.input_tokens_details, "cached_tokens")),
       count(responseUsage.cache_read_input_tokens),
       count(a["ai.usage.cachedInputTokens"]),
       count(openaiMeta.cachedPromptTokens),
@@ -420,7 +504,13 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     ),
     cache_write_tokens: first(
       count(a["gen_ai.usage.cache_creation.input_tokens"]),
+      // GitHub Copilot CLI's name for it
+      count(a["gen_ai.usage.cache_write.input_tokens"]),
       count(a["gen_ai.usage.cache_creation_input_tokens"]),
+      // Strands Agents' (Bedrock's cacheWriteInputTokens)
+      count(a["gen_ai.usage.cache_write_input_tokens"]),
+      count(a["gen_ai.usage.details.cache_write_tokens"]),
+      count(inputDetails.cache_creation),
       count(a["llm.token_count.prompt_details.cache_write"]),
       count(mlflowUsage.cache_creation_input_tokens),
       count(responseUsage.cache_creation_input_tokens),
@@ -428,9 +518,13 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     ),
     reasoning_tokens: first(
       count(a["gen_ai.usage.reasoning.output_tokens"]),
+      adkThoughts,
       count(a["gen_ai.usage.reasoning_tokens"]),
+      count(a["gen_ai.usage.details.reasoning_tokens"]),
+      count(outputDetails.reasoning),
       count(a["llm.token_count.completion_details.reasoning"]),
       count(jsonField(responseUsage.completion_tokens_details, "reasoning_tokens")),
+      count(jsonField(responseUsage.output_tokens_details, "reasoning_tokens")),
       count(a["ai.usage.reasoningTokens"]),
       count(openaiMeta.reasoningTokens),
     ),
@@ -474,6 +568,8 @@ function namedSession(span: Span): string | null {
     str(span.session_id),
     str(a["session.id"]),
     str(a["gen_ai.conversation.id"]),
+    // Google ADK's call_llm spans (its agent spans name the session as gen_ai.conversation.id)
+    str(a["gcp.vertex.agent.session_id"]),
     str(a["langfuse.session.id"]),
     str(a["ai.telemetry.metadata.sessionId"]),
   );
@@ -564,13 +660,38 @@ function spanPayload(s: Span): string {
   });
 }
 
+/**
+ * The events that carry a call's texts in the first GenAI conventions (Semantic
+ * Kernel, OpenLIT, OpenLLMetry's event mode): the event's name and the attribute
+ * holding the text, read as the span attribute of the same name.
+ */
+const CONTENT_EVENTS: Record<string, string> = {
+  "gen_ai.content.prompt": "gen_ai.prompt",
+  "gen_ai.content.completion": "gen_ai.completion",
+};
+
+/**
+ * A span's attributes with the texts its content events hold
+ * ({@link CONTENT_EVENTS}), when its attributes do not hold them already.
+ */
+function withContentEvents(s: Span): Obj {
+  let a = s.attributes;
+  for (const e of s.events ?? []) {
+    const key = CONTENT_EVENTS[e.name];
+    if (key === undefined || a[key] !== undefined || e.attributes[key] === undefined) continue;
+    if (a === s.attributes) a = { ...a };
+    a[key] = e.attributes[key];
+  }
+  return a;
+}
+
 /** What the records read of a span whose attributes are decoded ({@link mlflowDecoded}). */
 function spanReading(s: Span): SpanReading {
   const a = s.attributes;
   const convention = s.call === null ? null : callConvention(a);
   const callLike = s.call !== null && (convention !== null || s.call !== undefined);
   return {
-    fields: callLike ? callFieldsOf(a, false) : null,
+    fields: callLike ? callFieldsOf(withContentEvents(s), false) : null,
     session: namedSession(s),
     operation: str(a["gen_ai.operation.name"]),
     error: errorOf(s),
@@ -850,7 +971,7 @@ export function spansToRecords(
     };
     if (keepsTexts(options, call)) {
       // the texts, made for the calls that keep them only (a prompt's JSON is a copy)
-      const texts = callFieldsOf(s.attributes, true);
+      const texts = callFieldsOf(withContentEvents(s), true);
       call.messages = s.call?.messages ?? texts.messages;
       call.output = s.call?.output ?? texts.output;
     }

@@ -17,7 +17,11 @@
  * - a `ReadableSpan` as `JSON.stringify` writes it: `{name, kind, spanContext
  *   (or _spanContext): {traceId, spanId}, parentSpanId | parentSpanContext,
  *   startTime: [sec, nanos], endTime, duration, ended, status, attributes,
- *   events, resource}`.
+ *   events, resource}`, or its fields written flat (`traceId`, `spanId`,
+ *   `parentSpanId`: GitHub Copilot CLI's file exporter, one `{"type": "span", …}`
+ *   per line, its `{"type": "metric", …}` lines skipped with one warning), or with
+ *   OTLP's names and flat attributes (`startTimeUnixNano`, `status.code: "OK"`:
+ *   the spans of CloudWatch's `aws/spans` log group, where Bedrock AgentCore's go).
  *
  * Status code 2 (or an `exception` event) is an error; a span that has not
  * ended (`ended: false`, an `endTime` of `[0, 0]`, a negative duration) is
@@ -45,7 +49,24 @@ function isJsSpan(v: unknown): v is Obj {
     ("attributes" in v || "status" in v || "resource" in v);
   const readable = str(contextOf(v).traceId) !== null && str(contextOf(v).spanId) !== null &&
     ("startTime" in v || "name" in v);
-  return console || readable;
+  // a ReadableSpan's fields written flat, as GitHub Copilot CLI's file exporter does; or with
+  // OTLP's time names and flat attributes, as CloudWatch's aws/spans log group holds the spans
+  // of Bedrock AgentCore (a span of OTLP/JSON proper has its attributes as a list)
+  const flat = typeof v.traceId === "string" && typeof v.spanId === "string" &&
+    (Array.isArray(v.startTime) || ("startTimeUnixNano" in v && isObj(v.attributes)));
+  return console || readable || flat;
+}
+
+/**
+ * What the console's other exporters print beside the spans (and Copilot CLI's
+ * file exporter writes between them): the kind, or null for another record.
+ */
+function neighbourKind(v: unknown): string | null {
+  if (!isObj(v)) return null;
+  if ("body" in v && ("severityText" in v || "severityNumber" in v)) return "log records";
+  // the console's `{descriptor, dataPoints}`; Copilot CLI's `{"type": "metric", name, dataPoints}`
+  if ("dataPoints" in v && ("descriptor" in v || v.type === "metric")) return "metric exports";
+  return null;
 }
 
 /** The start of Node's `console.dir` of a ConsoleSpanExporter object. */
@@ -55,7 +76,11 @@ const INSPECT_SPAN =
 const INSPECT_IDS = /\btraceId: (['"])[0-9a-f]{32}\1[\s\S]*?\bid: (['"])[0-9a-f]{16}\2/;
 
 function detect(s: FormatSample): boolean {
-  if (s.values.length > 0) return isJsSpan(s.values[0]);
+  if (s.values.length > 0) {
+    // the first span, after nothing but log records and metric exports
+    const i = s.values.findIndex((v) => neighbourKind(v) === null);
+    return i >= 0 && isJsSpan(s.values[i]);
+  }
   // deno-lint-ignore no-control-regex
   const head = s.head.slice(0, 256 * 1024).replace(/\x1b\[[0-9;]*m/g, ""); // colours of a terminal capture
   return INSPECT_SPAN.test(head) && INSPECT_IDS.test(head);
@@ -238,7 +263,10 @@ function toSpan(v: unknown, line: number): Span | string {
   if (spanId === null) return `"id" is missing`;
   const parentContext = isObj(v.parentSpanContext) ? v.parentSpanContext : {};
   let start: number | null, end: number | null;
-  if ("startTime" in v) {
+  if ("startTimeUnixNano" in v) {
+    start = toMicros(v.startTimeUnixNano).us;
+    end = toMicros(v.endTimeUnixNano).us;
+  } else if ("startTime" in v) {
     start = hrMicros(v.startTime);
     end = hrMicros(v.endTime);
     const d = Array.isArray(v.duration) ? toMicros(v.duration).us : null;
@@ -252,7 +280,11 @@ function toSpan(v: unknown, line: number): Span | string {
   }
   if (v.ended === false || v._ended === false) end = null;
   const status = isObj(v.status) ? v.status : {};
-  const code = num(status.code);
+  // 0 unset | 1 ok | 2 error, or the names (`OK`, `STATUS_CODE_ERROR`) as aws/spans writes them
+  const code = num(status.code) ??
+    ({ UNSET: 0, OK: 1, ERROR: 2 } as Record<string, number>)[
+      String(status.code ?? "").toUpperCase().replace(/^STATUS_CODE_/, "")
+    ] ?? null;
   return {
     trace_id: traceId,
     span_id: spanId,
@@ -323,13 +355,7 @@ function parseOtelJs(
   const spans = new SpanList(options, lighten);
   // the console's log-record and metric exporters print to the same stream: counted, not spans
   const readRecord = ({ value, line, path }: SpanRecord) => {
-    const kind = !isObj(value)
-      ? null
-      : "body" in value && ("severityText" in value || "severityNumber" in value)
-      ? "log records"
-      : "descriptor" in value && "dataPoints" in value
-      ? "metric exports"
-      : null;
+    const kind = neighbourKind(value);
     if (kind !== null) {
       f.skip(kind, line);
       return;

@@ -9,7 +9,9 @@
  * attributes, events: [{name, timestamp, attributes}], links, resource:
  * {attributes, schema_url}}`, with ids as `"0x…"` hex and ISO 8601 times.
  * Also read: one span per line (`to_json(indent=None)`), JSON arrays of spans,
- * and older SDKs' flat `resource` (the attributes themselves). The program's
+ * older SDKs' flat `resource` (the attributes themselves), and the span dicts
+ * of Google ADK's API server and VeADK's tracer (`{name, span_id, trace_id,
+ * start_time, end_time, attributes, parent_span_id}`: integer ids, ns times). The program's
  * own output between the spans (a captured console) is skipped with one warning,
  * and so are the log records and metric exports that the console's other
  * exporters print to the same stream.
@@ -35,6 +37,17 @@ function isPythonSpan(v: unknown): v is Obj {
   return !(isObj(v.attributes) && Object.keys(v.attributes).some((k) => k.startsWith("mlflow.")));
 }
 
+/**
+ * A span as Google ADK's API server (`/debug/trace`) and VeADK's tracer write it:
+ * `{name, span_id, trace_id, start_time, end_time, attributes, parent_span_id}`,
+ * ids as integers and times in ns.
+ */
+function isAdkSpan(v: unknown): v is Obj {
+  return isObj(v) && !("context" in v) && typeof v.start_time === "number" &&
+    (typeof v.span_id === "number" || typeof v.span_id === "string") && "trace_id" in v &&
+    isObj(v.attributes) && !Object.keys(v.attributes).some((k) => k.startsWith("mlflow."));
+}
+
 /** The start of a span as `to_json()` writes it, at the start of a line (after other output too). */
 const SPAN_START =
   /^\{\s*"name":\s*("(?:[^"\\\n]|\\.)*"|null),\s*"context":\s*\{\s*"trace_id":\s*"0x[0-9a-f]{32}"/m;
@@ -48,7 +61,7 @@ function detect(s: FormatSample): boolean {
   if (s.values.length > 0) {
     // the first span, after nothing but the console's log records and metric exports
     const i = s.values.findIndex((v) => !isConsoleNeighbour(v));
-    return i >= 0 && isPythonSpan(s.values[i]);
+    return i >= 0 && (isPythonSpan(s.values[i]) || isAdkSpan(s.values[i]));
   }
   // a first span longer than the sample (its keys and the context's), or a console
   // whose first line is the program's own output
@@ -124,7 +137,8 @@ function parseOtelPython(
       f.skip(kind, line);
       return;
     }
-    const context = isObj(value.context) ? value.context : {};
+    // Google ADK's span dicts: the ids beside the name
+    const context = isObj(value.context) ? value.context : isAdkSpan(value) ? value : {};
     const traceId = hexId(context.trace_id), spanId = hexId(context.span_id);
     if (traceId === null || spanId === null) {
       bad(`"context.${traceId === null ? "trace_id" : "span_id"}" is missing`);
@@ -152,7 +166,7 @@ function parseOtelPython(
     spans.push({
       trace_id: traceId,
       span_id: spanId,
-      parent_span_id: parentId(value.parent_id),
+      parent_span_id: parentId(value.parent_id ?? value.parent_span_id),
       name: str(value.name),
       kind: value.kind ?? null,
       start_us: time("start_time"),

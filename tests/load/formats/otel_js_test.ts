@@ -293,3 +293,137 @@ Deno.test("otel_js: a console object left open past the source's limit is not he
     Deno.removeSync(path);
   }
 });
+
+Deno.test("otel_js: GitHub Copilot CLI's file exporter ({type: span} lines, ReadableSpan fields flat): 1 call, its cache writes", async () => {
+  // three real lines of a Copilot CLI 1.0.78-2 otel JSONL file (SPAN_FIXTURES.md)
+  const path = fixture("otel_js_copilot_cli.jsonl");
+  const t = await load(path);
+  assert.equal(t.formats?.[path], "otel_js");
+  // independent reading: one span per line; `chat` spans are the calls
+  const spans = readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l)) as {
+    startTime: [number, number];
+    endTime: [number, number];
+    attributes: Record<string, unknown>;
+  }[];
+  const chats = spans.filter((s) => s.attributes["gen_ai.operation.name"] === "chat");
+  assert.equal(chats.length, 1);
+  const a = chats[0]!.attributes;
+  const micros = ([s, ns]: [number, number]) => s * 1e6 + ns / 1e3;
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "model",
+      "input_tokens",
+      "output_tokens",
+      "cache_read_tokens",
+      "cache_write_tokens",
+      "reasoning_tokens",
+      "ttft_s",
+      "session_id",
+    ),
+    [{
+      model: a["gen_ai.request.model"], // claude-opus-4.6
+      input_tokens: a["gen_ai.usage.input_tokens"], // 22799
+      output_tokens: a["gen_ai.usage.output_tokens"], // 77
+      cache_read_tokens: a["gen_ai.usage.cache_read.input_tokens"], // 13013
+      cache_write_tokens: a["gen_ai.usage.cache_creation.input_tokens"], // 9776
+      reasoning_tokens: a["gen_ai.usage.reasoning.output_tokens"], // 13
+      ttft_s: a["gen_ai.response.time_to_first_chunk"], // 2.582014965
+      session_id: a["gen_ai.conversation.id"],
+    }],
+  );
+  // [1785773061, 496000000] − [1785773057, 791000000] = 3.705 s
+  assert.deepEqual(rounded(figures(t.calls, SPAN)).latency, {
+    n: 1,
+    p50: (micros(chats[0]!.endTime) - micros(chats[0]!.startTime)) / 1e6,
+    max: 3.705,
+  });
+  // the two tool spans are events; nothing is a problem
+  assert.equal(t.events.height, spans.length);
+  assert.equal(t.diagnostics.height, 0);
+});
+
+Deno.test("otel_js: Copilot CLI 1.0.86's names: cache writes as gen_ai.usage.cache_write.input_tokens, metric lines skipped", () => {
+  // written from the shape of Copilot CLI 1.0.86's file exporter (a metric line may come first)
+  const metric = {
+    type: "metric",
+    name: "gen_ai.client.token.usage",
+    unit: "{token}",
+    dataPoints: [{ attributes: { "gen_ai.token.type": "input" }, value: { count: 1, sum: 17114 } }],
+  };
+  const span = {
+    type: "span",
+    traceId: "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+    spanId: "c000000000000000",
+    parentSpanId: "a000000000000001",
+    name: "chat auto",
+    kind: 2,
+    startTime: [1789796621, 310000000],
+    endTime: [1789796624, 368000000],
+    attributes: {
+      "gen_ai.operation.name": "chat",
+      "gen_ai.request.model": "auto",
+      "gen_ai.response.model": "gpt-5.6-luna",
+      "gen_ai.usage.input_tokens": 17114,
+      "gen_ai.usage.output_tokens": 48,
+      "gen_ai.usage.cache_write.input_tokens": 17111,
+      "gen_ai.usage.reasoning.output_tokens": 29,
+    },
+    status: { code: 0 },
+    events: [],
+  };
+  const t = fromTraceText(`${JSON.stringify(metric)}\n${JSON.stringify(span)}\n`, {
+    file: "copilot-otel.jsonl",
+  });
+  assert.equal(t.formats?.["copilot-otel.jsonl"], "otel_js");
+  assert.deepEqual(rows(t.calls, "model", "served_model", "cache_write_tokens", "duration_s"), [
+    // 24.368 − 21.310 = 3.058 s
+    { model: "auto", served_model: "gpt-5.6-luna", cache_write_tokens: 17111, duration_s: 3.058 },
+  ]);
+  assert.deepEqual(rows(t.diagnostics, "code", "count"), [{ code: "not_spans", count: 1 }]);
+});
+
+Deno.test("otel_js: Bedrock AgentCore's spans as CloudWatch's aws/spans holds them (OTLP names, flat attributes): read, the agent's usage not a call", async () => {
+  // the three example spans of AWS's AgentCore guide "Understanding input spans" (SPAN_FIXTURES.md)
+  const path = fixture("otel_js_agentcore_aws_spans.jsonl");
+  const t = await load(path);
+  assert.equal(t.formats?.[path], "otel_js");
+  const spans = readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l)) as {
+    attributes: Record<string, unknown>;
+  }[];
+  // an invoke_agent span (its usage is the sum of its calls'), a LangGraph workflow and a tool:
+  // no model call among them
+  assert.equal(t.calls.height, 0);
+  assert.equal(t.events.height, spans.length);
+  // one session.id over both traces
+  assert.deepEqual(rows(t.sessions, "session_id"), [{
+    session_id: spans[0]!.attributes["session.id"],
+  }]);
+  assert.equal(t.diagnostics.height, 0);
+  // a Strands chat span in the same shape (written from strands/telemetry/tracer.py) is a call
+  const chat = {
+    traceId: "691e400b638f5225711e80da37a4b0bd",
+    spanId: "0f1e2d3c4b5a6978",
+    parentSpanId: "e79d2156ac138f63",
+    scope: { name: "strands.telemetry.tracer", version: "" },
+    name: "chat",
+    kind: "INTERNAL",
+    startTimeUnixNano: 1763590156000000000,
+    endTimeUnixNano: 1763590158500000000,
+    attributes: {
+      "gen_ai.operation.name": "chat",
+      "gen_ai.request.model": "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+      "gen_ai.usage.input_tokens": 1000,
+      "gen_ai.usage.output_tokens": 100,
+      "gen_ai.usage.cache_read_input_tokens": 0,
+      "gen_ai.usage.cache_write_input_tokens": 0,
+      "session.id": "s",
+    },
+    status: { code: "ERROR" },
+  };
+  const c = fromTraceText(JSON.stringify(chat) + "\n", { file: "aws-spans.jsonl" });
+  // 1763590158.5 − 1763590156.0 = 2.5 s; status code "ERROR" is an error
+  assert.deepEqual(rows(c.calls, "input_tokens", "duration_s", "status"), [
+    { input_tokens: 1000, duration_s: 2.5, status: "error" },
+  ]);
+});

@@ -390,3 +390,394 @@ Deno.test("otel_python: Microsoft Agent Framework's dump (each span printed at i
   ]);
   assert.equal(t.events.height, spans.size);
 });
+
+Deno.test("otel_python: Semantic Kernel's console output (operation chat.completions, tokens as gen_ai.response.prompt_tokens, texts in gen_ai.content.* events) is 1 call", async () => {
+  // the console output in microsoft/semantic-kernel's python/samples/demos/telemetry/README.md
+  const path = fixture("otel_python_semantic_kernel.console.txt");
+  const t = await load(path);
+  assert.equal(t.formats?.[path], "otel_python");
+  // independent reading: pretty-printed objects one after the other; spans have a `context`,
+  // the last record is a log record
+  const text = readFileSync(path, "utf8");
+  const records = JSON.parse(`[${text.trim().replace(/\n}\s*\n{/g, "\n},{")}]`) as {
+    context?: { span_id: string };
+    start_time: string;
+    end_time: string;
+    attributes: Record<string, unknown>;
+  }[];
+  const spans = records.filter((r) => r.context !== undefined);
+  assert.equal(spans.length, 3);
+  const chats = spans.filter((s) => s.attributes["gen_ai.operation.name"] === "chat.completions");
+  assert.equal(chats.length, 1);
+  const chat = chats[0]!;
+  assert.deepEqual(
+    rounded(figures(t.calls, SPAN)),
+    rounded(figuresOfRows(
+      chats.map((s) => ({
+        model: s.attributes["gen_ai.request.model"],
+        status: "ok",
+        input_tokens: s.attributes["gen_ai.response.prompt_tokens"],
+        output_tokens: s.attributes["gen_ai.response.completion_tokens"],
+        duration_s: (isoMicros(s.end_time) - isoMicros(s.start_time)) / 1e6,
+      })),
+      SPAN,
+    )),
+  );
+  // by hand: gpt-4o, 16 in, 28 out; 23:13:17.311909 − 23:13:14.625156 = 2.686753 s
+  assert.deepEqual(rounded(figures(t.calls, SPAN)), {
+    calls: 1,
+    ok: 1,
+    errors: 0,
+    pending: 0,
+    models: { "gpt-4o": 1 },
+    input: 16,
+    output: 28,
+    cache_read: 0,
+    latency: { n: 1, p50: 2.686753, max: 2.686753 },
+  });
+  assert.equal(t.calls.toRecords()[0]!.span_id, chat.context!.span_id.slice(2));
+  // the texts are in the span's gen_ai.content.prompt / gen_ai.content.completion events
+  const events = (chat as unknown as { events: { attributes: Record<string, string> }[] }).events;
+  const textOf = (json: string) =>
+    (JSON.parse(json) as { content: string }[]).reduce((n, m) => n + [...m.content].length, 0);
+  assert.deepEqual(rows(t.calls, "prompt_chars", "output_chars"), [{
+    prompt_chars: textOf(events[0]!.attributes["gen_ai.prompt"]!), // 36
+    output_chars: textOf(events[1]!.attributes["gen_ai.completion"]!), // 170
+  }]);
+  // the other two spans are events; the log record is one warning
+  assert.equal(t.events.height, 3);
+  assert.deepEqual(rows(t.diagnostics, "code"), [{ code: "not_spans" }]);
+});
+
+Deno.test("otel_python: Pydantic AI's usage details (gen_ai.usage.details.cache_read_tokens, reasoning_tokens) are the cache reads and reasoning", async () => {
+  // the attributes of a real Pydantic AI 1.25.1 span (see SPAN_FIXTURES.md), as to_json() writes them
+  const path = fixture("otel_python_pydantic_ai_details.json");
+  const t = await load(path);
+  assert.equal(t.formats?.[path], "otel_python");
+  const span = JSON.parse(readFileSync(path, "utf8")) as {
+    start_time: string;
+    end_time: string;
+    attributes: Record<string, unknown>;
+  };
+  const a = span.attributes;
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "model",
+      "input_tokens",
+      "output_tokens",
+      "cache_read_tokens",
+      "reasoning_tokens",
+    ),
+    [{
+      model: a["gen_ai.request.model"],
+      input_tokens: a["gen_ai.usage.input_tokens"], // 19611
+      output_tokens: a["gen_ai.usage.output_tokens"], // 118
+      cache_read_tokens: a["gen_ai.usage.details.cache_read_tokens"], // 84
+      reasoning_tokens: a["gen_ai.usage.details.reasoning_tokens"], // 76
+    }],
+  );
+  // 05:20:49.806246 − 05:20:46.905730 = 2.900516 s (Logfire's own `duration` of the span)
+  assert.deepEqual(rounded(figures(t.calls, SPAN)).latency, {
+    n: 1,
+    p50: (isoMicros(span.end_time) - isoMicros(span.start_time)) / 1e6,
+    max: 2.900516,
+  });
+});
+
+Deno.test("otel_python: Strands Agents' chat span: cache writes as gen_ai.usage.cache_write_input_tokens", () => {
+  // written from strands-agents/sdk-python src/strands/telemetry/tracer.py (end_model_invoke_span:
+  // prompt/completion and input/output tokens, cache_read_input_tokens, cache_write_input_tokens)
+  const span = {
+    name: "chat",
+    context: { trace_id: "0x" + "ab".repeat(16), span_id: "0x" + "cd".repeat(8) },
+    kind: "SpanKind.INTERNAL",
+    parent_id: "0x" + "ef".repeat(8),
+    start_time: "2025-11-19T22:09:16.000000Z",
+    end_time: "2025-11-19T22:09:19.500000Z",
+    status: { status_code: "OK" },
+    attributes: {
+      "gen_ai.operation.name": "chat",
+      "gen_ai.system": "strands-agents",
+      "gen_ai.request.model": "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+      "gen_ai.usage.prompt_tokens": 2021,
+      "gen_ai.usage.input_tokens": 2021,
+      "gen_ai.usage.completion_tokens": 320,
+      "gen_ai.usage.output_tokens": 320,
+      "gen_ai.usage.total_tokens": 2341,
+      "gen_ai.usage.cache_read_input_tokens": 1500,
+      "gen_ai.usage.cache_write_input_tokens": 480,
+    },
+  };
+  const t = fromTraceText(JSON.stringify(span) + "\n", { file: "strands.jsonl" });
+  assert.deepEqual(
+    rows(t.calls, "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"),
+    [
+      { input_tokens: 2021, output_tokens: 320, cache_read_tokens: 1500, cache_write_tokens: 480 },
+    ],
+  );
+});
+
+Deno.test("otel_python: OpenLLMetry's indexed messages (gen_ai.prompt.0.content, gen_ai.completion.0.content) are the call's texts", async () => {
+  const path = fixture("otel_python_openllmetry_indexed.json");
+  const t = await load(path);
+  const a = (JSON.parse(readFileSync(path, "utf8")) as { attributes: Record<string, unknown> })
+    .attributes;
+  const chars = (s: unknown) => [...(s as string)].length;
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "model",
+      "served_model",
+      "input_tokens",
+      "output_tokens",
+      "prompt_chars",
+      "output_chars",
+    ),
+    [{
+      model: a["gen_ai.request.model"],
+      served_model: a["gen_ai.response.model"],
+      input_tokens: a["gen_ai.usage.prompt_tokens"], // 12
+      output_tokens: a["gen_ai.usage.completion_tokens"], // 16
+      prompt_chars: chars(a["gen_ai.prompt.0.content"]), // 21
+      output_chars: chars(a["gen_ai.completion.0.content"]), // 52
+    }],
+  );
+  // the texts themselves, when kept
+  const kept = await loadTraces(path, { cache: false, keepText: true });
+  assert.deepEqual(rows(kept.calls, "messages", "output"), [{
+    messages: a["gen_ai.prompt.0.content"],
+    output: a["gen_ai.completion.0.content"],
+  }]);
+});
+
+Deno.test("otel_python: LangSmith's OpenTelemetry export: its prompt-template run (also named chat) is not a call; its token details (Python's notation) are read", () => {
+  // written from langsmith/_internal/otel/_otel_exporter.py: gen_ai.operation.name is the run type
+  // mapped by WELL_KNOWN_OPERATION_NAMES, where both "llm" and "prompt" become "chat"
+  const span = (
+    id: string,
+    name: string,
+    parent: string | null,
+    attributes: Record<string, unknown>,
+  ) =>
+    JSON.stringify({
+      name,
+      context: { trace_id: "0x" + "7a".repeat(16), span_id: "0x" + id.repeat(8) },
+      parent_id: parent === null ? null : "0x" + parent.repeat(8),
+      start_time: "2025-06-01T10:00:00.000000Z",
+      end_time: "2025-06-01T10:00:01.500000Z",
+      status: { status_code: "OK" },
+      attributes,
+    });
+  const text = [
+    span("01", "RunnableSequence", null, {
+      "langsmith.span.kind": "chain",
+      "gen_ai.operation.name": "chain",
+    }),
+    span("02", "ChatPromptTemplate", "01", {
+      "langsmith.span.kind": "prompt",
+      "gen_ai.operation.name": "chat",
+      "gen_ai.system": "langchain",
+    }),
+    span("03", "ChatOpenAI", "01", {
+      "langsmith.span.kind": "llm",
+      "gen_ai.operation.name": "chat",
+      "gen_ai.system": "openai",
+      "gen_ai.request.model": "gpt-4o-mini",
+      "gen_ai.usage.input_tokens": 25,
+      "gen_ai.usage.output_tokens": 7,
+      // _set_io_attributes: str() of usage_metadata's details, Python's notation
+      "gen_ai.usage.input_token_details": "{'audio': 0, 'cache_read': 10, 'cache_creation': 4}",
+      "gen_ai.usage.output_token_details": "{'audio': 0, 'reasoning': 2}",
+    }),
+  ].join("\n") + "\n";
+  const t = fromTraceText(text, { file: "langsmith.jsonl" });
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "span_id",
+      "model",
+      "input_tokens",
+      "cache_read_tokens",
+      "cache_write_tokens",
+      "reasoning_tokens",
+    ),
+    [{
+      span_id: "03".repeat(8),
+      model: "gpt-4o-mini",
+      input_tokens: 25,
+      cache_read_tokens: 10,
+      cache_write_tokens: 4,
+      reasoning_tokens: 2,
+    }],
+  );
+  assert.equal(t.events.height, 3);
+});
+
+/** VeADK's tracing dump (Google ADK's span dicts): the spans of the fixture, read independently. */
+const veadkSpans = () =>
+  JSON.parse(readFileSync(fixture("otel_python_veadk_adk.json"), "utf8")) as {
+    name: string;
+    start_time: number;
+    end_time: number;
+    attributes: Record<string, unknown>;
+  }[];
+
+Deno.test("otel_python: Google ADK's span dicts (VeADK's tracing dump: integer ids, ns times) are read: 4 call_llm calls", async () => {
+  const path = fixture("otel_python_veadk_adk.json");
+  const t = await load(path);
+  assert.equal(t.formats?.[path], "otel_python");
+  const spans = veadkSpans();
+  assert.equal(spans.length, 10);
+  // the calls are the LLM spans (openinference.span.kind), ADK's call_llm
+  const llm = spans.filter((s) => s.attributes["openinference.span.kind"] === "LLM");
+  assert.equal(llm.length, 4);
+  assert.deepEqual(
+    rows(t.calls.sort("started_at"), "model", "input_tokens", "session_id"),
+    llm.map((s) => ({
+      model: s.attributes["gen_ai.request.model"],
+      input_tokens: s.attributes["gen_ai.usage.input_tokens"], // 487, 547, 584, 644
+      session_id: s.attributes["session.id"],
+    })),
+  );
+  // ns read as JSON numbers (past 2^53, rounded), to the µs: 11.53865, 4.43672, 7.689213, 7.538963 s
+  assert.deepEqual(
+    rows(t.calls.sort("started_at"), "duration_s").map((r) => r.duration_s),
+    llm.map((s) => Math.round((s.end_time - s.start_time) / 1e3) / 1e6),
+  );
+  // one session over the two traces (two turns); every span an event
+  assert.equal(t.sessions.height, 1);
+  assert.equal(t.events.height, spans.length);
+  assert.equal(t.diagnostics.height, 0);
+});
+
+Deno.test("otel_python: Google ADK's call_llm: the output is the recorded response's (ADK 1.x wrote the total as gen_ai.usage.output_tokens)", async () => {
+  const t = await load(fixture("otel_python_veadk_adk.json"));
+  const llm = veadkSpans().filter((s) => s.attributes["openinference.span.kind"] === "LLM");
+  const usage = (s: { attributes: Record<string, unknown> }) =>
+    JSON.parse(s.attributes["gcp.vertex.agent.llm_response"] as string).usage_metadata as {
+      candidates_token_count: number;
+      total_token_count: number;
+    };
+  assert.deepEqual(
+    rows(t.calls.sort("started_at"), "output_tokens", "total_tokens"),
+    llm.map((s) => ({
+      // 496, 132, 316, 256 (gen_ai.usage.output_tokens says 983, 679, 900, 900: the totals)
+      output_tokens: usage(s).candidates_token_count,
+      total_tokens: usage(s).total_token_count,
+    })),
+  );
+  // OpenInference's count on the same spans agrees: 496 + 132 + 316 + 256 = 1200
+  assert.equal(t.calls.getColumn("output_tokens").sum(), 1200);
+});
+
+Deno.test("otel_python: Google ADK's session (gcp.vertex.agent.session_id) and Gemini's thoughts in its recorded response", () => {
+  // written from google/adk-python telemetry: trace_call_llm sets gcp.vertex.agent.session_id and
+  // records the LlmResponse (model_dump_json) with Gemini's usage_metadata
+  const span = (trace: string, id: string, usage: Record<string, number>) =>
+    JSON.stringify({
+      name: "call_llm",
+      context: { trace_id: "0x" + trace.repeat(16), span_id: "0x" + id.repeat(8) },
+      parent_id: null,
+      start_time: "2025-10-01T09:00:00.000000Z",
+      end_time: "2025-10-01T09:00:02.000000Z",
+      status: { status_code: "UNSET" },
+      attributes: {
+        "gen_ai.system": "gcp.vertex.agent",
+        "gen_ai.request.model": "gemini-2.5-flash",
+        "gcp.vertex.agent.session_id": "adk-session-1",
+        "gcp.vertex.agent.llm_response": JSON.stringify({ usage_metadata: usage }),
+        "gen_ai.usage.input_tokens": usage.prompt_token_count,
+        "gen_ai.usage.output_tokens": usage.candidates_token_count,
+      },
+    });
+  const text = [
+    span("a1", "01", {
+      prompt_token_count: 100,
+      candidates_token_count: 20,
+      total_token_count: 150,
+      thoughts_token_count: 30,
+      cached_content_token_count: 60,
+    }),
+    span("b2", "02", {
+      prompt_token_count: 200,
+      candidates_token_count: 10,
+      total_token_count: 210,
+    }),
+  ].join("\n") + "\n";
+  const t = fromTraceText(text, { file: "adk.jsonl" });
+  assert.deepEqual(
+    rows(t.calls, "session_id", "output_tokens", "reasoning_tokens", "cache_read_tokens"),
+    [
+      // thinking is billed as output: 20 + 30
+      {
+        session_id: "adk-session-1",
+        output_tokens: 50,
+        reasoning_tokens: 30,
+        cache_read_tokens: 60,
+      },
+      {
+        session_id: "adk-session-1",
+        output_tokens: 10,
+        reasoning_tokens: null,
+        cache_read_tokens: null,
+      },
+    ],
+  );
+  // two traces (two turns), one session
+  assert.equal(t.sessions.height, 1);
+});
+
+Deno.test("otel_python: Logfire's OpenAI spans: cached and reasoning tokens from the response it records", async () => {
+  // a real Logfire Responses API span (SPAN_FIXTURES.md): its usage in the `response` attribute
+  const path = fixture("otel_python_logfire_responses.json");
+  const t = await load(path);
+  const a = (JSON.parse(readFileSync(path, "utf8")) as { attributes: Record<string, string> })
+    .attributes;
+  const usage = JSON.parse(a.response!).usage;
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "model",
+      "served_model",
+      "input_tokens",
+      "output_tokens",
+      "cache_read_tokens",
+      "reasoning_tokens",
+    ),
+    [{
+      model: "gpt-4o",
+      served_model: "gpt-4o-2024-08-06",
+      input_tokens: usage.input_tokens, // 702
+      output_tokens: usage.output_tokens, // 22
+      cache_read_tokens: usage.input_tokens_details.cached_tokens, // 0, was unknown
+      reasoning_tokens: usage.output_tokens_details.reasoning_tokens, // 0, was unknown
+    }],
+  );
+  // Chat Completions: `response_data` (written from logfire's OpenAI integration: {message, usage})
+  const chat = {
+    name: "Chat Completion with 'gpt-4o-mini'",
+    context: { trace_id: "0x" + "4c".repeat(16), span_id: "0x" + "4d".repeat(8) },
+    parent_id: null,
+    start_time: "2025-05-01T08:00:00.000000Z",
+    end_time: "2025-05-01T08:00:01.000000Z",
+    status: { status_code: "UNSET" },
+    attributes: {
+      "logfire.msg_template": "Chat Completion with {request_data[model]!r}",
+      "gen_ai.system": "openai",
+      "gen_ai.request.model": "gpt-4o-mini",
+      "gen_ai.usage.input_tokens": 2100,
+      "gen_ai.usage.output_tokens": 40,
+      "response_data": JSON.stringify({
+        message: { role: "assistant", content: "ok" },
+        usage: {
+          prompt_tokens: 2100,
+          completion_tokens: 40,
+          prompt_tokens_details: { cached_tokens: 1920 },
+        },
+      }),
+    },
+  };
+  const c = fromTraceText(JSON.stringify(chat) + "\n", { file: "logfire.jsonl" });
+  assert.deepEqual(rows(c.calls, "cache_read_tokens"), [{ cache_read_tokens: 1920 }]);
+});
