@@ -101,7 +101,8 @@ const AGGREGATES = [
   ),
   "CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT) AS input_tokens",
   "CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT) AS output_tokens",
-  "CAST(COALESCE(SUM(total_tokens), 0) AS BIGINT) AS total_tokens",
+  // a call's total, else its input plus output as far as it reports them (`tokenTotal` in metrics)
+  "CAST(COALESCE(SUM(COALESCE(total_tokens, CASE WHEN input_tokens IS NOT NULL OR output_tokens IS NOT NULL THEN COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0) END)), 0) AS BIGINT) AS total_tokens",
   "SUM(cost_usd) AS cost_usd",
   "COUNT(cost_usd) AS priced_calls",
 ];

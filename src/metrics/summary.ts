@@ -28,7 +28,14 @@ import {
 } from "./errors.ts";
 import { withCallDefaults } from "./calls.ts";
 import { type ModelSummary, summarizeGroups } from "./group_summary.ts";
-import { callsWithUsage, costTotal, pricedCalls, tokenSum, unpricedModels } from "./tokens.ts";
+import {
+  callsWithUsage,
+  costTotal,
+  pricedCalls,
+  tokenSum,
+  tokenTotal,
+  unpricedModels,
+} from "./tokens.ts";
 import { callsOverTime, peakInFlight } from "./throughput.ts";
 import { sessionTable } from "./sessions.ts";
 import { countsBy, type DataQuality, dataQuality } from "./quality.ts";
@@ -224,7 +231,7 @@ export function summarize(traces: TraceSet, options: SummarizeOptions = {}): Sum
       pending: pendingCount,
       input: () => tokenSum("input_tokens"),
       output: () => tokenSum("output_tokens"),
-      tokens_total: () => tokenSum("total_tokens"),
+      tokens_total: tokenTotal,
       calls_with_usage: callsWithUsage,
       cache_read: () => tokenSum("cache_read_tokens"),
       cache_write: () => tokenSum("cache_write_tokens"),

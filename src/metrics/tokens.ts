@@ -23,6 +23,41 @@ export function tokenSum(column: string): pl.Expr {
   return pl.col(column).sum().fillNull(0).cast(pl.Int64);
 }
 
+/**
+ * A call's tokens in all: its `total_tokens`, else its input and output tokens
+ * as far as it reports them (a log with input counts only, an embeddings call:
+ * the input), null when it reports none. The total of {@link tokenTotal}.
+ */
+function callTokens(): pl.Expr {
+  const input = pl.col("input_tokens"), output = pl.col("output_tokens");
+  return pl.when(pl.col("total_tokens").isNotNull()).then(pl.col("total_tokens"))
+    .when(input.isNotNull().or(output.isNotNull())).then(input.fillNull(0).add(output.fillNull(0)))
+    .otherwise(pl.lit(null).cast(pl.Int64));
+}
+
+/**
+ * Sum of the calls' tokens in all (0 when no call reports any): each call's
+ * `total_tokens`, else its input plus output tokens as far as it reports them,
+ * so that the total is never below the input the calls report.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { aggregate } from "./spec.ts";
+ * import { tokenTotal } from "./tokens.ts";
+ * const calls = pl.DataFrame([
+ *   pl.Series("input_tokens", [100, 10, null], pl.Int64),
+ *   pl.Series("output_tokens", [null, 5, null], pl.Int64),
+ *   pl.Series("total_tokens", [null, 15, null], pl.Int64),
+ * ]);
+ * // 100 (input only) + 15; the call reporting nothing adds nothing
+ * if (aggregate(calls, { t: tokenTotal() }).t !== 115) throw new Error();
+ * ```
+ */
+export function tokenTotal(): pl.Expr {
+  return callTokens().sum().fillNull(0).cast(pl.Int64);
+}
+
 /** Number of calls that report any token usage. */
 export function callsWithUsage(): pl.Expr {
   return pl.col("input_tokens").isNotNull().or(pl.col("output_tokens").isNotNull())

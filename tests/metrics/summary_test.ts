@@ -197,3 +197,26 @@ Deno.test("summarize() reads only its columns, yet a custom metric reads any col
   });
   assert.deepEqual(strip(s), strip(narrow));
 });
+
+Deno.test("summarize(): the tokens' total counts a call's input and output as far as it reports them", async () => {
+  const { fromTraceText } = await import("../../src/load/mod.ts");
+  const ev = (type: string, ts: string, data: Record<string, unknown>) =>
+    JSON.stringify({ type, timestamp: ts, session_id: "s", data });
+  const text = [
+    ev("llm_request", "2025-01-01T00:00:00", { request_id: "a", model: "m" }),
+    ev("llm_response", "2025-01-01T00:00:01", {
+      request_id: "a",
+      duration_seconds: 1,
+      usage: { input_tokens: 100 }, // input only: no output reported
+    }),
+    ev("llm_request", "2025-01-01T00:00:02", { request_id: "b", model: "m" }),
+    ev("llm_response", "2025-01-01T00:00:03", {
+      request_id: "b",
+      duration_seconds: 1,
+      usage: { input_tokens: 10, output_tokens: 5 },
+    }),
+  ].join("\n");
+  const s = summarize(await fromTraceText(text), { now: NOW });
+  // 100 + (10 + 5): never below the 110 input tokens the calls report
+  assert.deepEqual([s.tokens.input, s.tokens.output, s.tokens.total], [110, 5, 115]);
+});
