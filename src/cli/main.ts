@@ -106,6 +106,14 @@ const FS_REASONS: Record<string, string> = {
   ENOTDIR: "a part of the path is not a directory",
   EEXIST: "already exists",
   EMFILE: "too many open files",
+  ENAMETOOLONG: "the name is too long",
+  EIO: "input/output error",
+  ELOOP: "too many symbolic links",
+  EBUSY: "the resource is busy",
+  EFBIG: "the file is too large",
+  EDQUOT: "the disk quota is exceeded",
+  ENXIO: "no such device",
+  ETXTBSY: "the file is busy",
 };
 const FS_ACTIONS: Record<string, string> = {
   mkdir: "create the folder",
@@ -122,11 +130,15 @@ const FS_ACTIONS: Record<string, string> = {
  * created, a disk that is full), or `undefined` for any other error.
  */
 export function describeFileSystemError(err: unknown): string | undefined {
-  const e = err as { code?: unknown; syscall?: unknown; path?: unknown };
-  if (typeof e?.code !== "string" || !(e.code in FS_REASONS)) return undefined;
+  const e = err as { code?: unknown; syscall?: unknown; path?: unknown; message?: unknown };
+  // an operating-system error code (`ENOENT`, `ENAMETOOLONG`, …): those not listed say their own
+  // reason, the message's first part (`File name too long (os error 36): mkdir '…'`)
+  if (typeof e?.code !== "string" || !/^E[A-Z0-9]+$/.test(e.code)) return undefined;
+  const own = typeof e.message === "string" ? e.message.split(/ \(os error|: /)[0]!.trim() : "";
+  const reason = FS_REASONS[e.code] ?? (own ? own[0]!.toLowerCase() + own.slice(1) : e.code);
   const action = typeof e.syscall === "string" ? FS_ACTIONS[e.syscall] ?? e.syscall : "use";
   const path = typeof e.path === "string" ? ` ${e.path}` : "";
-  return `Cannot ${action}${path}: ${FS_REASONS[e.code]}.`;
+  return `Cannot ${action}${path}: ${reason}.`;
 }
 
 /**

@@ -17,11 +17,26 @@ const UNIT_US: Record<string, number> = { s: 1e6, m: 60e6, h: 3600e6, d: 86400e6
 /** Empty buckets are filled with 0 up to this many buckets in all (about two years of minutes). */
 const MAX_FILLED_BUCKETS = 1_000_000;
 
-function everyMicros(every: string): number {
-  const m = /^(\d+)(s|m|h|d)$/.exec(every);
+/**
+ * A time bucket's width (`"1m"`, `"10m"`, `"1h"`, `"1d"`: a whole number above 0
+ * and s, m, h or d) in µs; a {@link RangeError} of one sentence for anything else.
+ *
+ * @example
+ * ```ts
+ * import { everyMicros } from "./throughput.ts";
+ * if (everyMicros("10m") !== 600e6) throw new Error();
+ * let refused = 0;
+ * for (const bad of ["0h", "1.5h", "banana", "-1h"]) {
+ *   try { everyMicros(bad); } catch { refused++; }
+ * }
+ * if (refused !== 4) throw new Error();
+ * ```
+ */
+export function everyMicros(every: string): number {
+  const m = /^([1-9]\d*)(s|m|h|d)$/.exec(every);
   if (!m) {
     throw new RangeError(
-      `Cannot use bucket width "${every}": expected a number and s, m, h or d, like "1m".`,
+      `Cannot use bucket width "${every}": expected a whole number above 0 and s, m, h or d, like "1m".`,
     );
   }
   return Number(m[1]) * UNIT_US[m[2]!]!;

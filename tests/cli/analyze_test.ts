@@ -217,6 +217,32 @@ Deno.test("analyze says in one sentence when it cannot create the output folder,
   );
 });
 
+Deno.test("an operating-system error the CLI has no words of its own for is one sentence too (a name too long), exit 1", async () => {
+  const dir = tmp();
+  const long = join(dir, "x".repeat(300)); // NAME_MAX is 255 bytes
+  const r = await cli("analyze", join(FIXTURES, "mixed.jsonl"), "--output-dir", long);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.trim(), `error: Cannot create the folder ${long}: the name is too long.`);
+});
+
+Deno.test("export --every takes a whole number above 0 and s, m, h or d; anything else exits 2 in one sentence", async () => {
+  const dir = tmp();
+  for (const bad of ["banana", "0h", "1.5h", "-1h"]) {
+    const r = await cli(
+      "export",
+      join(FIXTURES, "mixed.jsonl"),
+      "--to",
+      dir,
+      "-f",
+      "tensorboard",
+      `--every=${bad}`,
+    );
+    assert.equal(r.code, 2, bad);
+    assert.match(r.stderr, new RegExp(`Cannot use bucket width "${bad.replace(".", "\\.")}"`), bad);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+  }
+});
+
 Deno.test("analyze --workers 2 reads with two parsing threads and writes the same summary; a bad count exits 2", async () => {
   const one = tmp(), two = tmp();
   const input = join(ROOT, "traces");

@@ -6,10 +6,11 @@
  *
  * @module
  */
-import { type Command, Option } from "npm:commander@15.1.0";
+import { type Command, InvalidArgumentError, Option } from "npm:commander@15.1.0";
 import { relative } from "node:path";
 import { loadTraces } from "../../load/mod.ts";
 import { loadPriceOverrides } from "../../prices/mod.ts";
+import { everyMicros } from "../../metrics/throughput.ts";
 import {
   EXPORT_FORMATS,
   type ExportFormat,
@@ -108,7 +109,19 @@ export function define(cmd: Command): void {
       "otlp: an HTTP header of the POST (repeatable)",
       (v: string, prev: string[] = []) => [...prev, v],
     )
-    .option("--every <duration>", "tensorboard: the time bucket of a step (1m, 1h, 1d)", "1h")
+    .option(
+      "--every <duration>",
+      "tensorboard: the time bucket of a step (1m, 1h, 1d)",
+      (value: string) => {
+        try {
+          everyMicros(value);
+        } catch (e) {
+          throw new InvalidArgumentError((e as Error).message);
+        }
+        return value;
+      },
+      "1h",
+    )
     .option("--timezone <iana>", "time zone of naive timestamps (default UTC)")
     .option("--prices <file>", "price overrides (USD per million tokens per model)")
     .option("--strict", "fail (exit 1) when any input line is bad")
