@@ -34,7 +34,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import process from "node:process";
 import { pipeline } from "node:stream/promises";
-import { constants as zlibConstants, createGunzip, createZstdDecompress } from "node:zlib";
+import * as zlib from "node:zlib";
 import { glob, isDynamicPattern } from "npm:tinyglobby@0.2.17";
 import pl from "../frames/polars.ts";
 import { UserError } from "../log/mod.ts";
@@ -286,6 +286,22 @@ function zstdFrames(path: string): { frames: [number, number][]; complete: boole
   }
 }
 
+/**
+ * A Zstandard decompressing stream: `node:zlib` has one in Deno and in Node 22.15 and later;
+ * on an older Node, one sentence instead (the namespace is read when a file needs it, so
+ * that the module loads there).
+ */
+function unzstdStream(): NodeJS.ReadWriteStream {
+  const make = (zlib as { createZstdDecompress?: () => NodeJS.ReadWriteStream })
+    .createZstdDecompress;
+  if (!make) {
+    throw new Error(
+      "this runtime's node:zlib cannot decompress Zstandard (Node 22.15 or later can)",
+    );
+  }
+  return make();
+}
+
 /** Decompress a Zstandard file into `to`, frame by frame; false when it is cut off. */
 async function unzstd(from: string, to: string): Promise<boolean> {
   const { frames, complete } = zstdFrames(from);
@@ -293,7 +309,7 @@ async function unzstd(from: string, to: string): Promise<boolean> {
   if (frames.length === 0) frames.push([0, fileStat(from).size]);
   for (const [n, [start, end]] of frames.entries()) {
     const part = createReadStream(from, { start, end: Math.max(start, end - 1) });
-    await pipeline(part, createZstdDecompress(), createWriteStream(to, { flags: n ? "a" : "w" }));
+    await pipeline(part, unzstdStream(), createWriteStream(to, { flags: n ? "a" : "w" }));
   }
   return complete;
 }
@@ -413,14 +429,14 @@ export async function stageInputs(
         renameSync(path, from);
       }
       if (packing === "gzip") {
-        await pipeline(createReadStream(from), createGunzip(), createWriteStream(path));
+        await pipeline(createReadStream(from), zlib.createGunzip(), createWriteStream(path));
       } else if (packing === "parquet") parquetToLines(from, path);
       else if (!await unzstd(from, path)) truncated(input, "zstd");
     } catch (e) {
       // a gzip file cut off (a copy or a rotation interrupted): read what is there, and say so
       if (packing === "gzip" && (e as { code?: string }).code === "Z_BUF_ERROR") {
         try {
-          const flush = createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH });
+          const flush = zlib.createGunzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
           await pipeline(createReadStream(from), flush, createWriteStream(path));
           truncated(input, "gzip");
           staged.push({ ...input, path });
