@@ -42,3 +42,25 @@ export async function run(
     stdout: new TextDecoder().decode(out.stdout),
   };
 }
+
+/**
+ * The number of calls a benchmark script is given as its first argument (else
+ * `fallback`). `--help` prints `usage` and exits 0; anything but a whole
+ * number above 0 says so in one sentence and exits 2 (a typo had written files
+ * named `*-NaN.*` and a table of NaN).
+ */
+export function callsArg(fallback: number, usage: string): number {
+  const arg = Deno.args[0];
+  if (arg === "--help" || arg === "-h") {
+    console.log(usage);
+    Deno.exit(0);
+  }
+  if (arg === undefined) return fallback;
+  if (!/^[1-9]\d*$/.test(arg)) {
+    console.error(
+      `error: the number of calls must be a whole number above 0, got "${arg}".\n${usage}`,
+    );
+    Deno.exit(2);
+  }
+  return Number(arg);
+}

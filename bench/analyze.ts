@@ -10,9 +10,9 @@
  * @module
  */
 import { existsSync, mkdirSync } from "node:fs";
-import { run } from "./_run.ts";
+import { callsArg, run } from "./_run.ts";
 
-const calls = Number(Deno.args[0] ?? 200_000);
+const calls = callsArg(200_000, "Usage: deno run -A bench/analyze.ts [CALLS=200000]");
 const root = new URL("../", import.meta.url).pathname;
 const dir = `${root}.bench/analyze-${calls}`;
 const file = `${dir}/trace_simulated.jsonl`;

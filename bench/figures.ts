@@ -16,8 +16,9 @@
  * @module
  */
 import { existsSync, mkdirSync } from "node:fs";
+import { callsArg } from "./_run.ts";
 
-const calls = Number(Deno.args[0] ?? 200_000);
+const calls = callsArg(200_000, "Usage: deno run -A bench/figures.ts [CALLS=200000] [MODE]");
 const mode = Deno.args[1];
 const root = new URL("../", import.meta.url).pathname;
 const dir = `${root}.bench/analyze-${calls}`;

@@ -15,9 +15,9 @@
  */
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { type Run, run } from "./_run.ts";
+import { callsArg, type Run, run } from "./_run.ts";
 
-const calls = Number(Deno.args[0] ?? 150_000);
+const calls = callsArg(150_000, "Usage: deno run -A bench/other_formats.ts [CALLS=150000]");
 const root = new URL("../", import.meta.url).pathname;
 const dir = join(root, ".bench", "other-formats");
 const cli = join(root, "src/cli/main.ts");

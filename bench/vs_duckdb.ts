@@ -34,9 +34,12 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { writeNativeTrace } from "./_gen_native.ts";
-import { type Run, run } from "./_run.ts";
+import { callsArg, type Run, run } from "./_run.ts";
 
-const calls = Number(Deno.args[0] ?? 200_000);
+const calls = callsArg(
+  200_000,
+  "Usage: deno run -A bench/vs_duckdb.ts [CALLS=200000] (TRACEBOOK_BENCH_BIG=1: also ten times the calls in 10 files)",
+);
 const root = new URL("../", import.meta.url).pathname;
 const dir = join(root, ".bench", `vs-duckdb-${calls}`);
 const file = join(dir, "trace.jsonl");
