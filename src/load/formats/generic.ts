@@ -969,8 +969,15 @@ function parseGeneric(source: TraceSource, file: string, options: ParseOptions):
   const r = resolver(map, unitlessScale(durations, first, guess, file, diagnostics));
   const warn = (line: number, message: string) =>
     diagnostics.push({ file, line, code: "bad_time", message, severity: "warning" });
+  // the mapped fields no row has (a typo in --map is said, not read as no value at all)
+  const unseen = new Map(
+    Object.entries(map).filter(([k]) => k !== "rows" && k !== "error_when"),
+  );
   const secondProblems = eachRow((line, row) => {
     firstLine ??= line;
+    if (unseen.size && isObj(row)) {
+      for (const [key, path] of unseen) if (at(row, path) !== undefined) unseen.delete(key);
+    }
     if (!isObj(row)) {
       diagnostics.push({
         file,
@@ -1062,6 +1069,17 @@ function parseGeneric(source: TraceSource, file: string, options: ParseOptions):
     records.calls.push(call);
   });
   if (readerProblems === null) diagnostics.splice(readerAt, 0, ...secondProblems);
+  if (firstLine !== null) {
+    for (const [key, path] of unseen) {
+      diagnostics.push({
+        file,
+        line: firstLine,
+        code: "map_field_missing",
+        message: importMessages.mapFieldMissing(key, path),
+        severity: "warning",
+      });
+    }
+  }
   if (records.calls.length === 0 && firstLine !== null) {
     diagnostics.push({
       file,

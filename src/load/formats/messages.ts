@@ -76,6 +76,10 @@ export const importMessages = {
     mapped
       ? "no row has a field the mapping names (check the field paths of --map)"
       : "no row has a model, token or timing field (name them with --map, e.g. --map model=engine,duration_ms=elapsed)",
+  mapFieldMissing: (column: string, path: string) =>
+    `--map ${show(`${column}=${path}`)}: no row has the field ${
+      show(path)
+    } (a typo?), so ${column} is empty`,
   mapNoField: (part: string) =>
     `--map ${show(part)} must look like COLUMN=FIELD (e.g. model=engine,duration_ms=elapsed).`,
   mapUnknownColumns: (unknown: string[], known: readonly string[]) =>

@@ -798,3 +798,40 @@ function parseCsvLines(text: string): string[][] {
     return cells;
   });
 }
+
+Deno.test("generic: a --map field that no row has is one map_field_missing warning each, not silence", async () => {
+  const { parseGenericText } = await import("../../../src/load/formats/generic.ts");
+  const text = [
+    JSON.stringify({ llm: "gpt-4o", took: 1.5, usage: { prompt: 10 } }),
+    JSON.stringify({ llm: "gpt-4o", took: 2.5, usage: { prompt: 12 } }),
+  ].join("\n");
+  // `lm` and `usage.prompt_typo` are in no row; `took` is
+  const typo = parseGenericText(text, "log.jsonl", {
+    map: { model: "lm", duration_s: "took", input_tokens: "usage.prompt_typo" },
+  });
+  assert.deepEqual(
+    typo.diagnostics.map((d) => [d.code, d.line, d.severity, d.message]),
+    [
+      [
+        "map_field_missing",
+        1,
+        "warning",
+        '--map "model=lm": no row has the field "lm" (a typo?), so model is empty',
+      ],
+      [
+        "map_field_missing",
+        1,
+        "warning",
+        '--map "input_tokens=usage.prompt_typo": no row has the field "usage.prompt_typo" (a typo?), so input_tokens is empty',
+      ],
+    ],
+  );
+  const right = parseGenericText(text, "log.jsonl", {
+    map: { model: "llm", duration_s: "took", input_tokens: "usage.prompt" },
+  });
+  assert.deepEqual(right.diagnostics, []);
+  assert.deepEqual(right.calls.map((c) => [c.model, c.duration_s, c.input_tokens]), [
+    ["gpt-4o", 1.5, 10],
+    ["gpt-4o", 2.5, 12],
+  ]);
+});
