@@ -17,7 +17,15 @@ import {
   requireColumns,
 } from "./_data.ts";
 import { loadPlot, renderFigure } from "./_render.ts";
-import { AXIS, FONT_SIZE, LAYOUT, maxLabelWidth, plural, shortLabel } from "./_style.ts";
+import {
+  AXIS,
+  FONT_SIZE,
+  LAYOUT,
+  leftAxisSpace,
+  maxLabelWidth,
+  plural,
+  shortLabel,
+} from "./_style.ts";
 
 /** Options of {@linkcode latencyEcdf}. */
 export interface LatencyEcdfOptions {
@@ -147,6 +155,8 @@ export async function latencyEcdf(
   if (n < total) notes.push(`at most ${formatInt(o.maxPoints)} steps per model drawn`);
   if (groups) notes.push(`one panel per ${groups.length === 2 ? "run" : "group"}`);
   const groupLabels = groups?.map((g) => shortLabel(g, 24)) ?? [];
+  // the title clear of the widest tick label, "100%" (at 48 px it sat on "30%"–"50%")
+  const yAxis = leftAxisSpace(["100%"]);
   return await renderFigure({
     title: o.title,
     subtitle: notes.join("; "),
@@ -154,7 +164,7 @@ export async function latencyEcdf(
     height: o.height * (groups?.length ?? 1),
     legend: models.map((m) => ({ label: m, color: colorOf(colors, m) })),
     plot: {
-      marginLeft: 60,
+      marginLeft: Math.max(60, yAxis.marginLeft),
       marginRight: groups ? Math.max(24, maxLabelWidth(groupLabels, FONT_SIZE.tick) + 16) : 24,
       marginBottom: 50,
       x: {
@@ -176,7 +186,7 @@ export async function latencyEcdf(
         // Over facets, a centred label would sit between two panels: it goes on top.
         label: "Share of calls",
         labelAnchor: groups ? "top" : "center",
-        labelOffset: groups ? undefined : 48,
+        labelOffset: groups ? undefined : yAxis.labelOffset,
         domain: [0, 1],
         grid: true,
         tickFormat: (d: number) => `${Math.round(d * 100)}%`,

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { allFigures } from "../../src/figures/all_figures.ts";
+import { latencyEcdf } from "../../src/figures/latency_ecdf.ts";
 import { latencyHistogram } from "../../src/figures/latency_histogram.ts";
 import {
   DIAGNOSTIC_COLUMNS,
@@ -102,33 +103,54 @@ Deno.test("every figure of a compare page keeps the baseline and the candidate a
   assert.equal(f.in_flight!.querySelectorAll('g[aria-label="line"] path').length, 2);
 });
 
-Deno.test("a y-axis title stays clear of the tick labels of 100,000 calls", async () => {
-  // 100,000 calls: 85,714 of 1 s and 14,286 of 3 s (every 7th); the ticks reach 90,000.
-  const big = pl.DataFrame({
-    status: Array(100_000).fill("ok"),
-    duration_s: Array.from({ length: 100_000 }, (_, i) => (i % 7 === 0 ? 3 : 1)),
-  });
-  const root = parseSvg((await latencyHistogram(big)).toSVG());
-  const ticks = tickLabels(root, "y-axis");
-  assert.equal(ticks.at(-1), "90,000");
+/** Where the y-axis title ends and where the widest tick label (`em` wide at 13 px) starts, in x. */
+function titleAndTicks(
+  svg: string,
+  em: number,
+): { titleEnd: number; tickStart: number; last: string } {
+  const root = parseSvg(svg);
   const xOf = (transform: string | null) =>
     Number(/translate\(([-\d.]+)/.exec(transform ?? "")![1]);
   const tickGroup = root.querySelector('g[aria-label="y-axis tick label"]')!;
   // Tick labels end at the axis (their translate) minus their own offset (the group's, −9).
   const tickEnd = xOf(tickGroup.querySelector("text")!.getAttribute("transform")) +
     xOf(tickGroup.getAttribute("transform"));
-  // "90,000" in DejaVu Sans (the widest font of the stack) at 13 px: five digits of
-  // 0.636 em and a comma of 0.318 em, 3.498 em = 45.5 px.
-  const tickStart = tickEnd - 3.498 * 13;
   const labelGroup = root.querySelector('g[aria-label="y-axis label"]')!;
   const labelX = xOf(labelGroup.querySelector("text")!.getAttribute("transform")) +
     xOf(labelGroup.getAttribute("transform"));
-  // The rotated title is one line of 13 px from its x.
   assert.ok(labelX >= 0, `the title is inside the figure (x = ${labelX})`);
+  // The rotated title is one line of 13 px from its x.
+  return {
+    titleEnd: labelX + 13,
+    tickStart: tickEnd - em * 13,
+    last: tickLabels(root, "y-axis").at(-1)!,
+  };
+}
+
+Deno.test("a y-axis title stays clear of the tick labels of 100,000 calls", async () => {
+  // 100,000 calls: 85,714 of 1 s and 14,286 of 3 s (every 7th); the ticks reach 90,000.
+  const big = pl.DataFrame({
+    status: Array(100_000).fill("ok"),
+    duration_s: Array.from({ length: 100_000 }, (_, i) => (i % 7 === 0 ? 3 : 1)),
+  });
+  // "90,000" in DejaVu Sans (the widest font of the stack) at 13 px: five digits of
+  // 0.636 em and a comma of 0.318 em, 3.498 em = 45.5 px.
+  const t = titleAndTicks((await latencyHistogram(big)).toSVG(), 3.498);
+  assert.equal(t.last, "90,000");
   assert.ok(
-    labelX + 13 < tickStart,
-    `the title (x ${labelX}–${
-      labelX + 13
-    }) ends before the widest tick label starts (${tickStart})`,
+    t.titleEnd < t.tickStart,
+    `the title ends (${t.titleEnd}) before the ticks (${t.tickStart})`,
+  );
+});
+
+Deno.test("the latency ECDF's y-axis title stays clear of its percent labels", async () => {
+  // "100%" in DejaVu Sans at 13 px: three digits of 0.636 em and a percent sign of 0.95 em,
+  // 2.858 em = 37.2 px (the title had sat on the labels of 30%–50%)
+  const one = calls.filter(pl.col("group").eq(pl.lit("baseline"))); // one run: no panels
+  const t = titleAndTicks((await latencyEcdf(one)).toSVG(), 2.858);
+  assert.equal(t.last, "100%");
+  assert.ok(
+    t.titleEnd < t.tickStart,
+    `the title ends (${t.titleEnd}) before the ticks (${t.tickStart})`,
   );
 });
