@@ -127,7 +127,7 @@ export function checkTimezone(timezone: string): void {
   } catch (cause) {
     throw new UserError(
       `Unknown time zone "${timezone}": use an IANA name such as "Europe/Paris".`,
-      { cause },
+      { cause, exitCode: 2 }, // a wrong option value: wrong usage, as every other one
     );
   }
 }

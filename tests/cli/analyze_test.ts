@@ -273,3 +273,12 @@ Deno.test("analyze --workers 2 reads with two parsing threads and writes the sam
     'error: --workers takes a number of threads from 0 to 99, not "many".',
   );
 });
+
+Deno.test("a time zone no IANA database knows is a wrong option value: one sentence, exit 2", async () => {
+  const r = await cli("analyze", join(FIXTURES, "mixed.jsonl"), "--timezone", "Mars/Olympus", "-q");
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.stderr.trim(),
+    'error: Unknown time zone "Mars/Olympus": use an IANA name such as "Europe/Paris".',
+  );
+});
