@@ -77,7 +77,12 @@ function detect(s: FormatSample): boolean {
   const v = s.values[0];
   if (isApiV3(v)) return true;
   if (isObj(v) && Array.isArray(v.data)) {
-    return v.data.length === 0 ? /"traceID"/.test(s.head) : isTrace(v.data[0]);
+    // an answer with no trace: Jaeger's query API's own keys say what it is
+    if (v.data.length === 0) {
+      return /"traceID"/.test(s.head) ||
+        ["total", "limit", "offset", "errors"].every((k) => k in v);
+    }
+    return isTrace(v.data[0]);
   }
   if (isTrace(v) || isSpan(v)) return true;
   if (s.values.length > 0) return false;

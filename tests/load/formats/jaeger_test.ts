@@ -309,3 +309,14 @@ Deno.test("jaeger: what is not a trace in data is named by its own index, the tr
     );
   }
 });
+
+Deno.test("jaeger: a query answer that found no trace is a Jaeger answer with no call, not 'not a trace file'", () => {
+  // the query API's own keys: {data, total, limit, offset, errors}
+  const empty = JSON.stringify({ data: [], total: 0, limit: 0, offset: 0, errors: null });
+  const t = fromTraceText(empty, { file: "answer.json" });
+  assert.equal(t.formats?.["answer.json"], "jaeger");
+  assert.equal(t.calls.height, 0);
+  assert.equal(t.diagnostics.height, 0);
+  // an object with an empty data list and nothing of Jaeger's is still not claimed
+  assert.throws(() => fromTraceText(JSON.stringify({ data: [], page: 1 }), { file: "other.json" }));
+});
