@@ -138,6 +138,10 @@ export function describeFileSystemError(err: unknown): string | undefined {
   const reason = FS_REASONS[e.code] ?? (own ? own[0]!.toLowerCase() + own.slice(1) : e.code);
   const action = typeof e.syscall === "string" ? FS_ACTIONS[e.syscall] ?? e.syscall : "use";
   const path = typeof e.path === "string" ? ` ${e.path}` : "";
+  // a folder to make where a file of that name is
+  if (e.code === "EEXIST" && e.syscall === "mkdir") {
+    return `Cannot ${action}${path}: a file of that name is there.`;
+  }
   return `Cannot ${action}${path}: ${reason}.`;
 }
 

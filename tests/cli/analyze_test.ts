@@ -282,3 +282,15 @@ Deno.test("a time zone no IANA database knows is a wrong option value: one sente
     'error: Unknown time zone "Mars/Olympus": use an IANA name such as "Europe/Paris".',
   );
 });
+
+Deno.test("an output folder whose path is a file: one sentence that says so, exit 1", async () => {
+  const dir = tmp();
+  const file = join(dir, "out");
+  writeFileSync(file, "");
+  const r = await cli("analyze", join(FIXTURES, "mixed.jsonl"), "--output-dir", file, "-q");
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.stderr.trim(),
+    `error: Cannot create the folder ${file}: a file of that name is there.`,
+  );
+});
