@@ -340,3 +340,28 @@ Deno.test("src/mod.ts re-exports no _-prefixed file", () => {
   const from = [...text.matchAll(/from "([^"]+)"/g)].map((m) => m[1]!);
   assert.deepEqual(from.filter((f) => /(^|\/)_[^/]*$/.test(f)), []);
 });
+
+Deno.test("a script outside the repository that imports src/mod.ts type-checks with Deno's own defaults (no deno.json of ours)", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tracebook-outside-" });
+  try {
+    const script = join(dir, "script.ts");
+    Deno.writeTextFileSync(
+      script,
+      `import { loadTraces, summarize } from ${JSON.stringify(join(ROOT, "src/mod.ts"))};\n` +
+        `const s = summarize(await loadTraces("traces/"));\nconsole.log(s.request_count);\n`,
+    );
+    // no deno.json there: Deno's default compiler options and libs (no DOM, no
+    // noUncheckedIndexedAccess), as a user's own script gets them
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["check", "--quiet", script],
+      cwd: dir,
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, err.split("\n").filter((l) => /ERROR|at file/.test(l)).join("\n"));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

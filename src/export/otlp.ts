@@ -339,11 +339,9 @@ function* otlpTraces(traces: TraceSet): Generator<OtlpSpan[]> {
   const byTrace = new Map<string, { sessionId: string; at: number[] }>();
   for (let i = 0; i < traceIds.length; i++) {
     const sessionId = String(sessionIds[i] ?? "");
-    let traceId = traceIds[i];
-    if (!validId(traceId, 32)) {
-      traceId = bySession.get(sessionId);
-      if (traceId === undefined) bySession.set(sessionId, traceId = hex(`trace ${sessionId}`, 32));
-    }
+    const raw: unknown = traceIds[i];
+    let traceId: string | undefined = validId(raw, 32) ? raw : bySession.get(sessionId);
+    if (traceId === undefined) bySession.set(sessionId, traceId = hex(`trace ${sessionId}`, 32));
     let trace = byTrace.get(traceId);
     if (!trace) byTrace.set(traceId, trace = { sessionId, at: [] });
     trace.at.push(i);

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Rendering shared by every figure: Observable Plot draws the chart into a
  * linkedom document (imported lazily, on first use: ~0.07 s, where jsdom took
