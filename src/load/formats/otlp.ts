@@ -211,6 +211,9 @@ function parseOtlp(
 
   /** `prefix` is `""` for a top-level object, `"[i]."` for an element of a top-level array. */
   const readValue = (value: unknown, prefix: string, line: number) => {
+    // the protobuf field names (`resource_spans`, `string_value`: protobuf's JSON printers with
+    // the proto names kept) are the same fields
+    if (isObj(value) && SNAKE_TOP.some((k) => k in (value as Obj))) value = camelKeys(value);
     if (Array.isArray(value) && prefix === "") {
       for (const [i, v] of value.entries()) readValue(v, `[${i}].`, line);
     } else if (isObj(value) && "resourceSpans" in value) {
@@ -236,6 +239,25 @@ function parseOtlp(
   return spansToRecords(spans.spans, file, options, diagnostics);
 }
 
+/** The top-level keys of OTLP/JSON written with the protobuf field names. */
+const SNAKE_TOP = ["resource_spans", "scope_spans", "instrumentation_library_spans"];
+
+/**
+ * A value with every object key in lowerCamelCase (`start_time_unix_nano` →
+ * `startTimeUnixNano`): OTLP/JSON's own spelling of the protobuf field names.
+ * OTLP holds no map of free keys (attributes are `{key, value}` lists), so
+ * every object key is a field name.
+ */
+function camelKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(camelKeys);
+  if (!isObj(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    out[k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())] = camelKeys(x);
+  }
+  return out;
+}
+
 /** OTLP/JSON traces. */
 export const otlp: FormatAdapter = {
   name: "otlp",
@@ -245,7 +267,9 @@ export const otlp: FormatAdapter = {
   example:
     '{"resourceSpans": [{"resource": {...}, "scopeSpans": [{"spans": [{"traceId", "spanId", "name": "chat gpt-4o", "attributes": [...]}]}]}]}',
   detect: (s) =>
-    ["resourceSpans", "scopeSpans", "instrumentationLibrarySpans"].some((k) => s.keys.includes(k)),
+    ["resourceSpans", "scopeSpans", "instrumentationLibrarySpans", ...SNAKE_TOP].some((k) =>
+      s.keys.includes(k)
+    ),
   parse: (source, file, options) => parseOtlp(source, file, options),
   textsByCall: true,
 };

@@ -517,3 +517,27 @@ Deno.test("otlp: one call captured from the Vercel AI SDK, Braintrust and OpenIn
     reasoning_tokens: Number(llm["llm.token_count.completion_details.reasoning"]), // 8
   }]);
 });
+
+Deno.test("OTLP/JSON written with the protobuf field names (resource_spans, string_value, start_time_unix_nano) reads as the lowerCamelCase spelling", () => {
+  const text = Deno.readTextFileSync(
+    fileURLToPath(new URL("./fixtures/otlp_interlingua_vercel.json", import.meta.url)),
+  );
+  // every object key to snake_case (protobuf's JSON printers with the proto names kept)
+  const snake = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(snake) : v && typeof v === "object"
+      ? Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [
+          k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+          snake(x),
+        ]),
+      )
+      : v;
+  const snaked = JSON.stringify(snake(JSON.parse(text)));
+  assert.ok(snaked.includes('"resource_spans"') && snaked.includes('"start_time_unix_nano"'));
+  const camel = fromTraceText(text, { file: "t.json" });
+  const proto = fromTraceText(snaked, { file: "t.json" });
+  assert.equal(proto.formats?.["t.json"], "otlp");
+  assert.ok(camel.calls.height > 0);
+  assert.deepEqual(proto.calls.toRecords(), camel.calls.toRecords());
+  assert.deepEqual(proto.diagnostics.toRecords(), camel.diagnostics.toRecords());
+});
