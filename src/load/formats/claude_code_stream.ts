@@ -32,8 +32,9 @@
  *   error call when the session shows none already. Error subtypes
  *   (`error_max_turns`, `error_during_execution`, …) end the run, not a
  *   request: they are the session's `result_subtype` and an event, not calls.
- *   Error calls name the model of the `init` line (the session's model), else
- *   `unknown`. A session with no `result` line is unfinished (`complete:
+ *   Error calls name the model of the `init` line (the session's model, as the
+ *   answers name it: a Bedrock id or Vertex name without its provider's
+ *   spelling), else `unknown`. A session with no `result` line is unfinished (`complete:
  *   false`).
  * - A session with a `result` but no assistant lines (the `--output-format
  *   json` object, or such objects one per line) is one call per model of
@@ -178,7 +179,8 @@ export function parseClaudeCodeStreamText(
     const fields = {
       provider: "anthropic",
       request_id: id,
-      model: s.model ?? "unknown",
+      // named as the answers name it (the init line's Bedrock id or Vertex name is the same model)
+      model: s.model === null ? "unknown" : modelName(s.model),
       started_at: ts,
       error: e,
     };

@@ -420,3 +420,31 @@ Deno.test("claude_code_stream: a real run on Amazon Bedrock (its modelUsage name
     warning[0]!.message,
   );
 });
+
+Deno.test("claude_code_stream: on Bedrock, an error call names its model as the answers do, so errors and answers share one model row", () => {
+  // the real Bedrock run's init line and first answer, then an API error line
+  const lines = jsonLines("claude_code_stream_bedrock.excerpt.jsonl").slice(0, 2);
+  const init = lines[0] as { model: string; session_id: string };
+  assert.equal(init.model.startsWith("us.anthropic."), true); // the Bedrock id
+  const error = {
+    type: "assistant",
+    session_id: init.session_id,
+    isApiErrorMessage: true,
+    message: {
+      model: "<synthetic>",
+      id: "msg_err",
+      role: "assistant",
+      content: [{ type: "text", text: "API Error: 529 overloaded" }],
+      usage: { input_tokens: 0, output_tokens: 0 },
+    },
+  };
+  const text = [...lines, error].map((l) => JSON.stringify(l)).join("\n");
+  const t = fromTraceText(text, { file: "bedrock.jsonl", format: "claude_code_stream" });
+  const models = t.calls.select("model", "status").toRecords();
+  // "us.anthropic.claude-sonnet-4-5-20250929-v1:0" is "claude-sonnet-4-5-20250929", the answer's
+  assert.deepEqual(models.map((m) => m.model), [
+    "claude-sonnet-4-5-20250929",
+    "claude-sonnet-4-5-20250929",
+  ]);
+  assert.deepEqual(models.map((m) => m.status).sort(), ["error", "ok"]);
+});
