@@ -521,6 +521,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       adkThoughts,
       count(a["gen_ai.usage.reasoning_tokens"]),
       count(a["gen_ai.usage.details.reasoning_tokens"]),
+      // Pydantic AI's with Gemini (inside its output tokens)
+      count(a["gen_ai.usage.details.thoughts_tokens"]),
       count(outputDetails.reasoning),
       count(a["llm.token_count.completion_details.reasoning"]),
       count(jsonField(responseUsage.completion_tokens_details, "reasoning_tokens")),

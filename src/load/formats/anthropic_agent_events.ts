@@ -13,6 +13,10 @@
  *   cache_creation_input_tokens}` (Anthropic's: input without the cache).
  *   `is_error: true` is an error. A start never ended is pending, unless a
  *   `session.error` came after it (then it is an error with that message).
+ * - An outcome's grading is a model request too: `span.outcome_evaluation_start`
+ *   ended by the `span.outcome_evaluation_end` whose `outcome_evaluation_start_id`
+ *   names it, with the grader's `usage` (same keys); its `result` (`needs_revision`,
+ *   `failed`: the rubric does not apply) is a verdict, not a failed request.
  * - The events name no model: `unknown` (unless a start or end names one).
  *   They name no session: the file is the session (unless a `session_id` is given).
  * - The text of the `agent.message` events written while a request is open is
@@ -31,6 +35,28 @@ import { compactPayload, count, isObj, type Obj, secondsBetween, str } from "./_
 
 /** An event type of the managed-agents API (`span.model_request_start`, …). */
 const EVENT_TYPE = /^(session|span|agent|user)\.[a-z_]+$/;
+
+/**
+ * The start and end events of a model request: the agent's (`model_usage`; the
+ * `agent.message` events written while it is open are its output) and the outcome
+ * grader's (`usage`: "token usage for a single model request", as the API reference says).
+ */
+const SPANS = [
+  {
+    start: "span.model_request_start",
+    end: "span.model_request_end",
+    link: "model_request_start_id",
+    usage: "model_usage",
+    writes: true,
+  },
+  {
+    start: "span.outcome_evaluation_start",
+    end: "span.outcome_evaluation_end",
+    link: "outcome_evaluation_start_id",
+    usage: "usage",
+    writes: false,
+  },
+] as const;
 
 /** The API event of a line: its `raw` when it wraps one, else the line itself. */
 function apiEvent(v: Obj): Obj | null {
@@ -122,21 +148,22 @@ export function parseAnthropicAgentEventsText(
       request_id: str(raw.model_request_start_id) ?? str(raw.id),
       payload: compactPayload(raw),
     });
-    if (type === "span.model_request_start") {
+    const span = SPANS.find((p) => p.start === type || p.end === type);
+    if (span !== undefined && type === span.start) {
       const id = str(raw.id);
       const call = newCall(line, ts, id, raw);
       if (id !== null) starts.set(id, call);
       open.add(call);
-      latest = call;
-    } else if (type === "span.model_request_end") {
-      const startId = str(raw.model_request_start_id);
+      if (span.writes) latest = call;
+    } else if (span !== undefined) {
+      const startId = str(raw[span.link]);
       let call = startId === null ? undefined : starts.get(startId);
       if (!call) {
         diagnostics.push({
           file,
           line,
           code: "end_without_start",
-          message: `span.model_request_end names start ${
+          message: `${type} names start ${
             JSON.stringify(startId)
           }, which is not in the file (counted as a call with no latency)`,
           severity: "warning",
@@ -151,7 +178,7 @@ export function parseAnthropicAgentEventsText(
       const failed = raw.is_error === true;
       call.status = failed ? "error" : "ok";
       call.error = failed ? errorText(raw.error) ?? "model request failed (is_error: true)" : null;
-      const u = isObj(raw.model_usage) ? raw.model_usage : {};
+      const u = isObj(raw[span.usage]) ? raw[span.usage] as Obj : {};
       call.input_tokens = count(u.input_tokens);
       call.output_tokens = count(u.output_tokens);
       call.cache_read_tokens = count(u.cache_read_input_tokens);
@@ -185,7 +212,7 @@ export const anthropicAgentEvents: FormatAdapter = {
   name: "anthropic_agent_events",
   title: "Anthropic managed-agent session events",
   reads:
-    "one call per span.model_request_start joined to its span.model_request_end (latency end − start, model_usage tokens, is_error → error; no end → pending); no model → unknown; the file is the session",
+    "one call per span.model_request_start joined to its span.model_request_end (latency end − start, model_usage tokens, is_error → error; no end → pending), and per outcome grading (span.outcome_evaluation_start/end, its usage); no model → unknown; the file is the session",
   example:
     '{"role": "system", "kind": "model_request_end", "time": "…", "raw": {"type": "span.model_request_end", "model_request_start_id": "sevt_…", "is_error": false, "model_usage": {…}}}',
   detect,

@@ -17,6 +17,12 @@
  *   `result.status: "error"` is an error (its `error.message`); a session
  *   with no `result` is unfinished: its call is pending (an `error` event of
  *   severity `error` in it makes it an error instead).
+ * - Later versions (0.3x) also give each model's share, `stats.models: {<model>:
+ *   {total_tokens, input_tokens, output_tokens, cached, input}}`, and `init` may name a
+ *   setting (`auto-gemini-3`: a router model and the model it picks): the session is then
+ *   one call per model named there, with its tokens (the model the requests named). With
+ *   several, no call has a latency (`duration_ms` is all of theirs) nor an end, and an
+ *   error `result` is a call of its own (model `unknown`: which model failed is not said).
  * - Several `init` lines are several sessions (their `session_id`). Lines before
  *   an `init` (the user message Gemini CLI prints first) belong to the session
  *   that `init` opens. Times: `timestamp` (UTC), else `ts`.
@@ -107,6 +113,8 @@ export function parseGeminiStreamText(
   interface Session {
     id: string;
     call: ImportedCall;
+    /** The calls of the session's models (`stats.models`), when given. */
+    calls?: ImportedCall[];
     result: boolean;
     fatal: string | null;
     output: string[];
@@ -176,22 +184,53 @@ export function parseGeminiStreamText(
       call.duration_s = durationMs !== null && durationMs > 0
         ? durationMs / 1000
         : secondsBetween(call.started_at, ts);
-      call.input_tokens = count(stats.input_tokens) ??
-        (count(stats.input) !== null ? count(stats.input)! + (count(stats.cached) ?? 0) : null);
-      call.output_tokens = count(stats.output_tokens);
-      call.cache_read_tokens = count(stats.cached);
-      call.total_tokens = count(stats.total_tokens);
+      setTokens(call, stats);
+      // later versions (0.3x) give each model's share (`stats.models`): the models the requests
+      // named (`auto-gemini-3` in init is a setting: a router model and the one it picked)
+      const models = isObj(stats.models)
+        ? Object.entries(stats.models).filter((e): e is [string, Obj] => isObj(e[1]))
+        : [];
+      if (models.length > 0) {
+        const several = models.length > 1;
+        records.calls.splice(records.calls.indexOf(call), 1);
+        const perModel = models.map(([model, m], i) => {
+          const c: ImportedCall = { ...call, line: i === 0 ? call.line : line, model };
+          c.served_model = model;
+          setTokens(c, m);
+          if (several) {
+            // the session's duration is all models' requests: no one model's latency
+            c.duration_s = null;
+            c.ended_at = null;
+            c.status = "ok";
+            c.error = null;
+          }
+          return c;
+        });
+        records.calls.push(...perModel);
+        current.call = perModel[0]!;
+        current.calls = perModel;
+        if (several && failed) {
+          // which model's request failed is not said (a turn limit fails none): the run's error
+          // is a call of its own, as gemini_cli_json reads a run with no main model
+          const fields = { provider: "google", error: call.error!, started_at: call.started_at };
+          records.calls.push(errorCall(file, line, current.id, fields, options.keepText));
+        }
+      }
     }
   }
   // lines after the last session's result (or in a file with no init)
   const last = sessions.at(-1);
   for (const w of waiting) lineEvent(last?.id ?? file, w.line, w.v, w.ts);
   for (const s of sessions) {
-    const output = s.output.length ? s.output.join("") : null;
+    // the answer is one model's when one answered (of none when several did: the router's
+    // choice is not said)
+    const output = s.output.length && (s.calls?.length ?? 1) === 1 ? s.output.join("") : null;
     s.call.output_chars = output === null ? null : countChars(output);
     if (options.keepText) {
-      s.call.messages = null;
-      s.call.output = output;
+      for (const c of s.calls ?? [s.call]) {
+        c.messages = null;
+        c.output = c === s.call ? output : null;
+      }
     }
     if (!s.result) {
       if (s.fatal !== null) {
@@ -202,6 +241,18 @@ export function parseGeminiStreamText(
     }
   }
   return records;
+}
+
+/**
+ * A session's (or one model's) stats onto its call: `input_tokens` (the prompt, cache
+ * included; else `input` + `cached`), `output_tokens`, `cached`, `total_tokens`.
+ */
+function setTokens(call: ImportedCall, stats: Obj): void {
+  call.input_tokens = count(stats.input_tokens) ??
+    (count(stats.input) !== null ? count(stats.input)! + (count(stats.cached) ?? 0) : null);
+  call.output_tokens = count(stats.output_tokens);
+  call.cache_read_tokens = count(stats.cached);
+  call.total_tokens = count(stats.total_tokens);
 }
 
 // --- chat recording -------------------------------------------------------------------
@@ -349,7 +400,7 @@ export const geminiCliStream: FormatAdapter = {
   name: "gemini_cli_stream",
   title: "Gemini CLI stream-json output",
   reads:
-    "one call per session (init … result: its stats are the session's tokens, duration_ms or init→result its latency); result status error → error; no result → pending, session unfinished",
+    "one call per session (init … result: its stats are the session's tokens, duration_ms or init→result its latency), or per model of stats.models when given; result status error → error; no result → pending, session unfinished",
   example: '{"type": "init", "timestamp": "…", "session_id": "…", "model": "gemini-2.5-pro"}',
   detect: detectStream,
   parse: (source, file, options) => parseGeminiStreamText(source.text(), file, options),

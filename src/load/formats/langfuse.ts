@@ -25,6 +25,9 @@
  *   `output_reasoning`, … as `outputUsage`): cache reads are inside
  *   `input_tokens` and reasoning inside `output_tokens`, as in OpenAI's usage.
  *   `reasoning_tokens` is `output_reasoning`, `cache_read_tokens` `input_cache_read`;
+ *   when the usage has no reasoning key, the OpenTelemetry attributes Langfuse kept in
+ *   `metadata.attributes` give it (Pydantic AI's Gemini `gen_ai.usage.details.thoughts_tokens`),
+ *   as they give the finish reasons;
  * - the model rule: `model` is the model the request named (LangChain's
  *   `metadata.ls_model_name`, the AI SDK's `ai.model.id` / `gen_ai.request.model`),
  *   else Langfuse's `model`; `served_model` is the response's (`gen_ai.response.model`,
@@ -38,7 +41,7 @@ import { countChars } from "../_event.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
-import { type CallFields, type Span, spansToRecords } from "./_spans.ts";
+import { type CallFields, callFieldsOf, type Span, spansToRecords } from "./_spans.ts";
 import { count, first, isObj, jsonObject, keyList, num, type Obj, str, toMicros } from "./_util.ts";
 import { problemList, timeWarner } from "./_span_values.ts";
 
@@ -383,6 +386,10 @@ export function parseLangfuseText(
       const params = objectOf(pick(o, "modelParameters", "model_parameters"));
       const promptText = textOf(o.input);
       const outputText = textOf(o.output);
+      // the OpenTelemetry attributes Langfuse kept: what its usage leaves out (Pydantic AI's
+      // Gemini thinking, `gen_ai.usage.details.thoughts_tokens`; the finish reasons)
+      const fromAttrs = callFieldsOf(attrs, false);
+      const usage = usageOf(o);
       span.call = {
         model,
         served_model: responded ?? (recorded !== null && recorded !== model ? recorded : null),
@@ -394,7 +401,8 @@ export function parseLangfuseText(
           str(attrs["gen_ai.system"]),
           str(attrs["ai.model.provider"]),
         )?.split(".")[0] ?? null,
-        ...usageOf(o),
+        ...usage,
+        reasoning_tokens: usage.reasoning_tokens ?? fromAttrs.reasoning_tokens,
         ttft_s: completionStart !== null && start !== null
           ? (completionStart - start) / 1e6
           : ttftSeconds,
@@ -405,6 +413,7 @@ export function parseLangfuseText(
           str(output.stop_reason),
           str(output.finish_reason),
           str(choice.finish_reason),
+          fromAttrs.finish_reason,
         ),
         messages: o.input === undefined || o.input === null
           ? null

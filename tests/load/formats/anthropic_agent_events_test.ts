@@ -13,44 +13,56 @@ function micros(iso: string): number {
 const offset = realFixture("anthropic-agent-events/effect-of-offset-correction.transcript.jsonl");
 Deno.test({
   name:
-    "anthropic_agent_events: the real transcript (95 start/end pairs, no model, the file is the session)",
+    "anthropic_agent_events: the real transcript (95 model request pairs and an outcome grading, no model, the file is the session)",
   ignore: offset === undefined,
   async fn() {
     // independent reading: join ends to starts by raw.model_request_start_id
     const lines = readFileSync(offset!, "utf8").split("\n").filter((l) => l.trim() !== "")
       .map((l) => JSON.parse(l));
+    // and the outcome grader's request: outcome_evaluation_end to its start, with its `usage`
     const start = new Map<string, number>();
     for (const l of lines) {
-      if (l.raw.type === "span.model_request_start") start.set(l.raw.id, micros(l.time));
+      if (/^span\.(model_request|outcome_evaluation)_start$/.test(l.raw.type)) {
+        start.set(l.raw.id, micros(l.time));
+      }
     }
     const ends = lines.filter((l) => l.raw.type === "span.model_request_end");
-    const seconds = ends.map((l) =>
-      (micros(l.time) - start.get(l.raw.model_request_start_id)!) / 1e6
-    );
-    const sum = (k: string) => ends.reduce((a, l) => a + l.raw.model_usage[k], 0);
-    assert.equal(start.size, 95);
+    const graded = lines.filter((l) => l.raw.type === "span.outcome_evaluation_end");
+    const seconds = [
+      ...ends.map((l) => (micros(l.time) - start.get(l.raw.model_request_start_id)!) / 1e6),
+      ...graded.map((l) => (micros(l.time) - start.get(l.raw.outcome_evaluation_start_id)!) / 1e6),
+    ];
+    const sum = (k: string) =>
+      ends.reduce((a, l) => a + l.raw.model_usage[k], 0) +
+      graded.reduce((a, l) => a + l.raw.usage[k], 0);
+    assert.equal(start.size, 96);
     assert.equal(ends.length, 95);
+    assert.equal(graded.length, 1);
     assert.equal(ends.filter((l) => l.raw.is_error).length, 0);
+    // the grading's tokens are in the session's own count: its last session.usage has 258 input
+    // and 132234 output tokens, the 95 requests 190 and 122199, the grading 66 and 9428
+    assert.equal(graded[0].raw.usage.input_tokens, 66);
 
     const t = await loadTraces(offset!);
     assert.equal(t.formats?.[offset!], "anthropic_agent_events");
     assert.equal(t.diagnostics.height, 0);
     const f = figures(t.calls, AGENT_LOG);
     assert.deepEqual({ ...f, latency: { ...f.latency, p50: null, max: null } }, {
-      calls: 95,
-      ok: 95,
+      calls: 96,
+      ok: 96, // the grading's result "satisfied" is a verdict
       errors: 0, // the 4 failed tool results are events, not failed calls
       pending: 0,
-      models: { unknown: 95 }, // no model name anywhere in the file
+      models: { unknown: 96 }, // no model name anywhere in the file
       input: sum("input_tokens"),
       output: sum("output_tokens"),
       cache_read: sum("cache_read_input_tokens"),
-      latency: { n: 95, p50: null, max: null },
+      latency: { n: 96, p50: null, max: null },
     });
     // latencies to the microsecond (times have 3 to 6 fraction digits)
     assert.ok(Math.abs(f.latency.p50! - median(seconds)!) < 1e-9);
     assert.ok(Math.abs(f.latency.max! - Math.max(...seconds)) < 1e-9);
-    assert.ok(f.latency.max! > 127 && f.latency.max! < 128); // SOURCES.md: 1.4–127.7 s
+    // SOURCES.md: the requests took 1.4–127.7 s; the grading 10:04:21.046823 → 10:07:38.205990
+    assert.equal(f.latency.max, 197.159167);
     assert.equal(t.calls.getColumn("cache_write_tokens").sum(), sum("cache_creation_input_tokens"));
     assert.deepEqual(t.sessions.getColumn("session_id").toArray(), [offset]);
     assert.equal(t.events.height, lines.length);
@@ -94,4 +106,41 @@ Deno.test("anthropic_agent_events: is_error, a session.error, an unended start a
     { session_id: file, complete: false },
   ]);
   assert.equal(t.events.height, 10);
+});
+
+Deno.test("anthropic_agent_events: an outcome's grading is a model request (span.outcome_evaluation_end's usage)", async () => {
+  // tests/load/formats/fixtures/anthropic_agent_events_outcome.jsonl: the outcome_evaluation_end
+  // event is the managed-agents documentation's example (its ids, usage and processed_at); the
+  // writer's request and the other times around it are written by hand
+  const file = fixture("anthropic_agent_events_outcome.jsonl");
+  assert.equal(detectFormat(sampleFile(file))?.name, "anthropic_agent_events");
+  const events = readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l));
+  const byType = (type: string) => events.find((e) => e.type === type);
+  const [writer, grader] = [
+    byType("span.model_request_end"),
+    byType("span.outcome_evaluation_end"),
+  ];
+  const t = await loadTraces(file, { cache: false });
+  assert.deepEqual(
+    rows(t.calls, "status", "input_tokens", "output_tokens", "cache_read_tokens", "duration_s"),
+    [
+      {
+        status: "ok",
+        input_tokens: writer.model_usage.input_tokens,
+        output_tokens: writer.model_usage.output_tokens,
+        cache_read_tokens: writer.model_usage.cache_read_input_tokens,
+        duration_s: 131, // 14:00:01 → 14:02:12
+      },
+      {
+        status: "ok", // "satisfied" is a verdict
+        input_tokens: grader.usage.input_tokens, // 2400
+        output_tokens: grader.usage.output_tokens, // 350
+        cache_read_tokens: grader.usage.cache_read_input_tokens, // 1800
+        duration_s: 45, // 14:02:15 → 14:03:00
+      },
+    ],
+  );
+  // the agent's message is the writer's output, not the grader's
+  assert.deepEqual(rows(t.calls, "output_chars"), [{ output_chars: 25 }, { output_chars: null }]);
 });

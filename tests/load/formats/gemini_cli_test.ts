@@ -184,3 +184,55 @@ Deno.test("gemini_cli_chat: a public project's chat recording of Gemini 2.5 Pro 
   assert.equal(t.calls.getColumn("output_tokens").sum(), 2_397);
   assert.equal(t.diagnostics.height, 0);
 });
+
+Deno.test("gemini_cli_stream: stats.models of later versions (0.35.3, auto routing): one call per model the requests named, not the init's setting", async () => {
+  // sessions 1 and 2 are real (Gemini CLI 0.35.3 and a May 2026 run, copied from public notes);
+  // session 3 is written by hand: a turn-limit error after two models answered
+  const file = fixture("gemini_stream_models.jsonl");
+  const lines = readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l));
+  const results = lines.filter((l) => l.type === "result");
+  const t = await loadTraces(file, { cache: false });
+  assert.equal(t.formats?.[file], "gemini_cli_stream");
+  type Stat = { input_tokens: number; output_tokens: number; cached: number };
+  // each model's share as the result line gives it; the run's models, in order
+  const expected = results.flatMap((r, i) =>
+    Object.entries(r.stats.models as Record<string, Stat>).map(([model, m]) => ({
+      session_id: lines.filter((l) => l.type === "init")[i].session_id,
+      model,
+      status: "ok",
+      input_tokens: m.input_tokens,
+      output_tokens: m.output_tokens,
+      cache_read_tokens: m.cached,
+      // several models share the session's duration_ms: no one model's latency; one model has it
+      duration_s: Object.keys(r.stats.models).length === 1 ? r.stats.duration_ms / 1000 : null,
+    }))
+  );
+  // the third run's error is not any one model's: a call of its own, model unknown
+  expected.push({
+    session_id: "hand-written-turn-limit",
+    model: "unknown",
+    status: "error",
+    input_tokens: null as unknown as number,
+    output_tokens: null as unknown as number,
+    cache_read_tokens: null as unknown as number,
+    duration_s: null,
+  });
+  const got = rows(
+    t.calls,
+    "session_id",
+    "model",
+    "status",
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "duration_s",
+  );
+  assert.deepEqual(got, expected);
+  // by hand: 4122 + 9168 + 10284 + 2000 + 28000 input tokens over the 5 model calls
+  assert.equal(got.reduce((s, c) => s + ((c.input_tokens as number) ?? 0), 0), 53574);
+  assert.deepEqual(
+    rows(t.calls, "status", "error").filter((c) => c.status === "error").map((c) => c.error),
+    [results[2].error.message],
+  );
+});

@@ -433,3 +433,23 @@ Deno.test("langfuse: Google ADK's and LlamaIndex's exports (from Langfuse's own 
     output_chars: chars(gen!.output),
   }]);
 });
+
+Deno.test("langfuse: Pydantic AI with Gemini (from Langfuse's own tests): the thinking and finish reason only in the OpenTelemetry attributes Langfuse kept", async () => {
+  const path = fixture("langfuse_pydantic_ai_gemini.trace.json");
+  const t = await loadAs(path, "langfuse");
+  type Obs = { type: string; usageDetails: Record<string, number>; metadata: string };
+  const [gen] = (JSON.parse(readFileSync(path, "utf8")) as { observations: Obs[] }).observations
+    .filter((o) => o.type === "GENERATION");
+  const attrs = JSON.parse(gen!.metadata).attributes as Record<string, string>;
+  // Langfuse's usage has input 40, output 159 and nothing of the 121 thinking tokens, which
+  // Pydantic AI counts inside its output (159 = 38 of answer + 121); the reasons: ["stop"]
+  assert.deepEqual(rows(t.calls, "model", ...TOKENS, "finish_reason"), [{
+    model: "gemini-2.5-flash",
+    input_tokens: gen!.usageDetails.input,
+    output_tokens: gen!.usageDetails.output,
+    total_tokens: gen!.usageDetails.total,
+    cache_read_tokens: null,
+    reasoning_tokens: Number(attrs["gen_ai.usage.details.thoughts_tokens"]),
+    finish_reason: JSON.parse(attrs["gen_ai.response.finish_reasons"]!).join(","),
+  }]);
+});
