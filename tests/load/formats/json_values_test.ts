@@ -201,3 +201,22 @@ Deno.test("JsonValueReader: members: without members, and in values of every fix
     assert.deepEqual(split.diagnostics, whole.diagnostics, file);
   }
 });
+
+Deno.test("JsonValueReader: values run together on one line, and elements one per line with their commas", () => {
+  const read = (text: string, elements = false) => {
+    const out: unknown[] = [];
+    const r = new JsonValueReader("f.json", (v) => out.push([v.line, v.value]), { elements });
+    r.push(text, true);
+    return { values: out, diagnostics: r.end().length };
+  };
+  // jq -sc's one line of objects: three values on line 1, then one on line 2
+  assert.deepEqual(read('{"a":1}{"b":2} {"c":3}\n{"d":4}\n'), {
+    values: [[1, { a: 1 }], [1, { b: 2 }], [1, { c: 3 }], [2, { d: 4 }]],
+    diagnostics: 0,
+  });
+  // an array's elements one per line (its bracket blanked): the comma after each is a separator
+  assert.deepEqual(read(' \n{"a":1},\n{"b":[1,2]} ,\n{"c":3}\n]\n', true), {
+    values: [[2, { a: 1 }], [3, { b: [1, 2] }], [4, { c: 3 }]],
+    diagnostics: 0,
+  });
+});
