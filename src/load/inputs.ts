@@ -258,9 +258,14 @@ function zstdFrames(path: string): { frames: [number, number][]; complete: boole
     const u32 = (i: number) =>
       (buf[i]! | buf[i + 1]! << 8 | buf[i + 2]! << 16 | buf[i + 3]! << 24) >>> 0;
     let at = 0;
+    // a frame cut off: what is there of it is decompressed too (up to the cut)
+    const cut = (start: number) => {
+      if (size - start > 8) frames.push([start, size]); // a header and a block header at least
+      return { frames, complete: false };
+    };
     while (at < size) {
       const start = at;
-      if (!read(at, 8)) return { frames, complete: false };
+      if (!read(at, 8)) return cut(start);
       if (u32(0) >>> 4 === 0x184d2a5) { // a skippable frame: magic, size, bytes
         at += 8 + u32(4);
         continue;
@@ -270,7 +275,7 @@ function zstdFrames(path: string): { frames: [number, number][]; complete: boole
       const single = (fhd >> 5) & 1, checksum = (fhd >> 2) & 1;
       at += 5 + (single ? 0 : 1) + [0, 1, 2, 4][fhd & 3]! + [single, 2, 4, 8][fhd >> 6]!;
       for (let last = 0; !last;) {
-        if (!read(at, 3)) return { frames, complete: false };
+        if (!read(at, 3)) return cut(start);
         const header = buf[0]! | buf[1]! << 8 | buf[2]! << 16;
         last = header & 1;
         const type = (header >> 1) & 3;
@@ -278,7 +283,8 @@ function zstdFrames(path: string): { frames: [number, number][]; complete: boole
         at += 3 + (type === 1 ? 1 : header >>> 3); // an RLE block holds one byte
       }
       at += checksum ? 4 : 0;
-      frames.push([start, Math.min(at, size)]);
+      if (at > size) return cut(start);
+      frames.push([start, at]);
     }
     return { frames, complete: at === size };
   } finally {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gzipSync, zstdCompressSync } from "node:zlib";
+import { gzipSync, zstdCompressSync, zstdDecompressSync } from "node:zlib";
 import { inTempDir, ROOT } from "../_helpers.ts";
 import { loadTraces } from "../../src/load/mod.ts";
 import { callTextReader } from "../../src/load/call_texts.ts";
@@ -98,3 +98,24 @@ console.log(JSON.stringify(t.calls.getColumn("session_id").toArray()));`;
   });
   assert.deepEqual(JSON.parse(out), ["piped"]);
 });
+
+Deno.test(
+  "a Zstandard file cut inside its second frame: the first frame whole, the cut frame up to the cut",
+  inTemp(async (dir) => {
+    const path = join(dir, "cut2.jsonl.zst");
+    // the second frame: 3,000 sessions of one call (9,000 lines), cut at three quarters
+    const many = Array.from({ length: 3000 }, (_, k) => call(`m${k}`)).join("");
+    const second = zstdCompressSync(many);
+    const part = second.subarray(0, Math.floor(second.length * 0.75));
+    writeFileSync(path, Buffer.concat([zstdCompressSync(call("s1")), part]));
+    // independently: what zlib gives of the cut frame alone, and the calls whose three lines it holds
+    const prefix = new TextDecoder().decode(zstdDecompressSync(part));
+    const whole = prefix.split("\n").length - 1; // complete lines
+    const calls = Math.floor(whole / 3);
+    assert.ok(calls > 0 && calls < 3000, `${calls} calls`);
+    const t = await loadTraces(path, { cache: false });
+    assert.equal(t.calls.height, 1 + calls);
+    const codes = t.diagnostics.toRecords().map((r) => r.code);
+    assert.equal(codes[0], "truncated_zstd");
+  }),
+);
