@@ -4,9 +4,11 @@
  * with the earlier session's lines, their `requestId` and `message.id` as they
  * were. Read file by file, each copied response is a second call with the same
  * tokens. An API request id names one request wherever it is written, so a
- * Claude Code call whose request id an earlier file (in load order) already
- * holds is that call again: it is dropped, with one `copied_calls` warning per
- * file that held copies. (ccusage counts such a request once too; its users
+ * Claude Code call whose request id another file holds too is one call: it is
+ * kept in the file whose calls end first, the earlier session's (the
+ * continuation goes on after the copy, whatever the files' names or times on
+ * disk; on a tie, the first in load order), and dropped from the others, with
+ * one `copied_calls` warning per file that held copies. (ccusage counts such a request once too; its users
  * measured copies at about 6% of all usage.) A copy within one file is one
  * call already (`claude_code.ts` groups a response's lines by request id).
  *
@@ -19,7 +21,7 @@ import type { Diagnostic } from "./_event.ts";
 const COPIED_FORMATS = ["claude_code"];
 
 /**
- * The calls without those that repeat a call of an earlier file (see the
+ * The calls without those that repeat a call of another file (see the
  * module), the sessions with their `calls` and `errors` counted again, and the
  * warnings to add (one per file with copies, at its first); null when there is
  * no copy.
@@ -28,19 +30,23 @@ const COPIED_FORMATS = ["claude_code"];
  * ```ts
  * import pl from "../frames/polars.ts";
  * import { dropCopiedCalls } from "./_copies.ts";
+ * const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+ * // a.jsonl: the continued session (its copy of req_1, then req_3); b.jsonl: the earlier one
  * const calls = pl.DataFrame({
- *   format: ["claude_code", "claude_code", "claude_code"],
- *   request_id: ["req_1", "req_2", "req_1"],
- *   file: ["a.jsonl", "a.jsonl", "b.jsonl"],
- *   line: [3, 7, 2],
- *   session_id: ["s1", "s1", "s1"],
- *   status: ["ok", "ok", "ok"],
+ *   format: ["claude_code", "claude_code", "claude_code", "claude_code"],
+ *   request_id: ["req_1", "req_3", "req_1", "req_2"],
+ *   file: ["a.jsonl", "a.jsonl", "b.jsonl", "b.jsonl"],
+ *   line: [2, 9, 3, 7],
+ *   session_id: ["new", "new", "old", "old"],
+ *   status: ["ok", "ok", "ok", "ok"],
+ *   started_at: [at(1), at(30), at(1), at(2)],
  * });
- * const sessions = pl.DataFrame({ session_id: ["s1"], calls: [3], errors: [0] });
+ * const sessions = pl.DataFrame({ session_id: ["new", "old"], calls: [2, 2], errors: [0, 0] });
  * const out = dropCopiedCalls(calls, sessions)!;
- * // b.jsonl's req_1 is a.jsonl's again: two calls, one warning at b.jsonl:2
- * if (out.calls.height !== 2 || out.sessions.getColumn("calls").toArray()[0] !== 2) throw new Error();
- * if (out.warnings.length !== 1 || out.warnings[0]!.file !== "b.jsonl" || out.warnings[0]!.line !== 2) {
+ * // b.jsonl's calls end first (at 2 s): req_1 stays there, a.jsonl's copy goes, with a warning
+ * if (out.calls.getColumn("file").toArray().join() !== "a.jsonl,b.jsonl,b.jsonl") throw new Error();
+ * if (out.sessions.getColumn("calls").toArray().join() !== "1,2") throw new Error();
+ * if (out.warnings.length !== 1 || out.warnings[0]!.file !== "a.jsonl" || out.warnings[0]!.line !== 2) {
  *   throw new Error();
  * }
  * ```
@@ -57,11 +63,23 @@ export function dropCopiedCalls(
   const ids = calls.getColumn("request_id").toArray() as (string | null)[];
   const files = calls.getColumn("file").toArray() as string[];
   const lines = calls.getColumn("line").toArray() as number[];
+  // each file's last call start (µs): the earlier session's file ends first
+  const starts = calls.getColumn("started_at").cast(pl.Int64)
+    .toArray() as (number | bigint | null)[];
+  const lastStart = new Map<string, number>();
+  files.forEach((f, k) => {
+    const t = starts[k] === null || starts[k] === undefined ? -Infinity : Number(starts[k]);
+    lastStart.set(f, Math.max(lastStart.get(f) ?? -Infinity, t));
+  });
+  const rank = (f: string) => lastStart.get(f) === -Infinity ? Infinity : lastStart.get(f)!;
+  // the rows in that order (stable: load order on a tie)
+  const order = Array.from({ length: calls.height }, (_, k) => k)
+    .sort((a, b) => rank(files[a]!) - rank(files[b]!) || a - b);
   // where each id was first met (its file), and the copies of it in other files
   const first = new Map<string, string>();
   const keep = new Array<boolean>(calls.height).fill(true);
   const byFile = new Map<string, { line: number; count: number }>();
-  for (let k = 0; k < calls.height; k++) {
+  for (const k of order) {
     const id = ids[k];
     if (id === null || id === undefined || !COPIED_FORMATS.includes(formats[k] ?? "")) continue;
     const seen = first.get(id);
@@ -69,8 +87,11 @@ export function dropCopiedCalls(
     else if (seen !== files[k]) {
       keep[k] = false;
       const at = byFile.get(files[k]!);
-      if (at) at.count++;
-      else byFile.set(files[k]!, { line: lines[k]!, count: 1 });
+      if (!at) byFile.set(files[k]!, { line: lines[k]!, count: 1 });
+      else {
+        at.count++;
+        at.line = Math.min(at.line, lines[k]!);
+      }
     }
   }
   if (byFile.size === 0) return null;

@@ -24,9 +24,15 @@ const requestIds = (rows: Record<string, unknown>[]) =>
     ).map((r) => r.requestId as string),
   );
 
-for (const sessionOfCopies of ["the earlier session's", "the new session's"]) {
+const CASES = [
+  ["the earlier session's", "the earlier transcript's name first"],
+  ["the new session's", "the earlier transcript's name first"],
+  ["the new session's", "the continuation's name first"],
+] as const;
+
+for (const [sessionOfCopies, naming] of CASES) {
   Deno.test(
-    `a continued Claude Code session's copy of the earlier transcript (${sessionOfCopies} id) adds no call`,
+    `a continued Claude Code session's copy of the earlier transcript (${sessionOfCopies} id, ${naming}) adds no call, and the earlier session keeps its calls`,
     { ignore: FIXTURE === undefined },
     inTempDir("copies", async (dir) => {
       const first = lines();
@@ -36,18 +42,24 @@ for (const sessionOfCopies of ["the earlier session's", "the new session's"]) {
         sessionOfCopies === "the new session's" && r.sessionId ? { ...r, sessionId: id } : r
       );
       const last = first.findLast((r) => r.type === "assistant")!;
+      // the continuation's own answers, a minute after the earlier session's last
+      const later = new Date(Date.parse(last.timestamp) + 60_000).toISOString();
       const own = ["req_own_1", "req_own_2"].map((requestId, i) => ({
         ...last,
         sessionId: id,
         requestId,
         uuid: `own-${i}`,
+        timestamp: later,
         message: { ...last.message, id: `msg_own_${i}` },
       }));
-      const a = join(dir, "a.jsonl"), b = join(dir, "b.jsonl");
+      // a: the earlier transcript, b: the continuation (Claude Code names both by a random UUID)
+      const [a, b] = naming === "the earlier transcript's name first"
+        ? [join(dir, "a.jsonl"), join(dir, "b.jsonl")]
+        : [join(dir, "b.jsonl"), join(dir, "a.jsonl")];
       writeFileSync(a, first.map((r) => JSON.stringify(r)).join("\n") + "\n");
       writeFileSync(b, [...copied, ...own].map((r) => JSON.stringify(r)).join("\n") + "\n");
       const expected = requestIds(first).size; // 12 responses in the real transcript
-      const t = await loadTraces([a, b], { cache: false });
+      const t = await loadTraces(dir, { cache: false });
       // the earlier calls once (read in a.jsonl), and b.jsonl's own two
       assert.equal(t.calls.height, expected + 2);
       const calls = t.calls.select("file", "request_id", "session_id").toRecords();
@@ -57,6 +69,8 @@ for (const sessionOfCopies of ["the earlier session's", "the new session's"]) {
       assert.equal(warnings.length, 1);
       assert.equal(warnings[0]!.file, b);
       assert.equal(warnings[0]!.count, expected);
+      // the earlier session keeps its calls where it wrote them
+      assert.equal(calls.filter((c) => c.file === a).length, expected);
       // every session counts the calls it keeps
       for (const s of t.sessions.select("session_id", "calls").toRecords()) {
         const n = calls.filter((c) => c.session_id === s.session_id).length;
