@@ -219,23 +219,53 @@ export function packingOf(path: string, sniff = true): Packing | null {
 /** Rows of a Parquet file written as JSON Lines at a time. */
 const PARQUET_BATCH_ROWS = 20_000;
 
+/** Units of a Duration column in a second. */
+const PER_SECOND: Record<string, number> = { ns: 1e9, us: 1e6, ms: 1e3 };
+
+/** `value` without its null members, at any depth (a struct's fields absent from a row). */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = withoutNulls(v);
+  return out;
+}
+
 /**
  * A Parquet file's rows as JSON Lines, row `k` on line `k` (from 1), written by
- * Polars' own JSON writer a batch of rows at a time (nested columns as JSON
+ * Polars' own JSON writer a batch of rows at a time: nested columns as JSON
  * objects and arrays, times with a zone as ISO 8601 with their offset, naive
- * ones without). Phoenix's span dataframes saved with `to_parquet` are the
+ * ones without, durations (pandas' timedeltas) as seconds. A struct holds every
+ * field in every row, as null where the row had none: in a file with nested
+ * columns the null members are left out, as the JSON the rows came from did
+ * (a Claude Code transcript saved as Parquet read its content blocks' null
+ * fields as text). Phoenix's span dataframes saved with `to_parquet` are the
  * flattened spans its JSON Lines hold; a per-call log in Parquet is a per-call
  * log.
  */
 function parquetToLines(from: string, to: string): void {
   const rows = pl.scanParquet(from);
+  const schema = Object.entries(rows.head(0).collectSync().schema);
+  const durations = schema.flatMap(([name, dtype]) => {
+    const unit = /^DataType\(Duration\((\w+)\)\)$/.exec(String(dtype))?.[1];
+    return unit && PER_SECOND[unit]
+      ? [pl.col(name).cast(pl.Int64).div(PER_SECOND[unit]!).alias(name)]
+      : [];
+  });
+  const nested = schema.some(([, dtype]) => /^DataType\((Struct|List|Array)/.test(String(dtype)));
   const count = Number(rows.select(pl.len().alias("n")).collectSync().getColumn("n").toArray()[0]);
   writeFileSync(to, "");
   for (let at = 0; at < count; at += PARQUET_BATCH_ROWS) {
-    appendFileSync(
-      to,
-      rows.slice(at, PARQUET_BATCH_ROWS).collectSync().writeJSON({ format: "lines" }),
-    );
+    let batch = rows.slice(at, PARQUET_BATCH_ROWS).collectSync();
+    if (durations.length) batch = batch.withColumns(...durations);
+    const lines = batch.writeJSON({ format: "lines" });
+    if (!nested) {
+      appendFileSync(to, lines);
+      continue;
+    }
+    const text = lines.toString("utf8").split("\n").filter((l) => l !== "")
+      .map((l) => JSON.stringify(withoutNulls(JSON.parse(l)))).join("\n");
+    appendFileSync(to, text + "\n");
   }
 }
 

@@ -162,3 +162,20 @@ Deno.test(
     );
   }),
 );
+
+Deno.test(
+  "a Parquet Duration column (pandas' timedelta) is read as seconds",
+  inTemp(async (dir) => {
+    const rows = [
+      { model: "gpt-4o", start_time: "2025-06-01T10:00:00.000Z", latency: 1500 },
+      { model: "gpt-4o", start_time: "2025-06-01T10:01:00.000Z", latency: 250 },
+    ];
+    const plain = writeParquet(dir, "plain.parquet", rows, ["start_time"]);
+    // the same rows with `latency` a Duration of milliseconds: 1.5 s and 0.25 s
+    const path = join(dir, "durations.parquet");
+    pl.readParquet(plain).withColumns(pl.col("latency").cast(pl.Duration("ms")).alias("latency"))
+      .writeParquet(path);
+    const t = await loadTraces(path, { cache: false });
+    assert.deepEqual(t.calls.getColumn("duration_s").toArray(), [1.5, 0.25]);
+  }),
+);
