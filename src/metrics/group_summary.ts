@@ -25,7 +25,7 @@ import {
   okCount,
   pendingCount,
 } from "./errors.ts";
-import { costPerCall, costTotal, pricedCalls, tokenSum } from "./tokens.ts";
+import { costPerCall, costTotal, pricedCalls, tokenSum, tokenTotal } from "./tokens.ts";
 import { withCallDefaults } from "./calls.ts";
 
 /** Latency of successful responses with a duration (seconds); null over zero values. */
@@ -197,6 +197,7 @@ export function groupSpec(): MetricSpec {
     output_tokens_per_second: () => quantile(outputTokensPerSecond(), 0.5),
     input_tokens: () => tokenSum("input_tokens"),
     output_tokens: () => tokenSum("output_tokens"),
+    tokens: tokenTotal,
     priced_calls: pricedCalls,
     cost_usd: costTotal,
     cost_per_call: costPerCall,
@@ -253,7 +254,8 @@ export function groupRow(
     served_models: servedList(r.served_models),
     ttft_p50: num(r.ttft_p50),
     output_tokens_per_second: num(r.output_tokens_per_second),
-    tokens_per_call: perCall(input + output),
+    // the calls' tokens in all, as the summary's total counts them (`callTokens`)
+    tokens_per_call: perCall(num(r.tokens) ?? input + output),
     input_tokens_per_call: perCall(input),
     output_tokens_per_call: perCall(output),
     priced_calls: num(r.priced_calls) ?? 0,

@@ -22,6 +22,7 @@ import type { CallTextReader } from "../load/call_texts.ts";
 import { withCallDefaults } from "./calls.ts";
 import { type GroupSummary, metricValue, summarizeGroups } from "./group_summary.ts";
 import { isLatencySample } from "./latency.ts";
+import { callTokens } from "./tokens.ts";
 import {
   bootstrapDifference,
   type BootstrapMeanDifference,
@@ -89,7 +90,7 @@ export function sideSamples(calls: pl.DataFrame): SideSamples {
     latency: floats(c, pl.col("duration_s").filter(isLatencySample())),
     ok: Number(counts.ok ?? 0),
     errors: Number(counts.errors ?? 0),
-    tokens: floats(c, tok("input_tokens").add(tok("output_tokens"))),
+    tokens: floats(c, callTokens().fillNull(0)),
     input_tokens: floats(c, tok("input_tokens")),
     output_tokens: floats(c, tok("output_tokens")),
     cost: floats(c, pl.col("cost_usd").filter(pl.col("cost_usd").isNotNull())),

@@ -26,9 +26,10 @@ export function tokenSum(column: string): pl.Expr {
 /**
  * A call's tokens in all: its `total_tokens`, else its input and output tokens
  * as far as it reports them (a log with input counts only, an embeddings call:
- * the input), null when it reports none. The total of {@link tokenTotal}.
+ * the input), null when it reports none. The one rule behind the total
+ * ({@link tokenTotal}) and every "tokens per call".
  */
-function callTokens(): pl.Expr {
+export function callTokens(): pl.Expr {
   const input = pl.col("input_tokens"), output = pl.col("output_tokens");
   return pl.when(pl.col("total_tokens").isNotNull()).then(pl.col("total_tokens"))
     .when(input.isNotNull().or(output.isNotNull())).then(input.fillNull(0).add(output.fillNull(0)))

@@ -215,8 +215,16 @@ Deno.test("summarize(): the tokens' total counts a call's input and output as fa
       duration_seconds: 1,
       usage: { input_tokens: 10, output_tokens: 5 },
     }),
+    ev("llm_request", "2025-01-01T00:00:04", { request_id: "c", model: "m" }),
+    ev("llm_response", "2025-01-01T00:00:05", {
+      request_id: "c",
+      duration_seconds: 1,
+      usage: { total_tokens: 1000 }, // a total only
+    }),
   ].join("\n");
   const s = summarize(await fromTraceText(text), { now: NOW });
-  // 100 + (10 + 5): never below the 110 input tokens the calls report
-  assert.deepEqual([s.tokens.input, s.tokens.output, s.tokens.total], [110, 5, 115]);
+  // 100 + (10 + 5) + 1000: never below the 110 input tokens the calls report
+  assert.deepEqual([s.tokens.input, s.tokens.output, s.tokens.total], [110, 5, 1115]);
+  // the model's tokens per call count the same: 1115 / 3
+  assert.equal(s.by_model[0]!.tokens_per_call, 1115 / 3);
 });
