@@ -189,9 +189,46 @@ export function sampleFileLines(
     // the whole sample read (a file read whole at once, or one shorter than the first read)
     const sample = lines ? sampleOfLines(buf.subarray(0, got), path, size, name, stat) : null;
     if (sample !== null && typeof sample === "object") return sample;
-    return { sample: sampleOfText(utf8.decode(buf.subarray(0, got)), name) };
+    const text = sampleOfText(utf8.decode(buf.subarray(0, got)), name);
+    if (text.values.length === 0 && stat.size > got) text.values = longFirstLine(fd, text);
+    return { sample: text };
   } finally {
     closeSync(fd);
+  }
+}
+
+/** The longest first line {@link longFirstLine} reads to find the first value. */
+const LONG_LINE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The first value of a file whose first line is longer than the sample (one
+ * call with a long prompt, an image in a message): that line read whole, a
+ * MiB at a time up to {@link LONG_LINE_BYTES}, when the file starts an object
+ * there and the line is one JSON value; else none, as before (a document of
+ * one long line is detected by its keys). A 20 MB first line had made a
+ * per-call log "not a trace file".
+ */
+function longFirstLine(fd: number, sample: FormatSample): unknown[] {
+  if (!/^\s*\{/.test(sample.head)) return [];
+  // where the line ends, looked for a MiB at a time (nothing held but one MiB)
+  const chunk = new Uint8Array(SAMPLE_BYTES);
+  let end = -1;
+  for (let at = 0; end < 0 && at < LONG_LINE_BYTES;) {
+    const n = readSync(fd, chunk, 0, chunk.length, at);
+    if (n === 0) return [];
+    const nl = chunk.subarray(0, n).indexOf(10);
+    if (nl >= 0) end = at + nl;
+    at += n;
+  }
+  if (end < 0) return [];
+  const line = new Uint8Array(end);
+  if (readSync(fd, line, 0, end, 0) !== end) return [];
+  try {
+    // the decoder drops a BOM; a first line of something else is no value
+    const value = JSON.parse(utf8.decode(line));
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? [value] : [];
+  } catch {
+    return [];
   }
 }
 

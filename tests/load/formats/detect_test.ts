@@ -123,3 +123,25 @@ Deno.test("sampleOfText() gives the values of JSON Lines and of any other layout
   assert.equal(values.length, 50);
   assert.equal(values.at(-1)!.i, 49);
 });
+
+Deno.test("a first line longer than the sample (2 MiB: a long prompt) is read whole for detection", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tracebook-longline-" });
+  try {
+    const path = join(dir, "calls.jsonl");
+    const row = (prompt: string, n: number) =>
+      JSON.stringify({
+        timestamp: `2025-01-01T00:00:0${n}Z`,
+        model: "gpt-4o",
+        input_tokens: n,
+        output_tokens: 2,
+        prompt,
+      });
+    // the first row's prompt alone is 2 MiB, twice the sample
+    writeFileSync(path, [row("x".repeat(2 * 1024 * 1024), 1), row("short", 2)].join("\n") + "\n");
+    const t = await loadTraces(path, { cache: false });
+    assert.equal(t.formats?.[path], "generic");
+    assert.deepEqual(t.calls.getColumn("input_tokens").toArray(), [1, 2]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
