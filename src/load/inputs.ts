@@ -447,8 +447,12 @@ export async function stageInputs(
       continue;
     }
     dir ??= mkdtempSync(join(tmpdir(), "tracebook-"));
-    // the copy is named as the file unpacked (`x.jsonl.gz` → `x.jsonl`; `x.parquet` → `x.jsonl`)
-    const plain = basename(input.name).replace(/\.parquet$/i, ".jsonl").replace(PACKED_NAME, "");
+    // the copy is named as the file unpacked (`x.jsonl.gz` → `x.jsonl`; `x.parquet`, `x.parquet.gz`
+    // → `x.jsonl`): what it holds says whether it is Parquet still
+    const plain = basename(input.name).replace(/\.(gz|zst|zstd)$/i, "").replace(
+      /\.parquet$/i,
+      ".jsonl",
+    );
     const path = join(dir, `${staged.length}-${plain}`);
     let from = input.path;
     try {
@@ -468,6 +472,15 @@ export async function stageInputs(
         await pipeline(createReadStream(from), zlib.createGunzip(), createWriteStream(path));
       } else if (packing === "parquet") parquetToLines(from, path);
       else if (!await unzstd(from, path)) truncated(input, "zstd");
+      // a compressed Parquet file (`calls.parquet.gz`): its rows, once decompressed
+      if (packing !== "parquet" && packingOf(path) === "parquet") {
+        renameSync(path, `${path}.parquet`);
+        try {
+          parquetToLines(`${path}.parquet`, path);
+        } finally {
+          rmSync(`${path}.parquet`, { force: true });
+        }
+      }
     } catch (e) {
       // a gzip file cut off (a copy or a rotation interrupted): read what is there, and say so
       if (packing === "gzip" && (e as { code?: string }).code === "Z_BUF_ERROR") {

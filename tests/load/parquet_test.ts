@@ -5,7 +5,8 @@
  * from rows whose calls are known by construction.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { inTempDir } from "../_helpers.ts";
@@ -177,5 +178,20 @@ Deno.test(
       .writeParquet(path);
     const t = await loadTraces(path, { cache: false });
     assert.deepEqual(t.calls.getColumn("duration_s").toArray(), [1.5, 0.25]);
+  }),
+);
+
+Deno.test(
+  "a gzip-compressed Parquet file (calls.parquet.gz) is read as its rows",
+  inTemp(async (dir) => {
+    const rows = [
+      { model: "gpt-4o", start_time: "2025-06-01T10:00:00.000Z", latency_ms: 1200 },
+      { model: "gpt-4o", start_time: "2025-06-01T10:01:00.000Z", latency_ms: 800 },
+    ];
+    const plain = writeParquet(dir, "log.parquet", rows, ["start_time"]);
+    const gz = join(dir, "log.parquet.gz");
+    writeFileSync(gz, gzipSync(readFileSync(plain)));
+    const t = await loadTraces(gz, { cache: false });
+    assert.deepEqual(t.calls.getColumn("duration_s").toArray(), [1.2, 0.8]); // 1,200 and 800 ms
   }),
 );
