@@ -168,7 +168,10 @@ export function metricValue(
  *   status: ["ok", "ok", "error"], duration_s: [1, 3, 2],
  *   input_tokens: [10, 20, null], output_tokens: [5, 5, null], cost_usd: [0.5, 0.25, null],
  *   served_model: ["m-1", "m-1", null],
- * }).withColumns(pl.lit(null).cast(pl.Float64).alias("ttft_s"));
+ * }).withColumns(
+ *   pl.lit(null).cast(pl.Float64).alias("ttft_s"),
+ *   pl.lit(null).cast(pl.Int64).alias("total_tokens"),
+ * );
  * const row = aggregate(calls, groupSpec());
  * // 3 calls, 1 of the 3 finished failed; latency of the 2 successes: (1 + 3) / 2 = 2;
  * // cost 0.5 + 0.25 = 0.75 over 2 priced calls.
