@@ -66,22 +66,27 @@ export function dropCopiedCalls(
   // each file's last call start (µs): the earlier session's file ends first
   const starts = calls.getColumn("started_at").cast(pl.Int64)
     .toArray() as (number | bigint | null)[];
+  // the rows that may be copies (a Claude Code call with a request id), the only ones looked at
+  const rows: number[] = [];
+  for (let k = 0; k < calls.height; k++) {
+    if (ids[k] !== null && ids[k] !== undefined && COPIED_FORMATS.includes(formats[k] ?? "")) {
+      rows.push(k);
+    }
+  }
   const lastStart = new Map<string, number>();
-  files.forEach((f, k) => {
+  for (const k of rows) {
     const t = starts[k] === null || starts[k] === undefined ? -Infinity : Number(starts[k]);
-    lastStart.set(f, Math.max(lastStart.get(f) ?? -Infinity, t));
-  });
+    lastStart.set(files[k]!, Math.max(lastStart.get(files[k]!) ?? -Infinity, t));
+  }
   const rank = (f: string) => lastStart.get(f) === -Infinity ? Infinity : lastStart.get(f)!;
-  // the rows in that order (stable: load order on a tie)
-  const order = Array.from({ length: calls.height }, (_, k) => k)
-    .sort((a, b) => rank(files[a]!) - rank(files[b]!) || a - b);
+  // in that order (stable: load order on a tie)
+  rows.sort((a, b) => rank(files[a]!) - rank(files[b]!) || a - b);
   // where each id was first met (its file), and the copies of it in other files
   const first = new Map<string, string>();
   const keep = new Array<boolean>(calls.height).fill(true);
   const byFile = new Map<string, { line: number; count: number }>();
-  for (const k of order) {
-    const id = ids[k];
-    if (id === null || id === undefined || !COPIED_FORMATS.includes(formats[k] ?? "")) continue;
+  for (const k of rows) {
+    const id = ids[k]!;
     const seen = first.get(id);
     if (seen === undefined) first.set(id, files[k]!);
     else if (seen !== files[k]) {
@@ -107,7 +112,7 @@ export function dropCopiedCalls(
       code: "copied_calls",
       message: `${count} call${count > 1 ? "s" : ""} of this file repeat${
         count > 1 ? "" : "s"
-      } calls of an earlier file, with the same request ids (a continued or copied session): counted once, where first read`,
+      } calls of another file, with the same request ids (a continued or copied session): counted once, in the file whose calls end first`,
       severity: "warning",
       count,
     })),
