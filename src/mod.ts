@@ -93,6 +93,7 @@ export type {
   ParsedTrace,
   ParseTimestampOptions,
   ParseTraceOptions,
+  TextColumns,
   TraceInput,
 } from "./load/mod.ts";
 

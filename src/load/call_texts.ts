@@ -34,10 +34,27 @@ export interface CallTextReader {
    * load with `keepText` gives them; `calls` as it is when it has them.
    */
   withTexts(calls: pl.DataFrame): pl.DataFrame;
+  /**
+   * The columns {@link withTexts} adds, as arrays of the rows of `calls` (no
+   * frame made, for a caller that reads them as values: the texts are then
+   * held once, not also in a frame and in the arrays read back from it); null
+   * when `calls` has them already.
+   */
+  textColumns(calls: pl.DataFrame): TextColumns | null;
 }
 
 /** The columns {@link CallTextReader.withTexts} adds. */
 const TEXT_COLUMNS = ["messages", "output", "params"] as const;
+
+/** The texts of calls, one array per column, one value per call (null: none). */
+export interface TextColumns {
+  /** The request's messages, as JSON. */
+  messages: (string | null)[];
+  /** The response's output. */
+  output: (string | null)[];
+  /** The request's params, as JSON. */
+  params: (string | null)[];
+}
 
 /** Event types of a call. */
 const CALL_TYPES = ["llm_request", "llm_response", "llm_error"];
@@ -91,7 +108,15 @@ export function callTextReader(
       return null;
     }
   }
-  return { withTexts: (calls) => withTexts(traces, calls, options) };
+  const textColumns = (calls: pl.DataFrame) => readTextColumns(traces, calls, options);
+  return {
+    withTexts: (calls) => {
+      const columns = textColumns(calls);
+      if (columns === null) return calls;
+      return calls.withColumns(...TEXT_COLUMNS.map((n) => pl.Series(n, columns[n], pl.Utf8)));
+    },
+    textColumns,
+  };
 }
 
 /** The line of each call's request (null for an orphan) and of its outcome (null while pending). */
@@ -105,13 +130,13 @@ interface CallLines {
   id: string | null;
 }
 
-/** {@link CallTextReader.withTexts} over the files and events of `traces`. */
-function withTexts(
+/** {@link CallTextReader.textColumns} over the files and events of `traces`. */
+function readTextColumns(
   traces: TraceSet,
   calls: pl.DataFrame,
   options: CallTextOptions,
-): pl.DataFrame {
-  if (TEXT_COLUMNS.some((c) => calls.columns.includes(c))) return calls;
+): TextColumns | null {
+  if (TEXT_COLUMNS.some((c) => calls.columns.includes(c))) return null;
   const col = (name: string) =>
     calls.columns.includes(name) ? calls.getColumn(name).toArray() as unknown[] : [];
   const files = col("file").map(String);
@@ -130,9 +155,11 @@ function withTexts(
     const found = formatCallTexts(file, traces.formats![file]!, rows, col, options);
     rows.forEach((row, k) => texts[row] = found[k]!);
   }
-  return calls.withColumns(
-    ...TEXT_COLUMNS.map((name) => pl.Series(name, texts.map((t) => t[name]), pl.Utf8)),
-  );
+  return {
+    messages: texts.map((t) => t.messages),
+    output: texts.map((t) => t.output),
+    params: texts.map((t) => t.params),
+  };
 }
 
 /** The texts of native rows `rows` of the shown calls (`col` reads their columns). */

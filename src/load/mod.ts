@@ -24,7 +24,12 @@ export {
   parseTraceText,
 } from "./parse_trace_text.ts";
 export { parseTimestamp, type ParseTimestampOptions } from "./timestamp.ts";
-export { type CallTextOptions, type CallTextReader, callTextReader } from "./call_texts.ts";
+export {
+  type CallTextOptions,
+  type CallTextReader,
+  callTextReader,
+  type TextColumns,
+} from "./call_texts.ts";
 export { expandInputs, findTraceInputs, type TraceInput } from "./inputs.ts";
 export type { FormatAdapter, FormatSample, ParseOptions } from "./formats/adapter.ts";
 export type { TraceSource } from "./formats/source.ts";

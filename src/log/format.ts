@@ -170,17 +170,24 @@ export function plural(n: number, noun: string, nouns: string = `${noun}s`): str
 }
 
 /**
- * Seconds (without the unit): 3 decimals under one second, else 2, as `summary.txt`.
+ * Seconds (without the unit): 3 decimals under one second, else 2, as `summary.txt`;
+ * a time that 3 decimals would print as `0.000` (a cache hit, a local model) keeps two
+ * significant digits instead (`0.00045`), down to nanoseconds.
  *
  * @example
  * ```ts
  * import { formatSeconds } from "./format.ts";
  * if (formatSeconds(0.4567) !== "0.457" || formatSeconds(12.345) !== "12.35") throw new Error();
+ * if (formatSeconds(0.000452) !== "0.00045" || formatSeconds(0) !== "0.000") throw new Error();
  * ```
  */
 export function formatSeconds(s: number | null | undefined): string {
   if (s === null || s === undefined || !Number.isFinite(s)) return MISSING;
-  return formatFixed(s, Math.abs(s) < 1 ? 3 : 2);
+  const abs = Math.abs(s);
+  if (abs > 0 && abs < 0.0005) {
+    return formatFixed(s, Math.min(9, 1 - Math.floor(Math.log10(abs))));
+  }
+  return formatFixed(s, abs < 1 ? 3 : 2);
 }
 
 /**

@@ -390,10 +390,16 @@ function gather(
 ): Map<string, unknown[]> {
   const columns = new Map<string, unknown[]>();
   if (indices.length === 0) return columns;
-  let rows = frame.select(pl.all().gather(indices));
-  if (texts) rows = texts.withTexts(rows);
+  const rows = frame.select(pl.all().gather(indices));
   for (const series of rows.getColumns()) {
     if (series.nullCount() < series.length) columns.set(series.name, series.toArray());
+  }
+  // the texts read as arrays: held once, not also in a frame (`report --outputs`' peak)
+  const read = texts?.textColumns(rows);
+  if (read) {
+    for (const [name, values] of Object.entries(read) as [string, (string | null)[]][]) {
+      if (values.some((v) => v !== null)) columns.set(name, values);
+    }
   }
   return columns;
 }

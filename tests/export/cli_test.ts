@@ -87,12 +87,29 @@ Deno.test("export (default parquet) then sql --to: the views file names the data
     assert.ok(existsSync(join(dir, "data", "calls", "date=2025-04-08")));
     const sql = await cli("sql", "--dataset", join(dir, "data"), "--to", join(dir, "views.sql"));
     assert.equal(sql.code, 0, sql.stderr);
+    // an exported dataset: only the line saying what was written
+    assert.equal(
+      sql.stderr,
+      `Wrote ${join(dir, "views.sql")} (duckdb views over ${join(dir, "data")}).\n`,
+    );
+    // a local folder with no export in it (a typo): the views all the same, and one warning
+    const typo = await cli("sql", "--dataset", join(dir, "dta"));
+    assert.equal(typo.code, 0);
+    assert.equal(typo.stdout, sqlViews({ dataset: join(dir, "dta"), engine: "duckdb" }) + "\n");
+    assert.equal(
+      typo.stderr,
+      `warning: ${join(dir, "dta")} holds no exported dataset here (no calls/ folder in it); the ` +
+        `views read it where they run: export the traces there first (deno task export --to ${
+          join(dir, "dta")
+        }).\n`,
+    );
     assert.equal(
       readFileSync(join(dir, "views.sql"), "utf8"),
       sqlViews({ dataset: join(dir, "data"), engine: "duckdb" }),
     );
     const spark = await cli("sql", "--engine", "spark", "--dataset", "s3://bucket/tb");
     assert.equal(spark.code, 0);
+    assert.equal(spark.stderr, ""); // a URL is never checked here
     assert.equal(spark.stdout, sqlViews({ dataset: "s3://bucket/tb", engine: "spark" }) + "\n");
   } finally {
     rmSync(dir, { recursive: true, force: true });

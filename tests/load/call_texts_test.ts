@@ -136,6 +136,12 @@ Deno.test("callTextReader() reads the shown calls' texts again: those a keepText
     assert.deepEqual(some.getColumn("output").toArray(), ["orphan", "one", LONG]);
     // a frame with its texts already is given back as it is
     assert.equal(reader.withTexts(whole.calls), whole.calls);
+    // the same texts as arrays (what the report's Calls section reads): no frame made
+    const columns = reader.textColumns(traces.calls.select(pl.all().gather([5, 0, 6])))!;
+    assert.deepEqual(columns.output, ["orphan", "one", LONG]);
+    assert.deepEqual(columns.messages, [null, messages("héllo 👋"), messages("glued")]);
+    assert.deepEqual(columns.params, [null, '{"t":0.5}', null]);
+    assert.equal(reader.textColumns(whole.calls), null); // it has them already
   });
 });
 

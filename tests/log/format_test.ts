@@ -111,6 +111,14 @@ Deno.test("formatInt(), formatSeconds(), formatPercent() and formatUsd() print a
   assert.equal(formatSeconds(0.4567), "0.457"); // under a second: 3 decimals
   assert.equal(formatSeconds(0.0625), "0.062"); // 1/16 exact: tie to even
   assert.equal(formatSeconds(12.345), "12.35"); // 12.3450000000000006394884621840901672840118408203125
+  // below half a millisecond (3 decimals would print 0.000): two significant digits
+  assert.equal(formatSeconds(0.000452), "0.00045");
+  assert.equal(formatSeconds(0.0004999), "0.00050"); // 4.999e-4 to two significant digits
+  assert.equal(formatSeconds(0.0005), "0.001"); // 3 decimals no longer print 0.000: as before
+  assert.equal(formatSeconds(-0.00002), "-0.000020");
+  assert.equal(formatSeconds(3e-7), "0.00000030");
+  assert.equal(formatSeconds(1e-12), "0.000000000"); // nanoseconds at most
+  assert.equal(formatSeconds(0), "0.000");
   assert.equal(formatPercent(0.125), "12.5%");
   assert.equal(formatPercent(0.5625), "56.2%"); // 9/16 × 100 = 56.25 exactly: a tie, 2 even stays
   assert.equal(formatPercent(1 / 3, 2), "33.33%");

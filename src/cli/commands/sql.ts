@@ -6,7 +6,7 @@
  * @module
  */
 import { type Command, Option } from "npm:commander@15.1.0";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { SQL_ENGINES, type SqlEngine, sqlViews } from "../../export/sql.ts";
 
@@ -17,9 +17,24 @@ export interface SqlCommandOptions {
   engine: SqlEngine;
 }
 
+/**
+ * The warning for a dataset that is a local folder holding no export here (no
+ * `calls/` in it), else null: the views are still written (they read the
+ * dataset where they run, which may be another machine), but a typo in the
+ * path would otherwise only show when the engine fails on the views.
+ */
+export function missingDatasetWarning(dataset: string): string | null {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(dataset)) return null; // s3://, gs://, https://, file://…
+  if (existsSync(`${dataset.replace(/\/+$/, "")}/calls`)) return null;
+  return `warning: ${dataset} holds no exported dataset here (no calls/ folder in it); the views ` +
+    `read it where they run: export the traces there first (deno task export --to ${dataset}).`;
+}
+
 /** Write (or print) the views; returns the SQL. */
 export function runSql(options: SqlCommandOptions): string {
   const sql = sqlViews({ dataset: options.dataset, engine: options.engine });
+  const warning = missingDatasetWarning(options.dataset);
+  if (warning) console.error(warning);
   if (options.to) {
     mkdirSync(dirname(options.to), { recursive: true });
     writeFileSync(options.to, sql);
