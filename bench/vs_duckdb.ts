@@ -10,7 +10,9 @@
  * peak RSS); the commands of the single file run three times and the median run
  * is reported (a cold `analyze` each time with an empty cache), and the inputs
  * are read through once first, so that every command, DuckDB's too, finds them
- * in the page cache. Prints a Markdown table with the ratios.
+ * in the page cache. Prints, first, what the host charges for a page of memory the
+ * process has not touched (`_page_cost.ts`: it moves every wall time here) and the time to
+ * read the file from the page cache, then a Markdown table with the ratios.
  *
  * Usage: `deno run -A bench/vs_duckdb.ts [CALLS=200000]`; with `TRACEBOOK_BENCH_BIG=1`
  * also ten times the calls in 10 files (about 7.8 GB at 200,000 calls, written once to
