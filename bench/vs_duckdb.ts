@@ -2,6 +2,8 @@
  * The benchmark of issue 13, all figures from one run: tracebook's `analyze`
  * cold and warm (the per-file cache), `report` and `loadTraces` warm, DuckDB's
  * `read_json` with the seed's aggregates on the same file, the seed's Python
+ * analyzer as reconstructed from its specification (`_seed_analyzer.py`, where
+ * /usr/bin/python3 has matplotlib) and the seed's Python
  * loop, 1,000 small files against one file of the same calls, an appended
  * file (a copy loaded once, then 1% more calls appended and loaded again),
  * `report --outputs` (the listed calls' texts read again) and `compare` of the
@@ -262,6 +264,26 @@ if (existsSync("/usr/bin/python3")) {
   // (json.loads per line, counts, mean and stdev; no pandas, no figures, no files written)
   rows.push(["the seed's counting loop in Python (json.loads; no pandas, figures or files)", seed]);
 }
+// the seed's whole analyzer, reconstructed from its specification (`_seed_analyzer.py`: every
+// event in a list, the loop, matplotlib's two PNGs, the summary): with matplotlib only
+let seedAnalyzer: Run | null = null;
+const hasMatplotlib = existsSync("/usr/bin/python3") &&
+  (await new Deno.Command("/usr/bin/python3", {
+    args: ["-c", "import matplotlib"],
+    stdout: "null",
+    stderr: "null",
+  }).output()).success;
+if (hasMatplotlib) {
+  seedAnalyzer = await run("/usr/bin/python3", [
+    join(root, "bench/_seed_analyzer.py"),
+    file,
+    join(dir, "out-seed"),
+  ]);
+  rows.push([
+    "the seed's analyzer reconstructed in Python (events in a list, the loop, 2 matplotlib PNGs, the summary)",
+    seedAnalyzer,
+  ]);
+}
 
 // 1,000 small files (one session each, the first 1,000 sessions) holding the same calls as one file
 const manyDir = join(dir, "many");
@@ -456,6 +478,13 @@ if (seed) {
     `| seed's counting loop / cold analyze | ${
       ratio(seed.seconds, cold.seconds)
     }× | ≥ 10× (against the whole analyzer) |`,
+  );
+}
+if (seedAnalyzer) {
+  console.log(
+    `| the seed's analyzer (reconstructed) / cold analyze | ${
+      ratio(seedAnalyzer.seconds, cold.seconds)
+    }× | ≥ 10× |`,
   );
 }
 console.log(`| warm analyze / DuckDB cold | ${ratio(warm.seconds, duck.seconds)}× | ≤ 0.1× |`);
