@@ -156,8 +156,9 @@ export function eventsOfSessions(encoded: EncodedEvents, sessions: Set<string>):
   const out: number[] = [];
   const session = CODED.indexOf("session_id");
   if (codes.size === 0) return out;
+  const all = encoded.codes;
   for (let i = 0; i < encoded.n; i++) {
-    if (codes.has(encoded.codes[i * CODED.length + session]!)) out.push(i);
+    if (codes.has(all[i * CODED.length + session]!)) out.push(i);
   }
   return out;
 }

@@ -862,7 +862,14 @@ function readGrown(
   const touched = new Set(fresh.map((e) => e.session_id));
   const after = old.events.filter(pl.col("line").gt(lines));
   for (const s of after.getColumn("session_id").toArray() as string[]) touched.add(s);
-  const before = storedEvents(stored, name, keepText, touched);
+  // a stored chunk that does not decompress to what its header says (its parts are read as they
+  // are needed): the file is read whole, and its entry written anew
+  let before: ReturnType<typeof storedEvents>;
+  try {
+    before = storedEvents(stored, name, keepText, touched);
+  } catch {
+    return null;
+  }
   // the stored columns opened to find those sessions are garbage now (little else is on the heap)
   if (id.size >= LARGE_INPUT_BYTES) collectGarbage();
   const part = assembleFrames(before.events.concat(fresh), [], { keepText });

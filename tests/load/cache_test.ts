@@ -508,6 +508,41 @@ Deno.test("growth: one file of a folder grows; the other is read from its entry"
   }
 });
 
+Deno.test("growth: a stored event chunk that is corrupt is read only if needed, and then the file is read whole", async () => {
+  const { dir, cache, file } = grownSetup();
+  try {
+    writeFileSync(file, start(0, "s1") + req("a", 1, "s1") + start(2, "s2") + req("b", 3, "s2"));
+    await same(file, cache); // the entry, with its stored events
+    // garbage in the middle of the stored chunk (the entry's last bytes; its frames are checked)
+    const { lineage } = identity(file);
+    const entry = join(cache, lineage.slice(0, 2), `${lineage}.tbc`);
+    const bytes = Deno.readFileSync(entry);
+    const length = new DataView(bytes.buffer).getUint32(4);
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length)));
+    // the chunk is the last section; its first part holds the events' lines
+    const [chunk] = header.resume.chunks as { bytes: number; sizes: number[] }[];
+    const first = bytes.length - chunk!.bytes;
+    assert.ok(chunk!.sizes[0]! > 8);
+    bytes.fill(0x55, first + 4, first + chunk!.sizes[0]! - 4);
+    Deno.writeFileSync(entry, bytes);
+    assert.equal(chunksOf(cache, file), 1);
+    // a new session: no stored event is needed (the chunk's lines are never decompressed), the
+    // frames are the entry's and the new lines': read from the entry, which gains a chunk
+    appendFileSync(file, start(4, "s3") + req("c", 5, "s3"));
+    assert.deepEqual(callsOf(await same(file, cache)).map((c) => c[0]), ["a", "b", "c"]);
+    assert.equal(chunksOf(cache, file), 2, "the growth path, not a whole read");
+    // the response of a stored request: the corrupt chunk is needed, so the file is read whole
+    // (from the corrupt entry put back: the last load copied its chunk into the new entry)
+    Deno.writeFileSync(entry, bytes);
+    appendFileSync(file, res("a", 6, 5, "s1"));
+    const t = await same(file, cache);
+    assert.deepEqual(callsOf(t)[0], ["a", "gpt-4o", "ok", 5, 2]);
+    assert.equal(chunksOf(cache, file), 1, "read whole, its entry written anew");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 /** The number of event chunks in the file's current entry (a whole read writes 1, each append adds 1). */
 function chunksOf(cache: string, file: string): number {
   const { lineage } = identity(file);
