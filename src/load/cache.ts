@@ -477,7 +477,8 @@ function openChunk(header: ChunkHeader, stored: Uint8Array, keepText: boolean): 
     starts.push(at);
     at += size;
   }
-  if (at !== stored.length || header.sizes.length !== header.parts.length) {
+  // the 12 parts encodeChunk writes, one after the other to the chunk's end
+  if (at !== stored.length || header.sizes.length !== 12 || header.parts.length !== 12) {
     throw new Error("corrupt");
   }
   /** Part `k`, decompressed, in a buffer of its own (aligned for a typed array). */
