@@ -9,45 +9,19 @@ figures saved as PNG and the summary written. It prints what _seed_loop.py print
 
 Usage: python3 _seed_analyzer.py TRACE OUTPUT_DIR
 """
-import json, os, statistics, sys
-from collections import defaultdict
+import os, statistics, sys
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from _seed_loop import analyze_model_calls, parsed_lines
+
 
 def load_trace_file(path):
-    events = []
     with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                events.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-    return events
-
-
-def analyze_model_calls(events):
-    requests = responses = errors = 0
-    times, models = [], defaultdict(int)
-    for e in events:
-        t = e.get("type", "")
-        if t == "llm_request":
-            requests += 1
-            models[e.get("data", {}).get("model", "unknown")] += 1
-        elif t == "llm_response":
-            responses += 1
-            d = e.get("data", {}).get("duration_seconds", 0)
-            if d > 0:
-                times.append(d)
-        elif t == "llm_error":
-            errors += 1
-    return requests, responses, errors, times, dict(models)
+        return list(parsed_lines(f))
 
 
 def main():
