@@ -9,6 +9,7 @@ import { type Command, Option } from "npm:commander@15.1.0";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { SQL_ENGINES, type SqlEngine, sqlViews } from "../../export/sql.ts";
+import { warnToStderr } from "../../log/mod.ts";
 
 /** Options of the `sql` command. */
 export interface SqlCommandOptions {
@@ -18,15 +19,16 @@ export interface SqlCommandOptions {
 }
 
 /**
- * The warning for a dataset that is a local folder holding no export here (no
- * `calls/` in it), else null: the views are still written (they read the
- * dataset where they run, which may be another machine), but a typo in the
- * path would otherwise only show when the engine fails on the views.
+ * The warning (for `warnToStderr`) for a dataset that is a local folder
+ * holding no export here (no `calls/` in it), else null: the views are still
+ * written (they read the dataset where they run, which may be another
+ * machine), but a typo in the path would otherwise only show when the engine
+ * fails on the views.
  */
 export function missingDatasetWarning(dataset: string): string | null {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(dataset)) return null; // s3://, gs://, https://, file://…
   if (existsSync(`${dataset.replace(/\/+$/, "")}/calls`)) return null;
-  return `warning: ${dataset} holds no exported dataset here (no calls/ folder in it); the views ` +
+  return `${dataset} holds no exported dataset here (no calls/ folder in it); the views ` +
     `read it where they run: export the traces there first (deno task export --to ${dataset}).`;
 }
 
@@ -34,7 +36,7 @@ export function missingDatasetWarning(dataset: string): string | null {
 export function runSql(options: SqlCommandOptions): string {
   const sql = sqlViews({ dataset: options.dataset, engine: options.engine });
   const warning = missingDatasetWarning(options.dataset);
-  if (warning) console.error(warning);
+  if (warning) warnToStderr(warning);
   if (options.to) {
     mkdirSync(dirname(options.to), { recursive: true });
     writeFileSync(options.to, sql);
