@@ -12,8 +12,8 @@
  */
 import type pl from "../frames/polars.ts";
 
-/** How a lazy property makes its value (once: later reads get the same frame). */
-const makers = new WeakMap<object, Map<PropertyKey, () => pl.DataFrame>>();
+/** How a lazy property makes its value (once: later reads get the same value). */
+const makers = new WeakMap<object, Map<PropertyKey, () => unknown>>();
 
 /** A property that holds `value` (what a lazy one becomes once read or assigned). */
 const plain = (target: object, key: PropertyKey, value: unknown) =>
@@ -26,7 +26,49 @@ const plain = (target: object, key: PropertyKey, value: unknown) =>
 
 /**
  * Give `target` the property `key`, made by `make` when first read (and kept:
- * every read gives the same frame); assigning it replaces it.
+ * every read gives the same value); assigning it replaces it. The loader's one
+ * lazy property: a cache entry's events frame ({@link lazyFrame}), the parts of
+ * its stored event chunks (`cache.ts`).
+ *
+ * @example
+ * ```ts
+ * import { lazyProperty } from "./_lazy_frame.ts";
+ * let made = 0;
+ * const count = () => made;
+ * const o = lazyProperty({ n: 3 }, "squares", () => (made++, [1, 4, 9]));
+ * if (count() !== 0) throw new Error("made before use");
+ * if (o.squares.length !== 3 || o.squares !== o.squares || count() !== 1) throw new Error();
+ * ```
+ */
+export function lazyProperty<T extends object, K extends string, V>(
+  target: T,
+  key: K,
+  make: () => V,
+): T & Record<K, V> {
+  let made: { value: V } | undefined;
+  const once = () => (made ??= { value: make() }).value;
+  Object.defineProperty(target, key, {
+    get(this: object) {
+      const value = once();
+      try {
+        if (this === target) plain(target, key, value); // an ordinary property from now on
+      } catch { /* a frozen object: it stays an accessor, giving the same value */ }
+      return value;
+    },
+    set(this: object, value: V) {
+      plain(this, key, value);
+    },
+    enumerable: true,
+    configurable: true,
+  });
+  let list = makers.get(target);
+  if (!list) makers.set(target, list = new Map());
+  list.set(key, once);
+  return target as T & Record<K, V>;
+}
+
+/**
+ * {@link lazyProperty} for a frame.
  *
  * @example
  * ```ts
@@ -42,32 +84,11 @@ const plain = (target: object, key: PropertyKey, value: unknown) =>
  * if (frames.events.height !== 2 || frames.events.height !== 2 || count() !== 1) throw new Error();
  * ```
  */
-export function lazyFrame<T extends object, K extends string>(
+export const lazyFrame: <T extends object, K extends string>(
   target: T,
   key: K,
   make: () => pl.DataFrame,
-): T & Record<K, pl.DataFrame> {
-  let made: pl.DataFrame | undefined;
-  const once = () => (made ??= make());
-  Object.defineProperty(target, key, {
-    get(this: object) {
-      const value = once();
-      try {
-        if (this === target) plain(target, key, value); // an ordinary property from now on
-      } catch { /* a frozen object: it stays an accessor, giving the same frame */ }
-      return value;
-    },
-    set(this: object, value: pl.DataFrame) {
-      plain(this, key, value);
-    },
-    enumerable: true,
-    configurable: true,
-  });
-  let list = makers.get(target);
-  if (!list) makers.set(target, list = new Map());
-  list.set(key, once);
-  return target as T & Record<K, pl.DataFrame>;
-}
+) => T & Record<K, pl.DataFrame> = lazyProperty;
 
 /**
  * A shallow copy of `source` with `changes` (in the source's order of keys,
@@ -108,7 +129,11 @@ export function withFrames<T extends object>(
     const d = Object.getOwnPropertyDescriptor(source, key)!;
     const make = lazy?.get(key);
     if (make && d.get) {
-      lazyFrame(out, key as string, clone ? () => make().clone() : make);
+      lazyProperty(
+        out,
+        key as string,
+        clone ? () => (make() as pl.DataFrame).clone() : make,
+      );
     } else {
       const value = d.value ?? (source as Record<PropertyKey, unknown>)[key];
       const frame = clone && typeof (value as pl.DataFrame | null)?.clone === "function" &&

@@ -67,7 +67,8 @@ import {
 } from "./_event_columns.ts";
 import { type PrefixSamples, prefixUnchanged } from "./_append.ts";
 import type { CacheIdentity } from "./cache_key.ts";
-import { lazyFrame, withFrames } from "./_lazy_frame.ts";
+import { unzstdSync } from "./_zstd.ts";
+import { lazyFrame, lazyProperty, withFrames } from "./_lazy_frame.ts";
 import { trackWrite } from "./_writes.ts";
 
 /** The CRC-32 of bytes (zlib's). */
@@ -397,10 +398,8 @@ export interface ResumeState {
 /** Chunks past this many are merged into one when an entry is written. */
 const MAX_CHUNKS = 32;
 
-type Zstd = {
-  zstdCompressSync?: (b: Uint8Array, options?: unknown) => Uint8Array;
-  zstdDecompressSync?: (b: Uint8Array) => Uint8Array;
-};
+/** `node:zlib`'s Zstandard compressor (where the runtime has it; reading is `_zstd.ts`'). */
+type Zstd = { zstdCompressSync?: (b: Uint8Array, options?: unknown) => Uint8Array };
 
 /** Events encoded as one stored chunk. */
 export interface EventChunk {
@@ -469,8 +468,6 @@ export function encodeChunk(
  * its size throws when it is read ({@link openWholeChunk} reads them all).
  */
 function openChunk(header: ChunkHeader, stored: Uint8Array, keepText: boolean): EncodedEvents {
-  const unzstd = (zlib as unknown as Zstd).zstdDecompressSync;
-  if (header.compression === "zstd" && !unzstd) throw new Error("no zstd");
   const starts: number[] = [];
   let at = 0;
   for (const size of header.sizes) {
@@ -484,88 +481,49 @@ function openChunk(header: ChunkHeader, stored: Uint8Array, keepText: boolean): 
   /** Part `k`, decompressed, in a buffer of its own (aligned for a typed array). */
   const part = (k: number): Uint8Array => {
     const raw = stored.subarray(starts[k]!, starts[k]! + header.sizes[k]!);
-    let bytes = header.compression === "zstd" ? unzstd!(raw) : raw;
+    let bytes = header.compression === "zstd" ? unzstdSync(raw) : raw;
     if (bytes.length !== header.parts[k]) throw new Error("corrupt");
     if (bytes.byteOffset % 8 !== 0 || header.compression !== "zstd") {
       bytes = Uint8Array.prototype.slice.call(bytes); // a copy (a Buffer's slice is a view)
     }
     return bytes;
   };
-  /** A value made from its part on first use, then kept. */
-  const once = <T>(make: () => T): () => T => {
-    let made: { value: T } | null = null;
-    return () => (made ??= { value: make() }).value;
-  };
   const view = <T>(
     k: number,
     make: new (b: ArrayBufferLike, at: number, n: number) => T,
     size: number,
   ) =>
-    once(() => {
-      const bytes = part(k);
-      return new make(bytes.buffer, bytes.byteOffset, bytes.length / size);
-    });
+  () => {
+    const bytes = part(k);
+    return new make(bytes.buffer, bytes.byteOffset, bytes.length / size);
+  };
   const text = new TextDecoder();
-  const string = (k: number) => once(() => text.decode(part(k)));
-  // the parts in the order encodeChunk writes them
-  const line = view(0, Float64Array, 8), ts = view(1, Float64Array, 8);
-  const numbers = view(2, Float64Array, 8), hasUsage = view(3, Uint8Array, 1);
-  const codes = view(4, Uint32Array, 4);
-  const dictionaryLengths = view(5, Int32Array, 4), plainLengths = view(6, Int32Array, 4);
-  const textLengths = view(7, Int32Array, 4);
-  const dictionary = string(8), plain = string(9), texts = string(10);
-  const metadata = once(() => JSON.parse(string(11)()) as EncodedEvents["metadata"]);
+  /** A packed string column: its text (part `t`) and its lengths (part `lengths`). */
+  const packed = (t: number, lengths: number) =>
+    lazy({}, { text: () => text.decode(part(t)), lengths: view(lengths, Int32Array, 4) });
   // every part holds n values: the lines' size tells n without decompressing them
   if (header.parts[0] !== header.n * 8) throw new Error("corrupt");
-  const encoded = {
+  // the parts in the order encodeChunk writes them, each made on first read (`lazyProperty`)
+  const encoded = lazy({
     n: header.n,
-    get line() {
-      return line();
-    },
-    get ts() {
-      return ts();
-    },
-    get numbers() {
-      return numbers();
-    },
-    get hasUsage() {
-      return hasUsage();
-    },
-    get codes() {
-      return codes();
-    },
-    dictionary: {
-      get text() {
-        return dictionary();
-      },
-      get lengths() {
-        return dictionaryLengths();
-      },
-    },
-    plain: {
-      get text() {
-        return plain();
-      },
-      get lengths() {
-        return plainLengths();
-      },
-    },
-    get metadata() {
-      return metadata();
-    },
-  };
-  if (!keepText) return encoded;
-  return Object.defineProperty(encoded, "text", {
-    enumerable: true,
-    value: {
-      get text() {
-        return texts();
-      },
-      get lengths() {
-        return textLengths();
-      },
-    },
-  }) as EncodedEvents;
+    dictionary: packed(8, 5),
+    plain: packed(9, 6),
+    ...(keepText ? { text: packed(10, 7) } : {}),
+  }, {
+    line: view(0, Float64Array, 8),
+    ts: view(1, Float64Array, 8),
+    numbers: view(2, Float64Array, 8),
+    hasUsage: view(3, Uint8Array, 1),
+    codes: view(4, Uint32Array, 4),
+    metadata: () => JSON.parse(text.decode(part(11))),
+  });
+  return encoded as unknown as EncodedEvents;
+}
+
+/** `target` with a {@link lazyProperty} for each of `makers`. */
+function lazy<T extends object>(target: T, makers: Record<string, () => unknown>): T {
+  for (const [key, make] of Object.entries(makers)) lazyProperty(target, key, make);
+  return target;
 }
 
 /**

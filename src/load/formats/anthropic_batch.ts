@@ -96,11 +96,7 @@ function parseAnthropicBatch(
         severity: "error",
       });
     if (!isObj(value)) {
-      bad(
-        `it is ${
-          Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`
-        }, not an object`,
-      );
+      bad(importMessages.notAnObjectReason(value));
       return;
     }
     const customId = str(value.custom_id);

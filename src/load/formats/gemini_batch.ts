@@ -97,9 +97,7 @@ function parseGeminiBatch(
         file,
         line,
         code: "not_an_object",
-        message: importMessages.batchNotObject(
-          Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`,
-        ),
+        message: importMessages.batchNotObject(value),
         severity: "error",
       });
       return;

@@ -1042,9 +1042,7 @@ function parseGeneric(source: TraceSource, file: string, options: ParseOptions):
         file,
         line,
         code: "not_an_object",
-        message: importMessages.batchNotObject(
-          Array.isArray(row) ? "an array" : row === null ? "null" : `a ${typeof row}`,
-        ),
+        message: importMessages.batchNotObject(row),
         severity: "error",
       });
       return;

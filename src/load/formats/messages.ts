@@ -49,7 +49,7 @@ export const importMessages = {
     `span ${
       show(spanId)
     } of this trace was already read on line ${firstLine} (kept as a separate event)`,
-  batchNotObject: (got: string) => `line is ${got}, not a JSON object`,
+  batchNotObject: (value: unknown) => `line is ${kind(value)}, not a JSON object`,
   batchBadLine: (reason: string) => `OpenAI Batch output line is not loaded: ${reason}`,
   batchDuplicateCustomId: (customId: string, firstLine: number) =>
     `custom_id ${show(customId)} was already used on line ${firstLine} (kept as a separate call)`,
@@ -58,6 +58,8 @@ export const importMessages = {
   batchResponseStatus: (status: string) => `the response's status is ${status}`,
   spanError: () => "span status is ERROR",
   anthropicBatchBadLine: (reason: string) => `Anthropic batch result is not loaded: ${reason}`,
+  /** Why a value that should be an object is not (`it is an array, not an object`). */
+  notAnObjectReason: (value: unknown) => `it is ${kind(value)}, not an object`,
   anthropicBatchErrored: (type: string | null) =>
     `request errored${type ? ` (${type})` : ""} with no message`,
   anthropicBatchCanceled: () => "request canceled: the batch was canceled before it ran",

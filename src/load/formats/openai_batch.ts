@@ -116,9 +116,7 @@ function parseOpenAIBatch(
     if (!isObj(value)) {
       bad(
         "not_an_object",
-        importMessages.batchNotObject(
-          Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`,
-        ),
+        importMessages.batchNotObject(value),
       );
       return;
     }
