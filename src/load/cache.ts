@@ -12,7 +12,9 @@
  * so two processes writing one entry at once never leave half of one, and a
  * new entry of a file replaces its old one.
  *
- * Each frame's bytes carry their CRC-32, checked when the entry is read: the
+ * A frame is stored in one section, or in several ({@link MAX_SECTIONS}: a
+ * grown file's events, the old sections carried as they were); each section's
+ * bytes carry their CRC-32, checked when the entry is read: the
  * `events` frame of a per-file entry is decoded only when first used
  * (`_lazy_frame.ts`: most analyses never read it), from bytes read and checked
  * with the others, so that it is what decoding them at once would give.
@@ -88,6 +90,9 @@ export {
 const MAGIC = "TBC3";
 const FRAMES = ["calls", "sessions", "events", "diagnostics"] as const;
 
+/** The name of one of an entry's frames. */
+type FrameName = (typeof FRAMES)[number];
+
 /** Where a native file's reading stopped, stored in its entry. */
 interface ResumeHeader {
   lineage: string;
@@ -126,11 +131,14 @@ interface Header {
   /** The identity (`priceIdentity`) of the prices kept in the calls' {@link KEPT_PRICES} columns. */
   prices?: string;
   columns: string[][];
-  /** The CRC-32 of each frame's bytes. */
+  /** The CRC-32 of each section's bytes. */
   crc: number[];
-  /** How each frame is stored (absent: all Parquet). */
+  /** How each section is stored (absent: all Parquet). */
   formats?: FrameFormat[];
+  /** The byte length of each section: the frames' sections one frame after the other. */
   lengths: number[];
+  /** How many sections each frame is stored in ({@link FrameLayout}; absent: one each). */
+  sections?: number[];
   resume?: ResumeHeader;
 }
 
@@ -148,6 +156,8 @@ interface SetHeader {
   crc: number[];
   formats: FrameFormat[];
   lengths: number[];
+  /** As {@link Header.sections} (a set's frames are always one section each). */
+  sections?: number[];
 }
 
 /** How a frame is stored in an entry. */
@@ -256,9 +266,7 @@ function openEntry<H extends Header | SetHeader>(
     const bytes = new Uint8Array(headerLength);
     if (readSync(fd, bytes, 0, headerLength, 8) !== headerLength) throw new Error("partial");
     const header = JSON.parse(text.decode(bytes)) as H;
-    if (!Array.isArray(header.lengths) || header.lengths.length !== FRAMES.length) {
-      throw new Error("bad header");
-    }
+    sectionsOf(header); // throws on a header whose sections do not add up
     if (!accept(header)) {
       closeSync(fd);
       return null; // the entry of the file as it was: not these bytes
@@ -301,33 +309,90 @@ function readAt(fd: number, at: number, length: number): Uint8Array {
   return bytes;
 }
 
-/** The four frames stored in an open entry from `at`, in their columns' order (`file` put back if given). */
+/**
+ * A frame's bytes as stored in an entry: a section, carried into the next
+ * entry of a grown file as it is (its rows are the first of the new frame's).
+ */
+export interface StoredSection {
+  bytes: Uint8Array;
+  format: FrameFormat;
+  crc: number;
+}
+
+/**
+ * An entry's frames beyond their first section: a grown file whose new rows
+ * all come after the old ones (new sessions, the common growth) keeps the old
+ * frame's sections unread and adds its new rows as one more, rather than
+ * encoding every row again; past {@link MAX_SECTIONS} the frame is encoded
+ * whole again. Only the per-file entry of a native file grows so.
+ */
+export const MAX_SECTIONS = 8;
+
+/** The sections of each frame of an entry (one each unless {@link Header.sections} says), checked to add up. */
+function sectionsOf(header: Header | SetHeader): number[] {
+  const counts = header.sections ?? FRAMES.map(() => 1);
+  const n = Array.isArray(header.lengths) ? header.lengths.length : -1;
+  if (
+    !Array.isArray(counts) || counts.length !== FRAMES.length ||
+    !counts.every((c) => Number.isInteger(c) && c >= 1) ||
+    counts.reduce((a, b) => a + b, 0) !== n
+  ) {
+    throw new Error("bad header");
+  }
+  return counts;
+}
+
+/** A frame stored in sections, as {@link readCached} can give them (`keep`) for the file's next entry. */
+export interface StoredFrame {
+  sections: StoredSection[];
+  /** The frame's columns as stored (`file` included: it is put back on reading). */
+  columns: string[];
+}
+
+/**
+ * The four frames stored in an open entry from `at`, in their columns' order
+ * (`file` put back if given), each from its sections (one after the other);
+ * with `keep`, each frame's sections too, as stored.
+ */
 function readFrames(
   fd: number,
   at: number,
   header: Header | SetHeader,
   file?: string,
   lazyEvents = false,
+  keep?: Partial<Record<FrameName, StoredFrame>>,
 ): ImportedFrames {
   const frames: Record<string, pl.DataFrame> = {};
-  if (!Array.isArray(header.crc) || header.crc.length !== FRAMES.length) {
+  if (!Array.isArray(header.crc) || header.crc.length !== header.lengths.length) {
     throw new Error("bad header");
   }
+  const counts = sectionsOf(header);
+  let k = 0;
   for (const [i, name] of FRAMES.entries()) {
-    const n = header.lengths[i]!;
-    let bytes: Uint8Array | null = readAt(fd, at, n);
-    // every section checked now: one decoded later (`lazyFrame`) is then as it was written
-    if (crc32(bytes) !== header.crc[i]) throw new Error("corrupt");
+    const sections: StoredSection[] = [];
+    for (let j = 0; j < counts[i]!; j++, k++) {
+      const bytes = readAt(fd, at, header.lengths[k]!);
+      // every section checked now: one decoded later (`lazyFrame`) is then as it was written
+      if (crc32(bytes) !== header.crc[k]) throw new Error("corrupt");
+      sections.push({ bytes, format: header.formats?.[k] ?? "parquet", crc: header.crc[k]! });
+      at += bytes.length;
+    }
+    if (keep) keep[name] = { sections, columns: header.columns[i]! };
+    let held: StoredSection[] | null = sections;
     const decode = () => {
-      const buffer = Buffer.from(bytes!.buffer, bytes!.byteOffset, n);
-      let df = header.formats?.[i] === "ipc" ? pl.readIPC(buffer) : pl.readParquet(buffer);
-      bytes = null;
+      const parts = held!.map(({ bytes, format }) => {
+        const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+        return format === "ipc" ? pl.readIPC(buffer) : pl.readParquet(buffer);
+      });
+      held = null;
+      let df = parts.length === 1
+        ? parts[0]!
+        : pl.concat(parts, { how: "vertical", rechunk: false });
       if (file !== undefined) df = df.withColumns(pl.lit(file).cast(pl.Utf8).alias("file"));
       return df.select(...header.columns[i]!);
     };
     if (name === "events" && lazyEvents) lazyFrame(frames, name, decode);
     else frames[name] = decode();
-    at += n;
   }
   return frames as unknown as ImportedFrames;
 }
@@ -354,14 +419,21 @@ export function dropKeptPrices(frames: ImportedFrames): ImportedFrames {
  * A file's frames from the cache, or null when there is no usable entry. The
  * `file` column, the same on every row of an entry, is stored once and put back.
  * With `prices` (a `priceIdentity`), the calls also hold the {@link KEPT_PRICES}
- * columns when the entry kept its prices under that identity.
+ * columns when the entry kept its prices under that identity. With `keep`,
+ * each frame's sections as stored are put in it (for {@link writeCached}'s
+ * `carried`).
  */
-export function readCached(dir: string, id: EntryId, prices?: string): ImportedFrames | null {
+export function readCached(
+  dir: string,
+  id: EntryId,
+  prices?: string,
+  keep?: Partial<Record<FrameName, StoredFrame>>,
+): ImportedFrames | null {
   const found = readHeader(dir, id.lineage, id.key);
   if (!found) return null;
   const { header, fd } = found;
   try {
-    const frames = readFrames(fd, found.at, header, header.file, true);
+    const frames = readFrames(fd, found.at, header, header.file, true, keep);
     return prices !== undefined && header.prices === prices ? frames : dropKeptPrices(frames);
   } catch {
     rmSync(entryPath(dir, id.lineage), { force: true });
@@ -612,6 +684,12 @@ const made = new Set<string>();
  * under the identity `prices` (without it, they are not written). The frames
  * are encoded on Polars' threads: the entry is in place once the returned
  * promise (or `cacheWrites`, `_writes.ts`) resolves. Failures are ignored.
+ *
+ * `carried` names frames whose first rows are the sections of the file's
+ * previous entry, as read ({@link readCached}'s `keep`), and whose other
+ * rows are `rest`: those sections are written as they are, and `rest` as one
+ * more ({@link MAX_SECTIONS}), the frame in `frames` not read at all (a
+ * lazy `events` stays so). `rest` has the stored columns, in their order.
  */
 export function writeCached(
   dir: string,
@@ -619,19 +697,37 @@ export function writeCached(
   frames: ImportedFrames,
   resume?: ResumeState,
   prices?: string | null,
+  carried?: Partial<Record<FrameName, StoredFrame & { rest: pl.DataFrame }>>,
 ): Promise<void> {
   const { key, lineage } = id;
-  if (!prices) frames = dropKeptPrices(frames);
+  if (!prices) {
+    frames = dropKeptPrices(frames);
+    // carried calls would hold prices not kept: every call encoded again, as read
+    if (carried?.calls) carried = { ...carried, calls: undefined };
+  }
   const kept = hasKeptPrices(frames.calls);
   try {
+    // the rows of each frame as written: a carried frame's are its sections, then `rest`
+    const parts = FRAMES.map((name) => {
+      const c = carried?.[name];
+      const fits = c && c.sections.length < MAX_SECTIONS &&
+        c.rest.columns.join("\u0000") === c.columns.join("\u0000");
+      return fits ? { sections: c.sections, rest: c.rest, columns: c.columns } : null;
+    });
     const files = new Set<string>();
-    for (const name of FRAMES) {
-      for (const f of frames[name].getColumn("file").unique().toArray()) files.add(String(f));
-    }
+    FRAMES.forEach((name, i) => {
+      const df = parts[i]?.rest ?? frames[name];
+      for (const f of df.getColumn("file").unique().toArray()) files.add(String(f));
+    });
     if (files.size > 1) return Promise.resolve(); // not one file's frames: not an entry
     const file = [...files][0] ?? "";
     const path = entryPath(dir, lineage);
-    const stored = FRAMES.map((name) => frames[name].drop("file"));
+    const stored: FramePart[][] = FRAMES.map((name, i) => {
+      const p = parts[i];
+      if (!p) return [{ rows: frames[name].drop("file") }];
+      const carry = p.sections.map((section) => ({ section }));
+      return p.rest.height ? [...carry, { rows: p.rest.drop("file") }] : carry;
+    });
     const sections: Uint8Array[] = [];
     let resumeHeader: ResumeHeader | undefined;
     if (resume) {
@@ -663,14 +759,12 @@ export function writeCached(
         };
       }
     }
-    return writeEntry(path, MAGIC, stored, sections, (lengths, crc) => ({
+    return writeEntry(path, MAGIC, stored, sections, (layout) => ({
       key,
       file,
       ...(kept ? { prices: prices! } : {}),
-      columns: FRAMES.map((name) => frames[name].columns),
-      lengths,
-      crc,
-      formats: stored.map(frameFormat),
+      columns: FRAMES.map((name, i) => parts[i]?.columns ?? frames[name].columns),
+      ...layout,
       ...(resumeHeader ? { resume: resumeHeader } : {}),
     }));
   } catch {
@@ -678,27 +772,49 @@ export function writeCached(
   }
 }
 
+/** A frame's part as it goes into an entry: rows to encode, or a section carried as it is. */
+type FramePart = { rows: pl.DataFrame } | { section: StoredSection };
+
+/** Where an entry's frames are: each section's length, CRC-32 and format, and each frame's count of sections. */
+interface FrameLayout {
+  lengths: number[];
+  crc: number[];
+  formats: FrameFormat[];
+  sections: number[];
+}
+
 /**
- * Write the entry file at `path`: its frames encoded ({@link writeFrame}, all
- * at once), then the header `header` makes of their lengths and CRC-32s, then the frames
- * and the `sections` after them ({@link writeEntryFile}). The write is awaited
- * by `cacheWrites` (`_writes.ts`) and resolves once the entry is in place; a
- * failure leaves no entry (the promise never rejects).
+ * Write the entry file at `path`: its frames' parts encoded ({@link writeFrame},
+ * all at once; a carried section as it is), then the header `header` makes of
+ * their {@link FrameLayout}, then the sections and the `sections` after them
+ * ({@link writeEntryFile}). The write is awaited by `cacheWrites`
+ * (`_writes.ts`) and resolves once the entry is in place; a failure leaves no
+ * entry (the promise never rejects).
  */
 function writeEntry(
   path: string,
   magic: string,
-  frames: pl.DataFrame[],
+  frames: FramePart[][],
   sections: Uint8Array[],
-  header: (lengths: number[], crc: number[]) => Header | SetHeader,
+  header: (layout: FrameLayout) => Header | SetHeader,
 ): Promise<void> {
   touched(path);
   const tmp = temporaryPath(path);
   const write = (async () => {
     makeFolder(path);
-    const buffers = await Promise.all(frames.map((df, i) => writeFrame(df, `${tmp}.${i}`)));
-    const head = header(buffers.map((b) => b.length), buffers.map(crc32));
-    writeEntryFile(path, magic, head, [...buffers, ...sections]);
+    const parts = frames.flat();
+    const encoded = await Promise.all(parts.map(async (part, i): Promise<StoredSection> => {
+      if ("section" in part) return part.section;
+      const bytes = await writeFrame(part.rows, `${tmp}.${i}`);
+      return { bytes, format: frameFormat(part.rows), crc: crc32(bytes) };
+    }));
+    const head = header({
+      lengths: encoded.map((e) => e.bytes.length),
+      crc: encoded.map((e) => e.crc),
+      formats: encoded.map((e) => e.format),
+      sections: frames.map((f) => f.length),
+    });
+    writeEntryFile(path, magic, head, [...encoded.map((e) => e.bytes), ...sections]);
   })().catch(() => {/* frames that cannot be encoded: no entry, the cache is only slower */});
   trackWrite(write);
   return write;
@@ -1018,15 +1134,13 @@ export function writeSet(
 ): Promise<void> {
   if (!prices) frames = dropKeptPrices(frames);
   const kept = hasKeptPrices(frames.calls);
-  const stored = FRAMES.map((name) => frames[name]);
-  return writeEntry(setPath(dir, lineage), SET_MAGIC, stored, [], (lengths, crc) => ({
+  const stored = FRAMES.map((name) => [{ rows: frames[name] }]);
+  return writeEntry(setPath(dir, lineage), SET_MAGIC, stored, [], (layout) => ({
     lineage,
     files,
     ...(kept ? { prices: prices! } : {}),
     columns: FRAMES.map((name) => frames[name].columns),
-    formats: stored.map(frameFormat),
-    lengths,
-    crc,
+    ...layout,
   }));
 }
 

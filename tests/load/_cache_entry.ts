@@ -1,5 +1,6 @@
 /** Test helper: mark a cached file's entry, so that a load or a tail shows it read from the entry. */
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import pl from "nodejs-polars";
 import {
   cacheIdentity,
@@ -10,31 +11,44 @@ import {
   writeCached,
 } from "../../src/load/cache.ts";
 import { prefixSamples } from "../../src/load/_append.ts";
+import type { EventRecord } from "../../src/load/_event.ts";
+import type { ImportedFrames } from "../../src/load/formats/_records.ts";
 
 /** The cache identity of a native file loaded with `options`. */
 export const identity = (file: string, options: { keepText?: boolean } = {}) =>
   cacheIdentity(file, cacheKeyOptions(options, "native", file))!;
 
+/** The header of a native file's entry (as `cache.ts` writes it: magic, length, JSON). */
+export function entryHeader(cache: string, file: string): Record<string, unknown> & {
+  lengths: number[];
+  sections?: number[];
+} {
+  const { lineage } = identity(file);
+  const bytes = readFileSync(join(cache, lineage.slice(0, 2), `${lineage}.tbc`));
+  const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4);
+  return JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length)));
+}
+
 /**
- * Rewrite the file's entry with the model of its stored request `id` (and of
- * its call) set to "from-the-entry": a load that shows it took that request
- * from the entry, not from the file's bytes.
+ * Rewrite a native file's entry, keeping its place to read on from: its frames
+ * as `change` makes them (read, and written, under the price identity
+ * `prices`), its stored events as `changeEvents` leaves them.
  */
-export async function markEntry(cache: string, file: string, id: string): Promise<void> {
+export async function rewriteEntry(
+  cache: string,
+  file: string,
+  change: (frames: ImportedFrames) => ImportedFrames,
+  { prices, changeEvents }: { prices?: string; changeEvents?: (events: EventRecord[]) => void } =
+    {},
+): Promise<void> {
   const r = findResume(cache, identity(file), file)!;
   const { events } = storedEvents(r.stored()!, file, false);
-  const request = events.find((e) => e.type === "llm_request" && e.request_id === id)!;
-  request.model = "from-the-entry";
+  changeEvents?.(events);
   const fd = openSync(file, "r");
   const samples = prefixSamples(fd, r.offset);
   closeSync(fd);
-  // in the entry's frames too (the rows of sessions the new lines do not touch are taken from them)
-  const frames = readCached(cache, identity(file))!;
-  const calls = frames.calls.withColumns(
-    pl.when(pl.col("request_id").eq(pl.lit(id))).then(pl.lit("from-the-entry"))
-      .otherwise(pl.col("model")).alias("model"),
-  );
-  await writeCached(cache, identity(file), { ...frames, calls }, {
+  const frames = change(readCached(cache, identity(file), prices)!);
+  await writeCached(cache, identity(file), frames, {
     size: r.size,
     offset: r.offset,
     lines: r.lines,
@@ -42,5 +56,25 @@ export async function markEntry(cache: string, file: string, id: string): Promis
     events,
     diagnostics: r.diagnostics,
     keepText: false,
+  }, prices);
+}
+
+/**
+ * Rewrite the file's entry with the model of its stored request `id` (and of
+ * its call) set to "from-the-entry": a load that shows it took that request
+ * from the entry, not from the file's bytes.
+ */
+export function markEntry(cache: string, file: string, id: string): Promise<void> {
+  // in the entry's frames too (the rows of sessions the new lines do not touch are taken from them)
+  return rewriteEntry(cache, file, (frames) => ({
+    ...frames,
+    calls: frames.calls.withColumns(
+      pl.when(pl.col("request_id").eq(pl.lit(id))).then(pl.lit("from-the-entry"))
+        .otherwise(pl.col("model")).alias("model"),
+    ),
+  }), {
+    changeEvents: (events) => {
+      events.find((e) => e.type === "llm_request" && e.request_id === id)!.model = "from-the-entry";
+    },
   });
 }

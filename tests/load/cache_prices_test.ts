@@ -19,7 +19,7 @@ import {
   writeSet,
 } from "../../src/load/cache.ts";
 import { priceIdentity } from "../../src/prices/apply.ts";
-import { identity } from "./_cache_entry.ts";
+import { identity, rewriteEntry } from "./_cache_entry.ts";
 
 const line = (type: string, timestamp: string, data: Record<string, unknown>) =>
   JSON.stringify({ type, timestamp, session_id: "s1", data });
@@ -139,6 +139,35 @@ Deno.test("the entry of a grown file keeps the prices of all its calls", async (
     const keptCosts = kept.calls.getColumn(KEPT_PRICES.cost).toArray() as number[];
     near(keptCosts[0], BUNDLED, "kept first");
     near(keptCosts[1], 0.008, "kept second");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a grown file's old calls keep their entry's prices: only the new calls are priced", async () => {
+  const { dir, cache, file } = setup();
+  try {
+    await loadTraces(file, { cache });
+    // the old call's kept price set to 1.5, the entry's place to read on from kept
+    const prices = priceIdentity({});
+    await rewriteEntry(cache, file, (frames) => ({
+      ...frames,
+      calls: frames.calls.withColumns(pl.lit(1.5).cast(pl.Float64).alias(KEPT_PRICES.cost)),
+    }), { prices });
+    // a call of a new session (a call of a touched session is assembled again, and priced)
+    appendFileSync(file, call("b", 2000, 300).replaceAll('"s1"', '"s2"'));
+    const grown = byRequest(await loadTraces(file, { cache }));
+    assert.equal(grown.get("a"), 1.5); // taken from the entry
+    near(grown.get("b"), 0.008, "new"); // 2000 × 2.5e-6 + 300 × 10e-6
+    // the new entry keeps both
+    const kept = readCached(cache, identity(file), prices)!;
+    assert.deepEqual(kept.calls.getColumn(KEPT_PRICES.cost).toArray().slice(0, 1), [1.5]);
+    // priced another way, the grown file's calls are all priced again
+    appendFileSync(file, call("c", 1000, 100));
+    const overridden = byRequest(await loadTraces(file, { cache, prices: OVERRIDES }));
+    near(overridden.get("a"), OVERRIDDEN, "a");
+    near(overridden.get("b"), 2000 * 1e-6 + 300 * 2e-6, "b"); // 0.0026
+    near(overridden.get("c"), OVERRIDDEN, "c");
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

@@ -15,8 +15,14 @@ import pl from "nodejs-polars";
 import { ROOT, seeded } from "../_helpers.ts";
 import { loadTraces } from "../../src/load/mod.ts";
 import { MAX_STORED_TEXT_CHARS } from "../../src/load/load_traces.ts";
-import { cacheKey, findResume, readCached, writeCached } from "../../src/load/cache.ts";
-import { identity, markEntry } from "./_cache_entry.ts";
+import {
+  cacheKey,
+  findResume,
+  MAX_SECTIONS,
+  readCached,
+  writeCached,
+} from "../../src/load/cache.ts";
+import { entryHeader, identity, markEntry } from "./_cache_entry.ts";
 
 const ev = (type: string, ts: string, data?: Record<string, unknown>) =>
   JSON.stringify({ type, timestamp: ts, session_id: "s1", ...(data ? { data } : {}) });
@@ -545,10 +551,7 @@ Deno.test("growth: a stored event chunk that is corrupt is read only if needed, 
 
 /** The number of event chunks in the file's current entry (a whole read writes 1, each append adds 1). */
 function chunksOf(cache: string, file: string): number {
-  const { lineage } = identity(file);
-  const bytes = Deno.readFileSync(join(cache, lineage.slice(0, 2), `${lineage}.tbc`));
-  const length = new DataView(bytes.buffer).getUint32(4);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length)));
+  const header = entryHeader(cache, file) as { resume?: { chunks: unknown[] } };
   return header.resume?.chunks.length ?? 0;
 }
 
@@ -686,6 +689,79 @@ Deno.test("growth: texts too long to keep (keepText) leave the entry no place to
       ...Array.from({ length: 17 }, (_, i) => `r${i}`),
       "j",
     ]);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+/** The entry's sections of each frame (calls, sessions, events, diagnostics), and the bytes of the events' sections. */
+function sectionsOf(cache: string, file: string): { counts: number[]; events: Uint8Array[] } {
+  const header = entryHeader(cache, file);
+  const counts = header.sections ?? [1, 1, 1, 1];
+  const { lineage } = identity(file);
+  const bytes = Deno.readFileSync(join(cache, lineage.slice(0, 2), `${lineage}.tbc`));
+  let at = 8 + new DataView(bytes.buffer).getUint32(4);
+  const sections = header.lengths.map((n) => bytes.subarray(at, at += n));
+  // the events' sections come after those of the calls and the sessions
+  const first = counts[0]! + counts[1]!;
+  return { counts, events: sections.slice(first, first + counts[2]!) };
+}
+
+Deno.test("growth: new rows after the old ones add a section of events to the entry, the old ones carried as stored, until they are merged", async () => {
+  const { dir, cache, file } = grownSetup();
+  try {
+    writeFileSync(file, start(0) + req("a", 1) + res("a", 2, 1));
+    await same(file, cache);
+    assert.deepEqual(sectionsOf(cache, file).counts, [1, 1, 1, 1]);
+    // MAX_SECTIONS - 1 growths of a new session each: one section more each time, the sections
+    // before carried byte for byte
+    for (let i = 1; i < MAX_SECTIONS; i++) {
+      const before = sectionsOf(cache, file).events;
+      appendFileSync(file, req(`n${i}`, 2 + i, `s${i + 1}`) + res(`n${i}`, 3 + i, 1, `s${i + 1}`));
+      const t = await same(file, cache);
+      const after = sectionsOf(cache, file);
+      assert.deepEqual(after.counts, [1, 1, i + 1, 1]);
+      assert.deepEqual(after.events.slice(0, i), before);
+      assert.equal(t.calls.height, i + 1);
+      assert.equal(t.events.height, 3 + 2 * i);
+    }
+    // one more: the events encoded whole again, in one section
+    appendFileSync(file, req("last", 40, "s99") + res("last", 41, 1, "s99"));
+    const merged = await same(file, cache);
+    assert.deepEqual(sectionsOf(cache, file).counts, [1, 1, 1, 1]);
+    assert.equal(merged.calls.height, MAX_SECTIONS + 1);
+    // a new call of an old session: the old events are still all kept first, and carried
+    appendFileSync(file, req("b", 50) + res("b", 51, 1));
+    const touched = await same(file, cache);
+    assert.deepEqual(sectionsOf(cache, file).counts, [1, 1, 2, 1]);
+    assert.deepEqual(callsOf(touched).map((c) => c[0]).slice(-2), ["last", "b"]);
+    // the file read from its entry after growths: the same frames
+    await same(file, cache);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("growth: an old last line without its newline is read again; its event is not carried, the entry's events are encoded whole", async () => {
+  const { dir, cache, file } = grownSetup();
+  try {
+    // line 4 is whole JSON without its newline yet: it gave an event after the entry's lines
+    const c = req("c", 4, "s2");
+    writeFileSync(file, start(0) + req("a", 1) + res("a", 2, 1) + c.trimEnd());
+    assert.equal((await same(file, cache)).calls.height, 2);
+    appendFileSync(file, "\n" + req("d", 5, "s3") + res("d", 6, 1, "s3"));
+    const t = await same(file, cache);
+    assert.deepEqual(sectionsOf(cache, file).counts, [1, 1, 1, 1]);
+    assert.deepEqual(callsOf(t).map((r) => [r[0], r[2]]), [["a", "ok"], ["c", "pending"], [
+      "d",
+      "ok",
+    ]]);
+    // a cut last line gives no event (a bad line until it is whole): the old events are carried
+    writeFileSync(file, start(0) + req("a", 1) + res("a", 2, 1) + c.slice(0, 30));
+    await same(file, cache);
+    appendFileSync(file, c.slice(30) + req("d", 5, "s3") + res("d", 6, 1, "s3"));
+    assert.deepEqual(callsOf(await same(file, cache)).map((r) => r[0]), ["a", "c", "d"]);
+    assert.deepEqual(sectionsOf(cache, file).counts, [1, 1, 2, 1]);
   } finally {
     rmSync(dir, { recursive: true });
   }
