@@ -319,6 +319,7 @@ const SPAN_COLUMNS = [
   "output_tokens",
   "cache_read_tokens",
   "cache_write_tokens",
+  "cache_write_1h_tokens",
   "reasoning_tokens",
   "finish_reason",
   "ttft_s",
@@ -405,6 +406,8 @@ function* otlpTraces(traces: TraceSet): Generator<OtlpSpan[]> {
           ["gen_ai.usage.output_tokens", call.output_tokens],
           ["gen_ai.usage.cache_read.input_tokens", call.cache_read_tokens],
           ["gen_ai.usage.cache_creation.input_tokens", call.cache_write_tokens],
+          // of them, those to the 1-hour cache (priced apart; no GenAI convention names them)
+          ["tracebook.cache_write_1h_tokens", call.cache_write_1h_tokens],
           ["gen_ai.usage.reasoning.output_tokens", call.reasoning_tokens],
           ["gen_ai.response.finish_reasons", call.finish_reason ? [call.finish_reason] : null],
           [

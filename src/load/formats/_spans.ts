@@ -107,6 +107,8 @@ export interface CallFields {
   total_tokens: number | null;
   cache_read_tokens: number | null;
   cache_write_tokens: number | null;
+  /** Of the cache writes, those to Anthropic's 1-hour cache (priced apart). */
+  cache_write_1h_tokens: number | null;
   reasoning_tokens: number | null;
   ttft_s: number | null;
   finish_reason: string | null;
@@ -594,6 +596,17 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       count(a["ai.usage.inputTokenDetails.cacheWriteTokens"]),
       count(anthropicMeta.cacheCreationInputTokens),
     ),
+    // no GenAI convention names them: tracebook's export, LangChain's details (LangSmith's JS
+    // SDK spells them `1hr`), Anthropic's usage as a response or the Vercel AI SDK's metadata hold it
+    cache_write_1h_tokens: first(
+      count(a["tracebook.cache_write_1h_tokens"]),
+      count(inputDetails.ephemeral_1h_input_tokens),
+      count(inputDetails.ephemeral_1hr_input_tokens),
+      count(jsonField(responseUsage.cache_creation, "ephemeral_1h_input_tokens")),
+      count(
+        jsonField(jsonField(anthropicMeta.usage, "cache_creation"), "ephemeral_1h_input_tokens"),
+      ),
+    ),
     reasoning_tokens: first(
       count(a["gen_ai.usage.reasoning.output_tokens"]),
       adkThoughts,
@@ -1052,6 +1065,7 @@ export function spansToRecords(
       line: s.line,
       finish_reason: fields.finish_reason,
       cache_write_tokens: fields.cache_write_tokens,
+      cache_write_1h_tokens: fields.cache_write_1h_tokens,
       trace_id: s.trace_id,
       span_id: s.span_id,
       parent_span_id: s.parent_span_id,

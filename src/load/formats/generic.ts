@@ -205,6 +205,9 @@ export const FIELD_ALIASES = {
     "native_tokens_cache_creation", // OpenRouter's generation
     "metadata.usage_object.cache_creation_input_tokens", // LiteLLM's (Anthropic's usage)
     "response.usage.cache_creation_input_tokens",
+    // LiteLLM's own usage (inside `prompt_tokens`, as its cached tokens)
+    "metadata.usage_object.prompt_tokens_details.cache_creation_tokens",
+    "response.usage.prompt_tokens_details.cache_creation_tokens",
   ],
   // of the cache writes, those to Anthropic's 1-hour cache (priced apart): the column `export`
   // writes (a calls table read back keeps its cost) and Anthropic's usage.cache_creation
@@ -213,6 +216,10 @@ export const FIELD_ALIASES = {
     "cache_creation.ephemeral_1h_input_tokens",
     "usage.cache_creation.ephemeral_1h_input_tokens",
     "response.usage.cache_creation.ephemeral_1h_input_tokens",
+    // LiteLLM's usage: its payload's and SpendLogs' `metadata.usage_object`, its response's
+    "metadata.usage_object.prompt_tokens_details.cache_creation_token_details.ephemeral_1h_input_tokens",
+    "metadata.usage_object.cache_creation.ephemeral_1h_input_tokens",
+    "response.usage.prompt_tokens_details.cache_creation_token_details.ephemeral_1h_input_tokens",
   ],
   // reasoning counted inside the output (OpenAI's, as our columns count it)
   reasoning_tokens: [

@@ -165,6 +165,7 @@ type Usage = Pick<
   | "total_tokens"
   | "cache_read_tokens"
   | "cache_write_tokens"
+  | "cache_write_1h_tokens"
   | "reasoning_tokens"
 >;
 
@@ -178,15 +179,24 @@ function usageOf(o: Obj): Usage {
   const keys = Object.keys(details).filter((k) => count(details[k]) !== null);
   if (keys.length > 0) {
     const lower = (k: string) => k.toLowerCase();
-    const input = sumOf(details, (k) => lower(k) !== "total" && lower(k).includes("input"));
+    // LangChain's TTL split of the cache writes (`input_ephemeral_1h_input_tokens`, as Langfuse's
+    // callback handler names its input_token_details) is part of `input_cache_creation`
+    const part = (k: string) => lower(k).includes("ephemeral");
+    const input = sumOf(
+      details,
+      (k) => lower(k) !== "total" && lower(k).includes("input") && !part(k),
+    );
     const output = sumOf(details, (k) => lower(k) !== "total" && lower(k).includes("output"));
     return {
       input_tokens: input,
       output_tokens: output,
       total_tokens: count(details.total) ??
-        sumOf(details, (k) => lower(k) !== "total"),
+        sumOf(details, (k) => lower(k) !== "total" && !part(k)),
       cache_read_tokens: sumOf(details, (k) => /cache_read|cached/.test(lower(k))),
       cache_write_tokens: sumOf(details, (k) => /cache_creation|cache_write/.test(lower(k))),
+      // of them, Anthropic's 1-hour writes: Langfuse's `input_cache_creation_1h` (its price
+      // key), or LangChain's `ephemeral_1h_input_tokens` as Langfuse's handler names it
+      cache_write_1h_tokens: sumOf(details, (k) => /(cache_creation|ephemeral)_1h/.test(lower(k))),
       reasoning_tokens: sumOf(details, (k) => lower(k).includes("reasoning")),
     };
   }
@@ -214,6 +224,7 @@ function usageOf(o: Obj): Usage {
     ) ?? (input !== null && output !== null ? input + output : null),
     cache_read_tokens: null,
     cache_write_tokens: null,
+    cache_write_1h_tokens: null,
     reasoning_tokens: null,
   };
 }
