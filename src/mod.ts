@@ -360,6 +360,8 @@ export type {
   PlotOptions,
 } from "./notebook/mod.ts";
 
+export type { DataType } from "./frames/polars.ts";
+
 import polars from "./frames/polars.ts";
 /**
  * nodejs-polars, re-exported so notebooks and scripts use the same instance

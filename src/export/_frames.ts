@@ -4,7 +4,7 @@
  *
  * @module
  */
-import pl from "../frames/polars.ts";
+import pl, { type DataType } from "../frames/polars.ts";
 import type { TraceSet } from "../frames/columns.ts";
 
 /** The frames of a `TraceSet` an export writes, in this order. */
@@ -21,10 +21,10 @@ export function frameCounts(traces: TraceSet): FrameCounts {
   return Object.fromEntries(FRAME_NAMES.map((n) => [n, traces[n].height])) as FrameCounts;
 }
 
-const isNested = (dtype: pl.DataType) => /^(List|Struct|Array|Object)/.test(dtypeName(dtype));
+const isNested = (dtype: DataType) => /^(List|Struct|Array|Object)/.test(dtypeName(dtype));
 
 /** `"Utf8"`, `"Datetime"`, `"List"`, … for a Polars dtype. */
-export function dtypeName(dtype: pl.DataType): string {
+export function dtypeName(dtype: DataType): string {
   const json = JSON.parse(JSON.stringify(dtype)) as { DataType?: unknown } | string;
   const inner = typeof json === "object" && json !== null && "DataType" in json
     ? json.DataType

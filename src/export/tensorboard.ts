@@ -95,7 +95,8 @@ export interface TensorBoardOptions {
 
 /** TFRecord's masked CRC-32C. */
 export function maskedCrc32c(data: Uint8Array): number {
-  const crc = crc32c.default.buf(data) >>> 0;
+  // a CommonJS module: a namespace import holds its exports as `default` (Deno's, esbuild's)
+  const crc = (crc32c as unknown as { default: typeof crc32c }).default.buf(data) >>> 0;
   return ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
 }
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import pl from "./polars.ts";
+import pl, { type DataType } from "./polars.ts";
 
 /** Datetime in microseconds, UTC. */
 export const DATETIME_UTC = pl.Datetime("us", "UTC");
@@ -145,7 +145,7 @@ export interface TraceSet {
  * }
  * ```
  */
-export function emptyFrame(columns: Record<string, pl.DataType>): pl.DataFrame {
+export function emptyFrame(columns: Record<string, DataType>): pl.DataFrame {
   return pl.DataFrame(
     Object.entries(columns).map(([name, dtype]) => pl.Series(name, [], dtype)),
   );

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import pl from "./polars.ts";
+import pl, { type DataType } from "./polars.ts";
 import {
   CALL_COLUMNS,
   DIAGNOSTIC_COLUMNS,
@@ -30,7 +30,7 @@ function concatMany(frames: pl.DataFrame[]): pl.DataFrame {
 }
 
 /** Stack frames that may differ in extra Utf8 columns: missing columns become null. */
-function stack(frames: pl.DataFrame[], base: Record<string, pl.DataType>): pl.DataFrame {
+function stack(frames: pl.DataFrame[], base: Record<string, DataType>): pl.DataFrame {
   if (frames.length === 0) return emptyFrame(base);
   // the same columns everywhere (the common case): no schema to read (slow, per frame), no select
   const first = frames[0]!.columns;
@@ -40,12 +40,12 @@ function stack(frames: pl.DataFrame[], base: Record<string, pl.DataType>): pl.Da
   });
   if (same) return concatMany(frames);
   const names: string[] = [];
-  const dtypes = new Map<string, pl.DataType>();
+  const dtypes = new Map<string, DataType>();
   for (const f of frames) {
     for (const [name, dtype] of Object.entries(f.schema)) {
       if (!dtypes.has(name)) {
         names.push(name);
-        dtypes.set(name, dtype as pl.DataType);
+        dtypes.set(name, dtype as DataType);
       }
     }
   }

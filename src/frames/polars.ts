@@ -18,3 +18,10 @@
  * @module
  */
 export { default } from "npm:nodejs-polars@0.25.2";
+import type polars from "npm:nodejs-polars@0.25.2";
+/**
+ * A column's type (`pl.Float64`, `pl.Utf8`, …), as a type: a series' `dtype`
+ * (the `pl` namespace holds the values; Deno's view of it also this type, the
+ * TypeScript compiler's not, which the Node package's declarations are made with).
+ */
+export type DataType = polars.Series["dtype"];

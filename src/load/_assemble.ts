@@ -5,7 +5,7 @@
  *
  * @module
  */
-import pl from "../frames/polars.ts";
+import pl, { type DataType } from "../frames/polars.ts";
 import {
   CALL_COLUMNS,
   CALL_EXTRA_COLUMNS,
@@ -76,7 +76,7 @@ function callsFrame(
     for (let k = 0; k < m; k++) column[k] = value(k);
     return seriesOf(name, column, pl.Utf8);
   };
-  const number = (name: string, dtype: pl.DataType, value: (k: number) => number | null) =>
+  const number = (name: string, dtype: DataType, value: (k: number) => number | null) =>
     numberColumn(name, m, dtype, value);
   const plain = (values: (string | null)[], i: number) => (i < 0 ? null : values[i] ?? null);
   /** A call's seconds from request to outcome: the outcome's own duration, else the time between. */

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import pl from "../frames/polars.ts";
+import pl, { type DataType } from "../frames/polars.ts";
 
 /** Column name → dtype, in frame order. */
-export type Columns = Record<string, pl.DataType>;
+export type Columns = Record<string, DataType>;
 /** One row as an object. */
 export type Row = Record<string, unknown>;
 
@@ -94,7 +94,7 @@ export function frameFromItems<T>(
  * Polars alone costs ~0.2 µs. Values of another kind than the column's take the
  * plain `pl.Series` constructor, as before.
  */
-export function seriesOf(name: string, values: unknown[], dtype: pl.DataType): pl.Series {
+export function seriesOf(name: string, values: unknown[], dtype: DataType): pl.Series {
   if (values.length > 0) {
     const variant = dtype.variant as string;
     const fast = variant === "Utf8" || variant === "String"
@@ -228,7 +228,7 @@ export function dictionarySeries(
 export function numberColumn(
   name: string,
   n: number,
-  dtype: pl.DataType,
+  dtype: DataType,
   value: (k: number) => unknown,
 ): pl.Series {
   const variant = dtype.variant as string;

@@ -10,6 +10,7 @@
 import process from "node:process";
 import v8 from "node:v8";
 import vm from "node:vm";
+import { deno } from "./_runtime.ts";
 
 let collect: (() => void) | null | undefined;
 
@@ -53,7 +54,6 @@ function glibc(): Libc | null {
   if (libc === undefined) {
     libc = null;
     try {
-      const deno = (globalThis as { Deno?: typeof Deno }).Deno;
       if (
         deno?.build.os === "linux" &&
         deno.permissions.querySync({ name: "ffi" }).state === "granted"

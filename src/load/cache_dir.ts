@@ -8,11 +8,28 @@
  * @module
  */
 
+import { deno } from "./_runtime.ts";
+
+/** What these functions take from Node's `process` (the npm package), where Deno is not. */
 interface NodeProcess {
   env: Record<string, string | undefined>;
   platform: string;
   getBuiltinModule(name: "node:os"): { homedir(): string };
+  getBuiltinModule(name: "node:fs"): {
+    statSync(path: string | URL): {
+      isFile(): boolean;
+      size: number;
+      mtimeMs: number;
+      ctimeMs: number;
+      ino: number;
+      dev: number;
+    };
+    realpathSync(path: string | URL): string;
+  };
 }
+
+/** Node's `process` (Deno has one too). */
+const nodeProcess = () => (globalThis as { process?: NodeProcess }).process;
 
 /**
  * Where entries live: `$TRACEBOOK_CACHE_DIR` when it is set (the folder
@@ -34,8 +51,7 @@ interface NodeProcess {
  * ```
  */
 export function defaultCacheDir(): string {
-  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
-  const proc = (globalThis as { process?: NodeProcess }).process;
+  const proc = nodeProcess();
   const env = (name: string) => deno ? deno.env.get(name) : proc?.env[name];
   const own = env("TRACEBOOK_CACHE_DIR");
   if (own && own.trim() !== "") return own;
@@ -69,10 +85,24 @@ function joinDir(dir: string, name: string): string {
  */
 export function fileStamp(path: string | URL): string | null {
   try {
-    const st = Deno.statSync(path);
+    if (!deno) {
+      // Node (the npm package)
+      const fs = nodeProcess()!.getBuiltinModule("node:fs");
+      const st = fs.statSync(path);
+      if (!st.isFile()) return null;
+      return JSON.stringify([
+        fs.realpathSync(path),
+        st.size,
+        st.mtimeMs,
+        st.ctimeMs,
+        st.ino,
+        st.dev,
+      ]);
+    }
+    const st = deno.statSync(path);
     if (!st.isFile || st.mtime === null) return null;
     const times = [st.mtime?.getTime() ?? null, st.ctime?.getTime() ?? null];
-    return JSON.stringify([Deno.realPathSync(path), st.size, ...times, st.ino, st.dev]);
+    return JSON.stringify([deno.realPathSync(path), st.size, ...times, st.ino, st.dev]);
   } catch {
     return null;
   }

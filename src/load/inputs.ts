@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { deno } from "./_runtime.ts";
 import {
   appendFileSync,
   closeSync,
@@ -70,8 +71,6 @@ export interface TraceInput {
   /** A Parquet file, its rows staged as JSON Lines at `path`. */
   parquet?: boolean;
 }
-
-const deno = (globalThis as { Deno?: typeof Deno }).Deno;
 
 /**
  * A path's stat: Deno's where it runs (node:fs's `statSync` took 10–30 ms more

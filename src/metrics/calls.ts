@@ -6,10 +6,10 @@
  *
  * @module
  */
-import pl from "../frames/polars.ts";
+import pl, { type DataType } from "../frames/polars.ts";
 
 /** The call columns a summary needs, added as nulls when a hand-made frame lacks them. */
-const OPTIONAL_CALL_COLUMNS: Record<string, pl.DataType> = {
+const OPTIONAL_CALL_COLUMNS: Record<string, DataType> = {
   provider: pl.Utf8,
   started_at: pl.Datetime("us", "UTC"),
   ended_at: pl.Datetime("us", "UTC"),

@@ -13,6 +13,7 @@ import {
   undeferImports,
 } from "../../scripts/bundle.ts";
 import { withDistLock } from "./_dist.ts";
+import { loadTraces } from "../../src/load/mod.ts";
 
 const skip = missing("node and npm", hasExecutable("node") && hasExecutable("npm"));
 
@@ -40,6 +41,9 @@ Deno.test({
     try {
       const result = await bundle({ outdir: out, quiet: true });
       assert.deepEqual(result.assets, ["templates"]);
+      // the declarations compile from the sources without an error (a library module that
+      // named Deno's global without a Node path, as the whole-document reader once did, is one)
+      assert.equal(result.typeErrors, 0);
       assert.ok(existsSync(join(out, "mod.d.ts")));
       assert.match(readFileSync(join(out, "mod.d.ts"), "utf8"), /from "\.\/load\/mod\.js"/);
       const pkg = JSON.parse(readFileSync(join(out, "package.json"), "utf8"));
@@ -84,6 +88,42 @@ Deno.test({
           html: toHTML(t).startsWith('<div class="tracebook-traces">'),
         }));`;
       const printed = JSON.parse(node(["--input-type=module", "-e", script], out));
+      // formats read as one document (their text whole) and a span dump read with JSON5, in Node
+      // as in Deno: the same calls from each file
+      const documents = [
+        "langfuse_page.json",
+        "mlflow2_trace.json",
+        "atif_metrics.json",
+        "jaeger_small.json",
+        "otel_js_readable.json",
+      ].map((f) => join(ROOT, "tests/load/formats/fixtures", f));
+      const loads = `
+        import { loadTraces } from "./mod.js";
+        const out = [];
+        for (const f of ${JSON.stringify(documents)}) {
+          const t = await loadTraces(f, { cache: false });
+          out.push([Object.values(t.formats)[0], t.calls.height, t.calls.getColumn("request_id").toArray()]);
+        }
+        console.log(JSON.stringify(out));`;
+      const inNode = JSON.parse(node(["--input-type=module", "-e", loads], out));
+      const inDeno = [];
+      for (const f of documents) {
+        const t = await loadTraces(f, { cache: false });
+        inDeno.push([
+          Object.values(t.formats!)[0],
+          t.calls.height,
+          t.calls.getColumn("request_id").toArray(),
+        ]);
+      }
+      assert.deepEqual(inNode, inDeno);
+      assert.deepEqual(inDeno.map((r) => r[0]), [
+        "langfuse",
+        "mlflow",
+        "atif",
+        "jaeger",
+        "otel_js",
+      ]);
+      assert.ok(inDeno.every((r) => (r[1] as number) > 0));
       assert.deepEqual(printed, {
         files: 6,
         calls: 90,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import pl from "../../frames/polars.ts";
+import pl, { type DataType } from "../../frames/polars.ts";
 import {
   CALL_COLUMNS,
   CALL_EXTRA_COLUMNS,
@@ -122,7 +122,7 @@ const byFileLine = (a: { file: string; line: number }, b: { file: string; line: 
  */
 function sessionRows(
   records: ImportedRecords,
-): { rows: Record<string, unknown>[]; columns: Record<string, pl.DataType> } {
+): { rows: Record<string, unknown>[]; columns: Record<string, DataType> } {
   interface S {
     session_id: string;
     file: string;
@@ -173,7 +173,7 @@ function sessionRows(
     if (t.ended_at != null) s.max = t.ended_at;
     addMeta(s, t.metadata);
   }
-  const columns: Record<string, pl.DataType> = { ...SESSION_COLUMNS };
+  const columns: Record<string, DataType> = { ...SESSION_COLUMNS };
   for (const name of metaNames) if (!(name in SESSION_COLUMNS)) columns[name] = pl.Utf8;
   const rows = [...sessions.values()].map((s) => ({
     ...s.meta,
@@ -241,7 +241,7 @@ export function assembleImportedFrames(
 ): ImportedFrames {
   dropImpossibleTimes(records);
   const group = options.group ?? null;
-  const callColumns: Record<string, pl.DataType> = { ...CALL_COLUMNS, ...CALL_EXTRA_COLUMNS };
+  const callColumns: Record<string, DataType> = { ...CALL_COLUMNS, ...CALL_EXTRA_COLUMNS };
   if (options.keepText) {
     Object.assign(callColumns, { messages: pl.Utf8, output: pl.Utf8, params: pl.Utf8 });
   }

@@ -12,6 +12,21 @@ import defer * as json5 from "npm:json5@2.2.3";
 /** A plain JSON object. */
 export type Obj = Record<string, unknown>;
 
+/**
+ * JSON5's `parse` (JavaScript literals: single quotes, unquoted keys, trailing
+ * commas): the loader's one use of json5, a CommonJS module whose exports a
+ * namespace import holds as `default` (Deno's, and esbuild's in the bundle).
+ *
+ * @example
+ * ```ts
+ * import { json5Parse } from "./_util.ts";
+ * if (JSON.stringify(json5Parse("{a: 'b', c: [1,],}")) !== '{"a":"b","c":[1]}') throw new Error();
+ * ```
+ */
+export function json5Parse(text: string): unknown {
+  return (json5 as unknown as { default: typeof json5 }).default.parse(text);
+}
+
 /** True for a plain object (not null, not an array). */
 export const isObj = (v: unknown): v is Obj =>
   v !== null && typeof v === "object" && !Array.isArray(v);
@@ -295,7 +310,7 @@ const PY_WORDS: Record<string, string> = {
 export function pythonLiteral(text: string): unknown {
   const json = text.replace(PY_TOKEN, (m, word?: string) => word ? PY_WORDS[word]! : m);
   try {
-    return json5.default.parse(json);
+    return json5Parse(json);
   } catch {
     return undefined;
   }

@@ -29,14 +29,12 @@
  *
  * @module
  */
-// Deferred: json5 runs on the first `console.dir` span dump read, not on import.
-import defer * as json5 from "npm:json5@2.2.3";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { type Span, SpanList } from "./_spans.ts";
 import { hexId, parentId, spanFile, type SpanRecord } from "./_span_values.ts";
 import { DocumentTooLarge, textSource, type TraceSource } from "./source.ts";
-import { first, isObj, num, type Obj, str, toMicros } from "./_util.ts";
+import { first, isObj, json5Parse, num, type Obj, str, toMicros } from "./_util.ts";
 
 const contextOf = (v: Obj): Obj =>
   isObj(v.spanContext) ? v.spanContext : isObj(v._spanContext) ? v._spanContext : {};
@@ -96,9 +94,9 @@ const INSPECT_SKIP =
 function stringValue(literal: string): string {
   if (literal.startsWith("`")) {
     const body = literal.slice(1, -1).replace(/\\`/g, "`").replace(/'/g, "\\'");
-    return json5.default.parse(`'${body}'`);
+    return json5Parse(`'${body}'`) as string;
   }
-  return json5.default.parse(literal);
+  return json5Parse(literal) as string;
 }
 
 /**
@@ -193,7 +191,7 @@ export function inspectToValue(text: string): unknown {
     out += c;
     i++;
   }
-  return json5.default.parse(out);
+  return json5Parse(out);
 }
 
 /**
