@@ -700,14 +700,11 @@ export function writeCached(
   carried?: Partial<Record<FrameName, StoredFrame & { rest: pl.DataFrame }>>,
 ): Promise<void> {
   const { key, lineage } = id;
-  if (!prices) {
-    frames = dropKeptPrices(frames);
-    // carried calls would hold prices not kept: every call encoded again, as read
-    if (carried?.calls) carried = { ...carried, calls: undefined };
-  }
+  if (!prices) frames = dropKeptPrices(frames);
   const kept = hasKeptPrices(frames.calls);
   try {
-    // the rows of each frame as written: a carried frame's are its sections, then `rest`
+    // the rows of each frame as written: a carried frame's are its sections, then `rest` (with
+    // the same columns: else, as past MAX_SECTIONS, the frame is encoded whole)
     const parts = FRAMES.map((name) => {
       const c = carried?.[name];
       const fits = c && c.sections.length < MAX_SECTIONS &&
