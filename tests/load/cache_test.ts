@@ -3,6 +3,7 @@ import { Buffer } from "node:buffer";
 import {
   appendFileSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   statSync,
@@ -129,6 +130,20 @@ Deno.test("a partial or corrupt cache entry is rebuilt, never trusted", async ()
     const rebuilt = statSync(path).size;
     // corrupt: garbage of the same size
     writeFileSync(path, new Uint8Array(rebuilt).fill(7));
+    assert.deepEqual(await models(file, cache), [["gpt-4o", 2]]);
+    assert.equal(statSync(path).size, rebuilt);
+    // a header whose frames' sections do not add up to its sections (the same bytes' length):
+    // the entry is dropped, not read with its sections misplaced
+    const bytes = readFileSync(path);
+    const text = bytes.toString("latin1");
+    assert.ok(text.includes('"sections":[1,1,1,1]'));
+    writeFileSync(
+      path,
+      Buffer.from(text.replace('"sections":[1,1,1,1]', '"sections":[1,1,2,1]'), "latin1"),
+    );
+    const marked = readCached(cache, identity(file));
+    assert.equal(marked, null);
+    assert.equal(entries(cache).length, 0);
     assert.deepEqual(await models(file, cache), [["gpt-4o", 2]]);
     assert.equal(statSync(path).size, rebuilt);
   } finally {
