@@ -41,7 +41,7 @@ import {
   cacheKeyOptions,
   defaultCacheDir,
   dropKeptPrices,
-  encodeChunk,
+  encodeChunks,
   findResume,
   hasKeptPrices,
   KEPT_PRICES,
@@ -849,6 +849,7 @@ function readGrown(
   const prices = priceIdentity(priceOptions(options));
   const sections: { events?: StoredFrame } = {};
   const old = readCached(dir, { key: found.key, lineage: id.lineage }, prices, sections);
+
   const stored = old && found.stored();
   if (!old || !stored) return null;
   const keepText = options.keepText ?? false;
@@ -863,6 +864,7 @@ function readGrown(
   });
   const lines = found.lines;
   const fresh = read.last?.events.length ? read.events.concat(read.last.events) : read.events;
+
   // the sessions of the new lines, and that of an event of the old unfinished last line (bytes
   // after the old offset: without them no old event is after `lines`, its events not decoded)
   const touched = new Set(fresh.map((e) => e.session_id));
@@ -881,7 +883,9 @@ function readGrown(
   }
   // the stored columns opened to find those sessions are garbage now (little else is on the heap)
   if (id.size >= LARGE_INPUT_BYTES) collectGarbage();
+
   const part = assembleFrames(before.events.concat(fresh), [], { keepText });
+
   const complete = mergeAfter(found.diagnostics, [read.diagnostics]);
   const diagnostics = read.last
     ? mergeAfter(found.diagnostics, [read.diagnostics, read.last.diagnostics])
@@ -935,7 +939,7 @@ function readGrown(
         offset: read.offset,
         lines: lines + read.lines,
         samples,
-        events: read.events,
+        events: encodeChunks(read.events.length, (a, b) => read.events.slice(a, b), keepText),
         before: stored,
         diagnostics: complete,
         keepText,
@@ -953,10 +957,13 @@ function readGrown(
  * line had no newline yet, so events after `lines` may be there), those of
  * the touched sessions from `part` (assembled again), in the order of a whole
  * read: calls, events and warnings by line, sessions by their first line; the
- * bad lines are `parsed` (the whole file's, folded). When no old session is
- * touched (new sessions: the common growth), the old rows all come first and
- * are kept as they are: the old events are not even decoded (the new frame's
- * `events` is made on first use, `_lazy_frame.ts`). `appendedEvents` are the
+ * bad lines are `parsed` (the whole file's, folded). The old events are all
+ * kept first as they are (the new frame's `events` is made on first use,
+ * `_lazy_frame.ts`) unless the old last line was unfinished: they are then not
+ * even decoded, a touched session keeps its old row's place (its first line
+ * is before every new line: no first line is computed), new sessions come
+ * after every old one, and the old pairing warnings are placed by session only
+ * when a session is touched and there are some. `appendedEvents` are the
  * events after the old ones, for the entry to add to the old events as they
  * are stored (`writeCached`'s `carried`); null where the old events are not
  * all kept.
@@ -975,25 +982,32 @@ function splice(
   const newEvents = part.events.filter(pl.col("line").gt(lines));
   const calls = spliceCalls(old.calls, part.calls, touched);
   const oldTouched = touched.length > 0 && old.sessions.filter(isTouched).height > 0;
-  if (!unfinished && !oldTouched) {
-    // every old row first, as it is: the new sessions begin after every old line
+  // warnings of the sessions not touched (a warning is on the line of its event), then the new ones
+  const oldWarnings = (events: () => pl.DataFrame) => {
+    const pairing = old.diagnostics
+      .filter(pl.col("code").isIn(PAIRING_CODES).and(pl.col("line").lessThanEquals(lines)));
+    if (!oldTouched || pairing.height === 0) return pairing;
+    return pairing.join(events().select("line", "session_id"), { on: "line" })
+      .filter(isTouched.not())
+      .drop("session_id");
+  };
+  if (!unfinished) {
+    // every old row first, as it is; a touched session's row in its place, assembled again
+    const sessions = oldTouched
+      ? sessionsInPlace(old.sessions, part.sessions, isTouched)
+      : pl.concat([old.sessions, part.sessions], { how: "diagonal" });
     const frames = lazyFrame(
       {
         calls,
-        sessions: pl.concat([old.sessions, part.sessions], { how: "diagonal" })
-          .select(...sessionColumns),
-        diagnostics: diagnosticsAfter(
-          old.diagnostics.filter(pl.col("code").isIn(PAIRING_CODES)),
-          part.diagnostics,
-          parsed,
-        ),
+        sessions: sessions.select(...sessionColumns),
+        diagnostics: diagnosticsAfter(oldWarnings(() => old.events), part.diagnostics, parsed),
       },
       "events",
       () => pl.concat([old.events, newEvents], { how: "vertical", rechunk: false }),
     );
     return { frames, appendedEvents: newEvents };
   }
-  // the old events up to `lines`: all of them unless the old last line was unfinished (no copy then)
+  // the old events up to `lines`: all of them unless the old last line gave events (no copy then)
   const oldLast = old.events.height ? Number(old.events.getColumn("line").max()) : 0;
   const keptEvents = oldLast <= lines
     ? old.events
@@ -1004,21 +1018,41 @@ function splice(
   ], { how: "diagonal" }).sort(FIRST).select(...sessionColumns);
   // the new events appended as chunks of their own: the old ones not copied
   const events = pl.concat([keptEvents, newEvents], { how: "vertical", rechunk: false });
-  // warnings of the sessions not touched (a warning is on the line of its event), then the new ones
-  const oldWarnings = old.diagnostics
-    .filter(pl.col("code").isIn(PAIRING_CODES).and(pl.col("line").lessThanEquals(lines)))
-    .join(keptEvents.select("line", "session_id"), { on: "line" })
-    .filter(isTouched.not())
-    .drop("session_id");
   return {
     frames: {
       calls,
       sessions,
       events,
-      diagnostics: diagnosticsAfter(oldWarnings, part.diagnostics, parsed),
+      diagnostics: diagnosticsAfter(oldWarnings(() => keptEvents), part.diagnostics, parsed),
     },
     appendedEvents: keptEvents === old.events ? newEvents : null,
   };
+}
+
+/**
+ * The sessions of a grown file whose new lines touch old sessions (and none
+ * of its old lines was unfinished): the old rows in their order, each touched
+ * one replaced by its row assembled again (`part`'s), then the new sessions in
+ * `part`'s order. A session's first line is before every new line, so its
+ * place among the old sessions (ordered by first line) is its old one, and the
+ * new sessions' first lines are after every old one's.
+ */
+function sessionsInPlace(
+  old: pl.DataFrame,
+  part: pl.DataFrame,
+  isTouched: pl.Expr,
+): pl.DataFrame {
+  const place = (df: pl.DataFrame) =>
+    df.withRowIndex(FIRST).withColumns(pl.col(FIRST).cast(pl.Int64));
+  const places = place(old).select("session_id", FIRST);
+  const after = pl.lit(old.height).cast(pl.Int64);
+  const again = place(part).rename({ [FIRST]: RANK })
+    .join(places, { on: "session_id", how: "left" })
+    .withColumns(pl.col(FIRST).fillNull(pl.col(RANK).add(after)))
+    .drop(RANK);
+  return pl.concat([place(old).filter(isTouched.not()), again], { how: "diagonal" })
+    .sort(FIRST)
+    .drop(FIRST);
 }
 
 /**
@@ -1133,7 +1167,7 @@ function stoppedAt(
         // encoded now: the table is not held past the frames' assembly; texts too long to keep
         // (their one string) leave the entry no place to read on from: read whole when it grows
         events: table.textChars(from, end) <= MAX_STORED_TEXT_CHARS
-          ? encodeChunk(table.encode(from, end), table.keepText)
+          ? encodeChunks(end - from, (a, b) => table.encode(from + a, from + b), table.keepText)
           : null,
         diagnostics: diagnostics.filter((d) => d.line <= lines),
         keepText: table.keepText,
@@ -1364,6 +1398,7 @@ export async function loadTraces(
     if (plans.length === 0) throw new UserError(messages.noTraceAtAll(list));
     if (large(plans.map((p) => p.size))) trimOnFree();
     let { frames, parsedBytes } = await loadFrames(plans, options, list);
+
     // the calls' prices, when every part of the load holds them (from an entry, or priced to be kept)
     const priced = hasKeptPrices(frames.calls);
     if (priced) frames = withFrames(frames, { calls: takeKeptPrices(frames.calls) });
@@ -1380,6 +1415,7 @@ export async function loadTraces(
       ]);
     }
     frames = contiguous(frames);
+
     if (options.strict) checkStrict(frames.diagnostics);
     const calls = options.group === undefined
       ? frames.calls
@@ -1401,6 +1437,7 @@ export async function loadTraces(
     // the entries written meanwhile (their frames encoded on Polars' threads), unless the command
     // line waits for them when it is done (`writingBehind`)
     if (!entriesBehind()) await cacheWrites();
+
     const entries = stopWatching();
     if (key !== null) keepLoad(key, traces, entries);
     return traces;

@@ -5,6 +5,7 @@ import pl from "nodejs-polars";
 import {
   cacheIdentity,
   cacheKeyOptions,
+  encodeChunks,
   findResume,
   readCached,
   storedEvents,
@@ -53,7 +54,7 @@ export async function rewriteEntry(
     offset: r.offset,
     lines: r.lines,
     samples,
-    events,
+    events: encodeChunks(events.length, (a, b) => events.slice(a, b), false),
     diagnostics: r.diagnostics,
     keepText: false,
   }, prices);

@@ -18,6 +18,7 @@ import { loadTraces } from "../../src/load/mod.ts";
 import { MAX_STORED_TEXT_CHARS } from "../../src/load/load_traces.ts";
 import {
   cacheKey,
+  CHUNK_EVENTS,
   findResume,
   MAX_SECTIONS,
   readCached,
@@ -564,7 +565,10 @@ Deno.test("growth: a stored event chunk that is corrupt is read only if needed, 
   }
 });
 
-/** The number of event chunks in the file's current entry (a whole read writes 1, each append adds 1). */
+/**
+ * The number of event chunks in the file's current entry (a whole read writes one per
+ * CHUNK_EVENTS events or fewer, each append adds one).
+ */
 function chunksOf(cache: string, file: string): number {
   const header = entryHeader(cache, file) as { resume?: { chunks: unknown[] } };
   return header.resume?.chunks.length ?? 0;
@@ -777,6 +781,84 @@ Deno.test("growth: an old last line without its newline is read again; its event
     appendFileSync(file, c.slice(30) + req("d", 5, "s3") + res("d", 6, 1, "s3"));
     assert.deepEqual(callsOf(await same(file, cache)).map((r) => r[0]), ["a", "c", "d"]);
     assert.deepEqual(sectionsOf(cache, file).counts, [1, 1, 2, 1]);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("growth: the stored events are chunks of at most CHUNK_EVENTS; a growth touching the last sessions decompresses only their chunk; many appends merge the chunks after the full ones", async () => {
+  const { dir, cache, file } = grownSetup();
+  try {
+    // 11,000 sessions of a start, a request and a response: 33,000 events, two chunks
+    const time = (i: number) => new Date(Date.UTC(2025, 3, 8) + i * 1000).toISOString();
+    const session = (i: number) =>
+      j({ type: "session_start", timestamp: time(i), session_id: `s${i}` }) +
+      j({
+        type: "llm_request",
+        timestamp: time(i),
+        session_id: `s${i}`,
+        data: { request_id: `r${i}`, model: "gpt-4o" },
+      }) +
+      j({
+        type: "llm_response",
+        timestamp: time(i),
+        session_id: `s${i}`,
+        data: { request_id: `r${i}`, duration_seconds: 1, model: "gpt-4o" },
+      });
+    const sessions = 11_000;
+    writeFileSync(file, Array.from({ length: sessions }, (_, i) => session(i)).join(""));
+    assert.equal((await same(file, cache)).events.height, 3 * sessions);
+    assert.equal(CHUNK_EVENTS, 32_768);
+    assert.equal(chunksOf(cache, file), 2); // 32,768 + 232 events
+    // garbage in the first chunk's lines (its codes and dictionary intact)
+    const { lineage } = identity(file);
+    const entry = join(cache, lineage.slice(0, 2), `${lineage}.tbc`);
+    const bytes = Deno.readFileSync(entry);
+    const { resume } = entryHeader(cache, file) as unknown as {
+      resume: { chunks: { bytes: number; sizes: number[] }[] };
+    };
+    const [first, second] = resume.chunks;
+    const at = bytes.length - first!.bytes - second!.bytes;
+    bytes.fill(0x55, at + 4, at + first!.sizes[0]! - 4);
+    Deno.writeFileSync(entry, bytes);
+    // a call of the last session, whose events are all in the second chunk: the growth path
+    // (the first chunk's lines never decompressed), the entry gaining a chunk
+    const last = `s${sessions - 1}`;
+    appendFileSync(file, req("late", 1, last) + res("late", 2, 1, last));
+    const grown = await same(file, cache);
+    assert.equal(grown.calls.filter(pl.col("session_id").eq(pl.lit(last))).height, 2);
+    assert.equal(chunksOf(cache, file), 3, "the growth path, not a whole read");
+    // a call of the first session: its chunk is needed and corrupt, the file is read whole
+    appendFileSync(file, req("early", 3, "s0") + res("early", 4, 1, "s0"));
+    await same(file, cache);
+    assert.equal(chunksOf(cache, file), 2, "read whole: 33,004 events in two chunks");
+    // 31 appends: past 32 chunks, those after the full first one are encoded again as one
+    for (let i = 0; i < 31; i++) {
+      appendFileSync(file, req(`m${i}`, 5, last));
+      await loadTraces(file, { cache });
+    }
+    assert.equal(chunksOf(cache, file), 2);
+    const merged = await same(file, cache);
+    assert.equal(merged.events.height, 3 * sessions + 4 + 31);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("growth: a touched old session keeps its place among the sessions, a new one comes after every old one, old warnings stay", async () => {
+  const { dir, cache, file } = grownSetup();
+  try {
+    // s2's response to an unknown request: an orphan_response warning, kept when s2 is touched
+    writeFileSync(
+      file,
+      start(0, "s1") + start(1, "s2") + res("x", 2, 1, "s2") + start(3, "s3") + req("a", 4, "s3"),
+    );
+    await same(file, cache);
+    appendFileSync(file, req("b", 5, "s4") + req("c", 6, "s2") + res("a", 7, 2, "s3"));
+    const t = await same(file, cache);
+    assert.deepEqual(t.sessions.getColumn("session_id").toArray(), ["s1", "s2", "s3", "s4"]);
+    assert.deepEqual(diagnosticsOf(t).map((d) => d[1]), ["orphan_response"]);
+    assert.ok(chunksOf(cache, file) > 1, "the growth path, not a whole read");
   } finally {
     rmSync(dir, { recursive: true });
   }
