@@ -849,7 +849,6 @@ function readGrown(
   const prices = priceIdentity(priceOptions(options));
   const sections: { events?: StoredFrame } = {};
   const old = readCached(dir, { key: found.key, lineage: id.lineage }, prices, sections);
-
   const stored = old && found.stored();
   if (!old || !stored) return null;
   const keepText = options.keepText ?? false;
@@ -864,7 +863,6 @@ function readGrown(
   });
   const lines = found.lines;
   const fresh = read.last?.events.length ? read.events.concat(read.last.events) : read.events;
-
   // the sessions of the new lines, and that of an event of the old unfinished last line (bytes
   // after the old offset: without them no old event is after `lines`, its events not decoded)
   const touched = new Set(fresh.map((e) => e.session_id));
@@ -883,9 +881,7 @@ function readGrown(
   }
   // the stored columns opened to find those sessions are garbage now (little else is on the heap)
   if (id.size >= LARGE_INPUT_BYTES) collectGarbage();
-
   const part = assembleFrames(before.events.concat(fresh), [], { keepText });
-
   const complete = mergeAfter(found.diagnostics, [read.diagnostics]);
   const diagnostics = read.last
     ? mergeAfter(found.diagnostics, [read.diagnostics, read.last.diagnostics])
@@ -957,13 +953,13 @@ function readGrown(
  * line had no newline yet, so events after `lines` may be there), those of
  * the touched sessions from `part` (assembled again), in the order of a whole
  * read: calls, events and warnings by line, sessions by their first line; the
- * bad lines are `parsed` (the whole file's, folded). The old events are all
- * kept first as they are (the new frame's `events` is made on first use,
- * `_lazy_frame.ts`) unless the old last line was unfinished: they are then not
- * even decoded, a touched session keeps its old row's place (its first line
- * is before every new line: no first line is computed), new sessions come
- * after every old one, and the old pairing warnings are placed by session only
- * when a session is touched and there are some. `appendedEvents` are the
+ * bad lines are `parsed` (the whole file's, folded). When the old last line
+ * was complete, the old events are all kept first as they are and not even
+ * decoded (the new frame's `events` is made on first use, `_lazy_frame.ts`):
+ * a touched session keeps its old row's place (its first line is before every
+ * new line: no first line is computed), new sessions come after every old
+ * one, and the old pairing warnings are placed by session (from the events)
+ * only when a session is touched and there are some. `appendedEvents` are the
  * events after the old ones, for the entry to add to the old events as they
  * are stored (`writeCached`'s `carried`); null where the old events are not
  * all kept.
