@@ -1080,11 +1080,7 @@ function diagnosticsAfter(
  * 0.72–0.74×; 5 runs each, alternated), in 0.65–0.67 s against 0.68–0.73.
  * Otherwise one lazy query filters, concatenates and sorts them inside Polars.
  */
-function spliceCalls(
-  old: pl.DataFrame,
-  part: pl.DataFrame,
-  touched: string[],
-): pl.DataFrame {
+function spliceCalls(old: pl.DataFrame, part: pl.DataFrame, touched: string[]): pl.DataFrame {
   const line = (df: pl.DataFrame, end: "min" | "max") =>
     df.height ? Number(df.getColumn("line")[end]()) : end === "min" ? Infinity : -Infinity;
   const isTouched = pl.col("session_id").isIn(touched);
@@ -1394,7 +1390,6 @@ export async function loadTraces(
     if (plans.length === 0) throw new UserError(messages.noTraceAtAll(list));
     if (large(plans.map((p) => p.size))) trimOnFree();
     let { frames, parsedBytes } = await loadFrames(plans, options, list);
-
     // the calls' prices, when every part of the load holds them (from an entry, or priced to be kept)
     const priced = hasKeptPrices(frames.calls);
     if (priced) frames = withFrames(frames, { calls: takeKeptPrices(frames.calls) });
@@ -1411,7 +1406,6 @@ export async function loadTraces(
       ]);
     }
     frames = contiguous(frames);
-
     if (options.strict) checkStrict(frames.diagnostics);
     const calls = options.group === undefined
       ? frames.calls
@@ -1433,7 +1427,6 @@ export async function loadTraces(
     // the entries written meanwhile (their frames encoded on Polars' threads), unless the command
     // line waits for them when it is done (`writingBehind`)
     if (!entriesBehind()) await cacheWrites();
-
     const entries = stopWatching();
     if (key !== null) keepLoad(key, traces, entries);
     return traces;
