@@ -13,11 +13,9 @@ import {
   EVENT_COLUMNS,
 } from "../frames/columns.ts";
 import {
-  boolColumn,
+  ColumnBatch,
   dictionarySeries,
-  floatSeries,
   frameFromRows,
-  numberColumn,
   type Row,
   seriesOf,
 } from "./_build_frame.ts";
@@ -32,6 +30,7 @@ import {
   PROMPT_CHARS,
   PROVIDER,
   SESSION,
+  type StringColumn,
   TTFT,
   TYPE,
   USAGE_AT,
@@ -64,21 +63,19 @@ function callsFrame(
   /** Code of field `field` of event `i` (0: null, or no event). */
   const codeOf = (i: number, field: number) => (i < 0 ? 0 : codes[i * CODED_WIDTH + field]!);
   const dictionary = pl.Series("dictionary", [null, ...t.dictionary], pl.Utf8); // code 0 is null
-  const coded = (name: string, code: (k: number) => number, values = dictionary) => {
-    const column = new Uint32Array(m);
-    for (let k = 0; k < m; k++) column[k] = code(k);
-    return dictionarySeries(name, column, values);
-  };
-  const constant = (name: string, value: string | null) =>
-    dictionarySeries(name, new Uint32Array(m), [value]);
+  const batch = new ColumnBatch(m);
+  const coded = (name: string, code: (k: number) => number, values = dictionary) =>
+    batch.codes(name, code, values);
+  const constant = (name: string, value: string | null) => batch.constant(name, value);
   const strings = (name: string, value: (k: number) => string | null) => {
     const column = new Array<string | null>(m);
     for (let k = 0; k < m; k++) column[k] = value(k);
-    return seriesOf(name, column, pl.Utf8);
+    batch.series(seriesOf(name, column, pl.Utf8));
   };
   const number = (name: string, dtype: DataType, value: (k: number) => number | null) =>
-    numberColumn(name, m, dtype, value);
-  const plain = (values: (string | null)[], i: number) => (i < 0 ? null : values[i] ?? null);
+    batch.number(name, dtype, value);
+  const plain = (values: StringColumn, i: number) => (i < 0 ? null : values.get(i));
+  const text = (values: (string | null)[], i: number) => (i < 0 ? null : values[i] ?? null);
   /** A call's seconds from request to outcome: the outcome's own duration, else the time between. */
   const duration = (k: number): number | null => {
     const o = outcome[k]!, r = request[k]!;
@@ -101,11 +98,11 @@ function callsFrame(
     : dictionary;
   const EMPTY = t.code(""); // a served model of "" is none, as in modelRule's caller before
   const RESPONSE = t.code("llm_response");
-  const columns: Record<string, () => pl.Series> = {
+  const columns: Record<string, () => void> = {
     session_id: () => coded("session_id", (k) => codeOf(anchor[k]!, SESSION)),
     // gathered from the events' column: the same strings, not made again, their bytes shared
     // (a gather from a literal copied all 432,000 ids first: 42 → 13 ms, 32 → 3 MB for 200,000)
-    request_id: () => eventIds.gather(Array.from(anchor)),
+    request_id: () => batch.series(eventIds.gather(Array.from(anchor))),
     model: () =>
       coded("model", (k) => {
         const rule = modelRule(strOf(request[k]!, MODEL), strOf(outcome[k]!, MODEL));
@@ -161,23 +158,24 @@ function callsFrame(
     finish_reason: () => coded("finish_reason", (k) => codeOf(outcome[k]!, FINISH)),
     cache_write_tokens: () => number("cache_write_tokens", pl.Int64, usage(4)),
     cache_write_1h_tokens: () => number("cache_write_1h_tokens", pl.Int64, usage(6)),
-    orphan: () => boolColumn("orphan", Uint8Array.from(request.map((r) => (r < 0 ? 1 : 0)))),
+    orphan: () => batch.bool("orphan", Uint8Array.from(request.map((r) => (r < 0 ? 1 : 0)))),
     retry_of: () =>
       strings(
         "retry_of",
         (k) => plain(t.retryOf, request[k]!) ?? plain(t.retryOf, outcome[k]!) ?? null,
       ),
-    batch: () => boolColumn("batch", new Uint8Array(m)),
+    batch: () => batch.bool("batch", new Uint8Array(m)),
   };
   if (keepText) {
     const [messages, output, params] = t.texts ?? [[], [], []];
-    columns.messages = () => strings("messages", (k) => plain(messages, request[k]!));
-    columns.output = () => strings("output", (k) => plain(output, outcome[k]!));
-    columns.params = () => strings("params", (k) => plain(params, request[k]!));
+    columns.messages = () => strings("messages", (k) => text(messages, request[k]!));
+    columns.output = () => strings("output", (k) => text(output, outcome[k]!));
+    columns.params = () => strings("params", (k) => text(params, request[k]!));
   }
   const names = [...Object.keys(CALL_COLUMNS), ...Object.keys(CALL_EXTRA_COLUMNS)];
   if (keepText) names.push("messages", "output", "params");
-  return pl.DataFrame(names.map((name) => columns[name]!()));
+  for (const name of names) columns[name]!();
+  return batch.frame();
 }
 
 /**
@@ -197,20 +195,21 @@ function eventStrings(
   const values: (string | null)[] = [null];
   for (let k = 0; k < request.length; k++) {
     const r = request[k]!, o = outcome[k]!;
-    const id = ids[r >= 0 ? r : o];
-    if (id === null || id === undefined) continue;
+    const id = ids.get(r >= 0 ? r : o);
+    if (id === null) continue;
     const code = values.push(id) - 1;
     if (r >= 0) codes[r] = code;
     if (o >= 0) codes[o] = code;
   }
   // events of no call (and any other event holding an id): an entry each
   for (let i = 0; i < n; i++) {
-    const id = ids[i];
-    if (codes[i] === 0 && id !== null && id !== undefined) codes[i] = values.push(id) - 1;
+    if (codes[i] !== 0) continue;
+    const id = ids.get(i);
+    if (id !== null) codes[i] = values.push(id) - 1;
   }
   return {
     request_id: dictionarySeries("request_id", codes, values),
-    payload: seriesOf("payload", t.payload, pl.Utf8),
+    payload: seriesOf("payload", t.payload.values(), pl.Utf8),
   };
 }
 
@@ -226,22 +225,21 @@ function eventsFrame(
   strings: { request_id: pl.Series; payload: pl.Series },
 ): pl.DataFrame {
   const n = t.n;
-  const coded = (name: string, field: number) => {
-    const codes = new Uint32Array(n);
-    for (let i = 0; i < n; i++) codes[i] = t.codes[i * CODED_WIDTH + field]!;
-    return dictionarySeries(name, codes, [null, ...t.dictionary]); // code 0 is null
-  };
-  const number = (name: string, values: Float64Array) => floatSeries(name, values, false, true);
-  const columns: Record<keyof typeof EVENT_COLUMNS, () => pl.Series> = {
-    file: () => dictionarySeries("file", t.fileCode.subarray(0, n), t.files),
-    line: () => number("line", t.line.subarray(0, n)),
+  const batch = new ColumnBatch(n);
+  const dictionary = pl.Series("dictionary", [null, ...t.dictionary], pl.Utf8); // code 0 is null
+  const coded = (name: string, field: number) =>
+    batch.codes(name, (i) => t.codes[i * CODED_WIDTH + field]!, dictionary);
+  const columns: Record<keyof typeof EVENT_COLUMNS, () => void> = {
+    file: () => batch.codes("file", t.fileCode.subarray(0, n), t.files),
+    line: () => batch.number("line", EVENT_COLUMNS.line, (i) => t.line[i]!),
     type: () => coded("type", TYPE),
-    timestamp: () => number("timestamp", t.ts.subarray(0, n)).cast(EVENT_COLUMNS.timestamp),
+    timestamp: () => batch.number("timestamp", EVENT_COLUMNS.timestamp, (i) => t.ts[i]!),
     session_id: () => coded("session_id", SESSION),
-    request_id: () => strings.request_id,
-    payload: () => strings.payload,
+    request_id: () => batch.series(strings.request_id),
+    payload: () => batch.series(strings.payload),
   };
-  return pl.DataFrame(Object.values(columns).map((column) => column()));
+  for (const column of Object.values(columns)) column();
+  return batch.frame();
 }
 
 /** The four frames (before prices). */

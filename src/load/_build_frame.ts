@@ -248,6 +248,143 @@ export function numberColumn(
   return variant === "Datetime" ? series.cast(dtype) : series;
 }
 
+/** Raw columns a {@link ColumnBatch} holds at most before it makes their columns. */
+const BATCH_RAW = 12;
+
+/**
+ * Columns of `n` rows made together: each from a raw column copied from JS
+ * once (numbers, dictionary codes, 0s and 1s), the columns of a dozen raw
+ * ones made in one Polars `select`, whose expressions (nulls for NaN, casts,
+ * gathers from a dictionary) run on Polars' threads side by side, where a
+ * frame and a `select` for each column ran one after the other on one. The
+ * columns come out in the order they were added. 200,000 calls, the 32
+ * columns of the calls frame: 0.63–0.72 s one by one.
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { ColumnBatch } from "./_build_frame.ts";
+ * const batch = new ColumnBatch(3);
+ * batch.number("n", pl.Int64, (k) => (k === 1 ? null : 10 * k));
+ * batch.codes("s", Uint32Array.from([0, 2, 1]), [null, "a", "b"]);
+ * batch.constant("c", "x");
+ * const df = batch.frame();
+ * if (df.getColumn("n").toArray().join() !== "0,,20" || df.getColumn("s").toArray().join() !== ",b,a") throw new Error();
+ * ```
+ */
+export class ColumnBatch {
+  /** Rows of every column. */
+  readonly n: number;
+  #raw: pl.Series[] = [];
+  #exprs: pl.Expr[] = [];
+  #done: pl.DataFrame[] = [];
+  #names = 0;
+  /**
+   * The arrays each column's values are written into, one for all the columns
+   * (Polars copies them): a new one for each column of 200,000 rows was 400
+   * new pages, about 5 ms on a host that charges 12 µs a page.
+   */
+  #f64: Float64Array | null = null;
+  #u32: Uint32Array | null = null;
+
+  constructor(n: number) {
+    this.n = n;
+  }
+
+  /** A raw column's name (no column of a frame is named so). */
+  #name(): string {
+    return `\u0000raw${this.#names++}`;
+  }
+
+  #add(raw: pl.Series | null, expr: pl.Expr): void {
+    if (raw) this.#raw.push(raw);
+    this.#exprs.push(expr);
+    if (this.#raw.length >= BATCH_RAW) this.#flush();
+  }
+
+  /** The columns added since the last flush, made. */
+  #flush(): void {
+    if (this.#exprs.length === 0) return;
+    // the height: a literal alone would make one row
+    const height = pl.Series(this.#name(), new Uint8Array(this.n));
+    this.#done.push(pl.DataFrame([height, ...this.#raw]).select(...this.#exprs));
+    this.#raw = [];
+    this.#exprs = [];
+  }
+
+  /** A column made already. */
+  series(series: pl.Series): void {
+    const raw = this.#name();
+    this.#add(series.alias(raw), pl.col(raw).alias(series.name));
+  }
+
+  /**
+   * A column of numbers of `dtype` (Float64, Int64 or Datetime) from `value`
+   * of each row (null for a missing value), as {@link numberColumn} makes it.
+   */
+  number(name: string, dtype: DataType, value: (k: number) => unknown): void {
+    const variant = dtype.variant as string;
+    const integer = variant === "Int64" || variant === "Datetime";
+    const n = this.n, array = this.#f64 ??= new Float64Array(n);
+    let nulls = false;
+    for (let k = 0; k < n; k++) {
+      const v = value(k);
+      if (v === null || v === undefined) {
+        array[k] = NaN;
+        nulls = true;
+      } else if (isPlainNumber(v, integer)) array[k] = v as number;
+      else return this.series(numberColumn(name, n, dtype, value));
+    }
+    const raw = this.#name();
+    let expr = pl.col(raw);
+    if (nulls) expr = expr.fillNan(null as unknown as number);
+    if (integer) expr = expr.cast(pl.Int64);
+    if (variant === "Datetime") expr = expr.cast(dtype);
+    this.#add(pl.Series(raw, array), expr.alias(name));
+  }
+
+  /**
+   * Utf8 `dictionary[code]` for the code of each row (an array of codes, or
+   * the code of row `k`); the dictionary a Utf8 Series made already (to share
+   * between columns), or values.
+   */
+  codes(
+    name: string,
+    code: Uint32Array | ((k: number) => number),
+    dictionary: (string | null)[] | pl.Series,
+  ): void {
+    let codes: Uint32Array;
+    if (typeof code === "function") {
+      codes = this.#u32 ??= new Uint32Array(this.n);
+      for (let k = 0; k < this.n; k++) codes[k] = code(k);
+    } else codes = code;
+    const values = Array.isArray(dictionary) ? pl.Series(name, dictionary, pl.Utf8) : dictionary;
+    const raw = this.#name();
+    this.#add(pl.Series(raw, codes), pl.lit(values).explode().gather(pl.col(raw)).alias(name));
+  }
+
+  /** Utf8 `value` on every row. */
+  constant(name: string, value: string | null): void {
+    this.#add(null, (value === null ? pl.lit(null) : pl.lit(value)).cast(pl.Utf8).alias(name));
+  }
+
+  /** Bool from 0s and 1s. */
+  bool(name: string, values: Uint8Array): void {
+    // (a Uint8Array of its own: 200,000 rows are 49 pages)
+    const raw = this.#name();
+    this.#add(pl.Series(raw, values), pl.col(raw).cast(pl.Bool).alias(name));
+  }
+
+  /** The columns, in the order they were added (the batch is then empty). */
+  frame(): pl.DataFrame {
+    this.#flush();
+    const parts = this.#done;
+    this.#done = [];
+    if (parts.length === 0) return pl.DataFrame([]);
+    return parts.length === 1 ? parts[0]! : pl.DataFrame(parts.flatMap((p) => p.getColumns()));
+  }
+}
+
 /** A Bool Series from 0s and 1s. */
 export function boolColumn(name: string, values: Uint8Array): pl.Series {
   return pl.Series(name, values).cast(pl.Bool);

@@ -15,8 +15,6 @@ import type { EventRecord } from "./_event.ts";
 const NUMBERS = ["duration", "ttft", "prompt_chars", "output_chars"] as const;
 /** Strings of few distinct values, stored once each and referred to by number. */
 const CODED = ["type", "session_id", "model", "provider", "finish_reason"] as const;
-/** Strings stored one per event. */
-const PLAIN = ["request_id", "error", "retry_of", "payload"] as const;
 /** The texts kept with `keepText`, one per event each. */
 const TEXT = ["messages", "output", "params"] as const;
 
@@ -38,7 +36,7 @@ export interface EncodedEvents {
   /** `n` × {@link CODED}: 0 for null, else 1 + the index in `dictionary`. */
   codes: Uint32Array;
   dictionary: PackedStrings;
-  /** {@link PLAIN}, one after the other (`n` each). */
+  /** The strings one per event (`request_id`, `error`, `retry_of`, `payload`), one after the other (`n` each). */
   plain: PackedStrings;
   /** Events with metadata: their index and the metadata. */
   metadata: [number, Record<string, unknown>][];
@@ -58,6 +56,18 @@ function pack(values: (string | null | undefined)[]): PackedStrings {
     }
   }
   return { text: parts.join(""), lengths };
+}
+
+/** Values `from` to `to` of each column, one column after the other, packed as {@link pack} packs them. */
+function packStringColumns(columns: StringColumn[], from: number, to: number): PackedStrings {
+  const packs = columns.map((column) => column.pack(from, to));
+  const lengths = new Int32Array(packs.reduce((sum, p) => sum + p.lengths.length, 0));
+  let at = 0;
+  for (const p of packs) {
+    lengths.set(p.lengths, at);
+    at += p.lengths.length;
+  }
+  return { text: packs.map((p) => p.text).join(""), lengths };
 }
 
 /** Values `from` to `to` of each column, one column after the other, packed as {@link pack} packs them. */
@@ -178,6 +188,217 @@ export function transferablesOf(encoded: EncodedEvents): ArrayBuffer[] {
   return arrays.map((a) => a.buffer as ArrayBuffer);
 }
 
+/**
+ * Values pushed one at a time before they are joined into a run (a few
+ * hundred: joined long before the young generation is collected, so that the
+ * values themselves die young).
+ */
+const RUN_VALUES = 256;
+
+/** Values between two marks of where a value starts ({@link StringColumn}). */
+const MARK_EVERY = 32;
+
+/**
+ * A column of strings (or nulls) held packed: each value's length (-1 for
+ * null) in an `Int32Array`, the values joined into a few long strings (runs),
+ * a value made again (a slice) only when it is read. A column of one string
+ * per event (the ids: 432,000 of them for 200,000 calls) kept as an array
+ * held every string until the end of the load: each survived the young
+ * generation, was copied to the old one, and was copied again to be packed
+ * for the cache entry and between threads (one thread parsing a 784 MB file:
+ * 2.9 s and 75,000 page faults with the four string columns as arrays, 2.2 s
+ * and 56,000 with none).
+ *
+ * @example
+ * ```ts
+ * import { StringColumn } from "./_event_columns.ts";
+ * const column = new StringColumn();
+ * for (const v of ["a", null, "", "bc"]) column.push(v);
+ * if (column.get(3) !== "bc" || column.get(1) !== null || column.pack(1, 4).text !== "bc") throw new Error();
+ * ```
+ */
+export class StringColumn {
+  /** Number of values. */
+  length = 0;
+  /** Each value's length, -1 for null. */
+  #lengths: Int32Array;
+  /** The joined runs, in order, and where each starts in the column's text. */
+  #runs: string[] = [];
+  #runStarts: number[] = [];
+  /** Values pushed since the last run, and the characters of every run. */
+  #pending: string[] = [];
+  #chars = 0;
+  /**
+   * Where every {@link MARK_EVERY}th value starts in the column's text, for
+   * the first `#indexed` values (a start for each value cost 3.5 MB a column
+   * for 432,000 events, and 20 ms to make it).
+   */
+  #marks: Float64Array = new Float64Array(0);
+  #indexed = 0;
+
+  constructor(capacity = 16) {
+    this.#lengths = new Int32Array(Math.max(1, capacity));
+  }
+
+  /** A column of these values. */
+  static of(values: readonly (string | null | undefined)[]): StringColumn {
+    const column = new StringColumn(values.length);
+    for (const v of values) column.push(v);
+    return column;
+  }
+
+  /** Room for `size` values in all. */
+  reserve(size: number): void {
+    if (size > this.#lengths.length) this.#lengths = grown32(this.#lengths, size);
+  }
+
+  /** Append one value (undefined is null). */
+  push(v: string | null | undefined): void {
+    if (this.length === this.#lengths.length) this.reserve(this.length * 2);
+    if (v === null || v === undefined) this.#lengths[this.length++] = -1;
+    else {
+      this.#lengths[this.length++] = v.length;
+      this.#pending.push(v);
+      if (this.#pending.length === RUN_VALUES) this.#flush();
+    }
+  }
+
+  /** The pending values as one more run. */
+  #flush(): void {
+    if (this.#pending.length === 0) return;
+    const run = this.#pending.join("");
+    this.#pending = [];
+    this.#addRun(run);
+  }
+
+  #addRun(run: string): void {
+    if (run.length === 0) return;
+    this.#runs.push(run);
+    this.#runStarts.push(this.#chars);
+    this.#chars += run.length;
+  }
+
+  /**
+   * Append `count` values of `packed` (a {@link pack}ing, or one column of
+   * several packed one after another), from the value `from` on, whose text
+   * starts at `at` in `packed.text`; returns where the next column's text starts.
+   */
+  appendPacked(
+    packed: PackedStrings,
+    from = 0,
+    count = packed.lengths.length - from,
+    at = 0,
+  ): number {
+    this.#flush();
+    this.reserve(this.length + count);
+    const lengths = packed.lengths.subarray(from, from + count);
+    this.#lengths.set(lengths, this.length);
+    this.length += count;
+    let chars = 0;
+    for (let i = 0; i < count; i++) if (lengths[i]! > 0) chars += lengths[i]!;
+    this.#addRun(packed.text.slice(at, at + chars));
+    return at + chars;
+  }
+
+  /** Append values `from` to `to` of `other`. */
+  appendColumn(other: StringColumn, from = 0, to = other.length): void {
+    this.appendPacked(other.pack(from, to));
+  }
+
+  /** Value `i`. */
+  get(i: number): string | null {
+    if (i >= this.length) return null;
+    const length = this.#lengths[i]!;
+    if (length < 0) return null;
+    if (length === 0) return "";
+    const start = this.#start(i);
+    const runs = this.#runStarts;
+    // the last run starting at or before the value (the runs never split a value)
+    let lo = 0, hi = runs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (runs[mid]! <= start) lo = mid;
+      else hi = mid - 1;
+    }
+    const at = start - runs[lo]!;
+    return this.#runs[lo]!.slice(at, at + length);
+  }
+
+  /** Where value `i` starts in the column's text. */
+  #start(i: number): number {
+    if (i >= this.#indexed) this.#index();
+    const lengths = this.#lengths;
+    let at = this.#marks[Math.floor(i / MARK_EVERY)]!;
+    for (let k = i - (i % MARK_EVERY); k < i; k++) if (lengths[k]! > 0) at += lengths[k]!;
+    return at;
+  }
+
+  /** The marks of the values not yet indexed; the pending values made a run. */
+  #index(): void {
+    this.#flush();
+    const marks = Math.ceil(this.length / MARK_EVERY) + 1;
+    if (this.#marks.length < marks) {
+      const size = Math.max(marks, Math.ceil(this.#lengths.length / MARK_EVERY) + 1);
+      const bigger = new Float64Array(size);
+      bigger.set(this.#marks);
+      this.#marks = bigger;
+    }
+    // from the last mark made on (the values after it may have been pushed since)
+    let i = this.#indexed - (this.#indexed % MARK_EVERY);
+    let at = this.#marks[i / MARK_EVERY]!;
+    const lengths = this.#lengths;
+    for (; i < this.length; i++) {
+      if (i % MARK_EVERY === 0) this.#marks[i / MARK_EVERY] = at;
+      if (lengths[i]! > 0) at += lengths[i]!;
+    }
+    // the mark after the last value, where the next pass starts from
+    if (this.length % MARK_EVERY === 0) this.#marks[this.length / MARK_EVERY] = at;
+    this.#indexed = this.length;
+  }
+
+  /** Values `from` to `to` (excluded) packed: their lengths and their text. */
+  pack(from = 0, to = this.length): PackedStrings {
+    const lengths = this.#lengths.slice(from, to);
+    if (from === 0 && to === this.length) {
+      this.#flush();
+      if (this.#runs.length > 1) {
+        this.#runs = [this.#runs.join("")];
+        this.#runStarts = [0];
+      }
+      return { text: this.#runs[0] ?? "", lengths };
+    }
+    let chars = 0;
+    for (let i = 0; i < lengths.length; i++) if (lengths[i]! > 0) chars += lengths[i]!;
+    if (chars === 0) return { text: "", lengths };
+    if (to > this.#indexed) this.#index(); // the values' text in the runs
+    const start = this.#start(from);
+    const end = start + chars;
+    // the runs that hold the range, each cut to it
+    const parts: string[] = [];
+    for (let r = 0; r < this.#runs.length; r++) {
+      const runStart = this.#runStarts[r]!, run = this.#runs[r]!;
+      const runEnd = runStart + run.length;
+      if (runEnd <= start || runStart >= end) continue;
+      parts.push(run.slice(Math.max(0, start - runStart), Math.min(run.length, end - runStart)));
+    }
+    return { text: parts.join(""), lengths };
+  }
+
+  /** Every value, as an array (for a Series). */
+  values(): (string | null)[] {
+    const out = new Array<string | null>(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = this.get(i);
+    return out;
+  }
+}
+
+/** An `Int32Array` of `size` values starting with those of `a`. */
+function grown32(a: Int32Array, size: number): Int32Array {
+  const b = new Int32Array(size);
+  b.set(a);
+  return b;
+}
+
 /** Index of each {@link CODED} field in a row of `codes`. */
 export const TYPE = 0, SESSION = 1, MODEL = 2, PROVIDER = 3, FINISH = 4;
 /** Index of each number in a row of `numbers` (then the usage fields, from {@link USAGE_AT}). */
@@ -244,10 +465,10 @@ export class EventTable {
   codes: Uint32Array;
   /** The distinct values of the coded fields. */
   dictionary: string[] = [];
-  requestId: (string | null)[] = [];
-  error: (string | null)[] = [];
-  retryOf: (string | null)[] = [];
-  payload: (string | null)[] = [];
+  requestId: StringColumn;
+  error: StringColumn;
+  retryOf: StringColumn;
+  payload: StringColumn;
   /** The `data` of each `session_metadata` event, by index. */
   metadata: Map<number, Record<string, unknown>> = new Map();
   /** With keepText: {@link TEXT}, each one per event. */
@@ -255,6 +476,9 @@ export class EventTable {
   #capacity: number;
   #fileIndex = new Map<string, number>();
   #index = new Map<string, number>();
+  /** Each coded field's last value and its code ({@link #codeOf}). */
+  #lastValue: (string | null)[] = new Array(CODED.length).fill(null);
+  #lastCode = new Uint32Array(CODED.length);
 
   constructor(keepText: boolean, capacity = 1024) {
     this.keepText = keepText;
@@ -265,7 +489,16 @@ export class EventTable {
     this.numbers = new Float64Array(capacity * WIDTH);
     this.hasUsage = new Uint8Array(capacity);
     this.codes = new Uint32Array(capacity * CODED.length);
+    this.requestId = new StringColumn(capacity);
+    this.error = new StringColumn(capacity);
+    this.retryOf = new StringColumn(capacity);
+    this.payload = new StringColumn(capacity);
     this.texts = keepText ? [[], [], []] : null;
+  }
+
+  /** The columns of strings one per event, in the order of {@link EncodedEvents.plain}. */
+  #plain(): StringColumn[] {
+    return [this.requestId, this.error, this.retryOf, this.payload];
   }
 
   /** A table of these records. */
@@ -285,6 +518,19 @@ export class EventTable {
       c = this.dictionary.length;
       index.set(v, c);
     }
+    return c;
+  }
+
+  /**
+   * The code of `v` as field `k` of an event: the code of the field's last
+   * value when `v` is that value (events come session after session, and
+   * mostly of one model), else its code in the dictionary, added when new.
+   */
+  #codeOf(k: number, v: string | null): number {
+    if (v === this.#lastValue[k]) return this.#lastCode[k]!;
+    const c = this.#code(v);
+    this.#lastValue[k] = v;
+    this.#lastCode[k] = c;
     return c;
   }
 
@@ -333,6 +579,7 @@ export class EventTable {
     this.numbers = grown(this.numbers, size * WIDTH);
     this.hasUsage = grown(this.hasUsage, size);
     this.codes = grown(this.codes, size * CODED.length);
+    for (const column of this.#plain()) column.reserve(size);
     this.#capacity = size;
   }
 
@@ -369,11 +616,11 @@ export class EventTable {
           NaN;
     }
     const c = i * CODED.length, codes = this.codes;
-    codes[c] = this.#code(e.type);
-    codes[c + 1] = this.#code(e.session_id);
-    codes[c + 2] = this.#code(e.model);
-    codes[c + 3] = this.#code(e.provider);
-    codes[c + 4] = this.#code(e.finish_reason);
+    codes[c] = this.#codeOf(TYPE, e.type);
+    codes[c + 1] = this.#codeOf(SESSION, e.session_id);
+    codes[c + 2] = this.#codeOf(MODEL, e.model);
+    codes[c + 3] = this.#codeOf(PROVIDER, e.provider);
+    codes[c + 4] = this.#codeOf(FINISH, e.finish_reason);
     this.requestId.push(e.request_id);
     this.error.push(e.error);
     this.retryOf.push(e.retry_of);
@@ -404,12 +651,8 @@ export class EventTable {
       const c = other.codes[j]!;
       this.codes[from * CODED.length + j] = c === 0 ? 0 : codes[c - 1]!;
     }
-    for (let j = 0; j < m; j++) {
-      this.requestId.push(other.requestId[j]!);
-      this.error.push(other.error[j]!);
-      this.retryOf.push(other.retryOf[j]!);
-      this.payload.push(other.payload[j]!);
-    }
+    const theirs = other.#plain();
+    this.#plain().forEach((column, k) => column.appendColumn(theirs[k]!, 0, m));
     for (const [j, meta] of other.metadata) this.metadata.set(from + j, meta);
     if (this.texts) {
       for (let k = 0; k < TEXT.length; k++) {
@@ -438,7 +681,10 @@ export class EventTable {
       const c = theirs[j]!;
       mine[at + j] = c === 0 ? 0 : codes[c - 1]!;
     }
-    unpackInto(encoded.plain, m, [this.requestId, this.error, this.retryOf, this.payload]);
+    let text = 0;
+    this.#plain().forEach((column, k) => {
+      text = column.appendPacked(encoded.plain, k * m, m, text);
+    });
     for (const [j, meta] of encoded.metadata) this.metadata.set(from + j, meta);
     if (this.texts) {
       if (encoded.text) unpackInto(encoded.text, m, this.texts);
@@ -471,11 +717,11 @@ export class EventTable {
     table.dictionary = unpack(encoded.dictionary) as string[];
     const strings = (packed: PackedStrings, per: number) =>
       unpackColumns(packed, n, per, only && marks(only, n, per));
-    const [requestId, error, retryOf, payload] = strings(encoded.plain, PLAIN.length);
-    table.requestId = requestId!;
-    table.error = error!;
-    table.retryOf = retryOf!;
-    table.payload = payload!;
+    // packed as they were: no string is made until it is read
+    let text = 0;
+    table.#plain().forEach((column, k) => {
+      text = column.appendPacked(encoded.plain, k * n, n, text);
+    });
     table.metadata = new Map(encoded.metadata);
     const [messages, output, params] = keepText && encoded.text
       ? strings(encoded.text, TEXT.length)
@@ -501,8 +747,8 @@ export class EventTable {
     for (const column of columns) {
       if (column === "texts") this.texts = null;
       else if (column === "metadata") this.metadata = new Map();
-      else if (column === "requestId" || column === "error") this[column] = [];
-      else if (column === "retryOf" || column === "payload") this[column] = [];
+      else if (column === "requestId" || column === "error") this[column] = new StringColumn(1);
+      else if (column === "retryOf" || column === "payload") this[column] = new StringColumn(1);
       else if (column === "hasUsage") this.hasUsage = new Uint8Array(0);
       else if (column === "fileCode" || column === "codes") this[column] = new Uint32Array(0);
       else this[column] = new Float64Array(0);
@@ -547,18 +793,18 @@ export class EventTable {
       type: this.str(i, TYPE)!,
       ts: this.ts[i]!,
       session_id: this.str(i, SESSION)!,
-      request_id: this.requestId[i]!,
+      request_id: this.requestId.get(i),
       model: this.str(i, MODEL),
       provider: this.str(i, PROVIDER),
       duration: this.num(i, DURATION),
-      error: this.error[i]!,
+      error: this.error.get(i),
       usage,
       ttft: this.num(i, TTFT),
       finish_reason: this.str(i, FINISH),
-      retry_of: this.retryOf[i]!,
+      retry_of: this.retryOf.get(i),
       prompt_chars: this.num(i, PROMPT_CHARS),
       output_chars: this.num(i, OUTPUT_CHARS),
-      payload: this.payload[i]!,
+      payload: this.payload.get(i),
       metadata: this.metadata.get(i) ?? null,
     };
     if (this.texts) {
@@ -629,7 +875,7 @@ export class EventTable {
       hasUsage: this.hasUsage.subarray(from, to),
       codes,
       dictionary: pack(dictionary),
-      plain: packColumns([this.requestId, this.error, this.retryOf, this.payload], from, to),
+      plain: packStringColumns(this.#plain(), from, to),
       metadata,
       ...(this.texts ? { text: packColumns(this.texts, from, to) } : {}),
     };

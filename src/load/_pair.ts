@@ -68,7 +68,7 @@ export function pairEvents(t: EventTable): Pairs {
         if (!byRequest) bySession.set(session, byRequest = new Map());
         lastSession = session;
       }
-      const id = t.requestId[i]!;
+      const id = t.requestId.get(i);
       const slot = request.length;
       const found = byRequest!.get(id);
       if (found !== undefined) {
@@ -99,7 +99,7 @@ export function pairEvents(t: EventTable): Pairs {
         byRequest = bySession.get(session);
         lastSession = session;
       }
-      const id = t.requestId[i]!;
+      const id = t.requestId.get(i);
       const found = byRequest?.get(id);
       const free = found === undefined
         ? -1

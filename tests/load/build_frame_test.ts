@@ -1,7 +1,7 @@
 /** src/load/_build_frame.ts: frames with exactly the contract's columns, from JS values. */
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { frameFromItems, frameFromRows } from "../../src/load/_build_frame.ts";
+import { ColumnBatch, frameFromItems, frameFromRows } from "../../src/load/_build_frame.ts";
 import { tableEqual } from "../_table.ts";
 
 const COLUMNS = {
@@ -71,4 +71,61 @@ Deno.test("frameFromItems() gathers a column of numbers that meets another value
   assert.deepEqual(df.getColumn("calls").toArray().map(Number), [1, 2]);
   assert.ok(Object.is(df.getColumn("twice").get(1), -0));
   assert.equal(df.getColumn("twice").get(0), 2);
+});
+
+Deno.test("ColumnBatch: numbers with nulls, codes, constants and booleans, in the order added, past one select", () => {
+  const rows = 5;
+  const batch = new ColumnBatch(rows);
+  // more columns than one select takes: the order must hold across selects
+  for (let c = 0; c < 14; c++) {
+    batch.number(`f${c}`, pl.Float64, (k) => (k === c % rows ? null : k + c / 2));
+  }
+  batch.number("i", pl.Int64, (k) => (k === 2 ? null : 10 * k));
+  batch.number("t", pl.Datetime("us", "UTC"), (k) => 1_000_000 * k);
+  batch.codes("s", Uint32Array.from([0, 1, 2, 1, 0]), [null, "a", "b"]);
+  batch.codes("shared", (k) => (k % 2 === 0 ? 2 : 0), pl.Series("d", [null, "a", "b"], pl.Utf8));
+  batch.constant("native", "native");
+  batch.constant("none", null);
+  batch.bool("b", Uint8Array.from([1, 0, 0, 1, 1]));
+  const df = batch.frame();
+  assert.deepEqual(df.columns, [
+    ...Array.from({ length: 14 }, (_, c) => `f${c}`),
+    "i",
+    "t",
+    "s",
+    "shared",
+    "native",
+    "none",
+    "b",
+  ]);
+  assert.equal(df.height, rows);
+  assert.deepEqual(df.getColumn("f0").toArray(), [null, 1, 2, 3, 4]);
+  assert.deepEqual(df.getColumn("f13").toArray(), [6.5, 7.5, 8.5, null, 10.5]);
+  assert.deepEqual(df.getColumn("i").toArray(), [0, 10, null, 30, 40]);
+  assert.equal(df.getColumn("i").dtype.variant, "Int64");
+  assert.equal(String(df.getColumn("t").dtype), String(pl.Datetime("us", "UTC")));
+  assert.deepEqual(df.getColumn("t").cast(pl.Int64).toArray(), [0, 1e6, 2e6, 3e6, 4e6]);
+  assert.deepEqual(df.getColumn("s").toArray(), [null, "a", "b", "a", null]);
+  assert.deepEqual(df.getColumn("shared").toArray(), ["b", null, "b", null, "b"]);
+  assert.deepEqual(df.getColumn("native").toArray(), Array(rows).fill("native"));
+  assert.deepEqual(df.getColumn("none").toArray(), Array(rows).fill(null));
+  assert.equal(df.getColumn("none").dtype.variant, "String");
+  assert.deepEqual(df.getColumn("b").toArray(), [true, false, false, true, true]);
+});
+
+Deno.test("ColumnBatch: a value a number column does not hold as it is, and no rows at all", () => {
+  const batch = new ColumnBatch(3);
+  // -0 and a fraction in an Int64 column go through the plain Series constructor, as numberColumn does
+  batch.number("i", pl.Int64, (k) => [1, 2.5, 3][k]);
+  batch.number("z", pl.Float64, (k) => (k === 0 ? -0 : k));
+  const df = batch.frame();
+  assert.deepEqual(df.getColumn("i").toArray(), [1, 2, 3]);
+  assert.ok(Object.is(df.getColumn("z").get(0), -0));
+  const empty = new ColumnBatch(0);
+  empty.number("n", pl.Int64, () => 1);
+  empty.codes("s", new Uint32Array(0), [null]);
+  empty.constant("c", "x");
+  const none = empty.frame();
+  assert.equal(none.height, 0);
+  assert.deepEqual(none.dtypes.map((d) => d.variant), ["Int64", "String", "String"]);
 });

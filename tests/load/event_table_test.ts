@@ -1,6 +1,12 @@
 /** src/load/_event_columns.ts: the EventTable holds events as columns and gives them back unchanged. */
 import assert from "node:assert/strict";
-import { decodeEvents, EventTable, MODEL, SESSION } from "../../src/load/_event_columns.ts";
+import {
+  decodeEvents,
+  EventTable,
+  MODEL,
+  SESSION,
+  StringColumn,
+} from "../../src/load/_event_columns.ts";
 import { ev, usage } from "./_events.ts";
 
 const b = { file: "b.jsonl", session_id: "s2" };
@@ -91,4 +97,44 @@ Deno.test("EventTable.reserve makes room at once: the events pushed after it com
   for (const e of records.slice(1)) table.push(e);
   assert.equal(table.n, 7);
   assert.deepEqual(table.records(), records);
+});
+
+Deno.test("StringColumn: values pushed, appended and packed come back as a plain array holds them", () => {
+  // a seeded walk of pushes (nulls, empty strings, past one run), appends of parts of other
+  // columns, reads and packs of ranges, each checked against an array of the same values
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const value =
+    () => (random() < 0.2 ? null : random() < 0.1 ? "" : `v${Math.floor(random() * 1e6)}`);
+  for (let trial = 0; trial < 100; trial++) {
+    const column = new StringColumn(1 + Math.floor(random() * 5));
+    const expected: (string | null)[] = [];
+    for (let step = Math.floor(random() * 1200); step > 0; step--) {
+      const r = random();
+      if (r < 0.55) {
+        const v = value();
+        column.push(v);
+        expected.push(v);
+      } else if (r < 0.6) {
+        const values = Array.from({ length: Math.floor(random() * 300) }, value);
+        const from = Math.floor(random() * values.length);
+        column.appendColumn(StringColumn.of(values), from);
+        expected.push(...values.slice(from));
+      } else if (r < 0.8 && expected.length) {
+        const i = Math.floor(random() * expected.length);
+        assert.equal(column.get(i), expected[i], `trial ${trial}: value ${i}`);
+      } else if (expected.length) {
+        const from = Math.floor(random() * expected.length);
+        const to = from + Math.floor(random() * (expected.length - from + 1));
+        const packed = column.pack(from, to);
+        const part = expected.slice(from, to);
+        assert.equal(packed.text, part.filter((v) => v !== null).join(""));
+        assert.deepEqual([...packed.lengths], part.map((v) => (v === null ? -1 : v.length)));
+      }
+    }
+    assert.equal(column.length, expected.length);
+    assert.deepEqual(column.values(), expected);
+    const whole = column.pack();
+    assert.equal(whole.text, expected.filter((v) => v !== null).join(""));
+  }
 });

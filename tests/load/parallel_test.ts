@@ -153,7 +153,7 @@ Deno.test("a file of several default-sized ranges on two workers gives the event
     assert.deepEqual(got.events.records(), parseTraceFile(path, "big.jsonl").events);
     // the last event is the response of pair 11,999 on line 23,999 (line 24,000 is bad)
     assert.equal(got.events.line[got.events.n - 1], 23_999);
-    assert.equal(got.events.requestId[got.events.n - 1], "r11999");
+    assert.equal(got.events.requestId.get(got.events.n - 1), "r11999");
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
