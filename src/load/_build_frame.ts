@@ -235,6 +235,23 @@ export function numberColumn(
   if (n === 0) return seriesOf(name, [], dtype);
   const integer = variant === "Int64" || variant === "Datetime";
   const array = new Float64Array(n);
+  const nulls = fillNumbers(array, n, value, integer);
+  if (nulls === null) return seriesOf(name, Array.from({ length: n }, (_, k) => value(k)), dtype);
+  const series = floatSeries(name, array, nulls, integer);
+  return variant === "Datetime" ? series.cast(dtype) : series;
+}
+
+/**
+ * `value` of each row 0 to n − 1 written into `array` (NaN for null or
+ * undefined); whether any was null, or null when a value is not a number the
+ * column holds as it is ({@link isPlainNumber}).
+ */
+function fillNumbers(
+  array: Float64Array,
+  n: number,
+  value: (k: number) => unknown,
+  integer: boolean,
+): boolean | null {
   let nulls = false;
   for (let k = 0; k < n; k++) {
     const v = value(k);
@@ -242,10 +259,9 @@ export function numberColumn(
       array[k] = NaN;
       nulls = true;
     } else if (isPlainNumber(v, integer)) array[k] = v as number;
-    else return seriesOf(name, Array.from({ length: n }, (_, k) => value(k)), dtype);
+    else return null;
   }
-  const series = floatSeries(name, array, nulls, integer);
-  return variant === "Datetime" ? series.cast(dtype) : series;
+  return nulls;
 }
 
 /** Raw columns a {@link ColumnBatch} holds at most before it makes their columns. */
@@ -326,15 +342,8 @@ export class ColumnBatch {
     const variant = dtype.variant as string;
     const integer = variant === "Int64" || variant === "Datetime";
     const n = this.n, array = this.#f64 ??= new Float64Array(n);
-    let nulls = false;
-    for (let k = 0; k < n; k++) {
-      const v = value(k);
-      if (v === null || v === undefined) {
-        array[k] = NaN;
-        nulls = true;
-      } else if (isPlainNumber(v, integer)) array[k] = v as number;
-      else return this.series(numberColumn(name, n, dtype, value));
-    }
+    const nulls = fillNumbers(array, n, value, integer);
+    if (nulls === null) return this.series(numberColumn(name, n, dtype, value));
     const raw = this.#name();
     let expr = pl.col(raw);
     if (nulls) expr = expr.fillNan(null as unknown as number);
