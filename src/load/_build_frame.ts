@@ -205,10 +205,15 @@ export function dictionarySeries(
   codes: Uint32Array,
   dictionary: (string | null)[] | pl.Series,
 ): pl.Series {
-  const values = Array.isArray(dictionary) ? pl.Series(name, dictionary, pl.Utf8) : dictionary;
   return pl.DataFrame([pl.Series("codes", codes)])
-    .select(pl.lit(values).explode().gather(pl.col("codes")).alias(name))
+    .select(gathered(name, "codes", dictionary))
     .getColumn(name);
+}
+
+/** The expression of `dictionary[code]` for the codes of column `codes`, named `name`. */
+function gathered(name: string, codes: string, dictionary: (string | null)[] | pl.Series): pl.Expr {
+  const values = Array.isArray(dictionary) ? pl.Series(name, dictionary, pl.Utf8) : dictionary;
+  return pl.lit(values).explode().gather(pl.col(codes)).alias(name);
 }
 
 /**
@@ -367,9 +372,8 @@ export class ColumnBatch {
       codes = this.#u32 ??= new Uint32Array(this.n);
       for (let k = 0; k < this.n; k++) codes[k] = code(k);
     } else codes = code;
-    const values = Array.isArray(dictionary) ? pl.Series(name, dictionary, pl.Utf8) : dictionary;
     const raw = this.#name();
-    this.#add(pl.Series(raw, codes), pl.lit(values).explode().gather(pl.col(raw)).alias(name));
+    this.#add(pl.Series(raw, codes), gathered(name, raw, dictionary));
   }
 
   /** Utf8 `value` on every row. */

@@ -299,7 +299,8 @@ async function readFiles(
       for (const x of r.sessions ?? []) all.sessions!.push(x);
       // moved, not copied: the file's own lists are emptied, so that nothing left holding them
       // (V8 keeps this loop's last `r` alive past the loop) holds the events once the frames'
-      // assembly lets them go (a 319 MB Phoenix span file: `report` peaked at 526 MiB, 460 so)
+      // assembly lets them go (a 319 MB Phoenix span file: `report` peaked at 502–507 MiB,
+      // 438–440 so)
       r.calls.length = r.events.length = r.diagnostics.length = 0;
       if (r.sessions) r.sessions.length = 0;
     }
