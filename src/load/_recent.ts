@@ -23,7 +23,7 @@
  */
 import type { TraceSet } from "../frames/columns.ts";
 import { fileStamp } from "./cache_dir.ts";
-import { withFrames } from "./_lazy_frame.ts";
+import { withFrames } from "../frames/lazy.ts";
 
 /** What a load is, for {@link recentLoad}: its inputs, files, their stamps, options. */
 export type LoadKey = string;
@@ -75,7 +75,7 @@ export function loadKey(
 
 /**
  * Copies of a set's frames and lists (the columns' memory shared); a frame not
- * yet made (`_lazy_frame.ts`) is copied when it is.
+ * yet made (`frames/lazy.ts`) is copied when it is.
  */
 function copy(t: TraceSet): TraceSet {
   return withFrames(t, {

@@ -16,7 +16,7 @@
  * grown file's events, the old sections carried as they were); each section's
  * bytes carry their CRC-32, checked when the entry is read: the
  * `events` frame of a per-file entry is decoded only when first used
- * (`_lazy_frame.ts`: most analyses never read it), from bytes read and checked
+ * (`frames/lazy.ts`: most analyses never read it), from bytes read and checked
  * with the others, so that it is what decoding them at once would give.
  *
  * Prices: the calls of an entry are stored before prices, and with the
@@ -70,7 +70,7 @@ import {
 import { type PrefixSamples, prefixUnchanged } from "./_append.ts";
 import type { CacheIdentity } from "./cache_key.ts";
 import { unzstdSync } from "./_zstd.ts";
-import { lazyFrame, lazyProperty, withFrames } from "./_lazy_frame.ts";
+import { lazyFrame, lazyProperty, withFrames } from "../frames/lazy.ts";
 import { trackWrite } from "./_writes.ts";
 
 /** The CRC-32 of bytes (zlib's). */

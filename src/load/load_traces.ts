@@ -89,7 +89,7 @@ import {
 import { collectGarbage, releaseFreedMemory, settleMemory, trimOnFree } from "./_memory.ts";
 import { checkTimezone } from "./timestamp.ts";
 import { keepLoad, loadKey, recentLoad } from "./_recent.ts";
-import { lazyFrame, withFrames } from "./_lazy_frame.ts";
+import { lazyFrame, withFrames } from "../frames/lazy.ts";
 import { dropCopiedCalls } from "./_copies.ts";
 import { cacheWrites, entriesBehind } from "./_writes.ts";
 
@@ -961,7 +961,7 @@ function readGrown(
  * read: calls, events and warnings by line, sessions by their first line; the
  * bad lines are `parsed` (the whole file's, folded). When the old last line
  * was complete, the old events are all kept first as they are and not even
- * decoded (the new frame's `events` is made on first use, `_lazy_frame.ts`):
+ * decoded (the new frame's `events` is made on first use, `frames/lazy.ts`):
  * a touched session keeps its old row's place (its first line is before every
  * new line: no first line is computed), new sessions come after every old
  * one, and the old pairing warnings are placed by session (from the events)

@@ -39,6 +39,7 @@ import {
 import { callsOverTime, peakInFlight } from "./throughput.ts";
 import { sessionTable } from "./sessions.ts";
 import { countsBy, type DataQuality, dataQuality } from "./quality.ts";
+import { withFrames } from "../frames/lazy.ts";
 
 /** count, mean, sample std, min, max and linear percentiles; null over zero values. */
 export interface Stats {
@@ -354,7 +355,9 @@ export function summarize(traces: TraceSet, options: SummarizeOptions = {}): Sum
       share_in_calls: inCalls + outside > 0 ? inCalls / (inCalls + outside) : null,
     },
     top_errors: topErrors(calls, { limit: options.topErrors ?? 10 }),
-    data_quality: dataQuality({ ...traces, calls }),
+    // not a spread: that would read the lazy events frame of a cached load (decoded for nothing:
+    // 200,000 calls, 0.13 s and 50 MB)
+    data_quality: dataQuality(withFrames(traces, { calls })),
     metrics: aggregate(wide, custom),
   };
 }

@@ -9,6 +9,7 @@ import { SESSION_COLUMNS, type TraceSet } from "../frames/columns.ts";
 import pl from "../frames/polars.ts";
 import { groupDeltas, type GroupSummary, summarizeGroups } from "../metrics/mod.ts";
 import type { GroupComparison, ModelSummary } from "./input.ts";
+import { withFrames } from "../frames/lazy.ts";
 
 /** The calls columns one can group by. */
 export const CALL_GROUP_FIELDS = [
@@ -76,7 +77,7 @@ export function groupComparison(
 export function modelsByRun(traces: TraceSet, runs: string[]): ModelSummary[] {
   return runs.flatMap((run) =>
     summarizeGroups(
-      { ...traces, calls: traces.calls.filter(pl.col("group").eq(pl.lit(run))) },
+      withFrames(traces, { calls: traces.calls.filter(pl.col("group").eq(pl.lit(run))) }),
       "model",
     )
       .sort((a, b) => b.calls - a.calls || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))

@@ -1,5 +1,5 @@
 /**
- * A load from a cache entry decodes its `events` frame on first use (`_lazy_frame.ts`),
+ * A load from a cache entry decodes its `events` frame on first use (`frames/lazy.ts`),
  * from bytes read and checked (CRC-32) with the others: the same frame as a load
  * without the cache, whatever happens to the entry meanwhile; an entry whose bytes
  * were changed in place is rebuilt.

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { summarize } from "../../src/metrics/mod.ts";
+import { lazyFrame } from "../../src/frames/lazy.ts";
+import { modelsByRun } from "../../src/report/groups.ts";
 import { applyPrices } from "../../src/prices/mod.ts";
 import { assertClose, CLAUDE, EXPECTED_CONTRACT, mixedTraceSet, traceSet } from "./_frames.ts";
 
@@ -257,4 +259,36 @@ Deno.test("summarize(): peak_in_flight ends a pending call at its session's last
     ],
   }));
   assert.equal(s.throughput.peak_in_flight, 2);
+});
+
+Deno.test("summarize() and modelsByRun() never make a trace set's lazy events frame", () => {
+  // a cached load makes its events frame when it is first read: the summary needs none of it
+  const t = priced();
+  let made = 0;
+  const lazy = lazyFrame(
+    {
+      calls: t.calls.withColumns(pl.lit("run a").alias("group")),
+      sessions: t.sessions,
+      diagnostics: t.diagnostics,
+      files: t.files,
+      inputs: t.inputs,
+    },
+    "events",
+    () => {
+      made++;
+      return t.events;
+    },
+  );
+  const s = summarize(lazy, { now: NOW });
+  assert.equal(made, 0, "summarize() made the events frame");
+  // the data quality of the fixture as its hand-computed counts give it, as without the lazy frame
+  assert.deepEqual(s.data_quality, summarize(t, { now: NOW }).data_quality);
+  const rows = modelsByRun(lazy, ["run a"]);
+  assert.equal(made, 0, "modelsByRun() made the events frame");
+  assert.deepEqual(rows.map((r) => [r.model, r.run, r.calls]), [
+    ...summarize(t, { now: NOW }).by_model.map((m) => [m.model, "run a", m.calls]),
+  ]);
+  // still there when asked for
+  assert.equal(lazy.events.height, t.events.height);
+  assert.equal(made, 1);
 });

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type pl from "../frames/polars.ts";
+import type pl from "./polars.ts";
 
 /** How a lazy property makes its value (once: later reads get the same value). */
 const makers = new WeakMap<object, Map<PropertyKey, () => unknown>>();
@@ -32,7 +32,7 @@ const plain = (target: object, key: PropertyKey, value: unknown) =>
  *
  * @example
  * ```ts
- * import { lazyProperty } from "./_lazy_frame.ts";
+ * import { lazyProperty } from "./lazy.ts";
  * let made = 0;
  * const count = () => made;
  * const o = lazyProperty({ n: 3 }, "squares", () => (made++, [1, 4, 9]));
@@ -68,12 +68,32 @@ export function lazyProperty<T extends object, K extends string, V>(
 }
 
 /**
+ * What makes `source[key]` while it is not yet made (a {@link lazyProperty}
+ * not yet read), or null once it is made or when it is an ordinary property:
+ * calling it makes the value once, as reading the property would, without
+ * holding `source`.
+ *
+ * @example
+ * ```ts
+ * import { lazyProperty, pendingMaker } from "./lazy.ts";
+ * const o = lazyProperty({}, "n", () => 42);
+ * const make = pendingMaker(o, "n");
+ * if (make?.() !== 42 || o.n !== 42 || pendingMaker(o, "n") !== null) throw new Error();
+ * ```
+ */
+export function pendingMaker<V>(source: object, key: PropertyKey): (() => V) | null {
+  const make = makers.get(source)?.get(key);
+  const d = Object.getOwnPropertyDescriptor(source, key);
+  return make && d?.get ? make as () => V : null;
+}
+
+/**
  * {@link lazyProperty} for a frame.
  *
  * @example
  * ```ts
- * import pl from "../frames/polars.ts";
- * import { lazyFrame } from "./_lazy_frame.ts";
+ * import pl from "./polars.ts";
+ * import { lazyFrame } from "./lazy.ts";
  * let made = 0;
  * const count = () => made;
  * const frames = lazyFrame({ calls: pl.DataFrame({ a: [1] }) }, "events", () => {
@@ -99,8 +119,8 @@ export const lazyFrame: <T extends object, K extends string>(
  *
  * @example
  * ```ts
- * import pl from "../frames/polars.ts";
- * import { lazyFrame, withFrames } from "./_lazy_frame.ts";
+ * import pl from "./polars.ts";
+ * import { lazyFrame, withFrames } from "./lazy.ts";
  * let made = 0;
  * const count = () => made;
  * const a = lazyFrame({ calls: pl.DataFrame({ a: [1] }) }, "events", () => {
