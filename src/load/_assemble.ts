@@ -40,13 +40,15 @@ import { modelRule, pairEvents, type Pairs } from "./_pair.ts";
 import { sessionRows } from "./_sessions.ts";
 
 /**
- * The `calls` frame (before prices) straight from the table's columns, one
- * column at a time: numbers into a Float64Array each, coded strings as codes
- * gathered from the table's dictionary inside Polars, the request ids gathered
+ * The `calls` frame (before prices) straight from the table's columns, a
+ * dozen columns to a Polars select (`ColumnBatch`): numbers through a
+ * Float64Array, coded strings as codes gathered from the table's `dictionary`
+ * (a Series, shared with the events frame) inside Polars, the request ids gathered
  * from the events frame's column (`eventIds`), errors and retries as arrays.
- * No string of a coded column is made in JS, and only one column's values are
- * held beside the frame at a time (against an array of values per column and
- * call before): the four frames of 200,000 calls in 366–395 ms against 388–436.
+ * No string of a coded column is made in JS, and at most a dozen columns' raw
+ * values are held beside the frame at a time (against an array of values per
+ * column and call before): the four frames of 200,000 calls in 366–395 ms
+ * against 388–436.
  */
 function callsFrame(
   t: EventTable,
@@ -54,6 +56,7 @@ function callsFrame(
   group: string | null,
   keepText: boolean,
   eventIds: pl.Series,
+  dictionary: pl.Series,
 ): pl.DataFrame {
   const m = request.length;
   const codes = t.codes;
@@ -62,7 +65,6 @@ function callsFrame(
   for (let k = 0; k < m; k++) anchor[k] = request[k]! >= 0 ? request[k]! : outcome[k]!;
   /** Code of field `field` of event `i` (0: null, or no event). */
   const codeOf = (i: number, field: number) => (i < 0 ? 0 : codes[i * CODED_WIDTH + field]!);
-  const dictionary = pl.Series("dictionary", [null, ...t.dictionary], pl.Utf8); // code 0 is null
   const batch = new ColumnBatch(m);
   const coded = (name: string, code: (k: number) => number, values = dictionary) =>
     batch.codes(name, code, values);
@@ -223,10 +225,10 @@ function eventStrings(
 function eventsFrame(
   t: EventTable,
   strings: { request_id: pl.Series; payload: pl.Series },
+  dictionary: pl.Series,
 ): pl.DataFrame {
   const n = t.n;
   const batch = new ColumnBatch(n);
-  const dictionary = pl.Series("dictionary", [null, ...t.dictionary], pl.Utf8); // code 0 is null
   const coded = (name: string, field: number) =>
     batch.codes(name, (i) => t.codes[i * CODED_WIDTH + field]!, dictionary);
   const columns: Record<keyof typeof EVENT_COLUMNS, () => void> = {
@@ -275,10 +277,19 @@ function* frameSteps(
   // before the rest of the events frame is built
   if (consume) t.release(["requestId", "payload"]);
   yield;
-  const events = eventsFrame(t, strings);
+  // the coded fields' values, one Series for both frames (code 0 is null)
+  const dictionary = pl.Series("dictionary", [null, ...t.dictionary], pl.Utf8);
+  const events = eventsFrame(t, strings, dictionary);
   yield;
   const ids = events.getColumn("request_id");
-  const calls = callsFrame(t, pairs, options.group ?? null, options.keepText ?? false, ids);
+  const calls = callsFrame(
+    t,
+    pairs,
+    options.group ?? null,
+    options.keepText ?? false,
+    ids,
+    dictionary,
+  );
   if (consume) {
     t.release(["fileCode", "line", "ts", "numbers", "hasUsage", "codes", "error", "retryOf"]);
     t.release(["texts", "metadata"]);

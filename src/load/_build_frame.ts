@@ -217,36 +217,6 @@ function gathered(name: string, codes: string, dictionary: (string | null)[] | p
 }
 
 /**
- * A column of numbers of `dtype` (Float64, Int64 or Datetime) from `value` of
- * each row 0 to n − 1 (null for a missing value): through a Float64Array, as
- * {@link frameFromItems} converts a column; a value the dtype does not hold as
- * it is sends the whole column through {@link seriesOf}, as there.
- *
- * @example
- * ```ts
- * import pl from "npm:nodejs-polars@0.25.2";
- * import { numberColumn } from "./_build_frame.ts";
- * const s = numberColumn("n", 3, pl.Int64, (k) => (k === 1 ? null : 10 * k));
- * if (s.dtype.variant !== "Int64" || s.toArray().join() !== "0,,20") throw new Error();
- * ```
- */
-export function numberColumn(
-  name: string,
-  n: number,
-  dtype: DataType,
-  value: (k: number) => unknown,
-): pl.Series {
-  const variant = dtype.variant as string;
-  if (n === 0) return seriesOf(name, [], dtype);
-  const integer = variant === "Int64" || variant === "Datetime";
-  const array = new Float64Array(n);
-  const nulls = fillNumbers(array, n, value, integer);
-  if (nulls === null) return seriesOf(name, Array.from({ length: n }, (_, k) => value(k)), dtype);
-  const series = floatSeries(name, array, nulls, integer);
-  return variant === "Datetime" ? series.cast(dtype) : series;
-}
-
-/**
  * `value` of each row 0 to n − 1 written into `array` (NaN for null or
  * undefined); whether any was null, or null when a value is not a number the
  * column holds as it is ({@link isPlainNumber}).
@@ -341,14 +311,19 @@ export class ColumnBatch {
 
   /**
    * A column of numbers of `dtype` (Float64, Int64 or Datetime) from `value`
-   * of each row (null for a missing value), as {@link numberColumn} makes it.
+   * of each row (null for a missing value), through a Float64Array, as
+   * {@link frameFromItems} converts a column.
    */
   number(name: string, dtype: DataType, value: (k: number) => unknown): void {
     const variant = dtype.variant as string;
     const integer = variant === "Int64" || variant === "Datetime";
     const n = this.n, array = this.#f64 ??= new Float64Array(n);
     const nulls = fillNumbers(array, n, value, integer);
-    if (nulls === null) return this.series(numberColumn(name, n, dtype, value));
+    // a value the dtype does not hold as it is: the whole column through seriesOf, as
+    // frameFromItems sends it
+    if (nulls === null) {
+      return this.series(seriesOf(name, Array.from({ length: n }, (_, k) => value(k)), dtype));
+    }
     const raw = this.#name();
     let expr = pl.col(raw);
     if (nulls) expr = expr.fillNan(null as unknown as number);

@@ -115,7 +115,7 @@ Deno.test("ColumnBatch: numbers with nulls, codes, constants and booleans, in th
 
 Deno.test("ColumnBatch: a value a number column does not hold as it is, and no rows at all", () => {
   const batch = new ColumnBatch(3);
-  // -0 and a fraction in an Int64 column go through the plain Series constructor, as numberColumn does
+  // -0 and a fraction in an Int64 column go through the plain Series constructor, as frameFromItems sends them
   batch.number("i", pl.Int64, (k) => [1, 2.5, 3][k]);
   batch.number("z", pl.Float64, (k) => (k === 0 ? -0 : k));
   const df = batch.frame();
