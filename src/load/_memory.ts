@@ -92,6 +92,18 @@ export function releaseFreedMemory(): void {
 const M_TRIM_THRESHOLD = -1;
 const M_MMAP_THRESHOLD = -3;
 
+/**
+ * The free top from which {@link trimOnFree} has a heap give memory back: 8
+ * MiB, not 1. Pages given back are faulted in again when the heap grows, and
+ * on a host that charges 13–15 µs for each fresh page (`bench/_page_cost.ts`,
+ * this project's machine on 2026-12-01) that cost more than the memory it
+ * saved. A cold `analyze` of the 784 MB file, 4 rounds alternated (1 MiB
+ * against 8): 6.65–8.94 s against 6.12–7.83 s, 275,000–306,000 page faults
+ * against 249,000–269,000, at 365–370 MiB against 383–400 (0.47× → 0.51× the
+ * input, against the goal of 0.6×); 16 MiB took as long as 8 for 388–417 MiB.
+ */
+export const TRIM_THRESHOLD_BYTES = 8 * 1024 * 1024;
+
 /** Whether {@link trimOnFree} set the allocator (null: not yet asked). */
 let trimmingOnFree: boolean | null = null;
 
@@ -105,13 +117,13 @@ let trimmingOnFree: boolean | null = null;
  * heap of their own: memory freed in one heap stays resident while another
  * grows, until `malloc_trim` ({@link releaseFreedMemory}) runs at the next
  * settling. Fixed thresholds instead (`mallopt`: a heap whose free top reaches
- * 1 MiB is trimmed at once; blocks from 32 MiB are mapped apart, as the
- * default allows at most) keep the resident memory near what is in use. A
- * cold `analyze` of 200,000 calls (784 MB) peaked at 418–421 MiB (median 419,
- * 7 runs) against 431–450 (median 443) before, for about 0.1 s more CPU (44,000
- * more page faults, of 275,000: pages given back are faulted in again). Returns
- * whether the allocator took the thresholds: false where C cannot be called
- * ({@link releaseFreedMemory}).
+ * {@link TRIM_THRESHOLD_BYTES} is trimmed at once; blocks from 32 MiB are mapped
+ * apart, as the default allows at most) keep the resident memory near what is
+ * in use. A cold `analyze` of 200,000 calls (784 MB) peaked at 418–421 MiB
+ * (median 419, 7 runs) against 431–450 (median 443) before, with a trim
+ * threshold of 1 MiB; see {@link TRIM_THRESHOLD_BYTES} for the 8 MiB it has
+ * now. Returns whether the allocator took the thresholds: false where C cannot
+ * be called ({@link releaseFreedMemory}).
  *
  * @example
  * ```ts
@@ -125,7 +137,7 @@ export function trimOnFree(): boolean {
     const c = glibc();
     // mallopt returns 1 when it takes a value
     trimmingOnFree = c !== null &&
-      c.mallopt(M_TRIM_THRESHOLD, 1024 * 1024) === 1 &&
+      c.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES) === 1 &&
       c.mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024) === 1;
   }
   return trimmingOnFree;
