@@ -305,6 +305,22 @@ export class StringColumn {
     this.appendPacked(other.pack(from, to));
   }
 
+  /**
+   * Whether any value is not null (the empty string is a value).
+   *
+   * @example
+   * ```ts
+   * import { StringColumn } from "./_event_columns.ts";
+   * if (StringColumn.of([null, null]).anyValue()) throw new Error("nulls only");
+   * if (!StringColumn.of([null, ""]).anyValue()) throw new Error("an empty string is a value");
+   * ```
+   */
+  anyValue(): boolean {
+    const lengths = this.#lengths;
+    for (let i = 0; i < this.length; i++) if (lengths[i]! >= 0) return true;
+    return false;
+  }
+
   /** Value `i`. */
   get(i: number): string | null {
     if (i >= this.length) return null;

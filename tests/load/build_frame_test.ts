@@ -1,7 +1,12 @@
 /** src/load/_build_frame.ts: frames with exactly the contract's columns, from JS values. */
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { ColumnBatch, frameFromItems, frameFromRows } from "../../src/load/_build_frame.ts";
+import {
+  ColumnBatch,
+  frameFromItems,
+  frameFromRows,
+  gatherAt,
+} from "../../src/load/_build_frame.ts";
 import { tableEqual } from "../_table.ts";
 
 const COLUMNS = {
@@ -128,4 +133,21 @@ Deno.test("ColumnBatch: a value a number column does not hold as it is, and no r
   const none = empty.frame();
   assert.equal(none.height, 0);
   assert.deepEqual(none.dtypes.map((d) => d.variant), ["Int64", "String", "String"]);
+});
+
+Deno.test("gatherAt() takes the values at the indexes, in their order, with repeats and nulls", () => {
+  const values = pl.Series("v", ["a", null, "c", "d"], pl.Utf8);
+  // fewer indexes than values: the padding (zeros) is cut off
+  const got = gatherAt(values, Int32Array.of(3, 1, 3));
+  assert.equal(got.name, "v");
+  assert.deepEqual(got.toArray(), ["d", null, "d"]);
+  assert.equal(gatherAt(values, new Int32Array(0)).length, 0);
+  // more indexes than values: the same values, the other way
+  assert.deepEqual(gatherAt(values, Int32Array.of(0, 0, 2, 2, 3)).toArray(), [
+    "a",
+    "a",
+    "c",
+    "c",
+    "d",
+  ]);
 });
