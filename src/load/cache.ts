@@ -46,7 +46,6 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
   readSync,
   renameSync,
   rmSync,
@@ -71,7 +70,6 @@ import { type PrefixSamples, prefixUnchanged } from "./_append.ts";
 import type { CacheIdentity } from "./cache_key.ts";
 import { unzstdSync } from "./_zstd.ts";
 import { lazyFrame, lazyProperty, withFrames } from "../frames/lazy.ts";
-import { trackWrite } from "./_writes.ts";
 
 /** The CRC-32 of bytes (zlib's). */
 const crc32 = (bytes: Uint8Array): number =>
@@ -172,30 +170,22 @@ type FrameFormat = "parquet" | "ipc";
 const frameFormat = (df: pl.DataFrame): FrameFormat => (df.height >= 10_000 ? "parquet" : "ipc");
 
 /**
- * A frame's bytes in its {@link frameFormat}. A Parquet frame is encoded on
- * Polars' threads (a lazy sink to `${tmp}.tmp`, read back): the frames of one
- * entry are encoded at once, while the caller's thread goes on (200,000 calls:
- * the four frames in about 150 ms of another core, against 240 ms of the
- * caller's with `writeParquet`).
+ * A frame's bytes in its {@link frameFormat}, encoded on the calling thread
+ * (`writeParquet` keeps a frame in one row group, read back in one chunk).
+ * Encoded by a lazy sink on Polars' threads instead (as before 2026-12-01),
+ * the 432,000 events of 200,000 calls took 741 ms of CPU and 31,000 page
+ * faults against 196–220 ms and 5,000–7,000 here, the calls 276–342 ms against
+ * 184–252; a cold `analyze` of the 784 MB file, 4 rounds alternated: 6.04–7.84
+ * s against 5.95–7.57 s (0.1–0.4 s less in each round), 253,000–267,000 page
+ * faults against 231,000–240,000, at the same peak (385–398 MiB against
+ * 388–403). On 2 cores the sink's work on other threads took the calling
+ * thread's place in any case.
  */
-async function writeFrame(df: pl.DataFrame, tmp: string): Promise<Uint8Array> {
+function writeFrame(df: pl.DataFrame): Uint8Array {
   if (frameFormat(df) === "ipc") {
     return df.writeIPC({ compression: "lz4" } as Parameters<pl.DataFrame["writeIPC"]>[0]);
   }
-  const file = `${tmp}.tmp`;
-  try {
-    // one row group, read back in one chunk: the sink's default (122,880 rows) left 200,000
-    // calls in 2 chunks and 432,000 events in 4, a load from the entry ~40 ms of CPU slower
-    await df.lazy().sinkParquet(file, {
-      compression: "lz4",
-      maintainOrder: true,
-      rowGroupSize: df.height,
-    })
-      .collect();
-    return readFileSync(file);
-  } finally {
-    rmSync(file, { force: true });
-  }
+  return df.writeParquet({ compression: "lz4" }) as unknown as Uint8Array;
 }
 
 /** The lists of {@link watchEntries} being kept (one per load under way). */
@@ -723,9 +713,8 @@ const made = new Set<string>();
  * Write a file's frames (atomically: a temporary file, then a rename, which
  * replaces the file's previous entry), with where its reading stopped for a
  * native file, and the calls' {@link KEPT_PRICES} columns when they hold them,
- * under the identity `prices` (without it, they are not written). The frames
- * are encoded on Polars' threads: the entry is in place once the returned
- * promise (or `cacheWrites`, `_writes.ts`) resolves. Failures are ignored.
+ * under the identity `prices` (without it, they are not written). The entry is
+ * in place when this returns. Failures are ignored.
  *
  * `carried` names frames whose first rows are the sections of the file's
  * previous entry, as read ({@link readCached}'s `keep`), and whose other
@@ -740,7 +729,7 @@ export function writeCached(
   resume?: ResumeState,
   prices?: string | null,
   carried?: Partial<Record<FrameName, StoredFrame & { rest: pl.DataFrame }>>,
-): Promise<void> {
+): void {
   const { key, lineage } = id;
   if (!prices) frames = dropKeptPrices(frames);
   const kept = hasKeptPrices(frames.calls);
@@ -758,7 +747,7 @@ export function writeCached(
       const df = parts[i]?.rest ?? frames[name];
       for (const f of df.getColumn("file").unique().toArray()) files.add(String(f));
     });
-    if (files.size > 1) return Promise.resolve(); // not one file's frames: not an entry
+    if (files.size > 1) return; // not one file's frames: not an entry
     const file = [...files][0] ?? "";
     const path = entryPath(dir, lineage);
     const stored: FramePart[][] = FRAMES.map((name, i) => {
@@ -804,7 +793,7 @@ export function writeCached(
         };
       }
     }
-    return writeEntry(path, MAGIC, stored, sections, (layout) => ({
+    writeEntry(path, MAGIC, stored, sections, (layout) => ({
       key,
       file,
       ...(kept ? { prices: prices! } : {}),
@@ -813,7 +802,7 @@ export function writeCached(
       ...(resumeHeader ? { resume: resumeHeader } : {}),
     }));
   } catch {
-    return Promise.resolve(); // frames that cannot be encoded: no entry, the cache is only slower
+    // frames that cannot be encoded: no entry, the cache is only slower
   }
 }
 
@@ -829,12 +818,11 @@ interface FrameLayout {
 }
 
 /**
- * Write the entry file at `path`: its frames' parts encoded ({@link writeFrame},
- * all at once; a carried section as it is), then the header `header` makes of
- * their {@link FrameLayout}, then the sections and the `sections` after them
- * ({@link writeEntryFile}). The write is awaited by `cacheWrites`
- * (`_writes.ts`) and resolves once the entry is in place; a failure leaves no
- * entry (the promise never rejects).
+ * Write the entry file at `path`: its frames' parts encoded ({@link writeFrame};
+ * a carried section as it is), then the header `header` makes of their
+ * {@link FrameLayout}, then the sections and the `sections` after them
+ * ({@link writeEntryFile}), before this returns. Frames that cannot be
+ * encoded leave no entry (never an error: the cache is only slower).
  */
 function writeEntry(
   path: string,
@@ -842,17 +830,15 @@ function writeEntry(
   frames: FramePart[][],
   sections: Uint8Array[],
   header: (layout: FrameLayout) => Header | SetHeader,
-): Promise<void> {
+): void {
   touched(path);
-  const tmp = temporaryPath(path);
-  const write = (async () => {
+  try {
     makeFolder(path);
-    const parts = frames.flat();
-    const encoded = await Promise.all(parts.map(async (part, i): Promise<StoredSection> => {
+    const encoded = frames.flat().map((part): StoredSection => {
       if ("section" in part) return part.section;
-      const bytes = await writeFrame(part.rows, `${tmp}.${i}`);
+      const bytes = writeFrame(part.rows);
       return { bytes, format: frameFormat(part.rows), crc: crc32(bytes) };
-    }));
+    });
     const head = header({
       lengths: encoded.map((e) => e.bytes.length),
       crc: encoded.map((e) => e.crc),
@@ -860,9 +846,9 @@ function writeEntry(
       sections: frames.map((f) => f.length),
     });
     writeEntryFile(path, magic, head, [...encoded.map((e) => e.bytes), ...sections]);
-  })().catch(() => {/* frames that cannot be encoded: no entry, the cache is only slower */});
-  trackWrite(write);
-  return write;
+  } catch {
+    // frames that cannot be encoded: no entry, the cache is only slower
+  }
 }
 
 /** Make the folder of the entry file `path` (once per process). */
@@ -1176,11 +1162,11 @@ export function writeSet(
   files: SetFile[],
   frames: ImportedFrames,
   prices?: string | null,
-): Promise<void> {
+): void {
   if (!prices) frames = dropKeptPrices(frames);
   const kept = hasKeptPrices(frames.calls);
   const stored = FRAMES.map((name) => [{ rows: frames[name] }]);
-  return writeEntry(setPath(dir, lineage), SET_MAGIC, stored, [], (layout) => ({
+  writeEntry(setPath(dir, lineage), SET_MAGIC, stored, [], (layout) => ({
     lineage,
     files,
     ...(kept ? { prices: prices! } : {}),

@@ -91,7 +91,6 @@ import { checkTimezone } from "./timestamp.ts";
 import { keepLoad, loadKey, recentLoad } from "./_recent.ts";
 import { lazyFrame, withFrames } from "../frames/lazy.ts";
 import { dropCopiedCalls } from "./_copies.ts";
-import { cacheWrites, entriesBehind } from "./_writes.ts";
 
 /** Options of {@link loadTraces}. */
 export interface LoadOptions {
@@ -1430,9 +1429,6 @@ export async function loadTraces(
     // after them instead of 270-300, below a cold load's peak)
     if (parsedBytes >= LARGE_INPUT_BYTES) await settleMemory();
     else if (plans.reduce((sum, p) => sum + p.size, 0) >= LARGE_INPUT_BYTES) releaseFreedMemory();
-    // the entries written meanwhile (their frames encoded on Polars' threads), unless the command
-    // line waits for them when it is done (`writingBehind`)
-    if (!entriesBehind()) await cacheWrites();
     const entries = stopWatching();
     if (key !== null) keepLoad(key, traces, entries);
     return traces;

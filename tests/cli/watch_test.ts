@@ -212,7 +212,7 @@ Deno.test("watch starts a file the loader cached from its entry (--cache-dir), a
     writeFileSync(file, request("r1", 1) + response("r1", 3, 2) + request("r2", 4));
     await loadTraces(file, { cache });
     // the entry's stored r1 asks for another model: a status that shows it comes from the entry
-    await markEntry(cache, file, "r1");
+    markEntry(cache, file, "r1");
     appendFileSync(file, error("r2", 5)); // after the entry's offset: read from the file
     const models = async (...args: string[]) => {
       const r = await watch("--once", "--json", ...args, file);

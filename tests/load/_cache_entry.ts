@@ -35,13 +35,13 @@ export function entryHeader(cache: string, file: string): Record<string, unknown
  * as `change` makes them (read, and written, under the price identity
  * `prices`), its stored events as `changeEvents` leaves them.
  */
-export async function rewriteEntry(
+export function rewriteEntry(
   cache: string,
   file: string,
   change: (frames: ImportedFrames) => ImportedFrames,
   { prices, changeEvents }: { prices?: string; changeEvents?: (events: EventRecord[]) => void } =
     {},
-): Promise<void> {
+): void {
   const r = findResume(cache, identity(file), file)!;
   const { events } = storedEvents(r.stored()!, file, false);
   changeEvents?.(events);
@@ -49,7 +49,7 @@ export async function rewriteEntry(
   const samples = prefixSamples(fd, r.offset);
   closeSync(fd);
   const frames = change(readCached(cache, identity(file), prices)!);
-  await writeCached(cache, identity(file), frames, {
+  writeCached(cache, identity(file), frames, {
     size: r.size,
     offset: r.offset,
     lines: r.lines,
@@ -65,9 +65,9 @@ export async function rewriteEntry(
  * its call) set to "from-the-entry": a load that shows it took that request
  * from the entry, not from the file's bytes.
  */
-export function markEntry(cache: string, file: string, id: string): Promise<void> {
+export function markEntry(cache: string, file: string, id: string): void {
   // in the entry's frames too (the rows of sessions the new lines do not touch are taken from them)
-  return rewriteEntry(cache, file, (frames) => ({
+  rewriteEntry(cache, file, (frames) => ({
     ...frames,
     calls: frames.calls.withColumns(
       pl.when(pl.col("request_id").eq(pl.lit(id))).then(pl.lit("from-the-entry"))

@@ -129,7 +129,7 @@ Deno.test("a large frame's Parquet is one row group: read back in one chunk (300
       pl.Series("type", Array(n).fill("custom"), pl.Utf8),
       pl.Series("session_id", Array(n).fill("s1"), pl.Utf8),
     ]);
-    await writeCached(cache, identity(file), { ...t, events });
+    writeCached(cache, identity(file), { ...t, events });
     const back = readCached(cache, identity(file))!;
     assert.equal(back.events.height, n);
     assert.deepEqual(back.events.getColumn("line").chunkLengths(), [n]);

@@ -58,10 +58,10 @@ const near = (a: number | undefined, b: number, what: string) =>
   assert.ok(a !== undefined && Math.abs(a - b) < 1e-12, `${what}: ${a} != ${b}`);
 
 /** Rewrite the file's entry with the kept price 1.5 (and the identity `prices`): a load that shows 1.5 took it. */
-async function markKeptPrice(cache: string, file: string, prices: string): Promise<void> {
+function markKeptPrice(cache: string, file: string, prices: string): void {
   const frames = readCached(cache, identity(file), prices)!;
   const calls = frames.calls.withColumns(pl.lit(1.5).cast(pl.Float64).alias(KEPT_PRICES.cost));
-  await writeCached(cache, identity(file), { ...frames, calls }, undefined, prices);
+  writeCached(cache, identity(file), { ...frames, calls }, undefined, prices);
 }
 
 Deno.test("an entry keeps its calls' prices under the load's price identity, and the calls before prices", async () => {
@@ -93,7 +93,7 @@ Deno.test("a load priced the same way takes the entry's prices; other overrides,
   const { dir, cache, file } = setup();
   try {
     const cold = await loadTraces(file, { cache });
-    await markKeptPrice(cache, file, priceIdentity({}));
+    markKeptPrice(cache, file, priceIdentity({}));
     const warm = await loadTraces(file, { cache });
     assert.deepEqual(cost(warm), [1.5]); // taken from the entry, not priced
     assert.deepEqual(warm.calls.columns, cold.calls.columns);
@@ -102,7 +102,7 @@ Deno.test("a load priced the same way takes the entry's prices; other overrides,
     // list prices: another identity, priced again (the call is not a batch: the bundled price)
     near(cost(await loadTraces(file, { cache, listPrices: true }))[0], BUNDLED, "list prices");
     // an entry whose prices were kept under another identity: priced again
-    await markKeptPrice(cache, file, "another identity");
+    markKeptPrice(cache, file, "another identity");
     near(cost(await loadTraces(file, { cache }))[0], BUNDLED, "another identity");
   } finally {
     Deno.removeSync(dir, { recursive: true });
@@ -114,7 +114,7 @@ Deno.test("prices kept with overrides are taken only with the same overrides", a
   try {
     near(cost(await loadTraces(file, { cache, prices: OVERRIDES }))[0], OVERRIDDEN, "cold");
     // the entry is written once, by the first load: its prices are those of the overrides
-    await markKeptPrice(cache, file, priceIdentity({ overrides: OVERRIDES }));
+    markKeptPrice(cache, file, priceIdentity({ overrides: OVERRIDES }));
     assert.deepEqual(cost(await loadTraces(file, { cache, prices: OVERRIDES })), [1.5]);
     // an override changed (a prices file edited): priced again, at 1000 × 3e-6 + 100 × 2e-6 = 0.0032
     const edited = { "gpt-4o": { input: 3, output: 2 } };
@@ -150,7 +150,7 @@ Deno.test("a grown file's old calls keep their entry's prices: only the new call
     await loadTraces(file, { cache });
     // the old call's kept price set to 1.5, the entry's place to read on from kept
     const prices = priceIdentity({});
-    await rewriteEntry(cache, file, (frames) => ({
+    rewriteEntry(cache, file, (frames) => ({
       ...frames,
       calls: frames.calls.withColumns(pl.lit(1.5).cast(pl.Float64).alias(KEPT_PRICES.cost)),
     }), { prices });
@@ -179,7 +179,7 @@ Deno.test("a load of files from their entries and of a changed file prices them 
     const other = join(dir, "other.jsonl");
     writeFileSync(other, call("c", 2000, 300).replaceAll('"s1"', '"s2"'));
     await loadTraces([file, other], { cache });
-    await markKeptPrice(cache, file, priceIdentity({}));
+    markKeptPrice(cache, file, priceIdentity({}));
     // `other` replaced (read again, priced): the prices of `file` are still its entry's
     writeFileSync(other, call("c", 4000, 300).replaceAll('"s1"', '"s2"'));
     const both = byRequest(await loadTraces([file, other], { cache }));
@@ -264,7 +264,7 @@ Deno.test("a set entry (small files) keeps its calls' prices too, taken only by 
     );
     // marked: a load priced the same way shows 1.5 for each call, another prices again
     const frames = entry.frames!;
-    await writeSet(cache, lineage, entry.files, {
+    writeSet(cache, lineage, entry.files, {
       ...frames,
       calls: frames.calls.withColumns(pl.lit(1.5).cast(pl.Float64).alias(KEPT_PRICES.cost)),
     }, priceIdentity({}));

@@ -63,11 +63,11 @@ function theSet(cache: string): string {
  * Rewrite the set entry with every call's model set to "from-the-set": a load
  * that shows it took those rows from the entry, not from the files.
  */
-async function markSet(cache: string): Promise<void> {
+function markSet(cache: string): void {
   const lineage = theSet(cache);
   const entry = readSet(cache, lineage, (files) => new Set(files.map((f) => f.name)))!;
   const frames = entry.frames!;
-  await writeSet(cache, lineage, entry.files, {
+  writeSet(cache, lineage, entry.files, {
     ...frames,
     calls: frames.calls.withColumns(pl.lit("from-the-set").alias("model")),
   });
@@ -117,7 +117,7 @@ Deno.test("sets: a warm load of many small files reads their one set entry", asy
       [0, 1, 2, 3, 4].map((i) => [`f${i}.jsonl`, "native"]),
     );
     // the warm load takes every row from the entry, and does not write it again
-    await markSet(cache);
+    markSet(cache);
     const path = join(cache, "sets", `${lineage}.tbs`);
     const before = statSync(path);
     const warm = await loadTraces(traces, { cache });
@@ -142,7 +142,7 @@ Deno.test("sets: only the files that changed are read again; the others come fro
   const { dir, traces, cache, file } = setup();
   try {
     await loadTraces(traces, { cache });
-    await markSet(cache);
+    markSet(cache);
     // f2 edited in place, same size: m2 → m9 in its 3 calls
     writeFileSync(file(2), calls("s2", "m9", 3));
     const t = await loadTraces(traces, { cache });
@@ -328,7 +328,7 @@ Deno.test("sets: a large file keeps its own entry and is read from where it stop
       ["f0.jsonl", "f1.jsonl", "f2.jsonl", "f3.jsonl"],
     );
     // f4's request s4-r0 marked in its entry; a call appended to f4: read from the entry on
-    await markEntry(cache, file(4), "s4-r0");
+    markEntry(cache, file(4), "s4-r0");
     appendFileSync(file(4), req("s4", "s4-r5", "m4", 30));
     const t = await loadTraces(traces, { cache, ...options });
     assert.deepEqual(

@@ -64,13 +64,13 @@ Deno.test("the cache: a second load of an unchanged file reads its entry, with e
     const id = identity(file);
     // the entry holds this file's frames: change the entry and the load shows it (the proof it was read)
     const entry = readCached(cache, id)!;
-    await writeCached(cache, id, {
+    writeCached(cache, id, {
       ...entry,
       calls: entry.calls.withColumns(pl.lit("gpt-4o-cached").alias("model")),
     });
     const warm = await loadTraces(file, { cache });
     assert.deepEqual(warm.calls.getColumn("model").toArray(), ["gpt-4o-cached"]);
-    await writeCached(cache, id, entry);
+    writeCached(cache, id, entry);
     const again = await loadTraces(file, { cache });
     for (const k of ["calls", "sessions", "events", "diagnostics"] as const) {
       assert.deepEqual(again[k].toRecords(), cold[k].toRecords(), k);
@@ -334,7 +334,7 @@ Deno.test("growth: only the new bytes are read (the entry's events are used, not
     // line 4 (c's request) is being written
     writeFileSync(file, start(0) + req("a", 1) + req("b", 2) + req("c", 3).slice(0, 30));
     await loadTraces(file, { cache });
-    await markEntry(cache, file, "a");
+    markEntry(cache, file, "a");
     appendFileSync(file, req("c", 3).slice(30) + res("a", 3, 2) + res("b", 4, 2) + req("d", 5));
     const t = await loadTraces(file, { cache });
     // a's request (line 2) comes from the entry; c's (line 4, completed) and d's (line 7) from
@@ -367,7 +367,7 @@ Deno.test("growth: a truncated, edited, replaced or edited-then-appended file is
   const marked = async () => {
     writeFileSync(file, old);
     await loadTraces(file, { cache });
-    await markEntry(cache, file, "a");
+    markEntry(cache, file, "a");
   };
   const models = async () => (await same(file, cache)).calls.getColumn("model").toArray();
   try {
@@ -424,7 +424,7 @@ Deno.test("growth: in a long file, an edit of the first or of the last bytes bef
     for (const edit of [1, old.length - 30]) {
       writeFileSync(file, old);
       await loadTraces(file, { cache });
-      await markEntry(cache, file, "r0");
+      markEntry(cache, file, "r0");
       // one byte changed (a digit of a timestamp or the model's name), same length, then appended
       const i = old.indexOf("gpt-4o", edit);
       writeFileSync(file, old.slice(0, i) + "gpt-4x" + old.slice(i + 6) + res("r0", 59, 1, "s0"));
@@ -436,7 +436,7 @@ Deno.test("growth: in a long file, an edit of the first or of the last bytes bef
     // wherever the samples are
     writeFileSync(file, old);
     await loadTraces(file, { cache });
-    await markEntry(cache, file, "r0");
+    markEntry(cache, file, "r0");
     const i = old.indexOf("gpt-4o", Math.floor(old.length / 2) + 123);
     writeFileSync(file, old.slice(0, i) + "gpt-4x" + old.slice(i + 6));
     const t = await same(file, cache);
@@ -460,7 +460,7 @@ Deno.test("growth: blank lines and CRLF before the offset, a blank unfinished li
         lines: 3,
       });
     }
-    await markEntry(cache, file, "a"); // the entry without texts
+    markEntry(cache, file, "a"); // the entry without texts
     appendFileSync(file, "\n" + res("a", 2, 1)); // line 4 ends; the response is line 5
     const t = await loadTraces(file, { cache });
     assert.deepEqual(callsOf(t), [["a", "from-the-entry", "ok", 1, 1]]);
@@ -513,7 +513,7 @@ Deno.test("growth: one file of a folder grows; the other is read from its entry"
     await same(join(dir, "traces"), cache);
     appendFileSync(a, res("a1", 3, 2, "sa") + end(4, "sa"));
     await same(join(dir, "traces"), cache);
-    await markEntry(cache, a, "a1");
+    markEntry(cache, a, "a1");
     appendFileSync(a, req("a2", 5, "sa"));
     const t = await loadTraces(join(dir, "traces"), { cache });
     assert.deepEqual(t.calls.select("request_id", "model", "status", "duration_s").rows(), [

@@ -1,15 +1,13 @@
 /**
- * Entries of large frames (10,000 rows or more: Parquet, encoded on Polars'
- * threads) and entries written behind a run (`writingBehind`): each is in place
- * when the load (or the run) is done, and reads back to the frames of the file.
+ * Entries of large frames (10,000 rows or more: Parquet): each is in place when
+ * the load is done, and reads back to the frames of the file.
  */
 import assert from "node:assert/strict";
-import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { loadTraces } from "../../src/load/mod.ts";
 import { readCached, writeCached } from "../../src/load/cache.ts";
-import { cacheWrites, entriesBehind, writingBehind } from "../../src/load/_writes.ts";
 import { callLines } from "./_lines.ts";
 import { identity } from "./_cache_entry.ts";
 
@@ -56,46 +54,15 @@ Deno.test("cache writes: an entry of 12,000 calls is in place when loadTraces re
       assert.deepEqual(warm[k].columns, none[k].columns, k);
       assert.ok(warm[k].frameEqual(none[k], true), `${k} differ`);
     }
-    // an entry rewritten with another model: the promise resolves once it is in place
+    // an entry rewritten with another model: in place once written
     const stored = readCached(cache, identity(file))!;
-    await writeCached(cache, identity(file), {
+    writeCached(cache, identity(file), {
       ...stored,
       calls: stored.calls.withColumns(pl.lit("from-the-entry").alias("model")),
     });
     const marked = await loadTraces(file, { cache });
     assert.deepEqual(marked.calls.getColumn("model").unique().toArray(), ["from-the-entry"]);
     assert.equal(marked.calls.getColumn("duration_s").sum(), expectedSeconds());
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-});
-
-Deno.test("cache writes: a run written behind waits for its entry before it returns, and only it is behind", async () => {
-  const { dir, file, cache } = setup();
-  try {
-    assert.equal(entriesBehind(), false);
-    const height = await writingBehind(async () => {
-      assert.equal(entriesBehind(), true);
-      return (await loadTraces(file, { cache })).calls.height;
-    });
-    assert.equal(height, CALLS);
-    assert.equal(entriesBehind(), false);
-    // the entry is whole: a warm load reads it (the entry file is not written again) with equal frames
-    const [entry] = entries(cache);
-    const before = statSync(join(cache, entry!));
-    const warm = await loadTraces(file, { cache });
-    const after = statSync(join(cache, entry!));
-    assert.equal(after.mtimeMs, before.mtimeMs);
-    assert.equal(after.ino, before.ino);
-    assert.equal(warm.calls.height, CALLS);
-    assert.equal(warm.calls.getColumn("duration_s").sum(), expectedSeconds());
-    // a run that fails still leaves nothing behind it, and is no longer behind
-    await assert.rejects(
-      writingBehind(() => Promise.reject(new Error("failed run"))),
-      /failed run/,
-    );
-    assert.equal(entriesBehind(), false);
-    await cacheWrites(); // nothing left to wait for
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

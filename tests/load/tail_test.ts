@@ -150,7 +150,7 @@ Deno.test("TraceTail starts a file that loadTraces cached from its entry, then r
   writeFileSync(file, text.slice(0, -10));
   await loadTraces(file, { cache });
   // the entry's stored request r1 gets another model: a tail that shows it started from the entry
-  await markEntry(cache, file, "r1");
+  markEntry(cache, file, "r1");
   // the file as cached (not grown yet): from the entry too, up to the cut line 4, which waits
   const unchanged = await TraceTail.open([file], { cache }).poll();
   assert.deepEqual(brief(unchanged), {
@@ -183,7 +183,7 @@ Deno.test("poll's onEvents: the same events in the same order, handed instead of
   const cache = join(dir, "cache");
   writeFileSync(a, line("llm_request", "1") + line("llm_response", "1", ',"duration_seconds":1'));
   await loadTraces(a, { cache });
-  await markEntry(cache, a, "r1"); // lines 1–2 of a come from its entry
+  markEntry(cache, a, "r1"); // lines 1–2 of a come from its entry
   appendFileSync(a, line("llm_request", "2")); // line 3, read from the file
   writeFileSync(b, line("llm_request", "3")); // b: not cached, read from the file
   const handed: EventRecord[][] = [];

@@ -20,7 +20,6 @@ import type * as RenderReport from "../../report/render.ts";
 import type * as Prices from "../../prices/mod.ts";
 import type * as Progress from "../progress.ts";
 import { lazyImport } from "../../log/_lazy.ts";
-import { cacheWrites, writingBehind } from "../../load/_writes.ts";
 import type * as Memory from "../../load/_memory.ts";
 import type { Summary } from "../../metrics/mod.ts";
 import { UserError } from "../../log/mod.ts";
@@ -115,12 +114,7 @@ async function analyzeTraces(
   // The PNGs render on resvg's threads while the summary and the report are computed.
   const pngs = seed.map(({ figure }) => figure.toPNGAsync());
   for (const png of pngs) png.catch(() => {}); // awaited below, after any error of the report
-  // the cache entries, written while the seed figures were made, then their garbage and the
-  // figures' (the PNGs render on meanwhile), before the summary: the entries' encoding and the
-  // summary had made the peak together (200,000 calls, 5 runs: 383-403 MiB, median 389, against
-  // 392-414, median 406, waited for after the summary; before that, with the entries still being
-  // written during the report, 453-482, median 472, against 432-476, median 451)
-  await cacheWrites();
+  // the seed figures' garbage goes before the summary (the PNGs render on meanwhile)
   if (traces.calls.height >= memory.SETTLE_CALLS) await memory.settleMemory();
   const summary = metrics.summarize(traces, { now });
   const input = await buildReport.buildReportInput(traces, {
@@ -206,7 +200,7 @@ async function analyzeRun(
   const outputs = stored
     ? replayAnalysis(stored, now)
     // the cache entries are written while the summary and report are computed
-    : await writingBehind(() => analyzeTraces(list, options, now, key));
+    : await analyzeTraces(list, options, now, key);
   mkdirSync(options.outputDir, { recursive: true });
   const files: string[] = [];
   for (const [suffix, data] of outputs.files) {
