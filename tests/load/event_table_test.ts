@@ -120,9 +120,19 @@ Deno.test("StringColumn: values pushed, appended and packed come back as a plain
         const from = Math.floor(random() * values.length);
         column.appendColumn(StringColumn.of(values), from);
         expected.push(...values.slice(from));
-      } else if (r < 0.8 && expected.length) {
+      } else if (r < 0.7 && expected.length) {
         const i = Math.floor(random() * expected.length);
         assert.equal(column.get(i), expected[i], `trial ${trial}: value ${i}`);
+      } else if (r < 0.78 && expected.length) {
+        // reads in order, with gaps of 0 to 40 (found from the last value read, or from a mark)
+        for (let i = Math.floor(random() * expected.length); i < expected.length;) {
+          assert.equal(column.get(i), expected[i], `trial ${trial}: value ${i} in order`);
+          i += Math.floor(random() * 41);
+          if (random() < 0.05) break;
+        }
+      } else if (r < 0.8 && expected.length) {
+        // the whole column packed: its runs joined into one, then read on from where it was
+        assert.equal(column.pack().text, expected.filter((v) => v !== null).join(""));
       } else if (expected.length) {
         const from = Math.floor(random() * expected.length);
         const to = from + Math.floor(random() * (expected.length - from + 1));
