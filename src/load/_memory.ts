@@ -99,8 +99,9 @@ const M_MMAP_THRESHOLD = -3;
  * this project's machine on 2026-12-01) that cost more than the memory it
  * saved. A cold `analyze` of the 784 MB file, 4 rounds alternated (1 MiB
  * against 8): 6.65–8.94 s against 6.12–7.83 s, 275,000–306,000 page faults
- * against 249,000–269,000, at 365–370 MiB against 383–400 (0.47× → 0.51× the
- * input, against the goal of 0.6×); 16 MiB took as long as 8 for 388–417 MiB.
+ * against 249,000–269,000, at 357–361 MiB against 374–391 (0.48× → 0.50–0.52×
+ * the input, against the goal of 0.6×); 16 MiB took as long as 8 for 379–407
+ * MiB.
  */
 export const TRIM_THRESHOLD_BYTES = 8 * 1024 * 1024;
 

@@ -176,9 +176,9 @@ const frameFormat = (df: pl.DataFrame): FrameFormat => (df.height >= 10_000 ? "p
  * the 432,000 events of 200,000 calls took 741 ms of CPU and 31,000 page
  * faults against 196–220 ms and 5,000–7,000 here, the calls 276–342 ms against
  * 184–252; a cold `analyze` of the 784 MB file, 4 rounds alternated: 6.04–7.84
- * s against 5.95–7.57 s (0.1–0.4 s less in each round), 253,000–267,000 page
- * faults against 231,000–240,000, at the same peak (385–398 MiB against
- * 388–403). On 2 cores the sink's work on other threads took the calling
+ * s against 5.95–7.57 s (0.09–0.42 s less in each round), 253,000–267,000 page
+ * faults against 231,000–240,000, its peak 3–15 MiB higher (379–393 MiB
+ * against 376–379). On 2 cores the sink's work on other threads took the calling
  * thread's place in any case.
  */
 function writeFrame(df: pl.DataFrame): Uint8Array {
