@@ -340,11 +340,12 @@ export class StringColumn {
     const start = this.#start(i);
     const runs = this.#runStarts;
     // the last run starting at or before the value (the runs never split a value): the last
-    // value's run or one after it, else searched
+    // value's run or the next one, else searched (a value far from the last one read)
     let lo = this.#lastRun;
-    if (lo < runs.length && runs[lo]! <= start) {
-      while (lo + 1 < runs.length && runs[lo + 1]! <= start) lo++;
-    } else {
+    if (lo + 1 < runs.length && runs[lo + 1]! <= start) lo++;
+    if (
+      lo >= runs.length || runs[lo]! > start || (lo + 1 < runs.length && runs[lo + 1]! <= start)
+    ) {
       lo = 0;
       let hi = runs.length - 1;
       while (lo < hi) {
@@ -407,7 +408,6 @@ export class StringColumn {
       if (this.#runs.length > 1) {
         this.#runs = [this.#runs.join("")];
         this.#runStarts = [0];
-        this.#lastRun = 0;
       }
       return { text: this.#runs[0] ?? "", lengths };
     }

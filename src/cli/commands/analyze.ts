@@ -199,7 +199,6 @@ async function analyzeRun(
   const stored = key && readResults<AnalyzePayload>(key);
   const outputs = stored
     ? replayAnalysis(stored, now)
-    // the cache entries are written while the summary and report are computed
     : await analyzeTraces(list, options, now, key);
   mkdirSync(options.outputDir, { recursive: true });
   const files: string[] = [];
