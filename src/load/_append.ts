@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { EventRecord } from "./_event.ts";
@@ -49,6 +50,26 @@ export interface ReadFrom {
 }
 
 const NEWLINE = 10;
+
+/**
+ * Bytes `0` to `end` of `bytes` as a string of one character per byte
+ * (Latin-1), so that a character's index is its byte's offset: to find
+ * newlines, which a string's `indexOf("\n")` finds 3–4 times faster than a
+ * `Uint8Array`'s `indexOf(10)` (every line of a 784 MB file, read included:
+ * 0.18–0.24 s against 0.55–0.87 s). Never text: each byte of a UTF-8
+ * character over U+007F is a character of its own here.
+ *
+ * @example
+ * ```ts
+ * import { byteString } from "./_append.ts";
+ * const bytes = new TextEncoder().encode("é\n{}\n"); // é is 2 bytes
+ * if (byteString(bytes).indexOf("\n") !== 2) throw new Error("an index is a byte offset");
+ * if (byteString(bytes, 3).length !== 3) throw new Error("up to end");
+ * ```
+ */
+export function byteString(bytes: Uint8Array, end: number = bytes.length): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, end).toString("latin1");
+}
 
 /**
  * The byte after the last newline in bytes `start` to `end` of a file, or

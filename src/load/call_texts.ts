@@ -22,6 +22,7 @@ import { bareEvent, type EventRecord, type EventTexts, eventTexts } from "./_eve
 import { EventTable } from "./_event_columns.ts";
 import { pairEvents } from "./_pair.ts";
 import { gluedEvent } from "./parse_trace_text.ts";
+import { byteString } from "./_append.ts";
 import { formatByName } from "./formats/registry.ts";
 import { DocumentTooLarge, fileSource } from "./formats/source.ts";
 import { packingOf } from "./inputs.ts";
@@ -408,9 +409,10 @@ function readLineEvents(path: string, lines: number[]): Map<number, LineEvent> {
         break;
       }
       pos += n;
+      const bytes = byteString(buf, n);
       let start = 0;
       while (start <= n && w < wanted.length) {
-        const nl = buf.subarray(0, n).indexOf(10, start);
+        const nl = bytes.indexOf("\n", start);
         const end = nl < 0 ? n : nl;
         if (line === wanted[w]) parts.push(buf.slice(start, end));
         if (nl < 0) break;

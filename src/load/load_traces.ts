@@ -58,7 +58,7 @@ import {
   writeSet,
 } from "./cache.ts";
 import { metadataColumn } from "./_sessions.ts";
-import { lastLineEnd, prefixSamples, readNativeFrom } from "./_append.ts";
+import { byteString, lastLineEnd, prefixSamples, readNativeFrom } from "./_append.ts";
 import type { FormatAdapter, ParseOptions } from "./formats/adapter.ts";
 import {
   assembleImportedFrames,
@@ -1122,7 +1122,8 @@ function countLines(fd: number, end: number): number {
   for (let at = 0; at < end;) {
     const n = readSync(fd, buf, 0, Math.min(buf.length, end - at), at);
     if (n === 0) break;
-    for (let i = buf.indexOf(10); i >= 0 && i < n; i = buf.indexOf(10, i + 1)) lines++;
+    const bytes = byteString(buf, n);
+    for (let i = bytes.indexOf("\n"); i >= 0; i = bytes.indexOf("\n", i + 1)) lines++;
     at += n;
   }
   return lines;

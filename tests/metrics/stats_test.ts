@@ -14,8 +14,10 @@ import {
   midranks,
   newcombeInterval,
   quantileSorted,
+  seededUint32,
   wilcoxonSignedRank,
 } from "../../src/metrics/mod.ts";
+import { bootstrapMeanDifferences } from "../../src/metrics/stats.ts";
 
 const close = (actual: number | null | undefined, expected: number, tol: number, what: string) =>
   assert.ok(
@@ -130,6 +132,47 @@ Deno.test("bootstrapMeans(): samples of one length drawn together give each its 
   assert.deepEqual(z, [3, 3]);
   assert.deepEqual(bootstrapMeans([[], []]), [null, null]);
   assert.throws(() => bootstrapMeans([[1, 2], [1]]), /samples of one length/);
+});
+
+Deno.test("bootstrap intervals by their definition: each resample n seeded draws, its mean over the drawn indexes", () => {
+  // The definition, written out: resample r draws n indexes ⌊u · n / 2³²⌋ from the seeded
+  // generator, and its mean is the sum of value × times drawn over the indexes drawn, in index
+  // order, over n; the interval is the 2.5% and 97.5% quantiles of the sorted means.
+  const byDefinition = (values: number[], seed: number, resamples: number) => {
+    const next = seededUint32(seed), n = values.length, means: number[] = [];
+    for (let r = 0; r < resamples; r++) {
+      const times = new Array<number>(n).fill(0);
+      for (let k = 0; k < n; k++) times[Math.floor((next() * n) / 2 ** 32)]!++;
+      let sum = 0;
+      for (let i = 0; i < n; i++) if (times[i]! > 0) sum += times[i]! * values[i]!;
+      means.push(sum / n);
+    }
+    means.sort((a, b) => a - b);
+    // the quantiles of a 95% level, as the level gives them: (1 ∓ 0.95) / 2
+    return [quantileSorted(means, (1 - 0.95) / 2), quantileSorted(means, (1 + 0.95) / 2)];
+  };
+  const values = [0.1, -2.5, 3.75, 1e-9, 0.3, -0.7, 12, 0.1, 5.5];
+  assert.deepEqual(
+    bootstrapMean(values, { seed: 11, resamples: 50 }),
+    byDefinition(values, 11, 50),
+  );
+  assert.deepEqual(
+    bootstrapMean(values, { seed: 2, resamples: 999 }),
+    byDefinition(values, 2, 999),
+  );
+});
+
+Deno.test("bootstrap intervals: a value that is not finite reaches only the resamples that draw it", () => {
+  // [x, 1, 1]: a resample that never draws index 0 (a share of (2/3)³ ≈ 0.30 of them) has the
+  // mean 3/3 = 1 exactly; one that draws it has the mean x (±∞ or NaN). NaN and +∞ sort last,
+  // so the 2.5% quantile falls among the 1s: 1, for NaN and +∞ alike.
+  for (const x of [NaN, Infinity]) {
+    assert.equal(bootstrapMean([x, 1, 1], { seed: 3 })![0], 1, `mean, ${x}`);
+    // candidate [2, 2, x] against baseline 1, 1, 1: a difference of 2 − 1 = 1 where x is not
+    // drawn, else x − 1 (+∞ or NaN, last again)
+    assert.equal(bootstrapDifference([1, 1, 1], [2, 2, x], ["mean"], { seed: 3 }).mean![0], 1);
+    assert.equal(bootstrapMeanDifferences([[1, 1, 1]], [[2, 2, x]], { seed: 3 })[0]!.ci95[0], 1);
+  }
 });
 
 Deno.test("wilcoxonSignedRank() with ties: the normal approximation with tie and continuity corrections (R's)", () => {
