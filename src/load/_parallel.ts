@@ -12,6 +12,7 @@
  */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { Worker as NodeWorker } from "node:worker_threads";
+import { Claims } from "./_claims.ts";
 import type { Diagnostic } from "./_event.ts";
 import { type EncodedEvents, EventTable, transferablesOf } from "./_event_columns.ts";
 import {
@@ -409,58 +410,6 @@ export async function readNativeFiles(
   // 0.15–0.3 s on 200,000 calls for 14 MB less at the peak
   options.onProgress?.(total, total);
   return { events, diagnostics };
-}
-
-/** Slots of the {@link Claims} array. */
-const NEXT = 0, JOINED = 1, STOP = 2;
-
-/**
- * The ranges the workers take, shared between the threads (an `Int32Array`
- * over a `SharedArrayBuffer`): the next range to take, the number joined so
- * far, and a flag to stop. A worker takes the next range (an atomic add) but
- * waits while it is `window` ranges or more ahead of the join, so that the
- * ranges read and not yet joined stay few, whatever the threads' speeds.
- */
-export class Claims {
-  readonly slots: Int32Array;
-  readonly count: number;
-  readonly window: number;
-
-  constructor(slots: Int32Array, count: number, window: number) {
-    this.slots = slots;
-    this.count = count;
-    this.window = window;
-  }
-
-  /** New claims over `count` ranges. */
-  static create(count: number, window: number): Claims {
-    return new Claims(new Int32Array(new SharedArrayBuffer(3 * 4)), count, window);
-  }
-
-  /** (In a worker) the next range to read, once the join is near enough; -1 when there is none. */
-  take(): number {
-    const s = this.slots;
-    if (Atomics.load(s, STOP)) return -1;
-    const i = Atomics.add(s, NEXT, 1);
-    if (i >= this.count) return -1;
-    for (let j = Atomics.load(s, JOINED); i >= j + this.window; j = Atomics.load(s, JOINED)) {
-      if (Atomics.load(s, STOP)) return -1;
-      Atomics.wait(s, JOINED, j, 50);
-    }
-    return Atomics.load(s, STOP) ? -1 : i;
-  }
-
-  /** (In the calling thread) `joined` ranges are joined: wake the workers that wait. */
-  joined(joined: number): void {
-    Atomics.store(this.slots, JOINED, joined);
-    Atomics.notify(this.slots, JOINED);
-  }
-
-  /** Stop every worker after its current range. */
-  stop(): void {
-    Atomics.store(this.slots, STOP, 1);
-    Atomics.notify(this.slots, JOINED);
-  }
 }
 
 /** What the calling thread posts to a worker: all the tasks and the shared claims. */

@@ -9,7 +9,8 @@
 import { parentPort } from "node:worker_threads";
 import { EventTable, transferablesOf } from "./_event_columns.ts";
 import { parseTraceRange } from "./parse_trace_text.ts";
-import { Claims, type RangeReply, type WorkerStart } from "./_parallel.ts";
+import { Claims } from "./_claims.ts";
+import type { RangeReply, WorkerStart } from "./_parallel.ts";
 
 const port = parentPort!;
 

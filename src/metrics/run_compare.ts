@@ -23,11 +23,9 @@ import { withCallDefaults } from "./calls.ts";
 import { type GroupSummary, metricValue, summarizeGroups } from "./group_summary.ts";
 import { isLatencySample } from "./latency.ts";
 import { callTokens } from "./tokens.ts";
+import { type BootstrapCall, expectBootstraps, runBootstraps } from "./_bootstraps.ts";
 import {
-  bootstrapDifference,
   type BootstrapMeanDifference,
-  bootstrapMeanDifferences,
-  bootstrapMeans,
   fisherExact,
   mannWhitneyU,
   newcombeInterval,
@@ -125,20 +123,37 @@ export function runDeltas(
 ): Record<DeltaMetric, Delta> {
   const { baseline: sb, candidate: sc } = samples;
   const latencyStats: Statistic[] = ["mean", "p50", "p95", "p99"];
-  const latencyCi = bootstrapDifference(sb.latency, sc.latency, latencyStats, options);
-  const mwu = mannWhitneyU(sb.latency, sc.latency);
-  const nb = sb.ok + sb.errors, nc = sc.ok + sc.errors;
-  const fisher = fisherExact(sb.errors, nb, sc.errors, nc);
+  const seeded = { resamples: options.resamples, seed: options.seed };
   // Tokens: one bootstrap of the calls for the three columns; cost over the priced calls. When
   // every call is priced, the costs are as many as the calls on each side: with one seed their
   // resamples are the tokens' own, so they are read from the same bootstrap (the same interval)
   const allPriced = sb.cost.length === sb.tokens.length && sc.cost.length === sc.tokens.length;
-  const [tokens, input, output, pricedAll] = bootstrapMeanDifferences(
-    [sb.tokens, sb.input_tokens, sb.output_tokens, ...(allPriced ? [sb.cost] : [])],
-    [sc.tokens, sc.input_tokens, sc.output_tokens, ...(allPriced ? [sc.cost] : [])],
-    options,
-  );
-  const cost = allPriced ? pricedAll : bootstrapMeanDifferences([sb.cost], [sc.cost], options)[0];
+  const [latencyCi, [tokens, input, output, pricedAll], [costApart]] = runBootstraps([
+    {
+      fn: "bootstrapDifference",
+      baseline: sb.latency,
+      candidate: sc.latency,
+      stats: latencyStats,
+      options: seeded,
+    },
+    {
+      fn: "bootstrapMeanDifferences",
+      baseline: [sb.tokens, sb.input_tokens, sb.output_tokens, ...(allPriced ? [sb.cost] : [])],
+      candidate: [sc.tokens, sc.input_tokens, sc.output_tokens, ...(allPriced ? [sc.cost] : [])],
+      options: seeded,
+    },
+    // (none when every call is priced)
+    {
+      fn: "bootstrapMeanDifferences",
+      baseline: allPriced ? [] : [sb.cost],
+      candidate: allPriced ? [] : [sc.cost],
+      options: seeded,
+    },
+  ]);
+  const cost = allPriced ? pricedAll : costApart;
+  const mwu = mannWhitneyU(sb.latency, sc.latency);
+  const nb = sb.ok + sb.errors, nc = sc.ok + sc.errors;
+  const fisher = fisherExact(sb.errors, nb, sc.errors, nc);
   const perCall = (r: BootstrapMeanDifference | null | undefined, nb: number, nc: number) => ({
     ci95: r?.ci95 ?? null,
     p_value: r?.p_value ?? null,
@@ -494,10 +509,15 @@ function pairedMetrics(samples: number[][], options: StatsOptions): PairedMetric
   const intervals = new Array<[number, number] | null>(samples.length);
   const byLength = new Map<number, number[]>();
   samples.forEach((s, i) => byLength.set(s.length, [...byLength.get(s.length) ?? [], i]));
-  for (const indexes of byLength.values()) {
-    const found = bootstrapMeans(indexes.map((i) => samples[i]!), options);
-    indexes.forEach((i, k) => (intervals[i] = found[k]!));
-  }
+  const groups = [...byLength.values()];
+  const found = runBootstraps(groups.map((indexes): BootstrapCall => ({
+    fn: "bootstrapMeans",
+    samples: indexes.map((i) => Float64Array.from(samples[i]!)),
+    options: { resamples: options.resamples, seed: options.seed },
+  })));
+  groups.forEach((indexes, g) => {
+    indexes.forEach((i, k) => (intervals[i] = (found[g] as ([number, number] | null)[])[k]!));
+  });
   return samples.map((values, i) => pairedMetric(values, intervals[i]!));
 }
 
@@ -762,6 +782,7 @@ export function groupDeltas(
   by: string,
   options: GroupDeltasOptions = {},
 ): GroupDeltas | null {
+  expectBootstraps(traces.calls.height);
   const rows = summarizeGroups(traces as TraceSet, by);
   if (rows.length < 2) return null;
   const order = options.order ?? [];
@@ -866,6 +887,8 @@ export interface CompareRunsOptions extends GateOptions, StatsOptions {
  * ```
  */
 export function compareRuns(traces: TraceSet, options: CompareRunsOptions): RunComparisonResult {
+  // the helper thread of large bootstraps loads while the summaries and samples are made
+  expectBootstraps(traces.calls.height);
   const rows = summarizeGroups(traces, "group");
   // the columns the samples and the pairing read: each side's calls are a copy of these only
   const all = withCallDefaults(traces.calls);

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Claims, endKeptWorkers, keepWorkers, readNativeFiles } from "../../src/load/_parallel.ts";
+import { Claims } from "../../src/load/_claims.ts";
+import { endKeptWorkers, keepWorkers, readNativeFiles } from "../../src/load/_parallel.ts";
 import { EventTable } from "../../src/load/_event_columns.ts";
 import {
   mergeRangeDiagnostics,
