@@ -89,20 +89,26 @@ export function drawsOf(call: BootstrapCall): number {
  * Draws from which the calls are shared with the helper: about 0.1 s of work
  * at 5 ns a draw, against the helper's start (about 0.2 s, while this thread
  * works) and the samples' copy. 200,000 calls a side (`compare` of two copies
- * of a 784 MB file) make about 750 million.
+ * of a 784 MB file) make about 650 million.
  */
 export const SHARED_FROM_DRAWS = 20_000_000;
 
 /** Bytes of a call's result slot (a few intervals, serialized). */
 const RESULT_BYTES = 16 * 1024;
 
-/** A call's state in the result slots: taken, done, failed (its slot says why), too large. */
+/** A call's state in its slot: not done yet, done (its result serialized after), failed (run again by the caller). */
 const PENDING = 0, DONE = 1, FAILED = 2;
 
 /** What the calling thread posts to the helper for one set of calls. */
 export interface BootstrapJob {
-  /** The calls, with their samples as `[offset, length]` in `values`. */
-  calls: (Omit<BootstrapCall, "baseline" | "candidate" | "samples"> & { at: [number, number][] })[];
+  /**
+   * The calls, with their samples as `[offset, length]` in `values` (the baseline's
+   * first: `baseline` of them).
+   */
+  calls: (Omit<BootstrapCall, "baseline" | "candidate" | "samples"> & {
+    at: [number, number][];
+    baseline: number;
+  })[];
   /** Every sample, one after the other. */
   values: SharedArrayBuffer;
   /** The `Claims` slots over the calls. */
@@ -114,13 +120,12 @@ export interface BootstrapJob {
 /** The calls of `job` with their samples, as views of its shared buffer. */
 export function callsOf(job: BootstrapJob): BootstrapCall[] {
   const values = new Float64Array(job.values);
-  return job.calls.map(({ at, ...rest }) => {
+  return job.calls.map(({ at, baseline, ...rest }) => {
     const s = at.map(([from, length]) => values.subarray(from, from + length));
-    const half = s.length / 2;
     return (rest.fn === "bootstrapDifference"
       ? { ...rest, baseline: s[0]!, candidate: s[1]! }
       : rest.fn === "bootstrapMeanDifferences"
-      ? { ...rest, baseline: s.slice(0, half), candidate: s.slice(half) }
+      ? { ...rest, baseline: s.slice(0, baseline), candidate: s.slice(baseline) }
       : { ...rest, samples: s }) as BootstrapCall;
   });
 }
@@ -280,7 +285,10 @@ export function runBootstraps<const C extends readonly BootstrapCall[]>(
         for (const j of take()) mine.add(j);
       }
     }
-    if (Atomics.load(state, 0) !== DONE) return runBootstrap(c); // its error, thrown here
+    if (Atomics.load(state, 0) !== DONE) {
+      options.onRun?.(i, "caller");
+      return runBootstrap(c); // its error, thrown here
+    }
     options.onRun?.(i, mine.has(i) ? "caller" : "helper");
     const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0);
     return v8.deserialize(bytes.slice(4, 4 + length));
@@ -301,9 +309,10 @@ function jobOf(calls: readonly BootstrapCall[]): BootstrapJob {
       from += s.length;
       return [from - s.length, s.length];
     });
+    const baseline = call.fn === "bootstrapMeanDifferences" ? call.baseline.length : 1;
     return call.fn === "bootstrapDifference"
-      ? { fn, options, stats: call.stats, at }
-      : { fn, options, at };
+      ? { fn, options, stats: call.stats, at, baseline }
+      : { fn, options, at, baseline };
   });
   return {
     calls: described as BootstrapJob["calls"],

@@ -25,6 +25,9 @@ const calls: BootstrapCall[] = [
   { fn: "bootstrapMeanDifferences", baseline: [a, c], candidate: [b, b], options: { seed: 5 } },
   { fn: "bootstrapMeans", samples: [b], options: { seed: 6, resamples: 500 } },
   { fn: "bootstrapDifference", baseline: c, candidate: a, stats: ["p50"], options: { seed: 9 } },
+  // one column a side, then none: their results, as the function gives them
+  { fn: "bootstrapMeanDifferences", baseline: [c], candidate: [a], options: { seed: 10 } },
+  { fn: "bootstrapMeanDifferences", baseline: [], candidate: [], options: {} },
 ];
 const direct = [
   bootstrapDifference(a, b, ["mean", "p95"]),
@@ -32,6 +35,8 @@ const direct = [
   bootstrapMeanDifferences([a, c], [b, b], { seed: 5 }),
   bootstrapMeans([b], { seed: 6, resamples: 500 }),
   bootstrapDifference(c, a, ["p50"], { seed: 9 }),
+  bootstrapMeanDifferences([c], [a], { seed: 10 }),
+  [],
 ];
 
 Deno.test("runBootstraps(): shared with the helper thread, each result is its function's, in order", async () => {
@@ -54,7 +59,7 @@ Deno.test("runBootstraps(): shared with the helper thread, each result is its fu
 
 Deno.test("runBootstraps(): below the draws worth sharing, every call on the calling thread", () => {
   const threads: string[] = [];
-  // 5 calls of 6,000 to 13,000 values, 2,000 resamples: 98 million draws, below 1e9
+  // 7 calls of 0 to 13,000 values, 2,000 resamples: 110 million draws, below 1e9
   const here = runBootstraps(calls, { sharedFrom: 1e9, onRun: (i, t) => (threads[i] = t) });
   assert.deepEqual(here, direct);
   assert.deepEqual(threads, calls.map(() => "caller"));
