@@ -171,12 +171,25 @@ let helper: NodeWorker | null | undefined;
 /** Whether the helper has loaded (true) or could not (false). */
 let helperLoaded: Promise<boolean> = Promise.resolve(false);
 
+/**
+ * Whether this thread may block in `Atomics.wait` (a browser's main thread may
+ * not; Deno's and Node's may): without it, no helper.
+ */
+function canWait(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0); // "not-equal" at once
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The helper, started on first use and kept (not holding the process open). */
 function startHelper(): NodeWorker | null {
   if (helper !== undefined) return helper;
   helper = null;
   const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency ?? 1 : 1;
-  if (typeof Worker === "undefined" || cores < 2) return null;
+  if (typeof Worker === "undefined" || cores < 2 || !canWait()) return null;
   try {
     const worker = new NodeWorker(new URL("./_bootstraps_worker.ts", import.meta.url));
     helperLoaded = new Promise((resolve) => {
