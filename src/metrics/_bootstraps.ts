@@ -256,9 +256,56 @@ export interface RunBootstrapsOptions {
   caller?: boolean;
 }
 
+/** Bootstraps under way ({@link shareBootstraps}): their results when asked. */
+export interface SharedBootstraps<Out> {
+  /** Every result, in order: the calls left are run here, then the helper's waited for. */
+  results(): Out;
+}
+
+/**
+ * Bootstraps `calls` handed to the helper thread at once, when they are large
+ * enough: it takes them one at a time while the caller does other work, and
+ * {@link SharedBootstraps.results} runs here the ones it has not taken (all of
+ * them when no helper runs). Each result is its function's.
+ *
+ * @example
+ * ```ts
+ * import { shareBootstraps } from "./_bootstraps.ts";
+ * import { bootstrapMean } from "./stats.ts";
+ * const values = Float64Array.from({ length: 100 }, (_, i) => i);
+ * const pending = shareBootstraps([{ fn: "bootstrapMeans", samples: [values], options: { seed: 2 } }]);
+ * // … other work here, while a helper works on large ones …
+ * const [means] = pending.results();
+ * if (String(means![0]) !== String(bootstrapMean(values, { seed: 2 }))) throw new Error("same");
+ * ```
+ */
+export function shareBootstraps<const C extends readonly BootstrapCall[]>(
+  calls: C,
+  options: RunBootstrapsOptions = {},
+): SharedBootstraps<{ -readonly [K in keyof C]: BootstrapResult<C[K]> }> {
+  type Out = { -readonly [K in keyof C]: BootstrapResult<C[K]> };
+  const draws = calls.reduce((n, c) => n + drawsOf(c), 0);
+  const worker = calls.length > 1 && draws >= (options.sharedFrom ?? SHARED_FROM_DRAWS)
+    ? startHelper()
+    : null;
+  if (!worker) {
+    return {
+      results: () =>
+        calls.map((c, i) => {
+          options.onRun?.(i, "caller");
+          return runBootstrap(c);
+        }) as unknown as Out,
+    };
+  }
+  const job = jobOf(calls);
+  worker.postMessage(job);
+  return { results: () => resultsOf(job, calls, options) as unknown as Out };
+}
+
 /**
  * The results of `calls`, in order, each as its function returns it: shared
- * with the helper thread when they are large enough, else run here in order.
+ * with the helper thread when they are large enough, else run here in order
+ * ({@link shareBootstraps}, its results at once).
  *
  * @example
  * ```ts
@@ -273,19 +320,15 @@ export function runBootstraps<const C extends readonly BootstrapCall[]>(
   calls: C,
   options: RunBootstrapsOptions = {},
 ): { -readonly [K in keyof C]: BootstrapResult<C[K]> } {
-  type Out = { -readonly [K in keyof C]: BootstrapResult<C[K]> };
-  const draws = calls.reduce((n, c) => n + drawsOf(c), 0);
-  const worker = calls.length > 1 && draws >= (options.sharedFrom ?? SHARED_FROM_DRAWS)
-    ? startHelper()
-    : null;
-  if (!worker) {
-    return calls.map((c, i) => {
-      options.onRun?.(i, "caller");
-      return runBootstrap(c);
-    }) as unknown as Out;
-  }
-  const job = jobOf(calls);
-  worker.postMessage(job);
+  return shareBootstraps(calls, options).results();
+}
+
+/** The results of a job posted to the helper: the calls left taken here, the helper's waited for. */
+function resultsOf(
+  job: BootstrapJob,
+  calls: readonly BootstrapCall[],
+  options: RunBootstrapsOptions,
+): unknown[] {
   const take = () => takeCalls(job, (i) => runBootstrap(calls[i]!));
   const mine = new Set(options.caller === false ? [] : take());
   // a call the helper has not taken this long after (it stopped, or still loads) is taken here
@@ -305,7 +348,7 @@ export function runBootstraps<const C extends readonly BootstrapCall[]>(
     options.onRun?.(i, mine.has(i) ? "caller" : "helper");
     const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0);
     return v8.deserialize(bytes.slice(4, 4 + length));
-  }) as unknown as Out;
+  });
 }
 
 /** The shared buffers of `calls`: their samples copied, the claims, the result slots. */

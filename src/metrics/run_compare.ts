@@ -23,7 +23,12 @@ import { withCallDefaults } from "./calls.ts";
 import { type GroupSummary, metricValue, summarizeGroups } from "./group_summary.ts";
 import { isLatencySample } from "./latency.ts";
 import { callTokens } from "./tokens.ts";
-import { type BootstrapCall, expectBootstraps, runBootstraps } from "./_bootstraps.ts";
+import {
+  type BootstrapCall,
+  expectBootstraps,
+  runBootstraps,
+  shareBootstraps,
+} from "./_bootstraps.ts";
 import {
   type BootstrapMeanDifference,
   fisherExact,
@@ -121,6 +126,21 @@ export function runDeltas(
   samples: { baseline: SideSamples; candidate: SideSamples },
   options: StatsOptions = {},
 ): Record<DeltaMetric, Delta> {
+  return startDeltas(baseline, candidate, samples, options)();
+}
+
+/**
+ * {@link runDeltas} begun: its bootstraps handed to the helper thread when they
+ * are large (`shareBootstraps`), and the deltas made when the function returned
+ * is called, so that the caller can do other work meanwhile (a comparison pairs
+ * its calls).
+ */
+function startDeltas(
+  baseline: GroupSummary,
+  candidate: GroupSummary,
+  samples: { baseline: SideSamples; candidate: SideSamples },
+  options: StatsOptions,
+): () => Record<DeltaMetric, Delta> {
   const { baseline: sb, candidate: sc } = samples;
   const latencyStats: Statistic[] = ["mean", "p50", "p95", "p99"];
   const seeded = { resamples: options.resamples, seed: options.seed };
@@ -128,7 +148,7 @@ export function runDeltas(
   // every call is priced, the costs are as many as the calls on each side: with one seed their
   // resamples are the tokens' own, so they are read from the same bootstrap (the same interval)
   const allPriced = sb.cost.length === sb.tokens.length && sc.cost.length === sc.tokens.length;
-  const [latencyCi, [tokens, input, output, pricedAll], [costApart]] = runBootstraps([
+  const shared = shareBootstraps([
     {
       fn: "bootstrapDifference",
       baseline: sb.latency,
@@ -150,6 +170,21 @@ export function runDeltas(
       options: seeded,
     },
   ]);
+  return () => deltasOf(baseline, candidate, samples, shared.results(), allPriced);
+}
+
+/** The deltas of {@link startDeltas}, its bootstraps' results in hand. */
+function deltasOf(
+  baseline: GroupSummary,
+  candidate: GroupSummary,
+  { baseline: sb, candidate: sc }: { baseline: SideSamples; candidate: SideSamples },
+  [latencyCi, [tokens, input, output, pricedAll], [costApart]]: [
+    Record<Statistic, [number, number] | null>,
+    (BootstrapMeanDifference | null)[],
+    (BootstrapMeanDifference | null)[],
+  ],
+  allPriced: boolean,
+): Record<DeltaMetric, Delta> {
   const cost = allPriced ? pricedAll : costApart;
   const mwu = mannWhitneyU(sb.latency, sc.latency);
   const nb = sb.ok + sb.errors, nc = sc.ok + sc.errors;
@@ -913,7 +948,8 @@ export function compareRuns(traces: TraceSet, options: CompareRunsOptions): RunC
     return { row, calls: calls.filter(pl.col("group").eq(pl.lit(label))) };
   };
   const b = part(options.baseline, "baseline"), c = part(options.candidate, "candidate");
-  const deltas = runDeltas(b.row, c.row, {
+  // the deltas' bootstraps go to the helper thread while this one pairs the calls
+  const finishDeltas = startDeltas(b.row, c.row, {
     baseline: sideSamples(b.calls),
     candidate: sideSamples(c.calls),
   }, options);
@@ -922,6 +958,7 @@ export function compareRuns(traces: TraceSet, options: CompareRunsOptions): RunC
     { calls: c.calls, sessions: traces.sessions },
     { by: options.pairBy, resamples: options.resamples, seed: options.seed, texts: options.texts },
   );
+  const deltas = finishDeltas();
   // Paired runs: the mean latency and cost gates judge significance on the pairs
   // (Wilcoxon signed-rank), a stronger test of the same prompts than the unpaired one.
   const pairedTest = (m: PairedMetric, d: Delta) =>

@@ -7,6 +7,7 @@ import {
   type BootstrapCall,
   bootstrapHelper,
   runBootstraps,
+  shareBootstraps,
 } from "../../src/metrics/_bootstraps.ts";
 import {
   bootstrapDifference,
@@ -75,4 +76,16 @@ Deno.test("runBootstraps(): a call that throws throws its own error, whichever t
       /samples of one length/,
     );
   }
+});
+
+Deno.test("shareBootstraps(): a second set run while the first is under way, each its own results", async () => {
+  assert.equal(await bootstrapHelper(), true);
+  // as a comparison does: the deltas' bootstraps handed over, the pairs' run meanwhile, then both
+  const first = shareBootstraps(calls.slice(0, 3), { sharedFrom: 0 });
+  const second = runBootstraps(calls.slice(3), { sharedFrom: 0 });
+  assert.deepEqual(second, direct.slice(3));
+  assert.deepEqual(first.results(), direct.slice(0, 3));
+  // and all of them in one set
+  const again = shareBootstraps(calls, { sharedFrom: 0 });
+  assert.deepEqual(again.results(), direct);
 });
