@@ -102,15 +102,15 @@ const PENDING = 0, DONE = 1, FAILED = 2;
 /** What the calling thread posts to the helper for one set of calls. */
 export interface BootstrapJob {
   /**
-   * The calls, with their samples as `[offset, length]` in `values` (the baseline's
-   * first: `baseline` of them).
+   * The calls, with their samples as `[buffer, offset, length]` in `buffers`
+   * (offsets and lengths in values; the baseline's first: `baseline` of them).
    */
   calls: (Omit<BootstrapCall, "baseline" | "candidate" | "samples"> & {
-    at: [number, number][];
+    at: [number, number, number][];
     baseline: number;
   })[];
-  /** Every sample, one after the other. */
-  values: SharedArrayBuffer;
+  /** The samples' buffers: their own when shared already ({@link sharedFloats}), else copies. */
+  buffers: SharedArrayBuffer[];
   /** The `Claims` slots over the calls. */
   claims: SharedArrayBuffer;
   /** Per call: its state (`Int32`), then `RESULT_BYTES` of its serialized result. */
@@ -119,9 +119,8 @@ export interface BootstrapJob {
 
 /** The calls of `job` with their samples, as views of its shared buffer. */
 export function callsOf(job: BootstrapJob): BootstrapCall[] {
-  const values = new Float64Array(job.values);
   return job.calls.map(({ at, baseline, ...rest }) => {
-    const s = at.map(([from, length]) => values.subarray(from, from + length));
+    const s = at.map(([b, from, length]) => new Float64Array(job.buffers[b]!, from * 8, length));
     return (rest.fn === "bootstrapDifference"
       ? { ...rest, baseline: s[0]!, candidate: s[1]! }
       : rest.fn === "bootstrapMeanDifferences"
@@ -165,6 +164,9 @@ export function takeCalls(job: BootstrapJob, run: (i: number) => unknown): numbe
   return taken;
 }
 
+/** The helper's young generation, MB (V8's default lets it grow to 16 or more). */
+const HELPER_YOUNG_MB = 4;
+
 /** The helper thread, once started (null: none can start here). */
 let helper: NodeWorker | null | undefined;
 
@@ -191,7 +193,12 @@ function startHelper(): NodeWorker | null {
   const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency ?? 1 : 1;
   if (typeof Worker === "undefined" || cores < 2 || !canWait()) return null;
   try {
-    const worker = new NodeWorker(new URL("./_bootstraps_worker.ts", import.meta.url));
+    // a small young generation: the helper's values are typed arrays, its garbage small; with
+    // V8's default, `report --group-by model` of the 784 MB file peaked 10-11 MiB higher (446-448
+    // MiB against 436-437)
+    const worker = new NodeWorker(new URL("./_bootstraps_worker.ts", import.meta.url), {
+      resourceLimits: { maxYoungGenerationSizeMb: HELPER_YOUNG_MB },
+    });
     helperLoaded = new Promise((resolve) => {
       worker.once("message", (m) => resolve(m === "loaded"));
       worker.once("error", () => resolve(false));
@@ -351,20 +358,37 @@ function resultsOf(
   });
 }
 
-/** The shared buffers of `calls`: their samples copied, the claims, the result slots. */
+/**
+ * `values` as a `Float64Array` over a `SharedArrayBuffer`: a sample made so
+ * goes to the helper thread without a copy.
+ *
+ * @example
+ * ```ts
+ * import { sharedFloats } from "./_bootstraps.ts";
+ * const s = sharedFloats([1.5, 2]);
+ * if (!(s.buffer instanceof SharedArrayBuffer) || s[1] !== 2) throw new Error("shared");
+ * ```
+ */
+export function sharedFloats(values: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(new SharedArrayBuffer(values.length * 8));
+  out.set(values);
+  return out;
+}
+
+/** The shared buffers of `calls`: their samples (copied when not shared), the claims, the results. */
 function jobOf(calls: readonly BootstrapCall[]): BootstrapJob {
   const samples = calls.map(samplesOf);
-  const total = samples.flat().reduce((n, s) => n + s.length, 0);
-  const values = new SharedArrayBuffer(total * 8);
-  const view = new Float64Array(values);
-  let from = 0;
+  const buffers: SharedArrayBuffer[] = [];
+  const place = (s: Float64Array): [number, number, number] => {
+    const own = s.buffer instanceof SharedArrayBuffer ? s : sharedFloats(s);
+    const b = buffers.indexOf(own.buffer as SharedArrayBuffer);
+    if (b >= 0) return [b, own.byteOffset / 8, own.length];
+    buffers.push(own.buffer as SharedArrayBuffer);
+    return [buffers.length - 1, own.byteOffset / 8, own.length];
+  };
   const described = calls.map((call, i) => {
     const { fn, options } = call;
-    const at = samples[i]!.map((s): [number, number] => {
-      view.set(s, from);
-      from += s.length;
-      return [from - s.length, s.length];
-    });
+    const at = samples[i]!.map(place);
     const baseline = call.fn === "bootstrapMeanDifferences" ? call.baseline.length : 1;
     return call.fn === "bootstrapDifference"
       ? { fn, options, stats: call.stats, at, baseline }
@@ -372,7 +396,7 @@ function jobOf(calls: readonly BootstrapCall[]): BootstrapJob {
   });
   return {
     calls: described as BootstrapJob["calls"],
-    values,
+    buffers,
     claims: new SharedArrayBuffer(3 * 4),
     results: new SharedArrayBuffer(calls.length * (8 + RESULT_BYTES)),
   };

@@ -28,6 +28,7 @@ import {
   expectBootstraps,
   runBootstraps,
   shareBootstraps,
+  sharedFloats,
 } from "./_bootstraps.ts";
 import {
   type BootstrapMeanDifference,
@@ -75,8 +76,9 @@ export interface SideSamples {
   cost: Float64Array;
 }
 
+// shared: the comparison's bootstraps hand them to the helper thread without a copy
 const floats = (frame: pl.DataFrame, expr: pl.Expr): Float64Array =>
-  Float64Array.from(
+  sharedFloats(
     frame.select(expr.cast(pl.Float64).alias("v")).getColumn("v").toArray() as number[],
   );
 
@@ -547,7 +549,7 @@ function pairedMetrics(samples: number[][], options: StatsOptions): PairedMetric
   const groups = [...byLength.values()];
   const found = runBootstraps(groups.map((indexes): BootstrapCall => ({
     fn: "bootstrapMeans",
-    samples: indexes.map((i) => Float64Array.from(samples[i]!)),
+    samples: indexes.map((i) => sharedFloats(samples[i]!)),
     options: { resamples: options.resamples, seed: options.seed },
   })));
   groups.forEach((indexes, g) => {
