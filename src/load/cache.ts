@@ -802,7 +802,7 @@ export function writeCached(
       ...(resumeHeader ? { resume: resumeHeader } : {}),
     }));
   } catch {
-    // frames that cannot be encoded: no entry, the cache is only slower
+    // stored events or a resume state that cannot be made: no entry, the cache is only slower
   }
 }
 

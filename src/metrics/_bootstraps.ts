@@ -381,10 +381,9 @@ function jobOf(calls: readonly BootstrapCall[]): BootstrapJob {
   const buffers: SharedArrayBuffer[] = [];
   const place = (s: Float64Array): [number, number, number] => {
     const own = s.buffer instanceof SharedArrayBuffer ? s : sharedFloats(s);
-    const b = buffers.indexOf(own.buffer as SharedArrayBuffer);
-    if (b >= 0) return [b, own.byteOffset / 8, own.length];
-    buffers.push(own.buffer as SharedArrayBuffer);
-    return [buffers.length - 1, own.byteOffset / 8, own.length];
+    let b = buffers.indexOf(own.buffer as SharedArrayBuffer);
+    if (b < 0) b = buffers.push(own.buffer as SharedArrayBuffer) - 1;
+    return [b, own.byteOffset / 8, own.length];
   };
   const described = calls.map((call, i) => {
     const { fn, options } = call;
