@@ -9,6 +9,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inTempDir, realFixture } from "../_helpers.ts";
 import { loadTraces } from "../../src/load/mod.ts";
+import { dropCopiedCalls } from "../../src/load/_copies.ts";
+import pl from "../../src/frames/polars.ts";
 
 const FIXTURE = realFixture("claude-code/flux.claude-session.jsonl");
 
@@ -79,3 +81,37 @@ for (const [sessionOfCopies, naming] of CASES) {
     }),
   );
 }
+
+Deno.test("the formats of a load's files: copies are looked for only when two files or more are of a format that copies calls", () => {
+  const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+  // b.jsonl's calls end first (at 2 s): a.jsonl's req_1 is its copy
+  const calls = pl.DataFrame({
+    format: ["claude_code", "claude_code", "claude_code", "claude_code"],
+    request_id: ["req_1", "req_3", "req_1", "req_2"],
+    file: ["a.jsonl", "a.jsonl", "b.jsonl", "b.jsonl"],
+    line: [2, 9, 3, 7],
+    session_id: ["new", "new", "old", "old"],
+    status: ["ok", "ok", "ok", "ok"],
+    started_at: [at(1), at(30), at(1), at(2)],
+  });
+  const sessions = pl.DataFrame({ session_id: ["new", "old"], calls: [2, 2], errors: [0, 0] });
+  for (
+    const formats of [undefined, ["claude_code", "claude_code"], [
+      "gemini_cli_chat",
+      "claude_code",
+      "native",
+    ]]
+  ) {
+    const out = dropCopiedCalls(calls, sessions, formats);
+    assert.deepEqual(
+      out?.calls.getColumn("request_id").toArray(),
+      ["req_3", "req_1", "req_2"],
+      String(formats),
+    );
+    assert.deepEqual(out?.sessions.getColumn("calls").toArray(), [1, 2]);
+  }
+  // one file of such a format (or none) holds no copy of another file's call: the frame is not read
+  for (const formats of [["claude_code"], ["claude_code", "native", "otlp"], []]) {
+    assert.equal(dropCopiedCalls(calls, sessions, formats), null, String(formats));
+  }
+});
