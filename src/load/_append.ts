@@ -47,6 +47,8 @@ export interface ReadFrom {
   size: number;
   /** With `final`, the last line with no newline, parsed (null when there is none). */
   last: { events: EventRecord[]; diagnostics: RangeDiagnostics } | null;
+  /** Where the complete lines start (`ParsedRange.starts`), lines numbered in the file. */
+  starts: number[];
 }
 
 const NEWLINE = 10;
@@ -131,6 +133,7 @@ export function readNativeFrom(path: string, file: string, options: ReadFromOpti
   const empty = { events: [], diagnostics: { diagnostics: [], lineOffset: 0 } };
   let lines = 0;
   let read: { events: EventRecord[]; diagnostics: RangeDiagnostics } = empty;
+  let starts: number[] = [];
   if (offset > start) {
     const range = parseTraceRange(path, file, {
       ...parse,
@@ -141,13 +144,14 @@ export function readNativeFrom(path: string, file: string, options: ReadFromOpti
     });
     lines = range.lines;
     read = numbered(range, firstLine);
+    starts = range.starts.map((x, i) => (i % 2 === 0 ? x + firstLine - 1 : x));
   }
   let last = null;
   if (options.final && size > offset) {
     const range = parseTraceRange(path, file, { ...parse, ...limit, start: offset, end: size });
     last = numbered(range, firstLine + lines);
   }
-  return { ...read, offset, lines, size, last };
+  return { ...read, offset, lines, size, last, starts };
 }
 
 /** Bytes hashed at the start and at the end of a prefix. */

@@ -13,6 +13,12 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { Worker as NodeWorker } from "node:worker_threads";
 import { Claims } from "./_claims.ts";
+import {
+  addLineStarts,
+  identityOf,
+  LINE_START_SPACING,
+  rememberLineStarts,
+} from "./_line_starts.ts";
 import type { Diagnostic } from "./_event.ts";
 import { type EncodedEvents, EventTable, transferablesOf } from "./_event_columns.ts";
 import {
@@ -49,6 +55,7 @@ export type RangeReply =
     diagnostics: Diagnostic[];
     folded?: ParsedTrace["folded"];
     lines: number;
+    starts: number[];
   }
   | { id: number; error: string }
   | { done: true };
@@ -148,6 +155,8 @@ interface RangeResult {
   diagnostics: Diagnostic[];
   folded?: ParsedTrace["folded"];
   lines: number;
+  /** Where lines start (`ParsedRange.starts`: lines numbered from 1 at the range's start). */
+  starts: number[];
 }
 
 /**
@@ -345,6 +354,25 @@ export async function readNativeFiles(
   let file = -1;
   let offset = 0;
   let parts: RangeDiagnostics[] = [];
+  // where each file's lines start, kept for reading its calls' texts again (`_line_starts.ts`):
+  // for a file as it was when the read began, of a size that can hold two starts
+  const identities = files.map((f, i) => {
+    if (sizes[i]! < 2 * LINE_START_SPACING || f.path !== f.name) return null;
+    try {
+      return identityOf(statSync(f.path));
+    } catch {
+      return null;
+    }
+  });
+  let starts: number[] = [];
+  let lastStart = 0;
+  const keepStarts = () => {
+    if (file >= 0 && identities[file]) {
+      rememberLineStarts(files[file]!.name, identities[file]!, starts);
+    }
+    starts = [];
+    lastStart = 0;
+  };
   const flush = () => {
     for (const d of mergeRangeDiagnostics(parts)) diagnostics.push(d);
     parts = [];
@@ -356,9 +384,11 @@ export async function readNativeFiles(
       results[joined] = undefined;
       if (range.file !== file) {
         flush();
+        keepStarts();
         file = range.file;
         offset = 0;
       }
+      if (identities[file]) lastStart = addLineStarts(starts, r.starts, offset, lastStart);
       if (r.events instanceof EventTable) {
         // a range read in place: its lines count from 1 at its start, moved after the file's before it
         if (offset > 0) { for (let j = r.from!; j < events.n; j++) events.line[j]! += offset; }
@@ -405,6 +435,7 @@ export async function readNativeFiles(
   // every range not read by a worker (all of them without workers), in order
   for (let i = joinReady(); i < tasks.length; i = joinReady()) inPlace(tasks[i]!);
   flush();
+  keepStarts();
   // the parsed JSON is garbage now, but no collection is forced here: V8 collects it while the
   // frames are built, and the loader forces one after that (`readFiles`); one here as well cost
   // 0.15–0.3 s on 200,000 calls for 14 MB less at the peak

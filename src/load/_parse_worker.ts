@@ -44,6 +44,7 @@ port.on("message", ({ tasks, slots, window, sliceBytes }: WorkerStart) => {
         diagnostics: parsed.diagnostics,
         folded: parsed.folded,
         lines: parsed.lines,
+        starts: parsed.starts,
       };
       port.postMessage(reply, transferablesOf(events));
     } catch (err) {

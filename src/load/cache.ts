@@ -69,6 +69,7 @@ import {
 import { type PrefixSamples, prefixUnchanged } from "./_append.ts";
 import type { CacheIdentity } from "./cache_key.ts";
 import { unzstdSync } from "./_zstd.ts";
+import { type LineStarts, lineStartsOf, rememberLineStarts } from "./_line_starts.ts";
 import { lazyFrame, lazyProperty, withFrames } from "../frames/lazy.ts";
 
 /** The CRC-32 of bytes (zlib's). */
@@ -138,6 +139,8 @@ interface Header {
   /** How many sections each frame is stored in ({@link FrameLayout}; absent: one each). */
   sections?: number[];
   resume?: ResumeHeader;
+  /** Where the file's lines start (`_line_starts.ts`), for the file as its frames were read. */
+  lines?: LineStarts;
 }
 
 /**
@@ -424,6 +427,9 @@ export function readCached(
   const { header, fd } = found;
   try {
     const frames = readFrames(fd, found.at, header, header.file, true, keep);
+    if (validLineStarts(header.lines)) {
+      rememberLineStarts(header.file, header.lines, header.lines.starts);
+    }
     return prices !== undefined && header.prices === prices ? frames : dropKeptPrices(frames);
   } catch {
     rmSync(entryPath(dir, id.lineage), { force: true });
@@ -750,6 +756,7 @@ export function writeCached(
     if (files.size > 1) return; // not one file's frames: not an entry
     const file = [...files][0] ?? "";
     const path = entryPath(dir, lineage);
+    const starts = lineStartsOf(file);
     const stored: FramePart[][] = FRAMES.map((name, i) => {
       const p = parts[i];
       if (!p) return [{ rows: frames[name].drop("file") }];
@@ -800,10 +807,28 @@ export function writeCached(
       columns: FRAMES.map((name, i) => parts[i]?.columns ?? frames[name].columns),
       ...layout,
       ...(resumeHeader ? { resume: resumeHeader } : {}),
+      // the file's line starts, when its read kept them and it is still as it was then
+      ...(starts ? { lines: starts } : {}),
     }));
   } catch {
     // stored events or a resume state that cannot be made: no entry, the cache is only slower
   }
+}
+
+/** Line starts as an entry's header holds them: pairs of whole numbers, lines increasing. */
+function validLineStarts(x: unknown): x is LineStarts {
+  if (typeof x !== "object" || x === null) return false;
+  const { size, mtimeMs, ino, starts } = x as Record<string, unknown>;
+  if (![size, mtimeMs, ino].every((n) => typeof n === "number" && Number.isFinite(n))) return false;
+  if (!Array.isArray(starts) || starts.length % 2 !== 0) return false;
+  for (let i = 0; i < starts.length; i += 2) {
+    const line = starts[i], offset = starts[i + 1];
+    if (!Number.isSafeInteger(line) || !Number.isSafeInteger(offset) || line < 1 || offset < 0) {
+      return false;
+    }
+    if (i > 0 && !(line > starts[i - 2] && offset > starts[i - 1])) return false;
+  }
+  return true;
 }
 
 /** A frame's part as it goes into an entry: rows to encode, or a section carried as it is. */

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import pl from "../frames/polars.ts";
 import type { TraceSet } from "../frames/columns.ts";
 import { UserError } from "../log/mod.ts";
@@ -23,6 +23,7 @@ import { EventTable } from "./_event_columns.ts";
 import { pairEvents } from "./_pair.ts";
 import { gluedEvent } from "./parse_trace_text.ts";
 import { byteString } from "./_append.ts";
+import { identityOf, lineStartsOf, startsAround } from "./_line_starts.ts";
 import { formatByName } from "./formats/registry.ts";
 import { DocumentTooLarge, fileSource } from "./formats/source.ts";
 import { packingOf } from "./inputs.ts";
@@ -385,9 +386,27 @@ function readLineEvents(path: string, lines: number[]): Map<number, LineEvent> {
     throw new UserError(`${path} could not be read again for its calls' texts: ${why}.`);
   }
   try {
+    // where lines start, when the load kept them for the file as it is (`_line_starts.ts`): the
+    // pass seeks to the last start before each wanted line, instead of reading every line before it
+    const starts = lineStartsOf(path, identityOf(fstatSync(fd)))?.starts;
     const buf = new Uint8Array(CHUNK);
     let line = 1, w = 0, pos = 0;
+    // with starts: the first start after the next wanted line, where a read of it stops
+    let until = Infinity;
     let parts: Uint8Array[] = []; // the wanted line read so far, across chunks
+    /**
+     * With starts, for the next wanted line: the first start after it, and a move to the last
+     * start before it when that is past the line at hand (true: moved).
+     */
+    const seek = (): boolean => {
+      if (!starts || w >= wanted.length) return false;
+      const [before, after] = startsAround(starts, wanted[w]!);
+      until = after;
+      if (!before || before[0] <= line) return false;
+      [line, pos] = before;
+      return true;
+    };
+    seek();
     const take = (bytes: Uint8Array) => {
       let text = decoder.decode(bytes);
       if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -403,7 +422,7 @@ function readLineEvents(path: string, lines: number[]): Map<number, LineEvent> {
       }
     };
     while (w < wanted.length) {
-      const n = readSync(fd, buf, 0, CHUNK, pos);
+      const n = readSync(fd, buf, 0, until > pos ? Math.min(CHUNK, until - pos) : CHUNK, pos);
       if (n === 0) {
         if (line === wanted[w] && parts.length) take(concat(parts)); // a last line without a newline
         break;
@@ -423,6 +442,8 @@ function readLineEvents(path: string, lines: number[]): Map<number, LineEvent> {
         }
         line++;
         start = nl + 1;
+        // the rest of this read skipped: it ends before the next wanted line's nearest start
+        if (seek()) break;
       }
     }
   } finally {

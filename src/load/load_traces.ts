@@ -59,6 +59,7 @@ import {
 } from "./cache.ts";
 import { metadataColumn } from "./_sessions.ts";
 import { byteString, lastLineEnd, prefixSamples, readNativeFrom } from "./_append.ts";
+import { extendLineStarts, identityOf } from "./_line_starts.ts";
 import type { FormatAdapter, ParseOptions } from "./formats/adapter.ts";
 import {
   assembleImportedFrames,
@@ -867,6 +868,12 @@ function readGrown(
     maxLineBytes: options.maxLineBytes,
   });
   const lines = found.lines;
+  // the old bytes' line starts (kept from the old entry), and the new bytes'
+  try {
+    extendLineStarts(name, found.size, read.starts, identityOf(statSync(path)));
+  } catch {
+    // gone since: its texts are not read from an index
+  }
   const fresh = read.last?.events.length ? read.events.concat(read.last.events) : read.events;
   // the sessions of the new lines, and that of an event of the old unfinished last line (bytes
   // after the old offset: without them no old event is after `lines`, its events not decoded)

@@ -13,6 +13,7 @@ import type { EventTable } from "./_event_columns.ts";
 export type { Diagnostic, EventRecord } from "./_event.ts";
 
 import { DEFAULT_MAX_LINE_BYTES } from "./_limits.ts";
+import { LINE_START_SPACING } from "./_line_starts.ts";
 
 export { DEFAULT_MAX_LINE_BYTES };
 
@@ -388,6 +389,11 @@ export interface FileStamp {
 export interface ParsedRange extends ParsedTrace {
   /** Lines of the range (the line number of its first line is 1 plus the lines before it). */
   lines: number;
+  /**
+   * Where lines start (`_line_starts.ts`): (line, byte offset in the file) pairs,
+   * flat, lines numbered as the range's, at most one every `LINE_START_SPACING` bytes.
+   */
+  starts: number[];
 }
 
 /**
@@ -404,6 +410,13 @@ export function parseTraceRange(
 ): ParsedRange {
   const out: ParsedTrace = { events: [], diagnostics: [] };
   const start = options.start ?? 0;
+  // where the text of each slice starts: a line's start (one every LINE_START_SPACING bytes kept)
+  const starts: number[] = [];
+  const lineStart = (offset: number) => {
+    if (starts.length === 0 || offset - starts[starts.length - 1]! >= LINE_START_SPACING) {
+      starts.push(lines.firstLine, offset);
+    }
+  };
   const lines: LinesOptions = {
     file,
     limit: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
@@ -461,6 +474,7 @@ export function parseTraceRange(
       const { text, textBytes } = head;
       lines.record.ascii = text.length === textBytes && text.indexOf("\\u") < 0;
       lines.endOfFile = false; // whole lines: none is cut
+      lineStart(pos);
       lines.firstLine += parseLines(text, lines, out);
       options.onBytes?.(textBytes);
       pos += textBytes;
@@ -514,6 +528,8 @@ export function parseTraceRange(
       lines.record.ascii = text.length === end && text.indexOf("\\u") < 0;
       if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       lines.endOfFile = eof && endsFile;
+      // the slice's text starts at the file's byte pos - filled (a line's start, or the range's)
+      lineStart(pos - filled);
       lines.firstLine += parseLines(text, lines, out);
       options.onBytes?.(end);
       first = false;
@@ -524,7 +540,7 @@ export function parseTraceRange(
   } finally {
     if (fd >= 0) closeSync(fd);
   }
-  return { ...out, lines: lines.firstLine - 1 };
+  return { ...out, lines: lines.firstLine - 1, starts };
 }
 
 /**
