@@ -355,11 +355,13 @@ export async function readNativeFiles(
   let offset = 0;
   let parts: RangeDiagnostics[] = [];
   // where each file's lines start, kept for reading its calls' texts again (`_line_starts.ts`):
-  // for a file as it was when the read began, of a size that can hold two starts
+  // for a file of a size that can hold two starts, as it is now and still of the size it was
+  // planned for (an early read parsed it already)
   const identities = files.map((f, i) => {
     if (sizes[i]! < 2 * LINE_START_SPACING || f.path !== f.name) return null;
     try {
-      return identityOf(statSync(f.path));
+      const identity = identityOf(statSync(f.path));
+      return identity.size === sizes[i] ? identity : null;
     } catch {
       return null;
     }
