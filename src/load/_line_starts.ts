@@ -12,6 +12,7 @@
  * @module
  */
 import { statSync } from "node:fs";
+import { type FileStamp, sameStamp, stampOf } from "./parse_trace_text.ts";
 
 /**
  * Bytes between two recorded line starts, at least: the texts' pass reads the
@@ -23,15 +24,11 @@ import { statSync } from "node:fs";
  */
 export const LINE_START_SPACING = 32 * 1024;
 
-/** The file an index is of: it is used only while the file's stat gives these. */
-export interface FileIdentity {
-  size: number;
-  mtimeMs: number;
-  ino: number;
-}
-
-/** A file's line starts: `starts` holds (line, byte offset) pairs, flat, lines increasing. */
-export interface LineStarts extends FileIdentity {
+/**
+ * A file's line starts: `starts` holds (line, byte offset) pairs, flat, lines
+ * increasing; used only while the file's stat gives the stamp they are of.
+ */
+export interface LineStarts extends FileStamp {
   starts: number[];
 }
 
@@ -39,13 +36,6 @@ export interface LineStarts extends FileIdentity {
 const KEPT_FILES = 256;
 
 const known = new Map<string, LineStarts>();
-
-/** The identity of a file as `statSync` or `fstatSync` gives it. */
-export const identityOf = (st: { size: number; mtimeMs: number; ino: number }): FileIdentity => ({
-  size: st.size,
-  mtimeMs: st.mtimeMs,
-  ino: st.ino,
-});
 
 /**
  * Pairs `starts` (lines from 1 at a range's start) of a range moved after
@@ -69,7 +59,7 @@ export function addLineStarts(
 }
 
 /**
- * Keep `starts` of the file at `path` as it was (`identity`); an index of
+ * Keep `starts` of the file at `path` as it was (`stamp`); an index of
  * fewer than two starts is not kept (the file's start is known without one).
  *
  * @example
@@ -80,50 +70,48 @@ export function addLineStarts(
  * if (lineStartsOf("/nowhere.jsonl") !== null) throw new Error();
  * ```
  */
-export function rememberLineStarts(path: string, identity: FileIdentity, starts: number[]): void {
+export function rememberLineStarts(path: string, stamp: FileStamp, starts: number[]): void {
   known.delete(path);
   if (starts.length < 4) return;
-  known.set(path, { ...identity, starts });
+  known.set(path, { ...stampOf(stamp), starts });
   if (known.size > KEPT_FILES) known.delete(known.keys().next().value!);
 }
 
 /**
  * The line starts kept for `path`, when the file is still the one they are of
- * (`identity`, else its stat now); null when none are kept or it changed.
+ * (`stamp`, else its stat now); null when none are kept or it changed.
  */
-export function lineStartsOf(path: string, identity?: FileIdentity): LineStarts | null {
+export function lineStartsOf(path: string, stamp?: FileStamp): LineStarts | null {
   const kept = known.get(path);
   if (!kept) return null;
-  let now = identity;
+  let now = stamp;
   if (!now) {
     try {
-      now = identityOf(statSync(path));
+      now = statSync(path);
     } catch {
       return null;
     }
   }
-  return now.size === kept.size && now.mtimeMs === kept.mtimeMs && now.ino === kept.ino
-    ? kept
-    : null;
+  return sameStamp(now, kept) ? kept : null;
 }
 
 /**
  * The line starts kept for `path` as it was at `size` bytes, followed by
  * `more` (line starts of the bytes it has grown by, lines in the file's
- * numbering), kept for the file as it is now (`identity`); nothing when no
+ * numbering), kept for the file as it is now (`stamp`); nothing when no
  * index of the file at that size is kept.
  */
 export function extendLineStarts(
   path: string,
   size: number,
   more: number[],
-  identity: FileIdentity,
+  stamp: FileStamp,
 ): void {
   const kept = known.get(path);
   if (!kept || kept.size !== size) return;
   const starts = kept.starts.slice();
   addLineStarts(starts, more, 0, starts[starts.length - 1]!);
-  rememberLineStarts(path, identity, starts);
+  rememberLineStarts(path, stamp, starts);
 }
 
 /** Forget every index kept (tests). */

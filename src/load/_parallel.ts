@@ -13,12 +13,7 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { Worker as NodeWorker } from "node:worker_threads";
 import { Claims } from "./_claims.ts";
-import {
-  addLineStarts,
-  identityOf,
-  LINE_START_SPACING,
-  rememberLineStarts,
-} from "./_line_starts.ts";
+import { addLineStarts, LINE_START_SPACING, rememberLineStarts } from "./_line_starts.ts";
 import type { Diagnostic } from "./_event.ts";
 import { type EncodedEvents, EventTable, transferablesOf } from "./_event_columns.ts";
 import {
@@ -28,6 +23,7 @@ import {
   parseTraceRange,
   type RangeDiagnostics,
   type SampledLines,
+  stampOf,
 } from "./parse_trace_text.ts";
 
 /** One range of one file. */
@@ -357,11 +353,11 @@ export async function readNativeFiles(
   // where each file's lines start, kept for reading its calls' texts again (`_line_starts.ts`):
   // for a file of a size that can hold two starts, as it is now and still of the size it was
   // planned for (an early read parsed it already)
-  const identities = files.map((f, i) => {
+  const stamps = files.map((f, i) => {
     if (sizes[i]! < 2 * LINE_START_SPACING || f.path !== f.name) return null;
     try {
-      const identity = identityOf(statSync(f.path));
-      return identity.size === sizes[i] ? identity : null;
+      const stamp = stampOf(statSync(f.path));
+      return stamp.size === sizes[i] ? stamp : null;
     } catch {
       return null;
     }
@@ -369,9 +365,7 @@ export async function readNativeFiles(
   let starts: number[] = [];
   let lastStart = 0;
   const keepStarts = () => {
-    if (file >= 0 && identities[file]) {
-      rememberLineStarts(files[file]!.name, identities[file]!, starts);
-    }
+    if (file >= 0 && stamps[file]) rememberLineStarts(files[file]!.name, stamps[file]!, starts);
     starts = [];
     lastStart = 0;
   };
@@ -390,7 +384,7 @@ export async function readNativeFiles(
         file = range.file;
         offset = 0;
       }
-      if (identities[file]) lastStart = addLineStarts(starts, r.starts, offset, lastStart);
+      if (stamps[file]) lastStart = addLineStarts(starts, r.starts, offset, lastStart);
       if (r.events instanceof EventTable) {
         // a range read in place: its lines count from 1 at its start, moved after the file's before it
         if (offset > 0) { for (let j = r.from!; j < events.n; j++) events.line[j]! += offset; }

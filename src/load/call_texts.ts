@@ -23,7 +23,7 @@ import { EventTable } from "./_event_columns.ts";
 import { pairEvents } from "./_pair.ts";
 import { gluedEvent } from "./parse_trace_text.ts";
 import { byteString } from "./_append.ts";
-import { identityOf, lineStartsOf, startsAround } from "./_line_starts.ts";
+import { lineStartsOf, startsAround } from "./_line_starts.ts";
 import { formatByName } from "./formats/registry.ts";
 import { DocumentTooLarge, fileSource } from "./formats/source.ts";
 import { packingOf } from "./inputs.ts";
@@ -388,20 +388,19 @@ function readLineEvents(path: string, lines: number[]): Map<number, LineEvent> {
   try {
     // where lines start, when the load kept them for the file as it is (`_line_starts.ts`): the
     // pass seeks to the last start before each wanted line, instead of reading every line before it
-    const starts = lineStartsOf(path, identityOf(fstatSync(fd)))?.starts;
+    const starts = lineStartsOf(path, fstatSync(fd))?.starts;
     const buf = new Uint8Array(CHUNK);
     let line = 1, w = 0, pos = 0;
-    // with starts: the first start after the next wanted line, where a read of it stops
+    // with starts, around the next wanted line (found once for each): the last start before it,
+    // and the first after it, where a read of it stops
+    let aimed = -1;
+    let before: [number, number] | null = null;
     let until = Infinity;
     let parts: Uint8Array[] = []; // the wanted line read so far, across chunks
-    /**
-     * With starts, for the next wanted line: the first start after it, and a move to the last
-     * start before it when that is past the line at hand (true: moved).
-     */
+    /** With starts: a move to the last start before the next wanted line, when that is past the line at hand (true: moved). */
     const seek = (): boolean => {
       if (!starts || w >= wanted.length) return false;
-      const [before, after] = startsAround(starts, wanted[w]!);
-      until = after;
+      if (aimed !== w) [aimed, [before, until]] = [w, startsAround(starts, wanted[w]!)];
       if (!before || before[0] <= line) return false;
       [line, pos] = before;
       return true;

@@ -59,7 +59,7 @@ import {
 } from "./cache.ts";
 import { metadataColumn } from "./_sessions.ts";
 import { byteString, lastLineEnd, prefixSamples, readNativeFrom } from "./_append.ts";
-import { extendLineStarts, identityOf } from "./_line_starts.ts";
+import { extendLineStarts } from "./_line_starts.ts";
 import type { FormatAdapter, ParseOptions } from "./formats/adapter.ts";
 import {
   assembleImportedFrames,
@@ -870,7 +870,7 @@ function readGrown(
   const lines = found.lines;
   // the old bytes' line starts (kept from the old entry), and the new bytes'
   try {
-    extendLineStarts(name, found.size, read.starts, identityOf(statSync(path)));
+    extendLineStarts(name, found.size, read.starts, statSync(path));
   } catch {
     // gone since: its texts are not read from an index
   }

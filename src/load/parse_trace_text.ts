@@ -13,7 +13,6 @@ import type { EventTable } from "./_event_columns.ts";
 export type { Diagnostic, EventRecord } from "./_event.ts";
 
 import { DEFAULT_MAX_LINE_BYTES } from "./_limits.ts";
-import { LINE_START_SPACING } from "./_line_starts.ts";
 
 export { DEFAULT_MAX_LINE_BYTES };
 
@@ -378,12 +377,23 @@ export interface SampledLines {
   whole: boolean;
 }
 
-/** What tells that a file was not written since it was sampled. */
+/** What tells that a file was not written since it was sampled (or read). */
 export interface FileStamp {
   size: number;
   mtimeMs: number;
   ino: number | null;
 }
+
+/** The stamp of a file as `statSync` or `fstatSync` gives it. */
+export const stampOf = (st: FileStamp): FileStamp => ({
+  size: st.size,
+  mtimeMs: st.mtimeMs,
+  ino: st.ino,
+});
+
+/** Whether two stamps are of the same file, not written in between. */
+export const sameStamp = (a: FileStamp, b: FileStamp): boolean =>
+  a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
 
 /** What {@link parseTraceRange} returns: diagnostics not yet folded, lines numbered from 1 at `start`. */
 export interface ParsedRange extends ParsedTrace {
@@ -391,7 +401,7 @@ export interface ParsedRange extends ParsedTrace {
   lines: number;
   /**
    * Where lines start (`_line_starts.ts`): (line, byte offset in the file) pairs,
-   * flat, lines numbered as the range's, at most one every `LINE_START_SPACING` bytes.
+   * flat, lines numbered as the range's: the start of each slice read.
    */
   starts: number[];
 }
@@ -410,12 +420,10 @@ export function parseTraceRange(
 ): ParsedRange {
   const out: ParsedTrace = { events: [], diagnostics: [] };
   const start = options.start ?? 0;
-  // where the text of each slice starts: a line's start (one every LINE_START_SPACING bytes kept)
+  // where the text of each slice starts: a line's start (thinned when kept: `addLineStarts`)
   const starts: number[] = [];
   const lineStart = (offset: number) => {
-    if (starts.length === 0 || offset - starts[starts.length - 1]! >= LINE_START_SPACING) {
-      starts.push(lines.firstLine, offset);
-    }
+    starts.push(lines.firstLine, offset);
   };
   const lines: LinesOptions = {
     file,
@@ -445,9 +453,7 @@ export function parseTraceRange(
     const endsFile = options.end === undefined || options.end >= size;
     let pos = start;
     // the first lines, parsed already: taken when the file is as it was then
-    const headTaken = usable && (stat === null ||
-      head.stamp.size === size && head.stamp.mtimeMs === stat.mtimeMs &&
-        head.stamp.ino === stat.ino);
+    const headTaken = usable && (stat === null || sameStamp(head.stamp, stat));
     if (headTaken) {
       // as parseLines takes the value of each line (the sample's lines are those on which
       // its JSON.parse and the sample's agree: see SampledLines)

@@ -1,5 +1,5 @@
 /** Test helper: mark a cached file's entry, so that a load or a tail shows it read from the entry. */
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import {
@@ -19,15 +19,34 @@ import type { ImportedFrames } from "../../src/load/formats/_records.ts";
 export const identity = (file: string, options: { keepText?: boolean } = {}) =>
   cacheIdentity(file, cacheKeyOptions(options, "native", file))!;
 
+/** The entry file of a native file. */
+const entryFile = (cache: string, file: string) => {
+  const { lineage } = identity(file);
+  return join(cache, lineage.slice(0, 2), `${lineage}.tbc`);
+};
+
 /** The header of a native file's entry (as `cache.ts` writes it: magic, length, JSON). */
 export function entryHeader(cache: string, file: string): Record<string, unknown> & {
   lengths: number[];
   sections?: number[];
 } {
-  const { lineage } = identity(file);
-  const bytes = readFileSync(join(cache, lineage.slice(0, 2), `${lineage}.tbc`));
+  const bytes = readFileSync(entryFile(cache, file));
   const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4);
   return JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length)));
+}
+
+/** Write `header` as the header of a native file's entry, its sections as they were. */
+export function rewriteEntryHeader(cache: string, file: string, header: unknown): void {
+  const path = entryFile(cache, file);
+  const bytes = readFileSync(path);
+  const old = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4);
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.length + bytes.length - 8 - old);
+  out.set(bytes.subarray(0, 4));
+  new DataView(out.buffer).setUint32(4, json.length);
+  out.set(json, 8);
+  out.set(bytes.subarray(8 + old), 8 + json.length);
+  writeFileSync(path, out);
 }
 
 /**

@@ -13,7 +13,7 @@ import { callTextReader, loadTraces } from "../../src/load/mod.ts";
 import { readNativeFiles } from "../../src/load/_parallel.ts";
 import { forgetLineStarts, LINE_START_SPACING, lineStartsOf } from "../../src/load/_line_starts.ts";
 import { inTempDir } from "../_helpers.ts";
-import { entryHeader, identity } from "./_cache_entry.ts";
+import { entryHeader, rewriteEntryHeader } from "./_cache_entry.ts";
 
 const WORDS = ["alpha", "héllo", "日本語", "👋", "beta", "gamma", "délta", "x"];
 
@@ -147,14 +147,20 @@ Deno.test(
   }),
 );
 
+/** A file of 1,500 calls in `dir`, loaded once into the cache `cache` (line starts forgotten before). */
+async function cachedFile(dir: string): Promise<{ path: string; cache: string }> {
+  forgetLineStarts();
+  const path = join(dir, "t.jsonl");
+  const cache = join(dir, "cache");
+  writeFileSync(path, callLines(0, 1500));
+  await loadTraces(path, { cache });
+  return { path, cache };
+}
+
 Deno.test(
   "the cache entry keeps a file's line starts, and a grown file's entry adds those of its new lines",
   inTempDir("line-starts-cache", async (dir) => {
-    forgetLineStarts();
-    const path = join(dir, "t.jsonl");
-    const cache = join(dir, "cache");
-    writeFileSync(path, callLines(0, 1500));
-    await loadTraces(path, { cache });
+    const { path, cache } = await cachedFile(dir);
     const first = lineStartsOf(path);
     assert.ok(first);
     // read from the entry (another group: not the last load held in this process)
@@ -183,17 +189,13 @@ Deno.test(
 Deno.test(
   "line starts in an entry's header that do not hold (offsets going back) are not used: the frames are read from the entry, the texts from the file's start",
   inTempDir("line-starts-bad-header", async (dir) => {
-    forgetLineStarts();
-    const path = join(dir, "t.jsonl");
-    const cache = join(dir, "cache");
-    writeFileSync(path, callLines(0, 1500));
-    await loadTraces(path, { cache });
+    const { path, cache } = await cachedFile(dir);
     const header = entryHeader(cache, path) as unknown as { lines: { starts: number[] } };
     assert.ok(header.lines.starts.length >= 4);
     // the second start's offset before the first's
     header.lines.starts[3] = 0;
     header.lines.starts[1] = 100;
-    rewriteHeader(cache, path, header);
+    rewriteEntryHeader(cache, path, header);
     forgetLineStarts();
     const traces = await loadTraces(path, { cache, group: "bad starts" });
     // had the entry been dropped, the file read again would have given starts of its own
@@ -203,18 +205,3 @@ Deno.test(
     assert.deepEqual(texts.output, rows.map((i) => words(i + 1, 90)));
   }),
 );
-
-/** Write `header` as the header of `file`'s entry, its sections as they were. */
-function rewriteHeader(cache: string, file: string, header: unknown): void {
-  const { lineage } = identity(file);
-  const entry = join(cache, lineage.slice(0, 2), `${lineage}.tbc`);
-  const bytes = readFileSync(entry);
-  const old = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4);
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(8 + json.length + bytes.length - 8 - old);
-  out.set(bytes.subarray(0, 4));
-  new DataView(out.buffer).setUint32(4, json.length);
-  out.set(json, 8);
-  out.set(bytes.subarray(8 + old), 8 + json.length);
-  writeFileSync(entry, out);
-}

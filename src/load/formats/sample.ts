@@ -8,7 +8,7 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { FormatSample } from "./adapter.ts";
 import { firstObjectKeys } from "./_first_keys.ts";
 import { parseJsonValues } from "./_json_values.ts";
-import type { FileStamp, SampledLines } from "../parse_trace_text.ts";
+import { type FileStamp, type SampledLines, stampOf } from "../parse_trace_text.ts";
 
 /** Bytes of a file that detection reads. */
 export const SAMPLE_BYTES = 1024 * 1024;
@@ -339,7 +339,7 @@ function linesOf(
     bytes: byte,
     lines: line,
     values: out,
-    stamp: { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino },
+    stamp: stampOf(stat),
     text: text.slice(stop),
     textBytes: end - byte,
     rest: bytes.subarray(end),
