@@ -14,6 +14,9 @@ import { deno } from "./_runtime.ts";
 
 let collect: (() => void) | null | undefined;
 
+/** The process's resident memory in bytes. */
+const residentBytes = () => process.memoryUsage.rss();
+
 /**
  * Collect garbage now, if the runtime allows it (the whole heap: a
  * `gc({ type: "minor" })` measured as long as a full collection here).
@@ -71,12 +74,50 @@ function glibc(): Libc | null {
 }
 
 /**
+ * The share of a large load's input size under which the process keeps the memory
+ * it freed for reuse ({@link keepFreedMemoryBelow}): half of it, so that the
+ * growth between two settlings still fits under the goal of 0.6× the input.
+ */
+export const KEEP_FREED_SHARE = 0.5;
+
+/** Resident memory below which {@link releaseFreedMemory} gives nothing back (0: always gives back). */
+let keepFreedBelow = 0;
+
+/**
+ * Keep the freed memory for reuse while the process holds less than `bytes`
+ * ({@link releaseFreedMemory} does nothing below it), for the rest of the process
+ * or until called again: a large load calls it with {@link KEEP_FREED_SHARE} of
+ * its input's size. Every page given back is faulted in again when the next step
+ * allocates it, and a fault costs 13–18 µs on this project's host
+ * (`bench/_page_cost.ts`): a cold `analyze` of the 784 MB file gave back and
+ * faulted in again about 60,000 pages (1.0–1.2 s) at its settlings.
+ *
+ * @example
+ * ```ts
+ * import { keepFreedMemoryBelow, releaseFreedMemory } from "./_memory.ts";
+ * keepFreedMemoryBelow(Number.MAX_SAFE_INTEGER);
+ * if (releaseFreedMemory()) throw new Error("nothing is given back below the bound");
+ * keepFreedMemoryBelow(0); // as before: given back at every settling
+ * ```
+ */
+export function keepFreedMemoryBelow(bytes: number): void {
+  keepFreedBelow = bytes;
+}
+
+/** The bound {@link keepFreedMemoryBelow} set last (0: none). */
+export function freedMemoryBound(): number {
+  return keepFreedBelow;
+}
+
+/**
  * Give back to the system the memory that was freed but is still held by the
  * C allocator: Polars allocates with glibc's `malloc`, which keeps freed pages
  * for reuse, so the intermediates of building the frames stay in the resident
  * memory until `malloc_trim` returns them (200,000 calls: 389 → 324 MB, in 14
  * ms). Only on Linux with glibc in Deno, and only when calling C is already
  * allowed (`--allow-ffi`, as `-A` does; never a prompt); elsewhere it does nothing.
+ * Nothing either while the process holds less than {@link keepFreedMemoryBelow}'s
+ * bound. Returns whether it gave memory back.
  *
  * @example
  * ```ts
@@ -84,8 +125,11 @@ function glibc(): Libc | null {
  * releaseFreedMemory(); // returns at once where it cannot run
  * ```
  */
-export function releaseFreedMemory(): void {
-  glibc()?.malloc_trim(0n);
+export function releaseFreedMemory(): boolean {
+  const c = glibc();
+  if (c === null || residentBytes() < keepFreedBelow) return false;
+  c.malloc_trim(0n);
+  return true;
 }
 
 /** glibc's `mallopt` parameters (malloc.h). */
@@ -149,9 +193,6 @@ let settling: Promise<void> | null = null;
 
 /** Resident memory after the last {@link settleMemory}. */
 let settledAt = 0;
-
-/** The process's resident memory in bytes. */
-const residentBytes = () => process.memoryUsage.rss();
 
 /** The next task of the event loop (after the pending ones). */
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));

@@ -87,7 +87,14 @@ import {
   loadWorkers,
   readNativeFiles,
 } from "./_parallel.ts";
-import { collectGarbage, releaseFreedMemory, settleMemory, trimOnFree } from "./_memory.ts";
+import {
+  collectGarbage,
+  KEEP_FREED_SHARE,
+  keepFreedMemoryBelow,
+  releaseFreedMemory,
+  settleMemory,
+  trimOnFree,
+} from "./_memory.ts";
 import { checkTimezone } from "./timestamp.ts";
 import { keepLoad, loadKey, recentLoad } from "./_recent.ts";
 import { lazyFrame, withFrames } from "../frames/lazy.ts";
@@ -1363,9 +1370,15 @@ export async function loadTraces(
     const known = knownFiles(list, staged, options);
     const early = forced ? null : earlyReads(staged, options);
     if (early) options = { ...options, onProgress: early.onProgress };
-    // the allocator set before a large input is read (early reads go on in the loop below)
-    const large = (bytes: number[]) => bytes.reduce((a, b) => a + b, 0) >= LARGE_INPUT_BYTES;
-    if (early && large(early.sizes)) trimOnFree();
+    // the allocator set before a large input is read (early reads go on in the loop below), and
+    // its freed memory kept for reuse below half the input's size (`keepFreedMemoryBelow`)
+    const prepareLarge = (bytes: number[]) => {
+      const total = bytes.reduce((a, b) => a + b, 0);
+      if (total < LARGE_INPUT_BYTES) return;
+      trimOnFree();
+      keepFreedMemoryBelow(KEEP_FREED_SHARE * total);
+    };
+    if (early) prepareLarge(early.sizes);
     for (const [k, input] of staged.entries()) {
       const was = known.get(input.name);
       // read early, a file is sampled from one read of its first MiB, which the reader goes on from
@@ -1401,7 +1414,7 @@ export async function loadTraces(
       );
     }
     if (plans.length === 0) throw new UserError(messages.noTraceAtAll(list));
-    if (large(plans.map((p) => p.size))) trimOnFree();
+    prepareLarge(plans.map((p) => p.size));
     let { frames, parsedBytes } = await loadFrames(plans, options, list);
     // the calls' prices, when every part of the load holds them (from an entry, or priced to be kept)
     const priced = hasKeptPrices(frames.calls);
