@@ -200,8 +200,9 @@ const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 /**
  * Collect the garbage, let the event loop turn once, then give the freed pages
  * back ({@link releaseFreedMemory}, from {@link keepFreedMemoryBelow}'s bound
- * on): between the steps of a large load or analysis. A Polars frame or series is freed only when V8 has collected its
- * JS wrapper and then the runtime has run the wrapper's finalizer, which Deno
+ * on): between the steps of a large load or analysis. A Polars frame or
+ * series is freed only when V8 has collected its JS wrapper and then the
+ * runtime has run the wrapper's finalizer, which Deno
  * does between tasks, never inside a collection: a collection alone frees the
  * JS side only (measured: 20 series of 8 MB, 87 MB still in use after two
  * collections and a microtask, 3 MB after the next task). The figures and the
