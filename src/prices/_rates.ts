@@ -78,6 +78,9 @@ export function bedrockModel(model: string): string {
   return BEDROCK_ID.exec(model)?.[1] ?? model;
 }
 
+/** Vertex AI's resource name of a model: its last part, the model's id (`@` version kept). */
+const VERTEX_NAME = /^(?:projects\/[^/]+\/locations\/[^/]+\/)?publishers\/[^/]+\/models\/([^/]+)$/;
+
 /** Resolve `model` once: a user override, else genai-prices with the trace's provider, else by name alone; null when unknown. */
 export function resolve(
   model: string,
@@ -114,6 +117,16 @@ export function resolve(
   if (provider !== "bedrock" && BEDROCK_ID.test(model)) {
     const r = resolve(model, "bedrock", overrides);
     if (r) return r;
+  }
+  // Vertex AI's resource name of a model (`projects/{p}/locations/{l}/publishers/{publisher}/
+  // models/{model}`, or from `publishers/` on: a Vertex call's model as Google's SDKs and
+  // Langfuse's traces of them record it): the model after `models/`, on Vertex AI unless the
+  // trace names a provider
+  const vertex = VERTEX_NAME.exec(model);
+  if (vertex) {
+    const name = vertex[1]!;
+    const r = resolve(name, provider ?? "google-vertex", overrides);
+    return r && { ...r, name: r.name ?? name };
   }
   // a router's or proxy's name that the data does not know whole, `provider/model` (LiteLLM's
   // `anthropic/claude-…`, OpenRouter's `openai/gpt-4o`, Gemini's `models/gemini-…`): priced as

@@ -293,6 +293,37 @@ Deno.test("applyPrices() prices a router's provider/model name (LiteLLM, OpenRou
   assert.equal(lookupPrice("anthropic/claude-opus-4-5-20251101")?.model, "claude-opus-4-5");
 });
 
+Deno.test("applyPrices() prices Vertex AI's resource names of models (projects/…/publishers/…/models/…) as the model after models/", () => {
+  // the model of a Vertex call as Langfuse's trace of Google's SDK records it (langfuse/langfuse,
+  // worker/src/__tests__/chatml/framework-traces/vertex-ai-2025-08-01.trace.json)
+  const out = applyPrices(callsOf([
+    {
+      model:
+        "projects/vertex-ai-integration-467711/locations/europe-central2/publishers/google/models/gemini-2.5-flash",
+      input_tokens: 1000,
+      output_tokens: 100,
+    },
+    { model: "publishers/google/models/gemini-2.5-flash", input_tokens: 1000, output_tokens: 100 },
+    // Claude on Vertex (an `@` version): Vertex's price of Claude Sonnet 4
+    {
+      model: "projects/p/locations/us-east5/publishers/anthropic/models/claude-sonnet-4@20250514",
+      input_tokens: 1000,
+      output_tokens: 100,
+    },
+    // not a resource name: a folder-like name is no model
+    { model: "projects/p/models/gemini-2.5-flash", input_tokens: 1000, output_tokens: 100 },
+  ]));
+  const [a, b, c, d] = costs(out);
+  // Gemini 2.5 Flash's list price: $0.30/M input, $2.50/M output
+  close(a!, (1000 * 0.3 + 100 * 2.5) / 1e6, "the full resource name");
+  close(b!, (1000 * 0.3 + 100 * 2.5) / 1e6, "from publishers/ on");
+  // Claude Sonnet 4 on Vertex: $3/M input, $15/M output
+  close(c!, (1000 * 3 + 100 * 15) / 1e6, "Claude on Vertex");
+  assert.equal(d, null);
+  // the name as written stays the call's model
+  assert.equal(out.getColumn("model").get(1), "publishers/google/models/gemini-2.5-flash");
+});
+
 Deno.test("applyPrices() prices Amazon Bedrock's model ids (cross-region profiles too) at Bedrock's rates, whatever provider the trace names", () => {
   // Claude Code on Bedrock names its models so in its result's modelUsage (a real Harbor run,
   // benchflow-ai/skillsbench-trajectories): us.anthropic.claude-sonnet-4-5-20250929-v1:0

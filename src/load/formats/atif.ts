@@ -25,6 +25,10 @@
  *   trajectories write `metrics.duration_ms`, and `metrics.time_to_first_token_ms`
  *   → `ttft_s`); `started_at` the step's `timestamp`. ATIF has no error status per
  *   step: every call is ok.
+ * - A step with no `source` whose `message` is an object `{role, content,
+ *   timestamp}` (trajectories written by other tools than Harbor) takes its
+ *   source from the role (`assistant` is `agent`), its time and text from the
+ *   message.
  * - Session: `session_id`, else the file name. Every step is an event
  *   `atif.<source>`, and the trajectory itself one `atif.trajectory`.
  *
@@ -146,8 +150,12 @@ export function parseAtifText(
       const at = "step_id" in step ? text.indexOf('"step_id"', pos) : -1;
       const stepLine = lineAt(at >= 0 ? at : pos);
       if (at >= 0) pos = at + 1;
-      const source = str(step.source) ?? "unknown";
-      const ts = time(step.timestamp, stepLine);
+      // a step that names no source takes it from its message's role (a message written as
+      // {role, content, timestamp}, as some trajectory writers do), "assistant" read as "agent"
+      const said = isObj(step.message) ? step.message : null;
+      const role = said && str(said.role);
+      const source = str(step.source) ?? (role === "assistant" ? "agent" : role) ?? "unknown";
+      const ts = time(step.timestamp ?? said?.timestamp, stepLine);
       const stepId = step.step_id === undefined || step.step_id === null
         ? null
         : String(step.step_id);
@@ -201,7 +209,11 @@ export function parseAtifText(
       call.total_tokens = call.input_tokens !== null && call.output_tokens !== null
         ? call.input_tokens + call.output_tokens
         : null;
-      const message = typeof step.message === "string" ? step.message : null;
+      const message = typeof step.message === "string"
+        ? step.message
+        : typeof said?.content === "string"
+        ? said.content
+        : null;
       call.output_chars = message === null ? null : countChars(message);
       if (options.keepText) {
         call.messages = null;

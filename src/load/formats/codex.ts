@@ -40,7 +40,9 @@
  *   `last_token_usage` holds the parent's running total: a baseline, not a call.
  * - Older rollouts (first line `{id, timestamp, instructions}`, then bare
  *   response items) record no token usage: their lines are events and no call
- *   is counted (one warning says so).
+ *   is counted (one warning says so). So is a rollout of the current format whose
+ *   turns have no `token_count` event at all (one `no_token_usage` warning
+ *   names its turns: the usage was not recorded, the calls cannot be counted).
  *
  * @module
  */
@@ -172,6 +174,8 @@ export function parseCodexText(
   let previousKey: string | null = null;
   let turnOpen = false;
   let texts: string[] = []; // assistant message text since the last call: the next call's output
+  // turns and token counts seen: a rollout with turns and no count recorded no usage (below)
+  let turns = 0, turnLine = 0, tokenCounts = 0;
   for (const { line, value: v } of values) {
     if (!isObj(v)) {
       diagnostics.push(notAnObject(file, line, "a Codex rollout line"));
@@ -191,6 +195,11 @@ export function parseCodexText(
       request_id: str(payload.turn_id),
       payload: compactPayload(payload),
     });
+    if (type === "turn_context") {
+      turns++;
+      turnLine ||= line;
+    }
+    if (type === "event_msg" && kind === "token_count") tokenCounts++;
     if (copying) {
       const minted = type === "turn_context" ? uuidV7Micros(payload.turn_id) : null;
       if (minted !== null && minted >= forkAt!) copying = false; // this session's first own turn
@@ -294,6 +303,21 @@ export function parseCodexText(
         } the parent's calls (in the parent's file), not this session's`,
       severity: "warning",
       count: copiedCounts,
+    });
+  }
+  if (turns > 0 && tokenCounts === 0) {
+    // Codex writes each response's usage in a token_count event: with none, the turns' model
+    // calls cannot be counted (as in an older rollout), which the file must not hide
+    diagnostics.push({
+      file,
+      line: turnLine,
+      code: "no_token_usage",
+      message: `this Codex rollout has ${turns} turn${
+        turns > 1 ? "s" : ""
+      } but no token_count event (where Codex records each response's usage): ${
+        turns > 1 ? "their" : "its"
+      } model calls are not counted`,
+      severity: "warning",
     });
   }
   if (turnOpen) records.sessions!.push({ session_id: session, complete: false });

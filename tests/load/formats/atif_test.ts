@@ -115,6 +115,56 @@ Deno.test("atif: several trajectories one per line are several sessions (the fil
   }
 });
 
+Deno.test("atif: steps with no source take it from their message's role, and its time and text", () => {
+  // the shape of amichne/replai's trajectory.json: schema_version "1.5", no `source`, the message
+  // an object {role, content, timestamp}, metrics on the agent's steps
+  const step = (id: number, role: string, content: string, metrics?: Record<string, number>) => ({
+    step_id: id,
+    message: { role, content, timestamp: `2024-11-12T09:00:0${id}Z` },
+    ...(metrics ? { metrics } : {}),
+  });
+  const doc = {
+    schema_version: "1.5",
+    session_id: "sess-roles",
+    agent: { name: "code-reviewer", version: "1.0.0" },
+    steps: [
+      step(1, "system", "You review code."),
+      step(2, "user", "What changed?"),
+      step(3, "agent", "Looking.", {
+        prompt_tokens: 812,
+        completion_tokens: 141,
+        cost_usd: 0.0021,
+      }),
+      step(4, "assistant", "Done: two files.", { prompt_tokens: 1024, completion_tokens: 89 }),
+    ],
+  };
+  const t = fromTraceText(JSON.stringify(doc, null, 2), { file: "trajectory.json" });
+  assert.equal(t.formats?.["trajectory.json"], "atif");
+  assert.deepEqual(
+    rows(t.calls, "request_id", "input_tokens", "output_tokens", "output_chars"),
+    [
+      { request_id: "3", input_tokens: 812, output_tokens: 141, output_chars: "Looking.".length },
+      {
+        request_id: "4",
+        input_tokens: 1024,
+        output_tokens: 89,
+        output_chars: "Done: two files.".length,
+      },
+    ],
+  );
+  assert.deepEqual(
+    t.calls.getColumn("started_at").toArray().map((d) => (d as unknown as Date).toISOString()),
+    ["2024-11-12T09:00:03.000Z", "2024-11-12T09:00:04.000Z"],
+  );
+  assert.deepEqual(t.events.getColumn("type").toArray(), [
+    "atif.trajectory",
+    "atif.system",
+    "atif.user",
+    "atif.agent",
+    "atif.agent",
+  ]);
+});
+
 Deno.test("atif: steps copied from an earlier trajectory, or that called no model, are not calls", () => {
   const doc = {
     schema_version: "ATIF-v1.6",

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { realFixture } from "../../_helpers.ts";
 import { detectFormat, fromTraceText, loadTraces, sampleFile } from "../../../src/load/mod.ts";
 import { AGENT_LOG, figures, fixture, rows } from "./_helpers.ts";
+import { parseCodexText } from "../../../src/load/formats/codex.ts";
 
 const x402 = realFixture("codex-cli/privacy-x402.codex-session.jsonl");
 Deno.test({
@@ -114,6 +115,44 @@ Deno.test("codex: an older rollout (no token usage) is events and one warning, n
   assert.deepEqual(t.sessions.getColumn("session_id").toArray(), [
     "0f1e2d3c-0000-4000-8000-000000000001",
   ]);
+});
+
+Deno.test("codex: a rollout with turns and no token_count counts no call and says so", () => {
+  // the shape of a rollout written without usage (Codex 0.77's sample in
+  // simonw/claude-code-transcripts): session_meta, two turns with an answer each, no token_count
+  const at = (s: number) => `2026-01-02T03:04:${String(s).padStart(2, "0")}.000Z`;
+  const line = (s: number, type: string, payload: Record<string, unknown>) =>
+    JSON.stringify({ timestamp: at(s), type, payload });
+  const answer = {
+    type: "message",
+    role: "assistant",
+    content: [{ type: "output_text", text: "ok" }],
+  };
+  const text = [
+    line(1, "session_meta", { id: "no-usage", model_provider: "openai" }),
+    line(2, "turn_context", { model: "gpt-5-codex" }),
+    line(3, "response_item", answer),
+    line(4, "turn_context", { model: "gpt-5-codex" }),
+    line(5, "response_item", answer),
+  ].join("\n");
+  const r = parseCodexText(text, "rollout.jsonl");
+  assert.equal(r.calls.length, 0);
+  assert.equal(r.events.length, 5);
+  assert.deepEqual(r.diagnostics.map(({ line, code, severity }) => ({ line, code, severity })), [
+    { line: 2, code: "no_token_usage", severity: "warning" },
+  ]);
+  assert.match(r.diagnostics[0]!.message, /has 2 turns but no token_count event/);
+  // one token_count anywhere: the usage is recorded, no warning
+  const counted = text + "\n" + line(6, "event_msg", {
+    type: "token_count",
+    info: {
+      total_token_usage: { input_tokens: 5, output_tokens: 1, total_tokens: 6 },
+      last_token_usage: { input_tokens: 5, output_tokens: 1, total_tokens: 6 },
+    },
+  });
+  const withCount = parseCodexText(counted, "rollout.jsonl");
+  assert.equal(withCount.calls.length, 1);
+  assert.deepEqual(withCount.diagnostics, []);
 });
 
 Deno.test("codex: an older token_count with the usage flat in the event is one call each", () => {
