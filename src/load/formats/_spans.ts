@@ -11,6 +11,10 @@
  *   workflow span that repeats the usage of its calls): an event, not a call, so
  *   tokens are never counted twice; a call that names no model takes the model
  *   of its nearest wrapper;
+ * - an agent's span that counts tokens, in a trace with no model call (an
+ *   instrumentation that records only the run's usage), is one call standing
+ *   for its run, with one `agent_run_as_call` warning (an agent's run below it
+ *   makes it a wrapper);
  * - tool and other spans are events;
  * - an error status, an `exception` event or `error.type` makes a call an error;
  *   a span with no end is pending;
@@ -95,6 +99,11 @@ export interface SpanReading {
   error: string | null;
   /** tracebook's own export marked it pending (`tracebook.status`). */
   pending: boolean;
+  /**
+   * For an agent's span that counts tokens ({@link isAgentRun}, not call-like):
+   * its call fields, the run's, which make it a call when its trace has no other.
+   */
+  run?: CallFields;
 }
 
 /** The call fields a span's attributes give. */
@@ -164,6 +173,14 @@ const NOT_CALL_OPERATIONS = new Set([
   "embeddings",
   "invoke_workflow",
 ]);
+
+/** An agent's span: OpenInference's AGENT kind, or GenAI's `invoke_agent` operation. */
+const isAgentRun = (a: Obj): boolean =>
+  str(a["openinference.span.kind"])?.toUpperCase() === "AGENT" ||
+  str(a["gen_ai.operation.name"]) === "invoke_agent";
+
+/** The operations {@link callConvention} knows by name: the others are read by their attributes. */
+const KNOWN_OPERATIONS = new Set([...CALL_OPERATIONS, ...NOT_CALL_OPERATIONS]);
 
 const TTFT_KEYS = [
   "gen_ai.response.time_to_first_chunk",
@@ -366,6 +383,10 @@ export function callConvention(a: Obj): string | null {
     if (CALL_OPERATIONS.includes(op)) return "gen_ai";
     if (NOT_CALL_OPERATIONS.has(op)) return null;
   }
+  // an operation the conventions do not name (any-agent's and Google ADK's `call_llm`) is read
+  // by the attributes below: a call when it names a model or counts tokens (a wrapper of calls,
+  // as ADK's call_llm is of its generate_content spans, is then an event, as every wrapper)
+  const unnamed = op === null || !KNOWN_OPERATIONS.has(op);
   const kind = str(a["openinference.span.kind"]);
   if (kind !== null) return kind.toUpperCase() === "LLM" ? "openinference" : null;
   const mlflowType = str(a["mlflow.spanType"]);
@@ -377,16 +398,16 @@ export function callConvention(a: Obj): string | null {
   // OpenLLMetry (Traceloop) and LiteLLM mark their model spans with the request type;
   // embeddings are not calls
   const requestType = str(a["llm.request.type"]);
-  if (op === null && requestType !== null) {
+  if (unnamed && requestType !== null) {
     return CALL_REQUEST_TYPES.has(requestType) ? "openllmetry" : null;
   }
   // Haystack's own tracing: a pipeline component's span; its generators are the model calls
   const haystack = str(a["haystack.component.type"]);
-  if (op === null && haystack !== null) return isHaystackGenerator(haystack) ? "haystack" : null;
+  if (unnamed && haystack !== null) return isHaystackGenerator(haystack) ? "haystack" : null;
   // GenAI attributes without an operation name (older or hand-written instrumentations):
   // a model named, or token usage counted (a generation span that leaves the model to its parent)
   if (
-    op === null &&
+    unnamed &&
     [
       "gen_ai.request.model",
       "gen_ai.response.model",
@@ -790,7 +811,11 @@ function spanReading(s: Span): SpanReading {
   const a = s.attributes;
   const convention = s.call === null ? null : callConvention(a);
   const callLike = s.call !== null && (convention !== null || s.call !== undefined);
+  const run = !callLike && s.call !== null && isAgentRun(a)
+    ? callFieldsOf(withContentEvents(s), false)
+    : null;
   return {
+    ...(run && (run.input_tokens !== null || run.output_tokens !== null) ? { run } : {}),
     fields: callLike ? callFieldsOf(withContentEvents(s), false) : null,
     session: namedSession(s),
     operation: str(a["gen_ai.operation.name"]),
@@ -953,6 +978,24 @@ export function spansToRecords(
     }
     callLike.set(`${s.trace_id}\u0000${s.span_id}`, fields);
   });
+  // an agent's span that counts tokens (OpenInference's AGENT kind, GenAI's invoke_agent) in a
+  // trace with no model call (an instrumentation that records only the run's usage, as
+  // OpenInference's of the Claude Agent SDK) is one call standing for its run, so that its
+  // tokens are not dropped; an agent's run with another below it is a wrapper of it
+  // A trace with a model call of its own keeps its agents' spans as events, whether or not the
+  // calls are below them (Microsoft Agent Framework's chat spans are its invoke_agent span's
+  // siblings, the agent's usage their sum)
+  const runs = new Set<string>();
+  const tracesWithCalls = new Set(
+    unique.filter((_, i) => readings[i]!.fields).map((s) => s.trace_id),
+  );
+  unique.forEach((s, i) => {
+    const run = readings[i]!.run;
+    if (!run || tracesWithCalls.has(s.trace_id)) return;
+    const key = `${s.trace_id}\u0000${s.span_id}`;
+    callLike.set(key, { ...run });
+    runs.add(key);
+  });
   const wrappers = new Set<string>();
   // each span's ancestors walked once: a span already walked through has had its own marked (a
   // chain of n spans is n steps, not n²/2; a loop of parents ends)
@@ -966,6 +1009,22 @@ export function spansToRecords(
       if (callLike.has(key)) wrappers.add(key);
       p = byKey.get(key)?.parent_span_id ?? null;
     }
+  }
+  const runCalls = [...runs].filter((key) => !wrappers.has(key));
+  if (runCalls.length > 0) {
+    const first = byKey.get(runCalls[0]!)!;
+    diagnostics.push({
+      file,
+      line: first.line,
+      code: "agent_run_as_call",
+      message: `${runCalls.length} agent span${
+        runCalls.length > 1 ? "s count" : " counts"
+      } tokens in a trace with no model call: each is read as one call standing for its run (its duration the run's), the first: span ${
+        JSON.stringify(first.span_id)
+      } (${JSON.stringify(first.name ?? "")})`,
+      severity: "warning",
+      count: runCalls.length,
+    });
   }
   // the model nearest above a span (itself included) that a call-like span names: a call that
   // names none takes its nearest wrapper's (an endpoint span naming the model above a generation

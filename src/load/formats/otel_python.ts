@@ -11,7 +11,11 @@
  * Also read: one span per line (`to_json(indent=None)`), JSON arrays of spans,
  * older SDKs' flat `resource` (the attributes themselves), and the span dicts
  * of Google ADK's API server and VeADK's tracer (`{name, span_id, trace_id,
- * start_time, end_time, attributes, parent_span_id}`: integer ids, ns times). The program's
+ * start_time, end_time, attributes, parent_span_id}`: integer ids, ns times), and the
+ * spans of mozilla-ai's any-agent traces (`AgentTrace` dumped as JSON, `{spans: [...],
+ * final_output}`: `context` and `parent` with integer ids, ns times, a lower-case
+ * status; past 2^53 an id is rounded as it is read, the same for a span and its
+ * children's parent). The program's
  * own output between the spans (a captured console) is skipped with one warning,
  * and so are the log records and metric exports that the console's other
  * exporters print to the same stream.
@@ -28,10 +32,10 @@ import { hexId, parentId, spanFile } from "./_span_values.ts";
 import { textSource, type TraceSource } from "./source.ts";
 import { isObj, type Obj, str, toMicros } from "./_util.ts";
 
-/** True for a value shaped as one span of `to_json()`. */
+/** True for a value shaped as one span of `to_json()` (or of any-agent's `AgentSpan`: integer ids). */
 function isPythonSpan(v: unknown): v is Obj {
   if (!isObj(v) || !isObj(v.context)) return false;
-  if (str(v.context.trace_id) === null || str(v.context.span_id) === null) return false;
+  if (hexId(v.context.trace_id) === null || hexId(v.context.span_id) === null) return false;
   if (!("start_time" in v || "parent_id" in v || "end_time" in v)) return false;
   // MLflow 2 wrote spans of the same shape with JSON-encoded attributes: its own adapter reads them
   return !(isObj(v.attributes) && Object.keys(v.attributes).some((k) => k.startsWith("mlflow.")));
@@ -57,11 +61,19 @@ const isConsoleNeighbour = (v: unknown): boolean =>
   isObj(v) &&
   ("resource_metrics" in v || ("body" in v && ("severity_text" in v || "severity_number" in v)));
 
+/**
+ * A document that holds its spans in `spans` beside other members (any-agent's
+ * `AgentTrace`: `{spans, final_output}`): its first span, else null.
+ */
+const wrappedSpan = (v: unknown): unknown =>
+  isObj(v) && Array.isArray(v.spans) && !("resourceSpans" in v) ? v.spans[0] ?? null : null;
+
 function detect(s: FormatSample): boolean {
   if (s.values.length > 0) {
     // the first span, after nothing but the console's log records and metric exports
     const i = s.values.findIndex((v) => !isConsoleNeighbour(v));
-    return i >= 0 && (isPythonSpan(s.values[i]) || isAdkSpan(s.values[i]));
+    const span = i < 0 ? null : wrappedSpan(s.values[i]) ?? s.values[i];
+    return isPythonSpan(span) || isAdkSpan(span);
   }
   // a first span longer than the sample (its keys and the context's), or a console
   // whose first line is the program's own output
@@ -116,10 +128,18 @@ function parseOtelPython(
   const f = spanFile(file, 1, { otherOutput: true });
   const spans = new SpanList(options, lighten);
   // the console's log and metric exporters print to the same stream: counted, not spans
-  f.read(source, ({ value, line, path }) => {
+  const read = ({ value, line, path }: { value: unknown; line: number; path: string }) => {
     const where = path ? `span ${path}` : "span";
     const bad = (reason: string) =>
       f.problem(line, "otel_python_bad_span", `${where} is not loaded: ${reason}`);
+    // a document holding its spans in `spans` (any-agent's): its spans were read apart (`spans[i]`),
+    // leaving holes, else they are read here; the rest of it is no span
+    if (!path && isObj(value) && Array.isArray(value.spans) && !("context" in value)) {
+      (value.spans as unknown[]).forEach((span, i) =>
+        read({ value: span, line, path: `spans[${i}]` })
+      );
+      return;
+    }
     if (!isObj(value)) {
       bad(
         `it is ${
@@ -166,7 +186,11 @@ function parseOtelPython(
     spans.push({
       trace_id: traceId,
       span_id: spanId,
-      parent_span_id: parentId(value.parent_id ?? value.parent_span_id),
+      // any-agent's AgentSpan: the parent's context, `parent: {trace_id, span_id}`
+      parent_span_id: parentId(
+        value.parent_id ?? value.parent_span_id ??
+          (isObj(value.parent) ? value.parent.span_id : undefined),
+      ),
       name: str(value.name),
       kind: value.kind ?? null,
       start_us: time("start_time"),
@@ -184,7 +208,8 @@ function parseOtelPython(
       line,
       resource,
     });
-  });
+  };
+  f.read(source, read, { members: ["spans"] });
   // several records of one span merge whole: read again, nothing lightened
   if (spans.duplicated) return parseOtelPython(source, file, options, false);
   return f.finish(spans.spans, "otel", options);

@@ -383,7 +383,7 @@ Deno.test("otel_js: Copilot CLI 1.0.86's names: cache writes as gen_ai.usage.cac
   assert.deepEqual(rows(t.diagnostics, "code", "count"), [{ code: "not_spans", count: 1 }]);
 });
 
-Deno.test("otel_js: Bedrock AgentCore's spans as CloudWatch's aws/spans holds them (OTLP names, flat attributes): read, the agent's usage not a call", async () => {
+Deno.test("otel_js: Bedrock AgentCore's spans as CloudWatch's aws/spans holds them (OTLP names, flat attributes): read; the agent's usage, with no model call in its trace, one call for its run", async () => {
   // the three example spans of AWS's AgentCore guide "Understanding input spans" (SPAN_FIXTURES.md)
   const path = fixture("otel_js_agentcore_aws_spans.jsonl");
   const t = await load(path);
@@ -391,15 +391,24 @@ Deno.test("otel_js: Bedrock AgentCore's spans as CloudWatch's aws/spans holds th
   const spans = readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l)) as {
     attributes: Record<string, unknown>;
   }[];
-  // an invoke_agent span (its usage is the sum of its calls'), a LangGraph workflow and a tool:
-  // no model call among them
-  assert.equal(t.calls.height, 0);
+  // an invoke_agent span (its usage the sum of its calls', which the guide does not show), a
+  // LangGraph workflow and a tool: no model call among them, so the agent's run stands for its
+  // calls (one call, its tokens not dropped), with a warning
+  const agent = spans[0]!.attributes;
+  assert.equal(agent["gen_ai.operation.name"], "invoke_agent");
+  assert.deepEqual(rows(t.calls, "model", "input_tokens", "output_tokens"), [{
+    model: agent["gen_ai.request.model"], // us.anthropic.claude-3-7-sonnet-20250219-v1:0
+    input_tokens: agent["gen_ai.usage.input_tokens"], // 2021
+    output_tokens: agent["gen_ai.usage.output_tokens"], // 320
+  }]);
   assert.equal(t.events.height, spans.length);
   // one session.id over both traces
   assert.deepEqual(rows(t.sessions, "session_id"), [{
     session_id: spans[0]!.attributes["session.id"],
   }]);
-  assert.equal(t.diagnostics.height, 0);
+  assert.deepEqual(rows(t.diagnostics, "code", "severity"), [
+    { code: "agent_run_as_call", severity: "warning" },
+  ]);
   // a Strands chat span in the same shape (written from strands/telemetry/tracer.py) is a call
   const chat = {
     traceId: "691e400b638f5225711e80da37a4b0bd",

@@ -623,6 +623,43 @@ const veadkSpans = () =>
     attributes: Record<string, unknown>;
   }[];
 
+Deno.test("otel_python: any-agent's trace ({spans, final_output}: integer ids in context and parent, ns times) gives its call_llm spans", async () => {
+  const path = fixture("otel_python_any_agent.json");
+  const t = await load(path);
+  assert.equal(t.formats?.[path], "otel_python");
+  // independent reading: the spans whose operation is call_llm are the calls, the others events
+  const doc = JSON.parse(readFileSync(path, "utf8")) as {
+    spans: { start_time: number; end_time: number; attributes: Record<string, unknown> }[];
+  };
+  const llm = doc.spans.filter((s) => s.attributes["gen_ai.operation.name"] === "call_llm");
+  assert.equal(llm.length, 3);
+  assert.deepEqual(
+    rows(t.calls.sort("started_at"), "model", "input_tokens", "output_tokens", "status"),
+    llm.map((s) => ({
+      model: s.attributes["gen_ai.request.model"], // gpt-4.1-mini
+      input_tokens: s.attributes["gen_ai.usage.input_tokens"], // 286, 369, 393
+      output_tokens: s.attributes["gen_ai.usage.output_tokens"], // 18, 15, 25
+      status: "ok",
+    })),
+  );
+  // ns read as JSON numbers (past 2^53, rounded), to the µs: about 1.02, 1.22 and 1.06 s
+  assert.deepEqual(
+    rows(t.calls.sort("started_at"), "duration_s").map((r) => r.duration_s),
+    llm.map((s) => Math.round((s.end_time - s.start_time) / 1e3) / 1e6),
+  );
+  // the calls are the invoke_agent span's children: their parent is its context's id (read as a
+  // JSON number, so rounded past 2^53 alike), in hex
+  const agent = doc.spans.find((s) =>
+    s.attributes["gen_ai.operation.name"] === "invoke_agent"
+  ) as unknown as { context: { span_id: number } };
+  assert.deepEqual(
+    [...new Set(t.calls.getColumn("parent_span_id").toArray())],
+    [BigInt(agent.context.span_id).toString(16)],
+  );
+  assert.equal(t.events.height, doc.spans.length);
+  assert.equal(t.diagnostics.height, 0);
+});
+
 Deno.test("otel_python: Google ADK's span dicts (VeADK's tracing dump: integer ids, ns times) are read: 4 call_llm calls", async () => {
   const path = fixture("otel_python_veadk_adk.json");
   const t = await load(path);

@@ -88,3 +88,47 @@ Deno.test("a span read three times merges its events in order, the records given
   );
   assert.deepEqual(first.events!.map((e) => e.name), ["start"]);
 });
+
+Deno.test("an agent's span that counts tokens is one call for its run only in a trace with no model call", () => {
+  const agent = (tokens: number) => ({
+    "openinference.span.kind": "AGENT",
+    "llm.model_name": "claude-sonnet-4-6",
+    "llm.token_count.prompt": tokens,
+    "llm.token_count.completion": 7,
+  });
+  const tool = { "openinference.span.kind": "TOOL" };
+  const inTrace = (trace: string, s: Span): Span => ({ ...s, trace_id: trace });
+  const spans = [
+    // t1: the run's usage only (OpenInference's Claude Agent SDK spans): the agent is the call
+    inTrace("t1", span("q", null, agent(4))),
+    inTrace("t1", span("bash", "q", tool)),
+    // t2: an agent with usage beside its own chat call (siblings, as Microsoft Agent Framework
+    // writes them): the chat is the call, the agent an event
+    inTrace("t2", span("run", null, {})),
+    inTrace(
+      "t2",
+      span("a2", "run", {
+        "gen_ai.operation.name": "invoke_agent",
+        "gen_ai.usage.input_tokens": 30,
+      }),
+    ),
+    inTrace("t2", span("c2", "run", { ...chat, "gen_ai.usage.input_tokens": 30 })),
+    // t3: two nested runs with usage (the outer's the inner's sum): the inner is the call
+    inTrace("t3", span("outer", null, agent(50))),
+    inTrace("t3", span("inner", "outer", agent(50))),
+    // t4: an agent that counts no tokens: no call
+    inTrace("t4", span("idle", null, { "openinference.span.kind": "AGENT" })),
+  ];
+  const r = spansToRecords(spans, "f.json");
+  assert.deepEqual(r.calls.map((c) => [c.span_id, c.input_tokens]), [["q", 4], ["c2", 30], [
+    "inner",
+    50,
+  ]]);
+  assert.equal(r.events.length, spans.length);
+  // one warning for the two runs read as calls, at the first
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.count]), [["agent_run_as_call", 2]]);
+  assert.match(
+    r.diagnostics[0]!.message,
+    /^2 agent spans count tokens in a trace with no model call: .* span "q"/,
+  );
+});
