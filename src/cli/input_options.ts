@@ -140,7 +140,8 @@ export function readKeyValues(
  * Throw a {@link UserError} (exit 1) when the inputs held records but not one
  * could be read (no event, no call, only bad lines: a document cut off, every
  * line malformed), instead of writing an empty "0 requests" report. Empty
- * inputs (nothing bad either) pass.
+ * inputs (nothing bad either) pass. The bad line named is the first that is
+ * not text outside any JSON value (`stray_text`), when there is one.
  *
  * @example
  * ```ts
@@ -157,15 +158,27 @@ export function requireSomethingRead(traces: TraceSet): void {
   // Columns of the frame, not Polars' expressions: this module does not import Polars.
   const severity = traces.diagnostics.getColumn("severity").toArray();
   const counts = traces.diagnostics.getColumn("count").toArray();
+  const codes = traces.diagnostics.getColumn("code").toArray();
   let total = 0;
   let firstError = -1;
+  // the first error that is not text outside any JSON value (a program's banner before its
+  // JSON output is read past; the value after it that does not parse is what stopped the read)
+  let firstParsed = -1;
   for (let i = 0; i < severity.length; i++) {
     if (severity[i] !== "error") continue;
     total += Number(counts[i]);
     if (firstError < 0) firstError = i;
+    if (firstParsed < 0 && codes[i] !== "stray_text") firstParsed = i;
   }
   if (firstError < 0) return;
-  const first = traces.diagnostics.slice(firstError, 1).toRecords()[0]!;
+  const shown = firstParsed >= 0 ? firstParsed : firstError;
+  const first = traces.diagnostics.slice(shown, 1).toRecords()[0]!;
   const reason = String(first.message).replace(/\.$/, "");
-  throw new UserError(messages.nothingRead(total, `${first.file}:${first.line}: ${reason}`));
+  throw new UserError(
+    messages.nothingRead(
+      total,
+      `${first.file}:${first.line}: ${reason}`,
+      shown === firstError ? "the first" : "the first besides text outside JSON",
+    ),
+  );
 }

@@ -57,10 +57,10 @@ export const messages = {
   unreadableFile: (reason: string) => `file cannot be read (${reason}); it was skipped`,
   truncatedCompressed: (kind: string) =>
     `${kind} stream is cut off (an interrupted copy or write?); the lines before the cut were read`,
-  nothingRead: (bad: number, first: string) =>
+  nothingRead: (bad: number, first: string, which = "the first") =>
     `Nothing in the inputs could be read: ${bad} bad line${
       bad === 1 ? "" : "s"
-    }, the first ${first}.`,
+    }, ${which} ${first}.`,
   notATrace: (name: string, looks: string) =>
     `${name} is not a trace file tracebook can read (${looks}); 'deno task formats' lists the formats it reads; a per-call log whose rows detection does not take (no model field, other names) is read with --format generic or --map.`,
   notATraceDiagnostic: (looks: string) =>

@@ -82,6 +82,27 @@ Deno.test("report on a batch file whose 3 lines all lack custom_id: exit 1, '3 b
   }
 });
 
+Deno.test("report on a program's banner then a JSON value that does not parse: the value's line is named, not the banner's", async () => {
+  // `gemini -p … --output-format json > out.json` with a banner printed first, the JSON wrapped
+  // at 80 columns (a newline inside a string): the banner is read past, the value stops the read
+  const dir = Deno.makeTempDirSync({ prefix: "tracebook-nothing-" });
+  try {
+    const file = join(dir, "out.json");
+    Deno.writeTextFileSync(
+      file,
+      'Ripgrep is not available. Falling back to GrepTool.\n{\n  "session_id": "s1",\n  "response": "cut\nhere",\n  "stats": {}\n}\n',
+    );
+    const r = await run("report", file, "-o", join(dir, "out"), "--no-cache", "-q");
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr.trim(),
+      /^error: Nothing in the inputs could be read: 2 bad lines, the first besides text outside JSON .*out\.json:2: /,
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("analyze on an empty trace file still writes the empty report (exit 0): nothing in it was bad", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "tracebook-nothing-" });
   try {
