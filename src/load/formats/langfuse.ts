@@ -27,7 +27,9 @@
  *   `reasoning_tokens` is `output_reasoning`, `cache_read_tokens` `input_cache_read`;
  *   when the usage has no reasoning key, the OpenTelemetry attributes Langfuse kept in
  *   `metadata.attributes` give it (Pydantic AI's Gemini `gen_ai.usage.details.thoughts_tokens`),
- *   as they give the finish reasons;
+ *   as they give the finish reasons; with neither, a Gemini call whose `total` exceeds its
+ *   keys' sum thought the rest (Langfuse's traces of Vertex AI name only input and output):
+ *   reasoning, inside the output;
  * - the model rule: `model` is the model the request named (LangChain's
  *   `metadata.ls_model_name`, the AI SDK's `ai.model.id` / `gen_ai.request.model`),
  *   else Langfuse's `model`; `served_model` is the response's (`gen_ai.response.model`,
@@ -229,6 +231,21 @@ function usageOf(o: Obj): Usage {
   };
 }
 
+/**
+ * A Gemini call's thinking that its usage leaves unnamed: Langfuse's usage keys add up to
+ * `total`, but its traces of Google's Vertex AI SDK record only the prompt and the answer's
+ * counts (`input`, `output`), so a thinking model's `total` exceeds them by its thoughts
+ * (billed as output): the rest is reasoning, inside the output as OpenAI counts it (Langfuse's
+ * own Vertex AI trace: 5 in, 845 out, 2,023 in all, so 1,173 of thinking). Only for a model named
+ * Gemini, whose usage names no reasoning.
+ */
+function withUnnamedThinking(u: Usage, model: string | null): Usage {
+  if (model === null || !/gemini/i.test(model)) return u;
+  if (u.input_tokens === null || u.output_tokens === null || u.total_tokens === null) return u;
+  const rest = u.total_tokens - u.input_tokens - u.output_tokens;
+  return rest > 0 ? { ...u, output_tokens: u.output_tokens + rest, reasoning_tokens: rest } : u;
+}
+
 /** What Langfuse knows of a trace that its observations need. */
 interface TraceInfo {
   session: string | null;
@@ -400,7 +417,10 @@ export function parseLangfuseText(
       // the OpenTelemetry attributes Langfuse kept: what its usage leaves out (Pydantic AI's
       // Gemini thinking, `gen_ai.usage.details.thoughts_tokens`; the finish reasons)
       const fromAttrs = callFieldsOf(attrs, false);
-      const usage = usageOf(o);
+      let usage = usageOf(o);
+      if (usage.reasoning_tokens === null && fromAttrs.reasoning_tokens === null) {
+        usage = withUnnamedThinking(usage, recorded ?? model);
+      }
       span.call = {
         model,
         served_model: responded ?? (recorded !== null && recorded !== model ? recorded : null),

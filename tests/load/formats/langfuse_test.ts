@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { realFixture } from "../../_helpers.ts";
 import { fixture, loadAs, rows, TOKENS } from "./_helpers.ts";
+import { fromTraceText } from "../../../src/load/mod.ts";
 
 // Hand-written fixtures, from the Langfuse public API reference (ObservationsView, Trace
 // with observations, `{data, meta}` pages) and the blob-storage export's snake_case names.
@@ -452,4 +453,62 @@ Deno.test("langfuse: Pydantic AI with Gemini (from Langfuse's own tests): the th
     reasoning_tokens: Number(attrs["gen_ai.usage.details.thoughts_tokens"]),
     finish_reason: JSON.parse(attrs["gen_ai.response.finish_reasons"]!).join(","),
   }]);
+});
+
+Deno.test("langfuse: a Gemini call whose total exceeds its input and output thought the rest (Langfuse's Vertex AI traces name neither)", () => {
+  // the shape of langfuse/langfuse's worker/src/__tests__/chatml/framework-traces/
+  // vertex-ai-2025-08-01.trace.json: Vertex's resource name as the model, usage 5 / 845 / 2,023
+  const generation = (id: string, model: string, usageDetails: Record<string, number>) => ({
+    id,
+    traceId: "t-v",
+    type: "GENERATION",
+    name: "generate_content",
+    startTime: "2025-08-01T12:31:01.518Z",
+    endTime: "2025-08-01T12:31:12.240Z",
+    model,
+    usageDetails,
+  });
+  const doc = {
+    trace: { id: "t-v", name: "generate_content", timestamp: "2025-08-01T12:31:01.518Z" },
+    observations: [
+      generation(
+        "g-gemini",
+        "projects/p/locations/europe-central2/publishers/google/models/gemini-2.5-flash",
+        { input: 5, output: 845, total: 2023 },
+      ),
+      // not Gemini: a total past the keys' sum is left as written
+      generation("g-other", "gpt-4o", { input: 10, output: 5, total: 20 }),
+    ],
+  };
+  const t = fromTraceText(JSON.stringify(doc, null, 2), { file: "vertex.trace.json" });
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "request_id",
+      "input_tokens",
+      "output_tokens",
+      "reasoning_tokens",
+      "total_tokens",
+    ),
+    [
+      // 2023 − 5 − 845 = 1173 of thinking, inside the output: 845 + 1173 = 2018
+      {
+        request_id: "g-gemini",
+        input_tokens: 5,
+        output_tokens: 2018,
+        reasoning_tokens: 1173,
+        total_tokens: 2023,
+      },
+      {
+        request_id: "g-other",
+        input_tokens: 10,
+        output_tokens: 5,
+        reasoning_tokens: null,
+        total_tokens: 20,
+      },
+    ],
+  );
+  // priced as Gemini 2.5 Flash on Vertex ($0.30/M in, $2.50/M out), the thinking at the output's rate
+  const cost = t.calls.getColumn("cost_usd").get(0) as number;
+  assert.ok(Math.abs(cost - (5 * 0.3 + 2018 * 2.5) / 1e6) < 1e-12, String(cost));
 });
