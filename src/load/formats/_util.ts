@@ -91,7 +91,8 @@ export type Micros = { us: number | null; problem?: string };
 
 /**
  * A time in any shape real files use → µs since the epoch:
- * ISO 8601 (0–9 fraction digits, `Z`, offsets, naive = UTC or `timezone`),
+ * ISO 8601 (0–9 fraction digits, `Z`, offsets, naive = UTC or `timezone`; a
+ * calendar date alone is its midnight),
  * numbers and numeric strings in `unit` (or guessed from their size when `unit`
  * is absent: s < 1e11 ≤ ms < 1e14 ≤ µs < 1e17 ≤ ns), `[seconds, nanos]` tuples.
  * `0001-01-01T00:00:00Z` is a null time with a problem; so is an out-of-range one.
@@ -103,6 +104,8 @@ export type Micros = { us: number | null; problem?: string };
  * if (toMicros([1, 500_000_000]).us !== 1_500_000) throw new Error("tuple");
  * if (toMicros(1_700_000_000_123, undefined).us !== 1_700_000_000_123_000) throw new Error("ms");
  * if (toMicros("0001-01-01T00:00:00Z").us !== null) throw new Error("zero");
+ * if (toMicros("2026-07-08").us !== Date.UTC(2026, 6, 8) * 1000) throw new Error("date");
+ * if (toMicros("2026-02-30").us !== null) throw new Error("no such day");
  * ```
  */
 export function toMicros(v: unknown, unit?: TimeUnit, timezone?: string): Micros {
@@ -119,7 +122,9 @@ export function toMicros(v: unknown, unit?: TimeUnit, timezone?: string): Micros
       }
       return toMicros(Number(t), unit, timezone);
     }
-    const us = parseTimestamp(t, { timezone }) ?? jsDateText(t);
+    // a calendar date alone (a per-day usage log's `2026-07-08`): its midnight, in `timezone`
+    const day = /^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T00:00:00` : t;
+    const us = parseTimestamp(day, { timezone }) ?? jsDateText(t);
     return us === null
       ? { us: null, problem: `time ${JSON.stringify(t)} is not a date` }
       : checked(us);

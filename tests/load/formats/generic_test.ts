@@ -1186,3 +1186,25 @@ Deno.test("generic: a model_group outside LiteLLM's rows (no custom_llm_provider
     served_model: null,
   }]);
 });
+
+Deno.test("generic: a calendar date alone (a per-day usage log's `date`) is its midnight, in the time zone given", () => {
+  // the shape of bappi3/llm-cost's usage.jsonl: {model, input_tokens, output_tokens, date}
+  const text = [
+    { model: "claude-opus-4-8", input_tokens: 1200, output_tokens: 800, date: "2026-07-08" },
+    { model: "claude-opus-4-8", input_tokens: 900, output_tokens: 300, date: "2026-07-09" },
+  ].map((r) => JSON.stringify(r)).join("\n");
+  const utc = fromTraceText(text, { file: "usage.jsonl" });
+  assert.equal(utc.formats?.["usage.jsonl"], "generic");
+  assert.equal(utc.diagnostics.height, 0);
+  const times = (t: typeof utc) =>
+    t.calls.getColumn("started_at").toArray().map((d) => (d as unknown as Date).toISOString());
+  assert.deepEqual(times(utc), ["2026-07-08T00:00:00.000Z", "2026-07-09T00:00:00.000Z"]);
+  // Paris is two hours ahead of UTC in July
+  const paris = fromTraceText(text, { file: "usage.jsonl", timezone: "Europe/Paris" });
+  assert.deepEqual(times(paris), ["2026-07-07T22:00:00.000Z", "2026-07-08T22:00:00.000Z"]);
+  // a day no calendar has is still not a time, with its warning
+  const bad = fromTraceText(JSON.stringify({ model: "m", input_tokens: 1, date: "2026-02-30" }), {
+    file: "usage.jsonl",
+  });
+  assert.deepEqual(rows(bad.diagnostics, "code"), [{ code: "bad_time" }]);
+});
