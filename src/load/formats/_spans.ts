@@ -652,7 +652,10 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       joined(a["gen_ai.response.finish_reasons"] ?? a["gen_ai.response.finish_reason"]) ??
         str(jsonField(choice, "finish_reason")) ??
         str(jsonField(a["mlflow.spanOutputs"], "stop_reason")) ??
-        str(haystack.meta.finish_reason),
+        str(haystack.meta.finish_reason) ??
+        // OpenLLMetry's indexed completions; the GenAI output messages' own (LiteLLM's)
+        str(a["gen_ai.completion.0.finish_reason"]) ??
+        joined(outputList?.map((m) => (isObj(m) ? m.finish_reason : null)) ?? null),
     messages: !texts ? null : inputList ? JSON.stringify(inputList) : prompt,
     prompt_chars: prompt === null ? null : countChars(prompt),
     output: texts ? output_ : null,

@@ -132,3 +132,34 @@ Deno.test("an agent's span that counts tokens is one call for its run only in a 
     /^2 agent spans count tokens in a trace with no model call: .* span "q"/,
   );
 });
+
+Deno.test("a call's finish reason from OpenLLMetry's indexed completion, else from its GenAI output messages", () => {
+  const spans = [
+    // OpenLLMetry 0.48 (Grace/genai-interlingua's openllmetry-legacy capture): only indexed
+    span("a", null, {
+      "llm.request.type": "chat",
+      "gen_ai.request.model": "gpt-4o-mini",
+      "gen_ai.completion.0.finish_reason": "tool_calls",
+    }),
+    // LiteLLM's callback (its genai-interlingua capture): only inside gen_ai.output.messages
+    span("b", null, {
+      ...chat,
+      "gen_ai.request.model": "claude-3-5-sonnet",
+      "gen_ai.output.messages": JSON.stringify([
+        { role: "assistant", parts: [{ type: "text", content: "ok" }], finish_reason: "tool_use" },
+      ]),
+    }),
+    // the spec's list wins over both
+    span("c", null, {
+      ...chat,
+      "gen_ai.response.finish_reasons": ["stop"],
+      "gen_ai.completion.0.finish_reason": "length",
+    }),
+  ].map((s, i) => ({ ...s, trace_id: `t${i}` }));
+  const r = spansToRecords(spans, "f.json");
+  assert.deepEqual(r.calls.map((c) => [c.span_id, c.finish_reason]), [
+    ["a", "tool_calls"],
+    ["b", "tool_use"],
+    ["c", "stop"],
+  ]);
+});
