@@ -144,6 +144,8 @@ function textOf(v: unknown, depth = 0): string | null {
       v.contents,
       v.parts,
       v.args, // LlamaIndex's call arguments
+      // a tool's result given back as a GenAI message part (Microsoft Agent Framework's)
+      v.type === "tool_call_response" ? v.response : null,
     ].map((x) => textOf(x, depth + 1))
     : [];
   const found = parts.filter((p): p is string => p !== null);

@@ -512,3 +512,31 @@ Deno.test("langfuse: a Gemini call whose total exceeds its input and output thou
   const cost = t.calls.getColumn("cost_usd").get(0) as number;
   assert.ok(Math.abs(cost - (5 * 0.3 + 2018 * 2.5) / 1e6) < 1e-12, String(cost));
 });
+
+Deno.test("langfuse: a tool's result given back as a GenAI message part (tool_call_response) is the prompt's text", () => {
+  // the second GENERATION of langfuse/langfuse's microsoft-agent-2025-12-17.trace.json
+  const response = "The weather in Tokyo, Japan is stormy with a high of 23°C.";
+  const input = JSON.stringify([{
+    role: "tool",
+    parts: [{ type: "tool_call_response", id: "call_1", response }],
+  }]);
+  const doc = {
+    trace: { id: "t-m", name: "agent", timestamp: "2025-12-17T10:00:00.000Z" },
+    observations: [{
+      id: "g-2",
+      traceId: "t-m",
+      type: "GENERATION",
+      startTime: "2025-12-17T10:00:01.000Z",
+      endTime: "2025-12-17T10:00:02.000Z",
+      model: "gpt-5-mini",
+      input,
+      output: "Stormy, 23°C.",
+      usageDetails: { input: 216, output: 20 },
+    }],
+  };
+  const t = fromTraceText(JSON.stringify(doc, null, 2), { file: "agent.trace.json" });
+  assert.deepEqual(rows(t.calls, "prompt_chars", "output_chars"), [{
+    prompt_chars: [...response].length, // 58
+    output_chars: [..."Stormy, 23°C."].length, // 13
+  }]);
+});
