@@ -107,12 +107,14 @@ function detect(s: FormatSample): boolean {
 
 /**
  * The text of a prompt or output: strings, message `content`, text parts
- * (Gemini's `system_instruction` and `contents[].parts[].text` too); null when none. A string holding
+ * (Gemini's `system_instruction` and `contents[].parts[].text` too, and its response's
+ * `candidates[].content.parts[].text`, seven levels down in a response written as JSON
+ * text); null when none. A string holding
  * JSON is read as that JSON; inside a message, it counts as it is written when
  * it holds no text (a tool's result `{"name": …}` is its text).
  */
 function textOf(v: unknown, depth = 0): string | null {
-  if (depth > 6 || v === null || v === undefined) return null;
+  if (depth > 10 || v === null || v === undefined) return null;
   if (typeof v === "string") {
     const t = v.trimStart();
     if (t.startsWith("[") || t.startsWith("{")) {
@@ -137,6 +139,7 @@ function textOf(v: unknown, depth = 0): string | null {
       v.completion,
       v.message,
       v.choices,
+      v.candidates, // Gemini's response (google-genai): candidates[].content.parts[].text
       v.output,
       v.config, // Gemini's request: its `system_instruction` and `contents`
       v.system_instruction,
@@ -398,7 +401,12 @@ export function parseLangfuseText(
     if (type === "GENERATION") {
       const recorded = str(pick(o, "model", "providedModelName", "provided_model_name"));
       const input = objectOf(o.input), output = objectOf(o.output);
-      const choice = Array.isArray(output.choices) ? objectOf(output.choices[0]) : {};
+      // OpenAI's first choice, else Gemini's first candidate (google-genai's response)
+      const choice = Array.isArray(output.choices)
+        ? objectOf(output.choices[0])
+        : Array.isArray(output.candidates)
+        ? objectOf(output.candidates[0])
+        : {};
       const requested = first(
         str(meta.ls_model_name),
         str(attrs["gen_ai.request.model"]),

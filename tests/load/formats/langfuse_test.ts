@@ -540,3 +540,42 @@ Deno.test("langfuse: a tool's result given back as a GenAI message part (tool_ca
     output_chars: [..."Stormy, 23°C."].length, // 13
   }]);
 });
+
+Deno.test("langfuse: a Gemini response (google-genai's, as JSON text) gives its answer's text and finish reason from its candidates", () => {
+  // the output of langfuse/langfuse's google-gemini-2025-08-01.trace.json, shortened
+  const answer = "**Langfuse** is an open-source observability platform.";
+  const output = JSON.stringify({
+    sdk_http_response: { headers: { "content-type": "application/json" } },
+    candidates: [{
+      content: { parts: [{ text: answer }], role: "model" },
+      finish_reason: "STOP",
+      index: 0,
+    }],
+    model_version: "gemini-2.5-flash",
+    usage_metadata: {
+      prompt_token_count: 6,
+      candidates_token_count: 951,
+      thoughts_token_count: 1104,
+    },
+  });
+  const doc = {
+    trace: { id: "t-g", name: "generate_content", timestamp: "2025-08-01T13:22:00.000Z" },
+    observations: [{
+      id: "g-1",
+      traceId: "t-g",
+      type: "GENERATION",
+      startTime: "2025-08-01T13:22:00.000Z",
+      endTime: "2025-08-01T13:22:12.032Z",
+      model: "gemini-2.5-flash",
+      input: "What is Langfuse?",
+      output,
+      usageDetails: { input: 6, output: 2055, total: 2061 },
+    }],
+  };
+  const t = fromTraceText(JSON.stringify(doc, null, 2), { file: "gemini.trace.json" });
+  assert.deepEqual(rows(t.calls, "prompt_chars", "output_chars", "finish_reason"), [{
+    prompt_chars: "What is Langfuse?".length, // 17
+    output_chars: answer.length,
+    finish_reason: "STOP",
+  }]);
+});
