@@ -455,32 +455,34 @@ Deno.test("langfuse: Pydantic AI with Gemini (from Langfuse's own tests): the th
   }]);
 });
 
+/** A Langfuse trace export of these GENERATION observations (ids and times filled in), loaded. */
+function loadGenerations(...generations: Record<string, unknown>[]) {
+  const doc = {
+    trace: { id: "t", name: "trace", timestamp: "2025-08-01T12:31:01.518Z" },
+    observations: generations.map((g, i) => ({
+      id: `g-${i + 1}`,
+      traceId: "t",
+      type: "GENERATION",
+      startTime: "2025-08-01T12:31:01.518Z",
+      endTime: "2025-08-01T12:31:12.240Z",
+      ...g,
+    })),
+  };
+  return fromTraceText(JSON.stringify(doc, null, 2), { file: "trace.json" });
+}
+
 Deno.test("langfuse: a Gemini call whose total exceeds its input and output thought the rest (Langfuse's Vertex AI traces name neither)", () => {
   // the shape of langfuse/langfuse's worker/src/__tests__/chatml/framework-traces/
   // vertex-ai-2025-08-01.trace.json: Vertex's resource name as the model, usage 5 / 845 / 2,023
-  const generation = (id: string, model: string, usageDetails: Record<string, number>) => ({
-    id,
-    traceId: "t-v",
-    type: "GENERATION",
-    name: "generate_content",
-    startTime: "2025-08-01T12:31:01.518Z",
-    endTime: "2025-08-01T12:31:12.240Z",
-    model,
-    usageDetails,
-  });
-  const doc = {
-    trace: { id: "t-v", name: "generate_content", timestamp: "2025-08-01T12:31:01.518Z" },
-    observations: [
-      generation(
-        "g-gemini",
-        "projects/p/locations/europe-central2/publishers/google/models/gemini-2.5-flash",
-        { input: 5, output: 845, total: 2023 },
-      ),
-      // not Gemini: a total past the keys' sum is left as written
-      generation("g-other", "gpt-4o", { input: 10, output: 5, total: 20 }),
-    ],
-  };
-  const t = fromTraceText(JSON.stringify(doc, null, 2), { file: "vertex.trace.json" });
+  const t = loadGenerations(
+    {
+      id: "g-gemini",
+      model: "projects/p/locations/europe-central2/publishers/google/models/gemini-2.5-flash",
+      usageDetails: { input: 5, output: 845, total: 2023 },
+    },
+    // not Gemini: a total past the keys' sum is left as written
+    { id: "g-other", model: "gpt-4o", usageDetails: { input: 10, output: 5, total: 20 } },
+  );
   assert.deepEqual(
     rows(
       t.calls,
@@ -516,25 +518,15 @@ Deno.test("langfuse: a Gemini call whose total exceeds its input and output thou
 Deno.test("langfuse: a tool's result given back as a GenAI message part (tool_call_response) is the prompt's text", () => {
   // the second GENERATION of langfuse/langfuse's microsoft-agent-2025-12-17.trace.json
   const response = "The weather in Tokyo, Japan is stormy with a high of 23°C.";
-  const input = JSON.stringify([{
-    role: "tool",
-    parts: [{ type: "tool_call_response", id: "call_1", response }],
-  }]);
-  const doc = {
-    trace: { id: "t-m", name: "agent", timestamp: "2025-12-17T10:00:00.000Z" },
-    observations: [{
-      id: "g-2",
-      traceId: "t-m",
-      type: "GENERATION",
-      startTime: "2025-12-17T10:00:01.000Z",
-      endTime: "2025-12-17T10:00:02.000Z",
-      model: "gpt-5-mini",
-      input,
-      output: "Stormy, 23°C.",
-      usageDetails: { input: 216, output: 20 },
-    }],
-  };
-  const t = fromTraceText(JSON.stringify(doc, null, 2), { file: "agent.trace.json" });
+  const t = loadGenerations({
+    model: "gpt-5-mini",
+    input: JSON.stringify([{
+      role: "tool",
+      parts: [{ type: "tool_call_response", id: "call_1", response }],
+    }]),
+    output: "Stormy, 23°C.",
+    usageDetails: { input: 216, output: 20 },
+  });
   assert.deepEqual(rows(t.calls, "prompt_chars", "output_chars"), [{
     prompt_chars: [...response].length, // 58
     output_chars: [..."Stormy, 23°C."].length, // 13
@@ -544,35 +536,25 @@ Deno.test("langfuse: a tool's result given back as a GenAI message part (tool_ca
 Deno.test("langfuse: a Gemini response (google-genai's, as JSON text) gives its answer's text and finish reason from its candidates", () => {
   // the output of langfuse/langfuse's google-gemini-2025-08-01.trace.json, shortened
   const answer = "**Langfuse** is an open-source observability platform.";
-  const output = JSON.stringify({
-    sdk_http_response: { headers: { "content-type": "application/json" } },
-    candidates: [{
-      content: { parts: [{ text: answer }], role: "model" },
-      finish_reason: "STOP",
-      index: 0,
-    }],
-    model_version: "gemini-2.5-flash",
-    usage_metadata: {
-      prompt_token_count: 6,
-      candidates_token_count: 951,
-      thoughts_token_count: 1104,
-    },
+  const t = loadGenerations({
+    model: "gemini-2.5-flash",
+    input: "What is Langfuse?",
+    output: JSON.stringify({
+      sdk_http_response: { headers: { "content-type": "application/json" } },
+      candidates: [{
+        content: { parts: [{ text: answer }], role: "model" },
+        finish_reason: "STOP",
+        index: 0,
+      }],
+      model_version: "gemini-2.5-flash",
+      usage_metadata: {
+        prompt_token_count: 6,
+        candidates_token_count: 951,
+        thoughts_token_count: 1104,
+      },
+    }),
+    usageDetails: { input: 6, output: 2055, total: 2061 },
   });
-  const doc = {
-    trace: { id: "t-g", name: "generate_content", timestamp: "2025-08-01T13:22:00.000Z" },
-    observations: [{
-      id: "g-1",
-      traceId: "t-g",
-      type: "GENERATION",
-      startTime: "2025-08-01T13:22:00.000Z",
-      endTime: "2025-08-01T13:22:12.032Z",
-      model: "gemini-2.5-flash",
-      input: "What is Langfuse?",
-      output,
-      usageDetails: { input: 6, output: 2055, total: 2061 },
-    }],
-  };
-  const t = fromTraceText(JSON.stringify(doc, null, 2), { file: "gemini.trace.json" });
   assert.deepEqual(rows(t.calls, "prompt_chars", "output_chars", "finish_reason"), [{
     prompt_chars: "What is Langfuse?".length, // 17
     output_chars: answer.length,
