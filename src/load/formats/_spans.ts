@@ -237,7 +237,13 @@ function messageText(list: unknown[] | null): string | null {
     }
     if (Array.isArray(m.parts)) {
       for (const p of m.parts) {
-        if (isObj(p) && p.type === "text" && typeof p.content === "string") texts.push(p.content);
+        if (!isObj(p)) continue;
+        if (p.type === "text" && typeof p.content === "string") texts.push(p.content);
+        // a tool's result given back to the model (GenAI's ToolCallResponsePart): read as input,
+        // as a `tool` message's content is
+        if (p.type === "tool_call_response" && p.response !== undefined && p.response !== null) {
+          texts.push(typeof p.response === "string" ? p.response : JSON.stringify(p.response));
+        }
       }
     }
   }

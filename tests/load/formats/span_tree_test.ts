@@ -163,3 +163,23 @@ Deno.test("a call's finish reason from OpenLLMetry's indexed completion, else fr
     ["c", "stop"],
   ]);
 });
+
+Deno.test("a call's prompt characters count the tool results given back as GenAI tool_call_response parts", () => {
+  const result = { temperature: 23, sky: "stormy" };
+  const messages = [
+    { role: "user", parts: [{ type: "text", content: "Weather in Tokyo?" }] },
+    { role: "assistant", parts: [{ type: "tool_call", id: "c1", name: "weather", arguments: {} }] },
+    { role: "tool", parts: [{ type: "tool_call_response", id: "c1", response: result }] },
+    { role: "tool", parts: [{ type: "tool_call_response", id: "c2", response: "no data" }] },
+  ];
+  const r = spansToRecords([
+    span("a", null, {
+      ...chat,
+      "gen_ai.request.model": "gpt-4o",
+      "gen_ai.input.messages": JSON.stringify(messages),
+    }),
+  ], "f.json");
+  // the text part, the object result as its JSON text, the string result as it is
+  const expected = "Weather in Tokyo?".length + JSON.stringify(result).length + "no data".length;
+  assert.deepEqual(r.calls.map((c) => c.prompt_chars), [expected]);
+});
