@@ -990,9 +990,9 @@ export function spansToRecords(
   // an agent's span that counts tokens (OpenInference's AGENT kind, GenAI's invoke_agent) in a
   // trace with no model call (an instrumentation that records only the run's usage, as
   // OpenInference's of the Claude Agent SDK) is one call standing for its run, so that its
-  // tokens are not dropped; an agent's run with another below it is a wrapper of it
-  // A trace with a model call of its own keeps its agents' spans as events, whether or not the
-  // calls are below them (Microsoft Agent Framework's chat spans are its invoke_agent span's
+  // tokens are not dropped; an agent's run with another below it is a wrapper of it. A trace
+  // with a model call of its own keeps its agents' spans as events, whether or not the calls
+  // are below them (Microsoft Agent Framework's chat spans are its invoke_agent span's
   // siblings, the agent's usage their sum)
   const runs = new Set<string>();
   const tracesWithCalls = new Set(
