@@ -31,7 +31,10 @@
  *   `total_cost_usd`, `num_turns`, `duration_ms`, `duration_api_ms` and
  *   `subtype` go to the session (columns `reported_cost_usd`, `num_turns`,
  *   `duration_ms`, `duration_api_ms`, `result_subtype`); its `usage` and
- *   `modelUsage` are the session's totals and are NOT another call.
+ *   `modelUsage` are the session's totals and are NOT another call. A session
+ *   with several results (a process fed several prompts writes one per prompt)
+ *   sums their `num_turns` and `duration_ms`, and takes the last one's running
+ *   totals (`total_cost_usd`, `duration_api_ms`, `modelUsage`).
  * - Errors: an assistant line Claude Code wrote for a failed request (model
  *   `<synthetic>` with text `API Error…`, `isApiErrorMessage`, or an `error`
  *   field) is an error call. A `result` with `is_error: true` and subtype
@@ -157,6 +160,14 @@ interface Session {
   responses: number;
   errors: number;
   result: { line: number; v: Obj } | null;
+  /**
+   * The turns and wall time of every result of the session, summed: a process fed several
+   * prompts (stream-json input) writes a result per prompt, each with its own `num_turns` and
+   * `duration_ms`, where `total_cost_usd`, `duration_api_ms` and `modelUsage` run on (the last
+   * result's are the session's). Null when no result gave one.
+   */
+  turns: number | null;
+  wall: number | null;
 }
 
 /**
@@ -194,7 +205,12 @@ export function parseClaudeCodeStreamText(
   const sessions = new Map<string, Session>();
   const sessionOf = (id: string) => {
     let s = sessions.get(id);
-    if (!s) sessions.set(id, s = { id, model: null, responses: 0, errors: 0, result: null });
+    if (!s) {
+      sessions.set(
+        id,
+        s = { id, model: null, responses: 0, errors: 0, result: null, turns: null, wall: null },
+      );
+    }
     return s;
   };
   const responses = new Map<string, AnthropicResponse>();
@@ -249,6 +265,9 @@ export function parseClaudeCodeStreamText(
     }
     if (type === "result") {
       s.result = { line, v };
+      const turns = num(v.num_turns), wall = num(v.duration_ms);
+      if (turns !== null) s.turns = (s.turns ?? 0) + turns;
+      if (wall !== null) s.wall = (s.wall ?? 0) + wall;
       continue;
     }
     if (type === "stream_event" && isObj(v.event)) {
@@ -314,15 +333,14 @@ export function parseClaudeCodeStreamText(
     const { line, v } = s.result;
     const meta: Record<string, string> = {};
     for (
-      const [name, key] of [
-        ["reported_cost_usd", v.total_cost_usd === undefined ? "cost_usd" : "total_cost_usd"],
-        ["num_turns", "num_turns"],
-        ["duration_ms", "duration_ms"],
-        ["duration_api_ms", "duration_api_ms"],
-      ]
+      const [name, n] of [
+        ["reported_cost_usd", num(v.total_cost_usd === undefined ? v.cost_usd : v.total_cost_usd)],
+        ["num_turns", s.turns],
+        ["duration_ms", s.wall],
+        ["duration_api_ms", num(v.duration_api_ms)],
+      ] as const
     ) {
-      const n = num(v[key!]);
-      if (n !== null) meta[name!] = String(n);
+      if (n !== null) meta[name] = String(n);
     }
     if (str(v.subtype)) meta.result_subtype = str(v.subtype)!;
     told.metadata = meta;

@@ -617,3 +617,50 @@ Deno.test("claude_code_stream: with --include-partial-messages, each response's 
   assert.ok(!warning[0]!.message.includes("claude-opus-5"), warning[0]!.message);
   assert.ok(warning[0]!.message.includes("claude-haiku-4-5-20251001: 0 of 937"));
 });
+
+Deno.test("claude_code_stream: a process fed two prompts writes a result per prompt: the turns and wall time add up, the running totals are the last's", () => {
+  // the shape of foksa/open-claude-agent-sdk's tests/snapshots/multi-turn.jsonl (Claude Code 2.1.29):
+  // num_turns and duration_ms per prompt, total_cost_usd and duration_api_ms running on
+  const usage = { input_tokens: 3, output_tokens: 2, cache_read_input_tokens: 23631 };
+  const line = (o: Record<string, unknown>) => JSON.stringify({ session_id: "s-mt", ...o });
+  const text = [
+    line({ type: "system", subtype: "init", model: "claude-sonnet-4-5", tools: [] }),
+    line({
+      type: "assistant",
+      message: { id: "m1", model: "claude-sonnet-4-5", content: [], usage },
+    }),
+    line({
+      type: "result",
+      subtype: "success",
+      is_error: false,
+      num_turns: 1,
+      duration_ms: 3705,
+      duration_api_ms: 3079,
+      total_cost_usd: 0.00769,
+    }),
+    line({
+      type: "assistant",
+      message: { id: "m2", model: "claude-sonnet-4-5", content: [], usage },
+    }),
+    line({
+      type: "result",
+      subtype: "success",
+      is_error: false,
+      num_turns: 1,
+      duration_ms: 1692,
+      duration_api_ms: 4756,
+      total_cost_usd: 0.0148858,
+    }),
+  ].join("\n");
+  const t = fromTraceText(text, { file: "multi-turn.jsonl" });
+  assert.equal(t.calls.height, 2);
+  assert.deepEqual(
+    rows(t.sessions, "num_turns", "duration_ms", "duration_api_ms", "reported_cost_usd"),
+    [{
+      num_turns: String(1 + 1),
+      duration_ms: String(3705 + 1692), // 5397
+      duration_api_ms: "4756", // the last result's running total
+      reported_cost_usd: "0.0148858",
+    }],
+  );
+});
