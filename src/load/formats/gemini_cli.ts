@@ -198,6 +198,9 @@ export function parseGeminiStreamText(
           const c: ImportedCall = { ...call, line: i === 0 ? call.line : line, model };
           c.served_model = model;
           setTokens(c, m);
+          // a model's share without its cache reads (0.45's stats.models): one model's are the
+          // session's; several models' cannot be split (said once, below)
+          if (!several && c.cache_read_tokens === null) c.cache_read_tokens = count(stats.cached);
           if (several) {
             // the session's duration is all models' requests: no one model's latency
             c.duration_s = null;
@@ -208,6 +211,17 @@ export function parseGeminiStreamText(
           return c;
         });
         records.calls.push(...perModel);
+        const cached = count(stats.cached);
+        if (several && cached !== null && cached > 0 && models.every(([, m]) => !("cached" in m))) {
+          diagnostics.push({
+            file,
+            line,
+            code: "cache_not_split",
+            message:
+              `the session's stats count ${cached} cached input tokens that its models' stats do not split: the calls have no cache reads (their cost counts those tokens as uncached)`,
+            severity: "warning",
+          });
+        }
         current.call = perModel[0]!;
         current.calls = perModel;
         if (several && failed) {

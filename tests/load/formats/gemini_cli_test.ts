@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inTempDir, realFixture } from "../../_helpers.ts";
-import { detectFormat, loadTraces, sampleFile } from "../../../src/load/mod.ts";
+import { detectFormat, fromTraceText, loadTraces, sampleFile } from "../../../src/load/mod.ts";
 import { AGENT_LOG, figures, fixture, rows } from "./_helpers.ts";
 
 const figma = realFixture("gemini-cli/figma-eval-49bdd49a.stream-json.transcript.jsonl");
@@ -290,3 +290,50 @@ Deno.test(
     assert.deepEqual(warnings, [{ code: "copied_calls", count: legacyCalls.length }]);
   }),
 );
+
+Deno.test("gemini_cli_stream: models' stats without their cache reads (0.45): one model takes the session's, several say they cannot be split", () => {
+  // the result of a Gemini CLI 0.45.0 stream-json run (the search tool's file id 57661982016):
+  // the session's stats count `cached`, its stats.models entries do not
+  const run = (models: Record<string, Record<string, number>>) =>
+    [
+      { type: "init", timestamp: "2026-05-01T10:00:00.000Z", session_id: "g45", model: "auto" },
+      { type: "message", timestamp: "2026-05-01T10:00:00.100Z", role: "user", content: "hi" },
+      {
+        type: "result",
+        timestamp: "2026-05-01T10:00:19.200Z",
+        status: "success",
+        stats: {
+          total_tokens: 35682,
+          input_tokens: 33651,
+          output_tokens: 151,
+          cached: 11879,
+          input: 21772,
+          duration_ms: 19200,
+          tool_calls: 1,
+          models,
+        },
+      },
+    ].map((l) => JSON.stringify(l)).join("\n");
+  const lite = { total_tokens: 4118, input_tokens: 3310, output_tokens: 40 };
+  const flash = { total_tokens: 31564, input_tokens: 30341, output_tokens: 111 };
+  const two = fromTraceText(
+    run({ "gemini-3.1-flash-lite": lite, "gemini-3-flash-preview": flash }),
+    {
+      file: "run.jsonl",
+    },
+  );
+  assert.deepEqual(rows(two.calls, "model", "input_tokens", "cache_read_tokens"), [
+    { model: "gemini-3.1-flash-lite", input_tokens: 3310, cache_read_tokens: null },
+    { model: "gemini-3-flash-preview", input_tokens: 30341, cache_read_tokens: null },
+  ]);
+  assert.deepEqual(rows(two.diagnostics, "code", "severity"), [
+    { code: "cache_not_split", severity: "warning" },
+  ]);
+  assert.match(two.diagnostics.getColumn("message").get(0) as string, /count 11879 cached/);
+  // one model: the session's cache reads are its own
+  const one = fromTraceText(run({ "gemini-3-flash-preview": flash }), { file: "run.jsonl" });
+  assert.deepEqual(rows(one.calls, "model", "cache_read_tokens"), [
+    { model: "gemini-3-flash-preview", cache_read_tokens: 11879 },
+  ]);
+  assert.equal(one.diagnostics.height, 0);
+});
