@@ -86,6 +86,34 @@ export type TimeUnit = "s" | "ms" | "us" | "ns";
 /** The sentinel some writers use for "no time" (Go's zero time). */
 const ZERO_TIME = /^0001-01-01T00:00:00(\.0+)?(Z|[+-]00:?00)?$/;
 
+/**
+ * What a Gemini usage's total holds beyond the parts it names (the prompt, the candidates,
+ * and the thoughts and tool-use prompt when given): the thinking the writer left unnamed.
+ * Gemini's `totalTokenCount` counts the prompt, the candidates and the thoughts, and some
+ * writers give the thoughts only inside it (Gemini CLI's stream-json stats, Langfuse's traces
+ * of Google's Vertex AI SDK, a Gemini CLI 0.3x `-o json` run that says `thoughts: 0`); they are
+ * billed as output. 0 when the total, the prompt or the candidates are not given, or the total
+ * holds nothing more.
+ *
+ * @example
+ * ```ts
+ * import { unnamedThinking } from "./_util.ts";
+ * if (unnamedThinking(2023, 5, 845) !== 1173) throw new Error("the rest");
+ * if (unnamedThinking(2061, 6, 2055) !== 0 || unnamedThinking(null, 5, 845) !== 0) throw new Error();
+ * if (unnamedThinking(20372, 18983, 419, 0, 0) !== 970) throw new Error("thoughts 0, tool 0");
+ * ```
+ */
+export function unnamedThinking(
+  total: number | null,
+  prompt: number | null,
+  candidates: number | null,
+  ...named: (number | null)[]
+): number {
+  if (total === null || prompt === null || candidates === null) return 0;
+  const rest = total - prompt - candidates - named.reduce<number>((a, n) => a + (n ?? 0), 0);
+  return rest > 0 ? rest : 0;
+}
+
 /** Result of {@link toMicros}: µs since the epoch, or null with a reason when unreadable. */
 export type Micros = { us: number | null; problem?: string };
 

@@ -60,7 +60,15 @@ import {
 } from "./_agent_logs.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
-import { compactPayload, count, isObj, type Obj, secondsBetween, str } from "./_util.ts";
+import {
+  compactPayload,
+  count,
+  isObj,
+  type Obj,
+  secondsBetween,
+  str,
+  unnamedThinking,
+} from "./_util.ts";
 
 // --- stream-json --------------------------------------------------------------------
 
@@ -272,10 +280,10 @@ function setTokens(call: ImportedCall, stats: Obj): void {
   call.output_tokens = count(stats.output_tokens);
   call.cache_read_tokens = count(stats.cached);
   call.total_tokens = count(stats.total_tokens);
-  const { input_tokens: input, output_tokens: output, total_tokens: total } = call;
-  if (input !== null && output !== null && total !== null && total > input + output) {
-    call.reasoning_tokens = total - input - output;
-    call.output_tokens = total - input;
+  const thinking = unnamedThinking(call.total_tokens, call.input_tokens, call.output_tokens);
+  if (thinking > 0) {
+    call.reasoning_tokens = thinking;
+    call.output_tokens = call.output_tokens! + thinking;
   }
 }
 

@@ -43,7 +43,7 @@ import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { blankCall, errorCall, notAnObject, textLines } from "./_agent_logs.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
-import { compactPayload, count, isObj, type Obj, str } from "./_util.ts";
+import { compactPayload, count, isObj, type Obj, str, unnamedThinking } from "./_util.ts";
 
 /** Top-level keys of the output (later versions may add a few). */
 const OUTPUT_KEYS = new Set(["session_id", "response", "stats", "error"]);
@@ -170,9 +170,17 @@ export function parseGeminiJsonText(
       const candidates = count(t.candidates);
       call.input_tokens = prompt;
       call.cache_read_tokens = cached;
-      call.output_tokens = candidates === null ? null : candidates + (thoughts ?? 0);
-      call.reasoning_tokens = thoughts;
       call.total_tokens = count(t.total);
+      // thinking the total holds beyond the named parts (a run that says `thoughts: 0`)
+      const unnamed = unnamedThinking(
+        call.total_tokens,
+        prompt,
+        candidates,
+        thoughts,
+        count(t.tool),
+      );
+      call.reasoning_tokens = unnamed > 0 ? (thoughts ?? 0) + unnamed : thoughts;
+      call.output_tokens = candidates === null ? null : candidates + (call.reasoning_tokens ?? 0);
       call.cache_write_tokens = count(t.cacheCreation);
       call.duration_s = latency !== null && latency > 0 ? latency / 1000 : null;
       if (requests !== null && requests > 0 && errors === requests) {

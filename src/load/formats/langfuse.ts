@@ -44,7 +44,18 @@ import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { type CallFields, callFieldsOf, type Span, spansToRecords } from "./_spans.ts";
-import { count, first, isObj, jsonObject, keyList, num, type Obj, str, toMicros } from "./_util.ts";
+import {
+  count,
+  first,
+  isObj,
+  jsonObject,
+  keyList,
+  num,
+  type Obj,
+  str,
+  toMicros,
+  unnamedThinking,
+} from "./_util.ts";
 import { problemList, timeWarner } from "./_span_values.ts";
 
 /** Observation types of Langfuse (v2 and v3 SDKs). */
@@ -246,9 +257,8 @@ function usageOf(o: Obj): Usage {
  */
 function withUnnamedThinking(u: Usage, model: string | null): Usage {
   if (model === null || !/gemini/i.test(model)) return u;
-  if (u.input_tokens === null || u.output_tokens === null || u.total_tokens === null) return u;
-  const rest = u.total_tokens - u.input_tokens - u.output_tokens;
-  return rest > 0 ? { ...u, output_tokens: u.output_tokens + rest, reasoning_tokens: rest } : u;
+  const rest = unnamedThinking(u.total_tokens, u.input_tokens, u.output_tokens);
+  return rest > 0 ? { ...u, output_tokens: u.output_tokens! + rest, reasoning_tokens: rest } : u;
 }
 
 /** What Langfuse knows of a trace that its observations need. */

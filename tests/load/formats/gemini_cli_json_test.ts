@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { AGENT_LOG, figures, fixture, loadAs, rows } from "./_helpers.ts";
+import { fromTraceText } from "../../../src/load/mod.ts";
 
 Deno.test("gemini_cli_json: one call per model of the run, tokens with cache and thoughts as gemini_cli_chat counts them", async () => {
   // tests/load/formats/fixtures/gemini_cli_json_run.json: written from geminicli.com's headless mode
@@ -231,4 +232,42 @@ Deno.test("gemini_cli_json: the --session-summary file ({sessionMetrics}, the sa
   });
   // no session id in the file: the file is the session
   assert.deepEqual(rows(t.calls, "session_id"), [{ session_id: file }]);
+});
+
+Deno.test("gemini_cli_json: thinking the total holds beyond the named tokens (a run that says thoughts: 0) is reasoning, in the output", () => {
+  // the stats of a real `gemini -p … -o json` run of gemini-3.1-pro-preview (the search tool's
+  // file id 55789402702, its lines unwrapped): 18,983 + 419 named, 20,372 in all
+  const tokens = {
+    input: 18983,
+    prompt: 18983,
+    candidates: 419,
+    total: 20372,
+    cached: 0,
+    thoughts: 0,
+    tool: 0,
+  };
+  const run = {
+    session_id: "g-consensus",
+    response: '{"consensus": true}',
+    stats: {
+      models: {
+        "gemini-3.1-pro-preview": {
+          api: { totalRequests: 1, totalErrors: 0, totalLatencyMs: 15048 },
+          tokens,
+        },
+      },
+    },
+  };
+  const t = fromTraceText(JSON.stringify(run, null, 2), { file: "run.json" });
+  assert.equal(t.formats?.["run.json"], "gemini_cli_json");
+  const thinking = tokens.total - tokens.prompt - tokens.candidates; // 970
+  assert.deepEqual(
+    rows(t.calls, "input_tokens", "output_tokens", "reasoning_tokens", "total_tokens"),
+    [{
+      input_tokens: 18983,
+      output_tokens: tokens.candidates + thinking, // 1389
+      reasoning_tokens: thinking,
+      total_tokens: 20372,
+    }],
+  );
 });
