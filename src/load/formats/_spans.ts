@@ -568,9 +568,13 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       haystack.replies,
     ),
   );
-  const prompt = messageText(inputList) ?? flatMessages(a, "llm.input_messages.") ??
+  const messages = messageText(inputList) ?? flatMessages(a, "llm.input_messages.") ??
     indexedMessages(a, "gen_ai.prompt") ??
     str(a["input.value"]);
+  // the system prompt the GenAI conventions keep apart from the messages (a list of parts)
+  const instructions = messageList(a["gen_ai.system_instructions"]);
+  const system = instructions ? messageText([{ parts: instructions }]) : null;
+  const prompt = system ? system + (messages ?? "") : messages;
   const output_ = messageText(outputList) ?? flatMessages(a, "llm.output_messages.") ??
     indexedMessages(a, "gen_ai.completion") ??
     str(a["ai.response.text"]) ?? str(a["output.value"]);

@@ -183,3 +183,31 @@ Deno.test("a call's prompt characters count the tool results given back as GenAI
   const expected = "Weather in Tokyo?".length + JSON.stringify(result).length + "no data".length;
   assert.deepEqual(r.calls.map((c) => c.prompt_chars), [expected]);
 });
+
+Deno.test("a call's prompt characters count the system prompt the GenAI conventions keep in gen_ai.system_instructions", () => {
+  // Grace/genai-interlingua's langchain out.v1.41.0.json: the system prompt apart from the messages
+  const system = "You are a support agent. Use the tools you are given.";
+  const user = "Where is order A-1187?";
+  const r = spansToRecords([
+    span("a", null, {
+      ...chat,
+      "gen_ai.request.model": "gpt-4o-mini",
+      "gen_ai.system_instructions": JSON.stringify([{ type: "text", content: system }]),
+      "gen_ai.input.messages": JSON.stringify([
+        { role: "user", parts: [{ type: "text", content: user }] },
+      ]),
+    }),
+    // the instructions alone (no messages recorded)
+    {
+      ...span("b", null, {
+        ...chat,
+        "gen_ai.system_instructions": JSON.stringify([{ type: "text", content: system }]),
+      }),
+      trace_id: "t2",
+    },
+  ], "f.json");
+  assert.deepEqual(r.calls.map((c) => c.prompt_chars), [
+    system.length + user.length,
+    system.length,
+  ]); // 75, 53
+});
