@@ -1150,6 +1150,21 @@ export function spansToRecords(
     }
     calls.push(call);
   });
+  if (!only && calls.length === 0 && unique.length > 0) {
+    // spans and no model call among them: said, so that a file whose spans name their model and
+    // tokens by keys no convention uses is not taken for a file with no calls
+    diagnostics.push({
+      file,
+      line: unique[0]!.line,
+      code: "no_model_call",
+      message: `none of the ${unique.length} span${
+        unique.length > 1 ? "s is a model call" : " is a model call"
+      } by the attributes tracebook reads (OpenTelemetry GenAI, OpenInference, OpenLLMetry, MLflow, …): ${
+        unique.length > 1 ? "they are" : "it is an"
+      } event${unique.length > 1 ? "s" : ""}`,
+      severity: "warning",
+    });
+  }
   diagnostics.sort((x, y) => x.line - y.line);
   return { calls, events, diagnostics, sessions: [...sessions.values()] };
 }

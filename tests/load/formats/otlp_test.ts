@@ -256,6 +256,8 @@ Deno.test("parseOtlpText() recovers after an object cut off in the middle of a l
   // the repeat of span "b" on line 5 is the same span: one event, with a warning
   assert.deepEqual(r.events.map((e) => [e.line, e.type]), [[1, "otel.span"], [3, "otel.span"]]);
   assert.deepEqual(r.diagnostics.map((d) => [d.line, d.code, d.severity]), [
+    // spans with no attributes: none is a model call, which is said once
+    [1, "no_model_call", "warning"],
     [2, "truncated_object", "error"],
     [4, "invalid_json", "error"],
     [5, "duplicate_span", "warning"],

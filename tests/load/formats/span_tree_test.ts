@@ -211,3 +211,20 @@ Deno.test("a call's prompt characters count the system prompt the GenAI conventi
     system.length,
   ]); // 75, 53
 });
+
+Deno.test("spans with no model call among them say so once: their keys are none a convention uses", () => {
+  // Grace/genai-interlingua's raw-folk input: a model and tokens under home-made keys
+  const r = spansToRecords([
+    span("a", null, { model: "gpt-4o", prompt_tokens: 12, "tokens.in": 12 }),
+    span("b", "a", { "tool.name": "search" }),
+  ], "f.json");
+  assert.equal(r.calls.length, 0);
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity]), [["no_model_call", "warning"]]);
+  assert.match(r.diagnostics[0]!.message, /^none of the 2 spans is a model call by the attributes/);
+  // one call among them: nothing to say
+  const one = spansToRecords(
+    [span("c", null, { ...chat, "gen_ai.request.model": "gpt-4o" })],
+    "f.json",
+  );
+  assert.deepEqual(one.diagnostics, []);
+});
