@@ -1158,10 +1158,10 @@ export function spansToRecords(
       line: unique[0]!.line,
       code: "no_model_call",
       message: `none of the ${unique.length} span${
-        unique.length > 1 ? "s is a model call" : " is a model call"
-      } by the attributes tracebook reads (OpenTelemetry GenAI, OpenInference, OpenLLMetry, MLflow, …): ${
-        unique.length > 1 ? "they are" : "it is an"
-      } event${unique.length > 1 ? "s" : ""}`,
+        unique.length > 1 ? "s" : ""
+      } is a model call by the attributes tracebook reads (OpenTelemetry GenAI, OpenInference, OpenLLMetry, MLflow, …): ${
+        unique.length > 1 ? "they are events" : "it is an event"
+      }`,
       severity: "warning",
     });
   }

@@ -201,6 +201,7 @@ export function parseGeminiStreamText(
         : [];
       if (models.length > 0) {
         const several = models.length > 1;
+        const cached = count(stats.cached);
         records.calls.splice(records.calls.indexOf(call), 1);
         const perModel = models.map(([model, m], i) => {
           const c: ImportedCall = { ...call, line: i === 0 ? call.line : line, model };
@@ -208,7 +209,7 @@ export function parseGeminiStreamText(
           setTokens(c, m);
           // a model's share without its cache reads (0.45's stats.models): one model's are the
           // session's; several models' cannot be split (said once, below)
-          if (!several && c.cache_read_tokens === null) c.cache_read_tokens = count(stats.cached);
+          if (!several && c.cache_read_tokens === null) c.cache_read_tokens = cached;
           if (several) {
             // the session's duration is all models' requests: no one model's latency
             c.duration_s = null;
@@ -219,7 +220,6 @@ export function parseGeminiStreamText(
           return c;
         });
         records.calls.push(...perModel);
-        const cached = count(stats.cached);
         if (several && cached !== null && cached > 0 && models.every(([, m]) => !("cached" in m))) {
           diagnostics.push({
             file,
