@@ -104,6 +104,14 @@ export class JsonValueReader {
   #inString = false;
   #escaped = false;
   #topArray = false;
+  // the open value's containers: bit d set when the one at depth d (below 31) is an array
+  #arrays = 0;
+  // the open value's last character outside strings and white space
+  #last = 0;
+  // the first `{` that starts a line inside the open value's array, after its `[` or a comma, and
+  // so read as an element: its offset in the value's text and its line. Were the value never to
+  // close, the text from there is read again as values of their own (a line cut after a comma)
+  #resume: { offset: number; line: number } | null = null;
   // the open value: its text scanned in earlier pieces, and the line it starts on
   #pieces: string[] = [];
   #startLine = 0;
@@ -178,9 +186,12 @@ export class JsonValueReader {
   end(): Diagnostic[] {
     if (!this.#done) {
       this.push("", true);
-      if (!this.#done && this.#depth > 0) {
+      const open = this.#depth > 0;
+      if (open) {
         this.#problem(this.#startLine, "truncated_object", importMessages.truncatedObject());
-      } else if (!this.#done && this.#arrayLine > 0) {
+        this.#readAgain("", 0, 0);
+      }
+      if (!open && !this.#done && this.#arrayLine > 0) {
         // the array is cut between its elements (no value open): the elements before are read
         this.#problem(this.#arrayLine, "truncated_object", importMessages.truncatedArray());
       }
@@ -188,6 +199,26 @@ export class JsonValueReader {
     }
     foldDiagnostics(this.#out);
     return this.#diagnostics.sort((a, b) => a.line - b.line);
+  }
+
+  /**
+   * The open value is cut (it never closed, or a line starting with `{` cannot belong to it), and
+   * a line inside one of its arrays started with `{` after the array's `[` or a comma: that line
+   * may have begun a value of its own after a line cut there. The value's text from that line on
+   * (up to `upTo` of the text being scanned, from its `from`) is read again as values of their own.
+   */
+  #readAgain(text: string, from: number, upTo: number): void {
+    const resume = this.#resume;
+    this.#resume = null;
+    if (resume === null || this.#members !== null) return;
+    const held = (this.#pieces.join("") + text.slice(from, upTo)).slice(resume.offset);
+    const shift = resume.line - 1;
+    const inner = new JsonValueReader(this.#file, (v) => {
+      this.#onValue({ line: v.line + shift, value: v.value });
+      if (++this.#count >= this.#limit) this.#done = true;
+    }, { limit: this.#limit - this.#count });
+    inner.push(held, true);
+    for (const d of inner.end()) addDiagnostic(this.#out, { ...d, line: d.line + shift });
   }
 
   #problem(line: number, code: string, message: string): void {
@@ -267,6 +298,7 @@ export class JsonValueReader {
     // nothing but white space since the line began: where a line of JSON Lines starts its value
     let lineStart = this.#lineStart;
     let escaped = this.#escaped, topArray = this.#topArray;
+    let arrays = this.#arrays, lastChar = this.#last;
     const members = this.#members !== null;
     // the open value's start in this text (0: it started in an earlier piece), or of what
     // follows the last element read apart
@@ -307,7 +339,22 @@ export class JsonValueReader {
           text.charCodeAt(i + 1) === OPEN_BRACE && !(topArray && depth === 1 && !inString) &&
           !(this.#splitting !== null && depth === 2 && !inString)
         ) {
+          // an element of an array may start its line (`{"spans": [` and then objects at column
+          // 0): after the array's `[` or a comma, the `{` is read as one, the line kept in case
+          if (
+            !inString && depth < 31 && (arrays >>> depth & 1) === 1 &&
+            (lastChar === OPEN_BRACKET || lastChar === COMMA)
+          ) {
+            if (this.#resume === null && !members) {
+              let held = 0;
+              for (const p of this.#pieces) held += p.length;
+              this.#resume = { offset: held + i + 1 - start, line: line };
+            }
+            continue;
+          }
           this.#problem(this.#startLine, "truncated_object", importMessages.truncatedObject());
+          this.#readAgain(text, start, i);
+          if (this.#done) return;
           depth = 0;
           inString = false;
           escaped = false;
@@ -371,6 +418,9 @@ export class JsonValueReader {
           this.#startLine = line;
           depth = 1;
           topArray = c === OPEN_BRACKET;
+          arrays = topArray ? 2 : 0;
+          lastChar = c;
+          this.#resume = null;
         } else if (this.#stray === null) {
           this.#stray = "";
           strayFrom = i;
@@ -391,6 +441,7 @@ export class JsonValueReader {
         }
         continue;
       }
+      if (!isBlank(c)) lastChar = c;
       if (c === QUOTE) {
         inString = true;
         if (members && depth === 1) {
@@ -410,6 +461,7 @@ export class JsonValueReader {
           }
         }
         depth++;
+        if (depth < 31) arrays = c === OPEN_BRACKET ? arrays | 1 << depth : arrays & ~(1 << depth);
       } else if (c === COMMA) {
         if (depth === 2 && this.#splitting !== null) this.#splitting.index++;
       } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
@@ -452,7 +504,7 @@ export class JsonValueReader {
       : null;
     this.#namePart = part !== null && part.length <= 256 ? part : null;
     // what this piece holds of the open value (or element) and of the stray text, kept for the next
-    if (depth > 0 && !last) {
+    if (depth > 0) {
       if (this.#inElement) this.#elementPieces.push(text.slice(elementFrom, n));
       else this.#pieces.push(text.slice(start, n));
     }
@@ -465,6 +517,8 @@ export class JsonValueReader {
     this.#inString = inString;
     this.#escaped = escaped;
     this.#topArray = topArray;
+    this.#arrays = arrays;
+    this.#last = lastChar;
   }
 }
 
@@ -473,11 +527,13 @@ export class JsonValueReader {
  * does not parse, a value still open at the end of the text, and any other text
  * outside a value each give one `error` diagnostic (one per line of stray text).
  *
- * Recovery: a `{` at the start of a line while a value is still open (and that
- * value is not an array holding objects at column 0) ends the open value as
- * truncated and starts a new one, so one broken object does not swallow the
- * rest of the file. Pretty-printers indent nested objects, so this never splits
- * a valid value of such a file.
+ * Recovery: a `{` at the start of a line while a value is still open ends the
+ * open value as truncated and starts a new one, so one broken object does not
+ * swallow the rest of the file. Pretty-printers indent nested objects, so this
+ * never splits a valid value of such a file. A `{` that starts a line inside an
+ * array, after its `[` or a comma, is an element (a document's objects written
+ * at column 0); were the value cut after all, its text from that line is read
+ * again as values of their own.
  *
  * With a `limit`, it stops after that many values (the text after them is not
  * looked at: no diagnostics for it).

@@ -45,6 +45,10 @@ const CASES: [string, string][] = [
   ["arrays at the top", '[1,\n2]\n[{"a":1},\n{"b":2}]\n'],
   ["surrogate pairs", '{"a":"😀😀"}\n{"b":"\\ud83d\\ude00"}\n'],
   ["no newline at all", '{"a":1}{"b":2} trailing'],
+  ["a document's array of objects at column 0", '{"spans": [\n{\n  "a": 1\n},\n{"a": 2}\n]}\n'],
+  ["a line cut after a comma, then JSON Lines", '{"a": [1,\n{"b": 2}\n{"c": 3}\n'],
+  ["a line cut after a comma at the end", '{"x": 0}\n{"a": [1,\n{"b": 2}\n'],
+  ["a line cut after a bracket, then objects", '{"a": [\n{\n "b": 2\n}\n{"c": 3}\n'],
 ];
 
 for (const [name, text] of CASES) {
@@ -78,6 +82,19 @@ Deno.test("JsonValueReader: the cases' values and diagnostics, worked out by han
     values: [3],
     problems: ["1:invalid_json", "2:invalid_json"],
   });
+  // a `{` starting a line inside an array, after its `[` or a comma, is an element; were the
+  // value cut there, the lines from it are values of their own
+  assert.deepEqual(lines(CASES[13]![1]), { values: [1], problems: [] });
+  assert.deepEqual(parseJsonValues(CASES[13]![1], "f").values[0]!.value, {
+    spans: [{ a: 1 }, { a: 2 }],
+  });
+  assert.deepEqual(lines(CASES[14]![1]), { values: [2, 3], problems: ["1:truncated_object"] });
+  assert.deepEqual(lines(CASES[15]![1]), { values: [1, 3], problems: ["2:truncated_object"] });
+  assert.deepEqual(lines(CASES[16]![1]), { values: [2, 5], problems: ["1:truncated_object"] });
+  assert.deepEqual(parseJsonValues(CASES[16]![1], "f").values.map((v) => v.value), [
+    { b: 2 },
+    { c: 3 },
+  ]);
   // the stray text's message quotes its start (57 characters of the quoted text)
   assert.equal(
     parseJsonValues(CASES[4]![1], "f").diagnostics[0]!.message,
