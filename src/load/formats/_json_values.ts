@@ -24,6 +24,35 @@ export interface JsonValue {
 const OPEN_BRACE = 123, OPEN_BRACKET = 91, CLOSE_BRACE = 125, CLOSE_BRACKET = 93;
 const QUOTE = 34, BACKSLASH = 92, NEWLINE = 10, COMMA = 44;
 
+// Span ids written as integers (any-agent's and Google ADK's span dicts: 64 and 128 bits) lose their
+// low bits as JavaScript numbers: under these names an integer past 2^53 is read from its digits,
+// as the hex id `0x…` (what `hexId` reads). Only a value whose text holds such a member pays for
+// the reviver.
+const ID_NAMES = new Set(["trace_id", "span_id", "parent_id", "parent_span_id"]);
+const LONG_ID = /"(?:trace_id|span_id|parent_id|parent_span_id)"\s*:\s*\d{16}/;
+
+function exactId(key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value !== "number" || Number.isSafeInteger(value) || !ID_NAMES.has(key)) return value;
+  const digits = context?.source;
+  return digits !== undefined && /^\d+$/.test(digits) ? `0x${BigInt(digits).toString(16)}` : value;
+}
+
+/**
+ * `JSON.parse` of a value's text, integer span ids past 2^53 read exactly (as hex).
+ *
+ * @example
+ * ```ts
+ * import { parseJsonValue } from "./_json_values.ts";
+ * const v = parseJsonValue('{"span_id": 14563327288122258498, "n": 14563327288122258498}');
+ * if ((v as { span_id: string }).span_id !== "0xca1b55023c47b442") throw new Error();
+ * ```
+ */
+export function parseJsonValue(text: string): unknown {
+  return LONG_ID.test(text)
+    ? JSON.parse(text, exactId as (this: unknown, key: string, value: unknown) => unknown)
+    : JSON.parse(text);
+}
+
 /** JSON's own white space (a BOM only opens the text: a BOM, NBSP or U+2028 elsewhere is stray text). */
 function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 13;
@@ -187,7 +216,8 @@ export class JsonValueReader {
     if (!this.#done) {
       this.push("", true);
       const open = this.#depth > 0;
-      if (open) {
+      if (open && this.#topArray && !this.#inElement) this.#readElements();
+      else if (open) {
         this.#problem(this.#startLine, "truncated_object", importMessages.truncatedObject());
         this.#readAgain("", 0, 0);
       }
@@ -212,13 +242,37 @@ export class JsonValueReader {
     this.#resume = null;
     if (resume === null || this.#members !== null) return;
     const held = (this.#pieces.join("") + text.slice(from, upTo)).slice(resume.offset);
-    const shift = resume.line - 1;
+    this.#readInner(held, resume.line, false);
+  }
+
+  /**
+   * A top-level array never closed (a file cut inside it): its elements read whole are values of
+   * their own, each with its line, as `elements` reads them; the last one, cut, is a problem.
+   */
+  #readElements(): void {
+    // the opening bracket becomes a blank: the elements are values, lines unchanged
+    const held = " " + this.#pieces.join("").slice(1);
+    this.#pieces = [];
+    // cut inside an element, that element is the truncated value (as `arrayElements` has it)
+    if (!this.#readInner(held, this.#startLine, true)) {
+      this.#problem(this.#startLine, "truncated_object", importMessages.truncatedArray());
+    }
+  }
+
+  /**
+   * `text`, starting on line `line`, read as values of their own (its problems are this
+   * reader's). True when it ends inside a value.
+   */
+  #readInner(text: string, line: number, elements: boolean): boolean {
+    const shift = line - 1;
     const inner = new JsonValueReader(this.#file, (v) => {
       this.#onValue({ line: v.line + shift, value: v.value });
       if (++this.#count >= this.#limit) this.#done = true;
-    }, { limit: this.#limit - this.#count });
-    inner.push(held, true);
+    }, { limit: this.#limit - this.#count, elements });
+    inner.push(text, true);
+    const cut = inner.#depth > 0;
     for (const d of inner.end()) addDiagnostic(this.#out, { ...d, line: d.line + shift });
+    return cut;
   }
 
   #problem(line: number, code: string, message: string): void {
@@ -253,7 +307,7 @@ export class JsonValueReader {
     split.given.push(split.index);
     let value: unknown;
     try {
-      value = JSON.parse(whole);
+      value = parseJsonValue(whole);
     } catch (e) {
       this.#problem(
         this.#elementLine,
@@ -396,7 +450,7 @@ export class JsonValueReader {
               else stop--;
             }
             try {
-              value = JSON.parse(text.slice(i, stop));
+              value = parseJsonValue(text.slice(i, stop));
             } catch {
               parsed = false;
             }
@@ -477,7 +531,7 @@ export class JsonValueReader {
           this.#pieces = [];
           let value: unknown, parsed = true;
           try {
-            value = JSON.parse(whole);
+            value = parseJsonValue(whole);
           } catch (e) {
             parsed = false;
             this.#problem(

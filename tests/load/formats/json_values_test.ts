@@ -49,6 +49,8 @@ const CASES: [string, string][] = [
   ["a line cut after a comma, then JSON Lines", '{"a": [1,\n{"b": 2}\n{"c": 3}\n'],
   ["a line cut after a comma at the end", '{"x": 0}\n{"a": [1,\n{"b": 2}\n'],
   ["a line cut after a bracket, then objects", '{"a": [\n{\n "b": 2\n}\n{"c": 3}\n'],
+  ["an array cut between its elements", '[\n  {"a": 1},\n  {\n    "b": 2\n  },\n'],
+  ["an array cut inside an element", '[\n  {"a": 1},\n  {\n    "b": 2\n  },\n  {"c": '],
 ];
 
 for (const [name, text] of CASES) {
@@ -95,6 +97,18 @@ Deno.test("JsonValueReader: the cases' values and diagnostics, worked out by han
     { b: 2 },
     { c: 3 },
   ]);
+  // a top-level array cut off: its whole elements, each with its line, and one problem, at its
+  // `[` when cut between elements, else at the element cut
+  assert.deepEqual(lines(CASES[17]![1]), { values: [2, 3], problems: ["1:truncated_object"] });
+  assert.match(
+    parseJsonValues(CASES[17]![1], "f").diagnostics[0]!.message,
+    /JSON array never ends/,
+  );
+  assert.deepEqual(parseJsonValues(CASES[17]![1], "f").values.map((v) => v.value), [
+    { a: 1 },
+    { b: 2 },
+  ]);
+  assert.deepEqual(lines(CASES[18]![1]), { values: [2, 3], problems: ["6:truncated_object"] });
   // the stray text's message quotes its start (57 characters of the quoted text)
   assert.equal(
     parseJsonValues(CASES[4]![1], "f").diagnostics[0]!.message,

@@ -647,14 +647,27 @@ Deno.test("otel_python: any-agent's trace ({spans, final_output}: integer ids in
     rows(t.calls.sort("started_at"), "duration_s").map((r) => r.duration_s),
     llm.map((s) => Math.round((s.end_time - s.start_time) / 1e3) / 1e6),
   );
-  // the calls are the invoke_agent span's children: their parent is its context's id (read as a
-  // JSON number, so rounded past 2^53 alike), in hex
-  const agent = doc.spans.find((s) =>
-    s.attributes["gen_ai.operation.name"] === "invoke_agent"
-  ) as unknown as { context: { span_id: number } };
+  // the calls are the invoke_agent span's children: their parent is its context's id, in hex, and
+  // the session is the trace. The ids are integers past 2^53 (64 and 128 bits): read here from
+  // their digits (every number kept as its source text), they must not be rounded
+  const exact = JSON.parse(
+    readFileSync(path, "utf8"),
+    ((_key: string, value: unknown, context: { source?: string }) =>
+      typeof value === "number" ? context.source : value) as unknown as (
+        key: string,
+        value: unknown,
+      ) => unknown,
+  ) as { spans: { context: { span_id: string; trace_id: string }; attributes: never }[] };
+  const agent = exact.spans.find((s) =>
+    (s.attributes as Record<string, unknown>)["gen_ai.operation.name"] === "invoke_agent"
+  )!;
   assert.deepEqual(
     [...new Set(t.calls.getColumn("parent_span_id").toArray())],
-    [BigInt(agent.context.span_id).toString(16)],
+    [BigInt(agent.context.span_id).toString(16)], // ca1b55023c47b442 (14563327288122258498)
+  );
+  assert.deepEqual(
+    [...new Set(t.calls.getColumn("session_id").toArray())],
+    [BigInt(agent.context.trace_id).toString(16)], // 5bd831fbd796d49b53551d2e5b9a2396
   );
   assert.equal(t.events.height, doc.spans.length);
   assert.equal(t.diagnostics.height, 0);
