@@ -62,7 +62,7 @@ export const messages = {
       bad === 1 ? "" : "s"
     }, ${which} ${first}.`,
   notATrace: (name: string, looks: string) =>
-    `${name} is not a trace file tracebook can read (${looks}); 'deno task formats' lists the formats it reads; a per-call log whose rows detection does not take (no model field, other names) is read with --format generic or --map.`,
+    `${name} is not a trace file tracebook can read (${looks}); 'deno task formats' lists the formats it reads; a per-call log whose rows detection does not take (no model field, other names) is read with --format generic (export: --input-format generic) or --map.`,
   notATraceDiagnostic: (looks: string) =>
     `file is not a trace file tracebook can read (${looks}); it was skipped ('deno task formats' lists the formats)`,
   noTraceAtAll: (inputs: string[]) =>

@@ -42,7 +42,7 @@ Deno.test("a named file that is not a trace: exit 1, one sentence on stderr, no 
       r.stderr,
       `error: ${
         join(dir, "data.csv")
-      } is not a trace file tracebook can read (it looks like CSV); 'deno task formats' lists the formats it reads; a per-call log whose rows detection does not take (no model field, other names) is read with --format generic or --map.\n`,
+      } is not a trace file tracebook can read (it looks like CSV); 'deno task formats' lists the formats it reads; a per-call log whose rows detection does not take (no model field, other names) is read with --format generic (export: --input-format generic) or --map.\n`,
     );
     // a folder holding only files that are not traces
     writeFileSync(join(dir, "config.json"), '{"name": "x", "version": "1"}\n');

@@ -95,7 +95,7 @@ Deno.test("a named file that is not a trace is one sentence; inside a folder it 
         e.message ===
           `${
             join(dir, "data.csv")
-          } is not a trace file tracebook can read (it looks like CSV); 'deno task formats' lists the formats it reads; a per-call log whose rows detection does not take (no model field, other names) is read with --format generic or --map.`,
+          } is not a trace file tracebook can read (it looks like CSV); 'deno task formats' lists the formats it reads; a per-call log whose rows detection does not take (no model field, other names) is read with --format generic (export: --input-format generic) or --map.`,
     );
     // a folder with no trace at all
     await assert.rejects(

@@ -196,6 +196,7 @@ export const FIELD_ALIASES = {
     "prompt_cache_read_tokens", // Helicone's
     "prompt_cache_hit_tokens", // DeepSeek's usage: `prompt_tokens` = hit + miss
     "usage.prompt_cache_hit_tokens",
+    "cache_hit_tokens", // DeepSeek's count as apps log it (reasonix's usage.jsonl: cacheHitTokens)
   ],
   cache_write_tokens: [
     "cache_write_tokens",

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import pl from "nodejs-polars";
+import { calcPrice } from "@pydantic/genai-prices";
 import { realFixture } from "../../_helpers.ts";
 import {
   detectFormat,
@@ -92,6 +93,31 @@ Deno.test("generic: OpenAI chat completion responses logged one per line are cal
       cache_read_tokens: 4,
     }],
   );
+});
+
+Deno.test("generic: DeepSeek's cache hits logged as cacheHitTokens (inside promptTokens) are cache reads, priced as such", () => {
+  // two rows of reasonix's usage.jsonl (epoch ms): promptTokens = cacheHitTokens + cacheMissTokens
+  const text = [
+    '{"ts":1779677995040,"session":"s","model":"deepseek-chat","promptTokens":24171,"completionTokens":210,"cacheHitTokens":0,"cacheMissTokens":24171}',
+    '{"ts":1779677999923,"session":"s","model":"deepseek-chat","promptTokens":24497,"completionTokens":212,"cacheHitTokens":24320,"cacheMissTokens":177}',
+  ].join("\n") + "\n";
+  const t = fromTraceText(text, { file: "usage.jsonl" });
+  assert.equal(t.formats?.["usage.jsonl"], "generic");
+  assert.deepEqual(rows(t.calls, "input_tokens", "cache_read_tokens", "output_tokens"), [
+    { input_tokens: 24171, cache_read_tokens: 0, output_tokens: 210 },
+    { input_tokens: 24497, cache_read_tokens: 24320, output_tokens: 212 },
+  ]);
+  // the costs genai-prices' own calcPrice gives for that usage (the hits at the cache-read rate)
+  const cost = t.calls.getColumn("cost_usd").toArray() as number[];
+  const want = [[24171, 210, 0, 1779677995040], [24497, 212, 24320, 1779677999923]].map((
+    [input_tokens, output_tokens, cache_read_tokens, ms],
+  ) =>
+    calcPrice({ input_tokens, output_tokens, cache_read_tokens }, "deepseek-chat", {
+      timestamp: new Date(ms!),
+    })!.total_price
+  );
+  cost.forEach((c, i) => assert.ok(Math.abs(c - want[i]!) < 1e-12, `${c} against ${want[i]}`));
+  assert.ok(want[1]! < want[0]! / 2); // the hits make the second call cheaper
 });
 
 Deno.test("generic: headers in other spellings (Title Case, camelCase) and a duration without a unit", () => {
