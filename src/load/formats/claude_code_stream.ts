@@ -392,13 +392,15 @@ function resultCalls(
     return call;
   };
   if (byModel.length > 0) {
-    byModel.forEach(([model, raw]) => {
+    const hour = hourWrites(v, byModel.map(([, m]) => count((m as Obj).cacheCreationInputTokens)));
+    byModel.forEach(([model, raw], i) => {
       const m = raw as Obj;
       const call = make(model, {
         input_tokens: m.inputTokens,
         output_tokens: m.outputTokens,
         cache_read_input_tokens: m.cacheReadInputTokens,
         cache_creation_input_tokens: m.cacheCreationInputTokens,
+        cache_write_1h_tokens: hour[i],
       });
       // the session's API time and final text are not split by model: given with one model only
       if (byModel.length === 1) {
@@ -414,6 +416,26 @@ function resultCalls(
     if (apiMs !== null && apiMs >= 0) call.duration_s = apiMs / 1000;
     withText(call, text, options);
   }
+}
+
+/**
+ * Of each model's cache writes (`modelUsage`, which does not split them), those to the 1-hour
+ * cache, priced apart: the result's `usage.cache_creation` splits the writes of the session's main
+ * model (Claude Code 2.1 writes its prompts to the 1-hour cache). All of a model's writes when the
+ * 1-hour writes are at least all the models' writes; those of the only model that writes; else
+ * none is known (null).
+ */
+function hourWrites(v: Obj, writes: (number | null)[]): (number | null)[] {
+  const split = isObj(v.usage) && isObj(v.usage.cache_creation) ? v.usage.cache_creation : null;
+  const hour = split === null ? null : count(split.ephemeral_1h_input_tokens);
+  const unknown = writes.map(() => null);
+  if (hour === null) return unknown;
+  const all = writes.reduce<number>((a, w) => a + (w ?? 0), 0);
+  if (hour >= all) return writes.map((w) => w ?? null);
+  const writing = writes.filter((w) => (w ?? 0) > 0);
+  return writing.length === 1
+    ? writes.map((w) => (w ?? 0) > 0 ? Math.min(hour, w!) : w ?? null)
+    : unknown;
 }
 
 /**
@@ -447,12 +469,24 @@ function checkAgainstModelUsage(
   s: Session,
   v: Obj,
 ): void {
-  if (!isObj(v.modelUsage)) return;
   const tokens = (c: ImportedCall) =>
     (c.input_tokens ?? 0) + (c.output_tokens ?? 0) + (c.cache_read_tokens ?? 0) +
     (c.cache_write_tokens ?? 0);
   const short: string[] = [];
-  for (const [model, raw] of Object.entries(v.modelUsage)) {
+  const models = isObj(v.modelUsage) ? Object.entries(v.modelUsage) : [];
+  if (models.length === 0 && isObj(v.usage)) {
+    // no modelUsage (older versions), or an empty one (a run stopped at its turn limit): the
+    // result's usage, the session's main model's, against all the session's calls
+    const u = normalizeUsage(v.usage);
+    const reported = (u.input_tokens ?? 0) + (u.output_tokens ?? 0) + (u.cache_read_tokens ?? 0) +
+      (u.cache_write_tokens ?? 0);
+    const seen = records.calls.filter((c) => c.session_id === s.id).reduce(
+      (a, c) => a + tokens(c),
+      0,
+    );
+    if (seen < reported) short.push(`${seen} of ${reported}`);
+  }
+  for (const [model, raw] of models) {
     if (!isObj(raw)) continue;
     const reported = [
       "inputTokens",
@@ -473,7 +507,9 @@ function checkAgainstModelUsage(
     file,
     line,
     code: "usage_not_in_stream",
-    message: `the result's modelUsage counts more tokens than the session's assistant lines hold (${
+    message: `the result's ${
+      models.length === 0 ? "usage" : "modelUsage"
+    } counts more tokens than the session's assistant lines hold (${
       short.join("; ")
     }): requests Claude Code made outside the stream (titles, sub-agents' own) are not calls here, and a response written with its count as it started counts that`,
     severity: "warning",

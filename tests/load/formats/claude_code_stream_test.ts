@@ -11,6 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import pl from "nodejs-polars";
 import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
 import { AGENT_LOG, figures, fixture, loadAs, rows } from "./_helpers.ts";
 
@@ -528,6 +529,98 @@ Deno.test("claude_code_stream: json results whose modelUsage names 'claude-opus-
   // claude-opus-4-7: 4 calls, 17055 + 6647 + 7404 + 25596 = 56702 output tokens
   assert.deepEqual(got, byModel);
   assert.deepEqual(Object.keys(got).sort(), ["claude-haiku-4-5-20251001", "claude-opus-4-7"]);
+  // the result's usage splits opus's cache writes: all to the 1-hour cache (51421, 87039, 33598,
+  // 173852, each opus's cacheCreationInputTokens; haiku writes none), priced apart
+  const opus = t.calls.filter(pl.col("model").eq(pl.lit("claude-opus-4-7")));
+  assert.deepEqual(
+    opus.getColumn("cache_write_1h_tokens").toArray(),
+    results.map((r) => r.usage.cache_creation.ephemeral_1h_input_tokens),
+  );
+  assert.deepEqual(
+    opus.getColumn("cache_write_1h_tokens").toArray(),
+    results.map((r) => r.modelUsage["claude-opus-4-7[1m]"].cacheCreationInputTokens),
+  );
+});
+
+Deno.test("claude_code_stream: json results: the 1-hour cache writes go to the one model that writes, else are not split", () => {
+  const result = (modelUsage: Record<string, unknown>, hour: number, fiveMinutes: number) =>
+    JSON.stringify({
+      type: "result",
+      subtype: "success",
+      is_error: false,
+      session_id: `s${hour}`,
+      usage: {
+        input_tokens: 5,
+        output_tokens: 7,
+        cache_creation: { ephemeral_1h_input_tokens: hour, ephemeral_5m_input_tokens: fiveMinutes },
+      },
+      modelUsage,
+    });
+  const text = [
+    // one model writes 100, 40 of them to the 1-hour cache: 40
+    result(
+      {
+        "claude-sonnet-4-5": { inputTokens: 5, outputTokens: 7, cacheCreationInputTokens: 100 },
+        "claude-haiku-4-5": { inputTokens: 9, outputTokens: 1 },
+      },
+      40,
+      60,
+    ),
+    // two models write (100 and 50), 60 to the 1-hour cache: whose is not known
+    result(
+      {
+        "claude-sonnet-4-5": { inputTokens: 5, outputTokens: 7, cacheCreationInputTokens: 100 },
+        "claude-haiku-4-5": { inputTokens: 9, outputTokens: 1, cacheCreationInputTokens: 50 },
+      },
+      60,
+      90,
+    ),
+  ].join("\n") + "\n";
+  const t = fromTraceText(text, { file: "results.jsonl" });
+  assert.equal(t.formats?.["results.jsonl"], "claude_code_stream");
+  assert.deepEqual(rows(t.calls, "model", "cache_write_tokens", "cache_write_1h_tokens"), [
+    { model: "claude-sonnet-4-5", cache_write_tokens: 100, cache_write_1h_tokens: 40 },
+    { model: "claude-haiku-4-5", cache_write_tokens: null, cache_write_1h_tokens: null },
+    { model: "claude-sonnet-4-5", cache_write_tokens: 100, cache_write_1h_tokens: null },
+    { model: "claude-haiku-4-5", cache_write_tokens: 50, cache_write_1h_tokens: null },
+  ]);
+});
+
+Deno.test("claude_code_stream: a result with an empty modelUsage is checked against its usage: one usage_not_in_stream warning", () => {
+  const lines = [
+    { type: "system", subtype: "init", session_id: "q", model: "claude-sonnet-4-5", tools: [] },
+    {
+      type: "assistant",
+      session_id: "q",
+      parent_tool_use_id: null,
+      message: {
+        id: "msg_q",
+        model: "claude-sonnet-4-5",
+        content: [{ type: "text", text: "ok" }],
+        usage: { input_tokens: 3, output_tokens: 4 },
+      },
+    },
+    {
+      type: "result",
+      subtype: "error_max_turns",
+      is_error: false,
+      session_id: "q",
+      usage: { input_tokens: 3, output_tokens: 410 },
+      modelUsage: {},
+    },
+  ];
+  const t = fromTraceText(lines.map((l) => JSON.stringify(l)).join("\n") + "\n", {
+    file: "q.jsonl",
+  });
+  assert.deepEqual(rows(t.calls, "input_tokens", "output_tokens"), [
+    { input_tokens: 3, output_tokens: 4 },
+  ]);
+  assert.deepEqual(rows(t.diagnostics, "code", "line"), [{ code: "usage_not_in_stream", line: 3 }]);
+  // the stream holds 3 + 4 of the usage's 3 + 410 tokens
+  assert.match(
+    String(t.diagnostics.getColumn("message").toArray()[0]),
+    /usage counts .*\(7 of 413\)/,
+  );
 });
 
 Deno.test("claude_code_stream: a one-shot run of Claude Code 2.1.2xx (init, answer, rate_limit_event, result) is this format", () => {
