@@ -253,8 +253,15 @@ export function parseCodexText(
       const call = newCall();
       texts = [];
       call.status = "error";
-      const message = str(payload.message) ?? (kind === "error" ? "Codex error" : "stream error");
-      const detail = typeof info === "string" ? info : isObj(info) ? Object.keys(info)[0] : null;
+      // the message, or an error object's (`error: {kind: "rate_limit", message}`)
+      const nested = isObj(payload.error) ? payload.error : null;
+      const message = str(payload.message) ?? str(nested?.message) ?? str(payload.error) ??
+        (kind === "error" ? "Codex error" : "stream error");
+      const detail = typeof info === "string"
+        ? info
+        : isObj(info)
+        ? Object.keys(info)[0]
+        : str(nested?.kind) ?? null;
       call.error = `${message}${detail && !message.includes(detail) ? ` (${detail})` : ""}${
         kind === "stream_error" ? " (retried)" : ""
       }`;

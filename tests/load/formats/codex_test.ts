@@ -57,6 +57,18 @@ Deno.test({
   },
 });
 
+Deno.test("codex: an error event whose message is inside an error object keeps it, with its kind", () => {
+  const text = [
+    '{"timestamp":"2025-10-31T17:00:00.000Z","type":"session_meta","payload":{"id":"rl","timestamp":"2025-10-31T17:00:00.000Z","cwd":"/tmp","originator":"codex_cli_rs","cli_version":"0.53.0"}}',
+    '{"timestamp":"2025-10-31T17:00:15.000Z","type":"event_msg","payload":{"type":"error","error":{"kind":"rate_limit","message":"Rate limit exceeded"}}}',
+  ].join("\n") + "\n";
+  const t = fromTraceText(text, { file: "rollout.jsonl" });
+  assert.equal(t.formats?.["rollout.jsonl"], "codex");
+  assert.deepEqual(rows(t.calls, "line", "status", "error"), [
+    { line: 2, status: "error", error: "Rate limit exceeded (rate_limit)" },
+  ]);
+});
+
 Deno.test("codex: error and stream_error events are errors, repeated counts are not calls, the model follows turn_context", async () => {
   // tests/load/formats/fixtures/codex_errors.jsonl is written from codex-rs's protocol (EventMsg
   // Error {message, codex_error_info}, StreamError, TokenCount, TurnAborted)
