@@ -224,7 +224,7 @@ function messageList(v: unknown): unknown[] | null {
 }
 
 /** Text of messages: `text` parts (GenAI conventions), string `content` or its text parts, and strings. */
-function messageText(list: unknown[] | null): string | null {
+export function messageText(list: unknown[] | null): string | null {
   if (!list) return null;
   const texts: string[] = [];
   for (const m of list) {

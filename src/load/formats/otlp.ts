@@ -9,7 +9,10 @@
  * its API v2's `{"trace": {"resourceSpans"}}`), pages of OTLP spans of Phoenix's
  * REST API (`{"data": [span], "next_cursor"}`) and oteltest's file
  * (`{"trace_requests": [{"pbreq": {"resourceSpans"}}], "metric_requests", …}`).
- * Every span is one event (`otel.<operation or name>`).
+ * Every span is one event (`otel.<operation or name>`). The GenAI events logged beside
+ * the spans (`resourceLogs`: `gen_ai.user.message`, `gen_ai.choice`, … or
+ * `gen_ai.client.inference.operation.details`, each naming its span) give a call's
+ * prompt and output texts when its span's attributes do not hold them.
  *
  * @module
  */
@@ -17,7 +20,8 @@ import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import type { Diagnostic } from "../_event.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { textSource, type TraceSource } from "./source.ts";
-import { SpanList, spansToRecords } from "./_spans.ts";
+import { messageText, SpanList, spansToRecords } from "./_spans.ts";
+import { countChars } from "../_event.ts";
 import { isObj, type Obj, str } from "./_util.ts";
 import { problemList } from "./_span_values.ts";
 import { importMessages } from "./messages.ts";
@@ -223,11 +227,26 @@ function parseOtlp(
     }
   };
 
+  // the GenAI events logged beside the spans, by the span they name
+  const logged = new Map<string, LoggedTexts>();
+  const readResourceLogs = (list: unknown[]) => {
+    for (const rl of list) {
+      const scopes = isObj(rl) ? rl.scopeLogs ?? rl.instrumentationLibraryLogs : undefined;
+      if (!Array.isArray(scopes)) continue;
+      for (const scope of scopes) {
+        const records = isObj(scope) ? scope.logRecords : undefined;
+        if (Array.isArray(records)) { for (const r of records) readLogRecord(r, logged); }
+      }
+    }
+  };
+
   /** `prefix` is `""` for a top-level object, `"[i]."` for an element of a top-level array. */
   const readValue = (value: unknown, prefix: string, line: number) => {
     // the protobuf field names (`resource_spans`, `string_value`: protobuf's JSON printers with
     // the proto names kept) are the same fields
     if (isObj(value) && SNAKE_TOP.some((k) => k in (value as Obj))) value = camelKeys(value);
+    const logs = isObj(value) && Array.isArray(value.resourceLogs);
+    if (logs) readResourceLogs((value as Obj).resourceLogs as unknown[]);
     if (Array.isArray(value) && prefix === "") {
       for (const [i, v] of value.entries()) readValue(v, `[${i}].`, line);
     } else if (isObj(value) && "resourceSpans" in value) {
@@ -264,14 +283,107 @@ function parseOtlp(
         const pbreq = isObj(request) ? request.pbreq : undefined;
         readValue(pbreq ?? request, `${prefix}trace_requests[${i}].pbreq.`, line);
       }
-    } else problem(line, "otlp_not_spans", importMessages.otlpNotSpans(value));
+    } else if (!logs) problem(line, "otlp_not_spans", importMessages.otlpNotSpans(value));
   };
 
   const diagnostics = source.values(({ line, value }) => readValue(value, "", line));
   for (const d of own) diagnostics.push(d);
   // several records of one span merge whole: read again, nothing lightened
   if (spans.duplicated) return parseOtlp(source, file, options, false);
-  return spansToRecords(spans.spans, file, options, diagnostics);
+  const records = spansToRecords(spans.spans, file, options, diagnostics);
+  if (logged.size > 0) withLoggedTexts(records, logged, options);
+  return records;
+}
+
+/** The texts of a call's GenAI events, logged apart from its span. */
+interface LoggedTexts {
+  input: string[];
+  output: string[];
+  finish: string | null;
+}
+
+/** The roles of the GenAI events of the first conventions, one event a message. */
+const MESSAGE_EVENTS = new Set([
+  "gen_ai.system.message",
+  "gen_ai.user.message",
+  "gen_ai.assistant.message",
+  "gen_ai.tool.message",
+]);
+
+/**
+ * The text of a logged message's body: a string, `content` (a string, OpenAI's parts or
+ * Gemini's `{parts: [{text}], role}`), or `parts`; `<elided>` (no text captured) is none.
+ */
+function bodyText(v: unknown, depth = 0): string | null {
+  // what google-genai's instrumentation writes when it does not capture the texts
+  if (v === "<elided>") return null;
+  if (typeof v === "string") return v;
+  if (depth > 8) return null;
+  if (Array.isArray(v)) {
+    const texts = v.map((x) => bodyText(x, depth + 1)).filter((t) => t !== null);
+    return texts.length > 0 ? texts.join("") : null;
+  }
+  if (!isObj(v)) return null;
+  if (v.content !== undefined && v.content !== null) return bodyText(v.content, depth + 1);
+  if (Array.isArray(v.parts)) return bodyText(v.parts, depth + 1);
+  return typeof v.text === "string" ? v.text : null;
+}
+
+/** One OTLP log record: a GenAI event's texts, kept under the span it names. */
+function readLogRecord(r: unknown, logged: Map<string, LoggedTexts>): void {
+  if (!isObj(r)) return;
+  const attributes = attributeMap(r.attributes);
+  const name = str(r.eventName) ?? str(attributes["event.name"]);
+  const spanId = str(r.spanId);
+  if (name === null || spanId === null || !name.startsWith("gen_ai.")) return;
+  const texts = logged.get(spanId) ?? { input: [], output: [], finish: null };
+  const body = anyValue(r.body);
+  const add = (list: string[], text: string | null) => text !== null && list.push(text);
+  if (MESSAGE_EVENTS.has(name)) add(texts.input, bodyText(body));
+  else if (name === "gen_ai.choice") {
+    const choice = isObj(body) ? body : {};
+    add(texts.output, bodyText(choice.message ?? choice));
+    texts.finish ??= str(choice.finish_reason);
+  } else {
+    // the later conventions' one event of a call: its messages as the span's attributes hold them
+    const list = (v: unknown) => {
+      if (typeof v !== "string") return Array.isArray(v) ? v : null;
+      try {
+        const parsed = JSON.parse(v);
+        return Array.isArray(parsed) ? parsed : null;
+      } catch {
+        return null;
+      }
+    };
+    const instructions = list(attributes["gen_ai.system_instructions"]);
+    if (instructions) add(texts.input, messageText([{ parts: instructions }]));
+    add(texts.input, messageText(list(attributes["gen_ai.input.messages"])));
+    add(texts.output, messageText(list(attributes["gen_ai.output.messages"])));
+  }
+  logged.set(spanId, texts);
+}
+
+/** A call whose span holds no prompt (or output) takes the one its logged events give. */
+function withLoggedTexts(
+  records: ImportedRecords,
+  logged: Map<string, LoggedTexts>,
+  options: ParseOptions,
+): void {
+  for (const call of records.calls) {
+    const texts = call.span_id ? logged.get(call.span_id) : undefined;
+    if (texts === undefined) continue;
+    if (call.prompt_chars === null && texts.input.length > 0) {
+      const prompt = texts.input.join("");
+      call.prompt_chars = countChars(prompt);
+      if (options.keepText) call.messages = prompt;
+    }
+    if (call.output_chars === null && texts.output.length > 0) {
+      const output = texts.output.join("");
+      call.output_chars = countChars(output);
+      if (options.keepText) call.output = output;
+    }
+    call.finish_reason ??= texts.finish;
+  }
 }
 
 /** ResourceSpans: an object with its scope spans (or their older name). */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
 import { realFixture } from "../../_helpers.ts";
@@ -137,6 +138,52 @@ Deno.test("loadTraces() imports OTLP/JSON call spans (chat, text_completion, gen
   // gpt-4o-2024-08-06: 60 uncached input at $2.50/M, 40 cached at $1.25/M, 20 output at $10/M
   assert.ok(Math.abs((t.calls.getColumn("cost_usd").get(0) as number) - 0.0004) < 1e-12);
   assertColumns(t.calls, CALL_COLUMNS);
+});
+
+Deno.test("otlp: GenAI events logged beside the spans (resourceLogs) give the call's prompt and output texts", async () => {
+  const path = fixture("otlp_adk_log_events.json");
+  assert.equal(detectFormat(sampleOfText(readFileSync(path, "utf8"), path))?.name, "otlp");
+  const t = await loadTraces(path, { cache: false, keepText: true });
+  // independent reading: the log records naming the call's span, their bodies' texts
+  // deno-lint-ignore no-explicit-any
+  type J = any;
+  const doc = JSON.parse(readFileSync(path, "utf8")) as J;
+  const value = (v: J): J =>
+    v.stringValue ??
+      (v.kvlistValue
+        ? Object.fromEntries(
+          v.kvlistValue.values.map((e: J) => [e.key, e.value ? value(e.value) : null]),
+        )
+        : v.arrayValue
+        ? v.arrayValue.values.map(value)
+        : v.intValue ?? null);
+  const records: J[] = doc.resourceLogs[0].scopeLogs[0].logRecords;
+  const text = (content: J): string =>
+    typeof content === "string" ? content : content.parts.map((p: J) => p.text ?? "").join("");
+  const byName = Object.fromEntries(records.map((r) => [r.eventName, value(r.body)]));
+  const prompt = text(byName["gen_ai.system.message"].content) +
+    text(byName["gen_ai.user.message"].content);
+  const output = text(byName["gen_ai.choice"].content);
+  assert.equal(output, "I am a helpful assistant built with ADK.");
+  assert.equal(new Set(records.map((r) => r.spanId)).size, 1);
+  assert.deepEqual(
+    rows(t.calls, "span_id", "prompt_chars", "output_chars", "messages", "output"),
+    [{
+      span_id: records[0].spanId,
+      prompt_chars: [...prompt].length, // 82 + 19
+      output_chars: [...output].length, // 40
+      messages: prompt,
+      output,
+    }],
+  );
+  // a document that holds only log records is no problem
+  const logsOnly = JSON.stringify({ resourceLogs: doc.resourceLogs });
+  const spans = JSON.stringify({ resourceSpans: doc.resourceSpans });
+  const both = fromTraceText(`${spans}\n${logsOnly}\n`, { file: "x.jsonl", format: "otlp" });
+  assert.equal(both.diagnostics.height, 0);
+  assert.deepEqual(rows(both.calls, "prompt_chars", "output_chars"), [
+    { prompt_chars: [...prompt].length, output_chars: [...output].length },
+  ]);
 });
 
 Deno.test("loadTraces() gives one event per OTLP span and one complete session per trace", async () => {
