@@ -290,7 +290,10 @@ export function priceCalls(
             .add(c("cCacheWrite").mul(c("cw")))
             .add(c("cCacheWrite1h").sub(c("cCacheWrite")).mul(c("cw1h")))
             .add(c("cOut").mul(c("out")))
-            .mul(c("factor")),
+            .mul(c("factor"))
+            // to a millionth of a millionth of a dollar: the sum of rates times counts leaves
+            // binary noise in the last digits (0.000042000000000000004 for 0.000042)
+            .round(12),
         )
         .otherwise(pl.lit(null).cast(pl.Float64))
         .alias("cost_usd"),

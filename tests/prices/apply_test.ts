@@ -49,6 +49,17 @@ Deno.test("applyPrices() prices gpt-4o from genai-prices' bundled data: $2.50/M 
   assert.deepEqual(out.getColumn("provider").toArray(), ["openai", "openai"]);
 });
 
+Deno.test("applyPrices() rounds a cost to 10^-12 USD: gpt-4o's 20 input and 89 output tokens cost 0.00094, not 0.0009400000000000001", () => {
+  // rates times counts in binary: 20 * 2.5e-6 + 89 * 1e-5 is 0.0009400000000000001
+  assert.equal(20 * (2.5 / 1e6) + 89 * (10 / 1e6), 0.0009400000000000001);
+  const out = applyPrices(callsOf([
+    { model: "gpt-4o", input_tokens: 20, output_tokens: 89 },
+    { model: "gpt-4o", input_tokens: 3, output_tokens: 7 },
+  ]));
+  // (20 * 2.5 + 89 * 10) / 10^6 and (3 * 2.5 + 7 * 10) / 10^6, as decimals
+  assert.deepEqual(costs(out), [0.00094, 0.0000775]);
+});
+
 Deno.test("applyPrices() gives a null cost, never 0, for an unknown model and for a call without usage", () => {
   const out = applyPrices(callsOf([
     { model: "unknown", input_tokens: 10, output_tokens: 10 },

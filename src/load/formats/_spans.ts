@@ -642,6 +642,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       count(a["gen_ai.usage.reasoning.output_tokens"]),
       adkThoughts,
       count(a["gen_ai.usage.reasoning_tokens"]),
+      // OpenLLMetry's (its OpenAI and Anthropic instrumentations: llm.usage.*)
+      count(a["llm.usage.reasoning_tokens"]),
       count(a["gen_ai.usage.details.reasoning_tokens"]),
       // Pydantic AI's with Gemini (inside its output tokens)
       count(a["gen_ai.usage.details.thoughts_tokens"]),

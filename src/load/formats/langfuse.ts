@@ -451,6 +451,9 @@ export function parseLangfuseText(
           str(attrs["llm.provider"]),
           str(attrs["gen_ai.system"]),
           str(attrs["ai.model.provider"]),
+          // the AI SDK's provider as Langfuse's JS SDK keeps it without the attributes
+          // (`modelParameters.system: "groq.chat"`, beside its finishReason)
+          str(params.system),
         )?.split(".")[0] ?? null,
         ...usage,
         reasoning_tokens: usage.reasoning_tokens ?? fromAttrs.reasoning_tokens,

@@ -26,6 +26,19 @@ const jsonLines = (name: string): Line[] =>
     }
   });
 
+/** A stream-json answer of claude-sonnet-4-5 in session `session` (message `msg_<session>`). */
+const answer = (session: string, usage: Record<string, number>) => ({
+  type: "assistant",
+  session_id: session,
+  parent_tool_use_id: null,
+  message: {
+    id: `msg_${session}`,
+    model: "claude-sonnet-4-5",
+    content: [{ type: "text", text: "ok" }],
+    usage,
+  },
+});
+
 /** Per message.id, the largest value of each usage field (an independent reading). */
 function usageByMessage(lines: Line[]): Map<string, Record<string, number>> {
   const out = new Map<string, Record<string, number>>();
@@ -270,17 +283,7 @@ Deno.test("claude_code_stream: stream_event lines are no calls; modelUsage beyon
         message: { id: "msg_p", usage: { input_tokens: 10, output_tokens: 1 } },
       },
     },
-    {
-      type: "assistant",
-      session_id: "p",
-      parent_tool_use_id: null,
-      message: {
-        id: "msg_p",
-        model: "claude-sonnet-4-5",
-        content: [{ type: "text", text: "ok" }],
-        usage: { input_tokens: 10, output_tokens: 20 },
-      },
-    },
+    answer("p", { input_tokens: 10, output_tokens: 20 }),
     {
       type: "result",
       subtype: "success",
@@ -589,17 +592,7 @@ Deno.test("claude_code_stream: json results: the 1-hour cache writes go to the o
 Deno.test("claude_code_stream: a result with an empty modelUsage is checked against its usage: one usage_not_in_stream warning", () => {
   const lines = [
     { type: "system", subtype: "init", session_id: "q", model: "claude-sonnet-4-5", tools: [] },
-    {
-      type: "assistant",
-      session_id: "q",
-      parent_tool_use_id: null,
-      message: {
-        id: "msg_q",
-        model: "claude-sonnet-4-5",
-        content: [{ type: "text", text: "ok" }],
-        usage: { input_tokens: 3, output_tokens: 4 },
-      },
-    },
+    answer("q", { input_tokens: 3, output_tokens: 4 }),
     {
       type: "result",
       subtype: "error_max_turns",

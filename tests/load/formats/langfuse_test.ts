@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { realFixture } from "../../_helpers.ts";
 import { fixture, loadAs, rows, TOKENS } from "./_helpers.ts";
 import { fromTraceText } from "../../../src/load/mod.ts";
+import { calcPrice } from "@pydantic/genai-prices";
 
 // Hand-written fixtures, from the Langfuse public API reference (ObservationsView, Trace
 // with observations, `{data, meta}` pages) and the blob-storage export's snake_case names.
@@ -513,6 +514,26 @@ Deno.test("langfuse: a Gemini call whose total exceeds its input and output thou
   // priced as Gemini 2.5 Flash on Vertex ($0.30/M in, $2.50/M out), the thinking at the output's rate
   const cost = t.calls.getColumn("cost_usd").get(0) as number;
   assert.ok(Math.abs(cost - (5 * 0.3 + 2018 * 2.5) / 1e6) < 1e-12, String(cost));
+});
+
+Deno.test("langfuse: the AI SDK's provider kept only in modelParameters.system (groq.chat) names the provider, and so the price", () => {
+  // a Vercel AI SDK call on Groq as Langfuse's JS SDK 5 exports it: metadata "{}", the provider
+  // in modelParameters beside the finish reason
+  const t = loadGenerations({
+    model: "llama-3.3-70b-versatile",
+    modelParameters: { finishReason: "stop", system: "groq.chat", maxRetries: "2" },
+    metadata: "{}",
+    usageDetails: { input: 58, output: 282 },
+  });
+  assert.deepEqual(rows(t.calls, "provider", "finish_reason"), [
+    { provider: "groq", finish_reason: "stop" },
+  ]);
+  const want = calcPrice({ input_tokens: 58, output_tokens: 282 }, "llama-3.3-70b-versatile", {
+    providerId: "groq",
+    timestamp: new Date("2025-08-01T12:31:01.518Z"),
+  })!.total_price; // about $0.000257
+  const cost = t.calls.getColumn("cost_usd").get(0) as number;
+  assert.ok(Math.abs(cost - want) < 1e-12, `${cost} against ${want}`);
 });
 
 Deno.test("langfuse: a tool's result given back as a GenAI message part (tool_call_response) is the prompt's text", () => {

@@ -518,6 +518,32 @@ Deno.test("otel_python: Strands Agents' chat span: cache writes as gen_ai.usage.
   );
 });
 
+Deno.test("otel_python: OpenLLMetry's reasoning count (llm.usage.reasoning_tokens) is the call's reasoning, 0 kept as 0", () => {
+  const span = (id: string, reasoning: number) =>
+    JSON.stringify({
+      name: "openai.chat",
+      context: { trace_id: "0x" + "ab".repeat(16), span_id: "0x" + id.repeat(8) },
+      parent_id: null,
+      start_time: "2025-11-19T22:09:16.000000Z",
+      end_time: "2025-11-19T22:09:18.000000Z",
+      status: { status_code: "OK" },
+      attributes: {
+        "llm.request.type": "chat",
+        "gen_ai.system": "openai",
+        "gen_ai.request.model": "o4-mini",
+        "gen_ai.usage.input_tokens": 2256,
+        "gen_ai.usage.output_tokens": 130,
+        "llm.usage.total_tokens": 2386,
+        "llm.usage.reasoning_tokens": reasoning,
+      },
+    });
+  const t = fromTraceText(`${span("01", 57)}\n${span("02", 0)}\n`, { file: "o.jsonl" });
+  assert.deepEqual(rows(t.calls, "output_tokens", "reasoning_tokens"), [
+    { output_tokens: 130, reasoning_tokens: 57 },
+    { output_tokens: 130, reasoning_tokens: 0 },
+  ]);
+});
+
 Deno.test("otel_python: OpenLLMetry's indexed messages (gen_ai.prompt.0.content, gen_ai.completion.0.content) are the call's texts", async () => {
   const path = fixture("otel_python_openllmetry_indexed.json");
   const t = await load(path);
