@@ -235,7 +235,13 @@ function formatCallTexts(
   }
   const key = (line: unknown, session: unknown, id: unknown, model: unknown) =>
     `${line}\u0000${session}\u0000${id ?? ""}\u0000${model ?? "unknown"}`;
-  const [lines, sessions, ids, models] = ["line", "session_id", "request_id", "model"].map(col);
+  const [lines, sessions, ids, models, parents] = [
+    "line",
+    "session_id",
+    "request_id",
+    "model",
+    "parent_span_id",
+  ].map(col);
   const wanted = new Map<string, EventTexts | null>();
   for (const i of rows) wanted.set(key(lines![i], sessions![i], ids![i], models![i]), null);
   let records;
@@ -246,6 +252,8 @@ function formatCallTexts(
       textsOf: (c) => wanted.has(key(c.line, c.session_id, c.request_id, c.model)),
       textLines: new Set(rows.map((i) => Number(lines![i]))),
       textIds: new Set(rows.map((i) => String(ids![i]))),
+      // a span's wrapper may hold its texts (`ParseOptions.textParents`)
+      textParents: new Set(rows.flatMap((i) => parents![i] ? [String(parents![i])] : [])),
       map: options.map,
       timezone: options.timezone,
     });

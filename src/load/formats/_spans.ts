@@ -239,6 +239,10 @@ export function messageText(list: unknown[] | null): string | null {
       for (const p of m.parts) {
         if (!isObj(p)) continue;
         if (p.type === "text" && typeof p.content === "string") texts.push(p.content);
+        // Gemini's parts (`{text}`, no type; a thought is not the message's text)
+        if (p.type === undefined && typeof p.text === "string" && p.thought !== true) {
+          texts.push(p.text);
+        }
         // a tool's result given back to the model (GenAI's ToolCallResponsePart): read as input,
         // as a `tool` message's content is
         if (p.type === "tool_call_response" && p.response !== undefined && p.response !== null) {
@@ -451,6 +455,9 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     // MLflow autolog (OpenAI, Anthropic…): the call's arguments and its response
     modelName(jsonField(a["mlflow.spanInputs"], "model")),
   ) ?? langchainModel(a);
+  // Google ADK's call_llm span: the request and the response it records (Gemini's)
+  const adkResponse = jsonObject(a["gcp.vertex.agent.llm_response"]);
+  const adkRequest = jsonObject(a["gcp.vertex.agent.llm_request"]);
   const haystack = a["haystack.component.type"] === undefined
     ? { input: null, replies: null, meta: {} as Obj }
     : haystackRun(a);
@@ -461,6 +468,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     modelName(jsonField(a["mlflow.spanOutputs"], "model")),
     modelName(jsonField(jsonField(a["mlflow.spanOutputs"], "llm_output"), "model_name")),
     modelName(haystack.meta.model),
+    // Google ADK's call_llm: the response's model version (`gemini-2.5-flash-001`)
+    modelName(adkResponse?.model_version),
   );
   const usage = isObj(a["usage"]) ? a["usage"] as Obj : {};
   const mlflowUsage = isObj(a["mlflow.chat.tokenUsage"]) ? a["mlflow.chat.tokenUsage"] as Obj : {};
@@ -484,7 +493,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   // Google ADK's call_llm span: the response it records (its own gen_ai.usage.output_tokens was
   // the total of prompt and answer in ADK 1.x until it took candidates_token_count, which
   // leaves out thinking): Gemini's usage, the answer and the thoughts being the output
-  const adk = jsonObject(jsonField(a["gcp.vertex.agent.llm_response"], "usage_metadata")) ?? {};
+  const adk = jsonObject(adkResponse?.usage_metadata) ?? {};
   const adkOutput = count(adk.candidates_token_count);
   const adkThoughts = count(adk.thoughts_token_count);
   // LangSmith's: LangChain's usage_metadata details
@@ -555,6 +564,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       promptflow ? jsonField(a["inputs"], "messages") : null,
       chat ? (answer ? chat.slice(0, -1) : chat) : null,
       jsonField(a["mlflow.spanInputs"], "messages"),
+      // Google ADK's call_llm: the request it records, Gemini's contents
+      adkRequest?.contents,
     ),
   );
   const outputList = messageList(
@@ -566,6 +577,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       isObj(chosen) ? [chosen] : null,
       a["braintrust.output_json"],
       haystack.replies,
+      isObj(adkResponse?.content) ? [adkResponse.content] : null,
     ),
   );
   const messages = messageText(inputList) ?? flatMessages(a, "llm.input_messages.") ??
@@ -573,7 +585,15 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     str(a["input.value"]);
   // the system prompt the GenAI conventions keep apart from the messages (a list of parts)
   const instructions = messageList(a["gen_ai.system_instructions"]);
-  const system = instructions ? messageText([{ parts: instructions }]) : null;
+  // Google ADK's request keeps Gemini's system instruction in its config (text, or a content)
+  const adkSystem = jsonField(adkRequest?.config, "system_instruction");
+  const system = instructions
+    ? messageText([{ parts: instructions }])
+    : typeof adkSystem === "string"
+    ? adkSystem
+    : isObj(adkSystem)
+    ? messageText([adkSystem])
+    : null;
   const prompt = system ? system + (messages ?? "") : messages;
   const output_ = messageText(outputList) ?? flatMessages(a, "llm.output_messages.") ??
     indexedMessages(a, "gen_ai.completion") ??
@@ -875,13 +895,15 @@ export class SpanList {
    * whole (the read again after `duplicated`).
    */
   constructor(
-    options: Pick<ParseOptions, "keepText" | "textLines" | "textIds">,
+    options: Pick<ParseOptions, "keepText" | "textLines" | "textIds" | "textParents">,
     lighten = true,
   ) {
-    const lines = options.textLines, ids = options.textIds;
+    const lines = options.textLines, ids = options.textIds, parents = options.textParents;
     this.#seen = !lighten || (options.keepText && lines === undefined) ? null : new Set();
     this.#keeps = options.keepText && lines
-      ? (span) => lines.has(span.line) && (ids === undefined || ids.has(span.span_id))
+      ? (span) =>
+        (lines.has(span.line) && (ids === undefined || ids.has(span.span_id))) ||
+        (parents?.has(span.span_id) ?? false)
       : () => false;
     this.#textsOnly = (options.keepText ?? false) && lines !== undefined;
   }
@@ -1069,6 +1091,17 @@ export function spansToRecords(
     for (const key of path) modelFrom.set(key, found);
     return found;
   };
+  // the call below each wrapper, when it is its only call (null when it has several): a wrapper is
+  // the same request seen by another instrumentation (Google ADK's call_llm above the
+  // generate_content span of google-genai's, LangChain's run above the provider's), so its texts
+  // are that call's when the call's own span records none
+  const soleCall = new Map<string, string | null>();
+  for (const s of unique) {
+    const key = `${s.trace_id}\u0000${s.span_id}`;
+    if (s.parent_span_id === null || !callLike.has(key) || wrappers.has(key)) continue;
+    const above = `${s.trace_id}\u0000${s.parent_span_id}`;
+    if (wrappers.has(above)) soleCall.set(above, soleCall.has(above) ? null : key);
+  }
   // every span of a trace is in the session the trace names (its first span that
   // names one, in file order), else in the trace's own session
   const traceSession = new Map<string, string>();
@@ -1144,11 +1177,28 @@ export function spansToRecords(
       span_id: s.span_id,
       parent_span_id: s.parent_span_id,
     };
+    const aboveKey = s.parent_span_id === null ? null : `${s.trace_id}\u0000${s.parent_span_id}`;
+    const outer = aboveKey !== null && soleCall.get(aboveKey) === key
+      ? callLike.get(aboveKey)
+      : undefined;
+    const sameRequest = outer !== undefined &&
+      (outer.model === null || outer.model === fields.model);
+    if (sameRequest) {
+      call.prompt_chars ??= outer.prompt_chars;
+      call.output_chars ??= outer.output_chars;
+      call.served_model ??= outer.served_model;
+    }
     if (keepsTexts(options, call)) {
       // the texts, made for the calls that keep them only (a prompt's JSON is a copy)
       const texts = callFieldsOf(withContentEvents(s), true);
       call.messages = s.call?.messages ?? texts.messages;
       call.output = s.call?.output ?? texts.output;
+      const wrapper = sameRequest ? byKey.get(aboveKey!) : undefined;
+      if (wrapper && (call.messages === null || call.output === null)) {
+        const theirs = callFieldsOf(withContentEvents(wrapper), true);
+        call.messages ??= wrapper.call?.messages ?? theirs.messages;
+        call.output ??= wrapper.call?.output ?? theirs.output;
+      }
     }
     calls.push(call);
   });

@@ -56,6 +56,11 @@ export interface ParseOptions {
    * held whole for a few calls' texts.
    */
   textIds?: ReadonlySet<string>;
+  /**
+   * With `textLines`, the span ids of those calls' parents: kept whole wherever they are, since a
+   * wrapper's texts are its only call's when the call's span records none.
+   */
+  textParents?: ReadonlySet<string>;
   /** IANA time zone of naive timestamps. @default {"UTC"} */
   timezone?: string;
   /** Field mapping of the generic per-call log adapter (`--map`): our column → the log's field path. */

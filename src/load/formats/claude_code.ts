@@ -126,6 +126,9 @@ export function parseClaudeCodeText(
   const fileSession =
     values.map((v) => (isObj(v.value) ? str(v.value.sessionId) : null)).find((s) => s) ?? file;
   const responses = new Map<string, AnthropicResponse>();
+  // each session's last turn line: one that waits for the model (a tool's result, an answer that
+  // asked for a tool) leaves the session unfinished (a transcript has no end marker)
+  const waiting = new Map<string, boolean>();
   const failed = (
     line: number,
     session: string,
@@ -167,6 +170,15 @@ export function parseClaudeCodeText(
       );
       continue;
     }
+    if ((type === "user" || type === "assistant") && message !== null && v.isMeta !== true) {
+      const blocks = Array.isArray(message.content) ? message.content : [];
+      waiting.set(
+        session,
+        type === "user"
+          ? blocks.some((b) => isObj(b) && b.type === "tool_result")
+          : message.stop_reason === "tool_use",
+      );
+    }
     if (type !== "assistant" || message === null) continue;
     const model = str(message.model);
     const apiError = v.isApiErrorMessage === true ||
@@ -199,6 +211,10 @@ export function parseClaudeCodeText(
     }
   }
   finishResponses(responses.values(), options);
+  const unfinished = [...waiting].filter(([, w]) => w).map(([id]) => id);
+  if (unfinished.length > 0) {
+    records.sessions = unfinished.map((session_id) => ({ session_id, complete: false }));
+  }
   return records;
 }
 

@@ -20,8 +20,11 @@
  * - Errors: each `event_msg` of type `error` (the turn failed) or
  *   `stream_error` (an attempt failed and is retried) is one call with status
  *   `error` and its message (a `sandbox_error` is not a model call: event only).
- * - No per-call latency: `duration_s` is null; `started_at` is the time of the
- *   token count (or of the error). The assistant message text written since
+ * - Latency only for a turn of one call: its `task_complete` gives the turn's
+ *   `duration_ms` and `time_to_first_token_ms` (Codex 0.12x), which are the
+ *   call's, and the turn's start is the call's. Otherwise `duration_s` is null
+ *   and `started_at` is the time of the token count (when the response ended),
+ *   or of the error. The assistant message text written since
  *   the previous call is the call's output (`output_chars`).
  * - The model is the latest `turn_context.payload.model` (else
  *   `session_meta.payload.model`, else `unknown`). A turn started and never
@@ -52,6 +55,22 @@ import { blankCall, contentText, notAnObject, timeReader } from "./_agent_logs.t
 import { parseJsonRecords } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import { compactPayload, count, isObj, type Obj, str } from "./_util.ts";
+
+/**
+ * A turn that made one model call, and no other (a local tool's result would have been sent back
+ * in a second), is that call: the turn's `task_complete` (Codex 0.12x) gives its time
+ * (`duration_ms`, from the turn's start) and its time to the first token.
+ */
+function timeSoleCall(calls: ImportedCall[], start: number | null, done: Obj): void {
+  const ms = count(done.duration_ms);
+  if (calls.length !== 1 || calls[0]!.status !== "ok" || start === null || ms === null) return;
+  const call = calls[0]!;
+  call.started_at = start;
+  call.duration_s = ms / 1000;
+  call.ended_at = start + ms * 1000;
+  const ttft = count(done.time_to_first_token_ms);
+  if (ttft !== null && ttft <= ms) call.ttft_s = ttft / 1000;
+}
 
 /** Line types of the current rollout format. */
 const LINE_TYPES = new Set([
@@ -173,6 +192,9 @@ export function parseCodexText(
   let previous: Usage | null = null;
   let previousKey: string | null = null;
   let turnOpen = false;
+  // the open turn's start and the calls made in it (a turn of one call is timed by its turn)
+  let turnStart: number | null = null;
+  let turnCalls: ImportedCall[] = [];
   let texts: string[] = []; // assistant message text since the last call: the next call's output
   // turns and token counts seen: a rollout with turns and no count recorded no usage (below)
   let turns = 0, turnLine = 0, tokenCounts = 0;
@@ -228,7 +250,12 @@ export function parseCodexText(
       continue;
     }
     if (type !== "event_msg") continue;
-    if (kind === "task_started") turnOpen = true;
+    if (kind === "task_started") {
+      turnOpen = true;
+      turnStart = ts;
+      turnCalls = [];
+    }
+    if (kind === "task_complete") timeSoleCall(turnCalls, turnStart, payload);
     if (kind === "task_complete" || kind === "turn_aborted") turnOpen = false;
     const newCall = () => {
       const call = blankCall(file, line, session);
@@ -237,6 +264,7 @@ export function parseCodexText(
       call.started_at = ts;
       if (options.keepText) call.messages = call.output = null;
       records.calls.push(call);
+      turnCalls.push(call);
       return call;
     };
     /** A successful call takes the assistant text written since the previous call. */

@@ -57,7 +57,54 @@ Deno.test({
     // snapshot lines have no timestamp: events with a null time
     const untimed = lines.filter((l) => l.timestamp === undefined).length;
     assert.equal(t.events.getColumn("timestamp").nullCount(), untimed);
+    // the transcript's last turn line is a tool's result the model never answered: unfinished
+    const turns = lines.filter((l) => l.type === "user" || l.type === "assistant");
+    const last = turns.at(-1);
+    assert.equal(last.type, "user");
+    assert.equal(last.message.content[0].type, "tool_result");
+    assert.deepEqual(t.sessions.getColumn("complete").toArray(), [false]);
   },
+});
+
+Deno.test("claude_code: a session whose last turn line answered is complete; one left waiting on a tool is not", () => {
+  const line = (session: string, type: string, message: Record<string, unknown>, i: number) =>
+    JSON.stringify({
+      type,
+      sessionId: session,
+      uuid: `${session}-${i}`,
+      timestamp: `2026-05-03T11:06:0${i}.000Z`,
+      ...(type === "assistant" ? { requestId: `req_${session}_${i}` } : {}),
+      message,
+    });
+  const answer = (stop: string) => ({
+    id: "msg",
+    model: "claude-sonnet-4-6",
+    role: "assistant",
+    stop_reason: stop,
+    content: [{ type: "text", text: "ok" }],
+    usage: { input_tokens: 3, output_tokens: 4 },
+  });
+  const result = {
+    role: "user",
+    content: [{ type: "tool_result", tool_use_id: "t", content: "x" }],
+  };
+  const text = [
+    line("done", "user", { role: "user", content: "hi" }, 1),
+    line("done", "assistant", answer("tool_use"), 2),
+    line("done", "user", result, 3),
+    line("done", "assistant", answer("end_turn"), 4),
+    line("tool", "user", { role: "user", content: "hi" }, 1),
+    line("tool", "assistant", answer("tool_use"), 2),
+    line("asked", "user", { role: "user", content: "hi" }, 1),
+    line("asked", "assistant", answer("tool_use"), 2),
+    line("asked", "user", result, 3),
+  ].join("\n") + "\n";
+  const t = fromTraceText(text, { file: "s.jsonl", format: "claude_code" });
+  assert.deepEqual(rows(t.sessions.sort("session_id"), "session_id", "complete"), [
+    { session_id: "asked", complete: false }, // a tool's result, never answered
+    { session_id: "done", complete: true }, // answered
+    { session_id: "tool", complete: false }, // an answer that asked for a tool
+  ]);
 });
 
 Deno.test({

@@ -57,6 +57,64 @@ Deno.test({
   },
 });
 
+Deno.test("codex: a turn of one call is timed by its task_complete (duration_ms, time_to_first_token_ms); a turn of two is not", () => {
+  const line = (ts: string, type: string, payload: Record<string, unknown>) =>
+    JSON.stringify({ timestamp: ts, type, payload });
+  const count = (ts: string, input: number, output: number, totalIn: number, totalOut: number) =>
+    line(ts, "event_msg", {
+      type: "token_count",
+      info: {
+        total_token_usage: { input_tokens: totalIn, output_tokens: totalOut },
+        last_token_usage: { input_tokens: input, output_tokens: output },
+      },
+    });
+  const text = [
+    line("2026-05-08T09:23:47.797Z", "session_meta", { id: "x", cli_version: "0.129.0" }),
+    line("2026-05-08T09:23:47.800Z", "event_msg", { type: "task_started", turn_id: "t1" }),
+    line("2026-05-08T09:23:47.800Z", "turn_context", { turn_id: "t1", model: "gpt-5.5" }),
+    count("2026-05-08T09:24:01.807Z", 33020, 492, 33020, 492),
+    line("2026-05-08T09:24:01.811Z", "event_msg", {
+      type: "task_complete",
+      turn_id: "t1",
+      duration_ms: 14148,
+      time_to_first_token_ms: 4676,
+    }),
+    line("2026-05-08T09:30:00.000Z", "event_msg", { type: "task_started", turn_id: "t2" }),
+    count("2026-05-08T09:30:05.000Z", 100, 10, 33120, 502),
+    count("2026-05-08T09:30:09.000Z", 200, 20, 33320, 522),
+    line("2026-05-08T09:30:09.100Z", "event_msg", {
+      type: "task_complete",
+      turn_id: "t2",
+      duration_ms: 9100,
+      time_to_first_token_ms: 900,
+    }),
+  ].join("\n") + "\n";
+  const t = fromTraceText(text, { file: "rollout.jsonl" });
+  assert.equal(t.formats?.["rollout.jsonl"], "codex");
+  assert.deepEqual(rows(t.calls, "started_at", "ended_at", "duration_s", "ttft_s"), [
+    // the turn's start, and its 14.148 s
+    {
+      started_at: new Date("2026-05-08T09:23:47.800Z"),
+      ended_at: new Date("2026-05-08T09:24:01.948Z"),
+      duration_s: 14.148,
+      ttft_s: 4.676,
+    },
+    // two calls in the turn: each at its token count, untimed
+    {
+      started_at: new Date("2026-05-08T09:30:05.000Z"),
+      ended_at: null,
+      duration_s: null,
+      ttft_s: null,
+    },
+    {
+      started_at: new Date("2026-05-08T09:30:09.000Z"),
+      ended_at: null,
+      duration_s: null,
+      ttft_s: null,
+    },
+  ]);
+});
+
 Deno.test("codex: an error event whose message is inside an error object keeps it, with its kind", () => {
   const text = [
     '{"timestamp":"2025-10-31T17:00:00.000Z","type":"session_meta","payload":{"id":"rl","timestamp":"2025-10-31T17:00:00.000Z","cwd":"/tmp","originator":"codex_cli_rs","cli_version":"0.53.0"}}',

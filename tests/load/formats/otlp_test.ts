@@ -140,23 +140,27 @@ Deno.test("loadTraces() imports OTLP/JSON call spans (chat, text_completion, gen
   assertColumns(t.calls, CALL_COLUMNS);
 });
 
-Deno.test("otlp: GenAI events logged beside the spans (resourceLogs) give the call's prompt and output texts", async () => {
+Deno.test("otlp: GenAI events logged beside the spans (resourceLogs) give the call's prompt and output texts", () => {
   const path = fixture("otlp_adk_log_events.json");
-  assert.equal(detectFormat(sampleOfText(readFileSync(path, "utf8"), path))?.name, "otlp");
-  const t = await loadTraces(path, { cache: false, keepText: true });
-  // independent reading: the log records naming the call's span, their bodies' texts
   // deno-lint-ignore no-explicit-any
   type J = any;
   const doc = JSON.parse(readFileSync(path, "utf8")) as J;
+  // the recording's ADK call_llm span records the same texts: taken out here, the log records are
+  // all that hold them
+  for (const span of doc.resourceSpans[0].scopeSpans[0].spans) {
+    span.attributes = (span.attributes ?? []).filter((a: J) =>
+      !["gcp.vertex.agent.llm_request", "gcp.vertex.agent.llm_response"].includes(a.key)
+    );
+  }
+  // independent reading: the log records naming the call's span, their bodies' texts
   const value = (v: J): J =>
-    v.stringValue ??
-      (v.kvlistValue
-        ? Object.fromEntries(
-          v.kvlistValue.values.map((e: J) => [e.key, e.value ? value(e.value) : null]),
-        )
-        : v.arrayValue
-        ? v.arrayValue.values.map(value)
-        : v.intValue ?? null);
+    v.stringValue ?? (v.kvlistValue
+      ? Object.fromEntries(
+        v.kvlistValue.values.map((e: J) => [e.key, e.value ? value(e.value) : null]),
+      )
+      : v.arrayValue
+      ? v.arrayValue.values.map(value)
+      : v.intValue ?? null);
   const records: J[] = doc.resourceLogs[0].scopeLogs[0].logRecords;
   const text = (content: J): string =>
     typeof content === "string" ? content : content.parts.map((p: J) => p.text ?? "").join("");
@@ -166,6 +170,8 @@ Deno.test("otlp: GenAI events logged beside the spans (resourceLogs) give the ca
   const output = text(byName["gen_ai.choice"].content);
   assert.equal(output, "I am a helpful assistant built with ADK.");
   assert.equal(new Set(records.map((r) => r.spanId)).size, 1);
+  const t = fromTraceText(JSON.stringify(doc), { file: "adk.json", keepText: true });
+  assert.equal(t.formats?.["adk.json"], "otlp");
   assert.deepEqual(
     rows(t.calls, "span_id", "prompt_chars", "output_chars", "messages", "output"),
     [{
@@ -176,7 +182,7 @@ Deno.test("otlp: GenAI events logged beside the spans (resourceLogs) give the ca
       output,
     }],
   );
-  // a document that holds only log records is no problem
+  // the log records in a request of their own (the Collector's file exporter writes one a line)
   const logsOnly = JSON.stringify({ resourceLogs: doc.resourceLogs });
   const spans = JSON.stringify({ resourceSpans: doc.resourceSpans });
   const both = fromTraceText(`${spans}\n${logsOnly}\n`, { file: "x.jsonl", format: "otlp" });
@@ -184,6 +190,35 @@ Deno.test("otlp: GenAI events logged beside the spans (resourceLogs) give the ca
   assert.deepEqual(rows(both.calls, "prompt_chars", "output_chars"), [
     { prompt_chars: [...prompt].length, output_chars: [...output].length },
   ]);
+});
+
+Deno.test("otlp: Google ADK's call_llm span gives its texts and served model to the one generate_content call below it", async () => {
+  // a recorded ADK 2.10 run (google-genai's instrumentation below ADK's call_llm); its log
+  // records hold "<elided>" (texts not captured), which is no text
+  const path = fixture("otlp_adk_call_llm.json");
+  // deno-lint-ignore no-explicit-any
+  type J = any;
+  const doc = JSON.parse(readFileSync(path, "utf8")) as J;
+  const spans: J[] = doc.resourceSpans.flatMap((r: J) => r.scopeSpans.flatMap((s: J) => s.spans));
+  const attr = (span: J, key: string) =>
+    span.attributes?.find((a: J) => a.key === key)?.value.stringValue;
+  const wrapper = spans.find((s) => s.name === "call_llm")!;
+  const call = spans.find((s) => s.name.startsWith("generate_content"))!;
+  assert.equal(call.parentSpanId, wrapper.spanId);
+  const request = JSON.parse(attr(wrapper, "gcp.vertex.agent.llm_request"));
+  const response = JSON.parse(attr(wrapper, "gcp.vertex.agent.llm_response"));
+  const prompt = request.config.system_instruction +
+    request.contents.map((c: J) => c.parts.map((p: J) => p.text).join("")).join("");
+  const output = response.content.parts.map((p: J) => p.text).join("");
+  const t = await loadTraces(path, { cache: false });
+  assert.equal(t.formats?.[path], "otlp");
+  assert.deepEqual(rows(t.calls, "span_id", "served_model", "prompt_chars", "output_chars"), [{
+    span_id: call.spanId,
+    served_model: response.model_version, // gemini-2.5-flash-001
+    prompt_chars: [...prompt].length,
+    output_chars: [...output].length,
+  }]);
+  assert.ok(prompt.length > 0 && output.length > 0);
 });
 
 Deno.test("loadTraces() gives one event per OTLP span and one complete session per trace", async () => {
