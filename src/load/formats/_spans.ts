@@ -603,6 +603,9 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     served_model: served,
     provider: first(
       str(a["gen_ai.provider.name"]),
+      // the Vercel AI SDK names the provider with its API (`openai.chat`, `anthropic.messages`),
+      // in ai.model.provider and gen_ai.system alike
+      str(a["ai.model.provider"])?.split(".")[0],
       str(a["gen_ai.system"]),
       str(a["llm.provider"]),
       str(a["llm.system"]),
@@ -687,6 +690,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
         str(haystack.meta.finish_reason) ??
         // OpenLLMetry's indexed completions; the GenAI output messages' own (LiteLLM's)
         str(a["gen_ai.completion.0.finish_reason"]) ??
+        // OpenInference's (its JS OpenAI instrumentation)
+        str(a["llm.finish_reason"]) ??
         joined(outputList?.map((m) => (isObj(m) ? m.finish_reason : null)) ?? null),
     messages: !texts ? null : inputList ? JSON.stringify(inputList) : prompt,
     prompt_chars: prompt === null ? null : countChars(prompt),
@@ -1187,6 +1192,7 @@ export function spansToRecords(
       call.prompt_chars ??= outer.prompt_chars;
       call.output_chars ??= outer.output_chars;
       call.served_model ??= outer.served_model;
+      call.finish_reason ??= outer.finish_reason;
     }
     if (keepsTexts(options, call)) {
       // the texts, made for the calls that keep them only (a prompt's JSON is a copy)

@@ -244,7 +244,9 @@ function parseOtlp(
   const readValue = (value: unknown, prefix: string, line: number) => {
     // the protobuf field names (`resource_spans`, `string_value`: protobuf's JSON printers with
     // the proto names kept) are the same fields
-    if (isObj(value) && SNAKE_TOP.some((k) => k in (value as Obj))) value = camelKeys(value);
+    if (isObj(value) && [...SNAKE_TOP, "resource_logs"].some((k) => k in (value as Obj))) {
+      value = camelKeys(value);
+    }
     const logs = isObj(value) && Array.isArray(value.resourceLogs);
     if (logs) readResourceLogs((value as Obj).resourceLogs as unknown[]);
     if (Array.isArray(value) && prefix === "") {
@@ -443,6 +445,9 @@ function isEnvelope(s: FormatSample): boolean {
 /** The top-level keys of OTLP/JSON written with the protobuf field names. */
 const SNAKE_TOP = ["resource_spans", "scope_spans", "instrumentation_library_spans"];
 
+/** A file's first request may be of log records (their batch flushed first): OTLP all the same. */
+const LOG_TOP = ["resourceLogs", "resource_logs"];
+
 /**
  * A value with every object key in lowerCamelCase (`start_time_unix_nano` →
  * `startTimeUnixNano`): OTLP/JSON's own spelling of the protobuf field names.
@@ -468,9 +473,9 @@ export const otlp: FormatAdapter = {
   example:
     '{"resourceSpans": [{"resource": {...}, "scopeSpans": [{"spans": [{"traceId", "spanId", "name": "chat gpt-4o", "attributes": [...]}]}]}]}',
   detect: (s) =>
-    ["resourceSpans", "scopeSpans", "instrumentationLibrarySpans", ...SNAKE_TOP].some((k) =>
-      s.keys.includes(k)
-    ) || isEnvelope(s),
+    ["resourceSpans", "scopeSpans", "instrumentationLibrarySpans", ...SNAKE_TOP, ...LOG_TOP].some((
+      k,
+    ) => s.keys.includes(k)) || isEnvelope(s),
   parse: (source, file, options) => parseOtlp(source, file, options),
   textsByCall: true,
 };

@@ -544,6 +544,60 @@ Deno.test("otel_python: OpenLLMetry's reasoning count (llm.usage.reasoning_token
   ]);
 });
 
+Deno.test("otel_python: OpenInference's llm.finish_reason, the AI SDK's provider named with its API, a wrapper's finish reason for its one call", () => {
+  const span = (id: string, parent: string | null, attributes: Record<string, unknown>) =>
+    JSON.stringify({
+      name: "span",
+      context: { trace_id: "0x" + "ab".repeat(16), span_id: "0x" + id.repeat(8) },
+      parent_id: parent === null ? null : "0x" + parent.repeat(8),
+      start_time: "2025-11-19T22:09:16.000000Z",
+      end_time: "2025-11-19T22:09:18.000000Z",
+      status: { status_code: "OK" },
+      attributes,
+    });
+  const lines = [
+    // OpenInference's JS OpenAI instrumentation
+    span("01", null, {
+      "openinference.span.kind": "LLM",
+      "llm.model_name": "gpt-4o-mini",
+      "llm.token_count.prompt": 21,
+      "llm.token_count.completion": 9,
+      "llm.finish_reason": "stop",
+    }),
+    // the Vercel AI SDK's call span
+    span("02", null, {
+      "gen_ai.system": "openai.chat",
+      "ai.model.provider": "openai.chat",
+      "gen_ai.request.model": "gpt-4o",
+      "gen_ai.usage.input_tokens": 15,
+      "gen_ai.usage.output_tokens": 12,
+    }),
+    // OpenLLMetry's span above the Anthropic SDK's own, which records no finish reason
+    span("03", null, {
+      "gen_ai.operation.name": "chat",
+      "gen_ai.provider.name": "anthropic",
+      "gen_ai.request.model": "claude-sonnet-4-20250514",
+      "gen_ai.usage.input_tokens": 50,
+      "gen_ai.usage.output_tokens": 25,
+      "gen_ai.response.finish_reasons": ["stop"],
+    }),
+    span("04", "03", {
+      "gen_ai.operation.name": "chat",
+      "gen_ai.provider.name": "anthropic",
+      "gen_ai.request.model": "claude-sonnet-4-20250514",
+      "gen_ai.usage.input_tokens": 50,
+      "gen_ai.usage.output_tokens": 25,
+    }),
+  ];
+  const t = fromTraceText(lines.join("\n") + "\n", { file: "s.jsonl" });
+  assert.deepEqual(rows(t.calls, "span_id", "provider", "finish_reason"), [
+    // no provider named: the price lookup infers it from the model
+    { span_id: "01".repeat(8), provider: "openai", finish_reason: "stop" },
+    { span_id: "02".repeat(8), provider: "openai", finish_reason: null },
+    { span_id: "04".repeat(8), provider: "anthropic", finish_reason: "stop" },
+  ]);
+});
+
 Deno.test("otel_python: OpenLLMetry's indexed messages (gen_ai.prompt.0.content, gen_ai.completion.0.content) are the call's texts", async () => {
   const path = fixture("otel_python_openllmetry_indexed.json");
   const t = await load(path);

@@ -190,6 +190,12 @@ Deno.test("otlp: GenAI events logged beside the spans (resourceLogs) give the ca
   assert.deepEqual(rows(both.calls, "prompt_chars", "output_chars"), [
     { prompt_chars: [...prompt].length, output_chars: [...output].length },
   ]);
+  // the log records' batch flushed first: the file's first request is of logs, still OTLP
+  const logsFirst = fromTraceText(`${logsOnly}\n${spans}\n`, { file: "y.jsonl" });
+  assert.equal(logsFirst.formats?.["y.jsonl"], "otlp");
+  assert.deepEqual(rows(logsFirst.calls, "prompt_chars", "output_chars"), [
+    { prompt_chars: [...prompt].length, output_chars: [...output].length },
+  ]);
 });
 
 Deno.test("otlp: Google ADK's call_llm span gives its texts and served model to the one generate_content call below it", async () => {
