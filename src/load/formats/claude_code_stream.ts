@@ -347,7 +347,10 @@ export function parseClaudeCodeStreamText(
     const ts = time(v.timestamp, line);
     const failedRequest = v.is_error === true && (v.subtype === "success" || !str(v.subtype));
     if (s.responses === 0) resultCalls(records, file, line, s, v, ts, options);
-    else checkAgainstModelUsage(records, file, line, s, v);
+    else {
+      finalOutputs(records, s, v);
+      checkAgainstModelUsage(records, file, line, s, v);
+    }
     if (failedRequest && s.errors === 0) failed(line, s, ts, null, resultError(v));
   }
   return records;
@@ -455,6 +458,39 @@ function modelName(model: string): string {
  */
 function withoutContextTag(model: string): string {
   return model.replace(/\[\w+\]$/, "");
+}
+
+/**
+ * A model's one call in the stream, whose input and cache counts are all the result's
+ * `modelUsage` gives that model, had all its output too: the assistant line's count is the one
+ * the response started with (Claude Code writes the line before the last count arrives), the
+ * result's is the final one. With several calls of a model, how its output splits between them
+ * is not written anywhere: they keep their counts (and `usage_not_in_stream` says so).
+ */
+function finalOutputs(records: ImportedRecords, s: Session, v: Obj): void {
+  if (!isObj(v.modelUsage)) return;
+  for (const [model, raw] of Object.entries(v.modelUsage)) {
+    if (!isObj(raw)) continue;
+    const name = modelName(model);
+    const calls = records.calls.filter((c) =>
+      c.session_id === s.id && c.status === "ok" && modelName(c.model) === name
+    );
+    const output = count(raw.outputTokens);
+    const call = calls[0];
+    if (calls.length !== 1 || output === null || call!.output_tokens === null) continue;
+    const same = (mine: number | null | undefined, theirs: unknown) =>
+      (mine ?? 0) === (count(theirs) ?? 0);
+    if (
+      !same(call!.input_tokens, raw.inputTokens) ||
+      !same(call!.cache_read_tokens, raw.cacheReadInputTokens) ||
+      !same(call!.cache_write_tokens, raw.cacheCreationInputTokens) ||
+      output <= call!.output_tokens
+    ) continue;
+    if (call!.total_tokens !== null && call!.total_tokens !== undefined) {
+      call!.total_tokens += output - call!.output_tokens;
+    }
+    call!.output_tokens = output;
+  }
 }
 
 /**

@@ -19,7 +19,9 @@
  *   response): each is one call.
  * - Errors: each `event_msg` of type `error` (the turn failed) or
  *   `stream_error` (an attempt failed and is retried) is one call with status
- *   `error` and its message (a `sandbox_error` is not a model call: event only).
+ *   `error` and its message (a `sandbox_error` is not a model call: event only),
+ *   and so is a `task_complete` with an `error` in a turn that had no error
+ *   event (Codex 0.17x says a failed turn only there).
  * - Latency only for a turn of one call: its `task_complete` gives the turn's
  *   `duration_ms` and `time_to_first_token_ms` (Codex 0.12x), which are the
  *   call's, and the turn's start is the call's. Otherwise `duration_s` is null
@@ -197,7 +199,7 @@ export function parseCodexText(
   let turnCalls: ImportedCall[] = [];
   let texts: string[] = []; // assistant message text since the last call: the next call's output
   // turns and token counts seen: a rollout with turns and no count recorded no usage (below)
-  let turns = 0, turnLine = 0, tokenCounts = 0;
+  let turns = 0, turnLine = 0, tokenCounts = 0, failedTurns = 0;
   for (const { line, value: v } of values) {
     if (!isObj(v)) {
       diagnostics.push(notAnObject(file, line, "a Codex rollout line"));
@@ -257,6 +259,12 @@ export function parseCodexText(
     }
     if (kind === "task_complete") timeSoleCall(turnCalls, turnStart, payload);
     if (kind === "task_complete" || kind === "turn_aborted") turnOpen = false;
+    // a turn that failed says so in its task_complete only (Codex 0.17x writes no error event
+    // for it): one error call, unless the turn's error event made it already
+    const turnErrors = turnCalls.some((c) => c.status === "error");
+    const failedTurn = kind === "task_complete" && payload.error !== undefined &&
+      payload.error !== null && !turnErrors;
+    if (kind === "task_complete" && (failedTurn || turnErrors)) failedTurns++;
     const newCall = () => {
       const call = blankCall(file, line, session);
       call.model = model ?? "unknown";
@@ -275,16 +283,16 @@ export function parseCodexText(
       if (options.keepText) call.output = output;
       return call;
     };
-    if (kind === "error" || kind === "stream_error") {
-      const info = payload.codex_error_info;
+    if (kind === "error" || kind === "stream_error" || failedTurn) {
+      const nested = isObj(payload.error) ? payload.error : null;
+      const info = payload.codex_error_info ?? nested?.codex_error_info;
       if (info === "sandbox_error") continue;
       const call = newCall();
       texts = [];
       call.status = "error";
       // the message, or an error object's (`error: {kind: "rate_limit", message}`)
-      const nested = isObj(payload.error) ? payload.error : null;
       const message = str(payload.message) ?? str(nested?.message) ?? str(payload.error) ??
-        (kind === "error" ? "Codex error" : "stream error");
+        (kind === "stream_error" ? "stream error" : "Codex error");
       const detail = typeof info === "string"
         ? info
         : isObj(info)
@@ -340,7 +348,7 @@ export function parseCodexText(
       count: copiedCounts,
     });
   }
-  if (turns > 0 && tokenCounts === 0) {
+  if (turns > failedTurns && tokenCounts === 0) {
     // Codex writes each response's usage in a token_count event: with none, the turns' model
     // calls cannot be counted (as in an older rollout), which the file must not hide
     diagnostics.push({

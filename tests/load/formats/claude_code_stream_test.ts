@@ -589,6 +589,59 @@ Deno.test("claude_code_stream: json results: the 1-hour cache writes go to the o
   ]);
 });
 
+Deno.test("claude_code_stream: a model's one call in the stream takes its final output count from the result's modelUsage", () => {
+  // Claude Code 2.1.197 against a mock that sent 11 output tokens: the assistant line, written
+  // before the last count, says 1; the result's modelUsage says 11, and its input and cache
+  // counts are the call's own, so the call is all of the model's requests
+  const usage = {
+    input_tokens: 101,
+    cache_read_input_tokens: 1001,
+    cache_creation_input_tokens: 201,
+  };
+  const run = (session: string, calls: number) =>
+    [
+      {
+        type: "system",
+        subtype: "init",
+        session_id: session,
+        model: "claude-sonnet-4-5",
+        tools: [],
+      },
+      ...Array.from({ length: calls }, () => answer(session, { ...usage, output_tokens: 1 })).map((
+        l,
+        i,
+      ) => ({ ...l, message: { ...l.message, id: `msg_${session}_${i}` } })),
+      {
+        type: "result",
+        subtype: "success",
+        is_error: false,
+        session_id: session,
+        modelUsage: {
+          "claude-sonnet-4-5": {
+            inputTokens: 101 * calls,
+            outputTokens: 11 * calls,
+            cacheReadInputTokens: 1001 * calls,
+            cacheCreationInputTokens: 201 * calls,
+          },
+        },
+      },
+    ].map((l) => JSON.stringify(l));
+  const t = fromTraceText([...run("one", 1), ...run("two", 2)].join("\n") + "\n", {
+    file: "r.jsonl",
+  });
+  assert.deepEqual(rows(t.calls, "session_id", "output_tokens"), [
+    { session_id: "one", output_tokens: 11 },
+    // two calls: how the 22 split between them is not written; their counts stay, with a warning
+    { session_id: "two", output_tokens: 1 },
+    { session_id: "two", output_tokens: 1 },
+  ]);
+  assert.deepEqual(rows(t.diagnostics, "code"), [{ code: "usage_not_in_stream" }]);
+  assert.match(
+    String(t.diagnostics.getColumn("message").toArray()[0]),
+    /claude-sonnet-4-5: 2608 of 2628/, // 2 × (101 + 1 + 1001 + 201) of 2 × (101 + 11 + 1001 + 201)
+  );
+});
+
 Deno.test("claude_code_stream: a result with an empty modelUsage is checked against its usage: one usage_not_in_stream warning", () => {
   const lines = [
     { type: "system", subtype: "init", session_id: "q", model: "claude-sonnet-4-5", tools: [] },

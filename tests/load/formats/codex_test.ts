@@ -115,6 +115,45 @@ Deno.test("codex: a turn of one call is timed by its task_complete (duration_ms,
   ]);
 });
 
+Deno.test("codex: a turn that failed says so in its task_complete only (Codex 0.17x): one error call, no no_token_usage warning", () => {
+  const line = (type: string, payload: Record<string, unknown>) =>
+    JSON.stringify({ timestamp: "2026-12-02T10:41:17.000Z", type, payload });
+  const failed = {
+    type: "task_complete",
+    turn_id: "t1",
+    last_agent_message: null,
+    error: {
+      message: "We’re currently experiencing high demand, which may cause temporary errors.",
+      codex_error_info: "internal_server_error",
+    },
+    duration_ms: 3495,
+  };
+  const text = [
+    line("session_meta", { id: "f", cli_version: "0.171.0" }),
+    line("event_msg", { type: "task_started", turn_id: "t1" }),
+    line("turn_context", { turn_id: "t1", model: "gpt-5" }),
+    line("event_msg", failed),
+    // a turn whose error event made its error call already: its task_complete adds none
+    line("event_msg", { type: "task_started", turn_id: "t2" }),
+    line("turn_context", { turn_id: "t2", model: "gpt-5" }),
+    line("event_msg", { type: "error", message: "stream disconnected" }),
+    line("event_msg", { ...failed, turn_id: "t2" }),
+  ].join("\n") + "\n";
+  const t = fromTraceText(text, { file: "rollout.jsonl" });
+  assert.equal(t.formats?.["rollout.jsonl"], "codex");
+  assert.deepEqual(rows(t.calls, "line", "model", "status", "error"), [
+    {
+      line: 4,
+      model: "gpt-5",
+      status: "error",
+      error:
+        "We’re currently experiencing high demand, which may cause temporary errors. (internal_server_error)",
+    },
+    { line: 7, model: "gpt-5", status: "error", error: "stream disconnected" },
+  ]);
+  assert.equal(t.diagnostics.height, 0);
+});
+
 Deno.test("codex: an error event whose message is inside an error object keeps it, with its kind", () => {
   const text = [
     '{"timestamp":"2025-10-31T17:00:00.000Z","type":"session_meta","payload":{"id":"rl","timestamp":"2025-10-31T17:00:00.000Z","cwd":"/tmp","originator":"codex_cli_rs","cli_version":"0.53.0"}}',
