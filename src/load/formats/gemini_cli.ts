@@ -421,8 +421,17 @@ export function parseGeminiChatText(
   }
   const start = time(meta.startTime, header?.line ?? 1),
     end = time(meta.lastUpdated, header?.line ?? 1);
-  if (start !== null || end !== null) {
-    records.sessions!.push({ session_id: session, started_at: start, ended_at: end });
+  // a recording that ends on the user's message was never answered (a request that failed is not
+  // recorded, nor a process stopped meanwhile): the session is unfinished
+  const turns = all.filter(({ m }) => m.type === "user" || m.type === "gemini");
+  const waiting = turns.at(-1)?.m.type === "user";
+  if (start !== null || end !== null || waiting) {
+    records.sessions!.push({
+      session_id: session,
+      started_at: start,
+      ended_at: end,
+      ...(waiting ? { complete: false } : {}),
+    });
   }
   return records;
 }

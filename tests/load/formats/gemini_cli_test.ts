@@ -127,6 +127,40 @@ Deno.test("gemini_cli_chat: a chat recording document (calls are gemini messages
   assert.equal(t.events.height, 1 + 6); // the session and its 6 messages
 });
 
+Deno.test("gemini_cli_chat: a recording that ends on the user's message was never answered: its session is unfinished", () => {
+  // Gemini CLI 0.61.0 against a mock answering 500: it records the prompt and nothing after it
+  const head = {
+    sessionId: "s",
+    projectHash: "ab",
+    startTime: "2026-12-02T10:42:16.188Z",
+    lastUpdated: "2026-12-02T10:42:16.217Z",
+    kind: "main",
+  };
+  const user = { id: "u1", timestamp: "2026-12-02T10:42:16.217Z", type: "user", content: "fail" };
+  const answer = {
+    id: "g1",
+    timestamp: "2026-12-02T10:42:18.000Z",
+    type: "gemini",
+    content: "ok",
+    model: "gemini-2.5-flash",
+    tokens: { input: 10, output: 2, cached: 0, thoughts: 0, tool: 0, total: 12 },
+  };
+  const read = (...lines: unknown[]) =>
+    fromTraceText(lines.map((l) => JSON.stringify(l)).join("\n") + "\n", {
+      file: "session.jsonl",
+      format: "gemini_cli_chat",
+    });
+  const failed = read(head, user);
+  assert.equal(failed.calls.height, 0);
+  assert.deepEqual(rows(failed.sessions, "session_id", "complete"), [
+    { session_id: "s", complete: false },
+  ]);
+  const answered = read(head, user, answer);
+  assert.deepEqual(rows(answered.sessions, "session_id", "complete"), [
+    { session_id: "s", complete: true },
+  ]);
+});
+
 Deno.test("gemini_cli_chat: the JSON Lines recording (a rewritten message counts once, with its last tokens)", async () => {
   // tests/load/formats/fixtures/gemini_chat_session.jsonl: the newer format of chatRecordingService
   // (metadata line, message records appended again when updated, $set and $rewindTo records)
