@@ -9,6 +9,23 @@ import { textSource } from "../../../src/load/formats/source.ts";
 /** µs since the epoch of an ISO time with a 6-digit fraction and `Z` (read here, not by tracebook). */
 const isoMicros = (s: string) => Date.parse(`${s.slice(0, 19)}Z`) * 1000 + Number(s.slice(20, 26));
 
+/** A span as `Span.to_json()` writes it, on one line: its ids `id` (and `parent`) repeated. */
+const toJsonSpan = (
+  id: string,
+  parent: string | null,
+  attributes: Record<string, unknown>,
+  o: { name?: string; trace?: string; start?: string; end?: string } = {},
+) =>
+  JSON.stringify({
+    name: o.name ?? "span",
+    context: { trace_id: "0x" + (o.trace ?? "ab").repeat(16), span_id: "0x" + id.repeat(8) },
+    parent_id: parent === null ? null : "0x" + parent.repeat(8),
+    start_time: o.start ?? "2025-11-19T22:09:16.000000Z",
+    end_time: o.end ?? "2025-11-19T22:09:18.000000Z",
+    status: { status_code: "OK" },
+    attributes,
+  });
+
 Deno.test("otel_python: the real promptflow dump is 1 call; the wrapper's __computed__ counts are not counted again", async () => {
   const path = realFixture("otel-python/promptflow-assistant-pf-demo.spans.json");
   if (!path) return;
@@ -520,23 +537,15 @@ Deno.test("otel_python: Strands Agents' chat span: cache writes as gen_ai.usage.
 
 Deno.test("otel_python: OpenLLMetry's reasoning count (llm.usage.reasoning_tokens) is the call's reasoning, 0 kept as 0", () => {
   const span = (id: string, reasoning: number) =>
-    JSON.stringify({
-      name: "openai.chat",
-      context: { trace_id: "0x" + "ab".repeat(16), span_id: "0x" + id.repeat(8) },
-      parent_id: null,
-      start_time: "2025-11-19T22:09:16.000000Z",
-      end_time: "2025-11-19T22:09:18.000000Z",
-      status: { status_code: "OK" },
-      attributes: {
-        "llm.request.type": "chat",
-        "gen_ai.system": "openai",
-        "gen_ai.request.model": "o4-mini",
-        "gen_ai.usage.input_tokens": 2256,
-        "gen_ai.usage.output_tokens": 130,
-        "llm.usage.total_tokens": 2386,
-        "llm.usage.reasoning_tokens": reasoning,
-      },
-    });
+    toJsonSpan(id, null, {
+      "llm.request.type": "chat",
+      "gen_ai.system": "openai",
+      "gen_ai.request.model": "o4-mini",
+      "gen_ai.usage.input_tokens": 2256,
+      "gen_ai.usage.output_tokens": 130,
+      "llm.usage.total_tokens": 2386,
+      "llm.usage.reasoning_tokens": reasoning,
+    }, { name: "openai.chat" });
   const t = fromTraceText(`${span("01", 57)}\n${span("02", 0)}\n`, { file: "o.jsonl" });
   assert.deepEqual(rows(t.calls, "output_tokens", "reasoning_tokens"), [
     { output_tokens: 130, reasoning_tokens: 57 },
@@ -545,16 +554,7 @@ Deno.test("otel_python: OpenLLMetry's reasoning count (llm.usage.reasoning_token
 });
 
 Deno.test("otel_python: OpenInference's llm.finish_reason, the AI SDK's provider named with its API, a wrapper's finish reason for its one call", () => {
-  const span = (id: string, parent: string | null, attributes: Record<string, unknown>) =>
-    JSON.stringify({
-      name: "span",
-      context: { trace_id: "0x" + "ab".repeat(16), span_id: "0x" + id.repeat(8) },
-      parent_id: parent === null ? null : "0x" + parent.repeat(8),
-      start_time: "2025-11-19T22:09:16.000000Z",
-      end_time: "2025-11-19T22:09:18.000000Z",
-      status: { status_code: "OK" },
-      attributes,
-    });
+  const span = toJsonSpan;
   const lines = [
     // OpenInference's JS OpenAI instrumentation
     span("01", null, {
