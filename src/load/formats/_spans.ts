@@ -255,8 +255,9 @@ export function messageText(list: unknown[] | null): string | null {
 }
 
 /**
- * OpenInference's flattened messages (`llm.input_messages.0.message.content`)
- * as text: "" for messages without text (an answer that only calls a tool),
+ * OpenInference's flattened messages (`llm.input_messages.0.message.content`,
+ * or its parts' `…message.contents.0.message_content.text`) as text: "" for
+ * messages without text (an answer that only calls a tool),
  * null when there are no such messages.
  */
 function flatMessages(a: Obj, prefix: string): string | null {
@@ -266,6 +267,11 @@ function flatMessages(a: Obj, prefix: string): string | null {
     if (!k.startsWith(prefix)) continue;
     messages = true;
     if (k.endsWith(".message.content") && typeof v === "string") texts.push(v);
+    // a message written as parts (`message.contents.0.message_content.text`: the Responses API's
+    // answers in OpenInference's JS OpenAI instrumentation)
+    if (k.endsWith(".message_content.text") && k.includes(".message.contents.")) {
+      if (typeof v === "string") texts.push(v);
+    }
   }
   return messages ? texts.join("") : null;
 }
@@ -737,12 +743,23 @@ function namedSession(span: Span): string | null {
 }
 
 /** The error text of a failed span: status message, exception event, `error.type`. */
+/**
+ * An error message's first paragraph: a status message that carries the exception's stack
+ * (`500 …\n\nError: …\n    at …`, OpenInference's JS instrumentations) or a help text after a
+ * blank line (OpenLLMetry's "Troubleshooting URL") is its first paragraph in the error column.
+ */
+function errorParagraph(message: string | null): string | null {
+  if (message === null) return null;
+  const cut = message.search(/\n\s*\n|\n\s+at /);
+  return cut > 0 ? message.slice(0, cut).trimEnd() : message;
+}
+
 function errorOf(span: Span): string | null {
   const exception = (span.events ?? []).find((e) => e.name === "exception");
   const failed = span.status === "error" || exception !== undefined;
   if (!failed) return null;
   return first(
-    str(span.status_message),
+    errorParagraph(str(span.status_message)),
     exception
       ? first(
         str(exception.attributes["exception.message"]),

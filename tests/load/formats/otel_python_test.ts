@@ -14,7 +14,13 @@ const toJsonSpan = (
   id: string,
   parent: string | null,
   attributes: Record<string, unknown>,
-  o: { name?: string; trace?: string; start?: string; end?: string } = {},
+  o: {
+    name?: string;
+    trace?: string;
+    start?: string;
+    end?: string;
+    status?: Record<string, unknown>;
+  } = {},
 ) =>
   JSON.stringify({
     name: o.name ?? "span",
@@ -22,7 +28,7 @@ const toJsonSpan = (
     parent_id: parent === null ? null : "0x" + parent.repeat(8),
     start_time: o.start ?? "2025-11-19T22:09:16.000000Z",
     end_time: o.end ?? "2025-11-19T22:09:18.000000Z",
-    status: { status_code: "OK" },
+    status: o.status ?? { status_code: "OK" },
     attributes,
   });
 
@@ -595,6 +601,32 @@ Deno.test("otel_python: OpenInference's llm.finish_reason, the AI SDK's provider
     { span_id: "01".repeat(8), provider: "openai", finish_reason: "stop" },
     { span_id: "02".repeat(8), provider: "openai", finish_reason: null },
     { span_id: "04".repeat(8), provider: "anthropic", finish_reason: "stop" },
+  ]);
+});
+
+Deno.test("otel_python: an OpenInference answer written as parts (message.contents) is the output's text; a status message's stack is not the error", () => {
+  const stack =
+    "500 mock 500 server_error\n\nError: 500 mock 500 server_error\n    at APIError.generate (file:///app/node_modules/openai/error.mjs:62:20)";
+  const lines = [
+    // OpenInference's JS OpenAI instrumentation, a Responses API answer
+    toJsonSpan("01", null, {
+      "openinference.span.kind": "LLM",
+      "llm.model_name": "gpt-4.1",
+      "llm.token_count.prompt": 66,
+      "llm.token_count.completion": 8,
+      "llm.output_messages.0.message.role": "assistant",
+      "llm.output_messages.0.message.contents.0.message_content.type": "text",
+      "llm.output_messages.0.message.contents.0.message_content.text": "Done: result computed.",
+    }),
+    toJsonSpan("02", null, {
+      "openinference.span.kind": "LLM",
+      "llm.model_name": "gpt-4o-mini",
+    }, { status: { status_code: "ERROR", description: stack } }),
+  ];
+  const t = fromTraceText(lines.join("\n") + "\n", { file: "oi.jsonl" });
+  assert.deepEqual(rows(t.calls, "status", "output_chars", "error"), [
+    { status: "ok", output_chars: [..."Done: result computed."].length, error: null }, // 22
+    { status: "error", output_chars: null, error: "500 mock 500 server_error" },
   ]);
 });
 
