@@ -276,6 +276,15 @@ function flatMessages(a: Obj, prefix: string): string | null {
   return messages ? texts.join("") : null;
 }
 
+/** A provider named with its API as the Vercel AI SDK's ids are (`openai.chat`): the provider. */
+function withoutApi(provider: string | null): string | null {
+  const m = provider === null
+    ? null
+    : /^([\w-]+)\.(chat|responses|completion|completions|messages|embedding|image|transcription|speech|generative-ai)$/
+      .exec(provider);
+  return m ? m[1]! : provider;
+}
+
 /** The keys of {@link indexedMessages}: a message's field (`role`, `content`, …) is the group. */
 const INDEXED = {
   "gen_ai.prompt": /^gen_ai\.prompt\.\d+\.(\w+)$/,
@@ -609,10 +618,10 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     served_model: served,
     provider: first(
       str(a["gen_ai.provider.name"]),
-      // the Vercel AI SDK names the provider with its API (`openai.chat`, `anthropic.messages`),
-      // in ai.model.provider and gen_ai.system alike
-      str(a["ai.model.provider"])?.split(".")[0],
-      str(a["gen_ai.system"]),
+      // the Vercel AI SDK (and Mastra over it) names the provider with its API (`openai.chat`,
+      // `anthropic.messages`), in ai.model.provider and gen_ai.system alike
+      withoutApi(str(a["ai.model.provider"])),
+      withoutApi(str(a["gen_ai.system"])),
       str(a["llm.provider"]),
       str(a["llm.system"]),
       str(a["mlflow.llm.provider"]),

@@ -587,6 +587,14 @@ Deno.test("otel_python: OpenInference's llm.finish_reason, the AI SDK's provider
       "gen_ai.usage.output_tokens": 25,
       "gen_ai.response.finish_reasons": ["stop"],
     }),
+    // Mastra's chat span (the AI SDK's provider id in gen_ai.system only)
+    span("05", null, {
+      "gen_ai.operation.name": "chat",
+      "gen_ai.system": "openai.responses",
+      "gen_ai.request.model": "gpt-4.1",
+      "gen_ai.usage.input_tokens": 15,
+      "gen_ai.usage.output_tokens": 12,
+    }),
     span("04", "03", {
       "gen_ai.operation.name": "chat",
       "gen_ai.provider.name": "anthropic",
@@ -600,6 +608,7 @@ Deno.test("otel_python: OpenInference's llm.finish_reason, the AI SDK's provider
     // no provider named: the price lookup infers it from the model
     { span_id: "01".repeat(8), provider: "openai", finish_reason: "stop" },
     { span_id: "02".repeat(8), provider: "openai", finish_reason: null },
+    { span_id: "05".repeat(8), provider: "openai", finish_reason: null }, // Mastra's
     { span_id: "04".repeat(8), provider: "anthropic", finish_reason: "stop" },
   ]);
 });
