@@ -211,7 +211,7 @@ function tokenDetails(v: unknown): Obj {
 }
 
 /** A list of messages (JSON text or a value), or null. */
-function messageList(v: unknown): unknown[] | null {
+export function messageList(v: unknown): unknown[] | null {
   let value = v;
   if (typeof v === "string") {
     try {

@@ -261,10 +261,12 @@ export function parseCodexText(
     if (kind === "task_complete" || kind === "turn_aborted") turnOpen = false;
     // a turn that failed says so in its task_complete only (Codex 0.17x writes no error event
     // for it): one error call, unless the turn's error event made it already
-    const turnErrors = turnCalls.some((c) => c.status === "error");
-    const failedTurn = kind === "task_complete" && payload.error !== undefined &&
-      payload.error !== null && !turnErrors;
-    if (kind === "task_complete" && (failedTurn || turnErrors)) failedTurns++;
+    let failedTurn = false;
+    if (kind === "task_complete") {
+      const turnErrors = turnCalls.some((c) => c.status === "error");
+      failedTurn = payload.error !== undefined && payload.error !== null && !turnErrors;
+      if (failedTurn || turnErrors) failedTurns++;
+    }
     const newCall = () => {
       const call = blankCall(file, line, session);
       call.model = model ?? "unknown";

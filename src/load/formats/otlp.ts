@@ -20,7 +20,7 @@ import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import type { Diagnostic } from "../_event.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { textSource, type TraceSource } from "./source.ts";
-import { messageText, SpanList, spansToRecords } from "./_spans.ts";
+import { messageList, messageText, SpanList, spansToRecords } from "./_spans.ts";
 import { countChars } from "../_event.ts";
 import { isObj, type Obj, str } from "./_util.ts";
 import { problemList } from "./_span_values.ts";
@@ -244,9 +244,7 @@ function parseOtlp(
   const readValue = (value: unknown, prefix: string, line: number) => {
     // the protobuf field names (`resource_spans`, `string_value`: protobuf's JSON printers with
     // the proto names kept) are the same fields
-    if (isObj(value) && [...SNAKE_TOP, "resource_logs"].some((k) => k in (value as Obj))) {
-      value = camelKeys(value);
-    }
+    if (isObj(value) && SNAKE_KEYS.some((k) => k in (value as Obj))) value = camelKeys(value);
     const logs = isObj(value) && Array.isArray(value.resourceLogs);
     if (logs) readResourceLogs((value as Obj).resourceLogs as unknown[]);
     if (Array.isArray(value) && prefix === "") {
@@ -313,22 +311,15 @@ const MESSAGE_EVENTS = new Set([
 ]);
 
 /**
- * The text of a logged message's body: a string, `content` (a string, OpenAI's parts or
- * Gemini's `{parts: [{text}], role}`), or `parts`; `<elided>` (no text captured) is none.
+ * The text of a logged message's body (`{content, role}`, Gemini's content being a
+ * `{parts, role}` of its own), as a span's messages are read; `<elided>` (no text captured)
+ * and a message without text are none.
  */
-function bodyText(v: unknown, depth = 0): string | null {
-  // what google-genai's instrumentation writes when it does not capture the texts
-  if (v === "<elided>") return null;
-  if (typeof v === "string") return v;
-  if (depth > 8) return null;
-  if (Array.isArray(v)) {
-    const texts = v.map((x) => bodyText(x, depth + 1)).filter((t) => t !== null);
-    return texts.length > 0 ? texts.join("") : null;
-  }
-  if (!isObj(v)) return null;
-  if (v.content !== undefined && v.content !== null) return bodyText(v.content, depth + 1);
-  if (Array.isArray(v.parts)) return bodyText(v.parts, depth + 1);
-  return typeof v.text === "string" ? v.text : null;
+function bodyText(body: unknown): string | null {
+  if (body === "<elided>" || (isObj(body) && body.content === "<elided>")) return null;
+  const message = isObj(body) && isObj(body.content) ? body.content : body;
+  const text = messageText([message]);
+  return text === "" ? null : text;
 }
 
 /** One OTLP log record: a GenAI event's texts, kept under the span it names. */
@@ -348,19 +339,10 @@ function readLogRecord(r: unknown, logged: Map<string, LoggedTexts>): void {
     texts.finish ??= str(choice.finish_reason);
   } else {
     // the later conventions' one event of a call: its messages as the span's attributes hold them
-    const list = (v: unknown) => {
-      if (typeof v !== "string") return Array.isArray(v) ? v : null;
-      try {
-        const parsed = JSON.parse(v);
-        return Array.isArray(parsed) ? parsed : null;
-      } catch {
-        return null;
-      }
-    };
-    const instructions = list(attributes["gen_ai.system_instructions"]);
+    const instructions = messageList(attributes["gen_ai.system_instructions"]);
     if (instructions) add(texts.input, messageText([{ parts: instructions }]));
-    add(texts.input, messageText(list(attributes["gen_ai.input.messages"])));
-    add(texts.output, messageText(list(attributes["gen_ai.output.messages"])));
+    add(texts.input, messageText(messageList(attributes["gen_ai.input.messages"])));
+    add(texts.output, messageText(messageList(attributes["gen_ai.output.messages"])));
   }
   logged.set(spanId, texts);
 }
@@ -447,6 +429,9 @@ const SNAKE_TOP = ["resource_spans", "scope_spans", "instrumentation_library_spa
 
 /** A file's first request may be of log records (their batch flushed first): OTLP all the same. */
 const LOG_TOP = ["resourceLogs", "resource_logs"];
+
+/** The requests written with the protobuf field names, spans' or log records'. */
+const SNAKE_KEYS = [...SNAKE_TOP, "resource_logs"];
 
 /**
  * A value with every object key in lowerCamelCase (`start_time_unix_nano` →
