@@ -12,7 +12,9 @@
  * the model `modelVersion` (Vertex's `@default` version alias dropped), the
  * usage `usageMetadata` (the thinking, `thoughtsTokenCount`, counted in the
  * output and as the reasoning; `promptTokenCount` includes the cached tokens),
- * the text of the first candidate's parts, its `finishReason`.
+ * the text of the first candidate's parts, its `finishReason`. A prompt blocked before the
+ * model answered (no `candidates`) has no output and finishes with its
+ * `promptFeedback.blockReason`.
  * A batch result has no latency: `started_at` = `ended_at` = the response's
  * `createTime`, else the line's `processed_time`. The session is the file as
  * given; the calls are priced at the batch rate (half the list price).
@@ -109,7 +111,13 @@ function parseGeminiBatch(
     const time = str(response?.createTime) ?? str(value.processed_time) ?? null;
     const when = time === null ? { us: null } : toMicros(time, undefined, options.timezone);
     const usage = info?.usage;
-    const output = info?.output ?? null;
+    // a prompt blocked before the model answered has no candidates: no output (not the
+    // response's JSON), and the block reason is why it finished
+    const blocked = response !== null && !Array.isArray(response.candidates);
+    const output = blocked ? null : info?.output ?? null;
+    const finishReason = blocked
+      ? (isObj(response.promptFeedback) ? str(response.promptFeedback.blockReason) : null)
+      : info?.finishReason ?? null;
     const key = str(value.key) ?? null;
     const call: ImportedCall = {
       session_id: sessionId,
@@ -133,7 +141,7 @@ function parseGeminiBatch(
       output_chars: output === null ? null : countChars(output),
       file,
       line,
-      finish_reason: info?.finishReason ?? null,
+      finish_reason: finishReason,
       cache_write_tokens: null,
       batch: true,
     };

@@ -109,6 +109,33 @@ Deno.test("gemini_batch: a failed Vertex line (its status) and a Gemini API erro
   );
 });
 
+Deno.test("gemini_batch: a prompt blocked before the model answered (no candidates) has no output and finishes with its block reason", async () => {
+  // hand-made from the Gemini API's GenerateContentResponse: a blocked prompt has promptFeedback
+  // and no candidates; a candidate stopped for safety has a finishReason and no content
+  const t = await loadAs(fixture("gemini_batch_blocked.jsonl"), "gemini_batch");
+  const [blocked, safety] = lines("gemini_batch_blocked.jsonl");
+  assert.deepEqual(
+    rows(t.calls, "request_id", "status", "input_tokens", "output_chars", "finish_reason"),
+    [
+      {
+        request_id: blocked!.key,
+        status: "ok", // the request was served: the model refused the prompt
+        input_tokens: blocked!.response.usageMetadata.promptTokenCount, // 30
+        output_chars: null, // no answer (was 168: the characters of the response's JSON)
+        finish_reason: blocked!.response.promptFeedback.blockReason, // PROHIBITED_CONTENT
+      },
+      {
+        request_id: safety!.key,
+        status: "ok",
+        input_tokens: safety!.response.usageMetadata.promptTokenCount, // 31
+        output_chars: null,
+        finish_reason: safety!.response.candidates[0].finishReason, // SAFETY
+      },
+    ],
+  );
+  assert.equal(t.diagnostics.height, 0);
+});
+
 Deno.test("gemini_batch: detection takes Vertex and Gemini API lines, not OpenAI batch lines nor a per-call log with a response", () => {
   const vertex = '{"status": "", "processed_time": "2025-01-01T00:00:00Z", "request": {}, ' +
     '"response": {"modelVersion": "gemini-2.5-flash", "usageMetadata": {"promptTokenCount": 3}}}\n';
