@@ -159,6 +159,23 @@ function textOfContent(content: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * A Gemini request's input tokens: its prompt (`promptTokenCount`, the cache included) and the
+ * prompt of its tools (`toolUsePromptTokenCount`: what a built-in tool such as Google Search
+ * gave the model to read), which Gemini counts apart, in its total, and bills as input (as
+ * genai-prices reads it). Null when neither is given.
+ *
+ * @example
+ * ```ts
+ * import { geminiInputTokens } from "./provider_calls.ts";
+ * if (geminiInputTokens(20, 300) !== 320 || geminiInputTokens(20, null) !== 20) throw new Error();
+ * if (geminiInputTokens(null, null) !== null) throw new Error("none");
+ * ```
+ */
+export function geminiInputTokens(prompt: number | null, toolUse: number | null): number | null {
+  return prompt === null && toolUse === null ? null : (prompt ?? 0) + (toolUse ?? 0);
+}
+
 /** Usage in our names with the unknown fields left out (`undefined` when none is known). */
 export function compactUsage(raw: unknown): Usage | undefined {
   if (!isObj(raw)) return undefined;
@@ -172,7 +189,12 @@ export function compactUsage(raw: unknown): Usage | undefined {
   const u = normalizeUsage(
     gemini
       ? {
-        input_tokens: raw.promptTokenCount,
+        input_tokens: typeof raw.promptTokenCount === "number"
+          ? geminiInputTokens(
+            raw.promptTokenCount,
+            typeof raw.toolUsePromptTokenCount === "number" ? raw.toolUsePromptTokenCount : null,
+          )
+          : raw.promptTokenCount,
         output_tokens: answer === null && thoughts === null
           ? undefined
           : (answer ?? 0) + (thoughts ?? 0),

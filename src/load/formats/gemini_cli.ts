@@ -49,6 +49,7 @@
  * @module
  */
 import { countChars } from "../_event.ts";
+import { geminiInputTokens } from "../../schema/provider_calls.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import {
   blankCall,
@@ -407,7 +408,7 @@ export function parseGeminiChatText(
     call.provider = "google";
     call.started_at = ts;
     const thoughts = count(t.thoughts);
-    call.input_tokens = count(t.input);
+    call.input_tokens = geminiInputTokens(count(t.input), count(t.tool));
     call.cache_read_tokens = count(t.cached);
     call.output_tokens = count(t.output) === null ? null : count(t.output)! + (thoughts ?? 0);
     call.reasoning_tokens = thoughts;

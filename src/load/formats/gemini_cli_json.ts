@@ -39,6 +39,7 @@
  * @module
  */
 import { countChars } from "../_event.ts";
+import { geminiInputTokens } from "../../schema/provider_calls.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { blankCall, errorCall, notAnObject, textLines } from "./_agent_logs.ts";
 import { parseJsonValues } from "./_json_values.ts";
@@ -168,7 +169,7 @@ export function parseGeminiJsonText(
       const prompt = count(t.prompt) ??
         (count(t.input) !== null ? count(t.input)! + (cached ?? 0) : null);
       const candidates = count(t.candidates);
-      call.input_tokens = prompt;
+      call.input_tokens = geminiInputTokens(prompt, count(t.tool));
       call.cache_read_tokens = cached;
       call.total_tokens = count(t.total);
       // thinking the total holds beyond the named parts (a run that says `thoughts: 0`)
