@@ -297,6 +297,7 @@ export const FIELD_ALIASES = {
     "start",
     "time", // a number before 1973 is not a date (a duration named time is left alone)
     "date",
+    "at", // `{"at": "2025-…", "model": …}`, a record's time as many apps name it
     "created", // OpenAI and compatible API responses: epoch seconds
     "response.created", // a logged response's (OpenAI's `created`, epoch seconds)
     "output.created", // OpenPipe's export

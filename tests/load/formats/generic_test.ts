@@ -370,6 +370,27 @@ Deno.test("generic: a forced file with no call-like row is one error diagnostic,
   ]);
 });
 
+Deno.test("generic: a record's time named at is the call's start", () => {
+  const text = [
+    '{"at": "2025-06-01T10:00:00Z", "model": "gpt-4o", "latency_ms": 1500}',
+    '{"at": 1748772000, "model": "gpt-4o", "input_tokens": 3}',
+  ].join("\n") + "\n";
+  // a model and a time alone make a row a call, as with ts
+  assert.equal(detect('{"at": "2025-06-01T10:00:00Z", "model": "gpt-4o"}\n'), "generic");
+  const t = fromTraceText(text, { file: "calls.jsonl" });
+  assert.equal(t.formats?.["calls.jsonl"], "generic");
+  assert.deepEqual(rows(t.calls, "started_at", "ended_at", "duration_s"), [
+    // 10:00:00 + 1500 ms
+    {
+      started_at: date("2025-06-01T10:00:00Z"),
+      ended_at: date("2025-06-01T10:00:01.500Z"),
+      duration_s: 1.5,
+    },
+    // epoch seconds 1748772000 = 2025-06-01T10:00:00Z (20240 days × 86400 + 36000); no duration
+    { started_at: date("2025-06-01T10:00:00Z"), ended_at: null, duration_s: null },
+  ]);
+});
+
 Deno.test("generic: status, success, ok, is_error and HTTP status fields say failure", () => {
   const lines = [
     { model: "m", input_tokens: 1, success: false },
