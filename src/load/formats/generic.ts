@@ -15,9 +15,11 @@
  * requested model did not answer: NexusCore's `mode: "stub-fallback"`), its
  * `success`/`ok` field is false, its HTTP status is ≥ 400, or an `error_when`
  * rule of the mapping matches (`error_when=mode:stub-fallback|stub`).
- * The row's time (`ts`, `timestamp`, …) is taken as the start of the call;
- * map `ended_at` when the log writes the end instead. No session field → the
- * file is the session.
+ * The row's time (`ts`, `timestamp`, …) is taken as the start of the call, a
+ * time named as its end (`end_time`, `finished_at`, …) as its end (the start
+ * is then end − duration); map `ended_at` when the log writes the end under a
+ * start's name (a mapped field is read as its column only). No session field →
+ * the file is the session.
  *
  * @module
  */
@@ -556,8 +558,18 @@ function resolver(map: Record<string, string>, unitless = 1): Resolver {
     }
     return undefined;
   };
+  // a field mapped to one of our columns is that column only, not another one too by its common
+  // name (`--map ended_at=ts`: ts is the end, not also the start)
+  const mappedNames = new Set(
+    Object.entries(map).filter(([k]) => k !== "rows" && k !== "error_when")
+      .map(([, path]) => normalizedName(path)),
+  );
+  const common = {} as Record<Field, readonly string[]>;
+  for (const field of Object.keys(FIELD_ALIASES) as Field[]) {
+    common[field] = FIELD_ALIASES[field].filter((p) => !mappedNames.has(normalizedName(p)));
+  }
   const paths = (field: Field): readonly string[] =>
-    map[field] !== undefined ? [map[field]!] : FIELD_ALIASES[field];
+    map[field] !== undefined ? [map[field]!] : common[field];
   const mappedUnit = (base: "started_at" | "ended_at" | "first_token_at" | "duration" | "ttft") =>
     Object.keys(map).filter((k) => k === base || k.startsWith(`${base}_`));
   return {
@@ -581,7 +593,7 @@ function resolver(map: Record<string, string>, unitless = 1): Resolver {
         }
       }
       // a bare number before 1973 is no date (e.g. "time": 2.3, a duration)
-      for (const p of FIELD_ALIASES[field]) {
+      for (const p of common[field]) {
         const v = lookup(row, p);
         if (v === undefined || v === null || v === "") continue;
         const n = typeof v === "number" ? v : typeof v === "string" ? num(v) : null;
@@ -596,20 +608,20 @@ function resolver(map: Record<string, string>, unitless = 1): Resolver {
         const n = num(at(row, map[key]!));
         if (n !== null) return n * scale[key]!;
       }
-      const s = num(pick(row, FIELD_ALIASES.duration_s));
+      const s = num(pick(row, common.duration_s));
       if (s !== null) return s;
-      const ms = num(pick(row, FIELD_ALIASES.duration_ms));
+      const ms = num(pick(row, common.duration_ms));
       if (ms !== null) return ms / 1000;
-      const bare = num(pick(row, FIELD_ALIASES.duration));
+      const bare = num(pick(row, common.duration));
       return bare === null ? null : bare * unitless;
     },
     bareDuration(row) {
       if (mappedUnit("duration").length) return null;
       if (
-        num(pick(row, FIELD_ALIASES.duration_s)) !== null ||
-        num(pick(row, FIELD_ALIASES.duration_ms)) !== null
+        num(pick(row, common.duration_s)) !== null ||
+        num(pick(row, common.duration_ms)) !== null
       ) return null;
-      return num(pick(row, FIELD_ALIASES.duration));
+      return num(pick(row, common.duration));
     },
     ttft(row) {
       if (map.ttft_s) return num(at(row, map.ttft_s));
@@ -617,9 +629,9 @@ function resolver(map: Record<string, string>, unitless = 1): Resolver {
         const ms = num(at(row, map.ttft_ms));
         return ms === null ? null : ms / 1000;
       }
-      const s = num(pick(row, FIELD_ALIASES.ttft_s));
+      const s = num(pick(row, common.ttft_s));
       if (s !== null) return s;
-      const ms = num(pick(row, FIELD_ALIASES.ttft_ms));
+      const ms = num(pick(row, common.ttft_ms));
       return ms === null ? null : ms / 1000;
     },
     errorRules: errorRules(map.error_when),
@@ -636,13 +648,18 @@ function normalizedKeys(row: Record<string, unknown>): Map<string, string> {
   if (!keys) {
     keys = new Map();
     for (const k of Object.keys(row)) {
-      const n = k.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().replace(/[^a-z0-9.]+/g, "_")
-        .replace(/^_+|_+$/g, "");
+      const n = normalizedName(k);
       if (!keys.has(n)) keys.set(n, k);
     }
     NORMALIZED.set(row, keys);
   }
   return keys;
+}
+
+/** A name in its normalized spelling: `Prompt Tokens`, `promptTokens`, `prompt-tokens` → `prompt_tokens`. */
+function normalizedName(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().replace(/[^a-z0-9.]+/g, "_")
+    .replace(/^_+|_+$/g, "");
 }
 
 /** A path's first name (up to its first dot), computed once per path. */

@@ -391,6 +391,74 @@ Deno.test("generic: a record's time named at is the call's start", () => {
   ]);
 });
 
+Deno.test("generic: a time named as the call's end is its end: the start is it less the latency, the latency it less a start", () => {
+  const text = [
+    '{"end_time": "2025-06-01T10:00:05Z", "model": "gpt-4o", "latency_ms": 1500}',
+    '{"finishedAt": "2025-06-01T10:00:05Z", "model": "gpt-4o", "duration_s": 2.25}',
+    // an OpenAI Responses object: created_at and completed_at in epoch seconds, no latency
+    '{"object": "response", "created_at": 1748772000, "completed_at": 1748772004, "model": "gpt-4o", "usage": {"input_tokens": 36}}',
+    '{"ended_at": "2025-06-01T10:00:05Z", "model": "gpt-4o", "input_tokens": 3}',
+  ].join("\n") + "\n";
+  const t = fromTraceText(text, { file: "calls.jsonl" });
+  assert.equal(t.formats?.["calls.jsonl"], "generic");
+  assert.deepEqual(rows(t.calls, "started_at", "ended_at", "duration_s"), [
+    // 10:00:05 − 1500 ms
+    {
+      started_at: date("2025-06-01T10:00:03.500Z"),
+      ended_at: date("2025-06-01T10:00:05Z"),
+      duration_s: 1.5,
+    },
+    // 10:00:05 − 2.25 s
+    {
+      started_at: date("2025-06-01T10:00:02.750Z"),
+      ended_at: date("2025-06-01T10:00:05Z"),
+      duration_s: 2.25,
+    },
+    // 1748772000 s = 2025-06-01T10:00:00Z (20240 days × 86400 + 36000); 1748772004 − 1748772000
+    {
+      started_at: date("2025-06-01T10:00:00Z"),
+      ended_at: date("2025-06-01T10:00:04Z"),
+      duration_s: 4,
+    },
+    // an end and no latency: no start
+    { started_at: null, ended_at: date("2025-06-01T10:00:05Z"), duration_s: null },
+  ]);
+});
+
+Deno.test("generic: --map ended_at names a common time name as the end, and the start is not read from it too", () => {
+  const text = [
+    '{"ts": "2025-06-01T10:00:05Z", "model": "gpt-4o", "latency_ms": 1500}',
+    '{"ts": "2025-06-01T10:00:09Z", "model": "gpt-4o", "latency_ms": 250}',
+  ].join("\n") + "\n";
+  const want = [
+    // 10:00:05 − 1500 ms, 10:00:09 − 250 ms (before: ts was the start as well, 0 s from the end)
+    {
+      started_at: date("2025-06-01T10:00:03.500Z"),
+      ended_at: date("2025-06-01T10:00:05Z"),
+      duration_s: 1.5,
+    },
+    {
+      started_at: date("2025-06-01T10:00:08.750Z"),
+      ended_at: date("2025-06-01T10:00:09Z"),
+      duration_s: 0.25,
+    },
+  ];
+  // the common name in another spelling (Timestamp for timestamp) is the mapped field too
+  for (const [key, log] of [["ts", text], ["Timestamp", text.replaceAll('"ts"', '"Timestamp"')]]) {
+    const t = fromTraceText(log!, { file: "calls.jsonl", map: { ended_at: key! } });
+    assert.deepEqual(rows(t.calls, "started_at", "ended_at", "duration_s"), want, key);
+  }
+  // a field mapped to the input is not read as the total by its common name (tokens)
+  const t = fromTraceText('{"model": "m", "tokens": 10, "completion_tokens": 4}\n', {
+    file: "calls.jsonl",
+    map: { input_tokens: "tokens" },
+  });
+  // total = input + output = 10 + 4 (before: 10, the mapped input read again as the total)
+  assert.deepEqual(rows(t.calls, "input_tokens", "output_tokens", "total_tokens"), [
+    { input_tokens: 10, output_tokens: 4, total_tokens: 14 },
+  ]);
+});
+
 Deno.test("generic: status, success, ok, is_error and HTTP status fields say failure", () => {
   const lines = [
     { model: "m", input_tokens: 1, success: false },
