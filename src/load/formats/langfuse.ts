@@ -34,6 +34,9 @@
  *   `metadata.ls_model_name`, the AI SDK's `ai.model.id` / `gen_ai.request.model`),
  *   else Langfuse's `model`; `served_model` is the response's (`gen_ai.response.model`,
  *   `ai.response.model`), else Langfuse's `model` when it differs from the request's;
+ * - prompt characters: the input's texts, with a Responses API request's `instructions` (the
+ *   OpenAI Agents SDK's agent instructions) as a system prompt, from the input, else
+ *   `modelParameters` or the response ({@link promptTextOf});
  * - session: the trace's `sessionId`, else the trace id; latency `endTime − startTime`;
  *   time to first token `completionStartTime − startTime`.
  *
@@ -164,6 +167,30 @@ function textOf(v: unknown, depth = 0): string | null {
     : [];
   const found = parts.filter((p): p is string => p !== null);
   return found.length ? found.join("") : null;
+}
+
+/**
+ * The text of a generation's prompt: its input's ({@link textOf}), with the instructions of a
+ * Responses API request (the OpenAI Agents SDK's agent instructions), counted as a system prompt.
+ * Langfuse's OpenAI wrapper logs them in the input (`{instructions, input}`); OpenInference's
+ * openai-agents instrumentation gives Langfuse the request's items alone as the input, the
+ * instructions being in `llm.invocation_parameters` (Langfuse's `modelParameters`) and in the
+ * response (`output`, `object: "response"`). Instructions the input's text holds already (a
+ * system message written from them) are not counted again.
+ */
+function promptTextOf(input: unknown, params: Obj, output: Obj): string | null {
+  const request = objectOf(input);
+  // a request written as JSON text whose known fields hold no text is "" (the Responses API's
+  // `input` is none of them)
+  const own = textOf(input);
+  const body = own === null || own === "" ? textOf(request.input) ?? own : own;
+  const instructions = first(
+    str(request.instructions),
+    str(params.instructions),
+    output.object === "response" ? str(output.instructions) : null,
+  );
+  if (instructions === null || instructions === "" || body?.includes(instructions)) return body;
+  return instructions + (body ?? "");
 }
 
 /** Sum of the usage keys that match, or null when none does. */
@@ -432,7 +459,7 @@ export function parseLangfuseText(
       );
       const ttftSeconds = num(pick(o, "timeToFirstToken", "time_to_first_token"));
       const params = objectOf(pick(o, "modelParameters", "model_parameters"));
-      const promptText = textOf(o.input);
+      const promptText = promptTextOf(o.input, params, output);
       const outputText = textOf(o.output);
       // the OpenTelemetry attributes Langfuse kept: what its usage leaves out (Pydantic AI's
       // Gemini thinking, `gen_ai.usage.details.thoughts_tokens`; the finish reasons)

@@ -582,3 +582,56 @@ Deno.test("langfuse: a Gemini response (google-genai's, as JSON text) gives its 
     finish_reason: "STOP",
   }]);
 });
+
+Deno.test("langfuse: the OpenAI Agents SDK's agent instructions (OpenInference's openai-agents, from Langfuse's own tests) are counted in the prompt", async () => {
+  // cut from langfuse/langfuse's openai-agents-2025-09-30.trace.json: the input is the Responses
+  // request's items alone; the instructions are in modelParameters and the response
+  const path = fixture("langfuse_openai_agents.trace.json");
+  const t = await loadAs(path, "langfuse");
+  type Item = { role?: string; content?: string; type?: string; output?: string };
+  type Gen = {
+    id: string;
+    type: string;
+    input: string;
+    modelParameters: { instructions: string };
+  };
+  const gens = (JSON.parse(readFileSync(path, "utf8")) as { observations: Gen[] }).observations
+    .filter((o) => o.type === "GENERATION");
+  // the instructions, then the messages' texts and the tools' results
+  const promptOf = (g: Gen) =>
+    g.modelParameters.instructions +
+    (JSON.parse(g.input) as Item[]).map((i) => i.content ?? i.output ?? "").join("");
+  const byId = new Map(gens.map((g) => [g.id, g]));
+  const got = rows(t.calls, "request_id", "prompt_chars");
+  assert.deepEqual(
+    got,
+    got.map((c) => ({
+      request_id: c.request_id,
+      prompt_chars: promptOf(byId.get(c.request_id as string)!).length,
+    })),
+  );
+  // by hand: "You are a helpful agent." (24) + "What's the weather in Tokyo?" (28), and + "The weather
+  // in Tokyo is sunny." (30) for the call after the tool's (before: 28 and 58)
+  assert.deepEqual(got.map((c) => c.prompt_chars).sort(), [52, 82]);
+});
+
+Deno.test("langfuse: a Responses API request logged as {instructions, input} counts both; instructions already in a system message count once", () => {
+  const instructions = "You are a helpful agent.";
+  const t = loadGenerations(
+    // Langfuse's OpenAI wrapper (langfuse.openai) with an input it cannot list: both fields
+    { model: "gpt-4.1", input: { instructions, input: "Hi" } },
+    // the same as JSON text, the input a list of items
+    {
+      model: "gpt-4.1",
+      input: JSON.stringify({ instructions, input: [{ role: "user", content: "Hi" }] }),
+    },
+    // its list form, the instructions as the first message, beside them in modelParameters
+    {
+      model: "gpt-4.1",
+      input: [{ role: "system", content: instructions }, { role: "user", content: "Hi" }],
+      modelParameters: { instructions },
+    },
+  );
+  // 24 + 2 each (before: null, 0 and 26)
+  assert.deepEqual(t.calls.getColumn("prompt_chars").toArray(), [26, 26, 26]);
+});
