@@ -21,7 +21,8 @@
  *   `parentSpanId`: GitHub Copilot CLI's file exporter, one `{"type": "span", …}`
  *   per line, its `{"type": "metric", …}` lines skipped with one warning), or with
  *   OTLP's names and flat attributes (`startTimeUnixNano`, `status.code: "OK"`:
- *   the spans of CloudWatch's `aws/spans` log group, where Bedrock AgentCore's go).
+ *   the spans of CloudWatch's `aws/spans` log group, where Bedrock AgentCore's go;
+ *   a span there with `durationNano` and no `endTimeUnixNano` ends at start + duration).
  *
  * Status code 2 (or an `exception` event) is an error; a span that has not
  * ended (`ended: false`, an `endTime` of `[0, 0]`, a negative duration) is
@@ -264,6 +265,13 @@ function toSpan(v: unknown, line: number): Span | string {
   if ("startTimeUnixNano" in v) {
     start = toMicros(v.startTimeUnixNano).us;
     end = toMicros(v.endTimeUnixNano).us;
+    // CloudWatch's aws/spans may give a span's duration alone (`durationNano`, in nanoseconds)
+    const d = num(v.durationNano);
+    if (
+      end === null && start !== null && d !== null && d >= 0 && (v.endTimeUnixNano ?? null) === null
+    ) {
+      end = start + Math.round(d / 1000);
+    }
   } else if ("startTime" in v) {
     start = hrMicros(v.startTime);
     end = hrMicros(v.endTime);

@@ -437,6 +437,52 @@ Deno.test("otel_js: Bedrock AgentCore's spans as CloudWatch's aws/spans holds th
   ]);
 });
 
+Deno.test("otel_js: an aws/spans span that gives its duration alone (durationNano, no endTimeUnixNano) ends at start + duration", () => {
+  // the Strands chat span above as CloudWatch may hold it: its start and durationNano only, as
+  // numbers and as the strings of OTLP's JSON
+  const span = {
+    traceId: "691e400b638f5225711e80da37a4b0bd",
+    spanId: "0f1e2d3c4b5a6978",
+    name: "chat",
+    kind: "INTERNAL",
+    startTimeUnixNano: 1763590156000000000,
+    durationNano: 2500000000,
+    attributes: {
+      "gen_ai.operation.name": "chat",
+      "gen_ai.request.model": "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+      "gen_ai.usage.input_tokens": 1000,
+      "gen_ai.usage.output_tokens": 100,
+    },
+    status: { code: "OK" },
+  };
+  const text = [
+    span,
+    {
+      ...span,
+      spanId: "1f1e2d3c4b5a6978",
+      startTimeUnixNano: "1763590160000000000",
+      durationNano: "750000000",
+    },
+  ].map((s) => JSON.stringify(s)).join("\n") + "\n";
+  const c = fromTraceText(text, { file: "aws-spans.jsonl" });
+  assert.equal(c.formats?.["aws-spans.jsonl"], "otel_js");
+  // 1763590156 s + 2.5 s; 1763590160 s + 0.75 s (before: no end, no latency, pending)
+  assert.deepEqual(rows(c.calls, "started_at", "ended_at", "duration_s", "status"), [
+    {
+      started_at: new Date(1763590156000),
+      ended_at: new Date(1763590158500),
+      duration_s: 2.5,
+      status: "ok",
+    },
+    {
+      started_at: new Date(1763590160000),
+      ended_at: new Date(1763590160750),
+      duration_s: 0.75,
+      status: "ok",
+    },
+  ]);
+});
+
 Deno.test("otel_js: the Vercel AI SDK 7's telemetry (@ai-sdk/otel): reasoning, cache and first-chunk time of its usage details", async () => {
   // printed by @opentelemetry/sdk-trace-base 2's ConsoleSpanExporter under Node 20, of ai 7.0.173
   // with @ai-sdk/otel 1.0.173 (SPAN_FIXTURES.md): generateText with a tool (two model calls),
