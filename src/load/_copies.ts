@@ -18,6 +18,21 @@
  * (`ChatRecordingService.initialize`), and the old file stays beside it. A
  * Gemini CLI chat call's request id is its message id: the same rule counts it once.
  *
+ * A Claude Code session run with `claude -p --output-format stream-json` is
+ * written twice: its stream-json output, where Claude Code writes each
+ * answer's API request id (`request_id`: 2.1.197 and 2.1.259 do, 2.1.19 did
+ * not), and its transcript (`requestId`).
+ * Both hold every call of the session, so a stream-json call whose request id a
+ * transcript of the load holds is one call too, kept in the transcript whatever
+ * the files' times: the transcript times each answer (Claude Code 2.1.197's
+ * stream-json lines have no time) and writes its output count once the answer
+ * ended (2.1.197: 7 where its stream-json line, written as the answer started,
+ * says 1); what only stream-json gives, the `result`'s cost, turns and
+ * durations, is the session's and stays on it. (Stream-json lines that name no
+ * request, as 2.1.19's, give their calls their message id, a transcript's
+ * request id only when it has no `requestId`: beside a transcript that has
+ * them, such calls are not matched and are counted twice.)
+ *
  * @module
  */
 import pl from "../frames/polars.ts";
@@ -27,7 +42,13 @@ import type { Diagnostic } from "./_event.ts";
  * The formats whose request ids name one request wherever they are written (an API request id;
  * a Gemini CLI message id), the same in every copy of a transcript.
  */
-const COPIED_FORMATS = ["claude_code", "gemini_cli_chat"];
+const COPIED_FORMATS = ["claude_code", "gemini_cli_chat", "claude_code_stream"];
+
+/**
+ * The formats whose copy of a call gives way to another format's, whatever the files' times: a
+ * Claude Code session's stream-json output, to its transcript (see the module).
+ */
+const SECOND_READINGS = ["claude_code_stream"];
 
 /**
  * The calls without those that repeat a call of another file (see the
@@ -97,23 +118,27 @@ export function dropCopiedCalls(
     lastStart.set(files[k]!, Math.max(lastStart.get(files[k]!) ?? -Infinity, t));
   }
   const rank = (f: string) => lastStart.get(f) === -Infinity ? Infinity : lastStart.get(f)!;
-  // in that order (stable: load order on a tie)
-  rows.sort((a, b) => rank(files[a]!) - rank(files[b]!) || a - b);
-  // where each id was first met (its file), and the copies of it in other files
-  const first = new Map<string, string>();
+  const second = (k: number) => SECOND_READINGS.includes(formats[k]!) ? 1 : 0;
+  // in that order, a second reading's files last (stable: load order on a tie)
+  rows.sort((a, b) => second(a) - second(b) || rank(files[a]!) - rank(files[b]!) || a - b);
+  // where each id was first met (its row), and the copies of it in other files; a second reading
+  // says so when every call it repeats is another format's
+  const first = new Map<string, number>();
   const keep = new Array<boolean>(calls.height).fill(true);
-  const byFile = new Map<string, { line: number; count: number }>();
+  const byFile = new Map<string, { line: number; count: number; second: boolean }>();
   for (const k of rows) {
     const id = ids[k]!;
     const seen = first.get(id);
-    if (seen === undefined) first.set(id, files[k]!);
-    else if (seen !== files[k]) {
+    if (seen === undefined) first.set(id, k);
+    else if (files[seen] !== files[k]) {
       keep[k] = false;
+      const second = SECOND_READINGS.includes(formats[k]!) && formats[seen] !== formats[k];
       const at = byFile.get(files[k]!);
-      if (!at) byFile.set(files[k]!, { line: lines[k]!, count: 1 });
+      if (!at) byFile.set(files[k]!, { line: lines[k]!, count: 1, second });
       else {
         at.count++;
         at.line = Math.min(at.line, lines[k]!);
+        at.second &&= second;
       }
     }
   }
@@ -124,13 +149,17 @@ export function dropCopiedCalls(
   return {
     calls: kept,
     sessions: recount(sessions, kept, [...touched]),
-    warnings: [...byFile].map(([file, { line, count }]) => ({
+    warnings: [...byFile].map(([file, { line, count, second }]) => ({
       file,
       line,
       code: "copied_calls",
       message: `${count} call${count > 1 ? "s" : ""} of this file repeat${
         count > 1 ? "" : "s"
-      } calls of another file, with the same request ids (a continued or copied session): counted once, in the file whose calls end first`,
+      } calls of another file, with the same request ids ${
+        second
+          ? "(this stream-json output's session has its transcript in the load): counted once, in the transcript; the result's cost and times stay on the session"
+          : "(a continued or copied session): counted once, in the file whose calls end first"
+      }`,
       severity: "warning",
       count,
     })),

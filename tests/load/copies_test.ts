@@ -115,3 +115,73 @@ Deno.test("the formats of a load's files: copies are looked for only when two fi
     assert.equal(dropCopiedCalls(calls, sessions, formats), null, String(formats));
   }
 });
+
+/**
+ * The stream-json output of the transcript's session, as Claude Code 2.1.197 writes it (run
+ * against a mock API: `{type: "assistant", message, parent_tool_use_id, session_id, uuid,
+ * request_id}`, the transcript's `requestId` as `request_id`, no time), or with each line's time a
+ * second before the transcript's (`timed`, as 2.1.259 writes a `timestamp`), with its init and
+ * result lines.
+ */
+function streamOf(rows: Record<string, unknown>[], timed: boolean): string {
+  const session = rows.find((r) => r.sessionId)!.sessionId as string;
+  const answers = rows.filter((r) => r.type === "assistant").map((r) => ({
+    type: "assistant",
+    message: r.message,
+    parent_tool_use_id: null,
+    session_id: session,
+    uuid: r.uuid,
+    ...(timed
+      ? { timestamp: new Date(Date.parse(r.timestamp as string) - 1000).toISOString() }
+      : {}),
+    request_id: r.requestId,
+  }));
+  const init = { type: "system", subtype: "init", session_id: session, model: "claude-sonnet-4-6" };
+  const result = {
+    type: "result",
+    subtype: "success",
+    is_error: false,
+    duration_ms: 117238,
+    duration_api_ms: 90000,
+    num_turns: 12,
+    session_id: session,
+    total_cost_usd: 0.5,
+  };
+  return [init, ...answers, result].map((l) => JSON.stringify(l)).join("\n") + "\n";
+}
+
+for (const timed of [false, true]) {
+  Deno.test(
+    `a session's stream-json output beside its transcript (lines ${
+      timed ? "timed a second earlier" : "untimed"
+    }, named first) adds no call: the transcript keeps them, the session the result's totals`,
+    { ignore: FIXTURE === undefined },
+    inTempDir("copies", async (dir) => {
+      const rows = lines();
+      // the stream's name sorts first, and its timed lines end first: neither decides
+      const stream = join(dir, "a_stream.jsonl"), transcript = join(dir, "b_session.jsonl");
+      writeFileSync(stream, streamOf(rows, timed));
+      writeFileSync(transcript, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+      const expected = requestIds(rows); // 12 responses (21 assistant lines) in the real transcript
+      const t = await loadTraces(dir, { cache: false });
+      assert.equal(t.calls.height, expected.size);
+      const calls = t.calls.select("file", "format", "request_id", "started_at").toRecords();
+      assert.deepEqual(new Set(calls.map((c) => c.request_id)), expected);
+      assert.deepEqual(new Set(calls.map((c) => c.format)), new Set(["claude_code"]));
+      // each call keeps the transcript's time of its response's first line
+      assert.ok(calls.every((c) => c.started_at !== null));
+      const warnings = t.diagnostics.toRecords().filter((d) => d.code === "copied_calls");
+      assert.equal(warnings.length, 1);
+      assert.equal(warnings[0]!.file, stream);
+      assert.equal(warnings[0]!.line, 2); // the first answer, after the init line
+      assert.equal(warnings[0]!.count, expected.size);
+      assert.match(String(warnings[0]!.message), /in the transcript/);
+      // one session: its 12 calls, and the result's cost and turns from the stream
+      const sessions = t.sessions.toRecords();
+      assert.equal(sessions.length, 1);
+      assert.equal(sessions[0]!.calls, expected.size);
+      assert.equal(sessions[0]!.reported_cost_usd, "0.5");
+      assert.equal(sessions[0]!.num_turns, "12");
+    }),
+  );
+}

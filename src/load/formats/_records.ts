@@ -166,7 +166,9 @@ function sessionRows(
     if (c.status === "pending") s.pending++;
   }
   const told = new Map((records.sessions ?? []).map((s) => [s.session_id, s]));
-  for (const t of told.values()) {
+  // every file's word on a session read from several (a Claude Code session's stream-json output
+  // and its transcript): the metadata of each, not only the last's
+  for (const t of records.sessions ?? []) {
     const s = sessions.get(t.session_id);
     if (!s) continue;
     if (t.started_at != null) s.min = t.started_at;

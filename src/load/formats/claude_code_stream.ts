@@ -15,7 +15,11 @@
  * - A model call is one API response: Claude Code writes a response as one
  *   `assistant` line per content block with the same `message.id`, each
  *   repeating `message.usage`; the lines are grouped by `message.id` and their
- *   usage counted once (the largest value of each field). Subagent responses
+ *   usage counted once (the largest value of each field). Its request id is
+ *   the API's that Claude Code writes on the lines (`request_id`, as a
+ *   transcript's `requestId`; 2.1.197 writes it, 2.1.19 did not), else
+ *   `message.id`: a call that the session's transcript, loaded too, holds is
+ *   counted once, from the transcript (`../_copies.ts`). Subagent responses
  *   (`parent_tool_use_id` set) are calls of the same session. Model
  *   `message.model`; tokens as Anthropic counts them (`input_tokens` without
  *   the cache, `cache_read_input_tokens`, `cache_creation_input_tokens`).
@@ -241,6 +245,9 @@ export function parseClaudeCodeStreamText(
     const ts = time(v.timestamp, line);
     const s = sessionOf(str(v.session_id) ?? fileSession);
     const message = isObj(v.message) ? v.message : null;
+    // an answer's API request id, which Claude Code writes on its lines (`request_id`, as a
+    // transcript's `requestId`; 2.1.197 does, 2.1.19 did not), else its message id
+    const requestId = type === "assistant" ? str(v.request_id) ?? str(message?.id) : null;
     records.events.push({
       file,
       line,
@@ -248,7 +255,7 @@ export function parseClaudeCodeStreamText(
       ts,
       end: null,
       session_id: s.id,
-      request_id: type === "assistant" ? str(message?.id) : null,
+      request_id: requestId,
       payload: compactPayload(v),
     });
     if (type === "system" && subtype === "init") {
@@ -292,7 +299,7 @@ export function parseClaudeCodeStreamText(
     if (type !== "assistant" || message === null) continue;
     const apiError = apiErrorOf(v, message);
     if (apiError !== null) {
-      failed(line, s, ts, str(message.id) ?? str(v.uuid), apiError);
+      failed(line, s, ts, requestId ?? str(v.uuid), apiError);
       continue;
     }
     const model = str(message.model);
@@ -300,7 +307,7 @@ export function parseClaudeCodeStreamText(
     const key = str(message.id) ?? `line ${line}`;
     let r = responses.get(key);
     if (!r) {
-      r = anthropicResponse(file, line, s.id, str(message.id), model, ts);
+      r = anthropicResponse(file, line, s.id, requestId, model, ts);
       responses.set(key, r);
       records.calls.push(r.call);
       s.responses++;
