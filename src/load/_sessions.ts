@@ -21,7 +21,36 @@ export function metadataColumn(key: string): string {
   return key in SESSION_COLUMNS || key === "" ? `metadata_${key}` : key;
 }
 
-/** One row per session, plus one Utf8 column per session-metadata field. */
+/**
+ * A session's duration in seconds from its start and end (µs): null when either is unknown, or
+ * when they are one instant that no two records measured (`measured` false: the time of a single
+ * record, its start standing for its end), which says nothing of how long the session lasted; a
+ * span of 0 two records give (a start and an end written at the same instant) is 0.
+ *
+ * @example
+ * ```ts
+ * import { sessionDuration } from "./_sessions.ts";
+ * if (sessionDuration(1_000_000, 3_500_000, true) !== 2.5) throw new Error();
+ * if (sessionDuration(1_000_000, 1_000_000, false) !== null) throw new Error();
+ * if (sessionDuration(1_000_000, 1_000_000, true) !== 0) throw new Error();
+ * ```
+ */
+export function sessionDuration(
+  start: number | null,
+  end: number | null,
+  measured: boolean,
+): number | null {
+  if (start === null || end === null || (end === start && !measured)) return null;
+  return (end - start) / 1e6;
+}
+
+/**
+ * One row per session, plus one Utf8 column per session-metadata field. A session starts at its
+ * `session_start`, else at its first event or the start of a call whose request is not in the file
+ * (its response's time less its duration); it ends at its `session_end`, else at its last event.
+ * Its duration is `session_end`'s `duration_seconds`, else the time between, null for the single
+ * time of a session of one event.
+ */
 export function sessionRows(
   t: EventTable,
   calls: Pairs,
@@ -38,6 +67,8 @@ export function sessionRows(
     calls: number;
     errors: number;
     meta: Record<string, string | null>;
+    /** Its events (each at one time). */
+    events: number;
   }
   // by the session's code in the table
   const sessions = new Map<number, S>();
@@ -64,11 +95,13 @@ export function sessionRows(
         calls: 0,
         errors: 0,
         meta: {},
+        events: 0,
       };
       sessions.set(code, s);
     }
     last = s;
     lastCode = code;
+    s.events++;
     if (ts < s.min) s.min = ts;
     if (ts > s.max) s.max = ts;
     const type = t.codes[i * CODED_WIDTH + TYPE]!;
@@ -96,6 +129,16 @@ export function sessionRows(
     if (!s) continue;
     s.calls++;
     if (o >= 0 && t.codes[o * CODED_WIDTH + TYPE] === ERROR) s.errors++;
+    // a response whose request is not in the file started its duration before it (as the calls
+    // frame starts it): the session began then at the latest
+    const seconds = r < 0 && o >= 0 ? t.num(o, DURATION) : null;
+    if (seconds !== null) {
+      const start = t.ts[o]! - Math.round(seconds * 1e6);
+      if (start < s.min) {
+        s.min = start;
+        s.events++;
+      }
+    }
   }
   const columns: Columns = { ...SESSION_COLUMNS };
   for (const name of metaNames.values()) columns[name] = pl.Utf8;
@@ -108,7 +151,8 @@ export function sessionRows(
       file: s.file,
       started_at: started,
       ended_at: ended,
-      duration_s: s.endDuration ?? (ended - started) / 1e6,
+      // one event's time, its start and end, is no duration
+      duration_s: s.endDuration ?? sessionDuration(started, ended, s.events > 1),
       complete: s.complete,
       calls: s.calls,
       errors: s.errors,

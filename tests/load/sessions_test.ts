@@ -47,3 +47,29 @@ Deno.test("sessionRows() counts calls and errors and takes start, end and durati
     },
   ]);
 });
+
+Deno.test("sessionRows(): a session of one event has no duration (its one time is no span); a response whose request is not in the file starts the session its duration earlier", () => {
+  const only = (id: string) => ({ session_id: id });
+  const events = [
+    // s1: a session_start alone, at 1 s (a run that wrote nothing else)
+    ev(1, "session_start", null),
+    // s2: a response alone at 10 s, 2.5 s long (its request line lost): the call ran 7.5 to 10 s
+    ev(10, "llm_response", "r", { ...only("s2"), duration: 2.5 }),
+    // s3: a response alone with no duration: one time
+    ev(20, "llm_response", "q", only("s3")),
+    // s4: a session_start and session_end at the same time (two records, 0 s apart) is 0 s long
+    ev(30, "session_start", null, only("s4")),
+    ev(30, "session_end", null, { ...only("s4"), line: 31 }),
+  ];
+  const table = EventTable.from(events, false);
+  const { rows } = sessionRows(table, pairEvents(table));
+  assert.deepEqual(
+    rows.map((r) => [r.session_id, r.started_at, r.ended_at, r.duration_s]),
+    [
+      ["s1", 1_000_000, 1_000_000, null],
+      ["s2", 7_500_000, 10_000_000, 2.5], // 10 − 2.5 s to 10 s
+      ["s3", 20_000_000, 20_000_000, null],
+      ["s4", 30_000_000, 30_000_000, 0],
+    ],
+  );
+});

@@ -14,6 +14,7 @@ import {
 } from "../../frames/columns.ts";
 import type { Diagnostic } from "../_event.ts";
 import { frameFromItems, frameFromRows } from "../_build_frame.ts";
+import { sessionDuration } from "../_sessions.ts";
 import { inDateRange } from "./_util.ts";
 
 /** One model call of a file, with the columns of `calls` (timestamps in µs since the epoch). */
@@ -118,7 +119,10 @@ const byFileLine = (a: { file: string; line: number }, b: { file: string; line: 
 /**
  * Sessions of records: one per `session_id`, from the earliest event or call
  * start to the latest end; complete unless an adapter says otherwise or a
- * call is still pending.
+ * call is still pending. Its duration is that span, and null when no span of
+ * time is known: one instant, the time of a single timed event (and of the
+ * calls of its line), with no record that ends after it starts (see
+ * `sessionDuration` in `../_sessions.ts`).
  */
 function sessionRows(
   records: ImportedRecords,
@@ -132,13 +136,27 @@ function sessionRows(
     errors: number;
     pending: number;
     meta: Record<string, string>;
+    /** Events with a time, and whether a record gave an end of its own (a span). */
+    timed: number;
+    spanned: boolean;
   }
   const sessions = new Map<string, S>();
   const metaNames = new Set<string>();
   const get = (id: string, file: string) => {
     let s = sessions.get(id);
     if (!s) {
-      s = { session_id: id, file, min: null, max: null, calls: 0, errors: 0, pending: 0, meta: {} };
+      s = {
+        session_id: id,
+        file,
+        min: null,
+        max: null,
+        calls: 0,
+        errors: 0,
+        pending: 0,
+        meta: {},
+        timed: 0,
+        spanned: false,
+      };
       sessions.set(id, s);
     }
     return s;
@@ -146,6 +164,11 @@ function sessionRows(
   const span = (s: S, start: number | null, end: number | null) => {
     if (start !== null && (s.min === null || start < s.min)) s.min = start;
     if (end !== null && (s.max === null || end > s.max)) s.max = end;
+  };
+  /** A record's start, and its own end (null: none, the start stands for it). */
+  const record = (s: S, start: number | null, end: number | null) => {
+    span(s, start, end ?? start);
+    if (start !== null && end !== null) s.spanned = true;
   };
   const addMeta = (s: S, meta: Record<string, string> | undefined) => {
     for (const [key, value] of Object.entries(meta ?? {})) {
@@ -155,12 +178,13 @@ function sessionRows(
   };
   for (const e of records.events) {
     const s = get(e.session_id, e.file);
-    span(s, e.ts, e.end ?? e.ts);
+    record(s, e.ts, e.end);
+    if (e.ts !== null) s.timed++;
     addMeta(s, e.metadata);
   }
   for (const c of records.calls) {
     const s = get(c.session_id, c.file);
-    span(s, c.started_at, c.ended_at ?? c.started_at);
+    record(s, c.started_at, c.ended_at);
     s.calls++;
     if (c.status === "error") s.errors++;
     if (c.status === "pending") s.pending++;
@@ -173,6 +197,7 @@ function sessionRows(
     if (!s) continue;
     if (t.started_at != null) s.min = t.started_at;
     if (t.ended_at != null) s.max = t.ended_at;
+    if (t.started_at != null && t.ended_at != null) s.spanned = true;
     addMeta(s, t.metadata);
   }
   const columns: Record<string, DataType> = { ...SESSION_COLUMNS };
@@ -183,7 +208,7 @@ function sessionRows(
     file: s.file,
     started_at: s.min,
     ended_at: s.max,
-    duration_s: s.min !== null && s.max !== null ? (s.max - s.min) / 1e6 : null,
+    duration_s: sessionDuration(s.min, s.max, s.timed > 1 || s.spanned),
     complete: told.get(s.session_id)?.complete ?? s.pending === 0,
     calls: s.calls,
     errors: s.errors,

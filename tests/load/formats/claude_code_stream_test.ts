@@ -502,6 +502,25 @@ Deno.test("claude_code_stream: a model run with a 1M context window ('claude-opu
   assert.ok(!warning[0]!.message.includes("[1m]"), warning[0]!.message);
 });
 
+Deno.test("claude_code_stream: a session whose lines give one time has no duration; one with several lasts from the first to the last", async () => {
+  // claude_code_stream_1m.jsonl: the 2.1.259 run's user and assistant lines carry a timestamp
+  // (lines 3 to 6), the 2.1.247 run's only its API error line (line 9)
+  const name = "claude_code_stream_1m.jsonl";
+  const lines = jsonLines(name);
+  const times = (session: string) =>
+    lines.filter((l) => l.session_id === session && l.timestamp).map((l) =>
+      Date.parse(l.timestamp)
+    );
+  const [first, second] = [...new Set(lines.map((l) => l.session_id as string))];
+  assert.equal(times(second!).length, 1);
+  const t = await loadAs(fixture(name), "claude_code_stream");
+  const span = (ms: number[]) => (Math.max(...ms) - Math.min(...ms)) / 1000;
+  assert.deepEqual(rows(t.sessions, "session_id", "duration_s"), [
+    { session_id: first, duration_s: span(times(first!)) }, // 06:45:50.968 − 06:45:44.564 = 6.404 s
+    { session_id: second, duration_s: null }, // one time (20:09:10.926): no span known
+  ]);
+});
+
 Deno.test("claude_code_stream: json results whose modelUsage names 'claude-opus-4-7[1m]' are calls of claude-opus-4-7", async () => {
   // tests/load/formats/fixtures/claude_code_results_1m.jsonl: four real --output-format json
   // results (error_max_turns), one per line, each with claude-haiku-4-5-20251001 and
