@@ -97,7 +97,10 @@ export interface Diagnostic {
   message: string;
   /** `error`: the line was not loaded; `warning`: loaded, but suspicious. */
   severity: "error" | "warning";
-  /** Lines this row stands for: 1, or more for the row that counts the lines past the listing limit. */
+  /**
+   * Problems this row stands for: 1, or more for the row that counts the lines past the listing
+   * limit, or for a warning an adapter folds (Claude Code's retries, copied calls: their number).
+   */
   count?: number;
 }
 

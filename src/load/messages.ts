@@ -16,6 +16,16 @@ function kind(value: unknown): string {
   return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
 }
 
+/** The fields of a diagnostic that its printed line shows. */
+export interface DiagnosticLine {
+  file: string;
+  line: number | null;
+  severity: string;
+  code: string;
+  message: string;
+  count?: number | null;
+}
+
 /** Message functions of the loader. */
 export const messages = {
   invalidJson: (reason: string) => `line is not valid JSON (${reason})`,
@@ -27,6 +37,15 @@ export const messages = {
     } MB limit (option maxLineBytes)`,
   gluedFragment: (at: number) =>
     `line starts with a cut-off fragment of ${at} characters (an interrupted write); the event after it was loaded`,
+  /**
+   * A diagnostic as `validate` and `watch` print it, `file:line: severity code: message`; a row
+   * that stands for several problems (its `count`: the lines past the listing limit, or the
+   * occurrences an adapter folds into one warning) says how many, as the tallies count them.
+   */
+  diagnosticLine: (d: DiagnosticLine) =>
+    `${d.file}${d.line === null ? "" : `:${d.line}`}: ${d.severity} ${d.code}${
+      (d.count ?? 1) > 1 ? ` (${d.count} times)` : ""
+    }: ${d.message}`,
   foldedDiagnostics: (count: number, code: string, first: number, last: number) =>
     `${count} more lines with ${code} (lines ${first} to ${last}), counted, not listed one by one`,
   notAnObject: (got: string) => `line is ${got}, not a JSON object`,

@@ -70,9 +70,56 @@ Deno.test("validate counts every bad line, also those past the listing limit (fo
     const r = await validate(file);
     assert.equal(r.code, 1);
     assert.equal(r.stdout.trim().split("\n").length, 101);
+    // the last row stands for the other 150, and says so: 100 + 150 = 250, as the tally counts
+    assert.match(r.stdout.trim().split("\n")[100]!, / \(150 times\): 150 more lines with /);
     assert.equal(
       r.stderr.trim(),
       "1 file(s), 1 valid event(s), 1 call(s): 250 bad line(s), 0 warning(s).",
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("validate counts a warning that stands for several problems as many, and its line says how many", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tracebook-validate-" });
+  try {
+    const file = join(dir, "retry.jsonl");
+    const session = "s-retry";
+    // Claude Code stream-json: HTTP 429 twice, then the answer: one api_retries warning for 2
+    // refused attempts (its count)
+    const retry = (attempt: number) => ({
+      type: "system",
+      subtype: "api_retry",
+      attempt,
+      error_status: 429,
+      error: "rate_limit",
+      session_id: session,
+    });
+    const lines = [
+      { type: "system", subtype: "init", session_id: session, model: "claude-sonnet-4-5" },
+      retry(1),
+      retry(2),
+      {
+        type: "assistant",
+        session_id: session,
+        parent_tool_use_id: null,
+        message: { id: "msg_1", model: "claude-sonnet-4-5", usage: { input_tokens: 10 } },
+      },
+    ];
+    Deno.writeTextFileSync(file, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+    const r = await validate(file);
+    assert.equal(r.code, 0);
+    const printed = r.stdout.trim().split("\n");
+    assert.equal(printed.length, 1);
+    // the line at the first retry says it stands for 2, as the tally counts it
+    assert.match(
+      printed[0]!,
+      new RegExp(`^${file.replaceAll("/", "\\/")}:2: warning api_retries \\(2 times\\): `),
+    );
+    assert.equal(
+      r.stderr.trim(),
+      "1 file(s), 4 valid event(s), 1 call(s): 0 bad line(s), 2 warning(s).",
     );
   } finally {
     Deno.removeSync(dir, { recursive: true });

@@ -2,11 +2,15 @@
  * `validate [inputs…] [--json] [--warnings-fail]`: check trace files and list every
  * problem as `file:line: severity code: message`. Exit 0 when every line loads,
  * 1 when a line is bad (or, with `--warnings-fail`, when anything is suspicious).
+ * The tallies count problems, not rows: a row that stands for several (the bad lines
+ * past the listing limit, a warning an adapter folds, as Claude Code's retries) counts
+ * them all and says how many (`(2 times)`).
  *
  * @module
  */
 import type { Command } from "npm:commander@15.1.0";
 import { loadTraces } from "../../load/mod.ts";
+import { messages } from "../../load/messages.ts";
 import { escapeControl } from "../../log/terminal.ts";
 import { progressReporter } from "../progress.ts";
 import { addInputOptions, inputLoadOptions, type InputOptions } from "../input_options.ts";
@@ -61,9 +65,7 @@ export async function runValidate(inputs: string[], options: ValidateOptions): P
     ));
   } else {
     for (const d of rows) {
-      console.log(escapeControl(
-        `${d.file}${d.line === null ? "" : `:${d.line}`}: ${d.severity} ${d.code}: ${d.message}`,
-      ));
+      console.log(escapeControl(messages.diagnosticLine(d)));
     }
     if (!options.quiet) {
       console.error(

@@ -24,6 +24,7 @@ import { escapeControl } from "../../log/terminal.ts";
 import { TraceTail } from "../../load/tail.ts";
 import type { Diagnostic, EventRecord } from "../../load/_event.ts";
 import { defaultCacheDir } from "../../load/cache_key.ts";
+import { messages } from "../../load/messages.ts";
 import { type LiveStatus, LiveTotals } from "../../metrics/live_totals.ts";
 
 /** Options of the `watch` command. */
@@ -103,7 +104,7 @@ export async function runWatch(inputs: string[], options: WatchOptions): Promise
       console.error(`${escapeControl(f)}: truncated or replaced, reading it again from the start`);
     }
     for (const d of u.diagnostics) {
-      console.error(escapeControl(`${d.file}:${d.line}: ${d.severity} ${d.code}: ${d.message}`));
+      console.error(escapeControl(messages.diagnosticLine(d)));
     }
     for (const { event: e, model } of errors) {
       console.error(escapeControl(
