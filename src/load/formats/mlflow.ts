@@ -112,7 +112,12 @@ interface TraceInfo {
 
 function infoOf(v: Obj): TraceInfo {
   const info = isObj(v.info) ? v.info : v;
-  const meta = { ...decodedAll(info.request_metadata), ...decodedAll(info.trace_metadata) };
+  // metadata values are plain strings, not JSON text as span attributes are: a session "1001"
+  // stays text
+  const meta: Obj = {
+    ...(isObj(info.request_metadata) ? info.request_metadata : {}),
+    ...(isObj(info.trace_metadata) ? info.trace_metadata : {}),
+  };
   const state = str(first(info.state, info.status));
   return {
     id: first(str(info.trace_id), str(info.request_id)),

@@ -415,3 +415,24 @@ Deno.test("mlflow: what `mlflow traces search --output json` prints ({traces: [t
   assert.equal(t.sessions.height, 2);
   assert.equal(t.events.height, 4);
 });
+
+// The MLflow TypeScript SDK's Trace.toJson() of a tool round trip (two chat completions and a
+// tool under a traced `weatherAgent`, tracedOpenAI against a mock server whose usage is fixed:
+// 80/15 with 0 cached, then 110/9 with 64 cached), trimmed (the tool schema, response ids).
+// The SDK (mlflow/mlflow libs/typescript/core, span.ts toJson) writes attribute values as they
+// are, not as JSON text; `updateCurrentTrace({metadata})` gave the session "1001". Source:
+// QA capture of 2026-12-02, /tmp/h5/run (see the QA report's SOURCES.md).
+const TS_SDK = fixture("mlflow_ts_sdk_trace.json");
+
+Deno.test('mlflow: the TypeScript SDK\'s Trace.toJson(): trace metadata is plain text, a session "1001" is the session', async () => {
+  const t = await loadAs(TS_SDK, "mlflow");
+  // MLflow's trace metadata values are strings as they are (the session "1001" is not JSON
+  // text to decode into the number 1001): both calls are in it, and the session is complete
+  assert.deepEqual(rows(t.calls, "session_id", "input_tokens", "cache_read_tokens"), [
+    { session_id: "1001", input_tokens: 80, cache_read_tokens: 0 },
+    { session_id: "1001", input_tokens: 110, cache_read_tokens: 64 },
+  ]);
+  assert.deepEqual(rows(t.sessions, "session_id", "calls", "complete"), [
+    { session_id: "1001", calls: 2, complete: true },
+  ]);
+});
