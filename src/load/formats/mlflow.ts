@@ -62,6 +62,15 @@ function hexId(v: unknown): string | null {
   return s;
 }
 
+/**
+ * The OTel trace id an MLflow 3 trace id names (`tr-` and the trace id's 32 hex digits, as
+ * both MLflow SDKs make it), else null.
+ */
+function otelTraceIdOf(mlflowId: string | null): string | null {
+  const m = /^tr-([0-9a-f]{32})$/i.exec(mlflowId ?? "");
+  return m ? m[1]!.toLowerCase() : null;
+}
+
 /** True for one MLflow span (any schema): an id and MLflow's own attributes. */
 function isMlflowSpan(v: unknown): v is Obj {
   return isObj(v) && ("span_id" in v || isObj(v.context)) && isObj(v.attributes) &&
@@ -184,7 +193,11 @@ export function parseMlflowText(
     for (const [i, s] of good.entries()) {
       const a = attrsOf[i]!;
       const ctx = isObj(s.context) ? s.context : {};
-      const traceId = hexId(first(s.otel_trace_id, ctx.trace_id, s.trace_id)) ?? info?.id ?? file;
+      // the MLflow id before the span's own trace id: the TypeScript SDK encodes its "tr-…" id,
+      // prefix and all, into the base64 `trace_id` ("tr-bfee…" as 00f5fe…)
+      const traceId = hexId(s.otel_trace_id) ??
+        otelTraceIdOf(str(a["mlflow.traceRequestId"]) ?? info?.id ?? null) ??
+        hexId(first(ctx.trace_id, s.trace_id)) ?? info?.id ?? file;
       const spanId = hexId(first(s.span_id, ctx.span_id))!;
       const status = isObj(s.status) ? s.status : {};
       const code = String(first(status.code, s.status_code) ?? "");

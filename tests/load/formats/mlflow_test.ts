@@ -436,3 +436,22 @@ Deno.test('mlflow: the TypeScript SDK\'s Trace.toJson(): trace metadata is plain
     { session_id: "1001", calls: 2, complete: true },
   ]);
 });
+
+Deno.test("mlflow: the TypeScript SDK's base64 trace_id (its tr- id encoded, prefix and all) reads as the OTel trace id the MLflow id names", async () => {
+  const t = await loadAs(TS_SDK, "mlflow");
+  // the spans' "APX+7vO8P93/ijt2u/ZUug==" decodes to 00f5feeef3bc…54ba: the SDK encoded
+  // "tr-bfeeef3b…a00a" as hex, "tr" as 00 and "-b" as f5; the trace is the hex after "tr-",
+  // which MLflow makes of the OTel trace id
+  assert.deepEqual(rows(t.calls, "trace_id", "span_id", "parent_span_id"), [
+    {
+      trace_id: "bfeeef3bc3fddff8a3b76bbf654ba00a",
+      span_id: "645ae9454e3a069e", // "ZFrpRU46Bp4=" (Completions_1)
+      parent_span_id: "a257f11a8073d1d9", // "olfxGoBz0dk=" (weatherAgent)
+    },
+    {
+      trace_id: "bfeeef3bc3fddff8a3b76bbf654ba00a",
+      span_id: "a9895974aa94832b", // "qYlZdKqUgys=" (Completions_2)
+      parent_span_id: "a257f11a8073d1d9",
+    },
+  ]);
+});
