@@ -392,6 +392,26 @@ function haystackRun(a: Obj): { input: unknown[] | null; replies: unknown[] | nu
 }
 
 /**
+ * LangChain's result (`LLMResult`: `{generations: [[{text, message}]], llmOutput}`) as
+ * OpenInference's LangChain instrumentations record an LLM span's output in `output.value`,
+ * or null when that is not one.
+ */
+function langchainResult(a: Obj): Obj | null {
+  const v = a["output.value"];
+  if (typeof v !== "string" || !/^\s*\{\s*"generations"\s*:/.test(v)) return null;
+  const result = jsonObject(v);
+  return result && Array.isArray(result.generations) ? result : null;
+}
+
+/** The text of a LangChain result's first set of generations (`generations[0][].text`), or null. */
+function generationsText(result: Obj | null): string | null {
+  const set = result && Array.isArray(result.generations) ? result.generations[0] : undefined;
+  if (!Array.isArray(set)) return null;
+  const texts = set.map((g) => isObj(g) && typeof g.text === "string" ? g.text : null);
+  return texts.some((t) => t !== null) ? texts.join("") : null;
+}
+
+/**
  * Which convention marks a span as a model call: `gen_ai` (OpenTelemetry GenAI),
  * `openinference`, `promptflow`, `mlflow`, `openllmetry` (`llm.request.type`), or null
  * when none does.
@@ -610,7 +630,12 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     ? messageText([adkSystem])
     : null;
   const prompt = system ? system + (messages ?? "") : messages;
-  const output_ = messageText(outputList) ?? flatMessages(a, "llm.output_messages.") ??
+  // OpenInference's LangChain.js instrumentation writes a message's content only when it is a
+  // string: an answer written as content blocks (the Responses API's through ChatOpenAI) is a role
+  // alone, and its text is LangChain's, in the result it records (a tool call alone's text is "")
+  const flatOutput = flatMessages(a, "llm.output_messages.");
+  const output_ = messageText(outputList) ??
+    (flatOutput === "" ? generationsText(langchainResult(a)) ?? "" : flatOutput) ??
     indexedMessages(a, "gen_ai.completion") ??
     str(a["ai.response.text"]) ?? str(a["output.value"]);
   return {

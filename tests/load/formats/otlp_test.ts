@@ -875,3 +875,20 @@ Deno.test("OpenLLMetry's association properties name the session: session_id, el
   // by hand: the attribute's value, else the trace
   assert.deepEqual(t.calls.getColumn("session_id").toArray(), ["chat-42", "thread-7", "t3"]);
 });
+
+Deno.test("otlp: OpenInference's LangChain.js spans: an answer recorded as its role alone has the text of LangChain's result in output.value", async () => {
+  // three calls of @arizeai/openinference-instrumentation-langchain 4.1.1 (@langchain/openai
+  // 1.5.8 with useResponsesApi, @langchain/anthropic 1.5.11) against a local mock server
+  const path = fixture("otlp_openinference_langchain_js.json");
+  const t = await loadTraces(path, { cache: false, keepText: true });
+  assert.deepEqual(rows(t.calls, "span_id", "output_chars"), [
+    // the Responses API's answer, content blocks: llm.output_messages.0 holds its role alone;
+    // "It is sunny in Paris." is 2+1+2+1+5+1+2+1+6 = 21 characters
+    { span_id: "a440475e939392e5", output_chars: 21 },
+    // a tool call alone: its generation's text is "" (not output.value, the raw result)
+    { span_id: "00e9fdaec8917de7", output_chars: 0 },
+    // a string content is the message's content: "Hello from the mock." is 20 characters
+    { span_id: "626afa72fe0affa4", output_chars: 20 },
+  ]);
+  assert.equal(t.calls.getColumn("output").toArray()[0], "It is sunny in Paris.");
+});
