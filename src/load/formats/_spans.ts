@@ -412,6 +412,29 @@ function generationsText(result: Obj | null): string | null {
 }
 
 /**
+ * The model that answered, as a LangChain result names it: its first generation's
+ * `response_metadata` (`model_name`, OpenAI's; `model`, Anthropic's), else the run's
+ * `llmOutput` (`llm_output` in Python). OpenInference's LangChain.js instrumentation names
+ * the requested model in `llm.model_name` (`gpt-4o-mini`, where `gpt-4o-mini-2024-07-18` answered).
+ */
+function generationsModel(result: Obj | null): string | null {
+  if (result === null) return null;
+  const set = Array.isArray(result.generations) ? result.generations[0] : undefined;
+  const generation = Array.isArray(set) ? set[0] : undefined;
+  const message = isObj(generation) && isObj(generation.message) ? generation.message : {};
+  // the message serialized (`{lc, type, id, kwargs}`) or as it is
+  const fields = isObj(message.kwargs) ? message.kwargs : message;
+  const meta = jsonObject(fields.response_metadata) ?? {};
+  const run = jsonObject(result.llmOutput ?? result.llm_output) ?? {};
+  return first(
+    modelName(meta.model_name),
+    modelName(meta.model),
+    modelName(run.model_name),
+    modelName(run.model),
+  );
+}
+
+/**
  * Which convention marks a span as a model call: `gen_ai` (OpenTelemetry GenAI),
  * `openinference`, `promptflow`, `mlflow`, `openllmetry` (`llm.request.type`), or null
  * when none does.
@@ -496,9 +519,12 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   const haystack = a["haystack.component.type"] === undefined
     ? { input: null, replies: null, meta: {} as Obj }
     : haystackRun(a);
+  // LangChain's result, as OpenInference's LangChain instrumentations record it in output.value
+  const langchain = langchainResult(a);
   const served = first(
     modelName(a["gen_ai.response.model"]),
     modelName(a["llm.response.model"]),
+    generationsModel(langchain),
     modelName(a["llm.model_name"]),
     modelName(jsonField(a["mlflow.spanOutputs"], "model")),
     modelName(jsonField(jsonField(a["mlflow.spanOutputs"], "llm_output"), "model_name")),
@@ -635,7 +661,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   // alone, and its text is LangChain's, in the result it records (a tool call alone's text is "")
   const flatOutput = flatMessages(a, "llm.output_messages.");
   const output_ = messageText(outputList) ??
-    (flatOutput === "" ? generationsText(langchainResult(a)) ?? "" : flatOutput) ??
+    (flatOutput === "" ? generationsText(langchain) ?? "" : flatOutput) ??
     indexedMessages(a, "gen_ai.completion") ??
     str(a["ai.response.text"]) ?? str(a["output.value"]);
   return {

@@ -892,3 +892,15 @@ Deno.test("otlp: OpenInference's LangChain.js spans: an answer recorded as its r
   ]);
   assert.equal(t.calls.getColumn("output").toArray()[0], "It is sunny in Paris.");
 });
+
+Deno.test("otlp: OpenInference's LangChain.js spans: the served model is the one LangChain's result names, not llm.model_name (the requested one)", async () => {
+  const t = await loadTraces(fixture("otlp_openinference_langchain_js.json"), { cache: false });
+  assert.deepEqual(rows(t.calls, "model", "served_model"), [
+    // llm.model_name and llm.invocation_parameters' model: gpt-4o-mini; output.value's
+    // generations[0][0].message.kwargs.response_metadata.model_name: the dated model
+    { model: "gpt-4o-mini", served_model: "gpt-4o-mini-2024-07-18" },
+    { model: "gpt-4o-mini", served_model: "gpt-4o-mini-2024-07-18" },
+    // Anthropic's: response_metadata.model (and llmOutput.model)
+    { model: "claude-sonnet-4-5", served_model: "claude-sonnet-4-5-20250929" },
+  ]);
+});
