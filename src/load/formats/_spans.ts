@@ -42,7 +42,9 @@ import {
   num,
   type Obj,
   pythonLiteral,
+  secondsBetween,
   str,
+  toMicros,
 } from "./_util.ts";
 
 /** One span, in the shape every span adapter maps its format to. */
@@ -923,17 +925,31 @@ function withContentEvents(s: Span): Obj {
   return a;
 }
 
+/**
+ * {@link callFieldsOf} a span's attributes (without texts), with what they give only beside the
+ * span's own fields: Mastra's OpenTelemetry export gives the time to first token as the time the
+ * first chunk came, `mastra.completion_start_time` (ISO, ms), whose distance from the span's start
+ * is the time to first token (as its Langfuse and Arize exporters take it).
+ */
+function spanCallFields(s: Span): CallFields {
+  const fields = callFieldsOf(withContentEvents(s), false);
+  const firstChunk = s.attributes["mastra.completion_start_time"];
+  if (fields.ttft_s === null && firstChunk !== undefined) {
+    const ttft = secondsBetween(s.start_us, toMicros(firstChunk).us);
+    if (ttft !== null && ttft >= 0) fields.ttft_s = ttft;
+  }
+  return fields;
+}
+
 /** What the records read of a span whose attributes are decoded ({@link mlflowDecoded}). */
 function spanReading(s: Span): SpanReading {
   const a = s.attributes;
   const convention = s.call === null ? null : callConvention(a);
   const callLike = s.call !== null && (convention !== null || s.call !== undefined);
-  const run = !callLike && s.call !== null && isAgentRun(a)
-    ? callFieldsOf(withContentEvents(s), false)
-    : null;
+  const run = !callLike && s.call !== null && isAgentRun(a) ? spanCallFields(s) : null;
   return {
     ...(run && (run.input_tokens !== null || run.output_tokens !== null) ? { run } : {}),
-    fields: callLike ? callFieldsOf(withContentEvents(s), false) : null,
+    fields: callLike ? spanCallFields(s) : null,
     session: namedSession(s),
     operation: str(a["gen_ai.operation.name"]),
     error: errorOf(s),

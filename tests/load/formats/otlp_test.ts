@@ -904,3 +904,13 @@ Deno.test("otlp: OpenInference's LangChain.js spans: the served model is the one
     { model: "claude-sonnet-4-5", served_model: "claude-sonnet-4-5-20250929" },
   ]);
 });
+
+Deno.test("otlp: Mastra's mastra.completion_start_time (when the first chunk came) less its chat span's start is the time to first token", async () => {
+  // an agent's streamed answer, exported by @mastra/otel-exporter 1.4.0 (@mastra/core 1.71.0)
+  const t = await loadAs(fixture("otlp_mastra_1.4.json"), "otlp");
+  // the chat span (865a0d28ed60c4fd) starts at 1796213272862000000 ns = 12:07:52.862Z; its
+  // mastra.completion_start_time is 2026-12-02T12:07:53.174Z: 53.174 - 52.862 = 0.312 s
+  assert.deepEqual(rows(t.calls, "span_id", "ttft_s"), [
+    { span_id: "865a0d28ed60c4fd", ttft_s: 0.312 },
+  ]);
+});
