@@ -225,6 +225,24 @@ export function messageList(v: unknown): unknown[] | null {
   return Array.isArray(value) ? value : null;
 }
 
+/** A tool's result given back to the model as text: a string as it is, another value as its JSON text. */
+const resultText = (v: unknown): string => typeof v === "string" ? v : JSON.stringify(v);
+
+/**
+ * The text the Vercel AI SDK's tool result part gives back to the model: its `output`
+ * (`{type: "text" | "json" | "error-text" | "error-json", value}`, or `content` parts'
+ * text; since AI SDK 5), else its `result` (AI SDK 4); null when it holds none.
+ */
+function toolResultText(part: Obj): string | null {
+  const output = part.output;
+  if (isObj(output) && output.value !== undefined && output.value !== null) {
+    if (output.type !== "content" || !Array.isArray(output.value)) return resultText(output.value);
+    return output.value.map((p) => isObj(p) && typeof p.text === "string" ? p.text : "").join("");
+  }
+  const result = output ?? part.result;
+  return result === undefined || result === null ? null : resultText(result);
+}
+
 /** Text of messages: `text` parts (GenAI conventions), string `content` or its text parts, and strings. */
 export function messageText(list: unknown[] | null): string | null {
   if (!list) return null;
@@ -233,9 +251,14 @@ export function messageText(list: unknown[] | null): string | null {
     if (typeof m === "string") texts.push(m);
     if (!isObj(m)) continue;
     if (typeof m.content === "string") texts.push(m.content);
-    // content as parts (OpenAI's, Anthropic's, the Vercel AI SDK's): their text
+    // content as parts (OpenAI's, Anthropic's, the Vercel AI SDK's): their text, and the AI SDK's
+    // tool results given back to the model (read as input, as a `tool` message's content is)
     if (Array.isArray(m.content)) {
-      for (const p of m.content) if (isObj(p) && typeof p.text === "string") texts.push(p.text);
+      for (const p of m.content) {
+        if (!isObj(p)) continue;
+        if (typeof p.text === "string") texts.push(p.text);
+        else if (p.type === "tool-result") texts.push(toolResultText(p) ?? "");
+      }
     }
     if (Array.isArray(m.parts)) {
       for (const p of m.parts) {
@@ -248,7 +271,7 @@ export function messageText(list: unknown[] | null): string | null {
         // a tool's result given back to the model (GenAI's ToolCallResponsePart): read as input,
         // as a `tool` message's content is
         if (p.type === "tool_call_response" && p.response !== undefined && p.response !== null) {
-          texts.push(typeof p.response === "string" ? p.response : JSON.stringify(p.response));
+          texts.push(resultText(p.response));
         }
       }
     }

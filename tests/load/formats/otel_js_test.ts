@@ -576,3 +576,61 @@ Deno.test("otel_js: Mastra 0.24's OpenTelemetry exporter: its model_generation s
   assert.deepEqual(t.calls.getColumn("reasoning_tokens").toArray(), [128]); // 128 + 0
   assert.equal(t.events.height, objects.length);
 });
+
+Deno.test("otel_js: the Vercel AI SDK's tool results in ai.prompt.messages (tool-result parts) are part of the prompt's characters, an object as its JSON text", async () => {
+  // the same run through AI SDK 7's two integrations: its second generateText call's prompt is
+  // "What is the weather in Paris?" (29 characters) and the tool's result "sunny in Paris" (14),
+  // a `tool-result` part's output {type: "text"} in the legacy one's ai.prompt.messages, a GenAI
+  // tool_call_response part in the other's gen_ai.input.messages: 29 + 14 = 43 in both
+  for (const name of ["otel_js_ai_sdk7_legacy.txt", "otel_js_ai_sdk7_otel.txt"]) {
+    const t = await load(fixture(name));
+    assert.deepEqual(t.calls.getColumn("prompt_chars").toArray().slice(0, 2), [29, 43], name);
+  }
+  // ai 6.0.326's second doGenerate span of a generateText with a tool, run against a local mock
+  // of OpenAI's chat API (its other attributes left out): the result is an object, output
+  // {type: "json", value}; the model is given its JSON text
+  const messages = [
+    { role: "system", content: "Be brief." },
+    { role: "user", content: [{ type: "text", text: "Weather in Paris?" }] },
+    {
+      role: "assistant",
+      content: [{
+        type: "tool-call",
+        toolCallId: "call_1",
+        toolName: "get_weather",
+        input: { city: "Paris" },
+      }],
+    },
+    {
+      role: "tool",
+      content: [{
+        type: "tool-result",
+        toolCallId: "call_1",
+        toolName: "get_weather",
+        output: { type: "json", value: { city: "Paris", forecast: "sunny", celsius: 21 } },
+      }],
+    },
+  ];
+  const span = {
+    traceId: "deaac33c9b1a43ff51cd402870656575",
+    id: "faa6b4f1ba34d17a",
+    name: "ai.generateText.doGenerate",
+    kind: 2,
+    timestamp: 1796213308189000,
+    duration: 32829.152,
+    attributes: {
+      "ai.operationId": "ai.generateText.doGenerate",
+      "ai.model.provider": "openai.chat",
+      "gen_ai.request.model": "gpt-4o-mini",
+      "ai.prompt.messages": JSON.stringify(messages),
+      "ai.usage.inputTokens": 120,
+      "ai.usage.outputTokens": 7,
+    },
+    status: { code: 0 },
+    events: [],
+  };
+  const t = fromTraceText(JSON.stringify(span) + "\n", { file: "ai6.json" });
+  // "Be brief." 9 + "Weather in Paris?" 17 + '{"city":"Paris","forecast":"sunny","celsius":21}' 48
+  assert.equal('{"city":"Paris","forecast":"sunny","celsius":21}'.length, 48);
+  assert.deepEqual(t.calls.getColumn("prompt_chars").toArray(), [9 + 17 + 48]);
+});
