@@ -69,6 +69,11 @@ export interface Span {
   line: number;
   /** Resource attributes (e.g. `service.name`). */
   resource?: Obj;
+  /**
+   * The name of the instrumentation scope that made the span (OTLP's `scopeSpans[].scope`, the
+   * JS SDK's `instrumentationScope`), when the format keeps it apart from the attributes.
+   */
+  scope?: string | null;
   /** The session, when the format names one apart from the attributes (Langfuse's `sessionId`). */
   session_id?: string | null;
   /**
@@ -949,13 +954,33 @@ function withContentEvents(s: Span): Obj {
 }
 
 /**
+ * Instrumentations whose input count leaves out the cache counts they record beside it, by the
+ * name of their instrumentation scope: OpenLLMetry JS's Anthropic instrumentation writes Anthropic's
+ * own `input_tokens` (the tokens after the last cache breakpoint) as `gen_ai.usage.input_tokens`
+ * and its total as that plus the output (0.26, 0.27), where the GenAI conventions, and OpenLLMetry's
+ * Python instrumentation of the same SDK (`opentelemetry.instrumentation.anthropic`), count the
+ * cache reads and writes in the input. Before 0.26 it recorded no cache count to add.
+ */
+const INPUT_WITHOUT_CACHE = new Set(["@traceloop/instrumentation-anthropic"]);
+
+/**
  * {@link callFieldsOf} a span's attributes (without texts), with what they give only beside the
  * span's own fields: Mastra's OpenTelemetry export gives the time to first token as the time the
  * first chunk came, `mastra.completion_start_time` (ISO, ms), whose distance from the span's start
- * is the time to first token (as its Langfuse and Arize exporters take it).
+ * is the time to first token (as its Langfuse and Arize exporters take it); an instrumentation
+ * whose input count leaves out the cache ({@link INPUT_WITHOUT_CACHE}) has it added to the input
+ * and the total.
  */
 function spanCallFields(s: Span): CallFields {
   const fields = callFieldsOf(withContentEvents(s), false);
+  // the scope kept apart, else as OpenTelemetry's Jaeger and Zipkin exporters write it, a tag
+  const scope = str(s.scope) ?? str(s.attributes["otel.scope.name"]) ??
+    str(s.attributes["otel.library.name"]);
+  if (scope !== null && INPUT_WITHOUT_CACHE.has(scope) && fields.input_tokens !== null) {
+    const cached = (fields.cache_read_tokens ?? 0) + (fields.cache_write_tokens ?? 0);
+    fields.input_tokens += cached;
+    if (fields.total_tokens !== null) fields.total_tokens += cached;
+  }
   const firstChunk = s.attributes["mastra.completion_start_time"];
   if (fields.ttft_s === null && firstChunk !== undefined) {
     const ttft = secondsBetween(s.start_us, toMicros(firstChunk).us);

@@ -311,6 +311,13 @@ function toSpan(v: unknown, line: number): Span | string {
       : [],
     line,
     resource: resourceAttributes(v.resource),
+    // the instrumentation that made it: instrumentationScope since SDK 2, instrumentationLibrary
+    // before; CloudWatch's aws/spans, OTLP's `scope`
+    scope: first(
+      ...[v.instrumentationScope, v.instrumentationLibrary, v.scope].map((o) =>
+        isObj(o) ? str(o.name) : null
+      ),
+    ),
   };
 }
 

@@ -149,7 +149,13 @@ function parseOtlp(
   const own: Diagnostic[] = [];
   const problem = problemList(file, own);
 
-  const readSpan = (span: unknown, path: string, line: number, resource: Obj) => {
+  const readSpan = (
+    span: unknown,
+    path: string,
+    line: number,
+    resource: Obj,
+    scope: string | null = null,
+  ) => {
     const bad = (reason: string) =>
       problem(line, "otlp_bad_span", importMessages.otlpBadSpan(path, reason));
     if (!isObj(span)) return bad("not an object");
@@ -197,6 +203,7 @@ function parseOtlp(
         : [],
       line,
       resource,
+      scope,
     });
   };
 
@@ -213,6 +220,9 @@ function parseOtlp(
     const resource = attributeMap(isObj(rs.resource) ? rs.resource.attributes : undefined);
     for (const [i, scope] of scopes.entries()) {
       const spans = isObj(scope) ? scope.spans : undefined;
+      // the instrumentation that made them (`instrumentationLibrary` in OTLP before 0.15)
+      const made = isObj(scope) ? scope.scope ?? scope.instrumentationLibrary : undefined;
+      const scopeName = isObj(made) ? str(made.name) : null;
       if (!Array.isArray(spans)) {
         problem(
           line,
@@ -222,7 +232,7 @@ function parseOtlp(
         continue;
       }
       for (const [j, span] of spans.entries()) {
-        readSpan(span, `${path}.scopeSpans[${i}].spans[${j}]`, line, resource);
+        readSpan(span, `${path}.scopeSpans[${i}].spans[${j}]`, line, resource, scopeName);
       }
     }
   };

@@ -320,3 +320,28 @@ Deno.test("jaeger: a query answer that found no trace is a Jaeger answer with no
   // an object with an empty data list and nothing of Jaeger's is still not claimed
   assert.throws(() => fromTraceText(JSON.stringify({ data: [], page: 1 }), { file: "other.json" }));
 });
+
+Deno.test("jaeger: a span's otel.scope.name tag names its instrumentation (OpenLLMetry JS's Anthropic one: the cache added to its input)", () => {
+  const span = (scope: string) => ({
+    traceID: "1",
+    spanID: "2",
+    operationName: "chat claude-sonnet-4-5",
+    references: [],
+    startTime: 1796215137599000,
+    duration: 238197,
+    tags: [
+      { key: "otel.scope.name", type: "string", value: scope },
+      { key: "gen_ai.operation.name", type: "string", value: "chat" },
+      { key: "gen_ai.request.model", type: "string", value: "claude-sonnet-4-5" },
+      { key: "gen_ai.usage.input_tokens", type: "int64", value: 5000 },
+      { key: "gen_ai.usage.cache_read.input_tokens", type: "int64", value: 800 },
+      { key: "gen_ai.usage.cache_creation.input_tokens", type: "int64", value: 200 },
+    ],
+  });
+  const input = (scope: string) =>
+    fromTraceText(JSON.stringify({ data: [{ traceID: "1", spans: [span(scope)] }] }), {
+      file: "t.json",
+    }).calls.getColumn("input_tokens").toArray();
+  assert.deepEqual(input("@traceloop/instrumentation-anthropic"), [5000 + 800 + 200]);
+  assert.deepEqual(input("opentelemetry.instrumentation.anthropic"), [5000]);
+});

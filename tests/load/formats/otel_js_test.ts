@@ -634,3 +634,13 @@ Deno.test("otel_js: the Vercel AI SDK's tool results in ai.prompt.messages (tool
   assert.equal('{"city":"Paris","forecast":"sunny","celsius":21}'.length, 48);
   assert.deepEqual(t.calls.getColumn("prompt_chars").toArray(), [9 + 17 + 48]);
 });
+
+Deno.test("otel_js: OpenLLMetry JS's Anthropic instrumentation (instrumentationScope) counts the cache it records beside its input in the input", async () => {
+  // ConsoleSpanExporter (sdk-trace-base 2.12.1) of @traceloop/instrumentation-anthropic 0.27.0,
+  // against a local mock: gen_ai.usage.input_tokens 5000, cache_read.input_tokens 800,
+  // cache_creation.input_tokens 200, total_tokens 5020
+  const t = await load(fixture("otel_js_openllmetry_anthropic.txt"));
+  assert.deepEqual(rows(t.calls, "input_tokens", "total_tokens", "cache_read_tokens"), [
+    { input_tokens: 5000 + 800 + 200, total_tokens: 5020 + 800 + 200, cache_read_tokens: 800 },
+  ]);
+});

@@ -914,3 +914,30 @@ Deno.test("otlp: Mastra's mastra.completion_start_time (when the first chunk cam
     { span_id: "865a0d28ed60c4fd", ttft_s: 0.312 },
   ]);
 });
+
+Deno.test("otlp: OpenLLMetry JS's Anthropic instrumentation (its scope) counts the cache reads and writes it records beside its input, in the input and the total", async () => {
+  // @traceloop/instrumentation-anthropic 0.27.0 over @anthropic-ai/sdk 0.80.0, against a local
+  // mock whose usage is {input_tokens: 5000, output_tokens: 20, cache_read_input_tokens: 800,
+  // cache_creation_input_tokens: 200}: the span writes input_tokens 5000 and total_tokens 5020
+  const path = fixture("otlp_openllmetry_anthropic_js.json");
+  const t = await loadAs(path, "otlp");
+  assert.deepEqual(rows(t.calls, ...TOKENS, "cache_write_tokens"), [{
+    input_tokens: 5000 + 800 + 200, // 6000 sent
+    output_tokens: 20,
+    total_tokens: 5020 + 800 + 200,
+    cache_read_tokens: 800,
+    reasoning_tokens: null,
+    cache_write_tokens: 200,
+  }]);
+  // another instrumentation's span (OpenLLMetry's Python one counts the cache in its input) is
+  // read as written
+  const other = readFileSync(path, "utf8").replace(
+    '"name":"@traceloop/instrumentation-anthropic"',
+    '"name":"opentelemetry.instrumentation.anthropic"',
+  );
+  assert.notEqual(other, readFileSync(path, "utf8"));
+  const py = fromTraceText(other, { file: "py.json" });
+  assert.deepEqual(rows(py.calls, "input_tokens", "total_tokens"), [
+    { input_tokens: 5000, total_tokens: 5020 },
+  ]);
+});
