@@ -176,7 +176,7 @@ SELECT
   CAST(COALESCE(SUM(CASE WHEN complete THEN 0 ELSE 1 END), 0) AS BIGINT) AS unfinished
 FROM tb_sessions;`,
     `CREATE OR REPLACE TEMPORARY VIEW tb_diagnostics_by_code AS
-SELECT code, COUNT(*) AS count
+SELECT code, CAST(SUM(COALESCE(count, 1)) AS BIGINT) AS count
 FROM tb_diagnostics
 GROUP BY code;`,
     "",

@@ -25,7 +25,37 @@ export interface DataQuality {
 }
 
 /**
- * Counts of a column, most frequent first (ties by value), as an ordered object.
+ * The problems a diagnostics frame stands for: each row's `count` (the lines past the first 100 of
+ * a code in a file are one row; a warning folded over repeats says how many), 1 for a row without
+ * one. A frame without the column counts its rows.
+ */
+function problems(frame: pl.DataFrame): pl.Expr {
+  return frame.columns.includes("count")
+    ? pl.col("count").fillNull(1).sum().cast(pl.Int64)
+    : pl.len().cast(pl.Int64);
+}
+
+/**
+ * The problems a diagnostics frame stands for, in all (see {@link countsBy}).
+ *
+ * @example
+ * ```ts
+ * import pl from "npm:nodejs-polars@0.25.2";
+ * import { problemCount } from "./quality.ts";
+ * const diagnostics = pl.DataFrame({ code: ["bad_line", "bad_line"], count: [1, 150] });
+ * if (problemCount(diagnostics) !== 151) throw new Error("the folded row counts its lines");
+ * ```
+ */
+export function problemCount(frame: pl.DataFrame): number {
+  if (frame.height === 0) return 0;
+  return Number(frame.select(problems(frame).alias("__n")).getColumn("__n").get(0));
+}
+
+/**
+ * The problems of a diagnostics frame by the values of a column, most first (ties by value), as an
+ * ordered object: each row counts as many problems as its `count` says (the row that stands for
+ * the lines past the first 100 of a code, a warning folded over its repeats), so the counts agree
+ * with `validate`'s and `--strict`'s, and their sum is exact.
  *
  * @example
  * ```ts
@@ -35,11 +65,14 @@ export interface DataQuality {
  * // a: 3, then b: 2, then c: 1, in that order.
  * const counts = JSON.stringify(countsBy(diagnostics, "code"));
  * if (counts !== '{"a":3,"b":2,"c":1}') throw new Error(counts);
+ * // a row standing for 150 lines past the first 100 counts them
+ * const folded = pl.DataFrame({ code: ["a", "b"], count: [1, 150] });
+ * if (JSON.stringify(countsBy(folded, "code")) !== '{"b":150,"a":1}') throw new Error();
  * ```
  */
 export function countsBy(frame: pl.DataFrame, column: string): Record<string, number> {
   if (frame.height === 0) return {};
-  const t = frame.groupBy(column).agg(pl.len().cast(pl.Int64).alias("__n")).sort(
+  const t = frame.groupBy(column).agg(problems(frame).alias("__n")).sort(
     ["__n", column],
     [true, false] as never,
   );

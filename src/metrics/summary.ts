@@ -38,7 +38,7 @@ import {
 } from "./tokens.ts";
 import { callsOverTime, peakInFlight } from "./throughput.ts";
 import { sessionTable } from "./sessions.ts";
-import { countsBy, type DataQuality, dataQuality } from "./quality.ts";
+import { countsBy, type DataQuality, dataQuality, problemCount } from "./quality.ts";
 import { withFrames } from "../frames/lazy.ts";
 
 /** count, mean, sample std, min, max and linear percentiles; null over zero values. */
@@ -91,7 +91,7 @@ export interface Summary {
   sessions: { count: number; complete: number; unfinished: number };
   /** One row per requested model, the most calls first (`groupSpec`). */
   by_model: ModelSummary[];
-  /** Problems found while loading, in all and per code. */
+  /** Problems found while loading, in all and per code (a row standing for several counts them all). */
   diagnostics: { count: number; by_code: Record<string, number> };
   // Extras, after the contract keys.
   /** Failed calls with a positive duration: never mixed into `response_time`. */
@@ -320,7 +320,7 @@ export function summarize(traces: TraceSet, options: SummarizeOptions = {}): Sum
     },
     by_model,
     diagnostics: {
-      count: traces.diagnostics.height,
+      count: problemCount(traces.diagnostics),
       by_code: countsBy(traces.diagnostics, "code"),
     },
     error_latency: stats(calls, errorLatency()),
