@@ -58,9 +58,33 @@ function knownProvider(id: string): boolean {
   }
 }
 
+/** The vendors whose models Bedrock serves, as its model ids name them (`amazon.nova-pro-v1:0`). */
+const BEDROCK_VENDORS = [
+  "anthropic",
+  "amazon",
+  "meta",
+  "mistral",
+  "cohere",
+  "ai21",
+  "deepseek",
+  "qwen",
+  "openai",
+  "writer",
+];
+
 /** A Bedrock model id: `[region.]vendor.model…` with a vendor Bedrock serves. */
-const BEDROCK_ID =
-  /^(?:(?:us|eu|apac|global|us-gov|jp|au|ca)\.)?(?:anthropic|amazon|meta|mistral|cohere|ai21|deepseek|qwen|openai|writer)\.([a-z0-9][^:]*?)(?:-v\d+(?::\d+)?)?$/;
+const BEDROCK_ID = new RegExp(
+  `^(?:(?:us|eu|apac|global|us-gov|jp|au|ca)\\.)?(?:${
+    BEDROCK_VENDORS.join("|")
+  })\\.([a-z0-9][^:]*?)(?:-v\\d+(?::\\d+)?)?$`,
+);
+
+/**
+ * The names a trace gives Amazon Bedrock as the provider: the GenAI conventions' `aws.bedrock`
+ * (`gen_ai.provider.name`), OpenInference's `aws` (`llm.provider`), genai-prices' and LiteLLM's
+ * `bedrock`.
+ */
+const BEDROCK_PROVIDER = /^(?:aws\.bedrock|aws|bedrock)$/;
 
 /**
  * The model a Bedrock model id names, as the vendor's API names it
@@ -117,6 +141,16 @@ export function resolve(
   if (provider !== "bedrock" && BEDROCK_ID.test(model)) {
     const r = resolve(model, "bedrock", overrides);
     if (r) return r;
+  }
+  // a Bedrock model id with its vendor taken off (`nova-pro-v1:0` of `amazon.nova-pro-v1:0` or
+  // `us.amazon.nova-pro-v1:0`), as OpenLLMetry's and OpenInference's Bedrock instrumentations
+  // record the model, under a provider naming Bedrock: each vendor tried before it, on Bedrock
+  if (provider !== null && BEDROCK_PROVIDER.test(provider) && !BEDROCK_ID.test(model)) {
+    for (const vendor of BEDROCK_VENDORS) {
+      const id = `${vendor}.${model}`;
+      const r = resolve(id, "bedrock", overrides);
+      if (r) return { ...r, name: r.name ?? id };
+    }
   }
   // Vertex AI's resource name of a model (`projects/{p}/locations/{l}/publishers/{publisher}/
   // models/{model}`, or from `publishers/` on: a Vertex call's model as Google's SDKs and

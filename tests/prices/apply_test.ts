@@ -368,3 +368,28 @@ Deno.test("applyPrices() prices Amazon Bedrock's model ids (cross-region profile
   // a dotted name of no Bedrock vendor is not tried as one
   assert.equal(lookupPrice("acme.claude-sonnet-4-5-v1:0"), null);
 });
+
+Deno.test("applyPrices() prices a Bedrock model id without its vendor (nova-pro-v1:0) under a provider naming Bedrock, as the vendor's id on Bedrock", () => {
+  // OpenLLMetry JS's Bedrock instrumentation records amazon.nova-pro-v1:0 as nova-pro-v1:0 with
+  // gen_ai.provider.name aws.bedrock; OpenInference's with llm.provider aws
+  const out = applyPrices(callsOf([
+    { model: "nova-pro-v1:0", provider: "aws.bedrock", input_tokens: 1000, output_tokens: 100 },
+    { model: "nova-pro-v1:0", provider: "aws", input_tokens: 1000, output_tokens: 100 },
+    {
+      model: "llama3-70b-instruct-v1:0",
+      provider: "bedrock",
+      input_tokens: 1000,
+      output_tokens: 100,
+    },
+    // no provider naming Bedrock: not guessed
+    { model: "nova-pro-v1:0", input_tokens: 1000, output_tokens: 100 },
+  ]));
+  const [a, b, c, d] = costs(out);
+  // Bedrock's list prices: Nova Pro $0.80/M input, $3.20/M output; Llama 3 70B $2.65/$3.50
+  close(a!, (1000 * 0.8 + 100 * 3.2) / 1e6, "nova pro, aws.bedrock"); // 0.00112
+  close(b!, (1000 * 0.8 + 100 * 3.2) / 1e6, "nova pro, aws"); // 0.00112
+  close(c!, (1000 * 2.65 + 100 * 3.5) / 1e6, "llama3 70b"); // 0.003
+  assert.equal(d, null);
+  // the name as written stays the call's model
+  assert.equal(out.getColumn("model").get(0), "nova-pro-v1:0");
+});

@@ -644,3 +644,19 @@ Deno.test("otel_js: OpenLLMetry JS's Anthropic instrumentation (instrumentationS
     { input_tokens: 5000 + 800 + 200, total_tokens: 5020 + 800 + 200, cache_read_tokens: 800 },
   ]);
 });
+
+Deno.test("otel_js: OpenLLMetry JS's and OpenInference's Bedrock instrumentations name a Nova model without its vendor (nova-pro-v1:0), priced as Bedrock's amazon.nova-pro-v1:0", async () => {
+  // ConsoleSpanExporter (sdk-trace-base 2.12.1) of @traceloop/instrumentation-bedrock 0.27.0 and
+  // of @arizeai/openinference-instrumentation-bedrock 0.5.1, for InvokeModel and Converse of
+  // @aws-sdk/client-bedrock-runtime 3.1164.0 on amazon.nova-pro-v1:0 / us.amazon.nova-pro-v1:0
+  // against a local mock answering InvokeModel with usage {inputTokens: 300, outputTokens: 25}
+  // (OpenLLMetry records no usage for Converse)
+  const t = await load(fixture("otel_js_bedrock_nova.txt"));
+  // Nova Pro on Bedrock: $0.80/M input, $3.20/M output: 300 × 0.8 + 25 × 3.2 = 320 per million
+  const cost = (300 * 0.8 + 25 * 3.2) / 1e6; // 0.00032
+  assert.deepEqual(rows(t.calls, "model", "provider", "input_tokens", "cost_usd"), [
+    { model: "nova-pro-v1:0", provider: "aws.bedrock", input_tokens: 300, cost_usd: cost },
+    { model: "nova-pro-v1:0", provider: "aws.bedrock", input_tokens: null, cost_usd: null },
+    { model: "nova-pro-v1:0", provider: "aws", input_tokens: 300, cost_usd: cost },
+  ]);
+});
