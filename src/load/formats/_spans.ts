@@ -964,12 +964,25 @@ function withContentEvents(s: Span): Obj {
 const INPUT_WITHOUT_CACHE = new Set(["@traceloop/instrumentation-anthropic"]);
 
 /**
+ * Instrumentations of Gemini whose output count leaves out the thinking they record beside it, by
+ * the name of their instrumentation scope: OpenLLMetry JS's `@google/genai` instrumentation (0.27)
+ * writes Gemini's `candidatesTokenCount` (the answer alone) as `gen_ai.usage.output_tokens`, its
+ * `thoughtsTokenCount` as `gen_ai.usage.reasoning_tokens`, its `promptTokenCount` as the input and
+ * its `totalTokenCount` as the total, which counts the prompt of its tools
+ * (`toolUsePromptTokenCount`) too. Gemini bills the thinking as output and the tools' prompt as
+ * input, as tracebook counts them (`geminiInputTokens`).
+ */
+const OUTPUT_WITHOUT_REASONING = new Set(["@traceloop/instrumentation-google-generativeai"]);
+
+/**
  * {@link callFieldsOf} a span's attributes (without texts), with what they give only beside the
  * span's own fields: Mastra's OpenTelemetry export gives the time to first token as the time the
  * first chunk came, `mastra.completion_start_time` (ISO, ms), whose distance from the span's start
  * is the time to first token (as its Langfuse and Arize exporters take it); an instrumentation
  * whose input count leaves out the cache ({@link INPUT_WITHOUT_CACHE}) has it added to the input
- * and the total.
+ * and the total; one whose output count leaves out Gemini's thinking
+ * ({@link OUTPUT_WITHOUT_REASONING}) has it added to the output, and what its total counts beyond
+ * the input and that output (the tools' prompt) added to the input.
  */
 function spanCallFields(s: Span): CallFields {
   const fields = callFieldsOf(withContentEvents(s), false);
@@ -980,6 +993,11 @@ function spanCallFields(s: Span): CallFields {
     const cached = (fields.cache_read_tokens ?? 0) + (fields.cache_write_tokens ?? 0);
     fields.input_tokens += cached;
     if (fields.total_tokens !== null) fields.total_tokens += cached;
+  }
+  if (scope !== null && OUTPUT_WITHOUT_REASONING.has(scope) && fields.output_tokens !== null) {
+    fields.output_tokens += fields.reasoning_tokens ?? 0;
+    const rest = (fields.total_tokens ?? 0) - (fields.input_tokens ?? 0) - fields.output_tokens;
+    if (fields.input_tokens !== null && rest > 0) fields.input_tokens += rest;
   }
   const firstChunk = s.attributes["mastra.completion_start_time"];
   if (fields.ttft_s === null && firstChunk !== undefined) {

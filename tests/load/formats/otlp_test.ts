@@ -941,3 +941,44 @@ Deno.test("otlp: OpenLLMetry JS's Anthropic instrumentation (its scope) counts t
     { input_tokens: 5000, total_tokens: 5020 },
   ]);
 });
+
+Deno.test("otlp: OpenLLMetry JS's @google/genai instrumentation (its scope) counts Gemini's thinking in the output and its tools' prompt in the input", async () => {
+  // the OTLP/JSON request (@opentelemetry/exporter-trace-otlp-http 0.223) of the spans
+  // @traceloop/instrumentation-google-generativeai 0.27.0 made under Node 20 for @google/genai
+  // 1.52.0 against a local mock: generateContent answering usageMetadata {promptTokenCount: 1200,
+  // cachedContentTokenCount: 1000, candidatesTokenCount: 40, thoughtsTokenCount: 100,
+  // toolUsePromptTokenCount: 60, totalTokenCount: 1400}; generateContentStream whose last chunk
+  // has {promptTokenCount: 30, candidatesTokenCount: 15, thoughtsTokenCount: 200,
+  // totalTokenCount: 245}; a 429. The spans write the candidates alone as the output tokens, the
+  // thoughts as gen_ai.usage.reasoning_tokens, the prompt (no tool-use count) as the input
+  const t = await loadAs(fixture("otlp_openllmetry_google_genai_js.json"), "otlp");
+  assert.deepEqual(rows(t.calls, ...TOKENS, "cost_usd"), [
+    {
+      input_tokens: 1200 + 60, // the prompt and the tools' prompt: both billed as input
+      output_tokens: 40 + 100, // the answer and the thinking: both billed as output
+      total_tokens: 1400,
+      cache_read_tokens: 1000,
+      reasoning_tokens: 100,
+      // Gemini 2.5 Flash: $0.30/M input, $0.03/M cached input, $2.50/M output:
+      // 260 × 0.3 + 1000 × 0.03 + 140 × 2.5 = 78 + 30 + 350 = 458 per million
+      cost_usd: 0.000458,
+    },
+    {
+      input_tokens: 30,
+      output_tokens: 15 + 200,
+      total_tokens: 245,
+      cache_read_tokens: null,
+      reasoning_tokens: 200,
+      // Gemini 2.5 Pro: $1.25/M input, $10/M output: 30 × 1.25 + 215 × 10 = 2187.5 per million
+      cost_usd: 0.0021875,
+    },
+    {
+      input_tokens: null,
+      output_tokens: null,
+      total_tokens: null,
+      cache_read_tokens: null,
+      reasoning_tokens: null,
+      cost_usd: null,
+    },
+  ]);
+});
