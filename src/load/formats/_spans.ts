@@ -960,8 +960,15 @@ function withContentEvents(s: Span): Obj {
  * and its total as that plus the output (0.26, 0.27), where the GenAI conventions, and OpenLLMetry's
  * Python instrumentation of the same SDK (`opentelemetry.instrumentation.anthropic`), count the
  * cache reads and writes in the input. Before 0.26 it recorded no cache count to add.
+ * OpenInference's Bedrock instrumentation writes Bedrock's `inputTokens` (Converse) or the
+ * model's own input count (InvokeModel: Anthropic's `input_tokens`) as `llm.token_count.prompt`,
+ * both without the cache, which it records beside them for InvokeModel and leaves in the
+ * response it records (`output.value`'s `usage`) for Converse, whose total counts it.
  */
-const INPUT_WITHOUT_CACHE = new Set(["@traceloop/instrumentation-anthropic"]);
+const INPUT_WITHOUT_CACHE = new Set([
+  "@traceloop/instrumentation-anthropic",
+  "@arizeai/openinference-instrumentation-bedrock",
+]);
 
 /**
  * Instrumentations of Gemini whose output count leaves out the thinking they record beside it, by
@@ -979,8 +986,8 @@ const OUTPUT_WITHOUT_REASONING = new Set(["@traceloop/instrumentation-google-gen
  * span's own fields: Mastra's OpenTelemetry export gives the time to first token as the time the
  * first chunk came, `mastra.completion_start_time` (ISO, ms), whose distance from the span's start
  * is the time to first token (as its Langfuse and Arize exporters take it); an instrumentation
- * whose input count leaves out the cache ({@link INPUT_WITHOUT_CACHE}) has it added to the input
- * and the total; one whose output count leaves out Gemini's thinking
+ * whose input count leaves out the cache ({@link INPUT_WITHOUT_CACHE}) has it added to the input,
+ * and to the total when that left it out; one whose output count leaves out Gemini's thinking
  * ({@link OUTPUT_WITHOUT_REASONING}) has it added to the output, and what its total counts beyond
  * the input and that output (the tools' prompt) added to the input.
  */
@@ -990,9 +997,16 @@ function spanCallFields(s: Span): CallFields {
   const scope = str(s.scope) ?? str(s.attributes["otel.scope.name"]) ??
     str(s.attributes["otel.library.name"]);
   if (scope !== null && INPUT_WITHOUT_CACHE.has(scope) && fields.input_tokens !== null) {
-    const cached = (fields.cache_read_tokens ?? 0) + (fields.cache_write_tokens ?? 0);
-    fields.input_tokens += cached;
-    if (fields.total_tokens !== null) fields.total_tokens += cached;
+    // Bedrock's Converse usage, in the response OpenInference records (camelCase)
+    const usage = jsonObject(jsonField(s.attributes["output.value"], "usage"));
+    if (usage && fields.cache_read_tokens === null && fields.cache_write_tokens === null) {
+      fields.cache_read_tokens = count(usage.cacheReadInputTokens);
+      fields.cache_write_tokens = count(usage.cacheWriteInputTokens);
+    }
+    fields.input_tokens += (fields.cache_read_tokens ?? 0) + (fields.cache_write_tokens ?? 0);
+    // a total that left the cache out (the input and output alone) counts it now
+    const sum = fields.input_tokens + (fields.output_tokens ?? 0);
+    if (fields.total_tokens !== null && fields.total_tokens < sum) fields.total_tokens = sum;
   }
   if (scope !== null && OUTPUT_WITHOUT_REASONING.has(scope) && fields.output_tokens !== null) {
     fields.output_tokens += fields.reasoning_tokens ?? 0;

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { fromTraceText } from "../../../src/load/mod.ts";
 import { inspectToValue, otelJs } from "../../../src/load/formats/otel_js.ts";
 import { DocumentTooLarge, fileSource, textSource } from "../../../src/load/formats/source.ts";
-import { figures, figuresOfRows, fixture, load, rounded, rows, SPAN } from "./_helpers.ts";
+import { figures, figuresOfRows, fixture, load, rounded, rows, SPAN, TOKENS } from "./_helpers.ts";
 
 Deno.test("otel_js: ConsoleSpanExporter output (console.dir) with other program output around it", async () => {
   // printed by @opentelemetry/sdk-trace 3.1.0's ConsoleSpanExporter under Node 20 (the
@@ -658,5 +658,51 @@ Deno.test("otel_js: OpenLLMetry JS's and OpenInference's Bedrock instrumentation
     { model: "nova-pro-v1:0", provider: "aws.bedrock", input_tokens: 300, cost_usd: cost },
     { model: "nova-pro-v1:0", provider: "aws.bedrock", input_tokens: null, cost_usd: null },
     { model: "nova-pro-v1:0", provider: "aws", input_tokens: 300, cost_usd: cost },
+  ]);
+});
+
+Deno.test("otel_js: OpenInference's Bedrock instrumentation (its scope) counts the cache in the input: recorded beside it (InvokeModel) or in the Converse response it records", async () => {
+  // ConsoleSpanExporter (sdk-trace-base 2.12.1) of @arizeai/openinference-instrumentation-bedrock
+  // 0.5.1 for @aws-sdk/client-bedrock-runtime 3.1164.0 against a local mock: Converse answering
+  // usage {inputTokens: 120, outputTokens: 35, totalTokens: 1355, cacheReadInputTokens: 1000,
+  // cacheWriteInputTokens: 200} (the span: prompt 120, total 1355, the cache only in output.value);
+  // ConverseStream {inputTokens: 50, outputTokens: 12, totalTokens: 362, cacheReadInputTokens: 300}
+  // (the span: prompt 50, total 362, no cache count anywhere); InvokeModel with an Anthropic body,
+  // usage {input_tokens: 80, output_tokens: 20, cache_read_input_tokens: 2000,
+  // cache_creation_input_tokens: 500} (the span: prompt 80, cache_read 2000, cache_write 500)
+  const t = await load(fixture("otel_js_openinference_bedrock.txt"));
+  assert.deepEqual(rows(t.calls, ...TOKENS, "cache_write_tokens", "cost_usd"), [
+    {
+      input_tokens: 120 + 1000 + 200,
+      output_tokens: 35,
+      total_tokens: 1355,
+      cache_read_tokens: 1000,
+      reasoning_tokens: null,
+      cache_write_tokens: 200,
+      // Claude 3.5 Haiku: $0.80/M input, $0.08/M cache read, $1/M cache write, $4/M output:
+      // 120 × 0.8 + 1000 × 0.08 + 200 × 1 + 35 × 4 = 96 + 80 + 200 + 140 = 516 per million
+      cost_usd: 0.000516,
+    },
+    {
+      // the 300 cached tokens its total counts are named nowhere: read as written
+      input_tokens: 50,
+      output_tokens: 12,
+      total_tokens: 362,
+      cache_read_tokens: null,
+      reasoning_tokens: null,
+      cache_write_tokens: null,
+      cost_usd: (50 * 0.8 + 12 * 4) / 1e6, // 0.000088
+    },
+    {
+      input_tokens: 80 + 2000 + 500,
+      output_tokens: 20,
+      total_tokens: 80 + 2000 + 500 + 20,
+      cache_read_tokens: 2000,
+      reasoning_tokens: null,
+      cache_write_tokens: 500,
+      // Claude 3.5 Sonnet v2: $3/M input, $0.30/M read, $3.75/M write, $15/M output:
+      // 80 × 3 + 2000 × 0.3 + 500 × 3.75 + 20 × 15 = 240 + 600 + 1875 + 300 = 3015 per million
+      cost_usd: 0.003015,
+    },
   ]);
 });
