@@ -256,6 +256,10 @@ export function messageText(list: unknown[] | null): string | null {
     if (typeof m === "string") texts.push(m);
     if (!isObj(m)) continue;
     if (typeof m.content === "string") texts.push(m.content);
+    // a tool's result given back to the model as a Responses API input item
+    if (m.type === "function_call_output" && m.output !== undefined && m.output !== null) {
+      texts.push(resultText(m.output));
+    }
     // content as parts (OpenAI's, Anthropic's, the Vercel AI SDK's): their text, and the AI SDK's
     // tool results given back to the model (read as input, as a `tool` message's content is)
     if (Array.isArray(m.content)) {
@@ -645,6 +649,16 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   const choices = jsonField(a["mlflow.spanOutputs"], "choices");
   const choice = Array.isArray(choices) ? choices[0] : undefined;
   const chosen = jsonField(choice, "message");
+  // MLflow's autolog of the Responses API: the request's `input` (a string, the user's message,
+  // or a list of items) and the response's `output` items, whose messages are the answer
+  const spanInputs = jsonObject(a["mlflow.spanInputs"]);
+  const spanOutputs = jsonObject(a["mlflow.spanOutputs"]);
+  const requestItems = typeof spanInputs?.input === "string"
+    ? [{ role: "user", content: spanInputs.input }]
+    : spanInputs?.input;
+  const answerItems = spanOutputs?.object === "response" && Array.isArray(spanOutputs.output)
+    ? spanOutputs.output.filter((item) => isObj(item) && item.type === "message")
+    : null;
   const inputList = messageList(
     first(
       a["gen_ai.input.messages"],
@@ -654,7 +668,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       haystack.input,
       promptflow ? jsonField(a["inputs"], "messages") : null,
       chat ? (answer ? chat.slice(0, -1) : chat) : null,
-      jsonField(a["mlflow.spanInputs"], "messages"),
+      spanInputs?.messages,
+      requestItems,
       // Google ADK's call_llm: the request it records, Gemini's contents
       adkRequest?.contents,
     ),
@@ -666,6 +681,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       typeof generated === "string" ? [generated] : null,
       answer ? [answer] : null,
       isObj(chosen) ? [chosen] : null,
+      answerItems,
       a["braintrust.output_json"],
       haystack.replies,
       isObj(adkResponse?.content) ? [adkResponse.content] : null,
@@ -684,7 +700,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     ? adkSystem
     : isObj(adkSystem)
     ? messageText([adkSystem])
-    : null;
+    // a Responses API request's instructions, recorded by MLflow's autolog
+    : str(spanInputs?.instructions);
   const prompt = system ? system + (messages ?? "") : messages;
   // OpenInference's LangChain.js instrumentation writes a message's content only when it is a
   // string: an answer written as content blocks (the Responses API's through ChatOpenAI) is a role

@@ -455,3 +455,63 @@ Deno.test("mlflow: the TypeScript SDK's base64 trace_id (its tr- id encoded, pre
     },
   ]);
 });
+
+// The MLflow TypeScript SDK's Trace.toJson() of a Responses API call (tracedOpenAI's
+// `responses.create({model: "gpt-5-mini", input: "What is 2+2?"})`) and of an Anthropic message
+// (tracedAnthropic's `messages.create`, "Say hi in French"), one per line, against a mock server
+// whose answers are fixed ("Four." and "Bonjour!"); trimmed (the request and response previews).
+// Source: QA capture of 2026-12-02, /tmp/h5/run (see the QA report's SOURCES.md).
+const TS_SDK_RESPONSES_ANTHROPIC = fixture("mlflow_ts_sdk_responses_anthropic.jsonl");
+
+/** A lone MLflow span of the TypeScript SDK (values as they are) with these inputs and outputs. */
+const tsSpan = (inputs: unknown, outputs: unknown) =>
+  JSON.stringify({
+    trace_id: "AAAAAAAAAAAAAAAAAAAAAQ==",
+    span_id: "AAAAAAAAAAE=",
+    parent_span_id: "",
+    name: "Responses",
+    start_time_unix_nano: 1_700_000_000_000_000_000,
+    end_time_unix_nano: 1_700_000_001_000_000_000,
+    status: { code: "STATUS_CODE_OK" },
+    attributes: {
+      "mlflow.traceRequestId": "tr-00000000000000000000000000000001",
+      "mlflow.spanType": "LLM",
+      "mlflow.spanInputs": inputs,
+      "mlflow.spanOutputs": outputs,
+    },
+  });
+
+Deno.test("mlflow: a Responses API call's texts are its request's input and its response's message items", async () => {
+  const t = await loadAs(TS_SDK_RESPONSES_ANTHROPIC, "mlflow");
+  // the request's input "What is 2+2?" is 12 characters, the answer's output_text "Four." 5
+  assert.deepEqual(rows(t.calls.head(1), "served_model", "prompt_chars", "output_chars"), [
+    { served_model: "gpt-5-mini-2025-08-07", prompt_chars: 12, output_chars: 5 },
+  ]);
+  // instructions are a system prompt; input items: a message of input_text parts, a function
+  // call (no text), the tool's output given back; the output's reasoning and function call items
+  // have no text
+  const r = parseMlflowText(
+    tsSpan({
+      model: "gpt-5-mini",
+      instructions: "Be brief.", // 9
+      input: [
+        { role: "user", content: [{ type: "input_text", text: "Weather?" }] }, // 8
+        { type: "function_call", call_id: "c1", name: "weather", arguments: '{"city":"Paris"}' },
+        { type: "function_call_output", call_id: "c1", output: "18C" }, // 3
+      ],
+    }, {
+      object: "response",
+      output: [
+        { type: "reasoning", id: "rs_1", summary: [] },
+        {
+          type: "message",
+          role: "assistant",
+          content: [{ type: "output_text", text: "It is 18C.", annotations: [] }], // 10
+        },
+      ],
+    }),
+    "responses.json",
+  );
+  // 9 + 8 + 3 = 20; 10
+  assert.deepEqual(r.calls.map((c) => [c.prompt_chars, c.output_chars]), [[20, 10]]);
+});
