@@ -659,6 +659,10 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   const answerItems = spanOutputs?.object === "response" && Array.isArray(spanOutputs.output)
     ? spanOutputs.output.filter((item) => isObj(item) && item.type === "message")
     : null;
+  // … and of Anthropic's Messages API: the response is one message, its content blocks the answer
+  const anthropicAnswer = spanOutputs?.type === "message" && Array.isArray(spanOutputs.content)
+    ? [spanOutputs]
+    : null;
   const inputList = messageList(
     first(
       a["gen_ai.input.messages"],
@@ -682,6 +686,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       answer ? [answer] : null,
       isObj(chosen) ? [chosen] : null,
       answerItems,
+      anthropicAnswer,
       a["braintrust.output_json"],
       haystack.replies,
       isObj(adkResponse?.content) ? [adkResponse.content] : null,
@@ -700,8 +705,10 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     ? adkSystem
     : isObj(adkSystem)
     ? messageText([adkSystem])
-    // a Responses API request's instructions, recorded by MLflow's autolog
-    : str(spanInputs?.instructions);
+    // a Responses API request's instructions, an Anthropic request's system (text or text
+    // blocks), recorded by MLflow's autolog
+    : str(spanInputs?.instructions) ??
+      (spanInputs?.system === undefined ? null : messageText([{ content: spanInputs.system }]));
   const prompt = system ? system + (messages ?? "") : messages;
   // OpenInference's LangChain.js instrumentation writes a message's content only when it is a
   // string: an answer written as content blocks (the Responses API's through ChatOpenAI) is a role

@@ -515,3 +515,41 @@ Deno.test("mlflow: a Responses API call's texts are its request's input and its 
   // 9 + 8 + 3 = 20; 10
   assert.deepEqual(r.calls.map((c) => [c.prompt_chars, c.output_chars]), [[20, 10]]);
 });
+
+Deno.test("mlflow: an Anthropic message's texts: the response's text blocks are the output, the request's system is in the prompt", async () => {
+  const t = await loadAs(TS_SDK_RESPONSES_ANTHROPIC, "mlflow");
+  // the request's "Say hi in French" is 16 characters, the answer's text block "Bonjour!" 8
+  assert.deepEqual(
+    rows(t.calls.tail(1), "served_model", "finish_reason", "prompt_chars", "output_chars"),
+    [{
+      served_model: "claude-sonnet-4-5-20250929",
+      finish_reason: "end_turn",
+      prompt_chars: 16,
+      output_chars: 8,
+    }],
+  );
+  // the system as text, or as text blocks; a tool_use block of the answer has no text
+  const answer = {
+    type: "message",
+    role: "assistant",
+    content: [
+      { type: "text", text: "Let me check." }, // 13
+      { type: "tool_use", id: "tu_1", name: "weather", input: { city: "Paris" } },
+    ],
+    stop_reason: "tool_use",
+  };
+  const question = [{ role: "user", content: "Weather?" }]; // 8
+  for (
+    const system of [
+      "Be brief.", // 9
+      [{ type: "text", text: "Be " }, { type: "text", text: "brief." }], // 3 + 6
+    ]
+  ) {
+    const r = parseMlflowText(
+      tsSpan({ model: "claude-sonnet-4-5", system, messages: question }, answer),
+      "anthropic.json",
+    );
+    // 9 + 8 = 17; 13
+    assert.deepEqual(r.calls.map((c) => [c.prompt_chars, c.output_chars]), [[17, 13]]);
+  }
+});
