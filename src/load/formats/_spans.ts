@@ -910,10 +910,21 @@ function mergeSpan(a: Span, b: Span, owned: WeakSet<object>): Span {
 }
 
 /**
- * MLflow writes every attribute value as JSON text (`"\"CHAT_MODEL\""`), also in the
- * OTLP it exports: such attributes (a JSON-quoted `mlflow.spanType`) are decoded.
+ * MLflow's Python SDK writes every attribute value as JSON text (`"\"CHAT_MODEL\""`), also in
+ * the OTLP it exports: such attributes (a JSON-quoted `mlflow.spanType`) are decoded. The
+ * TypeScript SDK's are written as they are (`"CHAT_MODEL"`): not decoded again, so that a text
+ * (a session `"1001"`) stays text.
+ *
+ * @example
+ * ```ts
+ * import { mlflowDecoded } from "./_spans.ts";
+ * const python = mlflowDecoded({ "mlflow.spanType": '"LLM"', "session.id": '"1001"', n: "2" });
+ * if (python["mlflow.spanType"] !== "LLM" || python["session.id"] !== "1001" || python.n !== 2) throw new Error();
+ * const ts = mlflowDecoded({ "mlflow.spanType": "LLM", "session.id": "1001" });
+ * if (ts["session.id"] !== "1001") throw new Error();
+ * ```
  */
-function mlflowDecoded(a: Obj): Obj {
+export function mlflowDecoded(a: Obj): Obj {
   const type = a["mlflow.spanType"];
   if (typeof type !== "string" || !type.startsWith('"')) return a;
   const out: Obj = {};

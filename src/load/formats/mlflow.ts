@@ -12,8 +12,10 @@
  * - what `mlflow traces search --output json` prints: `{"traces": [{info, data}], "next_page_token"}`;
  * - single span objects whose attributes are MLflow's.
  *
- * Every attribute value is JSON-encoded text in these files (`"\"CHAT_MODEL\""`): it is
- * decoded before the conventions are read. Spans of type `CHAT_MODEL` or `LLM` are calls
+ * The Python SDK writes every span attribute value as JSON text (`"\"CHAT_MODEL\""`): such
+ * values are decoded before the conventions are read; the TypeScript SDK's are written as they
+ * are (`"CHAT_MODEL"`, a session `"1001"`) and read so ({@link mlflowDecoded}: by the type's
+ * quotes). Event attributes are written as they are by both. Spans of type `CHAT_MODEL` or `LLM` are calls
  * (a call-like span above another is a wrapper); the others are events `mlflow.<type>`.
  * Ids are turned into hex. Event times may be in µs while span times are in ns: both
  * are read by their size. The session is the trace's `mlflow.trace.session` (or a
@@ -25,25 +27,9 @@
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
-import { type Span, spansToRecords } from "./_spans.ts";
+import { mlflowDecoded, type Span, spansToRecords } from "./_spans.ts";
 import { first, isObj, keyList, type Obj, str, toMicros } from "./_util.ts";
 import { problemList, timeWarner } from "./_span_values.ts";
-
-/** A JSON-encoded attribute value, decoded (text that is not JSON stays text). */
-function decoded(v: unknown): unknown {
-  if (typeof v !== "string") return v;
-  try {
-    return JSON.parse(v);
-  } catch {
-    return v;
-  }
-}
-
-function decodedAll(o: unknown): Obj {
-  const out: Obj = {};
-  if (isObj(o)) { for (const [k, v] of Object.entries(o)) out[k] = decoded(v); }
-  return out;
-}
 
 /** An id as hex: base64 (MLflow 3's artifact), `0x…` (MLflow 2) or already hex. */
 function hexId(v: unknown): string | null {
@@ -177,7 +163,8 @@ export function parseMlflowText(
       problem(line, "mlflow_bad_span", `${path}[${i}] is not an MLflow span (it has no "span_id")`);
       return false;
     }) as Obj[];
-    const attrsOf = good.map((s) => decodedAll(s.attributes));
+    // Python's values are JSON text, the TypeScript SDK's are written as they are
+    const attrsOf = good.map((s) => mlflowDecoded(isObj(s.attributes) ? s.attributes : {}));
     // the first that names one, in this order (loops, not spread arguments: a trace may hold
     // more spans than a call takes arguments)
     const firstOf = (read: (a: Obj) => string | null) => {
@@ -226,7 +213,8 @@ export function parseMlflowText(
             name: str(e.name) ?? "",
             // µs in the artifact, ns in MLflow 2: read by size
             ts: toMicros(first(e.time_unix_nano, e.timestamp)).us,
-            attributes: decodedAll(e.attributes),
+            // written as they are (exception.message), by both SDKs
+            attributes: isObj(e.attributes) ? e.attributes : {},
           }))
           : [],
         line,
@@ -279,7 +267,7 @@ export const mlflow: FormatAdapter = {
   name: "mlflow",
   title: "MLflow traces (JSON)",
   reads:
-    "spans of type CHAT_MODEL or LLM are calls (wrappers and other spans are events); attribute values are decoded from their JSON text; status ERROR or an exception event is an error, no end time is pending; the MLflow trace (or its session) is the session",
+    "spans of type CHAT_MODEL or LLM are calls (wrappers and other spans are events); attribute values written as JSON text (the Python SDK's) are decoded; status ERROR or an exception event is an error, no end time is pending; the MLflow trace (or its session) is the session",
   example:
     '{"spans": [{"trace_id": "6l/06qOC…", "span_id": "+qUWgBryba0=", "parent_span_id": "ruJn…", "name": "Ollama.achat_1", "start_time_unix_nano": 1752749886957836400, "end_time_unix_nano": …, "status": {"code": "STATUS_CODE_OK"}, "attributes": {"mlflow.spanType": "\\"CHAT_MODEL\\"", "model_name": "\\"llama3.1:latest\\"", "usage": "{\\"prompt_tokens\\": 1647, …}"}}]}',
   detect,

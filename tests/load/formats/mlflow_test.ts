@@ -553,3 +553,14 @@ Deno.test("mlflow: an Anthropic message's texts: the response's text blocks are 
     assert.deepEqual(r.calls.map((c) => [c.prompt_chars, c.output_chars]), [[17, 13]]);
   }
 });
+
+Deno.test("mlflow: the TypeScript SDK's span values are read as they are written: a span's session.id \"1001\" is the session", () => {
+  const span = JSON.parse(tsSpan({ messages: [{ role: "user", content: "Hi" }] }, null));
+  span.attributes["session.id"] = "1001"; // as the SDK writes it, text (not JSON text)
+  span.attributes["mlflow.chat.tokenUsage"] = { input_tokens: 3, output_tokens: 1 };
+  // a bare traces.json: no trace info, so the session is the span's, else the trace's id
+  const r = parseMlflowText(JSON.stringify({ spans: [span] }), "traces.json");
+  assert.deepEqual(r.calls.map((c) => [c.session_id, c.input_tokens, c.prompt_chars]), [
+    ["1001", 3, 2],
+  ]);
+});
