@@ -722,9 +722,10 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     model: requested ?? served,
     served_model: served,
     provider: first(
-      str(a["gen_ai.provider.name"]),
       // the Vercel AI SDK (and Mastra over it) names the provider with its API (`openai.chat`,
-      // `anthropic.messages`), in ai.model.provider and gen_ai.system alike
+      // `anthropic.messages`), in ai.model.provider and gen_ai.system alike, and Mastra 1.x in
+      // gen_ai.provider.name
+      withoutApi(str(a["gen_ai.provider.name"])),
       withoutApi(str(a["ai.model.provider"])),
       withoutApi(str(a["gen_ai.system"])),
       str(a["llm.provider"]),

@@ -915,6 +915,15 @@ Deno.test("otlp: Mastra's mastra.completion_start_time (when the first chunk cam
   ]);
 });
 
+Deno.test("otlp: Mastra 1.x's gen_ai.provider.name, named with its API as the AI SDK's ids are (openai.chat), is the provider", async () => {
+  // @mastra/otel-exporter 1.4.0's chat span: gen_ai.provider.name = "openai.chat" (the AI SDK's
+  // provider id of @ai-sdk/openai's chat model)
+  const t = await loadAs(fixture("otlp_mastra_1.4.json"), "otlp");
+  assert.deepEqual(rows(t.calls, "span_id", "provider"), [
+    { span_id: "865a0d28ed60c4fd", provider: "openai" },
+  ]);
+});
+
 Deno.test("otlp: OpenLLMetry JS's Anthropic instrumentation (its scope) counts the cache reads and writes it records beside its input, in the input and the total", async () => {
   // @traceloop/instrumentation-anthropic 0.27.0 over @anthropic-ai/sdk 0.80.0, against a local
   // mock whose usage is {input_tokens: 5000, output_tokens: 20, cache_read_input_tokens: 800,
