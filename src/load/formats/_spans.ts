@@ -111,6 +111,11 @@ export interface SpanReading {
    * its call fields, the run's, which make it a call when its trace has no other.
    */
   run?: CallFields;
+  /**
+   * For a span that is no call but holds the request of the call below it ({@link isModelStep}):
+   * its call fields, whose texts are that call's when the call's own span records none.
+   */
+  step?: CallFields;
 }
 
 /** The call fields a span's attributes give. */
@@ -185,6 +190,13 @@ const NOT_CALL_OPERATIONS = new Set([
 const isAgentRun = (a: Obj): boolean =>
   str(a["openinference.span.kind"])?.toUpperCase() === "AGENT" ||
   str(a["gen_ai.operation.name"]) === "invoke_agent";
+
+/**
+ * Mastra 1.x's model step (`agent_step`, `mastra.span.type` `model_step`): no call, but the request
+ * of the `chat` span below it is its `mastra.model_step.input`, which that span does not record.
+ * (Before 1.0 its model steps were below its `model_generation` call.)
+ */
+const isModelStep = (a: Obj): boolean => str(a["mastra.span.type"]) === "model_step";
 
 /** The operations {@link callConvention} knows by name: the others are read by their attributes. */
 const KNOWN_OPERATIONS = new Set([...CALL_OPERATIONS, ...NOT_CALL_OPERATIONS]);
@@ -674,6 +686,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       chat ? (answer ? chat.slice(0, -1) : chat) : null,
       spanInputs?.messages,
       requestItems,
+      // Mastra 1.x's model step, above its chat span (isModelStep)
+      a["mastra.model_step.input"],
       // Google ADK's call_llm: the request it records, Gemini's contents
       adkRequest?.contents,
     ),
@@ -1065,6 +1079,7 @@ function spanReading(s: Span): SpanReading {
   const run = !callLike && s.call !== null && isAgentRun(a) ? spanCallFields(s) : null;
   return {
     ...(run && (run.input_tokens !== null || run.output_tokens !== null) ? { run } : {}),
+    ...(!callLike && isModelStep(a) ? { step: spanCallFields(s) } : {}),
     fields: callLike ? spanCallFields(s) : null,
     session: namedSession(s),
     operation: str(a["gen_ai.operation.name"]),
@@ -1308,13 +1323,20 @@ export function spansToRecords(
   // the call below each wrapper, when it is its only call (null when it has several): a wrapper is
   // the same request seen by another instrumentation (Google ADK's call_llm above the
   // generate_content span of google-genai's, LangChain's run above the provider's), so its texts
-  // are that call's when the call's own span records none
+  // are that call's when the call's own span records none; so are a model step's (isModelStep)
+  const steps = new Map<string, CallFields>();
+  unique.forEach((s, i) => {
+    const step = readings[i]!.step;
+    if (step) steps.set(`${s.trace_id}\u0000${s.span_id}`, step);
+  });
   const soleCall = new Map<string, string | null>();
   for (const s of unique) {
     const key = `${s.trace_id}\u0000${s.span_id}`;
     if (s.parent_span_id === null || !callLike.has(key) || wrappers.has(key)) continue;
     const above = `${s.trace_id}\u0000${s.parent_span_id}`;
-    if (wrappers.has(above)) soleCall.set(above, soleCall.has(above) ? null : key);
+    if (wrappers.has(above) || steps.has(above)) {
+      soleCall.set(above, soleCall.has(above) ? null : key);
+    }
   }
   // every span of a trace is in the session the trace names (its first span that
   // names one, in file order), else in the trace's own session
@@ -1393,7 +1415,7 @@ export function spansToRecords(
     };
     const aboveKey = s.parent_span_id === null ? null : `${s.trace_id}\u0000${s.parent_span_id}`;
     const outer = aboveKey !== null && soleCall.get(aboveKey) === key
-      ? callLike.get(aboveKey)
+      ? callLike.get(aboveKey) ?? steps.get(aboveKey)
       : undefined;
     const sameRequest = outer !== undefined &&
       (outer.model === null || outer.model === fields.model);

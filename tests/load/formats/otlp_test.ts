@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
 import { realFixture } from "../../_helpers.ts";
 import { loadTraces } from "../../../src/load/mod.ts";
+import { callTextReader } from "../../../src/load/call_texts.ts";
 import { detectFormat, fromTraceText, parseOtlpText, sampleOfText } from "../../../src/load/mod.ts";
 import { CALL_COLUMNS, EVENT_COLUMNS, SESSION_COLUMNS } from "../../../src/frames/columns.ts";
 import { fixture, loadAs, rows, TOKENS } from "./_helpers.ts";
@@ -922,6 +923,33 @@ Deno.test("otlp: Mastra 1.x's gen_ai.provider.name, named with its API as the AI
   assert.deepEqual(rows(t.calls, "span_id", "provider"), [
     { span_id: "865a0d28ed60c4fd", provider: "openai" },
   ]);
+});
+
+Deno.test("otlp: Mastra 1.x's chat span takes its prompt from the model step above it (mastra.model_step.input)", async () => {
+  // @mastra/otel-exporter 1.4.0: the chat span records the answer alone; its parent agent_step
+  // span (8c1a946c5ae3e06e) the request, mastra.model_step.input = the system message
+  // "Be brief." (9 characters) and the user's "Say hello." (10): 19; the answer "Hello from the
+  // mock." is 20
+  const path = fixture("otlp_mastra_1.4.json");
+  const t = await loadAs(path, "otlp");
+  assert.deepEqual(rows(t.calls, "span_id", "parent_span_id", "prompt_chars", "output_chars"), [
+    {
+      span_id: "865a0d28ed60c4fd",
+      parent_span_id: "8c1a946c5ae3e06e",
+      prompt_chars: 19,
+      output_chars: 20,
+    },
+  ]);
+  const kept = await loadTraces(path, { cache: false, keepText: true });
+  assert.deepEqual(
+    JSON.parse(String(kept.calls.getColumn("messages").get(0))).map((m: { content: string }) =>
+      m.content
+    ),
+    ["Be brief.", "Say hello."],
+  );
+  // read again for the shown calls alone (the report's way): the step is kept whole for them
+  const shown = callTextReader(t)!.withTexts(t.calls);
+  assert.equal(shown.getColumn("messages").get(0), kept.calls.getColumn("messages").get(0));
 });
 
 Deno.test("otlp: OpenLLMetry JS's Anthropic instrumentation (its scope) counts the cache reads and writes it records beside its input, in the input and the total", async () => {
