@@ -457,6 +457,15 @@ function generationsText(result: Obj | null): string | null {
   return texts.some((t) => t !== null) ? texts.join("") : null;
 }
 
+/** The fields of a LangChain result's first generation's message (`{}` when it has none). */
+function generationMessage(result: Obj | null): Obj {
+  const set = result && Array.isArray(result.generations) ? result.generations[0] : undefined;
+  const generation = Array.isArray(set) ? set[0] : undefined;
+  const message = isObj(generation) && isObj(generation.message) ? generation.message : {};
+  // the message serialized (`{lc, type, id, kwargs}`) or as it is
+  return isObj(message.kwargs) ? message.kwargs : message;
+}
+
 /**
  * The model that answered, as a LangChain result names it: its first generation's
  * `response_metadata` (`model_name`, OpenAI's; `model`, Anthropic's), else the run's
@@ -465,12 +474,7 @@ function generationsText(result: Obj | null): string | null {
  */
 function generationsModel(result: Obj | null): string | null {
   if (result === null) return null;
-  const set = Array.isArray(result.generations) ? result.generations[0] : undefined;
-  const generation = Array.isArray(set) ? set[0] : undefined;
-  const message = isObj(generation) && isObj(generation.message) ? generation.message : {};
-  // the message serialized (`{lc, type, id, kwargs}`) or as it is
-  const fields = isObj(message.kwargs) ? message.kwargs : message;
-  const meta = jsonObject(fields.response_metadata) ?? {};
+  const meta = jsonObject(generationMessage(result).response_metadata) ?? {};
   const run = jsonObject(result.llmOutput ?? result.llm_output) ?? {};
   return first(
     modelName(meta.model_name),
@@ -603,9 +607,15 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   const adk = jsonObject(adkResponse?.usage_metadata) ?? {};
   const adkOutput = count(adk.candidates_token_count);
   const adkThoughts = count(adk.thoughts_token_count);
-  // LangSmith's: LangChain's usage_metadata details
-  const inputDetails = tokenDetails(a["gen_ai.usage.input_token_details"]);
-  const outputDetails = tokenDetails(a["gen_ai.usage.output_token_details"]);
+  // LangChain's usage_metadata details: LangSmith's, else those of the result OpenInference's
+  // LangChain instrumentations record (its JS one records no cache writes of its own: ChatAnthropic's)
+  const langchainUsage = jsonObject(generationMessage(langchain).usage_metadata) ?? {};
+  const inputDetails = tokenDetails(
+    a["gen_ai.usage.input_token_details"] ?? langchainUsage.input_token_details,
+  );
+  const outputDetails = tokenDetails(
+    a["gen_ai.usage.output_token_details"] ?? langchainUsage.output_token_details,
+  );
   const anthropicMeta = isObj(providerMeta.anthropic) ? providerMeta.anthropic : {};
   const input = first(
     count(adk.prompt_token_count),

@@ -906,6 +906,23 @@ Deno.test("otlp: OpenInference's LangChain.js spans: the served model is the one
   ]);
 });
 
+Deno.test("otlp: OpenInference's LangChain.js spans: cache writes (and reads) from LangChain's usage_metadata in output.value, when the attributes give none", async () => {
+  const t = await loadTraces(fixture("otlp_openinference_langchain_js.json"), { cache: false });
+  const claude = t.calls.filter(pl.col("span_id").eq(pl.lit("626afa72fe0affa4")));
+  // ChatAnthropic's span: llm.token_count.prompt 6000 (Anthropic's 5,000 + 800 read + 200 written),
+  // llm.token_count.prompt_details.cache_read 800, no cache write; its result's
+  // usage_metadata.input_token_details: {cache_creation: 200, cache_read: 800}. At
+  // claude-sonnet-4-5's list prices ($3 input, $3.75 5-minute write, $0.30 read, $15 output per
+  // million): 5000 × 3 + 200 × 3.75 + 800 × 0.3 + 20 × 15 = 16,290 → 0.01629 USD
+  const [row] = rows(claude, "input_tokens", "cache_read_tokens", "cache_write_tokens", "cost_usd");
+  assert.deepEqual({ ...row, cost_usd: Number((row!.cost_usd as number).toFixed(8)) }, {
+    input_tokens: 6000,
+    cache_read_tokens: 800,
+    cache_write_tokens: 200,
+    cost_usd: 0.01629,
+  });
+});
+
 Deno.test("otlp: Mastra's mastra.completion_start_time (when the first chunk came) less its chat span's start is the time to first token", async () => {
   // an agent's streamed answer, exported by @mastra/otel-exporter 1.4.0 (@mastra/core 1.71.0)
   const t = await loadAs(fixture("otlp_mastra_1.4.json"), "otlp");
