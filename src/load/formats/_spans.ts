@@ -260,6 +260,27 @@ function toolResultText(part: Obj): string | null {
   return result === undefined || result === null ? null : resultText(result);
 }
 
+/**
+ * The text of a tool's result given back to the model as a message part: the Vercel AI SDK's
+ * `tool-result` part ({@link toolResultText}) or the GenAI conventions' `tool_call_response` part
+ * (its `response`), read as input as a `tool` message's content is; null for another part, or
+ * one that holds none.
+ *
+ * @example
+ * ```ts
+ * import { toolResultPartText } from "./_spans.ts";
+ * const part = { type: "tool-result", toolCallId: "c1", output: { type: "json", value: { c: 21 } } };
+ * if (toolResultPartText(part) !== '{"c":21}') throw new Error();
+ * if (toolResultPartText({ type: "tool_call_response", response: "18C" }) !== "18C") throw new Error();
+ * if (toolResultPartText({ type: "text", text: "hi" }) !== null) throw new Error();
+ * ```
+ */
+export function toolResultPartText(part: Obj): string | null {
+  if (part.type === "tool-result") return toolResultText(part);
+  if (part.type !== "tool_call_response") return null;
+  return part.response === undefined || part.response === null ? null : resultText(part.response);
+}
+
 /** Text of messages: `text` parts (GenAI conventions), string `content` or its text parts, and strings. */
 export function messageText(list: unknown[] | null): string | null {
   if (!list) return null;
@@ -278,7 +299,7 @@ export function messageText(list: unknown[] | null): string | null {
       for (const p of m.content) {
         if (!isObj(p)) continue;
         if (typeof p.text === "string") texts.push(p.text);
-        else if (p.type === "tool-result") texts.push(toolResultText(p) ?? "");
+        else texts.push(toolResultPartText(p) ?? "");
       }
     }
     if (Array.isArray(m.parts)) {
@@ -289,11 +310,8 @@ export function messageText(list: unknown[] | null): string | null {
         if (p.type === undefined && typeof p.text === "string" && p.thought !== true) {
           texts.push(p.text);
         }
-        // a tool's result given back to the model (GenAI's ToolCallResponsePart): read as input,
-        // as a `tool` message's content is
-        if (p.type === "tool_call_response" && p.response !== undefined && p.response !== null) {
-          texts.push(resultText(p.response));
-        }
+        // a tool's result given back to the model (GenAI's ToolCallResponsePart)
+        texts.push(toolResultPartText(p) ?? "");
       }
     }
   }

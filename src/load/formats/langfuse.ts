@@ -46,7 +46,13 @@ import { countChars } from "../_event.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
-import { type CallFields, callFieldsOf, type Span, spansToRecords } from "./_spans.ts";
+import {
+  type CallFields,
+  callFieldsOf,
+  type Span,
+  spansToRecords,
+  toolResultPartText,
+} from "./_spans.ts";
 import {
   count,
   first,
@@ -123,7 +129,7 @@ function detect(s: FormatSample): boolean {
  * The text of a prompt or output: strings, message `content`, text parts
  * (Gemini's `system_instruction` and `contents[].parts[].text` too, and its response's
  * `candidates[].content.parts[].text`, seven levels down in a response written as JSON
- * text); null when none. A string holding
+ * text), a tool's result given back as a message part ({@link toolResultPartText}); null when none. A string holding
  * JSON is read as that JSON; inside a message, it counts as it is written when
  * it holds no text (a tool's result `{"name": …}` is its text).
  */
@@ -142,6 +148,10 @@ function textOf(v: unknown, depth = 0): string | null {
     }
     return v;
   }
+  // a tool's result given back to the model as a message part (the Vercel AI SDK's tool-result,
+  // GenAI's tool_call_response), counted as the span formats count it
+  const result = isObj(v) ? toolResultPartText(v) : null;
+  if (result !== null) return result;
   const parts = Array.isArray(v) ? v.map((x) => textOf(x, depth + 1)) : isObj(v)
     // message content, text parts, OpenAI choices and Responses-API output items, Gemini's
     // contents and parts
@@ -161,8 +171,6 @@ function textOf(v: unknown, depth = 0): string | null {
       v.contents,
       v.parts,
       v.args, // LlamaIndex's call arguments
-      // a tool's result given back as a GenAI message part (Microsoft Agent Framework's)
-      v.type === "tool_call_response" ? v.response : null,
     ].map((x) => textOf(x, depth + 1))
     : [];
   const found = parts.filter((p): p is string => p !== null);

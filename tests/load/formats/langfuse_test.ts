@@ -554,6 +554,64 @@ Deno.test("langfuse: a tool's result given back as a GenAI message part (tool_ca
   }]);
 });
 
+Deno.test("langfuse: the Vercel AI SDK's tool results (tool-result parts' output value) are the prompt's text, as in the span formats", () => {
+  // the ai.prompt.messages of an AI SDK 6 run against a mock server (a tool round trip), as
+  // Langfuse's AI SDK integration makes them the generation's input
+  const input = [
+    { role: "system", content: "Be brief." }, // 9
+    { role: "user", content: [{ type: "text", text: "Weather in Paris?" }] }, // 17
+    {
+      role: "assistant",
+      content: [{
+        type: "tool-call",
+        toolCallId: "call_1",
+        toolName: "get_weather",
+        input: { city: "Paris" },
+      }],
+    },
+    {
+      role: "tool",
+      content: [{
+        type: "tool-result",
+        toolCallId: "call_1",
+        toolName: "get_weather",
+        // its JSON text {"city":"Paris","forecast":"sunny","celsius":21}: 48 characters
+        output: { type: "json", value: { city: "Paris", forecast: "sunny", celsius: 21 } },
+      }],
+    },
+  ];
+  const t = loadGenerations({
+    model: "gpt-4o-mini",
+    input: JSON.stringify(input),
+    output: "Sunny, 21°C.",
+    usageDetails: { input: 90, output: 8 },
+  });
+  // 9 + 17 + 48 = 74, as the OTLP reader counts the same messages
+  assert.deepEqual(rows(t.calls, "prompt_chars"), [{ prompt_chars: 74 }]);
+  const spans = fromTraceText(
+    JSON.stringify({
+      resourceSpans: [{
+        scopeSpans: [{
+          spans: [{
+            traceId: "0af7651916cd43dd8448eb211c80319c",
+            spanId: "00000000000000a1",
+            name: "ai.generateText.doGenerate",
+            startTimeUnixNano: "1700000000000000000",
+            endTimeUnixNano: "1700000001000000000",
+            attributes: [
+              { key: "gen_ai.operation.name", value: { stringValue: "chat" } },
+              { key: "gen_ai.request.model", value: { stringValue: "gpt-4o-mini" } },
+              { key: "ai.prompt.messages", value: { stringValue: JSON.stringify(input) } },
+            ],
+          }],
+        }],
+      }],
+    }),
+    { file: "aisdk.json" },
+  );
+  assert.deepEqual(rows(spans.calls, "prompt_chars"), [{ prompt_chars: 74 }]);
+});
+
 Deno.test("langfuse: a Gemini response (google-genai's, as JSON text) gives its answer's text and finish reason from its candidates", () => {
   // the output of langfuse/langfuse's google-gemini-2025-08-01.trace.json, shortened
   const answer = "**Langfuse** is an open-source observability platform.";
