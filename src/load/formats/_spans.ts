@@ -1032,6 +1032,15 @@ function withContentEvents(s: Span): Obj {
 }
 
 /**
+ * Instrumentations whose model name can be a cut of the model id the request names, by the name of
+ * their instrumentation scope: OpenInference's Bedrock instrumentation (0.5) takes the part of a
+ * Converse request's `modelId` after its first dot, so a cross-region inference profile
+ * (`us.amazon.nova-pro-v1:0`, `eu.anthropic.claude-…`) is recorded as the model `amazon` or
+ * `anthropic`; the request it records (`input.value`) keeps the id.
+ */
+const MODEL_CUT_FROM_REQUEST = new Set(["@arizeai/openinference-instrumentation-bedrock"]);
+
+/**
  * Instrumentations whose input count leaves out the cache counts they record beside it, by the
  * name of their instrumentation scope: OpenLLMetry JS's Anthropic instrumentation writes Anthropic's
  * own `input_tokens` (the tokens after the last cache breakpoint) as `gen_ai.usage.input_tokens`
@@ -1074,6 +1083,18 @@ function spanCallFields(s: Span): CallFields {
   // the scope kept apart, else as OpenTelemetry's Jaeger and Zipkin exporters write it, a tag
   const scope = str(s.scope) ?? str(s.attributes["otel.scope.name"]) ??
     str(s.attributes["otel.library.name"]);
+  if (scope !== null && MODEL_CUT_FROM_REQUEST.has(scope)) {
+    // a name that is one of the requested id's parts but its last (`amazon` of
+    // `us.amazon.nova-pro-v1:0`) is the id cut, not a model: the request's id is the model
+    const id = str(jsonField(s.attributes["input.value"], "modelId"));
+    const parts = id?.split(".") ?? [];
+    const cut = (name: string | null) =>
+      name !== null && parts.length > 1 && parts.slice(0, -1).includes(name);
+    if (id !== null && (cut(fields.model) || cut(fields.served_model))) {
+      if (cut(fields.model) || fields.model === null) fields.model = id;
+      if (cut(fields.served_model) || fields.served_model === null) fields.served_model = id;
+    }
+  }
   if (scope !== null && INPUT_WITHOUT_CACHE.has(scope) && fields.input_tokens !== null) {
     // Bedrock's Converse usage, in the response OpenInference records (camelCase)
     const usage = jsonObject(jsonField(s.attributes["output.value"], "usage"));

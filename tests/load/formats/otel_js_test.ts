@@ -706,3 +706,22 @@ Deno.test("otel_js: OpenInference's Bedrock instrumentation (its scope) counts t
     },
   ]);
 });
+
+Deno.test("otel_js: OpenInference's Bedrock instrumentation records a cross-region model id cut to its vendor (amazon): the request's modelId is the model", async () => {
+  // ConsoleSpanExporter (sdk-trace-base 2.12.1) of @arizeai/openinference-instrumentation-bedrock
+  // 0.5.1: a Converse of us.amazon.nova-pro-v1:0 (@aws-sdk/client-bedrock-runtime 3.1164.0)
+  // against a local mock answering usage {inputTokens: 120, outputTokens: 35, totalTokens: 1355,
+  // cacheReadInputTokens: 1000, cacheWriteInputTokens: 200}; the span says llm.model_name "amazon"
+  const t = await load(fixture("otel_js_openinference_bedrock_cross_region.txt"));
+  assert.deepEqual(rows(t.calls, "model", "served_model", "provider", "input_tokens", "cost_usd"), [
+    {
+      model: "us.amazon.nova-pro-v1:0", // was "amazon", unpriced
+      served_model: "us.amazon.nova-pro-v1:0",
+      provider: "aws",
+      input_tokens: 120 + 1000 + 200,
+      // Nova Pro on Bedrock: $0.80/M input (cache writes are input), $0.20/M cache reads, $3.20/M
+      // output: 120 × 0.8 + 200 × 0.8 + 1000 × 0.2 + 35 × 3.2 = 96 + 160 + 200 + 112 = 568 per million
+      cost_usd: 0.000568,
+    },
+  ]);
+});
