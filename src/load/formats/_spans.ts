@@ -262,9 +262,9 @@ function toolResultText(part: Obj): string | null {
 
 /**
  * The text of a tool's result given back to the model as a message part: the Vercel AI SDK's
- * `tool-result` part ({@link toolResultText}) or the GenAI conventions' `tool_call_response` part
- * (its `response`), read as input as a `tool` message's content is; null for another part, or
- * one that holds none.
+ * `tool-result` part ({@link toolResultText}), the GenAI conventions' `tool_call_response` part
+ * (its `response`) or Anthropic's `tool_result` block (its `content`, text or text blocks), read
+ * as input as a `tool` message's content is; null for another part, or one that holds none.
  *
  * @example
  * ```ts
@@ -272,11 +272,19 @@ function toolResultText(part: Obj): string | null {
  * const part = { type: "tool-result", toolCallId: "c1", output: { type: "json", value: { c: 21 } } };
  * if (toolResultPartText(part) !== '{"c":21}') throw new Error();
  * if (toolResultPartText({ type: "tool_call_response", response: "18C" }) !== "18C") throw new Error();
+ * const block = { type: "tool_result", tool_use_id: "t1", content: [{ type: "text", text: "18C" }] };
+ * if (toolResultPartText(block) !== "18C") throw new Error();
  * if (toolResultPartText({ type: "text", text: "hi" }) !== null) throw new Error();
  * ```
  */
 export function toolResultPartText(part: Obj): string | null {
   if (part.type === "tool-result") return toolResultText(part);
+  if (part.type === "tool_result") {
+    const content = part.content;
+    if (typeof content === "string") return content;
+    if (!Array.isArray(content)) return null;
+    return content.map((p) => isObj(p) && typeof p.text === "string" ? p.text : "").join("");
+  }
   if (part.type !== "tool_call_response") return null;
   return part.response === undefined || part.response === null ? null : resultText(part.response);
 }
@@ -293,8 +301,9 @@ export function messageText(list: unknown[] | null): string | null {
     if (m.type === "function_call_output" && m.output !== undefined && m.output !== null) {
       texts.push(resultText(m.output));
     }
-    // content as parts (OpenAI's, Anthropic's, the Vercel AI SDK's): their text, and the AI SDK's
-    // tool results given back to the model (read as input, as a `tool` message's content is)
+    // content as parts (OpenAI's, Anthropic's, the Vercel AI SDK's): their text, and the tool
+    // results given back to the model (the AI SDK's, Anthropic's tool_result blocks; read as
+    // input, as a `tool` message's content is)
     if (Array.isArray(m.content)) {
       for (const p of m.content) {
         if (!isObj(p)) continue;

@@ -564,3 +564,38 @@ Deno.test("mlflow: the TypeScript SDK's span values are read as they are written
     ["1001", 3, 2],
   ]);
 });
+
+Deno.test("mlflow: an Anthropic request's tool_result blocks (text, or text blocks) count in the prompt, as a tool message's content does", () => {
+  // a tool round trip as Anthropic's Messages API docs write it: the question, the answer that
+  // asked for the tool, the tool's result given back in a user message
+  const answer = {
+    type: "message",
+    role: "assistant",
+    content: [{ type: "text", text: "It is 18C and sunny." }], // 20
+    stop_reason: "end_turn",
+  };
+  for (
+    const content of [
+      "18C, sunny", // 10
+      [{ type: "text", text: "18C" }, { type: "text", text: ", sunny" }], // 3 + 7
+    ]
+  ) {
+    const messages = [
+      { role: "user", content: "What's the weather in Paris?" }, // 28
+      {
+        role: "assistant",
+        content: [
+          { type: "text", text: "Let me check." }, // 13
+          { type: "tool_use", id: "toolu_01", name: "get_weather", input: { city: "Paris" } },
+        ],
+      },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_01", content }] },
+    ];
+    const r = parseMlflowText(
+      tsSpan({ model: "claude-sonnet-4-5", max_tokens: 100, messages }, answer),
+      "anthropic.json",
+    );
+    // 28 + 13 + 10 = 51; 20
+    assert.deepEqual(r.calls.map((c) => [c.prompt_chars, c.output_chars]), [[51, 20]]);
+  }
+});
