@@ -349,6 +349,18 @@ function flatMessages(a: Obj, prefix: string): string | null {
   return messages ? texts.join("") : null;
 }
 
+/** Whether OpenInference's flattened messages (`llm.input_messages.0.message.role`) hold a system message. */
+function flatSystem(a: Obj): boolean {
+  return Object.entries(a).some(([k, v]) =>
+    k.startsWith("llm.input_messages.") && k.endsWith(".message.role") && v === "system"
+  );
+}
+
+/** An Anthropic request's `system` (text, or text blocks) as text; null when it has none. */
+function anthropicSystem(request: Obj | null): string | null {
+  return request?.system === undefined ? null : messageText([{ content: request.system }]);
+}
+
 /** A provider named with its API as the Vercel AI SDK's ids are (`openai.chat`): the provider. */
 function withoutApi(provider: string | null): string | null {
   const m = provider === null
@@ -743,8 +755,9 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       isObj(adkResponse?.content) ? [adkResponse.content] : null,
     ),
   );
-  const messages = messageText(inputList) ?? flatMessages(a, "llm.input_messages.") ??
-    indexedMessages(a, "gen_ai.prompt") ??
+  const listed = messageText(inputList);
+  const flatInput = listed === null ? flatMessages(a, "llm.input_messages.") : null;
+  const messages = listed ?? flatInput ?? indexedMessages(a, "gen_ai.prompt") ??
     str(a["input.value"]);
   // the system prompt the GenAI conventions keep apart from the messages (a list of parts)
   const instructions = messageList(a["gen_ai.system_instructions"]);
@@ -758,8 +771,10 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     ? messageText([adkSystem])
     // a Responses API request's instructions, an Anthropic request's system (text or text
     // blocks), recorded by MLflow's autolog
-    : str(spanInputs?.instructions) ??
-      (spanInputs?.system === undefined ? null : messageText([{ content: spanInputs.system }]));
+    : str(spanInputs?.instructions) ?? anthropicSystem(spanInputs) ??
+      // OpenInference's flattened messages without a system message, whose request (input.value)
+      // has one: its Bedrock instrumentation leaves out an InvokeModel Anthropic body's system
+      (flatInput !== null && !flatSystem(a) ? anthropicSystem(jsonObject(a["input.value"])) : null);
   const prompt = system ? system + (messages ?? "") : messages;
   // OpenInference's LangChain.js instrumentation writes a message's content only when it is a
   // string: an answer written as content blocks (the Responses API's through ChatOpenAI) is a role

@@ -707,6 +707,20 @@ Deno.test("otel_js: OpenInference's Bedrock instrumentation (its scope) counts t
   ]);
 });
 
+Deno.test("otel_js: OpenInference's Bedrock instrumentation leaves an InvokeModel Anthropic body's system out of its messages: the request's (input.value) is in the prompt", async () => {
+  // the same capture: Converse's system is a message of its own (llm.input_messages.0, role
+  // system), InvokeModel's ("system": "You answer briefly.") is only in input.value
+  const t = await load(fixture("otel_js_openinference_bedrock.txt"));
+  assert.deepEqual(rows(t.calls, "prompt_chars", "output_chars"), [
+    // "You are a geography tutor." 26 + "What is the capital of France?" 30; "Paris is the capital
+    // of France." 31
+    { prompt_chars: 26 + 30, output_chars: 31 },
+    { prompt_chars: 10, output_chars: 19 }, // "Say hello."; "Hello from Bedrock!"
+    // "You answer briefly." 19 + "What is six times seven?" 24 (was 24); "The answer is 42." 17
+    { prompt_chars: 19 + 24, output_chars: 17 },
+  ]);
+});
+
 Deno.test("otel_js: OpenInference's Bedrock instrumentation records a cross-region model id cut to its vendor (amazon): the request's modelId is the model", async () => {
   // ConsoleSpanExporter (sdk-trace-base 2.12.1) of @arizeai/openinference-instrumentation-bedrock
   // 0.5.1: a Converse of us.amazon.nova-pro-v1:0 (@aws-sdk/client-bedrock-runtime 3.1164.0)
