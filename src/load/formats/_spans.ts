@@ -874,6 +874,10 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       joined(a["gen_ai.response.finish_reasons"] ?? a["gen_ai.response.finish_reason"]) ??
         str(jsonField(choice, "finish_reason")) ??
         str(jsonField(a["mlflow.spanOutputs"], "stop_reason")) ??
+        // a Responses API response cut short says why (`max_output_tokens`), as openai_batch reads it
+        (spanOutputs?.object === "response"
+          ? str(jsonField(spanOutputs.incomplete_details, "reason"))
+          : null) ??
         str(haystack.meta.finish_reason) ??
         // OpenLLMetry's indexed completions; the GenAI output messages' own (LiteLLM's)
         str(a["gen_ai.completion.0.finish_reason"]) ??

@@ -599,3 +599,20 @@ Deno.test("mlflow: an Anthropic request's tool_result blocks (text, or text bloc
     assert.deepEqual(r.calls.map((c) => [c.prompt_chars, c.output_chars]), [[51, 20]]);
   }
 });
+
+Deno.test("mlflow: a Responses API call cut short has its incomplete_details.reason as its finish reason, as openai_batch reads it", async () => {
+  // the captured call's response is "completed", with no incomplete_details: no finish reason
+  const t = await loadAs(TS_SDK_RESPONSES_ANTHROPIC, "mlflow");
+  assert.deepEqual(rows(t.calls.head(1), "finish_reason"), [{ finish_reason: null }]);
+  // a response cut short as the Responses API reference writes one: status "incomplete" and why
+  const r = parseMlflowText(
+    tsSpan({ model: "gpt-5-mini", input: "Write a long poem." }, {
+      object: "response",
+      status: "incomplete",
+      incomplete_details: { reason: "max_output_tokens" },
+      output: [{ type: "reasoning", id: "rs_1", summary: [] }],
+    }),
+    "responses.json",
+  );
+  assert.deepEqual(r.calls.map((c) => c.finish_reason), ["max_output_tokens"]);
+});
