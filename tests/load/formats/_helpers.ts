@@ -169,3 +169,32 @@ export const STREAMED_FORMATS = [
   "openai_batch",
   ...STREAMED_SPAN_FORMATS,
 ].sort();
+
+/**
+ * The `ai.prompt.messages` of an AI SDK 6 (ai 6.0.326) tool round trip run against a local mock of
+ * OpenAI's chat API (a `generateText` call's second model call): its texts are "Be brief." (9
+ * characters), "Weather in Paris?" (17) and the tool's result, an object the model is given as its
+ * JSON text `{"city":"Paris","forecast":"sunny","celsius":21}` (48): 74 in all.
+ */
+export const AI_SDK_TOOL_ROUND_TRIP = [
+  { role: "system", content: "Be brief." },
+  { role: "user", content: [{ type: "text", text: "Weather in Paris?" }] },
+  {
+    role: "assistant",
+    content: [{
+      type: "tool-call",
+      toolCallId: "call_1",
+      toolName: "get_weather",
+      input: { city: "Paris" },
+    }],
+  },
+  {
+    role: "tool",
+    content: [{
+      type: "tool-result",
+      toolCallId: "call_1",
+      toolName: "get_weather",
+      output: { type: "json", value: { city: "Paris", forecast: "sunny", celsius: 21 } },
+    }],
+  },
+];

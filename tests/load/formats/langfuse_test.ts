@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { realFixture } from "../../_helpers.ts";
-import { fixture, loadAs, rows, TOKENS } from "./_helpers.ts";
+import { AI_SDK_TOOL_ROUND_TRIP, fixture, loadAs, rows, TOKENS } from "./_helpers.ts";
 import { fromTraceText } from "../../../src/load/mod.ts";
 import { calcPrice } from "@pydantic/genai-prices";
 
@@ -557,29 +557,7 @@ Deno.test("langfuse: a tool's result given back as a GenAI message part (tool_ca
 Deno.test("langfuse: the Vercel AI SDK's tool results (tool-result parts' output value) are the prompt's text, as in the span formats", () => {
   // the ai.prompt.messages of an AI SDK 6 run against a mock server (a tool round trip), as
   // Langfuse's AI SDK integration makes them the generation's input
-  const input = [
-    { role: "system", content: "Be brief." }, // 9
-    { role: "user", content: [{ type: "text", text: "Weather in Paris?" }] }, // 17
-    {
-      role: "assistant",
-      content: [{
-        type: "tool-call",
-        toolCallId: "call_1",
-        toolName: "get_weather",
-        input: { city: "Paris" },
-      }],
-    },
-    {
-      role: "tool",
-      content: [{
-        type: "tool-result",
-        toolCallId: "call_1",
-        toolName: "get_weather",
-        // its JSON text {"city":"Paris","forecast":"sunny","celsius":21}: 48 characters
-        output: { type: "json", value: { city: "Paris", forecast: "sunny", celsius: 21 } },
-      }],
-    },
-  ];
+  const input = AI_SDK_TOOL_ROUND_TRIP;
   const t = loadGenerations({
     model: "gpt-4o-mini",
     input: JSON.stringify(input),

@@ -3,7 +3,17 @@ import { readFileSync } from "node:fs";
 import { fromTraceText } from "../../../src/load/mod.ts";
 import { inspectToValue, otelJs } from "../../../src/load/formats/otel_js.ts";
 import { DocumentTooLarge, fileSource, textSource } from "../../../src/load/formats/source.ts";
-import { figures, figuresOfRows, fixture, load, rounded, rows, SPAN, TOKENS } from "./_helpers.ts";
+import {
+  AI_SDK_TOOL_ROUND_TRIP,
+  figures,
+  figuresOfRows,
+  fixture,
+  load,
+  rounded,
+  rows,
+  SPAN,
+  TOKENS,
+} from "./_helpers.ts";
 
 Deno.test("otel_js: ConsoleSpanExporter output (console.dir) with other program output around it", async () => {
   // printed by @opentelemetry/sdk-trace 3.1.0's ConsoleSpanExporter under Node 20 (the
@@ -589,28 +599,6 @@ Deno.test("otel_js: the Vercel AI SDK's tool results in ai.prompt.messages (tool
   // ai 6.0.326's second doGenerate span of a generateText with a tool, run against a local mock
   // of OpenAI's chat API (its other attributes left out): the result is an object, output
   // {type: "json", value}; the model is given its JSON text
-  const messages = [
-    { role: "system", content: "Be brief." },
-    { role: "user", content: [{ type: "text", text: "Weather in Paris?" }] },
-    {
-      role: "assistant",
-      content: [{
-        type: "tool-call",
-        toolCallId: "call_1",
-        toolName: "get_weather",
-        input: { city: "Paris" },
-      }],
-    },
-    {
-      role: "tool",
-      content: [{
-        type: "tool-result",
-        toolCallId: "call_1",
-        toolName: "get_weather",
-        output: { type: "json", value: { city: "Paris", forecast: "sunny", celsius: 21 } },
-      }],
-    },
-  ];
   const span = {
     traceId: "deaac33c9b1a43ff51cd402870656575",
     id: "faa6b4f1ba34d17a",
@@ -622,7 +610,7 @@ Deno.test("otel_js: the Vercel AI SDK's tool results in ai.prompt.messages (tool
       "ai.operationId": "ai.generateText.doGenerate",
       "ai.model.provider": "openai.chat",
       "gen_ai.request.model": "gpt-4o-mini",
-      "ai.prompt.messages": JSON.stringify(messages),
+      "ai.prompt.messages": JSON.stringify(AI_SDK_TOOL_ROUND_TRIP),
       "ai.usage.inputTokens": 120,
       "ai.usage.outputTokens": 7,
     },
