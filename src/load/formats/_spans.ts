@@ -245,6 +245,10 @@ export function messageList(v: unknown): unknown[] | null {
 /** A tool's result given back to the model as text: a string as it is, another value as its JSON text. */
 const resultText = (v: unknown): string => typeof v === "string" ? v : JSON.stringify(v);
 
+/** The text of a list of text blocks (`[{type: "text", text}]`), other blocks giving none. */
+const blocksText = (blocks: unknown[]): string =>
+  blocks.map((p) => isObj(p) && typeof p.text === "string" ? p.text : "").join("");
+
 /**
  * The text the Vercel AI SDK's tool result part gives back to the model: its `output`
  * (`{type: "text" | "json" | "error-text" | "error-json", value}`, or `content` parts'
@@ -254,7 +258,7 @@ function toolResultText(part: Obj): string | null {
   const output = part.output;
   if (isObj(output) && output.value !== undefined && output.value !== null) {
     if (output.type !== "content" || !Array.isArray(output.value)) return resultText(output.value);
-    return output.value.map((p) => isObj(p) && typeof p.text === "string" ? p.text : "").join("");
+    return blocksText(output.value);
   }
   const result = output ?? part.result;
   return result === undefined || result === null ? null : resultText(result);
@@ -283,7 +287,7 @@ export function toolResultPartText(part: Obj): string | null {
     const content = part.content;
     if (typeof content === "string") return content;
     if (!Array.isArray(content)) return null;
-    return content.map((p) => isObj(p) && typeof p.text === "string" ? p.text : "").join("");
+    return blocksText(content);
   }
   if (part.type !== "tool_call_response") return null;
   return part.response === undefined || part.response === null ? null : resultText(part.response);
