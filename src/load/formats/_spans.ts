@@ -787,7 +787,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   const output_ = messageText(outputList) ??
     (flatOutput === "" ? generationsText(langchain) ?? "" : flatOutput) ??
     indexedMessages(a, "gen_ai.completion") ??
-    str(a["ai.response.text"]) ?? str(a["output.value"]);
+    // the Vercel AI SDK's answer (`ai.result.text` before AI SDK 3.3)
+    str(a["ai.response.text"]) ?? str(a["ai.result.text"]) ?? str(a["output.value"]);
   return {
     model: requested ?? served,
     served_model: served,
@@ -1101,11 +1102,23 @@ const INPUT_WITHOUT_CACHE = new Set([
 const OUTPUT_WITHOUT_REASONING = new Set(["@traceloop/instrumentation-google-generativeai"]);
 
 /**
+ * When a span's first chunk came, µs since the epoch, for a span that says so but not how long it
+ * took: Mastra's `mastra.completion_start_time` (ISO, ms), or the Vercel AI SDK's
+ * `ai.stream.firstChunk` event (before AI SDK 3.3 its only record of it: `ai.response.msToFirstChunk`
+ * came later).
+ */
+function firstChunkAt(s: Span): number | null {
+  const mastra = s.attributes["mastra.completion_start_time"];
+  if (mastra !== undefined) return toMicros(mastra).us;
+  return s.events?.find((e) => e.name === "ai.stream.firstChunk")?.ts ?? null;
+}
+
+/**
  * {@link callFieldsOf} a span's attributes (without texts), with what they give only beside the
- * span's own fields: Mastra's OpenTelemetry export gives the time to first token as the time the
- * first chunk came, `mastra.completion_start_time` (ISO, ms), whose distance from the span's start
- * is the time to first token (as its Langfuse and Arize exporters take it); an instrumentation
- * whose input count leaves out the cache ({@link INPUT_WITHOUT_CACHE}) has it added to the input,
+ * span's own fields: a span that gives the time its first chunk came ({@link firstChunkAt}) has its
+ * distance from the span's start as the time to first token (as Mastra's Langfuse and Arize
+ * exporters take it); an instrumentation whose input count leaves out the cache
+ * ({@link INPUT_WITHOUT_CACHE}) has it added to the input,
  * and to the total when that left it out; one whose output count leaves out Gemini's thinking
  * ({@link OUTPUT_WITHOUT_REASONING}) has it added to the output, and what its total counts beyond
  * the input and that output (the tools' prompt) added to the input.
@@ -1144,9 +1157,8 @@ function spanCallFields(s: Span): CallFields {
     const rest = (fields.total_tokens ?? 0) - (fields.input_tokens ?? 0) - fields.output_tokens;
     if (fields.input_tokens !== null && rest > 0) fields.input_tokens += rest;
   }
-  const firstChunk = s.attributes["mastra.completion_start_time"];
-  if (fields.ttft_s === null && firstChunk !== undefined) {
-    const ttft = secondsBetween(s.start_us, toMicros(firstChunk).us);
+  if (fields.ttft_s === null) {
+    const ttft = secondsBetween(s.start_us, firstChunkAt(s));
     if (ttft !== null && ttft >= 0) fields.ttft_s = ttft;
   }
   return fields;

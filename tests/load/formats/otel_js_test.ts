@@ -546,6 +546,35 @@ Deno.test("otel_js: the Vercel AI SDK 7's telemetry (@ai-sdk/otel): reasoning, c
   }
 });
 
+Deno.test("otel_js: the Vercel AI SDK 3.2's spans: the answer as ai.result.text, the first chunk as an ai.stream.firstChunk event alone", async () => {
+  // printed by @opentelemetry/sdk-trace-base 1.15.2's ConsoleSpanExporter under Node 20 for ai
+  // 3.2.45 with @ai-sdk/openai 0.0.40 against a local mock (SPAN_FIXTURES.md): generateText
+  // answering "Hello from mock." (16 characters) and streamText "Hello stream!" (13); the system
+  // "You are terse." (14) and the prompt "Say hi." (7)
+  const t = await load(fixture("otel_js_ai_sdk3_2.txt"));
+  assert.deepEqual(
+    rows(t.calls, "input_tokens", "output_tokens", "prompt_chars", "output_chars", "ttft_s"),
+    [
+      {
+        input_tokens: 1200,
+        output_tokens: 300,
+        prompt_chars: 14 + 7,
+        output_chars: 16,
+        ttft_s: null,
+      },
+      {
+        input_tokens: 2200,
+        output_tokens: 400,
+        prompt_chars: 14 + 7,
+        output_chars: 13,
+        // the doStream span starts at 1796223970080000 µs (timestamp) and its ai.stream.firstChunk
+        // event is at [1796223970, 524545282]: 0.524545 - 0.080000 = 0.444545 s
+        ttft_s: 0.444545,
+      },
+    ],
+  );
+});
+
 Deno.test("otel_js: Mastra 0.24's OpenTelemetry exporter: its model_generation span is the call, cache reads as gen_ai.usage.cached_input_tokens", async () => {
   // printed by @opentelemetry/sdk-trace-base's ConsoleSpanExporter given to @mastra/otel-exporter
   // 0.3.3 (`exporter:`) for @mastra/core 0.24.9 under Node 20 (SPAN_FIXTURES.md): an agent run of
