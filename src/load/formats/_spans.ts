@@ -826,6 +826,9 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       count(a["ai.usage.inputTokenDetails.cacheReadTokens"]),
       count(openaiMeta.cachedPromptTokens),
       count(anthropicMeta.cacheReadInputTokens),
+      // AI SDK 5's Anthropic metadata: the response's usage as Anthropic gives it, the only place
+      // a generateText span records its cache reads (it writes no ai.usage.cachedInputTokens)
+      count(jsonField(anthropicMeta.usage, "cache_read_input_tokens")),
     ),
     cache_write_tokens: first(
       count(a["gen_ai.usage.cache_creation.input_tokens"]),
@@ -841,6 +844,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       count(responseUsage.cache_creation_input_tokens),
       count(a["ai.usage.inputTokenDetails.cacheWriteTokens"]),
       count(anthropicMeta.cacheCreationInputTokens),
+      count(jsonField(anthropicMeta.usage, "cache_creation_input_tokens")),
     ),
     // no GenAI convention names them: tracebook's export, LangChain's details (LangSmith's JS
     // SDK spells them `1hr`), Anthropic's usage as a response or the Vercel AI SDK's metadata hold it
@@ -1077,9 +1081,10 @@ const MODEL_CUT_FROM_REQUEST = new Set(["@arizeai/openinference-instrumentation-
  * Instrumentations whose input count leaves out the cache counts they record beside it, by the
  * name of their instrumentation scope: OpenLLMetry JS's Anthropic instrumentation writes Anthropic's
  * own `input_tokens` (the tokens after the last cache breakpoint) as `gen_ai.usage.input_tokens`
- * and its total as that plus the output (0.26, 0.27), where the GenAI conventions, and OpenLLMetry's
- * Python instrumentation of the same SDK (`opentelemetry.instrumentation.anthropic`), count the
- * cache reads and writes in the input. Before 0.26 it recorded no cache count to add.
+ * and its total as that plus the output (0.25 to 0.27), where the GenAI conventions, and
+ * OpenLLMetry's Python instrumentation of the same SDK (`opentelemetry.instrumentation.anthropic`),
+ * count the cache reads and writes in the input. Before 0.25 (0.8 to 0.22) it recorded no cache
+ * count to add.
  * OpenInference's Bedrock instrumentation writes Bedrock's `inputTokens` (Converse) or the
  * model's own input count (InvokeModel: Anthropic's `input_tokens`) as `llm.token_count.prompt`,
  * both without the cache, which it records beside them for InvokeModel and leaves in the
@@ -1102,6 +1107,20 @@ const INPUT_WITHOUT_CACHE = new Set([
 const OUTPUT_WITHOUT_REASONING = new Set(["@traceloop/instrumentation-google-generativeai"]);
 
 /**
+ * The Vercel AI SDK's Anthropic provider before AI SDK 6 (`ai.model.provider` `anthropic.messages`)
+ * gives Anthropic's own `input_tokens` as the call's input (`ai.usage.promptTokens`, AI SDK 5's
+ * `inputTokens`, and `gen_ai.usage.input_tokens`), its total as that and the output, and the cache
+ * reads and writes apart (`ai.usage.cachedInputTokens`, the provider's metadata), as
+ * {@link INPUT_WITHOUT_CACHE}'s instrumentations do; since AI SDK 6 its input counts the cache, with
+ * the usage details it writes beside it (`ai.usage.inputTokenDetails.*`).
+ */
+function aiSdkInputWithoutCache(a: Obj): boolean {
+  if (!/^anthropic\./.test(str(a["ai.model.provider"]) ?? "")) return false;
+  for (const k in a) if (k.startsWith("ai.usage.inputTokenDetails.")) return false;
+  return true;
+}
+
+/**
  * When a span's first chunk came, µs since the epoch, for a span that says so but not how long it
  * took: Mastra's `mastra.completion_start_time` (ISO, ms), or the Vercel AI SDK's
  * `ai.stream.firstChunk` event (before AI SDK 3.3 its only record of it: `ai.response.msToFirstChunk`
@@ -1118,7 +1137,7 @@ function firstChunkAt(s: Span): number | null {
  * span's own fields: a span that gives the time its first chunk came ({@link firstChunkAt}) has its
  * distance from the span's start as the time to first token (as Mastra's Langfuse and Arize
  * exporters take it); an instrumentation whose input count leaves out the cache
- * ({@link INPUT_WITHOUT_CACHE}) has it added to the input,
+ * ({@link INPUT_WITHOUT_CACHE}, {@link aiSdkInputWithoutCache}) has it added to the input,
  * and to the total when that left it out; one whose output count leaves out Gemini's thinking
  * ({@link OUTPUT_WITHOUT_REASONING}) has it added to the output, and what its total counts beyond
  * the input and that output (the tools' prompt) added to the input.
@@ -1140,7 +1159,9 @@ function spanCallFields(s: Span): CallFields {
       if (cut(fields.served_model) || fields.served_model === null) fields.served_model = id;
     }
   }
-  if (scope !== null && INPUT_WITHOUT_CACHE.has(scope) && fields.input_tokens !== null) {
+  const withoutCache = (scope !== null && INPUT_WITHOUT_CACHE.has(scope)) ||
+    aiSdkInputWithoutCache(s.attributes);
+  if (withoutCache && fields.input_tokens !== null) {
     // Bedrock's Converse usage, in the response OpenInference records (camelCase)
     const usage = jsonObject(jsonField(s.attributes["output.value"], "usage"));
     if (usage && fields.cache_read_tokens === null && fields.cache_write_tokens === null) {

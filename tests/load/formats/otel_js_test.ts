@@ -575,6 +575,81 @@ Deno.test("otel_js: the Vercel AI SDK 3.2's spans: the answer as ai.result.text,
   );
 });
 
+Deno.test("otel_js: the Vercel AI SDK's Anthropic provider before AI SDK 6 leaves the cache out of its input: added to it and to the total", async () => {
+  // printed by @opentelemetry/sdk-trace-base 2.0.1's ConsoleSpanExporter under Node 20 for ai
+  // 5.0.60 with @ai-sdk/anthropic 2.0.23 against a local mock (SPAN_FIXTURES.md): generateText
+  // answered usage {input_tokens: 50, cache_read_input_tokens: 3000, cache_creation_input_tokens:
+  // 500, output_tokens: 120}, streamText {60, 4000, 200, 140}; the spans give Anthropic's
+  // input_tokens as the input (ai.usage.promptTokens 50, ai.usage.inputTokens 60), the generateText
+  // span's cache reads only in its provider metadata's usage
+  const t = await load(fixture("otel_js_ai_sdk5_anthropic.txt"));
+  assert.deepEqual(rows(t.calls, ...TOKENS, "cache_write_tokens"), [
+    {
+      input_tokens: 50 + 3000 + 500,
+      output_tokens: 120,
+      total_tokens: 50 + 3000 + 500 + 120,
+      cache_read_tokens: 3000,
+      reasoning_tokens: null,
+      cache_write_tokens: 500,
+    },
+    {
+      input_tokens: 60 + 4000 + 200,
+      output_tokens: 140,
+      total_tokens: 60 + 4000 + 200 + 140,
+      cache_read_tokens: 4000,
+      reasoning_tokens: null,
+      cache_write_tokens: 200,
+    },
+  ]);
+  // ai 4.3.19 with @ai-sdk/anthropic 1.2.12 (its doGenerate span's attributes, same mock) names the
+  // cache in its provider metadata; ai 6.0.326 with @ai-sdk/anthropic 3.0.140 counts it in its
+  // input, with its usage details beside it: read as written
+  const span = (attributes: Record<string, unknown>) =>
+    JSON.stringify({
+      traceId: "0af7651916cd43dd8448eb211c80319c",
+      id: "b7ad6b7169203331",
+      name: "ai.generateText.doGenerate",
+      timestamp: 1700000000000000,
+      duration: 300000,
+      attributes: {
+        "ai.model.provider": "anthropic.messages",
+        "ai.model.id": "claude-3-5-sonnet-20241022",
+        "gen_ai.request.model": "claude-3-5-sonnet-20241022",
+        ...attributes,
+      },
+      status: { code: 0 },
+    }) + "\n";
+  const v4 = fromTraceText(
+    span({
+      "ai.response.providerMetadata":
+        '{"anthropic":{"cacheCreationInputTokens":500,"cacheReadInputTokens":3000}}',
+      "ai.usage.promptTokens": 50,
+      "ai.usage.completionTokens": 120,
+    }),
+    { file: "ai4.json" },
+  );
+  const v6 = fromTraceText(
+    span({
+      "ai.usage.inputTokens": 3550,
+      "ai.usage.inputTokenDetails.noCacheTokens": 50,
+      "ai.usage.inputTokenDetails.cacheReadTokens": 3000,
+      "ai.usage.inputTokenDetails.cacheWriteTokens": 500,
+      "ai.usage.outputTokens": 120,
+      "ai.usage.totalTokens": 3670,
+    }),
+    { file: "ai6.json" },
+  );
+  for (const t of [v4, v6]) {
+    assert.deepEqual(rows(t.calls, "input_tokens", "total_tokens", "cache_read_tokens"), [
+      {
+        input_tokens: 50 + 3000 + 500,
+        total_tokens: 50 + 3000 + 500 + 120,
+        cache_read_tokens: 3000,
+      },
+    ]);
+  }
+});
+
 Deno.test("otel_js: Mastra 0.24's OpenTelemetry exporter: its model_generation span is the call, cache reads as gen_ai.usage.cached_input_tokens", async () => {
   // printed by @opentelemetry/sdk-trace-base's ConsoleSpanExporter given to @mastra/otel-exporter
   // 0.3.3 (`exporter:`) for @mastra/core 0.24.9 under Node 20 (SPAN_FIXTURES.md): an agent run of
