@@ -625,6 +625,13 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     // Google ADK's call_llm: the response's model version (`gemini-2.5-flash-001`)
     modelName(adkResponse?.model_version),
   );
+  // the response an OpenInference span records as its output (OpenAI's chat.completion as JSON)
+  const openinferenceResponse = a["openinference.span.kind"] === undefined
+    ? null
+    : jsonObject(a["output.value"]);
+  const openinferenceChoice = Array.isArray(openinferenceResponse?.choices)
+    ? openinferenceResponse.choices[0]
+    : undefined;
   const usage = isObj(a["usage"]) ? a["usage"] as Obj : {};
   const mlflowUsage = isObj(a["mlflow.chat.tokenUsage"]) ? a["mlflow.chat.tokenUsage"] as Obj : {};
   // MLflow autolog without mlflow.chat.tokenUsage (before MLflow 2.20): the response's own
@@ -640,6 +647,9 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     a["logfire.msg_template"] === undefined ? undefined : jsonField(a["response"], "usage"),
     // Haystack's generator runs: the provider's usage in the reply's meta
     jsonObject(haystack.meta.usage),
+    // OpenInference's: the response it records (its JS OpenAI instrumentation before 4.x names
+    // no cache reads or reasoning of its own)
+    openinferenceResponse?.usage,
   ].find(isObj) ?? {};
   // the Vercel AI SDK: its usage (v4 promptTokens, v5 inputTokens) and the provider's metadata
   const providerMeta = jsonObject(a["ai.response.providerMetadata"]) ?? {};
@@ -890,8 +900,9 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
         str(haystack.meta.finish_reason) ??
         // OpenLLMetry's indexed completions; the GenAI output messages' own (LiteLLM's)
         str(a["gen_ai.completion.0.finish_reason"]) ??
-        // OpenInference's (its JS OpenAI instrumentation)
+        // OpenInference's (its JS OpenAI instrumentation since 4.x; before, its response's first choice's)
         str(a["llm.finish_reason"]) ??
+        str(jsonField(openinferenceChoice, "finish_reason")) ??
         joined(outputList?.map((m) => (isObj(m) ? m.finish_reason : null)) ?? null),
     messages: !texts ? null : inputList ? JSON.stringify(inputList) : prompt,
     prompt_chars: prompt === null ? null : countChars(prompt),

@@ -1036,3 +1036,23 @@ Deno.test("otlp: OpenLLMetry JS's @google/genai instrumentation (its scope) coun
     },
   ]);
 });
+
+Deno.test("otlp: OpenInference's JS OpenAI instrumentation before 4.x names no cache reads, reasoning or finish reason: those of the response it records in output.value", async () => {
+  // the OTLP/JSON request @opentelemetry/exporter-trace-otlp-http 0.52.1 sent for
+  // @arizeai/openinference-instrumentation-openai 2.0.2 (openai 4.70.0, a local mock answering
+  // usage {prompt_tokens: 1200, completion_tokens: 300, prompt_tokens_details: {cached_tokens:
+  // 1000}, completion_tokens_details: {reasoning_tokens: 100}} and finish_reason "stop"): the span
+  // has llm.token_count.prompt / completion / total alone
+  const t = await loadAs(fixture("otlp_openinference_openai_2.0.json"), "otlp");
+  assert.deepEqual(rows(t.calls, ...TOKENS, "finish_reason", "output_chars"), [
+    {
+      input_tokens: 1200,
+      output_tokens: 300,
+      total_tokens: 1500,
+      cache_read_tokens: 1000,
+      reasoning_tokens: 100,
+      finish_reason: "stop",
+      output_chars: "Hello from mock.".length, // 16
+    },
+  ]);
+});
