@@ -43,6 +43,10 @@ export const importMessages = {
     `OTLP/JSON object has neither "resourceSpans" nor "scopeSpans" (got ${kind(value)} ${
       show(value)
     })`,
+  otlpMetrics: (n: number) =>
+    `${n} metric export${
+      n > 1 ? "s are" : " is"
+    } not read (metrics sum what the spans and events give call by call)`,
   otlpNotArray: (path: string, value: unknown) => `${path} must be an array, got ${kind(value)}`,
   otlpBadSpan: (path: string, reason: string) => `span ${path} is not loaded: ${reason}`,
   otlpDuplicateSpan: (spanId: string, firstLine: number) =>

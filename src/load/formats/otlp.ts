@@ -12,7 +12,9 @@
  * Every span is one event (`otel.<operation or name>`). The GenAI events logged beside
  * the spans (`resourceLogs`: `gen_ai.user.message`, `gen_ai.choice`, … or
  * `gen_ai.client.inference.operation.details`, each naming its span) give a call's
- * prompt and output texts when its span's attributes do not hold them.
+ * prompt and output texts when its span's attributes do not hold them. The agent CLIs' own log
+ * events (Claude Code's `claude_code.api_request`, …) are calls and events (`_cli_events.ts`);
+ * metric exports are counted in one warning.
  *
  * @module
  */
@@ -25,6 +27,7 @@ import { countChars } from "../_event.ts";
 import { isObj, type Obj, str } from "./_util.ts";
 import { problemList } from "./_span_values.ts";
 import { importMessages } from "./messages.ts";
+import { addCliRecord, cliEventName, cliRecords, withCliCalls } from "./_cli_events.ts";
 
 export { CALL_OPERATIONS } from "./_spans.ts";
 
@@ -239,16 +242,30 @@ function parseOtlp(
 
   // the GenAI events logged beside the spans, by the span they name
   const logged = new Map<string, LoggedTexts>();
-  const readResourceLogs = (list: unknown[]) => {
+  // the agent CLIs' own events (Claude Code's, Gemini CLI's): calls and events
+  const cli = cliRecords();
+  const readResourceLogs = (list: unknown[], line: number) => {
     for (const rl of list) {
       const scopes = isObj(rl) ? rl.scopeLogs ?? rl.instrumentationLibraryLogs : undefined;
       if (!Array.isArray(scopes)) continue;
       for (const scope of scopes) {
         const records = isObj(scope) ? scope.logRecords : undefined;
-        if (Array.isArray(records)) { for (const r of records) readLogRecord(r, logged); }
+        if (!Array.isArray(records)) continue;
+        for (const r of records) {
+          readLogRecord(r, logged);
+          if (!isObj(r)) continue;
+          const attributes = attributeMap(r.attributes);
+          const name = cliEventName(attributes, anyValue(r.body), r.eventName);
+          if (name === null) continue;
+          const ts = nanosToMicros(r.timeUnixNano)?.us ?? nanosToMicros(r.observedTimeUnixNano)?.us;
+          addCliRecord(cli, { name, attributes, ts: ts ?? null, line }, file);
+        }
       }
     }
   };
+  // metric exports (the CLIs export their usage as metrics too, sums the events give call by
+  // call): counted, not read
+  let metrics = 0, firstMetrics = 0;
 
   /** `prefix` is `""` for a top-level object, `"[i]."` for an element of a top-level array. */
   const readValue = (value: unknown, prefix: string, line: number) => {
@@ -256,7 +273,9 @@ function parseOtlp(
     // the proto names kept) are the same fields
     if (isObj(value) && SNAKE_KEYS.some((k) => k in (value as Obj))) value = camelKeys(value);
     const logs = isObj(value) && Array.isArray(value.resourceLogs);
-    if (logs) readResourceLogs((value as Obj).resourceLogs as unknown[]);
+    if (logs) readResourceLogs((value as Obj).resourceLogs as unknown[], line);
+    const metricExport = isObj(value) && Array.isArray(value.resourceMetrics);
+    if (metricExport && metrics++ === 0) firstMetrics = line;
     if (Array.isArray(value) && prefix === "") {
       for (const [i, v] of value.entries()) readValue(v, `[${i}].`, line);
     } else if (isObj(value) && "resourceSpans" in value) {
@@ -293,15 +312,27 @@ function parseOtlp(
         const pbreq = isObj(request) ? request.pbreq : undefined;
         readValue(pbreq ?? request, `${prefix}trace_requests[${i}].pbreq.`, line);
       }
-    } else if (!logs) problem(line, "otlp_not_spans", importMessages.otlpNotSpans(value));
+    } else if (!logs && !metricExport) {
+      problem(line, "otlp_not_spans", importMessages.otlpNotSpans(value));
+    }
   };
 
   const diagnostics = source.values(({ line, value }) => readValue(value, "", line));
   for (const d of own) diagnostics.push(d);
   // several records of one span merge whole: read again, nothing lightened
   if (spans.duplicated) return parseOtlp(source, file, options, false);
+  if (metrics > 0) {
+    diagnostics.push({
+      file,
+      line: firstMetrics,
+      code: "otlp_metrics",
+      message: importMessages.otlpMetrics(metrics),
+      severity: "warning",
+    });
+  }
   const records = spansToRecords(spans.spans, file, options, diagnostics);
   if (logged.size > 0) withLoggedTexts(records, logged, options);
+  withCliCalls(records, cli);
   return records;
 }
 
@@ -437,11 +468,14 @@ function isEnvelope(s: FormatSample): boolean {
 /** The top-level keys of OTLP/JSON written with the protobuf field names. */
 const SNAKE_TOP = ["resource_spans", "scope_spans", "instrumentation_library_spans"];
 
-/** A file's first request may be of log records (their batch flushed first): OTLP all the same. */
-const LOG_TOP = ["resourceLogs", "resource_logs"];
+/**
+ * A file's first request may be of log records or metrics (their batch flushed first): OTLP all
+ * the same.
+ */
+const LOG_TOP = ["resourceLogs", "resource_logs", "resourceMetrics", "resource_metrics"];
 
-/** The requests written with the protobuf field names, spans' or log records'. */
-const SNAKE_KEYS = [...SNAKE_TOP, "resource_logs"];
+/** The requests written with the protobuf field names, spans', log records' or metrics'. */
+const SNAKE_KEYS = [...SNAKE_TOP, "resource_logs", "resource_metrics"];
 
 /**
  * A value with every object key in lowerCamelCase (`start_time_unix_nano` →
@@ -464,7 +498,7 @@ export const otlp: FormatAdapter = {
   name: "otlp",
   title: "OTLP/JSON traces (OpenTelemetry)",
   reads:
-    "spans with gen_ai.* (or OpenInference llm.*) attributes are calls; wrapper spans that repeat usage and tool spans are events; the trace is the session",
+    "spans with gen_ai.* (or OpenInference llm.*) attributes are calls, and Claude Code's api_request / api_error log events; wrapper spans that repeat usage and tool spans are events; the trace is the session",
   example:
     '{"resourceSpans": [{"resource": {...}, "scopeSpans": [{"spans": [{"traceId", "spanId", "name": "chat gpt-4o", "attributes": [...]}]}]}]}',
   detect: (s) =>

@@ -1056,3 +1056,143 @@ Deno.test("otlp: OpenInference's JS OpenAI instrumentation before 4.x names no c
     },
   ]);
 });
+
+Deno.test("otlp: Claude Code's OpenTelemetry events (a Collector's file of its log records and metrics) are its calls: claude_code.api_request, and api_error as an error", async () => {
+  // Claude Code 2.1.332 (CLAUDE_CODE_ENABLE_TELEMETRY=1, OTEL_LOGS_EXPORTER=otlp, http/json) run
+  // twice against a local mock: `claude -p` with a Bash round trip (the mock's usage: 120 input,
+  // 1000 cache reads, 200 cache writes, 30 output; then 150, 1200, 0, 12), and a prompt the mock
+  // refused with a 400 ("mock: prompt refused"); each OTLP request one line, as a Collector's file
+  // exporter writes them (an excerpt: other events and metrics left out)
+  const t = await loadAs(fixture("otlp_claude_code_2.1.332_events.jsonl"), "otlp");
+  const ok = "a796e7ef-f309-47b8-a10b-8ae78c121286",
+    failed = "e640edb1-dcd6-40ea-8a35-e3add12a7e82";
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "session_id",
+      "request_id",
+      "model",
+      "provider",
+      "status",
+      "error",
+      "duration_s",
+      "ttft_s",
+    ),
+    [
+      // duration_ms and ttft_ms of each event
+      {
+        session_id: ok,
+        request_id: "req_mock_2",
+        model: "claude-sonnet-4-5",
+        provider: "anthropic",
+        status: "ok",
+        error: null,
+        duration_s: 0.615,
+        ttft_s: 0.407,
+      },
+      {
+        session_id: ok,
+        request_id: "req_mock_3",
+        model: "claude-sonnet-4-5",
+        provider: "anthropic",
+        status: "ok",
+        error: null,
+        duration_s: 0.304,
+        ttft_s: 0.282,
+      },
+      {
+        session_id: failed,
+        request_id: "req_fail",
+        model: "claude-sonnet-4-5",
+        provider: "anthropic",
+        status: "error",
+        error: "mock: prompt refused (status 400)",
+        duration_s: 0.035,
+        ttft_s: null,
+      },
+    ],
+  );
+  assert.deepEqual(rows(t.calls, ...TOKENS, "cache_write_tokens"), [
+    // the whole prompt: Anthropic's input (without the cache) + cache reads + cache writes
+    {
+      input_tokens: 120 + 1000 + 200,
+      output_tokens: 30,
+      total_tokens: 1320 + 30,
+      cache_read_tokens: 1000,
+      reasoning_tokens: null,
+      cache_write_tokens: 200,
+    },
+    {
+      input_tokens: 150 + 1200 + 0,
+      output_tokens: 12,
+      total_tokens: 1350 + 12,
+      cache_read_tokens: 1200,
+      reasoning_tokens: null,
+      cache_write_tokens: 0,
+    },
+    {
+      input_tokens: null,
+      output_tokens: null,
+      total_tokens: null,
+      cache_read_tokens: null,
+      reasoning_tokens: null,
+      cache_write_tokens: null,
+    },
+  ]);
+  // the event is written when the response ended (event.timestamp 15:10:23.288Z): it started
+  // duration_ms before
+  assert.deepEqual(rows(t.calls, "started_at", "ended_at")[0], {
+    started_at: new Date("2026-12-02T15:10:22.673Z"),
+    ended_at: new Date("2026-12-02T15:10:23.288Z"),
+  });
+  // claude-sonnet-4-5 at $3 / $15 per million, cache reads $0.30, 5-minute writes $3.75:
+  // 120×3 + 1000×0.3 + 200×3.75 + 30×15 = 1860 µ$; 150×3 + 1200×0.3 + 12×15 = 990 µ$ (the
+  // cost_usd Claude Code wrote beside them, 0.00186 and 0.00099)
+  const costs = t.calls.getColumn("cost_usd").toArray() as (number | null)[];
+  assert.deepEqual(costs.map((c) => c === null ? null : Math.round(c * 1e6)), [1860, 990, null]);
+  assert.deepEqual(rows(t.sessions, "session_id", "calls", "errors"), [
+    { session_id: ok, calls: 2, errors: 0 },
+    { session_id: failed, calls: 1, errors: 1 },
+  ]);
+  // every log record is an event of its name; the metric export is one warning, not an error
+  assert.deepEqual(t.events.getColumn("type").toArray(), [
+    "claude_code.user_prompt",
+    "claude_code.api_request",
+    "claude_code.tool_result",
+    "claude_code.api_request",
+    "claude_code.user_prompt",
+    "claude_code.api_error",
+  ]);
+  assert.deepEqual(rows(t.diagnostics, "line", "code", "severity"), [
+    { line: 1, code: "otlp_metrics", severity: "warning" }, // the excerpt's first line
+  ]);
+});
+
+Deno.test("otlp: Claude Code's beta tracing (its llm_request spans beside its api_request events): each request is one call, the span's, with the event's time to first token", async () => {
+  // the same Bash round trip with CLAUDE_CODE_ENHANCED_TELEMETRY_BETA=1 and OTEL_TRACES_EXPORTER:
+  // two claude_code.llm_request spans under the claude_code.interaction span, and the two
+  // api_request events (which name the interaction span, not the request's)
+  const t = await loadAs(fixture("otlp_claude_code_2.1.332_beta_tracing.jsonl"), "otlp");
+  assert.deepEqual(
+    rows(t.calls, "request_id", "parent_span_id", "input_tokens", "cache_write_tokens", "ttft_s"),
+    [
+      // the spans' gen_ai.usage.input_tokens count the cache in: 120 + 1000 + 200, 150 + 1200
+      {
+        request_id: "aef1e18ceaddc79a",
+        parent_span_id: "707406e084b559c6",
+        input_tokens: 1320,
+        cache_write_tokens: 200,
+        ttft_s: 0.337,
+      },
+      {
+        request_id: "92c84a909b60f92d",
+        parent_span_id: "707406e084b559c6",
+        input_tokens: 1350,
+        cache_write_tokens: 0,
+        ttft_s: 0.346,
+      },
+    ],
+  );
+  const costs = t.calls.getColumn("cost_usd").toArray() as number[];
+  assert.deepEqual(costs.map((c) => Math.round(c * 1e6)), [1860, 990]);
+});

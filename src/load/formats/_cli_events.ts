@@ -1,0 +1,243 @@
+/**
+ * The agent CLIs' own OpenTelemetry log events → calls and events: the one place that reads
+ * them, for the OTLP/JSON reader (`resourceLogs`, what an OpenTelemetry Collector's `file`
+ * exporter writes) and the OpenTelemetry JS dump reader (Gemini CLI's `--telemetry-outfile`).
+ *
+ * - Claude Code (`CLAUDE_CODE_ENABLE_TELEMETRY=1`, `OTEL_LOGS_EXPORTER`): a
+ *   `claude_code.api_request` log record is one model call: `model`, Anthropic's
+ *   `input_tokens` (without the cache), `cache_read_tokens`, `cache_creation_tokens` (of which
+ *   `cache_creation_1h_tokens`), `output_tokens`, `duration_ms`, `ttft_ms`, `request_id`,
+ *   `session.id`; its time (`event.timestamp`) is when the response ended. A
+ *   `claude_code.api_error` is an error call (`error`, `status_code`).
+ * - Gemini CLI: a `gemini_cli.api_response` is one call: its `model` is the response's
+ *   version, `input_token_count` (the cache included), `cached_content_token_count`,
+ *   `output_token_count` and `thoughts_token_count` (thinking, billed as output),
+ *   `tool_token_count` (the tools' prompt, billed as input), `total_token_count`, `duration_ms`,
+ *   `finish_reasons`; its time is when the response ended. A `gemini_cli.api_error` is an error
+ *   call. (`gemini_cli.api_request` names the requested model only: an event.)
+ *
+ * Input tokens are the whole prompt, as the GenAI conventions count them (Claude Code's own
+ * spans write `gen_ai.usage.input_tokens` so): cache reads and writes inside. The cost the CLI
+ * estimated (`cost_usd`) stays in the event's payload; calls are priced as every call is.
+ * Every other log record of these CLIs is an event of its name.
+ *
+ * Where the file also holds the CLI's spans of the same requests (Claude Code's
+ * `claude_code.llm_request` with `CLAUDE_CODE_ENHANCED_TELEMETRY_BETA`, Gemini CLI's `llm_call`),
+ * a request is one call ({@link withCliCalls}).
+ *
+ * @module
+ */
+import { geminiInputTokens } from "../../schema/provider_calls.ts";
+import { blankCall } from "./_agent_logs.ts";
+import type { ImportedCall, ImportedEvent, ImportedRecords } from "./_records.ts";
+import { compactPayload, count, first, isObj, num, type Obj, str } from "./_util.ts";
+
+/** The prefixes of the agent CLIs' event names. */
+const CLI_PREFIXES = ["claude_code.", "gemini_cli."];
+
+/** One log record of an agent CLI, as a reader found it. */
+export interface CliLogRecord {
+  /** The event's name, with its CLI's prefix (`claude_code.api_request`). */
+  name: string;
+  /** Flat attributes, values decoded. */
+  attributes: Obj;
+  /** The record's time, µs since the epoch (null when it has none). */
+  ts: number | null;
+  /** 1-based line where the record starts. */
+  line: number;
+}
+
+/**
+ * The name of an agent CLI's log record, or null for another record: OTLP's `eventName`, else
+ * the `event.name` attribute (Gemini CLI's, with its prefix), else the body (Claude Code names
+ * its events there, `event.name` without the prefix).
+ *
+ * @example
+ * ```ts
+ * import { cliEventName } from "./_cli_events.ts";
+ * if (cliEventName({ "event.name": "api_request" }, "claude_code.api_request") !== "claude_code.api_request") throw new Error();
+ * if (cliEventName({ "event.name": "gemini_cli.api_response" }, "API response from …") !== "gemini_cli.api_response") throw new Error();
+ * if (cliEventName({ "event.name": "gen_ai.choice" }, null) !== null) throw new Error();
+ * ```
+ */
+export function cliEventName(
+  attributes: Obj,
+  body: unknown,
+  eventName: unknown = null,
+): string | null {
+  const named = [str(eventName), str(attributes["event.name"]), str(body)];
+  return named.find((n) => n !== null && CLI_PREFIXES.some((p) => n.startsWith(p))) ?? null;
+}
+
+/** The µs of an ISO time, or null. */
+function isoMicros(v: unknown): number | null {
+  const s = str(v);
+  const ms = s === null ? NaN : Date.parse(s);
+  return Number.isFinite(ms) ? ms * 1000 : null;
+}
+
+/** Milliseconds as seconds, or null. */
+const seconds = (v: unknown): number | null => {
+  const ms = num(v);
+  return ms === null || ms < 0 ? null : ms / 1000;
+};
+
+/** The call a CLI's request event stands for, or null when the record is not one. */
+function cliCall(r: CliLogRecord, file: string): ImportedCall | null {
+  const a = r.attributes;
+  const isClaude = r.name === "claude_code.api_request" || r.name === "claude_code.api_error";
+  const isGemini = r.name === "gemini_cli.api_response" || r.name === "gemini_cli.api_error";
+  if (!isClaude && !isGemini) return null;
+  const session = str(a["session.id"]) ?? file;
+  const call = blankCall(file, r.line, session);
+  // the event is written when the response ended (or the request failed)
+  const end = isoMicros(a["event.timestamp"]) ?? r.ts;
+  const duration = seconds(a.duration_ms);
+  call.ended_at = end;
+  call.duration_s = duration;
+  call.started_at = end !== null && duration !== null ? end - Math.round(duration * 1e6) : end;
+  call.model = str(a.model) ?? "unknown";
+  if (r.name.endsWith(".api_error")) {
+    const status = first(str(a.status_code), num(a.status_code)?.toString());
+    const text = str(a.error) ?? str(a["error.message"]) ?? "API error";
+    call.status = "error";
+    call.error = status !== null && !text.includes(status) ? `${text} (status ${status})` : text;
+  }
+  if (isClaude) {
+    call.provider = "anthropic";
+    call.request_id = str(a.request_id);
+    call.ttft_s = seconds(a.ttft_ms);
+    if (r.name === "claude_code.api_request") {
+      // Anthropic's input leaves out the cache: the whole prompt is all three
+      const input = count(a.input_tokens), output = count(a.output_tokens);
+      const read = count(a.cache_read_tokens), write = count(a.cache_creation_tokens);
+      call.input_tokens = input === null ? null : input + (read ?? 0) + (write ?? 0);
+      call.output_tokens = output;
+      call.total_tokens = call.input_tokens === null || output === null
+        ? null
+        : call.input_tokens + output;
+      call.cache_read_tokens = read;
+      call.cache_write_tokens = write;
+      call.cache_write_1h_tokens = count(a.cache_creation_1h_tokens);
+    }
+    return call;
+  }
+  call.provider = "google";
+  call.served_model = r.name === "gemini_cli.api_response" ? str(a.model) : null;
+  if (r.name === "gemini_cli.api_response") {
+    const answer = count(a.output_token_count), thoughts = count(a.thoughts_token_count);
+    call.input_tokens = geminiInputTokens(count(a.input_token_count), count(a.tool_token_count));
+    call.output_tokens = answer === null && thoughts === null
+      ? null
+      : (answer ?? 0) + (thoughts ?? 0);
+    call.total_tokens = count(a.total_token_count);
+    call.cache_read_tokens = count(a.cached_content_token_count);
+    call.reasoning_tokens = thoughts;
+    const reasons = a.finish_reasons;
+    call.finish_reason = Array.isArray(reasons)
+      ? reasons.filter((x) => typeof x === "string").join(",") || null
+      : str(reasons);
+  }
+  return call;
+}
+
+/** What a reader collects of a file's CLI log records: their calls and events. */
+export interface CliRecords {
+  calls: ImportedCall[];
+  events: ImportedEvent[];
+}
+
+/** An empty {@link CliRecords}. */
+export const cliRecords = (): CliRecords => ({ calls: [], events: [] });
+
+/**
+ * Add one CLI log record to `into`: an event of its name, and the call it stands for when it
+ * is a request's event.
+ *
+ * @example
+ * ```ts
+ * import { addCliRecord, cliRecords } from "./_cli_events.ts";
+ * const into = cliRecords();
+ * addCliRecord(into, { name: "claude_code.api_request", line: 1, ts: null, attributes: {
+ *   "session.id": "s", "event.timestamp": "2026-01-01T00:00:01Z", model: "claude-sonnet-4-5",
+ *   input_tokens: 10, output_tokens: 5, cache_read_tokens: 100, cache_creation_tokens: 20, duration_ms: 500 } }, "f.jsonl");
+ * const c = into.calls[0]!;
+ * if (c.input_tokens !== 130 || c.total_tokens !== 135 || c.duration_s !== 0.5 || into.events.length !== 1) throw new Error();
+ * ```
+ */
+export function addCliRecord(into: CliRecords, r: CliLogRecord, file: string): void {
+  const call = cliCall(r, file);
+  if (call) into.calls.push(call);
+  into.events.push({
+    file,
+    line: r.line,
+    type: r.name,
+    ts: call?.started_at ?? isoMicros(r.attributes["event.timestamp"]) ?? r.ts,
+    end: call?.ended_at ?? null,
+    session_id: str(r.attributes["session.id"]) ?? file,
+    request_id: call?.request_id ?? null,
+    payload: compactPayload(r.attributes),
+  });
+}
+
+/** A span's call and a CLI's call are one request: a µs of slack for the ms the CLIs write. */
+const SLACK_US = 2000;
+
+/**
+ * The calls of a file's spans with the CLIs' calls added, each request once: a CLI's call whose
+ * end falls within a call span of its session (the span of that request: Claude Code's
+ * `claude_code.llm_request`, Gemini CLI's `llm_call`) fills what that span's call lacks (tokens,
+ * time to first token, the served model, an error) and is not counted again; the others are
+ * calls of their own. The CLIs' events are added to the events.
+ *
+ * @example
+ * ```ts
+ * import { withCliCalls } from "./_cli_events.ts";
+ * import { blankCall } from "./_agent_logs.ts";
+ * const span = { ...blankCall("f", 1, "s"), model: "gemini-2.5-flash", started_at: 0, ended_at: 1_000_000, span_id: "a" };
+ * const cli = { ...blankCall("f", 9, "s"), model: "gemini-2.5-flash-001", served_model: "gemini-2.5-flash-001", started_at: 10_000, ended_at: 990_000, input_tokens: 7 };
+ * const records = { calls: [span], events: [], diagnostics: [] };
+ * withCliCalls(records, { calls: [cli], events: [] });
+ * if (records.calls.length !== 1 || records.calls[0]!.input_tokens !== 7 || records.calls[0]!.served_model !== "gemini-2.5-flash-001") throw new Error();
+ * ```
+ */
+export function withCliCalls(records: ImportedRecords, cli: CliRecords): void {
+  const taken = new Set<ImportedCall>();
+  for (const c of cli.calls) {
+    const end = c.ended_at;
+    let span: ImportedCall | null = null;
+    if (end !== null) {
+      for (const s of records.calls) {
+        if (taken.has(s) || s.span_id == null || s.session_id !== c.session_id) continue;
+        if (s.started_at === null || s.ended_at === null) continue;
+        if (end < s.started_at - SLACK_US || end > s.ended_at + SLACK_US) continue;
+        // of the spans around it, the one that ended nearest after it
+        if (span === null || Math.abs(s.ended_at - end) < Math.abs(span.ended_at! - end)) span = s;
+      }
+    }
+    if (span === null) {
+      records.calls.push(c);
+      continue;
+    }
+    taken.add(span);
+    const filled = span as unknown as Record<string, unknown>;
+    for (const [k, v] of Object.entries(c)) {
+      // the span's own ids, place, model and times stay
+      if (["file", "line", "session_id", "request_id", "model", "status"].includes(k)) continue;
+      if ((filled[k] === null || filled[k] === undefined) && v !== null && v !== undefined) {
+        filled[k] = v;
+      }
+    }
+    if (c.status === "error" && span.status !== "error") {
+      span.status = "error";
+      span.error = c.error;
+    }
+  }
+  for (const e of cli.events) records.events.push(e);
+}
+
+/** True for a value of an OpenTelemetry JS log record dump naming an agent CLI's event. */
+export function isCliLogDump(v: unknown): v is Obj {
+  return isObj(v) && Array.isArray(v.hrTime) && isObj(v.attributes) &&
+    cliEventName(v.attributes, v._body ?? v.body) !== null;
+}
