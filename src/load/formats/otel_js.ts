@@ -24,6 +24,9 @@
  *   the spans of CloudWatch's `aws/spans` log group, where Bedrock AgentCore's go;
  *   a span there with `durationNano` and no `endTimeUnixNano` ends at start + duration).
  *
+ * Gemini CLI's telemetry outfile holds its spans, log records and metric exports so
+ * (`JSON.stringify(…, null, 2)`): its own log records are calls and events (`_cli_events.ts`).
+ *
  * Status code 2 (or an `exception` event) is an error; a span that has not
  * ended (`ended: false`, an `endTime` of `[0, 0]`, a negative duration) is
  * pending. The trace is the session unless an attribute names one.
@@ -36,6 +39,13 @@ import { type Span, SpanList } from "./_spans.ts";
 import { hexId, parentId, spanFile, type SpanRecord } from "./_span_values.ts";
 import { DocumentTooLarge, textSource, type TraceSource } from "./source.ts";
 import { first, isObj, json5Parse, num, type Obj, str, toMicros } from "./_util.ts";
+import {
+  addCliRecord,
+  cliEventName,
+  cliRecords,
+  isCliLogDump,
+  withCliCalls,
+} from "./_cli_events.ts";
 
 const contextOf = (v: Obj): Obj =>
   isObj(v.spanContext) ? v.spanContext : isObj(v._spanContext) ? v._spanContext : {};
@@ -63,8 +73,13 @@ function isJsSpan(v: unknown): v is Obj {
 function neighbourKind(v: unknown): string | null {
   if (!isObj(v)) return null;
   if ("body" in v && ("severityText" in v || "severityNumber" in v)) return "log records";
-  // the console's `{descriptor, dataPoints}`; Copilot CLI's `{"type": "metric", name, dataPoints}`
+  // a log record as `JSON.stringify` writes the SDK's (`{hrTime, attributes, _body}`: Gemini CLI's
+  // telemetry outfile)
+  if (("_body" in v || "body" in v) && Array.isArray(v.hrTime)) return "log records";
+  // the console's `{descriptor, dataPoints}`; Copilot CLI's `{"type": "metric", name, dataPoints}`;
+  // a ResourceMetrics as `JSON.stringify` writes it (Gemini CLI's outfile)
   if ("dataPoints" in v && ("descriptor" in v || v.type === "metric")) return "metric exports";
+  if (Array.isArray(v.scopeMetrics)) return "metric exports";
   return null;
 }
 
@@ -366,8 +381,16 @@ function parseOtelJs(
 ): ImportedRecords {
   const f = spanFile(file);
   const spans = new SpanList(options, lighten);
+  // the agent CLIs' own log records (Gemini CLI's outfile): calls and events
+  const cli = cliRecords();
   // the console's log-record and metric exporters print to the same stream: counted, not spans
   const readRecord = ({ value, line, path }: SpanRecord) => {
+    if (isCliLogDump(value)) {
+      const name = cliEventName(value.attributes as Obj, value._body ?? value.body)!;
+      const ts = hrMicros(value.hrTime);
+      addCliRecord(cli, { name, attributes: value.attributes as Obj, ts, line }, file);
+      return;
+    }
     const kind = neighbourKind(value);
     if (kind !== null) {
       f.skip(kind, line);
@@ -413,7 +436,9 @@ function parseOtelJs(
   }
   // several records of one span merge whole: read again, nothing lightened
   if (spans.duplicated) return parseOtelJs(source, file, options, false);
-  return f.finish(spans.spans, "otel", options);
+  const records = f.finish(spans.spans, "otel", options);
+  withCliCalls(records, cli);
+  return records;
 }
 
 /** OpenTelemetry JS span dumps. */

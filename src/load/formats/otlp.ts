@@ -498,7 +498,7 @@ export const otlp: FormatAdapter = {
   name: "otlp",
   title: "OTLP/JSON traces (OpenTelemetry)",
   reads:
-    "spans with gen_ai.* (or OpenInference llm.*) attributes are calls, and Claude Code's api_request / api_error log events; wrapper spans that repeat usage and tool spans are events; the trace is the session",
+    "spans with gen_ai.* (or OpenInference llm.*) attributes are calls, and Claude Code's and Gemini CLI's request log events (a span of the same request is one call with them); wrapper spans that repeat usage and tool spans are events; the trace is the session",
   example:
     '{"resourceSpans": [{"resource": {...}, "scopeSpans": [{"spans": [{"traceId", "spanId", "name": "chat gpt-4o", "attributes": [...]}]}]}]}',
   detect: (s) =>

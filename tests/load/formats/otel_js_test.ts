@@ -9,6 +9,7 @@ import {
   figuresOfRows,
   fixture,
   load,
+  loadAs,
   rounded,
   rows,
   SPAN,
@@ -830,4 +831,99 @@ Deno.test("otel_js: OpenInference's Bedrock instrumentation records a cross-regi
       cost_usd: 0.000568,
     },
   ]);
+});
+
+Deno.test("otel_js: Gemini CLI's telemetry outfile: its llm_call spans are its calls, with the tokens, duration and errors of its api_response and api_error events; its log records are events, not spans", async () => {
+  // Gemini CLI 0.61.0 (settings.json telemetry {enabled, target: "local", outfile}) run twice
+  // against a local mock of streamGenerateContent: a list_directory round trip (the mock's
+  // usageMetadata {promptTokenCount: 1000, cachedContentTokenCount: 600, candidatesTokenCount: 40,
+  // thoughtsTokenCount: 25, totalTokenCount: 1065}, then {1300, 900, 20, 0, 1320}), and a prompt
+  // whose first request the mock answered with a 503 (retried); an excerpt of the file it wrote
+  const t = await loadAs(fixture("otel_js_gemini_cli_0.61.0_outfile.json"), "otel_js");
+  const ok = "146366dc-aa37-41f6-913a-e25a7e4e7d7a",
+    retried = "04faebf1-38cc-45d0-8065-d39a7973e704";
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "session_id",
+      "request_id",
+      "model",
+      "served_model",
+      "provider",
+      "status",
+      "line",
+    ),
+    [
+      // the span's requested model; the version the response named (the mock's modelVersion)
+      {
+        session_id: ok,
+        request_id: "a2e51ab5cd0bfd06",
+        model: "gemini-2.5-flash",
+        served_model: "gemini-2.5-flash-001",
+        provider: "google",
+        status: "ok",
+        line: 1,
+      },
+      {
+        session_id: ok,
+        request_id: "f1d0081d7088cc5b",
+        model: "gemini-2.5-flash",
+        served_model: "gemini-2.5-flash-001",
+        provider: "google",
+        status: "ok",
+        line: 50,
+      },
+      {
+        session_id: retried,
+        request_id: "671a7b1c1cdd04a3",
+        model: "gemini-2.5-flash",
+        served_model: null,
+        provider: "google",
+        status: "error",
+        line: 373,
+      },
+    ],
+  );
+  assert.deepEqual(rows(t.calls, ...TOKENS), [
+    // input: the prompt, cache included (+ tool_token_count 0); output: the answer + the thinking
+    {
+      input_tokens: 1000,
+      output_tokens: 40 + 25,
+      total_tokens: 1065,
+      cache_read_tokens: 600,
+      reasoning_tokens: 25,
+    },
+    {
+      input_tokens: 1300,
+      output_tokens: 20 + 0,
+      total_tokens: 1320,
+      cache_read_tokens: 900,
+      reasoning_tokens: 0,
+    },
+    {
+      input_tokens: null,
+      output_tokens: null,
+      total_tokens: null,
+      cache_read_tokens: null,
+      reasoning_tokens: null,
+    },
+  ]);
+  assert.equal(
+    t.calls.getColumn("error").toArray()[2],
+    '{"error":{"code":503,"message":"mock: overloaded","status":"UNAVAILABLE"}}',
+  );
+  // one call a request: 2 spans' calls and 2 responses are 2 calls, not 4; the log records are
+  // events of their names (no longer spans repeating the llm_call span, nor bad spans)
+  assert.deepEqual(
+    (t.events.getColumn("type").toArray() as string[]).filter((x) => x.startsWith("gemini_cli.")),
+    [
+      "gemini_cli.api_request",
+      "gemini_cli.api_response",
+      "gemini_cli.api_request",
+      "gemini_cli.api_response",
+      "gemini_cli.api_request",
+      "gemini_cli.api_error",
+    ],
+  );
+  assert.deepEqual(rows(t.diagnostics, "code"), []);
 });
