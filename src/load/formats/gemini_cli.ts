@@ -423,9 +423,14 @@ export function parseGeminiChatText(
   const start = time(meta.startTime, header?.line ?? 1),
     end = time(meta.lastUpdated, header?.line ?? 1);
   // a recording that ends on the user's message was never answered (a request that failed is not
-  // recorded, nor a process stopped meanwhile): the session is unfinished
+  // recorded, nor a process stopped meanwhile): the session is unfinished. So is one that ends on
+  // Gemini's tool calls that ran: their results were sent and not answered (up to 0.3x the results
+  // are in the tool calls; 0.45 writes them as a user message). Cancelled ones were not sent.
   const turns = all.filter(({ m }) => m.type === "user" || m.type === "gemini");
-  const waiting = turns.at(-1)?.m.type === "user";
+  const last = turns.at(-1)?.m;
+  const sentToolResults = Array.isArray(last?.toolCalls) &&
+    last.toolCalls.some((c) => isObj(c) && c.status !== "cancelled");
+  const waiting = last?.type === "user" || (last?.type === "gemini" && sentToolResults);
   if (start !== null || end !== null || waiting) {
     records.sessions!.push({
       session_id: session,

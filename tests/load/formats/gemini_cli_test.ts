@@ -161,6 +161,37 @@ Deno.test("gemini_cli_chat: a recording that ends on the user's message was neve
   ]);
 });
 
+Deno.test("gemini_cli_chat: a recording that ends on tool calls whose results were sent and never answered (0.30.1) is unfinished", async () => {
+  // Gemini CLI 0.30.1 (-p, --yolo) against a mock that answered the first request with a
+  // list_directory call (1000 prompt tokens, 400 of them cached, 20 candidates, 30 thoughts) and
+  // the second, carrying the tool's result, with a 400: the recording ends on the gemini message
+  // whose tool call succeeded; the failed request is not recorded
+  const t = await loadTraces(fixture("gemini_cli_0.30.1_tool_unanswered.json"), { cache: false });
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "model",
+      "input_tokens",
+      "cache_read_tokens",
+      "output_tokens",
+      "reasoning_tokens",
+    ),
+    [{
+      model: "gemini-2.5-pro",
+      input_tokens: 1000,
+      cache_read_tokens: 400,
+      output_tokens: 50, // 20 + 30 thoughts
+      reasoning_tokens: 30,
+    }],
+  );
+  assert.deepEqual(rows(t.sessions, "complete", "calls"), [{ complete: false, calls: 1 }]);
+  // the same recording with the tool call cancelled: nothing was sent, the session ended there
+  const doc = JSON.parse(readFileSync(fixture("gemini_cli_0.30.1_tool_unanswered.json"), "utf8"));
+  doc.messages[1].toolCalls[0].status = "cancelled";
+  const cancelled = fromTraceText(JSON.stringify(doc, null, 2), { file: "session.json" });
+  assert.deepEqual(rows(cancelled.sessions, "complete"), [{ complete: true }]);
+});
+
 Deno.test("gemini_cli_chat: the JSON Lines recording (a rewritten message counts once, with its last tokens)", async () => {
   // tests/load/formats/fixtures/gemini_chat_session.jsonl: the newer format of chatRecordingService
   // (metadata line, message records appended again when updated, $set and $rewindTo records)
