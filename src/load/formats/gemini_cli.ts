@@ -282,10 +282,9 @@ function setTokens(call: ImportedCall, stats: Obj): void {
   call.cache_read_tokens = count(stats.cached);
   call.total_tokens = count(stats.total_tokens);
   const thinking = unnamedThinking(call.total_tokens, call.input_tokens, call.output_tokens);
-  if (thinking > 0) {
-    call.reasoning_tokens = thinking;
-    call.output_tokens = call.output_tokens! + thinking;
-  }
+  // set either way: a model's call starts as a copy of the session's, whose thinking is all models'
+  call.reasoning_tokens = thinking > 0 ? thinking : null;
+  if (thinking > 0) call.output_tokens = call.output_tokens! + thinking;
 }
 
 // --- chat recording -------------------------------------------------------------------

@@ -356,6 +356,36 @@ Deno.test(
   }),
 );
 
+Deno.test("gemini_cli_stream: a model's call of stats.models has its own thinking, not the session's (0.45.2, auto routing)", async () => {
+  // Gemini CLI 0.45.2 (-o stream-json, model auto) against a mock that served the router's
+  // request to gemini-3.1-flash-lite (304 prompt + 7 candidates = 311 total: no thinking) and two
+  // requests to gemini-3.1-pro-preview (prompt 1000 + 1200, candidates 20 + 50, thoughts 30 + 70,
+  // tool-use prompt 0 + 100, totals 1050 + 1420 = 2470)
+  const t = await loadTraces(fixture("gemini_cli_0.45.2_auto_stream.jsonl"), { cache: false });
+  assert.deepEqual(
+    rows(t.calls, "model", "input_tokens", "output_tokens", "reasoning_tokens", "total_tokens"),
+    [
+      // 311 − 304 − 7 = 0: none (it was the session's 200)
+      {
+        model: "gemini-3.1-flash-lite",
+        input_tokens: 304,
+        output_tokens: 7,
+        reasoning_tokens: null,
+        total_tokens: 311,
+      },
+      // 2470 − 2200 − 70 = 200: the 100 thoughts and the 100 tool-use prompt tokens, which the
+      // stats give only inside the total (read as thinking: the file cannot tell them apart)
+      {
+        model: "gemini-3.1-pro-preview",
+        input_tokens: 2200,
+        output_tokens: 270,
+        reasoning_tokens: 200,
+        total_tokens: 2470,
+      },
+    ],
+  );
+});
+
 Deno.test("gemini_cli_stream: models' stats without their cache reads (0.45): one model takes the session's, several say they cannot be split", () => {
   // the result of a Gemini CLI 0.45.0 stream-json run (the search tool's file id 57661982016):
   // the session's stats count `cached`, its stats.models entries do not
