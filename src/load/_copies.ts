@@ -28,10 +28,14 @@
  * stream-json lines have no time) and writes its output count once the answer
  * ended (2.1.197: 7 where its stream-json line, written as the answer started,
  * says 1); what only stream-json gives, the `result`'s cost, turns and
- * durations, is the session's and stays on it. (Stream-json lines that name no
- * request, as 2.1.19's, give their calls their message id, a transcript's
- * request id only when it has no `requestId`: beside a transcript that has
- * them, such calls are not matched and are counted twice.)
+ * durations, is the session's and stays on it. Stream-json lines that name no
+ * request (Claude Code 1.0 to 2.1.19 wrote no `request_id`) give their calls
+ * their message id: such a call is the transcript's call whose lines have that
+ * `message.id` (read from the transcript's assistant events, when a call of the
+ * stream is named by no request id of the transcripts). A `--output-format json`
+ * result, which has no assistant lines, is read as one call per model standing
+ * for the session's requests, with no request id: beside a transcript of its
+ * session, which holds those requests one by one, those calls give way too.
  *
  * @module
  */
@@ -86,6 +90,7 @@ export function dropCopiedCalls(
   calls: pl.DataFrame,
   sessions: pl.DataFrame,
   fileFormats?: Iterable<string>,
+  events?: () => pl.DataFrame,
 ): { calls: pl.DataFrame; sessions: pl.DataFrame; warnings: Diagnostic[] } | null {
   if (!calls.columns.includes("format") || calls.height === 0) return null;
   // a copy is of another file's call: fewer than two files of these formats hold none, and the
@@ -95,22 +100,47 @@ export function dropCopiedCalls(
     for (const f of fileFormats) if (COPIED_FORMATS.includes(f)) copying++;
     if (copying < 2) return null;
   }
-  const copied = pl.col("format").isIn(COPIED_FORMATS).and(pl.col("request_id").isNotNull());
+  // a call that may be a copy: one with a request id, or a stream-json result's (named by none)
+  const copied = pl.col("format").isIn(COPIED_FORMATS).and(
+    pl.col("request_id").isNotNull().or(pl.col("format").isIn(SECOND_READINGS)),
+  );
   const candidates = calls.select(copied.sum().alias("n")).getColumn("n").toArray()[0] as number;
   if (candidates < 2) return null;
   const formats = calls.getColumn("format").toArray() as (string | null)[];
   const ids = calls.getColumn("request_id").toArray() as (string | null)[];
   const files = calls.getColumn("file").toArray() as string[];
   const lines = calls.getColumn("line").toArray() as number[];
+  const sessionIds = calls.getColumn("session_id").toArray() as string[];
   // each file's last call start (µs): the earlier session's file ends first
   const starts = calls.getColumn("started_at").cast(pl.Int64)
     .toArray() as (number | bigint | null)[];
   // the rows that may be copies (a Claude Code call with a request id), the only ones looked at
   const rows: number[] = [];
+  // the sessions that a transcript of the load holds calls of, and the request ids it names
+  const transcribed = new Set<string>();
+  const transcriptIds = new Set<string>();
+  // a second reading's calls named by no request: a json result's, a stream named by message id
+  const unnamed: number[] = [];
+  const byMessage: number[] = [];
   for (let k = 0; k < calls.height; k++) {
-    if (ids[k] !== null && ids[k] !== undefined && COPIED_FORMATS.includes(formats[k] ?? "")) {
-      rows.push(k);
+    const format = formats[k] ?? "";
+    if (!COPIED_FORMATS.includes(format)) continue;
+    if (ids[k] !== null && ids[k] !== undefined) rows.push(k);
+    if (format === "claude_code") {
+      transcribed.add(sessionIds[k]!);
+      if (ids[k]) transcriptIds.add(ids[k]!);
+    } else if (SECOND_READINGS.includes(format)) {
+      if (ids[k] === null || ids[k] === undefined) unnamed.push(k);
+      else byMessage.push(k);
     }
+  }
+  // a stream-json call named by a message id: the transcript's call of that message (see the module)
+  const named = byMessage.filter((k) =>
+    transcribed.has(sessionIds[k]!) && !transcriptIds.has(ids[k]!)
+  );
+  if (named.length > 0 && events !== undefined) {
+    const requests = transcriptRequests(events(), new Set(named.map((k) => sessionIds[k]!)));
+    for (const k of named) ids[k] = requests.get(ids[k]!) ?? ids[k]!;
   }
   const lastStart = new Map<string, number>();
   for (const k of rows) {
@@ -126,25 +156,28 @@ export function dropCopiedCalls(
   const first = new Map<string, number>();
   const keep = new Array<boolean>(calls.height).fill(true);
   const byFile = new Map<string, { line: number; count: number; second: boolean }>();
+  const drop = (k: number, second: boolean) => {
+    keep[k] = false;
+    const at = byFile.get(files[k]!);
+    if (!at) byFile.set(files[k]!, { line: lines[k]!, count: 1, second });
+    else {
+      at.count++;
+      at.line = Math.min(at.line, lines[k]!);
+      at.second &&= second;
+    }
+  };
   for (const k of rows) {
     const id = ids[k]!;
     const seen = first.get(id);
     if (seen === undefined) first.set(id, k);
     else if (files[seen] !== files[k]) {
-      keep[k] = false;
-      const second = SECOND_READINGS.includes(formats[k]!) && formats[seen] !== formats[k];
-      const at = byFile.get(files[k]!);
-      if (!at) byFile.set(files[k]!, { line: lines[k]!, count: 1, second });
-      else {
-        at.count++;
-        at.line = Math.min(at.line, lines[k]!);
-        at.second &&= second;
-      }
+      drop(k, SECOND_READINGS.includes(formats[k]!) && formats[seen] !== formats[k]);
     }
   }
+  // a json result's calls, standing for requests its session's transcript holds one by one
+  for (const k of unnamed) if (transcribed.has(sessionIds[k]!)) drop(k, true);
   if (byFile.size === 0) return null;
   const kept = calls.filter(pl.Series("keep", keep, pl.Bool));
-  const sessionIds = calls.getColumn("session_id").toArray() as string[];
   const touched = new Set(sessionIds.filter((_, k) => !keep[k]));
   return {
     calls: kept,
@@ -153,17 +186,43 @@ export function dropCopiedCalls(
       file,
       line,
       code: "copied_calls",
-      message: `${count} call${count > 1 ? "s" : ""} of this file repeat${
-        count > 1 ? "" : "s"
-      } calls of another file, with the same request ids ${
+      message: `${count} call${count > 1 ? "s" : ""} of this file repeat${count > 1 ? "" : "s"} ${
         second
-          ? "(this stream-json output's session has its transcript in the load): counted once, in the transcript; the result's cost and times stay on the session"
-          : "(a continued or copied session): counted once, in the file whose calls end first"
+          ? "calls of its session's transcript, which the load holds too (the same responses, named by their request or message id, or a json result's calls standing for them): counted once, in the transcript; the result's cost and times stay on the session"
+          : "calls of another file, with the same request ids (a continued or copied session): counted once, in the file whose calls end first"
       }`,
       severity: "warning",
       count,
     })),
   };
+}
+
+/**
+ * The request id of each message of the transcripts' `sessions`, by message id: a transcript's
+ * assistant events name their request (`requestId`, else the message id) and hold the line, with
+ * its `message.id`, in their payload.
+ */
+function transcriptRequests(events: pl.DataFrame, sessions: Set<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!["type", "session_id", "request_id", "payload"].every((c) => events.columns.includes(c))) {
+    return out;
+  }
+  const answers = events.filter(
+    pl.col("type").eq(pl.lit("claude_code.assistant"))
+      .and(pl.col("session_id").isIn([...sessions]))
+      .and(pl.col("request_id").isNotNull()),
+  );
+  const requests = answers.getColumn("request_id").toArray() as string[];
+  const payloads = answers.getColumn("payload").toArray() as (string | null)[];
+  payloads.forEach((payload, i) => {
+    try {
+      const id = payload === null ? undefined : JSON.parse(payload)?.message?.id;
+      if (typeof id === "string" && id !== requests[i]) out.set(id, requests[i]!);
+    } catch {
+      // a payload that is not JSON names no message
+    }
+  });
+  return out;
 }
 
 /**

@@ -1420,7 +1420,12 @@ export async function loadTraces(
     const priced = hasKeptPrices(frames.calls);
     if (priced) frames = withFrames(frames, { calls: takeKeptPrices(frames.calls) });
     // calls a continued session copied from an earlier file: counted once (`_copies.ts`)
-    const copies = dropCopiedCalls(frames.calls, frames.sessions, Object.values(formats));
+    const copies = dropCopiedCalls(
+      frames.calls,
+      frames.sessions,
+      Object.values(formats),
+      () => frames.events,
+    );
     if (copies) {
       frames = withFrames(frames, { calls: copies.calls, sessions: copies.sessions });
       fileDiagnostics.push(...copies.warnings);

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inTempDir, realFixture } from "../_helpers.ts";
+import { fixture } from "./formats/_helpers.ts";
 import { loadTraces } from "../../src/load/mod.ts";
 import { dropCopiedCalls } from "../../src/load/_copies.ts";
 import pl from "../../src/frames/polars.ts";
@@ -185,3 +186,74 @@ for (const timed of [false, true]) {
     }),
   );
 }
+
+/** The lines of a fixture of `formats/fixtures/`, parsed. */
+const fixtureLines = (name: string): Record<string, unknown>[] =>
+  readFileSync(fixture(name), "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+
+Deno.test("Claude Code 2.1.19's stream-json output, whose lines name no request, beside its transcript adds no call: each answer is the transcript's call of its message id", async () => {
+  // a real claude -p --output-format stream-json --verbose run of Claude Code 2.1.19 against a
+  // mock API (two answers: a Read tool use, then the text) and the transcript it wrote
+  const stream = fixture("claude_code_2.1.19_stream.jsonl");
+  const transcript = fixture("claude_code_2.1.19_stream_session.jsonl");
+  const streamLines = fixtureLines("claude_code_2.1.19_stream.jsonl");
+  const answers = streamLines.filter((l) => l.type === "assistant");
+  // the stream's lines name no request: only their message ids
+  assert.ok(answers.every((l) => !("request_id" in l)));
+  const messageIds = new Set(answers.map((l) => (l.message as { id: string }).id));
+  assert.equal(messageIds.size, 2);
+  // the transcript's lines of those messages, with their request ids
+  const written = fixtureLines("claude_code_2.1.19_stream_session.jsonl").filter((l) =>
+    l.type === "assistant"
+  );
+  const requests = new Set(written.map((l) => l.requestId as string));
+  assert.deepEqual(new Set(written.map((l) => (l.message as { id: string }).id)), messageIds);
+  const result = streamLines.find((l) => l.type === "result")!;
+  for (const order of [[stream, transcript], [transcript, stream]]) {
+    const t = await loadTraces(order, { cache: false });
+    // two calls, not four: the transcript's, with its times
+    const calls = t.calls.select("format", "request_id", "started_at").toRecords();
+    assert.equal(calls.length, 2);
+    assert.deepEqual(new Set(calls.map((c) => c.request_id)), requests);
+    assert.ok(calls.every((c) => c.format === "claude_code" && c.started_at !== null));
+    const warnings = t.diagnostics.toRecords().filter((d) => d.code === "copied_calls");
+    assert.equal(warnings.length, 1);
+    assert.equal(warnings[0]!.file, stream);
+    assert.equal(warnings[0]!.line, 2); // the first answer, after the init line
+    assert.equal(warnings[0]!.count, 2);
+    // the session: its two calls, the result's cost and turns
+    const sessions = t.sessions.toRecords();
+    assert.equal(sessions.length, 1);
+    assert.equal(sessions[0]!.calls, 2);
+    assert.equal(sessions[0]!.reported_cost_usd, String(result.total_cost_usd));
+    assert.equal(sessions[0]!.num_turns, String(result.num_turns));
+  }
+});
+
+Deno.test("Claude Code 2.1.19's --output-format json result beside its transcript adds no call: the result's call standing for the session's requests gives way to them", async () => {
+  // a real claude -p --output-format json run of Claude Code 2.1.19 against a mock API, and the
+  // transcript it wrote: two answers of claude-sonnet-4-5-20250929, whose input counts (103 and
+  // 203) add up to the result's modelUsage (306)
+  const json = fixture("claude_code_2.1.19_json.json");
+  const transcript = fixture("claude_code_2.1.19_json_session.jsonl");
+  const [result] = fixtureLines("claude_code_2.1.19_json.json");
+  const written = fixtureLines("claude_code_2.1.19_json_session.jsonl").filter((l) =>
+    l.type === "assistant"
+  );
+  const requests = new Set(written.map((l) => l.requestId as string));
+  assert.equal(requests.size, 2);
+  const t = await loadTraces([json, transcript], { cache: false });
+  const calls = t.calls.select("format", "request_id", "input_tokens").toRecords();
+  assert.deepEqual(new Set(calls.map((c) => c.request_id)), requests);
+  assert.ok(calls.every((c) => c.format === "claude_code"));
+  assert.equal(calls.reduce((a, c) => a + Number(c.input_tokens), 0), 103 + 203);
+  const warnings = t.diagnostics.toRecords().filter((d) => d.code === "copied_calls");
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0]!.file, json);
+  assert.equal(warnings[0]!.count, 1);
+  const sessions = t.sessions.toRecords();
+  assert.equal(sessions.length, 1);
+  assert.equal(sessions[0]!.calls, 2);
+  assert.equal(sessions[0]!.reported_cost_usd, String(result!.total_cost_usd));
+  assert.equal(sessions[0]!.duration_api_ms, String(result!.duration_api_ms));
+});

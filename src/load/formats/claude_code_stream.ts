@@ -18,8 +18,9 @@
  *   usage counted once (the largest value of each field). Its request id is
  *   the API's that Claude Code writes on the lines (`request_id`, as a
  *   transcript's `requestId`; 2.1.197 writes it, 2.1.19 did not), else
- *   `message.id`: a call that the session's transcript, loaded too, holds is
- *   counted once, from the transcript (`../_copies.ts`). Subagent responses
+ *   `message.id`: a call that the session's transcript, loaded too, holds (by
+ *   its request id, else its message id) is counted once, from the transcript
+ *   (`../_copies.ts`). Subagent responses
  *   (`parent_tool_use_id` set) are calls of the same session. Model
  *   `message.model`; tokens as Anthropic counts them (`input_tokens` without
  *   the cache, `cache_read_input_tokens`, `cache_creation_input_tokens`).
@@ -58,7 +59,9 @@
  *   session (its tokens), with `duration_api_ms` as the duration when there is
  *   one model; without `modelUsage` (older versions) one call with the result's
  *   `usage` (when it counts any token) and model `unknown`. Such a result with
- *   `is_error` and subtype `success` adds its error call to those.
+ *   `is_error` and subtype `success` adds its error call to those. Beside the
+ *   session's transcript, which holds its requests one by one, these calls
+ *   give way to the transcript's (`../_copies.ts`).
  * - When the result's `modelUsage` counts more tokens for a model than the
  *   session's calls hold, one `usage_not_in_stream` warning says so (Claude
  *   Code makes some requests, e.g. titles on a small model, outside the
