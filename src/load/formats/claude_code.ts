@@ -14,7 +14,7 @@
  *   `message.usage.input_tokens` (Anthropic's: without the cache),
  *   `output_tokens`, `cache_read_input_tokens`, `cache_creation_input_tokens`.
  * - Errors: every `system` line with `subtype: "api_error"` (one failed
- *   attempt, retried) and every `assistant` line with `isApiErrorMessage: true`
+ *   attempt, retried; its request id `error.requestID`, 2.1.332's `requestId`) and every `assistant` line with `isApiErrorMessage: true`
  *   (or model `"<synthetic>"` whose text starts with `API Error`) is one call
  *   with status `error`, model `unknown` (no line names one) and no tokens.
  *   Other `"<synthetic>"` lines are not model calls (events only).
@@ -76,13 +76,31 @@ function detect(s: FormatSample): boolean {
   return s.values.some(isClaudeLine);
 }
 
+/**
+ * The error object of an Anthropic SDK error's message, `<status> <JSON body>` (`529
+ * {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`), which Claude Code
+ * 2.1.332 writes as the `api_error` line's `error.message` without the body apart; else null.
+ */
+function sdkErrorBody(message: string | null): Obj | null {
+  const body = message?.match(/^\d{3} (\{.*\})$/s)?.[1];
+  if (body === undefined) return null;
+  try {
+    const v: unknown = JSON.parse(body);
+    return isObj(v) && isObj(v.error) ? v.error : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The message of an `api_error` line's `error` (nested as Claude Code writes it). */
 function apiErrorText(v: Obj): string {
   const e = v.error;
   const parts: string[] = [];
   if (typeof e === "string") parts.push(e);
   else if (isObj(e)) {
-    const inner = isObj(e.error) ? (isObj(e.error.error) ? e.error.error : e.error) : null;
+    const inner = isObj(e.error)
+      ? (isObj(e.error.error) ? e.error.error : e.error)
+      : sdkErrorBody(str(e.message));
     const message = str(inner?.message) ?? str(e.message) ??
       (isObj(e.cause) ? str(e.cause.code) ?? str(e.cause.message) : null);
     const status = count(e.status);
@@ -165,7 +183,7 @@ export function parseClaudeCodeText(
         line,
         session,
         ts,
-        str(e?.requestID) ?? str(e?.request_id) ?? str(v.uuid),
+        str(e?.requestID) ?? str(e?.requestId) ?? str(e?.request_id) ?? str(v.uuid),
         apiErrorText(v),
       );
       continue;

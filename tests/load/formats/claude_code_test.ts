@@ -197,6 +197,88 @@ Deno.test("claude_code: api_error lines and API error messages are errors; synth
   assert.ok(t.events.getColumn("type").toArray().includes("claude_code.system.turn_duration"));
 });
 
+Deno.test("claude_code: Claude Code 2.1.332's api_error lines name the refused request (error.requestId) and give the API's error inside the SDK's message", () => {
+  // two real api_error lines of Claude Code 2.1.332 (claude -p against a mock API that answered
+  // 529 overloaded_error, then 500 api_error, then the answer; its cwd shortened): the mock sent
+  // each refusal with its request-id header, req_errv2_1_332-stream-2_1 and _2
+  const lines = [
+    {
+      "parentUuid": "41fb76b9-ae75-4247-bea0-97af0bfce39a",
+      "isSidechain": false,
+      "type": "system",
+      "subtype": "api_error",
+      "level": "error",
+      "error": {
+        "message":
+          '529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}',
+        "status": 529,
+        "requestId": "req_errv2_1_332-stream-2_1",
+        "formatted": "529 Overloaded",
+        "connection": null,
+        "isNetworkDown": false,
+        "rateLimits": null,
+        "noResponse": null,
+      },
+      "retryInMs": 609,
+      "retryAttempt": 1,
+      "maxRetries": 10,
+      "source": "request_retry",
+      "timestamp": "2026-12-02T15:07:56.697Z",
+      "uuid": "d6e02e72-2cb5-4c9c-8c47-68e41e305311",
+      "userType": "external",
+      "entrypoint": "sdk-cli",
+      "cwd": "/work",
+      "sessionId": "d7c5966c-1f55-4f8a-8057-1f6e8d35b6c6",
+      "version": "2.1.332",
+      "gitBranch": "HEAD",
+    },
+    {
+      "parentUuid": "d6e02e72-2cb5-4c9c-8c47-68e41e305311",
+      "isSidechain": false,
+      "type": "system",
+      "subtype": "api_error",
+      "level": "error",
+      "error": {
+        "message":
+          '500 {"type":"error","error":{"type":"api_error","message":"Internal server error"}}',
+        "status": 500,
+        "requestId": "req_errv2_1_332-stream-2_2",
+        "formatted": "500 Internal server error",
+        "connection": null,
+        "isNetworkDown": false,
+        "rateLimits": null,
+        "noResponse": null,
+      },
+      "retryInMs": 1071,
+      "retryAttempt": 2,
+      "maxRetries": 10,
+      "source": "request_retry",
+      "timestamp": "2026-12-02T15:07:57.324Z",
+      "uuid": "7814c49e-fa77-4dbd-b7cc-da4f4f129a24",
+      "userType": "external",
+      "entrypoint": "sdk-cli",
+      "cwd": "/work",
+      "sessionId": "d7c5966c-1f55-4f8a-8057-1f6e8d35b6c6",
+      "version": "2.1.332",
+      "gitBranch": "HEAD",
+    },
+  ];
+  const t = fromTraceText(lines.map((l) => JSON.stringify(l)).join("\n"), { file: "s.jsonl" });
+  assert.equal(t.formats?.["s.jsonl"], "claude_code");
+  assert.deepEqual(rows(t.calls, "status", "request_id", "error"), [
+    {
+      status: "error",
+      request_id: "req_errv2_1_332-stream-2_1",
+      error: "HTTP 529: Overloaded (attempt 1 of 10, retried)",
+    },
+    {
+      status: "error",
+      request_id: "req_errv2_1_332-stream-2_2",
+      error: "HTTP 500: Internal server error (attempt 2 of 10, retried)",
+    },
+  ]);
+});
+
 Deno.test("claude_code: a response copied again into the file (a resumed session) is one call", () => {
   const usage = { input_tokens: 4, output_tokens: 9, cache_read_input_tokens: 50 };
   const line = (session: string, uuid: string) =>
