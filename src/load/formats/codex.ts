@@ -43,7 +43,8 @@
  *   counts the token counts passed over. (Files whose turns carry no UUIDv7
  *   `turn_id` are read whole.) A forked session's first count with no
  *   `last_token_usage` holds the parent's running total: a baseline, not a call.
- * - Older rollouts (first line `{id, timestamp, instructions}`, then bare
+ * - Older rollouts (first line `{id, timestamp, instructions}`, or `{id,
+ *   timestamp}` in the first codex-rs releases of May 2025, then bare
  *   response items) record no token usage: their lines are events and no call
  *   is counted (one warning says so). So is a rollout of the current format whose
  *   turns have no `token_count` event at all (one `no_token_usage` warning
@@ -87,9 +88,23 @@ const isRolloutLine = (v: unknown) =>
   isObj(v) && typeof v.type === "string" && LINE_TYPES.has(v.type) && isObj(v.payload) &&
   "timestamp" in v;
 
-/** The first line of an older rollout: `{id, timestamp, instructions, git?}`. */
-const isOldHeader = (v: unknown) =>
-  isObj(v) && typeof v.id === "string" && "timestamp" in v && "instructions" in v && !("type" in v);
+/** An item of an older rollout: a response item (`{type: "message", …}`) or `{record_type: "state"}`. */
+const isOldItem = (v: unknown) =>
+  isObj(v) && (typeof v.record_type === "string" ||
+    (typeof v.type === "string" && !("payload" in v) && !("timestamp" in v)));
+
+/**
+ * An older rollout: first line `{id, timestamp, instructions, git?}`, or `{id, timestamp, git?}`
+ * alone (the first codex-rs releases, npm 0.1.2505… of May 2025, wrote no `instructions`), then
+ * response items.
+ */
+const isOldRollout = (values: unknown[]) => {
+  const v = values[0];
+  if (!isObj(v) || typeof v.id !== "string" || !("timestamp" in v) || "type" in v) return false;
+  if ("instructions" in v) return true;
+  return Object.keys(v).every((k) => k === "id" || k === "timestamp" || k === "git") &&
+    values.length > 1 && values.slice(1, 20).every(isOldItem);
+};
 
 function detect(s: FormatSample): boolean {
   // lines gathered into one array (jq -s) are judged by their elements; an array of nothing known is not
@@ -97,7 +112,7 @@ function detect(s: FormatSample): boolean {
   if (s.values.length === 0) {
     return s.keys.includes("payload") && s.keys.includes("type") && s.keys.includes("timestamp");
   }
-  return s.values.slice(0, 20).some(isRolloutLine) || isOldHeader(s.values[0]);
+  return s.values.slice(0, 20).some(isRolloutLine) || isOldRollout(s.values);
 }
 
 /**
@@ -170,8 +185,8 @@ export function parseCodexText(
   const { values, diagnostics } = parseJsonRecords(text, file);
   const time = timeReader(file, diagnostics, options.timezone);
   const records: ImportedRecords = { calls: [], events: [], diagnostics, sessions: [] };
-  const first = values[0]?.value;
-  if (isOldHeader(first)) return parseOldRollout(values, file, records, time);
+  const head = values.slice(0, 20).map((v) => v.value);
+  if (isOldRollout(head)) return parseOldRollout(values, file, records, time);
   const meta = values.map((v) => v.value).find((v) =>
     isObj(v) && v.type === "session_meta" && isObj(v.payload)
   );
@@ -399,7 +414,7 @@ function parseOldRollout(
     line: values[0]!.line,
     code: "no_token_usage",
     message:
-      "an older Codex rollout (first line {id, timestamp, instructions}) records no token usage: its lines are events and no model call is counted",
+      "an older Codex rollout (first line {id, timestamp, …}) records no token usage: its lines are events and no model call is counted",
     severity: "warning",
   });
   return records;

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { realFixture } from "../../_helpers.ts";
-import { detectFormat, fromTraceText, loadTraces, sampleFile } from "../../../src/load/mod.ts";
+import {
+  detectFormat,
+  fromTraceText,
+  loadTraces,
+  sampleFile,
+  sampleOfText,
+} from "../../../src/load/mod.ts";
 import { AGENT_LOG, figures, fixture, rows } from "./_helpers.ts";
 import { parseCodexText } from "../../../src/load/formats/codex.ts";
 
@@ -429,4 +435,24 @@ Deno.test("codex: newer token counts' cache_write_input_tokens are the call's ca
     rows(t.calls, "input_tokens", "cache_read_tokens", "cache_write_tokens", "total_tokens"),
     [{ input_tokens: 5000, cache_read_tokens: 1200, cache_write_tokens: 3000, total_tokens: 5080 }],
   );
+});
+
+Deno.test("codex: the first codex-rs releases' rollout (first line {id, timestamp}, no instructions) is an older rollout: events and one warning", async () => {
+  // tests/load/formats/fixtures/codex_0.1.2505291658_rollout.jsonl: a real rollout of
+  // @openai/codex 0.1.2505291658 (codex-rs 0.0.2505291458, May 2025) run against a local mock
+  // of the Responses API: its header line, the prompt, a shell call, its output, the answer
+  const file = fixture("codex_0.1.2505291658_rollout.jsonl");
+  assert.equal(detectFormat(sampleFile(file))?.name, "codex");
+  const t = await loadTraces(file);
+  assert.equal(t.calls.height, 0); // the file records no usage (the mock served 2100 + 2600 input)
+  assert.equal(t.events.height, 5); // its 5 lines
+  assert.deepEqual(rows(t.diagnostics, "line", "code", "severity"), [
+    { line: 1, code: "no_token_usage", severity: "warning" },
+  ]);
+  assert.deepEqual(t.sessions.getColumn("session_id").toArray(), [
+    "42a7bb39-16f4-403a-9d60-28d4a46e5250", // the header's id
+  ]);
+  // an object of two keys id and timestamp followed by other objects is no rollout
+  const other = '{"id":"a","timestamp":"2025-05-01T00:00:00Z"}\n{"id":"b","value":1}\n';
+  assert.notEqual(detectFormat(sampleOfText(other, "x.jsonl"))?.name, "codex");
 });
