@@ -26,8 +26,11 @@
  *   `duration_ms` and `time_to_first_token_ms` (Codex 0.12x), which are the
  *   call's, and the turn's start is the call's. Otherwise `duration_s` is null
  *   and `started_at` is the time of the token count (when the response ended),
- *   or of the error. The assistant message text written since
- *   the previous call is the call's output (`output_chars`).
+ *   or of the error. The assistant text written since the previous call is
+ *   the call's output (`output_chars`): Codex writes each answer twice, as an
+ *   `agent_message` event before the response's `token_count` and as an
+ *   assistant `response_item` (after that count in Codex 0.3x-0.4x, before it
+ *   later), so the events are read when the file has any, else the items.
  * - The model is the latest `turn_context.payload.model` (else
  *   `session_meta.payload.model`, else `unknown`). A turn started and never
  *   completed or aborted leaves the session unfinished.
@@ -213,6 +216,11 @@ export function parseCodexText(
   let turnStart: number | null = null;
   let turnCalls: ImportedCall[] = [];
   let texts: string[] = []; // assistant message text since the last call: the next call's output
+  // each answer is an agent_message event written before its response's token count, and a
+  // response item written after it in Codex 0.3x-0.4x: the events are the texts when written
+  const answersAsEvents = values.some(({ value: v }) =>
+    isObj(v) && v.type === "event_msg" && isObj(v.payload) && v.payload.type === "agent_message"
+  );
   // turns and token counts seen: a rollout with turns and no count recorded no usage (below)
   let turns = 0, turnLine = 0, tokenCounts = 0, failedTurns = 0;
   for (const { line, value: v } of values) {
@@ -258,7 +266,7 @@ export function parseCodexText(
       }
     }
     if (type === "response_item" && kind === "message" && payload.role === "assistant") {
-      const text = contentText(payload.content);
+      const text = answersAsEvents ? null : contentText(payload.content);
       if (text !== null) texts.push(text);
       continue;
     }
@@ -267,6 +275,11 @@ export function parseCodexText(
       continue;
     }
     if (type !== "event_msg") continue;
+    if (kind === "agent_message") {
+      const text = str(payload.message);
+      if (text !== null) texts.push(text);
+      continue;
+    }
     if (kind === "task_started") {
       turnOpen = true;
       turnStart = ts;

@@ -456,3 +456,60 @@ Deno.test("codex: the first codex-rs releases' rollout (first line {id, timestam
   const other = '{"id":"a","timestamp":"2025-05-01T00:00:00Z"}\n{"id":"b","value":1}\n';
   assert.notEqual(detectFormat(sampleOfText(other, "x.jsonl"))?.name, "codex");
 });
+
+Deno.test("codex: a Codex 0.47 rollout, whose answer items follow their token counts, gives each call its own answer (the agent_message events)", async () => {
+  // tests/load/formats/fixtures/codex_0.47.0_rollout.jsonl: a real rollout of Codex CLI 0.47.0
+  // (its environment_context message left out) run against a local mock of the Responses API that
+  // served, with usage chosen: a shell call (input 2100, cached 1024, output 40, reasoning 16), the
+  // answer after its output (2300, 2048, 25, 0: "The command printed mock-tool-ok.", 33
+  // characters) and, resumed, a second turn (2600, 2304, 30, 8: "Hello from the mock.", 20)
+  const file = fixture("codex_0.47.0_rollout.jsonl");
+  const lines = readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l));
+  // the order Codex 0.47 writes: agent_message event, token_count, then the answer's response item
+  const kinds = lines.map((l) => l.payload.type);
+  const count = kinds.lastIndexOf("token_count");
+  assert.deepEqual(kinds.slice(count - 1, count + 2), ["agent_message", "token_count", "message"]);
+  const t = await loadTraces(file);
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "model",
+      "input_tokens",
+      "cache_read_tokens",
+      "output_tokens",
+      "reasoning_tokens",
+      "output_chars",
+    ),
+    [
+      {
+        model: "gpt-5",
+        input_tokens: 2100,
+        cache_read_tokens: 1024,
+        output_tokens: 40,
+        reasoning_tokens: 16,
+        output_chars: null, // a shell call, no text
+      },
+      {
+        model: "gpt-5",
+        input_tokens: 2300,
+        cache_read_tokens: 2048,
+        output_tokens: 25,
+        reasoning_tokens: 0,
+        output_chars: 33,
+      },
+      {
+        model: "gpt-5",
+        input_tokens: 2600,
+        cache_read_tokens: 2304,
+        output_tokens: 30,
+        reasoning_tokens: 8,
+        output_chars: 20,
+      },
+    ],
+  );
+  assert.deepEqual(rows(t.sessions, "session_id", "complete"), [
+    { session_id: "01a23750-fcd5-7f50-89ec-def068f8e8ef", complete: true },
+  ]);
+  assert.equal(t.diagnostics.height, 0);
+});
