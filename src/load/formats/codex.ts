@@ -51,7 +51,8 @@
  *   response items) record no token usage: their lines are events and no call
  *   is counted (one warning says so). So is a rollout of the current format whose
  *   turns have no `token_count` event at all (one `no_token_usage` warning
- *   names its turns: the usage was not recorded, the calls cannot be counted).
+ *   names its turns: the usage was not recorded, the calls cannot be counted),
+ *   unless every turn failed (an error call in each).
  *
  * @module
  */
@@ -289,12 +290,9 @@ export function parseCodexText(
     if (kind === "task_complete" || kind === "turn_aborted") turnOpen = false;
     // a turn that failed says so in its task_complete only (Codex 0.17x writes no error event
     // for it): one error call, unless the turn's error event made it already
-    let failedTurn = false;
-    if (kind === "task_complete") {
-      const turnErrors = turnCalls.some((c) => c.status === "error");
-      failedTurn = payload.error !== undefined && payload.error !== null && !turnErrors;
-      if (failedTurn || turnErrors) failedTurns++;
-    }
+    const turnErrors = turnCalls.some((c) => c.status === "error");
+    const failedTurn = kind === "task_complete" && payload.error !== undefined &&
+      payload.error !== null && !turnErrors;
     const newCall = () => {
       const call = blankCall(file, line, session);
       call.model = model ?? "unknown";
@@ -317,6 +315,9 @@ export function parseCodexText(
       const nested = isObj(payload.error) ? payload.error : null;
       const info = payload.codex_error_info ?? nested?.codex_error_info;
       if (info === "sandbox_error") continue;
+      // a turn with an error call failed: its calls are counted, usage or not (the older --json
+      // output never says the turn ended)
+      if (!turnErrors) failedTurns++;
       const call = newCall();
       texts = [];
       call.status = "error";

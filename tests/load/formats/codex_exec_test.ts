@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fromTraceText } from "../../../src/load/mod.ts";
+import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
 import { AGENT_LOG, figures, fixture, loadAs, rows } from "./_helpers.ts";
 
 Deno.test("codex_exec: one call per turn, a resumed thread's running total made per turn, failed and unfinished turns", async () => {
@@ -275,5 +275,18 @@ Deno.test("codex_exec: a plan-mode run (item.plan.delta lines, a request_user_in
     latency: { n: 0, p50: null, max: null },
   });
   assert.equal(t.events.height, lines.length);
+  assert.equal(t.diagnostics.height, 0);
+});
+
+Deno.test("codex_exec: a failed turn of Codex 0.36's older --json output is its error calls, with no no_token_usage warning", async () => {
+  // tests/load/formats/fixtures/codex_exec_0.36.0_legacy_failed.jsonl: a real `codex exec --json`
+  // of Codex CLI 0.36.0 against a local mock that answered every request with HTTP 500: one stream
+  // retry (stream_error), then the turn's error; no token_count, no task_complete
+  const t = await loadTraces(fixture("codex_exec_0.36.0_legacy_failed.jsonl"));
+  assert.deepEqual(rows(t.calls, "line", "model", "status"), [
+    { line: 4, model: "gpt-5", status: "error" }, // the stream error (retried)
+    { line: 5, model: "gpt-5", status: "error" }, // the turn's error
+  ]);
+  // the turn's calls are its errors: no usage was left uncounted
   assert.equal(t.diagnostics.height, 0);
 });
