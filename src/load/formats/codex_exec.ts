@@ -42,7 +42,10 @@
  * `event_msg` lines: they are read by the `codex` adapter's rules (a call per
  * `token_count` whose total changed, or per flat older count; `error` and
  * `stream_error` are error calls; session and model from
- * `session_configured`, else the model of the config summary).
+ * `session_configured`, else the model of the config summary). The first
+ * printer wrote every event; by Codex 0.20 it stops on `task_complete`
+ * without printing it, so an output with no `task_complete` says nothing of a
+ * turn's end: no session of it is unfinished.
  *
  * @module
  */
@@ -274,7 +277,13 @@ function parseLegacy(text: string, file: string, options: ParseOptions): Importe
         : { type: "event_msg", payload: { ...v, type: "prompt" in v ? "prompt" : "unknown" } },
     );
   });
-  return parseCodexText(lines.join("\n"), file, options);
+  const records = parseCodexText(lines.join("\n"), file, options);
+  // the exec printer of Codex 0.20 and 0.36 (at least) stops on task_complete without printing
+  // it: an output with none says nothing of a turn's end, so no session is known to be unfinished
+  if (!records.events.some((e) => e.type === "codex.event_msg.task_complete")) {
+    records.sessions = [];
+  }
+  return records;
 }
 
 /** OpenAI Codex CLI `codex exec --json` output. */

@@ -290,3 +290,31 @@ Deno.test("codex_exec: a failed turn of Codex 0.36's older --json output is its 
   // the turn's calls are its errors: no usage was left uncounted
   assert.equal(t.diagnostics.height, 0);
 });
+
+Deno.test("codex_exec: Codex 0.36's older --json output, which never prints task_complete, leaves no session unfinished", async () => {
+  // tests/load/formats/fixtures/codex_exec_0.36.0_legacy.jsonl: two real `codex exec --json` runs
+  // of Codex CLI 0.36.0 appended (the second `exec resume`), against a local mock that served a
+  // shell call (input 2100, cached 1024, output 40, reasoning 16), the answer after its output
+  // (2300, 2048, 25, 0: "The command printed mock-tool-ok.", 33 characters) and the resumed turn
+  // (2600, 2304, 30, 8: "Hello from the mock.", 20); both runs ended normally (exit code 0)
+  const file = fixture("codex_exec_0.36.0_legacy.jsonl");
+  const types = readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l).msg?.type);
+  assert.equal(types.filter((t) => t === "task_started").length, 2);
+  assert.equal(types.filter((t) => t === "task_complete").length, 0); // the printer stops on it
+  const t = await loadTraces(file);
+  assert.equal(t.formats?.[file], "codex_exec");
+  assert.deepEqual(
+    rows(t.calls, "input_tokens", "cache_read_tokens", "output_tokens", "reasoning_tokens"),
+    [
+      { input_tokens: 2100, cache_read_tokens: 1024, output_tokens: 40, reasoning_tokens: 16 },
+      { input_tokens: 2300, cache_read_tokens: 2048, output_tokens: 25, reasoning_tokens: 0 },
+      { input_tokens: 2600, cache_read_tokens: 2304, output_tokens: 30, reasoning_tokens: 8 },
+    ],
+  );
+  assert.deepEqual(t.calls.getColumn("output_chars").toArray(), [null, 33, 20]);
+  assert.deepEqual(rows(t.sessions, "session_id", "complete"), [
+    { session_id: file, complete: true }, // the output names no session: the file
+  ]);
+  assert.equal(t.diagnostics.height, 0);
+});
