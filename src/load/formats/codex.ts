@@ -18,7 +18,8 @@
  *   usage flat in the event (`{type: "token_count", input_tokens, …}`, one per
  *   response): each is one call.
  * - Errors: each `event_msg` of type `error` (the turn failed) or
- *   `stream_error` (an attempt failed and is retried) is one call with status
+ *   `stream_error` (an attempt failed and is retried; Codex 0.20 wrote it as a
+ *   `background_event` "stream error: …; retrying …") is one call with status
  *   `error` and its message (a `sandbox_error` is not a model call: event only),
  *   and so is a `task_complete` with an `error` in a turn that had no error
  *   event (Codex 0.17x says a failed turn only there).
@@ -311,7 +312,12 @@ export function parseCodexText(
       if (options.keepText) call.output = output;
       return call;
     };
-    if (kind === "error" || kind === "stream_error" || failedTurn) {
+    // a retried stream: Codex 0.20, before its stream_error event, said it in a background_event
+    // ("stream error: …; retrying 1/5 in 200ms…")
+    const streamError = kind === "stream_error" ||
+      (kind === "background_event" &&
+        /^stream error: .*; retrying \d+\/\d+/s.test(str(payload.message) ?? ""));
+    if (kind === "error" || streamError || failedTurn) {
       const nested = isObj(payload.error) ? payload.error : null;
       const info = payload.codex_error_info ?? nested?.codex_error_info;
       if (info === "sandbox_error") continue;
@@ -323,14 +329,14 @@ export function parseCodexText(
       call.status = "error";
       // the message, or an error object's (`error: {kind: "rate_limit", message}`)
       const message = str(payload.message) ?? str(nested?.message) ?? str(payload.error) ??
-        (kind === "stream_error" ? "stream error" : "Codex error");
+        (streamError ? "stream error" : "Codex error");
       const detail = typeof info === "string"
         ? info
         : isObj(info)
         ? Object.keys(info)[0]
         : str(nested?.kind) ?? null;
       call.error = `${message}${detail && !message.includes(detail) ? ` (${detail})` : ""}${
-        kind === "stream_error" ? " (retried)" : ""
+        streamError ? " (retried)" : ""
       }`;
       continue;
     }

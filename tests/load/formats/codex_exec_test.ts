@@ -318,3 +318,31 @@ Deno.test("codex_exec: Codex 0.36's older --json output, which never prints task
   ]);
   assert.equal(t.diagnostics.height, 0);
 });
+
+Deno.test("codex_exec: Codex 0.20's retried stream, a background_event in its older --json output, is an error call as a stream_error is", async () => {
+  // tests/load/formats/fixtures/codex_exec_0.20.0_legacy_failed.jsonl: a real `codex exec --json`
+  // of Codex CLI 0.20.0 against a local mock answering HTTP 500 (stream_max_retries 1): the retry
+  // is said in a background_event ("stream error: …; retrying 1/1 in 193ms…"), then the error;
+  // Codex 0.36 writes the same run as a stream_error and an error (the fixture beside it): 2 calls
+  const t = await loadTraces(fixture("codex_exec_0.20.0_legacy_failed.jsonl"));
+  assert.deepEqual(rows(t.calls, "line", "status", "error"), [
+    {
+      line: 4,
+      status: "error",
+      error:
+        "stream error: We're currently experiencing high demand, which may cause temporary errors.; retrying 1/1 in 193ms… (retried)",
+    },
+    {
+      line: 5,
+      status: "error",
+      error: "We're currently experiencing high demand, which may cause temporary errors.",
+    },
+  ]);
+  assert.equal(t.diagnostics.height, 0);
+  // another background_event is an event, not a call
+  const other = [
+    { id: "1", msg: { type: "task_started" } },
+    { id: "1", msg: { type: "background_event", message: "Connecting to MCP servers" } },
+  ].map((l) => JSON.stringify(l)).join("\n");
+  assert.equal(fromTraceText(other, { file: "legacy.jsonl" }).calls.height, 0);
+});
