@@ -15,6 +15,16 @@
  *   `tool_token_count` (the tools' prompt, billed as input), `total_token_count`, `duration_ms`,
  *   `finish_reasons`; its time is when the response ended. A `gemini_cli.api_error` is an error
  *   call. (`gemini_cli.api_request` names the requested model only: an event.)
+ * - Codex CLI (`[otel]` in `config.toml` with an `exporter`): a `codex.sse_event` of kind
+ *   `response.completed` is one model response, `input_token_count` (OpenAI's input, the cache
+ *   inside), `cached_token_count`, `cache_write_token_count`, `output_token_count` (the reasoning
+ *   inside), `reasoning_token_count` (its `tool_token_count` is the response's total), `model`,
+ *   `conversation.id` (the session); its time is when the response ended, and it started when
+ *   the `codex.api_request` before it in its conversation was sent (that request's time, when
+ *   its headers came, less its `duration_ms`). A `response.completed` with an `error.message`
+ *   (the stream failed) is an error call, and so is a `codex.api_request` that failed (a status
+ *   outside 2xx or an `error.message`: each attempt Codex retries). The provider is the
+ *   conversation's (`codex.conversation_starts`' `provider_name`), else `openai`.
  *
  * Input tokens are the whole prompt, as the GenAI conventions count them (Claude Code's own
  * spans write `gen_ai.usage.input_tokens` so): cache reads and writes inside. The cost the CLI
@@ -33,7 +43,7 @@ import type { ImportedCall, ImportedEvent, ImportedRecords } from "./_records.ts
 import { compactPayload, count, first, isObj, num, type Obj, str } from "./_util.ts";
 
 /** The prefixes of the agent CLIs' event names. */
-const CLI_PREFIXES = ["claude_code.", "gemini_cli."];
+const CLI_PREFIXES = ["claude_code.", "gemini_cli.", "codex."];
 
 /** One log record of an agent CLI, as a reader found it. */
 export interface CliLogRecord {
@@ -82,14 +92,25 @@ const seconds = (v: unknown): number | null => {
   return ms === null || ms < 0 ? null : ms / 1000;
 };
 
+/** The session of a CLI's record: Claude Code's and Gemini CLI's `session.id`, Codex's `conversation.id`. */
+const sessionOf = (a: Obj, file: string): string =>
+  str(a["session.id"]) ?? str(a["conversation.id"]) ?? file;
+
+/** A failed request's error: its text, with its HTTP status when the text does not name it. */
+function failure(text: string | null, status: unknown): string {
+  const code = first(str(status), num(status)?.toString());
+  const t = text ?? "API error";
+  return code !== null && !t.includes(code) ? `${t} (status ${code})` : t;
+}
+
 /** The call a CLI's request event stands for, or null when the record is not one. */
-function cliCall(r: CliLogRecord, file: string): ImportedCall | null {
+function cliCall(r: CliLogRecord, file: string, into: CliRecords): ImportedCall | null {
+  if (r.name.startsWith("codex.")) return codexCall(r, file, into);
   const a = r.attributes;
   const isClaude = r.name === "claude_code.api_request" || r.name === "claude_code.api_error";
   const isGemini = r.name === "gemini_cli.api_response" || r.name === "gemini_cli.api_error";
   if (!isClaude && !isGemini) return null;
-  const session = str(a["session.id"]) ?? file;
-  const call = blankCall(file, r.line, session);
+  const call = blankCall(file, r.line, sessionOf(a, file));
   // the event is written when the response ended (or the request failed)
   const end = isoMicros(a["event.timestamp"]) ?? r.ts;
   const duration = seconds(a.duration_ms);
@@ -98,10 +119,8 @@ function cliCall(r: CliLogRecord, file: string): ImportedCall | null {
   call.started_at = end !== null && duration !== null ? end - Math.round(duration * 1e6) : end;
   call.model = str(a.model) ?? "unknown";
   if (r.name.endsWith(".api_error")) {
-    const status = first(str(a.status_code), num(a.status_code)?.toString());
-    const text = str(a.error) ?? str(a["error.message"]) ?? "API error";
     call.status = "error";
-    call.error = status !== null && !text.includes(status) ? `${text} (status ${status})` : text;
+    call.error = failure(str(a.error) ?? str(a["error.message"]), a.status_code);
   }
   if (isClaude) {
     call.provider = "anthropic";
@@ -141,14 +160,82 @@ function cliCall(r: CliLogRecord, file: string): ImportedCall | null {
   return call;
 }
 
+/**
+ * The call a Codex record stands for: a response's `response.completed` (its tokens, or the
+ * error that ended its stream), or a request that failed; a request that got its response's
+ * headers is remembered as the start of the response that follows in its conversation.
+ */
+function codexCall(r: CliLogRecord, file: string, into: CliRecords): ImportedCall | null {
+  const a = r.attributes;
+  const session = sessionOf(a, file);
+  const time = isoMicros(a["event.timestamp"]) ?? r.ts;
+  if (r.name === "codex.conversation_starts") {
+    const provider = str(a.provider_name);
+    if (provider !== null) into.providers.set(session, provider.toLowerCase());
+    return null;
+  }
+  const call = blankCall(file, r.line, session);
+  call.model = str(a.model) ?? "unknown";
+  call.provider = into.providers.get(session) ?? "openai";
+  const error = str(a["error.message"]);
+  if (r.name === "codex.api_request") {
+    // written when the response's headers came (or the request failed), duration_ms after it was sent
+    const duration = seconds(a.duration_ms);
+    const sent = time !== null && duration !== null ? time - Math.round(duration * 1e6) : time;
+    const status = num(a["http.response.status_code"]);
+    if (error === null && status !== null && status >= 200 && status < 300) {
+      into.requests.set(session, sent);
+      return null;
+    }
+    into.requests.delete(session);
+    call.started_at = sent;
+    call.ended_at = time;
+    call.duration_s = duration;
+    call.status = "error";
+    call.error = failure(error, a["http.response.status_code"]);
+    return call;
+  }
+  const completed = r.name === "codex.sse_event" && a["event.kind"] === "response.completed";
+  // the stream's own record of the event (its duration_ms alone) is not the response's
+  if (!completed || (error === null && !("input_token_count" in a))) return null;
+  const sent = into.requests.get(session) ?? null;
+  into.requests.delete(session);
+  call.started_at = sent ?? time;
+  call.ended_at = time;
+  call.duration_s = sent !== null && time !== null ? (time - sent) / 1e6 : null;
+  if (error !== null) {
+    call.status = "error";
+    call.error = error;
+    return call;
+  }
+  // OpenAI's counts: the input holds the cache reads, the output the reasoning
+  const input = count(a.input_token_count), output = count(a.output_token_count);
+  call.input_tokens = input;
+  call.output_tokens = output;
+  call.total_tokens = input === null || output === null ? null : input + output;
+  call.cache_read_tokens = count(a.cached_token_count);
+  call.cache_write_tokens = count(a.cache_write_token_count);
+  call.reasoning_tokens = count(a.reasoning_token_count);
+  return call;
+}
+
 /** What a reader collects of a file's CLI log records: their calls and events. */
 export interface CliRecords {
   calls: ImportedCall[];
   events: ImportedEvent[];
+  /** Codex's requests waiting for their response, by conversation: when each was sent (µs). */
+  requests: Map<string, number | null>;
+  /** Codex's provider of each conversation (`codex.conversation_starts`). */
+  providers: Map<string, string>;
 }
 
 /** An empty {@link CliRecords}. */
-export const cliRecords = (): CliRecords => ({ calls: [], events: [] });
+export const cliRecords = (): CliRecords => ({
+  calls: [],
+  events: [],
+  requests: new Map(),
+  providers: new Map(),
+});
 
 /**
  * Add one CLI log record to `into`: an event of its name, and the call it stands for when it
@@ -166,7 +253,7 @@ export const cliRecords = (): CliRecords => ({ calls: [], events: [] });
  * ```
  */
 export function addCliRecord(into: CliRecords, r: CliLogRecord, file: string): void {
-  const call = cliCall(r, file);
+  const call = cliCall(r, file, into);
   if (call) into.calls.push(call);
   into.events.push({
     file,
@@ -174,7 +261,7 @@ export function addCliRecord(into: CliRecords, r: CliLogRecord, file: string): v
     type: r.name,
     ts: call?.started_at ?? isoMicros(r.attributes["event.timestamp"]) ?? r.ts,
     end: call?.ended_at ?? null,
-    session_id: str(r.attributes["session.id"]) ?? file,
+    session_id: sessionOf(r.attributes, file),
     request_id: call?.request_id ?? null,
     payload: compactPayload(r.attributes),
   });
@@ -192,12 +279,12 @@ const SLACK_US = 2000;
  *
  * @example
  * ```ts
- * import { withCliCalls } from "./_cli_events.ts";
+ * import { cliRecords, withCliCalls } from "./_cli_events.ts";
  * import { blankCall } from "./_agent_logs.ts";
  * const span = { ...blankCall("f", 1, "s"), model: "gemini-2.5-flash", started_at: 0, ended_at: 1_000_000, span_id: "a" };
  * const cli = { ...blankCall("f", 9, "s"), model: "gemini-2.5-flash-001", served_model: "gemini-2.5-flash-001", started_at: 10_000, ended_at: 990_000, input_tokens: 7 };
  * const records = { calls: [span], events: [], diagnostics: [] };
- * withCliCalls(records, { calls: [cli], events: [] });
+ * withCliCalls(records, { ...cliRecords(), calls: [cli] });
  * if (records.calls.length !== 1 || records.calls[0]!.input_tokens !== 7 || records.calls[0]!.served_model !== "gemini-2.5-flash-001") throw new Error();
  * ```
  */

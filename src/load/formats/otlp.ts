@@ -13,8 +13,8 @@
  * the spans (`resourceLogs`: `gen_ai.user.message`, `gen_ai.choice`, … or
  * `gen_ai.client.inference.operation.details`, each naming its span) give a call's
  * prompt and output texts when its span's attributes do not hold them. The agent CLIs' own log
- * events (Claude Code's `claude_code.api_request`, …) are calls and events (`_cli_events.ts`);
- * metric exports are counted in one warning.
+ * events (Claude Code's `claude_code.api_request`, Codex's `codex.sse_event`, …) are calls and
+ * events (`_cli_events.ts`); metric exports are counted in one warning.
  *
  * @module
  */
@@ -257,7 +257,9 @@ function parseOtlp(
           const attributes = attributeMap(r.attributes);
           const name = cliEventName(attributes, anyValue(r.body), r.eventName);
           if (name === null) continue;
-          const ts = nanosToMicros(r.timeUnixNano)?.us ?? nanosToMicros(r.observedTimeUnixNano)?.us;
+          // a time of 0 is unset (Codex writes only the observed time)
+          const ts = [r.timeUnixNano, r.observedTimeUnixNano].map((t) => nanosToMicros(t)?.us)
+            .find((us) => us !== undefined && us > 0);
           addCliRecord(cli, { name, attributes, ts: ts ?? null, line }, file);
         }
       }
@@ -498,7 +500,7 @@ export const otlp: FormatAdapter = {
   name: "otlp",
   title: "OTLP/JSON traces (OpenTelemetry)",
   reads:
-    "spans with gen_ai.* (or OpenInference llm.*) attributes are calls, and Claude Code's and Gemini CLI's request log events (a span of the same request is one call with them); wrapper spans that repeat usage and tool spans are events; the trace is the session",
+    "spans with gen_ai.* (or OpenInference llm.*) attributes are calls, and Claude Code's, Gemini CLI's and Codex CLI's request log events (a span of the same request is one call with them); wrapper spans that repeat usage and tool spans are events; the trace is the session",
   example:
     '{"resourceSpans": [{"resource": {...}, "scopeSpans": [{"spans": [{"traceId", "spanId", "name": "chat gpt-4o", "attributes": [...]}]}]}]}',
   detect: (s) =>

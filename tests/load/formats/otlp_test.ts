@@ -1196,3 +1196,128 @@ Deno.test("otlp: Claude Code's beta tracing (its llm_request spans beside its ap
   const costs = t.calls.getColumn("cost_usd").toArray() as number[];
   assert.deepEqual(costs.map((c) => Math.round(c * 1e6)), [1860, 990]);
 });
+
+Deno.test("otlp: Codex CLI's OpenTelemetry events are its calls: each codex.sse_event response.completed with its tokens, started by the codex.api_request before it; failed requests and streams are error calls", async () => {
+  // Codex 0.171.0 (`[otel]` exporter otlp-http, protocol json) run three times with `codex exec`
+  // against a local mock of the Responses API: a shell round trip (the mock's usage: input_tokens
+  // 3000 with cached_tokens 2500, output_tokens 80 with reasoning_tokens 30, total 3080; then
+  // 3300 / 2900, 25 / 5, 3325), a prompt the mock answered with 500s (Codex tried 6 times; it
+  // exited before exporting the last attempt's record, so 5 are in the file) and one whose stream
+  // the mock ended with response.failed ("mock: stream failed"); each OTLP request one line, as a
+  // Collector's file exporter writes them (an excerpt: the other records and attributes left out)
+  const t = await loadAs(fixture("otlp_codex_0.171.0_events.jsonl"), "otlp");
+  const ok = "01a2376b-056d-7db0-8f6a-d7e2d9906f7d",
+    failed = "01a2376b-7954-73a3-9f1c-d6b3f7cb7bed",
+    stream = "01a2376c-0646-74a0-bfdc-d888c1211aa4";
+  assert.deepEqual(rows(t.calls, ...TOKENS, "cache_write_tokens"), [
+    // OpenAI's counts as the mock sent them: the input holds the cached tokens, the output the
+    // reasoning
+    {
+      input_tokens: 3000,
+      output_tokens: 80,
+      total_tokens: 3080,
+      cache_read_tokens: 2500,
+      reasoning_tokens: 30,
+      cache_write_tokens: 0,
+    },
+    {
+      input_tokens: 3300,
+      output_tokens: 25,
+      total_tokens: 3325,
+      cache_read_tokens: 2900,
+      reasoning_tokens: 5,
+      cache_write_tokens: 0,
+    },
+    ...Array(6).fill({
+      input_tokens: null,
+      output_tokens: null,
+      total_tokens: null,
+      cache_read_tokens: null,
+      reasoning_tokens: null,
+      cache_write_tokens: null,
+    }),
+  ]);
+  // a response started when its api_request was sent (the request's event.timestamp, when the
+  // headers came, less its duration_ms) and ended at its response.completed: 31.025 − 0.390 =
+  // 30.635 to 31.126; 32.360 − 0.301 = 32.059 to 32.462; a failed attempt lasted its duration_ms
+  const at = (s: string) => new Date(`2026-12-02T15:${s}Z`);
+  assert.deepEqual(
+    rows(t.calls, "session_id", "model", "provider", "status", "error", "started_at", "duration_s"),
+    [
+      [ok, "ok", null, "41:30.635", 0.491],
+      [ok, "ok", null, "41:32.059", 0.403],
+      [failed, "error", "http 500", "42:00.241", 0.064],
+      [failed, "error", "http 500", "42:00.515", 0.003],
+      [failed, "error", "http 500", "42:00.930", 0.004],
+      [failed, "error", "http 500", "42:01.156", 0.05],
+      [failed, "error", "http 500", "42:01.389", 0.003],
+      // 36.616 − 0.219 = 36.397 to the response.completed that says the stream failed, 36.716
+      [
+        stream,
+        "error",
+        "stream disconnected before completion: mock: stream failed",
+        "42:36.397",
+        0.319,
+      ],
+    ].map(([session_id, status, error, start, duration_s]) => ({
+      session_id,
+      model: "gpt-5-codex",
+      // the provider of the conversation's codex.conversation_starts (the config's "Mock"), else
+      // openai (the failing runs' conversation_starts are left out of the excerpt)
+      provider: session_id === ok ? "mock" : "openai",
+      status,
+      error,
+      started_at: at(start as string),
+      duration_s,
+    })),
+  );
+  // gpt-5-codex at $1.25 / $10 per million, cached input $0.125: (3000 − 2500)×1.25 + 2500×0.125
+  // + 80×10 = 1737.5 µ$; 400×1.25 + 2900×0.125 + 25×10 = 1112.5 µ$ (in tenths of a µ$)
+  const costs = t.calls.getColumn("cost_usd").toArray() as (number | null)[];
+  assert.deepEqual(costs.slice(0, 2).map((c) => c === null ? null : Math.round(c * 1e7)), [
+    17375,
+    11125,
+  ]);
+  assert.deepEqual(rows(t.sessions, "session_id", "calls", "errors"), [
+    { session_id: ok, calls: 2, errors: 0 },
+    { session_id: failed, calls: 5, errors: 5 },
+    { session_id: stream, calls: 1, errors: 1 },
+  ]);
+  // every record is an event of its name, in the conversation
+  assert.deepEqual(t.events.getColumn("type").toArray(), [
+    "codex.conversation_starts",
+    "codex.user_prompt",
+    "codex.api_request",
+    "codex.sse_event",
+    "codex.tool_result",
+    "codex.api_request",
+    "codex.sse_event",
+    ...Array(5).fill("codex.api_request"),
+    "codex.api_request",
+    "codex.sse_event",
+    "codex.sse_event",
+  ]);
+  assert.deepEqual(t.events.getColumn("session_id").toArray(), [
+    ...Array(7).fill(ok),
+    ...Array(5).fill(failed),
+    ...Array(3).fill(stream),
+  ]);
+  assert.deepEqual(rows(t.diagnostics, "code"), []);
+});
+
+Deno.test("otlp: a log record's timeUnixNano of 0 is unset: an agent CLI's event without its own event.timestamp takes the observed time", () => {
+  // Codex writes timeUnixNano "0" and the observed time (here 2026-12-02T15:41:30.620Z)
+  const record = {
+    timeUnixNano: "0",
+    observedTimeUnixNano: "1796226090620000000",
+    attributes: [
+      { key: "event.name", value: { stringValue: "codex.user_prompt" } },
+      { key: "conversation.id", value: { stringValue: "c1" } },
+    ],
+  };
+  const text = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [record] }] }] });
+  const r = parseOtlpText(text, "f.jsonl");
+  assert.deepEqual(r.events.map((e) => [e.type, e.session_id, e.ts]), [
+    ["codex.user_prompt", "c1", 1796226090620000],
+  ]);
+});
