@@ -1321,3 +1321,75 @@ Deno.test("otlp: a log record's timeUnixNano of 0 is unset: an agent CLI's event
     ["codex.user_prompt", "c1", 1796226090620000],
   ]);
 });
+
+Deno.test("otlp: Gemini CLI's telemetry sent over OTLP/HTTP: its llm_call spans are its calls, with the tokens, served model and errors of its api_response and api_error records", async () => {
+  // Gemini CLI 0.61.0 (settings.json telemetry {enabled, otlpEndpoint, otlpProtocol: "http"}) run
+  // twice with `gemini -p` against a local mock of streamGenerateContent: a list_directory round
+  // trip (the mock's usageMetadata {promptTokenCount: 1400, cachedContentTokenCount: 700,
+  // candidatesTokenCount: 45, thoughtsTokenCount: 35, toolUsePromptTokenCount: 10,
+  // totalTokenCount: 1490}, then {1600, 1100, 22, 8, 0, 1630}, modelVersion gemini-2.5-flash-001),
+  // and the same prompt whose first request the mock answered with a 503; each OTLP request one
+  // line, as a Collector's file exporter writes them (an excerpt: the llm_call spans, the
+  // api_response and api_error records, one metric)
+  const t = await loadAs(fixture("otlp_gemini_cli_0.61.0.jsonl"), "otlp");
+  const first = "00bfc2db-971e-47c0-babe-f10e5cb9bee2",
+    second = "3e780d8a-5fe4-4956-9e73-d9d5b9030543";
+  // input: the prompt, cache included, + the tool-use prompt; output: the answer + the thinking
+  const round = [
+    {
+      input_tokens: 1400 + 10,
+      output_tokens: 45 + 35,
+      total_tokens: 1490,
+      cache_read_tokens: 700,
+      reasoning_tokens: 35,
+    },
+    {
+      input_tokens: 1600,
+      output_tokens: 22 + 8,
+      total_tokens: 1630,
+      cache_read_tokens: 1100,
+      reasoning_tokens: 8,
+    },
+  ];
+  const none = {
+    input_tokens: null,
+    output_tokens: null,
+    total_tokens: null,
+    cache_read_tokens: null,
+    reasoning_tokens: null,
+  };
+  assert.deepEqual(rows(t.calls, ...TOKENS), [...round, none, ...round]);
+  const overloaded = '{"error":{"code":503,"message":"mock: overloaded","status":"UNAVAILABLE"}}';
+  assert.deepEqual(
+    rows(t.calls, "session_id", "model", "served_model", "status", "error", "finish_reason"),
+    [
+      [first, "gemini-2.5-flash-001", null],
+      [first, "gemini-2.5-flash-001", null],
+      [second, null, overloaded],
+      [second, "gemini-2.5-flash-001", null],
+      [second, "gemini-2.5-flash-001", null],
+    ].map(([session_id, served_model, error]) => ({
+      session_id,
+      model: "gemini-2.5-flash",
+      served_model,
+      status: error === null ? "ok" : "error",
+      error,
+      finish_reason: error === null ? "stop" : null,
+    })),
+  );
+  // each call is its llm_call span's time: endTimeUnixNano − startTimeUnixNano
+  assert.deepEqual(t.calls.getColumn("duration_s").toArray(), [
+    1.170145821, // 1796226944881145821 − 1796226943711000000
+    0.405873846,
+    0.400778494,
+    0.678633213,
+    0.343115356,
+  ]);
+  assert.deepEqual(rows(t.sessions, "session_id", "calls", "errors"), [
+    { session_id: first, calls: 2, errors: 0 },
+    { session_id: second, calls: 3, errors: 1 },
+  ]);
+  assert.deepEqual(rows(t.diagnostics, "line", "code", "severity"), [
+    { line: 3, code: "otlp_metrics", severity: "warning" },
+  ]);
+});
