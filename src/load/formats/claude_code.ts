@@ -18,9 +18,17 @@
  *   (or model `"<synthetic>"` whose text starts with `API Error`) is one call
  *   with status `error`, model `unknown` (no line names one) and no tokens.
  *   Other `"<synthetic>"` lines are not model calls (events only).
- * - Claude Code records no per-request latency: `duration_s` is null and
- *   `started_at` is the time of the response's first line (early versions
- *   wrote `durationMs` on assistant lines: then it is the duration).
+ * - A request's time: Claude Code 2.1.332 writes an `api-request` line as
+ *   each request is made (its `id`, `timestamp`, `params.model`), and
+ *   the assistant lines of its answer name it (`requestRef`). Such a call
+ *   starts at the request's line and ends at the response's last line: each
+ *   line is stamped as its content block ends, so the last is the end of the
+ *   answer's last block (the `message_delta` after it is not stamped, and
+ *   follows it at once); `duration_s` is that span. The first line is the end
+ *   of the first block, not its first token: no time to first token. Without
+ *   a request line (older versions, or one the file lacks) `duration_s` is
+ *   null and `started_at` is the time of the response's first line (early
+ *   versions wrote `durationMs` on assistant lines: then it is the duration).
  * - Session: `sessionId` (subagent sidechains carry their parent's and stay in
  *   it); lines without one (`file-history-snapshot`) take the file's first
  *   `sessionId`, else the file name. Lines without `timestamp` are events with
@@ -144,6 +152,10 @@ export function parseClaudeCodeText(
   const fileSession =
     values.map((v) => (isObj(v.value) ? str(v.value.sessionId) : null)).find((s) => s) ?? file;
   const responses = new Map<string, AnthropicResponse>();
+  // the api-request lines (when each request was made), and of each response the request its
+  // lines name (requestRef) and the time of its last line
+  const requests = new Map<string, number | null>();
+  const spans = new Map<AnthropicResponse, { request: string | null; end: number | null }>();
   // each session's last turn line: one that waits for the model (a tool's result, an answer that
   // asked for a tool) leaves the session unfinished (a transcript has no end marker)
   const waiting = new Map<string, boolean>();
@@ -197,6 +209,7 @@ export function parseClaudeCodeText(
           : message.stop_reason === "tool_use",
       );
     }
+    if (type === "api-request" && str(v.id)) requests.set(str(v.id)!, ts);
     if (type !== "assistant" || message === null) continue;
     const model = str(message.model);
     const apiError = v.isApiErrorMessage === true ||
@@ -223,10 +236,19 @@ export function parseClaudeCodeText(
     }
     if (r.call.started_at === null) r.call.started_at = ts;
     addResponseLine(r, message);
+    const span = spans.get(r) ?? { request: null, end: null };
+    span.request ??= str(v.requestRef);
+    if (ts !== null && (span.end === null || ts > span.end)) span.end = ts;
+    spans.set(r, span);
     const ms = typeof v.durationMs === "number" && v.durationMs >= 0 ? v.durationMs : null;
     if (ms !== null && (r.call.duration_s === null || ms / 1000 > r.call.duration_s)) {
       r.call.duration_s = ms / 1000;
     }
+  }
+  for (const [r, { request, end }] of spans) {
+    const start = request === null ? null : requests.get(request) ?? null;
+    if (start === null || end === null || end < start) continue;
+    Object.assign(r.call, { started_at: start, ended_at: end, duration_s: (end - start) / 1e6 });
   }
   finishResponses(responses.values(), options);
   const unfinished = [...waiting].filter(([, w]) => w).map(([id]) => id);
@@ -241,7 +263,7 @@ export const claudeCode: FormatAdapter = {
   name: "claude_code",
   title: "Claude Code session transcript",
   reads:
-    "one call per API response (assistant lines grouped by requestId, usage counted once); api_error lines and API error messages are errors; no latency; session = sessionId",
+    "one call per API response (assistant lines grouped by requestId, usage counted once); api_error lines and API error messages are errors; latency from the api-request line its answer names (2.1.332); session = sessionId",
   example:
     '{"type": "assistant", "sessionId": "…", "requestId": "req_…", "timestamp": "…", "message": {"model": "claude-sonnet-4-6", "usage": {…}}}',
   detect,

@@ -4,7 +4,7 @@ import { realFixture } from "../../_helpers.ts";
 import { calcPrice } from "@pydantic/genai-prices";
 import { loadTraces } from "../../../src/load/mod.ts";
 import { detectFormat, fromTraceText, sampleFile } from "../../../src/load/mod.ts";
-import { AGENT_LOG, figures, fixture, rows } from "./_helpers.ts";
+import { AGENT_LOG, figures, fixture, loadAs, rows } from "./_helpers.ts";
 
 const flux = realFixture("claude-code/flux.claude-session.jsonl");
 Deno.test({
@@ -359,4 +359,31 @@ Deno.test("claude_code: a real session of Claude Code 2.1.112 with no requestId 
     })),
   );
   assert.equal(t.diagnostics.height, 0);
+});
+
+Deno.test("claude_code: Claude Code 2.1.332's api-request lines start each call, which ends at its answer's last line", async () => {
+  // an excerpt of a real 2.1.332 session (claude -p against a mock API that sent the first byte
+  // 400 ms after each request and ended the answer 300 ms later, its blocks ending then too; the
+  // mock logged 706 and 703 ms between a request's arrival and its last byte): lines 2 and 6 are
+  // the requests, stamped 15:48:03.262 and 15:48:04.502; lines 3-4 (req_…_01, blocks ending
+  // 03.949 and 03.972) and 7 (req_…_02, 05.216) the answers that name them by requestRef
+  const path = fixture("claude_code_2.1.332_session.jsonl");
+  const t = await loadAs(path, "claude_code");
+  const at = (iso: string) => new Date(iso);
+  assert.deepEqual(rows(t.calls, "request_id", "started_at", "ended_at", "duration_s", "ttft_s"), [
+    {
+      request_id: "req_v2_1_332-served_01",
+      started_at: at("2026-12-02T15:48:03.262Z"),
+      ended_at: at("2026-12-02T15:48:03.972Z"),
+      duration_s: 0.71, // 03.972 - 03.262
+      ttft_s: null, // the first line is stamped as the first block ends, not at its first token
+    },
+    {
+      request_id: "req_v2_1_332-served_02",
+      started_at: at("2026-12-02T15:48:04.502Z"),
+      ended_at: at("2026-12-02T15:48:05.216Z"),
+      duration_s: 0.714, // 05.216 - 04.502
+      ttft_s: null,
+    },
+  ]);
 });
