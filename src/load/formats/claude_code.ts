@@ -9,8 +9,12 @@
  *   `message.usage`: the lines are grouped by `requestId` (else `message.id`)
  *   and their usage is counted once (the largest value of each field, as a
  *   response streamed over several lines only grows; a response copied again
- *   into the same file, e.g. by a resumed session, is still one call). Model `message.model`
- *   (the request names no other: requested = served). Tokens:
+ *   into the same file, e.g. by a resumed session, is still one call). Model:
+ *   the line's `requestedModel` (the model the request asked for, as sent:
+ *   an alias such as `sonnet` resolved, without a `[1m]` tag; Claude Code
+ *   2.1.332 writes it), else `message.model`; `served_model` is
+ *   `message.model` (an API answering a request of `claude-sonnet-5-5` as
+ *   `claude-sonnet-5-5-20990101`). Tokens:
  *   `message.usage.input_tokens` (Anthropic's: without the cache),
  *   `output_tokens`, `cache_read_input_tokens`, `cache_creation_input_tokens`.
  * - Errors: every `system` line with `subtype: "api_error"` (one failed
@@ -236,6 +240,8 @@ export function parseClaudeCodeText(
     }
     if (r.call.started_at === null) r.call.started_at = ts;
     addResponseLine(r, message);
+    const requested = str(v.requestedModel);
+    if (requested) r.call.model = requested;
     const span = spans.get(r) ?? { request: null, end: null };
     span.request ??= str(v.requestRef);
     if (ts !== null && (span.end === null || ts > span.end)) span.end = ts;

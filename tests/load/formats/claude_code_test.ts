@@ -387,3 +387,13 @@ Deno.test("claude_code: Claude Code 2.1.332's api-request lines start each call,
     },
   ]);
 });
+
+Deno.test("claude_code: a call's model is the one its request asked for (requestedModel), its served model the one the answer names", async () => {
+  // the same real 2.1.332 excerpt: `--model sonnet`, which Claude Code sent as claude-sonnet-5-5
+  // (the api-request lines' params.model and the answers' requestedModel), and the mock API
+  // answered naming claude-sonnet-5-5-20990101 (message.model), as the API names a dated model
+  const path = fixture("claude_code_2.1.332_session.jsonl");
+  const t = await loadAs(path, "claude_code");
+  const call = { model: "claude-sonnet-5-5", served_model: "claude-sonnet-5-5-20990101" };
+  assert.deepEqual(rows(t.calls, "model", "served_model"), [call, call]);
+});
