@@ -12,6 +12,41 @@ import type { ImportedCall } from "./_records.ts";
 import { count, isObj, type Obj, str, toMicros } from "./_util.ts";
 
 /**
+ * Claude Code's own figures for a session, as session columns: what it estimated the session cost
+ * (`reported_cost_usd`, its price, not tracebook's), its turns and wall time (`num_turns`,
+ * `duration_ms`) and its time waiting on the API (`duration_api_ms`). Its headless output's
+ * `result` line gives them (`total_cost_usd`, `num_turns`, `duration_ms`, `duration_api_ms`), its
+ * transcript's `cost-state` line the cost and API time (`totalCostUSD`, `totalAPIDuration`, the
+ * same running totals). Unknown figures (null) are left out.
+ *
+ * @example
+ * ```ts
+ * import { claudeCodeTotals } from "./_agent_logs.ts";
+ * const meta = claudeCodeTotals({ costUsd: 0.002904, apiMs: 1245 });
+ * if (meta.reported_cost_usd !== "0.002904" || meta.duration_api_ms !== "1245" || "num_turns" in meta) throw new Error();
+ * ```
+ */
+export function claudeCodeTotals(totals: {
+  costUsd: number | null;
+  turns?: number | null;
+  wallMs?: number | null;
+  apiMs: number | null;
+}): Record<string, string> {
+  const meta: Record<string, string> = {};
+  for (
+    const [name, n] of [
+      ["reported_cost_usd", totals.costUsd],
+      ["num_turns", totals.turns ?? null],
+      ["duration_ms", totals.wallMs ?? null],
+      ["duration_api_ms", totals.apiMs],
+    ] as const
+  ) {
+    if (n !== null) meta[name] = String(n);
+  }
+  return meta;
+}
+
+/**
  * A call with every measure unknown, `model` `"unknown"` and status `ok`:
  * adapters set what their format says.
  *

@@ -33,6 +33,12 @@
  *   a request line (older versions, or one the file lacks) `duration_s` is
  *   null and `started_at` is the time of the response's first line (early
  *   versions wrote `durationMs` on assistant lines: then it is the duration).
+ * - Claude Code's own running totals, its `cost-state` line (written again
+ *   as they grow; the last counts): `totalCostUSD` and `totalAPIDuration`
+ *   are the session's `reported_cost_usd` and `duration_api_ms`, as the
+ *   headless output's `result` line gives them (`claudeCodeTotals`). Its
+ *   `totalDuration` runs from the process's start, not the result's
+ *   `duration_ms`: left in the event.
  * - Session: `sessionId` (subagent sidechains carry their parent's and stay in
  *   it); lines without one (`file-history-snapshot`) take the file's first
  *   `sessionId`, else the file name. Lines without `timestamp` are events with
@@ -45,6 +51,7 @@ import {
   addResponseLine,
   type AnthropicResponse,
   anthropicResponse,
+  claudeCodeTotals,
   contentText,
   errorCall,
   finishResponses,
@@ -52,8 +59,8 @@ import {
   timeReader,
 } from "./_agent_logs.ts";
 import { parseJsonRecords } from "./_json_values.ts";
-import type { ImportedRecords } from "./_records.ts";
-import { compactPayload, count, isObj, type Obj, str } from "./_util.ts";
+import type { ImportedRecords, ImportedSession } from "./_records.ts";
+import { compactPayload, count, isObj, num, type Obj, str } from "./_util.ts";
 
 /** Line types that only Claude Code writes (with a `sessionId`). */
 const META_TYPES = new Set([
@@ -160,6 +167,8 @@ export function parseClaudeCodeText(
   // lines name (requestRef) and the time of its last line
   const requests = new Map<string, number | null>();
   const spans = new Map<AnthropicResponse, { request: string | null; end: number | null }>();
+  // each session's last cost-state line: Claude Code's running totals
+  const totals = new Map<string, Obj>();
   // each session's last turn line: one that waits for the model (a tool's result, an answer that
   // asked for a tool) leaves the session unfinished (a transcript has no end marker)
   const waiting = new Map<string, boolean>();
@@ -214,6 +223,7 @@ export function parseClaudeCodeText(
       );
     }
     if (type === "api-request" && str(v.id)) requests.set(str(v.id)!, ts);
+    if (type === "cost-state") totals.set(session, v);
     if (type !== "assistant" || message === null) continue;
     const model = str(message.model);
     const apiError = v.isApiErrorMessage === true ||
@@ -257,10 +267,19 @@ export function parseClaudeCodeText(
     Object.assign(r.call, { started_at: start, ended_at: end, duration_s: (end - start) / 1e6 });
   }
   finishResponses(responses.values(), options);
-  const unfinished = [...waiting].filter(([, w]) => w).map(([id]) => id);
-  if (unfinished.length > 0) {
-    records.sessions = unfinished.map((session_id) => ({ session_id, complete: false }));
+  const told = new Map<string, ImportedSession>();
+  for (const [session_id, w] of waiting) {
+    if (w) told.set(session_id, { session_id, complete: false });
   }
+  for (const [session_id, v] of totals) {
+    const metadata = claudeCodeTotals({
+      costUsd: num(v.totalCostUSD),
+      apiMs: num(v.totalAPIDuration),
+    });
+    if (Object.keys(metadata).length === 0) continue;
+    told.set(session_id, { ...told.get(session_id) ?? { session_id }, metadata });
+  }
+  if (told.size > 0) records.sessions = [...told.values()];
   return records;
 }
 

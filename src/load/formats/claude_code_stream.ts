@@ -80,6 +80,7 @@ import {
   type AnthropicResponse,
   anthropicResponse,
   blankCall,
+  claudeCodeTotals,
   contentText,
   errorCall,
   finishResponses,
@@ -341,17 +342,12 @@ export function parseClaudeCodeStreamText(
     records.sessions!.push(told);
     if (s.result === null) continue;
     const { line, v } = s.result;
-    const meta: Record<string, string> = {};
-    for (
-      const [name, n] of [
-        ["reported_cost_usd", num(v.total_cost_usd === undefined ? v.cost_usd : v.total_cost_usd)],
-        ["num_turns", s.turns],
-        ["duration_ms", s.wall],
-        ["duration_api_ms", num(v.duration_api_ms)],
-      ] as const
-    ) {
-      if (n !== null) meta[name] = String(n);
-    }
+    const meta = claudeCodeTotals({
+      costUsd: num(v.total_cost_usd === undefined ? v.cost_usd : v.total_cost_usd),
+      turns: s.turns,
+      wallMs: s.wall,
+      apiMs: num(v.duration_api_ms),
+    });
     if (str(v.subtype)) meta.result_subtype = str(v.subtype)!;
     told.metadata = meta;
     const ts = time(v.timestamp, line);

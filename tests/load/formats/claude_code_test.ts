@@ -397,3 +397,20 @@ Deno.test("claude_code: a call's model is the one its request asked for (request
   const call = { model: "claude-sonnet-5-5", served_model: "claude-sonnet-5-5-20990101" };
   assert.deepEqual(rows(t.calls, "model", "served_model"), [call, call]);
 });
+
+Deno.test("claude_code: the cost-state line's totals are the session's reported cost and API time, as a result line's", async () => {
+  // the same real 2.1.332 excerpt: its last line, cost-state, says totalCostUSD 0.001452 and
+  // totalAPIDuration 1802; the run's stream-json result said total_cost_usd 0.001452 and
+  // duration_api_ms 1802, which claude_code_stream keeps in the same two columns
+  const path = fixture("claude_code_2.1.332_session.jsonl");
+  const t = await loadAs(path, "claude_code");
+  assert.deepEqual(
+    rows(t.sessions, "session_id", "complete", "reported_cost_usd", "duration_api_ms"),
+    [{
+      session_id: "a10f578b-d958-44f3-a0ec-807706f8ce75",
+      complete: true,
+      reported_cost_usd: "0.001452",
+      duration_api_ms: "1802",
+    }],
+  );
+});
