@@ -12,7 +12,7 @@
  *   into the same file, e.g. by a resumed session, is still one call). Model:
  *   the line's `requestedModel` (the model the request asked for, as sent:
  *   an alias such as `sonnet` resolved, without a `[1m]` tag; Claude Code
- *   2.1.332 writes it), else `message.model`; `served_model` is
+ *   2.1.307 and 2.1.332 write it), else `message.model`; `served_model` is
  *   `message.model` (an API answering a request of `claude-sonnet-5-5` as
  *   `claude-sonnet-5-5-20990101`). Tokens:
  *   `message.usage.input_tokens` (Anthropic's: without the cache),
@@ -22,8 +22,8 @@
  *   (or model `"<synthetic>"` whose text starts with `API Error`) is one call
  *   with status `error`, model `unknown` (no line names one) and no tokens.
  *   Other `"<synthetic>"` lines are not model calls (events only).
- * - A request's time: Claude Code 2.1.332 writes an `api-request` line as
- *   each request is made (its `id`, `timestamp`, `params.model`), and
+ * - A request's time: Claude Code 2.1.307 and 2.1.332 (not 2.1.282) write
+ *   an `api-request` line as each request is made (its `id`, `timestamp`, `params.model`), and
  *   the assistant lines of its answer name it (`requestRef`). Such a call
  *   starts at the request's line and ends at the response's last line: each
  *   line is stamped as its content block ends, so the last is the end of the
@@ -288,7 +288,7 @@ export const claudeCode: FormatAdapter = {
   name: "claude_code",
   title: "Claude Code session transcript",
   reads:
-    "one call per API response (assistant lines grouped by requestId, usage counted once); api_error lines and API error messages are errors; latency from the api-request line its answer names (2.1.332); session = sessionId",
+    "one call per API response (assistant lines grouped by requestId, usage counted once); api_error lines and API error messages are errors; latency from the api-request line its answer names (2.1.307+); session = sessionId",
   example:
     '{"type": "assistant", "sessionId": "…", "requestId": "req_…", "timestamp": "…", "message": {"model": "claude-sonnet-4-6", "usage": {…}}}',
   detect,
