@@ -37,6 +37,20 @@
  * for the session's requests, with no request id: beside a transcript of its
  * session, which holds those requests one by one, those calls give way too.
  *
+ * Gemini CLI's `-o json` output and `-o stream-json` output are such second readings of
+ * its chat recording (the same `session_id` as the recording's `sessionId`), with one
+ * difference: each of their calls stands for one model's requests (`stats.models`, summed;
+ * stream-json before 0.3x gives the session's sums alone, one call of its `init` model),
+ * and the recording holds one call per request of the main model only. It leaves out the
+ * side requests (the `auto` router's, a flash-lite model) and the failed ones. So an output's
+ * call gives way where the recording holds calls of its model in its session; the calls of
+ * models the recording lacks stay (a real 0.45.2 `auto` run: the router's
+ * gemini-3.1-flash-lite call, 304 tokens in); and a failed call of a model the recording
+ * holds stays as the failure alone, without the tokens, texts, latency and end it summed
+ * over the model's requests (the recording counts the requests that succeeded; a failed one
+ * counts none). Claude Code's json result gives way whatever its models (its `modelUsage`
+ * may name a Bedrock id where its transcript names the model).
+ *
  * @module
  */
 import pl from "../frames/polars.ts";
@@ -44,15 +58,53 @@ import type { Diagnostic } from "./_event.ts";
 
 /**
  * The formats whose request ids name one request wherever they are written (an API request id;
- * a Gemini CLI message id), the same in every copy of a transcript.
+ * a Gemini CLI message id), the same in every copy of a transcript, and the second readings of
+ * their sessions (below).
  */
-const COPIED_FORMATS = ["claude_code", "gemini_cli_chat", "claude_code_stream"];
+const COPIED_FORMATS = [
+  "claude_code",
+  "gemini_cli_chat",
+  "claude_code_stream",
+  "gemini_cli_json",
+  "gemini_cli_stream",
+];
 
 /**
- * The formats whose copy of a call gives way to another format's, whatever the files' times: a
- * Claude Code session's stream-json output, to its transcript (see the module).
+ * The formats whose copy of a call gives way to another format's, whatever the files' times, and
+ * that format, the transcript: a Claude Code session's stream-json output or json result, to its
+ * transcript; Gemini CLI's json and stream-json outputs, to its chat recording (see the module).
  */
-const SECOND_READINGS = ["claude_code_stream"];
+const SECOND_READINGS: Record<string, string> = {
+  claude_code_stream: "claude_code",
+  gemini_cli_json: "gemini_cli_chat",
+  gemini_cli_stream: "gemini_cli_chat",
+};
+
+/**
+ * The second readings whose every call stands for one model's requests of its session, named by
+ * no request (a Gemini CLI stream-json call's request id is its session's id): each gives way
+ * where the transcript holds that model's calls in its session, a failure staying as one.
+ */
+const PER_MODEL = ["gemini_cli_json", "gemini_cli_stream"];
+
+/** The columns a failure kept from a call standing for a model's requests does not keep (see the module). */
+const SUMMED_COLUMNS = [
+  "input_tokens",
+  "output_tokens",
+  "total_tokens",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "cache_write_1h_tokens",
+  "reasoning_tokens",
+  "cost_usd",
+  "prompt_chars",
+  "output_chars",
+  "messages",
+  "output",
+  "duration_s",
+  "ttft_s",
+  "ended_at",
+];
 
 /**
  * The calls without those that repeat a call of another file (see the
@@ -100,9 +152,9 @@ export function dropCopiedCalls(
     for (const f of fileFormats) if (COPIED_FORMATS.includes(f)) copying++;
     if (copying < 2) return null;
   }
-  // a call that may be a copy: one with a request id, or a stream-json result's (named by none)
+  // a call that may be a copy: one with a request id, or a second reading's (named by none)
   const copied = pl.col("format").isIn(COPIED_FORMATS).and(
-    pl.col("request_id").isNotNull().or(pl.col("format").isIn(SECOND_READINGS)),
+    pl.col("request_id").isNotNull().or(pl.col("format").isIn(Object.keys(SECOND_READINGS))),
   );
   const candidates = calls.select(copied.sum().alias("n")).getColumn("n").toArray()[0] as number;
   if (candidates < 2) return null;
@@ -111,32 +163,46 @@ export function dropCopiedCalls(
   const files = calls.getColumn("file").toArray() as string[];
   const lines = calls.getColumn("line").toArray() as number[];
   const sessionIds = calls.getColumn("session_id").toArray() as string[];
+  // (a frame made by hand may lack them: no call of it is a Gemini CLI output's then)
+  const column = (name: string) =>
+    calls.columns.includes(name) ? calls.getColumn(name).toArray() as (string | null)[] : [];
+  const models = column("model"), statuses = column("status");
   // each file's last call start (µs): the earlier session's file ends first
   const starts = calls.getColumn("started_at").cast(pl.Int64)
     .toArray() as (number | bigint | null)[];
   // the rows that may be copies (a Claude Code call with a request id), the only ones looked at
   const rows: number[] = [];
-  // the sessions that a transcript of the load holds calls of, and the request ids it names
-  const transcribed = new Set<string>();
+  // the sessions that a transcript of the load holds calls of (by its format), with the models of
+  // those calls, and the request ids a Claude Code transcript names
+  const transcribed = new Map<string, Set<string>>();
+  const inTranscript = (format: string, k: number) => `${format}\n${sessionIds[k]}`;
+  const transcripts = Object.values(SECOND_READINGS);
   const transcriptIds = new Set<string>();
-  // a second reading's calls named by no request: a json result's, a stream named by message id
+  // a second reading's calls named by no request (a json result's, a call standing for a model's
+  // requests), and a Claude Code stream's named by message id
   const unnamed: number[] = [];
   const byMessage: number[] = [];
   for (let k = 0; k < calls.height; k++) {
     const format = formats[k] ?? "";
     if (!COPIED_FORMATS.includes(format)) continue;
+    if (PER_MODEL.includes(format)) {
+      unnamed.push(k);
+      continue;
+    }
     if (ids[k] !== null && ids[k] !== undefined) rows.push(k);
-    if (format === "claude_code") {
-      transcribed.add(sessionIds[k]!);
-      if (ids[k]) transcriptIds.add(ids[k]!);
-    } else if (SECOND_READINGS.includes(format)) {
+    if (transcripts.includes(format)) {
+      const key = inTranscript(format, k);
+      const held = transcribed.get(key) ?? new Set<string>();
+      transcribed.set(key, held.add(models[k] ?? "unknown"));
+      if (format === "claude_code" && ids[k]) transcriptIds.add(ids[k]!);
+    } else if (format in SECOND_READINGS) {
       if (ids[k] === null || ids[k] === undefined) unnamed.push(k);
       else byMessage.push(k);
     }
   }
   // a stream-json call named by a message id: the transcript's call of that message (see the module)
   const named = byMessage.filter((k) =>
-    transcribed.has(sessionIds[k]!) && !transcriptIds.has(ids[k]!)
+    transcribed.has(inTranscript("claude_code", k)) && !transcriptIds.has(ids[k]!)
   );
   if (named.length > 0 && events !== undefined) {
     const requests = transcriptRequests(events(), new Set(named.map((k) => sessionIds[k]!)));
@@ -148,20 +214,28 @@ export function dropCopiedCalls(
     lastStart.set(files[k]!, Math.max(lastStart.get(files[k]!) ?? -Infinity, t));
   }
   const rank = (f: string) => lastStart.get(f) === -Infinity ? Infinity : lastStart.get(f)!;
-  const second = (k: number) => SECOND_READINGS.includes(formats[k]!) ? 1 : 0;
+  const second = (k: number) => formats[k]! in SECOND_READINGS ? 1 : 0;
   // in that order, a second reading's files last (stable: load order on a tie)
   rows.sort((a, b) => second(a) - second(b) || rank(files[a]!) - rank(files[b]!) || a - b);
   // where each id was first met (its row), and the copies of it in other files; a second reading
   // says so when every call it repeats is another format's
   const first = new Map<string, number>();
   const keep = new Array<boolean>(calls.height).fill(true);
-  const byFile = new Map<string, { line: number; count: number; second: boolean }>();
-  const drop = (k: number, second: boolean) => {
-    keep[k] = false;
+  // the failures kept without what their calls summed over the model's requests (see the module)
+  const failed = new Array<boolean>(calls.height).fill(false);
+  const byFile = new Map<
+    string,
+    { line: number; count: number; second: boolean; perModel: boolean; failures: number }
+  >();
+  const drop = (k: number, second: boolean, failure = false) => {
+    if (failure) failed[k] = true;
+    else keep[k] = false;
+    const perModel = PER_MODEL.includes(formats[k]!), failures = failure ? 1 : 0;
     const at = byFile.get(files[k]!);
-    if (!at) byFile.set(files[k]!, { line: lines[k]!, count: 1, second });
+    if (!at) byFile.set(files[k]!, { line: lines[k]!, count: 1, second, perModel, failures });
     else {
       at.count++;
+      at.failures += failures;
       at.line = Math.min(at.line, lines[k]!);
       at.second &&= second;
     }
@@ -171,30 +245,62 @@ export function dropCopiedCalls(
     const seen = first.get(id);
     if (seen === undefined) first.set(id, k);
     else if (files[seen] !== files[k]) {
-      drop(k, SECOND_READINGS.includes(formats[k]!) && formats[seen] !== formats[k]);
+      drop(k, formats[k]! in SECOND_READINGS && formats[seen] !== formats[k]);
     }
   }
-  // a json result's calls, standing for requests its session's transcript holds one by one
-  for (const k of unnamed) if (transcribed.has(sessionIds[k]!)) drop(k, true);
+  // calls standing for requests their session's transcript holds one by one: a Claude Code json
+  // result's (whatever its models), a Gemini CLI output's call of a model the recording holds
+  for (const k of unnamed) {
+    const held = transcribed.get(inTranscript(SECOND_READINGS[formats[k]!]!, k));
+    if (held === undefined) continue;
+    if (!PER_MODEL.includes(formats[k]!)) drop(k, true);
+    else if (held.has(models[k] ?? "unknown")) drop(k, true, statuses[k] === "error");
+  }
   if (byFile.size === 0) return null;
-  const kept = calls.filter(pl.Series("keep", keep, pl.Bool));
-  const touched = new Set(sessionIds.filter((_, k) => !keep[k]));
+  const summed = failed.includes(true)
+    ? SUMMED_COLUMNS.filter((c) => calls.columns.includes(c))
+    : [];
+  const kept =
+    (summed.length === 0 ? calls : calls.withColumn(pl.Series("__failed", failed, pl.Bool))
+      .withColumns(
+        ...summed.map((c) =>
+          pl.when(pl.col("__failed")).then(pl.lit(null).cast(calls.getColumn(c).dtype))
+            .otherwise(pl.col(c)).alias(c)
+        ),
+      ).drop("__failed")).filter(pl.Series("keep", keep, pl.Bool));
+  const touched = new Set(sessionIds.filter((_, k) => !keep[k] || failed[k]));
   return {
     calls: kept,
     sessions: recount(sessions, kept, [...touched]),
-    warnings: [...byFile].map(([file, { line, count, second }]) => ({
+    warnings: [...byFile].map(([file, { line, count, second, perModel, failures }]) => ({
       file,
       line,
       code: "copied_calls",
-      message: `${count} call${count > 1 ? "s" : ""} of this file repeat${count > 1 ? "" : "s"} ${
-        second
-          ? "calls of its session's transcript, which the load holds too (the same responses, named by their request or message id, or a json result's calls standing for them): counted once, in the transcript; the result's cost and times stay on the session"
-          : "calls of another file, with the same request ids (a continued or copied session): counted once, in the file whose calls end first"
-      }`,
+      message: copiedMessage(count, second, perModel, failures),
       severity: "warning",
       count,
     })),
   };
+}
+
+/**
+ * The `copied_calls` warning of a file with `count` calls counted elsewhere: a second reading's
+ * (`second`), one standing for a model's requests (`perModel`, `failures` of them kept as the
+ * failure alone), or a copy of another file's.
+ */
+function copiedMessage(count: number, second: boolean, perModel: boolean, failures: number) {
+  const calls = `${count} call${count > 1 ? "s" : ""} of this file`, s = count > 1 ? "" : "s";
+  if (perModel) {
+    const failed = failures > 0
+      ? ` (${failures} failed: kept as the failure alone, without the tokens the recording counts)`
+      : "";
+    return `${calls} stand${s} for requests of a model that its session's chat recording, which the load holds too, records one by one: counted once, in the recording${failed}; a call of a model the recording lacks (the auto router's) stays, and the output's stats stay in its events`;
+  }
+  return `${calls} repeat${s} ${
+    second
+      ? "calls of its session's transcript, which the load holds too (the same responses, named by their request or message id, or a json result's calls standing for them): counted once, in the transcript; the result's cost and times stay on the session"
+      : "calls of another file, with the same request ids (a continued or copied session): counted once, in the file whose calls end first"
+  }`;
 }
 
 /**

@@ -257,3 +257,123 @@ Deno.test("Claude Code 2.1.19's --output-format json result beside its transcrip
   assert.equal(sessions[0]!.reported_cost_usd, String(result!.total_cost_usd));
   assert.equal(sessions[0]!.duration_api_ms, String(result!.duration_api_ms));
 });
+
+/**
+ * Gemini CLI runs against a local mock API whose every request is logged (`-o stream-json` and
+ * `-o json`, beside the chat recording the run wrote, the same session id). The mock answered
+ * each run's first request of the main model with 1000 prompt tokens (400 cached), 20 candidates
+ * and 30 thoughts, and its second (with the tool's result) with 1200 (800 cached), 100 tool-use
+ * prompt tokens, 50 candidates and 70 thoughts; the `auto` router's request (a flash-lite model,
+ * which the recording does not hold) with 300 + n prompt tokens and 7 candidates.
+ */
+const GEMINI_FIRST = { input: 1000, cached: 400, output: 20 + 30 };
+const GEMINI_SECOND = { input: 1200 + 100, cached: 800, output: 50 + 70 };
+
+for (
+  const [version, name, recordingName, router, routerInput] of [
+    // the mock's log: gemini-3.1-flash-lite (304 prompt tokens), then gemini-3.1-pro-preview twice
+    [
+      "0.45.2 -o stream-json",
+      "gemini_cli_0.45.2_auto_stream.jsonl",
+      "gemini_cli_0.45.2_auto_stream_session.jsonl",
+      "gemini-3.1-flash-lite",
+      304,
+    ],
+    // gemini-2.5-flash-lite (305), then gemini-3.1-pro-preview-customtools twice
+    [
+      "0.30.1 -o json",
+      "gemini_cli_0.30.1_auto_json.json",
+      "gemini_cli_0.30.1_auto_json_session.json",
+      "gemini-2.5-flash-lite",
+      305,
+    ],
+  ] as const
+) {
+  Deno.test(`Gemini CLI ${version}'s output of an auto run beside its chat recording: the main model's requests count once, from the recording, and the router's call stays`, async () => {
+    const output = fixture(name), recording = fixture(recordingName);
+    for (const order of [[output, recording], [recording, output]]) {
+      const t = await loadTraces(order, { cache: false });
+      const calls = t.calls.select(
+        "format",
+        "model",
+        "input_tokens",
+        "cache_read_tokens",
+        "output_tokens",
+      )
+        .toRecords();
+      // three requests: the router's (from the output) and the main model's two (the recording's)
+      assert.equal(calls.length, 3);
+      const routed = calls.filter((c) => c.model === router);
+      assert.equal(routed.length, 1);
+      assert.equal(routed[0]!.input_tokens, routerInput);
+      assert.equal(routed[0]!.output_tokens, 7);
+      const main = calls.filter((c) => c.model !== router);
+      assert.ok(main.every((c) => c.format === "gemini_cli_chat"));
+      assert.deepEqual(
+        main.map((c) => [c.input_tokens, c.cache_read_tokens, c.output_tokens]).sort(),
+        [GEMINI_FIRST, GEMINI_SECOND].map((r) => [r.input, r.cached, r.output]).sort(),
+      );
+      // the run's input: the router's and the main model's two prompts (was twice the main's)
+      const input = calls.reduce((a, c) => a + Number(c.input_tokens), 0);
+      assert.equal(input, routerInput + GEMINI_FIRST.input + GEMINI_SECOND.input);
+      const warnings = t.diagnostics.toRecords().filter((d) => d.code === "copied_calls");
+      assert.equal(warnings.length, 1);
+      assert.equal(warnings[0]!.file, output);
+      assert.equal(warnings[0]!.count, 1);
+      const sessions = t.sessions.toRecords();
+      assert.equal(sessions.length, 1);
+      assert.equal(sessions[0]!.calls, 3);
+      assert.equal(sessions[0]!.errors, 0);
+    }
+  });
+}
+
+Deno.test("Gemini CLI 0.45.2's stream-json output of a run whose second request failed, beside its chat recording: the recording's call and the failure, without the output's tokens", async () => {
+  // the mock's log: the first request answered (1000 prompt tokens, 400 cached, 20 + 30 out),
+  // the second (with the tool's result) refused, 400 MOCKFAIL; the recording holds the first
+  // alone, the output's one call of gemini-2.5-pro sums them (1000 in) and says the run failed
+  const output = fixture("gemini_cli_0.45.2_failed_stream.jsonl");
+  const recording = fixture("gemini_cli_0.45.2_failed_stream_session.jsonl");
+  const t = await loadTraces([output, recording], { cache: false });
+  const calls = t.calls.select(
+    "format",
+    "model",
+    "status",
+    "error",
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "duration_s",
+    "cost_usd",
+  ).toRecords();
+  assert.equal(calls.length, 2);
+  const ok = calls.find((c) => c.status === "ok")!;
+  assert.equal(ok.format, "gemini_cli_chat");
+  assert.deepEqual([ok.input_tokens, ok.cache_read_tokens, ok.output_tokens], [
+    GEMINI_FIRST.input,
+    GEMINI_FIRST.cached,
+    GEMINI_FIRST.output,
+  ]);
+  // the failure: the output's, with no tokens, cost or latency of its own (a refused request
+  // counts none; the output's 1000 were the recorded request's)
+  const failed = calls.find((c) => c.status === "error")!;
+  assert.equal(failed.format, "gemini_cli_stream");
+  assert.equal(failed.model, "gemini-2.5-pro");
+  assert.match(String(failed.error), /MOCKFAIL/);
+  assert.deepEqual(
+    [failed.input_tokens, failed.output_tokens, failed.cache_read_tokens, failed.duration_s],
+    [null, null, null, null],
+  );
+  assert.equal(failed.cost_usd, null);
+  const input = calls.reduce((a, c) => a + Number(c.input_tokens ?? 0), 0);
+  assert.equal(input, GEMINI_FIRST.input); // was 2000
+  const warnings = t.diagnostics.toRecords().filter((d) => d.code === "copied_calls");
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0]!.file, output);
+  assert.match(String(warnings[0]!.message), /1 failed/);
+  // two requests, one failed
+  const sessions = t.sessions.toRecords();
+  assert.equal(sessions.length, 1);
+  assert.equal(sessions[0]!.calls, 2);
+  assert.equal(sessions[0]!.errors, 1);
+});
