@@ -342,6 +342,12 @@ function parseOtlp(
 interface LoggedTexts {
   input: string[];
   output: string[];
+  /**
+   * The later conventions' texts: each `…inference.operation.details` event holds the whole
+   * call's messages, so a later one replaces an earlier one (Gemini CLI writes two for a failed
+   * request, the request's and the error's, each with the same system instructions and prompt).
+   */
+  details: { input: string | null; output: string | null };
   finish: string | null;
 }
 
@@ -372,7 +378,8 @@ function readLogRecord(r: unknown, logged: Map<string, LoggedTexts>): void {
   const name = str(r.eventName) ?? str(attributes["event.name"]);
   const spanId = str(r.spanId);
   if (name === null || spanId === null || !name.startsWith("gen_ai.")) return;
-  const texts = logged.get(spanId) ?? { input: [], output: [], finish: null };
+  const texts = logged.get(spanId) ??
+    { input: [], output: [], details: { input: null, output: null }, finish: null };
   const body = anyValue(r.body);
   const add = (list: string[], text: string | null) => text !== null && list.push(text);
   if (MESSAGE_EVENTS.has(name)) add(texts.input, bodyText(body));
@@ -383,9 +390,11 @@ function readLogRecord(r: unknown, logged: Map<string, LoggedTexts>): void {
   } else {
     // the later conventions' one event of a call: its messages as the span's attributes hold them
     const instructions = messageList(attributes["gen_ai.system_instructions"]);
-    if (instructions) add(texts.input, messageText([{ parts: instructions }]));
-    add(texts.input, messageText(messageList(attributes["gen_ai.input.messages"])));
-    add(texts.output, messageText(messageList(attributes["gen_ai.output.messages"])));
+    const input = (instructions ? messageText([{ parts: instructions }]) ?? "" : "") +
+      (messageText(messageList(attributes["gen_ai.input.messages"])) ?? "");
+    const output = messageText(messageList(attributes["gen_ai.output.messages"]));
+    if (input !== "") texts.details.input = input;
+    if (output) texts.details.output = output;
   }
   logged.set(spanId, texts);
 }
@@ -399,15 +408,21 @@ function withLoggedTexts(
   for (const call of records.calls) {
     const texts = call.span_id ? logged.get(call.span_id) : undefined;
     if (texts === undefined) continue;
-    if (call.prompt_chars === null && texts.input.length > 0) {
-      const prompt = texts.input.join("");
+    const input = texts.details.input === null
+      ? texts.input
+      : [...texts.input, texts.details.input];
+    const output = texts.details.output === null
+      ? texts.output
+      : [...texts.output, texts.details.output];
+    if (call.prompt_chars === null && input.length > 0) {
+      const prompt = input.join("");
       call.prompt_chars = countChars(prompt);
       if (options.keepText) call.messages = prompt;
     }
-    if (call.output_chars === null && texts.output.length > 0) {
-      const output = texts.output.join("");
-      call.output_chars = countChars(output);
-      if (options.keepText) call.output = output;
+    if (call.output_chars === null && output.length > 0) {
+      const text = output.join("");
+      call.output_chars = countChars(text);
+      if (options.keepText) call.output = text;
     }
     call.finish_reason ??= texts.finish;
   }

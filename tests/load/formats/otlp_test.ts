@@ -1393,3 +1393,51 @@ Deno.test("otlp: Gemini CLI's telemetry sent over OTLP/HTTP: its llm_call spans 
     { line: 3, code: "otlp_metrics", severity: "warning" },
   ]);
 });
+
+Deno.test("otlp: a call's inference.operation.details events each hold its whole prompt: a later one replaces an earlier one, not added to it", () => {
+  // Gemini CLI 0.61.0 writes two such events for a request that failed (the request's and the
+  // error's), each with the same system instructions and prompt
+  const attr = (key: string, value: unknown) => ({
+    key,
+    value: { stringValue: typeof value === "string" ? value : JSON.stringify(value) },
+  });
+  const system = "You are terse.", user = "Hi there";
+  const details = (extra: object[]) => ({
+    timeUnixNano: "1700000001000000000",
+    eventName: "gen_ai.client.inference.operation.details",
+    traceId: "0af7651916cd43dd8448eb211c80319c",
+    spanId: "b7ad6b7169203331",
+    attributes: [
+      attr("gen_ai.system_instructions", [{ type: "text", content: system }]),
+      attr("gen_ai.input.messages", [{ role: "user", parts: [{ type: "text", content: user }] }]),
+      ...extra,
+    ],
+  });
+  const span = {
+    traceId: "0af7651916cd43dd8448eb211c80319c",
+    spanId: "b7ad6b7169203331",
+    name: "llm_call",
+    kind: 3,
+    startTimeUnixNano: "1700000000000000000",
+    endTimeUnixNano: "1700000001000000000",
+    attributes: [
+      attr("gen_ai.operation.name", "generate_content"),
+      attr("gen_ai.request.model", "gemini-2.5-flash"),
+    ],
+    status: { code: 2, message: "503" },
+  };
+  const text = [
+    JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }),
+    JSON.stringify({
+      resourceLogs: [{
+        scopeLogs: [{
+          logRecords: [details([]), details([attr("error.type", "503")])],
+        }],
+      }],
+    }),
+  ].join("\n");
+  const t = fromTraceText(text, { file: "g.jsonl", format: "otlp" });
+  assert.deepEqual(rows(t.calls, "status", "prompt_chars", "output_chars"), [
+    { status: "error", prompt_chars: system.length + user.length, output_chars: null }, // 14 + 8
+  ]);
+});
