@@ -670,6 +670,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     a["gen_ai.usage.output_token_details"] ?? langchainUsage.output_token_details,
   );
   const anthropicMeta = isObj(providerMeta.anthropic) ? providerMeta.anthropic : {};
+  // the Bedrock Converse provider's: Bedrock's cache counts (AI SDK 5 keeps its writes alone here)
+  const bedrockUsage = jsonObject(jsonField(providerMeta.bedrock, "usage")) ?? {};
   const input = first(
     count(adk.prompt_token_count),
     count(a["gen_ai.usage.input_tokens"]),
@@ -836,6 +838,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       count(a["ai.usage.inputTokenDetails.cacheReadTokens"]),
       count(openaiMeta.cachedPromptTokens),
       count(anthropicMeta.cacheReadInputTokens),
+      count(bedrockUsage.cacheReadInputTokens),
       // AI SDK 5's Anthropic metadata: the response's usage as Anthropic gives it, the only place
       // a generateText span records its cache reads (it writes no ai.usage.cachedInputTokens)
       count(jsonField(anthropicMeta.usage, "cache_read_input_tokens")),
@@ -854,6 +857,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       count(responseUsage.cache_creation_input_tokens),
       count(a["ai.usage.inputTokenDetails.cacheWriteTokens"]),
       count(anthropicMeta.cacheCreationInputTokens),
+      count(bedrockUsage.cacheWriteInputTokens),
       count(jsonField(anthropicMeta.usage, "cache_creation_input_tokens")),
     ),
     // no GenAI convention names them: tracebook's export, LangChain's details (LangSmith's JS
@@ -1118,15 +1122,21 @@ const INPUT_WITHOUT_CACHE = new Set([
 const OUTPUT_WITHOUT_REASONING = new Set(["@traceloop/instrumentation-google-generativeai"]);
 
 /**
- * The Vercel AI SDK's Anthropic provider before AI SDK 6 (`ai.model.provider` `anthropic.messages`)
- * gives Anthropic's own `input_tokens` as the call's input (`ai.usage.promptTokens`, AI SDK 5's
- * `inputTokens`, and `gen_ai.usage.input_tokens`), its total as that and the output, and the cache
- * reads and writes apart (`ai.usage.cachedInputTokens`, the provider's metadata), as
- * {@link INPUT_WITHOUT_CACHE}'s instrumentations do; since AI SDK 6 its input counts the cache, with
- * the usage details it writes beside it (`ai.usage.inputTokenDetails.*`).
+ * The Vercel AI SDK's providers of Anthropic's Messages API before AI SDK 6, wherever it is served
+ * (`ai.model.provider` `anthropic.messages`; `vertex.anthropic.messages`, `@ai-sdk/google-vertex`'s
+ * Anthropic provider; `bedrock.anthropic.messages`, `@ai-sdk/amazon-bedrock`'s), give Anthropic's
+ * own `input_tokens` as the call's input (`ai.usage.promptTokens`, AI SDK 5's `inputTokens`, and
+ * `gen_ai.usage.input_tokens`), its total as that and the output, and the cache reads and writes
+ * apart (`ai.usage.cachedInputTokens`, the provider's metadata), as {@link INPUT_WITHOUT_CACHE}'s
+ * instrumentations do; so does its Bedrock Converse provider (`amazon-bedrock`), with Bedrock's
+ * `inputTokens`, which leave out the cache too, its cache in the provider metadata's
+ * `bedrock.usage` (AI SDK 5: its reads in `ai.usage.cachedInputTokens`, which a generateText span
+ * does not write). Since AI SDK 6 their input counts the cache, with the usage details they write
+ * beside it (`ai.usage.inputTokenDetails.*`).
  */
 function aiSdkInputWithoutCache(a: Obj): boolean {
-  if (!/^anthropic\./.test(str(a["ai.model.provider"]) ?? "")) return false;
+  const provider = str(a["ai.model.provider"]) ?? "";
+  if (!/^(?:[\w-]+\.)?anthropic\./.test(provider) && provider !== "amazon-bedrock") return false;
   for (const k in a) if (k.startsWith("ai.usage.inputTokenDetails.")) return false;
   return true;
 }

@@ -651,6 +651,47 @@ Deno.test("otel_js: the Vercel AI SDK's Anthropic provider before AI SDK 6 leave
   }
 });
 
+Deno.test("otel_js: the Vercel AI SDK's Bedrock Converse and Vertex Anthropic providers before AI SDK 6 leave the cache out of their input: added to it and to the total", async () => {
+  // printed by @opentelemetry/sdk-trace-base 1.30.1's ConsoleSpanExporter under Node 20 for ai
+  // 4.3.19 with @ai-sdk/amazon-bedrock 2.2.9 and @ai-sdk/google-vertex 2.2.7 against a local mock
+  // (SPAN_FIXTURES.md): Bedrock's Converse answered usage {inputTokens: 70, cacheReadInputTokens:
+  // 2500, cacheWriteInputTokens: 300, outputTokens: 110}, ConverseStream's metadata {80, 3500,
+  // 100, 130}; Vertex's rawPredict Anthropic's {input_tokens: 40, cache_read_input_tokens: 2000,
+  // cache_creation_input_tokens: 600, output_tokens: 90}. The spans give Bedrock's inputTokens and
+  // Anthropic's input_tokens as the input (ai.usage.promptTokens 70, 80, 40), Bedrock's cache in
+  // the provider metadata's bedrock.usage
+  const t = await load(fixture("otel_js_ai_sdk4_bedrock_vertex.txt"));
+  assert.deepEqual(rows(t.calls, "provider", ...TOKENS, "cache_write_tokens"), [
+    {
+      provider: "amazon-bedrock",
+      input_tokens: 70 + 2500 + 300,
+      output_tokens: 110,
+      total_tokens: 70 + 2500 + 300 + 110,
+      cache_read_tokens: 2500,
+      reasoning_tokens: null,
+      cache_write_tokens: 300,
+    },
+    {
+      provider: "amazon-bedrock",
+      input_tokens: 80 + 3500 + 100,
+      output_tokens: 130,
+      total_tokens: 80 + 3500 + 100 + 130,
+      cache_read_tokens: 3500,
+      reasoning_tokens: null,
+      cache_write_tokens: 100,
+    },
+    {
+      provider: "vertex.anthropic.messages",
+      input_tokens: 40 + 2000 + 600,
+      output_tokens: 90,
+      total_tokens: 40 + 2000 + 600 + 90,
+      cache_read_tokens: 2000,
+      reasoning_tokens: null,
+      cache_write_tokens: 600,
+    },
+  ]);
+});
+
 Deno.test("otel_js: Mastra 0.24's OpenTelemetry exporter: its model_generation span is the call, cache reads as gen_ai.usage.cached_input_tokens", async () => {
   // printed by @opentelemetry/sdk-trace-base's ConsoleSpanExporter given to @mastra/otel-exporter
   // 0.3.3 (`exporter:`) for @mastra/core 0.24.9 under Node 20 (SPAN_FIXTURES.md): an agent run of

@@ -996,6 +996,97 @@ Deno.test("otlp: OpenLLMetry JS's Anthropic instrumentation (its scope) counts t
   ]);
 });
 
+Deno.test("otlp: the Vercel AI SDK 5's Bedrock providers leave the cache out of their input: added to it and to the total", async () => {
+  // two OTLP/JSON requests (@opentelemetry/exporter-trace-otlp-http 0.200.0) of ai 5.0.277's spans
+  // under Node 20, against a local mock: @ai-sdk/amazon-bedrock 3.0.137's Converse provider
+  // streaming (ConverseStream's metadata: usage {inputTokens: 80, cacheReadInputTokens: 3500,
+  // cacheWriteInputTokens: 100, outputTokens: 130}) and its Anthropic provider
+  // (`bedrock.anthropic.messages`, InvokeModel: {input_tokens: 30, cache_read_input_tokens: 1500,
+  // cache_creation_input_tokens: 700, output_tokens: 60}). The spans give Bedrock's inputTokens and
+  // Anthropic's input_tokens as the input (ai.usage.inputTokens 80, 30), the Converse cache writes
+  // only in the provider metadata's bedrock.usage
+  const t = await loadAs(fixture("otlp_ai_sdk5_bedrock.jsonl"), "otlp");
+  assert.deepEqual(rows(t.calls, "provider", ...TOKENS, "cache_write_tokens"), [
+    {
+      provider: "amazon-bedrock",
+      input_tokens: 80 + 3500 + 100,
+      output_tokens: 130,
+      total_tokens: 80 + 3500 + 100 + 130,
+      cache_read_tokens: 3500,
+      reasoning_tokens: null,
+      cache_write_tokens: 100,
+    },
+    {
+      provider: "bedrock.anthropic.messages",
+      input_tokens: 30 + 1500 + 700,
+      output_tokens: 60,
+      total_tokens: 30 + 1500 + 700 + 60,
+      cache_read_tokens: 1500,
+      reasoning_tokens: null,
+      cache_write_tokens: 700,
+    },
+  ]);
+  // its generateText span over Converse (the same run: {70, 2500, 300, 110}) records the writes
+  // and not the reads (no ai.usage.cachedInputTokens): the writes are added; AI SDK 6's, which
+  // counts the cache in its input with its usage details beside it, is read as written
+  const span = (attributes: Record<string, unknown>) =>
+    JSON.stringify({
+      resourceSpans: [{
+        scopeSpans: [{
+          scope: { name: "ai" },
+          spans: [{
+            traceId: "0af7651916cd43dd8448eb211c80319c",
+            spanId: "b7ad6b7169203331",
+            name: "ai.generateText.doGenerate",
+            startTimeUnixNano: "1700000000000000000",
+            endTimeUnixNano: "1700000000300000000",
+            attributes: Object.entries({
+              "ai.model.provider": "amazon-bedrock",
+              "ai.model.id": "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+              "gen_ai.request.model": "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+              ...attributes,
+            }).map(([key, v]) => ({
+              key,
+              value: typeof v === "number" ? { intValue: v } : { stringValue: v },
+            })),
+          }],
+        }],
+      }],
+    });
+  const v5 = fromTraceText(
+    span({
+      "ai.response.providerMetadata":
+        '{"bedrock":{"usage":{"cacheWriteInputTokens":300},"stopSequence":null}}',
+      "ai.usage.promptTokens": 70,
+      "ai.usage.completionTokens": 110,
+      "gen_ai.usage.input_tokens": 70,
+      "gen_ai.usage.output_tokens": 110,
+    }),
+    { file: "ai5.json" },
+  );
+  assert.deepEqual(rows(v5.calls, "input_tokens", "total_tokens", "cache_write_tokens"), [
+    { input_tokens: 70 + 300, total_tokens: 70 + 300 + 110, cache_write_tokens: 300 },
+  ]);
+  const v6 = fromTraceText(
+    span({
+      "ai.response.providerMetadata":
+        '{"bedrock":{"usage":{"cacheWriteInputTokens":300},"stopSequence":null}}',
+      "ai.usage.inputTokens": 2870,
+      "ai.usage.inputTokenDetails.noCacheTokens": 70,
+      "ai.usage.inputTokenDetails.cacheReadTokens": 2500,
+      "ai.usage.inputTokenDetails.cacheWriteTokens": 300,
+      "ai.usage.outputTokens": 110,
+      "ai.usage.totalTokens": 2980,
+      "gen_ai.usage.input_tokens": 2870,
+      "gen_ai.usage.output_tokens": 110,
+    }),
+    { file: "ai6.json" },
+  );
+  assert.deepEqual(rows(v6.calls, "input_tokens", "total_tokens", "cache_read_tokens"), [
+    { input_tokens: 70 + 2500 + 300, total_tokens: 70 + 2500 + 300 + 110, cache_read_tokens: 2500 },
+  ]);
+});
+
 Deno.test("otlp: OpenLLMetry JS's @google/genai instrumentation (its scope) counts Gemini's thinking in the output and its tools' prompt in the input", async () => {
   // the OTLP/JSON request (@opentelemetry/exporter-trace-otlp-http 0.223) of the spans
   // @traceloop/instrumentation-google-generativeai 0.27.0 made under Node 20 for @google/genai
