@@ -24,6 +24,7 @@
  * @module
  */
 import { countChars, type Diagnostic } from "../_event.ts";
+import { geminiInputTokens } from "../../schema/provider_calls.ts";
 import type { ParseOptions } from "./adapter.ts";
 import {
   type ImportedCall,
@@ -584,6 +585,17 @@ export function callConvention(a: Obj): string | null {
 }
 
 /**
+ * A field of what Google ADK's call_llm span records (`gcp.vertex.agent.llm_request`,
+ * `llm_response`), by its Python name: ADK for Python writes them as its pydantic models dump
+ * them (`usage_metadata`, `prompt_token_count`), ADK for TypeScript (`@google/adk`) as
+ * `JSON.stringify` writes its objects (`usageMetadata`, `promptTokenCount`).
+ */
+function adkField(o: unknown, name: string): unknown {
+  if (!isObj(o)) return undefined;
+  return o[name] ?? o[name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())];
+}
+
+/**
  * The call fields of a span's attributes, in every known convention (the first
  * present wins): OpenTelemetry GenAI (`gen_ai.*`, current and older names),
  * OpenInference (`llm.*`), promptflow (`llm.usage.*`), MLflow (`mlflow.chat.tokenUsage`,
@@ -623,7 +635,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     modelName(jsonField(jsonField(a["mlflow.spanOutputs"], "llm_output"), "model_name")),
     modelName(haystack.meta.model),
     // Google ADK's call_llm: the response's model version (`gemini-2.5-flash-001`)
-    modelName(adkResponse?.model_version),
+    modelName(adkField(adkResponse, "model_version")),
   );
   // the response an OpenInference span records as its output (OpenAI's chat.completion as JSON)
   const openinferenceResponse = a["openinference.span.kind"] === undefined
@@ -656,10 +668,12 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   const openaiMeta = isObj(providerMeta.openai) ? providerMeta.openai : {};
   // Google ADK's call_llm span: the response it records (its own gen_ai.usage.output_tokens was
   // the total of prompt and answer in ADK 1.x until it took candidates_token_count, which
-  // leaves out thinking): Gemini's usage, the answer and the thoughts being the output
-  const adk = jsonObject(adkResponse?.usage_metadata) ?? {};
-  const adkOutput = count(adk.candidates_token_count);
-  const adkThoughts = count(adk.thoughts_token_count);
+  // leaves out thinking; ADK for TypeScript's is candidatesTokenCount, its input promptTokenCount):
+  // Gemini's usage, the answer and the thoughts being the output, the prompt and the tools'
+  // prompt the input
+  const adk = jsonObject(adkField(adkResponse, "usage_metadata"));
+  const adkOutput = count(adkField(adk, "candidates_token_count"));
+  const adkThoughts = count(adkField(adk, "thoughts_token_count"));
   // LangChain's usage_metadata details: LangSmith's, else those of the result OpenInference's
   // LangChain instrumentations record (its JS one records no cache writes of its own: ChatAnthropic's)
   const langchainUsage = jsonObject(generationMessage(langchain).usage_metadata) ?? {};
@@ -673,7 +687,10 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   // the Bedrock Converse provider's: Bedrock's cache counts (AI SDK 5 keeps its writes alone here)
   const bedrockUsage = jsonObject(jsonField(providerMeta.bedrock, "usage")) ?? {};
   const input = first(
-    count(adk.prompt_token_count),
+    geminiInputTokens(
+      count(adkField(adk, "prompt_token_count")),
+      count(adkField(adk, "tool_use_prompt_token_count")),
+    ),
     count(a["gen_ai.usage.input_tokens"]),
     count(a["gen_ai.usage.prompt_tokens"]),
     // Semantic Kernel's first GenAI attributes (2024)
@@ -704,7 +721,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     count(a["ai.usage.outputTokens"]),
   );
   const total = first(
-    count(adk.total_token_count),
+    count(adkField(adk, "total_token_count")),
     count(a["gen_ai.usage.total_tokens"]),
     count(a["llm.token_count.total"]),
     count(a["llm.usage.total_tokens"]),
@@ -778,7 +795,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   // the system prompt the GenAI conventions keep apart from the messages (a list of parts)
   const instructions = messageList(a["gen_ai.system_instructions"]);
   // Google ADK's request keeps Gemini's system instruction in its config (text, or a content)
-  const adkSystem = jsonField(adkRequest?.config, "system_instruction");
+  const adkSystem = adkField(adkRequest?.config, "system_instruction");
   const system = instructions
     ? messageText([{ parts: instructions }])
     : typeof adkSystem === "string"
@@ -820,7 +837,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     total_tokens: total,
     cache_read_tokens: first(
       count(a["gen_ai.usage.cache_read.input_tokens"]),
-      count(adk.cached_content_token_count),
+      count(adkField(adk, "cached_content_token_count")),
       count(a["gen_ai.usage.cache_read_input_tokens"]),
       // Pydantic AI's (its usage details, before it wrote the GenAI keys too)
       count(a["gen_ai.usage.details.cache_read_tokens"]),

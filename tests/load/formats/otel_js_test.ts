@@ -692,6 +692,61 @@ Deno.test("otel_js: the Vercel AI SDK's Bedrock Converse and Vertex Anthropic pr
   ]);
 });
 
+Deno.test("otel_js: Google ADK for TypeScript's call_llm spans: Gemini's usage, system instruction and answer in the camelCase request and response it records", async () => {
+  // printed by @opentelemetry/sdk-trace-base 2.12.1's ConsoleSpanExporter under Node 20 for
+  // @google/adk 2.0.0 (@google/genai 2.32.0) against a local mock of the Gemini API
+  // (SPAN_FIXTURES.md): an agent with a tool, session sess-tool, whose first request was answered
+  // with a function call and usageMetadata {promptTokenCount: 1000, cachedContentTokenCount: 600,
+  // candidatesTokenCount: 20, thoughtsTokenCount: 50, toolUsePromptTokenCount: 30,
+  // totalTokenCount: 1100}, its second with a thought and "Sunny in Paris." and {1200, 800, 40,
+  // 100, 60, 1400}; then a streamed answer, "Hello from Gemini", in session sess-stream, {500, -,
+  // 25, 15, -, 540}. The spans write promptTokenCount and candidatesTokenCount alone as
+  // gen_ai.usage.input_tokens and output_tokens (1000 and 20)
+  const t = await load(fixture("otel_js_google_adk_2.0.0.txt"));
+  assert.deepEqual(
+    rows(t.calls, "session_id", "model", ...TOKENS, "prompt_chars", "output_chars"),
+    [
+      {
+        session_id: "sess-tool",
+        model: "gemini-2.5-flash",
+        input_tokens: 1000 + 30, // the prompt and the tools' prompt, as Gemini bills them
+        output_tokens: 20 + 50, // the answer and the thinking
+        total_tokens: 1100,
+        cache_read_tokens: 600,
+        reasoning_tokens: 50,
+        // ADK's system instruction, 'You are an agent. Your internal name is "weather_agent".'
+        // (56 characters), two newlines and "You are terse." (14), then "Weather in Paris?" (17)
+        prompt_chars: 56 + 2 + 14 + 17,
+        output_chars: 0, // a function call alone
+      },
+      {
+        session_id: "sess-tool",
+        model: "gemini-2.5-flash",
+        input_tokens: 1200 + 60,
+        output_tokens: 40 + 100,
+        total_tokens: 1400,
+        cache_read_tokens: 800,
+        reasoning_tokens: 100,
+        prompt_chars: 56 + 2 + 14 + 17,
+        output_chars: "Sunny in Paris.".length, // not the thought
+      },
+      {
+        session_id: "sess-stream",
+        model: "gemini-2.5-flash",
+        input_tokens: 500,
+        output_tokens: 25 + 15,
+        total_tokens: 540,
+        cache_read_tokens: null,
+        reasoning_tokens: 15,
+        // 'You are an agent. Your internal name is "chat_agent".' (53), "\n\n", "You are terse."
+        // and "Say hello." (10)
+        prompt_chars: 53 + 2 + 14 + 10,
+        output_chars: "Hello from Gemini".length,
+      },
+    ],
+  );
+});
+
 Deno.test("otel_js: Mastra 0.24's OpenTelemetry exporter: its model_generation span is the call, cache reads as gen_ai.usage.cached_input_tokens", async () => {
   // printed by @opentelemetry/sdk-trace-base's ConsoleSpanExporter given to @mastra/otel-exporter
   // 0.3.3 (`exporter:`) for @mastra/core 0.24.9 under Node 20 (SPAN_FIXTURES.md): an agent run of

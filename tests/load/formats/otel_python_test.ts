@@ -873,22 +873,33 @@ Deno.test("otel_python: Google ADK's session (gcp.vertex.agent.session_id) and G
     span("b2", "02", {
       prompt_token_count: 200,
       candidates_token_count: 10,
-      total_token_count: 210,
+      tool_use_prompt_token_count: 40,
+      total_token_count: 250,
     }),
   ].join("\n") + "\n";
   const t = fromTraceText(text, { file: "adk.jsonl" });
   assert.deepEqual(
-    rows(t.calls, "session_id", "output_tokens", "reasoning_tokens", "cache_read_tokens"),
+    rows(
+      t.calls,
+      "session_id",
+      "input_tokens",
+      "output_tokens",
+      "reasoning_tokens",
+      "cache_read_tokens",
+    ),
     [
       // thinking is billed as output: 20 + 30
       {
         session_id: "adk-session-1",
+        input_tokens: 100,
         output_tokens: 50,
         reasoning_tokens: 30,
         cache_read_tokens: 60,
       },
+      // the tools' prompt is billed as input: 200 + 40
       {
         session_id: "adk-session-1",
+        input_tokens: 240,
         output_tokens: 10,
         reasoning_tokens: null,
         cache_read_tokens: null,
