@@ -24,7 +24,8 @@
  * @module
  */
 import { countChars, type Diagnostic } from "../_event.ts";
-import { geminiInputTokens } from "../../schema/provider_calls.ts";
+import { geminiInputTokens, responseInfo } from "../../schema/provider_calls.ts";
+import type { Usage } from "../../schema/usage.ts";
 import type { ParseOptions } from "./adapter.ts";
 import {
   type ImportedCall,
@@ -268,8 +269,9 @@ function toolResultText(part: Obj): string | null {
 /**
  * The text of a tool's result given back to the model as a message part: the Vercel AI SDK's
  * `tool-result` part ({@link toolResultText}), the GenAI conventions' `tool_call_response` part
- * (its `response`) or Anthropic's `tool_result` block (its `content`, text or text blocks), read
- * as input as a `tool` message's content is; null for another part, or one that holds none.
+ * (its `response`), Anthropic's `tool_result` block (its `content`, text or text blocks) or
+ * Genkit's `toolResponse` part (its `output`), read as input as a `tool` message's content is;
+ * null for another part, or one that holds none.
  *
  * @example
  * ```ts
@@ -279,6 +281,7 @@ function toolResultText(part: Obj): string | null {
  * if (toolResultPartText({ type: "tool_call_response", response: "18C" }) !== "18C") throw new Error();
  * const block = { type: "tool_result", tool_use_id: "t1", content: [{ type: "text", text: "18C" }] };
  * if (toolResultPartText(block) !== "18C") throw new Error();
+ * if (toolResultPartText({ toolResponse: { name: "w", ref: "c1", output: "18C" } }) !== "18C") throw new Error();
  * if (toolResultPartText({ type: "text", text: "hi" }) !== null) throw new Error();
  * ```
  */
@@ -289,6 +292,10 @@ export function toolResultPartText(part: Obj): string | null {
     if (typeof content === "string") return content;
     if (!Array.isArray(content)) return null;
     return blocksText(content);
+  }
+  if (isObj(part.toolResponse)) {
+    const output = part.toolResponse.output;
+    return output === undefined || output === null ? null : resultText(output);
   }
   if (part.type !== "tool_call_response") return null;
   return part.response === undefined || part.response === null ? null : resultText(part.response);
@@ -528,10 +535,96 @@ function generationsModel(result: Obj | null): string | null {
   );
 }
 
+/** Firebase Genkit's span of a model action (`genkit:type` `action`, `genkit:metadata:subtype` `model`). */
+const isGenkitModel = (a: Obj): boolean =>
+  str(a["genkit:type"]) === "action" && str(a["genkit:metadata:subtype"]) === "model";
+
+/** Genkit's plugin namespaces that are not the provider's name (`googleai/gemini-2.5-flash`). */
+const GENKIT_PROVIDERS: Record<string, string> = { googleai: "google" };
+
+/** What {@link genkitModelCall} reads of a Genkit model action. */
+interface GenkitModelCall {
+  model: string | null;
+  served_model: string | null;
+  provider: string | null;
+  usage: Usage;
+  finish_reason: string | null;
+  /** The request's messages and the answer, Genkit's `{role, content: [parts]}`. */
+  input: unknown[] | null;
+  output: unknown[] | null;
+}
+
+/**
+ * The call a Firebase Genkit model action records ({@link isGenkitModel}), or null for another
+ * span. Its name is the plugin's namespace and the model (`openai/gpt-4o-mini`,
+ * `googleai/gemini-2.5-flash`): the model asked for is the part after the namespace (or the
+ * request's `config.version`, which the plugins send in its place), the provider the namespace
+ * (`googleai` is `google`). `genkit:input` is the GenerateRequest (JSON), `genkit:output` the
+ * response: the answer (`message`, or google-genai's `candidates[0].message`), `finishReason`, and
+ * Genkit's `usage`, whose `outputTokens` leave out the thinking it counts apart
+ * (`thoughtsTokens`, the Gemini plugins' `thoughtsTokenCount`). The provider's own response, when
+ * the plugin keeps it (compat-oai's `raw`: OpenAI's chat.completion, whose usage alone holds the
+ * cache reads and reasoning; google-genai's `custom`: Gemini's response), gives the served model,
+ * its usage and its finish reason first, read as every provider response is ({@link responseInfo}).
+ *
+ * @example
+ * ```ts
+ * import { callFieldsOf } from "./_spans.ts";
+ * const f = callFieldsOf({
+ *   "genkit:type": "action", "genkit:metadata:subtype": "model", "genkit:name": "googleai/gemini-2.5-flash",
+ *   "genkit:output": JSON.stringify({ usage: { inputTokens: 30, outputTokens: 9, thoughtsTokens: 21 } }),
+ * });
+ * if (f.model !== "gemini-2.5-flash" || f.provider !== "google" || f.output_tokens !== 30) throw new Error();
+ * ```
+ */
+function genkitModelCall(a: Obj): GenkitModelCall | null {
+  if (!isGenkitModel(a)) return null;
+  const name = str(a["genkit:name"]);
+  const slash = name?.indexOf("/") ?? -1;
+  const namespace = name !== null && slash > 0 ? name.slice(0, slash) : null;
+  const request = jsonObject(a["genkit:input"]) ?? {};
+  const response = jsonObject(a["genkit:output"]) ?? {};
+  const candidate = Array.isArray(response.candidates) && isObj(response.candidates[0])
+    ? response.candidates[0]
+    : {};
+  const own = isObj(response.usage) ? response.usage : {};
+  const raw = isObj(response.raw) ? response.raw : isObj(response.custom) ? response.custom : null;
+  const provider = raw ? responseInfo(raw) : null;
+  const rawUsage: Partial<Usage> = provider?.usage ?? {};
+  const answer = count(own.outputTokens), thoughts = count(own.thoughtsTokens);
+  const message = isObj(response.message) ? response.message : candidate.message;
+  return {
+    model: modelName(jsonField(request.config, "version")) ??
+      modelName(namespace === null ? name : name!.slice(slash + 1)),
+    served_model: modelName(provider?.model),
+    provider: namespace === null ? null : GENKIT_PROVIDERS[namespace] ?? namespace,
+    usage: {
+      input_tokens: first(rawUsage.input_tokens, count(own.inputTokens)),
+      output_tokens: first(
+        rawUsage.output_tokens,
+        answer === null && thoughts === null ? null : (answer ?? 0) + (thoughts ?? 0),
+      ),
+      total_tokens: first(rawUsage.total_tokens, count(own.totalTokens)),
+      cache_read_tokens: first(rawUsage.cache_read_tokens, count(own.cachedContentTokens)),
+      cache_write_tokens: rawUsage.cache_write_tokens ?? null,
+      cache_write_1h_tokens: rawUsage.cache_write_1h_tokens ?? null,
+      reasoning_tokens: first(rawUsage.reasoning_tokens, thoughts),
+    },
+    finish_reason: first(
+      str(provider?.finishReason),
+      str(response.finishReason),
+      str(candidate.finishReason),
+    ),
+    input: Array.isArray(request.messages) ? request.messages : null,
+    output: isObj(message) ? [message] : null,
+  };
+}
+
 /**
  * Which convention marks a span as a model call: `gen_ai` (OpenTelemetry GenAI),
- * `openinference`, `promptflow`, `mlflow`, `openllmetry` (`llm.request.type`), or null
- * when none does.
+ * `openinference`, `promptflow`, `mlflow`, `openllmetry` (`llm.request.type`), `genkit` (Firebase
+ * Genkit's model actions; its flows, `generate` steps and tools are not calls), or null when none
+ * does.
  */
 export function callConvention(a: Obj): string | null {
   const op = str(a["gen_ai.operation.name"]);
@@ -545,6 +638,7 @@ export function callConvention(a: Obj): string | null {
     if (CALL_OPERATIONS.includes(op)) return "gen_ai";
     if (NOT_CALL_OPERATIONS.has(op)) return null;
   }
+  if (isGenkitModel(a)) return "genkit";
   // an operation the conventions do not name (any-agent's and Google ADK's `call_llm`) is read
   // by the attributes below: a call when it names a model or counts tokens (a wrapper of calls,
   // as ADK's call_llm is of its generate_content spans, is then an event, as every wrapper)
@@ -599,9 +693,11 @@ function adkField(o: unknown, name: string): unknown {
  * The call fields of a span's attributes, in every known convention (the first
  * present wins): OpenTelemetry GenAI (`gen_ai.*`, current and older names),
  * OpenInference (`llm.*`), promptflow (`llm.usage.*`), MLflow (`mlflow.chat.tokenUsage`,
- * `usage`, `model_name`).
+ * `usage`, `model_name`), Genkit (`genkit:*`, {@link genkitModelCall}).
  */
 export function callFieldsOf(a: Obj, texts = true): CallFields {
+  const genkit = genkitModelCall(a);
+  const genkitUsage: Partial<Usage> = genkit?.usage ?? {};
   const requested = first(
     modelName(a["gen_ai.request.model"]),
     modelName(a["llm.request.model"]),
@@ -617,6 +713,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     modelName(jsonField(a["invocation_params"], "model_name")),
     // MLflow autolog (OpenAI, Anthropic…): the call's arguments and its response
     modelName(jsonField(a["mlflow.spanInputs"], "model")),
+    genkit?.model,
   ) ?? langchainModel(a);
   // Google ADK's call_llm span: the request and the response it records (Gemini's)
   const adkResponse = jsonObject(a["gcp.vertex.agent.llm_response"]);
@@ -636,6 +733,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     modelName(haystack.meta.model),
     // Google ADK's call_llm: the response's model version (`gemini-2.5-flash-001`)
     modelName(adkField(adkResponse, "model_version")),
+    genkit?.served_model,
   );
   // the response an OpenInference span records as its output (OpenAI's chat.completion as JSON)
   const openinferenceResponse = a["openinference.span.kind"] === undefined
@@ -704,6 +802,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     count(responseUsage.input_tokens),
     count(a["ai.usage.promptTokens"]),
     count(a["ai.usage.inputTokens"]),
+    genkitUsage.input_tokens,
   );
   const output = first(
     adkOutput === null ? null : adkOutput + (adkThoughts ?? 0),
@@ -719,6 +818,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     count(responseUsage.output_tokens),
     count(a["ai.usage.completionTokens"]),
     count(a["ai.usage.outputTokens"]),
+    genkitUsage.output_tokens,
   );
   const total = first(
     count(adkField(adk, "total_token_count")),
@@ -730,6 +830,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     count(responseUsage.total_tokens),
     count(responseUsage.tokens), // Braintrust's
     count(a["ai.usage.totalTokens"]),
+    genkitUsage.total_tokens,
   ) ?? (input !== null && output !== null ? input + output : null);
   // promptflow's LLM span: the request's `inputs.messages`, the answer in `llm.generated_message`
   const promptflow = str(a["span_type"]) === "LLM";
@@ -772,6 +873,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       a["mastra.model_step.input"],
       // Google ADK's call_llm: the request it records, Gemini's contents
       adkRequest?.contents,
+      genkit?.input,
     ),
   );
   const outputList = messageList(
@@ -786,6 +888,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       a["braintrust.output_json"],
       haystack.replies,
       isObj(adkResponse?.content) ? [adkResponse.content] : null,
+      genkit?.output,
     ),
   );
   const listed = messageText(inputList);
@@ -831,6 +934,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       str(a["llm.provider"]),
       str(a["llm.system"]),
       str(a["mlflow.llm.provider"]),
+      genkit?.provider,
     ),
     input_tokens: input,
     output_tokens: output,
@@ -859,6 +963,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       // AI SDK 5's Anthropic metadata: the response's usage as Anthropic gives it, the only place
       // a generateText span records its cache reads (it writes no ai.usage.cachedInputTokens)
       count(jsonField(anthropicMeta.usage, "cache_read_input_tokens")),
+      genkitUsage.cache_read_tokens,
     ),
     cache_write_tokens: first(
       count(a["gen_ai.usage.cache_creation.input_tokens"]),
@@ -876,6 +981,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       count(anthropicMeta.cacheCreationInputTokens),
       count(bedrockUsage.cacheWriteInputTokens),
       count(jsonField(anthropicMeta.usage, "cache_creation_input_tokens")),
+      genkitUsage.cache_write_tokens,
     ),
     // no GenAI convention names them: tracebook's export, LangChain's details (LangSmith's JS
     // SDK spells them `1hr`), Anthropic's usage as a response or the Vercel AI SDK's metadata hold it
@@ -887,6 +993,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       count(
         jsonField(jsonField(anthropicMeta.usage, "cache_creation"), "ephemeral_1h_input_tokens"),
       ),
+      genkitUsage.cache_write_1h_tokens,
     ),
     reasoning_tokens: first(
       count(a["gen_ai.usage.reasoning.output_tokens"]),
@@ -905,6 +1012,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       // the Vercel AI SDK's since 6 (AI SDK 7's OpenTelemetry integration writes the reasoning only here)
       count(a["ai.usage.outputTokenDetails.reasoningTokens"]),
       count(openaiMeta.reasoningTokens),
+      genkitUsage.reasoning_tokens,
     ),
     ttft_s: TTFT_KEYS.map((k) => num(a[k])).find((v) => v !== null) ??
       // the Vercel AI SDK's, in milliseconds
@@ -924,7 +1032,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
         // OpenInference's (its JS OpenAI instrumentation since 4.x; before, its response's first choice's)
         str(a["llm.finish_reason"]) ??
         str(jsonField(openinferenceChoice, "finish_reason")) ??
-        joined(outputList?.map((m) => (isObj(m) ? m.finish_reason : null)) ?? null),
+        joined(outputList?.map((m) => (isObj(m) ? m.finish_reason : null)) ?? null) ??
+        genkit?.finish_reason ?? null,
     messages: !texts ? null : inputList ? JSON.stringify(inputList) : prompt,
     prompt_chars: prompt === null ? null : countChars(prompt),
     output: texts ? output_ : null,

@@ -1,0 +1,106 @@
+/**
+ * Firebase Genkit's traces: its model actions read as calls by the span rules (`_spans.ts`) in
+ * every span format.
+ *
+ * The fixtures are excerpts of one Genkit app (genkit 1.42.0, `@genkit-ai/compat-oai` and
+ * `@genkit-ai/google-genai` 1.42.0, Node 20) run against a local mock of OpenAI's Chat Completions
+ * and Gemini's generateContent, whose every count and text was chosen there:
+ * - OpenAI `gpt-4o-mini`, served as `gpt-4o-mini-2024-07-18`: "Say hello." → "Hello from mock
+ *   OpenAI." with usage 1000 prompt (800 cached), 200 completion (150 reasoning), 1200 total; a
+ *   prompt "FAIL now." refused with a 400 ("mock bad request"); a flow `weatherFlow` whose generate
+ *   called the tool getWeather (120/15/135, `tool_calls`), then answered "It is sunny in Paris."
+ *   (160 prompt, 64 cached, 12 completion, 172 total);
+ * - Gemini `gemini-2.5-flash`: system "Be brief." and "Say hello." → "Hello from mock Gemini."
+ *   with usageMetadata 2000 prompt (1500 cached), 100 tool-use prompt, 40 candidates, 300 thoughts,
+ *   2440 total; streamed, "Stream please." → "Gemini " + "streams." with 30 prompt, 9 candidates,
+ *   21 thoughts, 60 total; a prompt "FAIL now." refused with a 400 ("mock invalid argument").
+ * @module
+ */
+import assert from "node:assert/strict";
+import { fixture, loadAs, rows, TOKENS } from "./_helpers.ts";
+
+const CALL = ["model", "served_model", "provider", "status", ...TOKENS];
+
+Deno.test("otel_js: Genkit's model actions are calls, its generate steps that repeat their usage are events; the thinking Genkit counts apart is output", async () => {
+  // ConsoleSpanExporter (SDK 1.25.1, given to Genkit's enableTelemetry as a span processor): the
+  // two Gemini generates, each a `generate` util span above its model action span
+  const t = await loadAs(fixture("otel_js_genkit_1.42.0.txt"), "otel_js");
+  assert.deepEqual(rows(t.calls, ...CALL, "prompt_chars", "output_chars", "finish_reason"), [
+    {
+      model: "gemini-2.5-flash", // googleai/gemini-2.5-flash: the plugin's namespace is the provider
+      served_model: "gemini-2.5-flash", // the response's modelVersion
+      provider: "google",
+      status: "ok",
+      input_tokens: 2000 + 100, // the prompt and the tools' prompt (Genkit's inputTokens: 2000)
+      output_tokens: 40 + 300, // the answer and the thinking (Genkit's outputTokens: 40)
+      total_tokens: 2440,
+      cache_read_tokens: 1500,
+      reasoning_tokens: 300,
+      prompt_chars: "Be brief.".length + "Say hello.".length, // 19
+      output_chars: "Hello from mock Gemini.".length, // 23
+      finish_reason: "STOP",
+    },
+    {
+      model: "gemini-2.5-flash",
+      served_model: null, // the streamed response Genkit keeps names no modelVersion
+      provider: "google",
+      status: "ok",
+      input_tokens: 30,
+      output_tokens: 9 + 21,
+      total_tokens: 60,
+      cache_read_tokens: null,
+      reasoning_tokens: 21,
+      prompt_chars: "Stream please.".length, // 14
+      output_chars: "Gemini streams.".length, // 15
+      finish_reason: "STOP",
+    },
+  ]);
+  assert.equal(t.events.height, 4);
+  assert.equal(t.diagnostics.height, 0);
+  // Gemini 2.5 Flash: $0.30/M input, $0.03/M cache reads, $2.50/M output:
+  // 600 × 0.30 + 1500 × 0.03 + 340 × 2.50 = 180 + 45 + 850 = 1075 per million
+  const cost = t.calls.getColumn("cost_usd").toArray()[0] as number;
+  assert.ok(Math.abs(cost - 0.001075) < 1e-12, String(cost));
+});
+
+Deno.test("otlp: a Genkit model action over compat-oai takes the cache reads, reasoning and served model of the OpenAI response it keeps (raw); a failed action is an error call", async () => {
+  // the OTLP/JSON requests of @opentelemetry/exporter-trace-otlp-http 0.52.1, one a line: the
+  // OpenAI call and the refused one, each with its generate span (resource and stack trace trimmed)
+  const t = await loadAs(fixture("otlp_genkit_1.42.0.jsonl"), "otlp");
+  assert.deepEqual(
+    rows(t.calls, ...CALL, "error", "prompt_chars", "output_chars", "finish_reason"),
+    [
+      {
+        model: "gpt-4o-mini",
+        served_model: "gpt-4o-mini-2024-07-18",
+        provider: "openai",
+        status: "ok",
+        input_tokens: 1000,
+        output_tokens: 200,
+        total_tokens: 1200,
+        cache_read_tokens: 800, // only in raw.usage.prompt_tokens_details
+        reasoning_tokens: 150, // only in raw.usage.completion_tokens_details
+        error: null,
+        prompt_chars: "Say hello.".length, // 10
+        output_chars: "Hello from mock OpenAI.".length, // 23
+        finish_reason: "stop",
+      },
+      {
+        model: "gpt-4o-mini",
+        served_model: null,
+        provider: "openai",
+        status: "error",
+        input_tokens: null,
+        output_tokens: null,
+        total_tokens: null,
+        cache_read_tokens: null,
+        reasoning_tokens: null,
+        error: "INVALID_ARGUMENT: 400 mock bad request",
+        prompt_chars: "FAIL now.".length, // 9
+        output_chars: null,
+        finish_reason: null,
+      },
+    ],
+  );
+  assert.equal(t.events.height, 4);
+});
