@@ -27,6 +27,7 @@ import { geminiCliChat, geminiCliStream } from "./gemini_cli.ts";
 import { geminiCliJson } from "./gemini_cli_json.ts";
 import { geminiBatch } from "./gemini_batch.ts";
 import { generic } from "./generic.ts";
+import { genkit } from "./genkit.ts";
 import { langfuse } from "./langfuse.ts";
 import { mlflow } from "./mlflow.ts";
 import { openinference } from "./openinference.ts";
@@ -50,6 +51,7 @@ export const FORMATS: readonly FormatAdapter[] = [
   otelPython,
   jaeger,
   zipkin,
+  genkit,
   otelJs,
   claudeCode,
   claudeCodeStream,

@@ -1,6 +1,6 @@
 /**
  * Firebase Genkit's traces: its model actions read as calls by the span rules (`_spans.ts`) in
- * every span format.
+ * every span format, and its trace store (`.genkit/traces/<traceId>`) read as the `genkit` format.
  *
  * The fixtures are excerpts of one Genkit app (genkit 1.42.0, `@genkit-ai/compat-oai` and
  * `@genkit-ai/google-genai` 1.42.0, Node 20) run against a local mock of OpenAI's Chat Completions
@@ -18,6 +18,7 @@
  */
 import assert from "node:assert/strict";
 import { fixture, loadAs, rows, TOKENS } from "./_helpers.ts";
+import { parseGenkitText } from "../../../src/load/formats/genkit.ts";
 
 const CALL = ["model", "served_model", "provider", "status", ...TOKENS];
 
@@ -103,4 +104,95 @@ Deno.test("otlp: a Genkit model action over compat-oai takes the cache reads, re
     ],
   );
   assert.equal(t.events.height, 4);
+});
+
+Deno.test("genkit: a trace store file's model actions are calls, its flow, generate steps and tool are events; a tool's result given back counts in the prompt", async () => {
+  // .genkit/traces/d1fc63ce845a6561630dbe6d9fe30af1 as Genkit's telemetry server 1.42.0 wrote it
+  const t = await loadAs(fixture("genkit_1.42.0_flow_trace.json"), "genkit");
+  assert.deepEqual(
+    rows(t.calls, ...CALL, "prompt_chars", "output_chars", "finish_reason", "span_id"),
+    [
+      {
+        model: "gpt-4o-mini",
+        served_model: "gpt-4o-mini-2024-07-18",
+        provider: "openai",
+        status: "ok",
+        input_tokens: 120,
+        output_tokens: 15,
+        total_tokens: 135,
+        cache_read_tokens: null,
+        reasoning_tokens: null,
+        prompt_chars: "Weather in Paris?".length, // 17
+        output_chars: 0, // a tool request alone
+        finish_reason: "tool_calls",
+        span_id: "4f25b57729a55619",
+      },
+      {
+        model: "gpt-4o-mini",
+        served_model: "gpt-4o-mini-2024-07-18",
+        provider: "openai",
+        status: "ok",
+        input_tokens: 160,
+        output_tokens: 12,
+        total_tokens: 172,
+        cache_read_tokens: 64,
+        reasoning_tokens: null,
+        prompt_chars: "Weather in Paris?".length + "sunny in Paris".length, // 17 + 14
+        output_chars: "It is sunny in Paris.".length, // 21
+        finish_reason: "stop",
+        span_id: "1c6fddfdf797cbf8",
+      },
+    ],
+  );
+  // the first call's startTime 1796227936816 and endTime 1796227936999.823 (ms)
+  assert.equal(t.calls.getColumn("duration_s").toArray()[0], 0.183823);
+  assert.deepEqual(t.events.getColumn("type").toArray().sort(), [
+    "genkit.generate",
+    "genkit.generate",
+    "genkit.getWeather",
+    "genkit.openai/gpt-4o-mini",
+    "genkit.openai/gpt-4o-mini",
+    "genkit.weatherFlow",
+  ]);
+  assert.deepEqual(rows(t.sessions, "session_id", "calls"), [
+    { session_id: "d1fc63ce845a6561630dbe6d9fe30af1", calls: 2 },
+  ]);
+});
+
+Deno.test("genkit: a failed model action in the trace store is an error call (status code 2, its exception time event)", async () => {
+  const t = await loadAs(fixture("genkit_1.42.0_error_trace.json"), "genkit");
+  assert.deepEqual(rows(t.calls, "model", "provider", "status", "error", "duration_s"), [
+    {
+      model: "gemini-2.5-flash",
+      provider: "google",
+      status: "error",
+      error:
+        "INVALID_ARGUMENT: Error fetching from http://127.0.0.1:18431/v1beta/models/gemini-2.5-flash:generateContent: [400 Bad Request] mock invalid argument",
+      duration_s: 0.179149, // 1796227936776.1492 − 1796227936597 ms
+    },
+  ]);
+});
+
+Deno.test("genkit: a span that is not one, an unended span and a model named without a namespace", () => {
+  const model = {
+    "genkit:type": "action",
+    "genkit:metadata:subtype": "model",
+    "genkit:name": "echoModel",
+  };
+  const r = parseGenkitText(
+    JSON.stringify({
+      traceId: "ab",
+      spans: {
+        c1: { spanId: "c1", traceId: "ab", startTime: 1700000000000, attributes: model },
+        c2: "not a span",
+      },
+    }),
+    "ab",
+  );
+  assert.deepEqual(r.calls.map((c) => [c.model, c.provider, c.status]), [
+    ["echoModel", null, "pending"],
+  ]);
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.message]), [
+    ["genkit_bad_span", 'span "c2" is not loaded: it is not a span object'],
+  ]);
 });
