@@ -269,9 +269,10 @@ function toolResultText(part: Obj): string | null {
 /**
  * The text of a tool's result given back to the model as a message part: the Vercel AI SDK's
  * `tool-result` part ({@link toolResultText}), the GenAI conventions' `tool_call_response` part
- * (its `response`), Anthropic's `tool_result` block (its `content`, text or text blocks) or
- * Genkit's `toolResponse` part (its `output`), read as input as a `tool` message's content is;
- * null for another part, or one that holds none.
+ * (its `response`), Anthropic's `tool_result` block (its `content`, text or text blocks),
+ * Genkit's `toolResponse` part (its `output`) or Gemini's `functionResponse` part (its `response`;
+ * `function_response` as Google ADK for Python's requests write it), read as input as a `tool`
+ * message's content is; null for another part, or one that holds none.
  *
  * @example
  * ```ts
@@ -282,6 +283,8 @@ function toolResultText(part: Obj): string | null {
  * const block = { type: "tool_result", tool_use_id: "t1", content: [{ type: "text", text: "18C" }] };
  * if (toolResultPartText(block) !== "18C") throw new Error();
  * if (toolResultPartText({ toolResponse: { name: "w", ref: "c1", output: "18C" } }) !== "18C") throw new Error();
+ * const gemini = { functionResponse: { name: "w", response: { c: 21 } } };
+ * if (toolResultPartText(gemini) !== '{"c":21}') throw new Error();
  * if (toolResultPartText({ type: "text", text: "hi" }) !== null) throw new Error();
  * ```
  */
@@ -296,6 +299,12 @@ export function toolResultPartText(part: Obj): string | null {
   if (isObj(part.toolResponse)) {
     const output = part.toolResponse.output;
     return output === undefined || output === null ? null : resultText(output);
+  }
+  const gemini = part.functionResponse ?? part.function_response;
+  if (isObj(gemini)) {
+    return gemini.response === undefined || gemini.response === null
+      ? null
+      : resultText(gemini.response);
   }
   if (part.type !== "tool_call_response") return null;
   return part.response === undefined || part.response === null ? null : resultText(part.response);
@@ -331,7 +340,8 @@ export function messageText(list: unknown[] | null): string | null {
         if (p.type === undefined && typeof p.text === "string" && p.thought !== true) {
           texts.push(p.text);
         }
-        // a tool's result given back to the model (GenAI's ToolCallResponsePart)
+        // a tool's result given back to the model (GenAI's ToolCallResponsePart, Gemini's
+        // functionResponse)
         texts.push(toolResultPartText(p) ?? "");
       }
     }

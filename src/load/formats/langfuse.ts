@@ -149,7 +149,7 @@ function textOf(v: unknown, depth = 0): string | null {
     return v;
   }
   // a tool's result given back to the model as a message part (the Vercel AI SDK's tool-result,
-  // GenAI's tool_call_response), counted as the span formats count it
+  // GenAI's tool_call_response, Gemini's function_response), counted as the span formats count it
   const result = isObj(v) ? toolResultPartText(v) : null;
   if (result !== null) return result;
   const parts = Array.isArray(v) ? v.map((x) => textOf(x, depth + 1)) : isObj(v)

@@ -391,19 +391,22 @@ Deno.test("langfuse: Google ADK's and LlamaIndex's exports (from Langfuse's own 
   const parsed = (v: unknown) =>
     (typeof v === "string" ? JSON.parse(v) : v) as Record<string, unknown>;
   const attributesOf = (o: Obs) => parsed(parsed(o.metadata).attributes);
-  // Google ADK: Gemini's request (system instruction, contents' text parts) and response
+  // Google ADK: Gemini's request (system instruction, contents' text parts, a tool's result given
+  // back as a function_response part, its response as JSON text) and response
   const adk = fixture("langfuse_google_adk.trace.json");
   const t = await loadAs(adk, "langfuse");
   const gens = observations(adk);
   assert.equal(gens.length, 2);
   type Gemini = {
     config: { system_instruction: string };
-    contents: { parts: { text?: string }[] }[];
+    contents: { parts: { text?: string; function_response?: { response: unknown } }[] }[];
   };
+  const partText = (p: Gemini["contents"][number]["parts"][number]) =>
+    p.text ?? (p.function_response ? JSON.stringify(p.function_response.response) : "");
   const promptOf = (o: Obs) => {
     const req = JSON.parse(o.input) as Gemini;
     return req.config.system_instruction +
-      req.contents.flatMap((c) => c.parts.map((p) => p.text ?? "")).join("");
+      req.contents.flatMap((c) => c.parts.map(partText)).join("");
   };
   const outputOf = (o: Obs) => {
     const res = JSON.parse(o.output) as { content: { parts: { text?: string }[] } };
@@ -425,6 +428,11 @@ Deno.test("langfuse: Google ADK's and LlamaIndex's exports (from Langfuse's own 
   );
   // by hand: the first answer is "Hello Langfuse 👋!\n", 18 code points
   assert.ok(got.some((c) => c.output_chars === 18));
+  // by hand: the later call's prompt is the first's and the tool's result, {"greeting": "Hello
+  // Langfuse 👋"} as JSON text: '{"greeting":"' (13), "Hello Langfuse 👋" (16 code points), '"}' (2)
+  const [toolCall, firstCall] = ["bded677884f031ce", "f6e4c65297e40c96"]
+    .map((id) => got.find((c) => c.request_id === id)!.prompt_chars as number);
+  assert.equal(toolCall! - firstCall!, 13 + 16 + 2);
   // LlamaIndex: the prompt is the call's argument list, {"args": ["What is Langfuse?"]}
   const li = fixture("langfuse_llamaindex.trace.json");
   const l = await loadAs(li, "langfuse");

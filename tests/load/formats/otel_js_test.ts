@@ -727,7 +727,9 @@ Deno.test("otel_js: Google ADK for TypeScript's call_llm spans: Gemini's usage, 
         total_tokens: 1400,
         cache_read_tokens: 800,
         reasoning_tokens: 100,
-        prompt_chars: 56 + 2 + 14 + 17,
+        // the same, then the tool's result given back as a functionResponse part, its response
+        // {"city":"Paris","weather":"sunny"} as JSON text (34); the model's functionCall is none
+        prompt_chars: 56 + 2 + 14 + 17 + '{"city":"Paris","weather":"sunny"}'.length,
         output_chars: "Sunny in Paris.".length, // not the thought
       },
       {

@@ -910,6 +910,34 @@ Deno.test("otel_python: Google ADK's session (gcp.vertex.agent.session_id) and G
   assert.equal(t.sessions.height, 1);
 });
 
+Deno.test("otel_python: Google ADK's call_llm: a tool's result given back as a function_response part counts in the prompt", () => {
+  // written from google/adk-python telemetry: trace_call_llm records the LlmRequest as its
+  // pydantic model dumps it (snake_case parts, unset fields null)
+  const contents = [
+    { role: "user", parts: [{ text: "Weather?", function_response: null }] },
+    { role: "model", parts: [{ function_call: { name: "w", args: { city: "Paris" } } }] },
+    { role: "user", parts: [{ function_response: { name: "w", response: { result: "18C" } } }] },
+  ];
+  const text = JSON.stringify({
+    name: "call_llm",
+    context: { trace_id: "0x" + "c3".repeat(16), span_id: "0x" + "03".repeat(8) },
+    parent_id: null,
+    start_time: "2025-10-01T09:00:00.000000Z",
+    end_time: "2025-10-01T09:00:02.000000Z",
+    status: { status_code: "UNSET" },
+    attributes: {
+      "gen_ai.system": "gcp.vertex.agent",
+      "gen_ai.request.model": "gemini-2.5-flash",
+      "gcp.vertex.agent.llm_request": JSON.stringify({ model: "gemini-2.5-flash", contents }),
+      "gen_ai.usage.input_tokens": 100,
+      "gen_ai.usage.output_tokens": 10,
+    },
+  }) + "\n";
+  const t = fromTraceText(text, { file: "adk.jsonl" });
+  // "Weather?" (8) and the tool's result as JSON text, '{"result":"18C"}' (16); the call is none
+  assert.deepEqual(rows(t.calls, "prompt_chars"), [{ prompt_chars: 8 + 16 }]);
+});
+
 Deno.test("otel_python: Logfire's OpenAI spans: cached and reasoning tokens from the response it records", async () => {
   // a real Logfire Responses API span (SPAN_FIXTURES.md): its usage in the `response` attribute
   const path = fixture("otel_python_logfire_responses.json");
