@@ -574,8 +574,10 @@ interface GenkitModelCall {
  * Genkit's `usage`, whose `outputTokens` leave out the thinking it counts apart
  * (`thoughtsTokens`, the Gemini plugins' `thoughtsTokenCount`). The provider's own response, when
  * the plugin keeps it (compat-oai's `raw`: OpenAI's chat.completion, whose usage alone holds the
- * cache reads and reasoning; google-genai's `custom`: Gemini's response), gives the served model,
- * its usage and its finish reason first, read as every provider response is ({@link responseInfo}).
+ * cache reads and reasoning; google-genai's `custom`: Gemini's response; `@genkit-ai/anthropic`'s
+ * `raw`: Anthropic's message, whose input, as Genkit's `inputTokens`, leaves out the cache reads and
+ * writes it counts beside it, added to it here), gives the served model, its usage and its finish
+ * reason first, read as every provider response is ({@link responseInfo}).
  *
  * @example
  * ```ts
@@ -600,7 +602,15 @@ function genkitModelCall(a: Obj): GenkitModelCall | null {
   const own = isObj(response.usage) ? response.usage : {};
   const raw = isObj(response.raw) ? response.raw : isObj(response.custom) ? response.custom : null;
   const provider = raw ? responseInfo(raw) : null;
-  const rawUsage: Partial<Usage> = provider?.usage ?? {};
+  const rawUsage: Partial<Usage> = { ...provider?.usage };
+  // Anthropic's message (@genkit-ai/anthropic's raw): its input_tokens leave out the cache reads
+  // and writes it counts beside them, and it gives no total
+  if (raw?.type === "message" && rawUsage.input_tokens != null) {
+    rawUsage.input_tokens += (rawUsage.cache_read_tokens ?? 0) + (rawUsage.cache_write_tokens ?? 0);
+    rawUsage.total_tokens = rawUsage.output_tokens == null
+      ? null
+      : rawUsage.input_tokens + rawUsage.output_tokens;
+  }
   const answer = count(own.outputTokens), thoughts = count(own.thoughtsTokens);
   const message = isObj(response.message) ? response.message : candidate.message;
   return {

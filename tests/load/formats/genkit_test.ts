@@ -14,6 +14,8 @@
  *   with usageMetadata 2000 prompt (1500 cached), 100 tool-use prompt, 40 candidates, 300 thoughts,
  *   2440 total; streamed, "Stream please." → "Gemini " + "streams." with 30 prompt, 9 candidates,
  *   21 thoughts, 60 total; a prompt "FAIL now." refused with a 400 ("mock invalid argument").
+ * A second app, with `@genkit-ai/anthropic` 0.3.0 against a mock of Anthropic's Messages API, is
+ * described at its test.
  * @module
  */
 import assert from "node:assert/strict";
@@ -104,6 +106,54 @@ Deno.test("otlp: a Genkit model action over compat-oai takes the cache reads, re
     ],
   );
   assert.equal(t.events.height, 4);
+});
+
+Deno.test("otlp: a Genkit model action over @genkit-ai/anthropic counts the cache reads and writes of Anthropic's message (raw) in its input, as Genkit's inputTokens do not", async () => {
+  // the OTLP/JSON requests of @opentelemetry/exporter-trace-otlp-http 0.52.1 for genkit 1.42.0 and
+  // @genkit-ai/anthropic 0.3.0 (@anthropic-ai/sdk 0.97.1) against a local mock of the Messages API
+  // (ANTHROPIC_BASE_URL), served as claude-sonnet-4-5-20250929: system "Be brief." and "Say hello."
+  // → "Hello from mock Claude." with usage {input_tokens: 40, cache_read_input_tokens: 2000,
+  // cache_creation_input_tokens: 500, output_tokens: 120}; streamed, "Stream please." → "Streamed
+  // " + "Claude." with {25, 1000 read, 0 written, 30 output}; the two model action spans alone
+  // (resource trimmed)
+  const t = await loadAs(fixture("otlp_genkit_anthropic_0.3.0.jsonl"), "otlp");
+  assert.deepEqual(
+    rows(t.calls, ...CALL, "cache_write_tokens", "cost_usd", "prompt_chars", "finish_reason"),
+    [
+      {
+        model: "claude-sonnet-4-5",
+        served_model: "claude-sonnet-4-5-20250929",
+        provider: "anthropic",
+        status: "ok",
+        input_tokens: 40 + 2000 + 500, // Genkit's inputTokens: 40
+        output_tokens: 120,
+        total_tokens: 40 + 2000 + 500 + 120,
+        cache_read_tokens: 2000,
+        reasoning_tokens: null,
+        cache_write_tokens: 500,
+        // Sonnet 4.5 per million: $3 input, $0.30 cache read, $3.75 cache write, $15 output
+        cost_usd: (40 * 3 + 2000 * 0.3 + 500 * 3.75 + 120 * 15) / 1e6, // 0.004395
+        prompt_chars: "Be brief.".length + "Say hello.".length, // 19
+        finish_reason: "end_turn",
+      },
+      {
+        model: "claude-sonnet-4-5",
+        served_model: "claude-sonnet-4-5-20250929",
+        provider: "anthropic",
+        status: "ok",
+        input_tokens: 25 + 1000,
+        output_tokens: 30,
+        total_tokens: 25 + 1000 + 30,
+        cache_read_tokens: 1000,
+        reasoning_tokens: null,
+        cache_write_tokens: 0,
+        cost_usd: (25 * 3 + 1000 * 0.3 + 30 * 15) / 1e6, // 0.000825
+        prompt_chars: "Stream please.".length, // 14
+        finish_reason: "end_turn",
+      },
+    ],
+  );
+  assert.equal(t.diagnostics.height, 0);
 });
 
 Deno.test("genkit: a trace store file's model actions are calls, its flow, generate steps and tool are events; a tool's result given back counts in the prompt", async () => {
