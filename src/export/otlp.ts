@@ -20,8 +20,10 @@
  * - A pending call (no outcome yet) is a span of zero length with an unset
  *   status and `tracebook.status = "pending"`.
  * - Trace and span ids are the frame's `trace_id`/`span_id` when they are valid
- *   OTLP ids (calls read from OTLP keep theirs), else derived from the session
- *   and request ids by SHA-256, so exporting twice gives the same ids.
+ *   OTLP ids (calls read from OTLP keep theirs), else derived by SHA-256 from the
+ *   session and request ids, the file, line and start (calls of one line without a
+ *   request id, as Codex's OpenTelemetry events give them, are distinct spans), so
+ *   exporting twice gives the same ids.
  *
  * @module
  */
@@ -390,7 +392,7 @@ function* otlpTraces(traces: TraceSet): Generator<OtlpSpan[]> {
         traceId,
         spanId: validId(call.span_id, 16)
           ? call.span_id
-          : hex(`call ${sessionId} ${call.request_id} ${call.file} ${call.line}`, 16),
+          : hex(`call ${sessionId} ${call.request_id} ${call.file} ${call.line} ${startNs}`, 16),
         parentSpanId: rootId,
         name: `chat ${requestModel}`,
         kind: KIND_CLIENT,
