@@ -153,6 +153,7 @@ export function allFixtures(): string[] {
 
 /** The span formats read value by value (or line by line) into a `SpanList`, and read again for texts. */
 export const STREAMED_SPAN_FORMATS = [
+  "genkit",
   "jaeger",
   "openinference",
   "otel_js",
