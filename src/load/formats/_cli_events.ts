@@ -289,17 +289,29 @@ const SLACK_US = 2000;
  * ```
  */
 export function withCliCalls(records: ImportedRecords, cli: CliRecords): void {
+  if (cli.calls.length === 0) {
+    for (const e of cli.events) records.events.push(e);
+    return;
+  }
+  // the timed span calls, by session: each CLI call looks at its own session's alone
+  const bySession = new Map<string, ImportedCall[]>();
+  for (const s of records.calls) {
+    if (s.span_id == null || s.started_at === null || s.ended_at === null) continue;
+    const list = bySession.get(s.session_id);
+    if (list) list.push(s);
+    else bySession.set(s.session_id, [s]);
+  }
   const taken = new Set<ImportedCall>();
   for (const c of cli.calls) {
     const end = c.ended_at;
     let span: ImportedCall | null = null;
     if (end !== null) {
-      for (const s of records.calls) {
-        if (taken.has(s) || s.span_id == null || s.session_id !== c.session_id) continue;
-        if (s.started_at === null || s.ended_at === null) continue;
-        if (end < s.started_at - SLACK_US || end > s.ended_at + SLACK_US) continue;
+      for (const s of bySession.get(c.session_id) ?? []) {
+        if (taken.has(s)) continue;
+        const start = s.started_at!, ended = s.ended_at!;
+        if (end < start - SLACK_US || end > ended + SLACK_US) continue;
         // of the spans around it, the one that ended nearest after it
-        if (span === null || Math.abs(s.ended_at - end) < Math.abs(span.ended_at! - end)) span = s;
+        if (span === null || Math.abs(ended - end) < Math.abs(span.ended_at! - end)) span = s;
       }
     }
     if (span === null) {

@@ -252,9 +252,9 @@ function parseOtlp(
         const records = isObj(scope) ? scope.logRecords : undefined;
         if (!Array.isArray(records)) continue;
         for (const r of records) {
-          readLogRecord(r, logged);
           if (!isObj(r)) continue;
           const attributes = attributeMap(r.attributes);
+          readLogRecord(r, attributes, logged);
           const name = cliEventName(attributes, anyValue(r.body), r.eventName);
           if (name === null) continue;
           // a time of 0 is unset (Codex writes only the observed time)
@@ -371,10 +371,8 @@ function bodyText(body: unknown): string | null {
   return text === "" ? null : text;
 }
 
-/** One OTLP log record: a GenAI event's texts, kept under the span it names. */
-function readLogRecord(r: unknown, logged: Map<string, LoggedTexts>): void {
-  if (!isObj(r)) return;
-  const attributes = attributeMap(r.attributes);
+/** One OTLP log record (its attributes decoded): a GenAI event's texts, kept under the span it names. */
+function readLogRecord(r: Obj, attributes: Obj, logged: Map<string, LoggedTexts>): void {
   const name = str(r.eventName) ?? str(attributes["event.name"]);
   const spanId = str(r.spanId);
   if (name === null || spanId === null || !name.startsWith("gen_ai.")) return;
