@@ -12,8 +12,10 @@
  *   and cache-write tokens are the parts of it billed at their own rates (at the
  *   input rate when the model has no cache price), tiered prices by prompt size,
  *   and prices that depend on the date or the time of day (the call's `started_at`).
- *   When the cache tokens exceed `input_tokens` the trace follows Anthropic's
- *   convention (input excludes the cache) and they are added to it.
+ *   `loadTraces` gives the whole prompt in every format (Anthropic's count, which
+ *   leaves the cache out, has it added where it is read: `wholePrompt` in
+ *   `src/schema/usage.ts`); in a frame made elsewhere, cache tokens that exceed
+ *   `input_tokens` are taken to have been left out of it, as that rule takes them.
  * - Prices are linear within one tier and one dated price set, so the rates are
  *   measured once per model through `calcPrice` and applied to every call as a
  *   Polars expression: 200k calls take milliseconds, not seconds.

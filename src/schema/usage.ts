@@ -80,7 +80,11 @@ export interface RawUsage {
 
 /** Usage in our names; a field is `null` when the trace does not say. */
 export interface Usage {
-  /** Input (prompt) tokens, as the provider counts them. */
+  /**
+   * Input (prompt) tokens: the whole prompt, its cache reads and writes included (OpenAI's,
+   * Gemini's and the GenAI conventions' count; Anthropic's `input_tokens`, which leave the cache
+   * out, have it added).
+   */
   input_tokens: number | null;
   /** Output (completion) tokens, as the provider counts them. */
   output_tokens: number | null;
@@ -125,6 +129,37 @@ function first(...values: unknown[]): number | null {
 }
 
 /**
+ * The whole prompt of a usage whose input count is `input`: Anthropic's usage (its `input_tokens`
+ * beside its cache names, `cache_read_input_tokens` / `cache_creation_input_tokens`, and no
+ * OpenAI `prompt_tokens`) counts the cache apart from the input, so the cache is added; so it is
+ * when the cache alone is more than the input (a writer of Anthropic's counts under other names,
+ * as tracebook's tracer wrote them before 2026-12-03); any other input already holds its cache.
+ *
+ * @example
+ * ```ts
+ * import { wholePrompt } from "./usage.ts";
+ * // Anthropic's: 5,000 new tokens and 2,000 read from the cache are a prompt of 7,000
+ * if (wholePrompt(5000, { input_tokens: 5000, cache_read_input_tokens: 2000 }, 2000, null) !== 7000) {
+ *   throw new Error("anthropic");
+ * }
+ * // OpenAI's prompt_tokens hold their cached tokens
+ * if (wholePrompt(5000, { prompt_tokens: 5000 }, 2000, null) !== 5000) throw new Error("openai");
+ * ```
+ */
+export function wholePrompt(
+  input: number | null,
+  raw: Record<string, unknown>,
+  cacheRead: number | null,
+  cacheWrite: number | null,
+): number | null {
+  if (input === null) return null;
+  const cache = (cacheRead ?? 0) + (cacheWrite ?? 0);
+  const anthropic = num(raw.prompt_tokens) === null && num(raw.input_tokens) !== null &&
+    (num(raw.cache_read_input_tokens) !== null || num(raw.cache_creation_input_tokens) !== null);
+  return anthropic || cache > input ? input + cache : input;
+}
+
+/**
  * Normalize usage from any accepted shape to our names. `total_tokens` is
  * computed as input + output when absent and both are known.
  *
@@ -151,21 +186,23 @@ export function normalizeUsage(raw: unknown): Usage {
   const inputDetails = (u.input_tokens_details ?? {}) as Record<string, unknown>;
   const outputDetails = (u.output_tokens_details ?? {}) as Record<string, unknown>;
   const cacheCreation = (u.cache_creation ?? {}) as Record<string, unknown>;
-  const input = first(u.input_tokens, u.prompt_tokens);
+  const cacheRead = first(
+    u.cache_read_tokens,
+    u.cache_read_input_tokens,
+    promptDetails.cached_tokens,
+    inputDetails.cached_tokens,
+  );
+  const cacheWrite = first(u.cache_write_tokens, u.cache_creation_input_tokens);
   const output = first(u.output_tokens, u.completion_tokens);
+  const input = wholePrompt(first(u.input_tokens, u.prompt_tokens), u, cacheRead, cacheWrite);
   const total = first(u.total_tokens) ??
     (input !== null && output !== null ? input + output : null);
   return {
     input_tokens: input,
     output_tokens: output,
     total_tokens: total,
-    cache_read_tokens: first(
-      u.cache_read_tokens,
-      u.cache_read_input_tokens,
-      promptDetails.cached_tokens,
-      inputDetails.cached_tokens,
-    ),
-    cache_write_tokens: first(u.cache_write_tokens, u.cache_creation_input_tokens),
+    cache_read_tokens: cacheRead,
+    cache_write_tokens: cacheWrite,
     reasoning_tokens: first(
       u.reasoning_tokens,
       completionDetails.reasoning_tokens,

@@ -233,7 +233,8 @@ Deno.test("Claude Code 2.1.19's stream-json output, whose lines name no request,
 Deno.test("Claude Code 2.1.19's --output-format json result beside its transcript adds no call: the result's call standing for the session's requests gives way to them", async () => {
   // a real claude -p --output-format json run of Claude Code 2.1.19 against a mock API, and the
   // transcript it wrote: two answers of claude-sonnet-4-5-20250929, whose input counts (103 and
-  // 203) add up to the result's modelUsage (306)
+  // 203, beside 1000 and 2000 cache reads and 17 and 27 cache writes) add up to the result's
+  // modelUsage (306)
   const json = fixture("claude_code_2.1.19_json.json");
   const transcript = fixture("claude_code_2.1.19_json_session.jsonl");
   const [result] = fixtureLines("claude_code_2.1.19_json.json");
@@ -246,7 +247,11 @@ Deno.test("Claude Code 2.1.19's --output-format json result beside its transcrip
   const calls = t.calls.select("format", "request_id", "input_tokens").toRecords();
   assert.deepEqual(new Set(calls.map((c) => c.request_id)), requests);
   assert.ok(calls.every((c) => c.format === "claude_code"));
-  assert.equal(calls.reduce((a, c) => a + Number(c.input_tokens), 0), 103 + 203);
+  // the whole prompts: Anthropic's input counts leave the cache out
+  assert.equal(
+    calls.reduce((a, c) => a + Number(c.input_tokens), 0),
+    (103 + 1000 + 17) + (203 + 2000 + 27),
+  );
   const warnings = t.diagnostics.toRecords().filter((d) => d.code === "copied_calls");
   assert.equal(warnings.length, 1);
   assert.equal(warnings[0]!.file, json);

@@ -135,10 +135,12 @@ Deno.test("traceModelCall() reads Anthropic-shaped and plain-string responses", 
   assert.equal(claude.data.output, "Motor Sports");
   assert.equal(claude.data.finish_reason, "end_turn");
   assert.equal(claude.data.provider, "anthropic");
+  // Anthropic's input_tokens leave the cache out: the prompt was 20 new tokens and 8 read from the
+  // cache, written as the whole prompt (it had been 20, priced as 12 new and 8 cached)
   assert.deepEqual(claude.data.usage, {
-    input_tokens: 20,
+    input_tokens: 20 + 8,
     output_tokens: 5,
-    total_tokens: 25,
+    total_tokens: 20 + 8 + 5,
     cache_read_tokens: 8,
   });
   assert.equal(plain.data.output, "plain text");

@@ -576,8 +576,8 @@ interface GenkitModelCall {
  * the plugin keeps it (compat-oai's `raw`: OpenAI's chat.completion, whose usage alone holds the
  * cache reads and reasoning; google-genai's `custom`: Gemini's response; `@genkit-ai/anthropic`'s
  * `raw`: Anthropic's message, whose input, as Genkit's `inputTokens`, leaves out the cache reads and
- * writes it counts beside it: {@link genkitInputWithoutCache}), gives the served model, its usage
- * and its finish reason first, read as every provider response is ({@link responseInfo}).
+ * writes it counts beside it, added as they are to every Anthropic usage), gives the served model,
+ * its usage and its finish reason first, read as every provider response is ({@link responseInfo}).
  *
  * @example
  * ```ts
@@ -1280,19 +1280,6 @@ function aiSdkInputWithoutCache(a: Obj): boolean {
 }
 
 /**
- * A Genkit model action that keeps an Anthropic message as the provider's response
- * (`@genkit-ai/anthropic`'s `raw`): its input, Anthropic's `input_tokens`, leaves out the cache
- * reads and writes it counts beside it, and it gives no total, as {@link INPUT_WITHOUT_CACHE}'s
- * instrumentations do.
- */
-function genkitInputWithoutCache(a: Obj): boolean {
-  if (!isGenkitModel(a)) return false;
-  const response = jsonObject(a["genkit:output"]);
-  const kept = isObj(response?.raw) ? response.raw : response?.custom;
-  return isObj(kept) && kept.type === "message";
-}
-
-/**
  * When a span's first chunk came, µs since the epoch, for a span that says so but not how long it
  * took: Mastra's `mastra.completion_start_time` (ISO, ms), or the Vercel AI SDK's
  * `ai.stream.firstChunk` event (before AI SDK 3.3 its only record of it: `ai.response.msToFirstChunk`
@@ -1309,8 +1296,7 @@ function firstChunkAt(s: Span): number | null {
  * span's own fields: a span that gives the time its first chunk came ({@link firstChunkAt}) has its
  * distance from the span's start as the time to first token (as Mastra's Langfuse and Arize
  * exporters take it); an instrumentation whose input count leaves out the cache
- * ({@link INPUT_WITHOUT_CACHE}, {@link aiSdkInputWithoutCache}, {@link genkitInputWithoutCache})
- * has it added to the input,
+ * ({@link INPUT_WITHOUT_CACHE}, {@link aiSdkInputWithoutCache}) has it added to the input,
  * and to the total when that left it out; one whose output count leaves out Gemini's thinking
  * ({@link OUTPUT_WITHOUT_REASONING}) has it added to the output, and what its total counts beyond
  * the input and that output (the tools' prompt) added to the input.
@@ -1333,7 +1319,7 @@ function spanCallFields(s: Span): CallFields {
     }
   }
   const withoutCache = (scope !== null && INPUT_WITHOUT_CACHE.has(scope)) ||
-    aiSdkInputWithoutCache(s.attributes) || genkitInputWithoutCache(s.attributes);
+    aiSdkInputWithoutCache(s.attributes);
   if (withoutCache && fields.input_tokens !== null) {
     // Bedrock's Converse usage, in the response OpenInference records (camelCase)
     const usage = jsonObject(jsonField(s.attributes["output.value"], "usage"));

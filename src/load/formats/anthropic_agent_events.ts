@@ -12,7 +12,8 @@
  *   `span.model_request_end` whose `model_request_start_id` names it; latency =
  *   end time − start time (`time`, else `processed_at`); tokens from the end's
  *   `model_usage.{input_tokens, output_tokens, cache_read_input_tokens,
- *   cache_creation_input_tokens}` (Anthropic's: input without the cache).
+ *   cache_creation_input_tokens}` (Anthropic's input, without the cache: the
+ *   cache is added, `input_tokens` being the whole prompt).
  *   `is_error: true` is an error. A start never ended is pending, unless a
  *   `session.error` came after it (then it is an error with that message).
  * - An outcome's grading is a model request too: `span.outcome_evaluation_start`
@@ -30,10 +31,11 @@
  */
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { countChars } from "../_event.ts";
+import { normalizeUsage } from "../../schema/mod.ts";
 import { blankCall, contentText, timeReader } from "./_agent_logs.ts";
 import { parseJsonRecords } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
-import { compactPayload, count, isObj, type Obj, secondsBetween, str } from "./_util.ts";
+import { compactPayload, isObj, type Obj, secondsBetween, str } from "./_util.ts";
 
 /** An event type of the managed-agents API (`span.model_request_start`, …). */
 const EVENT_TYPE = /^(session|span|agent|user)\.[a-z_]+$/;
@@ -200,17 +202,14 @@ export function parseAnthropicAgentEventsText(
       const failed = raw.is_error === true;
       call.status = failed ? "error" : "ok";
       call.error = failed ? errorText(raw.error) ?? "model request failed (is_error: true)" : null;
-      const u = isObj(raw[span.usage]) ? raw[span.usage] as Obj : {};
-      call.input_tokens = count(u.input_tokens);
-      call.output_tokens = count(u.output_tokens);
-      call.cache_read_tokens = count(u.cache_read_input_tokens);
-      call.cache_write_tokens = count(u.cache_creation_input_tokens);
-      call.cache_write_1h_tokens = isObj(u.cache_creation)
-        ? count(u.cache_creation.ephemeral_1h_input_tokens)
-        : null;
-      call.total_tokens = call.input_tokens !== null && call.output_tokens !== null
-        ? call.input_tokens + call.output_tokens
-        : null;
+      // Anthropic's usage: its input leaves the cache out, normalizeUsage adds it (the whole prompt)
+      const u = normalizeUsage(isObj(raw[span.usage]) ? raw[span.usage] : null);
+      call.input_tokens = u.input_tokens;
+      call.output_tokens = u.output_tokens;
+      call.cache_read_tokens = u.cache_read_tokens;
+      call.cache_write_tokens = u.cache_write_tokens;
+      call.cache_write_1h_tokens = u.cache_write_1h_tokens ?? null;
+      call.total_tokens = u.total_tokens;
     } else if (type === "agent.message" && latest !== null && open.has(latest)) {
       const text = contentText(raw.content);
       if (text !== null) outputs.set(latest, [...(outputs.get(latest) ?? []), text]);

@@ -23,7 +23,8 @@
  *   (`../_copies.ts`). Subagent responses
  *   (`parent_tool_use_id` set) are calls of the same session. Model
  *   `message.model`; tokens as Anthropic counts them (`input_tokens` without
- *   the cache, `cache_read_input_tokens`, `cache_creation_input_tokens`).
+ *   the cache, `cache_read_input_tokens`, `cache_creation_input_tokens`), the
+ *   cache added to the input (the whole prompt, as every format's).
  * - With `--include-partial-messages`, `stream_event` lines carry the raw API
  *   events of each response: its `message_delta` gives the response's final
  *   usage (the assistant lines repeat the usage of `message_start`, written
@@ -403,14 +404,7 @@ function resultCalls(
   if (byModel.length > 0) {
     const hour = hourWrites(v, byModel.map(([, m]) => count((m as Obj).cacheCreationInputTokens)));
     byModel.forEach(([model, raw], i) => {
-      const m = raw as Obj;
-      const call = make(model, {
-        input_tokens: m.inputTokens,
-        output_tokens: m.outputTokens,
-        cache_read_input_tokens: m.cacheReadInputTokens,
-        cache_creation_input_tokens: m.cacheCreationInputTokens,
-        cache_write_1h_tokens: hour[i],
-      });
+      const call = make(model, { ...modelUsage(raw as Obj), cache_write_1h_tokens: hour[i] });
       // the session's API time and final text are not split by model: given with one model only
       if (byModel.length === 1) {
         if (apiMs !== null && apiMs >= 0) call.duration_s = apiMs / 1000;
@@ -466,6 +460,16 @@ function withoutContextTag(model: string): string {
   return model.replace(/\[\w+\]$/, "");
 }
 
+/** A model's `modelUsage` (camelCase) in Anthropic's names, for {@link normalizeUsage}. */
+function modelUsage(m: Obj): Obj {
+  return {
+    input_tokens: m.inputTokens,
+    output_tokens: m.outputTokens,
+    cache_read_input_tokens: m.cacheReadInputTokens,
+    cache_creation_input_tokens: m.cacheCreationInputTokens,
+  };
+}
+
 /**
  * A model's one call in the stream, whose input and cache counts are all the result's
  * `modelUsage` gives that model, had all its output too: the assistant line's count is the one
@@ -484,12 +488,13 @@ function finalOutputs(records: ImportedRecords, s: Session, v: Obj): void {
     const output = count(raw.outputTokens);
     const call = calls[0];
     if (calls.length !== 1 || output === null || call!.output_tokens === null) continue;
-    const same = (mine: number | null | undefined, theirs: unknown) =>
-      (mine ?? 0) === (count(theirs) ?? 0);
+    const all = normalizeUsage(modelUsage(raw));
+    const same = (mine: number | null | undefined, theirs: number | null | undefined) =>
+      (mine ?? 0) === (theirs ?? 0);
     if (
-      !same(call!.input_tokens, raw.inputTokens) ||
-      !same(call!.cache_read_tokens, raw.cacheReadInputTokens) ||
-      !same(call!.cache_write_tokens, raw.cacheCreationInputTokens) ||
+      !same(call!.input_tokens, all.input_tokens) ||
+      !same(call!.cache_read_tokens, all.cache_read_tokens) ||
+      !same(call!.cache_write_tokens, all.cache_write_tokens) ||
       output <= call!.output_tokens
     ) continue;
     if (call!.total_tokens !== null && call!.total_tokens !== undefined) {
@@ -511,17 +516,15 @@ function checkAgainstModelUsage(
   s: Session,
   v: Obj,
 ): void {
-  const tokens = (c: ImportedCall) =>
-    (c.input_tokens ?? 0) + (c.output_tokens ?? 0) + (c.cache_read_tokens ?? 0) +
-    (c.cache_write_tokens ?? 0);
+  // every token: the whole prompt (its cache inside it) and the output
+  const tokens = (c: Pick<ImportedCall, "input_tokens" | "output_tokens">) =>
+    (c.input_tokens ?? 0) + (c.output_tokens ?? 0);
   const short: string[] = [];
   const models = isObj(v.modelUsage) ? Object.entries(v.modelUsage) : [];
   if (models.length === 0 && isObj(v.usage)) {
     // no modelUsage (older versions), or an empty one (a run stopped at its turn limit): the
     // result's usage, the session's main model's, against all the session's calls
-    const u = normalizeUsage(v.usage);
-    const reported = (u.input_tokens ?? 0) + (u.output_tokens ?? 0) + (u.cache_read_tokens ?? 0) +
-      (u.cache_write_tokens ?? 0);
+    const reported = tokens(normalizeUsage(v.usage));
     const seen = records.calls.filter((c) => c.session_id === s.id).reduce(
       (a, c) => a + tokens(c),
       0,
@@ -530,13 +533,7 @@ function checkAgainstModelUsage(
   }
   for (const [model, raw] of models) {
     if (!isObj(raw)) continue;
-    const reported = [
-      "inputTokens",
-      "outputTokens",
-      "cacheReadInputTokens",
-      "cacheCreationInputTokens",
-    ]
-      .reduce((a, k) => a + (count(raw[k]) ?? 0), 0);
+    const reported = tokens(normalizeUsage(modelUsage(raw)));
     const name = modelName(model);
     const seen = records.calls
       .filter((c) => c.session_id === s.id && modelName(c.model) === name)

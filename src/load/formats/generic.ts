@@ -32,6 +32,7 @@ import { pastNoise } from "./sample.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import { at, count, isObj, num, str, type TimeUnit, toMicros } from "./_util.ts";
 import { importMessages } from "./messages.ts";
+import { wholePrompt } from "../../schema/usage.ts";
 import { csvHeader, csvRows, looksLikeCsv } from "./_csv.ts";
 
 /** The common names of each of our fields, tried in order (dotted paths reach into objects). */
@@ -731,6 +732,26 @@ function lookup(row: unknown, path: string): unknown {
   return lookup(inner, path.slice(dot + 1));
 }
 
+/**
+ * A row's input tokens as the whole prompt ({@link wholePrompt}): the object the input was read
+ * from decides whether its cache is apart (Anthropic's usage logged as it came, `input_tokens`
+ * beside `cache_read_input_tokens`); otherwise the cache is added only when it alone is more than
+ * the input (a log that wrote Anthropic's counts under names of its own).
+ */
+function inputTokens(
+  row: unknown,
+  r: Resolver,
+  cacheRead: number | null,
+  cacheWrite: number | null,
+): number | null {
+  const input = count(r.get(row, "input_tokens"));
+  if (input === null) return null;
+  const path = r.path(row, "input_tokens");
+  const dot = path.lastIndexOf(".");
+  const holder = dot < 0 ? row : lookup(row, path.slice(0, dot));
+  return wholePrompt(input, isObj(holder) ? holder : {}, cacheRead, cacheWrite);
+}
+
 /** The resolver of the common names (no mapping). */
 const COMMON = resolver({});
 
@@ -1111,7 +1132,9 @@ function parseGeneric(source: TraceSource, file: string, options: ParseOptions):
       started = ended - Math.round(duration * 1e6);
     }
     const { status, error } = statusOf(row, r);
-    const input = count(r.get(row, "input_tokens"));
+    const cacheRead = count(r.get(row, "cache_read_tokens"));
+    const cacheWrite = count(r.get(row, "cache_write_tokens"));
+    const input = inputTokens(row, r, cacheRead, cacheWrite);
     const thoughts = count(r.get(row, "thoughts_tokens"));
     const answer = count(r.get(row, "output_tokens"));
     const output = answer === null ? null : answer + (thoughts ?? 0);
@@ -1136,7 +1159,7 @@ function parseGeneric(source: TraceSource, file: string, options: ParseOptions):
       output_tokens: output,
       total_tokens: count(r.get(row, "total_tokens")) ??
         (input !== null && output !== null ? input + output : null),
-      cache_read_tokens: count(r.get(row, "cache_read_tokens")),
+      cache_read_tokens: cacheRead,
       reasoning_tokens: count(r.get(row, "reasoning_tokens")) ?? thoughts,
       ttft_s: r.ttft(row) ?? (map.ttft_s || map.ttft_ms ? null : heliconeTtft(row)) ??
         (started !== null && firstToken !== null && firstToken >= started
@@ -1147,7 +1170,7 @@ function parseGeneric(source: TraceSource, file: string, options: ParseOptions):
       file,
       line,
       finish_reason: textOf(r.get(row, "finish_reason")),
-      cache_write_tokens: count(r.get(row, "cache_write_tokens")),
+      cache_write_tokens: cacheWrite,
       cache_write_1h_tokens: count(r.get(row, "cache_write_1h_tokens")),
     };
     if (options.keepText) {

@@ -53,7 +53,9 @@ Deno.test({
       errors: 0, // the 4 failed tool results are events, not failed calls
       pending: 0,
       models: { unknown: 96 }, // no model name anywhere in the file
-      input: sum("input_tokens"),
+      // Anthropic's input_tokens leave the cache out: the whole prompt is the three
+      input: sum("input_tokens") + sum("cache_read_input_tokens") +
+        sum("cache_creation_input_tokens"),
       output: sum("output_tokens"),
       cache_read: sum("cache_read_input_tokens"),
       latency: { n: 96, p50: null, max: null },
@@ -87,7 +89,7 @@ Deno.test("anthropic_agent_events: is_error, a session.error, an unended start a
     errors: 2, // sevt_a (is_error) and sevt_c (open when the session.error came)
     pending: 1, // sevt_d never ended
     models: { unknown: 5 },
-    input: 3 + 1,
+    input: (3 + 1000 + 50) + 1, // input + cache reads + cache writes (Anthropic's input leaves them out)
     output: 40 + 1,
     cache_read: 1000 + 0,
     latency: { n: 2, p50: (1.5 + 4) / 2, max: 4 }, // sevt_a 12:00:00 → 01.5; sevt_b 02 → 06
@@ -127,14 +129,15 @@ Deno.test("anthropic_agent_events: an outcome's grading is a model request (span
     [
       {
         status: "ok",
-        input_tokens: writer.model_usage.input_tokens,
+        input_tokens: writer.model_usage.input_tokens + writer.model_usage.cache_read_input_tokens +
+          writer.model_usage.cache_creation_input_tokens,
         output_tokens: writer.model_usage.output_tokens,
         cache_read_tokens: writer.model_usage.cache_read_input_tokens,
         duration_s: 131, // 14:00:01 → 14:02:12
       },
       {
         status: "ok", // "satisfied" is a verdict
-        input_tokens: grader.usage.input_tokens, // 2400
+        input_tokens: grader.usage.input_tokens + grader.usage.cache_read_input_tokens, // 2400 + 1800
         output_tokens: grader.usage.output_tokens, // 350
         cache_read_tokens: grader.usage.cache_read_input_tokens, // 1800
         duration_s: 45, // 14:02:15 → 14:03:00

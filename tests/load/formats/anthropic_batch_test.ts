@@ -75,11 +75,11 @@ Deno.test("anthropic_batch: succeeded is ok, errored/canceled/expired are errors
       "cache_read_tokens",
       "cache_write_tokens",
     )[0],
-    // Anthropic's input_tokens exclude the cache: total = 11 + 36
+    // Anthropic's input_tokens exclude the cache: the whole prompt is 11 + 2000 read + 100 written
     {
-      input_tokens: 11,
+      input_tokens: 11 + 2000 + 100,
       output_tokens: 36,
-      total_tokens: 47,
+      total_tokens: 11 + 2000 + 100 + 36,
       cache_read_tokens: 2000,
       cache_write_tokens: 100,
     },

@@ -70,7 +70,9 @@ Deno.test("claude_code_stream: a stream-json run is one call per message.id, usa
     errors: 0,
     pending: 0,
     models: { "claude-3-5-haiku-20241022": 1, "claude-opus-4-1-20250805": 3 },
-    input: sum("input_tokens"), // 4 + 7 + 1200 + 6 = 1217
+    // the whole prompt: Anthropic's input_tokens (4 + 7 + 1200 + 6 = 1217) leave the cache out
+    input: sum("input_tokens") + sum("cache_read_input_tokens") +
+      sum("cache_creation_input_tokens"), // 1217 + 44766 + 5979
     output: sum("output_tokens"), // 2 + 96 (msg_01B's larger count, once) + 35 + 41 = 174
     cache_read: sum("cache_read_input_tokens"), // 11292 + 16647 + 0 + 16827 = 44766
     latency: { n: 0, p50: null, max: null }, // stream-json lines have no times
@@ -125,7 +127,7 @@ Deno.test("claude_code_stream: API errors, an is_error result, error_max_turns, 
     errors: 2,
     pending: 0,
     models: { "claude-sonnet-4-20250514": 4 }, // error calls take the init line's model
-    input: 3 + 10,
+    input: (3 + 2000 + 1000) + 10, // input, cache reads and writes (Anthropic's input leaves them out)
     output: 50 + 7,
     cache_read: 2000,
     latency: { n: 0, p50: null, max: null },
@@ -181,7 +183,9 @@ Deno.test("claude_code_stream: the --output-format json object is one call stand
       session_id: r.session_id,
       model: "unknown",
       status: "ok",
-      input_tokens: r.usage.input_tokens, // 8
+      // the whole prompt: Anthropic's input_tokens (8) leave the cache reads and writes out
+      input_tokens: r.usage.input_tokens + r.usage.cache_read_input_tokens +
+        r.usage.cache_creation_input_tokens, // 8 + 17004 + 192
       output_tokens: r.usage.output_tokens, // 32
       cache_read_tokens: r.usage.cache_read_input_tokens, // 17004
       cache_write_tokens: r.usage.cache_creation_input_tokens, // 192
@@ -201,6 +205,9 @@ Deno.test("claude_code_stream: json results one per line: a call per modelUsage 
   assert.equal(t.diagnostics.height, 0);
   const r1 = runs[0].modelUsage["claude-sonnet-4-6"];
   const r2 = runs[1].modelUsage;
+  // a model's whole prompt: Claude Code's inputTokens leave the cache reads and writes out
+  const prompt = (u: Record<string, number>) =>
+    u.inputTokens! + u.cacheReadInputTokens! + u.cacheCreationInputTokens!;
   assert.deepEqual(
     rows(t.calls, "session_id", "model", "status", "input_tokens", "output_tokens", "duration_s"),
     [
@@ -209,7 +216,7 @@ Deno.test("claude_code_stream: json results one per line: a call per modelUsage 
         session_id: "r1",
         model: "claude-sonnet-4-6",
         status: "ok",
-        input_tokens: r1.inputTokens,
+        input_tokens: prompt(r1), // 26 + 39828 + 20835
         output_tokens: r1.outputTokens,
         duration_s: 26.359,
       },
@@ -218,7 +225,7 @@ Deno.test("claude_code_stream: json results one per line: a call per modelUsage 
         session_id: "r2",
         model: "claude-sonnet-4-5-20250929",
         status: "ok",
-        input_tokens: r2["claude-sonnet-4-5-20250929"].inputTokens,
+        input_tokens: prompt(r2["claude-sonnet-4-5-20250929"]), // 2409 + 1617801 + 29104
         output_tokens: r2["claude-sonnet-4-5-20250929"].outputTokens,
         duration_s: null,
       },
@@ -226,7 +233,7 @@ Deno.test("claude_code_stream: json results one per line: a call per modelUsage 
         session_id: "r2",
         model: "claude-haiku-4-5-20251001",
         status: "ok",
-        input_tokens: 812,
+        input_tokens: 812, // no cache
         output_tokens: 100,
         duration_s: null,
       },
@@ -409,7 +416,9 @@ Deno.test("claude_code_stream: a real run on Amazon Bedrock (its modelUsage name
     errors: 0,
     pending: 0,
     models: { "claude-sonnet-4-5-20250929": 4 },
-    input: sum("input_tokens"), // 1 + 5 + 5 + 5
+    // the whole prompt: Anthropic's input_tokens (1 + 5 + 5 + 5) leave the cache out
+    input: sum("input_tokens") + sum("cache_read_input_tokens") +
+      sum("cache_creation_input_tokens"),
     output: sum("output_tokens"), // 6 + 1 + 6 + 1
     cache_read: sum("cache_read_input_tokens"), // 0 + 0 + 28787 + 29627
     latency: { n: 0, p50: null, max: null },
@@ -483,7 +492,9 @@ Deno.test("claude_code_stream: a model run with a 1M context window ('claude-opu
     pending: 0,
     // one model row: the error call is named as the answers are
     models: { "claude-opus-5": 3 },
-    input: sum("input_tokens"), // 2 + 2
+    // the whole prompt: Anthropic's input_tokens (2 + 2) leave the cache out
+    input: sum("input_tokens") + sum("cache_read_input_tokens") +
+      sum("cache_creation_input_tokens"),
     output: sum("output_tokens"), // 14 + 2
     cache_read: sum("cache_read_input_tokens"), // 10126 + 16577
     latency: { n: 0, p50: null, max: null },

@@ -32,7 +32,9 @@ Deno.test({
       errors: 0,
       pending: 0,
       models: { "claude-sonnet-4-6": 12 },
-      input: total("input_tokens"), // 18
+      // the whole prompt: Anthropic's input_tokens (18) leave out the cache reads and writes
+      input: total("input_tokens") + total("cache_read_input_tokens") +
+        total("cache_creation_input_tokens"), // 18 + 335455 + 32451
       output: total("output_tokens"), // 5288 (summing all 21 lines would give more)
       cache_read: total("cache_read_input_tokens"), // 335455
       latency: { n: 0, p50: null, max: null }, // Claude Code records no per-request latency
@@ -168,7 +170,7 @@ Deno.test("claude_code: api_error lines and API error messages are errors; synth
     errors: 3,
     pending: 0,
     models: { unknown: 3, "claude-opus-4-6": 1, "claude-haiku-4-5-20251001": 1 },
-    input: 10 + 7,
+    input: (10 + 100) + 7, // msg_A's input leaves out its 100 cache reads (Anthropic's count)
     output: 40 + 3, // msg_A streamed 5 then 40 output tokens: its last count, once
     cache_read: 100,
     latency: { n: 0, p50: null, max: null },

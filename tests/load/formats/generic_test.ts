@@ -967,11 +967,47 @@ Deno.test("generic: OpenPipe's export ({input, output, tags}) and a logged respo
     },
   };
   const c = fromTraceText(JSON.stringify(row) + "\n", { file: "calls.jsonl" });
+  // Anthropic's input_tokens leave the cache out: the whole prompt is 30 + 1024
   assert.deepEqual(rows(c.calls, "input_tokens", "output_tokens", "cache_read_tokens"), [{
-    input_tokens: 30,
+    input_tokens: 30 + 1024,
     output_tokens: 7,
     cache_read_tokens: 1024,
   }]);
+});
+
+Deno.test("generic: the input is the whole prompt: Anthropic's usage adds its cache, OpenAI's holds it, a cache larger than the input was left out of it", () => {
+  const head = { ts: "2025-06-01T10:00:00Z", model: "claude-sonnet-4-20250514" };
+  const row = (usage: Record<string, number>) => JSON.stringify({ ...head, usage });
+  const c = fromTraceText(
+    [
+      // Anthropic's usage as the API gives it: 5,000 new tokens, 2,000 read from the cache
+      row({ input_tokens: 5000, output_tokens: 100, cache_read_input_tokens: 2000 }),
+      // OpenAI's names: prompt_tokens hold the cached ones
+      row({ prompt_tokens: 5000, completion_tokens: 100, cache_read_input_tokens: 2000 }),
+      // a proxy's own names (model-proxy-linux's token_usage.jsonl: inputTokens 61 beside
+      // cacheReadTokens 38528, its cost reckoned on 61 new tokens): the cache was left out
+      JSON.stringify({ ...head, inputTokens: 61, outputTokens: 7, cacheReadTokens: 38528 }),
+    ].join("\n") + "\n",
+    { file: "calls.jsonl" },
+  );
+  assert.deepEqual(rows(c.calls, "input_tokens", "cache_read_tokens", "cost_usd"), [
+    // Claude Sonnet 4 per million: $3 input, $0.30 cache read, $15 output
+    {
+      input_tokens: 7000,
+      cache_read_tokens: 2000,
+      cost_usd: (5000 * 3 + 2000 * 0.3 + 100 * 15) / 1e6,
+    },
+    {
+      input_tokens: 5000,
+      cache_read_tokens: 2000,
+      cost_usd: (3000 * 3 + 2000 * 0.3 + 100 * 15) / 1e6,
+    },
+    {
+      input_tokens: 61 + 38528,
+      cache_read_tokens: 38528,
+      cost_usd: (61 * 3 + 38528 * 0.3 + 7 * 15) / 1e6,
+    },
+  ]);
 });
 
 Deno.test("generic: a JSON array of rows cut before its `]` keeps its rows and says the file is cut", () => {
