@@ -576,8 +576,9 @@ interface GenkitModelCall {
  * the plugin keeps it (compat-oai's `raw`: OpenAI's chat.completion, whose usage alone holds the
  * cache reads and reasoning; google-genai's `custom`: Gemini's response; `@genkit-ai/anthropic`'s
  * `raw`: Anthropic's message, whose input, as Genkit's `inputTokens`, leaves out the cache reads and
- * writes it counts beside it, added as they are to every Anthropic usage), gives the served model,
- * its usage and its finish reason first, read as every provider response is ({@link responseInfo}).
+ * writes it counts beside it, added as they are to every Anthropic usage read as a response), gives
+ * the served model, its usage and its finish reason first, read as every provider response is
+ * ({@link responseInfo}).
  *
  * @example
  * ```ts
@@ -1280,6 +1281,36 @@ function aiSdkInputWithoutCache(a: Obj): boolean {
 }
 
 /**
+ * The Anthropic message a span keeps as the provider's response, or null: a Genkit model action's
+ * (`@genkit-ai/anthropic`'s `raw`, in `genkit:output`), MLflow's (its Anthropic autolog's and the
+ * TypeScript SDK's `tracedAnthropic`'s `mlflow.spanOutputs`) or OpenInference's (`output.value`).
+ */
+function keptAnthropicMessage(a: Obj): Obj | null {
+  const genkit = isGenkitModel(a) ? jsonObject(a["genkit:output"]) : null;
+  const kept = first(
+    genkit === null ? null : isObj(genkit.raw) ? genkit.raw : genkit.custom,
+    a["mlflow.spanType"] === undefined ? null : jsonObject(a["mlflow.spanOutputs"]),
+    a["openinference.span.kind"] === undefined ? null : jsonObject(a["output.value"]),
+  );
+  return isObj(kept) && kept.type === "message" && isObj(kept.usage) ? kept : null;
+}
+
+/**
+ * A span whose input is the `input_tokens` of the Anthropic message it keeps
+ * ({@link keptAnthropicMessage}): Anthropic's own count, which leaves out the cache reads and writes
+ * it counts beside it, as {@link INPUT_WITHOUT_CACHE}'s instrumentations do. So do Genkit's
+ * `inputTokens` over `@genkit-ai/anthropic` (where the message's usage is not read first: read, it
+ * is the whole prompt already), and MLflow's `mlflow.chat.tokenUsage` of an Anthropic
+ * call (its `input_tokens` is the message's, its total that and the output). An input that differs
+ * from the message's own (OpenInference's JS Anthropic instrumentation counts the cache in
+ * `llm.token_count.prompt`) counts the cache already.
+ */
+function anthropicInputWithoutCache(a: Obj, input: number | null): boolean {
+  const message = keptAnthropicMessage(a);
+  return message !== null && input !== null && count((message.usage as Obj).input_tokens) === input;
+}
+
+/**
  * When a span's first chunk came, µs since the epoch, for a span that says so but not how long it
  * took: Mastra's `mastra.completion_start_time` (ISO, ms), or the Vercel AI SDK's
  * `ai.stream.firstChunk` event (before AI SDK 3.3 its only record of it: `ai.response.msToFirstChunk`
@@ -1296,7 +1327,8 @@ function firstChunkAt(s: Span): number | null {
  * span's own fields: a span that gives the time its first chunk came ({@link firstChunkAt}) has its
  * distance from the span's start as the time to first token (as Mastra's Langfuse and Arize
  * exporters take it); an instrumentation whose input count leaves out the cache
- * ({@link INPUT_WITHOUT_CACHE}, {@link aiSdkInputWithoutCache}) has it added to the input,
+ * ({@link INPUT_WITHOUT_CACHE}, {@link aiSdkInputWithoutCache}, {@link anthropicInputWithoutCache})
+ * has it added to the input,
  * and to the total when that left it out; one whose output count leaves out Gemini's thinking
  * ({@link OUTPUT_WITHOUT_REASONING}) has it added to the output, and what its total counts beyond
  * the input and that output (the tools' prompt) added to the input.
@@ -1319,7 +1351,8 @@ function spanCallFields(s: Span): CallFields {
     }
   }
   const withoutCache = (scope !== null && INPUT_WITHOUT_CACHE.has(scope)) ||
-    aiSdkInputWithoutCache(s.attributes);
+    aiSdkInputWithoutCache(s.attributes) ||
+    anthropicInputWithoutCache(s.attributes, fields.input_tokens);
   if (withoutCache && fields.input_tokens !== null) {
     // Bedrock's Converse usage, in the response OpenInference records (camelCase)
     const usage = jsonObject(jsonField(s.attributes["output.value"], "usage"));

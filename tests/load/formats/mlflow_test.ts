@@ -554,6 +554,44 @@ Deno.test("mlflow: an Anthropic message's texts: the response's text blocks are 
   }
 });
 
+Deno.test("mlflow: an Anthropic call's tokenUsage, Anthropic's input_tokens, leaves out the cache: its reads and writes are added to the input and total", async () => {
+  // the TypeScript SDK's tracedAnthropic span (TS_SDK_RESPONSES_ANTHROPIC): the mock's usage
+  // {input_tokens: 12, cache_creation_input_tokens: 2000, cache_read_input_tokens: 3000,
+  // output_tokens: 40}; the SDK writes mlflow.chat.tokenUsage {input_tokens: 12, output_tokens: 40,
+  // total_tokens: 52} (Anthropic's input_tokens, as MLflow's Python autolog of Anthropic does) and
+  // keeps the message in mlflow.spanOutputs
+  const t = await loadAs(TS_SDK_RESPONSES_ANTHROPIC, "mlflow");
+  assert.deepEqual(
+    rows(
+      t.calls.tail(1),
+      "input_tokens",
+      "total_tokens",
+      "cache_read_tokens",
+      "cache_write_tokens",
+      "cost_usd",
+    ),
+    [{
+      input_tokens: 12 + 3000 + 2000,
+      total_tokens: 12 + 3000 + 2000 + 40,
+      cache_read_tokens: 3000,
+      cache_write_tokens: 2000,
+      // Claude Sonnet 4.5: $3/M input, $0.30/M cache reads, $3.75/M 5-minute writes, $15/M output:
+      // 12 × 3 + 3000 × 0.3 + 2000 × 3.75 + 40 × 15 = 36 + 900 + 7500 + 600 = 9036 per million
+      cost_usd: 0.009036,
+    }],
+  );
+  // a span that records no tokenUsage (MLflow's Python autolog before 2.20): the message's usage
+  // alone, read the same way
+  const message =
+    JSON.parse(readFileSync(TS_SDK_RESPONSES_ANTHROPIC, "utf8").trim().split("\n")[1]!)
+      .data.spans[0].attributes["mlflow.spanOutputs"];
+  const r = parseMlflowText(
+    tsSpan({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "Hi" }] }, message),
+    "anthropic.json",
+  );
+  assert.deepEqual(r.calls.map((c) => [c.input_tokens, c.total_tokens]), [[5012, 5052]]);
+});
+
 Deno.test("mlflow: the TypeScript SDK's span values are read as they are written: a span's session.id \"1001\" is the session", () => {
   const span = JSON.parse(tsSpan({ messages: [{ role: "user", content: "Hi" }] }, null));
   span.attributes["session.id"] = "1001"; // as the SDK writes it, text (not JSON text)

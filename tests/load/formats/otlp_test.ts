@@ -1087,6 +1087,70 @@ Deno.test("otlp: the Vercel AI SDK 5's Bedrock providers leave the cache out of 
   ]);
 });
 
+Deno.test("otlp: an OpenInference LLM span with no token counts: the Anthropic message it records in output.value, its input_tokens with the cache added", () => {
+  // @arizeai/openinference-instrumentation-anthropic 0.2.8 (a run against a mock, usage
+  // {input_tokens: 40, cache_creation_input_tokens: 500, cache_read_input_tokens: 2000,
+  // output_tokens: 90}) writes llm.token_count.prompt 2540, the cache counted: read as it is. The
+  // same span without its token counts is read from the message in output.value, whose
+  // input_tokens leave out the cache
+  const message = {
+    id: "msg_1",
+    type: "message",
+    role: "assistant",
+    model: "claude-sonnet-4-5-20250929",
+    content: [{ type: "text", text: "Bonjour!" }],
+    stop_reason: "end_turn",
+    stop_sequence: null,
+    usage: {
+      input_tokens: 40,
+      cache_creation_input_tokens: 500,
+      cache_read_input_tokens: 2000,
+      output_tokens: 90,
+    },
+  };
+  const span = (counts: Record<string, number>) =>
+    JSON.stringify({
+      resourceSpans: [{
+        scopeSpans: [{
+          scope: { name: "@arizeai/openinference-instrumentation-anthropic", version: "0.2.8" },
+          spans: [{
+            traceId: "0af7651916cd43dd8448eb211c80319c",
+            spanId: "b7ad6b7169203331",
+            name: "Anthropic Messages",
+            startTimeUnixNano: "1700000000000000000",
+            endTimeUnixNano: "1700000000300000000",
+            attributes: Object.entries({
+              "openinference.span.kind": "LLM",
+              "llm.provider": "anthropic",
+              "llm.model_name": "claude-sonnet-4-5-20250929",
+              "output.value": JSON.stringify(message),
+              ...counts,
+            }).map(([key, v]) => ({
+              key,
+              value: typeof v === "number" ? { intValue: v } : { stringValue: v },
+            })),
+          }],
+        }],
+      }],
+    });
+  const cols = ["input_tokens", "output_tokens", "total_tokens", "cache_read_tokens"];
+  const expected = [{
+    input_tokens: 40 + 2000 + 500,
+    output_tokens: 90,
+    total_tokens: 40 + 2000 + 500 + 90,
+    cache_read_tokens: 2000,
+  }];
+  const counted = span({
+    "llm.token_count.prompt": 2540,
+    "llm.token_count.completion": 90,
+    "llm.token_count.total": 2630,
+    "llm.token_count.prompt_details.cache_write": 500,
+    "llm.token_count.prompt_details.cache_read": 2000,
+  });
+  assert.deepEqual(rows(fromTraceText(counted, { file: "oi.json" }).calls, ...cols), expected);
+  assert.deepEqual(rows(fromTraceText(span({}), { file: "oi.json" }).calls, ...cols), expected);
+});
+
 Deno.test("otlp: OpenLLMetry JS's @google/genai instrumentation (its scope) counts Gemini's thinking in the output and its tools' prompt in the input", async () => {
   // the OTLP/JSON request (@opentelemetry/exporter-trace-otlp-http 0.223) of the spans
   // @traceloop/instrumentation-google-generativeai 0.27.0 made under Node 20 for @google/genai
