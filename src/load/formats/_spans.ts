@@ -703,6 +703,30 @@ function adkField(o: unknown, name: string): unknown {
 }
 
 /**
+ * The error a Google ADK call_llm span's response records, or null: ADK makes a response Gemini
+ * answered without content into an error (`error_code`, `error_message`; ADK for TypeScript's
+ * `errorCode`, `errorMessage`): a prompt blocked (`promptFeedback.blockReason`) or a candidate
+ * with no parts (its `finishReason`, `SAFETY`, and `finishMessage`), which the span records with no
+ * error status. A request that failed (an HTTP error) leaves ADK for TypeScript's span empty.
+ *
+ * @example
+ * ```ts
+ * import { callFieldsOf } from "./_spans.ts";
+ * const f = callFieldsOf({
+ *   "gen_ai.request.model": "gemini-2.5-flash",
+ *   "gcp.vertex.agent.llm_response": JSON.stringify({ errorCode: "SAFETY", finishReason: "SAFETY" }),
+ * });
+ * if (f.error !== "SAFETY") throw new Error();
+ * ```
+ */
+function adkError(response: unknown): string | null {
+  const text = (v: unknown) => typeof v === "number" ? String(v) : str(v);
+  const code = text(adkField(response, "error_code"));
+  const message = text(adkField(response, "error_message"));
+  return code === null ? message : message === null ? code : `${code}: ${message}`;
+}
+
+/**
  * The call fields of a span's attributes, in every known convention (the first
  * present wins): OpenTelemetry GenAI (`gen_ai.*`, current and older names),
  * OpenInference (`llm.*`), promptflow (`llm.usage.*`), MLflow (`mlflow.chat.tokenUsage`,
@@ -1051,7 +1075,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     prompt_chars: prompt === null ? null : countChars(prompt),
     output: texts ? output_ : null,
     output_chars: output_ === null ? null : countChars(output_),
-    error: null,
+    error: adkError(adkResponse),
   };
 }
 

@@ -749,6 +749,66 @@ Deno.test("otel_js: Google ADK for TypeScript's call_llm spans: Gemini's usage, 
   );
 });
 
+Deno.test("otel_js: Google ADK for TypeScript's call_llm span of a response Gemini gave without content: an error call, ADK's errorCode its error", async () => {
+  // printed by @opentelemetry/sdk-trace-base 2.12.1's ConsoleSpanExporter under Node 20 for
+  // @google/adk 2.0.0 against a local mock of the Gemini API (SPAN_FIXTURES.md), two runs of an
+  // agent: the mock answered HTTP 200 with a prompt blocked ({promptFeedback: {blockReason:
+  // "PROHIBITED_CONTENT"}, usageMetadata: {promptTokenCount: 12}}) and with a candidate stopped for
+  // safety, no content ({finishReason: "SAFETY"}, {promptTokenCount: 14}). ADK records each
+  // response as its errorCode, with an unset status and no modelVersion (ADK for TypeScript keeps
+  // none of a response)
+  const t = await load(fixture("otel_js_google_adk_2.0.0_refused.txt"));
+  assert.deepEqual(
+    rows(t.calls, "session_id", "status", "error", "input_tokens", "finish_reason", "served_model"),
+    [
+      {
+        session_id: "sess-blocked",
+        status: "error",
+        error: "PROHIBITED_CONTENT",
+        input_tokens: 12,
+        finish_reason: null,
+        served_model: null,
+      },
+      {
+        session_id: "sess-safety",
+        status: "error",
+        error: "SAFETY",
+        input_tokens: 14,
+        finish_reason: "safety",
+        served_model: null,
+      },
+    ],
+  );
+  // ADK for Python's response (pydantic's names), with a finish message
+  const span = (response: unknown) =>
+    JSON.stringify({
+      traceId: "0af7651916cd43dd8448eb211c80319c",
+      parentSpanContext: undefined,
+      name: "call_llm",
+      id: "b7ad6b7169203331",
+      kind: 0,
+      timestamp: 1700000000000000,
+      duration: 250000,
+      attributes: {
+        "gen_ai.request.model": "gemini-2.5-flash",
+        "gcp.vertex.agent.llm_response": JSON.stringify(response),
+      },
+      status: { code: 0 },
+      events: [],
+    });
+  const py = fromTraceText(
+    span({
+      error_code: "MAX_TOKENS",
+      error_message: "Output limit reached.",
+      finish_reason: "MAX_TOKENS",
+    }),
+    { file: "adk.json", format: "otel_js" },
+  );
+  assert.deepEqual(rows(py.calls, "status", "error"), [
+    { status: "error", error: "MAX_TOKENS: Output limit reached." },
+  ]);
+});
+
 Deno.test("otel_js: Mastra 0.24's OpenTelemetry exporter: its model_generation span is the call, cache reads as gen_ai.usage.cached_input_tokens", async () => {
   // printed by @opentelemetry/sdk-trace-base's ConsoleSpanExporter given to @mastra/otel-exporter
   // 0.3.3 (`exporter:`) for @mastra/core 0.24.9 under Node 20 (SPAN_FIXTURES.md): an agent run of
