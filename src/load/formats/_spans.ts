@@ -108,6 +108,8 @@ export interface SpanReading {
   error: string | null;
   /** tracebook's own export marked it pending (`tracebook.status`). */
   pending: boolean;
+  /** A call whose cache reads its spans do not record ({@link aiSdkCacheReadsUnrecorded}). */
+  cacheReadsUnrecorded?: true;
   /**
    * For an agent's span that counts tokens ({@link isAgentRun}, not call-like):
    * its call fields, the run's, which make it a call when its trace has no other.
@@ -1304,6 +1306,31 @@ function aiSdkInputWithoutCache(a: Obj): boolean {
   return true;
 }
 
+/** The operations of the Vercel AI SDK 5's calls that record no cache reads over Bedrock's Converse API. */
+const AI_SDK_DO_GENERATE = new Set(["ai.generateText.doGenerate", "ai.generateObject.doGenerate"]);
+
+/**
+ * A call of the Vercel AI SDK 5's generateText or generateObject over Amazon Bedrock's Converse API
+ * (`amazon-bedrock`, `@ai-sdk/amazon-bedrock` 3.x) that used the prompt cache (its provider metadata
+ * counts cache writes, or its prompt, `ai.prompt.messages`, sets a Bedrock `cachePoint`), whose span
+ * records no cache reads: that provider gives Bedrock's `cacheReadInputTokens` to the result's
+ * usage alone, which these spans do not write (streamText's write `ai.usage.cachedInputTokens`, AI
+ * SDK 6's `ai.usage.inputTokenDetails.*`, and AI SDK 4's provider kept them in its metadata's
+ * `bedrock.usage`). Its reads are unknown: its input counts the writes and not the reads.
+ */
+function aiSdkCacheReadsUnrecorded(a: Obj): boolean {
+  if (str(a["ai.model.provider"]) !== "amazon-bedrock") return false;
+  if (!AI_SDK_DO_GENERATE.has(str(a["ai.operationId"]) ?? "")) return false;
+  if (a["ai.usage.cachedInputTokens"] !== undefined) return false;
+  for (const k in a) if (k.startsWith("ai.usage.inputTokenDetails.")) return false;
+  const bedrock = jsonObject(
+    jsonField(jsonField(a["ai.response.providerMetadata"], "bedrock"), "usage"),
+  );
+  if (bedrock?.cacheReadInputTokens !== undefined) return false;
+  return bedrock?.cacheWriteInputTokens !== undefined ||
+    (str(a["ai.prompt.messages"])?.includes('"cachePoint":') ?? false);
+}
+
 /**
  * The Anthropic message a span keeps as the provider's response, or null: a Genkit model action's
  * (`@genkit-ai/anthropic`'s `raw`, in `genkit:output`), MLflow's (its Anthropic autolog's and the
@@ -1415,6 +1442,7 @@ function spanReading(s: Span): SpanReading {
     operation: str(a["gen_ai.operation.name"]),
     error: errorOf(s),
     pending: a["tracebook.status"] === "pending",
+    ...(callLike && aiSdkCacheReadsUnrecorded(a) ? { cacheReadsUnrecorded: true as const } : {}),
   };
 }
 
@@ -1681,6 +1709,9 @@ export function spansToRecords(
   // a read for some calls' texts: only their calls are made
   const only = options.keepText ? options.textLines : undefined;
   const onlyIds = only ? options.textIds : undefined;
+  // calls whose cache reads their spans do not record: one warning for all, naming the first
+  let unrecordedReads = 0;
+  let firstUnrecorded: Span | null = null;
   unique.forEach((u, i) => {
     if (only && (!only.has(u.line) || (onlyIds && !onlyIds.has(u.span_id)))) return;
     const reading = readings[i]!;
@@ -1767,8 +1798,26 @@ export function spansToRecords(
         call.output ??= wrapper.call?.output ?? theirs.output;
       }
     }
+    if (reading.cacheReadsUnrecorded && unrecordedReads++ === 0) firstUnrecorded = s;
     calls.push(call);
   });
+  if (!only && firstUnrecorded !== null) {
+    const first: Span = firstUnrecorded;
+    diagnostics.push({
+      file,
+      line: first.line,
+      code: "cache_reads_not_recorded",
+      message: `${unrecordedReads} call${
+        unrecordedReads > 1 ? "s" : ""
+      } of the Vercel AI SDK 5's generateText or generateObject over Amazon Bedrock's Converse API used the prompt cache, but AI SDK 5 gives Bedrock's cache reads to the result alone, not to its spans: ${
+        unrecordedReads > 1 ? "their" : "its"
+      } input counts the cache writes and not the reads (unknown), and so does the cost; the first: span ${
+        JSON.stringify(first.span_id)
+      } (${JSON.stringify(first.name ?? "")})`,
+      severity: "warning",
+      count: unrecordedReads,
+    });
+  }
   if (!only && calls.length === 0 && unique.length > 0) {
     // spans and no model call among them: said, so that a file whose spans name their model and
     // tokens by keys no convention uses is not taken for a file with no calls

@@ -692,6 +692,60 @@ Deno.test("otel_js: the Vercel AI SDK's Bedrock Converse and Vertex Anthropic pr
   ]);
 });
 
+Deno.test("otel_js: the Vercel AI SDK 5's generateText over Bedrock's Converse API records the cache writes and not the reads: the writes counted, one cache_reads_not_recorded warning", async () => {
+  // printed by @opentelemetry/sdk-trace-base 2.12.1's ConsoleSpanExporter (NodeTracerProvider)
+  // under Node 20 for ai 5.0.277 and @ai-sdk/amazon-bedrock 3.0.137 against a local mock of
+  // Converse (SPAN_FIXTURES.md): generateText with a cachePoint after the system message, answered
+  // with usage {inputTokens: 70, cacheReadInputTokens: 2500, cacheWriteInputTokens: 300,
+  // outputTokens: 110}. The result's usage had the reads (cachedInputTokens 2500); the spans only
+  // ai.usage.promptTokens 70 and the provider metadata's bedrock.usage {cacheWriteInputTokens: 300}
+  const path = fixture("otel_js_ai_sdk5_bedrock_generate.txt");
+  const t = await load(path);
+  assert.deepEqual(rows(t.calls, ...TOKENS, "cache_write_tokens"), [{
+    input_tokens: 70 + 300, // Bedrock billed 70 + 2500 + 300 = 2870: the reads are nowhere in the file
+    output_tokens: 110,
+    total_tokens: 70 + 300 + 110,
+    cache_read_tokens: null,
+    reasoning_tokens: null,
+    cache_write_tokens: 300,
+  }]);
+  assert.deepEqual(rows(t.diagnostics, "line", "code", "severity", "count"), [{
+    line: 1, // the doGenerate span, printed first
+    code: "cache_reads_not_recorded",
+    severity: "warning",
+    count: 1,
+  }]);
+  // its streamText (ai.usage.cachedInputTokens) and AI SDK 6 (ai.usage.inputTokenDetails.*) record
+  // them, and so did AI SDK 4's provider (bedrock.usage.cacheReadInputTokens): no warning
+  const text = readFileSync(path, "utf8");
+  for (
+    const more of [
+      "'ai.usage.cachedInputTokens': 2500,",
+      "'ai.usage.inputTokenDetails.cacheReadTokens': 2500,",
+    ]
+  ) {
+    const r = fromTraceText(
+      text.replace("'ai.usage.promptTokens': 70,", `${more}\n    'ai.usage.promptTokens': 70,`),
+      {
+        file: "f.txt",
+        format: "otel_js",
+      },
+    );
+    assert.deepEqual(rows(r.diagnostics, "code"), []);
+  }
+  const v4 = fromTraceText(
+    text.replaceAll(
+      '{"cacheWriteInputTokens":300}',
+      '{"cacheReadInputTokens":2500,"cacheWriteInputTokens":300}',
+    ),
+    { file: "f.txt", format: "otel_js" },
+  );
+  assert.deepEqual(rows(v4.calls, "input_tokens", "cache_read_tokens"), [
+    { input_tokens: 70 + 2500 + 300, cache_read_tokens: 2500 },
+  ]);
+  assert.deepEqual(rows(v4.diagnostics, "code"), []);
+});
+
 Deno.test("otel_js: Google ADK for TypeScript's call_llm spans: Gemini's usage, system instruction and answer in the camelCase request and response it records", async () => {
   // printed by @opentelemetry/sdk-trace-base 2.12.1's ConsoleSpanExporter under Node 20 for
   // @google/adk 2.0.0 (@google/genai 2.32.0) against a local mock of the Gemini API
