@@ -1,7 +1,9 @@
 /**
  * Inputs → trace files: files as given, directories searched recursively for
  * `*.jsonl`, `*.json`, `*.ndjson` and their `.gz`, `.zst` and `.zstd` forms (skipping
- * hidden folders and `node_modules`), glob patterns (tinyglobby), and `-` for
+ * hidden folders and `node_modules`) and for the files of Firebase Genkit's trace
+ * store (`.genkit/traces/<traceId>`, the one hidden folder searched), glob patterns
+ * (tinyglobby), and `-` for
  * standard input; de-duplicated (a file reached twice by a link loads once), in
  * sorted order.
  *
@@ -44,6 +46,13 @@ import { messages } from "./messages.ts";
 import { isFramed, unframe } from "./_framed.ts";
 import { unzstd, ZSTD_MAGIC } from "./_zstd.ts";
 
+/**
+ * Firebase Genkit's trace store under a folder searched: every file in it is a trace
+ * (`.genkit/traces/<traceId>`, no extension; not its index, `.genkit/traces_idx`). The glob
+ * needs it at the top apart: `**` / `.genkit` does not match it there with `dot: false`.
+ */
+const GENKIT_STORE_PATTERNS = [".genkit/traces/*", "**/.genkit/traces/*"];
+
 /** The patterns a directory is searched for. */
 export const TRACE_FILE_PATTERNS: readonly string[] = [
   "**/*.jsonl",
@@ -58,6 +67,7 @@ export const TRACE_FILE_PATTERNS: readonly string[] = [
   "**/*.jsonl.zstd",
   "**/*.json.zstd",
   "**/*.ndjson.zstd",
+  ...GENKIT_STORE_PATTERNS,
 ];
 
 /** One input file. */
@@ -173,7 +183,8 @@ export async function findTraceInputs(
 }
 
 /** The names a trace file found in a folder ends with (those of {@link TRACE_FILE_PATTERNS}). */
-const TRACE_FILE_ENDS = TRACE_FILE_PATTERNS.map((p) => p.slice("**/*".length));
+const TRACE_FILE_ENDS = TRACE_FILE_PATTERNS.filter((p) => p.startsWith("**/*."))
+  .map((p) => p.slice("**/*".length));
 
 /**
  * How a file's records are stored when it is not read as it is: compressed
@@ -335,19 +346,22 @@ async function toUtf8(from: string, to: string, encoding: "utf-16le" | "utf-16be
 }
 
 /**
- * The folders below `dir` (not hidden, not node_modules) that cannot be
- * listed, and the trace files below it (paths relative to it) as the glob of
- * {@link TRACE_FILE_PATTERNS} finds them: not hidden, not in node_modules or a
- * hidden folder, named as the patterns say, regular files. The files are null
- * when the walk meets what only the glob decides (a symbolic link, which it
- * follows, or a special file such as a FIFO, not hidden), or goes deeper than
- * 64 folders: the glob then lists them. One walk where the glob took 15–20 ms
- * more for a folder of 1,000 files.
+ * The folders below `dir` (not hidden, not node_modules; and Genkit's trace store,
+ * `.genkit/traces`) that cannot be listed, and the trace files below it (paths
+ * relative to it) as the glob of {@link TRACE_FILE_PATTERNS} finds them: not
+ * hidden, not in node_modules or a hidden folder (but for the files of a
+ * `.genkit/traces` folder: every one, whatever its name, not its subfolders),
+ * named as the patterns say, regular files. The files are null when the walk
+ * meets what only the glob decides (a symbolic link, which it follows, or a
+ * special file such as a FIFO, not hidden), or goes deeper than 64 folders: the
+ * glob then lists them. One walk where the glob took 15–20 ms more for a folder
+ * of 1,000 files.
  */
 function walkFolder(dir: string): { names: string[] | null; unreadable: string[] } {
   const unreadable: string[] = [];
   let names: string[] | null = [];
-  const walk = (d: string, rel: string, depth: number) => {
+  /** `store`: 1 in a `.genkit` folder, 2 in its `traces` (Genkit's trace store), else 0. */
+  const walk = (d: string, rel: string, depth: number, store: 0 | 1 | 2) => {
     if (depth > 64) {
       names = null;
       return;
@@ -360,15 +374,26 @@ function walkFolder(dir: string): { names: string[] | null; unreadable: string[]
       return;
     }
     for (const e of entries) {
-      if (e.name.startsWith(".")) continue;
+      const into = (store === 0 && e.name === ".genkit") || (store === 1 && e.name === "traces");
+      if (into) {
+        if (e.isDirectory()) {
+          walk(join(d, e.name), `${rel}${e.name}/`, depth + 1, store === 0 ? 1 : 2);
+        } else if (!e.isFile()) names = null; // a link, which the glob follows
+        continue;
+      }
+      if (e.name.startsWith(".") || store === 1) continue;
       if (e.isDirectory()) {
-        if (e.name !== "node_modules") walk(join(d, e.name), `${rel}${e.name}/`, depth + 1);
+        if (store === 0 && e.name !== "node_modules") {
+          walk(join(d, e.name), `${rel}${e.name}/`, depth + 1, 0);
+        }
       } else if (e.isFile()) {
-        if (TRACE_FILE_ENDS.some((end) => e.name.endsWith(end))) names?.push(rel + e.name);
+        if (store === 2 || TRACE_FILE_ENDS.some((end) => e.name.endsWith(end))) {
+          names?.push(rel + e.name);
+        }
       } else names = null; // a link, or a special file
     }
   };
-  walk(dir, "", 0);
+  walk(dir, "", 0, 0);
   return { names, unreadable };
 }
 

@@ -70,7 +70,7 @@ export const messages = {
   noTraceFiles: (inputs: string[]) =>
     `No trace files found in ${
       inputs.map((i) => `"${i}"`).join(", ")
-    } (looked for *.jsonl, *.json, *.ndjson and their .gz, .zst and .zstd forms).`,
+    } (looked for *.jsonl, *.json, *.ndjson and their .gz, .zst and .zstd forms, and Genkit's .genkit/traces/*).`,
   unreadableDir: () => "folder cannot be read (permission denied?); its files were not loaded",
   unreadableInput: (name: string, reason: string) => `Cannot read ${name}: ${reason}.`,
   unreadableFile: (reason: string) => `file cannot be read (${reason}); it was skipped`,

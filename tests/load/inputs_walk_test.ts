@@ -50,6 +50,10 @@ function tree(dir: string): string[] {
     "f.ndjson.gz",
     "sub/g.jsonl",
     "sub/deeper/h.json",
+    // Genkit's trace store, the one hidden folder searched: every file, whatever its name
+    ".genkit/traces/4fc3a1",
+    ".genkit/traces/e.json",
+    "sub/.genkit/traces/9b2e",
     // not found: other names, hidden files and folders, node_modules
     "i.txt",
     "j.JSONL",
@@ -59,15 +63,25 @@ function tree(dir: string): string[] {
     "sub/.n.jsonl",
     "node_modules/o.jsonl",
     "sub/node_modules/p.jsonl",
+    // not found: the rest of .genkit, the store's hidden files and subfolders, a store in a
+    // hidden folder or node_modules, a folder of that name that is not hidden
+    ".genkit/traces_idx/idx_00000000000000001.json",
+    ".genkit/a.json",
+    ".genkit/traces/.tmp",
+    ".genkit/traces/deeper/q",
+    ".genkit/traces/deeper/r.json",
+    ".hidden/.genkit/traces/s",
+    "node_modules/.genkit/traces/t",
+    "genkit/traces/u",
   ];
   for (const f of files) {
     mkdirSync(join(dir, f, ".."), { recursive: true });
     writeFileSync(join(dir, f), "");
   }
-  return files.slice(0, 8).map((f) => join(dir, f)).sort();
+  return files.slice(0, 11).map((f) => join(dir, f)).sort();
 }
 
-Deno.test("a folder's trace files are those the glob lists: nested, hidden, node_modules, other names", async () => {
+Deno.test("a folder's trace files are those the glob lists: nested, hidden, node_modules, other names, Genkit's trace store", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "tracebook-walk-" });
   try {
     const want = tree(dir);

@@ -292,7 +292,7 @@ Deno.test(
       assert.ok(e instanceof UserError);
       assert.equal(
         e.message,
-        `No trace files found in "${dir}" (looked for *.jsonl, *.json, *.ndjson and their .gz, .zst and .zstd forms).`,
+        `No trace files found in "${dir}" (looked for *.jsonl, *.json, *.ndjson and their .gz, .zst and .zstd forms, and Genkit's .genkit/traces/*).`,
       );
       return true;
     });

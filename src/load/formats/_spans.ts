@@ -1113,6 +1113,9 @@ function namedSession(span: Span): string | null {
     // thread, the conversation its checkpoints keep
     str(a["traceloop.association.properties.session_id"]),
     str(a["traceloop.association.properties.thread_id"]),
+    // Firebase Genkit's: its agents' action span (1.39 on), its chat's `send` span (to 1.38)
+    str(a["genkit:metadata:agent:sessionId"]),
+    str(a["genkit:sessionId"]),
   );
 }
 

@@ -16,7 +16,9 @@
  *
  * Status code 2 (or an `exception` time event) is an error; a span with no end
  * (`endTime` 0 or missing: the real-time processor's started spans) is pending.
- * The trace is the session.
+ * The session is the one a Genkit agent or chat names (`genkit:metadata:agent:sessionId`,
+ * `genkit:sessionId`: `_spans.ts`), each of its turns a trace of its own; else the trace.
+ * A folder given is searched for these files (`inputs.ts`).
  *
  * @module
  */
@@ -149,7 +151,7 @@ export const genkit: FormatAdapter = {
   name: "genkit",
   title: "Firebase Genkit trace store (.genkit/traces/<traceId>, TraceData JSON)",
   reads:
-    "Genkit's model actions (genkit:type action, genkit:metadata:subtype model) are calls; flows, generate steps and tools are events; status code 2 or an exception event is an error, no endTime is pending; the trace is the session",
+    "Genkit's model actions (genkit:type action, genkit:metadata:subtype model) are calls; flows, generate steps and tools are events; status code 2 or an exception event is an error, no endTime is pending; the session is the one a Genkit agent or chat names (genkit:metadata:agent:sessionId, genkit:sessionId), else the trace",
   example:
     '{"traceId": "4fc3…", "displayName": "weatherFlow", "spans": {"e7b2…": {"spanId": "e7b2…", "startTime": 1796227604909, "endTime": 1796227605062.8, "attributes": {"genkit:type": "action", "genkit:metadata:subtype": "model", "genkit:name": "openai/gpt-4o-mini"}}}}',
   detect,

@@ -19,7 +19,9 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { fixture, loadAs, rows, TOKENS } from "./_helpers.ts";
+import { loadTraces } from "../../../src/load/mod.ts";
 import { parseGenkitText } from "../../../src/load/formats/genkit.ts";
 
 const CALL = ["model", "served_model", "provider", "status", ...TOKENS];
@@ -245,4 +247,68 @@ Deno.test("genkit: a span that is not one, an unended span and a model named wit
   assert.deepEqual(r.diagnostics.map((d) => [d.code, d.message]), [
     ["genkit_bad_span", 'span "c2" is not loaded: it is not a span object'],
   ]);
+});
+
+// Genkit's sessions, in a real run of each of its session APIs against a mock model plugin
+// (`mock/echo`: "hello" → "answer 1", 12 in / 3 out; "again" → "answer 2", 20 in / 5 out), two
+// turns, each its own trace, sent to @genkit-ai/telemetry-server's trace store. The fixtures hold
+// the two trace store files one per line, without their `render` spans and the texts of the
+// spans that are not model actions:
+// - genkit 1.42.0, `defineAgent(…).chat()`, `send` twice: the agent's action span names its
+//   session as `genkit:metadata:agent:sessionId` (`setCustomMetadataAttributes` in agent.js);
+// - genkit 1.38.0, `createSession().chat()`, `send` twice: the chat's `send` span names it as
+//   `genkit:sessionId` (SESSION_ID_ATTR in chat.js, beside `genkit:threadName`).
+const AGENT_SESSION = "0fc8f61d-02c9-4a83-b8f3-d58542182c03";
+const CHAT_SESSION = "9204d701-1f20-4348-9635-ce4614b873f7";
+
+Deno.test("genkit: the session an agent (genkit:metadata:agent:sessionId) or a chat (genkit:sessionId) names is the session of its turns' traces", async () => {
+  for (
+    const [name, session, traces] of [
+      ["genkit_1.42.0_agent_traces.jsonl", AGENT_SESSION, [
+        "d5e1d1cc0f444c7650417b15e159217c",
+        "7abbd726d7a3c8663fd3b925f1ec1233",
+      ]],
+      ["genkit_1.38.0_chat_traces.jsonl", CHAT_SESSION, [
+        "de3dc44c6be1c3a454fc2fc2130e4e58",
+        "9ac29702b85c1920ff5bddbbf2468f6a",
+      ]],
+    ] as const
+  ) {
+    const t = await loadAs(fixture(name), "genkit");
+    assert.deepEqual(rows(t.calls, "session_id", "trace_id", "input_tokens", "output_tokens"), [
+      { session_id: session, trace_id: traces[0], input_tokens: 12, output_tokens: 3 },
+      { session_id: session, trace_id: traces[1], input_tokens: 20, output_tokens: 5 },
+    ], name);
+    // one session of both turns (was one per trace)
+    assert.deepEqual(rows(t.sessions, "session_id", "calls"), [{ session_id: session, calls: 2 }]);
+  }
+});
+
+Deno.test("genkit: a folder given finds the trace store files under it (.genkit/traces/<traceId>), not its index", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tracebook-genkit-" });
+  try {
+    // the project folder as the telemetry server leaves it: one file a trace, and its index
+    Deno.mkdirSync(join(dir, ".genkit", "traces"), { recursive: true });
+    Deno.mkdirSync(join(dir, ".genkit", "traces_idx"), { recursive: true });
+    Deno.writeTextFileSync(
+      join(dir, ".genkit", "traces_idx", "genkit.metadata"),
+      '{"version":"1"}',
+    );
+    const lines = Deno.readTextFileSync(fixture("genkit_1.42.0_agent_traces.jsonl")).trim()
+      .split("\n");
+    for (const line of lines) {
+      Deno.writeTextFileSync(join(dir, ".genkit", "traces", JSON.parse(line).traceId), line);
+    }
+    const t = await loadTraces(dir, { cache: false });
+    assert.deepEqual(t.files, [
+      join(dir, ".genkit", "traces", "7abbd726d7a3c8663fd3b925f1ec1233"),
+      join(dir, ".genkit", "traces", "d5e1d1cc0f444c7650417b15e159217c"),
+    ]);
+    assert.deepEqual(rows(t.sessions, "session_id", "calls"), [
+      { session_id: AGENT_SESSION, calls: 2 },
+    ]);
+    assert.equal(t.calls.getColumn("format").toArray().join(), "genkit,genkit");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
