@@ -70,6 +70,11 @@ export const CALL_EXTRA_COLUMNS = {
   retry_of: pl.Utf8,
   /** A batch result, priced at the provider's batch rate unless list prices are asked for. */
   batch: pl.Bool,
+  /**
+   * Server-side web searches the model ran for the call (Anthropic's
+   * `server_tool_use.web_search_requests`): billed per search, priced beside the tokens.
+   */
+  web_search_requests: pl.Int64,
 } as const;
 
 /** Columns of `sessions`, followed by one Utf8 column per session-metadata field. */

@@ -164,6 +164,7 @@ function callsFrame(
     finish_reason: () => coded("finish_reason", (k) => codeOf(outcome[k]!, FINISH)),
     cache_write_tokens: () => number("cache_write_tokens", pl.Int64, usage(4)),
     cache_write_1h_tokens: () => number("cache_write_1h_tokens", pl.Int64, usage(6)),
+    web_search_requests: () => number("web_search_requests", pl.Int64, usage(7)),
     orphan: () => batch.bool("orphan", Uint8Array.from(request.map((r) => (r < 0 ? 1 : 0)))),
     retry_of: () =>
       strings(

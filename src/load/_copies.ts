@@ -96,6 +96,7 @@ const SUMMED_COLUMNS = [
   "cache_write_tokens",
   "cache_write_1h_tokens",
   "reasoning_tokens",
+  "web_search_requests",
   "cost_usd",
   "prompt_chars",
   "output_chars",

@@ -218,6 +218,7 @@ function usageValid(u: unknown): boolean {
     !tokenCount(u.input_tokens) || !tokenCount(u.output_tokens) || !tokenCount(u.total_tokens) ||
     !tokenCount(u.cache_read_tokens) || !tokenCount(u.cache_write_tokens) ||
     !tokenCount(u.reasoning_tokens) || !tokenCount(u.cache_write_1h_tokens) ||
+    !tokenCount(u.web_search_requests) ||
     !tokenCount(u.prompt_tokens) || !tokenCount(u.completion_tokens) ||
     !tokenCount(u.cache_read_input_tokens) ||
     !tokenCount(u.cache_creation_input_tokens)
@@ -228,7 +229,8 @@ function usageValid(u: unknown): boolean {
     details(u.completion_tokens_details, "reasoning_tokens") &&
     details(u.input_tokens_details, "cached_tokens") &&
     details(u.output_tokens_details, "reasoning_tokens") &&
-    details(u.cache_creation, "ephemeral_1h_input_tokens");
+    details(u.cache_creation, "ephemeral_1h_input_tokens") &&
+    details(u.server_tool_use, "web_search_requests");
 }
 
 /**

@@ -651,12 +651,14 @@ export class EventTable {
       numbers[u + 4] = usage.cache_write_tokens ?? NaN;
       numbers[u + 5] = usage.reasoning_tokens ?? NaN;
       numbers[u + 6] = usage.cache_write_1h_tokens ?? NaN;
+      numbers[u + 7] = usage.web_search_requests ?? NaN;
     } else {
       numbers[u] = numbers[u + 1] = numbers[u + 2] = NaN;
       numbers[u + 3] =
         numbers[u + 4] =
         numbers[u + 5] =
         numbers[u + 6] =
+        numbers[u + 7] =
           NaN;
     }
     const c = i * CODED.length, codes = this.codes;
@@ -829,6 +831,7 @@ export class EventTable {
         cache_write_tokens: this.num(i, u + 4),
         reasoning_tokens: this.num(i, u + 5),
         cache_write_1h_tokens: this.num(i, u + 6),
+        web_search_requests: this.num(i, u + 7),
       };
     }
     const record: EventRecord = {

@@ -22,6 +22,8 @@ export interface Bracket {
   /** A write to the 1-hour cache (`cache_write_1h_mtok`; the 5-minute rate when the model has none). */
   cCacheWrite1h: number;
   cOut: number;
+  /** A server-side web search (`web_searches_kcount`, per 1,000: Anthropic's $10), per search. */
+  cSearch: number;
 }
 
 /** A model as resolved once: its provider and how to measure its rates. */
@@ -234,6 +236,9 @@ export function brackets(r: Resolved, timestamp: Date): Bracket[] {
         ? per(price({ input_tokens: rep, cache_write_tokens: rep, cache_write_1h_tokens: rep }))
         : per(price({ input_tokens: rep, cache_write_tokens: rep })),
       cOut: (price({ input_tokens: rep, output_tokens: MTOK }) - base) / MTOK,
+      // genai-prices' usage key for them is `web_searches` (its Anthropic extractor's name for
+      // `server_tool_use.web_search_requests`)
+      cSearch: (price({ input_tokens: rep, web_searches: 1000 }) - base) / 1000,
     });
   }
   return out;

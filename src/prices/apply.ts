@@ -16,6 +16,10 @@
  *   leaves the cache out, has it added where it is read: `wholePrompt` in
  *   `src/schema/usage.ts`); in a frame made elsewhere, cache tokens that exceed
  *   `input_tokens` are taken to have been left out of it, as that rule takes them.
+ * - Server-side web searches (`web_search_requests`, Anthropic's
+ *   `server_tool_use.web_search_requests`) cost the model's price per search
+ *   (`web_searches_kcount`), beside the tokens; at that price in a batch too (the
+ *   batch rate halves the tokens).
  * - Prices are linear within one tier and one dated price set, so the rates are
  *   measured once per model through `calcPrice` and applied to every call as a
  *   Polars expression: 200k calls take milliseconds, not seconds.
@@ -157,6 +161,7 @@ export function priceCalls(
   // of the cache writes, those to the 1-hour cache (never more than the writes)
   const cwHour = f64("cache_write_1h_tokens").fillNull(0);
   const cw1h = pl.when(cwHour.gt(cw)).then(cw).otherwise(cwHour);
+  const searches = f64("web_search_requests").fillNull(0);
   const cache = cr.add(cw);
   const prompt = pl.when(cache.gt(inTok.fillNull(0))).then(inTok.fillNull(0).add(cache)).otherwise(
     inTok.fillNull(0),
@@ -189,6 +194,7 @@ export function priceCalls(
     cw.alias("__cw"),
     cw1h.alias("__cw1h"),
     outTok.fillNull(0).alias("__out"),
+    searches.alias("__ws"),
     inTok.isNotNull().or(outTok.isNotNull()).alias("__has_usage"),
   ).withRowIndex("__row").collectSync();
 
@@ -277,6 +283,7 @@ export function priceCalls(
     num("cCacheWrite"),
     num("cCacheWrite1h"),
     num("cOut"),
+    num("cSearch"),
   ]);
   const c = (k: string) => pl.col(`__${k}`);
   const costs = keyed
@@ -293,6 +300,8 @@ export function priceCalls(
             .add(c("cCacheWrite1h").sub(c("cCacheWrite")).mul(c("cw1h")))
             .add(c("cOut").mul(c("out")))
             .mul(c("factor"))
+            // web searches at their own price, batch or not
+            .add(c("cSearch").mul(c("ws")))
             // to a millionth of a millionth of a dollar: the sum of rates times counts leaves
             // binary noise in the last digits (0.000042000000000000004 for 0.000042)
             .round(12),

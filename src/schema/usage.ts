@@ -8,7 +8,9 @@
  * `completion_tokens_details.reasoning_tokens`, and the Responses API's
  * `input_tokens_details.cached_tokens`, `output_tokens_details.reasoning_tokens`) and Anthropic's
  * (`cache_read_input_tokens`, `cache_creation_input_tokens`, and of those cache writes the
- * ones to the 1-hour cache, `cache_creation.ephemeral_1h_input_tokens`).
+ * ones to the 1-hour cache, `cache_creation.ephemeral_1h_input_tokens`; the server-side web
+ * searches, `server_tool_use.web_search_requests`, ours `web_search_requests`: not tokens, but
+ * billed per search).
  *
  * @module
  */
@@ -25,6 +27,7 @@ export const usageSchema = z.looseObject({
   cache_write_tokens: count,
   reasoning_tokens: count,
   cache_write_1h_tokens: count,
+  web_search_requests: count,
   prompt_tokens: count,
   completion_tokens: count,
   cache_read_input_tokens: count,
@@ -34,6 +37,7 @@ export const usageSchema = z.looseObject({
   input_tokens_details: z.looseObject({ cached_tokens: count }).nullable().optional(),
   output_tokens_details: z.looseObject({ reasoning_tokens: count }).nullable().optional(),
   cache_creation: z.looseObject({ ephemeral_1h_input_tokens: count }).nullable().optional(),
+  server_tool_use: z.looseObject({ web_search_requests: count }).nullable().optional(),
 });
 
 /**
@@ -56,6 +60,8 @@ export interface RawUsage {
   reasoning_tokens?: number | null;
   /** Of the cache writes, those to a 1-hour cache (billed at their own rate). */
   cache_write_1h_tokens?: number | null;
+  /** Server-side web searches the model ran (billed per search). */
+  web_search_requests?: number | null;
   /** OpenAI's name for input tokens. */
   prompt_tokens?: number | null;
   /** OpenAI's name for output tokens. */
@@ -74,6 +80,8 @@ export interface RawUsage {
   output_tokens_details?: { reasoning_tokens?: number | null; [field: string]: unknown } | null;
   /** Anthropic's split of the cache writes by lifetime: the 1-hour ones. */
   cache_creation?: { ephemeral_1h_input_tokens?: number | null; [field: string]: unknown } | null;
+  /** Anthropic's server tools: the web searches. */
+  server_tool_use?: { web_search_requests?: number | null; [field: string]: unknown } | null;
   /** Fields the format does not name, kept as written. */
   [field: string]: unknown;
 }
@@ -103,6 +111,12 @@ export interface Usage {
    * read has none.
    */
   cache_write_1h_tokens?: number | null;
+  /**
+   * Server-side web searches the model ran for the call (Anthropic's
+   * `server_tool_use.web_search_requests`): not tokens, billed per search ($10 per
+   * 1,000 on Anthropic's API). Optional, as `cache_write_1h_tokens`.
+   */
+  web_search_requests?: number | null;
 }
 
 /** The names of {@link Usage}, in order. */
@@ -114,6 +128,7 @@ export const USAGE_FIELDS = [
   "cache_write_tokens",
   "reasoning_tokens",
   "cache_write_1h_tokens",
+  "web_search_requests",
 ] as const;
 
 function num(value: unknown): number | null {
@@ -176,6 +191,9 @@ export function wholePrompt(
  * const a = normalizeUsage({ input_tokens: 3, cache_creation_input_tokens: 500,
  *   cache_creation: { ephemeral_5m_input_tokens: 200, ephemeral_1h_input_tokens: 300 } });
  * if (a.cache_write_tokens !== 500 || a.cache_write_1h_tokens !== 300) throw new Error("1h");
+ * // and its server-side web searches
+ * const w = normalizeUsage({ input_tokens: 3, server_tool_use: { web_search_requests: 2 } });
+ * if (w.web_search_requests !== 2) throw new Error("web searches");
  * ```
  */
 export function normalizeUsage(raw: unknown): Usage {
@@ -193,6 +211,7 @@ export function normalizeUsage(raw: unknown): Usage {
     inputDetails.cached_tokens,
   );
   const cacheWrite = first(u.cache_write_tokens, u.cache_creation_input_tokens);
+  const serverTools = (u.server_tool_use ?? {}) as Record<string, unknown>;
   const output = first(u.output_tokens, u.completion_tokens);
   const input = wholePrompt(first(u.input_tokens, u.prompt_tokens), u, cacheRead, cacheWrite);
   const total = first(u.total_tokens) ??
@@ -209,5 +228,6 @@ export function normalizeUsage(raw: unknown): Usage {
       outputDetails.reasoning_tokens,
     ),
     cache_write_1h_tokens: first(u.cache_write_1h_tokens, cacheCreation.ephemeral_1h_input_tokens),
+    web_search_requests: first(u.web_search_requests, serverTools.web_search_requests),
   };
 }

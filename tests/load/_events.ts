@@ -23,7 +23,7 @@ export function ev(
 
 /**
  * A usage record: 10 input, 5 output, 15 in all, 2 cache-write tokens, 1 of them to the
- * 1-hour cache; cache-read and reasoning null.
+ * 1-hour cache, 3 web searches; cache-read and reasoning null.
  */
 export const usage = {
   input_tokens: 10,
@@ -33,4 +33,5 @@ export const usage = {
   cache_write_tokens: 2,
   reasoning_tokens: null,
   cache_write_1h_tokens: 1,
+  web_search_requests: 3,
 };

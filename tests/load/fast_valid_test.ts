@@ -136,6 +136,8 @@ const EXTRA_KEYS = [
   "cache_creation",
   "ephemeral_1h_input_tokens",
   "cache_write_1h_tokens",
+  "server_tool_use",
+  "web_search_requests",
 ];
 
 const TYPES = [

@@ -14,6 +14,8 @@ type Row = {
   cache_read_tokens?: number | null;
   cache_write_tokens?: number | null;
   cache_write_1h_tokens?: number | null;
+  web_search_requests?: number | null;
+  batch?: boolean | null;
   started_at?: Date | null;
 };
 
@@ -29,6 +31,8 @@ function callsOf(rows: Row[]): pl.DataFrame {
     pl.Series("cost_usd", rows.map(() => null), pl.Float64),
     pl.Series("cache_write_tokens", col("cache_write_tokens"), pl.Int64),
     pl.Series("cache_write_1h_tokens", col("cache_write_1h_tokens"), pl.Int64),
+    pl.Series("web_search_requests", col("web_search_requests"), pl.Int64),
+    pl.Series("batch", col("batch"), pl.Bool),
   ]);
 }
 
@@ -155,6 +159,36 @@ Deno.test("applyPrices() uses tiered prices by prompt size (gemini-2.5-pro above
   const [a, b] = costs(out);
   close(a!, (200_000 * 1.25 + 100 * 10) / 1e6, "at the threshold: base tier");
   close(b!, (200_001 * 2.5 + 100 * 15) / 1e6, "above it: upper tier");
+});
+
+Deno.test("applyPrices() prices Anthropic's server-side web searches at $10 per 1,000 beside the tokens, at that price in a batch too", () => {
+  // Claude Sonnet 4 (genai-prices' Anthropic prices): input $3/M, output $15/M, web searches
+  // $10 per 1,000 (web_searches_kcount: 10), so $0.01 a search
+  const sonnet = { model: "claude-sonnet-4-20250514", provider: "anthropic" };
+  const out = applyPrices(callsOf([
+    { ...sonnet, input_tokens: 1000, output_tokens: 100, web_search_requests: 3 },
+    { ...sonnet, input_tokens: 1000, output_tokens: 100, web_search_requests: 0 },
+    { ...sonnet, input_tokens: 1000, output_tokens: 100 },
+    // a batch result: its tokens at half the list price, its searches not
+    { ...sonnet, input_tokens: 1000, output_tokens: 100, web_search_requests: 3, batch: true },
+    // a model with no search price: the count changes nothing
+    { model: "gpt-3.5-turbo-0125", input_tokens: 1000, web_search_requests: 2 },
+  ]));
+  const [a, b, c, d, e] = costs(out);
+  // 1000 × $3/M + 100 × $15/M + 3 × $0.01 = 0.003 + 0.0015 + 0.03
+  close(a!, 0.0345, "3 searches");
+  close(b!, 0.0045, "no search");
+  close(c!, 0.0045, "no count");
+  // (0.003 + 0.0015) × 0.5 + 0.03
+  close(d!, 0.03225, "a batch result's searches");
+  close(e!, 0.0005, "no search price"); // 1000 × $0.50/M
+  // as genai-prices' calcPrice prices the same usage (its key for them: web_searches)
+  const want = calcPrice(
+    { input_tokens: 1000, output_tokens: 100, web_searches: 3 } as never,
+    "claude-sonnet-4-20250514",
+    { providerId: "anthropic" },
+  )!.total_price;
+  close(a!, want, "calcPrice");
 });
 
 Deno.test("applyPrices() equals calcPrice call by call on varied usage, tiers and time-of-day prices", () => {

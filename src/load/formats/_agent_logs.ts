@@ -283,6 +283,10 @@ export function addResponseLine(r: AnthropicResponse, message: Obj): void {
   if (isObj(usage.cache_creation)) {
     keep("cache_write_1h_tokens", usage.cache_creation.ephemeral_1h_input_tokens);
   }
+  // the server-side web searches (billed per search)
+  if (isObj(usage.server_tool_use)) {
+    keep("web_search_requests", usage.server_tool_use.web_search_requests);
+  }
   const stop = str(message.stop_reason);
   if (stop) r.call.finish_reason = stop;
   const out = contentText(message.content);
@@ -317,6 +321,7 @@ export function finishResponses(
       cache_read_tokens: u.cache_read_tokens,
       cache_write_tokens: u.cache_write_tokens,
       cache_write_1h_tokens: u.cache_write_1h_tokens,
+      web_search_requests: u.web_search_requests,
     });
     const output = r.output.length ? r.output.join("") : null;
     r.call.output_chars = output === null ? null : countChars(output);

@@ -45,6 +45,8 @@ export interface ImportedCall {
   cache_write_tokens: number | null;
   /** Of the cache writes, those to a 1-hour cache (Anthropic's extended lifetime). */
   cache_write_1h_tokens?: number | null;
+  /** Server-side web searches the model ran (Anthropic's `server_tool_use.web_search_requests`). */
+  web_search_requests?: number | null;
   /** Span tree ids, where the format has one. */
   trace_id?: string | null;
   span_id?: string | null;

@@ -395,6 +395,7 @@ function resultCalls(
       cache_read_tokens: u.cache_read_tokens,
       cache_write_tokens: u.cache_write_tokens,
       cache_write_1h_tokens: u.cache_write_1h_tokens,
+      web_search_requests: u.web_search_requests,
     });
     if (str(v.subtype) && v.subtype !== "success") call.finish_reason = str(v.subtype);
     else if (str(v.stop_reason)) call.finish_reason = str(v.stop_reason);
@@ -467,6 +468,7 @@ function modelUsage(m: Obj): Obj {
     output_tokens: m.outputTokens,
     cache_read_input_tokens: m.cacheReadInputTokens,
     cache_creation_input_tokens: m.cacheCreationInputTokens,
+    web_search_requests: m.webSearchRequests,
   };
 }
 

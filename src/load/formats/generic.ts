@@ -225,6 +225,15 @@ export const FIELD_ALIASES = {
     "metadata.usage_object.cache_creation.ephemeral_1h_input_tokens",
     "response.usage.prompt_tokens_details.cache_creation_token_details.ephemeral_1h_input_tokens",
   ],
+  // Anthropic's server-side web searches (billed per search): the column `export` writes and
+  // Anthropic's usage.server_tool_use (LiteLLM's usage too)
+  web_search_requests: [
+    "web_search_requests",
+    "server_tool_use.web_search_requests",
+    "usage.server_tool_use.web_search_requests",
+    "response.usage.server_tool_use.web_search_requests",
+    "metadata.usage_object.server_tool_use.web_search_requests",
+  ],
   // reasoning counted inside the output (OpenAI's, as our columns count it)
   reasoning_tokens: [
     "reasoning_tokens",
@@ -393,6 +402,7 @@ export const MAP_KEYS: readonly string[] = [
   "cache_write_1h_tokens",
   "reasoning_tokens",
   "thoughts_tokens",
+  "web_search_requests",
   "duration_s",
   "duration_ms",
   "duration_us",
@@ -1172,6 +1182,7 @@ function parseGeneric(source: TraceSource, file: string, options: ParseOptions):
       finish_reason: textOf(r.get(row, "finish_reason")),
       cache_write_tokens: cacheWrite,
       cache_write_1h_tokens: count(r.get(row, "cache_write_1h_tokens")),
+      web_search_requests: count(r.get(row, "web_search_requests")),
     };
     if (options.keepText) {
       call.messages = null;
