@@ -51,10 +51,23 @@
  * counts none). Claude Code's json result gives way whatever its models (its `modelUsage`
  * may name a Bedrock id where its transcript names the model).
  *
+ * Gemini CLI 0.10 and 0.18 write their `-o json` output with no session id (its session is its
+ * file), and no time. Such an output is its recording's second reading when it sums what the
+ * recording holds: for every model the recording's session holds, the output has that model
+ * with the same input, output, cache read, thinking and total tokens summed over the
+ * recording's calls, and as many requests that succeeded (`totalRequests` − `totalErrors`) as
+ * the recording has calls of it (the same prompt run twice gives two such pairs: each recording
+ * is matched once, one in the output's folder first). Its calls then give way as above (a real
+ * 0.10.0 run with a web search: the flash call of the search stays). An output that matches no
+ * recording while a recording in its folder holds one of its models is counted apart, with a
+ * `possible_copied_calls` warning: it may repeat calls that its figures do not show.
+ *
  * @module
  */
+import { dirname } from "node:path";
 import pl from "../frames/polars.ts";
 import type { Diagnostic } from "./_event.ts";
+import { isUnnamedSession } from "./formats/gemini_cli_json.ts";
 
 /**
  * The formats whose request ids name one request wherever they are written (an API request id;
@@ -183,11 +196,15 @@ export function dropCopiedCalls(
   // requests), and a Claude Code stream's named by message id
   const unnamed: number[] = [];
   const byMessage: number[] = [];
+  // a Gemini CLI json output's calls whose output names no session (0.10, 0.18)
+  const sessionless: number[] = [];
   for (let k = 0; k < calls.height; k++) {
     const format = formats[k] ?? "";
     if (!COPIED_FORMATS.includes(format)) continue;
     if (PER_MODEL.includes(format)) {
-      unnamed.push(k);
+      if (format === "gemini_cli_json" && isUnnamedSession(sessionIds[k]!, files[k]!)) {
+        sessionless.push(k);
+      } else unnamed.push(k);
       continue;
     }
     if (ids[k] !== null && ids[k] !== undefined) rows.push(k);
@@ -228,6 +245,7 @@ export function dropCopiedCalls(
     string,
     { line: number; count: number; second: boolean; perModel: boolean; failures: number }
   >();
+  const warnings: Diagnostic[] = [];
   const drop = (k: number, second: boolean, failure = false) => {
     if (failure) failed[k] = true;
     else keep[k] = false;
@@ -257,7 +275,13 @@ export function dropCopiedCalls(
     if (!PER_MODEL.includes(formats[k]!)) drop(k, true);
     else if (held.has(models[k] ?? "unknown")) drop(k, true, statuses[k] === "error");
   }
-  if (byFile.size === 0) return null;
+  // a json output naming no session: the calls of the recording whose sums it gives (see the module)
+  if (sessionless.length > 0) {
+    const matched = matchSessionless(calls, sessionless, events);
+    for (const k of matched.copies) drop(k, true, statuses[k] === "error");
+    warnings.push(...matched.warnings);
+  }
+  if (byFile.size === 0 && warnings.length === 0) return null;
   const summed = failed.includes(true)
     ? SUMMED_COLUMNS.filter((c) => calls.columns.includes(c))
     : [];
@@ -272,16 +296,133 @@ export function dropCopiedCalls(
   const touched = new Set(sessionIds.filter((_, k) => !keep[k] || failed[k]));
   return {
     calls: kept,
-    sessions: recount(sessions, kept, [...touched]),
-    warnings: [...byFile].map(([file, { line, count, second, perModel, failures }]) => ({
-      file,
-      line,
-      code: "copied_calls",
-      message: copiedMessage(count, second, perModel, failures),
-      severity: "warning",
-      count,
-    })),
+    sessions: touched.size === 0 ? sessions : recount(sessions, kept, [...touched]),
+    warnings: [
+      ...[...byFile].map(([file, { line, count, second, perModel, failures }]): Diagnostic => ({
+        file,
+        line,
+        code: "copied_calls",
+        message: copiedMessage(count, second, perModel, failures),
+        severity: "warning",
+        count,
+      })),
+      ...warnings,
+    ],
   };
+}
+
+/** The token columns whose sums match a Gemini CLI output's model to a recording's calls of it. */
+const MATCHED_SUMS = [
+  "input_tokens",
+  "output_tokens",
+  "cache_read_tokens",
+  "reasoning_tokens",
+  "total_tokens",
+];
+
+/**
+ * The rows of Gemini CLI json outputs naming no session (`rows`) that stand for requests of a
+ * chat recording of the load (see the module): a run's calls of the models that recording holds;
+ * and a `possible_copied_calls` warning per run left unmatched beside a recording in its folder
+ * that holds one of its models.
+ */
+function matchSessionless(
+  calls: pl.DataFrame,
+  rows: number[],
+  events?: () => pl.DataFrame,
+): { copies: number[]; warnings: Diagnostic[] } {
+  const col = <T>(name: string) =>
+    calls.columns.includes(name) ? calls.getColumn(name).toArray() as T[] : [];
+  const formats = col<string | null>("format"), files = col<string>("file");
+  const sessions = col<string>("session_id"), models = col<string | null>("model");
+  const statuses = col<string | null>("status"), lines = col<number>("line");
+  const sums = MATCHED_SUMS.map((c) => col<number | bigint | null>(c));
+  const tokens = (k: number) => sums.map((s) => Number(s[k] ?? 0));
+  // each recording session's sums by model (its calls that succeeded), and its folder
+  const recordings = new Map<string, { dir: string; models: Map<string, number[]> }>();
+  for (let k = 0; k < calls.height; k++) {
+    if (formats[k] !== "gemini_cli_chat" || statuses[k] === "error") continue;
+    const r = recordings.get(sessions[k]!) ??
+      { dir: dirname(files[k]!), models: new Map<string, number[]>() };
+    recordings.set(sessions[k]!, r);
+    const model = models[k] ?? "unknown";
+    const had = r.models.get(model) ?? new Array(MATCHED_SUMS.length + 1).fill(0);
+    r.models.set(model, [...tokens(k).map((t, i) => t + had[i]!), had.at(-1)! + 1]);
+  }
+  // each run (its session) with its calls' rows by model
+  const runs = new Map<string, Map<string, number>>();
+  for (const k of rows) {
+    const run = runs.get(sessions[k]!) ?? new Map<string, number>();
+    runs.set(sessions[k]!, run.set(models[k] ?? "unknown", k));
+  }
+  const succeeded = recordings.size > 0 && events !== undefined
+    ? requestsThatSucceeded(events(), new Set(runs.keys()))
+    : new Map<string, number>();
+  const copies: number[] = [], warnings: Diagnostic[] = [], used = new Set<string>();
+  for (const [session, run] of runs) {
+    const first = Math.min(...run.values()), dir = dirname(files[first]!);
+    const matches = (r: { models: Map<string, number[]> }) =>
+      r.models.size > 0 && [...r.models].every(([model, held]) => {
+        const k = run.get(model);
+        if (k === undefined || held[0]! <= 0) return false;
+        const ok = succeeded.get(`${session}\n${model}`);
+        return tokens(k).every((t, i) => t === held[i]) && (ok === undefined || ok === held.at(-1));
+      });
+    const found = [...recordings].filter(([id, r]) => !used.has(id) && matches(r))
+      .sort(([, a], [, b]) => Number(b.dir === dir) - Number(a.dir === dir))[0];
+    if (found !== undefined) {
+      used.add(found[0]);
+      for (const [model, k] of run) if (found[1].models.has(model)) copies.push(k);
+      continue;
+    }
+    const beside = [...recordings.values()].some((r) =>
+      r.dir === dir && [...run.keys()].some((m) => r.models.has(m))
+    );
+    if (beside) {
+      warnings.push({
+        file: files[first]!,
+        line: Math.min(...[...run.values()].map((k) => lines[k]!)),
+        code: "possible_copied_calls",
+        message:
+          `this Gemini CLI output names no session (0.10 and 0.18 write none) and a chat recording in its folder holds calls of its model, but no recording's calls sum to its stats (tokens and requests): its ${run.size} call${
+            run.size > 1 ? "s are" : " is"
+          } counted apart from the recordings', and may repeat their requests`,
+        severity: "warning",
+        count: run.size,
+      });
+    }
+  }
+  return { copies, warnings };
+}
+
+/**
+ * The requests that succeeded (`requests` − `errors`) of each model of Gemini CLI json outputs of
+ * `sessions`, by `session\nmodel`, from their `gemini_cli.model_stats` events.
+ */
+function requestsThatSucceeded(events: pl.DataFrame, sessions: Set<string>): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!["type", "session_id", "payload"].every((c) => events.columns.includes(c))) return out;
+  const stats = events.filter(
+    pl.col("type").eq(pl.lit("gemini_cli.model_stats")).and(
+      pl.col("session_id").isIn([...sessions]),
+    ),
+  );
+  const ids = stats.getColumn("session_id").toArray() as string[];
+  const payloads = stats.getColumn("payload").toArray() as (string | null)[];
+  payloads.forEach((payload, i) => {
+    try {
+      const p = payload === null ? undefined : JSON.parse(payload);
+      if (typeof p?.model === "string" && typeof p.requests === "number") {
+        out.set(
+          `${ids[i]}\n${p.model}`,
+          p.requests - (typeof p.errors === "number" ? p.errors : 0),
+        );
+      }
+    } catch {
+      // a payload that is not JSON gives no count: the tokens alone match
+    }
+  });
+  return out;
 }
 
 /**
@@ -295,7 +436,7 @@ function copiedMessage(count: number, second: boolean, perModel: boolean, failur
     const failed = failures > 0
       ? ` (${failures} failed: kept as the failure alone, without the tokens the recording counts)`
       : "";
-    return `${calls} stand${s} for requests of a model that its session's chat recording, which the load holds too, records one by one: counted once, in the recording${failed}; a call of a model the recording lacks (the auto router's) stays, and the output's stats stay in its events`;
+    return `${calls} stand${s} for requests of a model that its session's chat recording, which the load holds too, records one by one: counted once, in the recording${failed}; a call of a model the recording lacks (a side request's: the auto router's, a web search's) stays, and the output's stats stay in its events`;
   }
   return `${calls} repeat${s} ${
     second

@@ -382,3 +382,118 @@ Deno.test("Gemini CLI 0.45.2's stream-json output of a run whose second request 
   assert.equal(sessions[0]!.calls, 2);
   assert.equal(sessions[0]!.errors, 1);
 });
+
+/**
+ * Gemini CLI 0.10.0 and 0.18.4 `-o json` outputs, which name no session, beside the chat
+ * recording the same run wrote (real runs against a local mock API, logged request by request).
+ * 0.10.0, a web search: gemini-2.5-pro answered 1500 prompt tokens, 12 candidates and 20 thoughts,
+ * then the search's gemini-2.5-flash request 80 prompt tokens, 30 candidates and 350 tool-use
+ * prompt tokens, then gemini-2.5-pro 1900 (1024 cached), 18 candidates and 25 thoughts; the
+ * output sums gemini-2.5-pro's two requests (3400, 30 + 45, 1024 cached, 2 requests) and the
+ * recording holds them one by one, not the search's. 0.18.4, a tool call: gemini-2.5-pro twice,
+ * 2100 prompt tokens, 15 + 40 out, then 2300 (2000 cached), 25 + 60.
+ */
+const SESSIONLESS = [
+  {
+    version: "0.10.0",
+    output: "gemini_cli_0.10.0_search_json.json",
+    recording: "gemini_cli_0.10.0_search_json_session.json",
+    // the recording's two calls, and the search's flash call of the output (80 + 350 tool-use)
+    calls: [[1500, 0, 12 + 20], [1900, 1024, 18 + 25], [80 + 350, 0, 30]],
+    kept: ["gemini-2.5-flash"],
+    before: 4, // and 3830 + 3400 input tokens
+  },
+  {
+    version: "0.18.4",
+    output: "gemini_cli_0.18.4_tool_json.json",
+    recording: "gemini_cli_0.18.4_tool_json_session.json",
+    calls: [[2100, 0, 15 + 40], [2300, 2000, 25 + 60]],
+    kept: [],
+    before: 3, // and 4400 + 4400 input tokens
+  },
+];
+
+for (const { version, output, recording, calls: expected, kept } of SESSIONLESS) {
+  Deno.test(`Gemini CLI ${version}'s -o json output, which names no session, beside its chat recording: matched by its model's sums, its requests count once, from the recording`, async () => {
+    for (
+      const order of [[fixture(output), fixture(recording)], [fixture(recording), fixture(output)]]
+    ) {
+      const t = await loadTraces(order, { cache: false });
+      const calls = t.calls.select(
+        "format",
+        "model",
+        "input_tokens",
+        "cache_read_tokens",
+        "output_tokens",
+      ).toRecords();
+      assert.deepEqual(
+        calls.map((c) => [c.input_tokens, c.cache_read_tokens, c.output_tokens]).sort(),
+        expected.sort(),
+      );
+      assert.deepEqual(
+        calls.filter((c) => c.format === "gemini_cli_json").map((c) => c.model),
+        kept,
+      );
+      const warnings = t.diagnostics.toRecords().filter((d) => /copied_calls/.test(String(d.code)));
+      assert.equal(warnings.length, 1);
+      assert.equal(warnings[0]!.code, "copied_calls");
+      assert.equal(warnings[0]!.file, fixture(output));
+      assert.equal(warnings[0]!.count, 1); // the output's gemini-2.5-pro call
+      const sessions = t.sessions.toRecords();
+      const recorded = sessions.find((s) => s.session_id !== fixture(output))!;
+      assert.equal(recorded.calls, 2);
+      assert.equal(sessions.find((s) => s.session_id === fixture(output))?.calls ?? 0, kept.length);
+    }
+  });
+}
+
+Deno.test(
+  "a Gemini CLI -o json output naming no session beside a chat recording of another run of its model, in its folder: both counted, with a possible_copied_calls warning",
+  inTempDir("copies", async (dir) => {
+    // the 0.10.0 search's output (gemini-2.5-pro: 3400 in, 2 requests) and the 0.18.4 tool run's
+    // recording (gemini-2.5-pro: 2100 + 2300 in): its sums are not the output's
+    const output = join(dir, "run.json");
+    writeFileSync(output, readFileSync(fixture("gemini_cli_0.10.0_search_json.json")));
+    writeFileSync(
+      join(dir, "session-2026-12-03T07-41-d32ce374.json"),
+      readFileSync(fixture("gemini_cli_0.18.4_tool_json_session.json")),
+    );
+    const t = await loadTraces(dir, { cache: false });
+    assert.equal(t.calls.height, 4);
+    const input = (t.calls.getColumn("input_tokens").toArray() as number[]).reduce((a, n) => a + n);
+    assert.equal(input, 3400 + 430 + 2100 + 2300);
+    const warnings = t.diagnostics.toRecords().filter((d) => /copied_calls/.test(String(d.code)));
+    assert.equal(warnings.length, 1);
+    assert.equal(warnings[0]!.code, "possible_copied_calls");
+    assert.equal(warnings[0]!.file, output);
+    assert.equal(warnings[0]!.count, 2);
+  }),
+);
+
+Deno.test("a Gemini CLI -o json output naming no session matches a recording by its requests too: one more request than the recording's calls is another run", async () => {
+  // the 0.10.0 search's output, its gemini-2.5-pro with 3 requests (1 failed, retried: a match)
+  // or 3 that succeeded (not a match: the recording holds 2)
+  const text = readFileSync(fixture("gemini_cli_0.10.0_search_json.json"), "utf8");
+  for (const [errors, copies] of [[1, 1], [0, 0]] as const) {
+    const out = JSON.parse(text);
+    out.stats.models["gemini-2.5-pro"].api = {
+      totalRequests: 3,
+      totalErrors: errors,
+      totalLatencyMs: 634,
+    };
+    const dir = Deno.makeTempDirSync();
+    try {
+      writeFileSync(join(dir, "run.json"), JSON.stringify(out, null, 2));
+      writeFileSync(
+        join(dir, "session.json"),
+        readFileSync(fixture("gemini_cli_0.10.0_search_json_session.json")),
+      );
+      const t = await loadTraces(dir, { cache: false });
+      assert.equal(t.calls.height, 4 - copies);
+      const codes = t.diagnostics.toRecords().map((d) => d.code);
+      assert.ok(codes.includes(copies ? "copied_calls" : "possible_copied_calls"));
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  }
+});

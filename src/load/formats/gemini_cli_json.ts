@@ -34,7 +34,8 @@
  *   main model) it is one error call of model `unknown`. A model whose failed
  *   requests were retried to success is ok (its `errors` are in the event).
  * - Session = `session_id`, else the file (`file#n` for the n-th of several
- *   outputs); a run's output is written when it ends: the session is complete.
+ *   outputs: 0.10 and 0.18 write no session id, {@link unnamedSession}); a run's
+ *   output is written when it ends: the session is complete.
  *
  * @module
  */
@@ -45,6 +46,25 @@ import { blankCall, errorCall, notAnObject, textLines } from "./_agent_logs.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedCall, ImportedRecords } from "./_records.ts";
 import { compactPayload, count, isObj, type Obj, str, unnamedThinking } from "./_util.ts";
+
+/**
+ * The session of an output that names none (Gemini CLI 0.10 and 0.18 write no `session_id`): its
+ * file, `file#n` for the n-th of several outputs in the file.
+ *
+ * @example
+ * ```ts
+ * import { isUnnamedSession, unnamedSession } from "./gemini_cli_json.ts";
+ * if (unnamedSession("run.json", 2, true) !== "run.json#2" || unnamedSession("run.json", 1, false) !== "run.json") throw new Error();
+ * if (!isUnnamedSession("run.json#2", "run.json") || isUnnamedSession("9df3fb02", "run.json")) throw new Error();
+ * ```
+ */
+export const unnamedSession = (file: string, n: number, several: boolean): string =>
+  several ? `${file}#${n}` : file;
+
+/** Whether `session` is the one {@link unnamedSession} gives an output of `file` that names none. */
+export const isUnnamedSession = (session: string, file: string): boolean =>
+  session === file ||
+  (session.startsWith(`${file}#`) && /^[1-9]\d*$/.test(session.slice(file.length + 1)));
 
 /** Top-level keys of the output (later versions may add a few). */
 const OUTPUT_KEYS = new Set(["session_id", "response", "stats", "error"]);
@@ -112,7 +132,7 @@ export function parseGeminiJsonText(
       return;
     }
     n++;
-    const session = str(v.session_id) ?? (outputs.length > 1 ? `${file}#${n}` : file);
+    const session = str(v.session_id) ?? unnamedSession(file, n, outputs.length > 1);
     const start = offsetOf(line);
     /** The line of a key of this output (searched from the output's start on). */
     const lineOfKey = (key: string, from = start) => {
