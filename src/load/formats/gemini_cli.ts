@@ -13,7 +13,11 @@
  *   with the session's stats (`input_tokens` = `input` + `cached`, so
  *   `cache_read_tokens` = `cached`; `output_tokens` is Gemini's candidates
  *   count plus the thinking, which the stats give only inside `total_tokens`:
- *   `reasoning_tokens` = `total_tokens` − `input_tokens` − `output_tokens`).
+ *   `reasoning_tokens` = `total_tokens` − `input_tokens` − `output_tokens`). A
+ *   tool-use prompt (a web search's or fetch's request: Gemini's Google Search and
+ *   URL context) is inside that total too, not told apart from the thinking: a
+ *   session that used `google_web_search` or `web_fetch` and has reasoning gets a
+ *   `tool_prompt_not_split` warning.
  *   Latency: `stats.duration_ms` when above 0, else `result` time − `init` time.
  *   `result.status: "error"` is an error (its `error.message`); a session
  *   with no `result` is unfinished: its call is pending (an `error` event of
@@ -73,6 +77,12 @@ import {
 
 // --- stream-json --------------------------------------------------------------------
 
+/**
+ * Gemini CLI's tools whose request to Gemini uses one of Gemini's tools (Google Search, URL
+ * context), whose `toolUsePromptTokenCount` the stream's stats sum into `total_tokens` alone.
+ */
+const GROUNDED_TOOLS = new Set(["google_web_search", "web_fetch"]);
+
 /** Event types of `--output-format stream-json`. */
 const STREAM_TYPES = new Set(["init", "message", "tool_use", "tool_result", "error", "result"]);
 
@@ -128,6 +138,8 @@ export function parseGeminiStreamText(
     result: boolean;
     fatal: string | null;
     output: string[];
+    /** Its uses of the tools whose request sends a tool-use prompt (the first's line). */
+    grounded: { count: number; line: number };
   }
   const sessions: Session[] = [];
   let waiting: { line: number; v: Obj; ts: number | null }[] = []; // lines before their init
@@ -164,7 +176,14 @@ export function parseGeminiStreamText(
       call.started_at = ts;
       call.status = "pending";
       records.calls.push(call);
-      sessions.push({ id, call, result: false, fatal: null, output: [] });
+      sessions.push({
+        id,
+        call,
+        result: false,
+        fatal: null,
+        output: [],
+        grounded: { count: 0, line },
+      });
       for (const w of waiting) lineEvent(id, w.line, w.v, w.ts);
       waiting = [];
       lineEvent(id, line, v, ts);
@@ -177,6 +196,8 @@ export function parseGeminiStreamText(
     lineEvent(current.id, line, v, ts);
     if (v.type === "message" && v.role === "assistant" && typeof v.content === "string") {
       current.output.push(v.content);
+    } else if (v.type === "tool_use" && GROUNDED_TOOLS.has(str(v.tool_name) ?? "")) {
+      if (current.grounded.count++ === 0) current.grounded.line = line;
     } else if (v.type === "error" && v.severity === "error") {
       current.fatal ??= str(v.message) ?? "error";
     } else if (v.type === "result") {
@@ -255,6 +276,18 @@ export function parseGeminiStreamText(
         c.messages = null;
         c.output = c === s.call ? output : null;
       }
+    }
+    const thinking = (s.calls ?? [s.call]).reduce((a, c) => a + (c.reasoning_tokens ?? 0), 0);
+    if (s.grounded.count > 0 && thinking > 0) {
+      diagnostics.push({
+        file,
+        line: s.grounded.line,
+        code: "tool_prompt_not_split",
+        message: `the session used a web search or fetch ${s.grounded.count} time${
+          s.grounded.count > 1 ? "s" : ""
+        }, whose request's tool-use prompt the stats give only inside total_tokens, with the thinking: its ${thinking} reasoning tokens may hold that prompt, which is input`,
+        severity: "warning",
+      });
     }
     if (!s.result) {
       if (s.fatal !== null) {

@@ -432,3 +432,31 @@ Deno.test("gemini_cli_stream: models' stats without their cache reads (0.45): on
   ]);
   assert.equal(one.diagnostics.height, 0);
 });
+
+Deno.test("gemini_cli_stream: a web search's tool-use prompt, which 0.18.4's stats sum into total_tokens with the thinking, is said to be possibly inside the reasoning", async () => {
+  // a real 0.18.4 run against a local mock API (the user message line left out): gemini-2.5-pro
+  // answered 1500 prompt tokens, 12 candidates, 20 thoughts (calling google_web_search); the
+  // search's gemini-2.5-flash request 80 prompt tokens, 30 candidates, 350 tool-use prompt
+  // tokens; gemini-2.5-pro again 1900 (1024 cached), 18 candidates, 25 thoughts. The stats:
+  // total 3935, input 3480 (the prompts), output 60 (the candidates); no thoughts, tool or cache
+  const file = fixture("gemini_cli_0.18.4_search_stream.jsonl");
+  const t = await loadTraces(file, { cache: false });
+  assert.deepEqual(
+    rows(t.calls, "input_tokens", "output_tokens", "reasoning_tokens", "total_tokens"),
+    // 395 = 20 + 25 thoughts + 350 tool-use prompt: the stats do not split them
+    [{ input_tokens: 3480, output_tokens: 60 + 395, reasoning_tokens: 395, total_tokens: 3935 }],
+  );
+  const warnings = t.diagnostics.toRecords().filter((d) => d.code === "tool_prompt_not_split");
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0]!.line, 2); // the tool_use line
+  assert.match(String(warnings[0]!.message), /its 395 reasoning tokens may hold that prompt/);
+  // the same session without the search: its thinking is thinking
+  const text = readFileSync(file, "utf8").split("\n").filter((l) => !/"tool_use"/.test(l)).join(
+    "\n",
+  );
+  const plain = fromTraceText(text, { format: "gemini_cli_stream" });
+  assert.equal(
+    plain.diagnostics.toRecords().filter((d) => d.code === "tool_prompt_not_split").length,
+    0,
+  );
+});
