@@ -48,7 +48,12 @@
  * gemini-3.1-flash-lite call, 304 tokens in); and a failed call of a model the recording
  * holds stays as the failure alone, without the tokens, texts, latency and end it summed
  * over the model's requests (the recording counts the requests that succeeded; a failed one
- * counts none). Claude Code's json result gives way whatever its models (its `modelUsage`
+ * counts none). A stream-json call standing for all the session's models (before 0.3x: one call
+ * of the `init` model with the stats' sums) keeps, as a call of model `unknown`, what it counts
+ * beyond the recording's calls, the side requests (a web search's): their prompt, candidates and
+ * total, the total's rest read as thinking (a tool-use prompt too: the stats do not tell them
+ * apart; a real 0.18.4 run with a web search, 80 input and 460 total tokens, were lost). Claude
+ * Code's json result gives way whatever its models (its `modelUsage`
  * may name a Bedrock id where its transcript names the model).
  *
  * Gemini CLI 0.10 and 0.18 write their `-o json` output with no session id (its session is its
@@ -243,18 +248,28 @@ export function dropCopiedCalls(
   const failed = new Array<boolean>(calls.height).fill(false);
   const byFile = new Map<
     string,
-    { line: number; count: number; second: boolean; perModel: boolean; failures: number }
+    {
+      line: number;
+      count: number;
+      second: boolean;
+      perModel: boolean;
+      failures: number;
+      rested: number;
+    }
   >();
   const warnings: Diagnostic[] = [];
-  const drop = (k: number, second: boolean, failure = false) => {
+  const drop = (k: number, second: boolean, failure = false, rest = false) => {
     if (failure) failed[k] = true;
     else keep[k] = false;
-    const perModel = PER_MODEL.includes(formats[k]!), failures = failure ? 1 : 0;
+    const perModel = PER_MODEL.includes(formats[k]!), failures = failure && !rest ? 1 : 0;
+    const rested = rest ? 1 : 0;
     const at = byFile.get(files[k]!);
-    if (!at) byFile.set(files[k]!, { line: lines[k]!, count: 1, second, perModel, failures });
-    else {
+    if (!at) {
+      byFile.set(files[k]!, { line: lines[k]!, count: 1, second, perModel, failures, rested });
+    } else {
       at.count++;
       at.failures += failures;
+      at.rested += rested;
       at.line = Math.min(at.line, lines[k]!);
       at.second &&= second;
     }
@@ -269,11 +284,21 @@ export function dropCopiedCalls(
   }
   // calls standing for requests their session's transcript holds one by one: a Claude Code json
   // result's (whatever its models), a Gemini CLI output's call of a model the recording holds
+  // a stream-json call standing for the whole session (no stats.models: no served model) keeps
+  // what it counts beyond the recording's calls, the side requests (see the module)
+  const rests = new Map<number, Record<string, number | null>>();
+  const servedModels = column("served_model");
   for (const k of unnamed) {
     const held = transcribed.get(inTranscript(SECOND_READINGS[formats[k]!]!, k));
     if (held === undefined) continue;
     if (!PER_MODEL.includes(formats[k]!)) drop(k, true);
-    else if (held.has(models[k] ?? "unknown")) drop(k, true, statuses[k] === "error");
+    else if (held.has(models[k] ?? "unknown")) {
+      const whole = formats[k] === "gemini_cli_stream" && servedModels.length > 0 &&
+        servedModels[k] === null && statuses[k] !== "error";
+      const rest = whole ? sessionRest(calls, k) : null;
+      if (rest !== null) rests.set(k, rest);
+      drop(k, true, statuses[k] === "error" || rest !== null, rest !== null);
+    }
   }
   // a json output naming no session: the calls of the recording whose sums it gives (see the module)
   if (sessionless.length > 0) {
@@ -292,23 +317,92 @@ export function dropCopiedCalls(
           pl.when(pl.col("__failed")).then(pl.lit(null).cast(calls.getColumn(c).dtype))
             .otherwise(pl.col(c)).alias(c)
         ),
-      ).drop("__failed")).filter(pl.Series("keep", keep, pl.Bool));
+      ).drop("__failed")).withColumns(...restColumns(calls, rests))
+      .filter(pl.Series("keep", keep, pl.Bool));
   const touched = new Set(sessionIds.filter((_, k) => !keep[k] || failed[k]));
   return {
     calls: kept,
     sessions: touched.size === 0 ? sessions : recount(sessions, kept, [...touched]),
     warnings: [
-      ...[...byFile].map(([file, { line, count, second, perModel, failures }]): Diagnostic => ({
+      ...[...byFile].map((
+        [file, { line, count, second, perModel, failures, rested }],
+      ): Diagnostic => ({
         file,
         line,
         code: "copied_calls",
-        message: copiedMessage(count, second, perModel, failures),
+        message: copiedMessage(count, second, perModel, failures, rested),
         severity: "warning",
         count,
       })),
       ...warnings,
     ],
   };
+}
+
+/** The token columns of a call standing for a whole session's requests, kept beyond its recording's. */
+const REST_COLUMNS = [
+  "input_tokens",
+  "output_tokens",
+  "reasoning_tokens",
+  "total_tokens",
+  "cache_read_tokens",
+] as const;
+
+/**
+ * What the stream-json call `k` standing for its whole session's requests (the sums of all their
+ * models) counts beyond the calls of the session's chat recording (see the module): the side
+ * requests' prompt, candidates and total, the total's rest being their thinking (or a tool-use
+ * prompt: the stats do not tell); null when it counts nothing more, or less than the recording.
+ */
+function sessionRest(calls: pl.DataFrame, k: number): Record<string, number | null> | null {
+  const get = (c: string, i: number) => {
+    if (!calls.columns.includes(c)) return null;
+    const v = calls.getColumn(c).get(i);
+    return v === null || v === undefined ? null : Number(v);
+  };
+  const session = calls.getColumn("session_id").get(k);
+  const recorded = calls.select(
+    pl.col("session_id").eq(pl.lit(session)).and(pl.col("format").eq(pl.lit("gemini_cli_chat")))
+      .and(pl.col("status").neq(pl.lit("error")).or(pl.col("status").isNull())).alias("r"),
+  ).getColumn("r").toArray() as boolean[];
+  const sum = (c: string) => recorded.reduce((a, r, i) => a + (r ? get(c, i) ?? 0 : 0), 0);
+  const [input, output, total] = [
+    get("input_tokens", k),
+    get("output_tokens", k),
+    get("total_tokens", k),
+  ];
+  if (input === null || output === null || total === null) return null;
+  const candidates = output - (get("reasoning_tokens", k) ?? 0);
+  const restInput = input - sum("input_tokens");
+  const restCandidates = candidates - (sum("output_tokens") - sum("reasoning_tokens"));
+  const restTotal = total - sum("total_tokens");
+  const thinking = restTotal - restInput - restCandidates;
+  if (restInput < 0 || restCandidates < 0 || thinking < 0 || restTotal <= 0) return null;
+  const cached = get("cache_read_tokens", k);
+  const restCached = cached === null ? null : cached - sum("cache_read_tokens");
+  return {
+    input_tokens: restInput,
+    output_tokens: restCandidates + thinking,
+    reasoning_tokens: thinking > 0 ? thinking : null,
+    total_tokens: restTotal,
+    cache_read_tokens: restCached !== null && restCached >= 0 ? restCached : null,
+  };
+}
+
+/** The token columns and model of `calls` with the rows of `rests` given their rest (model unknown). */
+function restColumns(
+  calls: pl.DataFrame,
+  rests: Map<number, Record<string, number | null>>,
+): pl.Series[] {
+  if (rests.size === 0) return [];
+  const out: pl.Series[] = [];
+  for (const c of [...REST_COLUMNS, "model"]) {
+    if (!calls.columns.includes(c)) continue;
+    const values = calls.getColumn(c).toArray() as unknown[];
+    for (const [k, rest] of rests) values[k] = c === "model" ? "unknown" : rest[c] ?? null;
+    out.push(pl.Series(c, values).cast(calls.getColumn(c).dtype));
+  }
+  return out;
 }
 
 /** The token columns whose sums match a Gemini CLI output's model to a recording's calls of it. */
@@ -430,12 +524,21 @@ function requestsThatSucceeded(events: pl.DataFrame, sessions: Set<string>): Map
  * (`second`), one standing for a model's requests (`perModel`, `failures` of them kept as the
  * failure alone), or a copy of another file's.
  */
-function copiedMessage(count: number, second: boolean, perModel: boolean, failures: number) {
+function copiedMessage(
+  count: number,
+  second: boolean,
+  perModel: boolean,
+  failures: number,
+  rested = 0,
+) {
   const calls = `${count} call${count > 1 ? "s" : ""} of this file`, s = count > 1 ? "" : "s";
   if (perModel) {
-    const failed = failures > 0
+    const failed = (failures > 0
       ? ` (${failures} failed: kept as the failure alone, without the tokens the recording counts)`
-      : "";
+      : "") +
+      (rested > 0
+        ? ` (${rested} standing for all the session's models: kept as what it counts beyond the recording's calls, the side requests, of model unknown)`
+        : "");
     return `${calls} stand${s} for requests of a model that its session's chat recording, which the load holds too, records one by one: counted once, in the recording${failed}; a call of a model the recording lacks (a side request's: the auto router's, a web search's) stays, and the output's stats stay in its events`;
   }
   return `${calls} repeat${s} ${

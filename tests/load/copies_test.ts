@@ -497,3 +497,47 @@ Deno.test("a Gemini CLI -o json output naming no session matches a recording by 
     }
   }
 });
+
+Deno.test("Gemini CLI 0.18.4's stream-json output (one call for all the session's models) beside its chat recording: the recording's calls, and the rest the output counts beyond them, the web search's request", async () => {
+  // a real 0.18.4 run against a local mock API: gemini-2.5-pro 1500 prompt tokens, 12 candidates,
+  // 20 thoughts (total 1532); the search's gemini-2.5-flash request 80 prompt tokens, 30
+  // candidates, 350 tool-use prompt tokens (total 460); gemini-2.5-pro 1900 (1024 cached), 18
+  // candidates, 25 thoughts (total 1943). The output's stats sum all three (total 3935, input
+  // 3480, output 60); the recording holds gemini-2.5-pro's two
+  const output = fixture("gemini_cli_0.18.4_search_stream.jsonl");
+  const recording = fixture("gemini_cli_0.18.4_search_stream_session.json");
+  for (const order of [[output, recording], [recording, output]]) {
+    const t = await loadTraces(order, { cache: false });
+    const calls = t.calls.select(
+      "format",
+      "model",
+      "input_tokens",
+      "output_tokens",
+      "reasoning_tokens",
+      "total_tokens",
+    ).toRecords();
+    assert.equal(calls.length, 3);
+    const rest = calls.find((c) => c.format === "gemini_cli_stream")!;
+    // 3480 − 1500 − 1900 prompt, 60 − 12 − 18 candidates, 3935 − 1532 − 1943 total; the total's
+    // other 350 (the tool-use prompt) is read as thinking, as the stats do not tell
+    assert.deepEqual(rest, {
+      format: "gemini_cli_stream",
+      model: "unknown",
+      input_tokens: 80,
+      output_tokens: 30 + 350,
+      reasoning_tokens: 350,
+      total_tokens: 460,
+    });
+    const input = calls.reduce((a, c) => a + Number(c.input_tokens), 0);
+    assert.equal(input, 3480); // was 3400: the search's request was lost
+    const total = calls.reduce((a, c) => a + Number(c.total_tokens), 0);
+    assert.equal(total, 3935);
+    const warnings = t.diagnostics.toRecords().filter((d) => d.code === "copied_calls");
+    assert.equal(warnings.length, 1);
+    assert.equal(warnings[0]!.file, output);
+    assert.match(String(warnings[0]!.message), /beyond the recording's calls/);
+    const sessions = t.sessions.toRecords();
+    assert.equal(sessions.length, 1);
+    assert.equal(sessions[0]!.calls, 3);
+  }
+});
