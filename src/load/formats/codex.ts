@@ -50,10 +50,13 @@
  * - Older rollouts (first line `{id, timestamp, instructions}`, or `{id,
  *   timestamp}` in the first codex-rs releases of May 2025, then bare
  *   response items) record no token usage: their lines are events and no call
- *   is counted (one warning says so). So is a rollout of the current format whose
- *   turns have no `token_count` event at all (one `no_token_usage` warning
- *   names its turns: the usage was not recorded, the calls cannot be counted),
- *   unless every turn failed (an error call in each).
+ *   is counted (one warning says so). So is a rollout of the current format with
+ *   no usage at all (no `token_count`, or only `info: null` ones, as Codex writes
+ *   them for a provider that gives none): one `no_token_usage` warning counts
+ *   the turns the model answered (an assistant message or tool call), each once
+ *   — a turn is its `turn_id`, else its `user_message` (0.47 writes a
+ *   `turn_context` again for a retried stream); a turn interrupted or failed
+ *   before any answer is not one of them.
  *
  * @module
  */
@@ -164,6 +167,40 @@ function uuidV7Micros(id: unknown): number | null {
   return parseInt(id.slice(0, 8) + id.slice(9, 13), 16) * 1000;
 }
 
+/** A response item or event that is the model's answer: an assistant message or a tool call. */
+function isAnswer(type: string, payload: Obj): boolean {
+  const kind = payload.type;
+  if (type === "event_msg") return kind === "agent_message";
+  if (type !== "response_item") return false;
+  return (kind === "message" && payload.role === "assistant") || kind === "function_call" ||
+    kind === "custom_tool_call" || kind === "local_shell_call";
+}
+
+/**
+ * How a rollout's lines name their turn: by `turn_id` (task_started, turn_context) where the file
+ * has them; else each `user_message` event starts one (Codex 0.47 writes a `turn_context` for every
+ * request of a turn, a retried one too); else each `turn_context` does. Null: the line starts none.
+ */
+function turnKeyOf(
+  values: { line: number; value: unknown }[],
+): (v: Obj, line: number) => string | null {
+  const payloadOf = (v: unknown) => (isObj(v) && isObj(v.payload) ? v.payload : null);
+  const starts = (v: unknown, kind: string) =>
+    isObj(v) && v.type === "event_msg" && payloadOf(v)?.type === kind;
+  if (
+    values.some(({ value: v }) =>
+      isObj(v) && v.type === "turn_context" && str(payloadOf(v)?.turn_id)
+    )
+  ) {
+    return (v) =>
+      v.type === "turn_context" || starts(v, "task_started") ? str(payloadOf(v)?.turn_id) : null;
+  }
+  if (values.some(({ value: v }) => starts(v, "user_message"))) {
+    return (v, line) => (starts(v, "user_message") ? `line ${line}` : null);
+  }
+  return (v, line) => (v.type === "turn_context" ? `line ${line}` : null);
+}
+
 /**
  * Parse the text of a Codex CLI rollout file.
  *
@@ -223,8 +260,14 @@ export function parseCodexText(
   const answersAsEvents = values.some(({ value: v }) =>
     isObj(v) && v.type === "event_msg" && isObj(v.payload) && v.payload.type === "agent_message"
   );
-  // turns and token counts seen: a rollout with turns and no count recorded no usage (below)
-  let turns = 0, turnLine = 0, tokenCounts = 0, failedTurns = 0;
+  // the turns the model answered, and the token counts that carry usage: a rollout with answered
+  // turns and no usage recorded none (below). A turn is its turn_id where the file has them
+  // (Codex 0.5x on), else a user_message event (0.47 writes a turn_context again for a retried
+  // stream), else a turn_context; an answer is an assistant message or a tool call
+  const turnKey = turnKeyOf(values);
+  let turn: string | null = null, turnLine = 1;
+  const answered = new Map<string, number>(); // turn → the line it started
+  let usageCounts = 0;
   for (const { line, value: v } of values) {
     if (!isObj(v)) {
       diagnostics.push(notAnObject(file, line, "a Codex rollout line"));
@@ -244,11 +287,13 @@ export function parseCodexText(
       request_id: str(payload.turn_id),
       payload: compactPayload(payload),
     });
-    if (type === "turn_context") {
-      turns++;
-      turnLine ||= line;
-    }
-    if (type === "event_msg" && kind === "token_count") tokenCounts++;
+    const lineTurn = turnKey(v, line);
+    if (lineTurn !== null && lineTurn !== turn) [turn, turnLine] = [lineTurn, line];
+    if (isAnswer(type, payload) && !answered.has(turn ?? "")) answered.set(turn ?? "", turnLine);
+    if (
+      type === "event_msg" && kind === "token_count" &&
+      (isObj(payload.info) || count(payload.input_tokens) !== null)
+    ) usageCounts++;
     if (copying) {
       const minted = type === "turn_context" ? uuidV7Micros(payload.turn_id) : null;
       if (minted !== null && minted >= forkAt!) copying = false; // this session's first own turn
@@ -321,9 +366,6 @@ export function parseCodexText(
       const nested = isObj(payload.error) ? payload.error : null;
       const info = payload.codex_error_info ?? nested?.codex_error_info;
       if (info === "sandbox_error") continue;
-      // a turn with an error call failed: its calls are counted, usage or not (the older --json
-      // output never says the turn ended)
-      if (!turnErrors) failedTurns++;
       const call = newCall();
       texts = [];
       call.status = "error";
@@ -385,17 +427,19 @@ export function parseCodexText(
       count: copiedCounts,
     });
   }
-  if (turns > failedTurns && tokenCounts === 0) {
-    // Codex writes each response's usage in a token_count event: with none, the turns' model
-    // calls cannot be counted (as in an older rollout), which the file must not hide
+  if (answered.size > 0 && usageCounts === 0) {
+    // Codex writes each response's usage in a token_count event (with `info: null` when the
+    // provider gave none): without any, the answered turns' model calls cannot be counted (as in
+    // an older rollout), which the file must not hide
+    const n = answered.size;
     diagnostics.push({
       file,
-      line: turnLine,
+      line: Math.min(...answered.values()),
       code: "no_token_usage",
-      message: `this Codex rollout has ${turns} turn${
-        turns > 1 ? "s" : ""
-      } but no token_count event (where Codex records each response's usage): ${
-        turns > 1 ? "their" : "its"
+      message: `this Codex rollout has ${n} turn${
+        n > 1 ? "s" : ""
+      } answered by the model but no token usage (no token_count event carries any): ${
+        n > 1 ? "their" : "its"
       } model calls are not counted`,
       severity: "warning",
     });

@@ -232,6 +232,44 @@ Deno.test("codex: an older rollout (no token usage) is events and one warning, n
   ]);
 });
 
+Deno.test("codex: no_token_usage counts the turns the model answered, once each: a retried stream (0.47.0) or an interrupted turn sent again (0.120.0) is one", () => {
+  // real rollouts of Codex CLI 0.47.0 and 0.120.0 (codex exec) against a local mock of the
+  // Responses API whose response.completed gave no usage (its cwd shortened, the environment and
+  // instructions messages left out). 0.47.0: one turn ("say hello", user_message on line 3) whose
+  // first stream the mock closed before response.completed ("Re-connecting... 1/3"): Codex wrote
+  // a second turn_context (line 7) for the retry, and answered (agent_message lines 6 and 9).
+  // 0.120.0: a turn interrupted (SIGINT) while the mock waited, turn_aborted on line 7 with no
+  // answer, then `codex exec resume --last` with the same prompt, answered on line 13 (its task_started on line 8). Each file's
+  // token_count events all have `info: null`: no usage anywhere, one answered turn each.
+  const expected = [
+    { file: "codex_0.47.0_retried_no_usage.jsonl", line: 3 }, // the turn's user_message
+    { file: "codex_0.120.0_aborted_no_usage.jsonl", line: 8 }, // the answered turn's task_started
+  ];
+  for (const { file, line } of expected) {
+    const text = readFileSync(fixture(file), "utf8");
+    for (
+      const variant of [
+        text,
+        // without its token_count lines, as a writer that wrote none for a provider without usage
+        text.split("\n").filter((l) => !l.includes('"token_count"')).join("\n"),
+      ]
+    ) {
+      const r = parseCodexText(variant, file);
+      assert.equal(r.calls.length, 0);
+      assert.deepEqual(
+        r.diagnostics.map(({ line, code, message }) => ({ line, code, message })),
+        [{
+          line,
+          code: "no_token_usage",
+          message:
+            "this Codex rollout has 1 turn answered by the model but no token usage (no token_count event carries any): its model calls are not counted",
+        }],
+        file,
+      );
+    }
+  }
+});
+
 Deno.test("codex: a rollout with turns and no token_count counts no call and says so", () => {
   // the shape of a rollout written without usage (Codex 0.77's sample in
   // simonw/claude-code-transcripts): session_meta, two turns with an answer each, no token_count
@@ -256,7 +294,7 @@ Deno.test("codex: a rollout with turns and no token_count counts no call and say
   assert.deepEqual(r.diagnostics.map(({ line, code, severity }) => ({ line, code, severity })), [
     { line: 2, code: "no_token_usage", severity: "warning" },
   ]);
-  assert.match(r.diagnostics[0]!.message, /has 2 turns but no token_count event/);
+  assert.match(r.diagnostics[0]!.message, /has 2 turns answered by the model but no token usage/);
   // one token_count anywhere: the usage is recorded, no warning
   const counted = text + "\n" + line(6, "event_msg", {
     type: "token_count",
