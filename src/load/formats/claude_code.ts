@@ -20,7 +20,14 @@
  * - Errors: every `system` line with `subtype: "api_error"` (one failed
  *   attempt, retried; its request id `error.requestID`, 2.1.332's `requestId`) and every `assistant` line with `isApiErrorMessage: true`
  *   (or model `"<synthetic>"` whose text starts with `API Error`) is one call
- *   with status `error`, model `unknown` (no line names one) and no tokens.
+ *   with status `error` and no tokens. Its model is the one the failed
+ *   request asked for, where the file states it: the `params.model` of the
+ *   session's last `api-request` line before it that no answer names (2.1.307+
+ *   write one per attempt), else the model an unknown-model error names
+ *   (`not_found_error` "model: …"). Else it is inferred: the model in force,
+ *   that of the session's call before it in its chain (main or sidechain), else
+ *   of the call after it, a `model_fallback` line between them telling which
+ *   (`originalModel` before it, `fallbackModel` after); else `unknown`.
  *   Other `"<synthetic>"` lines are not model calls (events only).
  * - A request's time: Claude Code 2.1.307 and 2.1.332 (not 2.1.282) write
  *   an `api-request` line as each request is made (its `id`, `timestamp`, `params.model`), and
@@ -59,7 +66,7 @@ import {
   timeReader,
 } from "./_agent_logs.ts";
 import { parseJsonRecords } from "./_json_values.ts";
-import type { ImportedRecords, ImportedSession } from "./_records.ts";
+import type { ImportedCall, ImportedRecords, ImportedSession } from "./_records.ts";
 import { compactPayload, count, isObj, num, type Obj, str } from "./_util.ts";
 
 /** Line types that only Claude Code writes (with a `sessionId`). */
@@ -111,6 +118,21 @@ function sdkErrorBody(message: string | null): Obj | null {
   }
 }
 
+/**
+ * The model an API error names: the API refuses a request of a model it does not serve with
+ * `not_found_error` "model: <name>", which Claude Code keeps in the error's text (1.0.x: `API
+ * Error: 404 {…}`), in `errorDetails` or in an `api_error` line's `error.message`. Else null.
+ */
+function modelInError(...texts: unknown[]): string | null {
+  for (const t of texts) {
+    const m = typeof t === "string"
+      ? t.match(/not_found_error\\?"\s*,\s*\\?"message\\?"\s*:\s*\\?"model: ([^"\\\s]+)/)
+      : null;
+    if (m) return m[1]!;
+  }
+  return null;
+}
+
 /** The message of an `api_error` line's `error` (nested as Claude Code writes it). */
 function apiErrorText(v: Obj): string {
   const e = v.error;
@@ -133,6 +155,50 @@ function apiErrorText(v: Obj): string {
   return attempt !== null
     ? `${text} (attempt ${attempt}${max !== null ? ` of ${max}` : ""}, retried)`
     : text;
+}
+
+/** A `model_fallback` line: from its line on, the session's requests ask for `to`, not `from`. */
+interface Fallback {
+  line: number;
+  session_id: string;
+  from: string | null;
+  to: string | null;
+}
+
+/**
+ * The model of failed requests no line names (Claude Code before 2.1.307 writes no `api-request`
+ * line, and its error lines name no model): the model in force, that of the call before it in its
+ * session and chain (main or sidechain), else of the call after it (a session whose first request
+ * failed: the retry's). A `model_fallback` line between them (`--fallback-model`, after repeated
+ * 529s) says which: its `originalModel` before it, its `fallbackModel` after. An inference, said
+ * so in the README; `served_model` stays null.
+ */
+function inferErrorModels(
+  calls: ImportedCall[],
+  unstated: ImportedCall[],
+  chainOf: Map<ImportedCall, boolean>,
+  fallbacks: Fallback[],
+): void {
+  if (unstated.length === 0) return;
+  const todo = new Set(unstated);
+  const chain = (c: { session_id: string }) =>
+    `${c.session_id}\u0000${chainOf.get(c as ImportedCall) ?? false}`;
+  // in line order (a call is pushed as its first line is read): the call before, then after
+  const inOrder = [...calls, ...fallbacks].sort((a, b) => a.line - b.line);
+  for (const [order, forward] of [[inOrder, true], [inOrder.toReversed(), false]] as const) {
+    const last = new Map<string, string>();
+    for (const c of order) {
+      if (!("model" in c)) {
+        const model = forward ? c.to : c.from;
+        if (model) last.set(chain(c), model);
+      } else if (!todo.has(c)) {
+        if (c.model !== "unknown") last.set(chain(c), c.model);
+      } else if (last.has(chain(c))) {
+        c.model = last.get(chain(c))!;
+        todo.delete(c);
+      }
+    }
+  }
 }
 
 /**
@@ -172,15 +238,30 @@ export function parseClaudeCodeText(
   // each session's last turn line: one that waits for the model (a tool's result, an answer that
   // asked for a tool) leaves the session unfinished (a transcript has no end marker)
   const waiting = new Map<string, boolean>();
+  // each session's latest api-request line not yet answered (2.1.307+): the model it asked for
+  const pending = new Map<string, { id: string; model: string | null }>();
+  // the chain (main or sidechain) of each call, and the error calls whose model no line states
+  const chainOf = new Map<ImportedCall, boolean>();
+  const unstated: ImportedCall[] = [];
+  const fallbacks: Fallback[] = [];
   const failed = (
     line: number,
+    v: Obj,
     session: string,
     ts: number | null,
     requestId: string | null,
     error: string,
+    named: string | null,
   ) => {
     const fields = { provider: "anthropic", request_id: requestId, started_at: ts, error };
-    records.calls.push(errorCall(file, line, session, fields, options.keepText));
+    const call = errorCall(file, line, session, fields, options.keepText);
+    // the model the failed request asked for: the line's, the api-request line it follows, the
+    // model an error of an unknown model names; else inferred below from the session's calls
+    const model = str(v.requestedModel) ?? pending.get(session)?.model ?? named;
+    if (model) call.model = model;
+    else unstated.push(call);
+    chainOf.set(call, v.isSidechain === true);
+    records.calls.push(call);
   };
   for (const { line, value: v } of values) {
     if (!isObj(v)) {
@@ -206,10 +287,12 @@ export function parseClaudeCodeText(
       const e = isObj(v.error) ? v.error : null;
       failed(
         line,
+        v,
         session,
         ts,
         str(e?.requestID) ?? str(e?.requestId) ?? str(e?.request_id) ?? str(v.uuid),
         apiErrorText(v),
+        modelInError(e?.message, JSON.stringify(e?.error ?? null)),
       );
       continue;
     }
@@ -222,7 +305,15 @@ export function parseClaudeCodeText(
           : message.stop_reason === "tool_use",
       );
     }
-    if (type === "api-request" && str(v.id)) requests.set(str(v.id)!, ts);
+    if (type === "system" && subtype === "model_fallback" && v.isSidechain !== true) {
+      const [from, to] = [str(v.originalModel), str(v.fallbackModel)];
+      fallbacks.push({ line, session_id: session, from, to });
+    }
+    if (type === "api-request" && str(v.id)) {
+      requests.set(str(v.id)!, ts);
+      const params = isObj(v.params) ? v.params : null;
+      pending.set(session, { id: str(v.id)!, model: str(params?.model) });
+    }
     if (type === "cost-state") totals.set(session, v);
     if (type !== "assistant" || message === null) continue;
     const model = str(message.model);
@@ -233,10 +324,12 @@ export function parseClaudeCodeText(
       const text = contentText(message.content) ?? str(v.error) ?? "API error";
       failed(
         line,
+        v,
         session,
         ts,
         str(v.requestId) ?? str(message.id) ?? str(v.uuid),
         status !== null && !text.includes(String(status)) ? `HTTP ${status}: ${text}` : text,
+        modelInError(text, v.errorDetails),
       );
       continue;
     }
@@ -247,6 +340,10 @@ export function parseClaudeCodeText(
       r = anthropicResponse(file, line, session, str(v.requestId) ?? str(message.id), model, ts);
       responses.set(key, r);
       records.calls.push(r.call);
+      chainOf.set(r.call, v.isSidechain === true);
+    }
+    if (str(v.requestRef) && pending.get(session)?.id === str(v.requestRef)) {
+      pending.delete(session);
     }
     if (r.call.started_at === null) r.call.started_at = ts;
     addResponseLine(r, message);
@@ -267,6 +364,7 @@ export function parseClaudeCodeText(
     Object.assign(r.call, { started_at: start, ended_at: end, duration_s: (end - start) / 1e6 });
   }
   finishResponses(responses.values(), options);
+  inferErrorModels(records.calls, unstated, chainOf, fallbacks);
   const told = new Map<string, ImportedSession>();
   for (const [session_id, w] of waiting) {
     if (w) told.set(session_id, { session_id, complete: false });

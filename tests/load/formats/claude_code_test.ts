@@ -169,7 +169,9 @@ Deno.test("claude_code: api_error lines and API error messages are errors; synth
     ok: 2,
     errors: 3,
     pending: 0,
-    models: { unknown: 3, "claude-opus-4-6": 1, "claude-haiku-4-5-20251001": 1 },
+    // the 3 errors name no model and have no call before them in the main chain: the model in
+    // force is that of the main chain's next call, msg_A's (req_B is a sidechain's)
+    models: { "claude-opus-4-6": 1 + 3, "claude-haiku-4-5-20251001": 1 },
     input: (10 + 100) + 7, // msg_A's input leaves out its 100 cache reads (Anthropic's count)
     output: 40 + 3, // msg_A streamed 5 then 40 output tokens: its last count, once
     cache_read: 100,
@@ -278,6 +280,50 @@ Deno.test("claude_code: Claude Code 2.1.332's api_error lines name the refused r
       request_id: "req_errv2_1_332-stream-2_2",
       error: "HTTP 500: Internal server error (attempt 2 of 10, retried)",
     },
+  ]);
+});
+
+Deno.test("claude_code: a failed request takes the model it asked for: its api-request line (2.1.307+), the model an unknown-model error names, else the model in force", async () => {
+  // excerpts of real transcripts, `claude -p --model claude-sonnet-4-5-20250929` against a local
+  // mock of the Messages API (its cwd shortened; the mock's answers: 1234 input, 56 output, 700
+  // cache reads, 80 cache writes to Sonnet; 11 and 2 to Haiku)
+  const models = async (name: string) =>
+    rows(
+      (await loadAs(fixture(name), "claude_code")).calls,
+      "line",
+      "model",
+      "served_model",
+      "status",
+    );
+  const sonnet = "claude-sonnet-4-5-20250929", haiku = "claude-haiku-4-5-20251001";
+  // 2.1.332 with --fallback-model haiku, the mock answering Sonnet 529 three times: api-request
+  // lines 2, 4, 6 ask for Sonnet, two api_error lines (3, 5) follow the first two, then a
+  // model_fallback line (8) and Haiku's answer (9), whose api-request is line 7. The errors are of
+  // the api-request each follows, not of the answer that came after them
+  assert.deepEqual(await models("claude_code_2.1.332_fallback.jsonl"), [
+    { line: 3, model: sonnet, served_model: null, status: "error" },
+    { line: 5, model: sonnet, served_model: null, status: "error" },
+    { line: 9, model: haiku, served_model: haiku, status: "ok" },
+  ]);
+  // 2.1.282, the same run: no api-request line. The api_error lines (2, 3) come before the
+  // model_fallback line (4), whose originalModel they asked for; the call after it is Haiku's
+  assert.deepEqual(await models("claude_code_2.1.282_fallback.jsonl"), [
+    { line: 2, model: sonnet, served_model: null, status: "error" },
+    { line: 3, model: sonnet, served_model: null, status: "error" },
+    { line: 5, model: haiku, served_model: haiku, status: "ok" },
+  ]);
+  // 1.0.59, the mock answering 404 not_found_error "model: claude-sonnet-4-5-20250929" (twice):
+  // the one line is the API Error message, which names the model
+  assert.deepEqual(await models("claude_code_1.0.59_404.jsonl"), [
+    { line: 2, model: sonnet, served_model: null, status: "error" },
+  ]);
+  // 1.0.59, two prompts in one process (--input-format stream-json), the second refused with 400
+  // (twice): its API Error message (5) names no model; the model in force is the call before it.
+  // (1.0.59 writes the first answer twice, line 3 without its requestId: two calls here)
+  assert.deepEqual(await models("claude_code_1.0.59_second_prompt_400.jsonl"), [
+    { line: 2, model: sonnet, served_model: sonnet, status: "ok" },
+    { line: 3, model: sonnet, served_model: sonnet, status: "ok" },
+    { line: 5, model: sonnet, served_model: null, status: "error" },
   ]);
 });
 
