@@ -833,3 +833,23 @@ Deno.test("claude_code_stream: a process fed two prompts writes a result per pro
     }],
   );
 });
+
+Deno.test("claude_code_stream: a Claude Code 1.0.59 json result's usage is read as written, doubled by its writer; beside its transcript the transcript's call counts", async () => {
+  // a real 1.0.59 `claude -p --output-format json` run against a local mock whose one answer gave
+  // 1234 input, 80 cache writes, 700 cache reads and 56 output tokens, repeating them (as the API
+  // does) in its message_delta after message_start's (whose output count was 1): 1.0.59 added the
+  // two, 2468, 160, 1400 and 1 + 56 = 57 (its total_cost_usd, 0.009279, prices those). The file
+  // cannot tell whether the API repeated them (then the doubling is exact) or not: kept as written
+  const result = fixture("claude_code_1.0.59_json_doubled.json");
+  const alone = await loadAs(result, "claude_code_stream");
+  const tokens = ["input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens"];
+  assert.deepEqual(rows(alone.calls, ...tokens), [
+    { input_tokens: 2468, cache_read_tokens: 1400, cache_write_tokens: 160, output_tokens: 57 },
+  ]);
+  // its transcript's assistant line holds message_start's usage with the final output count
+  const session = fixture("claude_code_1.0.59_json_doubled_session.jsonl");
+  const both = await loadTraces([result, session], { cache: false });
+  assert.deepEqual(rows(both.calls, ...tokens), [
+    { input_tokens: 1234, cache_read_tokens: 700, cache_write_tokens: 80, output_tokens: 56 },
+  ]);
+});
