@@ -9,7 +9,10 @@
  *   `message.usage`: the lines are grouped by `requestId` (else `message.id`)
  *   and their usage is counted once (the largest value of each field, as a
  *   response streamed over several lines only grows; a response copied again
- *   into the same file, e.g. by a resumed session, is still one call). Model:
+ *   into the same file, e.g. by a resumed session, is still one call, and so
+ *   is a line without `requestId` whose `message.id` a line with one wrote:
+ *   1.0.59 writes each answer again so, as the history of a next prompt fed
+ *   on standard input; a content block written again adds no output). Model:
  *   the line's `requestedModel` (the model the request asked for, as sent:
  *   an alias such as `sonnet` resolved, without a `[1m]` tag; Claude Code
  *   2.1.307 and 2.1.332 write it), else `message.model`; `served_model` is
@@ -229,6 +232,9 @@ export function parseClaudeCodeText(
   const fileSession =
     values.map((v) => (isObj(v.value) ? str(v.value.sessionId) : null)).find((s) => s) ?? file;
   const responses = new Map<string, AnthropicResponse>();
+  // each response by its message id, and the content blocks each has had
+  const byMessage = new Map<string, AnthropicResponse>();
+  const blocks = new Map<AnthropicResponse, Set<string>>();
   // the api-request lines (when each request was made), and of each response the request its
   // lines name (requestRef) and the time of its last line
   const requests = new Map<string, number | null>();
@@ -335,13 +341,25 @@ export function parseClaudeCodeText(
     }
     if (model === "<synthetic>") continue; // a message Claude Code wrote itself, not a response
     const key = str(v.requestId) ?? str(message.id) ?? `line ${line}`;
-    let r = responses.get(key);
+    const messageId = str(message.id);
+    // a line without its requestId whose message a line with one wrote (1.0.59 writes each answer
+    // again, without it, as history for the next prompt of a --input-format stream-json run)
+    let r = responses.get(key) ?? (messageId === null ? undefined : byMessage.get(messageId));
     if (!r) {
-      r = anthropicResponse(file, line, session, str(v.requestId) ?? str(message.id), model, ts);
-      responses.set(key, r);
+      r = anthropicResponse(file, line, session, str(v.requestId) ?? messageId, model, ts);
       records.calls.push(r.call);
       chainOf.set(r.call, v.isSidechain === true);
+    } else if (str(v.requestId) && r.call.request_id === messageId) {
+      r.call.request_id = str(v.requestId);
     }
+    responses.set(key, r);
+    if (messageId !== null && !byMessage.has(messageId)) byMessage.set(messageId, r);
+    // a content block written again (a copy of the response) is not more output
+    const block = JSON.stringify(message.content ?? null);
+    const seen = blocks.get(r) ?? new Set<string>();
+    blocks.set(r, seen);
+    if (seen.has(block)) continue;
+    seen.add(block);
     if (str(v.requestRef) && pending.get(session)?.id === str(v.requestRef)) {
       pending.delete(session);
     }
@@ -363,7 +381,7 @@ export function parseClaudeCodeText(
     if (start === null || end === null || end < start) continue;
     Object.assign(r.call, { started_at: start, ended_at: end, duration_s: (end - start) / 1e6 });
   }
-  finishResponses(responses.values(), options);
+  finishResponses(new Set(responses.values()), options);
   inferErrorModels(records.calls, unstated, chainOf, fallbacks);
   const told = new Map<string, ImportedSession>();
   for (const [session_id, w] of waiting) {

@@ -319,12 +319,47 @@ Deno.test("claude_code: a failed request takes the model it asked for: its api-r
   ]);
   // 1.0.59, two prompts in one process (--input-format stream-json), the second refused with 400
   // (twice): its API Error message (5) names no model; the model in force is the call before it.
-  // (1.0.59 writes the first answer twice, line 3 without its requestId: two calls here)
   assert.deepEqual(await models("claude_code_1.0.59_second_prompt_400.jsonl"), [
     { line: 2, model: sonnet, served_model: sonnet, status: "ok" },
-    { line: 3, model: sonnet, served_model: sonnet, status: "ok" },
     { line: 5, model: sonnet, served_model: null, status: "error" },
   ]);
+});
+
+Deno.test("claude_code: an answer Claude Code 1.0.59 writes again without its requestId (the history of a second prompt) is one call", async () => {
+  // a real 1.0.59 run, two prompts in one `claude -p --input-format stream-json` process against
+  // a mock whose first answer gave 1234 input, 56 output, 700 cache reads, 80 cache writes and the
+  // text "Hello from the mock." (20 characters): line 2 is that answer (req_mock_1, msg_mock_1),
+  // line 3 the same message again with no requestId, line 5 the second prompt's API error
+  const t = await loadAs(fixture("claude_code_1.0.59_second_prompt_400.jsonl"), "claude_code");
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "line",
+      "request_id",
+      "input_tokens",
+      "output_tokens",
+      "cache_read_tokens",
+      "output_chars",
+    ),
+    [
+      {
+        line: 2,
+        request_id: "req_mock_1",
+        input_tokens: 1234,
+        output_tokens: 56,
+        cache_read_tokens: 700,
+        output_chars: 20,
+      },
+      {
+        line: 5,
+        request_id: "768f46ce-54dd-46b6-b853-5702602be610",
+        input_tokens: null,
+        output_tokens: null,
+        cache_read_tokens: null,
+        output_chars: null,
+      },
+    ],
+  );
 });
 
 Deno.test("claude_code: a response copied again into the file (a resumed session) is one call", () => {
