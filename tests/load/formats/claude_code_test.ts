@@ -345,7 +345,7 @@ Deno.test("claude_code: an answer Claude Code 1.0.59 writes again without its re
       {
         line: 2,
         request_id: "req_mock_1",
-        input_tokens: 1234,
+        input_tokens: 1234 + 700 + 80, // the whole prompt: Anthropic's input leaves the cache out
         output_tokens: 56,
         cache_read_tokens: 700,
         output_chars: 20,
