@@ -103,6 +103,39 @@ function failure(text: string | null, status: unknown): string {
   return code !== null && !t.includes(code) ? `${t} (status ${code})` : t;
 }
 
+/**
+ * The tokens of a Claude Code request as it writes them (its `api_request` events, its
+ * `llm_request` spans before it wrote the GenAI keys on them): Anthropic's counts, whose input
+ * leaves out the cache, so the whole prompt is all three.
+ *
+ * @example
+ * ```ts
+ * import { claudeCodeUsage } from "./_cli_events.ts";
+ * const u = claudeCodeUsage({ input_tokens: 10, output_tokens: 5, cache_read_tokens: 100, cache_creation_tokens: 20 });
+ * if (u.input_tokens !== 130 || u.total_tokens !== 135 || u.cache_write_tokens !== 20) throw new Error();
+ * ```
+ */
+export function claudeCodeUsage(a: Obj): {
+  input_tokens: number | null;
+  output_tokens: number | null;
+  total_tokens: number | null;
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
+  cache_write_1h_tokens: number | null;
+} {
+  const own = count(a.input_tokens), output = count(a.output_tokens);
+  const read = count(a.cache_read_tokens), write = count(a.cache_creation_tokens);
+  const input = own === null ? null : own + (read ?? 0) + (write ?? 0);
+  return {
+    input_tokens: input,
+    output_tokens: output,
+    total_tokens: input === null || output === null ? null : input + output,
+    cache_read_tokens: read,
+    cache_write_tokens: write,
+    cache_write_1h_tokens: count(a.cache_creation_1h_tokens),
+  };
+}
+
 /** The call a CLI's request event stands for, or null when the record is not one. */
 function cliCall(r: CliLogRecord, file: string, into: CliRecords): ImportedCall | null {
   if (r.name.startsWith("codex.")) return codexCall(r, file, into);
@@ -126,19 +159,7 @@ function cliCall(r: CliLogRecord, file: string, into: CliRecords): ImportedCall 
     call.provider = "anthropic";
     call.request_id = str(a.request_id);
     call.ttft_s = seconds(a.ttft_ms);
-    if (r.name === "claude_code.api_request") {
-      // Anthropic's input leaves out the cache: the whole prompt is all three
-      const input = count(a.input_tokens), output = count(a.output_tokens);
-      const read = count(a.cache_read_tokens), write = count(a.cache_creation_tokens);
-      call.input_tokens = input === null ? null : input + (read ?? 0) + (write ?? 0);
-      call.output_tokens = output;
-      call.total_tokens = call.input_tokens === null || output === null
-        ? null
-        : call.input_tokens + output;
-      call.cache_read_tokens = read;
-      call.cache_write_tokens = write;
-      call.cache_write_1h_tokens = count(a.cache_creation_1h_tokens);
-    }
+    if (r.name === "claude_code.api_request") Object.assign(call, claudeCodeUsage(a));
     return call;
   }
   call.provider = "google";

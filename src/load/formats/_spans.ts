@@ -27,6 +27,7 @@ import { countChars, type Diagnostic } from "../_event.ts";
 import { geminiInputTokens, responseInfo } from "../../schema/provider_calls.ts";
 import type { Usage } from "../../schema/usage.ts";
 import type { ParseOptions } from "./adapter.ts";
+import { claudeCodeUsage } from "./_cli_events.ts";
 import {
   type ImportedCall,
   type ImportedEvent,
@@ -201,6 +202,13 @@ const isAgentRun = (a: Obj): boolean =>
  * (Before 1.0 its model steps were below its `model_generation` call.)
  */
 const isModelStep = (a: Obj): boolean => str(a["mastra.span.type"]) === "model_step";
+
+/**
+ * Claude Code's span of one model request (`claude_code.llm_request`, with
+ * `CLAUDE_CODE_ENHANCED_TELEMETRY_BETA`): before it wrote the GenAI keys on it (2.1.285 did not),
+ * its type and Anthropic's counts ({@link claudeCodeUsage}) say what it is.
+ */
+const isClaudeCodeRequest = (a: Obj): boolean => str(a["span.type"]) === "llm_request";
 
 /** The operations {@link callConvention} knows by name: the others are read by their attributes. */
 const KNOWN_OPERATIONS = new Set([...CALL_OPERATIONS, ...NOT_CALL_OPERATIONS]);
@@ -639,9 +647,10 @@ function genkitModelCall(a: Obj): GenkitModelCall | null {
  * Which convention marks a span as a model call: `gen_ai` (OpenTelemetry GenAI),
  * `openinference`, `promptflow`, `mlflow`, `openllmetry` (`llm.request.type`), `genkit` (Firebase
  * Genkit's model actions; its flows, `generate` steps and tools are not calls), or null when none
- * does.
+ * does. `resource`: the span's resource attributes; a model the span names only as its resource
+ * does (the same key, the same value) does not make it a call.
  */
-export function callConvention(a: Obj): string | null {
+export function callConvention(a: Obj, resource?: Obj): string | null {
   const op = str(a["gen_ai.operation.name"]);
   // LangSmith's OpenTelemetry export names its prompt-template runs `chat` too: its run
   // type (`langsmith.span.kind`) says which spans are the model's (`llm`)
@@ -654,6 +663,7 @@ export function callConvention(a: Obj): string | null {
     if (NOT_CALL_OPERATIONS.has(op)) return null;
   }
   if (isGenkitModel(a)) return "genkit";
+  if (isClaudeCodeRequest(a)) return "claude_code";
   // an operation the conventions do not name (any-agent's and Google ADK's `call_llm`) is read
   // by the attributes below: a call when it names a model or counts tokens (a wrapper of calls,
   // as ADK's call_llm is of its generate_content spans, is then an event, as every wrapper)
@@ -676,12 +686,15 @@ export function callConvention(a: Obj): string | null {
   const haystack = str(a["haystack.component.type"]);
   if (unnamed && haystack !== null) return isHaystackGenerator(haystack) ? "haystack" : null;
   // GenAI attributes without an operation name (older or hand-written instrumentations):
-  // a model named, or token usage counted (a generation span that leaves the model to its parent)
+  // a model named, or token usage counted (a generation span that leaves the model to its parent).
+  // A model named only as the resource names it describes the process, not the span: kagent puts
+  // gen_ai.request.model in its agents' resource and Claude Code repeats its resource attributes on
+  // every span, its tool spans too
+  const ownModel = (k: string) => a[k] !== resource?.[k];
   if (
     unnamed &&
     [
-      "gen_ai.request.model",
-      "gen_ai.response.model",
+      ...["gen_ai.request.model", "gen_ai.response.model"].filter(ownModel),
       "gen_ai.usage.input_tokens",
       "gen_ai.usage.output_tokens",
       "gen_ai.usage.prompt_tokens",
@@ -737,6 +750,7 @@ function adkError(response: unknown): string | null {
 export function callFieldsOf(a: Obj, texts = true): CallFields {
   const genkit = genkitModelCall(a);
   const genkitUsage: Partial<Usage> = genkit?.usage ?? {};
+  const claude: Partial<Usage> = isClaudeCodeRequest(a) ? claudeCodeUsage(a) : {};
   const requested = first(
     modelName(a["gen_ai.request.model"]),
     modelName(a["llm.request.model"]),
@@ -842,6 +856,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     count(a["ai.usage.promptTokens"]),
     count(a["ai.usage.inputTokens"]),
     genkitUsage.input_tokens,
+    claude.input_tokens,
   );
   const output = first(
     adkOutput === null ? null : adkOutput + (adkThoughts ?? 0),
@@ -858,6 +873,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     count(a["ai.usage.completionTokens"]),
     count(a["ai.usage.outputTokens"]),
     genkitUsage.output_tokens,
+    claude.output_tokens,
   );
   const total = first(
     count(adkField(adk, "total_token_count")),
@@ -870,6 +886,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
     count(responseUsage.tokens), // Braintrust's
     count(a["ai.usage.totalTokens"]),
     genkitUsage.total_tokens,
+    claude.total_tokens,
   ) ?? (input !== null && output !== null ? input + output : null);
   // promptflow's LLM span: the request's `inputs.messages`, the answer in `llm.generated_message`
   const promptflow = str(a["span_type"]) === "LLM";
@@ -1003,6 +1020,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       // a generateText span records its cache reads (it writes no ai.usage.cachedInputTokens)
       count(jsonField(anthropicMeta.usage, "cache_read_input_tokens")),
       genkitUsage.cache_read_tokens,
+      claude.cache_read_tokens,
     ),
     cache_write_tokens: first(
       count(a["gen_ai.usage.cache_creation.input_tokens"]),
@@ -1021,6 +1039,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       count(bedrockUsage.cacheWriteInputTokens),
       count(jsonField(anthropicMeta.usage, "cache_creation_input_tokens")),
       genkitUsage.cache_write_tokens,
+      claude.cache_write_tokens,
     ),
     // no GenAI convention names them: tracebook's export, LangChain's details (LangSmith's JS
     // SDK spells them `1hr`), Anthropic's usage as a response or the Vercel AI SDK's metadata hold it
@@ -1033,6 +1052,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
         jsonField(jsonField(anthropicMeta.usage, "cache_creation"), "ephemeral_1h_input_tokens"),
       ),
       genkitUsage.cache_write_1h_tokens,
+      claude.cache_write_1h_tokens,
     ),
     reasoning_tokens: first(
       count(a["gen_ai.usage.reasoning.output_tokens"]),
@@ -1054,8 +1074,14 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       genkitUsage.reasoning_tokens,
     ),
     ttft_s: TTFT_KEYS.map((k) => num(a[k])).find((v) => v !== null) ??
-      // the Vercel AI SDK's, in milliseconds
-      msToSeconds(first(num(a["ai.response.msToFirstChunk"]), num(a["ai.stream.msToFirstChunk"]))),
+      // the Vercel AI SDK's, in milliseconds, and Claude Code's
+      msToSeconds(
+        first(
+          num(a["ai.response.msToFirstChunk"]),
+          num(a["ai.stream.msToFirstChunk"]),
+          isClaudeCodeRequest(a) ? num(a["ttft_ms"]) : null,
+        ),
+      ),
     // the spec's list; some instrumentations write one reason under the singular key
     finish_reason:
       joined(a["gen_ai.response.finish_reasons"] ?? a["gen_ai.response.finish_reason"]) ??
@@ -1434,7 +1460,7 @@ function spanCallFields(s: Span): CallFields {
 /** What the records read of a span whose attributes are decoded ({@link mlflowDecoded}). */
 function spanReading(s: Span): SpanReading {
   const a = s.attributes;
-  const convention = s.call === null ? null : callConvention(a);
+  const convention = s.call === null ? null : callConvention(a, s.resource);
   const callLike = s.call !== null && (convention !== null || s.call !== undefined);
   const run = !callLike && s.call !== null && isAgentRun(a) ? spanCallFields(s) : null;
   return {

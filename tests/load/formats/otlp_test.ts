@@ -1352,6 +1352,95 @@ Deno.test("otlp: Claude Code's beta tracing (its llm_request spans beside its ap
   assert.deepEqual(costs.map((c) => Math.round(c * 1e6)), [1860, 990]);
 });
 
+Deno.test("otlp: a model named only as the span's resource names it (kagent's Claude Code tool spans) makes no call; a span that names its own operation or counts tokens still does", async () => {
+  // an excerpt of kagent's recording of a Claude Code 2.1.285 agent (agentevals-dev/agentevals,
+  // tests/fixtures/otlp/kagent/v1.0.0-alpha9/claude_recipe_2turn.json @ 6c3880aa): kagent puts
+  // gen_ai.request.model=claude-haiku-4-5 and gen_ai.provider.name=anthropic in the resource, and
+  // Claude Code repeats its resource attributes on every span, its tool spans too. Of the 7 spans
+  // one is a model request (claude_code.llm_request, chat); the two claude_code.tool spans are
+  // execute_tool, and their claude_code.tool.blocked_on_user and claude_code.tool.execution spans
+  // (one failed: "Shell command failed") name no operation: they were read as 4 calls of
+  // claude-haiku-4-5 with no tokens, one of them an error
+  const t = await loadAs(fixture("otlp_kagent_claude_code_tools.excerpt.json"), "otlp");
+  assert.deepEqual(
+    rows(t.calls, "request_id", "model", "status", "input_tokens", "cache_write_tokens"),
+    // the span's gen_ai.usage.input_tokens, 10 + 0 cache reads + 23030 cache writes
+    [{
+      request_id: "6f3b4b2c669e6be7",
+      model: "claude-haiku-4-5",
+      status: "ok",
+      input_tokens: 23040,
+      cache_write_tokens: 23030,
+    }],
+  );
+  // the tool spans are events of the trace, the failed execution among them
+  assert.equal(t.events.height, 7);
+  const same = { "gen_ai.request.model": "m", "gen_ai.operation.name": undefined };
+  const span = (attributes: Record<string, unknown>, resource: Record<string, unknown>) => ({
+    trace_id: "t",
+    span_id: "s",
+    parent_span_id: null,
+    name: "step",
+    start_us: 0,
+    end_us: 1_000_000,
+    status: "ok" as const,
+    line: 1,
+    attributes,
+    resource,
+  });
+  const { spansToRecords } = await import("../../../src/load/formats/_spans.ts");
+  const calls = (a: Record<string, unknown>, r: Record<string, unknown>) =>
+    spansToRecords([span(a, r)], "f.json").calls.length;
+  assert.equal(calls(same, { "gen_ai.request.model": "m" }), 0);
+  // another model than the resource's, tokens counted, or an operation named: a call
+  assert.equal(calls(same, { "gen_ai.request.model": "other" }), 1);
+  assert.equal(
+    calls({ ...same, "gen_ai.usage.input_tokens": 5 }, { "gen_ai.request.model": "m" }),
+    1,
+  );
+  assert.equal(
+    calls({ ...same, "gen_ai.operation.name": "chat" }, { "gen_ai.request.model": "m" }),
+    1,
+  );
+});
+
+Deno.test("otlp: Claude Code's llm_request span without the GenAI keys (2.1.285) is one call, read with Anthropic's counts as its api_request events are; its tool spans are not calls", async () => {
+  // an excerpt of kagent's recording of Claude Code 2.1.285's own spans, no Collector transform
+  // (agentevals-dev/agentevals, tests/fixtures/otlp/kagent/v1.0.0-alpha9/claude_native_2turn.json
+  // @ 6c3880aa): its claude_code.llm_request names no operation and writes no gen_ai.usage.*,
+  // only span.type llm_request, model, input_tokens 10, output_tokens 219, cache_read_tokens
+  // 23030, cache_creation_tokens 827, ttft_ms 489; kagent's resource (gen_ai.request.model) is
+  // repeated on it and on the Bash tool's three spans (its execution failed). They were read as 3
+  // calls, the request's with no tokens, the failed tool's an error call
+  const t = await loadAs(fixture("otlp_kagent_claude_code_native.excerpt.json"), "otlp");
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "request_id",
+      "model",
+      "provider",
+      "status",
+      ...TOKENS,
+      "cache_write_tokens",
+      "ttft_s",
+    ),
+    [{
+      request_id: "88aaa98df34e2467",
+      model: "claude-haiku-4-5",
+      provider: "anthropic",
+      status: "ok",
+      input_tokens: 23867, // 10 + 23030 + 827: Anthropic's input leaves the cache out
+      output_tokens: 219,
+      total_tokens: 24086,
+      cache_read_tokens: 23030,
+      reasoning_tokens: null,
+      cache_write_tokens: 827,
+      ttft_s: 0.489,
+    }],
+  );
+  assert.equal(t.events.height, 4);
+});
+
 Deno.test("otlp: Codex CLI's OpenTelemetry events are its calls: each codex.sse_event response.completed with its tokens, started by the codex.api_request before it; failed requests and streams are error calls", async () => {
   // Codex 0.171.0 (`[otel]` exporter otlp-http, protocol json) run three times with `codex exec`
   // against a local mock of the Responses API: a shell round trip (the mock's usage: input_tokens
