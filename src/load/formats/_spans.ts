@@ -510,14 +510,30 @@ function haystackRun(a: Obj): { input: unknown[] | null; replies: unknown[] | nu
 
 /**
  * LangChain's result (`LLMResult`: `{generations: [[{text, message}]], llmOutput}`) as
- * OpenInference's LangChain instrumentations record an LLM span's output in `output.value`,
- * or null when that is not one.
+ * OpenInference's LangChain instrumentations record an LLM span's output in `output.value`, and
+ * LangSmith's OpenTelemetry export in `gen_ai.completion`, or null when neither is one.
  */
 function langchainResult(a: Obj): Obj | null {
-  const v = a["output.value"];
-  if (typeof v !== "string" || !/^\s*\{\s*"generations"\s*:/.test(v)) return null;
-  const result = jsonObject(v);
-  return result && Array.isArray(result.generations) ? result : null;
+  for (const v of [a["output.value"], a["gen_ai.completion"]]) {
+    if (typeof v !== "string" || !/^\s*\{\s*"generations"\s*:/.test(v)) continue;
+    const result = jsonObject(v);
+    if (result && Array.isArray(result.generations)) return result;
+  }
+  return null;
+}
+
+/**
+ * A LangChain chat model's input as LangSmith's OpenTelemetry export records it in
+ * `gen_ai.prompt`: `{"messages": [[message]]}` (one list of messages per prompt of the batch),
+ * each message serialized (`{lc, type, id, kwargs: {content, type}}`) or as it is; the first
+ * prompt's messages, or null when the value is not one.
+ */
+function langchainMessages(v: unknown): unknown[] | null {
+  if (typeof v !== "string" || !/^\s*\{\s*"messages"\s*:\s*\[\s*\[/.test(v)) return null;
+  const batch = jsonObject(v)?.messages;
+  const messages = Array.isArray(batch) ? batch[0] : undefined;
+  if (!Array.isArray(messages)) return null;
+  return messages.map((m) => isObj(m) && isObj(m.kwargs) ? m.kwargs : m);
 }
 
 /** The text of a LangChain result's first set of generations (`generations[0][].text`), or null. */
@@ -526,6 +542,13 @@ function generationsText(result: Obj | null): string | null {
   if (!Array.isArray(set)) return null;
   const texts = set.map((g) => isObj(g) && typeof g.text === "string" ? g.text : null);
   return texts.some((t) => t !== null) ? texts.join("") : null;
+}
+
+/** Why a LangChain result's first generation ended (`generation_info.finish_reason`), or null. */
+function generationsFinish(result: Obj | null): string | null {
+  const set = result && Array.isArray(result.generations) ? result.generations[0] : undefined;
+  const generation = Array.isArray(set) ? set[0] : undefined;
+  return isObj(generation) ? str(jsonField(generation.generation_info, "finish_reason")) : null;
 }
 
 /** The fields of a LangChain result's first generation's message (`{}` when it has none). */
@@ -774,7 +797,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   const haystack = a["haystack.component.type"] === undefined
     ? { input: null, replies: null, meta: {} as Obj }
     : haystackRun(a);
-  // LangChain's result, as OpenInference's LangChain instrumentations record it in output.value
+  // LangChain's result, as OpenInference's LangChain instrumentations and LangSmith record it
   const langchain = langchainResult(a);
   const served = first(
     modelName(a["gen_ai.response.model"]),
@@ -917,6 +940,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   const inputList = messageList(
     first(
       a["gen_ai.input.messages"],
+      // LangSmith's: LangChain's chat model input
+      langchainMessages(a["gen_ai.prompt"]),
       a["gen_ai.prompt"],
       a["ai.prompt.messages"], // the Vercel AI SDK's
       a["braintrust.input_json"],
@@ -975,6 +1000,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
   const output_ = messageText(outputList) ??
     (flatOutput === "" ? generationsText(langchain) ?? "" : flatOutput) ??
     indexedMessages(a, "gen_ai.completion") ??
+    // LangChain's result (LangSmith's gen_ai.completion)
+    generationsText(langchain) ??
     // the Vercel AI SDK's answer (`ai.result.text` before AI SDK 3.3)
     str(a["ai.response.text"]) ?? str(a["ai.result.text"]) ?? str(a["output.value"]);
   return {
@@ -1098,6 +1125,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
         str(a["llm.finish_reason"]) ??
         str(jsonField(openinferenceChoice, "finish_reason")) ??
         joined(outputList?.map((m) => (isObj(m) ? m.finish_reason : null)) ?? null) ??
+        generationsFinish(langchain) ??
         genkit?.finish_reason ?? null,
     messages: !texts ? null : inputList ? JSON.stringify(inputList) : prompt,
     prompt_chars: prompt === null ? null : countChars(prompt),

@@ -1441,6 +1441,41 @@ Deno.test("otlp: Claude Code's llm_request span without the GenAI keys (2.1.285)
   assert.equal(t.events.height, 4);
 });
 
+Deno.test("otlp: LangSmith's OpenTelemetry export keeps a chat model's LangChain input and result: its prompt, answer, served model and finish reason are read from them", async () => {
+  // an excerpt of json/ott-langsmith.json of pmcollins/otel-llm-bakeoff @ d575cdc4 (oteltest's
+  // file of a LangChain app run with LANGSMITH_OTEL_ENABLED, langsmith 0.3.x, gpt-3.5-turbo): the
+  // ChatOpenAI span (langsmith.span.kind llm, gen_ai.operation.name "chain") records LangChain's
+  // input in gen_ai.prompt ({"messages": [[HumanMessage serialized as {lc, type, id, kwargs}]]})
+  // and its LLMResult in gen_ai.completion ({generations: [[{text, generation_info, message}]],
+  // llm_output}); its ChatPromptTemplate (named chat) and RunnableSequence spans are events
+  const t = await loadAs(fixture("otlp_oteltest_langsmith.excerpt.json"), "otlp");
+  assert.deepEqual(
+    rows(
+      t.calls,
+      "model",
+      "served_model",
+      "input_tokens",
+      "output_tokens",
+      "finish_reason",
+      "prompt_chars",
+      "output_chars",
+    ),
+    [{
+      model: "gpt-3.5-turbo",
+      served_model: "gpt-3.5-turbo-0125", // the result's llm_output.model_name
+      input_tokens: 39,
+      output_tokens: 7,
+      finish_reason: "stop", // its generation_info
+      // the human message: "\n" + 4 spaces + 68 ("You are … answers.") + "\n\n" + 4 + 40
+      // ("Question: What is the capital of France?") + "\n\n" + 4 + 32 ("Please provide a
+      // helpful answer:") + "\n" + 4 = 162
+      prompt_chars: 162,
+      output_chars: 31, // "The capital of France is Paris."
+    }],
+  );
+  assert.equal(t.events.height, 3);
+});
+
 Deno.test("otlp: Codex CLI's OpenTelemetry events are its calls: each codex.sse_event response.completed with its tokens, started by the codex.api_request before it; failed requests and streams are error calls", async () => {
   // Codex 0.171.0 (`[otel]` exporter otlp-http, protocol json) run three times with `codex exec`
   // against a local mock of the Responses API: a shell round trip (the mock's usage: input_tokens
