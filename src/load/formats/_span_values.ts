@@ -237,14 +237,28 @@ export function timeWarner(
   };
 }
 
+/** An 8-byte span id or a 16-byte trace id in base64: 12 and 24 characters, padded. */
+const BASE64_ID = /^(?:[A-Za-z0-9+/]{11}=|[A-Za-z0-9+/]{22}==)$/;
+
 /**
  * A hex id without its `0x` prefix (OpenTelemetry Python writes `0x…`), lower-cased.
  * An id written as a JSON integer (Google ADK's span dicts) is its hex; past 2^53 it was
  * rounded when the JSON was read, the same for a span and its children's parent ids.
+ * An id's bytes in base64 (protobuf's JSON printers, where OTLP/JSON writes hex; MLflow 3's
+ * trace artifact) are its hex.
+ *
+ * @example
+ * ```ts
+ * import { hexId } from "./_span_values.ts";
+ * if (hexId("0x5B8A") !== "5b8a" || hexId("K1hO3xWK4TI=") !== "2b584edf158ae132") throw new Error();
+ * ```
  */
 export function hexId(v: unknown): string | null {
   if (typeof v === "number" && Number.isInteger(v) && v >= 0) return BigInt(v).toString(16);
   if (typeof v !== "string" || v === "") return null;
+  if (BASE64_ID.test(v)) {
+    return [...atob(v)].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
+  }
   const id = v.replace(/^0x/i, "");
   return id === "" ? null : /^[0-9a-fA-F]+$/.test(id) ? id.toLowerCase() : v;
 }

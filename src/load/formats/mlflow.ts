@@ -29,24 +29,7 @@ import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { mlflowDecoded, type Span, spansToRecords } from "./_spans.ts";
 import { first, isObj, keyList, type Obj, str, toMicros } from "./_util.ts";
-import { problemList, timeWarner } from "./_span_values.ts";
-
-/** An id as hex: base64 (MLflow 3's artifact), `0x…` (MLflow 2) or already hex. */
-function hexId(v: unknown): string | null {
-  const s = str(v);
-  if (s === null) return null;
-  if (/^0x[0-9a-f]+$/i.test(s)) return s.slice(2).toLowerCase();
-  // 8-byte span ids and 16-byte trace ids in base64 are 12 and 24 characters
-  if ((s.length === 12 || s.length === 24) && /^[A-Za-z0-9+/]+={0,2}$/.test(s)) {
-    try {
-      const bytes = atob(s);
-      return [...bytes].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
-    } catch {
-      return s;
-    }
-  }
-  return s;
-}
+import { hexId, problemList, timeWarner } from "./_span_values.ts";
 
 /**
  * The OTel trace id an MLflow 3 trace id names (`tr-` and the trace id's 32 hex digits, as

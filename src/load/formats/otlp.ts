@@ -25,7 +25,7 @@ import { textSource, type TraceSource } from "./source.ts";
 import { messageList, messageText, SpanList, spansToRecords } from "./_spans.ts";
 import { countChars } from "../_event.ts";
 import { isObj, type Obj, str } from "./_util.ts";
-import { problemList } from "./_span_values.ts";
+import { hexId, problemList } from "./_span_values.ts";
 import { importMessages } from "./messages.ts";
 import { addCliRecord, cliEventName, cliRecords, withCliCalls } from "./_cli_events.ts";
 
@@ -162,7 +162,7 @@ function parseOtlp(
     const bad = (reason: string) =>
       problem(line, "otlp_bad_span", importMessages.otlpBadSpan(path, reason));
     if (!isObj(span)) return bad("not an object");
-    const traceId = str(span.traceId), spanId = str(span.spanId);
+    const traceId = hexId(span.traceId), spanId = hexId(span.spanId);
     if (traceId === null) return bad(`"traceId" is missing`);
     if (spanId === null) return bad(`"spanId" is missing`);
     const start = nanosToMicros(span.startTimeUnixNano);
@@ -184,7 +184,7 @@ function parseOtlp(
     spans.push({
       trace_id: traceId,
       span_id: spanId,
-      parent_span_id: str(span.parentSpanId),
+      parent_span_id: hexId(span.parentSpanId),
       name: str(span.name),
       kind: span.kind ?? null,
       start_us: start.us,
@@ -374,7 +374,7 @@ function bodyText(body: unknown): string | null {
 /** One OTLP log record (its attributes decoded): a GenAI event's texts, kept under the span it names. */
 function readLogRecord(r: Obj, attributes: Obj, logged: Map<string, LoggedTexts>): void {
   const name = str(r.eventName) ?? str(attributes["event.name"]);
-  const spanId = str(r.spanId);
+  const spanId = hexId(r.spanId);
   if (name === null || spanId === null || !name.startsWith("gen_ai.")) return;
   const texts = logged.get(spanId) ??
     { input: [], output: [], details: { input: null, output: null }, finish: null };

@@ -219,7 +219,8 @@ Deno.test("jaeger: a bare array of traces, a single trace, and the protobuf-JSON
       input_tokens: 12,
       duration_s: 1.5,
       status: "error",
-      parent_span_id: "AAAAAAAAAAM=",
+      // the ids' bytes in base64, read as hex: 00 00 00 00 00 00 00 03
+      parent_span_id: "0000000000000003",
     }],
   );
   assert.equal(

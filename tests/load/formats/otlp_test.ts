@@ -662,11 +662,16 @@ Deno.test("otlp: oteltest's file (OpenLIT 1.33.0 under LangChain): the OTLP requ
   assert.equal(calls.length, 2);
   assert.ok(calls.every((s) => attrs(s)["gen_ai.system"] === "openai"));
   const t = await loadAs(path, "otlp");
+  // protobuf's JSON printer writes the ids' bytes in base64 (OTLP/JSON writes them in hex): they
+  // are the W3C ids in hex, as every other format gives them
+  const hex = (base64: string) =>
+    [...atob(base64)].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
   assert.deepEqual(
     rows(
       t.calls,
       "request_id",
       "session_id",
+      "parent_span_id",
       "model",
       "status",
       "input_tokens",
@@ -675,8 +680,9 @@ Deno.test("otlp: oteltest's file (OpenLIT 1.33.0 under LangChain): the OTLP requ
       "ttft_s",
     ),
     calls.map((s) => ({
-      request_id: s.spanId,
-      session_id: s.traceId,
+      request_id: hex(s.spanId), // "K1hO3xWK4TI=" is 2b584edf158ae132
+      session_id: hex(s.traceId),
+      parent_span_id: hex(s.parentSpanId!),
       model: attrs(s)["gen_ai.request.model"], // gpt-3.5-turbo
       status: "ok",
       input_tokens: Number(attrs(s)["gen_ai.usage.input_tokens"]), // 39, 38
@@ -830,7 +836,7 @@ Deno.test("otlp: a LiteLLM span (its call type in llm.request.type: acompletion)
       "duration_s",
     ),
     [{
-      request_id: span.spanId,
+      request_id: "cb5620bf9758d233", // its spanId "y1Ygv5dY0jM=", base64, in hex
       model: a["gen_ai.request.model"], // gemini-2.5-pro-exp-03-25
       provider: a["gen_ai.system"], // vertex_ai
       status: "ok",
