@@ -38,6 +38,7 @@
  * @module
  */
 import { geminiInputTokens } from "../../schema/provider_calls.ts";
+import { normalizeUsage, type Usage } from "../../schema/usage.ts";
 import { blankCall } from "./_agent_logs.ts";
 import type { ImportedCall, ImportedEvent, ImportedRecords } from "./_records.ts";
 import { compactPayload, count, first, isObj, num, type Obj, str } from "./_util.ts";
@@ -115,24 +116,22 @@ function failure(text: string | null, status: unknown): string {
  * if (u.input_tokens !== 130 || u.total_tokens !== 135 || u.cache_write_tokens !== 20) throw new Error();
  * ```
  */
-export function claudeCodeUsage(a: Obj): {
-  input_tokens: number | null;
-  output_tokens: number | null;
-  total_tokens: number | null;
-  cache_read_tokens: number | null;
-  cache_write_tokens: number | null;
-  cache_write_1h_tokens: number | null;
-} {
-  const own = count(a.input_tokens), output = count(a.output_tokens);
-  const read = count(a.cache_read_tokens), write = count(a.cache_creation_tokens);
-  const input = own === null ? null : own + (read ?? 0) + (write ?? 0);
-  return {
-    input_tokens: input,
-    output_tokens: output,
-    total_tokens: input === null || output === null ? null : input + output,
-    cache_read_tokens: read,
-    cache_write_tokens: write,
+export function claudeCodeUsage(a: Obj): Omit<Usage, "reasoning_tokens"> {
+  // Anthropic's names, so that the one whole-prompt rule adds the cache (normalizeUsage)
+  const u = normalizeUsage({
+    input_tokens: count(a.input_tokens),
+    output_tokens: count(a.output_tokens),
+    cache_read_input_tokens: count(a.cache_read_tokens),
+    cache_creation_input_tokens: count(a.cache_creation_tokens),
     cache_write_1h_tokens: count(a.cache_creation_1h_tokens),
+  });
+  return {
+    input_tokens: u.input_tokens,
+    output_tokens: u.output_tokens,
+    total_tokens: u.total_tokens,
+    cache_read_tokens: u.cache_read_tokens,
+    cache_write_tokens: u.cache_write_tokens,
+    cache_write_1h_tokens: u.cache_write_1h_tokens ?? null,
   };
 }
 
