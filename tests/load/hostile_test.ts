@@ -270,8 +270,8 @@ for (const fixture of fixtures()) {
       assert.equal(after.calls.height, before.calls.height);
       const lines = after.diagnostics.getColumn("line").toArray().map(Number);
       assert.ok(lines.includes(1), "line 1 reported");
-      // console captures (OpenTelemetry Python) say "other output" once, as a warning; the rest: one error per line
-      if (!/^otel_(python|js)$/.test(String(after.formats?.[path]))) {
+      // console captures (OpenTelemetry Python, JS, Go) say "other output" once, as a warning; the rest: one error per line
+      if (!/^otel_(python|js|go)$/.test(String(after.formats?.[path]))) {
         assert.equal(errorCount(after), errorCount(before) + 2);
         assert.ok(lines.includes(2), "line 2 reported");
       }

@@ -61,6 +61,11 @@ export interface Span {
   start_us: number | null;
   /** End, µs since the epoch; null when the span never ended (pending). */
   end_us: number | null;
+  /**
+   * The span ended though its end is not known (a Go dump written without times): with no
+   * `end_us`, not pending.
+   */
+  ended?: boolean;
   /** Exact duration in seconds when the format gives more precision than µs (OTLP's ns). */
   duration_s?: number | null;
   status: "ok" | "error" | "unset";
@@ -1211,6 +1216,7 @@ function mergeSpan(a: Span, b: Span, owned: WeakSet<object>): Span {
   return {
     ...a,
     end_us: a.end_us ?? b.end_us,
+    ended: a.ended || b.ended || undefined,
     duration_s: a.duration_s ?? b.duration_s,
     start_us: a.start_us ?? b.start_us,
     status: a.status === "unset" ? b.status : a.status,
@@ -1774,7 +1780,7 @@ export function spansToRecords(
     const reading = readings[i]!;
     // tracebook's own OTLP export writes a call that never ended as a zero-length span
     // marked tracebook.status=pending: it is pending again when read back
-    const s = reading.pending ? { ...u, end_us: null } : u;
+    const s = reading.pending ? { ...u, end_us: null, ended: false } : u;
     const key = `${s.trace_id}\u0000${s.span_id}`;
     const session_id = traceSession.get(s.trace_id) ?? s.trace_id;
     const operation = reading.operation;
@@ -1792,7 +1798,7 @@ export function spansToRecords(
         metadata: service === null ? undefined : { service_name: service },
       });
     }
-    if (s.end_us === null) {
+    if (s.end_us === null && !s.ended) {
       const known = sessions.get(session_id);
       if (!known) sessions.set(session_id, { session_id, complete: false });
     }
@@ -1801,7 +1807,7 @@ export function spansToRecords(
     // a call that names no model takes the one its nearest wrapper asked for
     if (fields.model === null) fields.model = nearestModel(s.trace_id, s.parent_span_id);
     const error = fields.error ?? reading.error;
-    const pending = s.end_us === null;
+    const pending = s.end_us === null && !s.ended;
     const call: ImportedCall = {
       session_id,
       request_id: s.span_id,

@@ -35,6 +35,7 @@ import { native } from "./native.ts";
 import { openaiBatch } from "./openai_batch.ts";
 import { otlp } from "./otlp.ts";
 import { otelPython } from "./otel_python.ts";
+import { otelGo } from "./otel_go.ts";
 import { jaeger } from "./jaeger.ts";
 import { zipkin } from "./zipkin.ts";
 import { otelJs } from "./otel_js.ts";
@@ -49,6 +50,7 @@ export const FORMATS: readonly FormatAdapter[] = [
   anthropicBatch,
   geminiBatch,
   otelPython,
+  otelGo,
   jaeger,
   zipkin,
   genkit,

@@ -156,6 +156,7 @@ export const STREAMED_SPAN_FORMATS = [
   "genkit",
   "jaeger",
   "openinference",
+  "otel_go",
   "otel_js",
   "otel_python",
   "otlp",

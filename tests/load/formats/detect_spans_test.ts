@@ -29,7 +29,7 @@ const EXPECTED: Record<string, string> = {
   otlp: "otlp",
 };
 
-const SPAN_FORMATS = ["otlp", "otel_python", "otel_js", "jaeger", "zipkin"];
+const SPAN_FORMATS = ["otlp", "otel_python", "otel_go", "otel_js", "jaeger", "zipkin"];
 const registered = new Set(FORMATS.map((f) => f.name));
 const detected = (path: string) => detectFormat(sampleFile(path))?.name ?? null;
 
@@ -74,6 +74,8 @@ Deno.test("detectFormat(): the span formats' hand-made fixtures, and files that 
     ["otel_js_deno_console.txt", "otel_js"],
     ["otel_js_readable.json", "otel_js"],
     ["otel_js_v1.jsonl", "otel_js"],
+    ["otel_go_1.1.0_pretty.txt", "otel_go"],
+    ["otel_go_1.1.0.jsonl", "otel_go"],
     ["otlp_small.jsonl", "otlp"],
     ["batch_small.jsonl", "openai_batch"],
   ];
