@@ -15,7 +15,8 @@
  * the text of the first candidate's parts, its `finishReason`. A prompt blocked before the
  * model answered (no `candidates`) has no output and finishes with its
  * `promptFeedback.blockReason`.
- * A batch result has no latency: `started_at` = `ended_at` = the response's
+ * A Vertex AI line keeps its request: the prompt's characters are its system instruction's and
+ * its contents' text. A batch result has no latency: `started_at` = `ended_at` = the response's
  * `createTime`, else the line's `processed_time`. The session is the file as
  * given; the calls are priced at the batch rate (half the list price).
  *
@@ -26,6 +27,7 @@ import type { Diagnostic } from "../_event.ts";
 import { responseInfo } from "../../schema/provider_calls.ts";
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { type ImportedCall, type ImportedRecords, keepsTexts } from "./_records.ts";
+import { messageText } from "./_spans.ts";
 import { isObj, type Obj, str, toMicros } from "./_util.ts";
 import { importMessages } from "./messages.ts";
 import { batchSessionId } from "./openai_batch.ts";
@@ -37,6 +39,23 @@ const isVertexLine = (v: Obj): boolean => "processed_time" in v && "request" in 
 /** A `GenerateContentResponse`: candidates, usage or a model version. */
 const isResponse = (v: unknown): boolean =>
   isObj(v) && ("candidates" in v || "usageMetadata" in v || "modelVersion" in v);
+
+/**
+ * The text of a Vertex AI line's request (the Gemini API's results file keeps none): its
+ * `system_instruction` (a content of parts, or text) then its `contents`' parts, as the span
+ * formats read Gemini's messages ({@link messageText}); null when it has neither.
+ */
+function promptOf(request: Obj): string | null {
+  const system = request.system_instruction ?? request.systemInstruction;
+  const instructions = typeof system === "string"
+    ? system
+    : isObj(system)
+    ? messageText([system])
+    : null;
+  const contents = Array.isArray(request.contents) ? messageText(request.contents) : null;
+  if (instructions === null && contents === null) return null;
+  return (instructions ?? "") + (contents ?? "");
+}
 
 /** True when the sample's first line is a Gemini batch output line (Vertex AI's or the Gemini API's). */
 function detectGeminiBatch(s: FormatSample): boolean {
@@ -119,6 +138,8 @@ function parseGeminiBatch(
       ? (isObj(response.promptFeedback) ? str(response.promptFeedback.blockReason) : null)
       : info?.finishReason ?? null;
     const key = str(value.key) ?? null;
+    const request = isObj(value.request) ? value.request : null;
+    const prompt = request === null ? null : promptOf(request);
     const call: ImportedCall = {
       session_id: sessionId,
       request_id: key ?? str(response?.responseId) ?? null,
@@ -137,7 +158,7 @@ function parseGeminiBatch(
       cache_read_tokens: usage?.cache_read_tokens ?? null,
       reasoning_tokens: usage?.reasoning_tokens ?? null,
       ttft_s: null,
-      prompt_chars: null,
+      prompt_chars: prompt === null ? null : countChars(prompt),
       output_chars: output === null ? null : countChars(output),
       file,
       line,
@@ -146,7 +167,7 @@ function parseGeminiBatch(
       batch: true,
     };
     if (keepsTexts(options, call)) {
-      call.messages = null;
+      call.messages = request === null ? null : JSON.stringify(request);
       call.output = output;
     }
     records.calls.push(call);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fromTraceText } from "../../../src/load/mod.ts";
+import { fromTraceText, loadTraces } from "../../../src/load/mod.ts";
 import { fixture, loadAs, rows } from "./_helpers.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -44,6 +44,39 @@ Deno.test("gemini_batch: Vertex AI batch prediction output (two real lines, Lite
   // million): (18 × 0.10 + 19 × 0.40) / 1e6 / 2 = 4.7e-6
   const cost = t.calls.getColumn("cost_usd").sum() as number;
   assert.equal(Math.round(cost * 1e10), 47_000);
+  assert.equal(t.diagnostics.height, 0);
+});
+
+Deno.test("gemini_batch: a Vertex AI line's request gives the prompt's characters: its system instruction and contents", async () => {
+  // a real line of Vertex AI output (gemini-2.5-flash-lite, dllewellyn/reflex): a system
+  // instruction of one part, 1787 characters, and one user content of one part, 850 characters
+  // (each its JSON string decoded and its characters counted)
+  const path = fixture("gemini_batch_vertex_request.jsonl");
+  await loadAs(path, "gemini_batch");
+  const t = await loadTraces(path, { cache: false, keepText: true });
+  const [line] = lines("gemini_batch_vertex_request.jsonl");
+  assert.equal(line!.request.system_instruction.parts[0].text.length, 1787);
+  assert.equal(line!.request.contents[0].parts[0].text.length, 850);
+  assert.deepEqual(
+    rows(t.calls, "model", "input_tokens", "output_tokens", "prompt_chars", "output_chars"),
+    [
+      // 1787 + 850 = 2637; the answer, one text part, is 301 characters
+      {
+        model: "gemini-2.5-flash-lite",
+        input_tokens: 838,
+        output_tokens: 72,
+        prompt_chars: 2637,
+        output_chars: 301,
+      },
+    ],
+  );
+  assert.deepEqual(JSON.parse(t.calls.getColumn("messages").get(0) as string), line!.request);
+  // LiteLLM's two lines: "You are a helpful assistant." (28) + "Hello world!" (12), and
+  // "You are an unhelpful assistant." (31) + "Hello world!" (12)
+  const litellm = await loadAs(fixture("gemini_batch_vertex_litellm.jsonl"), "gemini_batch");
+  assert.deepEqual(rows(litellm.calls, "prompt_chars"), [{ prompt_chars: 40 }, {
+    prompt_chars: 43,
+  }]);
   assert.equal(t.diagnostics.height, 0);
 });
 
