@@ -36,7 +36,7 @@
  */
 import type { FormatAdapter, FormatSample, ParseOptions } from "./adapter.ts";
 import { countChars } from "../_event.ts";
-import { blankCall, textLines, timeReader } from "./_agent_logs.ts";
+import { blankCall, claudeCodeTotals, textLines, timeReader } from "./_agent_logs.ts";
 import { parseJsonValues } from "./_json_values.ts";
 import type { ImportedRecords } from "./_records.ts";
 import { at as atPath, compactPayload, count, isObj, num, type Obj, str } from "./_util.ts";
@@ -95,6 +95,7 @@ export function parseAtifText(
     Array.isArray(v.value) ? v.value.map((value) => ({ line: v.line, value })) : [v]
   );
   const several = values.length > 1;
+  const statedCost = new Map<string, { total?: number; steps?: number }>();
   for (const [index, { line, value: t }] of values.entries()) {
     if (!isTrajectory(t)) {
       diagnostics.push({
@@ -108,7 +109,19 @@ export function parseAtifText(
     }
     const session = str(t.session_id) ?? (several ? `${file}#${index + 1}` : file);
     readTrajectory(t, line, session, { model: null, provider: null }, offsetOf(line));
+    const total = isObj(t.final_metrics) ? num(t.final_metrics.total_cost_usd) : null;
+    if (total !== null) statedCost.set(session, { total, steps: statedCost.get(session)?.steps });
   }
+  // what the writer says a session cost (its price, not tracebook's), as Claude Code's readers
+  // keep theirs: the trajectory's final_metrics.total_cost_usd, else its agent steps' cost_usd
+  records.sessions = [...statedCost].map(([session_id, c]) => ({
+    session_id,
+    // the steps' sum rounded to 10^-12 USD, as calls' costs are (0.0021 + 0.0018, not 0.0039000…1)
+    metadata: claudeCodeTotals({
+      costUsd: c.total ?? (c.steps === undefined ? null : Math.round(c.steps * 1e12) / 1e12),
+      apiMs: null,
+    }),
+  }));
   return records;
 
   /**
@@ -209,6 +222,11 @@ export function parseAtifText(
       call.total_tokens = call.input_tokens !== null && call.output_tokens !== null
         ? call.input_tokens + call.output_tokens
         : null;
+      const stepCost = num(m.cost_usd);
+      if (stepCost !== null) {
+        const c = statedCost.get(session) ?? {};
+        statedCost.set(session, { ...c, steps: (c.steps ?? 0) + stepCost });
+      }
       const message = typeof step.message === "string"
         ? step.message
         : typeof said?.content === "string"

@@ -522,3 +522,35 @@ Deno.test("atif: Harbor's trajectories of OpenCode runs give cache writes outsid
     ],
   );
 });
+
+Deno.test("atif: the cost a trajectory states is its session's reported_cost_usd: final_metrics.total_cost_usd, else its agent steps' cost_usd summed", () => {
+  // amichne/replai's trajectory.json (schema 1.5) states a cost on 5 steps and no final_metrics
+  const step = (id: number, cost: number | null) => ({
+    step_id: id,
+    source: "agent",
+    message: "ok",
+    metrics: {
+      prompt_tokens: 10,
+      completion_tokens: 2,
+      ...(cost === null ? {} : { cost_usd: cost }),
+    },
+  });
+  const doc = (session: string, steps: object[], final?: object) => ({
+    schema_version: "ATIF-v1.5",
+    session_id: session,
+    agent: { name: "a", version: "1", model_name: "m" },
+    steps,
+    ...(final ? { final_metrics: final } : {}),
+  });
+  const text = [
+    doc("steps", [step(1, 0.0021), step(2, 0.0018), step(3, null)]),
+    doc("final", [step(1, 0.0021)], { total_cost_usd: 0.05 }),
+    doc("none", [step(1, null)]),
+  ].map((d) => JSON.stringify(d)).join("\n") + "\n";
+  const t = fromTraceText(text, { file: "trajectories.jsonl" });
+  assert.deepEqual(rows(t.sessions, "session_id", "reported_cost_usd"), [
+    { session_id: "steps", reported_cost_usd: "0.0039" }, // 0.0021 + 0.0018, rounded to 10^-12
+    { session_id: "final", reported_cost_usd: "0.05" }, // the trajectory's own total wins
+    { session_id: "none", reported_cost_usd: null },
+  ]);
+});
