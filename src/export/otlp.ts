@@ -322,6 +322,7 @@ const SPAN_COLUMNS = [
   "cache_read_tokens",
   "cache_write_tokens",
   "cache_write_1h_tokens",
+  "web_search_requests",
   "reasoning_tokens",
   "finish_reason",
   "ttft_s",
@@ -410,6 +411,8 @@ function* otlpTraces(traces: TraceSet): Generator<OtlpSpan[]> {
           ["gen_ai.usage.cache_creation.input_tokens", call.cache_write_tokens],
           // of them, those to the 1-hour cache (priced apart; no GenAI convention names them)
           ["tracebook.cache_write_1h_tokens", call.cache_write_1h_tokens],
+          // Anthropic's server-side web searches, priced per search (no GenAI convention either)
+          ["tracebook.web_search_requests", call.web_search_requests],
           ["gen_ai.usage.reasoning.output_tokens", call.reasoning_tokens],
           ["gen_ai.response.finish_reasons", call.finish_reason ? [call.finish_reason] : null],
           [

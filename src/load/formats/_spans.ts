@@ -140,6 +140,8 @@ export interface CallFields {
   cache_write_tokens: number | null;
   /** Of the cache writes, those to Anthropic's 1-hour cache (priced apart). */
   cache_write_1h_tokens: number | null;
+  /** Anthropic's server-side web searches (not tokens: priced per search). */
+  web_search_requests: number | null;
   reasoning_tokens: number | null;
   ttft_s: number | null;
   finish_reason: string | null;
@@ -1086,6 +1088,8 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       genkitUsage.cache_write_1h_tokens,
       claude.cache_write_1h_tokens,
     ),
+    // Anthropic's server-side web searches: tracebook's export names them
+    web_search_requests: count(a["tracebook.web_search_requests"]),
     reasoning_tokens: first(
       count(a["gen_ai.usage.reasoning.output_tokens"]),
       adkThoughts,
@@ -1833,6 +1837,7 @@ export function spansToRecords(
       finish_reason: fields.finish_reason,
       cache_write_tokens: fields.cache_write_tokens,
       cache_write_1h_tokens: fields.cache_write_1h_tokens,
+      web_search_requests: fields.web_search_requests,
       trace_id: s.trace_id,
       span_id: s.span_id,
       parent_span_id: s.parent_span_id,

@@ -13,6 +13,7 @@
  */
 import assert from "node:assert/strict";
 import { fromTraceText } from "../../../src/load/mod.ts";
+import { toOtlpRequest } from "../../../src/export/otlp.ts";
 import { rows } from "./_helpers.ts";
 
 const MODEL = "claude-sonnet-4-20250514";
@@ -174,5 +175,38 @@ Deno.test("web searches: a per-call log's column (as export writes it) or Anthro
   assert.deepEqual(priced(text, "calls.jsonl"), [
     { format: "generic", web_search_requests: 3, cost_usd: 0.0345 },
     { format: "generic", web_search_requests: 3, cost_usd: 0.0345 },
+  ]);
+});
+
+Deno.test("web searches: tracebook's OTLP export keeps them, and its spans read back at the same cost", () => {
+  const text = [
+    {
+      type: "llm_request",
+      timestamp: "2026-12-02T15:48:02",
+      session_id: "s-4",
+      data: { request_id: "a", model: MODEL, params: {}, messages: [] },
+    },
+    {
+      type: "llm_response",
+      timestamp: "2026-12-02T15:48:05",
+      session_id: "s-4",
+      data: {
+        request_id: "a",
+        duration_seconds: 3,
+        success: true,
+        model: MODEL,
+        output: "Deno 2.9 is out.",
+        usage: USAGE,
+      },
+    },
+  ].map((e) => JSON.stringify(e)).join("\n");
+  const t = fromTraceText(text, { file: "calls.jsonl" });
+  const exported = JSON.stringify(
+    toOtlpRequest({ ...t, files: ["calls.jsonl"], inputs: ["calls.jsonl"] }),
+  );
+  assert.ok(exported.includes('"tracebook.web_search_requests"'));
+  // $0.0345 before and after (the module's doc); without the searches it came back at $0.0045
+  assert.deepEqual(priced(exported + "\n", "exported.json"), [
+    { format: "otlp", web_search_requests: 3, cost_usd: 0.0345 },
   ]);
 });
