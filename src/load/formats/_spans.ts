@@ -661,6 +661,7 @@ function genkitModelCall(a: Obj): GenkitModelCall | null {
       cache_read_tokens: first(rawUsage.cache_read_tokens, count(own.cachedContentTokens)),
       cache_write_tokens: rawUsage.cache_write_tokens ?? null,
       cache_write_1h_tokens: rawUsage.cache_write_1h_tokens ?? null,
+      web_search_requests: rawUsage.web_search_requests ?? null,
       reasoning_tokens: first(rawUsage.reasoning_tokens, thoughts),
     },
     finish_reason: first(
@@ -1088,8 +1089,13 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       genkitUsage.cache_write_1h_tokens,
       claude.cache_write_1h_tokens,
     ),
-    // Anthropic's server-side web searches: tracebook's export names them
-    web_search_requests: count(a["tracebook.web_search_requests"]),
+    // Anthropic's server-side web searches: tracebook's export names them, and Anthropic's usage
+    // in a kept message (MLflow's outputs, OpenInference's output.value, Genkit's raw)
+    web_search_requests: first(
+      count(a["tracebook.web_search_requests"]),
+      count(jsonField(responseUsage.server_tool_use, "web_search_requests")),
+      genkitUsage.web_search_requests ?? null,
+    ),
     reasoning_tokens: first(
       count(a["gen_ai.usage.reasoning.output_tokens"]),
       adkThoughts,

@@ -13,7 +13,8 @@
  *   end time − start time (`time`, else `processed_at`); tokens from the end's
  *   `model_usage.{input_tokens, output_tokens, cache_read_input_tokens,
  *   cache_creation_input_tokens}` (Anthropic's input, without the cache: the
- *   cache is added, `input_tokens` being the whole prompt).
+ *   cache is added, `input_tokens` being the whole prompt) and its server-side
+ *   web searches (`server_tool_use.web_search_requests`).
  *   `is_error: true` is an error. A start never ended is pending, unless a
  *   `session.error` came after it (then it is an error with that message).
  * - An outcome's grading is a model request too: `span.outcome_evaluation_start`
@@ -209,6 +210,7 @@ export function parseAnthropicAgentEventsText(
       call.cache_read_tokens = u.cache_read_tokens;
       call.cache_write_tokens = u.cache_write_tokens;
       call.cache_write_1h_tokens = u.cache_write_1h_tokens ?? null;
+      call.web_search_requests = u.web_search_requests ?? null;
       call.total_tokens = u.total_tokens;
     } else if (type === "agent.message" && latest !== null && open.has(latest)) {
       const text = contentText(raw.content);

@@ -2,7 +2,9 @@
  * Anthropic's server-side web searches (`usage.server_tool_use.web_search_requests` in a Claude API
  * response) are counted in `web_search_requests` and priced beside the tokens, in every reader of an
  * Anthropic usage object: Claude Code's transcripts and its stream-json result (`modelUsage`'s
- * `webSearchRequests`), Message Batches results and the native format's `data.usage`.
+ * `webSearchRequests`), Message Batches results, the native format's `data.usage`, managed-agent
+ * events' `model_usage`, spans that keep Anthropic's message (MLflow, OpenInference, Genkit) and
+ * tracebook's own OTLP export (`tracebook.web_search_requests`).
  *
  * Every call below is claude-sonnet-4-20250514 with 1,000 input tokens, 100 output and 3 web searches.
  * genai-prices' Anthropic prices for it: input $3/M, output $15/M, web searches $10 per 1,000:
@@ -209,4 +211,85 @@ Deno.test("web searches: tracebook's OTLP export keeps them, and its spans read 
   assert.deepEqual(priced(exported + "\n", "exported.json"), [
     { format: "otlp", web_search_requests: 3, cost_usd: 0.0345 },
   ]);
+});
+
+Deno.test("web searches: a managed-agent session's model request (its end's model_usage)", () => {
+  const text = [
+    {
+      id: "sevt_a",
+      type: "span.model_request_start",
+      processed_at: "2026-12-02T15:48:02.000Z",
+    },
+    {
+      id: "sevt_a_end",
+      type: "span.model_request_end",
+      processed_at: "2026-12-02T15:48:05.000Z",
+      model_request_start_id: "sevt_a",
+      model: MODEL,
+      is_error: false,
+      model_usage: USAGE,
+    },
+  ].map((e) => JSON.stringify(e)).join("\n");
+  assert.deepEqual(priced(text, "events.jsonl"), [
+    { format: "anthropic_agent_events", web_search_requests: 3, cost_usd: 0.0345 },
+  ]);
+});
+
+Deno.test("web searches: spans that keep Anthropic's message (MLflow's outputs, OpenInference's output.value, Genkit's raw)", () => {
+  const message = JSON.stringify({
+    id: "msg_01",
+    type: "message",
+    role: "assistant",
+    model: MODEL,
+    content: [{ type: "text", text: "Deno 2.9 is out." }],
+    stop_reason: "end_turn",
+    usage: USAGE,
+  });
+  const span = (attributes: Record<string, string>) =>
+    JSON.stringify({
+      resourceSpans: [{
+        resource: { attributes: [] },
+        scopeSpans: [{
+          scope: { name: "test" },
+          spans: [{
+            traceId: "0af7651916cd43dd8448eb211c80319c",
+            spanId: "b7ad6b7169203331",
+            name: "chat",
+            startTimeUnixNano: "1777802400000000000",
+            endTimeUnixNano: "1777802403000000000",
+            attributes: Object.entries(attributes).map(([key, v]) => ({
+              key,
+              value: { stringValue: v },
+            })),
+          }],
+        }],
+      }],
+    }) + "\n";
+  const cases: Record<string, Record<string, string>> = {
+    mlflow: {
+      "mlflow.spanType": "CHAT_MODEL",
+      "mlflow.spanInputs": JSON.stringify({ model: MODEL, messages: [] }),
+      "mlflow.spanOutputs": message,
+    },
+    openinference: {
+      "openinference.span.kind": "LLM",
+      "llm.model_name": MODEL,
+      "output.value": message,
+    },
+    genkit: {
+      "genkit:type": "action",
+      "genkit:metadata:subtype": "model",
+      "genkit:name": `anthropic/${MODEL}`,
+      "genkit:output": `{"usage":{"inputTokens":1000,"outputTokens":100},"raw":${message}}`,
+    },
+  };
+  for (const [name, attributes] of Object.entries(cases)) {
+    const got = rows(
+      fromTraceText(span(attributes), { file: `${name}.json` }).calls,
+      "input_tokens",
+      "web_search_requests",
+      "cost_usd",
+    );
+    assert.deepEqual(got, [{ input_tokens: 1000, web_search_requests: 3, cost_usd: 0.0345 }], name);
+  }
 });
