@@ -400,6 +400,28 @@ function anthropicSystem(request: Obj | null): string | null {
   return request?.system === undefined ? null : messageText([{ content: request.system }]);
 }
 
+/**
+ * `gen_ai.system` values that name an agent framework, not the model's provider: Google ADK's
+ * (`gcp.vertex.agent`, on its `call_llm` spans whatever model they call).
+ */
+const AGENT_SYSTEMS = new Set(["gcp.vertex.agent"]);
+
+/**
+ * The provider a span's `gen_ai.system` names, or null for an agent framework's
+ * ({@link AGENT_SYSTEMS}): the provider is then the model's, inferred from its name when pricing.
+ * The span formats and Langfuse's observation attributes read it alike.
+ *
+ * @example
+ * ```ts
+ * import { systemProvider } from "./_spans.ts";
+ * if (systemProvider("gcp.vertex.agent") !== null) throw new Error("ADK is no provider");
+ * if (systemProvider("openai") !== "openai") throw new Error("a provider");
+ * ```
+ */
+export function systemProvider(system: string | null): string | null {
+  return system === null || AGENT_SYSTEMS.has(system) ? null : system;
+}
+
 /** A provider named with its API as the Vercel AI SDK's ids are (`openai.chat`): the provider. */
 function withoutApi(provider: string | null): string | null {
   const m = provider === null
@@ -1021,7 +1043,7 @@ export function callFieldsOf(a: Obj, texts = true): CallFields {
       // gen_ai.provider.name
       withoutApi(str(a["gen_ai.provider.name"])),
       withoutApi(str(a["ai.model.provider"])),
-      withoutApi(str(a["gen_ai.system"])),
+      withoutApi(systemProvider(str(a["gen_ai.system"]))),
       str(a["llm.provider"]),
       str(a["llm.system"]),
       str(a["mlflow.llm.provider"]),

@@ -51,6 +51,7 @@ import {
   callFieldsOf,
   type Span,
   spansToRecords,
+  systemProvider,
   toolResultPartText,
 } from "./_spans.ts";
 import {
@@ -480,11 +481,12 @@ export function parseLangfuseText(
         model,
         served_model: responded ?? (recorded !== null && recorded !== model ? recorded : null),
         // the AI SDK names the provider with its API (`openai.responses`); Google ADK's
-        // gen_ai.system is the agent's (`gcp.vertex.agent`), its llm.provider the model's
+        // gen_ai.system is the agent's (`gcp.vertex.agent`: no provider), its llm.provider the
+        // model's
         provider: first(
           str(meta.ls_provider),
           str(attrs["llm.provider"]),
-          str(attrs["gen_ai.system"]),
+          systemProvider(str(attrs["gen_ai.system"])),
           str(attrs["ai.model.provider"]),
           // the AI SDK's provider as Langfuse's JS SDK keeps it without the attributes
           // (`modelParameters.system: "groq.chat"`, beside its finishReason)

@@ -375,6 +375,25 @@ Deno.test({
   },
 });
 
+Deno.test("langfuse: a Google ADK generation without llm.provider: gen_ai.system's gcp.vertex.agent is the agent framework, not a provider", () => {
+  // Langfuse's own ADK export with its generations' llm.provider ("google") taken out: their
+  // gen_ai.system is "gcp.vertex.agent" alone; gemini-2.0-flash is Google's (genai-prices)
+  const doc = JSON.parse(readFileSync(fixture("langfuse_google_adk.trace.json"), "utf8")) as {
+    observations: { type: string; metadata: string }[];
+  };
+  for (const o of doc.observations) {
+    const metadata = JSON.parse(o.metadata) as { attributes?: Record<string, unknown> };
+    delete metadata.attributes?.["llm.provider"];
+    o.metadata = JSON.stringify(metadata);
+  }
+  const t = fromTraceText(JSON.stringify(doc), { file: "adk.trace.json" });
+  assert.equal(t.formats?.["adk.trace.json"], "langfuse");
+  assert.deepEqual(rows(t.calls, "model", "provider"), [
+    { model: "gemini-2.0-flash", provider: "google" },
+    { model: "gemini-2.0-flash", provider: "google" },
+  ]);
+});
+
 Deno.test("langfuse: Google ADK's and LlamaIndex's exports (from Langfuse's own tests): Gemini's texts, a provider from llm.provider, a prompt of call arguments", async () => {
   type Obs = {
     id: string;

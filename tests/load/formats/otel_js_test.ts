@@ -803,6 +803,19 @@ Deno.test("otel_js: Google ADK for TypeScript's call_llm spans: Gemini's usage, 
   );
 });
 
+Deno.test("otel_js: Google ADK's call_llm spans name the agent framework (gen_ai.system gcp.vertex.agent), not a provider: the provider is the model's", async () => {
+  // the fixture of the test above: ADK writes 'gen_ai.system': 'gcp.vertex.agent' on every
+  // call_llm span and names no provider; gemini-2.5-flash is Google's (genai-prices)
+  const text = readFileSync(fixture("otel_js_google_adk_2.0.0.txt"), "utf8");
+  assert.equal(text.match(/'gen_ai\.system': 'gcp\.vertex\.agent'/g)?.length, 3);
+  const t = await load(fixture("otel_js_google_adk_2.0.0.txt"));
+  assert.deepEqual(rows(t.calls, "model", "provider"), [
+    { model: "gemini-2.5-flash", provider: "google" },
+    { model: "gemini-2.5-flash", provider: "google" },
+    { model: "gemini-2.5-flash", provider: "google" },
+  ]);
+});
+
 Deno.test("otel_js: Google ADK for TypeScript's call_llm span of a response Gemini gave without content: an error call, ADK's errorCode its error", async () => {
   // printed by @opentelemetry/sdk-trace-base 2.12.1's ConsoleSpanExporter under Node 20 for
   // @google/adk 2.0.0 against a local mock of the Gemini API (SPAN_FIXTURES.md), two runs of an
