@@ -314,6 +314,12 @@ function parseOtlp(
         const pbreq = isObj(request) ? request.pbreq : undefined;
         readValue(pbreq ?? request, `${prefix}trace_requests[${i}].pbreq.`, line);
       }
+      // its metric requests (each an OTLP metric export) are not read: said as those are
+      const metricRequests = Array.isArray(value.metric_requests)
+        ? value.metric_requests.length
+        : 0;
+      if (metricRequests > 0 && metrics === 0) firstMetrics = line;
+      metrics += metricRequests;
     } else if (!logs && !metricExport) {
       problem(line, "otlp_not_spans", importMessages.otlpNotSpans(value));
     }
@@ -458,9 +464,9 @@ const isSpanPage = (v: unknown): v is { data: unknown[] } =>
  * The JSON file oteltest (OpenTelemetry Python's test runner for instrumented
  * scripts) writes: the OTLP/HTTP requests it received, decoded, each
  * `{pbreq: {resourceSpans}, headers}` in `trace_requests` (beside
- * `metric_requests` and `log_requests`).
+ * `metric_requests`, each an OTLP metric export, and `log_requests`).
  */
-const isOteltest = (v: unknown): v is { trace_requests: unknown[] } =>
+const isOteltest = (v: unknown): v is { trace_requests: unknown[]; metric_requests: unknown } =>
   isObj(v) && Array.isArray(v.trace_requests) && "metric_requests" in v &&
   v.trace_requests.every((r) => isObj(r) && "pbreq" in r);
 

@@ -695,6 +695,34 @@ Deno.test("otlp: oteltest's file (OpenLIT 1.33.0 under LangChain): the OTLP requ
   assert.equal(t.events.height, spans.length);
 });
 
+Deno.test("otlp: oteltest's metric_requests are not read, said once as an OTLP metric export's are", () => {
+  // the OpenLIT excerpt (its metric_requests left empty) with two metric requests, as oteltest
+  // writes each OTLP/HTTP request it received: {pbreq, headers}
+  const doc = JSON.parse(
+    Deno.readTextFileSync(fixture("otlp_oteltest_openlit.excerpt.json")),
+  ) as { metric_requests: unknown[] };
+  const metrics = {
+    resourceMetrics: [{
+      resource: { attributes: [] },
+      scopeMetrics: [{
+        scope: { name: "openlit" },
+        metrics: [{ name: "gen_ai.client.token.usage" }],
+      }],
+    }],
+  };
+  doc.metric_requests = [1, 2].map(() => ({ pbreq: metrics, headers: {} }));
+  const t = fromTraceText(JSON.stringify(doc), { file: "oteltest.json" });
+  assert.equal(t.formats?.["oteltest.json"], "otlp");
+  assert.equal(t.calls.height, 2); // the spans are read as before
+  assert.deepEqual(rows(t.diagnostics, "line", "code", "message", "severity"), [{
+    line: 1,
+    code: "otlp_metrics",
+    message:
+      "2 metric exports are not read (metrics sum what the spans and events give call by call)",
+    severity: "warning",
+  }]);
+});
+
 Deno.test("otlp: Grafana Tempo's trace ({batches}: its API and Grafana's 'Download traces'; {trace: {resourceSpans}}: its API v2) reads as the OTLP request it wraps", () => {
   // real spans (OpenLIT's, from oteltest's file) as the plain OTLP request and in Tempo's envelopes
   const doc = JSON.parse(
