@@ -45,8 +45,11 @@
  *   `input` (the prompt, cache included), `cache_read_tokens` = `cached`,
  *   `output_tokens` = `output` + `thoughts` (thinking is billed as output, as
  *   OpenAI counts reasoning inside output), `reasoning_tokens` = `thoughts`,
- *   `total_tokens` = `total`. Model `model`. No latency (`duration_s` null,
- *   `started_at` = the message's `timestamp`). An `error` message reporting an
+ *   `total_tokens` = `total`. Model `model`. A message's `timestamp` is when its
+ *   answer ended (or, with tool calls, up to 0.1x, when its tools finished): the
+ *   call starts at the user or gemini message before it (the prompt, the tool
+ *   results), and ends at its timestamp, its latency the time between, only when
+ *   it called no tool (else no end, no latency). An `error` message reporting an
  *   `API Error` is a failed call (model `unknown`). Messages rewound away were
  *   still sent: they count.
  *
@@ -412,9 +415,14 @@ export function parseGeminiChatText(
       payload: compactPayload({ ...head, messages: `${head.messages.length} messages` }),
     });
   }
+  // the timestamp of the turn (user or gemini message) before the current message: when the next
+  // request was sent, within a few ms (the prompt, or the tool results it sends)
+  let before: number | null = null;
   for (const { line, m } of all) {
     const type = str(m.type) ?? "unknown";
     const ts = time(m.timestamp, line);
+    const previous = before;
+    if (type === "user" || type === "gemini") before = ts;
     records.events.push({
       file,
       line,
@@ -438,7 +446,14 @@ export function parseGeminiChatText(
     call.model = str(m.model) ?? "unknown";
     call.served_model = str(m.model);
     call.provider = "google";
-    call.started_at = ts;
+    // a gemini message is stamped when its answer ended, or, with tool calls, when they finished
+    // (up to 0.1x; later versions stamp it at the answer's end there too): the request started at
+    // the message before it; it ended at its own timestamp when it called no tool
+    call.started_at = previous;
+    if (!Array.isArray(m.toolCalls) || m.toolCalls.length === 0) {
+      call.ended_at = ts;
+      call.duration_s = secondsBetween(previous, ts);
+    }
     const thoughts = count(t.thoughts);
     call.input_tokens = geminiInputTokens(count(t.input), count(t.tool));
     call.cache_read_tokens = count(t.cached);
@@ -490,7 +505,7 @@ export const geminiCliChat: FormatAdapter = {
   name: "gemini_cli_chat",
   title: "Gemini CLI chat recording",
   reads:
-    "one call per gemini message with tokens (output includes thoughts); an error message reporting an API Error is a failed call; no latency; session = sessionId",
+    "one call per gemini message with tokens (output includes thoughts), started at the message before it, ended at its own timestamp when it called no tool (else no latency); an error message reporting an API Error is a failed call; session = sessionId",
   example:
     '{"sessionId": "…", "projectHash": "…", "messages": [{"type": "gemini", "model": "…", "tokens": {"input": …, "output": …}}]}',
   detect: detectChat,

@@ -109,7 +109,9 @@ Deno.test("gemini_cli_chat: a chat recording document (calls are gemini messages
     input: 12000 + 13000,
     output: (150 + 400) + (30 + 0), // output + thoughts
     cache_read: 8000 + 0,
-    latency: { n: 0, p50: null, max: null },
+    // no tool calls: from the turn before (u1 08:00:01, g2 08:00:20) to their own timestamp
+    // (08:00:09, 08:04:00): 8 s and 220 s
+    latency: { n: 2, p50: (8 + 220) / 2, max: 220 },
   });
   assert.deepEqual(rows(t.calls, "line", "status", "error", "reasoning_tokens"), [
     { line: lineOf("g1"), status: "ok", error: null, reasoning_tokens: 400 },
@@ -125,6 +127,47 @@ Deno.test("gemini_cli_chat: a chat recording document (calls are gemini messages
   assert.equal(s.session_id, "c0ffee00-1111-4222-8333-444455556666");
   assert.equal(s.duration_s, 300); // startTime 08:00:00 → lastUpdated 08:05:00
   assert.equal(t.events.height, 1 + 6); // the session and its 6 messages
+});
+
+Deno.test("gemini_cli_chat: a call starts at the message before it; it ends at its own timestamp only when it made no tool calls", async () => {
+  // Real runs of Gemini CLI 0.10.0 and 0.61.0 (`-m gemini-2.5-flash --yolo -p "Run sleep 1; echo
+  // done"`) against a local mock of the Gemini API that answered the first request with a
+  // run_shell_command call (its stream ending 900 ms after the request) and the second with text
+  // (ending 1,500 ms after it). The mock's log, request received → stream ended (UTC 08:37):
+  //   0.10.0: 17.755 → 18.659, 19.734 → 21.236; 0.61.0: 37.718 → 38.622, 39.752 → 41.254.
+  // A gemini message's timestamp is not its start: 0.10.0 stamps a message with tool calls when its
+  // tools finished (19.728, the `sleep 1` after 18.659), 0.61.0 when its stream ended (38.683);
+  // one without, when its stream ended (21.239, 41.258). The message before each request (the
+  // user's prompt: 17.739, 37.706; the tool results: 0.10.0's tool-call message 19.728, 0.61.0's
+  // user message 39.747) came 5–16 ms before it.
+  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
+  const timing = async (name: string) =>
+    rows(
+      (await loadTraces(fixture(name), { cache: false })).calls,
+      "started_at",
+      "ended_at",
+      "duration_s",
+    )
+      .map((r) => ({ ...r, started_at: iso(r.started_at), ended_at: iso(r.ended_at) }));
+  assert.deepEqual(await timing("gemini_cli_0.10.0_tool_timing_session.json"), [
+    // the user's prompt; ended: unknown (19.728 is when its tools finished)
+    { started_at: "2026-12-03T08:37:17.739Z", ended_at: null, duration_s: null },
+    // the tool-call message before it; 21.239 − 19.728 (the request took 21.236 − 19.734 = 1.502)
+    {
+      started_at: "2026-12-03T08:37:19.728Z",
+      ended_at: "2026-12-03T08:37:21.239Z",
+      duration_s: 1.511,
+    },
+  ]);
+  assert.deepEqual(await timing("gemini_cli_0.61.0_tool_timing_session.jsonl"), [
+    { started_at: "2026-12-03T08:37:37.706Z", ended_at: null, duration_s: null },
+    // the tool results (a user message); 41.258 − 39.747 (the request: 41.254 − 39.752 = 1.502)
+    {
+      started_at: "2026-12-03T08:37:39.747Z",
+      ended_at: "2026-12-03T08:37:41.258Z",
+      duration_s: 1.511,
+    },
+  ]);
 });
 
 Deno.test("gemini_cli_chat: a recording that ends on the user's message was never answered: its session is unfinished", () => {
@@ -207,7 +250,8 @@ Deno.test("gemini_cli_chat: the JSON Lines recording (a rewritten message counts
     input: 900 + 1000,
     output: (5 + 45) + (7 + 0),
     cache_read: 600,
-    latency: { n: 0, p50: null, max: null },
+    // u1 10:00:01 → g1 10:00:04, u2 10:00:30 → g2 10:00:35
+    latency: { n: 2, p50: 4, max: 5 },
   });
   assert.deepEqual(t.calls.getColumn("line").toArray(), [3, 7]);
   const s = t.sessions.toRecords()[0]!;
