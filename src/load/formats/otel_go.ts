@@ -54,9 +54,11 @@ const SPAN_START =
 function detect(s: FormatSample): boolean {
   if (s.values.length > 0) {
     const v = Array.isArray(s.values[0]) ? s.values[0][0] : s.values[0];
-    if (isGoSpan(v)) return true;
+    return isGoSpan(v);
   }
   // a first span longer than the sample, or a console whose first lines are the program's own
+  // (read only then: the head of a file whose values were read is not read again, as every
+  // detector before native keeps it)
   return SPAN_START.test(s.head.slice(0, 256 * 1024));
 }
 
