@@ -30,7 +30,11 @@
  *   (`not_found_error` "model: …"). Else it is inferred: the model in force,
  *   that of the session's call before it in its chain (main or sidechain), else
  *   of the call after it, a `model_fallback` line between them telling which
- *   (`originalModel` before it, `fallbackModel` after); else `unknown`.
+ *   (`originalModel` before it, `fallbackModel` after); else `unknown`. A
+ *   `model_fallback` line is one more error call, of its `originalModel`: the
+ *   request that failed and made Claude Code switch, which no `api_error` line
+ *   records (2.1.282, 2.1.332), unless the session's last `api-request` line
+ *   of that model is one an error line follows.
  *   Other `"<synthetic>"` lines are not model calls (events only).
  * - A request's time: Claude Code 2.1.307 and 2.1.332 (not 2.1.282) write
  *   an `api-request` line as each request is made (its `id`, `timestamp`, `params.model`), and
@@ -246,6 +250,10 @@ export function parseClaudeCodeText(
   const waiting = new Map<string, boolean>();
   // each session's latest api-request line not yet answered (2.1.307+): the model it asked for
   const pending = new Map<string, { id: string; model: string | null }>();
+  // each session's latest api-request line of each model, and the request lines an answer or an
+  // error line accounts for: a model_fallback line's failed request is one no line accounts for
+  const lastRequest = new Map<string, string>();
+  const recorded = new Set<string>();
   // the chain (main or sidechain) of each call, and the error calls whose model no line states
   const chainOf = new Map<ImportedCall, boolean>();
   const unstated: ImportedCall[] = [];
@@ -264,6 +272,7 @@ export function parseClaudeCodeText(
     // the model the failed request asked for: the line's, the api-request line it follows, the
     // model an error of an unknown model names; else inferred below from the session's calls
     const model = str(v.requestedModel) ?? pending.get(session)?.model ?? named;
+    if (pending.has(session)) recorded.add(pending.get(session)!.id);
     if (model) call.model = model;
     else unstated.push(call);
     chainOf.set(call, v.isSidechain === true);
@@ -311,14 +320,32 @@ export function parseClaudeCodeText(
           : message.stop_reason === "tool_use",
       );
     }
-    if (type === "system" && subtype === "model_fallback" && v.isSidechain !== true) {
+    if (type === "system" && subtype === "model_fallback") {
       const [from, to] = [str(v.originalModel), str(v.fallbackModel)];
-      fallbacks.push({ line, session_id: session, from, to });
+      if (v.isSidechain !== true) fallbacks.push({ line, session_id: session, from, to });
+      // the request that failed and made Claude Code switch models: no api_error line records it
+      // (2.1.282, 2.1.332), unless its api-request line (2.1.307+) is one an error line follows
+      const request = from === null ? undefined : lastRequest.get(`${session}\u0000${from}`);
+      if (from !== null && (request === undefined || !recorded.has(request))) {
+        if (request !== undefined) recorded.add(request);
+        const why = [str(v.trigger), str(v.content)].filter((x) => x !== null).join(": ");
+        const fields = {
+          provider: "anthropic",
+          request_id: str(v.uuid),
+          started_at: ts,
+          error: `failed, sent again to ${to ?? "the fallback model"}${why ? ` (${why})` : ""}`,
+        };
+        const call = errorCall(file, line, session, fields, options.keepText);
+        call.model = from;
+        chainOf.set(call, v.isSidechain === true);
+        records.calls.push(call);
+      }
     }
     if (type === "api-request" && str(v.id)) {
       requests.set(str(v.id)!, ts);
       const params = isObj(v.params) ? v.params : null;
       pending.set(session, { id: str(v.id)!, model: str(params?.model) });
+      if (str(params?.model)) lastRequest.set(`${session}\u0000${str(params?.model)}`, str(v.id)!);
     }
     if (type === "cost-state") totals.set(session, v);
     if (type !== "assistant" || message === null) continue;
@@ -363,6 +390,7 @@ export function parseClaudeCodeText(
     if (str(v.requestRef) && pending.get(session)?.id === str(v.requestRef)) {
       pending.delete(session);
     }
+    if (str(v.requestRef)) recorded.add(str(v.requestRef)!);
     if (r.call.started_at === null) r.call.started_at = ts;
     addResponseLine(r, message);
     const requested = str(v.requestedModel);

@@ -299,17 +299,21 @@ Deno.test("claude_code: a failed request takes the model it asked for: its api-r
   // 2.1.332 with --fallback-model haiku, the mock answering Sonnet 529 three times: api-request
   // lines 2, 4, 6 ask for Sonnet, two api_error lines (3, 5) follow the first two, then a
   // model_fallback line (8) and Haiku's answer (9), whose api-request is line 7. The errors are of
-  // the api-request each follows, not of the answer that came after them
+  // the api-request each follows, not of the answer that came after them; the third 529 (the
+  // request of line 6, which no error line follows) is the model_fallback line's
   assert.deepEqual(await models("claude_code_2.1.332_fallback.jsonl"), [
     { line: 3, model: sonnet, served_model: null, status: "error" },
     { line: 5, model: sonnet, served_model: null, status: "error" },
+    { line: 8, model: sonnet, served_model: null, status: "error" },
     { line: 9, model: haiku, served_model: haiku, status: "ok" },
   ]);
   // 2.1.282, the same run: no api-request line. The api_error lines (2, 3) come before the
-  // model_fallback line (4), whose originalModel they asked for; the call after it is Haiku's
+  // model_fallback line (4), whose originalModel they asked for, and which is the third 529; the
+  // call after it is Haiku's
   assert.deepEqual(await models("claude_code_2.1.282_fallback.jsonl"), [
     { line: 2, model: sonnet, served_model: null, status: "error" },
     { line: 3, model: sonnet, served_model: null, status: "error" },
+    { line: 4, model: sonnet, served_model: null, status: "error" },
     { line: 5, model: haiku, served_model: haiku, status: "ok" },
   ]);
   // 1.0.59, the mock answering 404 not_found_error "model: claude-sonnet-4-5-20250929" (twice):
@@ -323,6 +327,49 @@ Deno.test("claude_code: a failed request takes the model it asked for: its api-r
     { line: 2, model: sonnet, served_model: sonnet, status: "ok" },
     { line: 5, model: sonnet, served_model: null, status: "error" },
   ]);
+});
+
+Deno.test("claude_code: a model_fallback line is the failed request of its originalModel that no api_error line records", () => {
+  const sonnet = "claude-sonnet-4-5-20250929", haiku = "claude-haiku-4-5-20251001";
+  const calls = (text: string) =>
+    rows(
+      fromTraceText(text, { file: "s.jsonl" }).calls,
+      "line",
+      "model",
+      "status",
+      "started_at",
+      "error",
+    );
+  // a real 2.1.332 run (--fallback-model haiku) against a mock that answered Sonnet's first
+  // request 500 and Haiku's first 500 too (mock log: Sonnet 500, Haiku 500, Haiku 200): the
+  // model_fallback line (4, trigger server_error) is Sonnet's request of line 2, which no error
+  // line follows; the api_error line (5) is Haiku's request of line 3; line 7 Haiku's answer
+  const text = readFileSync(fixture("claude_code_2.1.332_fallback_500.jsonl"), "utf8");
+  const fallback = {
+    line: 4,
+    model: sonnet,
+    status: "error",
+    started_at: new Date("2026-12-03T08:30:46.610Z"), // the line's timestamp
+    error: `failed, sent again to ${haiku} (server_error: Switched to Haiku 4.5 due to high ` +
+      "demand for Sonnet 4.5)",
+  };
+  const [first, second, third] = calls(text);
+  assert.deepEqual(first, fallback);
+  assert.deepEqual([second?.line, second?.model, second?.status], [5, haiku, "error"]);
+  assert.deepEqual([third?.line, third?.model, third?.status], [7, haiku, "ok"]);
+  assert.equal(calls(text).length, 3);
+  // were a version to write an api_error line for Sonnet's request before the fallback, that
+  // line would be the request's call and the model_fallback line none (the lines moved: 1 user,
+  // 2 Sonnet's api-request, 3 the api_error, 4 Haiku's api-request, 5 model_fallback, …)
+  const lines = text.split("\n");
+  const error = JSON.parse(lines[4]!);
+  error.error.requestId = "req_mock_1";
+  error.uuid = "e0";
+  const recorded = [lines[0], lines[1], JSON.stringify(error), ...lines.slice(2)].join("\n");
+  assert.deepEqual(
+    calls(recorded).map((c) => [c.line, c.model, c.status]),
+    [[3, sonnet, "error"], [6, haiku, "error"], [8, haiku, "ok"]],
+  );
 });
 
 Deno.test("claude_code: an answer Claude Code 1.0.59 writes again without its requestId (the history of a second prompt) is one call", async () => {
