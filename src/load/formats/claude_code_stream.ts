@@ -66,7 +66,10 @@
  * - When the result's `modelUsage` counts more tokens for a model than the
  *   session's calls hold, one `usage_not_in_stream` warning says so (Claude
  *   Code makes some requests, e.g. titles on a small model, outside the
- *   stream; those tokens are not calls here).
+ *   stream; those tokens are not calls here). A result without `modelUsage`
+ *   whose usage is exactly the calls' with the input and cache counts doubled
+ *   (Claude Code 1.0.x adds each answer's `message_delta` usage to its
+ *   `message_start`'s) is one `result_usage_doubled` warning instead.
  * - Every line is an event `claude_code_stream.<type>[.<subtype>]`.
  *
  * @module
@@ -526,11 +529,21 @@ function checkAgainstModelUsage(
   if (models.length === 0 && isObj(v.usage)) {
     // no modelUsage (older versions), or an empty one (a run stopped at its turn limit): the
     // result's usage, the session's main model's, against all the session's calls
-    const reported = tokens(normalizeUsage(v.usage));
-    const seen = records.calls.filter((c) => c.session_id === s.id).reduce(
-      (a, c) => a + tokens(c),
-      0,
-    );
+    const result = normalizeUsage(v.usage);
+    const reported = tokens(result);
+    const calls = records.calls.filter((c) => c.session_id === s.id);
+    const seen = calls.reduce((a, c) => a + tokens(c), 0);
+    if (seen < reported && doubled(result, calls)) {
+      records.diagnostics.push({
+        file,
+        line,
+        code: "result_usage_doubled",
+        message:
+          `the result's usage (${reported} tokens) is the session's assistant lines' (${seen}) with their input and cache counts doubled and each answer's first output count added, as Claude Code 1.0.x sums each answer's message_start and message_delta usage: no request was made outside the stream; the calls keep the assistant lines' counts (the result's total_cost_usd is priced on the doubled ones)`,
+        severity: "warning",
+      });
+      return;
+    }
     if (seen < reported) short.push(`${seen} of ${reported}`);
   }
   for (const [model, raw] of models) {
@@ -555,6 +568,29 @@ function checkAgainstModelUsage(
     }): requests Claude Code made outside the stream (titles, sub-agents' own) are not calls here, and a response written with its count as it started counts that`,
     severity: "warning",
   });
+}
+
+/**
+ * True when a result's usage is exactly what Claude Code 1.0.x writes for the session's calls:
+ * it adds each answer's `message_delta` usage to its `message_start`'s, and the API repeats the
+ * input and cache counts in `message_delta`, so they are doubled, and the output gains the count
+ * the answer started with (at most its final one). A request outside the stream would add input.
+ */
+function doubled(
+  result: Pick<
+    ImportedCall,
+    "input_tokens" | "output_tokens" | "cache_read_tokens" | "cache_write_tokens"
+  >,
+  calls: ImportedCall[],
+): boolean {
+  const sum = (f: "input_tokens" | "output_tokens" | "cache_read_tokens" | "cache_write_tokens") =>
+    calls.reduce((a, c) => a + (c[f] ?? 0), 0);
+  const [input, output] = [sum("input_tokens"), sum("output_tokens")];
+  const got = (f: "output_tokens" | "cache_read_tokens" | "cache_write_tokens") => result[f] ?? 0;
+  return input > 0 && (result.input_tokens ?? 0) === 2 * input &&
+    got("cache_read_tokens") === 2 * sum("cache_read_tokens") &&
+    got("cache_write_tokens") === 2 * sum("cache_write_tokens") &&
+    got("output_tokens") >= output && got("output_tokens") <= 2 * output;
 }
 
 function withText(call: ImportedCall, text: string | null, options: ParseOptions): void {

@@ -672,6 +672,32 @@ Deno.test("claude_code_stream: a model's one call in the stream takes its final 
   );
 });
 
+Deno.test("claude_code_stream: a 1.0.x result whose usage doubles the stream's is a result_usage_doubled warning, not requests outside the stream", async () => {
+  // a real Claude Code 1.0.59 run, `claude -p --output-format stream-json --verbose`, against a
+  // mock whose one answer started with 1234 input, 700 cache reads, 80 cache writes and 1 output
+  // token and whose message_delta repeated them with 56 output: the assistant line holds
+  // 1234 + 700 + 80 + 56 = 2070 tokens, the result 2468 + 1400 + 160 + 57 = 4085 (each input and
+  // cache count twice, the output 56 + 1), as 1.0.x adds message_delta's usage to message_start's
+  const file = fixture("claude_code_1.0.59_stream_doubled.jsonl");
+  const t = await loadAs(file, "claude_code_stream");
+  assert.deepEqual(rows(t.calls, "input_tokens", "cache_read_tokens", "output_tokens"), [
+    { input_tokens: 2014, cache_read_tokens: 700, output_tokens: 56 },
+  ]);
+  assert.deepEqual(rows(t.diagnostics, "code", "line"), [{
+    code: "result_usage_doubled",
+    line: 3,
+  }]);
+  const message = String(t.diagnostics.getColumn("message").toArray()[0]);
+  assert.match(message, /usage \(4085 tokens\) is the session's assistant lines' \(2070\)/);
+  assert.doesNotMatch(message, /outside the stream \(/);
+  // one more input token than twice the stream's (a request outside it would add input): the
+  // warning is usage_not_in_stream, as before
+  const text = readFileSync(file, "utf8").replace('"input_tokens":2468', '"input_tokens":2469');
+  const other = fromTraceText(text, { file: "s.jsonl" });
+  assert.deepEqual(rows(other.diagnostics, "code"), [{ code: "usage_not_in_stream" }]);
+  assert.match(String(other.diagnostics.getColumn("message").toArray()[0]), /\(2070 of 4086\)/);
+});
+
 Deno.test("claude_code_stream: a result with an empty modelUsage is checked against its usage: one usage_not_in_stream warning", () => {
   const lines = [
     { type: "system", subtype: "init", session_id: "q", model: "claude-sonnet-4-5", tools: [] },
