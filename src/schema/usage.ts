@@ -10,7 +10,8 @@
  * (`cache_read_input_tokens`, `cache_creation_input_tokens`, and of those cache writes the
  * ones to the 1-hour cache, `cache_creation.ephemeral_1h_input_tokens`; the server-side web
  * searches, `server_tool_use.web_search_requests`, ours `web_search_requests`: not tokens, but
- * billed per search).
+ * billed per search; the thinking share of the output, `output_tokens_details.thinking_tokens`,
+ * ours `reasoning_tokens`).
  *
  * @module
  */
@@ -77,7 +78,11 @@ export interface RawUsage {
   /** The Responses API's details of the input: cached tokens. */
   input_tokens_details?: { cached_tokens?: number | null; [field: string]: unknown } | null;
   /** The Responses API's details of the output: reasoning tokens. */
-  output_tokens_details?: { reasoning_tokens?: number | null; [field: string]: unknown } | null;
+  output_tokens_details?: {
+    reasoning_tokens?: number | null;
+    thinking_tokens?: number | null;
+    [field: string]: unknown;
+  } | null;
   /** Anthropic's split of the cache writes by lifetime: the 1-hour ones. */
   cache_creation?: { ephemeral_1h_input_tokens?: number | null; [field: string]: unknown } | null;
   /** Anthropic's server tools: the web searches. */
@@ -194,6 +199,9 @@ export function wholePrompt(
  * // and its server-side web searches
  * const w = normalizeUsage({ input_tokens: 3, server_tool_use: { web_search_requests: 2 } });
  * if (w.web_search_requests !== 2) throw new Error("web searches");
+ * // and the thinking share of its output
+ * const t = normalizeUsage({ output_tokens: 56, output_tokens_details: { thinking_tokens: 20 } });
+ * if (t.reasoning_tokens !== 20) throw new Error("thinking");
  * ```
  */
 export function normalizeUsage(raw: unknown): Usage {
@@ -226,6 +234,7 @@ export function normalizeUsage(raw: unknown): Usage {
       u.reasoning_tokens,
       completionDetails.reasoning_tokens,
       outputDetails.reasoning_tokens,
+      outputDetails.thinking_tokens,
     ),
     cache_write_1h_tokens: first(u.cache_write_1h_tokens, cacheCreation.ephemeral_1h_input_tokens),
     web_search_requests: first(u.web_search_requests, serverTools.web_search_requests),

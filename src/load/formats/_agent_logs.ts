@@ -287,6 +287,10 @@ export function addResponseLine(r: AnthropicResponse, message: Obj): void {
   if (isObj(usage.server_tool_use)) {
     keep("web_search_requests", usage.server_tool_use.web_search_requests);
   }
+  // the thinking share of the output (output_tokens_details.thinking_tokens): Claude Code 2.1.332
+  // writes 0 where the API gave none, so only a count above 0 is one
+  const thinking = normalizeUsage(usage).reasoning_tokens;
+  if (thinking !== null && thinking > 0) keep("reasoning_tokens", thinking);
   const stop = str(message.stop_reason);
   if (stop) r.call.finish_reason = stop;
   const out = contentText(message.content);
@@ -322,6 +326,7 @@ export function finishResponses(
       cache_write_tokens: u.cache_write_tokens,
       cache_write_1h_tokens: u.cache_write_1h_tokens,
       web_search_requests: u.web_search_requests,
+      reasoning_tokens: u.reasoning_tokens,
     });
     const output = r.output.length ? r.output.join("") : null;
     r.call.output_chars = output === null ? null : countChars(output);

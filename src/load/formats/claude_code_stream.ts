@@ -472,6 +472,8 @@ function modelUsage(m: Obj): Obj {
     cache_read_input_tokens: m.cacheReadInputTokens,
     cache_creation_input_tokens: m.cacheCreationInputTokens,
     web_search_requests: m.webSearchRequests,
+    // 2.1.332's thinking share of the output; 0 where the API gave none (as on the lines)
+    reasoning_tokens: (count(m.thinkingTokens) ?? 0) > 0 ? m.thinkingTokens : null,
   };
 }
 
@@ -506,6 +508,7 @@ function finalOutputs(records: ImportedRecords, s: Session, v: Obj): void {
       call!.total_tokens += output - call!.output_tokens;
     }
     call!.output_tokens = output;
+    call!.reasoning_tokens ??= all.reasoning_tokens;
   }
 }
 

@@ -698,6 +698,20 @@ Deno.test("claude_code_stream: a 1.0.x result whose usage doubles the stream's i
   assert.match(String(other.diagnostics.getColumn("message").toArray()[0]), /\(2070 of 4086\)/);
 });
 
+Deno.test("claude_code_stream: a model's thinking tokens in the result's modelUsage (thinkingTokens) are its one call's reasoning_tokens", async () => {
+  // a real Claude Code 2.1.332 stream-json output (its init line left out) against a mock whose
+  // message_delta gave 56 output tokens, 20 of them thinking: the assistant line, written as the
+  // answer started, says 1 output token and no thinking; the result's modelUsage gives the
+  // model's 56 and thinkingTokens 20, which its one call takes
+  const t = await loadAs(
+    fixture("claude_code_2.1.332_thinking_stream.jsonl"),
+    "claude_code_stream",
+  );
+  assert.deepEqual(rows(t.calls, "output_tokens", "reasoning_tokens"), [
+    { output_tokens: 56, reasoning_tokens: 20 },
+  ]);
+});
+
 Deno.test("claude_code_stream: a result with an empty modelUsage is checked against its usage: one usage_not_in_stream warning", () => {
   const lines = [
     { type: "system", subtype: "init", session_id: "q", model: "claude-sonnet-4-5", tools: [] },

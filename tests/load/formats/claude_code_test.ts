@@ -372,6 +372,24 @@ Deno.test("claude_code: a model_fallback line is the failed request of its origi
   );
 });
 
+Deno.test("claude_code: the thinking share of an answer's output (usage.output_tokens_details.thinking_tokens) is its reasoning_tokens", async () => {
+  // a real Claude Code 2.1.332 run against a mock whose message_delta gave 56 output tokens and
+  // output_tokens_details {thinking_tokens: 20}: the api-request line and the answer, whose usage
+  // Claude Code wrote with them; a run whose API gives none writes thinking_tokens 0 (its own
+  // default, as the fallback excerpts show): no count, null
+  const calls = (name: string) =>
+    loadAs(fixture(name), "claude_code").then((t) =>
+      rows(t.calls, "output_tokens", "reasoning_tokens")
+    );
+  assert.deepEqual(await calls("claude_code_2.1.332_thinking.jsonl"), [
+    { output_tokens: 56, reasoning_tokens: 20 },
+  ]);
+  assert.deepEqual((await calls("claude_code_2.1.332_fallback.jsonl")).at(-1), {
+    output_tokens: 2,
+    reasoning_tokens: null,
+  });
+});
+
 Deno.test("claude_code: an answer Claude Code 1.0.59 writes again without its requestId (the history of a second prompt) is one call", async () => {
   // a real 1.0.59 run, two prompts in one `claude -p --input-format stream-json` process against
   // a mock whose first answer gave 1234 input, 56 output, 700 cache reads, 80 cache writes and the
