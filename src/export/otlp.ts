@@ -22,7 +22,9 @@
  * - Trace and span ids are the frame's `trace_id`/`span_id` when they are valid
  *   OTLP ids (calls read from OTLP keep theirs), else derived by SHA-256 from the
  *   session and request ids, the file, line and start (calls of one line without a
- *   request id, as Codex's OpenTelemetry events give them, are distinct spans), so
+ *   request id, as Codex's OpenTelemetry events give them, are distinct spans; a
+ *   call whose id another call of the export has already, as a response's
+ *   sub-requests of one line and start do, takes the next of `… #2`, `… #3`), so
  *   exporting twice gives the same ids.
  *
  * @module
@@ -359,6 +361,8 @@ function* otlpTraces(traces: TraceSet): Generator<OtlpSpan[]> {
     ),
   );
 
+  // the span ids derived so far (two calls of one request, line and start get distinct ones)
+  const derived = new Set<string>();
   for (const [traceId, { sessionId, at }] of byTrace) {
     const rows = calls.take(at.length);
     const rootId = hex(`session ${sessionId} ${traceId}`, 16);
@@ -389,11 +393,16 @@ function* otlpTraces(traces: TraceSet): Generator<OtlpSpan[]> {
         ? PROVIDER_NAMES[call.provider] ?? call.provider
         : null;
       const failed = call.status === "error";
+      let spanId = validId(call.span_id, 16) ? call.span_id : null;
+      if (spanId === null) {
+        const key = `call ${sessionId} ${call.request_id} ${call.file} ${call.line} ${startNs}`;
+        spanId = hex(key, 16);
+        for (let n = 2; derived.has(spanId); n++) spanId = hex(`${key} #${n}`, 16);
+        derived.add(spanId);
+      }
       callSpans.push({
         traceId,
-        spanId: validId(call.span_id, 16)
-          ? call.span_id
-          : hex(`call ${sessionId} ${call.request_id} ${call.file} ${call.line} ${startNs}`, 16),
+        spanId,
         parentSpanId: rootId,
         name: `chat ${requestModel}`,
         kind: KIND_CLIENT,

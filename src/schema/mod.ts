@@ -40,7 +40,15 @@ export {
   type TraceEvent,
   validateEvent,
 } from "./events.ts";
-export { normalizeUsage, type RawUsage, type Usage, USAGE_FIELDS, usageSchema } from "./usage.ts";
+export {
+  normalizeUsage,
+  type RawUsage,
+  type Usage,
+  USAGE_FIELDS,
+  type UsageIteration,
+  usageIterations,
+  usageSchema,
+} from "./usage.ts";
 
 /**
  * The JSON Schema (draft 2020-12) of one trace line, for other producers.

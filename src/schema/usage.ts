@@ -240,3 +240,69 @@ export function normalizeUsage(raw: unknown): Usage {
     web_search_requests: first(u.web_search_requests, serverTools.web_search_requests),
   };
 }
+
+/** One sub-request of an Anthropic response, from its `usage.iterations`: see {@link usageIterations}. */
+export interface UsageIteration {
+  /** The iteration's type: `advisor_message` or `compaction`. */
+  type: string;
+  /** The model that ran it (an advisor's own, null when it names none; a compaction's is the response's). */
+  model: string | null;
+  /** Its usage, in our names. */
+  usage: Usage;
+}
+
+/**
+ * The sub-requests an Anthropic response's `usage.iterations` holds beyond its top-level usage.
+ * The API writes one iteration per sampling step of the request: `message` for the response's own
+ * (the top-level usage is theirs), `compaction` for server-side compaction's summary (an extra
+ * sampling step, billed, run by the request's model, which the top-level usage leaves out) and
+ * `advisor_message` for an advisor tool's sub-inference (its own `model`, billed at that model's
+ * rates, also left out: Claude Code 2.1.332 prices it so, adding it to its cost). So a `compaction`
+ * or `advisor_message` iteration is one more call, of `model` (the response's) or its own; any
+ * other type with tokens (`fallback_message`…) is not read: its tokens are in `uncounted`.
+ *
+ * @example
+ * ```ts
+ * import { usageIterations } from "./usage.ts";
+ * const { calls, uncounted } = usageIterations({
+ *   input_tokens: 3,
+ *   iterations: [
+ *     { type: "compaction", input_tokens: 180000, output_tokens: 3500 },
+ *     { type: "advisor_message", model: "claude-opus-4-5", input_tokens: 5000, output_tokens: 300 },
+ *     { type: "message", input_tokens: 3, output_tokens: 2 },
+ *     { type: "fallback_message", model: "claude-haiku-4-5", input_tokens: 7, output_tokens: 1 },
+ *   ],
+ * }, "claude-sonnet-4-5");
+ * if (calls.length !== 2 || calls[0]!.model !== "claude-sonnet-4-5") throw new Error("compaction");
+ * if (calls[1]!.model !== "claude-opus-4-5" || calls[1]!.usage.input_tokens !== 5000) throw new Error("advisor");
+ * if (uncounted.tokens !== 8 || uncounted.types.join() !== "fallback_message") throw new Error("other");
+ * ```
+ */
+export function usageIterations(
+  raw: unknown,
+  model: string | null,
+): { calls: UsageIteration[]; uncounted: { tokens: number; types: string[] } } {
+  const calls: UsageIteration[] = [];
+  const uncounted = { tokens: 0, types: [] as string[] };
+  const u = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
+  if (!Array.isArray(u.iterations)) return { calls, uncounted };
+  for (const it of u.iterations) {
+    if (!it || typeof it !== "object") continue;
+    const i = it as Record<string, unknown>;
+    const type = typeof i.type === "string" ? i.type : "";
+    if (type === "message") continue;
+    const usage = normalizeUsage(i);
+    if (type === "compaction" || type === "advisor_message") {
+      // an advisor's model is its own (none named: not known)
+      const own = typeof i.model === "string" ? i.model : null;
+      calls.push({ type, model: type === "compaction" ? model : own, usage });
+      continue;
+    }
+    const tokens = (usage.input_tokens ?? 0) + (usage.output_tokens ?? 0);
+    if (tokens === 0) continue;
+    uncounted.tokens += tokens;
+    const name = type || "(no type)";
+    if (!uncounted.types.includes(name)) uncounted.types.push(name);
+  }
+  return { calls, uncounted };
+}

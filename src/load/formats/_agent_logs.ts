@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { normalizeUsage } from "../../schema/mod.ts";
+import { normalizeUsage, usageIterations } from "../../schema/mod.ts";
 import { countChars, type Diagnostic } from "../_event.ts";
 import type { ParseOptions } from "./adapter.ts";
 import type { ImportedCall } from "./_records.ts";
@@ -238,6 +238,8 @@ export interface AnthropicResponse {
   call: ImportedCall;
   usage: Record<string, number>;
   output: string[];
+  /** Its usage's `iterations`, as its last line giving them wrote them (null: none). */
+  iterations?: unknown[] | null;
 }
 
 /** The usage fields of an Anthropic message. */
@@ -291,6 +293,10 @@ export function addResponseLine(r: AnthropicResponse, message: Obj): void {
   // writes 0 where the API gave none, so only a count above 0 is one
   const thinking = normalizeUsage(usage).reasoning_tokens;
   if (thinking !== null && thinking > 0) keep("reasoning_tokens", thinking);
+  // its sub-requests (compaction, an advisor's), read once the response is whole
+  if (Array.isArray(usage.iterations) && usage.iterations.length > 0) {
+    r.iterations = usage.iterations;
+  }
   const stop = str(message.stop_reason);
   if (stop) r.call.finish_reason = stop;
   const out = contentText(message.content);
@@ -299,7 +305,11 @@ export function addResponseLine(r: AnthropicResponse, message: Obj): void {
 
 /**
  * Complete the calls of assembled responses: their usage normalized once, the
- * characters of their text, and the text itself with `keepText`.
+ * characters of their text, and the text itself with `keepText`. A response whose usage has
+ * `iterations` has its sub-requests ({@link usageIterations}: server-side compaction's, an advisor
+ * tool's) returned as calls of their own, of the same request (its id, line and start, no
+ * latency, no texts); its iterations of other types are not counted, and with `diagnostics` are
+ * one `iterations_not_counted` warning per file saying how many tokens they hold.
  *
  * @example
  * ```ts
@@ -310,12 +320,23 @@ export function addResponseLine(r: AnthropicResponse, message: Obj): void {
  * addResponseLine(r, { usage, content: [{ type: "text", text: "!" }], stop_reason: "end_turn" });
  * finishResponses([r], {});
  * if (r.call.output_tokens !== 20 || r.call.output_chars !== 3 || r.call.finish_reason !== "end_turn") throw new Error();
+ * // an advisor's sub-inference is a call of its model
+ * const a = anthropicResponse("f.jsonl", 2, "s", "req_2", "claude-sonnet-4-6", null);
+ * addResponseLine(a, { usage: { input_tokens: 3, output_tokens: 2, iterations: [
+ *   { type: "advisor_message", model: "claude-opus-4-6", input_tokens: 500, output_tokens: 30 },
+ *   { type: "message", input_tokens: 3, output_tokens: 2 },
+ * ] } });
+ * const [advisor] = finishResponses([a], {});
+ * if (advisor?.model !== "claude-opus-4-6" || advisor.input_tokens !== 500 || advisor.request_id !== "req_2") throw new Error();
  * ```
  */
 export function finishResponses(
   responses: Iterable<AnthropicResponse>,
   options: ParseOptions,
-): void {
+  diagnostics?: Diagnostic[],
+): ImportedCall[] {
+  const subCalls: ImportedCall[] = [];
+  const uncounted = { responses: 0, tokens: 0, types: new Set<string>(), line: Infinity, file: "" };
   for (const r of responses) {
     const u = normalizeUsage(r.usage);
     Object.assign(r.call, {
@@ -334,5 +355,48 @@ export function finishResponses(
       r.call.messages = null;
       r.call.output = output;
     }
+    if (!r.iterations) continue;
+    const { calls, uncounted: rest } = usageIterations({ iterations: r.iterations }, r.call.model);
+    for (const { model, usage } of calls) {
+      const sub = blankCall(r.call.file, r.call.line, r.call.session_id);
+      Object.assign(sub, {
+        request_id: r.call.request_id,
+        model: model ?? "unknown",
+        served_model: model,
+        provider: r.call.provider,
+        started_at: r.call.started_at,
+        input_tokens: usage.input_tokens,
+        output_tokens: usage.output_tokens,
+        total_tokens: usage.total_tokens,
+        cache_read_tokens: usage.cache_read_tokens,
+        cache_write_tokens: usage.cache_write_tokens,
+        cache_write_1h_tokens: usage.cache_write_1h_tokens,
+        reasoning_tokens: usage.reasoning_tokens,
+      });
+      if (options.keepText) sub.messages = sub.output = null;
+      subCalls.push(sub);
+    }
+    if (rest.tokens > 0) {
+      uncounted.responses++;
+      uncounted.tokens += rest.tokens;
+      for (const t of rest.types) uncounted.types.add(t);
+      if (r.call.line < uncounted.line) {
+        [uncounted.line, uncounted.file] = [r.call.line, r.call.file];
+      }
+    }
   }
+  if (diagnostics && uncounted.responses > 0) {
+    const n = uncounted.responses;
+    diagnostics.push({
+      file: uncounted.file,
+      line: uncounted.line,
+      code: "iterations_not_counted",
+      message: `${n} response${n > 1 ? "s" : ""} hold${n > 1 ? "" : "s"} usage.iterations of type ${
+        [...uncounted.types].join(", ")
+      } whose usage (${uncounted.tokens} tokens) is not counted`,
+      severity: "warning",
+      count: n,
+    });
+  }
+  return subCalls;
 }

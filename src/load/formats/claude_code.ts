@@ -409,8 +409,10 @@ export function parseClaudeCodeText(
     if (start === null || end === null || end < start) continue;
     Object.assign(r.call, { started_at: start, ended_at: end, duration_s: (end - start) / 1e6 });
   }
-  finishResponses(new Set(responses.values()), options);
+  const subCalls = finishResponses(new Set(responses.values()), options, diagnostics);
   inferErrorModels(records.calls, unstated, chainOf, fallbacks);
+  // a response's sub-requests (compaction, an advisor's) after the error models are inferred
+  records.calls.push(...subCalls);
   const told = new Map<string, ImportedSession>();
   for (const [session_id, w] of waiting) {
     if (w) told.set(session_id, { session_id, complete: false });

@@ -327,7 +327,7 @@ export function parseClaudeCodeStreamText(
       lateUsage.delete(key);
     }
   }
-  finishResponses(responses.values(), options);
+  records.calls.push(...finishResponses(responses.values(), options, diagnostics));
   if (retries.count > 0) {
     const why = [...retries.errors].filter((e) => e !== "").join(", ");
     diagnostics.push({

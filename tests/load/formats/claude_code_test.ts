@@ -562,3 +562,45 @@ Deno.test("claude_code: the cost-state line's totals are the session's reported 
     }],
   );
 });
+
+Deno.test("claude_code: a response's compaction and advisor iterations (usage.iterations) are calls of their own", async () => {
+  // a real Claude Code 2.1.332 run against a mock whose answer's usage (1234 input, 56 output,
+  // 700 cache reads, 80 cache writes) had usage.iterations: a compaction (180000 in, 3500 out),
+  // an advisor_message of claude-opus-4-5 (5000 in, 300 out) and the message itself (its usage
+  // the top-level's): the api-request line, the answer and Claude Code's cost-state line, which
+  // lists Opus as a second model and totals 0.037552 USD (Sonnet's 0.005052 and Opus's 0.0325;
+  // it leaves the compaction out, which the API bills, run by the request's model)
+  const t = await loadAs(fixture("claude_code_2.1.332_iterations.jsonl"), "claude_code");
+  assert.deepEqual(
+    rows(t.calls, "model", "request_id", "input_tokens", "output_tokens", "cache_read_tokens"),
+    [
+      {
+        model: "claude-sonnet-4-5-20250929",
+        request_id: "req_mock_1",
+        input_tokens: 2014, // 1234 + 700 + 80
+        output_tokens: 56,
+        cache_read_tokens: 700,
+      },
+      {
+        model: "claude-sonnet-4-5-20250929",
+        request_id: "req_mock_1",
+        input_tokens: 180000,
+        output_tokens: 3500,
+        cache_read_tokens: 0,
+      },
+      {
+        model: "claude-opus-4-5",
+        request_id: "req_mock_1",
+        input_tokens: 5000,
+        output_tokens: 300,
+        cache_read_tokens: 0,
+      },
+    ],
+  );
+  // by hand from genai-prices: Sonnet 4.5 $3 in, $15 out, $0.30 cache read, $3.75 cache write
+  // per million: 1234×3 + 56×15 + 700×0.3 + 80×3.75 = 5052 µ$ (Claude Code's 0.005052), the
+  // compaction 180000×3 + 3500×15 = 592500 µ$; Opus 4.5 $5 in, $25 out: 5000×5 + 300×25 = 32500 µ$
+  const cost = t.calls.getColumn("cost_usd").toArray() as number[];
+  assert.deepEqual(cost.map((c) => Math.round(c * 1e6)), [5052, 592500, 32500]);
+  assert.equal(t.diagnostics.height, 0);
+});
