@@ -111,6 +111,54 @@ export function errorCall(
 }
 
 /**
+ * The failed request a Claude Code `model_fallback` line stands for: the one that made Claude Code
+ * switch from `from` to `to` (`--fallback-model`: the third 529 in a row, trigger `overloaded`; a
+ * 404 unknown model, `model_not_found`; a 500, `server_error`), which no other line records (no
+ * `api_error` line in a transcript, no `api_retry` line in stream-json: 2.1.282 and 2.1.332). An
+ * error call of `from` at the line's time, named by the line's `uuid`. The transcript writes the
+ * line in camelCase (`originalModel`, `fallbackModel`), stream-json in snake_case
+ * (`original_model`, `fallback_model`).
+ *
+ * @example
+ * ```ts
+ * import { fallbackCall } from "./_agent_logs.ts";
+ * const c = fallbackCall("f.jsonl", 4, "s", null, { trigger: "overloaded", uuid: "u1",
+ *   original_model: "claude-sonnet-4-5", fallback_model: "claude-haiku-4-5" }, false);
+ * if (c?.model !== "claude-sonnet-4-5" || c.status !== "error" || c.request_id !== "u1") throw new Error();
+ * if (c.error !== "failed, sent again to claude-haiku-4-5 (overloaded)") throw new Error(c.error ?? "");
+ * ```
+ */
+export function fallbackCall(
+  file: string,
+  line: number,
+  session: string,
+  ts: number | null,
+  v: Obj,
+  keepText: boolean | undefined,
+): ImportedCall | null {
+  const { from, to } = fallbackModels(v);
+  if (from === null) return null;
+  const why = [str(v.trigger), str(v.content)].filter((x) => x !== null).join(": ");
+  const fields = {
+    provider: "anthropic",
+    request_id: str(v.uuid),
+    started_at: ts,
+    error: `failed, sent again to ${to ?? "the fallback model"}${why ? ` (${why})` : ""}`,
+  };
+  const call = errorCall(file, line, session, fields, keepText);
+  call.model = from;
+  return call;
+}
+
+/** The models a `model_fallback` line names, in either case: `from` before it, `to` after. */
+export function fallbackModels(v: Obj): { from: string | null; to: string | null } {
+  return {
+    from: str(v.originalModel) ?? str(v.original_model),
+    to: str(v.fallbackModel) ?? str(v.fallback_model),
+  };
+}
+
+/**
  * Reads times of one file: µs since the epoch, or null; an unreadable time is
  * one warning diagnostic (`bad_time`) naming the line, never a crash.
  *

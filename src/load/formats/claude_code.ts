@@ -68,6 +68,8 @@ import {
   claudeCodeTotals,
   contentText,
   errorCall,
+  fallbackCall,
+  fallbackModels,
   finishResponses,
   notAnObject,
   timeReader,
@@ -321,22 +323,16 @@ export function parseClaudeCodeText(
       );
     }
     if (type === "system" && subtype === "model_fallback") {
-      const [from, to] = [str(v.originalModel), str(v.fallbackModel)];
+      const { from, to } = fallbackModels(v);
       if (v.isSidechain !== true) fallbacks.push({ line, session_id: session, from, to });
-      // the request that failed and made Claude Code switch models: no api_error line records it
-      // (2.1.282, 2.1.332), unless its api-request line (2.1.307+) is one an error line follows
+      // the request that failed and made Claude Code switch models (fallbackCall), unless its
+      // api-request line (2.1.307+) is one an error line follows
       const request = from === null ? undefined : lastRequest.get(`${session}\u0000${from}`);
-      if (from !== null && (request === undefined || !recorded.has(request))) {
+      const call = request !== undefined && recorded.has(request)
+        ? null
+        : fallbackCall(file, line, session, ts, v, options.keepText);
+      if (call !== null) {
         if (request !== undefined) recorded.add(request);
-        const why = [str(v.trigger), str(v.content)].filter((x) => x !== null).join(": ");
-        const fields = {
-          provider: "anthropic",
-          request_id: str(v.uuid),
-          started_at: ts,
-          error: `failed, sent again to ${to ?? "the fallback model"}${why ? ` (${why})` : ""}`,
-        };
-        const call = errorCall(file, line, session, fields, options.keepText);
-        call.model = from;
         chainOf.set(call, v.isSidechain === true);
         records.calls.push(call);
       }

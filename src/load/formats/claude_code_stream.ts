@@ -48,6 +48,9 @@
  *   error call when the session shows none already. Error subtypes
  *   (`error_max_turns`, `error_during_execution`, …) end the run, not a
  *   request: they are the session's `result_subtype` and an event, not calls.
+ *   A `system` `model_fallback` line (`--fallback-model`) is an error call of
+ *   its `original_model`, the request that made Claude Code switch, as a
+ *   transcript's (`fallbackCall`); error lines after it name its `fallback_model`.
  *   Error calls name the model of the `init` line (the session's model, as the
  *   answers name it: a Bedrock id or Vertex name without its provider's
  *   spelling, a model without the context-window tag Claude Code adds,
@@ -87,6 +90,8 @@ import {
   claudeCodeTotals,
   contentText,
   errorCall,
+  fallbackCall,
+  fallbackModels,
   finishResponses,
   notAnObject,
   timeReader,
@@ -268,6 +273,16 @@ export function parseClaudeCodeStreamText(
     });
     if (type === "system" && subtype === "init") {
       s.model ??= str(v.model);
+      continue;
+    }
+    if (type === "system" && subtype === "model_fallback") {
+      // the request that made Claude Code switch models, which no api_retry line records
+      // (fallbackCall, as a transcript's model_fallback line); error lines after it are of the
+      // fallback model. An error assistant line is a request Claude Code gave up on, never one it
+      // sent again: no line counts this one twice (not in s.errors: no error line of its own)
+      const call = fallbackCall(file, line, s.id, ts, v, options.keepText);
+      if (call !== null) records.calls.push(call);
+      s.model = fallbackModels(v).to ?? s.model;
       continue;
     }
     if (type === "system" && subtype === "api_retry") {

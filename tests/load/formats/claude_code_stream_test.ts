@@ -904,3 +904,46 @@ Deno.test("claude_code_stream: a Claude Code 1.0.59 json result's usage is read 
     },
   ]);
 });
+
+Deno.test("claude_code_stream: a model_fallback line is the failed request of its original_model, as in a transcript", async () => {
+  // a real Claude Code 2.1.332 stream-json run (--fallback-model claude-haiku-4-5-20251001, init
+  // line left out) against a mock that refused Sonnet 529 three times, then answered Haiku: two
+  // api_retry lines (1, 2: the first two 529s, retried), the model_fallback line (3: the third,
+  // no line of its own), Haiku's answer (4) and the result (5). The mock's log: 4 requests, 3 of
+  // Sonnet refused. The transcript of the same run names its model_fallback line by the same
+  // uuid, so a load of both counts that call once
+  const t = await loadAs(
+    fixture("claude_code_2.1.332_fallback_stream.jsonl"),
+    "claude_code_stream",
+  );
+  assert.deepEqual(rows(t.calls, "model", "status", "request_id", "line"), [
+    {
+      model: "claude-sonnet-4-5-20250929",
+      status: "error",
+      request_id: "7c09f3e2-24cc-404e-a0ef-bd75249c7a8d",
+      line: 3,
+    },
+    { model: "claude-haiku-4-5-20251001", status: "ok", request_id: "req_mock_4", line: 4 },
+  ]);
+  assert.equal(
+    t.calls.getColumn("error").get(0),
+    "failed, sent again to claude-haiku-4-5-20251001 (overloaded: Switched to Haiku 4.5 due to high demand for Sonnet 4.5)",
+  );
+  // the two retried 529s stay the api_retries warning, not calls
+  assert.deepEqual(rows(t.diagnostics, "code", "count"), [{ code: "api_retries", count: 2 }]);
+  // the same run with the mock refusing Haiku's request with 400 (not retried): its error line
+  // (4, model <synthetic>, request req_mock_4) is Haiku's, the model in force after the fallback
+  const refused = await loadAs(
+    fixture("claude_code_2.1.332_fallback_400_stream.jsonl"),
+    "claude_code_stream",
+  );
+  assert.deepEqual(rows(refused.calls, "model", "status", "request_id", "line"), [
+    {
+      model: "claude-sonnet-4-5-20250929",
+      status: "error",
+      request_id: "fa7243e2-22c1-4866-8d6e-9672f599b93d",
+      line: 3,
+    },
+    { model: "claude-haiku-4-5-20251001", status: "error", request_id: "req_mock_4", line: 4 },
+  ]);
+});
