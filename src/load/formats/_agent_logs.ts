@@ -352,6 +352,51 @@ export function addResponseLine(r: AnthropicResponse, message: Obj): void {
 }
 
 /**
+ * The calls of a response's sub-requests ({@link usageIterations}: the compaction and advisor
+ * iterations of its usage's `iterations`) beside `call`, the response's: of the same session,
+ * request, file, line and start, with no latency and no texts (null with `keepText`); a span's
+ * (one with a `span_id`) are its children. `uncounted` is what the other iterations hold.
+ *
+ * @example
+ * ```ts
+ * import { blankCall, iterationCalls } from "./_agent_logs.ts";
+ * const call = Object.assign(blankCall("f", 1, "s"), { model: "claude-sonnet-4-5", request_id: "r" });
+ * const { calls } = iterationCalls(call, [{ type: "compaction", input_tokens: 9, output_tokens: 1 }], false);
+ * if (calls[0]?.model !== "claude-sonnet-4-5" || calls[0].input_tokens !== 9 || calls[0].request_id !== "r") throw new Error();
+ * ```
+ */
+export function iterationCalls(
+  call: ImportedCall,
+  iterations: unknown,
+  keepText: boolean | undefined,
+): { calls: ImportedCall[]; uncounted: { tokens: number; types: string[] } } {
+  const { calls, uncounted } = usageIterations({ iterations }, call.model);
+  const subs = calls.map(({ model, usage }) => {
+    const sub = blankCall(call.file, call.line, call.session_id);
+    Object.assign(sub, {
+      request_id: call.request_id,
+      model: model ?? "unknown",
+      served_model: model,
+      provider: call.provider,
+      started_at: call.started_at,
+      input_tokens: usage.input_tokens,
+      output_tokens: usage.output_tokens,
+      total_tokens: usage.total_tokens,
+      cache_read_tokens: usage.cache_read_tokens,
+      cache_write_tokens: usage.cache_write_tokens,
+      cache_write_1h_tokens: usage.cache_write_1h_tokens,
+      reasoning_tokens: usage.reasoning_tokens,
+    });
+    if (call.span_id) {
+      Object.assign(sub, { trace_id: call.trace_id, span_id: null, parent_span_id: call.span_id });
+    }
+    if (keepText) sub.messages = sub.output = null;
+    return sub;
+  });
+  return { calls: subs, uncounted };
+}
+
+/**
  * Complete the calls of assembled responses: their usage normalized once, the
  * characters of their text, and the text itself with `keepText`. A response whose usage has
  * `iterations` has its sub-requests ({@link usageIterations}: server-side compaction's, an advisor
@@ -404,26 +449,8 @@ export function finishResponses(
       r.call.output = output;
     }
     if (!r.iterations) continue;
-    const { calls, uncounted: rest } = usageIterations({ iterations: r.iterations }, r.call.model);
-    for (const { model, usage } of calls) {
-      const sub = blankCall(r.call.file, r.call.line, r.call.session_id);
-      Object.assign(sub, {
-        request_id: r.call.request_id,
-        model: model ?? "unknown",
-        served_model: model,
-        provider: r.call.provider,
-        started_at: r.call.started_at,
-        input_tokens: usage.input_tokens,
-        output_tokens: usage.output_tokens,
-        total_tokens: usage.total_tokens,
-        cache_read_tokens: usage.cache_read_tokens,
-        cache_write_tokens: usage.cache_write_tokens,
-        cache_write_1h_tokens: usage.cache_write_1h_tokens,
-        reasoning_tokens: usage.reasoning_tokens,
-      });
-      if (options.keepText) sub.messages = sub.output = null;
-      subCalls.push(sub);
-    }
+    const { calls, uncounted: rest } = iterationCalls(r.call, r.iterations, options.keepText);
+    subCalls.push(...calls);
     if (rest.tokens > 0) {
       uncounted.responses++;
       uncounted.tokens += rest.tokens;
@@ -434,17 +461,38 @@ export function finishResponses(
     }
   }
   if (diagnostics && uncounted.responses > 0) {
-    const n = uncounted.responses;
-    diagnostics.push({
-      file: uncounted.file,
-      line: uncounted.line,
-      code: "iterations_not_counted",
-      message: `${n} response${n > 1 ? "s" : ""} hold${n > 1 ? "" : "s"} usage.iterations of type ${
-        [...uncounted.types].join(", ")
-      } whose usage (${uncounted.tokens} tokens) is not counted`,
-      severity: "warning",
-      count: n,
-    });
+    const { file, line, responses: n, tokens, types } = uncounted;
+    diagnostics.push(iterationsNotCounted(file, line, n, tokens, [...types]));
   }
   return subCalls;
+}
+
+/**
+ * The warning of a file whose `n` responses hold iterations {@link usageIterations} does not read
+ * (`tokens` in all, of `types`), at the first one's line: one per file.
+ *
+ * @example
+ * ```ts
+ * import { iterationsNotCounted } from "./_agent_logs.ts";
+ * const d = iterationsNotCounted("f.jsonl", 3, 2, 80, ["fallback_message"]);
+ * if (d.message !== "2 responses hold usage.iterations of type fallback_message whose usage (80 tokens) is not counted") throw new Error();
+ * ```
+ */
+export function iterationsNotCounted(
+  file: string,
+  line: number,
+  n: number,
+  tokens: number,
+  types: string[],
+): Diagnostic {
+  return {
+    file,
+    line,
+    code: "iterations_not_counted",
+    message: `${n} response${n > 1 ? "s" : ""} hold${n > 1 ? "" : "s"} usage.iterations of type ${
+      types.join(", ")
+    } whose usage (${tokens} tokens) is not counted`,
+    severity: "warning",
+    count: n,
+  };
 }

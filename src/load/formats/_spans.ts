@@ -27,6 +27,7 @@ import { countChars, type Diagnostic } from "../_event.ts";
 import { geminiInputTokens, responseInfo } from "../../schema/provider_calls.ts";
 import type { Usage } from "../../schema/usage.ts";
 import type { ParseOptions } from "./adapter.ts";
+import { iterationCalls, iterationsNotCounted } from "./_agent_logs.ts";
 import { claudeCodeUsage } from "./_cli_events.ts";
 import {
   type ImportedCall,
@@ -116,6 +117,11 @@ export interface SpanReading {
   pending: boolean;
   /** A call whose cache reads its spans do not record ({@link aiSdkCacheReadsUnrecorded}). */
   cacheReadsUnrecorded?: true;
+  /**
+   * The `usage.iterations` of the Anthropic message a call's span keeps
+   * ({@link keptAnthropicMessage}): its sub-requests, calls of their own (`iterationCalls`).
+   */
+  iterations?: unknown[];
   /**
    * For an agent's span that counts tokens ({@link isAgentRun}, not call-like):
    * its call fields, the run's, which make it a call when its trace has no other.
@@ -1538,7 +1544,15 @@ function spanReading(s: Span): SpanReading {
     error: errorOf(s),
     pending: a["tracebook.status"] === "pending",
     ...(callLike && aiSdkCacheReadsUnrecorded(a) ? { cacheReadsUnrecorded: true as const } : {}),
+    ...(callLike ? messageIterations(a) : {}),
   };
+}
+
+/** The non-empty `usage.iterations` of the Anthropic message a span keeps, as a reading's field. */
+function messageIterations(a: Obj): { iterations?: unknown[] } {
+  const usage = keptAnthropicMessage(a)?.usage;
+  const iterations = isObj(usage) ? usage.iterations : undefined;
+  return Array.isArray(iterations) && iterations.length > 0 ? { iterations } : {};
 }
 
 /**
@@ -1807,6 +1821,8 @@ export function spansToRecords(
   // calls whose cache reads their spans do not record: one warning for all, naming the first
   let unrecordedReads = 0;
   let firstUnrecorded: Span | null = null;
+  // the kept Anthropic messages whose iterations are not read: one warning for all
+  const uncountedIterations = { n: 0, tokens: 0, line: Infinity, types: new Set<string>() };
   unique.forEach((u, i) => {
     if (only && (!only.has(u.line) || (onlyIds && !onlyIds.has(u.span_id)))) return;
     const reading = readings[i]!;
@@ -1896,7 +1912,23 @@ export function spansToRecords(
     }
     if (reading.cacheReadsUnrecorded && unrecordedReads++ === 0) firstUnrecorded = s;
     calls.push(call);
+    // the sub-requests of the Anthropic message it keeps (compaction, an advisor's): calls of
+    // their own below it, as Claude Code's (iterationCalls)
+    if (!only && reading.iterations) {
+      const subs = iterationCalls(call, reading.iterations, options.keepText);
+      calls.push(...subs.calls);
+      if (subs.uncounted.tokens > 0) {
+        uncountedIterations.n++;
+        uncountedIterations.tokens += subs.uncounted.tokens;
+        uncountedIterations.line = Math.min(uncountedIterations.line, s.line);
+        for (const t of subs.uncounted.types) uncountedIterations.types.add(t);
+      }
+    }
   });
+  if (!only && uncountedIterations.n > 0) {
+    const { line, n, tokens, types } = uncountedIterations;
+    diagnostics.push(iterationsNotCounted(file, line, n, tokens, [...types]));
+  }
   if (!only && firstUnrecorded !== null) {
     const first: Span = firstUnrecorded;
     diagnostics.push({

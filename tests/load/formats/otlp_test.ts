@@ -1754,3 +1754,73 @@ Deno.test("otlp: a call's inference.operation.details events each hold its whole
     { status: "error", prompt_chars: system.length + user.length, output_chars: null }, // 14 + 8
   ]);
 });
+
+Deno.test("otlp: the compaction and advisor iterations of an Anthropic message a span keeps are calls of their own below it", () => {
+  // the OpenInference span of the test above, its message's usage with the iterations a real
+  // Claude Code 2.1.332 run wrote (claude_code_2.1.332_iterations.jsonl): a compaction (180000
+  // in, 3500 out), a claude-opus-4-5 advisor (5000 in, 300 out) and the message (the top-level's)
+  const usage = {
+    input_tokens: 40,
+    output_tokens: 90,
+    iterations: [
+      { type: "compaction", input_tokens: 180000, output_tokens: 3500 },
+      { type: "advisor_message", model: "claude-opus-4-5", input_tokens: 5000, output_tokens: 300 },
+      { type: "message", input_tokens: 40, output_tokens: 90 },
+      { type: "fallback_message", model: "claude-haiku-4-5", input_tokens: 7, output_tokens: 1 },
+    ],
+  };
+  const message = { id: "msg_1", type: "message", role: "assistant", content: [], usage };
+  const text = JSON.stringify({
+    resourceSpans: [{
+      scopeSpans: [{
+        scope: { name: "@arizeai/openinference-instrumentation-anthropic", version: "0.2.8" },
+        spans: [{
+          traceId: "0af7651916cd43dd8448eb211c80319c",
+          spanId: "b7ad6b7169203331",
+          name: "Anthropic Messages",
+          startTimeUnixNano: "1700000000000000000",
+          endTimeUnixNano: "1700000000300000000",
+          attributes: Object.entries({
+            "openinference.span.kind": "LLM",
+            "llm.provider": "anthropic",
+            "llm.model_name": "claude-sonnet-4-5-20250929",
+            "output.value": JSON.stringify(message),
+          }).map(([key, v]) => ({ key, value: { stringValue: v } })),
+        }],
+      }],
+    }],
+  });
+  const t = fromTraceText(text, { file: "oi.json" });
+  assert.deepEqual(
+    rows(t.calls, "model", "input_tokens", "output_tokens", "span_id", "parent_span_id"),
+    [
+      {
+        model: "claude-sonnet-4-5-20250929",
+        input_tokens: 40,
+        output_tokens: 90,
+        span_id: "b7ad6b7169203331",
+        parent_span_id: null,
+      },
+      {
+        model: "claude-sonnet-4-5-20250929",
+        input_tokens: 180000,
+        output_tokens: 3500,
+        span_id: null,
+        parent_span_id: "b7ad6b7169203331",
+      },
+      {
+        model: "claude-opus-4-5",
+        input_tokens: 5000,
+        output_tokens: 300,
+        span_id: null,
+        parent_span_id: "b7ad6b7169203331",
+      },
+    ],
+  );
+  // the fallback_message iteration (7 + 1 tokens) is not read: one warning
+  assert.deepEqual(rows(t.diagnostics, "code", "message"), [{
+    code: "iterations_not_counted",
+    message:
+      "1 response holds usage.iterations of type fallback_message whose usage (8 tokens) is not counted",
+  }]);
+});
